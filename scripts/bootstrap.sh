@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and running hotline needs.
+# Idempotent: packages already present are left alone; prints what it installs.
+# Works as root on a fresh Debian 12 (uses sudo when run as another user).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  clang                       # sanitizer builds and the fuzzing harness
+  libcmocka-dev               # unit tests
+  libsqlite3-dev sqlite3      # embedded store; the sqlite3 CLI is the benchmark peer
+  libjansson-dev              # JSON
+  libutf8proc-dev             # UTF-8 validation and character counting
+  libsodium-dev               # password hashing and phone encryption
+  libmicrohttpd-dev           # HTTP server
+  libpq-dev                   # PostgreSQL backend
+  python3                     # CLI protocol test runner
+  procps                      # pkill/ps in crash tests
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "bootstrap: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+echo "bootstrap: installing ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "bootstrap: done"

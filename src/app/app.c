@@ -1,0 +1,416 @@
+/* app.c: opening the platform, registering orders and applying lifecycle
+ * actions, each in its own transaction.
+ *
+ * A newcomer can read hl_app_act top to bottom and see every step of an
+ * action: load the order and the actor, check the named units, let the
+ * workflow decide, write the order, its event and its counters, commit.
+ * Rules live in domain/; SQL lives in store/; this module only orders the
+ * steps. It does not parse CSV (transfer.c) or check the log (verify.c). */
+#include "app/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+
+extern const char hl_builtin_calendar[];
+extern const size_t hl_builtin_calendar_size;
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+static int load_limit(void *context, const char *key, const char *value)
+{
+    hl_app *app = context;
+    if (strncmp(key, "limits.", 7) != 0)
+        return 0;
+    hl_error ignored;
+    /* A value that this build no longer accepts keeps the default; `hotline
+     * config` shows what is in force. */
+    hl_limits_set(&app->limits, key + 7, value, &ignored);
+    return 0;
+}
+
+int hl_app_open(const char *path, hl_app **out, hl_error *error)
+{
+    hl_app *app = hl_xcalloc(1, sizeof *app);
+    hl_calendar_init(&app->calendar);
+    hl_limits_default(&app->limits);
+    int result = hl_store_open_sqlite(path, &app->store, error);
+    if (result == HL_OK)
+        result = hl_store_calendar_load(app->store, &app->calendar, error);
+    if (result == HL_OK)
+        result = hl_store_config_each(app->store, load_limit, app, error);
+    if (result != HL_OK) {
+        hl_app_close(app);
+        return result;
+    }
+    *out = app;
+    return HL_OK;
+}
+
+void hl_app_close(hl_app *app)
+{
+    if (app == NULL)
+        return;
+    if (app->store != NULL)
+        hl_store_close(app->store);
+    hl_calendar_free(&app->calendar);
+    free(app);
+}
+
+static int begin(hl_app *app, hl_error *error)
+{
+    app->last_prefix = 0;
+    app->last_id = 0;
+    return hl_store_begin(app->store, error);
+}
+
+/* Commits, or rolls back when anything before failed; returns the first failure. */
+static int finish(hl_app *app, int result, hl_error *error)
+{
+    if (result == HL_OK)
+        result = hl_store_commit(app->store, error);
+    if (result != HL_OK)
+        hl_store_rollback(app->store);
+    return result;
+}
+
+int hl_app_init(hl_app *app, hl_error *error)
+{
+    if (app->calendar.count > 0)
+        return HL_OK;
+    hl_calendar builtin;
+    hl_calendar_init(&builtin);
+    int result = hl_calendar_parse_csv(&builtin, hl_builtin_calendar, hl_builtin_calendar_size, error);
+    if (result == HL_OK)
+        result = begin(app, error);
+    if (result == HL_OK) {
+        for (size_t index = 0; index < builtin.count && result == HL_OK; index++)
+            result = hl_store_calendar_put(app->store, &builtin.entries[index], error);
+        result = finish(app, result, error);
+    }
+    if (result == HL_OK)
+        for (size_t index = 0; index < builtin.count; index++)
+            hl_calendar_set(&app->calendar, builtin.entries[index].day, builtin.entries[index].kind,
+                            builtin.entries[index].festival);
+    hl_calendar_free(&builtin);
+    return result;
+}
+
+int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *error)
+{
+    hl_limits changed = app->limits;
+    int result = hl_limits_set(&changed, key, value, error);
+    if (result != HL_OK)
+        return result;
+    char stored_key[96];
+    snprintf(stored_key, sizeof stored_key, "limits.%s", key);
+    result = begin(app, error);
+    if (result == HL_OK)
+        result = finish(app, hl_store_config_set(app->store, stored_key, value, error), error);
+    if (result == HL_OK)
+        app->limits = changed;
+    return result;
+}
+
+int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error)
+{
+    if (username == NULL || username[0] == '\0')
+        return english() ? hl_error_set(error, HL_EINVAL, "actor", "who is acting? (--as USER)")
+                         : hl_error_set(error, HL_EINVAL, "actor", "未指明操作人（--as 用户名）");
+    int result = hl_store_user_get(app->store, username, out, error);
+    if (result == HL_ENOTFOUND)
+        return english() ? hl_error_set(error, HL_EROLE, "actor", "no user %s", username)
+                         : hl_error_set(error, HL_EROLE, "actor", "用户 %s 不存在", username);
+    if (result == HL_OK && !out->active)
+        return english() ? hl_error_set(error, HL_EROLE, "actor", "user %s is disabled", username)
+                         : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", username);
+    return result;
+}
+
+/* Checks that a unit named by a request exists and still takes orders. */
+static int check_unit_active(hl_app *app, const char *code, const char *field, hl_error *error)
+{
+    hl_unit unit;
+    int result = hl_store_unit_get(app->store, code, &unit, error);
+    if (result == HL_ENOTFOUND)
+        return english() ? hl_error_set(error, HL_EINVAL, field, "no unit %s", code)
+                         : hl_error_set(error, HL_EINVAL, field, "单位 %s 不存在", code);
+    if (result == HL_OK && !unit.active)
+        return english() ? hl_error_set(error, HL_EINVAL, field, "unit %s is retired", code)
+                         : hl_error_set(error, HL_EINVAL, field, "单位 %s 已撤销", code);
+    return result;
+}
+
+static int check_co_units_exist(hl_app *app, const char *list, hl_error *error)
+{
+    if (list == NULL)
+        return HL_OK;
+    const char *cursor = list;
+    while (*cursor != '\0') {
+        const char *comma = strchr(cursor, ',');
+        hl_slice item = {cursor, comma != NULL ? (size_t)(comma - cursor) : strlen(cursor)};
+        item = hl_slice_trim(item);
+        char code[HL_CODE_BYTES];
+        if (item.len > 0) {
+            int result = hl_directory_copy_code(code, item, "co_units", error);
+            if (result == HL_OK)
+                result = check_unit_active(app, code, "co_units", error);
+            if (result != HL_OK)
+                return result;
+        }
+        if (comma == NULL)
+            break;
+        cursor = comma + 1;
+    }
+    return HL_OK;
+}
+
+static int write_rollups(hl_app *app, const hl_event *event, hl_rollup_map *batch, hl_error *error)
+{
+    hl_rollup_delta deltas[HL_ROLLUP_MAX_DELTAS];
+    size_t count = hl_rollup_of_event(event, deltas);
+    for (size_t index = 0; index < count; index++) {
+        if (batch != NULL) {
+            hl_rollup_map_add(batch, &deltas[index]);
+            continue;
+        }
+        int result = hl_store_rollup_add(app->store, &deltas[index], error);
+        if (result != HL_OK)
+            return result;
+    }
+    return HL_OK;
+}
+
+struct flush_context {
+    hl_app *app;
+    hl_error *error;
+    int result;
+};
+
+static void flush_one(void *context, const hl_rollup_delta *entry)
+{
+    struct flush_context *flush = context;
+    if (flush->result == HL_OK)
+        flush->result = hl_store_rollup_add(flush->app->store, entry, flush->error);
+}
+
+int hl_app_flush_rollups(hl_app *app, const hl_rollup_map *batch, hl_error *error)
+{
+    struct flush_context flush = {app, error, HL_OK};
+    hl_rollup_map_each(batch, flush_one, &flush);
+    return flush.result;
+}
+
+/* Gives an order the next number of the day it was received. */
+static int assign_number(hl_app *app, hl_order *order, hl_error *error)
+{
+    int64_t prefix = hl_order_number_prefix(order->received_at);
+    if (prefix != app->last_prefix) {
+        int64_t highest = 0;
+        int result = hl_store_order_max_id(app->store, prefix + 1, prefix + HL_ORDER_SEQUENCE_LIMIT - 1,
+                                           &highest, error);
+        if (result != HL_OK)
+            return result;
+        app->last_prefix = prefix;
+        app->last_id = highest > 0 ? highest : prefix;
+    }
+    if (app->last_id + 1 >= prefix + HL_ORDER_SEQUENCE_LIMIT)
+        return english() ? hl_error_set(error, HL_ECONFLICT, "number", "the day's order numbers are used up")
+                         : hl_error_set(error, HL_ECONFLICT, "number", "当日工单编号已用尽");
+    order->id = ++app->last_id;
+    return HL_OK;
+}
+
+int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
+                           hl_event *event, hl_rollup_map *batch, hl_error *error)
+{
+    order->version = 0;
+    order->state = HL_STATE_NONE;
+    hl_workflow_context context = {&app->calendar, &app->limits, 0};
+    int result = hl_workflow_apply(order, HL_ACTION_REGISTER, actor, NULL, &context, now, event, error);
+    if (result != HL_OK)
+        return result;
+    if (order->id == 0) {
+        result = assign_number(app, order, error);
+    } else {
+        char number[24];
+        hl_order_format_number(order->id, number, sizeof number);
+        int64_t parsed;
+        if (hl_order_parse_number(hl_slice_of(number), &parsed) != HL_OK)
+            result = english() ? hl_error_set(error, HL_EINVAL, "number", "malformed order number")
+                               : hl_error_set(error, HL_EINVAL, "number", "工单编号格式不正确");
+    }
+    if (result != HL_OK)
+        return result;
+    event->order_id = order->id;
+    result = hl_store_order_insert(app->store, order, error);
+    if (result == HL_ECONFLICT) {
+        char number[24];
+        hl_order_format_number(order->id, number, sizeof number);
+        return english() ? hl_error_set(error, HL_ECONFLICT, "number", "order %s already exists", number)
+                         : hl_error_set(error, HL_ECONFLICT, "number", "工单 %s 已存在", number);
+    }
+    if (result == HL_OK)
+        result = hl_store_event_append(app->store, event, error);
+    if (result == HL_OK)
+        result = write_rollups(app, event, batch, error);
+    return result;
+}
+
+int hl_app_check_category(hl_app *app, const char *code, hl_error *error)
+{
+    if (code[0] == '\0')
+        return HL_OK;
+    hl_category category;
+    int result = hl_store_category_get(app->store, code, &category, error);
+    if (result == HL_ENOTFOUND)
+        return english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s", code)
+                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", code);
+    if (result == HL_OK && !category.active)
+        return english() ? hl_error_set(error, HL_EINVAL, "category", "category %s is retired", code)
+                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 已停用", code);
+    return result;
+}
+
+int hl_app_register(hl_app *app, const char *actor, const hl_order *registration, hl_time now,
+                    int64_t *id, hl_error *error)
+{
+    hl_user user;
+    hl_order *order = hl_xmalloc(sizeof *order);
+    hl_event *event = hl_xmalloc(sizeof *event);
+    memcpy(order, registration, sizeof *order);
+    int result = begin(app, error);
+    if (result == HL_OK) {
+        result = hl_app_load_actor(app, actor, &user, error);
+        if (result == HL_OK)
+            result = hl_app_check_category(app, order->category, error);
+        if (result == HL_OK)
+            result = hl_app_register_within(app, &user, order, now, event, NULL, error);
+        result = finish(app, result, error);
+    }
+    if (result == HL_OK && id != NULL)
+        *id = order->id;
+    free(order);
+    free(event);
+    return result;
+}
+
+static int not_found(int64_t id, hl_error *error)
+{
+    char number[24];
+    hl_order_format_number(id, number, sizeof number);
+    return english() ? hl_error_set(error, HL_ENOTFOUND, "order", "no order %s", number)
+                     : hl_error_set(error, HL_ENOTFOUND, "order", "工单 %s 不存在", number);
+}
+
+/* The steps of one action, inside the transaction that hl_app_act opened. */
+static int act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
+                      const hl_app_request *request, hl_time now, hl_order *order,
+                      hl_order *merge_target, hl_event *event, hl_error *error)
+{
+    hl_user user;
+    int result = hl_app_load_actor(app, actor, &user, error);
+    if (result != HL_OK)
+        return result;
+    result = hl_store_order_get(app->store, id, order, error);
+    if (result == HL_ENOTFOUND)
+        return not_found(id, error);
+    if (result != HL_OK)
+        return result;
+    if (request->expected_version != 0 && request->expected_version != order->version)
+        return english() ? hl_error_set(error, HL_ECONFLICT, "version",
+                                        "the order changed (version %lld, not %lld): reload it",
+                                        (long long)order->version, (long long)request->expected_version)
+                         : hl_error_set(error, HL_ECONFLICT, "version",
+                                        "工单已被他人更新（版本 %lld，而非 %lld），请刷新后重试",
+                                        (long long)order->version, (long long)request->expected_version);
+
+    const hl_workflow_rule *rule = hl_workflow_rule_of(action);
+    /* The named units are checked only where the workflow would otherwise
+     * allow the action, so that a refusal names the first real obstacle. */
+    if ((rule->required & HL_NEED_UNIT) != 0 && request->unit != NULL && request->unit[0] != '\0' &&
+        (rule->from_states & HL_STATE_BIT(order->state)) != 0 &&
+        (rule->roles & HL_ROLE_BIT(user.role)) != 0) {
+        result = check_unit_active(app, request->unit, "unit", error);
+        if (result == HL_OK)
+            result = check_co_units_exist(app, request->co_units, error);
+        if (result != HL_OK)
+            return result;
+    }
+    hl_action_input input = {request->unit, request->co_units, request->note, request->days, NULL};
+    if (action == HL_ACTION_MERGE && request->into != 0) {
+        result = hl_store_order_get(app->store, request->into, merge_target, error);
+        if (result == HL_ENOTFOUND)
+            return not_found(request->into, error);
+        if (result != HL_OK)
+            return result;
+        input.into = merge_target;
+    }
+    hl_workflow_context context = {&app->calendar, &app->limits, 0};
+    if (order->category[0] != '\0') {
+        hl_category category;
+        if (hl_store_category_get(app->store, order->category, &category, error) == HL_OK)
+            context.category_handle_days = category.handle_days;
+    }
+    int64_t version_before = order->version;
+    result = hl_workflow_apply(order, action, &user, &input, &context, now, event, error);
+    if (result == HL_OK)
+        result = hl_store_order_update(app->store, order, version_before, error);
+    if (result == HL_OK)
+        result = hl_store_event_append(app->store, event, error);
+    if (result == HL_OK)
+        result = write_rollups(app, event, NULL, error);
+    return result;
+}
+
+int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
+               const hl_app_request *request, hl_time now, hl_order *after, hl_error *error)
+{
+    if (action == HL_ACTION_REGISTER || hl_workflow_rule_of(action) == NULL)
+        return hl_error_set(error, HL_EINVAL, "action", "not an action on an existing order");
+    static const hl_app_request no_request = {0};
+    if (request == NULL)
+        request = &no_request;
+    /* Orders are large (their texts are fixed-size fields): keep them off the stack. */
+    hl_order *order = hl_xmalloc(sizeof *order);
+    hl_order *merge_target = hl_xmalloc(sizeof *merge_target);
+    hl_event *event = hl_xmalloc(sizeof *event);
+    int result = begin(app, error);
+    if (result == HL_OK) {
+        result = act_within(app, actor, id, action, request, now, order, merge_target, event, error);
+        result = finish(app, result, error);
+    }
+    if (result == HL_OK && after != NULL)
+        memcpy(after, order, sizeof *after);
+    free(order);
+    free(merge_target);
+    free(event);
+    return result;
+}
+
+int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error)
+{
+    int result = hl_store_order_get(app->store, id, out, error);
+    return result == HL_ENOTFOUND ? not_found(id, error) : result;
+}
+
+int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error)
+{
+    return hl_store_event_list(app->store, id, visit, context, error);
+}
+
+int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
+                       void *context, hl_error *error)
+{
+    return hl_store_order_query(app->store, filter, visit, context, error);
+}
+
+hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now)
+{
+    return hl_calendar_deadline(&app->calendar, now, app->limits.due_soon_days) + 1;
+}

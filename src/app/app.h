@@ -1,0 +1,91 @@
+/* app.h: the use cases of hotline, each one transaction.
+ *
+ * The CLI and the server call only this layer. Each use case opens a
+ * transaction on the store, loads what it needs, asks domain/ whether the
+ * step is allowed, writes the order, its event and its rollup counters, and
+ * commits; or rolls back and returns the reason. app/ is the only place a
+ * transaction begins. */
+#ifndef HL_APP_H
+#define HL_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/error.h"
+#include "domain/calendar.h"
+#include "domain/directory.h"
+#include "domain/limits.h"
+#include "domain/order.h"
+#include "domain/rollup.h"
+#include "domain/workflow.h"
+#include "store/store.h"
+
+typedef struct hl_app {
+    hl_store *store;       /* owned */
+    hl_calendar calendar;  /* loaded from the store at open */
+    hl_limits limits;      /* defaults overridden by the store's config */
+    /* The last number given within the open transaction, so that an import
+     * does not ask the store for each row; reset at every begin. */
+    int64_t last_prefix;
+    int64_t last_id;
+} hl_app;
+
+/* Opens the SQLite store at path (creating it when absent) and loads the
+ * calendar and the limits. The caller owns *out; release with hl_app_close. */
+int hl_app_open(const char *path, hl_app **out, hl_error *error);
+void hl_app_close(hl_app *app);
+
+/* Seeds an empty store with the built-in working-day calendar. Running it
+ * again changes nothing. */
+int hl_app_init(hl_app *app, hl_error *error);
+
+/* Sets one time limit (see hl_limits_set for the keys) and stores it. */
+int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *error);
+
+/* Registers a new order (受理) by `actor`. registration holds the
+ * registration fields; its id may be 0 (the next number of its day is
+ * given) or a number the caller chose (HL_ECONFLICT when taken).
+ * On success *id receives the order's number. */
+int hl_app_register(hl_app *app, const char *actor, const hl_order *registration, hl_time now,
+                    int64_t *id, hl_error *error);
+
+/* What an action request carries besides the action (see hl_action_input). */
+typedef struct hl_app_request {
+    const char *unit;
+    const char *co_units;
+    const char *note;
+    int days;
+    int64_t into;             /* merge: the earlier order's number */
+    int64_t expected_version; /* 0: any; else HL_ECONFLICT unless the order is at this version */
+} hl_app_request;
+
+/* Applies one lifecycle action to order `id` by `actor`, durably. On success
+ * and when after is not NULL, *after receives the changed order. */
+int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
+               const hl_app_request *request, hl_time now, hl_order *after, hl_error *error);
+
+/* Reads one order (HL_ENOTFOUND when absent). */
+int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error);
+int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error);
+int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
+                       void *context, hl_error *error);
+/* The instant before which an open order counts as about to be overdue. */
+hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now);
+
+/* For the other app/ modules: registration inside the caller's transaction.
+ * `actor` must have been loaded; `order` holds the registration and receives
+ * its id and state; `event` is scratch space. The category is not checked
+ * here (see hl_app_check_category), so that an import can check it once. When batch is not NULL the
+ * rollup increments are added to it (the caller writes them before commit)
+ * instead of to the store. */
+int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
+                           hl_event *event, hl_rollup_map *batch, hl_error *error);
+/* Checks that a category code ("" passes) names an active category. */
+int hl_app_check_category(hl_app *app, const char *code, hl_error *error);
+/* Writes every entry of a batch to the store's rollups (inside a transaction). */
+int hl_app_flush_rollups(hl_app *app, const hl_rollup_map *batch, hl_error *error);
+/* Loads an actor by username and checks that the account is active. */
+int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error);
+
+#endif

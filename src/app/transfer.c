@@ -1,0 +1,712 @@
+/* transfer.c: CSV loads of the directory and the calendar, and the import
+ * and export of work orders.
+ *
+ * Every load is all-or-nothing: rows are checked first (or inside one
+ * transaction that is rolled back), and a bad row is reported with its line
+ * number. Imported orders are registrations: they enter the lifecycle at
+ * 待派单 through the same workflow step as an order typed by an agent. This
+ * module reads and writes CSV; the rules it applies live in domain/. */
+#include "app/transfer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/csv.h"
+#include "base/i18n.h"
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+/* ---- header mapping shared by every CSV ---- */
+
+typedef struct column {
+    const char *name;
+    bool required;
+} column;
+
+#define MAX_COLUMNS 32
+
+typedef struct header_map {
+    int index[MAX_COLUMNS]; /* field position of each known column, or -1 */
+    size_t field_count;     /* fields every row must have */
+} header_map;
+
+/* Prefixes an error with its line number, keeping the field. */
+static int at_line(hl_error *error, long line)
+{
+    char message[HL_ERROR_MESSAGE_MAX];
+    snprintf(message, sizeof message, "%s", error->message);
+    if (english())
+        snprintf(error->message, sizeof error->message, "line %ld: %.440s", line, message);
+    else
+        snprintf(error->message, sizeof error->message, "第 %ld 行: %.440s", line, message);
+    return error->code;
+}
+
+/* Reads the header and maps the columns. Unknown columns are refused unless
+ * they are listed in `ignored` (columns that export writes but import does
+ * not take). */
+static int read_header(hl_csv_reader *reader, const column *columns, size_t count,
+                       const char *const *ignored, header_map *map, hl_error *error)
+{
+    int result = hl_csv_reader_next(reader, error);
+    if (result < 0)
+        return result;
+    if (result == 0)
+        return english() ? hl_error_set(error, HL_EINVAL, "file", "the file is empty")
+                         : hl_error_set(error, HL_EINVAL, "file", "文件为空");
+    for (size_t known = 0; known < count; known++)
+        map->index[known] = -1;
+    map->field_count = reader->field_count;
+    for (size_t field = 0; field < reader->field_count; field++) {
+        hl_slice name = hl_slice_trim(reader->fields[field]);
+        bool matched = false;
+        for (size_t known = 0; known < count && !matched; known++) {
+            if (hl_slice_equal(name, columns[known].name)) {
+                if (map->index[known] >= 0)
+                    return english() ? hl_error_set(error, HL_EINVAL, columns[known].name,
+                                                    "line 1: column %s appears twice", columns[known].name)
+                                     : hl_error_set(error, HL_EINVAL, columns[known].name,
+                                                    "第 1 行: 列 %s 重复", columns[known].name);
+                map->index[known] = (int)field;
+                matched = true;
+            }
+        }
+        for (size_t skip = 0; ignored != NULL && ignored[skip] != NULL && !matched; skip++)
+            matched = hl_slice_equal(name, ignored[skip]);
+        if (!matched)
+            return english() ? hl_error_set(error, HL_EINVAL, "header", "line 1: unknown column \"%.*s\"",
+                                            (int)(name.len > 64 ? 64 : name.len), name.ptr)
+                             : hl_error_set(error, HL_EINVAL, "header", "第 1 行: 未知的列「%.*s」",
+                                            (int)(name.len > 64 ? 64 : name.len), name.ptr);
+    }
+    for (size_t known = 0; known < count; known++)
+        if (columns[known].required && map->index[known] < 0)
+            return english() ? hl_error_set(error, HL_EINVAL, columns[known].name,
+                                            "line 1: column %s is missing", columns[known].name)
+                             : hl_error_set(error, HL_EINVAL, columns[known].name,
+                                            "第 1 行: 缺少列 %s", columns[known].name);
+    return HL_OK;
+}
+
+/* Reads the next data row: 1 with a row, 0 at the end, negative on error. */
+static int next_row(hl_csv_reader *reader, const header_map *map, hl_error *error)
+{
+    int result = hl_csv_reader_next(reader, error);
+    if (result <= 0)
+        return result;
+    if (reader->field_count != map->field_count)
+        return english() ? hl_error_set(error, HL_EINVAL, "row", "line %ld: %zu fields, the header has %zu",
+                                        reader->line, reader->field_count, map->field_count)
+                         : hl_error_set(error, HL_EINVAL, "row", "第 %ld 行: 有 %zu 个字段，表头有 %zu 个",
+                                        reader->line, reader->field_count, map->field_count);
+    return 1;
+}
+
+static hl_slice field_of(const hl_csv_reader *reader, const header_map *map, size_t column_index)
+{
+    int position = map->index[column_index];
+    if (position < 0)
+        return hl_slice_of("");
+    return hl_slice_trim(reader->fields[position]);
+}
+
+static int parse_active(hl_slice text, bool *active, hl_error *error)
+{
+    if (text.len == 0 || hl_slice_equal(text, "1") || hl_slice_equal(text, "true") ||
+        hl_slice_equal(text, "yes") || hl_slice_equal(text, "是")) {
+        *active = true;
+        return HL_OK;
+    }
+    if (hl_slice_equal(text, "0") || hl_slice_equal(text, "false") || hl_slice_equal(text, "no") ||
+        hl_slice_equal(text, "否")) {
+        *active = false;
+        return HL_OK;
+    }
+    return english() ? hl_error_set(error, HL_EINVAL, "active", "active must be 1 or 0")
+                     : hl_error_set(error, HL_EINVAL, "active", "active 须为 1 或 0");
+}
+
+/* ---- directory loads ---- */
+
+typedef int (*row_parser)(hl_app *app, const hl_csv_reader *reader, const header_map *map,
+                          void *record, hl_error *error);
+typedef int (*record_writer)(hl_app *app, const void *record, hl_error *error);
+/* Checks references between records once all rows are read. */
+typedef int (*record_checker)(hl_app *app, const void *records, size_t count, size_t index,
+                              hl_error *error);
+
+/* The shared shape of the three directory loads: read and check every row,
+ * then write them all in one transaction. */
+static int load_records(hl_app *app, const char *text, size_t length, const column *columns,
+                        size_t column_count, size_t record_size, row_parser parse,
+                        record_checker check, record_writer write, int *loaded, hl_error *error)
+{
+    hl_csv_reader reader;
+    hl_csv_reader_init(&reader, text, length);
+    header_map map;
+    size_t count = 0, capacity = 16;
+    char *records = hl_xmalloc(capacity * record_size);
+    long *lines = hl_xmalloc(capacity * sizeof *lines);
+    int result = read_header(&reader, columns, column_count, NULL, &map, error);
+    while (result == HL_OK) {
+        int got = next_row(&reader, &map, error);
+        if (got <= 0) {
+            result = got;
+            break;
+        }
+        if (count == capacity) {
+            capacity *= 2;
+            records = hl_xrealloc(records, capacity * record_size);
+            lines = hl_xrealloc(lines, capacity * sizeof *lines);
+        }
+        memset(records + count * record_size, 0, record_size);
+        result = parse(app, &reader, &map, records + count * record_size, error);
+        if (result != HL_OK)
+            result = at_line(error, reader.line);
+        lines[count++] = reader.line;
+    }
+    for (size_t index = 0; result == HL_OK && index < count; index++)
+        if ((result = check(app, records, count, index, error)) != HL_OK)
+            result = at_line(error, lines[index]);
+    if (result == HL_OK)
+        result = hl_store_begin(app->store, error);
+    if (result == HL_OK) {
+        for (size_t index = 0; result == HL_OK && index < count; index++)
+            result = write(app, records + index * record_size, error);
+        if (result == HL_OK)
+            result = hl_store_commit(app->store, error);
+        if (result != HL_OK)
+            hl_store_rollback(app->store);
+    }
+    if (result == HL_OK && loaded != NULL)
+        *loaded = (int)count;
+    free(records);
+    free(lines);
+    hl_csv_reader_free(&reader);
+    return result;
+}
+
+static int copy_name(char *destination, size_t capacity, hl_slice text, const char *field,
+                     bool required, hl_error *error)
+{
+    if (required && text.len == 0)
+        return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
+                         : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
+    return hl_text_copy(destination, capacity, text, HL_NAME_CHARS, false, field, error);
+}
+
+static int copy_optional_code(char *destination, hl_slice text, const char *field, hl_error *error)
+{
+    destination[0] = '\0';
+    return text.len == 0 ? HL_OK : hl_directory_copy_code(destination, text, field, error);
+}
+
+static const column unit_columns[] = {
+    {"code", true}, {"name", true}, {"group", false}, {"parent", false}, {"active", false}};
+
+static int parse_unit(hl_app *app, const hl_csv_reader *reader, const header_map *map, void *record,
+                      hl_error *error)
+{
+    (void)app;
+    hl_unit *unit = record;
+    int result = hl_directory_copy_code(unit->code, field_of(reader, map, 0), "code", error);
+    if (result == HL_OK)
+        result = copy_name(unit->name, sizeof unit->name, field_of(reader, map, 1), "name", true, error);
+    if (result == HL_OK)
+        result = copy_name(unit->group, sizeof unit->group, field_of(reader, map, 2), "group", false, error);
+    if (result == HL_OK)
+        result = copy_optional_code(unit->parent, field_of(reader, map, 3), "parent", error);
+    if (result == HL_OK)
+        result = parse_active(field_of(reader, map, 4), &unit->active, error);
+    if (result == HL_OK)
+        result = hl_directory_unit_validate(unit, error);
+    return result;
+}
+
+static int unit_known(hl_app *app, const hl_unit *units, size_t count, const char *code)
+{
+    for (size_t index = 0; index < count; index++)
+        if (strcmp(units[index].code, code) == 0)
+            return HL_OK;
+    hl_unit stored;
+    hl_error ignored;
+    return hl_store_unit_get(app->store, code, &stored, &ignored);
+}
+
+static int check_unit(hl_app *app, const void *records, size_t count, size_t index, hl_error *error)
+{
+    const hl_unit *units = records;
+    const hl_unit *unit = &units[index];
+    for (size_t other = 0; other < index; other++)
+        if (strcmp(units[other].code, unit->code) == 0)
+            return english() ? hl_error_set(error, HL_EINVAL, "code", "unit %s appears twice", unit->code)
+                             : hl_error_set(error, HL_EINVAL, "code", "单位 %s 重复", unit->code);
+    if (unit->parent[0] == '\0')
+        return HL_OK;
+    if (strcmp(unit->parent, unit->code) == 0 || unit_known(app, units, count, unit->parent) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "parent", "no parent unit %s", unit->parent)
+                         : hl_error_set(error, HL_EINVAL, "parent", "上级单位 %s 不存在", unit->parent);
+    return HL_OK;
+}
+
+static int write_unit(hl_app *app, const void *record, hl_error *error)
+{
+    return hl_store_unit_put(app->store, record, error);
+}
+
+int hl_transfer_load_units(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error)
+{
+    return load_records(app, text, length, unit_columns, 5, sizeof(hl_unit), parse_unit, check_unit,
+                        write_unit, loaded, error);
+}
+
+static const column category_columns[] = {{"code", true},          {"name", true},
+                                          {"parent", false},       {"default_unit", false},
+                                          {"handle_days", false},  {"active", false}};
+
+static int parse_category(hl_app *app, const hl_csv_reader *reader, const header_map *map,
+                          void *record, hl_error *error)
+{
+    (void)app;
+    hl_category *category = record;
+    int result = hl_directory_copy_code(category->code, field_of(reader, map, 0), "code", error);
+    if (result == HL_OK)
+        result = copy_name(category->name, sizeof category->name, field_of(reader, map, 1), "name",
+                           true, error);
+    if (result == HL_OK)
+        result = copy_optional_code(category->parent, field_of(reader, map, 2), "parent", error);
+    if (result == HL_OK)
+        result = copy_optional_code(category->default_unit, field_of(reader, map, 3), "default_unit", error);
+    hl_slice days = field_of(reader, map, 4);
+    int64_t handle_days = 0;
+    if (result == HL_OK && days.len > 0 && hl_text_parse_int(days, 0, 60, &handle_days) != HL_OK)
+        result = english() ? hl_error_set(error, HL_EINVAL, "handle_days",
+                                          "handle_days must be a whole number from 0 to 60")
+                           : hl_error_set(error, HL_EINVAL, "handle_days", "handle_days 须为 0 到 60 的整数");
+    category->handle_days = (int)handle_days;
+    if (result == HL_OK)
+        result = parse_active(field_of(reader, map, 5), &category->active, error);
+    if (result == HL_OK)
+        result = hl_directory_category_validate(category, error);
+    return result;
+}
+
+static int check_category(hl_app *app, const void *records, size_t count, size_t index,
+                          hl_error *error)
+{
+    const hl_category *categories = records;
+    const hl_category *category = &categories[index];
+    for (size_t other = 0; other < index; other++)
+        if (strcmp(categories[other].code, category->code) == 0)
+            return english() ? hl_error_set(error, HL_EINVAL, "code", "category %s appears twice",
+                                            category->code)
+                             : hl_error_set(error, HL_EINVAL, "code", "分类 %s 重复", category->code);
+    if (category->default_unit[0] != '\0' &&
+        unit_known(app, NULL, 0, category->default_unit) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "default_unit", "no unit %s",
+                                        category->default_unit)
+                         : hl_error_set(error, HL_EINVAL, "default_unit", "单位 %s 不存在",
+                                        category->default_unit);
+    if (category->parent[0] == '\0')
+        return HL_OK;
+    bool found = false;
+    for (size_t other = 0; other < count && !found; other++)
+        found = other != index && strcmp(categories[other].code, category->parent) == 0;
+    hl_category stored;
+    hl_error ignored;
+    if (!found && hl_store_category_get(app->store, category->parent, &stored, &ignored) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "parent", "no parent category %s",
+                                        category->parent)
+                         : hl_error_set(error, HL_EINVAL, "parent", "上级分类 %s 不存在",
+                                        category->parent);
+    return HL_OK;
+}
+
+static int write_category(hl_app *app, const void *record, hl_error *error)
+{
+    return hl_store_category_put(app->store, record, error);
+}
+
+int hl_transfer_load_categories(hl_app *app, const char *text, size_t length, int *loaded,
+                                hl_error *error)
+{
+    return load_records(app, text, length, category_columns, 6, sizeof(hl_category), parse_category,
+                        check_category, write_category, loaded, error);
+}
+
+static const column user_columns[] = {
+    {"username", true}, {"display_name", false}, {"role", true}, {"unit", false}, {"active", false}};
+
+static int parse_user(hl_app *app, const hl_csv_reader *reader, const header_map *map, void *record,
+                      hl_error *error)
+{
+    (void)app;
+    hl_user *user = record;
+    int result = hl_directory_copy_code(user->username, field_of(reader, map, 0), "username", error);
+    if (result == HL_OK)
+        result = copy_name(user->display_name, sizeof user->display_name, field_of(reader, map, 1),
+                           "display_name", false, error);
+    if (result == HL_OK && hl_directory_role_parse(field_of(reader, map, 2), &user->role) != HL_OK)
+        result = english() ? hl_error_set(error, HL_EINVAL, "role", "unknown role")
+                           : hl_error_set(error, HL_EINVAL, "role", "未知的角色");
+    if (result == HL_OK)
+        result = copy_optional_code(user->unit, field_of(reader, map, 3), "unit", error);
+    if (result == HL_OK)
+        result = parse_active(field_of(reader, map, 4), &user->active, error);
+    if (result == HL_OK)
+        result = hl_directory_user_validate(user, error);
+    return result;
+}
+
+static int check_user(hl_app *app, const void *records, size_t count, size_t index, hl_error *error)
+{
+    (void)count;
+    const hl_user *users = records;
+    const hl_user *user = &users[index];
+    for (size_t other = 0; other < index; other++)
+        if (strcmp(users[other].username, user->username) == 0)
+            return english() ? hl_error_set(error, HL_EINVAL, "username", "user %s appears twice",
+                                            user->username)
+                             : hl_error_set(error, HL_EINVAL, "username", "用户 %s 重复", user->username);
+    if (user->unit[0] != '\0' && unit_known(app, NULL, 0, user->unit) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "unit", "no unit %s", user->unit)
+                         : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 不存在", user->unit);
+    return HL_OK;
+}
+
+static int write_user(hl_app *app, const void *record, hl_error *error)
+{
+    return hl_store_user_put(app->store, record, error);
+}
+
+int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error)
+{
+    return load_records(app, text, length, user_columns, 5, sizeof(hl_user), parse_user, check_user,
+                        write_user, loaded, error);
+}
+
+int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int *loaded,
+                              hl_error *error)
+{
+    hl_calendar notice;
+    hl_calendar_init(&notice);
+    int result = hl_calendar_parse_csv(&notice, text, length, error);
+    if (result == HL_OK)
+        result = hl_store_begin(app->store, error);
+    if (result == HL_OK) {
+        for (size_t index = 0; index < notice.count && result == HL_OK; index++)
+            result = hl_store_calendar_put(app->store, &notice.entries[index], error);
+        if (result == HL_OK)
+            result = hl_store_commit(app->store, error);
+        if (result != HL_OK)
+            hl_store_rollback(app->store);
+    }
+    if (result == HL_OK) {
+        for (size_t index = 0; index < notice.count; index++)
+            hl_calendar_set(&app->calendar, notice.entries[index].day, notice.entries[index].kind,
+                            notice.entries[index].festival);
+        if (loaded != NULL)
+            *loaded = (int)notice.count;
+    }
+    hl_calendar_free(&notice);
+    return result;
+}
+
+/* ---- work orders ---- */
+
+enum {
+    ORDER_NUMBER, ORDER_RECEIVED_AT, ORDER_CHANNEL, ORDER_TYPE, ORDER_CATEGORY, ORDER_CITIZEN_NAME,
+    ORDER_CITIZEN_PHONE, ORDER_ADDRESS, ORDER_LATITUDE, ORDER_LONGITUDE, ORDER_TITLE, ORDER_CONTENT,
+    ORDER_COLUMN_COUNT
+};
+
+static const column order_columns[ORDER_COLUMN_COUNT] = {
+    {"number", false},        {"received_at", true},    {"channel", true},  {"type", true},
+    {"category", false},      {"citizen_name", false},  {"citizen_phone", false},
+    {"address", false},       {"latitude", false},      {"longitude", false},
+    {"title", true},          {"content", true},
+};
+
+/* Columns that export writes and import leaves alone: an imported order
+ * starts its lifecycle afresh at 待派单. */
+static const char *const export_only_columns[] = {
+    "state", "version", "lead_unit", "co_units", "dispatched_at", "sign_deadline", "signed_at",
+    "return_deadline", "handle_deadline", "completed_at", "reply", "extension_count",
+    "return_count", "reopen_count", "remind_count", "supervise_count", "duplicate_of", "excluded",
+    "excluded_reason", "registered_by", NULL};
+
+static int bad_field(const char *field, hl_error *error)
+{
+    return english() ? hl_error_set(error, HL_EINVAL, field, "%s is malformed", field)
+                     : hl_error_set(error, HL_EINVAL, field, "%s 格式不正确", field);
+}
+
+/* Fills an order's registration from one CSV row. The order is reused from
+ * row to row; only what registration reads is reset, since clearing the
+ * whole record (tens of kilobytes of text fields) would dominate an import. */
+static int parse_order_row(const hl_csv_reader *reader, const header_map *map, hl_order *order,
+                           hl_error *error)
+{
+    order->id = 0;
+    order->version = 0;
+    order->state = HL_STATE_NONE;
+    order->state_before_return = HL_STATE_NONE;
+    order->has_location = false;
+    order->latitude = order->longitude = 0;
+    order->lead_unit[0] = order->co_units[0] = order->reply[0] = '\0';
+    order->excluded_reason[0] = '\0';
+    order->dispatched_at = order->sign_deadline = order->signed_at = 0;
+    order->return_deadline = order->handle_deadline = order->due_at = order->completed_at = 0;
+    order->extension_count = order->extension_pending_days = order->return_count = 0;
+    order->reopen_count = order->remind_count = order->supervise_count = 0;
+    order->duplicate_of = 0;
+    order->excluded = false;
+
+    hl_slice number = field_of(reader, map, ORDER_NUMBER);
+    if (number.len > 0 && hl_order_parse_number(number, &order->id) != HL_OK)
+        return bad_field("number", error);
+    if (hl_clock_parse_time(field_of(reader, map, ORDER_RECEIVED_AT), &order->received_at) != HL_OK)
+        return bad_field("received_at", error);
+    if (hl_order_channel_parse(field_of(reader, map, ORDER_CHANNEL), &order->channel) != HL_OK)
+        return bad_field("channel", error);
+    if (hl_order_type_parse(field_of(reader, map, ORDER_TYPE), &order->type) != HL_OK)
+        return bad_field("type", error);
+    int result = copy_optional_code(order->category, field_of(reader, map, ORDER_CATEGORY), "category", error);
+    if (result == HL_OK)
+        result = hl_text_copy(order->citizen_name, sizeof order->citizen_name,
+                              field_of(reader, map, ORDER_CITIZEN_NAME), HL_NAME_CHARS, false,
+                              "citizen_name", error);
+    if (result == HL_OK)
+        result = hl_text_copy(order->citizen_phone, sizeof order->citizen_phone,
+                              field_of(reader, map, ORDER_CITIZEN_PHONE), HL_PHONE_CHARS, false,
+                              "citizen_phone", error);
+    if (result == HL_OK)
+        result = hl_text_copy(order->address, sizeof order->address, field_of(reader, map, ORDER_ADDRESS),
+                              HL_ADDRESS_CHARS, false, "address", error);
+    if (result == HL_OK)
+        result = hl_text_copy(order->title, sizeof order->title, field_of(reader, map, ORDER_TITLE),
+                              HL_TITLE_CHARS, false, "title", error);
+    if (result == HL_OK)
+        result = hl_text_copy(order->content, sizeof order->content, field_of(reader, map, ORDER_CONTENT),
+                              HL_CONTENT_CHARS, true, "content", error);
+    if (result != HL_OK)
+        return result;
+    hl_slice latitude = field_of(reader, map, ORDER_LATITUDE);
+    hl_slice longitude = field_of(reader, map, ORDER_LONGITUDE);
+    if (latitude.len > 0 || longitude.len > 0) {
+        if (hl_text_parse_double(latitude, &order->latitude) != HL_OK)
+            return bad_field("latitude", error);
+        if (hl_text_parse_double(longitude, &order->longitude) != HL_OK)
+            return bad_field("longitude", error);
+        order->has_location = true;
+    }
+    return hl_order_validate_registration(order, error);
+}
+
+/* Category codes known to the store, sorted, so that each row is checked
+ * without a query. */
+typedef struct code_set {
+    char (*codes)[HL_CODE_BYTES];
+    size_t count;
+    size_t capacity;
+} code_set;
+
+static int collect_category(void *context, const hl_category *category)
+{
+    code_set *set = context;
+    if (!category->active)
+        return 0;
+    if (set->count == set->capacity) {
+        set->capacity = set->capacity == 0 ? 64 : set->capacity * 2;
+        set->codes = hl_xrealloc(set->codes, set->capacity * sizeof *set->codes);
+    }
+    memcpy(set->codes[set->count++], category->code, HL_CODE_BYTES);
+    return 0;
+}
+
+static int compare_codes(const void *left, const void *right)
+{
+    return strcmp(left, right);
+}
+
+static bool code_set_has(const code_set *set, const char *code)
+{
+    return set->count > 0 &&
+           bsearch(code, set->codes, set->count, sizeof *set->codes, compare_codes) != NULL;
+}
+
+int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, size_t length,
+                              hl_transfer_row_error_visitor report, void *context, int max_reported,
+                              int64_t *imported, hl_error *error)
+{
+    hl_user user;
+    int result = hl_app_load_actor(app, actor, &user, error);
+    if (result != HL_OK)
+        return result;
+    code_set categories = {NULL, 0, 0};
+    result = hl_store_category_each(app->store, collect_category, &categories, error);
+    if (result != HL_OK)
+        return result;
+    if (categories.count > 0)
+        qsort(categories.codes, categories.count, sizeof *categories.codes, compare_codes);
+
+    hl_csv_reader reader;
+    hl_csv_reader_init(&reader, text, length);
+    header_map map;
+    hl_order *order = hl_xcalloc(1, sizeof *order);
+    hl_event *event = hl_xcalloc(1, sizeof *event);
+    hl_rollup_map *batch = hl_rollup_map_new();
+    int64_t count = 0, bad_rows = 0;
+
+    result = read_header(&reader, order_columns, ORDER_COLUMN_COUNT, export_only_columns, &map, error);
+    if (result == HL_OK) {
+        hl_store_set_bulk(app->store, true);
+        app->last_prefix = 0;
+        result = hl_store_begin(app->store, error);
+    }
+    while (result == HL_OK) {
+        hl_error row_error;
+        hl_error_clear(&row_error);
+        int got = next_row(&reader, &map, &row_error);
+        if (got == 0)
+            break;
+        int row_result = got < 0 ? got : parse_order_row(&reader, &map, order, &row_error);
+        if (row_result == HL_OK && order->category[0] != '\0' && !code_set_has(&categories, order->category))
+            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "category", "no category %s",
+                                                  order->category)
+                                   : hl_error_set(&row_error, HL_EINVAL, "category", "诉求分类 %s 不存在",
+                                                  order->category);
+        /* After the first bad row nothing more is written, but the rest of
+         * the file is still checked so that one run lists every bad row. */
+        if (row_result == HL_OK && bad_rows == 0)
+            row_result = hl_app_register_within(app, &user, order, order->received_at, event, batch,
+                                                &row_error);
+        if (row_result == HL_EIO) {
+            *error = row_error;
+            result = HL_EIO;
+            break;
+        }
+        if (row_result != HL_OK) {
+            if (bad_rows < max_reported && report != NULL) {
+                if (got > 0)
+                    at_line(&row_error, reader.line);
+                report(context, got > 0 ? reader.line : reader.next_line, &row_error);
+            }
+            bad_rows++;
+            if (got < 0)
+                break; /* the CSV itself is broken: the rest cannot be read reliably */
+            continue;
+        }
+        count++;
+    }
+    if (result == HL_OK && bad_rows > 0)
+        result = english() ? hl_error_set(error, HL_EINVAL, "file",
+                                          "%lld bad row(s): nothing was imported", (long long)bad_rows)
+                           : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何工单",
+                                          (long long)bad_rows);
+    if (result == HL_OK)
+        result = hl_app_flush_rollups(app, batch, error);
+    if (result == HL_OK)
+        result = hl_store_commit(app->store, error);
+    if (result != HL_OK)
+        hl_store_rollback(app->store);
+    hl_store_set_bulk(app->store, false);
+    if (result == HL_OK && imported != NULL)
+        *imported = count;
+    hl_rollup_map_free(batch);
+    free(order);
+    free(event);
+    free(categories.codes);
+    hl_csv_reader_free(&reader);
+    return result;
+}
+
+static const char *const export_header =
+    "number,received_at,channel,type,category,citizen_name,citizen_phone,address,latitude,"
+    "longitude,title,content,registered_by,state,version,lead_unit,co_units,dispatched_at,"
+    "sign_deadline,signed_at,return_deadline,handle_deadline,completed_at,reply,extension_count,"
+    "return_count,reopen_count,remind_count,supervise_count,duplicate_of,excluded,excluded_reason\n";
+
+typedef struct export_context {
+    FILE *out;
+    hl_buf line;
+    int64_t count;
+} export_context;
+
+static void append_time_field(hl_buf *line, hl_time instant)
+{
+    char text[40] = "";
+    if (instant != 0)
+        hl_clock_format_local(instant, text, sizeof text);
+    hl_buf_appendf(line, ",%s", text);
+}
+
+static int export_one(void *context, const hl_order *order)
+{
+    export_context *export = context;
+    hl_buf *line = &export->line;
+    char number[24];
+    hl_buf_reset(line);
+    hl_order_format_number(order->id, number, sizeof number);
+    hl_buf_append_str(line, number);
+    append_time_field(line, order->received_at);
+    hl_buf_appendf(line, ",%s,%s,", hl_order_channel_name(order->channel), hl_order_type_name(order->type));
+    const char *texts[] = {order->category, order->citizen_name, order->citizen_phone, order->address};
+    for (size_t index = 0; index < 4; index++) {
+        hl_buf_append_csv_field(line, texts[index]);
+        hl_buf_append_char(line, ',');
+    }
+    if (order->has_location)
+        hl_buf_appendf(line, "%.6f,%.6f,", order->latitude, order->longitude);
+    else
+        hl_buf_append_str(line, ",,");
+    hl_buf_append_csv_field(line, order->title);
+    hl_buf_append_char(line, ',');
+    hl_buf_append_csv_field(line, order->content);
+    hl_buf_append_char(line, ',');
+    hl_buf_append_csv_field(line, order->registered_by);
+    hl_buf_appendf(line, ",%s,%lld,%s,", hl_order_state_name(order->state), (long long)order->version,
+                   order->lead_unit);
+    hl_buf_append_csv_field(line, order->co_units);
+    append_time_field(line, order->dispatched_at);
+    append_time_field(line, order->sign_deadline);
+    append_time_field(line, order->signed_at);
+    append_time_field(line, order->return_deadline);
+    append_time_field(line, order->handle_deadline);
+    append_time_field(line, order->completed_at);
+    hl_buf_append_char(line, ',');
+    hl_buf_append_csv_field(line, order->reply);
+    hl_buf_appendf(line, ",%d,%d,%d,%d,%d,", order->extension_count, order->return_count,
+                   order->reopen_count, order->remind_count, order->supervise_count);
+    if (order->duplicate_of != 0) {
+        hl_order_format_number(order->duplicate_of, number, sizeof number);
+        hl_buf_append_str(line, number);
+    }
+    hl_buf_appendf(line, ",%d,", order->excluded ? 1 : 0);
+    hl_buf_append_csv_field(line, order->excluded_reason);
+    hl_buf_append_char(line, '\n');
+    if (fwrite(line->data, 1, line->len, export->out) != line->len)
+        return HL_EIO;
+    export->count++;
+    return 0;
+}
+
+int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out, int64_t *exported,
+                              hl_error *error)
+{
+    export_context export = {out, {NULL, 0, 0}, 0};
+    if (fputs(export_header, out) == EOF)
+        return hl_error_set(error, HL_EIO, "file", "write failed");
+    int result = hl_store_order_query(app->store, filter, export_one, &export, error);
+    if (result == HL_EIO && error->message[0] == '\0')
+        hl_error_set(error, HL_EIO, "file", "write failed");
+    if (result == HL_OK && fflush(out) != 0)
+        result = hl_error_set(error, HL_EIO, "file", "write failed");
+    hl_buf_free(&export.line);
+    if (result == HL_OK && exported != NULL)
+        *exported = export.count;
+    return result;
+}

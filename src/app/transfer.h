@@ -1,0 +1,35 @@
+/* transfer.h: CSV in and out of the store: directory and calendar loads,
+ * work-order import and export. Columns are documented in docs/csv.md.
+ * Every load and import is one transaction: all rows or none. */
+#ifndef HL_TRANSFER_H
+#define HL_TRANSFER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "app/app.h"
+
+/* Directory and configuration loads from CSV text (see docs/csv.md). Each is
+ * all-or-nothing: a bad row fails the whole load with its line number and
+ * the store is unchanged. Existing records with the same code are replaced.
+ * *loaded receives the number of rows. */
+int hl_transfer_load_units(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+int hl_transfer_load_categories(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+/* One rejected row of an import. */
+typedef void (*hl_transfer_row_error_visitor)(void *context, long line, const hl_error *error);
+
+/* Imports work orders from CSV (docs/csv.md) as registrations by `actor`,
+ * in one transaction: either every row is imported, or, when any row is
+ * bad, none is; every bad row is reported with its line number (up to
+ * max_reported of them) and the call returns HL_EINVAL. */
+int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, size_t length,
+                         hl_transfer_row_error_visitor report, void *context, int max_reported,
+                         int64_t *imported, hl_error *error);
+
+/* Writes the orders the filter selects as CSV (docs/csv.md) to out. */
+int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out, int64_t *exported,
+                         hl_error *error);
+
+#endif

@@ -1,0 +1,196 @@
+/* verify.c: proves that the store agrees with its event log.
+ *
+ * It replays every event through the same pure function that maintains the
+ * rollups (domain/rollup.c) and compares the sums with the stored counters;
+ * it also checks that each order's log is numbered 1..n without a gap and
+ * that the order's state and version are those of its last event. It reads
+ * only; repairing is a person's decision. */
+#include "app/verify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+
+/* What the log says each order should look like. Packed: verify walks stores
+ * of tens of millions of orders. */
+typedef struct log_head {
+    int64_t id;
+    int32_t version;
+    uint8_t state;
+} log_head;
+
+typedef struct verify_context {
+    hl_rollup_map *from_log;
+    hl_rollup_map *stored;
+    log_head *heads;
+    size_t head_count;
+    size_t head_capacity;
+    size_t next_head; /* the head the order scan compares next */
+    int64_t events;
+    int64_t differences;
+    hl_verify_difference_visitor report;
+    void *report_context;
+    char line[512];
+} verify_context;
+
+static void difference(verify_context *verify)
+{
+    verify->differences++;
+    if (verify->report != NULL)
+        verify->report(verify->report_context, verify->line);
+}
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+static int visit_event(void *context, const hl_event *event)
+{
+    verify_context *verify = context;
+    verify->events++;
+    hl_rollup_delta deltas[HL_ROLLUP_MAX_DELTAS];
+    size_t count = hl_rollup_of_event(event, deltas);
+    for (size_t index = 0; index < count; index++)
+        hl_rollup_map_add(verify->from_log, &deltas[index]);
+
+    log_head *last = verify->head_count > 0 ? &verify->heads[verify->head_count - 1] : NULL;
+    int64_t expected_seq = last != NULL && last->id == event->order_id ? last->version + 1 : 1;
+    if (event->seq != expected_seq) {
+        char number[24];
+        hl_order_format_number(event->order_id, number, sizeof number);
+        snprintf(verify->line, sizeof verify->line,
+                 english() ? "order %s: event %lld follows event %lld (a gap in the log)"
+                           : "工单 %s: 事件 %lld 紧接在事件 %lld 之后（日志有缺口）",
+                 number, (long long)event->seq, (long long)expected_seq - 1);
+        difference(verify);
+    }
+    if (last == NULL || last->id != event->order_id) {
+        if (verify->head_count == verify->head_capacity) {
+            verify->head_capacity = verify->head_capacity == 0 ? 4096 : verify->head_capacity * 2;
+            verify->heads = hl_xrealloc(verify->heads, verify->head_capacity * sizeof *verify->heads);
+        }
+        last = &verify->heads[verify->head_count++];
+        last->id = event->order_id;
+    }
+    last->version = (int32_t)event->seq;
+    last->state = (uint8_t)event->to_state;
+    return 0;
+}
+
+static void report_order(verify_context *verify, int64_t id, const char *english_text,
+                         const char *chinese_text, long long stored, long long logged)
+{
+    char number[24];
+    hl_order_format_number(id, number, sizeof number);
+    snprintf(verify->line, sizeof verify->line, "%s %s: %s %lld, %s %lld",
+             english() ? "order" : "工单", number, english() ? english_text : chinese_text, stored,
+             english() ? "log" : "日志", logged);
+    difference(verify);
+}
+
+static int visit_order_head(void *context, int64_t id, hl_state state, int64_t version)
+{
+    verify_context *verify = context;
+    /* Orders and log heads are both sorted by id: walk them side by side. */
+    while (verify->next_head < verify->head_count && verify->heads[verify->next_head].id < id) {
+        report_order(verify, verify->heads[verify->next_head].id, "missing from orders, events",
+                     "不在工单表中，事件数", 0, verify->heads[verify->next_head].version);
+        verify->next_head++;
+    }
+    if (verify->next_head >= verify->head_count || verify->heads[verify->next_head].id != id) {
+        report_order(verify, id, "has no events; stored version", "没有事件；存储版本", version, 0);
+        return 0;
+    }
+    const log_head *head = &verify->heads[verify->next_head++];
+    if (head->version != version)
+        report_order(verify, id, "stored version", "存储版本", version, head->version);
+    if (head->state != state) {
+        char number[24];
+        hl_order_format_number(id, number, sizeof number);
+        snprintf(verify->line, sizeof verify->line, "%s %s: %s %s, %s %s", english() ? "order" : "工单",
+                 number, english() ? "stored state" : "存储状态", hl_order_state_name(state),
+                 english() ? "log" : "日志", hl_order_state_name((hl_state)head->state));
+        difference(verify);
+    }
+    return 0;
+}
+
+static int collect_stored(void *context, const hl_rollup_delta *row)
+{
+    verify_context *verify = context;
+    hl_rollup_map_add(verify->stored, row);
+    return 0;
+}
+
+static void report_counter(verify_context *verify, const hl_rollup_delta *key, int64_t stored,
+                           int64_t logged)
+{
+    snprintf(verify->line, sizeof verify->line, "%s %04d-%02d %s %s %s: %s %lld, %s %lld",
+             english() ? "rollup" : "汇总", key->month / 100, key->month % 100,
+             english() ? "unit" : "单位", key->unit[0] != '\0' ? key->unit : "(centre)",
+             hl_rollup_counter_name(key->counter), english() ? "stored" : "存储", (long long)stored,
+             english() ? "log" : "日志", (long long)logged);
+    difference(verify);
+}
+
+static void compare_logged(void *context, const hl_rollup_delta *entry)
+{
+    verify_context *verify = context;
+    int64_t stored = hl_rollup_map_get(verify->stored, entry->month, entry->unit, entry->counter);
+    if (stored != entry->amount)
+        report_counter(verify, entry, stored, entry->amount);
+}
+
+static void compare_stored(void *context, const hl_rollup_delta *entry)
+{
+    verify_context *verify = context;
+    /* Keys present in both maps were compared already. */
+    if (hl_rollup_map_get(verify->from_log, entry->month, entry->unit, entry->counter) == 0)
+        report_counter(verify, entry, entry->amount, 0);
+}
+
+int hl_verify_run(hl_app *app, hl_verify_difference_visitor report, void *context,
+                  int64_t *events_read, hl_error *error)
+{
+    verify_context *verify = hl_xcalloc(1, sizeof *verify);
+    verify->from_log = hl_rollup_map_new();
+    verify->stored = hl_rollup_map_new();
+    verify->report = report;
+    verify->report_context = context;
+
+    /* One read transaction, so that the log, the orders and the rollups are
+     * seen at the same instant even while others write. */
+    int result = hl_store_begin(app->store, error);
+    if (result == HL_OK)
+        result = hl_store_event_scan(app->store, visit_event, verify, error);
+    if (result == HL_OK)
+        result = hl_store_order_heads(app->store, visit_order_head, verify, error);
+    if (result == HL_OK) {
+        while (verify->next_head < verify->head_count) {
+            report_order(verify, verify->heads[verify->next_head].id, "missing from orders, events",
+                         "不在工单表中，事件数", 0, verify->heads[verify->next_head].version);
+            verify->next_head++;
+        }
+        result = hl_store_rollup_each(app->store, collect_stored, verify, error);
+    }
+    hl_store_rollback(app->store);
+    if (result == HL_OK) {
+        hl_rollup_map_each(verify->from_log, compare_logged, verify);
+        hl_rollup_map_each(verify->stored, compare_stored, verify);
+        if (events_read != NULL)
+            *events_read = verify->events;
+        if (verify->differences > 0)
+            result = english() ? hl_error_set(error, HL_EMISMATCH, "", "%lld difference(s) found",
+                                              (long long)verify->differences)
+                               : hl_error_set(error, HL_EMISMATCH, "", "发现 %lld 处不一致",
+                                              (long long)verify->differences);
+    }
+    hl_rollup_map_free(verify->from_log);
+    hl_rollup_map_free(verify->stored);
+    free(verify->heads);
+    free(verify);
+    return result;
+}

@@ -1,0 +1,229 @@
+/* clock.c: civil-date arithmetic and parsing of dates and instants.
+ *
+ * The day/civil conversion is the proleptic Gregorian algorithm on day
+ * numbers, so it needs no time-zone database and behaves the same on every
+ * machine. It knows nothing of holidays: see domain/calendar. */
+#include "base/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int offset_minutes = 480;
+
+void hl_clock_set_offset_minutes(int minutes)
+{
+    offset_minutes = minutes;
+}
+
+int hl_clock_offset_minutes(void)
+{
+    return offset_minutes;
+}
+
+hl_time hl_clock_now(void)
+{
+    const char *fixed = getenv("HOTLINE_NOW");
+    hl_time parsed;
+    if (fixed != NULL && fixed[0] != '\0' && hl_clock_parse_time(hl_slice_of(fixed), &parsed) == HL_OK)
+        return parsed;
+    return (hl_time)time(NULL);
+}
+
+int32_t hl_clock_day_from_civil(int year, int month, int day)
+{
+    year -= month <= 2;
+    int era = (year >= 0 ? year : year - 399) / 400;
+    int year_of_era = year - era * 400;
+    int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + day_of_era - 719468;
+}
+
+void hl_clock_civil_from_day(int32_t day_number, int *year, int *month, int *day)
+{
+    int32_t shifted = day_number + 719468;
+    int era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
+    int day_of_era = shifted - era * 146097;
+    int year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    int month_index = (5 * day_of_year + 2) / 153;
+    *day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    *month = month_index + (month_index < 10 ? 3 : -9);
+    *year = year_of_era + era * 400 + (*month <= 2);
+}
+
+int hl_clock_weekday(int32_t day_number)
+{
+    /* 1970-01-01 was a Thursday (index 3 with Monday = 0). */
+    int remainder = (int)((day_number + 3) % 7);
+    return remainder < 0 ? remainder + 7 : remainder;
+}
+
+static int64_t floor_divide(int64_t numerator, int64_t denominator)
+{
+    int64_t quotient = numerator / denominator;
+    if ((numerator % denominator != 0) && ((numerator < 0) != (denominator < 0)))
+        quotient--;
+    return quotient;
+}
+
+int32_t hl_clock_day_of(hl_time instant)
+{
+    return (int32_t)floor_divide(instant + (int64_t)offset_minutes * 60, HL_SECONDS_PER_DAY);
+}
+
+hl_time hl_clock_start_of_day(int32_t day_number)
+{
+    return (hl_time)day_number * HL_SECONDS_PER_DAY - (int64_t)offset_minutes * 60;
+}
+
+int hl_clock_month_of(hl_time instant)
+{
+    int year, month, day;
+    hl_clock_civil_from_day(hl_clock_day_of(instant), &year, &month, &day);
+    return year * 100 + month;
+}
+
+static int days_in_month(int year, int month)
+{
+    static const int lengths[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : lengths[month - 1];
+}
+
+/* Reads exactly count digits at text[*position]. */
+static bool read_digits(hl_slice text, size_t *position, int count, int *value)
+{
+    if (*position + (size_t)count > text.len)
+        return false;
+    int result = 0;
+    for (int index = 0; index < count; index++) {
+        char character = text.ptr[*position + (size_t)index];
+        if (character < '0' || character > '9')
+            return false;
+        result = result * 10 + (character - '0');
+    }
+    *position += (size_t)count;
+    *value = result;
+    return true;
+}
+
+static bool read_char(hl_slice text, size_t *position, char expected)
+{
+    if (*position < text.len && text.ptr[*position] == expected) {
+        (*position)++;
+        return true;
+    }
+    return false;
+}
+
+static bool read_date(hl_slice text, size_t *position, int *year, int *month, int *day)
+{
+    if (!read_digits(text, position, 4, year) || !read_char(text, position, '-') ||
+        !read_digits(text, position, 2, month) || !read_char(text, position, '-') ||
+        !read_digits(text, position, 2, day))
+        return false;
+    return *year >= 1900 && *year <= 9999 && *month >= 1 && *month <= 12 && *day >= 1 &&
+           *day <= days_in_month(*year, *month);
+}
+
+int hl_clock_parse_day(hl_slice text, int32_t *out)
+{
+    size_t position = 0;
+    int year, month, day;
+    text = hl_slice_trim(text);
+    if (!read_date(text, &position, &year, &month, &day) || position != text.len)
+        return HL_EINVAL;
+    *out = hl_clock_day_from_civil(year, month, day);
+    return HL_OK;
+}
+
+int hl_clock_parse_month(hl_slice text, int *out)
+{
+    size_t position = 0;
+    int year, month;
+    text = hl_slice_trim(text);
+    if (!read_digits(text, &position, 4, &year) || !read_char(text, &position, '-') ||
+        !read_digits(text, &position, 2, &month) || position != text.len || year < 1900 ||
+        month < 1 || month > 12)
+        return HL_EINVAL;
+    *out = year * 100 + month;
+    return HL_OK;
+}
+
+int hl_clock_parse_time(hl_slice text, hl_time *out)
+{
+    size_t position = 0;
+    int year, month, day, hour = 0, minute = 0, second = 0;
+    text = hl_slice_trim(text);
+    if (!read_date(text, &position, &year, &month, &day))
+        return HL_EINVAL;
+    int zone_minutes = offset_minutes;
+    if (position < text.len) {
+        if (!read_char(text, &position, ' ') && !read_char(text, &position, 'T'))
+            return HL_EINVAL;
+        if (!read_digits(text, &position, 2, &hour) || !read_char(text, &position, ':') ||
+            !read_digits(text, &position, 2, &minute))
+            return HL_EINVAL;
+        if (read_char(text, &position, ':') && !read_digits(text, &position, 2, &second))
+            return HL_EINVAL;
+        if (hour > 23 || minute > 59 || second > 59)
+            return HL_EINVAL;
+        if (read_char(text, &position, 'Z')) {
+            zone_minutes = 0;
+        } else if (position < text.len && (text.ptr[position] == '+' || text.ptr[position] == '-')) {
+            int sign = text.ptr[position] == '-' ? -1 : 1;
+            int zone_hours, zone_rest;
+            position++;
+            if (!read_digits(text, &position, 2, &zone_hours))
+                return HL_EINVAL;
+            read_char(text, &position, ':');
+            if (!read_digits(text, &position, 2, &zone_rest) || zone_hours > 14 || zone_rest > 59)
+                return HL_EINVAL;
+            zone_minutes = sign * (zone_hours * 60 + zone_rest);
+        }
+    }
+    if (position != text.len)
+        return HL_EINVAL;
+    int64_t seconds = (int64_t)hl_clock_day_from_civil(year, month, day) * HL_SECONDS_PER_DAY +
+                      hour * 3600 + minute * 60 + second;
+    *out = seconds - (int64_t)zone_minutes * 60;
+    return HL_OK;
+}
+
+void hl_clock_format_day(int32_t day_number, char *out, size_t size)
+{
+    int year, month, day;
+    hl_clock_civil_from_day(day_number, &year, &month, &day);
+    snprintf(out, size, "%04d-%02d-%02d", year, month, day);
+}
+
+static void split_local(hl_time instant, int *year, int *month, int *day, int *hour, int *minute,
+                        int *second)
+{
+    int64_t local = instant + (int64_t)offset_minutes * 60;
+    int32_t day_number = (int32_t)floor_divide(local, HL_SECONDS_PER_DAY);
+    int64_t in_day = local - (int64_t)day_number * HL_SECONDS_PER_DAY;
+    hl_clock_civil_from_day(day_number, year, month, day);
+    *hour = (int)(in_day / 3600);
+    *minute = (int)(in_day / 60 % 60);
+    *second = (int)(in_day % 60);
+}
+
+void hl_clock_format_local(hl_time instant, char *out, size_t size)
+{
+    int year, month, day, hour, minute, second;
+    split_local(instant, &year, &month, &day, &hour, &minute, &second);
+    snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d", year, month, day, hour, minute, second);
+}
+
+void hl_clock_format_iso(hl_time instant, char *out, size_t size)
+{
+    int year, month, day, hour, minute, second;
+    split_local(instant, &year, &month, &day, &hour, &minute, &second);
+    int magnitude = abs(offset_minutes);
+    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day, hour, minute,
+             second, offset_minutes < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+}

@@ -1,0 +1,298 @@
+/* admin_commands.c: the administration commands of the hotline CLI: init,
+ * loading the directory and the calendar, time limits, listings of units,
+ * categories and users, the workflow table, verify and the demo. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/demo.h"
+#include "app/transfer.h"
+#include "app/verify.h"
+#include "base/i18n.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+static int run_init(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    (void)args;
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status == CLI_EXIT_OK)
+        printf(english() ? "store ready: %s (schema %d, %zu calendar days)\n"
+                         : "数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
+               context->db_path, hl_store_schema_version(), app->calendar.count);
+    return status;
+}
+
+typedef int (*loader)(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+
+static int run_load(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    static const struct {
+        const char *what;
+        loader load;
+    } loaders[] = {{"units", hl_transfer_load_units},
+                   {"categories", hl_transfer_load_categories},
+                   {"users", hl_transfer_load_users},
+                   {"calendar", hl_transfer_load_calendar}};
+    if (args->positional_count != 2)
+        return cli_usage_error(command, english() ? "what to load, and from which file"
+                                                  : "请指明加载内容及文件");
+    loader load = NULL;
+    for (size_t index = 0; index < 4; index++)
+        if (strcmp(args->positional[0], loaders[index].what) == 0)
+            load = loaders[index].load;
+    if (load == NULL)
+        return cli_usage_error(command, english() ? "load units, categories, users or calendar"
+                                                  : "可加载 units、categories、users 或 calendar");
+    hl_error error;
+    hl_error_clear(&error);
+    char *data = NULL;
+    size_t length = 0;
+    if (cli_read_input(args->positional[1], &data, &length, &error) != HL_OK)
+        return cli_fail(&error);
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status == CLI_EXIT_OK) {
+        int loaded = 0;
+        if (load(app, data, length, &loaded, &error) != HL_OK)
+            status = cli_fail(&error);
+        else
+            printf(english() ? "loaded %d %s\n" : "已加载 %d 条 %s\n", loaded, args->positional[0]);
+    }
+    free(data);
+    return status;
+}
+
+static void print_limit(void *context, const char *key, int value)
+{
+    (void)context;
+    printf("%-28s %d\n", key, value);
+}
+
+static int run_config(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    if (args->positional_count == 0) {
+        hl_limits_each(&app->limits, print_limit, NULL);
+        return CLI_EXIT_OK;
+    }
+    if (args->positional_count != 2)
+        return cli_usage_error(command, english() ? "give a key and a value" : "请给出键和值");
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_app_set_limit(app, args->positional[0], args->positional[1], &error) != HL_OK)
+        return cli_fail(&error);
+    hl_limits_each(&app->limits, print_limit, NULL);
+    return CLI_EXIT_OK;
+}
+
+static int print_unit(void *context, const hl_unit *unit)
+{
+    (void)context;
+    cli_output_cell(stdout, unit->code, 20);
+    printf(" ");
+    cli_output_cell(stdout, unit->name, 24);
+    printf(" ");
+    cli_output_cell(stdout, unit->group, 18);
+    printf(" %s%s\n", unit->parent, unit->active ? "" : (english() ? " (retired)" : "（已撤销）"));
+    return 0;
+}
+
+static int print_category(void *context, const hl_category *category)
+{
+    (void)context;
+    char days[16] = "-";
+    if (category->handle_days > 0)
+        snprintf(days, sizeof days, "%d", category->handle_days);
+    cli_output_cell(stdout, category->code, 20);
+    printf(" ");
+    cli_output_cell(stdout, category->name, 24);
+    printf(" ");
+    cli_output_cell(stdout, category->parent[0] ? category->parent : "-", 12);
+    printf(" ");
+    cli_output_cell(stdout, category->default_unit[0] ? category->default_unit : "-", 20);
+    printf(" %s%s\n", days, category->active ? "" : (english() ? " (retired)" : "（已停用）"));
+    return 0;
+}
+
+static int print_user(void *context, const hl_user *user)
+{
+    (void)context;
+    cli_output_cell(stdout, user->username, 20);
+    printf(" ");
+    cli_output_cell(stdout, user->display_name, 16);
+    printf(" ");
+    cli_output_cell(stdout, hl_directory_role_label(user->role), 12);
+    printf(" %s%s\n", user->unit, user->active ? "" : (english() ? " (disabled)" : "（已停用）"));
+    return 0;
+}
+
+static int run_directory_list(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)args;
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_error error;
+    hl_error_clear(&error);
+    int result;
+    if (command->tag == 0)
+        result = hl_store_unit_each(app->store, print_unit, NULL, &error);
+    else if (command->tag == 1)
+        result = hl_store_category_each(app->store, print_category, NULL, &error);
+    else
+        result = hl_store_user_each(app->store, print_user, NULL, &error);
+    return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
+}
+
+static const cli_option_spec calendar_options[] = {{"year", true}, {NULL, false}};
+
+static int run_calendar(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    int64_t year = 0;
+    const char *year_text = cli_args_get(args, "year");
+    if (year_text != NULL && hl_text_parse_int(hl_slice_of(year_text), 1900, 9999, &year) != HL_OK)
+        return cli_usage_error(command, english() ? "--year takes a year" : "--year 须为年份");
+    for (size_t index = 0; index < app->calendar.count; index++) {
+        const hl_calendar_entry *entry = &app->calendar.entries[index];
+        char day[16];
+        hl_clock_format_day(entry->day, day, sizeof day);
+        if (year != 0 && strncmp(day, year_text, 4) != 0)
+            continue;
+        printf("%s  %s  %s\n", day,
+               entry->kind == HL_DAY_OFF ? (english() ? "off " : "放假") : (english() ? "work" : "上班"),
+               entry->festival);
+    }
+    int first, last;
+    hl_calendar_years(&app->calendar, &first, &last);
+    printf(english() ? "(notices loaded for %d-%d)\n" : "（已加载 %d-%d 年的放假安排）\n", first, last);
+    return CLI_EXIT_OK;
+}
+
+static const cli_option_spec workflow_options[] = {{"markdown", false}, {NULL, false}};
+
+static int run_workflow(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)context;
+    (void)command;
+    if (cli_args_has(args, "markdown")) {
+        hl_buf markdown;
+        hl_buf_init(&markdown);
+        hl_workflow_markdown(&markdown);
+        fwrite(markdown.data, 1, markdown.len, stdout);
+        hl_buf_free(&markdown);
+        return CLI_EXIT_OK;
+    }
+    for (int action = 0; action < HL_ACTION_COUNT; action++) {
+        const hl_workflow_rule *rule = hl_workflow_rule_of((hl_action)action);
+        cli_output_cell(stdout, rule->name, 16);
+        printf(" ");
+        cli_output_cell(stdout, hl_workflow_action_label((hl_action)action), 20);
+        printf(" → %s\n", rule->to_state != HL_STATE_NONE ? hl_order_state_label(rule->to_state)
+                                                          : (english() ? "(same)" : "（不变）"));
+    }
+    return CLI_EXIT_OK;
+}
+
+static void print_difference(void *context, const char *line)
+{
+    (void)context;
+    printf("%s\n", line);
+}
+
+static int run_verify(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    (void)args;
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_error error;
+    hl_error_clear(&error);
+    int64_t events = 0;
+    int result = hl_verify_run(app, print_difference, NULL, &events, &error);
+    if (result != HL_OK)
+        return cli_fail(&error);
+    printf(english() ? "verified %lld events: the store agrees with its log\n"
+                     : "已核验 %lld 条事件：数据与日志一致\n",
+           (long long)events);
+    return CLI_EXIT_OK;
+}
+
+static int run_demo(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    (void)args;
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_error error;
+    hl_error_clear(&error);
+    hl_demo_summary summary;
+    if (hl_demo_load(app, &summary, &error) != HL_OK)
+        return cli_fail(&error);
+    printf(english() ? "demo loaded into %s: %d units, %d categories, %d users, %lld orders, %lld actions\n"
+                     : "演示数据已载入 %s：%d 个单位，%d 个分类，%d 个用户，%lld 件工单，%lld 次操作\n",
+           context->db_path, summary.units, summary.categories, summary.users,
+           (long long)summary.orders, (long long)summary.actions);
+    return CLI_EXIT_OK;
+}
+
+const cli_command cli_admin_commands[] = {
+    {"init", "创建或升级数据库", "create or upgrade the store", "init",
+     "创建数据库（若不存在），升级结构版本，并载入内置的工作日日历。",
+     "Creates the store when absent, upgrades its schema, and seeds the built-in working-day calendar.",
+     NULL, run_init, 0},
+    {"load", "从 CSV 加载单位/分类/用户/日历", "load units, categories, users or calendar from CSV",
+     "load units|categories|users|calendar FILE.csv",
+     "从 CSV 加载（列见 docs/csv.md）；编码相同的记录被替换。任何一行有错则全部不加载。\n"
+     "calendar 用于载入国务院办公厅每年发布的放假安排。",
+     "Loads from CSV (columns in docs/csv.md); records with the same code are replaced. One bad row "
+     "and nothing is loaded.\n`calendar` loads the State Council's yearly holiday notice.",
+     NULL, run_load, 0},
+    {"config", "查看或设置办理时限", "show or set time limits", "config [KEY VALUE]",
+     "不带参数时显示办理时限；带参数时设置，例如 hotline config handle_days.complaint 10。",
+     "Shows the time limits, or sets one, e.g. hotline config handle_days.complaint 10.", NULL,
+     run_config, 0},
+    {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。", "Lists every network unit.",
+     NULL, run_directory_list, 0},
+    {"categories", "列出诉求分类", "list categories", "categories", "列出诉求分类及其默认单位和时限。",
+     "Lists categories with their default unit and time limit.", NULL, run_directory_list, 1},
+    {"users", "列出用户", "list users", "users", "列出用户及其角色。", "Lists users and their roles.", NULL,
+     run_directory_list, 2},
+    {"calendar", "查看工作日日历", "show the working-day calendar", "calendar [--year YYYY]",
+     "列出节假日与调休上班日。载入新一年的安排：hotline load calendar FILE.csv。",
+     "Lists holidays and working weekend days. Load a new year: hotline load calendar FILE.csv.",
+     calendar_options, run_calendar, 0},
+    {"workflow", "查看工单流转规则", "show the lifecycle rules", "workflow [--markdown]",
+     "列出全部动作；--markdown 输出完整的状态转换表（即 docs/workflow.md 的内容）。",
+     "Lists every action; --markdown prints the full transition table (the body of docs/workflow.md).",
+     workflow_options, run_workflow, 0},
+    {"verify", "按日志核验全部数据", "verify the store against its log", "verify",
+     "由事件日志重算全部汇总计数及工单状态并与存储比对；有差异时逐条列出并以 1 退出。",
+     "Rebuilds every rollup counter and order state from the event log and compares; prints each "
+     "difference and exits 1 when there is any.",
+     NULL, run_verify, 0},
+    {"demo", "载入演示数据", "load the demo data", "demo",
+     "载入演示数据：太原市 42 个网络单位、诉求分类、各角色用户，以及 2024 年 2 月的工单及其完整流转。",
+     "Loads the demo: Taiyuan's 42 network units, categories, users of every role, and February 2024 "
+     "work orders through their whole lifecycle.",
+     NULL, run_demo, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,201 @@
+/* main.c: the hotline command: global options, the list of commands, help,
+ * and the mapping of failures to exit codes. Each command's work is in
+ * order_commands.c or admin_commands.c, which call only app/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "base/file.h"
+#include "base/i18n.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+
+#define HOTLINE_VERSION "0.1.0"
+#define MAX_INPUT_BYTES ((size_t)4 << 30)
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+int cli_open_app(cli_context *context, hl_app **out)
+{
+    if (context->app == NULL) {
+        hl_error error;
+        hl_error_clear(&error);
+        hl_app *app = NULL;
+        int result = hl_app_open(context->db_path, &app, &error);
+        if (result == HL_OK)
+            result = hl_app_init(app, &error);
+        if (result != HL_OK) {
+            hl_app_close(app);
+            return cli_fail(&error);
+        }
+        context->app = app;
+    }
+    *out = context->app;
+    return CLI_EXIT_OK;
+}
+
+int cli_fail(const hl_error *error)
+{
+    char message[HL_ERROR_MESSAGE_MAX];
+    snprintf(message, sizeof message, "%s", error->message[0] != '\0' ? error->message : "failed");
+    cli_output_one_line(message);
+    fprintf(stderr, "hotline: %s\n", message);
+    switch (error->code) {
+    case HL_EMISMATCH: return CLI_EXIT_DIFFERENCES;
+    case HL_EIO: return CLI_EXIT_STORAGE;
+    default: return CLI_EXIT_INPUT;
+    }
+}
+
+int cli_usage_error(const cli_command *command, const char *message)
+{
+    fprintf(stderr, "hotline %s: %s (%s: hotline %s)\n", command->name, message,
+            english() ? "usage" : "用法", command->usage);
+    return CLI_EXIT_INPUT;
+}
+
+int cli_order_number(const cli_args *args, int position, int64_t *id, hl_error *error)
+{
+    if (args->positional_count <= position)
+        return english() ? hl_error_set(error, HL_EINVAL, "order", "which order? give its number")
+                         : hl_error_set(error, HL_EINVAL, "order", "请给出工单编号");
+    if (hl_order_parse_number(hl_slice_of(args->positional[position]), id) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "order",
+                                        "not an order number (14 digits, e.g. 20240201000001)")
+                         : hl_error_set(error, HL_EINVAL, "order", "工单编号格式不正确（14 位数字，如 20240201000001）");
+    return HL_OK;
+}
+
+int cli_read_input(const char *path, char **data, size_t *length, hl_error *error)
+{
+    return hl_file_read_all(path, MAX_INPUT_BYTES, data, length, error);
+}
+
+static void print_command_help(const cli_command *command)
+{
+    printf("%s: hotline %s\n\n%s\n", english() ? "Usage" : "用法", command->usage,
+           english() ? command->help_en : command->help_zh);
+}
+
+static void print_table(const cli_command *table)
+{
+    for (const cli_command *command = table; command->name != NULL; command++) {
+        printf("  ");
+        cli_output_cell(stdout, command->name, 16);
+        printf(" %s\n", english() ? command->summary_en : command->summary_zh);
+    }
+}
+
+static void print_main_help(void)
+{
+    if (english())
+        printf("hotline %s: the city service hotline platform (12345 / 311)\n\n"
+               "Usage: hotline [--db PATH] [--lang zh|en] COMMAND [ARGS...]\n\n"
+               "  --db PATH     the store (default: $HOTLINE_DB, else ./hotline.db)\n"
+               "  --lang zh|en  language of output (default: $HOTLINE_LANG, else zh)\n\n"
+               "Work orders:\n", HOTLINE_VERSION);
+    else
+        printf("hotline %s：政务服务便民热线平台（12345 / 311）\n\n"
+               "用法：hotline [--db 路径] [--lang zh|en] 命令 [参数...]\n\n"
+               "  --db 路径     数据库文件（默认：$HOTLINE_DB，否则 ./hotline.db）\n"
+               "  --lang zh|en  输出语言（默认：$HOTLINE_LANG，否则中文）\n\n"
+               "工单：\n", HOTLINE_VERSION);
+    print_table(cli_order_commands);
+    printf("\n%s\n", english() ? "Administration:" : "管理：");
+    print_table(cli_admin_commands);
+    printf("\n%s\n", english() ? "Run `hotline COMMAND --help` for a command's options."
+                               : "运行 `hotline 命令 --help` 查看命令的选项。");
+}
+
+static const cli_command *find_command(const char *name)
+{
+    const cli_command *tables[] = {cli_order_commands, cli_admin_commands};
+    for (size_t table = 0; table < 2; table++)
+        for (const cli_command *command = tables[table]; command->name != NULL; command++)
+            if (strcmp(command->name, name) == 0)
+                return command;
+    return NULL;
+}
+
+static bool set_language(const char *text)
+{
+    hl_lang language;
+    if (!hl_i18n_parse(text, &language))
+        return false;
+    hl_i18n_set(language);
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    cli_context context = {NULL, NULL};
+    const char *environment_language = getenv("HOTLINE_LANG");
+    if (environment_language != NULL && environment_language[0] != '\0')
+        set_language(environment_language);
+    const char *environment_db = getenv("HOTLINE_DB");
+    context.db_path = environment_db != NULL && environment_db[0] != '\0' ? environment_db : "hotline.db";
+
+    int index = 1;
+    for (; index < argc && strncmp(argv[index], "-", 1) == 0; index++) {
+        const char *word = argv[index];
+        if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
+            print_main_help();
+            return CLI_EXIT_OK;
+        }
+        if (strcmp(word, "--version") == 0) {
+            printf("hotline %s\n", HOTLINE_VERSION);
+            return CLI_EXIT_OK;
+        }
+        const char *value = NULL;
+        if (strncmp(word, "--db=", 5) == 0 || strncmp(word, "--lang=", 7) == 0)
+            value = strchr(word, '=') + 1;
+        else if ((strcmp(word, "--db") == 0 || strcmp(word, "--lang") == 0) && index + 1 < argc)
+            value = argv[++index];
+        if (value == NULL) {
+            fprintf(stderr, english() ? "hotline: unknown option %s (see hotline --help)\n"
+                                      : "hotline: 未知选项 %s（见 hotline --help）\n",
+                    word);
+            return CLI_EXIT_INPUT;
+        }
+        if (strncmp(word, "--db", 4) == 0) {
+            if (value[0] == '\0') {
+                fputs(english() ? "hotline: --db needs a path\n" : "hotline: --db 需要一个路径\n", stderr);
+                return CLI_EXIT_INPUT;
+            }
+            context.db_path = value;
+        } else if (!set_language(value)) {
+            fprintf(stderr, "hotline: --lang zh|en\n");
+            return CLI_EXIT_INPUT;
+        }
+    }
+    if (index >= argc) {
+        print_main_help();
+        return CLI_EXIT_INPUT;
+    }
+    const cli_command *command = find_command(argv[index]);
+    if (command == NULL) {
+        char name[128];
+        snprintf(name, sizeof name, "%s", argv[index]);
+        cli_output_one_line(name);
+        fprintf(stderr, english() ? "hotline: unknown command %s (see hotline --help)\n"
+                                  : "hotline: 未知命令 %s（见 hotline --help）\n",
+                name);
+        return CLI_EXIT_INPUT;
+    }
+    cli_args args;
+    char message[256];
+    if (cli_args_parse(argc - index - 1, argv + index + 1, command->options, &args, message,
+                       sizeof message) != 0)
+        return cli_usage_error(command, message);
+    if (args.help) {
+        print_command_help(command);
+        return CLI_EXIT_OK;
+    }
+    int status = command->run(&context, command, &args);
+    hl_app_close(context.app);
+    return status;
+}

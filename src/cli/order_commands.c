@@ -1,0 +1,532 @@
+/* order_commands.c: the work-order commands of the hotline CLI: register,
+ * every lifecycle action, show, list, import and export. Each parses its
+ * options, calls one use case in app/, and prints the result. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/transfer.h"
+#include "base/i18n.h"
+#include "cli/cli.h"
+#include "cli/output.h"
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+/* ---- register ---- */
+
+static const cli_option_spec register_options[] = {
+    {"as", true},      {"channel", true},  {"type", true},      {"title", true},
+    {"content", true}, {"category", true}, {"name", true},      {"phone", true},
+    {"address", true}, {"lat", true},      {"lon", true},       {"received", true},
+    {"number", true},  {NULL, false}};
+
+static int copy_option(const cli_args *args, const char *option, char *destination, size_t capacity,
+                       size_t max_chars, bool newlines, hl_error *error)
+{
+    const char *value = cli_args_get(args, option);
+    if (value == NULL) {
+        destination[0] = '\0';
+        return HL_OK;
+    }
+    return hl_text_copy(destination, capacity, hl_slice_trim(hl_slice_of(value)), max_chars, newlines,
+                        option, error);
+}
+
+static int fill_registration(const cli_args *args, hl_order *order, hl_error *error)
+{
+    const char *channel = cli_args_get(args, "channel");
+    const char *type = cli_args_get(args, "type");
+    if (hl_order_channel_parse(hl_slice_of(channel != NULL ? channel : "phone"), &order->channel) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "channel",
+                                        "channel: phone, web, app, wechat, open311 or other")
+                         : hl_error_set(error, HL_EINVAL, "channel", "渠道须为 电话/网站/手机应用/微信/Open311/其他");
+    if (type == NULL || hl_order_type_parse(hl_slice_of(type), &order->type) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "type",
+                                        "type: inquiry, help, complaint, report, suggestion or praise")
+                         : hl_error_set(error, HL_EINVAL, "type", "类型须为 咨询/求助/投诉/举报/建议/表扬");
+    int result = copy_option(args, "title", order->title, sizeof order->title, HL_TITLE_CHARS, false, error);
+    if (result == HL_OK)
+        result = copy_option(args, "content", order->content, sizeof order->content, HL_CONTENT_CHARS,
+                             true, error);
+    if (result == HL_OK)
+        result = copy_option(args, "category", order->category, sizeof order->category, HL_CODE_CHARS,
+                             false, error);
+    if (result == HL_OK)
+        result = copy_option(args, "name", order->citizen_name, sizeof order->citizen_name, HL_NAME_CHARS,
+                             false, error);
+    if (result == HL_OK)
+        result = copy_option(args, "phone", order->citizen_phone, sizeof order->citizen_phone,
+                             HL_PHONE_CHARS, false, error);
+    if (result == HL_OK)
+        result = copy_option(args, "address", order->address, sizeof order->address, HL_ADDRESS_CHARS,
+                             false, error);
+    if (result != HL_OK)
+        return result;
+    const char *latitude = cli_args_get(args, "lat"), *longitude = cli_args_get(args, "lon");
+    if (latitude != NULL || longitude != NULL) {
+        if (latitude == NULL || longitude == NULL ||
+            hl_text_parse_double(hl_slice_of(latitude), &order->latitude) != HL_OK ||
+            hl_text_parse_double(hl_slice_of(longitude), &order->longitude) != HL_OK)
+            return english() ? hl_error_set(error, HL_EINVAL, "lat", "--lat and --lon take decimal degrees, both")
+                             : hl_error_set(error, HL_EINVAL, "lat", "--lat 与 --lon 须同时给出，单位为度");
+        order->has_location = true;
+    }
+    const char *received = cli_args_get(args, "received");
+    order->received_at = hl_clock_now();
+    if (received != NULL && hl_clock_parse_time(hl_slice_of(received), &order->received_at) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "received", "--received: not a date and time")
+                         : hl_error_set(error, HL_EINVAL, "received", "--received 不是有效的日期时间");
+    const char *number = cli_args_get(args, "number");
+    if (number != NULL && hl_order_parse_number(hl_slice_of(number), &order->id) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "number", "--number: not an order number")
+                         : hl_error_set(error, HL_EINVAL, "number", "--number 不是有效的工单编号");
+    return HL_OK;
+}
+
+static int run_register(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    hl_error error;
+    hl_error_clear(&error);
+    hl_order *order = hl_xcalloc(1, sizeof *order);
+    int status = CLI_EXIT_OK;
+    int result = fill_registration(args, order, &error);
+    hl_app *app = NULL;
+    if (result != HL_OK) {
+        status = cli_fail(&error);
+    } else if ((status = cli_open_app(context, &app)) == CLI_EXIT_OK) {
+        int64_t id = 0;
+        result = hl_app_register(app, cli_args_get(args, "as"), order, order->received_at, &id, &error);
+        if (result != HL_OK) {
+            status = cli_fail(&error);
+        } else {
+            char number[24];
+            hl_order_format_number(id, number, sizeof number);
+            printf("%s\n", number);
+        }
+    }
+    free(order);
+    return status;
+}
+
+/* ---- the lifecycle actions ---- */
+
+static const cli_option_spec action_options[] = {
+    {"as", true},   {"unit", true},  {"co", true},      {"note", true},   {"reply", true},
+    {"reason", true}, {"days", true}, {"into", true},   {"version", true}, {NULL, false}};
+
+static int run_action(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    int64_t id;
+    if (cli_order_number(args, 0, &id, &error) != HL_OK)
+        return cli_fail(&error);
+    if (args->positional_count > 1)
+        return cli_usage_error(command, english() ? "one order at a time" : "每次只能处理一件工单");
+    hl_app_request request = {0};
+    request.unit = cli_args_get(args, "unit");
+    request.co_units = cli_args_get(args, "co");
+    request.note = cli_args_get(args, "note");
+    if (request.note == NULL)
+        request.note = cli_args_get(args, "reply");
+    if (request.note == NULL)
+        request.note = cli_args_get(args, "reason");
+    const char *days = cli_args_get(args, "days");
+    int64_t number;
+    if (days != NULL) {
+        if (hl_text_parse_int(hl_slice_of(days), 1, 60, &number) != HL_OK)
+            return cli_usage_error(command, english() ? "--days takes 1 to 60" : "--days 须为 1 到 60");
+        request.days = (int)number;
+    }
+    const char *into = cli_args_get(args, "into");
+    if (into != NULL && hl_order_parse_number(hl_slice_of(into), &request.into) != HL_OK)
+        return cli_usage_error(command, english() ? "--into takes an order number" : "--into 须为工单编号");
+    const char *version = cli_args_get(args, "version");
+    if (version != NULL) {
+        if (hl_text_parse_int(hl_slice_of(version), 1, INT64_MAX, &request.expected_version) != HL_OK)
+            return cli_usage_error(command, english() ? "--version takes a number" : "--version 须为数字");
+    }
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_order *after = hl_xmalloc(sizeof *after);
+    int result = hl_app_act(app, cli_args_get(args, "as"), id, (hl_action)command->tag, &request,
+                            hl_clock_now(), after, &error);
+    if (result != HL_OK) {
+        free(after);
+        return cli_fail(&error);
+    }
+    char number_text[24], due[40];
+    hl_order_format_number(after->id, number_text, sizeof number_text);
+    cli_output_time(after->due_at, due, sizeof due);
+    printf("%s %s %s%s%s\n", number_text, hl_order_state_label(after->state),
+           after->lead_unit[0] != '\0' ? after->lead_unit : "", after->due_at != 0 ? " " : "",
+           after->due_at != 0 ? due : "");
+    free(after);
+    return CLI_EXIT_OK;
+}
+
+/* ---- show ---- */
+
+static int print_event(void *context, const hl_event *event)
+{
+    (void)context;
+    char at[40];
+    hl_clock_format_local(event->at, at, sizeof at);
+    printf("  %3lld  %s  ", (long long)event->seq, at);
+    cli_output_cell(stdout, hl_workflow_action_label(event->action), 10);
+    printf(" %s → %s  %s", hl_order_state_label(event->from_state), hl_order_state_label(event->to_state),
+           event->actor);
+    if (event->unit[0] != '\0')
+        printf("  [%s]", event->unit);
+    if (event->note[0] != '\0') {
+        char note[HL_CONTENT_BYTES];
+        snprintf(note, sizeof note, "%s", event->note);
+        cli_output_one_line(note);
+        printf("  %s", note);
+    }
+    if (strcmp(event->details, "{}") != 0 && event->details[0] != '\0')
+        printf("  %s", event->details);
+    printf("\n");
+    return 0;
+}
+
+static int run_show(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    hl_error error;
+    hl_error_clear(&error);
+    int64_t id;
+    if (cli_order_number(args, 0, &id, &error) != HL_OK)
+        return cli_fail(&error);
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_order *order = hl_xmalloc(sizeof *order);
+    if (hl_app_get_order(app, id, order, &error) != HL_OK) {
+        free(order);
+        return cli_fail(&error);
+    }
+    char text[64], number[24];
+    hl_order_format_number(order->id, number, sizeof number);
+    bool en = english();
+    cli_output_field(stdout, en ? "Number" : "工单编号", number);
+    cli_output_field(stdout, en ? "State" : "状态", hl_order_state_label(order->state));
+    cli_output_field(stdout, en ? "Channel" : "渠道", hl_order_channel_label(order->channel));
+    cli_output_field(stdout, en ? "Type" : "类型", hl_order_type_label(order->type));
+    cli_output_time(order->received_at, text, sizeof text);
+    cli_output_field(stdout, en ? "Received" : "受理时间", text);
+    cli_output_field(stdout, en ? "Registered by" : "受理人", order->registered_by);
+    cli_output_field(stdout, en ? "Citizen" : "诉求人", order->citizen_name);
+    cli_output_field(stdout, en ? "Phone" : "联系电话", order->citizen_phone);
+    cli_output_field(stdout, en ? "Address" : "地址", order->address);
+    if (order->has_location) {
+        snprintf(text, sizeof text, "%.6f, %.6f", order->latitude, order->longitude);
+        cli_output_field(stdout, en ? "Location" : "坐标", text);
+    }
+    cli_output_field(stdout, en ? "Category" : "诉求分类", order->category);
+    cli_output_field(stdout, en ? "Title" : "标题", order->title);
+    cli_output_field(stdout, en ? "Content" : "内容", order->content);
+    cli_output_field(stdout, en ? "Lead unit" : "主办单位", order->lead_unit);
+    cli_output_field(stdout, en ? "Co-handling" : "协办单位", order->co_units);
+    cli_output_time(order->sign_deadline, text, sizeof text);
+    cli_output_field(stdout, en ? "Sign by" : "签收期限", text);
+    cli_output_time(order->handle_deadline, text, sizeof text);
+    cli_output_field(stdout, en ? "Complete by" : "办结期限", text);
+    if (order->extension_pending_days > 0) {
+        snprintf(text, sizeof text, en ? "%d working days asked" : "申请延期 %d 个工作日",
+                 order->extension_pending_days);
+        cli_output_field(stdout, en ? "Extension" : "延期申请", text);
+    }
+    cli_output_field(stdout, en ? "Reply" : "答复", order->reply);
+    cli_output_time(order->completed_at, text, sizeof text);
+    cli_output_field(stdout, en ? "Completed" : "办结时间", text);
+    if (order->duplicate_of != 0) {
+        hl_order_format_number(order->duplicate_of, text, sizeof text);
+        cli_output_field(stdout, en ? "Duplicate of" : "重复于", text);
+    }
+    if (order->excluded)
+        cli_output_field(stdout, en ? "Excluded" : "不纳入考核", order->excluded_reason);
+    snprintf(text, sizeof text, "%lld", (long long)order->version);
+    cli_output_field(stdout, en ? "Version" : "版本", text);
+    printf("\n%s\n", en ? "History:" : "处理记录：");
+    free(order);
+    if (hl_app_list_events(app, id, print_event, NULL, &error) != HL_OK)
+        return cli_fail(&error);
+    return CLI_EXIT_OK;
+}
+
+/* ---- list and export share their filters ---- */
+
+static const cli_option_spec list_options[] = {
+    {"state", true}, {"unit", true},   {"co-unit", true}, {"category", true}, {"overdue", false},
+    {"due-soon", false}, {"from", true}, {"to", true},    {"text", true},     {"limit", true},
+    {"after", true}, {"out", true},    {NULL, false}};
+
+static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filter, hl_error *error)
+{
+    memset(filter, 0, sizeof *filter);
+    const char *states = cli_args_get(args, "state");
+    if (states != NULL) {
+        const char *cursor = states;
+        for (;;) {
+            const char *comma = strchr(cursor, ',');
+            hl_slice item = {cursor, comma != NULL ? (size_t)(comma - cursor) : strlen(cursor)};
+            hl_state state;
+            if (hl_order_state_parse(hl_slice_trim(item), &state) != HL_OK)
+                return english() ? hl_error_set(error, HL_EINVAL, "state", "unknown state \"%.*s\"",
+                                                (int)(item.len > 40 ? 40 : item.len), item.ptr)
+                                 : hl_error_set(error, HL_EINVAL, "state", "未知状态「%.*s」",
+                                                (int)(item.len > 40 ? 40 : item.len), item.ptr);
+            filter->state_mask |= HL_STATE_BIT(state);
+            if (comma == NULL)
+                break;
+            cursor = comma + 1;
+        }
+    }
+    filter->unit = cli_args_get(args, "unit");
+    filter->co_unit = cli_args_get(args, "co-unit");
+    filter->category = cli_args_get(args, "category");
+    filter->text = cli_args_get(args, "text");
+    hl_time now = hl_clock_now();
+    if (cli_args_has(args, "overdue") || cli_args_has(args, "due-soon")) {
+        filter->due_before = cli_args_has(args, "due-soon") ? hl_app_due_soon_limit(app, now) : now;
+        filter->order_by_due = true;
+    }
+    const char *from = cli_args_get(args, "from"), *to = cli_args_get(args, "to");
+    int32_t day;
+    if (from != NULL) {
+        if (hl_clock_parse_day(hl_slice_of(from), &day) != HL_OK)
+            return english() ? hl_error_set(error, HL_EINVAL, "from", "--from takes a date YYYY-MM-DD")
+                             : hl_error_set(error, HL_EINVAL, "from", "--from 须为日期 YYYY-MM-DD");
+        filter->received_from = hl_clock_start_of_day(day);
+    }
+    if (to != NULL) {
+        if (hl_clock_parse_day(hl_slice_of(to), &day) != HL_OK)
+            return english() ? hl_error_set(error, HL_EINVAL, "to", "--to takes a date YYYY-MM-DD")
+                             : hl_error_set(error, HL_EINVAL, "to", "--to 须为日期 YYYY-MM-DD");
+        filter->received_to = hl_clock_start_of_day(day + 1); /* --to is inclusive */
+    }
+    const char *limit = cli_args_get(args, "limit");
+    int64_t number;
+    if (limit != NULL) {
+        if (hl_text_parse_int(hl_slice_of(limit), 1, 1000000, &number) != HL_OK)
+            return english() ? hl_error_set(error, HL_EINVAL, "limit", "--limit takes 1 to 1000000")
+                             : hl_error_set(error, HL_EINVAL, "limit", "--limit 须为 1 到 1000000");
+        filter->limit = (int)number;
+    }
+    const char *after = cli_args_get(args, "after");
+    if (after != NULL && hl_order_parse_number(hl_slice_of(after), &filter->after_id) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "after", "--after takes an order number")
+                         : hl_error_set(error, HL_EINVAL, "after", "--after 须为工单编号");
+    return HL_OK;
+}
+
+typedef struct list_context {
+    hl_time now;
+    int64_t count;
+} list_context;
+
+static int print_order_row(void *context, const hl_order *order)
+{
+    list_context *list = context;
+    char number[24], due[40] = "-";
+    hl_order_format_number(order->id, number, sizeof number);
+    if (order->due_at != 0) {
+        hl_clock_format_local(order->due_at, due, sizeof due);
+        due[16] = '\0'; /* minutes are enough in a list */
+    }
+    printf("%s  ", number);
+    cli_output_cell(stdout, hl_order_state_label(order->state), 12);
+    printf(" ");
+    cli_output_cell(stdout, hl_order_type_label(order->type), 10);
+    printf(" ");
+    cli_output_cell(stdout, order->lead_unit[0] != '\0' ? order->lead_unit : "-", 10);
+    printf(" ");
+    cli_output_cell(stdout, due, 16);
+    printf(" %s %s\n", hl_order_is_overdue(order, list->now) ? (english() ? "OVERDUE" : "超期") : "  ",
+           order->title);
+    list->count++;
+    return 0;
+}
+
+static int run_list(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    hl_error error;
+    hl_error_clear(&error);
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_order_filter filter;
+    if (parse_filter(app, args, &filter, &error) != HL_OK)
+        return cli_fail(&error);
+    if (filter.limit == 0)
+        filter.limit = 100;
+    list_context list = {hl_clock_now(), 0};
+    printf("%s\n", english() ? "Number          State        Type       Unit       Due"
+                             : "工单编号        状态         类型       主办单位   期限");
+    if (hl_app_list_orders(app, &filter, print_order_row, &list, &error) != HL_OK)
+        return cli_fail(&error);
+    printf(english() ? "(%lld orders)\n" : "（共 %lld 件）\n", (long long)list.count);
+    return CLI_EXIT_OK;
+}
+
+static int run_export(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    (void)command;
+    hl_error error;
+    hl_error_clear(&error);
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_order_filter filter;
+    if (parse_filter(app, args, &filter, &error) != HL_OK)
+        return cli_fail(&error);
+    const char *path = cli_args_get(args, "out");
+    FILE *out = stdout;
+    if (path != NULL && strcmp(path, "-") != 0 && (out = fopen(path, "wb")) == NULL) {
+        hl_error_set(&error, HL_EIO, "out", "%s: cannot write", path);
+        return cli_fail(&error);
+    }
+    int64_t exported = 0;
+    int result = hl_transfer_export_orders(app, &filter, out, &exported, &error);
+    if (out != stdout && fclose(out) != 0 && result == HL_OK)
+        result = hl_error_set(&error, HL_EIO, "out", "%s: write failed", path);
+    if (result != HL_OK)
+        return cli_fail(&error);
+    if (out != stdout)
+        fprintf(stderr, english() ? "exported %lld orders\n" : "已导出 %lld 件工单\n", (long long)exported);
+    return CLI_EXIT_OK;
+}
+
+/* ---- import ---- */
+
+static const cli_option_spec import_options[] = {{"as", true}, {NULL, false}};
+
+static void report_bad_row(void *context, long line, const hl_error *error)
+{
+    (void)context;
+    (void)line;
+    char message[HL_ERROR_MESSAGE_MAX];
+    snprintf(message, sizeof message, "%s", error->message);
+    cli_output_one_line(message);
+    fprintf(stderr, "hotline: %s\n", message);
+}
+
+static int run_import(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    if (args->positional_count != 1)
+        return cli_usage_error(command, english() ? "name one CSV file" : "请给出一个 CSV 文件");
+    char *data = NULL;
+    size_t length = 0;
+    if (cli_read_input(args->positional[0], &data, &length, &error) != HL_OK)
+        return cli_fail(&error);
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status == CLI_EXIT_OK) {
+        int64_t imported = 0;
+        int result = hl_transfer_import_orders(app, cli_args_get(args, "as"), data, length, report_bad_row,
+                                               NULL, 50, &imported, &error);
+        if (result != HL_OK)
+            status = cli_fail(&error);
+        else
+            printf(english() ? "imported %lld orders\n" : "已导入 %lld 件工单\n", (long long)imported);
+    }
+    free(data);
+    return status;
+}
+
+#define ACTION_COMMAND(action_enum, verb, zh, en, usage_tail, help_zh_text, help_en_text)          \
+    {verb, zh, en, verb " NUMBER --as USER" usage_tail, help_zh_text, help_en_text, action_options, \
+     run_action, action_enum}
+
+const cli_command cli_order_commands[] = {
+    {"register", "受理一件新工单", "register a new work order",
+     "register --as USER --type TYPE --title TEXT --content TEXT [--channel CH] [--category CODE] "
+     "[--name NAME] [--phone PHONE] [--address TEXT] [--lat DEG --lon DEG] [--received TIME] [--number N]",
+     "受理（登记）一件工单，打印其编号。\n"
+     "  --type      咨询|求助|投诉|举报|建议|表扬（或 inquiry|help|complaint|report|suggestion|praise）\n"
+     "  --channel   电话|网站|手机应用|微信|Open311|其他（默认 电话）\n"
+     "  --received  受理时间，默认为现在（YYYY-MM-DD HH:MM[:SS]，北京时间）\n"
+     "  --number    指定工单编号（导入历史工单时）；默认取当日下一个编号",
+     "Registers (受理) a work order and prints its number.\n"
+     "  --type      inquiry|help|complaint|report|suggestion|praise\n"
+     "  --channel   phone|web|app|wechat|open311|other (default phone)\n"
+     "  --received  when it was received (default now; YYYY-MM-DD HH:MM[:SS], local time)\n"
+     "  --number    a given order number (for historical orders); default: the day's next",
+     register_options, run_register, 0},
+    ACTION_COMMAND(HL_ACTION_RESOLVE, "resolve", "直接办结（受理时当场答复）", "resolve at intake",
+                   " --reply TEXT", "话务员当场答复并办结，工单不派往单位。",
+                   "The agent answers on the call; the order never reaches a unit."),
+    ACTION_COMMAND(HL_ACTION_DISPATCH, "dispatch", "派单给主办单位", "dispatch to a lead unit",
+                   " --unit CODE [--co CODE,CODE]", "派单：指定主办单位（--unit）及协办单位（--co），开始计算签收、退单与办结期限。",
+                   "Dispatches to a lead unit (--unit) and co-handling units (--co); starts the sign-for, "
+                   "return and handling deadlines."),
+    ACTION_COMMAND(HL_ACTION_SIGN, "sign", "签收", "sign for", "", "承办单位签收工单。",
+                   "The lead unit signs for the order."),
+    ACTION_COMMAND(HL_ACTION_HANDLE, "handle", "记录办理进展", "record handling progress", " --note TEXT",
+                   "主办或协办单位记录办理进展。", "The lead or a co-handling unit records progress."),
+    ACTION_COMMAND(HL_ACTION_COMPLETE, "complete", "办结并答复", "complete with a reply", " --reply TEXT",
+                   "承办单位答复诉求人并办结。", "The lead unit replies to the citizen and completes the order."),
+    ACTION_COMMAND(HL_ACTION_RETURN, "return", "退单", "return to the centre", " --reason TEXT",
+                   "非本单位职责，在退单时限内退回热线中心。",
+                   "Not this unit's duty: returns the order within the return window."),
+    ACTION_COMMAND(HL_ACTION_RETURN_REJECT, "return-reject", "驳回退单", "reject a return", " --reason TEXT",
+                   "派单员驳回退单，工单回到原单位。", "The dispatcher rejects a return; the order goes back to the unit."),
+    ACTION_COMMAND(HL_ACTION_REASSIGN, "reassign", "改派（含同意退单）", "reassign (accepts a return)",
+                   " --unit CODE [--co CODE,CODE]", "改派给另一单位；对退单待审的工单即为同意退单并改派。",
+                   "Reassigns to another unit; on a returned order this accepts the return."),
+    ACTION_COMMAND(HL_ACTION_EXTEND_REQUEST, "extend-request", "申请延期", "request an extension",
+                   " --days N --reason TEXT", "承办单位申请延期若干工作日。",
+                   "The lead unit asks for more working days."),
+    ACTION_COMMAND(HL_ACTION_EXTEND_APPROVE, "extend-approve", "批准延期", "approve an extension",
+                   " [--days N]", "督办员批准延期（可少于申请天数）。",
+                   "A supervisor approves (possibly fewer days than asked)."),
+    ACTION_COMMAND(HL_ACTION_EXTEND_REFUSE, "extend-refuse", "驳回延期", "refuse an extension",
+                   " --reason TEXT", "督办员驳回延期申请。", "A supervisor refuses the extension."),
+    ACTION_COMMAND(HL_ACTION_REMIND, "remind", "催办", "remind the unit", " [--note TEXT]",
+                   "催促承办单位办理。", "Reminds the unit."),
+    ACTION_COMMAND(HL_ACTION_SUPERVISE, "supervise", "督办超期工单", "supervise an overdue order",
+                   " --note TEXT", "对超期工单督办。", "Supervises an overdue order."),
+    ACTION_COMMAND(HL_ACTION_REOPEN, "reopen", "重办", "reopen", " --reason TEXT",
+                   "回访不满意或督办决定，退回原单位重新办理。",
+                   "After a dissatisfied survey or a supervisor's decision: back to the unit."),
+    ACTION_COMMAND(HL_ACTION_MERGE, "merge", "并单（重复诉求）", "merge a repeat request", " --into NUMBER",
+                   "将重复诉求并入较早的工单，不纳入考核。",
+                   "Merges a repeat request into the earlier order; excluded from assessment."),
+    ACTION_COMMAND(HL_ACTION_INVALIDATE, "invalidate", "标记无效", "mark invalid", " --reason TEXT",
+                   "骚扰、测试、无内容等，标记为无效工单，不纳入考核。",
+                   "Harassment, test, no content: invalid, excluded from assessment."),
+    ACTION_COMMAND(HL_ACTION_ARCHIVE, "archive", "归档", "archive", "", "归档已办结的工单。",
+                   "Archives a completed order."),
+    {"show", "查看工单及处理记录", "show an order and its history", "show NUMBER",
+     "显示工单的全部字段及完整处理记录。", "Shows every field of an order and its whole history.", NULL,
+     run_show, 0},
+    {"list", "查询工单", "list and search orders",
+     "list [--state S,S] [--unit CODE] [--co-unit CODE] [--category CODE] [--overdue|--due-soon] "
+     "[--from DATE] [--to DATE] [--text WORDS] [--limit N] [--after NUMBER]",
+     "按条件查询工单（默认最多 100 件；--after 翻页）。--overdue 列出超期工单，--due-soon 列出即将超期的工单。",
+     "Lists orders matching the filters (at most 100 by default; page with --after). --overdue lists "
+     "overdue orders, --due-soon those about to be overdue.",
+     list_options, run_list, 0},
+    {"import", "从 CSV 导入工单", "import orders from CSV", "import FILE.csv --as USER",
+     "导入工单（列见 docs/csv.md）。任何一行有错则全部不导入，并逐行报告错误及行号。",
+     "Imports orders (columns in docs/csv.md). One bad row and nothing is imported; every bad row is "
+     "reported with its line number.",
+     import_options, run_import, 0},
+    {"export", "导出工单为 CSV", "export orders as CSV", "export [--out FILE] [list filters]",
+     "按与 list 相同的条件导出工单为 CSV（列见 docs/csv.md）。",
+     "Exports the orders the list filters select as CSV (columns in docs/csv.md).", list_options,
+     run_export, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},
+};

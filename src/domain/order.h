@@ -1,0 +1,132 @@
+/* order.h: the work order (工单) and its enumerations.
+ *
+ * A work order records what GB/T 33358 asks: number, channel, received time,
+ * citizen, address and location, category, type, title, content, lead and
+ * co-handling units, deadlines, reply, completion, and assessment flags.
+ * Registration fields never change after intake; everything that changes is
+ * driven by domain/workflow and recorded as an event. */
+#ifndef HL_ORDER_H
+#define HL_ORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/text.h"
+#include "domain/limits.h"
+
+typedef enum hl_channel {
+    HL_CHANNEL_PHONE = 0,
+    HL_CHANNEL_WEB,
+    HL_CHANNEL_APP,
+    HL_CHANNEL_WECHAT,
+    HL_CHANNEL_OPEN311,
+    HL_CHANNEL_OTHER,
+    HL_CHANNEL_COUNT
+} hl_channel;
+
+typedef enum hl_order_type {
+    HL_TYPE_INQUIRY = 0, /* 咨询 */
+    HL_TYPE_HELP,        /* 求助 */
+    HL_TYPE_COMPLAINT,   /* 投诉 */
+    HL_TYPE_REPORT,      /* 举报 */
+    HL_TYPE_SUGGESTION,  /* 建议 */
+    HL_TYPE_PRAISE,      /* 表扬 */
+    HL_TYPE_COUNT
+} hl_order_type;
+
+typedef enum hl_state {
+    HL_STATE_NONE = 0,       /* before registration (the from-state of 受理) */
+    HL_STATE_NEW,            /* 待派单 */
+    HL_STATE_DISPATCHED,     /* 已派单 */
+    HL_STATE_SIGNED,         /* 已签收 */
+    HL_STATE_HANDLING,       /* 办理中 */
+    HL_STATE_RETURN_PENDING, /* 退单待审 */
+    HL_STATE_COMPLETED,      /* 已办结 */
+    HL_STATE_SURVEYED,       /* 已回访 */
+    HL_STATE_ARCHIVED,       /* 已归档 */
+    HL_STATE_INVALID,        /* 无效 */
+    HL_STATE_MERGED,         /* 已并单 */
+    HL_STATE_COUNT
+} hl_state;
+
+#define HL_STATE_BIT(state) (1u << (state))
+/* States in which a unit is handling the order and a deadline runs. */
+#define HL_STATES_OPEN                                                                         \
+    (HL_STATE_BIT(HL_STATE_DISPATCHED) | HL_STATE_BIT(HL_STATE_SIGNED) |                       \
+     HL_STATE_BIT(HL_STATE_HANDLING) | HL_STATE_BIT(HL_STATE_RETURN_PENDING))
+
+typedef struct hl_order {
+    int64_t id;      /* the order number: yyyymmdd * 1000000 + sequence of the day */
+    int64_t version; /* number of events in its log; bumps with every action */
+    hl_state state;
+    hl_state state_before_return; /* where a rejected return sends the order back */
+
+    /* Registration (never changes after intake). */
+    hl_channel channel;
+    hl_order_type type;
+    hl_time received_at;
+    char citizen_name[HL_NAME_BYTES];
+    char citizen_phone[HL_PHONE_BYTES];
+    char address[HL_ADDRESS_BYTES];
+    bool has_location;
+    double latitude, longitude; /* WGS-84 degrees */
+    char category[HL_CODE_BYTES];
+    char title[HL_TITLE_BYTES];
+    char content[HL_CONTENT_BYTES];
+    char registered_by[HL_CODE_BYTES];
+
+    /* Handling. */
+    char lead_unit[HL_CODE_BYTES];     /* 主办 */
+    char co_units[HL_CO_UNITS_BYTES];  /* 协办, comma-separated codes */
+    hl_time dispatched_at;
+    hl_time sign_deadline;
+    hl_time signed_at;
+    hl_time return_deadline;
+    hl_time handle_deadline;
+    hl_time due_at; /* the deadline running now: sign while dispatched, handle while
+                       signed or handling, 0 when none runs (indexed for overdue lists) */
+    char reply[HL_CONTENT_BYTES];
+    hl_time completed_at;
+    int extension_count;
+    int extension_pending_days; /* > 0 while a request awaits a decision */
+    int return_count;
+    int reopen_count;
+    int remind_count;
+    int supervise_count;
+
+    /* Assessment flags. */
+    int64_t duplicate_of; /* the earlier order this one was merged into, or 0 */
+    bool excluded;        /* left out of unit assessment */
+    char excluded_reason[HL_REASON_BYTES];
+} hl_order;
+
+/* The order number as text ("20240201000123") into a buffer of 24 bytes. */
+void hl_order_format_number(int64_t id, char *out, size_t size);
+int hl_order_parse_number(hl_slice text, int64_t *out);
+/* The number's first part: the local day it was received, as yyyymmdd * 1000000
+ * (20240201000000); the number is this plus the sequence of the day. */
+int64_t hl_order_number_prefix(hl_time received_at);
+#define HL_ORDER_SEQUENCE_LIMIT 1000000
+
+/* Stable names ("phone", "complaint", "dispatched") used in CSV, JSON and the
+ * CLI, and labels in the current language (电话 / phone, 投诉 / complaint...). */
+const char *hl_order_channel_name(hl_channel channel);
+const char *hl_order_channel_label(hl_channel channel);
+int hl_order_channel_parse(hl_slice text, hl_channel *out);
+const char *hl_order_type_name(hl_order_type type);
+const char *hl_order_type_label(hl_order_type type);
+int hl_order_type_parse(hl_slice text, hl_order_type *out);
+const char *hl_order_state_name(hl_state state);
+const char *hl_order_state_label(hl_state state);
+int hl_order_state_parse(hl_slice text, hl_state *out);
+/* Parse accepts the English name or the Chinese label. */
+
+/* Checks a registration: required fields, phone characters, coordinates in range. */
+int hl_order_validate_registration(const hl_order *order, hl_error *error);
+
+/* Whether the order is overdue at `now`: a deadline runs (due_at > 0) and now is past it. */
+bool hl_order_is_overdue(const hl_order *order, hl_time now);
+
+#endif

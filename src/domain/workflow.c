@@ -1,0 +1,636 @@
+/* workflow.c: the transition table of the work-order lifecycle and the one
+ * function that applies it.
+ *
+ * Every rule of the lifecycle that can be written as data is in `rules`
+ * below: allowed states, roles, required fields, target state. What cannot
+ * (deadlines, the return window, extension limits, merge targets) is in the
+ * per-action step functions, each a few lines. This module does no I/O: it
+ * trusts the caller to have checked that named units exist and are active,
+ * and to store the changed order and the event in one transaction. */
+#include "domain/workflow.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/i18n.h"
+
+#define S(state) HL_STATE_BIT(HL_STATE_##state)
+#define R(role) HL_ROLE_BIT(HL_ROLE_##role)
+
+static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
+    [HL_ACTION_REGISTER] = {HL_ACTION_REGISTER, "register", "受理", S(NONE), R(AGENT) | R(DISPATCHER),
+                            0, HL_STATE_NEW, HL_SCOPE_ANY,
+                            "channel, caller, address, category, type, title, content",
+                            "none"},
+    [HL_ACTION_RESOLVE] = {HL_ACTION_RESOLVE, "resolve", "直接办结", S(NEW), R(AGENT) | R(DISPATCHER),
+                           HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_ANY,
+                           "the answer given on the call, as the reply; completion time",
+                           "none: the order never reaches a unit"},
+    [HL_ACTION_DISPATCH] = {HL_ACTION_DISPATCH, "dispatch", "派单", S(NEW), R(DISPATCHER),
+                            HL_NEED_UNIT, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
+                            "lead unit, co-handling units, dispatch time, the three deadlines",
+                            "starts sign-for (sign_days), the return window (return_days) and "
+                            "handling (the category's limit, else the type's)"},
+    [HL_ACTION_SIGN] = {HL_ACTION_SIGN, "sign", "签收", S(DISPATCHED), R(HANDLER), 0,
+                        HL_STATE_SIGNED, HL_SCOPE_LEAD, "signing time; on time or late",
+                        "stops sign-for; handling keeps running"},
+    [HL_ACTION_HANDLE] = {HL_ACTION_HANDLE, "handle", "办理", S(SIGNED) | S(HANDLING), R(HANDLER),
+                          HL_NEED_NOTE, HL_STATE_HANDLING, HL_SCOPE_LEAD_OR_CO,
+                          "a progress note (lead or co-handling unit)", "none"},
+    [HL_ACTION_COMPLETE] = {HL_ACTION_COMPLETE, "complete", "办结", S(SIGNED) | S(HANDLING),
+                            R(HANDLER), HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_LEAD,
+                            "the reply to the citizen; completion time; on time or late",
+                            "stops handling; drops an undecided extension request"},
+    [HL_ACTION_RETURN] = {HL_ACTION_RETURN, "return", "退单", S(DISPATCHED) | S(SIGNED), R(HANDLER),
+                          HL_NEED_NOTE, HL_STATE_RETURN_PENDING, HL_SCOPE_LEAD,
+                          "the reason (not this unit's duty)",
+                          "allowed only until the return window closes; deadlines pause"},
+    [HL_ACTION_RETURN_REJECT] = {HL_ACTION_RETURN_REJECT, "return-reject", "退单驳回",
+                                 S(RETURN_PENDING), R(DISPATCHER), HL_NEED_NOTE, HL_STATE_NONE,
+                                 HL_SCOPE_ANY, "the reason; back to the state before the return",
+                                 "the unit's deadlines resume unchanged"},
+    [HL_ACTION_REASSIGN] = {HL_ACTION_REASSIGN, "reassign", "改派",
+                            S(RETURN_PENDING) | S(DISPATCHED) | S(SIGNED) | S(HANDLING),
+                            R(DISPATCHER), HL_NEED_UNIT, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
+                            "the new lead unit and the unit it was taken from; accepts a "
+                            "pending return",
+                            "restarts sign-for, the return window and handling for the new unit"},
+    [HL_ACTION_EXTEND_REQUEST] = {HL_ACTION_EXTEND_REQUEST, "extend-request", "延期申请",
+                                  S(SIGNED) | S(HANDLING), R(HANDLER), HL_NEED_NOTE | HL_NEED_DAYS,
+                                  HL_STATE_NONE, HL_SCOPE_LEAD, "working days asked and the reason",
+                                  "none until decided; at most extension_max_days, "
+                                  "extension_max_count times per order"},
+    [HL_ACTION_EXTEND_APPROVE] = {HL_ACTION_EXTEND_APPROVE, "extend-approve", "延期批准",
+                                  S(SIGNED) | S(HANDLING), R(SUPERVISOR), 0, HL_STATE_NONE,
+                                  HL_SCOPE_ANY, "working days granted (at most those asked)",
+                                  "moves the handling deadline by the days granted, counted "
+                                  "from the current deadline"},
+    [HL_ACTION_EXTEND_REFUSE] = {HL_ACTION_EXTEND_REFUSE, "extend-refuse", "延期驳回",
+                                 S(SIGNED) | S(HANDLING), R(SUPERVISOR), HL_NEED_NOTE,
+                                 HL_STATE_NONE, HL_SCOPE_ANY, "the reason", "none"},
+    [HL_ACTION_REMIND] = {HL_ACTION_REMIND, "remind", "催办",
+                          S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(DISPATCHER) | R(SUPERVISOR),
+                          0, HL_STATE_NONE, HL_SCOPE_ANY, "an optional note", "none"},
+    [HL_ACTION_SUPERVISE] = {HL_ACTION_SUPERVISE, "supervise", "督办",
+                             S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(SUPERVISOR), HL_NEED_NOTE,
+                             HL_STATE_NONE, HL_SCOPE_ANY, "the supervision note",
+                             "allowed only on an overdue order"},
+    [HL_ACTION_REOPEN] = {HL_ACTION_REOPEN, "reopen", "重办", S(COMPLETED) | S(SURVEYED),
+                          R(SUPERVISOR), HL_NEED_NOTE, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
+                          "the reason (a dissatisfied survey or a supervisor's decision)",
+                          "back to the same lead unit: restarts sign-for, the return window "
+                          "and handling"},
+    [HL_ACTION_MERGE] = {HL_ACTION_MERGE, "merge", "并单", S(NEW), R(AGENT) | R(DISPATCHER),
+                         HL_NEED_INTO, HL_STATE_MERGED, HL_SCOPE_ANY,
+                         "the earlier order it repeats; excluded from assessment", "none"},
+    [HL_ACTION_INVALIDATE] = {HL_ACTION_INVALIDATE, "invalidate", "无效",
+                              S(NEW) | S(DISPATCHED) | S(RETURN_PENDING),
+                              R(AGENT) | R(DISPATCHER) | R(SUPERVISOR), HL_NEED_NOTE,
+                              HL_STATE_INVALID, HL_SCOPE_ANY,
+                              "the reason (harassment, test, no content); excluded from assessment",
+                              "stops every deadline"},
+    [HL_ACTION_ARCHIVE] = {HL_ACTION_ARCHIVE, "archive", "归档", S(COMPLETED) | S(SURVEYED),
+                           R(SUPERVISOR), 0, HL_STATE_ARCHIVED, HL_SCOPE_ANY, "archiving time",
+                           "none"},
+};
+
+static const char *const english_labels[HL_ACTION_COUNT] = {
+    "register", "resolve at intake", "dispatch", "sign for", "handle", "complete", "return",
+    "reject return", "reassign", "request extension", "approve extension", "refuse extension",
+    "remind", "supervise", "reopen", "merge", "mark invalid", "archive",
+};
+
+const hl_workflow_rule *hl_workflow_rule_of(hl_action action)
+{
+    if ((int)action < 0 || action >= HL_ACTION_COUNT)
+        return NULL;
+    return &rules[action];
+}
+
+int hl_workflow_action_parse(hl_slice text, hl_action *out)
+{
+    for (int action = 0; action < HL_ACTION_COUNT; action++) {
+        if (hl_slice_equal(text, rules[action].name) || hl_slice_equal(text, rules[action].name_zh)) {
+            *out = (hl_action)action;
+            return HL_OK;
+        }
+    }
+    return HL_EINVAL;
+}
+
+const char *hl_workflow_action_label(hl_action action)
+{
+    if ((int)action < 0 || action >= HL_ACTION_COUNT)
+        return "?";
+    return HL_T(rules[action].name_zh, english_labels[action]);
+}
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+/* ---- checks shared by every action ---- */
+
+static bool unit_in_list(const char *list, const char *unit)
+{
+    size_t length = strlen(unit);
+    const char *cursor = list;
+    while (*cursor != '\0') {
+        const char *comma = strchr(cursor, ',');
+        size_t item = comma != NULL ? (size_t)(comma - cursor) : strlen(cursor);
+        if (item == length && memcmp(cursor, unit, length) == 0)
+            return true;
+        if (comma == NULL)
+            break;
+        cursor = comma + 1;
+    }
+    return false;
+}
+
+static int check_actor(const hl_workflow_rule *rule, const hl_order *order, const hl_user *actor,
+                       hl_error *error)
+{
+    if (!actor->active)
+        return english() ? hl_error_set(error, HL_EROLE, "actor", "user %s is disabled", actor->username)
+                         : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", actor->username);
+    if ((rule->roles & HL_ROLE_BIT(actor->role)) == 0)
+        return english()
+                   ? hl_error_set(error, HL_EROLE, "actor", "a %s may not %s an order",
+                                  hl_directory_role_label(actor->role), english_labels[rule->action])
+                   : hl_error_set(error, HL_EROLE, "actor", "%s无权对工单执行「%s」",
+                                  hl_directory_role_label(actor->role), rule->name_zh);
+    if (actor->role != HL_ROLE_HANDLER || rule->scope == HL_SCOPE_ANY)
+        return HL_OK;
+    bool lead = strcmp(actor->unit, order->lead_unit) == 0;
+    bool co = rule->scope == HL_SCOPE_LEAD_OR_CO && unit_in_list(order->co_units, actor->unit);
+    if (lead || co)
+        return HL_OK;
+    return english() ? hl_error_set(error, HL_EROLE, "actor",
+                                    "unit %s does not handle this order (lead unit: %s)",
+                                    actor->unit, order->lead_unit[0] ? order->lead_unit : "none")
+                     : hl_error_set(error, HL_EROLE, "actor", "单位 %s 不是该工单的承办单位（主办：%s）",
+                                    actor->unit, order->lead_unit[0] ? order->lead_unit : "无");
+}
+
+static int check_state(const hl_workflow_rule *rule, const hl_order *order, hl_error *error)
+{
+    if ((rule->from_states & HL_STATE_BIT(order->state)) != 0)
+        return HL_OK;
+    if (english())
+        return hl_error_set(error, HL_ESTATE, "state", "cannot %s an order that is %s",
+                            english_labels[rule->action], hl_order_state_label(order->state));
+    return hl_error_set(error, HL_ESTATE, "state", "工单处于「%s」状态，不能「%s」",
+                        hl_order_state_label(order->state), rule->name_zh);
+}
+
+static int missing(const char *field, hl_error *error)
+{
+    return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
+                     : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
+}
+
+static bool blank(const char *text)
+{
+    return text == NULL || hl_slice_trim(hl_slice_of(text)).len == 0;
+}
+
+static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *input,
+                        const hl_workflow_context *context, hl_event *event, hl_error *error)
+{
+    if ((rule->required & HL_NEED_UNIT) != 0) {
+        if (blank(input->unit))
+            return missing("unit", error);
+        if (!hl_directory_code_valid(hl_slice_of(input->unit)))
+            return english() ? hl_error_set(error, HL_EINVAL, "unit", "unit code is malformed")
+                             : hl_error_set(error, HL_EINVAL, "unit", "单位编码格式不正确");
+    }
+    if ((rule->required & HL_NEED_NOTE) != 0 && blank(input->note))
+        return missing(rule->action == HL_ACTION_COMPLETE || rule->action == HL_ACTION_RESOLVE
+                           ? "reply"
+                           : "note",
+                       error);
+    if ((rule->required & HL_NEED_DAYS) != 0 && input->days <= 0)
+        return missing("days", error);
+    if (input->days < 0 || input->days > context->limits->extension_max_days)
+        return english() ? hl_error_set(error, HL_EINVAL, "days",
+                                        "days must be between 1 and %d",
+                                        context->limits->extension_max_days)
+                         : hl_error_set(error, HL_EINVAL, "days", "延期天数须在 1 到 %d 个工作日之间",
+                                        context->limits->extension_max_days);
+    if ((rule->required & HL_NEED_INTO) != 0 && input->into == NULL)
+        return missing("into", error);
+    if (input->note != NULL)
+        return hl_text_copy(event->note, sizeof event->note, hl_slice_trim(hl_slice_of(input->note)),
+                            HL_CONTENT_CHARS, true, "note", error);
+    return HL_OK;
+}
+
+/* Checks a comma-separated co-unit list: valid codes, no repeats, not the lead. */
+static int check_co_units(const char *list, const char *lead, char *out, size_t size,
+                          hl_error *error)
+{
+    out[0] = '\0';
+    if (list == NULL || list[0] == '\0')
+        return HL_OK;
+    hl_buf normalized;
+    hl_buf_init(&normalized);
+    int count = 0, result = HL_OK;
+    const char *cursor = list;
+    for (;;) {
+        const char *comma = strchr(cursor, ',');
+        hl_slice item = {cursor, comma != NULL ? (size_t)(comma - cursor) : strlen(cursor)};
+        item = hl_slice_trim(item);
+        if (item.len > 0) {
+            char code[HL_CODE_BYTES];
+            result = hl_directory_copy_code(code, item, "co_units", error);
+            if (result != HL_OK)
+                break;
+            if (strcmp(code, lead) == 0 || unit_in_list(normalized.data ? normalized.data : "", code)) {
+                result = english() ? hl_error_set(error, HL_EINVAL, "co_units",
+                                                  "unit %s is named twice", code)
+                                   : hl_error_set(error, HL_EINVAL, "co_units", "单位 %s 重复", code);
+                break;
+            }
+            if (++count > HL_CO_UNITS_MAX) {
+                result = english() ? hl_error_set(error, HL_EINVAL, "co_units",
+                                                  "at most %d co-handling units", HL_CO_UNITS_MAX)
+                                   : hl_error_set(error, HL_EINVAL, "co_units", "协办单位最多 %d 个",
+                                                  HL_CO_UNITS_MAX);
+                break;
+            }
+            if (normalized.len > 0)
+                hl_buf_append_char(&normalized, ',');
+            hl_buf_append_str(&normalized, code);
+        }
+        if (comma == NULL)
+            break;
+        cursor = comma + 1;
+    }
+    if (result == HL_OK && normalized.len > 0)
+        snprintf(out, size, "%s", normalized.data);
+    hl_buf_free(&normalized);
+    return result;
+}
+
+static void append_time(hl_buf *details, const char *key, hl_time instant)
+{
+    char text[40];
+    hl_clock_format_iso(instant, text, sizeof text);
+    hl_buf_appendf(details, "%s\"%s\":\"%s\"", details->len > 1 ? "," : "", key, text);
+}
+
+static void append_int(hl_buf *details, const char *key, int64_t value)
+{
+    hl_buf_appendf(details, "%s\"%s\":%lld", details->len > 1 ? "," : "", key, (long long)value);
+}
+
+static void append_text(hl_buf *details, const char *key, const char *value)
+{
+    hl_buf_appendf(details, "%s\"%s\":", details->len > 1 ? "," : "", key);
+    hl_buf_append_json_string(details, value);
+}
+
+/* Copies text, cut at a character boundary when it does not fit. */
+static void copy_whole_characters(char *destination, size_t capacity, const char *text)
+{
+    size_t length = strlen(text);
+    if (length >= capacity) {
+        length = capacity - 1;
+        while (length > 0 && ((unsigned char)text[length] & 0xC0) == 0x80)
+            length--;
+    }
+    memcpy(destination, text, length);
+    destination[length] = '\0';
+}
+
+/* Starts the three deadlines of a unit's handling, as dispatch and reopen do. */
+static void start_deadlines(hl_order *order, const hl_workflow_context *context, hl_time now,
+                            hl_buf *details)
+{
+    const hl_limits *limits = context->limits;
+    int handle_days = context->category_handle_days > 0 ? context->category_handle_days
+                                                        : limits->handle_days[order->type];
+    order->dispatched_at = now;
+    order->sign_deadline = hl_calendar_deadline(context->calendar, now, limits->sign_days);
+    order->return_deadline = hl_calendar_deadline(context->calendar, now, limits->return_days);
+    order->handle_deadline = hl_calendar_deadline(context->calendar, now, handle_days);
+    order->due_at = order->sign_deadline;
+    order->signed_at = 0;
+    order->extension_count = 0;
+    order->extension_pending_days = 0;
+    append_time(details, "sign_deadline", order->sign_deadline);
+    append_time(details, "return_deadline", order->return_deadline);
+    append_time(details, "handle_deadline", order->handle_deadline);
+    append_int(details, "handle_days", handle_days);
+}
+
+/* ---- the per-action steps: only what the table cannot say ---- */
+
+static int step(hl_order *order, hl_action action, const hl_user *actor, const hl_action_input *input,
+                const hl_workflow_context *context, hl_time now, hl_event *event, hl_buf *details,
+                hl_error *error)
+{
+    const hl_limits *limits = context->limits;
+    switch (action) {
+    case HL_ACTION_REGISTER: {
+        int result = hl_order_validate_registration(order, error);
+        if (result != HL_OK)
+            return result;
+        snprintf(order->registered_by, sizeof order->registered_by, "%s", actor->username);
+        append_text(details, "channel", hl_order_channel_name(order->channel));
+        append_text(details, "type", hl_order_type_name(order->type));
+        return HL_OK;
+    }
+    case HL_ACTION_RESOLVE:
+        snprintf(order->reply, sizeof order->reply, "%s", event->note);
+        order->completed_at = now;
+        return HL_OK;
+    case HL_ACTION_DISPATCH:
+    case HL_ACTION_REASSIGN: {
+        if (action == HL_ACTION_REASSIGN && strcmp(input->unit, order->lead_unit) == 0)
+            return english() ? hl_error_set(error, HL_EINVAL, "unit",
+                                            "the order is already with unit %s", input->unit)
+                             : hl_error_set(error, HL_EINVAL, "unit", "工单已由单位 %s 承办",
+                                            input->unit);
+        char co_units[HL_CO_UNITS_BYTES];
+        int result = check_co_units(input->co_units, input->unit, co_units, sizeof co_units, error);
+        if (result != HL_OK)
+            return result;
+        snprintf(event->other_unit, sizeof event->other_unit, "%s", order->lead_unit);
+        snprintf(order->lead_unit, sizeof order->lead_unit, "%s", input->unit);
+        snprintf(order->co_units, sizeof order->co_units, "%s", co_units);
+        order->state_before_return = HL_STATE_NONE;
+        if (co_units[0] != '\0')
+            append_text(details, "co_units", co_units);
+        start_deadlines(order, context, now, details);
+        return HL_OK;
+    }
+    case HL_ACTION_SIGN:
+        event->deadline = order->sign_deadline;
+        order->signed_at = now;
+        order->due_at = order->handle_deadline;
+        return HL_OK;
+    case HL_ACTION_HANDLE:
+        return HL_OK;
+    case HL_ACTION_COMPLETE:
+        event->deadline = order->handle_deadline;
+        snprintf(order->reply, sizeof order->reply, "%s", event->note);
+        order->completed_at = now;
+        order->due_at = 0;
+        order->extension_pending_days = 0;
+        return HL_OK;
+    case HL_ACTION_RETURN: {
+        if (now > order->return_deadline) {
+            char closed[40];
+            hl_clock_format_local(order->return_deadline, closed, sizeof closed);
+            return english() ? hl_error_set(error, HL_ESTATE, "state",
+                                            "the return window closed at %s", closed)
+                             : hl_error_set(error, HL_ESTATE, "state", "退单时限已于 %s 截止", closed);
+        }
+        event->deadline = order->return_deadline;
+        order->state_before_return = order->state;
+        order->return_count++;
+        order->due_at = 0;
+        order->extension_pending_days = 0;
+        return HL_OK;
+    }
+    case HL_ACTION_RETURN_REJECT:
+        event->to_state = order->state_before_return;
+        order->due_at = order->state_before_return == HL_STATE_DISPATCHED ? order->sign_deadline
+                                                                          : order->handle_deadline;
+        order->state_before_return = HL_STATE_NONE;
+        return HL_OK;
+    case HL_ACTION_EXTEND_REQUEST:
+        if (order->extension_pending_days > 0)
+            return english() ? hl_error_set(error, HL_ESTATE, "state",
+                                            "an extension request already awaits a decision")
+                             : hl_error_set(error, HL_ESTATE, "state", "已有延期申请待审批");
+        if (order->extension_count >= limits->extension_max_count)
+            return english() ? hl_error_set(error, HL_ESTATE, "state",
+                                            "no more extensions: %d allowed per order",
+                                            limits->extension_max_count)
+                             : hl_error_set(error, HL_ESTATE, "state", "每件工单最多延期 %d 次",
+                                            limits->extension_max_count);
+        event->deadline = order->handle_deadline;
+        order->extension_pending_days = input->days;
+        append_int(details, "days", input->days);
+        return HL_OK;
+    case HL_ACTION_EXTEND_APPROVE: {
+        if (order->extension_pending_days <= 0)
+            return english() ? hl_error_set(error, HL_ESTATE, "state",
+                                            "no extension request awaits a decision")
+                             : hl_error_set(error, HL_ESTATE, "state", "没有待审批的延期申请");
+        int days = input->days > 0 ? input->days : order->extension_pending_days;
+        if (days > order->extension_pending_days)
+            return english() ? hl_error_set(error, HL_EINVAL, "days",
+                                            "%d days granted but only %d asked", days,
+                                            order->extension_pending_days)
+                             : hl_error_set(error, HL_EINVAL, "days", "批准 %d 天，超过申请的 %d 天",
+                                            days, order->extension_pending_days);
+        append_time(details, "previous_deadline", order->handle_deadline);
+        order->handle_deadline = hl_calendar_deadline(context->calendar, order->handle_deadline, days);
+        order->due_at = order->handle_deadline;
+        order->extension_pending_days = 0;
+        order->extension_count++;
+        event->deadline = order->handle_deadline;
+        append_int(details, "days", days);
+        append_time(details, "handle_deadline", order->handle_deadline);
+        return HL_OK;
+    }
+    case HL_ACTION_EXTEND_REFUSE:
+        if (order->extension_pending_days <= 0)
+            return english() ? hl_error_set(error, HL_ESTATE, "state",
+                                            "no extension request awaits a decision")
+                             : hl_error_set(error, HL_ESTATE, "state", "没有待审批的延期申请");
+        append_int(details, "days", order->extension_pending_days);
+        order->extension_pending_days = 0;
+        return HL_OK;
+    case HL_ACTION_REMIND:
+        event->deadline = order->due_at;
+        order->remind_count++;
+        return HL_OK;
+    case HL_ACTION_SUPERVISE:
+        if (!hl_order_is_overdue(order, now)) {
+            char due[40] = "-";
+            if (order->due_at > 0)
+                hl_clock_format_local(order->due_at, due, sizeof due);
+            return english() ? hl_error_set(error, HL_ESTATE, "state",
+                                            "supervision is for overdue orders; this one is due %s", due)
+                             : hl_error_set(error, HL_ESTATE, "state", "工单未超期（期限 %s），不能督办",
+                                            due);
+        }
+        event->deadline = order->due_at;
+        order->supervise_count++;
+        return HL_OK;
+    case HL_ACTION_REOPEN:
+        if (order->lead_unit[0] == '\0')
+            return english() ? hl_error_set(error, HL_ESTATE, "state",
+                                            "resolved at intake: register a new order instead")
+                             : hl_error_set(error, HL_ESTATE, "state", "该工单为直接办结，请重新受理新工单");
+        order->reopen_count++;
+        order->reply[0] = '\0';
+        order->completed_at = 0;
+        start_deadlines(order, context, now, details);
+        return HL_OK;
+    case HL_ACTION_MERGE: {
+        const hl_order *into = input->into;
+        char number[24];
+        hl_order_format_number(into->id, number, sizeof number);
+        if (into->id == order->id)
+            return english() ? hl_error_set(error, HL_EINVAL, "into", "an order cannot merge into itself")
+                             : hl_error_set(error, HL_EINVAL, "into", "工单不能并入自身");
+        if (into->state == HL_STATE_MERGED || into->state == HL_STATE_INVALID)
+            return english() ? hl_error_set(error, HL_EINVAL, "into", "order %s is %s", number,
+                                            hl_order_state_label(into->state))
+                             : hl_error_set(error, HL_EINVAL, "into", "工单 %s 已是「%s」状态",
+                                            number, hl_order_state_label(into->state));
+        if (into->received_at > order->received_at)
+            return english() ? hl_error_set(error, HL_EINVAL, "into",
+                                            "order %s was received later; merge into the earlier one",
+                                            number)
+                             : hl_error_set(error, HL_EINVAL, "into", "工单 %s 受理时间较晚，应并入较早的工单",
+                                            number);
+        order->duplicate_of = into->id;
+        order->excluded = true;
+        snprintf(order->excluded_reason, sizeof order->excluded_reason, "%s %s",
+                 english() ? "duplicate of" : "重复件，并入", number);
+        append_text(details, "into", number);
+        return HL_OK;
+    }
+    case HL_ACTION_INVALIDATE:
+        order->excluded = true;
+        copy_whole_characters(order->excluded_reason, sizeof order->excluded_reason, event->note);
+        order->due_at = 0;
+        order->extension_pending_days = 0;
+        return HL_OK;
+    case HL_ACTION_ARCHIVE:
+        order->due_at = 0;
+        return HL_OK;
+    case HL_ACTION_COUNT:
+        break;
+    }
+    return hl_error_set(error, HL_EINVAL, "action", "unknown action");
+}
+
+int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
+                      const hl_action_input *input, const hl_workflow_context *context,
+                      hl_time now, hl_event *event, hl_error *error)
+{
+    const hl_workflow_rule *rule = hl_workflow_rule_of(action);
+    if (rule == NULL)
+        return hl_error_set(error, HL_EINVAL, "action", "unknown action");
+    static const hl_action_input no_input = {0};
+    if (input == NULL)
+        input = &no_input;
+
+    int result = check_state(rule, order, error);
+    if (result == HL_OK)
+        result = check_actor(rule, order, actor, error);
+    if (result != HL_OK)
+        return result;
+
+    /* Every check runs before anything is written, so a refusal leaves the
+     * order untouched without the cost of copying it (imports apply this to
+     * millions of orders). */
+    event->order_id = order->id;
+    event->seq = order->version + 1;
+    event->at = now;
+    snprintf(event->actor, sizeof event->actor, "%s", actor->username);
+    event->action = action;
+    event->from_state = order->state;
+    event->to_state = rule->to_state != HL_STATE_NONE ? rule->to_state : order->state;
+    event->unit[0] = '\0';
+    event->other_unit[0] = '\0';
+    event->deadline = 0;
+    event->note[0] = '\0';
+
+    hl_buf details;
+    hl_buf_init(&details);
+    hl_buf_append_char(&details, '{');
+    result = check_inputs(rule, input, context, event, error);
+    if (result == HL_OK)
+        result = step(order, action, actor, input, context, now, event, &details, error);
+    if (result == HL_OK) {
+        hl_buf_append_char(&details, '}');
+        /* The largest details (a dispatch naming eight co-handling units) are
+         * far below the limit; cutting is a guard, not a path. */
+        size_t length = details.len < sizeof event->details ? details.len : sizeof event->details - 1;
+        memcpy(event->details, details.data, length);
+        event->details[length] = '\0';
+        snprintf(event->unit, sizeof event->unit, "%s", order->lead_unit);
+        order->state = event->to_state;
+        order->version = event->seq;
+    }
+    hl_buf_free(&details);
+    return result;
+}
+
+/* ---- documentation generated from the table ---- */
+
+static void append_states(hl_buf *out, unsigned mask)
+{
+    bool first = true;
+    for (int state = 0; state < HL_STATE_COUNT; state++) {
+        if ((mask & HL_STATE_BIT(state)) == 0)
+            continue;
+        hl_buf_appendf(out, "%s%s", first ? "" : ", ", hl_order_state_name((hl_state)state));
+        first = false;
+    }
+}
+
+void hl_workflow_markdown(hl_buf *out)
+{
+    hl_lang saved = hl_i18n_get();
+    hl_i18n_set(HL_LANG_ZH);
+    hl_buf_append_str(out, "```mermaid\nstateDiagram-v2\n    [*] --> new: register 受理\n");
+    for (int action = 1; action < HL_ACTION_COUNT; action++) {
+        const hl_workflow_rule *rule = &rules[action];
+        for (int state = 1; state < HL_STATE_COUNT; state++) {
+            if ((rule->from_states & HL_STATE_BIT(state)) == 0)
+                continue;
+            const char *target = rule->to_state != HL_STATE_NONE
+                                     ? hl_order_state_name(rule->to_state)
+                                     : hl_order_state_name((hl_state)state);
+            if (action == HL_ACTION_RETURN_REJECT)
+                target = "dispatched";
+            hl_buf_appendf(out, "    %s --> %s: %s %s\n", hl_order_state_name((hl_state)state),
+                           target, rule->name, rule->name_zh);
+        }
+    }
+    hl_buf_append_str(out, "```\n\n");
+    hl_buf_append_str(out, "| Action | 动作 | From states | Roles | Requires | To state | "
+                           "Unit check | Records | Deadline |\n");
+    hl_buf_append_str(out, "|---|---|---|---|---|---|---|---|---|\n");
+    for (int action = 0; action < HL_ACTION_COUNT; action++) {
+        const hl_workflow_rule *rule = &rules[action];
+        hl_buf_appendf(out, "| `%s` | %s | ", rule->name, rule->name_zh);
+        append_states(out, rule->from_states);
+        hl_buf_append_str(out, " | ");
+        bool first = true;
+        for (int role = 0; role < HL_ROLE_COUNT; role++) {
+            if ((rule->roles & HL_ROLE_BIT(role)) == 0)
+                continue;
+            hl_buf_appendf(out, "%s%s", first ? "" : ", ", hl_directory_role_name((hl_role)role));
+            first = false;
+        }
+        hl_buf_append_str(out, " | ");
+        static const char *const needs[] = {"unit", "note", "days", "into"};
+        first = true;
+        for (unsigned bit = 0; bit < 4; bit++) {
+            if ((rule->required & (1u << bit)) == 0)
+                continue;
+            hl_buf_appendf(out, "%s%s", first ? "" : ", ", needs[bit]);
+            first = false;
+        }
+        if (first)
+            hl_buf_append_str(out, "-");
+        static const char *const scopes[] = {"-", "lead unit", "lead or co-handling unit"};
+        hl_buf_appendf(out, " | %s | %s | %s | %s |\n",
+                       rule->to_state != HL_STATE_NONE ? hl_order_state_name(rule->to_state)
+                       : action == HL_ACTION_RETURN_REJECT ? "(state before the return)"
+                                                           : "(unchanged)",
+                       scopes[rule->scope], rule->records, rule->deadline);
+    }
+    hl_i18n_set(saved);
+}

@@ -1,0 +1,161 @@
+/* store.c: the dispatch from the store interface to its backend. It holds
+ * no logic of its own: every function forwards to the backend's ops table. */
+#include "store/store.h"
+
+void hl_store_close(hl_store *store)
+{
+    store->ops->close(store);
+}
+
+int hl_store_begin(hl_store *store, hl_error *error)
+{
+    return store->ops->begin(store, error);
+}
+
+int hl_store_commit(hl_store *store, hl_error *error)
+{
+    return store->ops->commit(store, error);
+}
+
+int hl_store_rollback(hl_store *store)
+{
+    return store->ops->rollback(store);
+}
+
+void hl_store_set_bulk(hl_store *store, bool bulk)
+{
+    store->ops->set_bulk(store, bulk);
+}
+
+int hl_store_config_get(hl_store *store, const char *key, char *value, size_t size, hl_error *error)
+{
+    return store->ops->config_get(store, key, value, size, error);
+}
+
+int hl_store_config_set(hl_store *store, const char *key, const char *value, hl_error *error)
+{
+    return store->ops->config_set(store, key, value, error);
+}
+
+int hl_store_config_each(hl_store *store, int (*visit)(void *context, const char *key, const char *value),
+                         void *context, hl_error *error)
+{
+    return store->ops->config_each(store, visit, context, error);
+}
+
+int hl_store_unit_put(hl_store *store, const hl_unit *unit, hl_error *error)
+{
+    return store->ops->unit_put(store, unit, error);
+}
+
+int hl_store_unit_get(hl_store *store, const char *code, hl_unit *out, hl_error *error)
+{
+    return store->ops->unit_get(store, code, out, error);
+}
+
+int hl_store_unit_each(hl_store *store, hl_unit_visitor visit, void *context, hl_error *error)
+{
+    return store->ops->unit_each(store, visit, context, error);
+}
+
+int hl_store_category_put(hl_store *store, const hl_category *category, hl_error *error)
+{
+    return store->ops->category_put(store, category, error);
+}
+
+int hl_store_category_get(hl_store *store, const char *code, hl_category *out, hl_error *error)
+{
+    return store->ops->category_get(store, code, out, error);
+}
+
+int hl_store_category_each(hl_store *store, hl_category_visitor visit, void *context, hl_error *error)
+{
+    return store->ops->category_each(store, visit, context, error);
+}
+
+int hl_store_user_put(hl_store *store, const hl_user *user, hl_error *error)
+{
+    return store->ops->user_put(store, user, error);
+}
+
+int hl_store_user_get(hl_store *store, const char *username, hl_user *out, hl_error *error)
+{
+    return store->ops->user_get(store, username, out, error);
+}
+
+int hl_store_user_each(hl_store *store, hl_user_visitor visit, void *context, hl_error *error)
+{
+    return store->ops->user_each(store, visit, context, error);
+}
+
+int hl_store_calendar_load(hl_store *store, hl_calendar *out, hl_error *error)
+{
+    return store->ops->calendar_load(store, out, error);
+}
+
+int hl_store_calendar_put(hl_store *store, const hl_calendar_entry *entry, hl_error *error)
+{
+    return store->ops->calendar_put(store, entry, error);
+}
+
+int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error)
+{
+    return store->ops->order_max_id(store, from_id, to_id, out, error);
+}
+
+int hl_store_order_insert(hl_store *store, const hl_order *order, hl_error *error)
+{
+    return store->ops->order_insert(store, order, error);
+}
+
+int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error)
+{
+    return store->ops->order_update(store, order, expected_version, error);
+}
+
+int hl_store_order_get(hl_store *store, int64_t id, hl_order *out, hl_error *error)
+{
+    return store->ops->order_get(store, id, out, error);
+}
+
+int hl_store_order_query(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
+                         void *context, hl_error *error)
+{
+    return store->ops->order_query(store, filter, visit, context, error);
+}
+
+int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error)
+{
+    return store->ops->order_count(store, filter, out, error);
+}
+
+int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error)
+{
+    return store->ops->order_heads(store, visit, context, error);
+}
+
+int hl_store_event_append(hl_store *store, const hl_event *event, hl_error *error)
+{
+    return store->ops->event_append(store, event, error);
+}
+
+int hl_store_event_list(hl_store *store, int64_t order_id, hl_event_visitor visit, void *context,
+                        hl_error *error)
+{
+    return store->ops->event_list(store, order_id, visit, context, error);
+}
+
+int hl_store_event_scan(hl_store *store, hl_event_visitor visit, void *context, hl_error *error)
+{
+    return store->ops->event_scan(store, visit, context, error);
+}
+
+int hl_store_rollup_add(hl_store *store, const hl_rollup_delta *delta, hl_error *error)
+{
+    return store->ops->rollup_add(store, delta, error);
+}
+
+int hl_store_rollup_each(hl_store *store, hl_rollup_visitor visit, void *context, hl_error *error)
+{
+    return store->ops->rollup_each(store, visit, context, error);
+}

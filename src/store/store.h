@@ -1,0 +1,145 @@
+/* store.h: persistence behind one interface.
+ *
+ * app/ talks to a store only through these functions; a backend (SQLite in
+ * store_sqlite.c, PostgreSQL later) fills an hl_store_ops table. SQL lives
+ * in the backends and nowhere else. Transactions are explicit: app/ begins
+ * and commits; every write below must happen inside a transaction.
+ *
+ * Durability: a backend makes a committed transaction survive a crash or a
+ * power cut (SQLite: WAL with synchronous=FULL) unless hl_store_set_bulk
+ * was turned on for a bulk load, where only the final commit is synced. */
+#ifndef HL_STORE_H
+#define HL_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "domain/calendar.h"
+#include "domain/directory.h"
+#include "domain/order.h"
+#include "domain/rollup.h"
+#include "domain/workflow.h"
+
+typedef struct hl_store hl_store;
+
+/* Which orders a query returns. Zero/NULL members do not filter. */
+typedef struct hl_order_filter {
+    unsigned state_mask;    /* HL_STATE_BIT mask, 0 = any */
+    const char *unit;       /* lead unit */
+    const char *co_unit;    /* orders where this unit is a co-handling unit */
+    const char *category;
+    hl_time received_from;  /* received_at >= */
+    hl_time received_to;    /* received_at < */
+    hl_time due_before;     /* a deadline runs (due_at > 0) and due_at < this */
+    const char *text;       /* substring of title or content */
+    int64_t after_id;       /* paging: ids greater than this */
+    int limit;              /* 0 = no limit */
+    bool order_by_due;      /* sort by due_at, then id (default: by id) */
+} hl_order_filter;
+
+/* Visitors return 0 to go on, anything else to stop (that value is returned). */
+typedef int (*hl_order_visitor)(void *context, const hl_order *order);
+typedef int (*hl_event_visitor)(void *context, const hl_event *event);
+typedef int (*hl_unit_visitor)(void *context, const hl_unit *unit);
+typedef int (*hl_category_visitor)(void *context, const hl_category *category);
+typedef int (*hl_user_visitor)(void *context, const hl_user *user);
+typedef int (*hl_rollup_visitor)(void *context, const hl_rollup_delta *row);
+typedef int (*hl_order_head_visitor)(void *context, int64_t id, hl_state state, int64_t version);
+
+typedef struct hl_store_ops {
+    void (*close)(hl_store *store);
+    int (*begin)(hl_store *store, hl_error *error);
+    int (*commit)(hl_store *store, hl_error *error);
+    int (*rollback)(hl_store *store);
+    void (*set_bulk)(hl_store *store, bool bulk);
+
+    int (*config_get)(hl_store *store, const char *key, char *value, size_t size, hl_error *error);
+    int (*config_set)(hl_store *store, const char *key, const char *value, hl_error *error);
+    int (*config_each)(hl_store *store, int (*visit)(void *context, const char *key, const char *value),
+                       void *context, hl_error *error);
+
+    int (*unit_put)(hl_store *store, const hl_unit *unit, hl_error *error);
+    int (*unit_get)(hl_store *store, const char *code, hl_unit *out, hl_error *error);
+    int (*unit_each)(hl_store *store, hl_unit_visitor visit, void *context, hl_error *error);
+    int (*category_put)(hl_store *store, const hl_category *category, hl_error *error);
+    int (*category_get)(hl_store *store, const char *code, hl_category *out, hl_error *error);
+    int (*category_each)(hl_store *store, hl_category_visitor visit, void *context, hl_error *error);
+    int (*user_put)(hl_store *store, const hl_user *user, hl_error *error);
+    int (*user_get)(hl_store *store, const char *username, hl_user *out, hl_error *error);
+    int (*user_each)(hl_store *store, hl_user_visitor visit, void *context, hl_error *error);
+
+    int (*calendar_load)(hl_store *store, hl_calendar *out, hl_error *error);
+    int (*calendar_put)(hl_store *store, const hl_calendar_entry *entry, hl_error *error);
+
+    int (*order_max_id)(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error);
+    int (*order_insert)(hl_store *store, const hl_order *order, hl_error *error);
+    int (*order_update)(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error);
+    int (*order_get)(hl_store *store, int64_t id, hl_order *out, hl_error *error);
+    int (*order_query)(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
+                       void *context, hl_error *error);
+    int (*order_count)(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
+    int (*order_heads)(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
+
+    int (*event_append)(hl_store *store, const hl_event *event, hl_error *error);
+    int (*event_list)(hl_store *store, int64_t order_id, hl_event_visitor visit, void *context,
+                      hl_error *error);
+    int (*event_scan)(hl_store *store, hl_event_visitor visit, void *context, hl_error *error);
+
+    int (*rollup_add)(hl_store *store, const hl_rollup_delta *delta, hl_error *error);
+    int (*rollup_each)(hl_store *store, hl_rollup_visitor visit, void *context, hl_error *error);
+} hl_store_ops;
+
+struct hl_store {
+    const hl_store_ops *ops;
+};
+
+/* Opens (creating when absent) an SQLite store at path and brings its schema
+ * to the current version. The caller owns *out and closes it with
+ * hl_store_close. */
+int hl_store_open_sqlite(const char *path, hl_store **out, hl_error *error);
+
+/* The schema version this build writes. */
+int hl_store_schema_version(void);
+
+/* Thin wrappers over the ops table, so that app/ reads naturally. Getters
+ * return HL_ENOTFOUND when the key is absent. order_update returns
+ * HL_ECONFLICT when the stored version is not expected_version (someone
+ * else acted first) and changes nothing. Inserts of an existing key return
+ * HL_ECONFLICT. */
+void hl_store_close(hl_store *store);
+int hl_store_begin(hl_store *store, hl_error *error);
+int hl_store_commit(hl_store *store, hl_error *error);
+int hl_store_rollback(hl_store *store);
+void hl_store_set_bulk(hl_store *store, bool bulk);
+int hl_store_config_get(hl_store *store, const char *key, char *value, size_t size, hl_error *error);
+int hl_store_config_set(hl_store *store, const char *key, const char *value, hl_error *error);
+int hl_store_config_each(hl_store *store, int (*visit)(void *context, const char *key, const char *value),
+                         void *context, hl_error *error);
+int hl_store_unit_put(hl_store *store, const hl_unit *unit, hl_error *error);
+int hl_store_unit_get(hl_store *store, const char *code, hl_unit *out, hl_error *error);
+int hl_store_unit_each(hl_store *store, hl_unit_visitor visit, void *context, hl_error *error);
+int hl_store_category_put(hl_store *store, const hl_category *category, hl_error *error);
+int hl_store_category_get(hl_store *store, const char *code, hl_category *out, hl_error *error);
+int hl_store_category_each(hl_store *store, hl_category_visitor visit, void *context, hl_error *error);
+int hl_store_user_put(hl_store *store, const hl_user *user, hl_error *error);
+int hl_store_user_get(hl_store *store, const char *username, hl_user *out, hl_error *error);
+int hl_store_user_each(hl_store *store, hl_user_visitor visit, void *context, hl_error *error);
+int hl_store_calendar_load(hl_store *store, hl_calendar *out, hl_error *error);
+int hl_store_calendar_put(hl_store *store, const hl_calendar_entry *entry, hl_error *error);
+int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error);
+int hl_store_order_insert(hl_store *store, const hl_order *order, hl_error *error);
+int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error);
+int hl_store_order_get(hl_store *store, int64_t id, hl_order *out, hl_error *error);
+int hl_store_order_query(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
+                         void *context, hl_error *error);
+int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
+int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
+int hl_store_event_append(hl_store *store, const hl_event *event, hl_error *error);
+int hl_store_event_list(hl_store *store, int64_t order_id, hl_event_visitor visit, void *context,
+                        hl_error *error);
+int hl_store_event_scan(hl_store *store, hl_event_visitor visit, void *context, hl_error *error);
+int hl_store_rollup_add(hl_store *store, const hl_rollup_delta *delta, hl_error *error);
+int hl_store_rollup_each(hl_store *store, hl_rollup_visitor visit, void *context, hl_error *error);
+
+#endif
