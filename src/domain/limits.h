@@ -50,10 +50,12 @@ void hl_limits_default(hl_limits *limits);
 /* Sets one limit by its configuration key: sign_days, return_days,
  * handle_days.<type> (inquiry, help, complaint, report, suggestion, praise),
  * extension_max_days, extension_max_count, due_soon_days. Values are whole
- * numbers from 0 (1 for day counts) to 60. */
+ * numbers: day counts (sign, return, handle, extension_max_days) 1 to 60,
+ * extension_max_count 0 to 10, due_soon_days 0 to 60. */
 int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_error *error);
 
-/* Calls visit for every key with its current value as text, in a fixed order. */
+/* Calls visit for every key with its current value, in a fixed order (the
+ * order of the keys listed above). */
 void hl_limits_each(const hl_limits *limits, void (*visit)(void *context, const char *key, int value),
                     void *context);
 

@@ -156,7 +156,7 @@ static int check_actor(const hl_workflow_rule *rule, const hl_order *order, cons
                          : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", actor->username);
     if ((rule->roles & HL_ROLE_BIT(actor->role)) == 0)
         return english()
-                   ? hl_error_set(error, HL_EROLE, "actor", "a %s may not %s an order",
+                   ? hl_error_set(error, HL_EROLE, "actor", "the role %s may not %s an order",
                                   hl_directory_role_label(actor->role), english_labels[rule->action])
                    : hl_error_set(error, HL_EROLE, "actor", "%s无权对工单执行「%s」",
                                   hl_directory_role_label(actor->role), rule->name_zh);
@@ -212,7 +212,8 @@ static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *inp
                        error);
     if ((rule->required & HL_NEED_DAYS) != 0 && input->days <= 0)
         return missing("days", error);
-    if (input->days < 0 || input->days > context->limits->extension_max_days)
+    bool uses_days = (rule->required & HL_NEED_DAYS) != 0 || rule->action == HL_ACTION_EXTEND_APPROVE;
+    if (uses_days && (input->days < 0 || input->days > context->limits->extension_max_days))
         return english() ? hl_error_set(error, HL_EINVAL, "days",
                                         "days must be between 1 and %d",
                                         context->limits->extension_max_days)

@@ -1,0 +1,242 @@
+/* csv.c: the RFC 4180 CSV reader.
+ *
+ * Most records in real exports hold no quote at all, so each record is
+ * first located with memchr on the line feed and checked for a quote; a
+ * quote-free record is split on commas with memchr and its fields point
+ * straight into the input. Only records with a quote go through the
+ * byte-level state machine, which copies quoted fields (with "" unescaped)
+ * into the reader's buffer. The reader checks syntax only: it does not trim,
+ * validate UTF-8 or count columns; callers do that against their own schema. */
+#include "base/csv.h"
+
+#include <string.h>
+
+#include "base/i18n.h"
+
+#define HL_CSV_STRINGIFY_VALUE(value) #value
+#define HL_CSV_STRINGIFY(value) HL_CSV_STRINGIFY_VALUE(value)
+
+void hl_csv_reader_init(hl_csv_reader *reader, const char *data, size_t length)
+{
+    reader->data = data;
+    reader->length = length;
+    reader->position = 0;
+    /* A UTF-8 byte-order mark is written by spreadsheet programs on Windows
+     * and is not part of the first field. */
+    if (length >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
+        (unsigned char)data[2] == 0xBF)
+        reader->position = 3;
+    reader->line = 1;
+    reader->next_line = 1;
+    reader->field_count = 0;
+    hl_buf_init(&reader->unquoted);
+}
+
+void hl_csv_reader_free(hl_csv_reader *reader)
+{
+    hl_buf_free(&reader->unquoted);
+    reader->field_count = 0;
+}
+
+/* Sets a syntax error for the given physical line and stops the reader, so
+ * that a caller which keeps reading after an error sees the end rather than
+ * records resynchronised at a guess. */
+static int fail(hl_csv_reader *reader, hl_error *error, long line, const char *chinese,
+                const char *english)
+{
+    reader->position = reader->length;
+    reader->field_count = 0;
+    return hl_error_set(error, HL_EINVAL, NULL, "%s%ld%s: %s", HL_T("第 ", "line "), line,
+                        HL_T(" 行", ""), HL_T(chinese, english));
+}
+
+static int fail_too_many_fields(hl_csv_reader *reader, hl_error *error, long line)
+{
+    return fail(reader, error, line, "字段多于 " HL_CSV_STRINGIFY(HL_CSV_MAX_FIELDS) " 个",
+                "more than " HL_CSV_STRINGIFY(HL_CSV_MAX_FIELDS) " fields");
+}
+
+/* Counts line feeds in bytes[0..length), to keep physical line numbers right
+ * when a quoted field spans lines. */
+static long count_line_feeds(const char *bytes, size_t length)
+{
+    long count = 0;
+    const char *end = bytes + length;
+    while (bytes < end) {
+        const char *found = memchr(bytes, '\n', (size_t)(end - bytes));
+        if (found == NULL)
+            break;
+        count++;
+        bytes = found + 1;
+    }
+    return count;
+}
+
+/* Splits one quote-free record, bytes[0..length) without its line break, on commas. */
+static int split_plain_record(hl_csv_reader *reader, const char *bytes, size_t length,
+                              hl_error *error)
+{
+    const char *cursor = bytes;
+    const char *end = bytes + length;
+    size_t count = 0;
+    for (;;) {
+        const char *comma = memchr(cursor, ',', (size_t)(end - cursor));
+        const char *field_end = comma != NULL ? comma : end;
+        if (count == HL_CSV_MAX_FIELDS)
+            return fail_too_many_fields(reader, error, reader->line);
+        reader->fields[count].ptr = cursor;
+        reader->fields[count].len = (size_t)(field_end - cursor);
+        count++;
+        if (comma == NULL)
+            break;
+        cursor = comma + 1;
+    }
+    reader->field_count = count;
+    return 1;
+}
+
+/* True when position is at a record end: a line feed, CRLF, or the end of input. */
+static bool at_record_end(const hl_csv_reader *reader, size_t position, size_t *after)
+{
+    const char *data = reader->data;
+    if (position >= reader->length) {
+        *after = reader->length;
+        return true;
+    }
+    if (data[position] == '\n') {
+        *after = position + 1;
+        return true;
+    }
+    if (data[position] == '\r' && position + 1 < reader->length && data[position + 1] == '\n') {
+        *after = position + 2;
+        return true;
+    }
+    if (data[position] == '\r' && position + 1 == reader->length) {
+        *after = reader->length;
+        return true;
+    }
+    return false;
+}
+
+/* Parses one record that holds at least one quote, starting at
+ * reader->position. Quoted fields are copied into reader->unquoted; since
+ * that buffer may move while it grows, their slices are fixed up at the end. */
+static int parse_quoted_record(hl_csv_reader *reader, hl_error *error)
+{
+    const char *data = reader->data;
+    size_t length = reader->length;
+    size_t position = reader->position;
+    long line = reader->line;
+    size_t count = 0;
+    size_t quoted_offsets[HL_CSV_MAX_FIELDS];
+    bool quoted[HL_CSV_MAX_FIELDS];
+    size_t record_end = length;
+
+    hl_buf_reset(&reader->unquoted);
+    for (;;) {
+        if (count == HL_CSV_MAX_FIELDS)
+            return fail_too_many_fields(reader, error, line);
+        if (position < length && data[position] == '"') {
+            long opening_line = line;
+            size_t start = reader->unquoted.len;
+            position++;
+            for (;;) {
+                const char *closing = memchr(data + position, '"', length - position);
+                if (closing == NULL)
+                    return fail(reader, error, opening_line, "引号未闭合",
+                                "unterminated quoted field");
+                size_t chunk = (size_t)(closing - (data + position));
+                hl_buf_append(&reader->unquoted, data + position, chunk);
+                line += count_line_feeds(data + position, chunk);
+                position += chunk + 1;
+                if (position < length && data[position] == '"') {
+                    /* A doubled quote stands for one quote inside the field. */
+                    hl_buf_append_char(&reader->unquoted, '"');
+                    position++;
+                    continue;
+                }
+                break;
+            }
+            quoted[count] = true;
+            quoted_offsets[count] = start;
+            reader->fields[count].ptr = NULL;
+            reader->fields[count].len = reader->unquoted.len - start;
+            count++;
+            if (position < length && data[position] == ',') {
+                position++;
+                continue;
+            }
+            if (at_record_end(reader, position, &record_end))
+                break;
+            return fail(reader, error, line, "右引号后有多余字符", "text after closing quote");
+        }
+
+        /* An unquoted field runs to the next comma or record end. A carriage
+         * return that does not end the record is kept as data, as the fast
+         * path keeps it; a quote is an error, since RFC 4180 allows quotes
+         * only around a whole field. */
+        size_t start = position;
+        while (position < length && data[position] != ',' && data[position] != '\n' &&
+               data[position] != '"' &&
+               !(data[position] == '\r' && at_record_end(reader, position, &record_end)))
+            position++;
+        if (position < length && data[position] == '"')
+            return fail(reader, error, line, "未加引号的字段中出现引号",
+                        "quote inside an unquoted field");
+        quoted[count] = false;
+        reader->fields[count].ptr = data + start;
+        reader->fields[count].len = position - start;
+        count++;
+        if (position < length && data[position] == ',') {
+            position++;
+            continue;
+        }
+        at_record_end(reader, position, &record_end);
+        break;
+    }
+
+    /* The buffer no longer grows, so the quoted fields' slices can point into it. */
+    const char *base = reader->unquoted.data != NULL ? reader->unquoted.data : "";
+    for (size_t index = 0; index < count; index++)
+        if (quoted[index])
+            reader->fields[index].ptr = base + quoted_offsets[index];
+    reader->field_count = count;
+    reader->position = record_end;
+    /* The record owns the line feed that closed it, if any. */
+    reader->next_line = line + (record_end > 0 && data[record_end - 1] == '\n' ? 1 : 0);
+    return 1;
+}
+
+int hl_csv_reader_next(hl_csv_reader *reader, hl_error *error)
+{
+    const char *data = reader->data;
+    reader->field_count = 0;
+    for (;;) {
+        size_t position = reader->position;
+        if (position >= reader->length)
+            return 0;
+        reader->line = reader->next_line;
+        size_t remaining = reader->length - position;
+        const char *line_feed = memchr(data + position, '\n', remaining);
+        size_t line_length =
+            line_feed != NULL ? (size_t)(line_feed - (data + position)) : remaining;
+        size_t content_length = line_length;
+        if (content_length > 0 && data[position + content_length - 1] == '\r')
+            content_length--;
+        if (content_length == 0) {
+            /* An empty line is no record (RFC 4180 has none; exports end
+             * with one, and people leave them between blocks). */
+            reader->position = line_feed != NULL ? position + line_length + 1 : reader->length;
+            reader->next_line++;
+            continue;
+        }
+        if (memchr(data + position, '"', content_length) != NULL)
+            return parse_quoted_record(reader, error);
+        int result = split_plain_record(reader, data + position, content_length, error);
+        if (result < 0)
+            return result;
+        reader->position = line_feed != NULL ? position + line_length + 1 : reader->length;
+        reader->next_line++;
+        return result;
+    }
+}

@@ -1,0 +1,109 @@
+/* limits.c: the handling time limits and their configuration keys.
+ *
+ * One table names every limit, where it lives in hl_limits and which values
+ * it accepts, so that setting, listing and checking cannot disagree. This
+ * module does not read or store configuration (store/ does) and does not
+ * apply per-category overrides (the workflow does). */
+#include "domain/limits.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "base/text.h"
+
+typedef struct limit_key {
+    const char *name;
+    size_t offset; /* of the int in hl_limits */
+    int minimum;
+    int maximum;
+} limit_key;
+
+/* Day counts stop at 60 working days (about three months), beyond any
+ * limit a hotline sets; a count of zero days would make orders overdue
+ * the moment they are dispatched. The handle_days keys follow the order
+ * of hl_order_type in domain/order.h. */
+static const limit_key limit_keys[] = {
+    {"sign_days", offsetof(hl_limits, sign_days), 1, 60},
+    {"return_days", offsetof(hl_limits, return_days), 1, 60},
+    {"handle_days.inquiry", offsetof(hl_limits, handle_days[0]), 1, 60},
+    {"handle_days.help", offsetof(hl_limits, handle_days[1]), 1, 60},
+    {"handle_days.complaint", offsetof(hl_limits, handle_days[2]), 1, 60},
+    {"handle_days.report", offsetof(hl_limits, handle_days[3]), 1, 60},
+    {"handle_days.suggestion", offsetof(hl_limits, handle_days[4]), 1, 60},
+    {"handle_days.praise", offsetof(hl_limits, handle_days[5]), 1, 60},
+    {"extension_max_days", offsetof(hl_limits, extension_max_days), 1, 60},
+    {"extension_max_count", offsetof(hl_limits, extension_max_count), 0, 10},
+    {"due_soon_days", offsetof(hl_limits, due_soon_days), 0, 60},
+};
+
+#define LIMIT_KEY_COUNT (sizeof limit_keys / sizeof limit_keys[0])
+
+_Static_assert(HL_ORDER_TYPE_COUNT == 6, "limit_keys names six handle_days entries");
+
+static int *limit_slot(hl_limits *limits, const limit_key *key)
+{
+    return (int *)((char *)limits + key->offset);
+}
+
+static int limit_value(const hl_limits *limits, const limit_key *key)
+{
+    return *(const int *)((const char *)limits + key->offset);
+}
+
+void hl_limits_default(hl_limits *limits)
+{
+    limits->sign_days = 1;
+    limits->return_days = 2;
+    limits->handle_days[0] = 3;  /* inquiry */
+    limits->handle_days[1] = 3;  /* help */
+    limits->handle_days[2] = 13; /* complaint */
+    limits->handle_days[3] = 13; /* report */
+    limits->handle_days[4] = 5;  /* suggestion */
+    limits->handle_days[5] = 5;  /* praise */
+    limits->extension_max_days = 10;
+    limits->extension_max_count = 1;
+    limits->due_soon_days = 1;
+}
+
+int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_error *error)
+{
+    const limit_key *found = NULL;
+    for (size_t index = 0; key != NULL && index < LIMIT_KEY_COUNT; index++)
+        if (strcmp(limit_keys[index].name, key) == 0)
+            found = &limit_keys[index];
+    if (found == NULL) {
+        /* The list of valid keys in the message tells the user what to type;
+         * the echo is cut short so a pasted paragraph does not fill it. */
+        const char *shown = key != NULL ? key : "";
+        return hl_i18n_get() == HL_LANG_EN
+                   ? hl_error_set(error, HL_EINVAL, "key",
+                                  "unknown limit \"%.64s\" (sign_days, return_days, "
+                                  "handle_days.<type>, extension_max_days, extension_max_count, "
+                                  "due_soon_days)",
+                                  shown)
+                   : hl_error_set(error, HL_EINVAL, "key",
+                                  "未知的时限配置项“%.64s”（sign_days、return_days、"
+                                  "handle_days.<类型>、extension_max_days、extension_max_count、"
+                                  "due_soon_days）",
+                                  shown);
+    }
+    int64_t parsed = 0;
+    if (value == NULL || hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), found->minimum,
+                                           found->maximum, &parsed) != HL_OK)
+        return hl_i18n_get() == HL_LANG_EN
+                   ? hl_error_set(error, HL_EINVAL, found->name,
+                                  "%s must be a whole number from %d to %d", found->name,
+                                  found->minimum, found->maximum)
+                   : hl_error_set(error, HL_EINVAL, found->name, "%s 应为 %d 到 %d 之间的整数",
+                                  found->name, found->minimum, found->maximum);
+    *limit_slot(limits, found) = (int)parsed;
+    return HL_OK;
+}
+
+void hl_limits_each(const hl_limits *limits,
+                    void (*visit)(void *context, const char *key, int value), void *context)
+{
+    for (size_t index = 0; index < LIMIT_KEY_COUNT; index++)
+        visit(context, limit_keys[index].name, limit_value(limits, &limit_keys[index]));
+}

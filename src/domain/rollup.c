@@ -1,0 +1,312 @@
+/* rollup.c: the counter increments of one event, and a hash map that sums them.
+ *
+ * hl_rollup_of_event is the single definition of what each event counts:
+ * the store applies it as events are appended and verify applies it again to
+ * the whole log, so both agree by construction. The map is an in-memory
+ * accumulator only; it neither reads nor writes the store. */
+#include "domain/rollup.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const counter_names[HL_COUNTER_COUNT] = {
+    [HL_COUNTER_RECEIVED] = "received",
+    [HL_COUNTER_RESOLVED_AT_INTAKE] = "resolved_at_intake",
+    [HL_COUNTER_DISPATCHED] = "dispatched",
+    [HL_COUNTER_SIGNED] = "signed",
+    [HL_COUNTER_SIGNED_ON_TIME] = "signed_on_time",
+    [HL_COUNTER_RETURNED] = "returned",
+    [HL_COUNTER_RETURN_REJECTED] = "return_rejected",
+    [HL_COUNTER_REASSIGNED_AWAY] = "reassigned_away",
+    [HL_COUNTER_EXTENSION_REQUESTED] = "extension_requested",
+    [HL_COUNTER_EXTENSION_APPROVED] = "extension_approved",
+    [HL_COUNTER_REMINDED] = "reminded",
+    [HL_COUNTER_SUPERVISED] = "supervised",
+    [HL_COUNTER_COMPLETED] = "completed",
+    [HL_COUNTER_COMPLETED_ON_TIME] = "completed_on_time",
+    [HL_COUNTER_REOPENED] = "reopened",
+    [HL_COUNTER_MERGED] = "merged",
+    [HL_COUNTER_INVALIDATED] = "invalidated",
+    [HL_COUNTER_ARCHIVED] = "archived",
+};
+
+const char *hl_rollup_counter_name(hl_counter counter)
+{
+    return (int)counter >= 0 && counter < HL_COUNTER_COUNT ? counter_names[counter] : "unknown";
+}
+
+int hl_rollup_counter_parse(const char *name, hl_counter *out)
+{
+    if (name == NULL)
+        return HL_EINVAL;
+    for (int counter = 0; counter < HL_COUNTER_COUNT; counter++) {
+        if (strcmp(name, counter_names[counter]) == 0) {
+            *out = (hl_counter)counter;
+            return HL_OK;
+        }
+    }
+    return HL_EINVAL;
+}
+
+/* Unit codes are at most HL_CODE_CHARS; a longer or unterminated one can
+ * only be corrupt input, and is cut rather than read past its field. */
+static size_t unit_length(const char *unit)
+{
+    return strnlen(unit, HL_CODE_CHARS);
+}
+
+static void copy_unit(char destination[HL_CODE_BYTES], const char *unit)
+{
+    size_t length = unit_length(unit);
+    memcpy(destination, unit, length);
+    destination[length] = '\0';
+}
+
+static size_t add_delta(hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS], size_t count, int month,
+                        const char *unit, hl_counter counter)
+{
+    out[count].month = month;
+    copy_unit(out[count].unit, unit);
+    out[count].counter = counter;
+    out[count].amount = 1;
+    return count + 1;
+}
+
+size_t hl_rollup_of_event(const hl_event *event, hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS])
+{
+    int month = hl_clock_month_of(event->at);
+    const char *unit = event->unit;
+    /* Exactly at the deadline still counts as on time: deadlines are the
+     * last second allowed (23:59:59), not the first one late. */
+    bool on_time = event->deadline == 0 || event->at <= event->deadline;
+    size_t count = 0;
+    switch (event->action) {
+    case HL_ACTION_REGISTER: count = add_delta(out, count, month, unit, HL_COUNTER_RECEIVED); break;
+    case HL_ACTION_RESOLVE:
+        count = add_delta(out, count, month, unit, HL_COUNTER_RESOLVED_AT_INTAKE);
+        break;
+    case HL_ACTION_DISPATCH:
+        count = add_delta(out, count, month, unit, HL_COUNTER_DISPATCHED);
+        break;
+    case HL_ACTION_SIGN:
+        count = add_delta(out, count, month, unit, HL_COUNTER_SIGNED);
+        if (on_time)
+            count = add_delta(out, count, month, unit, HL_COUNTER_SIGNED_ON_TIME);
+        break;
+    case HL_ACTION_HANDLE: break; /* a progress note changes no count */
+    case HL_ACTION_COMPLETE:
+        count = add_delta(out, count, month, unit, HL_COUNTER_COMPLETED);
+        if (on_time)
+            count = add_delta(out, count, month, unit, HL_COUNTER_COMPLETED_ON_TIME);
+        break;
+    case HL_ACTION_RETURN: count = add_delta(out, count, month, unit, HL_COUNTER_RETURNED); break;
+    case HL_ACTION_RETURN_REJECT:
+        count = add_delta(out, count, month, unit, HL_COUNTER_RETURN_REJECTED);
+        break;
+    case HL_ACTION_REASSIGN:
+        /* The new unit gains a dispatch; the old one, if any, loses the order. */
+        count = add_delta(out, count, month, unit, HL_COUNTER_DISPATCHED);
+        if (event->other_unit[0] != '\0')
+            count = add_delta(out, count, month, event->other_unit, HL_COUNTER_REASSIGNED_AWAY);
+        break;
+    case HL_ACTION_EXTEND_REQUEST:
+        count = add_delta(out, count, month, unit, HL_COUNTER_EXTENSION_REQUESTED);
+        break;
+    case HL_ACTION_EXTEND_APPROVE:
+        count = add_delta(out, count, month, unit, HL_COUNTER_EXTENSION_APPROVED);
+        break;
+    case HL_ACTION_EXTEND_REFUSE: break; /* a refusal is not assessed */
+    case HL_ACTION_REMIND: count = add_delta(out, count, month, unit, HL_COUNTER_REMINDED); break;
+    case HL_ACTION_SUPERVISE:
+        count = add_delta(out, count, month, unit, HL_COUNTER_SUPERVISED);
+        break;
+    case HL_ACTION_REOPEN: count = add_delta(out, count, month, unit, HL_COUNTER_REOPENED); break;
+    case HL_ACTION_MERGE: count = add_delta(out, count, month, unit, HL_COUNTER_MERGED); break;
+    case HL_ACTION_INVALIDATE:
+        count = add_delta(out, count, month, unit, HL_COUNTER_INVALIDATED);
+        break;
+    case HL_ACTION_ARCHIVE: count = add_delta(out, count, month, unit, HL_COUNTER_ARCHIVED); break;
+    case HL_ACTION_COUNT: break;
+    }
+    return count;
+}
+
+/* The map: open addressing with linear probing over a power-of-two table.
+ * Keys are never removed one by one (only all at once by clear), so no
+ * tombstones are needed and a probe stops at the first empty slot. Each slot
+ * holds a whole hl_rollup_delta so that each can hand it out unchanged. */
+typedef struct map_slot {
+    hl_rollup_delta entry;
+    uint32_t hash; /* compared before the unit string to skip most strcmp work */
+    bool used;
+} map_slot;
+
+struct hl_rollup_map {
+    map_slot *slots;
+    size_t capacity; /* a power of two */
+    size_t used;     /* slots holding a key */
+    size_t nonzero;  /* keys whose amount is not zero: what size and each count */
+};
+
+#define MAP_INITIAL_CAPACITY 64
+
+static uint32_t key_hash(int month, const char *unit, size_t length, hl_counter counter)
+{
+    /* FNV-1a over the unit code, then the month and counter folded in and
+     * the bits mixed (the splitmix64 finaliser) so that the low bits used as
+     * the index depend on every input byte. */
+    uint64_t hash = 14695981039346656037u;
+    for (size_t index = 0; index < length; index++) {
+        hash ^= (unsigned char)unit[index];
+        hash *= 1099511628211u;
+    }
+    hash ^= ((uint64_t)(uint32_t)month << 8) ^ (uint64_t)(uint32_t)counter;
+    hash ^= hash >> 30;
+    hash *= 0xbf58476d1ce4e5b9u;
+    hash ^= hash >> 27;
+    hash *= 0x94d049bb133111ebu;
+    hash ^= hash >> 31;
+    return (uint32_t)hash;
+}
+
+/* The slot holding the key, or the empty slot where it belongs. The table is
+ * never full (see hl_rollup_map_add), so the probe always ends. */
+static map_slot *find_slot(const hl_rollup_map *map, int month, const char *unit, size_t length,
+                           hl_counter counter, uint32_t hash)
+{
+    size_t mask = map->capacity - 1;
+    for (size_t index = hash & mask;; index = (index + 1) & mask) {
+        map_slot *slot = &map->slots[index];
+        if (!slot->used)
+            return slot;
+        if (slot->hash == hash && slot->entry.month == month && slot->entry.counter == counter &&
+            memcmp(slot->entry.unit, unit, length) == 0 && slot->entry.unit[length] == '\0')
+            return slot;
+    }
+}
+
+hl_rollup_map *hl_rollup_map_new(void)
+{
+    hl_rollup_map *map = hl_xmalloc(sizeof *map);
+    map->capacity = MAP_INITIAL_CAPACITY;
+    map->slots = hl_xcalloc(map->capacity, sizeof *map->slots);
+    map->used = 0;
+    map->nonzero = 0;
+    return map;
+}
+
+void hl_rollup_map_free(hl_rollup_map *map)
+{
+    if (map == NULL)
+        return;
+    free(map->slots);
+    free(map);
+}
+
+static void grow(hl_rollup_map *map)
+{
+    map_slot *old_slots = map->slots;
+    size_t old_capacity = map->capacity;
+    map->capacity = old_capacity * 2;
+    map->slots = hl_xcalloc(map->capacity, sizeof *map->slots);
+    size_t mask = map->capacity - 1;
+    for (size_t old_index = 0; old_index < old_capacity; old_index++) {
+        if (!old_slots[old_index].used)
+            continue;
+        /* Keys are distinct, so each goes to the first empty slot of its probe. */
+        size_t index = old_slots[old_index].hash & mask;
+        while (map->slots[index].used)
+            index = (index + 1) & mask;
+        map->slots[index] = old_slots[old_index];
+    }
+    free(old_slots);
+}
+
+void hl_rollup_map_add(hl_rollup_map *map, const hl_rollup_delta *delta)
+{
+    size_t length = unit_length(delta->unit);
+    uint32_t hash = key_hash(delta->month, delta->unit, length, delta->counter);
+    map_slot *slot = find_slot(map, delta->month, delta->unit, length, delta->counter, hash);
+    if (!slot->used) {
+        if (delta->amount == 0)
+            return; /* nothing to remember */
+        /* Keep the load at most 3/4, where linear probes stay short. */
+        if ((map->used + 1) * 4 > map->capacity * 3) {
+            grow(map);
+            slot = find_slot(map, delta->month, delta->unit, length, delta->counter, hash);
+        }
+        slot->used = true;
+        slot->hash = hash;
+        slot->entry.month = delta->month;
+        memcpy(slot->entry.unit, delta->unit, length);
+        slot->entry.unit[length] = '\0';
+        slot->entry.counter = delta->counter;
+        slot->entry.amount = 0;
+        map->used++;
+    }
+    bool was_zero = slot->entry.amount == 0;
+    slot->entry.amount += delta->amount;
+    bool is_zero = slot->entry.amount == 0;
+    if (was_zero && !is_zero)
+        map->nonzero++;
+    else if (!was_zero && is_zero)
+        map->nonzero--;
+}
+
+int64_t hl_rollup_map_get(const hl_rollup_map *map, int month, const char *unit, hl_counter counter)
+{
+    if (unit == NULL)
+        unit = "";
+    size_t length = strnlen(unit, HL_CODE_CHARS + 1);
+    if (length > HL_CODE_CHARS)
+        return 0; /* no stored unit is that long */
+    uint32_t hash = key_hash(month, unit, length, counter);
+    const map_slot *slot = find_slot(map, month, unit, length, counter, hash);
+    return slot->used ? slot->entry.amount : 0;
+}
+
+size_t hl_rollup_map_size(const hl_rollup_map *map)
+{
+    return map->nonzero;
+}
+
+void hl_rollup_map_clear(hl_rollup_map *map)
+{
+    /* Keep the capacity: a map is cleared to be filled again much the same. */
+    memset(map->slots, 0, map->capacity * sizeof *map->slots);
+    map->used = 0;
+    map->nonzero = 0;
+}
+
+static int compare_entries(const void *left_pointer, const void *right_pointer)
+{
+    const hl_rollup_delta *left = *(const hl_rollup_delta *const *)left_pointer;
+    const hl_rollup_delta *right = *(const hl_rollup_delta *const *)right_pointer;
+    if (left->month != right->month)
+        return left->month < right->month ? -1 : 1;
+    int by_unit = strcmp(left->unit, right->unit);
+    if (by_unit != 0)
+        return by_unit;
+    if (left->counter != right->counter)
+        return left->counter < right->counter ? -1 : 1;
+    return 0;
+}
+
+/* Sorting only pointers keeps the table itself in hash order; the visitor
+ * must not change the map while it runs, since the pointers point into it. */
+void hl_rollup_map_each(const hl_rollup_map *map,
+                        void (*visit)(void *context, const hl_rollup_delta *entry), void *context)
+{
+    if (map->nonzero == 0)
+        return;
+    const hl_rollup_delta **entries = hl_xmalloc(map->nonzero * sizeof *entries);
+    size_t count = 0;
+    for (size_t index = 0; index < map->capacity; index++)
+        if (map->slots[index].used && map->slots[index].entry.amount != 0)
+            entries[count++] = &map->slots[index].entry;
+    qsort(entries, count, sizeof *entries, compare_entries);
+    for (size_t index = 0; index < count; index++)
+        visit(context, entries[index]);
+    free(entries);
+}

@@ -1,0 +1,487 @@
+/* test_csv.c: the RFC 4180 reader in base/csv.
+ *
+ * Every input is copied into a buffer of exactly its length, without a NUL
+ * after it, so that the sanitizer build catches any read past the end. */
+#include "test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/csv.h"
+#include "base/i18n.h"
+
+typedef struct csv_fixture {
+    char *data;
+    size_t length;
+    hl_csv_reader reader;
+    hl_error error;
+} csv_fixture;
+
+static void open_text(csv_fixture *fixture, const char *text, size_t length)
+{
+    fixture->data = malloc(length > 0 ? length : 1);
+    assert_non_null(fixture->data);
+    memcpy(fixture->data, text, length);
+    fixture->length = length;
+    hl_csv_reader_init(&fixture->reader, fixture->data, length);
+    hl_error_clear(&fixture->error);
+}
+
+static void open_string(csv_fixture *fixture, const char *text)
+{
+    open_text(fixture, text, strlen(text));
+}
+
+static void close_fixture(csv_fixture *fixture)
+{
+    hl_csv_reader_free(&fixture->reader);
+    free(fixture->data);
+}
+
+static int next(csv_fixture *fixture)
+{
+    return hl_csv_reader_next(&fixture->reader, &fixture->error);
+}
+
+/* Checks the current record's fields against NULL-terminated expectations. */
+static void expect_fields(const csv_fixture *fixture, const char *const *expected)
+{
+    size_t count = 0;
+    while (expected[count] != NULL)
+        count++;
+    assert_int_equal(fixture->reader.field_count, count);
+    for (size_t index = 0; index < count; index++) {
+        hl_slice field = fixture->reader.fields[index];
+        if (field.len != strlen(expected[index]) ||
+            memcmp(field.ptr, expected[index], field.len) != 0)
+            fail_msg("field %zu is \"%.*s\", expected \"%s\"", index, (int)field.len, field.ptr,
+                     expected[index]);
+    }
+}
+
+static void expect_record(csv_fixture *fixture, long line, const char *const *expected)
+{
+    assert_int_equal(next(fixture), 1);
+    assert_int_equal(fixture->reader.line, line);
+    expect_fields(fixture, expected);
+}
+
+static void expect_error(csv_fixture *fixture, const char *english_message)
+{
+    hl_i18n_set(HL_LANG_EN);
+    assert_int_equal(next(fixture), HL_EINVAL);
+    hl_i18n_set(HL_LANG_ZH);
+    assert_int_equal(fixture->error.code, HL_EINVAL);
+    assert_string_equal(fixture->error.message, english_message);
+}
+
+static void test_plain_fields_are_slices_of_the_input(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a,bc,def\n");
+    expect_record(&fixture, 1, (const char *[]){"a", "bc", "def", NULL});
+    assert_ptr_equal(fixture.reader.fields[0].ptr, fixture.data);
+    assert_ptr_equal(fixture.reader.fields[1].ptr, fixture.data + 2);
+    assert_ptr_equal(fixture.reader.fields[2].ptr, fixture.data + 5);
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_empty_input_has_no_records(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "");
+    assert_int_equal(next(&fixture), 0);
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_byte_order_mark_is_skipped(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\xEF\xBB\xBF"
+                          "date,kind\n2024-02-10,off\n");
+    expect_record(&fixture, 1, (const char *[]){"date", "kind", NULL});
+    expect_record(&fixture, 2, (const char *[]){"2024-02-10", "off", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_byte_order_mark_alone_is_empty_input(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\xEF\xBB\xBF");
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_crlf_and_lf_records_mix(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a,b\r\nc,d\ne,f\r\n");
+    expect_record(&fixture, 1, (const char *[]){"a", "b", NULL});
+    expect_record(&fixture, 2, (const char *[]){"c", "d", NULL});
+    expect_record(&fixture, 3, (const char *[]){"e", "f", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_last_record_needs_no_line_break(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a,b\nc,d");
+    expect_record(&fixture, 1, (const char *[]){"a", "b", NULL});
+    expect_record(&fixture, 2, (const char *[]){"c", "d", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_last_record_may_end_with_carriage_return(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a,b\r");
+    expect_record(&fixture, 1, (const char *[]){"a", "b", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_empty_lines_are_skipped_but_counted(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\n\r\na\n\n\nb\r\n\r\n");
+    expect_record(&fixture, 3, (const char *[]){"a", NULL});
+    expect_record(&fixture, 6, (const char *[]){"b", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_empty_fields_are_kept(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, ",\na,,b,\n");
+    expect_record(&fixture, 1, (const char *[]){"", "", NULL});
+    expect_record(&fixture, 2, (const char *[]){"a", "", "b", "", NULL});
+    close_fixture(&fixture);
+}
+
+static void test_spaces_are_part_of_fields(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, " a , b \n");
+    expect_record(&fixture, 1, (const char *[]){" a ", " b ", NULL});
+    close_fixture(&fixture);
+}
+
+static void test_quoted_field_may_hold_commas(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "1,\"路灯不亮, 已三天\",x\n2,y,z\n");
+    expect_record(&fixture, 1, (const char *[]){"1", "路灯不亮, 已三天", "x", NULL});
+    expect_record(&fixture, 2, (const char *[]){"2", "y", "z", NULL});
+    close_fixture(&fixture);
+}
+
+static void test_doubled_quotes_stand_for_one_quote(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\"he said \"\"hi\"\"\",\"\"\"\",\"\"\"\"\"\"\n");
+    expect_record(&fixture, 1, (const char *[]){"he said \"hi\"", "\"", "\"\"", NULL});
+    close_fixture(&fixture);
+}
+
+static void test_empty_quoted_field_is_empty(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\"\",a,\"\"\n\"\"\n");
+    expect_record(&fixture, 1, (const char *[]){"", "a", "", NULL});
+    /* A line holding only "" is a record with one empty field, not an empty line. */
+    expect_record(&fixture, 2, (const char *[]){"", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_quoted_field_may_span_lines(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "id,text\n1,\"first line\nsecond line\r\nthird\"\n2,after\n");
+    expect_record(&fixture, 1, (const char *[]){"id", "text", NULL});
+    expect_record(&fixture, 2, (const char *[]){"1", "first line\nsecond line\r\nthird", NULL});
+    /* The record above took three physical lines, so the next one starts on line 5. */
+    expect_record(&fixture, 5, (const char *[]){"2", "after", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_quoted_record_ends_with_crlf(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\"a\",\"b\"\r\n\"c\"\r\n");
+    expect_record(&fixture, 1, (const char *[]){"a", "b", NULL});
+    expect_record(&fixture, 2, (const char *[]){"c", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_quoted_field_at_end_of_input(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a,\"b\"");
+    expect_record(&fixture, 1, (const char *[]){"a", "b", NULL});
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_trailing_comma_after_quoted_field_gives_empty_field(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\"a\",\n\"b\",");
+    expect_record(&fixture, 1, (const char *[]){"a", "", NULL});
+    expect_record(&fixture, 2, (const char *[]){"b", "", NULL});
+    close_fixture(&fixture);
+}
+
+static void test_lone_carriage_return_is_data(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a\rb,c\n\"q\",x\ry\n");
+    expect_record(&fixture, 1, (const char *[]){"a\rb", "c", NULL});
+    expect_record(&fixture, 2, (const char *[]){"q", "x\ry", NULL});
+    close_fixture(&fixture);
+}
+
+static void test_quoted_fields_survive_buffer_growth(void **state)
+{
+    (void)state;
+    /* Many long quoted fields make the reader's buffer move several times;
+     * every slice must still point at its own text afterwards. */
+    hl_buf text;
+    hl_buf_init(&text);
+    for (int index = 0; index < 100; index++) {
+        if (index > 0)
+            hl_buf_append_char(&text, ',');
+        hl_buf_appendf(&text, "\"%03d", index);
+        for (int repeat = 0; repeat < 50; repeat++)
+            hl_buf_append_str(&text, "xy\"\"");
+        hl_buf_append_str(&text, "\",plain");
+    }
+    hl_buf_append_char(&text, '\n');
+    csv_fixture fixture;
+    open_text(&fixture, text.data, text.len);
+    assert_int_equal(next(&fixture), 1);
+    assert_int_equal(fixture.reader.field_count, 200);
+    for (size_t index = 0; index < 100; index++) {
+        hl_slice quoted = fixture.reader.fields[index * 2];
+        char prefix[8];
+        snprintf(prefix, sizeof prefix, "%03zu", index);
+        assert_int_equal(quoted.len, 3 + 50 * 3);
+        assert_memory_equal(quoted.ptr, prefix, 3);
+        assert_memory_equal(quoted.ptr + quoted.len - 3, "xy\"", 3);
+        assert_true(hl_slice_equal(fixture.reader.fields[index * 2 + 1], "plain"));
+    }
+    close_fixture(&fixture);
+    hl_buf_free(&text);
+}
+
+static void make_fields(hl_buf *text, int count, bool quote_first)
+{
+    for (int index = 0; index < count; index++) {
+        if (index > 0)
+            hl_buf_append_char(text, ',');
+        hl_buf_append_str(text, index == 0 && quote_first ? "\"q\"" : "f");
+    }
+    hl_buf_append_char(text, '\n');
+}
+
+static void test_maximum_field_count_is_accepted(void **state)
+{
+    (void)state;
+    hl_buf text;
+    hl_buf_init(&text);
+    make_fields(&text, HL_CSV_MAX_FIELDS, false);
+    make_fields(&text, HL_CSV_MAX_FIELDS, true);
+    csv_fixture fixture;
+    open_text(&fixture, text.data, text.len);
+    assert_int_equal(next(&fixture), 1);
+    assert_int_equal(fixture.reader.field_count, HL_CSV_MAX_FIELDS);
+    assert_int_equal(next(&fixture), 1);
+    assert_int_equal(fixture.reader.field_count, HL_CSV_MAX_FIELDS);
+    close_fixture(&fixture);
+    hl_buf_free(&text);
+}
+
+static void test_too_many_fields_are_rejected(void **state)
+{
+    (void)state;
+    hl_buf text;
+    hl_buf_init(&text);
+    hl_buf_append_str(&text, "header\n");
+    make_fields(&text, HL_CSV_MAX_FIELDS + 1, false);
+    csv_fixture fixture;
+    open_text(&fixture, text.data, text.len);
+    assert_int_equal(next(&fixture), 1);
+    expect_error(&fixture, "line 2: more than 256 fields");
+    close_fixture(&fixture);
+    hl_buf_free(&text);
+}
+
+static void test_too_many_fields_with_quotes_are_rejected(void **state)
+{
+    (void)state;
+    hl_buf text;
+    hl_buf_init(&text);
+    make_fields(&text, HL_CSV_MAX_FIELDS + 1, true);
+    csv_fixture fixture;
+    open_text(&fixture, text.data, text.len);
+    expect_error(&fixture, "line 1: more than 256 fields");
+    close_fixture(&fixture);
+    hl_buf_free(&text);
+}
+
+static void test_unterminated_quote_names_its_opening_line(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a,b\n\nc,d\n1,2\n5,6\n\n7,\"open\nstill open\nend");
+    for (int record = 0; record < 4; record++)
+        assert_int_equal(next(&fixture), 1);
+    expect_error(&fixture, "line 7: unterminated quoted field");
+    close_fixture(&fixture);
+}
+
+static void test_quote_inside_unquoted_field_is_rejected(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "ok\nab\"c\",d\n");
+    assert_int_equal(next(&fixture), 1);
+    expect_error(&fixture, "line 2: quote inside an unquoted field");
+    close_fixture(&fixture);
+}
+
+static void test_text_after_closing_quote_is_rejected(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\"ab\"c,d\n");
+    expect_error(&fixture, "line 1: text after closing quote");
+    close_fixture(&fixture);
+}
+
+static void test_space_after_closing_quote_is_rejected(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\"ab\" ,d\n");
+    expect_error(&fixture, "line 1: text after closing quote");
+    close_fixture(&fixture);
+}
+
+static void test_error_after_multiline_field_names_the_physical_line(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "\"one\ntwo\"x\n");
+    expect_error(&fixture, "line 2: text after closing quote");
+    close_fixture(&fixture);
+}
+
+static void test_error_message_is_chinese_by_default(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a\n\"open\n");
+    hl_i18n_set(HL_LANG_ZH);
+    assert_int_equal(next(&fixture), 1);
+    assert_int_equal(next(&fixture), HL_EINVAL);
+    assert_string_equal(fixture.error.message, "第 2 行: 引号未闭合");
+    close_fixture(&fixture);
+}
+
+static void test_reader_stops_after_an_error(void **state)
+{
+    (void)state;
+    csv_fixture fixture;
+    open_string(&fixture, "a\"b\nc,d\n");
+    assert_int_equal(next(&fixture), HL_EINVAL);
+    assert_int_equal(next(&fixture), 0);
+    close_fixture(&fixture);
+}
+
+static void test_many_rows_parse_with_correct_line_numbers(void **state)
+{
+    (void)state;
+    hl_buf text;
+    hl_buf_init(&text);
+    for (int row = 0; row < 20000; row++)
+        hl_buf_appendf(&text, "%d,phone,2024-02-01 10:00:00,\"地址, %d 号\",内容%s", row, row,
+                       row % 2 == 0 ? "\n" : "\r\n");
+    csv_fixture fixture;
+    open_text(&fixture, text.data, text.len);
+    long expected_line = 1;
+    int result;
+    while ((result = next(&fixture)) == 1) {
+        assert_int_equal(fixture.reader.line, expected_line);
+        assert_int_equal(fixture.reader.field_count, 5);
+        expected_line++;
+    }
+    assert_int_equal(result, 0);
+    assert_int_equal(expected_line, 20001);
+    close_fixture(&fixture);
+    hl_buf_free(&text);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_fields_are_slices_of_the_input),
+        cmocka_unit_test(test_empty_input_has_no_records),
+        cmocka_unit_test(test_byte_order_mark_is_skipped),
+        cmocka_unit_test(test_byte_order_mark_alone_is_empty_input),
+        cmocka_unit_test(test_crlf_and_lf_records_mix),
+        cmocka_unit_test(test_last_record_needs_no_line_break),
+        cmocka_unit_test(test_last_record_may_end_with_carriage_return),
+        cmocka_unit_test(test_empty_lines_are_skipped_but_counted),
+        cmocka_unit_test(test_empty_fields_are_kept),
+        cmocka_unit_test(test_spaces_are_part_of_fields),
+        cmocka_unit_test(test_quoted_field_may_hold_commas),
+        cmocka_unit_test(test_doubled_quotes_stand_for_one_quote),
+        cmocka_unit_test(test_empty_quoted_field_is_empty),
+        cmocka_unit_test(test_quoted_field_may_span_lines),
+        cmocka_unit_test(test_quoted_record_ends_with_crlf),
+        cmocka_unit_test(test_quoted_field_at_end_of_input),
+        cmocka_unit_test(test_trailing_comma_after_quoted_field_gives_empty_field),
+        cmocka_unit_test(test_lone_carriage_return_is_data),
+        cmocka_unit_test(test_quoted_fields_survive_buffer_growth),
+        cmocka_unit_test(test_maximum_field_count_is_accepted),
+        cmocka_unit_test(test_too_many_fields_are_rejected),
+        cmocka_unit_test(test_too_many_fields_with_quotes_are_rejected),
+        cmocka_unit_test(test_unterminated_quote_names_its_opening_line),
+        cmocka_unit_test(test_quote_inside_unquoted_field_is_rejected),
+        cmocka_unit_test(test_text_after_closing_quote_is_rejected),
+        cmocka_unit_test(test_space_after_closing_quote_is_rejected),
+        cmocka_unit_test(test_error_after_multiline_field_names_the_physical_line),
+        cmocka_unit_test(test_error_message_is_chinese_by_default),
+        cmocka_unit_test(test_reader_stops_after_an_error),
+        cmocka_unit_test(test_many_rows_parse_with_correct_line_numbers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
