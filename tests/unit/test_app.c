@@ -1,0 +1,502 @@
+/* Tests of src/app/app.c and src/app/verify.c on a real SQLite file: one
+ * order walked through every path with its log and rollups checked, a
+ * random mix of 100,000 actions that must verify clean, tampering that
+ * verify must find, and refusals that must leave the store unchanged. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "app/app.h"
+#include "app/transfer.h"
+#include "app/verify.h"
+#include "base/i18n.h"
+#include "test_support.h"
+
+typedef struct fixture {
+    char directory[256];
+    char path[512];
+    hl_app *app;
+} fixture;
+
+static const char units_csv[] = "code,name,group,parent,active\n"
+                                "u1,市住建局,市直单位,,1\n"
+                                "u2,市城管局,市直单位,,1\n"
+                                "u3,迎泽区政府,县市区(开发区),,1\n"
+                                "u4,小店区政府,县市区(开发区),,1\n"
+                                "old,已撤销单位,市直单位,,0\n";
+static const char categories_csv[] = "code,name,parent,default_unit,handle_days,active\n"
+                                     "city,市容环境,,u2,,1\n"
+                                     "heating,供暖,,u1,2,1\n";
+static const char users_csv[] = "username,display_name,role,unit,active\n"
+                                "agent,话务员,agent,,1\n"
+                                "dispatcher,派单员,dispatcher,,1\n"
+                                "surveyor,回访员,surveyor,,1\n"
+                                "supervisor,督办员,supervisor,,1\n"
+                                "analyst,分析员,analyst,,1\n"
+                                "admin,管理员,admin,,1\n"
+                                "h-u1,承办人1,handler,u1,1\n"
+                                "h-u2,承办人2,handler,u2,1\n"
+                                "h-u3,承办人3,handler,u3,1\n"
+                                "h-u4,承办人4,handler,u4,1\n";
+
+static int setup(void **state)
+{
+    fixture *fix = hl_xcalloc(1, sizeof *fix);
+    test_make_temp_dir(fix->directory, sizeof fix->directory);
+    test_path(fix->path, sizeof fix->path, fix->directory, "hotline.db");
+    hl_error error;
+    hl_i18n_set(HL_LANG_EN);
+    assert_int_equal(hl_app_open(fix->path, &fix->app, &error), HL_OK);
+    assert_int_equal(hl_app_init(fix->app, &error), HL_OK);
+    int loaded;
+    assert_int_equal(hl_transfer_load_units(fix->app, units_csv, strlen(units_csv), &loaded, &error), HL_OK);
+    assert_int_equal(hl_transfer_load_categories(fix->app, categories_csv, strlen(categories_csv), &loaded, &error),
+                     HL_OK);
+    assert_int_equal(hl_transfer_load_users(fix->app, users_csv, strlen(users_csv), &loaded, &error), HL_OK);
+    *state = fix;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fix = *state;
+    hl_app_close(fix->app);
+    test_remove_tree(fix->directory);
+    free(fix);
+    return 0;
+}
+
+static hl_time at(const char *text)
+{
+    hl_time instant = 0;
+    assert_int_equal(hl_clock_parse_time(hl_slice_of(text), &instant), HL_OK);
+    return instant;
+}
+
+static int64_t register_order(hl_app *app, const char *received, hl_order_type type, const char *category)
+{
+    hl_order *order = hl_xcalloc(1, sizeof *order);
+    order->channel = HL_CHANNEL_PHONE;
+    order->type = type;
+    order->received_at = at(received);
+    snprintf(order->category, sizeof order->category, "%s", category);
+    snprintf(order->title, sizeof order->title, "路灯不亮");
+    snprintf(order->content, sizeof order->content, "并州路路灯连续三晚不亮。");
+    snprintf(order->citizen_phone, sizeof order->citizen_phone, "13912345678");
+    int64_t id = 0;
+    hl_error error;
+    int result = hl_app_register(app, "agent", order, order->received_at, &id, &error);
+    if (result != HL_OK)
+        fail_msg("register: %s", error.message);
+    free(order);
+    return id;
+}
+
+static void act_ok(hl_app *app, const char *actor, int64_t id, hl_action action, const hl_app_request *request,
+                   const char *when)
+{
+    hl_error error;
+    int result = hl_app_act(app, actor, id, action, request, at(when), NULL, &error);
+    if (result != HL_OK)
+        fail_msg("%s by %s: %s", hl_workflow_rule_of(action)->name, actor, error.message);
+}
+
+typedef struct event_list {
+    hl_action actions[64];
+    hl_state to_states[64];
+    int count;
+} event_list;
+
+static int collect_event(void *context, const hl_event *event)
+{
+    event_list *list = context;
+    assert_int_equal(event->seq, list->count + 1);
+    list->actions[list->count] = event->action;
+    list->to_states[list->count++] = event->to_state;
+    return 0;
+}
+
+typedef struct rollup_query {
+    int month;
+    const char *unit;
+    hl_counter counter;
+    int64_t value;
+} rollup_query;
+
+static int find_rollup(void *context, const hl_rollup_delta *row)
+{
+    rollup_query *query = context;
+    if (row->month == query->month && strcmp(row->unit, query->unit) == 0 && row->counter == query->counter)
+        query->value = row->amount;
+    return 0;
+}
+
+/* The stored value of one rollup counter (0 when absent). */
+static int64_t rollup(hl_app *app, int month, const char *unit, hl_counter counter)
+{
+    rollup_query query = {month, unit, counter, 0};
+    hl_error error;
+    assert_int_equal(hl_store_rollup_each(app->store, find_rollup, &query, &error), HL_OK);
+    return query.value;
+}
+
+static void count_difference(void *context, const char *line)
+{
+    (void)line;
+    (*(int *)context)++;
+}
+
+static void expect_clean(hl_app *app)
+{
+    hl_error error;
+    int64_t events = 0;
+    int result = hl_verify_run(app, NULL, NULL, &events, &error);
+    if (result != HL_OK)
+        fail_msg("verify: %s", error.message);
+}
+
+static void test_one_order_walks_every_path_and_its_log_and_rollups_agree(void **state)
+{
+    fixture *fix = *state;
+    hl_app *app = fix->app;
+    int64_t id = register_order(app, "2024-02-01 09:00", HL_TYPE_COMPLAINT, "city");
+    hl_app_request request = {0};
+    request.unit = "u3";
+    act_ok(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, "2024-02-01 09:30");
+    request = (hl_app_request){.note = "不属于本区职责"};
+    act_ok(app, "h-u3", id, HL_ACTION_RETURN, &request, "2024-02-01 10:00");
+    request = (hl_app_request){.note = "经核实属于本区"};
+    act_ok(app, "dispatcher", id, HL_ACTION_RETURN_REJECT, &request, "2024-02-01 10:30");
+    request = (hl_app_request){.note = "仍不属于本区"};
+    act_ok(app, "h-u3", id, HL_ACTION_RETURN, &request, "2024-02-01 11:00");
+    request = (hl_app_request){.unit = "u1", .co_units = "u2"};
+    act_ok(app, "dispatcher", id, HL_ACTION_REASSIGN, &request, "2024-02-01 11:30");
+    act_ok(app, "h-u1", id, HL_ACTION_SIGN, NULL, "2024-02-01 14:00");
+    request = (hl_app_request){.note = "协办单位已到场"};
+    act_ok(app, "h-u2", id, HL_ACTION_HANDLE, &request, "2024-02-02 09:00");
+    request = (hl_app_request){.note = "需更换线路", .days = 3};
+    act_ok(app, "h-u1", id, HL_ACTION_EXTEND_REQUEST, &request, "2024-02-02 10:00");
+    request = (hl_app_request){.days = 2};
+    act_ok(app, "supervisor", id, HL_ACTION_EXTEND_APPROVE, &request, "2024-02-02 11:00");
+    act_ok(app, "dispatcher", id, HL_ACTION_REMIND, NULL, "2024-02-05 09:00");
+    hl_order order;
+    hl_error error;
+    assert_int_equal(hl_app_get_order(app, id, &order, &error), HL_OK);
+    /* Complaint: 13 working days from 1 February, then 2 more. */
+    assert_int_equal(order.handle_deadline, at("2024-02-27 23:59:59"));
+    request = (hl_app_request){.note = "请立即办理"};
+    act_ok(app, "supervisor", id, HL_ACTION_SUPERVISE, &request, "2024-02-28 09:00");
+    request = (hl_app_request){.note = "已更换线路，路灯恢复。"};
+    act_ok(app, "h-u1", id, HL_ACTION_COMPLETE, &request, "2024-02-28 16:00");
+    request = (hl_app_request){.note = "回访不满意"};
+    act_ok(app, "supervisor", id, HL_ACTION_REOPEN, &request, "2024-02-29 09:00");
+    act_ok(app, "h-u1", id, HL_ACTION_SIGN, NULL, "2024-02-29 10:00");
+    request = (hl_app_request){.note = "再次检修完毕。"};
+    act_ok(app, "h-u1", id, HL_ACTION_COMPLETE, &request, "2024-03-01 10:00");
+    act_ok(app, "supervisor", id, HL_ACTION_ARCHIVE, NULL, "2024-03-04 10:00");
+
+    event_list events = {0};
+    assert_int_equal(hl_app_list_events(app, id, collect_event, &events, &error), HL_OK);
+    static const hl_action expected_actions[] = {
+        HL_ACTION_REGISTER, HL_ACTION_DISPATCH, HL_ACTION_RETURN, HL_ACTION_RETURN_REJECT, HL_ACTION_RETURN,
+        HL_ACTION_REASSIGN, HL_ACTION_SIGN, HL_ACTION_HANDLE, HL_ACTION_EXTEND_REQUEST, HL_ACTION_EXTEND_APPROVE,
+        HL_ACTION_REMIND, HL_ACTION_SUPERVISE, HL_ACTION_COMPLETE, HL_ACTION_REOPEN, HL_ACTION_SIGN,
+        HL_ACTION_COMPLETE, HL_ACTION_ARCHIVE};
+    static const hl_state expected_states[] = {
+        HL_STATE_NEW, HL_STATE_DISPATCHED, HL_STATE_RETURN_PENDING, HL_STATE_DISPATCHED, HL_STATE_RETURN_PENDING,
+        HL_STATE_DISPATCHED, HL_STATE_SIGNED, HL_STATE_HANDLING, HL_STATE_HANDLING, HL_STATE_HANDLING,
+        HL_STATE_HANDLING, HL_STATE_HANDLING, HL_STATE_COMPLETED, HL_STATE_DISPATCHED, HL_STATE_SIGNED,
+        HL_STATE_COMPLETED, HL_STATE_ARCHIVED};
+    assert_int_equal(events.count, 17);
+    for (int index = 0; index < 17; index++) {
+        assert_int_equal(events.actions[index], expected_actions[index]);
+        assert_int_equal(events.to_states[index], expected_states[index]);
+    }
+    assert_int_equal(hl_app_get_order(app, id, &order, &error), HL_OK);
+    assert_int_equal(order.version, 17);
+    assert_int_equal(order.state, HL_STATE_ARCHIVED);
+
+    assert_int_equal(rollup(app, 202402, "", HL_COUNTER_RECEIVED), 1);
+    assert_int_equal(rollup(app, 202402, "u3", HL_COUNTER_DISPATCHED), 1);
+    assert_int_equal(rollup(app, 202402, "u3", HL_COUNTER_RETURNED), 2);
+    assert_int_equal(rollup(app, 202402, "u3", HL_COUNTER_RETURN_REJECTED), 1);
+    assert_int_equal(rollup(app, 202402, "u3", HL_COUNTER_REASSIGNED_AWAY), 1);
+    assert_int_equal(rollup(app, 202402, "u1", HL_COUNTER_DISPATCHED), 1);
+    assert_int_equal(rollup(app, 202402, "u1", HL_COUNTER_SIGNED), 2);
+    assert_int_equal(rollup(app, 202402, "u1", HL_COUNTER_SIGNED_ON_TIME), 2);
+    assert_int_equal(rollup(app, 202402, "u1", HL_COUNTER_EXTENSION_APPROVED), 1);
+    assert_int_equal(rollup(app, 202402, "u1", HL_COUNTER_SUPERVISED), 1);
+    assert_int_equal(rollup(app, 202402, "u1", HL_COUNTER_COMPLETED), 1);
+    assert_int_equal(rollup(app, 202402, "u1", HL_COUNTER_COMPLETED_ON_TIME), 0);
+    assert_int_equal(rollup(app, 202402, "u1", HL_COUNTER_REOPENED), 1);
+    assert_int_equal(rollup(app, 202403, "u1", HL_COUNTER_COMPLETED), 1);
+    assert_int_equal(rollup(app, 202403, "u1", HL_COUNTER_COMPLETED_ON_TIME), 1);
+    assert_int_equal(rollup(app, 202403, "u1", HL_COUNTER_ARCHIVED), 1);
+    expect_clean(app);
+}
+
+static void test_intake_merge_and_invalid_paths_are_logged_and_counted(void **state)
+{
+    fixture *fix = *state;
+    hl_app *app = fix->app;
+    int64_t first = register_order(app, "2024-02-05 09:00", HL_TYPE_INQUIRY, "");
+    int64_t repeat = register_order(app, "2024-02-05 09:10", HL_TYPE_INQUIRY, "");
+    int64_t prank = register_order(app, "2024-02-05 09:20", HL_TYPE_HELP, "");
+    assert_int_equal(repeat, first + 1);
+    hl_app_request request = {.note = "已告知办理流程"};
+    act_ok(app, "agent", first, HL_ACTION_RESOLVE, &request, "2024-02-05 09:05");
+    request = (hl_app_request){.into = first};
+    act_ok(app, "agent", repeat, HL_ACTION_MERGE, &request, "2024-02-05 09:15");
+    request = (hl_app_request){.note = "骚扰电话"};
+    act_ok(app, "agent", prank, HL_ACTION_INVALIDATE, &request, "2024-02-05 09:25");
+    hl_order order;
+    hl_error error;
+    assert_int_equal(hl_app_get_order(app, repeat, &order, &error), HL_OK);
+    assert_int_equal(order.duplicate_of, first);
+    assert_true(order.excluded);
+    assert_int_equal(rollup(app, 202402, "", HL_COUNTER_RECEIVED), 3);
+    assert_int_equal(rollup(app, 202402, "", HL_COUNTER_RESOLVED_AT_INTAKE), 1);
+    assert_int_equal(rollup(app, 202402, "", HL_COUNTER_MERGED), 1);
+    assert_int_equal(rollup(app, 202402, "", HL_COUNTER_INVALIDATED), 1);
+    expect_clean(app);
+}
+
+static int64_t count_rows(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *statement;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &statement, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
+    int64_t value = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+}
+
+static void test_refused_actions_change_nothing_in_the_store(void **state)
+{
+    fixture *fix = *state;
+    hl_app *app = fix->app;
+    int64_t id = register_order(app, "2024-02-05 09:00", HL_TYPE_COMPLAINT, "city");
+    const char *fingerprint = "SELECT (SELECT count(*) FROM events) * 1000000 + "
+                              "(SELECT coalesce(sum(value), 0) FROM rollups) * 1000 + "
+                              "(SELECT sum(version) FROM orders)";
+    int64_t before = count_rows(fix->path, fingerprint);
+    hl_error error;
+    hl_app_request request = {0};
+    /* Wrong state, wrong role, unknown unit, retired unit, unknown order,
+     * unknown actor, stale version, missing note. */
+    assert_int_equal(hl_app_act(app, "h-u1", id, HL_ACTION_SIGN, NULL, at("2024-02-05 10:00"), NULL, &error),
+                     HL_ESTATE);
+    request.unit = "u1";
+    assert_int_equal(hl_app_act(app, "agent", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL, &error),
+                     HL_EROLE);
+    request.unit = "nowhere";
+    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
+                                &error), HL_EINVAL);
+    assert_string_equal(error.field, "unit");
+    request.unit = "old";
+    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
+                                &error), HL_EINVAL);
+    request.unit = "u1";
+    request.co_units = "u2,ghost";
+    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
+                                &error), HL_EINVAL);
+    request.co_units = NULL;
+    assert_int_equal(hl_app_act(app, "dispatcher", id + 7, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"),
+                                NULL, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_app_act(app, "nobody", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
+                                &error), HL_EROLE);
+    request.expected_version = 5;
+    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
+                                &error), HL_ECONFLICT);
+    request = (hl_app_request){0};
+    assert_int_equal(hl_app_act(app, "agent", id, HL_ACTION_INVALIDATE, &request, at("2024-02-05 10:00"), NULL,
+                                &error), HL_EINVAL);
+    assert_string_equal(error.field, "note");
+    assert_int_equal(count_rows(fix->path, fingerprint), before);
+    /* The expected version, when right, lets the action through. */
+    request = (hl_app_request){.unit = "u1", .expected_version = 1};
+    act_ok(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, "2024-02-05 10:00");
+    expect_clean(app);
+}
+
+static void test_category_limit_applies_to_dispatch(void **state)
+{
+    fixture *fix = *state;
+    int64_t id = register_order(fix->app, "2024-02-05 09:00", HL_TYPE_COMPLAINT, "heating");
+    hl_app_request request = {.unit = "u1"};
+    act_ok(fix->app, "dispatcher", id, HL_ACTION_DISPATCH, &request, "2024-02-05 10:00");
+    hl_order order;
+    hl_error error;
+    assert_int_equal(hl_app_get_order(fix->app, id, &order, &error), HL_OK);
+    assert_int_equal(order.handle_deadline, at("2024-02-07 23:59:59"));
+}
+
+static void test_configured_limit_is_stored_and_used_after_reopening(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    assert_int_equal(hl_app_set_limit(fix->app, "handle_days.complaint", "4", &error), HL_OK);
+    assert_int_equal(hl_app_set_limit(fix->app, "handle_days.complaint", "0", &error), HL_EINVAL);
+    hl_app_close(fix->app);
+    assert_int_equal(hl_app_open(fix->path, &fix->app, &error), HL_OK);
+    assert_int_equal(fix->app->limits.handle_days[HL_TYPE_COMPLAINT], 4);
+    int64_t id = register_order(fix->app, "2024-02-05 09:00", HL_TYPE_COMPLAINT, "city");
+    hl_app_request request = {.unit = "u2"};
+    act_ok(fix->app, "dispatcher", id, HL_ACTION_DISPATCH, &request, "2024-02-05 10:00");
+    hl_order order;
+    assert_int_equal(hl_app_get_order(fix->app, id, &order, &error), HL_OK);
+    assert_int_equal(order.handle_deadline, at("2024-02-09 23:59:59"));
+}
+
+/* ---- a random mix of actions ---- */
+
+static uint64_t next_random(uint64_t *seed)
+{
+    uint64_t value = (*seed += 0x9E3779B97F4A7C15ull);
+    value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9ull;
+    value = (value ^ (value >> 27)) * 0x94D049BB133111EBull;
+    return value ^ (value >> 31);
+}
+
+static const char *actor_for(hl_role role, const hl_order *order, uint64_t *seed)
+{
+    static const char *const centre[] = {"agent", "dispatcher", "", "surveyor", "supervisor", "analyst", "admin"};
+    static const char *const handlers[] = {"h-u1", "h-u2", "h-u3", "h-u4"};
+    if (role != HL_ROLE_HANDLER)
+        return centre[role];
+    /* Mostly the lead unit's handler, sometimes another unit's. */
+    if (order->lead_unit[0] == 'u' && next_random(seed) % 10 != 0)
+        return handlers[(order->lead_unit[1] - '1') & 3];
+    return handlers[next_random(seed) % 4];
+}
+
+static bool finished(hl_state state)
+{
+    return state == HL_STATE_INVALID || state == HL_STATE_MERGED || state == HL_STATE_ARCHIVED;
+}
+
+static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_found(void **state)
+{
+    fixture *fix = *state;
+    hl_app *app = fix->app;
+    enum { POOL = 2000, ACTIONS = 100000 };
+    static const char *const units[] = {"u1", "u2", "u3", "u4"};
+    static int64_t pool[POOL]; /* live orders; one that finishes is replaced by a new one */
+    uint64_t seed = 12345;
+    hl_store_set_bulk(app->store, true); /* durability is not under test here; the logic is */
+    hl_time now = at("2024-02-01 08:00");
+    hl_order *order = hl_xcalloc(1, sizeof *order);
+    hl_error error;
+    int64_t registered = 0, succeeded = 0, refused = 0;
+    char received[32];
+    for (int index = 0; index < POOL; index++) {
+        now += 30;
+        hl_clock_format_local(now, received, sizeof received);
+        pool[index] = register_order(app, received, (hl_order_type)(index % HL_TYPE_COUNT), index % 3 ? "city" : "");
+        registered++;
+    }
+    int64_t first = pool[0];
+    while (succeeded < ACTIONS) {
+        size_t slot = next_random(&seed) % POOL;
+        int64_t id = pool[slot];
+        assert_int_equal(hl_app_get_order(app, id, order, &error), HL_OK);
+        /* Choose an action allowed from the order's state most of the time. */
+        hl_action candidates[HL_ACTION_COUNT];
+        int count = 0;
+        for (int action = 1; action < HL_ACTION_COUNT; action++)
+            if ((hl_workflow_rule_of((hl_action)action)->from_states & HL_STATE_BIT(order->state)) != 0)
+                candidates[count++] = (hl_action)action;
+        hl_action action = count > 0 && next_random(&seed) % 10 != 0
+                               ? candidates[next_random(&seed) % (uint64_t)count]
+                               : (hl_action)(1 + next_random(&seed) % (HL_ACTION_COUNT - 1));
+        const hl_workflow_rule *rule = hl_workflow_rule_of(action);
+        hl_role role = (hl_role)(next_random(&seed) % HL_ROLE_COUNT);
+        for (int tries = 0; tries < 8 && next_random(&seed) % 10 != 0 && (rule->roles & HL_ROLE_BIT(role)) == 0;
+             tries++)
+            role = (hl_role)(next_random(&seed) % HL_ROLE_COUNT);
+        hl_app_request request = {0};
+        request.unit = units[next_random(&seed) % 4];
+        request.note = next_random(&seed) % 20 != 0 ? "处理说明" : NULL;
+        request.days = 1 + (int)(next_random(&seed) % 12);
+        request.into = pool[next_random(&seed) % POOL];
+        now += (hl_time)(next_random(&seed) % 600);
+        int result = hl_app_act(app, actor_for(role, order, &seed), id, action, &request, now, NULL, &error);
+        if (result == HL_OK)
+            succeeded++;
+        else if (result == HL_EIO)
+            fail_msg("storage failure: %s", error.message);
+        else
+            refused++;
+        assert_int_equal(hl_app_get_order(app, id, order, &error), HL_OK);
+        if (finished(order->state)) {
+            hl_clock_format_local(now, received, sizeof received);
+            pool[slot] = register_order(app, received, (hl_order_type)(slot % HL_TYPE_COUNT), slot % 3 ? "city" : "");
+            registered++;
+        }
+    }
+    hl_store_set_bulk(app->store, false);
+    free(order);
+    print_message("%lld orders, %lld actions applied, %lld refused\n", (long long)registered, (long long)succeeded,
+                  (long long)refused);
+    assert_true(refused > 1000);
+
+    int64_t events = 0;
+    int differences = 0;
+    assert_int_equal(hl_verify_run(app, NULL, NULL, &events, &error), HL_OK);
+    assert_int_equal(events, registered + succeeded);
+
+    /* Tamper with one rollup counter and one order's state behind the store's back. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fix->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE rollups SET value = value + 1 WHERE rowid IN "
+                                  "(SELECT rowid FROM rollups LIMIT 1)",
+                                  NULL, NULL, NULL), SQLITE_ERROR); /* WITHOUT ROWID: no rowid */
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE rollups SET value = value + 1 WHERE (month, unit, counter) = "
+                                  "(SELECT month, unit, counter FROM rollups ORDER BY month, unit, counter LIMIT 1)",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE orders SET state = 'archived' WHERE id = %lld AND state <> 'archived'",
+             (long long)first);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    int changed_orders = sqlite3_changes(db);
+    sqlite3_close(db);
+    assert_int_equal(hl_verify_run(app, count_difference, &differences, &events, &error), HL_EMISMATCH);
+    assert_int_equal(differences, 1 + changed_orders);
+}
+
+static void test_verify_finds_a_counter_the_log_does_not_explain(void **state)
+{
+    fixture *fix = *state;
+    register_order(fix->app, "2024-02-05 09:00", HL_TYPE_COMPLAINT, "city");
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fix->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO rollups VALUES (202401, 'u9', 'completed', 3)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    int differences = 0;
+    hl_error error;
+    assert_int_equal(hl_verify_run(fix->app, count_difference, &differences, NULL, &error), HL_EMISMATCH);
+    assert_int_equal(differences, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_one_order_walks_every_path_and_its_log_and_rollups_agree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_intake_merge_and_invalid_paths_are_logged_and_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_actions_change_nothing_in_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_category_limit_applies_to_dispatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_configured_limit_is_stored_and_used_after_reopening, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_found, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_verify_finds_a_counter_the_log_does_not_explain, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
