@@ -593,8 +593,15 @@ void hl_workflow_markdown(hl_buf *out)
             const char *target = rule->to_state != HL_STATE_NONE
                                      ? hl_order_state_name(rule->to_state)
                                      : hl_order_state_name((hl_state)state);
-            if (action == HL_ACTION_RETURN_REJECT)
-                target = "dispatched";
+            if (action == HL_ACTION_RETURN_REJECT) {
+                /* Back to where the return came from: one edge per such state. */
+                unsigned returnable = rules[HL_ACTION_RETURN].from_states;
+                for (int back = 1; back < HL_STATE_COUNT; back++)
+                    if ((returnable & HL_STATE_BIT(back)) != 0)
+                        hl_buf_appendf(out, "    %s --> %s: %s %s\n", hl_order_state_name((hl_state)state),
+                                       hl_order_state_name((hl_state)back), rule->name, rule->name_zh);
+                continue;
+            }
             hl_buf_appendf(out, "    %s --> %s: %s %s\n", hl_order_state_name((hl_state)state),
                            target, rule->name, rule->name_zh);
         }

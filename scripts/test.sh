@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds hotline and runs every test: first a normal build with warnings as
+# errors, then the same tests under AddressSanitizer and
+# UndefinedBehaviorSanitizer. This is the README's test command and what CI runs.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+./scripts/bootstrap.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build (warnings are errors)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTLINE_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+echo "== tests"
+(cd build && ctest --output-on-failure -j"$jobs")
+
+echo "== build with AddressSanitizer and UndefinedBehaviorSanitizer"
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DHOTLINE_WERROR=ON -DHOTLINE_SANITIZE=ON >/dev/null
+cmake --build build-sanitize -j"$jobs"
+echo "== tests under sanitizers"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-sanitize && ctest --output-on-failure -j"$jobs")
