@@ -1,0 +1,1241 @@
+/* test_store_sqlite.c: the SQLite store on real files in a temporary
+ * directory: schema and migrations, round trips of every record, conflicts,
+ * the append-only log, transactions and each member of the order filter.
+ * Records are filled by hand; the workflow is not involved. */
+#include "test_support.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+#define ORDER_BASE 20240215000000LL
+
+typedef struct fixture {
+    char directory[256];
+    char path[512];
+    hl_store *store;
+} fixture;
+
+/* Orders and events are large (texts of 4000 characters); tests keep them
+ * in static storage rather than on the stack. */
+static hl_order scratch_order, scratch_read;
+static hl_event scratch_event;
+
+static int setup(void **state)
+{
+    fixture *context = calloc(1, sizeof *context);
+    assert_non_null(context);
+    test_make_temp_dir(context->directory, sizeof context->directory);
+    test_path(context->path, sizeof context->path, context->directory, "hotline.db");
+    hl_error error;
+    assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    *state = context;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *context = *state;
+    if (context->store != NULL)
+        hl_store_close(context->store);
+    test_remove_tree(context->directory);
+    free(context);
+    return 0;
+}
+
+static void reopen(fixture *context)
+{
+    hl_error error;
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+}
+
+/* Runs SQL through a separate raw connection; returns SQLite's code. */
+static int raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* The first column of the first row of a query, as an integer. */
+static int64_t raw_integer(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *statement = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &statement, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
+    int64_t value = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+}
+
+/* The first column of the first row of a query, as text, into out. */
+static void raw_text(const char *path, const char *sql, char *out, size_t size)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *statement = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &statement, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
+    const unsigned char *text = sqlite3_column_text(statement, 0);
+    snprintf(out, size, "%s", text != NULL ? (const char *)text : "");
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+}
+
+static hl_order *make_order(int64_t sequence, hl_state state, const char *lead_unit)
+{
+    hl_order *order = &scratch_order;
+    memset(order, 0, sizeof *order);
+    order->id = ORDER_BASE + sequence;
+    order->version = 1;
+    order->state = state;
+    order->channel = HL_CHANNEL_PHONE;
+    order->type = HL_TYPE_COMPLAINT;
+    order->received_at = 1707962400 + sequence * 60;
+    snprintf(order->citizen_name, sizeof order->citizen_name, "张三");
+    snprintf(order->citizen_phone, sizeof order->citizen_phone, "13800000000");
+    snprintf(order->title, sizeof order->title, "工单 %lld", (long long)sequence);
+    snprintf(order->content, sizeof order->content, "内容 %lld", (long long)sequence);
+    snprintf(order->category, sizeof order->category, "noise");
+    snprintf(order->registered_by, sizeof order->registered_by, "agent1");
+    snprintf(order->lead_unit, sizeof order->lead_unit, "%s", lead_unit);
+    return order;
+}
+
+static void insert(hl_store *store, const hl_order *order)
+{
+    hl_error error;
+    assert_int_equal(hl_store_begin(store, &error), HL_OK);
+    assert_int_equal(hl_store_order_insert(store, order, &error), HL_OK);
+    assert_int_equal(hl_store_commit(store, &error), HL_OK);
+}
+
+static hl_event *make_event(int64_t sequence, int64_t seq, hl_action action)
+{
+    hl_event *event = &scratch_event;
+    memset(event, 0, sizeof *event);
+    event->order_id = ORDER_BASE + sequence;
+    event->seq = seq;
+    event->at = 1707962400 + seq;
+    event->action = action;
+    event->from_state = seq == 1 ? HL_STATE_NONE : HL_STATE_NEW;
+    event->to_state = seq == 1 ? HL_STATE_NEW : HL_STATE_DISPATCHED;
+    snprintf(event->actor, sizeof event->actor, "agent1");
+    snprintf(event->note, sizeof event->note, "第 %lld 步", (long long)seq);
+    snprintf(event->details, sizeof event->details, "{\"seq\":%lld}", (long long)seq);
+    return event;
+}
+
+static void append(hl_store *store, const hl_event *event)
+{
+    hl_error error;
+    assert_int_equal(hl_store_begin(store, &error), HL_OK);
+    assert_int_equal(hl_store_event_append(store, event, &error), HL_OK);
+    assert_int_equal(hl_store_commit(store, &error), HL_OK);
+}
+
+/* Collected ids of orders or events, in visiting order. */
+typedef struct id_list {
+    int64_t ids[64];
+    int64_t seqs[64];
+    int count;
+    int stop_after; /* 0: never stop */
+} id_list;
+
+static int collect_order(void *context, const hl_order *order)
+{
+    id_list *list = context;
+    if (list->count < 64)
+        list->ids[list->count] = order->id - ORDER_BASE;
+    list->count++;
+    return list->stop_after > 0 && list->count >= list->stop_after ? 42 : 0;
+}
+
+static int collect_event(void *context, const hl_event *event)
+{
+    id_list *list = context;
+    if (list->count < 64) {
+        list->ids[list->count] = event->order_id - ORDER_BASE;
+        list->seqs[list->count] = event->seq;
+    }
+    list->count++;
+    return list->stop_after > 0 && list->count >= list->stop_after ? 7 : 0;
+}
+
+/* Runs a query and returns the order sequences it visits (ids - ORDER_BASE). */
+static id_list query(hl_store *store, const hl_order_filter *filter)
+{
+    id_list list = {.count = 0};
+    hl_error error;
+    assert_int_equal(hl_store_order_query(store, filter, collect_order, &list, &error), HL_OK);
+    return list;
+}
+
+static void assert_ids(const id_list *list, const int64_t *expected, int count)
+{
+    assert_int_equal(list->count, count);
+    for (int index = 0; index < count; index++)
+        assert_int_equal(list->ids[index], expected[index]);
+}
+
+/* Five orders for the filter tests:
+ *  1 water   new          category noise   co ""            due 0
+ *  2 water   dispatched   category noise   co "power,gas"   due 5000
+ *  3 power   handling     category road    co "water_x"     due 3000
+ *  4 gas     completed    category road    co "water"       due 0
+ *  5 water   signed       category noise   co "gas"         due 1000 */
+static void insert_filter_orders(hl_store *store)
+{
+    struct {
+        hl_state state;
+        const char *unit;
+        const char *category;
+        const char *co_units;
+        hl_time due_at;
+        const char *title;
+        const char *content;
+    } rows[] = {
+        {HL_STATE_NEW, "water", "noise", "", 0, "夜间施工噪音", "工地凌晨施工"},
+        {HL_STATE_DISPATCHED, "water", "noise", "power,gas", 5000, "停水", "小区停水三天"},
+        {HL_STATE_HANDLING, "power", "road", "water_x", 3000, "路灯不亮", "路灯坏了"},
+        {HL_STATE_COMPLETED, "gas", "road", "water", 0, "燃气表", "燃气表读数异常，停水"},
+        {HL_STATE_SIGNED, "water", "noise", "gas", 1000, "噪音扰民", "广场舞"},
+    };
+    hl_error error;
+    assert_int_equal(hl_store_begin(store, &error), HL_OK);
+    for (int index = 0; index < 5; index++) {
+        hl_order *order = make_order(index + 1, rows[index].state, rows[index].unit);
+        snprintf(order->category, sizeof order->category, "%s", rows[index].category);
+        snprintf(order->co_units, sizeof order->co_units, "%s", rows[index].co_units);
+        snprintf(order->title, sizeof order->title, "%s", rows[index].title);
+        snprintf(order->content, sizeof order->content, "%s", rows[index].content);
+        order->due_at = rows[index].due_at;
+        order->received_at = 1000 * (index + 1);
+        assert_int_equal(hl_store_order_insert(store, order, &error), HL_OK);
+    }
+    assert_int_equal(hl_store_commit(store, &error), HL_OK);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void test_creates_schema_at_current_version(void **state)
+{
+    fixture *context = *state;
+    assert_true(hl_store_schema_version() >= 1);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+        hl_store_schema_version());
+    assert_int_equal(raw_integer(context->path,
+                                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                 "name IN ('config', 'units', 'categories', 'users', 'calendar', "
+                                 "'orders', 'events', 'rollups')"),
+                     8);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM sqlite_master WHERE "
+                                                "type = 'trigger' AND tbl_name = 'events'"),
+                     2);
+    char mode[16];
+    raw_text(context->path, "PRAGMA journal_mode", mode, sizeof mode);
+    assert_string_equal(mode, "wal");
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+    append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+    reopen(context);
+    hl_error error;
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_OK);
+    assert_string_equal(scratch_read.lead_unit, "water");
+    id_list list = {.count = 0};
+    assert_int_equal(
+        hl_store_event_list(context->store, ORDER_BASE + 1, collect_event, &list, &error), HL_OK);
+    assert_int_equal(list.count, 1);
+}
+
+static void test_refuses_newer_schema_version(void **state)
+{
+    fixture *context = *state;
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(
+        raw_exec(context->path, "UPDATE meta SET value = '999' WHERE key = 'schema_version'"),
+        SQLITE_OK);
+    hl_error error;
+    hl_store *store = NULL;
+    assert_int_equal(hl_store_open_sqlite(context->path, &store, &error), HL_EIO);
+    assert_null(store);
+    assert_non_null(strstr(error.message, "999"));
+}
+
+static void test_refuses_non_database_file(void **state)
+{
+    fixture *context = *state;
+    char path[512];
+    test_path(path, sizeof path, context->directory, "notes.txt");
+    test_write_file(path, "这不是数据库 — this is not an SQLite database, just a long enough "
+                          "text file to hold a whole header and then some more bytes.\n");
+    hl_error error;
+    hl_store *store = NULL;
+    assert_int_equal(hl_store_open_sqlite(path, &store, &error), HL_EIO);
+    assert_null(store);
+    assert_non_null(strstr(error.message, path));
+}
+
+static void test_refuses_another_programs_database(void **state)
+{
+    fixture *context = *state;
+    char path[512];
+    test_path(path, sizeof path, context->directory, "other.db");
+    assert_int_equal(raw_exec(path, "CREATE TABLE photos(id INTEGER PRIMARY KEY)"), SQLITE_OK);
+    hl_error error;
+    hl_store *store = NULL;
+    assert_int_equal(hl_store_open_sqlite(path, &store, &error), HL_EIO);
+    assert_null(store);
+    /* Left as it was: no hotline table was added. */
+    assert_int_equal(raw_integer(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
+                     1);
+}
+
+static void test_refuses_directory(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    hl_store *store = NULL;
+    assert_int_equal(hl_store_open_sqlite(context->directory, &store, &error), HL_EIO);
+    assert_null(store);
+    assert_true(error.message[0] != '\0');
+}
+
+static void test_order_round_trip_of_every_field(void **state)
+{
+    fixture *context = *state;
+    hl_order *order = make_order(7, HL_STATE_RETURN_PENDING, "water-bureau");
+    order->version = 9;
+    order->state_before_return = HL_STATE_SIGNED;
+    order->channel = HL_CHANNEL_WECHAT;
+    order->type = HL_TYPE_SUGGESTION;
+    order->received_at = 1707962461;
+    snprintf(order->citizen_name, sizeof order->citizen_name, "欧阳娜娜");
+    snprintf(order->citizen_phone, sizeof order->citizen_phone, "+86 138 0000 0000");
+    snprintf(order->address, sizeof order->address, "浙江省杭州市西湖区文三路 90 号 3 幢 2 单元");
+    order->has_location = true;
+    order->latitude = 30.2741234567;
+    order->longitude = 120.1551234567;
+    snprintf(order->category, sizeof order->category, "water.supply");
+    snprintf(order->title, sizeof order->title, "小区停水三天无人处理");
+    /* Long UTF-8: 4000 three-byte characters fill content to its limit. */
+    size_t length = 0;
+    for (int index = 0; index < HL_CONTENT_CHARS; index++) {
+        memcpy(order->content + length, index % 2 == 0 ? "水" : "电", 3);
+        length += 3;
+    }
+    order->content[length] = '\0';
+    snprintf(order->registered_by, sizeof order->registered_by, "agent_07");
+    snprintf(order->co_units, sizeof order->co_units, "power,gas.co");
+    order->dispatched_at = 1707963000;
+    order->sign_deadline = 1708099199;
+    order->signed_at = 1707964000;
+    order->return_deadline = 1708185599;
+    order->handle_deadline = 1708617599;
+    order->due_at = 1708617599;
+    snprintf(order->reply, sizeof order->reply, "已安排维修，预计明日恢复供水。\n谢谢。");
+    order->completed_at = 1708000000;
+    order->extension_count = 1;
+    order->extension_pending_days = 3;
+    order->return_count = 2;
+    order->reopen_count = 4;
+    order->remind_count = 5;
+    order->supervise_count = 6;
+    order->duplicate_of = ORDER_BASE + 1;
+    order->excluded = true;
+    snprintf(order->excluded_reason, sizeof order->excluded_reason, "不可抗力：台风");
+    insert(context->store, order);
+    reopen(context);
+
+    hl_order *read = &scratch_read;
+    memset(read, 0x5a, sizeof *read);
+    hl_error error;
+    assert_int_equal(hl_store_order_get(context->store, order->id, read, &error), HL_OK);
+    assert_int_equal(read->id, order->id);
+    assert_int_equal(read->version, 9);
+    assert_int_equal(read->state, HL_STATE_RETURN_PENDING);
+    assert_int_equal(read->state_before_return, HL_STATE_SIGNED);
+    assert_int_equal(read->channel, HL_CHANNEL_WECHAT);
+    assert_int_equal(read->type, HL_TYPE_SUGGESTION);
+    assert_int_equal(read->received_at, order->received_at);
+    assert_string_equal(read->citizen_name, order->citizen_name);
+    assert_string_equal(read->citizen_phone, order->citizen_phone);
+    assert_string_equal(read->address, order->address);
+    assert_true(read->has_location);
+    assert_true(read->latitude == order->latitude);
+    assert_true(read->longitude == order->longitude);
+    assert_string_equal(read->category, order->category);
+    assert_string_equal(read->title, order->title);
+    assert_int_equal(strlen(read->content), (size_t)HL_CONTENT_CHARS * 3);
+    assert_string_equal(read->content, order->content);
+    assert_string_equal(read->registered_by, order->registered_by);
+    assert_string_equal(read->lead_unit, "water-bureau");
+    assert_string_equal(read->co_units, order->co_units);
+    assert_int_equal(read->dispatched_at, order->dispatched_at);
+    assert_int_equal(read->sign_deadline, order->sign_deadline);
+    assert_int_equal(read->signed_at, order->signed_at);
+    assert_int_equal(read->return_deadline, order->return_deadline);
+    assert_int_equal(read->handle_deadline, order->handle_deadline);
+    assert_int_equal(read->due_at, order->due_at);
+    assert_string_equal(read->reply, order->reply);
+    assert_int_equal(read->completed_at, order->completed_at);
+    assert_int_equal(read->extension_count, 1);
+    assert_int_equal(read->extension_pending_days, 3);
+    assert_int_equal(read->return_count, 2);
+    assert_int_equal(read->reopen_count, 4);
+    assert_int_equal(read->remind_count, 5);
+    assert_int_equal(read->supervise_count, 6);
+    assert_int_equal(read->duplicate_of, ORDER_BASE + 1);
+    assert_true(read->excluded);
+    assert_string_equal(read->excluded_reason, order->excluded_reason);
+}
+
+static void test_order_get_of_absent_id_is_not_found(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 99, &scratch_read, &error),
+                     HL_ENOTFOUND);
+}
+
+static void test_insert_of_duplicate_id_conflicts(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(
+        hl_store_order_insert(context->store, make_order(1, HL_STATE_NEW, "power"), &error),
+        HL_ECONFLICT);
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_OK);
+    assert_string_equal(scratch_read.lead_unit, "water");
+}
+
+static void test_update_changes_mutable_fields(void **state)
+{
+    fixture *context = *state;
+    hl_order *order = make_order(1, HL_STATE_NEW, "");
+    insert(context->store, order);
+    order->version = 2;
+    order->state = HL_STATE_DISPATCHED;
+    snprintf(order->lead_unit, sizeof order->lead_unit, "water");
+    order->due_at = 12345;
+    snprintf(order->title, sizeof order->title, "registration never changes");
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_update(context->store, order, 1, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_get(context->store, order->id, &scratch_read, &error), HL_OK);
+    assert_int_equal(scratch_read.version, 2);
+    assert_int_equal(scratch_read.state, HL_STATE_DISPATCHED);
+    assert_string_equal(scratch_read.lead_unit, "water");
+    assert_int_equal(scratch_read.due_at, 12345);
+    assert_string_equal(scratch_read.title, "工单 1");
+}
+
+static void test_update_with_stale_version_conflicts_and_changes_nothing(void **state)
+{
+    fixture *context = *state;
+    hl_order *order = make_order(1, HL_STATE_NEW, "");
+    order->version = 3;
+    insert(context->store, order);
+    order->version = 4;
+    order->state = HL_STATE_INVALID;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_update(context->store, order, 2, &error), HL_ECONFLICT);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_get(context->store, order->id, &scratch_read, &error), HL_OK);
+    assert_int_equal(scratch_read.version, 3);
+    assert_int_equal(scratch_read.state, HL_STATE_NEW);
+}
+
+static void test_update_of_unknown_id_is_not_found(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(
+        hl_store_order_update(context->store, make_order(5, HL_STATE_NEW, ""), 1, &error),
+        HL_ENOTFOUND);
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+}
+
+static void test_out_of_range_enum_is_refused(void **state)
+{
+    fixture *context = *state;
+    hl_order *order = make_order(1, HL_STATE_NEW, "");
+    order->state = (hl_state)77;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_insert(context->store, order, &error), HL_EINVAL);
+    hl_event *event = make_event(1, 1, HL_ACTION_REGISTER);
+    event->action = HL_ACTION_COUNT;
+    assert_int_equal(hl_store_event_append(context->store, event, &error), HL_EINVAL);
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+}
+
+static void test_missing_arguments_are_refused(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_order_insert(context->store, NULL, &error), HL_EINVAL);
+    assert_int_equal(hl_store_order_get(context->store, 1, NULL, &error), HL_EINVAL);
+    assert_int_equal(hl_store_config_get(context->store, NULL, NULL, 0, &error), HL_EINVAL);
+    assert_int_equal(hl_store_unit_get(context->store, NULL, NULL, &error), HL_EINVAL);
+    assert_int_equal(hl_store_event_scan(context->store, NULL, NULL, &error), HL_EINVAL);
+    assert_int_equal(hl_store_open_sqlite(NULL, NULL, &error), HL_EINVAL);
+    /* Rolling back without a transaction is harmless. */
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+}
+
+static void test_events_are_append_only(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, ""));
+    append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+    assert_int_not_equal(raw_exec(context->path, "UPDATE events SET note = 'rewritten'"),
+                         SQLITE_OK);
+    assert_int_not_equal(raw_exec(context->path, "DELETE FROM events"), SQLITE_OK);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT count(*) FROM events WHERE note = '第 1 步'"), 1);
+}
+
+static void test_event_with_duplicate_seq_conflicts(void **state)
+{
+    fixture *context = *state;
+    append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(
+        hl_store_event_append(context->store, make_event(1, 1, HL_ACTION_DISPATCH), &error),
+        HL_ECONFLICT);
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+}
+
+static void test_event_list_in_seq_order(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    int64_t seqs[] = {3, 1, 2};
+    for (int index = 0; index < 3; index++)
+        assert_int_equal(hl_store_event_append(
+                             context->store, make_event(1, seqs[index], HL_ACTION_HANDLE), &error),
+                         HL_OK);
+    assert_int_equal(
+        hl_store_event_append(context->store, make_event(2, 1, HL_ACTION_REGISTER), &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+
+    id_list list = {.count = 0};
+    assert_int_equal(
+        hl_store_event_list(context->store, ORDER_BASE + 1, collect_event, &list, &error), HL_OK);
+    assert_int_equal(list.count, 3);
+    for (int index = 0; index < 3; index++) {
+        assert_int_equal(list.ids[index], 1);
+        assert_int_equal(list.seqs[index], index + 1);
+    }
+    /* A visitor that stops gets its own answer back. */
+    id_list stopping = {.count = 0, .stop_after = 2};
+    assert_int_equal(
+        hl_store_event_list(context->store, ORDER_BASE + 1, collect_event, &stopping, &error), 7);
+    assert_int_equal(stopping.count, 2);
+}
+
+typedef struct event_copy {
+    hl_event last;
+} event_copy;
+
+static int copy_event(void *context, const hl_event *event)
+{
+    event_copy *copy = context;
+    copy->last = *event;
+    return 0;
+}
+
+static void test_event_fields_round_trip(void **state)
+{
+    fixture *context = *state;
+    hl_event *event = make_event(1, 1, HL_ACTION_REGISTER);
+    snprintf(event->unit, sizeof event->unit, "water");
+    snprintf(event->other_unit, sizeof event->other_unit, "power");
+    event->deadline = 1708617599;
+    append(context->store, event);
+    event_copy *copy = calloc(1, sizeof *copy);
+    hl_error error;
+    assert_int_equal(hl_store_event_list(context->store, ORDER_BASE + 1, copy_event, copy, &error),
+                     HL_OK);
+    assert_int_equal(copy->last.order_id, ORDER_BASE + 1);
+    assert_int_equal(copy->last.seq, 1);
+    assert_int_equal(copy->last.at, event->at);
+    assert_string_equal(copy->last.actor, "agent1");
+    assert_int_equal(copy->last.action, HL_ACTION_REGISTER);
+    assert_int_equal(copy->last.from_state, HL_STATE_NONE);
+    assert_int_equal(copy->last.to_state, HL_STATE_NEW);
+    assert_string_equal(copy->last.unit, "water");
+    assert_string_equal(copy->last.other_unit, "power");
+    assert_int_equal(copy->last.deadline, 1708617599);
+    assert_string_equal(copy->last.note, "第 1 步");
+    assert_string_equal(copy->last.details, "{\"seq\":1}");
+    free(copy);
+}
+
+static void test_event_scan_orders_by_order_then_seq(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    int64_t pairs[][2] = {{3, 1}, {1, 2}, {2, 1}, {1, 1}, {3, 2}};
+    for (int index = 0; index < 5; index++)
+        assert_int_equal(
+            hl_store_event_append(context->store,
+                                  make_event(pairs[index][0], pairs[index][1], HL_ACTION_HANDLE),
+                                  &error),
+            HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    id_list list = {.count = 0};
+    assert_int_equal(hl_store_event_scan(context->store, collect_event, &list, &error), HL_OK);
+    int64_t expected[][2] = {{1, 1}, {1, 2}, {2, 1}, {3, 1}, {3, 2}};
+    assert_int_equal(list.count, 5);
+    for (int index = 0; index < 5; index++) {
+        assert_int_equal(list.ids[index], expected[index][0]);
+        assert_int_equal(list.seqs[index], expected[index][1]);
+    }
+}
+
+/* A visitor that lists each order's events while a scan is running. */
+typedef struct nested_scan {
+    hl_store *store;
+    int inner_total;
+} nested_scan;
+
+static int count_event(void *context, const hl_event *event)
+{
+    (void)event;
+    (*(int *)context)++;
+    return 0;
+}
+
+static int list_during_scan(void *context, const hl_event *event)
+{
+    nested_scan *nested = context;
+    int inner = 0;
+    hl_error error;
+    int result = hl_store_event_list(nested->store, event->order_id, count_event, &inner, &error);
+    nested->inner_total += inner;
+    return result;
+}
+
+static int list_during_list(void *context, const hl_event *event)
+{
+    return list_during_scan(context, event);
+}
+
+static void test_visitors_may_call_back_into_the_store(void **state)
+{
+    fixture *context = *state;
+    append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+    append(context->store, make_event(1, 2, HL_ACTION_DISPATCH));
+    append(context->store, make_event(2, 1, HL_ACTION_REGISTER));
+    nested_scan nested = {context->store, 0};
+    hl_error error;
+    assert_int_equal(hl_store_event_scan(context->store, list_during_scan, &nested, &error), HL_OK);
+    assert_int_equal(nested.inner_total, 2 + 2 + 1);
+    nested.inner_total = 0;
+    assert_int_equal(
+        hl_store_event_list(context->store, ORDER_BASE + 1, list_during_list, &nested, &error),
+        HL_OK);
+    assert_int_equal(nested.inner_total, 4);
+}
+
+static void test_visitor_stop_value_is_returned(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    id_list list = {.count = 0, .stop_after = 2};
+    hl_error error;
+    assert_int_equal(hl_store_order_query(context->store, NULL, collect_order, &list, &error), 42);
+    assert_int_equal(list.count, 2);
+}
+
+typedef struct rollup_sum {
+    int rows;
+    int64_t water_dispatched;
+    int64_t centre_received;
+} rollup_sum;
+
+static int sum_rollup(void *context, const hl_rollup_delta *row)
+{
+    rollup_sum *sum = context;
+    sum->rows++;
+    if (row->month == 202402 && strcmp(row->unit, "water") == 0 &&
+        row->counter == HL_COUNTER_DISPATCHED)
+        sum->water_dispatched = row->amount;
+    if (row->month == 202402 && row->unit[0] == '\0' && row->counter == HL_COUNTER_RECEIVED)
+        sum->centre_received = row->amount;
+    return 0;
+}
+
+static void test_rollup_add_accumulates(void **state)
+{
+    fixture *context = *state;
+    hl_rollup_delta delta = {.month = 202402, .counter = HL_COUNTER_DISPATCHED, .amount = 1};
+    snprintf(delta.unit, sizeof delta.unit, "water");
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_rollup_add(context->store, &delta, &error), HL_OK);
+    delta.amount = 4;
+    assert_int_equal(hl_store_rollup_add(context->store, &delta, &error), HL_OK);
+    delta.amount = -2;
+    assert_int_equal(hl_store_rollup_add(context->store, &delta, &error), HL_OK);
+    hl_rollup_delta received = {.month = 202402, .counter = HL_COUNTER_RECEIVED, .amount = 3};
+    assert_int_equal(hl_store_rollup_add(context->store, &received, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    rollup_sum sum = {0, 0, 0};
+    assert_int_equal(hl_store_rollup_each(context->store, sum_rollup, &sum, &error), HL_OK);
+    assert_int_equal(sum.rows, 2);
+    assert_int_equal(sum.water_dispatched, 3);
+    assert_int_equal(sum.centre_received, 3);
+}
+
+static void test_rollback_discards(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_insert(context->store, make_order(1, HL_STATE_NEW, ""), &error),
+                     HL_OK);
+    assert_int_equal(
+        hl_store_event_append(context->store, make_event(1, 1, HL_ACTION_REGISTER), &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "sign_days", "2", &error), HL_OK);
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_ENOTFOUND);
+    id_list list = {.count = 0};
+    assert_int_equal(hl_store_event_scan(context->store, collect_event, &list, &error), HL_OK);
+    assert_int_equal(list.count, 0);
+    char value[16];
+    assert_int_equal(hl_store_config_get(context->store, "sign_days", value, sizeof value, &error),
+                     HL_ENOTFOUND);
+}
+
+static void test_bulk_load_is_committed_and_durable(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    hl_store_set_bulk(context->store, true);
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    for (int64_t sequence = 1; sequence <= 100; sequence++) {
+        assert_int_equal(hl_store_order_insert(context->store,
+                                               make_order(sequence, HL_STATE_NEW, "water"), &error),
+                         HL_OK);
+        assert_int_equal(hl_store_event_append(context->store,
+                                               make_event(sequence, 1, HL_ACTION_REGISTER), &error),
+                         HL_OK);
+    }
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    hl_store_set_bulk(context->store, false);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders"), 100);
+    reopen(context);
+    int64_t count = 0;
+    assert_int_equal(hl_store_order_count(context->store, NULL, &count, &error), HL_OK);
+    assert_int_equal(count, 100);
+}
+
+static void test_bulk_mode_may_end_inside_the_transaction(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    hl_store_set_bulk(context->store, true); /* takes effect after this transaction */
+    assert_int_equal(hl_store_order_insert(context->store, make_order(1, HL_STATE_NEW, ""), &error),
+                     HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_insert(context->store, make_order(2, HL_STATE_NEW, ""), &error),
+                     HL_OK);
+    hl_store_set_bulk(context->store, false); /* synced when the commit ends */
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders"), 2);
+    /* A rolled-back bulk load leaves nothing behind. */
+    hl_store_set_bulk(context->store, true);
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_insert(context->store, make_order(3, HL_STATE_NEW, ""), &error),
+                     HL_OK);
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+    hl_store_set_bulk(context->store, false);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders"), 2);
+}
+
+static void test_query_by_state_mask(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.state_mask = HL_STATES_OPEN};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){2, 3, 5}, 3);
+    filter.state_mask = HL_STATE_BIT(HL_STATE_NEW) | HL_STATE_BIT(HL_STATE_COMPLETED);
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){1, 4}, 2);
+    filter.state_mask = 1u << 30; /* no real state: nothing */
+    list = query(context->store, &filter);
+    assert_int_equal(list.count, 0);
+}
+
+static void test_query_by_unit(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.unit = "water"};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){1, 2, 5}, 3);
+    filter.state_mask = HL_STATES_OPEN;
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){2, 5}, 2);
+}
+
+static void test_query_by_co_unit(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    /* "water" matches the whole code only: not "water_x". */
+    hl_order_filter filter = {.co_unit = "water"};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){4}, 1);
+    filter.co_unit = "gas";
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){2, 5}, 2);
+    filter.co_unit = "water_";
+    list = query(context->store, &filter);
+    assert_int_equal(list.count, 0);
+}
+
+static void test_query_by_category(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.category = "road"};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){3, 4}, 2);
+}
+
+static void test_query_by_received_range(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.received_from = 2000, .received_to = 4000};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){2, 3}, 2);
+    filter.received_to = 0;
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){2, 3, 4, 5}, 4);
+}
+
+static void test_query_by_due_before(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.due_before = 3001};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){3, 5}, 2); /* due 0 means no deadline runs */
+}
+
+static void test_query_by_text(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.text = "停水"};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){2, 4}, 2); /* title of 2, content of 4 */
+    filter.text = "噪音";
+    filter.unit = "water";
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){1, 5}, 2);
+}
+
+static void test_query_pages_with_after_id_and_limit(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.limit = 2};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){1, 2}, 2);
+    filter.after_id = ORDER_BASE + 2;
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){3, 4}, 2);
+    filter.after_id = ORDER_BASE + 4;
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){5}, 1);
+}
+
+static void test_query_order_by_due(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.order_by_due = true, .due_before = 1000000};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){5, 3, 2}, 3);
+    hl_order_filter all = {.order_by_due = true};
+    list = query(context->store, &all);
+    assert_ids(&list, (int64_t[]){1, 4, 5, 3, 2}, 5);
+}
+
+static void test_order_count_uses_the_filter(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_error error;
+    int64_t count = -1;
+    assert_int_equal(hl_store_order_count(context->store, NULL, &count, &error), HL_OK);
+    assert_int_equal(count, 5);
+    hl_order_filter filter = {.unit = "water", .state_mask = HL_STATES_OPEN, .limit = 1};
+    assert_int_equal(hl_store_order_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 2);
+}
+
+typedef struct head_list {
+    int count;
+    int64_t last_id;
+    hl_state last_state;
+    int64_t last_version;
+} head_list;
+
+static int collect_head(void *context, int64_t id, hl_state state, int64_t version)
+{
+    head_list *heads = context;
+    assert_true(id > heads->last_id);
+    heads->count++;
+    heads->last_id = id;
+    heads->last_state = state;
+    heads->last_version = version;
+    return 0;
+}
+
+static void test_order_heads_in_id_order(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    head_list heads = {0, 0, HL_STATE_NONE, 0};
+    hl_error error;
+    assert_int_equal(hl_store_order_heads(context->store, collect_head, &heads, &error), HL_OK);
+    assert_int_equal(heads.count, 5);
+    assert_int_equal(heads.last_id, ORDER_BASE + 5);
+    assert_int_equal(heads.last_state, HL_STATE_SIGNED);
+    assert_int_equal(heads.last_version, 1);
+}
+
+static void test_order_max_id(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    int64_t max_id = -1;
+    assert_int_equal(
+        hl_store_order_max_id(context->store, ORDER_BASE, ORDER_BASE + 999999, &max_id, &error),
+        HL_OK);
+    assert_int_equal(max_id, 0);
+    insert_filter_orders(context->store);
+    insert(context->store, make_order(1000000 + 3, HL_STATE_NEW, "")); /* the next day */
+    assert_int_equal(
+        hl_store_order_max_id(context->store, ORDER_BASE, ORDER_BASE + 999999, &max_id, &error),
+        HL_OK);
+    assert_int_equal(max_id, ORDER_BASE + 5);
+    assert_int_equal(hl_store_order_max_id(context->store, ORDER_BASE + 1000000,
+                                           ORDER_BASE + 1999999, &max_id, &error),
+                     HL_OK);
+    assert_int_equal(max_id, ORDER_BASE + 1000003);
+}
+
+typedef struct code_list {
+    char codes[8][HL_CODE_BYTES];
+    int count;
+} code_list;
+
+static int collect_unit(void *context, const hl_unit *unit)
+{
+    code_list *list = context;
+    snprintf(list->codes[list->count++], HL_CODE_BYTES, "%s", unit->code);
+    return 0;
+}
+
+static int collect_category(void *context, const hl_category *category)
+{
+    code_list *list = context;
+    snprintf(list->codes[list->count++], HL_CODE_BYTES, "%s", category->code);
+    return 0;
+}
+
+static int collect_user(void *context, const hl_user *user)
+{
+    code_list *list = context;
+    snprintf(list->codes[list->count++], HL_CODE_BYTES, "%s", user->username);
+    return 0;
+}
+
+static void test_unit_upsert_get_each(void **state)
+{
+    fixture *context = *state;
+    hl_unit unit = {.active = true};
+    snprintf(unit.code, sizeof unit.code, "water");
+    snprintf(unit.name, sizeof unit.name, "市水务集团");
+    snprintf(unit.group, sizeof unit.group, "市直单位");
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_unit_put(context->store, &unit, &error), HL_OK);
+    snprintf(unit.name, sizeof unit.name, "市水务集团有限公司");
+    snprintf(unit.parent, sizeof unit.parent, "city");
+    unit.active = false;
+    assert_int_equal(hl_store_unit_put(context->store, &unit, &error), HL_OK);
+    snprintf(unit.code, sizeof unit.code, "city");
+    unit.parent[0] = '\0';
+    assert_int_equal(hl_store_unit_put(context->store, &unit, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+
+    hl_unit read;
+    assert_int_equal(hl_store_unit_get(context->store, "water", &read, &error), HL_OK);
+    assert_string_equal(read.name, "市水务集团有限公司");
+    assert_string_equal(read.group, "市直单位");
+    assert_string_equal(read.parent, "city");
+    assert_false(read.active);
+    assert_int_equal(hl_store_unit_get(context->store, "gas", &read, &error), HL_ENOTFOUND);
+    code_list list = {.count = 0};
+    assert_int_equal(hl_store_unit_each(context->store, collect_unit, &list, &error), HL_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.codes[0], "city");
+    assert_string_equal(list.codes[1], "water");
+}
+
+static void test_category_upsert_get_each(void **state)
+{
+    fixture *context = *state;
+    hl_category category = {.handle_days = 3, .active = true};
+    snprintf(category.code, sizeof category.code, "noise");
+    snprintf(category.name, sizeof category.name, "噪音扰民");
+    snprintf(category.default_unit, sizeof category.default_unit, "env");
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_category_put(context->store, &category, &error), HL_OK);
+    category.handle_days = 7;
+    snprintf(category.parent, sizeof category.parent, "env-all");
+    assert_int_equal(hl_store_category_put(context->store, &category, &error), HL_OK);
+    snprintf(category.code, sizeof category.code, "env-all");
+    assert_int_equal(hl_store_category_put(context->store, &category, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+
+    hl_category read;
+    assert_int_equal(hl_store_category_get(context->store, "noise", &read, &error), HL_OK);
+    assert_string_equal(read.name, "噪音扰民");
+    assert_string_equal(read.parent, "env-all");
+    assert_string_equal(read.default_unit, "env");
+    assert_int_equal(read.handle_days, 7);
+    assert_true(read.active);
+    assert_int_equal(hl_store_category_get(context->store, "road", &read, &error), HL_ENOTFOUND);
+    code_list list = {.count = 0};
+    assert_int_equal(hl_store_category_each(context->store, collect_category, &list, &error),
+                     HL_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.codes[0], "env-all");
+    assert_string_equal(list.codes[1], "noise");
+}
+
+static void test_user_upsert_get_each(void **state)
+{
+    fixture *context = *state;
+    hl_user user = {.role = HL_ROLE_AGENT, .active = true};
+    snprintf(user.username, sizeof user.username, "zhang");
+    snprintf(user.display_name, sizeof user.display_name, "张三");
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_user_put(context->store, &user, &error), HL_OK);
+    user.role = HL_ROLE_HANDLER;
+    snprintf(user.unit, sizeof user.unit, "water");
+    assert_int_equal(hl_store_user_put(context->store, &user, &error), HL_OK);
+    snprintf(user.username, sizeof user.username, "admin");
+    user.role = HL_ROLE_ADMIN;
+    assert_int_equal(hl_store_user_put(context->store, &user, &error), HL_OK);
+    user.role = (hl_role)HL_ROLE_COUNT;
+    assert_int_equal(hl_store_user_put(context->store, &user, &error), HL_EINVAL);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+
+    hl_user read;
+    assert_int_equal(hl_store_user_get(context->store, "zhang", &read, &error), HL_OK);
+    assert_string_equal(read.display_name, "张三");
+    assert_int_equal(read.role, HL_ROLE_HANDLER);
+    assert_string_equal(read.unit, "water");
+    assert_true(read.active);
+    assert_int_equal(hl_store_user_get(context->store, "li", &read, &error), HL_ENOTFOUND);
+    code_list list = {.count = 0};
+    assert_int_equal(hl_store_user_each(context->store, collect_user, &list, &error), HL_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.codes[0], "admin");
+    assert_string_equal(list.codes[1], "zhang");
+}
+
+typedef struct config_list {
+    int count;
+    char first_key[32];
+} config_list;
+
+static int collect_config(void *context, const char *key, const char *value)
+{
+    (void)value;
+    config_list *list = context;
+    if (list->count++ == 0)
+        snprintf(list->first_key, sizeof list->first_key, "%s", key);
+    return 0;
+}
+
+static void test_config_set_get_each(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "sign_days", "1", &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "sign_days", "2", &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "centre_name", "某市12345热线", &error),
+                     HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    char value[64];
+    assert_int_equal(hl_store_config_get(context->store, "sign_days", value, sizeof value, &error),
+                     HL_OK);
+    assert_string_equal(value, "2");
+    assert_int_equal(
+        hl_store_config_get(context->store, "centre_name", value, sizeof value, &error), HL_OK);
+    assert_string_equal(value, "某市12345热线");
+    char small[4];
+    assert_int_equal(
+        hl_store_config_get(context->store, "centre_name", small, sizeof small, &error), HL_EINVAL);
+    assert_int_equal(hl_store_config_get(context->store, "absent", value, sizeof value, &error),
+                     HL_ENOTFOUND);
+    config_list list = {0, ""};
+    assert_int_equal(hl_store_config_each(context->store, collect_config, &list, &error), HL_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.first_key, "centre_name");
+}
+
+static void test_calendar_put_and_load(void **state)
+{
+    fixture *context = *state;
+    hl_calendar_entry spring = {.day = hl_clock_day_from_civil(2024, 2, 12), .kind = HL_DAY_OFF};
+    snprintf(spring.festival, sizeof spring.festival, "春节");
+    hl_calendar_entry makeup = {.day = hl_clock_day_from_civil(2024, 2, 18), .kind = HL_DAY_WORK};
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_calendar_put(context->store, &makeup, &error), HL_OK);
+    spring.kind = HL_DAY_WORK;
+    assert_int_equal(hl_store_calendar_put(context->store, &spring, &error), HL_OK);
+    spring.kind = HL_DAY_OFF; /* the second put replaces the first */
+    assert_int_equal(hl_store_calendar_put(context->store, &spring, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+
+    hl_calendar calendar;
+    hl_calendar_init(&calendar);
+    assert_int_equal(hl_store_calendar_load(context->store, &calendar, &error), HL_OK);
+    assert_int_equal(calendar.count, 2);
+    assert_int_equal(calendar.entries[0].day, spring.day);
+    assert_int_equal(calendar.entries[0].kind, HL_DAY_OFF);
+    assert_string_equal(calendar.entries[0].festival, "春节");
+    assert_int_equal(calendar.entries[1].day, makeup.day);
+    assert_int_equal(calendar.entries[1].kind, HL_DAY_WORK);
+    assert_string_equal(calendar.entries[1].festival, "");
+    assert_false(hl_calendar_is_working_day(&calendar, spring.day));
+    assert_true(hl_calendar_is_working_day(&calendar, makeup.day));
+    hl_calendar_free(&calendar);
+}
+
+static void test_sql_metacharacters_in_filters_are_data(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    const char *hostile[] = {"'; DROP TABLE orders; --", "%", "_", "' OR '1'='1", "\"", "\\"};
+    for (size_t index = 0; index < sizeof hostile / sizeof hostile[0]; index++) {
+        hl_order_filter filter = {.text = hostile[index]};
+        id_list list = query(context->store, &filter);
+        assert_int_equal(list.count, 0);
+        hl_order_filter by_unit = {.unit = hostile[index]};
+        assert_int_equal(query(context->store, &by_unit).count, 0);
+        hl_order_filter by_co_unit = {.co_unit = hostile[index]};
+        assert_int_equal(query(context->store, &by_co_unit).count, 0);
+        hl_order_filter by_category = {.category = hostile[index]};
+        assert_int_equal(query(context->store, &by_category).count, 0);
+    }
+    hl_error error;
+    char value[64];
+    assert_int_equal(
+        hl_store_config_get(context->store, "x' OR '1'='1", value, sizeof value, &error),
+        HL_ENOTFOUND);
+    int64_t count = 0;
+    assert_int_equal(hl_store_order_count(context->store, NULL, &count, &error), HL_OK);
+    assert_int_equal(count, 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        STORE_TEST(test_creates_schema_at_current_version),
+        STORE_TEST(test_reopen_keeps_data),
+        STORE_TEST(test_refuses_newer_schema_version),
+        STORE_TEST(test_refuses_non_database_file),
+        STORE_TEST(test_refuses_another_programs_database),
+        STORE_TEST(test_refuses_directory),
+        STORE_TEST(test_order_round_trip_of_every_field),
+        STORE_TEST(test_order_get_of_absent_id_is_not_found),
+        STORE_TEST(test_insert_of_duplicate_id_conflicts),
+        STORE_TEST(test_update_changes_mutable_fields),
+        STORE_TEST(test_update_with_stale_version_conflicts_and_changes_nothing),
+        STORE_TEST(test_update_of_unknown_id_is_not_found),
+        STORE_TEST(test_out_of_range_enum_is_refused),
+        STORE_TEST(test_missing_arguments_are_refused),
+        STORE_TEST(test_events_are_append_only),
+        STORE_TEST(test_event_with_duplicate_seq_conflicts),
+        STORE_TEST(test_event_list_in_seq_order),
+        STORE_TEST(test_event_fields_round_trip),
+        STORE_TEST(test_event_scan_orders_by_order_then_seq),
+        STORE_TEST(test_visitors_may_call_back_into_the_store),
+        STORE_TEST(test_visitor_stop_value_is_returned),
+        STORE_TEST(test_rollup_add_accumulates),
+        STORE_TEST(test_rollback_discards),
+        STORE_TEST(test_bulk_load_is_committed_and_durable),
+        STORE_TEST(test_bulk_mode_may_end_inside_the_transaction),
+        STORE_TEST(test_query_by_state_mask),
+        STORE_TEST(test_query_by_unit),
+        STORE_TEST(test_query_by_co_unit),
+        STORE_TEST(test_query_by_category),
+        STORE_TEST(test_query_by_received_range),
+        STORE_TEST(test_query_by_due_before),
+        STORE_TEST(test_query_by_text),
+        STORE_TEST(test_query_pages_with_after_id_and_limit),
+        STORE_TEST(test_query_order_by_due),
+        STORE_TEST(test_order_count_uses_the_filter),
+        STORE_TEST(test_order_heads_in_id_order),
+        STORE_TEST(test_order_max_id),
+        STORE_TEST(test_unit_upsert_get_each),
+        STORE_TEST(test_category_upsert_get_each),
+        STORE_TEST(test_user_upsert_get_each),
+        STORE_TEST(test_config_set_get_each),
+        STORE_TEST(test_calendar_put_and_load),
+        STORE_TEST(test_sql_metacharacters_in_filters_are_data),
+#undef STORE_TEST
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
