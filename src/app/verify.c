@@ -162,8 +162,8 @@ int hl_verify_run(hl_app *app, hl_verify_difference_visitor report, void *contex
     verify->report_context = context;
 
     /* One read transaction, so that the log, the orders and the rollups are
-     * seen at the same instant even while others write. */
-    int result = hl_store_begin(app->store, error);
+     * seen at the same instant while others go on writing. */
+    int result = hl_store_begin_read(app->store, error);
     if (result == HL_OK)
         result = hl_store_event_scan(app->store, visit_event, verify, error);
     if (result == HL_OK)

@@ -12,6 +12,11 @@ int hl_store_begin(hl_store *store, hl_error *error)
     return store->ops->begin(store, error);
 }
 
+int hl_store_begin_read(hl_store *store, hl_error *error)
+{
+    return store->ops->begin_read(store, error);
+}
+
 int hl_store_commit(hl_store *store, hl_error *error)
 {
     return store->ops->commit(store, error);

@@ -50,6 +50,7 @@ typedef int (*hl_order_head_visitor)(void *context, int64_t id, hl_state state, 
 typedef struct hl_store_ops {
     void (*close)(hl_store *store);
     int (*begin)(hl_store *store, hl_error *error);
+    int (*begin_read)(hl_store *store, hl_error *error);
     int (*commit)(hl_store *store, hl_error *error);
     int (*rollback)(hl_store *store);
     void (*set_bulk)(hl_store *store, bool bulk);
@@ -109,6 +110,9 @@ int hl_store_schema_version(void);
  * HL_ECONFLICT. */
 void hl_store_close(hl_store *store);
 int hl_store_begin(hl_store *store, hl_error *error);
+/* A read-only transaction: one consistent snapshot that does not block
+ * writers. End it with hl_store_rollback. */
+int hl_store_begin_read(hl_store *store, hl_error *error);
 int hl_store_commit(hl_store *store, hl_error *error);
 int hl_store_rollback(hl_store *store);
 void hl_store_set_bulk(hl_store *store, bool bulk);

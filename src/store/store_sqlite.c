@@ -94,6 +94,7 @@ int hl_store_schema_version(void)
  * until close. */
 typedef enum statement_id {
     STMT_BEGIN,
+    STMT_BEGIN_READ,
     STMT_COMMIT,
     STMT_ROLLBACK,
     STMT_CONFIG_GET,
@@ -126,6 +127,8 @@ typedef enum statement_id {
 
 static const char *const statement_sql[STMT_COUNT] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    /* DEFERRED: the snapshot starts at the first read and takes no write lock. */
+    [STMT_BEGIN_READ] = "BEGIN",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
     [STMT_CONFIG_GET] = "SELECT value FROM config WHERE key = ?",
@@ -853,6 +856,14 @@ static int sqlite_begin(hl_store *base, hl_error *error)
     /* IMMEDIATE takes the write lock now, so that a busy database is found
      * out (after busy_timeout) before any work, not at the first write. */
     return run_write(store, store->statements[STMT_BEGIN], "begin", error);
+}
+
+static int sqlite_begin_read(hl_store *base, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    return run_write(store, store->statements[STMT_BEGIN_READ], "begin", error);
 }
 
 static int sqlite_commit(hl_store *base, hl_error *error)
@@ -1951,6 +1962,7 @@ static int sqlite_rollup_each(hl_store *base, hl_rollup_visitor visit, void *con
 static const hl_store_ops sqlite_ops = {
     .close = sqlite_close,
     .begin = sqlite_begin,
+    .begin_read = sqlite_begin_read,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .set_bulk = sqlite_set_bulk,
