@@ -238,6 +238,9 @@ int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, h
     if (order->id == 0) {
         result = assign_number(app, order, error);
     } else {
+        /* A number chosen by the caller may be above the cached last one. */
+        if (hl_order_number_prefix(order->received_at) == app->last_prefix && order->id > app->last_id)
+            app->last_id = order->id;
         char number[24];
         hl_order_format_number(order->id, number, sizeof number);
         int64_t parsed;
@@ -289,6 +292,9 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
         result = hl_app_load_actor(app, actor, &user, error);
         if (result == HL_OK)
             result = hl_app_check_category(app, order->category, error);
+        if (result == HL_OK && order->received_at > now + HL_FUTURE_TOLERANCE_SECONDS)
+            result = english() ? hl_error_set(error, HL_EINVAL, "received", "the received time is in the future")
+                               : hl_error_set(error, HL_EINVAL, "received", "受理时间晚于当前时间");
         if (result == HL_OK)
             result = hl_app_register_within(app, &user, order, now, event, NULL, error);
         result = finish(app, result, error);

@@ -21,6 +21,10 @@
 #include "domain/workflow.h"
 #include "store/store.h"
 
+/* How far in the future a registration's received time may lie: clocks of
+ * intake systems drift a little, never by more. */
+#define HL_FUTURE_TOLERANCE_SECONDS 300
+
 typedef struct hl_app {
     hl_store *store;       /* owned */
     hl_calendar calendar;  /* loaded from the store at open */

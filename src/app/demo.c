@@ -253,8 +253,8 @@ int hl_demo_load(hl_app *app, hl_demo_summary *summary, hl_error *error)
     hl_order_filter any = {0};
     any.limit = 1;
     int result = hl_app_list_orders(app, &any, count_one, &existing, error);
-    if (result != HL_OK)
-        return result;
+    if (result < 0)
+        return result; /* a positive result is count_one stopping the scan */
     if (existing > 0)
         return hl_i18n_get() == HL_LANG_EN
                    ? hl_error_set(error, HL_ECONFLICT, "db", "the store already holds orders: use a new --db")

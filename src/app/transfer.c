@@ -567,23 +567,42 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
         app->last_prefix = 0;
         result = hl_store_begin(app->store, error);
     }
+    hl_time now = hl_clock_now();
     while (result == HL_OK) {
         hl_error row_error;
         hl_error_clear(&row_error);
-        int got = next_row(&reader, &map, &row_error);
+        int got = hl_csv_reader_next(&reader, &row_error);
         if (got == 0)
             break;
-        int row_result = got < 0 ? got : parse_order_row(&reader, &map, order, &row_error);
+        if (got < 0) {
+            /* The CSV itself is broken (an unterminated quote...): what
+             * follows cannot be read reliably, so this is the last report. */
+            if (bad_rows < max_reported && report != NULL)
+                report(context, reader.next_line, &row_error);
+            bad_rows++;
+            break;
+        }
+        int row_result = HL_OK;
+        if (reader.field_count != map.field_count)
+            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "row", "%zu fields, the header has %zu",
+                                                  reader.field_count, map.field_count)
+                                   : hl_error_set(&row_error, HL_EINVAL, "row", "有 %zu 个字段，表头有 %zu 个",
+                                                  reader.field_count, map.field_count);
+        if (row_result == HL_OK)
+            row_result = parse_order_row(&reader, &map, order, &row_error);
         if (row_result == HL_OK && order->category[0] != '\0' && !code_set_has(&categories, order->category))
             row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "category", "no category %s",
                                                   order->category)
                                    : hl_error_set(&row_error, HL_EINVAL, "category", "诉求分类 %s 不存在",
                                                   order->category);
-        /* After the first bad row nothing more is written, but the rest of
-         * the file is still checked so that one run lists every bad row. */
-        if (row_result == HL_OK && bad_rows == 0)
-            row_result = hl_app_register_within(app, &user, order, order->received_at, event, batch,
-                                                &row_error);
+        if (row_result == HL_OK && order->received_at > now + HL_FUTURE_TOLERANCE_SECONDS)
+            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "received_at", "received_at is in the future")
+                                   : hl_error_set(&row_error, HL_EINVAL, "received_at", "受理时间晚于当前时间");
+        /* Rows keep being registered after a bad one, inside the transaction
+         * that will be rolled back, so that one run also finds the rows that
+         * clash with earlier ones (a repeated number). */
+        if (row_result == HL_OK)
+            row_result = hl_app_register_within(app, &user, order, order->received_at, event, batch, &row_error);
         if (row_result == HL_EIO) {
             *error = row_error;
             result = HL_EIO;
@@ -591,13 +610,10 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
         }
         if (row_result != HL_OK) {
             if (bad_rows < max_reported && report != NULL) {
-                if (got > 0)
-                    at_line(&row_error, reader.line);
-                report(context, got > 0 ? reader.line : reader.next_line, &row_error);
+                at_line(&row_error, reader.line);
+                report(context, reader.line, &row_error);
             }
             bad_rows++;
-            if (got < 0)
-                break; /* the CSV itself is broken: the rest cannot be read reliably */
             continue;
         }
         count++;

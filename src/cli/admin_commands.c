@@ -202,8 +202,11 @@ static int run_workflow(cli_context *context, const cli_command *command, const 
         cli_output_cell(stdout, rule->name, 16);
         printf(" ");
         cli_output_cell(stdout, hl_workflow_action_label((hl_action)action), 20);
-        printf(" → %s\n", rule->to_state != HL_STATE_NONE ? hl_order_state_label(rule->to_state)
-                                                          : (english() ? "(same)" : "（不变）"));
+        const char *target = rule->to_state != HL_STATE_NONE ? hl_order_state_label(rule->to_state)
+                             : action == HL_ACTION_RETURN_REJECT
+                                 ? (english() ? "(the state before the return)" : "（退单前的状态）")
+                                 : (english() ? "(same)" : "（不变）");
+        printf(" → %s\n", target);
     }
     return CLI_EXIT_OK;
 }

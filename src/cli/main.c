@@ -151,10 +151,13 @@ int main(int argc, char **argv)
             return CLI_EXIT_OK;
         }
         const char *value = NULL;
+        bool known = strcmp(word, "--db") == 0 || strcmp(word, "--lang") == 0;
         if (strncmp(word, "--db=", 5) == 0 || strncmp(word, "--lang=", 7) == 0)
             value = strchr(word, '=') + 1;
-        else if ((strcmp(word, "--db") == 0 || strcmp(word, "--lang") == 0) && index + 1 < argc)
+        else if (known && index + 1 < argc)
             value = argv[++index];
+        else if (known)
+            value = ""; /* named without a value: refused below with the option's own message */
         if (value == NULL) {
             fprintf(stderr, english() ? "hotline: unknown option %s (see hotline --help)\n"
                                       : "hotline: 未知选项 %s（见 hotline --help）\n",
@@ -168,7 +171,7 @@ int main(int argc, char **argv)
             }
             context.db_path = value;
         } else if (!set_language(value)) {
-            fprintf(stderr, "hotline: --lang zh|en\n");
+            fputs(english() ? "hotline: --lang takes zh or en\n" : "hotline: --lang 须为 zh 或 en\n", stderr);
             return CLI_EXIT_INPUT;
         }
     }

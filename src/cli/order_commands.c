@@ -98,7 +98,7 @@ static int run_register(cli_context *context, const cli_command *command, const 
         status = cli_fail(&error);
     } else if ((status = cli_open_app(context, &app)) == CLI_EXIT_OK) {
         int64_t id = 0;
-        result = hl_app_register(app, cli_args_get(args, "as"), order, order->received_at, &id, &error);
+        result = hl_app_register(app, cli_args_get(args, "as"), order, hl_clock_now(), &id, &error);
         if (result != HL_OK) {
             status = cli_fail(&error);
         } else {
@@ -163,9 +163,12 @@ static int run_action(cli_context *context, const cli_command *command, const cl
     char number_text[24], due[40];
     hl_order_format_number(after->id, number_text, sizeof number_text);
     cli_output_time(after->due_at, due, sizeof due);
-    printf("%s %s %s%s%s\n", number_text, hl_order_state_label(after->state),
-           after->lead_unit[0] != '\0' ? after->lead_unit : "", after->due_at != 0 ? " " : "",
-           after->due_at != 0 ? due : "");
+    printf("%s %s", number_text, hl_order_state_label(after->state));
+    if (after->lead_unit[0] != '\0')
+        printf(" %s", after->lead_unit);
+    if (after->due_at != 0)
+        printf(" %s", due);
+    printf("\n");
     free(after);
     return CLI_EXIT_OK;
 }
@@ -294,8 +297,16 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
     filter->category = cli_args_get(args, "category");
     filter->text = cli_args_get(args, "text");
     hl_time now = hl_clock_now();
-    if (cli_args_has(args, "overdue") || cli_args_has(args, "due-soon")) {
-        filter->due_before = cli_args_has(args, "due-soon") ? hl_app_due_soon_limit(app, now) : now;
+    if (cli_args_has(args, "overdue") && cli_args_has(args, "due-soon"))
+        return english() ? hl_error_set(error, HL_EINVAL, "overdue", "--overdue or --due-soon, not both")
+                         : hl_error_set(error, HL_EINVAL, "overdue", "--overdue 与 --due-soon 不能同时使用");
+    if (cli_args_has(args, "overdue")) {
+        filter->due_before = now;
+        filter->order_by_due = true;
+    } else if (cli_args_has(args, "due-soon")) {
+        /* About to be overdue: not yet overdue, due within due_soon_days. */
+        filter->due_from = now;
+        filter->due_before = hl_app_due_soon_limit(app, now);
         filter->order_by_due = true;
     }
     const char *from = cli_args_get(args, "from"), *to = cli_args_get(args, "to");
@@ -324,6 +335,15 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
     if (after != NULL && hl_order_parse_number(hl_slice_of(after), &filter->after_id) != HL_OK)
         return english() ? hl_error_set(error, HL_EINVAL, "after", "--after takes an order number")
                          : hl_error_set(error, HL_EINVAL, "after", "--after 须为工单编号");
+    if (filter->after_id != 0 && filter->order_by_due) {
+        /* A list sorted by deadline pages on (deadline, number). */
+        hl_order *last = hl_xmalloc(sizeof *last);
+        int result = hl_app_get_order(app, filter->after_id, last, error);
+        filter->after_due = last->due_at;
+        free(last);
+        if (result != HL_OK)
+            return result;
+    }
     return HL_OK;
 }
 
@@ -374,7 +394,8 @@ static int run_list(cli_context *context, const cli_command *command, const cli_
                              : "工单编号        状态         类型       主办单位   期限");
     if (hl_app_list_orders(app, &filter, print_order_row, &list, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "(%lld orders)\n" : "（共 %lld 件）\n", (long long)list.count);
+    printf(english() ? "(%lld order%s)\n" : "（共 %lld 件%s）\n", (long long)list.count,
+           english() && list.count != 1 ? "s" : "");
     return CLI_EXIT_OK;
 }
 
@@ -403,7 +424,7 @@ static int run_export(cli_context *context, const cli_command *command, const cl
     if (result != HL_OK)
         return cli_fail(&error);
     if (out != stdout)
-        fprintf(stderr, english() ? "exported %lld orders\n" : "已导出 %lld 件工单\n", (long long)exported);
+        fprintf(stderr, english() ? "exported %lld order(s)\n" : "已导出 %lld 件工单\n", (long long)exported);
     return CLI_EXIT_OK;
 }
 
@@ -440,7 +461,7 @@ static int run_import(cli_context *context, const cli_command *command, const cl
         if (result != HL_OK)
             status = cli_fail(&error);
         else
-            printf(english() ? "imported %lld orders\n" : "已导入 %lld 件工单\n", (long long)imported);
+            printf(english() ? "imported %lld order(s)\n" : "已导入 %lld 件工单\n", (long long)imported);
     }
     free(data);
     return status;

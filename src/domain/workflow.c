@@ -59,7 +59,7 @@ static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
                                   S(SIGNED) | S(HANDLING), R(HANDLER), HL_NEED_NOTE | HL_NEED_DAYS,
                                   HL_STATE_NONE, HL_SCOPE_LEAD, "working days asked and the reason",
                                   "none until decided; at most extension_max_days, "
-                                  "extension_max_count times per order"},
+                                  "extension_max_count times per assignment to a unit"},
     [HL_ACTION_EXTEND_APPROVE] = {HL_ACTION_EXTEND_APPROVE, "extend-approve", "延期批准",
                                   S(SIGNED) | S(HANDLING), R(SUPERVISOR), 0, HL_STATE_NONE,
                                   HL_SCOPE_ANY, "working days granted (at most those asked)",
@@ -156,7 +156,7 @@ static int check_actor(const hl_workflow_rule *rule, const hl_order *order, cons
                          : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", actor->username);
     if ((rule->roles & HL_ROLE_BIT(actor->role)) == 0)
         return english()
-                   ? hl_error_set(error, HL_EROLE, "actor", "the role %s may not %s an order",
+                   ? hl_error_set(error, HL_EROLE, "actor", "the role %s may not take the action \"%s\"",
                                   hl_directory_role_label(actor->role), english_labels[rule->action])
                    : hl_error_set(error, HL_EROLE, "actor", "%s无权对工单执行「%s」",
                                   hl_directory_role_label(actor->role), rule->name_zh);
@@ -178,7 +178,7 @@ static int check_state(const hl_workflow_rule *rule, const hl_order *order, hl_e
     if ((rule->from_states & HL_STATE_BIT(order->state)) != 0)
         return HL_OK;
     if (english())
-        return hl_error_set(error, HL_ESTATE, "state", "cannot %s an order that is %s",
+        return hl_error_set(error, HL_ESTATE, "state", "the action \"%s\" is not allowed on an order that is %s",
                             english_labels[rule->action], hl_order_state_label(order->state));
     return hl_error_set(error, HL_ESTATE, "state", "工单处于「%s」状态，不能「%s」",
                         hl_order_state_label(order->state), rule->name_zh);
@@ -195,6 +195,19 @@ static bool blank(const char *text)
     return text == NULL || hl_slice_trim(hl_slice_of(text)).len == 0;
 }
 
+/* What the note of an action is called where people type it. */
+static const char *note_name(hl_action action)
+{
+    switch (action) {
+    case HL_ACTION_COMPLETE:
+    case HL_ACTION_RESOLVE: return "reply";
+    case HL_ACTION_HANDLE:
+    case HL_ACTION_REMIND:
+    case HL_ACTION_SUPERVISE: return "note";
+    default: return "reason";
+    }
+}
+
 static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *input,
                         const hl_workflow_context *context, hl_event *event, hl_error *error)
 {
@@ -206,10 +219,7 @@ static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *inp
                              : hl_error_set(error, HL_EINVAL, "unit", "单位编码格式不正确");
     }
     if ((rule->required & HL_NEED_NOTE) != 0 && blank(input->note))
-        return missing(rule->action == HL_ACTION_COMPLETE || rule->action == HL_ACTION_RESOLVE
-                           ? "reply"
-                           : "note",
-                       error);
+        return missing(note_name(rule->action), error);
     if ((rule->required & HL_NEED_DAYS) != 0 && input->days <= 0)
         return missing("days", error);
     bool uses_days = (rule->required & HL_NEED_DAYS) != 0 || rule->action == HL_ACTION_EXTEND_APPROVE;

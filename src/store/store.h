@@ -32,8 +32,10 @@ typedef struct hl_order_filter {
     hl_time received_from;  /* received_at >= */
     hl_time received_to;    /* received_at < */
     hl_time due_before;     /* a deadline runs (due_at > 0) and due_at < this */
+    hl_time due_from;       /* due_at >= this */
     const char *text;       /* substring of title or content */
-    int64_t after_id;       /* paging: ids greater than this */
+    int64_t after_id;       /* paging: after this order (by id, or by (due_at, id)) */
+    hl_time after_due;      /* paging by due: the due_at of the after_id order */
     int limit;              /* 0 = no limit */
     bool order_by_due;      /* sort by due_at, then id (default: by id) */
 } hl_order_filter;

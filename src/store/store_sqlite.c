@@ -1638,12 +1638,22 @@ static void query_where(order_query *query, const hl_order_filter *filter)
         query_condition(query, "due_at > 0 AND due_at < ?");
         query_number(query, filter->due_before);
     }
+    if (filter->due_from != 0) {
+        query_condition(query, "due_at >= ?");
+        query_number(query, filter->due_from);
+    }
     if (filter_set(filter->text)) {
         query_condition(query, "(instr(title, ?) > 0 OR instr(content, ?) > 0)");
         query_text(query, filter->text);
         query_text(query, filter->text);
     }
-    if (filter->after_id != 0) {
+    if (filter->after_id != 0 && filter->order_by_due) {
+        /* Paging in (due_at, id) order resumes after the last row's pair. */
+        query_condition(query, "(due_at > ? OR (due_at = ? AND id > ?))");
+        query_number(query, filter->after_due);
+        query_number(query, filter->after_due);
+        query_number(query, filter->after_id);
+    } else if (filter->after_id != 0) {
         query_condition(query, "id > ?");
         query_number(query, filter->after_id);
     }

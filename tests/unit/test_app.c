@@ -315,7 +315,7 @@ static void test_refused_actions_change_nothing_in_the_store(void **state)
     request = (hl_app_request){0};
     assert_int_equal(hl_app_act(app, "agent", id, HL_ACTION_INVALIDATE, &request, at("2024-02-05 10:00"), NULL,
                                 &error), HL_EINVAL);
-    assert_string_equal(error.field, "note");
+    assert_string_equal(error.field, "reason");
     assert_int_equal(count_rows(fix->path, fingerprint), before);
     /* The expected version, when right, lets the action through. */
     request = (hl_app_request){.unit = "u1", .expected_version = 1};

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/csv.h"
+#include "base/i18n.h"
 #include "base/text.h"
 
 static bool is_utf8(const char *bytes, size_t length)
@@ -459,6 +460,8 @@ static void test_parse_double_rejects_non_decimal_and_non_finite_text(void **sta
 
 int main(void)
 {
+    /* The messages checked below are the English ones. */
+    hl_i18n_set(HL_LANG_EN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slice_of_null_is_empty),
         cmocka_unit_test(test_slice_equal_compares_length_and_bytes),
