@@ -226,28 +226,33 @@ static int assign_number(hl_app *app, hl_order *order, hl_error *error)
     return HL_OK;
 }
 
-int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
-                           hl_event *event, hl_rollup_map *batch, hl_error *error)
+int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
+                                hl_event *event, hl_error *error)
 {
     order->version = 0;
     order->state = HL_STATE_NONE;
     hl_workflow_context context = {&app->calendar, &app->limits, 0};
     int result = hl_workflow_apply(order, HL_ACTION_REGISTER, actor, NULL, &context, now, event, error);
-    if (result != HL_OK)
+    if (result != HL_OK || order->id == 0)
         return result;
-    if (order->id == 0) {
+    /* A number chosen by the caller must be one this platform could give. */
+    char number[24];
+    int64_t parsed;
+    hl_order_format_number(order->id, number, sizeof number);
+    if (hl_order_parse_number(hl_slice_of(number), &parsed) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "number", "malformed order number")
+                         : hl_error_set(error, HL_EINVAL, "number", "工单编号格式不正确");
+    return HL_OK;
+}
+
+int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_rollup_map *batch,
+                              hl_error *error)
+{
+    int result = HL_OK;
+    if (order->id == 0)
         result = assign_number(app, order, error);
-    } else {
-        /* A number chosen by the caller may be above the cached last one. */
-        if (hl_order_number_prefix(order->received_at) == app->last_prefix && order->id > app->last_id)
-            app->last_id = order->id;
-        char number[24];
-        hl_order_format_number(order->id, number, sizeof number);
-        int64_t parsed;
-        if (hl_order_parse_number(hl_slice_of(number), &parsed) != HL_OK)
-            result = english() ? hl_error_set(error, HL_EINVAL, "number", "malformed order number")
-                               : hl_error_set(error, HL_EINVAL, "number", "工单编号格式不正确");
-    }
+    else if (hl_order_number_prefix(order->received_at) == app->last_prefix && order->id > app->last_id)
+        app->last_id = order->id; /* a number chosen by the caller may be above the cached last one */
     if (result != HL_OK)
         return result;
     event->order_id = order->id;
@@ -262,6 +267,15 @@ int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, h
         result = hl_store_event_append(app->store, event, error);
     if (result == HL_OK)
         result = write_rollups(app, event, batch, error);
+    return result;
+}
+
+int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
+                           hl_event *event, hl_rollup_map *batch, hl_error *error)
+{
+    int result = hl_app_prepare_registration(app, actor, order, now, event, error);
+    if (result == HL_OK)
+        result = hl_app_store_registration(app, order, event, batch, error);
     return result;
 }
 

@@ -85,6 +85,14 @@ hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now);
  * instead of to the store. */
 int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
                            hl_event *event, hl_rollup_map *batch, hl_error *error);
+/* The two halves of hl_app_register_within, so that an import can check
+ * rows on one thread while another writes them. prepare is pure (it reads
+ * only the calendar and the limits, so it may run on any thread while no
+ * one changes them); store must run inside the transaction. */
+int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
+                                hl_event *event, hl_error *error);
+int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_rollup_map *batch,
+                              hl_error *error);
 /* Checks that a category code ("" passes) names an active category. */
 int hl_app_check_category(hl_app *app, const char *code, hl_error *error);
 /* Writes every entry of a batch to the store's rollups (inside a transaction). */

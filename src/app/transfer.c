@@ -8,6 +8,7 @@
  * module reads and writes CSV; the rules it applies live in domain/. */
 #include "app/transfer.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -538,6 +539,111 @@ static bool code_set_has(const code_set *set, const char *code)
            bsearch(code, set->codes, set->count, sizeof *set->codes, compare_codes) != NULL;
 }
 
+/* The import runs as a pipeline of two threads, since reading and checking
+ * rows and writing them to SQLite take comparable time: a reader thread
+ * parses and checks batches of rows (everything up to the workflow's
+ * registration step, which is pure), while the calling thread, which holds
+ * the transaction, numbers and stores them. Two batches alternate. */
+#define IMPORT_BATCH_ROWS 128
+
+typedef struct import_row {
+    long line;
+    int result; /* HL_OK: ready to store; else error says why */
+    hl_error error;
+    hl_order order;
+    hl_event event;
+} import_row;
+
+typedef struct import_batch {
+    import_row *rows; /* IMPORT_BATCH_ROWS of them, reused */
+    size_t count;
+    bool last; /* no rows follow this batch */
+    bool ready; /* filled by the reader, not yet stored */
+} import_batch;
+
+typedef struct import_pipeline {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    import_batch batches[2];
+    bool stop; /* the writer failed: the reader ends early */
+    hl_app *app;
+    const hl_user *user;
+    hl_csv_reader *reader;
+    const header_map *map;
+    const code_set *categories;
+    hl_time now;
+    hl_lang language;
+} import_pipeline;
+
+/* Reads and checks one data row into `row`; returns false at the end of input. */
+static bool read_import_row(import_pipeline *pipeline, import_row *row, bool *broken)
+{
+    hl_csv_reader *reader = pipeline->reader;
+    hl_error_clear(&row->error);
+    int got = hl_csv_reader_next(reader, &row->error);
+    if (got == 0)
+        return false;
+    if (got < 0) {
+        /* The CSV itself is broken (an unterminated quote...): what follows
+         * cannot be read reliably, so this is the last row. */
+        row->line = reader->next_line;
+        row->result = got;
+        *broken = true;
+        return true;
+    }
+    row->line = reader->line;
+    hl_order *order = &row->order;
+    hl_error *error = &row->error;
+    int result = HL_OK;
+    if (reader->field_count != pipeline->map->field_count)
+        result = english() ? hl_error_set(error, HL_EINVAL, "row", "%zu fields, the header has %zu",
+                                          reader->field_count, pipeline->map->field_count)
+                           : hl_error_set(error, HL_EINVAL, "row", "有 %zu 个字段，表头有 %zu 个",
+                                          reader->field_count, pipeline->map->field_count);
+    if (result == HL_OK)
+        result = parse_order_row(reader, pipeline->map, order, error);
+    if (result == HL_OK && order->category[0] != '\0' && !code_set_has(pipeline->categories, order->category))
+        result = english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s", order->category)
+                           : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", order->category);
+    if (result == HL_OK && order->received_at > pipeline->now + HL_FUTURE_TOLERANCE_SECONDS)
+        result = english() ? hl_error_set(error, HL_EINVAL, "received_at", "received_at is in the future")
+                           : hl_error_set(error, HL_EINVAL, "received_at", "受理时间晚于当前时间");
+    if (result == HL_OK)
+        result = hl_app_prepare_registration(pipeline->app, pipeline->user, order, order->received_at,
+                                             &row->event, error);
+    if (result != HL_OK)
+        at_line(error, row->line);
+    row->result = result;
+    return true;
+}
+
+static void *import_reader_thread(void *argument)
+{
+    import_pipeline *pipeline = argument;
+    hl_i18n_set(pipeline->language);
+    bool broken = false, done = false;
+    for (size_t turn = 0; !done; turn ^= 1) {
+        import_batch *batch = &pipeline->batches[turn];
+        pthread_mutex_lock(&pipeline->lock);
+        while (batch->ready && !pipeline->stop)
+            pthread_cond_wait(&pipeline->changed, &pipeline->lock);
+        bool stop = pipeline->stop;
+        pthread_mutex_unlock(&pipeline->lock);
+        batch->count = 0;
+        if (!stop)
+            while (batch->count < IMPORT_BATCH_ROWS && !broken &&
+                   read_import_row(pipeline, &batch->rows[batch->count], &broken))
+                batch->count++;
+        done = stop || broken || batch->count < IMPORT_BATCH_ROWS;
+        pthread_mutex_lock(&pipeline->lock);
+        batch->last = done;
+        batch->ready = true;
+        pthread_cond_broadcast(&pipeline->changed);
+        pthread_mutex_unlock(&pipeline->lock);
+    }
+    return NULL;
+}
+
 int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, size_t length,
                               hl_transfer_row_error_visitor report, void *context, int max_reported,
                               int64_t *imported, hl_error *error)
@@ -556,10 +662,11 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
     hl_csv_reader reader;
     hl_csv_reader_init(&reader, text, length);
     header_map map;
-    hl_order *order = hl_xcalloc(1, sizeof *order);
-    hl_event *event = hl_xcalloc(1, sizeof *event);
-    hl_rollup_map *batch = hl_rollup_map_new();
+    hl_rollup_map *batch_rollups = hl_rollup_map_new();
     int64_t count = 0, bad_rows = 0;
+    import_pipeline pipeline = {.app = app, .user = &user, .reader = &reader, .map = &map,
+                                .categories = &categories, .now = hl_clock_now(),
+                                .language = hl_i18n_get()};
 
     result = read_header(&reader, order_columns, ORDER_COLUMN_COUNT, export_only_columns, &map, error);
     if (result == HL_OK) {
@@ -567,74 +674,77 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
         app->last_prefix = 0;
         result = hl_store_begin(app->store, error);
     }
-    hl_time now = hl_clock_now();
-    while (result == HL_OK) {
-        hl_error row_error;
-        hl_error_clear(&row_error);
-        int got = hl_csv_reader_next(&reader, &row_error);
-        if (got == 0)
-            break;
-        if (got < 0) {
-            /* The CSV itself is broken (an unterminated quote...): what
-             * follows cannot be read reliably, so this is the last report. */
-            if (bad_rows < max_reported && report != NULL)
-                report(context, reader.next_line, &row_error);
-            bad_rows++;
-            break;
-        }
-        int row_result = HL_OK;
-        if (reader.field_count != map.field_count)
-            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "row", "%zu fields, the header has %zu",
-                                                  reader.field_count, map.field_count)
-                                   : hl_error_set(&row_error, HL_EINVAL, "row", "有 %zu 个字段，表头有 %zu 个",
-                                                  reader.field_count, map.field_count);
-        if (row_result == HL_OK)
-            row_result = parse_order_row(&reader, &map, order, &row_error);
-        if (row_result == HL_OK && order->category[0] != '\0' && !code_set_has(&categories, order->category))
-            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "category", "no category %s",
-                                                  order->category)
-                                   : hl_error_set(&row_error, HL_EINVAL, "category", "诉求分类 %s 不存在",
-                                                  order->category);
-        if (row_result == HL_OK && order->received_at > now + HL_FUTURE_TOLERANCE_SECONDS)
-            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "received_at", "received_at is in the future")
-                                   : hl_error_set(&row_error, HL_EINVAL, "received_at", "受理时间晚于当前时间");
-        /* Rows keep being registered after a bad one, inside the transaction
-         * that will be rolled back, so that one run also finds the rows that
-         * clash with earlier ones (a repeated number). */
-        if (row_result == HL_OK)
-            row_result = hl_app_register_within(app, &user, order, order->received_at, event, batch, &row_error);
-        if (row_result == HL_EIO) {
-            *error = row_error;
-            result = HL_EIO;
-            break;
-        }
-        if (row_result != HL_OK) {
-            if (bad_rows < max_reported && report != NULL) {
-                at_line(&row_error, reader.line);
-                report(context, reader.line, &row_error);
+    if (result == HL_OK) {
+        pthread_mutex_init(&pipeline.lock, NULL);
+        pthread_cond_init(&pipeline.changed, NULL);
+        for (size_t index = 0; index < 2; index++)
+            pipeline.batches[index].rows = hl_xcalloc(IMPORT_BATCH_ROWS, sizeof(import_row));
+        pthread_t reader_thread;
+        if (pthread_create(&reader_thread, NULL, import_reader_thread, &pipeline) != 0)
+            abort(); /* only when out of memory or threads */
+        bool last = false;
+        for (size_t turn = 0; !last; turn ^= 1) {
+            import_batch *batch = &pipeline.batches[turn];
+            pthread_mutex_lock(&pipeline.lock);
+            while (!batch->ready)
+                pthread_cond_wait(&pipeline.changed, &pipeline.lock);
+            pthread_mutex_unlock(&pipeline.lock);
+            last = batch->last;
+            for (size_t index = 0; index < batch->count && result == HL_OK; index++) {
+                import_row *row = &batch->rows[index];
+                /* Rows keep being stored after a bad one, inside the
+                 * transaction that will be rolled back, so that one run also
+                 * finds the rows that clash with earlier ones (a repeated number). */
+                if (row->result == HL_OK) {
+                    row->result = hl_app_store_registration(app, &row->order, &row->event, batch_rollups,
+                                                            &row->error);
+                    if (row->result == HL_EIO) {
+                        *error = row->error;
+                        result = HL_EIO;
+                        break;
+                    }
+                    if (row->result != HL_OK)
+                        at_line(&row->error, row->line);
+                }
+                if (row->result == HL_OK) {
+                    count++;
+                    continue;
+                }
+                if (bad_rows < max_reported && report != NULL)
+                    report(context, row->line, &row->error);
+                bad_rows++;
             }
-            bad_rows++;
-            continue;
+            pthread_mutex_lock(&pipeline.lock);
+            batch->ready = false;
+            if (result != HL_OK)
+                pipeline.stop = true;
+            pthread_cond_broadcast(&pipeline.changed);
+            pthread_mutex_unlock(&pipeline.lock);
+            if (result != HL_OK)
+                break;
         }
-        count++;
+        pthread_join(reader_thread, NULL);
+        for (size_t index = 0; index < 2; index++)
+            free(pipeline.batches[index].rows);
+        pthread_cond_destroy(&pipeline.changed);
+        pthread_mutex_destroy(&pipeline.lock);
+
+        if (result == HL_OK && bad_rows > 0)
+            result = english() ? hl_error_set(error, HL_EINVAL, "file",
+                                              "%lld bad row(s): nothing was imported", (long long)bad_rows)
+                               : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何工单",
+                                              (long long)bad_rows);
+        if (result == HL_OK)
+            result = hl_app_flush_rollups(app, batch_rollups, error);
+        if (result == HL_OK)
+            result = hl_store_commit(app->store, error);
+        if (result != HL_OK)
+            hl_store_rollback(app->store);
+        hl_store_set_bulk(app->store, false);
     }
-    if (result == HL_OK && bad_rows > 0)
-        result = english() ? hl_error_set(error, HL_EINVAL, "file",
-                                          "%lld bad row(s): nothing was imported", (long long)bad_rows)
-                           : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何工单",
-                                          (long long)bad_rows);
-    if (result == HL_OK)
-        result = hl_app_flush_rollups(app, batch, error);
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    if (result != HL_OK)
-        hl_store_rollback(app->store);
-    hl_store_set_bulk(app->store, false);
     if (result == HL_OK && imported != NULL)
         *imported = count;
-    hl_rollup_map_free(batch);
-    free(order);
-    free(event);
+    hl_rollup_map_free(batch_rollups);
     free(categories.codes);
     hl_csv_reader_free(&reader);
     return result;
