@@ -14,7 +14,9 @@ packages=(
   libsodium-dev               # password hashing and phone encryption
   libmicrohttpd-dev           # HTTP server
   libpq-dev                   # PostgreSQL backend
-  python3                     # CLI protocol test runner
+  libxlsxwriter-dev           # the bulletin as an Excel workbook
+  python3                     # CLI protocol test runner, XLSX read-back
+  python3-jsonschema          # validating the bulletin's JSON against its schema
   procps                      # pkill/ps in crash tests
 )
 

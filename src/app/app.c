@@ -362,7 +362,9 @@ static int act_within(hl_app *app, const char *actor, int64_t id, hl_action acti
         if (result != HL_OK)
             return result;
     }
-    hl_action_input input = {request->unit, request->co_units, request->note, request->days, NULL};
+    hl_action_input input = {request->unit,    request->co_units, request->note,
+                             request->days,    NULL,              request->outcome,
+                             request->rating,  request->resolved};
     if (action == HL_ACTION_MERGE && request->into != 0) {
         result = hl_store_order_get(app->store, request->into, merge_target, error);
         if (result == HL_ENOTFOUND)

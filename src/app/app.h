@@ -62,6 +62,9 @@ typedef struct hl_app_request {
     int days;
     int64_t into;             /* merge: the earlier order's number */
     int64_t expected_version; /* 0: any; else HL_ECONFLICT unless the order is at this version */
+    hl_survey_outcome outcome; /* survey */
+    hl_rating rating;          /* survey, when reached */
+    hl_resolved resolved;      /* survey, when reached */
 } hl_app_request;
 
 /* Applies one lifecycle action to order `id` by `actor`, durably. On success

@@ -35,6 +35,9 @@ static const limit_key limit_keys[] = {
     {"extension_max_days", offsetof(hl_limits, extension_max_days), 1, 60},
     {"extension_max_count", offsetof(hl_limits, extension_max_count), 0, 10},
     {"due_soon_days", offsetof(hl_limits, due_soon_days), 0, 60},
+    {"survey_max_attempts", offsetof(hl_limits, survey_max_attempts), 1, 10},
+    {"appeal_days", offsetof(hl_limits, appeal_days), 1, 60},
+    {"reopen_dissatisfied", offsetof(hl_limits, reopen_dissatisfied), 0, 1},
 };
 
 #define LIMIT_KEY_COUNT (sizeof limit_keys / sizeof limit_keys[0])
@@ -64,6 +67,9 @@ void hl_limits_default(hl_limits *limits)
     limits->extension_max_days = 10;
     limits->extension_max_count = 1;
     limits->due_soon_days = 1;
+    limits->survey_max_attempts = 3;
+    limits->appeal_days = 5;
+    limits->reopen_dissatisfied = 1;
 }
 
 int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_error *error)
@@ -80,12 +86,12 @@ int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_erro
                    ? hl_error_set(error, HL_EINVAL, "key",
                                   "unknown limit \"%.64s\" (sign_days, return_days, "
                                   "handle_days.<type>, extension_max_days, extension_max_count, "
-                                  "due_soon_days)",
+                                  "due_soon_days, survey_max_attempts, appeal_days, reopen_dissatisfied)",
                                   shown)
                    : hl_error_set(error, HL_EINVAL, "key",
                                   "未知的时限配置项“%.64s”（sign_days、return_days、"
                                   "handle_days.<类型>、extension_max_days、extension_max_count、"
-                                  "due_soon_days）",
+                                  "due_soon_days、survey_max_attempts、appeal_days、reopen_dissatisfied）",
                                   shown);
     }
     int64_t parsed = 0;

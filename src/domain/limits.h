@@ -41,6 +41,9 @@ typedef struct hl_limits {
     int extension_max_days;  /* one extension moves the deadline at most this far (10) */
     int extension_max_count; /* extensions allowed per order (1) */
     int due_soon_days;       /* "about to be overdue": due within this many working days (1) */
+    int survey_max_attempts; /* unanswered calls after which a survey fails (3) */
+    int appeal_days;         /* working days after the survey (or completion) to appeal (5) */
+    int reopen_dissatisfied; /* 1: a dissatisfied survey reopens the order (重办) (1) */
 } hl_limits;
 
 /* The defaults real hotlines use: sign 1, return 2, handle 5 (inquiry and
@@ -49,9 +52,11 @@ void hl_limits_default(hl_limits *limits);
 
 /* Sets one limit by its configuration key: sign_days, return_days,
  * handle_days.<type> (inquiry, help, complaint, report, suggestion, praise),
- * extension_max_days, extension_max_count, due_soon_days. Values are whole
+ * extension_max_days, extension_max_count, due_soon_days, survey_max_attempts,
+ * appeal_days, reopen_dissatisfied. Values are whole
  * numbers: day counts (sign, return, handle, extension_max_days) 1 to 60,
- * extension_max_count 0 to 10, due_soon_days 0 to 60. */
+ * extension_max_count 0 to 10, due_soon_days 0 to 60, survey_max_attempts 1 to
+ * 10, appeal_days 1 to 60, reopen_dissatisfied 0 or 1. */
 int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_error *error);
 
 /* Calls visit for every key with its current value, in a fixed order (the

@@ -58,6 +58,34 @@ static const enum_text state_texts[HL_STATE_COUNT] = {
     [HL_STATE_MERGED] = {"merged", "已并单", "merged"},
 };
 
+static const enum_text outcome_texts[HL_OUTCOME_COUNT] = {
+    [HL_OUTCOME_NONE] = {"none", "无", "none"},
+    [HL_OUTCOME_REACHED] = {"reached", "成功", "reached"},
+    [HL_OUTCOME_NO_ANSWER] = {"no_answer", "无人接听", "no answer"},
+    [HL_OUTCOME_BUSY] = {"busy", "占线", "busy"},
+    [HL_OUTCOME_REFUSED] = {"refused", "拒访", "refused"},
+    [HL_OUTCOME_WRONG_NUMBER] = {"wrong_number", "空号停机", "wrong or dead number"},
+    [HL_OUTCOME_OTHER] = {"other", "其他", "other"},
+};
+
+static const enum_text rating_texts[HL_RATING_COUNT] = {
+    [HL_RATING_NONE] = {"none", "无", "none"},
+    [HL_RATING_VERY_SATISFIED] = {"very_satisfied", "非常满意", "very satisfied"},
+    [HL_RATING_SATISFIED] = {"satisfied", "满意", "satisfied"},
+    [HL_RATING_BASIC] = {"basically_satisfied", "基本满意", "basically satisfied"},
+    [HL_RATING_DISSATISFIED] = {"dissatisfied", "不满意", "dissatisfied"},
+    [HL_RATING_VERY_DISSATISFIED] = {"very_dissatisfied", "非常不满意", "very dissatisfied"},
+};
+
+static const enum_text resolved_texts[3] = {
+    [HL_RESOLVED_UNKNOWN] = {"unknown", "未知", "unknown"},
+    [HL_RESOLVED_YES] = {"yes", "解决", "resolved"},
+    [HL_RESOLVED_NO] = {"no", "未解决", "unresolved"},
+};
+
+static const char *const survey_result_names[] = {"none", "succeeded", "failed"};
+static const char *const appeal_state_names[] = {"none", "pending", "upheld", "rejected"};
+
 /* Out-of-range values come only from corrupt data or a caller's bug; a
  * visible placeholder beats a crash in a report. */
 static const char *enum_name(const enum_text *texts, int count, int value)
@@ -118,6 +146,73 @@ int hl_order_parse_number(hl_slice text, int64_t *out)
         return HL_EINVAL;
     *out = value;
     return HL_OK;
+}
+
+const char *hl_order_outcome_name(hl_survey_outcome outcome)
+{
+    return enum_name(outcome_texts, HL_OUTCOME_COUNT, (int)outcome);
+}
+
+const char *hl_order_outcome_label(hl_survey_outcome outcome)
+{
+    return enum_label(outcome_texts, HL_OUTCOME_COUNT, (int)outcome);
+}
+
+int hl_order_outcome_parse(hl_slice text, hl_survey_outcome *out)
+{
+    int value;
+    /* "空号" and "停机" alone are what surveyors write. */
+    if (hl_slice_equal(hl_slice_trim(text), "空号") || hl_slice_equal(hl_slice_trim(text), "停机")) {
+        *out = HL_OUTCOME_WRONG_NUMBER;
+        return HL_OK;
+    }
+    if (enum_parse(outcome_texts, HL_OUTCOME_COUNT, 1, text, &value) != HL_OK)
+        return HL_EINVAL;
+    *out = (hl_survey_outcome)value;
+    return HL_OK;
+}
+
+const char *hl_order_rating_name(hl_rating rating)
+{
+    return enum_name(rating_texts, HL_RATING_COUNT, (int)rating);
+}
+
+const char *hl_order_rating_label(hl_rating rating)
+{
+    return enum_label(rating_texts, HL_RATING_COUNT, (int)rating);
+}
+
+int hl_order_rating_parse(hl_slice text, hl_rating *out)
+{
+    int value;
+    if (enum_parse(rating_texts, HL_RATING_COUNT, 1, text, &value) != HL_OK)
+        return HL_EINVAL;
+    *out = (hl_rating)value;
+    return HL_OK;
+}
+
+const char *hl_order_resolved_name(hl_resolved resolved)
+{
+    return enum_name(resolved_texts, 3, (int)resolved);
+}
+
+int hl_order_resolved_parse(hl_slice text, hl_resolved *out)
+{
+    int value;
+    if (enum_parse(resolved_texts, 3, 1, text, &value) != HL_OK)
+        return HL_EINVAL;
+    *out = (hl_resolved)value;
+    return HL_OK;
+}
+
+const char *hl_order_survey_result_name(hl_survey_result result)
+{
+    return (int)result >= 0 && result <= HL_SURVEY_FAILED ? survey_result_names[result] : "unknown";
+}
+
+const char *hl_order_appeal_state_name(hl_appeal_state state)
+{
+    return (int)state >= 0 && state <= HL_APPEAL_REJECTED ? appeal_state_names[state] : "unknown";
 }
 
 int64_t hl_order_number_prefix(hl_time received_at)

@@ -51,6 +51,48 @@ typedef enum hl_state {
     HL_STATE_COUNT
 } hl_state;
 
+/* The outcome of one callback-survey call attempt (回访). */
+typedef enum hl_survey_outcome {
+    HL_OUTCOME_NONE = 0,
+    HL_OUTCOME_REACHED,      /* 成功: the citizen answered and was surveyed */
+    HL_OUTCOME_NO_ANSWER,    /* 无人接听 */
+    HL_OUTCOME_BUSY,         /* 占线 */
+    HL_OUTCOME_REFUSED,      /* 拒访: ends the survey as failed */
+    HL_OUTCOME_WRONG_NUMBER, /* 空号/停机: ends the survey as failed */
+    HL_OUTCOME_OTHER,        /* 其他 */
+    HL_OUTCOME_COUNT
+} hl_survey_outcome;
+
+/* The national five-level satisfaction scale. */
+typedef enum hl_rating {
+    HL_RATING_NONE = 0,
+    HL_RATING_VERY_SATISFIED,    /* 非常满意 */
+    HL_RATING_SATISFIED,         /* 满意 */
+    HL_RATING_BASIC,             /* 基本满意 */
+    HL_RATING_DISSATISFIED,      /* 不满意 */
+    HL_RATING_VERY_DISSATISFIED, /* 非常不满意 */
+    HL_RATING_COUNT
+} hl_rating;
+
+typedef enum hl_resolved {
+    HL_RESOLVED_UNKNOWN = 0,
+    HL_RESOLVED_YES, /* 解决 */
+    HL_RESOLVED_NO,  /* 未解决 */
+} hl_resolved;
+
+typedef enum hl_survey_result {
+    HL_SURVEY_NONE = 0,  /* not concluded yet */
+    HL_SURVEY_SUCCEEDED, /* the citizen was reached and rated the handling */
+    HL_SURVEY_FAILED,    /* refused, wrong number, or no answer after the allowed attempts */
+} hl_survey_result;
+
+typedef enum hl_appeal_state {
+    HL_APPEAL_NONE = 0,
+    HL_APPEAL_PENDING,  /* 申诉待审 */
+    HL_APPEAL_UPHELD,   /* 申诉成立: the order leaves the unit's measures */
+    HL_APPEAL_REJECTED, /* 申诉驳回 */
+} hl_appeal_state;
+
 #define HL_STATE_BIT(state) (1u << (state))
 /* States in which a unit is handling the order and a deadline runs. */
 #define HL_STATES_OPEN                                                                         \
@@ -100,6 +142,17 @@ typedef struct hl_order {
     int64_t duplicate_of; /* the earlier order this one was merged into, or 0 */
     bool excluded;        /* left out of unit assessment */
     char excluded_reason[HL_REASON_BYTES];
+
+    /* Assessment: the callback survey of the latest completion, and appeals. */
+    int assessed_month; /* yyyymm of the latest completion: where its survey counts */
+    int survey_attempts;
+    hl_survey_result survey_result;
+    hl_rating rating;
+    hl_resolved resolved;
+    char survey_comment[HL_REASON_BYTES];
+    hl_time surveyed_at; /* when the survey concluded */
+    hl_appeal_state appeal_state;
+    char appeal_reason[HL_REASON_BYTES];
 } hl_order;
 
 /* The order number as text ("20240201000123") into a buffer of 24 bytes. */
@@ -122,6 +175,17 @@ const char *hl_order_state_name(hl_state state);
 const char *hl_order_state_label(hl_state state);
 int hl_order_state_parse(hl_slice text, hl_state *out);
 /* Parse accepts the English name or the Chinese label. */
+
+const char *hl_order_outcome_name(hl_survey_outcome outcome);
+const char *hl_order_outcome_label(hl_survey_outcome outcome);
+int hl_order_outcome_parse(hl_slice text, hl_survey_outcome *out);
+const char *hl_order_rating_name(hl_rating rating);
+const char *hl_order_rating_label(hl_rating rating);
+int hl_order_rating_parse(hl_slice text, hl_rating *out);
+const char *hl_order_resolved_name(hl_resolved resolved);
+int hl_order_resolved_parse(hl_slice text, hl_resolved *out);
+const char *hl_order_survey_result_name(hl_survey_result result);
+const char *hl_order_appeal_state_name(hl_appeal_state state);
 
 /* Checks a registration: required fields, phone characters, coordinates in range. */
 int hl_order_validate_registration(const hl_order *order, hl_error *error);

@@ -29,6 +29,18 @@ static const char *const counter_names[HL_COUNTER_COUNT] = {
     [HL_COUNTER_MERGED] = "merged",
     [HL_COUNTER_INVALIDATED] = "invalidated",
     [HL_COUNTER_ARCHIVED] = "archived",
+    [HL_COUNTER_SURVEY_CALLS] = "survey_calls",
+    [HL_COUNTER_SURVEYED] = "surveyed",
+    [HL_COUNTER_SURVEY_SUCCEEDED] = "survey_succeeded",
+    [HL_COUNTER_RATED_VERY_SATISFIED] = "rated_very_satisfied",
+    [HL_COUNTER_RATED_SATISFIED] = "rated_satisfied",
+    [HL_COUNTER_RATED_BASIC] = "rated_basically_satisfied",
+    [HL_COUNTER_RATED_DISSATISFIED] = "rated_dissatisfied",
+    [HL_COUNTER_RATED_VERY_DISSATISFIED] = "rated_very_dissatisfied",
+    [HL_COUNTER_SURVEY_RESOLVED] = "survey_resolved",
+    [HL_COUNTER_APPEALED] = "appealed",
+    [HL_COUNTER_APPEAL_UPHELD] = "appeal_upheld",
+    [HL_COUNTER_APPEAL_REJECTED] = "appeal_rejected",
 };
 
 const char *hl_rollup_counter_name(hl_counter counter)
@@ -63,19 +75,44 @@ static void copy_unit(char destination[HL_CODE_BYTES], const char *unit)
     destination[length] = '\0';
 }
 
-static size_t add_delta(hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS], size_t count, int month,
-                        const char *unit, hl_counter counter)
+static size_t add_amount(hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS], size_t count, int month,
+                         const char *unit, hl_counter counter, int64_t amount)
 {
     out[count].month = month;
     copy_unit(out[count].unit, unit);
     out[count].counter = counter;
-    out[count].amount = 1;
+    out[count].amount = amount;
     return count + 1;
+}
+
+static size_t add_delta(hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS], size_t count, int month,
+                        const char *unit, hl_counter counter)
+{
+    return add_amount(out, count, month, unit, counter, 1);
+}
+
+/* What a concluded survey adds to its month (sign +1), or what an upheld
+ * appeal takes back (sign -1). */
+static size_t add_survey_result(hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS], size_t count, int month,
+                                const hl_event *event, int64_t sign)
+{
+    if ((event->flags & HL_EVENT_SURVEY_CONCLUDED) == 0)
+        return count;
+    count = add_amount(out, count, month, event->unit, HL_COUNTER_SURVEYED, sign);
+    if ((event->flags & HL_EVENT_SURVEY_REACHED) == 0)
+        return count;
+    count = add_amount(out, count, month, event->unit, HL_COUNTER_SURVEY_SUCCEEDED, sign);
+    if (event->rating > HL_RATING_NONE && event->rating < HL_RATING_COUNT)
+        count = add_amount(out, count, month, event->unit,
+                           (hl_counter)(HL_COUNTER_RATED_VERY_SATISFIED + (event->rating - 1)), sign);
+    if (event->resolved == HL_RESOLVED_YES)
+        count = add_amount(out, count, month, event->unit, HL_COUNTER_SURVEY_RESOLVED, sign);
+    return count;
 }
 
 size_t hl_rollup_of_event(const hl_event *event, hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS])
 {
-    int month = hl_clock_month_of(event->at);
+    int month = event->period != 0 ? event->period : hl_clock_month_of(event->at);
     const char *unit = event->unit;
     /* Exactly at the deadline still counts as on time: deadlines are the
      * last second allowed (23:59:59), not the first one late. */
@@ -127,6 +164,21 @@ size_t hl_rollup_of_event(const hl_event *event, hl_rollup_delta out[HL_ROLLUP_M
         count = add_delta(out, count, month, unit, HL_COUNTER_INVALIDATED);
         break;
     case HL_ACTION_ARCHIVE: count = add_delta(out, count, month, unit, HL_COUNTER_ARCHIVED); break;
+    case HL_ACTION_SURVEY:
+        count = add_delta(out, count, month, unit, HL_COUNTER_SURVEY_CALLS);
+        /* A survey of an order already excluded by an appeal counts nowhere. */
+        if ((event->flags & HL_EVENT_EXCLUDED) == 0)
+            count = add_survey_result(out, count, month, event, 1);
+        break;
+    case HL_ACTION_APPEAL: count = add_delta(out, count, month, unit, HL_COUNTER_APPEALED); break;
+    case HL_ACTION_APPEAL_UPHOLD:
+        count = add_delta(out, count, month, unit, HL_COUNTER_APPEAL_UPHELD);
+        if ((event->flags & HL_EVENT_EXCLUDED) == 0)
+            count = add_survey_result(out, count, month, event, -1);
+        break;
+    case HL_ACTION_APPEAL_REJECT:
+        count = add_delta(out, count, month, unit, HL_COUNTER_APPEAL_REJECTED);
+        break;
     case HL_ACTION_COUNT: break;
     }
     return count;

@@ -4,7 +4,10 @@
  * function of the event alone. The store keeps the running sums, updated in
  * the same transaction as the event; `hotline verify` recomputes the sums
  * from the whole log with the same function and compares. The month is the
- * local month of the event; the unit is the event's unit ("" = the centre). */
+ * event's period when it has one (survey and appeal events count toward the
+ * month the order was completed), else the local month of the event; the
+ * unit is the event's unit ("" = the centre). An upheld appeal takes back,
+ * with negative amounts, exactly what the order's survey had added. */
 #ifndef HL_ROLLUP_H
 #define HL_ROLLUP_H
 
@@ -33,6 +36,20 @@ typedef enum hl_counter {
     HL_COUNTER_MERGED,
     HL_COUNTER_INVALIDATED,
     HL_COUNTER_ARCHIVED,
+    /* The callback survey, counted toward the month the order was completed
+     * (the event's period): */
+    HL_COUNTER_SURVEY_CALLS,        /* call attempts made */
+    HL_COUNTER_SURVEYED,            /* 确定基数: surveys concluded, reached or failed */
+    HL_COUNTER_SURVEY_SUCCEEDED,    /* the citizen was reached */
+    HL_COUNTER_RATED_VERY_SATISFIED,
+    HL_COUNTER_RATED_SATISFIED,
+    HL_COUNTER_RATED_BASIC,
+    HL_COUNTER_RATED_DISSATISFIED,
+    HL_COUNTER_RATED_VERY_DISSATISFIED,
+    HL_COUNTER_SURVEY_RESOLVED,     /* reached and the citizen said it was solved */
+    HL_COUNTER_APPEALED,
+    HL_COUNTER_APPEAL_UPHELD,       /* orders removed from the unit's measures */
+    HL_COUNTER_APPEAL_REJECTED,
     HL_COUNTER_COUNT
 } hl_counter;
 
@@ -46,7 +63,7 @@ typedef struct hl_rollup_delta {
     int64_t amount;
 } hl_rollup_delta;
 
-#define HL_ROLLUP_MAX_DELTAS 4
+#define HL_ROLLUP_MAX_DELTAS 6
 
 /* Fills out[] with the increments one event makes; returns how many. */
 size_t hl_rollup_of_event(const hl_event *event, hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS]);

@@ -76,8 +76,9 @@ static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
                              HL_STATE_NONE, HL_SCOPE_ANY, "the supervision note",
                              "allowed only on an overdue order"},
     [HL_ACTION_REOPEN] = {HL_ACTION_REOPEN, "reopen", "重办", S(COMPLETED) | S(SURVEYED),
-                          R(SUPERVISOR), HL_NEED_NOTE, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
-                          "the reason (a dissatisfied survey or a supervisor's decision)",
+                          R(SUPERVISOR) | R(SURVEYOR), HL_NEED_NOTE, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
+                          "the reason (a supervisor's decision; a surveyor only after a "
+                          "dissatisfied survey)",
                           "back to the same lead unit: restarts sign-for, the return window "
                           "and handling"},
     [HL_ACTION_MERGE] = {HL_ACTION_MERGE, "merge", "并单", S(NEW), R(AGENT) | R(DISPATCHER),
@@ -92,12 +93,37 @@ static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
     [HL_ACTION_ARCHIVE] = {HL_ACTION_ARCHIVE, "archive", "归档", S(COMPLETED) | S(SURVEYED),
                            R(SUPERVISOR), 0, HL_STATE_ARCHIVED, HL_SCOPE_ANY, "archiving time",
                            "none"},
+    [HL_ACTION_SURVEY] = {HL_ACTION_SURVEY, "survey", "回访", S(COMPLETED), R(SURVEYOR),
+                          HL_NEED_OUTCOME, HL_STATE_NONE, HL_SCOPE_ANY,
+                          "one call: its outcome; when reached, the five-level rating, resolved "
+                          "or not, and a comment. Reached: surveyed; refused or a wrong number: "
+                          "surveyed, failed; unanswered: completed until survey_max_attempts "
+                          "calls, then surveyed, failed",
+                          "none; the result counts toward the month the order was completed"},
+    [HL_ACTION_APPEAL] = {HL_ACTION_APPEAL, "appeal", "申诉",
+                          S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(HANDLER), HL_NEED_NOTE,
+                          HL_STATE_NONE, HL_SCOPE_LEAD,
+                          "the unit's grounds (malicious caller, outside its duties, a wrong "
+                          "number given by the citizen); one appeal per completion",
+                          "allowed until appeal_days working days after the survey ended (or "
+                          "after completion, before a survey)"},
+    [HL_ACTION_APPEAL_UPHOLD] = {HL_ACTION_APPEAL_UPHOLD, "appeal-uphold", "申诉成立",
+                                 S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(SUPERVISOR),
+                                 HL_NEED_NOTE, HL_STATE_NONE, HL_SCOPE_ANY,
+                                 "the decision; the order is excluded from assessment with the "
+                                 "reason kept, and leaves the unit's measures for its month",
+                                 "none"},
+    [HL_ACTION_APPEAL_REJECT] = {HL_ACTION_APPEAL_REJECT, "appeal-reject", "申诉驳回",
+                                 S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(SUPERVISOR),
+                                 HL_NEED_NOTE, HL_STATE_NONE, HL_SCOPE_ANY,
+                                 "the decision; the result stands", "none"},
 };
 
 static const char *const english_labels[HL_ACTION_COUNT] = {
     "register", "resolve at intake", "dispatch", "sign for", "handle", "complete", "return",
     "reject return", "reassign", "request extension", "approve extension", "refuse extension",
-    "remind", "supervise", "reopen", "merge", "mark invalid", "archive",
+    "remind", "supervise", "reopen", "merge", "mark invalid", "archive", "survey", "appeal",
+    "uphold appeal", "reject appeal",
 };
 
 const hl_workflow_rule *hl_workflow_rule_of(hl_action action)
@@ -231,6 +257,11 @@ static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *inp
                                         context->limits->extension_max_days);
     if ((rule->required & HL_NEED_INTO) != 0 && input->into == NULL)
         return missing("into", error);
+    if ((rule->required & HL_NEED_OUTCOME) != 0 && input->outcome == HL_OUTCOME_NONE)
+        return missing("outcome", error);
+    if ((rule->required & HL_NEED_OUTCOME) != 0 && input->outcome == HL_OUTCOME_REACHED &&
+        input->rating == HL_RATING_NONE)
+        return missing("rating", error);
     if (input->note != NULL)
         return hl_text_copy(event->note, sizeof event->note, hl_slice_trim(hl_slice_of(input->note)),
                             HL_CONTENT_CHARS, true, "note", error);
@@ -315,6 +346,40 @@ static void copy_whole_characters(char *destination, size_t capacity, const char
     destination[length] = '\0';
 }
 
+/* A completion starts a new round of assessment: its survey and appeal. */
+static void start_assessment(hl_order *order, hl_time now)
+{
+    order->assessed_month = hl_clock_month_of(now);
+    order->survey_attempts = 0;
+    order->survey_result = HL_SURVEY_NONE;
+    order->rating = HL_RATING_NONE;
+    order->resolved = HL_RESOLVED_UNKNOWN;
+    order->survey_comment[0] = '\0';
+    order->surveyed_at = 0;
+    order->appeal_state = HL_APPEAL_NONE;
+    order->appeal_reason[0] = '\0';
+}
+
+/* The survey contribution an order has made, for events that undo it. */
+static void copy_assessment(const hl_order *order, hl_event *event)
+{
+    event->period = order->assessed_month;
+    event->rating = order->rating;
+    event->resolved = order->resolved;
+    event->flags = 0;
+    if (order->survey_result != HL_SURVEY_NONE)
+        event->flags |= HL_EVENT_SURVEY_CONCLUDED;
+    if (order->survey_result == HL_SURVEY_SUCCEEDED)
+        event->flags |= HL_EVENT_SURVEY_REACHED;
+    if (order->excluded)
+        event->flags |= HL_EVENT_EXCLUDED;
+}
+
+static bool dissatisfied(hl_rating rating)
+{
+    return rating == HL_RATING_DISSATISFIED || rating == HL_RATING_VERY_DISSATISFIED;
+}
+
 /* Starts the three deadlines of a unit's handling, as dispatch and reopen do. */
 static void start_deadlines(hl_order *order, const hl_workflow_context *context, hl_time now,
                             hl_buf *details)
@@ -356,6 +421,7 @@ static int step(hl_order *order, hl_action action, const hl_user *actor, const h
     case HL_ACTION_RESOLVE:
         snprintf(order->reply, sizeof order->reply, "%s", event->note);
         order->completed_at = now;
+        start_assessment(order, now);
         return HL_OK;
     case HL_ACTION_DISPATCH:
     case HL_ACTION_REASSIGN: {
@@ -390,6 +456,7 @@ static int step(hl_order *order, hl_action action, const hl_user *actor, const h
         order->completed_at = now;
         order->due_at = 0;
         order->extension_pending_days = 0;
+        start_assessment(order, now);
         return HL_OK;
     case HL_ACTION_RETURN: {
         if (now > order->return_deadline) {
@@ -475,6 +542,11 @@ static int step(hl_order *order, hl_action action, const hl_user *actor, const h
         order->supervise_count++;
         return HL_OK;
     case HL_ACTION_REOPEN:
+        if (actor->role == HL_ROLE_SURVEYOR &&
+            !(order->survey_result == HL_SURVEY_SUCCEEDED && dissatisfied(order->rating)))
+            return english() ? hl_error_set(error, HL_EROLE, "actor",
+                                            "a surveyor reopens only after a dissatisfied survey")
+                             : hl_error_set(error, HL_EROLE, "actor", "回访员仅可在回访不满意后重办");
         if (order->lead_unit[0] == '\0')
             return english() ? hl_error_set(error, HL_ESTATE, "state",
                                             "resolved at intake: register a new order instead")
@@ -483,6 +555,10 @@ static int step(hl_order *order, hl_action action, const hl_user *actor, const h
         order->reply[0] = '\0';
         order->completed_at = 0;
         start_deadlines(order, context, now, details);
+        /* The survey that led here stays in the log and in its month's
+         * figures; the next completion starts a new round. */
+        start_assessment(order, now);
+        order->assessed_month = 0;
         return HL_OK;
     case HL_ACTION_MERGE: {
         const hl_order *into = input->into;
@@ -517,6 +593,73 @@ static int step(hl_order *order, hl_action action, const hl_user *actor, const h
         return HL_OK;
     case HL_ACTION_ARCHIVE:
         order->due_at = 0;
+        return HL_OK;
+    case HL_ACTION_SURVEY: {
+        const hl_limits *survey_limits = context->limits;
+        order->survey_attempts++;
+        event->outcome = input->outcome;
+        event->period = order->assessed_month;
+        event->flags = order->excluded ? HL_EVENT_EXCLUDED : 0;
+        append_int(details, "attempt", order->survey_attempts);
+        if (input->outcome == HL_OUTCOME_REACHED) {
+            order->survey_result = HL_SURVEY_SUCCEEDED;
+            order->rating = input->rating;
+            order->resolved = input->resolved;
+            copy_whole_characters(order->survey_comment, sizeof order->survey_comment, event->note);
+            event->flags |= HL_EVENT_SURVEY_CONCLUDED | HL_EVENT_SURVEY_REACHED;
+        } else if (input->outcome == HL_OUTCOME_REFUSED || input->outcome == HL_OUTCOME_WRONG_NUMBER ||
+                   order->survey_attempts >= survey_limits->survey_max_attempts) {
+            order->survey_result = HL_SURVEY_FAILED;
+            event->flags |= HL_EVENT_SURVEY_CONCLUDED;
+        }
+        event->rating = order->rating;
+        event->resolved = order->resolved;
+        if (order->survey_result != HL_SURVEY_NONE) {
+            order->surveyed_at = now;
+            event->to_state = HL_STATE_SURVEYED;
+        }
+        return HL_OK;
+    }
+    case HL_ACTION_APPEAL: {
+        if (order->appeal_state != HL_APPEAL_NONE)
+            return english() ? hl_error_set(error, HL_ESTATE, "state",
+                                            "this completion has been appealed already (%s)",
+                                            hl_order_appeal_state_name(order->appeal_state))
+                             : hl_error_set(error, HL_ESTATE, "state", "本次办结已申诉过，不能再次申诉");
+        hl_time from = order->surveyed_at != 0 ? order->surveyed_at : order->completed_at;
+        hl_time closes = hl_calendar_deadline(context->calendar, from, context->limits->appeal_days);
+        if (now > closes) {
+            char closed[40];
+            hl_clock_format_local(closes, closed, sizeof closed);
+            return english() ? hl_error_set(error, HL_ESTATE, "state", "the appeal window closed at %s", closed)
+                             : hl_error_set(error, HL_ESTATE, "state", "申诉时限已于 %s 截止", closed);
+        }
+        event->deadline = closes;
+        order->appeal_state = HL_APPEAL_PENDING;
+        copy_whole_characters(order->appeal_reason, sizeof order->appeal_reason, event->note);
+        copy_assessment(order, event);
+        return HL_OK;
+    }
+    case HL_ACTION_APPEAL_UPHOLD:
+    case HL_ACTION_APPEAL_REJECT:
+        if (order->appeal_state != HL_APPEAL_PENDING)
+            return english() ? hl_error_set(error, HL_ESTATE, "state", "no appeal awaits a decision")
+                             : hl_error_set(error, HL_ESTATE, "state", "没有待审的申诉");
+        /* The contribution is read before the exclusion, so that the
+         * counters can take back exactly what the order had added. */
+        copy_assessment(order, event);
+        if (action == HL_ACTION_APPEAL_REJECT) {
+            order->appeal_state = HL_APPEAL_REJECTED;
+            return HL_OK;
+        }
+        order->appeal_state = HL_APPEAL_UPHELD;
+        order->excluded = true;
+        {
+            char reason[HL_REASON_BYTES + 32];
+            snprintf(reason, sizeof reason, "%s%s", english() ? "appeal upheld: " : "申诉成立：",
+                     order->appeal_reason);
+            copy_whole_characters(order->excluded_reason, sizeof order->excluded_reason, reason);
+        }
         return HL_OK;
     case HL_ACTION_COUNT:
         break;
@@ -555,6 +698,11 @@ int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
     event->other_unit[0] = '\0';
     event->deadline = 0;
     event->note[0] = '\0';
+    event->period = 0;
+    event->outcome = HL_OUTCOME_NONE;
+    event->rating = HL_RATING_NONE;
+    event->resolved = HL_RESOLVED_UNKNOWN;
+    event->flags = 0;
 
     hl_buf details;
     hl_buf_init(&details);
@@ -633,9 +781,9 @@ void hl_workflow_markdown(hl_buf *out)
             first = false;
         }
         hl_buf_append_str(out, " | ");
-        static const char *const needs[] = {"unit", "note", "days", "into"};
+        static const char *const needs[] = {"unit", "note", "days", "into", "outcome"};
         first = true;
-        for (unsigned bit = 0; bit < 4; bit++) {
+        for (unsigned bit = 0; bit < 5; bit++) {
             if ((rule->required & (1u << bit)) == 0)
                 continue;
             hl_buf_appendf(out, "%s%s", first ? "" : ", ", needs[bit]);

@@ -39,6 +39,10 @@ typedef enum hl_action {
     HL_ACTION_MERGE,          /* 并单 */
     HL_ACTION_INVALIDATE,     /* 无效 */
     HL_ACTION_ARCHIVE,        /* 归档 */
+    HL_ACTION_SURVEY,         /* 回访: one call attempt of the callback survey */
+    HL_ACTION_APPEAL,         /* 申诉: a unit contests a survey result or an order's inclusion */
+    HL_ACTION_APPEAL_UPHOLD,  /* 申诉成立: the order leaves the unit's measures */
+    HL_ACTION_APPEAL_REJECT,  /* 申诉驳回 */
     HL_ACTION_COUNT
 } hl_action;
 
@@ -48,6 +52,14 @@ enum {
     HL_NEED_NOTE = 1u << 1, /* a reason, reply or progress note */
     HL_NEED_DAYS = 1u << 2, /* a number of working days */
     HL_NEED_INTO = 1u << 3, /* the order to merge into */
+    HL_NEED_OUTCOME = 1u << 4, /* a survey call's outcome */
+};
+
+/* Flags an event carries for the counters it moves (hl_event.flags). */
+enum {
+    HL_EVENT_SURVEY_CONCLUDED = 1u << 0, /* the survey ended: the order enters the base */
+    HL_EVENT_SURVEY_REACHED = 1u << 1,   /* ... and the citizen was reached */
+    HL_EVENT_EXCLUDED = 1u << 2,         /* the order was already out of assessment */
 };
 
 /* Whose order a handler may act on. */
@@ -84,6 +96,9 @@ typedef struct hl_action_input {
     const char *note;     /* reason, reply or progress note */
     int days;             /* extension request and approval */
     const hl_order *into; /* merge: the earlier order (loaded by the caller) */
+    hl_survey_outcome outcome; /* survey: the call's outcome */
+    hl_rating rating;          /* survey, when reached */
+    hl_resolved resolved;      /* survey, when reached: did the citizen say it was solved */
 } hl_action_input;
 
 /* What the rules need to know beyond the order. */
@@ -108,6 +123,12 @@ typedef struct hl_event {
     hl_time deadline; /* the deadline this event is judged against, 0 for none */
     char note[HL_CONTENT_BYTES];
     char details[HL_DETAILS_BYTES]; /* a JSON object: new deadlines, days, targets */
+    int period; /* yyyymm the event counts toward; 0: the month of `at`. A survey
+                   and an appeal count toward the month the order was completed. */
+    hl_survey_outcome outcome; /* survey: the call's outcome */
+    hl_rating rating;          /* survey and appeal decisions: the rating concerned */
+    hl_resolved resolved;
+    unsigned flags;            /* HL_EVENT_* */
 } hl_event;
 
 /* Applies `action` by `actor` to `order` at `now`. On success changes the

@@ -65,6 +65,22 @@ static const char *const migrations[] = {
     "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n"
     "CREATE TRIGGER events_no_delete BEFORE DELETE ON events\n"
     "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n",
+    /* 2: the callback survey and appeals. Small enumerations are stored as
+     * their numbers (0 = none), checked for range when read. */
+    "ALTER TABLE orders ADD COLUMN assessed_month INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE orders ADD COLUMN survey_attempts INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE orders ADD COLUMN survey_result INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE orders ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE orders ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE orders ADD COLUMN survey_comment TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE orders ADD COLUMN surveyed_at INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE orders ADD COLUMN appeal_state INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE orders ADD COLUMN appeal_reason TEXT NOT NULL DEFAULT '';\n"
+    "ALTER TABLE events ADD COLUMN period INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE events ADD COLUMN outcome INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE events ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE events ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE events ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -84,11 +100,12 @@ int hl_store_schema_version(void)
     "version, state, state_before_return, lead_unit, co_units, dispatched_at, sign_deadline, "     \
     "signed_at, return_deadline, handle_deadline, due_at, reply, completed_at, extension_count, "  \
     "extension_pending_days, return_count, reopen_count, remind_count, supervise_count, "          \
-    "duplicate_of, excluded, excluded_reason"
+    "duplicate_of, excluded, excluded_reason, assessed_month, survey_attempts, survey_result, "    \
+    "rating, resolved, survey_comment, surveyed_at, appeal_state, appeal_reason"
 #define ORDER_COLUMNS "id, " ORDER_REGISTRATION_COLUMNS ", " ORDER_MUTABLE_COLUMNS
 #define EVENT_COLUMNS                                                                              \
     "order_id, seq, at, actor, action, from_state, to_state, unit, other_unit, deadline, note, "   \
-    "details"
+    "details, period, outcome, rating, resolved, flags"
 
 /* The statements prepared once at open and reused (reset, never finalized)
  * until close. */
@@ -166,19 +183,23 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_ORDER_INSERT] = "INSERT INTO orders(" ORDER_COLUMNS ") VALUES("
                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "          /* id + 13 */
                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " /* 17 */
-                          "?, ?, ?, ?, ?)",                                     /* 5 */
+                          "?, ?, ?, ?, ?, "                                     /* 5 */
+                          "?, ?, ?, ?, ?, ?, ?, ?, ?)",                         /* survey */
     [STMT_ORDER_UPDATE] = "UPDATE orders SET version = ?, state = ?, state_before_return = ?, "
                           "lead_unit = ?, co_units = ?, dispatched_at = ?, sign_deadline = ?, "
                           "signed_at = ?, return_deadline = ?, handle_deadline = ?, due_at = ?, "
                           "reply = ?, completed_at = ?, extension_count = ?, "
                           "extension_pending_days = ?, return_count = ?, reopen_count = ?, "
                           "remind_count = ?, supervise_count = ?, duplicate_of = ?, "
-                          "excluded = ?, excluded_reason = ? WHERE id = ? AND version = ?",
+                          "excluded = ?, excluded_reason = ?, assessed_month = ?, "
+                          "survey_attempts = ?, survey_result = ?, rating = ?, resolved = ?, "
+                          "survey_comment = ?, surveyed_at = ?, appeal_state = ?, appeal_reason = ? "
+                          "WHERE id = ? AND version = ?",
     [STMT_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?",
     [STMT_ORDER_EXISTS] = "SELECT 1 FROM orders WHERE id = ?",
     [STMT_ORDER_HEADS] = "SELECT id, state, version FROM orders ORDER BY id",
     [STMT_EVENT_APPEND] = "INSERT INTO events(" EVENT_COLUMNS ") "
-                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [STMT_EVENT_LIST] = "SELECT " EVENT_COLUMNS " FROM events WHERE order_id = ? ORDER BY seq",
     [STMT_EVENT_SCAN] = "SELECT " EVENT_COLUMNS " FROM events ORDER BY order_id, seq",
     [STMT_ROLLUP_ADD] = "INSERT INTO rollups(month, unit, counter, value) VALUES(?, ?, ?, ?) "
@@ -459,6 +480,16 @@ static int read_enum(reader *row, enum_namer namer, int count)
     if (!decode_enum(text, length, namer, count, &value) && row->bad_column < 0)
         row->bad_column = column;
     return value;
+}
+
+/* A small enumeration stored as its number: out of [0, count) is corrupt. */
+static int read_small(reader *row, int count)
+{
+    int column = row->column;
+    int64_t value = read_int64(row);
+    if ((value < 0 || value >= count) && row->bad_column < 0)
+        row->bad_column = column;
+    return value < 0 || value >= count ? 0 : (int)value;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1344,6 +1375,15 @@ static void bind_order_mutable(binder *binding, const hl_order *order, const ord
     bind_int64(binding, order->duplicate_of);
     bind_int64(binding, order->excluded ? 1 : 0);
     BIND_FIELD(binding, order->excluded_reason);
+    bind_int64(binding, order->assessed_month);
+    bind_int64(binding, order->survey_attempts);
+    bind_int64(binding, order->survey_result);
+    bind_int64(binding, order->rating);
+    bind_int64(binding, order->resolved);
+    BIND_FIELD(binding, order->survey_comment);
+    bind_int64(binding, order->surveyed_at);
+    bind_int64(binding, order->appeal_state);
+    BIND_FIELD(binding, order->appeal_reason);
 }
 
 /* In the order of ORDER_COLUMNS. */
@@ -1406,6 +1446,15 @@ static int read_order(sqlite3_stmt *statement, hl_order *order, hl_error *error)
     order->duplicate_of = read_int64(&row);
     order->excluded = read_int64(&row) != 0;
     READ_FIELD(&row, order->excluded_reason);
+    order->assessed_month = read_int(&row);
+    order->survey_attempts = read_int(&row);
+    order->survey_result = (hl_survey_result)read_small(&row, HL_SURVEY_FAILED + 1);
+    order->rating = (hl_rating)read_small(&row, HL_RATING_COUNT);
+    order->resolved = (hl_resolved)read_small(&row, HL_RESOLVED_NO + 1);
+    READ_FIELD(&row, order->survey_comment);
+    order->surveyed_at = read_int64(&row);
+    order->appeal_state = (hl_appeal_state)read_small(&row, HL_APPEAL_REJECTED + 1);
+    READ_FIELD(&row, order->appeal_reason);
     if (row.bad_column >= 0)
         return corrupt_value(statement, row.bad_column, error);
     return HL_OK;
@@ -1823,6 +1872,11 @@ static int sqlite_event_append(hl_store *base, const hl_event *event, hl_error *
     bind_int64(&binding, event->deadline);
     BIND_FIELD(&binding, event->note);
     BIND_FIELD(&binding, event->details);
+    bind_int64(&binding, event->period);
+    bind_int64(&binding, event->outcome);
+    bind_int64(&binding, event->rating);
+    bind_int64(&binding, event->resolved);
+    bind_int64(&binding, event->flags);
     if (binding.rc != SQLITE_OK)
         return storage_error(store, "event_append", error);
     int rc = sqlite3_step(statement);
@@ -1860,6 +1914,11 @@ static int read_event(sqlite3_stmt *statement, hl_event *event, hl_error *error)
     event->deadline = read_int64(&row);
     READ_FIELD(&row, event->note);
     READ_FIELD(&row, event->details);
+    event->period = read_int(&row);
+    event->outcome = (hl_survey_outcome)read_small(&row, HL_OUTCOME_COUNT);
+    event->rating = (hl_rating)read_small(&row, HL_RATING_COUNT);
+    event->resolved = (hl_resolved)read_small(&row, HL_RESOLVED_NO + 1);
+    event->flags = (unsigned)read_int(&row);
     if (row.bad_column >= 0)
         return corrupt_value(statement, row.bad_column, error);
     return HL_OK;

@@ -216,13 +216,16 @@ static void test_each_visits_every_key_in_a_fixed_order(void **state)
         "extension_max_days",
         "extension_max_count",
         "due_soon_days",
+        "survey_max_attempts",
+        "appeal_days",
+        "reopen_dissatisfied",
     };
-    static const int values[] = {1, 2, 3, 3, 13, 13, 5, 5, 10, 1, 1};
+    static const int values[] = {1, 2, 3, 3, 13, 13, 5, 5, 10, 1, 1, 3, 5, 1};
     hl_limits limits;
     hl_limits_default(&limits);
     visited seen = {0};
     hl_limits_each(&limits, record_limit, &seen);
-    assert_int_equal(seen.count, 11);
+    assert_int_equal(seen.count, 14);
     for (int index = 0; index < 11; index++) {
         assert_string_equal(seen.keys[index], expected[index]);
         assert_int_equal(seen.values[index], values[index]);

@@ -76,7 +76,19 @@ static void test_counter_names_round_trip(void **state)
                            "reopened",
                            "merged",
                            "invalidated",
-                           "archived"};
+                           "archived",
+                           "survey_calls",
+                           "surveyed",
+                           "survey_succeeded",
+                           "rated_very_satisfied",
+                           "rated_satisfied",
+                           "rated_basically_satisfied",
+                           "rated_dissatisfied",
+                           "rated_very_dissatisfied",
+                           "survey_resolved",
+                           "appealed",
+                           "appeal_upheld",
+                           "appeal_rejected"};
     assert_int_equal(sizeof names / sizeof names[0], HL_COUNTER_COUNT);
     for (int counter = 0; counter < HL_COUNTER_COUNT; counter++) {
         hl_counter parsed = HL_COUNTER_COUNT;

@@ -163,6 +163,13 @@ static const expectation expected[] = {
     {HL_ACTION_INVALIDATE, {HL_STATE_NEW, HL_STATE_DISPATCHED, HL_STATE_RETURN_PENDING},
      ROLES(HL_ROLE_AGENT, HL_ROLE_DISPATCHER, HL_ROLE_SUPERVISOR), HL_STATE_INVALID},
     {HL_ACTION_ARCHIVE, {HL_STATE_COMPLETED, HL_STATE_SURVEYED}, ROLES(HL_ROLE_SUPERVISOR), HL_STATE_ARCHIVED},
+    {HL_ACTION_SURVEY, {HL_STATE_COMPLETED}, ROLES(HL_ROLE_SURVEYOR), HL_STATE_SURVEYED},
+    {HL_ACTION_APPEAL, {HL_STATE_COMPLETED, HL_STATE_SURVEYED, HL_STATE_ARCHIVED}, ROLES(HL_ROLE_HANDLER),
+     HL_STATE_NONE},
+    {HL_ACTION_APPEAL_UPHOLD, {HL_STATE_COMPLETED, HL_STATE_SURVEYED, HL_STATE_ARCHIVED},
+     ROLES(HL_ROLE_SUPERVISOR), HL_STATE_NONE},
+    {HL_ACTION_APPEAL_REJECT, {HL_STATE_COMPLETED, HL_STATE_SURVEYED, HL_STATE_ARCHIVED},
+     ROLES(HL_ROLE_SUPERVISOR), HL_STATE_NONE},
 };
 
 static bool listed_state(const expectation *row, hl_state state)
@@ -199,10 +206,14 @@ static void test_every_action_state_and_role_is_allowed_or_refused_as_specified(
                  * table's gates decide. */
                 order->extension_pending_days =
                     row->action == HL_ACTION_EXTEND_APPROVE || row->action == HL_ACTION_EXTEND_REFUSE ? 2 : 0;
+                if (row->action == HL_ACTION_APPEAL_UPHOLD || row->action == HL_ACTION_APPEAL_REJECT)
+                    order->appeal_state = HL_APPEAL_PENDING;
                 hl_time now = at("2024-02-09 12:00");
                 if (row->action == HL_ACTION_SUPERVISE)
                     now = order->due_at + 60;
-                hl_action_input input = {.unit = "u2", .note = "理由", .days = 2, .into = merge_target};
+                hl_action_input input = {.unit = "u2", .note = "理由", .days = 2, .into = merge_target,
+                                         .outcome = HL_OUTCOME_REACHED, .rating = HL_RATING_SATISFIED,
+                                         .resolved = HL_RESOLVED_YES};
                 hl_order before;
                 memcpy(&before, order, sizeof before);
                 int result = apply(order, row->action, user((hl_role)role, "u1"), &input, now, event);
@@ -234,7 +245,7 @@ static void test_every_action_state_and_role_is_allowed_or_refused_as_specified(
             }
         }
     }
-    assert_int_equal(checked, 17 * (HL_STATE_COUNT - 1) * HL_ROLE_COUNT);
+    assert_int_equal(checked, 21 * (HL_STATE_COUNT - 1) * HL_ROLE_COUNT);
     free(merge_target);
     free(event);
 }
@@ -634,6 +645,158 @@ static void test_refusal_message_names_state_and_action_in_chinese(void **state)
     free(order);
 }
 
+
+static hl_action_input call(hl_survey_outcome outcome, hl_rating rating)
+{
+    hl_action_input input = {.outcome = outcome, .rating = rating, .resolved = HL_RESOLVED_YES, .note = "谢谢"};
+    return input;
+}
+
+static void test_reached_survey_records_the_rating_and_counts_toward_the_completion_month(void **state)
+{
+    (void)state;
+    hl_event event;
+    hl_order *order = order_in(HL_STATE_COMPLETED); /* completed 2024-02-09 */
+    assert_int_equal(order->assessed_month, 202402);
+    hl_action_input input = call(HL_OUTCOME_REACHED, HL_RATING_BASIC);
+    assert_int_equal(apply(order, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &input, at("2024-03-01 10:00"),
+                           &event), HL_OK);
+    assert_int_equal(order->state, HL_STATE_SURVEYED);
+    assert_int_equal(order->survey_result, HL_SURVEY_SUCCEEDED);
+    assert_int_equal(order->rating, HL_RATING_BASIC);
+    assert_int_equal(order->resolved, HL_RESOLVED_YES);
+    assert_int_equal(event.period, 202402);
+    assert_int_equal(event.flags, HL_EVENT_SURVEY_CONCLUDED | HL_EVENT_SURVEY_REACHED);
+    assert_int_equal(event.rating, HL_RATING_BASIC);
+    free(order);
+}
+
+static void test_reached_survey_needs_a_rating(void **state)
+{
+    (void)state;
+    hl_event event;
+    hl_order *order = order_in(HL_STATE_COMPLETED);
+    hl_action_input input = call(HL_OUTCOME_REACHED, HL_RATING_NONE);
+    hl_workflow_context context = {&calendar, &limits, 0};
+    hl_error error;
+    hl_user surveyor = user(HL_ROLE_SURVEYOR, "");
+    assert_int_equal(hl_workflow_apply(order, HL_ACTION_SURVEY, &surveyor, &input, &context,
+                                       at("2024-02-10 10:00"), &event, &error), HL_EINVAL);
+    assert_string_equal(error.field, "rating");
+    free(order);
+}
+
+static void test_survey_fails_after_the_allowed_unanswered_calls(void **state)
+{
+    (void)state;
+    hl_event event;
+    hl_order *order = order_in(HL_STATE_COMPLETED);
+    hl_action_input no_answer = call(HL_OUTCOME_NO_ANSWER, HL_RATING_NONE);
+    hl_action_input busy = call(HL_OUTCOME_BUSY, HL_RATING_NONE);
+    assert_int_equal(apply(order, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &no_answer, at("2024-02-10 10:00"),
+                           &event), HL_OK);
+    assert_int_equal(order->state, HL_STATE_COMPLETED);
+    assert_int_equal(event.flags, 0);
+    assert_int_equal(apply(order, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &busy, at("2024-02-10 15:00"),
+                           &event), HL_OK);
+    assert_int_equal(order->state, HL_STATE_COMPLETED);
+    assert_int_equal(apply(order, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &no_answer, at("2024-02-11 10:00"),
+                           &event), HL_OK);
+    assert_int_equal(order->survey_attempts, 3);
+    assert_int_equal(order->state, HL_STATE_SURVEYED);
+    assert_int_equal(order->survey_result, HL_SURVEY_FAILED);
+    assert_int_equal(event.flags, HL_EVENT_SURVEY_CONCLUDED);
+    free(order);
+}
+
+static void test_refusal_or_a_wrong_number_ends_the_survey_at_once(void **state)
+{
+    (void)state;
+    hl_event event;
+    hl_survey_outcome outcomes[] = {HL_OUTCOME_REFUSED, HL_OUTCOME_WRONG_NUMBER};
+    for (size_t index = 0; index < 2; index++) {
+        hl_order *order = order_in(HL_STATE_COMPLETED);
+        hl_action_input input = call(outcomes[index], HL_RATING_NONE);
+        assert_int_equal(apply(order, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &input, at("2024-02-10 10:00"),
+                               &event), HL_OK);
+        assert_int_equal(order->survey_result, HL_SURVEY_FAILED);
+        assert_int_equal(order->survey_attempts, 1);
+        free(order);
+    }
+}
+
+static void test_surveyor_reopens_only_after_a_dissatisfied_survey(void **state)
+{
+    (void)state;
+    hl_event event;
+    hl_order *order = order_in(HL_STATE_COMPLETED);
+    hl_action_input reason = {.note = "回访不满意"};
+    hl_action_input satisfied = call(HL_OUTCOME_REACHED, HL_RATING_SATISFIED);
+    assert_int_equal(apply(order, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &satisfied, at("2024-02-10 10:00"),
+                           &event), HL_OK);
+    assert_int_equal(apply(order, HL_ACTION_REOPEN, user(HL_ROLE_SURVEYOR, ""), &reason, at("2024-02-10 10:05"),
+                           &event), HL_EROLE);
+    hl_order *unhappy = order_in(HL_STATE_COMPLETED);
+    hl_action_input dissatisfied = call(HL_OUTCOME_REACHED, HL_RATING_VERY_DISSATISFIED);
+    assert_int_equal(apply(unhappy, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &dissatisfied,
+                           at("2024-02-10 10:00"), &event), HL_OK);
+    assert_int_equal(apply(unhappy, HL_ACTION_REOPEN, user(HL_ROLE_SURVEYOR, ""), &reason, at("2024-02-10 10:05"),
+                           &event), HL_OK);
+    assert_int_equal(unhappy->state, HL_STATE_DISPATCHED);
+    /* The next completion starts a new round of assessment. */
+    assert_int_equal(unhappy->survey_result, HL_SURVEY_NONE);
+    assert_int_equal(unhappy->assessed_month, 0);
+    free(order);
+    free(unhappy);
+}
+
+static void test_appeal_is_allowed_once_within_its_window(void **state)
+{
+    (void)state;
+    hl_event event;
+    hl_order *order = order_in(HL_STATE_COMPLETED);
+    hl_action_input failed = call(HL_OUTCOME_WRONG_NUMBER, HL_RATING_NONE);
+    assert_int_equal(apply(order, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &failed, at("2024-02-19 10:00"),
+                           &event), HL_OK);
+    hl_action_input grounds = {.note = "诉求人留错号码"};
+    /* Five working days after Monday 19 February: Monday 26 February. */
+    assert_int_equal(apply(order, HL_ACTION_APPEAL, user(HL_ROLE_HANDLER, "u1"), &grounds, at("2024-02-27 00:00"),
+                           &event), HL_ESTATE);
+    assert_int_equal(apply(order, HL_ACTION_APPEAL, user(HL_ROLE_HANDLER, "u2"), &grounds, at("2024-02-26 10:00"),
+                           &event), HL_EROLE);
+    assert_int_equal(apply(order, HL_ACTION_APPEAL, user(HL_ROLE_HANDLER, "u1"), &grounds, at("2024-02-26 10:00"),
+                           &event), HL_OK);
+    assert_int_equal(order->appeal_state, HL_APPEAL_PENDING);
+    assert_int_equal(apply(order, HL_ACTION_APPEAL, user(HL_ROLE_HANDLER, "u1"), &grounds, at("2024-02-26 11:00"),
+                           &event), HL_ESTATE);
+    free(order);
+}
+
+static void test_upheld_appeal_excludes_the_order_and_carries_what_it_had_counted(void **state)
+{
+    (void)state;
+    hl_event event;
+    hl_order *order = order_in(HL_STATE_COMPLETED);
+    hl_action_input unhappy = call(HL_OUTCOME_REACHED, HL_RATING_DISSATISFIED);
+    assert_int_equal(apply(order, HL_ACTION_SURVEY, user(HL_ROLE_SURVEYOR, ""), &unhappy, at("2024-02-19 10:00"),
+                           &event), HL_OK);
+    hl_action_input grounds = {.note = "恶意诉求"};
+    assert_int_equal(apply(order, HL_ACTION_APPEAL, user(HL_ROLE_HANDLER, "u1"), &grounds, at("2024-02-20 10:00"),
+                           &event), HL_OK);
+    hl_action_input decision = {.note = "经核实属实"};
+    assert_int_equal(apply(order, HL_ACTION_APPEAL_UPHOLD, user(HL_ROLE_SUPERVISOR, ""), &decision,
+                           at("2024-02-21 10:00"), &event), HL_OK);
+    assert_true(order->excluded);
+    assert_int_equal(order->appeal_state, HL_APPEAL_UPHELD);
+    assert_non_null(strstr(order->excluded_reason, "恶意诉求"));
+    assert_int_equal(event.flags, HL_EVENT_SURVEY_CONCLUDED | HL_EVENT_SURVEY_REACHED);
+    assert_int_equal(event.rating, HL_RATING_DISSATISFIED);
+    assert_int_equal(event.period, 202402);
+    assert_int_equal(apply(order, HL_ACTION_APPEAL_REJECT, user(HL_ROLE_SUPERVISOR, ""), &decision,
+                           at("2024-02-21 11:00"), &event), HL_ESTATE);
+    free(order);
+}
+
 static void test_action_names_parse_in_english_and_chinese(void **state)
 {
     (void)state;
@@ -687,6 +850,13 @@ int main(void)
         cmocka_unit_test(test_invalid_order_is_excluded_with_its_reason),
         cmocka_unit_test(test_disabled_user_is_refused),
         cmocka_unit_test(test_refusal_message_names_state_and_action_in_chinese),
+        cmocka_unit_test(test_reached_survey_records_the_rating_and_counts_toward_the_completion_month),
+        cmocka_unit_test(test_reached_survey_needs_a_rating),
+        cmocka_unit_test(test_survey_fails_after_the_allowed_unanswered_calls),
+        cmocka_unit_test(test_refusal_or_a_wrong_number_ends_the_survey_at_once),
+        cmocka_unit_test(test_surveyor_reopens_only_after_a_dissatisfied_survey),
+        cmocka_unit_test(test_appeal_is_allowed_once_within_its_window),
+        cmocka_unit_test(test_upheld_appeal_excludes_the_order_and_carries_what_it_had_counted),
         cmocka_unit_test(test_action_names_parse_in_english_and_chinese),
         cmocka_unit_test(test_markdown_table_has_one_row_per_action),
     };
