@@ -390,6 +390,50 @@ static int act_within(hl_app *app, const char *actor, int64_t id, hl_action acti
     return result;
 }
 
+/* A dissatisfied survey sends the order back to its unit (重办) in the same
+ * transaction when the policy says so; the reopen is its own event, by the
+ * surveyor, so that the log shows why it happened. */
+static int reopen_if_dissatisfied(hl_app *app, const char *actor, int64_t id, hl_time now,
+                                  hl_order *order, hl_order *scratch, hl_event *event, hl_error *error)
+{
+    bool dissatisfied = order->rating == HL_RATING_DISSATISFIED || order->rating == HL_RATING_VERY_DISSATISFIED;
+    if (!app->limits.reopen_dissatisfied || order->survey_result != HL_SURVEY_SUCCEEDED || !dissatisfied ||
+        order->lead_unit[0] == '\0' || order->excluded)
+        return HL_OK;
+    hl_app_request reopen = {0};
+    reopen.note = english() ? "dissatisfied at the callback survey: reopened" : "回访不满意，自动重办";
+    return act_within(app, actor, id, HL_ACTION_REOPEN, &reopen, now, order, scratch, event, error);
+}
+
+int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
+                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error)
+{
+    int result = act_within(app, actor, id, action, request, now, scratch->order, scratch->other, scratch->event,
+                            error);
+    if (result == HL_OK && action == HL_ACTION_SURVEY)
+        result = reopen_if_dissatisfied(app, actor, id, now, scratch->order, scratch->other, scratch->event, error);
+    return result;
+}
+
+hl_app_scratch *hl_app_scratch_new(void)
+{
+    hl_app_scratch *scratch = hl_xmalloc(sizeof *scratch);
+    scratch->order = hl_xmalloc(sizeof *scratch->order);
+    scratch->other = hl_xmalloc(sizeof *scratch->other);
+    scratch->event = hl_xmalloc(sizeof *scratch->event);
+    return scratch;
+}
+
+void hl_app_scratch_free(hl_app_scratch *scratch)
+{
+    if (scratch == NULL)
+        return;
+    free(scratch->order);
+    free(scratch->other);
+    free(scratch->event);
+    free(scratch);
+}
+
 int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
                const hl_app_request *request, hl_time now, hl_order *after, hl_error *error)
 {
@@ -399,19 +443,15 @@ int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
     if (request == NULL)
         request = &no_request;
     /* Orders are large (their texts are fixed-size fields): keep them off the stack. */
-    hl_order *order = hl_xmalloc(sizeof *order);
-    hl_order *merge_target = hl_xmalloc(sizeof *merge_target);
-    hl_event *event = hl_xmalloc(sizeof *event);
+    hl_app_scratch *scratch = hl_app_scratch_new();
     int result = begin(app, error);
     if (result == HL_OK) {
-        result = act_within(app, actor, id, action, request, now, order, merge_target, event, error);
+        result = hl_app_act_within(app, actor, id, action, request, now, scratch, error);
         result = finish(app, result, error);
     }
     if (result == HL_OK && after != NULL)
-        memcpy(after, order, sizeof *after);
-    free(order);
-    free(merge_target);
-    free(event);
+        memcpy(after, scratch->order, sizeof *after);
+    hl_app_scratch_free(scratch);
     return result;
 }
 

@@ -72,6 +72,23 @@ typedef struct hl_app_request {
 int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
                const hl_app_request *request, hl_time now, hl_order *after, hl_error *error);
 
+/* Working memory for one action (orders are large): reuse it across a batch. */
+typedef struct hl_app_scratch {
+    hl_order *order; /* after an action: the order as it now stands */
+    hl_order *other;
+    hl_event *event;
+} hl_app_scratch;
+
+/* Allocates scratch space; the caller frees it with hl_app_scratch_free. */
+hl_app_scratch *hl_app_scratch_new(void);
+void hl_app_scratch_free(hl_app_scratch *scratch);
+
+/* For the other app/ modules: hl_app_act inside the caller's transaction.
+ * A survey that ends dissatisfied also reopens the order when the policy
+ * (limits.reopen_dissatisfied) says so. */
+int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
+                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error);
+
 /* Reads one order (HL_ENOTFOUND when absent). */
 int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error);
 int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error);

@@ -750,6 +750,130 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
     return result;
 }
 
+/* ---- callback surveys ---- */
+
+enum { SURVEY_NUMBER, SURVEY_AT, SURVEY_OUTCOME, SURVEY_RATING, SURVEY_RESOLVED, SURVEY_COMMENT,
+       SURVEY_SURVEYOR, SURVEY_COLUMN_COUNT };
+
+static const column survey_columns[SURVEY_COLUMN_COUNT] = {
+    {"number", true}, {"at", true},       {"outcome", true}, {"rating", false},
+    {"resolved", false}, {"comment", false}, {"surveyor", false},
+};
+
+/* Fills a survey request from one row; the comment is copied into `comment`. */
+static int parse_survey_row(const hl_csv_reader *reader, const header_map *map, int64_t *id, hl_time *at,
+                            char *surveyor, hl_app_request *request, char *comment, size_t comment_size,
+                            hl_error *error)
+{
+    memset(request, 0, sizeof *request);
+    if (hl_order_parse_number(field_of(reader, map, SURVEY_NUMBER), id) != HL_OK)
+        return bad_field("number", error);
+    if (hl_clock_parse_time(field_of(reader, map, SURVEY_AT), at) != HL_OK)
+        return bad_field("at", error);
+    if (hl_order_outcome_parse(field_of(reader, map, SURVEY_OUTCOME), &request->outcome) != HL_OK)
+        return bad_field("outcome", error);
+    hl_slice rating = field_of(reader, map, SURVEY_RATING);
+    if (rating.len > 0 && hl_order_rating_parse(rating, &request->rating) != HL_OK)
+        return bad_field("rating", error);
+    hl_slice resolved = field_of(reader, map, SURVEY_RESOLVED);
+    if (resolved.len > 0 && hl_order_resolved_parse(resolved, &request->resolved) != HL_OK)
+        return bad_field("resolved", error);
+    if (request->outcome != HL_OUTCOME_REACHED && (rating.len > 0 || resolved.len > 0))
+        return english() ? hl_error_set(error, HL_EINVAL, "rating", "a rating needs a reached call")
+                         : hl_error_set(error, HL_EINVAL, "rating", "只有回访成功才能有满意度评价");
+    int result = hl_text_copy(comment, comment_size, field_of(reader, map, SURVEY_COMMENT), HL_REASON_CHARS,
+                              true, "comment", error);
+    if (result == HL_OK)
+        result = copy_optional_code(surveyor, field_of(reader, map, SURVEY_SURVEYOR), "surveyor", error);
+    request->note = comment;
+    return result;
+}
+
+int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text, size_t length,
+                               hl_transfer_row_error_visitor report, void *context, int max_reported,
+                               int64_t *applied, hl_error *error)
+{
+    hl_user user;
+    int result = hl_app_load_actor(app, actor, &user, error);
+    if (result != HL_OK)
+        return result;
+    hl_csv_reader reader;
+    hl_csv_reader_init(&reader, text, length);
+    header_map map;
+    int64_t count = 0, bad_rows = 0;
+    char *comment = hl_xmalloc(HL_REASON_BYTES);
+    hl_app_scratch *scratch = hl_app_scratch_new();
+    hl_time now = hl_clock_now();
+    result = read_header(&reader, survey_columns, SURVEY_COLUMN_COUNT, NULL, &map, error);
+    if (result == HL_OK) {
+        hl_store_set_bulk(app->store, true);
+        result = hl_store_begin(app->store, error);
+    }
+    while (result == HL_OK) {
+        hl_error row_error;
+        hl_error_clear(&row_error);
+        int got = hl_csv_reader_next(&reader, &row_error);
+        if (got == 0)
+            break;
+        long line = got < 0 ? reader.next_line : reader.line;
+        int row_result = got < 0 ? got : HL_OK;
+        if (row_result == HL_OK && reader.field_count != map.field_count)
+            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "row", "%zu fields, the header has %zu",
+                                                  reader.field_count, map.field_count)
+                                   : hl_error_set(&row_error, HL_EINVAL, "row", "有 %zu 个字段，表头有 %zu 个",
+                                                  reader.field_count, map.field_count);
+        int64_t id = 0;
+        hl_time at = 0;
+        char surveyor[HL_CODE_BYTES] = "";
+        hl_app_request request;
+        if (row_result == HL_OK)
+            row_result = parse_survey_row(&reader, &map, &id, &at, surveyor, &request, comment, HL_REASON_BYTES,
+                                          &row_error);
+        if (row_result == HL_OK && at > now + HL_FUTURE_TOLERANCE_SECONDS)
+            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "at", "the call is in the future")
+                                   : hl_error_set(&row_error, HL_EINVAL, "at", "回访时间晚于当前时间");
+        /* Rows keep being applied after a bad one, inside the transaction
+         * that will be rolled back, so that later rows are checked against
+         * the state earlier rows leave. */
+        if (row_result == HL_OK)
+            row_result = hl_app_act_within(app, surveyor[0] != '\0' ? surveyor : actor, id, HL_ACTION_SURVEY,
+                                           &request, at, scratch, &row_error);
+        if (row_result == HL_EIO) {
+            *error = row_error;
+            result = HL_EIO;
+            break;
+        }
+        if (row_result != HL_OK) {
+            if (got > 0)
+                at_line(&row_error, line);
+            if (bad_rows < max_reported && report != NULL)
+                report(context, line, &row_error);
+            bad_rows++;
+            if (got < 0)
+                break; /* the CSV itself is broken: the rest cannot be read reliably */
+            continue;
+        }
+        count++;
+    }
+    if (result == HL_OK && bad_rows > 0)
+        result = english() ? hl_error_set(error, HL_EINVAL, "file", "%lld bad row(s): nothing was imported",
+                                          (long long)bad_rows)
+                           : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何回访记录",
+                                          (long long)bad_rows);
+    if (result == HL_OK)
+        result = hl_store_commit(app->store, error);
+    if (result != HL_OK)
+        hl_store_rollback(app->store);
+    hl_store_set_bulk(app->store, false);
+    if (result == HL_OK && applied != NULL)
+        *applied = count;
+    (void)user;
+    free(comment);
+    hl_app_scratch_free(scratch);
+    hl_csv_reader_free(&reader);
+    return result;
+}
+
 static const char *const export_header =
     "number,received_at,channel,type,category,citizen_name,citizen_phone,address,latitude,"
     "longitude,title,content,registered_by,state,version,lead_unit,co_units,dispatched_at,"

@@ -28,6 +28,15 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
                          hl_transfer_row_error_visitor report, void *context, int max_reported,
                          int64_t *imported, hl_error *error);
 
+/* Imports callback-survey call attempts from CSV (docs/csv.md), one row per
+ * call, applied in file order as `survey` actions by `actor` (or by the
+ * row's surveyor), in one transaction: all rows or, when any is bad, none;
+ * every bad row is reported with its line number (up to max_reported).
+ * *applied receives the number of calls recorded. */
+int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text, size_t length,
+                               hl_transfer_row_error_visitor report, void *context, int max_reported,
+                               int64_t *applied, hl_error *error);
+
 /* Writes the orders the filter selects as CSV (docs/csv.md) to out. */
 int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out, int64_t *exported,
                          hl_error *error);

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "app/demo.h"
+#include "app/report.h"
+#include "app/report_xlsx.h"
 #include "app/transfer.h"
 #include "app/verify.h"
 #include "base/i18n.h"
@@ -89,6 +91,12 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         return cli_usage_error(command, english() ? "give a key and a value" : "请给出键和值");
     hl_error error;
     hl_error_clear(&error);
+    if (strncmp(args->positional[0], "report.", 7) == 0) {
+        if (hl_report_set(app, args->positional[0], args->positional[1], &error) != HL_OK)
+            return cli_fail(&error);
+        printf("%s %s\n", args->positional[0], args->positional[1]);
+        return CLI_EXIT_OK;
+    }
     if (hl_app_set_limit(app, args->positional[0], args->positional[1], &error) != HL_OK)
         return cli_fail(&error);
     hl_limits_each(&app->limits, print_limit, NULL);
@@ -257,7 +265,117 @@ static int run_demo(cli_context *context, const cli_command *command, const cli_
     return CLI_EXIT_OK;
 }
 
+static const cli_option_spec report_options[] = {
+    {"month", true},  {"format", true},     {"out", true},  {"method", true},
+    {"min-reached", true}, {"basic-satisfied", true}, {"weights", true}, {"lists", true},
+    {NULL, false}};
+
+/* Applies the command line's policy options over the stored ones. */
+static int report_overrides(const cli_args *args, hl_assessment_policy *policy, hl_error *error)
+{
+    static const struct {
+        const char *option;
+        const char *key;
+    } simple[] = {{"method", "method"}, {"min-reached", "min_reached"},
+                  {"basic-satisfied", "basic_counts_satisfied"}, {"lists", "list_size"}};
+    for (size_t index = 0; index < 4; index++) {
+        const char *value = cli_args_get(args, simple[index].option);
+        if (value == NULL)
+            continue;
+        /* yes/no read naturally on a command line; the policy takes 1/0. */
+        if (strcmp(value, "yes") == 0)
+            value = "1";
+        else if (strcmp(value, "no") == 0)
+            value = "0";
+        int result = hl_assessment_policy_set(policy, simple[index].key, value, error);
+        if (result != HL_OK)
+            return result;
+    }
+    const char *weights = cli_args_get(args, "weights");
+    if (weights != NULL) {
+        static const char *const keys[] = {"weight_response", "weight_resolution", "weight_satisfaction"};
+        char copy[64];
+        snprintf(copy, sizeof copy, "%s", weights);
+        char *cursor = copy;
+        for (size_t index = 0; index < 3; index++) {
+            char *comma = strchr(cursor, ',');
+            if ((comma == NULL) != (index == 2))
+                return english() ? hl_error_set(error, HL_EINVAL, "weights", "--weights takes three numbers: R,S,T")
+                                 : hl_error_set(error, HL_EINVAL, "weights", "--weights 须为三个数：响应,解决,满意");
+            if (comma != NULL)
+                *comma = '\0';
+            int result = hl_assessment_policy_set(policy, keys[index], cursor, error);
+            if (result != HL_OK)
+                return result;
+            cursor = comma != NULL ? comma + 1 : cursor;
+        }
+    }
+    return hl_assessment_policy_check(policy, error);
+}
+
+static int run_report(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    const char *month_text = cli_args_get(args, "month");
+    int month = 0;
+    if (month_text == NULL || hl_clock_parse_month(hl_slice_of(month_text), &month) != HL_OK)
+        return cli_usage_error(command, english() ? "--month takes YYYY-MM" : "--month 须为 YYYY-MM");
+    const char *format_text = cli_args_get(args, "format");
+    bool xlsx = format_text != NULL && strcmp(format_text, "xlsx") == 0;
+    hl_bulletin_format format = HL_BULLETIN_TEXT;
+    if (format_text != NULL && !xlsx && hl_bulletin_format_parse(format_text, &format) != HL_OK)
+        return cli_usage_error(command, english() ? "--format: text, markdown, csv, json, html or xlsx"
+                                                  : "--format 须为 text、markdown、csv、json、html 或 xlsx");
+    const char *path = cli_args_get(args, "out");
+    if (xlsx && (path == NULL || strcmp(path, "-") == 0))
+        return cli_usage_error(command, english() ? "xlsx needs --out FILE.xlsx" : "xlsx 格式须用 --out 指定文件");
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_assessment_policy policy;
+    if (hl_report_policy(app, &policy, &error) != HL_OK || report_overrides(args, &policy, &error) != HL_OK)
+        return cli_fail(&error);
+    hl_assessment assessment;
+    hl_bulletin_meta meta;
+    if (hl_report_build(app, month, &policy, &assessment, &meta, &error) != HL_OK)
+        return cli_fail(&error);
+    int result = HL_OK;
+    if (xlsx) {
+        result = hl_report_xlsx_write(&assessment, &meta, path, &error);
+    } else {
+        hl_buf text;
+        hl_buf_init(&text);
+        result = hl_bulletin_render(&assessment, &meta, format, &text, &error);
+        FILE *out = stdout;
+        if (result == HL_OK && path != NULL && strcmp(path, "-") != 0 && (out = fopen(path, "wb")) == NULL)
+            result = english() ? hl_error_set(&error, HL_EINVAL, "out", "cannot write %s", path)
+                               : hl_error_set(&error, HL_EINVAL, "out", "无法写入 %s", path);
+        if (result == HL_OK && fwrite(text.data, 1, text.len, out) != text.len)
+            result = hl_error_set(&error, HL_EIO, "out", "write failed");
+        if (out != NULL && out != stdout && fclose(out) != 0 && result == HL_OK)
+            result = hl_error_set(&error, HL_EIO, "out", "write failed");
+        hl_buf_free(&text);
+    }
+    hl_assessment_free(&assessment);
+    return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
+}
+
 const cli_command cli_admin_commands[] = {
+    {"report", "月度满意度通报", "the monthly satisfaction bulletin",
+     "report --month YYYY-MM [--format text|markdown|csv|json|html|xlsx] [--out FILE] "
+     "[--method rate|wilson|score] [--min-reached N] [--basic-satisfied yes|no] [--weights R,S,T] [--lists N]",
+     "生成月度通报：通报段落、各组排名表、明细表及注释（见 docs/bulletin.md）。排名规则默认取自配置"
+     "（hotline config report.<项> 值），可用选项临时改变：--method 按满意率(rate)、Wilson 区间下限(wilson)"
+     "或综合得分(score)排名；--min-reached 回访成功不足 N 件不参加排名；--basic-satisfied 基本满意是否计为满意；"
+     "--weights 响应率,解决率,满意率 权重；--lists 红黑榜各 N 名。",
+     "Renders the monthly bulletin: the notice paragraph, each group's ranking table, the detail table and "
+     "footnotes (docs/bulletin.md). The ranking rules come from the settings (hotline config report.<key> "
+     "value) and may be overridden: --method rate|wilson|score; --min-reached N reached surveys to be "
+     "ranked; --basic-satisfied yes|no; --weights response,resolution,satisfaction; --lists N for the red "
+     "and black lists.",
+     report_options, run_report, 0},
     {"init", "创建或升级数据库", "create or upgrade the store", "init",
      "创建数据库（若不存在），升级结构版本，并载入内置的工作日日历。",
      "Creates the store when absent, upgrades its schema, and seeds the built-in working-day calendar.",
@@ -269,9 +387,15 @@ const cli_command cli_admin_commands[] = {
      "Loads from CSV (columns in docs/csv.md); records with the same code are replaced. One bad row "
      "and nothing is loaded.\n`calendar` loads the State Council's yearly holiday notice.",
      NULL, run_load, 0},
-    {"config", "查看或设置办理时限", "show or set time limits", "config [KEY VALUE]",
-     "不带参数时显示办理时限；带参数时设置，例如 hotline config handle_days.complaint 10。",
-     "Shows the time limits, or sets one, e.g. hotline config handle_days.complaint 10.", NULL,
+    {"config", "查看或设置办理时限与通报规则", "show or set time limits and bulletin rules", "config [KEY VALUE]",
+     "不带参数时显示办理时限；带参数时设置，例如 hotline config handle_days.complaint 10。"
+     "通报规则以 report. 开头：report.method、report.min_reached、report.basic_counts_satisfied、"
+     "report.weight_response、report.weight_resolution、report.weight_satisfaction、report.list_size、"
+     "report.group_order（分组顺序，逗号分隔）、report.title、report.hotline_name。",
+     "Shows the time limits, or sets one, e.g. hotline config handle_days.complaint 10. Bulletin rules start "
+     "with report.: report.method, report.min_reached, report.basic_counts_satisfied, report.weight_response, "
+     "report.weight_resolution, report.weight_satisfaction, report.list_size, report.group_order (group "
+     "names, comma-separated), report.title, report.hotline_name.", NULL,
      run_config, 0},
     {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。", "Lists every network unit.",
      NULL, run_directory_list, 0},

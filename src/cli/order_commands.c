@@ -117,6 +117,10 @@ static const cli_option_spec action_options[] = {
     {"as", true},   {"unit", true},  {"co", true},      {"note", true},   {"reply", true},
     {"reason", true}, {"days", true}, {"into", true},   {"version", true}, {NULL, false}};
 
+static const cli_option_spec survey_options[] = {
+    {"as", true},     {"outcome", true}, {"rating", true}, {"resolved", true},
+    {"comment", true}, {"version", true}, {NULL, false}};
+
 static int run_action(cli_context *context, const cli_command *command, const cli_args *args)
 {
     hl_error error;
@@ -131,6 +135,8 @@ static int run_action(cli_context *context, const cli_command *command, const cl
     request.co_units = cli_args_get(args, "co");
     request.note = cli_args_get(args, "note");
     if (request.note == NULL)
+        request.note = cli_args_get(args, "comment");
+    if (request.note == NULL)
         request.note = cli_args_get(args, "reply");
     if (request.note == NULL)
         request.note = cli_args_get(args, "reason");
@@ -144,6 +150,18 @@ static int run_action(cli_context *context, const cli_command *command, const cl
     const char *into = cli_args_get(args, "into");
     if (into != NULL && hl_order_parse_number(hl_slice_of(into), &request.into) != HL_OK)
         return cli_usage_error(command, english() ? "--into takes an order number" : "--into 须为工单编号");
+    const char *outcome = cli_args_get(args, "outcome");
+    if (outcome != NULL && hl_order_outcome_parse(hl_slice_of(outcome), &request.outcome) != HL_OK)
+        return cli_usage_error(command, english() ? "--outcome: reached, no_answer, busy, refused, wrong_number or other"
+                                                  : "--outcome 须为 成功/无人接听/占线/拒访/空号停机/其他");
+    const char *rating = cli_args_get(args, "rating");
+    if (rating != NULL && hl_order_rating_parse(hl_slice_of(rating), &request.rating) != HL_OK)
+        return cli_usage_error(command, english() ? "--rating: very_satisfied, satisfied, basically_satisfied, "
+                                                    "dissatisfied or very_dissatisfied"
+                                                  : "--rating 须为 非常满意/满意/基本满意/不满意/非常不满意");
+    const char *resolved = cli_args_get(args, "resolved");
+    if (resolved != NULL && hl_order_resolved_parse(hl_slice_of(resolved), &request.resolved) != HL_OK)
+        return cli_usage_error(command, english() ? "--resolved: yes or no" : "--resolved 须为 解决 或 未解决（yes/no）");
     const char *version = cli_args_get(args, "version");
     if (version != NULL) {
         if (hl_text_parse_int(hl_slice_of(version), 1, INT64_MAX, &request.expected_version) != HL_OK)
@@ -255,6 +273,29 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
     }
     if (order->excluded)
         cli_output_field(stdout, en ? "Excluded" : "不纳入考核", order->excluded_reason);
+    if (order->survey_attempts > 0) {
+        const char *result = order->survey_result == HL_SURVEY_SUCCEEDED ? (en ? "reached" : "回访成功")
+                             : order->survey_result == HL_SURVEY_FAILED  ? (en ? "failed" : "回访失败")
+                                                                         : (en ? "in progress" : "回访中");
+        snprintf(text, sizeof text, en ? "%s, %d call(s)" : "%s，共 %d 次", result, order->survey_attempts);
+        cli_output_field(stdout, en ? "Survey" : "回访", text);
+        if (order->survey_result == HL_SURVEY_SUCCEEDED) {
+            cli_output_field(stdout, en ? "Rating" : "满意度", hl_order_rating_label(order->rating));
+            cli_output_field(stdout, en ? "Resolved" : "是否解决",
+                             order->resolved == HL_RESOLVED_YES  ? (en ? "yes" : "解决")
+                             : order->resolved == HL_RESOLVED_NO ? (en ? "no" : "未解决")
+                                                                 : "-");
+            cli_output_field(stdout, en ? "Comment" : "回访意见", order->survey_comment);
+        }
+    }
+    if (order->appeal_state != HL_APPEAL_NONE) {
+        static const char *const states_zh[] = {"", "待审", "成立", "驳回"};
+        static const char *const states_en[] = {"", "pending", "upheld", "rejected"};
+        char appeal[HL_REASON_BYTES + 32];
+        snprintf(appeal, sizeof appeal, "%s: %s", en ? states_en[order->appeal_state] : states_zh[order->appeal_state],
+                 order->appeal_reason);
+        cli_output_field(stdout, en ? "Appeal" : "申诉", appeal);
+    }
     snprintf(text, sizeof text, "%lld", (long long)order->version);
     cli_output_field(stdout, en ? "Version" : "版本", text);
     printf("\n%s\n", en ? "History:" : "处理记录：");
@@ -467,6 +508,31 @@ static int run_import(cli_context *context, const cli_command *command, const cl
     return status;
 }
 
+static int run_import_surveys(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    if (args->positional_count != 1)
+        return cli_usage_error(command, english() ? "name one CSV file" : "请给出一个 CSV 文件");
+    char *data = NULL;
+    size_t length = 0;
+    if (cli_read_input(args->positional[0], &data, &length, &error) != HL_OK)
+        return cli_fail(&error);
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status == CLI_EXIT_OK) {
+        int64_t applied = 0;
+        int result = hl_transfer_import_surveys(app, cli_args_get(args, "as"), data, length, report_bad_row, NULL,
+                                                50, &applied, &error);
+        if (result != HL_OK)
+            status = cli_fail(&error);
+        else
+            printf(english() ? "recorded %lld survey call(s)\n" : "已导入 %lld 次回访记录\n", (long long)applied);
+    }
+    free(data);
+    return status;
+}
+
 #define ACTION_COMMAND(action_enum, verb, zh, en, usage_tail, help_zh_text, help_en_text)          \
     {verb, zh, en, verb " NUMBER --as USER" usage_tail, help_zh_text, help_en_text, action_options, \
      run_action, action_enum}
@@ -530,6 +596,29 @@ const cli_command cli_order_commands[] = {
                    "Harassment, test, no content: invalid, excluded from assessment."),
     ACTION_COMMAND(HL_ACTION_ARCHIVE, "archive", "归档", "archive", "", "归档已办结的工单。",
                    "Archives a completed order."),
+    {"survey", "回访（记录一次回访电话）", "callback survey: record one call",
+     "survey NUMBER --as USER --outcome OUTCOME [--rating RATING] [--resolved yes|no] [--comment TEXT]",
+     "记录一次回访电话。--outcome：成功|无人接听|占线|拒访|空号停机|其他（或 reached|no_answer|busy|refused|"
+     "wrong_number|other）；回访成功须给出 --rating：非常满意|满意|基本满意|不满意|非常不满意，可给出 --resolved "
+     "解决|未解决。拒访、空号即回访失败；无人接听达到 survey_max_attempts 次亦为失败。回访不满意时按配置自动重办。",
+     "Records one callback call. --outcome reached|no_answer|busy|refused|wrong_number|other; a reached call "
+     "needs --rating very_satisfied|satisfied|basically_satisfied|dissatisfied|very_dissatisfied and may give "
+     "--resolved yes|no. Refused or a wrong number fails the survey; so do survey_max_attempts unanswered "
+     "calls. A dissatisfied result reopens the order when configured.",
+     survey_options, run_action, HL_ACTION_SURVEY},
+    ACTION_COMMAND(HL_ACTION_APPEAL, "appeal", "申诉（单位对回访结果或纳入考核提出异议）", "appeal a survey result",
+                   " --reason TEXT", "承办单位在申诉时限内对回访结果或工单纳入考核提出申诉。",
+                   "The lead unit contests a survey result or the order's inclusion, within the appeal window."),
+    ACTION_COMMAND(HL_ACTION_APPEAL_UPHOLD, "appeal-uphold", "申诉成立", "uphold an appeal", " --reason TEXT",
+                   "督办员认定申诉成立：该工单不再计入该单位当月考核，理由留存。",
+                   "A supervisor upholds the appeal: the order leaves the unit's measures, the reason kept."),
+    ACTION_COMMAND(HL_ACTION_APPEAL_REJECT, "appeal-reject", "申诉驳回", "reject an appeal", " --reason TEXT",
+                   "督办员驳回申诉，回访结果维持。", "A supervisor rejects the appeal; the result stands."),
+    {"import-surveys", "从 CSV 导入回访记录", "import survey calls from CSV", "import-surveys FILE.csv --as USER",
+     "导入回访电话记录（每行一次电话，列见 docs/csv.md），按文件顺序逐条处理。任何一行有错则全部不导入，并逐行报告错误及行号。",
+     "Imports callback calls (one row per call, columns in docs/csv.md), applied in file order. One bad row and "
+     "nothing is imported; every bad row is reported with its line number.",
+     import_options, run_import_surveys, 0},
     {"show", "查看工单及处理记录", "show an order and its history", "show NUMBER",
      "显示工单的全部字段及完整处理记录。", "Shows every field of an order and its whole history.", NULL,
      run_show, 0},

@@ -164,3 +164,9 @@ int hl_store_rollup_each(hl_store *store, hl_rollup_visitor visit, void *context
 {
     return store->ops->rollup_each(store, visit, context, error);
 }
+
+int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, void *context,
+                          hl_error *error)
+{
+    return store->ops->rollup_month(store, month, visit, context, error);
+}

@@ -91,6 +91,8 @@ typedef struct hl_store_ops {
 
     int (*rollup_add)(hl_store *store, const hl_rollup_delta *delta, hl_error *error);
     int (*rollup_each)(hl_store *store, hl_rollup_visitor visit, void *context, hl_error *error);
+    int (*rollup_month)(hl_store *store, int month, hl_rollup_visitor visit, void *context,
+                        hl_error *error);
 } hl_store_ops;
 
 struct hl_store {
@@ -147,5 +149,8 @@ int hl_store_event_list(hl_store *store, int64_t order_id, hl_event_visitor visi
 int hl_store_event_scan(hl_store *store, hl_event_visitor visit, void *context, hl_error *error);
 int hl_store_rollup_add(hl_store *store, const hl_rollup_delta *delta, hl_error *error);
 int hl_store_rollup_each(hl_store *store, hl_rollup_visitor visit, void *context, hl_error *error);
+/* The rollup rows of one month (yyyymm), by unit and counter. */
+int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, void *context,
+                          hl_error *error);
 
 #endif

@@ -139,6 +139,7 @@ typedef enum statement_id {
     STMT_EVENT_SCAN,
     STMT_ROLLUP_ADD,
     STMT_ROLLUP_EACH,
+    STMT_ROLLUP_MONTH,
     STMT_COUNT
 } statement_id;
 
@@ -207,6 +208,9 @@ static const char *const statement_sql[STMT_COUNT] = {
                         "value = value + excluded.value",
     [STMT_ROLLUP_EACH] = "SELECT month, unit, counter, value FROM rollups "
                          "ORDER BY month, unit, counter",
+    /* The bulletin reads one month: a range of the primary key. */
+    [STMT_ROLLUP_MONTH] = "SELECT month, unit, counter, value FROM rollups WHERE month = ? "
+                          "ORDER BY unit, counter",
 };
 
 struct sqlite_store {
@@ -2029,6 +2033,27 @@ static int sqlite_rollup_each(hl_store *base, hl_rollup_visitor visit, void *con
                      error);
 }
 
+static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visit, void *context,
+                               hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (visit == NULL)
+        return missing_argument("rollup_month", error);
+    sqlite3_stmt *statement = borrow_statement(store, STMT_ROLLUP_MONTH, "rollup_month", error);
+    if (statement == NULL)
+        return HL_EIO;
+    rollup_visit visitor = {visit, context};
+    int result = HL_OK;
+    if (sqlite3_bind_int64(statement, 1, month) != SQLITE_OK)
+        result = storage_error(store, "rollup_month", error);
+    else
+        result = visit_rows(store, statement, "rollup_month", visit_rollup_row, &visitor, error);
+    return_statement(store, STMT_ROLLUP_MONTH, statement);
+    return result;
+}
+
 static const hl_store_ops sqlite_ops = {
     .close = sqlite_close,
     .begin = sqlite_begin,
@@ -2062,4 +2087,5 @@ static const hl_store_ops sqlite_ops = {
     .event_scan = sqlite_event_scan,
     .rollup_add = sqlite_rollup_add,
     .rollup_each = sqlite_rollup_each,
+    .rollup_month = sqlite_rollup_month,
 };

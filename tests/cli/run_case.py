@@ -37,7 +37,8 @@ line; other lines may come between and around them. Output that is not valid
 UTF-8 is compared with each bad byte written as \\xNN. Every command is
 checked; besides its expectations, a command that fails (exit code other
 than 0) must print at most one line on stderr (the project's rule: one clear
-line, exit 2), except `import` and `load`, which list every bad row.
+line, exit 2), except `import`, `import-surveys` and `load`, which list every
+bad row.
 
 Prints a diff for each failure and "N passed, M failed"; exits 1 on any
 failure, 2 when the case file itself is malformed.
@@ -54,7 +55,7 @@ import tempfile
 
 TIMEOUT_SECONDS = 120
 # Commands allowed to report several bad rows on stderr.
-MULTI_LINE_COMMANDS = {"import", "load"}
+MULTI_LINE_COMMANDS = {"import", "import-surveys", "load"}
 # Private-use code points that stand for raw bytes through shlex.
 RAW_BYTE_BASE = 0x10FF00
 

@@ -1,0 +1,193 @@
+/* report.c: gathers what the monthly bulletin needs from the store.
+ *
+ * One read transaction: the month's rollup rows and the previous month's,
+ * the directory of units (names and groups), and the report settings. The
+ * measures, ranks and layout are computed in domain/ (assessment.c,
+ * bulletin.c); this module neither computes rates nor formats text. */
+#include "app/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+
+#define DEFAULT_TITLE "12345政务服务便民热线"
+#define DEFAULT_HOTLINE_NAME "市政府12345政务服务便民热线"
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+typedef struct report_context {
+    hl_unit_counts *units;
+    size_t count;
+    size_t capacity;
+    hl_assessment_policy *policy;
+    hl_error *error;
+    int result;
+} report_context;
+
+static int load_policy_setting(void *context, const char *key, const char *value)
+{
+    report_context *report = context;
+    if (strncmp(key, "report.", 7) != 0)
+        return 0;
+    const char *name = key + 7;
+    if (strcmp(name, "group_order") == 0 || strcmp(name, "title") == 0 || strcmp(name, "hotline_name") == 0)
+        return 0;
+    hl_error ignored;
+    /* A setting this build no longer accepts keeps the default. */
+    hl_assessment_policy_set(report->policy, name, value, &ignored);
+    return 0;
+}
+
+int hl_report_policy(hl_app *app, hl_assessment_policy *policy, hl_error *error)
+{
+    hl_assessment_policy_default(policy);
+    report_context report = {NULL, 0, 0, policy, error, HL_OK};
+    return hl_store_config_each(app->store, load_policy_setting, &report, error);
+}
+
+int hl_report_set(hl_app *app, const char *key, const char *value, hl_error *error)
+{
+    if (strncmp(key, "report.", 7) != 0)
+        return hl_error_set(error, HL_EINVAL, "key", "not a report setting: %.64s", key);
+    const char *name = key + 7;
+    bool text_setting =
+        strcmp(name, "group_order") == 0 || strcmp(name, "title") == 0 || strcmp(name, "hotline_name") == 0;
+    if (text_setting) {
+        char checked[HL_REASON_BYTES];
+        int result = hl_text_copy(checked, sizeof checked, hl_slice_trim(hl_slice_of(value)), HL_REASON_CHARS,
+                                  false, key, error);
+        if (result != HL_OK)
+            return result;
+    } else {
+        hl_assessment_policy policy;
+        int result = hl_report_policy(app, &policy, error);
+        if (result == HL_OK)
+            result = hl_assessment_policy_set(&policy, name, value, error);
+        if (result == HL_OK)
+            result = hl_assessment_policy_check(&policy, error);
+        if (result != HL_OK)
+            return result;
+    }
+    int result = hl_store_begin(app->store, error);
+    if (result == HL_OK)
+        result = hl_store_config_set(app->store, key, value, error);
+    if (result == HL_OK)
+        result = hl_store_commit(app->store, error);
+    if (result != HL_OK)
+        hl_store_rollback(app->store);
+    return result;
+}
+
+static hl_unit_counts *find_or_add(report_context *report, const char *unit)
+{
+    for (size_t index = 0; index < report->count; index++)
+        if (strcmp(report->units[index].unit, unit) == 0)
+            return &report->units[index];
+    if (report->count == report->capacity) {
+        report->capacity = report->capacity == 0 ? 64 : report->capacity * 2;
+        report->units = hl_xrealloc(report->units, report->capacity * sizeof *report->units);
+    }
+    hl_unit_counts *added = &report->units[report->count++];
+    memset(added, 0, sizeof *added);
+    snprintf(added->unit, sizeof added->unit, "%s", unit);
+    return added;
+}
+
+static int add_unit(void *context, const hl_unit *unit)
+{
+    report_context *report = context;
+    hl_unit_counts *counts = find_or_add(report, unit->code);
+    snprintf(counts->name, sizeof counts->name, "%s", unit->name);
+    snprintf(counts->group, sizeof counts->group, "%s", unit->group);
+    return 0;
+}
+
+static int add_current(void *context, const hl_rollup_delta *row)
+{
+    report_context *report = context;
+    if (row->unit[0] == '\0')
+        return 0; /* the centre itself is not a unit of the bulletin */
+    find_or_add(report, row->unit)->counters[row->counter] += row->amount;
+    return 0;
+}
+
+static int add_previous(void *context, const hl_rollup_delta *row)
+{
+    report_context *report = context;
+    if (row->unit[0] == '\0')
+        return 0;
+    hl_unit_counts *counts = find_or_add(report, row->unit);
+    counts->previous[row->counter] += row->amount;
+    counts->has_previous = true;
+    return 0;
+}
+
+typedef struct texts {
+    char group_order[HL_REASON_BYTES];
+    hl_bulletin_meta *meta;
+} texts;
+
+static int read_text_setting(void *context, const char *key, const char *value)
+{
+    texts *settings = context;
+    if (strcmp(key, "report.group_order") == 0)
+        snprintf(settings->group_order, sizeof settings->group_order, "%s", value);
+    else if (strcmp(key, "report.title") == 0)
+        snprintf(settings->meta->title, sizeof settings->meta->title, "%s", value);
+    else if (strcmp(key, "report.hotline_name") == 0)
+        snprintf(settings->meta->hotline_name, sizeof settings->meta->hotline_name, "%s", value);
+    return 0;
+}
+
+int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, hl_assessment *out,
+                    hl_bulletin_meta *meta, hl_error *error)
+{
+    memset(meta, 0, sizeof *meta);
+    snprintf(meta->title, sizeof meta->title, "%s", DEFAULT_TITLE);
+    snprintf(meta->hotline_name, sizeof meta->hotline_name, "%s", DEFAULT_HOTLINE_NAME);
+    meta->month = month;
+    hl_clock_format_iso(hl_clock_now(), meta->generated_at, sizeof meta->generated_at);
+    int previous_month = month % 100 == 1 ? (month / 100 - 1) * 100 + 12 : month - 1;
+
+    report_context report = {NULL, 0, 0, NULL, error, HL_OK};
+    texts settings = {"", meta};
+    /* One snapshot: the two months and the directory as of the same instant. */
+    int result = hl_store_begin_read(app->store, error);
+    if (result == HL_OK)
+        result = hl_store_unit_each(app->store, add_unit, &report, error);
+    if (result == HL_OK)
+        result = hl_store_rollup_month(app->store, month, add_current, &report, error);
+    if (result == HL_OK)
+        result = hl_store_rollup_month(app->store, previous_month, add_previous, &report, error);
+    if (result == HL_OK)
+        result = hl_store_config_each(app->store, read_text_setting, &settings, error);
+    hl_store_rollback(app->store);
+
+    /* The group order: comma-separated names. */
+    const char *groups[32];
+    size_t group_count = 0;
+    char *cursor = settings.group_order;
+    while (result == HL_OK && *cursor != '\0' && group_count < 32) {
+        groups[group_count++] = cursor;
+        char *comma = strchr(cursor, ',');
+        if (comma == NULL)
+            break;
+        *comma = '\0';
+        cursor = comma + 1;
+    }
+    if (result == HL_OK)
+        result = hl_assessment_compute(report.units, report.count, groups, group_count, policy, month, out, error);
+    if (result == HL_OK && out->base == 0 && out->unit_count == 0) {
+        char shown[16];
+        snprintf(shown, sizeof shown, "%04d-%02d", month / 100, month % 100);
+        hl_assessment_free(out);
+        result = english() ? hl_error_set(error, HL_ENOTFOUND, "month", "no figures for %s", shown)
+                           : hl_error_set(error, HL_ENOTFOUND, "month", "%s 没有数据", shown);
+    }
+    free(report.units);
+    return result;
+}
