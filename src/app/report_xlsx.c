@@ -1,0 +1,821 @@
+/* report_xlsx.c: writes the monthly satisfaction bulletin as an Excel
+ * workbook with libxlsxwriter.
+ *
+ * Three sheets: 通报 (the heading, the notice paragraph and the ranking
+ * tables in the newspaper's two-column layout), 明细 (one row per unit,
+ * counts and rates as numbers) and 说明 (the footnotes). Every rate is the
+ * figure hl_assessment_format_percent prints, parsed back, so the workbook
+ * and the text bulletin never disagree in the last decimal. The workbook is
+ * written to a temporary file beside the target, flushed to disk and
+ * renamed into place. This module computes nothing: the assessment comes
+ * ready from domain/assessment.c, and it does not read the store. */
+#include "app/report_xlsx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "base/clock.h"
+#include "base/i18n.h"
+#include "base/text.h"
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+/* ---- the workbook and its formats ---- */
+
+typedef struct book {
+    lxw_workbook *workbook;
+    lxw_format *title;     /* the notice's heading */
+    lxw_format *heading;   /* 公告 and each table's title */
+    lxw_format *paragraph; /* wrapped running text */
+    lxw_format *header;    /* column headers */
+    lxw_format *cell;      /* ranking table cells */
+    lxw_format *rank;      /* ranking table ranks, centred */
+    lxw_format *percent;   /* rates: percent figures to two decimals */
+    lxw_format *label;     /* the notes' item names */
+    /* The first libxlsxwriter failure. Writes after it are harmless, so the
+     * sheets are written straight through and the status checked once. */
+    lxw_error status;
+} book;
+
+static void note(book *workbook, lxw_error status)
+{
+    if (workbook->status == LXW_NO_ERROR && status != LXW_NO_ERROR)
+        workbook->status = status;
+}
+
+static void create_formats(book *workbook)
+{
+    workbook->title = workbook_add_format(workbook->workbook);
+    format_set_bold(workbook->title);
+    format_set_font_size(workbook->title, 16);
+    format_set_align(workbook->title, LXW_ALIGN_CENTER);
+    format_set_align(workbook->title, LXW_ALIGN_VERTICAL_CENTER);
+
+    workbook->heading = workbook_add_format(workbook->workbook);
+    format_set_bold(workbook->heading);
+    format_set_font_size(workbook->heading, 12);
+    format_set_align(workbook->heading, LXW_ALIGN_CENTER);
+    format_set_align(workbook->heading, LXW_ALIGN_VERTICAL_CENTER);
+
+    workbook->paragraph = workbook_add_format(workbook->workbook);
+    format_set_text_wrap(workbook->paragraph);
+    format_set_align(workbook->paragraph, LXW_ALIGN_VERTICAL_TOP);
+
+    workbook->header = workbook_add_format(workbook->workbook);
+    format_set_bold(workbook->header);
+    format_set_text_wrap(workbook->header);
+    format_set_align(workbook->header, LXW_ALIGN_CENTER);
+    format_set_align(workbook->header, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_border(workbook->header, LXW_BORDER_THIN);
+    format_set_bg_color(workbook->header, 0xD9D9D9);
+
+    workbook->cell = workbook_add_format(workbook->workbook);
+    format_set_border(workbook->cell, LXW_BORDER_THIN);
+
+    workbook->rank = workbook_add_format(workbook->workbook);
+    format_set_border(workbook->rank, LXW_BORDER_THIN);
+    format_set_align(workbook->rank, LXW_ALIGN_CENTER);
+
+    workbook->percent = workbook_add_format(workbook->workbook);
+    format_set_num_format(workbook->percent, "0.00");
+
+    workbook->label = workbook_add_format(workbook->workbook);
+    format_set_bold(workbook->label);
+    format_set_align(workbook->label, LXW_ALIGN_VERTICAL_TOP);
+}
+
+static lxw_worksheet *add_sheet(book *workbook, const char *name)
+{
+    lxw_worksheet *sheet = workbook_add_worksheet(workbook->workbook, name);
+    /* The names are fixed and valid, so only an allocation can fail here. */
+    if (sheet == NULL)
+        note(workbook, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    return sheet;
+}
+
+/* Empty texts leave the cell empty (libxlsxwriter would do the same). */
+static void put_text(book *workbook, lxw_worksheet *sheet, lxw_row_t row, lxw_col_t column,
+                     const char *text, lxw_format *format)
+{
+    if (sheet == NULL)
+        return;
+    if (text == NULL || text[0] == '\0') {
+        if (format != NULL)
+            note(workbook, worksheet_write_blank(sheet, row, column, format));
+        return;
+    }
+    note(workbook, worksheet_write_string(sheet, row, column, text, format));
+}
+
+static void put_number(book *workbook, lxw_worksheet *sheet, lxw_row_t row, lxw_col_t column,
+                       double value, lxw_format *format)
+{
+    if (sheet != NULL)
+        note(workbook, worksheet_write_number(sheet, row, column, value, format));
+}
+
+static void put_merged(book *workbook, lxw_worksheet *sheet, lxw_row_t row, lxw_col_t first,
+                       lxw_col_t last, const char *text, lxw_format *format)
+{
+    if (sheet != NULL)
+        note(workbook, worksheet_merge_range(sheet, row, first, row, last, text, format));
+}
+
+static void set_column(book *workbook, lxw_worksheet *sheet, lxw_col_t column, double width)
+{
+    if (sheet != NULL)
+        note(workbook, worksheet_set_column(sheet, column, column, width, NULL));
+}
+
+/* Excel does not grow a row to fit wrapped text in merged cells, so the
+ * height is set from the text's display width (CJK characters count 2, as
+ * they do in Excel's column units) over the width available. */
+static void fit_row(book *workbook, lxw_worksheet *sheet, lxw_row_t row, const char *text,
+                    double available_width)
+{
+    if (sheet == NULL)
+        return;
+    int width = hl_text_display_width(text);
+    int lines = (int)((width + available_width - 1) / available_width);
+    if (lines < 1)
+        lines = 1;
+    note(workbook, worksheet_set_row(sheet, row, 16.0 * lines + 4.0, NULL));
+}
+
+/* ---- figures ---- */
+
+/* The rate as the number of percent the text bulletin prints: the string
+ * of hl_assessment_format_percent, parsed back, so that both show exactly
+ * the same figure. False when there is no data ("-"). */
+static bool percent_value(hl_ratio ratio, double *out)
+{
+    char text[32];
+    hl_assessment_format_percent(ratio, text, sizeof text);
+    char *end = NULL;
+    double value = strtod(text, &end);
+    if (ratio.denominator == 0 || end == text || *end != '\0')
+        return false;
+    *out = value;
+    return true;
+}
+
+static void put_percent(book *workbook, lxw_worksheet *sheet, lxw_row_t row, lxw_col_t column,
+                        hl_ratio ratio)
+{
+    double value = 0;
+    if (percent_value(ratio, &value))
+        put_number(workbook, sheet, row, column, value, workbook->percent);
+}
+
+/* A fraction (the Wilson bounds; the score over 100) as percent to two
+ * decimals rounded half up, printed and parsed back exactly as the text
+ * bulletin prints it (domain/bulletin.c), not as "%.2f" would round it. */
+static double percent_of_fraction(double fraction)
+{
+    char text[48];
+    long long hundredths = (long long)floor(fraction * 10000.0 + 0.5);
+    snprintf(text, sizeof text, "%lld.%02lld", hundredths / 100, hundredths % 100);
+    return strtod(text, NULL);
+}
+
+static const char *rate_text(hl_ratio ratio, char *out, size_t size)
+{
+    hl_assessment_format_percent(ratio, out, size);
+    return out;
+}
+
+/* ---- the month ---- */
+
+typedef struct month_span {
+    int year;
+    int month;
+    int last_day;
+} month_span;
+
+static int month_span_of(int yyyymm, month_span *out, hl_error *error)
+{
+    int year = yyyymm / 100;
+    int month = yyyymm % 100;
+    /* The range and the words of domain/bulletin.c. */
+    if (year < 1900 || year > 9999 || month < 1 || month > 12)
+        return english() ? hl_error_set(error, HL_EINVAL, "month", "month %d is not yyyymm", yyyymm)
+                         : hl_error_set(error, HL_EINVAL, "month", "月份 %d 不是 yyyymm 格式",
+                                        yyyymm);
+    int next_year = month == 12 ? year + 1 : year;
+    int next_month = month == 12 ? 1 : month + 1;
+    int32_t last = hl_clock_day_from_civil(next_year, next_month, 1) - 1;
+    int last_year = 0, last_month = 0;
+    hl_clock_civil_from_day(last, &last_year, &last_month, &out->last_day);
+    out->year = year;
+    out->month = month;
+    return HL_OK;
+}
+
+static const char *english_month_name(int month)
+{
+    static const char *const names[] = {"January", "February", "March",     "April",
+                                        "May",     "June",     "July",      "August",
+                                        "September", "October", "November", "December"};
+    return names[month - 1];
+}
+
+/* (一), (二)... as the newspaper numbers its tables; (1), (2)... in English. */
+static void table_number(size_t number, char *out, size_t size)
+{
+    static const char *const digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    if (english() || number >= 100)
+        snprintf(out, size, "%zu", number);
+    else if (number < 10)
+        snprintf(out, size, "%s", digits[number]);
+    else if (number < 20)
+        snprintf(out, size, "十%s", digits[number % 10]);
+    else
+        snprintf(out, size, "%s十%s", digits[number / 10], digits[number % 10]);
+}
+
+/* ---- sheet 通报 ---- */
+
+#define BULLETIN_NAME_WIDTH 30.0
+#define BULLETIN_RANK_WIDTH 8.0
+#define BULLETIN_TEXT_WIDTH (2 * (BULLETIN_NAME_WIDTH + BULLETIN_RANK_WIDTH))
+
+/* The seed bulletin's sentence, built from the pooled totals in the words
+ * of domain/bulletin.c; without data a rate is "-", with no percent sign. */
+static void append_paragraph(hl_buf *out, const hl_assessment *assessment,
+                             const hl_bulletin_meta *meta, const month_span *span)
+{
+    char success[40] = "-", satisfaction[40] = "-", percent[32];
+    if (assessment->success_rate.denominator != 0)
+        snprintf(success, sizeof success, "%s%%",
+                 rate_text(assessment->success_rate, percent, sizeof percent));
+    if (assessment->satisfaction_rate.denominator != 0)
+        snprintf(satisfaction, sizeof satisfaction, "%s%%",
+                 rate_text(assessment->satisfaction_rate, percent, sizeof percent));
+    const char *month_name = english_month_name(span->month);
+    if (english())
+        hl_buf_appendf(out,
+                       "From 1 to %d %s %d, the %s surveyed by telephone %lld matters completed "
+                       "by the network units; %lld surveys succeeded (%s of the base), %lld "
+                       "citizens were satisfied; the average satisfaction rate of the units' "
+                       "completed matters in %s was %s.",
+                       span->last_day, month_name, span->year, meta->hotline_name,
+                       (long long)assessment->base, (long long)assessment->succeeded, success,
+                       (long long)assessment->satisfied, month_name, satisfaction);
+    else
+        hl_buf_appendf(out,
+                       "%d年%d月1日至%d月%d日,%s对各网络单位办结事项%lld件进行了电话调查,"
+                       "电话调查成功的共%lld件(占确定基数的%s),市民满意数%lld件,经调查,"
+                       "%d月各网络单位办结事项平均满意率为%s。",
+                       span->year, span->month, span->month, span->last_day, meta->hotline_name,
+                       (long long)assessment->base, (long long)assessment->succeeded, success,
+                       (long long)assessment->satisfied, span->month, satisfaction);
+}
+
+static void write_unit_pair(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
+                            lxw_col_t column, const hl_unit_result *unit)
+{
+    if (unit == NULL) {
+        put_text(workbook, sheet, row, column, "", workbook->cell);
+        put_text(workbook, sheet, row, column + 1, "", workbook->rank);
+        return;
+    }
+    put_text(workbook, sheet, row, column, unit->name, workbook->cell);
+    put_number(workbook, sheet, row, column + 1, unit->rank, workbook->rank);
+}
+
+/* One group's table: title, header, then the first ceil(n/2) ranked units
+ * in the left pair of columns and the rest in the right pair, as the
+ * newspaper prints it; the group's unranked units follow in one line. */
+static lxw_row_t write_group_table(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
+                                   const hl_group_result *group, size_t table_index,
+                                   const hl_assessment *assessment, const month_span *span)
+{
+    char number[16];
+    char title[256];
+    table_number(table_index, number, sizeof number);
+    /* domain/bulletin.c prints this as a title and a subtitle; one cell here. */
+    if (english())
+        snprintf(title, sizeof title,
+                 "Citizen satisfaction with matters completed in %s %d: survey ranking (%s)",
+                 english_month_name(span->month), span->year, number);
+    else
+        snprintf(title, sizeof title, "%d年%d月办结事项市民满意度调查结果排名(%s)", span->year,
+                 span->month, number);
+    put_merged(workbook, sheet, row++, 0, 3, title, workbook->heading);
+
+    /* A unit without a group still gets a column heading. */
+    const char *heading = group->name[0] != '\0' ? group->name : HL_T("单位", "Unit");
+    const char *rank_header = HL_T("排名", "Rank");
+    put_text(workbook, sheet, row, 0, heading, workbook->header);
+    put_text(workbook, sheet, row, 1, rank_header, workbook->header);
+    put_text(workbook, sheet, row, 2, heading, workbook->header);
+    put_text(workbook, sheet, row, 3, rank_header, workbook->header);
+    row++;
+
+    size_t ranked = group->ranked_count;
+    size_t left_count = (ranked + 1) / 2;
+    for (size_t index = 0; index < left_count; index++, row++) {
+        write_unit_pair(workbook, sheet, row, 0, group->units[index]);
+        size_t right = left_count + index;
+        write_unit_pair(workbook, sheet, row, 2, right < ranked ? group->units[right] : NULL);
+    }
+
+    if (group->count > ranked) {
+        hl_buf line;
+        hl_buf_init(&line);
+        /* The line of domain/bulletin.c, word for word. */
+        if (english())
+            hl_buf_appendf(&line, "Not ranked (fewer than %d reached surveys): ",
+                           assessment->policy.min_reached);
+        else
+            hl_buf_appendf(&line, "未参加排名（回访成功不足 %d 件）：",
+                           assessment->policy.min_reached);
+        for (size_t index = ranked; index < group->count; index++) {
+            if (index > ranked)
+                hl_buf_append_str(&line, ", ");
+            hl_buf_append_str(&line, group->units[index]->name);
+        }
+        put_merged(workbook, sheet, row, 0, 3, line.data, workbook->paragraph);
+        fit_row(workbook, sheet, row, line.data, BULLETIN_TEXT_WIDTH);
+        row++;
+        hl_buf_free(&line);
+    }
+    return row + 1; /* one empty row between tables */
+}
+
+static void write_bulletin_sheet(book *workbook, lxw_worksheet *sheet,
+                                 const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                                 const month_span *span)
+{
+    set_column(workbook, sheet, 0, BULLETIN_NAME_WIDTH);
+    set_column(workbook, sheet, 1, BULLETIN_RANK_WIDTH);
+    set_column(workbook, sheet, 2, BULLETIN_NAME_WIDTH);
+    set_column(workbook, sheet, 3, BULLETIN_RANK_WIDTH);
+
+    lxw_row_t row = 0;
+    put_merged(workbook, sheet, row, 0, 3, meta->title, workbook->title);
+    if (sheet != NULL)
+        note(workbook, worksheet_set_row(sheet, row, 28.0, NULL));
+    row++;
+    put_merged(workbook, sheet, row++, 0, 3, HL_T("公告", "Notice"), workbook->heading);
+
+    hl_buf paragraph;
+    hl_buf_init(&paragraph);
+    append_paragraph(&paragraph, assessment, meta, span);
+    put_merged(workbook, sheet, row, 0, 3, paragraph.data, workbook->paragraph);
+    fit_row(workbook, sheet, row, paragraph.data, BULLETIN_TEXT_WIDTH);
+    hl_buf_free(&paragraph);
+    row += 2;
+
+    for (size_t index = 0; index < assessment->group_count; index++)
+        row = write_group_table(workbook, sheet, row, &assessment->groups[index], index + 1,
+                                assessment, span);
+}
+
+/* ---- sheet 明细 ---- */
+
+typedef struct detail_column {
+    const char *chinese;
+    const char *english;
+    double width;
+} detail_column;
+
+static const detail_column detail_columns[] = {
+    {"分组", "Group", 14},
+    {"排名", "Rank", 6},
+    {"单位编码", "Unit code", 10},
+    {"单位", "Unit", 26},
+    {"确定基数", "Base", 10},
+    {"调查成功", "Reached", 10},
+    {"调查成功率", "Success %", 11},
+    {"满意数", "Satisfied", 10},
+    {"满意率", "Satisfaction %", 12},
+    {"95%区间下限", "95% CI low", 12},
+    {"95%区间上限", "95% CI high", 12},
+    {"解决数", "Resolved", 10},
+    {"解决率", "Resolved %", 11},
+    {"按时签收率", "Signed on time %", 12},
+    {"按时办结率", "Completed on time %", 12},
+    {"退单率", "Returned %", 10},
+    {"重办率", "Reopened %", 10},
+    {"综合得分", "Score", 10},
+    {"红黑榜", "List", 8},
+    {"上月排名", "Previous rank", 10},
+    {"上月满意率", "Previous satisfaction %", 12},
+};
+
+#define DETAIL_COLUMN_COUNT (sizeof detail_columns / sizeof detail_columns[0])
+
+static const char *list_text(hl_list_mark mark)
+{
+    switch (mark) {
+    case HL_LIST_RED:
+        return HL_T("红榜", "red list");
+    case HL_LIST_BLACK:
+        return HL_T("黑榜", "black list");
+    case HL_LIST_NONE:
+        break;
+    }
+    return "";
+}
+
+static void write_detail_row(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
+                             const hl_unit_result *unit, const hl_assessment_policy *policy)
+{
+    lxw_col_t column = 0;
+    put_text(workbook, sheet, row, column++, unit->group, NULL);
+    if (unit->ranked)
+        put_number(workbook, sheet, row, column, unit->rank, NULL);
+    column++;
+    put_text(workbook, sheet, row, column++, unit->unit, NULL);
+    put_text(workbook, sheet, row, column++, unit->name, NULL);
+    put_number(workbook, sheet, row, column++, (double)unit->base, NULL);
+    put_number(workbook, sheet, row, column++, (double)unit->succeeded, NULL);
+    put_percent(workbook, sheet, row, column++, unit->success_rate);
+    put_number(workbook, sheet, row, column++, (double)unit->satisfied, NULL);
+    put_percent(workbook, sheet, row, column++, unit->satisfaction_rate);
+    if (unit->satisfaction_rate.denominator > 0) {
+        put_number(workbook, sheet, row, column, percent_of_fraction(unit->wilson_low),
+                   workbook->percent);
+        put_number(workbook, sheet, row, column + 1, percent_of_fraction(unit->wilson_high),
+                   workbook->percent);
+    }
+    column += 2;
+    put_number(workbook, sheet, row, column++, (double)unit->resolved, NULL);
+    put_percent(workbook, sheet, row, column++, unit->resolved_rate);
+    put_percent(workbook, sheet, row, column++, unit->sign_on_time_rate);
+    put_percent(workbook, sheet, row, column++, unit->completion_on_time_rate);
+    put_percent(workbook, sheet, row, column++, unit->return_rate);
+    put_percent(workbook, sheet, row, column++, unit->reopen_rate);
+    /* The score is computed, and shown, only when it decides the ranking. */
+    if (policy->method == HL_RANK_BY_SCORE)
+        put_number(workbook, sheet, row, column, percent_of_fraction(unit->score / 100.0),
+                   workbook->percent);
+    column++;
+    put_text(workbook, sheet, row, column++, list_text(unit->list), NULL);
+    if (unit->has_previous && unit->previous_rank > 0)
+        put_number(workbook, sheet, row, column, unit->previous_rank, NULL);
+    column++;
+    if (unit->has_previous)
+        put_percent(workbook, sheet, row, column, unit->previous_satisfaction_rate);
+}
+
+static void write_detail_sheet(book *workbook, lxw_worksheet *sheet,
+                               const hl_assessment *assessment)
+{
+    if (sheet == NULL)
+        return;
+    for (lxw_col_t column = 0; column < DETAIL_COLUMN_COUNT; column++) {
+        const detail_column *spec = &detail_columns[column];
+        const char *header = HL_T(spec->chinese, spec->english);
+        double width = spec->width;
+        double needed = hl_text_display_width(header) + 2.0;
+        set_column(workbook, sheet, column, width > needed ? width : needed);
+        put_text(workbook, sheet, 0, column, header, workbook->header);
+    }
+    worksheet_freeze_panes(sheet, 1, 0);
+
+    /* In the bulletin's order: group by group, ranked units by rank. */
+    lxw_row_t row = 1;
+    for (size_t group = 0; group < assessment->group_count; group++)
+        for (size_t index = 0; index < assessment->groups[group].count; index++)
+            write_detail_row(workbook, sheet, row++, assessment->groups[group].units[index],
+                             &assessment->policy);
+    note(workbook, worksheet_autofilter(sheet, 0, 0, row > 1 ? row - 1 : 0,
+                                        (lxw_col_t)(DETAIL_COLUMN_COUNT - 1)));
+}
+
+/* ---- sheet 说明 ---- */
+
+/* The footnotes of domain/bulletin.c in its words, one item per row; where
+ * they describe the text layout ("(n/d)", "-", the change columns) they are
+ * said of this workbook's columns instead. */
+
+#define NOTES_TEXT_WIDTH 90.0
+
+static void put_note(book *workbook, lxw_worksheet *sheet, lxw_row_t *row, const char *label,
+                     hl_buf *text)
+{
+    put_text(workbook, sheet, *row, 0, label, workbook->label);
+    put_text(workbook, sheet, *row, 1, text->data, workbook->paragraph);
+    fit_row(workbook, sheet, *row, text->data, NOTES_TEXT_WIDTH);
+    (*row)++;
+    hl_buf_reset(text);
+}
+
+static void ranking_rule(const hl_assessment_policy *policy, hl_buf *out)
+{
+    switch (policy->method) {
+    case HL_RANK_BY_WILSON:
+        hl_buf_append_str(out, HL_T("排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限，"
+                                    "由高到低；调查成功件数少的单位不因偶然的高满意率排在前面。",
+                                    "Ranking: by the lower bound of the 95% Wilson interval of the "
+                                    "satisfaction rate (satisfied / reached), highest first, so that a "
+                                    "unit with few surveys does not rank high by chance."));
+        break;
+    case HL_RANK_BY_SCORE:
+        if (english())
+            hl_buf_appendf(out,
+                           "Ranking: by the weighted score = response rate (signed on time / signed) "
+                           "x %d%% + resolution rate (resolved / reached) x %d%% + satisfaction "
+                           "rate (satisfied / reached) x %d%%, highest first.",
+                           policy->weight_response, policy->weight_resolution,
+                           policy->weight_satisfaction);
+        else
+            hl_buf_appendf(out,
+                           "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× %d%% + 解决率（解决数 ÷ "
+                           "调查成功数）× %d%% + 满意率（满意数 ÷ 调查成功数）× %d%%，由高到低。",
+                           policy->weight_response, policy->weight_resolution,
+                           policy->weight_satisfaction);
+        break;
+    case HL_RANK_BY_RATE:
+        hl_buf_append_str(out, HL_T("排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。",
+                                    "Ranking: by satisfaction rate (satisfied / reached), compared "
+                                    "as exact ratios, highest first."));
+        break;
+    }
+    hl_buf_append_str(out, HL_T("并列者名次相同，其后名次顺延（如 1、2、2、4）。",
+                                " Ties share a rank and the next rank is skipped (1, 2, 2, 4)."));
+}
+
+static void appeal_exclusions(const hl_assessment *assessment, hl_buf *out)
+{
+    if (english())
+        hl_buf_appendf(out,
+                       "Orders excluded from this month's assessment after an upheld appeal: %lld",
+                       (long long)assessment->appeal_upheld);
+    else
+        hl_buf_appendf(out, "本月经申诉核实不纳入考核 %lld 件", (long long)assessment->appeal_upheld);
+    size_t listed = 0;
+    for (size_t group = 0; group < assessment->group_count; group++)
+        for (size_t index = 0; index < assessment->groups[group].count; index++) {
+            const hl_unit_result *unit = assessment->groups[group].units[index];
+            if (unit->appeal_upheld == 0)
+                continue;
+            hl_buf_append_str(out, listed == 0 ? HL_T("（其中 ", " (") : HL_T("、", ", "));
+            if (english())
+                hl_buf_appendf(out, "%s %lld", unit->name, (long long)unit->appeal_upheld);
+            else
+                hl_buf_appendf(out, "%s %lld 件", unit->name, (long long)unit->appeal_upheld);
+            listed++;
+        }
+    if (listed > 0)
+        hl_buf_append_str(out, HL_T("）", ")"));
+    hl_buf_append_str(out, HL_T("。", "."));
+}
+
+static void write_notes_sheet(book *workbook, lxw_worksheet *sheet,
+                              const hl_assessment *assessment, const hl_bulletin_meta *meta)
+{
+    const hl_assessment_policy *policy = &assessment->policy;
+    set_column(workbook, sheet, 0, 16);
+    set_column(workbook, sheet, 1, NOTES_TEXT_WIDTH);
+    put_text(workbook, sheet, 0, 0, HL_T("项目", "Item"), workbook->header);
+    put_text(workbook, sheet, 0, 1, HL_T("说明", "Note"), workbook->header);
+    lxw_row_t row = 1;
+
+    hl_buf text;
+    hl_buf_init(&text);
+    ranking_rule(policy, &text);
+    put_note(workbook, sheet, &row, HL_T("排名规则", "Ranking rule"), &text);
+
+    if (policy->min_reached > 0) {
+        if (english())
+            hl_buf_appendf(&text,
+                           "A unit with fewer than %d reached surveys in the month is not ranked; it "
+                           "is listed below its group's table, and its rank is empty in the details.",
+                           policy->min_reached);
+        else
+            hl_buf_appendf(&text,
+                           "当月调查成功不足 %d 件的单位不参加排名，列于本组排名表下方，明细中排名留空。",
+                           policy->min_reached);
+    } else {
+        hl_buf_append_str(&text, HL_T("不设最低调查成功件数：所有单位均参加排名。",
+                                      "No minimum number of reached surveys: every unit is ranked."));
+    }
+    put_note(workbook, sheet, &row, HL_T("最低调查量", "Minimum volume"), &text);
+
+    hl_buf_append_str(&text,
+                      policy->basic_counts_satisfied
+                          ? HL_T("满意数 = 非常满意 + 满意 + 基本满意（“基本满意”计为满意）。",
+                                 "Satisfied = very satisfied + satisfied + basically satisfied "
+                                 "(\"basically satisfied\" counts as satisfied).")
+                          : HL_T("满意数 = 非常满意 + 满意（“基本满意”不计为满意）。",
+                                 "Satisfied = very satisfied + satisfied (\"basically satisfied\" "
+                                 "does not count as satisfied)."));
+    put_note(workbook, sheet, &row, HL_T("基本满意", "Basically satisfied"), &text);
+
+    hl_buf_append_str(
+        &text,
+        HL_T("确定基数：当月办结且回访已有结论（成功或失败）的事项数；调查成功率 = 调查成功数 ÷ "
+             "确定基数；满意率 = 满意数 ÷ 调查成功数；解决率 = 市民表示已解决数 ÷ 调查成功数；"
+             "按时签收率 = 按时签收数 ÷ 签收数；按时办结率 = 按时办结数 ÷ 办结数；退单率 = 退单数 ÷ "
+             "派单数；重办率 = 重办数 ÷ 办结数。百分数保留两位小数，四舍五入；"
+             "空白表示分母为 0（无数据）。",
+             "Base (确定基数): matters completed in the month whose callback survey concluded "
+             "(reached or not); survey success rate = reached / base; satisfaction rate = "
+             "satisfied / reached; resolution rate = said resolved / reached; on-time sign-for "
+             "rate = signed on time / signed; on-time completion rate = completed on time / "
+             "completed; return rate = returned / dispatched; reopen rate = reopened / completed. "
+             "Percentages to two decimals, rounded half up; an empty cell means a zero "
+             "denominator (no data)."));
+    put_note(workbook, sheet, &row, HL_T("定义", "Definitions"), &text);
+
+    hl_buf_append_str(
+        &text,
+        HL_T("95%区间下限、上限为满意率的 95% 威尔逊（Wilson）置信区间（z = 1.96）。上月排名、"
+             "上月满意率为上月数据，上月未排名或无数据的留空。",
+             "The 95% CI low and high are the 95% Wilson interval (z = 1.96) of the satisfaction "
+             "rate. Previous rank and previous satisfaction % are last month's; empty when the "
+             "unit was not ranked or had no data then."));
+    put_note(workbook, sheet, &row, HL_T("区间与上月", "Interval, last month"), &text);
+
+    appeal_exclusions(assessment, &text);
+    put_note(workbook, sheet, &row, HL_T("申诉剔除", "Appeals"), &text);
+
+    if (policy->list_size > 0) {
+        if (english())
+            hl_buf_appendf(&text,
+                           "Red and black lists: the top %d ranked units of each group are on the red "
+                           "list, the bottom %d on the black list.",
+                           policy->list_size, policy->list_size);
+        else
+            hl_buf_appendf(&text, "红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜。",
+                           policy->list_size, policy->list_size);
+        put_note(workbook, sheet, &row, HL_T("红黑榜", "Lists"), &text);
+    }
+
+    if (meta->generated_at[0] != '\0') {
+        hl_buf_append_str(&text, meta->generated_at);
+        put_note(workbook, sheet, &row, HL_T("数据时间", "Figures read at"), &text);
+    }
+    hl_buf_free(&text);
+}
+
+/* ---- the file ---- */
+
+/* Creates an empty, new file beside path (open with O_EXCL, so that two
+ * writers never share one) that libxlsxwriter then fills by name. open()
+ * rather than mkstemp() so the workbook gets the usual 0666 & ~umask. */
+static int create_temporary(const char *path, char *temporary, size_t size, hl_error *error)
+{
+    static atomic_uint sequence;
+    int saved_errno = EEXIST;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        unsigned number = atomic_fetch_add(&sequence, 1u);
+        int written = snprintf(temporary, size, "%s.tmp-%ld-%u", path, (long)getpid(), number);
+        if (written < 0 || (size_t)written >= size) {
+            saved_errno = ENAMETOOLONG;
+            break;
+        }
+        int descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (descriptor >= 0) {
+            close(descriptor);
+            return HL_OK;
+        }
+        saved_errno = errno;
+        if (saved_errno != EEXIST)
+            break;
+    }
+    temporary[0] = '\0';
+    return english() ? hl_error_set(error, HL_EIO, "file", "cannot create the file %s: %s", path,
+                                    strerror(saved_errno))
+                     : hl_error_set(error, HL_EIO, "file", "无法创建文件 %s：%s", path,
+                                    strerror(saved_errno));
+}
+
+/* Flushes the finished workbook to disk before the rename makes it
+ * visible, so that a crash leaves either the old file or the whole new one. */
+static int sync_file(const char *path)
+{
+    int descriptor = open(path, O_RDONLY | O_CLOEXEC);
+    if (descriptor < 0)
+        return -1;
+    int result = fsync(descriptor);
+    int saved_errno = errno;
+    close(descriptor);
+    errno = saved_errno;
+    return result;
+}
+
+/* Makes the rename itself durable. Best effort: the workbook is already
+ * complete and in place, and some file systems refuse fsync on directories. */
+static void sync_parent_directory(const char *path)
+{
+    char directory[4096];
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(directory, sizeof directory, ".");
+    else if (slash == path)
+        snprintf(directory, sizeof directory, "/");
+    else
+        snprintf(directory, sizeof directory, "%.*s", (int)(slash - path), path);
+    int descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (descriptor < 0)
+        return;
+    (void)fsync(descriptor);
+    close(descriptor);
+}
+
+static int save_error(const char *path, int error_number, hl_error *error)
+{
+    return english() ? hl_error_set(error, HL_EIO, "file", "cannot save the workbook %s: %s",
+                                    path, strerror(error_number))
+                     : hl_error_set(error, HL_EIO, "file", "无法保存工作簿 %s：%s", path,
+                                    strerror(error_number));
+}
+
+/* The document's creation time is the instant the figures were read, so
+ * that the same month's figures give the same workbook. */
+static void set_properties(book *workbook, const hl_bulletin_meta *meta)
+{
+    char title[sizeof meta->title];
+    char subject[64];
+    snprintf(title, sizeof title, "%s", meta->title);
+    snprintf(subject, sizeof subject, "%s %d", HL_T("月度满意度通报", "Monthly satisfaction bulletin"),
+             meta->month);
+    lxw_doc_properties properties = {0};
+    properties.title = title;
+    properties.subject = subject;
+    hl_time read_at = 0;
+    if (meta->generated_at[0] != '\0' &&
+        hl_clock_parse_time(hl_slice_of(meta->generated_at), &read_at) == HL_OK)
+        properties.created = (time_t)read_at;
+    note(workbook, workbook_set_properties(workbook->workbook, &properties));
+}
+
+int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                         const char *path, hl_error *error)
+{
+    if (assessment == NULL || meta == NULL)
+        return hl_error_set(error, HL_EINVAL, NULL, "%s",
+                            HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
+    if (path == NULL || path[0] == '\0')
+        return english() ? hl_error_set(error, HL_EINVAL, "file", "no file name given")
+                         : hl_error_set(error, HL_EINVAL, "file", "未指定文件名");
+    month_span span;
+    int result = month_span_of(meta->month, &span, error);
+    if (result < 0)
+        return result;
+    /* As domain/bulletin.c: a paragraph naming one month over another
+     * month's figures would be worse than no workbook. */
+    if (assessment->month != 0 && assessment->month != meta->month)
+        return english() ? hl_error_set(error, HL_EINVAL, "month",
+                                        "the figures are of %d, the bulletin of %d",
+                                        assessment->month, meta->month)
+                         : hl_error_set(error, HL_EINVAL, "month", "考核数据属于 %d，通报月份为 %d",
+                                        assessment->month, meta->month);
+
+    char temporary[4096];
+    result = create_temporary(path, temporary, sizeof temporary, error);
+    if (result < 0)
+        return result;
+
+    book workbook = {0};
+    workbook.workbook = workbook_new(temporary);
+    if (workbook.workbook == NULL) {
+        unlink(temporary);
+        return english() ? hl_error_set(error, HL_EIO, "file", "cannot write the workbook %s: %s",
+                                        path, lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED))
+                         : hl_error_set(error, HL_EIO, "file", "无法写入工作簿 %s：%s", path,
+                                        lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED));
+    }
+    create_formats(&workbook);
+    set_properties(&workbook, meta);
+    lxw_worksheet *bulletin = add_sheet(&workbook, HL_T("通报", "Bulletin"));
+    lxw_worksheet *details = add_sheet(&workbook, HL_T("明细", "Details"));
+    lxw_worksheet *notes = add_sheet(&workbook, HL_T("说明", "Notes"));
+    write_bulletin_sheet(&workbook, bulletin, assessment, meta, &span);
+    write_detail_sheet(&workbook, details, assessment);
+    write_notes_sheet(&workbook, notes, assessment, meta);
+
+    /* workbook_close writes the file and frees the workbook, also after an
+     * earlier failure: it is the only way to release it. */
+    note(&workbook, workbook_close(workbook.workbook));
+    if (workbook.status != LXW_NO_ERROR) {
+        unlink(temporary);
+        return english() ? hl_error_set(error, HL_EIO, "file", "cannot write the workbook %s: %s",
+                                        path, lxw_strerror(workbook.status))
+                         : hl_error_set(error, HL_EIO, "file", "无法写入工作簿 %s：%s", path,
+                                        lxw_strerror(workbook.status));
+    }
+    if (sync_file(temporary) != 0 || rename(temporary, path) != 0) {
+        int saved_errno = errno;
+        unlink(temporary);
+        return save_error(path, saved_errno, error);
+    }
+    sync_parent_directory(path);
+    return HL_OK;
+}
