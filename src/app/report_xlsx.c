@@ -344,7 +344,7 @@ static lxw_row_t write_group_table(book *workbook, lxw_worksheet *sheet, lxw_row
                            assessment->policy.min_reached);
         for (size_t index = ranked; index < group->count; index++) {
             if (index > ranked)
-                hl_buf_append_str(&line, ", ");
+                hl_buf_append_str(&line, HL_T("、", ", "));
             hl_buf_append_str(&line, group->units[index]->name);
         }
         put_merged(workbook, sheet, row, 0, 3, line.data, workbook->paragraph);

@@ -1,0 +1,1190 @@
+/* bulletin.c: renders a month's assessment as the monthly satisfaction
+ * bulletin (月度通报) in text, Markdown, CSV, JSON or HTML.
+ *
+ * The human formats (text, Markdown, HTML) share one model built first: the
+ * notice paragraph in the seed's own sentence, one ranking table per group in
+ * the newspaper's two-column layout, the detail table of every unit, and the
+ * footnotes; each format only lays that model out. CSV and JSON are written
+ * straight from the assessment, with every rate as separate numerator and
+ * denominator fields. This module computes no measure and no rank: it shows
+ * what hl_assessment_compute decided (including the Wilson interval and the
+ * score), except the month-over-month change of the satisfaction rate, which
+ * is a presentation of two exact ratios and is computed here with integers.
+ * It does no I/O and touches no store. */
+#include "domain/bulletin.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "base/i18n.h"
+
+/* Wide enough for any percentage, count pair or interval shown in a cell. */
+#define CELL_BYTES 160
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+int hl_bulletin_format_parse(const char *text, hl_bulletin_format *out)
+{
+    static const struct {
+        const char *name;
+        hl_bulletin_format format;
+    } names[] = {
+        {"text", HL_BULLETIN_TEXT}, {"markdown", HL_BULLETIN_MARKDOWN},
+        {"md", HL_BULLETIN_MARKDOWN}, {"csv", HL_BULLETIN_CSV},
+        {"json", HL_BULLETIN_JSON}, {"html", HL_BULLETIN_HTML},
+    };
+    if (text == NULL || out == NULL)
+        return HL_EINVAL;
+    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
+        if (strcmp(text, names[index].name) == 0) {
+            *out = names[index].format;
+            return HL_OK;
+        }
+    }
+    return HL_EINVAL;
+}
+
+/* ---- The month ---------------------------------------------------------- */
+
+typedef struct bulletin_period {
+    int year, month, last_day;
+    char from[32], to[32]; /* YYYY-MM-DD */
+    char month_text[16];   /* YYYY-MM */
+} bulletin_period;
+
+static const char *const english_months[12] = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December",
+};
+
+static int period_of_month(int yyyymm, bulletin_period *out, hl_error *error)
+{
+    int year = yyyymm / 100;
+    int month = yyyymm % 100;
+    /* The same range hl_clock_parse_month accepts. */
+    if (year < 1900 || year > 9999 || month < 1 || month > 12)
+        return english() ? hl_error_set(error, HL_EINVAL, "month", "month %d is not yyyymm", yyyymm)
+                         : hl_error_set(error, HL_EINVAL, "month", "月份 %d 不是 yyyymm 格式", yyyymm);
+    int32_t first = hl_clock_day_from_civil(year, month, 1);
+    /* The last day is the day before the next month's first: no table of
+     * month lengths, and leap years come for free. */
+    int32_t next = month == 12 ? hl_clock_day_from_civil(year + 1, 1, 1)
+                               : hl_clock_day_from_civil(year, month + 1, 1);
+    int last_year, last_month;
+    hl_clock_civil_from_day(next - 1, &last_year, &last_month, &out->last_day);
+    out->year = year;
+    out->month = month;
+    hl_clock_format_day(first, out->from, sizeof out->from);
+    hl_clock_format_day(next - 1, out->to, sizeof out->to);
+    snprintf(out->month_text, sizeof out->month_text, "%04d-%02d", year, month);
+    return HL_OK;
+}
+
+/* ---- Figures as text ---------------------------------------------------- */
+
+/* "82.66", or "-" without data (hl_assessment_format_percent's own rule). */
+static void format_percent(hl_ratio ratio, char *out, size_t size)
+{
+    hl_assessment_format_percent(ratio, out, size);
+}
+
+/* "75.00 (15/20)": the rate with the counts it comes from, or "-". */
+static void format_rate_with_counts(hl_ratio ratio, char *out, size_t size)
+{
+    if (ratio.denominator == 0) {
+        snprintf(out, size, "-");
+        return;
+    }
+    char percent[32];
+    format_percent(ratio, percent, sizeof percent);
+    snprintf(out, size, "%s (%" PRId64 "/%" PRId64 ")", percent, ratio.numerator, ratio.denominator);
+}
+
+/* A fraction in [0, 1] as a percentage to two decimals, rounded half up:
+ * the interval's bounds are irrational, so doubles are the right tool here. */
+static void format_fraction_percent(double fraction, char *out, size_t size)
+{
+    long long hundredths = (long long)floor(fraction * 10000.0 + 0.5);
+    snprintf(out, size, "%lld.%02lld", hundredths / 100, hundredths % 100);
+}
+
+/* The Wilson interval exists only when someone was reached. */
+static bool has_interval(const hl_unit_result *unit)
+{
+    return unit->satisfaction_rate.denominator > 0;
+}
+
+/* "61.22 [60.56, 61.88]", or "-". */
+static void format_satisfaction_cell(const hl_unit_result *unit, char *out, size_t size)
+{
+    if (!has_interval(unit)) {
+        snprintf(out, size, "-");
+        return;
+    }
+    char percent[32], low[32], high[32];
+    format_percent(unit->satisfaction_rate, percent, sizeof percent);
+    format_fraction_percent(unit->wilson_low, low, sizeof low);
+    format_fraction_percent(unit->wilson_high, high, sizeof high);
+    snprintf(out, size, "%s [%s, %s]", percent, low, high);
+}
+
+static void format_score(const hl_unit_result *unit, char *out, size_t size)
+{
+    format_fraction_percent(unit->score / 100.0, out, size);
+}
+
+/* Counts up to this bound keep every product below in int64_t range:
+ * |a·d − c·b| ≤ 10^14, times 2·10^4 for the rounding, is at most 2·10^18. */
+#define EXACT_CHANGE_LIMIT INT64_C(10000000)
+
+/* The change now − before in percentage points, rounded half up (away from
+ * zero, as the percentages themselves) to two decimals: "+1.23", "-0.50",
+ * "0.00"; "-" when either month has no data. The difference is taken of the
+ * exact ratios, (a·d − c·b) / (b·d), not of the rounded percentages, so that
+ * 61.225% − 61.214% is not shown as 0.01 from 61.23 − 61.21 = 0.02. */
+static void format_rate_change(hl_ratio now, hl_ratio before, char *out, size_t size)
+{
+    if (now.denominator <= 0 || before.denominator <= 0) {
+        snprintf(out, size, "-");
+        return;
+    }
+    int64_t hundredths;
+    bool negative;
+    if (now.numerator >= 0 && before.numerator >= 0 && now.numerator <= EXACT_CHANGE_LIMIT &&
+        before.numerator <= EXACT_CHANGE_LIMIT && now.denominator <= EXACT_CHANGE_LIMIT &&
+        before.denominator <= EXACT_CHANGE_LIMIT) {
+        int64_t difference = now.numerator * before.denominator - before.numerator * now.denominator;
+        int64_t denominator = now.denominator * before.denominator;
+        negative = difference < 0;
+        int64_t magnitude = negative ? -difference : difference;
+        /* points to two decimals = ratio × 10^4; half up: floor(x + 1/2) = (2m·10^4 + D) / 2D */
+        hundredths = (2 * magnitude * 10000 + denominator) / (2 * denominator);
+    } else {
+        /* Beyond any month a hotline has: long double keeps 64 bits of mantissa. */
+        long double difference = (long double)now.numerator / (long double)now.denominator -
+                                 (long double)before.numerator / (long double)before.denominator;
+        negative = difference < 0;
+        hundredths = (int64_t)floorl(fabsl(difference) * 10000.0L + 0.5L);
+    }
+    if (hundredths == 0)
+        snprintf(out, size, "0.00");
+    else
+        snprintf(out, size, "%c%" PRId64 ".%02" PRId64, negative ? '-' : '+', hundredths / 100,
+                 hundredths % 100);
+}
+
+/* "↑2" (moved up two places), "↓1", "0" (same place), "-" (no rank to compare). */
+static void format_rank_change(const hl_unit_result *unit, char *out, size_t size)
+{
+    if (!unit->has_previous || !unit->ranked || unit->previous_rank <= 0) {
+        snprintf(out, size, "-");
+        return;
+    }
+    int moved = unit->previous_rank - unit->rank;
+    if (moved > 0)
+        snprintf(out, size, "↑%d", moved);
+    else if (moved < 0)
+        snprintf(out, size, "↓%d", -moved);
+    else
+        snprintf(out, size, "0");
+}
+
+static const char *list_label(hl_list_mark mark)
+{
+    switch (mark) {
+    case HL_LIST_RED: return HL_T("红榜", "red list");
+    case HL_LIST_BLACK: return HL_T("黑榜", "black list");
+    case HL_LIST_NONE: break;
+    }
+    return "";
+}
+
+static const char *list_code(hl_list_mark mark)
+{
+    switch (mark) {
+    case HL_LIST_RED: return "red";
+    case HL_LIST_BLACK: return "black";
+    case HL_LIST_NONE: break;
+    }
+    return NULL;
+}
+
+static const char *method_code(hl_rank_method method)
+{
+    switch (method) {
+    case HL_RANK_BY_WILSON: return "wilson";
+    case HL_RANK_BY_SCORE: return "score";
+    case HL_RANK_BY_RATE: break;
+    }
+    return "rate";
+}
+
+/* 一 ... 九十九 for the tables' numbers (调查结果排名(一)); digits beyond. */
+static void chinese_numeral(size_t number, char *out, size_t size)
+{
+    static const char *const digits[10] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    if (number >= 1 && number <= 9)
+        snprintf(out, size, "%s", digits[number]);
+    else if (number >= 10 && number <= 99)
+        snprintf(out, size, "%s十%s", number >= 20 ? digits[number / 10] : "", digits[number % 10]);
+    else
+        snprintf(out, size, "%zu", number);
+}
+
+/* The group's name as a column heading; a unit without a group still gets one. */
+static const char *group_heading(const hl_group_result *group)
+{
+    return group->name[0] != '\0' ? group->name : HL_T("单位", "Unit");
+}
+
+/* ---- A table of text cells, laid out by each human format --------------- */
+
+typedef enum cell_align { ALIGN_LEFT = 0, ALIGN_RIGHT } cell_align;
+
+typedef struct grid {
+    size_t columns;
+    cell_align *aligns; /* owned; one per column */
+    char **cells;       /* owned; row-major, row 0 is the header */
+    size_t count, cap;
+} grid;
+
+static void grid_init(grid *table, size_t columns, const cell_align *aligns)
+{
+    memset(table, 0, sizeof *table);
+    table->columns = columns;
+    table->aligns = hl_xcalloc(columns, sizeof *table->aligns);
+    memcpy(table->aligns, aligns, columns * sizeof *aligns);
+}
+
+static void grid_free(grid *table)
+{
+    for (size_t index = 0; index < table->count; index++)
+        free(table->cells[index]);
+    free(table->cells);
+    free(table->aligns);
+    memset(table, 0, sizeof *table);
+}
+
+static size_t grid_rows(const grid *table)
+{
+    return table->count / table->columns;
+}
+
+static void grid_push(grid *table, const char *text)
+{
+    if (table->count == table->cap) {
+        table->cap = table->cap == 0 ? 64 : table->cap * 2;
+        table->cells = hl_xrealloc(table->cells, table->cap * sizeof *table->cells);
+    }
+    table->cells[table->count++] = hl_xstrdup(text);
+}
+
+static void grid_pushf(grid *table, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void grid_pushf(grid *table, const char *format, ...)
+{
+    char text[CELL_BYTES];
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(text, sizeof text, format, arguments);
+    va_end(arguments);
+    grid_push(table, text);
+}
+
+static const char *grid_cell(const grid *table, size_t row, size_t column)
+{
+    return table->cells[row * table->columns + column];
+}
+
+/* Plain text: columns padded to the widest cell by display width (a CJK
+ * character takes two terminal columns), two spaces apart, no trailing
+ * blanks. Numbers are right-aligned so that their digits line up. */
+static void grid_write_text(const grid *table, hl_buf *out)
+{
+    int *widths = hl_xcalloc(table->columns, sizeof *widths);
+    size_t rows = grid_rows(table);
+    for (size_t row = 0; row < rows; row++)
+        for (size_t column = 0; column < table->columns; column++) {
+            int width = hl_text_display_width(grid_cell(table, row, column));
+            if (width > widths[column])
+                widths[column] = width;
+        }
+    hl_buf line;
+    hl_buf_init(&line);
+    for (size_t row = 0; row < rows; row++) {
+        hl_buf_reset(&line);
+        for (size_t column = 0; column < table->columns; column++) {
+            const char *text = grid_cell(table, row, column);
+            int padding = widths[column] - hl_text_display_width(text);
+            if (column > 0)
+                hl_buf_append_str(&line, "  ");
+            if (table->aligns[column] == ALIGN_RIGHT)
+                hl_buf_appendf(&line, "%*s", padding, "");
+            hl_buf_append_str(&line, text);
+            if (table->aligns[column] == ALIGN_LEFT)
+                hl_buf_appendf(&line, "%*s", padding, "");
+        }
+        size_t length = line.len;
+        while (length > 0 && line.data[length - 1] == ' ')
+            length--;
+        hl_buf_append(out, line.data, length);
+        hl_buf_append_char(out, '\n');
+    }
+    hl_buf_free(&line);
+    free(widths);
+}
+
+/* Markdown: a backslash before every ASCII punctuation mark that could start
+ * markup, so that a unit named "a|b" or "<x>" stays text and in its cell. */
+static void append_markdown_escaped(hl_buf *out, const char *text)
+{
+    for (const char *cursor = text; *cursor != '\0'; cursor++) {
+        if (strchr("\\`*_[]<>|#", *cursor) != NULL)
+            hl_buf_append_char(out, '\\');
+        hl_buf_append_char(out, *cursor);
+    }
+}
+
+static void grid_write_markdown(const grid *table, hl_buf *out)
+{
+    size_t rows = grid_rows(table);
+    for (size_t row = 0; row < rows; row++) {
+        hl_buf_append_char(out, '|');
+        for (size_t column = 0; column < table->columns; column++) {
+            hl_buf_append_char(out, ' ');
+            append_markdown_escaped(out, grid_cell(table, row, column));
+            hl_buf_append_str(out, " |");
+        }
+        hl_buf_append_char(out, '\n');
+        if (row == 0) {
+            hl_buf_append_char(out, '|');
+            for (size_t column = 0; column < table->columns; column++)
+                hl_buf_append_str(out, table->aligns[column] == ALIGN_RIGHT ? " ---: |" : " --- |");
+            hl_buf_append_char(out, '\n');
+        }
+    }
+}
+
+static void append_html_escaped(hl_buf *out, const char *text)
+{
+    for (const char *cursor = text; *cursor != '\0'; cursor++) {
+        switch (*cursor) {
+        case '&': hl_buf_append_str(out, "&amp;"); break;
+        case '<': hl_buf_append_str(out, "&lt;"); break;
+        case '>': hl_buf_append_str(out, "&gt;"); break;
+        case '"': hl_buf_append_str(out, "&quot;"); break;
+        case '\'': hl_buf_append_str(out, "&#39;"); break;
+        default: hl_buf_append_char(out, *cursor);
+        }
+    }
+}
+
+static void grid_write_html(const grid *table, const char *css_class, hl_buf *out)
+{
+    size_t rows = grid_rows(table);
+    hl_buf_appendf(out, "<table class=\"%s\">\n<thead>\n", css_class);
+    for (size_t row = 0; row < rows; row++) {
+        const char *tag = row == 0 ? "th" : "td";
+        hl_buf_append_str(out, "<tr>");
+        for (size_t column = 0; column < table->columns; column++) {
+            if (table->aligns[column] == ALIGN_RIGHT)
+                hl_buf_appendf(out, "<%s class=\"num\">", tag);
+            else
+                hl_buf_appendf(out, "<%s>", tag);
+            append_html_escaped(out, grid_cell(table, row, column));
+            hl_buf_appendf(out, "</%s>", tag);
+        }
+        hl_buf_append_str(out, "</tr>\n");
+        if (row == 0)
+            hl_buf_append_str(out, "</thead>\n<tbody>\n");
+    }
+    hl_buf_append_str(out, "</tbody>\n</table>\n");
+}
+
+/* ---- The model the human formats share ---------------------------------- */
+
+typedef struct ranking_section {
+    char title[128];    /* 2024年2月办结事项市民满意度 */
+    char subtitle[64];  /* 调查结果排名(一) */
+    grid table;         /* header only when no unit of the group was ranked: then not shown */
+    char *unranked;     /* owned; the line after the table, NULL when all were ranked */
+} ranking_section;
+
+typedef struct bulletin_model {
+    bulletin_period period;
+    hl_buf paragraph;
+    ranking_section *sections; /* one per group */
+    size_t section_count;
+    char detail_title[128];
+    grid detail;
+    char **footnotes; /* owned */
+    size_t footnote_count;
+} bulletin_model;
+
+static void append_paragraph(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                             const bulletin_period *period, hl_buf *out)
+{
+    /* The seed prints "(占确定基数的82.66%)"; without data there is no percent sign to print. */
+    char success[40] = "-", satisfaction[40] = "-";
+    char percent[32];
+    if (assessment->success_rate.denominator != 0) {
+        format_percent(assessment->success_rate, percent, sizeof percent);
+        snprintf(success, sizeof success, "%s%%", percent);
+    }
+    if (assessment->satisfaction_rate.denominator != 0) {
+        format_percent(assessment->satisfaction_rate, percent, sizeof percent);
+        snprintf(satisfaction, sizeof satisfaction, "%s%%", percent);
+    }
+    const char *month_name = english_months[period->month - 1];
+    if (english())
+        hl_buf_appendf(out,
+                       "From 1 to %d %s %d, the %s surveyed by telephone %" PRId64
+                       " matters completed by the network units; %" PRId64
+                       " surveys succeeded (%s of the base), %" PRId64
+                       " citizens were satisfied; the average satisfaction rate of the units' "
+                       "completed matters in %s was %s.",
+                       period->last_day, month_name, period->year, meta->hotline_name,
+                       assessment->base, assessment->succeeded, success, assessment->satisfied,
+                       month_name, satisfaction);
+    else
+        /* The seed's sentence, with its ASCII comma and parentheses as printed. */
+        hl_buf_appendf(out,
+                       "%d年%d月1日至%d月%d日,%s对各网络单位办结事项%" PRId64
+                       "件进行了电话调查,电话调查成功的共%" PRId64 "件(占确定基数的%s),市民满意数%" PRId64
+                       "件,经调查,%d月各网络单位办结事项平均满意率为%s。",
+                       period->year, period->month, period->month, period->last_day,
+                       meta->hotline_name, assessment->base, assessment->succeeded, success,
+                       assessment->satisfied, period->month, satisfaction);
+}
+
+/* A group in which no unit was ranked has no table, only its unranked line:
+ * a heading row over nothing would read as a missing page. */
+static bool section_has_table(const ranking_section *section)
+{
+    return grid_rows(&section->table) > 1;
+}
+
+static void build_ranking_section(const hl_group_result *group, size_t group_index,
+                                  const hl_assessment *assessment, const bulletin_period *period,
+                                  ranking_section *section)
+{
+    char numeral[32];
+    if (english()) {
+        snprintf(section->title, sizeof section->title,
+                 "Citizen satisfaction with matters completed in %s %d",
+                 english_months[period->month - 1], period->year);
+        snprintf(section->subtitle, sizeof section->subtitle, "Survey ranking (%zu)", group_index + 1);
+    } else {
+        chinese_numeral(group_index + 1, numeral, sizeof numeral);
+        snprintf(section->title, sizeof section->title, "%d年%d月办结事项市民满意度", period->year,
+                 period->month);
+        snprintf(section->subtitle, sizeof section->subtitle, "调查结果排名(%s)", numeral);
+    }
+
+    static const cell_align aligns[4] = {ALIGN_LEFT, ALIGN_RIGHT, ALIGN_LEFT, ALIGN_RIGHT};
+    grid_init(&section->table, 4, aligns);
+    const char *heading = group_heading(group);
+    const char *rank_heading = HL_T("排名", "Rank");
+    grid_push(&section->table, heading);
+    grid_push(&section->table, rank_heading);
+    grid_push(&section->table, heading);
+    grid_push(&section->table, rank_heading);
+    /* The newspaper's layout: the first half of the ranks down the left pair
+     * of columns, the rest down the right (30 units: rank 1 beside rank 16). */
+    size_t ranked = group->ranked_count;
+    size_t left_rows = (ranked + 1) / 2;
+    for (size_t row = 0; row < left_rows; row++) {
+        const hl_unit_result *left = group->units[row];
+        grid_push(&section->table, left->name);
+        grid_pushf(&section->table, "%d", left->rank);
+        if (left_rows + row < ranked) {
+            const hl_unit_result *right = group->units[left_rows + row];
+            grid_push(&section->table, right->name);
+            grid_pushf(&section->table, "%d", right->rank);
+        } else {
+            grid_push(&section->table, "");
+            grid_push(&section->table, "");
+        }
+    }
+
+    section->unranked = NULL;
+    if (group->count > ranked) {
+        hl_buf line;
+        hl_buf_init(&line);
+        if (english())
+            hl_buf_appendf(&line, "Not ranked (fewer than %d reached surveys): ",
+                           assessment->policy.min_reached);
+        else
+            hl_buf_appendf(&line, "未参加排名（回访成功不足 %d 件）：", assessment->policy.min_reached);
+        for (size_t index = ranked; index < group->count; index++) {
+            if (index > ranked)
+                hl_buf_append_str(&line, HL_T("、", ", "));
+            hl_buf_append_str(&line, group->units[index]->name);
+        }
+        section->unranked = line.data; /* the buffer's storage becomes the section's */
+    }
+}
+
+static void build_detail(const hl_assessment *assessment, grid *table)
+{
+    bool with_score = assessment->policy.method == HL_RANK_BY_SCORE;
+    bool with_list = assessment->policy.list_size > 0;
+    cell_align aligns[17];
+    const char *headings[17];
+    size_t columns = 0;
+#define COLUMN(chinese, english_text, align)                                                       \
+    do {                                                                                           \
+        headings[columns] = HL_T(chinese, english_text);                                           \
+        aligns[columns++] = (align);                                                               \
+    } while (0)
+    COLUMN("分组", "Group", ALIGN_LEFT);
+    COLUMN("排名", "Rank", ALIGN_RIGHT);
+    COLUMN("单位", "Unit", ALIGN_LEFT);
+    COLUMN("确定基数", "Base", ALIGN_RIGHT);
+    COLUMN("调查成功", "Reached", ALIGN_RIGHT);
+    COLUMN("调查成功率%", "Success %", ALIGN_RIGHT);
+    COLUMN("满意数", "Satisfied", ALIGN_RIGHT);
+    COLUMN("满意率% [95%区间]", "Satisfaction % [95% CI]", ALIGN_RIGHT);
+    COLUMN("解决率% (n/d)", "Resolved % (n/d)", ALIGN_RIGHT);
+    COLUMN("按时签收率% (n/d)", "Signed on time % (n/d)", ALIGN_RIGHT);
+    COLUMN("按时办结率% (n/d)", "Completed on time % (n/d)", ALIGN_RIGHT);
+    COLUMN("退单率% (n/d)", "Returned % (n/d)", ALIGN_RIGHT);
+    COLUMN("重办率% (n/d)", "Reopened % (n/d)", ALIGN_RIGHT);
+    if (with_score)
+        COLUMN("得分", "Score", ALIGN_RIGHT);
+    if (with_list)
+        COLUMN("红黑榜", "List", ALIGN_LEFT);
+    COLUMN("满意率环比", "Satisfaction change", ALIGN_RIGHT);
+    COLUMN("排名变化", "Rank change", ALIGN_RIGHT);
+#undef COLUMN
+    grid_init(table, columns, aligns);
+    for (size_t column = 0; column < columns; column++)
+        grid_push(table, headings[column]);
+
+    char cell[CELL_BYTES];
+    for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
+        const hl_group_result *group = &assessment->groups[group_index];
+        for (size_t index = 0; index < group->count; index++) {
+            const hl_unit_result *unit = group->units[index];
+            grid_push(table, group->name);
+            if (unit->ranked)
+                grid_pushf(table, "%d", unit->rank);
+            else
+                grid_push(table, "-");
+            grid_push(table, unit->name);
+            grid_pushf(table, "%" PRId64, unit->base);
+            grid_pushf(table, "%" PRId64, unit->succeeded);
+            format_percent(unit->success_rate, cell, sizeof cell);
+            grid_push(table, cell);
+            grid_pushf(table, "%" PRId64, unit->satisfied);
+            format_satisfaction_cell(unit, cell, sizeof cell);
+            grid_push(table, cell);
+            const hl_ratio with_counts[] = {unit->resolved_rate, unit->sign_on_time_rate,
+                                            unit->completion_on_time_rate, unit->return_rate,
+                                            unit->reopen_rate};
+            for (size_t rate = 0; rate < sizeof with_counts / sizeof with_counts[0]; rate++) {
+                format_rate_with_counts(with_counts[rate], cell, sizeof cell);
+                grid_push(table, cell);
+            }
+            if (with_score) {
+                format_score(unit, cell, sizeof cell);
+                grid_push(table, cell);
+            }
+            if (with_list)
+                grid_push(table, list_label(unit->list));
+            if (unit->has_previous)
+                format_rate_change(unit->satisfaction_rate, unit->previous_satisfaction_rate, cell,
+                                   sizeof cell);
+            else
+                snprintf(cell, sizeof cell, "-");
+            grid_push(table, cell);
+            format_rank_change(unit, cell, sizeof cell);
+            grid_push(table, cell);
+        }
+    }
+}
+
+static void add_footnote(bulletin_model *model, hl_buf *note)
+{
+    model->footnotes = hl_xrealloc(model->footnotes, (model->footnote_count + 1) * sizeof *model->footnotes);
+    model->footnotes[model->footnote_count++] = note->data; /* ownership moves to the model */
+    hl_buf_init(note);
+}
+
+static void build_footnotes(const hl_assessment *assessment, bulletin_model *model)
+{
+    const hl_assessment_policy *policy = &assessment->policy;
+    hl_buf note;
+    hl_buf_init(&note);
+
+    switch (policy->method) {
+    case HL_RANK_BY_WILSON:
+        hl_buf_append_str(&note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限，"
+                                      "由高到低；调查成功件数少的单位不因偶然的高满意率排在前面。",
+                                      "Ranking: by the lower bound of the 95% Wilson interval of the "
+                                      "satisfaction rate (satisfied / reached), highest first, so that a "
+                                      "unit with few surveys does not rank high by chance."));
+        break;
+    case HL_RANK_BY_SCORE:
+        if (english())
+            hl_buf_appendf(&note,
+                           "Ranking: by the weighted score = response rate (signed on time / signed) "
+                           "x %d%% + resolution rate (resolved / reached) x %d%% + satisfaction "
+                           "rate (satisfied / reached) x %d%% (out of 100), highest first.",
+                           policy->weight_response, policy->weight_resolution,
+                           policy->weight_satisfaction);
+        else
+            hl_buf_appendf(&note,
+                           "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× %d%% + 解决率（解决数 ÷ "
+                           "调查成功数）× %d%% + 满意率（满意数 ÷ 调查成功数）× %d%%（百分制），由高到低。",
+                           policy->weight_response, policy->weight_resolution,
+                           policy->weight_satisfaction);
+        break;
+    case HL_RANK_BY_RATE:
+        hl_buf_append_str(&note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。",
+                                      "Ranking: by satisfaction rate (satisfied / reached), compared "
+                                      "as exact ratios, highest first."));
+        break;
+    }
+    hl_buf_append_str(&note, HL_T("并列者名次相同，其后名次顺延（如 1、2、2、4）。",
+                                  " Ties share a rank and the next rank is skipped (1, 2, 2, 4)."));
+    add_footnote(model, &note);
+
+    if (policy->min_reached > 0) {
+        if (english())
+            hl_buf_appendf(&note,
+                           "A unit with fewer than %d reached surveys in the month is not ranked; it "
+                           "is listed below its group's table and in the details with rank \"-\".",
+                           policy->min_reached);
+        else
+            hl_buf_appendf(&note,
+                           "当月调查成功不足 %d 件的单位不参加排名，列于本组排名表下方，明细中排名记为“-”。",
+                           policy->min_reached);
+    } else {
+        hl_buf_append_str(&note, HL_T("不设最低调查成功件数：所有单位均参加排名。",
+                                      "No minimum number of reached surveys: every unit is ranked."));
+    }
+    add_footnote(model, &note);
+
+    hl_buf_append_str(&note,
+                      policy->basic_counts_satisfied
+                          ? HL_T("满意数 = 非常满意 + 满意 + 基本满意（“基本满意”计为满意）。",
+                                 "Satisfied = very satisfied + satisfied + basically satisfied "
+                                 "(\"basically satisfied\" counts as satisfied).")
+                          : HL_T("满意数 = 非常满意 + 满意（“基本满意”不计为满意）。",
+                                 "Satisfied = very satisfied + satisfied (\"basically satisfied\" "
+                                 "does not count as satisfied)."));
+    add_footnote(model, &note);
+
+    hl_buf_append_str(
+        &note,
+        HL_T("确定基数：当月办结且回访已有结论（成功或失败）的事项数；调查成功率 = 调查成功数 ÷ "
+             "确定基数；满意率 = 满意数 ÷ 调查成功数；解决率 = 市民表示已解决数 ÷ 调查成功数；"
+             "按时签收率 = 按时签收数 ÷ 签收数；按时办结率 = 按时办结数 ÷ 办结数；退单率 = 退单数 ÷ "
+             "派单数；重办率 = 重办数 ÷ 办结数。百分数保留两位小数，四舍五入；括号内为分子/分母；"
+             "“-”表示分母为 0（无数据）。",
+             "Base (确定基数): matters completed in the month whose callback survey concluded "
+             "(reached or not); survey success rate = reached / base; satisfaction rate = "
+             "satisfied / reached; resolution rate = said resolved / reached; on-time sign-for "
+             "rate = signed on time / signed; on-time completion rate = completed on time / "
+             "completed; return rate = returned / dispatched; reopen rate = reopened / completed. "
+             "Percentages to two decimals, rounded half up; n/d in parentheses are numerator and "
+             "denominator; \"-\" means a zero denominator (no data)."));
+    add_footnote(model, &note);
+
+    hl_buf_append_str(
+        &note,
+        HL_T("满意率后方括号内为 95% 威尔逊（Wilson）置信区间（z = 1.96）。满意率环比为本月与上月满意率"
+             "之差（百分点，按精确比值计算后四舍五入）；排名变化中“↑”为上升、“↓”为下降的名次数，"
+             "“-”表示上月无可比名次。",
+             "Brackets after the satisfaction rate hold its 95% Wilson interval (z = 1.96). The "
+             "satisfaction change is this month's rate minus last month's, in percentage points, "
+             "computed from the exact ratios and rounded half up; in the rank change \"↑\" is "
+             "places gained, \"↓\" places lost, \"-\" no rank last month to compare."));
+    add_footnote(model, &note);
+
+    if (english())
+        hl_buf_appendf(&note,
+                       "Orders excluded from this month's assessment after an upheld appeal: %" PRId64,
+                       assessment->appeal_upheld);
+    else
+        hl_buf_appendf(&note, "本月经申诉核实不纳入考核 %" PRId64 " 件", assessment->appeal_upheld);
+    size_t listed = 0;
+    for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
+        const hl_group_result *group = &assessment->groups[group_index];
+        for (size_t index = 0; index < group->count; index++) {
+            const hl_unit_result *unit = group->units[index];
+            if (unit->appeal_upheld == 0)
+                continue;
+            hl_buf_append_str(&note, listed == 0 ? HL_T("（其中 ", " (") : HL_T("、", ", "));
+            if (english())
+                hl_buf_appendf(&note, "%s %" PRId64, unit->name, unit->appeal_upheld);
+            else
+                hl_buf_appendf(&note, "%s %" PRId64 " 件", unit->name, unit->appeal_upheld);
+            listed++;
+        }
+    }
+    if (listed > 0)
+        hl_buf_append_str(&note, HL_T("）", ")"));
+    hl_buf_append_str(&note, HL_T("。", "."));
+    add_footnote(model, &note);
+
+    if (policy->list_size > 0) {
+        /* The tie rules are hl_assessment_compute's (rank_group in assessment.c). */
+        if (english())
+            hl_buf_appendf(&note,
+                           "Red and black lists: the top %d ranked units of each group are on the red "
+                           "list, the bottom %d on the black list; units tied across the line are all "
+                           "listed, and a unit that would be on both is on neither.",
+                           policy->list_size, policy->list_size);
+        else
+            hl_buf_appendf(&note,
+                           "红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜；并列跨越界线的单位"
+                           "一并列入，同时够上两榜的单位均不列入。",
+                           policy->list_size, policy->list_size);
+        add_footnote(model, &note);
+    }
+    hl_buf_free(&note);
+}
+
+static void model_build(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                        const bulletin_period *period, bulletin_model *model)
+{
+    memset(model, 0, sizeof *model);
+    model->period = *period;
+    hl_buf_init(&model->paragraph);
+    append_paragraph(assessment, meta, period, &model->paragraph);
+    model->section_count = assessment->group_count;
+    model->sections = hl_xcalloc(assessment->group_count > 0 ? assessment->group_count : 1,
+                                 sizeof *model->sections);
+    for (size_t index = 0; index < assessment->group_count; index++)
+        build_ranking_section(&assessment->groups[index], index, assessment, period,
+                              &model->sections[index]);
+    if (english())
+        snprintf(model->detail_title, sizeof model->detail_title, "Details by unit, %s %d",
+                 english_months[period->month - 1], period->year);
+    else
+        snprintf(model->detail_title, sizeof model->detail_title, "%d年%d月各网络单位办结事项明细",
+                 period->year, period->month);
+    build_detail(assessment, &model->detail);
+    build_footnotes(assessment, model);
+}
+
+static void model_free(bulletin_model *model)
+{
+    hl_buf_free(&model->paragraph);
+    for (size_t index = 0; index < model->section_count; index++) {
+        grid_free(&model->sections[index].table);
+        free(model->sections[index].unranked);
+    }
+    free(model->sections);
+    grid_free(&model->detail);
+    for (size_t index = 0; index < model->footnote_count; index++)
+        free(model->footnotes[index]);
+    free(model->footnotes);
+}
+
+/* ---- Text, Markdown, HTML ----------------------------------------------- */
+
+static void write_text(const bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out)
+{
+    hl_buf_appendf(out, "%s\n%s\n\n", meta->title, HL_T("公告", "Notice"));
+    hl_buf_appendf(out, "%s\n", model->paragraph.data);
+    for (size_t index = 0; index < model->section_count; index++) {
+        const ranking_section *section = &model->sections[index];
+        hl_buf_appendf(out, "\n%s\n%s\n\n", section->title, section->subtitle);
+        if (section_has_table(section))
+            grid_write_text(&section->table, out);
+        if (section->unranked != NULL)
+            hl_buf_appendf(out, "%s\n", section->unranked);
+    }
+    hl_buf_appendf(out, "\n%s\n\n", model->detail_title);
+    grid_write_text(&model->detail, out);
+    hl_buf_appendf(out, "\n%s\n", HL_T("注：", "Notes:"));
+    for (size_t index = 0; index < model->footnote_count; index++)
+        hl_buf_appendf(out, "%zu. %s\n", index + 1, model->footnotes[index]);
+}
+
+static void write_markdown(const bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out)
+{
+    hl_buf_append_str(out, "# ");
+    append_markdown_escaped(out, meta->title);
+    hl_buf_appendf(out, "\n\n## %s\n\n", HL_T("公告", "Notice"));
+    append_markdown_escaped(out, model->paragraph.data);
+    hl_buf_append_str(out, "\n");
+    for (size_t index = 0; index < model->section_count; index++) {
+        const ranking_section *section = &model->sections[index];
+        hl_buf_appendf(out, "\n### %s\n\n**%s**\n\n", section->title, section->subtitle);
+        if (section_has_table(section))
+            grid_write_markdown(&section->table, out);
+        if (section->unranked != NULL) {
+            if (section_has_table(section))
+                hl_buf_append_char(out, '\n');
+            append_markdown_escaped(out, section->unranked);
+            hl_buf_append_char(out, '\n');
+        }
+    }
+    hl_buf_appendf(out, "\n### %s\n\n", model->detail_title);
+    grid_write_markdown(&model->detail, out);
+    hl_buf_appendf(out, "\n### %s\n\n", HL_T("注", "Notes"));
+    for (size_t index = 0; index < model->footnote_count; index++) {
+        hl_buf_appendf(out, "%zu. ", index + 1);
+        append_markdown_escaped(out, model->footnotes[index]);
+        hl_buf_append_char(out, '\n');
+    }
+}
+
+/* Printable on A4 like the newspaper notice: a serif CJK face, the heading
+ * centred and spaced, the detail table on landscape pages of its own. */
+static const char html_style[] =
+    "@page { size: A4; margin: 18mm 15mm; }\n"
+    "@page detail { size: A4 landscape; margin: 12mm 10mm; }\n"
+    "body { font-family: \"Songti SC\", \"SimSun\", \"Noto Serif CJK SC\", serif; font-size: 11pt;"
+    " line-height: 1.6; color: #000; background: #fff; margin: 0; }\n"
+    "@media screen { body { max-width: 60em; margin: 2em auto; padding: 0 1em; } }\n"
+    "header.notice { text-align: center; margin-bottom: 1em; }\n"
+    "header.notice h1 { font-size: 18pt; font-weight: bold; letter-spacing: 0.05em; margin: 0; }\n"
+    "header.notice h2 { font-size: 24pt; font-weight: bold; letter-spacing: 1em;"
+    " text-indent: 1em; margin: 0.2em 0 0; }\n"
+    "p.paragraph { text-indent: 2em; text-align: justify; }\n"
+    "section.ranking { break-inside: avoid; page-break-inside: avoid; }\n"
+    "h3 { text-align: center; font-size: 13pt; margin: 1.4em 0 0.5em; }\n"
+    "table { border-collapse: collapse; width: 100%; }\n"
+    "th, td { border: 1px solid #000; padding: 2pt 5pt; text-align: left; }\n"
+    "th { font-weight: bold; }\n"
+    ".num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }\n"
+    "p.unranked { font-size: 10pt; }\n"
+    "section.detail { page: detail; break-before: page; }\n"
+    "table.detail { font-size: 8pt; }\n"
+    "ol.footnotes { font-size: 9.5pt; }\n";
+
+static void write_html(const bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out)
+{
+    hl_buf_appendf(out,
+                   "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+                   english() ? "en" : "zh-CN");
+    append_html_escaped(out, meta->title);
+    hl_buf_append_str(out, " ");
+    append_html_escaped(out, HL_T("公告", "Notice"));
+    hl_buf_appendf(out, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n", model->period.month_text,
+                   html_style);
+    hl_buf_append_str(out, "<header class=\"notice\">\n<h1>");
+    append_html_escaped(out, meta->title);
+    hl_buf_append_str(out, "</h1>\n<h2>");
+    append_html_escaped(out, HL_T("公告", "Notice"));
+    hl_buf_append_str(out, "</h2>\n</header>\n<p class=\"paragraph\">");
+    append_html_escaped(out, model->paragraph.data);
+    hl_buf_append_str(out, "</p>\n");
+    for (size_t index = 0; index < model->section_count; index++) {
+        const ranking_section *section = &model->sections[index];
+        hl_buf_append_str(out, "<section class=\"ranking\">\n<h3>");
+        append_html_escaped(out, section->title);
+        hl_buf_append_str(out, "<br>");
+        append_html_escaped(out, section->subtitle);
+        hl_buf_append_str(out, "</h3>\n");
+        if (section_has_table(section))
+            grid_write_html(&section->table, "ranking", out);
+        if (section->unranked != NULL) {
+            hl_buf_append_str(out, "<p class=\"unranked\">");
+            append_html_escaped(out, section->unranked);
+            hl_buf_append_str(out, "</p>\n");
+        }
+        hl_buf_append_str(out, "</section>\n");
+    }
+    hl_buf_append_str(out, "<section class=\"detail\">\n<h3>");
+    append_html_escaped(out, model->detail_title);
+    hl_buf_append_str(out, "</h3>\n");
+    grid_write_html(&model->detail, "detail", out);
+    hl_buf_append_str(out, "</section>\n<section class=\"notes\">\n<h3>");
+    append_html_escaped(out, HL_T("注", "Notes"));
+    hl_buf_append_str(out, "</h3>\n<ol class=\"footnotes\">\n");
+    for (size_t index = 0; index < model->footnote_count; index++) {
+        hl_buf_append_str(out, "<li>");
+        append_html_escaped(out, model->footnotes[index]);
+        hl_buf_append_str(out, "</li>\n");
+    }
+    hl_buf_append_str(out, "</ol>\n</section>\n</body>\n</html>\n");
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+/* A rate field: "82.66", or empty without data. */
+static void csv_rate(hl_buf *out, hl_ratio ratio)
+{
+    hl_buf_append_char(out, ',');
+    if (ratio.denominator == 0)
+        return;
+    char percent[32];
+    format_percent(ratio, percent, sizeof percent);
+    hl_buf_append_str(out, percent);
+}
+
+static void csv_counts(hl_buf *out, hl_ratio ratio)
+{
+    hl_buf_appendf(out, ",%" PRId64 ",%" PRId64, ratio.numerator, ratio.denominator);
+}
+
+static void write_csv(const hl_assessment *assessment, hl_buf *out)
+{
+    /* The first 21 columns are the bulletin's; the ones after give the
+     * numerator and denominator of each rate whose counts are not already
+     * columns, so that every published rate can be recomputed. */
+    hl_buf_append_str(out, "group,rank,unit_code,unit,base,survey_succeeded,survey_success_rate,"
+                           "satisfied,satisfaction_rate,satisfaction_low,satisfaction_high,resolved,"
+                           "resolved_rate,sign_on_time_rate,completion_on_time_rate,return_rate,"
+                           "reopen_rate,score,list,previous_rank,previous_satisfaction_rate,"
+                           "sign_on_time_numerator,sign_on_time_denominator,"
+                           "completion_on_time_numerator,completion_on_time_denominator,"
+                           "return_numerator,return_denominator,reopen_numerator,reopen_denominator,"
+                           "previous_satisfied,previous_survey_succeeded\n");
+    char text[CELL_BYTES];
+    for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
+        const hl_group_result *group = &assessment->groups[group_index];
+        for (size_t index = 0; index < group->count; index++) {
+            const hl_unit_result *unit = group->units[index];
+            hl_buf_append_csv_field(out, group->name);
+            hl_buf_append_char(out, ',');
+            if (unit->ranked)
+                hl_buf_appendf(out, "%d", unit->rank);
+            hl_buf_append_char(out, ',');
+            hl_buf_append_csv_field(out, unit->unit);
+            hl_buf_append_char(out, ',');
+            hl_buf_append_csv_field(out, unit->name);
+            hl_buf_appendf(out, ",%" PRId64 ",%" PRId64, unit->base, unit->succeeded);
+            csv_rate(out, unit->success_rate);
+            hl_buf_appendf(out, ",%" PRId64, unit->satisfied);
+            csv_rate(out, unit->satisfaction_rate);
+            hl_buf_append_char(out, ',');
+            if (has_interval(unit)) {
+                format_fraction_percent(unit->wilson_low, text, sizeof text);
+                hl_buf_append_str(out, text);
+            }
+            hl_buf_append_char(out, ',');
+            if (has_interval(unit)) {
+                format_fraction_percent(unit->wilson_high, text, sizeof text);
+                hl_buf_append_str(out, text);
+            }
+            hl_buf_appendf(out, ",%" PRId64, unit->resolved);
+            csv_rate(out, unit->resolved_rate);
+            csv_rate(out, unit->sign_on_time_rate);
+            csv_rate(out, unit->completion_on_time_rate);
+            csv_rate(out, unit->return_rate);
+            csv_rate(out, unit->reopen_rate);
+            hl_buf_append_char(out, ',');
+            if (assessment->policy.method == HL_RANK_BY_SCORE) {
+                format_score(unit, text, sizeof text);
+                hl_buf_append_str(out, text);
+            }
+            hl_buf_append_char(out, ',');
+            if (list_code(unit->list) != NULL)
+                hl_buf_append_str(out, list_code(unit->list));
+            hl_buf_append_char(out, ',');
+            if (unit->has_previous && unit->previous_rank > 0)
+                hl_buf_appendf(out, "%d", unit->previous_rank);
+            if (unit->has_previous)
+                csv_rate(out, unit->previous_satisfaction_rate);
+            else
+                hl_buf_append_char(out, ',');
+            csv_counts(out, unit->sign_on_time_rate);
+            csv_counts(out, unit->completion_on_time_rate);
+            csv_counts(out, unit->return_rate);
+            csv_counts(out, unit->reopen_rate);
+            if (unit->has_previous)
+                csv_counts(out, unit->previous_satisfaction_rate);
+            else
+                hl_buf_append_str(out, ",,");
+            hl_buf_append_char(out, '\n');
+        }
+    }
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static void json_ratio(hl_buf *out, hl_ratio ratio)
+{
+    hl_buf_appendf(out, "{\"numerator\":%" PRId64 ",\"denominator\":%" PRId64 ",\"percent\":",
+                   ratio.numerator, ratio.denominator);
+    if (ratio.denominator == 0) {
+        hl_buf_append_str(out, "null}");
+        return;
+    }
+    char percent[32];
+    format_percent(ratio, percent, sizeof percent);
+    hl_buf_append_json_string(out, percent);
+    hl_buf_append_char(out, '}');
+}
+
+static void json_unit(hl_buf *out, const hl_unit_result *unit, const hl_assessment *assessment)
+{
+    char text[CELL_BYTES];
+    hl_buf_append_str(out, "{\"code\":");
+    hl_buf_append_json_string(out, unit->unit);
+    hl_buf_append_str(out, ",\"name\":");
+    hl_buf_append_json_string(out, unit->name);
+    if (unit->ranked)
+        hl_buf_appendf(out, ",\"rank\":%d,\"ranked\":true", unit->rank);
+    else
+        hl_buf_append_str(out, ",\"rank\":null,\"ranked\":false");
+    hl_buf_appendf(out,
+                   ",\"base\":%" PRId64 ",\"survey_succeeded\":%" PRId64 ",\"satisfied\":%" PRId64
+                   ",\"resolved\":%" PRId64 ",\"appeal_upheld\":%" PRId64 ",\"rates\":{",
+                   unit->base, unit->succeeded, unit->satisfied, unit->resolved, unit->appeal_upheld);
+    const struct {
+        const char *key;
+        hl_ratio ratio;
+    } rates[] = {
+        {"survey_success", unit->success_rate},
+        {"satisfaction", unit->satisfaction_rate},
+        {"resolved", unit->resolved_rate},
+        {"sign_on_time", unit->sign_on_time_rate},
+        {"completion_on_time", unit->completion_on_time_rate},
+        {"return", unit->return_rate},
+        {"reopen", unit->reopen_rate},
+    };
+    for (size_t index = 0; index < sizeof rates / sizeof rates[0]; index++) {
+        hl_buf_appendf(out, "%s\"%s\":", index > 0 ? "," : "", rates[index].key);
+        json_ratio(out, rates[index].ratio);
+    }
+    hl_buf_append_str(out, "},\"wilson\":");
+    if (has_interval(unit)) {
+        hl_buf_append_str(out, "{\"low\":");
+        format_fraction_percent(unit->wilson_low, text, sizeof text);
+        hl_buf_append_json_string(out, text);
+        hl_buf_append_str(out, ",\"high\":");
+        format_fraction_percent(unit->wilson_high, text, sizeof text);
+        hl_buf_append_json_string(out, text);
+        hl_buf_append_char(out, '}');
+    } else {
+        hl_buf_append_str(out, "null");
+    }
+    hl_buf_append_str(out, ",\"score\":");
+    if (assessment->policy.method == HL_RANK_BY_SCORE) {
+        format_score(unit, text, sizeof text);
+        hl_buf_append_json_string(out, text);
+    } else {
+        hl_buf_append_str(out, "null");
+    }
+    hl_buf_append_str(out, ",\"list\":");
+    if (list_code(unit->list) != NULL)
+        hl_buf_append_json_string(out, list_code(unit->list));
+    else
+        hl_buf_append_str(out, "null");
+    hl_buf_append_str(out, ",\"previous\":");
+    if (unit->has_previous) {
+        if (unit->previous_rank > 0)
+            hl_buf_appendf(out, "{\"rank\":%d", unit->previous_rank);
+        else
+            hl_buf_append_str(out, "{\"rank\":null");
+        hl_buf_append_str(out, ",\"satisfaction_rate\":");
+        json_ratio(out, unit->previous_satisfaction_rate);
+        hl_buf_append_char(out, '}');
+    } else {
+        hl_buf_append_str(out, "null");
+    }
+    hl_buf_append_char(out, '}');
+}
+
+static void write_json(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                       const bulletin_model *model, hl_buf *out)
+{
+    const bulletin_period *period = &model->period;
+    hl_buf_appendf(out,
+                   "{\"schema\":\"hotline.bulletin/1\",\"month\":\"%s\",\"period\":{\"from\":\"%s\","
+                   "\"to\":\"%s\"},\"title\":",
+                   period->month_text, period->from, period->to);
+    hl_buf_append_json_string(out, meta->title);
+    hl_buf_append_str(out, ",\"hotline\":");
+    hl_buf_append_json_string(out, meta->hotline_name);
+    hl_buf_append_str(out, ",\"generated_at\":");
+    hl_buf_append_json_string(out, meta->generated_at);
+    hl_buf_append_str(out, ",\"paragraph\":");
+    hl_buf_append_json_string(out, model->paragraph.data);
+    hl_buf_appendf(out,
+                   ",\"totals\":{\"base\":%" PRId64 ",\"survey_succeeded\":%" PRId64
+                   ",\"satisfied\":%" PRId64 ",\"resolved\":%" PRId64 ",\"appeal_upheld\":%" PRId64
+                   ",\"survey_success_rate\":",
+                   assessment->base, assessment->succeeded, assessment->satisfied,
+                   assessment->resolved, assessment->appeal_upheld);
+    json_ratio(out, assessment->success_rate);
+    hl_buf_append_str(out, ",\"satisfaction_rate\":");
+    json_ratio(out, assessment->satisfaction_rate);
+    hl_buf_append_str(out, ",\"resolved_rate\":");
+    json_ratio(out, assessment->resolved_rate);
+    const hl_assessment_policy *policy = &assessment->policy;
+    hl_buf_appendf(out,
+                   "},\"policy\":{\"method\":\"%s\",\"basic_counts_satisfied\":%s,\"min_reached\":%d,"
+                   "\"weights\":{\"response\":%d,\"resolution\":%d,\"satisfaction\":%d},"
+                   "\"list_size\":%d},\"groups\":[",
+                   method_code(policy->method), policy->basic_counts_satisfied ? "true" : "false",
+                   policy->min_reached, policy->weight_response, policy->weight_resolution,
+                   policy->weight_satisfaction, policy->list_size);
+    for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
+        const hl_group_result *group = &assessment->groups[group_index];
+        hl_buf_append_str(out, group_index > 0 ? ",{\"name\":" : "{\"name\":");
+        hl_buf_append_json_string(out, group->name);
+        hl_buf_append_str(out, ",\"units\":[");
+        for (size_t index = 0; index < group->count; index++) {
+            if (index > 0)
+                hl_buf_append_char(out, ',');
+            json_unit(out, group->units[index], assessment);
+        }
+        hl_buf_append_str(out, "]}");
+    }
+    hl_buf_append_str(out, "],\"footnotes\":[");
+    for (size_t index = 0; index < model->footnote_count; index++) {
+        if (index > 0)
+            hl_buf_append_char(out, ',');
+        hl_buf_append_json_string(out, model->footnotes[index]);
+    }
+    hl_buf_append_str(out, "]}\n");
+}
+
+/* ---- Entry point -------------------------------------------------------- */
+
+int hl_bulletin_render(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                       hl_bulletin_format format, hl_buf *out, hl_error *error)
+{
+    if (assessment == NULL || meta == NULL || out == NULL)
+        return hl_error_set(error, HL_EINVAL, NULL, "%s",
+                           HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
+    bulletin_period period;
+    int result = period_of_month(meta->month, &period, error);
+    if (result != HL_OK)
+        return result;
+    /* A bulletin whose paragraph names one month and whose figures are
+     * another's would be worse than none. */
+    if (assessment->month != 0 && assessment->month != meta->month)
+        return english() ? hl_error_set(error, HL_EINVAL, "month",
+                                        "the figures are of %d, the bulletin of %d",
+                                        assessment->month, meta->month)
+                         : hl_error_set(error, HL_EINVAL, "month", "考核数据属于 %d，通报月份为 %d",
+                                        assessment->month, meta->month);
+    if (format == HL_BULLETIN_CSV) {
+        write_csv(assessment, out);
+        return HL_OK;
+    }
+    bulletin_model model;
+    model_build(assessment, meta, &period, &model);
+    switch (format) {
+    case HL_BULLETIN_TEXT: write_text(&model, meta, out); break;
+    case HL_BULLETIN_MARKDOWN: write_markdown(&model, meta, out); break;
+    case HL_BULLETIN_JSON: write_json(assessment, meta, &model, out); break;
+    case HL_BULLETIN_HTML: write_html(&model, meta, out); break;
+    case HL_BULLETIN_CSV: break;
+    default:
+        model_free(&model);
+        return english() ? hl_error_set(error, HL_EINVAL, "format", "unknown bulletin format %d",
+                                        (int)format)
+                         : hl_error_set(error, HL_EINVAL, "format", "未知的通报格式 %d", (int)format);
+    }
+    model_free(&model);
+    return HL_OK;
+}
