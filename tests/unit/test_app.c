@@ -391,7 +391,7 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
     hl_time now = at("2024-02-01 08:00");
     hl_order *order = hl_xcalloc(1, sizeof *order);
     hl_error error;
-    int64_t registered = 0, succeeded = 0, refused = 0;
+    int64_t registered = 0, succeeded = 0, refused = 0, logged = 0;
     char received[32];
     for (int index = 0; index < POOL; index++) {
         now += 30;
@@ -423,7 +423,11 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
         request.note = next_random(&seed) % 20 != 0 ? "处理说明" : NULL;
         request.days = 1 + (int)(next_random(&seed) % 12);
         request.into = pool[next_random(&seed) % POOL];
+        request.outcome = (hl_survey_outcome)(1 + next_random(&seed) % (HL_OUTCOME_COUNT - 1));
+        request.rating = (hl_rating)(next_random(&seed) % HL_RATING_COUNT);
+        request.resolved = (hl_resolved)(next_random(&seed) % 3);
         now += (hl_time)(next_random(&seed) % 600);
+        int64_t version_before = order->version;
         int result = hl_app_act(app, actor_for(role, order, &seed), id, action, &request, now, NULL, &error);
         if (result == HL_OK)
             succeeded++;
@@ -432,6 +436,8 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
         else
             refused++;
         assert_int_equal(hl_app_get_order(app, id, order, &error), HL_OK);
+        /* A dissatisfied survey also reopens the order: two events for one action. */
+        logged += order->version - version_before;
         if (finished(order->state)) {
             hl_clock_format_local(now, received, sizeof received);
             pool[slot] = register_order(app, received, (hl_order_type)(slot % HL_TYPE_COUNT), slot % 3 ? "city" : "");
@@ -447,7 +453,8 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
     int64_t events = 0;
     int differences = 0;
     assert_int_equal(hl_verify_run(app, NULL, NULL, &events, &error), HL_OK);
-    assert_int_equal(events, registered + succeeded);
+    assert_true(logged >= succeeded);
+    assert_int_equal(events, registered + logged);
 
     /* Tamper with one rollup counter and one order's state behind the store's back. */
     sqlite3 *db;
@@ -469,6 +476,68 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
     sqlite3_close(db);
     assert_int_equal(hl_verify_run(app, count_difference, &differences, &events, &error), HL_EMISMATCH);
     assert_int_equal(differences, 1 + changed_orders);
+}
+
+static void test_survey_and_upheld_appeal_count_toward_the_completion_month(void **state)
+{
+    fixture *fix = *state;
+    hl_app *app = fix->app;
+    int64_t kept = register_order(app, "2024-02-26 09:00", HL_TYPE_HELP, "city");
+    int64_t appealed = register_order(app, "2024-02-26 09:10", HL_TYPE_HELP, "city");
+    int64_t ids[2] = {kept, appealed};
+    for (int index = 0; index < 2; index++) {
+        hl_app_request request = {.unit = "u2"};
+        act_ok(app, "dispatcher", ids[index], HL_ACTION_DISPATCH, &request, "2024-02-26 10:00");
+        act_ok(app, "h-u2", ids[index], HL_ACTION_SIGN, NULL, "2024-02-26 11:00");
+        request = (hl_app_request){.note = "已处理"};
+        act_ok(app, "h-u2", ids[index], HL_ACTION_COMPLETE, &request, "2024-02-28 16:00");
+    }
+    /* Surveyed in March; both count in February, when they were completed. */
+    hl_app_request call = {.outcome = HL_OUTCOME_REACHED, .rating = HL_RATING_SATISFIED, .resolved = HL_RESOLVED_YES};
+    act_ok(app, "surveyor", kept, HL_ACTION_SURVEY, &call, "2024-03-01 10:00");
+    call = (hl_app_request){.outcome = HL_OUTCOME_REACHED, .rating = HL_RATING_DISSATISFIED};
+    act_ok(app, "surveyor", appealed, HL_ACTION_SURVEY, &call, "2024-03-01 10:30");
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_SURVEYED), 2);
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_SURVEY_SUCCEEDED), 2);
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_RATED_SATISFIED), 1);
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_RATED_DISSATISFIED), 1);
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_SURVEY_RESOLVED), 1);
+    assert_int_equal(rollup(app, 202403, "u2", HL_COUNTER_SURVEYED), 0);
+    /* The dissatisfied survey reopened the order (the default policy). */
+    hl_order order;
+    hl_error error;
+    assert_int_equal(hl_app_get_order(app, appealed, &order, &error), HL_OK);
+    assert_int_equal(order.state, HL_STATE_DISPATCHED);
+    assert_int_equal(rollup(app, 202403, "u2", HL_COUNTER_REOPENED), 1);
+    /* The unit appeals the kept order's result; upheld, it leaves February's figures. */
+    hl_app_request grounds = {.note = "恶意诉求"};
+    act_ok(app, "h-u2", kept, HL_ACTION_APPEAL, &grounds, "2024-03-04 09:00");
+    act_ok(app, "supervisor", kept, HL_ACTION_APPEAL_UPHOLD, &grounds, "2024-03-05 09:00");
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_SURVEYED), 1);
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_SURVEY_SUCCEEDED), 1);
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_RATED_SATISFIED), 0);
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_SURVEY_RESOLVED), 0);
+    assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_APPEAL_UPHELD), 1);
+    expect_clean(app);
+}
+
+static void test_dissatisfied_survey_does_not_reopen_when_the_policy_is_off(void **state)
+{
+    fixture *fix = *state;
+    hl_app *app = fix->app;
+    hl_error error;
+    assert_int_equal(hl_app_set_limit(app, "reopen_dissatisfied", "0", &error), HL_OK);
+    int64_t id = register_order(app, "2024-02-26 09:00", HL_TYPE_HELP, "city");
+    hl_app_request request = {.unit = "u2"};
+    act_ok(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, "2024-02-26 10:00");
+    act_ok(app, "h-u2", id, HL_ACTION_SIGN, NULL, "2024-02-26 11:00");
+    request = (hl_app_request){.note = "已处理"};
+    act_ok(app, "h-u2", id, HL_ACTION_COMPLETE, &request, "2024-02-28 16:00");
+    hl_app_request call = {.outcome = HL_OUTCOME_REACHED, .rating = HL_RATING_VERY_DISSATISFIED};
+    act_ok(app, "surveyor", id, HL_ACTION_SURVEY, &call, "2024-03-01 10:00");
+    hl_order order;
+    assert_int_equal(hl_app_get_order(app, id, &order, &error), HL_OK);
+    assert_int_equal(order.state, HL_STATE_SURVEYED);
 }
 
 static void test_verify_finds_a_counter_the_log_does_not_explain(void **state)
@@ -495,6 +564,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_category_limit_applies_to_dispatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_configured_limit_is_stored_and_used_after_reopening, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_found, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_survey_and_upheld_appeal_count_toward_the_completion_month, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_dissatisfied_survey_does_not_reopen_when_the_policy_is_off, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_verify_finds_a_counter_the_log_does_not_explain, setup, teardown),
     };
