@@ -181,12 +181,14 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
     }
     if (result == HL_OK)
         result = hl_assessment_compute(report.units, report.count, groups, group_count, policy, month, out, error);
-    if (result == HL_OK && out->base == 0 && out->unit_count == 0) {
+    /* The bulletin is about surveyed completions: a month without any has
+     * nothing to publish, even if orders moved in it. */
+    if (result == HL_OK && out->base == 0) {
         char shown[16];
         snprintf(shown, sizeof shown, "%04d-%02d", month / 100, month % 100);
         hl_assessment_free(out);
-        result = english() ? hl_error_set(error, HL_ENOTFOUND, "month", "no figures for %s", shown)
-                           : hl_error_set(error, HL_ENOTFOUND, "month", "%s 没有数据", shown);
+        result = english() ? hl_error_set(error, HL_ENOTFOUND, "month", "no survey results for %s", shown)
+                           : hl_error_set(error, HL_ENOTFOUND, "month", "%s 没有回访结果", shown);
     }
     free(report.units);
     return result;

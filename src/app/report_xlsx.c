@@ -302,7 +302,7 @@ static lxw_row_t write_group_table(book *workbook, lxw_worksheet *sheet, lxw_row
                                    const hl_group_result *group, size_t table_index,
                                    const hl_assessment *assessment, const month_span *span)
 {
-    char number[16];
+    char number[32];
     char title[256];
     table_number(table_index, number, sizeof number);
     /* domain/bulletin.c prints this as a title and a subtitle; one cell here. */

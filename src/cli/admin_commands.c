@@ -258,10 +258,11 @@ static int run_demo(cli_context *context, const cli_command *command, const cli_
     hl_demo_summary summary;
     if (hl_demo_load(app, &summary, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "demo loaded into %s: %d units, %d categories, %d users, %lld orders, %lld actions\n"
-                     : "演示数据已载入 %s：%d 个单位，%d 个分类，%d 个用户，%lld 件工单，%lld 次操作\n",
-           context->db_path, summary.units, summary.categories, summary.users,
-           (long long)summary.orders, (long long)summary.actions);
+    printf(english() ? "demo loaded into %s: %d units, %d categories, %d users, %lld orders, %lld actions, "
+                       "%lld survey calls\n"
+                     : "演示数据已载入 %s：%d 个单位，%d 个分类，%d 个用户，%lld 件工单，%lld 次操作，%lld 次回访\n",
+           context->db_path, summary.units, summary.categories, summary.users, (long long)summary.orders,
+           (long long)summary.actions, (long long)summary.surveys);
     return CLI_EXIT_OK;
 }
 

@@ -23,6 +23,10 @@ sets them. Lines, in any order that makes sense:
                       split, carry what shlex cannot:
                         \\xNN        the raw byte NN (e.g. invalid UTF-8)
                         \\{TEXT*N}   TEXT repeated N times (long values)
+                      and $HOTLINE_SOURCE_DIR stands for the source tree
+                      (three directories above the case file), for the
+                      project's helper scripts; every command also gets it
+                      in its environment.
   ? N                 the exit code expected (default 0)
   > TEXT              a line expected on stdout (`>` alone: an empty line)
   ! TEXT              a line expected on stderr (`!` alone: an empty line)
@@ -258,6 +262,9 @@ def main():
     base_env = {k: v for k, v in os.environ.items()
                 if k not in ("HOTLINE_LANG", "HOTLINE_NOW", "HOTLINE_DB")}
     base_env["HOTLINE_DB"] = "case.db"
+    # Cases live in <source>/tests/cli/cases/.
+    source_dir = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(case_path)), "..", "..", ".."))
+    base_env["HOTLINE_SOURCE_DIR"] = source_dir
     directory = tempfile.mkdtemp(prefix="hotline-case-")
     passed = failed = 0
     try:
@@ -272,7 +279,8 @@ def main():
                 else:
                     env[name] = value
             try:
-                words = shlex.split(expand_escapes(command.text))
+                words = shlex.split(expand_escapes(
+                    command.text.replace("$HOTLINE_SOURCE_DIR", shlex.quote(source_dir))))
             except ValueError as problem:
                 print(f"{case_path}:{command.line_number}: cannot split the command: {problem}",
                       file=sys.stderr)
