@@ -483,7 +483,14 @@ static void report_bad_row(void *context, long line, const hl_error *error)
     fprintf(stderr, "hotline: %s\n", message);
 }
 
-static int run_import(cli_context *context, const cli_command *command, const cli_args *args)
+/* Imports of orders and of survey calls share their shape: one file, all
+ * rows or none, every bad row on stderr. */
+typedef int (*csv_importer)(hl_app *app, const char *actor, const char *text, size_t length,
+                            hl_transfer_row_error_visitor report, void *context, int max_reported,
+                            int64_t *imported, hl_error *error);
+
+static int run_csv_import(cli_context *context, const cli_command *command, const cli_args *args,
+                          csv_importer import, const char *done_zh, const char *done_en)
 {
     hl_error error;
     hl_error_clear(&error);
@@ -497,40 +504,25 @@ static int run_import(cli_context *context, const cli_command *command, const cl
     int status = cli_open_app(context, &app);
     if (status == CLI_EXIT_OK) {
         int64_t imported = 0;
-        int result = hl_transfer_import_orders(app, cli_args_get(args, "as"), data, length, report_bad_row,
-                                               NULL, 50, &imported, &error);
-        if (result != HL_OK)
+        if (import(app, cli_args_get(args, "as"), data, length, report_bad_row, NULL, 50, &imported, &error) !=
+            HL_OK)
             status = cli_fail(&error);
         else
-            printf(english() ? "imported %lld order(s)\n" : "已导入 %lld 件工单\n", (long long)imported);
+            printf("%s %lld %s\n", english() ? "imported" : "已导入", (long long)imported,
+                   english() ? done_en : done_zh);
     }
     free(data);
     return status;
 }
 
+static int run_import(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    return run_csv_import(context, command, args, hl_transfer_import_orders, "件工单", "order(s)");
+}
+
 static int run_import_surveys(cli_context *context, const cli_command *command, const cli_args *args)
 {
-    hl_error error;
-    hl_error_clear(&error);
-    if (args->positional_count != 1)
-        return cli_usage_error(command, english() ? "name one CSV file" : "请给出一个 CSV 文件");
-    char *data = NULL;
-    size_t length = 0;
-    if (cli_read_input(args->positional[0], &data, &length, &error) != HL_OK)
-        return cli_fail(&error);
-    hl_app *app;
-    int status = cli_open_app(context, &app);
-    if (status == CLI_EXIT_OK) {
-        int64_t applied = 0;
-        int result = hl_transfer_import_surveys(app, cli_args_get(args, "as"), data, length, report_bad_row, NULL,
-                                                50, &applied, &error);
-        if (result != HL_OK)
-            status = cli_fail(&error);
-        else
-            printf(english() ? "recorded %lld survey call(s)\n" : "已导入 %lld 次回访记录\n", (long long)applied);
-    }
-    free(data);
-    return status;
+    return run_csv_import(context, command, args, hl_transfer_import_surveys, "次回访记录", "survey call(s)");
 }
 
 #define ACTION_COMMAND(action_enum, verb, zh, en, usage_tail, help_zh_text, help_en_text)          \
