@@ -7,8 +7,10 @@
  * figure hl_assessment_format_percent prints, parsed back, so the workbook
  * and the text bulletin never disagree in the last decimal. The workbook is
  * written to a temporary file beside the target, flushed to disk and
- * renamed into place. This module computes nothing: the assessment comes
- * ready from domain/assessment.c, and it does not read the store. */
+ * renamed into place. This module computes nothing and words nothing of
+ * the bulletin itself: the assessment comes ready from domain/assessment.c,
+ * the paragraph, titles, lines, labels and footnotes from domain/bulletin.c,
+ * and it does not read the store. */
 #include "app/report_xlsx.h"
 
 #include <errno.h>
@@ -190,98 +192,11 @@ static double percent_of_fraction(double fraction)
     return strtod(text, NULL);
 }
 
-static const char *rate_text(hl_ratio ratio, char *out, size_t size)
-{
-    hl_assessment_format_percent(ratio, out, size);
-    return out;
-}
-
-/* ---- the month ---- */
-
-typedef struct month_span {
-    int year;
-    int month;
-    int last_day;
-} month_span;
-
-static int month_span_of(int yyyymm, month_span *out, hl_error *error)
-{
-    int year = yyyymm / 100;
-    int month = yyyymm % 100;
-    /* The range and the words of domain/bulletin.c. */
-    if (year < 1900 || year > 9999 || month < 1 || month > 12)
-        return english() ? hl_error_set(error, HL_EINVAL, "month", "month %d is not yyyymm", yyyymm)
-                         : hl_error_set(error, HL_EINVAL, "month", "月份 %d 不是 yyyymm 格式",
-                                        yyyymm);
-    int next_year = month == 12 ? year + 1 : year;
-    int next_month = month == 12 ? 1 : month + 1;
-    int32_t last = hl_clock_day_from_civil(next_year, next_month, 1) - 1;
-    int last_year = 0, last_month = 0;
-    hl_clock_civil_from_day(last, &last_year, &last_month, &out->last_day);
-    out->year = year;
-    out->month = month;
-    return HL_OK;
-}
-
-static const char *english_month_name(int month)
-{
-    static const char *const names[] = {"January", "February", "March",     "April",
-                                        "May",     "June",     "July",      "August",
-                                        "September", "October", "November", "December"};
-    return names[month - 1];
-}
-
-/* (一), (二)... as the newspaper numbers its tables; (1), (2)... in English. */
-static void table_number(size_t number, char *out, size_t size)
-{
-    static const char *const digits[] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
-    if (english() || number >= 100)
-        snprintf(out, size, "%zu", number);
-    else if (number < 10)
-        snprintf(out, size, "%s", digits[number]);
-    else if (number < 20)
-        snprintf(out, size, "十%s", digits[number % 10]);
-    else
-        snprintf(out, size, "%s十%s", digits[number / 10], digits[number % 10]);
-}
-
 /* ---- sheet 通报 ---- */
 
 #define BULLETIN_NAME_WIDTH 30.0
 #define BULLETIN_RANK_WIDTH 8.0
 #define BULLETIN_TEXT_WIDTH (2 * (BULLETIN_NAME_WIDTH + BULLETIN_RANK_WIDTH))
-
-/* The seed bulletin's sentence, built from the pooled totals in the words
- * of domain/bulletin.c; without data a rate is "-", with no percent sign. */
-static void append_paragraph(hl_buf *out, const hl_assessment *assessment,
-                             const hl_bulletin_meta *meta, const month_span *span)
-{
-    char success[40] = "-", satisfaction[40] = "-", percent[32];
-    if (assessment->success_rate.denominator != 0)
-        snprintf(success, sizeof success, "%s%%",
-                 rate_text(assessment->success_rate, percent, sizeof percent));
-    if (assessment->satisfaction_rate.denominator != 0)
-        snprintf(satisfaction, sizeof satisfaction, "%s%%",
-                 rate_text(assessment->satisfaction_rate, percent, sizeof percent));
-    const char *month_name = english_month_name(span->month);
-    if (english())
-        hl_buf_appendf(out,
-                       "From 1 to %d %s %d, the %s surveyed by telephone %lld matters completed "
-                       "by the network units; %lld surveys succeeded (%s of the base), %lld "
-                       "citizens were satisfied; the average satisfaction rate of the units' "
-                       "completed matters in %s was %s.",
-                       span->last_day, month_name, span->year, meta->hotline_name,
-                       (long long)assessment->base, (long long)assessment->succeeded, success,
-                       (long long)assessment->satisfied, month_name, satisfaction);
-    else
-        hl_buf_appendf(out,
-                       "%d年%d月1日至%d月%d日,%s对各网络单位办结事项%lld件进行了电话调查,"
-                       "电话调查成功的共%lld件(占确定基数的%s),市民满意数%lld件,经调查,"
-                       "%d月各网络单位办结事项平均满意率为%s。",
-                       span->year, span->month, span->month, span->last_day, meta->hotline_name,
-                       (long long)assessment->base, (long long)assessment->succeeded, success,
-                       (long long)assessment->satisfied, span->month, satisfaction);
-}
 
 static void write_unit_pair(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
                             lxw_col_t column, const hl_unit_result *unit)
@@ -299,24 +214,17 @@ static void write_unit_pair(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
  * in the left pair of columns and the rest in the right pair, as the
  * newspaper prints it; the group's unranked units follow in one line. */
 static lxw_row_t write_group_table(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
-                                   const hl_group_result *group, size_t table_index,
-                                   const hl_assessment *assessment, const month_span *span)
+                                   const hl_assessment *assessment, size_t group_index,
+                                   const hl_bulletin_meta *meta)
 {
-    char number[32];
-    char title[256];
-    table_number(table_index, number, sizeof number);
+    const hl_group_result *group = &assessment->groups[group_index];
+    hl_buf line;
+    hl_buf_init(&line);
     /* domain/bulletin.c prints this as a title and a subtitle; one cell here. */
-    if (english())
-        snprintf(title, sizeof title,
-                 "Citizen satisfaction with matters completed in %s %d: survey ranking (%s)",
-                 english_month_name(span->month), span->year, number);
-    else
-        snprintf(title, sizeof title, "%d年%d月办结事项市民满意度调查结果排名(%s)", span->year,
-                 span->month, number);
-    put_merged(workbook, sheet, row++, 0, 3, title, workbook->heading);
+    hl_bulletin_table_title(meta, group_index, &line, NULL);
+    put_merged(workbook, sheet, row++, 0, 3, line.data, workbook->heading);
 
-    /* A unit without a group still gets a column heading. */
-    const char *heading = group->name[0] != '\0' ? group->name : HL_T("单位", "Unit");
+    const char *heading = hl_bulletin_group_heading(group);
     const char *rank_header = HL_T("排名", "Rank");
     put_text(workbook, sheet, row, 0, heading, workbook->header);
     put_text(workbook, sheet, row, 1, rank_header, workbook->header);
@@ -332,32 +240,20 @@ static lxw_row_t write_group_table(book *workbook, lxw_worksheet *sheet, lxw_row
         write_unit_pair(workbook, sheet, row, 2, right < ranked ? group->units[right] : NULL);
     }
 
-    if (group->count > ranked) {
-        hl_buf line;
-        hl_buf_init(&line);
-        /* The line of domain/bulletin.c, word for word. */
-        if (english())
-            hl_buf_appendf(&line, "Not ranked (fewer than %d reached surveys): ",
-                           assessment->policy.min_reached);
-        else
-            hl_buf_appendf(&line, "未参加排名（回访成功不足 %d 件）：",
-                           assessment->policy.min_reached);
-        for (size_t index = ranked; index < group->count; index++) {
-            if (index > ranked)
-                hl_buf_append_str(&line, HL_T("、", ", "));
-            hl_buf_append_str(&line, group->units[index]->name);
-        }
+    hl_buf_reset(&line);
+    hl_bulletin_unranked_line(assessment, group, &line);
+    if (line.len > 0) {
         put_merged(workbook, sheet, row, 0, 3, line.data, workbook->paragraph);
         fit_row(workbook, sheet, row, line.data, BULLETIN_TEXT_WIDTH);
         row++;
-        hl_buf_free(&line);
     }
+    hl_buf_free(&line);
     return row + 1; /* one empty row between tables */
 }
 
 static void write_bulletin_sheet(book *workbook, lxw_worksheet *sheet,
                                  const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                                 const month_span *span)
+                                 const char *paragraph)
 {
     set_column(workbook, sheet, 0, BULLETIN_NAME_WIDTH);
     set_column(workbook, sheet, 1, BULLETIN_RANK_WIDTH);
@@ -371,17 +267,12 @@ static void write_bulletin_sheet(book *workbook, lxw_worksheet *sheet,
     row++;
     put_merged(workbook, sheet, row++, 0, 3, HL_T("公告", "Notice"), workbook->heading);
 
-    hl_buf paragraph;
-    hl_buf_init(&paragraph);
-    append_paragraph(&paragraph, assessment, meta, span);
-    put_merged(workbook, sheet, row, 0, 3, paragraph.data, workbook->paragraph);
-    fit_row(workbook, sheet, row, paragraph.data, BULLETIN_TEXT_WIDTH);
-    hl_buf_free(&paragraph);
+    put_merged(workbook, sheet, row, 0, 3, paragraph, workbook->paragraph);
+    fit_row(workbook, sheet, row, paragraph, BULLETIN_TEXT_WIDTH);
     row += 2;
 
     for (size_t index = 0; index < assessment->group_count; index++)
-        row = write_group_table(workbook, sheet, row, &assessment->groups[index], index + 1,
-                                assessment, span);
+        row = write_group_table(workbook, sheet, row, assessment, index, meta);
 }
 
 /* ---- sheet 明细 ---- */
@@ -418,19 +309,6 @@ static const detail_column detail_columns[] = {
 
 #define DETAIL_COLUMN_COUNT (sizeof detail_columns / sizeof detail_columns[0])
 
-static const char *list_text(hl_list_mark mark)
-{
-    switch (mark) {
-    case HL_LIST_RED:
-        return HL_T("红榜", "red list");
-    case HL_LIST_BLACK:
-        return HL_T("黑榜", "black list");
-    case HL_LIST_NONE:
-        break;
-    }
-    return "";
-}
-
 static void write_detail_row(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
                              const hl_unit_result *unit, const hl_assessment_policy *policy)
 {
@@ -464,7 +342,7 @@ static void write_detail_row(book *workbook, lxw_worksheet *sheet, lxw_row_t row
         put_number(workbook, sheet, row, column, percent_of_fraction(unit->score / 100.0),
                    workbook->percent);
     column++;
-    put_text(workbook, sheet, row, column++, list_text(unit->list), NULL);
+    put_text(workbook, sheet, row, column++, hl_bulletin_list_label(unit->list), NULL);
     if (unit->has_previous && unit->previous_rank > 0)
         put_number(workbook, sheet, row, column, unit->previous_rank, NULL);
     column++;
@@ -499,169 +377,38 @@ static void write_detail_sheet(book *workbook, lxw_worksheet *sheet,
 
 /* ---- sheet 说明 ---- */
 
-/* The footnotes of domain/bulletin.c in its words, one item per row; where
- * they describe the text layout ("(n/d)", "-", the change columns) they are
- * said of this workbook's columns instead. */
+/* The footnotes of domain/bulletin.c, one item per row under its label,
+ * worded for this workbook's columns (empty cells, the interval's bounds
+ * apart), then the instant the figures were read. */
 
 #define NOTES_TEXT_WIDTH 90.0
 
-static void put_note(book *workbook, lxw_worksheet *sheet, lxw_row_t *row, const char *label,
-                     hl_buf *text)
-{
-    put_text(workbook, sheet, *row, 0, label, workbook->label);
-    put_text(workbook, sheet, *row, 1, text->data, workbook->paragraph);
-    fit_row(workbook, sheet, *row, text->data, NOTES_TEXT_WIDTH);
-    (*row)++;
-    hl_buf_reset(text);
-}
+typedef struct notes_sheet {
+    book *workbook;
+    lxw_worksheet *sheet;
+    lxw_row_t row;
+} notes_sheet;
 
-static void ranking_rule(const hl_assessment_policy *policy, hl_buf *out)
+static void put_note(void *context, const char *label, const char *text)
 {
-    switch (policy->method) {
-    case HL_RANK_BY_WILSON:
-        hl_buf_append_str(out, HL_T("排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限，"
-                                    "由高到低；调查成功件数少的单位不因偶然的高满意率排在前面。",
-                                    "Ranking: by the lower bound of the 95% Wilson interval of the "
-                                    "satisfaction rate (satisfied / reached), highest first, so that a "
-                                    "unit with few surveys does not rank high by chance."));
-        break;
-    case HL_RANK_BY_SCORE:
-        if (english())
-            hl_buf_appendf(out,
-                           "Ranking: by the weighted score = response rate (signed on time / signed) "
-                           "x %d%% + resolution rate (resolved / reached) x %d%% + satisfaction "
-                           "rate (satisfied / reached) x %d%%, highest first.",
-                           policy->weight_response, policy->weight_resolution,
-                           policy->weight_satisfaction);
-        else
-            hl_buf_appendf(out,
-                           "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× %d%% + 解决率（解决数 ÷ "
-                           "调查成功数）× %d%% + 满意率（满意数 ÷ 调查成功数）× %d%%，由高到低。",
-                           policy->weight_response, policy->weight_resolution,
-                           policy->weight_satisfaction);
-        break;
-    case HL_RANK_BY_RATE:
-        hl_buf_append_str(out, HL_T("排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。",
-                                    "Ranking: by satisfaction rate (satisfied / reached), compared "
-                                    "as exact ratios, highest first."));
-        break;
-    }
-    hl_buf_append_str(out, HL_T("并列者名次相同，其后名次顺延（如 1、2、2、4）。",
-                                " Ties share a rank and the next rank is skipped (1, 2, 2, 4)."));
-}
-
-static void appeal_exclusions(const hl_assessment *assessment, hl_buf *out)
-{
-    if (english())
-        hl_buf_appendf(out,
-                       "Orders excluded from this month's assessment after an upheld appeal: %lld",
-                       (long long)assessment->appeal_upheld);
-    else
-        hl_buf_appendf(out, "本月经申诉核实不纳入考核 %lld 件", (long long)assessment->appeal_upheld);
-    size_t listed = 0;
-    for (size_t group = 0; group < assessment->group_count; group++)
-        for (size_t index = 0; index < assessment->groups[group].count; index++) {
-            const hl_unit_result *unit = assessment->groups[group].units[index];
-            if (unit->appeal_upheld == 0)
-                continue;
-            hl_buf_append_str(out, listed == 0 ? HL_T("（其中 ", " (") : HL_T("、", ", "));
-            if (english())
-                hl_buf_appendf(out, "%s %lld", unit->name, (long long)unit->appeal_upheld);
-            else
-                hl_buf_appendf(out, "%s %lld 件", unit->name, (long long)unit->appeal_upheld);
-            listed++;
-        }
-    if (listed > 0)
-        hl_buf_append_str(out, HL_T("）", ")"));
-    hl_buf_append_str(out, HL_T("。", "."));
+    notes_sheet *notes = context;
+    put_text(notes->workbook, notes->sheet, notes->row, 0, label, notes->workbook->label);
+    put_text(notes->workbook, notes->sheet, notes->row, 1, text, notes->workbook->paragraph);
+    fit_row(notes->workbook, notes->sheet, notes->row, text, NOTES_TEXT_WIDTH);
+    notes->row++;
 }
 
 static void write_notes_sheet(book *workbook, lxw_worksheet *sheet,
                               const hl_assessment *assessment, const hl_bulletin_meta *meta)
 {
-    const hl_assessment_policy *policy = &assessment->policy;
     set_column(workbook, sheet, 0, 16);
     set_column(workbook, sheet, 1, NOTES_TEXT_WIDTH);
     put_text(workbook, sheet, 0, 0, HL_T("项目", "Item"), workbook->header);
     put_text(workbook, sheet, 0, 1, HL_T("说明", "Note"), workbook->header);
-    lxw_row_t row = 1;
-
-    hl_buf text;
-    hl_buf_init(&text);
-    ranking_rule(policy, &text);
-    put_note(workbook, sheet, &row, HL_T("排名规则", "Ranking rule"), &text);
-
-    if (policy->min_reached > 0) {
-        if (english())
-            hl_buf_appendf(&text,
-                           "A unit with fewer than %d reached surveys in the month is not ranked; it "
-                           "is listed below its group's table, and its rank is empty in the details.",
-                           policy->min_reached);
-        else
-            hl_buf_appendf(&text,
-                           "当月调查成功不足 %d 件的单位不参加排名，列于本组排名表下方，明细中排名留空。",
-                           policy->min_reached);
-    } else {
-        hl_buf_append_str(&text, HL_T("不设最低调查成功件数：所有单位均参加排名。",
-                                      "No minimum number of reached surveys: every unit is ranked."));
-    }
-    put_note(workbook, sheet, &row, HL_T("最低调查量", "Minimum volume"), &text);
-
-    hl_buf_append_str(&text,
-                      policy->basic_counts_satisfied
-                          ? HL_T("满意数 = 非常满意 + 满意 + 基本满意（“基本满意”计为满意）。",
-                                 "Satisfied = very satisfied + satisfied + basically satisfied "
-                                 "(\"basically satisfied\" counts as satisfied).")
-                          : HL_T("满意数 = 非常满意 + 满意（“基本满意”不计为满意）。",
-                                 "Satisfied = very satisfied + satisfied (\"basically satisfied\" "
-                                 "does not count as satisfied)."));
-    put_note(workbook, sheet, &row, HL_T("基本满意", "Basically satisfied"), &text);
-
-    hl_buf_append_str(
-        &text,
-        HL_T("确定基数：当月办结且回访已有结论（成功或失败）的事项数；调查成功率 = 调查成功数 ÷ "
-             "确定基数；满意率 = 满意数 ÷ 调查成功数；解决率 = 市民表示已解决数 ÷ 调查成功数；"
-             "按时签收率 = 按时签收数 ÷ 签收数；按时办结率 = 按时办结数 ÷ 办结数；退单率 = 退单数 ÷ "
-             "派单数；重办率 = 重办数 ÷ 办结数。百分数保留两位小数，四舍五入；"
-             "空白表示分母为 0（无数据）。",
-             "Base (确定基数): matters completed in the month whose callback survey concluded "
-             "(reached or not); survey success rate = reached / base; satisfaction rate = "
-             "satisfied / reached; resolution rate = said resolved / reached; on-time sign-for "
-             "rate = signed on time / signed; on-time completion rate = completed on time / "
-             "completed; return rate = returned / dispatched; reopen rate = reopened / completed. "
-             "Percentages to two decimals, rounded half up; an empty cell means a zero "
-             "denominator (no data)."));
-    put_note(workbook, sheet, &row, HL_T("定义", "Definitions"), &text);
-
-    hl_buf_append_str(
-        &text,
-        HL_T("95%区间下限、上限为满意率的 95% 威尔逊（Wilson）置信区间（z = 1.96）。上月排名、"
-             "上月满意率为上月数据，上月未排名或无数据的留空。",
-             "The 95% CI low and high are the 95% Wilson interval (z = 1.96) of the satisfaction "
-             "rate. Previous rank and previous satisfaction % are last month's; empty when the "
-             "unit was not ranked or had no data then."));
-    put_note(workbook, sheet, &row, HL_T("区间与上月", "Interval, last month"), &text);
-
-    appeal_exclusions(assessment, &text);
-    put_note(workbook, sheet, &row, HL_T("申诉剔除", "Appeals"), &text);
-
-    if (policy->list_size > 0) {
-        if (english())
-            hl_buf_appendf(&text,
-                           "Red and black lists: the top %d ranked units of each group are on the red "
-                           "list, the bottom %d on the black list.",
-                           policy->list_size, policy->list_size);
-        else
-            hl_buf_appendf(&text, "红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜。",
-                           policy->list_size, policy->list_size);
-        put_note(workbook, sheet, &row, HL_T("红黑榜", "Lists"), &text);
-    }
-
-    if (meta->generated_at[0] != '\0') {
-        hl_buf_append_str(&text, meta->generated_at);
-        put_note(workbook, sheet, &row, HL_T("数据时间", "Figures read at"), &text);
-    }
-    hl_buf_free(&text);
+    notes_sheet notes = {workbook, sheet, 1};
+    hl_bulletin_each_footnote(assessment, HL_BULLETIN_LAYOUT_SHEET, put_note, &notes);
+    if (meta->generated_at[0] != '\0')
+        put_note(&notes, HL_T("数据时间", "Figures read at"), meta->generated_at);
 }
 
 /* ---- the file ---- */
@@ -756,30 +503,13 @@ static void set_properties(book *workbook, const hl_bulletin_meta *meta)
     note(workbook, workbook_set_properties(workbook->workbook, &properties));
 }
 
-int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                         const char *path, hl_error *error)
+/* Writes the workbook of checked input to a temporary file and renames it
+ * to path. */
+static int write_workbook(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                          const char *paragraph, const char *path, hl_error *error)
 {
-    if (assessment == NULL || meta == NULL)
-        return hl_error_set(error, HL_EINVAL, NULL, "%s",
-                            HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
-    if (path == NULL || path[0] == '\0')
-        return english() ? hl_error_set(error, HL_EINVAL, "file", "no file name given")
-                         : hl_error_set(error, HL_EINVAL, "file", "未指定文件名");
-    month_span span;
-    int result = month_span_of(meta->month, &span, error);
-    if (result < 0)
-        return result;
-    /* As domain/bulletin.c: a paragraph naming one month over another
-     * month's figures would be worse than no workbook. */
-    if (assessment->month != 0 && assessment->month != meta->month)
-        return english() ? hl_error_set(error, HL_EINVAL, "month",
-                                        "the figures are of %d, the bulletin of %d",
-                                        assessment->month, meta->month)
-                         : hl_error_set(error, HL_EINVAL, "month", "考核数据属于 %d，通报月份为 %d",
-                                        assessment->month, meta->month);
-
     char temporary[4096];
-    result = create_temporary(path, temporary, sizeof temporary, error);
+    int result = create_temporary(path, temporary, sizeof temporary, error);
     if (result < 0)
         return result;
 
@@ -797,7 +527,7 @@ int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta
     lxw_worksheet *bulletin = add_sheet(&workbook, HL_T("通报", "Bulletin"));
     lxw_worksheet *details = add_sheet(&workbook, HL_T("明细", "Details"));
     lxw_worksheet *notes = add_sheet(&workbook, HL_T("说明", "Notes"));
-    write_bulletin_sheet(&workbook, bulletin, assessment, meta, &span);
+    write_bulletin_sheet(&workbook, bulletin, assessment, meta, paragraph);
     write_detail_sheet(&workbook, details, assessment);
     write_notes_sheet(&workbook, notes, assessment, meta);
 
@@ -818,4 +548,24 @@ int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta
     }
     sync_parent_directory(path);
     return HL_OK;
+}
+
+int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                         const char *path, hl_error *error)
+{
+    if (assessment == NULL || meta == NULL)
+        return hl_error_set(error, HL_EINVAL, NULL, "%s",
+                            HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
+    if (path == NULL || path[0] == '\0')
+        return english() ? hl_error_set(error, HL_EINVAL, "file", "no file name given")
+                         : hl_error_set(error, HL_EINVAL, "file", "未指定文件名");
+    /* The paragraph is written first: it refuses a month that is not one,
+     * or is not the figures' month, before any file is created. */
+    hl_buf paragraph;
+    hl_buf_init(&paragraph);
+    int result = hl_bulletin_paragraph(assessment, meta, &paragraph, error);
+    if (result == HL_OK)
+        result = write_workbook(assessment, meta, paragraph.data, path, error);
+    hl_buf_free(&paragraph);
+    return result;
 }

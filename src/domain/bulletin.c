@@ -88,6 +88,27 @@ static int period_of_month(int yyyymm, bulletin_period *out, hl_error *error)
     return HL_OK;
 }
 
+/* The input every rendering needs, and the month of meta, which must be
+ * the month of the figures: a bulletin whose paragraph names one month and
+ * whose figures are another's would be worse than none. */
+static int check_input(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                       const hl_buf *out, bulletin_period *period, hl_error *error)
+{
+    if (assessment == NULL || meta == NULL || out == NULL)
+        return hl_error_set(error, HL_EINVAL, NULL, "%s",
+                            HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
+    int result = period_of_month(meta->month, period, error);
+    if (result != HL_OK)
+        return result;
+    if (assessment->month != 0 && assessment->month != meta->month)
+        return english() ? hl_error_set(error, HL_EINVAL, "month",
+                                        "the figures are of %d, the bulletin of %d",
+                                        assessment->month, meta->month)
+                         : hl_error_set(error, HL_EINVAL, "month", "考核数据属于 %d，通报月份为 %d",
+                                        assessment->month, meta->month);
+    return HL_OK;
+}
+
 /* ---- Figures as text ---------------------------------------------------- */
 
 /* "82.66", or "-" without data (hl_assessment_format_percent's own rule). */
@@ -197,7 +218,7 @@ static void format_rank_change(const hl_unit_result *unit, char *out, size_t siz
         snprintf(out, size, "0");
 }
 
-static const char *list_label(hl_list_mark mark)
+const char *hl_bulletin_list_label(hl_list_mark mark)
 {
     switch (mark) {
     case HL_LIST_RED: return HL_T("红榜", "red list");
@@ -240,7 +261,7 @@ static void chinese_numeral(size_t number, char *out, size_t size)
 }
 
 /* The group's name as a column heading; a unit without a group still gets one. */
-static const char *group_heading(const hl_group_result *group)
+const char *hl_bulletin_group_heading(const hl_group_result *group)
 {
     return group->name[0] != '\0' ? group->name : HL_T("单位", "Unit");
 }
@@ -411,8 +432,8 @@ static void grid_write_html(const grid *table, const char *css_class, hl_buf *ou
 /* ---- The model the human formats share ---------------------------------- */
 
 typedef struct ranking_section {
-    char title[128];    /* 2024年2月办结事项市民满意度 */
-    char subtitle[64];  /* 调查结果排名(一) */
+    hl_buf title;       /* 2024年2月办结事项市民满意度 */
+    hl_buf subtitle;    /* 调查结果排名(一) */
     grid table;         /* header only when no unit of the group was ranked: then not shown */
     char *unranked;     /* owned; the line after the table, NULL when all were ranked */
 } ranking_section;
@@ -464,6 +485,62 @@ static void append_paragraph(const hl_assessment *assessment, const hl_bulletin_
                        assessment->satisfied, period->month, satisfaction);
 }
 
+int hl_bulletin_paragraph(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                          hl_buf *out, hl_error *error)
+{
+    bulletin_period period;
+    int result = check_input(assessment, meta, out, &period, error);
+    if (result != HL_OK)
+        return result;
+    append_paragraph(assessment, meta, &period, out);
+    return HL_OK;
+}
+
+/* The ranking table's title; subtitle NULL puts both parts on one line. */
+static void append_table_title(const bulletin_period *period, size_t group_index, hl_buf *title,
+                               hl_buf *subtitle)
+{
+    if (english()) {
+        hl_buf_appendf(title, "Citizen satisfaction with matters completed in %s %d",
+                       english_months[period->month - 1], period->year);
+        if (subtitle == NULL)
+            hl_buf_append_str(title, ": ");
+        hl_buf_appendf(subtitle != NULL ? subtitle : title, "Survey ranking (%zu)", group_index + 1);
+    } else {
+        char numeral[32];
+        chinese_numeral(group_index + 1, numeral, sizeof numeral);
+        hl_buf_appendf(title, "%d年%d月办结事项市民满意度", period->year, period->month);
+        hl_buf_appendf(subtitle != NULL ? subtitle : title, "调查结果排名(%s)", numeral);
+    }
+}
+
+void hl_bulletin_table_title(const hl_bulletin_meta *meta, size_t group_index, hl_buf *title,
+                             hl_buf *subtitle)
+{
+    bulletin_period period;
+    if (meta == NULL || title == NULL || period_of_month(meta->month, &period, NULL) != HL_OK)
+        return;
+    append_table_title(&period, group_index, title, subtitle);
+}
+
+void hl_bulletin_unranked_line(const hl_assessment *assessment, const hl_group_result *group,
+                               hl_buf *out)
+{
+    size_t ranked = group->ranked_count;
+    if (group->count <= ranked)
+        return;
+    if (english())
+        hl_buf_appendf(out, "Not ranked (fewer than %d reached surveys): ",
+                       assessment->policy.min_reached);
+    else
+        hl_buf_appendf(out, "未参加排名（回访成功不足 %d 件）：", assessment->policy.min_reached);
+    for (size_t index = ranked; index < group->count; index++) {
+        if (index > ranked)
+            hl_buf_append_str(out, HL_T("、", ", "));
+        hl_buf_append_str(out, group->units[index]->name);
+    }
+}
+
 /* A group in which no unit was ranked has no table, only its unranked line:
  * a heading row over nothing would read as a missing page. */
 static bool section_has_table(const ranking_section *section)
@@ -475,22 +552,13 @@ static void build_ranking_section(const hl_group_result *group, size_t group_ind
                                   const hl_assessment *assessment, const bulletin_period *period,
                                   ranking_section *section)
 {
-    char numeral[32];
-    if (english()) {
-        snprintf(section->title, sizeof section->title,
-                 "Citizen satisfaction with matters completed in %s %d",
-                 english_months[period->month - 1], period->year);
-        snprintf(section->subtitle, sizeof section->subtitle, "Survey ranking (%zu)", group_index + 1);
-    } else {
-        chinese_numeral(group_index + 1, numeral, sizeof numeral);
-        snprintf(section->title, sizeof section->title, "%d年%d月办结事项市民满意度", period->year,
-                 period->month);
-        snprintf(section->subtitle, sizeof section->subtitle, "调查结果排名(%s)", numeral);
-    }
+    hl_buf_init(&section->title);
+    hl_buf_init(&section->subtitle);
+    append_table_title(period, group_index, &section->title, &section->subtitle);
 
     static const cell_align aligns[4] = {ALIGN_LEFT, ALIGN_RIGHT, ALIGN_LEFT, ALIGN_RIGHT};
     grid_init(&section->table, 4, aligns);
-    const char *heading = group_heading(group);
+    const char *heading = hl_bulletin_group_heading(group);
     const char *rank_heading = HL_T("排名", "Rank");
     grid_push(&section->table, heading);
     grid_push(&section->table, rank_heading);
@@ -514,22 +582,10 @@ static void build_ranking_section(const hl_group_result *group, size_t group_ind
         }
     }
 
-    section->unranked = NULL;
-    if (group->count > ranked) {
-        hl_buf line;
-        hl_buf_init(&line);
-        if (english())
-            hl_buf_appendf(&line, "Not ranked (fewer than %d reached surveys): ",
-                           assessment->policy.min_reached);
-        else
-            hl_buf_appendf(&line, "未参加排名（回访成功不足 %d 件）：", assessment->policy.min_reached);
-        for (size_t index = ranked; index < group->count; index++) {
-            if (index > ranked)
-                hl_buf_append_str(&line, HL_T("、", ", "));
-            hl_buf_append_str(&line, group->units[index]->name);
-        }
-        section->unranked = line.data; /* the buffer's storage becomes the section's */
-    }
+    hl_buf line;
+    hl_buf_init(&line);
+    hl_bulletin_unranked_line(assessment, group, &line);
+    section->unranked = line.data; /* the buffer's storage, or NULL, becomes the section's */
 }
 
 static void build_detail(const hl_assessment *assessment, grid *table)
@@ -598,7 +654,7 @@ static void build_detail(const hl_assessment *assessment, grid *table)
                 grid_push(table, cell);
             }
             if (with_list)
-                grid_push(table, list_label(unit->list));
+                grid_push(table, hl_bulletin_list_label(unit->list));
             if (unit->has_previous)
                 format_rate_change(unit->satisfaction_rate, unit->previous_satisfaction_rate, cell,
                                    sizeof cell);
@@ -611,68 +667,174 @@ static void build_detail(const hl_assessment *assessment, grid *table)
     }
 }
 
-static void add_footnote(bulletin_model *model, hl_buf *note)
-{
-    model->footnotes = hl_xrealloc(model->footnotes, (model->footnote_count + 1) * sizeof *model->footnotes);
-    model->footnotes[model->footnote_count++] = note->data; /* ownership moves to the model */
-    hl_buf_init(note);
-}
+/* ---- Footnotes ---------------------------------------------------------- */
 
-static void build_footnotes(const hl_assessment *assessment, bulletin_model *model)
+static void append_ranking_rule(const hl_assessment_policy *policy, hl_buf *note)
 {
-    const hl_assessment_policy *policy = &assessment->policy;
-    hl_buf note;
-    hl_buf_init(&note);
-
     switch (policy->method) {
     case HL_RANK_BY_WILSON:
-        hl_buf_append_str(&note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限，"
-                                      "由高到低；调查成功件数少的单位不因偶然的高满意率排在前面。",
-                                      "Ranking: by the lower bound of the 95% Wilson interval of the "
-                                      "satisfaction rate (satisfied / reached), highest first, so that a "
-                                      "unit with few surveys does not rank high by chance."));
+        hl_buf_append_str(note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限，"
+                                     "由高到低；调查成功件数少的单位不因偶然的高满意率排在前面。",
+                                     "Ranking: by the lower bound of the 95% Wilson interval of the "
+                                     "satisfaction rate (satisfied / reached), highest first, so that a "
+                                     "unit with few surveys does not rank high by chance."));
         break;
     case HL_RANK_BY_SCORE:
         if (english())
-            hl_buf_appendf(&note,
+            hl_buf_appendf(note,
                            "Ranking: by the weighted score = response rate (signed on time / signed) "
                            "x %d%% + resolution rate (resolved / reached) x %d%% + satisfaction "
                            "rate (satisfied / reached) x %d%% (out of 100), highest first.",
                            policy->weight_response, policy->weight_resolution,
                            policy->weight_satisfaction);
         else
-            hl_buf_appendf(&note,
+            hl_buf_appendf(note,
                            "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× %d%% + 解决率（解决数 ÷ "
                            "调查成功数）× %d%% + 满意率（满意数 ÷ 调查成功数）× %d%%（百分制），由高到低。",
                            policy->weight_response, policy->weight_resolution,
                            policy->weight_satisfaction);
         break;
     case HL_RANK_BY_RATE:
-        hl_buf_append_str(&note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。",
-                                      "Ranking: by satisfaction rate (satisfied / reached), compared "
-                                      "as exact ratios, highest first."));
+        hl_buf_append_str(note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。",
+                                     "Ranking: by satisfaction rate (satisfied / reached), compared "
+                                     "as exact ratios, highest first."));
         break;
     }
-    hl_buf_append_str(&note, HL_T("并列者名次相同，其后名次顺延（如 1、2、2、4）。",
-                                  " Ties share a rank and the next rank is skipped (1, 2, 2, 4)."));
-    add_footnote(model, &note);
+    hl_buf_append_str(note, HL_T("并列者名次相同，其后名次顺延（如 1、2、2、4）。",
+                                 " Ties share a rank and the next rank is skipped (1, 2, 2, 4)."));
+}
 
-    if (policy->min_reached > 0) {
-        if (english())
-            hl_buf_appendf(&note,
-                           "A unit with fewer than %d reached surveys in the month is not ranked; it "
-                           "is listed below its group's table and in the details with rank \"-\".",
-                           policy->min_reached);
-        else
-            hl_buf_appendf(&note,
-                           "当月调查成功不足 %d 件的单位不参加排名，列于本组排名表下方，明细中排名记为“-”。",
-                           policy->min_reached);
-    } else {
-        hl_buf_append_str(&note, HL_T("不设最低调查成功件数：所有单位均参加排名。",
-                                      "No minimum number of reached surveys: every unit is ranked."));
+static void append_minimum_volume(const hl_assessment_policy *policy, bool text, hl_buf *note)
+{
+    if (policy->min_reached <= 0) {
+        hl_buf_append_str(note, HL_T("不设最低调查成功件数：所有单位均参加排名。",
+                                     "No minimum number of reached surveys: every unit is ranked."));
+        return;
     }
-    add_footnote(model, &note);
+    if (english())
+        hl_buf_appendf(note,
+                       "A unit with fewer than %d reached surveys in the month is not ranked; it "
+                       "is listed below its group's table%s",
+                       policy->min_reached,
+                       text ? " and in the details with rank \"-\"."
+                            : ", and its rank is empty in the details.");
+    else
+        hl_buf_appendf(note,
+                       "当月调查成功不足 %d 件的单位不参加排名，列于本组排名表下方，明细中排名%s",
+                       policy->min_reached, text ? "记为“-”。" : "留空。");
+}
 
+static void append_definitions(bool text, hl_buf *note)
+{
+    hl_buf_append_str(
+        note,
+        HL_T("确定基数：当月办结且回访已有结论（成功或失败）的事项数；调查成功率 = 调查成功数 ÷ "
+             "确定基数；满意率 = 满意数 ÷ 调查成功数；解决率 = 市民表示已解决数 ÷ 调查成功数；"
+             "按时签收率 = 按时签收数 ÷ 签收数；按时办结率 = 按时办结数 ÷ 办结数；退单率 = 退单数 ÷ "
+             "派单数；重办率 = 重办数 ÷ 办结数。百分数保留两位小数，四舍五入；",
+             "Base (确定基数): matters completed in the month whose callback survey concluded "
+             "(reached or not); survey success rate = reached / base; satisfaction rate = "
+             "satisfied / reached; resolution rate = said resolved / reached; on-time sign-for "
+             "rate = signed on time / signed; on-time completion rate = completed on time / "
+             "completed; return rate = returned / dispatched; reopen rate = reopened / completed. "
+             "Percentages to two decimals, rounded half up; "));
+    if (text)
+        hl_buf_append_str(note, HL_T("括号内为分子/分母；“-”表示分母为 0（无数据）。",
+                                     "n/d in parentheses are numerator and denominator; \"-\" means a "
+                                     "zero denominator (no data)."));
+    else
+        hl_buf_append_str(note, HL_T("空白表示分母为 0（无数据）。",
+                                     "an empty cell means a zero denominator (no data)."));
+}
+
+static void append_interval(bool text, hl_buf *note)
+{
+    if (text)
+        hl_buf_append_str(
+            note,
+            HL_T("满意率后方括号内为 95% 威尔逊（Wilson）置信区间（z = 1.96）。满意率环比为本月与上月满意率"
+                 "之差（百分点，按精确比值计算后四舍五入）；排名变化中“↑”为上升、“↓”为下降的名次数，"
+                 "“-”表示上月无可比名次。",
+                 "Brackets after the satisfaction rate hold its 95% Wilson interval (z = 1.96). The "
+                 "satisfaction change is this month's rate minus last month's, in percentage points, "
+                 "computed from the exact ratios and rounded half up; in the rank change \"↑\" is "
+                 "places gained, \"↓\" places lost, \"-\" no rank last month to compare."));
+    else
+        hl_buf_append_str(
+            note,
+            HL_T("95%区间下限、上限为满意率的 95% 威尔逊（Wilson）置信区间（z = 1.96）。上月排名、"
+                 "上月满意率为上月数据，上月未排名或无数据的留空。",
+                 "The 95% CI low and high are the 95% Wilson interval (z = 1.96) of the satisfaction "
+                 "rate. Previous rank and previous satisfaction % are last month's; empty when the "
+                 "unit was not ranked or had no data then."));
+}
+
+static void append_appeal_exclusions(const hl_assessment *assessment, hl_buf *note)
+{
+    if (english())
+        hl_buf_appendf(note,
+                       "Orders excluded from this month's assessment after an upheld appeal: %" PRId64,
+                       assessment->appeal_upheld);
+    else
+        hl_buf_appendf(note, "本月经申诉核实不纳入考核 %" PRId64 " 件", assessment->appeal_upheld);
+    size_t listed = 0;
+    for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
+        const hl_group_result *group = &assessment->groups[group_index];
+        for (size_t index = 0; index < group->count; index++) {
+            const hl_unit_result *unit = group->units[index];
+            if (unit->appeal_upheld == 0)
+                continue;
+            hl_buf_append_str(note, listed == 0 ? HL_T("（其中 ", " (") : HL_T("、", ", "));
+            if (english())
+                hl_buf_appendf(note, "%s %" PRId64, unit->name, unit->appeal_upheld);
+            else
+                hl_buf_appendf(note, "%s %" PRId64 " 件", unit->name, unit->appeal_upheld);
+            listed++;
+        }
+    }
+    if (listed > 0)
+        hl_buf_append_str(note, HL_T("）", ")"));
+    hl_buf_append_str(note, HL_T("。", "."));
+}
+
+static void append_lists(const hl_assessment_policy *policy, hl_buf *note)
+{
+    /* The tie rules are hl_assessment_compute's (rank_group in assessment.c). */
+    if (english())
+        hl_buf_appendf(note,
+                       "Red and black lists: the top %d ranked units of each group are on the red "
+                       "list, the bottom %d on the black list; units tied across the line are all "
+                       "listed, and a unit that would be on both is on neither.",
+                       policy->list_size, policy->list_size);
+    else
+        hl_buf_appendf(note,
+                       "红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜；并列跨越界线的单位"
+                       "一并列入，同时够上两榜的单位均不列入。",
+                       policy->list_size, policy->list_size);
+}
+
+typedef void footnote_visit(void *context, const char *label, const char *note);
+
+/* Hands the note written so far to the visitor and empties it for the next. */
+static void pass_note(footnote_visit *visit, void *context, const char *label, hl_buf *note)
+{
+    visit(context, label, note->data != NULL ? note->data : "");
+    hl_buf_reset(note);
+}
+
+void hl_bulletin_each_footnote(const hl_assessment *assessment, hl_bulletin_layout layout,
+                               footnote_visit *visit, void *context)
+{
+    if (assessment == NULL || visit == NULL)
+        return;
+    const hl_assessment_policy *policy = &assessment->policy;
+    bool text = layout == HL_BULLETIN_LAYOUT_TEXT;
+    hl_buf note;
+    hl_buf_init(&note);
+    append_ranking_rule(policy, &note);
+    pass_note(visit, context, HL_T("排名规则", "Ranking rule"), &note);
+    append_minimum_volume(policy, text, &note);
+    pass_note(visit, context, HL_T("最低调查量", "Minimum volume"), &note);
     hl_buf_append_str(&note,
                       policy->basic_counts_satisfied
                           ? HL_T("满意数 = 非常满意 + 满意 + 基本满意（“基本满意”计为满意）。",
@@ -681,77 +843,28 @@ static void build_footnotes(const hl_assessment *assessment, bulletin_model *mod
                           : HL_T("满意数 = 非常满意 + 满意（“基本满意”不计为满意）。",
                                  "Satisfied = very satisfied + satisfied (\"basically satisfied\" "
                                  "does not count as satisfied)."));
-    add_footnote(model, &note);
-
-    hl_buf_append_str(
-        &note,
-        HL_T("确定基数：当月办结且回访已有结论（成功或失败）的事项数；调查成功率 = 调查成功数 ÷ "
-             "确定基数；满意率 = 满意数 ÷ 调查成功数；解决率 = 市民表示已解决数 ÷ 调查成功数；"
-             "按时签收率 = 按时签收数 ÷ 签收数；按时办结率 = 按时办结数 ÷ 办结数；退单率 = 退单数 ÷ "
-             "派单数；重办率 = 重办数 ÷ 办结数。百分数保留两位小数，四舍五入；括号内为分子/分母；"
-             "“-”表示分母为 0（无数据）。",
-             "Base (确定基数): matters completed in the month whose callback survey concluded "
-             "(reached or not); survey success rate = reached / base; satisfaction rate = "
-             "satisfied / reached; resolution rate = said resolved / reached; on-time sign-for "
-             "rate = signed on time / signed; on-time completion rate = completed on time / "
-             "completed; return rate = returned / dispatched; reopen rate = reopened / completed. "
-             "Percentages to two decimals, rounded half up; n/d in parentheses are numerator and "
-             "denominator; \"-\" means a zero denominator (no data)."));
-    add_footnote(model, &note);
-
-    hl_buf_append_str(
-        &note,
-        HL_T("满意率后方括号内为 95% 威尔逊（Wilson）置信区间（z = 1.96）。满意率环比为本月与上月满意率"
-             "之差（百分点，按精确比值计算后四舍五入）；排名变化中“↑”为上升、“↓”为下降的名次数，"
-             "“-”表示上月无可比名次。",
-             "Brackets after the satisfaction rate hold its 95% Wilson interval (z = 1.96). The "
-             "satisfaction change is this month's rate minus last month's, in percentage points, "
-             "computed from the exact ratios and rounded half up; in the rank change \"↑\" is "
-             "places gained, \"↓\" places lost, \"-\" no rank last month to compare."));
-    add_footnote(model, &note);
-
-    if (english())
-        hl_buf_appendf(&note,
-                       "Orders excluded from this month's assessment after an upheld appeal: %" PRId64,
-                       assessment->appeal_upheld);
-    else
-        hl_buf_appendf(&note, "本月经申诉核实不纳入考核 %" PRId64 " 件", assessment->appeal_upheld);
-    size_t listed = 0;
-    for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
-        const hl_group_result *group = &assessment->groups[group_index];
-        for (size_t index = 0; index < group->count; index++) {
-            const hl_unit_result *unit = group->units[index];
-            if (unit->appeal_upheld == 0)
-                continue;
-            hl_buf_append_str(&note, listed == 0 ? HL_T("（其中 ", " (") : HL_T("、", ", "));
-            if (english())
-                hl_buf_appendf(&note, "%s %" PRId64, unit->name, unit->appeal_upheld);
-            else
-                hl_buf_appendf(&note, "%s %" PRId64 " 件", unit->name, unit->appeal_upheld);
-            listed++;
-        }
-    }
-    if (listed > 0)
-        hl_buf_append_str(&note, HL_T("）", ")"));
-    hl_buf_append_str(&note, HL_T("。", "."));
-    add_footnote(model, &note);
-
+    pass_note(visit, context, HL_T("基本满意", "Basically satisfied"), &note);
+    append_definitions(text, &note);
+    pass_note(visit, context, HL_T("定义", "Definitions"), &note);
+    append_interval(text, &note);
+    pass_note(visit, context, HL_T("区间与上月", "Interval, last month"), &note);
+    append_appeal_exclusions(assessment, &note);
+    pass_note(visit, context, HL_T("申诉剔除", "Appeals"), &note);
     if (policy->list_size > 0) {
-        /* The tie rules are hl_assessment_compute's (rank_group in assessment.c). */
-        if (english())
-            hl_buf_appendf(&note,
-                           "Red and black lists: the top %d ranked units of each group are on the red "
-                           "list, the bottom %d on the black list; units tied across the line are all "
-                           "listed, and a unit that would be on both is on neither.",
-                           policy->list_size, policy->list_size);
-        else
-            hl_buf_appendf(&note,
-                           "红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜；并列跨越界线的单位"
-                           "一并列入，同时够上两榜的单位均不列入。",
-                           policy->list_size, policy->list_size);
-        add_footnote(model, &note);
+        append_lists(policy, &note);
+        pass_note(visit, context, HL_T("红黑榜", "Lists"), &note);
     }
     hl_buf_free(&note);
+}
+
+/* The text formats number the notes and show no labels. */
+static void collect_footnote(void *context, const char *label, const char *note)
+{
+    (void)label;
+    bulletin_model *model = context;
+    model->footnotes =
+        hl_xrealloc(model->footnotes, (model->footnote_count + 1) * sizeof *model->footnotes);
+    model->footnotes[model->footnote_count++] = hl_xstrdup(note);
 }
 
 static void model_build(const hl_assessment *assessment, const hl_bulletin_meta *meta,
@@ -774,13 +887,15 @@ static void model_build(const hl_assessment *assessment, const hl_bulletin_meta 
         snprintf(model->detail_title, sizeof model->detail_title, "%d年%d月各网络单位办结事项明细",
                  period->year, period->month);
     build_detail(assessment, &model->detail);
-    build_footnotes(assessment, model);
+    hl_bulletin_each_footnote(assessment, HL_BULLETIN_LAYOUT_TEXT, collect_footnote, model);
 }
 
 static void model_free(bulletin_model *model)
 {
     hl_buf_free(&model->paragraph);
     for (size_t index = 0; index < model->section_count; index++) {
+        hl_buf_free(&model->sections[index].title);
+        hl_buf_free(&model->sections[index].subtitle);
         grid_free(&model->sections[index].table);
         free(model->sections[index].unranked);
     }
@@ -799,7 +914,7 @@ static void write_text(const bulletin_model *model, const hl_bulletin_meta *meta
     hl_buf_appendf(out, "%s\n", model->paragraph.data);
     for (size_t index = 0; index < model->section_count; index++) {
         const ranking_section *section = &model->sections[index];
-        hl_buf_appendf(out, "\n%s\n%s\n\n", section->title, section->subtitle);
+        hl_buf_appendf(out, "\n%s\n%s\n\n", section->title.data, section->subtitle.data);
         if (section_has_table(section))
             grid_write_text(&section->table, out);
         if (section->unranked != NULL)
@@ -821,7 +936,7 @@ static void write_markdown(const bulletin_model *model, const hl_bulletin_meta *
     hl_buf_append_str(out, "\n");
     for (size_t index = 0; index < model->section_count; index++) {
         const ranking_section *section = &model->sections[index];
-        hl_buf_appendf(out, "\n### %s\n\n**%s**\n\n", section->title, section->subtitle);
+        hl_buf_appendf(out, "\n### %s\n\n**%s**\n\n", section->title.data, section->subtitle.data);
         if (section_has_table(section))
             grid_write_markdown(&section->table, out);
         if (section->unranked != NULL) {
@@ -886,9 +1001,9 @@ static void write_html(const bulletin_model *model, const hl_bulletin_meta *meta
     for (size_t index = 0; index < model->section_count; index++) {
         const ranking_section *section = &model->sections[index];
         hl_buf_append_str(out, "<section class=\"ranking\">\n<h3>");
-        append_html_escaped(out, section->title);
+        append_html_escaped(out, section->title.data);
         hl_buf_append_str(out, "<br>");
-        append_html_escaped(out, section->subtitle);
+        append_html_escaped(out, section->subtitle.data);
         hl_buf_append_str(out, "</h3>\n");
         if (section_has_table(section))
             grid_write_html(&section->table, "ranking", out);
@@ -1152,21 +1267,10 @@ static void write_json(const hl_assessment *assessment, const hl_bulletin_meta *
 int hl_bulletin_render(const hl_assessment *assessment, const hl_bulletin_meta *meta,
                        hl_bulletin_format format, hl_buf *out, hl_error *error)
 {
-    if (assessment == NULL || meta == NULL || out == NULL)
-        return hl_error_set(error, HL_EINVAL, NULL, "%s",
-                           HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
     bulletin_period period;
-    int result = period_of_month(meta->month, &period, error);
+    int result = check_input(assessment, meta, out, &period, error);
     if (result != HL_OK)
         return result;
-    /* A bulletin whose paragraph names one month and whose figures are
-     * another's would be worse than none. */
-    if (assessment->month != 0 && assessment->month != meta->month)
-        return english() ? hl_error_set(error, HL_EINVAL, "month",
-                                        "the figures are of %d, the bulletin of %d",
-                                        assessment->month, meta->month)
-                         : hl_error_set(error, HL_EINVAL, "month", "考核数据属于 %d，通报月份为 %d",
-                                        assessment->month, meta->month);
     if (format == HL_BULLETIN_CSV) {
         write_csv(assessment, out);
         return HL_OK;

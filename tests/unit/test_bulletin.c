@@ -825,6 +825,171 @@ static void test_group_without_ranked_units_has_no_table(void **state)
     free(fresh);
 }
 
+/* ---- The texts one by one (the workbook's) ------------------------------ */
+
+static void test_paragraph_alone_is_the_seed_sentence(void **state)
+{
+    (void)state;
+    hl_buf out;
+    hl_error error;
+    hl_buf_init(&out);
+    hl_error_clear(&error);
+    assert_int_equal(hl_bulletin_paragraph(&seed.assessment, &seed.meta, &out, &error), HL_OK);
+    assert_string_equal(out.data, SEED_PARAGRAPH);
+    hl_buf_free(&out);
+}
+
+/* The same refusal, in the same words, as hl_bulletin_render's. */
+static void test_paragraph_alone_refuses_what_render_refuses(void **state)
+{
+    (void)state;
+    static const struct {
+        int bulletin, figures;
+    } months[] = {{202413, 202413}, {202402, 202401}};
+    for (size_t index = 0; index < sizeof months / sizeof months[0]; index++) {
+        small.meta.month = months[index].bulletin;
+        small.assessment.month = months[index].figures;
+        hl_buf out;
+        hl_buf_init(&out);
+        hl_error rendered, alone;
+        hl_error_clear(&rendered);
+        hl_error_clear(&alone);
+        assert_int_equal(hl_bulletin_render(&small.assessment, &small.meta, HL_BULLETIN_TEXT, &out,
+                                            &rendered),
+                         HL_EINVAL);
+        assert_int_equal(hl_bulletin_paragraph(&small.assessment, &small.meta, &out, &alone),
+                         HL_EINVAL);
+        assert_string_equal(alone.field, "month");
+        assert_string_equal(alone.message, rendered.message);
+        assert_int_equal(out.len, 0);
+        hl_buf_free(&out);
+    }
+    build_small();
+}
+
+static void test_table_title_comes_in_two_parts_or_one_line(void **state)
+{
+    (void)state;
+    hl_buf title, subtitle;
+    hl_buf_init(&title);
+    hl_buf_init(&subtitle);
+    hl_bulletin_table_title(&seed.meta, 10, &title, &subtitle);
+    assert_string_equal(title.data, "2024年2月办结事项市民满意度");
+    assert_string_equal(subtitle.data, "调查结果排名(十一)");
+    hl_buf_reset(&title);
+    hl_bulletin_table_title(&seed.meta, 0, &title, NULL);
+    assert_string_equal(title.data, "2024年2月办结事项市民满意度调查结果排名(一)");
+    hl_i18n_set(HL_LANG_EN);
+    hl_buf_reset(&title);
+    hl_bulletin_table_title(&seed.meta, 1, &title, NULL);
+    assert_string_equal(title.data,
+                        "Citizen satisfaction with matters completed in February 2024: Survey ranking (2)");
+    hl_buf_free(&title);
+    hl_buf_free(&subtitle);
+}
+
+static void test_table_title_of_a_bad_month_is_empty(void **state)
+{
+    (void)state;
+    hl_bulletin_meta meta = seed.meta;
+    meta.month = 202400;
+    hl_buf title;
+    hl_buf_init(&title);
+    hl_bulletin_table_title(&meta, 0, &title, NULL);
+    assert_int_equal(title.len, 0);
+    hl_buf_free(&title);
+}
+
+static void test_group_heading_is_the_name_or_unit(void **state)
+{
+    (void)state;
+    assert_string_equal(hl_bulletin_group_heading(&seed.groups[0]), "市直单位");
+    hl_group_result unnamed;
+    memset(&unnamed, 0, sizeof unnamed);
+    assert_string_equal(hl_bulletin_group_heading(&unnamed), "单位");
+}
+
+static void test_unranked_line_names_the_unranked_or_is_empty(void **state)
+{
+    (void)state;
+    hl_buf line;
+    hl_buf_init(&line);
+    hl_bulletin_unranked_line(&small.assessment, &small.groups[0], &line);
+    assert_string_equal(line.data, "未参加排名（回访成功不足 10 件）：<检测站>,二部、空白单位");
+    hl_buf_reset(&line);
+    hl_bulletin_unranked_line(&seed.assessment, &seed.groups[0], &line);
+    assert_int_equal(line.len, 0);
+    hl_buf_free(&line);
+}
+
+static void test_list_label_names_each_list(void **state)
+{
+    (void)state;
+    assert_string_equal(hl_bulletin_list_label(HL_LIST_RED), "红榜");
+    assert_string_equal(hl_bulletin_list_label(HL_LIST_BLACK), "黑榜");
+    assert_string_equal(hl_bulletin_list_label(HL_LIST_NONE), "");
+    hl_i18n_set(HL_LANG_EN);
+    assert_string_equal(hl_bulletin_list_label(HL_LIST_BLACK), "black list");
+}
+
+/* Collects the footnotes as the text's numbered list, labels apart. */
+typedef struct footnotes_seen {
+    hl_buf notes;
+    hl_buf labels;
+} footnotes_seen;
+
+static void see_footnote(void *context, const char *label, const char *note)
+{
+    footnotes_seen *seen = context;
+    size_t number = 1;
+    for (const char *cursor = seen->labels.data; cursor != NULL && *cursor != '\0'; cursor++)
+        number += *cursor == '|';
+    hl_buf_appendf(&seen->notes, "%zu. %s\n", number, note);
+    hl_buf_appendf(&seen->labels, "%s|", label);
+}
+
+/* The footnotes numbered as the text numbers them; their labels, each
+ * followed by '|', to labels. The caller frees both. */
+static char *footnotes_of(const hl_assessment *assessment, hl_bulletin_layout layout,
+                          char **labels)
+{
+    footnotes_seen seen;
+    hl_buf_init(&seen.notes);
+    hl_buf_init(&seen.labels);
+    hl_bulletin_each_footnote(assessment, layout, see_footnote, &seen);
+    *labels = seen.labels.data;
+    return seen.notes.data;
+}
+
+static void test_footnotes_are_the_text_notes_with_labels(void **state)
+{
+    (void)state;
+    char *labels;
+    char *notes = footnotes_of(&seed.assessment, HL_BULLETIN_LAYOUT_TEXT, &labels);
+    assert_string_equal(labels, "排名规则|最低调查量|基本满意|定义|区间与上月|申诉剔除|红黑榜|");
+    char *text = render(&seed, HL_BULLETIN_TEXT);
+    const char *printed = strstr(text, "\n注：\n");
+    assert_non_null(printed);
+    assert_string_equal(printed + strlen("\n注：\n"), notes);
+    free(text);
+    free(notes);
+    free(labels);
+}
+
+static void test_footnotes_for_a_sheet_speak_of_empty_cells(void **state)
+{
+    (void)state;
+    char *labels;
+    char *notes = footnotes_of(&seed.assessment, HL_BULLETIN_LAYOUT_SHEET, &labels);
+    assert_contains(notes, "列于本组排名表下方，明细中排名留空。");
+    assert_contains(notes, "百分数保留两位小数，四舍五入；空白表示分母为 0（无数据）。");
+    assert_contains(notes, "95%区间下限、上限为满意率的 95% 威尔逊（Wilson）置信区间");
+    assert_contains(notes, "本月经申诉核实不纳入考核 4 件（其中 市审批服务管理局 3 件、清徐县政府 1 件）。");
+    assert_lacks(notes, "“-”");
+    free(notes);
+    free(labels);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -854,6 +1019,15 @@ int main(void)
         cmocka_unit_test(test_period_follows_the_calendar),
         cmocka_unit_test(test_render_rejects_a_bad_or_mismatched_month),
         cmocka_unit_test(test_ranking_titles_count_groups_in_chinese),
+        cmocka_unit_test(test_paragraph_alone_is_the_seed_sentence),
+        cmocka_unit_test(test_paragraph_alone_refuses_what_render_refuses),
+        cmocka_unit_test_teardown(test_table_title_comes_in_two_parts_or_one_line, reset_language),
+        cmocka_unit_test(test_table_title_of_a_bad_month_is_empty),
+        cmocka_unit_test(test_group_heading_is_the_name_or_unit),
+        cmocka_unit_test(test_unranked_line_names_the_unranked_or_is_empty),
+        cmocka_unit_test_teardown(test_list_label_names_each_list, reset_language),
+        cmocka_unit_test(test_footnotes_are_the_text_notes_with_labels),
+        cmocka_unit_test(test_footnotes_for_a_sheet_speak_of_empty_cells),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
