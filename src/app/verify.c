@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/report.h"
 #include "base/i18n.h"
+#include "domain/assessment.h"
 
 /* What the log says each order should look like. Packed: verify walks stores
  * of tens of millions of orders. */
@@ -152,9 +154,191 @@ static void compare_stored(void *context, const hl_rollup_delta *entry)
         report_counter(verify, entry, entry->amount, 0);
 }
 
+/* ---- the bulletin of each month, from the log's counters and from the store's ---- */
+
+typedef struct month_counts {
+    int month;
+    hl_unit_counts *units; /* one per unit of the directory, in directory order */
+    size_t count;
+} month_counts;
+
+typedef struct directory_list {
+    hl_unit *units;
+    size_t count;
+    size_t capacity;
+} directory_list;
+
+static int collect_directory_unit(void *context, const hl_unit *unit)
+{
+    directory_list *list = context;
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity == 0 ? 64 : list->capacity * 2;
+        list->units = hl_xrealloc(list->units, list->capacity * sizeof *list->units);
+    }
+    list->units[list->count++] = *unit;
+    return 0;
+}
+
+typedef struct month_list {
+    int months[512];
+    int count;
+} month_list;
+
+static void collect_survey_month(void *context, const hl_rollup_delta *entry)
+{
+    month_list *list = context;
+    if (entry->counter != HL_COUNTER_SURVEYED || entry->unit[0] == '\0')
+        return;
+    for (int index = 0; index < list->count; index++)
+        if (list->months[index] == entry->month)
+            return;
+    if (list->count < 512)
+        list->months[list->count++] = entry->month;
+}
+
+typedef struct fill_context {
+    month_counts *counts;
+    bool previous;
+} fill_context;
+
+static void fill_unit_counts(void *context, const hl_rollup_delta *entry)
+{
+    fill_context *fill = context;
+    month_counts *counts = fill->counts;
+    int previous_month = counts->month % 100 == 1 ? (counts->month / 100 - 1) * 100 + 12 : counts->month - 1;
+    int wanted = fill->previous ? previous_month : counts->month;
+    if (entry->month != wanted)
+        return;
+    for (size_t index = 0; index < counts->count; index++) {
+        hl_unit_counts *unit = &counts->units[index];
+        if (strcmp(unit->unit, entry->unit) != 0)
+            continue;
+        if (fill->previous) {
+            unit->previous[entry->counter] += entry->amount;
+            unit->has_previous = true;
+        } else {
+            unit->counters[entry->counter] += entry->amount;
+        }
+        return;
+    }
+}
+
+static void counts_of_month(const directory_list *directory, const hl_rollup_map *map, int month,
+                            month_counts *out)
+{
+    out->month = month;
+    out->count = directory->count;
+    out->units = hl_xcalloc(directory->count, sizeof *out->units);
+    for (size_t index = 0; index < directory->count; index++) {
+        snprintf(out->units[index].unit, sizeof out->units[index].unit, "%s", directory->units[index].code);
+        snprintf(out->units[index].name, sizeof out->units[index].name, "%s", directory->units[index].name);
+        snprintf(out->units[index].group, sizeof out->units[index].group, "%s", directory->units[index].group);
+    }
+    fill_context fill = {out, false};
+    hl_rollup_map_each(map, fill_unit_counts, &fill);
+    fill.previous = true;
+    hl_rollup_map_each(map, fill_unit_counts, &fill);
+}
+
+static const hl_unit_result *result_of(const hl_assessment *assessment, const char *unit)
+{
+    for (size_t index = 0; index < assessment->unit_count; index++)
+        if (strcmp(assessment->units[index].unit, unit) == 0)
+            return &assessment->units[index];
+    return NULL;
+}
+
+static void compare_bulletins(verify_context *verify, int month, const hl_assessment *from_log,
+                              const hl_assessment *stored)
+{
+    for (size_t index = 0; index < from_log->unit_count; index++) {
+        const hl_unit_result *logged = &from_log->units[index];
+        const hl_unit_result *kept = result_of(stored, logged->unit);
+        bool same = kept != NULL && kept->base == logged->base && kept->succeeded == logged->succeeded &&
+                    kept->satisfied == logged->satisfied && kept->rank == logged->rank &&
+                    kept->ranked == logged->ranked;
+        if (same)
+            continue;
+        snprintf(verify->line, sizeof verify->line,
+                 english() ? "bulletin %04d-%02d unit %s: stored %lld/%lld/%lld rank %d, log %lld/%lld/%lld rank %d"
+                           : "通报 %04d-%02d 单位 %s：存储 %lld/%lld/%lld 排名 %d，日志 %lld/%lld/%lld 排名 %d",
+                 month / 100, month % 100, logged->unit, kept != NULL ? (long long)kept->base : 0LL,
+                 kept != NULL ? (long long)kept->succeeded : 0LL, kept != NULL ? (long long)kept->satisfied : 0LL,
+                 kept != NULL ? kept->rank : 0, (long long)logged->base, (long long)logged->succeeded,
+                 (long long)logged->satisfied, logged->rank);
+        difference(verify);
+    }
+    if (stored->base != from_log->base || stored->succeeded != from_log->succeeded ||
+        stored->satisfied != from_log->satisfied) {
+        snprintf(verify->line, sizeof verify->line,
+                 english() ? "bulletin %04d-%02d totals: stored %lld/%lld/%lld, log %lld/%lld/%lld"
+                           : "通报 %04d-%02d 合计：存储 %lld/%lld/%lld，日志 %lld/%lld/%lld",
+                 month / 100, month % 100, (long long)stored->base, (long long)stored->succeeded,
+                 (long long)stored->satisfied, (long long)from_log->base, (long long)from_log->succeeded,
+                 (long long)from_log->satisfied);
+        difference(verify);
+    }
+}
+
+/* Recomputes each month's bulletin from both sets of counters. */
+static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl_error *error)
+{
+    directory_list directory = {NULL, 0, 0};
+    hl_assessment_policy policy;
+    int result = hl_report_policy(app, &policy, error);
+    if (result == HL_OK)
+        result = hl_store_unit_each(app->store, collect_directory_unit, &directory, error);
+    month_list list = {{0}, 0};
+    if (result == HL_OK)
+        hl_rollup_map_each(verify->from_log, collect_survey_month, &list);
+    for (int index = 0; result == HL_OK && index < list.count; index++) {
+        month_counts logged, kept;
+        counts_of_month(&directory, verify->from_log, list.months[index], &logged);
+        counts_of_month(&directory, verify->stored, list.months[index], &kept);
+        hl_assessment from_log, stored;
+        hl_error ignored;
+        int logged_result = hl_assessment_compute(logged.units, logged.count, NULL, 0, &policy, logged.month,
+                                                  &from_log, &ignored);
+        int kept_result = hl_assessment_compute(kept.units, kept.count, NULL, 0, &policy, kept.month, &stored,
+                                                &ignored);
+        /* Counters that differ were reported already; a bulletin that cannot
+         * even be computed from the stored ones is one more difference. */
+        if (logged_result == HL_OK && kept_result == HL_OK) {
+            compare_bulletins(verify, list.months[index], &from_log, &stored);
+        } else if (logged_result != kept_result) {
+            snprintf(verify->line, sizeof verify->line,
+                     english() ? "bulletin %04d-%02d: cannot be computed from the %s counters"
+                               : "通报 %04d-%02d：无法由%s计数算出",
+                     list.months[index] / 100, list.months[index] % 100,
+                     kept_result != HL_OK ? (english() ? "stored" : "存储的") : (english() ? "log's" : "日志的"));
+            difference(verify);
+        }
+        if (logged_result == HL_OK)
+            hl_assessment_free(&from_log);
+        if (kept_result == HL_OK)
+            hl_assessment_free(&stored);
+        free(logged.units);
+        free(kept.units);
+    }
+    *months = list.count;
+    free(directory.units);
+    return result;
+}
+
 int hl_verify_run(hl_app *app, hl_verify_difference_visitor report, void *context,
                   int64_t *events_read, hl_error *error)
 {
+    hl_verify_summary summary;
+    int result = hl_verify_run_full(app, report, context, &summary, error);
+    if (result != HL_EIO && events_read != NULL)
+        *events_read = summary.events;
+    return result;
+}
+
+int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *context,
+                       hl_verify_summary *summary, hl_error *error)
+{
+    memset(summary, 0, sizeof *summary);
     verify_context *verify = hl_xcalloc(1, sizeof *verify);
     verify->from_log = hl_rollup_map_new();
     verify->stored = hl_rollup_map_new();
@@ -180,8 +364,11 @@ int hl_verify_run(hl_app *app, hl_verify_difference_visitor report, void *contex
     if (result == HL_OK) {
         hl_rollup_map_each(verify->from_log, compare_logged, verify);
         hl_rollup_map_each(verify->stored, compare_stored, verify);
-        if (events_read != NULL)
-            *events_read = verify->events;
+        result = verify_bulletins(app, verify, &summary->months, error);
+    }
+    if (result == HL_OK) {
+        summary->events = verify->events;
+        summary->orders = (int64_t)verify->head_count;
         if (verify->differences > 0)
             result = english() ? hl_error_set(error, HL_EMISMATCH, "", "%lld difference(s) found",
                                               (long long)verify->differences)

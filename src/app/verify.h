@@ -14,4 +14,18 @@ typedef void (*hl_verify_difference_visitor)(void *context, const char *line);
 int hl_verify_run(hl_app *app, hl_verify_difference_visitor report, void *context,
                   int64_t *events_read, hl_error *error);
 
+typedef struct hl_verify_summary {
+    int64_t events;  /* events scanned */
+    int64_t orders;  /* orders checked against their logs */
+    int months;      /* months whose bulletin was recomputed from the log */
+} hl_verify_summary;
+
+/* As hl_verify_run, and also recomputes every month's published bulletin
+ * figures (each unit's base, reached surveys, satisfied citizens, rank) from
+ * the counters rebuilt from the log, with the stored report policy, and
+ * compares them with the figures from the stored counters: the published
+ * numbers are then proved from the log itself. */
+int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *context,
+                       hl_verify_summary *summary, hl_error *error);
+
 #endif

@@ -235,13 +235,17 @@ static int run_verify(cli_context *context, const cli_command *command, const cl
         return status;
     hl_error error;
     hl_error_clear(&error);
-    int64_t events = 0;
-    int result = hl_verify_run(app, print_difference, NULL, &events, &error);
+    hl_verify_summary summary;
+    int result = hl_verify_run_full(app, print_difference, NULL, &summary, &error);
     if (result != HL_OK)
         return cli_fail(&error);
     printf(english() ? "verified %lld events: the store agrees with its log\n"
                      : "已核验 %lld 条事件：数据与日志一致\n",
-           (long long)events);
+           (long long)summary.events);
+    if (summary.months > 0)
+        printf(english() ? "the bulletins of %d month(s) recomputed from the log: the same figures and ranks\n"
+                         : "%d 个月的通报数字与排名已由日志重算：一致\n",
+               summary.months);
     return CLI_EXIT_OK;
 }
 

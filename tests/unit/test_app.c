@@ -147,6 +147,19 @@ static void count_difference(void *context, const char *line)
     (*(int *)context)++;
 }
 
+typedef struct collected_lines {
+    char text[8][256];
+    int count;
+} collected_lines;
+
+static void collect_line(void *context, const char *line)
+{
+    collected_lines *lines = context;
+    if (lines->count < 8)
+        snprintf(lines->text[lines->count], sizeof lines->text[0], "%s", line);
+    lines->count++;
+}
+
 static void expect_clean(hl_app *app)
 {
     hl_error error;
@@ -519,6 +532,22 @@ static void test_survey_and_upheld_appeal_count_toward_the_completion_month(void
     assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_SURVEY_RESOLVED), 0);
     assert_int_equal(rollup(app, 202402, "u2", HL_COUNTER_APPEAL_UPHELD), 1);
     expect_clean(app);
+
+    /* A satisfied citizen added behind the store's back changes the published
+     * figures: verify names the counter and the bulletin line it changes. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(fix->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE rollups SET value = value + 1 WHERE month = 202402 AND unit = 'u2' "
+                                  "AND counter = 'rated_satisfied'",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    collected_lines lines = {0};
+    assert_int_equal(hl_verify_run(app, collect_line, &lines, NULL, &error), HL_EMISMATCH);
+    assert_int_equal(lines.count, 3); /* the counter, the unit's bulletin line, the month's totals */
+    assert_non_null(strstr(lines.text[1], "bulletin 2024-02 unit u2: stored 1/1/1 rank 0, log 1/1/0 rank 0"));
+    assert_non_null(strstr(lines.text[2], "bulletin 2024-02 totals: stored 1/1/1, log 1/1/0"));
 }
 
 static void test_dissatisfied_survey_does_not_reopen_when_the_policy_is_off(void **state)
