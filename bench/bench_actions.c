@@ -18,63 +18,26 @@
  * measure concurrency (actions are strictly one after another) nor reads.
  * Everything lives in one temporary directory under $TMPDIR (or /tmp),
  * removed at the end unless --keep is given. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
 #include "app/transfer.h"
 #include "base/i18n.h"
 #include "base/text.h"
-
-extern char **environ;
+#include "bench_support.h"
 
 #define DEFAULT_ACTIONS 20000L
 #define TARGET_ACTIONS_PER_SECOND 3000.0
-#define PATH_BYTES 4096
 #define FSYNC_BLOCK_BYTES 4096
 #define FSYNC_SECONDS 1.0
-
-static double monotonic_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-static void join_path(char *out, size_t size, const char *directory, const char *name)
-{
-    if ((size_t)snprintf(out, size, "%s/%s", directory, name) >= size) {
-        fprintf(stderr, "bench_actions: path too long: %s/%s\n", directory, name);
-        exit(1);
-    }
-}
-
-/* "12,345": rates are read at a glance only with separators. */
-static void format_grouped(double value, char *out, size_t size)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%.0f", value < 0 ? 0 : value);
-    size_t length = strlen(digits), written = 0;
-    for (size_t index = 0; index < length && written + 2 < size; index++) {
-        if (index > 0 && (length - index) % 3 == 0)
-            out[written++] = ',';
-        out[written++] = digits[index];
-    }
-    out[written] = '\0';
-}
 
 /* ---- the ceiling: raw durable writes ---- */
 
@@ -99,7 +62,7 @@ static double measure_fsync_rate(const char *path, bool overwrite)
         fsync(descriptor);
     }
     long syncs = 0;
-    double started = monotonic_seconds(), elapsed = 0;
+    double started = bench_monotonic_seconds(), elapsed = 0;
     while (elapsed < FSYNC_SECONDS) {
         off_t offset = (off_t)(overwrite ? syncs % slots : syncs) * FSYNC_BLOCK_BYTES;
         if (pwrite(descriptor, block, sizeof block, offset) != FSYNC_BLOCK_BYTES ||
@@ -108,7 +71,7 @@ static double measure_fsync_rate(const char *path, bool overwrite)
             break;
         }
         syncs++;
-        elapsed = monotonic_seconds() - started;
+        elapsed = bench_monotonic_seconds() - started;
     }
     close(descriptor);
     unlink(path);
@@ -168,25 +131,6 @@ typedef struct hotline_figures {
     double dispatch_p50_ms, sign_p50_ms;
 } hotline_figures;
 
-static int compare_doubles(const void *left, const void *right)
-{
-    double a = *(const double *)left, b = *(const double *)right;
-    return (a > b) - (a < b);
-}
-
-/* The latency below which `share` of the samples fall (nearest rank). */
-static double percentile(const double *sorted, size_t count, double share)
-{
-    if (count == 0)
-        return 0;
-    size_t rank = (size_t)(share * (double)count + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > count)
-        rank = count;
-    return sorted[rank - 1];
-}
-
 static int prepare_store(hl_app *app, long order_count, order_list *orders, hl_error *error)
 {
     static const char units_csv[] = "code,name,group,parent,active\nu1,市住房公积金中心,市直单位,,1\n";
@@ -217,8 +161,8 @@ static int prepare_store(hl_app *app, long order_count, order_list *orders, hl_e
 
 static int run_hotline(const char *directory, long action_count, hotline_figures *figures)
 {
-    char store_path[PATH_BYTES];
-    join_path(store_path, sizeof store_path, directory, "hotline.db");
+    char store_path[BENCH_PATH_BYTES];
+    bench_join_path(store_path, sizeof store_path, directory, "hotline.db");
     long order_count = (action_count + 1) / 2;
     hl_error error;
     hl_error_clear(&error);
@@ -230,7 +174,7 @@ static int run_hotline(const char *directory, long action_count, hotline_figures
 
     double *latencies = hl_xmalloc((size_t)action_count * sizeof *latencies);
     long done = 0;
-    double started = monotonic_seconds();
+    double started = bench_monotonic_seconds();
     /* First every dispatch, then every sign-for: an order is dispatched
      * minutes after it came in and signed for within the hour. */
     for (long index = 0; result == HL_OK && index < action_count; index++) {
@@ -238,25 +182,25 @@ static int run_hotline(const char *directory, long action_count, hotline_figures
         const order_ref *order = &orders.items[dispatch ? index : index - order_count];
         hl_app_request request = {0};
         request.unit = dispatch ? "u1" : NULL;
-        double before = monotonic_seconds();
+        double before = bench_monotonic_seconds();
         result = hl_app_act(app, dispatch ? "dispatcher1" : "h1", order->id,
                             dispatch ? HL_ACTION_DISPATCH : HL_ACTION_SIGN, &request,
                             order->received_at + (dispatch ? 600 : 1800), NULL, &error);
-        latencies[index] = (monotonic_seconds() - before) * 1e3;
+        latencies[index] = (bench_monotonic_seconds() - before) * 1e3;
         done++;
     }
-    figures->seconds = monotonic_seconds() - started;
+    figures->seconds = bench_monotonic_seconds() - started;
     figures->actions = done;
     if (result == HL_OK) {
         long signs = action_count - order_count;
-        qsort(latencies, (size_t)order_count, sizeof *latencies, compare_doubles);
-        figures->dispatch_p50_ms = percentile(latencies, (size_t)order_count, 0.5);
-        qsort(latencies + order_count, (size_t)signs, sizeof *latencies, compare_doubles);
-        figures->sign_p50_ms = percentile(latencies + order_count, (size_t)signs, 0.5);
-        qsort(latencies, (size_t)action_count, sizeof *latencies, compare_doubles);
-        figures->p50_ms = percentile(latencies, (size_t)action_count, 0.5);
-        figures->p99_ms = percentile(latencies, (size_t)action_count, 0.99);
-        figures->p999_ms = percentile(latencies, (size_t)action_count, 0.999);
+        bench_sort_doubles(latencies, (size_t)order_count);
+        figures->dispatch_p50_ms = bench_percentile(latencies, (size_t)order_count, 0.5);
+        bench_sort_doubles(latencies + order_count, (size_t)signs);
+        figures->sign_p50_ms = bench_percentile(latencies + order_count, (size_t)signs, 0.5);
+        bench_sort_doubles(latencies, (size_t)action_count);
+        figures->p50_ms = bench_percentile(latencies, (size_t)action_count, 0.5);
+        figures->p99_ms = bench_percentile(latencies, (size_t)action_count, 0.99);
+        figures->p999_ms = bench_percentile(latencies, (size_t)action_count, 0.999);
         figures->max_ms = latencies[action_count - 1];
     } else {
         fprintf(stderr, "bench_actions: hotline: %s\n", error.message);
@@ -268,43 +212,6 @@ static int run_hotline(const char *directory, long action_count, hotline_figures
 }
 
 /* ---- the peer: the sqlite3 CLI ---- */
-
-typedef struct child_run {
-    double seconds;
-    int status;
-} child_run;
-
-/* Runs argv with stdin and stdout redirected and measures the wall time
- * around spawn and wait, start-up and close included, as a user sees it. */
-static int run_child(char *const argv[], const char *stdin_path, const char *stdout_path, child_run *run)
-{
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    if (stdin_path != NULL)
-        posix_spawn_file_actions_addopen(&actions, 0, stdin_path, O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, stdout_path != NULL ? stdout_path : "/dev/null",
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    double started = monotonic_seconds();
-    pid_t child;
-    int spawned = posix_spawnp(&child, argv[0], &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-        fprintf(stderr, "bench_actions: cannot run %s: %s\n", argv[0], strerror(spawned));
-        return -1;
-    }
-    int status = 0;
-    if (waitpid(child, &status, 0) < 0) {
-        fprintf(stderr, "bench_actions: waiting for %s: %s\n", argv[0], strerror(errno));
-        return -1;
-    }
-    run->seconds = monotonic_seconds() - started;
-    run->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (run->status != 0) {
-        fprintf(stderr, "bench_actions: %s failed (status %d)\n", argv[0], run->status);
-        return -1;
-    }
-    return 0;
-}
 
 /* A schema shaped like hotline's: the order row with its indexes (the
  * UPDATE moves lead_unit, state and due_at, so those indexes change), an
@@ -373,18 +280,6 @@ static void append_peer_transaction(hl_buf *script, int64_t id, bool dispatch, l
     hl_buf_append_str(script, "COMMIT;\n");
 }
 
-static int write_file(const char *path, const hl_buf *content)
-{
-    FILE *out = fopen(path, "w");
-    if (out == NULL || fwrite(content->data, 1, content->len, out) != content->len) {
-        fprintf(stderr, "bench_actions: cannot write %s: %s\n", path, strerror(errno));
-        if (out != NULL)
-            fclose(out);
-        return -1;
-    }
-    return fclose(out) == 0 ? 0 : -1;
-}
-
 typedef struct peer_figures {
     double seconds;
     long transactions;
@@ -393,17 +288,18 @@ typedef struct peer_figures {
 
 static int run_peer(const char *sqlite3, const char *directory, long action_count, peer_figures *figures)
 {
-    char peer_path[PATH_BYTES], schema_path[PATH_BYTES], script_path[PATH_BYTES], count_path[PATH_BYTES];
-    join_path(peer_path, sizeof peer_path, directory, "peer.db");
-    join_path(schema_path, sizeof schema_path, directory, "peer-schema.sql");
-    join_path(script_path, sizeof script_path, directory, "peer-actions.sql");
-    join_path(count_path, sizeof count_path, directory, "count.txt");
+    char peer_path[BENCH_PATH_BYTES], schema_path[BENCH_PATH_BYTES], script_path[BENCH_PATH_BYTES],
+        count_path[BENCH_PATH_BYTES];
+    bench_join_path(peer_path, sizeof peer_path, directory, "peer.db");
+    bench_join_path(schema_path, sizeof schema_path, directory, "peer-schema.sql");
+    bench_join_path(script_path, sizeof script_path, directory, "peer-actions.sql");
+    bench_join_path(count_path, sizeof count_path, directory, "count.txt");
     long order_count = (action_count + 1) / 2;
 
     hl_buf script;
     hl_buf_init(&script);
     hl_buf_appendf(&script, peer_schema_format, order_count, order_count);
-    int failed = write_file(schema_path, &script);
+    int failed = bench_write_file(schema_path, script.data, script.len);
     hl_buf_reset(&script);
     /* synchronous is per connection: said again here, though FULL is the
      * CLI's default, so that the peer is durable whatever the build. */
@@ -416,56 +312,34 @@ static int run_peer(const char *sqlite3, const char *directory, long action_coun
                                 received + (dispatch ? 600 : 1800));
     }
     if (failed == 0)
-        failed = write_file(script_path, &script);
+        failed = bench_write_file(script_path, script.data, script.len);
     hl_buf_free(&script);
     if (failed != 0)
         return -1;
 
-    child_run setup, count;
+    bench_child_run setup, count;
     char *setup_argv[] = {(char *)sqlite3, "-batch", peer_path, NULL};
-    if (run_child(setup_argv, schema_path, NULL, &setup) != 0)
+    if (bench_run_child(setup_argv, schema_path, NULL, false, &setup) != 0)
         return -1;
     sync(); /* the set-up's pages must not be flushed on the peer's clock */
-    child_run timed;
+    bench_child_run timed;
     char *run_argv[] = {(char *)sqlite3, "-batch", "-bail", peer_path, NULL};
-    if (run_child(run_argv, script_path, NULL, &timed) != 0)
+    if (bench_run_child(run_argv, script_path, NULL, false, &timed) != 0)
         return -1;
     figures->seconds = timed.seconds;
     figures->transactions = action_count;
     char *count_argv[] = {(char *)sqlite3, "-batch", peer_path, "SELECT count(*) FROM events;", NULL};
-    if (run_child(count_argv, NULL, count_path, &count) != 0)
+    if (bench_run_child(count_argv, NULL, count_path, false, &count) != 0)
         return -1;
-    FILE *in = fopen(count_path, "r");
-    if (in == NULL || fscanf(in, "%lld", &figures->events) != 1)
-        figures->events = -1;
-    if (in != NULL)
-        fclose(in);
+    bench_read_counts(count_path, &figures->events, 1);
     return 0;
 }
 
-/* ---- cleanup and options ---- */
-
-static void remove_directory(const char *directory)
-{
-    DIR *listing = opendir(directory);
-    if (listing == NULL)
-        return;
-    struct dirent *entry;
-    char path[PATH_BYTES];
-    while ((entry = readdir(listing)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        join_path(path, sizeof path, directory, entry->d_name);
-        unlink(path);
-    }
-    closedir(listing);
-    rmdir(directory);
-}
+/* ---- options ---- */
 
 typedef struct options {
     long actions;
-    bool keep;
-    const char *sqlite3;
+    bench_common_options common; /* --keep, --sqlite3 */
 } options;
 
 static void usage(FILE *out)
@@ -481,26 +355,15 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, options *parsed)
 {
     parsed->actions = DEFAULT_ACTIONS;
-    parsed->keep = false;
-    parsed->sqlite3 = "sqlite3";
+    bench_common_options_init(&parsed->common);
     for (int index = 1; index < argc; index++) {
-        if (strcmp(argv[index], "--actions") == 0 && index + 1 < argc) {
-            char *end = NULL;
-            parsed->actions = strtol(argv[++index], &end, 10);
+        const char *value = NULL;
+        if ((value = bench_option_value(argc, argv, &index, "--actions")) != NULL) {
             /* Orders come in every 2 seconds from 08:00 on 2024-02-01; two
              * million actions keep them within February. */
-            if (end == argv[index] || *end != '\0' || parsed->actions < 2 || parsed->actions > 2000000L) {
-                fprintf(stderr, "bench_actions: --actions wants a number from 2 to 2000000\n");
+            if (bench_parse_count(value, "--actions", 2, 2000000L, &parsed->actions) != 0)
                 return -1;
-            }
-        } else if (strcmp(argv[index], "--keep") == 0) {
-            parsed->keep = true;
-        } else if (strcmp(argv[index], "--sqlite3") == 0 && index + 1 < argc) {
-            parsed->sqlite3 = argv[++index];
-        } else if (strcmp(argv[index], "--help") == 0 || strcmp(argv[index], "-h") == 0) {
-            usage(stdout);
-            exit(0);
-        } else {
+        } else if (!bench_take_common_option(argc, argv, &index, &parsed->common, usage)) {
             usage(stderr);
             return -1;
         }
@@ -508,28 +371,34 @@ static int parse_options(int argc, char **argv, options *parsed)
     return 0;
 }
 
+static const bench_table result_table = {26, 12, 12, 8};
+
+/* A latency of hotline's, which the peer does not measure (peer "-"), or
+ * the second line of a pair (peer NULL: no column). */
+static void print_latency_row(const char *what, double milliseconds, const char *peer)
+{
+    char hotline[32];
+    snprintf(hotline, sizeof hotline, "%.3f", milliseconds);
+    bench_table_row(&result_table, what, hotline, peer, NULL, NULL);
+}
+
 int main(int argc, char **argv)
 {
+    bench_support_set_program("bench_actions");
     options opts;
     if (parse_options(argc, argv, &opts) != 0)
         return 2;
     hl_i18n_set(HL_LANG_EN);
 
-    const char *temporary = getenv("TMPDIR");
-    char directory[PATH_BYTES];
-    snprintf(directory, sizeof directory, "%s/hotline-bench-actions-XXXXXX",
-             temporary != NULL && temporary[0] != '\0' ? temporary : "/tmp");
-    if (mkdtemp(directory) == NULL) {
-        fprintf(stderr, "bench_actions: cannot create a directory in %s: %s\n",
-                temporary != NULL ? temporary : "/tmp", strerror(errno));
+    char directory[BENCH_PATH_BYTES];
+    if (bench_make_work_directory("actions", directory, sizeof directory) != 0)
         return 1;
-    }
     printf("bench_actions: %ld actions on %ld orders, working in %s\n", opts.actions, (opts.actions + 1) / 2,
            directory);
     fflush(stdout);
 
-    char fsync_path[PATH_BYTES];
-    join_path(fsync_path, sizeof fsync_path, directory, "fsync.bin");
+    char fsync_path[BENCH_PATH_BYTES];
+    bench_join_path(fsync_path, sizeof fsync_path, directory, "fsync.bin");
     double overwrite_rate = measure_fsync_rate(fsync_path, true);
     double append_rate = measure_fsync_rate(fsync_path, false);
 
@@ -538,7 +407,7 @@ int main(int argc, char **argv)
     int failed = run_hotline(directory, opts.actions, &hotline);
     sync();
     if (failed == 0)
-        failed = run_peer(opts.sqlite3, directory, opts.actions, &peer);
+        failed = run_peer(opts.common.sqlite3, directory, opts.actions, &peer);
 
     if (failed == 0) {
         long long expected_events = (opts.actions + 1) / 2 + opts.actions;
@@ -547,28 +416,27 @@ int main(int argc, char **argv)
                     expected_events);
         double hotline_rate = (double)hotline.actions / hotline.seconds;
         double peer_rate = (double)peer.transactions / peer.seconds;
-        char left[32], right[32], ceiling[32], appended[32];
-        format_grouped(hotline_rate, left, sizeof left);
-        format_grouped(peer_rate, right, sizeof right);
-        format_grouped(overwrite_rate, ceiling, sizeof ceiling);
-        format_grouped(append_rate, appended, sizeof appended);
-        printf("\n%-26s %12s %12s %8s   %s\n", "what", "hotline", "sqlite3 CLI", "ratio", "target");
-        printf("%-26s %12s %12s %8.2f   >= 3,000 actions/s  %s\n", "durable actions/s", left, right,
-               hotline_rate / peer_rate, hotline_rate >= TARGET_ACTIONS_PER_SECOND ? "met" : "MISSED");
-        printf("%-26s %12.3f %12s\n", "latency p50 (ms)", hotline.p50_ms, "-");
-        printf("%-26s %12.3f %12s\n", "latency p99 (ms)", hotline.p99_ms, "-");
-        printf("%-26s %12.3f %12s\n", "latency p99.9 (ms)", hotline.p999_ms, "-");
-        printf("%-26s %12.3f %12s\n", "latency max (ms)", hotline.max_ms, "-");
-        printf("%-26s %12.3f %12s\n", "p50 dispatch / sign (ms)", hotline.dispatch_p50_ms, "-");
-        printf("%-26s %12.3f\n", "", hotline.sign_p50_ms);
+        char left[32], right[32], ratio[32], ceiling[32], appended[32];
+        bench_format_grouped(hotline_rate, left, sizeof left);
+        bench_format_grouped(peer_rate, right, sizeof right);
+        snprintf(ratio, sizeof ratio, "%.2f", hotline_rate / peer_rate);
+        bench_format_grouped(overwrite_rate, ceiling, sizeof ceiling);
+        bench_format_grouped(append_rate, appended, sizeof appended);
+        printf("\n");
+        bench_table_header(&result_table, "sqlite3 CLI");
+        bench_table_target_row(&result_table, "durable actions/s", left, right, ratio,
+                               ">= 3,000 actions/s", hotline_rate >= TARGET_ACTIONS_PER_SECOND);
+        print_latency_row("latency p50 (ms)", hotline.p50_ms, "-");
+        print_latency_row("latency p99 (ms)", hotline.p99_ms, "-");
+        print_latency_row("latency p99.9 (ms)", hotline.p999_ms, "-");
+        print_latency_row("latency max (ms)", hotline.max_ms, "-");
+        print_latency_row("p50 dispatch / sign (ms)", hotline.dispatch_p50_ms, "-");
+        print_latency_row("", hotline.sign_p50_ms, NULL);
         printf("\nceiling, same directory: %s fdatasync/s (4 KiB overwrites), %s (4 KiB appends)\n", ceiling,
                appended);
         printf("hotline reaches %.0f%% of the overwrite ceiling, the sqlite3 CLI %.0f%%\n",
                100.0 * hotline_rate / overwrite_rate, 100.0 * peer_rate / overwrite_rate);
     }
-    if (opts.keep)
-        printf("kept %s\n", directory);
-    else
-        remove_directory(directory);
+    bench_finish_directory(directory, opts.common.keep);
     return failed == 0 ? 0 : 1;
 }

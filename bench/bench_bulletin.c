@@ -28,10 +28,8 @@
  * XLSX). Everything lives in one temporary directory under $TMPDIR (or
  * /tmp), removed at the end unless --keep is given; a store given with
  * --store is used as it is and never removed. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,7 +39,6 @@
 #include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -50,12 +47,12 @@
 #include "app/verify.h"
 #include "base/file.h"
 #include "base/i18n.h"
+#include "bench_support.h"
 #include "domain/assessment.h"
 #include "domain/bulletin.h"
 #include "domain/rollup.h"
 #include "domain/workflow.h"
 
-extern char **environ;
 extern const char hl_demo_units_csv[];
 extern const size_t hl_demo_units_csv_size;
 extern const char hl_demo_users_csv[];
@@ -68,7 +65,6 @@ extern const size_t hl_demo_users_csv_size;
 #define BULLETIN_RUNS 5
 #define PEER_RUNS 11
 #define NOT_MEASURED (-1e9)
-#define PATH_BYTES 4096
 #define MAX_UNITS 64
 #define MAX_EVENTS_PER_ORDER 32
 #define MAX_ROUNDS 3
@@ -83,48 +79,7 @@ extern const size_t hl_demo_users_csv_size;
 #define EXPORT_BYTES_PER_ORDER 200.0
 #define BATCH_WAL_BYTES 1.2e9
 
-/* ---- small helpers: time, paths, numbers ---- */
-
-static double monotonic_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-static void join_path(char *out, size_t size, const char *directory, const char *name)
-{
-    if ((size_t)snprintf(out, size, "%s/%s", directory, name) >= size) {
-        fprintf(stderr, "bench_bulletin: path too long: %s/%s\n", directory, name);
-        exit(1);
-    }
-}
-
-/* "10,000,000": figures of this size are read at a glance only with separators. */
-static void format_grouped(double value, char *out, size_t size)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%.0f", value < 0 ? 0 : value);
-    size_t length = strlen(digits), written = 0;
-    for (size_t index = 0; index < length && written + 2 < size; index++) {
-        if (index > 0 && (length - index) % 3 == 0)
-            out[written++] = ',';
-        out[written++] = digits[index];
-    }
-    out[written] = '\0';
-}
-
-static int compare_doubles(const void *left, const void *right)
-{
-    double a = *(const double *)left, b = *(const double *)right;
-    return (a > b) - (a < b);
-}
-
-static double median_of(double *values, size_t count)
-{
-    qsort(values, count, sizeof *values, compare_doubles);
-    return count % 2 == 1 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2;
-}
+/* ---- small helpers ---- */
 
 static long long file_bytes(const char *path)
 {
@@ -134,25 +89,15 @@ static long long file_bytes(const char *path)
 
 /* ---- the deterministic generator ---- */
 
-/* splitmix64: the same sequence on every machine, so that two runs build
- * the same store. */
-static uint64_t generator_state = 0x20240301u;
-
-static uint64_t next_random(void)
-{
-    uint64_t mixed = (generator_state += 0x9E3779B97F4A7C15u);
-    mixed = (mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9u;
-    mixed = (mixed ^ (mixed >> 27)) * 0x94D049BB133111EBu;
-    return mixed ^ (mixed >> 31);
-}
+/* Seeded once, so that two runs build the same store. */
+static bench_random generator = {0x20240301u};
 
 static uint32_t random_below(uint32_t bound)
 {
-    return bound == 0 ? 0 : (uint32_t)(next_random() % bound);
+    return bench_random_below(&generator, bound);
 }
 
-#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
-#define PICK(array) ((array)[random_below((uint32_t)COUNT_OF(array))])
+#define PICK(array) ((array)[random_below((uint32_t)BENCH_COUNT_OF(array))])
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                        "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗"};
@@ -186,7 +131,6 @@ typedef struct build_cast {
     size_t unit_count;
     hl_user handlers[MAX_UNITS]; /* h-<unit>, one per unit */
     unsigned unit_weights[MAX_UNITS];
-    unsigned weight_total;
     unsigned dissatisfied_permille[MAX_UNITS]; /* each unit's own share of unhappy citizens */
     hl_user agents[2];
     hl_user dispatcher;
@@ -232,7 +176,6 @@ static int load_cast(hl_app *app, build_cast *cast, hl_error *error)
         bool district = strstr(cast->units[index].group, "县市区") != NULL;
         cast->unit_weights[index] =
             district ? 6 + (unsigned)(index * 7 % 5) : 1 + (unsigned)(index * 5 % 7);
-        cast->weight_total += cast->unit_weights[index];
         cast->dissatisfied_permille[index] = 30 + (unsigned)(index * 37 % 19) * 10;
     }
     if (result == HL_OK && cast->unit_count == 0)
@@ -242,13 +185,7 @@ static int load_cast(hl_app *app, build_cast *cast, hl_error *error)
 
 static size_t pick_unit(const build_cast *cast)
 {
-    unsigned roll = random_below(cast->weight_total);
-    for (size_t index = 0; index < cast->unit_count; index++) {
-        if (roll < cast->unit_weights[index])
-            return index;
-        roll -= cast->unit_weights[index];
-    }
-    return cast->unit_count - 1;
+    return bench_random_weighted(&generator, cast->unit_weights, cast->unit_count);
 }
 
 /* One step of the order's life through the workflow's own rules; the event
@@ -476,7 +413,7 @@ static int build_store(const char *store_path, long order_count, build_figures *
     hl_error_clear(&builder.error);
 
     int32_t first_day = hl_clock_day_from_civil(FIRST_YEAR, 1, 1);
-    double started = monotonic_seconds();
+    double started = bench_monotonic_seconds();
     long built = 0;
     while (result == HL_OK && built < order_count) {
         long batch_end = built + BATCH_ORDERS < order_count ? built + BATCH_ORDERS : order_count;
@@ -510,13 +447,14 @@ static int build_store(const char *store_path, long order_count, build_figures *
         built = batch_end;
         if (result == HL_OK) {
             char done[32], rate[32];
-            format_grouped((double)built, done, sizeof done);
-            format_grouped((double)built / (monotonic_seconds() - started), rate, sizeof rate);
+            bench_format_grouped((double)built, done, sizeof done);
+            bench_format_grouped((double)built / (bench_monotonic_seconds() - started), rate,
+                                 sizeof rate);
             printf("  built %s orders, %s orders/s\n", done, rate);
             fflush(stdout);
         }
     }
-    figures->seconds = monotonic_seconds() - started;
+    figures->seconds = bench_monotonic_seconds() - started;
     figures->orders = built;
     if (result != HL_OK)
         fprintf(stderr, "bench_bulletin: building the store: %s\n", builder.error.message);
@@ -589,24 +527,25 @@ static int time_bulletin(const char *store_path, int month, bulletin_run *run, f
     hl_i18n_set(HL_LANG_ZH);
 
     long long read_before = disk_bytes_read();
-    double started = monotonic_seconds();
+    double started = bench_monotonic_seconds();
     int result = hl_app_open(store_path, &app, &error);
-    double opened = monotonic_seconds();
+    double opened = bench_monotonic_seconds();
     if (result == HL_OK)
         result = hl_report_policy(app, &policy, &error);
     if (result == HL_OK)
         result = hl_report_build(app, month, &policy, &assessment, &meta, &error);
     built = result == HL_OK;
-    double computed = monotonic_seconds();
+    double computed = bench_monotonic_seconds();
     if (result == HL_OK)
         result = hl_bulletin_render(&assessment, &meta, HL_BULLETIN_TEXT, text, &error);
     if (result == HL_OK)
         result = hl_bulletin_render(&assessment, &meta, HL_BULLETIN_JSON, json, &error);
-    double rendered = monotonic_seconds();
+    double rendered = bench_monotonic_seconds();
     if (built && figures != NULL) {
         figures->count = 0;
         for (size_t index = 0;
-             index < assessment.unit_count && figures->count < COUNT_OF(figures->items); index++) {
+             index < assessment.unit_count && figures->count < BENCH_COUNT_OF(figures->items);
+             index++) {
             const hl_unit_result *unit = &assessment.units[index];
             unit_figures *into = &figures->items[figures->count++];
             snprintf(into->unit, sizeof into->unit, "%s", unit->unit);
@@ -618,7 +557,7 @@ static int time_bulletin(const char *store_path, int month, bulletin_run *run, f
     if (built)
         hl_assessment_free(&assessment);
     hl_app_close(app);
-    double closed = monotonic_seconds();
+    double closed = bench_monotonic_seconds();
     hl_i18n_set(saved_language);
 
     if (result != HL_OK) {
@@ -650,65 +589,14 @@ static void evict_from_page_cache(const char *path)
     close(descriptor);
 }
 
-static int write_file(const char *path, const hl_buf *content)
-{
-    FILE *out = fopen(path, "w");
-    if (out == NULL || fwrite(content->data, 1, content->len, out) != content->len) {
-        fprintf(stderr, "bench_bulletin: cannot write %s: %s\n", path, strerror(errno));
-        if (out != NULL)
-            fclose(out);
-        return -1;
-    }
-    return fclose(out) == 0 ? 0 : -1;
-}
-
 /* ---- the peers: child processes ---- */
-
-typedef struct child_run {
-    double seconds;
-    int status;
-} child_run;
-
-/* Runs argv with stdout to a file (or /dev/null) and measures the wall time
- * around spawn and wait: the peer pays its start-up as a user would. */
-static int run_child(char *const argv[], const char *stdout_path, child_run *run,
-                     bool quiet_failure)
-{
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, stdout_path != NULL ? stdout_path : "/dev/null",
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    double started = monotonic_seconds();
-    pid_t child;
-    int spawned = posix_spawnp(&child, argv[0], &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-        if (!quiet_failure)
-            fprintf(stderr, "bench_bulletin: cannot run %s: %s\n", argv[0], strerror(spawned));
-        run->status = -1;
-        return -1;
-    }
-    int status = 0;
-    if (waitpid(child, &status, 0) < 0) {
-        fprintf(stderr, "bench_bulletin: waiting for %s: %s\n", argv[0], strerror(errno));
-        return -1;
-    }
-    run->seconds = monotonic_seconds() - started;
-    run->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (run->status != 0) {
-        if (!quiet_failure)
-            fprintf(stderr, "bench_bulletin: %s failed (status %d)\n", argv[0], run->status);
-        return -1;
-    }
-    return 0;
-}
 
 /* Runs the sqlite3 CLI read-only on the store with one SQL text. */
 static int run_sqlite3(const char *sqlite3, const char *store_path, const char *sql,
-                       const char *stdout_path, child_run *run)
+                       const char *stdout_path, bench_child_run *run)
 {
     char *argv[] = {(char *)sqlite3, "-batch", "-readonly", (char *)store_path, (char *)sql, NULL};
-    return run_child(argv, stdout_path, run, false);
+    return bench_run_child(argv, NULL, stdout_path, false, run);
 }
 
 /* Reads "unit<separator>base<separator>succeeded<separator>satisfied" lines;
@@ -723,7 +611,7 @@ static void read_figures(const char *path, const char *prefix, char separator, f
         return;
     size_t prefix_length = prefix != NULL ? strlen(prefix) : 0;
     char *line = text;
-    while (line != NULL && *line != '\0' && figures->count < COUNT_OF(figures->items)) {
+    while (line != NULL && *line != '\0' && figures->count < BENCH_COUNT_OF(figures->items)) {
         char *end = strchr(line, '\n');
         if (end != NULL)
             *end = '\0';
@@ -861,10 +749,10 @@ static int run_sqlite_peer(const char *sqlite3, const char *directory, const cha
                            int month, const hl_assessment_policy *policy,
                            const figure_list *hotline, bool whole_log, sqlite_figures *figures)
 {
-    char output_path[PATH_BYTES];
-    join_path(output_path, sizeof output_path, directory, "peer-output.txt");
+    char output_path[BENCH_PATH_BYTES];
+    bench_join_path(output_path, sizeof output_path, directory, "peer-output.txt");
     double start_runs[PEER_RUNS], rollup_runs[PEER_RUNS];
-    child_run run;
+    bench_child_run run;
     hl_buf sql;
     hl_buf_init(&sql);
     int failed = 0;
@@ -885,8 +773,8 @@ static int run_sqlite_peer(const char *sqlite3, const char *directory, const cha
         failed = run_sqlite3(sqlite3, store_path, sql.data, output_path, &run);
     figure_list peer;
     if (failed == 0) {
-        figures->start_ms = median_of(start_runs, PEER_RUNS);
-        figures->rollups_ms = median_of(rollup_runs, PEER_RUNS);
+        figures->start_ms = bench_median(start_runs, PEER_RUNS);
+        figures->rollups_ms = bench_median(rollup_runs, PEER_RUNS);
         read_figures(output_path, NULL, '|', &peer);
         figures->rollups_agree = figures_agree("sqlite3 rollups", hotline, &peer);
         printf("  sqlite3 CLI, rollups: %.2f ms, `select 1`: %.2f ms (medians of %d, taking "
@@ -916,7 +804,7 @@ static int run_sqlite_peer(const char *sqlite3, const char *directory, const cha
 
 typedef struct duckdb_figures {
     bool ran;
-    char why_not[PATH_BYTES + 128];
+    char why_not[BENCH_PATH_BYTES + 128];
     char version[32];
     double export_seconds;
     long long export_bytes;
@@ -976,11 +864,12 @@ static int run_duckdb_peer(const char *sqlite3, const char *node, const char *sc
     /* DuckDB would read the SQLite file through its sqlite extension, which
      * it downloads at run time; this machine cannot reach DuckDB's servers,
      * so the tables go through CSV, written by the sqlite3 CLI. */
-    char events_path[PATH_BYTES], rollups_path[PATH_BYTES], output_path[PATH_BYTES];
-    join_path(events_path, sizeof events_path, directory, "events.csv");
-    join_path(rollups_path, sizeof rollups_path, directory, "rollups.csv");
-    join_path(output_path, sizeof output_path, directory, "duckdb-output.txt");
-    child_run run;
+    char events_path[BENCH_PATH_BYTES], rollups_path[BENCH_PATH_BYTES],
+        output_path[BENCH_PATH_BYTES];
+    bench_join_path(events_path, sizeof events_path, directory, "events.csv");
+    bench_join_path(rollups_path, sizeof rollups_path, directory, "rollups.csv");
+    bench_join_path(output_path, sizeof output_path, directory, "duckdb-output.txt");
+    bench_child_run run;
     char *events_argv[] = {(char *)sqlite3,
                            "-batch",
                            "-readonly",
@@ -997,12 +886,12 @@ static int run_duckdb_peer(const char *sqlite3, const char *node, const char *sc
                             (char *)store_path,
                             "SELECT month, unit, counter, value FROM rollups;",
                             NULL};
-    if (run_child(events_argv, events_path, &run, false) != 0) {
+    if (bench_run_child(events_argv, NULL, events_path, false, &run) != 0) {
         snprintf(figures->why_not, sizeof figures->why_not, "exporting the events to CSV failed");
         return 0;
     }
     figures->export_seconds = run.seconds;
-    if (run_child(rollups_argv, rollups_path, &run, false) != 0) {
+    if (bench_run_child(rollups_argv, NULL, rollups_path, false, &run) != 0) {
         snprintf(figures->why_not, sizeof figures->why_not, "exporting the rollups to CSV failed");
         return 0;
     }
@@ -1017,7 +906,7 @@ static int run_duckdb_peer(const char *sqlite3, const char *node, const char *sc
     satisfied_ratings(policy, ratings, sizeof ratings);
     char *node_argv[] = {(char *)node, (char *)script, events_path, rollups_path,
                          month_text,   ratings,        NULL};
-    if (run_child(node_argv, output_path, &run, true) != 0) {
+    if (bench_run_child(node_argv, NULL, output_path, true, &run) != 0) {
         if (run.status == -1)
             snprintf(figures->why_not, sizeof figures->why_not, "cannot run %s", node);
         else if (run.status == 3)
@@ -1055,13 +944,6 @@ static int run_duckdb_peer(const char *sqlite3, const char *node, const char *sc
 
 /* ---- verify ---- */
 
-static void report_difference(void *context, const char *line)
-{
-    long *differences = context;
-    if ((*differences)++ < 10)
-        fprintf(stderr, "bench_bulletin: verify: %s\n", line);
-}
-
 typedef struct verify_figures {
     double seconds;
     long long events;
@@ -1076,9 +958,10 @@ static int run_verify(const char *store_path, verify_figures *figures)
     int result = hl_app_open(store_path, &app, &error);
     if (result == HL_OK) {
         int64_t events = 0;
-        double started = monotonic_seconds();
-        result = hl_verify_run(app, report_difference, &figures->differences, &events, &error);
-        figures->seconds = monotonic_seconds() - started;
+        double started = bench_monotonic_seconds();
+        result = hl_verify_run(app, bench_report_verify_difference, &figures->differences, &events,
+                               &error);
+        figures->seconds = bench_monotonic_seconds() - started;
         figures->events = events;
     }
     /* Differences are reported, and the run goes on to print them. */
@@ -1090,32 +973,14 @@ static int run_verify(const char *store_path, verify_figures *figures)
     return result == HL_OK ? 0 : -1;
 }
 
-/* ---- cleanup and options ---- */
-
-static void remove_directory(const char *directory)
-{
-    DIR *listing = opendir(directory);
-    if (listing == NULL)
-        return;
-    struct dirent *entry;
-    char path[PATH_BYTES];
-    while ((entry = readdir(listing)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        join_path(path, sizeof path, directory, entry->d_name);
-        unlink(path);
-    }
-    closedir(listing);
-    rmdir(directory);
-}
+/* ---- options ---- */
 
 typedef struct options {
     long orders;
-    bool keep;
-    const char *store; /* an existing store: no build */
-    const char *sqlite3;
+    bench_common_options common; /* --keep, --sqlite3 */
+    const char *store;           /* an existing store: no build */
     const char *node;
-    char duckdb_script[PATH_BYTES];
+    char duckdb_script[BENCH_PATH_BYTES];
     bool duckdb;
     bool bulletin_only; /* no peer over the whole log, no verify */
 } options;
@@ -1142,42 +1007,30 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, options *parsed)
 {
     parsed->orders = DEFAULT_ORDERS;
-    parsed->keep = false;
+    bench_common_options_init(&parsed->common);
     parsed->store = NULL;
-    parsed->sqlite3 = "sqlite3";
     parsed->node = "node";
     parsed->duckdb = true;
     parsed->bulletin_only = false;
     default_duckdb_script(parsed->duckdb_script, sizeof parsed->duckdb_script);
     for (int index = 1; index < argc; index++) {
-        if (strcmp(argv[index], "--orders") == 0 && index + 1 < argc) {
-            char *end = NULL;
-            parsed->orders = strtol(argv[++index], &end, 10);
+        const char *value = NULL;
+        if ((value = bench_option_value(argc, argv, &index, "--orders")) != NULL) {
             /* 182 days of at most 999,999 orders each. */
-            if (end == argv[index] || *end != '\0' || parsed->orders < 1000 ||
-                parsed->orders > 100000000L) {
-                fprintf(stderr, "bench_bulletin: --orders wants a number from 1000 to 100000000\n");
+            if (bench_parse_count(value, "--orders", 1000, 100000000L, &parsed->orders) != 0)
                 return -1;
-            }
-        } else if (strcmp(argv[index], "--keep") == 0) {
-            parsed->keep = true;
-        } else if (strcmp(argv[index], "--store") == 0 && index + 1 < argc) {
-            parsed->store = argv[++index];
-        } else if (strcmp(argv[index], "--sqlite3") == 0 && index + 1 < argc) {
-            parsed->sqlite3 = argv[++index];
-        } else if (strcmp(argv[index], "--node") == 0 && index + 1 < argc) {
-            parsed->node = argv[++index];
-        } else if (strcmp(argv[index], "--duckdb-script") == 0 && index + 1 < argc) {
-            snprintf(parsed->duckdb_script, sizeof parsed->duckdb_script, "%s", argv[++index]);
+        } else if ((value = bench_option_value(argc, argv, &index, "--store")) != NULL) {
+            parsed->store = value;
+        } else if ((value = bench_option_value(argc, argv, &index, "--node")) != NULL) {
+            parsed->node = value;
+        } else if ((value = bench_option_value(argc, argv, &index, "--duckdb-script")) != NULL) {
+            snprintf(parsed->duckdb_script, sizeof parsed->duckdb_script, "%s", value);
         } else if (strcmp(argv[index], "--no-duckdb") == 0) {
             parsed->duckdb = false;
         } else if (strcmp(argv[index], "--bulletin-only") == 0) {
             parsed->bulletin_only = true;
             parsed->duckdb = false;
-        } else if (strcmp(argv[index], "--help") == 0 || strcmp(argv[index], "-h") == 0) {
-            usage(stdout);
-            exit(0);
-        } else {
+        } else if (!bench_take_common_option(argc, argv, &index, &parsed->common, usage)) {
             usage(stderr);
             return -1;
         }
@@ -1227,6 +1080,8 @@ static void format_ms(double milliseconds, char *out, size_t size)
         snprintf(out, size, milliseconds < 10 ? "%.2f" : "%.1f", milliseconds);
 }
 
+static const bench_table result_table = {44, 10, 12, 9};
+
 /* One row of times; the ratio is hotline / peer, written "1/N" when hotline
  * is more than a hundred times faster. */
 static void print_time_row(const char *what, double hotline_ms, double peer_ms, const char *target,
@@ -1241,35 +1096,29 @@ static void print_time_row(const char *what, double hotline_ms, double peer_ms, 
             snprintf(ratio_text, sizeof ratio_text, "%.2f", ratio);
         } else {
             char times[24];
-            format_grouped(peer_ms / hotline_ms, times, sizeof times);
+            bench_format_grouped(peer_ms / hotline_ms, times, sizeof times);
             snprintf(ratio_text, sizeof ratio_text, "1/%s", times);
         }
     }
-    printf("%-44s %10s %12s %9s   %s%s\n", what, hotline_text, peer_text, ratio_text, target,
-           target[0] == '\0' ? "" : (met ? "  met" : "  MISSED"));
+    bench_table_target_row(&result_table, what, hotline_text, peer_text, ratio_text, target, met);
 }
 
 int main(int argc, char **argv)
 {
+    bench_support_set_program("bench_bulletin");
     options opts;
     if (parse_options(argc, argv, &opts) != 0)
         return 2;
     hl_i18n_set(HL_LANG_EN);
 
-    const char *temporary = getenv("TMPDIR");
-    char directory[PATH_BYTES];
-    snprintf(directory, sizeof directory, "%s/hotline-bench-bulletin-XXXXXX",
-             temporary != NULL && temporary[0] != '\0' ? temporary : "/tmp");
-    if (mkdtemp(directory) == NULL) {
-        fprintf(stderr, "bench_bulletin: cannot create a directory in %s: %s\n",
-                temporary != NULL ? temporary : "/tmp", strerror(errno));
+    char directory[BENCH_PATH_BYTES];
+    if (bench_make_work_directory("bulletin", directory, sizeof directory) != 0)
         return 1;
-    }
-    char store_path[PATH_BYTES];
+    char store_path[BENCH_PATH_BYTES];
     if (opts.store != NULL)
         snprintf(store_path, sizeof store_path, "%s", opts.store);
     else
-        join_path(store_path, sizeof store_path, directory, "hotline.db");
+        bench_join_path(store_path, sizeof store_path, directory, "hotline.db");
 
     int failed = 0;
     long long orders = opts.orders;
@@ -1278,7 +1127,7 @@ int main(int argc, char **argv)
                             (STORE_BYTES_PER_ORDER + (opts.duckdb ? EXPORT_BYTES_PER_ORDER : 0)) +
                         BATCH_WAL_BYTES;
         if (!enough_disk(directory, needed)) {
-            remove_directory(directory);
+            bench_remove_directory(directory);
             return 1;
         }
         printf("bench_bulletin: building a store of %ld orders in %s\n", opts.orders, directory);
@@ -1350,16 +1199,16 @@ int main(int argc, char **argv)
             render_runs[index] = warm[index].render_ms;
             close_runs[index] = warm[index].close_ms;
         }
-        median.total_ms = median_of(total_runs, BULLETIN_RUNS);
-        median.open_ms = median_of(open_runs, BULLETIN_RUNS);
-        median.build_ms = median_of(build_runs, BULLETIN_RUNS);
-        median.render_ms = median_of(render_runs, BULLETIN_RUNS);
-        median.close_ms = median_of(close_runs, BULLETIN_RUNS);
-        char text_path[PATH_BYTES], json_path[PATH_BYTES];
-        join_path(text_path, sizeof text_path, directory, "bulletin-2024-03.txt");
-        join_path(json_path, sizeof json_path, directory, "bulletin-2024-03.json");
-        write_file(text_path, &text);
-        write_file(json_path, &json);
+        median.total_ms = bench_median(total_runs, BULLETIN_RUNS);
+        median.open_ms = bench_median(open_runs, BULLETIN_RUNS);
+        median.build_ms = bench_median(build_runs, BULLETIN_RUNS);
+        median.render_ms = bench_median(render_runs, BULLETIN_RUNS);
+        median.close_ms = bench_median(close_runs, BULLETIN_RUNS);
+        char text_path[BENCH_PATH_BYTES], json_path[BENCH_PATH_BYTES];
+        bench_join_path(text_path, sizeof text_path, directory, "bulletin-2024-03.txt");
+        bench_join_path(json_path, sizeof json_path, directory, "bulletin-2024-03.json");
+        bench_write_file(text_path, text.data, text.len);
+        bench_write_file(json_path, json.data, json.len);
         printf("bulletin 2024-03, %zu units, text %zu bytes + JSON %zu bytes:\n",
                hotline_figures.count, text.len, json.len);
         print_bulletin_run("first run, store evicted", &cold);
@@ -1371,11 +1220,11 @@ int main(int argc, char **argv)
 
     sqlite_figures sqlite = {0};
     if (failed == 0)
-        failed = run_sqlite_peer(opts.sqlite3, directory, store_path, BULLETIN_MONTH, &policy,
-                                 &hotline_figures, !opts.bulletin_only, &sqlite);
+        failed = run_sqlite_peer(opts.common.sqlite3, directory, store_path, BULLETIN_MONTH,
+                                 &policy, &hotline_figures, !opts.bulletin_only, &sqlite);
     duckdb_figures duckdb = {0};
     if (failed == 0 && opts.duckdb)
-        run_duckdb_peer(opts.sqlite3, opts.node, opts.duckdb_script, directory, store_path,
+        run_duckdb_peer(opts.common.sqlite3, opts.node, opts.duckdb_script, directory, store_path,
                         BULLETIN_MONTH, &policy, &hotline_figures, &duckdb);
     else if (!opts.duckdb)
         snprintf(duckdb.why_not, sizeof duckdb.why_not, "skipped (%s)",
@@ -1389,26 +1238,25 @@ int main(int argc, char **argv)
     if (failed == 0 && !opts.bulletin_only)
         failed = run_verify(store_path, &verify);
     if (failed == 0 && !opts.bulletin_only) {
-        char count_path[PATH_BYTES];
-        join_path(count_path, sizeof count_path, directory, "count.txt");
-        child_run recount;
-        failed = run_sqlite3(opts.sqlite3, store_path, peer_recount, count_path, &recount);
+        char count_path[BENCH_PATH_BYTES];
+        bench_join_path(count_path, sizeof count_path, directory, "count.txt");
+        bench_child_run recount;
+        failed = run_sqlite3(opts.common.sqlite3, store_path, peer_recount, count_path, &recount);
         sqlite.recount_seconds = recount.seconds;
-        FILE *in = fopen(count_path, "r");
-        if (in == NULL ||
-            fscanf(in, "%lld %lld", &sqlite.recounted, &sqlite.version_mismatches) != 2)
-            sqlite.recounted = sqlite.version_mismatches = -1;
-        if (in != NULL)
-            fclose(in);
+        long long counts[2];
+        if (bench_read_counts(count_path, counts, 2) != 2)
+            counts[0] = counts[1] = -1;
+        sqlite.recounted = counts[0];
+        sqlite.version_mismatches = counts[1];
     }
 
     if (failed == 0) {
         double start_ms = sqlite.start_ms;
         char order_text[32];
-        format_grouped((double)orders, order_text, sizeof order_text);
+        bench_format_grouped((double)orders, order_text, sizeof order_text);
         printf("\n%s orders; times in ms; ratio = hotline / peer (below 1: hotline is faster)\n",
                order_text);
-        printf("%-44s %10s %12s %9s   %s\n", "what", "hotline", "sqlite3 CLI", "ratio", "target");
+        bench_table_header(&result_table, "sqlite3 CLI");
         print_time_row("bulletin 2024-03, median of 5", median.total_ms, sqlite.rollups_ms,
                        "< 50 ms", median.total_ms < TARGET_BULLETIN_MS);
         print_time_row("  first run, store evicted from page cache", cold.total_ms, NOT_MEASURED,
@@ -1425,7 +1273,7 @@ int main(int argc, char **argv)
         }
         print_time_row("sqlite3 start + open store (select 1)", NOT_MEASURED, start_ms, "", true);
         if (duckdb.ran) {
-            printf("%-44s %10s %12s\n", "", "", "DuckDB");
+            bench_table_row(&result_table, "", "", "DuckDB", NULL, NULL);
             print_time_row("DuckDB: rollups (query only)", median.total_ms, duckdb.rollups_ms, "",
                            true);
             print_time_row("DuckDB: events CSV (query only)", median.total_ms, duckdb.csv_ms, "",
@@ -1437,13 +1285,14 @@ int main(int argc, char **argv)
             print_time_row("DuckDB: whole node process", NOT_MEASURED, duckdb.process_ms, "", true);
         }
         if (!opts.bulletin_only) {
-            char hotline_rate[32], peer_rate[32];
+            char hotline_rate[32], peer_rate[32], ratio[32];
             double verify_rate = (double)verify.events / verify.seconds;
             double recount_rate = (double)verify.events / sqlite.recount_seconds;
-            format_grouped(verify_rate, hotline_rate, sizeof hotline_rate);
-            format_grouped(recount_rate, peer_rate, sizeof peer_rate);
-            printf("%-44s %10s %12s %9.2f   (a rate: above 1, hotline is faster)\n",
-                   "verify, events/s", hotline_rate, peer_rate, verify_rate / recount_rate);
+            bench_format_grouped(verify_rate, hotline_rate, sizeof hotline_rate);
+            bench_format_grouped(recount_rate, peer_rate, sizeof peer_rate);
+            snprintf(ratio, sizeof ratio, "%.2f", verify_rate / recount_rate);
+            bench_table_row(&result_table, "verify, events/s", hotline_rate, peer_rate, ratio,
+                            "(a rate: above 1, hotline is faster)");
         }
         printf("\nfigures (base, surveys succeeded, satisfied, per unit): sqlite3 rollups %s",
                sqlite.rollups_agree ? "agree" : "DIFFER");
@@ -1475,9 +1324,6 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bench_bulletin: the store does not agree with its log\n");
         }
     }
-    if (opts.keep)
-        printf("kept %s\n", directory);
-    else
-        remove_directory(directory);
+    bench_finish_directory(directory, opts.common.keep);
     return failed == 0 ? 0 : 1;
 }

@@ -17,21 +17,11 @@
  * creation. Everything it writes lives in one temporary directory under
  * $TMPDIR (or /tmp), removed at the end unless --keep is given. */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -39,81 +29,27 @@
 #include "app/verify.h"
 #include "base/file.h"
 #include "base/i18n.h"
-
-extern char **environ;
+#include "bench_support.h"
 
 #define DEFAULT_ORDERS 1000000L
 #define TARGET_ORDERS_PER_SECOND 300000.0
-#define PATH_BYTES 4096
-
-/* ---- small helpers: time, paths, numbers ---- */
-
-static double monotonic_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-static void join_path(char *out, size_t size, const char *directory, const char *name)
-{
-    if ((size_t)snprintf(out, size, "%s/%s", directory, name) >= size) {
-        fprintf(stderr, "bench_import: path too long: %s/%s\n", directory, name);
-        exit(1);
-    }
-}
-
-/* Formats a rate as "1,234,567": figures of this size are read at a glance
- * only with separators. */
-static void format_grouped(double value, char *out, size_t size)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%.0f", value < 0 ? 0 : value);
-    size_t length = strlen(digits), written = 0;
-    for (size_t index = 0; index < length && written + 2 < size; index++) {
-        if (index > 0 && (length - index) % 3 == 0)
-            out[written++] = ',';
-        out[written++] = digits[index];
-    }
-    out[written] = '\0';
-}
 
 /* ---- the deterministic generator ---- */
 
-/* splitmix64: fast, and the same sequence on every machine, so that two runs
- * (or two machines) import byte-identical files. */
-static uint64_t generator_state = 0x12345u;
-
-static uint64_t next_random(void)
-{
-    uint64_t mixed = (generator_state += 0x9E3779B97F4A7C15u);
-    mixed = (mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9u;
-    mixed = (mixed ^ (mixed >> 27)) * 0x94D049BB133111EBu;
-    return mixed ^ (mixed >> 31);
-}
+/* Seeded once, so that two runs (or two machines) import byte-identical files. */
+static bench_random generator = {0x12345u};
 
 static uint32_t random_below(uint32_t bound)
 {
-    return (uint32_t)(next_random() % bound);
+    return bench_random_below(&generator, bound);
 }
 
-#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
-#define PICK(array) ((array)[random_below((uint32_t)COUNT_OF(array))])
-
-/* Picks an index by weight. */
 static size_t pick_weighted(const unsigned *weights, size_t count)
 {
-    unsigned total = 0;
-    for (size_t index = 0; index < count; index++)
-        total += weights[index];
-    unsigned roll = random_below(total);
-    for (size_t index = 0; index < count; index++) {
-        if (roll < weights[index])
-            return index;
-        roll -= weights[index];
-    }
-    return count - 1;
+    return bench_random_weighted(&generator, weights, count);
 }
+
+#define PICK(array) ((array)[random_below((uint32_t)BENCH_COUNT_OF(array))])
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                        "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
@@ -194,17 +130,18 @@ static const char *const praise_details[] = {
     "办事大厅窗口工作人员主动延时为其办结业务，服务十分周到"};
 
 static const request_kind request_kinds[] = {
-    {"inquiry", "咨询", inquiry_problems, COUNT_OF(inquiry_problems), inquiry_details,
-     COUNT_OF(inquiry_details), false},
-    {"help", "求助", help_problems, COUNT_OF(help_problems), help_details, COUNT_OF(help_details), true},
-    {"complaint", "投诉", complaint_problems, COUNT_OF(complaint_problems), complaint_details,
-     COUNT_OF(complaint_details), true},
-    {"report", "举报", report_problems, COUNT_OF(report_problems), report_details,
-     COUNT_OF(report_details), true},
-    {"suggestion", "建议", suggestion_problems, COUNT_OF(suggestion_problems), suggestion_details,
-     COUNT_OF(suggestion_details), false},
-    {"praise", "表扬", praise_problems, COUNT_OF(praise_problems), praise_details,
-     COUNT_OF(praise_details), false},
+    {"inquiry", "咨询", inquiry_problems, BENCH_COUNT_OF(inquiry_problems), inquiry_details,
+     BENCH_COUNT_OF(inquiry_details), false},
+    {"help", "求助", help_problems, BENCH_COUNT_OF(help_problems), help_details,
+     BENCH_COUNT_OF(help_details), true},
+    {"complaint", "投诉", complaint_problems, BENCH_COUNT_OF(complaint_problems),
+     complaint_details, BENCH_COUNT_OF(complaint_details), true},
+    {"report", "举报", report_problems, BENCH_COUNT_OF(report_problems), report_details,
+     BENCH_COUNT_OF(report_details), true},
+    {"suggestion", "建议", suggestion_problems, BENCH_COUNT_OF(suggestion_problems),
+     suggestion_details, BENCH_COUNT_OF(suggestion_details), false},
+    {"praise", "表扬", praise_problems, BENCH_COUNT_OF(praise_problems), praise_details,
+     BENCH_COUNT_OF(praise_details), false},
 };
 /* Shares as real hotlines report them: mostly inquiries and complaints. */
 static const unsigned request_kind_weights[] = {35, 20, 28, 7, 8, 2};
@@ -316,7 +253,7 @@ static void build_content(text_builder *content, const request_kind *kind, const
     builder_append(content, "，");
     const char *optional[] = {kind->grievance ? PICK(durations) : PICK(courtesies),
                               kind->grievance ? PICK(impacts) : ""};
-    for (size_t index = 0; index < COUNT_OF(optional); index++)
+    for (size_t index = 0; index < BENCH_COUNT_OF(optional); index++)
         if (content->characters + utf8_characters(optional[index]) + request_characters <= target)
             builder_append(content, optional[index]);
     if (kind->grievance && random_below(10) == 0 && content->characters + 12 + request_characters <= 120)
@@ -360,7 +297,8 @@ static int generate_csv(const char *path, long order_count, long long *bytes_wri
     text_builder *content = hl_xmalloc(sizeof *content);
     for (long index = 0; index < order_count; index++) {
         uint32_t at = seconds[index];
-        const request_kind *kind = &request_kinds[pick_weighted(request_kind_weights, COUNT_OF(request_kinds))];
+        const request_kind *kind =
+            &request_kinds[pick_weighted(request_kind_weights, BENCH_COUNT_OF(request_kinds))];
         const char *district = PICK(districts);
         build_address(address, district);
 
@@ -389,7 +327,8 @@ static int generate_csv(const char *path, long order_count, long long *bytes_wri
 
         fprintf(out, "2024-02-%02u %02u:%02u:%02u,%s,%s,,", at / 86400u + 1, at % 86400u / 3600u,
                 at % 3600u / 60u, at % 60u,
-                channel_names[pick_weighted(channel_weights, COUNT_OF(channel_names))], kind->type_name);
+                channel_names[pick_weighted(channel_weights, BENCH_COUNT_OF(channel_names))],
+                kind->type_name);
         write_csv_field(out, citizen);
         fputc(',', out);
         fputs(phone, out);
@@ -413,86 +352,11 @@ static int generate_csv(const char *path, long order_count, long long *bytes_wri
     return 0;
 }
 
-/* ---- the peer: the sqlite3 CLI, run as a child process ---- */
-
-typedef struct child_run {
-    double seconds;
-    long peak_rss_kib;
-    int status; /* exit status, or -1 when it did not exit normally */
-} child_run;
-
-/* Runs argv with stdout (and stdin, when given) redirected, waits, and
- * measures the wall time around spawn and wait, so that the peer pays its
- * start-up and its close (which checkpoints the WAL) as a user would. */
-static int run_child(char *const argv[], const char *stdin_path, const char *stdout_path, child_run *run)
-{
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    if (stdin_path != NULL)
-        posix_spawn_file_actions_addopen(&actions, 0, stdin_path, O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, stdout_path != NULL ? stdout_path : "/dev/null",
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    double started = monotonic_seconds();
-    pid_t child;
-    int spawned = posix_spawnp(&child, argv[0], &actions, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-        fprintf(stderr, "bench_import: cannot run %s: %s\n", argv[0], strerror(spawned));
-        return -1;
-    }
-    int status = 0;
-    struct rusage usage;
-    if (wait4(child, &status, 0, &usage) < 0) {
-        fprintf(stderr, "bench_import: waiting for %s: %s\n", argv[0], strerror(errno));
-        return -1;
-    }
-    run->seconds = monotonic_seconds() - started;
-    run->peak_rss_kib = usage.ru_maxrss;
-    run->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (run->status != 0) {
-        fprintf(stderr, "bench_import: %s failed (status %d)\n", argv[0], run->status);
-        return -1;
-    }
-    return 0;
-}
-
-/* Reads the first integers a child wrote to a file, one a line; those it
- * did not write are -1. */
-static void read_counts(const char *path, long long *values, size_t count)
-{
-    FILE *in = fopen(path, "r");
-    for (size_t index = 0; index < count; index++)
-        if (in == NULL || fscanf(in, "%lld", &values[index]) != 1)
-            values[index] = -1;
-    if (in != NULL)
-        fclose(in);
-}
-
-/* ---- cleanup ---- */
-
-static void remove_directory(const char *directory)
-{
-    DIR *listing = opendir(directory);
-    if (listing == NULL)
-        return;
-    struct dirent *entry;
-    char path[PATH_BYTES];
-    while ((entry = readdir(listing)) != NULL) {
-        if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0)
-            continue;
-        join_path(path, sizeof path, directory, entry->d_name);
-        unlink(path);
-    }
-    closedir(listing);
-    rmdir(directory);
-}
-
 /* ---- the run ---- */
 
 typedef struct options {
     long orders;
-    bool keep;
-    const char *sqlite3;
+    bench_common_options common; /* --keep, --sqlite3 */
 } options;
 
 static void usage(FILE *out)
@@ -507,24 +371,13 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, options *parsed)
 {
     parsed->orders = DEFAULT_ORDERS;
-    parsed->keep = false;
-    parsed->sqlite3 = "sqlite3";
+    bench_common_options_init(&parsed->common);
     for (int index = 1; index < argc; index++) {
-        if (strcmp(argv[index], "--orders") == 0 && index + 1 < argc) {
-            char *end = NULL;
-            parsed->orders = strtol(argv[++index], &end, 10);
-            if (end == argv[index] || *end != '\0' || parsed->orders < 1 || parsed->orders > 100000000L) {
-                fprintf(stderr, "bench_import: --orders wants a number from 1 to 100000000\n");
+        const char *value = NULL;
+        if ((value = bench_option_value(argc, argv, &index, "--orders")) != NULL) {
+            if (bench_parse_count(value, "--orders", 1, 100000000L, &parsed->orders) != 0)
                 return -1;
-            }
-        } else if (strcmp(argv[index], "--keep") == 0) {
-            parsed->keep = true;
-        } else if (strcmp(argv[index], "--sqlite3") == 0 && index + 1 < argc) {
-            parsed->sqlite3 = argv[++index];
-        } else if (strcmp(argv[index], "--help") == 0 || strcmp(argv[index], "-h") == 0) {
-            usage(stdout);
-            exit(0);
-        } else {
+        } else if (!bench_take_common_option(argc, argv, &index, &parsed->common, usage)) {
             usage(stderr);
             return -1;
         }
@@ -536,13 +389,6 @@ static void report_bad_row(void *context, long line, const hl_error *error)
 {
     (void)context;
     fprintf(stderr, "bench_import: generated CSV line %ld refused: %s\n", line, error->message);
-}
-
-static void report_difference(void *context, const char *line)
-{
-    long *differences = context;
-    if ((*differences)++ < 10)
-        fprintf(stderr, "bench_import: verify: %s\n", line);
 }
 
 typedef struct hotline_figures {
@@ -557,8 +403,8 @@ typedef struct hotline_figures {
 
 static int run_hotline(const char *directory, const char *csv_path, hotline_figures *figures)
 {
-    char store_path[PATH_BYTES];
-    join_path(store_path, sizeof store_path, directory, "hotline.db");
+    char store_path[BENCH_PATH_BYTES];
+    bench_join_path(store_path, sizeof store_path, directory, "hotline.db");
     hl_error error;
     hl_error_clear(&error);
     hl_app *app = NULL;
@@ -571,27 +417,26 @@ static int run_hotline(const char *directory, const char *csv_path, hotline_figu
     char *text = NULL;
     size_t length = 0;
     if (result == HL_OK) {
-        double started = monotonic_seconds();
+        double started = bench_monotonic_seconds();
         result = hl_file_read_all(csv_path, (size_t)1 << 40, &text, &length, &error);
-        figures->read_seconds = monotonic_seconds() - started;
+        figures->read_seconds = bench_monotonic_seconds() - started;
     }
     if (result == HL_OK) {
         int64_t imported = 0;
-        double started = monotonic_seconds();
+        double started = bench_monotonic_seconds();
         result = hl_transfer_import_orders(app, "agent1", text, length, report_bad_row, NULL, 10, &imported,
                                            &error);
-        figures->import_seconds = monotonic_seconds() - started;
+        figures->import_seconds = bench_monotonic_seconds() - started;
         figures->imported = imported;
-        struct rusage usage;
-        getrusage(RUSAGE_SELF, &usage);
-        figures->peak_rss_kib = usage.ru_maxrss;
+        figures->peak_rss_kib = bench_peak_rss_kib();
     }
     free(text); /* before verify, so that verify does not pay for it in page faults elsewhere */
     if (result == HL_OK) {
         int64_t events = 0;
-        double started = monotonic_seconds();
-        result = hl_verify_run(app, report_difference, &figures->differences, &events, &error);
-        figures->verify_seconds = monotonic_seconds() - started;
+        double started = bench_monotonic_seconds();
+        result = hl_verify_run(app, bench_report_verify_difference, &figures->differences, &events,
+                               &error);
+        figures->verify_seconds = bench_monotonic_seconds() - started;
         figures->events = events;
     }
     if (result != HL_OK)
@@ -601,9 +446,9 @@ static int run_hotline(const char *directory, const char *csv_path, hotline_figu
 }
 
 typedef struct peer_figures {
-    child_run import;
+    bench_child_run import;
     long long imported;
-    child_run recount;
+    bench_child_run recount;
     long long recounted;
     long long version_mismatches;
 } peer_figures;
@@ -630,79 +475,81 @@ static const char peer_recount[] =
 static int run_peer_import(const options *opts, const char *directory, const char *csv_path,
                            peer_figures *figures)
 {
-    char peer_path[PATH_BYTES], count_path[PATH_BYTES];
-    char import_command[PATH_BYTES + 64];
-    join_path(peer_path, sizeof peer_path, directory, "peer.db");
-    join_path(count_path, sizeof count_path, directory, "count.txt");
+    char peer_path[BENCH_PATH_BYTES], count_path[BENCH_PATH_BYTES];
+    char import_command[BENCH_PATH_BYTES + 64];
+    bench_join_path(peer_path, sizeof peer_path, directory, "peer.db");
+    bench_join_path(count_path, sizeof count_path, directory, "count.txt");
     snprintf(import_command, sizeof import_command, ".import --skip 1 \"%s\" orders", csv_path);
 
-    child_run setup;
-    char *setup_argv[] = {(char *)opts->sqlite3, "-batch", peer_path, (char *)peer_schema, NULL};
-    if (run_child(setup_argv, NULL, NULL, &setup) != 0)
+    const char *sqlite3 = opts->common.sqlite3;
+    bench_child_run setup;
+    char *setup_argv[] = {(char *)sqlite3, "-batch", peer_path, (char *)peer_schema, NULL};
+    if (bench_run_child(setup_argv, NULL, NULL, false, &setup) != 0)
         return -1;
-    char *import_argv[] = {(char *)opts->sqlite3, "-batch", peer_path, ".mode csv", import_command, NULL};
-    if (run_child(import_argv, NULL, NULL, &figures->import) != 0)
+    char *import_argv[] = {(char *)sqlite3, "-batch", peer_path, ".mode csv", import_command, NULL};
+    if (bench_run_child(import_argv, NULL, NULL, false, &figures->import) != 0)
         return -1;
-    child_run count;
-    char *count_argv[] = {(char *)opts->sqlite3, "-batch", peer_path, "SELECT count(*) FROM orders;", NULL};
-    if (run_child(count_argv, NULL, count_path, &count) != 0)
+    bench_child_run count;
+    char *count_argv[] = {(char *)sqlite3, "-batch", peer_path, "SELECT count(*) FROM orders;",
+                          NULL};
+    if (bench_run_child(count_argv, NULL, count_path, false, &count) != 0)
         return -1;
-    read_counts(count_path, &figures->imported, 1);
+    bench_read_counts(count_path, &figures->imported, 1);
     return 0;
 }
 
 /* Runs on hotline's own store, read-only, once hotline has closed it. */
 static int run_peer_recount(const options *opts, const char *directory, peer_figures *figures)
 {
-    char count_path[PATH_BYTES], store_path[PATH_BYTES];
-    join_path(count_path, sizeof count_path, directory, "count.txt");
-    join_path(store_path, sizeof store_path, directory, "hotline.db");
-    char *recount_argv[] = {(char *)opts->sqlite3, "-batch", "-readonly", store_path, (char *)peer_recount, NULL};
-    if (run_child(recount_argv, NULL, count_path, &figures->recount) != 0)
+    char count_path[BENCH_PATH_BYTES], store_path[BENCH_PATH_BYTES];
+    bench_join_path(count_path, sizeof count_path, directory, "count.txt");
+    bench_join_path(store_path, sizeof store_path, directory, "hotline.db");
+    char *recount_argv[] = {(char *)opts->common.sqlite3, "-batch", "-readonly", store_path,
+                            (char *)peer_recount, NULL};
+    if (bench_run_child(recount_argv, NULL, count_path, false, &figures->recount) != 0)
         return -1;
     long long recount[2];
-    read_counts(count_path, recount, 2);
+    bench_read_counts(count_path, recount, 2);
     figures->recounted = recount[0];
     figures->version_mismatches = recount[1];
     return 0;
 }
 
-static void print_row(const char *what, double hotline, double peer, const char *target, bool met)
+static const bench_table result_table = {24, 14, 14, 8};
+
+/* A row of two rates, grouped, and their ratio. */
+static void print_rate_row(const char *what, double hotline, double peer, const char *target,
+                           bool met)
 {
-    char left[32], right[32];
-    format_grouped(hotline, left, sizeof left);
-    format_grouped(peer, right, sizeof right);
-    printf("%-24s %14s %14s %8.2f   %s%s\n", what, left, right, peer > 0 ? hotline / peer : 0.0, target,
-           target[0] == '\0' ? "" : (met ? "  met" : "  MISSED"));
+    char left[32], right[32], ratio[32];
+    bench_format_grouped(hotline, left, sizeof left);
+    bench_format_grouped(peer, right, sizeof right);
+    snprintf(ratio, sizeof ratio, "%.2f", peer > 0 ? hotline / peer : 0.0);
+    bench_table_target_row(&result_table, what, left, right, ratio, target, met);
 }
 
 int main(int argc, char **argv)
 {
+    bench_support_set_program("bench_import");
     options opts;
     if (parse_options(argc, argv, &opts) != 0)
         return 2;
     hl_i18n_set(HL_LANG_EN);
 
-    const char *temporary = getenv("TMPDIR");
-    char directory[PATH_BYTES];
-    snprintf(directory, sizeof directory, "%s/hotline-bench-import-XXXXXX",
-             temporary != NULL && temporary[0] != '\0' ? temporary : "/tmp");
-    if (mkdtemp(directory) == NULL) {
-        fprintf(stderr, "bench_import: cannot create a directory in %s: %s\n",
-                temporary != NULL ? temporary : "/tmp", strerror(errno));
+    char directory[BENCH_PATH_BYTES];
+    if (bench_make_work_directory("import", directory, sizeof directory) != 0)
         return 1;
-    }
-    char csv_path[PATH_BYTES];
-    join_path(csv_path, sizeof csv_path, directory, "orders.csv");
+    char csv_path[BENCH_PATH_BYTES];
+    bench_join_path(csv_path, sizeof csv_path, directory, "orders.csv");
 
     printf("bench_import: %ld orders, working in %s\n", opts.orders, directory);
     fflush(stdout);
     long long csv_bytes = 0;
-    double started = monotonic_seconds();
+    double started = bench_monotonic_seconds();
     int failed = generate_csv(csv_path, opts.orders, &csv_bytes);
     if (failed == 0)
         printf("generated %.1f MB of CSV (%.0f bytes/order) in %.1f s\n", (double)csv_bytes / 1e6,
-               (double)csv_bytes / (double)opts.orders, monotonic_seconds() - started);
+               (double)csv_bytes / (double)opts.orders, bench_monotonic_seconds() - started);
     /* Flushed to disk now, so that neither contestant pays for the other's
      * (or the generator's) dirty pages. */
     sync();
@@ -733,16 +580,23 @@ int main(int argc, char **argv)
                     hotline.differences, peer.recounted, peer.version_mismatches);
         double hotline_rate = (double)hotline.imported / hotline.import_seconds;
         double peer_rate = (double)peer.imported / peer.import.seconds;
-        printf("\n%-24s %14s %14s %8s   %s\n", "what", "hotline", "sqlite3 CLI", "ratio", "target");
-        print_row("import (orders/s)", hotline_rate, peer_rate, ">= 300,000 orders/s",
-                  hotline_rate >= TARGET_ORDERS_PER_SECOND);
-        printf("%-24s %14.2f %14.2f %8.2f\n", "import wall time (s)", hotline.import_seconds,
-               peer.import.seconds, hotline.import_seconds / peer.import.seconds);
-        printf("%-24s %14.0f %14.0f %8.2f   (hotline: whole process, CSV held in memory)\n",
-               "peak RSS (MiB)", hotline.peak_rss_kib / 1024.0, peer.import.peak_rss_kib / 1024.0,
-               (double)hotline.peak_rss_kib / (double)peer.import.peak_rss_kib);
-        print_row("verify (events/s)", (double)hotline.events / hotline.verify_seconds,
-                  (double)hotline.events / peer.recount.seconds, "", true);
+        char left[32], right[32], ratio[32];
+        printf("\n");
+        bench_table_header(&result_table, "sqlite3 CLI");
+        print_rate_row("import (orders/s)", hotline_rate, peer_rate, ">= 300,000 orders/s",
+                       hotline_rate >= TARGET_ORDERS_PER_SECOND);
+        snprintf(left, sizeof left, "%.2f", hotline.import_seconds);
+        snprintf(right, sizeof right, "%.2f", peer.import.seconds);
+        snprintf(ratio, sizeof ratio, "%.2f", hotline.import_seconds / peer.import.seconds);
+        bench_table_row(&result_table, "import wall time (s)", left, right, ratio, NULL);
+        snprintf(left, sizeof left, "%.0f", hotline.peak_rss_kib / 1024.0);
+        snprintf(right, sizeof right, "%.0f", peer.import.peak_rss_kib / 1024.0);
+        snprintf(ratio, sizeof ratio, "%.2f",
+                 (double)hotline.peak_rss_kib / (double)peer.import.peak_rss_kib);
+        bench_table_row(&result_table, "peak RSS (MiB)", left, right, ratio,
+                        "(hotline: whole process, CSV held in memory)");
+        print_rate_row("verify (events/s)", (double)hotline.events / hotline.verify_seconds,
+                       (double)hotline.events / peer.recount.seconds, "", true);
         printf("\nhotline's clock runs around hl_transfer_import_orders (final WAL checkpoint and\n"
                "fsync included); reading the CSV into memory took another %.2f s. The peer's clock\n"
                "runs around the whole sqlite3 process (start, read, import, checkpoint at close).\n",
@@ -751,9 +605,6 @@ int main(int argc, char **argv)
                "sqlite3 CLI recounting the same log by month, unit and action and checking versions.\n",
                hotline.events, hotline.verify_seconds, hotline.differences);
     }
-    if (opts.keep)
-        printf("kept %s\n", directory);
-    else
-        remove_directory(directory);
+    bench_finish_directory(directory, opts.common.keep);
     return failed == 0 ? 0 : 1;
 }
