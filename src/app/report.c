@@ -143,6 +143,26 @@ static int read_text_setting(void *context, const char *key, const char *value)
     return 0;
 }
 
+typedef struct exclusion_list {
+    hl_exclusion *items;
+    size_t count;
+    size_t capacity;
+} exclusion_list;
+
+static int collect_exclusion(void *context, const hl_order *order)
+{
+    exclusion_list *list = context;
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity == 0 ? 8 : list->capacity * 2;
+        list->items = hl_xrealloc(list->items, list->capacity * sizeof *list->items);
+    }
+    hl_exclusion *item = &list->items[list->count++];
+    item->order_id = order->id;
+    snprintf(item->unit, sizeof item->unit, "%s", order->lead_unit);
+    snprintf(item->reason, sizeof item->reason, "%s", order->appeal_reason);
+    return 0;
+}
+
 int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, hl_assessment *out,
                     hl_bulletin_meta *meta, hl_error *error)
 {
@@ -165,6 +185,13 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
         result = hl_store_rollup_month(app->store, previous_month, add_previous, &report, error);
     if (result == HL_OK)
         result = hl_store_config_each(app->store, read_text_setting, &settings, error);
+    /* The orders excluded by upheld appeals, so that the bulletin can say why. */
+    exclusion_list exclusions = {NULL, 0, 0};
+    hl_order_filter excluded = {0};
+    excluded.assessed_month = month;
+    excluded.appeal_upheld = true;
+    if (result == HL_OK)
+        result = hl_store_order_query(app->store, &excluded, collect_exclusion, &exclusions, error);
     hl_store_rollback(app->store);
 
     /* The group order: comma-separated names. */
@@ -181,6 +208,12 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
     }
     if (result == HL_OK)
         result = hl_assessment_compute(report.units, report.count, groups, group_count, policy, month, out, error);
+    if (result == HL_OK) {
+        out->exclusions = exclusions.items;
+        out->exclusion_count = exclusions.count;
+    } else {
+        free(exclusions.items);
+    }
     /* The bulletin is about surveyed completions: a month without any has
      * nothing to publish, even if orders moved in it. */
     if (result == HL_OK && out->base == 0) {

@@ -736,5 +736,6 @@ void hl_assessment_free(hl_assessment *assessment)
         free(assessment->groups[index].units);
     free(assessment->groups);
     free(assessment->units);
+    free(assessment->exclusions);
     memset(assessment, 0, sizeof *assessment);
 }

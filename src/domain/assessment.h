@@ -104,6 +104,13 @@ typedef struct hl_group_result {
     size_t ranked_count;
 } hl_group_result;
 
+/* An order a unit had removed from the month's measures by an upheld appeal. */
+typedef struct hl_exclusion {
+    int64_t order_id;
+    char unit[HL_CODE_BYTES];
+    char reason[HL_REASON_BYTES]; /* the unit's grounds, as upheld */
+} hl_exclusion;
+
 typedef struct hl_assessment {
     int month;                 /* yyyymm */
     hl_assessment_policy policy;
@@ -116,6 +123,10 @@ typedef struct hl_assessment {
     hl_ratio success_rate;
     hl_ratio satisfaction_rate;
     hl_ratio resolved_rate;
+    /* Why orders were excluded: filled by the caller that knows the orders
+     * (app/report.c) after hl_assessment_compute; owned, freed with the rest. */
+    hl_exclusion *exclusions;
+    size_t exclusion_count;
 } hl_assessment;
 
 /* Computes the month's assessment. group_order names groups in the order

@@ -13,6 +13,8 @@
  * It does no I/O and touches no store. */
 #include "domain/bulletin.h"
 
+#include "domain/order.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -794,6 +796,24 @@ static void append_appeal_exclusions(const hl_assessment *assessment, hl_buf *no
     }
     if (listed > 0)
         hl_buf_append_str(note, HL_T("）", ")"));
+    /* Why: each excluded order with the grounds that were upheld. */
+    for (size_t index = 0; index < assessment->exclusion_count; index++) {
+        const hl_exclusion *exclusion = &assessment->exclusions[index];
+        char number[24];
+        hl_order_format_number(exclusion->order_id, number, sizeof number);
+        const char *unit_name = exclusion->unit;
+        for (size_t unit = 0; unit < assessment->unit_count; unit++)
+            if (strcmp(assessment->units[unit].unit, exclusion->unit) == 0)
+                unit_name = assessment->units[unit].name;
+        hl_buf_append_str(note, index == 0 ? HL_T("：", ": ") : HL_T("；", "; "));
+        /* The grounds were typed as a sentence; the footnote ends its own. */
+        size_t length = strlen(exclusion->reason);
+        while (length >= 3 && memcmp(exclusion->reason + length - 3, "。", 3) == 0)
+            length -= 3;
+        while (length >= 1 && exclusion->reason[length - 1] == '.')
+            length--;
+        hl_buf_appendf(note, "%s %s %.*s", number, unit_name, (int)length, exclusion->reason);
+    }
     hl_buf_append_str(note, HL_T("。", "."));
 }
 

@@ -38,6 +38,8 @@ typedef struct hl_order_filter {
     hl_time after_due;      /* paging by due: the due_at of the after_id order */
     int limit;              /* 0 = no limit */
     bool order_by_due;      /* sort by due_at, then id (default: by id) */
+    int assessed_month;     /* yyyymm of the completion being assessed */
+    bool appeal_upheld;     /* only orders excluded by an upheld appeal */
 } hl_order_filter;
 
 /* Visitors return 0 to go on, anything else to stop (that value is returned). */

@@ -81,6 +81,9 @@ static const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE events ADD COLUMN resolved INTEGER NOT NULL DEFAULT 0;\n"
     "ALTER TABLE events ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;\n",
+    /* 3: the bulletin names the orders excluded by upheld appeals; a partial
+     * index keeps that lookup from scanning every order. */
+    "CREATE INDEX orders_excluded_by_appeal ON orders(assessed_month) WHERE appeal_state = 2;\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -1700,6 +1703,16 @@ static void query_where(order_query *query, const hl_order_filter *filter)
         query_condition(query, "(instr(title, ?) > 0 OR instr(content, ?) > 0)");
         query_text(query, filter->text);
         query_text(query, filter->text);
+    }
+    if (filter->assessed_month != 0) {
+        query_condition(query, "assessed_month = ?");
+        query_number(query, filter->assessed_month);
+    }
+    if (filter->appeal_upheld) {
+        /* A literal, not a parameter, so that SQLite can use the partial
+         * index on upheld appeals (migration 3) instead of a full scan. */
+        _Static_assert(HL_APPEAL_UPHELD == 2, "the literal below is HL_APPEAL_UPHELD");
+        query_condition(query, "appeal_state = 2");
     }
     if (filter->after_id != 0 && filter->order_by_due) {
         /* Paging in (due_at, id) order resumes after the last row's pair. */
