@@ -472,6 +472,11 @@ int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visi
     return hl_store_order_query(app->store, filter, visit, context, error);
 }
 
+int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error)
+{
+    return hl_store_order_count(app->store, filter, count, error);
+}
+
 hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now)
 {
     return hl_calendar_deadline(&app->calendar, now, app->limits.due_soon_days) + 1;

@@ -94,6 +94,8 @@ int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error);
 int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error);
 int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
                        void *context, hl_error *error);
+/* Counts the orders a filter selects (its limit is ignored). */
+int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error);
 /* The instant before which an open order counts as about to be overdue. */
 hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now);
 

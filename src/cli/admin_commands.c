@@ -12,6 +12,7 @@
 #include "base/i18n.h"
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "http/server.h"
 
 static bool english(void)
 {
@@ -367,6 +368,42 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
 }
 
+static const cli_option_spec serve_options[] = {{"listen", true}, {NULL, false}};
+
+static int run_serve(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    if (args->positional_count != 0)
+        return cli_usage_error(command, english() ? "serve takes no arguments" : "serve 不带参数");
+    hl_error error;
+    hl_error_clear(&error);
+    const char *listen = cli_args_get(args, "listen");
+    char host[64];
+    unsigned port;
+    if (listen != NULL && hl_server_parse_listen(listen, host, sizeof host, &port, &error) != HL_OK)
+        return cli_fail(&error); /* before the store is touched */
+    /* Open (and create or upgrade) the store once here, so that a store the
+     * server cannot use is reported before it listens; each worker thread
+     * then opens its own connection. */
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_app_close(context->app);
+    context->app = NULL;
+    hl_server_options options = {0};
+    options.db_path = context->db_path;
+    options.listen = listen;
+    hl_server *server = NULL;
+    if (hl_server_start(&options, &server, &error) != HL_OK)
+        return cli_fail(&error);
+    printf(english() ? "hotline started: %s\n" : "hotline 已启动：%s\n", hl_server_url(server));
+    fflush(stdout); /* whoever started us waits for this line */
+    hl_server_wait(server);
+    hl_server_stop(server);
+    printf(english() ? "hotline stopped\n" : "hotline 已停止\n");
+    return CLI_EXIT_OK;
+}
+
 const cli_command cli_admin_commands[] = {
     {"report", "月度满意度通报", "the monthly satisfaction bulletin",
      "report --month YYYY-MM [--format text|markdown|csv|json|html|xlsx] [--out FILE] "
@@ -426,5 +463,14 @@ const cli_command cli_admin_commands[] = {
      "Loads the demo: Taiyuan's 42 network units, categories, users of every role, and February 2024 "
      "work orders through their whole lifecycle.",
      NULL, run_demo, 0},
+    {"serve", "启动 HTTP 服务", "run the HTTP server", "serve [--listen HOST:PORT]",
+     "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。路由：/healthz、/metrics、"
+     "/api/v1/orders/编号、/api/v1/orders/编号/events、/api/v1/reports/YYYY-MM（见 docs/api.md）。"
+     "尚无登录与权限，故回答中的市民电话与姓名均已遮蔽；请只在本机或可信网络上监听。",
+     "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. Routes: /healthz, /metrics, "
+     "/api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, /api/v1/reports/YYYY-MM (docs/api.md). "
+     "There is no login or authorization yet, so citizens' phones and names are masked in every answer; "
+     "listen only on this machine or a trusted network.",
+     serve_options, run_serve, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -1,0 +1,567 @@
+/* routes.c: the routes of the server's first slice (see routes.h).
+ *
+ * Matches the decoded path against a fixed table, checks the method,
+ * parses the parameters (an order number, a month, a format), calls app/
+ * (also for the /metrics gauges: app's order counts), and writes JSON or
+ * the bulletin. It does not authenticate anyone yet: so it masks citizens'
+ * phone numbers and names in every answer. It does not read request
+ * bodies: no route of this slice takes one. */
+#include "http/routes.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "app/report.h"
+#include "base/i18n.h"
+#include "domain/bulletin.h"
+
+#define JSON_TYPE "application/json; charset=utf-8"
+#define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define ALLOW_READ "GET, HEAD"
+
+typedef enum route_kind {
+    ROUTE_NONE = 0,
+    ROUTE_HEALTH,
+    ROUTE_METRICS,
+    ROUTE_ORDER,
+    ROUTE_ORDER_EVENTS,
+    ROUTE_REPORT,
+} route_kind;
+
+void hl_route_response_init(hl_route_response *response)
+{
+    response->status = 500;
+    response->content_type = JSON_TYPE;
+    response->allow = NULL;
+    hl_buf_init(&response->body);
+}
+
+void hl_routes_error_status(hl_route_response *response, int status, const char *code,
+                            const char *field, const char *message)
+{
+    response->status = status;
+    response->content_type = JSON_TYPE;
+    hl_buf_reset(&response->body);
+    hl_buf_append_str(&response->body, "{\"error\":{\"code\":");
+    hl_buf_append_json_string(&response->body, code);
+    hl_buf_append_str(&response->body, ",\"message\":");
+    hl_buf_append_json_string(&response->body, message != NULL ? message : "");
+    hl_buf_append_str(&response->body, ",\"field\":");
+    if (field != NULL && field[0] != '\0')
+        hl_buf_append_json_string(&response->body, field);
+    else
+        hl_buf_append_str(&response->body, "null");
+    hl_buf_append_str(&response->body, "}}\n");
+}
+
+static int status_of_code(int code)
+{
+    switch (code) {
+    case HL_EINVAL: return 400;
+    case HL_EROLE: return 403;
+    case HL_ENOTFOUND: return 404;
+    case HL_ECONFLICT:
+    case HL_ESTATE: return 409;
+    default: return 500;
+    }
+}
+
+void hl_routes_error(hl_route_response *response, const hl_error *error)
+{
+    hl_routes_error_status(response, status_of_code(error->code), hl_error_code_name(error->code),
+                           error->field, error->message);
+}
+
+void hl_routes_mask_phone(const char *phone, char *out, size_t size)
+{
+    if (size == 0)
+        return;
+    size_t length = strlen(phone);
+    bool ascii = true;
+    for (size_t index = 0; index < length; index++)
+        if ((unsigned char)phone[index] >= 0x80 || (unsigned char)phone[index] < 0x20)
+            ascii = false;
+    if (length == 0)
+        out[0] = '\0';
+    else if (!ascii || length < 7)
+        snprintf(out, size, "****");
+    else
+        snprintf(out, size, "%.3s****%s", phone, phone + length - 4);
+}
+
+/* A citizen's name shows its first character only ("张**"): enough for an
+ * agent to recognise a record, not enough to identify a person. */
+static void mask_name(const char *name, char *out, size_t size)
+{
+    if (name[0] == '\0') {
+        snprintf(out, size, "%s", "");
+        return;
+    }
+    size_t first = 1;
+    while (name[first] != '\0' && ((unsigned char)name[first] & 0xC0) == 0x80)
+        first++;
+    snprintf(out, size, "%.*s**", (int)first, name);
+}
+
+/* ---- Matching ---- */
+
+static bool take_prefix(const char **cursor, const char *prefix)
+{
+    size_t length = strlen(prefix);
+    if (strncmp(*cursor, prefix, length) != 0)
+        return false;
+    *cursor += length;
+    return true;
+}
+
+/* Finds the route of a path; *parameter receives its one path parameter. */
+static route_kind match_route(const char *path, hl_slice *parameter)
+{
+    *parameter = hl_slice_of("");
+    if (strcmp(path, "/healthz") == 0)
+        return ROUTE_HEALTH;
+    if (strcmp(path, "/metrics") == 0)
+        return ROUTE_METRICS;
+    const char *rest = path;
+    if (take_prefix(&rest, "/api/v1/orders/")) {
+        const char *slash = strchr(rest, '/');
+        size_t length = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
+        if (length == 0)
+            return ROUTE_NONE;
+        *parameter = (hl_slice){rest, length};
+        if (slash == NULL)
+            return ROUTE_ORDER;
+        return strcmp(slash, "/events") == 0 ? ROUTE_ORDER_EVENTS : ROUTE_NONE;
+    }
+    if (take_prefix(&rest, "/api/v1/reports/")) {
+        if (rest[0] == '\0' || strchr(rest, '/') != NULL)
+            return ROUTE_NONE;
+        *parameter = hl_slice_of(rest);
+        return ROUTE_REPORT;
+    }
+    return ROUTE_NONE;
+}
+
+/* ---- Language ---- */
+
+/* Picks the first language of an Accept-Language list that hotline speaks
+ * (q-values are not weighed: browsers list their preference first). */
+static bool language_of_header(const char *header, hl_lang *out)
+{
+    const char *cursor = header;
+    while (*cursor != '\0') {
+        while (*cursor == ' ' || *cursor == ',')
+            cursor++;
+        size_t length = strcspn(cursor, ",;");
+        char tag[32];
+        if (length > 0 && length < sizeof tag) {
+            memcpy(tag, cursor, length);
+            tag[length] = '\0';
+            while (length > 0 && tag[length - 1] == ' ')
+                tag[--length] = '\0';
+            if (hl_i18n_parse(tag, out))
+                return true;
+        }
+        cursor += length;
+        cursor += strcspn(cursor, ","); /* skip ";q=..." */
+    }
+    return false;
+}
+
+/* Sets the thread's language; false (and a 400) for an unknown ?lang=. */
+static bool set_language(const hl_route_request *request, hl_route_response *response)
+{
+    hl_lang language = HL_LANG_ZH;
+    const char *query = request->query(request->query_context, "lang");
+    if (request->accept_language != NULL && !language_of_header(request->accept_language, &language))
+        language = HL_LANG_ZH;
+    hl_i18n_set(language);
+    if (query == NULL)
+        return true;
+    if (!hl_i18n_parse(query, &language)) {
+        hl_routes_error_status(response, 400, hl_error_code_name(HL_EINVAL), "lang",
+                               HL_T("lang 须为 zh 或 en", "lang takes zh or en"));
+        return false;
+    }
+    hl_i18n_set(language);
+    return true;
+}
+
+/* ---- JSON helpers ---- */
+
+static void json_key(hl_buf *out, bool *first, const char *key)
+{
+    if (!*first)
+        hl_buf_append_char(out, ',');
+    *first = false;
+    hl_buf_append_json_string(out, key);
+    hl_buf_append_char(out, ':');
+}
+
+static void json_string(hl_buf *out, bool *first, const char *key, const char *value)
+{
+    json_key(out, first, key);
+    hl_buf_append_json_string(out, value);
+}
+
+/* A name of an enumeration, or null for its "none" value. */
+static void json_name(hl_buf *out, bool *first, const char *key, bool present, const char *value)
+{
+    json_key(out, first, key);
+    if (present)
+        hl_buf_append_json_string(out, value);
+    else
+        hl_buf_append_str(out, "null");
+}
+
+static void json_int(hl_buf *out, bool *first, const char *key, long long value)
+{
+    json_key(out, first, key);
+    hl_buf_appendf(out, "%lld", value);
+}
+
+static void json_bool(hl_buf *out, bool *first, const char *key, bool value)
+{
+    json_key(out, first, key);
+    hl_buf_append_str(out, value ? "true" : "false");
+}
+
+/* An instant in ISO 8601 with the zone, or null when 0 (never happened). */
+static void json_time(hl_buf *out, bool *first, const char *key, hl_time value)
+{
+    json_key(out, first, key);
+    if (value == 0) {
+        hl_buf_append_str(out, "null");
+        return;
+    }
+    char text[40];
+    hl_clock_format_iso(value, text, sizeof text);
+    hl_buf_append_json_string(out, text);
+}
+
+static void json_number(hl_buf *out, bool *first, const char *key, int64_t id)
+{
+    json_key(out, first, key);
+    if (id == 0) {
+        hl_buf_append_str(out, "null");
+        return;
+    }
+    char number[24];
+    hl_order_format_number(id, number, sizeof number);
+    hl_buf_append_json_string(out, number);
+}
+
+static void json_month(hl_buf *out, bool *first, const char *key, int month)
+{
+    json_key(out, first, key);
+    if (month <= 0)
+        hl_buf_append_str(out, "null");
+    else
+        hl_buf_appendf(out, "\"%04d-%02d\"", month / 100, month % 100);
+}
+
+/* Comma-separated unit codes as a JSON array. */
+static void json_code_list(hl_buf *out, bool *first, const char *key, const char *codes)
+{
+    json_key(out, first, key);
+    hl_buf_append_char(out, '[');
+    const char *cursor = codes;
+    bool first_code = true;
+    while (*cursor != '\0') {
+        size_t length = strcspn(cursor, ",");
+        if (length > 0 && length < HL_CODE_BYTES) {
+            char code[HL_CODE_BYTES];
+            memcpy(code, cursor, length);
+            code[length] = '\0';
+            if (!first_code)
+                hl_buf_append_char(out, ',');
+            first_code = false;
+            hl_buf_append_json_string(out, code);
+        }
+        cursor += length;
+        if (*cursor == ',')
+            cursor++;
+    }
+    hl_buf_append_char(out, ']');
+}
+
+static void order_json(const hl_order *order, hl_time now, hl_buf *out)
+{
+    char masked[HL_NAME_BYTES + HL_PHONE_BYTES];
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    json_number(out, &first, "number", order->id);
+    json_int(out, &first, "version", (long long)order->version);
+    json_string(out, &first, "state", hl_order_state_name(order->state));
+    json_string(out, &first, "state_label", hl_order_state_label(order->state));
+    json_string(out, &first, "channel", hl_order_channel_name(order->channel));
+    json_string(out, &first, "type", hl_order_type_name(order->type));
+    json_time(out, &first, "received_at", order->received_at);
+    mask_name(order->citizen_name, masked, sizeof masked);
+    json_string(out, &first, "citizen_name", masked);
+    hl_routes_mask_phone(order->citizen_phone, masked, sizeof masked);
+    json_string(out, &first, "citizen_phone", masked);
+    json_string(out, &first, "address", order->address);
+    json_key(out, &first, "location");
+    if (order->has_location)
+        hl_buf_appendf(out, "{\"latitude\":%.6f,\"longitude\":%.6f}", order->latitude, order->longitude);
+    else
+        hl_buf_append_str(out, "null");
+    json_name(out, &first, "category", order->category[0] != '\0', order->category);
+    json_string(out, &first, "title", order->title);
+    json_string(out, &first, "content", order->content);
+    json_string(out, &first, "registered_by", order->registered_by);
+    json_name(out, &first, "lead_unit", order->lead_unit[0] != '\0', order->lead_unit);
+    json_code_list(out, &first, "co_units", order->co_units);
+    json_time(out, &first, "dispatched_at", order->dispatched_at);
+    json_time(out, &first, "sign_deadline", order->sign_deadline);
+    json_time(out, &first, "signed_at", order->signed_at);
+    json_time(out, &first, "return_deadline", order->return_deadline);
+    json_time(out, &first, "handle_deadline", order->handle_deadline);
+    json_time(out, &first, "due_at", order->due_at);
+    json_bool(out, &first, "overdue", hl_order_is_overdue(order, now));
+    json_string(out, &first, "reply", order->reply);
+    json_time(out, &first, "completed_at", order->completed_at);
+    json_int(out, &first, "extension_count", order->extension_count);
+    json_int(out, &first, "extension_pending_days", order->extension_pending_days);
+    json_int(out, &first, "return_count", order->return_count);
+    json_int(out, &first, "reopen_count", order->reopen_count);
+    json_int(out, &first, "remind_count", order->remind_count);
+    json_int(out, &first, "supervise_count", order->supervise_count);
+    json_number(out, &first, "duplicate_of", order->duplicate_of);
+    json_bool(out, &first, "excluded", order->excluded);
+    json_string(out, &first, "excluded_reason", order->excluded_reason);
+    json_month(out, &first, "assessed_month", order->assessed_month);
+
+    json_key(out, &first, "survey");
+    bool inner = true;
+    hl_buf_append_char(out, '{');
+    json_int(out, &inner, "attempts", order->survey_attempts);
+    json_name(out, &inner, "result", order->survey_result != HL_SURVEY_NONE,
+              hl_order_survey_result_name(order->survey_result));
+    json_name(out, &inner, "rating", order->rating != HL_RATING_NONE, hl_order_rating_name(order->rating));
+    json_name(out, &inner, "resolved", order->resolved != HL_RESOLVED_UNKNOWN,
+              hl_order_resolved_name(order->resolved));
+    json_string(out, &inner, "comment", order->survey_comment);
+    json_time(out, &inner, "surveyed_at", order->surveyed_at);
+    hl_buf_append_char(out, '}');
+
+    json_key(out, &first, "appeal");
+    inner = true;
+    hl_buf_append_char(out, '{');
+    json_name(out, &inner, "state", order->appeal_state != HL_APPEAL_NONE,
+              hl_order_appeal_state_name(order->appeal_state));
+    json_string(out, &inner, "reason", order->appeal_reason);
+    hl_buf_append_char(out, '}');
+    hl_buf_append_str(out, "}\n");
+}
+
+typedef struct events_writer {
+    hl_buf *out;
+    size_t count;
+} events_writer;
+
+static int write_event(void *context, const hl_event *event)
+{
+    events_writer *writer = context;
+    hl_buf *out = writer->out;
+    if (writer->count++ > 0)
+        hl_buf_append_char(out, ',');
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    json_int(out, &first, "seq", (long long)event->seq);
+    json_time(out, &first, "at", event->at);
+    json_string(out, &first, "actor", event->actor);
+    json_string(out, &first, "action", hl_workflow_rule_of(event->action)->name);
+    json_string(out, &first, "action_label", hl_workflow_action_label(event->action));
+    json_name(out, &first, "from_state", event->from_state != HL_STATE_NONE,
+              hl_order_state_name(event->from_state));
+    json_name(out, &first, "to_state", event->to_state != HL_STATE_NONE, hl_order_state_name(event->to_state));
+    json_name(out, &first, "unit", event->unit[0] != '\0', event->unit);
+    json_name(out, &first, "other_unit", event->other_unit[0] != '\0', event->other_unit);
+    json_time(out, &first, "deadline", event->deadline);
+    json_string(out, &first, "note", event->note);
+    json_key(out, &first, "details");
+    /* details is a JSON object written by domain/workflow; an empty one is {}. */
+    hl_buf_append_str(out, event->details[0] == '{' ? event->details : "{}");
+    json_month(out, &first, "period", event->period);
+    json_name(out, &first, "outcome", event->outcome != HL_OUTCOME_NONE, hl_order_outcome_name(event->outcome));
+    json_name(out, &first, "rating", event->rating != HL_RATING_NONE, hl_order_rating_name(event->rating));
+    json_name(out, &first, "resolved", event->resolved != HL_RESOLVED_UNKNOWN,
+              hl_order_resolved_name(event->resolved));
+    hl_buf_append_char(out, '}');
+    return 0;
+}
+
+/* ---- Handlers ---- */
+
+static int parse_order_number(hl_slice text, int64_t *id, hl_error *error)
+{
+    if (hl_order_parse_number(text, id) != HL_OK)
+        return hl_error_set(error, HL_EINVAL, "number", "%s",
+                            HL_T("工单编号格式不正确（14 位数字，如 20240201000001）",
+                                 "not an order number (14 digits, e.g. 20240201000001)"));
+    return HL_OK;
+}
+
+static void handle_health(hl_route_response *response)
+{
+    response->status = 200;
+    hl_buf_append_str(&response->body, "{\"status\":\"ok\"}\n");
+}
+
+static void handle_metrics(const hl_route_request *request, hl_route_response *response)
+{
+    hl_buf *out = &response->body;
+    hl_error error;
+    hl_error_clear(&error);
+    hl_metrics_render(request->metrics, out);
+    hl_buf_append_str(out, "# HELP hotline_orders Work orders in the store, by state.\n"
+                           "# TYPE hotline_orders gauge\n");
+    for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++) {
+        hl_order_filter filter = {0};
+        filter.state_mask = HL_STATE_BIT(state);
+        int64_t count = 0;
+        if (hl_app_count_orders(request->app, &filter, &count, &error) != HL_OK) {
+            hl_routes_error(response, &error);
+            return;
+        }
+        hl_buf_appendf(out, "hotline_orders{state=\"%s\"} %lld\n", hl_order_state_name((hl_state)state),
+                       (long long)count);
+    }
+    hl_order_filter overdue = {0};
+    overdue.due_before = request->now; /* as `hotline list --overdue` */
+    int64_t count = 0;
+    if (hl_app_count_orders(request->app, &overdue, &count, &error) != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    hl_buf_appendf(out, "# HELP hotline_orders_overdue Open orders past the deadline that runs.\n"
+                        "# TYPE hotline_orders_overdue gauge\n"
+                        "hotline_orders_overdue %lld\n",
+                   (long long)count);
+    response->status = 200;
+    response->content_type = METRICS_TYPE;
+}
+
+static void handle_order(const hl_route_request *request, hl_slice number, bool events,
+                         hl_route_response *response)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    int64_t id = 0;
+    if (parse_order_number(number, &id, &error) != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    /* An order is some 40 KB: it lives in the request's arena, not the stack. */
+    hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
+    if (hl_app_get_order(request->app, id, order, &error) != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    if (!events) {
+        order_json(order, request->now, &response->body);
+        response->status = 200;
+        return;
+    }
+    char text[24];
+    hl_order_format_number(id, text, sizeof text);
+    hl_buf_append_str(&response->body, "{\"number\":");
+    hl_buf_append_json_string(&response->body, text);
+    hl_buf_append_str(&response->body, ",\"events\":[");
+    events_writer writer = {&response->body, 0};
+    if (hl_app_list_events(request->app, id, write_event, &writer, &error) != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(&response->body, "]}\n");
+    response->status = 200;
+}
+
+static const struct {
+    hl_bulletin_format format;
+    const char *content_type;
+} report_types[] = {
+    {HL_BULLETIN_TEXT, "text/plain; charset=utf-8"},
+    {HL_BULLETIN_MARKDOWN, "text/markdown; charset=utf-8"},
+    {HL_BULLETIN_CSV, "text/csv; charset=utf-8"},
+    {HL_BULLETIN_JSON, JSON_TYPE},
+    {HL_BULLETIN_HTML, "text/html; charset=utf-8"},
+};
+
+static void handle_report(const hl_route_request *request, hl_slice month_text, hl_route_response *response)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    int month = 0;
+    if (hl_clock_parse_month(month_text, &month) != HL_OK) {
+        hl_routes_error_status(response, 400, hl_error_code_name(HL_EINVAL), "month",
+                               HL_T("月份须为 YYYY-MM", "the month must be YYYY-MM"));
+        return;
+    }
+    hl_bulletin_format format = HL_BULLETIN_JSON;
+    const char *format_text = request->query(request->query_context, "format");
+    if (format_text != NULL && hl_bulletin_format_parse(format_text, &format) != HL_OK) {
+        hl_routes_error_status(response, 400, hl_error_code_name(HL_EINVAL), "format",
+                               HL_T("format 须为 json、csv、html、markdown 或 text",
+                                    "format takes json, csv, html, markdown or text"));
+        return;
+    }
+    hl_assessment_policy policy;
+    if (hl_report_policy(request->app, &policy, &error) != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    hl_assessment assessment;
+    hl_bulletin_meta meta;
+    if (hl_report_build(request->app, month, &policy, &assessment, &meta, &error) != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    int result = hl_bulletin_render(&assessment, &meta, format, &response->body, &error);
+    hl_assessment_free(&assessment);
+    if (result != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    response->status = 200;
+    for (size_t index = 0; index < sizeof report_types / sizeof report_types[0]; index++)
+        if (report_types[index].format == format)
+            response->content_type = report_types[index].content_type;
+}
+
+void hl_routes_handle(const hl_route_request *request, hl_route_response *response)
+{
+    if (!set_language(request, response))
+        return;
+    /* A path that is not UTF-8 cannot name anything here; say so rather
+     * than echo bytes that would make the JSON invalid. */
+    if (!hl_text_is_utf8(request->path, strlen(request->path))) {
+        hl_routes_error_status(response, 400, hl_error_code_name(HL_EINVAL), "path",
+                               HL_T("路径不是有效的 UTF-8", "the path is not valid UTF-8"));
+        return;
+    }
+    hl_slice parameter;
+    route_kind route = match_route(request->path, &parameter);
+    if (route == ROUTE_NONE) {
+        hl_routes_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "path",
+                               HL_T("没有这个地址", "no such resource"));
+        return;
+    }
+    if (strcmp(request->method, "GET") != 0 && strcmp(request->method, "HEAD") != 0) {
+        hl_routes_error_status(response, 405, "method_not_allowed", "method",
+                               HL_T("此地址只接受 GET", "this resource accepts GET only"));
+        response->allow = ALLOW_READ;
+        return;
+    }
+    response->content_type = JSON_TYPE;
+    switch (route) {
+    case ROUTE_HEALTH: handle_health(response); break;
+    case ROUTE_METRICS: handle_metrics(request, response); break;
+    case ROUTE_ORDER: handle_order(request, parameter, false, response); break;
+    case ROUTE_ORDER_EVENTS: handle_order(request, parameter, true, response); break;
+    case ROUTE_REPORT: handle_report(request, parameter, response); break;
+    case ROUTE_NONE: break;
+    }
+}

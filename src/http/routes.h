@@ -1,0 +1,64 @@
+/* routes.h: the server's routes, apart from the HTTP library.
+ *
+ * hl_routes_handle takes a request already read (method, decoded path,
+ * query lookup, Accept-Language) and fills a response (status, content
+ * type, body). It knows nothing of libmicrohttpd, so the routing and the
+ * JSON can be read (and later tested) without sockets. Every error answer
+ * has one body shape: {"error":{"code":"...","message":"...","field":...}}
+ * with code from hl_error_code_name (or "method_not_allowed",
+ * "too_large"), message in the request's language, field a string or null.
+ *
+ * This slice: GET /healthz, GET /metrics, GET /api/v1/orders/{number},
+ * GET /api/v1/orders/{number}/events, GET /api/v1/reports/{YYYY-MM}. */
+#ifndef HL_ROUTES_H
+#define HL_ROUTES_H
+
+#include "app/app.h"
+#include "base/clock.h"
+#include "base/error.h"
+#include "base/text.h"
+#include "http/arena.h"
+#include "http/metrics.h"
+
+typedef struct hl_route_request {
+    const char *method;
+    const char *path; /* percent-decoded; may hold any byte but NUL */
+    /* Returns a query argument's value or NULL when absent. */
+    const char *(*query)(void *context, const char *name);
+    void *query_context;
+    const char *accept_language; /* NULL when absent */
+    hl_app *app;                 /* this thread's connection to the store (not NULL) */
+    hl_metrics *metrics;
+    hl_arena *arena; /* the request's: freed when the request completes */
+    hl_time now;
+} hl_route_request;
+
+typedef struct hl_route_response {
+    int status;
+    const char *content_type; /* a static string */
+    const char *allow;        /* for 405: the Allow header (static), else NULL */
+    hl_buf body;              /* owned by the response; the caller frees it or hands it on */
+} hl_route_response;
+
+/* Prepares an empty response (status 500 until set). */
+void hl_route_response_init(hl_route_response *response);
+
+/* Answers one request; sets the thread's language (hl_i18n_set) from
+ * ?lang= or Accept-Language. Never fails: every problem is an answer. */
+void hl_routes_handle(const hl_route_request *request, hl_route_response *response);
+
+/* Fills response with an error answer: status from the code (HL_ENOTFOUND
+ * 404, HL_EINVAL 400, HL_EROLE 403, HL_ECONFLICT and HL_ESTATE 409, else
+ * 500) and the error body. */
+void hl_routes_error(hl_route_response *response, const hl_error *error);
+
+/* Fills response with an error answer of an explicit status and code name. */
+void hl_routes_error_status(hl_route_response *response, int status, const char *code,
+                            const char *field, const char *message);
+
+/* Writes a phone number masked as 138****1234 into out (keeps the first
+ * three and last four characters of a number of seven or more ASCII
+ * characters; anything shorter or not ASCII becomes "****"; "" stays ""). */
+void hl_routes_mask_phone(const char *phone, char *out, size_t size);
+
+#endif

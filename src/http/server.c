@@ -1,0 +1,444 @@
+/* server.c: the HTTP server on libmicrohttpd (see server.h).
+ *
+ * This file owns the sockets, threads, limits, per-thread store
+ * connections, per-request state (arena, timing), the request log and
+ * shutdown; routes.c decides what each request gets. It does not parse
+ * request bodies (no route of this slice takes one): a body is counted and
+ * discarded, and one over the limit is answered 413. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "base/i18n.h"
+#include "http/arena.h"
+#include "http/metrics.h"
+#include "http/routes.h"
+
+#define DEFAULT_CONNECTION_LIMIT 1000u
+#define DEFAULT_TIMEOUT_SECONDS 30u
+#define DEFAULT_CONNECTION_MEMORY ((size_t)32 * 1024)
+#define DEFAULT_BODY_LIMIT ((size_t)1024 * 1024)
+#define DEFAULT_GRACE_SECONDS 5u
+#define MAX_THREADS 256u
+/* The longest path a log line repeats: enough to recognise any real route. */
+#define LOGGED_PATH_BYTES 512u
+
+struct hl_server {
+    struct MHD_Daemon *daemon;
+    char *db_path; /* owned */
+    size_t body_limit;
+    unsigned grace_seconds;
+    hl_metrics metrics;
+    atomic_int in_flight; /* requests whose handler has begun and not completed */
+    char url[128];
+    sigset_t previous_mask;
+    /* Every worker's hl_app, so that stop can close them after the
+     * workers have ended. Guarded by apps_lock (taken once per thread). */
+    pthread_mutex_t apps_lock;
+    hl_app **apps;
+    size_t app_count, app_capacity;
+};
+
+/* The hl_app of the current worker thread, opened on its first request.
+ * Worker threads belong to one daemon and end with it, so the pointer
+ * never outlives the server that closes the app. */
+static _Thread_local hl_app *thread_app;
+
+typedef struct request_state {
+    hl_arena arena;
+    struct timespec started;
+    hl_metrics_method method;
+    const char *method_text; /* in the arena */
+    const char *path;        /* in the arena, at most LOGGED_PATH_BYTES */
+    uint64_t body_bytes;
+    bool body_too_large;
+    bool answered;
+    int status;
+    size_t response_bytes;
+} request_state;
+
+/* ---- Listening address ---- */
+
+int hl_server_parse_listen(const char *text, char *host, size_t host_size, unsigned *port, hl_error *error)
+{
+    const char *colon = text != NULL ? strrchr(text, ':') : NULL;
+    int64_t number = 0;
+    if (colon == NULL || colon == text ||
+        hl_text_parse_int(hl_slice_of(colon + 1), 1, 65535, &number) != HL_OK)
+        return hl_error_set(error, HL_EINVAL, "listen", "%s",
+                            HL_T("--listen 须为 主机:端口，如 127.0.0.1:8080",
+                                 "--listen takes HOST:PORT, e.g. 127.0.0.1:8080"));
+    size_t host_length = (size_t)(colon - text);
+    const char *host_start = text;
+    if (text[0] == '[') {
+        if (host_length < 3 || colon[-1] != ']')
+            return hl_error_set(error, HL_EINVAL, "listen", "%s",
+                                HL_T("IPv6 地址须写在方括号内", "an IPv6 address goes in brackets"));
+        host_start++;
+        host_length -= 2;
+    }
+    if (host_length >= host_size)
+        return hl_error_set(error, HL_EINVAL, "listen", "%s", HL_T("主机名过长", "host too long"));
+    memcpy(host, host_start, host_length);
+    host[host_length] = '\0';
+    *port = (unsigned)number;
+    return HL_OK;
+}
+
+/* ---- Per-thread store connections ---- */
+
+static hl_app *worker_app(hl_server *server, hl_error *error)
+{
+    if (thread_app != NULL)
+        return thread_app;
+    hl_app *app = NULL;
+    if (hl_app_open(server->db_path, &app, error) != HL_OK)
+        return NULL;
+    pthread_mutex_lock(&server->apps_lock);
+    if (server->app_count == server->app_capacity) {
+        server->app_capacity = server->app_capacity > 0 ? server->app_capacity * 2 : 8;
+        server->apps = hl_xrealloc(server->apps, server->app_capacity * sizeof *server->apps);
+    }
+    server->apps[server->app_count++] = app;
+    pthread_mutex_unlock(&server->apps_lock);
+    thread_app = app;
+    return app;
+}
+
+/* ---- Requests ---- */
+
+static uint64_t microseconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t elapsed = (int64_t)(now.tv_sec - start->tv_sec) * 1000000 + (now.tv_nsec - start->tv_nsec) / 1000;
+    return elapsed > 0 ? (uint64_t)elapsed : 0;
+}
+
+static const char *query_value(void *context, const char *name)
+{
+    return MHD_lookup_connection_value(context, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Queues the response and hands its body to libmicrohttpd, which frees it. */
+static enum MHD_Result send_response(struct MHD_Connection *connection, request_state *state,
+                                     hl_route_response *response)
+{
+    size_t length = response->body.len;
+    struct MHD_Response *reply;
+    if (response->body.data != NULL) {
+        reply = MHD_create_response_from_buffer(length, response->body.data, MHD_RESPMEM_MUST_FREE);
+        if (reply != NULL)
+            response->body.data = NULL; /* now libmicrohttpd's */
+    } else {
+        reply = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    hl_buf_free(&response->body);
+    if (reply == NULL)
+        return MHD_NO;
+    MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response->content_type);
+    MHD_add_response_header(reply, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(reply, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (response->allow != NULL)
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_ALLOW, response->allow);
+    enum MHD_Result result = MHD_queue_response(connection, (unsigned)response->status, reply);
+    MHD_destroy_response(reply);
+    state->answered = true;
+    state->status = response->status;
+    state->response_bytes = length;
+    return result;
+}
+
+static enum MHD_Result send_too_large(struct MHD_Connection *connection, request_state *state,
+                                      const hl_server *server)
+{
+    hl_route_response response;
+    hl_route_response_init(&response);
+    char message[128];
+    if (hl_i18n_get() == HL_LANG_EN)
+        snprintf(message, sizeof message, "the body exceeds %zu bytes", server->body_limit);
+    else
+        snprintf(message, sizeof message, "请求体超过 %zu 字节", server->body_limit);
+    hl_routes_error_status(&response, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "body", message);
+    return send_response(connection, state, &response);
+}
+
+/* Starts a request: its state, its arena, its clock. */
+static request_state *begin_request(hl_server *server, const char *url, const char *method)
+{
+    request_state *state = hl_xcalloc(1, sizeof *state);
+    hl_arena_init(&state->arena, 0);
+    clock_gettime(CLOCK_MONOTONIC, &state->started);
+    state->method = hl_metrics_method_of(method);
+    state->method_text = hl_arena_strndup(&state->arena, method, 32);
+    state->path = hl_arena_strndup(&state->arena, url, LOGGED_PATH_BYTES);
+    atomic_fetch_add(&server->in_flight, 1);
+    return state;
+}
+
+static bool declared_length_too_large(struct MHD_Connection *connection, size_t limit)
+{
+    const char *declared = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                       MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (declared == NULL)
+        return false;
+    int64_t length = 0;
+    /* An unparsable length is libmicrohttpd's to refuse; a huge one is ours. */
+    if (hl_text_parse_int(hl_slice_of(declared), 0, INT64_MAX, &length) != HL_OK)
+        return strlen(declared) > 18;
+    return (uint64_t)length > limit;
+}
+
+static enum MHD_Result handle_request(void *context, struct MHD_Connection *connection, const char *url,
+                                      const char *method, const char *version, const char *upload_data,
+                                      size_t *upload_data_size, void **request_context)
+{
+    (void)version;
+    (void)upload_data;
+    hl_server *server = context;
+    request_state *state = *request_context;
+    if (state == NULL) {
+        state = begin_request(server, url, method);
+        *request_context = state;
+        /* A declared body over the limit is refused before it is read. */
+        if (declared_length_too_large(connection, server->body_limit))
+            return send_too_large(connection, state, server);
+        return MHD_YES;
+    }
+    if (state->answered) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        /* Counted and discarded: no route of this slice reads a body, and a
+         * chunked body can only be refused once it has ended. */
+        state->body_bytes += *upload_data_size;
+        if (state->body_bytes > server->body_limit)
+            state->body_too_large = true;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (state->body_too_large)
+        return send_too_large(connection, state, server);
+
+    hl_route_response response;
+    hl_route_response_init(&response);
+    hl_error error;
+    hl_error_clear(&error);
+    hl_i18n_set(HL_LANG_ZH);
+    hl_app *app = worker_app(server, &error);
+    if (app == NULL) {
+        hl_routes_error(&response, &error);
+    } else {
+        hl_route_request request = {
+            .method = method,
+            .path = url,
+            .query = query_value,
+            .query_context = connection,
+            .accept_language = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                           MHD_HTTP_HEADER_ACCEPT_LANGUAGE),
+            .app = app,
+            .metrics = &server->metrics,
+            .arena = &state->arena,
+            .now = hl_clock_now(),
+        };
+        hl_routes_handle(&request, &response);
+    }
+    return send_response(connection, state, &response);
+}
+
+/* Writes text as the inside of a JSON string; bytes that are not UTF-8
+ * are written as \u00XX of the byte, so a hostile path cannot break the line. */
+static void append_log_string(hl_buf *line, const char *text)
+{
+    size_t length = strlen(text);
+    bool utf8 = hl_text_is_utf8(text, length);
+    hl_buf_append_char(line, '"');
+    for (size_t index = 0; index < length; index++) {
+        unsigned char byte = (unsigned char)text[index];
+        if (byte == '"' || byte == '\\')
+            hl_buf_appendf(line, "\\%c", byte);
+        else if (byte < 0x20 || byte == 0x7F || (byte >= 0x80 && !utf8))
+            hl_buf_appendf(line, "\\u%04x", byte);
+        else
+            hl_buf_append_char(line, (char)byte);
+    }
+    hl_buf_append_char(line, '"');
+}
+
+static void request_completed(void *context, struct MHD_Connection *connection, void **request_context,
+                              enum MHD_RequestTerminationCode termination)
+{
+    (void)connection;
+    hl_server *server = context;
+    request_state *state = *request_context;
+    if (state == NULL)
+        return; /* refused by libmicrohttpd before our handler ran */
+    uint64_t microseconds = microseconds_since(&state->started);
+    if (state->answered)
+        hl_metrics_record(&server->metrics, state->method, state->status, microseconds);
+    char instant[40];
+    hl_clock_format_iso((hl_time)time(NULL), instant, sizeof instant);
+    hl_buf line;
+    hl_buf_init(&line);
+    hl_buf_appendf(&line, "{\"time\":\"%s\",\"method\":", instant);
+    append_log_string(&line, state->method_text);
+    hl_buf_append_str(&line, ",\"path\":");
+    append_log_string(&line, state->path);
+    hl_buf_appendf(&line, ",\"status\":%d,\"bytes\":%zu,\"us\":%llu%s}\n", state->answered ? state->status : 0,
+                   state->response_bytes, (unsigned long long)microseconds,
+                   termination == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
+    fwrite(line.data, 1, line.len, stderr); /* one write per line: lines of threads never mix */
+    hl_buf_free(&line);
+    hl_arena_free(&state->arena);
+    free(state);
+    *request_context = NULL;
+    atomic_fetch_sub(&server->in_flight, 1);
+}
+
+/* ---- Start and stop ---- */
+
+static unsigned thread_count(unsigned requested)
+{
+    if (requested > 0)
+        return requested < MAX_THREADS ? requested : MAX_THREADS;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 1)
+        return 1;
+    return cores < (long)MAX_THREADS ? (unsigned)cores : MAX_THREADS;
+}
+
+static void free_server(hl_server *server)
+{
+    for (size_t index = 0; index < server->app_count; index++)
+        hl_app_close(server->apps[index]);
+    free(server->apps);
+    pthread_mutex_destroy(&server->apps_lock);
+    free(server->db_path);
+    free(server);
+}
+
+int hl_server_start(const hl_server_options *options, hl_server **out, hl_error *error)
+{
+    *out = NULL;
+    char host[64];
+    unsigned port = 0;
+    const char *listen = options->listen != NULL ? options->listen : HL_SERVER_DEFAULT_LISTEN;
+    int result = hl_server_parse_listen(listen, host, sizeof host, &port, error);
+    if (result != HL_OK)
+        return result;
+    struct sockaddr_storage address;
+    memset(&address, 0, sizeof address);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC;
+    bool ipv6 = listen[0] == '[';
+    if (ipv6) {
+        struct sockaddr_in6 *inet6 = (struct sockaddr_in6 *)&address;
+        inet6->sin6_family = AF_INET6;
+        inet6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host, &inet6->sin6_addr) != 1)
+            result = HL_EINVAL;
+        flags |= MHD_USE_IPv6;
+    } else {
+        struct sockaddr_in *inet4 = (struct sockaddr_in *)&address;
+        inet4->sin_family = AF_INET;
+        inet4->sin_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &inet4->sin_addr) != 1)
+            result = HL_EINVAL;
+    }
+    if (result != HL_OK)
+        return hl_i18n_get() == HL_LANG_EN
+                   ? hl_error_set(error, HL_EINVAL, "listen", "not an IP address: %s", host)
+                   : hl_error_set(error, HL_EINVAL, "listen", "不是 IP 地址：%s", host);
+
+    hl_server *server = hl_xcalloc(1, sizeof *server);
+    server->db_path = hl_xstrdup(options->db_path);
+    server->body_limit = options->body_limit > 0 ? options->body_limit : DEFAULT_BODY_LIMIT;
+    server->grace_seconds = options->shutdown_grace_seconds > 0 ? options->shutdown_grace_seconds
+                                                                 : DEFAULT_GRACE_SECONDS;
+    hl_metrics_init(&server->metrics);
+    atomic_init(&server->in_flight, 0);
+    pthread_mutex_init(&server->apps_lock, NULL);
+    snprintf(server->url, sizeof server->url, "http://%s%s%s:%u/", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
+
+    /* Only hl_server_wait takes the stop signals: the workers, created
+     * below, inherit this mask. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &server->previous_mask);
+
+    unsigned threads = thread_count(options->threads);
+    server->daemon = MHD_start_daemon(
+        flags, (uint16_t)port, NULL, NULL, handle_request, server,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, options->connection_limit > 0 ? options->connection_limit
+                                                                   : DEFAULT_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT, options->timeout_seconds > 0 ? options->timeout_seconds
+                                                                    : DEFAULT_TIMEOUT_SECONDS,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, options->connection_memory > 0 ? options->connection_memory
+                                                                           : DEFAULT_CONNECTION_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
+        MHD_OPTION_END);
+    if (server->daemon == NULL) {
+        pthread_sigmask(SIG_SETMASK, &server->previous_mask, NULL);
+        free_server(server);
+        return hl_i18n_get() == HL_LANG_EN
+                   ? hl_error_set(error, HL_EIO, "listen", "cannot listen on %s (in use, or not this machine's)", listen)
+                   : hl_error_set(error, HL_EIO, "listen", "无法在 %s 上监听（端口已被占用或地址不属于本机）", listen);
+    }
+    *out = server;
+    return HL_OK;
+}
+
+const char *hl_server_url(const hl_server *server)
+{
+    return server->url;
+}
+
+int hl_server_wait(hl_server *server)
+{
+    (void)server;
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    int received = 0;
+    while (sigwait(&stop_signals, &received) != 0)
+        continue;
+    return received;
+}
+
+void hl_server_stop(hl_server *server)
+{
+    if (server == NULL)
+        return;
+    /* Stop accepting first, so that no new request begins while the
+     * requests in flight finish; idle keep-alive connections do not count. */
+    MHD_socket listener = MHD_quiesce_daemon(server->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (unsigned waited = 0; atomic_load(&server->in_flight) > 0 && waited < server->grace_seconds * 100;
+         waited++)
+        nanosleep(&pause, NULL);
+    /* Joins the workers: afterwards no thread uses an hl_app. */
+    MHD_stop_daemon(server->daemon);
+    pthread_sigmask(SIG_SETMASK, &server->previous_mask, NULL);
+    free_server(server);
+}
