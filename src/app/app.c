@@ -472,6 +472,26 @@ int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visi
     return hl_store_order_query(app->store, filter, visit, context, error);
 }
 
+int hl_app_each_unit(hl_app *app, hl_unit_visitor visit, void *context, hl_error *error)
+{
+    return hl_store_unit_each(app->store, visit, context, error);
+}
+
+int hl_app_each_category(hl_app *app, hl_category_visitor visit, void *context, hl_error *error)
+{
+    return hl_store_category_each(app->store, visit, context, error);
+}
+
+int hl_app_each_user(hl_app *app, hl_user_visitor visit, void *context, hl_error *error)
+{
+    return hl_store_user_each(app->store, visit, context, error);
+}
+
+int hl_app_schema_version(void)
+{
+    return hl_store_schema_version();
+}
+
 int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error)
 {
     return hl_store_order_count(app->store, filter, count, error);

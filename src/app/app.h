@@ -94,6 +94,13 @@ int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error);
 int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error);
 int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
                        void *context, hl_error *error);
+/* The directory, in code order, for listings. */
+int hl_app_each_unit(hl_app *app, hl_unit_visitor visit, void *context, hl_error *error);
+int hl_app_each_category(hl_app *app, hl_category_visitor visit, void *context, hl_error *error);
+int hl_app_each_user(hl_app *app, hl_user_visitor visit, void *context, hl_error *error);
+/* The store's schema version this build writes. */
+int hl_app_schema_version(void);
+
 /* Counts the orders a filter selects (its limit is ignored). */
 int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error);
 /* The instant before which an open order counts as about to be overdue. */

@@ -28,7 +28,7 @@ static int run_init(cli_context *context, const cli_command *command, const cli_
     if (status == CLI_EXIT_OK)
         printf(english() ? "store ready: %s (schema %d, %zu calendar days)\n"
                          : "数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
-               context->db_path, hl_store_schema_version(), app->calendar.count);
+               context->db_path, hl_app_schema_version(), app->calendar.count);
     return status;
 }
 
@@ -156,11 +156,11 @@ static int run_directory_list(cli_context *context, const cli_command *command, 
     hl_error_clear(&error);
     int result;
     if (command->tag == 0)
-        result = hl_store_unit_each(app->store, print_unit, NULL, &error);
+        result = hl_app_each_unit(app, print_unit, NULL, &error);
     else if (command->tag == 1)
-        result = hl_store_category_each(app->store, print_category, NULL, &error);
+        result = hl_app_each_category(app, print_category, NULL, &error);
     else
-        result = hl_store_user_each(app->store, print_user, NULL, &error);
+        result = hl_app_each_user(app, print_user, NULL, &error);
     return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
 }
 
