@@ -1,9 +1,11 @@
 /* admin_commands.c: the administration commands of the hotline CLI: init,
  * loading the directory and the calendar, time limits, listings of units,
- * categories and users, the workflow table, verify and the demo. */
+ * categories and users, the workflow table, verify, the demo and users'
+ * passwords (passwd). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/auth.h"
 #include "app/demo.h"
 #include "app/report.h"
 #include "app/report_xlsx.h"
@@ -268,6 +270,53 @@ static int run_demo(cli_context *context, const cli_command *command, const cli_
                      : "演示数据已载入 %s：%d 个单位，%d 个分类，%d 个用户，%lld 件工单，%lld 次操作，%lld 次回访\n",
            context->db_path, summary.units, summary.categories, summary.users, (long long)summary.orders,
            (long long)summary.actions, (long long)summary.surveys);
+    int accounts = 0;
+    if (hl_auth_set_all_passwords(app, HL_AUTH_DEMO_PASSWORD, &accounts, &error) != HL_OK)
+        return cli_fail(&error);
+    printf(english() ? "the password of all %d demo accounts is %s (hotline passwd USER changes one)\n"
+                     : "全部 %d 个演示账号的密码均为 %s（用 hotline passwd 用户名 修改）\n",
+           accounts, HL_AUTH_DEMO_PASSWORD);
+    return CLI_EXIT_OK;
+}
+
+/* Reads one line (the new password) from standard input, without its line
+ * end. false when there is none or it is longer than the limit. */
+static bool read_password_line(char *out, size_t size)
+{
+    if (fgets(out, (int)size, stdin) == NULL)
+        return false;
+    size_t length = strlen(out);
+    bool whole = length > 0 && out[length - 1] == '\n';
+    if (!whole && !feof(stdin))
+        return false; /* longer than the buffer */
+    while (length > 0 && (out[length - 1] == '\n' || out[length - 1] == '\r'))
+        out[--length] = '\0';
+    return true;
+}
+
+static int run_passwd(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    if (args->positional_count != 1)
+        return cli_usage_error(command, english() ? "whose password? give one username" : "请给出一个用户名");
+    hl_error error;
+    hl_error_clear(&error);
+    char password[HL_AUTH_PASSWORD_MAX_BYTES + 2];
+    if (!read_password_line(password, sizeof password)) {
+        hl_error_set(&error, HL_EINVAL, "password", "%s",
+                     english() ? "give the new password as one line on standard input (at most 1024 bytes)"
+                               : "请在标准输入中给出新密码（一行，最多 1024 字节）");
+        return cli_fail(&error);
+    }
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    int result = hl_auth_set_password(app, NULL, args->positional[0], password, &error);
+    memset(password, 0, sizeof password);
+    if (result != HL_OK)
+        return cli_fail(&error);
+    printf(english() ? "password set for %s; their sessions have ended\n" : "已设置 %s 的密码，其现有会话均已失效\n",
+           args->positional[0]);
     return CLI_EXIT_OK;
 }
 
@@ -463,13 +512,24 @@ const cli_command cli_admin_commands[] = {
      "Loads the demo: Taiyuan's 42 network units, categories, users of every role, and February 2024 "
      "work orders through their whole lifecycle.",
      NULL, run_demo, 0},
+    {"passwd", "设置用户密码", "set a user's password", "passwd USER",
+     "从标准输入读取一行作为 USER 的新密码（至少 8 个字符，最多 1024 字节），以 argon2id 散列保存，"
+     "并使该用户现有的全部会话失效。例：printf '%s\\n' 'new-secret-1' | hotline passwd agent1。"
+     "演示数据的账号密码均为 " HL_AUTH_DEMO_PASSWORD "。",
+     "Reads one line from standard input as USER's new password (at least 8 characters, at most 1024 "
+     "bytes), stores it as an argon2id hash, and ends every session of that user. E.g. "
+     "printf '%s\\n' 'new-secret-1' | hotline passwd agent1. The demo accounts' password is "
+     HL_AUTH_DEMO_PASSWORD ".",
+     NULL, run_passwd, 0},
     {"serve", "启动 HTTP 服务", "run the HTTP server", "serve [--listen HOST:PORT]",
      "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。路由：/healthz、/metrics、"
-     "/api/v1/orders/编号、/api/v1/orders/编号/events、/api/v1/reports/YYYY-MM（见 docs/api.md）。"
-     "尚无登录与权限，故回答中的市民电话与姓名均已遮蔽；请只在本机或可信网络上监听。",
+     "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/events、"
+     "/api/v1/reports/YYYY-MM（见 docs/api.md）。除 /healthz、/metrics 与登录外均须登录（Bearer 令牌或会话 "
+     "Cookie），可读内容按角色而定。尚无 HTTPS：请只在本机或可信网络上监听。",
      "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. Routes: /healthz, /metrics, "
-     "/api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, /api/v1/reports/YYYY-MM (docs/api.md). "
-     "There is no login or authorization yet, so citizens' phones and names are masked in every answer; "
+     "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, "
+     "/api/v1/reports/YYYY-MM (docs/api.md). All but /healthz, /metrics and login need a session (a Bearer "
+     "token or the session cookie); what a user may read depends on the role. There is no HTTPS yet: "
      "listen only on this machine or a trusted network.",
      serve_options, run_serve, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},

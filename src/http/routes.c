@@ -1,23 +1,29 @@
-/* routes.c: the routes of the server's first slice (see routes.h).
+/* routes.c: the server's routes (see routes.h).
  *
- * Matches the decoded path against a fixed table, checks the method,
- * parses the parameters (an order number, a month, a format), calls app/
- * (also for the /metrics gauges: app's order counts), and writes JSON or
- * the bulletin. It does not authenticate anyone yet: so it masks citizens'
- * phone numbers and names in every answer. It does not read request
- * bodies: no route of this slice takes one. */
+ * Matches the decoded path against a fixed table, checks the method, finds
+ * the session (Bearer token or cookie) of every /api/v1 route but login,
+ * parses the parameters (an order number, a month, a format) and JSON
+ * bodies (json_body.c: strict), calls app/ (also for the /metrics gauges: app's
+ * order counts), and writes JSON or the bulletin. It decides no right:
+ * app/auth says who may read an order or the reports and who sees
+ * citizens' personal data; routes.c masks phone numbers and names for the
+ * others. */
 #include "http/routes.h"
 
 #include <stdbool.h>
+#include <strings.h>
 #include <string.h>
 
 #include "app/report.h"
 #include "base/i18n.h"
 #include "domain/bulletin.h"
+#include "http/json_body.h"
 
 #define JSON_TYPE "application/json; charset=utf-8"
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define ALLOW_READ "GET, HEAD"
+#define ALLOW_POST "POST"
+#define SESSION_COOKIE "hotline_session"
 
 typedef enum route_kind {
     ROUTE_NONE = 0,
@@ -26,6 +32,9 @@ typedef enum route_kind {
     ROUTE_ORDER,
     ROUTE_ORDER_EVENTS,
     ROUTE_REPORT,
+    ROUTE_LOGIN,
+    ROUTE_LOGOUT,
+    ROUTE_PASSWORD,
 } route_kind;
 
 void hl_route_response_init(hl_route_response *response)
@@ -33,6 +42,9 @@ void hl_route_response_init(hl_route_response *response)
     response->status = 500;
     response->content_type = JSON_TYPE;
     response->allow = NULL;
+    response->www_authenticate = NULL;
+    response->set_cookie = NULL;
+    response->retry_after = 0;
     hl_buf_init(&response->body);
 }
 
@@ -122,6 +134,12 @@ static route_kind match_route(const char *path, hl_slice *parameter)
         return ROUTE_HEALTH;
     if (strcmp(path, "/metrics") == 0)
         return ROUTE_METRICS;
+    if (strcmp(path, "/api/v1/login") == 0)
+        return ROUTE_LOGIN;
+    if (strcmp(path, "/api/v1/logout") == 0)
+        return ROUTE_LOGOUT;
+    if (strcmp(path, "/api/v1/password") == 0)
+        return ROUTE_PASSWORD;
     const char *rest = path;
     if (take_prefix(&rest, "/api/v1/orders/")) {
         const char *slash = strchr(rest, '/');
@@ -285,7 +303,8 @@ static void json_code_list(hl_buf *out, bool *first, const char *key, const char
     hl_buf_append_char(out, ']');
 }
 
-static void order_json(const hl_order *order, hl_time now, hl_buf *out)
+/* full: the reader sees citizens' personal data (app/auth decides). */
+static void order_json(const hl_order *order, hl_time now, bool full, hl_buf *out)
 {
     char masked[HL_NAME_BYTES + HL_PHONE_BYTES];
     bool first = true;
@@ -297,10 +316,15 @@ static void order_json(const hl_order *order, hl_time now, hl_buf *out)
     json_string(out, &first, "channel", hl_order_channel_name(order->channel));
     json_string(out, &first, "type", hl_order_type_name(order->type));
     json_time(out, &first, "received_at", order->received_at);
-    mask_name(order->citizen_name, masked, sizeof masked);
-    json_string(out, &first, "citizen_name", masked);
-    hl_routes_mask_phone(order->citizen_phone, masked, sizeof masked);
-    json_string(out, &first, "citizen_phone", masked);
+    if (full) {
+        json_string(out, &first, "citizen_name", order->citizen_name);
+        json_string(out, &first, "citizen_phone", order->citizen_phone);
+    } else {
+        mask_name(order->citizen_name, masked, sizeof masked);
+        json_string(out, &first, "citizen_name", masked);
+        hl_routes_mask_phone(order->citizen_phone, masked, sizeof masked);
+        json_string(out, &first, "citizen_phone", masked);
+    }
     json_string(out, &first, "address", order->address);
     json_key(out, &first, "location");
     if (order->has_location)
@@ -444,7 +468,7 @@ static void handle_metrics(const hl_route_request *request, hl_route_response *r
     response->content_type = METRICS_TYPE;
 }
 
-static void handle_order(const hl_route_request *request, hl_slice number, bool events,
+static void handle_order(const hl_route_request *request, const hl_user *user, hl_slice number, bool events,
                          hl_route_response *response)
 {
     hl_error error;
@@ -456,12 +480,13 @@ static void handle_order(const hl_route_request *request, hl_slice number, bool 
     }
     /* An order is some 40 KB: it lives in the request's arena, not the stack. */
     hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
-    if (hl_app_get_order(request->app, id, order, &error) != HL_OK) {
-        hl_routes_error(response, &error);
-        return;
-    }
     if (!events) {
-        order_json(order, request->now, &response->body);
+        /* An order the user may not read is "not found", as one that is absent. */
+        if (hl_auth_read_order(request->app, user, id, order, &error) != HL_OK) {
+            hl_routes_error(response, &error);
+            return;
+        }
+        order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
         response->status = 200;
         return;
     }
@@ -471,7 +496,7 @@ static void handle_order(const hl_route_request *request, hl_slice number, bool 
     hl_buf_append_json_string(&response->body, text);
     hl_buf_append_str(&response->body, ",\"events\":[");
     events_writer writer = {&response->body, 0};
-    if (hl_app_list_events(request->app, id, write_event, &writer, &error) != HL_OK) {
+    if (hl_auth_list_events(request->app, user, id, order, write_event, &writer, &error) != HL_OK) {
         hl_routes_error(response, &error);
         return;
     }
@@ -490,10 +515,16 @@ static const struct {
     {HL_BULLETIN_HTML, "text/html; charset=utf-8"},
 };
 
-static void handle_report(const hl_route_request *request, hl_slice month_text, hl_route_response *response)
+static void handle_report(const hl_route_request *request, const hl_user *user, hl_slice month_text,
+                          hl_route_response *response)
 {
     hl_error error;
     hl_error_clear(&error);
+    if (!hl_auth_may_read_reports(user)) {
+        hl_routes_error_status(response, 403, hl_error_code_name(HL_EROLE), NULL,
+                               HL_T("您的角色无权查看通报", "your role may not read the bulletins"));
+        return;
+    }
     int month = 0;
     if (hl_clock_parse_month(month_text, &month) != HL_OK) {
         hl_routes_error_status(response, 400, hl_error_code_name(HL_EINVAL), "month",
@@ -531,6 +562,192 @@ static void handle_report(const hl_route_request *request, hl_slice month_text, 
             response->content_type = report_types[index].content_type;
 }
 
+/* ---- Sessions and bodies ---- */
+
+static void unauthorized(hl_route_response *response, const char *field, const char *message)
+{
+    hl_routes_error_status(response, 401, "unauthorized", field, message);
+    response->www_authenticate = "Bearer";
+}
+
+/* The token of the request: "Authorization: Bearer TOKEN" first, else the
+ * session cookie; NULL when neither is there. */
+static const char *request_token(const hl_route_request *request)
+{
+    if (request->authorization != NULL) {
+        const char *value = request->authorization;
+        if (strncasecmp(value, "Bearer", 6) != 0 || value[6] != ' ')
+            return NULL;
+        value += 6;
+        while (*value == ' ')
+            value++;
+        return value;
+    }
+    return request->session_cookie;
+}
+
+/* Finds the session's user; false (and a 401) without a valid one. */
+static bool authenticate(const hl_route_request *request, hl_user *user, const char **token,
+                         hl_route_response *response)
+{
+    *token = request_token(request);
+    if (*token == NULL || (*token)[0] == '\0') {
+        unauthorized(response, "token",
+                     request->authorization != NULL
+                         ? HL_T("Authorization 须为 Bearer 令牌", "Authorization takes a Bearer token")
+                         : HL_T("请先登录", "log in first"));
+        return false;
+    }
+    hl_error error;
+    hl_error_clear(&error);
+    int result = hl_auth_authenticate(request->app, *token, request->now, user, NULL, &error);
+    if (result == HL_EROLE) {
+        unauthorized(response, error.field, error.message);
+        return false;
+    }
+    if (result != HL_OK) {
+        hl_routes_error(response, &error);
+        return false;
+    }
+    return true;
+}
+
+/* The body must be declared JSON ("application/json", any parameters). */
+static bool json_content_type(const hl_route_request *request, hl_route_response *response)
+{
+    const char *type = request->content_type;
+    size_t length = strlen("application/json");
+    if (type != NULL && strncasecmp(type, "application/json", length) == 0 &&
+        (type[length] == '\0' || type[length] == ';' || type[length] == ' '))
+        return true;
+    hl_routes_error_status(response, 415, "unsupported_media_type", "content-type",
+                           HL_T("请求体须为 application/json", "the body must be application/json"));
+    return false;
+}
+
+/* Parses the body into fields; false, with a 400, when it is not one JSON
+ * object of exactly these string fields (json_body.c). */
+static bool parse_body(const hl_route_request *request, hl_json_field *fields, size_t count,
+                       hl_route_response *response)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_json_body_parse(request->body, request->body_length, request->arena, fields, count, &error) == HL_OK)
+        return true;
+    hl_routes_error(response, &error);
+    return false;
+}
+
+/* ---- Login, logout, password ---- */
+
+static void too_many_requests(hl_route_response *response, int retry_after, const char *message)
+{
+    hl_routes_error_status(response, 429, "too_many_requests", "password", message);
+    response->retry_after = retry_after > 0 ? retry_after : 1;
+}
+
+static void handle_login(const hl_route_request *request, hl_route_response *response)
+{
+    if (!json_content_type(request, response))
+        return;
+    hl_json_field fields[] = {{"username", NULL}, {"password", NULL}};
+    if (!parse_body(request, fields, 2, response))
+        return;
+    hl_error error;
+    hl_error_clear(&error);
+    hl_auth_grant *grant = hl_arena_alloc(request->arena, sizeof *grant);
+    int result = hl_auth_login(request->app, request->guard, fields[0].value, fields[1].value,
+                               request->client_address, request->now, grant, &error);
+    if (result == HL_EROLE && grant->rate_limited) {
+        too_many_requests(response, grant->retry_after, error.message);
+        return;
+    }
+    if (result == HL_EROLE) {
+        unauthorized(response, error.field, error.message);
+        return;
+    }
+    if (result != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    hl_buf *out = &response->body;
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    json_string(out, &first, "token", grant->token);
+    json_string(out, &first, "username", grant->user.username);
+    json_string(out, &first, "role", hl_directory_role_name(grant->user.role));
+    json_name(out, &first, "unit", grant->user.unit[0] != '\0', grant->user.unit);
+    json_time(out, &first, "expires_at", grant->session.expires_at);
+    hl_buf_append_str(out, "}\n");
+    hl_buf cookie;
+    hl_buf_init(&cookie);
+    hl_buf_appendf(&cookie, SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d", grant->token,
+                   HL_AUTH_SESSION_SECONDS);
+    response->set_cookie = hl_arena_strndup(request->arena, cookie.data, cookie.len);
+    hl_buf_free(&cookie);
+    response->status = 200;
+}
+
+static void handle_logout(const hl_route_request *request, hl_route_response *response)
+{
+    hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
+    const char *token = NULL;
+    if (!authenticate(request, user, &token, response))
+        return;
+    hl_error error;
+    hl_error_clear(&error);
+    int result = hl_auth_logout(request->app, token, &error);
+    if (result == HL_EROLE) {
+        unauthorized(response, error.field, error.message);
+        return;
+    }
+    if (result != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(&response->body, "{\"status\":\"logged_out\"}\n");
+    response->set_cookie = SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+    response->status = 200;
+}
+
+static void handle_password(const hl_route_request *request, hl_route_response *response)
+{
+    hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
+    const char *token = NULL;
+    if (!authenticate(request, user, &token, response))
+        return;
+    if (!json_content_type(request, response))
+        return;
+    hl_json_field fields[] = {{"old", NULL}, {"new", NULL}};
+    if (!parse_body(request, fields, 2, response))
+        return;
+    hl_error error;
+    hl_error_clear(&error);
+    bool rate_limited = false;
+    int retry_after = 0;
+    int result = hl_auth_change_password(request->app, request->guard, user->username, token, fields[0].value,
+                                         fields[1].value, request->client_address, request->now, &rate_limited,
+                                         &retry_after, &error);
+    if (result == HL_EROLE && rate_limited) {
+        too_many_requests(response, retry_after, error.message);
+        return;
+    }
+    if (result != HL_OK) {
+        hl_routes_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(&response->body, "{\"status\":\"changed\"}\n");
+    response->status = 200;
+}
+
+/* ---- Dispatch ---- */
+
+static bool is_read_route(route_kind route)
+{
+    return route == ROUTE_HEALTH || route == ROUTE_METRICS || route == ROUTE_ORDER ||
+           route == ROUTE_ORDER_EVENTS || route == ROUTE_REPORT;
+}
+
 void hl_routes_handle(const hl_route_request *request, hl_route_response *response)
 {
     if (!set_language(request, response))
@@ -549,19 +766,34 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
                                HL_T("没有这个地址", "no such resource"));
         return;
     }
-    if (strcmp(request->method, "GET") != 0 && strcmp(request->method, "HEAD") != 0) {
+    bool read = is_read_route(route);
+    bool method_ok = read ? strcmp(request->method, "GET") == 0 || strcmp(request->method, "HEAD") == 0
+                          : strcmp(request->method, "POST") == 0;
+    if (!method_ok) {
         hl_routes_error_status(response, 405, "method_not_allowed", "method",
-                               HL_T("此地址只接受 GET", "this resource accepts GET only"));
-        response->allow = ALLOW_READ;
+                               read ? HL_T("此地址只接受 GET", "this resource accepts GET only")
+                                    : HL_T("此地址只接受 POST", "this resource accepts POST only"));
+        response->allow = read ? ALLOW_READ : ALLOW_POST;
         return;
     }
     response->content_type = JSON_TYPE;
     switch (route) {
-    case ROUTE_HEALTH: handle_health(response); break;
-    case ROUTE_METRICS: handle_metrics(request, response); break;
-    case ROUTE_ORDER: handle_order(request, parameter, false, response); break;
-    case ROUTE_ORDER_EVENTS: handle_order(request, parameter, true, response); break;
-    case ROUTE_REPORT: handle_report(request, parameter, response); break;
-    case ROUTE_NONE: break;
+    case ROUTE_HEALTH: handle_health(response); return;
+    case ROUTE_METRICS: handle_metrics(request, response); return;
+    case ROUTE_LOGIN: handle_login(request, response); return;
+    case ROUTE_LOGOUT: handle_logout(request, response); return;
+    case ROUTE_PASSWORD: handle_password(request, response); return;
+    default: break;
+    }
+    /* Every other route reads, for a logged-in user. */
+    hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
+    const char *token = NULL;
+    if (!authenticate(request, user, &token, response))
+        return;
+    switch (route) {
+    case ROUTE_ORDER: handle_order(request, user, parameter, false, response); break;
+    case ROUTE_ORDER_EVENTS: handle_order(request, user, parameter, true, response); break;
+    case ROUTE_REPORT: handle_report(request, user, parameter, response); break;
+    default: break;
     }
 }

@@ -8,12 +8,17 @@
  * with code from hl_error_code_name (or "method_not_allowed",
  * "too_large"), message in the request's language, field a string or null.
  *
- * This slice: GET /healthz, GET /metrics, GET /api/v1/orders/{number},
- * GET /api/v1/orders/{number}/events, GET /api/v1/reports/{YYYY-MM}. */
+ * Routes: GET /healthz, GET /metrics (both open), POST /api/v1/login,
+ * POST /api/v1/logout, POST /api/v1/password, GET /api/v1/orders/{number},
+ * GET /api/v1/orders/{number}/events, GET /api/v1/reports/{YYYY-MM}. Every
+ * /api/v1 route but login needs a session (a Bearer token or the
+ * hotline_session cookie): without one, 401. What a user may read is
+ * app/auth's decision; routes.c only asks. */
 #ifndef HL_ROUTES_H
 #define HL_ROUTES_H
 
 #include "app/app.h"
+#include "app/auth.h"
 #include "base/clock.h"
 #include "base/error.h"
 #include "base/text.h"
@@ -31,12 +36,22 @@ typedef struct hl_route_request {
     hl_metrics *metrics;
     hl_arena *arena; /* the request's: freed when the request completes */
     hl_time now;
+    const char *body;            /* the request body (NUL-terminated), NULL when none was sent */
+    size_t body_length;
+    const char *content_type;    /* NULL when absent */
+    const char *authorization;   /* the Authorization header, NULL when absent */
+    const char *session_cookie;  /* the hotline_session cookie's value, NULL when absent */
+    const char *client_address;  /* the peer's IP address as text ("" when unknown) */
+    hl_auth_guard *guard;        /* the process's login guard (not NULL) */
 } hl_route_request;
 
 typedef struct hl_route_response {
     int status;
     const char *content_type; /* a static string */
     const char *allow;        /* for 405: the Allow header (static), else NULL */
+    const char *www_authenticate; /* for 401: the WWW-Authenticate header (static), else NULL */
+    const char *set_cookie;   /* a Set-Cookie header (in the request's arena), else NULL */
+    int retry_after;          /* for 429: seconds for the Retry-After header, else 0 */
     hl_buf body;              /* owned by the response; the caller frees it or hands it on */
 } hl_route_response;
 
@@ -49,7 +64,8 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
 
 /* Fills response with an error answer: status from the code (HL_ENOTFOUND
  * 404, HL_EINVAL 400, HL_EROLE 403, HL_ECONFLICT and HL_ESTATE 409, else
- * 500) and the error body. */
+ * 500) and the error body. (Authentication failures are answered 401 by
+ * the routes themselves.) */
 void hl_routes_error(hl_route_response *response, const hl_error *error);
 
 /* Fills response with an error answer of an explicit status and code name. */

@@ -2,9 +2,12 @@
  *
  * This file owns the sockets, threads, limits, per-thread store
  * connections, per-request state (arena, timing), the request log and
- * shutdown; routes.c decides what each request gets. It does not parse
- * request bodies (no route of this slice takes one): a body is counted and
- * discarded, and one over the limit is answered 413. */
+ * shutdown; routes.c decides what each request gets. It collects a request
+ * body into the request's arena (up to the limit: a larger one is counted,
+ * dropped and answered 413) and hands it, with the headers the routes need
+ * (Content-Type, Authorization, the session cookie, the peer's address), to
+ * routes.c; it does not parse bodies. It owns the process's login guard
+ * (app/auth), shared by every worker. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -23,6 +26,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/auth.h"
 #include "base/i18n.h"
 #include "http/arena.h"
 #include "http/metrics.h"
@@ -43,6 +47,7 @@ struct hl_server {
     size_t body_limit;
     unsigned grace_seconds;
     hl_metrics metrics;
+    hl_auth_guard *guard; /* owned */
     atomic_int in_flight; /* requests whose handler has begun and not completed */
     char url[128];
     sigset_t previous_mask;
@@ -65,6 +70,8 @@ typedef struct request_state {
     const char *method_text; /* in the arena */
     const char *path;        /* in the arena, at most LOGGED_PATH_BYTES */
     uint64_t body_bytes;
+    char *body;           /* in the arena; NUL-terminated; NULL until a byte arrives */
+    size_t body_capacity; /* bytes the current body block can hold, not counting the NUL */
     bool body_too_large;
     bool answered;
     int status;
@@ -155,6 +162,15 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
     MHD_add_response_header(reply, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (response->allow != NULL)
         MHD_add_response_header(reply, MHD_HTTP_HEADER_ALLOW, response->allow);
+    if (response->www_authenticate != NULL)
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE, response->www_authenticate);
+    if (response->set_cookie != NULL)
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_SET_COOKIE, response->set_cookie);
+    if (response->retry_after > 0) {
+        char seconds[24];
+        snprintf(seconds, sizeof seconds, "%d", response->retry_after);
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
     enum MHD_Result result = MHD_queue_response(connection, (unsigned)response->status, reply);
     MHD_destroy_response(reply);
     state->answered = true;
@@ -203,12 +219,60 @@ static bool declared_length_too_large(struct MHD_Connection *connection, size_t 
     return (uint64_t)length > limit;
 }
 
+/* Appends a piece of the body to the request's arena. A block is sized to
+ * the declared Content-Length when there is one, else doubled as needed
+ * (the old block stays in the arena: at most twice the limit in all). */
+static void collect_body(request_state *state, struct MHD_Connection *connection, const char *data,
+                         size_t size, size_t limit)
+{
+    size_t have = state->body != NULL ? (size_t)state->body_bytes : 0;
+    if (state->body == NULL || have + size > state->body_capacity) {
+        size_t capacity = state->body_capacity > 0 ? state->body_capacity * 2 : 4096;
+        if (state->body == NULL) {
+            const char *declared = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                               MHD_HTTP_HEADER_CONTENT_LENGTH);
+            int64_t length = 0;
+            if (declared != NULL &&
+                hl_text_parse_int(hl_slice_of(declared), 0, (int64_t)limit, &length) == HL_OK && length > 0)
+                capacity = (size_t)length;
+        }
+        while (capacity < have + size)
+            capacity *= 2;
+        if (capacity > limit)
+            capacity = limit;
+        char *grown = hl_arena_alloc(&state->arena, capacity + 1);
+        if (have > 0)
+            memcpy(grown, state->body, have);
+        state->body = grown;
+        state->body_capacity = capacity;
+    }
+    memcpy(state->body + have, data, size);
+    state->body[have + size] = '\0';
+}
+
+/* The peer's address as text, in the arena ("" when unknown). */
+static const char *client_address(struct MHD_Connection *connection, hl_arena *arena)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char text[INET6_ADDRSTRLEN] = "";
+    if (info != NULL && info->client_addr != NULL) {
+        const struct sockaddr *address = info->client_addr;
+        if (address->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)address)->sin_addr, text,
+                      sizeof text);
+        else if (address->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)address)->sin6_addr, text,
+                      sizeof text);
+    }
+    return hl_arena_strndup(arena, text, sizeof text);
+}
+
 static enum MHD_Result handle_request(void *context, struct MHD_Connection *connection, const char *url,
                                       const char *method, const char *version, const char *upload_data,
                                       size_t *upload_data_size, void **request_context)
 {
     (void)version;
-    (void)upload_data;
     hl_server *server = context;
     request_state *state = *request_context;
     if (state == NULL) {
@@ -224,11 +288,13 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        /* Counted and discarded: no route of this slice reads a body, and a
+        /* Kept up to the limit; beyond it counted and dropped, since a
          * chunked body can only be refused once it has ended. */
-        state->body_bytes += *upload_data_size;
-        if (state->body_bytes > server->body_limit)
+        if (!state->body_too_large && state->body_bytes + *upload_data_size <= server->body_limit)
+            collect_body(state, connection, upload_data, *upload_data_size, server->body_limit);
+        else
             state->body_too_large = true;
+        state->body_bytes += *upload_data_size;
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -255,6 +321,15 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .metrics = &server->metrics,
             .arena = &state->arena,
             .now = hl_clock_now(),
+            .body = state->body,
+            .body_length = state->body != NULL ? (size_t)state->body_bytes : 0,
+            .content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                        MHD_HTTP_HEADER_CONTENT_TYPE),
+            .authorization = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_AUTHORIZATION),
+            .session_cookie = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "hotline_session"),
+            .client_address = client_address(connection, &state->arena),
+            .guard = server->guard,
         };
         hl_routes_handle(&request, &response);
     }
@@ -327,6 +402,7 @@ static void free_server(hl_server *server)
     for (size_t index = 0; index < server->app_count; index++)
         hl_app_close(server->apps[index]);
     free(server->apps);
+    hl_auth_guard_free(server->guard);
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
     free(server);
@@ -364,7 +440,12 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
                    ? hl_error_set(error, HL_EINVAL, "listen", "not an IP address: %s", host)
                    : hl_error_set(error, HL_EINVAL, "listen", "不是 IP 地址：%s", host);
 
+    hl_auth_guard *guard = NULL;
+    result = hl_auth_guard_new(0, &guard, error);
+    if (result != HL_OK)
+        return result;
     hl_server *server = hl_xcalloc(1, sizeof *server);
+    server->guard = guard;
     server->db_path = hl_xstrdup(options->db_path);
     server->body_limit = options->body_limit > 0 ? options->body_limit : DEFAULT_BODY_LIMIT;
     server->grace_seconds = options->shutdown_grace_seconds > 0 ? options->shutdown_grace_seconds

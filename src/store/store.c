@@ -170,3 +170,34 @@ int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, v
 {
     return store->ops->rollup_month(store, month, visit, context, error);
 }
+
+int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size, hl_error *error)
+{
+    return store->ops->password_get(store, username, hash, size, error);
+}
+
+int hl_store_password_set(hl_store *store, const char *username, const char *hash, hl_error *error)
+{
+    return store->ops->password_set(store, username, hash, error);
+}
+
+int hl_store_session_put(hl_store *store, const hl_session *session, hl_error *error)
+{
+    return store->ops->session_put(store, session, error);
+}
+
+int hl_store_session_get(hl_store *store, const char *token_hash, hl_session *out, hl_error *error)
+{
+    return store->ops->session_get(store, token_hash, out, error);
+}
+
+int hl_store_session_revoke(hl_store *store, const char *token_hash, hl_error *error)
+{
+    return store->ops->session_revoke(store, token_hash, error);
+}
+
+int hl_store_session_revoke_user(hl_store *store, const char *username, const char *except_hash,
+                                 hl_error *error)
+{
+    return store->ops->session_revoke_user(store, username, except_hash, error);
+}

@@ -23,6 +23,17 @@
 
 typedef struct hl_store hl_store;
 
+/* A login session. The token itself is never stored: token_hash is the
+ * hex of its BLAKE2b hash (app/auth.c makes both). */
+#define HL_SESSION_HASH_BYTES 65 /* 64 hex digits and NUL */
+typedef struct hl_session {
+    char token_hash[HL_SESSION_HASH_BYTES];
+    char username[HL_CODE_BYTES];
+    hl_time created_at;
+    hl_time expires_at;
+    bool revoked;
+} hl_session;
+
 /* Which orders a query returns. Zero/NULL members do not filter. */
 typedef struct hl_order_filter {
     unsigned state_mask;    /* HL_STATE_BIT mask, 0 = any */
@@ -95,6 +106,14 @@ typedef struct hl_store_ops {
     int (*rollup_each)(hl_store *store, hl_rollup_visitor visit, void *context, hl_error *error);
     int (*rollup_month)(hl_store *store, int month, hl_rollup_visitor visit, void *context,
                         hl_error *error);
+
+    int (*password_get)(hl_store *store, const char *username, char *hash, size_t size, hl_error *error);
+    int (*password_set)(hl_store *store, const char *username, const char *hash, hl_error *error);
+    int (*session_put)(hl_store *store, const hl_session *session, hl_error *error);
+    int (*session_get)(hl_store *store, const char *token_hash, hl_session *out, hl_error *error);
+    int (*session_revoke)(hl_store *store, const char *token_hash, hl_error *error);
+    int (*session_revoke_user)(hl_store *store, const char *username, const char *except_hash,
+                               hl_error *error);
 } hl_store_ops;
 
 struct hl_store {
@@ -154,5 +173,20 @@ int hl_store_rollup_each(hl_store *store, hl_rollup_visitor visit, void *context
 /* The rollup rows of one month (yyyymm), by unit and counter. */
 int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, void *context,
                           hl_error *error);
+/* A user's stored password hash into hash (size bytes; "" when none is
+ * set); HL_ENOTFOUND for an unknown user. */
+int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size, hl_error *error);
+/* Replaces a user's password hash ("" disables password login);
+ * HL_ENOTFOUND for an unknown user. */
+int hl_store_password_set(hl_store *store, const char *username, const char *hash, hl_error *error);
+/* Sessions: put (HL_ECONFLICT when the hash exists), get by token hash
+ * (HL_ENOTFOUND), revoke one (HL_ENOTFOUND when absent or already revoked),
+ * revoke every session of a user
+ * but the one whose hash is except_hash (NULL: all of them). */
+int hl_store_session_put(hl_store *store, const hl_session *session, hl_error *error);
+int hl_store_session_get(hl_store *store, const char *token_hash, hl_session *out, hl_error *error);
+int hl_store_session_revoke(hl_store *store, const char *token_hash, hl_error *error);
+int hl_store_session_revoke_user(hl_store *store, const char *username, const char *except_hash,
+                                 hl_error *error);
 
 #endif

@@ -84,6 +84,14 @@ static const char *const migrations[] = {
     /* 3: the bulletin names the orders excluded by upheld appeals; a partial
      * index keeps that lookup from scanning every order. */
     "CREATE INDEX orders_excluded_by_appeal ON orders(assessed_month) WHERE appeal_state = 2;\n",
+    /* 4: logins. A user's argon2id password hash ('' = cannot log in) and
+     * the sessions, keyed by a hash of their token (the token itself is
+     * never stored). */
+    "ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';\n"
+    "CREATE TABLE sessions(token_hash TEXT PRIMARY KEY, username TEXT NOT NULL,\n"
+    "                      created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,\n"
+    "                      revoked INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;\n"
+    "CREATE INDEX sessions_by_user ON sessions(username);\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -143,6 +151,12 @@ typedef enum statement_id {
     STMT_ROLLUP_ADD,
     STMT_ROLLUP_EACH,
     STMT_ROLLUP_MONTH,
+    STMT_PASSWORD_GET,
+    STMT_PASSWORD_SET,
+    STMT_SESSION_PUT,
+    STMT_SESSION_GET,
+    STMT_SESSION_REVOKE,
+    STMT_SESSION_REVOKE_USER,
     STMT_COUNT
 } statement_id;
 
@@ -214,6 +228,14 @@ static const char *const statement_sql[STMT_COUNT] = {
     /* The bulletin reads one month: a range of the primary key. */
     [STMT_ROLLUP_MONTH] = "SELECT month, unit, counter, value FROM rollups WHERE month = ? "
                           "ORDER BY unit, counter",
+    [STMT_PASSWORD_GET] = "SELECT password_hash FROM users WHERE username = ?",
+    [STMT_PASSWORD_SET] = "UPDATE users SET password_hash = ? WHERE username = ?",
+    [STMT_SESSION_PUT] = "INSERT INTO sessions(token_hash, username, created_at, expires_at, revoked) "
+                         "VALUES(?, ?, ?, ?, ?)",
+    [STMT_SESSION_GET] = "SELECT token_hash, username, created_at, expires_at, revoked FROM sessions "
+                         "WHERE token_hash = ?",
+    [STMT_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ? AND revoked = 0",
+    [STMT_SESSION_REVOKE_USER] = "UPDATE sessions SET revoked = 1 WHERE username = ? AND token_hash <> ? AND revoked = 0",
 };
 
 struct sqlite_store {
@@ -2067,6 +2089,155 @@ static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visi
     return result;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Passwords and sessions                                                   */
+/* ------------------------------------------------------------------------ */
+
+static int copy_password_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    hl_buf *out = context;
+    const unsigned char *text = sqlite3_column_text(statement, 0);
+    hl_buf_append(out, text != NULL ? (const char *)text : "", (size_t)sqlite3_column_bytes(statement, 0));
+    return HL_OK;
+}
+
+static int sqlite_password_get(hl_store *base, const char *username, char *hash, size_t size,
+                               hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (username == NULL || hash == NULL || size == 0)
+        return missing_argument("password_get", error);
+    sqlite3_stmt *statement = store->statements[STMT_PASSWORD_GET];
+    binder binding = binder_of(statement);
+    bind_string(&binding, username);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "password_get", error);
+    hl_buf text;
+    hl_buf_init(&text);
+    int result = lookup_row(store, statement, "password_get", copy_password_row, &text, error);
+    if (result == HL_OK && text.len >= size)
+        result = hl_error_set(error, HL_EIO, NULL, "%s", HL_T("存储的密码散列过长", "stored password hash too long"));
+    if (result == HL_OK) {
+        if (text.len > 0)
+            memcpy(hash, text.data, text.len);
+        hash[text.len] = '\0';
+    }
+    hl_buf_free(&text);
+    if (result == HL_ENOTFOUND)
+        return not_found("用户", "user", username, error);
+    return result;
+}
+
+static int sqlite_password_set(hl_store *base, const char *username, const char *hash, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (username == NULL || hash == NULL)
+        return missing_argument("password_set", error);
+    sqlite3_stmt *statement = store->statements[STMT_PASSWORD_SET];
+    binder binding = binder_of(statement);
+    bind_string(&binding, hash);
+    bind_string(&binding, username);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "password_set", error);
+    int result = run_write(store, statement, "password_set", error);
+    if (result == HL_OK && sqlite3_changes(store->db) == 0)
+        return not_found("用户", "user", username, error);
+    return result;
+}
+
+static int sqlite_session_put(hl_store *base, const hl_session *session, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (session == NULL)
+        return missing_argument("session_put", error);
+    sqlite3_stmt *statement = store->statements[STMT_SESSION_PUT];
+    binder binding = binder_of(statement);
+    BIND_FIELD(&binding, session->token_hash);
+    BIND_FIELD(&binding, session->username);
+    bind_int64(&binding, session->created_at);
+    bind_int64(&binding, session->expires_at);
+    bind_int64(&binding, session->revoked ? 1 : 0);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "session_put", error);
+    int result = run_write(store, statement, "session_put", error);
+    if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return hl_error_set(error, HL_ECONFLICT, NULL, "%s", HL_T("会话已存在", "the session exists"));
+    return result;
+}
+
+static int copy_session_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    hl_session *session = context;
+    reader row = reader_of(statement);
+    READ_FIELD(&row, session->token_hash);
+    READ_FIELD(&row, session->username);
+    session->created_at = read_int64(&row);
+    session->expires_at = read_int64(&row);
+    session->revoked = read_int64(&row) != 0;
+    return HL_OK;
+}
+
+static int sqlite_session_get(hl_store *base, const char *token_hash, hl_session *out, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (token_hash == NULL || out == NULL)
+        return missing_argument("session_get", error);
+    sqlite3_stmt *statement = store->statements[STMT_SESSION_GET];
+    binder binding = binder_of(statement);
+    bind_string(&binding, token_hash);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "session_get", error);
+    int result = lookup_row(store, statement, "session_get", copy_session_row, out, error);
+    if (result == HL_ENOTFOUND) /* never repeat the key: it is a secret's hash */
+        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s", HL_T("没有这个会话", "no such session"));
+    return result;
+}
+
+static int sqlite_session_revoke(hl_store *base, const char *token_hash, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (token_hash == NULL)
+        return missing_argument("session_revoke", error);
+    sqlite3_stmt *statement = store->statements[STMT_SESSION_REVOKE];
+    binder binding = binder_of(statement);
+    bind_string(&binding, token_hash);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "session_revoke", error);
+    int result = run_write(store, statement, "session_revoke", error);
+    if (result == HL_OK && sqlite3_changes(store->db) == 0)
+        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s", HL_T("没有这个会话", "no such session"));
+    return result;
+}
+
+static int sqlite_session_revoke_user(hl_store *base, const char *username, const char *except_hash,
+                                      hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (username == NULL)
+        return missing_argument("session_revoke_user", error);
+    sqlite3_stmt *statement = store->statements[STMT_SESSION_REVOKE_USER];
+    binder binding = binder_of(statement);
+    bind_string(&binding, username);
+    bind_string(&binding, except_hash != NULL ? except_hash : "");
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "session_revoke_user", error);
+    return run_write(store, statement, "session_revoke_user", error);
+}
+
 static const hl_store_ops sqlite_ops = {
     .close = sqlite_close,
     .begin = sqlite_begin,
@@ -2101,4 +2272,10 @@ static const hl_store_ops sqlite_ops = {
     .rollup_add = sqlite_rollup_add,
     .rollup_each = sqlite_rollup_each,
     .rollup_month = sqlite_rollup_month,
+    .password_get = sqlite_password_get,
+    .password_set = sqlite_password_set,
+    .session_put = sqlite_session_put,
+    .session_get = sqlite_session_get,
+    .session_revoke = sqlite_session_revoke,
+    .session_revoke_user = sqlite_session_revoke_user,
 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""run_server_test.py: integration test of `hotline serve` (issue 4, first slice).
+"""run_server_test.py: integration test of `hotline serve` (issue 4, first two slices).
 
 Usage: python3 run_server_test.py PATH/TO/hotline
 
@@ -9,8 +9,13 @@ Builds the demo store with `hotline demo` in a temporary directory, starts
 own answers: /healthz, /metrics (format and the store's counts), one order
 as JSON (phone masked), its events, the February 2024 bulletin as JSON and
 CSV, the error answers (404, 400, 405, 413, an oversized header, path
-traversal, invalid UTF-8) and a clean exit on SIGTERM. Uses only the
-standard library. Prints "N passed, M failed"; exits 1 on any failure.
+traversal, invalid UTF-8) and a clean exit on SIGTERM. Then login and
+authorization: login (token, cookie attributes), 401 without, with a forged
+or a revoked token, the read rights of every demo role (orders, events,
+reports; another unit's orders are 404 however their numbers are guessed),
+full or masked phone numbers by role, hostile bodies (415, 400), password
+change, `hotline passwd`, and 429 after too many failed logins. Uses only
+the standard library. Prints "N passed, M failed"; exits 1 on any failure.
 """
 
 import http.client
@@ -26,6 +31,10 @@ import time
 
 HOST = "127.0.0.1"
 ORDER = "20240201000001"
+DEMO_PASSWORD = "hotline-demo"
+# The token sent by default with /api/v1 requests (an analyst's: reads
+# orders and reports, sees phone numbers masked); set once logged in.
+session = {"token": None}
 STARTUP_SECONDS = 20  # under ASan the first connection is slower
 results = {"passed": 0, "failed": 0}
 
@@ -52,11 +61,17 @@ def run_cli(binary, environment, *args):
     return completed.stdout.decode()
 
 
-def request(port, method, path, body=None, headers=None):
-    """Returns (status, headers dict with lower-case names, body bytes)."""
+def request(port, method, path, body=None, headers=None, token="default"):
+    """Returns (status, headers dict with lower-case names, body bytes).
+    token: "default" sends session["token"] to /api/v1 routes; None sends none."""
+    headers = dict(headers or {})
+    if token == "default":
+        token = session["token"] if path.startswith("/api/v1/") else None
+    if token is not None and "Authorization" not in headers:
+        headers["Authorization"] = f"Bearer {token}"
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     try:
-        connection.request(method, path, body=body, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
@@ -295,6 +310,232 @@ def test_routes(binary, environment, port):
           and re.search(r'^hotline_requests_total\{method="POST",status="405"\} \d+$', text, re.M) is not None)
 
 
+def login(port, username, password):
+    status, headers, body = request(port, "POST", "/api/v1/login",
+                                    body=json.dumps({"username": username, "password": password}).encode(),
+                                    headers={"Content-Type": "application/json"}, token=None)
+    return status, headers, body
+
+
+def login_token(port, username, password=DEMO_PASSWORD):
+    status, headers, body = login(port, username, password)
+    check(f"login {username}", status == 200, f"{status} {body[:200]!r}")
+    return json.loads(body)["token"] if status == 200 else "0" * 64
+
+
+def post_json(port, path, raw, token=None, content_type="application/json"):
+    headers = {"Content-Type": content_type} if content_type else {}
+    return request(port, "POST", path, body=raw, headers=headers, token=token)
+
+
+def check_unauthorized(name, status, headers, body):
+    check_error_body(name, status, headers, body, 401, "unauthorized")
+    check(f"{name}: WWW-Authenticate", headers.get("www-authenticate") == "Bearer", repr(headers))
+
+
+def test_login(port):
+    """Logs the analyst in (the default token of test_routes) and checks the answer."""
+    status, headers, body = login(port, "analyst1", DEMO_PASSWORD)
+    check("login 200", status == 200, f"{status} {body[:200]!r}")
+    answer = json.loads(body)
+    check("login answer", set(answer) == {"token", "username", "role", "unit", "expires_at"}
+          and answer["username"] == "analyst1" and answer["role"] == "analyst" and answer["unit"] is None
+          and re.fullmatch(r"[0-9a-f]{64}", answer["token"]) is not None, repr(answer))
+    check("login expires_at ISO 8601", re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d",
+                                                    answer.get("expires_at") or "") is not None)
+    cookie = headers.get("set-cookie", "")
+    parts = [part.strip() for part in cookie.split(";")]
+    check("cookie carries the token", parts and parts[0] == f"hotline_session={answer['token']}", cookie)
+    check("cookie attributes", {"HttpOnly", "SameSite=Strict", "Path=/"} <= set(parts), cookie)
+    session["token"] = answer["token"]
+
+
+def test_authorization(binary, environment, port):
+    # 401: no token, a forged one, a malformed header, a token in the wrong place.
+    for path in (f"/api/v1/orders/{ORDER}", f"/api/v1/orders/{ORDER}/events", "/api/v1/reports/2024-02"):
+        status, headers, body = request(port, "GET", path, token=None)
+        check_unauthorized(f"no token {path}", status, headers, body)
+    status, headers, body = request(port, "GET", f"/api/v1/orders/{ORDER}", token="f" * 64)
+    check_unauthorized("forged token", status, headers, body)
+    status, headers, body = request(port, "GET", f"/api/v1/orders/{ORDER}", token="' OR 1=1 --")
+    check_unauthorized("SQL in token", status, headers, body)
+    status, headers, body = request(port, "GET", f"/api/v1/orders/{ORDER}",
+                                    headers={"Authorization": "Basic YWRtaW46aG90bGluZS1kZW1v"}, token=None)
+    check_unauthorized("Basic auth", status, headers, body)
+    status, headers, body = request(port, "GET", f"/api/v1/orders/{ORDER}?token={session['token']}", token=None)
+    check_unauthorized("token in the query", status, headers, body)
+    status, headers, body = request(port, "POST", "/api/v1/logout", token=None)
+    check_unauthorized("logout without a session", status, headers, body)
+    # /healthz and /metrics stay open.
+    status, _, _ = request(port, "GET", "/healthz", token=None)
+    check("healthz open", status == 200)
+    status, _, _ = request(port, "GET", "/metrics", token=None)
+    check("metrics open", status == 200)
+
+    # A wrong password: 401, nothing learnt.
+    status, headers, body = login(port, "agent1", "not the password")
+    check_unauthorized("wrong password", status, headers, body)
+    check("no cookie on failure", "set-cookie" not in headers)
+    status, headers, body = login(port, "no-such-user", "not the password")
+    check_unauthorized("unknown user", status, headers, body)
+
+    tokens = {"analyst1": session["token"]}
+    for username in ("agent1", "dispatcher1", "supervisor1", "admin", "h-xiaodian", "h-yingze"):
+        tokens[username] = login_token(port, username)
+    # surveyor1's password is set with `hotline passwd` (read from standard input).
+    completed = subprocess.run([binary, "passwd", "surveyor1"], env=environment, input=b"surveyor-secret-9\n",
+                               capture_output=True, timeout=60)
+    check("hotline passwd", completed.returncode == 0 and "surveyor1" in completed.stdout.decode(),
+          completed.stderr.decode(errors="replace"))
+    status, headers, body = login(port, "surveyor1", DEMO_PASSWORD)
+    check("old password refused after passwd", status == 401, str(status))
+    tokens["surveyor1"] = login_token(port, "surveyor1", "surveyor-secret-9")
+
+    # An open order of xiaodian, co-handled by yingze, and a citizen's phone.
+    phone = "13900001111"
+    number = run_cli(binary, environment, "register", "--as", "agent1", "--type", "help", "--title", "路灯不亮",
+                     "--content", "长治路路灯不亮", "--phone", phone, "--name", "张三").strip()
+    run_cli(binary, environment, "dispatch", number, "--as", "dispatcher1", "--unit", "xiaodian", "--co", "yingze")
+
+    def get(path, username):
+        return request(port, "GET", path, token=tokens[username])
+
+    everyone = ("agent1", "dispatcher1", "supervisor1", "surveyor1", "analyst1", "admin", "h-xiaodian", "h-yingze")
+    # The surveyed order of xiaodian: everyone but another unit's handler.
+    for username in everyone:
+        expected = 404 if username == "h-yingze" else 200
+        for suffix in ("", "/events"):
+            status, headers, body = get(f"/api/v1/orders/{ORDER}{suffix}", username)
+            check(f"{username} reads {ORDER}{suffix}: {expected}", status == expected, f"{status} {body[:120]!r}")
+    # The surveyor dials the citizen back: the completed order's full number, as an agent sees it.
+    _, _, agent_body = get(f"/api/v1/orders/{ORDER}", "agent1")
+    _, _, surveyor_body = get(f"/api/v1/orders/{ORDER}", "surveyor1")
+    _, _, analyst_body = get(f"/api/v1/orders/{ORDER}", "analyst1")
+    agent_phone = json.loads(agent_body).get("citizen_phone", "")
+    check("surveyor1 sees the full phone of a completed order",
+          "*" not in agent_phone and json.loads(surveyor_body).get("citizen_phone") == agent_phone,
+          repr(json.loads(surveyor_body).get("citizen_phone")))
+    check("analyst1 sees it masked", "****" in json.loads(analyst_body).get("citizen_phone", ""),
+          repr(json.loads(analyst_body).get("citizen_phone")))
+    # The open order: not the surveyor; both units' handlers.
+    for username in everyone:
+        expected = 404 if username == "surveyor1" else 200
+        for suffix in ("", "/events"):
+            status, headers, body = get(f"/api/v1/orders/{number}{suffix}", username)
+            check(f"{username} reads the open order{suffix}: {expected}", status == expected,
+                  f"{status} {body[:120]!r}")
+        if expected == 200:
+            status, headers, body = get(f"/api/v1/orders/{number}", username)
+            order = json.loads(body)
+            full = username in ("agent1", "dispatcher1", "supervisor1")
+            check(f"{username}: phone {'full' if full else 'masked'}",
+                  order.get("citizen_phone") == (phone if full else "139****1111"), repr(order.get("citizen_phone")))
+            check(f"{username}: name {'full' if full else 'masked'}",
+                  order.get("citizen_name") == ("张三" if full else "张**"), repr(order.get("citizen_name")))
+            if not full:
+                check(f"{username}: full phone nowhere", phone.encode() not in body)
+    # A forbidden order looks exactly like an absent one.
+    status, _, forbidden = get(f"/api/v1/orders/{ORDER}", "h-yingze")
+    status, _, absent = get("/api/v1/orders/20240201999999", "h-yingze")
+    check("forbidden = absent", forbidden.replace(ORDER.encode(), b"N") == absent.replace(b"20240201999999", b"N"),
+          f"{forbidden!r} vs {absent!r}")
+    # Guessing numbers: a handler reads exactly its unit's orders (lead or co-handling).
+    for sequence in range(1, 41):
+        guess = f"20240201{sequence:06d}"
+        status, _, body = get(f"/api/v1/orders/{guess}", "admin")
+        if status != 200:
+            continue
+        order = json.loads(body)
+        own = order["lead_unit"] == "yingze" or "yingze" in order["co_units"]
+        for suffix in ("", "/events"):
+            status, _, _ = get(f"/api/v1/orders/{guess}{suffix}", "h-yingze")
+            check(f"h-yingze guesses {guess}{suffix}", status == (200 if own else 404), str(status))
+    # Reports: analysts, supervisors, admins and dispatchers.
+    for username in everyone:
+        expected = 200 if username in ("analyst1", "supervisor1", "admin", "dispatcher1") else 403
+        status, headers, body = get("/api/v1/reports/2024-02?format=csv", username)
+        check(f"{username} reads the bulletin: {expected}", status == expected, f"{status} {body[:120]!r}")
+        if expected == 403:
+            check_error_body(f"{username} bulletin refused", status, headers, body, 403, "forbidden")
+    # The cookie works as well as the Bearer header.
+    status, _, _ = request(port, "GET", f"/api/v1/orders/{ORDER}", headers={"Cookie": f"hotline_session={tokens['admin']}"},
+                           token=None)
+    check("cookie authenticates", status == 200, str(status))
+    status, _, body = request(port, "GET", "/metrics", token=None)
+    check("metrics hold no phone", phone.encode() not in body)
+
+    # Hostile bodies on login (none of them counts as a failed login).
+    hostile = [
+        ("wrong content type", b'{"username":"agent1","password":"x"}', "text/plain", 415),
+        ("no content type", b'{"username":"agent1","password":"x"}', None, 415),
+        ("form body", b"username=agent1&password=x", "application/x-www-form-urlencoded", 415),
+        ("duplicate keys", b'{"username":"agent1","username":"admin","password":"x"}', "application/json", 400),
+        ("deeply nested", b'{"username":' + b"[" * 100000 + b"]" * 100000 + b',"password":"x"}',
+         "application/json", 400),
+        ("nested array", b"[" * 5000 + b"]" * 5000, "application/json", 400),
+        ("invalid UTF-8", b'{"username":"agent\xff","password":"x"}', "application/json", 400),
+        ("NUL in a string", b'{"username":"agent1\\u0000","password":"x"}', "application/json", 400),
+        ("wrong type", b'{"username":1,"password":"x"}', "application/json", 400),
+        ("null value", b'{"username":"agent1","password":null}', "application/json", 400),
+        ("missing field", b'{"username":"agent1"}', "application/json", 400),
+        ("unknown field", b'{"username":"agent1","password":"x","role":"admin"}', "application/json", 400),
+        ("not an object", b'"agent1"', "application/json", 400),
+        ("trailing data", b'{"username":"agent1","password":"x"} {}', "application/json", 400),
+        ("empty body", b"", "application/json", 400),
+        ("truncated", b'{"username":"agent1","pass', "application/json", 400),
+    ]
+    for name, raw, content_type, expected in hostile:
+        status, headers, body = post_json(port, "/api/v1/login", raw, content_type=content_type)
+        check_error_body(f"login, {name}", status, headers, body, expected,
+                         "unsupported_media_type" if expected == 415 else "invalid")
+    status, headers, body = request(port, "GET", "/api/v1/login", token=None)
+    check_error_body("GET login", status, headers, body, 405, "method_not_allowed")
+    check("login Allow: POST", headers.get("allow") == "POST")
+
+    # Password change: wrong old, short new, hostile body, then right.
+    yingze = tokens["h-yingze"]
+    status, headers, body = post_json(port, "/api/v1/password", b'{"old":"nope-nope","new":"brand-new-pass"}',
+                                      token=yingze)
+    check_error_body("password: wrong old", status, headers, body, 403, "forbidden")
+    status, headers, body = post_json(port, "/api/v1/password",
+                                      json.dumps({"old": DEMO_PASSWORD, "new": "short"}).encode(), token=yingze)
+    check_error_body("password: short new", status, headers, body, 400, "invalid")
+    status, headers, body = post_json(port, "/api/v1/password", b'{"old":"a","old":"b","new":"c"}', token=yingze)
+    check_error_body("password: duplicate keys", status, headers, body, 400, "invalid")
+    status, headers, body = post_json(port, "/api/v1/password", b'{"old":"a","new":"c"}', token=None)
+    check_unauthorized("password without a session", status, headers, body)
+    status, headers, body = post_json(port, "/api/v1/password",
+                                      json.dumps({"old": DEMO_PASSWORD, "new": "brand-new-pass"}).encode(),
+                                      token=yingze)
+    check("password changed", status == 200 and json.loads(body) == {"status": "changed"}, f"{status} {body!r}")
+    status, _, _ = get(f"/api/v1/orders/{number}", "h-yingze")
+    check("the changing session stays", status == 200, str(status))
+    status, _, _ = login(port, "h-yingze", DEMO_PASSWORD)
+    check("old password refused after the change", status == 401, str(status))
+
+    # Logout (by cookie) revokes the session; the token is then refused.
+    token = login_token(port, "h-yingze", "brand-new-pass")
+    status, headers, body = request(port, "POST", "/api/v1/logout", headers={"Cookie": f"hotline_session={token}"},
+                                    token=None)
+    check("logout 200", status == 200, f"{status} {body!r}")
+    check("logout clears the cookie", "Max-Age=0" in headers.get("set-cookie", ""), repr(headers.get("set-cookie")))
+    status, headers, body = request(port, "GET", f"/api/v1/orders/{number}", token=token)
+    check_unauthorized("revoked token", status, headers, body)
+    status, headers, body = request(port, "POST", "/api/v1/logout", token=token)
+    check_unauthorized("logout twice", status, headers, body)
+
+    # Too many failures for one account: 429, even with the right password.
+    for attempt in range(5):
+        status, _, _ = login(port, "agent2", f"guess-{attempt}")
+        check(f"agent2 failure {attempt + 1}: 401", status == 401, str(status))
+    status, headers, body = login(port, "agent2", DEMO_PASSWORD)
+    check_error_body("too many attempts", status, headers, body, 429, "too_many_requests")
+    check("429 has Retry-After", (headers.get("retry-after") or "").isdigit(), repr(headers.get("retry-after")))
+    # ... while other accounts from the same address still log in.
+    status, _, _ = get(f"/api/v1/orders/{ORDER}", "agent1")
+    check("others unaffected", status == 200, str(status))
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -316,7 +557,11 @@ def main():
                     check("server starts and answers /healthz", False,
                           open(log_path, errors="replace").read()[-2000:])
                 else:
+                    test_login(port)
                     test_routes(binary, environment, port)
+                    started_auth = time.monotonic()
+                    test_authorization(binary, environment, port)
+                    print(f"authorization checks took {time.monotonic() - started_auth:.1f} s")
                     process.send_signal(signal.SIGTERM)
                     try:
                         code = process.wait(timeout=5)

@@ -1,0 +1,608 @@
+/* auth.c: passwords, sessions, login rate limits and the read rights of
+ * each role (see auth.h).
+ *
+ * It hashes and verifies passwords (argon2id, bounded by the guard's
+ * semaphore), makes and checks session tokens, counts failed logins in a
+ * fixed-size table under the guard's mutex, and holds the role table that
+ * decides who may read which order and the reports, and who sees citizens'
+ * personal data. It does not speak HTTP (cookies, headers and status codes
+ * are the server's) and does not decide any write: the lifecycle's rules
+ * stay in domain/workflow. Hashing never runs inside a store transaction,
+ * so a slow hash holds no lock. */
+#include "app/auth.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/i18n.h"
+
+/* argon2id at libsodium's INTERACTIVE limits (2 passes, 64 MiB). Measured
+ * on the project's 2-core machine: 78 ms per hash (19 MiB: 20 ms; 3 passes
+ * of 64 MiB: 101 ms), inside the 50-100 ms a login can afford. With the
+ * semaphore sized to the cores, hashing holds at most 64 MiB per core. */
+#define PWHASH_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define PWHASH_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
+
+#define TOKEN_RANDOM_BYTES 32
+/* Distinct accounts and addresses whose failures are remembered at once;
+ * when full, the entry whose window began first is forgotten. */
+#define FAILURE_SLOTS 1024
+#define FAILURE_KEY_BYTES 96
+
+typedef struct failure_slot {
+    char key[FAILURE_KEY_BYTES]; /* "u:USERNAME" or "a:ADDRESS"; "" = free */
+    hl_time window_start;        /* the first failure of the window */
+    int failures;
+} failure_slot;
+
+struct hl_auth_guard {
+    sem_t hashing; /* one unit per hash allowed to run */
+    pthread_mutex_t lock;
+    failure_slot slots[FAILURE_SLOTS];
+    /* A hash of a random password: an unknown user is verified against it,
+     * so that a failed login takes as long whether the user exists or not. */
+    char decoy_hash[HL_AUTH_HASH_BYTES];
+};
+
+_Static_assert(HL_AUTH_HASH_BYTES >= crypto_pwhash_STRBYTES, "room for an argon2id string");
+_Static_assert(HL_SESSION_HASH_BYTES == crypto_generichash_BYTES * 2 + 1, "hex of a 32-byte hash");
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+static int sodium_failed(hl_error *error)
+{
+    return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("libsodium 无法初始化", "libsodium cannot start"));
+}
+
+/* ---- Hashing, bounded ---- */
+
+static void acquire(hl_auth_guard *guard)
+{
+    if (guard == NULL)
+        return;
+    while (sem_wait(&guard->hashing) != 0 && errno == EINTR)
+        continue;
+}
+
+static void release(hl_auth_guard *guard)
+{
+    if (guard != NULL)
+        sem_post(&guard->hashing);
+}
+
+static int hash_password(hl_auth_guard *guard, const char *password, char *hash, hl_error *error)
+{
+    acquire(guard);
+    int rc = crypto_pwhash_str(hash, password, strlen(password), PWHASH_OPSLIMIT, PWHASH_MEMLIMIT);
+    release(guard);
+    if (rc != 0)
+        return hl_error_set(error, HL_EIO, NULL, "%s",
+                            HL_T("密码散列失败（内存不足）", "password hashing failed (out of memory)"));
+    return HL_OK;
+}
+
+static bool verify_password(hl_auth_guard *guard, const char *hash, const char *password)
+{
+    acquire(guard);
+    bool right = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    release(guard);
+    return right;
+}
+
+int hl_auth_guard_new(unsigned concurrent_hashes, hl_auth_guard **out, hl_error *error)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    if (concurrent_hashes == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        concurrent_hashes = cores < 1 ? 1 : cores > 64 ? 64 : (unsigned)cores;
+    }
+    hl_auth_guard *guard = hl_xcalloc(1, sizeof *guard);
+    if (sem_init(&guard->hashing, 0, concurrent_hashes) != 0) {
+        free(guard);
+        return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("无法创建信号量", "cannot create a semaphore"));
+    }
+    pthread_mutex_init(&guard->lock, NULL);
+    unsigned char random_password[16];
+    char decoy[sizeof random_password * 2 + 1];
+    randombytes_buf(random_password, sizeof random_password);
+    sodium_bin2hex(decoy, sizeof decoy, random_password, sizeof random_password);
+    int result = hash_password(guard, decoy, guard->decoy_hash, error);
+    if (result != HL_OK) {
+        hl_auth_guard_free(guard);
+        return result;
+    }
+    *out = guard;
+    return HL_OK;
+}
+
+void hl_auth_guard_free(hl_auth_guard *guard)
+{
+    if (guard == NULL)
+        return;
+    sem_destroy(&guard->hashing);
+    pthread_mutex_destroy(&guard->lock);
+    free(guard);
+}
+
+/* ---- Failure counting ---- */
+
+static void failure_key(char *key, char kind, const char *name)
+{
+    snprintf(key, FAILURE_KEY_BYTES, "%c:%s", kind, name != NULL ? name : "");
+}
+
+/* The slot of a key, or NULL. Caller holds the lock. */
+static failure_slot *find_slot(hl_auth_guard *guard, const char *key)
+{
+    for (size_t index = 0; index < FAILURE_SLOTS; index++)
+        if (guard->slots[index].key[0] != '\0' && strcmp(guard->slots[index].key, key) == 0)
+            return &guard->slots[index];
+    return NULL;
+}
+
+/* Seconds until a key may try again (0: it may now). Caller holds the lock. */
+static int blocked_for(hl_auth_guard *guard, const char *key, int limit, hl_time now)
+{
+    failure_slot *slot = find_slot(guard, key);
+    if (slot == NULL || slot->failures < limit)
+        return 0;
+    hl_time ends = slot->window_start + HL_AUTH_FAILURE_WINDOW_SECONDS;
+    return now < ends ? (int)(ends - now) : 0;
+}
+
+/* Caller holds the lock. */
+static void count_failure(hl_auth_guard *guard, const char *key, hl_time now)
+{
+    failure_slot *slot = find_slot(guard, key);
+    if (slot == NULL) {
+        /* A free slot, else one whose window has passed, else the oldest. */
+        failure_slot *oldest = &guard->slots[0];
+        for (size_t index = 0; index < FAILURE_SLOTS && slot == NULL; index++) {
+            failure_slot *candidate = &guard->slots[index];
+            if (candidate->key[0] == '\0' ||
+                now >= candidate->window_start + HL_AUTH_FAILURE_WINDOW_SECONDS)
+                slot = candidate;
+            else if (candidate->window_start < oldest->window_start)
+                oldest = candidate;
+        }
+        if (slot == NULL)
+            slot = oldest;
+        snprintf(slot->key, sizeof slot->key, "%s", key);
+        slot->failures = 0;
+        slot->window_start = now;
+    } else if (now >= slot->window_start + HL_AUTH_FAILURE_WINDOW_SECONDS) {
+        slot->failures = 0;
+        slot->window_start = now;
+    }
+    slot->failures++;
+}
+
+static void forget_failures(hl_auth_guard *guard, const char *key)
+{
+    failure_slot *slot = find_slot(guard, key);
+    if (slot != NULL)
+        memset(slot, 0, sizeof *slot);
+}
+
+/* Seconds until this account and address may try again (0: now). */
+static int attempt_allowed_in(hl_auth_guard *guard, const char *account_key, const char *address_key,
+                              hl_time now)
+{
+    pthread_mutex_lock(&guard->lock);
+    int account = blocked_for(guard, account_key, HL_AUTH_ACCOUNT_FAILURES, now);
+    int address = blocked_for(guard, address_key, HL_AUTH_ADDRESS_FAILURES, now);
+    pthread_mutex_unlock(&guard->lock);
+    return account > address ? account : address;
+}
+
+static void record_failure(hl_auth_guard *guard, const char *account_key, const char *address_key, hl_time now)
+{
+    pthread_mutex_lock(&guard->lock);
+    count_failure(guard, account_key, now);
+    count_failure(guard, address_key, now);
+    pthread_mutex_unlock(&guard->lock);
+}
+
+static int too_many_attempts(int seconds, hl_error *error)
+{
+    int minutes = (seconds + 59) / 60;
+    return english() ? hl_error_set(error, HL_EROLE, "password",
+                                    "too many attempts: try again in %d minute(s)", minutes)
+                     : hl_error_set(error, HL_EROLE, "password", "尝试次数过多，请 %d 分钟后再试", minutes);
+}
+
+/* ---- Passwords ---- */
+
+int hl_auth_check_new_password(const char *password, const char *field, hl_error *error)
+{
+    size_t length = password != NULL ? strlen(password) : 0;
+    if (length > HL_AUTH_PASSWORD_MAX_BYTES)
+        return english() ? hl_error_set(error, HL_EINVAL, field, "the password exceeds %d bytes",
+                                        HL_AUTH_PASSWORD_MAX_BYTES)
+                         : hl_error_set(error, HL_EINVAL, field, "密码超过 %d 字节", HL_AUTH_PASSWORD_MAX_BYTES);
+    if (!hl_text_is_utf8(password != NULL ? password : "", length))
+        return hl_error_set(error, HL_EINVAL, field, "%s",
+                            HL_T("密码不是有效的 UTF-8", "the password is not valid UTF-8"));
+    if (hl_text_char_count(password != NULL ? password : "", length) < HL_AUTH_PASSWORD_MIN_CHARS)
+        return english() ? hl_error_set(error, HL_EINVAL, field, "the password needs at least %d characters",
+                                        HL_AUTH_PASSWORD_MIN_CHARS)
+                         : hl_error_set(error, HL_EINVAL, field, "密码至少 %d 个字符", HL_AUTH_PASSWORD_MIN_CHARS);
+    return HL_OK;
+}
+
+/* Writes a hash and revokes the user's other sessions, in one transaction. */
+static int store_password(hl_app *app, const char *username, const char *hash, const char *keep_hash,
+                          hl_error *error)
+{
+    int result = hl_store_begin(app->store, error);
+    if (result != HL_OK)
+        return result;
+    result = hl_store_password_set(app->store, username, hash, error);
+    if (result == HL_OK)
+        result = hl_store_session_revoke_user(app->store, username, keep_hash, error);
+    if (result == HL_OK)
+        return hl_store_commit(app->store, error);
+    hl_store_rollback(app->store);
+    return result;
+}
+
+int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
+                         hl_error *error)
+{
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    hl_user user;
+    int result = hl_store_user_get(app->store, username, &user, error);
+    if (result != HL_OK)
+        return result;
+    result = hl_auth_check_new_password(password, "password", error);
+    if (result != HL_OK)
+        return result;
+    char hash[HL_AUTH_HASH_BYTES];
+    result = hash_password(guard, password, hash, error);
+    if (result == HL_OK)
+        result = store_password(app, username, hash, NULL, error);
+    sodium_memzero(hash, sizeof hash);
+    return result;
+}
+
+typedef struct name_list {
+    char (*names)[HL_CODE_BYTES];
+    size_t count, capacity;
+} name_list;
+
+static int collect_username(void *context, const hl_user *user)
+{
+    name_list *list = context;
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity > 0 ? list->capacity * 2 : 64;
+        list->names = hl_xrealloc(list->names, list->capacity * sizeof *list->names);
+    }
+    snprintf(list->names[list->count++], HL_CODE_BYTES, "%s", user->username);
+    return 0;
+}
+
+int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_error *error)
+{
+    *count = 0;
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    int result = hl_auth_check_new_password(password, "password", error);
+    if (result != HL_OK)
+        return result;
+    char hash[HL_AUTH_HASH_BYTES];
+    result = hash_password(NULL, password, hash, error);
+    if (result != HL_OK)
+        return result;
+    name_list list = {NULL, 0, 0};
+    result = hl_store_begin(app->store, error);
+    if (result != HL_OK)
+        return result;
+    /* Names first, then writes: no update while the listing steps. */
+    result = hl_store_user_each(app->store, collect_username, &list, error);
+    for (size_t index = 0; index < list.count && result == HL_OK; index++) {
+        result = hl_store_password_set(app->store, list.names[index], hash, error);
+        if (result == HL_OK)
+            result = hl_store_session_revoke_user(app->store, list.names[index], NULL, error);
+    }
+    if (result == HL_OK)
+        result = hl_store_commit(app->store, error);
+    else
+        hl_store_rollback(app->store);
+    if (result == HL_OK)
+        *count = (int)list.count;
+    free(list.names);
+    return result;
+}
+
+/* ---- Sessions ---- */
+
+/* The stored form of a token: hex of its BLAKE2b hash. */
+static void token_hash(const char *token, char out[HL_SESSION_HASH_BYTES])
+{
+    unsigned char digest[crypto_generichash_BYTES];
+    crypto_generichash(digest, sizeof digest, (const unsigned char *)token, strlen(token), NULL, 0);
+    sodium_bin2hex(out, HL_SESSION_HASH_BYTES, digest, sizeof digest);
+}
+
+static bool token_well_formed(const char *token)
+{
+    if (token == NULL || strlen(token) != TOKEN_RANDOM_BYTES * 2)
+        return false;
+    for (const char *cursor = token; *cursor != '\0'; cursor++)
+        if (!((*cursor >= '0' && *cursor <= '9') || (*cursor >= 'a' && *cursor <= 'f')))
+            return false;
+    return true;
+}
+
+static int wrong_credentials(hl_error *error)
+{
+    return hl_error_set(error, HL_EROLE, "password", "%s",
+                        HL_T("用户名或密码错误", "wrong username or password"));
+}
+
+static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_grant *out, hl_error *error)
+{
+    unsigned char random[TOKEN_RANDOM_BYTES];
+    randombytes_buf(random, sizeof random);
+    sodium_bin2hex(out->token, sizeof out->token, random, sizeof random);
+    sodium_memzero(random, sizeof random);
+    memset(&out->session, 0, sizeof out->session);
+    token_hash(out->token, out->session.token_hash);
+    snprintf(out->session.username, sizeof out->session.username, "%s", user->username);
+    out->session.created_at = now;
+    out->session.expires_at = now + HL_AUTH_SESSION_SECONDS;
+    out->user = *user;
+    int result = hl_store_begin(app->store, error);
+    if (result != HL_OK)
+        return result;
+    result = hl_store_session_put(app->store, &out->session, error);
+    if (result == HL_OK)
+        return hl_store_commit(app->store, error);
+    hl_store_rollback(app->store);
+    return result;
+}
+
+int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
+                  const char *address, hl_time now, hl_auth_grant *out, hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    if (username == NULL || password == NULL || strlen(password) > HL_AUTH_PASSWORD_MAX_BYTES)
+        return wrong_credentials(error);
+    char account_key[FAILURE_KEY_BYTES], address_key[FAILURE_KEY_BYTES];
+    failure_key(account_key, 'u', username);
+    failure_key(address_key, 'a', address);
+    int wait = attempt_allowed_in(guard, account_key, address_key, now);
+    if (wait > 0) {
+        out->rate_limited = true;
+        out->retry_after = wait;
+        return too_many_attempts(wait, error);
+    }
+    hl_user user;
+    memset(&user, 0, sizeof user);
+    char hash[HL_AUTH_HASH_BYTES] = "";
+    bool known = false;
+    hl_error lookup;
+    hl_error_clear(&lookup);
+    if (hl_directory_code_valid(hl_slice_of(username))) {
+        int result = hl_store_user_get(app->store, username, &user, &lookup);
+        if (result == HL_OK)
+            result = hl_store_password_get(app->store, username, hash, sizeof hash, &lookup);
+        if (result != HL_OK && result != HL_ENOTFOUND) {
+            *error = lookup;
+            return result;
+        }
+        known = result == HL_OK && user.active && hash[0] != '\0';
+    }
+    /* The same work whether or not the account can log in. */
+    bool right = verify_password(guard, known ? hash : guard->decoy_hash, password) && known;
+    if (!right) {
+        record_failure(guard, account_key, address_key, now);
+        return wrong_credentials(error);
+    }
+    pthread_mutex_lock(&guard->lock);
+    forget_failures(guard, account_key);
+    pthread_mutex_unlock(&guard->lock);
+    return open_session(app, &user, now, out, error);
+}
+
+static int not_logged_in(hl_error *error)
+{
+    return hl_error_set(error, HL_EROLE, "token", "%s",
+                        HL_T("未登录或会话已失效", "not logged in, or the session has ended"));
+}
+
+int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user, hl_session *session,
+                         hl_error *error)
+{
+    if (!token_well_formed(token))
+        return not_logged_in(error);
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    char hashed[HL_SESSION_HASH_BYTES];
+    token_hash(token, hashed);
+    hl_session found;
+    int result = hl_store_session_get(app->store, hashed, &found, error);
+    if (result == HL_ENOTFOUND)
+        return not_logged_in(error);
+    if (result != HL_OK)
+        return result;
+    if (found.revoked || now >= found.expires_at)
+        return not_logged_in(error);
+    result = hl_store_user_get(app->store, found.username, user, error);
+    if (result == HL_ENOTFOUND || (result == HL_OK && !user->active))
+        return not_logged_in(error);
+    if (result == HL_OK && session != NULL)
+        *session = found;
+    return result;
+}
+
+int hl_auth_logout(hl_app *app, const char *token, hl_error *error)
+{
+    if (!token_well_formed(token))
+        return not_logged_in(error);
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    char hashed[HL_SESSION_HASH_BYTES];
+    token_hash(token, hashed);
+    int result = hl_store_begin(app->store, error);
+    if (result != HL_OK)
+        return result;
+    result = hl_store_session_revoke(app->store, hashed, error);
+    if (result == HL_OK)
+        return hl_store_commit(app->store, error);
+    hl_store_rollback(app->store);
+    return result == HL_ENOTFOUND ? not_logged_in(error) : result;
+}
+
+int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *keep_token,
+                            const char *old_password, const char *new_password, const char *address,
+                            hl_time now, bool *rate_limited, int *retry_after, hl_error *error)
+{
+    *rate_limited = false;
+    *retry_after = 0;
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    char account_key[FAILURE_KEY_BYTES], address_key[FAILURE_KEY_BYTES];
+    failure_key(account_key, 'u', username);
+    failure_key(address_key, 'a', address);
+    int wait = attempt_allowed_in(guard, account_key, address_key, now);
+    if (wait > 0) {
+        *rate_limited = true;
+        *retry_after = wait;
+        return too_many_attempts(wait, error);
+    }
+    int result = hl_auth_check_new_password(new_password, "new", error);
+    if (result != HL_OK)
+        return result;
+    char hash[HL_AUTH_HASH_BYTES] = "";
+    result = hl_store_password_get(app->store, username, hash, sizeof hash, error);
+    if (result != HL_OK)
+        return result;
+    if (old_password == NULL || strlen(old_password) > HL_AUTH_PASSWORD_MAX_BYTES || hash[0] == '\0' ||
+        !verify_password(guard, hash, old_password)) {
+        record_failure(guard, account_key, address_key, now);
+        return hl_error_set(error, HL_EROLE, "old", "%s", HL_T("原密码不正确", "the old password is wrong"));
+    }
+    result = hash_password(guard, new_password, hash, error);
+    char keep_hash[HL_SESSION_HASH_BYTES] = "";
+    if (result == HL_OK && token_well_formed(keep_token))
+        token_hash(keep_token, keep_hash);
+    if (result == HL_OK)
+        result = store_password(app, username, hash, keep_hash[0] != '\0' ? keep_hash : NULL, error);
+    sodium_memzero(hash, sizeof hash);
+    return result;
+}
+
+/* ---- Who may read what ---- */
+
+typedef enum order_scope {
+    SCOPE_NONE = 0,
+    SCOPE_ALL,      /* every order */
+    SCOPE_OWN_UNIT, /* orders whose lead or co-handling unit is the user's */
+    SCOPE_FINISHED, /* completed, surveyed or archived orders (the callback survey's) */
+} order_scope;
+
+/* The read rights of each role: the one table authorization is decided from
+ * (docs/api.md repeats it). */
+static const struct {
+    order_scope orders;
+    bool reports;
+    bool personal_data; /* full phone numbers and names */
+} role_rights[HL_ROLE_COUNT] = {
+    [HL_ROLE_AGENT] = {SCOPE_ALL, false, true},
+    [HL_ROLE_DISPATCHER] = {SCOPE_ALL, true, true},
+    [HL_ROLE_HANDLER] = {SCOPE_OWN_UNIT, false, false},
+    /* Surveyors call citizens back: they need the number they dial. */
+    [HL_ROLE_SURVEYOR] = {SCOPE_FINISHED, false, true},
+    [HL_ROLE_SUPERVISOR] = {SCOPE_ALL, true, true},
+    [HL_ROLE_ANALYST] = {SCOPE_ALL, true, false},
+    [HL_ROLE_ADMIN] = {SCOPE_ALL, true, false},
+};
+
+static bool known_role(const hl_user *user)
+{
+    return user != NULL && (int)user->role >= 0 && user->role < HL_ROLE_COUNT && user->active;
+}
+
+/* Whether a comma-separated list of codes holds code. */
+static bool list_has_code(const char *list, const char *code)
+{
+    size_t length = strlen(code);
+    const char *cursor = list;
+    while (*cursor != '\0') {
+        size_t item = strcspn(cursor, ",");
+        if (item == length && strncmp(cursor, code, length) == 0)
+            return true;
+        cursor += item;
+        if (*cursor == ',')
+            cursor++;
+    }
+    return false;
+}
+
+bool hl_auth_may_read_order(const hl_user *user, const hl_order *order)
+{
+    if (!known_role(user))
+        return false;
+    switch (role_rights[user->role].orders) {
+    case SCOPE_ALL: return true;
+    case SCOPE_OWN_UNIT:
+        return user->unit[0] != '\0' &&
+               (strcmp(order->lead_unit, user->unit) == 0 || list_has_code(order->co_units, user->unit));
+    case SCOPE_FINISHED:
+        return order->state == HL_STATE_COMPLETED || order->state == HL_STATE_SURVEYED ||
+               order->state == HL_STATE_ARCHIVED;
+    case SCOPE_NONE: return false;
+    }
+    return false;
+}
+
+bool hl_auth_may_read_reports(const hl_user *user)
+{
+    return known_role(user) && role_rights[user->role].reports;
+}
+
+bool hl_auth_sees_personal_data(const hl_user *user)
+{
+    return known_role(user) && role_rights[user->role].personal_data;
+}
+
+static int order_not_found(int64_t id, hl_error *error)
+{
+    char number[24];
+    hl_order_format_number(id, number, sizeof number);
+    return english() ? hl_error_set(error, HL_ENOTFOUND, "order", "no order %s", number)
+                     : hl_error_set(error, HL_ENOTFOUND, "order", "工单 %s 不存在", number);
+}
+
+int hl_auth_read_order(hl_app *app, const hl_user *user, int64_t id, hl_order *out, hl_error *error)
+{
+    int result = hl_app_get_order(app, id, out, error);
+    if (result == HL_OK && !hl_auth_may_read_order(user, out)) {
+        memset(out, 0, sizeof *out); /* nothing of it leaves */
+        return order_not_found(id, error);
+    }
+    return result;
+}
+
+int hl_auth_list_events(hl_app *app, const hl_user *user, int64_t id, hl_order *order, hl_event_visitor visit,
+                        void *context, hl_error *error)
+{
+    int result = hl_auth_read_order(app, user, id, order, error);
+    if (result != HL_OK)
+        return result;
+    return hl_app_list_events(app, id, visit, context, error);
+}

@@ -1,0 +1,115 @@
+/* auth.h: who is logged in, and what a user may read.
+ *
+ * Passwords are hashed with argon2id (libsodium crypto_pwhash_str) and
+ * stored as the hash only. A login that succeeds opens a session: a token
+ * of 32 random bytes, hex-encoded, handed to the client once; the store
+ * keeps only its BLAKE2b hash, the user, when it was made, when it expires
+ * (HL_AUTH_SESSION_SECONDS later) and whether it was revoked (logout,
+ * password change).
+ *
+ * An hl_auth_guard is shared by every thread of a process (it is
+ * thread-safe): it bounds how many hashes run at once (a counting semaphore
+ * sized to the cores, so that a burst of logins cannot exhaust the machine)
+ * and counts failed logins per account and per client address in a
+ * bounded table: HL_AUTH_ACCOUNT_FAILURES failures of an account, or
+ * HL_AUTH_ADDRESS_FAILURES from one address, within
+ * HL_AUTH_FAILURE_WINDOW_SECONDS refuse further attempts (HL_EROLE, "too
+ * many attempts") until the window has passed, without hashing anything.
+ *
+ * Authorization for reads is decided here, from one table of roles
+ * (hl_auth_may_read_order, hl_auth_may_read_reports,
+ * hl_auth_sees_personal_data); the server only asks. An order a user may
+ * not read is reported as absent (HL_ENOTFOUND), so that numbers cannot be
+ * probed. Times are passed in (now), so that tests choose the clock. */
+#ifndef HL_AUTH_H
+#define HL_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "app/app.h"
+
+#define HL_AUTH_TOKEN_BYTES 65 /* 64 hex digits and NUL */
+#define HL_AUTH_HASH_BYTES 128 /* crypto_pwhash_STRBYTES */
+#define HL_AUTH_SESSION_SECONDS (12 * 3600)
+#define HL_AUTH_PASSWORD_MIN_CHARS 8
+#define HL_AUTH_PASSWORD_MAX_BYTES 1024
+#define HL_AUTH_ACCOUNT_FAILURES 5
+#define HL_AUTH_ADDRESS_FAILURES 20 /* an office behind one NAT shares an address */
+#define HL_AUTH_FAILURE_WINDOW_SECONDS 300
+/* The password `hotline demo` gives every demo account. */
+#define HL_AUTH_DEMO_PASSWORD "hotline-demo"
+
+typedef struct hl_auth_guard hl_auth_guard;
+
+/* Makes a guard letting at most concurrent_hashes hashes run at once (0: the
+ * number of online cores). The caller owns *out (hl_auth_guard_free).
+ * HL_EIO when libsodium cannot start. */
+int hl_auth_guard_new(unsigned concurrent_hashes, hl_auth_guard **out, hl_error *error);
+void hl_auth_guard_free(hl_auth_guard *guard); /* guard may be NULL */
+
+/* Checks a new password: valid UTF-8, at least HL_AUTH_PASSWORD_MIN_CHARS
+ * characters, at most HL_AUTH_PASSWORD_MAX_BYTES bytes. HL_EINVAL naming
+ * field otherwise. */
+int hl_auth_check_new_password(const char *password, const char *field, hl_error *error);
+
+/* Sets a user's password (checked as above) and revokes every session of
+ * the user. guard may be NULL (no bound on hashing: the command line).
+ * HL_ENOTFOUND for an unknown user. */
+int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
+                         hl_error *error);
+
+/* Gives every user of the store the same password (the demo's); *count
+ * receives how many users. One hash, one transaction. */
+int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_error *error);
+
+/* What a login grants (or why it was refused before any check). */
+typedef struct hl_auth_grant {
+    char token[HL_AUTH_TOKEN_BYTES]; /* the secret: give it to the client, keep it nowhere */
+    hl_user user;
+    hl_session session;
+    bool rate_limited;      /* refused before checking: too many failures */
+    int retry_after;        /* when rate_limited: seconds until attempts are allowed again */
+} hl_auth_grant;
+
+/* Logs a user in from a client address (any text naming the client; NULL
+ * or "" counts as one unnamed address). On success fills *out and stores
+ * the session. A wrong password, an unknown or disabled user or one without
+ * a password: HL_EROLE (field "password"), the same message for each, and
+ * a failure counted. Too many failures: HL_EROLE with out->rate_limited. */
+int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
+                  const char *address, hl_time now, hl_auth_grant *out, hl_error *error);
+
+/* Finds the active user of a token. A malformed, unknown, expired or
+ * revoked token, or a user since disabled: HL_EROLE (field "token").
+ * session may be NULL. */
+int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user, hl_session *session,
+                         hl_error *error);
+
+/* Revokes the session of a token (HL_EROLE when there is none). */
+int hl_auth_logout(hl_app *app, const char *token, hl_error *error);
+
+/* Changes the password of a logged-in user: the old one must be right
+ * (HL_EROLE, field "old", a failure counted; *rate_limited and
+ * *retry_after as for login), the new one pass hl_auth_check_new_password
+ * (field "new"). Revokes every other session of the user; keep_token (may
+ * be NULL) stays valid. */
+int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *keep_token,
+                            const char *old_password, const char *new_password, const char *address,
+                            hl_time now, bool *rate_limited, int *retry_after, hl_error *error);
+
+/* Authorization of reads, from the role table in auth.c. */
+bool hl_auth_may_read_order(const hl_user *user, const hl_order *order);
+bool hl_auth_may_read_reports(const hl_user *user);
+/* Whether the user sees citizens' full phone numbers and names (else masked). */
+bool hl_auth_sees_personal_data(const hl_user *user);
+
+/* Reads an order for a user: HL_ENOTFOUND, worded as for a missing order,
+ * when it is absent or the user may not read it. */
+int hl_auth_read_order(hl_app *app, const hl_user *user, int64_t id, hl_order *out, hl_error *error);
+/* Lists an order's events for a user, on the same rule; order is scratch
+ * space (some 40 KB) the caller provides. */
+int hl_auth_list_events(hl_app *app, const hl_user *user, int64_t id, hl_order *order, hl_event_visitor visit,
+                        void *context, hl_error *error);
+
+#endif

@@ -1,0 +1,71 @@
+/* json_body.c: strict parsing of small JSON request bodies (see
+ * json_body.h).
+ *
+ * jansson does the parsing and refuses invalid UTF-8, "\u0000", duplicate
+ * keys (JSON_REJECT_DUPLICATES), trailing data and nesting deeper than its
+ * own limit; this file checks the shape: one object, the expected keys
+ * only, each a string. It does not know routes, HTTP or what the fields
+ * mean. */
+#include "http/json_body.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/i18n.h"
+
+static int bad_body(hl_error *error, const char *field, const char *message)
+{
+    return hl_error_set(error, HL_EINVAL, field, "%s", message);
+}
+
+static bool expected_key(const char *key, const hl_json_field *fields, size_t count)
+{
+    for (size_t index = 0; index < count; index++)
+        if (strcmp(key, fields[index].name) == 0)
+            return true;
+    return false;
+}
+
+int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json_field *fields, size_t count,
+                       hl_error *error)
+{
+    for (size_t index = 0; index < count; index++)
+        fields[index].value = NULL;
+    if (body == NULL || length == 0)
+        return bad_body(error, "body", HL_T("缺少请求体", "the body is missing"));
+    json_error_t parse_error;
+    json_t *document = json_loadb(body, length, JSON_REJECT_DUPLICATES, &parse_error);
+    if (document == NULL)
+        return hl_i18n_get() == HL_LANG_EN
+                   ? hl_error_set(error, HL_EINVAL, "body", "the body is not valid JSON (line %d, column %d)",
+                                  parse_error.line, parse_error.column)
+                   : hl_error_set(error, HL_EINVAL, "body", "请求体不是有效的 JSON（第 %d 行第 %d 列）",
+                                  parse_error.line, parse_error.column);
+    int result = HL_OK;
+    if (!json_is_object(document))
+        result = bad_body(error, "body", HL_T("请求体须为 JSON 对象", "the body must be a JSON object"));
+    const char *key;
+    json_t *value;
+    if (result == HL_OK) {
+        json_object_foreach(document, key, value)
+        {
+            if (!expected_key(key, fields, count)) {
+                result = bad_body(error, "body", HL_T("请求体含有未知字段", "the body has an unknown field"));
+                break;
+            }
+        }
+    }
+    for (size_t index = 0; index < count && result == HL_OK; index++) {
+        json_t *member = json_object_get(document, fields[index].name);
+        if (member == NULL)
+            result = bad_body(error, fields[index].name, HL_T("缺少必需的字段", "a required field is missing"));
+        else if (!json_is_string(member))
+            result = bad_body(error, fields[index].name, HL_T("该字段须为字符串", "this field must be a string"));
+        else
+            fields[index].value = hl_arena_strndup(arena, json_string_value(member), json_string_length(member));
+    }
+    json_decref(document);
+    return result;
+}

@@ -1,0 +1,368 @@
+/* Tests of src/app/auth.c on a real SQLite file: passwords hashed and
+ * verified, wrong and unknown credentials, the rate limits per account and
+ * per address (with their window), the life of a session token (expiry at
+ * an injected clock, forgery, logout), the password change, that only a
+ * token's hash is stored, and the role table of reads. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "app/app.h"
+#include "app/auth.h"
+#include "app/transfer.h"
+#include "base/i18n.h"
+#include "test_support.h"
+
+typedef struct fixture {
+    char directory[256];
+    char path[512];
+    hl_app *app;
+    hl_auth_guard *guard;
+} fixture;
+
+static const char units_csv[] = "code,name,group,parent,active\n"
+                                "u1,市住建局,市直单位,,1\n"
+                                "u2,市城管局,市直单位,,1\n";
+static const char categories_csv[] = "code,name,parent,default_unit,handle_days,active\n"
+                                     "city,市容环境,,u2,,1\n";
+static const char users_csv[] = "username,display_name,role,unit,active\n"
+                                "agent,话务员,agent,,1\n"
+                                "dispatcher,派单员,dispatcher,,1\n"
+                                "surveyor,回访员,surveyor,,1\n"
+                                "supervisor,督办员,supervisor,,1\n"
+                                "analyst,分析员,analyst,,1\n"
+                                "admin,管理员,admin,,1\n"
+                                "h-u1,承办人1,handler,u1,1\n"
+                                "h-u2,承办人2,handler,u2,1\n"
+                                "gone,已停用,agent,,0\n";
+
+#define NOW ((hl_time)1709517600) /* 2024-03-04T10:00:00+08:00 */
+#define PASSWORD "correct horse battery"
+
+static int setup(void **state)
+{
+    fixture *fix = hl_xcalloc(1, sizeof *fix);
+    test_make_temp_dir(fix->directory, sizeof fix->directory);
+    test_path(fix->path, sizeof fix->path, fix->directory, "hotline.db");
+    hl_error error;
+    hl_i18n_set(HL_LANG_EN);
+    assert_int_equal(hl_app_open(fix->path, &fix->app, &error), HL_OK);
+    assert_int_equal(hl_app_init(fix->app, &error), HL_OK);
+    int loaded;
+    assert_int_equal(hl_transfer_load_units(fix->app, units_csv, strlen(units_csv), &loaded, &error), HL_OK);
+    assert_int_equal(hl_transfer_load_categories(fix->app, categories_csv, strlen(categories_csv), &loaded, &error),
+                     HL_OK);
+    assert_int_equal(hl_transfer_load_users(fix->app, users_csv, strlen(users_csv), &loaded, &error), HL_OK);
+    assert_int_equal(hl_auth_guard_new(0, &fix->guard, &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
+    *state = fix;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_guard_free(fix->guard);
+    hl_app_close(fix->app);
+    test_remove_tree(fix->directory);
+    free(fix);
+    return 0;
+}
+
+static int login(fixture *fix, const char *username, const char *password, const char *address, hl_time now,
+                 hl_auth_grant *grant, hl_error *error)
+{
+    hl_error_clear(error);
+    return hl_auth_login(fix->app, fix->guard, username, password, address, now, grant, error);
+}
+
+static void test_hash_and_verify(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_grant grant;
+    hl_error error;
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    assert_string_equal(grant.user.username, "agent");
+    assert_int_equal(grant.user.role, HL_ROLE_AGENT);
+    assert_int_equal(strlen(grant.token), 64);
+    assert_int_equal(grant.session.expires_at, NOW + HL_AUTH_SESSION_SECONDS);
+
+    /* The stored form is argon2id, never the password. */
+    char hash[HL_AUTH_HASH_BYTES];
+    assert_int_equal(hl_store_password_get(fix->app->store, "agent", hash, sizeof hash, &error), HL_OK);
+    assert_non_null(strstr(hash, "$argon2id$"));
+    assert_null(strstr(hash, PASSWORD));
+
+    /* Wrong password, unknown user, disabled user, user without a password:
+     * the same refusal. */
+    char message[HL_ERROR_MESSAGE_MAX];
+    assert_int_equal(login(fix, "agent", "wrong password", "10.0.0.1", NOW, &grant, &error), HL_EROLE);
+    assert_false(grant.rate_limited);
+    snprintf(message, sizeof message, "%s", error.message);
+    assert_int_equal(login(fix, "nobody", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
+    assert_string_equal(error.message, message);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "gone", PASSWORD, &error), HL_OK);
+    assert_int_equal(login(fix, "gone", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
+    assert_string_equal(error.message, message);
+    assert_int_equal(login(fix, "analyst", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
+    assert_string_equal(error.message, message);
+    assert_int_equal(login(fix, "agent", "", "10.0.0.1", NOW, &grant, &error), HL_EROLE);
+
+    /* New passwords: at least 8 characters (not bytes), valid UTF-8. */
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "short", &error), HL_EINVAL);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "七个汉字的密码", &error), HL_EINVAL);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "bad\xff utf-8 here", &error), HL_EINVAL);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "nobody", PASSWORD, &error), HL_ENOTFOUND);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+}
+
+static void test_rate_limits(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_grant grant;
+    hl_error error;
+    for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FAILURES; attempt++) {
+        assert_int_equal(login(fix, "agent", "guess", "10.0.0.2", NOW + attempt, &grant, &error), HL_EROLE);
+        assert_false(grant.rate_limited);
+    }
+    /* Refused even with the right password, from anywhere, until the window ends. */
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.3", NOW + 10, &grant, &error), HL_EROLE);
+    assert_true(grant.rate_limited);
+    assert_int_equal(grant.retry_after, HL_AUTH_FAILURE_WINDOW_SECONDS - 10);
+    assert_non_null(strstr(error.message, "too many attempts"));
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.3", NOW + HL_AUTH_FAILURE_WINDOW_SECONDS, &grant, &error),
+                     HL_OK);
+
+    /* One address trying many accounts is stopped too; another address is not. */
+    hl_time later = NOW + 1000;
+    for (int attempt = 0; attempt < HL_AUTH_ADDRESS_FAILURES; attempt++) {
+        char username[32];
+        snprintf(username, sizeof username, "user%d", attempt);
+        assert_int_equal(login(fix, username, "guess", "192.0.2.9", later, &grant, &error), HL_EROLE);
+        assert_false(grant.rate_limited);
+    }
+    assert_int_equal(login(fix, "agent", PASSWORD, "192.0.2.9", later + 1, &grant, &error), HL_EROLE);
+    assert_true(grant.rate_limited);
+    assert_int_equal(login(fix, "agent", PASSWORD, "192.0.2.10", later + 1, &grant, &error), HL_OK);
+}
+
+static long long raw_count(const char *path, const char *sql, const char *text)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *statement = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &statement, NULL), SQLITE_OK);
+    if (text != NULL)
+        sqlite3_bind_text(statement, 1, text, -1, SQLITE_TRANSIENT);
+    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
+    long long value = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return value;
+}
+
+static void test_token_lifecycle(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_grant grant;
+    hl_error error;
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    char token[HL_AUTH_TOKEN_BYTES];
+    snprintf(token, sizeof token, "%s", grant.token);
+
+    hl_user user;
+    hl_session session;
+    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + 60, &user, &session, &error), HL_OK);
+    assert_string_equal(user.username, "agent");
+    assert_string_equal(session.username, "agent");
+    /* Only the token's hash is stored. */
+    assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions WHERE token_hash = ?", token), 0);
+    assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions WHERE token_hash = ?", session.token_hash),
+                     1);
+
+    /* Valid until the last second, not at expires_at. */
+    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + HL_AUTH_SESSION_SECONDS - 1, &user, NULL, &error),
+                     HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + HL_AUTH_SESSION_SECONDS, &user, NULL, &error),
+                     HL_EROLE);
+    assert_string_equal(error.field, "token");
+
+    /* Forged, malformed, empty. */
+    char forged[HL_AUTH_TOKEN_BYTES];
+    snprintf(forged, sizeof forged, "%s", token);
+    forged[0] = forged[0] == 'a' ? 'b' : 'a';
+    assert_int_equal(hl_auth_authenticate(fix->app, forged, NOW, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, "' OR 1=1 --", NOW, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, "", NOW, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, NULL, NOW, &user, NULL, &error), HL_EROLE);
+
+    /* Logout revokes; a second logout has nothing to revoke. */
+    assert_int_equal(hl_auth_logout(fix->app, token, &error), HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + 60, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_logout(fix->app, token, &error), HL_EROLE);
+
+    /* A user disabled after login loses the session. */
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    hl_user disabled;
+    assert_int_equal(hl_store_user_get(fix->app->store, "agent", &disabled, &error), HL_OK);
+    disabled.active = false;
+    assert_int_equal(hl_store_begin(fix->app->store, &error), HL_OK);
+    assert_int_equal(hl_store_user_put(fix->app->store, &disabled, &error), HL_OK);
+    assert_int_equal(hl_store_commit(fix->app->store, &error), HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 60, &user, NULL, &error), HL_EROLE);
+}
+
+static void test_password_change(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_grant first, second;
+    hl_error error;
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &first, &error), HL_OK);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &second, &error), HL_OK);
+    bool limited = false;
+    int retry = 0;
+    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", first.token, "not it", "new password 1",
+                                             "10.0.0.1", NOW, &limited, &retry, &error),
+                     HL_EROLE);
+    assert_string_equal(error.field, "old");
+    assert_false(limited);
+    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", first.token, PASSWORD, "short",
+                                             "10.0.0.1", NOW, &limited, &retry, &error),
+                     HL_EINVAL);
+    assert_string_equal(error.field, "new");
+    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", first.token, PASSWORD,
+                                             "new password 1", "10.0.0.1", NOW, &limited, &retry, &error),
+                     HL_OK);
+    hl_user user;
+    /* The session that changed it stays; every other one ends. */
+    assert_int_equal(hl_auth_authenticate(fix->app, first.token, NOW + 1, &user, NULL, &error), HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, second.token, NOW + 1, &user, NULL, &error), HL_EROLE);
+    hl_auth_grant grant;
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW + 2, &grant, &error), HL_EROLE);
+    assert_int_equal(login(fix, "agent", "new password 1", "10.0.0.1", NOW + 2, &grant, &error), HL_OK);
+
+    /* Setting a password (the command line) ends every session. */
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, first.token, NOW + 3, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 3, &user, NULL, &error), HL_EROLE);
+
+    /* The demo's: one password for everyone. */
+    int count = 0;
+    assert_int_equal(hl_auth_set_all_passwords(fix->app, HL_AUTH_DEMO_PASSWORD, &count, &error), HL_OK);
+    assert_int_equal(count, 9);
+    assert_int_equal(login(fix, "h-u1", HL_AUTH_DEMO_PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    assert_int_equal(grant.user.role, HL_ROLE_HANDLER);
+    assert_string_equal(grant.user.unit, "u1");
+}
+
+static hl_user user_of(hl_role role, const char *unit)
+{
+    hl_user user;
+    memset(&user, 0, sizeof user);
+    snprintf(user.username, sizeof user.username, "%s", hl_directory_role_name(role));
+    snprintf(user.unit, sizeof user.unit, "%s", unit);
+    user.role = role;
+    user.active = true;
+    return user;
+}
+
+static void test_read_rights(void **state)
+{
+    (void)state;
+    hl_order *order = hl_xcalloc(1, sizeof *order);
+    order->state = HL_STATE_HANDLING;
+    snprintf(order->lead_unit, sizeof order->lead_unit, "u1");
+    snprintf(order->co_units, sizeof order->co_units, "u3,u4");
+    hl_user agent = user_of(HL_ROLE_AGENT, ""), dispatcher = user_of(HL_ROLE_DISPATCHER, ""),
+            supervisor = user_of(HL_ROLE_SUPERVISOR, ""), analyst = user_of(HL_ROLE_ANALYST, ""),
+            admin = user_of(HL_ROLE_ADMIN, ""), surveyor = user_of(HL_ROLE_SURVEYOR, ""),
+            lead = user_of(HL_ROLE_HANDLER, "u1"), co = user_of(HL_ROLE_HANDLER, "u4"),
+            other = user_of(HL_ROLE_HANDLER, "u2"), prefix = user_of(HL_ROLE_HANDLER, "u"),
+            unitless = user_of(HL_ROLE_HANDLER, "");
+    assert_true(hl_auth_may_read_order(&agent, order));
+    assert_true(hl_auth_may_read_order(&dispatcher, order));
+    assert_true(hl_auth_may_read_order(&supervisor, order));
+    assert_true(hl_auth_may_read_order(&analyst, order));
+    assert_true(hl_auth_may_read_order(&admin, order));
+    assert_true(hl_auth_may_read_order(&lead, order));
+    assert_true(hl_auth_may_read_order(&co, order));
+    assert_false(hl_auth_may_read_order(&other, order));
+    assert_false(hl_auth_may_read_order(&prefix, order));
+    assert_false(hl_auth_may_read_order(&unitless, order));
+    /* Surveyors: finished orders only. */
+    assert_false(hl_auth_may_read_order(&surveyor, order));
+    order->state = HL_STATE_COMPLETED;
+    assert_true(hl_auth_may_read_order(&surveyor, order));
+    order->state = HL_STATE_SURVEYED;
+    assert_true(hl_auth_may_read_order(&surveyor, order));
+    order->state = HL_STATE_ARCHIVED;
+    assert_true(hl_auth_may_read_order(&surveyor, order));
+    order->state = HL_STATE_NEW;
+    assert_false(hl_auth_may_read_order(&surveyor, order));
+    /* A disabled user reads nothing. */
+    agent.active = false;
+    assert_false(hl_auth_may_read_order(&agent, order));
+    assert_false(hl_auth_sees_personal_data(&agent));
+    agent.active = true;
+
+    assert_true(hl_auth_may_read_reports(&analyst));
+    assert_true(hl_auth_may_read_reports(&supervisor));
+    assert_true(hl_auth_may_read_reports(&admin));
+    assert_true(hl_auth_may_read_reports(&dispatcher));
+    assert_false(hl_auth_may_read_reports(&lead));
+    assert_false(hl_auth_may_read_reports(&agent));
+    assert_false(hl_auth_may_read_reports(&surveyor));
+
+    assert_true(hl_auth_sees_personal_data(&agent));
+    assert_true(hl_auth_sees_personal_data(&dispatcher));
+    assert_true(hl_auth_sees_personal_data(&supervisor));
+    assert_false(hl_auth_sees_personal_data(&analyst));
+    assert_false(hl_auth_sees_personal_data(&admin));
+    assert_true(hl_auth_sees_personal_data(&surveyor)); /* they call the citizen back */
+    assert_false(hl_auth_sees_personal_data(&lead));
+    free(order);
+}
+
+static void test_read_order_hides_what_may_not_be_read(void **state)
+{
+    fixture *fix = *state;
+    hl_order *order = hl_xcalloc(1, sizeof *order);
+    order->channel = HL_CHANNEL_PHONE;
+    order->type = HL_TYPE_HELP;
+    order->received_at = NOW;
+    snprintf(order->category, sizeof order->category, "city");
+    snprintf(order->title, sizeof order->title, "路灯不亮");
+    snprintf(order->content, sizeof order->content, "并州路路灯连续三晚不亮。");
+    int64_t id = 0;
+    hl_error error;
+    assert_int_equal(hl_app_register(fix->app, "agent", order, NOW, &id, &error), HL_OK);
+    hl_app_request request = {0};
+    request.unit = "u1";
+    assert_int_equal(hl_app_act(fix->app, "dispatcher", id, HL_ACTION_DISPATCH, &request, NOW + 60, NULL, &error),
+                     HL_OK);
+    hl_user lead = user_of(HL_ROLE_HANDLER, "u1"), other = user_of(HL_ROLE_HANDLER, "u2");
+    assert_int_equal(hl_auth_read_order(fix->app, &lead, id, order, &error), HL_OK);
+    assert_int_equal(order->id, id);
+    char absent[HL_ERROR_MESSAGE_MAX];
+    assert_int_equal(hl_auth_read_order(fix->app, &other, id + 1, order, &error), HL_ENOTFOUND);
+    snprintf(absent, sizeof absent, "%s", error.message);
+    assert_int_equal(hl_auth_read_order(fix->app, &other, id, order, &error), HL_ENOTFOUND);
+    assert_int_equal(order->id, 0); /* nothing of it was left in the output */
+    /* Worded as for an absent order (only the number differs). */
+    assert_int_equal(strncmp(error.message, absent, strlen("no order ")), 0);
+    free(order);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_hash_and_verify, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rate_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
+        cmocka_unit_test(test_read_rights),
+        cmocka_unit_test_setup_teardown(test_read_order_hides_what_may_not_be_read, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
