@@ -342,6 +342,8 @@ static int act_within(hl_app *app, const char *actor, int64_t id, hl_action acti
         return not_found(id, error);
     if (result != HL_OK)
         return result;
+    if (request->visible != NULL && !request->visible(&user, order))
+        return not_found(id, error);
     if (request->expected_version != 0 && request->expected_version != order->version)
         return english() ? hl_error_set(error, HL_ECONFLICT, "version",
                                         "the order changed (version %lld, not %lld): reload it",

@@ -65,6 +65,12 @@ typedef struct hl_app_request {
     hl_survey_outcome outcome; /* survey */
     hl_rating rating;          /* survey, when reached */
     hl_resolved resolved;      /* survey, when reached */
+    /* When not NULL: an order for which it is false (given the acting user)
+     * is answered HL_ENOTFOUND, exactly as an absent one, before anything
+     * else is checked, within the action's transaction; the server passes
+     * app/auth's read rule, so that no refusal reveals an order the user
+     * may not see. */
+    bool (*visible)(const hl_user *actor, const hl_order *order);
 } hl_app_request;
 
 /* Applies one lifecycle action to order `id` by `actor`, durably. On success

@@ -4,7 +4,7 @@
  * jansson does the parsing and refuses invalid UTF-8, "\u0000", duplicate
  * keys (JSON_REJECT_DUPLICATES), trailing data and nesting deeper than its
  * own limit; this file checks the shape: one object, the expected keys
- * only, each a string. It does not know routes, HTTP or what the fields
+ * only, each of its declared kind. It does not know routes, HTTP or what the fields
  * mean. */
 #include "http/json_body.h"
 
@@ -31,8 +31,12 @@ static bool expected_key(const char *key, const hl_json_field *fields, size_t co
 int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json_field *fields, size_t count,
                        hl_error *error)
 {
-    for (size_t index = 0; index < count; index++)
+    for (size_t index = 0; index < count; index++) {
+        fields[index].present = false;
         fields[index].value = NULL;
+        fields[index].number = 0;
+        fields[index].integer = 0;
+    }
     if (body == NULL || length == 0)
         return bad_body(error, "body", HL_T("缺少请求体", "the body is missing"));
     json_error_t parse_error;
@@ -58,13 +62,34 @@ int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json
         }
     }
     for (size_t index = 0; index < count && result == HL_OK; index++) {
-        json_t *member = json_object_get(document, fields[index].name);
-        if (member == NULL)
-            result = bad_body(error, fields[index].name, HL_T("缺少必需的字段", "a required field is missing"));
-        else if (!json_is_string(member))
-            result = bad_body(error, fields[index].name, HL_T("该字段须为字符串", "this field must be a string"));
-        else
-            fields[index].value = hl_arena_strndup(arena, json_string_value(member), json_string_length(member));
+        hl_json_field *field = &fields[index];
+        json_t *member = json_object_get(document, field->name);
+        if (member == NULL) {
+            if (!field->optional)
+                result = bad_body(error, field->name, HL_T("缺少必需的字段", "a required field is missing"));
+            continue;
+        }
+        field->present = true;
+        switch (field->kind) {
+        case HL_JSON_STRING:
+            if (!json_is_string(member))
+                result = bad_body(error, field->name, HL_T("该字段须为字符串", "this field must be a string"));
+            else
+                field->value = hl_arena_strndup(arena, json_string_value(member), json_string_length(member));
+            break;
+        case HL_JSON_NUMBER:
+            if (!json_is_number(member))
+                result = bad_body(error, field->name, HL_T("该字段须为数字", "this field must be a number"));
+            else
+                field->number = json_number_value(member);
+            break;
+        case HL_JSON_INTEGER:
+            if (!json_is_integer(member))
+                result = bad_body(error, field->name, HL_T("该字段须为整数", "this field must be an integer"));
+            else
+                field->integer = (long long)json_integer_value(member);
+            break;
+        }
     }
     json_decref(document);
     return result;

@@ -10,7 +10,9 @@
  *
  * Routes: GET /healthz, GET /metrics (both open), POST /api/v1/login,
  * POST /api/v1/logout, POST /api/v1/password, GET /api/v1/orders/{number},
- * GET /api/v1/orders/{number}/events, GET /api/v1/reports/{YYYY-MM}. Every
+ * GET /api/v1/orders/{number}/events, GET /api/v1/reports/{YYYY-MM},
+ * POST /api/v1/orders (register), POST /api/v1/orders/{number}/actions/{action}
+ * (If-Match: "<version>" required: 428 without, 412 when stale). Every
  * /api/v1 route but login needs a session (a Bearer token or the
  * hotline_session cookie): without one, 401. What a user may read is
  * app/auth's decision; routes.c only asks. */
@@ -40,6 +42,7 @@ typedef struct hl_route_request {
     size_t body_length;
     const char *content_type;    /* NULL when absent */
     const char *authorization;   /* the Authorization header, NULL when absent */
+    const char *if_match;        /* the If-Match header, NULL when absent */
     const char *session_cookie;  /* the hotline_session cookie's value, NULL when absent */
     const char *client_address;  /* the peer's IP address as text ("" when unknown) */
     hl_auth_guard *guard;        /* the process's login guard (not NULL) */
@@ -52,6 +55,8 @@ typedef struct hl_route_response {
     const char *www_authenticate; /* for 401: the WWW-Authenticate header (static), else NULL */
     const char *set_cookie;   /* a Set-Cookie header (in the request's arena), else NULL */
     int retry_after;          /* for 429: seconds for the Retry-After header, else 0 */
+    char etag[32];            /* an order's ETag header ("\"7\"", its version), "" for none */
+    char location[64];        /* a created order's Location header, "" for none */
     hl_buf body;              /* owned by the response; the caller frees it or hands it on */
 } hl_route_response;
 

@@ -5,7 +5,7 @@
  * shutdown; routes.c decides what each request gets. It collects a request
  * body into the request's arena (up to the limit: a larger one is counted,
  * dropped and answered 413) and hands it, with the headers the routes need
- * (Content-Type, Authorization, the session cookie, the peer's address), to
+ * (Content-Type, Authorization, If-Match, the session cookie, the peer's address), to
  * routes.c; it does not parse bodies. It owns the process's login guard
  * (app/auth), shared by every worker. */
 #include "http/server.h"
@@ -166,6 +166,10 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
         MHD_add_response_header(reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE, response->www_authenticate);
     if (response->set_cookie != NULL)
         MHD_add_response_header(reply, MHD_HTTP_HEADER_SET_COOKIE, response->set_cookie);
+    if (response->etag[0] != '\0')
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_ETAG, response->etag);
+    if (response->location[0] != '\0')
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_LOCATION, response->location);
     if (response->retry_after > 0) {
         char seconds[24];
         snprintf(seconds, sizeof seconds, "%d", response->retry_after);
@@ -327,6 +331,7 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
                                                         MHD_HTTP_HEADER_CONTENT_TYPE),
             .authorization = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_AUTHORIZATION),
+            .if_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MATCH),
             .session_cookie = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "hotline_session"),
             .client_address = client_address(connection, &state->arena),
             .guard = server->guard,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""run_server_test.py: integration test of `hotline serve` (issue 4, first two slices).
+"""run_server_test.py: integration test of `hotline serve` (issue 4, first three slices).
 
 Usage: python3 run_server_test.py PATH/TO/hotline
 
@@ -14,7 +14,12 @@ authorization: login (token, cookie attributes), 401 without, with a forged
 or a revoked token, the read rights of every demo role (orders, events,
 reports; another unit's orders are 404 however their numbers are guessed),
 full or masked phone numbers by role, hostile bodies (415, 400), password
-change, `hotline passwd`, and 429 after too many failed logins. Uses only
+change, `hotline passwd`, and 429 after too many failed logins. Then writes:
+registration (201, Location, ETag; 403, 400 naming the field), actions with
+If-Match (428 without, 412 stale, 404 for another unit, 409 in the wrong
+state, 403 for the wrong role), hostile bodies that change nothing, two
+clients racing on one version (one 200, one 412), and `hotline verify`
+clean on the store afterwards. Uses only
 the standard library. Prints "N passed, M failed"; exits 1 on any failure.
 """
 
@@ -27,6 +32,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HOST = "127.0.0.1"
@@ -534,6 +540,197 @@ def test_authorization(binary, environment, port):
     # ... while other accounts from the same address still log in.
     status, _, _ = get(f"/api/v1/orders/{ORDER}", "agent1")
     check("others unaffected", status == 200, str(status))
+    return tokens
+
+
+def order_count(port):
+    """The number of orders in the store, from /metrics' per-state gauges."""
+    _, _, body = request(port, "GET", "/metrics", token=None)
+    return sum(int(value) for value in re.findall(r'^hotline_orders\{state="[a-z_]+"\} (\d+)$', body.decode(), re.M))
+
+
+def act(port, number, action, fields, token, version, content_type="application/json", raw=None):
+    headers = {"Content-Type": content_type} if content_type else {}
+    if version is not None:
+        headers["If-Match"] = version if isinstance(version, str) else f'"{version}"'
+    body = raw if raw is not None else json.dumps(fields).encode()
+    return request(port, "POST", f"/api/v1/orders/{number}/actions/{action}", body=body, headers=headers,
+                   token=token)
+
+
+def register(port, fields, token, raw=None, content_type="application/json"):
+    body = raw if raw is not None else json.dumps(fields).encode()
+    return post_json(port, "/api/v1/orders", body, token=token, content_type=content_type)
+
+
+def test_writes(binary, environment, port, tokens):
+    """Registration and lifecycle actions: status codes, If-Match, refusals, hostile bodies."""
+    new_order = {"channel": "web", "type": "complaint", "title": "噪音扰民", "content": "夜间施工噪音\n持续到凌晨",
+                 "category": "", "citizen_name": "李四", "citizen_phone": "13800005678",
+                 "address": "迎泽大街 1 号", "latitude": 37.86, "longitude": 112.55,
+                 "received_at": "2024-03-01T09:15:00+08:00"}
+    before = order_count(port)
+    status, headers, body = register(port, new_order, tokens["agent1"])
+    check("register 201", status == 201, f"{status} {body[:300]!r}")
+    created = json.loads(body) if status == 201 else {}
+    number = created.get("number", "")
+    check("register Location", headers.get("location") == f"/api/v1/orders/{number}", repr(headers.get("location")))
+    check("register ETag", headers.get("etag") == '"1"' and created.get("version") == 1, repr(headers.get("etag")))
+    check("registered fields", created.get("state") == "new" and created.get("channel") == "web"
+          and created.get("registered_by") == "agent1" and created.get("citizen_phone") == "13800005678"
+          and created.get("content") == new_order["content"] and created.get("location") is not None
+          and created.get("received_at") == "2024-03-01T09:15:00+08:00", repr(created))
+    check("one order more", order_count(port) == before + 1)
+    status, headers, body = request(port, "GET", f"/api/v1/orders/{number}", token=tokens["agent1"])
+    check("GET sends the ETag", status == 200 and headers.get("etag") == '"1"', repr(headers.get("etag")))
+    status, headers, _ = request(port, "GET", f"/api/v1/orders/{ORDER}", token=tokens["agent1"])
+    check("GET ETag is the version", headers.get("etag") == '"6"', repr(headers.get("etag")))
+
+    status, headers, body = register(port, new_order, tokens["analyst1"])
+    check_error_body("register as analyst", status, headers, body, 403, "forbidden")
+    bad_fields = [
+        ("missing title", {key: value for key, value in new_order.items() if key != "title"}, "title"),
+        ("empty title", dict(new_order, title="  "), "title"),
+        ("title too long", dict(new_order, title="长" * 101), "title"),
+        ("title with a control character", dict(new_order, title="a\x07b"), "title"),
+        ("unknown type", dict(new_order, type="bogus"), "type"),
+        ("unknown channel", dict(new_order, channel="fax"), "channel"),
+        ("latitude as a string", dict(new_order, latitude="37.8"), "latitude"),
+        ("latitude out of range", dict(new_order, latitude=91.0), "latitude"),
+        ("latitude alone", {key: value for key, value in new_order.items() if key != "longitude"}, "longitude"),
+        ("bad received_at", dict(new_order, received_at="yesterday"), "received_at"),
+        ("received_at in the future", dict(new_order, received_at="2999-01-01T00:00:00+08:00"), "received_at"),
+        ("bad phone", dict(new_order, citizen_phone="call me"), "citizen_phone"),
+        ("unknown category", dict(new_order, category="no-such-category"), "category"),
+        ("title as a number", dict(new_order, title=5), "title"),
+        ("null title", dict(new_order, title=None), "title"),
+    ]
+    for name, fields, field in bad_fields:
+        status, headers, body = register(port, fields, tokens["agent1"])
+        check_error_body(f"register, {name}", status, headers, body, 400, "invalid")
+        if status == 400:
+            check(f"register, {name}: field {field}", json.loads(body)["error"]["field"] == field, repr(body))
+    status, headers, body = register(port, new_order, tokens["agent1"], content_type="text/plain")
+    check_error_body("register, text/plain", status, headers, body, 415, "unsupported_media_type")
+    status, headers, body = register(port, new_order, None)
+    check_unauthorized("register without a session", status, headers, body)
+    check("refused registrations add nothing", order_count(port) == before + 1)
+    status, headers, body = request(port, "GET", "/api/v1/orders", token=tokens["agent1"])
+    check_error_body("GET /api/v1/orders", status, headers, body, 405, "method_not_allowed")
+
+    # Dispatch as the dispatcher, with the version read.
+    status, headers, body = act(port, number, "dispatch", {"unit": "xiaodian", "co_units": "yingze",
+                                                           "note": "请尽快处理"}, tokens["agent1"], 1)
+    check_error_body("agent1 dispatches", status, headers, body, 403, "forbidden")
+    status, headers, body = act(port, number, "dispatch", {"unit": "xiaodian"}, tokens["dispatcher1"], None)
+    check_error_body("dispatch without If-Match", status, headers, body, 428, "precondition_required")
+    for tag in ('W/"1"', "*", "1", '"1", "2"', '"abc"', '"0"'):
+        status, headers, body = act(port, number, "dispatch", {"unit": "xiaodian"}, tokens["dispatcher1"], tag)
+        check_error_body(f"If-Match {tag}", status, headers, body, 400, "invalid")
+    status, headers, body = act(port, number, "dispatch", {"unit": "no-such-unit"}, tokens["dispatcher1"], 1)
+    check_error_body("dispatch to an unknown unit", status, headers, body, 400, "invalid")
+    status, headers, body = act(port, number, "dispatch", {"unit": "xiaodian"}, tokens["dispatcher1"], 1)
+    check("dispatch 200", status == 200, f"{status} {body[:300]!r}")
+    dispatched = json.loads(body) if status == 200 else {}
+    check("dispatch ETag", headers.get("etag") == '"2"' and dispatched.get("version") == 2, repr(headers.get("etag")))
+    check("dispatched to xiaodian", dispatched.get("state") == "dispatched"
+          and dispatched.get("lead_unit") == "xiaodian", repr(dispatched)[:300])
+    status, headers, body = act(port, number, "dispatch", {"unit": "yingze"}, tokens["dispatcher1"], 1)
+    check_error_body("stale If-Match", status, headers, body, 412, "precondition_failed")
+    status, _, body = request(port, "GET", f"/api/v1/orders/{number}", token=tokens["dispatcher1"])
+    check("unchanged after 412", json.loads(body).get("version") == 2 and json.loads(body).get("lead_unit") == "xiaodian")
+    status, headers, body = act(port, number, "dispatch", {"unit": "yingze"}, tokens["dispatcher1"], 2)
+    check_error_body("dispatch twice", status, headers, body, 409, "wrong_state")
+
+    # Another unit's handler: 404 whatever the version, as an absent order.
+    for version in (2, 1):
+        status, headers, body = act(port, number, "sign", {}, tokens["h-yingze"], version)
+        check_error_body(f"h-yingze signs (If-Match {version})", status, headers, body, 404, "not_found")
+        foreign = body
+    _, _, absent = act(port, "20240201999999", "sign", {}, tokens["h-yingze"], 2)
+    check("foreign = absent", foreign.replace(number.encode(), b"N") == absent.replace(b"20240201999999", b"N"),
+          f"{foreign!r} vs {absent!r}")
+    status, headers, body = act(port, number, "complete", {"note": "done"}, tokens["h-xiaodian"], 2)
+    check_error_body("complete before signing", status, headers, body, 409, "wrong_state")
+    status, headers, body = act(port, number, "frobnicate", {}, tokens["h-xiaodian"], 2)
+    check_error_body("unknown action", status, headers, body, 404, "not_found")
+    status, headers, body = act(port, number, "register", {}, tokens["h-xiaodian"], 2)
+    check_error_body("register as an action", status, headers, body, 404, "not_found")
+    status, headers, body = request(port, "GET", f"/api/v1/orders/{number}/actions/sign", token=tokens["h-xiaodian"])
+    check_error_body("GET an action", status, headers, body, 405, "method_not_allowed")
+    check("action Allow: POST", headers.get("allow") == "POST")
+    status, headers, body = act(port, number, "sign", {}, tokens["h-xiaodian"], 2)
+    check("sign 200", status == 200 and headers.get("etag") == '"3"' and json.loads(body)["state"] == "signed",
+          f"{status} {body[:200]!r}")
+
+    # Hostile bodies: 400 and the order unchanged.
+    hostile = [
+        ("duplicate keys", b'{"note":"a","note":"b"}'),
+        ("nested object", b'{"note":{"text":"a"}}'),
+        ("deeply nested", b'{"note":' + b"[" * 100000 + b"]" * 100000 + b"}"),
+        ("array body", b'[{"note":"a"}]'),
+        ("note as a number", b'{"note":5}'),
+        ("days as a string", b'{"note":"a","days":"3"}'),
+        ("days as a fraction", b'{"note":"a","days":1.5}'),
+        ("days huge", b'{"note":"a","days":99999999999}'),
+        ("null note", b'{"note":null}'),
+        ("invalid UTF-8", b'{"note":"\xff\xfe"}'),
+        ("NUL in a string", b'{"note":"a\\u0000b"}'),
+        ("unknown field", b'{"note":"a","state":"completed"}'),
+        ("trailing data", b'{"note":"a"} {}'),
+        ("empty body", b""),
+        ("bad rating", b'{"note":"a","rating":"ecstatic"}'),
+        ("bad into", b'{"note":"a","into":"1 OR 1=1"}'),
+    ]
+    for name, raw in hostile:
+        status, headers, body = act(port, number, "handle", None, tokens["h-xiaodian"], 3, raw=raw)
+        check_error_body(f"action, {name}", status, headers, body, 400, "invalid")
+    status, headers, body = act(port, number, "handle", {"note": "a"}, tokens["h-xiaodian"], 3, content_type=None)
+    check_error_body("action without a content type", status, headers, body, 415, "unsupported_media_type")
+    status, _, body = request(port, "GET", f"/api/v1/orders/{number}/events", token=tokens["h-xiaodian"])
+    check("hostile bodies changed nothing", [event["action"] for event in json.loads(body)["events"]]
+          == ["register", "dispatch", "sign"], repr(body[:300]))
+
+    # SQL metacharacters are stored as written.
+    reply = "'); DROP TABLE orders; -- \"x\" \\ %_ 已处理"
+    status, headers, body = act(port, number, "complete", {"note": reply}, tokens["h-xiaodian"], 3)
+    check("complete 200", status == 200 and headers.get("etag") == '"4"', f"{status} {body[:300]!r}")
+    check("reply stored verbatim", status == 200 and json.loads(body).get("reply") == reply, repr(body[:400]))
+    status, _, body = request(port, "GET", f"/api/v1/orders/{number}/events", token=tokens["agent1"])
+    events = json.loads(body)["events"]
+    check("the event keeps the note verbatim", events[-1]["note"] == reply and events[-1]["actor"] == "h-xiaodian",
+          repr(events[-1]))
+
+    # The survey, by the surveyor, read back.
+    status, headers, body = act(port, number, "survey", {"outcome": "reached", "rating": "satisfied",
+                                                         "resolved": "yes", "note": "满意"}, tokens["surveyor1"], 4)
+    check("survey 200", status == 200 and headers.get("etag") == '"5"', f"{status} {body[:300]!r}")
+    status, headers, body = request(port, "GET", f"/api/v1/orders/{number}", token=tokens["surveyor1"])
+    surveyed = json.loads(body)
+    check("surveyed, read back", surveyed.get("state") == "surveyed" and surveyed["survey"]["rating"] == "satisfied"
+          and surveyed["survey"]["resolved"] == "yes" and headers.get("etag") == '"5"', repr(surveyed.get("survey")))
+
+    # Two clients, one version: exactly one wins.
+    status, headers, body = register(port, new_order, tokens["dispatcher1"])
+    check("dispatcher registers", status == 201, str(status))
+    contested = json.loads(body)["number"] if status == 201 else ""
+    outcomes = []
+
+    def dispatch_to(unit):
+        try:
+            outcomes.append(act(port, contested, "dispatch", {"unit": unit}, tokens["dispatcher1"], 1)[0])
+        except OSError as failure:
+            outcomes.append(repr(failure))
+
+    threads = [threading.Thread(target=dispatch_to, args=(unit,)) for unit in ("xiaodian", "yingze")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    check("concurrent actions: one 200, one 412", sorted(outcomes, key=str) == [200, 412], repr(outcomes))
+    status, _, body = request(port, "GET", f"/api/v1/orders/{contested}/events", token=tokens["dispatcher1"])
+    check("one dispatch in the log", [event["action"] for event in json.loads(body)["events"]]
+          == ["register", "dispatch"], repr(body[:300]))
 
 
 def main():
@@ -560,8 +757,11 @@ def main():
                     test_login(port)
                     test_routes(binary, environment, port)
                     started_auth = time.monotonic()
-                    test_authorization(binary, environment, port)
+                    tokens = test_authorization(binary, environment, port)
                     print(f"authorization checks took {time.monotonic() - started_auth:.1f} s")
+                    started_writes = time.monotonic()
+                    test_writes(binary, environment, port, tokens)
+                    print(f"write checks took {time.monotonic() - started_writes:.1f} s")
                     process.send_signal(signal.SIGTERM)
                     try:
                         code = process.wait(timeout=5)
@@ -572,6 +772,10 @@ def main():
                 if process.poll() is None:
                     process.kill()
                     process.wait()
+        # Every acknowledged write is in the store and the log agrees with it.
+        verified = subprocess.run([binary, "verify"], env=environment, capture_output=True, timeout=300)
+        check("hotline verify after the writes: exit 0", verified.returncode == 0,
+              (verified.stdout + verified.stderr).decode(errors="replace")[-500:])
         started = open(out_path, encoding="utf-8").read()
         check("start line", f"hotline 已启动：http://{HOST}:{port}/" in started, repr(started))
         log_lines = [line for line in open(log_path, encoding="utf-8", errors="replace").read().splitlines()
