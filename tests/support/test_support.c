@@ -1,5 +1,7 @@
-/* test_support.c: temporary directories and files for tests. */
+/* test_support.c: temporary directories, files and stores for tests. */
 #include "test_support.h"
+
+#include "app/transfer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,4 +39,31 @@ void test_write_file(const char *path, const char *text)
     }
     fputs(text, file);
     fclose(file);
+}
+
+typedef int (*directory_loader)(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+
+static void load_or_fail(hl_app *app, directory_loader load, const char *text, const char *what)
+{
+    if (text == NULL)
+        return;
+    int loaded;
+    hl_error error;
+    if (load(app, text, strlen(text), &loaded, &error) != HL_OK)
+        fail_msg("loading %s: %s", what, error.message);
+}
+
+hl_app *test_open_store(char *directory, size_t directory_size, char *path, size_t path_size,
+                        const char *units_csv, const char *categories_csv, const char *users_csv)
+{
+    test_make_temp_dir(directory, directory_size);
+    test_path(path, path_size, directory, "hotline.db");
+    hl_app *app = NULL;
+    hl_error error;
+    if (hl_app_open(path, &app, &error) != HL_OK || hl_app_init(app, &error) != HL_OK)
+        fail_msg("opening %s: %s", path, error.message);
+    load_or_fail(app, hl_transfer_load_units, units_csv, "units");
+    load_or_fail(app, hl_transfer_load_categories, categories_csv, "categories");
+    load_or_fail(app, hl_transfer_load_users, users_csv, "users");
+    return app;
 }

@@ -15,6 +15,15 @@ void test_make_temp_dir(char *out, size_t size);
 void test_path(char *out, size_t size, const char *directory, const char *name);
 /* Removes a directory and everything under it. */
 void test_remove_tree(const char *path);
+/* Opens a fresh SQLite store at <directory>/hotline.db in a new temporary
+ * directory (its path written into directory and path) and loads the
+ * directory CSVs given as NUL-terminated texts (NULL skips one). Fails the
+ * test on any error. The caller owns the app (hl_app_close) and removes the
+ * directory (test_remove_tree). */
+struct hl_app;
+struct hl_app *test_open_store(char *directory, size_t directory_size, char *path, size_t path_size,
+                               const char *units_csv, const char *categories_csv, const char *users_csv);
+
 /* Writes text to a file, replacing it. */
 void test_write_file(const char *path, const char *text);
 

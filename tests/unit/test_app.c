@@ -43,17 +43,9 @@ static const char users_csv[] = "username,display_name,role,unit,active\n"
 static int setup(void **state)
 {
     fixture *fix = hl_xcalloc(1, sizeof *fix);
-    test_make_temp_dir(fix->directory, sizeof fix->directory);
-    test_path(fix->path, sizeof fix->path, fix->directory, "hotline.db");
-    hl_error error;
     hl_i18n_set(HL_LANG_EN);
-    assert_int_equal(hl_app_open(fix->path, &fix->app, &error), HL_OK);
-    assert_int_equal(hl_app_init(fix->app, &error), HL_OK);
-    int loaded;
-    assert_int_equal(hl_transfer_load_units(fix->app, units_csv, strlen(units_csv), &loaded, &error), HL_OK);
-    assert_int_equal(hl_transfer_load_categories(fix->app, categories_csv, strlen(categories_csv), &loaded, &error),
-                     HL_OK);
-    assert_int_equal(hl_transfer_load_users(fix->app, users_csv, strlen(users_csv), &loaded, &error), HL_OK);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, units_csv,
+                               categories_csv, users_csv);
     *state = fix;
     return 0;
 }
