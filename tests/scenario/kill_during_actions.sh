@@ -38,21 +38,8 @@ export HOTLINE_LANG=en
 export HOTLINE_NOW='2024-03-04 09:00'
 export HOTLINE_DB="$WORK/store.db"
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); }
-fail() {
-    echo "FAIL: $*" >&2
-    failed=$((failed + 1))
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && exit 0 || exit 1
-}
-die() {
-    fail "$*"
-    finish
-}
+# pass, fail, finish and die: the counting helpers every scenario shares.
+. "$(dirname "$0")/../support/scenario.sh"
 
 SEED=${HOTLINE_KILL_SEED:-$(( $(date +%s) % 100000 ))}
 RANDOM=$SEED
