@@ -30,6 +30,7 @@
 #include "base/i18n.h"
 #include "http/arena.h"
 #include "http/metrics.h"
+#include "http/route_support.h"
 #include "http/routes.h"
 
 #define DEFAULT_CONNECTION_LIMIT 1000u
@@ -193,7 +194,7 @@ static enum MHD_Result send_too_large(struct MHD_Connection *connection, request
         snprintf(message, sizeof message, "the body exceeds %zu bytes", server->body_limit);
     else
         snprintf(message, sizeof message, "请求体超过 %zu 字节", server->body_limit);
-    hl_routes_error_status(&response, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "body", message);
+    hl_route_error_status(&response, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "body", message);
     return send_response(connection, state, &response);
 }
 
@@ -312,7 +313,7 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
     hl_i18n_set(HL_LANG_ZH);
     hl_app *app = worker_app(server, &error);
     if (app == NULL) {
-        hl_routes_error(&response, &error);
+        hl_route_error(&response, &error);
     } else {
         hl_route_request request = {
             .method = method,
