@@ -96,10 +96,14 @@ static const char *const migrations[] = {
      * concerns now (its lead unit, lead = 1, and each co-handling unit,
      * lead = 0), keyed so that a unit's orders are one range of the key in
      * received order: a handler's list pages without scanning the orders.
-     * Triggers keep it in step with orders.lead_unit and orders.co_units
-     * (comma-separated codes, which hold no quote: split as a JSON array).
-     * The indexes by state and by category serve the lists filtered by
-     * either, newest first, and their counts. */
+     * order_state_counts holds how many orders are in each state: the
+     * counts of a whole store (the metrics, a centre's home page) without
+     * counting millions of index entries. The store keeps both in step with
+     * every insert and update (see keep_unit_rows and flush_state_counts;
+     * SQL triggers cost an import more than half its speed). The indexes
+     * by state and by category serve the lists filtered by either, newest
+     * first, and their counts. Co-handling units are comma-separated codes,
+     * which hold no quote: split here as a JSON array. */
     "CREATE TABLE order_units(unit TEXT NOT NULL, received INTEGER NOT NULL, order_id INTEGER NOT NULL,\n"
     "                         lead INTEGER NOT NULL,\n"
     "                         PRIMARY KEY(unit, received, order_id)) WITHOUT ROWID;\n"
@@ -109,51 +113,10 @@ static const char *const migrations[] = {
     "    SELECT codes.value, orders.received_at, orders.id, 0\n"
     "    FROM orders, json_each('[\"' || replace(orders.co_units, ',', '\",\"') || '\"]') AS codes\n"
     "    WHERE orders.co_units <> '' AND codes.value <> '';\n"
-    "CREATE TRIGGER orders_units_insert AFTER INSERT ON orders BEGIN\n"
-    "    INSERT INTO order_units(unit, received, order_id, lead)\n"
-    "        SELECT new.lead_unit, new.received_at, new.id, 1 WHERE new.lead_unit <> '';\n"
-    "    INSERT OR IGNORE INTO order_units(unit, received, order_id, lead)\n"
-    "        SELECT value, new.received_at, new.id, 0\n"
-    "        FROM json_each('[\"' || replace(new.co_units, ',', '\",\"') || '\"]')\n"
-    "        WHERE new.co_units <> '' AND value <> '';\n"
-    "END;\n"
-    "CREATE TRIGGER orders_units_update AFTER UPDATE OF lead_unit, co_units ON orders\n"
-    "WHEN old.lead_unit IS NOT new.lead_unit OR old.co_units IS NOT new.co_units BEGIN\n"
-    "    DELETE FROM order_units WHERE order_id = old.id AND received = old.received_at\n"
-    "        AND (unit = old.lead_unit OR unit IN (SELECT value FROM json_each(\n"
-    "             '[\"' || replace(old.co_units, ',', '\",\"') || '\"]')));\n"
-    "    INSERT INTO order_units(unit, received, order_id, lead)\n"
-    "        SELECT new.lead_unit, new.received_at, new.id, 1 WHERE new.lead_unit <> '';\n"
-    "    INSERT OR IGNORE INTO order_units(unit, received, order_id, lead)\n"
-    "        SELECT value, new.received_at, new.id, 0\n"
-    "        FROM json_each('[\"' || replace(new.co_units, ',', '\",\"') || '\"]')\n"
-    "        WHERE new.co_units <> '' AND value <> '';\n"
-    "END;\n"
-    "CREATE TRIGGER orders_units_delete AFTER DELETE ON orders BEGIN\n"
-    "    DELETE FROM order_units WHERE order_id = old.id AND received = old.received_at\n"
-    "        AND (unit = old.lead_unit OR unit IN (SELECT value FROM json_each(\n"
-    "             '[\"' || replace(old.co_units, ',', '\",\"') || '\"]')));\n"
-    "END;\n"
-    "CREATE INDEX orders_by_state ON orders(state, received_at);\n"
-    "CREATE INDEX orders_by_category ON orders(category, received_at);\n"
-    /* How many orders are in each state, kept by triggers: the counts of a
-     * whole store (the metrics, a centre's home page) without counting
-     * millions of index entries. */
     "CREATE TABLE order_state_counts(state TEXT PRIMARY KEY, orders INTEGER NOT NULL) WITHOUT ROWID;\n"
     "INSERT INTO order_state_counts(state, orders) SELECT state, count(*) FROM orders GROUP BY state;\n"
-    "CREATE TRIGGER orders_state_insert AFTER INSERT ON orders BEGIN\n"
-    "    INSERT INTO order_state_counts(state, orders) VALUES(new.state, 1)\n"
-    "        ON CONFLICT(state) DO UPDATE SET orders = orders + 1;\n"
-    "END;\n"
-    "CREATE TRIGGER orders_state_update AFTER UPDATE OF state ON orders\n"
-    "WHEN old.state IS NOT new.state BEGIN\n"
-    "    UPDATE order_state_counts SET orders = orders - 1 WHERE state = old.state;\n"
-    "    INSERT INTO order_state_counts(state, orders) VALUES(new.state, 1)\n"
-    "        ON CONFLICT(state) DO UPDATE SET orders = orders + 1;\n"
-    "END;\n"
-    "CREATE TRIGGER orders_state_delete AFTER DELETE ON orders BEGIN\n"
-    "    UPDATE order_state_counts SET orders = orders - 1 WHERE state = old.state;\n"
-    "END;\n",
+    "CREATE INDEX orders_by_state ON orders(state, received_at);\n"
+    "CREATE INDEX orders_by_category ON orders(category, received_at);\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -207,6 +170,10 @@ typedef enum statement_id {
     STMT_ORDER_GET,
     STMT_ORDER_EXISTS,
     STMT_ORDER_HEADS,
+    STMT_ORDER_UNITS_OF,
+    STMT_UNIT_ROW_PUT,
+    STMT_UNIT_ROW_DELETE,
+    STMT_STATE_COUNT_ADD,
     STMT_EVENT_APPEND,
     STMT_EVENT_LIST,
     STMT_EVENT_SCAN,
@@ -278,6 +245,14 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?",
     [STMT_ORDER_EXISTS] = "SELECT 1 FROM orders WHERE id = ?",
     [STMT_ORDER_HEADS] = "SELECT id, state, version FROM orders ORDER BY id",
+    /* What the list tables derive from an order, as it stands before an update. */
+    [STMT_ORDER_UNITS_OF] = "SELECT lead_unit, co_units, state, received_at FROM orders "
+                            "WHERE id = ? AND version = ?",
+    /* OR IGNORE: a co-handling unit that is also the lead keeps its lead row. */
+    [STMT_UNIT_ROW_PUT] = "INSERT OR IGNORE INTO order_units(unit, received, order_id, lead) VALUES(?, ?, ?, ?)",
+    [STMT_UNIT_ROW_DELETE] = "DELETE FROM order_units WHERE unit = ? AND received = ? AND order_id = ?",
+    [STMT_STATE_COUNT_ADD] = "INSERT INTO order_state_counts(state, orders) VALUES(?, ?) "
+                             "ON CONFLICT(state) DO UPDATE SET orders = orders + excluded.orders",
     [STMT_EVENT_APPEND] = "INSERT INTO events(" EVENT_COLUMNS ") "
                           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [STMT_EVENT_LIST] = "SELECT " EVENT_COLUMNS " FROM events WHERE order_id = ? ORDER BY seq",
@@ -309,6 +284,10 @@ struct sqlite_store {
     /* Set only inside hl_store_sqlite_explain: the lists' statements are
      * explained into it instead of run. */
     hl_buf *explain;
+    /* Orders that entered (+) or left (-) each state in the open
+     * transaction, written to order_state_counts at commit: one row write
+     * per state per transaction rather than one per order. */
+    int64_t state_changes[HL_STATE_COUNT];
 };
 
 /* How many WAL pages trigger an automatic checkpoint outside a bulk load
@@ -974,11 +953,35 @@ static void sqlite_set_bulk(hl_store *base, bool bulk)
     apply_bulk_mode(store);
 }
 
+static void forget_state_changes(struct sqlite_store *store)
+{
+    memset(store->state_changes, 0, sizeof store->state_changes);
+}
+
+/* Writes the transaction's state changes into order_state_counts. */
+static int flush_state_changes(struct sqlite_store *store, hl_error *error)
+{
+    int result = HL_OK;
+    for (int state = 0; state < HL_STATE_COUNT && result == HL_OK; state++) {
+        if (store->state_changes[state] == 0)
+            continue;
+        sqlite3_stmt *statement = store->statements[STMT_STATE_COUNT_ADD];
+        binder binding = binder_of(statement);
+        bind_string(&binding, state_name(state));
+        bind_int64(&binding, store->state_changes[state]);
+        result = binding.rc == SQLITE_OK ? run_write(store, statement, "commit", error)
+                                         : storage_error(store, "commit", error);
+    }
+    forget_state_changes(store);
+    return result;
+}
+
 static int sqlite_begin(hl_store *base, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
     if (!is_open(store))
         return closed_error(error);
+    forget_state_changes(store);
     /* IMMEDIATE takes the write lock now, so that a busy database is found
      * out (after busy_timeout) before any work, not at the first write. */
     return run_write(store, store->statements[STMT_BEGIN], "begin", error);
@@ -997,7 +1000,9 @@ static int sqlite_commit(hl_store *base, hl_error *error)
     struct sqlite_store *store = store_of(base);
     if (!is_open(store))
         return closed_error(error);
-    int result = run_write(store, store->statements[STMT_COMMIT], "commit", error);
+    int result = flush_state_changes(store, error);
+    if (result == HL_OK)
+        result = run_write(store, store->statements[STMT_COMMIT], "commit", error);
     apply_bulk_mode(store);
     return result;
 }
@@ -1007,6 +1012,7 @@ static int sqlite_rollback(hl_store *base)
     struct sqlite_store *store = store_of(base);
     if (!is_open(store))
         return HL_EIO;
+    forget_state_changes(store);
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
     if (sqlite3_get_autocommit(store->db))
         return HL_OK;
@@ -1594,6 +1600,44 @@ static int sqlite_order_max_id(hl_store *base, int64_t from_id, int64_t to_id, i
     return result;
 }
 
+/* ---- The list tables: order_units and order_state_counts ---- */
+
+/* Writes or deletes the order_units rows of a lead unit and a list of
+ * co-handling units (put: lead row first, so that it wins). */
+static int unit_rows(struct sqlite_store *store, bool put, const char *lead_unit, const char *co_units,
+                     hl_time received_at, int64_t id, hl_error *error)
+{
+    const char *operation = put ? "order_units put" : "order_units delete";
+    sqlite3_stmt *statement = store->statements[put ? STMT_UNIT_ROW_PUT : STMT_UNIT_ROW_DELETE];
+    int result = HL_OK;
+    const char *cursor = lead_unit;
+    bool lead = true;
+    while (result == HL_OK) {
+        size_t length = lead ? strlen(cursor) : strcspn(cursor, ",");
+        if (length > 0) {
+            binder binding = binder_of(statement);
+            binding.index++;
+            if (binding.rc == SQLITE_OK)
+                binding.rc = sqlite3_bind_text(statement, binding.index, cursor, (int)length, SQLITE_STATIC);
+            bind_int64(&binding, received_at);
+            bind_int64(&binding, id);
+            if (put)
+                bind_int64(&binding, lead ? 1 : 0);
+            result = binding.rc == SQLITE_OK ? run_write(store, statement, operation, error)
+                                             : storage_error(store, operation, error);
+        }
+        if (lead) {
+            lead = false;
+            cursor = co_units;
+        } else if (cursor[length] == ',') {
+            cursor += length + 1;
+        } else {
+            break;
+        }
+    }
+    return result;
+}
+
 static int sqlite_order_insert(hl_store *base, const hl_order *order, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
@@ -1617,6 +1661,68 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, hl_error *
     else if (rc != SQLITE_DONE)
         result = storage_error(store, "order_insert", error);
     sqlite3_reset(statement);
+    if (result != HL_OK)
+        return result;
+    /* A registration has no unit yet: nothing to write but a count. */
+    if (order->lead_unit[0] != '\0' || order->co_units[0] != '\0')
+        result = unit_rows(store, true, order->lead_unit, order->co_units, order->received_at, order->id, error);
+    if (result == HL_OK && (int)order->state >= 0 && order->state < HL_STATE_COUNT)
+        store->state_changes[order->state]++;
+    return result;
+}
+
+/* What the list tables hold of an order before an update. */
+typedef struct listed_order {
+    bool found;
+    char lead_unit[HL_CODE_BYTES];
+    char co_units[HL_CO_UNITS_BYTES];
+    int state;
+    hl_time received_at;
+} listed_order;
+
+static int read_listed_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    listed_order *listed = context;
+    reader row = reader_of(statement);
+    READ_FIELD(&row, listed->lead_unit);
+    READ_FIELD(&row, listed->co_units);
+    listed->state = read_enum(&row, state_name, HL_STATE_COUNT);
+    listed->received_at = read_int64(&row);
+    if (row.bad_column >= 0)
+        return corrupt_value(statement, row.bad_column, error);
+    listed->found = true;
+    return HL_OK;
+}
+
+static int read_listed(struct sqlite_store *store, int64_t id, int64_t version, listed_order *out, hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *statement = store->statements[STMT_ORDER_UNITS_OF];
+    binder binding = binder_of(statement);
+    bind_int64(&binding, id);
+    bind_int64(&binding, version);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "order_update", error);
+    int result = lookup_row(store, statement, "order_update", read_listed_row, out, error);
+    return result == HL_ENOTFOUND ? HL_OK : result; /* the update finds it absent or stale */
+}
+
+/* After an update: the unit rows when the units changed, the state count
+ * when the state did. */
+static int keep_list_tables(struct sqlite_store *store, const listed_order *before, const hl_order *after,
+                            hl_error *error)
+{
+    int result = HL_OK;
+    if (strcmp(before->lead_unit, after->lead_unit) != 0 || strcmp(before->co_units, after->co_units) != 0) {
+        result = unit_rows(store, false, before->lead_unit, before->co_units, before->received_at, after->id, error);
+        if (result == HL_OK)
+            result = unit_rows(store, true, after->lead_unit, after->co_units, before->received_at, after->id,
+                               error);
+    }
+    if (result == HL_OK && before->state != (int)after->state) {
+        store->state_changes[before->state]--;
+        store->state_changes[after->state]++;
+    }
     return result;
 }
 
@@ -1653,6 +1759,10 @@ static int sqlite_order_update(hl_store *base, const hl_order *order, int64_t ex
     int result = order_names_of(order, &names, error);
     if (result != HL_OK)
         return result;
+    listed_order before;
+    result = read_listed(store, order->id, expected_version, &before, error);
+    if (result != HL_OK)
+        return result;
     sqlite3_stmt *statement = store->statements[STMT_ORDER_UPDATE];
     binder binding = binder_of(statement);
     bind_order_mutable(&binding, order, &names);
@@ -1664,7 +1774,7 @@ static int sqlite_order_update(hl_store *base, const hl_order *order, int64_t ex
     if (result != HL_OK)
         return result;
     if (sqlite3_changes(store->db) > 0)
-        return HL_OK;
+        return before.found ? keep_list_tables(store, &before, order, error) : HL_OK;
     bool exists;
     result = order_exists(store, order->id, &exists, error);
     if (result != HL_OK)
@@ -1731,6 +1841,11 @@ typedef struct query_plan {
      * those states (nearly all of them for the finished states) to return
      * fifty; the walk down orders_by_received stops at the page's end. */
     bool spread_states;
+    /* Through orders_by_due: a filter on the running deadline (overdue,
+     * due soon) selects among the open orders only, a small part of any
+     * store, which SQLite cannot know without statistics: it would rather
+     * read every order of a unit or a state to check each one's deadline. */
+    bool by_due;
 } query_plan;
 
 typedef struct order_query {
@@ -1889,6 +2004,8 @@ static void query_where(order_query *query, const hl_order_filter *filter, const
 
 static const char *query_from(const query_plan *plan, bool join)
 {
+    if (plan->source == SOURCE_ORDERS && plan->by_due)
+        return " FROM orders INDEXED BY orders_by_due";
     switch (plan->source) {
     case SOURCE_DEADLINES: return " FROM orders INDEXED BY orders_by_due";
     case SOURCE_UNIT:
@@ -1936,8 +2053,11 @@ static int query_prepare(struct sqlite_store *store, const hl_buf *sql, const or
 static query_plan plan_page(const hl_order_filter *filter, query_part part)
 {
     query_plan plan = {.source = SOURCE_ORDERS, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part,
-                       .spread_states = true};
-    if (filter_set(filter->scope_unit)) {
+                       .spread_states = true, .by_due = false};
+    if (filter->due_before != 0) {
+        /* The orders whose deadline runs, found and sorted: few. */
+        plan.by_due = true;
+    } else if (filter_set(filter->scope_unit)) {
         plan.source = SOURCE_UNIT;
         plan.unit = filter->scope_unit;
     } else if (filter_set(filter->unit)) {
@@ -2157,7 +2277,7 @@ static int count_part(struct sqlite_store *store, const hl_order_filter *filter,
     if (part == PART_ALL && states_only(filter))
         return count_from_totals(store, filter != NULL ? filter->state_mask : 0, total, by_state, error);
     query_plan plan = {.source = SOURCE_ORDERS, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part,
-                       .spread_states = false};
+                       .spread_states = false, .by_due = filter != NULL && filter->due_before != 0};
     if (filter != NULL && filter_set(filter->scope_unit)) {
         hl_order_filter rest = *filter;
         rest.scope_unit = NULL;
@@ -2166,10 +2286,10 @@ static int count_part(struct sqlite_store *store, const hl_order_filter *filter,
         if (result != HL_OK)
             return result;
         query_plan co = {.source = SOURCE_UNIT, .unit = filter->scope_unit, .lead = 0, .also_lead = NULL,
-                         .part = part, .spread_states = false};
+                         .part = part, .spread_states = false, .by_due = false};
         return run_count(store, &rest, &co, total, by_state, error);
     }
-    if (filter != NULL && filter_set(filter->co_unit)) {
+    if (filter != NULL && filter_set(filter->co_unit) && !plan.by_due) {
         plan.source = SOURCE_UNIT;
         plan.unit = filter->co_unit;
         plan.lead = 0;
@@ -2193,7 +2313,8 @@ static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_
     int64_t offset = filter != NULL && filter->offset > 0 ? filter->offset : 0;
     int result = HL_OK;
     if (filter == NULL || filter->order_by_due || sort == HL_ORDER_SORT_ID) {
-        query_plan plan = {.source = SOURCE_ORDERS, .lead = -1, .part = PART_ALL};
+        query_plan plan = {.source = SOURCE_ORDERS, .lead = -1, .part = PART_ALL,
+                           .by_due = filter != NULL && filter->due_before != 0};
         result = run_page(store, filter, &plan, filter != NULL && filter->order_by_due ? " ORDER BY due_at, id"
                                                                                        : " ORDER BY id",
                           limit, offset, &visitor, error);

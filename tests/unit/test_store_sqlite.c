@@ -1362,9 +1362,6 @@ static void test_migration_5_builds_unit_rows_and_totals_from_existing_orders(vo
     hl_store_close(context->store);
     context->store = NULL;
     assert_int_equal(raw_exec(context->path,
-                              "DROP TRIGGER orders_units_insert; DROP TRIGGER orders_units_update; "
-                              "DROP TRIGGER orders_units_delete; DROP TRIGGER orders_state_insert; "
-                              "DROP TRIGGER orders_state_update; DROP TRIGGER orders_state_delete; "
                               "DROP TABLE order_units; DROP TABLE order_state_counts; "
                               "DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
                               "UPDATE meta SET value = '4' WHERE key = 'schema_version'"),
@@ -1533,6 +1530,39 @@ static void test_list_pages_walk_an_index_in_order(void **state)
     }
 }
 
+/* A filter on the running deadline counts through orders_by_due (the open
+ * orders), never through a unit's or a state's every order. */
+static void test_deadline_filters_count_through_the_deadline_index(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filters[] = {
+        {.scope_unit = "water", .due_before = 4000},
+        {.unit = "water", .due_before = 4000},
+        {.state_mask = HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED), .due_before = 4000},
+        {.scope_unit = "water", .due_from = 100, .due_before = 4000, .sort = HL_ORDER_SORT_RECEIVED_DESC},
+    };
+    hl_error error;
+    for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
+        hl_buf plan;
+        hl_buf_init(&plan);
+        assert_int_equal(hl_store_sqlite_explain(context->store, &filters[index], &plan, &error), HL_OK);
+        for (char *line = strstr(plan.data, "\n  SEARCH orders"); line != NULL;
+             line = strstr(line + 1, "\n  SEARCH orders")) {
+            char detail[256];
+            snprintf(detail, sizeof detail, "%.*s", (int)strcspn(line + 1, "\n"), line + 1);
+            if (strstr(detail, "rowid=") == NULL && strstr(detail, "orders_by_due") == NULL)
+                fail_msg("filter %zu: %s\n%s", index, detail, plan.data);
+        }
+        hl_buf_free(&plan);
+        /* And the counts are right. */
+        id_list rows = query(context->store, &filters[index]);
+        int64_t total = 0;
+        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error), HL_OK);
+        assert_int_equal(total, rows.count);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1582,6 +1612,7 @@ int main(void)
         STORE_TEST(test_count_by_category_in_a_received_range),
         STORE_TEST(test_rollup_months_sum_the_units_not_the_centre),
         STORE_TEST(test_list_pages_walk_an_index_in_order),
+        STORE_TEST(test_deadline_filters_count_through_the_deadline_index),
         STORE_TEST(test_order_heads_in_id_order),
         STORE_TEST(test_order_max_id),
         STORE_TEST(test_unit_upsert_get_each),
