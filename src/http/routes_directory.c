@@ -22,7 +22,8 @@ static bool refuse_unless_admin(const hl_user *user, hl_route_response *response
 {
     if (hl_auth_may_manage_directory(user))
         return false;
-    hl_route_forbidden(response, HL_T("只有管理员可以修改目录和配置", "only an administrator may change the directory and the settings"));
+    hl_route_forbidden(response, HL_T("只有管理员可以管理用户、目录和配置",
+                                      "only an administrator manages the users, the directory and the settings"));
     return true;
 }
 
