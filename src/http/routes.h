@@ -20,6 +20,7 @@
 #define HL_ROUTES_H
 
 #include "app/app.h"
+#include "app/audit.h"
 #include "app/auth.h"
 #include "base/clock.h"
 #include "base/error.h"
@@ -46,6 +47,7 @@ typedef struct hl_route_request {
     const char *session_cookie;  /* the hotline_session cookie's value, NULL when absent */
     const char *client_address;  /* the peer's IP address as text ("" when unknown) */
     hl_auth_guard *guard;        /* the process's login guard (not NULL) */
+    hl_audit_queue *audit;       /* the process's record of full phone-number reads (not NULL) */
 } hl_route_request;
 
 typedef struct hl_route_response {

@@ -7,7 +7,8 @@
  * dropped and answered 413) and hands it, with the headers the routes need
  * (Content-Type, Authorization, If-Match, the session cookie, the peer's address), to
  * routes.c; it does not parse bodies. It owns the process's login guard
- * (app/auth), shared by every worker. */
+ * (app/auth) and its queue of full phone-number reads (app/audit), shared
+ * by every worker; the queue is written out after the workers stop. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/audit.h"
 #include "app/auth.h"
 #include "base/i18n.h"
 #include "http/arena.h"
@@ -45,10 +47,12 @@
 struct hl_server {
     struct MHD_Daemon *daemon;
     char *db_path; /* owned */
+    char *key_path; /* owned; NULL: the default beside the store */
     size_t body_limit;
     unsigned grace_seconds;
     hl_metrics metrics;
     hl_auth_guard *guard; /* owned */
+    hl_audit_queue *audit; /* owned: reads of full phone numbers, written by its own thread */
     atomic_int in_flight; /* requests whose handler has begun and not completed */
     char url[128];
     sigset_t previous_mask;
@@ -114,7 +118,7 @@ static hl_app *worker_app(hl_server *server, hl_error *error)
     if (thread_app != NULL)
         return thread_app;
     hl_app *app = NULL;
-    if (hl_app_open(server->db_path, &app, error) != HL_OK)
+    if (hl_app_open_keyed(server->db_path, server->key_path, &app, error) != HL_OK)
         return NULL;
     pthread_mutex_lock(&server->apps_lock);
     if (server->app_count == server->app_capacity) {
@@ -336,6 +340,7 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .session_cookie = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "hotline_session"),
             .client_address = client_address(connection, &state->arena),
             .guard = server->guard,
+            .audit = server->audit,
         };
         hl_routes_handle(&request, &response);
     }
@@ -405,12 +410,15 @@ static unsigned thread_count(unsigned requested)
 
 static void free_server(hl_server *server)
 {
+    /* After the workers: every read they answered is queued, and now written. */
+    hl_audit_queue_stop(server->audit);
     for (size_t index = 0; index < server->app_count; index++)
         hl_app_close(server->apps[index]);
     free(server->apps);
     hl_auth_guard_free(server->guard);
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
+    free(server->key_path);
     free(server);
 }
 
@@ -450,9 +458,17 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     result = hl_auth_guard_new(0, &guard, error);
     if (result != HL_OK)
         return result;
+    hl_audit_queue *audit = NULL;
+    result = hl_audit_queue_start(options->db_path, &audit, error);
+    if (result != HL_OK) {
+        hl_auth_guard_free(guard);
+        return result;
+    }
     hl_server *server = hl_xcalloc(1, sizeof *server);
     server->guard = guard;
+    server->audit = audit;
     server->db_path = hl_xstrdup(options->db_path);
+    server->key_path = options->key_path != NULL ? hl_xstrdup(options->key_path) : NULL;
     server->body_limit = options->body_limit > 0 ? options->body_limit : DEFAULT_BODY_LIMIT;
     server->grace_seconds = options->shutdown_grace_seconds > 0 ? options->shutdown_grace_seconds
                                                                  : DEFAULT_GRACE_SECONDS;

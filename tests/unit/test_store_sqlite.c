@@ -32,6 +32,7 @@ static int setup(void **state)
     test_path(context->path, sizeof context->path, context->directory, "hotline.db");
     hl_error error;
     assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    test_store_use_key(context->store);
     *state = context;
     return 0;
 }
@@ -52,6 +53,7 @@ static void reopen(fixture *context)
     hl_store_close(context->store);
     context->store = NULL;
     assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    test_store_use_key(context->store);
 }
 
 /* Runs SQL through a separate raw connection; returns SQLite's code. */
