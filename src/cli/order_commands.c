@@ -8,6 +8,7 @@
 #include "app/transfer.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
+#include "domain/phone.h"
 #include "cli/output.h"
 
 static bool english(void)
@@ -345,6 +346,10 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
     if (filter->phone != NULL && filter->phone[0] == '\0')
         return english() ? hl_error_set(error, HL_EINVAL, "phone", "--phone takes a phone number")
                          : hl_error_set(error, HL_EINVAL, "phone", "--phone 须为电话号码");
+    char normal[HL_PHONE_NORMAL_BYTES];
+    if (filter->phone != NULL && hl_phone_normalize(filter->phone, normal) == 0)
+        return hl_error_set(error, HL_EINVAL, "phone", "%s",
+                            HL_T("电话号码中没有数字", "the phone number holds no digit"));
     hl_time now = hl_clock_now();
     if (cli_args_has(args, "overdue") && cli_args_has(args, "due-soon"))
         return english() ? hl_error_set(error, HL_EINVAL, "overdue", "--overdue or --due-soon, not both")
