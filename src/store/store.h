@@ -229,7 +229,8 @@ int hl_store_calendar_put(hl_store *store, const hl_calendar_entry *entry, hl_er
 int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error);
 int hl_store_order_insert(hl_store *store, const hl_order *order, hl_error *error);
 /* Inserts an order whose phone the caller has sealed with the store's
- * codec (sealed describes order->citizen_phone; NULL: the store seals it). */
+ * codec (sealed describes order->citizen_phone; NULL or of length 0: the
+ * store seals the phone itself). */
 int hl_store_order_insert_sealed(hl_store *store, const hl_order *order, const hl_sealed_phone *sealed,
                                  hl_error *error);
 int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error);

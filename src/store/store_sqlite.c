@@ -5,7 +5,10 @@
  * lookups). It decides nothing about orders: validation and the workflow
  * live in domain/, and app/ begins and commits transactions. Enumerations
  * are stored as their stable English names, so that the file reads well in
- * the sqlite3 shell and survives a reordering of the C enums. One store is
+ * the sqlite3 shell and survives a reordering of the C enums. Citizens'
+ * phone numbers go through the phone codec app/secrets gives it (sealed
+ * as written, opened as read, searched by their keyed hash): the store
+ * holds no key and no cryptography of its own. One store is
  * one connection (opened without SQLite's mutex) and must be used by one
  * thread at a time; each thread opens its own. */
 #include "store/store.h"
@@ -93,15 +96,18 @@ static const char *const migrations[] = {
     "                      revoked INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;\n"
     "CREATE INDEX sessions_by_user ON sessions(username);\n",
     /* 5: citizens' phone numbers at rest. citizen_phone holds the sealed
-     * number (a BLOB from the phone codec, NULL when there is none) and
-     * phone_hash its keyed search hash, indexed with the received time so
-     * that a caller's earlier orders come newest first from the index
-     * alone. Phones written in clear by older versions are sealed by
-     * seal_phones, which needs the key the store never holds: this script
-     * only marks that there are some. personal_data_reads is the
-     * append-only audit of every full number given out. */
-    "ALTER TABLE orders ADD COLUMN phone_hash BLOB;\n"
-    "CREATE INDEX orders_by_phone ON orders(phone_hash, received_at) WHERE phone_hash IS NOT NULL;\n"
+     * number (a BLOB from the phone codec, NULL when there is none), and
+     * phone_index the keyed search hash of each order's number: an index
+     * of our own rather than SQLite's on a column, so that a bulk load can
+     * fill it in key order at commit (see pending_phone) instead of one
+     * random B-tree insert per row. Phones written in clear by older
+     * versions are sealed by seal_phones, which needs the key the store
+     * never holds: this script only marks that there are some.
+     * personal_data_reads is the append-only audit of every full number
+     * given out. */
+    "CREATE TABLE phone_index(phone_hash BLOB NOT NULL, received_at INTEGER NOT NULL,\n"
+    "                         order_id INTEGER NOT NULL,\n"
+    "                         PRIMARY KEY(phone_hash, received_at, order_id)) WITHOUT ROWID;\n"
     "INSERT INTO meta(key, value) SELECT 'phones_unsealed', '1'\n"
     "    WHERE EXISTS (SELECT 1 FROM orders WHERE typeof(citizen_phone) = 'text' AND citizen_phone <> '');\n"
     "CREATE TABLE personal_data_reads(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,\n"
@@ -181,6 +187,7 @@ typedef enum statement_id {
     STMT_SESSION_REVOKE,
     STMT_SESSION_REVOKE_USER,
     STMT_AUDIT_APPEND,
+    STMT_PHONE_INDEX_PUT,
     STMT_COUNT
 } statement_id;
 
@@ -222,12 +229,11 @@ static const char *const statement_sql[STMT_COUNT] = {
                           "ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, "
                           "festival = excluded.festival",
     [STMT_ORDER_MAX_ID] = "SELECT max(id) FROM orders WHERE id BETWEEN ? AND ?",
-    [STMT_ORDER_INSERT] = "INSERT INTO orders(" ORDER_COLUMNS ", phone_hash) VALUES("
+    [STMT_ORDER_INSERT] = "INSERT INTO orders(" ORDER_COLUMNS ") VALUES("
                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "          /* id + 13 */
                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " /* 17 */
                           "?, ?, ?, ?, ?, "                                     /* 5 */
-                          "?, ?, ?, ?, ?, ?, ?, ?, ?, "                         /* survey */
-                          "?)",                                                 /* phone_hash */
+                          "?, ?, ?, ?, ?, ?, ?, ?, ?)",                         /* survey */
     [STMT_ORDER_UPDATE] = "UPDATE orders SET version = ?, state = ?, state_before_return = ?, "
                           "lead_unit = ?, co_units = ?, dispatched_at = ?, sign_deadline = ?, "
                           "signed_at = ?, return_deadline = ?, handle_deadline = ?, due_at = ?, "
@@ -262,6 +268,7 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ? AND revoked = 0",
     [STMT_SESSION_REVOKE_USER] = "UPDATE sessions SET revoked = 1 WHERE username = ? AND token_hash <> ? AND revoked = 0",
     [STMT_AUDIT_APPEND] = "INSERT INTO personal_data_reads(at, actor, order_id, route) VALUES(?, ?, ?, ?)",
+    [STMT_PHONE_INDEX_PUT] = "INSERT INTO phone_index(phone_hash, received_at, order_id) VALUES(?, ?, ?)",
 };
 
 struct sqlite_store {
@@ -275,6 +282,10 @@ struct sqlite_store {
      * so it lives here until the statement has run. */
     unsigned char sealed[HL_PHONE_SEALED_MAX_BYTES];
     unsigned char sealed_hash[HL_PHONE_HASH_BYTES];
+    /* phone_index entries of the open transaction not written yet (bulk
+     * mode), put in key order at commit. */
+    struct pending_phone *pending;
+    size_t pending_count, pending_room;
 };
 
 /* How many WAL pages trigger an automatic checkpoint outside a bulk load
@@ -292,6 +303,10 @@ struct sqlite_store {
 #define PAGE_SIZE_BYTES 8192
 
 static const hl_store_ops sqlite_ops;
+
+/* Bulk loads index phones at commit (see pending_phone, with the orders). */
+static int flush_pending_phones(struct sqlite_store *store, hl_error *error);
+static void drop_pending_phones(struct sqlite_store *store);
 
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                   */
@@ -693,6 +708,7 @@ static void sqlite_close(hl_store *base)
         return;
     if (store->db != NULL)
         close_connection(store);
+    free(store->pending);
     free(store);
 }
 
@@ -977,7 +993,11 @@ static int sqlite_commit(hl_store *base, hl_error *error)
     struct sqlite_store *store = store_of(base);
     if (!is_open(store))
         return closed_error(error);
-    int result = run_write(store, store->statements[STMT_COMMIT], "commit", error);
+    /* On failure the caller rolls back, which drops what was not written. */
+    int result = flush_pending_phones(store, error);
+    if (result != HL_OK)
+        return result;
+    result = run_write(store, store->statements[STMT_COMMIT], "commit", error);
     apply_bulk_mode(store);
     return result;
 }
@@ -987,6 +1007,7 @@ static int sqlite_rollback(hl_store *base)
     struct sqlite_store *store = store_of(base);
     if (!is_open(store))
         return HL_EIO;
+    drop_pending_phones(store);
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
     if (sqlite3_get_autocommit(store->db))
         return HL_OK;
@@ -1479,6 +1500,81 @@ static int no_codec_error(hl_error *error)
                              "phone numbers are stored sealed, and this store connection was given no key"));
 }
 
+/* An entry of phone_index waiting for its transaction's commit. A bulk
+ * load (an import of a million orders) would otherwise insert its search
+ * hashes in random order, each landing on its own B-tree page: measured,
+ * that doubled the import's writing time; sorted first, the same entries
+ * cost about a third of it. */
+typedef struct pending_phone {
+    unsigned char hash[HL_PHONE_HASH_BYTES];
+    int64_t received_at;
+    int64_t order_id;
+} pending_phone;
+
+/* Entries kept before they are written anyway (32 MiB). */
+#define PENDING_PHONES_MAX ((size_t)1 << 20)
+
+static int compare_pending(const void *left, const void *right)
+{
+    const pending_phone *a = left, *b = right;
+    int order = memcmp(a->hash, b->hash, HL_PHONE_HASH_BYTES);
+    if (order != 0)
+        return order;
+    if (a->received_at != b->received_at)
+        return a->received_at < b->received_at ? -1 : 1;
+    return a->order_id < b->order_id ? -1 : a->order_id > b->order_id ? 1 : 0;
+}
+
+static int put_phone_index(struct sqlite_store *store, const unsigned char *hash, int64_t received_at,
+                           int64_t order_id, hl_error *error)
+{
+    sqlite3_stmt *statement = store->statements[STMT_PHONE_INDEX_PUT];
+    binder binding = binder_of(statement);
+    bind_blob(&binding, hash, HL_PHONE_HASH_BYTES);
+    bind_int64(&binding, received_at);
+    bind_int64(&binding, order_id);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "phone_index", error);
+    return run_write(store, statement, "phone_index", error);
+}
+
+/* Writes the waiting entries in key order, so that each B-tree page is
+ * visited once. */
+static int flush_pending_phones(struct sqlite_store *store, hl_error *error)
+{
+    if (store->pending_count == 0)
+        return HL_OK;
+    qsort(store->pending, store->pending_count, sizeof *store->pending, compare_pending);
+    int result = HL_OK;
+    for (size_t index = 0; index < store->pending_count && result == HL_OK; index++)
+        result = put_phone_index(store, store->pending[index].hash, store->pending[index].received_at,
+                                 store->pending[index].order_id, error);
+    store->pending_count = 0;
+    return result;
+}
+
+static void drop_pending_phones(struct sqlite_store *store)
+{
+    store->pending_count = 0;
+}
+
+/* Indexes an order's phone: at once, or in bulk mode at commit. */
+static int index_phone(struct sqlite_store *store, const unsigned char *hash, int64_t received_at, int64_t order_id,
+                       hl_error *error)
+{
+    if (!store->bulk)
+        return put_phone_index(store, hash, received_at, order_id, error);
+    if (store->pending_count == store->pending_room) {
+        store->pending_room = store->pending_room > 0 ? store->pending_room * 2 : 4096;
+        store->pending = hl_xrealloc(store->pending, store->pending_room * sizeof *store->pending);
+    }
+    pending_phone *entry = &store->pending[store->pending_count++];
+    memcpy(entry->hash, hash, HL_PHONE_HASH_BYTES);
+    entry->received_at = received_at;
+    entry->order_id = order_id;
+    return store->pending_count >= PENDING_PHONES_MAX ? flush_pending_phones(store, error) : HL_OK;
+}
+
 /* Seals an order's phone into the store's scratch space, where it stays
  * until the insert has run. */
 static int seal_order_phone(struct sqlite_store *store, const hl_order *order, sealed_phone *out,
@@ -1674,20 +1770,18 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_s
     int result = order_names_of(order, &names, error);
     if (result != HL_OK)
         return result;
+    /* A phone sealed by the caller is taken as it is; any other is sealed
+     * here, so that no number can reach the table in clear. */
     sealed_phone phone = {NULL, 0, NULL};
-    if (sealed == NULL)
-        result = seal_order_phone(store, order, &phone, error);
-    else if (sealed->length > 0)
+    if (sealed != NULL && sealed->length > 0 && sealed->length <= sizeof sealed->bytes)
         phone = (sealed_phone){sealed->bytes, sealed->length, sealed->hash};
+    else
+        result = seal_order_phone(store, order, &phone, error);
     if (result != HL_OK)
         return result;
     sqlite3_stmt *statement = store->statements[STMT_ORDER_INSERT];
     binder binding = binder_of(statement);
     bind_order(&binding, order, &names, &phone);
-    if (phone.hash != NULL)
-        bind_blob(&binding, phone.hash, HL_PHONE_HASH_BYTES);
-    else
-        bind_null(&binding);
     if (binding.rc != SQLITE_OK)
         return storage_error(store, "order_insert", error);
     int rc = sqlite3_step(statement);
@@ -1697,6 +1791,8 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_s
     else if (rc != SQLITE_DONE)
         result = storage_error(store, "order_insert", error);
     sqlite3_reset(statement);
+    if (result == HL_OK && phone.bytes != NULL)
+        result = index_phone(store, phone.hash, order->received_at, order->id, error);
     return result;
 }
 
@@ -1829,7 +1925,11 @@ static int query_hash_phone(struct sqlite_store *store, order_query *query, cons
         return HL_OK;
     if (store->codec.hash == NULL)
         return no_codec_error(error);
-    return store->codec.hash(store->codec.context, filter->phone, query->phone_hash, error);
+    int result = store->codec.hash(store->codec.context, filter->phone, query->phone_hash, error);
+    /* A search inside a bulk load sees the load's own orders too. */
+    if (result == HL_OK)
+        result = flush_pending_phones(store, error);
+    return result;
 }
 
 static bool filter_set(const char *text)
@@ -1897,9 +1997,9 @@ static void query_where(order_query *query, const hl_order_filter *filter)
         query_number(query, filter->assessed_month);
     }
     if (filter_set(filter->phone)) {
-        /* phone_hash = ? implies phone_hash IS NOT NULL: the partial index
-         * orders_by_phone serves it. */
-        query_condition(query, "phone_hash = ?");
+        /* A range of phone_index's primary key; the orders it names are
+         * then read by number. */
+        query_condition(query, "id IN (SELECT order_id FROM phone_index WHERE phone_hash = ?)");
         query_blob(query, query->phone_hash, HL_PHONE_HASH_BYTES);
     }
     if (filter->before_id != 0) {
@@ -2499,6 +2599,7 @@ static int rewrite_after_sealing(struct sqlite_store *store, hl_error *error)
 
 typedef struct clear_phone {
     int64_t id;
+    int64_t received_at;
     char phone[HL_PHONE_BYTES];
 } clear_phone;
 
@@ -2513,7 +2614,8 @@ static int next_clear_phones(struct sqlite_store *store, sqlite3_stmt *select, i
     int rc;
     while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
         batch[*count].id = sqlite3_column_int64(select, 0);
-        copy_column_text(select, 1, batch[*count].phone, sizeof batch[*count].phone);
+        batch[*count].received_at = sqlite3_column_int64(select, 1);
+        copy_column_text(select, 2, batch[*count].phone, sizeof batch[*count].phone);
         (*count)++;
     }
     sqlite3_reset(select);
@@ -2539,10 +2641,12 @@ static int seal_clear_phones(struct sqlite_store *store, sqlite3_stmt *select, s
                 break;
             binder binding = binder_of(update);
             bind_blob(&binding, store->sealed, length);
-            bind_blob(&binding, store->sealed_hash, HL_PHONE_HASH_BYTES);
             bind_int64(&binding, batch[index].id);
             result = binding.rc == SQLITE_OK ? run_write(store, update, "seal_phones", error)
                                              : storage_error(store, "seal_phones", error);
+            if (result == HL_OK)
+                result = put_phone_index(store, store->sealed_hash, batch[index].received_at, batch[index].id,
+                                         error);
         }
         after_id = batch[count - 1].id;
     }
@@ -2569,10 +2673,10 @@ static int sqlite_seal_phones(hl_store *base, hl_error *error)
         return no_codec_error(error);
     sqlite3_stmt *select = NULL, *update = NULL;
     if (sqlite3_prepare_v2(store->db,
-                           "SELECT id, citizen_phone FROM orders WHERE id > ? AND typeof(citizen_phone) = 'text' "
+                           "SELECT id, received_at, citizen_phone FROM orders WHERE id > ? AND typeof(citizen_phone) = 'text' "
                            "AND citizen_phone <> '' ORDER BY id LIMIT " HL_STRINGIFY(SEAL_BATCH_ROWS),
                            -1, &select, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(store->db, "UPDATE orders SET citizen_phone = ?, phone_hash = ? WHERE id = ?", -1,
+        sqlite3_prepare_v2(store->db, "UPDATE orders SET citizen_phone = ? WHERE id = ?", -1,
                            &update, NULL) != SQLITE_OK) {
         result = storage_error(store, "seal_phones", error);
         sqlite3_finalize(select);
