@@ -9,9 +9,10 @@
  * read or write it. Three keys are derived from it with libsodium's
  * crypto_kdf (context "hlphone1"):
  *
- *   1. the secretbox key that seals each phone number (XSalsa20-Poly1305,
- *      a random nonce per number, the number padded to HL_PHONE_CHARS
- *      bytes so that every sealed number has one length);
+ *   1. the secretbox key that seals each phone number (XSalsa20-Poly1305;
+ *      the nonce a random prefix drawn per hl_secrets and a counter; the
+ *      number padded to HL_PHONE_CHARS bytes so that every sealed number
+ *      has one length);
  *   2. the key of the search hash: BLAKE2b (crypto_generichash) keyed, of
  *      the number's normal form (domain/phone.h), 16 bytes;
  *   3. the key of the check value: a keyed hash of a fixed text, stored in
@@ -24,8 +25,8 @@
  * the key file off the database's backups, or back it up apart.
  *
  * Keys live in memory allocated by sodium_malloc (locked, guarded, wiped
- * when freed). An hl_secrets is read-only after it is made and may be
- * used by several threads at once. */
+ * when freed). Once made, an hl_secrets changes only its nonce counter
+ * (atomically), so several threads may use one at once. */
 #ifndef HL_SECRETS_H
 #define HL_SECRETS_H
 
