@@ -78,6 +78,7 @@ typedef struct request_state {
     size_t body_capacity; /* bytes the current body block can hold, not counting the NUL */
     bool body_too_large;
     bool answered;
+    hl_time now; /* the request's clock (HOTLINE_NOW when set), sent as X-Server-Time */
     int status;
     size_t response_bytes;
 } request_state;
@@ -186,6 +187,13 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
         MHD_add_response_header(reply, MHD_HTTP_HEADER_ETAG, response->etag);
     if (response->location[0] != '\0')
         MHD_add_response_header(reply, MHD_HTTP_HEADER_LOCATION, response->location);
+    if (state->now != 0) {
+        /* The pages count working days left from the server's today,
+         * which HOTLINE_NOW may set apart from the machine's clock. */
+        char instant[40];
+        hl_clock_format_iso(state->now, instant, sizeof instant);
+        MHD_add_response_header(reply, "X-Server-Time", instant);
+    }
     if (response->retry_after > 0) {
         char seconds[24];
         snprintf(seconds, sizeof seconds, "%d", response->retry_after);
@@ -340,7 +348,7 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .app = app,
             .metrics = &server->metrics,
             .arena = &state->arena,
-            .now = hl_clock_now(),
+            .now = state->now = hl_clock_now(),
             .body = state->body,
             .body_length = state->body != NULL ? (size_t)state->body_bytes : 0,
             .content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,

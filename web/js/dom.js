@@ -77,8 +77,10 @@ function isWorkingDay(date, exceptions) {
   return weekday !== 0 && weekday !== 6;
 }
 
-// Today's date in the server's zone (the offset of the deadlines, +08:00).
+// Today's date for the server (its X-Server-Time, in its zone, which may
+// be set apart from the real date), else the machine's date at +08:00.
 export function todayIn(offsetMinutes = 480) {
+  if (window.hotlineServerTime) return window.hotlineServerTime.slice(0, 10);
   return new Date(Date.now() + offsetMinutes * 60000).toISOString().slice(0, 10);
 }
 

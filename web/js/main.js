@@ -153,7 +153,8 @@ export async function render() {
   clear(view);
   document.title = `${t(route.name === 'order' ? 'orders' : route.name)} · ${t('app_name')}`;
   await module.render(view, { route, user, navigate, refusal, setUser, isCurrent: () => ticket === renderCount });
-  view.focus({ preventScroll: true });
+  // A page that put the focus somewhere (the first field of a form) keeps it.
+  if (!view.contains(document.activeElement)) view.focus({ preventScroll: true });
 }
 
 function T404() {

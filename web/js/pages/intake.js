@@ -40,7 +40,7 @@ export async function render(view, context) {
   const search = field({ name: 'category_search', label: T('分类（输入以筛选）', 'Category (type to filter)'),
     kind: 'search', value: draft.category_search || '', attributes: { autocomplete: 'off', 'aria-controls': 'category-list' } });
   const category = field({ name: 'category', label: t('category'), kind: 'select', value: '',
-    options: [['', T('（不选分类）', '(no category)')]], attributes: { size: 6, id: 'category-list' } });
+    options: [['', T('（不选分类）', '(no category)')]], attributes: { size: 5, id: 'category-list' } });
   const type = field({ name: 'type', label: t('type'), kind: 'select', required: true, value: draft.type || '',
     options: [['', T('请选择类型', 'Choose a type')], ...TYPES.map((name) => [name, t(`type_${name}`)])] });
   const title = field({ name: 'title', label: t('title'), required: true, value: draft.title || '',
@@ -77,7 +77,8 @@ export async function render(view, context) {
     h('h2', {}, T('新建工单', 'New order')),
     h('div.row', {}, channel, phone, name),
     address,
-    h('div.row', {}, search, type),
+    type,
+    search,
     category,
     title, content, answer,
     formError(),
@@ -120,7 +121,7 @@ export async function render(view, context) {
     }
     if (event.key === 'Enter' && event.target === search.control) {
       event.preventDefault();
-      type.control.focus();
+      category.control.focus();
     }
   });
   const shortcuts = (event) => {
