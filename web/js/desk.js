@@ -5,7 +5,7 @@
 
 import { actionPanel, workflow } from './actions.js';
 import { ApiError, get } from './api.js';
-import { clear, errorText, h, notice } from './dom.js';
+import { add, clear, errorText, h, notice } from './dom.js';
 import { t, T } from './i18n.js';
 import { directory, orderList } from './lists.js';
 import { facts } from './pages/order.js';
@@ -21,26 +21,33 @@ export async function desk(view, context, { title, intro, list, only, extra }) {
   }
   const orders = orderList({ ...options, onSelect: (order) => open(order.number) });
 
-  async function open(number) {
-    clear(detail, h('p.muted', {}, t('loading')));
-    let answer;
-    try {
-      answer = await get(`/orders/${number}`);
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      clear(detail, h('p.form-error', { role: 'alert' }, errorText(error)));
-      return;
+  // Shows an order: read from the server, or as an action just answered
+  // it (which may have moved it out of this user's sight, as a
+  // dissatisfied survey that sends it back to the unit).
+  async function open(number, given) {
+    let answer = given;
+    if (!answer) {
+      clear(detail, h('p.muted', {}, t('loading')));
+      try {
+        answer = await get(`/orders/${number}`);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        clear(detail, h('p.form-error', { role: 'alert' }, errorText(error)));
+        return;
+      }
     }
     const order = answer.data;
     clear(detail,
       h('h2', {}, h('a', { href: `#/orders/${order.number}` }, order.number), ' · ', order.title),
       actionPanel({ order, etag: answer.etag, user: context.user, flow, dir, only,
-        onDone: async () => { await orders.reload(); await open(number); }, reread: () => open(number) }),
+        onDone: async (changed, etag) => { await orders.reload(); await open(number, { data: changed, etag }); },
+        reread: () => open(number) }),
+      h('p.muted#desk-state', {}, `${t('state')}：${order.state_label}`),
       extra ? await extra(order, dir, () => open(number)) : null,
       h('details', { open: true }, h('summary', {}, T('工单详情', 'Details')), facts(order, dir)));
   }
 
-  view.append(
+  add(view, 
     h('h1', {}, title),
     intro ? h('p.muted', {}, intro) : null,
     dir.missing.length ? notice(t('not_available', { route: dir.missing.join(', ') })) : null,

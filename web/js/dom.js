@@ -32,6 +32,13 @@ function append(element, children) {
   }
 }
 
+// Appends children, leaving out null, undefined and false (which the DOM's
+// own append would write as text).
+export function add(element, ...children) {
+  append(element, children);
+  return element;
+}
+
 export function clear(element, ...children) {
   element.replaceChildren();
   append(element, children);

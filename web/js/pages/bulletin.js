@@ -6,7 +6,7 @@
 // server's (GET /api/v1/reports/...): this page computes none.
 
 import { ApiError, cached, get, url } from '../api.js';
-import { clear, errorText, h, notice } from '../dom.js';
+import { add, clear, errorText, h, notice } from '../dom.js';
 import { t, T } from '../i18n.js';
 
 const ECHARTS = '/vendor/echarts.esm.min.mjs';
@@ -132,7 +132,7 @@ export async function render(view, context) {
     : h('input#month', { type: 'month', value: month || '', 'aria-label': T('月份', 'Month'),
       onchange: (event) => event.target.value && context.navigate(`#/bulletin/${event.target.value}`) });
   const header = h('div.buttons.no-print', {}, h('label', { for: 'month' }, T('月份', 'Month')), picker);
-  view.append(h('h1', {}, t('bulletin')), months ? null : notice(t('not_available', { route: 'GET /api/v1/reports' })), header);
+  add(view, h('h1', {}, t('bulletin')), months ? null : notice(t('not_available', { route: 'GET /api/v1/reports' })), header);
   if (!month) {
     view.append(h('p.muted', {}, T('还没有任何月份的回访结果。', 'No month has survey results yet.')));
     return;

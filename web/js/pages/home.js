@@ -3,7 +3,7 @@
 // see), each a link to the desk where it is done.
 
 import { ApiError, get } from '../api.js';
-import { h, notice } from '../dom.js';
+import { add, h, notice } from '../dom.js';
 import { t, T } from '../i18n.js';
 
 function card(href, count, label, tone) {
@@ -43,7 +43,7 @@ export async function render(view, { user }) {
     analyst: () => [card('#/bulletin', '→', t('bulletin')), card('#/orders', sum('new', 'dispatched', 'signed', 'handling'), T('在办工单', 'Open orders'))],
     admin: () => [card('#/admin', '→', t('admin')), card('#/bulletin', '→', t('bulletin'))],
   };
-  view.append(
+  add(view, 
     h('h1', {}, T(`您好，${user.name || user.username}`, `Hello, ${user.name || user.username}`)),
     h('p.muted', {}, [user.role_label || t(`role_${user.role}`), user.unit_name || user.unit].filter(Boolean).join(' · ')),
     h('h2', {}, T('现在要做的事', 'To do now')),

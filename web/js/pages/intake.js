@@ -8,7 +8,7 @@
 // caller's earlier orders are listed, to merge a repeat request.
 
 import { act, ApiError, post } from '../api.js';
-import { clear, h, notice, orderLink, toast } from '../dom.js';
+import { add, clear, h, notice, orderLink, toast } from '../dom.js';
 import { busy, checkRequired, clearErrors, field, formError, showError, values } from '../forms.js';
 import { CHANNELS, t, T, TYPES } from '../i18n.js';
 import { directory } from '../lists.js';
@@ -199,7 +199,7 @@ export async function render(view, context) {
       }));
   }
 
-  view.append(
+  add(view, 
     h('h1', {}, t('intake')),
     dir.missing.length ? notice(t('not_available', { route: dir.missing.join(', ') })) : null,
     h('div.grid-2', {},

@@ -86,16 +86,24 @@ export async function render(view, context) {
   const dir = await directory();
   const flow = await workflow();
 
-  async function show() {
+  // given: the order as an action just answered it; its events are read
+  // only while the user may still read the order.
+  async function show(given, givenEtag) {
     let order;
     let etag;
     let events;
     try {
-      const answer = await get(`/orders/${encodeURIComponent(number)}`);
+      const answer = given ? { data: given, etag: givenEtag } : await get(`/orders/${encodeURIComponent(number)}`);
       order = answer.data;
       etag = answer.etag;
       events = (await get(`/orders/${encodeURIComponent(number)}/events`)).data.events;
     } catch (error) {
+      if (given && error instanceof ApiError && error.status === 404) {
+        clear(view, h('h1', {}, `${t('number')} ${given.number}`),
+          h('p.notice', {}, T(`工单现为“${given.state_label}”，您已无权查看其处理记录。`,
+            `The order is now "${given.state_label}"; you may no longer see its history.`)));
+        return;
+      }
       if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
         context.refusal(view, t('refused_order'));
         return;
@@ -122,7 +130,7 @@ export async function render(view, context) {
           h('section.panel', {}, h('h2', {}, T('处理记录', 'Timeline')), timeline(events, dir))),
         h('div', {},
           h('section.panel', {}, h('h2', {}, T('可执行操作', 'Actions')),
-            actionPanel({ order, etag, user: context.user, flow, dir, onDone: show, reread: show })),
+            actionPanel({ order, etag, user: context.user, flow, dir, onDone: (changed, changedEtag) => show(changed, changedEtag), reread: () => show() })),
           ['agent', 'dispatcher', 'supervisor'].includes(context.user.role)
             ? h('section.panel', {}, h('h2', {}, T('此号码的历史工单', 'Earlier orders from this number')),
               await earlierOrders(order.number, dir, { onMerge: merge }))

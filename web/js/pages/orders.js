@@ -3,7 +3,7 @@
 // server. The server scopes the list to what the user may read.
 
 import { t, T } from '../i18n.js';
-import { h, notice } from '../dom.js';
+import { add, h, notice } from '../dom.js';
 import { cached } from '../api.js';
 import { columns, directory, orderList, stateOptions, unitOptions } from '../lists.js';
 
@@ -28,7 +28,7 @@ export async function render(view) {
     ],
     cols: columns(dir, ['number', 'received_at', 'title', 'category', 'state', 'lead_unit', 'due']),
   });
-  view.append(h('h1', {}, t('orders')),
+  add(view, h('h1', {}, t('orders')),
     dir.missing.length ? notice(t('not_available', { route: dir.missing.join(', ') })) : null,
     h('section.panel', {}, list.element));
   await list.reload();
