@@ -111,10 +111,10 @@ export function dueBadge(order, exceptions) {
   if (!order.due_at) return h('span.muted', {}, '—');
   const left = workingDaysLeft(order.due_at, exceptions);
   if (order.overdue || left < 0) {
-    return h('span.badge.overdue', { title: order.due_at }, left < 0 ? t('overdue_by', { days: -left }) : t('overdue'));
+    return h('span.badge.overdue', { title: order.due_at }, left < 0 ? t(left === -1 ? 'overdue_by_one' : 'overdue_by', { days: -left }) : t('overdue'));
   }
   if (left === 0) return h('span.badge.soon', { title: order.due_at }, t('due_today'));
-  return h(left <= 1 ? 'span.badge.soon' : 'span.badge.ok', { title: order.due_at }, t('working_days_left', { days: left }));
+  return h(left <= 1 ? 'span.badge.soon' : 'span.badge.ok', { title: order.due_at }, t(left === 1 ? 'one_working_day_left' : 'working_days_left', { days: left }));
 }
 
 export function stateBadge(order) {

@@ -76,12 +76,17 @@ function drawCharts(echarts, bulletin, trend, categories, boxes) {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 8, right: 40, top: 40, bottom: 8, containLabel: true },
     xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
-    yAxis: { type: 'category', data: units.map((unit) => unit.name), axisLabel: { fontSize: 11 } },
+    yAxis: { type: 'category', data: units.map((unit) => unit.name), axisLabel: { fontSize: 10, interval: 0 } },
     series: [{ type: 'bar', name: T('满意率', 'Satisfaction'), data: units.map((unit) => Number(unit.rates.satisfaction.percent)),
       label: { show: true, position: 'right', formatter: '{c}%', fontSize: 10 } }],
   });
   charts.push(byUnit);
-  if (trend && trend.length) {
+  // Months before the first survey have no rate: the line starts there,
+  // and a later month without surveys is a gap, not a zero.
+  const first = (trend || []).findIndex((entry) => entry.surveyed > 0);
+  trend = first >= 0 ? trend.slice(first) : [];
+  const rate = (entry, name) => (entry.surveyed > 0 && entry[name] !== null && entry[name] !== undefined ? Number(entry[name]) : null);
+  if (trend.length) {
     const line = echarts.init(boxes.trend);
     line.setOption({
       color: palette,
@@ -92,8 +97,8 @@ function drawCharts(echarts, bulletin, trend, categories, boxes) {
       xAxis: { type: 'category', data: trend.map((entry) => entry.month) },
       yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
       series: [
-        { type: 'line', name: T('调查成功率', 'Survey success'), data: trend.map((entry) => Number(entry.success_rate)) },
-        { type: 'line', name: T('满意率', 'Satisfaction'), data: trend.map((entry) => Number(entry.satisfaction_rate)) },
+        { type: 'line', name: T('调查成功率', 'Survey success'), data: trend.map((entry) => rate(entry, 'success_rate')), label: { show: true, formatter: '{c}%' } },
+        { type: 'line', name: T('满意率', 'Satisfaction'), data: trend.map((entry) => rate(entry, 'satisfaction_rate')), label: { show: true, formatter: '{c}%' } },
       ],
     });
     charts.push(line);
