@@ -173,14 +173,20 @@ const SECTIONS = {
     const created = h('div#new-key');
     const form = recordForm({
       id: 'apikey-form', title: T('新建密钥', 'New key'),
-      fields: [field({ name: 'name', label: T('用途（调用方名称）', 'Used by'), required: true })],
+      fields: [h('div.row', {},
+        field({ name: 'name', label: T('用途（调用方名称）', 'Used by'), required: true }),
+        field({ name: 'rate_per_minute', label: T('每分钟提交上限（默认 60）', 'Posts per minute (default 60)'), kind: 'number', attributes: { min: 1, max: 6000 } }))],
+      convert: (record) => ({ ...record, ...(record.rate_per_minute !== undefined ? { rate_per_minute: Number(record.rate_per_minute) } : {}) }),
       submit: async (record) => {
         const answer = (await call('POST', '/apikeys', { body: record })).data;
         clear(created, notice(T(`新密钥（只显示这一次）：${answer.key || answer.api_key || ''}`, `The new key (shown only once): ${answer.key || answer.api_key || ''}`)));
       },
     });
-    clear(body, form, created, table('apikeys-table', ['ID', T('用途', 'Used by'), T('创建时间', 'Created'), ''],
-      keys.map((key) => h('tr', { dataset: { id: key.id } }, h('td', {}, String(key.id)), h('td', {}, key.name || ''), h('td', {}, key.created_at || ''),
+    clear(body, form, created, table('apikeys-table', ['ID', T('用途', 'Used by'), T('密钥开头', 'Starts with'), T('每分钟提交', 'Posts/minute'), T('创建时间', 'Created'), T('状态', 'Status'), ''],
+      keys.map((key) => h('tr', { dataset: { id: key.id } }, h('td', {}, String(key.id)), h('td', {}, key.name || ''),
+        h('td', {}, key.prefix || '—'), h('td.num', {}, key.rate_per_minute !== undefined ? String(key.rate_per_minute) : '—'),
+        h('td', {}, (key.created_at || '').slice(0, 16).replace('T', ' ')),
+        h('td', {}, key.revoked || key.revoked_at ? T('已撤销', 'revoked') : T('有效', 'valid')),
         h('td', {}, h('button.small.danger', { type: 'button', onclick: async () => {
           try {
             await call('DELETE', `/apikeys/${encodeURIComponent(key.id)}`);
