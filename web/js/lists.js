@@ -50,6 +50,10 @@ export function columns(dir, names) {
     due: [t('time_left'), (order) => dueBadge(order, dir.exceptions)],
     completed_at: [T('办结时间', 'Completed'), (order) => formatTime(order.completed_at)],
     phone: [t('citizen_phone'), (order) => order.citizen_phone || '—'],
+    extension: [T('待批延期', 'Extension asked'), (order) => (order.extension_pending_days
+      ? h('span.badge.soon', {}, T(`${order.extension_pending_days} 个工作日`, `${order.extension_pending_days} working days`)) : '—')],
+    appeal: [T('申诉', 'Appeal'), (order) => (order.appeal && order.appeal.state
+      ? h(`span.badge${order.appeal.state === 'pending' ? '.soon' : ''}`, {}, order.appeal.state === 'pending' ? T('待审核', 'to decide') : order.appeal.state) : '—')],
   };
   return names.map((name) => ({ name, label: all[name][0], cell: all[name][1] }));
 }

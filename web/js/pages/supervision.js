@@ -37,8 +37,15 @@ export async function render(view, context) {
         { name: 'unit', label: t('unit'), kind: 'select', options: unitOptions(dir, { blank: t('all') }) },
         { name: 'q', label: t('search'), kind: 'search' },
       ],
-      cols: columns(dir, ['number', 'title', 'lead_unit', 'state', 'due']),
+      cols: columns(dir, ['number', 'title', 'lead_unit', 'state', 'due',
+        ...(which === 'extensions' ? ['extension'] : which === 'appeals' ? ['appeal'] : [])]),
     }),
+    // The list route filters by state, unit and deadline, not yet by a
+    // pending extension or appeal: say so rather than pretend.
+    intro: which === 'extensions' || which === 'appeals'
+      ? T(`服务端尚不能按“${which === 'extensions' ? '待批延期' : '待审核申诉'}”筛选（GET /api/v1/orders?${VIEWS[which] === VIEWS.extensions ? 'extension_pending=1' : 'appeal=pending'}）：下表列出相关状态的全部工单，请看“${which === 'extensions' ? '待批延期' : '申诉'}”一栏。`,
+        `The server cannot yet filter by a pending ${which === 'extensions' ? 'extension' : 'appeal'} (GET /api/v1/orders?${which === 'extensions' ? 'extension_pending=1' : 'appeal=pending'}): the list shows every order in the states concerned; see the "${which === 'extensions' ? 'Extension asked' : 'Appeal'}" column.`)
+      : null,
     only: ['remind', 'supervise', 'extend-approve', 'extend-refuse', 'appeal-uphold', 'appeal-reject', 'reopen', 'archive', 'invalidate'],
   });
   view.prepend(view.querySelector('h1'));
