@@ -488,7 +488,6 @@ async function scenario() {
 
 let server;
 try {
-  rmSync(shots, { recursive: true, force: true });
   cli('demo');
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -517,6 +516,7 @@ try {
       optionalMissing.push(urlPart);
     }
   }
+  rmSync(shots, { recursive: true, force: true });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
   try {
     await scenario();
