@@ -18,7 +18,9 @@
 #include "http/route_support.h"
 #include "http/routes_directory.h"
 #include "http/routes_orders.h"
+#include "http/routes_personal.h"
 #include "http/routes_reports.h"
+#include "http/static_files.h"
 
 /* docs/openapi.json, embedded at build time (cmake/embed.cmake). */
 extern const char hl_openapi_json[];
@@ -38,6 +40,11 @@ void hl_route_response_init(hl_route_response *response)
     response->location[0] = '\0';
     response->content_disposition[0] = '\0';
     hl_buf_init(&response->body);
+    response->file = -1;
+    response->file_size = 0;
+    response->last_modified[0] = '\0';
+    response->cache_control = NULL;
+    response->content_security_policy = NULL;
 }
 
 
@@ -258,6 +265,8 @@ static const hl_route route_table[] = {
     {"GET", "/api/v1/orders/counts", false, hl_routes_orders_counts},
     {"GET", "/api/v1/orders/{number}", false, hl_routes_orders_get},
     {"GET", "/api/v1/orders/{number}/events", false, hl_routes_orders_events},
+    {"GET", "/api/v1/orders/{number}/earlier", false, hl_routes_personal_earlier},
+    {"GET", "/api/v1/audit/phone-reads", false, hl_routes_personal_audit},
     {"POST", "/api/v1/orders/{number}/actions/{action}", false, hl_routes_orders_act},
     {"GET", "/api/v1/units", false, hl_routes_units_list},
     {"POST", "/api/v1/units", false, hl_routes_units_put},
@@ -364,6 +373,16 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
         path_known = true;
         if (method_matches(route_table[index].method, request->method))
             route = &route_table[index];
+    }
+    if (route == NULL && !path_known && hl_static_files_claims(request->path)) {
+        if (method_matches("GET", request->method)) {
+            hl_static_files_answer(request->static_files, request, response);
+            return;
+        }
+        hl_route_error_status(response, 405, "method_not_allowed", "method",
+                              HL_T("网页只接受 GET 与 HEAD", "web pages take only GET and HEAD"));
+        response->allow = "GET, HEAD";
+        return;
     }
     if (route == NULL && !path_known) {
         hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "path",

@@ -14,12 +14,17 @@
  * a pattern with another method is 405 with Allow. Every /api/v1 route but
  * login needs a session (a Bearer token or the hotline_session cookie):
  * without one, 401. What a user may read is app/auth's decision; the route
- * files only ask. docs/api.md lists the routes; docs/openapi.json
+ * files only ask. A path that matches no route and is not the API's
+ * (static_files.h) is a web page: GET and HEAD serve it, other methods are
+ * 405. docs/api.md lists the routes; docs/openapi.json
  * describes them and a test checks the two agree with this table. */
 #ifndef HL_ROUTES_H
 #define HL_ROUTES_H
 
+#include <stdint.h>
+
 #include "app/app.h"
+#include "app/audit.h"
 #include "app/auth.h"
 #include "base/clock.h"
 #include "base/error.h"
@@ -46,6 +51,10 @@ typedef struct hl_route_request {
     const char *session_cookie;  /* the hotline_session cookie's value, NULL when absent */
     const char *client_address;  /* the peer's IP address as text ("" when unknown) */
     hl_auth_guard *guard;        /* the process's login guard (not NULL) */
+    hl_audit_queue *audit;       /* the process's record of full phone-number reads (not NULL) */
+    const char *if_none_match;     /* the If-None-Match header, NULL when absent */
+    const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */
+    const struct hl_static_files *static_files; /* the web pages; NULL when served without */
 } hl_route_request;
 
 typedef struct hl_route_response {
@@ -60,9 +69,16 @@ typedef struct hl_route_response {
     /* A Content-Disposition header (a download's file name), "" for none. */
     char content_disposition[96];
     hl_buf body;              /* owned by the response; the caller frees it or hands it on */
+    /* A static file's body instead of body: its descriptor (owned by the
+     * response; the caller closes it or hands it on), -1 for none. */
+    int file;
+    uint64_t file_size;
+    char last_modified[40];              /* a file's Last-Modified header, "" for none */
+    const char *cache_control;           /* static; NULL: "no-store" */
+    const char *content_security_policy; /* static; NULL: none */
 } hl_route_response;
 
-/* Prepares an empty response (status 500 until set). */
+/* Prepares an empty response (status 500 until set, no file). */
 void hl_route_response_init(hl_route_response *response);
 
 /* Answers one request; sets the thread's language (hl_i18n_set) from

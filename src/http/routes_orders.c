@@ -13,6 +13,7 @@
 
 #include "base/i18n.h"
 #include "http/route_support.h"
+#include "http/routes_personal.h"
 
 /* ---- Reads ---- */
 
@@ -34,7 +35,8 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
             hl_route_error(response, &error);
             return;
         }
-        hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+        if (!hl_routes_personal_order(request, user, order, "GET /api/v1/orders/{number}", false, response))
+            return;
         hl_route_set_etag(response, order);
         response->status = 200;
         return;
@@ -226,10 +228,13 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
 }
 
 typedef struct list_writer {
+    const hl_route_request *request;
+    const hl_user *user;
     hl_buf *out;
-    hl_time now;
     bool full;
     size_t count;
+    hl_audit_read *reads; /* one per order whose full number is written (page_size at most) */
+    size_t read_count;
 } list_writer;
 
 static int write_listed_order(void *context, const hl_order *order)
@@ -237,7 +242,10 @@ static int write_listed_order(void *context, const hl_order *order)
     list_writer *writer = context;
     if (writer->count++ > 0)
         hl_buf_append_char(writer->out, ',');
-    hl_route_order_json(order, writer->now, writer->full, writer->out);
+    hl_route_order_json(order, writer->request->now, writer->full, writer->out);
+    if (writer->full && order->citizen_phone[0] != '\0')
+        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now, writer->user->username,
+                         order->id, "GET /api/v1/orders");
     return 0;
 }
 
@@ -254,10 +262,16 @@ void hl_routes_orders_list(const hl_route_request *request, const hl_route_conte
     /* The user's filters, narrowed to what the user may read: a list can
      * never show an order that GET /api/v1/orders/{number} would not. */
     if (hl_auth_order_scope(context->user, &filter)) {
-        list_writer writer = {out, request->now, hl_auth_sees_personal_data(context->user), 0};
+        list_writer writer = {request, context->user, out, hl_auth_sees_personal_data(context->user), 0,
+                              hl_arena_alloc(request->arena, (size_t)page_size * sizeof(hl_audit_read)), 0};
         hl_error error;
         hl_error_clear(&error);
         if (hl_app_list_page(request->app, &filter, write_listed_order, &writer, &total, &error) != HL_OK) {
+            hl_route_error(response, &error);
+            return;
+        }
+        /* Every full number given out is recorded first, or none leaves. */
+        if (hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error) != HL_OK) {
             hl_route_error(response, &error);
             return;
         }
@@ -412,7 +426,8 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
         hl_route_error(response, &error);
         return;
     }
-    hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+    if (!hl_routes_personal_order(request, user, order, "POST /api/v1/orders", true, response))
+        return;
     char number[24];
     hl_order_format_number(id, number, sizeof number);
     snprintf(response->location, sizeof response->location, "/api/v1/orders/%s", number);
@@ -555,7 +570,10 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
         hl_route_write_refused(response, &error);
         return;
     }
-    hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+    char route[HL_AUDIT_ROUTE_BYTES];
+    snprintf(route, sizeof route, "POST /api/v1/orders/{number}/actions/%s", hl_workflow_rule_of(action)->name);
+    if (!hl_routes_personal_order(request, user, order, route, true, response))
+        return;
     hl_route_set_etag(response, order);
     response->status = 200;
 }

@@ -22,7 +22,8 @@ The store itself is the oracle: the test reads it with Python's sqlite3
    computes), the limits; each refusal 400 naming the field, 404, 409.
 4. The reports: the months, the workbook, the trend, orders by category.
 5. The authorization matrix: every route of the OpenAPI document (a route
-   without an entry here fails) for every role and without a session.
+   without an entry here fails) for every role and without a session; full
+   phone numbers given out by a list are in the audit of reads.
 6. Hostile input on every route: tokens, paths, every query parameter,
    bodies; 4xx with the error body, and the store unchanged (a digest of
    every table but the sessions, before and after).
@@ -699,6 +700,8 @@ MATRIX = {
     "GET /api/v1/orders/counts": expect(ALL),
     "GET /api/v1/orders/{number}": expect(ALL),
     "GET /api/v1/orders/{number}/events": expect(ALL),
+    "GET /api/v1/orders/{number}/earlier": expect(ALL),
+    "GET /api/v1/audit/phone-reads": expect(["admin"]),
     # remind on a dispatched order: the workflow's roles; a surveyor may not
     # read an open order at all.
     "POST /api/v1/orders/{number}/actions/{action}": expect(["dispatcher", "supervisor"], surveyor=404),
@@ -918,6 +921,11 @@ def test_hostile(context, readable):
                     answer = json.loads(body) if status == 200 else {}
                     check(f"{label}: a search for the text itself", status == 200
                           and answer.get("total") == len(oracle(context, "supervisor", {"q": value})), (status, body[:200]))
+                elif name == "user" and value in HOSTILE_VALUES:
+                    # A reader's name is data too: nobody is called that.
+                    answer = json.loads(body) if status == 200 else {}
+                    check(f"{label}: the reads of a reader of that name, none", status == 200
+                          and answer.get("total") == 0, (status, body[:200]))
                 elif method != "GET":
                     # Writes take no query parameters but lang; the body decides.
                     check(f"{label}: 4xx", 400 <= status < 500, status)
