@@ -347,6 +347,14 @@ def test_lists(context, numbers):
     check("analyst: phones masked in lists", all(re.fullmatch(r"\d{3}\*{4}\d{4}|\*{4}|", o["citizen_phone"])
                                                  for o in masked["orders"]), masked["orders"][0]["citizen_phone"])
     check("agent: phones in full in lists", any(re.fullmatch(r"\d{11}", o["citizen_phone"]) for o in full["orders"]))
+    # Every full number a list gives out is in the audit of reads; masked ones are not.
+    status, _, audit = context.get("/api/v1/audit/phone-reads?user=agent1", "admin")
+    listed_reads = {read["order"] for read in audit.get("reads", []) if read["route"] == "GET /api/v1/orders"}
+    with_phone = {order["number"] for order in full["orders"] if order["citizen_phone"]}
+    check("a list's full phone numbers are in the audit", with_phone and with_phone <= listed_reads,
+          (with_phone, listed_reads))
+    status, _, audit = context.get("/api/v1/audit/phone-reads?user=analyst1", "admin")
+    check("a list of masked numbers records no read", status == 200 and audit["total"] == 0, audit)
 
     # Each list item is the object of GET /api/v1/orders/{number}.
     status, _, listed = context.get(f"/api/v1/orders?q={urllib.parse.quote('协办测试 other')}", "supervisor1")
