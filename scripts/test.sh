@@ -22,3 +22,7 @@ echo "== tests under sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-sanitize && ctest --output-on-failure -j"$jobs")
+
+echo "== fuzzing (libFuzzer, clang, bounded time)"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+./tests/fuzz/run.sh
