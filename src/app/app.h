@@ -109,6 +109,9 @@ int hl_app_schema_version(void);
 
 /* Counts the orders a filter selects (its limit is ignored). */
 int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error);
+/* The number of orders in each state (indexed by hl_state), read from the
+ * counts the store keeps: a few rows however many orders there are. */
+int hl_app_count_orders_by_state(hl_app *app, int64_t counts[HL_STATE_COUNT], hl_error *error);
 /* The instant before which an open order counts as about to be overdue. */
 hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now);
 

@@ -139,6 +139,11 @@ int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *con
     return store->ops->order_heads(store, visit, context, error);
 }
 
+int hl_store_order_state_counts(hl_store *store, int64_t counts[HL_STATE_COUNT], hl_error *error)
+{
+    return store->ops->order_state_counts(store, counts, error);
+}
+
 int hl_store_event_append(hl_store *store, const hl_event *event, hl_error *error)
 {
     return store->ops->event_append(store, event, error);

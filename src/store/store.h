@@ -96,6 +96,7 @@ typedef struct hl_store_ops {
                        void *context, hl_error *error);
     int (*order_count)(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
     int (*order_heads)(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
+    int (*order_state_counts)(hl_store *store, int64_t counts[HL_STATE_COUNT], hl_error *error);
 
     int (*event_append)(hl_store *store, const hl_event *event, hl_error *error);
     int (*event_list)(hl_store *store, int64_t order_id, hl_event_visitor visit, void *context,
@@ -164,6 +165,10 @@ int hl_store_order_query(hl_store *store, const hl_order_filter *filter, hl_orde
                          void *context, hl_error *error);
 int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
 int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
+/* The number of orders in each state (indexed by hl_state; HL_STATE_NONE
+ * stays 0), from counts the store keeps as orders are written: as cheap
+ * with ten million orders as with ten. */
+int hl_store_order_state_counts(hl_store *store, int64_t counts[HL_STATE_COUNT], hl_error *error);
 int hl_store_event_append(hl_store *store, const hl_event *event, hl_error *error);
 int hl_store_event_list(hl_store *store, int64_t order_id, hl_event_visitor visit, void *context,
                         hl_error *error);
