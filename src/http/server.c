@@ -197,6 +197,15 @@ static enum MHD_Result send_too_large(struct MHD_Connection *connection, request
     return send_response(connection, state, &response);
 }
 
+static enum MHD_Result send_bad_request(struct MHD_Connection *connection, request_state *state,
+                                        const char *field, const char *message)
+{
+    hl_route_response response;
+    hl_route_response_init(&response);
+    hl_routes_error_status(&response, MHD_HTTP_BAD_REQUEST, hl_error_code_name(HL_EINVAL), field, message);
+    return send_response(connection, state, &response);
+}
+
 /* Starts a request: its state, its arena, its clock. */
 static request_state *begin_request(hl_server *server, const char *url, const char *method)
 {
@@ -276,12 +285,17 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
                                       const char *method, const char *version, const char *upload_data,
                                       size_t *upload_data_size, void **request_context)
 {
-    (void)version;
     hl_server *server = context;
     request_state *state = *request_context;
     if (state == NULL) {
         state = begin_request(server, url, method);
         *request_context = state;
+        /* HTTP/1.1 requires Host (RFC 9112, section 3.2): a request without
+         * one is malformed, and libmicrohttpd lets it through. */
+        if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST) == NULL)
+            return send_bad_request(connection, state, "host",
+                                    HL_T("HTTP/1.1 请求须带 Host 头", "an HTTP/1.1 request needs a Host header"));
         /* A declared body over the limit is refused before it is read. */
         if (declared_length_too_large(connection, server->body_limit))
             return send_too_large(connection, state, server);
