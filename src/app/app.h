@@ -107,6 +107,13 @@ int hl_app_each_user(hl_app *app, hl_user_visitor visit, void *context, hl_error
 /* The store's schema version this build writes. */
 int hl_app_schema_version(void);
 
+/* Groups reads in one read transaction: one snapshot, and one round of
+ * file locks instead of one per statement (the server's hot GET reads a
+ * session, a user and an order). Only for reads that begin no transaction
+ * of their own; hl_app_read_end ends it (harmless when none is open). */
+int hl_app_read_begin(hl_app *app, hl_error *error);
+void hl_app_read_end(hl_app *app);
+
 /* Counts the orders a filter selects (its limit is ignored). */
 int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error);
 /* The number of orders in each state (indexed by hl_state), read from the

@@ -252,7 +252,7 @@ static void json_name(hl_buf *out, bool *first, const char *key, bool present, c
 static void json_int(hl_buf *out, bool *first, const char *key, long long value)
 {
     json_key(out, first, key);
-    hl_buf_appendf(out, "%lld", value);
+    hl_buf_append_int(out, value);
 }
 
 static void json_bool(hl_buf *out, bool *first, const char *key, bool value)
@@ -1061,6 +1061,24 @@ static bool is_read_route(route_kind route)
            route == ROUTE_ORDER_EVENTS || route == ROUTE_REPORT;
 }
 
+/* Every route but the open ones and login: for a logged-in user. */
+static void handle_session_route(const hl_route_request *request, route_kind route, hl_slice parameter,
+                                 hl_slice action_name, hl_route_response *response)
+{
+    hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
+    const char *token = NULL;
+    if (!authenticate(request, user, &token, response))
+        return;
+    switch (route) {
+    case ROUTE_ORDER: handle_order(request, user, parameter, false, response); break;
+    case ROUTE_ORDER_EVENTS: handle_order(request, user, parameter, true, response); break;
+    case ROUTE_REPORT: handle_report(request, user, parameter, response); break;
+    case ROUTE_ORDERS: handle_register(request, user, response); break;
+    case ROUTE_ORDER_ACTION: handle_action(request, user, parameter, action_name, response); break;
+    default: break;
+    }
+}
+
 void hl_routes_handle(const hl_route_request *request, hl_route_response *response)
 {
     if (!set_language(request, response))
@@ -1098,17 +1116,18 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
     case ROUTE_PASSWORD: handle_password(request, response); return;
     default: break;
     }
-    /* Every other route is for a logged-in user. */
-    hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
-    const char *token = NULL;
-    if (!authenticate(request, user, &token, response))
-        return;
-    switch (route) {
-    case ROUTE_ORDER: handle_order(request, user, parameter, false, response); break;
-    case ROUTE_ORDER_EVENTS: handle_order(request, user, parameter, true, response); break;
-    case ROUTE_REPORT: handle_report(request, user, parameter, response); break;
-    case ROUTE_ORDERS: handle_register(request, user, response); break;
-    case ROUTE_ORDER_ACTION: handle_action(request, user, parameter, action_name, response); break;
-    default: break;
+    /* Reading one order and its log (the session, the user, the order)
+     * takes one read transaction: one snapshot and one round of locks. */
+    bool snapshot = route == ROUTE_ORDER || route == ROUTE_ORDER_EVENTS;
+    if (snapshot) {
+        hl_error error;
+        hl_error_clear(&error);
+        if (hl_app_read_begin(request->app, &error) != HL_OK) {
+            hl_routes_error(response, &error);
+            return;
+        }
     }
+    handle_session_route(request, route, parameter, action_name, response);
+    if (snapshot)
+        hl_app_read_end(request->app);
 }

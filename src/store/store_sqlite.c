@@ -12,6 +12,7 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -841,8 +842,19 @@ static int prepare_statements(struct sqlite_store *store, hl_error *error)
     return HL_OK;
 }
 
+/* SQLite keeps allocation statistics behind one process-wide mutex, taken
+ * on every allocation of every connection: the server's worker threads
+ * queued on it. hotline reads none of those statistics. Set once, before
+ * SQLite initialises (afterwards sqlite3_config refuses, harmlessly). */
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int hl_store_open_sqlite(const char *path, hl_store **out, hl_error *error)
 {
+    static pthread_once_t configured = PTHREAD_ONCE_INIT;
+    pthread_once(&configured, configure_sqlite);
     if (out != NULL)
         *out = NULL;
     if (path == NULL || path[0] == '\0' || out == NULL)
