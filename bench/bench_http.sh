@@ -171,6 +171,30 @@ EOF
 } > "$work/random.lua"
 
 requests_per_second() { sed -n 's/^Requests\/sec: *//p' "$1"; }
+requests_done() { awk '/requests in/ {print $1; exit}' "$1"; }
+# CPU time (user + system, clock ticks) of a process and its children, so
+# that each server's cost per request can be read beside its rate: on a
+# machine shared with other work the rate moves, the cost much less.
+cpu_ticks() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2> /dev/null || echo 0)))
+    done
+    echo "$total"
+}
+tick=$(getconf CLK_TCK)
+# Runs wrk against one server; prints nothing, leaves its output in FILE and
+# the server's CPU microseconds per request in FILE.cpu.
+measure() {
+    local file=$1 pid=$2
+    shift 2
+    local before after
+    before=$(cpu_ticks "$pid")
+    wrk "$@" > "$file"
+    after=$(cpu_ticks "$pid")
+    "$PYTHON" -c "import sys; t, n = int(sys.argv[1]), int(sys.argv[2] or 0); print(f'{t * 1e6 / int(sys.argv[3]) / n:.1f}' if n else '-')" \
+        "$((after - before))" "$(requests_done "$file")" "$tick" > "$file.cpu"
+}
 latency_of() { awk '$1 == "Latency" {print $2; exit}' "$1"; }
 ratio() { "$PYTHON" -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else '-')" "$1" "$2"; }
 rss_of() { awk -v field="$1" '$1 == field":" {print $2}' "/proc/$hotline_pid/status"; }
@@ -179,15 +203,15 @@ echo "bench_http: $threads cores, wrk -t2 -c$connections -d${duration}s; hotline
 echo "bench_http: order $order, $order_bytes bytes of JSON"
 
 # (a) GET one order.
-wrk -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$hotline_port/api/v1/orders/$order" > "$work/get-hotline.txt"
-wrk -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$nginx_port/api/v1/orders/$order" > "$work/get-nginx.txt"
+measure "$work/get-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$hotline_port/api/v1/orders/$order"
+measure "$work/get-nginx.txt" "$nginx_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$nginx_port/api/v1/orders/$order"
 get_hotline=$(requests_per_second "$work/get-hotline.txt")
 get_nginx=$(requests_per_second "$work/get-nginx.txt")
 non2xx=$(grep -c 'Non-2xx' "$work/get-hotline.txt" || true)
 
 # (b) POST registrations: the highest rate, then a fixed rate.
-wrk -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$hotline_port/api/v1/orders" > "$work/post-hotline.txt"
-wrk -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$nginx_port/api/v1/orders" > "$work/post-nginx.txt"
+measure "$work/post-hotline.txt" "$hotline_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$hotline_port/api/v1/orders"
+measure "$work/post-nginx.txt" "$nginx_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$nginx_port/api/v1/orders"
 post_hotline=$(requests_per_second "$work/post-hotline.txt")
 post_nginx=$(requests_per_second "$work/post-nginx.txt")
 rate_args=(--rate "$rate" --duration "$duration" --connections 32 --method POST --path /api/v1/orders
@@ -208,7 +232,7 @@ EOF
 )
 
 # (c) Memory after a read load over the whole store.
-wrk -t2 -c"$connections" -d"${duration}s" -s "$work/random.lua" "http://127.0.0.1:$hotline_port/" > "$work/random-hotline.txt"
+measure "$work/random-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/random.lua" "http://127.0.0.1:$hotline_port/"
 random_hotline=$(requests_per_second "$work/random-hotline.txt")
 rss=$(rss_of VmRSS)
 hwm=$(rss_of VmHWM)
@@ -218,12 +242,15 @@ echo
 printf '%-52s %14s %14s %7s\n' "what" "hotline" "nginx" "ratio"
 printf '%-52s %14s %14s %7s\n' "(a) GET one order, Bearer token (req/s)" "$get_hotline" "$get_nginx" "$(ratio "$get_hotline" "$get_nginx")"
 printf '%-52s %14s %14s\n' "    average latency" "$(latency_of "$work/get-hotline.txt")" "$(latency_of "$work/get-nginx.txt")"
+printf '%-52s %14s %14s %7s\n' "    server CPU per request (us)" "$(cat "$work/get-hotline.txt.cpu")" "$(cat "$work/get-nginx.txt.cpu")" "$(ratio "$(cat "$work/get-hotline.txt.cpu")" "$(cat "$work/get-nginx.txt.cpu")")"
 printf '%-52s %14s %14s %7s\n' "(b) POST /api/v1/orders, highest rate (req/s)" "$post_hotline" "$post_nginx" "$(ratio "$post_hotline" "$post_nginx")"
 printf '%-52s %14s %14s\n' "    average latency" "$(latency_of "$work/post-hotline.txt")" "$(latency_of "$work/post-nginx.txt")"
+printf '%-52s %14s %14s\n' "    server CPU per request (us)" "$(cat "$work/post-hotline.txt.cpu")" "$(cat "$work/post-nginx.txt.cpu")"
 printf '%-52s %14s\n' "    fdatasync ceiling of the disk (4 KiB, 1 thread)" "$fsyncs/s"
 echo "    at $rate req/s, hotline: $fixed_hotline"
 echo "    at $rate req/s, nginx:   $fixed_nginx"
 printf '%-52s %14s\n' "(c) random orders and /metrics (req/s)" "$random_hotline"
+printf '%-52s %14s\n' "    server CPU per request (us)" "$(cat "$work/random-hotline.txt.cpu")"
 printf '%-52s %14s\n' "    orders in the store" "$orders"
 printf '%-52s %14s\n' "    server VmRSS after the load (KiB)" "$rss"
 printf '%-52s %14s\n' "    server VmHWM, its peak (KiB)" "$hwm"

@@ -499,6 +499,16 @@ int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *cou
     return hl_store_order_count(app->store, filter, count, error);
 }
 
+void hl_app_set_background_checkpoints(hl_app *app, bool on)
+{
+    hl_store_set_background_checkpoints(app->store, on);
+}
+
+int hl_app_checkpoint(hl_app *app, hl_error *error)
+{
+    return hl_store_checkpoint(app->store, error);
+}
+
 int hl_app_read_begin(hl_app *app, hl_error *error)
 {
     return hl_store_begin_read(app->store, error);

@@ -107,6 +107,12 @@ int hl_app_each_user(hl_app *app, hl_user_visitor visit, void *context, hl_error
 /* The store's schema version this build writes. */
 int hl_app_schema_version(void);
 
+/* For a server: this connection's commits no longer checkpoint the WAL;
+ * the server calls hl_app_checkpoint from a thread of its own instead (see
+ * hl_store_set_background_checkpoints). */
+void hl_app_set_background_checkpoints(hl_app *app, bool on);
+int hl_app_checkpoint(hl_app *app, hl_error *error);
+
 /* Groups reads in one read transaction: one snapshot, and one round of
  * file locks instead of one per statement (the server's hot GET reads a
  * session, a user and an order). Only for reads that begin no transaction

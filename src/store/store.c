@@ -32,6 +32,16 @@ void hl_store_set_bulk(hl_store *store, bool bulk)
     store->ops->set_bulk(store, bulk);
 }
 
+void hl_store_set_background_checkpoints(hl_store *store, bool on)
+{
+    store->ops->set_background_checkpoints(store, on);
+}
+
+int hl_store_checkpoint(hl_store *store, hl_error *error)
+{
+    return store->ops->checkpoint(store, error);
+}
+
 int hl_store_config_get(hl_store *store, const char *key, char *value, size_t size, hl_error *error)
 {
     return store->ops->config_get(store, key, value, size, error);

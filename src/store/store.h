@@ -69,6 +69,8 @@ typedef struct hl_store_ops {
     int (*commit)(hl_store *store, hl_error *error);
     int (*rollback)(hl_store *store);
     void (*set_bulk)(hl_store *store, bool bulk);
+    void (*set_background_checkpoints)(hl_store *store, bool on);
+    int (*checkpoint)(hl_store *store, hl_error *error);
 
     int (*config_get)(hl_store *store, const char *key, char *value, size_t size, hl_error *error);
     int (*config_set)(hl_store *store, const char *key, const char *value, hl_error *error);
@@ -142,6 +144,15 @@ int hl_store_begin_read(hl_store *store, hl_error *error);
 int hl_store_commit(hl_store *store, hl_error *error);
 int hl_store_rollback(hl_store *store);
 void hl_store_set_bulk(hl_store *store, bool bulk);
+/* For a server, whose writers must not wait for a checkpoint (copying the
+ * WAL back into the database file, and that file's fsync, which can take
+ * a hundred milliseconds on a busy disk): with on, this connection's
+ * commits no longer checkpoint; the caller runs hl_store_checkpoint from a
+ * thread of its own, often, on another connection. */
+void hl_store_set_background_checkpoints(hl_store *store, bool on);
+/* Copies what it can of the WAL into the database file without waiting for
+ * readers or writers (SQLite's PASSIVE checkpoint). */
+int hl_store_checkpoint(hl_store *store, hl_error *error);
 int hl_store_config_get(hl_store *store, const char *key, char *value, size_t size, hl_error *error);
 int hl_store_config_set(hl_store *store, const char *key, const char *value, hl_error *error);
 int hl_store_config_each(hl_store *store, int (*visit)(void *context, const char *key, const char *value),
