@@ -2,8 +2,11 @@
  * loading the directory and the calendar, time limits, listings of units,
  * categories and users, the workflow table, verify, the demo and users'
  * passwords (passwd). */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/auth.h"
 #include "app/demo.h"
@@ -417,8 +420,8 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
 }
 
-static const cli_option_spec serve_options[] = {
-    {"listen", true}, {"timeout", true}, {"max-connections", true}, {"threads", true}, {NULL, false}};
+static const cli_option_spec serve_options[] = {{"listen", true},  {"web", true},     {"timeout", true},
+                                                 {"max-connections", true}, {"threads", true}, {NULL, false}};
 
 /* Reads a whole-number option of serve in [minimum, maximum] into *out
  * (left alone when the option is absent); false when it is not one. */
@@ -432,6 +435,21 @@ static bool serve_number(const cli_args *args, const char *name, int64_t minimum
         return false;
     *out = (unsigned)value;
     return true;
+}
+
+/* The web pages' directory when --web is not given: the source tree's
+ * web/ when this binary was built from a tree that still has it, else the
+ * installed copy; NULL (no pages) when neither has an index.html. */
+static const char *default_web_root(void)
+{
+    static const char *const candidates[] = {HL_WEB_SOURCE_DIR, HL_WEB_INSTALL_DIR};
+    for (size_t index = 0; index < sizeof candidates / sizeof candidates[0]; index++) {
+        char index_page[PATH_MAX];
+        snprintf(index_page, sizeof index_page, "%s/index.html", candidates[index]);
+        if (access(index_page, R_OK) == 0)
+            return candidates[index];
+    }
+    return NULL;
 }
 
 static int run_serve(cli_context *context, const cli_command *command, const cli_args *args)
@@ -466,10 +484,18 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     context->app = NULL;
     options.db_path = context->db_path;
     options.listen = listen;
+    options.web_root = cli_args_get(args, "web");
+    if (options.web_root == NULL)
+        options.web_root = default_web_root();
     hl_server *server = NULL;
     if (hl_server_start(&options, &server, &error) != HL_OK)
         return cli_fail(&error);
     printf(english() ? "hotline started: %s\n" : "hotline 已启动：%s\n", hl_server_url(server));
+    if (hl_server_web_root(server) != NULL)
+        printf(english() ? "web pages: %s\n" : "网页目录：%s\n", hl_server_web_root(server));
+    else
+        printf(english() ? "no web pages (--web DIR names their directory)\n"
+                         : "未提供网页（可用 --web 目录 指定）\n");
     fflush(stdout); /* whoever started us waits for this line */
     hl_server_wait(server);
     hl_server_stop(server);
@@ -546,19 +572,22 @@ const cli_command cli_admin_commands[] = {
      HL_AUTH_DEMO_PASSWORD ".",
      NULL, run_passwd, 0},
     {"serve", "启动 HTTP 服务", "run the HTTP server",
-     "serve [--listen HOST:PORT] [--timeout SECONDS] [--max-connections N] [--threads N]",
+     "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads N]",
      "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。--timeout：连接空闲多少秒后关闭"
      "（默认 30，也防慢速攻击）；--max-connections：同时连接数上限（默认 1000）；--threads：工作线程数"
      "（默认为 CPU 核数）。路由：/healthz、/metrics、"
      "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/events、"
      "/api/v1/reports/YYYY-MM（见 docs/api.md）。除 /healthz、/metrics 与登录外均须登录（Bearer 令牌或会话 "
-     "Cookie），可读内容按角色而定。尚无 HTTPS：请只在本机或可信网络上监听。",
+     "Cookie），可读内容按角色而定。其余路径为网页（--web 目录，默认为源代码树或安装目录中的 web/；"
+     "见 docs/web.md）。尚无 HTTPS：请只在本机或可信网络上监听。",
      "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. --timeout: seconds after "
      "which an idle connection is closed (default 30; also cuts off slow clients); --max-connections: "
      "connections at once (default 1000); --threads: worker threads (default: the cores). Routes: /healthz, /metrics, "
      "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, "
      "/api/v1/reports/YYYY-MM (docs/api.md). All but /healthz, /metrics and login need a session (a Bearer "
-     "token or the session cookie); what a user may read depends on the role. There is no HTTPS yet: "
+     "token or the session cookie); what a user may read depends on the role. Every other path is the web "
+     "pages (--web DIR; by default web/ of the source tree or of the installed share directory; "
+     "docs/web.md). There is no HTTPS yet: "
      "listen only on this machine or a trusted network.",
      serve_options, run_serve, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},

@@ -8,16 +8,20 @@
  * with code from hl_error_code_name (or "method_not_allowed",
  * "too_large"), message in the request's language, field a string or null.
  *
- * Routes: GET /healthz, GET /metrics (both open), POST /api/v1/login,
- * POST /api/v1/logout, POST /api/v1/password, GET /api/v1/orders/{number},
- * GET /api/v1/orders/{number}/events, GET /api/v1/reports/{YYYY-MM},
- * POST /api/v1/orders (register), POST /api/v1/orders/{number}/actions/{action}
- * (If-Match: "<version>" required: 428 without, 412 when stale). Every
- * /api/v1 route but login needs a session (a Bearer token or the
- * hotline_session cookie): without one, 401. What a user may read is
- * app/auth's decision; routes.c only asks. */
+ * The routes are one table (routes.c): a method, a path pattern whose
+ * {name} segments match any one segment (and a final "*" the rest of the
+ * path), whether a session is needed, and the handler. A path that matches
+ * a pattern with another method is 405 with Allow. Every /api/v1 route but
+ * login needs a session (a Bearer token or the hotline_session cookie):
+ * without one, 401. What a user may read is app/auth's decision; the route
+ * files only ask. A path that matches no route and is not the API's
+ * (static_files.h) is a web page: GET and HEAD serve it, other methods are
+ * 405. docs/api.md lists the routes; docs/openapi.json
+ * describes them and a test checks the two agree with this table. */
 #ifndef HL_ROUTES_H
 #define HL_ROUTES_H
+
+#include <stdint.h>
 
 #include "app/app.h"
 #include "app/auth.h"
@@ -46,6 +50,9 @@ typedef struct hl_route_request {
     const char *session_cookie;  /* the hotline_session cookie's value, NULL when absent */
     const char *client_address;  /* the peer's IP address as text ("" when unknown) */
     hl_auth_guard *guard;        /* the process's login guard (not NULL) */
+    const char *if_none_match;     /* the If-None-Match header, NULL when absent */
+    const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */
+    const struct hl_static_files *static_files; /* the web pages; NULL when served without */
 } hl_route_request;
 
 typedef struct hl_route_response {
@@ -58,28 +65,42 @@ typedef struct hl_route_response {
     char etag[32];            /* an order's ETag header ("\"7\"", its version), "" for none */
     char location[64];        /* a created order's Location header, "" for none */
     hl_buf body;              /* owned by the response; the caller frees it or hands it on */
+    /* A static file's body instead of body: its descriptor (owned by the
+     * response; the caller closes it or hands it on), -1 for none. */
+    int file;
+    uint64_t file_size;
+    char last_modified[40];              /* a file's Last-Modified header, "" for none */
+    const char *cache_control;           /* static; NULL: "no-store" */
+    const char *content_security_policy; /* static; NULL: none */
 } hl_route_response;
 
-/* Prepares an empty response (status 500 until set). */
+/* Prepares an empty response (status 500 until set, no file). */
 void hl_route_response_init(hl_route_response *response);
 
 /* Answers one request; sets the thread's language (hl_i18n_set) from
  * ?lang= or Accept-Language. Never fails: every problem is an answer. */
 void hl_routes_handle(const hl_route_request *request, hl_route_response *response);
 
-/* Fills response with an error answer: status from the code (HL_ENOTFOUND
- * 404, HL_EINVAL 400, HL_EROLE 403, HL_ECONFLICT and HL_ESTATE 409, else
- * 500) and the error body. (Authentication failures are answered 401 by
- * the routes themselves.) */
-void hl_routes_error(hl_route_response *response, const hl_error *error);
+/* The parameters a route receives beside the request. */
+typedef struct hl_route_context {
+    const hl_user *user;    /* the session's user; NULL on open routes */
+    const char *token;      /* the session's token; NULL on open routes */
+    hl_slice parameters[4]; /* the {name} segments in order (then the "*" rest) */
+    size_t parameter_count;
+} hl_route_context;
 
-/* Fills response with an error answer of an explicit status and code name. */
-void hl_routes_error_status(hl_route_response *response, int status, const char *code,
-                            const char *field, const char *message);
+typedef void (*hl_route_handler)(const hl_route_request *request, const hl_route_context *context,
+                                 hl_route_response *response);
 
-/* Writes a phone number masked as 138****1234 into out (keeps the first
- * three and last four characters of a number of seven or more ASCII
- * characters; anything shorter or not ASCII becomes "****"; "" stays ""). */
-void hl_routes_mask_phone(const char *phone, char *out, size_t size);
+typedef struct hl_route {
+    const char *method;  /* "GET" (HEAD is answered as GET), "POST", "PUT", "DELETE" */
+    const char *pattern; /* "/api/v1/orders/{number}/events" */
+    bool open;           /* true: no session needed */
+    hl_route_handler handle;
+} hl_route;
+
+/* Calls visit for every route of the table, in its order (for the test
+ * that checks the OpenAPI document against the routes). */
+void hl_routes_each(void (*visit)(void *context, const hl_route *route), void *context);
 
 #endif

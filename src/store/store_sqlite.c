@@ -101,7 +101,8 @@ static const char *const migrations[] = {
      * (docs/ARCHITECTURE.md). Not triggers: a trigger makes every insert
      * keep a statement journal, which halved the bulk import's speed. */
     "CREATE TABLE order_state_counts(state TEXT PRIMARY KEY, orders INTEGER NOT NULL) WITHOUT ROWID;\n"
-    "INSERT INTO order_state_counts(state, orders) SELECT state, count(*) FROM orders GROUP BY state;\n",
+    "INSERT INTO order_state_counts(state, orders)\n"
+    "SELECT state, count(*) FROM orders GROUP BY state;\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -28,7 +28,7 @@
 #include "base/text.h"
 #include "domain/order.h"
 #include "domain/workflow.h"
-#include "http/routes.h"
+#include "http/route_support.h"
 #include "http/server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -148,7 +148,7 @@ static void names(hl_slice text, const char *nul_terminated)
 static void mask_phone(const char *phone)
 {
     char masked[64];
-    hl_routes_mask_phone(phone, masked, sizeof masked);
+    hl_route_mask_phone(phone, masked, sizeof masked);
     size_t length = strlen(masked);
     expect(length < sizeof masked, "a masked phone overflows");
     size_t shown = 0;
@@ -157,7 +157,7 @@ static void mask_phone(const char *phone)
             shown++;
     expect(shown <= 7, "a masked phone shows more than seven characters");
     char tiny[3];
-    hl_routes_mask_phone(phone, tiny, sizeof tiny);
+    hl_route_mask_phone(phone, tiny, sizeof tiny);
     expect(strlen(tiny) < sizeof tiny, "a masked phone overflows a small buffer");
 }
 

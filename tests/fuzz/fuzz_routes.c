@@ -267,6 +267,10 @@ static void setup_request(const char *method, const char *path, const char *toke
     }
     handle(&request, response);
     hl_arena_free(&arena);
+    if (response->file >= 0) {
+        close(response->file);
+        response->file = -1;
+    }
     if (response->status != expected) {
         fprintf(stderr, "fuzz_routes: setup %s %s answered %d, not %d: %s\n", method, path, response->status,
                 expected, response->body.data != NULL ? response->body.data : "");
@@ -423,6 +427,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hl_route_response response;
     handle(&request, &response);
     check_response(&request, &response);
+    if (response.file >= 0)
+        close(response.file);
     if (harness.trace)
         fprintf(stderr, "fuzz_routes: %d %s %s\n", response.status, request.method, request.path);
     hl_buf_free(&response.body);

@@ -1,0 +1,85 @@
+/* route_support.h: what every group of routes shares.
+ *
+ * The error answers (one body shape), the order and event JSON, the
+ * session check, strict JSON bodies and the refusals of writes. The route
+ * files (routes_*.c, open311.c) build on these so that an error or an
+ * order reads the same on every route. */
+#ifndef HL_ROUTE_SUPPORT_H
+#define HL_ROUTE_SUPPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/json_body.h"
+#include "http/json_out.h"
+#include "http/routes.h"
+
+#define HL_JSON_TYPE "application/json; charset=utf-8"
+#define HL_SESSION_COOKIE "hotline_session"
+
+/* Fills response with an error answer: status from the code (HL_ENOTFOUND
+ * 404, HL_EINVAL 400, HL_EROLE 403, HL_ECONFLICT and HL_ESTATE 409, else
+ * 500) and the error body. (Authentication failures are answered 401 by
+ * hl_route_authenticate.) */
+void hl_route_error(hl_route_response *response, const hl_error *error);
+
+/* Fills response with an error answer of an explicit status and code name:
+ * {"error":{"code":code,"message":message,"field":field or null}}. */
+void hl_route_error_status(hl_route_response *response, int status, const char *code, const char *field,
+                           const char *message);
+
+/* A 400 "invalid" naming the field. */
+void hl_route_field_invalid(hl_route_response *response, const char *field, const char *message);
+
+/* A 401 with WWW-Authenticate: Bearer. */
+void hl_route_unauthorized(hl_route_response *response, const char *field, const char *message);
+
+/* A 429 with Retry-After (at least one second). */
+void hl_route_too_many_requests(hl_route_response *response, int retry_after, const char *message);
+
+/* A refused write from app/: a stale version (HL_ECONFLICT from the
+ * expected version) is 412, the rest as hl_route_error. */
+void hl_route_write_refused(hl_route_response *response, const hl_error *error);
+
+/* Writes a phone number masked as 138****1234 into out (keeps the first
+ * three and last four characters of a number of seven or more ASCII
+ * characters; anything shorter or not ASCII becomes "****"; "" stays ""). */
+void hl_route_mask_phone(const char *phone, char *out, size_t size);
+
+/* Writes a name masked to its first character and "**" ("张**"). */
+void hl_route_mask_name(const char *name, char *out, size_t size);
+
+/* Appends an order as one JSON object and a newline. full: the reader
+ * sees citizens' personal data (app/auth decides); else masked. */
+void hl_route_order_json(const hl_order *order, hl_time now, bool full, hl_buf *out);
+
+/* An hl_event_visitor that appends each event as a JSON object, with
+ * commas between them, to a writer's buffer. */
+typedef struct hl_route_events_writer {
+    hl_buf *out;
+    size_t count;
+} hl_route_events_writer;
+int hl_route_event_json(void *context, const hl_event *event);
+
+/* Parses a 14-digit order number; HL_EINVAL naming "number" otherwise. */
+int hl_route_parse_order_number(hl_slice text, int64_t *id, hl_error *error);
+
+/* Sets the ETag header to the order's version as a strong tag ("7"). */
+void hl_route_set_etag(hl_route_response *response, const hl_order *order);
+
+/* Finds the session's user (Bearer token first, else the cookie) into
+ * *user and its token into *token; false, with a 401, without a valid one. */
+bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const char **token,
+                           hl_route_response *response);
+
+/* True when the body is declared application/json; else false with a 415. */
+bool hl_route_json_content_type(const hl_route_request *request, hl_route_response *response);
+
+/* Parses the body into fields (json_body.c: strict); false with a 400 when
+ * it is not one JSON object of exactly these fields. Values live in the
+ * request's arena. */
+bool hl_route_parse_body(const hl_route_request *request, hl_json_field *fields, size_t count,
+                         hl_route_response *response);
+
+#endif

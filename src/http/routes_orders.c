@@ -1,0 +1,337 @@
+/* routes_orders.c: the routes of work orders (see routes_orders.h).
+ *
+ * Reading one order and its events, registering, and every lifecycle
+ * action with optimistic concurrency (If-Match). Parameters and bodies are
+ * checked here; whether the user may read the order is app/auth's rule and
+ * whether the action is allowed the workflow's, both applied by app/ in
+ * the write's transaction. */
+#include "http/routes_orders.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "http/route_support.h"
+
+/* ---- Reads ---- */
+
+static void read_order(const hl_route_request *request, const hl_user *user, hl_slice number, bool events,
+                       hl_route_response *response)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    int64_t id = 0;
+    if (hl_route_parse_order_number(number, &id, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    /* An order is some 40 KB: it lives in the request's arena, not the stack. */
+    hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
+    if (!events) {
+        /* An order the user may not read is "not found", as one that is absent. */
+        if (hl_auth_read_order(request->app, user, id, order, &error) != HL_OK) {
+            hl_route_error(response, &error);
+            return;
+        }
+        hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+        hl_route_set_etag(response, order);
+        response->status = 200;
+        return;
+    }
+    char text[24];
+    hl_order_format_number(id, text, sizeof text);
+    hl_buf_append_str(&response->body, "{\"number\":");
+    hl_buf_append_json_string(&response->body, text);
+    hl_buf_append_str(&response->body, ",\"events\":[");
+    hl_route_events_writer writer = {&response->body, 0};
+    if (hl_auth_list_events(request->app, user, id, order, hl_route_event_json, &writer, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(&response->body, "]}\n");
+    response->status = 200;
+}
+
+void hl_routes_orders_get(const hl_route_request *request, const hl_route_context *context,
+                          hl_route_response *response)
+{
+    read_order(request, context->user, context->parameters[0], false, response);
+}
+
+void hl_routes_orders_events(const hl_route_request *request, const hl_route_context *context,
+                             hl_route_response *response)
+{
+    read_order(request, context->user, context->parameters[0], true, response);
+}
+
+/* ---- Writes: registration and lifecycle actions ---- */
+
+enum {
+    REGISTER_CHANNEL,
+    REGISTER_TYPE,
+    REGISTER_TITLE,
+    REGISTER_CONTENT,
+    REGISTER_CATEGORY,
+    REGISTER_CITIZEN_NAME,
+    REGISTER_CITIZEN_PHONE,
+    REGISTER_ADDRESS,
+    REGISTER_LATITUDE,
+    REGISTER_LONGITUDE,
+    REGISTER_RECEIVED_AT,
+    REGISTER_FIELD_COUNT
+};
+
+/* Copies the body's text fields into the registration, with the limits and
+ * character checks the CLI applies (hl_text_copy names the field). */
+static int copy_registration_texts(const hl_json_field *fields, hl_order *order, hl_error *error)
+{
+    const struct {
+        int field;
+        char *destination;
+        size_t capacity;
+        size_t max_chars;
+        bool newlines;
+    } texts[] = {
+        {REGISTER_TITLE, order->title, sizeof order->title, HL_TITLE_CHARS, false},
+        {REGISTER_CONTENT, order->content, sizeof order->content, HL_CONTENT_CHARS, true},
+        {REGISTER_CATEGORY, order->category, sizeof order->category, HL_CODE_CHARS, false},
+        {REGISTER_CITIZEN_NAME, order->citizen_name, sizeof order->citizen_name, HL_NAME_CHARS, false},
+        {REGISTER_CITIZEN_PHONE, order->citizen_phone, sizeof order->citizen_phone, HL_PHONE_CHARS, false},
+        {REGISTER_ADDRESS, order->address, sizeof order->address, HL_ADDRESS_CHARS, false},
+    };
+    for (size_t index = 0; index < sizeof texts / sizeof texts[0]; index++) {
+        const hl_json_field *field = &fields[texts[index].field];
+        texts[index].destination[0] = '\0';
+        if (field->value == NULL)
+            continue;
+        int result = hl_text_copy(texts[index].destination, texts[index].capacity,
+                                  hl_slice_trim(hl_slice_of(field->value)), texts[index].max_chars,
+                                  texts[index].newlines, field->name, error);
+        if (result != HL_OK)
+            return result;
+    }
+    return HL_OK;
+}
+
+void hl_routes_orders_register(const hl_route_request *request, const hl_route_context *context,
+                               hl_route_response *response)
+{
+    const hl_user *user = context->user;
+    if (!hl_route_json_content_type(request, response))
+        return;
+    hl_json_field fields[REGISTER_FIELD_COUNT] = {
+        [REGISTER_CHANNEL] = {.name = "channel", .optional = true},
+        [REGISTER_TYPE] = {.name = "type"},
+        [REGISTER_TITLE] = {.name = "title"},
+        [REGISTER_CONTENT] = {.name = "content"},
+        [REGISTER_CATEGORY] = {.name = "category", .optional = true},
+        [REGISTER_CITIZEN_NAME] = {.name = "citizen_name", .optional = true},
+        [REGISTER_CITIZEN_PHONE] = {.name = "citizen_phone", .optional = true},
+        [REGISTER_ADDRESS] = {.name = "address", .optional = true},
+        [REGISTER_LATITUDE] = {.name = "latitude", .kind = HL_JSON_NUMBER, .optional = true},
+        [REGISTER_LONGITUDE] = {.name = "longitude", .kind = HL_JSON_NUMBER, .optional = true},
+        [REGISTER_RECEIVED_AT] = {.name = "received_at", .optional = true},
+    };
+    if (!hl_route_parse_body(request, fields, REGISTER_FIELD_COUNT, response))
+        return;
+    /* An order is some 40 KB: the request's arena, zeroed, not the stack. */
+    hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
+    const char *channel = fields[REGISTER_CHANNEL].value;
+    if (hl_order_channel_parse(hl_slice_of(channel != NULL ? channel : "phone"), &order->channel) != HL_OK) {
+        hl_route_field_invalid(response, "channel",
+                      HL_T("渠道须为 phone、web、app、wechat、open311 或 other",
+                           "channel takes phone, web, app, wechat, open311 or other"));
+        return;
+    }
+    if (hl_order_type_parse(hl_slice_of(fields[REGISTER_TYPE].value), &order->type) != HL_OK) {
+        hl_route_field_invalid(response, "type",
+                      HL_T("类型须为 inquiry、help、complaint、report、suggestion 或 praise",
+                           "type takes inquiry, help, complaint, report, suggestion or praise"));
+        return;
+    }
+    hl_error error;
+    hl_error_clear(&error);
+    if (copy_registration_texts(fields, order, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    bool has_latitude = fields[REGISTER_LATITUDE].present, has_longitude = fields[REGISTER_LONGITUDE].present;
+    if (has_latitude != has_longitude) {
+        hl_route_field_invalid(response, has_latitude ? "longitude" : "latitude",
+                      HL_T("latitude 与 longitude 须同时给出", "latitude and longitude go together"));
+        return;
+    }
+    if (has_latitude) {
+        order->has_location = true;
+        order->latitude = fields[REGISTER_LATITUDE].number;
+        order->longitude = fields[REGISTER_LONGITUDE].number;
+    }
+    order->received_at = request->now;
+    const char *received = fields[REGISTER_RECEIVED_AT].value;
+    if (received != NULL && hl_clock_parse_time(hl_slice_of(received), &order->received_at) != HL_OK) {
+        hl_route_field_invalid(response, "received_at",
+                      HL_T("received_at 须为 ISO 8601 时间，如 2024-02-01T07:30:26+08:00",
+                           "received_at takes an ISO 8601 time, e.g. 2024-02-01T07:30:26+08:00"));
+        return;
+    }
+    /* Whether this user may register is the workflow's rule (agents and
+     * dispatchers), checked by app/ in the transaction: HL_EROLE, 403. */
+    int64_t id = 0;
+    if (hl_app_register(request->app, user->username, order, request->now, &id, &error) != HL_OK) {
+        hl_route_write_refused(response, &error);
+        return;
+    }
+    if (hl_auth_read_order(request->app, user, id, order, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+    char number[24];
+    hl_order_format_number(id, number, sizeof number);
+    snprintf(response->location, sizeof response->location, "/api/v1/orders/%s", number);
+    hl_route_set_etag(response, order);
+    response->status = 201;
+}
+
+/* Reads If-Match: exactly one strong tag of a version, "7". A weak tag, "*"
+ * or a list would let a client act without naming the version it saw. */
+static bool parse_if_match(const char *header, int64_t *version)
+{
+    size_t length = strlen(header);
+    while (length > 0 && header[length - 1] == ' ')
+        length--;
+    while (*header == ' ') {
+        header++;
+        length--;
+    }
+    int64_t value = 0;
+    if (length < 3 || header[0] != '"' || header[length - 1] != '"' ||
+        hl_text_parse_int((hl_slice){header + 1, length - 2}, 1, INT64_MAX, &value) != HL_OK)
+        return false;
+    *version = value;
+    return true;
+}
+
+enum {
+    ACTION_UNIT,
+    ACTION_CO_UNITS,
+    ACTION_NOTE,
+    ACTION_DAYS,
+    ACTION_INTO,
+    ACTION_OUTCOME,
+    ACTION_RATING,
+    ACTION_RESOLVED,
+    ACTION_FIELD_COUNT
+};
+
+/* Fills an action request from the body; false with a 400 naming the field. */
+static bool action_request_of(const hl_json_field *fields, hl_app_request *out, hl_route_response *response)
+{
+    const char *unit = fields[ACTION_UNIT].value, *co_units = fields[ACTION_CO_UNITS].value;
+    if (unit != NULL && strlen(unit) >= HL_CODE_BYTES) {
+        hl_route_field_invalid(response, "unit", HL_T("单位代码过长", "the unit code is too long"));
+        return false;
+    }
+    if (co_units != NULL && strlen(co_units) >= HL_CO_UNITS_BYTES) {
+        hl_route_field_invalid(response, "co_units", HL_T("协办单位过多", "too many co-handling units"));
+        return false;
+    }
+    out->unit = unit;
+    out->co_units = co_units;
+    out->note = fields[ACTION_NOTE].value;
+    if (fields[ACTION_DAYS].present) {
+        /* The workflow bounds the days; here only what fits an int. */
+        long long days = fields[ACTION_DAYS].integer;
+        if (days < INT_MIN || days > INT_MAX) {
+            hl_route_field_invalid(response, "days", HL_T("天数超出范围", "days out of range"));
+            return false;
+        }
+        out->days = (int)days;
+    }
+    const char *into = fields[ACTION_INTO].value;
+    if (into != NULL && hl_order_parse_number(hl_slice_of(into), &out->into) != HL_OK) {
+        hl_route_field_invalid(response, "into",
+                      HL_T("into 须为工单编号（14 位数字）", "into takes an order number (14 digits)"));
+        return false;
+    }
+    const char *outcome = fields[ACTION_OUTCOME].value, *rating = fields[ACTION_RATING].value,
+               *resolved = fields[ACTION_RESOLVED].value;
+    if (outcome != NULL && hl_order_outcome_parse(hl_slice_of(outcome), &out->outcome) != HL_OK) {
+        hl_route_field_invalid(response, "outcome", HL_T("未知的回访结果", "unknown survey outcome"));
+        return false;
+    }
+    if (rating != NULL && hl_order_rating_parse(hl_slice_of(rating), &out->rating) != HL_OK) {
+        hl_route_field_invalid(response, "rating", HL_T("未知的满意度", "unknown rating"));
+        return false;
+    }
+    if (resolved != NULL && hl_order_resolved_parse(hl_slice_of(resolved), &out->resolved) != HL_OK) {
+        hl_route_field_invalid(response, "resolved", HL_T("resolved 须为 yes 或 no", "resolved takes yes or no"));
+        return false;
+    }
+    return true;
+}
+
+void hl_routes_orders_act(const hl_route_request *request, const hl_route_context *context,
+                          hl_route_response *response)
+{
+    const hl_user *user = context->user;
+    hl_slice number = context->parameters[0], action_name = context->parameters[1];
+    hl_error error;
+    hl_error_clear(&error);
+    int64_t id = 0;
+    if (hl_route_parse_order_number(number, &id, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_action action = HL_ACTION_REGISTER;
+    if (hl_workflow_action_parse(action_name, &action) != HL_OK || action == HL_ACTION_REGISTER) {
+        hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "action",
+                               HL_T("没有这个操作", "no such action"));
+        return;
+    }
+    /* Every check above and below depends on the request alone, never on
+     * the order, so none of them reveals whether the order exists. */
+    if (request->if_match == NULL) {
+        hl_route_error_status(response, 428, "precondition_required", "if-match",
+                               HL_T("须以 If-Match 给出工单的版本（ETag）",
+                                    "send the order's version (its ETag) in If-Match"));
+        return;
+    }
+    hl_app_request action_request = {0};
+    if (!parse_if_match(request->if_match, &action_request.expected_version)) {
+        hl_route_field_invalid(response, "if-match",
+                      HL_T("If-Match 须为一个版本号，如 \"7\"", "If-Match takes one version, e.g. \"7\""));
+        return;
+    }
+    if (!hl_route_json_content_type(request, response))
+        return;
+    hl_json_field fields[ACTION_FIELD_COUNT] = {
+        [ACTION_UNIT] = {.name = "unit", .optional = true},
+        [ACTION_CO_UNITS] = {.name = "co_units", .optional = true},
+        [ACTION_NOTE] = {.name = "note", .optional = true},
+        [ACTION_DAYS] = {.name = "days", .kind = HL_JSON_INTEGER, .optional = true},
+        [ACTION_INTO] = {.name = "into", .optional = true},
+        [ACTION_OUTCOME] = {.name = "outcome", .optional = true},
+        [ACTION_RATING] = {.name = "rating", .optional = true},
+        [ACTION_RESOLVED] = {.name = "resolved", .optional = true},
+    };
+    if (!hl_route_parse_body(request, fields, ACTION_FIELD_COUNT, response))
+        return;
+    if (!action_request_of(fields, &action_request, response))
+        return;
+    /* app/ applies the read rule inside the transaction: an order this user
+     * may not read is "not found", before its version or state is looked at. */
+    action_request.visible = hl_auth_may_read_order;
+    hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
+    if (hl_app_act(request->app, user->username, id, action, &action_request, request->now, order, &error) !=
+        HL_OK) {
+        hl_route_write_refused(response, &error);
+        return;
+    }
+    hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+    hl_route_set_etag(response, order);
+    response->status = 200;
+}
+
+/* ---- Dispatch ---- */
