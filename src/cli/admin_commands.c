@@ -573,15 +573,16 @@ const cli_command cli_admin_commands[] = {
      NULL, run_passwd, 0},
     {"serve", "启动 HTTP 服务", "run the HTTP server",
      "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads N]",
-     "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。--timeout：连接空闲多少秒后关闭"
-     "（默认 30，也防慢速攻击）；--max-connections：同时连接数上限（默认 1000）；--threads：工作线程数"
+     "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。--timeout：连接空闲多少秒后关闭，"
+     "也是客户端发完请求行与请求头的时限（默认 30，防慢速攻击）；--max-connections：同时连接数上限（默认 1000）；--threads：工作线程数"
      "（默认为 CPU 核数）。路由：/healthz、/metrics、"
      "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/events、"
      "/api/v1/reports/YYYY-MM（见 docs/api.md）。除 /healthz、/metrics 与登录外均须登录（Bearer 令牌或会话 "
      "Cookie），可读内容按角色而定。其余路径为网页（--web 目录，默认为源代码树或安装目录中的 web/；"
      "见 docs/web.md）。尚无 HTTPS：请只在本机或可信网络上监听。",
      "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. --timeout: seconds after "
-     "which an idle connection is closed (default 30; also cuts off slow clients); --max-connections: "
+     "which an idle connection is closed, and within which a client must send a request's line and "
+     "headers (default 30; cuts off slow clients); --max-connections: "
      "connections at once (default 1000); --threads: worker threads (default: the cores). Routes: /healthz, /metrics, "
      "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, "
      "/api/v1/reports/YYYY-MM (docs/api.md). All but /healthz, /metrics and login need a session (a Bearer "

@@ -8,7 +8,9 @@
  * (Content-Type, Authorization, If-Match, the session cookie, the peer's address), to
  * routes.c; it does not parse bodies. It owns the process's login guard
  * (app/auth), shared by every worker, and the directory of the web pages
- * (static_files.c), whose files it sends from their descriptors. */
+ * (static_files.c), whose files it sends from their descriptors. Its
+ * housekeeping thread checkpoints the WAL on a connection of its own and
+ * cuts connections that take too long to send a request head. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -70,7 +72,30 @@ struct hl_server {
     bool stopping;
     pthread_mutex_t checkpoint_lock;
     pthread_cond_t checkpoint_wake;
+    /* Every open connection, for the request-head deadline (see
+     * connection_watch); the list under watch_lock. */
+    unsigned head_seconds;
+    pthread_mutex_t watch_lock;
+    struct connection_watch *watched;
 };
+
+/* One open connection, watched for the request-head deadline: a client has
+ * head_seconds (the --timeout) from opening the connection, or from its
+ * previous answer, to send a whole request line and headers. libmicrohttpd's
+ * own timeout counts idle time only, so a client trickling one byte every
+ * few seconds would hold a connection for ever; past the deadline the
+ * housekeeping thread shuts the socket down (libmicrohttpd then sees it
+ * closed and cleans up, and tells notify_connection, which unlinks it here
+ * before the socket is closed, so a reused descriptor is never touched).
+ * in_request and idle_since are atomics: the workers set them on every
+ * request without taking watch_lock. */
+typedef struct connection_watch {
+    MHD_socket socket;
+    atomic_bool in_request;
+    atomic_llong idle_since_ms; /* CLOCK_MONOTONIC: opened, or last answered */
+    bool cut;                   /* shut down already */
+    struct connection_watch *previous, *next;
+} connection_watch;
 
 /* The hl_app of the current worker thread, opened on its first request.
  * Worker threads belong to one daemon and end with it, so the pointer
@@ -143,12 +168,80 @@ static hl_app *worker_app(hl_server *server, hl_error *error)
     return app;
 }
 
+/* ---- The request-head deadline ---- */
+
+static long long monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void notify_connection(void *context, struct MHD_Connection *connection, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code)
+{
+    hl_server *server = context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        connection_watch *watch = hl_xcalloc(1, sizeof *watch);
+        watch->socket = info != NULL ? info->connect_fd : MHD_INVALID_SOCKET;
+        atomic_init(&watch->in_request, false);
+        atomic_init(&watch->idle_since_ms, monotonic_ms());
+        pthread_mutex_lock(&server->watch_lock);
+        watch->next = server->watched;
+        if (server->watched != NULL)
+            server->watched->previous = watch;
+        server->watched = watch;
+        pthread_mutex_unlock(&server->watch_lock);
+        *socket_context = watch;
+        return;
+    }
+    connection_watch *watch = *socket_context;
+    if (watch == NULL)
+        return;
+    pthread_mutex_lock(&server->watch_lock);
+    if (watch->previous != NULL)
+        watch->previous->next = watch->next;
+    else
+        server->watched = watch->next;
+    if (watch->next != NULL)
+        watch->next->previous = watch->previous;
+    pthread_mutex_unlock(&server->watch_lock);
+    free(watch);
+    *socket_context = NULL;
+}
+
+static connection_watch *watch_of(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info != NULL ? info->socket_context : NULL;
+}
+
+/* Shuts down every connection that has not sent a whole request head within
+ * the deadline. */
+static void cut_slow_heads(hl_server *server)
+{
+    long long now = monotonic_ms();
+    long long limit = (long long)server->head_seconds * 1000;
+    pthread_mutex_lock(&server->watch_lock);
+    for (connection_watch *watch = server->watched; watch != NULL; watch = watch->next) {
+        if (watch->cut || atomic_load(&watch->in_request) || watch->socket == MHD_INVALID_SOCKET ||
+            now - atomic_load(&watch->idle_since_ms) <= limit)
+            continue;
+        shutdown(watch->socket, SHUT_RDWR);
+        watch->cut = true;
+    }
+    pthread_mutex_unlock(&server->watch_lock);
+}
+
 /* ---- Checkpoints ---- */
 
-/* Copies the WAL back into the database file every CHECKPOINT_INTERVAL_MS,
- * on its own connection, so that no request waits for a checkpoint and its
- * fsync (which made one durable write in a hundred take 100-300 ms when
- * the committing worker ran it); a last one when the server stops. */
+/* The housekeeping thread. Every CHECKPOINT_INTERVAL_MS it copies the WAL
+ * back into the database file, on its own connection, so that no request
+ * waits for a checkpoint and its fsync (which made one durable write in a
+ * hundred take 100-300 ms when the committing worker ran it), and cuts the
+ * connections past their request-head deadline; one last checkpoint when
+ * the server stops. */
 static void *checkpoint_loop(void *context)
 {
     hl_server *server = context;
@@ -163,6 +256,7 @@ static void *checkpoint_loop(void *context)
         }
         pthread_cond_timedwait(&server->checkpoint_wake, &server->checkpoint_lock, &until);
         pthread_mutex_unlock(&server->checkpoint_lock);
+        cut_slow_heads(server);
         hl_error error;
         hl_error_clear(&error);
         if (hl_app_checkpoint(server->checkpoint_app, &error) != HL_OK) {
@@ -372,6 +466,9 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
     hl_server *server = context;
     request_state *state = *request_context;
     if (state == NULL) {
+        connection_watch *watch = watch_of(connection);
+        if (watch != NULL)
+            atomic_store(&watch->in_request, true); /* the head is in: no deadline until answered */
         state = begin_request(server, url, method);
         *request_context = state;
         /* HTTP/1.1 requires Host (RFC 9112, section 3.2): a request without
@@ -466,8 +563,13 @@ static void append_log_string(hl_buf *line, const char *text)
 static void request_completed(void *context, struct MHD_Connection *connection, void **request_context,
                               enum MHD_RequestTerminationCode termination)
 {
-    (void)connection;
     hl_server *server = context;
+    connection_watch *watch = watch_of(connection);
+    if (watch != NULL) {
+        /* The next request's head is due within the deadline from now. */
+        atomic_store(&watch->idle_since_ms, monotonic_ms());
+        atomic_store(&watch->in_request, false);
+    }
     request_state *state = *request_context;
     if (state == NULL)
         return; /* refused by libmicrohttpd before our handler ran */
@@ -540,6 +642,7 @@ static void free_server(hl_server *server)
     hl_app_close(server->checkpoint_app);
     pthread_cond_destroy(&server->checkpoint_wake);
     pthread_mutex_destroy(&server->checkpoint_lock);
+    pthread_mutex_destroy(&server->watch_lock);
     for (size_t index = 0; index < server->app_count; index++)
         hl_app_close(server->apps[index]);
     free(server->apps);
@@ -603,6 +706,8 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     pthread_mutex_init(&server->apps_lock, NULL);
     pthread_mutex_init(&server->checkpoint_lock, NULL);
     pthread_cond_init(&server->checkpoint_wake, NULL);
+    pthread_mutex_init(&server->watch_lock, NULL);
+    server->head_seconds = options->timeout_seconds > 0 ? options->timeout_seconds : DEFAULT_TIMEOUT_SECONDS;
     result = hl_app_open(server->db_path, &server->checkpoint_app, error);
     if (result != HL_OK) {
         free_server(server);
@@ -630,6 +735,7 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, options->connection_memory > 0 ? options->connection_memory
                                                                            : DEFAULT_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, server,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
         MHD_OPTION_END);
     if (server->daemon == NULL) {
