@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "app/audit.h"
 #include "app/auth.h"
 #include "base/clock.h"
 #include "base/error.h"
@@ -50,6 +51,7 @@ typedef struct hl_route_request {
     const char *session_cookie;  /* the hotline_session cookie's value, NULL when absent */
     const char *client_address;  /* the peer's IP address as text ("" when unknown) */
     hl_auth_guard *guard;        /* the process's login guard (not NULL) */
+    hl_audit_queue *audit;       /* the process's record of full phone-number reads (not NULL) */
     const char *if_none_match;     /* the If-None-Match header, NULL when absent */
     const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */
     const struct hl_static_files *static_files; /* the web pages; NULL when served without */

@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/audit.h"
 #include "app/auth.h"
 #include "app/demo.h"
 #include "app/transfer.h"
@@ -72,6 +73,7 @@ static struct {
     char pristine_path[300];
     hl_app *app;
     hl_auth_guard *guard;
+    hl_audit_queue *audit; /* its own connection: stopped while the store is put back */
     hl_metrics metrics;
     hl_time now;
     char tokens[SESSION_COUNT][HL_AUTH_TOKEN_BYTES];
@@ -157,6 +159,7 @@ static hl_route_request base_request(hl_arena *arena, query_table *query)
         .now = harness.now,
         .client_address = CLIENT_ADDRESS,
         .guard = harness.guard,
+        .audit = harness.audit,
     };
     return request;
 }
@@ -209,13 +212,22 @@ static void open_store(void)
     hl_error error;
     if (hl_app_open(harness.store_path, &harness.app, &error) != HL_OK)
         die("opening the store", &error);
+    if (hl_audit_queue_start(harness.store_path, &harness.audit, &error) != HL_OK)
+        die("starting the audit queue", &error);
+}
+
+static void close_store(void)
+{
+    hl_audit_queue_stop(harness.audit);
+    harness.audit = NULL;
+    hl_app_close(harness.app);
+    harness.app = NULL;
 }
 
 /* Puts the store back to its pristine copy. */
 static void reset_store(void)
 {
-    hl_app_close(harness.app);
-    harness.app = NULL;
+    close_store();
     char wal[320], shm[320];
     snprintf(wal, sizeof wal, "%s-wal", harness.store_path);
     snprintf(shm, sizeof shm, "%s-shm", harness.store_path);
@@ -328,8 +340,7 @@ static void build_store(void)
         }
     }
     /* Close (checkpointing the WAL into the file) and keep the pristine copy. */
-    hl_app_close(harness.app);
-    harness.app = NULL;
+    close_store();
     char *bytes = NULL;
     size_t length = 0;
     if (hl_file_read_all(harness.store_path, MAX_STORE_BYTES, &bytes, &length, &error) != HL_OK)
@@ -352,8 +363,8 @@ static void build_store(void)
 
 static void remove_store(void)
 {
-    hl_app_close(harness.app);
-    const char *names[] = {"hotline.db", "hotline.db-wal", "hotline.db-shm", "pristine.db"};
+    close_store();
+    const char *names[] = {"hotline.db", "hotline.db-wal", "hotline.db-shm", "hotline.db.key", "pristine.db"};
     for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
         char path[320];
         snprintf(path, sizeof path, "%s/%s", harness.directory, names[index]);
