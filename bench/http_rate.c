@@ -140,27 +140,38 @@ static char *read_body(const char *path, size_t *length)
     return body;
 }
 
+/* The length snprintf wrote, which must have fit in room: a request that
+ * does not fit its buffer ends the program rather than being cut. */
+static size_t fitted(int written, size_t room)
+{
+    if (written < 0 || (size_t)written >= room)
+        die("the request does not fit");
+    return (size_t)written;
+}
+
 static void build_request(const options *opts)
 {
     size_t body_length = 0;
     char *body = read_body(opts->body_file, &body_length);
-    size_t capacity = 4096 + body_length;
+    size_t capacity = 8192 + body_length;
     state.request = malloc(capacity);
     if (state.request == NULL)
         die("out of memory");
-    int written = snprintf(state.request, capacity, "%s %s HTTP/1.1\r\nHost: %s:%d\r\n", opts->method, opts->path,
-                           opts->host, opts->port);
+    size_t length = fitted(snprintf(state.request, capacity, "%s %s HTTP/1.1\r\nHost: %s:%d\r\n", opts->method,
+                                    opts->path, opts->host, opts->port),
+                           capacity);
     for (int index = 0; index < opts->header_count; index++)
-        written += snprintf(state.request + written, capacity - (size_t)written, "%s\r\n", opts->headers[index]);
+        length += fitted(snprintf(state.request + length, capacity - length, "%s\r\n", opts->headers[index]),
+                         capacity - length);
     if (body != NULL)
-        written += snprintf(state.request + written, capacity - (size_t)written, "Content-Length: %zu\r\n",
-                            body_length);
-    written += snprintf(state.request + written, capacity - (size_t)written, "\r\n");
-    if ((size_t)written + body_length >= capacity)
+        length += fitted(snprintf(state.request + length, capacity - length, "Content-Length: %zu\r\n", body_length),
+                         capacity - length);
+    length += fitted(snprintf(state.request + length, capacity - length, "\r\n"), capacity - length);
+    if (length + body_length > capacity)
         die("the request does not fit");
     if (body != NULL)
-        memcpy(state.request + written, body, body_length);
-    state.request_length = (size_t)written + body_length;
+        memcpy(state.request + length, body, body_length);
+    state.request_length = length + body_length;
     free(body);
 }
 
