@@ -18,6 +18,8 @@ packages=(
   python3                     # CLI protocol test runner, XLSX read-back
   python3-jsonschema          # validating the bulletin's JSON against its schema
   procps                      # pkill/ps in crash tests
+  wrk                         # HTTP load for bench/bench_http.sh
+  nginx-light                 # the HTTP benchmark's peer (bench/bench_http.sh)
   chromium                    # the web pages' end-to-end tests (tests/e2e, playwright-core)
   fonts-wqy-microhei          # Chinese glyphs in the browser's screenshots
 )
