@@ -304,7 +304,8 @@ void hl_routes_stats_categories(const hl_route_request *request, const hl_route_
     int result = hl_app_count_by_category(request->app, from, to, collect_category_count, &counts, &error);
     category_names lookup = {&counts, hl_xcalloc(counts.count + 1, HL_NAME_BYTES)};
     if (result == HL_OK) {
-        qsort(counts.items, counts.count, sizeof *counts.items, compare_counts);
+        if (counts.count > 1) /* qsort takes no NULL array, even of none */
+            qsort(counts.items, counts.count, sizeof *counts.items, compare_counts);
         result = hl_app_each_category(request->app, name_category, &lookup, &error);
     }
     if (result != HL_OK) {
