@@ -7,7 +7,7 @@
  * dropped and answered 413) and hands it, with the headers the routes need
  * (Content-Type, Authorization, If-Match, the session cookie, the peer's address), to
  * routes.c; it does not parse bodies. It owns the process's login guard
- * (app/auth), shared by every worker. */
+ * (app/auth) and the Open311 rate limiter, shared by every worker. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -30,6 +30,7 @@
 #include "base/i18n.h"
 #include "http/arena.h"
 #include "http/metrics.h"
+#include "http/rate_limit.h"
 #include "http/route_support.h"
 #include "http/routes.h"
 
@@ -49,6 +50,7 @@ struct hl_server {
     unsigned grace_seconds;
     hl_metrics metrics;
     hl_auth_guard *guard; /* owned */
+    hl_rate_limiter *limiter; /* owned: Open311's request budgets */
     atomic_int in_flight; /* requests whose handler has begun and not completed */
     char url[128];
     sigset_t previous_mask;
@@ -140,6 +142,28 @@ static uint64_t microseconds_since(const struct timespec *start)
 static const char *query_value(void *context, const char *name)
 {
     return MHD_lookup_connection_value(context, MHD_GET_ARGUMENT_KIND, name);
+}
+
+typedef struct query_iteration {
+    hl_query_visitor visit;
+    void *context;
+} query_iteration;
+
+static enum MHD_Result visit_argument(void *context, enum MHD_ValueKind kind, const char *name, size_t name_length,
+                                      const char *value, size_t value_length)
+{
+    (void)kind;
+    query_iteration *iteration = context;
+    iteration->visit(iteration->context, name, name_length, value, value_length);
+    return MHD_YES;
+}
+
+/* Every query argument with its lengths, as libmicrohttpd decoded it (a
+ * decoded %00 shows in the lengths, not as an early end). */
+static void query_each(void *context, hl_query_visitor visit, void *visit_context)
+{
+    query_iteration iteration = {visit, visit_context};
+    MHD_get_connection_values_n(context, MHD_GET_ARGUMENT_KIND, visit_argument, &iteration);
 }
 
 /* Queues the response and hands its body to libmicrohttpd, which frees it. */
@@ -336,6 +360,9 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .session_cookie = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "hotline_session"),
             .client_address = client_address(connection, &state->arena),
             .guard = server->guard,
+            .query_each = query_each,
+            .limiter = server->limiter,
+            .host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
         };
         hl_routes_handle(&request, &response);
     }
@@ -409,6 +436,7 @@ static void free_server(hl_server *server)
         hl_app_close(server->apps[index]);
     free(server->apps);
     hl_auth_guard_free(server->guard);
+    hl_rate_limiter_free(server->limiter);
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
     free(server);
@@ -452,6 +480,7 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         return result;
     hl_server *server = hl_xcalloc(1, sizeof *server);
     server->guard = guard;
+    server->limiter = hl_rate_limiter_new();
     server->db_path = hl_xstrdup(options->db_path);
     server->body_limit = options->body_limit > 0 ? options->body_limit : DEFAULT_BODY_LIMIT;
     server->grace_seconds = options->shutdown_grace_seconds > 0 ? options->shutdown_grace_seconds
