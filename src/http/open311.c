@@ -350,7 +350,7 @@ static bool parse_window(const hl_form *form, hl_time now, hl_doc_format format,
                          hl_route_response *response)
 {
     const char *start = hl_form_get(form, "start_date"), *end = hl_form_get(form, "end_date");
-    hl_time start_at = 0, end_at = 0;
+    hl_time start_at = 0, end_at = 0, end_given = 0;
     bool date_only = false;
     const hl_time span = (hl_time)HL_OPEN311_DAYS_MAX * DAY_SECONDS;
     if (start != NULL && !parse_instant(start, &start_at, &date_only)) {
@@ -364,6 +364,7 @@ static bool parse_window(const hl_form *form, hl_time now, hl_doc_format format,
                         "must be a W3C date-time, e.g. 2024-03-31T23:59:59Z");
             return false;
         }
+        end_given = end_at;
         end_at += date_only ? DAY_SECONDS : 1;
     }
     if (start != NULL && end != NULL) {
@@ -371,7 +372,7 @@ static bool parse_window(const hl_form *form, hl_time now, hl_doc_format format,
             field_error(response, format, "end_date", "早于 start_date", "is before start_date");
             return false;
         }
-        if (end_at - start_at > span + DAY_SECONDS) {
+        if (end_given - start_at > span) {
             field_error(response, format, "end_date", "与 start_date 相隔不得超过 90 天",
                         "may not be more than 90 days after start_date");
             return false;
