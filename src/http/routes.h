@@ -57,7 +57,7 @@ typedef struct hl_route_request {
     /* Calls visit for every query argument, in the order sent (Open311
      * checks them all: unknown names, repetitions, encodings). */
     void (*query_each)(void *context, hl_query_visitor visit, void *visit_context);
-    hl_rate_limiter *limiter;    /* the process's request budgets (not NULL) */
+    hl_rate_limiter *limiter;    /* the process's request budgets; NULL counts nothing */
     const char *host;            /* the Host header, NULL when absent */
 } hl_route_request;
 
