@@ -19,6 +19,8 @@ packages=(
   python3-jsonschema          # validating the bulletin's and Open311's JSON against their schemas
   libxml2-utils               # xmllint: Open311's XML answers must be well-formed
   procps                      # pkill/ps in crash tests
+  chromium                    # the web pages' end-to-end tests (tests/e2e, playwright-core)
+  fonts-wqy-microhei          # Chinese glyphs in the browser's screenshots
 )
 
 missing=()
@@ -27,6 +29,14 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+
+# Node.js and npm (the web pages' ECharts, the browser tests' playwright-core):
+# Debian's packages unless a Node.js with npm is already installed (a newer
+# one from elsewhere must not be replaced).
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "bootstrap: all ${#packages[@]} packages present"

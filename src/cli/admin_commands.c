@@ -2,8 +2,11 @@
  * loading the directory and the calendar, time limits, listings of units,
  * categories and users, the workflow table, verify, the demo and users'
  * passwords (passwd); `apikey` runs in apikey_command.c. */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/auth.h"
 #include "app/demo.h"
@@ -425,7 +428,22 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
 }
 
-static const cli_option_spec serve_options[] = {{"listen", true}, {NULL, false}};
+static const cli_option_spec serve_options[] = {{"listen", true}, {"web", true}, {NULL, false}};
+
+/* The web pages' directory when --web is not given: the source tree's
+ * web/ when this binary was built from a tree that still has it, else the
+ * installed copy; NULL (no pages) when neither has an index.html. */
+static const char *default_web_root(void)
+{
+    static const char *const candidates[] = {HL_WEB_SOURCE_DIR, HL_WEB_INSTALL_DIR};
+    for (size_t index = 0; index < sizeof candidates / sizeof candidates[0]; index++) {
+        char index_page[PATH_MAX];
+        snprintf(index_page, sizeof index_page, "%s/index.html", candidates[index]);
+        if (access(index_page, R_OK) == 0)
+            return candidates[index];
+    }
+    return NULL;
+}
 
 static int run_serve(cli_context *context, const cli_command *command, const cli_args *args)
 {
@@ -450,10 +468,18 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     hl_server_options options = {0};
     options.db_path = context->db_path;
     options.listen = listen;
+    options.web_root = cli_args_get(args, "web");
+    if (options.web_root == NULL)
+        options.web_root = default_web_root();
     hl_server *server = NULL;
     if (hl_server_start(&options, &server, &error) != HL_OK)
         return cli_fail(&error);
     printf(english() ? "hotline started: %s\n" : "hotline 已启动：%s\n", hl_server_url(server));
+    if (hl_server_web_root(server) != NULL)
+        printf(english() ? "web pages: %s\n" : "网页目录：%s\n", hl_server_web_root(server));
+    else
+        printf(english() ? "no web pages (--web DIR names their directory)\n"
+                         : "未提供网页（可用 --web 目录 指定）\n");
     fflush(stdout); /* whoever started us waits for this line */
     hl_server_wait(server);
     hl_server_stop(server);
@@ -538,17 +564,20 @@ const cli_command cli_admin_commands[] = {
      "printf '%s\\n' 'new-secret-1' | hotline passwd agent1. The demo accounts' password is "
      HL_AUTH_DEMO_PASSWORD ".",
      NULL, run_passwd, 0},
-    {"serve", "启动 HTTP 服务", "run the HTTP server", "serve [--listen HOST:PORT]",
+    {"serve", "启动 HTTP 服务", "run the HTTP server", "serve [--listen HOST:PORT] [--web DIR]",
      "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。路由：/healthz、/metrics、"
      "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/events、"
      "/api/v1/reports/YYYY-MM、/api/v1/apikeys（见 docs/api.md），以及 Open311 GeoReport v2 接口 "
      "/open311/v2/（见 docs/open311.md）。除 /healthz、/metrics、登录与 Open311 外均须登录（Bearer 令牌或会话 "
-     "Cookie），可读内容按角色而定。尚无 HTTPS：请只在本机或可信网络上监听。",
+     "Cookie），可读内容按角色而定。其余路径为网页（--web 目录，默认为源代码树或安装目录中的 web/；"
+     "见 docs/web.md）。尚无 HTTPS：请只在本机或可信网络上监听。",
      "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. Routes: /healthz, /metrics, "
      "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, "
      "/api/v1/reports/YYYY-MM, /api/v1/apikeys (docs/api.md), and Open311 GeoReport v2 under /open311/v2/ "
      "(docs/open311.md). All but /healthz, /metrics, login and Open311 need a session (a Bearer "
-     "token or the session cookie); what a user may read depends on the role. There is no HTTPS yet: "
+     "token or the session cookie); what a user may read depends on the role. Every other path is the web "
+     "pages (--web DIR; by default web/ of the source tree or of the installed share directory; "
+     "docs/web.md). There is no HTTPS yet: "
      "listen only on this machine or a trusted network.",
      serve_options, run_serve, 0},
     {"apikey", "管理 Open311 API 密钥", "manage Open311 API keys", "apikey create NAME [--rate N] | list | revoke ID",

@@ -21,6 +21,7 @@
 #include "http/routes_apikeys.h"
 #include "http/routes_orders.h"
 #include "http/routes_reports.h"
+#include "http/static_files.h"
 
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -35,6 +36,11 @@ void hl_route_response_init(hl_route_response *response)
     response->etag[0] = '\0';
     response->location[0] = '\0';
     hl_buf_init(&response->body);
+    response->file = -1;
+    response->file_size = 0;
+    response->last_modified[0] = '\0';
+    response->cache_control = NULL;
+    response->content_security_policy = NULL;
 }
 
 
@@ -335,6 +341,16 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
         path_known = true;
         if (method_matches(route_table[index].method, request->method))
             route = &route_table[index];
+    }
+    if (route == NULL && !path_known && hl_static_files_claims(request->path)) {
+        if (method_matches("GET", request->method)) {
+            hl_static_files_answer(request->static_files, request, response);
+            return;
+        }
+        hl_route_error_status(response, 405, "method_not_allowed", "method",
+                              HL_T("网页只接受 GET 与 HEAD", "web pages take only GET and HEAD"));
+        response->allow = "GET, HEAD";
+        return;
     }
     if (route == NULL && !path_known) {
         hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "path",

@@ -14,10 +14,14 @@
  * a pattern with another method is 405 with Allow. Every /api/v1 route but
  * login needs a session (a Bearer token or the hotline_session cookie):
  * without one, 401. What a user may read is app/auth's decision; the route
- * files only ask. docs/api.md lists the routes; docs/openapi.json
+ * files only ask. A path that matches no route and is not the API's
+ * (static_files.h) is a web page: GET and HEAD serve it, other methods are
+ * 405. docs/api.md lists the routes; docs/openapi.json
  * describes them and a test checks the two agree with this table. */
 #ifndef HL_ROUTES_H
 #define HL_ROUTES_H
+
+#include <stdint.h>
 
 #include "app/app.h"
 #include "app/auth.h"
@@ -59,6 +63,9 @@ typedef struct hl_route_request {
     void (*query_each)(void *context, hl_query_visitor visit, void *visit_context);
     hl_rate_limiter *limiter;    /* the process's request budgets; NULL counts nothing */
     const char *host;            /* the Host header, NULL when absent */
+    const char *if_none_match;     /* the If-None-Match header, NULL when absent */
+    const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */
+    const struct hl_static_files *static_files; /* the web pages; NULL when served without */
 } hl_route_request;
 
 typedef struct hl_route_response {
@@ -71,9 +78,16 @@ typedef struct hl_route_response {
     char etag[32];            /* an order's ETag header ("\"7\"", its version), "" for none */
     char location[64];        /* a created order's Location header, "" for none */
     hl_buf body;              /* owned by the response; the caller frees it or hands it on */
+    /* A static file's body instead of body: its descriptor (owned by the
+     * response; the caller closes it or hands it on), -1 for none. */
+    int file;
+    uint64_t file_size;
+    char last_modified[40];              /* a file's Last-Modified header, "" for none */
+    const char *cache_control;           /* static; NULL: "no-store" */
+    const char *content_security_policy; /* static; NULL: none */
 } hl_route_response;
 
-/* Prepares an empty response (status 500 until set). */
+/* Prepares an empty response (status 500 until set, no file). */
 void hl_route_response_init(hl_route_response *response);
 
 /* Answers one request; sets the thread's language (hl_i18n_set) from

@@ -7,7 +7,9 @@
  * dropped and answered 413) and hands it, with the headers the routes need
  * (Content-Type, Authorization, If-Match, the session cookie, the peer's address), to
  * routes.c; it does not parse bodies. It owns the process's login guard
- * (app/auth) and the Open311 rate limiter, shared by every worker. */
+ * (app/auth) and the Open311 rate limiter, shared by every worker, and the
+ * directory of the web pages (static_files.c), whose files it sends from
+ * their descriptors. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -33,6 +35,7 @@
 #include "http/rate_limit.h"
 #include "http/route_support.h"
 #include "http/routes.h"
+#include "http/static_files.h"
 
 #define DEFAULT_CONNECTION_LIMIT 1000u
 #define DEFAULT_TIMEOUT_SECONDS 30u
@@ -51,6 +54,7 @@ struct hl_server {
     hl_metrics metrics;
     hl_auth_guard *guard; /* owned */
     hl_rate_limiter *limiter; /* owned: Open311's request budgets */
+    hl_static_files *static_files; /* owned; NULL when serving no pages */
     atomic_int in_flight; /* requests whose handler has begun and not completed */
     char url[128];
     sigset_t previous_mask;
@@ -77,6 +81,7 @@ typedef struct request_state {
     size_t body_capacity; /* bytes the current body block can hold, not counting the NUL */
     bool body_too_large;
     bool answered;
+    hl_time now; /* the request's clock (HOTLINE_NOW when set), sent as X-Server-Time */
     int status;
     size_t response_bytes;
 } request_state;
@@ -166,13 +171,20 @@ static void query_each(void *context, hl_query_visitor visit, void *visit_contex
     MHD_get_connection_values_n(context, MHD_GET_ARGUMENT_KIND, visit_argument, &iteration);
 }
 
-/* Queues the response and hands its body to libmicrohttpd, which frees it. */
+/* Queues the response and hands its body (or its file) to libmicrohttpd,
+ * which frees (or closes) it. */
 static enum MHD_Result send_response(struct MHD_Connection *connection, request_state *state,
                                      hl_route_response *response)
 {
     size_t length = response->body.len;
     struct MHD_Response *reply;
-    if (response->body.data != NULL) {
+    if (response->file >= 0) {
+        length = (size_t)response->file_size;
+        reply = MHD_create_response_from_fd64(response->file_size, response->file);
+        if (reply == NULL)
+            close(response->file);
+        response->file = -1; /* libmicrohttpd's, or closed */
+    } else if (response->body.data != NULL) {
         reply = MHD_create_response_from_buffer(length, response->body.data, MHD_RESPMEM_MUST_FREE);
         if (reply != NULL)
             response->body.data = NULL; /* now libmicrohttpd's */
@@ -184,7 +196,12 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
         return MHD_NO;
     MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE, response->content_type);
     MHD_add_response_header(reply, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(reply, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(reply, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            response->cache_control != NULL ? response->cache_control : "no-store");
+    if (response->content_security_policy != NULL)
+        MHD_add_response_header(reply, "Content-Security-Policy", response->content_security_policy);
+    if (response->last_modified[0] != '\0')
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_LAST_MODIFIED, response->last_modified);
     if (response->allow != NULL)
         MHD_add_response_header(reply, MHD_HTTP_HEADER_ALLOW, response->allow);
     if (response->www_authenticate != NULL)
@@ -195,6 +212,13 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
         MHD_add_response_header(reply, MHD_HTTP_HEADER_ETAG, response->etag);
     if (response->location[0] != '\0')
         MHD_add_response_header(reply, MHD_HTTP_HEADER_LOCATION, response->location);
+    if (state->now != 0) {
+        /* The pages count working days left from the server's today,
+         * which HOTLINE_NOW may set apart from the machine's clock. */
+        char instant[40];
+        hl_clock_format_iso(state->now, instant, sizeof instant);
+        MHD_add_response_header(reply, "X-Server-Time", instant);
+    }
     if (response->retry_after > 0) {
         char seconds[24];
         snprintf(seconds, sizeof seconds, "%d", response->retry_after);
@@ -349,7 +373,7 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .app = app,
             .metrics = &server->metrics,
             .arena = &state->arena,
-            .now = hl_clock_now(),
+            .now = state->now = hl_clock_now(),
             .body = state->body,
             .body_length = state->body != NULL ? (size_t)state->body_bytes : 0,
             .content_type = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -363,6 +387,11 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .query_each = query_each,
             .limiter = server->limiter,
             .host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+            .if_none_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_IF_NONE_MATCH),
+            .if_modified_since = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                             MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+            .static_files = server->static_files,
         };
         hl_routes_handle(&request, &response);
     }
@@ -418,6 +447,31 @@ static void request_completed(void *context, struct MHD_Connection *connection, 
     atomic_fetch_sub(&server->in_flight, 1);
 }
 
+/* Percent-decodes a path or a query argument in place, as libmicrohttpd
+ * would, except "%00", which stays as written: a decoded NUL would end the
+ * C string early and silently shorten what the routes see ("/a.html%00.js"
+ * would become "/a.html"). Routes refuse the '%' that remains. */
+static size_t unescape_keeping_nul(void *context, struct MHD_Connection *connection, char *text)
+{
+    (void)context;
+    (void)connection;
+    static const char digits[] = "0123456789abcdef0123456789ABCDEF";
+    char *write = text;
+    for (const char *read = text; *read != '\0'; read++) {
+        const char *high = read[0] == '%' && read[1] != '\0' ? strchr(digits, read[1]) : NULL;
+        const char *low = high != NULL && read[2] != '\0' ? strchr(digits, read[2]) : NULL;
+        int value = low != NULL ? (int)((high - digits) % 16) * 16 + (int)((low - digits) % 16) : 0;
+        if (low != NULL && value != 0) {
+            *write++ = (char)value;
+            read += 2;
+        } else {
+            *write++ = *read;
+        }
+    }
+    *write = '\0';
+    return (size_t)(write - text);
+}
+
 /* ---- Start and stop ---- */
 
 static unsigned thread_count(unsigned requested)
@@ -437,6 +491,7 @@ static void free_server(hl_server *server)
     free(server->apps);
     hl_auth_guard_free(server->guard);
     hl_rate_limiter_free(server->limiter);
+    hl_static_files_free(server->static_files);
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
     free(server);
@@ -478,9 +533,15 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     result = hl_auth_guard_new(0, &guard, error);
     if (result != HL_OK)
         return result;
+    hl_static_files *static_files = NULL;
+    if (options->web_root != NULL && (result = hl_static_files_open(options->web_root, &static_files, error)) != HL_OK) {
+        hl_auth_guard_free(guard);
+        return result;
+    }
     hl_server *server = hl_xcalloc(1, sizeof *server);
     server->guard = guard;
     server->limiter = hl_rate_limiter_new();
+    server->static_files = static_files;
     server->db_path = hl_xstrdup(options->db_path);
     server->body_limit = options->body_limit > 0 ? options->body_limit : DEFAULT_BODY_LIMIT;
     server->grace_seconds = options->shutdown_grace_seconds > 0 ? options->shutdown_grace_seconds
@@ -510,6 +571,7 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, options->connection_memory > 0 ? options->connection_memory
                                                                            : DEFAULT_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
         MHD_OPTION_END);
     if (server->daemon == NULL) {
         pthread_sigmask(SIG_SETMASK, &server->previous_mask, NULL);
@@ -525,6 +587,11 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
 const char *hl_server_url(const hl_server *server)
 {
     return server->url;
+}
+
+const char *hl_server_web_root(const hl_server *server)
+{
+    return server->static_files != NULL ? hl_static_files_root(server->static_files) : NULL;
 }
 
 int hl_server_wait(hl_server *server)

@@ -29,6 +29,7 @@ typedef struct hl_server_options {
     size_t connection_memory;   /* 0: 32 KiB; bounds the request line and headers */
     size_t body_limit;          /* 0: 1 MiB; a larger body gets 413 */
     unsigned shutdown_grace_seconds; /* 0: 5; how long a stop waits for requests in flight */
+    const char *web_root;       /* the directory of the web pages (static_files.h); NULL: none */
 } hl_server_options;
 
 typedef struct hl_server hl_server;
@@ -40,11 +41,14 @@ int hl_server_parse_listen(const char *text, char *host, size_t host_size, unsig
 /* Blocks SIGTERM and SIGINT in the calling thread (the workers inherit the
  * mask, so only hl_server_wait receives them) and starts listening. The
  * caller owns *out and must call hl_server_stop. HL_EINVAL for a bad
- * listen address, HL_EIO when the address cannot be bound. */
+ * listen address or a web_root that is not a directory, HL_EIO when the address cannot be bound. */
 int hl_server_start(const hl_server_options *options, hl_server **out, hl_error *error);
 
 /* Where the server listens, as "http://HOST:PORT/". */
 const char *hl_server_url(const hl_server *server);
+
+/* The web pages' directory as resolved, or NULL when serving none. */
+const char *hl_server_web_root(const hl_server *server);
 
 /* Waits for SIGTERM or SIGINT; returns the signal's number. */
 int hl_server_wait(hl_server *server);

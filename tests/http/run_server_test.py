@@ -19,7 +19,8 @@ registration (201, Location, ETag; 403, 400 naming the field), actions with
 If-Match (428 without, 412 stale, 404 for another unit, 409 in the wrong
 state, 403 for the wrong role), hostile bodies that change nothing, two
 clients racing on one version (one 200, one 412), and `hotline verify`
-clean on the store afterwards. Uses only
+clean on the store afterwards. The web pages: index, headers, 304, the
+HTML 404 page, traversal refused. Uses only
 the standard library. Prints "N passed, M failed"; exits 1 on any failure.
 """
 
@@ -248,7 +249,7 @@ def test_routes(binary, environment, port):
     check_error_body("bad month", status, headers, body, 400, "invalid")
     status, headers, body = request(port, "GET", "/api/v1/reports/2024-02?format=pdf")
     check_error_body("bad format", status, headers, body, 400, "invalid")
-    status, headers, body = request(port, "GET", "/nowhere")
+    status, headers, body = request(port, "GET", "/api/v1/nowhere")
     check_error_body("unknown route", status, headers, body, 404, "not_found")
     status, headers, body = request(port, "GET", "/healthz/")
     check_error_body("trailing slash", status, headers, body, 404, "not_found")
@@ -290,8 +291,13 @@ def test_routes(binary, environment, port):
     status_line = raw_request(port, b"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     check("path traversal 404 (raw)", " 404 " in status_line or " 400 " in status_line, status_line)
     status, headers, body = request(port, "GET", "/../../etc/passwd")
-    check_error_body("path traversal", status, headers, body, 404, "not_found")
+    check("path traversal 404", status == 404, str(status))
     check("no passwd content", b"root:" not in body)
+    for path in ("/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/%2E%2E%5C%2E%2E%5Cetc%5Cpasswd",
+                 "/index.html%00.js", "/js/%2e%2e/%2e%2e/%2e%2e/etc/passwd"):
+        status, headers, body = request(port, "GET", path)
+        check(f"encoded traversal {path}: 404 page", status == 404 and b"root:" not in body
+              and headers.get("content-type") == "text/html; charset=utf-8", f"{status} {headers}")
     status, headers, body = request(port, "GET", "/api/v1/orders/..%2F..%2Fetc%2Fpasswd")
     check("encoded traversal refused", status in (400, 404) and b"root:" not in body, str(status))
 
@@ -301,6 +307,8 @@ def test_routes(binary, environment, port):
     check("invalid UTF-8 (encoded) JSON", json.loads(body).get("error", {}).get("code") in ("invalid", "not_found"))
     status_line = raw_request(port, b"GET /\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     check("invalid UTF-8 (raw) 400/404", " 400 " in status_line or " 404 " in status_line, status_line)
+
+    test_web_pages(port)
 
     # SQL metacharacters are just a malformed number.
     status, headers, body = request(port, "GET", "/api/v1/orders/1%27%20OR%201=1--")
@@ -314,6 +322,40 @@ def test_routes(binary, environment, port):
     check("metrics count the errors", re.search(r'^hotline_requests_total\{method="GET",status="404"\} \d+$',
                                                 text, re.M) is not None
           and re.search(r'^hotline_requests_total\{method="POST",status="405"\} \d+$', text, re.M) is not None)
+
+
+def test_web_pages(port):
+    """The web pages (static_files.c) from the source tree's web/: the index
+    with its security headers, validators and 304, the HTML 404 page, no
+    directory listing, and the API's paths still the API's."""
+    source_index = os.path.join(os.path.dirname(__file__), "..", "..", "web", "index.html")
+    status, headers, body = request(port, "GET", "/")
+    check("GET / is web/index.html", status == 200 and body == open(source_index, "rb").read(), str(status))
+    check("index is HTML", headers.get("content-type") == "text/html; charset=utf-8", headers.get("content-type"))
+    check("index has a Content-Security-Policy",
+          "script-src 'self'" in headers.get("content-security-policy", ""), repr(headers))
+    check("index has nosniff", headers.get("x-content-type-options") == "nosniff")
+    check("index is revalidated", headers.get("cache-control") == "no-cache", headers.get("cache-control"))
+    etag = headers.get("etag", "")
+    status, headers, body = request(port, "GET", "/", headers={"If-None-Match": etag})
+    check("If-None-Match: 304", status == 304 and body == b"", f"{status} {etag}")
+    status, headers, body = request(port, "HEAD", "/")
+    check("HEAD /: no body", status == 200 and body == b"", str(status))
+    status, headers, body = request(port, "GET", "/js/main.js")
+    check("a module is JavaScript", status == 200 and
+          headers.get("content-type") == "text/javascript; charset=utf-8", f"{status} {headers.get('content-type')}")
+    for path in ("/nowhere", "/js/", "/js", "/.gitignore"):
+        status, headers, body = request(port, "GET", path)
+        check(f"{path}: HTML 404 page", status == 404 and headers.get("content-type") == "text/html; charset=utf-8"
+              and b"<html" in body, f"{status} {headers.get('content-type')}")
+    status, headers, body = request(port, "POST", "/index.html", body=b"{}",
+                                    headers={"Content-Type": "application/json"})
+    check_error_body("POST a page", status, headers, body, 405, "method_not_allowed")
+    check("a page allows GET, HEAD", headers.get("allow") == "GET, HEAD", repr(headers.get("allow")))
+    status, headers, body = request(port, "GET", "/api/v1")
+    check_error_body("/api/v1 stays the API's", status, headers, body, 404, "not_found")
+    status, headers, body = request(port, "GET", "/metrics/x")
+    check_error_body("/metrics/x stays the API's", status, headers, body, 404, "not_found")
 
 
 def login(port, username, password):

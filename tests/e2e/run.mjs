@@ -1,0 +1,540 @@
+// run.mjs: end-to-end test of hotline's web pages in Debian's Chromium.
+//
+// Usage: node run.mjs PATH/TO/hotline SOURCE_DIR
+//
+// Builds the demo store (`hotline demo`) in a temporary directory, starts
+// `hotline serve --web SOURCE_DIR/web` on a free 127.0.0.1 port with the
+// clock at the end of February 2024 (HOTLINE_NOW), so that the new order's
+// survey counts in the demo month, and drives /usr/bin/chromium through
+// playwright-core: every role logs in; an agent registers an order from the
+// keyboard; a dispatcher sends it to a unit; the unit's handler signs for
+// it, requests an extension (a refused one first: the server's message must
+// show beside the field, the input kept) and completes it; a surveyor
+// records a dissatisfied result and reopens it; the unit completes it
+// again; a satisfied result; the bulletin page shows the unit's figures and
+// rank as the command line computes them, and the XLSX it downloads holds
+// the same numbers. A handler opening another unit's order gets the
+// refusal page. Any console error, page error, failed request or HTTP
+// answer >= 400 that a step did not expect fails the test. Screenshots of
+// every page in Chinese and English (desk and phone sizes) go to
+// SOURCE_DIR/artifacts/screenshots/ (ignored by git).
+// Prints "N passed, M failed"; exits 1 on any failure.
+
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [binary, sourceDir] = process.argv.slice(2).map((argument) => path.resolve(argument));
+if (!binary || !sourceDir) {
+  console.error('usage: node run.mjs PATH/TO/hotline SOURCE_DIR');
+  process.exit(2);
+}
+const PASSWORD = 'hotline-demo';
+// After the demo month's last registration, so that the new order and its
+// surveys fall in February 2024 (the store refuses orders from the future).
+const NOW = '2024-02-29 22:00';
+const MONTH = '2024-02';
+const UNIT = 'xiaodian';
+const HANDLER = `h-${UNIT}`;
+const DESK = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const shots = path.join(sourceDir, 'artifacts', 'screenshots');
+const results = { passed: 0, failed: 0 };
+const started = Date.now();
+
+function check(name, condition, detail = '') {
+  if (condition) results.passed++;
+  else {
+    results.failed++;
+    console.log(`FAIL ${name}${detail ? `: ${detail}` : ''}`);
+  }
+  return condition;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'hotline-e2e-'));
+const environment = { ...process.env, HOTLINE_DB: path.join(work, 'demo.db') };
+delete environment.HOTLINE_LANG;
+delete environment.HOTLINE_NOW;
+
+function cli(...args) {
+  return execFileSync(binary, args, { env: environment, encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+function unitOf(bulletin, code) {
+  for (const group of bulletin.groups) for (const unit of group.units) if (unit.code === code) return unit;
+  return null;
+}
+
+// ---- What the browser must not do unasked ----
+
+// Each page records console errors, page errors, failed requests and HTTP
+// errors; a step that provokes one declares it first with expect().
+const problems = [];
+let expected = [];
+
+function expect(status, urlPart) {
+  expected.push({ status, urlPart });
+}
+
+// Routes of OPTIONAL that the server lacks: their 404 is the notice's cause.
+const optionalMissing = [];
+
+function isExpected(status, url) {
+  if (status === 404 && optionalMissing.some((part) => new URL(url).pathname.endsWith(part) || new URL(url).pathname === part)) return true;
+  return expected.some((entry) => entry.status === status && url.includes(entry.urlPart));
+}
+
+function watch(page, label) {
+  page.inflight = 0;
+  page.on('request', () => { page.inflight++; });
+  page.on('requestfinished', () => { page.inflight--; });
+  page.on('requestfailed', (request) => {
+    page.inflight--;
+    // A download is handed to the browser's download manager, which
+    // aborts the page's request for it.
+    if (request.failure()?.errorText === 'net::ERR_ABORTED' && isExpected('download', request.url())) return;
+    problems.push(`${label}: request failed ${request.url()} ${request.failure()?.errorText}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !isExpected(response.status(), response.url())) {
+      problems.push(`${label}: HTTP ${response.status()} ${response.url()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`${label}: page error ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const url = message.location()?.url || '';
+    const status = Number((message.text().match(/status of (\d+)/) || [])[1]);
+    if (status && isExpected(status, url)) return;
+    problems.push(`${label}: console error ${message.text()} ${url}`);
+  });
+}
+
+// Waits until the page has had no request in flight for a quarter second.
+async function settle(page) {
+  let quiet = 0;
+  for (let waited = 0; waited < 15000 && quiet < 250; waited += 50) {
+    await page.waitForTimeout(50);
+    quiet = page.inflight > 0 ? 0 : quiet + 50;
+  }
+}
+
+// ---- Sessions and screenshots ----
+
+let browser;
+let base;
+
+async function session(username, viewport = DESK) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'zh-CN' });
+  const page = await context.newPage();
+  watch(page, username);
+  await page.goto(`${base}/`);
+  await page.waitForSelector('#login-form');
+  // The keyboard alone: the username field has the focus.
+  await page.keyboard.type(username);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#session span');
+  await page.waitForSelector('main h1');
+  await settle(page);
+  return { context, page };
+}
+
+async function go(page, hash, ready) {
+  await page.goto(`${base}/${hash}`);
+  if (ready) await page.waitForSelector(ready);
+  await settle(page);
+}
+
+// Saves the page in Chinese and in English (the switch in the top bar,
+// or on the login page), then switches back.
+async function shoot(page, name) {
+  mkdirSync(shots, { recursive: true });
+  await settle(page);
+  await page.screenshot({ path: path.join(shots, `${name}.zh.png`), fullPage: true });
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await settle(page);
+  await page.screenshot({ path: path.join(shots, `${name}.en.png`), fullPage: true });
+  await page.click('#lang-switch');
+  await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+  await settle(page);
+}
+
+// Filters a desk's list to the scenario's order and opens it.
+async function openOnDesk(page, hash, listId, number, token) {
+  await go(page, hash, `#${listId}`);
+  await page.fill(`#${listId} input[name="q"]`, token);
+  await page.press(`#${listId} input[name="q"]`, 'Enter');
+  await page.waitForSelector(`#${listId} tr[data-number="${number}"]`);
+  await page.click(`#${listId} tr[data-number="${number}"] td.col-title`);
+  await page.waitForSelector('#desk-order #actions');
+  await settle(page);
+}
+
+// Opens an action's form on the current order, fills it and confirms.
+async function act(page, action, fields = {}) {
+  await page.click(`#actions button[data-action="${action}"]`);
+  const form = `form[data-action="${action}"]`;
+  await page.waitForSelector(form);
+  for (const [name, value] of Object.entries(fields)) {
+    const selector = `${form} [name="${name}"]`;
+    if (await page.$eval(selector, (element) => element.tagName === 'SELECT')) await page.selectOption(selector, value);
+    else await page.fill(selector, value);
+  }
+  await page.click(`${form} button[type="submit"]`);
+}
+
+// The order as the API gives it to an analyst (who reads every order).
+let analystToken = null;
+async function apiOrder(number) {
+  if (!analystToken) {
+    const login = await fetch(`${base}/api/v1/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'analyst1', password: PASSWORD }) });
+    analystToken = (await login.json()).token;
+  }
+  const answer = await fetch(`${base}/api/v1/orders/${number}`, { headers: { Authorization: `Bearer ${analystToken}` } });
+  return answer.ok ? answer.json() : null;
+}
+
+async function orderState(number) {
+  return (await apiOrder(number))?.state;
+}
+
+// Waits (up to 10 s) for the order to reach a state: the page acts, the
+// store is the judge.
+async function waitForState(number, state) {
+  for (let tries = 0; tries < 100; tries++) {
+    if (await orderState(number) === state) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+// ---- Routes the pages need ----
+
+// The REST API routes the scenario cannot do without, and those whose
+// absence the pages announce with a notice (the test then expects their
+// 404s and checks that nothing else breaks).
+const REQUIRED = ['/me', '/workflow', '/orders', '/orders/counts', '/units', '/categories', '/calendar?year=2024',
+  '/reports', '/reports/2024-02?format=xlsx', '/reports/trend?from=2024-01&to=2024-02', '/stats/categories?month=2024-02'];
+const OPTIONAL = [['/orders/20240201000001/earlier', '/earlier'], ['/apikeys', '/api/v1/apikeys']];
+
+// A route the server does not have answers 404 naming the field "path"
+// (or, under /orders/, reads as a malformed order number).
+async function missingRoute(route, username) {
+  const login = await fetch(`${base}/api/v1/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }) });
+  const { token } = await login.json();
+  const answer = await fetch(`${base}/api/v1${route}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (answer.ok) return false;
+  const body = await answer.json().catch(() => ({}));
+  const field = body.error?.field;
+  return (answer.status === 404 && field === 'path') || (answer.status === 400 && field === 'number')
+    || (answer.status === 405);
+}
+
+// ---- The scenario ----
+
+async function scenario() {
+  const before = JSON.parse(cli('report', '--month', MONTH, '--format', 'json'));
+  const unitBefore = unitOf(before, UNIT);
+  const token = `E2E${Date.now().toString(36)}`;
+
+  // Every role logs in and sees its home page.
+  const roles = ['agent1', 'dispatcher1', HANDLER, 'surveyor1', 'supervisor1', 'analyst1', 'admin'];
+  const pages = {};
+  for (const username of roles) {
+    const { page } = await session(username);
+    pages[username] = page;
+    const role = await page.textContent('#session span');
+    check(`${username} logged in`, role.includes(username) || role.length > 0, role);
+    await shoot(page, `home-${username}`);
+  }
+  const loginPage = await (await browser.newContext({ viewport: DESK })).newPage();
+  watch(loginPage, 'login');
+  await loginPage.goto(`${base}/`);
+  await loginPage.waitForSelector('#login-form');
+  await shoot(loginPage, 'login');
+
+  // The agent registers an order from the keyboard.
+  const agent = pages.agent1;
+  await go(agent, '#/intake', '#intake-form');
+  await shoot(agent, 'intake');
+  check('intake: the phone field has the focus', await agent.evaluate(() => document.activeElement.name) === 'citizen_phone');
+  // Ctrl+Enter with the required fields empty: the message beside the first one.
+  await agent.keyboard.type('13912345678');
+  await agent.keyboard.press('Control+Enter');
+  await agent.waitForSelector('.field.invalid');
+  check('intake: an empty required field is named', await agent.$eval('.field.invalid', (element) => element.dataset.field) === 'type');
+  check('intake: what was typed is kept', await agent.inputValue('input[name="citizen_phone"]') === '13912345678');
+  await agent.focus('input[name="citizen_phone"]');
+  await agent.keyboard.press('Enter');
+  await agent.keyboard.type('王先生');
+  await agent.keyboard.press('Enter');
+  await agent.keyboard.type('小店区学府街 100 号');
+  await agent.keyboard.press('Enter'); // to the type
+  await agent.keyboard.press('ArrowDown');
+  await agent.keyboard.press('ArrowDown');
+  await agent.keyboard.press('ArrowDown'); // complaint
+  await agent.keyboard.press('Tab');
+  await agent.keyboard.type('物业');
+  await agent.keyboard.press('ArrowDown');
+  await agent.keyboard.press('Tab');
+  await agent.keyboard.type(`小区路灯不亮 ${token}`);
+  await agent.keyboard.press('Tab');
+  await agent.keyboard.type('学府街 100 号小区内路灯已坏一周，夜间出行不便。');
+  check('intake: type chosen from the keyboard', await agent.inputValue('select[name="type"]') === 'complaint');
+  check('intake: category chosen by typing', (await agent.inputValue('select[name="category"]')) !== '');
+  await agent.keyboard.press('Control+Enter');
+  await agent.waitForSelector('#registered-number a');
+  const number = (await agent.textContent('#registered-number a')).trim();
+  check('intake: a 14-digit number', /^\d{14}$/.test(number), number);
+  check('intake: the order is new', await orderState(number) === 'new');
+  await settle(agent);
+  await agent.screenshot({ path: path.join(shots, 'intake-registered.zh.png'), fullPage: true });
+  await go(agent, `#/orders/${number}`, '#timeline');
+  await shoot(agent, 'order-new');
+  await go(agent, '#/orders', '#order-search');
+  await shoot(agent, 'orders');
+
+  // The dispatcher sends it to the unit.
+  const dispatcher = pages.dispatcher1;
+  await go(dispatcher, '#/dispatch', '#dispatch-queue');
+  await shoot(dispatcher, 'dispatch');
+  await openOnDesk(dispatcher, '#/dispatch', 'dispatch-queue', number, token);
+  await act(dispatcher, 'dispatch', { unit: UNIT });
+  await dispatcher.waitForSelector(`#dispatch-queue .empty, #dispatch-queue tr:not([data-number="${number}"])`);
+  check('dispatch: dispatched', await waitForState(number, 'dispatched'));
+
+  // The unit signs, asks for more time (first too much: refused by the
+  // server, shown beside the field), and completes it.
+  const handler = pages[HANDLER];
+  await go(handler, '#/inbox', '#inbox-list');
+  await shoot(handler, 'inbox');
+  await openOnDesk(handler, '#/inbox', 'inbox-list', number, token);
+  await act(handler, 'sign');
+  check('inbox: signed', await waitForState(number, 'signed'));
+  await handler.waitForSelector('#actions button[data-action="extend-request"]');
+  expect(400, `/api/v1/orders/${number}/actions/extend-request`);
+  await act(handler, 'extend-request', { days: '99', note: '需协调路灯管理处更换灯杆' });
+  await handler.waitForSelector('form[data-action="extend-request"] .field.invalid');
+  const invalid = await handler.$eval('form[data-action="extend-request"] .field.invalid', (element) =>
+    ({ field: element.dataset.field, message: element.querySelector('.error').textContent }));
+  check('extension: the server names the field', invalid.field === 'days' && invalid.message.length > 0, JSON.stringify(invalid));
+  check('extension: the note is kept', await handler.inputValue('form[data-action="extend-request"] [name="note"]') === '需协调路灯管理处更换灯杆');
+  await handler.screenshot({ path: path.join(shots, 'inbox-extension-refused.zh.png'), fullPage: true });
+  expected = [];
+  await handler.fill('form[data-action="extend-request"] [name="days"]', '3');
+  await handler.click('form[data-action="extend-request"] button[type="submit"]');
+  await handler.waitForSelector('#desk-order dd:has-text("3")');
+  const afterExtension = await apiOrder(number);
+  check('extension: requested', afterExtension.extension_pending_days === 3, JSON.stringify(afterExtension.extension_pending_days));
+  await act(handler, 'complete', { note: '已更换路灯灯泡，夜间照明恢复。' });
+  check('inbox: completed', await waitForState(number, 'completed'));
+
+  // The surveyor calls: dissatisfied, not resolved; reopens it.
+  const surveyor = pages.surveyor1;
+  await go(surveyor, '#/survey', '#survey-list');
+  await shoot(surveyor, 'survey');
+  await openOnDesk(surveyor, '#/survey', 'survey-list', number, token);
+  await surveyor.click('#actions button[data-action="survey"]');
+  await surveyor.click('.survey-form button[data-outcome="reached"]');
+  await surveyor.click('.survey-form [data-field="rating"] button[data-value="dissatisfied"]');
+  await surveyor.click('.survey-form [data-field="resolved"] button[data-value="no"]');
+  await surveyor.fill('.survey-form [name="note"]', '路灯仍然时亮时灭');
+  await surveyor.screenshot({ path: path.join(shots, 'survey-call.zh.png'), fullPage: true });
+  await surveyor.click('#survey-submit');
+  // The reopen policy (hotline config) may send a dissatisfied order back
+  // to the unit at once; otherwise the surveyor reopens it.
+  let state = await orderState(number);
+  for (let tries = 0; tries < 50 && state === 'completed'; tries++) {
+    await surveyor.waitForTimeout(100);
+    state = await orderState(number);
+  }
+  check('survey: dissatisfied recorded', ['surveyed', 'dispatched'].includes(state), state);
+  const dissatisfied = await apiOrder(number);
+  if (state === 'surveyed') {
+    await surveyor.waitForSelector('#actions button[data-action="reopen"]');
+    await act(surveyor, 'reopen', { note: '市民不满意，路灯仍有故障' });
+  }
+  check('reopen: back to the unit', await waitForState(number, 'dispatched'));
+  check('reopen: the same unit', dissatisfied.lead_unit === UNIT, dissatisfied.lead_unit);
+  await settle(surveyor);
+  await surveyor.screenshot({ path: path.join(shots, 'survey-reopened.zh.png'), fullPage: true });
+
+  // The unit does it again.
+  await openOnDesk(handler, '#/inbox', 'inbox-list', number, token);
+  await act(handler, 'sign');
+  check('again: signed', await waitForState(number, 'signed'));
+  await handler.waitForSelector('#actions button[data-action="complete"]');
+  await act(handler, 'complete', { note: '已更换整套灯具并检测线路。' });
+  check('again: completed', await waitForState(number, 'completed'));
+
+  // Satisfied this time.
+  await openOnDesk(surveyor, '#/survey', 'survey-list', number, token);
+  await surveyor.click('#actions button[data-action="survey"]');
+  await surveyor.click('.survey-form button[data-outcome="reached"]');
+  await surveyor.click('.survey-form [data-field="rating"] button[data-value="satisfied"]');
+  await surveyor.click('.survey-form [data-field="resolved"] button[data-value="yes"]');
+  await surveyor.click('#survey-submit');
+  check('survey: satisfied recorded', await waitForState(number, 'surveyed'));
+  const final = await apiOrder(number);
+  check('survey: the order holds the satisfied result', final.survey.rating === 'satisfied' && final.survey.resolved === 'yes',
+    JSON.stringify(final.survey));
+
+  // The whole timeline on the order page.
+  await go(handler, `#/orders/${number}`, '#timeline');
+  const actions = await handler.$$eval('#timeline li', (items) => items.map((item) => item.dataset.action));
+  check('order page: the whole timeline', ['register', 'dispatch', 'sign', 'extend-request', 'complete', 'survey']
+    .every((action) => actions.includes(action)), actions.join(','));
+  await shoot(handler, 'order-surveyed');
+
+  // Another unit's order: the refusal page.
+  let foreign = null;
+  for (let sequence = 1; sequence < 200 && !foreign; sequence++) {
+    const candidate = `20240201${String(sequence).padStart(6, '0')}`;
+    const shown = await apiOrder(candidate);
+    if (shown && shown.lead_unit && shown.lead_unit !== UNIT && !(shown.co_units || []).includes(UNIT)) foreign = candidate;
+  }
+  expect(404, `/api/v1/orders/${foreign}`);
+  await go(handler, `#/orders/${foreign}`, '#refusal');
+  check('another unit\'s order: refusal page', (await handler.textContent('#refusal')).length > 0);
+  await shoot(handler, 'refusal');
+  expected = [];
+
+  // Supervision and administration pages.
+  const supervisor = pages.supervisor1;
+  for (const view of ['overdue', 'due_soon', 'extensions', 'appeals']) {
+    await go(supervisor, `#/supervision?view=${view}`, '#supervision-list');
+    await shoot(supervisor, `supervision-${view}`);
+  }
+  const admin = pages.admin;
+  for (const section of ['users', 'units', 'categories', 'calendar', 'apikeys']) {
+    await go(admin, `#/admin/${section}`, '#admin-section');
+    await shoot(admin, `admin-${section}`);
+  }
+
+  // The bulletin: the unit's figures and rank as the command line computes them.
+  const after = JSON.parse(cli('report', '--month', MONTH, '--format', 'json'));
+  const unitAfter = unitOf(after, UNIT);
+  check('bulletin: the satisfied survey counts', unitAfter.satisfied === unitBefore.satisfied + 1,
+    `${unitBefore.satisfied} -> ${unitAfter.satisfied}`);
+  const analyst = pages.analyst1;
+  await go(analyst, `#/bulletin/${MONTH}`, `tr[data-unit="${UNIT}"]`);
+  await analyst.waitForSelector('#chart-units canvas');
+  const row = await analyst.$eval(`tr[data-unit="${UNIT}"]`, (element) => ({
+    rank: element.querySelector('.rank').textContent,
+    base: element.querySelector('.base').textContent,
+    reached: element.querySelector('.reached').textContent,
+    satisfied: element.querySelector('.satisfied').textContent,
+    rate: element.querySelector('.rate').textContent,
+  }));
+  check('bulletin page: rank', row.rank === String(unitAfter.rank ?? '-'), `${row.rank} vs ${unitAfter.rank}`);
+  check('bulletin page: base', row.base === String(unitAfter.base), `${row.base} vs ${unitAfter.base}`);
+  check('bulletin page: reached', row.reached === String(unitAfter.survey_succeeded));
+  check('bulletin page: satisfied', row.satisfied === String(unitAfter.satisfied));
+  check('bulletin page: rate', row.rate === `${unitAfter.rates.satisfaction.percent}%`, `${row.rate}`);
+  const paragraph = await analyst.textContent('#paragraph');
+  check('bulletin page: the notice paragraph', paragraph === after.paragraph);
+  await shoot(analyst, 'bulletin');
+
+  expect('download', '/api/v1/reports/');
+  const [download] = await Promise.all([analyst.waitForEvent('download'), analyst.click('#download-xlsx')]);
+  const workbook = path.join(work, 'bulletin.xlsx');
+  await download.saveAs(workbook);
+  expected = [];
+  const sheets = JSON.parse(execFileSync('/usr/bin/python3', [path.join(sourceDir, 'tests', 'docs', 'read_xlsx.py'), '--json', workbook], { encoding: 'utf8' }));
+  const detail = sheets['明细'] || sheets.Details || [];
+  const line = detail.find((cells) => cells[2] === UNIT);
+  check('xlsx: the unit has a row', Boolean(line));
+  if (line) {
+    check('xlsx: rank', String(line[1]) === String(row.rank), `${line[1]} vs ${row.rank}`);
+    check('xlsx: base', Number(line[4]) === Number(row.base), `${line[4]} vs ${row.base}`);
+    check('xlsx: reached', Number(line[5]) === Number(row.reached));
+    check('xlsx: satisfied', Number(line[7]) === Number(row.satisfied));
+    check('xlsx: rate', Math.abs(Number(line[8]) - Number(row.rate.replace('%', ''))) < 0.001, `${line[8]} vs ${row.rate}`);
+  }
+
+  // Phones: the agent's desk and the bulletin at 390 px.
+  const phoneAgent = (await session('agent1', PHONE)).page;
+  await go(phoneAgent, '#/intake', '#intake-form');
+  await shoot(phoneAgent, 'phone-intake');
+  const phoneAnalyst = (await session('analyst1', PHONE)).page;
+  await go(phoneAnalyst, `#/bulletin/${MONTH}`, `tr[data-unit="${UNIT}"]`);
+  await shoot(phoneAnalyst, 'phone-bulletin');
+  const overflow = await phoneAgent.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('phone: the desk fits the width', overflow <= 0, `${overflow}px too wide`);
+}
+
+// ---- Setup and teardown ----
+
+let server;
+try {
+  cli('demo');
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--web', path.join(sourceDir, 'web')],
+    { env: { ...environment, HOTLINE_NOW: NOW }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let serverLog = '';
+  server.stderr.on('data', (chunk) => { serverLog = (serverLog + chunk).slice(-20000); });
+  for (let tries = 0; tries < 200; tries++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch { /* not yet listening */ }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const absent = [];
+  for (const route of REQUIRED) if (await missingRoute(route, 'admin')) absent.push(route);
+  if (absent.length) {
+    // The pages are built against API_CONTRACT's routes; without them
+    // there is no scenario to run (CTest counts this as skipped).
+    console.log(`SKIP: the server has no ${absent.map((route) => `GET /api/v1${route}`).join(', ')}`);
+    server.kill('SIGTERM');
+    process.exit(77);
+  }
+  for (const [route, urlPart] of OPTIONAL) {
+    if (await missingRoute(route, 'admin')) {
+      console.log(`NOTE: the server has no GET /api/v1${route}: the pages show a notice instead`);
+      optionalMissing.push(urlPart);
+    }
+  }
+  rmSync(shots, { recursive: true, force: true });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
+  try {
+    await scenario();
+  } catch (error) {
+    check('scenario runs to the end', false, error.stack);
+    console.log(serverLog.split('\n').slice(-15).join('\n'));
+  }
+  for (const problem of problems) check('no unexpected browser error', false, problem);
+  if (!problems.length) check('no unexpected browser error', true);
+  mkdirSync(shots, { recursive: true });
+  const count = readdirSync(shots).length;
+  check('screenshots saved', count >= 40, String(count));
+  console.log(`${count} screenshots in ${path.relative(process.cwd(), shots) || shots}`);
+} finally {
+  if (browser) await browser.close();
+  if (server) server.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(`e2e took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed ? 1 : 0);

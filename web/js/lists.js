@@ -1,0 +1,145 @@
+// lists.js: what several pages share: the directory (units, categories,
+// the working-day calendar), read once per page load, and the order list,
+// paged and filtered on the server (GET /api/v1/orders).
+
+import { ApiError, cached, get } from './api.js';
+import { calendarIndex, clear, dueBadge, errorText, formatTime, h, loading, notice, orderLink, stateBadge, todayIn } from './dom.js';
+import { field } from './forms.js';
+import { t, T } from './i18n.js';
+
+// {units, categories, unitName(code), categoryName(code), exceptions,
+// missing: [routes the server lacks]}
+export async function directory() {
+  const year = Number(todayIn().slice(0, 4));
+  const [units, categories, ...years] = await Promise.all([
+    cached('/units'), cached('/categories'),
+    cached('/calendar', { year: year - 1 }), cached('/calendar', { year }), cached('/calendar', { year: year + 1 }),
+  ].map((promise) => promise.catch((error) => {
+    // A year the calendar does not cover is not an error for a page.
+    if (error instanceof ApiError && error.status === 400) return null;
+    throw error;
+  })));
+  const unitList = units ? units.units : [];
+  const categoryList = categories ? categories.categories : [];
+  const unitNames = new Map(unitList.map((unit) => [unit.code, unit.name]));
+  const categoryNames = new Map(categoryList.map((category) => [category.code, category.name]));
+  const missing = [];
+  if (!units) missing.push('GET /api/v1/units');
+  if (!categories) missing.push('GET /api/v1/categories');
+  if (years.every((entry) => entry === null)) missing.push('GET /api/v1/calendar');
+  return {
+    units: unitList,
+    categories: categoryList,
+    unitName: (code) => (code ? unitNames.get(code) || code : '—'),
+    categoryName: (code) => (code ? categoryNames.get(code) || code : '—'),
+    exceptions: calendarIndex(years),
+    missing,
+  };
+}
+
+// The standard columns of an order table.
+export function columns(dir, names) {
+  const all = {
+    number: [t('number'), (order) => orderLink(order.number)],
+    received_at: [t('received_at'), (order) => formatTime(order.received_at)],
+    title: [t('title'), (order) => order.title],
+    type: [t('type'), (order) => t(`type_${order.type}`)],
+    category: [t('category'), (order) => dir.categoryName(order.category)],
+    state: [t('state'), (order) => stateBadge(order)],
+    lead_unit: [t('lead_unit'), (order) => dir.unitName(order.lead_unit)],
+    due: [t('time_left'), (order) => dueBadge(order, dir.exceptions)],
+    completed_at: [T('办结时间', 'Completed'), (order) => formatTime(order.completed_at)],
+    phone: [t('citizen_phone'), (order) => order.citizen_phone || '—'],
+    extension: [T('待批延期', 'Extension asked'), (order) => (order.extension_pending_days
+      ? h('span.badge.soon', {}, T(`${order.extension_pending_days} 个工作日`, `${order.extension_pending_days} working days`)) : '—')],
+    appeal: [T('申诉', 'Appeal'), (order) => (order.appeal && order.appeal.state
+      ? h(`span.badge${order.appeal.state === 'pending' ? '.soon' : ''}`, {}, order.appeal.state === 'pending' ? T('待审核', 'to decide') : order.appeal.state) : '—')],
+  };
+  return names.map((name) => ({ name, label: all[name][0], cell: all[name][1] }));
+}
+
+// A paged order table. query: the fixed filters; filterFields: extra
+// filter controls ([{name, label, kind, options}]) shown above the table;
+// onSelect(order, row): a row was chosen (else rows link to the order).
+// Returns {element, reload()}.
+export function orderList({ id, query = {}, filterFields = [], cols, onSelect, pageSize = 20, empty }) {
+  const state = { page: 1, filters: {} };
+  const body = h('div');
+  const form = h('form.filters.no-print', { role: 'search' });
+  for (const spec of filterFields) form.append(field(spec));
+  if (filterFields.length) {
+    form.append(h('div.buttons', {}, h('button', { type: 'submit' }, t('search')),
+      h('button', { type: 'reset' }, t('reset'))));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      state.page = 1;
+      load();
+    });
+    form.addEventListener('reset', () => setTimeout(() => { state.page = 1; load(); }));
+  }
+  const element = h('div.order-list', { id }, filterFields.length ? form : null, body);
+
+  function currentFilters() {
+    const result = {};
+    for (const control of form.querySelectorAll('[name]')) {
+      if (control.value.trim() !== '') result[control.name] = control.value.trim();
+    }
+    return result;
+  }
+
+  async function load() {
+    clear(body, loading());
+    let answer;
+    try {
+      answer = (await get('/orders', { ...query, ...currentFilters(), page: state.page, page_size: pageSize })).data;
+    } catch (error) {
+      if (error instanceof ApiError && error.missingRoute) {
+        clear(body, notice(t('not_available', { route: 'GET /api/v1/orders' })));
+        return;
+      }
+      clear(body, h('p.form-error', { role: 'alert' }, errorText(error)));
+      return;
+    }
+    const pages = Math.max(1, Math.ceil(answer.total / answer.page_size));
+    if (!answer.orders.length) {
+      clear(body, h('p.muted.empty', {}, empty || t('no_orders')));
+      return;
+    }
+    const rows = answer.orders.map((order) => {
+      const row = h('tr', { dataset: { number: order.number } },
+        cols.map((column) => h(`td.col-${column.name}`, {}, column.cell(order))));
+      if (onSelect) {
+        row.classList.add('clickable');
+        row.tabIndex = 0;
+        const choose = (event) => {
+          if (event.target.closest('a, button')) return;
+          for (const other of body.querySelectorAll('tr.selected')) other.classList.remove('selected');
+          row.classList.add('selected');
+          onSelect(order, row);
+        };
+        row.addEventListener('click', choose);
+        row.addEventListener('keydown', (event) => { if (event.key === 'Enter') choose(event); });
+      }
+      return row;
+    });
+    clear(body,
+      h('div.table-wrap', {}, h('table', {},
+        h('thead', {}, h('tr', {}, cols.map((column) => h('th', { scope: 'col' }, column.label)))),
+        h('tbody', {}, rows))),
+      h('div.pager', {},
+        h('button.small', { type: 'button', disabled: state.page <= 1, onclick: () => { state.page--; load(); } }, t('previous_page')),
+        h('span.muted', {}, t('page_of', { page: answer.page, pages, total: answer.total })),
+        h('button.small', { type: 'button', disabled: state.page >= pages, onclick: () => { state.page++; load(); } }, t('next_page'))));
+  }
+
+  return { element, reload: load };
+}
+
+export function unitOptions(dir, { blank } = {}) {
+  const options = dir.units.filter((unit) => unit.active !== false).map((unit) => [unit.code, `${unit.name}（${unit.code}）`]);
+  return blank !== undefined ? [['', blank], ...options] : options;
+}
+
+export function stateOptions(states, blank) {
+  return [['', blank], ...states.map((state) => [state.name, state.label])];
+}

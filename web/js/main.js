@@ -1,0 +1,176 @@
+// main.js: the page's frame. Hash routes (#/intake, #/orders/20240201000001),
+// the session (who is logged in, kept in localStorage only as a hint; the
+// cookie is the session), the navigation of each role, the language switch,
+// and the refusal page for routes a role may not use. Each page lives in
+// pages/*.js and exports render(view, context).
+
+import { call, forget, ApiError } from './api.js';
+import { clear, h } from './dom.js';
+import { lang, setLang, t } from './i18n.js';
+
+const USER_KEY = 'hotline.user';
+
+// Which pages each role uses, in the order of its navigation.
+const NAVIGATION = {
+  agent: ['home', 'intake', 'orders'],
+  dispatcher: ['home', 'dispatch', 'intake', 'orders', 'bulletin'],
+  handler: ['home', 'inbox'],
+  surveyor: ['home', 'survey', 'orders'],
+  supervisor: ['home', 'supervision', 'orders', 'bulletin'],
+  analyst: ['home', 'orders', 'bulletin'],
+  admin: ['home', 'admin', 'orders', 'bulletin'],
+};
+
+const PAGES = {
+  login: () => import('./pages/login.js'),
+  home: () => import('./pages/home.js'),
+  intake: () => import('./pages/intake.js'),
+  dispatch: () => import('./pages/dispatch.js'),
+  inbox: () => import('./pages/inbox.js'),
+  survey: () => import('./pages/survey.js'),
+  supervision: () => import('./pages/supervision.js'),
+  bulletin: () => import('./pages/bulletin.js'),
+  orders: () => import('./pages/orders.js'),
+  order: () => import('./pages/order.js'),
+  admin: () => import('./pages/admin.js'),
+};
+
+let user = readStoredUser();
+let renderCount = 0;
+
+function readStoredUser() {
+  try {
+    return JSON.parse(localStorage.getItem(USER_KEY));
+  } catch {
+    return null;
+  }
+}
+
+export function currentUser() {
+  return user;
+}
+
+export function setUser(next) {
+  user = next;
+  if (next) localStorage.setItem(USER_KEY, JSON.stringify(next));
+  else localStorage.removeItem(USER_KEY);
+  forget();
+}
+
+// "#/orders/2024?x=1" -> {name: 'order', parts: ['orders', '2024'], query}
+function parseRoute() {
+  const hash = location.hash.replace(/^#\/?/, '');
+  const [path, search = ''] = hash.split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let name = parts[0] || 'home';
+  if (name === 'orders' && parts[1]) name = 'order';
+  return { name, parts, query: new URLSearchParams(search) };
+}
+
+export function navigate(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function mayUse(name) {
+  if (name === 'order' || name === 'home') return true;
+  return (NAVIGATION[user.role] || []).includes(name);
+}
+
+function renderFrame(route) {
+  const bar = document.getElementById('topbar');
+  const nav = document.getElementById('nav');
+  const session = document.getElementById('session');
+  document.getElementById('brand').textContent = t('app_name');
+  bar.hidden = !user;
+  document.title = t('app_name');
+  if (!user) return;
+  const current = route.name === 'order' ? 'orders' : route.name;
+  clear(nav, (NAVIGATION[user.role] || ['home']).map((name) =>
+    h('a', { href: `#/${name === 'home' ? '' : name}`, class: name === current ? 'active' : null,
+      'aria-current': name === current ? 'page' : null }, t(name))));
+  clear(session,
+    h('span', { title: user.username }, `${user.name || user.username} · ${user.role_label || t(`role_${user.role}`)}`),
+    h('button.small', { type: 'button', id: 'lang-switch', onclick: switchLanguage }, t('switch_language')),
+    h('button.small', { type: 'button', id: 'logout', onclick: logout }, t('logout')));
+}
+
+async function switchLanguage() {
+  setLang(lang() === 'en' ? 'zh' : 'en');
+  forget();
+  if (user) {
+    // Role and unit labels come from the server in the page's language.
+    try {
+      const { data } = await call('GET', '/me');
+      setUser({ ...user, ...data });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+    }
+  }
+  render();
+}
+
+async function logout() {
+  try {
+    await call('POST', '/logout');
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+  }
+  setUser(null);
+  navigate('#/login');
+}
+
+export function refusal(view, message) {
+  document.title = `${t('refused_title')} · ${t('app_name')}`;
+  clear(view, h('section.panel.refusal#refusal', {},
+    h('h1', {}, t('refused_title')),
+    h('p', {}, message),
+    h('p', {}, h('a', { href: '#/' }, t('back_home')))));
+}
+
+export async function render() {
+  const route = parseRoute();
+  const view = document.getElementById('view');
+  const ticket = ++renderCount;
+  if (!user && route.name !== 'login') {
+    const back = location.hash && location.hash !== '#/login' ? location.hash : '';
+    sessionStorage.setItem('hotline.after-login', back);
+    location.hash = '#/login';
+    return;
+  }
+  renderFrame(route);
+  document.getElementById('nav').classList.remove('open');
+  if (route.name !== 'login' && !PAGES[route.name]) {
+    refusal(view, T404());
+    return;
+  }
+  if (route.name !== 'login' && !mayUse(route.name)) {
+    refusal(view, t('refused_page'));
+    return;
+  }
+  const module = await PAGES[route.name]();
+  if (ticket !== renderCount) return; // another route was asked for meanwhile
+  clear(view);
+  document.title = `${t(route.name === 'order' ? 'orders' : route.name)} · ${t('app_name')}`;
+  await module.render(view, { route, user, navigate, refusal, setUser, isCurrent: () => ticket === renderCount });
+  // A page that put the focus somewhere (the first field of a form) keeps it.
+  if (!view.contains(document.activeElement)) view.focus({ preventScroll: true });
+}
+
+function T404() {
+  return lang() === 'en' ? 'There is no such page.' : '没有这个页面。';
+}
+
+window.addEventListener('hashchange', render);
+window.addEventListener('hotline:logged-out', () => {
+  if (!user) return;
+  setUser(null);
+  navigate('#/login');
+});
+document.getElementById('menu-toggle').addEventListener('click', (event) => {
+  const nav = document.getElementById('nav');
+  nav.classList.toggle('open');
+  event.currentTarget.setAttribute('aria-expanded', String(nav.classList.contains('open')));
+});
+
+render();

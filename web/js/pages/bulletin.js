@@ -1,0 +1,196 @@
+// bulletin.js: the monthly bulletin (月度通报): the month picker, the
+// notice paragraph, each group's ranking table (each unit's satisfaction
+// rate with its Wilson interval and its change since the month before),
+// the charts (satisfaction by unit, the monthly trend, orders by category)
+// and the downloads (XLSX, CSV, the printable page). Every figure is the
+// server's (GET /api/v1/reports/...): this page computes none.
+
+import { ApiError, cached, get, url } from '../api.js';
+import { add, clear, errorText, h, notice } from '../dom.js';
+import { t, T } from '../i18n.js';
+
+const ECHARTS = '/vendor/echarts.esm.min.mjs';
+
+function monthBefore(month, count) {
+  const [year, number] = month.split('-').map(Number);
+  const index = year * 12 + (number - 1) - count;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+function percent(ratio) {
+  return ratio && ratio.percent !== null && ratio.percent !== undefined ? `${ratio.percent}%` : '—';
+}
+
+// The change of the satisfaction rate and of the rank since last month.
+function change(unit) {
+  const before = unit.previous;
+  const now = unit.rates.satisfaction;
+  if (!before || !before.satisfaction_rate || before.satisfaction_rate.percent == null || now.percent == null) return h('span.muted', {}, '—');
+  const delta = Number(now.percent) - Number(before.satisfaction_rate.percent);
+  const rankText = before.rank && unit.rank ? ` · ${T('名次', 'rank')} ${before.rank}→${unit.rank}` : '';
+  return h(`span.${delta >= 0 ? 'up' : 'down'}`, {}, `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}${rankText}`);
+}
+
+function rankingTable(group, index) {
+  return h('section.panel.group', { dataset: { group: group.name } },
+    h('h2', {}, `${group.name}${T('满意率排名', ': satisfaction ranking')}`),
+    h('div.table-wrap', {}, h('table', { id: `ranking-${index}` },
+      h('thead', {}, h('tr', {},
+        [T('排名', 'Rank'), t('unit'), T('调查基数', 'Surveyed'), T('调查成功', 'Reached'), T('满意', 'Satisfied'),
+          T('满意率', 'Satisfaction'), T('95% 区间', '95% interval'), T('解决率', 'Resolved'), T('较上月', 'Since last month')]
+          .map((label, column) => h(column >= 2 ? 'th.num' : 'th', { scope: 'col' }, label)))),
+      h('tbody', {}, group.units.map((unit) => h('tr', { dataset: { unit: unit.code } },
+        h('td.rank', {}, unit.ranked ? String(unit.rank) : '-'),
+        h('td.name', {}, unit.name, unit.list === 'red' ? h('span.badge.ok', {}, T(' 红榜', ' top')) : unit.list === 'black' ? h('span.badge.overdue', {}, T(' 黑榜', ' bottom')) : ''),
+        h('td.num.base', {}, String(unit.base)),
+        h('td.num.reached', {}, String(unit.survey_succeeded)),
+        h('td.num.satisfied', {}, String(unit.satisfied)),
+        h('td.num.rate', {}, percent(unit.rates.satisfaction)),
+        h('td.num.interval', {}, unit.wilson ? `${unit.wilson.low}–${unit.wilson.high}` : '—'),
+        h('td.num', {}, percent(unit.rates.resolved)),
+        h('td.num.change', {}, change(unit))))))));
+}
+
+async function loadCharts() {
+  try {
+    return await import(ECHARTS);
+  } catch {
+    return null;
+  }
+}
+
+function chartBox(id, tall) {
+  return h(`div.chart${tall ? '.tall' : ''}`, { id, role: 'img' });
+}
+
+function drawCharts(echarts, bulletin, trend, categories, boxes) {
+  const charts = [];
+  const palette = ['#c62828', '#ef6c00', '#f9a825', '#2e7d32', '#1565c0', '#6a1b9a', '#00838f', '#5d4037'];
+  const units = bulletin.groups.flatMap((group) => group.units)
+    .filter((unit) => unit.rates.satisfaction.percent != null)
+    .sort((a, b) => Number(a.rates.satisfaction.percent) - Number(b.rates.satisfaction.percent));
+  const byUnit = echarts.init(boxes.units);
+  byUnit.setOption({
+    color: palette,
+    title: { text: T('各单位满意率', 'Satisfaction by unit'), left: 'center' },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    grid: { left: 8, right: 40, top: 40, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+    yAxis: { type: 'category', data: units.map((unit) => unit.name), axisLabel: { fontSize: 10, interval: 0 } },
+    series: [{ type: 'bar', name: T('满意率', 'Satisfaction'), data: units.map((unit) => Number(unit.rates.satisfaction.percent)),
+      label: { show: true, position: 'right', formatter: '{c}%', fontSize: 10 } }],
+  });
+  charts.push(byUnit);
+  // Months before the first survey have no rate: the line starts there,
+  // and a later month without surveys is a gap, not a zero.
+  const first = (trend || []).findIndex((entry) => entry.surveyed > 0);
+  trend = first >= 0 ? trend.slice(first) : [];
+  const rate = (entry, name) => (entry.surveyed > 0 && entry[name] !== null && entry[name] !== undefined ? Number(entry[name]) : null);
+  if (trend.length) {
+    const line = echarts.init(boxes.trend);
+    line.setOption({
+      color: palette,
+      title: { text: T('月度趋势', 'Monthly trend'), left: 'center' },
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0 },
+      grid: { left: 8, right: 16, top: 40, bottom: 36, containLabel: true },
+      xAxis: { type: 'category', data: trend.map((entry) => entry.month) },
+      yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+      series: [
+        { type: 'line', name: T('调查成功率', 'Survey success'), data: trend.map((entry) => rate(entry, 'success_rate')), label: { show: true, formatter: '{c}%' } },
+        { type: 'line', name: T('满意率', 'Satisfaction'), data: trend.map((entry) => rate(entry, 'satisfaction_rate')), label: { show: true, formatter: '{c}%' } },
+      ],
+    });
+    charts.push(line);
+  }
+  if (categories && categories.length) {
+    const pie = echarts.init(boxes.categories);
+    const top = [...categories].sort((a, b) => b.orders - a.orders);
+    const shown = top.slice(0, 12);
+    const rest = top.slice(12).reduce((total, entry) => total + entry.orders, 0);
+    pie.setOption({
+      color: palette,
+      title: { text: T('各类诉求工单量', 'Orders by category'), left: 'center' },
+      tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
+      series: [{ type: 'pie', radius: ['35%', '65%'], top: 30,
+        data: [...shown.map((entry) => ({ name: entry.name, value: entry.orders })),
+          ...(rest ? [{ name: T('其他', 'other'), value: rest }] : [])] }],
+    });
+    charts.push(pie);
+  }
+  const resize = () => charts.forEach((chart) => chart.resize());
+  window.addEventListener('resize', resize);
+  return () => { window.removeEventListener('resize', resize); charts.forEach((chart) => chart.dispose()); };
+}
+
+let disposeCharts = null;
+
+export async function render(view, context) {
+  if (disposeCharts) { disposeCharts(); disposeCharts = null; }
+  const months = await cached('/reports');
+  const asked = context.route.parts[1];
+  const available = months ? months.months : [];
+  const month = /^\d{4}-\d{2}$/.test(asked || '') ? asked : available[available.length - 1];
+  const picker = months
+    ? h('select#month', { 'aria-label': T('月份', 'Month'), onchange: (event) => context.navigate(`#/bulletin/${event.target.value}`) },
+      [...available].reverse().map((name) => h('option', { value: name, selected: name === month }, name)))
+    : h('input#month', { type: 'month', value: month || '', 'aria-label': T('月份', 'Month'),
+      onchange: (event) => event.target.value && context.navigate(`#/bulletin/${event.target.value}`) });
+  const header = h('div.buttons.no-print', {}, h('label', { for: 'month' }, T('月份', 'Month')), picker);
+  add(view, h('h1', {}, t('bulletin')), months ? null : notice(t('not_available', { route: 'GET /api/v1/reports' })), header);
+  if (!month) {
+    view.append(h('p.muted', {}, T('还没有任何月份的回访结果。', 'No month has survey results yet.')));
+    return;
+  }
+  let bulletin;
+  try {
+    bulletin = (await get(`/reports/${month}`, { format: 'json' })).data;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    view.append(h('p.form-error', { role: 'alert' }, errorText(error)));
+    return;
+  }
+  if (!context.isCurrent()) return;
+  const link = (format, label, id) => h('a.button', { id, href: url(`/reports/${month}`, { format }),
+    download: format === 'xlsx' || format === 'csv' ? `hotline-${month}.${format}` : null,
+    target: format === 'html' ? '_blank' : null, rel: 'noopener' }, label);
+  header.append(
+    link('xlsx', T('下载 XLSX', 'Download XLSX'), 'download-xlsx'),
+    link('csv', T('下载 CSV', 'Download CSV'), 'download-csv'),
+    link('html', T('可打印页面', 'Printable page'), 'printable'),
+    h('button', { type: 'button', onclick: () => window.print() }, T('打印本页', 'Print this page')));
+  const totals = bulletin.totals;
+  const boxes = { units: chartBox('chart-units', true), trend: chartBox('chart-trend'), categories: chartBox('chart-categories') };
+  const chartsPanel = h('section.panel#charts', {}, h('h2', {}, T('图表', 'Charts')),
+    h('div.grid-2', {}, boxes.units, h('div', {}, boxes.trend, boxes.categories)));
+  clear(view, h('h1', {}, t('bulletin')), months ? null : notice(t('not_available', { route: 'GET /api/v1/reports' })), header,
+    h('section.panel#notice', {},
+      h('h2', {}, bulletin.title),
+      h('p.muted', {}, `${bulletin.period.from} — ${bulletin.period.to}`),
+      h('p.paragraph#paragraph', {}, bulletin.paragraph),
+      h('div.cards#totals', {},
+        h('div.card', {}, h('div.count', {}, String(totals.base)), h('div.label', {}, T('调查基数', 'Surveyed'))),
+        h('div.card', {}, h('div.count', {}, String(totals.survey_succeeded)), h('div.label', {}, `${T('调查成功', 'Reached')} ${percent(totals.survey_success_rate)}`)),
+        h('div.card', {}, h('div.count', {}, String(totals.satisfied)), h('div.label', {}, `${T('满意', 'Satisfied')} ${percent(totals.satisfaction_rate)}`)))),
+    bulletin.groups.map(rankingTable),
+    chartsPanel,
+    h('section.panel#footnotes', {}, h('h2', {}, T('注释', 'Notes')), h('ol', {}, bulletin.footnotes.map((note) => h('li', {}, note)))));
+
+  const [echarts, trend, categories] = await Promise.all([
+    loadCharts(),
+    get('/reports/trend', { from: monthBefore(month, 11), to: month }).then((answer) => answer.data).catch((error) => {
+      if (error instanceof ApiError && error.missingRoute) { chartsPanel.append(notice(t('not_available', { route: 'GET /api/v1/reports/trend' }))); return null; }
+      throw error;
+    }),
+    get('/stats/categories', { month }).then((answer) => answer.data.categories).catch((error) => {
+      if (error instanceof ApiError && error.missingRoute) { chartsPanel.append(notice(t('not_available', { route: 'GET /api/v1/stats/categories' }))); return null; }
+      throw error;
+    }),
+  ]);
+  if (!context.isCurrent()) return;
+  if (!echarts) {
+    chartsPanel.append(notice(T('图表库未安装：请运行 scripts/web-assets.sh。', 'The chart library is not installed: run scripts/web-assets.sh.')));
+    return;
+  }
+  disposeCharts = drawCharts(echarts, bulletin, trend, categories, boxes);
+}
