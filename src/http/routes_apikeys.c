@@ -32,7 +32,7 @@ static void key_json(hl_buf *out, const hl_apikey *key, const char *key_text)
     hl_json_out_string(out, &first, "name", key->name);
     if (key_text != NULL)
         hl_json_out_string(out, &first, "key", key_text);
-    hl_json_out_string(out, &first, "key_prefix", key->key_prefix);
+    hl_json_out_string(out, &first, "prefix", key->key_prefix);
     hl_json_out_int(out, &first, "rate_per_minute", key->rate_per_minute);
     hl_json_out_name(out, &first, "created_by", key->created_by[0] != '\0', key->created_by);
     hl_json_out_time(out, &first, "created_at", key->created_at);

@@ -671,7 +671,7 @@ def test_admin_keys(port):
     status, _, body = request(port, "GET", "/api/v1/apikeys", headers=auth)
     listed = json.loads(body).get("apikeys", []) if status == 200 else []
     check("GET /api/v1/apikeys 200", status == 200 and len(listed) >= 4, f"{status} {body[:200]!r}")
-    check("listed keys never show the key", all("key" not in entry and len(entry["key_prefix"]) == 8 for entry in listed))
+    check("listed keys never show the key", all("key" not in entry and len(entry["prefix"]) == 8 for entry in listed))
     check("keys made on the command line have no creator", all(entry["created_by"] is None for entry in listed))
     check("the revoked key is listed as revoked",
           any(entry["revoked"] and entry["revoked_at"] is not None for entry in listed))
@@ -681,7 +681,7 @@ def test_admin_keys(port):
     check("POST /api/v1/apikeys 201 with the key once", status == 201
           and re.fullmatch(r"[0-9a-f]{64}", created.get("key", "")) is not None
           and created.get("created_by") == "admin" and created.get("rate_per_minute") == 30
-          and created["key"].startswith(created.get("key_prefix", "-")), f"{status} {body[:300]!r}")
+          and created["key"].startswith(created.get("prefix", "-")), f"{status} {body[:300]!r}")
     check("its Location", headers.get("location") == f"/api/v1/apikeys/{created.get('id')}", headers.get("location"))
     status, _, body = post(port, "/requests.json", city_request() + [("api_key", created.get("key", ""))])
     check("the new key posts", status == 201, f"{status} {body[:200]!r}")
