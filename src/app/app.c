@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/secrets.h"
 #include "base/i18n.h"
 
 extern const char hl_builtin_calendar[];
@@ -36,10 +37,21 @@ static int load_limit(void *context, const char *key, const char *value)
 
 int hl_app_open(const char *path, hl_app **out, hl_error *error)
 {
+    return hl_app_open_keyed(path, NULL, out, error);
+}
+
+int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_error *error)
+{
     hl_app *app = hl_xcalloc(1, sizeof *app);
     hl_calendar_init(&app->calendar);
     hl_limits_default(&app->limits);
     int result = hl_store_open_sqlite(path, &app->store, error);
+    if (result == HL_OK) {
+        char *default_path = key_path == NULL ? hl_secrets_default_key_path(path) : NULL;
+        result = hl_secrets_unlock_store(app->store, key_path != NULL ? key_path : default_path, &app->secrets,
+                                         error);
+        free(default_path);
+    }
     if (result == HL_OK)
         result = hl_store_calendar_load(app->store, &app->calendar, error);
     if (result == HL_OK)
@@ -58,6 +70,7 @@ void hl_app_close(hl_app *app)
         return;
     if (app->store != NULL)
         hl_store_close(app->store);
+    hl_secrets_free(app->secrets); /* after the store, which holds its codec */
     hl_calendar_free(&app->calendar);
     free(app);
 }
@@ -255,8 +268,23 @@ int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *ord
     return HL_OK;
 }
 
+int hl_app_seal_phone(hl_app *app, const hl_order *order, hl_sealed_phone *out, hl_error *error)
+{
+    char phone[HL_PHONE_BYTES];
+    size_t length = strnlen(order->citizen_phone, sizeof order->citizen_phone);
+    memcpy(phone, order->citizen_phone, length < sizeof phone ? length : sizeof phone - 1);
+    phone[length < sizeof phone ? length : sizeof phone - 1] = '\0';
+    return hl_secrets_seal_phone(app->secrets, phone, out, error);
+}
+
 int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_rollup_map *batch,
                               hl_error *error)
+{
+    return hl_app_store_sealed_registration(app, order, NULL, event, batch, error);
+}
+
+int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed, hl_event *event,
+                                     hl_rollup_map *batch, hl_error *error)
 {
     int result = HL_OK;
     if (order->id == 0)
@@ -266,7 +294,7 @@ int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_
     if (result != HL_OK)
         return result;
     event->order_id = order->id;
-    result = hl_store_order_insert(app->store, order, error);
+    result = hl_store_order_insert_sealed(app->store, order, sealed, error);
     if (result == HL_ECONFLICT) {
         char number[24];
         hl_order_format_number(order->id, number, sizeof number);
@@ -482,6 +510,55 @@ int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visi
                        void *context, hl_error *error)
 {
     return hl_store_order_query(app->store, filter, visit, context, error);
+}
+
+typedef struct earlier_visit {
+    const hl_user *reader;
+    bool (*visible)(const hl_user *reader, const hl_order *order);
+    int limit;
+    int count;
+    hl_order_visitor visit;
+    void *context;
+} earlier_visit;
+
+/* Passes on the orders the reader may see, up to the limit. */
+static int visit_earlier(void *context, const hl_order *order)
+{
+    earlier_visit *earlier = context;
+    if (earlier->visible != NULL && !earlier->visible(earlier->reader, order))
+        return 0;
+    int answer = earlier->visit(earlier->context, order);
+    if (answer != 0)
+        return answer;
+    earlier->count++;
+    return earlier->limit > 0 && earlier->count >= earlier->limit ? 1 : 0;
+}
+
+int hl_app_earlier_orders(hl_app *app, int64_t id, const hl_user *reader,
+                          bool (*visible)(const hl_user *reader, const hl_order *order), int limit,
+                          hl_order_visitor visit, void *context, hl_error *error)
+{
+    hl_order *order = hl_xmalloc(sizeof *order);
+    int result = hl_store_begin_read(app->store, error);
+    if (result == HL_OK) {
+        result = hl_store_order_get(app->store, id, order, error);
+        if (result == HL_ENOTFOUND || (result == HL_OK && visible != NULL && !visible(reader, order)))
+            result = not_found(id, error);
+        if (result == HL_OK && order->citizen_phone[0] != '\0') {
+            hl_order_filter filter = {0};
+            filter.phone = order->citizen_phone;
+            filter.before_received = order->received_at;
+            filter.before_id = order->id;
+            filter.newest_first = true;
+            earlier_visit earlier = {reader, visible, limit, 0, visit, context};
+            result = hl_store_order_query(app->store, &filter, visit_earlier, &earlier, error);
+            if (result == 1 && earlier.limit > 0 && earlier.count >= earlier.limit)
+                result = HL_OK; /* stopped at the limit */
+        }
+        hl_store_rollback(app->store);
+    }
+    free(order);
+    return result;
 }
 
 int hl_app_each_unit(hl_app *app, hl_unit_visitor visit, void *context, hl_error *error)

@@ -25,8 +25,11 @@
  * intake systems drift a little, never by more. */
 #define HL_FUTURE_TOLERANCE_SECONDS 300
 
+struct hl_secrets;
+
 typedef struct hl_app {
     hl_store *store;       /* owned */
+    struct hl_secrets *secrets; /* owned: the key of citizens' phones (app/secrets.h) */
     hl_calendar calendar;  /* loaded from the store at open */
     hl_limits limits;      /* defaults overridden by the store's config */
     /* The last number given within the open transaction, so that an import
@@ -35,8 +38,13 @@ typedef struct hl_app {
     int64_t last_id;
 } hl_app;
 
-/* Opens the SQLite store at path (creating it when absent) and loads the
- * calendar and the limits. The caller owns *out; release with hl_app_close. */
+/* Opens the SQLite store at path (creating it when absent), binds it to
+ * its key (hl_secrets_unlock_store: the key file at key_path, NULL for
+ * the default "<path>.key", made for a store that has none) and loads the
+ * calendar and the limits. The caller owns *out; release with
+ * hl_app_close. */
+int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_error *error);
+/* hl_app_open_keyed with the default key file. */
 int hl_app_open(const char *path, hl_app **out, hl_error *error);
 void hl_app_close(hl_app *app);
 
@@ -100,6 +108,15 @@ int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error);
 int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error);
 int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
                        void *context, hl_error *error);
+/* This caller's earlier orders: the orders with the same phone number as
+ * order id (however it was written) received before it, newest first, at
+ * most limit of them (0: all). When visible is not NULL, an order for
+ * which it is false (given reader) is left out, and the order id itself
+ * is answered HL_ENOTFOUND, as an absent one. An order without a phone
+ * has no earlier orders. Runs in one read snapshot. */
+int hl_app_earlier_orders(hl_app *app, int64_t id, const hl_user *reader,
+                          bool (*visible)(const hl_user *reader, const hl_order *order), int limit,
+                          hl_order_visitor visit, void *context, hl_error *error);
 /* The directory, in code order, for listings. */
 int hl_app_each_unit(hl_app *app, hl_unit_visitor visit, void *context, hl_error *error);
 int hl_app_each_category(hl_app *app, hl_category_visitor visit, void *context, hl_error *error);
@@ -128,6 +145,13 @@ int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *ord
                                 hl_event *event, hl_error *error);
 int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_rollup_map *batch,
                               hl_error *error);
+/* The same, with the order's phone already sealed by hl_app_seal_phone
+ * (NULL: sealed here), so that an import seals on its reading thread. */
+int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed, hl_event *event,
+                                     hl_rollup_map *batch, hl_error *error);
+/* Seals an order's phone with the store's key; thread-safe (it reads only
+ * the key), so it may run beside a transaction on another thread. */
+int hl_app_seal_phone(hl_app *app, const hl_order *order, hl_sealed_phone *out, hl_error *error);
 /* Checks that a category code ("" passes) names an active category. */
 int hl_app_check_category(hl_app *app, const char *code, hl_error *error);
 /* Writes every entry of a batch to the store's rollups (inside a transaction). */

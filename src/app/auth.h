@@ -106,6 +106,9 @@ bool hl_auth_sees_personal_data(const hl_user *user);
 /* Whether the user may create, list and revoke Open311 API keys
  * (administrators: keys open the platform to outside applications). */
 bool hl_auth_may_manage_api_keys(const hl_user *user);
+/* Whether the user may read the audit of full phone-number reads
+ * (app/audit): administrators only. */
+bool hl_auth_may_read_audit(const hl_user *user);
 
 /* Reads an order for a user: HL_ENOTFOUND, worded as for a missing order,
  * when it is absent or the user may not read it. */

@@ -44,5 +44,12 @@ int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text,
 /* Writes the orders the filter selects as CSV (docs/csv.md) to out. */
 int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out, int64_t *exported,
                          hl_error *error);
+/* The same, and records (app/audit) that the full phone number of every
+ * exported order that has one was given out to actor by route. The reads
+ * are recorded in one transaction once the CSV is written (the export
+ * streams, so its rows are known only then); when that fails the call
+ * fails (HL_EIO) and says so. */
+int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter, FILE *out, const char *actor,
+                                      const char *route, int64_t *exported, hl_error *error);
 
 #endif

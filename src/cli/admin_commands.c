@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/audit.h"
 #include "app/auth.h"
+#include "app/secrets.h"
 #include "app/demo.h"
 #include "app/open311.h"
 #include "app/report.h"
@@ -31,11 +33,18 @@ static int run_init(cli_context *context, const cli_command *command, const cli_
     (void)args;
     hl_app *app;
     int status = cli_open_app(context, &app);
-    if (status == CLI_EXIT_OK)
-        printf(english() ? "store ready: %s (schema %d, %zu calendar days)\n"
-                         : "数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
-               context->db_path, hl_app_schema_version(), app->calendar.count);
-    return status;
+    if (status != CLI_EXIT_OK)
+        return status;
+    printf(english() ? "store ready: %s (schema %d, %zu calendar days)\n"
+                     : "数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
+           context->db_path, hl_app_schema_version(), app->calendar.count);
+    /* The key matters as much as the store: say where it is. */
+    char *default_key = context->key_path == NULL ? hl_secrets_default_key_path(context->db_path) : NULL;
+    printf(english() ? "key of the phone numbers: %s (back it up apart from the store)\n"
+                     : "联系电话密钥：%s（请与数据库分开备份）\n",
+           context->key_path != NULL ? context->key_path : default_key);
+    free(default_key);
+    return CLI_EXIT_OK;
 }
 
 typedef int (*loader)(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
@@ -331,6 +340,74 @@ static int run_passwd(cli_context *context, const cli_command *command, const cl
     return CLI_EXIT_OK;
 }
 
+static const cli_option_spec audit_options[] = {
+    {"order", true}, {"user", true}, {"since", true}, {"limit", true}, {NULL, false}};
+
+static int print_audit_read(void *context, const hl_audit_read *read)
+{
+    int64_t *count = context;
+    char at[40], number[24], actor[HL_AUDIT_ACTOR_BYTES], route[HL_AUDIT_ROUTE_BYTES];
+    hl_clock_format_local(read->at, at, sizeof at);
+    hl_order_format_number(read->order_id, number, sizeof number);
+    snprintf(actor, sizeof actor, "%s", read->actor);
+    snprintf(route, sizeof route, "%s", read->route);
+    cli_output_one_line(actor);
+    cli_output_one_line(route);
+    printf("%s  %s  ", at, number);
+    cli_output_cell(stdout, actor, 16);
+    printf(" %s\n", route);
+    (*count)++;
+    return 0;
+}
+
+static int run_audit(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    if (args->positional_count != 0)
+        return cli_usage_error(command, english() ? "audit takes options only" : "audit 只接受选项");
+    hl_error error;
+    hl_error_clear(&error);
+    hl_audit_filter filter = {0};
+    filter.limit = 100;
+    const char *order = cli_args_get(args, "order"), *user = cli_args_get(args, "user");
+    const char *since = cli_args_get(args, "since"), *limit = cli_args_get(args, "limit");
+    if (order != NULL && hl_order_parse_number(hl_slice_of(order), &filter.order_id) != HL_OK)
+        return cli_usage_error(command, english() ? "--order takes an order number" : "--order 须为工单编号");
+    if (user != NULL && user[0] == '\0')
+        return cli_usage_error(command, english() ? "--user takes a username" : "--user 须为用户名");
+    filter.actor = user;
+    int32_t day = 0;
+    if (since != NULL) {
+        if (hl_clock_parse_day(hl_slice_of(since), &day) != HL_OK)
+            return cli_usage_error(command, english() ? "--since takes a date YYYY-MM-DD" : "--since 须为日期 YYYY-MM-DD");
+        filter.since = hl_clock_start_of_day(day);
+    }
+    int64_t number = 0;
+    if (limit != NULL) {
+        if (hl_text_parse_int(hl_slice_of(limit), 1, 1000000, &number) != HL_OK)
+            return cli_usage_error(command, english() ? "--limit takes 1 to 1000000" : "--limit 须为 1 到 1000000");
+        filter.limit = (int)number;
+    }
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    int64_t total = 0, shown = 0;
+    if (hl_audit_count(app, &filter, &total, &error) != HL_OK)
+        return cli_fail(&error);
+    printf("%s\n", english() ? "Time                 Order           Actor            Route"
+                             : "时间                 工单编号        查阅人           途径");
+    if (hl_audit_list(app, &filter, print_audit_read, &shown, &error) != HL_OK)
+        return cli_fail(&error);
+    if (shown < total && english())
+        printf("(%lld of %lld reads, newest first; --limit shows more)\n", (long long)shown, (long long)total);
+    else if (shown < total)
+        printf("（共 %lld 次查阅，显示最近 %lld 次；--limit 可显示更多）\n", (long long)total, (long long)shown);
+    else
+        printf(english() ? "(%lld read%s, newest first)\n" : "（共 %lld 次查阅%s，最近的在前）\n", (long long)total,
+               english() && total != 1 ? "s" : "");
+    return CLI_EXIT_OK;
+}
+
 static const cli_option_spec report_options[] = {
     {"month", true},  {"format", true},     {"out", true},  {"method", true},
     {"min-reached", true}, {"basic-satisfied", true}, {"weights", true}, {"lists", true},
@@ -467,6 +544,7 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     context->app = NULL;
     hl_server_options options = {0};
     options.db_path = context->db_path;
+    options.key_path = context->key_path;
     options.listen = listen;
     options.web_root = cli_args_get(args, "web");
     if (options.web_root == NULL)
@@ -564,20 +642,29 @@ const cli_command cli_admin_commands[] = {
      "printf '%s\\n' 'new-secret-1' | hotline passwd agent1. The demo accounts' password is "
      HL_AUTH_DEMO_PASSWORD ".",
      NULL, run_passwd, 0},
+    {"audit", "查看联系电话的查阅记录", "list the reads of citizens' phone numbers",
+     "audit [--order NUMBER] [--user USER] [--since DATE] [--limit N]",
+     "列出完整联系电话的每次查阅（时间、工单、查阅人、途径），最近的在前，默认最多 100 条。查阅人为用户名，命令行为 "
+     "cli:系统用户。--order 某件工单，--user 某个查阅人，--since 某日（YYYY-MM-DD）起。供管理员核查。",
+     "Lists every read of a full phone number (time, order, who, by which route), newest first, at most 100 by "
+     "default. Who is a username, or cli:<system user> for the command line. --order one order, --user one "
+     "reader, --since from a day (YYYY-MM-DD). For administrators.",
+     audit_options, run_audit, 0},
     {"serve", "启动 HTTP 服务", "run the HTTP server", "serve [--listen HOST:PORT] [--web DIR]",
      "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。路由：/healthz、/metrics、"
      "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/events、"
+     "/api/v1/orders/编号/earlier、/api/v1/audit/phone-reads、"
      "/api/v1/reports/YYYY-MM、/api/v1/apikeys（见 docs/api.md），以及 Open311 GeoReport v2 接口 "
      "/open311/v2/（见 docs/open311.md）。除 /healthz、/metrics、登录与 Open311 外均须登录（Bearer 令牌或会话 "
      "Cookie），可读内容按角色而定。其余路径为网页（--web 目录，默认为源代码树或安装目录中的 web/；"
      "见 docs/web.md）。尚无 HTTPS：请只在本机或可信网络上监听。",
      "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. Routes: /healthz, /metrics, "
      "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, "
-     "/api/v1/reports/YYYY-MM, /api/v1/apikeys (docs/api.md), and Open311 GeoReport v2 under /open311/v2/ "
-     "(docs/open311.md). All but /healthz, /metrics, login and Open311 need a session (a Bearer "
-     "token or the session cookie); what a user may read depends on the role. Every other path is the web "
-     "pages (--web DIR; by default web/ of the source tree or of the installed share directory; "
-     "docs/web.md). There is no HTTPS yet: "
+     "/api/v1/orders/NUMBER/earlier, /api/v1/audit/phone-reads, /api/v1/reports/YYYY-MM, /api/v1/apikeys "
+     "(docs/api.md), and Open311 GeoReport v2 under /open311/v2/ (docs/open311.md). All but /healthz, /metrics, "
+     "login and Open311 need a session (a Bearer token or the session cookie); what a user may read depends on "
+     "the role. Every other path is the web pages (--web DIR; by default web/ of the source tree or of the "
+     "installed share directory; docs/web.md). There is no HTTPS yet: "
      "listen only on this machine or a trusted network.",
      serve_options, run_serve, 0},
     {"apikey", "管理 Open311 API 密钥", "manage Open311 API keys", "apikey create NAME [--rate N] | list | revoke ID",

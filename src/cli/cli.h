@@ -15,6 +15,7 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_DIFFERENCES = 1, CLI_EXIT_INPUT = 2, CLI_EXIT_S
 
 typedef struct cli_context {
     const char *db_path;
+    const char *key_path; /* --key-file, else $HOTLINE_KEY_FILE, else NULL: "<db_path>.key" */
     hl_app *app; /* opened on first use by cli_open_app; owned */
 } cli_context;
 
@@ -30,8 +31,14 @@ typedef struct cli_command {
     int tag; /* for commands that share one run function (the lifecycle actions) */
 } cli_command;
 
-/* Opens the store named by --db (creating it and seeding the calendar). */
+/* Opens the store named by --db (creating it and seeding the calendar)
+ * with its key file (--key-file). */
 int cli_open_app(cli_context *context, hl_app **out);
+/* The actor of reads on the command line: "cli:<os user>". */
+void cli_actor(char *out, size_t size);
+/* Records that the command gave out the full phone numbers of these orders
+ * (app/audit), before it prints them; route names the command. */
+int cli_record_reads(hl_app *app, const char *route, const int64_t *orders, size_t count, hl_error *error);
 
 /* Prints "hotline: <message>" on stderr and returns the exit code for it. */
 int cli_fail(const hl_error *error);

@@ -1,11 +1,14 @@
 /* main.c: the hotline command: global options, the list of commands, help,
  * and the mapping of failures to exit codes. Each command's work is in
  * order_commands.c or admin_commands.c, which call only app/. */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
+#include "app/audit.h"
 #include "base/file.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
@@ -25,7 +28,7 @@ int cli_open_app(cli_context *context, hl_app **out)
         hl_error error;
         hl_error_clear(&error);
         hl_app *app = NULL;
-        int result = hl_app_open(context->db_path, &app, &error);
+        int result = hl_app_open_keyed(context->db_path, context->key_path, &app, &error);
         if (result == HL_OK)
             result = hl_app_init(app, &error);
         if (result != HL_OK) {
@@ -36,6 +39,31 @@ int cli_open_app(cli_context *context, hl_app **out)
     }
     *out = context->app;
     return CLI_EXIT_OK;
+}
+
+void cli_actor(char *out, size_t size)
+{
+    struct passwd entry, *found = NULL;
+    char buffer[1024];
+    if (getpwuid_r(geteuid(), &entry, buffer, sizeof buffer, &found) == 0 && found != NULL)
+        snprintf(out, size, "cli:%s", found->pw_name);
+    else
+        snprintf(out, size, "cli:%u", (unsigned)geteuid());
+}
+
+int cli_record_reads(hl_app *app, const char *route, const int64_t *orders, size_t count, hl_error *error)
+{
+    if (count == 0)
+        return HL_OK;
+    char actor[HL_AUDIT_ACTOR_BYTES];
+    cli_actor(actor, sizeof actor);
+    hl_time now = hl_clock_now();
+    hl_audit_read *reads = hl_xmalloc(count * sizeof *reads);
+    for (size_t index = 0; index < count; index++)
+        hl_audit_read_of(&reads[index], now, actor, orders[index], route);
+    int result = hl_audit_record(app, reads, count, error);
+    free(reads);
+    return result;
 }
 
 int cli_fail(const hl_error *error)
@@ -94,15 +122,19 @@ static void print_main_help(void)
 {
     if (english())
         printf("hotline %s: the city service hotline platform (12345 / 311)\n\n"
-               "Usage: hotline [--db PATH] [--lang zh|en] COMMAND [ARGS...]\n\n"
-               "  --db PATH     the store (default: $HOTLINE_DB, else ./hotline.db)\n"
-               "  --lang zh|en  language of output (default: $HOTLINE_LANG, else zh)\n\n"
+               "Usage: hotline [--db PATH] [--key-file FILE] [--lang zh|en] COMMAND [ARGS...]\n\n"
+               "  --db PATH        the store (default: $HOTLINE_DB, else ./hotline.db)\n"
+               "  --key-file FILE  the key of citizens' phone numbers (default: $HOTLINE_KEY_FILE,\n"
+               "                   else PATH.key beside the store; made for a new store: back it up apart)\n"
+               "  --lang zh|en     language of output (default: $HOTLINE_LANG, else zh)\n\n"
                "Work orders:\n", HOTLINE_VERSION);
     else
         printf("hotline %s：政务服务便民热线平台（12345 / 311）\n\n"
-               "用法：hotline [--db 路径] [--lang zh|en] 命令 [参数...]\n\n"
-               "  --db 路径     数据库文件（默认：$HOTLINE_DB，否则 ./hotline.db）\n"
-               "  --lang zh|en  输出语言（默认：$HOTLINE_LANG，否则中文）\n\n"
+               "用法：hotline [--db 路径] [--key-file 文件] [--lang zh|en] 命令 [参数...]\n\n"
+               "  --db 路径        数据库文件（默认：$HOTLINE_DB，否则 ./hotline.db）\n"
+               "  --key-file 文件  联系电话的加密密钥（默认：$HOTLINE_KEY_FILE，否则数据库旁的 路径.key；\n"
+               "                   新数据库自动生成，请另行备份）\n"
+               "  --lang zh|en     输出语言（默认：$HOTLINE_LANG，否则中文）\n\n"
                "工单：\n", HOTLINE_VERSION);
     print_table(cli_order_commands);
     printf("\n%s\n", english() ? "Administration:" : "管理：");
@@ -132,12 +164,15 @@ static bool set_language(const char *text)
 
 int main(int argc, char **argv)
 {
-    cli_context context = {NULL, NULL};
+    cli_context context = {NULL, NULL, NULL};
     const char *environment_language = getenv("HOTLINE_LANG");
     if (environment_language != NULL && environment_language[0] != '\0')
         set_language(environment_language);
     const char *environment_db = getenv("HOTLINE_DB");
     context.db_path = environment_db != NULL && environment_db[0] != '\0' ? environment_db : "hotline.db";
+    const char *environment_key = getenv("HOTLINE_KEY_FILE");
+    if (environment_key != NULL && environment_key[0] != '\0')
+        context.key_path = environment_key;
 
     int index = 1;
     for (; index < argc && strncmp(argv[index], "-", 1) == 0; index++) {
@@ -151,8 +186,9 @@ int main(int argc, char **argv)
             return CLI_EXIT_OK;
         }
         const char *value = NULL;
-        bool known = strcmp(word, "--db") == 0 || strcmp(word, "--lang") == 0;
-        if (strncmp(word, "--db=", 5) == 0 || strncmp(word, "--lang=", 7) == 0)
+        bool known = strcmp(word, "--db") == 0 || strcmp(word, "--lang") == 0 || strcmp(word, "--key-file") == 0;
+        if (strncmp(word, "--db=", 5) == 0 || strncmp(word, "--lang=", 7) == 0 ||
+            strncmp(word, "--key-file=", 11) == 0)
             value = strchr(word, '=') + 1;
         else if (known && index + 1 < argc)
             value = argv[++index];
@@ -170,6 +206,12 @@ int main(int argc, char **argv)
                 return CLI_EXIT_INPUT;
             }
             context.db_path = value;
+        } else if (strncmp(word, "--key-file", 10) == 0) {
+            if (value[0] == '\0') {
+                fputs(english() ? "hotline: --key-file needs a path\n" : "hotline: --key-file 需要一个路径\n", stderr);
+                return CLI_EXIT_INPUT;
+            }
+            context.key_path = value;
         } else if (!set_language(value)) {
             fputs(english() ? "hotline: --lang takes zh or en\n" : "hotline: --lang 须为 zh 或 en\n", stderr);
             return CLI_EXIT_INPUT;

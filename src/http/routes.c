@@ -20,6 +20,7 @@
 #include "http/route_support.h"
 #include "http/routes_apikeys.h"
 #include "http/routes_orders.h"
+#include "http/routes_personal.h"
 #include "http/routes_reports.h"
 #include "http/static_files.h"
 
@@ -243,6 +244,8 @@ static const hl_route route_table[] = {
     {"POST", "/api/v1/orders", false, hl_routes_orders_register},
     {"GET", "/api/v1/orders/{number}", false, hl_routes_orders_get},
     {"GET", "/api/v1/orders/{number}/events", false, hl_routes_orders_events},
+    {"GET", "/api/v1/orders/{number}/earlier", false, hl_routes_personal_earlier},
+    {"GET", "/api/v1/audit/phone-reads", false, hl_routes_personal_audit},
     {"POST", "/api/v1/orders/{number}/actions/{action}", false, hl_routes_orders_act},
     {"GET", "/api/v1/reports/{month}", false, hl_routes_reports_get},
     {"GET", "/api/v1/apikeys", false, hl_routes_apikeys_list},

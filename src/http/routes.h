@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "app/audit.h"
 #include "app/auth.h"
 #include "base/clock.h"
 #include "base/error.h"
@@ -63,6 +64,7 @@ typedef struct hl_route_request {
     void (*query_each)(void *context, hl_query_visitor visit, void *visit_context);
     hl_rate_limiter *limiter;    /* the process's request budgets; NULL counts nothing */
     const char *host;            /* the Host header, NULL when absent */
+    hl_audit_queue *audit;       /* the process's record of full phone-number reads (not NULL) */
     const char *if_none_match;     /* the If-None-Match header, NULL when absent */
     const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */
     const struct hl_static_files *static_files; /* the web pages; NULL when served without */

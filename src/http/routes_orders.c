@@ -13,6 +13,7 @@
 
 #include "base/i18n.h"
 #include "http/route_support.h"
+#include "http/routes_personal.h"
 
 /* ---- Reads ---- */
 
@@ -34,7 +35,8 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
             hl_route_error(response, &error);
             return;
         }
-        hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+        if (!hl_routes_personal_order(request, user, order, "GET /api/v1/orders/{number}", false, response))
+            return;
         hl_route_set_etag(response, order);
         response->status = 200;
         return;
@@ -186,7 +188,8 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
         hl_route_error(response, &error);
         return;
     }
-    hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+    if (!hl_routes_personal_order(request, user, order, "POST /api/v1/orders", true, response))
+        return;
     char number[24];
     hl_order_format_number(id, number, sizeof number);
     snprintf(response->location, sizeof response->location, "/api/v1/orders/%s", number);
@@ -329,7 +332,10 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
         hl_route_write_refused(response, &error);
         return;
     }
-    hl_route_order_json(order, request->now, hl_auth_sees_personal_data(user), &response->body);
+    char route[HL_AUDIT_ROUTE_BYTES];
+    snprintf(route, sizeof route, "POST /api/v1/orders/{number}/actions/%s", hl_workflow_rule_of(action)->name);
+    if (!hl_routes_personal_order(request, user, order, route, true, response))
+        return;
     hl_route_set_etag(response, order);
     response->status = 200;
 }

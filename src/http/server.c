@@ -7,9 +7,10 @@
  * dropped and answered 413) and hands it, with the headers the routes need
  * (Content-Type, Authorization, If-Match, the session cookie, the peer's address), to
  * routes.c; it does not parse bodies. It owns the process's login guard
- * (app/auth) and the Open311 rate limiter, shared by every worker, and the
- * directory of the web pages (static_files.c), whose files it sends from
- * their descriptors. */
+ * (app/auth), the Open311 rate limiter and its queue of full phone-number
+ * reads (app/audit), shared by every worker (the queue is written out after
+ * the workers stop), and the directory of the web pages (static_files.c),
+ * whose files it sends from their descriptors. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "app/app.h"
+#include "app/audit.h"
 #include "app/auth.h"
 #include "base/i18n.h"
 #include "http/arena.h"
@@ -49,11 +51,13 @@
 struct hl_server {
     struct MHD_Daemon *daemon;
     char *db_path; /* owned */
+    char *key_path; /* owned; NULL: the default beside the store */
     size_t body_limit;
     unsigned grace_seconds;
     hl_metrics metrics;
     hl_auth_guard *guard; /* owned */
     hl_rate_limiter *limiter; /* owned: Open311's request budgets */
+    hl_audit_queue *audit; /* owned: reads of full phone numbers, written by its own thread */
     hl_static_files *static_files; /* owned; NULL when serving no pages */
     atomic_int in_flight; /* requests whose handler has begun and not completed */
     char url[128];
@@ -121,7 +125,7 @@ static hl_app *worker_app(hl_server *server, hl_error *error)
     if (thread_app != NULL)
         return thread_app;
     hl_app *app = NULL;
-    if (hl_app_open(server->db_path, &app, error) != HL_OK)
+    if (hl_app_open_keyed(server->db_path, server->key_path, &app, error) != HL_OK)
         return NULL;
     pthread_mutex_lock(&server->apps_lock);
     if (server->app_count == server->app_capacity) {
@@ -387,6 +391,7 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .query_each = query_each,
             .limiter = server->limiter,
             .host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+            .audit = server->audit,
             .if_none_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_IF_NONE_MATCH),
             .if_modified_since = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -486,6 +491,8 @@ static unsigned thread_count(unsigned requested)
 
 static void free_server(hl_server *server)
 {
+    /* After the workers: every read they answered is queued, and now written. */
+    hl_audit_queue_stop(server->audit);
     for (size_t index = 0; index < server->app_count; index++)
         hl_app_close(server->apps[index]);
     free(server->apps);
@@ -494,6 +501,7 @@ static void free_server(hl_server *server)
     hl_static_files_free(server->static_files);
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
+    free(server->key_path);
     free(server);
 }
 
@@ -533,16 +541,25 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     result = hl_auth_guard_new(0, &guard, error);
     if (result != HL_OK)
         return result;
+    hl_audit_queue *audit = NULL;
+    result = hl_audit_queue_start(options->db_path, &audit, error);
+    if (result != HL_OK) {
+        hl_auth_guard_free(guard);
+        return result;
+    }
     hl_static_files *static_files = NULL;
     if (options->web_root != NULL && (result = hl_static_files_open(options->web_root, &static_files, error)) != HL_OK) {
+        hl_audit_queue_stop(audit);
         hl_auth_guard_free(guard);
         return result;
     }
     hl_server *server = hl_xcalloc(1, sizeof *server);
     server->guard = guard;
     server->limiter = hl_rate_limiter_new();
+    server->audit = audit;
     server->static_files = static_files;
     server->db_path = hl_xstrdup(options->db_path);
+    server->key_path = options->key_path != NULL ? hl_xstrdup(options->key_path) : NULL;
     server->body_limit = options->body_limit > 0 ? options->body_limit : DEFAULT_BODY_LIMIT;
     server->grace_seconds = options->shutdown_grace_seconds > 0 ? options->shutdown_grace_seconds
                                                                  : DEFAULT_GRACE_SECONDS;

@@ -22,6 +22,7 @@
 
 typedef struct hl_server_options {
     const char *db_path;        /* the store each worker opens */
+    const char *key_path;       /* its key file (app/secrets.h); NULL: "<db_path>.key" */
     const char *listen;         /* "HOST:PORT", "[IPv6]:PORT"; NULL: HL_SERVER_DEFAULT_LISTEN */
     unsigned threads;           /* 0: the number of online cores */
     unsigned connection_limit;  /* 0: 1000 in total */

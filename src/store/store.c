@@ -110,7 +110,13 @@ int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64
 
 int hl_store_order_insert(hl_store *store, const hl_order *order, hl_error *error)
 {
-    return store->ops->order_insert(store, order, error);
+    return store->ops->order_insert(store, order, NULL, error);
+}
+
+int hl_store_order_insert_sealed(hl_store *store, const hl_order *order, const hl_sealed_phone *sealed,
+                                 hl_error *error)
+{
+    return store->ops->order_insert(store, order, sealed, error);
 }
 
 int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error)
@@ -279,4 +285,30 @@ int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_even
 int hl_store_event_count(hl_store *store, const hl_event_filter *filter, int64_t *out, hl_error *error)
 {
     return store->ops->event_count(store, filter, out, error);
+}
+
+void hl_store_set_phone_codec(hl_store *store, const hl_phone_codec *codec)
+{
+    store->ops->set_phone_codec(store, codec);
+}
+
+int hl_store_seal_phones(hl_store *store, hl_error *error)
+{
+    return store->ops->seal_phones(store, error);
+}
+
+int hl_store_audit_append(hl_store *store, const hl_audit_read *read, hl_error *error)
+{
+    return store->ops->audit_append(store, read, error);
+}
+
+int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
+                         hl_error *error)
+{
+    return store->ops->audit_query(store, filter, visit, context, error);
+}
+
+int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t *out, hl_error *error)
+{
+    return store->ops->audit_count(store, filter, out, error);
 }

@@ -81,6 +81,59 @@ typedef struct hl_event_filter {
     int limit;
     int64_t offset;
 } hl_event_filter;
+/* How the store keeps citizens' phone numbers (app/secrets.c provides
+ * it; the store holds no key and no cryptography of its own). A phone is
+ * written as its sealed form (at most HL_PHONE_SEALED_MAX_BYTES) beside a
+ * search hash of HL_PHONE_HASH_BYTES, and read back through open. Each
+ * function returns HL_OK or fills error. */
+#define HL_PHONE_SEALED_MAX_BYTES 128
+#define HL_PHONE_HASH_BYTES 16
+typedef struct hl_phone_codec {
+    void *context;
+    /* Seals a phone number (never "") into sealed (*length bytes) and
+     * writes its search hash. */
+    int (*seal)(void *context, const char *phone, unsigned char *sealed, size_t *length,
+                unsigned char hash[HL_PHONE_HASH_BYTES], hl_error *error);
+    /* Opens a sealed number into phone (size bytes, NUL-terminated);
+     * HL_EIO when it cannot (another key, damaged bytes). */
+    int (*open)(void *context, const unsigned char *sealed, size_t length, char *phone, size_t size,
+                hl_error *error);
+    /* The search hash of a number as someone wrote it (the same for every
+     * way of writing one number); HL_EINVAL (field "phone") when it holds
+     * no digit. */
+    int (*hash)(void *context, const char *phone, unsigned char hash[HL_PHONE_HASH_BYTES], hl_error *error);
+} hl_phone_codec;
+
+/* A phone number sealed ahead of its insert (an import seals on the
+ * thread that reads rows, while another writes them). length 0: no phone. */
+typedef struct hl_sealed_phone {
+    unsigned char bytes[HL_PHONE_SEALED_MAX_BYTES];
+    size_t length;
+    unsigned char hash[HL_PHONE_HASH_BYTES];
+} hl_sealed_phone;
+
+/* One time a citizen's full phone number was given out: when, to whom
+ * (a username, or "cli:<os user>" for the command line), which order, and
+ * by which route or command. Kept in the append-only personal_data_reads. */
+#define HL_AUDIT_ACTOR_BYTES 80
+#define HL_AUDIT_ROUTE_BYTES 96
+typedef struct hl_audit_read {
+    int64_t id; /* given by the store, in the order the reads were written */
+    hl_time at;
+    char actor[HL_AUDIT_ACTOR_BYTES];
+    int64_t order_id;
+    char route[HL_AUDIT_ROUTE_BYTES];
+} hl_audit_read;
+
+/* Which reads an audit query returns, newest first. Zero/NULL members do
+ * not filter. */
+typedef struct hl_audit_filter {
+    int64_t order_id;
+    const char *actor;
+    hl_time since; /* at >= since */
+    int limit;     /* 0 = no limit */
+    int64_t offset; /* skip this many (paging) */
+} hl_audit_filter;
 
 /* Which orders a query returns. Zero/NULL members do not filter. */
 typedef struct hl_order_filter {
@@ -102,7 +155,14 @@ typedef struct hl_order_filter {
     unsigned channel_mask;  /* bits (1u << hl_channel), 0 = any */
     const char *categories; /* comma-separated category codes: any of them */
     int64_t offset;         /* paging by position: rows skipped before the limit */
-    bool newest_first;      /* sort by id, descending (not with after_id or order_by_due) */
+    /* The citizen's phone, written any way (domain/phone.h): found by its
+     * search hash, so the store needs a phone codec. */
+    const char *phone;
+    /* With before_id: only orders received before (before_received,
+     * before_id), received time first, then number. */
+    hl_time before_received;
+    int64_t before_id;
+    bool newest_first;      /* sort by received_at, then id, descending */
 } hl_order_filter;
 
 /* Visitors return 0 to go on, anything else to stop (that value is returned). */
@@ -117,6 +177,7 @@ typedef int (*hl_apikey_visitor)(void *context, const hl_apikey *key);
 typedef int (*hl_attribute_visitor)(void *context, const hl_attribute *attribute);
 /* One answer to a category attribute (value valid during the call only). */
 typedef int (*hl_answer_visitor)(void *context, const char *code, int seq, const char *value);
+typedef int (*hl_audit_visitor)(void *context, const hl_audit_read *read);
 
 typedef struct hl_store_ops {
     void (*close)(hl_store *store);
@@ -145,7 +206,7 @@ typedef struct hl_store_ops {
     int (*calendar_put)(hl_store *store, const hl_calendar_entry *entry, hl_error *error);
 
     int (*order_max_id)(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error);
-    int (*order_insert)(hl_store *store, const hl_order *order, hl_error *error);
+    int (*order_insert)(hl_store *store, const hl_order *order, const hl_sealed_phone *sealed, hl_error *error);
     int (*order_update)(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error);
     int (*order_get)(hl_store *store, int64_t id, hl_order *out, hl_error *error);
     int (*order_query)(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
@@ -190,6 +251,12 @@ typedef struct hl_store_ops {
     int (*event_query)(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit, void *context,
                        hl_error *error);
     int (*event_count)(hl_store *store, const hl_event_filter *filter, int64_t *out, hl_error *error);
+    void (*set_phone_codec)(hl_store *store, const hl_phone_codec *codec);
+    int (*seal_phones)(hl_store *store, hl_error *error);
+    int (*audit_append)(hl_store *store, const hl_audit_read *read, hl_error *error);
+    int (*audit_query)(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
+                       hl_error *error);
+    int (*audit_count)(hl_store *store, const hl_audit_filter *filter, int64_t *out, hl_error *error);
 } hl_store_ops;
 
 struct hl_store {
@@ -234,6 +301,11 @@ int hl_store_calendar_load(hl_store *store, hl_calendar *out, hl_error *error);
 int hl_store_calendar_put(hl_store *store, const hl_calendar_entry *entry, hl_error *error);
 int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error);
 int hl_store_order_insert(hl_store *store, const hl_order *order, hl_error *error);
+/* Inserts an order whose phone the caller has sealed with the store's
+ * codec (sealed describes order->citizen_phone; NULL or of length 0: the
+ * store seals the phone itself). */
+int hl_store_order_insert_sealed(hl_store *store, const hl_order *order, const hl_sealed_phone *sealed,
+                                 hl_error *error);
 int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error);
 int hl_store_order_get(hl_store *store, int64_t id, hl_order *out, hl_error *error);
 int hl_store_order_query(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
@@ -264,6 +336,22 @@ int hl_store_session_get(hl_store *store, const char *token_hash, hl_session *ou
 int hl_store_session_revoke(hl_store *store, const char *token_hash, hl_error *error);
 int hl_store_session_revoke_user(hl_store *store, const char *username, const char *except_hash,
                                  hl_error *error);
+/* Citizens' phone numbers at rest. The store copies the codec (its context
+ * must outlive the store); until one is set, writing an order with a phone,
+ * reading a sealed phone or searching by phone fails with HL_EIO: the store
+ * never writes a phone number in clear. */
+void hl_store_set_phone_codec(hl_store *store, const hl_phone_codec *codec);
+/* Seals the phone numbers a store of schema 4 or older kept in clear (and
+ * gives them their search hashes), in one transaction of its own; does
+ * nothing, without a scan, once done. Needs the codec. */
+int hl_store_seal_phones(hl_store *store, hl_error *error);
+/* The audit of full phone-number reads: append one (inside a transaction;
+ * read->id is ignored), list them newest first, count them (the filter's
+ * limit and offset ignored). */
+int hl_store_audit_append(hl_store *store, const hl_audit_read *read, hl_error *error);
+int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
+                         hl_error *error);
+int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t *out, hl_error *error);
 
 /* API keys: insert (sets key->id; HL_ECONFLICT when the hash exists), get
  * by id and find by hash (HL_ENOTFOUND), every key in id order, revoke

@@ -5,8 +5,9 @@ Usage: python3 run_case.py PATH/TO/hotline CASE.test
 
 A case file is a script of commands and what each must give. It runs in a
 fresh temporary directory (the working directory of every command), with
-HOTLINE_DB=case.db, and HOTLINE_LANG and HOTLINE_NOW unset unless the case
-sets them. Lines, in any order that makes sense:
+HOTLINE_DB=case.db (whose key file is case.db.key), and HOTLINE_LANG,
+HOTLINE_NOW and HOTLINE_KEY_FILE unset unless the case sets them. Lines,
+in any order that makes sense:
 
   # text              a comment (also blank lines), outside file blocks
   = NAME=VALUE        sets an environment variable for every later command
@@ -260,7 +261,7 @@ def main():
         return 2
 
     base_env = {k: v for k, v in os.environ.items()
-                if k not in ("HOTLINE_LANG", "HOTLINE_NOW", "HOTLINE_DB")}
+                if k not in ("HOTLINE_LANG", "HOTLINE_NOW", "HOTLINE_DB", "HOTLINE_KEY_FILE")}
     base_env["HOTLINE_DB"] = "case.db"
     # Cases live in <source>/tests/cli/cases/.
     source_dir = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(case_path)), "..", "..", ".."))

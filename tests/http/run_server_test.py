@@ -20,7 +20,11 @@ If-Match (428 without, 412 stale, 404 for another unit, 409 in the wrong
 state, 403 for the wrong role), hostile bodies that change nothing, two
 clients racing on one version (one 200, one 412), and `hotline verify`
 clean on the store afterwards. The web pages: index, headers, 304, the
-HTML 404 page, traversal refused. Uses only
+HTML 404 page, traversal refused. Then personal data: a caller's earlier
+orders (newest first, masked per role, another unit's left out, 404 for an
+order the user may not read), and the audit of full phone-number reads
+(a full read by an agent recorded at once, a masked one by an analyst not,
+administrators only, the stop writing the last reads). Uses only
 the standard library. Prints "N passed, M failed"; exits 1 on any failure.
 """
 
@@ -775,6 +779,119 @@ def test_writes(binary, environment, port, tokens):
           == ["register", "dispatch"], repr(body[:300]))
 
 
+def audit_reads(port, tokens, query=""):
+    """The admin's view of the audit: (status, document)."""
+    status, _, body = request(port, "GET", f"/api/v1/audit/phone-reads{query}", token=tokens["admin"])
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, {"raw": body[:300]}
+
+
+def test_personal_data(binary, environment, port, tokens):
+    """A caller's earlier orders, and the audit of full phone-number reads."""
+    # One caller, three ways of writing the number; another caller between.
+    numbers = []
+    for received, phone, unit in (("2024-03-01 09:00", "+86 137-0000-2222", "xiaodian"),
+                                  ("2024-03-01 10:00", "13700001111", "xiaodian"),
+                                  ("2024-03-02 09:00", "0086 137 0000 2222", "yingze"),
+                                  ("2024-03-03 09:00", "13700002222", "xiaodian")):
+        number = run_cli(binary, environment, "register", "--as", "agent1", "--type", "complaint", "--title", "噪音",
+                         "--content", "夜间施工", "--phone", phone, "--received", received).strip()
+        run_cli(binary, environment, "dispatch", number, "--as", "dispatcher1", "--unit", unit)
+        numbers.append(number)
+    first, other_caller, second, latest = numbers
+
+    def earlier(number, username, query=""):
+        status, headers, body = request(port, "GET", f"/api/v1/orders/{number}/earlier{query}",
+                                        token=tokens[username])
+        try:
+            return status, json.loads(body)
+        except ValueError:
+            return status, {"raw": body[:300]}
+
+    status, document = earlier(latest, "agent1")
+    listed = [order.get("number") for order in document.get("orders", [])]
+    check("earlier: 200, newest first, the same caller only", status == 200 and listed == [second, first]
+          and document.get("number") == latest, f"{status} {listed} {document.get('raw')!r}")
+    check("earlier: full numbers for an agent, as written",
+          [order.get("citizen_phone") for order in document.get("orders", [])]
+          == ["0086 137 0000 2222", "+86 137-0000-2222"], repr(document)[:300])
+    status, document = earlier(latest, "agent1", "?limit=1")
+    check("earlier: limit", status == 200 and [o.get("number") for o in document.get("orders", [])] == [second],
+          repr(document)[:300])
+    status, document = earlier(latest, "analyst1")
+    phones = [order.get("citizen_phone") for order in document.get("orders", [])]
+    check("earlier: masked for an analyst", status == 200 and len(phones) == 2
+          and all("****" in phone for phone in phones), repr(phones))
+    check("earlier: no full number for an analyst", b"0000 2222" not in json.dumps(document).encode())
+    # A handler sees its unit's orders only: the other unit's is left out.
+    status, document = earlier(latest, "h-xiaodian")
+    check("earlier: another unit's order left out",
+          status == 200 and [o.get("number") for o in document.get("orders", [])] == [first], repr(document)[:300])
+    status, document = earlier(latest, "h-yingze")
+    check("earlier: an order the user may not read is 404", status == 404, f"{status} {document!r}"[:300])
+    status, document = earlier(first, "agent1")
+    check("earlier: the first call has none", status == 200 and document.get("orders") == [], repr(document)[:200])
+    for query, field in (("?limit=0", "limit"), ("?limit=101", "limit"), ("?limit=x", "limit")):
+        status, headers, body = request(port, "GET", f"/api/v1/orders/{latest}/earlier{query}",
+                                        token=tokens["agent1"])
+        check_error_body(f"earlier {query}", status, headers, body, 400, "invalid")
+        check(f"earlier {query}: field", json.loads(body)["error"]["field"] == field, body[:200])
+    status, headers, body = request(port, "GET", "/api/v1/orders/2024/earlier", token=tokens["agent1"])
+    check_error_body("earlier of a malformed number", status, headers, body, 400, "invalid")
+    status, headers, body = request(port, "POST", f"/api/v1/orders/{latest}/earlier", token=tokens["agent1"])
+    check("earlier: POST is 405", status == 405 and "GET" in headers.get("allow", ""), f"{status} {headers!r}")
+
+    # The audit: administrators only.
+    for username in ("agent1", "supervisor1", "analyst1"):
+        status, headers, body = request(port, "GET", "/api/v1/audit/phone-reads", token=tokens[username])
+        check_error_body(f"audit for {username}", status, headers, body, 403, "forbidden")
+    status, headers, body = request(port, "GET", "/api/v1/audit/phone-reads", token=None)
+    check_unauthorized("audit without a session", status, headers, body)
+
+    # The agent's earlier list above gave out full numbers: recorded.
+    status, document = audit_reads(port, tokens, f"?order={second}&user=agent1")
+    routes = [read.get("route") for read in document.get("reads", [])]
+    check("audit: the earlier list's full numbers are recorded",
+          status == 200 and "GET /api/v1/orders/{number}/earlier" in routes, f"{status} {document!r}"[:300])
+
+    # A masked read by an analyst is not recorded; a full read by an agent is.
+    status, before = audit_reads(port, tokens, f"?order={latest}")
+    check("audit answer", status == 200 and set(before) == {"page", "per_page", "total", "reads"}
+          and before.get("page") == 1 and before.get("per_page") == 50, repr(before)[:300])
+    total = before.get("total", -1)
+    status, _, body = request(port, "GET", f"/api/v1/orders/{latest}", token=tokens["analyst1"])
+    check("analyst reads the order masked", status == 200 and "****" in json.loads(body).get("citizen_phone", ""))
+    status, after = audit_reads(port, tokens, f"?order={latest}")
+    check("audit: a masked read is not recorded", after.get("total") == total, f"{total} -> {after.get('total')}")
+    status, _, body = request(port, "GET", f"/api/v1/orders/{latest}", token=tokens["agent1"])
+    check("agent reads the order in full", status == 200 and json.loads(body).get("citizen_phone") == "13700002222")
+    status, after = audit_reads(port, tokens, f"?order={latest}")
+    reads = after.get("reads", [])
+    check("audit: a full read is recorded at once", after.get("total") == total + 1 and reads
+          and reads[0].get("actor") == "agent1" and reads[0].get("order") == latest
+          and reads[0].get("route") == "GET /api/v1/orders/{number}"
+          and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", reads[0].get("at") or ""),
+          repr(after)[:400])
+    # Registrations and actions answered in full are recorded too (test_writes).
+    status, document = audit_reads(port, tokens, "?user=agent1")
+    routes = {read.get("route") for read in document.get("reads", [])}
+    check("audit: the registration's answer is recorded", "POST /api/v1/orders" in routes, repr(routes))
+    # Paging and bad parameters.
+    status, page = audit_reads(port, tokens, "?page=1000000")
+    check("audit: a page past the end is empty", status == 200 and page.get("reads") == []
+          and page.get("total", 0) > 0, repr(page)[:200])
+    for query, field in (("?page=0", "page"), ("?page=x", "page"), ("?order=12", "order"), ("?user=", "user")):
+        status, headers, body = request(port, "GET", f"/api/v1/audit/phone-reads{query}", token=tokens["admin"])
+        check_error_body(f"audit {query}", status, headers, body, 400, "invalid")
+        check(f"audit {query}: field", json.loads(body)["error"]["field"] == field, body[:200])
+    # The command line reads the same table.
+    listed = run_cli(binary, environment, "audit", "--order", latest, "--user", "agent1")
+    check("hotline audit lists the server's read", "GET /api/v1/orders/{number}" in listed, listed)
+    return latest
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -782,11 +899,12 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="hotline-http-") as directory:
         environment = {key: value for key, value in os.environ.items()
-                       if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
+                       if key not in ("HOTLINE_LANG", "HOTLINE_NOW", "HOTLINE_KEY_FILE")}
         environment["HOTLINE_DB"] = os.path.join(directory, "demo.db")
         run_cli(binary, environment, "demo")
         port = free_port()
         log_path = os.path.join(directory, "server.log")
+        read_before_stop = None
         out_path = os.path.join(directory, "server.out")
         with open(log_path, "wb") as log, open(out_path, "wb") as out:
             process = subprocess.Popen([binary, "serve", "--listen", f"{HOST}:{port}"], env=environment,
@@ -804,6 +922,11 @@ def main():
                     started_writes = time.monotonic()
                     test_writes(binary, environment, port, tokens)
                     print(f"write checks took {time.monotonic() - started_writes:.1f} s")
+                    read_before_stop = test_personal_data(binary, environment, port, tokens)
+                    # A read just before the stop: the stop writes it.
+                    status, _, _ = request(port, "GET", f"/api/v1/orders/{read_before_stop}",
+                                           token=tokens["dispatcher1"])
+                    check("a last full read before SIGTERM", status == 200)
                     process.send_signal(signal.SIGTERM)
                     try:
                         code = process.wait(timeout=5)
@@ -814,6 +937,10 @@ def main():
                 if process.poll() is None:
                     process.kill()
                     process.wait()
+        # The read answered just before SIGTERM was recorded by the stop.
+        if read_before_stop is not None:
+            listed = run_cli(binary, environment, "audit", "--order", read_before_stop, "--user", "dispatcher1")
+            check("the stop writes the queued reads", "GET /api/v1/orders/{number}" in listed, listed)
         # Every acknowledged write is in the store and the log agrees with it.
         verified = subprocess.run([binary, "verify"], env=environment, capture_output=True, timeout=300)
         check("hotline verify after the writes: exit 0", verified.returncode == 0,

@@ -56,11 +56,13 @@ count_orders() {
     echo $((lines - 1))
 }
 
+# A store is its file, its WAL and the key of its phone numbers (kept
+# beside it as "<db>.key"; cp -p keeps the key's mode 0600).
 copy_store() {
     local from=$1 to=$2 file
-    rm -f "$to" "$to-wal" "$to-shm"
-    for file in "$from" "$from-wal"; do
-        [ -e "$file" ] && cp "$file" "${to}${file#"$from"}"
+    rm -f "$to" "$to-wal" "$to-shm" "$to.key"
+    for file in "$from" "$from-wal" "$from.key"; do
+        [ -e "$file" ] && cp -p "$file" "${to}${file#"$from"}"
     done
     return 0
 }
@@ -110,7 +112,7 @@ fi
 import_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 if grep -qx "imported $ROWS order(s)" timing.out; then pass; else fail "the import printed: $(cat timing.out)"; fi
 if [ "$(count_orders timing.db)" -eq "$FULL" ]; then pass; else fail "after an uninterrupted import the store does not hold $FULL orders"; fi
-rm -f timing.db timing.db-wal timing.db-shm
+rm -f timing.db timing.db-wal timing.db-shm timing.db.key
 echo "an uninterrupted import takes ${import_ms} ms"
 
 # Kill delays: between 0.3 and 1.5 s, but within the import's own time.

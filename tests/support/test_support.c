@@ -1,6 +1,7 @@
 /* test_support.c: temporary directories, files and stores for tests. */
 #include "test_support.h"
 
+#include "app/secrets.h"
 #include "app/transfer.h"
 
 #include <stdio.h>
@@ -39,6 +40,22 @@ void test_write_file(const char *path, const char *text)
     }
     fputs(text, file);
     fclose(file);
+}
+
+void test_store_use_key(struct hl_store *store)
+{
+    /* Kept for the whole process: a store holds its codec's context. */
+    static hl_secrets *secrets;
+    if (secrets == NULL) {
+        unsigned char key[HL_SECRETS_KEY_BYTES];
+        for (size_t index = 0; index < sizeof key; index++)
+            key[index] = (unsigned char)(index * 7 + 1);
+        hl_error error;
+        if (hl_secrets_from_key(key, &secrets, &error) != HL_OK)
+            fail_msg("test key: %s", error.message);
+    }
+    hl_phone_codec codec = hl_secrets_phone_codec(secrets);
+    hl_store_set_phone_codec(store, &codec);
 }
 
 typedef int (*directory_loader)(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);

@@ -24,6 +24,12 @@ struct hl_app;
 struct hl_app *test_open_store(char *directory, size_t directory_size, char *path, size_t path_size,
                                const char *units_csv, const char *categories_csv, const char *users_csv);
 
+/* Gives a store opened directly (hl_store_open_sqlite, not through app/)
+ * the phone codec of a fixed test key, made once per process, so that it
+ * can write and read orders with phone numbers. */
+struct hl_store;
+void test_store_use_key(struct hl_store *store);
+
 /* Writes text to a file, replacing it. */
 void test_write_file(const char *path, const char *text);
 

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "app/app.h"
+#include "app/auth.h"
 #include "app/transfer.h"
 #include "app/verify.h"
 #include "base/i18n.h"
@@ -576,6 +577,90 @@ static void test_verify_finds_a_counter_the_log_does_not_explain(void **state)
     assert_int_equal(differences, 1);
 }
 
+/* ---- A caller's earlier orders ---- */
+
+static int64_t register_call(hl_app *app, const char *received, const char *phone)
+{
+    hl_order *order = hl_xcalloc(1, sizeof *order);
+    order->channel = HL_CHANNEL_PHONE;
+    order->type = HL_TYPE_HELP;
+    order->received_at = at(received);
+    snprintf(order->title, sizeof order->title, "路灯不亮");
+    snprintf(order->content, sizeof order->content, "并州路路灯不亮。");
+    snprintf(order->citizen_phone, sizeof order->citizen_phone, "%s", phone);
+    int64_t id = 0;
+    hl_error error;
+    if (hl_app_register(app, "agent", order, order->received_at, &id, &error) != HL_OK)
+        fail_msg("register: %s", error.message);
+    free(order);
+    return id;
+}
+
+typedef struct id_list {
+    int64_t ids[16];
+    int count;
+} id_list;
+
+static int collect_id(void *context, const hl_order *order)
+{
+    id_list *list = context;
+    list->ids[list->count++] = order->id;
+    return 0;
+}
+
+static void test_earlier_orders_of_a_caller_come_newest_first_and_limited(void **state)
+{
+    fixture *fix = *state;
+    int64_t first = register_call(fix->app, "2024-03-01T09:00:00+08:00", "13800138000");
+    register_call(fix->app, "2024-03-01T09:30:00+08:00", "13900000000");
+    int64_t second = register_call(fix->app, "2024-03-02T09:00:00+08:00", "+86 138-0013-8000");
+    int64_t third = register_call(fix->app, "2024-03-03T09:00:00+08:00", "0086 13800138000");
+    int64_t now = register_call(fix->app, "2024-03-04T09:00:00+08:00", "138 0013 8000");
+    register_call(fix->app, "2024-03-05T09:00:00+08:00", "13800138000"); /* later: not earlier */
+    hl_error error;
+    id_list list = {{0}, 0};
+    assert_int_equal(hl_app_earlier_orders(fix->app, now, NULL, NULL, 0, collect_id, &list, &error), HL_OK);
+    assert_int_equal(list.count, 3);
+    assert_int_equal(list.ids[0], third);
+    assert_int_equal(list.ids[1], second);
+    assert_int_equal(list.ids[2], first);
+    list.count = 0;
+    assert_int_equal(hl_app_earlier_orders(fix->app, now, NULL, NULL, 2, collect_id, &list, &error), HL_OK);
+    assert_int_equal(list.count, 2);
+    assert_int_equal(list.ids[1], second);
+    list.count = 0;
+    assert_int_equal(hl_app_earlier_orders(fix->app, first, NULL, NULL, 0, collect_id, &list, &error), HL_OK);
+    assert_int_equal(list.count, 0);
+    assert_int_equal(hl_app_earlier_orders(fix->app, 20240301999999LL, NULL, NULL, 0, collect_id, &list, &error),
+                     HL_ENOTFOUND);
+}
+
+static void test_earlier_orders_leave_out_what_the_reader_may_not_read(void **state)
+{
+    fixture *fix = *state;
+    int64_t mine = register_call(fix->app, "2024-03-01T09:00:00+08:00", "13800138000");
+    int64_t other = register_call(fix->app, "2024-03-02T09:00:00+08:00", "13800138000");
+    int64_t now = register_call(fix->app, "2024-03-03T09:00:00+08:00", "13800138000");
+    hl_app_request to_u1 = {.unit = "u1"}, to_u2 = {.unit = "u2"};
+    act_ok(fix->app, "dispatcher", mine, HL_ACTION_DISPATCH, &to_u1, "2024-03-03T10:00:00+08:00");
+    act_ok(fix->app, "dispatcher", other, HL_ACTION_DISPATCH, &to_u2, "2024-03-03T10:00:00+08:00");
+    act_ok(fix->app, "dispatcher", now, HL_ACTION_DISPATCH, &to_u1, "2024-03-03T10:00:00+08:00");
+    hl_user handler;
+    hl_error error;
+    assert_int_equal(hl_app_load_actor(fix->app, "h-u1", &handler, &error), HL_OK);
+    id_list list = {{0}, 0};
+    assert_int_equal(
+        hl_app_earlier_orders(fix->app, now, &handler, hl_auth_may_read_order, 0, collect_id, &list, &error), HL_OK);
+    assert_int_equal(list.count, 1);
+    assert_int_equal(list.ids[0], mine);
+    /* An order the reader may not read is not found, as an absent one. */
+    list.count = 0;
+    assert_int_equal(
+        hl_app_earlier_orders(fix->app, other, &handler, hl_auth_may_read_order, 0, collect_id, &list, &error),
+        HL_ENOTFOUND);
+    assert_int_equal(list.count, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -591,6 +676,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dissatisfied_survey_does_not_reopen_when_the_policy_is_off, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_verify_finds_a_counter_the_log_does_not_explain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_earlier_orders_of_a_caller_come_newest_first_and_limited, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_earlier_orders_leave_out_what_the_reader_may_not_read, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

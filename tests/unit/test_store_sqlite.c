@@ -32,6 +32,7 @@ static int setup(void **state)
     test_path(context->path, sizeof context->path, context->directory, "hotline.db");
     hl_error error;
     assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    test_store_use_key(context->store);
     *state = context;
     return 0;
 }
@@ -52,6 +53,7 @@ static void reopen(fixture *context)
     hl_store_close(context->store);
     context->store = NULL;
     assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    test_store_use_key(context->store);
 }
 
 /* Runs SQL through a separate raw connection; returns SQLite's code. */
@@ -1460,6 +1462,192 @@ static void test_event_get_and_events_by_time(void **state)
     assert_int_equal(count, 3); /* the total behind the page */
 }
 
+/* ---- Phones at rest and the audit of reads (schema 5) ---- */
+
+static void test_phone_needs_a_codec(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, ""));
+    hl_store_set_phone_codec(context->store, NULL);
+    hl_error error;
+    /* Without a codec, no phone is written in clear... */
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_insert(context->store, make_order(2, HL_STATE_NEW, ""), &error), HL_EIO);
+    hl_store_rollback(context->store);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders"), 1);
+    /* ...an order without one is, */
+    hl_order *order = make_order(3, HL_STATE_NEW, "");
+    order->citizen_phone[0] = '\0';
+    insert(context->store, order);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders WHERE citizen_phone IS NULL"), 1);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM phone_index"), 1); /* order 1's */
+    /* ...and a sealed one cannot be read nor searched. */
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error), HL_EIO);
+    hl_order_filter filter = {0};
+    filter.phone = "13800000000";
+    int64_t count = 0;
+    assert_int_equal(hl_store_order_count(context->store, &filter, &count, &error), HL_EIO);
+    test_store_use_key(context->store);
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error), HL_OK);
+    assert_string_equal(scratch_read.citizen_phone, "13800000000");
+    assert_int_equal(hl_store_order_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 1);
+}
+
+static int collect_ids(void *context, const hl_order *order)
+{
+    int64_t *ids = context;
+    size_t index = 0;
+    while (ids[index] != 0)
+        index++;
+    ids[index] = order->id;
+    return 0;
+}
+
+static void test_query_by_phone_before_an_order_newest_first(void **state)
+{
+    fixture *context = *state;
+    /* Orders 1..5 share a number; 2 and 3 were received at the same
+     * instant; 6 has another number. */
+    const hl_time received[] = {0, 100, 200, 200, 300, 400, 150};
+    for (int64_t sequence = 1; sequence <= 6; sequence++) {
+        hl_order *order = make_order(sequence, HL_STATE_NEW, "");
+        order->received_at = 1707962400 + received[sequence];
+        if (sequence == 6)
+            snprintf(order->citizen_phone, sizeof order->citizen_phone, "13900000000");
+        insert(context->store, order);
+    }
+    hl_order_filter filter = {0};
+    filter.phone = "+86 138 0000 0000";
+    filter.before_received = 1707962400 + received[3];
+    filter.before_id = ORDER_BASE + 3;
+    filter.newest_first = true;
+    int64_t ids[8] = {0};
+    hl_error error;
+    assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error), HL_OK);
+    assert_int_equal(ids[0], ORDER_BASE + 2); /* the same instant, an earlier number */
+    assert_int_equal(ids[1], ORDER_BASE + 1);
+    assert_int_equal(ids[2], 0);
+    filter.before_id = 0; /* no bound: all five, newest first */
+    memset(ids, 0, sizeof ids);
+    assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error), HL_OK);
+    assert_int_equal(ids[0], ORDER_BASE + 5);
+    assert_int_equal(ids[1], ORDER_BASE + 4);
+    assert_int_equal(ids[2], ORDER_BASE + 3);
+    assert_int_equal(ids[3], ORDER_BASE + 2);
+    assert_int_equal(ids[4], ORDER_BASE + 1);
+    assert_int_equal(ids[5], 0);
+}
+
+static int64_t count_phone(hl_store *store, const char *phone)
+{
+    hl_order_filter filter = {0};
+    filter.phone = phone;
+    int64_t count = -1;
+    hl_error error;
+    assert_int_equal(hl_store_order_count(store, &filter, &count, &error), HL_OK);
+    return count;
+}
+
+static void test_bulk_load_indexes_phones_at_commit(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    /* Rolled back: neither the orders nor their index entries stay. */
+    hl_store_set_bulk(context->store, true);
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    for (int64_t sequence = 1; sequence <= 3; sequence++)
+        assert_int_equal(hl_store_order_insert(context->store, make_order(sequence, HL_STATE_NEW, ""), &error),
+                         HL_OK);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM phone_index"), 0);
+    hl_store_rollback(context->store);
+    /* Committed: every entry is written, in one go. */
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    for (int64_t sequence = 1; sequence <= 5; sequence++) {
+        hl_order *order = make_order(sequence, HL_STATE_NEW, "");
+        snprintf(order->citizen_phone, sizeof order->citizen_phone, "1380000000%lld", (long long)(sequence % 2));
+        assert_int_equal(hl_store_order_insert(context->store, order, &error), HL_OK);
+    }
+    /* A search inside the load sees the load's orders. */
+    assert_int_equal(count_phone(context->store, "13800000001"), 3);
+    for (int64_t sequence = 6; sequence <= 7; sequence++)
+        assert_int_equal(hl_store_order_insert(context->store, make_order(sequence, HL_STATE_NEW, ""), &error),
+                         HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    hl_store_set_bulk(context->store, false);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM phone_index"), 7);
+    assert_int_equal(count_phone(context->store, "13800000001"), 3);
+    assert_int_equal(count_phone(context->store, "13800000000"), 4); /* 2, 4 and the two of make_order */
+}
+
+static int collect_reads(void *context, const hl_audit_read *read)
+{
+    hl_audit_read *reads = context;
+    size_t index = 0;
+    while (reads[index].id != 0)
+        index++;
+    reads[index] = *read;
+    return 0;
+}
+
+static void append_read(hl_store *store, hl_time at, const char *actor, int64_t order_id, const char *route)
+{
+    hl_audit_read read = {0};
+    read.at = at;
+    snprintf(read.actor, sizeof read.actor, "%s", actor);
+    read.order_id = order_id;
+    snprintf(read.route, sizeof read.route, "%s", route);
+    hl_error error;
+    assert_int_equal(hl_store_begin(store, &error), HL_OK);
+    assert_int_equal(hl_store_audit_append(store, &read, &error), HL_OK);
+    assert_int_equal(hl_store_commit(store, &error), HL_OK);
+}
+
+static void test_audit_reads_are_listed_newest_first_and_filtered(void **state)
+{
+    fixture *context = *state;
+    append_read(context->store, 1000, "agent1", ORDER_BASE + 1, "GET /api/v1/orders/{number}");
+    append_read(context->store, 2000, "agent2", ORDER_BASE + 1, "GET /api/v1/orders/{number}");
+    append_read(context->store, 3000, "agent1", ORDER_BASE + 2, "hotline show");
+    hl_audit_read reads[8];
+    memset(reads, 0, sizeof reads);
+    hl_error error;
+    assert_int_equal(hl_store_audit_query(context->store, NULL, collect_reads, reads, &error), HL_OK);
+    assert_int_equal(reads[0].order_id, ORDER_BASE + 2);
+    assert_string_equal(reads[0].route, "hotline show");
+    assert_int_equal(reads[0].at, 3000);
+    assert_int_equal(reads[2].at, 1000);
+    assert_int_equal(reads[3].id, 0);
+
+    hl_audit_filter filter = {0};
+    filter.actor = "agent1";
+    int64_t count = 0;
+    assert_int_equal(hl_store_audit_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 2);
+    filter.order_id = ORDER_BASE + 1;
+    assert_int_equal(hl_store_audit_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 1);
+    filter = (hl_audit_filter){.since = 2000};
+    assert_int_equal(hl_store_audit_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 2);
+    /* Pages: the limit and offset of the newest-first list. */
+    filter = (hl_audit_filter){.limit = 1, .offset = 1};
+    memset(reads, 0, sizeof reads);
+    assert_int_equal(hl_store_audit_query(context->store, &filter, collect_reads, reads, &error), HL_OK);
+    assert_int_equal(reads[0].at, 2000);
+    assert_int_equal(reads[1].id, 0);
+}
+
+static void test_audit_reads_are_append_only(void **state)
+{
+    fixture *context = *state;
+    append_read(context->store, 1000, "agent1", ORDER_BASE + 1, "hotline show");
+    assert_int_not_equal(raw_exec(context->path, "UPDATE personal_data_reads SET actor = 'nobody'"), SQLITE_OK);
+    assert_int_not_equal(raw_exec(context->path, "DELETE FROM personal_data_reads"), SQLITE_OK);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM personal_data_reads WHERE actor = 'agent1'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1512,6 +1700,11 @@ int main(void)
         STORE_TEST(test_attributes_put_each_in_order_and_clear),
         STORE_TEST(test_open311_record_and_answers_round_trip),
         STORE_TEST(test_event_get_and_events_by_time),
+        STORE_TEST(test_phone_needs_a_codec),
+        STORE_TEST(test_query_by_phone_before_an_order_newest_first),
+        STORE_TEST(test_bulk_load_indexes_phones_at_commit),
+        STORE_TEST(test_audit_reads_are_listed_newest_first_and_filtered),
+        STORE_TEST(test_audit_reads_are_append_only),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,175 @@
+/* routes_personal.c: a caller's earlier orders, the audit of full
+ * phone-number reads, and writing an order with its reads recorded (see
+ * routes_personal.h).
+ *
+ * Who sees a full number, who may read an order and who may read the
+ * audit are app/auth's rules; the earlier orders come from app/ in one
+ * snapshot; the reads go to the server's queue (app/audit) before the
+ * answer leaves. This file parses parameters and writes JSON. */
+#include "http/routes_personal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "http/route_support.h"
+
+bool hl_routes_personal_order(const hl_route_request *request, const hl_user *user, const hl_order *order,
+                              const char *route, bool written, hl_route_response *response)
+{
+    bool full = hl_auth_sees_personal_data(user);
+    if (full && order->citizen_phone[0] != '\0') {
+        hl_audit_read read;
+        hl_audit_read_of(&read, request->now, user->username, order->id, route);
+        hl_error error;
+        hl_error_clear(&error);
+        if (hl_audit_queue_add(request->audit, &read, 1, &error) != HL_OK) {
+            if (!written) {
+                hl_route_error(response, &error);
+                return false;
+            }
+            full = false;
+        }
+    }
+    hl_route_order_json(order, request->now, full, &response->body);
+    return true;
+}
+
+/* ---- A caller's earlier orders ---- */
+
+typedef struct earlier_writer {
+    const hl_route_request *request;
+    const hl_user *user;
+    bool full;
+    hl_buf *out;
+    size_t count;
+    hl_audit_read *reads; /* one per order whose full number is written */
+    size_t read_count;
+} earlier_writer;
+
+static int write_earlier(void *context, const hl_order *order)
+{
+    earlier_writer *writer = context;
+    if (writer->count++ > 0)
+        hl_buf_append_char(writer->out, ',');
+    hl_route_order_json(order, writer->request->now, writer->full, writer->out);
+    if (writer->full && order->citizen_phone[0] != '\0')
+        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now, writer->user->username,
+                         order->id, "GET /api/v1/orders/{number}/earlier");
+    return 0;
+}
+
+void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_context *context,
+                                hl_route_response *response)
+{
+    const hl_user *user = context->user;
+    hl_error error;
+    hl_error_clear(&error);
+    int64_t id = 0;
+    if (hl_route_parse_order_number(context->parameters[0], &id, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    int64_t limit = HL_ROUTES_EARLIER_DEFAULT;
+    const char *limit_text = request->query(request->query_context, "limit");
+    if (limit_text != NULL &&
+        hl_text_parse_int(hl_slice_of(limit_text), 1, HL_ROUTES_EARLIER_MAX, &limit) != HL_OK) {
+        hl_route_field_invalid(response, "limit", HL_T("limit 须为 1 到 100", "limit takes 1 to 100"));
+        return;
+    }
+    char number[24];
+    hl_order_format_number(id, number, sizeof number);
+    hl_buf *out = &response->body;
+    hl_buf_append_str(out, "{\"number\":");
+    hl_buf_append_json_string(out, number);
+    hl_buf_append_str(out, ",\"orders\":[");
+    earlier_writer writer = {request, user, hl_auth_sees_personal_data(user), out, 0,
+                             hl_arena_alloc(request->arena, (size_t)limit * sizeof(hl_audit_read)), 0};
+    /* The order itself and each earlier one are read under app/auth's rule:
+     * one the user may not read is "not found" or left out. */
+    if (hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order, (int)limit, write_earlier, &writer,
+                              &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    if (hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error) != HL_OK) {
+        hl_route_error(response, &error); /* the numbers do not leave */
+        return;
+    }
+    hl_buf_append_str(out, "]}\n");
+    response->status = 200;
+}
+
+/* ---- The audit ---- */
+
+typedef struct audit_writer {
+    hl_buf *out;
+    size_t count;
+} audit_writer;
+
+static int write_read(void *context, const hl_audit_read *read)
+{
+    audit_writer *writer = context;
+    if (writer->count++ > 0)
+        hl_buf_append_char(writer->out, ',');
+    bool first = true;
+    hl_buf_append_char(writer->out, '{');
+    hl_json_out_time(writer->out, &first, "at", read->at);
+    hl_json_out_string(writer->out, &first, "actor", read->actor);
+    hl_json_out_number(writer->out, &first, "order", read->order_id);
+    hl_json_out_string(writer->out, &first, "route", read->route);
+    hl_buf_append_char(writer->out, '}');
+    return 0;
+}
+
+void hl_routes_personal_audit(const hl_route_request *request, const hl_route_context *context,
+                              hl_route_response *response)
+{
+    if (!hl_auth_may_read_audit(context->user)) {
+        hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), NULL,
+                              HL_T("只有管理员可以查看联系电话的查阅记录",
+                                   "only administrators may read the audit of phone-number reads"));
+        return;
+    }
+    hl_audit_filter filter = {0};
+    const char *order = request->query(request->query_context, "order");
+    const char *actor = request->query(request->query_context, "user");
+    const char *page_text = request->query(request->query_context, "page");
+    if (order != NULL && hl_order_parse_number(hl_slice_of(order), &filter.order_id) != HL_OK) {
+        hl_route_field_invalid(response, "order",
+                               HL_T("order 须为工单编号（14 位数字）", "order takes an order number (14 digits)"));
+        return;
+    }
+    if (actor != NULL && (actor[0] == '\0' || strlen(actor) >= HL_AUDIT_ACTOR_BYTES)) {
+        hl_route_field_invalid(response, "user", HL_T("user 须为用户名", "user takes a username"));
+        return;
+    }
+    filter.actor = actor;
+    int64_t page = 1;
+    if (page_text != NULL && hl_text_parse_int(hl_slice_of(page_text), 1, 1000000, &page) != HL_OK) {
+        hl_route_field_invalid(response, "page", HL_T("page 须为 1 起的页码", "page takes a page number from 1"));
+        return;
+    }
+    filter.limit = HL_ROUTES_AUDIT_PAGE;
+    filter.offset = (page - 1) * HL_ROUTES_AUDIT_PAGE;
+    hl_error error;
+    hl_error_clear(&error);
+    int64_t total = 0;
+    /* Reads answered a moment ago may still wait in the queue: write them
+     * first, so that the audit shows everything given out until now. */
+    if (hl_audit_queue_flush(request->audit, &error) != HL_OK ||
+        hl_audit_count(request->app, &filter, &total, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_buf *out = &response->body;
+    hl_buf_appendf(out, "{\"page\":%lld,\"per_page\":%d,\"total\":%lld,\"reads\":[", (long long)page,
+                   HL_ROUTES_AUDIT_PAGE, (long long)total);
+    audit_writer writer = {out, 0};
+    if (hl_audit_list(request->app, &filter, write_read, &writer, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(out, "]}\n");
+    response->status = 200;
+}

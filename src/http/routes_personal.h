@@ -1,0 +1,38 @@
+/* routes_personal.h: citizens' personal data over HTTP: a caller's earlier
+ * orders, the audit of full phone-number reads, and the one way every
+ * route writes an order so that a full number is recorded before it
+ * leaves.
+ *
+ * GET /api/v1/orders/{number}/earlier?limit=N: the orders with the same
+ *     phone number received before this one, newest first (default 20, at
+ *     most 100), those the user may not read left out; 404 for an order
+ *     the user may not read.
+ * GET /api/v1/audit/phone-reads?order=&user=&page=: the reads, newest
+ *     first, 50 a page; administrators only (403 for the others). */
+#ifndef HL_ROUTES_PERSONAL_H
+#define HL_ROUTES_PERSONAL_H
+
+#include <stdbool.h>
+
+#include "http/routes.h"
+
+#define HL_ROUTES_EARLIER_DEFAULT 20
+#define HL_ROUTES_EARLIER_MAX 100
+#define HL_ROUTES_AUDIT_PAGE 50
+
+/* Appends order as JSON to the response's body, with the citizen's phone
+ * and name in full for a user who sees personal data (app/auth) and masked
+ * for the others. A full number's read is recorded first (app/audit, as
+ * by route); when it cannot be, the number does not leave: after a write
+ * (written true: the order was registered or changed, which the answer
+ * must still say) the order is written masked; after a read, false is
+ * returned with a 500 answer and the body is left alone. */
+bool hl_routes_personal_order(const hl_route_request *request, const hl_user *user, const hl_order *order,
+                              const char *route, bool written, hl_route_response *response);
+
+void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_context *context,
+                                hl_route_response *response);
+void hl_routes_personal_audit(const hl_route_request *request, const hl_route_context *context,
+                              hl_route_response *response);
+
+#endif
