@@ -103,6 +103,9 @@ bool hl_auth_may_read_order(const hl_user *user, const hl_order *order);
 bool hl_auth_may_read_reports(const hl_user *user);
 /* Whether the user sees citizens' full phone numbers and names (else masked). */
 bool hl_auth_sees_personal_data(const hl_user *user);
+/* Whether the user may create, list and revoke Open311 API keys
+ * (administrators: keys open the platform to outside applications). */
+bool hl_auth_may_manage_api_keys(const hl_user *user);
 /* Whether the user may read the audit of full phone-number reads
  * (app/audit): administrators only. */
 bool hl_auth_may_read_audit(const hl_user *user);
