@@ -16,7 +16,8 @@ packages=(
   libpq-dev                   # PostgreSQL backend
   libxlsxwriter-dev           # the bulletin as an Excel workbook
   python3                     # CLI protocol test runner, XLSX read-back
-  python3-jsonschema          # validating the bulletin's JSON against its schema
+  python3-jsonschema          # validating the bulletin's and Open311's JSON against their schemas
+  libxml2-utils               # xmllint: Open311's XML answers must be well-formed
   procps                      # pkill/ps in crash tests
   wrk                         # HTTP load for bench/bench_http.sh
   nginx-light                 # the HTTP benchmark's peer (bench/bench_http.sh)

@@ -154,6 +154,16 @@ static int finish(hl_app *app, int result, hl_error *error)
     return result;
 }
 
+int hl_app_begin(hl_app *app, hl_error *error)
+{
+    return begin(app, error);
+}
+
+int hl_app_finish(hl_app *app, int result, hl_error *error)
+{
+    return finish(app, result, error);
+}
+
 int hl_app_init(hl_app *app, hl_error *error)
 {
     if (app->calendar.count > 0)

@@ -213,4 +213,11 @@ int hl_app_flush_rollups(hl_app *app, const hl_rollup_map *batch, hl_error *erro
 /* Loads an actor by username and checks that the account is active. */
 int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error);
 
+/* For the other app/ modules: begins a write transaction (and forgets the
+ * numbers cached by the last one), and ends it: commits when result is
+ * HL_OK, else (or when the commit fails) rolls back; returns the first
+ * failure. */
+int hl_app_begin(hl_app *app, hl_error *error);
+int hl_app_finish(hl_app *app, int result, hl_error *error);
+
 #endif

@@ -788,6 +788,11 @@ bool hl_auth_sees_personal_data(const hl_user *user)
     return known_role(user) && role_rights[user->role].personal_data;
 }
 
+bool hl_auth_may_manage_api_keys(const hl_user *user)
+{
+    return known_role(user) && user->role == HL_ROLE_ADMIN;
+}
+
 /* Those who see the numbers are audited; the administrators, who see them
  * masked, audit them. */
 bool hl_auth_may_read_audit(const hl_user *user)

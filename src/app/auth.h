@@ -145,6 +145,9 @@ bool hl_auth_order_scope(const hl_user *user, hl_order_filter *filter);
 bool hl_auth_may_manage_directory(const hl_user *user);
 /* Whether the user may read the limits in force (administrator, supervisor). */
 bool hl_auth_may_read_config(const hl_user *user);
+/* Whether the user may create, list and revoke Open311 API keys
+ * (administrators: keys open the platform to outside applications). */
+bool hl_auth_may_manage_api_keys(const hl_user *user);
 /* Whether the user may read the audit of full phone-number reads
  * (app/audit): administrators only. */
 bool hl_auth_may_read_audit(const hl_user *user);

@@ -1,7 +1,8 @@
 /* demo.c: the demonstration store: February 2024 of the Taiyuan hotline.
  *
- * Loads the demo directory (units, categories, users), stores the
- * bulletin's settings, and replays the Taiyuan plan (app/taiyuan.c)
+ * Loads the demo directory (units, categories with the attributes a few
+ * of them ask, users), stores the bulletin's settings, and replays the
+ * Taiyuan plan (app/taiyuan.c)
  * through the same pipeline an installation uses: the month's orders are
  * imported from CSV, driven through their lifecycle by the use cases,
  * their survey calls imported from CSV (dissatisfied citizens' orders are
@@ -112,6 +113,11 @@ int hl_demo_load(hl_app *app, hl_demo_summary *summary, hl_error *error)
     if (result == HL_OK)
         result = hl_transfer_load_categories(
             app, hl_demo_categories_csv, hl_demo_categories_csv_size, &summary->categories, error);
+    if (result == HL_OK) {
+        int attributes = 0;
+        result = hl_transfer_load_attributes(app, hl_demo_attributes_csv, hl_demo_attributes_csv_size, &attributes,
+                                             error);
+    }
     if (result == HL_OK)
         result = hl_transfer_load_users(app, hl_demo_users_csv, hl_demo_users_csv_size,
                                         &summary->users, error);

@@ -15,6 +15,9 @@ extern const char hl_demo_units_csv[];
 extern const size_t hl_demo_units_csv_size;
 extern const char hl_demo_categories_csv[];
 extern const size_t hl_demo_categories_csv_size;
+/* The attributes a few demo categories ask (their Open311 definitions). */
+extern const char hl_demo_attributes_csv[];
+extern const size_t hl_demo_attributes_csv_size;
 extern const char hl_demo_users_csv[];
 extern const size_t hl_demo_users_csv_size;
 

@@ -390,6 +390,182 @@ int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *lo
                         write_user, loaded, error);
 }
 
+/* ---- category attributes (Open311 service definitions) ---- */
+
+static const column attribute_columns[] = {
+    {"category", true},     {"code", true},        {"order", false},
+    {"datatype", false},    {"required", false},   {"variable", false},
+    {"description", false}, {"datatype_description", false}, {"values", false}};
+
+enum { ATTRIBUTE_COLUMN_COUNT = 9 };
+
+/* One row: an attribute, or (code empty) a category that has none. */
+typedef struct attribute_row {
+    hl_attribute attribute;
+    bool clears; /* the row only names its category */
+    long line;
+} attribute_row;
+
+static int parse_flag(hl_slice text, bool fallback, const char *field, bool *out, hl_error *error)
+{
+    if (text.len == 0) {
+        *out = fallback;
+        return HL_OK;
+    }
+    bool value = false;
+    hl_error ignored;
+    if (parse_active(text, &value, &ignored) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, field, "%s must be 1 or 0", field)
+                         : hl_error_set(error, HL_EINVAL, field, "%s 须为 1 或 0", field);
+    *out = value;
+    return HL_OK;
+}
+
+static int parse_attribute_row(hl_app *app, const hl_csv_reader *reader, const header_map *map, attribute_row *row,
+                               hl_error *error)
+{
+    hl_attribute *attribute = &row->attribute;
+    int result = hl_directory_copy_code(attribute->category, field_of(reader, map, 0), "category", error);
+    if (result != HL_OK)
+        return result;
+    hl_category category;
+    hl_error ignored;
+    if (hl_store_category_get(app->store, attribute->category, &category, &ignored) != HL_OK)
+        return english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s", attribute->category)
+                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", attribute->category);
+    if (field_of(reader, map, 1).len == 0) {
+        /* Only the category: it has no attributes. Anything else on the
+         * row would be lost, so it must be empty. */
+        for (size_t column_index = 2; column_index < ATTRIBUTE_COLUMN_COUNT; column_index++)
+            if (field_of(reader, map, column_index).len > 0)
+                return english() ? hl_error_set(error, HL_EINVAL, "code", "code is required")
+                                 : hl_error_set(error, HL_EINVAL, "code", "缺少必填项 code");
+        row->clears = true;
+        return HL_OK;
+    }
+    result = hl_directory_copy_code(attribute->code, field_of(reader, map, 1), "code", error);
+    hl_slice order = field_of(reader, map, 2);
+    int64_t position = 0;
+    if (result == HL_OK && order.len > 0 && hl_text_parse_int(order, 1, 1000, &position) != HL_OK)
+        result = english() ? hl_error_set(error, HL_EINVAL, "order", "order must be a whole number from 1 to 1000")
+                           : hl_error_set(error, HL_EINVAL, "order", "order 须为 1 到 1000 的整数");
+    attribute->position = (int)position; /* 0 until numbered: its place in the file */
+    if (result == HL_OK && hl_attribute_type_parse(field_of(reader, map, 3), &attribute->datatype) != HL_OK)
+        result = english() ? hl_error_set(error, HL_EINVAL, "datatype",
+                                          "datatype is string, number, datetime, text, singlevaluelist or "
+                                          "multivaluelist")
+                           : hl_error_set(error, HL_EINVAL, "datatype",
+                                          "datatype 须为 string、number、datetime、text、singlevaluelist 或 "
+                                          "multivaluelist");
+    if (result == HL_OK)
+        result = parse_flag(field_of(reader, map, 4), false, "required", &attribute->required, error);
+    if (result == HL_OK)
+        result = parse_flag(field_of(reader, map, 5), true, "variable", &attribute->variable, error);
+    if (result == HL_OK)
+        result = hl_text_copy(attribute->description, sizeof attribute->description, field_of(reader, map, 6),
+                              HL_REASON_CHARS, false, "description", error);
+    if (result == HL_OK)
+        result = hl_text_copy(attribute->datatype_description, sizeof attribute->datatype_description,
+                              field_of(reader, map, 7), HL_REASON_CHARS, false, "datatype_description", error);
+    hl_slice values = field_of(reader, map, 8);
+    if (result == HL_OK && values.len >= sizeof attribute->values)
+        result = english() ? hl_error_set(error, HL_EINVAL, "values", "values are longer than %zu bytes",
+                                          sizeof attribute->values - 1)
+                           : hl_error_set(error, HL_EINVAL, "values", "values 超过 %zu 字节",
+                                          sizeof attribute->values - 1);
+    if (result == HL_OK) {
+        memcpy(attribute->values, values.ptr, values.len);
+        attribute->values[values.len] = '\0';
+    }
+    return result;
+}
+
+/* Checks one row against the rows before it and numbers its position. */
+static int check_attribute_row(attribute_row *rows, size_t index, hl_error *error)
+{
+    attribute_row *row = &rows[index];
+    int in_category = 0;
+    for (size_t other = 0; other < index; other++) {
+        if (strcmp(rows[other].attribute.category, row->attribute.category) != 0)
+            continue;
+        if (rows[other].clears || row->clears)
+            return english() ? hl_error_set(error, HL_EINVAL, "code",
+                                            "category %s is listed without attributes and with some",
+                                            row->attribute.category)
+                             : hl_error_set(error, HL_EINVAL, "code", "分类 %s 既列为无属性又列有属性",
+                                            row->attribute.category);
+        if (strcmp(rows[other].attribute.code, row->attribute.code) == 0)
+            return english() ? hl_error_set(error, HL_EINVAL, "code", "attribute %s of %s appears twice",
+                                            row->attribute.code, row->attribute.category)
+                             : hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性 %s 重复",
+                                            row->attribute.category, row->attribute.code);
+        in_category++;
+    }
+    if (row->clears)
+        return HL_OK;
+    if (in_category >= HL_ATTRIBUTES_MAX)
+        return english() ? hl_error_set(error, HL_EINVAL, "code", "category %s has more than %d attributes",
+                                        row->attribute.category, HL_ATTRIBUTES_MAX)
+                         : hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性超过 %d 个", row->attribute.category,
+                                        HL_ATTRIBUTES_MAX);
+    if (row->attribute.position == 0)
+        row->attribute.position = in_category + 1;
+    return hl_attribute_validate(&row->attribute, error);
+}
+
+int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error)
+{
+    hl_csv_reader reader;
+    hl_csv_reader_init(&reader, text, length);
+    header_map map;
+    size_t count = 0, capacity = 8;
+    attribute_row *rows = hl_xmalloc(capacity * sizeof *rows);
+    int result = read_header(&reader, attribute_columns, ATTRIBUTE_COLUMN_COUNT, NULL, &map, error);
+    while (result == HL_OK) {
+        int got = next_row(&reader, &map, error);
+        if (got <= 0) {
+            result = got;
+            break;
+        }
+        if (count == capacity) {
+            capacity *= 2;
+            rows = hl_xrealloc(rows, capacity * sizeof *rows);
+        }
+        attribute_row *row = &rows[count++];
+        memset(row, 0, sizeof *row);
+        row->line = reader.line;
+        result = parse_attribute_row(app, &reader, &map, row, error);
+        if (result == HL_OK)
+            result = check_attribute_row(rows, count - 1, error);
+        if (result != HL_OK)
+            result = at_line(error, row->line);
+    }
+    /* Each category named in the file gets exactly the file's attributes:
+     * its old ones are cleared first, in the same transaction. */
+    if (result == HL_OK)
+        result = hl_store_begin(app->store, error);
+    if (result == HL_OK) {
+        for (size_t index = 0; result == HL_OK && index < count; index++) {
+            bool first = true;
+            for (size_t other = 0; other < index && first; other++)
+                first = strcmp(rows[other].attribute.category, rows[index].attribute.category) != 0;
+            if (first)
+                result = hl_store_attribute_clear(app->store, rows[index].attribute.category, error);
+            if (result == HL_OK && !rows[index].clears)
+                result = hl_store_attribute_put(app->store, &rows[index].attribute, error);
+        }
+        if (result == HL_OK)
+            result = hl_store_commit(app->store, error);
+        if (result != HL_OK)
+            hl_store_rollback(app->store);
+    }
+    if (result == HL_OK && loaded != NULL)
+        *loaded = (int)count;
+    free(rows);
+    hl_csv_reader_free(&reader);
+    return result;
+}
+
 int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int *loaded,
                               hl_error *error)
 {

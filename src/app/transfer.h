@@ -17,6 +17,10 @@ int hl_transfer_load_units(hl_app *app, const char *text, size_t length, int *lo
 int hl_transfer_load_categories(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
 int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
 int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+/* Category attributes (Open311 service definitions): each category named
+ * in the file has its attributes replaced by the file's rows (a row with
+ * the category alone: none); categories not named keep theirs. */
+int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
 /* One rejected row of an import. */
 typedef void (*hl_transfer_row_error_visitor)(void *context, long line, const hl_error *error);
 

@@ -193,6 +193,53 @@ int hl_clock_parse_time(hl_slice text, hl_time *out)
     return HL_OK;
 }
 
+int hl_clock_parse_w3c(hl_slice text, hl_time *out)
+{
+    size_t position = 0;
+    int year, month, day, hour = 0, minute = 0, second = 0;
+    if (!read_date(text, &position, &year, &month, &day))
+        return HL_EINVAL;
+    if (position == text.len) {
+        *out = hl_clock_start_of_day(hl_clock_day_from_civil(year, month, day));
+        return HL_OK;
+    }
+    if (!read_char(text, &position, 'T') || !read_digits(text, &position, 2, &hour) ||
+        !read_char(text, &position, ':') || !read_digits(text, &position, 2, &minute))
+        return HL_EINVAL;
+    if (read_char(text, &position, ':')) {
+        if (!read_digits(text, &position, 2, &second))
+            return HL_EINVAL;
+        if (read_char(text, &position, '.')) {
+            /* Fractions of a second: at least one digit, then dropped. */
+            size_t digits = position;
+            while (position < text.len && text.ptr[position] >= '0' && text.ptr[position] <= '9')
+                position++;
+            if (position == digits)
+                return HL_EINVAL;
+        }
+    }
+    if (hour > 23 || minute > 59 || second > 59)
+        return HL_EINVAL;
+    int zone_minutes = 0;
+    if (!read_char(text, &position, 'Z')) {
+        if (position >= text.len || (text.ptr[position] != '+' && text.ptr[position] != '-'))
+            return HL_EINVAL;
+        int sign = text.ptr[position] == '-' ? -1 : 1;
+        int zone_hours, zone_rest;
+        position++;
+        if (!read_digits(text, &position, 2, &zone_hours) || !read_char(text, &position, ':') ||
+            !read_digits(text, &position, 2, &zone_rest) || zone_hours > 14 || zone_rest > 59)
+            return HL_EINVAL;
+        zone_minutes = sign * (zone_hours * 60 + zone_rest);
+    }
+    if (position != text.len)
+        return HL_EINVAL;
+    int64_t seconds = (int64_t)hl_clock_day_from_civil(year, month, day) * HL_SECONDS_PER_DAY +
+                      hour * 3600 + minute * 60 + second;
+    *out = seconds - (int64_t)zone_minutes * 60;
+    return HL_OK;
+}
+
 void hl_clock_format_day(int32_t day_number, char *out, size_t size)
 {
     int year, month, day;

@@ -39,6 +39,11 @@ int hl_clock_parse_day(hl_slice text, int32_t *out);
 /* Parses YYYY-MM-DD (start of day), YYYY-MM-DD HH:MM[:SS] (local zone) or
  * YYYY-MM-DDTHH:MM[:SS] with Z or ±HH:MM. */
 int hl_clock_parse_time(hl_slice text, hl_time *out);
+/* Parses the W3C profile of ISO 8601 that Open311 requires, strictly: a
+ * date YYYY-MM-DD (the start of that day in the local zone) or a date and
+ * time YYYY-MM-DDThh:mm[:ss[.s...]] with its zone, Z or ±hh:mm (fractions
+ * of a second are dropped). No spaces, no time without a zone. */
+int hl_clock_parse_w3c(hl_slice text, hl_time *out);
 /* Parses YYYY-MM into yyyymm. */
 int hl_clock_parse_month(hl_slice text, int *out);
 

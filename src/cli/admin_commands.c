@@ -1,7 +1,7 @@
 /* admin_commands.c: the administration commands of the hotline CLI: init,
  * loading the directory and the calendar, time limits, listings of units,
  * categories and users, the workflow table, verify, the demo and users'
- * passwords (passwd). */
+ * passwords (passwd); `apikey` runs in apikey_command.c. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "app/auth.h"
 #include "app/secrets.h"
 #include "app/demo.h"
+#include "app/open311.h"
 #include "app/report.h"
 #include "app/report_xlsx.h"
 #include "app/transfer.h"
@@ -56,17 +57,18 @@ static int run_load(cli_context *context, const cli_command *command, const cli_
     } loaders[] = {{"units", hl_transfer_load_units},
                    {"categories", hl_transfer_load_categories},
                    {"users", hl_transfer_load_users},
-                   {"calendar", hl_transfer_load_calendar}};
+                   {"calendar", hl_transfer_load_calendar},
+                   {"attributes", hl_transfer_load_attributes}};
     if (args->positional_count != 2)
         return cli_usage_error(command, english() ? "what to load, and from which file"
                                                   : "请指明加载内容及文件");
     loader load = NULL;
-    for (size_t index = 0; index < 4; index++)
+    for (size_t index = 0; index < sizeof loaders / sizeof loaders[0]; index++)
         if (strcmp(args->positional[0], loaders[index].what) == 0)
             load = loaders[index].load;
     if (load == NULL)
-        return cli_usage_error(command, english() ? "load units, categories, users or calendar"
-                                                  : "可加载 units、categories、users 或 calendar");
+        return cli_usage_error(command, english() ? "load units, categories, users, calendar or attributes"
+                                                  : "可加载 units、categories、users、calendar 或 attributes");
     hl_error error;
     hl_error_clear(&error);
     char *data = NULL;
@@ -106,6 +108,12 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         return cli_usage_error(command, english() ? "give a key and a value" : "请给出键和值");
     hl_error error;
     hl_error_clear(&error);
+    if (strncmp(args->positional[0], "open311.", 8) == 0) {
+        if (hl_open311_setting_set(app, args->positional[0], args->positional[1], &error) != HL_OK)
+            return cli_fail(&error);
+        printf("%s %s\n", args->positional[0], args->positional[1]);
+        return CLI_EXIT_OK;
+    }
     if (strncmp(args->positional[0], "report.", 7) == 0) {
         if (hl_report_set(app, args->positional[0], args->positional[1], &error) != HL_OK)
             return cli_fail(&error);
@@ -581,6 +589,8 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     return CLI_EXIT_OK;
 }
 
+static const cli_option_spec apikey_options[] = {{"rate", true}, {NULL, false}};
+
 const cli_command cli_admin_commands[] = {
     {"report", "月度满意度通报", "the monthly satisfaction bulletin",
      "report --month YYYY-MM [--format text|markdown|csv|json|html|xlsx] [--out FILE] "
@@ -599,22 +609,29 @@ const cli_command cli_admin_commands[] = {
      "创建数据库（若不存在），升级结构版本，并载入内置的工作日日历。",
      "Creates the store when absent, upgrades its schema, and seeds the built-in working-day calendar.",
      NULL, run_init, 0},
-    {"load", "从 CSV 加载单位/分类/用户/日历", "load units, categories, users or calendar from CSV",
-     "load units|categories|users|calendar FILE.csv",
+    {"load", "从 CSV 加载单位/分类/用户/日历/属性", "load units, categories, users, calendar or attributes from CSV",
+     "load units|categories|users|calendar|attributes FILE.csv",
      "从 CSV 加载（列见 docs/csv.md）；编码相同的记录被替换。任何一行有错则全部不加载。\n"
-     "calendar 用于载入国务院办公厅每年发布的放假安排。",
+     "calendar 用于载入国务院办公厅每年发布的放假安排。attributes 载入诉求分类的附加问题（Open311 "
+     "服务定义）：文件中出现的分类，其属性整体替换为文件中的各行。",
      "Loads from CSV (columns in docs/csv.md); records with the same code are replaced. One bad row "
-     "and nothing is loaded.\n`calendar` loads the State Council's yearly holiday notice.",
+     "and nothing is loaded.\n`calendar` loads the State Council's yearly holiday notice. `attributes` "
+     "loads the questions categories ask (Open311 service definitions): each category in the file gets "
+     "exactly the file's rows.",
      NULL, run_load, 0},
     {"config", "查看或设置办理时限与通报规则", "show or set time limits and bulletin rules", "config [KEY VALUE]",
      "不带参数时显示办理时限；带参数时设置，例如 hotline config handle_days.complaint 10。"
      "通报规则以 report. 开头：report.method、report.min_reached、report.basic_counts_satisfied、"
      "report.weight_response、report.weight_resolution、report.weight_satisfaction、report.list_size、"
-     "report.group_order（分组顺序，逗号分隔）、report.title、report.hotline_name。",
+     "report.group_order（分组顺序，逗号分隔）、report.title、report.hotline_name。"
+     "Open311 设置以 open311. 开头：open311.jurisdiction_id、open311.contact、open311.key_service、"
+     "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。",
      "Shows the time limits, or sets one, e.g. hotline config handle_days.complaint 10. Bulletin rules start "
      "with report.: report.method, report.min_reached, report.basic_counts_satisfied, report.weight_response, "
      "report.weight_resolution, report.weight_satisfaction, report.list_size, report.group_order (group "
-     "names, comma-separated), report.title, report.hotline_name.", NULL,
+     "names, comma-separated), report.title, report.hotline_name. Open311 settings start with open311.: "
+     "open311.jurisdiction_id, open311.contact, open311.key_service, open311.service_notice, "
+     "open311.publish (open311 or all; docs/open311.md).", NULL,
      run_config, 0},
     {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。", "Lists every network unit.",
      NULL, run_directory_list, 0},
@@ -664,7 +681,8 @@ const cli_command cli_admin_commands[] = {
      "（默认为 CPU 核数）。路由：/healthz、/metrics、"
      "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/events、"
      "/api/v1/orders/编号/earlier、/api/v1/audit/phone-reads、"
-     "/api/v1/reports/YYYY-MM（见 docs/api.md）。除 /healthz、/metrics 与登录外均须登录（Bearer 令牌或会话 "
+     "/api/v1/reports/YYYY-MM、/api/v1/apikeys（见 docs/api.md），以及 Open311 GeoReport v2 接口 "
+     "/open311/v2/（见 docs/open311.md）。除 /healthz、/metrics、登录与 Open311 外均须登录（Bearer 令牌或会话 "
      "Cookie），可读内容按角色而定。其余路径为网页（--web 目录，默认为源代码树或安装目录中的 web/；"
      "见 docs/web.md）。尚无 HTTPS：请只在本机或可信网络上监听。",
      "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. --timeout: seconds after "
@@ -672,11 +690,21 @@ const cli_command cli_admin_commands[] = {
      "headers (default 30; cuts off slow clients); --max-connections: "
      "connections at once (default 1000); --threads: worker threads (default: the cores). Routes: /healthz, /metrics, "
      "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, "
-     "/api/v1/orders/NUMBER/earlier, /api/v1/audit/phone-reads, /api/v1/reports/YYYY-MM (docs/api.md). All but "
-     "/healthz, /metrics and login need a session (a Bearer token or the session cookie); what a user may read "
-     "depends on the role. Every other path is the web pages (--web DIR; by default web/ of the source tree or "
-     "of the installed share directory; docs/web.md). There is no HTTPS yet: "
+     "/api/v1/orders/NUMBER/earlier, /api/v1/audit/phone-reads, /api/v1/reports/YYYY-MM, /api/v1/apikeys "
+     "(docs/api.md), and Open311 GeoReport v2 under /open311/v2/ (docs/open311.md). All but /healthz, /metrics, "
+     "login and Open311 need a session (a Bearer token or the session cookie); what a user may read depends on "
+     "the role. Every other path is the web pages (--web DIR; by default web/ of the source tree or of the "
+     "installed share directory; docs/web.md). There is no HTTPS yet: "
      "listen only on this machine or a trusted network.",
      serve_options, run_serve, 0},
+    {"apikey", "管理 Open311 API 密钥", "manage Open311 API keys", "apikey create NAME [--rate N] | list | revoke ID",
+     "create 为一个应用创建 Open311 API 密钥（--rate：每分钟 POST 次数，默认 60，1 至 6000；查询为其 10 倍），"
+     "密钥只显示这一次，数据库中只存其散列；list 列出全部密钥（只显示前 8 位）；revoke 吊销一个密钥，"
+     "此后使用它的请求一律被拒绝（403）。见 docs/open311.md。",
+     "create makes an Open311 API key for an application (--rate: POST requests per minute, default 60, 1 to "
+     "6000; reads get ten times as many); the key is shown only this once and the store keeps only its hash. "
+     "list shows every key (its first 8 characters only); revoke revokes one: requests with it are refused "
+     "(403) from then on. See docs/open311.md.",
+     apikey_options, cli_run_apikey, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

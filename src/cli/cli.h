@@ -49,6 +49,9 @@ int cli_order_number(const cli_args *args, int position, int64_t *id, hl_error *
 /* Reads a whole file named by an argument (or "-" for stdin). Caller frees *data. */
 int cli_read_input(const char *path, char **data, size_t *length, hl_error *error);
 
+/* `hotline apikey` (apikey_command.c). */
+int cli_run_apikey(cli_context *context, const cli_command *command, const cli_args *args);
+
 /* The command tables of each part. */
 extern const cli_command cli_order_commands[];
 extern const cli_command cli_admin_commands[];

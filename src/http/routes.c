@@ -4,9 +4,10 @@
  * Allow), sets the language, finds the session of every route that is not
  * open (401 without one) and calls the route's handler. The handlers of
  * orders, reports and the other groups live in their own files
- * (routes_orders.c, routes_reports.c, ...); the open routes (health,
- * metrics: the store's per-state counts and the overdue count) and the
- * session routes (login, logout, password) are here. It
+ * (routes_orders.c, routes_reports.c, routes_apikeys.c, open311.c ...);
+ * the open routes (health, metrics: the store's per-state counts and the
+ * overdue count) and the session routes (login, logout, password) are
+ * here. It
  * decides no right: app/auth says who may read what, app/ and the
  * workflow who may write. */
 #include "http/routes.h"
@@ -16,8 +17,10 @@
 #include <strings.h>
 
 #include "base/i18n.h"
+#include "http/open311.h"
 #include "http/route_support.h"
 #include "http/routes_directory.h"
+#include "http/routes_apikeys.h"
 #include "http/routes_orders.h"
 #include "http/routes_personal.h"
 #include "http/routes_reports.h"
@@ -285,6 +288,12 @@ static const hl_route route_table[] = {
     {"GET", "/api/v1/reports/trend", false, hl_routes_reports_trend},
     {"GET", "/api/v1/reports/{month}", false, hl_routes_reports_get},
     {"GET", "/api/v1/stats/categories", false, hl_routes_stats_categories},
+    {"GET", "/api/v1/apikeys", false, hl_routes_apikeys_list},
+    {"POST", "/api/v1/apikeys", false, hl_routes_apikeys_create},
+    {"DELETE", "/api/v1/apikeys/{id}", false, hl_routes_apikeys_revoke},
+    /* Open311 GeoReport v2: open (keys, not sessions), dispatched in open311.c. */
+    {"GET", "/open311/v2/*", true, hl_http_open311_get},
+    {"POST", "/open311/v2/*", true, hl_http_open311_post},
 };
 
 #define ROUTE_COUNT (sizeof route_table / sizeof route_table[0])

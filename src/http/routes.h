@@ -32,6 +32,14 @@
 #include "http/arena.h"
 #include "http/metrics.h"
 
+/* Receives one query argument: its name and value with their lengths
+ * (either may hold bytes the caller must check); value NULL when the
+ * argument had no '='. */
+typedef void (*hl_query_visitor)(void *context, const char *name, size_t name_length, const char *value,
+                                 size_t value_length);
+
+typedef struct hl_rate_limiter hl_rate_limiter;
+
 typedef struct hl_route_request {
     const char *method;
     const char *path; /* percent-decoded; may hold any byte but NUL */
@@ -51,6 +59,11 @@ typedef struct hl_route_request {
     const char *session_cookie;  /* the hotline_session cookie's value, NULL when absent */
     const char *client_address;  /* the peer's IP address as text ("" when unknown) */
     hl_auth_guard *guard;        /* the process's login guard (not NULL) */
+    /* Calls visit for every query argument, in the order sent (Open311
+     * checks them all: unknown names, repetitions, encodings). */
+    void (*query_each)(void *context, hl_query_visitor visit, void *visit_context);
+    hl_rate_limiter *limiter;    /* the process's request budgets; NULL counts nothing */
+    const char *host;            /* the Host header, NULL when absent */
     hl_audit_queue *audit;       /* the process's record of full phone-number reads (not NULL) */
     const char *if_none_match;     /* the If-None-Match header, NULL when absent */
     const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */

@@ -7,12 +7,12 @@
  * dropped and answered 413) and hands it, with the headers the routes need
  * (Content-Type, Authorization, If-Match, the session cookie, the peer's address), to
  * routes.c; it does not parse bodies. It owns the process's login guard
- * (app/auth) and its queue of full phone-number reads (app/audit), shared
- * by every worker (the queue is written out after the workers stop), and
- * the directory of the web pages (static_files.c), whose files it sends
- * from their descriptors. Its housekeeping thread checkpoints the WAL on a
- * connection of its own and cuts connections that take too long to send a
- * request head. */
+ * (app/auth), the Open311 rate limiter and its queue of full phone-number
+ * reads (app/audit), shared by every worker (the queue is written out after
+ * the workers stop), and the directory of the web pages (static_files.c),
+ * whose files it sends from their descriptors. Its housekeeping thread
+ * checkpoints the WAL on a connection of its own and cuts connections that
+ * take too long to send a request head. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -36,6 +36,7 @@
 #include "base/i18n.h"
 #include "http/arena.h"
 #include "http/metrics.h"
+#include "http/rate_limit.h"
 #include "http/route_support.h"
 #include "http/routes.h"
 #include "http/static_files.h"
@@ -59,6 +60,7 @@ struct hl_server {
     unsigned grace_seconds;
     hl_metrics metrics;
     hl_auth_guard *guard; /* owned */
+    hl_rate_limiter *limiter; /* owned: Open311's request budgets */
     hl_audit_queue *audit; /* owned: reads of full phone numbers, written by its own thread */
     hl_static_files *static_files; /* owned; NULL when serving no pages */
     atomic_int in_flight; /* requests whose handler has begun and not completed */
@@ -305,6 +307,28 @@ static const char *query_value(void *context, const char *name)
     return MHD_lookup_connection_value(context, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct query_iteration {
+    hl_query_visitor visit;
+    void *context;
+} query_iteration;
+
+static enum MHD_Result visit_argument(void *context, enum MHD_ValueKind kind, const char *name, size_t name_length,
+                                      const char *value, size_t value_length)
+{
+    (void)kind;
+    query_iteration *iteration = context;
+    iteration->visit(iteration->context, name, name_length, value, value_length);
+    return MHD_YES;
+}
+
+/* Every query argument with its lengths, as libmicrohttpd decoded it (a
+ * decoded %00 shows in the lengths, not as an early end). */
+static void query_each(void *context, hl_query_visitor visit, void *visit_context)
+{
+    query_iteration iteration = {visit, visit_context};
+    MHD_get_connection_values_n(context, MHD_GET_ARGUMENT_KIND, visit_argument, &iteration);
+}
+
 /* Queues the response and hands its body (or its file) to libmicrohttpd,
  * which frees (or closes) it. */
 static enum MHD_Result send_response(struct MHD_Connection *connection, request_state *state,
@@ -537,6 +561,9 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .session_cookie = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "hotline_session"),
             .client_address = client_address(connection, &state->arena),
             .guard = server->guard,
+            .query_each = query_each,
+            .limiter = server->limiter,
+            .host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
             .audit = server->audit,
             .if_none_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_IF_NONE_MATCH),
@@ -657,6 +684,7 @@ static void free_server(hl_server *server)
         hl_app_close(server->apps[index]);
     free(server->apps);
     hl_auth_guard_free(server->guard);
+    hl_rate_limiter_free(server->limiter);
     hl_static_files_free(server->static_files);
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
@@ -714,6 +742,7 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     }
     hl_server *server = hl_xcalloc(1, sizeof *server);
     server->guard = guard;
+    server->limiter = hl_rate_limiter_new();
     server->audit = audit;
     server->static_files = static_files;
     server->db_path = hl_xstrdup(options->db_path);

@@ -241,6 +241,85 @@ int hl_store_session_revoke_user(hl_store *store, const char *username, const ch
     return store->ops->session_revoke_user(store, username, except_hash, error);
 }
 
+int hl_store_apikey_insert(hl_store *store, hl_apikey *key, hl_error *error)
+{
+    return store->ops->apikey_insert(store, key, error);
+}
+
+int hl_store_apikey_get(hl_store *store, int64_t id, hl_apikey *out, hl_error *error)
+{
+    return store->ops->apikey_get(store, id, out, error);
+}
+
+int hl_store_apikey_find(hl_store *store, const char *key_hash, hl_apikey *out, hl_error *error)
+{
+    return store->ops->apikey_find(store, key_hash, out, error);
+}
+
+int hl_store_apikey_each(hl_store *store, hl_apikey_visitor visit, void *context, hl_error *error)
+{
+    return store->ops->apikey_each(store, visit, context, error);
+}
+
+int hl_store_apikey_revoke(hl_store *store, int64_t id, hl_time at, hl_error *error)
+{
+    return store->ops->apikey_revoke(store, id, at, error);
+}
+
+int hl_store_attribute_put(hl_store *store, const hl_attribute *attribute, hl_error *error)
+{
+    return store->ops->attribute_put(store, attribute, error);
+}
+
+int hl_store_attribute_clear(hl_store *store, const char *category, hl_error *error)
+{
+    return store->ops->attribute_clear(store, category, error);
+}
+
+int hl_store_attribute_each(hl_store *store, const char *category, hl_attribute_visitor visit, void *context,
+                            hl_error *error)
+{
+    return store->ops->attribute_each(store, category, visit, context, error);
+}
+
+int hl_store_open311_put(hl_store *store, const hl_open311_record *record, hl_error *error)
+{
+    return store->ops->open311_put(store, record, error);
+}
+
+int hl_store_open311_get(hl_store *store, int64_t order_id, hl_open311_record *out, hl_error *error)
+{
+    return store->ops->open311_get(store, order_id, out, error);
+}
+
+int hl_store_answer_put(hl_store *store, int64_t order_id, const char *code, int seq, const char *value,
+                        hl_error *error)
+{
+    return store->ops->answer_put(store, order_id, code, seq, value, error);
+}
+
+int hl_store_answer_each(hl_store *store, int64_t order_id, hl_answer_visitor visit, void *context,
+                         hl_error *error)
+{
+    return store->ops->answer_each(store, order_id, visit, context, error);
+}
+
+int hl_store_event_get(hl_store *store, int64_t order_id, int64_t seq, hl_event *out, hl_error *error)
+{
+    return store->ops->event_get(store, order_id, seq, out, error);
+}
+
+int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit, void *context,
+                         hl_error *error)
+{
+    return store->ops->event_query(store, filter, visit, context, error);
+}
+
+int hl_store_event_count(hl_store *store, const hl_event_filter *filter, int64_t *out, hl_error *error)
+{
+    return store->ops->event_count(store, filter, out, error);
+}
+
 void hl_store_set_phone_codec(hl_store *store, const hl_phone_codec *codec)
 {
     store->ops->set_phone_codec(store, codec);

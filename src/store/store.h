@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "domain/attribute.h"
 #include "domain/calendar.h"
 #include "domain/directory.h"
 #include "domain/order.h"
@@ -34,6 +35,52 @@ typedef struct hl_session {
     bool revoked;
 } hl_session;
 
+/* An Open311 API key. The key itself is never stored: key_hash is the hex
+ * of its BLAKE2b hash, key_prefix its first characters, so that an
+ * administrator can tell keys apart in a list (app/apikey.c makes both). */
+#define HL_APIKEY_HASH_BYTES 65   /* 64 hex digits and NUL */
+#define HL_APIKEY_PREFIX_BYTES 9  /* 8 characters and NUL */
+typedef struct hl_apikey {
+    int64_t id;                 /* given by the store at insert */
+    char key_hash[HL_APIKEY_HASH_BYTES];
+    char key_prefix[HL_APIKEY_PREFIX_BYTES];
+    char name[HL_NAME_BYTES];   /* the application it was given to */
+    char created_by[HL_CODE_BYTES]; /* the administrator; "" for the command line */
+    hl_time created_at;
+    int rate_per_minute;        /* POST requests per minute (reads: ten times as many) */
+    bool revoked;
+    hl_time revoked_at;         /* 0 while valid */
+} hl_apikey;
+
+/* What an Open311 request brought beyond the order's registration fields:
+ * the key it came with and the parameters the order has no place for.
+ * Personal data (email) never leaves through the public reads. */
+#define HL_EMAIL_CHARS 254
+#define HL_EMAIL_BYTES (HL_EMAIL_CHARS + 1)   /* ASCII */
+#define HL_MEDIA_URL_CHARS 1024
+#define HL_MEDIA_URL_BYTES (HL_MEDIA_URL_CHARS + 1) /* ASCII */
+typedef struct hl_open311_record {
+    int64_t order_id;
+    int64_t api_key_id;
+    char email[HL_EMAIL_BYTES];
+    char device_id[HL_NAME_BYTES];
+    char account_id[HL_NAME_BYTES];
+    char address_id[HL_NAME_BYTES];
+    char media_url[HL_MEDIA_URL_BYTES];
+} hl_open311_record;
+
+/* Which events an event query returns: at_from <= at < at_to (at_to 0: no
+ * end), of orders whose channel is in channel_mask (bits of hl_channel; 0:
+ * any), whose action is in action_mask (bits of hl_action; 0: any), in the
+ * order (at, order, seq), limit rows (0: all) after skipping offset. */
+typedef struct hl_event_filter {
+    hl_time at_from;
+    hl_time at_to;
+    unsigned channel_mask;
+    uint32_t action_mask;
+    int limit;
+    int64_t offset;
+} hl_event_filter;
 /* How the store keeps citizens' phone numbers (app/secrets.c provides
  * it; the store holds no key and no cryptography of its own). A phone is
  * written as its sealed form (at most HL_PHONE_SEALED_MAX_BYTES) beside a
@@ -121,6 +168,9 @@ typedef struct hl_order_filter {
     bool order_by_due;      /* sort by due_at, then id, zeros first (wins over sort) */
     int assessed_month;     /* yyyymm of the completion being assessed */
     bool appeal_upheld;     /* only orders excluded by an upheld appeal */
+    unsigned channel_mask;  /* bits (1u << hl_channel), 0 = any */
+    const char *categories; /* comma-separated category codes: any of them */
+    int64_t offset;         /* paging by position: rows skipped before the limit */
     /* The citizen's phone, written any way (domain/phone.h): found by its
      * search hash, so the store needs a phone codec. */
     const char *phone;
@@ -133,7 +183,6 @@ typedef struct hl_order_filter {
      * may read (app/auth sets it). */
     const char *scope_unit;
     hl_order_sort sort;     /* when order_by_due is false */
-    int64_t offset;         /* paging by page: rows skipped before the first visited */
 } hl_order_filter;
 
 /* Receives one category's count of orders ("" for orders without one). */
@@ -149,6 +198,10 @@ typedef int (*hl_category_visitor)(void *context, const hl_category *category);
 typedef int (*hl_user_visitor)(void *context, const hl_user *user);
 typedef int (*hl_rollup_visitor)(void *context, const hl_rollup_delta *row);
 typedef int (*hl_order_head_visitor)(void *context, int64_t id, hl_state state, int64_t version);
+typedef int (*hl_apikey_visitor)(void *context, const hl_apikey *key);
+typedef int (*hl_attribute_visitor)(void *context, const hl_attribute *attribute);
+/* One answer to a category attribute (value valid during the call only). */
+typedef int (*hl_answer_visitor)(void *context, const char *code, int seq, const char *value);
 typedef int (*hl_audit_visitor)(void *context, const hl_audit_read *read);
 
 typedef struct hl_store_ops {
@@ -213,6 +266,25 @@ typedef struct hl_store_ops {
     int (*session_revoke_user)(hl_store *store, const char *username, const char *except_hash,
                                hl_error *error);
 
+    int (*apikey_insert)(hl_store *store, hl_apikey *key, hl_error *error);
+    int (*apikey_get)(hl_store *store, int64_t id, hl_apikey *out, hl_error *error);
+    int (*apikey_find)(hl_store *store, const char *key_hash, hl_apikey *out, hl_error *error);
+    int (*apikey_each)(hl_store *store, hl_apikey_visitor visit, void *context, hl_error *error);
+    int (*apikey_revoke)(hl_store *store, int64_t id, hl_time at, hl_error *error);
+    int (*attribute_put)(hl_store *store, const hl_attribute *attribute, hl_error *error);
+    int (*attribute_clear)(hl_store *store, const char *category, hl_error *error);
+    int (*attribute_each)(hl_store *store, const char *category, hl_attribute_visitor visit, void *context,
+                          hl_error *error);
+    int (*open311_put)(hl_store *store, const hl_open311_record *record, hl_error *error);
+    int (*open311_get)(hl_store *store, int64_t order_id, hl_open311_record *out, hl_error *error);
+    int (*answer_put)(hl_store *store, int64_t order_id, const char *code, int seq, const char *value,
+                      hl_error *error);
+    int (*answer_each)(hl_store *store, int64_t order_id, hl_answer_visitor visit, void *context,
+                       hl_error *error);
+    int (*event_get)(hl_store *store, int64_t order_id, int64_t seq, hl_event *out, hl_error *error);
+    int (*event_query)(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit, void *context,
+                       hl_error *error);
+    int (*event_count)(hl_store *store, const hl_event_filter *filter, int64_t *out, hl_error *error);
     void (*set_phone_codec)(hl_store *store, const hl_phone_codec *codec);
     int (*seal_phones)(hl_store *store, hl_error *error);
     int (*audit_append)(hl_store *store, const hl_audit_read *read, hl_error *error);
@@ -346,5 +418,40 @@ int hl_store_audit_append(hl_store *store, const hl_audit_read *read, hl_error *
 int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
                          hl_error *error);
 int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t *out, hl_error *error);
+
+/* API keys: insert (sets key->id; HL_ECONFLICT when the hash exists), get
+ * by id and find by hash (HL_ENOTFOUND), every key in id order, revoke
+ * (HL_ENOTFOUND for an unknown id; revoking a revoked key keeps its first
+ * revocation time). */
+int hl_store_apikey_insert(hl_store *store, hl_apikey *key, hl_error *error);
+int hl_store_apikey_get(hl_store *store, int64_t id, hl_apikey *out, hl_error *error);
+int hl_store_apikey_find(hl_store *store, const char *key_hash, hl_apikey *out, hl_error *error);
+int hl_store_apikey_each(hl_store *store, hl_apikey_visitor visit, void *context, hl_error *error);
+int hl_store_apikey_revoke(hl_store *store, int64_t id, hl_time at, hl_error *error);
+/* Category attributes: put (replaces the same category and code), clear
+ * every attribute of a category, and visit those of one category (NULL:
+ * all) in the order (category, position, code). */
+int hl_store_attribute_put(hl_store *store, const hl_attribute *attribute, hl_error *error);
+int hl_store_attribute_clear(hl_store *store, const char *category, hl_error *error);
+int hl_store_attribute_each(hl_store *store, const char *category, hl_attribute_visitor visit, void *context,
+                            hl_error *error);
+/* What an Open311 request brought (put: HL_ECONFLICT when the order has
+ * one; get: HL_ENOTFOUND for an order without), and its answers to the
+ * category's attributes, one row per value (seq counts the values of a
+ * multivaluelist from 1), visited in (code, seq) order. */
+int hl_store_open311_put(hl_store *store, const hl_open311_record *record, hl_error *error);
+int hl_store_open311_get(hl_store *store, int64_t order_id, hl_open311_record *out, hl_error *error);
+int hl_store_answer_put(hl_store *store, int64_t order_id, const char *code, int seq, const char *value,
+                        hl_error *error);
+int hl_store_answer_each(hl_store *store, int64_t order_id, hl_answer_visitor visit, void *context,
+                         hl_error *error);
+/* One event of an order (HL_ENOTFOUND when absent): the last is the
+ * order's version. */
+int hl_store_event_get(hl_store *store, int64_t order_id, int64_t seq, hl_event *out, hl_error *error);
+/* Events across orders by time (hl_event_filter), and how many a filter
+ * selects without its limit and offset. */
+int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit, void *context,
+                         hl_error *error);
+int hl_store_event_count(hl_store *store, const hl_event_filter *filter, int64_t *out, hl_error *error);
 
 #endif

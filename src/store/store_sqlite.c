@@ -129,7 +129,29 @@ static const char *const migrations[] = {
     "CREATE TABLE order_state_counts(state TEXT PRIMARY KEY, orders INTEGER NOT NULL) WITHOUT ROWID;\n"
     "INSERT INTO order_state_counts(state, orders)\n"
     "SELECT state, count(*) FROM orders GROUP BY state;\n",
-    /* 7: the API's lists. order_units holds one row per unit an order
+    /* 7: Open311. API keys (stored as hashes of the key); the attributes
+     * each category asks (its service definition; a list's values as
+     * "key=name|key=name"); what an Open311 request brought beyond the
+     * order's fields; the answers to the attributes, one row per value;
+     * and an index of events by time, for the updates since a given time. */
+    "CREATE TABLE api_keys(id INTEGER PRIMARY KEY, key_hash TEXT NOT NULL UNIQUE,\n"
+    "                      key_prefix TEXT NOT NULL, name TEXT NOT NULL, created_by TEXT NOT NULL,\n"
+    "                      created_at INTEGER NOT NULL, rate_per_minute INTEGER NOT NULL,\n"
+    "                      revoked INTEGER NOT NULL DEFAULT 0, revoked_at INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE category_attributes(category TEXT NOT NULL, code TEXT NOT NULL,\n"
+    "                      position INTEGER NOT NULL, datatype TEXT NOT NULL,\n"
+    "                      required INTEGER NOT NULL, variable INTEGER NOT NULL,\n"
+    "                      description TEXT NOT NULL, datatype_description TEXT NOT NULL,\n"
+    "                      choices TEXT NOT NULL, PRIMARY KEY(category, code)) WITHOUT ROWID;\n"
+    "CREATE TABLE open311_requests(order_id INTEGER PRIMARY KEY REFERENCES orders(id),\n"
+    "                      api_key_id INTEGER NOT NULL REFERENCES api_keys(id),\n"
+    "                      email TEXT NOT NULL, device_id TEXT NOT NULL, account_id TEXT NOT NULL,\n"
+    "                      address_id TEXT NOT NULL, media_url TEXT NOT NULL);\n"
+    "CREATE TABLE order_attributes(order_id INTEGER NOT NULL REFERENCES orders(id),\n"
+    "                      code TEXT NOT NULL, seq INTEGER NOT NULL, value TEXT NOT NULL,\n"
+    "                      PRIMARY KEY(order_id, code, seq)) WITHOUT ROWID;\n"
+    "CREATE INDEX events_by_at ON events(at);\n",
+    /* 8: the API's lists. order_units holds one row per unit an order
      * concerns now (its lead unit, lead = 1, and each co-handling unit,
      * lead = 0), keyed so that a unit's orders are one range of the key in
      * received order: a handler's list pages without scanning the orders.
@@ -179,6 +201,14 @@ int hl_store_schema_version(void)
     "order_id, seq, at, actor, action, from_state, to_state, unit, other_unit, deadline, note, "   \
     "details, period, outcome, rating, resolved, flags"
 
+#define APIKEY_COLUMNS_NO_ID                                                                       \
+    "key_hash, key_prefix, name, created_by, created_at, rate_per_minute, revoked, revoked_at"
+#define APIKEY_COLUMNS "id, " APIKEY_COLUMNS_NO_ID
+#define ATTRIBUTE_COLUMNS                                                                          \
+    "category, code, position, datatype, required, variable, description, datatype_description, "  \
+    "choices"
+#define OPEN311_COLUMNS "order_id, api_key_id, email, device_id, account_id, address_id, media_url"
+
 /* The statements prepared once at open and reused (reset, never finalized)
  * until close. */
 typedef enum statement_id {
@@ -225,6 +255,20 @@ typedef enum statement_id {
     STMT_SESSION_REVOKE_USER,
     STMT_AUDIT_APPEND,
     STMT_PHONE_INDEX_PUT,
+    STMT_APIKEY_INSERT,
+    STMT_APIKEY_GET,
+    STMT_APIKEY_FIND,
+    STMT_APIKEY_EACH,
+    STMT_APIKEY_REVOKE,
+    STMT_ATTRIBUTE_PUT,
+    STMT_ATTRIBUTE_CLEAR,
+    STMT_ATTRIBUTE_OF,
+    STMT_ATTRIBUTE_ALL,
+    STMT_OPEN311_PUT,
+    STMT_OPEN311_GET,
+    STMT_ANSWER_PUT,
+    STMT_ANSWER_EACH,
+    STMT_EVENT_GET,
     STMT_COUNT
 } statement_id;
 
@@ -316,6 +360,29 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_SESSION_REVOKE_USER] = "UPDATE sessions SET revoked = 1 WHERE username = ? AND token_hash <> ? AND revoked = 0",
     [STMT_AUDIT_APPEND] = "INSERT INTO personal_data_reads(at, actor, order_id, route) VALUES(?, ?, ?, ?)",
     [STMT_PHONE_INDEX_PUT] = "INSERT INTO phone_index(phone_hash, received_at, order_id) VALUES(?, ?, ?)",
+    [STMT_APIKEY_INSERT] = "INSERT INTO api_keys(" APIKEY_COLUMNS_NO_ID ") VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+    [STMT_APIKEY_GET] = "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE id = ?",
+    [STMT_APIKEY_FIND] = "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE key_hash = ?",
+    [STMT_APIKEY_EACH] = "SELECT " APIKEY_COLUMNS " FROM api_keys ORDER BY id",
+    /* A second revocation keeps the first one's time. */
+    [STMT_APIKEY_REVOKE] = "UPDATE api_keys SET revoked = 1, revoked_at = CASE WHEN revoked = 1 "
+                           "THEN revoked_at ELSE ? END WHERE id = ?",
+    [STMT_ATTRIBUTE_PUT] = "INSERT INTO category_attributes(" ATTRIBUTE_COLUMNS ") "
+                           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(category, code) DO UPDATE SET "
+                           "position = excluded.position, datatype = excluded.datatype, "
+                           "required = excluded.required, variable = excluded.variable, "
+                           "description = excluded.description, "
+                           "datatype_description = excluded.datatype_description, choices = excluded.choices",
+    [STMT_ATTRIBUTE_CLEAR] = "DELETE FROM category_attributes WHERE category = ?",
+    [STMT_ATTRIBUTE_OF] = "SELECT " ATTRIBUTE_COLUMNS " FROM category_attributes WHERE category = ? "
+                          "ORDER BY position, code",
+    [STMT_ATTRIBUTE_ALL] = "SELECT " ATTRIBUTE_COLUMNS " FROM category_attributes "
+                           "ORDER BY category, position, code",
+    [STMT_OPEN311_PUT] = "INSERT INTO open311_requests(" OPEN311_COLUMNS ") VALUES(?, ?, ?, ?, ?, ?, ?)",
+    [STMT_OPEN311_GET] = "SELECT " OPEN311_COLUMNS " FROM open311_requests WHERE order_id = ?",
+    [STMT_ANSWER_PUT] = "INSERT INTO order_attributes(order_id, code, seq, value) VALUES(?, ?, ?, ?)",
+    [STMT_ANSWER_EACH] = "SELECT code, seq, value FROM order_attributes WHERE order_id = ? ORDER BY code, seq",
+    [STMT_EVENT_GET] = "SELECT " EVENT_COLUMNS " FROM events WHERE order_id = ? AND seq = ?",
 };
 
 struct sqlite_store {
@@ -2192,10 +2259,10 @@ typedef struct query_parameter {
     int64_t number;
 } query_parameter;
 
-/* At most: every state, a dozen single filters, two for the text, two for
- * a scope, the unit of a range, the phone, three for "received before",
- * the limit and the offset. */
-#define QUERY_MAX_PARAMETERS (HL_STATE_COUNT + 28)
+/* At most: every state, every channel, a dozen single filters, two for
+ * the text, two for a scope, the unit of a range, the phone, three for
+ * "received before", the category list, the limit and the offset. */
+#define QUERY_MAX_PARAMETERS (HL_STATE_COUNT + HL_CHANNEL_COUNT + 30)
 
 /* Which part of a deadline-sorted list a query reads. */
 typedef enum query_part {
@@ -2404,6 +2471,23 @@ static void query_where(order_query *query, const hl_order_filter *filter, const
          * index on upheld appeals (migration 3) instead of a full scan. */
         _Static_assert(HL_APPEAL_UPHELD == 2, "the literal below is HL_APPEAL_UPHELD");
         order_condition(query, "appeal_state = 2");
+    }
+    if (filter->channel_mask != 0) {
+        order_condition(query, "channel IN (");
+        int listed = 0;
+        for (int channel = 0; channel < HL_CHANNEL_COUNT; channel++) {
+            if ((filter->channel_mask & (1u << channel)) == 0)
+                continue;
+            hl_buf_append_str(&query->where, listed > 0 ? ", ?" : "?");
+            query_text(query, channel_name(channel));
+            listed++;
+        }
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
+    }
+    if (filter_set(filter->categories)) {
+        /* One parameter for the whole list; codes hold no comma. */
+        order_condition(query, "instr(',' || ? || ',', ',' || category || ',') > 0");
+        query_text(query, filter->categories);
     }
     /* Keyset paging belongs to the orders by number or by (due_at, id). */
     if (filter->after_id != 0 && filter->order_by_due) {
@@ -2653,7 +2737,8 @@ static bool states_only(const hl_order_filter *filter)
             !filter_set(filter->text) && !filter_set(filter->scope_unit) && filter->received_from == 0 &&
             filter->received_to == 0 && filter->due_before == 0 && filter->due_from == 0 &&
             filter->after_id == 0 && filter->assessed_month == 0 && !filter->appeal_upheld &&
-            !filter_set(filter->phone) && filter->before_id == 0);
+            !filter_set(filter->phone) && filter->before_id == 0 && filter->channel_mask == 0 &&
+            !filter_set(filter->categories));
 }
 
 static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error *error);
@@ -3607,6 +3692,490 @@ static int sqlite_audit_count(hl_store *base, const hl_audit_filter *filter, int
     return result;
 }
 
+/* ------------------------------------------------------------------------ */
+/* API keys                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static int read_apikey(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    hl_apikey *key = context;
+    reader row = reader_of(statement);
+    key->id = read_int64(&row);
+    READ_FIELD(&row, key->key_hash);
+    READ_FIELD(&row, key->key_prefix);
+    READ_FIELD(&row, key->name);
+    READ_FIELD(&row, key->created_by);
+    key->created_at = read_int64(&row);
+    key->rate_per_minute = read_int(&row);
+    key->revoked = read_int64(&row) != 0;
+    key->revoked_at = read_int64(&row);
+    return HL_OK;
+}
+
+static int apikey_not_found(int64_t id, hl_error *error)
+{
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, HL_ENOTFOUND, "id", "no API key %" PRId64, id);
+    return hl_error_set(error, HL_ENOTFOUND, "id", "API 密钥 %" PRId64 " 不存在", id);
+}
+
+static int sqlite_apikey_insert(hl_store *base, hl_apikey *key, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (key == NULL)
+        return missing_argument("apikey_insert", error);
+    sqlite3_stmt *statement = store->statements[STMT_APIKEY_INSERT];
+    binder binding = binder_of(statement);
+    BIND_FIELD(&binding, key->key_hash);
+    BIND_FIELD(&binding, key->key_prefix);
+    BIND_FIELD(&binding, key->name);
+    BIND_FIELD(&binding, key->created_by);
+    bind_int64(&binding, key->created_at);
+    bind_int64(&binding, key->rate_per_minute);
+    bind_int64(&binding, key->revoked ? 1 : 0);
+    bind_int64(&binding, key->revoked_at);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "apikey_insert", error);
+    int result = run_write(store, statement, "apikey_insert", error);
+    if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_UNIQUE)
+        return hl_error_set(error, HL_ECONFLICT, NULL, "%s", HL_T("密钥已存在", "the key exists"));
+    if (result == HL_OK)
+        key->id = sqlite3_last_insert_rowid(store->db);
+    return result;
+}
+
+static int sqlite_apikey_get(hl_store *base, int64_t id, hl_apikey *out, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (out == NULL)
+        return missing_argument("apikey_get", error);
+    sqlite3_stmt *statement = store->statements[STMT_APIKEY_GET];
+    binder binding = binder_of(statement);
+    bind_int64(&binding, id);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "apikey_get", error);
+    int result = lookup_row(store, statement, "apikey_get", read_apikey, out, error);
+    return result == HL_ENOTFOUND ? apikey_not_found(id, error) : result;
+}
+
+static int sqlite_apikey_find(hl_store *base, const char *key_hash, hl_apikey *out, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (key_hash == NULL || out == NULL)
+        return missing_argument("apikey_find", error);
+    sqlite3_stmt *statement = store->statements[STMT_APIKEY_FIND];
+    binder binding = binder_of(statement);
+    bind_string(&binding, key_hash);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "apikey_find", error);
+    int result = lookup_row(store, statement, "apikey_find", read_apikey, out, error);
+    if (result == HL_ENOTFOUND) /* never repeat the key: it is a secret's hash */
+        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s", HL_T("没有这个 API 密钥", "no such API key"));
+    return result;
+}
+
+typedef struct apikey_visit {
+    hl_apikey_visitor visit;
+    void *context;
+} apikey_visit;
+
+static int visit_apikey_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    apikey_visit *visitor = context;
+    hl_apikey key;
+    int result = read_apikey(statement, &key, error);
+    return result != HL_OK ? result : visitor->visit(visitor->context, &key);
+}
+
+static int sqlite_apikey_each(hl_store *base, hl_apikey_visitor visit, void *context, hl_error *error)
+{
+    if (visit == NULL)
+        return missing_argument("apikey_each", error);
+    apikey_visit visitor = {visit, context};
+    return visit_all(store_of(base), STMT_APIKEY_EACH, "apikey_each", visit_apikey_row, &visitor, error);
+}
+
+static int sqlite_apikey_revoke(hl_store *base, int64_t id, hl_time at, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    sqlite3_stmt *statement = store->statements[STMT_APIKEY_REVOKE];
+    binder binding = binder_of(statement);
+    bind_int64(&binding, at);
+    bind_int64(&binding, id);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "apikey_revoke", error);
+    int result = run_write(store, statement, "apikey_revoke", error);
+    if (result == HL_OK && sqlite3_changes(store->db) == 0)
+        return apikey_not_found(id, error);
+    return result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Category attributes                                                      */
+/* ------------------------------------------------------------------------ */
+
+static const char *attribute_type_name(int value)
+{
+    return hl_attribute_type_name((hl_attribute_type)value);
+}
+
+static int read_attribute(sqlite3_stmt *statement, hl_attribute *attribute, hl_error *error)
+{
+    reader row = reader_of(statement);
+    READ_FIELD(&row, attribute->category);
+    READ_FIELD(&row, attribute->code);
+    attribute->position = read_int(&row);
+    attribute->datatype = (hl_attribute_type)read_enum(&row, attribute_type_name, HL_ATTRIBUTE_TYPE_COUNT);
+    attribute->required = read_int64(&row) != 0;
+    attribute->variable = read_int64(&row) != 0;
+    READ_FIELD(&row, attribute->description);
+    READ_FIELD(&row, attribute->datatype_description);
+    READ_FIELD(&row, attribute->values);
+    if (row.bad_column >= 0)
+        return corrupt_value(statement, row.bad_column, error);
+    return HL_OK;
+}
+
+typedef struct attribute_visit {
+    hl_attribute_visitor visit;
+    void *context;
+    hl_attribute *attribute; /* scratch: some 8 KB */
+} attribute_visit;
+
+static int visit_attribute_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    attribute_visit *visitor = context;
+    int result = read_attribute(statement, visitor->attribute, error);
+    return result != HL_OK ? result : visitor->visit(visitor->context, visitor->attribute);
+}
+
+static int sqlite_attribute_put(hl_store *base, const hl_attribute *attribute, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (attribute == NULL)
+        return missing_argument("attribute_put", error);
+    const char *datatype = encode_enum((int)attribute->datatype, attribute_type_name, HL_ATTRIBUTE_TYPE_COUNT);
+    if (datatype == NULL)
+        return bad_enum("datatype", (int)attribute->datatype, error);
+    sqlite3_stmt *statement = store->statements[STMT_ATTRIBUTE_PUT];
+    binder binding = binder_of(statement);
+    BIND_FIELD(&binding, attribute->category);
+    BIND_FIELD(&binding, attribute->code);
+    bind_int64(&binding, attribute->position);
+    bind_string(&binding, datatype);
+    bind_int64(&binding, attribute->required ? 1 : 0);
+    bind_int64(&binding, attribute->variable ? 1 : 0);
+    BIND_FIELD(&binding, attribute->description);
+    BIND_FIELD(&binding, attribute->datatype_description);
+    BIND_FIELD(&binding, attribute->values);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "attribute_put", error);
+    return run_write(store, statement, "attribute_put", error);
+}
+
+static int sqlite_attribute_clear(hl_store *base, const char *category, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (category == NULL)
+        return missing_argument("attribute_clear", error);
+    sqlite3_stmt *statement = store->statements[STMT_ATTRIBUTE_CLEAR];
+    binder binding = binder_of(statement);
+    bind_string(&binding, category);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "attribute_clear", error);
+    return run_write(store, statement, "attribute_clear", error);
+}
+
+static int sqlite_attribute_each(hl_store *base, const char *category, hl_attribute_visitor visit, void *context,
+                                 hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (visit == NULL)
+        return missing_argument("attribute_each", error);
+    statement_id id = category != NULL ? STMT_ATTRIBUTE_OF : STMT_ATTRIBUTE_ALL;
+    sqlite3_stmt *statement = borrow_statement(store, id, "attribute_each", error);
+    if (statement == NULL)
+        return HL_EIO;
+    binder binding = binder_of(statement);
+    if (category != NULL)
+        bind_string(&binding, category);
+    int result;
+    if (binding.rc != SQLITE_OK) {
+        result = storage_error(store, "attribute_each", error);
+    } else {
+        attribute_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_attribute))};
+        result = visit_rows(store, statement, "attribute_each", visit_attribute_row, &visitor, error);
+        free(visitor.attribute);
+    }
+    return_statement(store, id, statement);
+    return result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Open311 requests and attribute answers                                   */
+/* ------------------------------------------------------------------------ */
+
+static int sqlite_open311_put(hl_store *base, const hl_open311_record *record, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (record == NULL)
+        return missing_argument("open311_put", error);
+    sqlite3_stmt *statement = store->statements[STMT_OPEN311_PUT];
+    binder binding = binder_of(statement);
+    bind_int64(&binding, record->order_id);
+    bind_int64(&binding, record->api_key_id);
+    BIND_FIELD(&binding, record->email);
+    BIND_FIELD(&binding, record->device_id);
+    BIND_FIELD(&binding, record->account_id);
+    BIND_FIELD(&binding, record->address_id);
+    BIND_FIELD(&binding, record->media_url);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "open311_put", error);
+    int result = run_write(store, statement, "open311_put", error);
+    if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return hl_error_set(error, HL_ECONFLICT, NULL, "%s",
+                            HL_T("该工单已有 Open311 记录", "the order has an Open311 record"));
+    return result;
+}
+
+static int read_open311(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    hl_open311_record *record = context;
+    reader row = reader_of(statement);
+    record->order_id = read_int64(&row);
+    record->api_key_id = read_int64(&row);
+    READ_FIELD(&row, record->email);
+    READ_FIELD(&row, record->device_id);
+    READ_FIELD(&row, record->account_id);
+    READ_FIELD(&row, record->address_id);
+    READ_FIELD(&row, record->media_url);
+    return HL_OK;
+}
+
+static int sqlite_open311_get(hl_store *base, int64_t order_id, hl_open311_record *out, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (out == NULL)
+        return missing_argument("open311_get", error);
+    sqlite3_stmt *statement = store->statements[STMT_OPEN311_GET];
+    binder binding = binder_of(statement);
+    bind_int64(&binding, order_id);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "open311_get", error);
+    int result = lookup_row(store, statement, "open311_get", read_open311, out, error);
+    if (result == HL_ENOTFOUND)
+        return order_error(HL_ENOTFOUND, "没有 Open311 记录", "has no Open311 record", order_id, error);
+    return result;
+}
+
+static int sqlite_answer_put(hl_store *base, int64_t order_id, const char *code, int seq, const char *value,
+                             hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (code == NULL || value == NULL)
+        return missing_argument("answer_put", error);
+    sqlite3_stmt *statement = store->statements[STMT_ANSWER_PUT];
+    binder binding = binder_of(statement);
+    bind_int64(&binding, order_id);
+    bind_string(&binding, code);
+    bind_int64(&binding, seq);
+    bind_string(&binding, value);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "answer_put", error);
+    int result = run_write(store, statement, "answer_put", error);
+    if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return hl_error_set(error, HL_ECONFLICT, code, "%s", HL_T("重复的属性值", "a repeated answer"));
+    return result;
+}
+
+typedef struct answer_visit {
+    hl_answer_visitor visit;
+    void *context;
+} answer_visit;
+
+static int visit_answer_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    answer_visit *visitor = context;
+    const unsigned char *code = sqlite3_column_text(statement, 0);
+    int seq = (int)sqlite3_column_int64(statement, 1);
+    const unsigned char *value = sqlite3_column_text(statement, 2);
+    return visitor->visit(visitor->context, code != NULL ? (const char *)code : "", seq,
+                          value != NULL ? (const char *)value : "");
+}
+
+static int sqlite_answer_each(hl_store *base, int64_t order_id, hl_answer_visitor visit, void *context,
+                              hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (visit == NULL)
+        return missing_argument("answer_each", error);
+    sqlite3_stmt *statement = borrow_statement(store, STMT_ANSWER_EACH, "answer_each", error);
+    if (statement == NULL)
+        return HL_EIO;
+    binder binding = binder_of(statement);
+    bind_int64(&binding, order_id);
+    int result;
+    if (binding.rc != SQLITE_OK) {
+        result = storage_error(store, "answer_each", error);
+    } else {
+        answer_visit visitor = {visit, context};
+        result = visit_rows(store, statement, "answer_each", visit_answer_row, &visitor, error);
+    }
+    return_statement(store, STMT_ANSWER_EACH, statement);
+    return result;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events by order and sequence, and by time                                */
+/* ------------------------------------------------------------------------ */
+
+static int copy_event_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    return read_event(statement, context, error);
+}
+
+static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event *out, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (out == NULL)
+        return missing_argument("event_get", error);
+    sqlite3_stmt *statement = store->statements[STMT_EVENT_GET];
+    binder binding = binder_of(statement);
+    bind_int64(&binding, order_id);
+    bind_int64(&binding, seq);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "event_get", error);
+    int result = lookup_row(store, statement, "event_get", copy_event_row, out, error);
+    if (result == HL_ENOTFOUND)
+        return order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id, error);
+    return result;
+}
+
+/* The FROM (into sql) and the WHERE (into query->where) of an event
+ * query; the channels need the orders. */
+static void event_where(order_query *query, hl_buf *sql, const hl_event_filter *filter)
+{
+    hl_buf_append_str(sql, filter->channel_mask != 0 ? " FROM events JOIN orders ON orders.id = events.order_id"
+                                                     : " FROM events");
+    query_condition(query, "events.at >= ?");
+    query_number(query, filter->at_from);
+    if (filter->at_to != 0) {
+        query_condition(query, "events.at < ?");
+        query_number(query, filter->at_to);
+    }
+    if (filter->channel_mask != 0) {
+        /* The channels' names are constants of this build: no parameters. */
+        query_condition(query, "orders.channel IN (");
+        int listed = 0;
+        for (int channel = 0; channel < HL_CHANNEL_COUNT; channel++) {
+            if ((filter->channel_mask & (1u << channel)) == 0)
+                continue;
+            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "", channel_name(channel));
+        }
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
+    }
+    if (filter->action_mask != 0) {
+        query_condition(query, "events.action IN (");
+        int listed = 0;
+        for (int action = 0; action < HL_ACTION_COUNT; action++) {
+            if ((filter->action_mask & (1u << action)) == 0)
+                continue;
+            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "", action_name(action));
+        }
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
+    }
+}
+
+static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_event_visitor visit, void *context,
+                              hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (filter == NULL || visit == NULL)
+        return missing_argument("event_query", error);
+    order_query query = {.count = 0, .touches_orders = false};
+    hl_buf_init(&query.where);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, "SELECT events.order_id, events.seq, events.at, events.actor, events.action, "
+                            "events.from_state, events.to_state, events.unit, events.other_unit, "
+                            "events.deadline, events.note, events.details, events.period, events.outcome, "
+                            "events.rating, events.resolved, events.flags");
+    event_where(&query, &sql, filter);
+    hl_buf_append(&sql, query.where.data, query.where.len);
+    hl_buf_append_str(&sql, " ORDER BY events.at, events.order_id, events.seq LIMIT ? OFFSET ?");
+    query_number(&query, filter->limit > 0 ? filter->limit : -1);
+    query_number(&query, filter->offset > 0 ? filter->offset : 0);
+    sqlite3_stmt *statement = NULL;
+    int result = query_prepare(store, &sql, &query, "event_query", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
+    if (result != HL_OK)
+        return result;
+    event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
+    result = visit_rows(store, statement, "event_query", visit_event_row, &visitor, error);
+    free(visitor.event);
+    sqlite3_finalize(statement);
+    return result;
+}
+
+static int sqlite_event_count(hl_store *base, const hl_event_filter *filter, int64_t *out, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (filter == NULL || out == NULL)
+        return missing_argument("event_count", error);
+    *out = 0;
+    order_query query = {.count = 0, .touches_orders = false};
+    hl_buf_init(&query.where);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, "SELECT count(*)");
+    event_where(&query, &sql, filter);
+    hl_buf_append(&sql, query.where.data, query.where.len);
+    sqlite3_stmt *statement = NULL;
+    int result = query_prepare(store, &sql, &query, "event_count", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
+    if (result != HL_OK)
+        return result;
+    if (sqlite3_step(statement) == SQLITE_ROW)
+        *out = sqlite3_column_int64(statement, 0);
+    else
+        result = storage_error(store, "event_count", error);
+    sqlite3_finalize(statement);
+    return result;
+}
+
 static const hl_store_ops sqlite_ops = {
     .close = sqlite_close,
     .begin = sqlite_begin,
@@ -3658,4 +4227,19 @@ static const hl_store_ops sqlite_ops = {
     .audit_append = sqlite_audit_append,
     .audit_query = sqlite_audit_query,
     .audit_count = sqlite_audit_count,
+    .apikey_insert = sqlite_apikey_insert,
+    .apikey_get = sqlite_apikey_get,
+    .apikey_find = sqlite_apikey_find,
+    .apikey_each = sqlite_apikey_each,
+    .apikey_revoke = sqlite_apikey_revoke,
+    .attribute_put = sqlite_attribute_put,
+    .attribute_clear = sqlite_attribute_clear,
+    .attribute_each = sqlite_attribute_each,
+    .open311_put = sqlite_open311_put,
+    .open311_get = sqlite_open311_get,
+    .answer_put = sqlite_answer_put,
+    .answer_each = sqlite_answer_each,
+    .event_get = sqlite_event_get,
+    .event_query = sqlite_event_query,
+    .event_count = sqlite_event_count,
 };

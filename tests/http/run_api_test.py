@@ -728,6 +728,9 @@ MATRIX = {
     "GET /api/v1/reports/trend": expect(REPORTERS),
     "GET /api/v1/reports/{month}": expect(REPORTERS),
     "GET /api/v1/stats/categories": expect(REPORTERS),
+    "GET /api/v1/apikeys": expect(["admin"]),
+    "POST /api/v1/apikeys": expect(["admin"], 201),
+    "DELETE /api/v1/apikeys/{id}": expect(["admin"]),
 }
 # Routes whose refusals depend on the order and the workflow, not on the
 # role alone: their x-roles name every role that may try.
@@ -793,6 +796,13 @@ class Samples:
         elif key == "PUT /api/v1/config/{key}":
             path = "/api/v1/config/due_soon_days"
             body = {"value": "1"}
+        elif key == "POST /api/v1/apikeys":
+            body = {"name": f"矩阵测试 {role} {self.sequence}", "rate_per_minute": 10}
+        elif key == "DELETE /api/v1/apikeys/{id}":
+            # A key of its own to revoke, made by the administrator.
+            status, _, created = self.context.send("POST", "/api/v1/apikeys", {"name": f"待撤销 {self.sequence}"},
+                                                   "admin")
+            path = f"/api/v1/apikeys/{created['id']}"
         elif key == "GET /api/v1/reports/trend":
             path += "?from=2024-01&to=2024-02"
         elif key == "GET /api/v1/stats/categories":
@@ -897,7 +907,7 @@ def test_hostile(context, readable):
         key = f"{method} {pattern}"
         operation = document["paths"][pattern][method.lower()]
         path = (pattern.replace("{number}", readable).replace("{month}", "2024-02").replace("{action}", "remind")
-                .replace("{username}", "agent2").replace("{key}", "sign_days"))
+                .replace("{username}", "agent2").replace("{key}", "sign_days").replace("{id}", "1"))
         token = body_token(context, key)
         is_open = operation.get("x-roles") == "open"
         # Sessions: none, forged, malformed, expired, revoked, not Bearer.

@@ -174,6 +174,51 @@ static void test_parse_time_rejects_bad_times_and_zones(void **state)
     }
 }
 
+static hl_time parse_w3c(const char *text)
+{
+    hl_time instant = 0;
+    if (hl_clock_parse_w3c(hl_slice_of(text), &instant) != HL_OK)
+        fail_msg("\"%s\" was refused", text);
+    return instant;
+}
+
+static void test_parse_w3c_reads_dates_and_times_with_zones(void **state)
+{
+    (void)state;
+    hl_time expected = 1708617599; /* 2024-02-22T15:59:59Z */
+    assert_int_equal(parse_w3c("2024-02-22T15:59:59Z"), expected);
+    assert_int_equal(parse_w3c("2024-02-22T23:59:59+08:00"), expected);
+    assert_int_equal(parse_w3c("2024-02-22T10:59:59-05:00"), expected);
+    assert_int_equal(parse_w3c("2024-02-22T23:59:59.987+08:00"), expected);
+    assert_int_equal(parse_w3c("2024-02-22T15:59Z"), expected - 59);
+    assert_int_equal(parse_w3c("2024-02-22"), hl_clock_start_of_day(hl_clock_day_from_civil(2024, 2, 22)));
+}
+
+static void test_parse_w3c_refuses_what_the_profile_does_not_allow(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "2024-02-22 23:59:59",       /* a space, not T */
+        "2024-02-22T23:59:59",       /* no zone */
+        "2024-02-22T23:59:59+0800",  /* the zone without its colon */
+        "2024-02-22T23:59:59+08",
+        "2024-02-22T23:59:59 08:00",
+        "2024-02-22T23:59:59.Z",
+        "2024-02-22T24:00:00Z",
+        "2024-02-30",
+        "2024-02",
+        " 2024-02-22",
+        "2024-02-22T23:59:59Z ",
+        "",
+    };
+    for (size_t index = 0; index < sizeof bad / sizeof bad[0]; index++) {
+        hl_time instant = 42;
+        if (hl_clock_parse_w3c(hl_slice_of(bad[index]), &instant) != HL_EINVAL)
+            fail_msg("\"%s\" was accepted", bad[index]);
+        assert_int_equal(instant, 42);
+    }
+}
+
 static void test_parse_month_reads_year_and_month(void **state)
 {
     (void)state;
@@ -300,6 +345,8 @@ int main(void)
         TEST(test_parse_time_reads_local_wall_clock),
         TEST(test_parse_time_honours_zone_z_and_offsets),
         TEST(test_parse_time_rejects_bad_times_and_zones),
+        TEST(test_parse_w3c_reads_dates_and_times_with_zones),
+        TEST(test_parse_w3c_refuses_what_the_profile_does_not_allow),
         TEST(test_parse_month_reads_year_and_month),
         TEST(test_day_of_uses_the_local_zone),
         TEST(test_start_of_day_is_local_midnight),

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store.h"
 
@@ -976,7 +977,8 @@ static void test_state_counts_roll_back_with_the_transaction(void **state)
 }
 
 /* A store made before the counts existed gets them from its orders when it
- * is opened: version 5 is recreated by hand (the table dropped). */
+ * is opened: version 5 is recreated by hand (the tables of version 6 and
+ * later dropped, so that their migrations run again). */
 static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
 {
     fixture *context = *state;
@@ -988,6 +990,9 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
                                              "DROP TABLE order_units;"
                                              "DROP INDEX orders_by_state;"
                                              "DROP INDEX orders_by_category;"
+                                             "DROP TABLE api_keys; DROP TABLE category_attributes;"
+                                             "DROP TABLE open311_requests; DROP TABLE order_attributes;"
+                                             "DROP INDEX events_by_at;"
                                              "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
                                              "CREATE TEMP TABLE copy AS SELECT * FROM orders WHERE id = 20240215000004;"
                                              "UPDATE copy SET id = 20240215000009;"
@@ -1001,6 +1006,44 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
     int64_t counts[HL_STATE_COUNT];
     assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
     assert_int_equal(counts[HL_STATE_COMPLETED], 2);
+}
+
+static long long file_size(const char *path)
+{
+    struct stat status;
+    assert_int_equal(stat(path, &status), 0);
+    return (long long)status.st_size;
+}
+
+/* Inserts orders first..last, each in its own durable transaction. */
+static void insert_one_by_one(hl_store *store, int first, int last)
+{
+    for (int sequence = first; sequence <= last; sequence++)
+        insert(store, make_order(sequence, HL_STATE_NEW, "water"));
+}
+
+/* With background checkpoints, commits leave every page in the WAL (the
+ * database file does not grow) until hl_store_checkpoint copies them;
+ * without, SQLite's own checkpoint copies them once the WAL reaches 1000
+ * pages. */
+static void test_background_checkpoints_leave_the_wal_to_hl_store_checkpoint(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+    hl_error error;
+    assert_int_equal(hl_store_checkpoint(context->store, &error), HL_OK);
+    long long before = file_size(context->path);
+
+    hl_store_set_background_checkpoints(context->store, true);
+    insert_one_by_one(context->store, 2, 400);
+    assert_int_equal(file_size(context->path), before);
+    assert_int_equal(hl_store_checkpoint(context->store, &error), HL_OK);
+    long long checkpointed = file_size(context->path);
+    assert_true(checkpointed > before);
+
+    hl_store_set_background_checkpoints(context->store, false);
+    insert_one_by_one(context->store, 401, 800);
+    assert_true(file_size(context->path) > checkpointed);
 }
 
 typedef struct head_list {
@@ -1056,7 +1099,7 @@ static void test_order_max_id(void **state)
 }
 
 typedef struct code_list {
-    char codes[8][HL_CODE_BYTES];
+    char codes[8][2 * HL_CODE_BYTES];
     int count;
 } code_list;
 
@@ -1442,9 +1485,9 @@ static void test_unit_rows_and_state_totals_follow_updates(void **state)
                      0);
 }
 
-/* Migration 7 builds the unit rows from the orders a store already holds:
- * undo it on a store at version 7, then reopen. */
-static void test_migration_7_builds_unit_rows_from_existing_orders(void **state)
+/* Migration 8 builds the unit rows from the orders a store already holds:
+ * undo it on a store at version 8, then reopen. */
+static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
 {
     fixture *context = *state;
     insert_filter_orders(context->store);
@@ -1452,7 +1495,7 @@ static void test_migration_7_builds_unit_rows_from_existing_orders(void **state)
     context->store = NULL;
     assert_int_equal(raw_exec(context->path,
                               "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
-                              "UPDATE meta SET value = '6' WHERE key = 'schema_version'"),
+                              "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
                      SQLITE_OK);
     hl_error error;
     assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
@@ -1649,6 +1692,278 @@ static void test_deadline_filters_count_through_the_deadline_index(void **state)
         assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error), HL_OK);
         assert_int_equal(total, rows.count);
     }
+}
+
+/* ---- Open311: filters, API keys, attributes, requests, events by time ---- */
+
+static void test_query_by_channel_categories_offset_and_newest_first(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_error error;
+    /* Order 3 came through Open311, the others by phone. */
+    assert_int_equal(raw_exec(context->path, "UPDATE orders SET channel = 'open311' WHERE id = 20240215000003"),
+                     SQLITE_OK);
+    hl_order_filter filter = {.channel_mask = 1u << HL_CHANNEL_OPEN311};
+    id_list list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){3}, 1);
+    filter = (hl_order_filter){.channel_mask = (1u << HL_CHANNEL_OPEN311) | (1u << HL_CHANNEL_PHONE)};
+    assert_int_equal(query(context->store, &filter).count, 5);
+    filter = (hl_order_filter){.categories = "road,nothing"};
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){3, 4}, 2);
+    filter = (hl_order_filter){.categories = "noise,road"};
+    assert_int_equal(query(context->store, &filter).count, 5);
+    filter = (hl_order_filter){.categories = "oad"}; /* whole codes only */
+    assert_int_equal(query(context->store, &filter).count, 0);
+    filter = (hl_order_filter){.newest_first = true, .limit = 2, .offset = 1};
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){4, 3}, 2);
+    filter = (hl_order_filter){.offset = 3};
+    list = query(context->store, &filter);
+    assert_ids(&list, (int64_t[]){4, 5}, 2);
+    int64_t count = 0;
+    assert_int_equal(hl_store_order_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 5); /* the total behind the page */
+}
+
+static hl_apikey make_key(const char *hash, const char *name)
+{
+    hl_apikey key;
+    memset(&key, 0, sizeof key);
+    snprintf(key.key_hash, sizeof key.key_hash, "%s", hash);
+    snprintf(key.key_prefix, sizeof key.key_prefix, "%.8s", hash);
+    snprintf(key.name, sizeof key.name, "%s", name);
+    snprintf(key.created_by, sizeof key.created_by, "admin");
+    key.created_at = 1707962400;
+    key.rate_per_minute = 60;
+    return key;
+}
+
+static int collect_key(void *context, const hl_apikey *key)
+{
+    id_list *list = context;
+    list->ids[list->count++] = key->id;
+    return 0;
+}
+
+static void test_apikey_insert_find_each_and_revoke(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    hl_apikey first = make_key("aaaaaaaaaaaa", "市民通 App"), second = make_key("bbbbbbbbbbbb", "FixMyStreet");
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_apikey_insert(context->store, &first, &error), HL_OK);
+    assert_int_equal(hl_store_apikey_insert(context->store, &second, &error), HL_OK);
+    hl_apikey duplicate = make_key("aaaaaaaaaaaa", "again");
+    assert_int_equal(hl_store_apikey_insert(context->store, &duplicate, &error), HL_ECONFLICT);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_true(first.id > 0 && second.id > first.id);
+
+    hl_apikey found;
+    assert_int_equal(hl_store_apikey_find(context->store, "bbbbbbbbbbbb", &found, &error), HL_OK);
+    assert_int_equal(found.id, second.id);
+    assert_string_equal(found.name, "FixMyStreet");
+    assert_string_equal(found.key_prefix, "bbbbbbbb");
+    assert_string_equal(found.created_by, "admin");
+    assert_int_equal(found.rate_per_minute, 60);
+    assert_false(found.revoked);
+    assert_int_equal(hl_store_apikey_find(context->store, "cccc", &found, &error), HL_ENOTFOUND);
+    assert_null(strstr(error.message, "cccc"));
+
+    id_list list = {.count = 0};
+    assert_int_equal(hl_store_apikey_each(context->store, collect_key, &list, &error), HL_OK);
+    assert_int_equal(list.count, 2);
+    assert_int_equal(list.ids[0], first.id);
+
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_apikey_revoke(context->store, first.id, 1707970000, &error), HL_OK);
+    assert_int_equal(hl_store_apikey_revoke(context->store, first.id, 1707999999, &error), HL_OK);
+    assert_int_equal(hl_store_apikey_revoke(context->store, 999, 1707970000, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_apikey_get(context->store, first.id, &found, &error), HL_OK);
+    assert_true(found.revoked);
+    assert_int_equal(found.revoked_at, 1707970000);
+    assert_int_equal(hl_store_apikey_get(context->store, 999, &found, &error), HL_ENOTFOUND);
+}
+
+static hl_attribute *make_attribute(const char *category, const char *code, int position)
+{
+    static hl_attribute attribute;
+    memset(&attribute, 0, sizeof attribute);
+    snprintf(attribute.category, sizeof attribute.category, "%s", category);
+    snprintf(attribute.code, sizeof attribute.code, "%s", code);
+    attribute.position = position;
+    attribute.datatype = HL_ATTRIBUTE_SINGLEVALUELIST;
+    attribute.required = true;
+    attribute.variable = true;
+    snprintf(attribute.description, sizeof attribute.description, "问题 %s", code);
+    snprintf(attribute.datatype_description, sizeof attribute.datatype_description, "选一项");
+    snprintf(attribute.values, sizeof attribute.values, "a=甲|b=乙");
+    return &attribute;
+}
+
+typedef struct attribute_list {
+    char codes[8][2 * HL_CODE_BYTES];
+    int count;
+    hl_attribute last;
+} attribute_list;
+
+static int collect_attribute(void *context, const hl_attribute *attribute)
+{
+    attribute_list *list = context;
+    snprintf(list->codes[list->count++], sizeof list->codes[0], "%s/%s", attribute->category, attribute->code);
+    list->last = *attribute;
+    return 0;
+}
+
+static void test_attributes_put_each_in_order_and_clear(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_attribute_put(context->store, make_attribute("road", "Z", 1), &error), HL_OK);
+    assert_int_equal(hl_store_attribute_put(context->store, make_attribute("road", "A", 2), &error), HL_OK);
+    assert_int_equal(hl_store_attribute_put(context->store, make_attribute("noise", "B", 1), &error), HL_OK);
+    hl_attribute *replaced = make_attribute("road", "Z", 3); /* same key: replaces */
+    replaced->datatype = HL_ATTRIBUTE_TEXT;
+    replaced->values[0] = '\0';
+    replaced->required = false;
+    assert_int_equal(hl_store_attribute_put(context->store, replaced, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+
+    attribute_list list = {.count = 0};
+    assert_int_equal(hl_store_attribute_each(context->store, "road", collect_attribute, &list, &error), HL_OK);
+    assert_int_equal(list.count, 2);
+    assert_string_equal(list.codes[0], "road/A");
+    assert_string_equal(list.codes[1], "road/Z");
+    assert_int_equal(list.last.datatype, HL_ATTRIBUTE_TEXT);
+    assert_false(list.last.required);
+    assert_true(list.last.variable);
+    assert_int_equal(list.last.position, 3);
+    assert_string_equal(list.last.description, "问题 Z");
+    assert_string_equal(list.last.datatype_description, "选一项");
+
+    list.count = 0;
+    assert_int_equal(hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_OK);
+    assert_int_equal(list.count, 3);
+    assert_string_equal(list.codes[0], "noise/B");
+    assert_string_equal(list.last.values, "");
+
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_attribute_clear(context->store, "road", &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    list.count = 0;
+    assert_int_equal(hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_OK);
+    assert_int_equal(list.count, 1);
+    assert_int_equal(raw_exec(context->path, "UPDATE category_attributes SET datatype = 'colour'"), SQLITE_OK);
+    assert_int_equal(hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_EIO);
+}
+
+typedef struct answer_list {
+    char text[256];
+} answer_list;
+
+static int collect_answer(void *context, const char *code, int seq, const char *value)
+{
+    answer_list *list = context;
+    size_t used = strlen(list->text);
+    snprintf(list->text + used, sizeof list->text - used, "%s#%d=%s;", code, seq, value);
+    return 0;
+}
+
+static void test_open311_record_and_answers_round_trip(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    insert(context->store, make_order(1, HL_STATE_NEW, ""));
+    hl_apikey key = make_key("dddddddddddd", "app");
+    hl_open311_record record = {.order_id = ORDER_BASE + 1};
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_apikey_insert(context->store, &key, &error), HL_OK);
+    record.api_key_id = key.id;
+    snprintf(record.email, sizeof record.email, "citizen@example.org");
+    snprintf(record.device_id, sizeof record.device_id, "device-1");
+    snprintf(record.address_id, sizeof record.address_id, "A-17");
+    snprintf(record.media_url, sizeof record.media_url, "https://example.org/p.jpg");
+    assert_int_equal(hl_store_open311_put(context->store, &record, &error), HL_OK);
+    assert_int_equal(hl_store_open311_put(context->store, &record, &error), HL_ECONFLICT);
+    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "KIND", 2, "b", &error), HL_OK);
+    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "KIND", 1, "a", &error), HL_OK);
+    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "AGE", 1, "' OR 1=1 --", &error), HL_OK);
+    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "AGE", 1, "again", &error), HL_ECONFLICT);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+
+    hl_open311_record read;
+    assert_int_equal(hl_store_open311_get(context->store, ORDER_BASE + 1, &read, &error), HL_OK);
+    assert_int_equal(read.api_key_id, key.id);
+    assert_string_equal(read.email, "citizen@example.org");
+    assert_string_equal(read.device_id, "device-1");
+    assert_string_equal(read.account_id, "");
+    assert_string_equal(read.address_id, "A-17");
+    assert_string_equal(read.media_url, "https://example.org/p.jpg");
+    assert_int_equal(hl_store_open311_get(context->store, ORDER_BASE + 2, &read, &error), HL_ENOTFOUND);
+    answer_list answers = {""};
+    assert_int_equal(hl_store_answer_each(context->store, ORDER_BASE + 1, collect_answer, &answers, &error), HL_OK);
+    assert_string_equal(answers.text, "AGE#1=' OR 1=1 --;KIND#1=a;KIND#2=b;");
+    /* A record needs its order and its key. */
+    record.order_id = ORDER_BASE + 9;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_not_equal(hl_store_open311_put(context->store, &record, &error), HL_OK);
+    hl_store_rollback(context->store);
+}
+
+static void test_event_get_and_events_by_time(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    insert(context->store, make_order(1, HL_STATE_NEW, ""));
+    hl_order *second = make_order(2, HL_STATE_NEW, "");
+    second->channel = HL_CHANNEL_OPEN311;
+    insert(context->store, second);
+    /* Order 1: events at +1, +2, +3; order 2: at +1, +2 (make_event's times). */
+    append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+    append(context->store, make_event(1, 2, HL_ACTION_DISPATCH));
+    append(context->store, make_event(1, 3, HL_ACTION_REMIND));
+    append(context->store, make_event(2, 1, HL_ACTION_REGISTER));
+    append(context->store, make_event(2, 2, HL_ACTION_DISPATCH));
+
+    assert_int_equal(hl_store_event_get(context->store, ORDER_BASE + 1, 3, &scratch_event, &error), HL_OK);
+    assert_int_equal(scratch_event.action, HL_ACTION_REMIND);
+    assert_string_equal(scratch_event.note, "第 3 步");
+    assert_int_equal(hl_store_event_get(context->store, ORDER_BASE + 1, 4, &scratch_event, &error), HL_ENOTFOUND);
+
+    hl_event_filter filter = {.at_from = 1707962400 + 2};
+    id_list list = {.count = 0};
+    assert_int_equal(hl_store_event_query(context->store, &filter, collect_event, &list, &error), HL_OK);
+    assert_int_equal(list.count, 3); /* (+2: 1/2, 2/2), (+3: 1/3), by time then order */
+    assert_int_equal(list.ids[0], 1);
+    assert_int_equal(list.seqs[0], 2);
+    assert_int_equal(list.ids[1], 2);
+    assert_int_equal(list.ids[2], 1);
+    assert_int_equal(list.seqs[2], 3);
+
+    filter = (hl_event_filter){.at_from = 0, .at_to = 1707962400 + 2};
+    int64_t count = 0;
+    assert_int_equal(hl_store_event_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 2);
+
+    filter = (hl_event_filter){.channel_mask = 1u << HL_CHANNEL_OPEN311};
+    assert_int_equal(hl_store_event_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 2);
+
+    filter = (hl_event_filter){.action_mask = (1u << HL_ACTION_DISPATCH) | (1u << HL_ACTION_REMIND)};
+    assert_int_equal(hl_store_event_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 3);
+    filter.limit = 1;
+    filter.offset = 1;
+    list.count = 0;
+    assert_int_equal(hl_store_event_query(context->store, &filter, collect_event, &list, &error), HL_OK);
+    assert_int_equal(list.count, 1);
+    assert_int_equal(list.ids[0], 2);
+    assert_int_equal(list.seqs[0], 2);
+    assert_int_equal(hl_store_event_count(context->store, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 3); /* the total behind the page */
 }
 
 /* ---- Phones at rest and the audit of reads (schema 5) ---- */
@@ -1882,7 +2197,7 @@ int main(void)
         STORE_TEST(test_query_pages_by_offset_in_every_order),
         STORE_TEST(test_counts_agree_with_the_query),
         STORE_TEST(test_unit_rows_and_state_totals_follow_updates),
-        STORE_TEST(test_migration_7_builds_unit_rows_from_existing_orders),
+        STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
         STORE_TEST(test_count_by_category_in_a_received_range),
         STORE_TEST(test_rollup_months_sum_the_units_not_the_centre),
         STORE_TEST(test_list_pages_walk_an_index_in_order),
@@ -1890,6 +2205,7 @@ int main(void)
         STORE_TEST(test_state_counts_follow_inserts_and_state_changes),
         STORE_TEST(test_state_counts_roll_back_with_the_transaction),
         STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
+        STORE_TEST(test_background_checkpoints_leave_the_wal_to_hl_store_checkpoint),
         STORE_TEST(test_order_heads_in_id_order),
         STORE_TEST(test_order_max_id),
         STORE_TEST(test_unit_upsert_get_each),
@@ -1898,6 +2214,11 @@ int main(void)
         STORE_TEST(test_config_set_get_each),
         STORE_TEST(test_calendar_put_and_load),
         STORE_TEST(test_sql_metacharacters_in_filters_are_data),
+        STORE_TEST(test_query_by_channel_categories_offset_and_newest_first),
+        STORE_TEST(test_apikey_insert_find_each_and_revoke),
+        STORE_TEST(test_attributes_put_each_in_order_and_clear),
+        STORE_TEST(test_open311_record_and_answers_round_trip),
+        STORE_TEST(test_event_get_and_events_by_time),
         STORE_TEST(test_phone_needs_a_codec),
         STORE_TEST(test_query_by_phone_before_an_order_newest_first),
         STORE_TEST(test_bulk_load_indexes_phones_at_commit),
