@@ -89,7 +89,12 @@ class Context:
         return request_json(self.port, method, path, document, token=self.token(username), headers=headers)
 
     def db(self):
-        connection = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
+        # Not mode=ro: a read-only connection cannot create the WAL index
+        # (-shm) when no other connection holds it, and fails to open in the
+        # moments between two connections of the server or the CLI. The
+        # oracle only reads: query_only refuses any write it might attempt.
+        connection = sqlite3.connect(self.db_path, timeout=30)
+        connection.execute("PRAGMA query_only = 1")
         return connection
 
     def rows(self, sql, parameters=()):
