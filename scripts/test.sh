@@ -27,3 +27,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # The browser test (label e2e) ran against the normal build above; under
 # the sanitizers it would only repeat the HTTP test's requests, slower.
 (cd build-sanitize && ctest --output-on-failure -j"$jobs" -LE e2e)
+
+echo "== fuzzing (libFuzzer, clang, bounded time)"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+./tests/fuzz/run.sh

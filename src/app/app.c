@@ -586,6 +586,31 @@ int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *cou
     return hl_store_order_count(app->store, filter, count, error);
 }
 
+void hl_app_set_background_checkpoints(hl_app *app, bool on)
+{
+    hl_store_set_background_checkpoints(app->store, on);
+}
+
+int hl_app_checkpoint(hl_app *app, hl_error *error)
+{
+    return hl_store_checkpoint(app->store, error);
+}
+
+int hl_app_read_begin(hl_app *app, hl_error *error)
+{
+    return hl_store_begin_read(app->store, error);
+}
+
+void hl_app_read_end(hl_app *app)
+{
+    hl_store_rollback(app->store);
+}
+
+int hl_app_count_orders_by_state(hl_app *app, int64_t counts[HL_STATE_COUNT], hl_error *error)
+{
+    return hl_store_order_state_counts(app->store, counts, error);
+}
+
 hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now)
 {
     return hl_calendar_deadline(&app->calendar, now, app->limits.due_soon_days) + 1;

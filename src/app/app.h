@@ -124,8 +124,24 @@ int hl_app_each_user(hl_app *app, hl_user_visitor visit, void *context, hl_error
 /* The store's schema version this build writes. */
 int hl_app_schema_version(void);
 
+/* For a server: this connection's commits no longer checkpoint the WAL;
+ * the server calls hl_app_checkpoint from a thread of its own instead (see
+ * hl_store_set_background_checkpoints). */
+void hl_app_set_background_checkpoints(hl_app *app, bool on);
+int hl_app_checkpoint(hl_app *app, hl_error *error);
+
+/* Groups reads in one read transaction: one snapshot, and one round of
+ * file locks instead of one per statement (the server's hot GET reads a
+ * session, a user and an order). Only for reads that begin no transaction
+ * of their own; hl_app_read_end ends it (harmless when none is open). */
+int hl_app_read_begin(hl_app *app, hl_error *error);
+void hl_app_read_end(hl_app *app);
+
 /* Counts the orders a filter selects (its limit is ignored). */
 int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error);
+/* The number of orders in each state (indexed by hl_state), read from the
+ * counts the store keeps: a few rows however many orders there are. */
+int hl_app_count_orders_by_state(hl_app *app, int64_t counts[HL_STATE_COUNT], hl_error *error);
 /* The instant before which an open order counts as about to be overdue. */
 hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now);
 

@@ -3,8 +3,9 @@
  * It replays every event through the same pure function that maintains the
  * rollups (domain/rollup.c) and compares the sums with the stored counters;
  * it also checks that each order's log is numbered 1..n without a gap and
- * that the order's state and version are those of its last event. It reads
- * only; repairing is a person's decision. */
+ * that the order's state and version are those of its last event, and
+ * that the per-state counts the store keeps (for /metrics) equal the orders
+ * counted one by one. It reads only; repairing is a person's decision. */
 #include "app/verify.h"
 
 #include <stdio.h>
@@ -31,6 +32,7 @@ typedef struct verify_context {
     size_t head_capacity;
     size_t next_head; /* the head the order scan compares next */
     int64_t events;
+    int64_t orders_in_state[HL_STATE_COUNT]; /* from the orders themselves */
     int64_t differences;
     hl_verify_difference_visitor report;
     void *report_context;
@@ -96,6 +98,8 @@ static void report_order(verify_context *verify, int64_t id, const char *english
 static int visit_order_head(void *context, int64_t id, hl_state state, int64_t version)
 {
     verify_context *verify = context;
+    if ((int)state >= 0 && state < HL_STATE_COUNT)
+        verify->orders_in_state[state]++;
     /* Orders and log heads are both sorted by id: walk them side by side. */
     while (verify->next_head < verify->head_count && verify->heads[verify->next_head].id < id) {
         report_order(verify, verify->heads[verify->next_head].id, "missing from orders, events",
@@ -118,6 +122,27 @@ static int visit_order_head(void *context, int64_t id, hl_state state, int64_t v
         difference(verify);
     }
     return 0;
+}
+
+/* The per-state counts the store keeps for /metrics must equal the orders
+ * counted one by one. */
+static int verify_state_counts(hl_app *app, verify_context *verify, hl_error *error)
+{
+    int64_t kept[HL_STATE_COUNT];
+    int result = hl_store_order_state_counts(app->store, kept, error);
+    if (result != HL_OK)
+        return result;
+    for (int state = 0; state < HL_STATE_COUNT; state++) {
+        if (kept[state] == verify->orders_in_state[state])
+            continue;
+        snprintf(verify->line, sizeof verify->line,
+                 english() ? "orders in state %s: %lld, the kept count says %lld"
+                           : "状态 %s 的工单: %lld 件，计数表为 %lld",
+                 hl_order_state_name((hl_state)state), (long long)verify->orders_in_state[state],
+                 (long long)kept[state]);
+        difference(verify);
+    }
+    return HL_OK;
 }
 
 static int collect_stored(void *context, const hl_rollup_delta *row)
@@ -360,6 +385,8 @@ int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *c
         }
         result = hl_store_rollup_each(app->store, collect_stored, verify, error);
     }
+    if (result == HL_OK)
+        result = verify_state_counts(app, verify, error);
     hl_store_rollback(app->store);
     if (result == HL_OK) {
         hl_rollup_map_each(verify->from_log, compare_logged, verify);

@@ -7,7 +7,8 @@
 #include "app/app.h"
 
 /* Rebuilds every rollup counter and every order's state and version from the
- * event log and compares them with the store. Each difference is reported
+ * event log and compares them with the store, and the store's per-state
+ * counts with the orders themselves. Each difference is reported
  * as one line; returns HL_OK when there is none, HL_EMISMATCH otherwise.
  * *events_read receives the number of events scanned. */
 typedef void (*hl_verify_difference_visitor)(void *context, const char *line);

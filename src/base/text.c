@@ -118,22 +118,40 @@ void hl_buf_appendf(hl_buf *buffer, const char *format, ...)
 void hl_buf_append_json_string(hl_buf *buffer, const char *text)
 {
     hl_buf_append_char(buffer, '"');
-    for (const unsigned char *cursor = (const unsigned char *)text; *cursor != '\0'; cursor++) {
+    const unsigned char *run = (const unsigned char *)text;
+    const unsigned char *cursor = run;
+    for (;; cursor++) {
         unsigned char character = *cursor;
+        /* Runs of bytes that need no escape are copied at once. */
+        if (character >= 0x20 && character != '"' && character != '\\')
+            continue;
+        hl_buf_append(buffer, (const char *)run, (size_t)(cursor - run));
+        run = cursor + 1;
         switch (character) {
+        case '\0': hl_buf_append_char(buffer, '"'); return;
         case '"': hl_buf_append(buffer, "\\\"", 2); break;
         case '\\': hl_buf_append(buffer, "\\\\", 2); break;
         case '\n': hl_buf_append(buffer, "\\n", 2); break;
         case '\r': hl_buf_append(buffer, "\\r", 2); break;
         case '\t': hl_buf_append(buffer, "\\t", 2); break;
-        default:
-            if (character < 0x20)
-                hl_buf_appendf(buffer, "\\u%04x", character);
-            else
-                hl_buf_append_char(buffer, (char)character);
+        default: hl_buf_appendf(buffer, "\\u%04x", character); break;
         }
     }
-    hl_buf_append_char(buffer, '"');
+}
+
+void hl_buf_append_int(hl_buf *buffer, long long value)
+{
+    char digits[24];
+    size_t position = sizeof digits;
+    /* In unsigned arithmetic, so that LLONG_MIN negates without overflow. */
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    do {
+        digits[--position] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude > 0);
+    if (value < 0)
+        digits[--position] = '-';
+    hl_buf_append(buffer, digits + position, sizeof digits - position);
 }
 
 void hl_buf_append_csv_field(hl_buf *buffer, const char *text)

@@ -40,6 +40,8 @@ void hl_buf_append_char(hl_buf *buffer, char character);
 void hl_buf_appendf(hl_buf *buffer, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /* Appends text as a JSON string literal, quotes included. */
 void hl_buf_append_json_string(hl_buf *buffer, const char *text);
+/* Appends a decimal integer (what "%lld" prints, without printf's cost). */
+void hl_buf_append_int(hl_buf *buffer, long long value);
 /* Appends text as one CSV field, quoted when it holds a comma, quote or line break. */
 void hl_buf_append_csv_field(hl_buf *buffer, const char *text);
 

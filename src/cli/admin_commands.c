@@ -505,7 +505,22 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
 }
 
-static const cli_option_spec serve_options[] = {{"listen", true}, {"web", true}, {NULL, false}};
+static const cli_option_spec serve_options[] = {{"listen", true},  {"web", true},     {"timeout", true},
+                                                 {"max-connections", true}, {"threads", true}, {NULL, false}};
+
+/* Reads a whole-number option of serve in [minimum, maximum] into *out
+ * (left alone when the option is absent); false when it is not one. */
+static bool serve_number(const cli_args *args, const char *name, int64_t minimum, int64_t maximum, unsigned *out)
+{
+    const char *text = cli_args_get(args, name);
+    if (text == NULL)
+        return true;
+    int64_t value = 0;
+    if (hl_text_parse_int(hl_slice_of(text), minimum, maximum, &value) != HL_OK)
+        return false;
+    *out = (unsigned)value;
+    return true;
+}
 
 /* The web pages' directory when --web is not given: the source tree's
  * web/ when this binary was built from a tree that still has it, else the
@@ -533,6 +548,16 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     unsigned port;
     if (listen != NULL && hl_server_parse_listen(listen, host, sizeof host, &port, &error) != HL_OK)
         return cli_fail(&error); /* before the store is touched */
+    hl_server_options options = {0};
+    if (!serve_number(args, "timeout", 1, 3600, &options.timeout_seconds))
+        return cli_usage_error(command, english() ? "--timeout takes whole seconds from 1 to 3600"
+                                                  : "--timeout 须为 1 到 3600 的整秒数");
+    if (!serve_number(args, "max-connections", 1, 100000, &options.connection_limit))
+        return cli_usage_error(command, english() ? "--max-connections takes a number from 1 to 100000"
+                                                  : "--max-connections 须为 1 到 100000 的整数");
+    if (!serve_number(args, "threads", 1, 256, &options.threads))
+        return cli_usage_error(command, english() ? "--threads takes a number from 1 to 256"
+                                                  : "--threads 须为 1 到 256 的整数");
     /* Open (and create or upgrade) the store once here, so that a store the
      * server cannot use is reported before it listens; each worker thread
      * then opens its own connection. */
@@ -542,7 +567,6 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
         return status;
     hl_app_close(context->app);
     context->app = NULL;
-    hl_server_options options = {0};
     options.db_path = context->db_path;
     options.key_path = context->key_path;
     options.listen = listen;
@@ -650,15 +674,21 @@ const cli_command cli_admin_commands[] = {
      "default. Who is a username, or cli:<system user> for the command line. --order one order, --user one "
      "reader, --since from a day (YYYY-MM-DD). For administrators.",
      audit_options, run_audit, 0},
-    {"serve", "启动 HTTP 服务", "run the HTTP server", "serve [--listen HOST:PORT] [--web DIR]",
-     "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。路由：/healthz、/metrics、"
+    {"serve", "启动 HTTP 服务", "run the HTTP server",
+     "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads N]",
+     "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。--timeout：连接空闲多少秒后关闭，"
+     "也是客户端发完请求行与请求头的时限（默认 30，防慢速攻击）；--max-connections：同时连接数上限（默认 1000）；--threads：工作线程数"
+     "（默认为 CPU 核数）。路由：/healthz、/metrics、"
      "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/events、"
      "/api/v1/orders/编号/earlier、/api/v1/audit/phone-reads、"
      "/api/v1/reports/YYYY-MM、/api/v1/apikeys（见 docs/api.md），以及 Open311 GeoReport v2 接口 "
      "/open311/v2/（见 docs/open311.md）。除 /healthz、/metrics、登录与 Open311 外均须登录（Bearer 令牌或会话 "
      "Cookie），可读内容按角色而定。其余路径为网页（--web 目录，默认为源代码树或安装目录中的 web/；"
      "见 docs/web.md）。尚无 HTTPS：请只在本机或可信网络上监听。",
-     "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. Routes: /healthz, /metrics, "
+     "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. --timeout: seconds after "
+     "which an idle connection is closed, and within which a client must send a request's line and "
+     "headers (default 30; cuts off slow clients); --max-connections: "
+     "connections at once (default 1000); --threads: worker threads (default: the cores). Routes: /healthz, /metrics, "
      "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, "
      "/api/v1/orders/NUMBER/earlier, /api/v1/audit/phone-reads, /api/v1/reports/YYYY-MM, /api/v1/apikeys "
      "(docs/api.md), and Open311 GeoReport v2 under /open311/v2/ (docs/open311.md). All but /healthz, /metrics, "

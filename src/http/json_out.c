@@ -38,7 +38,7 @@ void hl_json_out_name(hl_buf *out, bool *first, const char *key, bool present, c
 void hl_json_out_int(hl_buf *out, bool *first, const char *key, long long value)
 {
     hl_json_out_key(out, first, key);
-    hl_buf_appendf(out, "%lld", value);
+    hl_buf_append_int(out, value);
 }
 
 void hl_json_out_bool(hl_buf *out, bool *first, const char *key, bool value)

@@ -10,7 +10,9 @@
  * (app/auth), the Open311 rate limiter and its queue of full phone-number
  * reads (app/audit), shared by every worker (the queue is written out after
  * the workers stop), and the directory of the web pages (static_files.c),
- * whose files it sends from their descriptors. */
+ * whose files it sends from their descriptors. Its housekeeping thread
+ * checkpoints the WAL on a connection of its own and cuts connections that
+ * take too long to send a request head. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -47,6 +49,8 @@
 #define MAX_THREADS 256u
 /* The longest path a log line repeats: enough to recognise any real route. */
 #define LOGGED_PATH_BYTES 512u
+/* How often the checkpointer copies the WAL back into the database file. */
+#define CHECKPOINT_INTERVAL_MS 100
 
 struct hl_server {
     struct MHD_Daemon *daemon;
@@ -67,7 +71,38 @@ struct hl_server {
     pthread_mutex_t apps_lock;
     hl_app **apps;
     size_t app_count, app_capacity;
+    /* The checkpointer: its own connection, a thread, and how it is told to
+     * stop (stopping under checkpoint_lock, signalled on checkpoint_wake). */
+    hl_app *checkpoint_app;
+    pthread_t checkpoint_thread;
+    bool checkpoint_running;
+    bool stopping;
+    pthread_mutex_t checkpoint_lock;
+    pthread_cond_t checkpoint_wake;
+    /* Every open connection, for the request-head deadline (see
+     * connection_watch); the list under watch_lock. */
+    unsigned head_seconds;
+    pthread_mutex_t watch_lock;
+    struct connection_watch *watched;
 };
+
+/* One open connection, watched for the request-head deadline: a client has
+ * head_seconds (the --timeout) from opening the connection, or from its
+ * previous answer, to send a whole request line and headers. libmicrohttpd's
+ * own timeout counts idle time only, so a client trickling one byte every
+ * few seconds would hold a connection for ever; past the deadline the
+ * housekeeping thread shuts the socket down (libmicrohttpd then sees it
+ * closed and cleans up, and tells notify_connection, which unlinks it here
+ * before the socket is closed, so a reused descriptor is never touched).
+ * in_request and idle_since are atomics: the workers set them on every
+ * request without taking watch_lock. */
+typedef struct connection_watch {
+    MHD_socket socket;
+    atomic_bool in_request;
+    atomic_llong idle_since_ms; /* CLOCK_MONOTONIC: opened, or last answered */
+    bool cut;                   /* shut down already */
+    struct connection_watch *previous, *next;
+} connection_watch;
 
 /* The hl_app of the current worker thread, opened on its first request.
  * Worker threads belong to one daemon and end with it, so the pointer
@@ -127,6 +162,8 @@ static hl_app *worker_app(hl_server *server, hl_error *error)
     hl_app *app = NULL;
     if (hl_app_open_keyed(server->db_path, server->key_path, &app, error) != HL_OK)
         return NULL;
+    /* Writers never checkpoint in their commits: the checkpointer does. */
+    hl_app_set_background_checkpoints(app, true);
     pthread_mutex_lock(&server->apps_lock);
     if (server->app_count == server->app_capacity) {
         server->app_capacity = server->app_capacity > 0 ? server->app_capacity * 2 : 8;
@@ -136,6 +173,123 @@ static hl_app *worker_app(hl_server *server, hl_error *error)
     pthread_mutex_unlock(&server->apps_lock);
     thread_app = app;
     return app;
+}
+
+/* ---- The request-head deadline ---- */
+
+static long long monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static void notify_connection(void *context, struct MHD_Connection *connection, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code)
+{
+    hl_server *server = context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        connection_watch *watch = hl_xcalloc(1, sizeof *watch);
+        watch->socket = info != NULL ? info->connect_fd : MHD_INVALID_SOCKET;
+        atomic_init(&watch->in_request, false);
+        atomic_init(&watch->idle_since_ms, monotonic_ms());
+        pthread_mutex_lock(&server->watch_lock);
+        watch->next = server->watched;
+        if (server->watched != NULL)
+            server->watched->previous = watch;
+        server->watched = watch;
+        pthread_mutex_unlock(&server->watch_lock);
+        *socket_context = watch;
+        return;
+    }
+    connection_watch *watch = *socket_context;
+    if (watch == NULL)
+        return;
+    pthread_mutex_lock(&server->watch_lock);
+    if (watch->previous != NULL)
+        watch->previous->next = watch->next;
+    else
+        server->watched = watch->next;
+    if (watch->next != NULL)
+        watch->next->previous = watch->previous;
+    pthread_mutex_unlock(&server->watch_lock);
+    free(watch);
+    *socket_context = NULL;
+}
+
+static connection_watch *watch_of(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info != NULL ? info->socket_context : NULL;
+}
+
+/* Shuts down every connection that has not sent a whole request head within
+ * the deadline. */
+static void cut_slow_heads(hl_server *server)
+{
+    long long now = monotonic_ms();
+    long long limit = (long long)server->head_seconds * 1000;
+    pthread_mutex_lock(&server->watch_lock);
+    for (connection_watch *watch = server->watched; watch != NULL; watch = watch->next) {
+        if (watch->cut || atomic_load(&watch->in_request) || watch->socket == MHD_INVALID_SOCKET ||
+            now - atomic_load(&watch->idle_since_ms) <= limit)
+            continue;
+        shutdown(watch->socket, SHUT_RDWR);
+        watch->cut = true;
+    }
+    pthread_mutex_unlock(&server->watch_lock);
+}
+
+/* ---- Checkpoints ---- */
+
+/* The housekeeping thread. Every CHECKPOINT_INTERVAL_MS it copies the WAL
+ * back into the database file, on its own connection, so that no request
+ * waits for a checkpoint and its fsync (which made one durable write in a
+ * hundred take 100-300 ms when the committing worker ran it), and cuts the
+ * connections past their request-head deadline; one last checkpoint when
+ * the server stops. */
+static void *checkpoint_loop(void *context)
+{
+    hl_server *server = context;
+    pthread_mutex_lock(&server->checkpoint_lock);
+    while (!server->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_INTERVAL_MS * 1000L * 1000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec += 1;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&server->checkpoint_wake, &server->checkpoint_lock, &until);
+        pthread_mutex_unlock(&server->checkpoint_lock);
+        cut_slow_heads(server);
+        hl_error error;
+        hl_error_clear(&error);
+        if (hl_app_checkpoint(server->checkpoint_app, &error) != HL_OK) {
+            char line[HL_ERROR_MESSAGE_MAX + 64];
+            int length = snprintf(line, sizeof line, "{\"checkpoint_error\":\"storage\"} %s\n", error.message);
+            ssize_t written = write(STDERR_FILENO, line, length > 0 && (size_t)length < sizeof line ? (size_t)length : 0);
+            (void)written;
+        }
+        pthread_mutex_lock(&server->checkpoint_lock);
+    }
+    pthread_mutex_unlock(&server->checkpoint_lock);
+    return NULL;
+}
+
+static void stop_checkpoints(hl_server *server)
+{
+    if (!server->checkpoint_running)
+        return;
+    pthread_mutex_lock(&server->checkpoint_lock);
+    server->stopping = true;
+    pthread_cond_signal(&server->checkpoint_wake);
+    pthread_mutex_unlock(&server->checkpoint_lock);
+    pthread_join(server->checkpoint_thread, NULL);
+    server->checkpoint_running = false;
+    hl_error error;
+    hl_app_checkpoint(server->checkpoint_app, &error);
 }
 
 /* ---- Requests ---- */
@@ -250,6 +404,15 @@ static enum MHD_Result send_too_large(struct MHD_Connection *connection, request
     return send_response(connection, state, &response);
 }
 
+static enum MHD_Result send_bad_request(struct MHD_Connection *connection, request_state *state,
+                                        const char *field, const char *message)
+{
+    hl_route_response response;
+    hl_route_response_init(&response);
+    hl_route_error_status(&response, MHD_HTTP_BAD_REQUEST, hl_error_code_name(HL_EINVAL), field, message);
+    return send_response(connection, state, &response);
+}
+
 /* Starts a request: its state, its arena, its clock. */
 static request_state *begin_request(hl_server *server, const char *url, const char *method)
 {
@@ -329,12 +492,20 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
                                       const char *method, const char *version, const char *upload_data,
                                       size_t *upload_data_size, void **request_context)
 {
-    (void)version;
     hl_server *server = context;
     request_state *state = *request_context;
     if (state == NULL) {
+        connection_watch *watch = watch_of(connection);
+        if (watch != NULL)
+            atomic_store(&watch->in_request, true); /* the head is in: no deadline until answered */
         state = begin_request(server, url, method);
         *request_context = state;
+        /* HTTP/1.1 requires Host (RFC 9112, section 3.2): a request without
+         * one is malformed, and libmicrohttpd lets it through. */
+        if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+            MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST) == NULL)
+            return send_bad_request(connection, state, "host",
+                                    HL_T("HTTP/1.1 请求须带 Host 头", "an HTTP/1.1 request needs a Host header"));
         /* A declared body over the limit is refused before it is read. */
         if (declared_length_too_large(connection, server->body_limit))
             return send_too_large(connection, state, server);
@@ -425,8 +596,13 @@ static void append_log_string(hl_buf *line, const char *text)
 static void request_completed(void *context, struct MHD_Connection *connection, void **request_context,
                               enum MHD_RequestTerminationCode termination)
 {
-    (void)connection;
     hl_server *server = context;
+    connection_watch *watch = watch_of(connection);
+    if (watch != NULL) {
+        /* The next request's head is due within the deadline from now. */
+        atomic_store(&watch->idle_since_ms, monotonic_ms());
+        atomic_store(&watch->in_request, false);
+    }
     request_state *state = *request_context;
     if (state == NULL)
         return; /* refused by libmicrohttpd before our handler ran */
@@ -444,7 +620,11 @@ static void request_completed(void *context, struct MHD_Connection *connection, 
     hl_buf_appendf(&line, ",\"status\":%d,\"bytes\":%zu,\"us\":%llu%s}\n", state->answered ? state->status : 0,
                    state->response_bytes, (unsigned long long)microseconds,
                    termination == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
-    fwrite(line.data, 1, line.len, stderr); /* one write per line: lines of threads never mix */
+    /* One write(2) per line, not stdio: lines of threads never mix, and the
+     * workers do not queue on stderr's lock. A failed log write is not the
+     * request's failure. */
+    ssize_t written = write(STDERR_FILENO, line.data, line.len);
+    (void)written;
     hl_buf_free(&line);
     hl_arena_free(&state->arena);
     free(state);
@@ -493,6 +673,11 @@ static void free_server(hl_server *server)
 {
     /* After the workers: every read they answered is queued, and now written. */
     hl_audit_queue_stop(server->audit);
+    stop_checkpoints(server);
+    hl_app_close(server->checkpoint_app);
+    pthread_cond_destroy(&server->checkpoint_wake);
+    pthread_mutex_destroy(&server->checkpoint_lock);
+    pthread_mutex_destroy(&server->watch_lock);
     for (size_t index = 0; index < server->app_count; index++)
         hl_app_close(server->apps[index]);
     free(server->apps);
@@ -566,6 +751,15 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     hl_metrics_init(&server->metrics);
     atomic_init(&server->in_flight, 0);
     pthread_mutex_init(&server->apps_lock, NULL);
+    pthread_mutex_init(&server->checkpoint_lock, NULL);
+    pthread_cond_init(&server->checkpoint_wake, NULL);
+    pthread_mutex_init(&server->watch_lock, NULL);
+    server->head_seconds = options->timeout_seconds > 0 ? options->timeout_seconds : DEFAULT_TIMEOUT_SECONDS;
+    result = hl_app_open(server->db_path, &server->checkpoint_app, error);
+    if (result != HL_OK) {
+        free_server(server);
+        return result;
+    }
     snprintf(server->url, sizeof server->url, "http://%s%s%s:%u/", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
 
     /* Only hl_server_wait takes the stop signals: the workers, created
@@ -588,6 +782,7 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, options->connection_memory > 0 ? options->connection_memory
                                                                            : DEFAULT_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, server,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
         MHD_OPTION_END);
     if (server->daemon == NULL) {
@@ -597,6 +792,9 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
                    ? hl_error_set(error, HL_EIO, "listen", "cannot listen on %s (in use, or not this machine's)", listen)
                    : hl_error_set(error, HL_EIO, "listen", "无法在 %s 上监听（端口已被占用或地址不属于本机）", listen);
     }
+    /* After the signal mask: the checkpointer does not take SIGTERM either. */
+    if (pthread_create(&server->checkpoint_thread, NULL, checkpoint_loop, server) == 0)
+        server->checkpoint_running = true;
     *out = server;
     return HL_OK;
 }

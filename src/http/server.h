@@ -3,11 +3,14 @@
  * One epoll thread pool sized to the cores; each worker thread opens its
  * own hl_app (its own SQLite connection) on its first request, since an
  * hl_app is not thread-safe; the server closes them all when it stops.
- * Limits: connections in total, an idle timeout per connection (against
- * slowloris), the memory of one connection (so the size of the request
- * line and headers), the size of a body (413), and a per-request arena
- * released when the request completes. One log line per request on stderr:
- * {"time","method","path","status","bytes","us"}.
+ * Limits: connections in total, an idle timeout per connection and the
+ * same time for a whole request head (against slowloris), the memory of
+ * one connection (so the size of the request line and headers), the size
+ * of a body (413), and a per-request arena released when the request
+ * completes. One log line per request on stderr:
+ * {"time","method","path","status","bytes","us"}. A housekeeping thread
+ * checkpoints the WAL (workers never do in their commits) and cuts
+ * connections past their request-head deadline.
  *
  * Usage: hl_server_start, print where it listens, hl_server_wait (returns
  * on SIGTERM or SIGINT), hl_server_stop. */
@@ -26,7 +29,8 @@ typedef struct hl_server_options {
     const char *listen;         /* "HOST:PORT", "[IPv6]:PORT"; NULL: HL_SERVER_DEFAULT_LISTEN */
     unsigned threads;           /* 0: the number of online cores */
     unsigned connection_limit;  /* 0: 1000 in total */
-    unsigned timeout_seconds;   /* 0: 30; an idle connection is closed after it */
+    unsigned timeout_seconds;   /* 0: 30; an idle connection is closed after it, and one that has not
+                                   sent a whole request head within it of opening or of its last answer */
     size_t connection_memory;   /* 0: 32 KiB; bounds the request line and headers */
     size_t body_limit;          /* 0: 1 MiB; a larger body gets 413 */
     unsigned shutdown_grace_seconds; /* 0: 5; how long a stop waits for requests in flight */

@@ -32,6 +32,16 @@ void hl_store_set_bulk(hl_store *store, bool bulk)
     store->ops->set_bulk(store, bulk);
 }
 
+void hl_store_set_background_checkpoints(hl_store *store, bool on)
+{
+    store->ops->set_background_checkpoints(store, on);
+}
+
+int hl_store_checkpoint(hl_store *store, hl_error *error)
+{
+    return store->ops->checkpoint(store, error);
+}
+
 int hl_store_config_get(hl_store *store, const char *key, char *value, size_t size, hl_error *error)
 {
     return store->ops->config_get(store, key, value, size, error);
@@ -143,6 +153,11 @@ int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t
 int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error)
 {
     return store->ops->order_heads(store, visit, context, error);
+}
+
+int hl_store_order_state_counts(hl_store *store, int64_t counts[HL_STATE_COUNT], hl_error *error)
+{
+    return store->ops->order_state_counts(store, counts, error);
 }
 
 int hl_store_event_append(hl_store *store, const hl_event *event, hl_error *error)

@@ -186,6 +186,8 @@ typedef struct hl_store_ops {
     int (*commit)(hl_store *store, hl_error *error);
     int (*rollback)(hl_store *store);
     void (*set_bulk)(hl_store *store, bool bulk);
+    void (*set_background_checkpoints)(hl_store *store, bool on);
+    int (*checkpoint)(hl_store *store, hl_error *error);
 
     int (*config_get)(hl_store *store, const char *key, char *value, size_t size, hl_error *error);
     int (*config_set)(hl_store *store, const char *key, const char *value, hl_error *error);
@@ -213,6 +215,7 @@ typedef struct hl_store_ops {
                        void *context, hl_error *error);
     int (*order_count)(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
     int (*order_heads)(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
+    int (*order_state_counts)(hl_store *store, int64_t counts[HL_STATE_COUNT], hl_error *error);
 
     int (*event_append)(hl_store *store, const hl_event *event, hl_error *error);
     int (*event_list)(hl_store *store, int64_t order_id, hl_event_visitor visit, void *context,
@@ -284,6 +287,15 @@ int hl_store_begin_read(hl_store *store, hl_error *error);
 int hl_store_commit(hl_store *store, hl_error *error);
 int hl_store_rollback(hl_store *store);
 void hl_store_set_bulk(hl_store *store, bool bulk);
+/* For a server, whose writers must not wait for a checkpoint (copying the
+ * WAL back into the database file, and that file's fsync, which can take
+ * a hundred milliseconds on a busy disk): with on, this connection's
+ * commits no longer checkpoint; the caller runs hl_store_checkpoint from a
+ * thread of its own, often, on another connection. */
+void hl_store_set_background_checkpoints(hl_store *store, bool on);
+/* Copies what it can of the WAL into the database file without waiting for
+ * readers or writers (SQLite's PASSIVE checkpoint). */
+int hl_store_checkpoint(hl_store *store, hl_error *error);
 int hl_store_config_get(hl_store *store, const char *key, char *value, size_t size, hl_error *error);
 int hl_store_config_set(hl_store *store, const char *key, const char *value, hl_error *error);
 int hl_store_config_each(hl_store *store, int (*visit)(void *context, const char *key, const char *value),
@@ -312,6 +324,10 @@ int hl_store_order_query(hl_store *store, const hl_order_filter *filter, hl_orde
                          void *context, hl_error *error);
 int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
 int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
+/* The number of orders in each state (indexed by hl_state; HL_STATE_NONE
+ * stays 0), from counts the store keeps as orders are written: as cheap
+ * with ten million orders as with ten. */
+int hl_store_order_state_counts(hl_store *store, int64_t counts[HL_STATE_COUNT], hl_error *error);
 int hl_store_event_append(hl_store *store, const hl_event *event, hl_error *error);
 int hl_store_event_list(hl_store *store, int64_t order_id, hl_event_visitor visit, void *context,
                         hl_error *error);

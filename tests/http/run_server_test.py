@@ -18,7 +18,8 @@ change, `hotline passwd`, and 429 after too many failed logins. Then writes:
 registration (201, Location, ETag; 403, 400 naming the field), actions with
 If-Match (428 without, 412 stale, 404 for another unit, 409 in the wrong
 state, 403 for the wrong role), hostile bodies that change nothing, two
-clients racing on one version (one 200, one 412), and `hotline verify`
+clients racing on one version (one 200, one 412), /metrics' per-state
+gauges equal to the store's counts after the writes, and `hotline verify`
 clean on the store afterwards. The web pages: index, headers, 304, the
 HTML 404 page, traversal refused. Then personal data: a caller's earlier
 orders (newest first, masked per role, another unit's left out, 404 for an
@@ -779,6 +780,18 @@ def test_writes(binary, environment, port, tokens):
           == ["register", "dispatch"], repr(body[:300]))
 
 
+def test_gauges_after_writes(binary, environment, port):
+    """/metrics' per-state gauges equal the store's real counts once writes have changed them."""
+    _, _, body = request(port, "GET", "/metrics", token=None)
+    gauges = dict(re.findall(r'^hotline_orders\{state="([a-z_]+)"\} (\d+)$', body.decode(), re.M))
+    check("gauges after the writes: every state", len(gauges) >= 10, repr(gauges))
+    for state, value in sorted(gauges.items()):
+        listing = run_cli(binary, environment, "list", "--state", state, "--limit", "1000000")
+        counted = re.findall(r"(\d+)", listing.strip().splitlines()[-1])
+        check(f"gauge {state} after the writes = the store's count", counted and counted[-1] == value,
+              f"gauge {value}, list {counted}")
+
+
 def audit_reads(port, tokens, query=""):
     """The admin's view of the audit: (status, document)."""
     status, _, body = request(port, "GET", f"/api/v1/audit/phone-reads{query}", token=tokens["admin"])
@@ -921,6 +934,7 @@ def main():
                     print(f"authorization checks took {time.monotonic() - started_auth:.1f} s")
                     started_writes = time.monotonic()
                     test_writes(binary, environment, port, tokens)
+                    test_gauges_after_writes(binary, environment, port)
                     print(f"write checks took {time.monotonic() - started_writes:.1f} s")
                     read_before_stop = test_personal_data(binary, environment, port, tokens)
                     # A read just before the stop: the stop writes it.

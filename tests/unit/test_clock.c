@@ -300,6 +300,10 @@ static void test_format_iso_writes_the_zone(void **state)
     hl_clock_set_offset_minutes(0);
     hl_clock_format_iso(1708617599, text, sizeof text);
     assert_string_equal(text, "2024-02-22T15:59:59+00:00");
+    /* Too small a buffer is cut, never overrun. */
+    char small[11];
+    hl_clock_format_iso(1708617599, small, sizeof small);
+    assert_string_equal(small, "2024-02-22");
 }
 
 static void test_formatted_times_parse_back_to_the_same_instant(void **state)

@@ -363,7 +363,7 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
     for (size_t index = 0; index < count; index++)
         hl_buf_appendf(&sql, "UPDATE orders SET citizen_phone = '%s' WHERE id = %lld;\n", phones[index],
                        (long long)ids[index]);
-    /* What later schemas added (6: Open311) goes too, so that every
+    /* What later schemas added (7: Open311) goes too, so that every
      * migration from 5 on runs again. */
     hl_buf_append_str(&sql, "DROP TABLE order_attributes;\n"
                             "DROP TABLE open311_requests;\n"
@@ -374,6 +374,7 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
                             "DROP TRIGGER personal_data_reads_no_delete;\n"
                             "DROP TABLE personal_data_reads;\n"
                             "DROP TABLE phone_index;\n"
+                            "DROP TABLE order_state_counts;\n"
                             "UPDATE meta SET value = '4' WHERE key = 'schema_version';\n"
                             "DELETE FROM config WHERE key = 'secrets.key_check';\n");
     raw_exec(fix->path, sql.data);

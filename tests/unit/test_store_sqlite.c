@@ -915,6 +915,94 @@ static void test_order_count_uses_the_filter(void **state)
     assert_int_equal(count, 2);
 }
 
+/* The counts each state's row says, beside a count of the orders themselves. */
+static void assert_state_counts_are_real(fixture *context)
+{
+    hl_error error;
+    int64_t counts[HL_STATE_COUNT];
+    assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
+    assert_int_equal(counts[HL_STATE_NONE], 0);
+    for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++) {
+        hl_order_filter filter = {.state_mask = HL_STATE_BIT(state)};
+        int64_t real = -1;
+        assert_int_equal(hl_store_order_count(context->store, &filter, &real, &error), HL_OK);
+        assert_int_equal(counts[state], real);
+    }
+}
+
+static void test_state_counts_follow_inserts_and_state_changes(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    assert_state_counts_are_real(context);
+    hl_error error;
+    int64_t counts[HL_STATE_COUNT];
+    assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
+    assert_int_equal(counts[HL_STATE_NEW], 1);
+    assert_int_equal(counts[HL_STATE_DISPATCHED], 1);
+
+    /* A state change moves one order from one count to the other; an
+     * update that keeps the state moves nothing. */
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error), HL_OK);
+    scratch_read.version = 2;
+    scratch_read.state = HL_STATE_DISPATCHED;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_update(context->store, &scratch_read, 1, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    scratch_read.version = 3;
+    snprintf(scratch_read.reply, sizeof scratch_read.reply, "same state");
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_update(context->store, &scratch_read, 2, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
+    assert_int_equal(counts[HL_STATE_NEW], 0);
+    assert_int_equal(counts[HL_STATE_DISPATCHED], 2);
+    assert_state_counts_are_real(context);
+}
+
+static void test_state_counts_roll_back_with_the_transaction(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_insert(context->store, make_order(2, HL_STATE_NEW, "water"), &error), HL_OK);
+    hl_store_rollback(context->store);
+    int64_t counts[HL_STATE_COUNT];
+    assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
+    assert_int_equal(counts[HL_STATE_NEW], 1);
+    assert_state_counts_are_real(context);
+}
+
+/* A store made before the counts existed gets them from its orders when it
+ * is opened: version 5 is recreated by hand (the table dropped). */
+static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_store_close(context->store);
+    context->store = NULL;
+    /* Back to version 5 (without what version 7, Open311, added), then one
+     * more completed order written behind the store's back. */
+    assert_int_equal(raw_exec(context->path, "DROP TABLE order_attributes; DROP TABLE open311_requests;"
+                                             "DROP TABLE category_attributes; DROP TABLE api_keys;"
+                                             "DROP INDEX events_by_at;"
+                                             "DROP TABLE order_state_counts;"
+                                             "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
+                                             "CREATE TEMP TABLE copy AS SELECT * FROM orders WHERE id = 20240215000004;"
+                                             "UPDATE copy SET id = 20240215000009;"
+                                             "INSERT INTO orders SELECT * FROM copy;"),
+                     SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+                     hl_store_schema_version());
+    assert_state_counts_are_real(context);
+    int64_t counts[HL_STATE_COUNT];
+    assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
+    assert_int_equal(counts[HL_STATE_COMPLETED], 2);
+}
+
 typedef struct head_list {
     int count;
     int64_t last_id;
@@ -1687,6 +1775,9 @@ int main(void)
         STORE_TEST(test_query_pages_with_after_id_and_limit),
         STORE_TEST(test_query_order_by_due),
         STORE_TEST(test_order_count_uses_the_filter),
+        STORE_TEST(test_state_counts_follow_inserts_and_state_changes),
+        STORE_TEST(test_state_counts_roll_back_with_the_transaction),
+        STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
         STORE_TEST(test_order_heads_in_id_order),
         STORE_TEST(test_order_max_id),
         STORE_TEST(test_unit_upsert_get_each),

@@ -3,6 +3,7 @@
 #include "test_support.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,6 +336,23 @@ static void test_json_string_escapes_quotes_backslashes_and_controls(void **stat
     assert_json_string("\x08\x0c", "\"\\u0008\\u000c\"");
 }
 
+static void test_append_int_writes_what_printf_writes(void **state)
+{
+    (void)state;
+    const long long values[] = {0, 1, -1, 9, 10, -10, 20240201000001LL, LLONG_MAX, LLONG_MIN};
+    for (size_t index = 0; index < sizeof values / sizeof values[0]; index++) {
+        hl_buf buffer;
+        hl_buf_init(&buffer);
+        hl_buf_append_str(&buffer, "n=");
+        hl_buf_append_int(&buffer, values[index]);
+        char expected[40];
+        snprintf(expected, sizeof expected, "n=%lld", values[index]);
+        assert_string_equal(buffer.data, expected);
+        assert_int_equal(buffer.len, strlen(expected));
+        hl_buf_free(&buffer);
+    }
+}
+
 static void test_json_string_keeps_utf8_as_is(void **state)
 {
     (void)state;
@@ -485,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_csv_field_is_quoted_for_comma_quote_and_line_breaks),
         cmocka_unit_test(test_csv_fields_read_back_unchanged),
         cmocka_unit_test(test_json_string_escapes_quotes_backslashes_and_controls),
+        cmocka_unit_test(test_append_int_writes_what_printf_writes),
         cmocka_unit_test(test_json_string_keeps_utf8_as_is),
         cmocka_unit_test(test_json_string_parses_back_unchanged),
         cmocka_unit_test(test_parse_int_accepts_whole_numbers_in_range),

@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# bench_http.sh: `hotline serve` under load on loopback, beside nginx serving
+# the same bytes in the same run (the ceiling: what the machine's network
+# stack and a C server that does nothing but send a file can reach).
+#
+#   (a) GET one order as JSON with a Bearer token (wrk, a Lua script adds
+#       the header); nginx serves a static file of the same size at the same
+#       path, to the same request bytes.
+#   (b) POST /api/v1/orders, each a durable registration (fsync before the
+#       201): wrk at the highest rate, then bench/http_rate at a fixed
+#       500 requests/s (open loop, latency counted from when each request
+#       was due); nginx answers the same POSTs with `return 201`. The
+#       fdatasync ceiling of the disk (4 KiB writes, one thread) is printed
+#       beside them: each registration needs at least one.
+#   (c) The server's resident memory (VmRSS, VmHWM from /proc) after the
+#       load; with --store, on that store (e.g. 10,000,000 orders from
+#       bench_bulletin --keep), under GETs of random orders and /metrics.
+#
+# Not run by CI: the figures go, as ratios beside nginx, into
+# docs/PERFORMANCE.md. Needs wrk and nginx (scripts/bootstrap.sh installs
+# them), a Release build (default build-release/; --build DIR), python3.
+#
+# Usage: bench/bench_http.sh [--build DIR] [--store PATH] [--duration SECONDS]
+#                            [--connections N] [--rate N] [--keep]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build-release"
+store=""
+duration=10
+connections=64
+rate=500
+keep=no
+while [ $# -gt 0 ]; do
+    case $1 in
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
+    --store) store=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --keep) keep=yes; shift ;;
+    *) sed -n '2,27p' "$0" >&2; exit 2 ;;
+    esac
+done
+hotline="$build/hotline"
+http_rate="$build/bench/http_rate"
+for tool in "$hotline" "$http_rate"; do
+    [ -x "$tool" ] || { echo "bench_http: $tool is missing: cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release && cmake --build build-release -j2" >&2; exit 1; }
+done
+command -v wrk > /dev/null || { echo "bench_http: wrk is missing (scripts/bootstrap.sh)" >&2; exit 1; }
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$NGINX" ] || { echo "bench_http: nginx is missing (scripts/bootstrap.sh)" >&2; exit 1; }
+PYTHON=/usr/bin/python3
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/hotline-bench-http.XXXXXX")
+hotline_pid=""
+nginx_pid=""
+finish() {
+    [ -n "$hotline_pid" ] && kill -TERM "$hotline_pid" 2> /dev/null && wait "$hotline_pid" 2> /dev/null
+    [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2> /dev/null && wait "$nginx_pid" 2> /dev/null
+    if [ "$keep" = yes ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap finish EXIT
+free_port() {
+    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# A small HTTP helper in Python: login, fetch.
+cat > "$work/client.py" << 'EOF'
+import http.client, json, sys
+command, port = sys.argv[1], int(sys.argv[2])
+connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+if command == "login":
+    connection.request("POST", "/api/v1/login", json.dumps({"username": sys.argv[3], "password": sys.argv[4]}),
+                       {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != 200:
+        sys.exit(f"login {sys.argv[3]}: {response.status} {body[:200]!r}")
+    print(json.loads(body)["token"])
+elif command == "get":
+    connection.request("GET", sys.argv[3], headers={"Authorization": f"Bearer {sys.argv[4]}"})
+    response = connection.getresponse()
+    sys.stdout.buffer.write(response.read())
+EOF
+
+if [ -z "$store" ]; then
+    store="$work/demo.db"
+    echo "bench_http: building the demo store (22,609 orders) in $work"
+    "$hotline" --db "$store" demo > /dev/null
+    order=20240201000001
+    password=hotline-demo
+else
+    echo "bench_http: using $store as it is (the demo users' passwords are set to bench-password)"
+    password=bench-password
+    for user in analyst1 agent1; do
+        printf '%s\n' "$password" | "$hotline" --db "$store" passwd "$user" > /dev/null
+    done
+    order=""
+fi
+# Random orders for the read load of (c): 2,000 numbers spread over the
+# store's days (a number is YYYYMMDD and a serial), found by point lookups,
+# never a scan of ten million rows.
+"$PYTHON" - "$store" > "$work/numbers.txt" << 'EOF'
+import datetime, random, sqlite3, sys
+db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
+first, last = db.execute("SELECT min(id), max(id) FROM orders").fetchone()
+day, end = (datetime.datetime.strptime(str(n // 1000000), "%Y%m%d").date() for n in (first, last))
+days = []
+while day <= end:
+    prefix = int(day.strftime("%Y%m%d")) * 1000000
+    top = db.execute("SELECT max(id) FROM orders WHERE id > ? AND id < ?", (prefix, prefix + 1000000)).fetchone()[0]
+    if top:
+        days.append((prefix, top - prefix))
+    day += datetime.timedelta(days=1)
+random.seed(7)
+for _ in range(2000):
+    prefix, count = random.choice(days)
+    print(db.execute("SELECT id FROM orders WHERE id >= ? LIMIT 1", (prefix + random.randint(1, count),)).fetchone()[0])
+EOF
+[ -n "$order" ] || order=$(head -1 "$work/numbers.txt")
+
+threads=$(nproc)
+hotline_port=$(free_port)
+"$hotline" --db "$store" serve --listen "127.0.0.1:$hotline_port" > "$work/hotline.out" 2> "$work/hotline.log" &
+hotline_pid=$!
+for _ in $(seq 1 200); do
+    grep -q started "$work/hotline.out" 2> /dev/null && break
+    sleep 0.1
+done
+reader=$("$PYTHON" "$work/client.py" login "$hotline_port" analyst1 "$password")
+writer=$("$PYTHON" "$work/client.py" login "$hotline_port" agent1 "$password")
+mkdir -p "$work/www/api/v1/orders"
+"$PYTHON" "$work/client.py" get "$hotline_port" "/api/v1/orders/$order" "$reader" > "$work/www/api/v1/orders/$order"
+order_bytes=$(wc -c < "$work/www/api/v1/orders/$order")
+
+# nginx: its own prefix and configuration, the same cores, an access log as hotline keeps one.
+nginx_port=$(free_port)
+mkdir -p "$work/nginx-temp"
+cat > "$work/nginx.conf" << EOF
+worker_processes $threads;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; use epoll; }
+http {
+    access_log $work/nginx-access.log;
+    client_body_temp_path $work/nginx-temp;
+    proxy_temp_path $work/nginx-temp;
+    fastcgi_temp_path $work/nginx-temp;
+    uwsgi_temp_path $work/nginx-temp;
+    scgi_temp_path $work/nginx-temp;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        root $work/www;
+        default_type application/json;
+        location = /api/v1/orders { return 201 '{"number":"20240201000001","version":1}\n'; }
+    }
+}
+EOF
+"$NGINX" -p "$work" -e "$work/nginx-error.log" -c "$work/nginx.conf" &
+nginx_pid=$!
+sleep 0.5
+
+cat > "$work/get.lua" << EOF
+wrk.headers["Authorization"] = "Bearer $reader"
+EOF
+cat > "$work/post.json" << 'EOF'
+{"type":"complaint","title":"夜间施工噪音","content":"小区旁工地夜间施工，噪音持续到凌晨两点，影响休息。","citizen_name":"张三","citizen_phone":"13800001234","address":"小店区长风街 1 号"}
+EOF
+"$PYTHON" - "$work/post.json" "$writer" > "$work/post.lua" << 'EOF'
+import json, sys
+body = open(sys.argv[1], encoding="utf-8").read().strip()
+print('wrk.method = "POST"')
+print(f'wrk.body = [==[{body}]==]')  # a long bracket: the UTF-8 as it is, no escapes
+print('wrk.headers["Content-Type"] = "application/json"')
+print(f'wrk.headers["Authorization"] = "Bearer {sys.argv[2]}"')
+EOF
+{
+    echo 'numbers = {}'
+    sed 's/.*/table.insert(numbers, "&")/' "$work/numbers.txt" 2> /dev/null || true
+    echo "wrk.headers[\"Authorization\"] = \"Bearer $reader\""
+    echo 'request = function()'
+    echo '  if #numbers == 0 or math.random(10) == 1 then return wrk.format("GET", "/metrics") end'
+    echo '  return wrk.format("GET", "/api/v1/orders/" .. numbers[math.random(#numbers)])'
+    echo 'end'
+} > "$work/random.lua"
+
+requests_per_second() { sed -n 's/^Requests\/sec: *//p' "$1"; }
+requests_done() { awk '/requests in/ {print $1; exit}' "$1"; }
+# CPU time (user + system, clock ticks) of a process and its children, so
+# that each server's cost per request can be read beside its rate: on a
+# machine shared with other work the rate moves, the cost much less.
+cpu_ticks() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2> /dev/null || echo 0)))
+    done
+    echo "$total"
+}
+tick=$(getconf CLK_TCK)
+# Runs wrk against one server; prints nothing, leaves its output in FILE and
+# the server's CPU microseconds per request in FILE.cpu.
+measure() {
+    local file=$1 pid=$2
+    shift 2
+    local before after
+    before=$(cpu_ticks "$pid")
+    wrk "$@" > "$file"
+    after=$(cpu_ticks "$pid")
+    "$PYTHON" -c "import sys; t, n = int(sys.argv[1]), int(sys.argv[2] or 0); print(f'{t * 1e6 / int(sys.argv[3]) / n:.1f}' if n else '-')" \
+        "$((after - before))" "$(requests_done "$file")" "$tick" > "$file.cpu"
+}
+latency_of() { awk '$1 == "Latency" {print $2; exit}' "$1"; }
+ratio() { "$PYTHON" -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else '-')" "$1" "$2"; }
+rss_of() { awk -v field="$1" '$1 == field":" {print $2}' "/proc/$hotline_pid/status"; }
+
+echo "bench_http: $threads cores, wrk -t2 -c$connections -d${duration}s; hotline on :$hotline_port, nginx on :$nginx_port"
+echo "bench_http: order $order, $order_bytes bytes of JSON"
+
+# (a) GET one order.
+measure "$work/get-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$hotline_port/api/v1/orders/$order"
+measure "$work/get-nginx.txt" "$nginx_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$nginx_port/api/v1/orders/$order"
+get_hotline=$(requests_per_second "$work/get-hotline.txt")
+get_nginx=$(requests_per_second "$work/get-nginx.txt")
+non2xx=$(grep -c 'Non-2xx' "$work/get-hotline.txt" || true)
+
+# (b) POST registrations: the highest rate, then a fixed rate.
+measure "$work/post-hotline.txt" "$hotline_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$hotline_port/api/v1/orders"
+measure "$work/post-nginx.txt" "$nginx_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$nginx_port/api/v1/orders"
+post_hotline=$(requests_per_second "$work/post-hotline.txt")
+post_nginx=$(requests_per_second "$work/post-nginx.txt")
+rate_args=(--rate "$rate" --duration "$duration" --connections 32 --method POST --path /api/v1/orders
+           --header "Content-Type: application/json" --header "Authorization: Bearer $writer"
+           --body-file "$work/post.json")
+fixed_hotline=$("$http_rate" --port "$hotline_port" "${rate_args[@]}" || true)
+fixed_nginx=$("$http_rate" --port "$nginx_port" "${rate_args[@]}" || true)
+fsyncs=$("$PYTHON" - "$work/fsync.dat" << 'EOF'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o600)
+block, count, start = b"x" * 4096, 0, time.monotonic()
+while time.monotonic() - start < 3:
+    os.pwrite(fd, block, (count % 256) * 4096)
+    os.fdatasync(fd)
+    count += 1
+print(f"{count / (time.monotonic() - start):.0f}")
+EOF
+)
+
+# (c) Memory after a read load over the whole store.
+measure "$work/random-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/random.lua" "http://127.0.0.1:$hotline_port/"
+random_hotline=$(requests_per_second "$work/random-hotline.txt")
+rss=$(rss_of VmRSS)
+hwm=$(rss_of VmHWM)
+orders=$(sqlite3 "$store" "SELECT sum(orders) FROM order_state_counts" 2> /dev/null || echo "?")
+
+echo
+printf '%-52s %14s %14s %7s\n' "what" "hotline" "nginx" "ratio"
+printf '%-52s %14s %14s %7s\n' "(a) GET one order, Bearer token (req/s)" "$get_hotline" "$get_nginx" "$(ratio "$get_hotline" "$get_nginx")"
+printf '%-52s %14s %14s\n' "    average latency" "$(latency_of "$work/get-hotline.txt")" "$(latency_of "$work/get-nginx.txt")"
+printf '%-52s %14s %14s %7s\n' "    server CPU per request (us)" "$(cat "$work/get-hotline.txt.cpu")" "$(cat "$work/get-nginx.txt.cpu")" "$(ratio "$(cat "$work/get-hotline.txt.cpu")" "$(cat "$work/get-nginx.txt.cpu")")"
+printf '%-52s %14s %14s %7s\n' "(b) POST /api/v1/orders, highest rate (req/s)" "$post_hotline" "$post_nginx" "$(ratio "$post_hotline" "$post_nginx")"
+printf '%-52s %14s %14s\n' "    average latency" "$(latency_of "$work/post-hotline.txt")" "$(latency_of "$work/post-nginx.txt")"
+printf '%-52s %14s %14s\n' "    server CPU per request (us)" "$(cat "$work/post-hotline.txt.cpu")" "$(cat "$work/post-nginx.txt.cpu")"
+printf '%-52s %14s\n' "    fdatasync ceiling of the disk (4 KiB, 1 thread)" "$fsyncs/s"
+echo "    at $rate req/s, hotline: $fixed_hotline"
+echo "    at $rate req/s, nginx:   $fixed_nginx"
+printf '%-52s %14s\n' "(c) random orders and /metrics (req/s)" "$random_hotline"
+printf '%-52s %14s\n' "    server CPU per request (us)" "$(cat "$work/random-hotline.txt.cpu")"
+printf '%-52s %14s\n' "    orders in the store" "$orders"
+printf '%-52s %14s\n' "    server VmRSS after the load (KiB)" "$rss"
+printf '%-52s %14s\n' "    server VmHWM, its peak (KiB)" "$hwm"
+[ "$non2xx" -eq 0 ] || echo "bench_http: some GETs were not 2xx: see $work/get-hotline.txt (use --keep)"

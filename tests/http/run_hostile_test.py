@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""run_hostile_test.py: hostile transport-level input against a real `hotline serve`.
+
+Usage: python3 run_hostile_test.py PATH/TO/hotline
+
+Makes an empty store (`hotline init`) in a temporary directory and starts
+`hotline serve --listen 127.0.0.1:<free port> --timeout 2 --max-connections 24`.
+Then sends, over raw sockets, what a hostile or broken client would: a header
+larger than a connection's memory and a flood of small headers (431), a
+huge request line, a declared body over the limit and a chunked body that
+grows past it (413), an absurd Content-Length, a malformed chunk, a request
+line without a version, NUL bytes in the path and the headers, percent-encoded
+"../" path traversal, HTTP/1.0, pipelined requests (answered in order), a
+client sending its headers byte by byte, each byte within the idle timeout
+(cut off by the deadline on a whole request head while other clients are
+served), and more connections than the limit (no
+more than the limit served at once, the server serving again once they
+close). After every
+case the server must still answer /healthz from a fresh connection, and at
+the end it must stop cleanly on SIGTERM. Uses only the standard library.
+Prints "N passed, M failed"; exits 1 on any failure.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HOST = "127.0.0.1"
+TIMEOUT_SECONDS = 2
+CONNECTION_LIMIT = 24
+BODY_LIMIT = 1024 * 1024
+results = {"passed": 0, "failed": 0}
+
+
+def check(name, condition, detail=""):
+    if condition:
+        results["passed"] += 1
+    else:
+        results["failed"] += 1
+        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def read_all(connection, seconds=10):
+    """Everything the server sends until it closes the connection or goes quiet."""
+    connection.settimeout(seconds)
+    received = b""
+    try:
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            received += chunk
+    except OSError:
+        pass
+    return received
+
+
+def exchange(port, data, seconds=10, shut_write=False):
+    """Sends raw bytes on a new connection; returns all bytes answered."""
+    with socket.create_connection((HOST, port), timeout=seconds) as connection:
+        try:
+            connection.sendall(data)
+            if shut_write:
+                connection.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        return read_all(connection, seconds)
+
+
+def status_of(response):
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", response)
+    return int(match.group(1)) if match else None
+
+
+def statuses_of(response):
+    return [int(code) for code in re.findall(rb"(?:^|\n)HTTP/1\.[01] (\d{3}) ", response)]
+
+
+def healthy(port):
+    """A fresh client is served: /healthz answers 200."""
+    try:
+        response = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", seconds=5)
+        return status_of(response) == 200
+    except OSError:
+        return False
+
+
+def case(port, name, data, expected, seconds=10, shut_write=False):
+    response = exchange(port, data, seconds, shut_write)
+    status = status_of(response)
+    ok = status in expected if isinstance(expected, (tuple, list, set)) else status == expected
+    check(name, ok, f"answered {status}: {response[:200]!r}")
+    check(f"{name}: the server keeps serving", healthy(port))
+    return response
+
+
+def test_sizes(port):
+    # Headers beyond a connection's memory (32 KiB): one huge header, then
+    # a flood of small ones.
+    case(port, "one 64 KiB header: 431",
+         b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 65536 + b"\r\n\r\n", 431)
+    many = b"".join(b"X-H%d: %s\r\n" % (index, b"v" * 40) for index in range(2000))
+    case(port, "2,000 headers: 431", b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n", 431)
+    case(port, "a 64 KiB request line: 414 or 431",
+         b"GET /" + b"a" * 65536 + b" HTTP/1.1\r\nHost: x\r\n\r\n", (414, 431))
+    # Bodies: declared over the limit (refused before it is sent), chunked
+    # past the limit (refused once it ends), an absurd length.
+    case(port, "declared 2 MiB body: 413 before it is sent",
+         b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+         b"Content-Length: %d\r\n\r\n" % (2 * BODY_LIMIT), 413)
+    chunk = b"a" * 65536
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(2 * BODY_LIMIT // len(chunk)))
+    case(port, "chunked body past the limit: 413",
+         b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+         b"Transfer-Encoding: chunked\r\n\r\n" + chunked + b"0\r\n\r\n", 413)
+    case(port, "absurd Content-Length: 4xx",
+         b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+         (400, 413))
+    case(port, "malformed chunk size: 400",
+         b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+         400)
+
+
+def test_malformed(port):
+    case(port, "request line without a version: 400", b"GET /healthz\r\n\r\n", (400, 505, None))
+    case(port, "unknown HTTP version: 505", b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", 505)
+    case(port, "HTTP/1.1 without Host: 400", b"GET /healthz HTTP/1.1\r\n\r\n", 400)
+    # libmicrohttpd hands the path over as a C string: it ends at the NUL, so
+    # it can name nothing but its own prefix (here a route that wants a login).
+    response = case(port, "NUL byte in the path: 4xx",
+                    b"GET /api/v1/orders/2024\x00../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    (400, 401, 404))
+    check("NUL byte in the path: nothing from the file system", b"root:" not in response)
+    case(port, "NUL byte in a header: 400",
+         b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\nConnection: close\r\n\r\n", (400, 200))
+    for path in (b"/%2e%2e/%2e%2e/etc/passwd", b"/api/v1/orders/..%2f..%2f..%2fetc%2fpasswd",
+                 b"/api/v1/reports/%2e%2e%2f%2e%2e%2fetc%2fpasswd", b"/..%5c..%5cetc%5cpasswd",
+                 b"/api/v1/orders/%00"):
+        response = case(port, f"encoded traversal {path.decode()}: 4xx",
+                        b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                        (400, 401, 404))
+        check(f"encoded traversal {path.decode()}: nothing from the file system", b"root:" not in response)
+
+
+def test_versions_and_pipelining(port):
+    response = case(port, "HTTP/1.0: 200, and the connection closed",
+                    b"GET /healthz HTTP/1.0\r\n\r\n", 200, seconds=5)
+    check("HTTP/1.0 answered in HTTP/1.x", response.startswith(b"HTTP/1."), repr(response[:40]))
+    pipelined = (b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    response = exchange(port, pipelined, seconds=10)
+    check("three pipelined requests answered in order", statuses_of(response) == [200, 404, 200],
+          repr(statuses_of(response)))
+    check("pipelining: the server keeps serving", healthy(port))
+
+
+def test_slow_client(port):
+    """Headers byte by byte, one every half second: each pause is shorter
+    than the idle timeout, so only the deadline on a whole request head
+    cuts the client off (long before its request would be complete), while
+    another client is served in the meantime."""
+    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 40 + b"\r\n\r\n"
+    outcome = {}
+
+    def slow():
+        started = time.monotonic()
+        sent = 0
+        try:
+            with socket.create_connection((HOST, port), timeout=30) as connection:
+                for index in range(len(request)):
+                    connection.sendall(request[index:index + 1])
+                    sent += 1
+                    time.sleep(0.5)
+                outcome["answer"] = read_all(connection, 5)
+        except OSError as failure:
+            outcome["error"] = repr(failure)
+        outcome["seconds"] = time.monotonic() - started
+        outcome["sent"] = sent
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.5)
+    check("another client is served during the slow one", healthy(port))
+    thread.join(60)
+    check("the slow client is cut off without an answer",
+          status_of(outcome.get("answer", b"")) is None, repr(outcome))
+    check("the slow client is cut off by the deadline on its request head, not let finish",
+          outcome.get("seconds", 99) < TIMEOUT_SECONDS + 3 and outcome.get("sent", 0) < len(request),
+          repr(outcome))
+    check("after the slow client: the server keeps serving", healthy(port))
+
+    # Many slow clients at once, each sending a byte now and then: the
+    # server still serves a normal one.
+    slow_connections = []
+    for _ in range(8):
+        connection = socket.create_connection((HOST, port), timeout=5)
+        connection.sendall(b"GET /hea")
+        slow_connections.append(connection)
+    check("eight half-sent requests: another client is served", healthy(port))
+    time.sleep(TIMEOUT_SECONDS + 2)
+    closed = 0
+    for connection in slow_connections:
+        if read_all(connection, 2) == b"":
+            closed += 1
+        connection.close()
+    check("eight half-sent requests: all closed by the timeout", closed == 8, f"{closed} closed")
+
+
+def server_sockets(pid):
+    """How many sockets the server process holds open."""
+    count = 0
+    for name in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{name}").startswith("socket:"):
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+def ask(connection, seconds):
+    """Sends one request on an open connection; True when an answer came
+    within the time, False when none came or the server closed it."""
+    try:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.settimeout(seconds)
+        return status_of(connection.recv(4096)) is not None
+    except OSError:
+        return False
+
+
+def test_connection_limit(port, pid):
+    """More connections than the limit: the server serves at most the limit
+    at once (the others wait in the kernel's queue or are closed), and once
+    the first ones close, it serves again."""
+    extra = 10
+    held = []
+    try:
+        for _ in range(CONNECTION_LIMIT + extra):
+            held.append(socket.create_connection((HOST, port), timeout=5))
+        time.sleep(0.3)
+        first = sum(1 for connection in held[:CONNECTION_LIMIT] if ask(connection, 1))
+        check("connections up to the limit are served", first == CONNECTION_LIMIT,
+              f"{first} of {CONNECTION_LIMIT}")
+        # libmicrohttpd stops accepting at the limit (the kernel queues the
+        # rest); its workers may each take one or two more while they race
+        # to the listening socket, hence a small slack.
+        waiting = [connection for connection in held[CONNECTION_LIMIT:] if not ask(connection, 0.3)]
+        sockets = server_sockets(pid)
+        print(f"connection flood: {CONNECTION_LIMIT + extra} connections, {extra - len(waiting)} beyond the limit "
+              f"served, the server holds {sockets} sockets")
+        check("connections beyond the limit wait while the limit is reached", len(waiting) >= extra // 2,
+              f"{extra - len(waiting)} of {extra} served")
+        check("the server holds no more connections than the limit (and a little slack)",
+              sockets <= CONNECTION_LIMIT + 1 + 6, f"{sockets} sockets")
+        for connection in held[:CONNECTION_LIMIT]:
+            connection.close()
+        # Once room is made, the waiting ones are served (or were closed).
+        served = 0
+        for connection in waiting:
+            try:
+                connection.settimeout(5)
+                if status_of(connection.recv(4096)) is not None:
+                    served += 1
+            except OSError:
+                pass
+        print(f"connection flood: {served} of {len(waiting)} waiting connections served once room was made")
+    finally:
+        for connection in held:
+            connection.close()
+    check("after the connection flood: the server serves again", healthy(port))
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    binary = os.path.abspath(sys.argv[1])
+    with tempfile.TemporaryDirectory(prefix="hotline-hostile-") as directory:
+        environment = {key: value for key, value in os.environ.items() if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
+        environment["HOTLINE_DB"] = os.path.join(directory, "store.db")
+        subprocess.run([binary, "init"], env=environment, capture_output=True, check=True, timeout=60)
+        port = free_port()
+        log_path = os.path.join(directory, "server.log")
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen([binary, "serve", "--listen", f"{HOST}:{port}", "--timeout",
+                                        str(TIMEOUT_SECONDS), "--max-connections", str(CONNECTION_LIMIT)],
+                                       env=environment, stdout=subprocess.DEVNULL, stderr=log)
+            try:
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline and not healthy(port):
+                    time.sleep(0.05)
+                if not healthy(port):
+                    check("server starts", False, open(log_path, errors="replace").read()[-2000:])
+                else:
+                    test_sizes(port)
+                    test_malformed(port)
+                    test_versions_and_pipelining(port)
+                    test_slow_client(port)
+                    test_connection_limit(port, process.pid)
+                    check("the server is still running", process.poll() is None)
+                    process.send_signal(signal.SIGTERM)
+                    try:
+                        code = process.wait(timeout=10)
+                        check("SIGTERM: exit 0", code == 0, f"exit {code}")
+                    except subprocess.TimeoutExpired:
+                        check("SIGTERM: exit 0", False, "still running")
+            finally:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
