@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store.h"
 
@@ -1003,6 +1004,44 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
     assert_int_equal(counts[HL_STATE_COMPLETED], 2);
 }
 
+static long long file_size(const char *path)
+{
+    struct stat status;
+    assert_int_equal(stat(path, &status), 0);
+    return (long long)status.st_size;
+}
+
+/* Inserts orders first..last, each in its own durable transaction. */
+static void insert_one_by_one(hl_store *store, int first, int last)
+{
+    for (int sequence = first; sequence <= last; sequence++)
+        insert(store, make_order(sequence, HL_STATE_NEW, "water"));
+}
+
+/* With background checkpoints, commits leave every page in the WAL (the
+ * database file does not grow) until hl_store_checkpoint copies them;
+ * without, SQLite's own checkpoint copies them once the WAL reaches 1000
+ * pages. */
+static void test_background_checkpoints_leave_the_wal_to_hl_store_checkpoint(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+    hl_error error;
+    assert_int_equal(hl_store_checkpoint(context->store, &error), HL_OK);
+    long long before = file_size(context->path);
+
+    hl_store_set_background_checkpoints(context->store, true);
+    insert_one_by_one(context->store, 2, 400);
+    assert_int_equal(file_size(context->path), before);
+    assert_int_equal(hl_store_checkpoint(context->store, &error), HL_OK);
+    long long checkpointed = file_size(context->path);
+    assert_true(checkpointed > before);
+
+    hl_store_set_background_checkpoints(context->store, false);
+    insert_one_by_one(context->store, 401, 800);
+    assert_true(file_size(context->path) > checkpointed);
+}
+
 typedef struct head_list {
     int count;
     int64_t last_id;
@@ -1778,6 +1817,7 @@ int main(void)
         STORE_TEST(test_state_counts_follow_inserts_and_state_changes),
         STORE_TEST(test_state_counts_roll_back_with_the_transaction),
         STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
+        STORE_TEST(test_background_checkpoints_leave_the_wal_to_hl_store_checkpoint),
         STORE_TEST(test_order_heads_in_id_order),
         STORE_TEST(test_order_max_id),
         STORE_TEST(test_unit_upsert_get_each),
