@@ -35,6 +35,70 @@ static int load_limit(void *context, const char *key, const char *value)
     return 0;
 }
 
+/* The config key of the settings generation: a count, bumped by every
+ * write of the calendar or the limits. */
+#define SETTINGS_GENERATION_KEY "settings.generation"
+
+static int read_generation(hl_app *app, int64_t *out, hl_error *error)
+{
+    char value[32] = "";
+    *out = 0;
+    int result = hl_store_config_get(app->store, SETTINGS_GENERATION_KEY, value, sizeof value, error);
+    if (result == HL_ENOTFOUND)
+        return HL_OK;
+    if (result == HL_OK && hl_text_parse_int(hl_slice_of(value), 0, INT64_MAX, out) != HL_OK)
+        *out = 0;
+    return result;
+}
+
+/* Loads the calendar and the limits, with the generation they belong to,
+ * from one snapshot. */
+static int load_settings(hl_app *app, hl_error *error)
+{
+    hl_calendar calendar;
+    hl_calendar_init(&calendar);
+    hl_limits saved = app->limits;
+    hl_limits_default(&app->limits);
+    int64_t generation = 0;
+    int result = hl_store_begin_read(app->store, error);
+    if (result == HL_OK)
+        result = read_generation(app, &generation, error);
+    if (result == HL_OK)
+        result = hl_store_calendar_load(app->store, &calendar, error);
+    if (result == HL_OK)
+        result = hl_store_config_each(app->store, load_limit, app, error);
+    hl_store_rollback(app->store);
+    if (result != HL_OK) {
+        app->limits = saved;
+        hl_calendar_free(&calendar);
+        return result;
+    }
+    hl_calendar_free(&app->calendar);
+    app->calendar = calendar;
+    app->settings_generation = generation;
+    return HL_OK;
+}
+
+int hl_app_refresh(hl_app *app, hl_error *error)
+{
+    int64_t generation = 0;
+    int result = read_generation(app, &generation, error);
+    if (result != HL_OK || generation == app->settings_generation)
+        return result;
+    return load_settings(app, error);
+}
+
+int hl_app_bump_settings(hl_app *app, hl_error *error)
+{
+    int64_t generation = 0;
+    int result = read_generation(app, &generation, error);
+    if (result != HL_OK)
+        return result;
+    char value[32];
+    snprintf(value, sizeof value, "%lld", (long long)generation + 1);
+    return hl_store_config_set(app->store, SETTINGS_GENERATION_KEY, value, error);
+}
+
 int hl_app_open(const char *path, hl_app **out, hl_error *error)
 {
     return hl_app_open_keyed(path, NULL, out, error);
@@ -53,9 +117,7 @@ int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_e
         free(default_path);
     }
     if (result == HL_OK)
-        result = hl_store_calendar_load(app->store, &app->calendar, error);
-    if (result == HL_OK)
-        result = hl_store_config_each(app->store, load_limit, app, error);
+        result = load_settings(app, error);
     if (result != HL_OK) {
         hl_app_close(app);
         return result;
@@ -114,6 +176,8 @@ int hl_app_init(hl_app *app, hl_error *error)
     if (result == HL_OK) {
         for (size_t index = 0; index < builtin.count && result == HL_OK; index++)
             result = hl_store_calendar_put(app->store, &builtin.entries[index], error);
+        if (result == HL_OK)
+            result = hl_app_bump_settings(app, error);
         result = finish(app, result, error);
     }
     if (result == HL_OK)
@@ -133,8 +197,12 @@ int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *
     char stored_key[96];
     snprintf(stored_key, sizeof stored_key, "limits.%s", key);
     result = begin(app, error);
-    if (result == HL_OK)
-        result = finish(app, hl_store_config_set(app->store, stored_key, value, error), error);
+    if (result == HL_OK) {
+        result = hl_store_config_set(app->store, stored_key, value, error);
+        if (result == HL_OK)
+            result = hl_app_bump_settings(app, error);
+        result = finish(app, result, error);
+    }
     if (result == HL_OK)
         app->limits = changed;
     return result;
@@ -512,6 +580,11 @@ int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visi
     return hl_store_order_query(app->store, filter, visit, context, error);
 }
 
+int hl_app_get_unit(hl_app *app, const char *code, hl_unit *out, hl_error *error)
+{
+    return hl_store_unit_get(app->store, code, out, error);
+}
+
 typedef struct earlier_visit {
     const hl_user *reader;
     bool (*visible)(const hl_user *reader, const hl_order *order);
@@ -614,4 +687,47 @@ int hl_app_count_orders_by_state(hl_app *app, int64_t counts[HL_STATE_COUNT], hl
 hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now)
 {
     return hl_calendar_deadline(&app->calendar, now, app->limits.due_soon_days) + 1;
+}
+
+int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit, void *context,
+                     int64_t *total, hl_error *error)
+{
+    *total = 0;
+    int result = hl_store_begin_read(app->store, error);
+    if (result == HL_OK)
+        result = hl_store_order_count(app->store, filter, total, error);
+    if (result == HL_OK)
+        result = hl_store_order_query(app->store, filter, visit, context, error);
+    hl_store_rollback(app->store);
+    return result;
+}
+
+int hl_app_order_counts_of(hl_app *app, const hl_order_filter *filter, hl_time now, hl_app_order_counts *out,
+                           hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    hl_order_filter overdue = *filter, due_soon = *filter;
+    overdue.due_before = now; /* as `hotline list --overdue` */
+    due_soon.due_from = now;  /* as `hotline list --due-soon` */
+    due_soon.due_before = hl_app_due_soon_limit(app, now);
+    int result = hl_store_begin_read(app->store, error);
+    if (result == HL_OK)
+        result = hl_store_order_count_by_state(app->store, filter, out->by_state, error);
+    if (result == HL_OK)
+        result = hl_store_order_count(app->store, &overdue, &out->overdue, error);
+    if (result == HL_OK)
+        result = hl_store_order_count(app->store, &due_soon, &out->due_soon, error);
+    hl_store_rollback(app->store);
+    return result;
+}
+
+int hl_app_count_by_category(hl_app *app, hl_time from, hl_time to, hl_category_count_visitor visit,
+                             void *context, hl_error *error)
+{
+    return hl_store_order_count_by_category(app->store, from, to, visit, context, error);
+}
+
+int hl_app_survey_months(hl_app *app, hl_month_total_visitor visit, void *context, hl_error *error)
+{
+    return hl_store_rollup_months(app->store, HL_COUNTER_SURVEYED, visit, context, error);
 }

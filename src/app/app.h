@@ -36,6 +36,9 @@ typedef struct hl_app {
      * does not ask the store for each row; reset at every begin. */
     int64_t last_prefix;
     int64_t last_id;
+    /* The store's settings generation when the calendar and the limits were
+     * loaded (see hl_app_refresh). */
+    int64_t settings_generation;
 } hl_app;
 
 /* Opens the SQLite store at path (creating it when absent), binds it to
@@ -54,6 +57,17 @@ int hl_app_init(hl_app *app, hl_error *error);
 
 /* Sets one time limit (see hl_limits_set for the keys) and stores it. */
 int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *error);
+
+/* The calendar and the limits are loaded once per hl_app, and a server
+ * holds one hl_app per worker thread: every write of either also bumps a
+ * settings generation in the store (hl_app_bump_settings, inside the
+ * write's transaction), and hl_app_refresh, called before each request,
+ * reloads both when the store's generation is not the one loaded. One
+ * primary-key read when nothing changed. */
+int hl_app_refresh(hl_app *app, hl_error *error);
+/* For the other app/ modules: bumps the generation inside the caller's
+ * transaction (the caller's own hl_app reloads at its next refresh). */
+int hl_app_bump_settings(hl_app *app, hl_error *error);
 
 /* Registers a new order (受理) by `actor`. registration holds the
  * registration fields; its id may be 0 (the next number of its day is
@@ -108,6 +122,8 @@ int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error);
 int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error);
 int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
                        void *context, hl_error *error);
+/* One unit of the directory (HL_ENOTFOUND when absent). */
+int hl_app_get_unit(hl_app *app, const char *code, hl_unit *out, hl_error *error);
 /* This caller's earlier orders: the orders with the same phone number as
  * order id (however it was written) received before it, newest first, at
  * most limit of them (0: all). When visible is not NULL, an order for
@@ -139,6 +155,28 @@ void hl_app_read_end(hl_app *app);
 
 /* Counts the orders a filter selects (its limit is ignored). */
 int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error);
+/* One page of a list: the orders the filter selects (its limit and offset
+ * apply) and *total, how many it selects without them, read from one
+ * snapshot so that the two agree. */
+int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit, void *context,
+                     int64_t *total, hl_error *error);
+
+/* The counts of a work list's home page, from one snapshot. */
+typedef struct hl_app_order_counts {
+    int64_t by_state[HL_STATE_COUNT];
+    int64_t overdue;  /* a deadline runs and has passed */
+    int64_t due_soon; /* a deadline runs and ends before hl_app_due_soon_limit */
+} hl_app_order_counts;
+/* Counts what filter selects (a scope, usually) by state, and those of it
+ * overdue and about to be, at now. */
+int hl_app_order_counts_of(hl_app *app, const hl_order_filter *filter, hl_time now, hl_app_order_counts *out,
+                           hl_error *error);
+/* The orders received in [from, to) by category (see
+ * hl_store_order_count_by_category). */
+int hl_app_count_by_category(hl_app *app, hl_time from, hl_time to, hl_category_count_visitor visit,
+                             void *context, hl_error *error);
+/* The months (yyyymm, ascending) whose bulletin has survey results. */
+int hl_app_survey_months(hl_app *app, hl_month_total_visitor visit, void *context, hl_error *error);
 /* The number of orders in each state (indexed by hl_state), read from the
  * counts the store keeps: a few rows however many orders there are. */
 int hl_app_count_orders_by_state(hl_app *app, int64_t counts[HL_STATE_COUNT], hl_error *error);

@@ -325,6 +325,177 @@ int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_
     return result;
 }
 
+/* ---- Users, as the administrator writes them ---- */
+
+/* Applies the fields present to *user, checking each as a CSV row is. */
+static int apply_user_fields(const hl_auth_user_fields *fields, bool role_changed, hl_user *user,
+                             hl_error *error)
+{
+    int result = HL_OK;
+    if (fields->name != NULL)
+        result = hl_text_copy(user->display_name, sizeof user->display_name,
+                              hl_slice_trim(hl_slice_of(fields->name)), HL_NAME_CHARS, false, "name", error);
+    if (result == HL_OK && fields->role != NULL &&
+        hl_directory_role_parse(hl_slice_of(fields->role), &user->role) != HL_OK)
+        result = hl_error_set(error, HL_EINVAL, "role", "%s",
+                              HL_T("角色须为 agent、dispatcher、handler、surveyor、supervisor、analyst 或 admin",
+                                   "role takes agent, dispatcher, handler, surveyor, supervisor, analyst or admin"));
+    if (result == HL_OK && fields->unit != NULL) {
+        user->unit[0] = '\0';
+        if (hl_slice_trim(hl_slice_of(fields->unit)).len > 0)
+            result = hl_directory_copy_code(user->unit, hl_slice_of(fields->unit), "unit", error);
+    } else if (result == HL_OK && role_changed && user->role != HL_ROLE_HANDLER) {
+        user->unit[0] = '\0'; /* only handlers belong to a unit */
+    }
+    if (fields->active >= 0)
+        user->active = fields->active != 0;
+    if (result == HL_OK)
+        result = hl_directory_user_validate(user, error);
+    /* The record calls it display_name; the API calls it name. */
+    if (result != HL_OK && strcmp(error->field, "display_name") == 0)
+        snprintf(error->field, sizeof error->field, "name");
+    return result;
+}
+
+static int check_user_unit(hl_app *app, const hl_user *user, hl_error *error)
+{
+    if (user->unit[0] == '\0')
+        return HL_OK;
+    hl_unit unit;
+    hl_error lookup;
+    hl_error_clear(&lookup);
+    int result = hl_store_unit_get(app->store, user->unit, &unit, &lookup);
+    if (result == HL_ENOTFOUND)
+        return english() ? hl_error_set(error, HL_EINVAL, "unit", "no unit %s", user->unit)
+                         : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 不存在", user->unit);
+    if (result != HL_OK)
+        *error = lookup;
+    return result;
+}
+
+int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fields *fields, hl_user *out,
+                        hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    int result = hl_directory_copy_code(out->username, hl_slice_of(fields->username), "username", error);
+    if (result != HL_OK)
+        return result;
+    if (fields->role == NULL)
+        return hl_error_set(error, HL_EINVAL, "role", "%s", HL_T("缺少角色", "the role is missing"));
+    out->active = true;
+    result = apply_user_fields(fields, true, out, error);
+    if (result == HL_OK)
+        result = hl_auth_check_new_password(fields->password, "password", error);
+    if (result != HL_OK)
+        return result;
+    char hash[HL_AUTH_HASH_BYTES];
+    result = hash_password(guard, fields->password, hash, error);
+    if (result != HL_OK)
+        return result;
+    result = hl_store_begin(app->store, error);
+    if (result == HL_OK) {
+        hl_user existing;
+        hl_error lookup;
+        hl_error_clear(&lookup);
+        int found = hl_store_user_get(app->store, out->username, &existing, &lookup);
+        if (found == HL_OK)
+            result = english() ? hl_error_set(error, HL_ECONFLICT, "username", "user %s exists", out->username)
+                               : hl_error_set(error, HL_ECONFLICT, "username", "用户 %s 已存在", out->username);
+        else if (found != HL_ENOTFOUND) {
+            *error = lookup;
+            result = found;
+        }
+        if (result == HL_OK)
+            result = check_user_unit(app, out, error);
+        if (result == HL_OK)
+            result = hl_store_user_put(app->store, out, error);
+        if (result == HL_OK)
+            result = hl_store_password_set(app->store, out->username, hash, error);
+        if (result == HL_OK)
+            result = hl_store_commit(app->store, error);
+        else
+            hl_store_rollback(app->store);
+    }
+    sodium_memzero(hash, sizeof hash);
+    return result;
+}
+
+typedef struct admin_count {
+    const char *except;
+    int active_admins;
+} admin_count;
+
+static int count_other_admin(void *context, const hl_user *user)
+{
+    admin_count *count = context;
+    if (user->role == HL_ROLE_ADMIN && user->active && strcmp(user->username, count->except) != 0)
+        count->active_admins++;
+    return 0;
+}
+
+int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
+                        const hl_auth_user_fields *fields, hl_user *out, hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    if (sodium_init() < 0)
+        return sodium_failed(error);
+    if (!hl_directory_code_valid(hl_slice_of(username)))
+        return english() ? hl_error_set(error, HL_ENOTFOUND, "username", "no user %.64s", username)
+                         : hl_error_set(error, HL_ENOTFOUND, "username", "用户 %.64s 不存在", username);
+    int result = HL_OK;
+    char hash[HL_AUTH_HASH_BYTES] = "";
+    if (fields->password != NULL) {
+        result = hl_auth_check_new_password(fields->password, "password", error);
+        if (result == HL_OK)
+            result = hash_password(guard, fields->password, hash, error);
+        if (result != HL_OK)
+            return result;
+    }
+    result = hl_store_begin(app->store, error);
+    if (result != HL_OK) {
+        sodium_memzero(hash, sizeof hash);
+        return result;
+    }
+    hl_user before;
+    result = hl_store_user_get(app->store, username, &before, error);
+    if (result == HL_ENOTFOUND)
+        result = english() ? hl_error_set(error, HL_ENOTFOUND, "username", "no user %s", username)
+                           : hl_error_set(error, HL_ENOTFOUND, "username", "用户 %s 不存在", username);
+    if (result == HL_OK) {
+        *out = before;
+        hl_role role_asked = before.role;
+        bool role_changed = fields->role != NULL &&
+                            hl_directory_role_parse(hl_slice_of(fields->role), &role_asked) == HL_OK &&
+                            role_asked != before.role;
+        result = apply_user_fields(fields, role_changed, out, error);
+    }
+    if (result == HL_OK)
+        result = check_user_unit(app, out, error);
+    bool was_admin = before.role == HL_ROLE_ADMIN && before.active;
+    if (result == HL_OK && was_admin && (out->role != HL_ROLE_ADMIN || !out->active)) {
+        admin_count count = {out->username, 0};
+        result = hl_store_user_each(app->store, count_other_admin, &count, error);
+        if (result == HL_OK && count.active_admins == 0)
+            result = hl_error_set(error, HL_ECONFLICT, out->role != HL_ROLE_ADMIN ? "role" : "active", "%s",
+                                  HL_T("不能停用最后一个在用的管理员或改变其角色",
+                                       "the last active administrator can be neither disabled nor given another role"));
+    }
+    if (result == HL_OK)
+        result = hl_store_user_put(app->store, out, error);
+    if (result == HL_OK && hash[0] != '\0')
+        result = hl_store_password_set(app->store, out->username, hash, error);
+    if (result == HL_OK && (hash[0] != '\0' || (before.active && !out->active)))
+        result = hl_store_session_revoke_user(app->store, out->username, NULL, error);
+    if (result == HL_OK)
+        result = hl_store_commit(app->store, error);
+    else
+        hl_store_rollback(app->store);
+    sodium_memzero(hash, sizeof hash);
+    return result;
+}
+
 /* ---- Sessions ---- */
 
 /* The stored form of a token: hex of its BLAKE2b hash. */
@@ -515,21 +686,29 @@ typedef enum order_scope {
     SCOPE_FINISHED, /* completed, surveyed or archived orders (the callback survey's) */
 } order_scope;
 
-/* The read rights of each role: the one table authorization is decided from
- * (docs/api.md repeats it). */
+/* The states a surveyor reads: the orders the callback survey concerns. */
+#define FINISHED_STATES                                                                            \
+    (HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED) | HL_STATE_BIT(HL_STATE_ARCHIVED))
+
+/* The rights of each role: the one table authorization is decided from
+ * (docs/api.md repeats it). Writes to orders are the workflow's rules
+ * (domain/workflow.c), not this table's. */
 static const struct {
     order_scope orders;
     bool reports;
     bool personal_data; /* full phone numbers and names */
+    bool directory;     /* manage units, categories, users, the calendar and the limits */
+    bool config;        /* read the limits in force */
 } role_rights[HL_ROLE_COUNT] = {
-    [HL_ROLE_AGENT] = {SCOPE_ALL, false, true},
-    [HL_ROLE_DISPATCHER] = {SCOPE_ALL, true, true},
-    [HL_ROLE_HANDLER] = {SCOPE_OWN_UNIT, false, false},
+    [HL_ROLE_AGENT] = {SCOPE_ALL, false, true, false, false},
+    [HL_ROLE_DISPATCHER] = {SCOPE_ALL, true, true, false, false},
+    [HL_ROLE_HANDLER] = {SCOPE_OWN_UNIT, false, false, false, false},
     /* Surveyors call citizens back: they need the number they dial. */
-    [HL_ROLE_SURVEYOR] = {SCOPE_FINISHED, false, true},
-    [HL_ROLE_SUPERVISOR] = {SCOPE_ALL, true, true},
-    [HL_ROLE_ANALYST] = {SCOPE_ALL, true, false},
-    [HL_ROLE_ADMIN] = {SCOPE_ALL, true, false},
+    [HL_ROLE_SURVEYOR] = {SCOPE_FINISHED, false, true, false, false},
+    /* Supervisors decide extensions and reopenings against the limits. */
+    [HL_ROLE_SUPERVISOR] = {SCOPE_ALL, true, true, false, true},
+    [HL_ROLE_ANALYST] = {SCOPE_ALL, true, false, false, false},
+    [HL_ROLE_ADMIN] = {SCOPE_ALL, true, false, true, true},
 };
 
 static bool known_role(const hl_user *user)
@@ -562,12 +741,41 @@ bool hl_auth_may_read_order(const hl_user *user, const hl_order *order)
     case SCOPE_OWN_UNIT:
         return user->unit[0] != '\0' &&
                (strcmp(order->lead_unit, user->unit) == 0 || list_has_code(order->co_units, user->unit));
-    case SCOPE_FINISHED:
-        return order->state == HL_STATE_COMPLETED || order->state == HL_STATE_SURVEYED ||
-               order->state == HL_STATE_ARCHIVED;
+    case SCOPE_FINISHED: return (HL_STATE_BIT(order->state) & FINISHED_STATES) != 0;
     case SCOPE_NONE: return false;
     }
     return false;
+}
+
+bool hl_auth_order_scope(const hl_user *user, hl_order_filter *filter)
+{
+    if (!known_role(user))
+        return false;
+    switch (role_rights[user->role].orders) {
+    case SCOPE_ALL: return true;
+    case SCOPE_OWN_UNIT:
+        if (user->unit[0] == '\0')
+            return false;
+        /* Narrowing only: the user's own filters (a lead unit, a
+         * co-handling unit) stay, and can only select fewer orders. */
+        filter->scope_unit = user->unit;
+        return true;
+    case SCOPE_FINISHED:
+        filter->state_mask = filter->state_mask == 0 ? FINISHED_STATES : filter->state_mask & FINISHED_STATES;
+        return filter->state_mask != 0;
+    case SCOPE_NONE: return false;
+    }
+    return false;
+}
+
+bool hl_auth_may_manage_directory(const hl_user *user)
+{
+    return known_role(user) && role_rights[user->role].directory;
+}
+
+bool hl_auth_may_read_config(const hl_user *user)
+{
+    return known_role(user) && role_rights[user->role].config;
 }
 
 bool hl_auth_may_read_reports(const hl_user *user)

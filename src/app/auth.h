@@ -59,6 +59,36 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
 int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
                          hl_error *error);
 
+/* A user as the administrator sends it, as text. NULL: absent. */
+typedef struct hl_auth_user_fields {
+    const char *username;
+    const char *name;     /* the display name */
+    const char *role;     /* a role name (hl_directory_role_parse) */
+    const char *unit;     /* a unit code; "" for none */
+    int active;           /* 1, 0, or -1: absent */
+    const char *password; /* a new password (hl_auth_check_new_password) */
+} hl_auth_user_fields;
+
+/* Creates a user with a password: username, role and password required,
+ * unit as the role needs (a handler one that exists, any other role none),
+ * active unless 0. Checked as `hotline load users` checks a row, plus the
+ * password; errors name the field ("username", "name", "role", "unit",
+ * "password"). HL_ECONFLICT when the username is taken. The password is
+ * hashed before the transaction, which writes the user and the hash.
+ * *out receives the user. */
+int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fields *fields, hl_user *out,
+                        hl_error *error);
+
+/* Changes a user: each field present replaces the stored one (username is
+ * not changed). Giving a role other than handler without a unit removes the
+ * unit. A password resets it; a password or active 0 revokes every session
+ * of the user. The last active administrator can be neither disabled nor
+ * given another role (HL_ECONFLICT), so that someone can always manage the
+ * directory. HL_ENOTFOUND (field "username") for an unknown user. One
+ * transaction; *out receives the user as stored. */
+int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
+                        const hl_auth_user_fields *fields, hl_user *out, hl_error *error);
+
 /* Gives every user of the store the same password (the demo's); *count
  * receives how many users. One hash, one transaction. */
 int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_error *error);
@@ -103,6 +133,18 @@ bool hl_auth_may_read_order(const hl_user *user, const hl_order *order);
 bool hl_auth_may_read_reports(const hl_user *user);
 /* Whether the user sees citizens' full phone numbers and names (else masked). */
 bool hl_auth_sees_personal_data(const hl_user *user);
+/* Narrows a list's filter to the orders the user may read (the same rule
+ * as hl_auth_may_read_order): a unit handler's to its unit's orders (lead
+ * or co-handling: filter->scope_unit, which points into user), a
+ * surveyor's to the finished states (intersected with the states asked).
+ * Returns false when the user may read none of what the filter selects
+ * (then answer an empty list; the filter is not to be run). */
+bool hl_auth_order_scope(const hl_user *user, hl_order_filter *filter);
+/* Whether the user manages the directory (units, categories, users), the
+ * calendar and the limits: the administrator. */
+bool hl_auth_may_manage_directory(const hl_user *user);
+/* Whether the user may read the limits in force (administrator, supervisor). */
+bool hl_auth_may_read_config(const hl_user *user);
 /* Whether the user may create, list and revoke Open311 API keys
  * (administrators: keys open the platform to outside applications). */
 bool hl_auth_may_manage_api_keys(const hl_user *user);

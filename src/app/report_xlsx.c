@@ -26,6 +26,7 @@
 #include <xlsxwriter.h>
 
 #include "base/clock.h"
+#include "base/file.h"
 #include "base/i18n.h"
 #include "base/text.h"
 
@@ -567,5 +568,35 @@ int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta
     if (result == HL_OK)
         result = write_workbook(assessment, meta, paragraph.data, path, error);
     hl_buf_free(&paragraph);
+    return result;
+}
+
+/* A workbook is tens of kilobytes; this bounds what is read back. */
+#define WORKBOOK_MAX_BYTES ((size_t)64 * 1024 * 1024)
+
+int hl_report_xlsx_bytes(const hl_assessment *assessment, const hl_bulletin_meta *meta, hl_buf *out,
+                         hl_error *error)
+{
+    const char *base = getenv("TMPDIR");
+    char directory[4096];
+    int written = snprintf(directory, sizeof directory, "%s/hotline-xlsx-XXXXXX",
+                           base != NULL && base[0] != '\0' ? base : "/tmp");
+    if (written < 0 || (size_t)written >= sizeof directory || mkdtemp(directory) == NULL)
+        return english() ? hl_error_set(error, HL_EIO, "file", "cannot create a temporary directory: %s",
+                                        strerror(errno))
+                         : hl_error_set(error, HL_EIO, "file", "无法创建临时目录：%s", strerror(errno));
+    char path[4200];
+    snprintf(path, sizeof path, "%s/bulletin.xlsx", directory);
+    int result = hl_report_xlsx_write(assessment, meta, path, error);
+    if (result == HL_OK) {
+        char *data = NULL;
+        size_t length = 0;
+        result = hl_file_read_all(path, WORKBOOK_MAX_BYTES, &data, &length, error);
+        if (result == HL_OK)
+            hl_buf_append(out, data, length);
+        free(data);
+    }
+    unlink(path);
+    rmdir(directory);
     return result;
 }

@@ -14,6 +14,7 @@
 #define HL_REPORT_XLSX_H
 
 #include "base/error.h"
+#include "base/text.h"
 #include "domain/assessment.h"
 #include "domain/bulletin.h"
 
@@ -24,5 +25,12 @@
  * when the file cannot be written (error says why, in the current language). */
 int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta *meta,
                          const char *path, hl_error *error);
+
+/* Writes the workbook into out (appended; the caller owns out), for a
+ * server that sends it: libxlsxwriter writes only files, so it goes
+ * through a private temporary directory (under $TMPDIR, else /tmp) that is
+ * removed before returning. Errors as hl_report_xlsx_write. */
+int hl_report_xlsx_bytes(const hl_assessment *assessment, const hl_bulletin_meta *meta, hl_buf *out,
+                         hl_error *error);
 
 #endif

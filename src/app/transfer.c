@@ -578,6 +578,8 @@ int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int 
         for (size_t index = 0; index < notice.count && result == HL_OK; index++)
             result = hl_store_calendar_put(app->store, &notice.entries[index], error);
         if (result == HL_OK)
+            result = hl_app_bump_settings(app, error);
+        if (result == HL_OK)
             result = hl_store_commit(app->store, error);
         if (result != HL_OK)
             hl_store_rollback(app->store);

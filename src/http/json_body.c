@@ -36,6 +36,7 @@ int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json
         fields[index].value = NULL;
         fields[index].number = 0;
         fields[index].integer = 0;
+        fields[index].boolean = false;
     }
     if (body == NULL || length == 0)
         return bad_body(error, "body", HL_T("缺少请求体", "the body is missing"));
@@ -88,6 +89,12 @@ int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json
                 result = bad_body(error, field->name, HL_T("该字段须为整数", "this field must be an integer"));
             else
                 field->integer = (long long)json_integer_value(member);
+            break;
+        case HL_JSON_BOOLEAN:
+            if (!json_is_boolean(member))
+                result = bad_body(error, field->name, HL_T("该字段须为 true 或 false", "this field must be true or false"));
+            else
+                field->boolean = json_is_true(member);
             break;
         }
     }

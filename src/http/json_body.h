@@ -19,6 +19,7 @@ typedef enum hl_json_kind {
     HL_JSON_STRING = 0, /* the default, so that {name} declares a required string */
     HL_JSON_NUMBER,     /* any JSON number: out in number */
     HL_JSON_INTEGER,    /* a JSON integer (no fraction, no exponent): out in integer */
+    HL_JSON_BOOLEAN,    /* true or false: out in boolean */
 } hl_json_kind;
 
 typedef struct hl_json_field {
@@ -29,6 +30,7 @@ typedef struct hl_json_field {
     const char *value;  /* out: a string's value, NUL-terminated, owned by the arena; else NULL */
     double number;      /* out: HL_JSON_NUMBER */
     long long integer;  /* out: HL_JSON_INTEGER */
+    bool boolean;       /* out: HL_JSON_BOOLEAN */
 } hl_json_field;
 
 /* Parses body (length bytes; may be NULL when length is 0) into fields.

@@ -300,3 +300,26 @@ void hl_route_field_invalid(hl_route_response *response, const char *field, cons
     hl_route_error_status(response, 400, hl_error_code_name(HL_EINVAL), field, message);
 }
 
+void hl_route_forbidden(hl_route_response *response, const char *message)
+{
+    hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), NULL, message);
+}
+
+bool hl_route_query(const hl_route_request *request, const char *name, const char **value,
+                    hl_route_response *response)
+{
+    *value = request->query(request->query_context, name);
+    if (*value == NULL)
+        return true;
+    size_t length = strlen(*value);
+    bool clean = length <= HL_ROUTE_QUERY_MAX_BYTES && hl_text_is_utf8(*value, length);
+    for (size_t index = 0; clean && index < length; index++)
+        clean = (unsigned char)(*value)[index] >= 0x20 && (*value)[index] != 0x7F;
+    if (clean)
+        return true;
+    hl_route_field_invalid(response, name,
+                           length > HL_ROUTE_QUERY_MAX_BYTES
+                               ? HL_T("参数过长", "the parameter is too long")
+                               : HL_T("参数不是有效的 UTF-8 文本", "the parameter is not valid UTF-8 text"));
+    return false;
+}

@@ -32,6 +32,19 @@ void hl_route_error_status(hl_route_response *response, int status, const char *
 /* A 400 "invalid" naming the field. */
 void hl_route_field_invalid(hl_route_response *response, const char *field, const char *message);
 
+/* A 403 "forbidden" (field null): the role may not use this route. */
+void hl_route_forbidden(hl_route_response *response, const char *message);
+
+/* The longest query parameter value a route reads (a code, a date, a
+ * search text): anything longer is refused rather than passed on. */
+#define HL_ROUTE_QUERY_MAX_BYTES 400
+
+/* Reads a query parameter into *value (NULL when absent). False, with a
+ * 400 naming the parameter, when it is not UTF-8, holds a control
+ * character or is longer than HL_ROUTE_QUERY_MAX_BYTES. */
+bool hl_route_query(const hl_route_request *request, const char *name, const char **value,
+                    hl_route_response *response);
+
 /* A 401 with WWW-Authenticate: Bearer. */
 void hl_route_unauthorized(hl_route_response *response, const char *field, const char *message);
 

@@ -19,11 +19,16 @@
 #include "base/i18n.h"
 #include "http/open311.h"
 #include "http/route_support.h"
+#include "http/routes_directory.h"
 #include "http/routes_apikeys.h"
 #include "http/routes_orders.h"
 #include "http/routes_personal.h"
 #include "http/routes_reports.h"
 #include "http/static_files.h"
+
+/* docs/openapi.json, embedded at build time (cmake/embed.cmake). */
+extern const char hl_openapi_json[];
+extern const size_t hl_openapi_json_size;
 
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -37,6 +42,7 @@ void hl_route_response_init(hl_route_response *response)
     response->retry_after = 0;
     response->etag[0] = '\0';
     response->location[0] = '\0';
+    response->content_disposition[0] = '\0';
     hl_buf_init(&response->body);
     response->file = -1;
     response->file_size = 0;
@@ -140,6 +146,16 @@ static void handle_metrics(const hl_route_request *request, const hl_route_conte
     response->content_type = METRICS_TYPE;
 }
 
+/* The API's description, as docs/openapi.json holds it. */
+static void handle_openapi(const hl_route_request *request, const hl_route_context *context,
+                           hl_route_response *response)
+{
+    (void)request;
+    (void)context;
+    hl_buf_append(&response->body, hl_openapi_json, hl_openapi_json_size);
+    response->status = 200;
+}
+
 /* ---- Sessions ---- */
 
 static void handle_login(const hl_route_request *request, const hl_route_context *context,
@@ -237,19 +253,41 @@ static void handle_password(const hl_route_request *request, const hl_route_cont
 
 /* ---- The table ---- */
 
+/* Matched in order: a literal segment ("counts", "trend") comes before the
+ * {name} pattern that would also match it. docs/openapi.json describes
+ * every entry (tests/unit/test_openapi.c checks both ways). */
 static const hl_route route_table[] = {
     {"GET", "/healthz", true, handle_health},
     {"GET", "/metrics", true, handle_metrics},
+    {"GET", "/api/v1/openapi.json", true, handle_openapi},
     {"POST", "/api/v1/login", true, handle_login},
     {"POST", "/api/v1/logout", false, handle_logout},
     {"POST", "/api/v1/password", false, handle_password},
+    {"GET", "/api/v1/me", false, hl_routes_me},
+    {"GET", "/api/v1/workflow", false, hl_routes_workflow},
+    {"GET", "/api/v1/orders", false, hl_routes_orders_list},
     {"POST", "/api/v1/orders", false, hl_routes_orders_register},
+    {"GET", "/api/v1/orders/counts", false, hl_routes_orders_counts},
     {"GET", "/api/v1/orders/{number}", false, hl_routes_orders_get},
     {"GET", "/api/v1/orders/{number}/events", false, hl_routes_orders_events},
     {"GET", "/api/v1/orders/{number}/earlier", false, hl_routes_personal_earlier},
     {"GET", "/api/v1/audit/phone-reads", false, hl_routes_personal_audit},
     {"POST", "/api/v1/orders/{number}/actions/{action}", false, hl_routes_orders_act},
+    {"GET", "/api/v1/units", false, hl_routes_units_list},
+    {"POST", "/api/v1/units", false, hl_routes_units_put},
+    {"GET", "/api/v1/categories", false, hl_routes_categories_list},
+    {"POST", "/api/v1/categories", false, hl_routes_categories_put},
+    {"GET", "/api/v1/users", false, hl_routes_users_list},
+    {"POST", "/api/v1/users", false, hl_routes_users_create},
+    {"PUT", "/api/v1/users/{username}", false, hl_routes_users_update},
+    {"GET", "/api/v1/calendar", false, hl_routes_calendar_get},
+    {"POST", "/api/v1/calendar", false, hl_routes_calendar_put},
+    {"GET", "/api/v1/config", false, hl_routes_config_get},
+    {"PUT", "/api/v1/config/{key}", false, hl_routes_config_put},
+    {"GET", "/api/v1/reports", false, hl_routes_reports_months},
+    {"GET", "/api/v1/reports/trend", false, hl_routes_reports_trend},
     {"GET", "/api/v1/reports/{month}", false, hl_routes_reports_get},
+    {"GET", "/api/v1/stats/categories", false, hl_routes_stats_categories},
     {"GET", "/api/v1/apikeys", false, hl_routes_apikeys_list},
     {"POST", "/api/v1/apikeys", false, hl_routes_apikeys_create},
     {"DELETE", "/api/v1/apikeys/{id}", false, hl_routes_apikeys_revoke},
@@ -389,6 +427,14 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
             return;
         }
         context.user = user;
+        /* Another thread (or the command line) may have changed the
+         * calendar or the limits since this thread's connection loaded them. */
+        hl_error error;
+        hl_error_clear(&error);
+        if (hl_app_refresh(request->app, &error) != HL_OK) {
+            hl_route_error(response, &error);
+            return;
+        }
     }
     route->handle(request, &context, response);
     if (snapshot)

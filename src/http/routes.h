@@ -78,7 +78,9 @@ typedef struct hl_route_response {
     const char *set_cookie;   /* a Set-Cookie header (in the request's arena), else NULL */
     int retry_after;          /* for 429: seconds for the Retry-After header, else 0 */
     char etag[32];            /* an order's ETag header ("\"7\"", its version), "" for none */
-    char location[64];        /* a created order's Location header, "" for none */
+    char location[64];        /* a created resource's Location header, "" for none */
+    /* A Content-Disposition header (a download's file name), "" for none. */
+    char content_disposition[96];
     hl_buf body;              /* owned by the response; the caller frees it or hands it on */
     /* A static file's body instead of body: its descriptor (owned by the
      * response; the caller closes it or hands it on), -1 for none. */

@@ -67,6 +67,244 @@ void hl_routes_orders_events(const hl_route_request *request, const hl_route_con
     read_order(request, context->user, context->parameters[0], true, response);
 }
 
+/* ---- Lists ---- */
+
+#define PAGE_SIZE_DEFAULT 50
+#define PAGE_SIZE_MAX 200
+/* Pages beyond this would skip more rows than any store holds orders. */
+#define PAGE_MAX 1000000
+
+/* Reads a comma-separated list of state names into a mask; false, with a
+ * 400 naming "state", for an unknown name or an empty item. */
+static bool parse_states(const char *text, unsigned *mask, hl_route_response *response)
+{
+    *mask = 0;
+    const char *cursor = text;
+    for (;;) {
+        size_t length = strcspn(cursor, ",");
+        hl_state state = HL_STATE_NONE;
+        if (hl_order_state_parse((hl_slice){cursor, length}, &state) != HL_OK || state == HL_STATE_NONE) {
+            hl_route_field_invalid(response, "state",
+                                   HL_T("state 须为以逗号分隔的状态名，如 dispatched,signed",
+                                        "state takes state names separated by commas, e.g. dispatched,signed"));
+            return false;
+        }
+        *mask |= HL_STATE_BIT(state);
+        if (cursor[length] == '\0')
+            return true;
+        cursor += length + 1;
+    }
+}
+
+/* A code parameter (unit, co_unit, category): a well-formed code or a 400. */
+static bool code_parameter(const hl_route_request *request, const char *name, const char **out,
+                           hl_route_response *response)
+{
+    if (!hl_route_query(request, name, out, response))
+        return false;
+    if (*out == NULL || hl_directory_code_valid(hl_slice_of(*out)))
+        return true;
+    hl_route_field_invalid(response, name,
+                           HL_T("代码须为 1 至 32 个字母、数字、“-”、“_”或“.”",
+                                "a code is 1 to 32 letters, digits, '-', '_' or '.'"));
+    return false;
+}
+
+/* A flag parameter: absent or "0" is false, "1" true, anything else a 400. */
+static bool flag_parameter(const hl_route_request *request, const char *name, bool *out,
+                           hl_route_response *response)
+{
+    const char *text = NULL;
+    if (!hl_route_query(request, name, &text, response))
+        return false;
+    *out = text != NULL && strcmp(text, "1") == 0;
+    if (text == NULL || strcmp(text, "0") == 0 || strcmp(text, "1") == 0)
+        return true;
+    hl_route_field_invalid(response, name, HL_T("须为 1 或 0", "takes 1 or 0"));
+    return false;
+}
+
+/* A day parameter: the instant its local day starts (next: the day after). */
+static bool day_parameter(const hl_route_request *request, const char *name, bool next, hl_time *out,
+                          hl_route_response *response)
+{
+    const char *text = NULL;
+    if (!hl_route_query(request, name, &text, response))
+        return false;
+    *out = 0;
+    if (text == NULL)
+        return true;
+    int32_t day = 0;
+    if (hl_clock_parse_day(hl_slice_of(text), &day) != HL_OK) {
+        hl_route_field_invalid(response, name, HL_T("日期须为 YYYY-MM-DD", "the date must be YYYY-MM-DD"));
+        return false;
+    }
+    *out = hl_clock_start_of_day(next ? day + 1 : day);
+    return true;
+}
+
+static bool number_parameter(const hl_route_request *request, const char *name, int64_t minimum,
+                             int64_t maximum, int64_t fallback, int64_t *out, hl_route_response *response)
+{
+    const char *text = NULL;
+    if (!hl_route_query(request, name, &text, response))
+        return false;
+    *out = fallback;
+    if (text == NULL || hl_text_parse_int(hl_slice_of(text), minimum, maximum, out) == HL_OK)
+        return true;
+    char message[128];
+    if (hl_i18n_get() == HL_LANG_EN)
+        snprintf(message, sizeof message, "%s takes a whole number from %lld to %lld", name, (long long)minimum,
+                 (long long)maximum);
+    else
+        snprintf(message, sizeof message, "%s 须为 %lld 至 %lld 的整数", name, (long long)minimum,
+                 (long long)maximum);
+    hl_route_field_invalid(response, name, message);
+    return false;
+}
+
+/* Fills a filter from the list's query parameters (the text ones live in
+ * the request); false with a 400 naming the parameter at fault. */
+static bool list_filter(const hl_route_request *request, hl_order_filter *filter, int64_t *page,
+                        int64_t *page_size, hl_route_response *response)
+{
+    const char *states = NULL, *text = NULL, *sort = NULL;
+    bool overdue = false, due_soon = false;
+    if (!hl_route_query(request, "state", &states, response) ||
+        !code_parameter(request, "unit", &filter->unit, response) ||
+        !code_parameter(request, "co_unit", &filter->co_unit, response) ||
+        !code_parameter(request, "category", &filter->category, response) ||
+        !hl_route_query(request, "q", &text, response) || !flag_parameter(request, "overdue", &overdue, response) ||
+        !flag_parameter(request, "due_soon", &due_soon, response) ||
+        !day_parameter(request, "received_from", false, &filter->received_from, response) ||
+        !day_parameter(request, "received_to", true, &filter->received_to, response) ||
+        !hl_route_query(request, "sort", &sort, response) ||
+        !number_parameter(request, "page", 1, PAGE_MAX, 1, page, response) ||
+        !number_parameter(request, "page_size", 1, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, page_size, response))
+        return false;
+    if (states != NULL && !parse_states(states, &filter->state_mask, response))
+        return false;
+    if (text != NULL) {
+        hl_slice trimmed = hl_slice_trim(hl_slice_of(text));
+        if (hl_text_char_count(trimmed.ptr, trimmed.len) > HL_TITLE_CHARS) {
+            hl_route_field_invalid(response, "q", HL_T("搜索文字过长", "the search text is too long"));
+            return false;
+        }
+        filter->text = hl_arena_strndup(request->arena, trimmed.ptr, trimmed.len);
+    }
+    static const struct {
+        const char *name;
+        hl_order_sort sort;
+    } sorts[] = {
+        {"-received", HL_ORDER_SORT_RECEIVED_DESC},
+        {"received", HL_ORDER_SORT_RECEIVED},
+        {"deadline", HL_ORDER_SORT_DEADLINE},
+        {"-deadline", HL_ORDER_SORT_DEADLINE_DESC},
+    };
+    filter->sort = HL_ORDER_SORT_RECEIVED_DESC;
+    if (sort != NULL) {
+        size_t index = 0;
+        while (index < sizeof sorts / sizeof sorts[0] && strcmp(sorts[index].name, sort) != 0)
+            index++;
+        if (index == sizeof sorts / sizeof sorts[0]) {
+            hl_route_field_invalid(response, "sort",
+                                   HL_T("sort 须为 deadline、-deadline、received 或 -received",
+                                        "sort takes deadline, -deadline, received or -received"));
+            return false;
+        }
+        filter->sort = sorts[index].sort;
+    }
+    if (overdue)
+        filter->due_before = request->now; /* as `hotline list --overdue` */
+    if (due_soon) {
+        /* About to be overdue: not yet overdue, due within due_soon_days. */
+        hl_time limit = hl_app_due_soon_limit(request->app, request->now);
+        filter->due_from = request->now;
+        filter->due_before = filter->due_before != 0 && filter->due_before < limit ? filter->due_before : limit;
+    }
+    filter->limit = (int)*page_size;
+    filter->offset = (*page - 1) * *page_size;
+    return true;
+}
+
+typedef struct list_writer {
+    const hl_route_request *request;
+    const hl_user *user;
+    hl_buf *out;
+    bool full;
+    size_t count;
+    hl_audit_read *reads; /* one per order whose full number is written (page_size at most) */
+    size_t read_count;
+} list_writer;
+
+static int write_listed_order(void *context, const hl_order *order)
+{
+    list_writer *writer = context;
+    if (writer->count++ > 0)
+        hl_buf_append_char(writer->out, ',');
+    hl_route_order_json(order, writer->request->now, writer->full, writer->out);
+    if (writer->full && order->citizen_phone[0] != '\0')
+        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now, writer->user->username,
+                         order->id, "GET /api/v1/orders");
+    return 0;
+}
+
+void hl_routes_orders_list(const hl_route_request *request, const hl_route_context *context,
+                           hl_route_response *response)
+{
+    hl_order_filter filter = {0};
+    int64_t page = 1, page_size = PAGE_SIZE_DEFAULT;
+    if (!list_filter(request, &filter, &page, &page_size, response))
+        return;
+    hl_buf *out = &response->body;
+    hl_buf_append_str(out, "{\"orders\":[");
+    int64_t total = 0;
+    /* The user's filters, narrowed to what the user may read: a list can
+     * never show an order that GET /api/v1/orders/{number} would not. */
+    if (hl_auth_order_scope(context->user, &filter)) {
+        list_writer writer = {request, context->user, out, hl_auth_sees_personal_data(context->user), 0,
+                              hl_arena_alloc(request->arena, (size_t)page_size * sizeof(hl_audit_read)), 0};
+        hl_error error;
+        hl_error_clear(&error);
+        if (hl_app_list_page(request->app, &filter, write_listed_order, &writer, &total, &error) != HL_OK) {
+            hl_route_error(response, &error);
+            return;
+        }
+        /* Every full number given out is recorded first, or none leaves. */
+        if (hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error) != HL_OK) {
+            hl_route_error(response, &error);
+            return;
+        }
+    }
+    hl_buf_appendf(out, "],\"page\":%lld,\"page_size\":%lld,\"total\":%lld}\n", (long long)page,
+                   (long long)page_size, (long long)total);
+    response->status = 200;
+}
+
+void hl_routes_orders_counts(const hl_route_request *request, const hl_route_context *context,
+                             hl_route_response *response)
+{
+    hl_order_filter filter = {0};
+    hl_app_order_counts counts;
+    memset(&counts, 0, sizeof counts);
+    if (hl_auth_order_scope(context->user, &filter)) {
+        hl_error error;
+        hl_error_clear(&error);
+        if (hl_app_order_counts_of(request->app, &filter, request->now, &counts, &error) != HL_OK) {
+            hl_route_error(response, &error);
+            return;
+        }
+    }
+    hl_buf *out = &response->body;
+    hl_buf_append_str(out, "{\"by_state\":{");
+    bool first = true;
+    for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++)
+        hl_json_out_int(out, &first, hl_order_state_name((hl_state)state), (long long)counts.by_state[state]);
+    hl_buf_appendf(out, "},\"overdue\":%lld,\"due_soon\":%lld}\n", (long long)counts.overdue,
+                   (long long)counts.due_soon);
+    response->status = 200;
+}
+
 /* ---- Writes: registration and lifecycle actions ---- */
 
 enum {

@@ -71,7 +71,9 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
         return;
     }
     int64_t limit = HL_ROUTES_EARLIER_DEFAULT;
-    const char *limit_text = request->query(request->query_context, "limit");
+    const char *limit_text = NULL;
+    if (!hl_route_query(request, "limit", &limit_text, response))
+        return;
     if (limit_text != NULL &&
         hl_text_parse_int(hl_slice_of(limit_text), 1, HL_ROUTES_EARLIER_MAX, &limit) != HL_OK) {
         hl_route_field_invalid(response, "limit", HL_T("limit 须为 1 到 100", "limit takes 1 to 100"));
@@ -132,9 +134,11 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
         return;
     }
     hl_audit_filter filter = {0};
-    const char *order = request->query(request->query_context, "order");
-    const char *actor = request->query(request->query_context, "user");
-    const char *page_text = request->query(request->query_context, "page");
+    const char *order = NULL, *actor = NULL, *page_text = NULL;
+    /* Each one UTF-8 text of bounded length before it is looked at. */
+    if (!hl_route_query(request, "order", &order, response) || !hl_route_query(request, "user", &actor, response) ||
+        !hl_route_query(request, "page", &page_text, response))
+        return;
     if (order != NULL && hl_order_parse_number(hl_slice_of(order), &filter.order_id) != HL_OK) {
         hl_route_field_invalid(response, "order",
                                HL_T("order 须为工单编号（14 位数字）", "order takes an order number (14 digits)"));

@@ -1,11 +1,21 @@
-/* routes_reports.h: the monthly bulletin (a handler of routes.c's table).
+/* routes_reports.h: the monthly bulletin and its figures (handlers of
+ * routes.c's table).
  *
- * GET /api/v1/reports/{YYYY-MM}?format=json|csv|html|markdown|text. */
+ * GET /api/v1/reports (the months that have one),
+ * GET /api/v1/reports/{YYYY-MM}?format=json|csv|html|markdown|text|xlsx,
+ * GET /api/v1/reports/trend?from=YYYY-MM&to=YYYY-MM,
+ * GET /api/v1/stats/categories?month=YYYY-MM. */
 #ifndef HL_ROUTES_REPORTS_H
 #define HL_ROUTES_REPORTS_H
 
 #include "http/routes.h"
 
+void hl_routes_reports_months(const hl_route_request *request, const hl_route_context *context,
+                              hl_route_response *response);
+void hl_routes_reports_trend(const hl_route_request *request, const hl_route_context *context,
+                             hl_route_response *response);
+void hl_routes_stats_categories(const hl_route_request *request, const hl_route_context *context,
+                                hl_route_response *response);
 void hl_routes_reports_get(const hl_route_request *request, const hl_route_context *context,
                            hl_route_response *response);
 

@@ -370,6 +370,8 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
         MHD_add_response_header(reply, MHD_HTTP_HEADER_ETAG, response->etag);
     if (response->location[0] != '\0')
         MHD_add_response_header(reply, MHD_HTTP_HEADER_LOCATION, response->location);
+    if (response->content_disposition[0] != '\0')
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_DISPOSITION, response->content_disposition);
     if (state->now != 0) {
         /* The pages count working days left from the server's today,
          * which HOTLINE_NOW may set apart from the machine's clock. */

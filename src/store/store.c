@@ -150,6 +150,18 @@ int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t
     return store->ops->order_count(store, filter, out, error);
 }
 
+int hl_store_order_count_by_state(hl_store *store, const hl_order_filter *filter,
+                                  int64_t counts[HL_STATE_COUNT], hl_error *error)
+{
+    return store->ops->order_count_by_state(store, filter, counts, error);
+}
+
+int hl_store_order_count_by_category(hl_store *store, hl_time received_from, hl_time received_to,
+                                     hl_category_count_visitor visit, void *context, hl_error *error)
+{
+    return store->ops->order_count_by_category(store, received_from, received_to, visit, context, error);
+}
+
 int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error)
 {
     return store->ops->order_heads(store, visit, context, error);
@@ -190,6 +202,12 @@ int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, v
                           hl_error *error)
 {
     return store->ops->rollup_month(store, month, visit, context, error);
+}
+
+int hl_store_rollup_months(hl_store *store, hl_counter counter, hl_month_total_visitor visit, void *context,
+                           hl_error *error)
+{
+    return store->ops->rollup_months(store, counter, visit, context, error);
 }
 
 int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size, hl_error *error)

@@ -135,7 +135,23 @@ typedef struct hl_audit_filter {
     int64_t offset; /* skip this many (paging) */
 } hl_audit_filter;
 
-/* Which orders a query returns. Zero/NULL members do not filter. */
+/* The order of a query's orders. The "received" and "deadline" orders are
+ * the API's lists (docs/api.md); paging in them is by offset. */
+typedef enum hl_order_sort {
+    HL_ORDER_SORT_ID = 0,        /* by number, ascending (keyset paging with after_id) */
+    HL_ORDER_SORT_RECEIVED,      /* received_at, then number, ascending */
+    HL_ORDER_SORT_RECEIVED_DESC, /* newest first */
+    /* The running deadline (due_at) soonest first, then the orders without
+     * one (due_at 0), newest first. */
+    HL_ORDER_SORT_DEADLINE,
+    /* The latest running deadline first, then the orders without one,
+     * newest first. */
+    HL_ORDER_SORT_DEADLINE_DESC,
+} hl_order_sort;
+
+/* Which orders a query returns. Zero/NULL members do not filter. (A new
+ * member that selects must also be named in store_sqlite.c's states_only,
+ * which answers whole-store counts from the per-state totals.) */
 typedef struct hl_order_filter {
     unsigned state_mask;    /* HL_STATE_BIT mask, 0 = any */
     const char *unit;       /* lead unit */
@@ -149,7 +165,7 @@ typedef struct hl_order_filter {
     int64_t after_id;       /* paging: after this order (by id, or by (due_at, id)) */
     hl_time after_due;      /* paging by due: the due_at of the after_id order */
     int limit;              /* 0 = no limit */
-    bool order_by_due;      /* sort by due_at, then id (default: by id) */
+    bool order_by_due;      /* sort by due_at, then id, zeros first (wins over sort) */
     int assessed_month;     /* yyyymm of the completion being assessed */
     bool appeal_upheld;     /* only orders excluded by an upheld appeal */
     unsigned channel_mask;  /* bits (1u << hl_channel), 0 = any */
@@ -163,7 +179,16 @@ typedef struct hl_order_filter {
     hl_time before_received;
     int64_t before_id;
     bool newest_first;      /* sort by received_at, then id, descending */
+    /* Orders whose lead or co-handling unit this is: what a unit's handler
+     * may read (app/auth sets it). */
+    const char *scope_unit;
+    hl_order_sort sort;     /* when order_by_due is false */
 } hl_order_filter;
+
+/* Receives one category's count of orders ("" for orders without one). */
+typedef int (*hl_category_count_visitor)(void *context, const char *category, int64_t count);
+/* Receives the sum of one rollup counter for one month. */
+typedef int (*hl_month_total_visitor)(void *context, int month, int64_t total);
 
 /* Visitors return 0 to go on, anything else to stop (that value is returned). */
 typedef int (*hl_order_visitor)(void *context, const hl_order *order);
@@ -214,6 +239,10 @@ typedef struct hl_store_ops {
     int (*order_query)(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
                        void *context, hl_error *error);
     int (*order_count)(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
+    int (*order_count_by_state)(hl_store *store, const hl_order_filter *filter, int64_t counts[HL_STATE_COUNT],
+                                hl_error *error);
+    int (*order_count_by_category)(hl_store *store, hl_time received_from, hl_time received_to,
+                                   hl_category_count_visitor visit, void *context, hl_error *error);
     int (*order_heads)(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
     int (*order_state_counts)(hl_store *store, int64_t counts[HL_STATE_COUNT], hl_error *error);
 
@@ -226,6 +255,8 @@ typedef struct hl_store_ops {
     int (*rollup_each)(hl_store *store, hl_rollup_visitor visit, void *context, hl_error *error);
     int (*rollup_month)(hl_store *store, int month, hl_rollup_visitor visit, void *context,
                         hl_error *error);
+    int (*rollup_months)(hl_store *store, hl_counter counter, hl_month_total_visitor visit, void *context,
+                         hl_error *error);
 
     int (*password_get)(hl_store *store, const char *username, char *hash, size_t size, hl_error *error);
     int (*password_set)(hl_store *store, const char *username, const char *hash, hl_error *error);
@@ -273,6 +304,12 @@ int hl_store_open_sqlite(const char *path, hl_store **out, hl_error *error);
 
 /* The schema version this build writes. */
 int hl_store_schema_version(void);
+
+/* For tests and benchmarks of an SQLite store: goes through order_query,
+ * order_count and order_count_by_state with filter as they run, but
+ * appends each statement and the lines of its EXPLAIN QUERY PLAN to out
+ * instead of running it (a deadline-sorted list shows both of its parts). */
+int hl_store_sqlite_explain(hl_store *store, const hl_order_filter *filter, hl_buf *out, hl_error *error);
 
 /* Thin wrappers over the ops table, so that app/ reads naturally. Getters
  * return HL_ENOTFOUND when the key is absent. order_update returns
@@ -323,6 +360,15 @@ int hl_store_order_get(hl_store *store, int64_t id, hl_order *out, hl_error *err
 int hl_store_order_query(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
                          void *context, hl_error *error);
 int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
+/* Counts what a filter selects (limit and offset ignored) by state:
+ * counts[state] for every state, zero when none. */
+int hl_store_order_count_by_state(hl_store *store, const hl_order_filter *filter,
+                                  int64_t counts[HL_STATE_COUNT], hl_error *error);
+/* Counts the orders received in [received_from, received_to) by category,
+ * one call of visit per category of the directory with at least one order
+ * (and "" for the orders without a category), in code order. */
+int hl_store_order_count_by_category(hl_store *store, hl_time received_from, hl_time received_to,
+                                     hl_category_count_visitor visit, void *context, hl_error *error);
 int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
 /* The number of orders in each state (indexed by hl_state; HL_STATE_NONE
  * stays 0), from counts the store keeps as orders are written: as cheap
@@ -337,6 +383,10 @@ int hl_store_rollup_each(hl_store *store, hl_rollup_visitor visit, void *context
 /* The rollup rows of one month (yyyymm), by unit and counter. */
 int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, void *context,
                           hl_error *error);
+/* The sum of one counter over the units (the centre's "" row left out),
+ * month by month in ascending order, for every month that has a row. */
+int hl_store_rollup_months(hl_store *store, hl_counter counter, hl_month_total_visitor visit, void *context,
+                           hl_error *error);
 /* A user's stored password hash into hash (size bytes; "" when none is
  * set); HL_ENOTFOUND for an unknown user. */
 int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size, hl_error *error);

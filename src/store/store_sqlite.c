@@ -151,6 +151,27 @@ static const char *const migrations[] = {
     "                      code TEXT NOT NULL, seq INTEGER NOT NULL, value TEXT NOT NULL,\n"
     "                      PRIMARY KEY(order_id, code, seq)) WITHOUT ROWID;\n"
     "CREATE INDEX events_by_at ON events(at);\n",
+    /* 8: the API's lists. order_units holds one row per unit an order
+     * concerns now (its lead unit, lead = 1, and each co-handling unit,
+     * lead = 0), keyed so that a unit's orders are one range of the key in
+     * received order: a handler's list pages without scanning the orders.
+     * The store keeps it in step with every insert and update (see
+     * keep_list_tables; not triggers, for the reason given at 6). The
+     * indexes by state and by category serve the lists filtered by either,
+     * newest first, and their counts. Co-handling units are
+     * comma-separated codes, which hold no quote: split here as a JSON
+     * array. */
+    "CREATE TABLE order_units(unit TEXT NOT NULL, received INTEGER NOT NULL, order_id INTEGER NOT NULL,\n"
+    "                         lead INTEGER NOT NULL,\n"
+    "                         PRIMARY KEY(unit, received, order_id)) WITHOUT ROWID;\n"
+    "INSERT INTO order_units(unit, received, order_id, lead)\n"
+    "    SELECT lead_unit, received_at, id, 1 FROM orders WHERE lead_unit <> '';\n"
+    "INSERT OR IGNORE INTO order_units(unit, received, order_id, lead)\n"
+    "    SELECT codes.value, orders.received_at, orders.id, 0\n"
+    "    FROM orders, json_each('[\"' || replace(orders.co_units, ',', '\",\"') || '\"]') AS codes\n"
+    "    WHERE orders.co_units <> '' AND codes.value <> '';\n"
+    "CREATE INDEX orders_by_state ON orders(state, received_at);\n"
+    "CREATE INDEX orders_by_category ON orders(category, received_at);\n",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -215,8 +236,10 @@ typedef enum statement_id {
     STMT_ORDER_GET,
     STMT_ORDER_EXISTS,
     STMT_ORDER_HEADS,
+    STMT_ORDER_UNITS_OF,
+    STMT_UNIT_ROW_PUT,
+    STMT_UNIT_ROW_DELETE,
     STMT_ORDER_STATE_COUNTS,
-    STMT_ORDER_STATE_AT_VERSION,
     STMT_STATE_COUNT_ADD,
     STMT_EVENT_APPEND,
     STMT_EVENT_LIST,
@@ -305,8 +328,14 @@ static const char *const statement_sql[STMT_COUNT] = {
     [STMT_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?",
     [STMT_ORDER_EXISTS] = "SELECT 1 FROM orders WHERE id = ?",
     [STMT_ORDER_HEADS] = "SELECT id, state, version FROM orders ORDER BY id",
+    /* What the list tables and the per-state counts derive from an order,
+     * as it stands before an update. */
+    [STMT_ORDER_UNITS_OF] = "SELECT lead_unit, co_units, state, received_at FROM orders "
+                            "WHERE id = ? AND version = ?",
+    /* OR IGNORE: a co-handling unit that is also the lead keeps its lead row. */
+    [STMT_UNIT_ROW_PUT] = "INSERT OR IGNORE INTO order_units(unit, received, order_id, lead) VALUES(?, ?, ?, ?)",
+    [STMT_UNIT_ROW_DELETE] = "DELETE FROM order_units WHERE unit = ? AND received = ? AND order_id = ?",
     [STMT_ORDER_STATE_COUNTS] = "SELECT state, orders FROM order_state_counts",
-    [STMT_ORDER_STATE_AT_VERSION] = "SELECT state FROM orders WHERE id = ? AND version = ?",
     [STMT_STATE_COUNT_ADD] = "INSERT INTO order_state_counts(state, orders) VALUES(?, ?) "
                              "ON CONFLICT(state) DO UPDATE SET orders = orders + excluded.orders",
     [STMT_EVENT_APPEND] = "INSERT INTO events(" EVENT_COLUMNS ") "
@@ -362,6 +391,9 @@ struct sqlite_store {
     sqlite3_stmt *statements[STMT_COUNT];
     bool bulk;         /* bulk mode as asked for by set_bulk */
     bool bulk_applied; /* bulk mode as the connection is set (see apply_bulk_mode) */
+    /* Set only inside hl_store_sqlite_explain: the lists' statements are
+     * explained into it instead of run. */
+    hl_buf *explain;
     /* Changes to order_state_counts made by this transaction's inserts and
      * updates, written once at commit (a bulk import's 500,000 inserts
      * make one row update per state) and dropped at rollback. */
@@ -2004,6 +2036,44 @@ static int sqlite_order_max_id(hl_store *base, int64_t from_id, int64_t to_id, i
     return result;
 }
 
+/* ---- The list tables: order_units and order_state_counts ---- */
+
+/* Writes or deletes the order_units rows of a lead unit and a list of
+ * co-handling units (put: lead row first, so that it wins). */
+static int unit_rows(struct sqlite_store *store, bool put, const char *lead_unit, const char *co_units,
+                     hl_time received_at, int64_t id, hl_error *error)
+{
+    const char *operation = put ? "order_units put" : "order_units delete";
+    sqlite3_stmt *statement = store->statements[put ? STMT_UNIT_ROW_PUT : STMT_UNIT_ROW_DELETE];
+    int result = HL_OK;
+    const char *cursor = lead_unit;
+    bool lead = true;
+    while (result == HL_OK) {
+        size_t length = lead ? strlen(cursor) : strcspn(cursor, ",");
+        if (length > 0) {
+            binder binding = binder_of(statement);
+            binding.index++;
+            if (binding.rc == SQLITE_OK)
+                binding.rc = sqlite3_bind_text(statement, binding.index, cursor, (int)length, SQLITE_STATIC);
+            bind_int64(&binding, received_at);
+            bind_int64(&binding, id);
+            if (put)
+                bind_int64(&binding, lead ? 1 : 0);
+            result = binding.rc == SQLITE_OK ? run_write(store, statement, operation, error)
+                                             : storage_error(store, operation, error);
+        }
+        if (lead) {
+            lead = false;
+            cursor = co_units;
+        } else if (cursor[length] == ',') {
+            cursor += length + 1;
+        } else {
+            break;
+        }
+    }
+    return result;
+}
+
 static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_sealed_phone *sealed,
                                hl_error *error)
 {
@@ -2039,34 +2109,66 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_s
     sqlite3_reset(statement);
     if (result == HL_OK && phone.bytes != NULL)
         result = index_phone(store, phone.hash, order->received_at, order->id, error);
+    /* A registration has no unit yet: nothing to write but a count. */
+    if (result == HL_OK && (order->lead_unit[0] != '\0' || order->co_units[0] != '\0'))
+        result = unit_rows(store, true, order->lead_unit, order->co_units, order->received_at, order->id, error);
     if (result == HL_OK)
         result = count_state_change(store, HL_STATE_NONE, order->state, error);
     return result;
 }
 
-/* The state of an order at a version: HL_STATE_NONE when no row matches
- * (the update that follows will then change nothing). */
-static int order_state_at_version(struct sqlite_store *store, int64_t id, int64_t version, hl_state *out,
-                                  hl_error *error)
+/* What the list tables and the per-state counts hold of an order before
+ * an update: a point lookup of the row the update is about to change. */
+typedef struct listed_order {
+    bool found; /* false: no row at that version (the update will change nothing) */
+    char lead_unit[HL_CODE_BYTES];
+    char co_units[HL_CO_UNITS_BYTES];
+    hl_state state;
+    hl_time received_at;
+} listed_order;
+
+static int read_listed_row(sqlite3_stmt *statement, void *context, hl_error *error)
 {
-    *out = HL_STATE_NONE;
-    sqlite3_stmt *statement = store->statements[STMT_ORDER_STATE_AT_VERSION];
+    listed_order *listed = context;
+    reader row = reader_of(statement);
+    READ_FIELD(&row, listed->lead_unit);
+    READ_FIELD(&row, listed->co_units);
+    listed->state = (hl_state)read_enum(&row, state_name, HL_STATE_COUNT);
+    listed->received_at = read_int64(&row);
+    if (row.bad_column >= 0)
+        return corrupt_value(statement, row.bad_column, error);
+    listed->found = true;
+    return HL_OK;
+}
+
+static int read_listed(struct sqlite_store *store, int64_t id, int64_t version, listed_order *out, hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    out->state = HL_STATE_NONE;
+    sqlite3_stmt *statement = store->statements[STMT_ORDER_UNITS_OF];
     binder binding = binder_of(statement);
     bind_int64(&binding, id);
     bind_int64(&binding, version);
     if (binding.rc != SQLITE_OK)
         return storage_error(store, "order_update", error);
-    int rc = sqlite3_step(statement);
+    int result = lookup_row(store, statement, "order_update", read_listed_row, out, error);
+    return result == HL_ENOTFOUND ? HL_OK : result; /* the update finds it absent or stale */
+}
+
+/* After an update: the unit rows when the units changed, the per-state
+ * counts when the state did. */
+static int keep_list_tables(struct sqlite_store *store, const listed_order *before, const hl_order *after,
+                            hl_error *error)
+{
     int result = HL_OK;
-    if (rc == SQLITE_ROW) {
-        reader row = reader_of(statement);
-        *out = (hl_state)read_enum(&row, state_name, HL_STATE_COUNT);
-        if (row.bad_column >= 0)
-            result = corrupt_value(statement, row.bad_column, error);
-    } else if (rc != SQLITE_DONE) {
-        result = storage_error(store, "order_update", error);
+    if (strcmp(before->lead_unit, after->lead_unit) != 0 || strcmp(before->co_units, after->co_units) != 0) {
+        result = unit_rows(store, false, before->lead_unit, before->co_units, before->received_at, after->id, error);
+        if (result == HL_OK)
+            result = unit_rows(store, true, after->lead_unit, after->co_units, before->received_at, after->id,
+                               error);
     }
-    sqlite3_reset(statement);
+    if (result == HL_OK)
+        result = count_state_change(store, before->state, after->state, error);
     return result;
 }
 
@@ -2103,10 +2205,8 @@ static int sqlite_order_update(hl_store *base, const hl_order *order, int64_t ex
     int result = order_names_of(order, &names, error);
     if (result != HL_OK)
         return result;
-    /* The state it leaves, for the per-state counts: a point lookup of the
-     * row the update is about to change anyway. */
-    hl_state before = HL_STATE_NONE;
-    result = order_state_at_version(store, order->id, expected_version, &before, error);
+    listed_order before;
+    result = read_listed(store, order->id, expected_version, &before, error);
     if (result != HL_OK)
         return result;
     sqlite3_stmt *statement = store->statements[STMT_ORDER_UPDATE];
@@ -2120,7 +2220,7 @@ static int sqlite_order_update(hl_store *base, const hl_order *order, int64_t ex
     if (result != HL_OK)
         return result;
     if (sqlite3_changes(store->db) > 0)
-        return count_state_change(store, before, order->state, error);
+        return before.found ? keep_list_tables(store, &before, order, error) : HL_OK;
     bool exists;
     result = order_exists(store, order->id, &exists, error);
     if (result != HL_OK)
@@ -2159,24 +2259,64 @@ typedef struct query_parameter {
     int64_t number;
 } query_parameter;
 
-/* At most: every state, every channel, eight single filters, two for
- * text, the phone, three for "received before", the category list, the
- * limit and the offset. */
-#define QUERY_MAX_PARAMETERS (HL_STATE_COUNT + HL_CHANNEL_COUNT + 20)
+/* At most: every state, every channel, a dozen single filters, two for
+ * the text, two for a scope, the unit of a range, the phone, three for
+ * "received before", the category list, the limit and the offset. */
+#define QUERY_MAX_PARAMETERS (HL_STATE_COUNT + HL_CHANNEL_COUNT + 30)
+
+/* Which part of a deadline-sorted list a query reads. */
+typedef enum query_part {
+    PART_ALL = 0,
+    PART_DEADLINE,    /* the orders whose deadline runs (due_at > 0) */
+    PART_NO_DEADLINE, /* the others */
+} query_part;
+
+/* How a query reaches its rows. The lists of the API choose explicitly, so
+ * that a page never depends on SQLite guessing well without statistics:
+ * see plan_page and plan_count. */
+typedef enum query_source {
+    SOURCE_ORDERS = 0, /* the orders table: SQLite picks the index */
+    SOURCE_DEADLINES,  /* orders through orders_by_due, in deadline order */
+    SOURCE_UNIT,       /* one unit's range of order_units, in received order, joined to orders */
+} query_source;
+
+typedef struct query_plan {
+    query_source source;
+    const char *unit;      /* SOURCE_UNIT: the unit whose range is read */
+    int lead;              /* SOURCE_UNIT: 1 its lead rows, 0 its co-handling rows, -1 both */
+    const char *also_lead; /* an extra "lead_unit = ?" (the lead half of a scope's count) */
+    query_part part;
+    /* A page read in received order: with several states listed, keep
+     * SQLite off orders_by_state, which would make it sort every order in
+     * those states (nearly all of them for the finished states) to return
+     * fifty; the walk down orders_by_received stops at the page's end. */
+    bool spread_states;
+    /* Through orders_by_due: a filter on the running deadline (overdue,
+     * due soon) selects among the open orders only, a small part of any
+     * store, which SQLite cannot know without statistics: it would rather
+     * read every order of a unit or a state to check each one's deadline. */
+    bool by_due;
+} query_plan;
 
 typedef struct order_query {
-    hl_buf sql;
+    hl_buf where; /* " WHERE ..." or "" */
     query_parameter parameters[QUERY_MAX_PARAMETERS];
     int count;
-    bool has_where;
+    bool touches_orders; /* a condition reads a column of orders (not only of order_units) */
     unsigned char phone_hash[HL_PHONE_HASH_BYTES]; /* the filter's phone, hashed */
 } order_query;
 
 static void query_condition(order_query *query, const char *condition)
 {
-    hl_buf_append_str(&query->sql, query->has_where ? " AND " : " WHERE ");
-    hl_buf_append_str(&query->sql, condition);
-    query->has_where = true;
+    hl_buf_append_str(&query->where, query->where.len > 0 ? " AND " : " WHERE ");
+    hl_buf_append_str(&query->where, condition);
+}
+
+/* A condition on a column of orders. */
+static void order_condition(order_query *query, const char *condition)
+{
+    query_condition(query, condition);
+    query->touches_orders = true;
 }
 
 static void query_text(order_query *query, const char *text)
@@ -2218,73 +2358,110 @@ static bool filter_set(const char *text)
     return text != NULL && text[0] != '\0';
 }
 
-/* Appends the WHERE clause of a filter (NULL: none) to query->sql. */
-static void query_where(order_query *query, const hl_order_filter *filter)
+static int state_count(unsigned mask)
 {
+    int listed = 0;
+    for (int state = 0; state < HL_STATE_COUNT; state++)
+        if ((mask & HL_STATE_BIT(state)) != 0)
+            listed++;
+    return listed;
+}
+
+/* A unit code held in a comma-separated list of codes. instr, not LIKE:
+ * unit codes may hold '_', a LIKE wildcard. */
+#define CO_UNIT_CONDITION "instr(',' || co_units || ',', ',' || ? || ',') > 0"
+
+/* Appends the WHERE clause of a filter (NULL: none) read through a plan. */
+static void query_where(order_query *query, const hl_order_filter *filter, const query_plan *plan)
+{
+    bool unit_range = plan->source == SOURCE_UNIT;
+    if (unit_range) {
+        query_condition(query, "u.unit = ?");
+        query_text(query, plan->unit);
+        if (plan->lead >= 0)
+            query_condition(query, plan->lead > 0 ? "u.lead = 1" : "u.lead = 0");
+    }
+    if (filter_set(plan->also_lead)) {
+        order_condition(query, "lead_unit = ?");
+        query_text(query, plan->also_lead);
+    }
+    if (plan->part == PART_DEADLINE)
+        order_condition(query, "due_at > 0");
+    else if (plan->part == PART_NO_DEADLINE)
+        order_condition(query, "due_at <= 0");
     if (filter == NULL)
         return;
     if (filter->state_mask != 0) {
-        hl_buf_append_str(&query->sql, query->has_where ? " AND " : " WHERE ");
-        query->has_where = true;
-        hl_buf_append_str(&query->sql, "state IN (");
-        int listed = 0;
-        for (int state = 0; state < HL_STATE_COUNT; state++) {
+        int listed = state_count(filter->state_mask);
+        order_condition(query, plan->spread_states && listed > 1 ? "+state IN (" : "state IN (");
+        for (int state = 0, written = 0; state < HL_STATE_COUNT; state++) {
             if ((filter->state_mask & HL_STATE_BIT(state)) == 0)
                 continue;
-            hl_buf_append_str(&query->sql, listed > 0 ? ", ?" : "?");
+            hl_buf_append_str(&query->where, written++ > 0 ? ", ?" : "?");
             query_text(query, state_name(state));
-            listed++;
         }
         /* A mask of unknown states only: matches nothing, as it says. */
-        hl_buf_append_str(&query->sql, listed > 0 ? ")" : "NULL)");
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
     }
-    if (filter_set(filter->unit)) {
-        query_condition(query, "lead_unit = ?");
+    /* Within a unit's range, the range itself is the unit's condition. */
+    if (filter_set(filter->scope_unit) && !(unit_range && plan->unit == filter->scope_unit && plan->lead < 0)) {
+        order_condition(query, "(lead_unit = ? OR " CO_UNIT_CONDITION ")");
+        query_text(query, filter->scope_unit);
+        query_text(query, filter->scope_unit);
+    }
+    if (filter_set(filter->unit) && !(unit_range && plan->unit == filter->unit && plan->lead > 0)) {
+        order_condition(query, "lead_unit = ?");
         query_text(query, filter->unit);
     }
-    if (filter_set(filter->co_unit)) {
-        /* instr, not LIKE: unit codes may hold '_', a LIKE wildcard. */
-        query_condition(query, "instr(',' || co_units || ',', ',' || ? || ',') > 0");
+    if (filter_set(filter->co_unit) && !(unit_range && plan->unit == filter->co_unit && plan->lead == 0)) {
+        order_condition(query, CO_UNIT_CONDITION);
         query_text(query, filter->co_unit);
     }
     if (filter_set(filter->category)) {
-        query_condition(query, "category = ?");
+        order_condition(query, "category = ?");
         query_text(query, filter->category);
     }
+    /* In a unit's range the received time is part of the key: a range of it. */
     if (filter->received_from != 0) {
-        query_condition(query, "received_at >= ?");
+        if (unit_range)
+            query_condition(query, "u.received >= ?");
+        else
+            order_condition(query, "received_at >= ?");
         query_number(query, filter->received_from);
     }
     if (filter->received_to != 0) {
-        query_condition(query, "received_at < ?");
+        if (unit_range)
+            query_condition(query, "u.received < ?");
+        else
+            order_condition(query, "received_at < ?");
         query_number(query, filter->received_to);
     }
     if (filter->due_before != 0) {
         /* "due_at > 0" spelt out lets SQLite use the partial index. */
-        query_condition(query, "due_at > 0 AND due_at < ?");
+        order_condition(query, "due_at > 0 AND due_at < ?");
         query_number(query, filter->due_before);
     }
     if (filter->due_from != 0) {
-        query_condition(query, "due_at >= ?");
+        order_condition(query, "due_at >= ?");
         query_number(query, filter->due_from);
     }
     if (filter_set(filter->text)) {
-        query_condition(query, "(instr(title, ?) > 0 OR instr(content, ?) > 0)");
+        order_condition(query, "(instr(title, ?) > 0 OR instr(content, ?) > 0)");
         query_text(query, filter->text);
         query_text(query, filter->text);
     }
     if (filter->assessed_month != 0) {
-        query_condition(query, "assessed_month = ?");
+        order_condition(query, "assessed_month = ?");
         query_number(query, filter->assessed_month);
     }
     if (filter_set(filter->phone)) {
         /* A range of phone_index's primary key; the orders it names are
          * then read by number. */
-        query_condition(query, "id IN (SELECT order_id FROM phone_index WHERE phone_hash = ?)");
+        order_condition(query, "id IN (SELECT order_id FROM phone_index WHERE phone_hash = ?)");
         query_blob(query, query->phone_hash, HL_PHONE_HASH_BYTES);
     }
     if (filter->before_id != 0) {
-        query_condition(query, "(received_at < ? OR (received_at = ? AND id < ?))");
+        order_condition(query, "(received_at < ? OR (received_at = ? AND id < ?))");
         query_number(query, filter->before_received);
         query_number(query, filter->before_received);
         query_number(query, filter->before_id);
@@ -2293,46 +2470,62 @@ static void query_where(order_query *query, const hl_order_filter *filter)
         /* A literal, not a parameter, so that SQLite can use the partial
          * index on upheld appeals (migration 3) instead of a full scan. */
         _Static_assert(HL_APPEAL_UPHELD == 2, "the literal below is HL_APPEAL_UPHELD");
-        query_condition(query, "appeal_state = 2");
+        order_condition(query, "appeal_state = 2");
     }
     if (filter->channel_mask != 0) {
-        query_condition(query, "channel IN (");
+        order_condition(query, "channel IN (");
         int listed = 0;
         for (int channel = 0; channel < HL_CHANNEL_COUNT; channel++) {
             if ((filter->channel_mask & (1u << channel)) == 0)
                 continue;
-            hl_buf_append_str(&query->sql, listed > 0 ? ", ?" : "?");
+            hl_buf_append_str(&query->where, listed > 0 ? ", ?" : "?");
             query_text(query, channel_name(channel));
             listed++;
         }
-        hl_buf_append_str(&query->sql, listed > 0 ? ")" : "NULL)");
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
     }
     if (filter_set(filter->categories)) {
         /* One parameter for the whole list; codes hold no comma. */
-        query_condition(query, "instr(',' || ? || ',', ',' || category || ',') > 0");
+        order_condition(query, "instr(',' || ? || ',', ',' || category || ',') > 0");
         query_text(query, filter->categories);
     }
+    /* Keyset paging belongs to the orders by number or by (due_at, id). */
     if (filter->after_id != 0 && filter->order_by_due) {
         /* Paging in (due_at, id) order resumes after the last row's pair. */
-        query_condition(query, "(due_at > ? OR (due_at = ? AND id > ?))");
+        order_condition(query, "(due_at > ? OR (due_at = ? AND id > ?))");
         query_number(query, filter->after_due);
         query_number(query, filter->after_due);
         query_number(query, filter->after_id);
     } else if (filter->after_id != 0) {
-        query_condition(query, "id > ?");
+        order_condition(query, "id > ?");
         query_number(query, filter->after_id);
     }
 }
 
-/* Prepares query->sql and binds its parameters; the statement is the
+static const char *query_from(const query_plan *plan, bool join)
+{
+    if (plan->source == SOURCE_ORDERS && plan->by_due)
+        return " FROM orders INDEXED BY orders_by_due";
+    switch (plan->source) {
+    case SOURCE_DEADLINES: return " FROM orders INDEXED BY orders_by_due";
+    case SOURCE_UNIT:
+        /* CROSS JOIN keeps order_units the outer loop: the unit's range in
+         * key order, each order found by its number. */
+        return join ? " FROM order_units AS u CROSS JOIN orders ON orders.id = u.order_id"
+                    : " FROM order_units AS u";
+    case SOURCE_ORDERS: break;
+    }
+    return " FROM orders";
+}
+
+/* Prepares sql and binds the query's parameters; the statement is the
  * caller's to finalize. */
-static int query_prepare(struct sqlite_store *store, order_query *query, const char *operation,
-                         sqlite3_stmt **out, hl_error *error)
+static int query_prepare(struct sqlite_store *store, const hl_buf *sql, const order_query *query,
+                         const char *operation, sqlite3_stmt **out, hl_error *error)
 {
     *out = NULL;
     sqlite3_stmt *statement = NULL;
-    if (sqlite3_prepare_v2(store->db, query->sql.data, (int)query->sql.len, &statement, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(store->db, sql->data, (int)sql->len, &statement, NULL) != SQLITE_OK) {
         sqlite3_finalize(statement);
         return storage_error(store, operation, error);
     }
@@ -2354,11 +2547,47 @@ static int query_prepare(struct sqlite_store *store, order_query *query, const c
     return HL_OK;
 }
 
+/* How a page in received order (or one part of a deadline-sorted list) is
+ * read: a named unit reads that unit's range of order_units, newest first,
+ * never the whole table; else SQLite chooses among orders_by_received,
+ * orders_by_state (one state) and orders_by_category, each already in
+ * received order. */
+static query_plan plan_page(const hl_order_filter *filter, query_part part)
+{
+    query_plan plan = {.source = SOURCE_ORDERS, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part,
+                       .spread_states = true, .by_due = false};
+    if (filter->due_before != 0) {
+        /* The orders whose deadline runs, found and sorted: few. */
+        plan.by_due = true;
+    } else if (filter_set(filter->scope_unit)) {
+        plan.source = SOURCE_UNIT;
+        plan.unit = filter->scope_unit;
+    } else if (filter_set(filter->unit)) {
+        plan.source = SOURCE_UNIT;
+        plan.unit = filter->unit;
+        plan.lead = 1;
+    } else if (filter_set(filter->co_unit)) {
+        plan.source = SOURCE_UNIT;
+        plan.unit = filter->co_unit;
+        plan.lead = 0;
+    }
+    return plan;
+}
+
+static const char *page_order(const query_plan *plan, bool descending)
+{
+    if (plan->source == SOURCE_UNIT)
+        return descending ? " ORDER BY u.received DESC, u.order_id DESC" : " ORDER BY u.received, u.order_id";
+    return descending ? " ORDER BY received_at DESC, id DESC" : " ORDER BY received_at, id";
+}
+
+/* Counts the orders visited, and stops where the visitor says. */
 typedef struct order_visit {
     hl_order_visitor visit;
     void *context;
     const hl_phone_codec *codec;
     hl_order *order; /* one scratch record for the whole query: orders are large */
+    int64_t visited;
 } order_visit;
 
 static int visit_order_row(sqlite3_stmt *statement, void *context, hl_error *error)
@@ -2367,8 +2596,202 @@ static int visit_order_row(sqlite3_stmt *statement, void *context, hl_error *err
     int result = read_order(statement, visitor->codec, visitor->order, error);
     if (result != HL_OK)
         return result;
+    visitor->visited++;
     return visitor->visit(visitor->context, visitor->order);
 }
+
+/* Appends "label: " and each line of a statement's EXPLAIN QUERY PLAN to
+ * store->explain (hl_store_sqlite_explain). */
+static int explain_statement(struct sqlite_store *store, const char *label, const hl_buf *sql,
+                             const order_query *query, hl_error *error)
+{
+    hl_buf explained;
+    hl_buf_init(&explained);
+    hl_buf_append_str(&explained, "EXPLAIN QUERY PLAN ");
+    hl_buf_append(&explained, sql->data, sql->len);
+    sqlite3_stmt *statement = NULL;
+    int result = query_prepare(store, &explained, query, "explain", &statement, error);
+    hl_buf_free(&explained);
+    if (result != HL_OK)
+        return result;
+    hl_buf_appendf(store->explain, "%s: %s\n", label, sql->data);
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+        const unsigned char *detail = sqlite3_column_text(statement, 3);
+        hl_buf_appendf(store->explain, "  %s\n", detail != NULL ? (const char *)detail : "");
+    }
+    sqlite3_finalize(statement);
+    return HL_OK;
+}
+
+/* Runs one SELECT of whole orders: the plan's rows in the given ORDER BY,
+ * with a limit (0: none) and an offset. */
+static int run_page(struct sqlite_store *store, const hl_order_filter *filter, const query_plan *plan,
+                    const char *order_by, int64_t limit, int64_t offset, order_visit *visitor, hl_error *error)
+{
+    order_query query = {.count = 0, .touches_orders = false};
+    int hashed = query_hash_phone(store, &query, filter, error);
+    if (hashed != HL_OK)
+        return hashed;
+    hl_buf_init(&query.where);
+    query_where(&query, filter, plan);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, "SELECT " ORDER_COLUMNS);
+    hl_buf_append_str(&sql, query_from(plan, true));
+    if (query.where.len > 0)
+        hl_buf_append_str(&sql, query.where.data);
+    hl_buf_append_str(&sql, order_by);
+    if (limit > 0 || offset > 0) {
+        /* LIMIT -1: no limit, as SQLite spells it beside an OFFSET. */
+        hl_buf_append_str(&sql, " LIMIT ? OFFSET ?");
+        query_number(&query, limit > 0 ? limit : -1);
+        query_number(&query, offset > 0 ? offset : 0);
+    }
+    if (store->explain != NULL) {
+        int explained = explain_statement(store, "page", &sql, &query, error);
+        hl_buf_free(&sql);
+        hl_buf_free(&query.where);
+        return explained;
+    }
+    sqlite3_stmt *statement = NULL;
+    int result = query_prepare(store, &sql, &query, "order_query", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
+    if (result != HL_OK)
+        return result;
+    result = visit_rows(store, statement, "order_query", visit_order_row, visitor, error);
+    sqlite3_finalize(statement);
+    return result;
+}
+
+/* ---- Counting ---- */
+
+/* Runs "SELECT count(*)" (or "SELECT state, count(*) ... GROUP BY state"
+ * into by_state) over a plan's rows, adding to *total or by_state. */
+static int run_count(struct sqlite_store *store, const hl_order_filter *filter, const query_plan *plan,
+                     int64_t *total, int64_t *by_state, hl_error *error)
+{
+    order_query query = {.count = 0, .touches_orders = false};
+    int hashed = query_hash_phone(store, &query, filter, error);
+    if (hashed != HL_OK)
+        return hashed;
+    hl_buf_init(&query.where);
+    query_where(&query, filter, plan);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, by_state != NULL ? "SELECT state, count(*)" : "SELECT count(*)");
+    /* A unit's range alone is counted in order_units, without a lookup per order. */
+    hl_buf_append_str(&sql, query_from(plan, by_state != NULL || query.touches_orders));
+    if (query.where.len > 0)
+        hl_buf_append_str(&sql, query.where.data);
+    if (by_state != NULL)
+        hl_buf_append_str(&sql, " GROUP BY state");
+    if (store->explain != NULL) {
+        int explained = explain_statement(store, by_state != NULL ? "count by state" : "count", &sql, &query, error);
+        hl_buf_free(&sql);
+        hl_buf_free(&query.where);
+        return explained;
+    }
+    sqlite3_stmt *statement = NULL;
+    int result = query_prepare(store, &sql, &query, "order_count", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
+    if (result != HL_OK)
+        return result;
+    for (;;) {
+        int rc = sqlite3_step(statement);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW) {
+            result = storage_error(store, "order_count", error);
+            break;
+        }
+        if (by_state == NULL) {
+            *total += sqlite3_column_int64(statement, 0);
+            continue;
+        }
+        int state = 0;
+        const unsigned char *name = sqlite3_column_text(statement, 0);
+        if (!decode_enum(name, sqlite3_column_bytes(statement, 0), state_name, HL_STATE_COUNT, &state)) {
+            result = corrupt_value(statement, 0, error);
+            break;
+        }
+        by_state[state] += sqlite3_column_int64(statement, 1);
+    }
+    sqlite3_finalize(statement);
+    return result;
+}
+
+/* Counts what a filter selects within a part, into *total or by_state.
+ * A scope counts in two halves that never overlap: the orders the unit
+ * leads (orders_by_unit_state: counted in the index when only states are
+ * asked) and those it co-handles (its co-handling rows of order_units). A
+ * named co-handling unit is its co-handling rows; the rest is SQLite's
+ * choice among the indexes. */
+/* Whether a filter selects by state alone (or not at all): its limit,
+ * offset and order select nothing. */
+static bool states_only(const hl_order_filter *filter)
+{
+    return filter == NULL ||
+           (!filter_set(filter->unit) && !filter_set(filter->co_unit) && !filter_set(filter->category) &&
+            !filter_set(filter->text) && !filter_set(filter->scope_unit) && filter->received_from == 0 &&
+            filter->received_to == 0 && filter->due_before == 0 && filter->due_from == 0 &&
+            filter->after_id == 0 && filter->assessed_month == 0 && !filter->appeal_upheld &&
+            !filter_set(filter->phone) && filter->before_id == 0 && filter->channel_mask == 0 &&
+            !filter_set(filter->categories));
+}
+
+static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error *error);
+
+/* Counts from order_state_counts (migration 6): the whole store's orders
+ * by state, a few rows. */
+static int count_from_totals(struct sqlite_store *store, unsigned state_mask, int64_t *total, int64_t *by_state,
+                             hl_error *error)
+{
+    if (store->explain != NULL) {
+        hl_buf_append_str(store->explain, "count: order_state_counts\n");
+        return HL_OK;
+    }
+    int64_t counts[HL_STATE_COUNT] = {0};
+    int result = visit_all(store, STMT_ORDER_STATE_COUNTS, "order_count", add_state_count_row, counts, error);
+    for (int state = 0; result == HL_OK && state < HL_STATE_COUNT; state++) {
+        if (state_mask != 0 && (state_mask & HL_STATE_BIT(state)) == 0)
+            continue;
+        if (by_state != NULL)
+            by_state[state] += counts[state];
+        else
+            *total += counts[state];
+    }
+    return result;
+}
+
+static int count_part(struct sqlite_store *store, const hl_order_filter *filter, query_part part,
+                      int64_t *total, int64_t *by_state, hl_error *error)
+{
+    if (part == PART_ALL && states_only(filter))
+        return count_from_totals(store, filter != NULL ? filter->state_mask : 0, total, by_state, error);
+    query_plan plan = {.source = SOURCE_ORDERS, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part,
+                       .spread_states = false, .by_due = filter != NULL && filter->due_before != 0};
+    if (filter != NULL && filter_set(filter->scope_unit)) {
+        hl_order_filter rest = *filter;
+        rest.scope_unit = NULL;
+        plan.also_lead = filter->scope_unit;
+        int result = run_count(store, &rest, &plan, total, by_state, error);
+        if (result != HL_OK)
+            return result;
+        query_plan co = {.source = SOURCE_UNIT, .unit = filter->scope_unit, .lead = 0, .also_lead = NULL,
+                         .part = part, .spread_states = false, .by_due = false};
+        return run_count(store, &rest, &co, total, by_state, error);
+    }
+    if (filter != NULL && filter_set(filter->co_unit) && !plan.by_due) {
+        plan.source = SOURCE_UNIT;
+        plan.unit = filter->co_unit;
+        plan.lead = 0;
+    }
+    return run_count(store, filter, &plan, total, by_state, error);
+}
+
+/* ---- Lists ---- */
 
 static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_order_visitor visit,
                               void *context, hl_error *error)
@@ -2378,42 +2801,56 @@ static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_
         return closed_error(error);
     if (visit == NULL)
         return missing_argument("order_query", error);
-    order_query query = {.count = 0, .has_where = false};
-    int result = query_hash_phone(store, &query, filter, error);
-    if (result != HL_OK)
-        return result;
-    hl_buf_init(&query.sql);
-    hl_buf_append_str(&query.sql, "SELECT " ORDER_COLUMNS " FROM orders");
-    query_where(&query, filter);
-    if (filter != NULL && filter->order_by_due)
-        hl_buf_append_str(&query.sql, " ORDER BY due_at, id");
-    else if (filter != NULL && filter->newest_first)
-        hl_buf_append_str(&query.sql, " ORDER BY received_at DESC, id DESC");
-    else
-        hl_buf_append_str(&query.sql, " ORDER BY id");
-    if (filter != NULL && (filter->limit > 0 || filter->offset > 0)) {
-        /* SQLite takes OFFSET only after a LIMIT; -1 is no limit. */
-        hl_buf_append_str(&query.sql, " LIMIT ?");
-        query_number(&query, filter->limit > 0 ? filter->limit : -1);
+    order_visit visitor = {visit, context, &store->codec, hl_xmalloc(sizeof(hl_order)), 0};
+    hl_order_sort sort = filter != NULL ? filter->sort : HL_ORDER_SORT_ID;
+    int64_t limit = filter != NULL && filter->limit > 0 ? filter->limit : 0;
+    int64_t offset = filter != NULL && filter->offset > 0 ? filter->offset : 0;
+    int result = HL_OK;
+    if (filter == NULL || filter->order_by_due || sort == HL_ORDER_SORT_ID) {
+        /* The command line's orders and keyset paging: by number, by
+         * (due_at, number) or newest first (newest_first with before_id). */
+        query_plan plan = {.source = SOURCE_ORDERS, .lead = -1, .part = PART_ALL,
+                           .by_due = filter != NULL && filter->due_before != 0};
+        const char *order_by = " ORDER BY id";
+        if (filter != NULL && filter->order_by_due)
+            order_by = " ORDER BY due_at, id";
+        else if (filter != NULL && filter->newest_first)
+            order_by = " ORDER BY received_at DESC, id DESC";
+        result = run_page(store, filter, &plan, order_by, limit, offset, &visitor, error);
+    } else if (sort == HL_ORDER_SORT_RECEIVED || sort == HL_ORDER_SORT_RECEIVED_DESC) {
+        query_plan plan = plan_page(filter, PART_ALL);
+        result = run_page(store, filter, &plan, page_order(&plan, sort == HL_ORDER_SORT_RECEIVED_DESC), limit,
+                          offset, &visitor, error);
+    } else {
+        /* By deadline: the running deadlines through orders_by_due (the
+         * open orders: few), then the rest newest first, as one list. */
+        bool descending = sort == HL_ORDER_SORT_DEADLINE_DESC;
+        query_plan deadlines = {.source = SOURCE_DEADLINES, .lead = -1, .part = PART_DEADLINE};
+        result = run_page(store, filter, &deadlines,
+                          descending ? " ORDER BY due_at DESC, id DESC" : " ORDER BY due_at, id", limit, offset,
+                          &visitor, error);
+        int64_t first_part = visitor.visited;
+        if (result == HL_OK && (limit == 0 || first_part < limit)) {
+            /* How many rows of the first part the offset skipped: all of
+             * them when this page holds none of them. */
+            int64_t skipped = offset;
+            if (first_part == 0 && offset > 0) {
+                skipped = 0;
+                result = count_part(store, filter, PART_DEADLINE, &skipped, NULL, error);
+            }
+            int64_t rest_offset = offset > skipped ? offset - skipped : 0;
+            query_plan rest = plan_page(filter, PART_NO_DEADLINE);
+            if (result == HL_OK)
+                result = run_page(store, filter, &rest, page_order(&rest, true),
+                                  limit > 0 ? limit - first_part : 0, rest_offset, &visitor, error);
+        }
     }
-    if (filter != NULL && filter->offset > 0) {
-        hl_buf_append_str(&query.sql, " OFFSET ?");
-        query_number(&query, filter->offset);
-    }
-    sqlite3_stmt *statement = NULL;
-    result = query_prepare(store, &query, "order_query", &statement, error);
-    hl_buf_free(&query.sql);
-    if (result != HL_OK)
-        return result;
-    order_visit visitor = {visit, context, &store->codec, hl_xmalloc(sizeof(hl_order))};
-    result = visit_rows(store, statement, "order_query", visit_order_row, &visitor, error);
     free(visitor.order);
-    sqlite3_finalize(statement);
     return result;
 }
 
-/* Counts what order_query would visit without its limit (after_id still
- * applies): the total behind a page of results. */
+/* Counts what order_query would visit without its limit and offset
+ * (after_id still applies): the total behind a page of results. */
 static int sqlite_order_count(hl_store *base, const hl_order_filter *filter, int64_t *out,
                               hl_error *error)
 {
@@ -2423,23 +2860,86 @@ static int sqlite_order_count(hl_store *base, const hl_order_filter *filter, int
     if (out == NULL)
         return missing_argument("order_count", error);
     *out = 0;
-    order_query query = {.count = 0, .has_where = false};
-    int result = query_hash_phone(store, &query, filter, error);
-    if (result != HL_OK)
-        return result;
-    hl_buf_init(&query.sql);
-    hl_buf_append_str(&query.sql, "SELECT count(*) FROM orders");
-    query_where(&query, filter);
+    return count_part(store, filter, PART_ALL, out, NULL, error);
+}
+
+static int sqlite_order_count_by_state(hl_store *base, const hl_order_filter *filter,
+                                       int64_t counts[HL_STATE_COUNT], hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (counts == NULL)
+        return missing_argument("order_count_by_state", error);
+    for (int state = 0; state < HL_STATE_COUNT; state++)
+        counts[state] = 0;
+    return count_part(store, filter, PART_ALL, NULL, counts, error);
+}
+
+/* One range count of orders_by_category per category of the directory
+ * (and ""): a month's orders by category without reading the orders. */
+static int sqlite_order_count_by_category(hl_store *base, hl_time received_from, hl_time received_to,
+                                          hl_category_count_visitor visit, void *context, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (visit == NULL)
+        return missing_argument("order_count_by_category", error);
     sqlite3_stmt *statement = NULL;
-    result = query_prepare(store, &query, "order_count", &statement, error);
-    hl_buf_free(&query.sql);
-    if (result != HL_OK)
-        return result;
-    if (sqlite3_step(statement) == SQLITE_ROW)
-        *out = sqlite3_column_int64(statement, 0);
-    else
-        result = storage_error(store, "order_count", error);
+    const char *sql = "SELECT code, (SELECT count(*) FROM orders WHERE category = codes.code "
+                      "AND received_at >= ?1 AND received_at < ?2) AS orders "
+                      "FROM (SELECT '' AS code UNION ALL SELECT code FROM categories) AS codes "
+                      "ORDER BY code";
+    if (sqlite3_prepare_v2(store->db, sql, -1, &statement, NULL) != SQLITE_OK) {
+        sqlite3_finalize(statement);
+        return storage_error(store, "order_count_by_category", error);
+    }
+    binder binding = binder_of(statement);
+    bind_int64(&binding, received_from);
+    bind_int64(&binding, received_to);
+    int result = binding.rc == SQLITE_OK ? HL_OK : storage_error(store, "order_count_by_category", error);
+    while (result == HL_OK) {
+        int rc = sqlite3_step(statement);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW) {
+            result = storage_error(store, "order_count_by_category", error);
+            break;
+        }
+        int64_t count = sqlite3_column_int64(statement, 1);
+        if (count == 0)
+            continue;
+        char code[HL_CODE_BYTES];
+        copy_column_text(statement, 0, code, sizeof code);
+        result = visit(context, code, count);
+    }
     sqlite3_finalize(statement);
+    return result;
+}
+
+static int ignore_order(void *context, const hl_order *order)
+{
+    (void)context;
+    (void)order;
+    return 0;
+}
+
+int hl_store_sqlite_explain(hl_store *base, const hl_order_filter *filter, hl_buf *out, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    if (base->ops != &sqlite_ops)
+        return missing_argument("explain", error);
+    store->explain = out;
+    int64_t total = 0, by_state[HL_STATE_COUNT];
+    int result = sqlite_order_query(base, filter, ignore_order, NULL, error);
+    if (result == HL_OK)
+        result = sqlite_order_count(base, filter, &total, error);
+    if (result == HL_OK)
+        result = sqlite_order_count_by_state(base, filter, by_state, error);
+    store->explain = NULL;
     return result;
 }
 
@@ -2704,6 +3204,41 @@ static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visi
     else
         result = visit_rows(store, statement, "rollup_month", visit_rollup_row, &visitor, error);
     return_statement(store, STMT_ROLLUP_MONTH, statement);
+    return result;
+}
+
+/* Sums one counter over the units, month by month: the whole rollups
+ * table is small (months x units x counters), read in key order. */
+static int sqlite_rollup_months(hl_store *base, hl_counter counter, hl_month_total_visitor visit, void *context,
+                                hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    const char *name = encode_enum((int)counter, counter_name, HL_COUNTER_COUNT);
+    if (visit == NULL || name == NULL)
+        return missing_argument("rollup_months", error);
+    sqlite3_stmt *statement = NULL;
+    const char *sql = "SELECT month, sum(value) FROM rollups WHERE counter = ? AND unit <> '' "
+                      "GROUP BY month ORDER BY month";
+    if (sqlite3_prepare_v2(store->db, sql, -1, &statement, NULL) != SQLITE_OK) {
+        sqlite3_finalize(statement);
+        return storage_error(store, "rollup_months", error);
+    }
+    binder binding = binder_of(statement);
+    bind_string(&binding, name);
+    int result = binding.rc == SQLITE_OK ? HL_OK : storage_error(store, "rollup_months", error);
+    while (result == HL_OK) {
+        int rc = sqlite3_step(statement);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW) {
+            result = storage_error(store, "rollup_months", error);
+            break;
+        }
+        result = visit(context, sqlite3_column_int(statement, 0), sqlite3_column_int64(statement, 1));
+    }
+    sqlite3_finalize(statement);
     return result;
 }
 
@@ -3054,7 +3589,7 @@ static int sqlite_audit_append(hl_store *base, const hl_audit_read *read, hl_err
     return run_write(store, statement, "audit_append", error);
 }
 
-/* Appends the WHERE clause of an audit filter to query->sql. */
+/* Appends the WHERE clause of an audit filter to query->where. */
 static void audit_where(order_query *query, const hl_audit_filter *filter)
 {
     if (filter == NULL)
@@ -3100,20 +3635,25 @@ static int sqlite_audit_query(hl_store *base, const hl_audit_filter *filter, hl_
         return closed_error(error);
     if (visit == NULL)
         return missing_argument("audit_query", error);
-    order_query query = {.count = 0, .has_where = false};
-    hl_buf_init(&query.sql);
-    hl_buf_append_str(&query.sql, "SELECT id, at, actor, order_id, route FROM personal_data_reads");
+    order_query query = {.count = 0, .touches_orders = false};
+    hl_buf_init(&query.where);
     audit_where(&query, filter);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, "SELECT id, at, actor, order_id, route FROM personal_data_reads");
+    if (query.where.len > 0)
+        hl_buf_append_str(&sql, query.where.data);
     /* The rowid follows the order of writing: newest first without a sort. */
-    hl_buf_append_str(&query.sql, " ORDER BY id DESC");
+    hl_buf_append_str(&sql, " ORDER BY id DESC");
     if (filter != NULL && (filter->limit > 0 || filter->offset > 0)) {
-        hl_buf_append_str(&query.sql, " LIMIT ? OFFSET ?");
+        hl_buf_append_str(&sql, " LIMIT ? OFFSET ?");
         query_number(&query, filter->limit > 0 ? filter->limit : -1);
         query_number(&query, filter->offset > 0 ? filter->offset : 0);
     }
     sqlite3_stmt *statement = NULL;
-    int result = query_prepare(store, &query, "audit_query", &statement, error);
-    hl_buf_free(&query.sql);
+    int result = query_prepare(store, &sql, &query, "audit_query", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
     if (result != HL_OK)
         return result;
     audit_visit visitor = {visit, context};
@@ -3130,13 +3670,18 @@ static int sqlite_audit_count(hl_store *base, const hl_audit_filter *filter, int
     if (out == NULL)
         return missing_argument("audit_count", error);
     *out = 0;
-    order_query query = {.count = 0, .has_where = false};
-    hl_buf_init(&query.sql);
-    hl_buf_append_str(&query.sql, "SELECT count(*) FROM personal_data_reads");
+    order_query query = {.count = 0, .touches_orders = false};
+    hl_buf_init(&query.where);
     audit_where(&query, filter);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, "SELECT count(*) FROM personal_data_reads");
+    if (query.where.len > 0)
+        hl_buf_append_str(&sql, query.where.data);
     sqlite3_stmt *statement = NULL;
-    int result = query_prepare(store, &query, "audit_count", &statement, error);
-    hl_buf_free(&query.sql);
+    int result = query_prepare(store, &sql, &query, "audit_count", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
     if (result != HL_OK)
         return result;
     if (sqlite3_step(statement) == SQLITE_ROW)
@@ -3533,11 +4078,12 @@ static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_ev
     return result;
 }
 
-/* The FROM and WHERE of an event query; the channels need the orders. */
-static void event_where(order_query *query, const hl_event_filter *filter)
+/* The FROM (into sql) and the WHERE (into query->where) of an event
+ * query; the channels need the orders. */
+static void event_where(order_query *query, hl_buf *sql, const hl_event_filter *filter)
 {
-    hl_buf_append_str(&query->sql, filter->channel_mask != 0 ? " FROM events JOIN orders ON orders.id = events.order_id"
-                                                             : " FROM events");
+    hl_buf_append_str(sql, filter->channel_mask != 0 ? " FROM events JOIN orders ON orders.id = events.order_id"
+                                                     : " FROM events");
     query_condition(query, "events.at >= ?");
     query_number(query, filter->at_from);
     if (filter->at_to != 0) {
@@ -3551,9 +4097,9 @@ static void event_where(order_query *query, const hl_event_filter *filter)
         for (int channel = 0; channel < HL_CHANNEL_COUNT; channel++) {
             if ((filter->channel_mask & (1u << channel)) == 0)
                 continue;
-            hl_buf_appendf(&query->sql, "%s'%s'", listed++ > 0 ? ", " : "", channel_name(channel));
+            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "", channel_name(channel));
         }
-        hl_buf_append_str(&query->sql, listed > 0 ? ")" : "NULL)");
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
     }
     if (filter->action_mask != 0) {
         query_condition(query, "events.action IN (");
@@ -3561,9 +4107,9 @@ static void event_where(order_query *query, const hl_event_filter *filter)
         for (int action = 0; action < HL_ACTION_COUNT; action++) {
             if ((filter->action_mask & (1u << action)) == 0)
                 continue;
-            hl_buf_appendf(&query->sql, "%s'%s'", listed++ > 0 ? ", " : "", action_name(action));
+            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "", action_name(action));
         }
-        hl_buf_append_str(&query->sql, listed > 0 ? ")" : "NULL)");
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
     }
 }
 
@@ -3575,19 +4121,23 @@ static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_
         return closed_error(error);
     if (filter == NULL || visit == NULL)
         return missing_argument("event_query", error);
-    order_query query = {.count = 0, .has_where = false};
-    hl_buf_init(&query.sql);
-    hl_buf_append_str(&query.sql, "SELECT events.order_id, events.seq, events.at, events.actor, events.action, "
-                                  "events.from_state, events.to_state, events.unit, events.other_unit, "
-                                  "events.deadline, events.note, events.details, events.period, events.outcome, "
-                                  "events.rating, events.resolved, events.flags");
-    event_where(&query, filter);
-    hl_buf_append_str(&query.sql, " ORDER BY events.at, events.order_id, events.seq LIMIT ? OFFSET ?");
+    order_query query = {.count = 0, .touches_orders = false};
+    hl_buf_init(&query.where);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, "SELECT events.order_id, events.seq, events.at, events.actor, events.action, "
+                            "events.from_state, events.to_state, events.unit, events.other_unit, "
+                            "events.deadline, events.note, events.details, events.period, events.outcome, "
+                            "events.rating, events.resolved, events.flags");
+    event_where(&query, &sql, filter);
+    hl_buf_append(&sql, query.where.data, query.where.len);
+    hl_buf_append_str(&sql, " ORDER BY events.at, events.order_id, events.seq LIMIT ? OFFSET ?");
     query_number(&query, filter->limit > 0 ? filter->limit : -1);
     query_number(&query, filter->offset > 0 ? filter->offset : 0);
     sqlite3_stmt *statement = NULL;
-    int result = query_prepare(store, &query, "event_query", &statement, error);
-    hl_buf_free(&query.sql);
+    int result = query_prepare(store, &sql, &query, "event_query", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
     if (result != HL_OK)
         return result;
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
@@ -3605,13 +4155,17 @@ static int sqlite_event_count(hl_store *base, const hl_event_filter *filter, int
     if (filter == NULL || out == NULL)
         return missing_argument("event_count", error);
     *out = 0;
-    order_query query = {.count = 0, .has_where = false};
-    hl_buf_init(&query.sql);
-    hl_buf_append_str(&query.sql, "SELECT count(*)");
-    event_where(&query, filter);
+    order_query query = {.count = 0, .touches_orders = false};
+    hl_buf_init(&query.where);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, "SELECT count(*)");
+    event_where(&query, &sql, filter);
+    hl_buf_append(&sql, query.where.data, query.where.len);
     sqlite3_stmt *statement = NULL;
-    int result = query_prepare(store, &query, "event_count", &statement, error);
-    hl_buf_free(&query.sql);
+    int result = query_prepare(store, &sql, &query, "event_count", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
     if (result != HL_OK)
         return result;
     if (sqlite3_step(statement) == SQLITE_ROW)
@@ -3651,6 +4205,8 @@ static const hl_store_ops sqlite_ops = {
     .order_get = sqlite_order_get,
     .order_query = sqlite_order_query,
     .order_count = sqlite_order_count,
+    .order_count_by_state = sqlite_order_count_by_state,
+    .order_count_by_category = sqlite_order_count_by_category,
     .order_heads = sqlite_order_heads,
     .order_state_counts = sqlite_order_state_counts,
     .event_append = sqlite_event_append,
@@ -3659,6 +4215,7 @@ static const hl_store_ops sqlite_ops = {
     .rollup_add = sqlite_rollup_add,
     .rollup_each = sqlite_rollup_each,
     .rollup_month = sqlite_rollup_month,
+    .rollup_months = sqlite_rollup_months,
     .password_get = sqlite_password_get,
     .password_set = sqlite_password_set,
     .session_put = sqlite_session_put,

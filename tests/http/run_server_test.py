@@ -662,8 +662,10 @@ def test_writes(binary, environment, port, tokens):
     status, headers, body = register(port, new_order, None)
     check_unauthorized("register without a session", status, headers, body)
     check("refused registrations add nothing", order_count(port) == before + 1)
-    status, headers, body = request(port, "GET", "/api/v1/orders", token=tokens["agent1"])
-    check_error_body("GET /api/v1/orders", status, headers, body, 405, "method_not_allowed")
+    status, headers, body = request(port, "DELETE", "/api/v1/orders", token=tokens["agent1"])
+    check_error_body("DELETE /api/v1/orders", status, headers, body, 405, "method_not_allowed")
+    check("DELETE /api/v1/orders: Allow lists the list and the registration",
+          headers.get("allow") == "GET, HEAD, POST", repr(headers.get("allow")))
 
     # Dispatch as the dispatcher, with the version read.
     status, headers, body = act(port, number, "dispatch", {"unit": "xiaodian", "co_units": "yingze",

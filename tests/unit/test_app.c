@@ -281,6 +281,34 @@ static int64_t count_rows(const char *path, const char *sql)
     return value;
 }
 
+/* The tables the store's triggers keep for the lists say what the orders
+ * say: one unit row per lead and co-handling unit and no other, and the
+ * totals by state. */
+static void expect_list_tables_agree(const char *path)
+{
+    assert_true(count_rows(path, "SELECT count(*) FROM orders") > 0);
+    assert_int_equal(count_rows(path, "SELECT count(*) FROM orders WHERE lead_unit <> '' AND NOT EXISTS "
+                                      "(SELECT 1 FROM order_units u WHERE u.unit = orders.lead_unit "
+                                      "AND u.order_id = orders.id AND u.received = orders.received_at "
+                                      "AND u.lead = 1)"),
+                     0);
+    assert_int_equal(count_rows(path, "SELECT count(*) FROM order_units u WHERE NOT EXISTS (SELECT 1 FROM orders o "
+                                      "WHERE o.id = u.order_id AND ((u.lead = 1 AND o.lead_unit = u.unit) OR "
+                                      "(u.lead = 0 AND o.lead_unit <> u.unit AND "
+                                      "instr(',' || o.co_units || ',', ',' || u.unit || ',') > 0)))"),
+                     0);
+    int64_t co_rows = count_rows(path, "SELECT count(*) FROM order_units WHERE lead = 0");
+    assert_true(co_rows > 0);
+    assert_int_equal(count_rows(path, "SELECT count(*) FROM orders, json_each('[\"' || "
+                                      "replace(orders.co_units, ',', '\",\"') || '\"]') AS codes "
+                                      "WHERE orders.co_units <> '' AND codes.value <> orders.lead_unit"),
+                     co_rows);
+    assert_int_equal(count_rows(path, "SELECT count(*) FROM (SELECT state, count(*) AS orders FROM orders "
+                                      "GROUP BY state) AS actual FULL JOIN order_state_counts AS kept "
+                                      "USING (state) WHERE coalesce(actual.orders, 0) <> coalesce(kept.orders, 0)"),
+                     0);
+}
+
 static void test_refused_actions_change_nothing_in_the_store(void **state)
 {
     fixture *fix = *state;
@@ -426,6 +454,8 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
             role = (hl_role)(next_random(&seed) % HL_ROLE_COUNT);
         hl_app_request request = {0};
         request.unit = units[next_random(&seed) % 4];
+        static const char *const co_units[] = {NULL, NULL, "u2", "u3,u4", "u1,u2,u3"};
+        request.co_units = co_units[next_random(&seed) % 5];
         request.note = next_random(&seed) % 20 != 0 ? "处理说明" : NULL;
         request.days = 1 + (int)(next_random(&seed) % 12);
         request.into = pool[next_random(&seed) % POOL];
@@ -459,6 +489,7 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
     int64_t events = 0;
     int differences = 0;
     assert_int_equal(hl_verify_run(app, NULL, NULL, &events, &error), HL_OK);
+    expect_list_tables_agree(fix->path);
     assert_true(logged >= succeeded);
     assert_int_equal(events, registered + logged);
 

@@ -2,7 +2,8 @@
  * verified, wrong and unknown credentials, the rate limits per account and
  * per address (with their window), the life of a session token (expiry at
  * an injected clock, forgery, logout), the password change, that only a
- * token's hash is stored, and the role table of reads. */
+ * token's hash is stored, the role table of reads, the administrator's
+ * writes to users, and the narrowing of a list to what a user may read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -347,6 +348,181 @@ static void test_read_order_hides_what_may_not_be_read(void **state)
     free(order);
 }
 
+/* ---- The administrator's writes to users ---- */
+
+static hl_auth_user_fields user_fields(const char *username, const char *role, const char *unit)
+{
+    hl_auth_user_fields fields = {.username = username, .name = "新用户", .role = role, .unit = unit,
+                                  .active = -1, .password = "a-long-secret"};
+    return fields;
+}
+
+static void test_create_user_with_a_password(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_user user;
+    hl_auth_user_fields fields = user_fields("h-new", "handler", "u1");
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &fields, &user, &error), HL_OK);
+    assert_string_equal(user.username, "h-new");
+    assert_string_equal(user.display_name, "新用户");
+    assert_int_equal(user.role, HL_ROLE_HANDLER);
+    assert_string_equal(user.unit, "u1");
+    assert_true(user.active);
+    hl_auth_grant grant;
+    assert_int_equal(login(fix, "h-new", "a-long-secret", "10.0.0.9", NOW, &grant, &error), HL_OK);
+    assert_string_equal(grant.user.unit, "u1");
+    /* Taken: a conflict, and nothing changes. */
+    fields.name = "别人";
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &fields, &user, &error), HL_ECONFLICT);
+    assert_string_equal(error.field, "username");
+    hl_user stored;
+    assert_int_equal(hl_store_user_get(fix->app->store, "h-new", &stored, &error), HL_OK);
+    assert_string_equal(stored.display_name, "新用户");
+}
+
+static void test_create_user_refuses_what_a_csv_row_would(void **state)
+{
+    fixture *fix = *state;
+    struct {
+        hl_auth_user_fields fields;
+        const char *field;
+    } cases[] = {
+        {user_fields("bad name", "agent", NULL), "username"},
+        {user_fields("x1", "king", NULL), "role"},
+        {user_fields("x1", NULL, NULL), "role"},
+        {user_fields("x1", "handler", NULL), "unit"},
+        {user_fields("x1", "handler", "nowhere"), "unit"},
+        {user_fields("x1", "agent", "u1"), "unit"},
+    };
+    cases[0].fields.username = "bad name";
+    hl_auth_user_fields short_password = user_fields("x1", "agent", NULL);
+    short_password.password = "short";
+    hl_auth_user_fields long_name = user_fields("x1", "agent", NULL);
+    long_name.name = "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+                     "一二三四五六七八九十一二三四五六七八九十一二三四五";
+    for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+        hl_error error;
+        hl_user user;
+        hl_error_clear(&error);
+        assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &cases[index].fields, &user, &error), HL_EINVAL);
+        assert_string_equal(error.field, cases[index].field);
+    }
+    hl_error error;
+    hl_user user;
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &short_password, &user, &error), HL_EINVAL);
+    assert_string_equal(error.field, "password");
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &long_name, &user, &error), HL_EINVAL);
+    assert_string_equal(error.field, "name");
+    assert_int_equal(hl_store_user_get(fix->app->store, "x1", &user, &error), HL_ENOTFOUND);
+}
+
+static void test_update_user_changes_only_what_is_given(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_user user;
+    hl_auth_user_fields rename = {.name = "改了名", .active = -1};
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &rename, &user, &error), HL_OK);
+    assert_string_equal(user.display_name, "改了名");
+    assert_int_equal(user.role, HL_ROLE_HANDLER);
+    assert_string_equal(user.unit, "u1");
+    /* Another role without a unit: the unit goes. */
+    hl_auth_user_fields promote = {.role = "analyst", .active = -1};
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &promote, &user, &error), HL_OK);
+    assert_int_equal(user.role, HL_ROLE_ANALYST);
+    assert_string_equal(user.unit, "");
+    hl_auth_user_fields to_unknown = {.role = "handler", .unit = "nowhere", .active = -1};
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &to_unknown, &user, &error), HL_EINVAL);
+    assert_string_equal(error.field, "unit");
+    hl_auth_user_fields nobody = {.name = "x", .active = -1};
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "nobody", &nobody, &user, &error), HL_ENOTFOUND);
+    assert_string_equal(error.field, "username");
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "x' OR '1'='1", &nobody, &user, &error),
+                     HL_ENOTFOUND);
+}
+
+static void test_password_reset_and_disabling_end_sessions(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_auth_grant grant;
+    hl_user user;
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    hl_auth_user_fields reset = {.password = "a-brand-new-one", .active = -1};
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &reset, &user, &error), HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
+    assert_int_equal(login(fix, "agent", "a-brand-new-one", "10.0.0.1", NOW, &grant, &error), HL_OK);
+    hl_auth_user_fields disable = {.active = 0};
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &disable, &user, &error), HL_OK);
+    assert_false(user.active);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error), HL_EROLE);
+}
+
+static void test_the_last_administrator_stays(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_user user;
+    hl_auth_user_fields demote = {.role = "agent", .active = -1};
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &demote, &user, &error), HL_ECONFLICT);
+    assert_string_equal(error.field, "role");
+    hl_auth_user_fields disable = {.active = 0};
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error), HL_ECONFLICT);
+    assert_string_equal(error.field, "active");
+    /* With a second administrator, the first may go. */
+    hl_auth_user_fields second = user_fields("admin2", "admin", NULL);
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &second, &user, &error), HL_OK);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error), HL_OK);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin2", &demote, &user, &error), HL_ECONFLICT);
+}
+
+/* ---- The scope of lists ---- */
+
+static void test_order_scope_narrows_a_filter(void **state)
+{
+    (void)state;
+    hl_user handler = {.username = "h-u1", .role = HL_ROLE_HANDLER, .unit = "u1", .active = true};
+    hl_order_filter filter = {.unit = "u2"};
+    assert_true(hl_auth_order_scope(&handler, &filter));
+    assert_string_equal(filter.scope_unit, "u1");
+    assert_string_equal(filter.unit, "u2"); /* kept: the two intersect */
+    hl_user surveyor = {.username = "s", .role = HL_ROLE_SURVEYOR, .active = true};
+    hl_order_filter any = {0};
+    assert_true(hl_auth_order_scope(&surveyor, &any));
+    assert_int_equal(any.state_mask, HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED) |
+                                         HL_STATE_BIT(HL_STATE_ARCHIVED));
+    hl_order_filter mixed = {.state_mask = HL_STATE_BIT(HL_STATE_NEW) | HL_STATE_BIT(HL_STATE_SURVEYED)};
+    assert_true(hl_auth_order_scope(&surveyor, &mixed));
+    assert_int_equal(mixed.state_mask, HL_STATE_BIT(HL_STATE_SURVEYED));
+    hl_order_filter open = {.state_mask = HL_STATES_OPEN};
+    assert_false(hl_auth_order_scope(&surveyor, &open));
+    hl_user supervisor = {.username = "v", .role = HL_ROLE_SUPERVISOR, .active = true};
+    hl_order_filter untouched = {.state_mask = HL_STATES_OPEN};
+    assert_true(hl_auth_order_scope(&supervisor, &untouched));
+    assert_null(untouched.scope_unit);
+    assert_int_equal(untouched.state_mask, HL_STATES_OPEN);
+    hl_user unitless = {.username = "h", .role = HL_ROLE_HANDLER, .active = true};
+    assert_false(hl_auth_order_scope(&unitless, &filter));
+    hl_user disabled = supervisor;
+    disabled.active = false;
+    assert_false(hl_auth_order_scope(&disabled, &untouched));
+}
+
+static void test_directory_and_config_rights(void **state)
+{
+    (void)state;
+    for (int role = 0; role < HL_ROLE_COUNT; role++) {
+        hl_user user = {.username = "u", .role = (hl_role)role, .active = true};
+        assert_int_equal(hl_auth_may_manage_directory(&user), role == HL_ROLE_ADMIN);
+        assert_int_equal(hl_auth_may_read_config(&user), role == HL_ROLE_ADMIN || role == HL_ROLE_SUPERVISOR);
+        user.active = false;
+        assert_false(hl_auth_may_manage_directory(&user));
+        assert_false(hl_auth_may_read_config(&user));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +532,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test(test_read_rights),
         cmocka_unit_test_setup_teardown(test_read_order_hides_what_may_not_be_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_user_with_a_password, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_user_refuses_what_a_csv_row_would, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_user_changes_only_what_is_given, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password_reset_and_disabling_end_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_last_administrator_stays, setup, teardown),
+        cmocka_unit_test(test_order_scope_narrows_a_filter),
+        cmocka_unit_test(test_directory_and_config_rights),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -353,7 +353,8 @@ static void test_search_uses_the_phone_index(void **state)
 /* ---- A store from before schema 5 ---- */
 
 /* Turns the fixture's store back into what hotline wrote at schema 4: the
- * numbers in clear (TEXT), no phone_index, no audit table, no key. */
+ * numbers in clear (TEXT), no phone_index, no audit table, no key, and
+ * none of the later schemas' list tables. */
 static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *phones, size_t count)
 {
     hl_app_close(fix->app);
@@ -374,7 +375,10 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
                             "DROP TRIGGER personal_data_reads_no_delete;\n"
                             "DROP TABLE personal_data_reads;\n"
                             "DROP TABLE phone_index;\n"
+                            "DROP TABLE order_units;\n"
                             "DROP TABLE order_state_counts;\n"
+                            "DROP INDEX orders_by_state;\n"
+                            "DROP INDEX orders_by_category;\n"
                             "UPDATE meta SET value = '4' WHERE key = 'schema_version';\n"
                             "DELETE FROM config WHERE key = 'secrets.key_check';\n");
     raw_exec(fix->path, sql.data);

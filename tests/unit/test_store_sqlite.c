@@ -1,6 +1,7 @@
 /* test_store_sqlite.c: the SQLite store on real files in a temporary
  * directory: schema and migrations, round trips of every record, conflicts,
- * the append-only log, transactions and each member of the order filter.
+ * the append-only log, transactions, each member of the order filter, the
+ * API's lists (scope, sorts, offset paging, counts, their query plans).
  * Records are filled by hand; the workflow is not involved. */
 #include "test_support.h"
 
@@ -986,6 +987,9 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
     context->store = NULL;
     /* Back to version 5, then one more completed order written behind the store's back. */
     assert_int_equal(raw_exec(context->path, "DROP TABLE order_state_counts;"
+                                             "DROP TABLE order_units;"
+                                             "DROP INDEX orders_by_state;"
+                                             "DROP INDEX orders_by_category;"
                                              "DROP TABLE api_keys; DROP TABLE category_attributes;"
                                              "DROP TABLE open311_requests; DROP TABLE order_attributes;"
                                              "DROP INDEX events_by_at;"
@@ -1315,6 +1319,379 @@ static void test_sql_metacharacters_in_filters_are_data(void **state)
     int64_t count = 0;
     assert_int_equal(hl_store_order_count(context->store, NULL, &count, &error), HL_OK);
     assert_int_equal(count, 5);
+}
+
+/* ---- The API's lists: scope, sorts, offset paging, counts ---- */
+
+static void test_query_by_scope_unit_reads_lead_and_co_handling_orders(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.scope_unit = "water"};
+    assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){1, 2, 4, 5}, 4);
+    filter.sort = HL_ORDER_SORT_RECEIVED_DESC;
+    assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){5, 4, 2, 1}, 4);
+    filter.state_mask = HL_STATES_OPEN;
+    assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){5, 2}, 2);
+    /* The scope intersects the other unit filters: never widens them. */
+    hl_order_filter narrowed = {.scope_unit = "gas", .unit = "water", .sort = HL_ORDER_SORT_RECEIVED_DESC};
+    assert_ids((id_list[]){query(context->store, &narrowed)}, (int64_t[]){5, 2}, 2);
+    narrowed.unit = "power";
+    assert_int_equal(query(context->store, &narrowed).count, 0);
+    /* "water" is not "water_x". */
+    hl_order_filter other = {.scope_unit = "water_x", .sort = HL_ORDER_SORT_RECEIVED};
+    assert_ids((id_list[]){query(context->store, &other)}, (int64_t[]){3}, 1);
+}
+
+static void test_query_sorts_by_received_either_way(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filter = {.sort = HL_ORDER_SORT_RECEIVED_DESC};
+    assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){5, 4, 3, 2, 1}, 5);
+    filter.sort = HL_ORDER_SORT_RECEIVED;
+    assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){1, 2, 3, 4, 5}, 5);
+    /* Through a unit's rows: its lead orders, its co-handled ones. */
+    hl_order_filter lead = {.unit = "water", .sort = HL_ORDER_SORT_RECEIVED_DESC};
+    assert_ids((id_list[]){query(context->store, &lead)}, (int64_t[]){5, 2, 1}, 3);
+    hl_order_filter co = {.co_unit = "gas", .sort = HL_ORDER_SORT_RECEIVED_DESC};
+    assert_ids((id_list[]){query(context->store, &co)}, (int64_t[]){5, 2}, 2);
+    hl_order_filter ranged = {.unit = "water", .received_from = 2000, .received_to = 5000,
+                              .sort = HL_ORDER_SORT_RECEIVED};
+    assert_ids((id_list[]){query(context->store, &ranged)}, (int64_t[]){2}, 1);
+}
+
+static void test_query_sorts_by_deadline_with_the_orders_without_one_last(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    /* Due: 5 at 1000, 3 at 3000, 2 at 5000; 1 and 4 have none (newest first). */
+    hl_order_filter filter = {.sort = HL_ORDER_SORT_DEADLINE};
+    assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){5, 3, 2, 4, 1}, 5);
+    filter.sort = HL_ORDER_SORT_DEADLINE_DESC;
+    assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){2, 3, 5, 4, 1}, 5);
+    filter.scope_unit = "water";
+    assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){2, 5, 4, 1}, 4);
+}
+
+/* Pages of every size, at every offset, in every order, add up to the
+ * whole list: nothing is repeated or skipped, also across the two parts of
+ * a deadline-sorted list. */
+static void test_query_pages_by_offset_in_every_order(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    const hl_order_sort sorts[] = {HL_ORDER_SORT_ID, HL_ORDER_SORT_RECEIVED, HL_ORDER_SORT_RECEIVED_DESC,
+                                   HL_ORDER_SORT_DEADLINE, HL_ORDER_SORT_DEADLINE_DESC};
+    const char *scopes[] = {NULL, "water"};
+    for (size_t sort = 0; sort < sizeof sorts / sizeof sorts[0]; sort++) {
+        for (size_t scope = 0; scope < 2; scope++) {
+            hl_order_filter whole = {.sort = sorts[sort], .scope_unit = scopes[scope]};
+            id_list expected = query(context->store, &whole);
+            for (int size = 1; size <= 3; size++) {
+                id_list pages = {.count = 0};
+                for (int offset = 0; offset < expected.count; offset += size) {
+                    hl_order_filter page = whole;
+                    page.limit = size;
+                    page.offset = offset;
+                    id_list got = query(context->store, &page);
+                    assert_true(got.count <= size);
+                    for (int index = 0; index < got.count; index++)
+                        pages.ids[pages.count++] = got.ids[index];
+                }
+                assert_ids(&pages, expected.ids, expected.count);
+            }
+            hl_order_filter beyond = whole;
+            beyond.limit = 2;
+            beyond.offset = expected.count;
+            assert_int_equal(query(context->store, &beyond).count, 0);
+        }
+    }
+}
+
+/* Every count agrees with the rows the query visits, by state and in all. */
+static void test_counts_agree_with_the_query(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filters[] = {
+        {.state_mask = 0},
+        {.state_mask = HL_STATES_OPEN},
+        {.scope_unit = "water"},
+        {.scope_unit = "gas", .state_mask = HL_STATES_OPEN},
+        {.scope_unit = "water", .due_before = 4000},
+        {.co_unit = "gas"},
+        {.unit = "water", .category = "noise"},
+        {.text = "停水"},
+        {.received_from = 2000, .received_to = 5000, .state_mask = HL_STATE_BIT(HL_STATE_HANDLING)},
+    };
+    hl_error error;
+    for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
+        id_list rows = query(context->store, &filters[index]);
+        int64_t total = -1, by_state[HL_STATE_COUNT];
+        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error), HL_OK);
+        assert_int_equal(total, rows.count);
+        assert_int_equal(hl_store_order_count_by_state(context->store, &filters[index], by_state, &error), HL_OK);
+        int64_t sum = 0;
+        for (int state_index = 0; state_index < HL_STATE_COUNT; state_index++) {
+            hl_order_filter one = filters[index];
+            one.state_mask = (one.state_mask == 0 ? ~0u : one.state_mask) & HL_STATE_BIT(state_index);
+            int64_t count = 0;
+            if (one.state_mask != 0)
+                assert_int_equal(hl_store_order_count(context->store, &one, &count, &error), HL_OK);
+            assert_int_equal(by_state[state_index], count);
+            sum += by_state[state_index];
+        }
+        assert_int_equal(sum, rows.count);
+    }
+}
+
+/* The unit rows and the state totals follow every insert and update. */
+static void test_unit_rows_and_state_totals_follow_updates(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_error error;
+    hl_order *order = &scratch_read;
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 2, order, &error), HL_OK);
+    /* Reassigned from water (co: power, gas) to road (co: water). */
+    snprintf(order->lead_unit, sizeof order->lead_unit, "road");
+    snprintf(order->co_units, sizeof order->co_units, "water");
+    order->state = HL_STATE_HANDLING;
+    order->version = 2;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_update(context->store, order, 1, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    hl_order_filter power = {.scope_unit = "power", .sort = HL_ORDER_SORT_RECEIVED};
+    assert_ids((id_list[]){query(context->store, &power)}, (int64_t[]){3}, 1);
+    hl_order_filter road = {.scope_unit = "road", .sort = HL_ORDER_SORT_RECEIVED};
+    assert_ids((id_list[]){query(context->store, &road)}, (int64_t[]){2}, 1);
+    hl_order_filter water_lead = {.unit = "water", .sort = HL_ORDER_SORT_RECEIVED};
+    assert_ids((id_list[]){query(context->store, &water_lead)}, (int64_t[]){1, 5}, 2);
+    hl_order_filter water_co = {.co_unit = "water", .sort = HL_ORDER_SORT_RECEIVED};
+    assert_ids((id_list[]){query(context->store, &water_co)}, (int64_t[]){2, 4}, 2);
+    /* 1 water; 2 road, water; 3 power, water_x; 4 gas, water; 5 water, gas. */
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units"), 9);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units u LEFT JOIN orders o "
+                                                "ON o.id = u.order_id WHERE o.received_at <> u.received"),
+                     0);
+    /* The totals by state are the orders' own. */
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_state_counts t WHERE orders <> "
+                                                "(SELECT count(*) FROM orders o WHERE o.state = t.state)"),
+                     0);
+    assert_int_equal(raw_integer(context->path, "SELECT orders FROM order_state_counts WHERE state = 'handling'"),
+                     2);
+    assert_int_equal(raw_integer(context->path, "SELECT orders FROM order_state_counts WHERE state = 'dispatched'"),
+                     0);
+}
+
+/* Migration 8 builds the unit rows from the orders a store already holds:
+ * undo it on a store at version 8, then reopen. */
+static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(raw_exec(context->path,
+                              "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
+                              "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
+                     SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    test_store_use_key(context->store);
+    assert_int_equal(raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+                     hl_store_schema_version());
+    /* Five lead rows; co rows: 2 (power, gas), 3 (water_x), 4 (water), 5 (gas). */
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units WHERE lead = 1"), 5);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units WHERE lead = 0"), 5);
+    hl_order_filter gas = {.scope_unit = "gas", .sort = HL_ORDER_SORT_RECEIVED};
+    assert_ids((id_list[]){query(context->store, &gas)}, (int64_t[]){2, 4, 5}, 3);
+}
+
+typedef struct category_tally {
+    char codes[8][HL_CODE_BYTES];
+    int64_t counts[8];
+    int count;
+} category_tally;
+
+static int tally_category(void *context, const char *code, int64_t count)
+{
+    category_tally *tally = context;
+    assert_true(tally->count < 8);
+    snprintf(tally->codes[tally->count], HL_CODE_BYTES, "%s", code);
+    tally->counts[tally->count++] = count;
+    return 0;
+}
+
+static void test_count_by_category_in_a_received_range(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    const char *codes[] = {"noise", "road", "unused"};
+    for (size_t index = 0; index < 3; index++) {
+        hl_category category = {.active = true};
+        snprintf(category.code, sizeof category.code, "%s", codes[index]);
+        snprintf(category.name, sizeof category.name, "分类 %zu", index);
+        assert_int_equal(hl_store_category_put(context->store, &category, &error), HL_OK);
+    }
+    hl_order *order = make_order(6, HL_STATE_NEW, "");
+    order->category[0] = '\0';
+    order->received_at = 2500;
+    assert_int_equal(hl_store_order_insert(context->store, order, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    /* Received 2000 to 4999: 2 (noise), 3 (road), 4 (road), 6 (none). */
+    category_tally tally = {.count = 0};
+    assert_int_equal(hl_store_order_count_by_category(context->store, 2000, 5000, tally_category, &tally, &error),
+                     HL_OK);
+    assert_int_equal(tally.count, 3);
+    assert_string_equal(tally.codes[0], "");
+    assert_int_equal(tally.counts[0], 1);
+    assert_string_equal(tally.codes[1], "noise");
+    assert_int_equal(tally.counts[1], 1);
+    assert_string_equal(tally.codes[2], "road");
+    assert_int_equal(tally.counts[2], 2);
+}
+
+typedef struct month_tally {
+    int months[8];
+    int64_t totals[8];
+    int count;
+} month_tally;
+
+static int tally_month(void *context, int month, int64_t total)
+{
+    month_tally *tally = context;
+    assert_true(tally->count < 8);
+    tally->months[tally->count] = month;
+    tally->totals[tally->count++] = total;
+    return 0;
+}
+
+static void test_rollup_months_sum_the_units_not_the_centre(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    struct {
+        int month;
+        const char *unit;
+        hl_counter counter;
+        int64_t amount;
+    } rows[] = {
+        {202403, "water", HL_COUNTER_SURVEYED, 4}, {202402, "water", HL_COUNTER_SURVEYED, 2},
+        {202402, "gas", HL_COUNTER_SURVEYED, 3},   {202402, "", HL_COUNTER_SURVEYED, 100},
+        {202401, "gas", HL_COUNTER_COMPLETED, 9},
+    };
+    for (size_t index = 0; index < sizeof rows / sizeof rows[0]; index++) {
+        hl_rollup_delta delta = {.month = rows[index].month, .counter = rows[index].counter,
+                                 .amount = rows[index].amount};
+        snprintf(delta.unit, sizeof delta.unit, "%s", rows[index].unit);
+        assert_int_equal(hl_store_rollup_add(context->store, &delta, &error), HL_OK);
+    }
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    month_tally tally = {.count = 0};
+    assert_int_equal(hl_store_rollup_months(context->store, HL_COUNTER_SURVEYED, tally_month, &tally, &error),
+                     HL_OK);
+    assert_int_equal(tally.count, 2);
+    assert_int_equal(tally.months[0], 202402);
+    assert_int_equal(tally.totals[0], 5);
+    assert_int_equal(tally.months[1], 202403);
+    assert_int_equal(tally.totals[1], 4);
+}
+
+/* No page of a list reads the whole orders table or sorts all it selects:
+ * each walks an index in the order asked (SQLite's plan, checked). The one
+ * sort allowed is of the orders found through orders_by_due (a running
+ * deadline: the open orders, a small part of any store). */
+static void test_list_pages_walk_an_index_in_order(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    const hl_order_sort sorts[] = {HL_ORDER_SORT_RECEIVED_DESC, HL_ORDER_SORT_RECEIVED, HL_ORDER_SORT_DEADLINE,
+                                   HL_ORDER_SORT_DEADLINE_DESC};
+    hl_order_filter filters[] = {
+        {.state_mask = 0},
+        {.state_mask = HL_STATE_BIT(HL_STATE_NEW)},
+        {.state_mask = HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED) |
+                       HL_STATE_BIT(HL_STATE_ARCHIVED)},
+        {.scope_unit = "water"},
+        {.scope_unit = "water", .state_mask = HL_STATES_OPEN, .unit = "gas", .co_unit = "power"},
+        {.unit = "water"},
+        {.co_unit = "water"},
+        {.category = "noise"},
+        {.category = "noise", .state_mask = HL_STATES_OPEN},
+        {.received_from = 2000, .received_to = 4000},
+        {.due_before = 3000},
+        {.text = "停水"},
+    };
+    hl_error error;
+    for (size_t sort = 0; sort < sizeof sorts / sizeof sorts[0]; sort++) {
+        for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
+            hl_order_filter filter = filters[index];
+            filter.sort = sorts[sort];
+            filter.limit = 50;
+            filter.offset = 50;
+            hl_buf plan;
+            hl_buf_init(&plan);
+            assert_int_equal(hl_store_sqlite_explain(context->store, &filter, &plan, &error), HL_OK);
+            /* Only the page statements: the counts may read a whole index. */
+            bool in_page = false, through_deadlines = false;
+            for (char *line = plan.data; line != NULL && *line != '\0';) {
+                char *end = strchr(line, '\n');
+                size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
+                char detail[512];
+                snprintf(detail, sizeof detail, "%.*s", (int)length, line);
+                if (line[0] != ' ') {
+                    in_page = strncmp(line, "page:", 5) == 0;
+                    through_deadlines = false;
+                } else if (in_page) {
+                    through_deadlines = through_deadlines || strstr(detail, "orders_by_due") != NULL;
+                    bool table_scan = strstr(detail, "SCAN orders") != NULL && strstr(detail, "INDEX") == NULL;
+                    bool sorted = strstr(detail, "TEMP B-TREE FOR ORDER BY") != NULL && !through_deadlines;
+                    if (table_scan || sorted)
+                        fail_msg("sort %zu, filter %zu: %s\n%s", sort, index, detail, plan.data);
+                }
+                line = end != NULL ? end + 1 : NULL;
+            }
+            hl_buf_free(&plan);
+        }
+    }
+}
+
+/* A filter on the running deadline counts through orders_by_due (the open
+ * orders), never through a unit's or a state's every order. */
+static void test_deadline_filters_count_through_the_deadline_index(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_order_filter filters[] = {
+        {.scope_unit = "water", .due_before = 4000},
+        {.unit = "water", .due_before = 4000},
+        {.state_mask = HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED), .due_before = 4000},
+        {.scope_unit = "water", .due_from = 100, .due_before = 4000, .sort = HL_ORDER_SORT_RECEIVED_DESC},
+    };
+    hl_error error;
+    for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
+        hl_buf plan;
+        hl_buf_init(&plan);
+        assert_int_equal(hl_store_sqlite_explain(context->store, &filters[index], &plan, &error), HL_OK);
+        for (char *line = strstr(plan.data, "\n  SEARCH orders"); line != NULL;
+             line = strstr(line + 1, "\n  SEARCH orders")) {
+            char detail[256];
+            snprintf(detail, sizeof detail, "%.*s", (int)strcspn(line + 1, "\n"), line + 1);
+            if (strstr(detail, "rowid=") == NULL && strstr(detail, "orders_by_due") == NULL)
+                fail_msg("filter %zu: %s\n%s", index, detail, plan.data);
+        }
+        hl_buf_free(&plan);
+        /* And the counts are right. */
+        id_list rows = query(context->store, &filters[index]);
+        int64_t total = 0;
+        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error), HL_OK);
+        assert_int_equal(total, rows.count);
+    }
 }
 
 /* ---- Open311: filters, API keys, attributes, requests, events by time ---- */
@@ -1814,6 +2191,17 @@ int main(void)
         STORE_TEST(test_query_pages_with_after_id_and_limit),
         STORE_TEST(test_query_order_by_due),
         STORE_TEST(test_order_count_uses_the_filter),
+        STORE_TEST(test_query_by_scope_unit_reads_lead_and_co_handling_orders),
+        STORE_TEST(test_query_sorts_by_received_either_way),
+        STORE_TEST(test_query_sorts_by_deadline_with_the_orders_without_one_last),
+        STORE_TEST(test_query_pages_by_offset_in_every_order),
+        STORE_TEST(test_counts_agree_with_the_query),
+        STORE_TEST(test_unit_rows_and_state_totals_follow_updates),
+        STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
+        STORE_TEST(test_count_by_category_in_a_received_range),
+        STORE_TEST(test_rollup_months_sum_the_units_not_the_centre),
+        STORE_TEST(test_list_pages_walk_an_index_in_order),
+        STORE_TEST(test_deadline_filters_count_through_the_deadline_index),
         STORE_TEST(test_state_counts_follow_inserts_and_state_changes),
         STORE_TEST(test_state_counts_roll_back_with_the_transaction),
         STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),

@@ -1,0 +1,559 @@
+/* routes_directory.c: the routes of the directory and the settings (see
+ * routes_directory.h).
+ *
+ * Who the user is (/me), the workflow's table for the pages, the units,
+ * categories and users, the working-day calendar and the limits: reading
+ * them, and the administrator's writes. Bodies and parameters are checked
+ * here for shape; the records are checked, and written in one transaction,
+ * by app/admin.c (units, categories, the calendar) and app/auth.c (users),
+ * as the CSV loads check them. Who may read or write is app/auth's answer:
+ * this file only asks. */
+#include "http/routes_directory.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app/admin.h"
+#include "base/i18n.h"
+#include "domain/workflow.h"
+#include "http/route_support.h"
+
+static bool refuse_unless_admin(const hl_user *user, hl_route_response *response)
+{
+    if (hl_auth_may_manage_directory(user))
+        return false;
+    hl_route_forbidden(response, HL_T("只有管理员可以管理用户、目录和配置",
+                                      "only an administrator manages the users, the directory and the settings"));
+    return true;
+}
+
+/* The text of a path parameter, in the request's arena. */
+static const char *parameter_text(const hl_route_request *request, hl_slice parameter)
+{
+    return hl_arena_strndup(request->arena, parameter.ptr, parameter.len);
+}
+
+/* ---- Who am I, and the workflow ---- */
+
+static void append_role_names(hl_buf *out, unsigned roles)
+{
+    hl_buf_append_char(out, '[');
+    for (int role = 0, written = 0; role < HL_ROLE_COUNT; role++) {
+        if ((roles & HL_ROLE_BIT(role)) == 0)
+            continue;
+        if (written++ > 0)
+            hl_buf_append_char(out, ',');
+        hl_buf_append_json_string(out, hl_directory_role_name((hl_role)role));
+    }
+    hl_buf_append_char(out, ']');
+}
+
+void hl_routes_me(const hl_route_request *request, const hl_route_context *context, hl_route_response *response)
+{
+    const hl_user *user = context->user;
+    hl_unit unit;
+    memset(&unit, 0, sizeof unit);
+    bool has_unit = false;
+    if (user->unit[0] != '\0') {
+        hl_error error;
+        hl_error_clear(&error);
+        int result = hl_app_get_unit(request->app, user->unit, &unit, &error);
+        if (result != HL_OK && result != HL_ENOTFOUND) {
+            hl_route_error(response, &error);
+            return;
+        }
+        has_unit = result == HL_OK;
+    }
+    hl_buf *out = &response->body;
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    hl_json_out_string(out, &first, "username", user->username);
+    hl_json_out_string(out, &first, "name", user->display_name);
+    hl_json_out_string(out, &first, "role", hl_directory_role_name(user->role));
+    hl_json_out_string(out, &first, "role_label", hl_directory_role_label(user->role));
+    hl_json_out_name(out, &first, "unit", user->unit[0] != '\0', user->unit);
+    hl_json_out_name(out, &first, "unit_name", has_unit, unit.name);
+    /* Every action of the workflow the role may take ("register" too: a
+     * new order); whether an order's state allows it is for /workflow. */
+    hl_json_out_key(out, &first, "actions");
+    hl_buf_append_char(out, '[');
+    for (int action = 0, written = 0; action < HL_ACTION_COUNT; action++) {
+        const hl_workflow_rule *rule = hl_workflow_rule_of((hl_action)action);
+        if ((rule->roles & HL_ROLE_BIT(user->role)) == 0)
+            continue;
+        if (written++ > 0)
+            hl_buf_append_char(out, ',');
+        hl_buf_append_json_string(out, rule->name);
+    }
+    hl_buf_append_str(out, "]}\n");
+    response->status = 200;
+}
+
+/* The body fields an action requires (HL_NEED_*), by their API names. */
+static void append_required_fields(hl_buf *out, const hl_workflow_rule *rule)
+{
+    static const struct {
+        unsigned need;
+        const char *field;
+    } needs[] = {
+        {HL_NEED_UNIT, "unit"}, {HL_NEED_NOTE, "note"}, {HL_NEED_DAYS, "days"},
+        {HL_NEED_INTO, "into"}, {HL_NEED_OUTCOME, "outcome"},
+    };
+    hl_buf_append_char(out, '[');
+    int written = 0;
+    if (rule->action == HL_ACTION_REGISTER) {
+        /* Registration's body is POST /api/v1/orders's: its required fields. */
+        hl_buf_append_str(out, "\"type\",\"title\",\"content\"");
+        written = 3;
+    }
+    for (size_t index = 0; index < sizeof needs / sizeof needs[0]; index++) {
+        if ((rule->required & needs[index].need) == 0)
+            continue;
+        if (written++ > 0)
+            hl_buf_append_char(out, ',');
+        hl_buf_append_json_string(out, needs[index].field);
+    }
+    hl_buf_append_char(out, ']');
+}
+
+void hl_routes_workflow(const hl_route_request *request, const hl_route_context *context,
+                        hl_route_response *response)
+{
+    (void)request;
+    (void)context;
+    hl_buf *out = &response->body;
+    hl_buf_append_str(out, "{\"actions\":[");
+    for (int action = 0; action < HL_ACTION_COUNT; action++) {
+        const hl_workflow_rule *rule = hl_workflow_rule_of((hl_action)action);
+        if (action > 0)
+            hl_buf_append_char(out, ',');
+        bool first = true;
+        hl_buf_append_char(out, '{');
+        hl_json_out_string(out, &first, "name", rule->name);
+        hl_json_out_string(out, &first, "label", hl_workflow_action_label(rule->action));
+        hl_json_out_key(out, &first, "roles");
+        append_role_names(out, rule->roles);
+        /* Registration starts from no state: it has no from-state to list. */
+        hl_json_out_key(out, &first, "from_states");
+        hl_buf_append_char(out, '[');
+        for (int state = HL_STATE_NONE + 1, written = 0; state < HL_STATE_COUNT; state++) {
+            if ((rule->from_states & HL_STATE_BIT(state)) == 0)
+                continue;
+            if (written++ > 0)
+                hl_buf_append_char(out, ',');
+            hl_buf_append_json_string(out, hl_order_state_name((hl_state)state));
+        }
+        hl_buf_append_char(out, ']');
+        hl_json_out_name(out, &first, "to_state", rule->to_state != HL_STATE_NONE,
+                         hl_order_state_name(rule->to_state));
+        hl_json_out_key(out, &first, "fields");
+        append_required_fields(out, rule);
+        hl_buf_append_char(out, '}');
+    }
+    hl_buf_append_str(out, "],\"states\":[");
+    for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++) {
+        bool first = true;
+        if (state > HL_STATE_NONE + 1)
+            hl_buf_append_char(out, ',');
+        hl_buf_append_char(out, '{');
+        hl_json_out_string(out, &first, "name", hl_order_state_name((hl_state)state));
+        hl_json_out_string(out, &first, "label", hl_order_state_label((hl_state)state));
+        hl_buf_append_char(out, '}');
+    }
+    hl_buf_append_str(out, "]}\n");
+    response->status = 200;
+}
+
+/* ---- Lists of the directory ---- */
+
+/* Writes the records of a listing with commas between them. */
+typedef struct list_writer {
+    hl_buf *out;
+    size_t count;
+} list_writer;
+
+static void next_item(list_writer *writer)
+{
+    if (writer->count++ > 0)
+        hl_buf_append_char(writer->out, ',');
+}
+
+static void unit_json(hl_buf *out, const hl_unit *unit)
+{
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    hl_json_out_string(out, &first, "code", unit->code);
+    hl_json_out_string(out, &first, "name", unit->name);
+    hl_json_out_string(out, &first, "group", unit->group);
+    hl_json_out_name(out, &first, "parent", unit->parent[0] != '\0', unit->parent);
+    hl_json_out_bool(out, &first, "active", unit->active);
+    hl_buf_append_char(out, '}');
+}
+
+static int write_unit(void *context, const hl_unit *unit)
+{
+    list_writer *writer = context;
+    next_item(writer);
+    unit_json(writer->out, unit);
+    return 0;
+}
+
+static void category_json(hl_buf *out, const hl_category *category)
+{
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    hl_json_out_string(out, &first, "code", category->code);
+    hl_json_out_string(out, &first, "name", category->name);
+    hl_json_out_name(out, &first, "parent", category->parent[0] != '\0', category->parent);
+    hl_json_out_name(out, &first, "default_unit", category->default_unit[0] != '\0', category->default_unit);
+    hl_json_out_int(out, &first, "handle_days", category->handle_days);
+    hl_json_out_bool(out, &first, "active", category->active);
+    hl_buf_append_char(out, '}');
+}
+
+static int write_category(void *context, const hl_category *category)
+{
+    list_writer *writer = context;
+    next_item(writer);
+    category_json(writer->out, category);
+    return 0;
+}
+
+static void user_json(hl_buf *out, const hl_user *user)
+{
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    hl_json_out_string(out, &first, "username", user->username);
+    hl_json_out_string(out, &first, "name", user->display_name);
+    hl_json_out_string(out, &first, "role", hl_directory_role_name(user->role));
+    hl_json_out_string(out, &first, "role_label", hl_directory_role_label(user->role));
+    hl_json_out_name(out, &first, "unit", user->unit[0] != '\0', user->unit);
+    hl_json_out_bool(out, &first, "active", user->active);
+    hl_buf_append_char(out, '}');
+}
+
+static int write_user(void *context, const hl_user *user)
+{
+    list_writer *writer = context;
+    next_item(writer);
+    user_json(writer->out, user);
+    return 0;
+}
+
+void hl_routes_units_list(const hl_route_request *request, const hl_route_context *context,
+                          hl_route_response *response)
+{
+    (void)context;
+    hl_error error;
+    hl_error_clear(&error);
+    list_writer writer = {&response->body, 0};
+    hl_buf_append_str(&response->body, "{\"units\":[");
+    if (hl_app_each_unit(request->app, write_unit, &writer, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(&response->body, "]}\n");
+    response->status = 200;
+}
+
+void hl_routes_categories_list(const hl_route_request *request, const hl_route_context *context,
+                               hl_route_response *response)
+{
+    (void)context;
+    hl_error error;
+    hl_error_clear(&error);
+    list_writer writer = {&response->body, 0};
+    hl_buf_append_str(&response->body, "{\"categories\":[");
+    if (hl_app_each_category(request->app, write_category, &writer, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(&response->body, "]}\n");
+    response->status = 200;
+}
+
+void hl_routes_users_list(const hl_route_request *request, const hl_route_context *context,
+                          hl_route_response *response)
+{
+    if (refuse_unless_admin(context->user, response))
+        return;
+    hl_error error;
+    hl_error_clear(&error);
+    list_writer writer = {&response->body, 0};
+    hl_buf_append_str(&response->body, "{\"users\":[");
+    if (hl_app_each_user(request->app, write_user, &writer, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(&response->body, "]}\n");
+    response->status = 200;
+}
+
+/* ---- The administrator's writes ---- */
+
+/* The start of every write: the right, then the content type, then the
+ * body, so that a refusal says nothing about the records. */
+static bool admin_body(const hl_route_request *request, const hl_route_context *context, hl_json_field *fields,
+                       size_t count, hl_route_response *response)
+{
+    if (refuse_unless_admin(context->user, response))
+        return false;
+    if (!hl_route_json_content_type(request, response))
+        return false;
+    return hl_route_parse_body(request, fields, count, response);
+}
+
+void hl_routes_units_put(const hl_route_request *request, const hl_route_context *context,
+                         hl_route_response *response)
+{
+    hl_json_field fields[] = {
+        {.name = "code"},
+        {.name = "name"},
+        {.name = "group", .optional = true},
+        {.name = "parent", .optional = true},
+        {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
+    };
+    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+        return;
+    hl_admin_unit_fields unit_fields = {fields[0].value, fields[1].value, fields[2].value, fields[3].value,
+                                        fields[4].present ? fields[4].boolean : true};
+    hl_unit unit;
+    bool created = false;
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_admin_put_unit(request->app, &unit_fields, &unit, &created, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    unit_json(&response->body, &unit);
+    hl_buf_append_char(&response->body, '\n');
+    response->status = created ? 201 : 200;
+}
+
+void hl_routes_categories_put(const hl_route_request *request, const hl_route_context *context,
+                              hl_route_response *response)
+{
+    hl_json_field fields[] = {
+        {.name = "code"},
+        {.name = "name"},
+        {.name = "parent", .optional = true},
+        {.name = "default_unit", .optional = true},
+        {.name = "handle_days", .kind = HL_JSON_INTEGER, .optional = true},
+        {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
+    };
+    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+        return;
+    hl_admin_category_fields category_fields = {fields[0].value, fields[1].value, fields[2].value,
+                                                fields[3].value, fields[4].integer,
+                                                fields[5].present ? fields[5].boolean : true};
+    hl_category category;
+    bool created = false;
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_admin_put_category(request->app, &category_fields, &category, &created, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    category_json(&response->body, &category);
+    hl_buf_append_char(&response->body, '\n');
+    response->status = created ? 201 : 200;
+}
+
+enum { USER_USERNAME, USER_NAME, USER_ROLE, USER_UNIT, USER_ACTIVE, USER_PASSWORD, USER_FIELD_COUNT };
+
+static hl_auth_user_fields user_fields_of(const hl_json_field *fields)
+{
+    hl_auth_user_fields user = {
+        .username = fields[USER_USERNAME].value,
+        .name = fields[USER_NAME].value,
+        .role = fields[USER_ROLE].value,
+        .unit = fields[USER_UNIT].value,
+        .active = fields[USER_ACTIVE].present ? (fields[USER_ACTIVE].boolean ? 1 : 0) : -1,
+        .password = fields[USER_PASSWORD].value,
+    };
+    return user;
+}
+
+void hl_routes_users_create(const hl_route_request *request, const hl_route_context *context,
+                            hl_route_response *response)
+{
+    hl_json_field fields[USER_FIELD_COUNT] = {
+        [USER_USERNAME] = {.name = "username"},
+        [USER_NAME] = {.name = "name", .optional = true},
+        [USER_ROLE] = {.name = "role"},
+        [USER_UNIT] = {.name = "unit", .optional = true},
+        [USER_ACTIVE] = {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
+        [USER_PASSWORD] = {.name = "password"},
+    };
+    if (!admin_body(request, context, fields, USER_FIELD_COUNT, response))
+        return;
+    hl_auth_user_fields user_fields = user_fields_of(fields);
+    hl_user user;
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_auth_create_user(request->app, request->guard, &user_fields, &user, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    user_json(&response->body, &user);
+    hl_buf_append_char(&response->body, '\n');
+    response->status = 201;
+}
+
+void hl_routes_users_update(const hl_route_request *request, const hl_route_context *context,
+                            hl_route_response *response)
+{
+    hl_json_field fields[USER_FIELD_COUNT] = {
+        [USER_USERNAME] = {.name = "username", .optional = true},
+        [USER_NAME] = {.name = "name", .optional = true},
+        [USER_ROLE] = {.name = "role", .optional = true},
+        [USER_UNIT] = {.name = "unit", .optional = true},
+        [USER_ACTIVE] = {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
+        [USER_PASSWORD] = {.name = "password", .optional = true},
+    };
+    if (!admin_body(request, context, fields, USER_FIELD_COUNT, response))
+        return;
+    const char *username = parameter_text(request, context->parameters[0]);
+    /* The username names the record; the body cannot rename it. */
+    if (fields[USER_USERNAME].present && strcmp(fields[USER_USERNAME].value, username) != 0) {
+        hl_route_field_invalid(response, "username",
+                               HL_T("用户名不能修改", "a username cannot be changed"));
+        return;
+    }
+    hl_auth_user_fields user_fields = user_fields_of(fields);
+    hl_user user;
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_auth_update_user(request->app, request->guard, username, &user_fields, &user, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    user_json(&response->body, &user);
+    hl_buf_append_char(&response->body, '\n');
+    response->status = 200;
+}
+
+/* ---- The calendar ---- */
+
+static void day_json(hl_buf *out, const hl_calendar_entry *entry)
+{
+    char date[32];
+    hl_clock_format_day(entry->day, date, sizeof date);
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    hl_json_out_string(out, &first, "date", date);
+    hl_json_out_string(out, &first, "kind", hl_admin_day_kind_name(entry->kind));
+    hl_json_out_string(out, &first, "name", entry->festival);
+    hl_buf_append_char(out, '}');
+}
+
+static int write_day(void *context, const hl_calendar_entry *entry)
+{
+    list_writer *writer = context;
+    next_item(writer);
+    day_json(writer->out, entry);
+    return 0;
+}
+
+void hl_routes_calendar_get(const hl_route_request *request, const hl_route_context *context,
+                            hl_route_response *response)
+{
+    (void)context;
+    const char *year_text = NULL;
+    if (!hl_route_query(request, "year", &year_text, response))
+        return;
+    int year = hl_clock_month_of(request->now) / 100;
+    int64_t parsed = 0;
+    if (year_text != NULL) {
+        if (hl_text_parse_int(hl_slice_of(year_text), 1970, 9999, &parsed) != HL_OK) {
+            hl_route_field_invalid(response, "year", HL_T("year 须为四位年份，如 2024", "year takes a year, e.g. 2024"));
+            return;
+        }
+        year = (int)parsed;
+    }
+    hl_error error;
+    hl_error_clear(&error);
+    list_writer writer = {&response->body, 0};
+    hl_buf_appendf(&response->body, "{\"year\":%d,\"days\":[", year);
+    if (hl_admin_each_calendar_day(request->app, year, write_day, &writer, &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    hl_buf_append_str(&response->body, "]}\n");
+    response->status = 200;
+}
+
+void hl_routes_calendar_put(const hl_route_request *request, const hl_route_context *context,
+                            hl_route_response *response)
+{
+    hl_json_field fields[] = {{.name = "date"}, {.name = "kind"}, {.name = "name", .optional = true}};
+    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+        return;
+    hl_calendar_entry entry;
+    bool created = false;
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_admin_put_calendar_day(request->app, fields[0].value, fields[1].value, fields[2].value, &entry, &created,
+                                  &error) != HL_OK) {
+        hl_route_error(response, &error);
+        return;
+    }
+    day_json(&response->body, &entry);
+    hl_buf_append_char(&response->body, '\n');
+    response->status = created ? 201 : 200;
+}
+
+/* ---- The limits ---- */
+
+typedef struct limits_writer {
+    hl_buf *out;
+    bool first;
+} limits_writer;
+
+static void write_limit(void *context, const char *key, int value)
+{
+    limits_writer *writer = context;
+    hl_json_out_int(writer->out, &writer->first, key, value);
+}
+
+static void limits_json(hl_buf *out, const hl_limits *limits)
+{
+    limits_writer writer = {out, true};
+    hl_buf_append_str(out, "{\"limits\":{");
+    hl_limits_each(limits, write_limit, &writer);
+    hl_buf_append_str(out, "}}\n");
+}
+
+void hl_routes_config_get(const hl_route_request *request, const hl_route_context *context,
+                          hl_route_response *response)
+{
+    if (!hl_auth_may_read_config(context->user)) {
+        hl_route_forbidden(response, HL_T("您的角色无权查看时限配置", "your role may not read the limits"));
+        return;
+    }
+    limits_json(&response->body, &request->app->limits);
+    response->status = 200;
+}
+
+void hl_routes_config_put(const hl_route_request *request, const hl_route_context *context,
+                          hl_route_response *response)
+{
+    hl_json_field fields[] = {{.name = "value"}};
+    if (!admin_body(request, context, fields, 1, response))
+        return;
+    const char *key = parameter_text(request, context->parameters[0]);
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_app_set_limit(request->app, key, fields[0].value, &error) != HL_OK) {
+        /* An unknown key names no setting: 404; a bad value is the body's. */
+        if (strcmp(error.field, "key") == 0)
+            hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "key", error.message);
+        else if (error.code == HL_EINVAL)
+            hl_route_field_invalid(response, "value", error.message);
+        else
+            hl_route_error(response, &error);
+        return;
+    }
+    limits_json(&response->body, &request->app->limits);
+    response->status = 200;
+}
