@@ -8,7 +8,10 @@
  * In the Authorization and cookie lines "$agent1", "$dispatcher1",
  * "$analyst1", "$admin" and "$h-taxation" stand for a live session token of
  * that demo user ("Bearer TOKEN" for Authorization), so that inputs reach
- * the routes behind the login.
+ * the routes behind the login; "$open311" stands for an Open311 API key
+ * the store holds ("Bearer KEY"), for the Open311 routes. Query arguments
+ * reach the routes both by name and in order (query_each), as
+ * libmicrohttpd gives them.
  *
  * The store is made once, in a temporary directory: the demo directory
  * (units, categories, users, every password the demo's), five orders
@@ -27,8 +30,11 @@
  * no leak, no undefined behaviour": a status from 200 to 499 (a 500 means
  * the server failed on a request, which no request should cause on a
  * healthy store), a JSON body that parses whenever the content type says
- * JSON, every error in the {"error":{"code","message","field"}} shape, an
- * Allow header with a 405 and WWW-Authenticate with a 401. It does not
+ * JSON, every error in the {"error":{"code","message","field"}} shape (on
+ * /open311/ paths: Open311's errors list, [{"code":STATUS,"description"}],
+ * unless the router refused the request first), an Allow header with a 405
+ * and WWW-Authenticate with a 401. Open311's rate limits are left out
+ * (no limiter: the fixed clock would never end a window). It does not
  * fuzz the transport (libmicrohttpd's parsing: tests/http/run_hostile_test.py
  * sends hostile bytes to the real server). */
 #include <jansson.h>
@@ -40,8 +46,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/apikey.h"
 #include "app/app.h"
 #include "app/audit.h"
+#include "app/open311.h"
 #include "app/auth.h"
 #include "app/demo.h"
 #include "app/transfer.h"
@@ -77,6 +85,7 @@ static struct {
     hl_metrics metrics;
     hl_time now;
     char tokens[SESSION_COUNT][HL_AUTH_TOKEN_BYTES];
+    char open311_key[HL_APIKEY_TEXT_BYTES]; /* "$open311" */
     unsigned long inputs_since_reset;
     bool trace; /* FUZZ_ROUTES_TRACE set: one line per answer on stderr */
 } harness;
@@ -124,11 +133,25 @@ static void parse_query(char *text, query_table *table)
     }
 }
 
+/* Every argument in order, as the server's query_each gives them. */
+static void query_each_argument(void *context, hl_query_visitor visit, void *visit_context)
+{
+    const query_table *table = context;
+    for (size_t index = 0; index < table->count; index++)
+        visit(visit_context, table->names[index], strlen(table->names[index]), table->values[index],
+              strlen(table->values[index]));
+}
+
 /* "$user" becomes that user's token (with "Bearer " when bearer). */
 static const char *substitute_token(const char *value, bool bearer, hl_arena *arena)
 {
     if (value == NULL || value[0] != '$')
         return value;
+    if (strcmp(value, "$open311") == 0) {
+        char header[HL_APIKEY_TEXT_BYTES + 16];
+        snprintf(header, sizeof header, "%s%s", bearer ? "Bearer " : "", harness.open311_key);
+        return hl_arena_strndup(arena, header, sizeof header);
+    }
     for (size_t index = 0; index < SESSION_COUNT; index++) {
         if (strcmp(value + 1, session_users[index]) != 0)
             continue;
@@ -153,6 +176,7 @@ static hl_route_request base_request(hl_arena *arena, query_table *query)
         .path = "/",
         .query = query_lookup,
         .query_context = query,
+        .query_each = query_each_argument,
         .app = harness.app,
         .metrics = &harness.metrics,
         .arena = arena,
@@ -190,7 +214,17 @@ static void check_response(const hl_route_request *request, const hl_route_respo
                 request->path, (int)response->body.len, response->body.data);
         abort();
     }
-    if (response->status >= 400) {
+    if (response->status >= 400 && strncmp(request->path, "/open311/", 9) == 0 && json_is_array(document)) {
+        /* Open311's errors list: one error, its code the status. */
+        json_t *error = json_array_get(document, 0);
+        if (json_array_size(document) != 1 || !json_is_object(error) || json_object_size(error) != 2 ||
+            json_integer_value(json_object_get(error, "code")) != response->status ||
+            !json_is_string(json_object_get(error, "description"))) {
+            fprintf(stderr, "fuzz_routes: Open311 error out of shape: %.*s\n", (int)response->body.len,
+                    response->body.data);
+            abort();
+        }
+    } else if (response->status >= 400) {
         json_t *error = json_object_get(document, "error");
         json_t *field = json_object_get(error, "field");
         if (!json_is_object(error) || !json_is_string(json_object_get(error, "code")) ||
@@ -309,6 +343,11 @@ static void build_store(void)
         hl_transfer_load_users(harness.app, hl_demo_users_csv, hl_demo_users_csv_size, &loaded, &error) != HL_OK ||
         hl_auth_set_all_passwords(harness.app, HL_AUTH_DEMO_PASSWORD, &loaded, &error) != HL_OK)
         die("loading the demo directory", &error);
+    if (hl_transfer_load_attributes(harness.app, hl_demo_attributes_csv, hl_demo_attributes_csv_size, &loaded,
+                                    &error) != HL_OK ||
+        hl_apikey_create(harness.app, "fuzz", HL_APIKEY_RATE_MAX, "", harness.now, harness.open311_key, NULL,
+                         &error) != HL_OK)
+        die("the Open311 attributes and key", &error);
 
     hl_route_response response;
     for (size_t index = 0; index < SESSION_COUNT; index++) {
@@ -339,6 +378,14 @@ static void build_store(void)
             hl_buf_free(&response.body);
         }
     }
+    /* One request posted through Open311 (20240205000006), so that the
+     * public reads have something to show. */
+    const hl_open311_answer kind[] = {{"KIND", "garbage", false}};
+    hl_open311_submission submission = {.api_key_id = 1, .service_code = "city", .description = "长风街垃圾堆放",
+                                        .lat = "37.8123", .lon = "112.5456", .answers = kind, .answer_count = 1};
+    int64_t posted = 0;
+    if (hl_open311_submit(harness.app, &submission, harness.now, &posted, &error) != HL_OK)
+        die("posting through Open311", &error);
     /* Close (checkpointing the WAL into the file) and keep the pristine copy. */
     close_store();
     char *bytes = NULL;

@@ -364,7 +364,7 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
     for (size_t index = 0; index < count; index++)
         hl_buf_appendf(&sql, "UPDATE orders SET citizen_phone = '%s' WHERE id = %lld;\n", phones[index],
                        (long long)ids[index]);
-    /* What later schemas added (6: Open311) goes too, so that every
+    /* What later schemas added (7: Open311) goes too, so that every
      * migration from 5 on runs again. */
     hl_buf_append_str(&sql, "DROP TABLE order_attributes;\n"
                             "DROP TABLE open311_requests;\n"
