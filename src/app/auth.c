@@ -537,7 +537,11 @@ static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_g
     int result = hl_store_begin(app->store, error);
     if (result != HL_OK)
         return result;
-    result = hl_store_session_put(app->store, &out->session, error);
+    /* Each new session clears out the expired ones, so that the table
+     * holds about twelve hours of logins whatever the server's uptime. */
+    result = hl_store_session_purge(app->store, now, error);
+    if (result == HL_OK)
+        result = hl_store_session_put(app->store, &out->session, error);
     if (result == HL_OK)
         return hl_store_commit(app->store, error);
     hl_store_rollback(app->store);

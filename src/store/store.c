@@ -235,6 +235,11 @@ int hl_store_session_revoke(hl_store *store, const char *token_hash, hl_error *e
     return store->ops->session_revoke(store, token_hash, error);
 }
 
+int hl_store_session_purge(hl_store *store, hl_time now, hl_error *error)
+{
+    return store->ops->session_purge(store, now, error);
+}
+
 int hl_store_session_revoke_user(hl_store *store, const char *username, const char *except_hash,
                                  hl_error *error)
 {

@@ -253,6 +253,7 @@ typedef enum statement_id {
     STMT_SESSION_GET,
     STMT_SESSION_REVOKE,
     STMT_SESSION_REVOKE_USER,
+    STMT_SESSION_PURGE,
     STMT_AUDIT_APPEND,
     STMT_PHONE_INDEX_PUT,
     STMT_APIKEY_INSERT,
@@ -358,6 +359,9 @@ static const char *const statement_sql[STMT_COUNT] = {
                          "WHERE token_hash = ?",
     [STMT_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ? AND revoked = 0",
     [STMT_SESSION_REVOKE_USER] = "UPDATE sessions SET revoked = 1 WHERE username = ? AND token_hash <> ? AND revoked = 0",
+    /* A scan of the sessions table: it holds only the sessions of the last
+     * twelve hours, since every login purges the older ones. */
+    [STMT_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?",
     [STMT_AUDIT_APPEND] = "INSERT INTO personal_data_reads(at, actor, order_id, route) VALUES(?, ?, ?, ?)",
     [STMT_PHONE_INDEX_PUT] = "INSERT INTO phone_index(phone_hash, received_at, order_id) VALUES(?, ?, ?)",
     [STMT_APIKEY_INSERT] = "INSERT INTO api_keys(" APIKEY_COLUMNS_NO_ID ") VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
@@ -3391,6 +3395,19 @@ static int sqlite_session_revoke_user(hl_store *base, const char *username, cons
     return run_write(store, statement, "session_revoke_user", error);
 }
 
+static int sqlite_session_purge(hl_store *base, hl_time now, hl_error *error)
+{
+    struct sqlite_store *store = store_of(base);
+    if (!is_open(store))
+        return closed_error(error);
+    sqlite3_stmt *statement = store->statements[STMT_SESSION_PURGE];
+    binder binding = binder_of(statement);
+    bind_int64(&binding, now);
+    if (binding.rc != SQLITE_OK)
+        return storage_error(store, "session_purge", error);
+    return run_write(store, statement, "session_purge", error);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Sealing phones kept in clear, and the audit of full-number reads         */
 /* ------------------------------------------------------------------------ */
@@ -4222,6 +4239,7 @@ static const hl_store_ops sqlite_ops = {
     .session_get = sqlite_session_get,
     .session_revoke = sqlite_session_revoke,
     .session_revoke_user = sqlite_session_revoke_user,
+    .session_purge = sqlite_session_purge,
     .set_phone_codec = sqlite_set_phone_codec,
     .seal_phones = sqlite_seal_phones,
     .audit_append = sqlite_audit_append,

@@ -207,6 +207,28 @@ static void test_token_lifecycle(void **state)
     assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 60, &user, NULL, &error), HL_EROLE);
 }
 
+/* Expired sessions are deleted when a new one opens, so the table holds
+ * about twelve hours of logins; live ones stay. */
+static void test_a_login_purges_expired_sessions(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_grant grant;
+    hl_error error;
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW + 3600, &grant, &error), HL_OK);
+    char live[HL_AUTH_TOKEN_BYTES];
+    snprintf(live, sizeof live, "%s", grant.token);
+    assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions", NULL), 2);
+
+    /* Past the first session's end, before the second's. */
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW + HL_AUTH_SESSION_SECONDS, &grant, &error),
+                     HL_OK);
+    assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions", NULL), 2);
+    hl_user user;
+    assert_int_equal(hl_auth_authenticate(fix->app, live, NOW + HL_AUTH_SESSION_SECONDS, &user, NULL, &error),
+                     HL_OK);
+}
+
 static void test_password_change(void **state)
 {
     fixture *fix = *state;
@@ -529,6 +551,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hash_and_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_login_purges_expired_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test(test_read_rights),
         cmocka_unit_test_setup_teardown(test_read_order_hides_what_may_not_be_read, setup, teardown),
