@@ -31,25 +31,12 @@ import tempfile
 import threading
 import time
 
-HOST = "127.0.0.1"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from http_support import HOST, check, free_port, results  # noqa: E402
+
 TIMEOUT_SECONDS = 2
 CONNECTION_LIMIT = 24
 BODY_LIMIT = 1024 * 1024
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, condition, detail=""):
-    if condition:
-        results["passed"] += 1
-    else:
-        results["failed"] += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def read_all(connection, seconds=10):

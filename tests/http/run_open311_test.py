@@ -41,41 +41,19 @@ from datetime import datetime, timedelta, timezone
 
 import jsonschema
 
-HOST = "127.0.0.1"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from http_support import HOST, check, free_port, results, run_cli  # noqa: E402
+
 BASE = "/open311/v2"
 DEMO_PASSWORD = "hotline-demo"
 STARTUP_SECONDS = 20
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "open311")
-results = {"passed": 0, "failed": 0}
 schemas = {}
 # The keys made at start: "main" (a high rate: most reads and writes),
 # "low" (2 POSTs a minute), "read" (1, so 10 reads a minute), "revoked".
 keys = {}
 # The server's zone (hotline's default, +08:00): dates alone are its days.
 ZONE = timezone(timedelta(hours=8))
-
-
-def check(name, condition, detail=""):
-    if condition:
-        results["passed"] += 1
-    else:
-        results["failed"] += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
-    return condition
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def run_cli(binary, environment, *args):
-    completed = subprocess.run([binary, *args], env=environment, capture_output=True, timeout=300)
-    if completed.returncode != 0:
-        raise RuntimeError(f"hotline {' '.join(args)} exited {completed.returncode}: "
-                           f"{completed.stderr.decode(errors='replace')}")
-    return completed.stdout.decode()
 
 
 def request(port, method, path, body=None, headers=None):

@@ -41,36 +41,15 @@ import tempfile
 import threading
 import time
 
-HOST = "127.0.0.1"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from http_support import HOST, check, free_port, results, run_cli  # noqa: E402
+
 ORDER = "20240201000001"
 DEMO_PASSWORD = "hotline-demo"
 # The token sent by default with /api/v1 requests (an analyst's: reads
 # orders and reports, sees phone numbers masked); set once logged in.
 session = {"token": None}
 STARTUP_SECONDS = 20  # under ASan the first connection is slower
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, condition, detail=""):
-    if condition:
-        results["passed"] += 1
-    else:
-        results["failed"] += 1
-        print(f"FAIL {name}" + (f": {detail}" if detail else ""))
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def run_cli(binary, environment, *args):
-    completed = subprocess.run([binary, *args], env=environment, capture_output=True, timeout=300)
-    if completed.returncode != 0:
-        raise RuntimeError(f"hotline {' '.join(args)} exited {completed.returncode}: "
-                           f"{completed.stderr.decode(errors='replace')}")
-    return completed.stdout.decode()
 
 
 def request(port, method, path, body=None, headers=None, token="default"):
