@@ -186,7 +186,14 @@ static bool check_parameters(const hl_form *form, const char *const *allowed, bo
     for (size_t index = 0; index < form->count; index++) {
         const char *name = form->fields[index].name;
         if (!parameter_allowed(name, allowed, attributes)) {
-            snprintf(message, sizeof message, english() ? "unknown parameter %.64s" : "未知的参数 %.64s", name);
+            /* At most 64 bytes of the name, cut before a character's
+             * continuation bytes so that the message stays UTF-8. */
+            int shown = 0;
+            while (name[shown] != '\0' && shown < 64)
+                shown++;
+            while (shown > 0 && ((unsigned char)name[shown] & 0xC0) == 0x80)
+                shown--;
+            snprintf(message, sizeof message, english() ? "unknown parameter %.*s" : "未知的参数 %.*s", shown, name);
             answer_error(response, format, 400, message);
             return false;
         }

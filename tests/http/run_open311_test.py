@@ -405,6 +405,9 @@ def hostile_posts():
         ("repeated parameter", good + [("description", "again")], None, 400),
         ("repeated api_key", good + [key], None, 400),
         ("unknown parameter", good + [("priority", "high")], None, 400),
+        # Issue 4: the name is quoted cut to 64 bytes, which once split a
+        # character and made the error JSON invalid UTF-8.
+        ("unknown parameter of 90 bytes of Chinese", good + [("参" * 30, "x")], None, 400),
         ("phone of letters", [p for p in good if p[0] != "phone"] + [("phone", "call me")], None, 400),
         ("email malformed", [p for p in good if p[0] != "email"] + [("email", "nobody")], None, 400),
         ("media_url not http", [p for p in good if p[0] != "media_url"] + [("media_url", "javascript:alert(1)")],
