@@ -20,6 +20,10 @@ CC=clang cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTLIN
     -DHOTLINE_FUZZ=ON > /dev/null
 cmake --build "$build" -j"$(nproc 2> /dev/null || echo 2)" --target "${harnesses[@]}"
 
+# Every kept input replayed once first (the tests labelled fuzz), so that a
+# crasher found earlier fails here before any time is spent fuzzing.
+(cd "$build" && ctest -L fuzz --output-on-failure)
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/hotline-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$build/artifacts"
