@@ -486,11 +486,6 @@ static int cannot_open(const char *path, const char *detail, hl_error *error)
     return hl_error_set(error, HL_EIO, NULL, "无法打开数据库 %s：%s", path, detail);
 }
 
-static int closed_error(hl_error *error)
-{
-    return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("数据库已关闭", "the store is closed"));
-}
-
 static int missing_argument(const char *operation, hl_error *error)
 {
     if (hl_i18n_get() == HL_LANG_EN)
@@ -522,13 +517,6 @@ static int corrupt_value(sqlite3_stmt *statement, int column, hl_error *error)
 static struct sqlite_store *store_of(hl_store *base)
 {
     return (struct sqlite_store *)base;
-}
-
-/* Every operation starts here, so that a store whose connection is gone
- * answers with an error instead of crashing. */
-static bool is_open(const struct sqlite_store *store)
-{
-    return store != NULL && store->db != NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -802,8 +790,6 @@ static int visit_rows(struct sqlite_store *store, sqlite3_stmt *statement, const
 static int visit_all(struct sqlite_store *store, statement_id id, const char *operation,
                      row_handler handle, void *context, hl_error *error)
 {
-    if (!is_open(store))
-        return closed_error(error);
     sqlite3_stmt *statement = borrow_statement(store, id, operation, error);
     if (statement == NULL)
         return HL_EIO;
@@ -856,8 +842,6 @@ static void close_connection(struct sqlite_store *store)
 static void sqlite_close(hl_store *base)
 {
     struct sqlite_store *store = store_of(base);
-    if (store == NULL)
-        return;
     if (store->db != NULL)
         close_connection(store);
     free(store->pending);
@@ -1156,8 +1140,6 @@ static void apply_bulk_mode(struct sqlite_store *store)
 static void sqlite_set_background_checkpoints(hl_store *base, bool on)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return;
     store->background_checkpoints = on;
     if (store->bulk_applied)
         return; /* bulk mode has them off already; leaving it applies the choice */
@@ -1169,8 +1151,6 @@ static void sqlite_set_background_checkpoints(hl_store *base, bool on)
 static int sqlite_checkpoint(hl_store *base, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
     int rc = sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     /* Busy: another connection is checkpointing; the next call goes on. */
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
@@ -1181,8 +1161,6 @@ static int sqlite_checkpoint(hl_store *base, hl_error *error)
 static void sqlite_set_bulk(hl_store *base, bool bulk)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return;
     store->bulk = bulk;
     apply_bulk_mode(store);
 }
@@ -1191,8 +1169,6 @@ static int sqlite_begin(hl_store *base, hl_error *error)
 {
     static pthread_once_t initialised = PTHREAD_ONCE_INIT;
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
     pthread_once(&initialised, init_writers_lock);
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
@@ -1213,8 +1189,6 @@ static int sqlite_begin(hl_store *base, hl_error *error)
 static int sqlite_begin_read(hl_store *base, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
     return run_write(store, store->statements[STMT_BEGIN_READ], "begin", error);
 }
 
@@ -1264,8 +1238,6 @@ static int count_state_change(struct sqlite_store *store, hl_state from, hl_stat
 static int sqlite_commit(hl_store *base, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
     /* On failure the caller rolls back, which drops what was not written
      * (the phone index entries and the per-state counts alike). */
     int result = flush_pending_phones(store, error);
@@ -1283,8 +1255,6 @@ static int sqlite_commit(hl_store *base, hl_error *error)
 static int sqlite_rollback(hl_store *base)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return HL_EIO;
     drop_pending_phones(store);
     forget_state_counts(store);
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
@@ -1337,10 +1307,6 @@ static int sqlite_config_get(hl_store *base, const char *key, char *value, size_
                              hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (key == NULL || value == NULL || size == 0)
-        return missing_argument("config_get", error);
     sqlite3_stmt *statement = store->statements[STMT_CONFIG_GET];
     binder binding = binder_of(statement);
     bind_string(&binding, key);
@@ -1363,10 +1329,6 @@ static int sqlite_config_get(hl_store *base, const char *key, char *value, size_
 static int sqlite_config_set(hl_store *base, const char *key, const char *value, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (key == NULL || value == NULL)
-        return missing_argument("config_set", error);
     sqlite3_stmt *statement = store->statements[STMT_CONFIG_SET];
     binder binding = binder_of(statement);
     bind_string(&binding, key);
@@ -1395,8 +1357,6 @@ static int sqlite_config_each(hl_store *base,
                               int (*visit)(void *context, const char *key, const char *value),
                               void *context, hl_error *error)
 {
-    if (visit == NULL)
-        return missing_argument("config_each", error);
     config_visit visitor = {visit, context};
     return visit_all(store_of(base), STMT_CONFIG_EACH, "config_each", visit_config_row, &visitor,
                      error);
@@ -1440,10 +1400,6 @@ static int visit_unit_row(sqlite3_stmt *statement, void *context, hl_error *erro
 static int sqlite_unit_put(hl_store *base, const hl_unit *unit, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (unit == NULL)
-        return missing_argument("unit_put", error);
     sqlite3_stmt *statement = store->statements[STMT_UNIT_PUT];
     binder binding = binder_of(statement);
     BIND_FIELD(&binding, unit->code);
@@ -1459,10 +1415,6 @@ static int sqlite_unit_put(hl_store *base, const hl_unit *unit, hl_error *error)
 static int sqlite_unit_get(hl_store *base, const char *code, hl_unit *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (code == NULL || out == NULL)
-        return missing_argument("unit_get", error);
     sqlite3_stmt *statement = store->statements[STMT_UNIT_GET];
     binder binding = binder_of(statement);
     bind_string(&binding, code);
@@ -1476,8 +1428,6 @@ static int sqlite_unit_get(hl_store *base, const char *code, hl_unit *out, hl_er
 
 static int sqlite_unit_each(hl_store *base, hl_unit_visitor visit, void *context, hl_error *error)
 {
-    if (visit == NULL)
-        return missing_argument("unit_each", error);
     unit_visit visitor = {visit, context};
     return visit_all(store_of(base), STMT_UNIT_EACH, "unit_each", visit_unit_row, &visitor, error);
 }
@@ -1517,10 +1467,6 @@ static int visit_category_row(sqlite3_stmt *statement, void *context, hl_error *
 static int sqlite_category_put(hl_store *base, const hl_category *category, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (category == NULL)
-        return missing_argument("category_put", error);
     sqlite3_stmt *statement = store->statements[STMT_CATEGORY_PUT];
     binder binding = binder_of(statement);
     BIND_FIELD(&binding, category->code);
@@ -1537,10 +1483,6 @@ static int sqlite_category_put(hl_store *base, const hl_category *category, hl_e
 static int sqlite_category_get(hl_store *base, const char *code, hl_category *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (code == NULL || out == NULL)
-        return missing_argument("category_get", error);
     sqlite3_stmt *statement = store->statements[STMT_CATEGORY_GET];
     binder binding = binder_of(statement);
     bind_string(&binding, code);
@@ -1555,8 +1497,6 @@ static int sqlite_category_get(hl_store *base, const char *code, hl_category *ou
 static int sqlite_category_each(hl_store *base, hl_category_visitor visit, void *context,
                                 hl_error *error)
 {
-    if (visit == NULL)
-        return missing_argument("category_each", error);
     category_visit visitor = {visit, context};
     return visit_all(store_of(base), STMT_CATEGORY_EACH, "category_each", visit_category_row,
                      &visitor, error);
@@ -1599,10 +1539,6 @@ static int visit_user_row(sqlite3_stmt *statement, void *context, hl_error *erro
 static int sqlite_user_put(hl_store *base, const hl_user *user, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (user == NULL)
-        return missing_argument("user_put", error);
     const char *role = encode_enum((int)user->role, role_name, HL_ROLE_COUNT);
     if (role == NULL)
         return bad_enum("role", (int)user->role, error);
@@ -1621,10 +1557,6 @@ static int sqlite_user_put(hl_store *base, const hl_user *user, hl_error *error)
 static int sqlite_user_get(hl_store *base, const char *username, hl_user *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (username == NULL || out == NULL)
-        return missing_argument("user_get", error);
     sqlite3_stmt *statement = store->statements[STMT_USER_GET];
     binder binding = binder_of(statement);
     bind_string(&binding, username);
@@ -1638,8 +1570,6 @@ static int sqlite_user_get(hl_store *base, const char *username, hl_user *out, h
 
 static int sqlite_user_each(hl_store *base, hl_user_visitor visit, void *context, hl_error *error)
 {
-    if (visit == NULL)
-        return missing_argument("user_each", error);
     user_visit visitor = {visit, context};
     return visit_all(store_of(base), STMT_USER_EACH, "user_each", visit_user_row, &visitor, error);
 }
@@ -1671,8 +1601,6 @@ static int load_calendar_row(sqlite3_stmt *statement, void *context, hl_error *e
 /* Adds every stored day to `out`, which the caller has initialised. */
 static int sqlite_calendar_load(hl_store *base, hl_calendar *out, hl_error *error)
 {
-    if (out == NULL)
-        return missing_argument("calendar_load", error);
     return visit_all(store_of(base), STMT_CALENDAR_LOAD, "calendar_load", load_calendar_row, out,
                      error);
 }
@@ -1680,10 +1608,6 @@ static int sqlite_calendar_load(hl_store *base, hl_calendar *out, hl_error *erro
 static int sqlite_calendar_put(hl_store *base, const hl_calendar_entry *entry, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (entry == NULL)
-        return missing_argument("calendar_put", error);
     const char *kind = encode_enum((int)entry->kind, day_kind_name, 2);
     if (kind == NULL)
         return bad_enum("kind", (int)entry->kind, error);
@@ -2019,10 +1943,6 @@ static int sqlite_order_max_id(hl_store *base, int64_t from_id, int64_t to_id, i
                                hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (out == NULL)
-        return missing_argument("order_max_id", error);
     *out = 0;
     sqlite3_stmt *statement = store->statements[STMT_ORDER_MAX_ID];
     binder binding = binder_of(statement);
@@ -2082,10 +2002,6 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_s
                                hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (order == NULL)
-        return missing_argument("order_insert", error);
     order_names names;
     int result = order_names_of(order, &names, error);
     if (result != HL_OK)
@@ -2201,10 +2117,6 @@ static int sqlite_order_update(hl_store *base, const hl_order *order, int64_t ex
                                hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (order == NULL)
-        return missing_argument("order_update", error);
     order_names names;
     int result = order_names_of(order, &names, error);
     if (result != HL_OK)
@@ -2238,10 +2150,6 @@ static int sqlite_order_update(hl_store *base, const hl_order *order, int64_t ex
 static int sqlite_order_get(hl_store *base, int64_t id, hl_order *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (out == NULL)
-        return missing_argument("order_get", error);
     sqlite3_stmt *statement = store->statements[STMT_ORDER_GET];
     binder binding = binder_of(statement);
     bind_int64(&binding, id);
@@ -2801,10 +2709,6 @@ static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_
                               void *context, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (visit == NULL)
-        return missing_argument("order_query", error);
     order_visit visitor = {visit, context, &store->codec, hl_xmalloc(sizeof(hl_order)), 0};
     hl_order_sort sort = filter != NULL ? filter->sort : HL_ORDER_SORT_ID;
     int64_t limit = filter != NULL && filter->limit > 0 ? filter->limit : 0;
@@ -2859,10 +2763,6 @@ static int sqlite_order_count(hl_store *base, const hl_order_filter *filter, int
                               hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (out == NULL)
-        return missing_argument("order_count", error);
     *out = 0;
     return count_part(store, filter, PART_ALL, out, NULL, error);
 }
@@ -2871,10 +2771,6 @@ static int sqlite_order_count_by_state(hl_store *base, const hl_order_filter *fi
                                        int64_t counts[HL_STATE_COUNT], hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (counts == NULL)
-        return missing_argument("order_count_by_state", error);
     for (int state = 0; state < HL_STATE_COUNT; state++)
         counts[state] = 0;
     return count_part(store, filter, PART_ALL, NULL, counts, error);
@@ -2886,10 +2782,6 @@ static int sqlite_order_count_by_category(hl_store *base, hl_time received_from,
                                           hl_category_count_visitor visit, void *context, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (visit == NULL)
-        return missing_argument("order_count_by_category", error);
     sqlite3_stmt *statement = NULL;
     const char *sql = "SELECT code, (SELECT count(*) FROM orders WHERE category = codes.code "
                       "AND received_at >= ?1 AND received_at < ?2) AS orders "
@@ -2931,11 +2823,9 @@ static int ignore_order(void *context, const hl_order *order)
 
 int hl_store_sqlite_explain(hl_store *base, const hl_order_filter *filter, hl_buf *out, hl_error *error)
 {
-    struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (base->ops != &sqlite_ops)
+    if (base == NULL || out == NULL || base->ops != &sqlite_ops)
         return missing_argument("explain", error);
+    struct sqlite_store *store = store_of(base);
     store->explain = out;
     int64_t total = 0, by_state[HL_STATE_COUNT];
     int result = sqlite_order_query(base, filter, ignore_order, NULL, error);
@@ -2967,8 +2857,6 @@ static int visit_head_row(sqlite3_stmt *statement, void *context, hl_error *erro
 static int sqlite_order_heads(hl_store *base, hl_order_head_visitor visit, void *context,
                               hl_error *error)
 {
-    if (visit == NULL)
-        return missing_argument("order_heads", error);
     head_visit visitor = {visit, context};
     return visit_all(store_of(base), STMT_ORDER_HEADS, "order_heads", visit_head_row, &visitor,
                      error);
@@ -2990,8 +2878,6 @@ static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error 
  * the number of orders. */
 static int sqlite_order_state_counts(hl_store *base, int64_t counts[HL_STATE_COUNT], hl_error *error)
 {
-    if (counts == NULL)
-        return missing_argument("order_state_counts", error);
     for (int state = 0; state < HL_STATE_COUNT; state++)
         counts[state] = 0;
     return visit_all(store_of(base), STMT_ORDER_STATE_COUNTS, "order_state_counts", add_state_count_row, counts,
@@ -3005,10 +2891,6 @@ static int sqlite_order_state_counts(hl_store *base, int64_t counts[HL_STATE_COU
 static int sqlite_event_append(hl_store *base, const hl_event *event, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (event == NULL)
-        return missing_argument("event_append", error);
     const char *action = encode_enum((int)event->action, action_name, HL_ACTION_COUNT);
     if (action == NULL)
         return bad_enum("action", (int)event->action, error);
@@ -3104,10 +2986,6 @@ static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor 
                              void *context, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (visit == NULL)
-        return missing_argument("event_list", error);
     sqlite3_stmt *statement = borrow_statement(store, STMT_EVENT_LIST, "event_list", error);
     if (statement == NULL)
         return HL_EIO;
@@ -3127,8 +3005,6 @@ static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor 
 
 static int sqlite_event_scan(hl_store *base, hl_event_visitor visit, void *context, hl_error *error)
 {
-    if (visit == NULL)
-        return missing_argument("event_scan", error);
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
     int result =
         visit_all(store_of(base), STMT_EVENT_SCAN, "event_scan", visit_event_row, &visitor, error);
@@ -3143,10 +3019,6 @@ static int sqlite_event_scan(hl_store *base, hl_event_visitor visit, void *conte
 static int sqlite_rollup_add(hl_store *base, const hl_rollup_delta *delta, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (delta == NULL)
-        return missing_argument("rollup_add", error);
     const char *counter = encode_enum((int)delta->counter, counter_name, HL_COUNTER_COUNT);
     if (counter == NULL)
         return bad_enum("counter", (int)delta->counter, error);
@@ -3183,8 +3055,6 @@ static int visit_rollup_row(sqlite3_stmt *statement, void *context, hl_error *er
 static int sqlite_rollup_each(hl_store *base, hl_rollup_visitor visit, void *context,
                               hl_error *error)
 {
-    if (visit == NULL)
-        return missing_argument("rollup_each", error);
     rollup_visit visitor = {visit, context};
     return visit_all(store_of(base), STMT_ROLLUP_EACH, "rollup_each", visit_rollup_row, &visitor,
                      error);
@@ -3194,10 +3064,6 @@ static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visi
                                hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (visit == NULL)
-        return missing_argument("rollup_month", error);
     sqlite3_stmt *statement = borrow_statement(store, STMT_ROLLUP_MONTH, "rollup_month", error);
     if (statement == NULL)
         return HL_EIO;
@@ -3217,11 +3083,9 @@ static int sqlite_rollup_months(hl_store *base, hl_counter counter, hl_month_tot
                                 hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
     const char *name = encode_enum((int)counter, counter_name, HL_COUNTER_COUNT);
-    if (visit == NULL || name == NULL)
-        return missing_argument("rollup_months", error);
+    if (name == NULL)
+        return bad_enum("counter", (int)counter, error);
     sqlite3_stmt *statement = NULL;
     const char *sql = "SELECT month, sum(value) FROM rollups WHERE counter = ? AND unit <> '' "
                       "GROUP BY month ORDER BY month";
@@ -3263,10 +3127,6 @@ static int sqlite_password_get(hl_store *base, const char *username, char *hash,
                                hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (username == NULL || hash == NULL || size == 0)
-        return missing_argument("password_get", error);
     sqlite3_stmt *statement = store->statements[STMT_PASSWORD_GET];
     binder binding = binder_of(statement);
     bind_string(&binding, username);
@@ -3291,10 +3151,6 @@ static int sqlite_password_get(hl_store *base, const char *username, char *hash,
 static int sqlite_password_set(hl_store *base, const char *username, const char *hash, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (username == NULL || hash == NULL)
-        return missing_argument("password_set", error);
     sqlite3_stmt *statement = store->statements[STMT_PASSWORD_SET];
     binder binding = binder_of(statement);
     bind_string(&binding, hash);
@@ -3310,10 +3166,6 @@ static int sqlite_password_set(hl_store *base, const char *username, const char 
 static int sqlite_session_put(hl_store *base, const hl_session *session, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (session == NULL)
-        return missing_argument("session_put", error);
     sqlite3_stmt *statement = store->statements[STMT_SESSION_PUT];
     binder binding = binder_of(statement);
     BIND_FIELD(&binding, session->token_hash);
@@ -3345,10 +3197,6 @@ static int copy_session_row(sqlite3_stmt *statement, void *context, hl_error *er
 static int sqlite_session_get(hl_store *base, const char *token_hash, hl_session *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (token_hash == NULL || out == NULL)
-        return missing_argument("session_get", error);
     sqlite3_stmt *statement = store->statements[STMT_SESSION_GET];
     binder binding = binder_of(statement);
     bind_string(&binding, token_hash);
@@ -3363,10 +3211,6 @@ static int sqlite_session_get(hl_store *base, const char *token_hash, hl_session
 static int sqlite_session_revoke(hl_store *base, const char *token_hash, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (token_hash == NULL)
-        return missing_argument("session_revoke", error);
     sqlite3_stmt *statement = store->statements[STMT_SESSION_REVOKE];
     binder binding = binder_of(statement);
     bind_string(&binding, token_hash);
@@ -3382,10 +3226,6 @@ static int sqlite_session_revoke_user(hl_store *base, const char *username, cons
                                       hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (username == NULL)
-        return missing_argument("session_revoke_user", error);
     sqlite3_stmt *statement = store->statements[STMT_SESSION_REVOKE_USER];
     binder binding = binder_of(statement);
     bind_string(&binding, username);
@@ -3398,8 +3238,6 @@ static int sqlite_session_revoke_user(hl_store *base, const char *username, cons
 static int sqlite_session_purge(hl_store *base, hl_time now, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
     sqlite3_stmt *statement = store->statements[STMT_SESSION_PURGE];
     binder binding = binder_of(statement);
     bind_int64(&binding, now);
@@ -3415,8 +3253,6 @@ static int sqlite_session_purge(hl_store *base, hl_time now, hl_error *error)
 static void sqlite_set_phone_codec(hl_store *base, const hl_phone_codec *codec)
 {
     struct sqlite_store *store = store_of(base);
-    if (store == NULL)
-        return;
     if (codec != NULL)
         store->codec = *codec;
     else
@@ -3540,8 +3376,6 @@ static int seal_clear_phones(struct sqlite_store *store, sqlite3_stmt *select, s
 static int sqlite_seal_phones(hl_store *base, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
     char pending = '\0';
     int result = phones_unsealed(store, &pending, error);
     if (result != HL_OK || pending == '\0')
@@ -3591,10 +3425,6 @@ static int sqlite_seal_phones(hl_store *base, hl_error *error)
 static int sqlite_audit_append(hl_store *base, const hl_audit_read *read, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (read == NULL)
-        return missing_argument("audit_append", error);
     sqlite3_stmt *statement = store->statements[STMT_AUDIT_APPEND];
     binder binding = binder_of(statement);
     bind_int64(&binding, read->at);
@@ -3648,10 +3478,6 @@ static int sqlite_audit_query(hl_store *base, const hl_audit_filter *filter, hl_
                               void *context, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (visit == NULL)
-        return missing_argument("audit_query", error);
     order_query query = {.count = 0, .touches_orders = false};
     hl_buf_init(&query.where);
     audit_where(&query, filter);
@@ -3682,10 +3508,6 @@ static int sqlite_audit_query(hl_store *base, const hl_audit_filter *filter, hl_
 static int sqlite_audit_count(hl_store *base, const hl_audit_filter *filter, int64_t *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (out == NULL)
-        return missing_argument("audit_count", error);
     *out = 0;
     order_query query = {.count = 0, .touches_orders = false};
     hl_buf_init(&query.where);
@@ -3740,10 +3562,6 @@ static int apikey_not_found(int64_t id, hl_error *error)
 static int sqlite_apikey_insert(hl_store *base, hl_apikey *key, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (key == NULL)
-        return missing_argument("apikey_insert", error);
     sqlite3_stmt *statement = store->statements[STMT_APIKEY_INSERT];
     binder binding = binder_of(statement);
     BIND_FIELD(&binding, key->key_hash);
@@ -3767,10 +3585,6 @@ static int sqlite_apikey_insert(hl_store *base, hl_apikey *key, hl_error *error)
 static int sqlite_apikey_get(hl_store *base, int64_t id, hl_apikey *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (out == NULL)
-        return missing_argument("apikey_get", error);
     sqlite3_stmt *statement = store->statements[STMT_APIKEY_GET];
     binder binding = binder_of(statement);
     bind_int64(&binding, id);
@@ -3783,10 +3597,6 @@ static int sqlite_apikey_get(hl_store *base, int64_t id, hl_apikey *out, hl_erro
 static int sqlite_apikey_find(hl_store *base, const char *key_hash, hl_apikey *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (key_hash == NULL || out == NULL)
-        return missing_argument("apikey_find", error);
     sqlite3_stmt *statement = store->statements[STMT_APIKEY_FIND];
     binder binding = binder_of(statement);
     bind_string(&binding, key_hash);
@@ -3813,8 +3623,6 @@ static int visit_apikey_row(sqlite3_stmt *statement, void *context, hl_error *er
 
 static int sqlite_apikey_each(hl_store *base, hl_apikey_visitor visit, void *context, hl_error *error)
 {
-    if (visit == NULL)
-        return missing_argument("apikey_each", error);
     apikey_visit visitor = {visit, context};
     return visit_all(store_of(base), STMT_APIKEY_EACH, "apikey_each", visit_apikey_row, &visitor, error);
 }
@@ -3822,8 +3630,6 @@ static int sqlite_apikey_each(hl_store *base, hl_apikey_visitor visit, void *con
 static int sqlite_apikey_revoke(hl_store *base, int64_t id, hl_time at, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
     sqlite3_stmt *statement = store->statements[STMT_APIKEY_REVOKE];
     binder binding = binder_of(statement);
     bind_int64(&binding, at);
@@ -3878,10 +3684,6 @@ static int visit_attribute_row(sqlite3_stmt *statement, void *context, hl_error 
 static int sqlite_attribute_put(hl_store *base, const hl_attribute *attribute, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (attribute == NULL)
-        return missing_argument("attribute_put", error);
     const char *datatype = encode_enum((int)attribute->datatype, attribute_type_name, HL_ATTRIBUTE_TYPE_COUNT);
     if (datatype == NULL)
         return bad_enum("datatype", (int)attribute->datatype, error);
@@ -3904,10 +3706,6 @@ static int sqlite_attribute_put(hl_store *base, const hl_attribute *attribute, h
 static int sqlite_attribute_clear(hl_store *base, const char *category, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (category == NULL)
-        return missing_argument("attribute_clear", error);
     sqlite3_stmt *statement = store->statements[STMT_ATTRIBUTE_CLEAR];
     binder binding = binder_of(statement);
     bind_string(&binding, category);
@@ -3920,10 +3718,6 @@ static int sqlite_attribute_each(hl_store *base, const char *category, hl_attrib
                                  hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (visit == NULL)
-        return missing_argument("attribute_each", error);
     statement_id id = category != NULL ? STMT_ATTRIBUTE_OF : STMT_ATTRIBUTE_ALL;
     sqlite3_stmt *statement = borrow_statement(store, id, "attribute_each", error);
     if (statement == NULL)
@@ -3950,10 +3744,6 @@ static int sqlite_attribute_each(hl_store *base, const char *category, hl_attrib
 static int sqlite_open311_put(hl_store *base, const hl_open311_record *record, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (record == NULL)
-        return missing_argument("open311_put", error);
     sqlite3_stmt *statement = store->statements[STMT_OPEN311_PUT];
     binder binding = binder_of(statement);
     bind_int64(&binding, record->order_id);
@@ -3990,10 +3780,6 @@ static int read_open311(sqlite3_stmt *statement, void *context, hl_error *error)
 static int sqlite_open311_get(hl_store *base, int64_t order_id, hl_open311_record *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (out == NULL)
-        return missing_argument("open311_get", error);
     sqlite3_stmt *statement = store->statements[STMT_OPEN311_GET];
     binder binding = binder_of(statement);
     bind_int64(&binding, order_id);
@@ -4009,10 +3795,6 @@ static int sqlite_answer_put(hl_store *base, int64_t order_id, const char *code,
                              hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (code == NULL || value == NULL)
-        return missing_argument("answer_put", error);
     sqlite3_stmt *statement = store->statements[STMT_ANSWER_PUT];
     binder binding = binder_of(statement);
     bind_int64(&binding, order_id);
@@ -4047,10 +3829,6 @@ static int sqlite_answer_each(hl_store *base, int64_t order_id, hl_answer_visito
                               hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (visit == NULL)
-        return missing_argument("answer_each", error);
     sqlite3_stmt *statement = borrow_statement(store, STMT_ANSWER_EACH, "answer_each", error);
     if (statement == NULL)
         return HL_EIO;
@@ -4079,10 +3857,6 @@ static int copy_event_row(sqlite3_stmt *statement, void *context, hl_error *erro
 static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (out == NULL)
-        return missing_argument("event_get", error);
     sqlite3_stmt *statement = store->statements[STMT_EVENT_GET];
     binder binding = binder_of(statement);
     bind_int64(&binding, order_id);
@@ -4134,10 +3908,6 @@ static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_
                               hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (filter == NULL || visit == NULL)
-        return missing_argument("event_query", error);
     order_query query = {.count = 0, .touches_orders = false};
     hl_buf_init(&query.where);
     hl_buf sql;
@@ -4167,10 +3937,6 @@ static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_
 static int sqlite_event_count(hl_store *base, const hl_event_filter *filter, int64_t *out, hl_error *error)
 {
     struct sqlite_store *store = store_of(base);
-    if (!is_open(store))
-        return closed_error(error);
-    if (filter == NULL || out == NULL)
-        return missing_argument("event_count", error);
     *out = 0;
     order_query query = {.count = 0, .touches_orders = false};
     hl_buf_init(&query.where);
