@@ -109,7 +109,7 @@ int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_e
     hl_app *app = hl_xcalloc(1, sizeof *app);
     hl_calendar_init(&app->calendar);
     hl_limits_default(&app->limits);
-    int result = hl_store_open_sqlite(path, &app->store, error);
+    int result = hl_store_open(path, &app->store, error);
     if (result == HL_OK) {
         char *default_path = key_path == NULL ? hl_secrets_default_key_path(path) : NULL;
         result = hl_secrets_unlock_store(app->store, key_path != NULL ? key_path : default_path, &app->secrets,

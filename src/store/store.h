@@ -1,7 +1,8 @@
 /* store.h: persistence behind one interface.
  *
  * app/ talks to a store only through these functions; a backend (SQLite in
- * store_sqlite.c, PostgreSQL later) fills an hl_store_ops table. SQL lives
+ * store/sqlite/, PostgreSQL later) fills an hl_store_ops table, and
+ * hl_store_open picks the backend from the address. SQL lives
  * in the backends and nowhere else. Transactions are explicit: app/ begins
  * and commits; every write below must happen inside a transaction.
  *
@@ -298,21 +299,20 @@ struct hl_store {
     const hl_store_ops *ops;
 };
 
-/* Opens (creating when absent) an SQLite store at path and brings its schema
- * to the current version. The caller owns *out and closes it with
- * hl_store_close. */
-int hl_store_open_sqlite(const char *path, hl_store **out, hl_error *error);
+/* Opens (creating when absent) the store at address and brings its schema
+ * to the current version. The address chooses the backend: a file path is
+ * an SQLite database (store/sqlite/); "postgresql://..." is kept for the
+ * PostgreSQL backend to come and refused until then. The caller owns *out
+ * and closes it with hl_store_close. */
+int hl_store_open(const char *address, hl_store **out, hl_error *error);
 
 /* The schema version this build writes. */
 int hl_store_schema_version(void);
 
-/* For tests and benchmarks of an SQLite store: goes through order_query,
- * order_count and order_count_by_state with filter as they run, but
- * appends each statement and the lines of its EXPLAIN QUERY PLAN to out
- * instead of running it (a deadline-sorted list shows both of its parts). */
-int hl_store_sqlite_explain(hl_store *store, const hl_order_filter *filter, hl_buf *out, hl_error *error);
-
-/* Thin wrappers over the ops table, so that app/ reads naturally. Getters
+/* Thin wrappers over the ops table, so that app/ reads naturally. They
+ * check once for every backend what each would check alike: a NULL store
+ * answers HL_EIO ("the store is closed"; the void ones do nothing) and a
+ * missing required argument HL_EINVAL, before the backend is called. Getters
  * return HL_ENOTFOUND when the key is absent. order_update returns
  * HL_ECONFLICT when the stored version is not expected_version (someone
  * else acted first) and changes nothing. Inserts of an existing key return

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
 #define ORDER_BASE 20240215000000LL
@@ -33,7 +34,7 @@ static int setup(void **state)
     test_make_temp_dir(context->directory, sizeof context->directory);
     test_path(context->path, sizeof context->path, context->directory, "hotline.db");
     hl_error error;
-    assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     *state = context;
     return 0;
@@ -54,7 +55,7 @@ static void reopen(fixture *context)
     hl_error error;
     hl_store_close(context->store);
     context->store = NULL;
-    assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
 }
 
@@ -279,7 +280,7 @@ static void test_refuses_newer_schema_version(void **state)
         SQLITE_OK);
     hl_error error;
     hl_store *store = NULL;
-    assert_int_equal(hl_store_open_sqlite(context->path, &store, &error), HL_EIO);
+    assert_int_equal(hl_store_open(context->path, &store, &error), HL_EIO);
     assert_null(store);
     assert_non_null(strstr(error.message, "999"));
 }
@@ -293,7 +294,7 @@ static void test_refuses_non_database_file(void **state)
                           "text file to hold a whole header and then some more bytes.\n");
     hl_error error;
     hl_store *store = NULL;
-    assert_int_equal(hl_store_open_sqlite(path, &store, &error), HL_EIO);
+    assert_int_equal(hl_store_open(path, &store, &error), HL_EIO);
     assert_null(store);
     assert_non_null(strstr(error.message, path));
 }
@@ -306,7 +307,7 @@ static void test_refuses_another_programs_database(void **state)
     assert_int_equal(raw_exec(path, "CREATE TABLE photos(id INTEGER PRIMARY KEY)"), SQLITE_OK);
     hl_error error;
     hl_store *store = NULL;
-    assert_int_equal(hl_store_open_sqlite(path, &store, &error), HL_EIO);
+    assert_int_equal(hl_store_open(path, &store, &error), HL_EIO);
     assert_null(store);
     /* Left as it was: no hotline table was added. */
     assert_int_equal(raw_integer(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
@@ -318,7 +319,7 @@ static void test_refuses_directory(void **state)
     fixture *context = *state;
     hl_error error;
     hl_store *store = NULL;
-    assert_int_equal(hl_store_open_sqlite(context->directory, &store, &error), HL_EIO);
+    assert_int_equal(hl_store_open(context->directory, &store, &error), HL_EIO);
     assert_null(store);
     assert_true(error.message[0] != '\0');
 }
@@ -508,7 +509,7 @@ static void test_missing_arguments_are_refused(void **state)
     assert_int_equal(hl_store_config_get(context->store, NULL, NULL, 0, &error), HL_EINVAL);
     assert_int_equal(hl_store_unit_get(context->store, NULL, NULL, &error), HL_EINVAL);
     assert_int_equal(hl_store_event_scan(context->store, NULL, NULL, &error), HL_EINVAL);
-    assert_int_equal(hl_store_open_sqlite(NULL, NULL, &error), HL_EINVAL);
+    assert_int_equal(hl_store_open(NULL, NULL, &error), HL_EINVAL);
     /* Rolling back without a transaction is harmless. */
     assert_int_equal(hl_store_rollback(context->store), HL_OK);
 }
@@ -999,7 +1000,7 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
                                              "INSERT INTO orders SELECT * FROM copy;"),
                      SQLITE_OK);
     hl_error error;
-    assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     assert_int_equal(raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
                      hl_store_schema_version());
     assert_state_counts_are_real(context);
@@ -1498,7 +1499,7 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
                               "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
                      SQLITE_OK);
     hl_error error;
-    assert_int_equal(hl_store_open_sqlite(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
                      hl_store_schema_version());
@@ -1636,7 +1637,7 @@ static void test_list_pages_walk_an_index_in_order(void **state)
             filter.offset = 50;
             hl_buf plan;
             hl_buf_init(&plan);
-            assert_int_equal(hl_store_sqlite_explain(context->store, &filter, &plan, &error), HL_OK);
+            assert_int_equal(hl_sqlite_explain(context->store, &filter, &plan, &error), HL_OK);
             /* Only the page statements: the counts may read a whole index. */
             bool in_page = false, through_deadlines = false;
             for (char *line = plan.data; line != NULL && *line != '\0';) {
@@ -1677,7 +1678,7 @@ static void test_deadline_filters_count_through_the_deadline_index(void **state)
     for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
         hl_buf plan;
         hl_buf_init(&plan);
-        assert_int_equal(hl_store_sqlite_explain(context->store, &filters[index], &plan, &error), HL_OK);
+        assert_int_equal(hl_sqlite_explain(context->store, &filters[index], &plan, &error), HL_OK);
         for (char *line = strstr(plan.data, "\n  SEARCH orders"); line != NULL;
              line = strstr(line + 1, "\n  SEARCH orders")) {
             char detail[256];
