@@ -288,12 +288,8 @@ static int flush_state_counts(struct hl_sqlite_store *store, hl_error *error)
  * transaction is open (each statement is then its own). */
 int hl_sqlite_count_state_change(struct hl_sqlite_store *store, hl_state from, hl_state to, hl_error *error)
 {
-    if (from == to)
+    if (!hl_derive_state_change(from, to, store->pending_state_counts))
         return HL_OK;
-    if ((int)from > HL_STATE_NONE && from < HL_STATE_COUNT)
-        store->pending_state_counts[from]--;
-    if ((int)to > HL_STATE_NONE && to < HL_STATE_COUNT)
-        store->pending_state_counts[to]++;
     store->state_counts_pending = true;
     return sqlite3_get_autocommit(store->db) ? flush_state_counts(store, error) : HL_OK;
 }

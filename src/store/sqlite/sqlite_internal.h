@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/text.h"
+#include "store/derive.h"
 #include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
@@ -128,7 +129,7 @@ struct hl_sqlite_store {
     unsigned char sealed_hash[HL_PHONE_HASH_BYTES];
     /* phone_index entries of the open transaction not written yet (bulk
      * mode), put in key order at commit. */
-    struct pending_phone *pending;
+    hl_derive_phone_entry *pending;
     size_t pending_count, pending_room;
 };
 
@@ -405,8 +406,7 @@ int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, h
 /* sqlite_phones.c */
 int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *error);
 void hl_sqlite_drop_pending_phones(struct hl_sqlite_store *store);
-int hl_sqlite_index_phone(struct hl_sqlite_store *store, const unsigned char *hash, int64_t received_at, int64_t order_id,
-                       hl_error *error);
+int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry, hl_error *error);
 int hl_sqlite_seal_order_phone(struct hl_sqlite_store *store, const hl_order *order, hl_sqlite_sealed_phone *out,
                             hl_error *error);
 int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int64_t id, char *out, size_t size,

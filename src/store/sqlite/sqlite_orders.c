@@ -187,39 +187,43 @@ static int sqlite_order_max_id(hl_store *base, int64_t from_id, int64_t to_id, i
     return result;
 }
 
-/* Writes or deletes the order_units rows of a lead unit and a list of
- * co-handling units (put: lead row first, so that it wins). */
-static int unit_rows(struct hl_sqlite_store *store, bool put, const char *lead_unit, const char *co_units,
-                     hl_time received_at, int64_t id, hl_error *error)
+/* Writes (put) or deletes the order_units rows store/derive.c gave, all
+ * keyed by the order's received time and number. */
+static int write_unit_rows(struct hl_sqlite_store *store, bool put, const hl_derive_unit_rows *rows,
+                           hl_time received_at, int64_t id, hl_error *error)
 {
     const char *operation = put ? "order_units put" : "order_units delete";
     sqlite3_stmt *statement = store->statements[put ? STMT_UNIT_ROW_PUT : STMT_UNIT_ROW_DELETE];
     int result = HL_OK;
-    const char *cursor = lead_unit;
-    bool lead = true;
-    while (result == HL_OK) {
-        size_t length = lead ? strlen(cursor) : strcspn(cursor, ",");
-        if (length > 0) {
-            hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-            binding.index++;
-            if (binding.rc == SQLITE_OK)
-                binding.rc = sqlite3_bind_text(statement, binding.index, cursor, (int)length, SQLITE_STATIC);
-            hl_sqlite_bind_int64(&binding, received_at);
-            hl_sqlite_bind_int64(&binding, id);
-            if (put)
-                hl_sqlite_bind_int64(&binding, lead ? 1 : 0);
-            result = binding.rc == SQLITE_OK ? hl_sqlite_run_write(store, statement, operation, error)
-                                             : hl_sqlite_storage_error(store, operation, error);
-        }
-        if (lead) {
-            lead = false;
-            cursor = co_units;
-        } else if (cursor[length] == ',') {
-            cursor += length + 1;
-        } else {
-            break;
-        }
+    for (size_t index = 0; index < rows->count && result == HL_OK; index++) {
+        const hl_derive_unit_row *row = &rows->rows[index];
+        hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+        binding.index++;
+        binding.rc = sqlite3_bind_text(statement, binding.index, row->code, (int)row->length, SQLITE_STATIC);
+        hl_sqlite_bind_int64(&binding, received_at);
+        hl_sqlite_bind_int64(&binding, id);
+        if (put)
+            hl_sqlite_bind_int64(&binding, row->lead ? 1 : 0);
+        result = binding.rc == SQLITE_OK ? hl_sqlite_run_write(store, statement, operation, error)
+                                         : hl_sqlite_storage_error(store, operation, error);
     }
+    return result;
+}
+
+/* Brings order_units from before (NULL: a registration) to after, and
+ * counts the order's change of state. */
+static int keep_list_tables(struct hl_sqlite_store *store, const hl_derive_listing *before, const hl_order *after,
+                            hl_error *error)
+{
+    hl_derive_unit_rows removed, added;
+    hl_derive_unit_change(before, after, &removed, &added);
+    hl_time received_at = before != NULL ? before->received_at : after->received_at;
+    int result = write_unit_rows(store, false, &removed, received_at, after->id, error);
+    if (result == HL_OK)
+        result = write_unit_rows(store, true, &added, received_at, after->id, error);
+    if (result == HL_OK)
+        result = hl_sqlite_count_state_change(store, before != NULL ? before->state : HL_STATE_NONE, after->state,
+                                              error);
     return result;
 }
 
@@ -252,13 +256,11 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_s
     else if (rc != SQLITE_DONE)
         result = hl_sqlite_storage_error(store, "order_insert", error);
     sqlite3_reset(statement);
-    if (result == HL_OK && phone.bytes != NULL)
-        result = hl_sqlite_index_phone(store, phone.hash, order->received_at, order->id, error);
-    /* A registration has no unit yet: nothing to write but a count. */
-    if (result == HL_OK && (order->lead_unit[0] != '\0' || order->co_units[0] != '\0'))
-        result = unit_rows(store, true, order->lead_unit, order->co_units, order->received_at, order->id, error);
+    hl_derive_phone_entry entry;
+    if (result == HL_OK && hl_derive_phone_entry_of(order, phone.hash, &entry))
+        result = hl_sqlite_index_phone(store, &entry, error);
     if (result == HL_OK)
-        result = hl_sqlite_count_state_change(store, HL_STATE_NONE, order->state, error);
+        result = keep_list_tables(store, NULL, order, error);
     return result;
 }
 
@@ -266,20 +268,17 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_s
  * an update: a point lookup of the row the update is about to change. */
 typedef struct listed_order {
     bool found; /* false: no row at that version (the update will change nothing) */
-    char lead_unit[HL_CODE_BYTES];
-    char co_units[HL_CO_UNITS_BYTES];
-    hl_state state;
-    hl_time received_at;
+    hl_derive_listing listing;
 } listed_order;
 
 static int read_listed_row(sqlite3_stmt *statement, void *context, hl_error *error)
 {
     listed_order *listed = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
-    READ_FIELD(&row, listed->lead_unit);
-    READ_FIELD(&row, listed->co_units);
-    listed->state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
-    listed->received_at = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, listed->listing.lead_unit);
+    READ_FIELD(&row, listed->listing.co_units);
+    listed->listing.state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
+    listed->listing.received_at = hl_sqlite_read_int64(&row);
     if (row.bad_column >= 0)
         return hl_sqlite_corrupt_value(statement, row.bad_column, error);
     listed->found = true;
@@ -289,7 +288,7 @@ static int read_listed_row(sqlite3_stmt *statement, void *context, hl_error *err
 static int read_listed(struct hl_sqlite_store *store, int64_t id, int64_t version, listed_order *out, hl_error *error)
 {
     memset(out, 0, sizeof *out);
-    out->state = HL_STATE_NONE;
+    out->listing.state = HL_STATE_NONE;
     sqlite3_stmt *statement = store->statements[STMT_ORDER_UNITS_OF];
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
     hl_sqlite_bind_int64(&binding, id);
@@ -298,23 +297,6 @@ static int read_listed(struct hl_sqlite_store *store, int64_t id, int64_t versio
         return hl_sqlite_storage_error(store, "order_update", error);
     int result = hl_sqlite_lookup_row(store, statement, "order_update", read_listed_row, out, error);
     return result == HL_ENOTFOUND ? HL_OK : result; /* the update finds it absent or stale */
-}
-
-/* After an update: the unit rows when the units changed, the per-state
- * counts when the state did. */
-static int keep_list_tables(struct hl_sqlite_store *store, const listed_order *before, const hl_order *after,
-                            hl_error *error)
-{
-    int result = HL_OK;
-    if (strcmp(before->lead_unit, after->lead_unit) != 0 || strcmp(before->co_units, after->co_units) != 0) {
-        result = unit_rows(store, false, before->lead_unit, before->co_units, before->received_at, after->id, error);
-        if (result == HL_OK)
-            result = unit_rows(store, true, after->lead_unit, after->co_units, before->received_at, after->id,
-                               error);
-    }
-    if (result == HL_OK)
-        result = hl_sqlite_count_state_change(store, before->state, after->state, error);
-    return result;
 }
 
 /* Whether an order exists; *exists is false also on error. */
@@ -361,7 +343,7 @@ static int sqlite_order_update(hl_store *base, const hl_order *order, int64_t ex
     if (result != HL_OK)
         return result;
     if (sqlite3_changes(store->db) > 0)
-        return before.found ? keep_list_tables(store, &before, order, error) : HL_OK;
+        return before.found ? keep_list_tables(store, &before.listing, order, error) : HL_OK;
     bool exists;
     result = order_exists(store, order->id, &exists, error);
     if (result != HL_OK)

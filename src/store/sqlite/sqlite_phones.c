@@ -17,39 +17,22 @@
 #define HL_STRINGIFY_TEXT(value) #value
 #define HL_STRINGIFY(value) HL_STRINGIFY_TEXT(value)
 
-/* An entry of phone_index waiting for its transaction's commit. A bulk
- * load (an import of a million orders) would otherwise insert its search
- * hashes in random order, each landing on its own B-tree page: measured,
- * 3.4 µs a row on the import's writing thread; sorted first, the same
- * entries cost 1.3 µs. */
-typedef struct pending_phone {
-    unsigned char hash[HL_PHONE_HASH_BYTES];
-    int64_t received_at;
-    int64_t order_id;
-} pending_phone;
+/* Entries of phone_index (store/derive.h) wait for their transaction's
+ * commit in bulk mode. A bulk load (an import of a million orders) would
+ * otherwise insert its search hashes in random order, each landing on its
+ * own B-tree page: measured, 3.4 µs a row on the import's writing thread;
+ * sorted first, the same entries cost 1.3 µs. */
 
 /* Entries kept before they are written anyway (32 MiB). */
 #define PENDING_PHONES_MAX ((size_t)1 << 20)
 
-static int compare_pending(const void *left, const void *right)
-{
-    const pending_phone *a = left, *b = right;
-    int order = memcmp(a->hash, b->hash, HL_PHONE_HASH_BYTES);
-    if (order != 0)
-        return order;
-    if (a->received_at != b->received_at)
-        return a->received_at < b->received_at ? -1 : 1;
-    return a->order_id < b->order_id ? -1 : a->order_id > b->order_id ? 1 : 0;
-}
-
-static int put_phone_index(struct hl_sqlite_store *store, const unsigned char *hash, int64_t received_at,
-                           int64_t order_id, hl_error *error)
+static int put_phone_index(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry, hl_error *error)
 {
     sqlite3_stmt *statement = store->statements[STMT_PHONE_INDEX_PUT];
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    hl_sqlite_bind_blob(&binding, hash, HL_PHONE_HASH_BYTES);
-    hl_sqlite_bind_int64(&binding, received_at);
-    hl_sqlite_bind_int64(&binding, order_id);
+    hl_sqlite_bind_blob(&binding, entry->hash, HL_PHONE_HASH_BYTES);
+    hl_sqlite_bind_int64(&binding, entry->received_at);
+    hl_sqlite_bind_int64(&binding, entry->order_id);
     if (binding.rc != SQLITE_OK)
         return hl_sqlite_storage_error(store, "phone_index", error);
     return hl_sqlite_run_write(store, statement, "phone_index", error);
@@ -61,11 +44,10 @@ int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *erro
 {
     if (store->pending_count == 0)
         return HL_OK;
-    qsort(store->pending, store->pending_count, sizeof *store->pending, compare_pending);
+    qsort(store->pending, store->pending_count, sizeof *store->pending, hl_derive_phone_entry_compare);
     int result = HL_OK;
     for (size_t index = 0; index < store->pending_count && result == HL_OK; index++)
-        result = put_phone_index(store, store->pending[index].hash, store->pending[index].received_at,
-                                 store->pending[index].order_id, error);
+        result = put_phone_index(store, &store->pending[index], error);
     store->pending_count = 0;
     return result;
 }
@@ -76,19 +58,15 @@ void hl_sqlite_drop_pending_phones(struct hl_sqlite_store *store)
 }
 
 /* Indexes an order's phone: at once, or in bulk mode at commit. */
-int hl_sqlite_index_phone(struct hl_sqlite_store *store, const unsigned char *hash, int64_t received_at, int64_t order_id,
-                       hl_error *error)
+int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry, hl_error *error)
 {
     if (!store->bulk)
-        return put_phone_index(store, hash, received_at, order_id, error);
+        return put_phone_index(store, entry, error);
     if (store->pending_count == store->pending_room) {
         store->pending_room = store->pending_room > 0 ? store->pending_room * 2 : 4096;
         store->pending = hl_xrealloc(store->pending, store->pending_room * sizeof *store->pending);
     }
-    pending_phone *entry = &store->pending[store->pending_count++];
-    memcpy(entry->hash, hash, HL_PHONE_HASH_BYTES);
-    entry->received_at = received_at;
-    entry->order_id = order_id;
+    store->pending[store->pending_count++] = *entry;
     return store->pending_count >= PENDING_PHONES_MAX ? hl_sqlite_flush_pending_phones(store, error) : HL_OK;
 }
 
@@ -258,9 +236,10 @@ static int seal_clear_phones(struct hl_sqlite_store *store, sqlite3_stmt *select
             hl_sqlite_bind_int64(&binding, batch[index].id);
             result = binding.rc == SQLITE_OK ? hl_sqlite_run_write(store, update, "seal_phones", error)
                                              : hl_sqlite_storage_error(store, "seal_phones", error);
+            hl_derive_phone_entry entry = {.received_at = batch[index].received_at, .order_id = batch[index].id};
+            memcpy(entry.hash, store->sealed_hash, HL_PHONE_HASH_BYTES);
             if (result == HL_OK)
-                result = put_phone_index(store, store->sealed_hash, batch[index].received_at, batch[index].id,
-                                         error);
+                result = put_phone_index(store, &entry, error);
         }
         after_id = batch[count - 1].id;
     }
