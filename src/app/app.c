@@ -620,9 +620,8 @@ int hl_app_earlier_orders(hl_app *app, int64_t id, const hl_user *reader,
         if (result == HL_OK && order->citizen_phone[0] != '\0') {
             hl_order_filter filter = {0};
             filter.phone = order->citizen_phone;
-            filter.before_received = order->received_at;
             filter.before_id = order->id;
-            filter.newest_first = true;
+            filter.sort = HL_ORDER_SORT_RECEIVED_DESC;
             earlier_visit earlier = {reader, visible, limit, 0, visit, context};
             result = hl_store_order_query(app->store, &filter, visit_earlier, &earlier, error);
             if (result == 1 && earlier.limit > 0 && earlier.count >= earlier.limit)

@@ -897,12 +897,13 @@ static void test_query_order_by_due(void **state)
 {
     fixture *context = *state;
     insert_filter_orders(context->store);
-    hl_order_filter filter = {.order_by_due = true, .due_before = 1000000};
+    hl_order_filter filter = {.sort = HL_ORDER_SORT_DEADLINE, .due_before = 1000000};
     id_list list = query(context->store, &filter);
     assert_ids(&list, (int64_t[]){5, 3, 2}, 3);
-    hl_order_filter all = {.order_by_due = true};
+    /* The orders without a running deadline come after, newest first. */
+    hl_order_filter all = {.sort = HL_ORDER_SORT_DEADLINE};
     list = query(context->store, &all);
-    assert_ids(&list, (int64_t[]){1, 4, 5, 3, 2}, 5);
+    assert_ids(&list, (int64_t[]){5, 3, 2, 4, 1}, 5);
 }
 
 static void test_order_count_uses_the_filter(void **state)
@@ -1717,7 +1718,7 @@ static void test_query_by_channel_categories_offset_and_newest_first(void **stat
     assert_int_equal(query(context->store, &filter).count, 5);
     filter = (hl_order_filter){.categories = "oad"}; /* whole codes only */
     assert_int_equal(query(context->store, &filter).count, 0);
-    filter = (hl_order_filter){.newest_first = true, .limit = 2, .offset = 1};
+    filter = (hl_order_filter){.sort = HL_ORDER_SORT_RECEIVED_DESC, .limit = 2, .offset = 1};
     list = query(context->store, &filter);
     assert_ids(&list, (int64_t[]){4, 3}, 2);
     filter = (hl_order_filter){.offset = 3};
@@ -2024,15 +2025,22 @@ static void test_query_by_phone_before_an_order_newest_first(void **state)
     }
     hl_order_filter filter = {0};
     filter.phone = "+86 138 0000 0000";
-    filter.before_received = 1707962400 + received[3];
     filter.before_id = ORDER_BASE + 3;
-    filter.newest_first = true;
+    filter.sort = HL_ORDER_SORT_RECEIVED_DESC;
     int64_t ids[8] = {0};
     hl_error error;
     assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error), HL_OK);
     assert_int_equal(ids[0], ORDER_BASE + 2); /* the same instant, an earlier number */
     assert_int_equal(ids[1], ORDER_BASE + 1);
     assert_int_equal(ids[2], 0);
+    /* The orders are found through phone_index, never by a walk of every
+     * order newest first. */
+    hl_buf plan;
+    hl_buf_init(&plan);
+    assert_int_equal(hl_sqlite_explain(context->store, &filter, &plan, &error), HL_OK);
+    if (strstr(plan.data, "phone_index") == NULL || strstr(plan.data, "SCAN orders") != NULL)
+        fail_msg("%s", plan.data);
+    hl_buf_free(&plan);
     filter.before_id = 0; /* no bound: all five, newest first */
     memset(ids, 0, sizeof ids);
     assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error), HL_OK);

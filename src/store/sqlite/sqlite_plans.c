@@ -168,9 +168,9 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
         query_blob(query, query->phone_hash, HL_PHONE_HASH_BYTES);
     }
     if (filter->before_id != 0) {
-        order_condition(query, "(received_at < ? OR (received_at = ? AND id < ?))");
-        hl_sqlite_query_number(query, filter->before_received);
-        hl_sqlite_query_number(query, filter->before_received);
+        /* A row value: received time first, then number (none when the
+         * order does not exist: the comparison with NULL is never true). */
+        order_condition(query, "(received_at, id) < (SELECT received_at, id FROM orders WHERE id = ?)");
         hl_sqlite_query_number(query, filter->before_id);
     }
     if (filter->appeal_upheld) {
@@ -196,14 +196,7 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
         order_condition(query, "instr(',' || ? || ',', ',' || category || ',') > 0");
         hl_sqlite_query_text(query, filter->categories);
     }
-    /* Keyset paging belongs to the orders by number or by (due_at, id). */
-    if (filter->after_id != 0 && filter->order_by_due) {
-        /* Paging in (due_at, id) order resumes after the last row's pair. */
-        order_condition(query, "(due_at > ? OR (due_at = ? AND id > ?))");
-        hl_sqlite_query_number(query, filter->after_due);
-        hl_sqlite_query_number(query, filter->after_due);
-        hl_sqlite_query_number(query, filter->after_id);
-    } else if (filter->after_id != 0) {
+    if (filter->after_id != 0) {
         order_condition(query, "id > ?");
         hl_sqlite_query_number(query, filter->after_id);
     }

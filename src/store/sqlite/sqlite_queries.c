@@ -130,25 +130,6 @@ static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filte
     return result;
 }
 
-/* Counts what a filter selects within a part, into *total or by_state.
- * A scope counts in two halves that never overlap: the orders the unit
- * leads (orders_by_unit_state: counted in the index when only states are
- * asked) and those it co-handles (its co-handling rows of order_units). A
- * named co-handling unit is its co-handling rows; the rest is SQLite's
- * choice among the indexes. */
-/* Whether a filter selects by state alone (or not at all): its limit,
- * offset and order select nothing. */
-static bool states_only(const hl_order_filter *filter)
-{
-    return filter == NULL ||
-           (!hl_sqlite_filter_set(filter->unit) && !hl_sqlite_filter_set(filter->co_unit) && !hl_sqlite_filter_set(filter->category) &&
-            !hl_sqlite_filter_set(filter->text) && !hl_sqlite_filter_set(filter->scope_unit) && filter->received_from == 0 &&
-            filter->received_to == 0 && filter->due_before == 0 && filter->due_from == 0 &&
-            filter->after_id == 0 && filter->assessed_month == 0 && !filter->appeal_upheld &&
-            !hl_sqlite_filter_set(filter->phone) && filter->before_id == 0 && filter->channel_mask == 0 &&
-            !hl_sqlite_filter_set(filter->categories));
-}
-
 static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error *error);
 
 /* Counts from order_state_counts (migration 6): the whole store's orders
@@ -173,10 +154,16 @@ static int count_from_totals(struct hl_sqlite_store *store, unsigned state_mask,
     return result;
 }
 
+/* Counts what a filter selects within a part, into *total or by_state.
+ * A scope counts in two halves that never overlap: the orders the unit
+ * leads (orders_by_unit_state: counted in the index when only states are
+ * asked) and those it co-handles (its co-handling rows of order_units). A
+ * named co-handling unit is its co-handling rows; the rest is SQLite's
+ * choice among the indexes. */
 static int count_part(struct hl_sqlite_store *store, const hl_order_filter *filter, hl_sqlite_part part,
                       int64_t *total, int64_t *by_state, hl_error *error)
 {
-    if (part == PART_ALL && states_only(filter))
+    if (part == PART_ALL && hl_order_filter_is_states_only(filter))
         return count_from_totals(store, filter != NULL ? filter->state_mask : 0, total, by_state, error);
     hl_sqlite_plan plan = {.source = SOURCE_ORDERS, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part,
                        .spread_states = false, .by_due = filter != NULL && filter->due_before != 0};
@@ -208,17 +195,12 @@ static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_
     int64_t limit = filter != NULL && filter->limit > 0 ? filter->limit : 0;
     int64_t offset = filter != NULL && filter->offset > 0 ? filter->offset : 0;
     int result = HL_OK;
-    if (filter == NULL || filter->order_by_due || sort == HL_ORDER_SORT_ID) {
-        /* The command line's orders and keyset paging: by number, by
-         * (due_at, number) or newest first (newest_first with before_id). */
+    if (sort == HL_ORDER_SORT_ID) {
+        /* By number: the command line's lists and the scans, which read
+         * the next page with after_id (domain/query.h). */
         hl_sqlite_plan plan = {.source = SOURCE_ORDERS, .lead = -1, .part = PART_ALL,
-                           .by_due = filter != NULL && filter->due_before != 0};
-        const char *order_by = " ORDER BY id";
-        if (filter != NULL && filter->order_by_due)
-            order_by = " ORDER BY due_at, id";
-        else if (filter != NULL && filter->newest_first)
-            order_by = " ORDER BY received_at DESC, id DESC";
-        result = run_page(store, filter, &plan, order_by, limit, offset, &visitor, error);
+                               .by_due = filter != NULL && filter->due_before != 0};
+        result = run_page(store, filter, &plan, " ORDER BY id", limit, offset, &visitor, error);
     } else if (sort == HL_ORDER_SORT_RECEIVED || sort == HL_ORDER_SORT_RECEIVED_DESC) {
         hl_sqlite_plan plan = hl_sqlite_plan_page(filter, PART_ALL);
         result = run_page(store, filter, &plan, hl_sqlite_page_order(&plan, sort == HL_ORDER_SORT_RECEIVED_DESC), limit,
