@@ -40,9 +40,9 @@ typedef enum hl_order_sort {
  * hl_order_filter_is_states_only (query.c). */
 typedef struct hl_order_filter {
     /* Which orders. */
-    unsigned state_mask;    /* HL_STATE_BIT mask, 0 = any */
-    const char *unit;       /* lead unit */
-    const char *co_unit;    /* orders where this unit is a co-handling unit */
+    unsigned state_mask; /* HL_STATE_BIT mask, 0 = any */
+    const char *unit;    /* lead unit */
+    const char *co_unit; /* orders where this unit is a co-handling unit */
     const char *category;
     const char *categories; /* comma-separated category codes: any of them */
     unsigned channel_mask;  /* bits (1u << hl_channel), 0 = any */
@@ -59,7 +59,7 @@ typedef struct hl_order_filter {
     /* Orders whose lead or co-handling unit this is: what a unit's handler
      * may read (app/auth sets it). */
     const char *scope_unit;
-    int64_t after_id;       /* only orders numbered after this one */
+    int64_t after_id; /* only orders numbered after this one */
     /* Only orders received before this one: an earlier received time, or
      * the same and a smaller number. None when it does not exist. */
     int64_t before_id;

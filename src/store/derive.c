@@ -47,8 +47,8 @@ static bool holds_row(const hl_derive_unit_rows *rows, const hl_derive_unit_row 
     return false;
 }
 
-void hl_derive_unit_change(const hl_derive_listing *before, const hl_order *after, hl_derive_unit_rows *removed,
-                           hl_derive_unit_rows *added)
+void hl_derive_unit_change(const hl_derive_listing *before, const hl_order *after,
+                           hl_derive_unit_rows *removed, hl_derive_unit_rows *added)
 {
     hl_derive_unit_rows old_rows, new_rows;
     old_rows.count = 0;
@@ -81,7 +81,8 @@ bool hl_derive_state_change(hl_state from, hl_state to, int64_t counts[HL_STATE_
     return changed;
 }
 
-bool hl_derive_phone_entry_of(const hl_order *order, const unsigned char *hash, hl_derive_phone_entry *out)
+bool hl_derive_phone_entry_of(const hl_order *order, const unsigned char *hash,
+                              hl_derive_phone_entry *out)
 {
     if (hash == NULL)
         return false;

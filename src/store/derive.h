@@ -54,8 +54,8 @@ void hl_derive_unit_rows_of(const char *lead_unit, const char *co_units, hl_deri
  * in both: its row is rewritten). Delete removed, then insert added. The
  * received time never changes, so that both share before->received_at. A
  * registration (before NULL) adds every row of after. */
-void hl_derive_unit_change(const hl_derive_listing *before, const hl_order *after, hl_derive_unit_rows *removed,
-                           hl_derive_unit_rows *added);
+void hl_derive_unit_change(const hl_derive_listing *before, const hl_order *after,
+                           hl_derive_unit_rows *removed, hl_derive_unit_rows *added);
 
 /* Adds an order's move from one state to another to counts (indexed by
  * hl_state): -1 for from, +1 for to; HL_STATE_NONE (a registration's
@@ -75,7 +75,8 @@ typedef struct hl_derive_phone_entry {
  * search hash hash (NULL: the order has no phone). Returns false when
  * there is no entry to write. An update writes none: a phone is part of
  * the registration, which never changes. */
-bool hl_derive_phone_entry_of(const hl_order *order, const unsigned char *hash, hl_derive_phone_entry *out);
+bool hl_derive_phone_entry_of(const hl_order *order, const unsigned char *hash,
+                              hl_derive_phone_entry *out);
 
 /* Orders entries by their key, for qsort: writing them in key order visits
  * each page of the index once. */

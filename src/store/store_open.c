@@ -22,7 +22,8 @@ int hl_store_open(const char *address, hl_store **out, hl_error *error)
         return hl_error_set(error, HL_EINVAL, NULL, "open：缺少必需的参数");
     }
     if (strncmp(address, POSTGRESQL_SCHEME, strlen(POSTGRESQL_SCHEME)) == 0)
-        return hl_error_set(error, HL_EINVAL, NULL, "%s",
-                            HL_T("此版本不支持 PostgreSQL 数据库", "this build does not support PostgreSQL"));
+        return hl_error_set(
+            error, HL_EINVAL, NULL, "%s",
+            HL_T("此版本不支持 PostgreSQL 数据库", "this build does not support PostgreSQL"));
     return hl_sqlite_open(address, out, error);
 }

@@ -234,7 +234,6 @@ static inline void insert_filter_orders(hl_store *store)
     assert_int_equal(hl_store_commit(store, &error), HL_OK);
 }
 
-
 static inline void assert_state_counts_are_real(fixture *context)
 {
     hl_error error;

@@ -16,8 +16,9 @@ static void describe(const hl_derive_unit_rows *rows, char *out, size_t size)
     out[0] = '\0';
     for (size_t index = 0; index < rows->count; index++) {
         size_t used = strlen(out);
-        snprintf(out + used, size - used, "%s%.*s:%c", index > 0 ? " " : "", (int)rows->rows[index].length,
-                 rows->rows[index].code, rows->rows[index].lead ? 'L' : 'C');
+        snprintf(out + used, size - used, "%s%.*s:%c", index > 0 ? " " : "",
+                 (int)rows->rows[index].length, rows->rows[index].code,
+                 rows->rows[index].lead ? 'L' : 'C');
     }
 }
 

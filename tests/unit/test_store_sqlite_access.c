@@ -28,7 +28,8 @@ static void test_apikey_insert_find_each_and_revoke(void **state)
 {
     fixture *context = *state;
     hl_error error;
-    hl_apikey first = make_key("aaaaaaaaaaaa", "市民通 App"), second = make_key("bbbbbbbbbbbb", "FixMyStreet");
+    hl_apikey first = make_key("aaaaaaaaaaaa", "市民通 App"),
+              second = make_key("bbbbbbbbbbbb", "FixMyStreet");
     assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
     assert_int_equal(hl_store_apikey_insert(context->store, &first, &error), HL_OK);
     assert_int_equal(hl_store_apikey_insert(context->store, &second, &error), HL_OK);
@@ -92,10 +93,15 @@ static void test_open311_record_and_answers_round_trip(void **state)
     snprintf(record.media_url, sizeof record.media_url, "https://example.org/p.jpg");
     assert_int_equal(hl_store_open311_put(context->store, &record, &error), HL_OK);
     assert_int_equal(hl_store_open311_put(context->store, &record, &error), HL_ECONFLICT);
-    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "KIND", 2, "b", &error), HL_OK);
-    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "KIND", 1, "a", &error), HL_OK);
-    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "AGE", 1, "' OR 1=1 --", &error), HL_OK);
-    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "AGE", 1, "again", &error), HL_ECONFLICT);
+    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "KIND", 2, "b", &error),
+                     HL_OK);
+    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "KIND", 1, "a", &error),
+                     HL_OK);
+    assert_int_equal(
+        hl_store_answer_put(context->store, ORDER_BASE + 1, "AGE", 1, "' OR 1=1 --", &error),
+        HL_OK);
+    assert_int_equal(hl_store_answer_put(context->store, ORDER_BASE + 1, "AGE", 1, "again", &error),
+                     HL_ECONFLICT);
     assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
 
     hl_open311_record read;
@@ -106,9 +112,12 @@ static void test_open311_record_and_answers_round_trip(void **state)
     assert_string_equal(read.account_id, "");
     assert_string_equal(read.address_id, "A-17");
     assert_string_equal(read.media_url, "https://example.org/p.jpg");
-    assert_int_equal(hl_store_open311_get(context->store, ORDER_BASE + 2, &read, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_store_open311_get(context->store, ORDER_BASE + 2, &read, &error),
+                     HL_ENOTFOUND);
     answer_list answers = {""};
-    assert_int_equal(hl_store_answer_each(context->store, ORDER_BASE + 1, collect_answer, &answers, &error), HL_OK);
+    assert_int_equal(
+        hl_store_answer_each(context->store, ORDER_BASE + 1, collect_answer, &answers, &error),
+        HL_OK);
     assert_string_equal(answers.text, "AGE#1=' OR 1=1 --;KIND#1=a;KIND#2=b;");
     /* A record needs its order and its key. */
     record.order_id = ORDER_BASE + 9;
@@ -127,7 +136,8 @@ static int collect_reads(void *context, const hl_audit_read *read)
     return 0;
 }
 
-static void append_read(hl_store *store, hl_time at, const char *actor, int64_t order_id, const char *route)
+static void append_read(hl_store *store, hl_time at, const char *actor, int64_t order_id,
+                        const char *route)
 {
     hl_audit_read read = {0};
     read.at = at;
@@ -149,7 +159,8 @@ static void test_audit_reads_are_listed_newest_first_and_filtered(void **state)
     hl_audit_read reads[8];
     memset(reads, 0, sizeof reads);
     hl_error error;
-    assert_int_equal(hl_store_audit_query(context->store, NULL, collect_reads, reads, &error), HL_OK);
+    assert_int_equal(hl_store_audit_query(context->store, NULL, collect_reads, reads, &error),
+                     HL_OK);
     assert_int_equal(reads[0].order_id, ORDER_BASE + 2);
     assert_string_equal(reads[0].route, "hotline show");
     assert_int_equal(reads[0].at, 3000);
@@ -170,7 +181,8 @@ static void test_audit_reads_are_listed_newest_first_and_filtered(void **state)
     /* Pages: the limit and offset of the newest-first list. */
     filter = (hl_audit_filter){.limit = 1, .offset = 1};
     memset(reads, 0, sizeof reads);
-    assert_int_equal(hl_store_audit_query(context->store, &filter, collect_reads, reads, &error), HL_OK);
+    assert_int_equal(hl_store_audit_query(context->store, &filter, collect_reads, reads, &error),
+                     HL_OK);
     assert_int_equal(reads[0].at, 2000);
     assert_int_equal(reads[1].id, 0);
 }
@@ -179,9 +191,11 @@ static void test_audit_reads_are_append_only(void **state)
 {
     fixture *context = *state;
     append_read(context->store, 1000, "agent1", ORDER_BASE + 1, "hotline show");
-    assert_int_not_equal(raw_exec(context->path, "UPDATE personal_data_reads SET actor = 'nobody'"), SQLITE_OK);
+    assert_int_not_equal(raw_exec(context->path, "UPDATE personal_data_reads SET actor = 'nobody'"),
+                         SQLITE_OK);
     assert_int_not_equal(raw_exec(context->path, "DELETE FROM personal_data_reads"), SQLITE_OK);
-    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM personal_data_reads WHERE actor = 'agent1'"),
+    assert_int_equal(raw_integer(context->path,
+                                 "SELECT count(*) FROM personal_data_reads WHERE actor = 'agent1'"),
                      1);
 }
 

@@ -225,7 +225,8 @@ typedef struct attribute_list {
 static int collect_attribute(void *context, const hl_attribute *attribute)
 {
     attribute_list *list = context;
-    snprintf(list->codes[list->count++], sizeof list->codes[0], "%s/%s", attribute->category, attribute->code);
+    snprintf(list->codes[list->count++], sizeof list->codes[0], "%s/%s", attribute->category,
+             attribute->code);
     list->last = *attribute;
     return 0;
 }
@@ -235,9 +236,12 @@ static void test_attributes_put_each_in_order_and_clear(void **state)
     fixture *context = *state;
     hl_error error;
     assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
-    assert_int_equal(hl_store_attribute_put(context->store, make_attribute("road", "Z", 1), &error), HL_OK);
-    assert_int_equal(hl_store_attribute_put(context->store, make_attribute("road", "A", 2), &error), HL_OK);
-    assert_int_equal(hl_store_attribute_put(context->store, make_attribute("noise", "B", 1), &error), HL_OK);
+    assert_int_equal(hl_store_attribute_put(context->store, make_attribute("road", "Z", 1), &error),
+                     HL_OK);
+    assert_int_equal(hl_store_attribute_put(context->store, make_attribute("road", "A", 2), &error),
+                     HL_OK);
+    assert_int_equal(
+        hl_store_attribute_put(context->store, make_attribute("noise", "B", 1), &error), HL_OK);
     hl_attribute *replaced = make_attribute("road", "Z", 3); /* same key: replaces */
     replaced->datatype = HL_ATTRIBUTE_TEXT;
     replaced->values[0] = '\0';
@@ -246,7 +250,8 @@ static void test_attributes_put_each_in_order_and_clear(void **state)
     assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
 
     attribute_list list = {.count = 0};
-    assert_int_equal(hl_store_attribute_each(context->store, "road", collect_attribute, &list, &error), HL_OK);
+    assert_int_equal(
+        hl_store_attribute_each(context->store, "road", collect_attribute, &list, &error), HL_OK);
     assert_int_equal(list.count, 2);
     assert_string_equal(list.codes[0], "road/A");
     assert_string_equal(list.codes[1], "road/Z");
@@ -258,7 +263,8 @@ static void test_attributes_put_each_in_order_and_clear(void **state)
     assert_string_equal(list.last.datatype_description, "选一项");
 
     list.count = 0;
-    assert_int_equal(hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_OK);
+    assert_int_equal(
+        hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_OK);
     assert_int_equal(list.count, 3);
     assert_string_equal(list.codes[0], "noise/B");
     assert_string_equal(list.last.values, "");
@@ -267,10 +273,13 @@ static void test_attributes_put_each_in_order_and_clear(void **state)
     assert_int_equal(hl_store_attribute_clear(context->store, "road", &error), HL_OK);
     assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
     list.count = 0;
-    assert_int_equal(hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_OK);
+    assert_int_equal(
+        hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_OK);
     assert_int_equal(list.count, 1);
-    assert_int_equal(raw_exec(context->path, "UPDATE category_attributes SET datatype = 'colour'"), SQLITE_OK);
-    assert_int_equal(hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_EIO);
+    assert_int_equal(raw_exec(context->path, "UPDATE category_attributes SET datatype = 'colour'"),
+                     SQLITE_OK);
+    assert_int_equal(
+        hl_store_attribute_each(context->store, NULL, collect_attribute, &list, &error), HL_EIO);
 }
 
 int main(void)

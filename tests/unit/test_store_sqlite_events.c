@@ -245,15 +245,17 @@ static void test_rollup_months_sum_the_units_not_the_centre(void **state)
         {202401, "gas", HL_COUNTER_COMPLETED, 9},
     };
     for (size_t index = 0; index < sizeof rows / sizeof rows[0]; index++) {
-        hl_rollup_delta delta = {.month = rows[index].month, .counter = rows[index].counter,
+        hl_rollup_delta delta = {.month = rows[index].month,
+                                 .counter = rows[index].counter,
                                  .amount = rows[index].amount};
         snprintf(delta.unit, sizeof delta.unit, "%s", rows[index].unit);
         assert_int_equal(hl_store_rollup_add(context->store, &delta, &error), HL_OK);
     }
     assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
     month_tally tally = {.count = 0};
-    assert_int_equal(hl_store_rollup_months(context->store, HL_COUNTER_SURVEYED, tally_month, &tally, &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_store_rollup_months(context->store, HL_COUNTER_SURVEYED, tally_month, &tally, &error),
+        HL_OK);
     assert_int_equal(tally.count, 2);
     assert_int_equal(tally.months[0], 202402);
     assert_int_equal(tally.totals[0], 5);
@@ -281,14 +283,17 @@ static void test_event_get_and_events_by_time(void **state)
     append(context->store, make_event(2, 1, HL_ACTION_REGISTER));
     append(context->store, make_event(2, 2, HL_ACTION_DISPATCH));
 
-    assert_int_equal(hl_store_event_get(context->store, ORDER_BASE + 1, 3, &scratch_event, &error), HL_OK);
+    assert_int_equal(hl_store_event_get(context->store, ORDER_BASE + 1, 3, &scratch_event, &error),
+                     HL_OK);
     assert_int_equal(scratch_event.action, HL_ACTION_REMIND);
     assert_string_equal(scratch_event.note, "第 3 步");
-    assert_int_equal(hl_store_event_get(context->store, ORDER_BASE + 1, 4, &scratch_event, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_store_event_get(context->store, ORDER_BASE + 1, 4, &scratch_event, &error),
+                     HL_ENOTFOUND);
 
     hl_event_filter filter = {.at_from = 1707962400 + 2};
     id_list list = {.count = 0};
-    assert_int_equal(hl_store_event_query(context->store, &filter, collect_event, &list, &error), HL_OK);
+    assert_int_equal(hl_store_event_query(context->store, &filter, collect_event, &list, &error),
+                     HL_OK);
     assert_int_equal(list.count, 3); /* (+2: 1/2, 2/2), (+3: 1/3), by time then order */
     assert_int_equal(list.ids[0], 1);
     assert_int_equal(list.seqs[0], 2);
@@ -305,13 +310,15 @@ static void test_event_get_and_events_by_time(void **state)
     assert_int_equal(hl_store_event_count(context->store, &filter, &count, &error), HL_OK);
     assert_int_equal(count, 2);
 
-    filter = (hl_event_filter){.action_mask = (1u << HL_ACTION_DISPATCH) | (1u << HL_ACTION_REMIND)};
+    filter =
+        (hl_event_filter){.action_mask = (1u << HL_ACTION_DISPATCH) | (1u << HL_ACTION_REMIND)};
     assert_int_equal(hl_store_event_count(context->store, &filter, &count, &error), HL_OK);
     assert_int_equal(count, 3);
     filter.limit = 1;
     filter.offset = 1;
     list.count = 0;
-    assert_int_equal(hl_store_event_query(context->store, &filter, collect_event, &list, &error), HL_OK);
+    assert_int_equal(hl_store_event_query(context->store, &filter, collect_event, &list, &error),
+                     HL_OK);
     assert_int_equal(list.count, 1);
     assert_int_equal(list.ids[0], 2);
     assert_int_equal(list.seqs[0], 2);

@@ -194,7 +194,8 @@ static void test_state_counts_follow_inserts_and_state_changes(void **state)
 
     /* A state change moves one order from one count to the other; an
      * update that keeps the state moves nothing. */
-    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error), HL_OK);
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_OK);
     scratch_read.version = 2;
     scratch_read.state = HL_STATE_DISPATCHED;
     assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
@@ -217,7 +218,8 @@ static void test_state_counts_roll_back_with_the_transaction(void **state)
     insert(context->store, make_order(1, HL_STATE_NEW, "water"));
     hl_error error;
     assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
-    assert_int_equal(hl_store_order_insert(context->store, make_order(2, HL_STATE_NEW, "water"), &error), HL_OK);
+    assert_int_equal(
+        hl_store_order_insert(context->store, make_order(2, HL_STATE_NEW, "water"), &error), HL_OK);
     hl_store_rollback(context->store);
     int64_t counts[HL_STATE_COUNT];
     assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
@@ -306,17 +308,22 @@ static void test_unit_rows_and_state_totals_follow_updates(void **state)
     assert_ids((id_list[]){query(context->store, &water_co)}, (int64_t[]){2, 4}, 2);
     /* 1 water; 2 road, water; 3 power, water_x; 4 gas, water; 5 water, gas. */
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units"), 9);
-    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units u LEFT JOIN orders o "
-                                                "ON o.id = u.order_id WHERE o.received_at <> u.received"),
+    assert_int_equal(raw_integer(context->path,
+                                 "SELECT count(*) FROM order_units u LEFT JOIN orders o "
+                                 "ON o.id = u.order_id WHERE o.received_at <> u.received"),
                      0);
     /* The totals by state are the orders' own. */
-    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_state_counts t WHERE orders <> "
-                                                "(SELECT count(*) FROM orders o WHERE o.state = t.state)"),
+    assert_int_equal(raw_integer(context->path,
+                                 "SELECT count(*) FROM order_state_counts t WHERE orders <> "
+                                 "(SELECT count(*) FROM orders o WHERE o.state = t.state)"),
                      0);
-    assert_int_equal(raw_integer(context->path, "SELECT orders FROM order_state_counts WHERE state = 'handling'"),
+    assert_int_equal(raw_integer(context->path,
+                                 "SELECT orders FROM order_state_counts WHERE state = 'handling'"),
                      2);
-    assert_int_equal(raw_integer(context->path, "SELECT orders FROM order_state_counts WHERE state = 'dispatched'"),
-                     0);
+    assert_int_equal(
+        raw_integer(context->path,
+                    "SELECT orders FROM order_state_counts WHERE state = 'dispatched'"),
+        0);
 }
 
 /* Migration 8 builds the unit rows from the orders a store already holds:

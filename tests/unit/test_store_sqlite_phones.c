@@ -14,23 +14,28 @@ static void test_phone_needs_a_codec(void **state)
     hl_error error;
     /* Without a codec, no phone is written in clear... */
     assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
-    assert_int_equal(hl_store_order_insert(context->store, make_order(2, HL_STATE_NEW, ""), &error), HL_EIO);
+    assert_int_equal(hl_store_order_insert(context->store, make_order(2, HL_STATE_NEW, ""), &error),
+                     HL_EIO);
     hl_store_rollback(context->store);
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders"), 1);
     /* ...an order without one is, */
     hl_order *order = make_order(3, HL_STATE_NEW, "");
     order->citizen_phone[0] = '\0';
     insert(context->store, order);
-    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders WHERE citizen_phone IS NULL"), 1);
-    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM phone_index"), 1); /* order 1's */
+    assert_int_equal(
+        raw_integer(context->path, "SELECT count(*) FROM orders WHERE citizen_phone IS NULL"), 1);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM phone_index"),
+                     1); /* order 1's */
     /* ...and a sealed one cannot be read nor searched. */
-    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error), HL_EIO);
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_EIO);
     hl_order_filter filter = {0};
     filter.phone = "13800000000";
     int64_t count = 0;
     assert_int_equal(hl_store_order_count(context->store, &filter, &count, &error), HL_EIO);
     test_store_use_key(context->store);
-    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error), HL_OK);
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_OK);
     assert_string_equal(scratch_read.citizen_phone, "13800000000");
     assert_int_equal(hl_store_order_count(context->store, &filter, &count, &error), HL_OK);
     assert_int_equal(count, 1);
@@ -65,7 +70,8 @@ static void test_query_by_phone_before_an_order_newest_first(void **state)
     filter.sort = HL_ORDER_SORT_RECEIVED_DESC;
     int64_t ids[8] = {0};
     hl_error error;
-    assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error), HL_OK);
+    assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error),
+                     HL_OK);
     assert_int_equal(ids[0], ORDER_BASE + 2); /* the same instant, an earlier number */
     assert_int_equal(ids[1], ORDER_BASE + 1);
     assert_int_equal(ids[2], 0);
@@ -79,7 +85,8 @@ static void test_query_by_phone_before_an_order_newest_first(void **state)
     hl_buf_free(&plan);
     filter.before_id = 0; /* no bound: all five, newest first */
     memset(ids, 0, sizeof ids);
-    assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error), HL_OK);
+    assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error),
+                     HL_OK);
     assert_int_equal(ids[0], ORDER_BASE + 5);
     assert_int_equal(ids[1], ORDER_BASE + 4);
     assert_int_equal(ids[2], ORDER_BASE + 3);
@@ -106,27 +113,31 @@ static void test_bulk_load_indexes_phones_at_commit(void **state)
     hl_store_set_bulk(context->store, true);
     assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
     for (int64_t sequence = 1; sequence <= 3; sequence++)
-        assert_int_equal(hl_store_order_insert(context->store, make_order(sequence, HL_STATE_NEW, ""), &error),
-                         HL_OK);
+        assert_int_equal(
+            hl_store_order_insert(context->store, make_order(sequence, HL_STATE_NEW, ""), &error),
+            HL_OK);
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM phone_index"), 0);
     hl_store_rollback(context->store);
     /* Committed: every entry is written, in one go. */
     assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
     for (int64_t sequence = 1; sequence <= 5; sequence++) {
         hl_order *order = make_order(sequence, HL_STATE_NEW, "");
-        snprintf(order->citizen_phone, sizeof order->citizen_phone, "1380000000%lld", (long long)(sequence % 2));
+        snprintf(order->citizen_phone, sizeof order->citizen_phone, "1380000000%lld",
+                 (long long)(sequence % 2));
         assert_int_equal(hl_store_order_insert(context->store, order, &error), HL_OK);
     }
     /* A search inside the load sees the load's orders. */
     assert_int_equal(count_phone(context->store, "13800000001"), 3);
     for (int64_t sequence = 6; sequence <= 7; sequence++)
-        assert_int_equal(hl_store_order_insert(context->store, make_order(sequence, HL_STATE_NEW, ""), &error),
-                         HL_OK);
+        assert_int_equal(
+            hl_store_order_insert(context->store, make_order(sequence, HL_STATE_NEW, ""), &error),
+            HL_OK);
     assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
     hl_store_set_bulk(context->store, false);
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM phone_index"), 7);
     assert_int_equal(count_phone(context->store, "13800000001"), 3);
-    assert_int_equal(count_phone(context->store, "13800000000"), 4); /* 2, 4 and the two of make_order */
+    assert_int_equal(count_phone(context->store, "13800000000"),
+                     4); /* 2, 4 and the two of make_order */
 }
 
 int main(void)

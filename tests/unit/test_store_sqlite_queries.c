@@ -173,7 +173,8 @@ static void test_query_by_scope_unit_reads_lead_and_co_handling_orders(void **st
     filter.state_mask = HL_STATES_OPEN;
     assert_ids((id_list[]){query(context->store, &filter)}, (int64_t[]){5, 2}, 2);
     /* The scope intersects the other unit filters: never widens them. */
-    hl_order_filter narrowed = {.scope_unit = "gas", .unit = "water", .sort = HL_ORDER_SORT_RECEIVED_DESC};
+    hl_order_filter narrowed = {
+        .scope_unit = "gas", .unit = "water", .sort = HL_ORDER_SORT_RECEIVED_DESC};
     assert_ids((id_list[]){query(context->store, &narrowed)}, (int64_t[]){5, 2}, 2);
     narrowed.unit = "power";
     assert_int_equal(query(context->store, &narrowed).count, 0);
@@ -195,7 +196,9 @@ static void test_query_sorts_by_received_either_way(void **state)
     assert_ids((id_list[]){query(context->store, &lead)}, (int64_t[]){5, 2, 1}, 3);
     hl_order_filter co = {.co_unit = "gas", .sort = HL_ORDER_SORT_RECEIVED_DESC};
     assert_ids((id_list[]){query(context->store, &co)}, (int64_t[]){5, 2}, 2);
-    hl_order_filter ranged = {.unit = "water", .received_from = 2000, .received_to = 5000,
+    hl_order_filter ranged = {.unit = "water",
+                              .received_from = 2000,
+                              .received_to = 5000,
                               .sort = HL_ORDER_SORT_RECEIVED};
     assert_ids((id_list[]){query(context->store, &ranged)}, (int64_t[]){2}, 1);
 }
@@ -220,8 +223,9 @@ static void test_query_pages_by_offset_in_every_order(void **state)
 {
     fixture *context = *state;
     insert_filter_orders(context->store);
-    const hl_order_sort sorts[] = {HL_ORDER_SORT_ID, HL_ORDER_SORT_RECEIVED, HL_ORDER_SORT_RECEIVED_DESC,
-                                   HL_ORDER_SORT_DEADLINE, HL_ORDER_SORT_DEADLINE_DESC};
+    const hl_order_sort sorts[] = {HL_ORDER_SORT_ID, HL_ORDER_SORT_RECEIVED,
+                                   HL_ORDER_SORT_RECEIVED_DESC, HL_ORDER_SORT_DEADLINE,
+                                   HL_ORDER_SORT_DEADLINE_DESC};
     const char *scopes[] = {NULL, "water"};
     for (size_t sort = 0; sort < sizeof sorts / sizeof sorts[0]; sort++) {
         for (size_t scope = 0; scope < 2; scope++) {
@@ -268,13 +272,17 @@ static void test_counts_agree_with_the_query(void **state)
     for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
         id_list rows = query(context->store, &filters[index]);
         int64_t total = -1, by_state[HL_STATE_COUNT];
-        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error), HL_OK);
+        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error),
+                         HL_OK);
         assert_int_equal(total, rows.count);
-        assert_int_equal(hl_store_order_count_by_state(context->store, &filters[index], by_state, &error), HL_OK);
+        assert_int_equal(
+            hl_store_order_count_by_state(context->store, &filters[index], by_state, &error),
+            HL_OK);
         int64_t sum = 0;
         for (int state_index = 0; state_index < HL_STATE_COUNT; state_index++) {
             hl_order_filter one = filters[index];
-            one.state_mask = (one.state_mask == 0 ? ~0u : one.state_mask) & HL_STATE_BIT(state_index);
+            one.state_mask =
+                (one.state_mask == 0 ? ~0u : one.state_mask) & HL_STATE_BIT(state_index);
             int64_t count = 0;
             if (one.state_mask != 0)
                 assert_int_equal(hl_store_order_count(context->store, &one, &count, &error), HL_OK);
@@ -322,7 +330,8 @@ static void test_count_by_category_in_a_received_range(void **state)
     assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
     /* Received 2000 to 4999: 2 (noise), 3 (road), 4 (road), 6 (none). */
     category_tally tally = {.count = 0};
-    assert_int_equal(hl_store_order_count_by_category(context->store, 2000, 5000, tally_category, &tally, &error),
+    assert_int_equal(hl_store_order_count_by_category(context->store, 2000, 5000, tally_category,
+                                                      &tally, &error),
                      HL_OK);
     assert_int_equal(tally.count, 3);
     assert_string_equal(tally.codes[0], "");
@@ -337,8 +346,8 @@ static void test_list_pages_walk_an_index_in_order(void **state)
 {
     fixture *context = *state;
     insert_filter_orders(context->store);
-    const hl_order_sort sorts[] = {HL_ORDER_SORT_RECEIVED_DESC, HL_ORDER_SORT_RECEIVED, HL_ORDER_SORT_DEADLINE,
-                                   HL_ORDER_SORT_DEADLINE_DESC};
+    const hl_order_sort sorts[] = {HL_ORDER_SORT_RECEIVED_DESC, HL_ORDER_SORT_RECEIVED,
+                                   HL_ORDER_SORT_DEADLINE, HL_ORDER_SORT_DEADLINE_DESC};
     hl_order_filter filters[] = {
         {.state_mask = 0},
         {.state_mask = HL_STATE_BIT(HL_STATE_NEW)},
@@ -375,9 +384,12 @@ static void test_list_pages_walk_an_index_in_order(void **state)
                     in_page = strncmp(line, "page:", 5) == 0;
                     through_deadlines = false;
                 } else if (in_page) {
-                    through_deadlines = through_deadlines || strstr(detail, "orders_by_due") != NULL;
-                    bool table_scan = strstr(detail, "SCAN orders") != NULL && strstr(detail, "INDEX") == NULL;
-                    bool sorted = strstr(detail, "TEMP B-TREE FOR ORDER BY") != NULL && !through_deadlines;
+                    through_deadlines =
+                        through_deadlines || strstr(detail, "orders_by_due") != NULL;
+                    bool table_scan =
+                        strstr(detail, "SCAN orders") != NULL && strstr(detail, "INDEX") == NULL;
+                    bool sorted =
+                        strstr(detail, "TEMP B-TREE FOR ORDER BY") != NULL && !through_deadlines;
                     if (table_scan || sorted)
                         fail_msg("sort %zu, filter %zu: %s\n%s", sort, index, detail, plan.data);
                 }
@@ -397,8 +409,12 @@ static void test_deadline_filters_count_through_the_deadline_index(void **state)
     hl_order_filter filters[] = {
         {.scope_unit = "water", .due_before = 4000},
         {.unit = "water", .due_before = 4000},
-        {.state_mask = HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED), .due_before = 4000},
-        {.scope_unit = "water", .due_from = 100, .due_before = 4000, .sort = HL_ORDER_SORT_RECEIVED_DESC},
+        {.state_mask = HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED),
+         .due_before = 4000},
+        {.scope_unit = "water",
+         .due_from = 100,
+         .due_before = 4000,
+         .sort = HL_ORDER_SORT_RECEIVED_DESC},
     };
     hl_error error;
     for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
@@ -416,7 +432,8 @@ static void test_deadline_filters_count_through_the_deadline_index(void **state)
         /* And the counts are right. */
         id_list rows = query(context->store, &filters[index]);
         int64_t total = 0;
-        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error), HL_OK);
+        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error),
+                         HL_OK);
         assert_int_equal(total, rows.count);
     }
 }
@@ -427,12 +444,14 @@ static void test_query_by_channel_categories_offset_and_newest_first(void **stat
     insert_filter_orders(context->store);
     hl_error error;
     /* Order 3 came through Open311, the others by phone. */
-    assert_int_equal(raw_exec(context->path, "UPDATE orders SET channel = 'open311' WHERE id = 20240215000003"),
-                     SQLITE_OK);
+    assert_int_equal(
+        raw_exec(context->path, "UPDATE orders SET channel = 'open311' WHERE id = 20240215000003"),
+        SQLITE_OK);
     hl_order_filter filter = {.channel_mask = 1u << HL_CHANNEL_OPEN311};
     id_list list = query(context->store, &filter);
     assert_ids(&list, (int64_t[]){3}, 1);
-    filter = (hl_order_filter){.channel_mask = (1u << HL_CHANNEL_OPEN311) | (1u << HL_CHANNEL_PHONE)};
+    filter =
+        (hl_order_filter){.channel_mask = (1u << HL_CHANNEL_OPEN311) | (1u << HL_CHANNEL_PHONE)};
     assert_int_equal(query(context->store, &filter).count, 5);
     filter = (hl_order_filter){.categories = "road,nothing"};
     list = query(context->store, &filter);

@@ -103,22 +103,25 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
     hl_store_close(context->store);
     context->store = NULL;
     /* Back to version 5, then one more completed order written behind the store's back. */
-    assert_int_equal(raw_exec(context->path, "DROP TABLE order_state_counts;"
-                                             "DROP TABLE order_units;"
-                                             "DROP INDEX orders_by_state;"
-                                             "DROP INDEX orders_by_category;"
-                                             "DROP TABLE api_keys; DROP TABLE category_attributes;"
-                                             "DROP TABLE open311_requests; DROP TABLE order_attributes;"
-                                             "DROP INDEX events_by_at;"
-                                             "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
-                                             "CREATE TEMP TABLE copy AS SELECT * FROM orders WHERE id = 20240215000004;"
-                                             "UPDATE copy SET id = 20240215000009;"
-                                             "INSERT INTO orders SELECT * FROM copy;"),
-                     SQLITE_OK);
+    assert_int_equal(
+        raw_exec(context->path,
+                 "DROP TABLE order_state_counts;"
+                 "DROP TABLE order_units;"
+                 "DROP INDEX orders_by_state;"
+                 "DROP INDEX orders_by_category;"
+                 "DROP TABLE api_keys; DROP TABLE category_attributes;"
+                 "DROP TABLE open311_requests; DROP TABLE order_attributes;"
+                 "DROP INDEX events_by_at;"
+                 "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
+                 "CREATE TEMP TABLE copy AS SELECT * FROM orders WHERE id = 20240215000004;"
+                 "UPDATE copy SET id = 20240215000009;"
+                 "INSERT INTO orders SELECT * FROM copy;"),
+        SQLITE_OK);
     hl_error error;
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
-    assert_int_equal(raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
-                     hl_store_schema_version());
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+        hl_store_schema_version());
     assert_state_counts_are_real(context);
     int64_t counts[HL_STATE_COUNT];
     assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
@@ -131,18 +134,23 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
     insert_filter_orders(context->store);
     hl_store_close(context->store);
     context->store = NULL;
-    assert_int_equal(raw_exec(context->path,
-                              "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
-                              "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
-                     SQLITE_OK);
+    assert_int_equal(
+        raw_exec(
+            context->path,
+            "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
+            "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
+        SQLITE_OK);
     hl_error error;
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
-    assert_int_equal(raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
-                     hl_store_schema_version());
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+        hl_store_schema_version());
     /* Five lead rows; co rows: 2 (power, gas), 3 (water_x), 4 (water), 5 (gas). */
-    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units WHERE lead = 1"), 5);
-    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units WHERE lead = 0"), 5);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units WHERE lead = 1"),
+                     5);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units WHERE lead = 0"),
+                     5);
     hl_order_filter gas = {.scope_unit = "gas", .sort = HL_ORDER_SORT_RECEIVED};
     assert_ids((id_list[]){query(context->store, &gas)}, (int64_t[]){2, 4, 5}, 3);
 }

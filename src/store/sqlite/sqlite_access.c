@@ -19,7 +19,8 @@ static int copy_password_row(sqlite3_stmt *statement, void *context, hl_error *e
     (void)error;
     hl_buf *out = context;
     const unsigned char *text = sqlite3_column_text(statement, 0);
-    hl_buf_append(out, text != NULL ? (const char *)text : "", (size_t)sqlite3_column_bytes(statement, 0));
+    hl_buf_append(out, text != NULL ? (const char *)text : "",
+                  (size_t)sqlite3_column_bytes(statement, 0));
     return HL_OK;
 }
 
@@ -34,9 +35,11 @@ static int sqlite_password_get(hl_store *base, const char *username, char *hash,
         return hl_sqlite_storage_error(store, "password_get", error);
     hl_buf text;
     hl_buf_init(&text);
-    int result = hl_sqlite_lookup_row(store, statement, "password_get", copy_password_row, &text, error);
+    int result =
+        hl_sqlite_lookup_row(store, statement, "password_get", copy_password_row, &text, error);
     if (result == HL_OK && text.len >= size)
-        result = hl_error_set(error, HL_EIO, NULL, "%s", HL_T("存储的密码散列过长", "stored password hash too long"));
+        result = hl_error_set(error, HL_EIO, NULL, "%s",
+                              HL_T("存储的密码散列过长", "stored password hash too long"));
     if (result == HL_OK) {
         if (text.len > 0)
             memcpy(hash, text.data, text.len);
@@ -48,7 +51,8 @@ static int sqlite_password_get(hl_store *base, const char *username, char *hash,
     return result;
 }
 
-static int sqlite_password_set(hl_store *base, const char *username, const char *hash, hl_error *error)
+static int sqlite_password_set(hl_store *base, const char *username, const char *hash,
+                               hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     sqlite3_stmt *statement = store->statements[STMT_PASSWORD_SET];
@@ -77,7 +81,8 @@ static int sqlite_session_put(hl_store *base, const hl_session *session, hl_erro
         return hl_sqlite_storage_error(store, "session_put", error);
     int result = hl_sqlite_run_write(store, statement, "session_put", error);
     if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return hl_error_set(error, HL_ECONFLICT, NULL, "%s", HL_T("会话已存在", "the session exists"));
+        return hl_error_set(error, HL_ECONFLICT, NULL, "%s",
+                            HL_T("会话已存在", "the session exists"));
     return result;
 }
 
@@ -94,7 +99,8 @@ static int copy_session_row(sqlite3_stmt *statement, void *context, hl_error *er
     return HL_OK;
 }
 
-static int sqlite_session_get(hl_store *base, const char *token_hash, hl_session *out, hl_error *error)
+static int sqlite_session_get(hl_store *base, const char *token_hash, hl_session *out,
+                              hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     sqlite3_stmt *statement = store->statements[STMT_SESSION_GET];
@@ -102,9 +108,11 @@ static int sqlite_session_get(hl_store *base, const char *token_hash, hl_session
     hl_sqlite_bind_string(&binding, token_hash);
     if (binding.rc != SQLITE_OK)
         return hl_sqlite_storage_error(store, "session_get", error);
-    int result = hl_sqlite_lookup_row(store, statement, "session_get", copy_session_row, out, error);
+    int result =
+        hl_sqlite_lookup_row(store, statement, "session_get", copy_session_row, out, error);
     if (result == HL_ENOTFOUND) /* never repeat the key: it is a secret's hash */
-        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s", HL_T("没有这个会话", "no such session"));
+        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s",
+                            HL_T("没有这个会话", "no such session"));
     return result;
 }
 
@@ -118,7 +126,8 @@ static int sqlite_session_revoke(hl_store *base, const char *token_hash, hl_erro
         return hl_sqlite_storage_error(store, "session_revoke", error);
     int result = hl_sqlite_run_write(store, statement, "session_revoke", error);
     if (result == HL_OK && sqlite3_changes(store->db) == 0)
-        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s", HL_T("没有这个会话", "no such session"));
+        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s",
+                            HL_T("没有这个会话", "no such session"));
     return result;
 }
 
@@ -224,12 +233,14 @@ static int sqlite_audit_query(hl_store *base, const hl_audit_filter *filter, hl_
     if (result != HL_OK)
         return result;
     audit_visit visitor = {visit, context};
-    result = hl_sqlite_visit_rows(store, statement, "audit_query", visit_audit_row, &visitor, error);
+    result =
+        hl_sqlite_visit_rows(store, statement, "audit_query", visit_audit_row, &visitor, error);
     sqlite3_finalize(statement);
     return result;
 }
 
-static int sqlite_audit_count(hl_store *base, const hl_audit_filter *filter, int64_t *out, hl_error *error)
+static int sqlite_audit_count(hl_store *base, const hl_audit_filter *filter, int64_t *out,
+                              hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     *out = 0;
@@ -324,7 +335,8 @@ static int sqlite_apikey_find(hl_store *base, const char *key_hash, hl_apikey *o
         return hl_sqlite_storage_error(store, "apikey_find", error);
     int result = hl_sqlite_lookup_row(store, statement, "apikey_find", read_apikey, out, error);
     if (result == HL_ENOTFOUND) /* never repeat the key: it is a secret's hash */
-        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s", HL_T("没有这个 API 密钥", "no such API key"));
+        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s",
+                            HL_T("没有这个 API 密钥", "no such API key"));
     return result;
 }
 
@@ -341,10 +353,12 @@ static int visit_apikey_row(sqlite3_stmt *statement, void *context, hl_error *er
     return result != HL_OK ? result : visitor->visit(visitor->context, &key);
 }
 
-static int sqlite_apikey_each(hl_store *base, hl_apikey_visitor visit, void *context, hl_error *error)
+static int sqlite_apikey_each(hl_store *base, hl_apikey_visitor visit, void *context,
+                              hl_error *error)
 {
     apikey_visit visitor = {visit, context};
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_APIKEY_EACH, "apikey_each", visit_apikey_row, &visitor, error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_APIKEY_EACH, "apikey_each",
+                               visit_apikey_row, &visitor, error);
 }
 
 static int sqlite_apikey_revoke(hl_store *base, int64_t id, hl_time at, hl_error *error)
@@ -398,7 +412,8 @@ static int read_open311(sqlite3_stmt *statement, void *context, hl_error *error)
     return HL_OK;
 }
 
-static int sqlite_open311_get(hl_store *base, int64_t order_id, hl_open311_record *out, hl_error *error)
+static int sqlite_open311_get(hl_store *base, int64_t order_id, hl_open311_record *out,
+                              hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     sqlite3_stmt *statement = store->statements[STMT_OPEN311_GET];
@@ -408,12 +423,13 @@ static int sqlite_open311_get(hl_store *base, int64_t order_id, hl_open311_recor
         return hl_sqlite_storage_error(store, "open311_get", error);
     int result = hl_sqlite_lookup_row(store, statement, "open311_get", read_open311, out, error);
     if (result == HL_ENOTFOUND)
-        return hl_sqlite_order_error(HL_ENOTFOUND, "没有 Open311 记录", "has no Open311 record", order_id, error);
+        return hl_sqlite_order_error(HL_ENOTFOUND, "没有 Open311 记录", "has no Open311 record",
+                                     order_id, error);
     return result;
 }
 
-static int sqlite_answer_put(hl_store *base, int64_t order_id, const char *code, int seq, const char *value,
-                             hl_error *error)
+static int sqlite_answer_put(hl_store *base, int64_t order_id, const char *code, int seq,
+                             const char *value, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     sqlite3_stmt *statement = store->statements[STMT_ANSWER_PUT];
@@ -426,7 +442,8 @@ static int sqlite_answer_put(hl_store *base, int64_t order_id, const char *code,
         return hl_sqlite_storage_error(store, "answer_put", error);
     int result = hl_sqlite_run_write(store, statement, "answer_put", error);
     if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-        return hl_error_set(error, HL_ECONFLICT, code, "%s", HL_T("重复的属性值", "a repeated answer"));
+        return hl_error_set(error, HL_ECONFLICT, code, "%s",
+                            HL_T("重复的属性值", "a repeated answer"));
     return result;
 }
 
@@ -446,11 +463,12 @@ static int visit_answer_row(sqlite3_stmt *statement, void *context, hl_error *er
                           value != NULL ? (const char *)value : "");
 }
 
-static int sqlite_answer_each(hl_store *base, int64_t order_id, hl_answer_visitor visit, void *context,
-                              hl_error *error)
+static int sqlite_answer_each(hl_store *base, int64_t order_id, hl_answer_visitor visit,
+                              void *context, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = hl_sqlite_borrow_statement(store, STMT_ANSWER_EACH, "answer_each", error);
+    sqlite3_stmt *statement =
+        hl_sqlite_borrow_statement(store, STMT_ANSWER_EACH, "answer_each", error);
     if (statement == NULL)
         return HL_EIO;
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
@@ -460,7 +478,8 @@ static int sqlite_answer_each(hl_store *base, int64_t order_id, hl_answer_visito
         result = hl_sqlite_storage_error(store, "answer_each", error);
     } else {
         answer_visit visitor = {visit, context};
-        result = hl_sqlite_visit_rows(store, statement, "answer_each", visit_answer_row, &visitor, error);
+        result = hl_sqlite_visit_rows(store, statement, "answer_each", visit_answer_row, &visitor,
+                                      error);
     }
     hl_sqlite_return_statement(store, STMT_ANSWER_EACH, statement);
     return result;

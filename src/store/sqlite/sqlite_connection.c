@@ -7,10 +7,10 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <time.h>
 
 #include "base/i18n.h"
@@ -94,10 +94,13 @@ static int busy_wait(void *context, int attempts)
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (attempts == 0)
         busy_since = now;
-    double waited = (double)(now.tv_sec - busy_since.tv_sec) + (double)(now.tv_nsec - busy_since.tv_nsec) / 1e9;
+    double waited =
+        (double)(now.tv_sec - busy_since.tv_sec) + (double)(now.tv_nsec - busy_since.tv_nsec) / 1e9;
     if (waited >= BUSY_WAIT_SECONDS)
         return 0;
-    struct timespec pause = {0, attempts < 10 ? 50 * 1000 : attempts < 100 ? 200 * 1000 : 1000 * 1000};
+    struct timespec pause = {0, attempts < 10    ? 50 * 1000
+                                : attempts < 100 ? 200 * 1000
+                                                 : 1000 * 1000};
     nanosleep(&pause, NULL);
     return 1;
 }
@@ -151,8 +154,9 @@ static int configure_connection(struct hl_sqlite_store *store, const char *path,
 static int prepare_statements(struct hl_sqlite_store *store, hl_error *error)
 {
     for (int id = 0; id < STMT_COUNT; id++) {
-        if (sqlite3_prepare_v3(store->db, hl_sqlite_statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                               &store->statements[id], NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v3(store->db, hl_sqlite_statement_sql[id], -1,
+                               SQLITE_PREPARE_PERSISTENT, &store->statements[id],
+                               NULL) != SQLITE_OK)
             return hl_sqlite_storage_error(store, "prepare", error);
     }
     return HL_OK;
@@ -272,7 +276,8 @@ static int flush_state_counts(struct hl_sqlite_store *store, hl_error *error)
         if (store->pending_state_counts[state] == 0)
             continue;
         hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-        hl_sqlite_bind_string(&binding, hl_sqlite_encode_enum(state, hl_sqlite_state_name, HL_STATE_COUNT));
+        hl_sqlite_bind_string(&binding,
+                              hl_sqlite_encode_enum(state, hl_sqlite_state_name, HL_STATE_COUNT));
         hl_sqlite_bind_int64(&binding, store->pending_state_counts[state]);
         if (binding.rc != SQLITE_OK)
             return hl_sqlite_storage_error(store, "order_state_counts", error);
@@ -286,7 +291,8 @@ static int flush_state_counts(struct hl_sqlite_store *store, hl_error *error)
 
 /* Counts an order into or out of a state; written at once when no
  * transaction is open (each statement is then its own). */
-int hl_sqlite_count_state_change(struct hl_sqlite_store *store, hl_state from, hl_state to, hl_error *error)
+int hl_sqlite_count_state_change(struct hl_sqlite_store *store, hl_state from, hl_state to,
+                                 hl_error *error)
 {
     if (!hl_derive_state_change(from, to, store->pending_state_counts))
         return HL_OK;
@@ -385,8 +391,8 @@ int hl_sqlite_open(const char *path, hl_store **out, hl_error *error)
     int rc = sqlite3_open_v2(
         path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        hl_sqlite_cannot_open(path, store->db != NULL ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc),
-                    error);
+        hl_sqlite_cannot_open(
+            path, store->db != NULL ? sqlite3_errmsg(store->db) : sqlite3_errstr(rc), error);
         sqlite_close(&store->base);
         return HL_EIO;
     }

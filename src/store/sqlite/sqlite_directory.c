@@ -91,8 +91,8 @@ static int sqlite_config_each(hl_store *base,
                               void *context, hl_error *error)
 {
     config_visit visitor = {visit, context};
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_CONFIG_EACH, "config_each", visit_config_row, &visitor,
-                     error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_CONFIG_EACH, "config_each",
+                               visit_config_row, &visitor, error);
 }
 
 static void read_unit(sqlite3_stmt *statement, hl_unit *unit)
@@ -158,7 +158,8 @@ static int sqlite_unit_get(hl_store *base, const char *code, hl_unit *out, hl_er
 static int sqlite_unit_each(hl_store *base, hl_unit_visitor visit, void *context, hl_error *error)
 {
     unit_visit visitor = {visit, context};
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_UNIT_EACH, "unit_each", visit_unit_row, &visitor, error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_UNIT_EACH, "unit_each",
+                               visit_unit_row, &visitor, error);
 }
 
 static void read_category(sqlite3_stmt *statement, hl_category *category)
@@ -217,7 +218,8 @@ static int sqlite_category_get(hl_store *base, const char *code, hl_category *ou
     hl_sqlite_bind_string(&binding, code);
     if (binding.rc != SQLITE_OK)
         return hl_sqlite_storage_error(store, "category_get", error);
-    int result = hl_sqlite_lookup_row(store, statement, "category_get", copy_category_row, out, error);
+    int result =
+        hl_sqlite_lookup_row(store, statement, "category_get", copy_category_row, out, error);
     if (result == HL_ENOTFOUND)
         return hl_sqlite_not_found("诉求分类", "category", code, error);
     return result;
@@ -227,8 +229,8 @@ static int sqlite_category_each(hl_store *base, hl_category_visitor visit, void 
                                 hl_error *error)
 {
     category_visit visitor = {visit, context};
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_CATEGORY_EACH, "category_each", visit_category_row,
-                     &visitor, error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_CATEGORY_EACH, "category_each",
+                               visit_category_row, &visitor, error);
 }
 
 /* Returns HL_OK, or HL_EIO when the stored role is unknown to this build. */
@@ -300,7 +302,8 @@ static int sqlite_user_get(hl_store *base, const char *username, hl_user *out, h
 static int sqlite_user_each(hl_store *base, hl_user_visitor visit, void *context, hl_error *error)
 {
     user_visit visitor = {visit, context};
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_USER_EACH, "user_each", visit_user_row, &visitor, error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_USER_EACH, "user_each",
+                               visit_user_row, &visitor, error);
 }
 
 static const char *day_kind_name(int value)
@@ -326,8 +329,8 @@ static int load_calendar_row(sqlite3_stmt *statement, void *context, hl_error *e
 /* Adds every stored day to `out`, which the caller has initialised. */
 static int sqlite_calendar_load(hl_store *base, hl_calendar *out, hl_error *error)
 {
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_CALENDAR_LOAD, "calendar_load", load_calendar_row, out,
-                     error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_CALENDAR_LOAD, "calendar_load",
+                               load_calendar_row, out, error);
 }
 
 static int sqlite_calendar_put(hl_store *base, const hl_calendar_entry *entry, hl_error *error)
@@ -357,7 +360,8 @@ static int read_attribute(sqlite3_stmt *statement, hl_attribute *attribute, hl_e
     READ_FIELD(&row, attribute->category);
     READ_FIELD(&row, attribute->code);
     attribute->position = hl_sqlite_read_int(&row);
-    attribute->datatype = (hl_attribute_type)hl_sqlite_read_enum(&row, attribute_type_name, HL_ATTRIBUTE_TYPE_COUNT);
+    attribute->datatype =
+        (hl_attribute_type)hl_sqlite_read_enum(&row, attribute_type_name, HL_ATTRIBUTE_TYPE_COUNT);
     attribute->required = hl_sqlite_read_int64(&row) != 0;
     attribute->variable = hl_sqlite_read_int64(&row) != 0;
     READ_FIELD(&row, attribute->description);
@@ -384,7 +388,8 @@ static int visit_attribute_row(sqlite3_stmt *statement, void *context, hl_error 
 static int sqlite_attribute_put(hl_store *base, const hl_attribute *attribute, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    const char *datatype = hl_sqlite_encode_enum((int)attribute->datatype, attribute_type_name, HL_ATTRIBUTE_TYPE_COUNT);
+    const char *datatype = hl_sqlite_encode_enum((int)attribute->datatype, attribute_type_name,
+                                                 HL_ATTRIBUTE_TYPE_COUNT);
     if (datatype == NULL)
         return hl_sqlite_bad_enum("datatype", (int)attribute->datatype, error);
     sqlite3_stmt *statement = store->statements[STMT_ATTRIBUTE_PUT];
@@ -414,8 +419,8 @@ static int sqlite_attribute_clear(hl_store *base, const char *category, hl_error
     return hl_sqlite_run_write(store, statement, "attribute_clear", error);
 }
 
-static int sqlite_attribute_each(hl_store *base, const char *category, hl_attribute_visitor visit, void *context,
-                                 hl_error *error)
+static int sqlite_attribute_each(hl_store *base, const char *category, hl_attribute_visitor visit,
+                                 void *context, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     hl_sqlite_statement id = category != NULL ? STMT_ATTRIBUTE_OF : STMT_ATTRIBUTE_ALL;
@@ -430,7 +435,8 @@ static int sqlite_attribute_each(hl_store *base, const char *category, hl_attrib
         result = hl_sqlite_storage_error(store, "attribute_each", error);
     } else {
         attribute_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_attribute))};
-        result = hl_sqlite_visit_rows(store, statement, "attribute_each", visit_attribute_row, &visitor, error);
+        result = hl_sqlite_visit_rows(store, statement, "attribute_each", visit_attribute_row,
+                                      &visitor, error);
         free(visitor.attribute);
     }
     hl_sqlite_return_statement(store, id, statement);

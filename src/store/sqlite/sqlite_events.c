@@ -16,13 +16,16 @@
 static int sqlite_event_append(hl_store *base, const hl_event *event, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    const char *action = hl_sqlite_encode_enum((int)event->action, hl_sqlite_action_name, HL_ACTION_COUNT);
+    const char *action =
+        hl_sqlite_encode_enum((int)event->action, hl_sqlite_action_name, HL_ACTION_COUNT);
     if (action == NULL)
         return hl_sqlite_bad_enum("action", (int)event->action, error);
-    const char *from_state = hl_sqlite_encode_enum((int)event->from_state, hl_sqlite_state_name, HL_STATE_COUNT);
+    const char *from_state =
+        hl_sqlite_encode_enum((int)event->from_state, hl_sqlite_state_name, HL_STATE_COUNT);
     if (from_state == NULL)
         return hl_sqlite_bad_enum("from_state", (int)event->from_state, error);
-    const char *to_state = hl_sqlite_encode_enum((int)event->to_state, hl_sqlite_state_name, HL_STATE_COUNT);
+    const char *to_state =
+        hl_sqlite_encode_enum((int)event->to_state, hl_sqlite_state_name, HL_STATE_COUNT);
     if (to_state == NULL)
         return hl_sqlite_bad_enum("to_state", (int)event->to_state, error);
 
@@ -111,7 +114,8 @@ static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor 
                              void *context, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = hl_sqlite_borrow_statement(store, STMT_EVENT_LIST, "event_list", error);
+    sqlite3_stmt *statement =
+        hl_sqlite_borrow_statement(store, STMT_EVENT_LIST, "event_list", error);
     if (statement == NULL)
         return HL_EIO;
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
@@ -121,7 +125,8 @@ static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor 
         result = hl_sqlite_storage_error(store, "event_list", error);
     } else {
         event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
-        result = hl_sqlite_visit_rows(store, statement, "event_list", visit_event_row, &visitor, error);
+        result =
+            hl_sqlite_visit_rows(store, statement, "event_list", visit_event_row, &visitor, error);
         free(visitor.event);
     }
     hl_sqlite_return_statement(store, STMT_EVENT_LIST, statement);
@@ -131,8 +136,8 @@ static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor 
 static int sqlite_event_scan(hl_store *base, hl_event_visitor visit, void *context, hl_error *error)
 {
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
-    int result =
-        hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_EVENT_SCAN, "event_scan", visit_event_row, &visitor, error);
+    int result = hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_EVENT_SCAN, "event_scan",
+                                     visit_event_row, &visitor, error);
     free(visitor.event);
     return result;
 }
@@ -142,7 +147,8 @@ static int copy_event_row(sqlite3_stmt *statement, void *context, hl_error *erro
     return read_event(statement, context, error);
 }
 
-static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event *out, hl_error *error)
+static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event *out,
+                            hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     sqlite3_stmt *statement = store->statements[STMT_EVENT_GET];
@@ -153,7 +159,8 @@ static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_ev
         return hl_sqlite_storage_error(store, "event_get", error);
     int result = hl_sqlite_lookup_row(store, statement, "event_get", copy_event_row, out, error);
     if (result == HL_ENOTFOUND)
-        return hl_sqlite_order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id, error);
+        return hl_sqlite_order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id,
+                                     error);
     return result;
 }
 
@@ -161,8 +168,9 @@ static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_ev
  * query; the channels need the orders. */
 static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filter *filter)
 {
-    hl_buf_append_str(sql, filter->channel_mask != 0 ? " FROM events JOIN orders ON orders.id = events.order_id"
-                                                     : " FROM events");
+    hl_buf_append_str(sql, filter->channel_mask != 0
+                               ? " FROM events JOIN orders ON orders.id = events.order_id"
+                               : " FROM events");
     hl_sqlite_query_condition(query, "events.at >= ?");
     hl_sqlite_query_number(query, filter->at_from);
     if (filter->at_to != 0) {
@@ -176,7 +184,8 @@ static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filt
         for (int channel = 0; channel < HL_CHANNEL_COUNT; channel++) {
             if ((filter->channel_mask & (1u << channel)) == 0)
                 continue;
-            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "", hl_sqlite_channel_name(channel));
+            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "",
+                           hl_sqlite_channel_name(channel));
         }
         hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
     }
@@ -186,24 +195,26 @@ static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filt
         for (int action = 0; action < HL_ACTION_COUNT; action++) {
             if ((filter->action_mask & (1u << action)) == 0)
                 continue;
-            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "", hl_sqlite_action_name(action));
+            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "",
+                           hl_sqlite_action_name(action));
         }
         hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
     }
 }
 
-static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_event_visitor visit, void *context,
-                              hl_error *error)
+static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_event_visitor visit,
+                              void *context, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     hl_sqlite_query query = {.count = 0, .touches_orders = false};
     hl_buf_init(&query.where);
     hl_buf sql;
     hl_buf_init(&sql);
-    hl_buf_append_str(&sql, "SELECT events.order_id, events.seq, events.at, events.actor, events.action, "
-                            "events.from_state, events.to_state, events.unit, events.other_unit, "
-                            "events.deadline, events.note, events.details, events.period, events.outcome, "
-                            "events.rating, events.resolved, events.flags");
+    hl_buf_append_str(
+        &sql, "SELECT events.order_id, events.seq, events.at, events.actor, events.action, "
+              "events.from_state, events.to_state, events.unit, events.other_unit, "
+              "events.deadline, events.note, events.details, events.period, events.outcome, "
+              "events.rating, events.resolved, events.flags");
     event_where(&query, &sql, filter);
     hl_buf_append(&sql, query.where.data, query.where.len);
     hl_buf_append_str(&sql, " ORDER BY events.at, events.order_id, events.seq LIMIT ? OFFSET ?");
@@ -216,13 +227,15 @@ static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_
     if (result != HL_OK)
         return result;
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
-    result = hl_sqlite_visit_rows(store, statement, "event_query", visit_event_row, &visitor, error);
+    result =
+        hl_sqlite_visit_rows(store, statement, "event_query", visit_event_row, &visitor, error);
     free(visitor.event);
     sqlite3_finalize(statement);
     return result;
 }
 
-static int sqlite_event_count(hl_store *base, const hl_event_filter *filter, int64_t *out, hl_error *error)
+static int sqlite_event_count(hl_store *base, const hl_event_filter *filter, int64_t *out,
+                              hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     *out = 0;

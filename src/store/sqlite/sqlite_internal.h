@@ -120,9 +120,9 @@ struct hl_sqlite_store {
      * make one row update per state) and dropped at rollback. */
     int64_t pending_state_counts[HL_STATE_COUNT];
     bool state_counts_pending;
-    bool holds_writers_lock; /* between a begin and its commit or rollback (see writers_lock) */
+    bool holds_writers_lock;     /* between a begin and its commit or rollback (see writers_lock) */
     bool background_checkpoints; /* commits do not checkpoint: hl_store_checkpoint does */
-    hl_phone_codec codec; /* how phones are sealed; codec.seal == NULL until set */
+    hl_phone_codec codec;        /* how phones are sealed; codec.seal == NULL until set */
     /* The sealed phone of the order being inserted: bound SQLITE_STATIC,
      * so it lives here until the statement has run. */
     unsigned char sealed[HL_PHONE_SEALED_MAX_BYTES];
@@ -139,8 +139,8 @@ extern const char *const hl_sqlite_statement_sql[STMT_COUNT];
 /* Enumerations are stored as their stable English names: a namer gives
  * the name of a value (NULL for none), and decode_enum is its inverse. */
 typedef const char *(*hl_sqlite_enum_namer)(int value);
-bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum_namer namer, int count,
-                           int *out);
+bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum_namer namer,
+                           int count, int *out);
 
 static inline struct hl_sqlite_store *hl_sqlite_store_of(hl_store *base)
 {
@@ -165,7 +165,8 @@ static inline hl_sqlite_binder hl_sqlite_binder_of(sqlite3_stmt *statement)
 
 /* A fixed-size field is bound up to its first NUL or its capacity, so that
  * an unterminated array cannot make SQLite read past it. */
-static inline void hl_sqlite_bind_field(hl_sqlite_binder *binding, const char *text, size_t capacity)
+static inline void hl_sqlite_bind_field(hl_sqlite_binder *binding, const char *text,
+                                        size_t capacity)
 {
     binding->index++;
     if (binding->rc == SQLITE_OK)
@@ -199,7 +200,8 @@ static inline void hl_sqlite_bind_blob(hl_sqlite_binder *binding, const void *by
 {
     binding->index++;
     if (binding->rc == SQLITE_OK)
-        binding->rc = sqlite3_bind_blob(binding->statement, binding->index, bytes, (int)length, SQLITE_STATIC);
+        binding->rc = sqlite3_bind_blob(binding->statement, binding->index, bytes, (int)length,
+                                        SQLITE_STATIC);
 }
 
 static inline void hl_sqlite_bind_null(hl_sqlite_binder *binding)
@@ -241,7 +243,8 @@ static inline double hl_sqlite_read_double(hl_sqlite_reader *row)
     return sqlite3_column_double(row->statement, row->column++);
 }
 
-static inline void hl_sqlite_copy_column_text(sqlite3_stmt *statement, int column, char *out, size_t size)
+static inline void hl_sqlite_copy_column_text(sqlite3_stmt *statement, int column, char *out,
+                                              size_t size)
 {
     const unsigned char *text = sqlite3_column_text(statement, column);
     size_t length = text != NULL ? (size_t)sqlite3_column_bytes(statement, column) : 0;
@@ -295,7 +298,7 @@ typedef struct hl_sqlite_sealed_phone {
 /* One parameter of a query built at run time. Values are always bound,
  * never pasted into the SQL text. */
 typedef struct hl_sqlite_parameter {
-    const char *text; /* NULL: bind blob, else number */
+    const char *text;          /* NULL: bind blob, else number */
     const unsigned char *blob; /* with blob_length bytes; NULL: bind number */
     size_t blob_length;
     int64_t number;
@@ -372,60 +375,68 @@ const char *hl_sqlite_type_name(int value);
 const char *hl_sqlite_action_name(int value);
 const char *hl_sqlite_role_name(int value);
 const char *hl_sqlite_counter_name(int value);
-bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum_namer namer, int count,
-                        int *out);
+bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum_namer namer,
+                           int count, int *out);
 const char *hl_sqlite_encode_enum(int value, hl_sqlite_enum_namer namer, int count);
-int hl_sqlite_run_write(struct hl_sqlite_store *store, sqlite3_stmt *statement, const char *operation,
-                     hl_error *error);
+int hl_sqlite_run_write(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                        const char *operation, hl_error *error);
 sqlite3_stmt *hl_sqlite_borrow_statement(struct hl_sqlite_store *store, hl_sqlite_statement id,
-                                      const char *operation, hl_error *error);
-void hl_sqlite_return_statement(struct hl_sqlite_store *store, hl_sqlite_statement id, sqlite3_stmt *statement);
-int hl_sqlite_visit_rows(struct hl_sqlite_store *store, sqlite3_stmt *statement, const char *operation,
-                      hl_sqlite_row_handler handle, void *context, hl_error *error);
-int hl_sqlite_visit_all(struct hl_sqlite_store *store, hl_sqlite_statement id, const char *operation,
-                     hl_sqlite_row_handler handle, void *context, hl_error *error);
-int hl_sqlite_lookup_row(struct hl_sqlite_store *store, sqlite3_stmt *statement, const char *operation,
-                      hl_sqlite_row_handler handle, void *context, hl_error *error);
+                                         const char *operation, hl_error *error);
+void hl_sqlite_return_statement(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                                sqlite3_stmt *statement);
+int hl_sqlite_visit_rows(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                         const char *operation, hl_sqlite_row_handler handle, void *context,
+                         hl_error *error);
+int hl_sqlite_visit_all(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                        const char *operation, hl_sqlite_row_handler handle, void *context,
+                        hl_error *error);
+int hl_sqlite_lookup_row(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                         const char *operation, hl_sqlite_row_handler handle, void *context,
+                         hl_error *error);
 int hl_sqlite_exec_sql(struct hl_sqlite_store *store, const char *sql, const char *operation,
-                    hl_error *error);
+                       hl_error *error);
 int hl_sqlite_not_found(const char *what_zh, const char *what_en, const char *key, hl_error *error);
 int hl_sqlite_no_codec_error(hl_error *error);
 int hl_sqlite_order_error(int code, const char *what_zh, const char *what_en, int64_t id,
-                       hl_error *error);
+                          hl_error *error);
 
 /* sqlite_schema.c */
 int hl_sqlite_migrate(struct hl_sqlite_store *store, const char *path, hl_error *error);
 
 /* sqlite_connection.c */
-int hl_sqlite_count_state_change(struct hl_sqlite_store *store, hl_state from, hl_state to, hl_error *error);
+int hl_sqlite_count_state_change(struct hl_sqlite_store *store, hl_state from, hl_state to,
+                                 hl_error *error);
 
 /* sqlite_orders.c */
 int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, hl_order *order,
-                      hl_error *error);
+                         hl_error *error);
 
 /* sqlite_phones.c */
 int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *error);
 void hl_sqlite_drop_pending_phones(struct hl_sqlite_store *store);
-int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry, hl_error *error);
-int hl_sqlite_seal_order_phone(struct hl_sqlite_store *store, const hl_order *order, hl_sqlite_sealed_phone *out,
-                            hl_error *error);
-int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int64_t id, char *out, size_t size,
-                      hl_error *error);
+int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry,
+                          hl_error *error);
+int hl_sqlite_seal_order_phone(struct hl_sqlite_store *store, const hl_order *order,
+                               hl_sqlite_sealed_phone *out, hl_error *error);
+int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int64_t id, char *out,
+                         size_t size, hl_error *error);
 
 /* sqlite_plans.c */
 void hl_sqlite_query_condition(hl_sqlite_query *query, const char *condition);
 void hl_sqlite_query_text(hl_sqlite_query *query, const char *text);
 void hl_sqlite_query_number(hl_sqlite_query *query, int64_t number);
-int hl_sqlite_query_hash_phone(struct hl_sqlite_store *store, hl_sqlite_query *query, const hl_order_filter *filter,
-                            hl_error *error);
+int hl_sqlite_query_hash_phone(struct hl_sqlite_store *store, hl_sqlite_query *query,
+                               const hl_order_filter *filter, hl_error *error);
 bool hl_sqlite_filter_set(const char *text);
-void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter, const hl_sqlite_plan *plan);
+void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter,
+                           const hl_sqlite_plan *plan);
 const char *hl_sqlite_query_from(const hl_sqlite_plan *plan, bool join);
-int hl_sqlite_query_prepare(struct hl_sqlite_store *store, const hl_buf *sql, const hl_sqlite_query *query,
-                         const char *operation, sqlite3_stmt **out, hl_error *error);
+int hl_sqlite_query_prepare(struct hl_sqlite_store *store, const hl_buf *sql,
+                            const hl_sqlite_query *query, const char *operation, sqlite3_stmt **out,
+                            hl_error *error);
 hl_sqlite_plan hl_sqlite_plan_page(const hl_order_filter *filter, hl_sqlite_part part);
 const char *hl_sqlite_page_order(const hl_sqlite_plan *plan, bool descending);
 int hl_sqlite_explain_statement(struct hl_sqlite_store *store, const char *label, const hl_buf *sql,
-                             const hl_sqlite_query *query, hl_error *error);
+                                const hl_sqlite_query *query, hl_error *error);
 
 #endif

@@ -26,11 +26,12 @@ static int order_names_of(const hl_order *order, order_names *names, hl_error *e
     names->state = hl_sqlite_encode_enum((int)order->state, hl_sqlite_state_name, HL_STATE_COUNT);
     if (names->state == NULL)
         return hl_sqlite_bad_enum("state", (int)order->state, error);
-    names->state_before_return =
-        hl_sqlite_encode_enum((int)order->state_before_return, hl_sqlite_state_name, HL_STATE_COUNT);
+    names->state_before_return = hl_sqlite_encode_enum((int)order->state_before_return,
+                                                       hl_sqlite_state_name, HL_STATE_COUNT);
     if (names->state_before_return == NULL)
         return hl_sqlite_bad_enum("state_before_return", (int)order->state_before_return, error);
-    names->channel = hl_sqlite_encode_enum((int)order->channel, hl_sqlite_channel_name, HL_CHANNEL_COUNT);
+    names->channel =
+        hl_sqlite_encode_enum((int)order->channel, hl_sqlite_channel_name, HL_CHANNEL_COUNT);
     if (names->channel == NULL)
         return hl_sqlite_bad_enum("channel", (int)order->channel, error);
     names->type = hl_sqlite_encode_enum((int)order->type, hl_sqlite_type_name, HL_TYPE_COUNT);
@@ -40,7 +41,8 @@ static int order_names_of(const hl_order *order, order_names *names, hl_error *e
 }
 
 /* In the order of ORDER_MUTABLE_COLUMNS. */
-static void bind_order_mutable(hl_sqlite_binder *binding, const hl_order *order, const order_names *names)
+static void bind_order_mutable(hl_sqlite_binder *binding, const hl_order *order,
+                               const order_names *names)
 {
     hl_sqlite_bind_int64(binding, order->version);
     hl_sqlite_bind_string(binding, names->state);
@@ -101,16 +103,17 @@ static void bind_order(hl_sqlite_binder *binding, const hl_order *order, const o
 
 /* Reads a row selected as ORDER_COLUMNS, opening its phone with codec. */
 int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, hl_order *order,
-                      hl_error *error)
+                         hl_error *error)
 {
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
     order->id = hl_sqlite_read_int64(&row);
-    order->channel = (hl_channel)hl_sqlite_read_enum(&row, hl_sqlite_channel_name, HL_CHANNEL_COUNT);
+    order->channel =
+        (hl_channel)hl_sqlite_read_enum(&row, hl_sqlite_channel_name, HL_CHANNEL_COUNT);
     order->type = (hl_order_type)hl_sqlite_read_enum(&row, hl_sqlite_type_name, HL_TYPE_COUNT);
     order->received_at = hl_sqlite_read_int64(&row);
     READ_FIELD(&row, order->citizen_name);
-    int phone_result =
-        hl_sqlite_read_phone(&row, codec, order->id, order->citizen_phone, sizeof order->citizen_phone, error);
+    int phone_result = hl_sqlite_read_phone(&row, codec, order->id, order->citizen_phone,
+                                            sizeof order->citizen_phone, error);
     READ_FIELD(&row, order->address);
     order->has_location = hl_sqlite_read_int64(&row) != 0;
     order->latitude = hl_sqlite_read_double(&row);
@@ -121,7 +124,8 @@ int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, h
     READ_FIELD(&row, order->registered_by);
     order->version = hl_sqlite_read_int64(&row);
     order->state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
-    order->state_before_return = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
+    order->state_before_return =
+        (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
     READ_FIELD(&row, order->lead_unit);
     READ_FIELD(&row, order->co_units);
     order->dispatched_at = hl_sqlite_read_int64(&row);
@@ -199,7 +203,8 @@ static int write_unit_rows(struct hl_sqlite_store *store, bool put, const hl_der
         const hl_derive_unit_row *row = &rows->rows[index];
         hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
         binding.index++;
-        binding.rc = sqlite3_bind_text(statement, binding.index, row->code, (int)row->length, SQLITE_STATIC);
+        binding.rc =
+            sqlite3_bind_text(statement, binding.index, row->code, (int)row->length, SQLITE_STATIC);
         hl_sqlite_bind_int64(&binding, received_at);
         hl_sqlite_bind_int64(&binding, id);
         if (put)
@@ -212,8 +217,8 @@ static int write_unit_rows(struct hl_sqlite_store *store, bool put, const hl_der
 
 /* Brings order_units from before (NULL: a registration) to after, and
  * counts the order's change of state. */
-static int keep_list_tables(struct hl_sqlite_store *store, const hl_derive_listing *before, const hl_order *after,
-                            hl_error *error)
+static int keep_list_tables(struct hl_sqlite_store *store, const hl_derive_listing *before,
+                            const hl_order *after, hl_error *error)
 {
     hl_derive_unit_rows removed, added;
     hl_derive_unit_change(before, after, &removed, &added);
@@ -222,8 +227,8 @@ static int keep_list_tables(struct hl_sqlite_store *store, const hl_derive_listi
     if (result == HL_OK)
         result = write_unit_rows(store, true, &added, received_at, after->id, error);
     if (result == HL_OK)
-        result = hl_sqlite_count_state_change(store, before != NULL ? before->state : HL_STATE_NONE, after->state,
-                                              error);
+        result = hl_sqlite_count_state_change(store, before != NULL ? before->state : HL_STATE_NONE,
+                                              after->state, error);
     return result;
 }
 
@@ -277,7 +282,8 @@ static int read_listed_row(sqlite3_stmt *statement, void *context, hl_error *err
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
     READ_FIELD(&row, listed->listing.lead_unit);
     READ_FIELD(&row, listed->listing.co_units);
-    listed->listing.state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
+    listed->listing.state =
+        (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
     listed->listing.received_at = hl_sqlite_read_int64(&row);
     if (row.bad_column >= 0)
         return hl_sqlite_corrupt_value(statement, row.bad_column, error);
@@ -285,7 +291,8 @@ static int read_listed_row(sqlite3_stmt *statement, void *context, hl_error *err
     return HL_OK;
 }
 
-static int read_listed(struct hl_sqlite_store *store, int64_t id, int64_t version, listed_order *out, hl_error *error)
+static int read_listed(struct hl_sqlite_store *store, int64_t id, int64_t version,
+                       listed_order *out, hl_error *error)
 {
     memset(out, 0, sizeof *out);
     out->listing.state = HL_STATE_NONE;
@@ -295,7 +302,8 @@ static int read_listed(struct hl_sqlite_store *store, int64_t id, int64_t versio
     hl_sqlite_bind_int64(&binding, version);
     if (binding.rc != SQLITE_OK)
         return hl_sqlite_storage_error(store, "order_update", error);
-    int result = hl_sqlite_lookup_row(store, statement, "order_update", read_listed_row, out, error);
+    int result =
+        hl_sqlite_lookup_row(store, statement, "order_update", read_listed_row, out, error);
     return result == HL_ENOTFOUND ? HL_OK : result; /* the update finds it absent or stale */
 }
 
@@ -351,7 +359,8 @@ static int sqlite_order_update(hl_store *base, const hl_order *order, int64_t ex
     if (!exists)
         return hl_sqlite_order_error(HL_ENOTFOUND, "不存在", "not found", order->id, error);
     return hl_sqlite_order_error(HL_ECONFLICT, "已被他人更改，请重新读取后再试",
-                       "was changed by someone else; reload it and try again", order->id, error);
+                                 "was changed by someone else; reload it and try again", order->id,
+                                 error);
 }
 
 static int sqlite_order_get(hl_store *base, int64_t id, hl_order *out, hl_error *error)
@@ -390,8 +399,8 @@ static int sqlite_order_heads(hl_store *base, hl_order_head_visitor visit, void 
                               hl_error *error)
 {
     head_visit visitor = {visit, context};
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_ORDER_HEADS, "order_heads", visit_head_row, &visitor,
-                     error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_ORDER_HEADS, "order_heads",
+                               visit_head_row, &visitor, error);
 }
 
 void hl_sqlite_orders_ops(hl_store_ops *ops)

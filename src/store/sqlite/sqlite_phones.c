@@ -26,7 +26,8 @@
 /* Entries kept before they are written anyway (32 MiB). */
 #define PENDING_PHONES_MAX ((size_t)1 << 20)
 
-static int put_phone_index(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry, hl_error *error)
+static int put_phone_index(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry,
+                           hl_error *error)
 {
     sqlite3_stmt *statement = store->statements[STMT_PHONE_INDEX_PUT];
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
@@ -44,7 +45,8 @@ int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *erro
 {
     if (store->pending_count == 0)
         return HL_OK;
-    qsort(store->pending, store->pending_count, sizeof *store->pending, hl_derive_phone_entry_compare);
+    qsort(store->pending, store->pending_count, sizeof *store->pending,
+          hl_derive_phone_entry_compare);
     int result = HL_OK;
     for (size_t index = 0; index < store->pending_count && result == HL_OK; index++)
         result = put_phone_index(store, &store->pending[index], error);
@@ -58,7 +60,8 @@ void hl_sqlite_drop_pending_phones(struct hl_sqlite_store *store)
 }
 
 /* Indexes an order's phone: at once, or in bulk mode at commit. */
-int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry, hl_error *error)
+int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry,
+                          hl_error *error)
 {
     if (!store->bulk)
         return put_phone_index(store, entry, error);
@@ -67,13 +70,14 @@ int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_e
         store->pending = hl_xrealloc(store->pending, store->pending_room * sizeof *store->pending);
     }
     store->pending[store->pending_count++] = *entry;
-    return store->pending_count >= PENDING_PHONES_MAX ? hl_sqlite_flush_pending_phones(store, error) : HL_OK;
+    return store->pending_count >= PENDING_PHONES_MAX ? hl_sqlite_flush_pending_phones(store, error)
+                                                      : HL_OK;
 }
 
 /* Seals an order's phone into the store's scratch space, where it stays
  * until the insert has run. */
-int hl_sqlite_seal_order_phone(struct hl_sqlite_store *store, const hl_order *order, hl_sqlite_sealed_phone *out,
-                            hl_error *error)
+int hl_sqlite_seal_order_phone(struct hl_sqlite_store *store, const hl_order *order,
+                               hl_sqlite_sealed_phone *out, hl_error *error)
 {
     out->bytes = NULL;
     out->length = 0;
@@ -100,8 +104,8 @@ int hl_sqlite_seal_order_phone(struct hl_sqlite_store *store, const hl_order *or
 /* Reads a phone column: NULL is no phone; a BLOB is sealed and opened with
  * the codec; TEXT is a number an older version wrote in clear that
  * seal_phones has not reached yet. */
-int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int64_t id, char *out, size_t size,
-                      hl_error *error)
+int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int64_t id, char *out,
+                         size_t size, hl_error *error)
 {
     int column = row->column++;
     int type = sqlite3_column_type(row->statement, column);
@@ -116,15 +120,18 @@ int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int
         return hl_sqlite_no_codec_error(error);
     const void *bytes = sqlite3_column_blob(row->statement, column);
     int length = sqlite3_column_bytes(row->statement, column);
-    if (codec->open(codec->context, bytes, (size_t)(length > 0 ? length : 0), out, size, error) == HL_OK)
+    if (codec->open(codec->context, bytes, (size_t)(length > 0 ? length : 0), out, size, error) ==
+        HL_OK)
         return HL_OK;
     out[0] = '\0';
     char number[24];
     hl_order_format_number(id, number, sizeof number);
     if (hl_i18n_get() == HL_LANG_EN)
-        return hl_error_set(error, HL_EIO, NULL,
-                            "the phone number of order %s cannot be opened: another key, or damaged data", number);
-    return hl_error_set(error, HL_EIO, NULL, "工单 %s 的联系电话无法解密：密钥不符或数据已损坏", number);
+        return hl_error_set(
+            error, HL_EIO, NULL,
+            "the phone number of order %s cannot be opened: another key, or damaged data", number);
+    return hl_error_set(error, HL_EIO, NULL, "工单 %s 的联系电话无法解密：密钥不符或数据已损坏",
+                        number);
 }
 
 static void sqlite_set_phone_codec(hl_store *base, const hl_phone_codec *codec)
@@ -143,8 +150,8 @@ static int phones_unsealed(struct hl_sqlite_store *store, char *out, hl_error *e
 {
     sqlite3_stmt *statement = NULL;
     *out = '\0';
-    if (sqlite3_prepare_v2(store->db, "SELECT value FROM meta WHERE key = 'phones_unsealed'", -1, &statement,
-                           NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(store->db, "SELECT value FROM meta WHERE key = 'phones_unsealed'", -1,
+                           &statement, NULL) != SQLITE_OK) {
         sqlite3_finalize(statement);
         return hl_sqlite_storage_error(store, "seal_phones", error);
     }
@@ -179,9 +186,10 @@ static int rewrite_after_sealing(struct hl_sqlite_store *store, hl_error *error)
 {
     int result = hl_sqlite_exec_sql(store, "VACUUM", "seal_phones", error);
     if (result == HL_OK)
-        result = hl_sqlite_exec_sql(store, "DELETE FROM meta WHERE key = 'phones_unsealed'", "seal_phones", error);
-    if (result == HL_OK &&
-        sqlite3_wal_checkpoint_v2(store->db, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+        result = hl_sqlite_exec_sql(store, "DELETE FROM meta WHERE key = 'phones_unsealed'",
+                                    "seal_phones", error);
+    if (result == HL_OK && sqlite3_wal_checkpoint_v2(store->db, "main", SQLITE_CHECKPOINT_TRUNCATE,
+                                                     NULL, NULL) != SQLITE_OK)
         result = hl_sqlite_storage_error(store, "seal_phones", error);
     return result;
 }
@@ -214,8 +222,8 @@ static int next_clear_phones(struct hl_sqlite_store *store, sqlite3_stmt *select
     return rc == SQLITE_DONE ? HL_OK : hl_sqlite_storage_error(store, "seal_phones", error);
 }
 
-static int seal_clear_phones(struct hl_sqlite_store *store, sqlite3_stmt *select, sqlite3_stmt *update,
-                             hl_error *error)
+static int seal_clear_phones(struct hl_sqlite_store *store, sqlite3_stmt *select,
+                             sqlite3_stmt *update, hl_error *error)
 {
     clear_phone *batch = hl_xmalloc(SEAL_BATCH_ROWS * sizeof *batch);
     int64_t after_id = 0;
@@ -227,16 +235,18 @@ static int seal_clear_phones(struct hl_sqlite_store *store, sqlite3_stmt *select
             break;
         for (size_t index = 0; index < count && result == HL_OK; index++) {
             size_t length = 0;
-            result = store->codec.seal(store->codec.context, batch[index].phone, store->sealed, &length,
-                                       store->sealed_hash, error);
+            result = store->codec.seal(store->codec.context, batch[index].phone, store->sealed,
+                                       &length, store->sealed_hash, error);
             if (result != HL_OK)
                 break;
             hl_sqlite_binder binding = hl_sqlite_binder_of(update);
             hl_sqlite_bind_blob(&binding, store->sealed, length);
             hl_sqlite_bind_int64(&binding, batch[index].id);
-            result = binding.rc == SQLITE_OK ? hl_sqlite_run_write(store, update, "seal_phones", error)
-                                             : hl_sqlite_storage_error(store, "seal_phones", error);
-            hl_derive_phone_entry entry = {.received_at = batch[index].received_at, .order_id = batch[index].id};
+            result = binding.rc == SQLITE_OK
+                         ? hl_sqlite_run_write(store, update, "seal_phones", error)
+                         : hl_sqlite_storage_error(store, "seal_phones", error);
+            hl_derive_phone_entry entry = {.received_at = batch[index].received_at,
+                                           .order_id = batch[index].id};
             memcpy(entry.hash, store->sealed_hash, HL_PHONE_HASH_BYTES);
             if (result == HL_OK)
                 result = put_phone_index(store, &entry, error);
@@ -263,10 +273,12 @@ static int sqlite_seal_phones(hl_store *base, hl_error *error)
     if (store->codec.seal == NULL)
         return hl_sqlite_no_codec_error(error);
     sqlite3_stmt *select = NULL, *update = NULL;
-    if (sqlite3_prepare_v2(store->db,
-                           "SELECT id, received_at, citizen_phone FROM orders WHERE id > ? AND typeof(citizen_phone) = 'text' "
-                           "AND citizen_phone <> '' ORDER BY id LIMIT " HL_STRINGIFY(SEAL_BATCH_ROWS),
-                           -1, &select, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(
+            store->db,
+            "SELECT id, received_at, citizen_phone FROM orders WHERE id > ? AND "
+            "typeof(citizen_phone) = 'text' "
+            "AND citizen_phone <> '' ORDER BY id LIMIT " HL_STRINGIFY(SEAL_BATCH_ROWS),
+            -1, &select, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(store->db, "UPDATE orders SET citizen_phone = ? WHERE id = ?", -1,
                            &update, NULL) != SQLITE_OK) {
         result = hl_sqlite_storage_error(store, "seal_phones", error);
@@ -277,15 +289,17 @@ static int sqlite_seal_phones(hl_store *base, hl_error *error)
     /* Each number's clear bytes are overwritten where they stood; the
      * connection's own setting comes back afterwards. */
     int secure_delete = read_secure_delete(store);
-    result = hl_sqlite_exec_sql(store, "PRAGMA secure_delete=ON; BEGIN IMMEDIATE", "seal_phones", error);
+    result =
+        hl_sqlite_exec_sql(store, "PRAGMA secure_delete=ON; BEGIN IMMEDIATE", "seal_phones", error);
     if (result == HL_OK) {
         /* Another process may have sealed them while we waited for the lock. */
         result = phones_unsealed(store, &pending, error);
         if (result == HL_OK && pending == '1')
             result = seal_clear_phones(store, select, update, error);
         if (result == HL_OK && pending == '1')
-            result = hl_sqlite_exec_sql(store, "UPDATE meta SET value = 'v' WHERE key = 'phones_unsealed'", "seal_phones",
-                              error);
+            result = hl_sqlite_exec_sql(store,
+                                        "UPDATE meta SET value = 'v' WHERE key = 'phones_unsealed'",
+                                        "seal_phones", error);
         if (result == HL_OK)
             result = hl_sqlite_exec_sql(store, "COMMIT", "seal_phones", error);
         if (result != HL_OK)
@@ -295,8 +309,8 @@ static int sqlite_seal_phones(hl_store *base, hl_error *error)
     sqlite3_finalize(update);
     if (result == HL_OK && pending != '\0')
         result = rewrite_after_sealing(store, error);
-    sqlite3_exec(store->db, secure_delete ? "PRAGMA secure_delete=ON" : "PRAGMA secure_delete=OFF", NULL, NULL,
-                 NULL);
+    sqlite3_exec(store->db, secure_delete ? "PRAGMA secure_delete=ON" : "PRAGMA secure_delete=OFF",
+                 NULL, NULL, NULL);
     return result;
 }
 

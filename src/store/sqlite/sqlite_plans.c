@@ -46,8 +46,8 @@ static void query_blob(hl_sqlite_query *query, const unsigned char *blob, size_t
 
 /* A filter by phone is a filter by its search hash, which only the codec
  * can compute: hashed here, before the SQL is built. */
-int hl_sqlite_query_hash_phone(struct hl_sqlite_store *store, hl_sqlite_query *query, const hl_order_filter *filter,
-                            hl_error *error)
+int hl_sqlite_query_hash_phone(struct hl_sqlite_store *store, hl_sqlite_query *query,
+                               const hl_order_filter *filter, hl_error *error)
 {
     if (filter == NULL || filter->phone == NULL || filter->phone[0] == '\0')
         return HL_OK;
@@ -79,7 +79,8 @@ static int state_count(unsigned mask)
 #define CO_UNIT_CONDITION "instr(',' || co_units || ',', ',' || ? || ',') > 0"
 
 /* Appends the WHERE clause of a filter (NULL: none) read through a plan. */
-void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter, const hl_sqlite_plan *plan)
+void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter,
+                           const hl_sqlite_plan *plan)
 {
     bool unit_range = plan->source == SOURCE_UNIT;
     if (unit_range) {
@@ -111,16 +112,19 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
         hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
     }
     /* Within a unit's range, the range itself is the unit's condition. */
-    if (hl_sqlite_filter_set(filter->scope_unit) && !(unit_range && plan->unit == filter->scope_unit && plan->lead < 0)) {
+    if (hl_sqlite_filter_set(filter->scope_unit) &&
+        !(unit_range && plan->unit == filter->scope_unit && plan->lead < 0)) {
         order_condition(query, "(lead_unit = ? OR " CO_UNIT_CONDITION ")");
         hl_sqlite_query_text(query, filter->scope_unit);
         hl_sqlite_query_text(query, filter->scope_unit);
     }
-    if (hl_sqlite_filter_set(filter->unit) && !(unit_range && plan->unit == filter->unit && plan->lead > 0)) {
+    if (hl_sqlite_filter_set(filter->unit) &&
+        !(unit_range && plan->unit == filter->unit && plan->lead > 0)) {
         order_condition(query, "lead_unit = ?");
         hl_sqlite_query_text(query, filter->unit);
     }
-    if (hl_sqlite_filter_set(filter->co_unit) && !(unit_range && plan->unit == filter->co_unit && plan->lead == 0)) {
+    if (hl_sqlite_filter_set(filter->co_unit) &&
+        !(unit_range && plan->unit == filter->co_unit && plan->lead == 0)) {
         order_condition(query, CO_UNIT_CONDITION);
         hl_sqlite_query_text(query, filter->co_unit);
     }
@@ -170,7 +174,8 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
     if (filter->before_id != 0) {
         /* A row value: received time first, then number (none when the
          * order does not exist: the comparison with NULL is never true). */
-        order_condition(query, "(received_at, id) < (SELECT received_at, id FROM orders WHERE id = ?)");
+        order_condition(query,
+                        "(received_at, id) < (SELECT received_at, id FROM orders WHERE id = ?)");
         hl_sqlite_query_number(query, filter->before_id);
     }
     if (filter->appeal_upheld) {
@@ -220,8 +225,9 @@ const char *hl_sqlite_query_from(const hl_sqlite_plan *plan, bool join)
 
 /* Prepares sql and binds the query's parameters; the statement is the
  * caller's to finalize. */
-int hl_sqlite_query_prepare(struct hl_sqlite_store *store, const hl_buf *sql, const hl_sqlite_query *query,
-                         const char *operation, sqlite3_stmt **out, hl_error *error)
+int hl_sqlite_query_prepare(struct hl_sqlite_store *store, const hl_buf *sql,
+                            const hl_sqlite_query *query, const char *operation, sqlite3_stmt **out,
+                            hl_error *error)
 {
     *out = NULL;
     sqlite3_stmt *statement = NULL;
@@ -234,7 +240,8 @@ int hl_sqlite_query_prepare(struct hl_sqlite_store *store, const hl_buf *sql, co
         if (query->parameters[index].text != NULL)
             hl_sqlite_bind_string(&binding, query->parameters[index].text);
         else if (query->parameters[index].blob != NULL)
-            hl_sqlite_bind_blob(&binding, query->parameters[index].blob, query->parameters[index].blob_length);
+            hl_sqlite_bind_blob(&binding, query->parameters[index].blob,
+                                query->parameters[index].blob_length);
         else
             hl_sqlite_bind_int64(&binding, query->parameters[index].number);
     }
@@ -254,8 +261,13 @@ int hl_sqlite_query_prepare(struct hl_sqlite_store *store, const hl_buf *sql, co
  * received order. */
 hl_sqlite_plan hl_sqlite_plan_page(const hl_order_filter *filter, hl_sqlite_part part)
 {
-    hl_sqlite_plan plan = {.source = SOURCE_ORDERS, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part,
-                       .spread_states = true, .by_due = false};
+    hl_sqlite_plan plan = {.source = SOURCE_ORDERS,
+                           .unit = NULL,
+                           .lead = -1,
+                           .also_lead = NULL,
+                           .part = part,
+                           .spread_states = true,
+                           .by_due = false};
     if (filter->due_before != 0) {
         /* The orders whose deadline runs, found and sorted: few. */
         plan.by_due = true;
@@ -277,14 +289,15 @@ hl_sqlite_plan hl_sqlite_plan_page(const hl_order_filter *filter, hl_sqlite_part
 const char *hl_sqlite_page_order(const hl_sqlite_plan *plan, bool descending)
 {
     if (plan->source == SOURCE_UNIT)
-        return descending ? " ORDER BY u.received DESC, u.order_id DESC" : " ORDER BY u.received, u.order_id";
+        return descending ? " ORDER BY u.received DESC, u.order_id DESC"
+                          : " ORDER BY u.received, u.order_id";
     return descending ? " ORDER BY received_at DESC, id DESC" : " ORDER BY received_at, id";
 }
 
 /* Appends "label: " and each line of a statement's EXPLAIN QUERY PLAN to
  * store->explain (hl_sqlite_explain). */
 int hl_sqlite_explain_statement(struct hl_sqlite_store *store, const char *label, const hl_buf *sql,
-                             const hl_sqlite_query *query, hl_error *error)
+                                const hl_sqlite_query *query, hl_error *error)
 {
     hl_buf explained;
     hl_buf_init(&explained);

@@ -35,8 +35,9 @@ static int visit_order_row(sqlite3_stmt *statement, void *context, hl_error *err
 
 /* Runs one SELECT of whole orders: the plan's rows in the given ORDER BY,
  * with a limit (0: none) and an offset. */
-static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter, const hl_sqlite_plan *plan,
-                    const char *order_by, int64_t limit, int64_t offset, order_visit *visitor, hl_error *error)
+static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter,
+                    const hl_sqlite_plan *plan, const char *order_by, int64_t limit, int64_t offset,
+                    order_visit *visitor, hl_error *error)
 {
     hl_sqlite_query query = {.count = 0, .touches_orders = false};
     int hashed = hl_sqlite_query_hash_phone(store, &query, filter, error);
@@ -76,8 +77,8 @@ static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter
 
 /* Runs "SELECT count(*)" (or "SELECT state, count(*) ... GROUP BY state"
  * into by_state) over a plan's rows, adding to *total or by_state. */
-static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filter, const hl_sqlite_plan *plan,
-                     int64_t *total, int64_t *by_state, hl_error *error)
+static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filter,
+                     const hl_sqlite_plan *plan, int64_t *total, int64_t *by_state, hl_error *error)
 {
     hl_sqlite_query query = {.count = 0, .touches_orders = false};
     int hashed = hl_sqlite_query_hash_phone(store, &query, filter, error);
@@ -95,7 +96,8 @@ static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filte
     if (by_state != NULL)
         hl_buf_append_str(&sql, " GROUP BY state");
     if (store->explain != NULL) {
-        int explained = hl_sqlite_explain_statement(store, by_state != NULL ? "count by state" : "count", &sql, &query, error);
+        int explained = hl_sqlite_explain_statement(
+            store, by_state != NULL ? "count by state" : "count", &sql, &query, error);
         hl_buf_free(&sql);
         hl_buf_free(&query.where);
         return explained;
@@ -120,7 +122,8 @@ static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filte
         }
         int state = 0;
         const unsigned char *name = sqlite3_column_text(statement, 0);
-        if (!hl_sqlite_decode_enum(name, sqlite3_column_bytes(statement, 0), hl_sqlite_state_name, HL_STATE_COUNT, &state)) {
+        if (!hl_sqlite_decode_enum(name, sqlite3_column_bytes(statement, 0), hl_sqlite_state_name,
+                                   HL_STATE_COUNT, &state)) {
             result = hl_sqlite_corrupt_value(statement, 0, error);
             break;
         }
@@ -134,15 +137,16 @@ static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error 
 
 /* Counts from order_state_counts (migration 6): the whole store's orders
  * by state, a few rows. */
-static int count_from_totals(struct hl_sqlite_store *store, unsigned state_mask, int64_t *total, int64_t *by_state,
-                             hl_error *error)
+static int count_from_totals(struct hl_sqlite_store *store, unsigned state_mask, int64_t *total,
+                             int64_t *by_state, hl_error *error)
 {
     if (store->explain != NULL) {
         hl_buf_append_str(store->explain, "count: order_state_counts\n");
         return HL_OK;
     }
     int64_t counts[HL_STATE_COUNT] = {0};
-    int result = hl_sqlite_visit_all(store, STMT_ORDER_STATE_COUNTS, "order_count", add_state_count_row, counts, error);
+    int result = hl_sqlite_visit_all(store, STMT_ORDER_STATE_COUNTS, "order_count",
+                                     add_state_count_row, counts, error);
     for (int state = 0; result == HL_OK && state < HL_STATE_COUNT; state++) {
         if (state_mask != 0 && (state_mask & HL_STATE_BIT(state)) == 0)
             continue;
@@ -160,13 +164,19 @@ static int count_from_totals(struct hl_sqlite_store *store, unsigned state_mask,
  * asked) and those it co-handles (its co-handling rows of order_units). A
  * named co-handling unit is its co-handling rows; the rest is SQLite's
  * choice among the indexes. */
-static int count_part(struct hl_sqlite_store *store, const hl_order_filter *filter, hl_sqlite_part part,
-                      int64_t *total, int64_t *by_state, hl_error *error)
+static int count_part(struct hl_sqlite_store *store, const hl_order_filter *filter,
+                      hl_sqlite_part part, int64_t *total, int64_t *by_state, hl_error *error)
 {
     if (part == PART_ALL && hl_order_filter_is_states_only(filter))
-        return count_from_totals(store, filter != NULL ? filter->state_mask : 0, total, by_state, error);
-    hl_sqlite_plan plan = {.source = SOURCE_ORDERS, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part,
-                       .spread_states = false, .by_due = filter != NULL && filter->due_before != 0};
+        return count_from_totals(store, filter != NULL ? filter->state_mask : 0, total, by_state,
+                                 error);
+    hl_sqlite_plan plan = {.source = SOURCE_ORDERS,
+                           .unit = NULL,
+                           .lead = -1,
+                           .also_lead = NULL,
+                           .part = part,
+                           .spread_states = false,
+                           .by_due = filter != NULL && filter->due_before != 0};
     if (filter != NULL && hl_sqlite_filter_set(filter->scope_unit)) {
         hl_order_filter rest = *filter;
         rest.scope_unit = NULL;
@@ -174,8 +184,13 @@ static int count_part(struct hl_sqlite_store *store, const hl_order_filter *filt
         int result = run_count(store, &rest, &plan, total, by_state, error);
         if (result != HL_OK)
             return result;
-        hl_sqlite_plan co = {.source = SOURCE_UNIT, .unit = filter->scope_unit, .lead = 0, .also_lead = NULL,
-                         .part = part, .spread_states = false, .by_due = false};
+        hl_sqlite_plan co = {.source = SOURCE_UNIT,
+                             .unit = filter->scope_unit,
+                             .lead = 0,
+                             .also_lead = NULL,
+                             .part = part,
+                             .spread_states = false,
+                             .by_due = false};
         return run_count(store, &rest, &co, total, by_state, error);
     }
     if (filter != NULL && hl_sqlite_filter_set(filter->co_unit) && !plan.by_due) {
@@ -198,12 +213,15 @@ static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_
     if (sort == HL_ORDER_SORT_ID) {
         /* By number: the command line's lists and the scans, which read
          * the next page with after_id (domain/query.h). */
-        hl_sqlite_plan plan = {.source = SOURCE_ORDERS, .lead = -1, .part = PART_ALL,
+        hl_sqlite_plan plan = {.source = SOURCE_ORDERS,
+                               .lead = -1,
+                               .part = PART_ALL,
                                .by_due = filter != NULL && filter->due_before != 0};
         result = run_page(store, filter, &plan, " ORDER BY id", limit, offset, &visitor, error);
     } else if (sort == HL_ORDER_SORT_RECEIVED || sort == HL_ORDER_SORT_RECEIVED_DESC) {
         hl_sqlite_plan plan = hl_sqlite_plan_page(filter, PART_ALL);
-        result = run_page(store, filter, &plan, hl_sqlite_page_order(&plan, sort == HL_ORDER_SORT_RECEIVED_DESC), limit,
+        result = run_page(store, filter, &plan,
+                          hl_sqlite_page_order(&plan, sort == HL_ORDER_SORT_RECEIVED_DESC), limit,
                           offset, &visitor, error);
     } else {
         /* By deadline: the running deadlines through orders_by_due (the
@@ -211,8 +229,8 @@ static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_
         bool descending = sort == HL_ORDER_SORT_DEADLINE_DESC;
         hl_sqlite_plan deadlines = {.source = SOURCE_DEADLINES, .lead = -1, .part = PART_DEADLINE};
         result = run_page(store, filter, &deadlines,
-                          descending ? " ORDER BY due_at DESC, id DESC" : " ORDER BY due_at, id", limit, offset,
-                          &visitor, error);
+                          descending ? " ORDER BY due_at DESC, id DESC" : " ORDER BY due_at, id",
+                          limit, offset, &visitor, error);
         int64_t first_part = visitor.visited;
         if (result == HL_OK && (limit == 0 || first_part < limit)) {
             /* How many rows of the first part the offset skipped: all of
@@ -254,8 +272,9 @@ static int sqlite_order_count_by_state(hl_store *base, const hl_order_filter *fi
 
 /* One range count of orders_by_category per category of the directory
  * (and ""): a month's orders by category without reading the orders. */
-static int sqlite_order_count_by_category(hl_store *base, hl_time received_from, hl_time received_to,
-                                          hl_category_count_visitor visit, void *context, hl_error *error)
+static int sqlite_order_count_by_category(hl_store *base, hl_time received_from,
+                                          hl_time received_to, hl_category_count_visitor visit,
+                                          void *context, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     sqlite3_stmt *statement = NULL;
@@ -270,7 +289,9 @@ static int sqlite_order_count_by_category(hl_store *base, hl_time received_from,
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
     hl_sqlite_bind_int64(&binding, received_from);
     hl_sqlite_bind_int64(&binding, received_to);
-    int result = binding.rc == SQLITE_OK ? HL_OK : hl_sqlite_storage_error(store, "order_count_by_category", error);
+    int result = binding.rc == SQLITE_OK
+                     ? HL_OK
+                     : hl_sqlite_storage_error(store, "order_count_by_category", error);
     while (result == HL_OK) {
         int rc = sqlite3_step(statement);
         if (rc == SQLITE_DONE)
@@ -327,12 +348,13 @@ static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error 
 
 /* Reads the counts the store keeps (migration 6): a few rows, whatever
  * the number of orders. */
-static int sqlite_order_state_counts(hl_store *base, int64_t counts[HL_STATE_COUNT], hl_error *error)
+static int sqlite_order_state_counts(hl_store *base, int64_t counts[HL_STATE_COUNT],
+                                     hl_error *error)
 {
     for (int state = 0; state < HL_STATE_COUNT; state++)
         counts[state] = 0;
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_ORDER_STATE_COUNTS, "order_state_counts", add_state_count_row, counts,
-                     error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_ORDER_STATE_COUNTS,
+                               "order_state_counts", add_state_count_row, counts, error);
 }
 
 void hl_sqlite_queries_ops(hl_store_ops *ops)

@@ -15,7 +15,8 @@
 static int sqlite_rollup_add(hl_store *base, const hl_rollup_delta *delta, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    const char *counter = hl_sqlite_encode_enum((int)delta->counter, hl_sqlite_counter_name, HL_COUNTER_COUNT);
+    const char *counter =
+        hl_sqlite_encode_enum((int)delta->counter, hl_sqlite_counter_name, HL_COUNTER_COUNT);
     if (counter == NULL)
         return hl_sqlite_bad_enum("counter", (int)delta->counter, error);
     sqlite3_stmt *statement = store->statements[STMT_ROLLUP_ADD];
@@ -52,15 +53,16 @@ static int sqlite_rollup_each(hl_store *base, hl_rollup_visitor visit, void *con
                               hl_error *error)
 {
     rollup_visit visitor = {visit, context};
-    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_ROLLUP_EACH, "rollup_each", visit_rollup_row, &visitor,
-                     error);
+    return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_ROLLUP_EACH, "rollup_each",
+                               visit_rollup_row, &visitor, error);
 }
 
 static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visit, void *context,
                                hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = hl_sqlite_borrow_statement(store, STMT_ROLLUP_MONTH, "rollup_month", error);
+    sqlite3_stmt *statement =
+        hl_sqlite_borrow_statement(store, STMT_ROLLUP_MONTH, "rollup_month", error);
     if (statement == NULL)
         return HL_EIO;
     rollup_visit visitor = {visit, context};
@@ -68,18 +70,20 @@ static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visi
     if (sqlite3_bind_int64(statement, 1, month) != SQLITE_OK)
         result = hl_sqlite_storage_error(store, "rollup_month", error);
     else
-        result = hl_sqlite_visit_rows(store, statement, "rollup_month", visit_rollup_row, &visitor, error);
+        result = hl_sqlite_visit_rows(store, statement, "rollup_month", visit_rollup_row, &visitor,
+                                      error);
     hl_sqlite_return_statement(store, STMT_ROLLUP_MONTH, statement);
     return result;
 }
 
 /* Sums one counter over the units, month by month: the whole rollups
  * table is small (months x units x counters), read in key order. */
-static int sqlite_rollup_months(hl_store *base, hl_counter counter, hl_month_total_visitor visit, void *context,
-                                hl_error *error)
+static int sqlite_rollup_months(hl_store *base, hl_counter counter, hl_month_total_visitor visit,
+                                void *context, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    const char *name = hl_sqlite_encode_enum((int)counter, hl_sqlite_counter_name, HL_COUNTER_COUNT);
+    const char *name =
+        hl_sqlite_encode_enum((int)counter, hl_sqlite_counter_name, HL_COUNTER_COUNT);
     if (name == NULL)
         return hl_sqlite_bad_enum("counter", (int)counter, error);
     sqlite3_stmt *statement = NULL;
@@ -91,7 +95,8 @@ static int sqlite_rollup_months(hl_store *base, hl_counter counter, hl_month_tot
     }
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
     hl_sqlite_bind_string(&binding, name);
-    int result = binding.rc == SQLITE_OK ? HL_OK : hl_sqlite_storage_error(store, "rollup_months", error);
+    int result =
+        binding.rc == SQLITE_OK ? HL_OK : hl_sqlite_storage_error(store, "rollup_months", error);
     while (result == HL_OK) {
         int rc = sqlite3_step(statement);
         if (rc == SQLITE_DONE)
@@ -100,7 +105,8 @@ static int sqlite_rollup_months(hl_store *base, hl_counter counter, hl_month_tot
             result = hl_sqlite_storage_error(store, "rollup_months", error);
             break;
         }
-        result = visit(context, sqlite3_column_int(statement, 0), sqlite3_column_int64(statement, 1));
+        result =
+            visit(context, sqlite3_column_int(statement, 0), sqlite3_column_int64(statement, 1));
     }
     sqlite3_finalize(statement);
     return result;

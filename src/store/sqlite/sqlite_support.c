@@ -98,8 +98,8 @@ const char *hl_sqlite_counter_name(int value)
  * made for people: they also accept Chinese labels and refuse values that
  * are not real choices (the state "none", the from-state of registration),
  * which the store must read back all the same. */
-bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum_namer namer, int count,
-                        int *out)
+bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum_namer namer,
+                           int count, int *out)
 {
     if (text == NULL)
         return false;
@@ -123,8 +123,8 @@ const char *hl_sqlite_encode_enum(int value, hl_sqlite_enum_namer namer, int cou
 }
 
 /* Runs a statement that returns no rows, then resets it for reuse. */
-int hl_sqlite_run_write(struct hl_sqlite_store *store, sqlite3_stmt *statement, const char *operation,
-                     hl_error *error)
+int hl_sqlite_run_write(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                        const char *operation, hl_error *error)
 {
     int rc = sqlite3_step(statement);
     int result = HL_OK;
@@ -139,7 +139,7 @@ int hl_sqlite_run_write(struct hl_sqlite_store *store, sqlite3_stmt *statement, 
  * listing events); then the cached statement is still stepping and the
  * nested call gets a private copy, finalized when it is done. */
 sqlite3_stmt *hl_sqlite_borrow_statement(struct hl_sqlite_store *store, hl_sqlite_statement id,
-                                      const char *operation, hl_error *error)
+                                         const char *operation, hl_error *error)
 {
     sqlite3_stmt *cached = store->statements[id];
     if (cached != NULL && !sqlite3_stmt_busy(cached))
@@ -153,7 +153,8 @@ sqlite3_stmt *hl_sqlite_borrow_statement(struct hl_sqlite_store *store, hl_sqlit
     return fresh;
 }
 
-void hl_sqlite_return_statement(struct hl_sqlite_store *store, hl_sqlite_statement id, sqlite3_stmt *statement)
+void hl_sqlite_return_statement(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                                sqlite3_stmt *statement)
 {
     if (statement == store->statements[id])
         sqlite3_reset(statement);
@@ -164,8 +165,9 @@ void hl_sqlite_return_statement(struct hl_sqlite_store *store, hl_sqlite_stateme
 /* Steps through every row, one at a time: nothing is collected, so a scan
  * of tens of millions of rows runs in constant memory. Stops at the first
  * non-zero answer of the handler and returns it. Does not reset. */
-int hl_sqlite_visit_rows(struct hl_sqlite_store *store, sqlite3_stmt *statement, const char *operation,
-                      hl_sqlite_row_handler handle, void *context, hl_error *error)
+int hl_sqlite_visit_rows(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                         const char *operation, hl_sqlite_row_handler handle, void *context,
+                         hl_error *error)
 {
     for (;;) {
         int rc = sqlite3_step(statement);
@@ -180,8 +182,9 @@ int hl_sqlite_visit_rows(struct hl_sqlite_store *store, sqlite3_stmt *statement,
 }
 
 /* Runs a cached query with no parameters over every row. */
-int hl_sqlite_visit_all(struct hl_sqlite_store *store, hl_sqlite_statement id, const char *operation,
-                     hl_sqlite_row_handler handle, void *context, hl_error *error)
+int hl_sqlite_visit_all(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                        const char *operation, hl_sqlite_row_handler handle, void *context,
+                        hl_error *error)
 {
     sqlite3_stmt *statement = hl_sqlite_borrow_statement(store, id, operation, error);
     if (statement == NULL)
@@ -194,8 +197,9 @@ int hl_sqlite_visit_all(struct hl_sqlite_store *store, hl_sqlite_statement id, c
 /* Runs a single-row lookup whose key is already bound: HL_ENOTFOUND (error
  * left for the caller to fill) when no row matches, else the handler's
  * answer for the row. Resets the statement. */
-int hl_sqlite_lookup_row(struct hl_sqlite_store *store, sqlite3_stmt *statement, const char *operation,
-                      hl_sqlite_row_handler handle, void *context, hl_error *error)
+int hl_sqlite_lookup_row(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                         const char *operation, hl_sqlite_row_handler handle, void *context,
+                         hl_error *error)
 {
     int rc = sqlite3_step(statement);
     int result;
@@ -210,7 +214,7 @@ int hl_sqlite_lookup_row(struct hl_sqlite_store *store, sqlite3_stmt *statement,
 }
 
 int hl_sqlite_exec_sql(struct hl_sqlite_store *store, const char *sql, const char *operation,
-                    hl_error *error)
+                       hl_error *error)
 {
     if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
         return hl_sqlite_storage_error(store, operation, error);
@@ -226,13 +230,14 @@ int hl_sqlite_not_found(const char *what_zh, const char *what_en, const char *ke
 
 int hl_sqlite_no_codec_error(hl_error *error)
 {
-    return hl_error_set(error, HL_EIO, NULL, "%s",
-                        HL_T("联系电话须以密钥加密存储，而此数据库连接未获得密钥",
-                             "phone numbers are stored sealed, and this store connection was given no key"));
+    return hl_error_set(
+        error, HL_EIO, NULL, "%s",
+        HL_T("联系电话须以密钥加密存储，而此数据库连接未获得密钥",
+             "phone numbers are stored sealed, and this store connection was given no key"));
 }
 
 int hl_sqlite_order_error(int code, const char *what_zh, const char *what_en, int64_t id,
-                       hl_error *error)
+                          hl_error *error)
 {
     char number[24];
     hl_order_format_number(id, number, sizeof number);
