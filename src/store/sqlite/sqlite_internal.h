@@ -305,7 +305,7 @@ typedef struct hl_sqlite_parameter {
 } hl_sqlite_parameter;
 
 /* At most: every state, every channel, a dozen single filters, two for
- * the text, two for a scope, the unit of a range, the phone, three for
+ * the text, two for a scope, the unit of a range, the phone, one for
  * "received before", the category list, the limit and the offset. */
 #define QUERY_MAX_PARAMETERS (HL_STATE_COUNT + HL_CHANNEL_COUNT + 30)
 
@@ -318,7 +318,7 @@ typedef enum hl_sqlite_part {
 
 /* How a query reaches its rows. The lists of the API choose explicitly, so
  * that a page never depends on SQLite guessing well without statistics:
- * see hl_sqlite_plan_page and plan_count. */
+ * see hl_sqlite_plan_page and count_part. */
 typedef enum hl_sqlite_source {
     SOURCE_ORDERS = 0, /* the orders table: SQLite picks the index */
     SOURCE_DEADLINES,  /* orders through orders_by_due, in deadline order */
@@ -362,6 +362,9 @@ void hl_sqlite_access_ops(hl_store_ops *ops);
 /* Whether a store is one of this backend's. */
 bool hl_sqlite_owns(const hl_store *store);
 
+/* The functions the backend's files share, grouped by the file that
+ * defines them; each is described where it is defined. */
+
 /* sqlite_support.c */
 int hl_sqlite_storage_error(struct hl_sqlite_store *store, const char *operation, hl_error *error);
 int hl_sqlite_not_a_database(const char *path, const char *detail, hl_error *error);
@@ -375,8 +378,6 @@ const char *hl_sqlite_type_name(int value);
 const char *hl_sqlite_action_name(int value);
 const char *hl_sqlite_role_name(int value);
 const char *hl_sqlite_counter_name(int value);
-bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum_namer namer,
-                           int count, int *out);
 const char *hl_sqlite_encode_enum(int value, hl_sqlite_enum_namer namer, int count);
 int hl_sqlite_run_write(struct hl_sqlite_store *store, sqlite3_stmt *statement,
                         const char *operation, hl_error *error);
