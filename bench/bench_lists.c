@@ -22,6 +22,7 @@
 #include "app/app.h"
 #include "base/i18n.h"
 #include "bench_support.h"
+#include "store/sqlite/sqlite.h"
 
 #define PAGE_SIZE 50
 
@@ -177,7 +178,7 @@ int main(int argc, char **argv)
         if (opts.plans) {
             hl_buf plan;
             hl_buf_init(&plan);
-            hl_store_sqlite_explain(app->store, &cases[index].filter, &plan, &error);
+            hl_sqlite_explain(app->store, &cases[index].filter, &plan, &error);
             printf("%s\n", plan.data != NULL ? plan.data : "");
             hl_buf_free(&plan);
         }

@@ -22,7 +22,7 @@
 // Usage: node duckdb_bulletin.mjs EVENTS_CSV ROLLUPS_CSV MONTH RATINGS
 //   MONTH is yyyymm; RATINGS the ratings counted as satisfied, e.g. "1,2"
 //   (very satisfied, satisfied), or "1,2,3" when the policy counts 基本满意.
-// The action and counter names are the store's (src/store/store_sqlite.c,
+// The action and counter names are the store's (src/store/sqlite/sqlite_support.c,
 // src/domain/rollup.c); bench_bulletin checks that the figures agree with
 // hotline's, so a renamed counter shows up as a disagreement, not a silent 0.
 

@@ -109,7 +109,7 @@ int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_e
     hl_app *app = hl_xcalloc(1, sizeof *app);
     hl_calendar_init(&app->calendar);
     hl_limits_default(&app->limits);
-    int result = hl_store_open_sqlite(path, &app->store, error);
+    int result = hl_store_open(path, &app->store, error);
     if (result == HL_OK) {
         char *default_path = key_path == NULL ? hl_secrets_default_key_path(path) : NULL;
         result = hl_secrets_unlock_store(app->store, key_path != NULL ? key_path : default_path, &app->secrets,
@@ -620,9 +620,8 @@ int hl_app_earlier_orders(hl_app *app, int64_t id, const hl_user *reader,
         if (result == HL_OK && order->citizen_phone[0] != '\0') {
             hl_order_filter filter = {0};
             filter.phone = order->citizen_phone;
-            filter.before_received = order->received_at;
             filter.before_id = order->id;
-            filter.newest_first = true;
+            filter.sort = HL_ORDER_SORT_RECEIVED_DESC;
             earlier_visit earlier = {reader, visible, limit, 0, visit, context};
             result = hl_store_order_query(app->store, &filter, visit_earlier, &earlier, error);
             if (result == 1 && earlier.limit > 0 && earlier.count >= earlier.limit)

@@ -186,7 +186,7 @@ int hl_audit_queue_start(const char *db_path, hl_audit_queue **out, hl_error *er
 {
     *out = NULL;
     hl_audit_queue *queue = hl_xcalloc(1, sizeof *queue);
-    int result = hl_store_open_sqlite(db_path, &queue->store, error);
+    int result = hl_store_open(db_path, &queue->store, error);
     if (result != HL_OK) {
         free(queue);
         return result;

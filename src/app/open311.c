@@ -872,7 +872,7 @@ int hl_open311_list_requests(hl_open311_reader *reader, const hl_open311_query *
         filter.state_mask = query->open ? open_mask : closed_mask;
     filter.received_from = query->from;
     filter.received_to = query->to;
-    filter.newest_first = true;
+    filter.sort = HL_ORDER_SORT_RECEIVED_DESC;
     filter.offset = query->offset;
     filter.limit = query->limit;
     int result = hl_store_order_count(reader->app->store, &filter, total, error);

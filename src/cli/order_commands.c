@@ -317,6 +317,53 @@ static const cli_option_spec list_options[] = {
     {"due-soon", false}, {"from", true}, {"to", true},    {"text", true},     {"limit", true},
     {"after", true}, {"out", true},    {"phone", true},   {NULL, false}};
 
+/* Counts what a filter selects, its page left out. */
+static int count_selected(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error)
+{
+    hl_order_filter all = *filter;
+    all.limit = 0;
+    all.offset = 0;
+    return hl_app_count_orders(app, &all, count, error);
+}
+
+/* In number order, --after NUMBER selects the orders numbered after it,
+ * which is the next page. A list by deadline (--overdue, --due-soon) goes
+ * on after that order's place in the list instead: the store pages by
+ * offset (domain/query.h), so the offset is the number of listed orders
+ * due before it, and of those due at the same time with a number up to
+ * its own. An order without a running deadline has no place there: the
+ * list starts from its beginning. */
+static int after_in_deadline_order(hl_app *app, hl_order_filter *filter, hl_error *error)
+{
+    hl_order *last = hl_xmalloc(sizeof *last);
+    int result = hl_app_get_order(app, filter->after_id, last, error);
+    hl_time due = last->due_at;
+    int64_t after_id = filter->after_id;
+    free(last);
+    if (result != HL_OK)
+        return result;
+    filter->after_id = 0;
+    if (due <= 0)
+        return HL_OK;
+    bool listed = due >= filter->due_from && (filter->due_before == 0 || due < filter->due_before);
+    hl_order_filter earlier = *filter;
+    if (filter->due_before == 0 || due < filter->due_before)
+        earlier.due_before = due;
+    int64_t before = 0, same = 0, same_after = 0;
+    result = count_selected(app, &earlier, &before, error);
+    if (result == HL_OK && listed) {
+        hl_order_filter at_due = *filter;
+        at_due.due_from = due;
+        at_due.due_before = due + 1;
+        result = count_selected(app, &at_due, &same, error);
+        at_due.after_id = after_id;
+        if (result == HL_OK)
+            result = count_selected(app, &at_due, &same_after, error);
+    }
+    filter->offset = before + same - same_after;
+    return result;
+}
+
 static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filter, hl_error *error)
 {
     memset(filter, 0, sizeof *filter);
@@ -356,12 +403,12 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
                          : hl_error_set(error, HL_EINVAL, "overdue", "--overdue 与 --due-soon 不能同时使用");
     if (cli_args_has(args, "overdue")) {
         filter->due_before = now;
-        filter->order_by_due = true;
+        filter->sort = HL_ORDER_SORT_DEADLINE;
     } else if (cli_args_has(args, "due-soon")) {
         /* About to be overdue: not yet overdue, due within due_soon_days. */
         filter->due_from = now;
         filter->due_before = hl_app_due_soon_limit(app, now);
-        filter->order_by_due = true;
+        filter->sort = HL_ORDER_SORT_DEADLINE;
     }
     const char *from = cli_args_get(args, "from"), *to = cli_args_get(args, "to");
     int32_t day;
@@ -389,15 +436,8 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
     if (after != NULL && hl_order_parse_number(hl_slice_of(after), &filter->after_id) != HL_OK)
         return english() ? hl_error_set(error, HL_EINVAL, "after", "--after takes an order number")
                          : hl_error_set(error, HL_EINVAL, "after", "--after 须为工单编号");
-    if (filter->after_id != 0 && filter->order_by_due) {
-        /* A list sorted by deadline pages on (deadline, number). */
-        hl_order *last = hl_xmalloc(sizeof *last);
-        int result = hl_app_get_order(app, filter->after_id, last, error);
-        filter->after_due = last->due_at;
-        free(last);
-        if (result != HL_OK)
-            return result;
-    }
+    if (filter->after_id != 0 && filter->sort == HL_ORDER_SORT_DEADLINE)
+        return after_in_deadline_order(app, filter, error);
     return HL_OK;
 }
 

@@ -1,7 +1,8 @@
 /* store.h: persistence behind one interface.
  *
  * app/ talks to a store only through these functions; a backend (SQLite in
- * store_sqlite.c, PostgreSQL later) fills an hl_store_ops table. SQL lives
+ * store/sqlite/, PostgreSQL later) fills an hl_store_ops table, and
+ * hl_store_open picks the backend from the address. SQL lives
  * in the backends and nowhere else. Transactions are explicit: app/ begins
  * and commits; every write below must happen inside a transaction.
  *
@@ -19,6 +20,7 @@
 #include "domain/calendar.h"
 #include "domain/directory.h"
 #include "domain/order.h"
+#include "domain/query.h"
 #include "domain/rollup.h"
 #include "domain/workflow.h"
 
@@ -69,18 +71,6 @@ typedef struct hl_open311_record {
     char media_url[HL_MEDIA_URL_BYTES];
 } hl_open311_record;
 
-/* Which events an event query returns: at_from <= at < at_to (at_to 0: no
- * end), of orders whose channel is in channel_mask (bits of hl_channel; 0:
- * any), whose action is in action_mask (bits of hl_action; 0: any), in the
- * order (at, order, seq), limit rows (0: all) after skipping offset. */
-typedef struct hl_event_filter {
-    hl_time at_from;
-    hl_time at_to;
-    unsigned channel_mask;
-    uint32_t action_mask;
-    int limit;
-    int64_t offset;
-} hl_event_filter;
 /* How the store keeps citizens' phone numbers (app/secrets.c provides
  * it; the store holds no key and no cryptography of its own). A phone is
  * written as its sealed form (at most HL_PHONE_SEALED_MAX_BYTES) beside a
@@ -125,74 +115,10 @@ typedef struct hl_audit_read {
     char route[HL_AUDIT_ROUTE_BYTES];
 } hl_audit_read;
 
-/* Which reads an audit query returns, newest first. Zero/NULL members do
- * not filter. */
-typedef struct hl_audit_filter {
-    int64_t order_id;
-    const char *actor;
-    hl_time since; /* at >= since */
-    int limit;     /* 0 = no limit */
-    int64_t offset; /* skip this many (paging) */
-} hl_audit_filter;
-
-/* The order of a query's orders. The "received" and "deadline" orders are
- * the API's lists (docs/api.md); paging in them is by offset. */
-typedef enum hl_order_sort {
-    HL_ORDER_SORT_ID = 0,        /* by number, ascending (keyset paging with after_id) */
-    HL_ORDER_SORT_RECEIVED,      /* received_at, then number, ascending */
-    HL_ORDER_SORT_RECEIVED_DESC, /* newest first */
-    /* The running deadline (due_at) soonest first, then the orders without
-     * one (due_at 0), newest first. */
-    HL_ORDER_SORT_DEADLINE,
-    /* The latest running deadline first, then the orders without one,
-     * newest first. */
-    HL_ORDER_SORT_DEADLINE_DESC,
-} hl_order_sort;
-
-/* Which orders a query returns. Zero/NULL members do not filter. (A new
- * member that selects must also be named in store_sqlite.c's states_only,
- * which answers whole-store counts from the per-state totals.) */
-typedef struct hl_order_filter {
-    unsigned state_mask;    /* HL_STATE_BIT mask, 0 = any */
-    const char *unit;       /* lead unit */
-    const char *co_unit;    /* orders where this unit is a co-handling unit */
-    const char *category;
-    hl_time received_from;  /* received_at >= */
-    hl_time received_to;    /* received_at < */
-    hl_time due_before;     /* a deadline runs (due_at > 0) and due_at < this */
-    hl_time due_from;       /* due_at >= this */
-    const char *text;       /* substring of title or content */
-    int64_t after_id;       /* paging: after this order (by id, or by (due_at, id)) */
-    hl_time after_due;      /* paging by due: the due_at of the after_id order */
-    int limit;              /* 0 = no limit */
-    bool order_by_due;      /* sort by due_at, then id, zeros first (wins over sort) */
-    int assessed_month;     /* yyyymm of the completion being assessed */
-    bool appeal_upheld;     /* only orders excluded by an upheld appeal */
-    unsigned channel_mask;  /* bits (1u << hl_channel), 0 = any */
-    const char *categories; /* comma-separated category codes: any of them */
-    int64_t offset;         /* paging by position: rows skipped before the limit */
-    /* The citizen's phone, written any way (domain/phone.h): found by its
-     * search hash, so the store needs a phone codec. */
-    const char *phone;
-    /* With before_id: only orders received before (before_received,
-     * before_id), received time first, then number. */
-    hl_time before_received;
-    int64_t before_id;
-    bool newest_first;      /* sort by received_at, then id, descending */
-    /* Orders whose lead or co-handling unit this is: what a unit's handler
-     * may read (app/auth sets it). */
-    const char *scope_unit;
-    hl_order_sort sort;     /* when order_by_due is false */
-} hl_order_filter;
-
-/* Receives one category's count of orders ("" for orders without one). */
-typedef int (*hl_category_count_visitor)(void *context, const char *category, int64_t count);
 /* Receives the sum of one rollup counter for one month. */
 typedef int (*hl_month_total_visitor)(void *context, int month, int64_t total);
 
 /* Visitors return 0 to go on, anything else to stop (that value is returned). */
-typedef int (*hl_order_visitor)(void *context, const hl_order *order);
-typedef int (*hl_event_visitor)(void *context, const hl_event *event);
 typedef int (*hl_unit_visitor)(void *context, const hl_unit *unit);
 typedef int (*hl_category_visitor)(void *context, const hl_category *category);
 typedef int (*hl_user_visitor)(void *context, const hl_user *user);
@@ -298,21 +224,20 @@ struct hl_store {
     const hl_store_ops *ops;
 };
 
-/* Opens (creating when absent) an SQLite store at path and brings its schema
- * to the current version. The caller owns *out and closes it with
- * hl_store_close. */
-int hl_store_open_sqlite(const char *path, hl_store **out, hl_error *error);
+/* Opens (creating when absent) the store at address and brings its schema
+ * to the current version. The address chooses the backend: a file path is
+ * an SQLite database (store/sqlite/); "postgresql://..." is kept for the
+ * PostgreSQL backend to come and refused until then. The caller owns *out
+ * and closes it with hl_store_close. */
+int hl_store_open(const char *address, hl_store **out, hl_error *error);
 
 /* The schema version this build writes. */
 int hl_store_schema_version(void);
 
-/* For tests and benchmarks of an SQLite store: goes through order_query,
- * order_count and order_count_by_state with filter as they run, but
- * appends each statement and the lines of its EXPLAIN QUERY PLAN to out
- * instead of running it (a deadline-sorted list shows both of its parts). */
-int hl_store_sqlite_explain(hl_store *store, const hl_order_filter *filter, hl_buf *out, hl_error *error);
-
-/* Thin wrappers over the ops table, so that app/ reads naturally. Getters
+/* Thin wrappers over the ops table, so that app/ reads naturally. They
+ * check once for every backend what each would check alike: a NULL store
+ * answers HL_EIO ("the store is closed"; the void ones do nothing) and a
+ * missing required argument HL_EINVAL, before the backend is called. Getters
  * return HL_ENOTFOUND when the key is absent. order_update returns
  * HL_ECONFLICT when the stored version is not expected_version (someone
  * else acted first) and changes nothing. Inserts of an existing key return

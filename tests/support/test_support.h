@@ -24,7 +24,7 @@ struct hl_app;
 struct hl_app *test_open_store(char *directory, size_t directory_size, char *path, size_t path_size,
                                const char *units_csv, const char *categories_csv, const char *users_csv);
 
-/* Gives a store opened directly (hl_store_open_sqlite, not through app/)
+/* Gives a store opened directly (hl_store_open, not through app/)
  * the phone codec of a fixed test key, made once per process, so that it
  * can write and read orders with phone numbers. */
 struct hl_store;

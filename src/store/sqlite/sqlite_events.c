@@ -1,0 +1,271 @@
+/* sqlite_events.c: the append-only log of events in SQLite: append, an
+ * order's events, the full scan, one event, and events across orders by
+ * time with their count. No event is ever changed or deleted (the schema's
+ * triggers refuse it). */
+#include "store/sqlite/sqlite_internal.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "base/text.h"
+
+static int sqlite_event_append(hl_store *base, const hl_event *event, hl_error *error)
+{
+    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
+    const char *action =
+        hl_sqlite_encode_enum((int)event->action, hl_sqlite_action_name, HL_ACTION_COUNT);
+    if (action == NULL)
+        return hl_sqlite_bad_enum("action", (int)event->action, error);
+    const char *from_state =
+        hl_sqlite_encode_enum((int)event->from_state, hl_sqlite_state_name, HL_STATE_COUNT);
+    if (from_state == NULL)
+        return hl_sqlite_bad_enum("from_state", (int)event->from_state, error);
+    const char *to_state =
+        hl_sqlite_encode_enum((int)event->to_state, hl_sqlite_state_name, HL_STATE_COUNT);
+    if (to_state == NULL)
+        return hl_sqlite_bad_enum("to_state", (int)event->to_state, error);
+
+    sqlite3_stmt *statement = store->statements[STMT_EVENT_APPEND];
+    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_bind_int64(&binding, event->order_id);
+    hl_sqlite_bind_int64(&binding, event->seq);
+    hl_sqlite_bind_int64(&binding, event->at);
+    BIND_FIELD(&binding, event->actor);
+    hl_sqlite_bind_string(&binding, action);
+    hl_sqlite_bind_string(&binding, from_state);
+    hl_sqlite_bind_string(&binding, to_state);
+    BIND_FIELD(&binding, event->unit);
+    BIND_FIELD(&binding, event->other_unit);
+    hl_sqlite_bind_int64(&binding, event->deadline);
+    BIND_FIELD(&binding, event->note);
+    BIND_FIELD(&binding, event->details);
+    hl_sqlite_bind_int64(&binding, event->period);
+    hl_sqlite_bind_int64(&binding, event->outcome);
+    hl_sqlite_bind_int64(&binding, event->rating);
+    hl_sqlite_bind_int64(&binding, event->resolved);
+    hl_sqlite_bind_int64(&binding, event->flags);
+    if (binding.rc != SQLITE_OK)
+        return hl_sqlite_storage_error(store, "event_append", error);
+    int rc = sqlite3_step(statement);
+    int result = HL_OK;
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        char number[24];
+        hl_order_format_number(event->order_id, number, sizeof number);
+        if (hl_i18n_get() == HL_LANG_EN)
+            result =
+                hl_error_set(error, HL_ECONFLICT, NULL,
+                             "event %" PRId64 " of order %s already exists", event->seq, number);
+        else
+            result = hl_error_set(error, HL_ECONFLICT, NULL,
+                                  "工单 %s 的第 %" PRId64 " 条记录已存在", number, event->seq);
+    } else if (rc != SQLITE_DONE) {
+        result = hl_sqlite_storage_error(store, "event_append", error);
+    }
+    sqlite3_reset(statement);
+    return result;
+}
+
+/* Reads a row selected as EVENT_COLUMNS. */
+static int read_event(sqlite3_stmt *statement, hl_event *event, hl_error *error)
+{
+    hl_sqlite_reader row = hl_sqlite_reader_of(statement);
+    event->order_id = hl_sqlite_read_int64(&row);
+    event->seq = hl_sqlite_read_int64(&row);
+    event->at = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, event->actor);
+    event->action = (hl_action)hl_sqlite_read_enum(&row, hl_sqlite_action_name, HL_ACTION_COUNT);
+    event->from_state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
+    event->to_state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
+    READ_FIELD(&row, event->unit);
+    READ_FIELD(&row, event->other_unit);
+    event->deadline = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, event->note);
+    READ_FIELD(&row, event->details);
+    event->period = hl_sqlite_read_int(&row);
+    event->outcome = (hl_survey_outcome)hl_sqlite_read_small(&row, HL_OUTCOME_COUNT);
+    event->rating = (hl_rating)hl_sqlite_read_small(&row, HL_RATING_COUNT);
+    event->resolved = (hl_resolved)hl_sqlite_read_small(&row, HL_RESOLVED_NO + 1);
+    event->flags = (unsigned)hl_sqlite_read_int(&row);
+    if (row.bad_column >= 0)
+        return hl_sqlite_corrupt_value(statement, row.bad_column, error);
+    return HL_OK;
+}
+
+typedef struct event_visit {
+    hl_event_visitor visit;
+    void *context;
+    hl_event *event; /* one scratch record for the whole listing */
+} event_visit;
+
+static int visit_event_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    event_visit *visitor = context;
+    int result = read_event(statement, visitor->event, error);
+    if (result != HL_OK)
+        return result;
+    return visitor->visit(visitor->context, visitor->event);
+}
+
+static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor visit,
+                             void *context, hl_error *error)
+{
+    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
+    sqlite3_stmt *statement =
+        hl_sqlite_borrow_statement(store, STMT_EVENT_LIST, "event_list", error);
+    if (statement == NULL)
+        return HL_EIO;
+    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_bind_int64(&binding, order_id);
+    int result;
+    if (binding.rc != SQLITE_OK) {
+        result = hl_sqlite_storage_error(store, "event_list", error);
+    } else {
+        event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
+        result =
+            hl_sqlite_visit_rows(store, statement, "event_list", visit_event_row, &visitor, error);
+        free(visitor.event);
+    }
+    hl_sqlite_return_statement(store, STMT_EVENT_LIST, statement);
+    return result;
+}
+
+static int sqlite_event_scan(hl_store *base, hl_event_visitor visit, void *context, hl_error *error)
+{
+    event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
+    int result = hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_EVENT_SCAN, "event_scan",
+                                     visit_event_row, &visitor, error);
+    free(visitor.event);
+    return result;
+}
+
+static int copy_event_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    return read_event(statement, context, error);
+}
+
+static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event *out,
+                            hl_error *error)
+{
+    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
+    sqlite3_stmt *statement = store->statements[STMT_EVENT_GET];
+    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_bind_int64(&binding, order_id);
+    hl_sqlite_bind_int64(&binding, seq);
+    if (binding.rc != SQLITE_OK)
+        return hl_sqlite_storage_error(store, "event_get", error);
+    int result = hl_sqlite_lookup_row(store, statement, "event_get", copy_event_row, out, error);
+    if (result == HL_ENOTFOUND)
+        return hl_sqlite_order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id,
+                                     error);
+    return result;
+}
+
+/* The FROM (into sql) and the WHERE (into query->where) of an event
+ * query; the channels need the orders. */
+static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filter *filter)
+{
+    hl_buf_append_str(sql, filter->channel_mask != 0
+                               ? " FROM events JOIN orders ON orders.id = events.order_id"
+                               : " FROM events");
+    hl_sqlite_query_condition(query, "events.at >= ?");
+    hl_sqlite_query_number(query, filter->at_from);
+    if (filter->at_to != 0) {
+        hl_sqlite_query_condition(query, "events.at < ?");
+        hl_sqlite_query_number(query, filter->at_to);
+    }
+    if (filter->channel_mask != 0) {
+        /* The channels' names are constants of this build: no parameters. */
+        hl_sqlite_query_condition(query, "orders.channel IN (");
+        int listed = 0;
+        for (int channel = 0; channel < HL_CHANNEL_COUNT; channel++) {
+            if ((filter->channel_mask & (1u << channel)) == 0)
+                continue;
+            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "",
+                           hl_sqlite_channel_name(channel));
+        }
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
+    }
+    if (filter->action_mask != 0) {
+        hl_sqlite_query_condition(query, "events.action IN (");
+        int listed = 0;
+        for (int action = 0; action < HL_ACTION_COUNT; action++) {
+            if ((filter->action_mask & (1u << action)) == 0)
+                continue;
+            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "",
+                           hl_sqlite_action_name(action));
+        }
+        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
+    }
+}
+
+static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_event_visitor visit,
+                              void *context, hl_error *error)
+{
+    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
+    hl_sqlite_query query = {.count = 0, .touches_orders = false};
+    hl_buf_init(&query.where);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(
+        &sql, "SELECT events.order_id, events.seq, events.at, events.actor, events.action, "
+              "events.from_state, events.to_state, events.unit, events.other_unit, "
+              "events.deadline, events.note, events.details, events.period, events.outcome, "
+              "events.rating, events.resolved, events.flags");
+    event_where(&query, &sql, filter);
+    hl_buf_append(&sql, query.where.data, query.where.len);
+    hl_buf_append_str(&sql, " ORDER BY events.at, events.order_id, events.seq LIMIT ? OFFSET ?");
+    hl_sqlite_query_number(&query, filter->limit > 0 ? filter->limit : -1);
+    hl_sqlite_query_number(&query, filter->offset > 0 ? filter->offset : 0);
+    sqlite3_stmt *statement = NULL;
+    int result = hl_sqlite_query_prepare(store, &sql, &query, "event_query", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
+    if (result != HL_OK)
+        return result;
+    event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
+    result =
+        hl_sqlite_visit_rows(store, statement, "event_query", visit_event_row, &visitor, error);
+    free(visitor.event);
+    sqlite3_finalize(statement);
+    return result;
+}
+
+static int sqlite_event_count(hl_store *base, const hl_event_filter *filter, int64_t *out,
+                              hl_error *error)
+{
+    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
+    *out = 0;
+    hl_sqlite_query query = {.count = 0, .touches_orders = false};
+    hl_buf_init(&query.where);
+    hl_buf sql;
+    hl_buf_init(&sql);
+    hl_buf_append_str(&sql, "SELECT count(*)");
+    event_where(&query, &sql, filter);
+    hl_buf_append(&sql, query.where.data, query.where.len);
+    sqlite3_stmt *statement = NULL;
+    int result = hl_sqlite_query_prepare(store, &sql, &query, "event_count", &statement, error);
+    hl_buf_free(&sql);
+    hl_buf_free(&query.where);
+    if (result != HL_OK)
+        return result;
+    if (sqlite3_step(statement) == SQLITE_ROW)
+        *out = sqlite3_column_int64(statement, 0);
+    else
+        result = hl_sqlite_storage_error(store, "event_count", error);
+    sqlite3_finalize(statement);
+    return result;
+}
+
+void hl_sqlite_events_ops(hl_store_ops *ops)
+{
+    ops->event_append = sqlite_event_append;
+    ops->event_list = sqlite_event_list;
+    ops->event_scan = sqlite_event_scan;
+    ops->event_get = sqlite_event_get;
+    ops->event_query = sqlite_event_query;
+    ops->event_count = sqlite_event_count;
+}

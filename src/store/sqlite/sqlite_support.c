@@ -1,0 +1,247 @@
+/* sqlite_support.c: what every file of the SQLite backend shares: its
+ * errors (SQLite's mapped to HL_E* codes, with messages in two languages),
+ * the enumerations stored as their stable English names, and running
+ * cached statements over rows. It knows no table. */
+#include "store/sqlite/sqlite_internal.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "base/text.h"
+
+int hl_sqlite_storage_error(struct hl_sqlite_store *store, const char *operation, hl_error *error)
+{
+    const char *detail = store->db != NULL ? sqlite3_errmsg(store->db) : "no connection";
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, HL_EIO, NULL, "storage error in %s: %s", operation, detail);
+    return hl_error_set(error, HL_EIO, NULL, "数据库操作 %s 失败：%s", operation, detail);
+}
+
+int hl_sqlite_not_a_database(const char *path, const char *detail, hl_error *error)
+{
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, HL_EIO, NULL, "%s is not a hotline database: %s", path, detail);
+    return hl_error_set(error, HL_EIO, NULL, "%s 不是 hotline 数据库：%s", path, detail);
+}
+
+int hl_sqlite_cannot_open(const char *path, const char *detail, hl_error *error)
+{
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, HL_EIO, NULL, "cannot open database %s: %s", path, detail);
+    return hl_error_set(error, HL_EIO, NULL, "无法打开数据库 %s：%s", path, detail);
+}
+
+int hl_sqlite_missing_argument(const char *operation, hl_error *error)
+{
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, HL_EINVAL, NULL, "%s: a required argument is missing",
+                            operation);
+    return hl_error_set(error, HL_EINVAL, NULL, "%s：缺少必需的参数", operation);
+}
+
+int hl_sqlite_bad_enum(const char *field, int value, hl_error *error)
+{
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, HL_EINVAL, field, "%s: unknown value %d", field, value);
+    return hl_error_set(error, HL_EINVAL, field, "%s：未知的取值 %d", field, value);
+}
+
+/* A value the schema allows but this build cannot read: someone edited the
+ * file by hand, or a newer hotline wrote a name this one does not know. */
+int hl_sqlite_corrupt_value(sqlite3_stmt *statement, int column, hl_error *error)
+{
+    const char *name = sqlite3_column_name(statement, column);
+    const unsigned char *text = sqlite3_column_text(statement, column);
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, HL_EIO, NULL, "unreadable value '%s' in column %s",
+                            text != NULL ? (const char *)text : "", name != NULL ? name : "?");
+    return hl_error_set(error, HL_EIO, NULL, "数据库中 %s 列的值 '%s' 无法识别",
+                        name != NULL ? name : "?", text != NULL ? (const char *)text : "");
+}
+
+const char *hl_sqlite_state_name(int value)
+{
+    return hl_order_state_name((hl_state)value);
+}
+
+const char *hl_sqlite_channel_name(int value)
+{
+    return hl_order_channel_name((hl_channel)value);
+}
+
+const char *hl_sqlite_type_name(int value)
+{
+    return hl_order_type_name((hl_order_type)value);
+}
+
+const char *hl_sqlite_action_name(int value)
+{
+    const hl_workflow_rule *rule = hl_workflow_rule_of((hl_action)value);
+    return rule != NULL ? rule->name : NULL;
+}
+
+const char *hl_sqlite_role_name(int value)
+{
+    return hl_directory_role_name((hl_role)value);
+}
+
+const char *hl_sqlite_counter_name(int value)
+{
+    return hl_rollup_counter_name((hl_counter)value);
+}
+
+/* The exact inverse of the name we write. The domain parse functions are
+ * made for people: they also accept Chinese labels and refuse values that
+ * are not real choices (the state "none", the from-state of registration),
+ * which the store must read back all the same. */
+bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum_namer namer,
+                           int count, int *out)
+{
+    if (text == NULL)
+        return false;
+    for (int value = 0; value < count; value++) {
+        const char *name = namer(value);
+        if (name != NULL && strncmp(name, (const char *)text, (size_t)length) == 0 &&
+            name[length] == '\0') {
+            *out = value;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The name to store for a value, or NULL when the value is out of range. */
+const char *hl_sqlite_encode_enum(int value, hl_sqlite_enum_namer namer, int count)
+{
+    if (value < 0 || value >= count)
+        return NULL;
+    return namer(value);
+}
+
+/* Runs a statement that returns no rows, then resets it for reuse. */
+int hl_sqlite_run_write(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                        const char *operation, hl_error *error)
+{
+    int rc = sqlite3_step(statement);
+    int result = HL_OK;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        result = hl_sqlite_storage_error(store, operation, error);
+    sqlite3_reset(statement);
+    return result;
+}
+
+/* A cached statement for a visitor loop. A visitor may call back into the
+ * store and run the same query again (listing an order's events while
+ * listing events); then the cached statement is still stepping and the
+ * nested call gets a private copy, finalized when it is done. */
+sqlite3_stmt *hl_sqlite_borrow_statement(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                                         const char *operation, hl_error *error)
+{
+    sqlite3_stmt *cached = store->statements[id];
+    if (cached != NULL && !sqlite3_stmt_busy(cached))
+        return cached;
+    sqlite3_stmt *fresh = NULL;
+    if (sqlite3_prepare_v2(store->db, hl_sqlite_statement_sql[id], -1, &fresh, NULL) != SQLITE_OK) {
+        hl_sqlite_storage_error(store, operation, error);
+        sqlite3_finalize(fresh);
+        return NULL;
+    }
+    return fresh;
+}
+
+void hl_sqlite_return_statement(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                                sqlite3_stmt *statement)
+{
+    if (statement == store->statements[id])
+        sqlite3_reset(statement);
+    else
+        sqlite3_finalize(statement);
+}
+
+/* Steps through every row, one at a time: nothing is collected, so a scan
+ * of tens of millions of rows runs in constant memory. Stops at the first
+ * non-zero answer of the handler and returns it. Does not reset. */
+int hl_sqlite_visit_rows(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                         const char *operation, hl_sqlite_row_handler handle, void *context,
+                         hl_error *error)
+{
+    for (;;) {
+        int rc = sqlite3_step(statement);
+        if (rc == SQLITE_DONE)
+            return HL_OK;
+        if (rc != SQLITE_ROW)
+            return hl_sqlite_storage_error(store, operation, error);
+        int answer = handle(statement, context, error);
+        if (answer != 0)
+            return answer;
+    }
+}
+
+/* Runs a cached query with no parameters over every row. */
+int hl_sqlite_visit_all(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                        const char *operation, hl_sqlite_row_handler handle, void *context,
+                        hl_error *error)
+{
+    sqlite3_stmt *statement = hl_sqlite_borrow_statement(store, id, operation, error);
+    if (statement == NULL)
+        return HL_EIO;
+    int result = hl_sqlite_visit_rows(store, statement, operation, handle, context, error);
+    hl_sqlite_return_statement(store, id, statement);
+    return result;
+}
+
+/* Runs a single-row lookup whose key is already bound: HL_ENOTFOUND (error
+ * left for the caller to fill) when no row matches, else the handler's
+ * answer for the row. Resets the statement. */
+int hl_sqlite_lookup_row(struct hl_sqlite_store *store, sqlite3_stmt *statement,
+                         const char *operation, hl_sqlite_row_handler handle, void *context,
+                         hl_error *error)
+{
+    int rc = sqlite3_step(statement);
+    int result;
+    if (rc == SQLITE_ROW)
+        result = handle(statement, context, error);
+    else if (rc == SQLITE_DONE)
+        result = HL_ENOTFOUND; /* the caller names what is missing */
+    else
+        result = hl_sqlite_storage_error(store, operation, error);
+    sqlite3_reset(statement);
+    return result;
+}
+
+int hl_sqlite_exec_sql(struct hl_sqlite_store *store, const char *sql, const char *operation,
+                       hl_error *error)
+{
+    if (sqlite3_exec(store->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return hl_sqlite_storage_error(store, operation, error);
+    return HL_OK;
+}
+
+int hl_sqlite_not_found(const char *what_zh, const char *what_en, const char *key, hl_error *error)
+{
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s %s not found", what_en, key);
+    return hl_error_set(error, HL_ENOTFOUND, NULL, "%s %s 不存在", what_zh, key);
+}
+
+int hl_sqlite_no_codec_error(hl_error *error)
+{
+    return hl_error_set(
+        error, HL_EIO, NULL, "%s",
+        HL_T("联系电话须以密钥加密存储，而此数据库连接未获得密钥",
+             "phone numbers are stored sealed, and this store connection was given no key"));
+}
+
+int hl_sqlite_order_error(int code, const char *what_zh, const char *what_en, int64_t id,
+                          hl_error *error)
+{
+    char number[24];
+    hl_order_format_number(id, number, sizeof number);
+    if (hl_i18n_get() == HL_LANG_EN)
+        return hl_error_set(error, code, NULL, "order %s %s", number, what_en);
+    return hl_error_set(error, code, NULL, "工单 %s %s", number, what_zh);
+}

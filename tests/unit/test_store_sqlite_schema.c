@@ -1,0 +1,173 @@
+/* test_store_sqlite_schema.c: the SQLite store's schema: a new file gets
+ * the current version, a reopened one keeps its data, files that are not
+ * hotline databases (or are newer) are refused, and the migrations that
+ * fill new tables from old rows (the per-state counts of schema 6, the unit
+ * rows of schema 8). Records are filled by hand; the workflow is not
+ * involved. */
+#include "store_sqlite_fixture.h"
+
+static void test_creates_schema_at_current_version(void **state)
+{
+    fixture *context = *state;
+    assert_true(hl_store_schema_version() >= 1);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+        hl_store_schema_version());
+    assert_int_equal(raw_integer(context->path,
+                                 "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                                 "name IN ('config', 'units', 'categories', 'users', 'calendar', "
+                                 "'orders', 'events', 'rollups')"),
+                     8);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM sqlite_master WHERE "
+                                                "type = 'trigger' AND tbl_name = 'events'"),
+                     2);
+    char mode[16];
+    raw_text(context->path, "PRAGMA journal_mode", mode, sizeof mode);
+    assert_string_equal(mode, "wal");
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+    append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+    reopen(context);
+    hl_error error;
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_OK);
+    assert_string_equal(scratch_read.lead_unit, "water");
+    id_list list = {.count = 0};
+    assert_int_equal(
+        hl_store_event_list(context->store, ORDER_BASE + 1, collect_event, &list, &error), HL_OK);
+    assert_int_equal(list.count, 1);
+}
+
+static void test_refuses_newer_schema_version(void **state)
+{
+    fixture *context = *state;
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(
+        raw_exec(context->path, "UPDATE meta SET value = '999' WHERE key = 'schema_version'"),
+        SQLITE_OK);
+    hl_error error;
+    hl_store *store = NULL;
+    assert_int_equal(hl_store_open(context->path, &store, &error), HL_EIO);
+    assert_null(store);
+    assert_non_null(strstr(error.message, "999"));
+}
+
+static void test_refuses_non_database_file(void **state)
+{
+    fixture *context = *state;
+    char path[512];
+    test_path(path, sizeof path, context->directory, "notes.txt");
+    test_write_file(path, "这不是数据库 — this is not an SQLite database, just a long enough "
+                          "text file to hold a whole header and then some more bytes.\n");
+    hl_error error;
+    hl_store *store = NULL;
+    assert_int_equal(hl_store_open(path, &store, &error), HL_EIO);
+    assert_null(store);
+    assert_non_null(strstr(error.message, path));
+}
+
+static void test_refuses_another_programs_database(void **state)
+{
+    fixture *context = *state;
+    char path[512];
+    test_path(path, sizeof path, context->directory, "other.db");
+    assert_int_equal(raw_exec(path, "CREATE TABLE photos(id INTEGER PRIMARY KEY)"), SQLITE_OK);
+    hl_error error;
+    hl_store *store = NULL;
+    assert_int_equal(hl_store_open(path, &store, &error), HL_EIO);
+    assert_null(store);
+    /* Left as it was: no hotline table was added. */
+    assert_int_equal(raw_integer(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
+                     1);
+}
+
+static void test_refuses_directory(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    hl_store *store = NULL;
+    assert_int_equal(hl_store_open(context->directory, &store, &error), HL_EIO);
+    assert_null(store);
+    assert_true(error.message[0] != '\0');
+}
+
+static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_store_close(context->store);
+    context->store = NULL;
+    /* Back to version 5, then one more completed order written behind the store's back. */
+    assert_int_equal(
+        raw_exec(context->path,
+                 "DROP TABLE order_state_counts;"
+                 "DROP TABLE order_units;"
+                 "DROP INDEX orders_by_state;"
+                 "DROP INDEX orders_by_category;"
+                 "DROP TABLE api_keys; DROP TABLE category_attributes;"
+                 "DROP TABLE open311_requests; DROP TABLE order_attributes;"
+                 "DROP INDEX events_by_at;"
+                 "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
+                 "CREATE TEMP TABLE copy AS SELECT * FROM orders WHERE id = 20240215000004;"
+                 "UPDATE copy SET id = 20240215000009;"
+                 "INSERT INTO orders SELECT * FROM copy;"),
+        SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+        hl_store_schema_version());
+    assert_state_counts_are_real(context);
+    int64_t counts[HL_STATE_COUNT];
+    assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
+    assert_int_equal(counts[HL_STATE_COMPLETED], 2);
+}
+
+static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(
+        raw_exec(
+            context->path,
+            "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
+            "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
+        SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    test_store_use_key(context->store);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
+        hl_store_schema_version());
+    /* Five lead rows; co rows: 2 (power, gas), 3 (water_x), 4 (water), 5 (gas). */
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units WHERE lead = 1"),
+                     5);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM order_units WHERE lead = 0"),
+                     5);
+    hl_order_filter gas = {.scope_unit = "gas", .sort = HL_ORDER_SORT_RECEIVED};
+    assert_ids((id_list[]){query(context->store, &gas)}, (int64_t[]){2, 4, 5}, 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        STORE_TEST(test_creates_schema_at_current_version),
+        STORE_TEST(test_reopen_keeps_data),
+        STORE_TEST(test_refuses_newer_schema_version),
+        STORE_TEST(test_refuses_non_database_file),
+        STORE_TEST(test_refuses_another_programs_database),
+        STORE_TEST(test_refuses_directory),
+        STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
+        STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
+#undef STORE_TEST
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
