@@ -19,6 +19,7 @@ packages=(
   python3-jsonschema          # validating the bulletin's and Open311's JSON against their schemas
   libxml2-utils               # xmllint: Open311's XML answers must be well-formed
   procps                      # pkill/ps in crash tests
+  tzdata                      # the time zones a store may be set to (/usr/share/zoneinfo)
   wrk                         # HTTP load for bench/bench_http.sh
   nginx-light                 # the HTTP benchmark's peer (bench/bench_http.sh)
   chromium                    # the web pages' end-to-end tests (tests/e2e, playwright-core)

@@ -51,8 +51,30 @@ static int read_generation(hl_app *app, int64_t *out, hl_error *error)
     return result;
 }
 
-/* Loads the calendar and the limits, with the generation they belong to,
- * from one snapshot. */
+/* The config key of the store's time zone. */
+#define TIME_ZONE_KEY "time_zone"
+
+/* The zone the store names (within the caller's read), or the default. The
+ * default falls back to its built-in stand-in on a machine without zone
+ * data; a zone someone set does not: its times would silently be wrong. */
+static int read_zone(hl_app *app, const hl_zone **out, hl_error *error)
+{
+    char name[HL_ZONE_NAME_MAX + 1] = "";
+    int result = hl_store_config_get(app->store, TIME_ZONE_KEY, name, sizeof name, error);
+    if (result == HL_ENOTFOUND || (result == HL_OK && name[0] == '\0')) {
+        hl_error ignored;
+        if (hl_zone_get(HL_ZONE_DEFAULT, out, &ignored) != HL_OK)
+            *out = hl_zone_builtin_default();
+        hl_error_clear(error);
+        return HL_OK;
+    }
+    if (result != HL_OK)
+        return result;
+    return hl_zone_get(name, out, error);
+}
+
+/* Loads the calendar, the limits and the time zone, with the generation
+ * they belong to, from one snapshot. */
 static int load_settings(hl_app *app, hl_error *error)
 {
     hl_calendar calendar;
@@ -67,6 +89,9 @@ static int load_settings(hl_app *app, hl_error *error)
         result = hl_store_calendar_load(app->store, &calendar, error);
     if (result == HL_OK)
         result = hl_store_config_each(app->store, load_limit, app, error);
+    const hl_zone *zone = NULL;
+    if (result == HL_OK)
+        result = read_zone(app, &zone, error);
     hl_store_rollback(app->store);
     if (result != HL_OK) {
         app->limits = saved;
@@ -75,6 +100,8 @@ static int load_settings(hl_app *app, hl_error *error)
     }
     hl_calendar_free(&app->calendar);
     app->calendar = calendar;
+    app->zone = zone;
+    hl_clock_set_zone(zone);
     app->settings_generation = generation;
     return HL_OK;
 }
@@ -205,6 +232,26 @@ int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *
     }
     if (result == HL_OK)
         app->limits = changed;
+    return result;
+}
+
+int hl_app_set_time_zone(hl_app *app, const char *name, hl_error *error)
+{
+    const hl_zone *zone;
+    int result = hl_zone_get(name, &zone, error);
+    if (result != HL_OK)
+        return result;
+    result = begin(app, error);
+    if (result == HL_OK) {
+        result = hl_store_config_set(app->store, TIME_ZONE_KEY, hl_zone_name(zone), error);
+        if (result == HL_OK)
+            result = hl_app_bump_settings(app, error);
+        result = finish(app, result, error);
+    }
+    if (result == HL_OK) {
+        app->zone = zone;
+        hl_clock_set_zone(zone);
+    }
     return result;
 }
 

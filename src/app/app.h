@@ -32,6 +32,10 @@ typedef struct hl_app {
     struct hl_secrets *secrets; /* owned: the key of citizens' phones (app/secrets.h) */
     hl_calendar calendar;  /* loaded from the store at open */
     hl_limits limits;      /* defaults overridden by the store's config */
+    /* The store's time zone (config key time_zone; HL_ZONE_DEFAULT when
+     * unset), also made the process's local zone (hl_clock_set_zone) when
+     * the settings are loaded; shared, never freed (base/zone.h). */
+    const hl_zone *zone;
     /* The last number given within the open transaction, so that an import
      * does not ask the store for each row; reset at every begin. */
     int64_t last_prefix;
@@ -58,7 +62,13 @@ int hl_app_init(hl_app *app, hl_error *error);
 /* Sets one time limit (see hl_limits_set for the keys) and stores it. */
 int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *error);
 
-/* The calendar and the limits are loaded once per hl_app, and a server
+/* Sets the store's time zone, an IANA name ("America/Los_Angeles"): checked
+ * against the system's zone data (HL_EINVAL on the field "time_zone", and
+ * the store unchanged, when unknown), stored, and made the local zone of
+ * every time this process shows or reads from now on. */
+int hl_app_set_time_zone(hl_app *app, const char *name, hl_error *error);
+
+/* The calendar, the limits and the time zone are loaded once per hl_app, and a server
  * holds one hl_app per worker thread: every write of either also bumps a
  * settings generation in the store (hl_app_bump_settings, inside the
  * write's transaction), and hl_app_refresh, called before each request,

@@ -1077,7 +1077,7 @@ static void append_time_field(hl_buf *line, hl_time instant)
 {
     char text[40] = "";
     if (instant != 0)
-        hl_clock_format_local(instant, text, sizeof text);
+        hl_clock_format_iso(instant, text, sizeof text);
     hl_buf_appendf(line, ",%s", text);
 }
 

@@ -1,25 +1,45 @@
 /* clock.c: civil-date arithmetic and parsing of dates and instants.
  *
  * The day/civil conversion is the proleptic Gregorian algorithm on day
- * numbers, so it needs no time-zone database and behaves the same on every
- * machine. It knows nothing of holidays: see domain/calendar. */
+ * numbers, so it behaves the same on every machine; the local zone's
+ * offsets come from base/zone. It knows nothing of holidays: see
+ * domain/calendar. */
 #include "base/clock.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static int offset_minutes = 480;
+/* The zone is swapped whole, as a pointer to an immutable zone, so the
+ * many readers (every formatted time) take no lock. */
+static _Atomic(const hl_zone *) local_zone;
+
+static const hl_zone *zone(void)
+{
+    const hl_zone *current = atomic_load_explicit(&local_zone, memory_order_acquire);
+    return current != NULL ? current : hl_zone_builtin_default();
+}
+
+void hl_clock_set_zone(const hl_zone *zone)
+{
+    atomic_store_explicit(&local_zone, zone, memory_order_release);
+}
+
+const hl_zone *hl_clock_zone(void)
+{
+    return zone();
+}
 
 void hl_clock_set_offset_minutes(int minutes)
 {
-    offset_minutes = minutes;
+    hl_clock_set_zone(hl_zone_fixed(minutes * 60));
 }
 
-int hl_clock_offset_minutes(void)
+int32_t hl_clock_offset_at(hl_time instant)
 {
-    return offset_minutes;
+    return hl_zone_offset_at(zone(), instant);
 }
 
 hl_time hl_clock_now(void)
@@ -71,12 +91,12 @@ static int64_t floor_divide(int64_t numerator, int64_t denominator)
 
 int32_t hl_clock_day_of(hl_time instant)
 {
-    return (int32_t)floor_divide(instant + (int64_t)offset_minutes * 60, HL_SECONDS_PER_DAY);
+    return (int32_t)floor_divide(instant + hl_clock_offset_at(instant), HL_SECONDS_PER_DAY);
 }
 
 hl_time hl_clock_start_of_day(int32_t day_number)
 {
-    return (hl_time)day_number * HL_SECONDS_PER_DAY - (int64_t)offset_minutes * 60;
+    return hl_zone_instant_of(zone(), (hl_time)day_number * HL_SECONDS_PER_DAY);
 }
 
 int hl_clock_month_of(hl_time instant)
@@ -160,7 +180,8 @@ int hl_clock_parse_time(hl_slice text, hl_time *out)
     text = hl_slice_trim(text);
     if (!read_date(text, &position, &year, &month, &day))
         return HL_EINVAL;
-    int zone_minutes = offset_minutes;
+    bool local = true;
+    int zone_minutes = 0;
     if (position < text.len) {
         if (!read_char(text, &position, ' ') && !read_char(text, &position, 'T'))
             return HL_EINVAL;
@@ -172,8 +193,9 @@ int hl_clock_parse_time(hl_slice text, hl_time *out)
         if (hour > 23 || minute > 59 || second > 59)
             return HL_EINVAL;
         if (read_char(text, &position, 'Z')) {
-            zone_minutes = 0;
+            local = false;
         } else if (position < text.len && (text.ptr[position] == '+' || text.ptr[position] == '-')) {
+            local = false;
             int sign = text.ptr[position] == '-' ? -1 : 1;
             int zone_hours, zone_rest;
             position++;
@@ -189,7 +211,7 @@ int hl_clock_parse_time(hl_slice text, hl_time *out)
         return HL_EINVAL;
     int64_t seconds = (int64_t)hl_clock_day_from_civil(year, month, day) * HL_SECONDS_PER_DAY +
                       hour * 3600 + minute * 60 + second;
-    *out = seconds - (int64_t)zone_minutes * 60;
+    *out = local ? hl_zone_instant_of(zone(), seconds) : seconds - (int64_t)zone_minutes * 60;
     return HL_OK;
 }
 
@@ -247,10 +269,11 @@ void hl_clock_format_day(int32_t day_number, char *out, size_t size)
     snprintf(out, size, "%04d-%02d-%02d", year, month, day);
 }
 
-static void split_local(hl_time instant, int *year, int *month, int *day, int *hour, int *minute,
-                        int *second)
+/* Splits the wall time that instant + offset (seconds) shows. */
+static void split_local(hl_time instant, int32_t offset, int *year, int *month, int *day, int *hour,
+                        int *minute, int *second)
 {
-    int64_t local = instant + (int64_t)offset_minutes * 60;
+    int64_t local = instant + offset;
     int32_t day_number = (int32_t)floor_divide(local, HL_SECONDS_PER_DAY);
     int64_t in_day = local - (int64_t)day_number * HL_SECONDS_PER_DAY;
     hl_clock_civil_from_day(day_number, year, month, day);
@@ -262,14 +285,18 @@ static void split_local(hl_time instant, int *year, int *month, int *day, int *h
 void hl_clock_format_local(hl_time instant, char *out, size_t size)
 {
     int year, month, day, hour, minute, second;
-    split_local(instant, &year, &month, &day, &hour, &minute, &second);
+    split_local(instant, hl_clock_offset_at(instant), &year, &month, &day, &hour, &minute, &second);
     snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d", year, month, day, hour, minute, second);
 }
 
 void hl_clock_format_iso(hl_time instant, char *out, size_t size)
 {
     int year, month, day, hour, minute, second;
-    split_local(instant, &year, &month, &day, &hour, &minute, &second);
+    /* ISO 8601 offsets have whole minutes; the few zones' local mean times
+     * of the 19th century with seconds are cut to the minute, with the
+     * wall time to match, so that the text still names the instant. */
+    int offset_minutes = hl_clock_offset_at(instant) / 60;
+    split_local(instant, offset_minutes * 60, &year, &month, &day, &hour, &minute, &second);
     int magnitude = abs(offset_minutes);
     if (year < 0 || year > 9999 || magnitude >= 100 * 60 || size < 26) {
         snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day, hour, minute,

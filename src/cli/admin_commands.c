@@ -30,11 +30,17 @@ static bool english(void)
 static int run_init(cli_context *context, const cli_command *command, const cli_args *args)
 {
     (void)command;
-    (void)args;
     hl_app *app;
     int status = cli_open_app(context, &app);
     if (status != CLI_EXIT_OK)
         return status;
+    const char *zone = cli_args_get(args, "time-zone");
+    if (zone != NULL) {
+        hl_error error;
+        hl_error_clear(&error);
+        if (hl_app_set_time_zone(app, zone, &error) != HL_OK)
+            return cli_fail(&error);
+    }
     printf(english() ? "store ready: %s (schema %d, %zu calendar days)\n"
                      : "数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
            context->db_path, hl_app_schema_version(), app->calendar.count);
@@ -44,6 +50,8 @@ static int run_init(cli_context *context, const cli_command *command, const cli_
                      : "联系电话密钥：%s（请与数据库分开备份）\n",
            context->key_path != NULL ? context->key_path : default_key);
     free(default_key);
+    if (zone != NULL)
+        printf(english() ? "time zone: %s\n" : "时区：%s\n", hl_zone_name(app->zone));
     return CLI_EXIT_OK;
 }
 
@@ -102,6 +110,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         return status;
     if (args->positional_count == 0) {
         hl_limits_each(&app->limits, print_limit, NULL);
+        printf("%-28s %s\n", "time_zone", hl_zone_name(app->zone));
         return CLI_EXIT_OK;
     }
     if (args->positional_count != 2)
@@ -114,6 +123,12 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         printf("%s %s\n", args->positional[0], args->positional[1]);
         return CLI_EXIT_OK;
     }
+    if (strcmp(args->positional[0], "time_zone") == 0) {
+        if (hl_app_set_time_zone(app, args->positional[1], &error) != HL_OK)
+            return cli_fail(&error);
+        printf("%-28s %s\n", "time_zone", hl_zone_name(app->zone));
+        return CLI_EXIT_OK;
+    }
     if (strncmp(args->positional[0], "report.", 7) == 0) {
         if (hl_report_set(app, args->positional[0], args->positional[1], &error) != HL_OK)
             return cli_fail(&error);
@@ -123,6 +138,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
     if (hl_app_set_limit(app, args->positional[0], args->positional[1], &error) != HL_OK)
         return cli_fail(&error);
     hl_limits_each(&app->limits, print_limit, NULL);
+    printf("%-28s %s\n", "time_zone", hl_zone_name(app->zone));
     return CLI_EXIT_OK;
 }
 
@@ -589,6 +605,8 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     return CLI_EXIT_OK;
 }
 
+static const cli_option_spec init_options[] = {{"time-zone", true}, {NULL, false}};
+
 static const cli_option_spec apikey_options[] = {{"rate", true}, {NULL, false}};
 
 const cli_command cli_admin_commands[] = {
@@ -605,10 +623,13 @@ const cli_command cli_admin_commands[] = {
      "ranked; --basic-satisfied yes|no; --weights response,resolution,satisfaction; --lists N for the red "
      "and black lists.",
      report_options, run_report, 0},
-    {"init", "创建或升级数据库", "create or upgrade the store", "init",
-     "创建数据库（若不存在），升级结构版本，并载入内置的工作日日历。",
-     "Creates the store when absent, upgrades its schema, and seeds the built-in working-day calendar.",
-     NULL, run_init, 0},
+    {"init", "创建或升级数据库", "create or upgrade the store", "init [--time-zone ZONE]",
+     "创建数据库（若不存在），升级结构版本，并载入内置的工作日日历。--time-zone 设置本地时区"
+     "（IANA 名称，默认 Asia/Shanghai；同 hotline config time_zone ZONE）。",
+     "Creates the store when absent, upgrades its schema, and seeds the built-in working-day calendar. "
+     "--time-zone sets the local time zone (an IANA name, Asia/Shanghai by default; as hotline config "
+     "time_zone ZONE).",
+     init_options, run_init, 0},
     {"load", "从 CSV 加载单位/分类/用户/日历/属性", "load units, categories, users, calendar or attributes from CSV",
      "load units|categories|users|calendar|attributes FILE.csv",
      "从 CSV 加载（列见 docs/csv.md）；编码相同的记录被替换。任何一行有错则全部不加载。\n"
@@ -619,14 +640,20 @@ const cli_command cli_admin_commands[] = {
      "loads the questions categories ask (Open311 service definitions): each category in the file gets "
      "exactly the file's rows.",
      NULL, run_load, 0},
-    {"config", "查看或设置办理时限与通报规则", "show or set time limits and bulletin rules", "config [KEY VALUE]",
-     "不带参数时显示办理时限；带参数时设置，例如 hotline config handle_days.complaint 10。"
+    {"config", "查看或设置办理时限、时区与通报规则", "show or set time limits, the time zone and bulletin rules",
+     "config [KEY VALUE]",
+     "不带参数时显示办理时限与时区；带参数时设置，例如 hotline config handle_days.complaint 10。"
+     "time_zone 为本地时区（IANA 名称，默认 Asia/Shanghai，含夏令时），例如 hotline config time_zone "
+     "America/Los_Angeles：此后显示的时间、本地日期与期限都按该时区计算。"
      "通报规则以 report. 开头：report.method、report.min_reached、report.basic_counts_satisfied、"
      "report.weight_response、report.weight_resolution、report.weight_satisfaction、report.list_size、"
      "report.group_order（分组顺序，逗号分隔）、report.title、report.hotline_name。"
      "Open311 设置以 open311. 开头：open311.jurisdiction_id、open311.contact、open311.key_service、"
      "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。",
-     "Shows the time limits, or sets one, e.g. hotline config handle_days.complaint 10. Bulletin rules start "
+     "Shows the time limits and the time zone, or sets one, e.g. hotline config handle_days.complaint 10. "
+     "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving included), e.g. "
+     "hotline config time_zone America/Los_Angeles: every time shown, local day and deadline follows it. "
+     "Bulletin rules start "
      "with report.: report.method, report.min_reached, report.basic_counts_satisfied, report.weight_response, "
      "report.weight_resolution, report.weight_satisfaction, report.list_size, report.group_order (group "
      "names, comma-separated), report.title, report.hotline_name. Open311 settings start with open311.: "

@@ -591,12 +591,12 @@ const cli_command cli_order_commands[] = {
      "受理（登记）一件工单，打印其编号。\n"
      "  --type      咨询|求助|投诉|举报|建议|表扬（或 inquiry|help|complaint|report|suggestion|praise）\n"
      "  --channel   电话|网站|手机应用|微信|Open311|其他（默认 电话）\n"
-     "  --received  受理时间，默认为现在（YYYY-MM-DD HH:MM[:SS]，北京时间）\n"
+     "  --received  受理时间，默认为现在（YYYY-MM-DD HH:MM[:SS]，本地时区，见 hotline config time_zone）\n"
      "  --number    指定工单编号（导入历史工单时）；默认取当日下一个编号",
      "Registers (受理) a work order and prints its number.\n"
      "  --type      inquiry|help|complaint|report|suggestion|praise\n"
      "  --channel   phone|web|app|wechat|open311|other (default phone)\n"
-     "  --received  when it was received (default now; YYYY-MM-DD HH:MM[:SS], local time)\n"
+     "  --received  when it was received (default now; YYYY-MM-DD HH:MM[:SS], local time: hotline config time_zone)\n"
      "  --number    a given order number (for historical orders); default: the day's next",
      register_options, run_register, 0},
     ACTION_COMMAND(HL_ACTION_RESOLVE, "resolve", "直接办结（受理时当场答复）", "resolve at intake",

@@ -376,7 +376,9 @@ static bool parse_window(const hl_form *form, hl_time now, hl_doc_format format,
             return false;
         }
         end_given = end_at;
-        end_at += date_only ? DAY_SECONDS : 1;
+        /* A date alone ends where the next local day begins: 23 or 25
+         * hours later on a day the zone changes its clocks. */
+        end_at = date_only ? hl_clock_start_of_day(hl_clock_day_of(end_at) + 1) : end_at + 1;
     }
     if (start != NULL && end != NULL) {
         if (end_at <= start_at) {

@@ -516,12 +516,16 @@ static void write_limit(void *context, const char *key, int value)
     hl_json_out_int(writer->out, &writer->first, key, value);
 }
 
-static void limits_json(hl_buf *out, const hl_limits *limits)
+/* The limits and the time zone (an IANA name, as `hotline config` shows). */
+static void limits_json(hl_buf *out, const hl_app *app)
 {
     limits_writer writer = {out, true};
     hl_buf_append_str(out, "{\"limits\":{");
-    hl_limits_each(limits, write_limit, &writer);
-    hl_buf_append_str(out, "}}\n");
+    hl_limits_each(&app->limits, write_limit, &writer);
+    hl_buf_append_str(out, "}");
+    bool first = false;
+    hl_json_out_string(out, &first, "time_zone", hl_zone_name(app->zone));
+    hl_buf_append_str(out, "}\n");
 }
 
 void hl_routes_config_get(const hl_route_request *request, const hl_route_context *context,
@@ -531,7 +535,7 @@ void hl_routes_config_get(const hl_route_request *request, const hl_route_contex
         hl_route_forbidden(response, HL_T("您的角色无权查看时限配置", "your role may not read the limits"));
         return;
     }
-    limits_json(&response->body, &request->app->limits);
+    limits_json(&response->body, request->app);
     response->status = 200;
 }
 
@@ -544,7 +548,9 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
     const char *key = parameter_text(request, context->parameters[0]);
     hl_error error;
     hl_error_clear(&error);
-    if (hl_app_set_limit(request->app, key, fields[0].value, &error) != HL_OK) {
+    int result = strcmp(key, "time_zone") == 0 ? hl_app_set_time_zone(request->app, fields[0].value, &error)
+                                               : hl_app_set_limit(request->app, key, fields[0].value, &error);
+    if (result != HL_OK) {
         /* An unknown key names no setting: 404; a bad value is the body's. */
         if (strcmp(error.field, "key") == 0)
             hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "key", error.message);
@@ -554,6 +560,6 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
             hl_route_error(response, &error);
         return;
     }
-    limits_json(&response->body, &request->app->limits);
+    limits_json(&response->body, request->app);
     response->status = 200;
 }

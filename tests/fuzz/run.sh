@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh [SECONDS]: builds the libFuzzer harnesses with clang (ASan, UBSan,
 # coverage) in build-fuzz/ and runs each one for SECONDS (default
-# $FUZZ_SECONDS, else 50; four harnesses, so about 3.5 minutes and the
+# $FUZZ_SECONDS, else 50; five harnesses, so about 4.5 minutes and the
 # build), starting from the seeds in tests/fuzz/corpus/<harness>/ with the
 # dictionary tests/fuzz/<harness>.dict. The checked-in seeds are not
 # changed: the fuzzer works on a copy in a temporary directory, removed at
@@ -13,7 +13,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-${FUZZ_SECONDS:-50}}
 build="$root/build-fuzz"
-harnesses=(fuzz_json_body fuzz_routes fuzz_parsers fuzz_open311)
+harnesses=(fuzz_json_body fuzz_routes fuzz_parsers fuzz_open311 fuzz_zone)
 
 echo "== fuzz: building the harnesses with clang in $build"
 CC=clang cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTLINE_WERROR=ON \

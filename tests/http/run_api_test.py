@@ -600,6 +600,27 @@ def test_directory(context):
                                    {"Content-Type": "application/json"}, context.token(admin))
     check_error("limit value as a number", status, headers, raw, 400, "invalid", "value")
 
+    # The time zone: shown with the limits, set, read back by every thread
+    # (times are then written with its offset), refused when unknown.
+    status, _, limits = context.get("/api/v1/config", "supervisor1")
+    check("time zone by default", limits.get("time_zone") == "Asia/Shanghai", limits)
+    status, _, limits = context.send("PUT", "/api/v1/config/time_zone", {"value": "America/Los_Angeles"}, admin)
+    check("time zone set", status == 200 and limits["time_zone"] == "America/Los_Angeles", (status, limits))
+    seen = set()
+    for _ in range(8):
+        status, _, limits = context.get("/api/v1/config", "supervisor1")
+        seen.add(limits["time_zone"])
+    check("every thread reads the new time zone", seen == {"America/Los_Angeles"}, seen)
+    status, _, page = context.get("/api/v1/orders?page_size=1", "supervisor1")
+    received = page["orders"][0]["received_at"] if status == 200 and page.get("orders") else ""
+    check("times with the zone's offset", re.search(r"-0[78]:00$", received) is not None, received)
+    for value in ("Mars/Olympus_Mons", "../../etc/passwd", ""):
+        status, headers, raw = request(context.port, "PUT", "/api/v1/config/time_zone", json.dumps({"value": value}),
+                                       {"Content-Type": "application/json"}, context.token(admin))
+        check_error(f"time zone {value!r}", status, headers, raw, 400, "invalid", "value")
+    status, _, limits = context.send("PUT", "/api/v1/config/time_zone", {"value": "Asia/Shanghai"}, admin)
+    check("time zone set back", status == 200 and limits["time_zone"] == "Asia/Shanghai", (status, limits))
+
     # /me and /workflow agree with the workflow's table.
     status, _, workflow = context.get("/api/v1/workflow", "agent1")
     actions = {action["name"]: action for action in workflow["actions"]}

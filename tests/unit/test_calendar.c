@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/file.h"
 #include "base/i18n.h"
+#include "base/zone.h"
 #include "domain/calendar.h"
 
 static int32_t day_of(int year, int month, int day)
@@ -529,6 +530,41 @@ static void test_parse_error_message_is_chinese_by_default(void **state)
 
 #define REAL(test) cmocka_unit_test_setup_teardown(test, load_real_calendar, free_calendar)
 
+/* In a zone with daylight saving a deadline still ends at 23:59:59 local
+ * time of its day: the offset of that day, not of the start. */
+static void test_deadline_across_daylight_saving_in_los_angeles(void **state)
+{
+    (void)state;
+    const hl_zone *zone = NULL;
+    hl_error error;
+    assert_int_equal(hl_zone_get("America/Los_Angeles", &zone, &error), HL_OK);
+    hl_clock_set_zone(zone);
+    hl_calendar calendar;
+    hl_calendar_init(&calendar);
+    char text[40];
+    /* Friday 8 March in PST, one working day: Monday 11 March in PDT. */
+    hl_time due = hl_calendar_deadline(&calendar, local_time("2024-03-08T10:00:00-08:00"), 1);
+    hl_clock_format_iso(due, text, sizeof text);
+    assert_string_equal(text, "2024-03-11T23:59:59-07:00");
+    assert_true(due == local_time("2024-03-12T06:59:59Z"));
+    /* Saturday 23:30 PST is still Saturday: Monday is the first working day. */
+    due = hl_calendar_deadline(&calendar, local_time("2024-03-10T07:30:00Z"), 1);
+    hl_clock_format_iso(due, text, sizeof text);
+    assert_string_equal(text, "2024-03-11T23:59:59-07:00");
+    /* Zero days on the short day itself ends at its 23:59:59 PDT. */
+    due = hl_calendar_deadline(&calendar, local_time("2024-03-10 12:00"), 0);
+    assert_true(due == local_time("2024-03-11T06:59:59Z"));
+    /* Friday 1 November in PDT, one working day: Monday 4 November in PST. */
+    due = hl_calendar_deadline(&calendar, local_time("2024-11-01 10:00"), 1);
+    hl_clock_format_iso(due, text, sizeof text);
+    assert_string_equal(text, "2024-11-04T23:59:59-08:00");
+    assert_true(due == local_time("2024-11-05T07:59:59Z"));
+    /* Five working days from Wednesday 30 October, across the change. */
+    assert_deadline(&calendar, "2024-10-30 16:00", 5, "2024-11-06 23:59:59");
+    hl_calendar_free(&calendar);
+    hl_clock_set_offset_minutes(480);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +592,7 @@ int main(void)
         REAL(test_working_days_between_agrees_with_a_day_by_day_count),
         REAL(test_working_days_between_inverts_add_working_days),
         cmocka_unit_test(test_empty_calendar_follows_the_weekday_rule),
+        cmocka_unit_test(test_deadline_across_daylight_saving_in_los_angeles),
         cmocka_unit_test(test_set_keeps_entries_sorted_and_replaces_a_day),
         cmocka_unit_test(test_set_cuts_a_long_festival_at_a_character_boundary),
         cmocka_unit_test(test_parse_accepts_bom_crlf_and_empty_festival),
