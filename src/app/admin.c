@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/app_internal.h"
 #include "base/i18n.h"
 
 static bool english(void)
@@ -37,16 +38,6 @@ static int copy_name(char *destination, size_t capacity, const char *text, const
         return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
                          : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
     return hl_text_copy(destination, capacity, name, HL_NAME_CHARS, false, field, error);
-}
-
-/* Commits, or rolls back when anything before failed. */
-static int finish(hl_app *app, int result, hl_error *error)
-{
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    if (result != HL_OK)
-        hl_store_rollback(app->store);
-    return result;
 }
 
 /* Whether a key exists: HL_OK with *exists, or a storage failure. */
@@ -103,7 +94,7 @@ int hl_admin_put_unit(hl_app *app, const hl_admin_unit_fields *fields, hl_unit *
         result = hl_directory_unit_validate(out, error);
     if (result != HL_OK)
         return result;
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     bool exists = false, parent_exists = true;
@@ -115,7 +106,7 @@ int hl_admin_put_unit(hl_app *app, const hl_admin_unit_fields *fields, hl_unit *
                            : hl_error_set(error, HL_EINVAL, "parent", "上级单位 %s 不存在", out->parent);
     if (result == HL_OK)
         result = hl_store_unit_put(app->store, out, error);
-    result = finish(app, result, error);
+    result = hl_app_finish(app, result, error);
     if (result == HL_OK)
         *created = !exists;
     return result;
@@ -143,7 +134,7 @@ int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, h
         result = hl_directory_category_validate(out, error);
     if (result != HL_OK)
         return result;
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     bool exists = false, parent_exists = true, unit_found = true;
@@ -159,7 +150,7 @@ int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, h
         result = no_unit("default_unit", out->default_unit, error);
     if (result == HL_OK)
         result = hl_store_category_put(app->store, out, error);
-    result = finish(app, result, error);
+    result = hl_app_finish(app, result, error);
     if (result == HL_OK)
         *created = !exists;
     return result;
@@ -195,7 +186,7 @@ int hl_admin_put_calendar_day(hl_app *app, const char *date, const char *kind, c
         return result;
     hl_calendar stored;
     hl_calendar_init(&stored);
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     result = hl_store_calendar_load(app->store, &stored, error);
@@ -206,7 +197,7 @@ int hl_admin_put_calendar_day(hl_app *app, const char *date, const char *kind, c
         result = hl_store_calendar_put(app->store, out, error);
     if (result == HL_OK)
         result = hl_app_bump_settings(app, error);
-    result = finish(app, result, error);
+    result = hl_app_finish(app, result, error);
     hl_calendar_free(&stored);
     if (result != HL_OK)
         return result;

@@ -6,7 +6,7 @@
  * workflow decide, write the order, its event and its counters, commit.
  * Rules live in domain/; SQL lives in store/; this module only orders the
  * steps. It does not parse CSV (transfer.c) or check the log (verify.c). */
-#include "app/app.h"
+#include "app/app_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +112,7 @@ int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_e
     int result = hl_store_open_sqlite(path, &app->store, error);
     if (result == HL_OK) {
         char *default_path = key_path == NULL ? hl_secrets_default_key_path(path) : NULL;
-        result = hl_secrets_unlock_store(app->store, key_path != NULL ? key_path : default_path, &app->secrets,
+        result = hl_secrets_unlock_store(app, key_path != NULL ? key_path : default_path, &app->secrets,
                                          error);
         free(default_path);
     }
@@ -137,31 +137,35 @@ void hl_app_close(hl_app *app)
     free(app);
 }
 
-static int begin(hl_app *app, hl_error *error)
+int hl_app_begin(hl_app *app, hl_error *error)
 {
     app->last_prefix = 0;
     app->last_id = 0;
     return hl_store_begin(app->store, error);
 }
 
-/* Commits, or rolls back when anything before failed; returns the first failure. */
-static int finish(hl_app *app, int result, hl_error *error)
+int hl_app_finish(hl_app *app, int status, hl_error *error)
 {
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    if (result != HL_OK)
-        hl_store_rollback(app->store);
-    return result;
+    return hl_store_finish(app->store, status, error);
 }
 
-int hl_app_begin(hl_app *app, hl_error *error)
+hl_app *hl_app_of_store(hl_store *store)
 {
-    return begin(app, error);
+    hl_app *app = hl_xcalloc(1, sizeof *app);
+    hl_calendar_init(&app->calendar);
+    hl_limits_default(&app->limits);
+    app->store = store;
+    return app;
 }
 
-int hl_app_finish(hl_app *app, int result, hl_error *error)
+const hl_calendar *hl_app_calendar(const hl_app *app)
 {
-    return finish(app, result, error);
+    return &app->calendar;
+}
+
+const hl_limits *hl_app_limits(const hl_app *app)
+{
+    return &app->limits;
 }
 
 int hl_app_init(hl_app *app, hl_error *error)
@@ -172,13 +176,13 @@ int hl_app_init(hl_app *app, hl_error *error)
     hl_calendar_init(&builtin);
     int result = hl_calendar_parse_csv(&builtin, hl_builtin_calendar, hl_builtin_calendar_size, error);
     if (result == HL_OK)
-        result = begin(app, error);
+        result = hl_app_begin(app, error);
     if (result == HL_OK) {
         for (size_t index = 0; index < builtin.count && result == HL_OK; index++)
             result = hl_store_calendar_put(app->store, &builtin.entries[index], error);
         if (result == HL_OK)
             result = hl_app_bump_settings(app, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK)
         for (size_t index = 0; index < builtin.count; index++)
@@ -196,12 +200,12 @@ int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *
         return result;
     char stored_key[96];
     snprintf(stored_key, sizeof stored_key, "limits.%s", key);
-    result = begin(app, error);
+    result = hl_app_begin(app, error);
     if (result == HL_OK) {
         result = hl_store_config_set(app->store, stored_key, value, error);
         if (result == HL_OK)
             result = hl_app_bump_settings(app, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK)
         app->limits = changed;
@@ -407,7 +411,7 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
     hl_order *order = hl_xmalloc(sizeof *order);
     hl_event *event = hl_xmalloc(sizeof *event);
     memcpy(order, registration, sizeof *order);
-    int result = begin(app, error);
+    int result = hl_app_begin(app, error);
     if (result == HL_OK) {
         result = hl_app_load_actor(app, actor, &user, error);
         if (result == HL_OK)
@@ -417,7 +421,7 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
                                : hl_error_set(error, HL_EINVAL, "received", "受理时间晚于当前时间");
         if (result == HL_OK)
             result = hl_app_register_within(app, &user, order, now, event, NULL, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK && id != NULL)
         *id = order->id;
@@ -552,10 +556,10 @@ int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
         request = &no_request;
     /* Orders are large (their texts are fixed-size fields): keep them off the stack. */
     hl_app_scratch *scratch = hl_app_scratch_new();
-    int result = begin(app, error);
+    int result = hl_app_begin(app, error);
     if (result == HL_OK) {
         result = hl_app_act_within(app, actor, id, action, request, now, scratch, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK && after != NULL)
         memcpy(after, scratch->order, sizeof *after);

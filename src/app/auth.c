@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_internal.h"
 #include "base/i18n.h"
 
 /* argon2id at libsodium's INTERACTIVE limits (2 passes, 64 MiB). Measured
@@ -244,16 +245,13 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
 static int store_password(hl_app *app, const char *username, const char *hash, const char *keep_hash,
                           hl_error *error)
 {
-    int result = hl_store_begin(app->store, error);
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     result = hl_store_password_set(app->store, username, hash, error);
     if (result == HL_OK)
         result = hl_store_session_revoke_user(app->store, username, keep_hash, error);
-    if (result == HL_OK)
-        return hl_store_commit(app->store, error);
-    hl_store_rollback(app->store);
-    return result;
+    return hl_app_finish(app, result, error);
 }
 
 int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
@@ -305,7 +303,7 @@ int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_
     if (result != HL_OK)
         return result;
     name_list list = {NULL, 0, 0};
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     /* Names first, then writes: no update while the listing steps. */
@@ -315,10 +313,7 @@ int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_
         if (result == HL_OK)
             result = hl_store_session_revoke_user(app->store, list.names[index], NULL, error);
     }
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    else
-        hl_store_rollback(app->store);
+    result = hl_app_finish(app, result, error);
     if (result == HL_OK)
         *count = (int)list.count;
     free(list.names);
@@ -394,7 +389,7 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
     result = hash_password(guard, fields->password, hash, error);
     if (result != HL_OK)
         return result;
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result == HL_OK) {
         hl_user existing;
         hl_error lookup;
@@ -413,10 +408,7 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
             result = hl_store_user_put(app->store, out, error);
         if (result == HL_OK)
             result = hl_store_password_set(app->store, out->username, hash, error);
-        if (result == HL_OK)
-            result = hl_store_commit(app->store, error);
-        else
-            hl_store_rollback(app->store);
+        result = hl_app_finish(app, result, error);
     }
     sodium_memzero(hash, sizeof hash);
     return result;
@@ -453,7 +445,7 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
         if (result != HL_OK)
             return result;
     }
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK) {
         sodium_memzero(hash, sizeof hash);
         return result;
@@ -488,10 +480,7 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
         result = hl_store_password_set(app->store, out->username, hash, error);
     if (result == HL_OK && (hash[0] != '\0' || (before.active && !out->active)))
         result = hl_store_session_revoke_user(app->store, out->username, NULL, error);
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    else
-        hl_store_rollback(app->store);
+    result = hl_app_finish(app, result, error);
     sodium_memzero(hash, sizeof hash);
     return result;
 }
@@ -534,7 +523,7 @@ static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_g
     out->session.created_at = now;
     out->session.expires_at = now + HL_AUTH_SESSION_SECONDS;
     out->user = *user;
-    int result = hl_store_begin(app->store, error);
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     /* Each new session clears out the expired ones, so that the table
@@ -542,10 +531,7 @@ static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_g
     result = hl_store_session_purge(app->store, now, error);
     if (result == HL_OK)
         result = hl_store_session_put(app->store, &out->session, error);
-    if (result == HL_OK)
-        return hl_store_commit(app->store, error);
-    hl_store_rollback(app->store);
-    return result;
+    return hl_app_finish(app, result, error);
 }
 
 int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
@@ -632,13 +618,11 @@ int hl_auth_logout(hl_app *app, const char *token, hl_error *error)
         return sodium_failed(error);
     char hashed[HL_SESSION_HASH_BYTES];
     token_hash(token, hashed);
-    int result = hl_store_begin(app->store, error);
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     result = hl_store_session_revoke(app->store, hashed, error);
-    if (result == HL_OK)
-        return hl_store_commit(app->store, error);
-    hl_store_rollback(app->store);
+    result = hl_app_finish(app, result, error);
     return result == HL_ENOTFOUND ? not_logged_in(error) : result;
 }
 

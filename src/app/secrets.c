@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/app_internal.h"
 #include "base/i18n.h"
 #include "domain/phone.h"
 
@@ -366,9 +367,10 @@ static bool check_values_equal(const char *stored, const char *check)
 
 /* Stores the check value of a new key, unless another process stored one
  * first: then the two must agree. */
-static int store_check_value(hl_store *store, const char *path, const char *check, hl_error *error)
+static int store_check_value(hl_app *app, const char *path, const char *check, hl_error *error)
 {
-    int result = hl_store_begin(store, error);
+    hl_store *store = app->store;
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     char stored[HL_SECRETS_CHECK_HEX_BYTES + 1];
@@ -381,14 +383,12 @@ static int store_check_value(hl_store *store, const char *path, const char *chec
         result = wrong_key(path, error);
     else if (result != HL_OK)
         *error = lookup;
-    if (result == HL_OK)
-        return hl_store_commit(store, error);
-    hl_store_rollback(store);
-    return result;
+    return hl_app_finish(app, result, error);
 }
 
-int hl_secrets_unlock_store(hl_store *store, const char *key_path, hl_secrets **out, hl_error *error)
+int hl_secrets_unlock_store(hl_app *app, const char *key_path, hl_secrets **out, hl_error *error)
 {
+    hl_store *store = app->store;
     *out = NULL;
     char stored[HL_SECRETS_CHECK_HEX_BYTES + 1];
     hl_error lookup;
@@ -417,7 +417,7 @@ int hl_secrets_unlock_store(hl_store *store, const char *key_path, hl_secrets **
     if (has_check)
         result = check_values_equal(stored, check) ? HL_OK : wrong_key(key_path, error);
     else
-        result = store_check_value(store, key_path, check, error);
+        result = store_check_value(app, key_path, check, error);
     if (result == HL_OK) {
         hl_phone_codec codec = hl_secrets_phone_codec(secrets);
         hl_store_set_phone_codec(store, &codec);

@@ -531,7 +531,7 @@ void hl_routes_config_get(const hl_route_request *request, const hl_route_contex
         hl_route_forbidden(response, HL_T("您的角色无权查看时限配置", "your role may not read the limits"));
         return;
     }
-    limits_json(&response->body, &request->app->limits);
+    limits_json(&response->body, hl_app_limits(request->app));
     response->status = 200;
 }
 
@@ -554,6 +554,6 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
             hl_route_error(response, &error);
         return;
     }
-    limits_json(&response->body, &request->app->limits);
+    limits_json(&response->body, hl_app_limits(request->app));
     response->status = 200;
 }

@@ -1,5 +1,7 @@
 /* store.c: the dispatch from the store interface to its backend. It holds
- * no logic of its own: every function forwards to the backend's ops table. */
+ * no logic of its own: every function forwards to the backend's ops table,
+ * but hl_store_finish, which ends a transaction through commit and
+ * rollback. */
 #include "store/store.h"
 
 void hl_store_close(hl_store *store)
@@ -25,6 +27,15 @@ int hl_store_commit(hl_store *store, hl_error *error)
 int hl_store_rollback(hl_store *store)
 {
     return store->ops->rollback(store);
+}
+
+int hl_store_finish(hl_store *store, int status, hl_error *error)
+{
+    if (status == HL_OK)
+        status = hl_store_commit(store, error);
+    if (status != HL_OK)
+        hl_store_rollback(store);
+    return status;
 }
 
 void hl_store_set_bulk(hl_store *store, bool bulk)

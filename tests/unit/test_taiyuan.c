@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "app/app_internal.h"
 #include "app/demo.h"
 #include "app/report.h"
 #include "app/taiyuan.h"
