@@ -16,11 +16,6 @@
 #include "app/app_internal.h"
 #include "base/i18n.h"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 /* Copies an optional code ("" for NULL or blank). */
 static int copy_optional_code(char *destination, const char *text, const char *field, hl_error *error)
 {
@@ -35,8 +30,8 @@ static int copy_name(char *destination, size_t capacity, const char *text, const
 {
     hl_slice name = hl_slice_trim(hl_slice_of(text));
     if (required && name.len == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
-                         : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("缺少必填项 %s", "%s is required"),
+                            field);
     return hl_text_copy(destination, capacity, name, HL_NAME_CHARS, false, field, error);
 }
 
@@ -71,8 +66,7 @@ static int category_exists(hl_app *app, const char *code, bool *exists, hl_error
 
 static int no_unit(const char *field, const char *code, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EINVAL, field, "no unit %s", code)
-                     : hl_error_set(error, HL_EINVAL, field, "单位 %s 不存在", code);
+    return hl_error_set(error, HL_EINVAL, field, HL_T("单位 %s 不存在", "no unit %s"), code);
 }
 
 /* ---- Units ---- */
@@ -102,8 +96,8 @@ int hl_admin_put_unit(hl_app *app, const hl_admin_unit_fields *fields, hl_unit *
     if (result == HL_OK && out->parent[0] != '\0')
         result = unit_exists(app, out->parent, &parent_exists, error);
     if (result == HL_OK && !parent_exists)
-        result = english() ? hl_error_set(error, HL_EINVAL, "parent", "no parent unit %s", out->parent)
-                           : hl_error_set(error, HL_EINVAL, "parent", "上级单位 %s 不存在", out->parent);
+        result = hl_error_set(error, HL_EINVAL, "parent",
+                              HL_T("上级单位 %s 不存在", "no parent unit %s"), out->parent);
     if (result == HL_OK)
         result = hl_store_unit_put(app->store, out, error);
     result = hl_app_finish(app, result, error);
@@ -142,8 +136,8 @@ int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, h
     if (result == HL_OK && out->parent[0] != '\0')
         result = category_exists(app, out->parent, &parent_exists, error);
     if (result == HL_OK && !parent_exists)
-        result = english() ? hl_error_set(error, HL_EINVAL, "parent", "no parent category %s", out->parent)
-                           : hl_error_set(error, HL_EINVAL, "parent", "上级分类 %s 不存在", out->parent);
+        result = hl_error_set(error, HL_EINVAL, "parent",
+                              HL_T("上级分类 %s 不存在", "no parent category %s"), out->parent);
     if (result == HL_OK && out->default_unit[0] != '\0')
         result = unit_exists(app, out->default_unit, &unit_found, error);
     if (result == HL_OK && !unit_found)

@@ -18,11 +18,6 @@
 extern const char hl_builtin_calendar[];
 extern const size_t hl_builtin_calendar_size;
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 static int load_limit(void *context, const char *key, const char *value)
 {
     hl_app *app = context;
@@ -215,15 +210,15 @@ int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *
 int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error)
 {
     if (username == NULL || username[0] == '\0')
-        return english() ? hl_error_set(error, HL_EINVAL, "actor", "who is acting? (--as USER)")
-                         : hl_error_set(error, HL_EINVAL, "actor", "未指明操作人（--as 用户名）");
+        return hl_error_set(error, HL_EINVAL, "actor",
+                            HL_T("未指明操作人（--as 用户名）", "who is acting? (--as USER)"));
     int result = hl_store_user_get(app->store, username, out, error);
     if (result == HL_ENOTFOUND)
-        return english() ? hl_error_set(error, HL_EROLE, "actor", "no user %s", username)
-                         : hl_error_set(error, HL_EROLE, "actor", "用户 %s 不存在", username);
+        return hl_error_set(error, HL_EROLE, "actor", HL_T("用户 %s 不存在", "no user %s"),
+                            username);
     if (result == HL_OK && !out->active)
-        return english() ? hl_error_set(error, HL_EROLE, "actor", "user %s is disabled", username)
-                         : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", username);
+        return hl_error_set(error, HL_EROLE, "actor", HL_T("用户 %s 已停用", "user %s is disabled"),
+                            username);
     return result;
 }
 
@@ -233,11 +228,10 @@ static int check_unit_active(hl_app *app, const char *code, const char *field, h
     hl_unit unit;
     int result = hl_store_unit_get(app->store, code, &unit, error);
     if (result == HL_ENOTFOUND)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "no unit %s", code)
-                         : hl_error_set(error, HL_EINVAL, field, "单位 %s 不存在", code);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("单位 %s 不存在", "no unit %s"), code);
     if (result == HL_OK && !unit.active)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "unit %s is retired", code)
-                         : hl_error_set(error, HL_EINVAL, field, "单位 %s 已撤销", code);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("单位 %s 已撤销", "unit %s is retired"),
+                            code);
     return result;
 }
 
@@ -315,8 +309,8 @@ static int assign_number(hl_app *app, hl_order *order, hl_error *error)
         app->last_id = highest > 0 ? highest : prefix;
     }
     if (app->last_id + 1 >= prefix + HL_ORDER_SEQUENCE_LIMIT)
-        return english() ? hl_error_set(error, HL_ECONFLICT, "number", "the day's order numbers are used up")
-                         : hl_error_set(error, HL_ECONFLICT, "number", "当日工单编号已用尽");
+        return hl_error_set(error, HL_ECONFLICT, "number",
+                            HL_T("当日工单编号已用尽", "the day's order numbers are used up"));
     order->id = ++app->last_id;
     return HL_OK;
 }
@@ -335,8 +329,8 @@ int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *ord
     int64_t parsed;
     hl_order_format_number(order->id, number, sizeof number);
     if (hl_order_parse_number(hl_slice_of(number), &parsed) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "number", "malformed order number")
-                         : hl_error_set(error, HL_EINVAL, "number", "工单编号格式不正确");
+        return hl_error_set(error, HL_EINVAL, "number",
+                            HL_T("工单编号格式不正确", "malformed order number"));
     return HL_OK;
 }
 
@@ -370,8 +364,8 @@ int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_seal
     if (result == HL_ECONFLICT) {
         char number[24];
         hl_order_format_number(order->id, number, sizeof number);
-        return english() ? hl_error_set(error, HL_ECONFLICT, "number", "order %s already exists", number)
-                         : hl_error_set(error, HL_ECONFLICT, "number", "工单 %s 已存在", number);
+        return hl_error_set(error, HL_ECONFLICT, "number",
+                            HL_T("工单 %s 已存在", "order %s already exists"), number);
     }
     if (result == HL_OK)
         result = hl_store_event_append(app->store, event, error);
@@ -396,11 +390,11 @@ int hl_app_check_category(hl_app *app, const char *code, hl_error *error)
     hl_category category;
     int result = hl_store_category_get(app->store, code, &category, error);
     if (result == HL_ENOTFOUND)
-        return english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s", code)
-                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", code);
+        return hl_error_set(error, HL_EINVAL, "category",
+                            HL_T("诉求分类 %s 不存在", "no category %s"), code);
     if (result == HL_OK && !category.active)
-        return english() ? hl_error_set(error, HL_EINVAL, "category", "category %s is retired", code)
-                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 已停用", code);
+        return hl_error_set(error, HL_EINVAL, "category",
+                            HL_T("诉求分类 %s 已停用", "category %s is retired"), code);
     return result;
 }
 
@@ -417,8 +411,9 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
         if (result == HL_OK)
             result = hl_app_check_category(app, order->category, error);
         if (result == HL_OK && order->received_at > now + HL_FUTURE_TOLERANCE_SECONDS)
-            result = english() ? hl_error_set(error, HL_EINVAL, "received", "the received time is in the future")
-                               : hl_error_set(error, HL_EINVAL, "received", "受理时间晚于当前时间");
+            result =
+                hl_error_set(error, HL_EINVAL, "received",
+                             HL_T("受理时间晚于当前时间", "the received time is in the future"));
         if (result == HL_OK)
             result = hl_app_register_within(app, &user, order, now, event, NULL, error);
         result = hl_app_finish(app, result, error);
@@ -434,8 +429,8 @@ static int not_found(int64_t id, hl_error *error)
 {
     char number[24];
     hl_order_format_number(id, number, sizeof number);
-    return english() ? hl_error_set(error, HL_ENOTFOUND, "order", "no order %s", number)
-                     : hl_error_set(error, HL_ENOTFOUND, "order", "工单 %s 不存在", number);
+    return hl_error_set(error, HL_ENOTFOUND, "order", HL_T("工单 %s 不存在", "no order %s"),
+                        number);
 }
 
 /* The steps of one action, inside the transaction that hl_app_act opened. */
@@ -455,12 +450,10 @@ static int act_within(hl_app *app, const char *actor, int64_t id, hl_action acti
     if (request->visible != NULL && !request->visible(&user, order))
         return not_found(id, error);
     if (request->expected_version != 0 && request->expected_version != order->version)
-        return english() ? hl_error_set(error, HL_ECONFLICT, "version",
-                                        "the order changed (version %lld, not %lld): reload it",
-                                        (long long)order->version, (long long)request->expected_version)
-                         : hl_error_set(error, HL_ECONFLICT, "version",
-                                        "工单已被他人更新（版本 %lld，而非 %lld），请刷新后重试",
-                                        (long long)order->version, (long long)request->expected_version);
+        return hl_error_set(error, HL_ECONFLICT, "version",
+                            HL_T("工单已被他人更新（版本 %lld，而非 %lld），请刷新后重试",
+                                 "the order changed (version %lld, not %lld): reload it"),
+                            (long long)order->version, (long long)request->expected_version);
 
     const hl_workflow_rule *rule = hl_workflow_rule_of(action);
     /* The named units are checked only where the workflow would otherwise
@@ -513,7 +506,7 @@ static int reopen_if_dissatisfied(hl_app *app, const char *actor, int64_t id, hl
         order->lead_unit[0] == '\0' || order->excluded)
         return HL_OK;
     hl_app_request reopen = {0};
-    reopen.note = english() ? "dissatisfied at the callback survey: reopened" : "回访不满意，自动重办";
+    reopen.note = HL_T("回访不满意，自动重办", "dissatisfied at the callback survey: reopened");
     return act_within(app, actor, id, HL_ACTION_REOPEN, &reopen, now, order, scratch, event, error);
 }
 

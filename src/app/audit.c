@@ -265,9 +265,9 @@ void hl_audit_queue_stop(hl_audit_queue *queue)
     pthread_mutex_unlock(&queue->lock);
     pthread_join(queue->thread, NULL);
     if (queue->count > 0)
-        fprintf(stderr, hl_i18n_get() == HL_LANG_EN
-                            ? "hotline: %zu read(s) of phone numbers could not be recorded: %s\n"
-                            : "hotline: %zu 次联系电话查阅未能记录：%s\n",
+        fprintf(stderr,
+                HL_T("hotline: %zu 次联系电话查阅未能记录：%s\n",
+                     "hotline: %zu read(s) of phone numbers could not be recorded: %s\n"),
                 queue->count, queue->last_error.message);
     hl_app_close(queue->writer);
     free(queue->pending);

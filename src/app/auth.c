@@ -53,11 +53,6 @@ struct hl_auth_guard {
 _Static_assert(HL_AUTH_HASH_BYTES >= crypto_pwhash_STRBYTES, "room for an argon2id string");
 _Static_assert(HL_SESSION_HASH_BYTES == crypto_generichash_BYTES * 2 + 1, "hex of a 32-byte hash");
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 static int sodium_failed(hl_error *error)
 {
     return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("libsodium 无法初始化", "libsodium cannot start"));
@@ -217,9 +212,10 @@ static void record_failure(hl_auth_guard *guard, const char *account_key, const 
 static int too_many_attempts(int seconds, hl_error *error)
 {
     int minutes = (seconds + 59) / 60;
-    return english() ? hl_error_set(error, HL_EROLE, "password",
-                                    "too many attempts: try again in %d minute(s)", minutes)
-                     : hl_error_set(error, HL_EROLE, "password", "尝试次数过多，请 %d 分钟后再试", minutes);
+    return hl_error_set(
+        error, HL_EROLE, "password",
+        HL_T("尝试次数过多，请 %d 分钟后再试", "too many attempts: try again in %d minute(s)"),
+        minutes);
 }
 
 /* ---- Passwords ---- */
@@ -228,16 +224,16 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
 {
     size_t length = password != NULL ? strlen(password) : 0;
     if (length > HL_AUTH_PASSWORD_MAX_BYTES)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "the password exceeds %d bytes",
-                                        HL_AUTH_PASSWORD_MAX_BYTES)
-                         : hl_error_set(error, HL_EINVAL, field, "密码超过 %d 字节", HL_AUTH_PASSWORD_MAX_BYTES);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("密码超过 %d 字节", "the password exceeds %d bytes"),
+                            HL_AUTH_PASSWORD_MAX_BYTES);
     if (!hl_text_is_utf8(password != NULL ? password : "", length))
         return hl_error_set(error, HL_EINVAL, field, "%s",
                             HL_T("密码不是有效的 UTF-8", "the password is not valid UTF-8"));
     if (hl_text_char_count(password != NULL ? password : "", length) < HL_AUTH_PASSWORD_MIN_CHARS)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "the password needs at least %d characters",
-                                        HL_AUTH_PASSWORD_MIN_CHARS)
-                         : hl_error_set(error, HL_EINVAL, field, "密码至少 %d 个字符", HL_AUTH_PASSWORD_MIN_CHARS);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("密码至少 %d 个字符", "the password needs at least %d characters"),
+                            HL_AUTH_PASSWORD_MIN_CHARS);
     return HL_OK;
 }
 
@@ -361,8 +357,8 @@ static int check_user_unit(hl_app *app, const hl_user *user, hl_error *error)
     hl_error_clear(&lookup);
     int result = hl_store_unit_get(app->store, user->unit, &unit, &lookup);
     if (result == HL_ENOTFOUND)
-        return english() ? hl_error_set(error, HL_EINVAL, "unit", "no unit %s", user->unit)
-                         : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 不存在", user->unit);
+        return hl_error_set(error, HL_EINVAL, "unit", HL_T("单位 %s 不存在", "no unit %s"),
+                            user->unit);
     if (result != HL_OK)
         *error = lookup;
     return result;
@@ -396,8 +392,8 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
         hl_error_clear(&lookup);
         int found = hl_store_user_get(app->store, out->username, &existing, &lookup);
         if (found == HL_OK)
-            result = english() ? hl_error_set(error, HL_ECONFLICT, "username", "user %s exists", out->username)
-                               : hl_error_set(error, HL_ECONFLICT, "username", "用户 %s 已存在", out->username);
+            result = hl_error_set(error, HL_ECONFLICT, "username",
+                                  HL_T("用户 %s 已存在", "user %s exists"), out->username);
         else if (found != HL_ENOTFOUND) {
             *error = lookup;
             result = found;
@@ -434,8 +430,8 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
     if (sodium_init() < 0)
         return sodium_failed(error);
     if (!hl_directory_code_valid(hl_slice_of(username)))
-        return english() ? hl_error_set(error, HL_ENOTFOUND, "username", "no user %.64s", username)
-                         : hl_error_set(error, HL_ENOTFOUND, "username", "用户 %.64s 不存在", username);
+        return hl_error_set(error, HL_ENOTFOUND, "username",
+                            HL_T("用户 %.64s 不存在", "no user %.64s"), username);
     int result = HL_OK;
     char hash[HL_AUTH_HASH_BYTES] = "";
     if (fields->password != NULL) {
@@ -453,8 +449,8 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
     hl_user before;
     result = hl_store_user_get(app->store, username, &before, error);
     if (result == HL_ENOTFOUND)
-        result = english() ? hl_error_set(error, HL_ENOTFOUND, "username", "no user %s", username)
-                           : hl_error_set(error, HL_ENOTFOUND, "username", "用户 %s 不存在", username);
+        result = hl_error_set(error, HL_ENOTFOUND, "username", HL_T("用户 %s 不存在", "no user %s"),
+                              username);
     if (result == HL_OK) {
         *out = before;
         hl_role role_asked = before.role;
@@ -792,8 +788,8 @@ static int order_not_found(int64_t id, hl_error *error)
 {
     char number[24];
     hl_order_format_number(id, number, sizeof number);
-    return english() ? hl_error_set(error, HL_ENOTFOUND, "order", "no order %s", number)
-                     : hl_error_set(error, HL_ENOTFOUND, "order", "工单 %s 不存在", number);
+    return hl_error_set(error, HL_ENOTFOUND, "order", HL_T("工单 %s 不存在", "no order %s"),
+                        number);
 }
 
 int hl_auth_read_order(hl_app *app, const hl_user *user, int64_t id, hl_order *out, hl_error *error)

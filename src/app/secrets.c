@@ -59,11 +59,6 @@ struct hl_secrets {
     atomic_uint_fast64_t nonce_counter;
 };
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 static int sodium_failed(hl_error *error)
 {
     return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("libsodium 无法初始化", "libsodium cannot start"));
@@ -119,14 +114,15 @@ void hl_secrets_check_value(const hl_secrets *secrets, char out[HL_SECRETS_CHECK
 
 static int key_file_error(const char *path, const char *why_zh, const char *why_en, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EIO, "key-file", "key file %s: %s", path, why_en)
-                     : hl_error_set(error, HL_EIO, "key-file", "密钥文件 %s：%s", path, why_zh);
+    return hl_error_set(error, HL_EIO, "key-file", HL_T("密钥文件 %s：%s", "key file %s: %s"), path,
+                        HL_T(why_zh, why_en));
 }
 
 static int key_file_errno(const char *path, int number, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EIO, "key-file", "key file %s: %s", path, strerror(number))
-                     : hl_error_set(error, HL_EIO, "key-file", "密钥文件 %s 无法使用：%s", path, strerror(number));
+    return hl_error_set(error, HL_EIO, "key-file",
+                        HL_T("密钥文件 %s 无法使用：%s", "key file %s: %s"), path,
+                        strerror(number));
 }
 
 /* Reads an open key file: a regular file that only its owner may use,
@@ -142,10 +138,10 @@ static int read_key_file(int descriptor, const char *path, unsigned char key[HL_
     if ((status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         char mode[8];
         snprintf(mode, sizeof mode, "%03o", (unsigned)(status.st_mode & 0777));
-        return english() ? hl_error_set(error, HL_EIO, "key-file",
-                                        "key file %s may be used by others (mode %s): chmod 600 it", path, mode)
-                         : hl_error_set(error, HL_EIO, "key-file",
-                                        "密钥文件 %s 的权限过宽（%s），他人可读写：请执行 chmod 600", path, mode);
+        return hl_error_set(error, HL_EIO, "key-file",
+                            HL_T("密钥文件 %s 的权限过宽（%s），他人可读写：请执行 chmod 600",
+                                 "key file %s may be used by others (mode %s): chmod 600 it"),
+                            path, mode);
     }
     char text[KEY_HEX_CHARS + 2];
     ssize_t got = 0;
@@ -282,9 +278,10 @@ static int seal_phone(void *context, const char *phone, unsigned char *sealed, s
     hl_secrets *secrets = context;
     size_t phone_length = strlen(phone);
     if (phone_length > HL_PHONE_CHARS)
-        return english() ? hl_error_set(error, HL_EINVAL, "citizen_phone", "the phone number exceeds %d characters",
-                                        HL_PHONE_CHARS)
-                         : hl_error_set(error, HL_EINVAL, "citizen_phone", "联系电话超过 %d 个字符", HL_PHONE_CHARS);
+        return hl_error_set(
+            error, HL_EINVAL, "citizen_phone",
+            HL_T("联系电话超过 %d 个字符", "the phone number exceeds %d characters"),
+            HL_PHONE_CHARS);
     /* Padded, so that the sealed length does not tell a mobile number from
      * a landline. */
     unsigned char padded[HL_PHONE_CHARS] = {0};
@@ -352,11 +349,11 @@ hl_phone_codec hl_secrets_phone_codec(hl_secrets *secrets)
 
 static int wrong_key(const char *path, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EIO, "key-file",
-                                    "key file %s is not this store's key: its phone numbers cannot be read with it",
-                                    path)
-                     : hl_error_set(error, HL_EIO, "key-file", "密钥文件 %s 不是此数据库的密钥，无法读取其中的联系电话",
-                                    path);
+    return hl_error_set(
+        error, HL_EIO, "key-file",
+        HL_T("密钥文件 %s 不是此数据库的密钥，无法读取其中的联系电话",
+             "key file %s is not this store's key: its phone numbers cannot be read with it"),
+        path);
 }
 
 static bool check_values_equal(const char *stored, const char *check)
@@ -402,12 +399,11 @@ int hl_secrets_unlock_store(hl_app *app, const char *key_path, hl_secrets **out,
     /* A store with a key never gets a new one: that would seal new numbers
      * with a key its old ones do not open with. Say why the file matters. */
     if (has_check && key_path != NULL && access(key_path, F_OK) != 0 && errno == ENOENT)
-        return english()
-                   ? hl_error_set(error, HL_EIO, "key-file",
-                                  "key file %s is missing: this store's phone numbers cannot be read without it",
-                                  key_path)
-                   : hl_error_set(error, HL_EIO, "key-file", "缺少密钥文件 %s：没有它无法读取此数据库中的联系电话",
-                                  key_path);
+        return hl_error_set(
+            error, HL_EIO, "key-file",
+            HL_T("缺少密钥文件 %s：没有它无法读取此数据库中的联系电话",
+                 "key file %s is missing: this store's phone numbers cannot be read without it"),
+            key_path);
     hl_secrets *secrets = NULL;
     result = hl_secrets_load(key_path, !has_check, &secrets, NULL, error);
     if (result != HL_OK)

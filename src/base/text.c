@@ -15,11 +15,6 @@
 
 #include "base/i18n.h"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 hl_slice hl_slice_of(const char *text)
 {
     hl_slice slice = {text != NULL ? text : "", text != NULL ? strlen(text) : 0};
@@ -219,20 +214,20 @@ int hl_text_copy(char *destination, size_t capacity, hl_slice source, size_t max
 {
     destination[0] = '\0';
     if (!hl_text_is_utf8(source.ptr, source.len))
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s: not valid UTF-8", field)
-                         : hl_error_set(error, HL_EINVAL, field, "%s：不是有效的 UTF-8 文本", field);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s：不是有效的 UTF-8 文本", "%s: not valid UTF-8"), field);
     for (size_t index = 0; index < source.len; index++) {
         unsigned char character = (unsigned char)source.ptr[index];
         bool line_break = character == '\n' || character == '\r' || character == '\t';
         if ((character < 0x20 && !(allow_newlines && line_break)) || character == 0x7F)
-            return english() ? hl_error_set(error, HL_EINVAL, field, "%s: holds a control character", field)
-                             : hl_error_set(error, HL_EINVAL, field, "%s：含有控制字符", field);
+            return hl_error_set(error, HL_EINVAL, field,
+                                HL_T("%s：含有控制字符", "%s: holds a control character"), field);
     }
     size_t characters = hl_text_char_count(source.ptr, source.len);
     if (characters > max_chars || source.len + 1 > capacity)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s: longer than %zu characters", field,
-                                        max_chars)
-                         : hl_error_set(error, HL_EINVAL, field, "%s：超过 %zu 个字符", field, max_chars);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s：超过 %zu 个字符", "%s: longer than %zu characters"), field,
+                            max_chars);
     memcpy(destination, source.ptr, source.len);
     destination[source.len] = '\0';
     return HL_OK;
