@@ -14,11 +14,13 @@
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 
 /* Copies an optional code ("" for NULL or blank). */
 static int copy_optional_code(char *destination, const char *text, const char *field, hl_error *error)
 {
+    HL_REQUIRE(destination != NULL && field != NULL);
     destination[0] = '\0';
     if (text == NULL || hl_slice_trim(hl_slice_of(text)).len == 0)
         return HL_OK;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app/secrets.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 
 extern const char hl_builtin_calendar[];
@@ -134,6 +135,7 @@ void hl_app_close(hl_app *app)
 
 int hl_app_begin(hl_app *app, hl_error *error)
 {
+    HL_REQUIRE(app != NULL && app->store != NULL);
     app->last_prefix = 0;
     app->last_id = 0;
     return hl_store_begin(app->store, error);
@@ -513,6 +515,7 @@ static int reopen_if_dissatisfied(hl_app *app, const char *actor, int64_t id, hl
 int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
                       const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error)
 {
+    HL_REQUIRE(scratch != NULL && request != NULL);
     int result = act_within(app, actor, id, action, request, now, scratch->order, scratch->other, scratch->event,
                             error);
     if (result == HL_OK && action == HL_ACTION_SURVEY)

@@ -15,13 +15,14 @@
 #include <time.h>
 
 #include "app/app_internal.h"
+#include "base/array.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 
 /* Reads that make the writer commit at once rather than wait its time. */
 #define BATCH_READS 4096
 /* How long the writer waits before trying again after a failed write. */
 #define RETRY_MS 1000
-#define INITIAL_ROOM 1024
 
 void hl_audit_read_of(hl_audit_read *read, hl_time at, const char *actor, int64_t order_id, const char *route)
 {
@@ -113,6 +114,7 @@ static hl_audit_read *take_pending(hl_audit_queue *queue, size_t *count)
  * the lock. */
 static void put_back(hl_audit_queue *queue, hl_audit_read *batch, size_t count)
 {
+    HL_ASSERT(queue->count <= SIZE_MAX - count);
     size_t total = count + queue->count;
     batch = hl_xrealloc(batch, (total > 0 ? total : 1) * sizeof *batch);
     if (queue->count > 0)
@@ -210,6 +212,7 @@ static int cannot_record(hl_error *error)
 
 int hl_audit_queue_add(hl_audit_queue *queue, const hl_audit_read *reads, size_t count, hl_error *error)
 {
+    HL_REQUIRE(queue != NULL && (reads != NULL || count == 0));
     if (count == 0)
         return HL_OK;
     pthread_mutex_lock(&queue->lock);
@@ -217,13 +220,7 @@ int hl_audit_queue_add(hl_audit_queue *queue, const hl_audit_read *reads, size_t
         pthread_mutex_unlock(&queue->lock);
         return cannot_record(error);
     }
-    if (queue->count + count > queue->room) {
-        size_t room = queue->room > 0 ? queue->room : INITIAL_ROOM;
-        while (room < queue->count + count)
-            room *= 2;
-        queue->pending = hl_xrealloc(queue->pending, room * sizeof *queue->pending);
-        queue->room = room;
-    }
+    HL_ARRAY_RESERVE(queue->pending, queue->room, queue->count + count);
     memcpy(queue->pending + queue->count, reads, count * sizeof *reads);
     bool was_empty = queue->count == 0;
     if (was_empty)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "app/app_internal.h"
+#include "base/array.h"
 #include "base/i18n.h"
 
 /* argon2id at libsodium's INTERACTIVE limits (2 passes, 64 MiB). Measured
@@ -278,10 +279,7 @@ typedef struct name_list {
 static int collect_username(void *context, const hl_user *user)
 {
     name_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity > 0 ? list->capacity * 2 : 64;
-        list->names = hl_xrealloc(list->names, list->capacity * sizeof *list->names);
-    }
+    HL_ARRAY_GROW(list->names, list->count, list->capacity);
     snprintf(list->names[list->count++], HL_CODE_BYTES, "%s", user->username);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "app/app_internal.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 #include "domain/phone.h"
 
@@ -333,6 +334,7 @@ static int hash_phone(void *context, const char *phone, unsigned char hash[HL_PH
 
 int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out, hl_error *error)
 {
+    HL_REQUIRE(secrets != NULL && phone != NULL && out != NULL);
     out->length = 0;
     if (phone[0] == '\0')
         return HL_OK;

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "base/array.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 
 hl_slice hl_slice_of(const char *text)
@@ -63,16 +65,13 @@ void hl_buf_reset(hl_buf *buffer)
         buffer->data[0] = '\0';
 }
 
+/* Room for extra more bytes and the terminating NUL; 64 at least, so
+ * that the small texts of a request are allocated once. */
 static void reserve(hl_buf *buffer, size_t extra)
 {
+    HL_REQUIRE(extra < SIZE_MAX - buffer->len - 1);
     size_t needed = buffer->len + extra + 1;
-    if (needed <= buffer->cap)
-        return;
-    size_t capacity = buffer->cap < 64 ? 64 : buffer->cap;
-    while (capacity < needed)
-        capacity *= 2;
-    buffer->data = hl_xrealloc(buffer->data, capacity);
-    buffer->cap = capacity;
+    HL_ARRAY_RESERVE(buffer->data, buffer->cap, needed > 64 ? needed : 64);
 }
 
 void hl_buf_append(hl_buf *buffer, const char *bytes, size_t length)
@@ -212,6 +211,7 @@ int hl_text_display_width(const char *text)
 int hl_text_copy(char *destination, size_t capacity, hl_slice source, size_t max_chars,
                  bool allow_newlines, const char *field, hl_error *error)
 {
+    HL_REQUIRE(destination != NULL && capacity > 0);
     destination[0] = '\0';
     if (!hl_text_is_utf8(source.ptr, source.len))
         return hl_error_set(error, HL_EINVAL, field,
