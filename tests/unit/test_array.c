@@ -50,6 +50,7 @@ static void count_of_counts_the_elements_of_an_array(void **state)
     int64_t numbers[7];
     assert_int_equal(HL_COUNT_OF(numbers), 7);
     assert_int_equal(HL_COUNT_OF(colours), 3);
+    assert_string_equal(colours[HL_COUNT_OF(colours) - 1], "blue");
 }
 
 static int evaluations;
