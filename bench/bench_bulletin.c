@@ -41,7 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "app/app.h"
+#include "app/app_internal.h"
 #include "app/report.h"
 #include "app/transfer.h"
 #include "app/verify.h"
@@ -420,7 +420,7 @@ static int build_store(const char *store_path, long order_count, build_figures *
         /* Bulk mode for the batch (one sync at its end), then out of it, so
          * that its WAL is checkpointed and cut back before the next batch. */
         hl_store_set_bulk(app->store, true);
-        result = hl_store_begin(app->store, &builder.error);
+        result = hl_app_begin(app, &builder.error);
         for (long index = built; result == HL_OK && index < batch_end; index++) {
             long day = (long)((long long)index * DAYS_OF_ORDERS / order_count);
             long long day_first =
@@ -438,10 +438,7 @@ static int build_store(const char *store_path, long order_count, build_figures *
         }
         if (result == HL_OK)
             result = hl_app_flush_rollups(app, builder.rollups, &builder.error);
-        if (result == HL_OK)
-            result = hl_store_commit(app->store, &builder.error);
-        if (result != HL_OK)
-            hl_store_rollback(app->store);
+        result = hl_app_finish(app, result, &builder.error);
         hl_rollup_map_clear(builder.rollups);
         hl_store_set_bulk(app->store, false);
         built = batch_end;

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
+#include "app/app_internal.h"
 #include "base/i18n.h"
 #include "bench_support.h"
 #include "store/sqlite/sqlite.h"

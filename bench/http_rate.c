@@ -101,7 +101,7 @@ static void parse_options(int argc, char **argv, options *out)
         if (strcmp(name, "--host") == 0)
             out->host = value;
         else if (strcmp(name, "--port") == 0)
-            out->port = atoi(value);
+            out->port = (int)strtol(value, NULL, 10);
         else if (strcmp(name, "--path") == 0)
             out->path = value;
         else if (strcmp(name, "--method") == 0)
@@ -111,7 +111,7 @@ static void parse_options(int argc, char **argv, options *out)
         else if (strcmp(name, "--duration") == 0)
             out->duration = atof(value);
         else if (strcmp(name, "--connections") == 0)
-            out->connections = atoi(value);
+            out->connections = (int)strtol(value, NULL, 10);
         else if (strcmp(name, "--header") == 0 && out->header_count < MAX_HEADERS)
             out->headers[out->header_count++] = value;
         else if (strcmp(name, "--body-file") == 0)
@@ -224,7 +224,7 @@ static int complete_status(const connection *conn)
         length = (size_t)strtoul(field + 17, NULL, 10);
     if (conn->received < head + length)
         return 0;
-    int status = atoi(conn->response + 9);
+    int status = (int)strtol(conn->response + 9, NULL, 10);
     return status > 0 ? status : 999;
 }
 

@@ -13,16 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/app_internal.h"
+#include "base/contract.h"
 #include "base/i18n.h"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 /* Copies an optional code ("" for NULL or blank). */
 static int copy_optional_code(char *destination, const char *text, const char *field, hl_error *error)
 {
+    HL_REQUIRE(destination != NULL && field != NULL);
     destination[0] = '\0';
     if (text == NULL || hl_slice_trim(hl_slice_of(text)).len == 0)
         return HL_OK;
@@ -34,19 +32,9 @@ static int copy_name(char *destination, size_t capacity, const char *text, const
 {
     hl_slice name = hl_slice_trim(hl_slice_of(text));
     if (required && name.len == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
-                         : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("缺少必填项 %s", "%s is required"),
+                            field);
     return hl_text_copy(destination, capacity, name, HL_NAME_CHARS, false, field, error);
-}
-
-/* Commits, or rolls back when anything before failed. */
-static int finish(hl_app *app, int result, hl_error *error)
-{
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    if (result != HL_OK)
-        hl_store_rollback(app->store);
-    return result;
 }
 
 /* Whether a key exists: HL_OK with *exists, or a storage failure. */
@@ -80,8 +68,7 @@ static int category_exists(hl_app *app, const char *code, bool *exists, hl_error
 
 static int no_unit(const char *field, const char *code, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EINVAL, field, "no unit %s", code)
-                     : hl_error_set(error, HL_EINVAL, field, "单位 %s 不存在", code);
+    return hl_error_set(error, HL_EINVAL, field, HL_T("单位 %s 不存在", "no unit %s"), code);
 }
 
 /* ---- Units ---- */
@@ -103,7 +90,7 @@ int hl_admin_put_unit(hl_app *app, const hl_admin_unit_fields *fields, hl_unit *
         result = hl_directory_unit_validate(out, error);
     if (result != HL_OK)
         return result;
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     bool exists = false, parent_exists = true;
@@ -111,11 +98,11 @@ int hl_admin_put_unit(hl_app *app, const hl_admin_unit_fields *fields, hl_unit *
     if (result == HL_OK && out->parent[0] != '\0')
         result = unit_exists(app, out->parent, &parent_exists, error);
     if (result == HL_OK && !parent_exists)
-        result = english() ? hl_error_set(error, HL_EINVAL, "parent", "no parent unit %s", out->parent)
-                           : hl_error_set(error, HL_EINVAL, "parent", "上级单位 %s 不存在", out->parent);
+        result = hl_error_set(error, HL_EINVAL, "parent",
+                              HL_T("上级单位 %s 不存在", "no parent unit %s"), out->parent);
     if (result == HL_OK)
         result = hl_store_unit_put(app->store, out, error);
-    result = finish(app, result, error);
+    result = hl_app_finish(app, result, error);
     if (result == HL_OK)
         *created = !exists;
     return result;
@@ -143,7 +130,7 @@ int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, h
         result = hl_directory_category_validate(out, error);
     if (result != HL_OK)
         return result;
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     bool exists = false, parent_exists = true, unit_found = true;
@@ -151,15 +138,15 @@ int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, h
     if (result == HL_OK && out->parent[0] != '\0')
         result = category_exists(app, out->parent, &parent_exists, error);
     if (result == HL_OK && !parent_exists)
-        result = english() ? hl_error_set(error, HL_EINVAL, "parent", "no parent category %s", out->parent)
-                           : hl_error_set(error, HL_EINVAL, "parent", "上级分类 %s 不存在", out->parent);
+        result = hl_error_set(error, HL_EINVAL, "parent",
+                              HL_T("上级分类 %s 不存在", "no parent category %s"), out->parent);
     if (result == HL_OK && out->default_unit[0] != '\0')
         result = unit_exists(app, out->default_unit, &unit_found, error);
     if (result == HL_OK && !unit_found)
         result = no_unit("default_unit", out->default_unit, error);
     if (result == HL_OK)
         result = hl_store_category_put(app->store, out, error);
-    result = finish(app, result, error);
+    result = hl_app_finish(app, result, error);
     if (result == HL_OK)
         *created = !exists;
     return result;
@@ -195,7 +182,7 @@ int hl_admin_put_calendar_day(hl_app *app, const char *date, const char *kind, c
         return result;
     hl_calendar stored;
     hl_calendar_init(&stored);
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     result = hl_store_calendar_load(app->store, &stored, error);
@@ -206,7 +193,7 @@ int hl_admin_put_calendar_day(hl_app *app, const char *date, const char *kind, c
         result = hl_store_calendar_put(app->store, out, error);
     if (result == HL_OK)
         result = hl_app_bump_settings(app, error);
-    result = finish(app, result, error);
+    result = hl_app_finish(app, result, error);
     hl_calendar_free(&stored);
     if (result != HL_OK)
         return result;

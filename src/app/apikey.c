@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/app_internal.h"
 #include "base/i18n.h"
 
 #define KEY_RANDOM_BYTES 32

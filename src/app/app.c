@@ -6,22 +6,18 @@
  * workflow decide, write the order, its event and its counters, commit.
  * Rules live in domain/; SQL lives in store/; this module only orders the
  * steps. It does not parse CSV (transfer.c) or check the log (verify.c). */
-#include "app/app.h"
+#include "app/app_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/secrets.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 
 extern const char hl_builtin_calendar[];
 extern const size_t hl_builtin_calendar_size;
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 static int load_limit(void *context, const char *key, const char *value)
 {
@@ -139,7 +135,7 @@ int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_e
     int result = hl_store_open(path, &app->store, error);
     if (result == HL_OK) {
         char *default_path = key_path == NULL ? hl_secrets_default_key_path(path) : NULL;
-        result = hl_secrets_unlock_store(app->store, key_path != NULL ? key_path : default_path, &app->secrets,
+        result = hl_secrets_unlock_store(app, key_path != NULL ? key_path : default_path, &app->secrets,
                                          error);
         free(default_path);
     }
@@ -164,31 +160,41 @@ void hl_app_close(hl_app *app)
     free(app);
 }
 
-static int begin(hl_app *app, hl_error *error)
+int hl_app_begin(hl_app *app, hl_error *error)
 {
+    HL_REQUIRE(app != NULL && app->store != NULL);
     app->last_prefix = 0;
     app->last_id = 0;
     return hl_store_begin(app->store, error);
 }
 
-/* Commits, or rolls back when anything before failed; returns the first failure. */
-static int finish(hl_app *app, int result, hl_error *error)
+int hl_app_finish(hl_app *app, int status, hl_error *error)
 {
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    if (result != HL_OK)
-        hl_store_rollback(app->store);
-    return result;
+    return hl_store_finish(app->store, status, error);
 }
 
-int hl_app_begin(hl_app *app, hl_error *error)
+hl_app *hl_app_of_store(hl_store *store)
 {
-    return begin(app, error);
+    hl_app *app = hl_xcalloc(1, sizeof *app);
+    hl_calendar_init(&app->calendar);
+    hl_limits_default(&app->limits);
+    app->store = store;
+    return app;
 }
 
-int hl_app_finish(hl_app *app, int result, hl_error *error)
+const hl_calendar *hl_app_calendar(const hl_app *app)
 {
-    return finish(app, result, error);
+    return &app->calendar;
+}
+
+const hl_limits *hl_app_limits(const hl_app *app)
+{
+    return &app->limits;
+}
+
+const hl_zone *hl_app_zone(const hl_app *app)
+{
+    return app->zone;
 }
 
 int hl_app_init(hl_app *app, hl_error *error)
@@ -199,13 +205,13 @@ int hl_app_init(hl_app *app, hl_error *error)
     hl_calendar_init(&builtin);
     int result = hl_calendar_parse_csv(&builtin, hl_builtin_calendar, hl_builtin_calendar_size, error);
     if (result == HL_OK)
-        result = begin(app, error);
+        result = hl_app_begin(app, error);
     if (result == HL_OK) {
         for (size_t index = 0; index < builtin.count && result == HL_OK; index++)
             result = hl_store_calendar_put(app->store, &builtin.entries[index], error);
         if (result == HL_OK)
             result = hl_app_bump_settings(app, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK)
         for (size_t index = 0; index < builtin.count; index++)
@@ -223,12 +229,12 @@ int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *
         return result;
     char stored_key[96];
     snprintf(stored_key, sizeof stored_key, "limits.%s", key);
-    result = begin(app, error);
+    result = hl_app_begin(app, error);
     if (result == HL_OK) {
         result = hl_store_config_set(app->store, stored_key, value, error);
         if (result == HL_OK)
             result = hl_app_bump_settings(app, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK)
         app->limits = changed;
@@ -241,12 +247,12 @@ int hl_app_set_time_zone(hl_app *app, const char *name, hl_error *error)
     int result = hl_zone_get(name, &zone, error);
     if (result != HL_OK)
         return result;
-    result = begin(app, error);
+    result = hl_app_begin(app, error);
     if (result == HL_OK) {
         result = hl_store_config_set(app->store, TIME_ZONE_KEY, hl_zone_name(zone), error);
         if (result == HL_OK)
             result = hl_app_bump_settings(app, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK) {
         app->zone = zone;
@@ -258,15 +264,15 @@ int hl_app_set_time_zone(hl_app *app, const char *name, hl_error *error)
 int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error)
 {
     if (username == NULL || username[0] == '\0')
-        return english() ? hl_error_set(error, HL_EINVAL, "actor", "who is acting? (--as USER)")
-                         : hl_error_set(error, HL_EINVAL, "actor", "未指明操作人（--as 用户名）");
+        return hl_error_set(error, HL_EINVAL, "actor",
+                            HL_T("未指明操作人（--as 用户名）", "who is acting? (--as USER)"));
     int result = hl_store_user_get(app->store, username, out, error);
     if (result == HL_ENOTFOUND)
-        return english() ? hl_error_set(error, HL_EROLE, "actor", "no user %s", username)
-                         : hl_error_set(error, HL_EROLE, "actor", "用户 %s 不存在", username);
+        return hl_error_set(error, HL_EROLE, "actor", HL_T("用户 %s 不存在", "no user %s"),
+                            username);
     if (result == HL_OK && !out->active)
-        return english() ? hl_error_set(error, HL_EROLE, "actor", "user %s is disabled", username)
-                         : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", username);
+        return hl_error_set(error, HL_EROLE, "actor", HL_T("用户 %s 已停用", "user %s is disabled"),
+                            username);
     return result;
 }
 
@@ -276,11 +282,10 @@ static int check_unit_active(hl_app *app, const char *code, const char *field, h
     hl_unit unit;
     int result = hl_store_unit_get(app->store, code, &unit, error);
     if (result == HL_ENOTFOUND)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "no unit %s", code)
-                         : hl_error_set(error, HL_EINVAL, field, "单位 %s 不存在", code);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("单位 %s 不存在", "no unit %s"), code);
     if (result == HL_OK && !unit.active)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "unit %s is retired", code)
-                         : hl_error_set(error, HL_EINVAL, field, "单位 %s 已撤销", code);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("单位 %s 已撤销", "unit %s is retired"),
+                            code);
     return result;
 }
 
@@ -358,8 +363,8 @@ static int assign_number(hl_app *app, hl_order *order, hl_error *error)
         app->last_id = highest > 0 ? highest : prefix;
     }
     if (app->last_id + 1 >= prefix + HL_ORDER_SEQUENCE_LIMIT)
-        return english() ? hl_error_set(error, HL_ECONFLICT, "number", "the day's order numbers are used up")
-                         : hl_error_set(error, HL_ECONFLICT, "number", "当日工单编号已用尽");
+        return hl_error_set(error, HL_ECONFLICT, "number",
+                            HL_T("当日工单编号已用尽", "the day's order numbers are used up"));
     order->id = ++app->last_id;
     return HL_OK;
 }
@@ -378,8 +383,8 @@ int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *ord
     int64_t parsed;
     hl_order_format_number(order->id, number, sizeof number);
     if (hl_order_parse_number(hl_slice_of(number), &parsed) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "number", "malformed order number")
-                         : hl_error_set(error, HL_EINVAL, "number", "工单编号格式不正确");
+        return hl_error_set(error, HL_EINVAL, "number",
+                            HL_T("工单编号格式不正确", "malformed order number"));
     return HL_OK;
 }
 
@@ -413,8 +418,8 @@ int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_seal
     if (result == HL_ECONFLICT) {
         char number[24];
         hl_order_format_number(order->id, number, sizeof number);
-        return english() ? hl_error_set(error, HL_ECONFLICT, "number", "order %s already exists", number)
-                         : hl_error_set(error, HL_ECONFLICT, "number", "工单 %s 已存在", number);
+        return hl_error_set(error, HL_ECONFLICT, "number",
+                            HL_T("工单 %s 已存在", "order %s already exists"), number);
     }
     if (result == HL_OK)
         result = hl_store_event_append(app->store, event, error);
@@ -439,11 +444,11 @@ int hl_app_check_category(hl_app *app, const char *code, hl_error *error)
     hl_category category;
     int result = hl_store_category_get(app->store, code, &category, error);
     if (result == HL_ENOTFOUND)
-        return english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s", code)
-                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", code);
+        return hl_error_set(error, HL_EINVAL, "category",
+                            HL_T("诉求分类 %s 不存在", "no category %s"), code);
     if (result == HL_OK && !category.active)
-        return english() ? hl_error_set(error, HL_EINVAL, "category", "category %s is retired", code)
-                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 已停用", code);
+        return hl_error_set(error, HL_EINVAL, "category",
+                            HL_T("诉求分类 %s 已停用", "category %s is retired"), code);
     return result;
 }
 
@@ -454,17 +459,18 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
     hl_order *order = hl_xmalloc(sizeof *order);
     hl_event *event = hl_xmalloc(sizeof *event);
     memcpy(order, registration, sizeof *order);
-    int result = begin(app, error);
+    int result = hl_app_begin(app, error);
     if (result == HL_OK) {
         result = hl_app_load_actor(app, actor, &user, error);
         if (result == HL_OK)
             result = hl_app_check_category(app, order->category, error);
         if (result == HL_OK && order->received_at > now + HL_FUTURE_TOLERANCE_SECONDS)
-            result = english() ? hl_error_set(error, HL_EINVAL, "received", "the received time is in the future")
-                               : hl_error_set(error, HL_EINVAL, "received", "受理时间晚于当前时间");
+            result =
+                hl_error_set(error, HL_EINVAL, "received",
+                             HL_T("受理时间晚于当前时间", "the received time is in the future"));
         if (result == HL_OK)
             result = hl_app_register_within(app, &user, order, now, event, NULL, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK && id != NULL)
         *id = order->id;
@@ -477,8 +483,8 @@ static int not_found(int64_t id, hl_error *error)
 {
     char number[24];
     hl_order_format_number(id, number, sizeof number);
-    return english() ? hl_error_set(error, HL_ENOTFOUND, "order", "no order %s", number)
-                     : hl_error_set(error, HL_ENOTFOUND, "order", "工单 %s 不存在", number);
+    return hl_error_set(error, HL_ENOTFOUND, "order", HL_T("工单 %s 不存在", "no order %s"),
+                        number);
 }
 
 /* The steps of one action, inside the transaction that hl_app_act opened. */
@@ -498,12 +504,10 @@ static int act_within(hl_app *app, const char *actor, int64_t id, hl_action acti
     if (request->visible != NULL && !request->visible(&user, order))
         return not_found(id, error);
     if (request->expected_version != 0 && request->expected_version != order->version)
-        return english() ? hl_error_set(error, HL_ECONFLICT, "version",
-                                        "the order changed (version %lld, not %lld): reload it",
-                                        (long long)order->version, (long long)request->expected_version)
-                         : hl_error_set(error, HL_ECONFLICT, "version",
-                                        "工单已被他人更新（版本 %lld，而非 %lld），请刷新后重试",
-                                        (long long)order->version, (long long)request->expected_version);
+        return hl_error_set(error, HL_ECONFLICT, "version",
+                            HL_T("工单已被他人更新（版本 %lld，而非 %lld），请刷新后重试",
+                                 "the order changed (version %lld, not %lld): reload it"),
+                            (long long)order->version, (long long)request->expected_version);
 
     const hl_workflow_rule *rule = hl_workflow_rule_of(action);
     /* The named units are checked only where the workflow would otherwise
@@ -556,13 +560,14 @@ static int reopen_if_dissatisfied(hl_app *app, const char *actor, int64_t id, hl
         order->lead_unit[0] == '\0' || order->excluded)
         return HL_OK;
     hl_app_request reopen = {0};
-    reopen.note = english() ? "dissatisfied at the callback survey: reopened" : "回访不满意，自动重办";
+    reopen.note = HL_T("回访不满意，自动重办", "dissatisfied at the callback survey: reopened");
     return act_within(app, actor, id, HL_ACTION_REOPEN, &reopen, now, order, scratch, event, error);
 }
 
 int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
                       const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error)
 {
+    HL_REQUIRE(scratch != NULL && request != NULL);
     int result = act_within(app, actor, id, action, request, now, scratch->order, scratch->other, scratch->event,
                             error);
     if (result == HL_OK && action == HL_ACTION_SURVEY)
@@ -599,10 +604,10 @@ int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
         request = &no_request;
     /* Orders are large (their texts are fixed-size fields): keep them off the stack. */
     hl_app_scratch *scratch = hl_app_scratch_new();
-    int result = begin(app, error);
+    int result = hl_app_begin(app, error);
     if (result == HL_OK) {
         result = hl_app_act_within(app, actor, id, action, request, now, scratch, error);
-        result = finish(app, result, error);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK && after != NULL)
         memcpy(after, scratch->order, sizeof *after);

@@ -25,25 +25,11 @@
  * intake systems drift a little, never by more. */
 #define HL_FUTURE_TOLERANCE_SECONDS 300
 
-struct hl_secrets;
-
-typedef struct hl_app {
-    hl_store *store;       /* owned */
-    struct hl_secrets *secrets; /* owned: the key of citizens' phones (app/secrets.h) */
-    hl_calendar calendar;  /* loaded from the store at open */
-    hl_limits limits;      /* defaults overridden by the store's config */
-    /* The store's time zone (config key time_zone; HL_ZONE_DEFAULT when
-     * unset), also made the process's local zone (hl_clock_set_zone) when
-     * the settings are loaded; shared, never freed (base/zone.h). */
-    const hl_zone *zone;
-    /* The last number given within the open transaction, so that an import
-     * does not ask the store for each row; reset at every begin. */
-    int64_t last_prefix;
-    int64_t last_id;
-    /* The store's settings generation when the calendar and the limits were
-     * loaded (see hl_app_refresh). */
-    int64_t settings_generation;
-} hl_app;
+/* The platform: the store, the key of citizens' phones, the calendar and
+ * the limits. Opaque outside app/ (its fields are in app/app_internal.h);
+ * the CLI and the server read the calendar and the limits through
+ * hl_app_calendar and hl_app_limits. */
+typedef struct hl_app hl_app;
 
 /* Opens the SQLite store at path (creating it when absent), binds it to
  * its key (hl_secrets_unlock_store: the key file at key_path, NULL for
@@ -54,6 +40,13 @@ int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_e
 /* hl_app_open_keyed with the default key file. */
 int hl_app_open(const char *path, hl_app **out, hl_error *error);
 void hl_app_close(hl_app *app);
+
+/* The calendar and the limits in force (loaded at open, reloaded by
+ * hl_app_refresh); they belong to app and change at its next refresh. */
+const hl_calendar *hl_app_calendar(const hl_app *app);
+const hl_limits *hl_app_limits(const hl_app *app);
+/* The store's time zone (never NULL; shared, never freed: base/zone.h). */
+const hl_zone *hl_app_zone(const hl_app *app);
 
 /* Seeds an empty store with the built-in working-day calendar. Running it
  * again changes nothing. */
@@ -75,9 +68,6 @@ int hl_app_set_time_zone(hl_app *app, const char *name, hl_error *error);
  * reloads both when the store's generation is not the one loaded. One
  * primary-key read when nothing changed. */
 int hl_app_refresh(hl_app *app, hl_error *error);
-/* For the other app/ modules: bumps the generation inside the caller's
- * transaction (the caller's own hl_app reloads at its next refresh). */
-int hl_app_bump_settings(hl_app *app, hl_error *error);
 
 /* Registers a new order (受理) by `actor`. registration holds the
  * registration fields; its id may be 0 (the next number of its day is
@@ -109,23 +99,6 @@ typedef struct hl_app_request {
  * and when after is not NULL, *after receives the changed order. */
 int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
                const hl_app_request *request, hl_time now, hl_order *after, hl_error *error);
-
-/* Working memory for one action (orders are large): reuse it across a batch. */
-typedef struct hl_app_scratch {
-    hl_order *order; /* after an action: the order as it now stands */
-    hl_order *other;
-    hl_event *event;
-} hl_app_scratch;
-
-/* Allocates scratch space; the caller frees it with hl_app_scratch_free. */
-hl_app_scratch *hl_app_scratch_new(void);
-void hl_app_scratch_free(hl_app_scratch *scratch);
-
-/* For the other app/ modules: hl_app_act inside the caller's transaction.
- * A survey that ends dissatisfied also reopens the order when the policy
- * (limits.reopen_dissatisfied) says so. */
-int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
-                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error);
 
 /* Reads one order (HL_ENOTFOUND when absent). */
 int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error);
@@ -192,42 +165,5 @@ int hl_app_survey_months(hl_app *app, hl_month_total_visitor visit, void *contex
 int hl_app_count_orders_by_state(hl_app *app, int64_t counts[HL_STATE_COUNT], hl_error *error);
 /* The instant before which an open order counts as about to be overdue. */
 hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now);
-
-/* For the other app/ modules: registration inside the caller's transaction.
- * `actor` must have been loaded; `order` holds the registration and receives
- * its id and state; `event` is scratch space. The category is not checked
- * here (see hl_app_check_category), so that an import can check it once. When batch is not NULL the
- * rollup increments are added to it (the caller writes them before commit)
- * instead of to the store. */
-int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
-                           hl_event *event, hl_rollup_map *batch, hl_error *error);
-/* The two halves of hl_app_register_within, so that an import can check
- * rows on one thread while another writes them. prepare is pure (it reads
- * only the calendar and the limits, so it may run on any thread while no
- * one changes them); store must run inside the transaction. */
-int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
-                                hl_event *event, hl_error *error);
-int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_rollup_map *batch,
-                              hl_error *error);
-/* The same, with the order's phone already sealed by hl_app_seal_phone
- * (NULL: sealed here), so that an import seals on its reading thread. */
-int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed, hl_event *event,
-                                     hl_rollup_map *batch, hl_error *error);
-/* Seals an order's phone with the store's key; thread-safe (it reads only
- * the key), so it may run beside a transaction on another thread. */
-int hl_app_seal_phone(hl_app *app, const hl_order *order, hl_sealed_phone *out, hl_error *error);
-/* Checks that a category code ("" passes) names an active category. */
-int hl_app_check_category(hl_app *app, const char *code, hl_error *error);
-/* Writes every entry of a batch to the store's rollups (inside a transaction). */
-int hl_app_flush_rollups(hl_app *app, const hl_rollup_map *batch, hl_error *error);
-/* Loads an actor by username and checks that the account is active. */
-int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error);
-
-/* For the other app/ modules: begins a write transaction (and forgets the
- * numbers cached by the last one), and ends it: commits when result is
- * HL_OK, else (or when the commit fails) rolls back; returns the first
- * failure. */
-int hl_app_begin(hl_app *app, hl_error *error);
-int hl_app_finish(hl_app *app, int result, hl_error *error);
 
 #endif

@@ -14,13 +14,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app_internal.h"
+#include "base/array.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 
 /* Reads that make the writer commit at once rather than wait its time. */
 #define BATCH_READS 4096
 /* How long the writer waits before trying again after a failed write. */
 #define RETRY_MS 1000
-#define INITIAL_ROOM 1024
 
 void hl_audit_read_of(hl_audit_read *read, hl_time at, const char *actor, int64_t order_id, const char *route)
 {
@@ -31,24 +33,21 @@ void hl_audit_read_of(hl_audit_read *read, hl_time at, const char *actor, int64_
     snprintf(read->route, sizeof read->route, "%s", route != NULL ? route : "");
 }
 
-static int write_reads(hl_store *store, const hl_audit_read *reads, size_t count, hl_error *error)
+static int write_reads(hl_app *app, const hl_audit_read *reads, size_t count, hl_error *error)
 {
     if (count == 0)
         return HL_OK;
-    int result = hl_store_begin(store, error);
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     for (size_t index = 0; index < count && result == HL_OK; index++)
-        result = hl_store_audit_append(store, &reads[index], error);
-    if (result == HL_OK)
-        return hl_store_commit(store, error);
-    hl_store_rollback(store);
-    return result;
+        result = hl_store_audit_append(app->store, &reads[index], error);
+    return hl_app_finish(app, result, error);
 }
 
 int hl_audit_record(hl_app *app, const hl_audit_read *reads, size_t count, hl_error *error)
 {
-    return write_reads(app->store, reads, count, error);
+    return write_reads(app, reads, count, error);
 }
 
 int hl_audit_list(hl_app *app, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
@@ -78,7 +77,7 @@ struct hl_audit_queue {
     hl_error last_error;    /* of the last failed write */
     struct timespec oldest; /* when the oldest pending read arrived */
     bool stopping;
-    hl_store *store; /* the writer's own connection */
+    hl_app *writer; /* the writer's own connection (hl_app_of_store) */
     pthread_t thread;
 };
 
@@ -115,6 +114,7 @@ static hl_audit_read *take_pending(hl_audit_queue *queue, size_t *count)
  * the lock. */
 static void put_back(hl_audit_queue *queue, hl_audit_read *batch, size_t count)
 {
+    HL_ASSERT(queue->count <= SIZE_MAX - count);
     size_t total = count + queue->count;
     batch = hl_xrealloc(batch, (total > 0 ? total : 1) * sizeof *batch);
     if (queue->count > 0)
@@ -153,7 +153,7 @@ static void *writer_thread(void *argument)
 
         hl_error error;
         hl_error_clear(&error);
-        int result = write_reads(queue->store, batch, count, &error);
+        int result = write_reads(queue->writer, batch, count, &error);
 
         pthread_mutex_lock(&queue->lock);
         queue->writing = 0;
@@ -186,11 +186,13 @@ int hl_audit_queue_start(const char *db_path, hl_audit_queue **out, hl_error *er
 {
     *out = NULL;
     hl_audit_queue *queue = hl_xcalloc(1, sizeof *queue);
-    int result = hl_store_open(db_path, &queue->store, error);
+    hl_store *store = NULL;
+    int result = hl_store_open(db_path, &store, error);
     if (result != HL_OK) {
         free(queue);
         return result;
     }
+    queue->writer = hl_app_of_store(store);
     pthread_mutex_init(&queue->lock, NULL);
     pthread_cond_init(&queue->wake, NULL);
     pthread_cond_init(&queue->written, NULL);
@@ -210,6 +212,7 @@ static int cannot_record(hl_error *error)
 
 int hl_audit_queue_add(hl_audit_queue *queue, const hl_audit_read *reads, size_t count, hl_error *error)
 {
+    HL_REQUIRE(queue != NULL && (reads != NULL || count == 0));
     if (count == 0)
         return HL_OK;
     pthread_mutex_lock(&queue->lock);
@@ -217,13 +220,7 @@ int hl_audit_queue_add(hl_audit_queue *queue, const hl_audit_read *reads, size_t
         pthread_mutex_unlock(&queue->lock);
         return cannot_record(error);
     }
-    if (queue->count + count > queue->room) {
-        size_t room = queue->room > 0 ? queue->room : INITIAL_ROOM;
-        while (room < queue->count + count)
-            room *= 2;
-        queue->pending = hl_xrealloc(queue->pending, room * sizeof *queue->pending);
-        queue->room = room;
-    }
+    HL_ARRAY_RESERVE(queue->pending, queue->room, queue->count + count);
     memcpy(queue->pending + queue->count, reads, count * sizeof *reads);
     bool was_empty = queue->count == 0;
     if (was_empty)
@@ -265,11 +262,11 @@ void hl_audit_queue_stop(hl_audit_queue *queue)
     pthread_mutex_unlock(&queue->lock);
     pthread_join(queue->thread, NULL);
     if (queue->count > 0)
-        fprintf(stderr, hl_i18n_get() == HL_LANG_EN
-                            ? "hotline: %zu read(s) of phone numbers could not be recorded: %s\n"
-                            : "hotline: %zu 次联系电话查阅未能记录：%s\n",
+        fprintf(stderr,
+                HL_T("hotline: %zu 次联系电话查阅未能记录：%s\n",
+                     "hotline: %zu read(s) of phone numbers could not be recorded: %s\n"),
                 queue->count, queue->last_error.message);
-    hl_store_close(queue->store);
+    hl_app_close(queue->writer);
     free(queue->pending);
     pthread_cond_destroy(&queue->written);
     pthread_cond_destroy(&queue->wake);

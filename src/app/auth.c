@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/app_internal.h"
+#include "base/array.h"
 #include "base/i18n.h"
 
 /* argon2id at libsodium's INTERACTIVE limits (2 passes, 64 MiB). Measured
@@ -51,11 +53,6 @@ struct hl_auth_guard {
 
 _Static_assert(HL_AUTH_HASH_BYTES >= crypto_pwhash_STRBYTES, "room for an argon2id string");
 _Static_assert(HL_SESSION_HASH_BYTES == crypto_generichash_BYTES * 2 + 1, "hex of a 32-byte hash");
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 static int sodium_failed(hl_error *error)
 {
@@ -216,9 +213,10 @@ static void record_failure(hl_auth_guard *guard, const char *account_key, const 
 static int too_many_attempts(int seconds, hl_error *error)
 {
     int minutes = (seconds + 59) / 60;
-    return english() ? hl_error_set(error, HL_EROLE, "password",
-                                    "too many attempts: try again in %d minute(s)", minutes)
-                     : hl_error_set(error, HL_EROLE, "password", "尝试次数过多，请 %d 分钟后再试", minutes);
+    return hl_error_set(
+        error, HL_EROLE, "password",
+        HL_T("尝试次数过多，请 %d 分钟后再试", "too many attempts: try again in %d minute(s)"),
+        minutes);
 }
 
 /* ---- Passwords ---- */
@@ -227,16 +225,16 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
 {
     size_t length = password != NULL ? strlen(password) : 0;
     if (length > HL_AUTH_PASSWORD_MAX_BYTES)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "the password exceeds %d bytes",
-                                        HL_AUTH_PASSWORD_MAX_BYTES)
-                         : hl_error_set(error, HL_EINVAL, field, "密码超过 %d 字节", HL_AUTH_PASSWORD_MAX_BYTES);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("密码超过 %d 字节", "the password exceeds %d bytes"),
+                            HL_AUTH_PASSWORD_MAX_BYTES);
     if (!hl_text_is_utf8(password != NULL ? password : "", length))
         return hl_error_set(error, HL_EINVAL, field, "%s",
                             HL_T("密码不是有效的 UTF-8", "the password is not valid UTF-8"));
     if (hl_text_char_count(password != NULL ? password : "", length) < HL_AUTH_PASSWORD_MIN_CHARS)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "the password needs at least %d characters",
-                                        HL_AUTH_PASSWORD_MIN_CHARS)
-                         : hl_error_set(error, HL_EINVAL, field, "密码至少 %d 个字符", HL_AUTH_PASSWORD_MIN_CHARS);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("密码至少 %d 个字符", "the password needs at least %d characters"),
+                            HL_AUTH_PASSWORD_MIN_CHARS);
     return HL_OK;
 }
 
@@ -244,16 +242,13 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
 static int store_password(hl_app *app, const char *username, const char *hash, const char *keep_hash,
                           hl_error *error)
 {
-    int result = hl_store_begin(app->store, error);
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     result = hl_store_password_set(app->store, username, hash, error);
     if (result == HL_OK)
         result = hl_store_session_revoke_user(app->store, username, keep_hash, error);
-    if (result == HL_OK)
-        return hl_store_commit(app->store, error);
-    hl_store_rollback(app->store);
-    return result;
+    return hl_app_finish(app, result, error);
 }
 
 int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
@@ -284,10 +279,7 @@ typedef struct name_list {
 static int collect_username(void *context, const hl_user *user)
 {
     name_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity > 0 ? list->capacity * 2 : 64;
-        list->names = hl_xrealloc(list->names, list->capacity * sizeof *list->names);
-    }
+    HL_ARRAY_GROW(list->names, list->count, list->capacity);
     snprintf(list->names[list->count++], HL_CODE_BYTES, "%s", user->username);
     return 0;
 }
@@ -305,7 +297,7 @@ int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_
     if (result != HL_OK)
         return result;
     name_list list = {NULL, 0, 0};
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     /* Names first, then writes: no update while the listing steps. */
@@ -315,10 +307,7 @@ int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_
         if (result == HL_OK)
             result = hl_store_session_revoke_user(app->store, list.names[index], NULL, error);
     }
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    else
-        hl_store_rollback(app->store);
+    result = hl_app_finish(app, result, error);
     if (result == HL_OK)
         *count = (int)list.count;
     free(list.names);
@@ -366,8 +355,8 @@ static int check_user_unit(hl_app *app, const hl_user *user, hl_error *error)
     hl_error_clear(&lookup);
     int result = hl_store_unit_get(app->store, user->unit, &unit, &lookup);
     if (result == HL_ENOTFOUND)
-        return english() ? hl_error_set(error, HL_EINVAL, "unit", "no unit %s", user->unit)
-                         : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 不存在", user->unit);
+        return hl_error_set(error, HL_EINVAL, "unit", HL_T("单位 %s 不存在", "no unit %s"),
+                            user->unit);
     if (result != HL_OK)
         *error = lookup;
     return result;
@@ -394,15 +383,15 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
     result = hash_password(guard, fields->password, hash, error);
     if (result != HL_OK)
         return result;
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result == HL_OK) {
         hl_user existing;
         hl_error lookup;
         hl_error_clear(&lookup);
         int found = hl_store_user_get(app->store, out->username, &existing, &lookup);
         if (found == HL_OK)
-            result = english() ? hl_error_set(error, HL_ECONFLICT, "username", "user %s exists", out->username)
-                               : hl_error_set(error, HL_ECONFLICT, "username", "用户 %s 已存在", out->username);
+            result = hl_error_set(error, HL_ECONFLICT, "username",
+                                  HL_T("用户 %s 已存在", "user %s exists"), out->username);
         else if (found != HL_ENOTFOUND) {
             *error = lookup;
             result = found;
@@ -413,10 +402,7 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
             result = hl_store_user_put(app->store, out, error);
         if (result == HL_OK)
             result = hl_store_password_set(app->store, out->username, hash, error);
-        if (result == HL_OK)
-            result = hl_store_commit(app->store, error);
-        else
-            hl_store_rollback(app->store);
+        result = hl_app_finish(app, result, error);
     }
     sodium_memzero(hash, sizeof hash);
     return result;
@@ -442,8 +428,8 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
     if (sodium_init() < 0)
         return sodium_failed(error);
     if (!hl_directory_code_valid(hl_slice_of(username)))
-        return english() ? hl_error_set(error, HL_ENOTFOUND, "username", "no user %.64s", username)
-                         : hl_error_set(error, HL_ENOTFOUND, "username", "用户 %.64s 不存在", username);
+        return hl_error_set(error, HL_ENOTFOUND, "username",
+                            HL_T("用户 %.64s 不存在", "no user %.64s"), username);
     int result = HL_OK;
     char hash[HL_AUTH_HASH_BYTES] = "";
     if (fields->password != NULL) {
@@ -453,7 +439,7 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
         if (result != HL_OK)
             return result;
     }
-    result = hl_store_begin(app->store, error);
+    result = hl_app_begin(app, error);
     if (result != HL_OK) {
         sodium_memzero(hash, sizeof hash);
         return result;
@@ -461,8 +447,8 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
     hl_user before;
     result = hl_store_user_get(app->store, username, &before, error);
     if (result == HL_ENOTFOUND)
-        result = english() ? hl_error_set(error, HL_ENOTFOUND, "username", "no user %s", username)
-                           : hl_error_set(error, HL_ENOTFOUND, "username", "用户 %s 不存在", username);
+        result = hl_error_set(error, HL_ENOTFOUND, "username", HL_T("用户 %s 不存在", "no user %s"),
+                              username);
     if (result == HL_OK) {
         *out = before;
         hl_role role_asked = before.role;
@@ -488,10 +474,7 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
         result = hl_store_password_set(app->store, out->username, hash, error);
     if (result == HL_OK && (hash[0] != '\0' || (before.active && !out->active)))
         result = hl_store_session_revoke_user(app->store, out->username, NULL, error);
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    else
-        hl_store_rollback(app->store);
+    result = hl_app_finish(app, result, error);
     sodium_memzero(hash, sizeof hash);
     return result;
 }
@@ -534,7 +517,7 @@ static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_g
     out->session.created_at = now;
     out->session.expires_at = now + HL_AUTH_SESSION_SECONDS;
     out->user = *user;
-    int result = hl_store_begin(app->store, error);
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     /* Each new session clears out the expired ones, so that the table
@@ -542,10 +525,7 @@ static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_g
     result = hl_store_session_purge(app->store, now, error);
     if (result == HL_OK)
         result = hl_store_session_put(app->store, &out->session, error);
-    if (result == HL_OK)
-        return hl_store_commit(app->store, error);
-    hl_store_rollback(app->store);
-    return result;
+    return hl_app_finish(app, result, error);
 }
 
 int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
@@ -632,13 +612,11 @@ int hl_auth_logout(hl_app *app, const char *token, hl_error *error)
         return sodium_failed(error);
     char hashed[HL_SESSION_HASH_BYTES];
     token_hash(token, hashed);
-    int result = hl_store_begin(app->store, error);
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     result = hl_store_session_revoke(app->store, hashed, error);
-    if (result == HL_OK)
-        return hl_store_commit(app->store, error);
-    hl_store_rollback(app->store);
+    result = hl_app_finish(app, result, error);
     return result == HL_ENOTFOUND ? not_logged_in(error) : result;
 }
 
@@ -808,8 +786,8 @@ static int order_not_found(int64_t id, hl_error *error)
 {
     char number[24];
     hl_order_format_number(id, number, sizeof number);
-    return english() ? hl_error_set(error, HL_ENOTFOUND, "order", "no order %s", number)
-                     : hl_error_set(error, HL_ENOTFOUND, "order", "工单 %s 不存在", number);
+    return hl_error_set(error, HL_ENOTFOUND, "order", HL_T("工单 %s 不存在", "no order %s"),
+                        number);
 }
 
 int hl_auth_read_order(hl_app *app, const hl_user *user, int64_t id, hl_order *out, hl_error *error)

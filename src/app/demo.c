@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "app/app_internal.h"
 #include "app/taiyuan.h"
 #include "app/transfer.h"
 #include "base/i18n.h"

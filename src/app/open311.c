@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_internal.h"
 #include "base/i18n.h"
 
 #define SETTING_PREFIX "open311."
@@ -695,7 +696,7 @@ int hl_open311_reader_open(hl_app *app, hl_open311_reader **out, hl_error *error
     reader->event = hl_xmalloc(sizeof *reader->event);
     /* One snapshot for the whole answer: a list and the lookups it makes
      * for each order see the store at the same moment. */
-    int result = hl_store_begin_read(app->store, error);
+    int result = hl_app_read_begin(app, error);
     reader->in_snapshot = result == HL_OK;
     if (result == HL_OK)
         result = hl_open311_settings_load(app, &reader->settings, error);
@@ -716,7 +717,7 @@ void hl_open311_reader_close(hl_open311_reader *reader)
     if (reader == NULL)
         return;
     if (reader->in_snapshot)
-        hl_store_rollback(reader->app->store);
+        hl_app_read_end(reader->app);
     free(reader->categories.items);
     free(reader->units.items);
     free(reader->order);

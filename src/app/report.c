@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_internal.h"
 #include "base/i18n.h"
 
 #define DEFAULT_TITLE "12345政务服务便民热线"
@@ -72,13 +73,9 @@ int hl_report_set(hl_app *app, const char *key, const char *value, hl_error *err
         if (result != HL_OK)
             return result;
     }
-    int result = hl_store_begin(app->store, error);
+    int result = hl_app_begin(app, error);
     if (result == HL_OK)
-        result = hl_store_config_set(app->store, key, value, error);
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    if (result != HL_OK)
-        hl_store_rollback(app->store);
+        result = hl_app_finish(app, hl_store_config_set(app->store, key, value, error), error);
     return result;
 }
 
@@ -176,7 +173,7 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
     report_context report = {NULL, 0, 0, NULL, error, HL_OK};
     texts settings = {"", meta};
     /* One snapshot: the two months and the directory as of the same instant. */
-    int result = hl_store_begin_read(app->store, error);
+    int result = hl_app_read_begin(app, error);
     if (result == HL_OK)
         result = hl_store_unit_each(app->store, add_unit, &report, error);
     if (result == HL_OK)
@@ -192,7 +189,7 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
     excluded.appeal_upheld = true;
     if (result == HL_OK)
         result = hl_store_order_query(app->store, &excluded, collect_exclusion, &exclusions, error);
-    hl_store_rollback(app->store);
+    hl_app_read_end(app);
 
     /* The group order: comma-separated names. */
     const char *groups[32];

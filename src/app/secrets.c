@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/app_internal.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 #include "domain/phone.h"
 
@@ -57,11 +59,6 @@ struct hl_secrets {
     unsigned char nonce_prefix[NONCE_PREFIX_BYTES];
     atomic_uint_fast64_t nonce_counter;
 };
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 static int sodium_failed(hl_error *error)
 {
@@ -118,14 +115,15 @@ void hl_secrets_check_value(const hl_secrets *secrets, char out[HL_SECRETS_CHECK
 
 static int key_file_error(const char *path, const char *why_zh, const char *why_en, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EIO, "key-file", "key file %s: %s", path, why_en)
-                     : hl_error_set(error, HL_EIO, "key-file", "密钥文件 %s：%s", path, why_zh);
+    return hl_error_set(error, HL_EIO, "key-file", HL_T("密钥文件 %s：%s", "key file %s: %s"), path,
+                        HL_T(why_zh, why_en));
 }
 
 static int key_file_errno(const char *path, int number, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EIO, "key-file", "key file %s: %s", path, strerror(number))
-                     : hl_error_set(error, HL_EIO, "key-file", "密钥文件 %s 无法使用：%s", path, strerror(number));
+    return hl_error_set(error, HL_EIO, "key-file",
+                        HL_T("密钥文件 %s 无法使用：%s", "key file %s: %s"), path,
+                        strerror(number));
 }
 
 /* Reads an open key file: a regular file that only its owner may use,
@@ -141,10 +139,10 @@ static int read_key_file(int descriptor, const char *path, unsigned char key[HL_
     if ((status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         char mode[8];
         snprintf(mode, sizeof mode, "%03o", (unsigned)(status.st_mode & 0777));
-        return english() ? hl_error_set(error, HL_EIO, "key-file",
-                                        "key file %s may be used by others (mode %s): chmod 600 it", path, mode)
-                         : hl_error_set(error, HL_EIO, "key-file",
-                                        "密钥文件 %s 的权限过宽（%s），他人可读写：请执行 chmod 600", path, mode);
+        return hl_error_set(error, HL_EIO, "key-file",
+                            HL_T("密钥文件 %s 的权限过宽（%s），他人可读写：请执行 chmod 600",
+                                 "key file %s may be used by others (mode %s): chmod 600 it"),
+                            path, mode);
     }
     char text[KEY_HEX_CHARS + 2];
     ssize_t got = 0;
@@ -281,9 +279,10 @@ static int seal_phone(void *context, const char *phone, unsigned char *sealed, s
     hl_secrets *secrets = context;
     size_t phone_length = strlen(phone);
     if (phone_length > HL_PHONE_CHARS)
-        return english() ? hl_error_set(error, HL_EINVAL, "citizen_phone", "the phone number exceeds %d characters",
-                                        HL_PHONE_CHARS)
-                         : hl_error_set(error, HL_EINVAL, "citizen_phone", "联系电话超过 %d 个字符", HL_PHONE_CHARS);
+        return hl_error_set(
+            error, HL_EINVAL, "citizen_phone",
+            HL_T("联系电话超过 %d 个字符", "the phone number exceeds %d characters"),
+            HL_PHONE_CHARS);
     /* Padded, so that the sealed length does not tell a mobile number from
      * a landline. */
     unsigned char padded[HL_PHONE_CHARS] = {0};
@@ -335,6 +334,7 @@ static int hash_phone(void *context, const char *phone, unsigned char hash[HL_PH
 
 int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out, hl_error *error)
 {
+    HL_REQUIRE(secrets != NULL && phone != NULL && out != NULL);
     out->length = 0;
     if (phone[0] == '\0')
         return HL_OK;
@@ -351,11 +351,11 @@ hl_phone_codec hl_secrets_phone_codec(hl_secrets *secrets)
 
 static int wrong_key(const char *path, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EIO, "key-file",
-                                    "key file %s is not this store's key: its phone numbers cannot be read with it",
-                                    path)
-                     : hl_error_set(error, HL_EIO, "key-file", "密钥文件 %s 不是此数据库的密钥，无法读取其中的联系电话",
-                                    path);
+    return hl_error_set(
+        error, HL_EIO, "key-file",
+        HL_T("密钥文件 %s 不是此数据库的密钥，无法读取其中的联系电话",
+             "key file %s is not this store's key: its phone numbers cannot be read with it"),
+        path);
 }
 
 static bool check_values_equal(const char *stored, const char *check)
@@ -366,9 +366,10 @@ static bool check_values_equal(const char *stored, const char *check)
 
 /* Stores the check value of a new key, unless another process stored one
  * first: then the two must agree. */
-static int store_check_value(hl_store *store, const char *path, const char *check, hl_error *error)
+static int store_check_value(hl_app *app, const char *path, const char *check, hl_error *error)
 {
-    int result = hl_store_begin(store, error);
+    hl_store *store = app->store;
+    int result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     char stored[HL_SECRETS_CHECK_HEX_BYTES + 1];
@@ -381,14 +382,12 @@ static int store_check_value(hl_store *store, const char *path, const char *chec
         result = wrong_key(path, error);
     else if (result != HL_OK)
         *error = lookup;
-    if (result == HL_OK)
-        return hl_store_commit(store, error);
-    hl_store_rollback(store);
-    return result;
+    return hl_app_finish(app, result, error);
 }
 
-int hl_secrets_unlock_store(hl_store *store, const char *key_path, hl_secrets **out, hl_error *error)
+int hl_secrets_unlock_store(hl_app *app, const char *key_path, hl_secrets **out, hl_error *error)
 {
+    hl_store *store = app->store;
     *out = NULL;
     char stored[HL_SECRETS_CHECK_HEX_BYTES + 1];
     hl_error lookup;
@@ -402,12 +401,11 @@ int hl_secrets_unlock_store(hl_store *store, const char *key_path, hl_secrets **
     /* A store with a key never gets a new one: that would seal new numbers
      * with a key its old ones do not open with. Say why the file matters. */
     if (has_check && key_path != NULL && access(key_path, F_OK) != 0 && errno == ENOENT)
-        return english()
-                   ? hl_error_set(error, HL_EIO, "key-file",
-                                  "key file %s is missing: this store's phone numbers cannot be read without it",
-                                  key_path)
-                   : hl_error_set(error, HL_EIO, "key-file", "缺少密钥文件 %s：没有它无法读取此数据库中的联系电话",
-                                  key_path);
+        return hl_error_set(
+            error, HL_EIO, "key-file",
+            HL_T("缺少密钥文件 %s：没有它无法读取此数据库中的联系电话",
+                 "key file %s is missing: this store's phone numbers cannot be read without it"),
+            key_path);
     hl_secrets *secrets = NULL;
     result = hl_secrets_load(key_path, !has_check, &secrets, NULL, error);
     if (result != HL_OK)
@@ -417,7 +415,7 @@ int hl_secrets_unlock_store(hl_store *store, const char *key_path, hl_secrets **
     if (has_check)
         result = check_values_equal(stored, check) ? HL_OK : wrong_key(key_path, error);
     else
-        result = store_check_value(store, key_path, check, error);
+        result = store_check_value(app, key_path, check, error);
     if (result == HL_OK) {
         hl_phone_codec codec = hl_secrets_phone_codec(secrets);
         hl_store_set_phone_codec(store, &codec);

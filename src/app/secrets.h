@@ -33,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app/app.h"
 #include "base/error.h"
 #include "store/store.h"
 
@@ -70,13 +71,13 @@ hl_phone_codec hl_secrets_phone_codec(hl_secrets *secrets);
  * any thread. */
 int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out, hl_error *error);
 
-/* Binds a store to its key, right after it is opened: when the store has
+/* Binds app's store to its key, right after it is opened: when the store has
  * a check value the key file must exist and match it (HL_EIO otherwise,
  * one line: "the key file ... is missing" / "is not this store's key");
  * when it has none (a new store, or one from before schema 5) the key
  * file is read, or made when absent, and its check value stored. Then the
  * store gets the codec and the phones an older version kept in clear are
  * sealed. The caller owns *out and frees it after closing the store. */
-int hl_secrets_unlock_store(hl_store *store, const char *key_path, hl_secrets **out, hl_error *error);
+int hl_secrets_unlock_store(hl_app *app, const char *key_path, hl_secrets **out, hl_error *error);
 
 #endif

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_internal.h"
 #include "app/demo.h"
 #include "app/report.h"
 #include "base/csv.h"
@@ -2066,7 +2067,7 @@ int hl_taiyuan_run_lifecycle(hl_app *app, const hl_taiyuan_plan *plan, int round
     bool in_transaction = false;
     for (size_t index = 0; index < plan->order_count && result == HL_OK; index++) {
         if (!in_transaction) {
-            result = hl_store_begin(app->store, error);
+            result = hl_app_begin(app, error);
             in_transaction = result == HL_OK;
         }
         const hl_taiyuan_order *order = &plan->orders[plan->by_number[index]];
@@ -2074,16 +2075,11 @@ int hl_taiyuan_run_lifecycle(hl_app *app, const hl_taiyuan_plan *plan, int round
             result = round == 1 ? run_order(&run, order) : run_second_round(&run, order);
         if (result == HL_OK && (index + 1) % LIFECYCLE_BATCH == 0) {
             in_transaction = false;
-            result = hl_store_commit(app->store, error);
-            if (result != HL_OK)
-                hl_store_rollback(app->store);
+            result = hl_app_finish(app, result, error);
         }
     }
     if (in_transaction) {
-        if (result == HL_OK)
-            result = hl_store_commit(app->store, error);
-        if (result != HL_OK)
-            hl_store_rollback(app->store);
+        result = hl_app_finish(app, result, error);
     }
     hl_store_set_bulk(app->store, false);
     hl_app_scratch_free(run.scratch);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_internal.h"
 #include "app/audit.h"
 #include "base/csv.h"
 #include "base/i18n.h"
@@ -174,14 +175,11 @@ static int load_records(hl_app *app, const char *text, size_t length, const colu
         if ((result = check(app, records, count, index, error)) != HL_OK)
             result = at_line(error, lines[index]);
     if (result == HL_OK)
-        result = hl_store_begin(app->store, error);
+        result = hl_app_begin(app, error);
     if (result == HL_OK) {
         for (size_t index = 0; result == HL_OK && index < count; index++)
             result = write(app, records + index * record_size, error);
-        if (result == HL_OK)
-            result = hl_store_commit(app->store, error);
-        if (result != HL_OK)
-            hl_store_rollback(app->store);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK && loaded != NULL)
         *loaded = (int)count;
@@ -543,7 +541,7 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
     /* Each category named in the file gets exactly the file's attributes:
      * its old ones are cleared first, in the same transaction. */
     if (result == HL_OK)
-        result = hl_store_begin(app->store, error);
+        result = hl_app_begin(app, error);
     if (result == HL_OK) {
         for (size_t index = 0; result == HL_OK && index < count; index++) {
             bool first = true;
@@ -554,10 +552,7 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
             if (result == HL_OK && !rows[index].clears)
                 result = hl_store_attribute_put(app->store, &rows[index].attribute, error);
         }
-        if (result == HL_OK)
-            result = hl_store_commit(app->store, error);
-        if (result != HL_OK)
-            hl_store_rollback(app->store);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK && loaded != NULL)
         *loaded = (int)count;
@@ -573,16 +568,13 @@ int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int 
     hl_calendar_init(&notice);
     int result = hl_calendar_parse_csv(&notice, text, length, error);
     if (result == HL_OK)
-        result = hl_store_begin(app->store, error);
+        result = hl_app_begin(app, error);
     if (result == HL_OK) {
         for (size_t index = 0; index < notice.count && result == HL_OK; index++)
             result = hl_store_calendar_put(app->store, &notice.entries[index], error);
         if (result == HL_OK)
             result = hl_app_bump_settings(app, error);
-        if (result == HL_OK)
-            result = hl_store_commit(app->store, error);
-        if (result != HL_OK)
-            hl_store_rollback(app->store);
+        result = hl_app_finish(app, result, error);
     }
     if (result == HL_OK) {
         for (size_t index = 0; index < notice.count; index++)
@@ -855,8 +847,7 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
     result = read_header(&reader, order_columns, ORDER_COLUMN_COUNT, export_only_columns, &map, error);
     if (result == HL_OK) {
         hl_store_set_bulk(app->store, true);
-        app->last_prefix = 0;
-        result = hl_store_begin(app->store, error);
+        result = hl_app_begin(app, error);
     }
     if (result == HL_OK) {
         pthread_mutex_init(&pipeline.lock, NULL);
@@ -920,10 +911,7 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
                                               (long long)bad_rows);
         if (result == HL_OK)
             result = hl_app_flush_rollups(app, batch_rollups, error);
-        if (result == HL_OK)
-            result = hl_store_commit(app->store, error);
-        if (result != HL_OK)
-            hl_store_rollback(app->store);
+        result = hl_app_finish(app, result, error);
         hl_store_set_bulk(app->store, false);
     }
     if (result == HL_OK && imported != NULL)
@@ -991,7 +979,7 @@ int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text,
     result = read_header(&reader, survey_columns, SURVEY_COLUMN_COUNT, NULL, &map, error);
     if (result == HL_OK) {
         hl_store_set_bulk(app->store, true);
-        result = hl_store_begin(app->store, error);
+        result = hl_app_begin(app, error);
     }
     while (result == HL_OK) {
         hl_error row_error;
@@ -1044,10 +1032,7 @@ int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text,
                                           (long long)bad_rows)
                            : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何回访记录",
                                           (long long)bad_rows);
-    if (result == HL_OK)
-        result = hl_store_commit(app->store, error);
-    if (result != HL_OK)
-        hl_store_rollback(app->store);
+    result = hl_app_finish(app, result, error);
     hl_store_set_bulk(app->store, false);
     if (result == HL_OK && applied != NULL)
         *applied = count;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app_internal.h"
 #include "app/report.h"
 #include "base/i18n.h"
 #include "domain/assessment.h"
@@ -372,7 +373,7 @@ int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *c
 
     /* One read transaction, so that the log, the orders and the rollups are
      * seen at the same instant while others go on writing. */
-    int result = hl_store_begin_read(app->store, error);
+    int result = hl_app_read_begin(app, error);
     if (result == HL_OK)
         result = hl_store_event_scan(app->store, visit_event, verify, error);
     if (result == HL_OK)
@@ -387,7 +388,7 @@ int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *c
     }
     if (result == HL_OK)
         result = verify_state_counts(app, verify, error);
-    hl_store_rollback(app->store);
+    hl_app_read_end(app);
     if (result == HL_OK) {
         hl_rollup_map_each(verify->from_log, compare_logged, verify);
         hl_rollup_map_each(verify->stored, compare_stored, verify);

@@ -17,9 +17,9 @@ int hl_file_read_all(const char *path, size_t max_bytes, char **data, size_t *le
     /* A file that cannot be opened is the caller's mistake (a wrong name or
      * rights), not a storage failure. */
     if (file == NULL)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "file", "cannot open %s: %s", path, strerror(errno))
-                   : hl_error_set(error, HL_EINVAL, "file", "无法打开文件 %s：%s", path, strerror(errno));
+        return hl_error_set(error, HL_EINVAL, "file",
+                            HL_T("无法打开文件 %s：%s", "cannot open %s: %s"), path,
+                            strerror(errno));
     size_t capacity = 1 << 16, used = 0;
     char *buffer = hl_xmalloc(capacity + 1);
     for (;;) {

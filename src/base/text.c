@@ -13,12 +13,9 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "base/array.h"
+#include "base/contract.h"
 #include "base/i18n.h"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 hl_slice hl_slice_of(const char *text)
 {
@@ -68,16 +65,13 @@ void hl_buf_reset(hl_buf *buffer)
         buffer->data[0] = '\0';
 }
 
+/* Room for extra more bytes and the terminating NUL; 64 at least, so
+ * that the small texts of a request are allocated once. */
 static void reserve(hl_buf *buffer, size_t extra)
 {
+    HL_REQUIRE(extra < SIZE_MAX - buffer->len - 1);
     size_t needed = buffer->len + extra + 1;
-    if (needed <= buffer->cap)
-        return;
-    size_t capacity = buffer->cap < 64 ? 64 : buffer->cap;
-    while (capacity < needed)
-        capacity *= 2;
-    buffer->data = hl_xrealloc(buffer->data, capacity);
-    buffer->cap = capacity;
+    HL_ARRAY_RESERVE(buffer->data, buffer->cap, needed > 64 ? needed : 64);
 }
 
 void hl_buf_append(hl_buf *buffer, const char *bytes, size_t length)
@@ -217,22 +211,23 @@ int hl_text_display_width(const char *text)
 int hl_text_copy(char *destination, size_t capacity, hl_slice source, size_t max_chars,
                  bool allow_newlines, const char *field, hl_error *error)
 {
+    HL_REQUIRE(destination != NULL && capacity > 0);
     destination[0] = '\0';
     if (!hl_text_is_utf8(source.ptr, source.len))
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s: not valid UTF-8", field)
-                         : hl_error_set(error, HL_EINVAL, field, "%s：不是有效的 UTF-8 文本", field);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s：不是有效的 UTF-8 文本", "%s: not valid UTF-8"), field);
     for (size_t index = 0; index < source.len; index++) {
         unsigned char character = (unsigned char)source.ptr[index];
         bool line_break = character == '\n' || character == '\r' || character == '\t';
         if ((character < 0x20 && !(allow_newlines && line_break)) || character == 0x7F)
-            return english() ? hl_error_set(error, HL_EINVAL, field, "%s: holds a control character", field)
-                             : hl_error_set(error, HL_EINVAL, field, "%s：含有控制字符", field);
+            return hl_error_set(error, HL_EINVAL, field,
+                                HL_T("%s：含有控制字符", "%s: holds a control character"), field);
     }
     size_t characters = hl_text_char_count(source.ptr, source.len);
     if (characters > max_chars || source.len + 1 > capacity)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s: longer than %zu characters", field,
-                                        max_chars)
-                         : hl_error_set(error, HL_EINVAL, field, "%s：超过 %zu 个字符", field, max_chars);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s：超过 %zu 个字符", "%s: longer than %zu characters"), field,
+                            max_chars);
     memcpy(destination, source.ptr, source.len);
     destination[source.len] = '\0';
     return HL_OK;

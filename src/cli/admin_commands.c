@@ -43,7 +43,7 @@ static int run_init(cli_context *context, const cli_command *command, const cli_
     }
     printf(english() ? "store ready: %s (schema %d, %zu calendar days)\n"
                      : "数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
-           context->db_path, hl_app_schema_version(), app->calendar.count);
+           context->db_path, hl_app_schema_version(), hl_app_calendar(app)->count);
     /* The key matters as much as the store: say where it is. */
     char *default_key = context->key_path == NULL ? hl_secrets_default_key_path(context->db_path) : NULL;
     printf(english() ? "key of the phone numbers: %s (back it up apart from the store)\n"
@@ -51,7 +51,7 @@ static int run_init(cli_context *context, const cli_command *command, const cli_
            context->key_path != NULL ? context->key_path : default_key);
     free(default_key);
     if (zone != NULL)
-        printf(english() ? "time zone: %s\n" : "时区：%s\n", hl_zone_name(app->zone));
+        printf(english() ? "time zone: %s\n" : "时区：%s\n", hl_zone_name(hl_app_zone(app)));
     return CLI_EXIT_OK;
 }
 
@@ -109,8 +109,8 @@ static int run_config(cli_context *context, const cli_command *command, const cl
     if (status != CLI_EXIT_OK)
         return status;
     if (args->positional_count == 0) {
-        hl_limits_each(&app->limits, print_limit, NULL);
-        printf("%-28s %s\n", "time_zone", hl_zone_name(app->zone));
+        hl_limits_each(hl_app_limits(app), print_limit, NULL);
+        printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
         return CLI_EXIT_OK;
     }
     if (args->positional_count != 2)
@@ -126,7 +126,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
     if (strcmp(args->positional[0], "time_zone") == 0) {
         if (hl_app_set_time_zone(app, args->positional[1], &error) != HL_OK)
             return cli_fail(&error);
-        printf("%-28s %s\n", "time_zone", hl_zone_name(app->zone));
+        printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
         return CLI_EXIT_OK;
     }
     if (strncmp(args->positional[0], "report.", 7) == 0) {
@@ -137,8 +137,8 @@ static int run_config(cli_context *context, const cli_command *command, const cl
     }
     if (hl_app_set_limit(app, args->positional[0], args->positional[1], &error) != HL_OK)
         return cli_fail(&error);
-    hl_limits_each(&app->limits, print_limit, NULL);
-    printf("%-28s %s\n", "time_zone", hl_zone_name(app->zone));
+    hl_limits_each(hl_app_limits(app), print_limit, NULL);
+    printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
     return CLI_EXIT_OK;
 }
 
@@ -214,8 +214,8 @@ static int run_calendar(cli_context *context, const cli_command *command, const 
     const char *year_text = cli_args_get(args, "year");
     if (year_text != NULL && hl_text_parse_int(hl_slice_of(year_text), 1900, 9999, &year) != HL_OK)
         return cli_usage_error(command, english() ? "--year takes a year" : "--year 须为年份");
-    for (size_t index = 0; index < app->calendar.count; index++) {
-        const hl_calendar_entry *entry = &app->calendar.entries[index];
+    for (size_t index = 0; index < hl_app_calendar(app)->count; index++) {
+        const hl_calendar_entry *entry = &hl_app_calendar(app)->entries[index];
         char day[16];
         hl_clock_format_day(entry->day, day, sizeof day);
         if (year != 0 && strncmp(day, year_text, 4) != 0)
@@ -225,7 +225,7 @@ static int run_calendar(cli_context *context, const cli_command *command, const 
                entry->festival);
     }
     int first, last;
-    hl_calendar_years(&app->calendar, &first, &last);
+    hl_calendar_years(hl_app_calendar(app), &first, &last);
     printf(english() ? "(notices loaded for %d-%d)\n" : "（已加载 %d-%d 年的放假安排）\n", first, last);
     return CLI_EXIT_OK;
 }

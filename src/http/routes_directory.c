@@ -521,10 +521,10 @@ static void limits_json(hl_buf *out, const hl_app *app)
 {
     limits_writer writer = {out, true};
     hl_buf_append_str(out, "{\"limits\":{");
-    hl_limits_each(&app->limits, write_limit, &writer);
+    hl_limits_each(hl_app_limits(app), write_limit, &writer);
     hl_buf_append_str(out, "}");
     bool first = false;
-    hl_json_out_string(out, &first, "time_zone", hl_zone_name(app->zone));
+    hl_json_out_string(out, &first, "time_zone", hl_zone_name(hl_app_zone(app)));
     hl_buf_append_str(out, "}\n");
 }
 

@@ -1,7 +1,8 @@
 /* store.c: the dispatch from the store interface to its backend. It
  * checks what every backend would check alike (a store that is not there,
  * a required argument missing) once, here, and forwards the rest to the
- * backend's ops table; it holds no storage logic of its own. */
+ * backend's ops table; it holds no storage logic of its own but
+ * hl_store_finish, which ends a transaction through commit and rollback. */
 #include "store/store.h"
 
 #include "base/i18n.h"
@@ -13,9 +14,8 @@ static int closed_error(hl_error *error)
 
 static int missing_argument(const char *operation, hl_error *error)
 {
-    if (hl_i18n_get() == HL_LANG_EN)
-        return hl_error_set(error, HL_EINVAL, NULL, "%s: a required argument is missing", operation);
-    return hl_error_set(error, HL_EINVAL, NULL, "%s：缺少必需的参数", operation);
+    return hl_error_set(error, HL_EINVAL, NULL, HL_T("%s：缺少必需的参数", "%s: a required argument is missing"),
+                        operation);
 }
 
 void hl_store_close(hl_store *store)
@@ -51,6 +51,15 @@ int hl_store_rollback(hl_store *store)
     if (store == NULL)
         return HL_EIO;
     return store->ops->rollback(store);
+}
+
+int hl_store_finish(hl_store *store, int status, hl_error *error)
+{
+    if (status == HL_OK)
+        status = hl_store_commit(store, error);
+    if (status != HL_OK)
+        hl_store_rollback(store);
+    return status;
 }
 
 void hl_store_set_bulk(hl_store *store, bool bulk)

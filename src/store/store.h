@@ -249,6 +249,11 @@ int hl_store_begin(hl_store *store, hl_error *error);
 int hl_store_begin_read(hl_store *store, hl_error *error);
 int hl_store_commit(hl_store *store, hl_error *error);
 int hl_store_rollback(hl_store *store);
+/* Ends a write transaction, the one way to: commits when status is HL_OK;
+ * rolls back otherwise, and also when the commit itself fails, so that no
+ * failure leaves the transaction open (and the writers' lock held).
+ * Returns the first failure (status, else the commit's). */
+int hl_store_finish(hl_store *store, int status, hl_error *error);
 void hl_store_set_bulk(hl_store *store, bool bulk);
 /* For a server, whose writers must not wait for a checkpoint (copying the
  * WAL back into the database file, and that file's fsync, which can take

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "app/admin.h"
-#include "app/app.h"
+#include "app/app_internal.h"
 #include "base/i18n.h"
 #include "test_support.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "app/app.h"
+#include "app/app_internal.h"
 #include "app/auth.h"
 #include "app/transfer.h"
 #include "base/i18n.h"

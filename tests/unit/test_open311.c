@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "app/apikey.h"
+#include "app/app_internal.h"
 #include "app/auth.h"
 #include "app/open311.h"
 #include "app/transfer.h"

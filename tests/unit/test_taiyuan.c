@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "app/app_internal.h"
 #include "app/demo.h"
 #include "app/report.h"
 #include "app/taiyuan.h"
@@ -79,7 +80,7 @@ static void read_published(fixture *fix)
                  reader.fields[0].ptr);
         char rank[16];
         snprintf(rank, sizeof rank, "%.*s", (int)reader.fields[1].len, reader.fields[1].ptr);
-        unit->rank = atoi(rank);
+        unit->rank = (int)strtol(rank, NULL, 10);
         snprintf(unit->name, sizeof unit->name, "%.*s", (int)reader.fields[2].len,
                  reader.fields[2].ptr);
     }

@@ -1,0 +1,99 @@
+/* app_internal.h: what the modules of app/ share and nothing outside app/
+ * may use: the fields of hl_app, the one pair that begins and ends a write
+ * transaction, and the steps of the use cases that run inside a caller's
+ * transaction (an import, the demo month). White-box tests and benchmarks
+ * include it too; the CLI and the server do not. */
+#ifndef HL_APP_INTERNAL_H
+#define HL_APP_INTERNAL_H
+
+#include "app/app.h"
+#include "store/store.h"
+
+struct hl_secrets;
+
+struct hl_app {
+    hl_store *store;       /* owned */
+    struct hl_secrets *secrets; /* owned: the key of citizens' phones (app/secrets.h) */
+    hl_calendar calendar;  /* loaded from the store at open */
+    hl_limits limits;      /* defaults overridden by the store's config */
+    /* The store's time zone (config key time_zone; HL_ZONE_DEFAULT when
+     * unset), also made the process's local zone (hl_clock_set_zone) when
+     * the settings are loaded; shared, never freed (base/zone.h). */
+    const hl_zone *zone;
+    /* The last number given within the open transaction, so that an import
+     * does not ask the store for each row; reset at every begin. */
+    int64_t last_prefix;
+    int64_t last_id;
+    /* The store's settings generation when the calendar and the limits were
+     * loaded (see hl_app_refresh). */
+    int64_t settings_generation;
+};
+
+/* The one way app/ writes: hl_app_begin begins a write transaction (one
+ * writer at a time) and forgets the numbers cached by the last one;
+ * hl_app_finish ends it (hl_store_finish): commits when status is HL_OK,
+ * else, and also when the commit fails, rolls back; returns the first
+ * failure. Every begin is paired with one finish on every path. No other
+ * module of app/ calls hl_store_begin, hl_store_commit or
+ * hl_store_rollback. */
+int hl_app_begin(hl_app *app, hl_error *error);
+int hl_app_finish(hl_app *app, int status, hl_error *error);
+
+/* Wraps a bare store (ownership taken) in an hl_app with no key and the
+ * default calendar and limits, for a writer that needs none of them (the
+ * audit queue's own connection), so that it too writes through
+ * hl_app_begin and hl_app_finish. Release with hl_app_close. */
+hl_app *hl_app_of_store(hl_store *store);
+
+/* For the other app/ modules: bumps the generation inside the caller's
+ * transaction (the caller's own hl_app reloads at its next refresh). */
+int hl_app_bump_settings(hl_app *app, hl_error *error);
+
+/* Working memory for one action (orders are large): reuse it across a batch. */
+typedef struct hl_app_scratch {
+    hl_order *order; /* after an action: the order as it now stands */
+    hl_order *other;
+    hl_event *event;
+} hl_app_scratch;
+
+/* Allocates scratch space; the caller frees it with hl_app_scratch_free. */
+hl_app_scratch *hl_app_scratch_new(void);
+void hl_app_scratch_free(hl_app_scratch *scratch);
+
+/* For the other app/ modules: hl_app_act inside the caller's transaction.
+ * A survey that ends dissatisfied also reopens the order when the policy
+ * (limits.reopen_dissatisfied) says so. */
+int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
+                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error);
+
+/* For the other app/ modules: registration inside the caller's transaction.
+ * `actor` must have been loaded; `order` holds the registration and receives
+ * its id and state; `event` is scratch space. The category is not checked
+ * here (see hl_app_check_category), so that an import can check it once. When batch is not NULL the
+ * rollup increments are added to it (the caller writes them before commit)
+ * instead of to the store. */
+int hl_app_register_within(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
+                           hl_event *event, hl_rollup_map *batch, hl_error *error);
+/* The two halves of hl_app_register_within, so that an import can check
+ * rows on one thread while another writes them. prepare is pure (it reads
+ * only the calendar and the limits, so it may run on any thread while no
+ * one changes them); store must run inside the transaction. */
+int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *order, hl_time now,
+                                hl_event *event, hl_error *error);
+int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_rollup_map *batch,
+                              hl_error *error);
+/* The same, with the order's phone already sealed by hl_app_seal_phone
+ * (NULL: sealed here), so that an import seals on its reading thread. */
+int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed, hl_event *event,
+                                     hl_rollup_map *batch, hl_error *error);
+/* Seals an order's phone with the store's key; thread-safe (it reads only
+ * the key), so it may run beside a transaction on another thread. */
+int hl_app_seal_phone(hl_app *app, const hl_order *order, hl_sealed_phone *out, hl_error *error);
+/* Checks that a category code ("" passes) names an active category. */
+int hl_app_check_category(hl_app *app, const char *code, hl_error *error);
+/* Writes every entry of a batch to the store's rollups (inside a transaction). */
+int hl_app_flush_rollups(hl_app *app, const hl_rollup_map *batch, hl_error *error);
+/* Loads an actor by username and checks that the account is active. */
+int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error);
+
+#endif
