@@ -25,6 +25,7 @@
 #include "base/file.h"
 #include "base/i18n.h"
 #include "domain/bulletin.h"
+#include "report/render.h"
 #include "test_support.h"
 
 #define PARAGRAPH_FIGURES                                                                                                     \
@@ -266,12 +267,12 @@ static void build_february(fixture *fix, hl_assessment *assessment, hl_bulletin_
 }
 
 static char *render(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                    hl_bulletin_format format)
+                    hl_render_format format)
 {
     hl_buf text;
     hl_buf_init(&text);
     hl_error error;
-    must(hl_bulletin_render(assessment, meta, format, &text, &error), &error, "render");
+    must(hl_render_bulletin(assessment, meta, format, &text, &error), &error, "render");
     return text.data;
 }
 
@@ -286,7 +287,7 @@ static void test_bulletin_states_the_published_figures(void **state)
     assert_int_equal(assessment.satisfied, 12803);
     assert_int_equal(assessment.appeal_upheld, 1);
     assert_string_equal(meta.title, "太原市人民政府12345政务服务便民热线");
-    char *text = render(&assessment, &meta, HL_BULLETIN_TEXT);
+    char *text = render(&assessment, &meta, HL_RENDER_TEXT);
     if (strstr(text, PARAGRAPH_FIGURES) == NULL || strstr(text, "平均满意率为61.22%") == NULL)
         fail_msg("the paragraph is not the published one:\n%.1200s", text);
     assert_non_null(strstr(text, "2024年2月1日至2月29日,市政府12345政务服务便民热线"));
@@ -369,7 +370,7 @@ static void test_csv_has_one_row_per_unit_with_group_and_rank(void **state)
     hl_assessment assessment;
     hl_bulletin_meta meta;
     build_february(fix, &assessment, &meta);
-    char *text = render(&assessment, &meta, HL_BULLETIN_CSV);
+    char *text = render(&assessment, &meta, HL_RENDER_CSV);
     hl_csv_reader reader;
     hl_error error;
     hl_csv_reader_init(&reader, text, strlen(text));
@@ -419,7 +420,7 @@ static void test_march_work_on_reopened_orders_leaves_february_as_counted(void *
     hl_assessment before, after, march;
     hl_bulletin_meta meta;
     build_february(fix, &before, &meta);
-    char *text_before = render(&before, &meta, HL_BULLETIN_CSV);
+    char *text_before = render(&before, &meta, HL_RENDER_CSV);
 
     /* The first order a dissatisfied survey reopened too late for a second
      * completion in February: signed again, still with its unit. */
@@ -453,7 +454,7 @@ static void test_march_work_on_reopened_orders_leaves_february_as_counted(void *
          &error, "survey");
 
     build_february(fix, &after, &meta);
-    char *text_after = render(&after, &meta, HL_BULLETIN_CSV);
+    char *text_after = render(&after, &meta, HL_RENDER_CSV);
     assert_int_equal(after.base, 25301);
     assert_int_equal(after.succeeded, 20914);
     assert_int_equal(after.satisfied, 12803);
