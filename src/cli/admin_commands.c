@@ -10,7 +10,7 @@
 
 #include "app/audit.h"
 #include "app/auth.h"
-#include "app/demo.h"
+#include "demo/demo.h"
 #include "app/open311.h"
 #include "app/report.h"
 #include "app/secrets.h"

@@ -51,7 +51,7 @@
 #include "app/audit.h"
 #include "app/open311.h"
 #include "app/auth.h"
-#include "app/demo.h"
+#include "demo/demo.h"
 #include "app/transfer.h"
 #include "base/clock.h"
 #include "base/error.h"

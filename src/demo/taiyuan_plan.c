@@ -1,4 +1,4 @@
-/* taiyuan.c: February 2024 of the Taiyuan hotline, planned and replayed.
+/* taiyuan_plan.c: February 2024 of the Taiyuan hotline, planned and replayed.
  *
  * The plan is made in three steps, all from one fixed-seed splitmix64
  * stream so that every run gives the same store. First the per-unit
@@ -26,13 +26,13 @@
  * reopens dissatisfied orders), hl_app_act for the appeals. This module
  * computes no report figure itself: the bulletin reads them from the
  * rollups those use cases write. */
-#include "app/taiyuan.h"
+#include "demo/taiyuan.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/demo.h"
+#include "demo/demo.h"
 #include "app/report.h"
 #include "base/csv.h"
 #include "base/i18n.h"

@@ -2,7 +2,7 @@
  *
  * Loads the demo directory (units, categories with the attributes a few
  * of them ask, users), stores the bulletin's settings, and replays the
- * Taiyuan plan (app/taiyuan.c)
+ * Taiyuan plan (demo/taiyuan_plan.c)
  * through the same pipeline an installation uses: the month's orders are
  * imported from CSV, driven through their lifecycle by the use cases,
  * their survey calls imported from CSV (dissatisfied citizens' orders are
@@ -11,11 +11,11 @@
  * --month 2024-02` are then those the city published; nothing here writes
  * a figure directly. It refuses a store that already holds orders, so
  * that a demo never mixes with real work. */
-#include "app/demo.h"
+#include "demo/demo.h"
 
 #include <string.h>
 
-#include "app/taiyuan.h"
+#include "demo/taiyuan.h"
 #include "app/transfer.h"
 #include "base/i18n.h"
 

@@ -1,4 +1,4 @@
-/* Tests of src/app/taiyuan.c: February 2024 of the Taiyuan hotline through
+/* Tests of src/demo/taiyuan_plan.c: February 2024 of the Taiyuan hotline through
  * the real pipeline. The plan must give the published totals (25301 /
  * 20914 / 12803) with every unit's satisfaction rate strictly in the
  * published order of its group; then, on a real SQLite file, the orders
@@ -16,9 +16,9 @@
 
 #include <jansson.h>
 
-#include "app/demo.h"
+#include "demo/demo.h"
 #include "app/report.h"
-#include "app/taiyuan.h"
+#include "demo/taiyuan.h"
 #include "app/transfer.h"
 #include "app/verify.h"
 #include "base/csv.h"
