@@ -731,3 +731,8 @@ int hl_app_survey_months(hl_app *app, hl_month_total_visitor visit, void *contex
 {
     return hl_store_rollup_months(app->store, HL_COUNTER_SURVEYED, visit, context, error);
 }
+
+void hl_app_set_bulk(hl_app *app, bool on)
+{
+    hl_store_set_bulk(app->store, on);
+}

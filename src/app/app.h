@@ -219,5 +219,8 @@ int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error 
  * failure. */
 int hl_app_begin(hl_app *app, hl_error *error);
 int hl_app_finish(hl_app *app, int result, hl_error *error);
+/* For loads that can be rebuilt at will (the demo's month): while on, the
+ * store does not wait for the disk at each commit (hl_store_set_bulk). */
+void hl_app_set_bulk(hl_app *app, bool on);
 
 #endif

@@ -2,7 +2,7 @@
  *
  * Loads the demo directory (units, categories with the attributes a few
  * of them ask, users), stores the bulletin's settings, and replays the
- * Taiyuan plan (demo/taiyuan_plan.c)
+ * Taiyuan plan (demo/taiyuan_*.c)
  * through the same pipeline an installation uses: the month's orders are
  * imported from CSV, driven through their lifecycle by the use cases,
  * their survey calls imported from CSV (dissatisfied citizens' orders are

@@ -1,6 +1,6 @@
-/* Tests of src/demo/taiyuan_plan.c: February 2024 of the Taiyuan hotline through
- * the real pipeline. The plan must give the published totals (25301 /
- * 20914 / 12803) with every unit's satisfaction rate strictly in the
+/* test_demo.c: tests of src/demo/ (taiyuan_*.c, demo.c): February 2024
+ * of the Taiyuan hotline through the real pipeline. The plan must give
+ * the published totals (25301 / 20914 / 12803) with every unit's satisfaction rate strictly in the
  * published order of its group; then, on a real SQLite file, the orders
  * are imported from the plan's CSV, driven through their lifecycle, their
  * survey calls imported from CSV (reopening the dissatisfied ones), the
