@@ -1,15 +1,15 @@
-/* test_demo.c: tests of src/demo/ (taiyuan_*.c, demo.c): February 2024
- * of the Taiyuan hotline through the real pipeline. The plan must give
- * the published totals (25301 / 20914 / 12803) with every unit's satisfaction rate strictly in the
- * published order of its group; then, on a real SQLite file, the orders
- * are imported from the plan's CSV, driven through their lifecycle, their
- * survey calls imported from CSV (reopening the dissatisfied ones), the
- * reopened orders handled again and surveyed again, two appeals decided,
- * and the bulletin
- * read back from the store must state the published figures and list both
- * groups exactly as data/taiyuan-2024-02/units.csv does. The store must
- * verify clean, and work done on reopened orders in March must leave
- * February's figures as they were. */
+/* test_demo.c: tests of src/demo/ (taiyuan_*.c, demo.c): February 2024 of
+ * the Taiyuan hotline through the real pipeline. The plan must give the
+ * published totals (25301 / 20914 / 12803) with every unit's satisfaction
+ * rate strictly in the published order of its group; then, on a real
+ * SQLite file, the orders are imported from the plan's CSV, driven through
+ * their lifecycle, their survey calls imported from CSV (reopening the
+ * dissatisfied ones), the reopened orders handled again and surveyed
+ * again, two appeals decided, and the bulletin read back from the store
+ * must state the published figures and list both groups exactly as
+ * data/taiyuan-2024-02/units.csv does. The store must verify clean, and
+ * work done on reopened orders in March must leave February's figures as
+ * they were. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
