@@ -25,51 +25,36 @@
 
 #define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 
-static int find_column(const hl_csv_reader *reader, const char *name)
-{
-    for (size_t index = 0; index < reader->field_count; index++)
-        if (hl_slice_equal(hl_slice_trim(reader->fields[index]), name))
-            return (int)index;
-    return -1;
-}
-
-static hl_slice field_at(const hl_csv_reader *reader, int column)
-{
-    if (column < 0 || (size_t)column >= reader->field_count)
-        return hl_slice_of("");
-    return hl_slice_trim(reader->fields[column]);
-}
+enum { UNIT_CODE, UNIT_NAME, UNIT_GROUP, UNIT_COLUMN_COUNT };
+static const hl_csv_column unit_columns[UNIT_COLUMN_COUNT] = {
+    {"code", false}, {"name", false}, {"group", false}};
+/* units.csv has more columns (the directory's); the plan reads these. */
+static const hl_csv_schema unit_schema = {unit_columns, UNIT_COLUMN_COUNT, NULL, true};
 
 /* The units of data/demo/units.csv in file order: the published rank within each group. */
 static int parse_units(hl_taiyuan_plan *plan, hl_error *error)
 {
-    hl_csv_reader reader;
-    hl_csv_reader_init(&reader, hl_demo_units_csv, hl_demo_units_csv_size);
-    int result = hl_csv_reader_next(&reader, error);
-    int code_column = -1, name_column = -1, group_column = -1;
-    if (result == 1) {
-        code_column = find_column(&reader, "code");
-        name_column = find_column(&reader, "name");
-        group_column = find_column(&reader, "group");
-    }
-    if (result >= 0 && (code_column < 0 || name_column < 0 || group_column < 0))
+    hl_csv_table table;
+    int result = hl_csv_table_open(&table, hl_demo_units_csv, hl_demo_units_csv_size, &unit_schema, error);
+    if (result == HL_OK && (!hl_csv_table_has(&table, UNIT_CODE) || !hl_csv_table_has(&table, UNIT_NAME) ||
+                            !hl_csv_table_has(&table, UNIT_GROUP)))
         result = plan_fail(error, "units.csv needs code, name and group");
     size_t capacity = 0;
     int group_count = 0;
-    while (result >= 0 && (result = hl_csv_reader_next(&reader, error)) == 1) {
+    while (result >= 0 && (result = hl_csv_table_next(&table, error)) == 1) {
         if (plan->unit_count == capacity) {
             capacity = capacity == 0 ? 64 : capacity * 2;
             plan->units = hl_xrealloc(plan->units, capacity * sizeof *plan->units);
         }
         hl_taiyuan_unit *unit = &plan->units[plan->unit_count];
         memset(unit, 0, sizeof *unit);
-        result = hl_text_copy(unit->code, sizeof unit->code, field_at(&reader, code_column),
+        result = hl_text_copy(unit->code, sizeof unit->code, hl_csv_table_field(&table, UNIT_CODE),
                               HL_CODE_CHARS, false, "code", error);
         if (result == HL_OK)
-            result = hl_text_copy(unit->name, sizeof unit->name, field_at(&reader, name_column),
+            result = hl_text_copy(unit->name, sizeof unit->name, hl_csv_table_field(&table, UNIT_NAME),
                                   HL_NAME_CHARS, false, "name", error);
         if (result == HL_OK)
-            result = hl_text_copy(unit->group, sizeof unit->group, field_at(&reader, group_column),
+            result = hl_text_copy(unit->group, sizeof unit->group, hl_csv_table_field(&table, UNIT_GROUP),
                                   HL_NAME_CHARS, false, "group", error);
         if (result != HL_OK)
             break;
@@ -86,7 +71,7 @@ static int parse_units(hl_taiyuan_plan *plan, hl_error *error)
         plan->unit_count++;
         result = 1;
     }
-    hl_csv_reader_free(&reader);
+    hl_csv_table_close(&table);
     if (result < 0)
         return result;
     if (plan->unit_count == 0)
@@ -94,31 +79,32 @@ static int parse_units(hl_taiyuan_plan *plan, hl_error *error)
     return HL_OK;
 }
 
+enum { CATEGORY_CODE, CATEGORY_HANDLE_DAYS, CATEGORY_COLUMN_COUNT };
+static const hl_csv_column category_columns[CATEGORY_COLUMN_COUNT] = {
+    {"code", false}, {"handle_days", false}};
+static const hl_csv_schema category_schema = {category_columns, CATEGORY_COLUMN_COUNT, NULL, true};
+
 /* Each category's own time limit, for the deadlines the workflow will set. */
 static int parse_categories(planner *planning, hl_error *error)
 {
-    hl_csv_reader reader;
-    hl_csv_reader_init(&reader, hl_demo_categories_csv, hl_demo_categories_csv_size);
-    int result = hl_csv_reader_next(&reader, error);
-    int code_column = -1, days_column = -1;
-    if (result == 1) {
-        code_column = find_column(&reader, "code");
-        days_column = find_column(&reader, "handle_days");
-    }
-    if (result >= 0 && code_column < 0)
+    hl_csv_table table;
+    int result = hl_csv_table_open(&table, hl_demo_categories_csv, hl_demo_categories_csv_size,
+                                   &category_schema, error);
+    if (result == HL_OK && !hl_csv_table_has(&table, CATEGORY_CODE))
         result = plan_fail(error, "categories.csv needs code");
-    while (result >= 0 && (result = hl_csv_reader_next(&reader, error)) == 1) {
+    while (result >= 0 && (result = hl_csv_table_next(&table, error)) == 1) {
         if (planning->category_count == COUNT_OF(planning->categories)) {
             result = plan_fail(error, "too many categories");
             break;
         }
         category_days *category = &planning->categories[planning->category_count];
-        result = hl_text_copy(category->code, sizeof category->code, field_at(&reader, code_column),
-                              HL_CODE_CHARS, false, "code", error);
+        result = hl_text_copy(category->code, sizeof category->code,
+                              hl_csv_table_field(&table, CATEGORY_CODE), HL_CODE_CHARS, false, "code",
+                              error);
         if (result != HL_OK)
             break;
         int64_t days = 0;
-        hl_slice text = field_at(&reader, days_column);
+        hl_slice text = hl_csv_table_field(&table, CATEGORY_HANDLE_DAYS);
         if (text.len > 0 && hl_text_parse_int(text, 0, 60, &days) != HL_OK) {
             result = plan_fail(error, "a category's handle_days is malformed");
             break;
@@ -127,7 +113,7 @@ static int parse_categories(planner *planning, hl_error *error)
         planning->category_count++;
         result = 1;
     }
-    hl_csv_reader_free(&reader);
+    hl_csv_table_close(&table);
     return result < 0 ? result : HL_OK;
 }
 
