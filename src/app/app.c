@@ -5,7 +5,7 @@
  * action: load the order and the actor, check the named units, let the
  * workflow decide, write the order, its event and its counters, commit.
  * Rules live in domain/; SQL lives in store/; this module only orders the
- * steps. It does not parse CSV (transfer.c) or check the log (verify.c). */
+ * steps. It does not parse CSV (transfer_*.c) or check the log (verify.c). */
 #include "app/app.h"
 
 #include <stdio.h>

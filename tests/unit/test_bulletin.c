@@ -1,6 +1,8 @@
-/* Tests of src/domain/bulletin.c: the monthly satisfaction bulletin in each
- * format. The assessments are built here by hand, struct by struct, so that
- * these tests check the rendering alone and do not depend on how
+/* Tests of the monthly satisfaction bulletin: its model (src/domain/
+ * bulletin.c) and its formats (src/report/render_*.c), together, since
+ * each text of the model is checked against the bulletin that prints it.
+ * The assessments are built here by hand, struct by struct, so that these
+ * tests check the rendering alone and do not depend on how
  * hl_assessment_compute ranks. The seed fixture reproduces Taiyuan's February
  * 2024 notice: 42 units in two groups in the published rank order, whose
  * counts sum to the published totals (25301 / 20914 / 12803). The small
