@@ -10,7 +10,6 @@
 
 #include "app/audit.h"
 #include "app/auth.h"
-#include "demo/demo.h"
 #include "app/open311.h"
 #include "app/report.h"
 #include "app/secrets.h"
@@ -19,6 +18,7 @@
 #include "base/i18n.h"
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "demo/demo.h"
 #include "http/server.h"
 #include "report/render.h"
 

@@ -15,9 +15,9 @@
 
 #include <string.h>
 
-#include "demo/taiyuan.h"
 #include "app/transfer.h"
 #include "base/i18n.h"
+#include "demo/taiyuan.h"
 
 static int count_one(void *context, const hl_order *order)
 {

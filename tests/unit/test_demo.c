@@ -16,14 +16,14 @@
 
 #include <jansson.h>
 
-#include "demo/demo.h"
 #include "app/report.h"
-#include "demo/taiyuan.h"
 #include "app/transfer.h"
 #include "app/verify.h"
 #include "base/csv.h"
 #include "base/file.h"
 #include "base/i18n.h"
+#include "demo/demo.h"
+#include "demo/taiyuan.h"
 #include "domain/bulletin.h"
 #include "report/render.h"
 #include "test_support.h"
