@@ -52,6 +52,7 @@
 #include "domain/bulletin.h"
 #include "domain/rollup.h"
 #include "domain/workflow.h"
+#include "report/render.h"
 
 extern const char hl_demo_units_csv[];
 extern const size_t hl_demo_units_csv_size;
@@ -534,9 +535,9 @@ static int time_bulletin(const char *store_path, int month, bulletin_run *run, f
     built = result == HL_OK;
     double computed = bench_monotonic_seconds();
     if (result == HL_OK)
-        result = hl_bulletin_render(&assessment, &meta, HL_BULLETIN_TEXT, text, &error);
+        result = hl_render_bulletin(&assessment, &meta, HL_RENDER_TEXT, text, &error);
     if (result == HL_OK)
-        result = hl_bulletin_render(&assessment, &meta, HL_BULLETIN_JSON, json, &error);
+        result = hl_render_bulletin(&assessment, &meta, HL_RENDER_JSON, json, &error);
     double rendered = bench_monotonic_seconds();
     if (built && figures != NULL) {
         figures->count = 0;

@@ -1,7 +1,7 @@
 /* admin.c: the administrator's single-record writes to the directory and
  * the calendar (see admin.h).
  *
- * Each function checks the record as the CSV loads of transfer.c check a
+ * Each function checks the record as the CSV loads of transfer_load.c check a
  * row (the field checks of domain/directory, references looked up in the
  * store), then writes it in one transaction, inside which the references
  * are checked again, so that a concurrent change cannot slip between the

@@ -5,7 +5,7 @@
  * action: load the order and the actor, check the named units, let the
  * workflow decide, write the order, its event and its counters, commit.
  * Rules live in domain/; SQL lives in store/; this module only orders the
- * steps. It does not parse CSV (transfer.c) or check the log (verify.c). */
+ * steps. It does not parse CSV (transfer_*.c) or check the log (verify.c). */
 #include "app/app_internal.h"
 
 #include <stdio.h>
@@ -781,4 +781,9 @@ int hl_app_count_by_category(hl_app *app, hl_time from, hl_time to, hl_category_
 int hl_app_survey_months(hl_app *app, hl_month_total_visitor visit, void *context, hl_error *error)
 {
     return hl_store_rollup_months(app->store, HL_COUNTER_SURVEYED, visit, context, error);
+}
+
+void hl_app_set_bulk(hl_app *app, bool on)
+{
+    hl_store_set_bulk(app->store, on);
 }

@@ -166,4 +166,33 @@ int hl_app_count_orders_by_state(hl_app *app, int64_t counts[HL_STATE_COUNT], hl
 /* The instant before which an open order counts as about to be overdue. */
 hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now);
 
+/* Batches, for a bulk driver above app/ (the demo's replay of a month):
+ * hl_app_begin begins one write transaction and hl_app_finish ends it
+ * (commits when status is HL_OK, else, and also when the commit fails,
+ * rolls back; returns the first failure), so that the use cases called in
+ * between (their *_within forms are app/'s own) share it. The CLI and the
+ * server never call them: each of their use cases is one transaction.
+ * hl_app_set_bulk: while on, the store does not wait for the disk at each
+ * commit (hl_store_set_bulk), for loads that can be rebuilt at will. */
+int hl_app_begin(hl_app *app, hl_error *error);
+int hl_app_finish(hl_app *app, int status, hl_error *error);
+void hl_app_set_bulk(hl_app *app, bool on);
+
+/* Working memory for one action (orders are large): reuse it across a batch. */
+typedef struct hl_app_scratch {
+    hl_order *order; /* after an action: the order as it now stands */
+    hl_order *other;
+    hl_event *event;
+} hl_app_scratch;
+
+/* Allocates scratch space; the caller frees it with hl_app_scratch_free. */
+hl_app_scratch *hl_app_scratch_new(void);
+void hl_app_scratch_free(hl_app_scratch *scratch);
+
+/* hl_app_act inside the caller's transaction (app/ modules and batches).
+ * A survey that ends dissatisfied also reopens the order when the policy
+ * (limits.reopen_dissatisfied) says so. */
+int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
+                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error);
+
 #endif

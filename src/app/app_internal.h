@@ -29,15 +29,11 @@ struct hl_app {
     int64_t settings_generation;
 };
 
-/* The one way app/ writes: hl_app_begin begins a write transaction (one
- * writer at a time) and forgets the numbers cached by the last one;
- * hl_app_finish ends it (hl_store_finish): commits when status is HL_OK,
- * else, and also when the commit fails, rolls back; returns the first
- * failure. Every begin is paired with one finish on every path. No other
- * module of app/ calls hl_store_begin, hl_store_commit or
+/* The one way app/ writes is hl_app_begin and hl_app_finish (app.h): begin
+ * forgets the numbers cached by the last transaction; finish ends it
+ * through hl_store_finish. Every begin is paired with one finish on every
+ * path. No other module of app/ calls hl_store_begin, hl_store_commit or
  * hl_store_rollback. */
-int hl_app_begin(hl_app *app, hl_error *error);
-int hl_app_finish(hl_app *app, int status, hl_error *error);
 
 /* Wraps a bare store (ownership taken) in an hl_app with no key and the
  * default calendar and limits, for a writer that needs none of them (the
@@ -48,23 +44,6 @@ hl_app *hl_app_of_store(hl_store *store);
 /* For the other app/ modules: bumps the generation inside the caller's
  * transaction (the caller's own hl_app reloads at its next refresh). */
 int hl_app_bump_settings(hl_app *app, hl_error *error);
-
-/* Working memory for one action (orders are large): reuse it across a batch. */
-typedef struct hl_app_scratch {
-    hl_order *order; /* after an action: the order as it now stands */
-    hl_order *other;
-    hl_event *event;
-} hl_app_scratch;
-
-/* Allocates scratch space; the caller frees it with hl_app_scratch_free. */
-hl_app_scratch *hl_app_scratch_new(void);
-void hl_app_scratch_free(hl_app_scratch *scratch);
-
-/* For the other app/ modules: hl_app_act inside the caller's transaction.
- * A survey that ends dissatisfied also reopens the order when the policy
- * (limits.reopen_dissatisfied) says so. */
-int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
-                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error);
 
 /* For the other app/ modules: registration inside the caller's transaction.
  * `actor` must have been loaded; `order` holds the registration and receives

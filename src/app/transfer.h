@@ -1,6 +1,9 @@
-/* transfer.h: CSV in and out of the store: directory and calendar loads,
- * work-order import and export. Columns are documented in docs/csv.md.
- * Every load and import is one transaction: all rows or none. */
+/* transfer.h: CSV in and out of the store: directory and calendar loads
+ * (transfer_load.c), the import of work orders and survey calls
+ * (transfer_import.c), and the export of work orders (transfer_export.c).
+ * Columns are documented in docs/csv.md; every CSV is read through the
+ * table of base/csv.h. Every load and import is one transaction: all rows
+ * or none. */
 #ifndef HL_TRANSFER_H
 #define HL_TRANSFER_H
 

@@ -1,4 +1,4 @@
-/* csv.c: the RFC 4180 CSV reader.
+/* csv.c: the RFC 4180 CSV reader, and the tables read through it.
  *
  * Most records in real exports hold no quote at all, so each record is
  * first located with memchr on the line feed and checked for a quote; a
@@ -6,9 +6,12 @@
  * straight into the input. Only records with a quote go through the
  * byte-level state machine, which copies quoted fields (with "" unescaped)
  * into the reader's buffer. The reader checks syntax only: it does not trim,
- * validate UTF-8 or count columns; callers do that against their own schema. */
+ * validate UTF-8 or count columns; a table (the end of this file) maps a
+ * header's columns by name and checks each row's width, and the loaders
+ * check the fields against their own schema. */
 #include "base/csv.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/i18n.h"
@@ -239,4 +242,134 @@ int hl_csv_reader_next(hl_csv_reader *reader, hl_error *error)
         reader->next_line++;
         return result;
     }
+}
+
+/* ---- tables ---- */
+
+static bool english(void)
+{
+    return hl_i18n_get() == HL_LANG_EN;
+}
+
+int hl_csv_at_line(hl_error *error, long line)
+{
+    char message[HL_ERROR_MESSAGE_MAX];
+    snprintf(message, sizeof message, "%s", error->message);
+    if (english())
+        snprintf(error->message, sizeof error->message, "line %ld: %.440s", line, message);
+    else
+        snprintf(error->message, sizeof error->message, "第 %ld 行: %.440s", line, message);
+    return error->code;
+}
+
+/* Maps the header's columns to the schema's. */
+static int map_header(hl_csv_table *table, hl_error *error)
+{
+    const hl_csv_schema *schema = table->schema;
+    const hl_csv_reader *reader = &table->reader;
+    const hl_csv_column *columns = schema->columns;
+    for (size_t known = 0; known < schema->count; known++)
+        table->index[known] = -1;
+    table->field_count = reader->field_count;
+    for (size_t field = 0; field < reader->field_count; field++) {
+        hl_slice name = hl_slice_trim(reader->fields[field]);
+        bool matched = false;
+        for (size_t known = 0; known < schema->count && !matched; known++) {
+            if (hl_slice_equal(name, columns[known].name)) {
+                if (table->index[known] >= 0)
+                    return english() ? hl_error_set(error, HL_EINVAL, columns[known].name,
+                                                    "line 1: column %s appears twice", columns[known].name)
+                                     : hl_error_set(error, HL_EINVAL, columns[known].name,
+                                                    "第 1 行: 列 %s 重复", columns[known].name);
+                table->index[known] = (int)field;
+                matched = true;
+            }
+        }
+        for (size_t skip = 0; schema->ignored != NULL && schema->ignored[skip] != NULL && !matched; skip++)
+            matched = hl_slice_equal(name, schema->ignored[skip]);
+        if (!matched && !schema->other_columns)
+            return english() ? hl_error_set(error, HL_EINVAL, "header", "line 1: unknown column \"%.*s\"",
+                                            (int)(name.len > 64 ? 64 : name.len), name.ptr)
+                             : hl_error_set(error, HL_EINVAL, "header", "第 1 行: 未知的列「%.*s」",
+                                            (int)(name.len > 64 ? 64 : name.len), name.ptr);
+    }
+    for (size_t known = 0; known < schema->count; known++)
+        if (columns[known].required && table->index[known] < 0)
+            return english() ? hl_error_set(error, HL_EINVAL, columns[known].name,
+                                            "line 1: column %s is missing", columns[known].name)
+                             : hl_error_set(error, HL_EINVAL, columns[known].name,
+                                            "第 1 行: 缺少列 %s", columns[known].name);
+    return HL_OK;
+}
+
+int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length, const hl_csv_schema *schema,
+                      hl_error *error)
+{
+    hl_csv_reader_init(&table->reader, data, length);
+    table->schema = schema;
+    table->field_count = 0;
+    table->line = 1;
+    table->broken = false;
+    for (size_t known = 0; known < HL_CSV_MAX_COLUMNS; known++)
+        table->index[known] = -1;
+    if (schema->count > HL_CSV_MAX_COLUMNS)
+        return hl_error_set(error, HL_EINVAL, "header", "a table of more than %d columns",
+                            HL_CSV_MAX_COLUMNS);
+    int result = hl_csv_reader_next(&table->reader, error);
+    if (result < 0) {
+        table->broken = true;
+        return result;
+    }
+    if (result == 0)
+        return english() ? hl_error_set(error, HL_EINVAL, "file", "the file is empty")
+                         : hl_error_set(error, HL_EINVAL, "file", "文件为空");
+    return map_header(table, error);
+}
+
+void hl_csv_table_close(hl_csv_table *table)
+{
+    hl_csv_reader_free(&table->reader);
+}
+
+int hl_csv_table_next(hl_csv_table *table, hl_error *error)
+{
+    hl_csv_reader *reader = &table->reader;
+    int result = hl_csv_reader_next(reader, error);
+    if (result < 0) {
+        table->line = reader->next_line;
+        table->broken = true;
+        return result;
+    }
+    table->line = reader->line;
+    if (result == 0)
+        return 0;
+    if (reader->field_count != table->field_count)
+        return english() ? hl_error_set(error, HL_EINVAL, "row", "line %ld: %zu fields, the header has %zu",
+                                        reader->line, reader->field_count, table->field_count)
+                         : hl_error_set(error, HL_EINVAL, "row", "第 %ld 行: 有 %zu 个字段，表头有 %zu 个",
+                                        reader->line, reader->field_count, table->field_count);
+    return 1;
+}
+
+bool hl_csv_table_broken(const hl_csv_table *table)
+{
+    return table->broken;
+}
+
+long hl_csv_table_line(const hl_csv_table *table)
+{
+    return table->line;
+}
+
+hl_slice hl_csv_table_field(const hl_csv_table *table, size_t column)
+{
+    int position = column < HL_CSV_MAX_COLUMNS ? table->index[column] : -1;
+    if (position < 0 || (size_t)position >= table->reader.field_count)
+        return hl_slice_of("");
+    return hl_slice_trim(table->reader.fields[position]);
+}
+
+bool hl_csv_table_has(const hl_csv_table *table, size_t column)
+{
+    return column < HL_CSV_MAX_COLUMNS && table->index[column] >= 0;
 }

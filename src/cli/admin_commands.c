@@ -10,17 +10,17 @@
 
 #include "app/audit.h"
 #include "app/auth.h"
-#include "app/secrets.h"
-#include "app/demo.h"
 #include "app/open311.h"
 #include "app/report.h"
-#include "app/report_xlsx.h"
+#include "app/secrets.h"
 #include "app/transfer.h"
 #include "app/verify.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
 #include "cli/output.h"
+#include "demo/demo.h"
 #include "http/server.h"
+#include "report/render.h"
 
 static bool english(void)
 {
@@ -482,8 +482,8 @@ static int run_report(cli_context *context, const cli_command *command, const cl
         return cli_usage_error(command, english() ? "--month takes YYYY-MM" : "--month 须为 YYYY-MM");
     const char *format_text = cli_args_get(args, "format");
     bool xlsx = format_text != NULL && strcmp(format_text, "xlsx") == 0;
-    hl_bulletin_format format = HL_BULLETIN_TEXT;
-    if (format_text != NULL && !xlsx && hl_bulletin_format_parse(format_text, &format) != HL_OK)
+    hl_render_format format = HL_RENDER_TEXT;
+    if (format_text != NULL && !xlsx && hl_render_format_parse(format_text, &format) != HL_OK)
         return cli_usage_error(command, english() ? "--format: text, markdown, csv, json, html or xlsx"
                                                   : "--format 须为 text、markdown、csv、json、html 或 xlsx");
     const char *path = cli_args_get(args, "out");
@@ -502,11 +502,11 @@ static int run_report(cli_context *context, const cli_command *command, const cl
         return cli_fail(&error);
     int result = HL_OK;
     if (xlsx) {
-        result = hl_report_xlsx_write(&assessment, &meta, path, &error);
+        result = hl_render_xlsx_write(&assessment, &meta, path, &error);
     } else {
         hl_buf text;
         hl_buf_init(&text);
-        result = hl_bulletin_render(&assessment, &meta, format, &text, &error);
+        result = hl_render_bulletin(&assessment, &meta, format, &text, &error);
         FILE *out = stdout;
         if (result == HL_OK && path != NULL && strcmp(path, "-") != 0 && (out = fopen(path, "wb")) == NULL)
             result = english() ? hl_error_set(&error, HL_EINVAL, "out", "cannot write %s", path)

@@ -1,16 +1,15 @@
-/* bulletin.c: renders a month's assessment as the monthly satisfaction
- * bulletin (月度通报) in text, Markdown, CSV, JSON or HTML.
+/* bulletin.c: the model of the monthly satisfaction bulletin (月度通报).
  *
- * The human formats (text, Markdown, HTML) share one model built first: the
- * notice paragraph in the seed's own sentence, one ranking table per group in
- * the newspaper's two-column layout, the detail table of every unit, and the
- * footnotes; each format only lays that model out. CSV and JSON are written
- * straight from the assessment, with every rate as separate numerator and
- * denominator fields. This module computes no measure and no rank: it shows
- * what hl_assessment_compute decided (including the Wilson interval and the
- * score), except the month-over-month change of the satisfaction rate, which
- * is a presentation of two exact ratios and is computed here with integers.
- * It does no I/O and touches no store. */
+ * Builds, from a month's assessment, what every format of the bulletin
+ * shows: the notice paragraph in the seed's own sentence, one ranking
+ * table per group in the newspaper's two-column layout, the detail table of
+ * every unit, and the footnotes, as texts and tables of text cells; and the
+ * figures the machine formats print. This module computes no measure and
+ * no rank: it shows what hl_assessment_compute decided (including the
+ * Wilson interval and the score), except the month-over-month change of
+ * the satisfaction rate, which is a presentation of two exact ratios and is
+ * computed here with integers. It lays nothing out in a format (report/
+ * does), does no I/O and touches no store. */
 #include "domain/bulletin.h"
 
 #include "domain/order.h"
@@ -33,41 +32,14 @@ static bool english(void)
     return hl_i18n_get() == HL_LANG_EN;
 }
 
-int hl_bulletin_format_parse(const char *text, hl_bulletin_format *out)
-{
-    static const struct {
-        const char *name;
-        hl_bulletin_format format;
-    } names[] = {
-        {"text", HL_BULLETIN_TEXT}, {"markdown", HL_BULLETIN_MARKDOWN},
-        {"md", HL_BULLETIN_MARKDOWN}, {"csv", HL_BULLETIN_CSV},
-        {"json", HL_BULLETIN_JSON}, {"html", HL_BULLETIN_HTML},
-    };
-    if (text == NULL || out == NULL)
-        return HL_EINVAL;
-    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
-        if (strcmp(text, names[index].name) == 0) {
-            *out = names[index].format;
-            return HL_OK;
-        }
-    }
-    return HL_EINVAL;
-}
-
 /* ---- The month ---------------------------------------------------------- */
-
-typedef struct bulletin_period {
-    int year, month, last_day;
-    char from[32], to[32]; /* YYYY-MM-DD */
-    char month_text[16];   /* YYYY-MM */
-} bulletin_period;
 
 static const char *const english_months[12] = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December",
 };
 
-static int period_of_month(int yyyymm, bulletin_period *out, hl_error *error)
+static int period_of_month(int yyyymm, hl_bulletin_period *out, hl_error *error)
 {
     int year = yyyymm / 100;
     int month = yyyymm % 100;
@@ -93,8 +65,8 @@ static int period_of_month(int yyyymm, bulletin_period *out, hl_error *error)
 /* The input every rendering needs, and the month of meta, which must be
  * the month of the figures: a bulletin whose paragraph names one month and
  * whose figures are another's would be worse than none. */
-static int check_input(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                       const hl_buf *out, bulletin_period *period, hl_error *error)
+int hl_bulletin_check(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                      const hl_buf *out, hl_bulletin_period *period, hl_error *error)
 {
     if (assessment == NULL || meta == NULL || out == NULL)
         return hl_error_set(error, HL_EINVAL, NULL, "%s",
@@ -133,14 +105,14 @@ static void format_rate_with_counts(hl_ratio ratio, char *out, size_t size)
 
 /* A fraction in [0, 1] as a percentage to two decimals, rounded half up:
  * the interval's bounds are irrational, so doubles are the right tool here. */
-static void format_fraction_percent(double fraction, char *out, size_t size)
+void hl_bulletin_format_fraction(double fraction, char *out, size_t size)
 {
     long long hundredths = (long long)floor(fraction * 10000.0 + 0.5);
     snprintf(out, size, "%lld.%02lld", hundredths / 100, hundredths % 100);
 }
 
 /* The Wilson interval exists only when someone was reached. */
-static bool has_interval(const hl_unit_result *unit)
+bool hl_bulletin_has_interval(const hl_unit_result *unit)
 {
     return unit->satisfaction_rate.denominator > 0;
 }
@@ -148,20 +120,20 @@ static bool has_interval(const hl_unit_result *unit)
 /* "61.22 [60.56, 61.88]", or "-". */
 static void format_satisfaction_cell(const hl_unit_result *unit, char *out, size_t size)
 {
-    if (!has_interval(unit)) {
+    if (!hl_bulletin_has_interval(unit)) {
         snprintf(out, size, "-");
         return;
     }
     char percent[32], low[32], high[32];
     format_percent(unit->satisfaction_rate, percent, sizeof percent);
-    format_fraction_percent(unit->wilson_low, low, sizeof low);
-    format_fraction_percent(unit->wilson_high, high, sizeof high);
+    hl_bulletin_format_fraction(unit->wilson_low, low, sizeof low);
+    hl_bulletin_format_fraction(unit->wilson_high, high, sizeof high);
     snprintf(out, size, "%s [%s, %s]", percent, low, high);
 }
 
-static void format_score(const hl_unit_result *unit, char *out, size_t size)
+void hl_bulletin_format_score(const hl_unit_result *unit, char *out, size_t size)
 {
-    format_fraction_percent(unit->score / 100.0, out, size);
+    hl_bulletin_format_fraction(unit->score / 100.0, out, size);
 }
 
 /* Counts up to this bound keep every product below in int64_t range:
@@ -230,7 +202,7 @@ const char *hl_bulletin_list_label(hl_list_mark mark)
     return "";
 }
 
-static const char *list_code(hl_list_mark mark)
+const char *hl_bulletin_list_code(hl_list_mark mark)
 {
     switch (mark) {
     case HL_LIST_RED: return "red";
@@ -240,7 +212,7 @@ static const char *list_code(hl_list_mark mark)
     return NULL;
 }
 
-static const char *method_code(hl_rank_method method)
+const char *hl_bulletin_method_code(hl_rank_method method)
 {
     switch (method) {
     case HL_RANK_BY_WILSON: return "wilson";
@@ -268,18 +240,9 @@ const char *hl_bulletin_group_heading(const hl_group_result *group)
     return group->name[0] != '\0' ? group->name : HL_T("单位", "Unit");
 }
 
-/* ---- A table of text cells, laid out by each human format --------------- */
+/* ---- A table of text cells, laid out by each human format (report/) ---- */
 
-typedef enum cell_align { ALIGN_LEFT = 0, ALIGN_RIGHT } cell_align;
-
-typedef struct grid {
-    size_t columns;
-    cell_align *aligns; /* owned; one per column */
-    char **cells;       /* owned; row-major, row 0 is the header */
-    size_t count, cap;
-} grid;
-
-static void grid_init(grid *table, size_t columns, const cell_align *aligns)
+static void grid_init(hl_bulletin_grid *table, size_t columns, const hl_bulletin_align *aligns)
 {
     memset(table, 0, sizeof *table);
     table->columns = columns;
@@ -287,7 +250,7 @@ static void grid_init(grid *table, size_t columns, const cell_align *aligns)
     memcpy(table->aligns, aligns, columns * sizeof *aligns);
 }
 
-static void grid_free(grid *table)
+static void grid_free(hl_bulletin_grid *table)
 {
     for (size_t index = 0; index < table->count; index++)
         free(table->cells[index]);
@@ -296,12 +259,12 @@ static void grid_free(grid *table)
     memset(table, 0, sizeof *table);
 }
 
-static size_t grid_rows(const grid *table)
+size_t hl_bulletin_grid_rows(const hl_bulletin_grid *table)
 {
     return table->count / table->columns;
 }
 
-static void grid_push(grid *table, const char *text)
+static void grid_push(hl_bulletin_grid *table, const char *text)
 {
     if (table->count == table->cap) {
         table->cap = table->cap == 0 ? 64 : table->cap * 2;
@@ -310,8 +273,8 @@ static void grid_push(grid *table, const char *text)
     table->cells[table->count++] = hl_xstrdup(text);
 }
 
-static void grid_pushf(grid *table, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void grid_pushf(grid *table, const char *format, ...)
+static void grid_pushf(hl_bulletin_grid *table, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void grid_pushf(hl_bulletin_grid *table, const char *format, ...)
 {
     char text[CELL_BYTES];
     va_list arguments;
@@ -321,138 +284,15 @@ static void grid_pushf(grid *table, const char *format, ...)
     grid_push(table, text);
 }
 
-static const char *grid_cell(const grid *table, size_t row, size_t column)
+const char *hl_bulletin_grid_cell(const hl_bulletin_grid *table, size_t row, size_t column)
 {
     return table->cells[row * table->columns + column];
 }
 
-/* Plain text: columns padded to the widest cell by display width (a CJK
- * character takes two terminal columns), two spaces apart, no trailing
- * blanks. Numbers are right-aligned so that their digits line up. */
-static void grid_write_text(const grid *table, hl_buf *out)
-{
-    int *widths = hl_xcalloc(table->columns, sizeof *widths);
-    size_t rows = grid_rows(table);
-    for (size_t row = 0; row < rows; row++)
-        for (size_t column = 0; column < table->columns; column++) {
-            int width = hl_text_display_width(grid_cell(table, row, column));
-            if (width > widths[column])
-                widths[column] = width;
-        }
-    hl_buf line;
-    hl_buf_init(&line);
-    for (size_t row = 0; row < rows; row++) {
-        hl_buf_reset(&line);
-        for (size_t column = 0; column < table->columns; column++) {
-            const char *text = grid_cell(table, row, column);
-            int padding = widths[column] - hl_text_display_width(text);
-            if (column > 0)
-                hl_buf_append_str(&line, "  ");
-            if (table->aligns[column] == ALIGN_RIGHT)
-                hl_buf_appendf(&line, "%*s", padding, "");
-            hl_buf_append_str(&line, text);
-            if (table->aligns[column] == ALIGN_LEFT)
-                hl_buf_appendf(&line, "%*s", padding, "");
-        }
-        size_t length = line.len;
-        while (length > 0 && line.data[length - 1] == ' ')
-            length--;
-        hl_buf_append(out, line.data, length);
-        hl_buf_append_char(out, '\n');
-    }
-    hl_buf_free(&line);
-    free(widths);
-}
-
-/* Markdown: a backslash before every ASCII punctuation mark that could start
- * markup, so that a unit named "a|b" or "<x>" stays text and in its cell. */
-static void append_markdown_escaped(hl_buf *out, const char *text)
-{
-    for (const char *cursor = text; *cursor != '\0'; cursor++) {
-        if (strchr("\\`*_[]<>|#", *cursor) != NULL)
-            hl_buf_append_char(out, '\\');
-        hl_buf_append_char(out, *cursor);
-    }
-}
-
-static void grid_write_markdown(const grid *table, hl_buf *out)
-{
-    size_t rows = grid_rows(table);
-    for (size_t row = 0; row < rows; row++) {
-        hl_buf_append_char(out, '|');
-        for (size_t column = 0; column < table->columns; column++) {
-            hl_buf_append_char(out, ' ');
-            append_markdown_escaped(out, grid_cell(table, row, column));
-            hl_buf_append_str(out, " |");
-        }
-        hl_buf_append_char(out, '\n');
-        if (row == 0) {
-            hl_buf_append_char(out, '|');
-            for (size_t column = 0; column < table->columns; column++)
-                hl_buf_append_str(out, table->aligns[column] == ALIGN_RIGHT ? " ---: |" : " --- |");
-            hl_buf_append_char(out, '\n');
-        }
-    }
-}
-
-static void append_html_escaped(hl_buf *out, const char *text)
-{
-    for (const char *cursor = text; *cursor != '\0'; cursor++) {
-        switch (*cursor) {
-        case '&': hl_buf_append_str(out, "&amp;"); break;
-        case '<': hl_buf_append_str(out, "&lt;"); break;
-        case '>': hl_buf_append_str(out, "&gt;"); break;
-        case '"': hl_buf_append_str(out, "&quot;"); break;
-        case '\'': hl_buf_append_str(out, "&#39;"); break;
-        default: hl_buf_append_char(out, *cursor);
-        }
-    }
-}
-
-static void grid_write_html(const grid *table, const char *css_class, hl_buf *out)
-{
-    size_t rows = grid_rows(table);
-    hl_buf_appendf(out, "<table class=\"%s\">\n<thead>\n", css_class);
-    for (size_t row = 0; row < rows; row++) {
-        const char *tag = row == 0 ? "th" : "td";
-        hl_buf_append_str(out, "<tr>");
-        for (size_t column = 0; column < table->columns; column++) {
-            if (table->aligns[column] == ALIGN_RIGHT)
-                hl_buf_appendf(out, "<%s class=\"num\">", tag);
-            else
-                hl_buf_appendf(out, "<%s>", tag);
-            append_html_escaped(out, grid_cell(table, row, column));
-            hl_buf_appendf(out, "</%s>", tag);
-        }
-        hl_buf_append_str(out, "</tr>\n");
-        if (row == 0)
-            hl_buf_append_str(out, "</thead>\n<tbody>\n");
-    }
-    hl_buf_append_str(out, "</tbody>\n</table>\n");
-}
-
 /* ---- The model the human formats share ---------------------------------- */
 
-typedef struct ranking_section {
-    hl_buf title;       /* 2024年2月办结事项市民满意度 */
-    hl_buf subtitle;    /* 调查结果排名(一) */
-    grid table;         /* header only when no unit of the group was ranked: then not shown */
-    char *unranked;     /* owned; the line after the table, NULL when all were ranked */
-} ranking_section;
-
-typedef struct bulletin_model {
-    bulletin_period period;
-    hl_buf paragraph;
-    ranking_section *sections; /* one per group */
-    size_t section_count;
-    char detail_title[128];
-    grid detail;
-    char **footnotes; /* owned */
-    size_t footnote_count;
-} bulletin_model;
-
 static void append_paragraph(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                             const bulletin_period *period, hl_buf *out)
+                             const hl_bulletin_period *period, hl_buf *out)
 {
     /* The seed prints "(占确定基数的82.66%)"; without data there is no percent sign to print. */
     char success[40] = "-", satisfaction[40] = "-";
@@ -490,8 +330,8 @@ static void append_paragraph(const hl_assessment *assessment, const hl_bulletin_
 int hl_bulletin_paragraph(const hl_assessment *assessment, const hl_bulletin_meta *meta,
                           hl_buf *out, hl_error *error)
 {
-    bulletin_period period;
-    int result = check_input(assessment, meta, out, &period, error);
+    hl_bulletin_period period;
+    int result = hl_bulletin_check(assessment, meta, out, &period, error);
     if (result != HL_OK)
         return result;
     append_paragraph(assessment, meta, &period, out);
@@ -499,7 +339,7 @@ int hl_bulletin_paragraph(const hl_assessment *assessment, const hl_bulletin_met
 }
 
 /* The ranking table's title; subtitle NULL puts both parts on one line. */
-static void append_table_title(const bulletin_period *period, size_t group_index, hl_buf *title,
+static void append_table_title(const hl_bulletin_period *period, size_t group_index, hl_buf *title,
                                hl_buf *subtitle)
 {
     if (english()) {
@@ -519,7 +359,7 @@ static void append_table_title(const bulletin_period *period, size_t group_index
 void hl_bulletin_table_title(const hl_bulletin_meta *meta, size_t group_index, hl_buf *title,
                              hl_buf *subtitle)
 {
-    bulletin_period period;
+    hl_bulletin_period period;
     if (meta == NULL || title == NULL || period_of_month(meta->month, &period, NULL) != HL_OK)
         return;
     append_table_title(&period, group_index, title, subtitle);
@@ -545,20 +385,21 @@ void hl_bulletin_unranked_line(const hl_assessment *assessment, const hl_group_r
 
 /* A group in which no unit was ranked has no table, only its unranked line:
  * a heading row over nothing would read as a missing page. */
-static bool section_has_table(const ranking_section *section)
+bool hl_bulletin_section_has_table(const hl_bulletin_section *section)
 {
-    return grid_rows(&section->table) > 1;
+    return hl_bulletin_grid_rows(&section->table) > 1;
 }
 
 static void build_ranking_section(const hl_group_result *group, size_t group_index,
-                                  const hl_assessment *assessment, const bulletin_period *period,
-                                  ranking_section *section)
+                                  const hl_assessment *assessment, const hl_bulletin_period *period,
+                                  hl_bulletin_section *section)
 {
     hl_buf_init(&section->title);
     hl_buf_init(&section->subtitle);
     append_table_title(period, group_index, &section->title, &section->subtitle);
 
-    static const cell_align aligns[4] = {ALIGN_LEFT, ALIGN_RIGHT, ALIGN_LEFT, ALIGN_RIGHT};
+    static const hl_bulletin_align aligns[4] = {HL_BULLETIN_ALIGN_LEFT, HL_BULLETIN_ALIGN_RIGHT,
+                                                HL_BULLETIN_ALIGN_LEFT, HL_BULLETIN_ALIGN_RIGHT};
     grid_init(&section->table, 4, aligns);
     const char *heading = hl_bulletin_group_heading(group);
     const char *rank_heading = HL_T("排名", "Rank");
@@ -590,11 +431,11 @@ static void build_ranking_section(const hl_group_result *group, size_t group_ind
     section->unranked = line.data; /* the buffer's storage, or NULL, becomes the section's */
 }
 
-static void build_detail(const hl_assessment *assessment, grid *table)
+static void build_detail(const hl_assessment *assessment, hl_bulletin_grid *table)
 {
     bool with_score = assessment->policy.method == HL_RANK_BY_SCORE;
     bool with_list = assessment->policy.list_size > 0;
-    cell_align aligns[17];
+    hl_bulletin_align aligns[17];
     const char *headings[17];
     size_t columns = 0;
 #define COLUMN(chinese, english_text, align)                                                       \
@@ -602,25 +443,25 @@ static void build_detail(const hl_assessment *assessment, grid *table)
         headings[columns] = HL_T(chinese, english_text);                                           \
         aligns[columns++] = (align);                                                               \
     } while (0)
-    COLUMN("分组", "Group", ALIGN_LEFT);
-    COLUMN("排名", "Rank", ALIGN_RIGHT);
-    COLUMN("单位", "Unit", ALIGN_LEFT);
-    COLUMN("确定基数", "Base", ALIGN_RIGHT);
-    COLUMN("调查成功", "Reached", ALIGN_RIGHT);
-    COLUMN("调查成功率%", "Success %", ALIGN_RIGHT);
-    COLUMN("满意数", "Satisfied", ALIGN_RIGHT);
-    COLUMN("满意率% [95%区间]", "Satisfaction % [95% CI]", ALIGN_RIGHT);
-    COLUMN("解决率% (n/d)", "Resolved % (n/d)", ALIGN_RIGHT);
-    COLUMN("按时签收率% (n/d)", "Signed on time % (n/d)", ALIGN_RIGHT);
-    COLUMN("按时办结率% (n/d)", "Completed on time % (n/d)", ALIGN_RIGHT);
-    COLUMN("退单率% (n/d)", "Returned % (n/d)", ALIGN_RIGHT);
-    COLUMN("重办率% (n/d)", "Reopened % (n/d)", ALIGN_RIGHT);
+    COLUMN("分组", "Group", HL_BULLETIN_ALIGN_LEFT);
+    COLUMN("排名", "Rank", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("单位", "Unit", HL_BULLETIN_ALIGN_LEFT);
+    COLUMN("确定基数", "Base", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("调查成功", "Reached", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("调查成功率%", "Success %", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("满意数", "Satisfied", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("满意率% [95%区间]", "Satisfaction % [95% CI]", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("解决率% (n/d)", "Resolved % (n/d)", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("按时签收率% (n/d)", "Signed on time % (n/d)", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("按时办结率% (n/d)", "Completed on time % (n/d)", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("退单率% (n/d)", "Returned % (n/d)", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("重办率% (n/d)", "Reopened % (n/d)", HL_BULLETIN_ALIGN_RIGHT);
     if (with_score)
-        COLUMN("得分", "Score", ALIGN_RIGHT);
+        COLUMN("得分", "Score", HL_BULLETIN_ALIGN_RIGHT);
     if (with_list)
-        COLUMN("红黑榜", "List", ALIGN_LEFT);
-    COLUMN("满意率环比", "Satisfaction change", ALIGN_RIGHT);
-    COLUMN("排名变化", "Rank change", ALIGN_RIGHT);
+        COLUMN("红黑榜", "List", HL_BULLETIN_ALIGN_LEFT);
+    COLUMN("满意率环比", "Satisfaction change", HL_BULLETIN_ALIGN_RIGHT);
+    COLUMN("排名变化", "Rank change", HL_BULLETIN_ALIGN_RIGHT);
 #undef COLUMN
     grid_init(table, columns, aligns);
     for (size_t column = 0; column < columns; column++)
@@ -652,7 +493,7 @@ static void build_detail(const hl_assessment *assessment, grid *table)
                 grid_push(table, cell);
             }
             if (with_score) {
-                format_score(unit, cell, sizeof cell);
+                hl_bulletin_format_score(unit, cell, sizeof cell);
                 grid_push(table, cell);
             }
             if (with_list)
@@ -881,14 +722,14 @@ void hl_bulletin_each_footnote(const hl_assessment *assessment, hl_bulletin_layo
 static void collect_footnote(void *context, const char *label, const char *note)
 {
     (void)label;
-    bulletin_model *model = context;
+    hl_bulletin_model *model = context;
     model->footnotes =
         hl_xrealloc(model->footnotes, (model->footnote_count + 1) * sizeof *model->footnotes);
     model->footnotes[model->footnote_count++] = hl_xstrdup(note);
 }
 
-static void model_build(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                        const bulletin_period *period, bulletin_model *model)
+void hl_bulletin_model_build(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                             const hl_bulletin_period *period, hl_bulletin_model *model)
 {
     memset(model, 0, sizeof *model);
     model->period = *period;
@@ -910,7 +751,7 @@ static void model_build(const hl_assessment *assessment, const hl_bulletin_meta 
     hl_bulletin_each_footnote(assessment, HL_BULLETIN_LAYOUT_TEXT, collect_footnote, model);
 }
 
-static void model_free(bulletin_model *model)
+void hl_bulletin_model_free(hl_bulletin_model *model)
 {
     hl_buf_free(&model->paragraph);
     for (size_t index = 0; index < model->section_count; index++) {
@@ -924,391 +765,4 @@ static void model_free(bulletin_model *model)
     for (size_t index = 0; index < model->footnote_count; index++)
         free(model->footnotes[index]);
     free(model->footnotes);
-}
-
-/* ---- Text, Markdown, HTML ----------------------------------------------- */
-
-static void write_text(const bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out)
-{
-    hl_buf_appendf(out, "%s\n%s\n\n", meta->title, HL_T("公告", "Notice"));
-    hl_buf_appendf(out, "%s\n", model->paragraph.data);
-    for (size_t index = 0; index < model->section_count; index++) {
-        const ranking_section *section = &model->sections[index];
-        hl_buf_appendf(out, "\n%s\n%s\n\n", section->title.data, section->subtitle.data);
-        if (section_has_table(section))
-            grid_write_text(&section->table, out);
-        if (section->unranked != NULL)
-            hl_buf_appendf(out, "%s\n", section->unranked);
-    }
-    hl_buf_appendf(out, "\n%s\n\n", model->detail_title);
-    grid_write_text(&model->detail, out);
-    hl_buf_appendf(out, "\n%s\n", HL_T("注：", "Notes:"));
-    for (size_t index = 0; index < model->footnote_count; index++)
-        hl_buf_appendf(out, "%zu. %s\n", index + 1, model->footnotes[index]);
-}
-
-static void write_markdown(const bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out)
-{
-    hl_buf_append_str(out, "# ");
-    append_markdown_escaped(out, meta->title);
-    hl_buf_appendf(out, "\n\n## %s\n\n", HL_T("公告", "Notice"));
-    append_markdown_escaped(out, model->paragraph.data);
-    hl_buf_append_str(out, "\n");
-    for (size_t index = 0; index < model->section_count; index++) {
-        const ranking_section *section = &model->sections[index];
-        hl_buf_appendf(out, "\n### %s\n\n**%s**\n\n", section->title.data, section->subtitle.data);
-        if (section_has_table(section))
-            grid_write_markdown(&section->table, out);
-        if (section->unranked != NULL) {
-            if (section_has_table(section))
-                hl_buf_append_char(out, '\n');
-            append_markdown_escaped(out, section->unranked);
-            hl_buf_append_char(out, '\n');
-        }
-    }
-    hl_buf_appendf(out, "\n### %s\n\n", model->detail_title);
-    grid_write_markdown(&model->detail, out);
-    hl_buf_appendf(out, "\n### %s\n\n", HL_T("注", "Notes"));
-    for (size_t index = 0; index < model->footnote_count; index++) {
-        hl_buf_appendf(out, "%zu. ", index + 1);
-        append_markdown_escaped(out, model->footnotes[index]);
-        hl_buf_append_char(out, '\n');
-    }
-}
-
-/* Printable on A4 like the newspaper notice: a serif CJK face, the heading
- * centred and spaced, the detail table on landscape pages of its own. */
-static const char html_style[] =
-    "@page { size: A4; margin: 18mm 15mm; }\n"
-    "@page detail { size: A4 landscape; margin: 12mm 10mm; }\n"
-    "body { font-family: \"Songti SC\", \"SimSun\", \"Noto Serif CJK SC\", serif; font-size: 11pt;"
-    " line-height: 1.6; color: #000; background: #fff; margin: 0; }\n"
-    "@media screen { body { max-width: 60em; margin: 2em auto; padding: 0 1em; } }\n"
-    "header.notice { text-align: center; margin-bottom: 1em; }\n"
-    "header.notice h1 { font-size: 18pt; font-weight: bold; letter-spacing: 0.05em; margin: 0; }\n"
-    "header.notice h2 { font-size: 24pt; font-weight: bold; letter-spacing: 1em;"
-    " text-indent: 1em; margin: 0.2em 0 0; }\n"
-    "p.paragraph { text-indent: 2em; text-align: justify; }\n"
-    "section.ranking { break-inside: avoid; page-break-inside: avoid; }\n"
-    "h3 { text-align: center; font-size: 13pt; margin: 1.4em 0 0.5em; }\n"
-    "table { border-collapse: collapse; width: 100%; }\n"
-    "th, td { border: 1px solid #000; padding: 2pt 5pt; text-align: left; }\n"
-    "th { font-weight: bold; }\n"
-    ".num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }\n"
-    "p.unranked { font-size: 10pt; }\n"
-    "section.detail { page: detail; break-before: page; }\n"
-    "table.detail { font-size: 8pt; }\n"
-    "ol.footnotes { font-size: 9.5pt; }\n";
-
-static void write_html(const bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out)
-{
-    hl_buf_appendf(out,
-                   "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-                   english() ? "en" : "zh-CN");
-    append_html_escaped(out, meta->title);
-    hl_buf_append_str(out, " ");
-    append_html_escaped(out, HL_T("公告", "Notice"));
-    hl_buf_appendf(out, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n", model->period.month_text,
-                   html_style);
-    hl_buf_append_str(out, "<header class=\"notice\">\n<h1>");
-    append_html_escaped(out, meta->title);
-    hl_buf_append_str(out, "</h1>\n<h2>");
-    append_html_escaped(out, HL_T("公告", "Notice"));
-    hl_buf_append_str(out, "</h2>\n</header>\n<p class=\"paragraph\">");
-    append_html_escaped(out, model->paragraph.data);
-    hl_buf_append_str(out, "</p>\n");
-    for (size_t index = 0; index < model->section_count; index++) {
-        const ranking_section *section = &model->sections[index];
-        hl_buf_append_str(out, "<section class=\"ranking\">\n<h3>");
-        append_html_escaped(out, section->title.data);
-        hl_buf_append_str(out, "<br>");
-        append_html_escaped(out, section->subtitle.data);
-        hl_buf_append_str(out, "</h3>\n");
-        if (section_has_table(section))
-            grid_write_html(&section->table, "ranking", out);
-        if (section->unranked != NULL) {
-            hl_buf_append_str(out, "<p class=\"unranked\">");
-            append_html_escaped(out, section->unranked);
-            hl_buf_append_str(out, "</p>\n");
-        }
-        hl_buf_append_str(out, "</section>\n");
-    }
-    hl_buf_append_str(out, "<section class=\"detail\">\n<h3>");
-    append_html_escaped(out, model->detail_title);
-    hl_buf_append_str(out, "</h3>\n");
-    grid_write_html(&model->detail, "detail", out);
-    hl_buf_append_str(out, "</section>\n<section class=\"notes\">\n<h3>");
-    append_html_escaped(out, HL_T("注", "Notes"));
-    hl_buf_append_str(out, "</h3>\n<ol class=\"footnotes\">\n");
-    for (size_t index = 0; index < model->footnote_count; index++) {
-        hl_buf_append_str(out, "<li>");
-        append_html_escaped(out, model->footnotes[index]);
-        hl_buf_append_str(out, "</li>\n");
-    }
-    hl_buf_append_str(out, "</ol>\n</section>\n</body>\n</html>\n");
-}
-
-/* ---- CSV ---------------------------------------------------------------- */
-
-/* A rate field: "82.66", or empty without data. */
-static void csv_rate(hl_buf *out, hl_ratio ratio)
-{
-    hl_buf_append_char(out, ',');
-    if (ratio.denominator == 0)
-        return;
-    char percent[32];
-    format_percent(ratio, percent, sizeof percent);
-    hl_buf_append_str(out, percent);
-}
-
-static void csv_counts(hl_buf *out, hl_ratio ratio)
-{
-    hl_buf_appendf(out, ",%" PRId64 ",%" PRId64, ratio.numerator, ratio.denominator);
-}
-
-static void write_csv(const hl_assessment *assessment, hl_buf *out)
-{
-    /* The first 21 columns are the bulletin's; the ones after give the
-     * numerator and denominator of each rate whose counts are not already
-     * columns, so that every published rate can be recomputed. */
-    hl_buf_append_str(out, "group,rank,unit_code,unit,base,survey_succeeded,survey_success_rate,"
-                           "satisfied,satisfaction_rate,satisfaction_low,satisfaction_high,resolved,"
-                           "resolved_rate,sign_on_time_rate,completion_on_time_rate,return_rate,"
-                           "reopen_rate,score,list,previous_rank,previous_satisfaction_rate,"
-                           "sign_on_time_numerator,sign_on_time_denominator,"
-                           "completion_on_time_numerator,completion_on_time_denominator,"
-                           "return_numerator,return_denominator,reopen_numerator,reopen_denominator,"
-                           "previous_satisfied,previous_survey_succeeded\n");
-    char text[CELL_BYTES];
-    for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
-        const hl_group_result *group = &assessment->groups[group_index];
-        for (size_t index = 0; index < group->count; index++) {
-            const hl_unit_result *unit = group->units[index];
-            hl_buf_append_csv_field(out, group->name);
-            hl_buf_append_char(out, ',');
-            if (unit->ranked)
-                hl_buf_appendf(out, "%d", unit->rank);
-            hl_buf_append_char(out, ',');
-            hl_buf_append_csv_field(out, unit->unit);
-            hl_buf_append_char(out, ',');
-            hl_buf_append_csv_field(out, unit->name);
-            hl_buf_appendf(out, ",%" PRId64 ",%" PRId64, unit->base, unit->succeeded);
-            csv_rate(out, unit->success_rate);
-            hl_buf_appendf(out, ",%" PRId64, unit->satisfied);
-            csv_rate(out, unit->satisfaction_rate);
-            hl_buf_append_char(out, ',');
-            if (has_interval(unit)) {
-                format_fraction_percent(unit->wilson_low, text, sizeof text);
-                hl_buf_append_str(out, text);
-            }
-            hl_buf_append_char(out, ',');
-            if (has_interval(unit)) {
-                format_fraction_percent(unit->wilson_high, text, sizeof text);
-                hl_buf_append_str(out, text);
-            }
-            hl_buf_appendf(out, ",%" PRId64, unit->resolved);
-            csv_rate(out, unit->resolved_rate);
-            csv_rate(out, unit->sign_on_time_rate);
-            csv_rate(out, unit->completion_on_time_rate);
-            csv_rate(out, unit->return_rate);
-            csv_rate(out, unit->reopen_rate);
-            hl_buf_append_char(out, ',');
-            if (assessment->policy.method == HL_RANK_BY_SCORE) {
-                format_score(unit, text, sizeof text);
-                hl_buf_append_str(out, text);
-            }
-            hl_buf_append_char(out, ',');
-            if (list_code(unit->list) != NULL)
-                hl_buf_append_str(out, list_code(unit->list));
-            hl_buf_append_char(out, ',');
-            if (unit->has_previous && unit->previous_rank > 0)
-                hl_buf_appendf(out, "%d", unit->previous_rank);
-            if (unit->has_previous)
-                csv_rate(out, unit->previous_satisfaction_rate);
-            else
-                hl_buf_append_char(out, ',');
-            csv_counts(out, unit->sign_on_time_rate);
-            csv_counts(out, unit->completion_on_time_rate);
-            csv_counts(out, unit->return_rate);
-            csv_counts(out, unit->reopen_rate);
-            if (unit->has_previous)
-                csv_counts(out, unit->previous_satisfaction_rate);
-            else
-                hl_buf_append_str(out, ",,");
-            hl_buf_append_char(out, '\n');
-        }
-    }
-}
-
-/* ---- JSON --------------------------------------------------------------- */
-
-static void json_ratio(hl_buf *out, hl_ratio ratio)
-{
-    hl_buf_appendf(out, "{\"numerator\":%" PRId64 ",\"denominator\":%" PRId64 ",\"percent\":",
-                   ratio.numerator, ratio.denominator);
-    if (ratio.denominator == 0) {
-        hl_buf_append_str(out, "null}");
-        return;
-    }
-    char percent[32];
-    format_percent(ratio, percent, sizeof percent);
-    hl_buf_append_json_string(out, percent);
-    hl_buf_append_char(out, '}');
-}
-
-static void json_unit(hl_buf *out, const hl_unit_result *unit, const hl_assessment *assessment)
-{
-    char text[CELL_BYTES];
-    hl_buf_append_str(out, "{\"code\":");
-    hl_buf_append_json_string(out, unit->unit);
-    hl_buf_append_str(out, ",\"name\":");
-    hl_buf_append_json_string(out, unit->name);
-    if (unit->ranked)
-        hl_buf_appendf(out, ",\"rank\":%d,\"ranked\":true", unit->rank);
-    else
-        hl_buf_append_str(out, ",\"rank\":null,\"ranked\":false");
-    hl_buf_appendf(out,
-                   ",\"base\":%" PRId64 ",\"survey_succeeded\":%" PRId64 ",\"satisfied\":%" PRId64
-                   ",\"resolved\":%" PRId64 ",\"appeal_upheld\":%" PRId64 ",\"rates\":{",
-                   unit->base, unit->succeeded, unit->satisfied, unit->resolved, unit->appeal_upheld);
-    const struct {
-        const char *key;
-        hl_ratio ratio;
-    } rates[] = {
-        {"survey_success", unit->success_rate},
-        {"satisfaction", unit->satisfaction_rate},
-        {"resolved", unit->resolved_rate},
-        {"sign_on_time", unit->sign_on_time_rate},
-        {"completion_on_time", unit->completion_on_time_rate},
-        {"return", unit->return_rate},
-        {"reopen", unit->reopen_rate},
-    };
-    for (size_t index = 0; index < sizeof rates / sizeof rates[0]; index++) {
-        hl_buf_appendf(out, "%s\"%s\":", index > 0 ? "," : "", rates[index].key);
-        json_ratio(out, rates[index].ratio);
-    }
-    hl_buf_append_str(out, "},\"wilson\":");
-    if (has_interval(unit)) {
-        hl_buf_append_str(out, "{\"low\":");
-        format_fraction_percent(unit->wilson_low, text, sizeof text);
-        hl_buf_append_json_string(out, text);
-        hl_buf_append_str(out, ",\"high\":");
-        format_fraction_percent(unit->wilson_high, text, sizeof text);
-        hl_buf_append_json_string(out, text);
-        hl_buf_append_char(out, '}');
-    } else {
-        hl_buf_append_str(out, "null");
-    }
-    hl_buf_append_str(out, ",\"score\":");
-    if (assessment->policy.method == HL_RANK_BY_SCORE) {
-        format_score(unit, text, sizeof text);
-        hl_buf_append_json_string(out, text);
-    } else {
-        hl_buf_append_str(out, "null");
-    }
-    hl_buf_append_str(out, ",\"list\":");
-    if (list_code(unit->list) != NULL)
-        hl_buf_append_json_string(out, list_code(unit->list));
-    else
-        hl_buf_append_str(out, "null");
-    hl_buf_append_str(out, ",\"previous\":");
-    if (unit->has_previous) {
-        if (unit->previous_rank > 0)
-            hl_buf_appendf(out, "{\"rank\":%d", unit->previous_rank);
-        else
-            hl_buf_append_str(out, "{\"rank\":null");
-        hl_buf_append_str(out, ",\"satisfaction_rate\":");
-        json_ratio(out, unit->previous_satisfaction_rate);
-        hl_buf_append_char(out, '}');
-    } else {
-        hl_buf_append_str(out, "null");
-    }
-    hl_buf_append_char(out, '}');
-}
-
-static void write_json(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                       const bulletin_model *model, hl_buf *out)
-{
-    const bulletin_period *period = &model->period;
-    hl_buf_appendf(out,
-                   "{\"schema\":\"hotline.bulletin/1\",\"month\":\"%s\",\"period\":{\"from\":\"%s\","
-                   "\"to\":\"%s\"},\"title\":",
-                   period->month_text, period->from, period->to);
-    hl_buf_append_json_string(out, meta->title);
-    hl_buf_append_str(out, ",\"hotline\":");
-    hl_buf_append_json_string(out, meta->hotline_name);
-    hl_buf_append_str(out, ",\"generated_at\":");
-    hl_buf_append_json_string(out, meta->generated_at);
-    hl_buf_append_str(out, ",\"paragraph\":");
-    hl_buf_append_json_string(out, model->paragraph.data);
-    hl_buf_appendf(out,
-                   ",\"totals\":{\"base\":%" PRId64 ",\"survey_succeeded\":%" PRId64
-                   ",\"satisfied\":%" PRId64 ",\"resolved\":%" PRId64 ",\"appeal_upheld\":%" PRId64
-                   ",\"survey_success_rate\":",
-                   assessment->base, assessment->succeeded, assessment->satisfied,
-                   assessment->resolved, assessment->appeal_upheld);
-    json_ratio(out, assessment->success_rate);
-    hl_buf_append_str(out, ",\"satisfaction_rate\":");
-    json_ratio(out, assessment->satisfaction_rate);
-    hl_buf_append_str(out, ",\"resolved_rate\":");
-    json_ratio(out, assessment->resolved_rate);
-    const hl_assessment_policy *policy = &assessment->policy;
-    hl_buf_appendf(out,
-                   "},\"policy\":{\"method\":\"%s\",\"basic_counts_satisfied\":%s,\"min_reached\":%d,"
-                   "\"weights\":{\"response\":%d,\"resolution\":%d,\"satisfaction\":%d},"
-                   "\"list_size\":%d},\"groups\":[",
-                   method_code(policy->method), policy->basic_counts_satisfied ? "true" : "false",
-                   policy->min_reached, policy->weight_response, policy->weight_resolution,
-                   policy->weight_satisfaction, policy->list_size);
-    for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
-        const hl_group_result *group = &assessment->groups[group_index];
-        hl_buf_append_str(out, group_index > 0 ? ",{\"name\":" : "{\"name\":");
-        hl_buf_append_json_string(out, group->name);
-        hl_buf_append_str(out, ",\"units\":[");
-        for (size_t index = 0; index < group->count; index++) {
-            if (index > 0)
-                hl_buf_append_char(out, ',');
-            json_unit(out, group->units[index], assessment);
-        }
-        hl_buf_append_str(out, "]}");
-    }
-    hl_buf_append_str(out, "],\"footnotes\":[");
-    for (size_t index = 0; index < model->footnote_count; index++) {
-        if (index > 0)
-            hl_buf_append_char(out, ',');
-        hl_buf_append_json_string(out, model->footnotes[index]);
-    }
-    hl_buf_append_str(out, "]}\n");
-}
-
-/* ---- Entry point -------------------------------------------------------- */
-
-int hl_bulletin_render(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                       hl_bulletin_format format, hl_buf *out, hl_error *error)
-{
-    bulletin_period period;
-    int result = check_input(assessment, meta, out, &period, error);
-    if (result != HL_OK)
-        return result;
-    if (format == HL_BULLETIN_CSV) {
-        write_csv(assessment, out);
-        return HL_OK;
-    }
-    bulletin_model model;
-    model_build(assessment, meta, &period, &model);
-    switch (format) {
-    case HL_BULLETIN_TEXT: write_text(&model, meta, out); break;
-    case HL_BULLETIN_MARKDOWN: write_markdown(&model, meta, out); break;
-    case HL_BULLETIN_JSON: write_json(assessment, meta, &model, out); break;
-    case HL_BULLETIN_HTML: write_html(&model, meta, out); break;
-    case HL_BULLETIN_CSV: break;
-    default:
-        model_free(&model);
-        return english() ? hl_error_set(error, HL_EINVAL, "format", "unknown bulletin format %d",
-                                        (int)format)
-                         : hl_error_set(error, HL_EINVAL, "format", "未知的通报格式 %d", (int)format);
-    }
-    model_free(&model);
-    return HL_OK;
 }

@@ -1,31 +1,22 @@
-/* bulletin.h: the monthly satisfaction bulletin (月度通报) as text.
+/* bulletin.h: the monthly satisfaction bulletin (月度通报): its model.
  *
- * Renders an hl_assessment in the seed's own form: the notice paragraph
- * ("2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项
+ * From an hl_assessment, the bulletin's contents in the seed's own form:
+ * the notice paragraph ("2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项
  * 25301件进行了电话调查,电话调查成功的共20914件(占确定基数的82.66%),市民满意
  * 数12803件,经调查,2月各网络单位办结事项平均满意率为61.22%。"), one ranking
  * table per group in the newspaper's two-column layout (单位 | 排名 | 单位 |
  * 排名, the first half of the ranks in the left pair of columns), the detail
  * table of every unit's counts and rates, and footnotes (the ranking rule,
- * the minimum volume, exclusions by appeal). Pure: writes into a buffer.
- * The workbook (XLSX) is written by app/report_xlsx.c from the same data,
- * with the texts below, so that the two never word a thing differently. */
+ * the minimum volume, exclusions by appeal), as texts and tables of text
+ * cells. Pure. Laying them out in a format (text, Markdown, HTML, CSV,
+ * JSON, XLSX) is report/render.h's business, from these same texts, so
+ * that no two formats word a thing differently. */
 #ifndef HL_BULLETIN_H
 #define HL_BULLETIN_H
 
 #include "base/error.h"
 #include "base/text.h"
 #include "domain/assessment.h"
-
-typedef enum hl_bulletin_format {
-    HL_BULLETIN_TEXT = 0,
-    HL_BULLETIN_MARKDOWN,
-    HL_BULLETIN_CSV,  /* one row per unit: group, rank, unit, counts and rates */
-    HL_BULLETIN_JSON, /* for other programs; schema in docs/bulletin.schema.json */
-    HL_BULLETIN_HTML, /* printable, Chinese typography */
-} hl_bulletin_format;
-
-int hl_bulletin_format_parse(const char *text, hl_bulletin_format *out);
 
 typedef struct hl_bulletin_meta {
     char title[256];       /* the notice's heading: 太原市人民政府12345政务服务便民热线 */
@@ -34,20 +25,87 @@ typedef struct hl_bulletin_meta {
     char generated_at[40]; /* ISO 8601 instant the figures were read */
 } hl_bulletin_meta;
 
-/* Appends the bulletin in the chosen format to out. Texts follow the
- * current language (hl_i18n): Chinese by default, English on request; the
- * JSON's keys are English in both. */
-int hl_bulletin_render(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                       hl_bulletin_format format, hl_buf *out, hl_error *error);
+/* The month a bulletin covers, in the forms its texts print. */
+typedef struct hl_bulletin_period {
+    int year, month, last_day;
+    char from[32], to[32]; /* YYYY-MM-DD */
+    char month_text[16];   /* YYYY-MM */
+} hl_bulletin_period;
+
+/* Checks the input every rendering needs (assessment, meta and out not
+ * NULL), and that meta's month, which must be the month of the figures (a
+ * bulletin whose paragraph names one month and whose figures are another's
+ * would be worse than none), is a yyyymm month; fills *period. HL_EINVAL
+ * otherwise, in the current language. */
+int hl_bulletin_check(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                      const hl_buf *out, hl_bulletin_period *period, hl_error *error);
+
+/* ---- The model the human formats (text, Markdown, HTML) lay out ---- */
+
+typedef enum hl_bulletin_align { HL_BULLETIN_ALIGN_LEFT = 0, HL_BULLETIN_ALIGN_RIGHT } hl_bulletin_align;
+
+/* A table of text cells; row 0 is the header. */
+typedef struct hl_bulletin_grid {
+    size_t columns;
+    hl_bulletin_align *aligns; /* owned; one per column */
+    char **cells;              /* owned; row-major */
+    size_t count, cap;
+} hl_bulletin_grid;
+
+size_t hl_bulletin_grid_rows(const hl_bulletin_grid *table);
+const char *hl_bulletin_grid_cell(const hl_bulletin_grid *table, size_t row, size_t column);
+
+/* One group's ranking table. */
+typedef struct hl_bulletin_section {
+    hl_buf title;           /* 2024年2月办结事项市民满意度 */
+    hl_buf subtitle;        /* 调查结果排名(一) */
+    hl_bulletin_grid table; /* header only when no unit of the group was ranked: then not shown */
+    char *unranked;         /* owned; the line after the table, NULL when all were ranked */
+} hl_bulletin_section;
+
+/* A group in which no unit was ranked has no table, only its unranked line:
+ * a heading row over nothing would read as a missing page. */
+bool hl_bulletin_section_has_table(const hl_bulletin_section *section);
+
+typedef struct hl_bulletin_model {
+    hl_bulletin_period period;
+    hl_buf paragraph;
+    hl_bulletin_section *sections; /* owned; one per group */
+    size_t section_count;
+    char detail_title[128];
+    hl_bulletin_grid detail;
+    char **footnotes; /* owned; in the text layout (HL_BULLETIN_LAYOUT_TEXT) */
+    size_t footnote_count;
+} hl_bulletin_model;
+
+/* Builds the model of an assessment whose input hl_bulletin_check has
+ * passed (period from it), in the current language. The caller frees it
+ * with hl_bulletin_model_free. */
+void hl_bulletin_model_build(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+                             const hl_bulletin_period *period, hl_bulletin_model *model);
+void hl_bulletin_model_free(hl_bulletin_model *model);
+
+/* ---- Figures for the machine formats (CSV, JSON) ---- */
+
+/* The Wilson interval exists only when someone was reached. */
+bool hl_bulletin_has_interval(const hl_unit_result *unit);
+/* A fraction in [0, 1] as a percentage to two decimals, rounded half up: "60.56". */
+void hl_bulletin_format_fraction(double fraction, char *out, size_t size);
+/* The unit's score (ranking by score) to two decimals. */
+void hl_bulletin_format_score(const hl_unit_result *unit, char *out, size_t size);
+/* "red", "black"; NULL for a unit on neither list. */
+const char *hl_bulletin_list_code(hl_list_mark mark);
+/* "rate", "wilson" or "score". */
+const char *hl_bulletin_method_code(hl_rank_method method);
 
 /* ---- The bulletin's texts, one by one, for other layouts (the workbook) ----
- * Each is the text hl_bulletin_render prints, in the current language. */
+ * Each is the text the rendered bulletin prints, in the current language. */
 
 /* Appends the notice paragraph: "2024年2月1日至2月29日,市政府12345政务服务
  * 便民热线对各网络单位办结事项25301件进行了电话调查,...平均满意率为61.22%。"
  * (a rate without data is "-"). HL_EINVAL (field "month") when meta->month
  * is not a yyyymm month or the assessment's figures are of another month,
- * with hl_bulletin_render's message; then nothing is appended. */
+ * with hl_bulletin_check's message; then nothing is appended. */
 int hl_bulletin_paragraph(const hl_assessment *assessment, const hl_bulletin_meta *meta,
                           hl_buf *out, hl_error *error);
 
@@ -77,7 +135,7 @@ const char *hl_bulletin_list_label(hl_list_mark mark);
 /* Where the figures the footnotes explain are shown: the footnotes say how
  * a figure without data, its counts and its interval look. */
 typedef enum hl_bulletin_layout {
-    /* hl_bulletin_render's detail table: "75.00 (15/20)", "-" without data,
+    /* The model's detail table: "75.00 (15/20)", "-" without data,
      * the interval in brackets, the month-over-month change columns. */
     HL_BULLETIN_LAYOUT_TEXT = 0,
     /* A sheet of numbers: empty cells without data, the interval's bounds
@@ -86,7 +144,7 @@ typedef enum hl_bulletin_layout {
 } hl_bulletin_layout;
 
 /* Calls visit once per footnote, in the bulletin's order, with a short
- * label naming it ("排名规则", "Ranking rule"; hl_bulletin_render does not
+ * label naming it ("排名规则", "Ranking rule"; the text formats do not
  * print these) and its text. The rule, the minimum volume, what counts as
  * satisfied, the definitions, the interval, the exclusions by appeal and
  * (with lists) the red and black lists; only the clauses on how figures

@@ -3,8 +3,9 @@
  *
  * Every rule of the lifecycle that can be written as data is in `rules`
  * below: allowed states, roles, required fields, target state. What cannot
- * (deadlines, the return window, extension limits, merge targets) is in the
- * per-action step functions, each a few lines. This module does no I/O: it
+ * (deadlines, the return window, extension limits, merge targets) is in
+ * each action's step function, named in the table's last column, each a
+ * few lines. This module does no I/O: it
  * trusts the caller to have checked that named units exist and are active,
  * and to store the changed order and the event in one transaction. */
 #include "domain/workflow.h"
@@ -17,139 +18,12 @@
 #define S(state) HL_STATE_BIT(HL_STATE_##state)
 #define R(role) HL_ROLE_BIT(HL_ROLE_##role)
 
-static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
-    [HL_ACTION_REGISTER] = {HL_ACTION_REGISTER, "register", "受理", S(NONE), R(AGENT) | R(DISPATCHER),
-                            0, HL_STATE_NEW, HL_SCOPE_ANY,
-                            "channel, caller, address, category, type, title, content",
-                            "none"},
-    [HL_ACTION_RESOLVE] = {HL_ACTION_RESOLVE, "resolve", "直接办结", S(NEW), R(AGENT) | R(DISPATCHER),
-                           HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_ANY,
-                           "the answer given on the call, as the reply; completion time",
-                           "none: the order never reaches a unit"},
-    [HL_ACTION_DISPATCH] = {HL_ACTION_DISPATCH, "dispatch", "派单", S(NEW), R(DISPATCHER),
-                            HL_NEED_UNIT, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
-                            "lead unit, co-handling units, dispatch time, the three deadlines",
-                            "starts sign-for (sign_days), the return window (return_days) and "
-                            "handling (the category's limit, else the type's)"},
-    [HL_ACTION_SIGN] = {HL_ACTION_SIGN, "sign", "签收", S(DISPATCHED), R(HANDLER), 0,
-                        HL_STATE_SIGNED, HL_SCOPE_LEAD, "signing time; on time or late",
-                        "stops sign-for; handling keeps running"},
-    [HL_ACTION_HANDLE] = {HL_ACTION_HANDLE, "handle", "办理", S(SIGNED) | S(HANDLING), R(HANDLER),
-                          HL_NEED_NOTE, HL_STATE_HANDLING, HL_SCOPE_LEAD_OR_CO,
-                          "a progress note (lead or co-handling unit)", "none"},
-    [HL_ACTION_COMPLETE] = {HL_ACTION_COMPLETE, "complete", "办结", S(SIGNED) | S(HANDLING),
-                            R(HANDLER), HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_LEAD,
-                            "the reply to the citizen; completion time; on time or late",
-                            "stops handling; drops an undecided extension request"},
-    [HL_ACTION_RETURN] = {HL_ACTION_RETURN, "return", "退单", S(DISPATCHED) | S(SIGNED), R(HANDLER),
-                          HL_NEED_NOTE, HL_STATE_RETURN_PENDING, HL_SCOPE_LEAD,
-                          "the reason (not this unit's duty)",
-                          "allowed only until the return window closes; deadlines pause"},
-    [HL_ACTION_RETURN_REJECT] = {HL_ACTION_RETURN_REJECT, "return-reject", "退单驳回",
-                                 S(RETURN_PENDING), R(DISPATCHER), HL_NEED_NOTE, HL_STATE_NONE,
-                                 HL_SCOPE_ANY, "the reason; back to the state before the return",
-                                 "the unit's deadlines resume unchanged"},
-    [HL_ACTION_REASSIGN] = {HL_ACTION_REASSIGN, "reassign", "改派",
-                            S(RETURN_PENDING) | S(DISPATCHED) | S(SIGNED) | S(HANDLING),
-                            R(DISPATCHER), HL_NEED_UNIT, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
-                            "the new lead unit and the unit it was taken from; accepts a "
-                            "pending return",
-                            "restarts sign-for, the return window and handling for the new unit"},
-    [HL_ACTION_EXTEND_REQUEST] = {HL_ACTION_EXTEND_REQUEST, "extend-request", "延期申请",
-                                  S(SIGNED) | S(HANDLING), R(HANDLER), HL_NEED_NOTE | HL_NEED_DAYS,
-                                  HL_STATE_NONE, HL_SCOPE_LEAD, "working days asked and the reason",
-                                  "none until decided; at most extension_max_days, "
-                                  "extension_max_count times per assignment to a unit"},
-    [HL_ACTION_EXTEND_APPROVE] = {HL_ACTION_EXTEND_APPROVE, "extend-approve", "延期批准",
-                                  S(SIGNED) | S(HANDLING), R(SUPERVISOR), 0, HL_STATE_NONE,
-                                  HL_SCOPE_ANY, "working days granted (at most those asked)",
-                                  "moves the handling deadline by the days granted, counted "
-                                  "from the current deadline"},
-    [HL_ACTION_EXTEND_REFUSE] = {HL_ACTION_EXTEND_REFUSE, "extend-refuse", "延期驳回",
-                                 S(SIGNED) | S(HANDLING), R(SUPERVISOR), HL_NEED_NOTE,
-                                 HL_STATE_NONE, HL_SCOPE_ANY, "the reason", "none"},
-    [HL_ACTION_REMIND] = {HL_ACTION_REMIND, "remind", "催办",
-                          S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(DISPATCHER) | R(SUPERVISOR),
-                          0, HL_STATE_NONE, HL_SCOPE_ANY, "an optional note", "none"},
-    [HL_ACTION_SUPERVISE] = {HL_ACTION_SUPERVISE, "supervise", "督办",
-                             S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(SUPERVISOR), HL_NEED_NOTE,
-                             HL_STATE_NONE, HL_SCOPE_ANY, "the supervision note",
-                             "allowed only on an overdue order"},
-    [HL_ACTION_REOPEN] = {HL_ACTION_REOPEN, "reopen", "重办", S(COMPLETED) | S(SURVEYED),
-                          R(SUPERVISOR) | R(SURVEYOR), HL_NEED_NOTE, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
-                          "the reason (a supervisor's decision; a surveyor only after a "
-                          "dissatisfied survey)",
-                          "back to the same lead unit: restarts sign-for, the return window "
-                          "and handling"},
-    [HL_ACTION_MERGE] = {HL_ACTION_MERGE, "merge", "并单", S(NEW), R(AGENT) | R(DISPATCHER),
-                         HL_NEED_INTO, HL_STATE_MERGED, HL_SCOPE_ANY,
-                         "the earlier order it repeats; excluded from assessment", "none"},
-    [HL_ACTION_INVALIDATE] = {HL_ACTION_INVALIDATE, "invalidate", "无效",
-                              S(NEW) | S(DISPATCHED) | S(RETURN_PENDING),
-                              R(AGENT) | R(DISPATCHER) | R(SUPERVISOR), HL_NEED_NOTE,
-                              HL_STATE_INVALID, HL_SCOPE_ANY,
-                              "the reason (harassment, test, no content); excluded from assessment",
-                              "stops every deadline"},
-    [HL_ACTION_ARCHIVE] = {HL_ACTION_ARCHIVE, "archive", "归档", S(COMPLETED) | S(SURVEYED),
-                           R(SUPERVISOR), 0, HL_STATE_ARCHIVED, HL_SCOPE_ANY, "archiving time",
-                           "none"},
-    [HL_ACTION_SURVEY] = {HL_ACTION_SURVEY, "survey", "回访", S(COMPLETED), R(SURVEYOR),
-                          HL_NEED_OUTCOME, HL_STATE_NONE, HL_SCOPE_ANY,
-                          "one call: its outcome; when reached, the five-level rating, resolved "
-                          "or not, and a comment. Reached: surveyed; refused or a wrong number: "
-                          "surveyed, failed; unanswered: completed until survey_max_attempts "
-                          "calls, then surveyed, failed",
-                          "none; the result counts toward the month the order was completed"},
-    [HL_ACTION_APPEAL] = {HL_ACTION_APPEAL, "appeal", "申诉",
-                          S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(HANDLER), HL_NEED_NOTE,
-                          HL_STATE_NONE, HL_SCOPE_LEAD,
-                          "the unit's grounds (malicious caller, outside its duties, a wrong "
-                          "number given by the citizen); one appeal per completion",
-                          "allowed until appeal_days working days after the survey ended (or "
-                          "after completion, before a survey)"},
-    [HL_ACTION_APPEAL_UPHOLD] = {HL_ACTION_APPEAL_UPHOLD, "appeal-uphold", "申诉成立",
-                                 S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(SUPERVISOR),
-                                 HL_NEED_NOTE, HL_STATE_NONE, HL_SCOPE_ANY,
-                                 "the decision; the order is excluded from assessment with the "
-                                 "reason kept, and leaves the unit's measures for its month",
-                                 "none"},
-    [HL_ACTION_APPEAL_REJECT] = {HL_ACTION_APPEAL_REJECT, "appeal-reject", "申诉驳回",
-                                 S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(SUPERVISOR),
-                                 HL_NEED_NOTE, HL_STATE_NONE, HL_SCOPE_ANY,
-                                 "the decision; the result stands", "none"},
-};
-
 static const char *const english_labels[HL_ACTION_COUNT] = {
     "register", "resolve at intake", "dispatch", "sign for", "handle", "complete", "return",
     "reject return", "reassign", "request extension", "approve extension", "refuse extension",
     "remind", "supervise", "reopen", "merge", "mark invalid", "archive", "survey", "appeal",
     "uphold appeal", "reject appeal",
 };
-
-const hl_workflow_rule *hl_workflow_rule_of(hl_action action)
-{
-    if ((int)action < 0 || action >= HL_ACTION_COUNT)
-        return NULL;
-    return &rules[action];
-}
-
-int hl_workflow_action_parse(hl_slice text, hl_action *out)
-{
-    for (int action = 0; action < HL_ACTION_COUNT; action++) {
-        if (hl_slice_equal(text, rules[action].name) || hl_slice_equal(text, rules[action].name_zh)) {
-            *out = (hl_action)action;
-            return HL_OK;
-        }
-    }
-    return HL_EINVAL;
-}
-
-const char *hl_workflow_action_label(hl_action action)
-{
-    if ((int)action < 0 || action >= HL_ACTION_COUNT)
-        return "?";
-    return HL_T(rules[action].name_zh, english_labels[action]);
-}
 
 static bool english(void)
 {
@@ -403,268 +277,522 @@ static void start_deadlines(hl_order *order, const hl_workflow_context *context,
 
 /* ---- the per-action steps: only what the table cannot say ---- */
 
-static int step(hl_order *order, hl_action action, const hl_user *actor, const hl_action_input *input,
-                const hl_workflow_context *context, hl_time now, hl_event *event, hl_buf *details,
-                hl_error *error)
+/* What a step is given: the order to change, who acts, what they brought,
+ * the calendar and limits, the event being filled and its details (JSON
+ * members). A step either refuses (the order untouched) or changes the
+ * order and fills the event. */
+typedef struct hl_workflow_step_call {
+    hl_order *order;
+    const hl_user *actor;
+    const hl_action_input *input;
+    const hl_workflow_context *context;
+    hl_time now;
+    hl_event *event;
+    hl_buf *details;
+    hl_error *error;
+} hl_workflow_step_call;
+
+static int step_register(const hl_workflow_step_call *call)
 {
-    const hl_limits *limits = context->limits;
-    switch (action) {
-    case HL_ACTION_REGISTER: {
-        int result = hl_order_validate_registration(order, error);
-        if (result != HL_OK)
-            return result;
-        snprintf(order->registered_by, sizeof order->registered_by, "%s", actor->username);
-        append_text(details, "channel", hl_order_channel_name(order->channel));
-        append_text(details, "type", hl_order_type_name(order->type));
-        return HL_OK;
+    hl_order *order = call->order;
+    int result = hl_order_validate_registration(order, call->error);
+    if (result != HL_OK)
+        return result;
+    snprintf(order->registered_by, sizeof order->registered_by, "%s", call->actor->username);
+    append_text(call->details, "channel", hl_order_channel_name(order->channel));
+    append_text(call->details, "type", hl_order_type_name(order->type));
+    return HL_OK;
+}
+
+static int step_resolve(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    snprintf(order->reply, sizeof order->reply, "%s", call->event->note);
+    order->completed_at = call->now;
+    start_assessment(order, call->now);
+    return HL_OK;
+}
+
+/* Gives the order to the input's unit, as dispatch and reassign do. */
+static int assign(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    const hl_action_input *input = call->input;
+    char co_units[HL_CO_UNITS_BYTES];
+    int result = check_co_units(input->co_units, input->unit, co_units, sizeof co_units, call->error);
+    if (result != HL_OK)
+        return result;
+    snprintf(call->event->other_unit, sizeof call->event->other_unit, "%s", order->lead_unit);
+    snprintf(order->lead_unit, sizeof order->lead_unit, "%s", input->unit);
+    snprintf(order->co_units, sizeof order->co_units, "%s", co_units);
+    order->state_before_return = HL_STATE_NONE;
+    if (co_units[0] != '\0')
+        append_text(call->details, "co_units", co_units);
+    start_deadlines(order, call->context, call->now, call->details);
+    return HL_OK;
+}
+
+static int step_dispatch(const hl_workflow_step_call *call)
+{
+    return assign(call);
+}
+
+static int step_reassign(const hl_workflow_step_call *call)
+{
+    const char *unit = call->input->unit;
+    if (strcmp(unit, call->order->lead_unit) == 0)
+        return english() ? hl_error_set(call->error, HL_EINVAL, "unit",
+                                        "the order is already with unit %s", unit)
+                         : hl_error_set(call->error, HL_EINVAL, "unit", "工单已由单位 %s 承办", unit);
+    return assign(call);
+}
+
+static int step_sign(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    call->event->deadline = order->sign_deadline;
+    order->signed_at = call->now;
+    order->due_at = order->handle_deadline;
+    return HL_OK;
+}
+
+static int step_handle(const hl_workflow_step_call *call)
+{
+    (void)call; /* a progress note: the event's note is all it records */
+    return HL_OK;
+}
+
+static int step_complete(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    call->event->deadline = order->handle_deadline;
+    snprintf(order->reply, sizeof order->reply, "%s", call->event->note);
+    order->completed_at = call->now;
+    order->due_at = 0;
+    order->extension_pending_days = 0;
+    start_assessment(order, call->now);
+    return HL_OK;
+}
+
+static int step_return(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    if (call->now > order->return_deadline) {
+        char closed[40];
+        hl_clock_format_local(order->return_deadline, closed, sizeof closed);
+        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
+                                        "the return window closed at %s", closed)
+                         : hl_error_set(call->error, HL_ESTATE, "state", "退单时限已于 %s 截止", closed);
     }
-    case HL_ACTION_RESOLVE:
-        snprintf(order->reply, sizeof order->reply, "%s", event->note);
-        order->completed_at = now;
-        start_assessment(order, now);
-        return HL_OK;
-    case HL_ACTION_DISPATCH:
-    case HL_ACTION_REASSIGN: {
-        if (action == HL_ACTION_REASSIGN && strcmp(input->unit, order->lead_unit) == 0)
-            return english() ? hl_error_set(error, HL_EINVAL, "unit",
-                                            "the order is already with unit %s", input->unit)
-                             : hl_error_set(error, HL_EINVAL, "unit", "工单已由单位 %s 承办",
-                                            input->unit);
-        char co_units[HL_CO_UNITS_BYTES];
-        int result = check_co_units(input->co_units, input->unit, co_units, sizeof co_units, error);
-        if (result != HL_OK)
-            return result;
-        snprintf(event->other_unit, sizeof event->other_unit, "%s", order->lead_unit);
-        snprintf(order->lead_unit, sizeof order->lead_unit, "%s", input->unit);
-        snprintf(order->co_units, sizeof order->co_units, "%s", co_units);
-        order->state_before_return = HL_STATE_NONE;
-        if (co_units[0] != '\0')
-            append_text(details, "co_units", co_units);
-        start_deadlines(order, context, now, details);
-        return HL_OK;
+    call->event->deadline = order->return_deadline;
+    order->state_before_return = order->state;
+    order->return_count++;
+    order->due_at = 0;
+    order->extension_pending_days = 0;
+    return HL_OK;
+}
+
+static int step_return_reject(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    call->event->to_state = order->state_before_return;
+    order->due_at = order->state_before_return == HL_STATE_DISPATCHED ? order->sign_deadline
+                                                                      : order->handle_deadline;
+    order->state_before_return = HL_STATE_NONE;
+    return HL_OK;
+}
+
+static int step_extend_request(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    const hl_limits *limits = call->context->limits;
+    if (order->extension_pending_days > 0)
+        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
+                                        "an extension request already awaits a decision")
+                         : hl_error_set(call->error, HL_ESTATE, "state", "已有延期申请待审批");
+    if (order->extension_count >= limits->extension_max_count)
+        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
+                                        "no more extensions: %d allowed per order",
+                                        limits->extension_max_count)
+                         : hl_error_set(call->error, HL_ESTATE, "state", "每件工单最多延期 %d 次",
+                                        limits->extension_max_count);
+    call->event->deadline = order->handle_deadline;
+    order->extension_pending_days = call->input->days;
+    append_int(call->details, "days", call->input->days);
+    return HL_OK;
+}
+
+static int no_pending_extension(hl_error *error)
+{
+    return english() ? hl_error_set(error, HL_ESTATE, "state", "no extension request awaits a decision")
+                     : hl_error_set(error, HL_ESTATE, "state", "没有待审批的延期申请");
+}
+
+static int step_extend_approve(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    if (order->extension_pending_days <= 0)
+        return no_pending_extension(call->error);
+    int days = call->input->days > 0 ? call->input->days : order->extension_pending_days;
+    if (days > order->extension_pending_days)
+        return english() ? hl_error_set(call->error, HL_EINVAL, "days",
+                                        "%d days granted but only %d asked", days,
+                                        order->extension_pending_days)
+                         : hl_error_set(call->error, HL_EINVAL, "days", "批准 %d 天，超过申请的 %d 天",
+                                        days, order->extension_pending_days);
+    append_time(call->details, "previous_deadline", order->handle_deadline);
+    order->handle_deadline = hl_calendar_deadline(call->context->calendar, order->handle_deadline, days);
+    order->due_at = order->handle_deadline;
+    order->extension_pending_days = 0;
+    order->extension_count++;
+    call->event->deadline = order->handle_deadline;
+    append_int(call->details, "days", days);
+    append_time(call->details, "handle_deadline", order->handle_deadline);
+    return HL_OK;
+}
+
+static int step_extend_refuse(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    if (order->extension_pending_days <= 0)
+        return no_pending_extension(call->error);
+    append_int(call->details, "days", order->extension_pending_days);
+    order->extension_pending_days = 0;
+    return HL_OK;
+}
+
+static int step_remind(const hl_workflow_step_call *call)
+{
+    call->event->deadline = call->order->due_at;
+    call->order->remind_count++;
+    return HL_OK;
+}
+
+static int step_supervise(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    if (!hl_order_is_overdue(order, call->now)) {
+        char due[40] = "-";
+        if (order->due_at > 0)
+            hl_clock_format_local(order->due_at, due, sizeof due);
+        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
+                                        "supervision is for overdue orders; this one is due %s", due)
+                         : hl_error_set(call->error, HL_ESTATE, "state", "工单未超期（期限 %s），不能督办",
+                                        due);
     }
-    case HL_ACTION_SIGN:
-        event->deadline = order->sign_deadline;
-        order->signed_at = now;
-        order->due_at = order->handle_deadline;
-        return HL_OK;
-    case HL_ACTION_HANDLE:
-        return HL_OK;
-    case HL_ACTION_COMPLETE:
-        event->deadline = order->handle_deadline;
-        snprintf(order->reply, sizeof order->reply, "%s", event->note);
-        order->completed_at = now;
-        order->due_at = 0;
-        order->extension_pending_days = 0;
-        start_assessment(order, now);
-        return HL_OK;
-    case HL_ACTION_RETURN: {
-        if (now > order->return_deadline) {
-            char closed[40];
-            hl_clock_format_local(order->return_deadline, closed, sizeof closed);
-            return english() ? hl_error_set(error, HL_ESTATE, "state",
-                                            "the return window closed at %s", closed)
-                             : hl_error_set(error, HL_ESTATE, "state", "退单时限已于 %s 截止", closed);
-        }
-        event->deadline = order->return_deadline;
-        order->state_before_return = order->state;
-        order->return_count++;
-        order->due_at = 0;
-        order->extension_pending_days = 0;
-        return HL_OK;
+    call->event->deadline = order->due_at;
+    order->supervise_count++;
+    return HL_OK;
+}
+
+static int step_reopen(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    if (call->actor->role == HL_ROLE_SURVEYOR &&
+        !(order->survey_result == HL_SURVEY_SUCCEEDED && dissatisfied(order->rating)))
+        return english() ? hl_error_set(call->error, HL_EROLE, "actor",
+                                        "a surveyor reopens only after a dissatisfied survey")
+                         : hl_error_set(call->error, HL_EROLE, "actor", "回访员仅可在回访不满意后重办");
+    if (order->lead_unit[0] == '\0')
+        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
+                                        "resolved at intake: register a new order instead")
+                         : hl_error_set(call->error, HL_ESTATE, "state",
+                                        "该工单为直接办结，请重新受理新工单");
+    order->reopen_count++;
+    order->reply[0] = '\0';
+    order->completed_at = 0;
+    start_deadlines(order, call->context, call->now, call->details);
+    /* The survey that led here stays in the log and in its month's
+     * figures; the next completion starts a new round. */
+    start_assessment(order, call->now);
+    order->assessed_month = 0;
+    return HL_OK;
+}
+
+static int step_merge(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    hl_error *error = call->error;
+    const hl_order *into = call->input->into;
+    char number[24];
+    hl_order_format_number(into->id, number, sizeof number);
+    if (into->id == order->id)
+        return english() ? hl_error_set(error, HL_EINVAL, "into", "an order cannot merge into itself")
+                         : hl_error_set(error, HL_EINVAL, "into", "工单不能并入自身");
+    if (into->state == HL_STATE_MERGED || into->state == HL_STATE_INVALID)
+        return english() ? hl_error_set(error, HL_EINVAL, "into", "order %s is %s", number,
+                                        hl_order_state_label(into->state))
+                         : hl_error_set(error, HL_EINVAL, "into", "工单 %s 已是「%s」状态", number,
+                                        hl_order_state_label(into->state));
+    if (into->received_at > order->received_at)
+        return english() ? hl_error_set(error, HL_EINVAL, "into",
+                                        "order %s was received later; merge into the earlier one",
+                                        number)
+                         : hl_error_set(error, HL_EINVAL, "into", "工单 %s 受理时间较晚，应并入较早的工单",
+                                        number);
+    order->duplicate_of = into->id;
+    order->excluded = true;
+    snprintf(order->excluded_reason, sizeof order->excluded_reason, "%s %s",
+             english() ? "duplicate of" : "重复件，并入", number);
+    append_text(call->details, "into", number);
+    return HL_OK;
+}
+
+static int step_invalidate(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    order->excluded = true;
+    copy_whole_characters(order->excluded_reason, sizeof order->excluded_reason, call->event->note);
+    order->due_at = 0;
+    order->extension_pending_days = 0;
+    return HL_OK;
+}
+
+static int step_archive(const hl_workflow_step_call *call)
+{
+    call->order->due_at = 0;
+    return HL_OK;
+}
+
+static int step_survey(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    hl_event *event = call->event;
+    const hl_action_input *input = call->input;
+    const hl_limits *survey_limits = call->context->limits;
+    order->survey_attempts++;
+    event->outcome = input->outcome;
+    event->period = order->assessed_month;
+    event->flags = order->excluded ? HL_EVENT_EXCLUDED : 0;
+    append_int(call->details, "attempt", order->survey_attempts);
+    if (input->outcome == HL_OUTCOME_REACHED) {
+        order->survey_result = HL_SURVEY_SUCCEEDED;
+        order->rating = input->rating;
+        order->resolved = input->resolved;
+        copy_whole_characters(order->survey_comment, sizeof order->survey_comment, event->note);
+        event->flags |= HL_EVENT_SURVEY_CONCLUDED | HL_EVENT_SURVEY_REACHED;
+    } else if (input->outcome == HL_OUTCOME_REFUSED || input->outcome == HL_OUTCOME_WRONG_NUMBER ||
+               order->survey_attempts >= survey_limits->survey_max_attempts) {
+        order->survey_result = HL_SURVEY_FAILED;
+        event->flags |= HL_EVENT_SURVEY_CONCLUDED;
     }
-    case HL_ACTION_RETURN_REJECT:
-        event->to_state = order->state_before_return;
-        order->due_at = order->state_before_return == HL_STATE_DISPATCHED ? order->sign_deadline
-                                                                          : order->handle_deadline;
-        order->state_before_return = HL_STATE_NONE;
-        return HL_OK;
-    case HL_ACTION_EXTEND_REQUEST:
-        if (order->extension_pending_days > 0)
-            return english() ? hl_error_set(error, HL_ESTATE, "state",
-                                            "an extension request already awaits a decision")
-                             : hl_error_set(error, HL_ESTATE, "state", "已有延期申请待审批");
-        if (order->extension_count >= limits->extension_max_count)
-            return english() ? hl_error_set(error, HL_ESTATE, "state",
-                                            "no more extensions: %d allowed per order",
-                                            limits->extension_max_count)
-                             : hl_error_set(error, HL_ESTATE, "state", "每件工单最多延期 %d 次",
-                                            limits->extension_max_count);
-        event->deadline = order->handle_deadline;
-        order->extension_pending_days = input->days;
-        append_int(details, "days", input->days);
-        return HL_OK;
-    case HL_ACTION_EXTEND_APPROVE: {
-        if (order->extension_pending_days <= 0)
-            return english() ? hl_error_set(error, HL_ESTATE, "state",
-                                            "no extension request awaits a decision")
-                             : hl_error_set(error, HL_ESTATE, "state", "没有待审批的延期申请");
-        int days = input->days > 0 ? input->days : order->extension_pending_days;
-        if (days > order->extension_pending_days)
-            return english() ? hl_error_set(error, HL_EINVAL, "days",
-                                            "%d days granted but only %d asked", days,
-                                            order->extension_pending_days)
-                             : hl_error_set(error, HL_EINVAL, "days", "批准 %d 天，超过申请的 %d 天",
-                                            days, order->extension_pending_days);
-        append_time(details, "previous_deadline", order->handle_deadline);
-        order->handle_deadline = hl_calendar_deadline(context->calendar, order->handle_deadline, days);
-        order->due_at = order->handle_deadline;
-        order->extension_pending_days = 0;
-        order->extension_count++;
-        event->deadline = order->handle_deadline;
-        append_int(details, "days", days);
-        append_time(details, "handle_deadline", order->handle_deadline);
-        return HL_OK;
+    event->rating = order->rating;
+    event->resolved = order->resolved;
+    if (order->survey_result != HL_SURVEY_NONE) {
+        order->surveyed_at = call->now;
+        event->to_state = HL_STATE_SURVEYED;
     }
-    case HL_ACTION_EXTEND_REFUSE:
-        if (order->extension_pending_days <= 0)
-            return english() ? hl_error_set(error, HL_ESTATE, "state",
-                                            "no extension request awaits a decision")
-                             : hl_error_set(error, HL_ESTATE, "state", "没有待审批的延期申请");
-        append_int(details, "days", order->extension_pending_days);
-        order->extension_pending_days = 0;
-        return HL_OK;
-    case HL_ACTION_REMIND:
-        event->deadline = order->due_at;
-        order->remind_count++;
-        return HL_OK;
-    case HL_ACTION_SUPERVISE:
-        if (!hl_order_is_overdue(order, now)) {
-            char due[40] = "-";
-            if (order->due_at > 0)
-                hl_clock_format_local(order->due_at, due, sizeof due);
-            return english() ? hl_error_set(error, HL_ESTATE, "state",
-                                            "supervision is for overdue orders; this one is due %s", due)
-                             : hl_error_set(error, HL_ESTATE, "state", "工单未超期（期限 %s），不能督办",
-                                            due);
-        }
-        event->deadline = order->due_at;
-        order->supervise_count++;
-        return HL_OK;
-    case HL_ACTION_REOPEN:
-        if (actor->role == HL_ROLE_SURVEYOR &&
-            !(order->survey_result == HL_SURVEY_SUCCEEDED && dissatisfied(order->rating)))
-            return english() ? hl_error_set(error, HL_EROLE, "actor",
-                                            "a surveyor reopens only after a dissatisfied survey")
-                             : hl_error_set(error, HL_EROLE, "actor", "回访员仅可在回访不满意后重办");
-        if (order->lead_unit[0] == '\0')
-            return english() ? hl_error_set(error, HL_ESTATE, "state",
-                                            "resolved at intake: register a new order instead")
-                             : hl_error_set(error, HL_ESTATE, "state", "该工单为直接办结，请重新受理新工单");
-        order->reopen_count++;
-        order->reply[0] = '\0';
-        order->completed_at = 0;
-        start_deadlines(order, context, now, details);
-        /* The survey that led here stays in the log and in its month's
-         * figures; the next completion starts a new round. */
-        start_assessment(order, now);
-        order->assessed_month = 0;
-        return HL_OK;
-    case HL_ACTION_MERGE: {
-        const hl_order *into = input->into;
-        char number[24];
-        hl_order_format_number(into->id, number, sizeof number);
-        if (into->id == order->id)
-            return english() ? hl_error_set(error, HL_EINVAL, "into", "an order cannot merge into itself")
-                             : hl_error_set(error, HL_EINVAL, "into", "工单不能并入自身");
-        if (into->state == HL_STATE_MERGED || into->state == HL_STATE_INVALID)
-            return english() ? hl_error_set(error, HL_EINVAL, "into", "order %s is %s", number,
-                                            hl_order_state_label(into->state))
-                             : hl_error_set(error, HL_EINVAL, "into", "工单 %s 已是「%s」状态",
-                                            number, hl_order_state_label(into->state));
-        if (into->received_at > order->received_at)
-            return english() ? hl_error_set(error, HL_EINVAL, "into",
-                                            "order %s was received later; merge into the earlier one",
-                                            number)
-                             : hl_error_set(error, HL_EINVAL, "into", "工单 %s 受理时间较晚，应并入较早的工单",
-                                            number);
-        order->duplicate_of = into->id;
-        order->excluded = true;
-        snprintf(order->excluded_reason, sizeof order->excluded_reason, "%s %s",
-                 english() ? "duplicate of" : "重复件，并入", number);
-        append_text(details, "into", number);
-        return HL_OK;
+    return HL_OK;
+}
+
+static int step_appeal(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    if (order->appeal_state != HL_APPEAL_NONE)
+        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
+                                        "this completion has been appealed already (%s)",
+                                        hl_order_appeal_state_name(order->appeal_state))
+                         : hl_error_set(call->error, HL_ESTATE, "state", "本次办结已申诉过，不能再次申诉");
+    hl_time from = order->surveyed_at != 0 ? order->surveyed_at : order->completed_at;
+    hl_time closes = hl_calendar_deadline(call->context->calendar, from, call->context->limits->appeal_days);
+    if (call->now > closes) {
+        char closed[40];
+        hl_clock_format_local(closes, closed, sizeof closed);
+        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
+                                        "the appeal window closed at %s", closed)
+                         : hl_error_set(call->error, HL_ESTATE, "state", "申诉时限已于 %s 截止", closed);
     }
-    case HL_ACTION_INVALIDATE:
-        order->excluded = true;
-        copy_whole_characters(order->excluded_reason, sizeof order->excluded_reason, event->note);
-        order->due_at = 0;
-        order->extension_pending_days = 0;
-        return HL_OK;
-    case HL_ACTION_ARCHIVE:
-        order->due_at = 0;
-        return HL_OK;
-    case HL_ACTION_SURVEY: {
-        const hl_limits *survey_limits = context->limits;
-        order->survey_attempts++;
-        event->outcome = input->outcome;
-        event->period = order->assessed_month;
-        event->flags = order->excluded ? HL_EVENT_EXCLUDED : 0;
-        append_int(details, "attempt", order->survey_attempts);
-        if (input->outcome == HL_OUTCOME_REACHED) {
-            order->survey_result = HL_SURVEY_SUCCEEDED;
-            order->rating = input->rating;
-            order->resolved = input->resolved;
-            copy_whole_characters(order->survey_comment, sizeof order->survey_comment, event->note);
-            event->flags |= HL_EVENT_SURVEY_CONCLUDED | HL_EVENT_SURVEY_REACHED;
-        } else if (input->outcome == HL_OUTCOME_REFUSED || input->outcome == HL_OUTCOME_WRONG_NUMBER ||
-                   order->survey_attempts >= survey_limits->survey_max_attempts) {
-            order->survey_result = HL_SURVEY_FAILED;
-            event->flags |= HL_EVENT_SURVEY_CONCLUDED;
-        }
-        event->rating = order->rating;
-        event->resolved = order->resolved;
-        if (order->survey_result != HL_SURVEY_NONE) {
-            order->surveyed_at = now;
-            event->to_state = HL_STATE_SURVEYED;
-        }
-        return HL_OK;
-    }
-    case HL_ACTION_APPEAL: {
-        if (order->appeal_state != HL_APPEAL_NONE)
-            return english() ? hl_error_set(error, HL_ESTATE, "state",
-                                            "this completion has been appealed already (%s)",
-                                            hl_order_appeal_state_name(order->appeal_state))
-                             : hl_error_set(error, HL_ESTATE, "state", "本次办结已申诉过，不能再次申诉");
-        hl_time from = order->surveyed_at != 0 ? order->surveyed_at : order->completed_at;
-        hl_time closes = hl_calendar_deadline(context->calendar, from, context->limits->appeal_days);
-        if (now > closes) {
-            char closed[40];
-            hl_clock_format_local(closes, closed, sizeof closed);
-            return english() ? hl_error_set(error, HL_ESTATE, "state", "the appeal window closed at %s", closed)
-                             : hl_error_set(error, HL_ESTATE, "state", "申诉时限已于 %s 截止", closed);
-        }
-        event->deadline = closes;
-        order->appeal_state = HL_APPEAL_PENDING;
-        copy_whole_characters(order->appeal_reason, sizeof order->appeal_reason, event->note);
-        copy_assessment(order, event);
-        return HL_OK;
-    }
-    case HL_ACTION_APPEAL_UPHOLD:
-    case HL_ACTION_APPEAL_REJECT:
-        if (order->appeal_state != HL_APPEAL_PENDING)
-            return english() ? hl_error_set(error, HL_ESTATE, "state", "no appeal awaits a decision")
-                             : hl_error_set(error, HL_ESTATE, "state", "没有待审的申诉");
-        /* The contribution is read before the exclusion, so that the
-         * counters can take back exactly what the order had added. */
-        copy_assessment(order, event);
-        if (action == HL_ACTION_APPEAL_REJECT) {
-            order->appeal_state = HL_APPEAL_REJECTED;
+    call->event->deadline = closes;
+    order->appeal_state = HL_APPEAL_PENDING;
+    copy_whole_characters(order->appeal_reason, sizeof order->appeal_reason, call->event->note);
+    copy_assessment(order, call->event);
+    return HL_OK;
+}
+
+/* The common half of an appeal's decision: a pending appeal, and the
+ * order's contribution read before the exclusion, so that the counters
+ * can take back exactly what the order had added. */
+static int decide_appeal(const hl_workflow_step_call *call)
+{
+    if (call->order->appeal_state != HL_APPEAL_PENDING)
+        return english() ? hl_error_set(call->error, HL_ESTATE, "state", "no appeal awaits a decision")
+                         : hl_error_set(call->error, HL_ESTATE, "state", "没有待审的申诉");
+    copy_assessment(call->order, call->event);
+    return HL_OK;
+}
+
+static int step_appeal_uphold(const hl_workflow_step_call *call)
+{
+    hl_order *order = call->order;
+    int result = decide_appeal(call);
+    if (result != HL_OK)
+        return result;
+    order->appeal_state = HL_APPEAL_UPHELD;
+    order->excluded = true;
+    char reason[HL_REASON_BYTES + 32];
+    snprintf(reason, sizeof reason, "%s%s", english() ? "appeal upheld: " : "申诉成立：",
+             order->appeal_reason);
+    copy_whole_characters(order->excluded_reason, sizeof order->excluded_reason, reason);
+    return HL_OK;
+}
+
+static int step_appeal_reject(const hl_workflow_step_call *call)
+{
+    int result = decide_appeal(call);
+    if (result == HL_OK)
+        call->order->appeal_state = HL_APPEAL_REJECTED;
+    return result;
+}
+
+/* ---- the table ---- */
+
+static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
+    [HL_ACTION_REGISTER] = {HL_ACTION_REGISTER, "register", "受理", S(NONE), R(AGENT) | R(DISPATCHER),
+                            0, HL_STATE_NEW, HL_SCOPE_ANY,
+                            "channel, caller, address, category, type, title, content",
+                            "none",
+                            step_register},
+    [HL_ACTION_RESOLVE] = {HL_ACTION_RESOLVE, "resolve", "直接办结", S(NEW), R(AGENT) | R(DISPATCHER),
+                           HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_ANY,
+                           "the answer given on the call, as the reply; completion time",
+                           "none: the order never reaches a unit",
+                           step_resolve},
+    [HL_ACTION_DISPATCH] = {HL_ACTION_DISPATCH, "dispatch", "派单", S(NEW), R(DISPATCHER),
+                            HL_NEED_UNIT, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
+                            "lead unit, co-handling units, dispatch time, the three deadlines",
+                            "starts sign-for (sign_days), the return window (return_days) and "
+                            "handling (the category's limit, else the type's)",
+                            step_dispatch},
+    [HL_ACTION_SIGN] = {HL_ACTION_SIGN, "sign", "签收", S(DISPATCHED), R(HANDLER), 0,
+                        HL_STATE_SIGNED, HL_SCOPE_LEAD, "signing time; on time or late",
+                        "stops sign-for; handling keeps running",
+                        step_sign},
+    [HL_ACTION_HANDLE] = {HL_ACTION_HANDLE, "handle", "办理", S(SIGNED) | S(HANDLING), R(HANDLER),
+                          HL_NEED_NOTE, HL_STATE_HANDLING, HL_SCOPE_LEAD_OR_CO,
+                          "a progress note (lead or co-handling unit)", "none",
+                          step_handle},
+    [HL_ACTION_COMPLETE] = {HL_ACTION_COMPLETE, "complete", "办结", S(SIGNED) | S(HANDLING),
+                            R(HANDLER), HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_LEAD,
+                            "the reply to the citizen; completion time; on time or late",
+                            "stops handling; drops an undecided extension request",
+                            step_complete},
+    [HL_ACTION_RETURN] = {HL_ACTION_RETURN, "return", "退单", S(DISPATCHED) | S(SIGNED), R(HANDLER),
+                          HL_NEED_NOTE, HL_STATE_RETURN_PENDING, HL_SCOPE_LEAD,
+                          "the reason (not this unit's duty)",
+                          "allowed only until the return window closes; deadlines pause",
+                          step_return},
+    [HL_ACTION_RETURN_REJECT] = {HL_ACTION_RETURN_REJECT, "return-reject", "退单驳回",
+                                 S(RETURN_PENDING), R(DISPATCHER), HL_NEED_NOTE, HL_STATE_NONE,
+                                 HL_SCOPE_ANY, "the reason; back to the state before the return",
+                                 "the unit's deadlines resume unchanged",
+                                 step_return_reject},
+    [HL_ACTION_REASSIGN] = {HL_ACTION_REASSIGN, "reassign", "改派",
+                            S(RETURN_PENDING) | S(DISPATCHED) | S(SIGNED) | S(HANDLING),
+                            R(DISPATCHER), HL_NEED_UNIT, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
+                            "the new lead unit and the unit it was taken from; accepts a "
+                            "pending return",
+                            "restarts sign-for, the return window and handling for the new unit",
+                            step_reassign},
+    [HL_ACTION_EXTEND_REQUEST] = {HL_ACTION_EXTEND_REQUEST, "extend-request", "延期申请",
+                                  S(SIGNED) | S(HANDLING), R(HANDLER), HL_NEED_NOTE | HL_NEED_DAYS,
+                                  HL_STATE_NONE, HL_SCOPE_LEAD, "working days asked and the reason",
+                                  "none until decided; at most extension_max_days, "
+                                  "extension_max_count times per assignment to a unit",
+                                  step_extend_request},
+    [HL_ACTION_EXTEND_APPROVE] = {HL_ACTION_EXTEND_APPROVE, "extend-approve", "延期批准",
+                                  S(SIGNED) | S(HANDLING), R(SUPERVISOR), 0, HL_STATE_NONE,
+                                  HL_SCOPE_ANY, "working days granted (at most those asked)",
+                                  "moves the handling deadline by the days granted, counted "
+                                  "from the current deadline",
+                                  step_extend_approve},
+    [HL_ACTION_EXTEND_REFUSE] = {HL_ACTION_EXTEND_REFUSE, "extend-refuse", "延期驳回",
+                                 S(SIGNED) | S(HANDLING), R(SUPERVISOR), HL_NEED_NOTE,
+                                 HL_STATE_NONE, HL_SCOPE_ANY, "the reason", "none",
+                                 step_extend_refuse},
+    [HL_ACTION_REMIND] = {HL_ACTION_REMIND, "remind", "催办",
+                          S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(DISPATCHER) | R(SUPERVISOR),
+                          0, HL_STATE_NONE, HL_SCOPE_ANY, "an optional note", "none",
+                          step_remind},
+    [HL_ACTION_SUPERVISE] = {HL_ACTION_SUPERVISE, "supervise", "督办",
+                             S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(SUPERVISOR), HL_NEED_NOTE,
+                             HL_STATE_NONE, HL_SCOPE_ANY, "the supervision note",
+                             "allowed only on an overdue order",
+                             step_supervise},
+    [HL_ACTION_REOPEN] = {HL_ACTION_REOPEN, "reopen", "重办", S(COMPLETED) | S(SURVEYED),
+                          R(SUPERVISOR) | R(SURVEYOR), HL_NEED_NOTE, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
+                          "the reason (a supervisor's decision; a surveyor only after a "
+                          "dissatisfied survey)",
+                          "back to the same lead unit: restarts sign-for, the return window "
+                          "and handling",
+                          step_reopen},
+    [HL_ACTION_MERGE] = {HL_ACTION_MERGE, "merge", "并单", S(NEW), R(AGENT) | R(DISPATCHER),
+                         HL_NEED_INTO, HL_STATE_MERGED, HL_SCOPE_ANY,
+                         "the earlier order it repeats; excluded from assessment", "none",
+                         step_merge},
+    [HL_ACTION_INVALIDATE] = {HL_ACTION_INVALIDATE, "invalidate", "无效",
+                              S(NEW) | S(DISPATCHED) | S(RETURN_PENDING),
+                              R(AGENT) | R(DISPATCHER) | R(SUPERVISOR), HL_NEED_NOTE,
+                              HL_STATE_INVALID, HL_SCOPE_ANY,
+                              "the reason (harassment, test, no content); excluded from assessment",
+                              "stops every deadline",
+                              step_invalidate},
+    [HL_ACTION_ARCHIVE] = {HL_ACTION_ARCHIVE, "archive", "归档", S(COMPLETED) | S(SURVEYED),
+                           R(SUPERVISOR), 0, HL_STATE_ARCHIVED, HL_SCOPE_ANY, "archiving time",
+                           "none",
+                           step_archive},
+    [HL_ACTION_SURVEY] = {HL_ACTION_SURVEY, "survey", "回访", S(COMPLETED), R(SURVEYOR),
+                          HL_NEED_OUTCOME, HL_STATE_NONE, HL_SCOPE_ANY,
+                          "one call: its outcome; when reached, the five-level rating, resolved "
+                          "or not, and a comment. Reached: surveyed; refused or a wrong number: "
+                          "surveyed, failed; unanswered: completed until survey_max_attempts "
+                          "calls, then surveyed, failed",
+                          "none; the result counts toward the month the order was completed",
+                          step_survey},
+    [HL_ACTION_APPEAL] = {HL_ACTION_APPEAL, "appeal", "申诉",
+                          S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(HANDLER), HL_NEED_NOTE,
+                          HL_STATE_NONE, HL_SCOPE_LEAD,
+                          "the unit's grounds (malicious caller, outside its duties, a wrong "
+                          "number given by the citizen); one appeal per completion",
+                          "allowed until appeal_days working days after the survey ended (or "
+                          "after completion, before a survey)",
+                          step_appeal},
+    [HL_ACTION_APPEAL_UPHOLD] = {HL_ACTION_APPEAL_UPHOLD, "appeal-uphold", "申诉成立",
+                                 S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(SUPERVISOR),
+                                 HL_NEED_NOTE, HL_STATE_NONE, HL_SCOPE_ANY,
+                                 "the decision; the order is excluded from assessment with the "
+                                 "reason kept, and leaves the unit's measures for its month",
+                                 "none",
+                                 step_appeal_uphold},
+    [HL_ACTION_APPEAL_REJECT] = {HL_ACTION_APPEAL_REJECT, "appeal-reject", "申诉驳回",
+                                 S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(SUPERVISOR),
+                                 HL_NEED_NOTE, HL_STATE_NONE, HL_SCOPE_ANY,
+                                 "the decision; the result stands", "none",
+                                 step_appeal_reject},
+};
+
+const hl_workflow_rule *hl_workflow_rule_of(hl_action action)
+{
+    if ((int)action < 0 || action >= HL_ACTION_COUNT)
+        return NULL;
+    return &rules[action];
+}
+
+int hl_workflow_action_parse(hl_slice text, hl_action *out)
+{
+    for (int action = 0; action < HL_ACTION_COUNT; action++) {
+        if (hl_slice_equal(text, rules[action].name) || hl_slice_equal(text, rules[action].name_zh)) {
+            *out = (hl_action)action;
             return HL_OK;
         }
-        order->appeal_state = HL_APPEAL_UPHELD;
-        order->excluded = true;
-        {
-            char reason[HL_REASON_BYTES + 32];
-            snprintf(reason, sizeof reason, "%s%s", english() ? "appeal upheld: " : "申诉成立：",
-                     order->appeal_reason);
-            copy_whole_characters(order->excluded_reason, sizeof order->excluded_reason, reason);
-        }
-        return HL_OK;
-    case HL_ACTION_COUNT:
-        break;
     }
-    return hl_error_set(error, HL_EINVAL, "action", "unknown action");
+    return HL_EINVAL;
+}
+
+const char *hl_workflow_action_label(hl_action action)
+{
+    if ((int)action < 0 || action >= HL_ACTION_COUNT)
+        return "?";
+    return HL_T(rules[action].name_zh, english_labels[action]);
 }
 
 int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
@@ -709,7 +837,10 @@ int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
     hl_buf_append_char(&details, '{');
     result = check_inputs(rule, input, context, event, error);
     if (result == HL_OK)
-        result = step(order, action, actor, input, context, now, event, &details, error);
+        {
+        const hl_workflow_step_call call = {order, actor, input, context, now, event, &details, error};
+        result = rule->step(&call);
+    }
     if (result == HL_OK) {
         hl_buf_append_char(&details, '}');
         /* The largest details (a dispatch naming eight co-handling units) are

@@ -71,6 +71,13 @@ typedef enum hl_unit_scope {
 
 #define HL_ROLE_BIT(role) (1u << (role))
 
+/* What an action does to an order beyond the table's columns (deadlines,
+ * windows, limits, merge targets): one function per action, in
+ * workflow.c. Its argument, the order, the actor, the input and the event
+ * being filled, is private to workflow.c. */
+struct hl_workflow_step_call;
+typedef int (*hl_workflow_step)(const struct hl_workflow_step_call *call);
+
 typedef struct hl_workflow_rule {
     hl_action action;
     const char *name;     /* "dispatch": CLI verb, API name, event action */
@@ -82,6 +89,7 @@ typedef struct hl_workflow_rule {
     hl_unit_scope scope;
     const char *records;  /* what the event and the order record, for docs */
     const char *deadline; /* the deadline it starts or stops, for docs */
+    hl_workflow_step step; /* the action's own step, after the table's checks */
 } hl_workflow_rule;
 
 /* The rule of an action (never NULL for a valid action). */

@@ -2,7 +2,7 @@
  *
  * The error answers (one body shape), the order and event JSON, the
  * session check, strict JSON bodies and the refusals of writes. The route
- * files (routes_*.c, open311.c) build on these so that an error or an
+ * files (routes_*.c, routes_open311.c) build on these so that an error or an
  * order reads the same on every route. */
 #ifndef HL_ROUTE_SUPPORT_H
 #define HL_ROUTE_SUPPORT_H

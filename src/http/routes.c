@@ -4,7 +4,7 @@
  * Allow), sets the language, finds the session of every route that is not
  * open (401 without one) and calls the route's handler. The handlers of
  * orders, reports and the other groups live in their own files
- * (routes_orders.c, routes_reports.c, routes_apikeys.c, open311.c ...);
+ * (routes_orders.c, routes_reports.c, routes_apikeys.c, routes_open311.c ...);
  * the open routes (health, metrics: the store's per-state counts and the
  * overdue count) and the session routes (login, logout, password) are
  * here. It
@@ -17,7 +17,7 @@
 #include <strings.h>
 
 #include "base/i18n.h"
-#include "http/open311.h"
+#include "http/routes_open311.h"
 #include "http/route_support.h"
 #include "http/routes_directory.h"
 #include "http/routes_apikeys.h"
@@ -291,7 +291,7 @@ static const hl_route route_table[] = {
     {"GET", "/api/v1/apikeys", false, hl_routes_apikeys_list},
     {"POST", "/api/v1/apikeys", false, hl_routes_apikeys_create},
     {"DELETE", "/api/v1/apikeys/{id}", false, hl_routes_apikeys_revoke},
-    /* Open311 GeoReport v2: open (keys, not sessions), dispatched in open311.c. */
+    /* Open311 GeoReport v2: open (keys, not sessions), dispatched in routes_open311.c. */
     {"GET", "/open311/v2/*", true, hl_http_open311_get},
     {"POST", "/open311/v2/*", true, hl_http_open311_post},
 };

@@ -14,24 +14,24 @@
 #include <string.h>
 
 #include "app/report.h"
-#include "app/report_xlsx.h"
 #include "base/i18n.h"
 #include "domain/bulletin.h"
 #include "http/route_support.h"
+#include "report/render.h"
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 /* The longest trend one request may ask for: ten years of months. */
 #define TREND_MAX_MONTHS 120
 
 static const struct {
-    hl_bulletin_format format;
+    hl_render_format format;
     const char *content_type;
 } report_types[] = {
-    {HL_BULLETIN_TEXT, "text/plain; charset=utf-8"},
-    {HL_BULLETIN_MARKDOWN, "text/markdown; charset=utf-8"},
-    {HL_BULLETIN_CSV, "text/csv; charset=utf-8"},
-    {HL_BULLETIN_JSON, HL_JSON_TYPE},
-    {HL_BULLETIN_HTML, "text/html; charset=utf-8"},
+    {HL_RENDER_TEXT, "text/plain; charset=utf-8"},
+    {HL_RENDER_MARKDOWN, "text/markdown; charset=utf-8"},
+    {HL_RENDER_CSV, "text/csv; charset=utf-8"},
+    {HL_RENDER_JSON, HL_JSON_TYPE},
+    {HL_RENDER_HTML, "text/html; charset=utf-8"},
 };
 
 static bool refuse_reports(const hl_user *user, hl_route_response *response)
@@ -124,12 +124,12 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
                                HL_T("月份须为 YYYY-MM", "the month must be YYYY-MM"));
         return;
     }
-    hl_bulletin_format format = HL_BULLETIN_JSON;
+    hl_render_format format = HL_RENDER_JSON;
     const char *format_text = NULL;
     if (!hl_route_query(request, "format", &format_text, response))
         return;
     bool xlsx = format_text != NULL && strcmp(format_text, "xlsx") == 0;
-    if (format_text != NULL && !xlsx && hl_bulletin_format_parse(format_text, &format) != HL_OK) {
+    if (format_text != NULL && !xlsx && hl_render_format_parse(format_text, &format) != HL_OK) {
         hl_route_error_status(response, 400, hl_error_code_name(HL_EINVAL), "format",
                                HL_T("format 须为 json、csv、html、markdown、text 或 xlsx",
                                     "format takes json, csv, html, markdown, text or xlsx"));
@@ -146,8 +146,8 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
         hl_route_error(response, &error);
         return;
     }
-    int result = xlsx ? hl_report_xlsx_bytes(&assessment, &meta, &response->body, &error)
-                      : hl_bulletin_render(&assessment, &meta, format, &response->body, &error);
+    int result = xlsx ? hl_render_xlsx_bytes(&assessment, &meta, &response->body, &error)
+                      : hl_render_bulletin(&assessment, &meta, format, &response->body, &error);
     hl_assessment_free(&assessment);
     if (result != HL_OK) {
         hl_route_error(response, &error);

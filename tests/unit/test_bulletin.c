@@ -1,6 +1,8 @@
-/* Tests of src/domain/bulletin.c: the monthly satisfaction bulletin in each
- * format. The assessments are built here by hand, struct by struct, so that
- * these tests check the rendering alone and do not depend on how
+/* Tests of the monthly satisfaction bulletin: its model (src/domain/
+ * bulletin.c) and its formats (src/report/render_*.c), together, since
+ * each text of the model is checked against the bulletin that prints it.
+ * The assessments are built here by hand, struct by struct, so that these
+ * tests check the rendering alone and do not depend on how
  * hl_assessment_compute ranks. The seed fixture reproduces Taiyuan's February
  * 2024 notice: 42 units in two groups in the published rank order, whose
  * counts sum to the published totals (25301 / 20914 / 12803). The small
@@ -14,6 +16,7 @@
 
 #include "base/i18n.h"
 #include "domain/bulletin.h"
+#include "report/render.h"
 #include "test_support.h"
 
 #define SEED_PARAGRAPH                                                                             \
@@ -198,13 +201,13 @@ static int reset_language(void **state)
 }
 
 /* Renders a fixture; the caller frees the returned buffer's data. */
-static char *render(const fixture *data, hl_bulletin_format format)
+static char *render(const fixture *data, hl_render_format format)
 {
     hl_buf out;
     hl_error error;
     hl_buf_init(&out);
     hl_error_clear(&error);
-    int result = hl_bulletin_render(&data->assessment, &data->meta, format, &out, &error);
+    int result = hl_render_bulletin(&data->assessment, &data->meta, format, &out, &error);
     if (result != HL_OK)
         fail_msg("render failed: %s", error.message);
     return out.data;
@@ -278,23 +281,23 @@ static void collapse_spaces(const char *text, char *out, size_t size)
 static void test_format_parse_accepts_each_name_and_rejects_others(void **state)
 {
     (void)state;
-    hl_bulletin_format format;
-    assert_int_equal(hl_bulletin_format_parse("text", &format), HL_OK);
-    assert_int_equal(format, HL_BULLETIN_TEXT);
-    assert_int_equal(hl_bulletin_format_parse("markdown", &format), HL_OK);
-    assert_int_equal(format, HL_BULLETIN_MARKDOWN);
-    assert_int_equal(hl_bulletin_format_parse("md", &format), HL_OK);
-    assert_int_equal(format, HL_BULLETIN_MARKDOWN);
-    assert_int_equal(hl_bulletin_format_parse("csv", &format), HL_OK);
-    assert_int_equal(format, HL_BULLETIN_CSV);
-    assert_int_equal(hl_bulletin_format_parse("json", &format), HL_OK);
-    assert_int_equal(format, HL_BULLETIN_JSON);
-    assert_int_equal(hl_bulletin_format_parse("html", &format), HL_OK);
-    assert_int_equal(format, HL_BULLETIN_HTML);
-    assert_int_equal(hl_bulletin_format_parse("xlsx", &format), HL_EINVAL);
-    assert_int_equal(hl_bulletin_format_parse("TEXT", &format), HL_EINVAL);
-    assert_int_equal(hl_bulletin_format_parse("", &format), HL_EINVAL);
-    assert_int_equal(hl_bulletin_format_parse(NULL, &format), HL_EINVAL);
+    hl_render_format format;
+    assert_int_equal(hl_render_format_parse("text", &format), HL_OK);
+    assert_int_equal(format, HL_RENDER_TEXT);
+    assert_int_equal(hl_render_format_parse("markdown", &format), HL_OK);
+    assert_int_equal(format, HL_RENDER_MARKDOWN);
+    assert_int_equal(hl_render_format_parse("md", &format), HL_OK);
+    assert_int_equal(format, HL_RENDER_MARKDOWN);
+    assert_int_equal(hl_render_format_parse("csv", &format), HL_OK);
+    assert_int_equal(format, HL_RENDER_CSV);
+    assert_int_equal(hl_render_format_parse("json", &format), HL_OK);
+    assert_int_equal(format, HL_RENDER_JSON);
+    assert_int_equal(hl_render_format_parse("html", &format), HL_OK);
+    assert_int_equal(format, HL_RENDER_HTML);
+    assert_int_equal(hl_render_format_parse("xlsx", &format), HL_EINVAL);
+    assert_int_equal(hl_render_format_parse("TEXT", &format), HL_EINVAL);
+    assert_int_equal(hl_render_format_parse("", &format), HL_EINVAL);
+    assert_int_equal(hl_render_format_parse(NULL, &format), HL_EINVAL);
 }
 
 static void test_fixture_sums_to_the_seed_totals(void **state)
@@ -309,7 +312,7 @@ static void test_fixture_sums_to_the_seed_totals(void **state)
 static void test_paragraph_is_the_seed_sentence(void **state)
 {
     (void)state;
-    char *text = render(&seed, HL_BULLETIN_TEXT);
+    char *text = render(&seed, HL_RENDER_TEXT);
     assert_contains(text, "\n" SEED_PARAGRAPH "\n");
     free(text);
 }
@@ -317,7 +320,7 @@ static void test_paragraph_is_the_seed_sentence(void **state)
 static void test_heading_is_title_then_notice(void **state)
 {
     (void)state;
-    char *text = render(&seed, HL_BULLETIN_TEXT);
+    char *text = render(&seed, HL_RENDER_TEXT);
     const char *expected = "太原市人民政府12345政务服务便民热线\n公告\n\n";
     assert_memory_equal(text, expected, strlen(expected));
     free(text);
@@ -326,7 +329,7 @@ static void test_heading_is_title_then_notice(void **state)
 static void test_ranking_tables_use_the_two_column_layout(void **state)
 {
     (void)state;
-    char *text = render(&seed, HL_BULLETIN_TEXT);
+    char *text = render(&seed, HL_RENDER_TEXT);
     char line[1024], collapsed[1024];
     assert_contains(text, "\n2024年2月办结事项市民满意度\n调查结果排名(一)\n\n市直单位");
     assert_contains(text, "\n2024年2月办结事项市民满意度\n调查结果排名(二)\n\n县市区(开发区)");
@@ -365,7 +368,7 @@ static size_t token_columns(const char *line, int *columns, size_t max)
 static void test_ranking_text_aligns_columns_by_display_width(void **state)
 {
     (void)state;
-    char *text = render(&seed, HL_BULLETIN_TEXT);
+    char *text = render(&seed, HL_RENDER_TEXT);
     char line[1024];
     int header[4], row[4];
     line_starting(text, "市直单位 ", line, sizeof line);
@@ -390,7 +393,7 @@ static void test_ranking_text_aligns_columns_by_display_width(void **state)
 static void test_odd_group_leaves_the_right_pair_empty(void **state)
 {
     (void)state;
-    char *text = render(&small, HL_BULLETIN_TEXT);
+    char *text = render(&small, HL_RENDER_TEXT);
     char line[1024], collapsed[1024];
     line_after(text, "测试组 ", 0, line, sizeof line);
     collapse_spaces(line, collapsed, sizeof collapsed);
@@ -403,12 +406,12 @@ static void test_odd_group_leaves_the_right_pair_empty(void **state)
 static void test_unranked_units_are_listed_after_the_table(void **state)
 {
     (void)state;
-    char *text = render(&small, HL_BULLETIN_TEXT);
+    char *text = render(&small, HL_RENDER_TEXT);
     char line[1024];
     line_after(text, "测试组 ", 2, line, sizeof line);
     assert_string_equal(line, "未参加排名（回访成功不足 10 件）：<检测站>,二部、空白单位");
     free(text);
-    char *seed_text = render(&seed, HL_BULLETIN_TEXT);
+    char *seed_text = render(&seed, HL_RENDER_TEXT);
     assert_lacks(seed_text, "未参加排名");
     free(seed_text);
 }
@@ -435,7 +438,7 @@ static size_t find_collapsed(const char *text, const char *prefix, char *out, si
 static void test_detail_lists_every_unit_with_counts_and_interval(void **state)
 {
     (void)state;
-    char *text = render(&seed, HL_BULLETIN_TEXT);
+    char *text = render(&seed, HL_RENDER_TEXT);
     const char *details = strstr(text, "\n2024年2月各网络单位办结事项明细\n");
     assert_non_null(details);
     char line[2048], prefix[1024];
@@ -458,7 +461,7 @@ static void test_detail_lists_every_unit_with_counts_and_interval(void **state)
 static void test_rate_change_is_exact_and_rounds_half_up(void **state)
 {
     (void)state;
-    char *text = render(&small, HL_BULLETIN_TEXT);
+    char *text = render(&small, HL_RENDER_TEXT);
     const char *details = strstr(text, "明细\n");
     assert_non_null(details);
     char line[2048];
@@ -477,7 +480,7 @@ static void test_rate_change_is_exact_and_rounds_half_up(void **state)
 static void test_unit_without_surveys_shows_dashes(void **state)
 {
     (void)state;
-    char *text = render(&small, HL_BULLETIN_TEXT);
+    char *text = render(&small, HL_RENDER_TEXT);
     char line[2048];
     assert_int_equal(find_collapsed(strstr(text, "明细\n"), "测试组 - 空白单位 ", line, sizeof line), 1);
     assert_string_equal(line, "测试组 - 空白单位 0 0 - 0 - - 75.00 (3/4) 93.33 (84/90) "
@@ -488,7 +491,7 @@ static void test_unit_without_surveys_shows_dashes(void **state)
 static void test_footnotes_state_rate_rule_minimum_and_appeals(void **state)
 {
     (void)state;
-    char *text = render(&seed, HL_BULLETIN_TEXT);
+    char *text = render(&seed, HL_RENDER_TEXT);
     const char *notes = strstr(text, "\n注：\n");
     assert_non_null(notes);
     assert_contains(notes, "1. 排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。并列者名次相同");
@@ -511,7 +514,7 @@ static void test_footnotes_give_the_score_weights(void **state)
     data->assessment.policy.weight_satisfaction = 30;
     data->assessment.policy.basic_counts_satisfied = true;
     data->units[0].score = 72.5;
-    char *text = render(data, HL_BULLETIN_TEXT);
+    char *text = render(data, HL_RENDER_TEXT);
     assert_contains(text, "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× 40% + 解决率（解决数 ÷ 调查成功数）× 30% + "
                           "满意率（满意数 ÷ 调查成功数）× 30%（百分制），由高到低。");
     assert_contains(text, "“基本满意”计为满意");
@@ -526,7 +529,7 @@ static void test_footnotes_describe_the_wilson_rule(void **state)
 {
     (void)state;
     small.assessment.policy.method = HL_RANK_BY_WILSON;
-    char *text = render(&small, HL_BULLETIN_TEXT);
+    char *text = render(&small, HL_RENDER_TEXT);
     assert_contains(text, "排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限");
     assert_contains(text, "本月经申诉核实不纳入考核 2 件（其中 <检测站>,二部 2 件）。");
     free(text);
@@ -536,7 +539,7 @@ static void test_footnotes_describe_the_wilson_rule(void **state)
 static void test_csv_has_a_header_and_one_row_per_unit(void **state)
 {
     (void)state;
-    char *csv = render(&seed, HL_BULLETIN_CSV);
+    char *csv = render(&seed, HL_RENDER_CSV);
     const char *header = "group,rank,unit_code,unit,base,survey_succeeded,survey_success_rate,satisfied,"
                          "satisfaction_rate,satisfaction_low,satisfaction_high,resolved,resolved_rate,"
                          "sign_on_time_rate,completion_on_time_rate,return_rate,reopen_rate,score,list,"
@@ -554,7 +557,7 @@ static void test_csv_has_a_header_and_one_row_per_unit(void **state)
 static void test_csv_leaves_rank_and_missing_rates_empty(void **state)
 {
     (void)state;
-    char *csv = render(&small, HL_BULLETIN_CSV);
+    char *csv = render(&small, HL_RENDER_CSV);
     assert_contains(csv, "\n测试组,,D,\"<检测站>,二部\",8,5,62.50,3,60.00,");
     assert_contains(csv, "\n测试组,,E,空白单位,0,0,,0,,,,0,,75.00,93.33,4.00,1.11,,,,,3,4,84,90,4,100,1,90,,\n");
     free(csv);
@@ -576,9 +579,9 @@ static void test_json_validates_against_the_schema(void **state)
         fail_msg("HOTLINE_SOURCE_DIR is not set (run through ctest)");
     char directory[256], seed_path[512], small_path[512], command[2048];
     test_make_temp_dir(directory, sizeof directory);
-    char *seed_json = render(&seed, HL_BULLETIN_JSON);
+    char *seed_json = render(&seed, HL_RENDER_JSON);
     small.assessment.policy.method = HL_RANK_BY_SCORE;
-    char *small_json = render(&small, HL_BULLETIN_JSON);
+    char *small_json = render(&small, HL_RENDER_JSON);
     build_small();
     write_temp(directory, "seed.json", seed_json, seed_path, sizeof seed_path);
     write_temp(directory, "small.json", small_json, small_path, sizeof small_path);
@@ -596,7 +599,7 @@ static void test_json_validates_against_the_schema(void **state)
 static void test_json_parses_with_the_right_figures(void **state)
 {
     (void)state;
-    char *text = render(&seed, HL_BULLETIN_JSON);
+    char *text = render(&seed, HL_RENDER_JSON);
     json_error_t error;
     json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
     if (root == NULL)
@@ -645,7 +648,7 @@ static void test_json_parses_with_the_right_figures(void **state)
 static void test_json_ratio_without_denominator_has_null_percent(void **state)
 {
     (void)state;
-    char *text = render(&small, HL_BULLETIN_JSON);
+    char *text = render(&small, HL_RENDER_JSON);
     json_error_t error;
     json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
     assert_non_null(root);
@@ -667,7 +670,7 @@ static void test_json_ratio_without_denominator_has_null_percent(void **state)
 static void test_html_is_a_complete_escaped_page(void **state)
 {
     (void)state;
-    char *html = render(&small, HL_BULLETIN_HTML);
+    char *html = render(&small, HL_RENDER_HTML);
     const char *doctype = "<!DOCTYPE html>\n<html lang=\"zh-CN\">";
     assert_memory_equal(html, doctype, strlen(doctype));
     assert_contains(html, "<meta charset=\"utf-8\">");
@@ -684,7 +687,7 @@ static void test_html_is_a_complete_escaped_page(void **state)
     assert_int_equal(count_of(html, "<section"), count_of(html, "</section>"));
     assert_contains(html, "</body>\n</html>\n");
     free(html);
-    char *seed_html = render(&seed, HL_BULLETIN_HTML);
+    char *seed_html = render(&seed, HL_RENDER_HTML);
     assert_int_equal(count_of(seed_html, "<table"), 3);
     assert_int_equal(count_of(seed_html, "</table>"), 3);
     assert_contains(seed_html, "<p class=\"paragraph\">" SEED_PARAGRAPH "</p>");
@@ -697,7 +700,7 @@ static void test_html_is_a_complete_escaped_page(void **state)
 static void test_markdown_has_headings_pipe_tables_and_a_footnote_list(void **state)
 {
     (void)state;
-    char *markdown = render(&seed, HL_BULLETIN_MARKDOWN);
+    char *markdown = render(&seed, HL_RENDER_MARKDOWN);
     const char *start = "# 太原市人民政府12345政务服务便民热线\n\n## 公告\n\n" SEED_PARAGRAPH "\n";
     assert_memory_equal(markdown, start, strlen(start));
     assert_contains(markdown, "### 2024年2月办结事项市民满意度\n\n**调查结果排名(一)**\n\n"
@@ -706,7 +709,7 @@ static void test_markdown_has_headings_pipe_tables_and_a_footnote_list(void **st
     assert_contains(markdown, "\n1. 排名依据：");
     assert_contains(markdown, "90.36 \\[87.45, 92.65\\]");
     free(markdown);
-    char *escaped = render(&small, HL_BULLETIN_MARKDOWN);
+    char *escaped = render(&small, HL_RENDER_MARKDOWN);
     assert_contains(escaped, "\\<检测站\\>,二部");
     free(escaped);
 }
@@ -715,7 +718,7 @@ static void test_english_bulletin_uses_the_english_sentence(void **state)
 {
     (void)state;
     hl_i18n_set(HL_LANG_EN);
-    char *text = render(&seed, HL_BULLETIN_TEXT);
+    char *text = render(&seed, HL_RENDER_TEXT);
     assert_contains(text, "太原市人民政府12345政务服务便民热线\nNotice\n\n"
                           "From 1 to 29 February 2024, the 市政府12345政务服务便民热线 surveyed by "
                           "telephone 25301 matters completed by the network units; 20914 surveys "
@@ -724,10 +727,10 @@ static void test_english_bulletin_uses_the_english_sentence(void **state)
     assert_contains(text, "Survey ranking (2)");
     assert_contains(text, "Orders excluded from this month's assessment after an upheld appeal: 4");
     free(text);
-    char *html = render(&seed, HL_BULLETIN_HTML);
+    char *html = render(&seed, HL_RENDER_HTML);
     assert_contains(html, "<html lang=\"en\">");
     free(html);
-    char *json = render(&seed, HL_BULLETIN_JSON);
+    char *json = render(&seed, HL_RENDER_JSON);
     assert_contains(json, "\"paragraph\":\"From 1 to 29 February 2024");
     free(json);
 }
@@ -748,10 +751,10 @@ static void test_period_follows_the_calendar(void **state)
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         small.assessment.month = cases[index].month;
         small.meta.month = cases[index].month;
-        char *text = render(&small, HL_BULLETIN_TEXT);
+        char *text = render(&small, HL_RENDER_TEXT);
         assert_contains(text, cases[index].paragraph_start);
         free(text);
-        char *json = render(&small, HL_BULLETIN_JSON);
+        char *json = render(&small, HL_RENDER_JSON);
         assert_contains(json, cases[index].period);
         free(json);
     }
@@ -766,15 +769,15 @@ static void test_render_rejects_a_bad_or_mismatched_month(void **state)
     hl_buf_init(&out);
     small.meta.month = 202413;
     small.assessment.month = 202413;
-    assert_int_equal(hl_bulletin_render(&small.assessment, &small.meta, HL_BULLETIN_TEXT, &out, &error),
+    assert_int_equal(hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_TEXT, &out, &error),
                      HL_EINVAL);
     assert_string_equal(error.field, "month");
     small.meta.month = 202402;
     small.assessment.month = 202401;
-    assert_int_equal(hl_bulletin_render(&small.assessment, &small.meta, HL_BULLETIN_JSON, &out, &error),
+    assert_int_equal(hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_JSON, &out, &error),
                      HL_EINVAL);
     small.assessment.month = 202402;
-    assert_int_equal(hl_bulletin_render(&small.assessment, &small.meta, (hl_bulletin_format)99, &out,
+    assert_int_equal(hl_render_bulletin(&small.assessment, &small.meta, (hl_render_format)99, &out,
                                         &error),
                      HL_EINVAL);
     hl_buf_free(&out);
@@ -792,7 +795,7 @@ static void test_ranking_titles_count_groups_in_chinese(void **state)
     for (size_t index = 0; index < 12; index++)
         add_unit(many, index, "U", "某单位", 20, 15, 10, 1);
     finish_totals(many);
-    char *text = render(many, HL_BULLETIN_TEXT);
+    char *text = render(many, HL_RENDER_TEXT);
     assert_contains(text, "调查结果排名(一)\n");
     assert_contains(text, "调查结果排名(十)\n");
     assert_contains(text, "调查结果排名(十一)\n");
@@ -811,15 +814,15 @@ static void test_group_without_ranked_units_has_no_table(void **state)
     add_unit(fresh, 0, "N1", "新单位一", 4, 3, 2, 0);
     add_unit(fresh, 0, "N2", "新单位二", 0, 0, 0, 0);
     finish_totals(fresh);
-    char *text = render(fresh, HL_BULLETIN_TEXT);
+    char *text = render(fresh, HL_RENDER_TEXT);
     assert_contains(text, "调查结果排名(一)\n\n未参加排名（回访成功不足 10 件）：新单位一、新单位二\n");
     assert_lacks(text, "新设单位  排名");
     free(text);
-    char *html = render(fresh, HL_BULLETIN_HTML);
+    char *html = render(fresh, HL_RENDER_HTML);
     assert_lacks(html, "<table class=\"ranking\">");
     assert_int_equal(count_of(html, "<table"), 1); /* the details */
     free(html);
-    char *markdown = render(fresh, HL_BULLETIN_MARKDOWN);
+    char *markdown = render(fresh, HL_RENDER_MARKDOWN);
     assert_contains(markdown, "**调查结果排名(一)**\n\n未参加排名");
     free(markdown);
     free(fresh);
@@ -839,7 +842,7 @@ static void test_paragraph_alone_is_the_seed_sentence(void **state)
     hl_buf_free(&out);
 }
 
-/* The same refusal, in the same words, as hl_bulletin_render's. */
+/* The same refusal, in the same words, as hl_render_bulletin's. */
 static void test_paragraph_alone_refuses_what_render_refuses(void **state)
 {
     (void)state;
@@ -854,7 +857,7 @@ static void test_paragraph_alone_refuses_what_render_refuses(void **state)
         hl_error rendered, alone;
         hl_error_clear(&rendered);
         hl_error_clear(&alone);
-        assert_int_equal(hl_bulletin_render(&small.assessment, &small.meta, HL_BULLETIN_TEXT, &out,
+        assert_int_equal(hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_TEXT, &out,
                                             &rendered),
                          HL_EINVAL);
         assert_int_equal(hl_bulletin_paragraph(&small.assessment, &small.meta, &out, &alone),
@@ -967,7 +970,7 @@ static void test_footnotes_are_the_text_notes_with_labels(void **state)
     char *labels;
     char *notes = footnotes_of(&seed.assessment, HL_BULLETIN_LAYOUT_TEXT, &labels);
     assert_string_equal(labels, "排名规则|最低调查量|基本满意|定义|区间与上月|申诉剔除|红黑榜|");
-    char *text = render(&seed, HL_BULLETIN_TEXT);
+    char *text = render(&seed, HL_RENDER_TEXT);
     const char *printed = strstr(text, "\n注：\n");
     assert_non_null(printed);
     assert_string_equal(printed + strlen("\n注：\n"), notes);

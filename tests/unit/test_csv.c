@@ -1,4 +1,5 @@
-/* test_csv.c: the RFC 4180 reader in base/csv.
+/* test_csv.c: the RFC 4180 reader in base/csv, and the tables read
+ * through it (a header mapped to named columns, rows of its width).
  *
  * Every input is copied into a buffer of exactly its length, without a NUL
  * after it, so that the sanitizer build catches any read past the end. */
@@ -449,6 +450,124 @@ static void test_many_rows_parse_with_correct_line_numbers(void **state)
     hl_buf_free(&text);
 }
 
+/* ---- tables ---- */
+
+enum { T_CODE, T_NAME, T_ACTIVE, T_COUNT };
+static const hl_csv_column table_columns[T_COUNT] = {{"code", true}, {"name", true}, {"active", false}};
+static const hl_csv_schema table_schema = {table_columns, T_COUNT, NULL, false};
+
+static void test_table_maps_columns_by_name_in_any_order(void **state)
+{
+    (void)state;
+    hl_i18n_set(HL_LANG_EN);
+    const char *text = " name ,code\nBus, bus \nMetro,metro\n";
+    hl_csv_table table;
+    hl_error error;
+    hl_error_clear(&error);
+    assert_int_equal(hl_csv_table_open(&table, text, strlen(text), &table_schema, &error), HL_OK);
+    assert_true(hl_csv_table_has(&table, T_CODE));
+    assert_false(hl_csv_table_has(&table, T_ACTIVE));
+    assert_int_equal(hl_csv_table_next(&table, &error), 1);
+    assert_true(hl_slice_equal(hl_csv_table_field(&table, T_CODE), "bus"));
+    assert_true(hl_slice_equal(hl_csv_table_field(&table, T_NAME), "Bus"));
+    assert_int_equal(hl_csv_table_field(&table, T_ACTIVE).len, 0);
+    assert_int_equal(hl_csv_table_line(&table), 2);
+    assert_int_equal(hl_csv_table_next(&table, &error), 1);
+    assert_int_equal(hl_csv_table_line(&table), 3);
+    assert_int_equal(hl_csv_table_next(&table, &error), 0);
+    hl_csv_table_close(&table);
+    hl_i18n_set(HL_LANG_ZH);
+}
+
+static void expect_header_error(const hl_csv_schema *schema, const char *text, const char *field,
+                                const char *message)
+{
+    hl_csv_table table;
+    hl_error error;
+    hl_error_clear(&error);
+    assert_int_equal(hl_csv_table_open(&table, text, strlen(text), schema, &error), HL_EINVAL);
+    assert_string_equal(error.field, field);
+    assert_string_equal(error.message, message);
+    hl_csv_table_close(&table);
+}
+
+static void test_table_header_errors_name_line_one(void **state)
+{
+    (void)state;
+    hl_i18n_set(HL_LANG_EN);
+    expect_header_error(&table_schema, "", "file", "the file is empty");
+    expect_header_error(&table_schema, "code,name,colour\n", "header", "line 1: unknown column \"colour\"");
+    expect_header_error(&table_schema, "code,name,code\n", "code", "line 1: column code appears twice");
+    expect_header_error(&table_schema, "code,active\n", "name", "line 1: column name is missing");
+    hl_i18n_set(HL_LANG_ZH);
+    expect_header_error(&table_schema, "code,active\n", "name", "第 1 行: 缺少列 name");
+}
+
+static void test_table_ignores_listed_or_other_columns(void **state)
+{
+    (void)state;
+    static const char *const ignored[] = {"colour", NULL};
+    const hl_csv_schema listed = {table_columns, T_COUNT, ignored, false};
+    const hl_csv_schema open_schema = {table_columns, T_COUNT, NULL, true};
+    const char *text = "colour,code,name\nred,a,A\n";
+    hl_csv_table table;
+    hl_error error;
+    hl_error_clear(&error);
+    assert_int_equal(hl_csv_table_open(&table, text, strlen(text), &listed, &error), HL_OK);
+    assert_int_equal(hl_csv_table_next(&table, &error), 1);
+    assert_true(hl_slice_equal(hl_csv_table_field(&table, T_NAME), "A"));
+    hl_csv_table_close(&table);
+    assert_int_equal(hl_csv_table_open(&table, text, strlen(text), &open_schema, &error), HL_OK);
+    assert_int_equal(hl_csv_table_next(&table, &error), 1);
+    assert_true(hl_slice_equal(hl_csv_table_field(&table, T_CODE), "a"));
+    hl_csv_table_close(&table);
+}
+
+static void test_table_row_of_another_width_names_its_line(void **state)
+{
+    (void)state;
+    hl_i18n_set(HL_LANG_EN);
+    const char *text = "code,name\na,A\nb\nc,C\n";
+    hl_csv_table table;
+    hl_error error;
+    hl_error_clear(&error);
+    assert_int_equal(hl_csv_table_open(&table, text, strlen(text), &table_schema, &error), HL_OK);
+    assert_int_equal(hl_csv_table_next(&table, &error), 1);
+    assert_int_equal(hl_csv_table_next(&table, &error), HL_EINVAL);
+    assert_string_equal(error.message, "line 3: 1 fields, the header has 2");
+    assert_false(hl_csv_table_broken(&table));
+    assert_int_equal(hl_csv_table_line(&table), 3);
+    /* The table stays readable after a row of the wrong width. */
+    assert_int_equal(hl_csv_table_next(&table, &error), 1);
+    assert_true(hl_slice_equal(hl_csv_table_field(&table, T_CODE), "c"));
+    hl_csv_table_close(&table);
+    hl_i18n_set(HL_LANG_ZH);
+}
+
+static void test_table_malformed_record_ends_the_table(void **state)
+{
+    (void)state;
+    const char *text = "code,name\na,\"A\nb,B\n";
+    hl_csv_table table;
+    hl_error error;
+    hl_error_clear(&error);
+    assert_int_equal(hl_csv_table_open(&table, text, strlen(text), &table_schema, &error), HL_OK);
+    assert_int_equal(hl_csv_table_next(&table, &error), HL_EINVAL);
+    assert_true(hl_csv_table_broken(&table));
+    assert_int_equal(hl_csv_table_next(&table, &error), 0);
+    hl_csv_table_close(&table);
+}
+
+static void test_at_line_prefixes_the_message(void **state)
+{
+    (void)state;
+    hl_error error;
+    hl_error_set(&error, HL_EINVAL, "code", "bad");
+    assert_int_equal(hl_csv_at_line(&error, 7), HL_EINVAL);
+    assert_string_equal(error.message, "第 7 行: bad");
+    assert_string_equal(error.field, "code");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +601,12 @@ int main(void)
         cmocka_unit_test(test_error_message_is_chinese_by_default),
         cmocka_unit_test(test_reader_stops_after_an_error),
         cmocka_unit_test(test_many_rows_parse_with_correct_line_numbers),
+        cmocka_unit_test(test_table_maps_columns_by_name_in_any_order),
+        cmocka_unit_test(test_table_header_errors_name_line_one),
+        cmocka_unit_test(test_table_ignores_listed_or_other_columns),
+        cmocka_unit_test(test_table_row_of_another_width_names_its_line),
+        cmocka_unit_test(test_table_malformed_record_ends_the_table),
+        cmocka_unit_test(test_at_line_prefixes_the_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,5 @@
 /* test_open311.c: the Open311 use cases (src/app/open311.c) and the CSV
- * load of category attributes (app/transfer.c) on a real SQLite file:
+ * load of category attributes (app/transfer_load.c) on a real SQLite file:
  * settings, services and definitions; a posted request registered as an
  * order with its Open311 record and answers, by the intake account; every
  * refusal naming Open311's parameter and leaving the store unchanged; and

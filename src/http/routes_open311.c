@@ -1,4 +1,4 @@
-/* open311.c: the Open311 GeoReport v2 routes (see open311.h).
+/* routes_open311.c: the Open311 GeoReport v2 routes (see routes_open311.h).
  *
  * Parses the path into a resource and a format, collects and checks the
  * parameters (query arguments, and for a POST the form-encoded body, by
@@ -7,7 +7,7 @@
  * answer once through doc_out.c, which gives XML or JSON. It decides no
  * right: what the public may read, and how a request becomes an order, is
  * app/open311's business; who may hold a key, app/apikey's. */
-#include "http/open311.h"
+#include "http/routes_open311.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * within the month. It then drives the plan through the real pipeline: the
  * registration CSV (import), the lifecycle actions (hl_app_act_within),
  * the survey CSV (import), the second round of reopened orders and its
- * surveys, and the appeals. The demo (app/demo.c) and the bulletin's
+ * surveys, and the appeals. The demo (demo/demo.c) and the bulletin's
  * acceptance test both use it.
  *
  * The units are those of data/demo/units.csv, whose file order within each

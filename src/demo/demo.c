@@ -2,7 +2,7 @@
  *
  * Loads the demo directory (units, categories with the attributes a few
  * of them ask, users), stores the bulletin's settings, and replays the
- * Taiyuan plan (app/taiyuan.c)
+ * Taiyuan plan (demo/taiyuan_*.c)
  * through the same pipeline an installation uses: the month's orders are
  * imported from CSV, driven through their lifecycle by the use cases,
  * their survey calls imported from CSV (dissatisfied citizens' orders are
@@ -11,14 +11,13 @@
  * --month 2024-02` are then those the city published; nothing here writes
  * a figure directly. It refuses a store that already holds orders, so
  * that a demo never mixes with real work. */
-#include "app/demo.h"
+#include "demo/demo.h"
 
 #include <string.h>
 
-#include "app/app_internal.h"
-#include "app/taiyuan.h"
 #include "app/transfer.h"
 #include "base/i18n.h"
+#include "demo/taiyuan.h"
 
 static int count_one(void *context, const hl_order *order)
 {
@@ -126,7 +125,7 @@ int hl_demo_load(hl_app *app, hl_demo_summary *summary, hl_error *error)
         result = hl_taiyuan_configure(app, error);
     hl_taiyuan_plan *plan = NULL;
     if (result == HL_OK)
-        result = hl_taiyuan_plan_build(&app->calendar, &app->limits, &plan, error);
+        result = hl_taiyuan_plan_build(hl_app_calendar(app), hl_app_limits(app), &plan, error);
     if (result == HL_OK)
         result = load_month(app, plan, summary, error);
     hl_taiyuan_plan_free(plan);

@@ -1,4 +1,4 @@
-/* test_report_xlsx.c: the bulletin workbook, read back with
+/* test_render_xlsx.c: the bulletin workbook, read back with
  * tests/docs/read_xlsx.py (standard-library Python) as JSON.
  *
  * The assessment is built by hand, so that these tests check the workbook
@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "app/report_xlsx.h"
 #include "base/i18n.h"
+#include "report/render.h"
 
 #define SEED_PARAGRAPH                                                                            \
     "2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查,"  \
@@ -172,9 +172,9 @@ static json_t *write_and_read(fixture *data)
     test_path(json_path, sizeof json_path, data->directory, "bulletin.json");
     hl_error error;
     hl_error_clear(&error);
-    int result = hl_report_xlsx_write(&data->assessment, &data->meta, workbook_path, &error);
+    int result = hl_render_xlsx_write(&data->assessment, &data->meta, workbook_path, &error);
     if (result != HL_OK)
-        fail_msg("hl_report_xlsx_write: %d %s", result, error.message);
+        fail_msg("hl_render_xlsx_write: %d %s", result, error.message);
 
     const char *source = getenv("HOTLINE_SOURCE_DIR");
     assert_non_null(source);
@@ -423,7 +423,7 @@ static void test_unwritable_path_fails_with_eio_and_leaves_no_file(void **state)
     test_path(path, sizeof path, data->directory, "missing/bulletin.xlsx");
     hl_error error;
     hl_error_clear(&error);
-    assert_int_equal(hl_report_xlsx_write(&data->assessment, &data->meta, path, &error), HL_EIO);
+    assert_int_equal(hl_render_xlsx_write(&data->assessment, &data->meta, path, &error), HL_EIO);
     assert_non_null(strstr(error.message, "无法创建文件"));
     struct stat status;
     assert_int_equal(stat(path, &status), -1);
@@ -441,7 +441,7 @@ static void test_failed_rename_leaves_no_temporary_file(void **state)
     hl_error error;
     hl_error_clear(&error);
     hl_i18n_set(HL_LANG_EN);
-    int result = hl_report_xlsx_write(&data->assessment, &data->meta, path, &error);
+    int result = hl_render_xlsx_write(&data->assessment, &data->meta, path, &error);
     hl_i18n_set(HL_LANG_ZH);
     assert_int_equal(result, HL_EIO);
     assert_non_null(strstr(error.message, "cannot save the workbook"));
@@ -457,7 +457,7 @@ static void test_month_other_than_the_figures_is_refused(void **state)
     test_path(path, sizeof path, data->directory, "bulletin.xlsx");
     hl_error error;
     hl_error_clear(&error);
-    assert_int_equal(hl_report_xlsx_write(&data->assessment, &data->meta, path, &error), HL_EINVAL);
+    assert_int_equal(hl_render_xlsx_write(&data->assessment, &data->meta, path, &error), HL_EINVAL);
     assert_int_equal(directory_entries(data->directory), 0);
 }
 

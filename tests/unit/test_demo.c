@@ -1,15 +1,15 @@
-/* Tests of src/app/taiyuan.c: February 2024 of the Taiyuan hotline through
- * the real pipeline. The plan must give the published totals (25301 /
- * 20914 / 12803) with every unit's satisfaction rate strictly in the
- * published order of its group; then, on a real SQLite file, the orders
- * are imported from the plan's CSV, driven through their lifecycle, their
- * survey calls imported from CSV (reopening the dissatisfied ones), the
- * reopened orders handled again and surveyed again, two appeals decided,
- * and the bulletin
- * read back from the store must state the published figures and list both
- * groups exactly as data/taiyuan-2024-02/units.csv does. The store must
- * verify clean, and work done on reopened orders in March must leave
- * February's figures as they were. */
+/* test_demo.c: tests of src/demo/ (taiyuan_*.c, demo.c): February 2024 of
+ * the Taiyuan hotline through the real pipeline. The plan must give the
+ * published totals (25301 / 20914 / 12803) with every unit's satisfaction
+ * rate strictly in the published order of its group; then, on a real
+ * SQLite file, the orders are imported from the plan's CSV, driven through
+ * their lifecycle, their survey calls imported from CSV (reopening the
+ * dissatisfied ones), the reopened orders handled again and surveyed
+ * again, two appeals decided, and the bulletin read back from the store
+ * must state the published figures and list both groups exactly as
+ * data/taiyuan-2024-02/units.csv does. The store must verify clean, and
+ * work done on reopened orders in March must leave February's figures as
+ * they were. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +17,16 @@
 #include <jansson.h>
 
 #include "app/app_internal.h"
-#include "app/demo.h"
 #include "app/report.h"
-#include "app/taiyuan.h"
 #include "app/transfer.h"
 #include "app/verify.h"
 #include "base/csv.h"
 #include "base/file.h"
 #include "base/i18n.h"
+#include "demo/demo.h"
+#include "demo/taiyuan.h"
 #include "domain/bulletin.h"
+#include "report/render.h"
 #include "test_support.h"
 
 #define PARAGRAPH_FIGURES                                                                                                     \
@@ -267,12 +268,12 @@ static void build_february(fixture *fix, hl_assessment *assessment, hl_bulletin_
 }
 
 static char *render(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                    hl_bulletin_format format)
+                    hl_render_format format)
 {
     hl_buf text;
     hl_buf_init(&text);
     hl_error error;
-    must(hl_bulletin_render(assessment, meta, format, &text, &error), &error, "render");
+    must(hl_render_bulletin(assessment, meta, format, &text, &error), &error, "render");
     return text.data;
 }
 
@@ -287,7 +288,7 @@ static void test_bulletin_states_the_published_figures(void **state)
     assert_int_equal(assessment.satisfied, 12803);
     assert_int_equal(assessment.appeal_upheld, 1);
     assert_string_equal(meta.title, "太原市人民政府12345政务服务便民热线");
-    char *text = render(&assessment, &meta, HL_BULLETIN_TEXT);
+    char *text = render(&assessment, &meta, HL_RENDER_TEXT);
     if (strstr(text, PARAGRAPH_FIGURES) == NULL || strstr(text, "平均满意率为61.22%") == NULL)
         fail_msg("the paragraph is not the published one:\n%.1200s", text);
     assert_non_null(strstr(text, "2024年2月1日至2月29日,市政府12345政务服务便民热线"));
@@ -370,7 +371,7 @@ static void test_csv_has_one_row_per_unit_with_group_and_rank(void **state)
     hl_assessment assessment;
     hl_bulletin_meta meta;
     build_february(fix, &assessment, &meta);
-    char *text = render(&assessment, &meta, HL_BULLETIN_CSV);
+    char *text = render(&assessment, &meta, HL_RENDER_CSV);
     hl_csv_reader reader;
     hl_error error;
     hl_csv_reader_init(&reader, text, strlen(text));
@@ -420,7 +421,7 @@ static void test_march_work_on_reopened_orders_leaves_february_as_counted(void *
     hl_assessment before, after, march;
     hl_bulletin_meta meta;
     build_february(fix, &before, &meta);
-    char *text_before = render(&before, &meta, HL_BULLETIN_CSV);
+    char *text_before = render(&before, &meta, HL_RENDER_CSV);
 
     /* The first order a dissatisfied survey reopened too late for a second
      * completion in February: signed again, still with its unit. */
@@ -454,7 +455,7 @@ static void test_march_work_on_reopened_orders_leaves_february_as_counted(void *
          &error, "survey");
 
     build_february(fix, &after, &meta);
-    char *text_after = render(&after, &meta, HL_BULLETIN_CSV);
+    char *text_after = render(&after, &meta, HL_RENDER_CSV);
     assert_int_equal(after.base, 25301);
     assert_int_equal(after.succeeded, 20914);
     assert_int_equal(after.satisfied, 12803);

@@ -1,4 +1,4 @@
-/* open311.h: Open311 GeoReport v2 under /open311/v2/ (docs/open311.md).
+/* routes_open311.h: Open311 GeoReport v2 under /open311/v2/ (docs/open311.md).
  *
  * Two entries of the route table, open (no session): GET (and HEAD) and
  * POST of /open311/v2/<rest>. They dispatch on the rest of the path: the
@@ -18,8 +18,8 @@
  * POSTs at its rate per minute, its GETs at ten times that, GETs without
  * a key at HL_OPEN311_ANONYMOUS_RATE per client address; over the budget,
  * 429 with Retry-After. What the public may read is app/open311's rule. */
-#ifndef HL_HTTP_OPEN311_H
-#define HL_HTTP_OPEN311_H
+#ifndef HL_ROUTES_OPEN311_H
+#define HL_ROUTES_OPEN311_H
 
 #include "http/routes.h"
 

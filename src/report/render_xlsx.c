@@ -1,4 +1,4 @@
-/* report_xlsx.c: writes the monthly satisfaction bulletin as an Excel
+/* render_xlsx.c: writes the monthly satisfaction bulletin as an Excel
  * workbook with libxlsxwriter.
  *
  * Three sheets: 通报 (the heading, the notice paragraph and the ranking
@@ -11,7 +11,7 @@
  * the bulletin itself: the assessment comes ready from domain/assessment.c,
  * the paragraph, titles, lines, labels and footnotes from domain/bulletin.c,
  * and it does not read the store. */
-#include "app/report_xlsx.h"
+#include "report/render.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -551,7 +551,7 @@ static int write_workbook(const hl_assessment *assessment, const hl_bulletin_met
     return HL_OK;
 }
 
-int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta *meta,
+int hl_render_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta *meta,
                          const char *path, hl_error *error)
 {
     if (assessment == NULL || meta == NULL)
@@ -574,7 +574,7 @@ int hl_report_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta
 /* A workbook is tens of kilobytes; this bounds what is read back. */
 #define WORKBOOK_MAX_BYTES ((size_t)64 * 1024 * 1024)
 
-int hl_report_xlsx_bytes(const hl_assessment *assessment, const hl_bulletin_meta *meta, hl_buf *out,
+int hl_render_xlsx_bytes(const hl_assessment *assessment, const hl_bulletin_meta *meta, hl_buf *out,
                          hl_error *error)
 {
     const char *base = getenv("TMPDIR");
@@ -587,7 +587,7 @@ int hl_report_xlsx_bytes(const hl_assessment *assessment, const hl_bulletin_meta
                          : hl_error_set(error, HL_EIO, "file", "无法创建临时目录：%s", strerror(errno));
     char path[4200];
     snprintf(path, sizeof path, "%s/bulletin.xlsx", directory);
-    int result = hl_report_xlsx_write(assessment, meta, path, error);
+    int result = hl_render_xlsx_write(assessment, meta, path, error);
     if (result == HL_OK) {
         char *data = NULL;
         size_t length = 0;

@@ -1,6 +1,6 @@
 /* demo.h: the demonstration data set: Taiyuan's 42 network units, a
  * category catalogue, users of every role, and February 2024 of the
- * Taiyuan hotline (app/taiyuan.h) driven through the real pipeline, so
+ * Taiyuan hotline (demo/taiyuan.h) driven through the real pipeline, so
  * that `hotline report --month 2024-02` gives the published bulletin. */
 #ifndef HL_DEMO_H
 #define HL_DEMO_H
