@@ -839,7 +839,8 @@ bool hl_auth_has_right(const hl_user *user, hl_auth_right right)
     /* A unit handler reads its unit's orders only, and its inbox is that
      * list: searching is for the roles that read beyond one unit. */
     case HL_RIGHT_SEARCH_ORDERS:
-        return role_rights[user->role].orders == SCOPE_ALL || role_rights[user->role].orders == SCOPE_FINISHED;
+        return role_rights[user->role].orders == SCOPE_ALL ||
+               role_rights[user->role].orders == SCOPE_FINISHED;
     case HL_RIGHT_READ_REPORTS: return role_rights[user->role].reports;
     case HL_RIGHT_COUNT: break;
     }

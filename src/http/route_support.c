@@ -84,16 +84,19 @@ void hl_route_mask_name(const char *name, char *out, size_t size)
  * working days since it passed), and whether it is due soon as the list's
  * ?due_soon=1 means it (hl_app_due_soon_limit). Without a running
  * deadline the days are null and nothing is due. */
-static void append_time_left(const hl_app *app, const hl_order *order, hl_time now, bool *first, hl_buf *out)
+static void append_time_left(const hl_app *app, const hl_order *order, hl_time now, bool *first,
+                             hl_buf *out)
 {
     bool runs = order->due_at > 0;
     hl_json_out_key(out, first, "working_days_left");
     if (runs)
-        hl_buf_appendf(out, "%d", hl_calendar_working_days_between(&app->calendar, hl_clock_day_of(now),
-                                                                   hl_clock_day_of(order->due_at)));
+        hl_buf_appendf(out, "%d",
+                       hl_calendar_working_days_between(&app->calendar, hl_clock_day_of(now),
+                                                        hl_clock_day_of(order->due_at)));
     else
         hl_buf_append_str(out, "null");
-    bool soon = runs && !hl_order_is_overdue(order, now) && order->due_at < hl_app_due_soon_limit(app, now);
+    bool soon =
+        runs && !hl_order_is_overdue(order, now) && order->due_at < hl_app_due_soon_limit(app, now);
     hl_json_out_bool(out, first, "due_soon", soon);
 }
 

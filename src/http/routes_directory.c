@@ -150,7 +150,8 @@ static void append_enumerations(hl_buf *out)
 {
     hl_buf_append_str(out, ",\"channels\":[");
     for (int value = 0; value < HL_CHANNEL_COUNT; value++)
-        append_value(out, value, hl_order_channel_name((hl_channel)value), hl_order_channel_label((hl_channel)value));
+        append_value(out, value, hl_order_channel_name((hl_channel)value),
+                     hl_order_channel_label((hl_channel)value));
     hl_buf_append_str(out, "],\"types\":[");
     for (int value = 0; value < HL_TYPE_COUNT; value++)
         append_value(out, value, hl_order_type_name((hl_order_type)value),
@@ -161,13 +162,16 @@ static void append_enumerations(hl_buf *out)
                      hl_order_outcome_label((hl_survey_outcome)value));
     hl_buf_append_str(out, "],\"ratings\":[");
     for (int value = HL_RATING_NONE + 1; value < HL_RATING_COUNT; value++)
-        append_value(out, value - 1, hl_order_rating_name((hl_rating)value), hl_order_rating_label((hl_rating)value));
+        append_value(out, value - 1, hl_order_rating_name((hl_rating)value),
+                     hl_order_rating_label((hl_rating)value));
     hl_buf_append_str(out, "],\"resolved\":[");
-    append_value(out, 0, hl_order_resolved_name(HL_RESOLVED_YES), hl_order_resolved_label(HL_RESOLVED_YES));
+    append_value(out, 0, hl_order_resolved_name(HL_RESOLVED_YES),
+                 hl_order_resolved_label(HL_RESOLVED_YES));
     append_value(out, 1, hl_order_resolved_name(HL_RESOLVED_NO), hl_order_resolved_label(HL_RESOLVED_NO));
     hl_buf_append_str(out, "],\"roles\":[");
     for (int value = 0; value < HL_ROLE_COUNT; value++)
-        append_value(out, value, hl_directory_role_name((hl_role)value), hl_directory_role_label((hl_role)value));
+        append_value(out, value, hl_directory_role_name((hl_role)value),
+                     hl_directory_role_label((hl_role)value));
     hl_buf_append_char(out, ']');
 }
 
@@ -207,7 +211,8 @@ void hl_routes_workflow(const hl_route_request *request, const hl_route_context 
     }
     hl_buf_append_str(out, "],\"states\":[");
     for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++)
-        append_value(out, state - 1, hl_order_state_name((hl_state)state), hl_order_state_label((hl_state)state));
+        append_value(out, state - 1, hl_order_state_name((hl_state)state),
+                     hl_order_state_label((hl_state)state));
     hl_buf_append_char(out, ']');
     append_enumerations(out);
     hl_buf_append_str(out, "}\n");
