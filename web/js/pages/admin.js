@@ -63,7 +63,8 @@ async function section(body, path, query, build) {
   build(data);
 }
 
-const SECTIONS = {
+// Built at each render, so that the tabs' names follow the language.
+const sections = () => ({
   users: [T('用户与角色', 'Users and roles'), async (body, dir) => section(body, '/users', {}, (data) => {
     const form = recordForm({
       id: 'user-form', title: T('新建或修改用户（修改时密码留空则不变）', 'Add or change a user (leave the password empty to keep it)'),
@@ -198,9 +199,10 @@ const SECTIONS = {
           }
         } }, T('撤销', 'Revoke')))))));
   })],
-};
+});
 
 export async function render(view, context) {
+  const SECTIONS = sections();
   const which = SECTIONS[context.route.parts[1]] ? context.route.parts[1] : 'users';
   const dir = await directory();
   const body = h('section.panel#admin-section');
