@@ -782,6 +782,49 @@ bool hl_auth_may_read_audit(const hl_user *user)
     return known_role(user) && user->role == HL_ROLE_ADMIN;
 }
 
+/* Whether the workflow lets the user's role take an action at all. */
+static bool role_may_take(const hl_user *user, hl_action action)
+{
+    return (hl_workflow_rule_of(action)->roles & HL_ROLE_BIT(user->role)) != 0;
+}
+
+const char *hl_auth_right_name(hl_auth_right right)
+{
+    static const char *const names[HL_RIGHT_COUNT] = {
+        [HL_RIGHT_DISPATCH] = "dispatch",
+        [HL_RIGHT_HANDLE] = "handle",
+        [HL_RIGHT_SURVEY] = "survey",
+        [HL_RIGHT_SUPERVISE] = "supervise",
+        [HL_RIGHT_MANAGE_DIRECTORY] = "manage_directory",
+        [HL_RIGHT_REGISTER] = "register",
+        [HL_RIGHT_SEARCH_ORDERS] = "search_orders",
+        [HL_RIGHT_READ_REPORTS] = "read_reports",
+    };
+    return (int)right >= 0 && right < HL_RIGHT_COUNT ? names[right] : "unknown";
+}
+
+bool hl_auth_has_right(const hl_user *user, hl_auth_right right)
+{
+    if (!known_role(user))
+        return false;
+    switch (right) {
+    case HL_RIGHT_DISPATCH: return role_may_take(user, HL_ACTION_DISPATCH);
+    case HL_RIGHT_HANDLE: return role_may_take(user, HL_ACTION_SIGN);
+    case HL_RIGHT_SURVEY: return role_may_take(user, HL_ACTION_SURVEY);
+    case HL_RIGHT_SUPERVISE: return role_may_take(user, HL_ACTION_SUPERVISE);
+    case HL_RIGHT_MANAGE_DIRECTORY: return role_rights[user->role].directory;
+    case HL_RIGHT_REGISTER: return role_may_take(user, HL_ACTION_REGISTER);
+    /* A unit handler reads its unit's orders only, and its inbox is that
+     * list: searching is for the roles that read beyond one unit. */
+    case HL_RIGHT_SEARCH_ORDERS:
+        return role_rights[user->role].orders == SCOPE_ALL ||
+               role_rights[user->role].orders == SCOPE_FINISHED;
+    case HL_RIGHT_READ_REPORTS: return role_rights[user->role].reports;
+    case HL_RIGHT_COUNT: break;
+    }
+    return false;
+}
+
 static int order_not_found(int64_t id, hl_error *error)
 {
     char number[24];

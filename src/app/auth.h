@@ -152,6 +152,28 @@ bool hl_auth_may_manage_api_keys(const hl_user *user);
  * (app/audit): administrators only. */
 bool hl_auth_may_read_audit(const hl_user *user);
 
+/* The work a user does, as the pages list it (GET /api/v1/me "rights"),
+ * in the order of their navigation. Each is answered from the role table
+ * in auth.c or from the workflow's rules (domain/workflow), never from a
+ * copy of either. */
+typedef enum hl_auth_right {
+    HL_RIGHT_DISPATCH = 0,     /* dispatch new orders: the workflow's dispatch rule */
+    HL_RIGHT_HANDLE,           /* sign for and handle its unit's orders: the sign rule */
+    HL_RIGHT_SURVEY,           /* call citizens back: the survey rule */
+    HL_RIGHT_SUPERVISE,        /* supervise overdue orders: the supervise rule */
+    HL_RIGHT_MANAGE_DIRECTORY, /* hl_auth_may_manage_directory */
+    HL_RIGHT_REGISTER,         /* register new orders: the register rule */
+    HL_RIGHT_SEARCH_ORDERS,    /* search the orders it reads beyond one unit's */
+    HL_RIGHT_READ_REPORTS,     /* hl_auth_may_read_reports */
+    HL_RIGHT_COUNT
+} hl_auth_right;
+
+/* The right's stable name ("dispatch", "handle", "survey", "supervise",
+ * "manage_directory", "register", "search_orders", "read_reports"). */
+const char *hl_auth_right_name(hl_auth_right right);
+/* Whether an active user has the right. */
+bool hl_auth_has_right(const hl_user *user, hl_auth_right right);
+
 /* Reads an order for a user: HL_ENOTFOUND, worded as for a missing order,
  * when it is absent or the user may not read it. */
 int hl_auth_read_order(hl_app *app, const hl_user *user, int64_t id, hl_order *out, hl_error *error);

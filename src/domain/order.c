@@ -196,6 +196,11 @@ const char *hl_order_resolved_name(hl_resolved resolved)
     return enum_name(resolved_texts, 3, (int)resolved);
 }
 
+const char *hl_order_resolved_label(hl_resolved resolved)
+{
+    return enum_label(resolved_texts, 3, (int)resolved);
+}
+
 int hl_order_resolved_parse(hl_slice text, hl_resolved *out)
 {
     int value;

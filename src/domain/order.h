@@ -183,6 +183,7 @@ const char *hl_order_rating_name(hl_rating rating);
 const char *hl_order_rating_label(hl_rating rating);
 int hl_order_rating_parse(hl_slice text, hl_rating *out);
 const char *hl_order_resolved_name(hl_resolved resolved);
+const char *hl_order_resolved_label(hl_resolved resolved);
 int hl_order_resolved_parse(hl_slice text, hl_resolved *out);
 const char *hl_order_survey_result_name(hl_survey_result result);
 const char *hl_order_appeal_state_name(hl_appeal_state state);

@@ -79,7 +79,28 @@ void hl_route_mask_name(const char *name, char *out, size_t size)
     snprintf(out, size, "%.*s**", (int)first, name);
 }
 
-void hl_route_order_json(const hl_order *order, hl_time now, bool full, hl_buf *out)
+/* The deadline running now as the pages show it: the working days from
+ * today to its day by the app's calendar (0: it ends today; negative: the
+ * working days since it passed), and whether it is due soon as the list's
+ * ?due_soon=1 means it (hl_app_due_soon_limit). Without a running
+ * deadline the days are null and nothing is due. */
+static void append_time_left(const hl_app *app, const hl_order *order, hl_time now, bool *first,
+                             hl_buf *out)
+{
+    bool runs = order->due_at > 0;
+    hl_json_out_key(out, first, "working_days_left");
+    if (runs)
+        hl_buf_appendf(out, "%d",
+                       hl_calendar_working_days_between(&app->calendar, hl_clock_day_of(now),
+                                                        hl_clock_day_of(order->due_at)));
+    else
+        hl_buf_append_str(out, "null");
+    bool soon =
+        runs && !hl_order_is_overdue(order, now) && order->due_at < hl_app_due_soon_limit(app, now);
+    hl_json_out_bool(out, first, "due_soon", soon);
+}
+
+void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full, hl_buf *out)
 {
     char masked[HL_NAME_BYTES + HL_PHONE_BYTES];
     bool first = true;
@@ -119,6 +140,7 @@ void hl_route_order_json(const hl_order *order, hl_time now, bool full, hl_buf *
     hl_json_out_time(out, &first, "handle_deadline", order->handle_deadline);
     hl_json_out_time(out, &first, "due_at", order->due_at);
     hl_json_out_bool(out, &first, "overdue", hl_order_is_overdue(order, now));
+    append_time_left(app, order, now, &first, out);
     hl_json_out_string(out, &first, "reply", order->reply);
     hl_json_out_time(out, &first, "completed_at", order->completed_at);
     hl_json_out_int(out, &first, "extension_count", order->extension_count);

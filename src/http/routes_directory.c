@@ -1,7 +1,8 @@
 /* routes_directory.c: the routes of the directory and the settings (see
  * routes_directory.h).
  *
- * Who the user is (/me), the workflow's table for the pages, the units,
+ * Who the user is and what work is theirs (/me), the workflow's table and
+ * the labelled values of the order's enumerations for the pages, the units,
  * categories and users, the working-day calendar and the limits: reading
  * them, and the administrator's writes. Bodies and parameters are checked
  * here for shape; the records are checked, and written in one transaction,
@@ -85,6 +86,18 @@ void hl_routes_me(const hl_route_request *request, const hl_route_context *conte
             hl_buf_append_char(out, ',');
         hl_buf_append_json_string(out, rule->name);
     }
+    hl_buf_append_char(out, ']');
+    /* What the user's work is, for the pages' navigation: app/auth's
+     * answer, in the order the pages list it. */
+    hl_json_out_key(out, &first, "rights");
+    hl_buf_append_char(out, '[');
+    for (int right = 0, written = 0; right < HL_RIGHT_COUNT; right++) {
+        if (!hl_auth_has_right(user, (hl_auth_right)right))
+            continue;
+        if (written++ > 0)
+            hl_buf_append_char(out, ',');
+        hl_buf_append_json_string(out, hl_auth_right_name((hl_auth_right)right));
+    }
     hl_buf_append_str(out, "]}\n");
     response->status = 200;
 }
@@ -113,6 +126,52 @@ static void append_required_fields(hl_buf *out, const hl_workflow_rule *rule)
             hl_buf_append_char(out, ',');
         hl_buf_append_json_string(out, needs[index].field);
     }
+    hl_buf_append_char(out, ']');
+}
+
+/* One value of an enumeration: {"name","label"}, the label in the
+ * request's language; a comma before every value but the first. */
+static void append_value(hl_buf *out, int index, const char *name, const char *label)
+{
+    bool first = true;
+    if (index > 0)
+        hl_buf_append_char(out, ',');
+    hl_buf_append_char(out, '{');
+    hl_json_out_string(out, &first, "name", name);
+    hl_json_out_string(out, &first, "label", label);
+    hl_buf_append_char(out, '}');
+}
+
+/* The values of the order's enumerations and the roles, with their labels
+ * from the one place that names them (domain/order, domain/directory),
+ * so that the pages keep no list of their own. "none" and "unknown" are
+ * not values a page offers, and are left out. */
+static void append_enumerations(hl_buf *out)
+{
+    hl_buf_append_str(out, ",\"channels\":[");
+    for (int value = 0; value < HL_CHANNEL_COUNT; value++)
+        append_value(out, value, hl_order_channel_name((hl_channel)value),
+                     hl_order_channel_label((hl_channel)value));
+    hl_buf_append_str(out, "],\"types\":[");
+    for (int value = 0; value < HL_TYPE_COUNT; value++)
+        append_value(out, value, hl_order_type_name((hl_order_type)value),
+                     hl_order_type_label((hl_order_type)value));
+    hl_buf_append_str(out, "],\"outcomes\":[");
+    for (int value = HL_OUTCOME_NONE + 1; value < HL_OUTCOME_COUNT; value++)
+        append_value(out, value - 1, hl_order_outcome_name((hl_survey_outcome)value),
+                     hl_order_outcome_label((hl_survey_outcome)value));
+    hl_buf_append_str(out, "],\"ratings\":[");
+    for (int value = HL_RATING_NONE + 1; value < HL_RATING_COUNT; value++)
+        append_value(out, value - 1, hl_order_rating_name((hl_rating)value),
+                     hl_order_rating_label((hl_rating)value));
+    hl_buf_append_str(out, "],\"resolved\":[");
+    append_value(out, 0, hl_order_resolved_name(HL_RESOLVED_YES),
+                 hl_order_resolved_label(HL_RESOLVED_YES));
+    append_value(out, 1, hl_order_resolved_name(HL_RESOLVED_NO), hl_order_resolved_label(HL_RESOLVED_NO));
+    hl_buf_append_str(out, "],\"roles\":[");
+    for (int value = 0; value < HL_ROLE_COUNT; value++)
+        append_value(out, value, hl_directory_role_name((hl_role)value),
+                     hl_directory_role_label((hl_role)value));
     hl_buf_append_char(out, ']');
 }
 
@@ -151,16 +210,12 @@ void hl_routes_workflow(const hl_route_request *request, const hl_route_context 
         hl_buf_append_char(out, '}');
     }
     hl_buf_append_str(out, "],\"states\":[");
-    for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++) {
-        bool first = true;
-        if (state > HL_STATE_NONE + 1)
-            hl_buf_append_char(out, ',');
-        hl_buf_append_char(out, '{');
-        hl_json_out_string(out, &first, "name", hl_order_state_name((hl_state)state));
-        hl_json_out_string(out, &first, "label", hl_order_state_label((hl_state)state));
-        hl_buf_append_char(out, '}');
-    }
-    hl_buf_append_str(out, "]}\n");
+    for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++)
+        append_value(out, state - 1, hl_order_state_name((hl_state)state),
+                     hl_order_state_label((hl_state)state));
+    hl_buf_append_char(out, ']');
+    append_enumerations(out);
+    hl_buf_append_str(out, "}\n");
     response->status = 200;
 }
 

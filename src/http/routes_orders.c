@@ -242,7 +242,7 @@ static int write_listed_order(void *context, const hl_order *order)
     list_writer *writer = context;
     if (writer->count++ > 0)
         hl_buf_append_char(writer->out, ',');
-    hl_route_order_json(order, writer->request->now, writer->full, writer->out);
+    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full, writer->out);
     if (writer->full && order->citizen_phone[0] != '\0')
         hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now, writer->user->username,
                          order->id, "GET /api/v1/orders");

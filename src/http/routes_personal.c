@@ -31,7 +31,7 @@ bool hl_routes_personal_order(const hl_route_request *request, const hl_user *us
             full = false;
         }
     }
-    hl_route_order_json(order, request->now, full, &response->body);
+    hl_route_order_json(request->app, order, request->now, full, &response->body);
     return true;
 }
 
@@ -52,7 +52,7 @@ static int write_earlier(void *context, const hl_order *order)
     earlier_writer *writer = context;
     if (writer->count++ > 0)
         hl_buf_append_char(writer->out, ',');
-    hl_route_order_json(order, writer->request->now, writer->full, writer->out);
+    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full, writer->out);
     if (writer->full && order->citizen_phone[0] != '\0')
         hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now, writer->user->username,
                          order->id, "GET /api/v1/orders/{number}/earlier");

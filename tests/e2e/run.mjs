@@ -229,6 +229,43 @@ async function waitForState(number, state) {
 // The REST API routes the scenario cannot do without, and those whose
 // absence the pages announce with a notice (the test then expects their
 // 404s and checks that nothing else breaks).
+// The navigation each role has always had (main.js builds it from the
+// rights of GET /api/v1/me).
+const NAVIGATION = {
+  agent: ['#/', '#/intake', '#/orders'],
+  dispatcher: ['#/', '#/dispatch', '#/intake', '#/orders', '#/bulletin'],
+  handler: ['#/', '#/inbox'],
+  surveyor: ['#/', '#/survey', '#/orders'],
+  supervisor: ['#/', '#/supervision', '#/orders', '#/bulletin'],
+  analyst: ['#/', '#/orders', '#/bulletin'],
+  admin: ['#/', '#/admin', '#/orders', '#/bulletin'],
+};
+
+// The badge the pages show for an order's deadline, from the server's
+// working_days_left, overdue and due_soon (in Chinese).
+function expectedBadge(order) {
+  const left = order.working_days_left;
+  if (!order.due_at) return { text: '—', tone: null };
+  if (order.overdue) return { text: left < 0 ? `超期 ${-left} 个工作日` : '已超期', tone: 'overdue' };
+  if (left === 0) return { text: '今日到期', tone: 'soon' };
+  return { text: `剩 ${left} 个工作日`, tone: order.due_soon ? 'soon' : 'ok' };
+}
+
+// Checks the time-left badges of a list's first rows against the API.
+async function checkBadges(page, listId, name) {
+  const rows = await page.$$eval(`#${listId} tr[data-number]`, (list) => list.slice(0, 6).map((row) => {
+    const badge = row.querySelector('td.col-due > *');
+    return { number: row.dataset.number, text: badge.textContent,
+      tone: ['overdue', 'soon', 'ok'].find((tone) => badge.classList.contains(tone)) || null };
+  }));
+  check(`${name}: rows to check`, rows.length > 0);
+  for (const row of rows) {
+    const want = expectedBadge(await apiOrder(row.number));
+    check(`${name}: ${row.number} shows the server's count`, row.text === want.text && row.tone === want.tone,
+      `${JSON.stringify(row)} vs ${JSON.stringify(want)}`);
+  }
+}
+
 // ---- The scenario ----
 
 async function scenario() {
@@ -244,8 +281,17 @@ async function scenario() {
     pages[username] = page;
     const role = await page.textContent('#session span');
     check(`${username} logged in`, role.includes(username) || role.length > 0, role);
+    // The navigation is the server's rights of the user (GET /api/v1/me),
+    // and the same pages each role had before the server listed them.
+    const me = await page.evaluate(async () => (await fetch('/api/v1/me')).json());
+    const nav = await page.$$eval('#nav a', (links) => links.map((link) => link.getAttribute('href')));
+    check(`${username}: navigation of the role`, JSON.stringify(nav) === JSON.stringify(NAVIGATION[me.role]),
+      `${JSON.stringify(nav)} (rights ${JSON.stringify(me.rights)})`);
     await shoot(page, `home-${username}`);
   }
+  // A page outside the rights is refused; the order page and home are anyone's.
+  await go(pages.analyst1, '#/intake', '#refusal');
+  check('analyst: intake refused', (await pages.analyst1.textContent('#refusal')).length > 0);
   const loginPage = await (await browser.newContext({ viewport: DESK })).newPage();
   watch(loginPage, 'login');
   await loginPage.goto(`${base}/`);
@@ -342,6 +388,12 @@ async function scenario() {
   await shoot(surveyor, 'survey');
   await openOnDesk(surveyor, '#/survey', 'survey-list', number, token);
   await surveyor.click('#actions button[data-action="survey"]');
+  const served = await surveyor.evaluate(async () => (await fetch('/api/v1/workflow?lang=zh')).json());
+  const shownOutcomes = await surveyor.$$eval('.survey-form button[data-outcome]',
+    (buttons) => buttons.map((button) => [button.dataset.outcome, button.textContent]));
+  check('survey: the outcomes and labels are the server\'s',
+    JSON.stringify(shownOutcomes) === JSON.stringify(served.outcomes.map((entry) => [entry.name, entry.label])),
+    JSON.stringify(shownOutcomes));
   await surveyor.click('.survey-form button[data-outcome="reached"]');
   await surveyor.click('.survey-form [data-field="rating"] button[data-value="dissatisfied"]');
   await surveyor.click('.survey-form [data-field="resolved"] button[data-value="no"]');
@@ -410,6 +462,10 @@ async function scenario() {
   const supervisor = pages.supervisor1;
   for (const view of ['overdue', 'due_soon', 'extensions', 'appeals']) {
     await go(supervisor, `#/supervision?view=${view}`, '#supervision-list');
+    if (view === 'overdue' || view === 'due_soon') {
+      await supervisor.waitForSelector('#supervision-list tr[data-number]');
+      await checkBadges(supervisor, 'supervision-list', `supervision ${view}`);
+    }
     await shoot(supervisor, `supervision-${view}`);
   }
   const admin = pages.admin;
@@ -468,6 +524,14 @@ async function scenario() {
   await shoot(phoneAnalyst, 'phone-bulletin');
   const overflow = await phoneAgent.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check('phone: the desk fits the width', overflow <= 0, `${overflow}px too wide`);
+  const phoneSupervisor = (await session('supervisor1', PHONE)).page;
+  await go(phoneSupervisor, '#/supervision?view=overdue', '#supervision-list tr[data-number]');
+  await checkBadges(phoneSupervisor, 'supervision-list', 'phone: supervision overdue');
+  await shoot(phoneSupervisor, 'phone-supervision');
+  await go(phoneSupervisor, '#/orders', '#order-search tr[data-number]');
+  await shoot(phoneSupervisor, 'phone-orders');
+  await go(phoneSupervisor, `#/orders/${number}`, '#timeline');
+  await shoot(phoneSupervisor, 'phone-order');
 }
 
 // ---- Setup and teardown ----

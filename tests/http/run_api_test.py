@@ -14,7 +14,9 @@ The store itself is the oracle: the test reads it with Python's sqlite3
 1. Shapes: every successful JSON answer of the authorization matrix below is
    validated against its schema in GET /api/v1/openapi.json.
 2. The order list: every filter, each sort, paging (page 2 follows page 1,
-   totals right), the language, against the store; the counts; a unit
+   totals right), the language, against the store; the counts; the time
+   left on each running deadline (working_days_left, counted here from the
+   store's calendar; due_soon, as `hotline list --due-soon`); a unit
    handler's and a surveyor's scope, with guessed numbers and the filters.
 3. The directory and the settings: units, categories, users (create,
    change, disable, reset a password, the last administrator), the
@@ -181,6 +183,25 @@ def cli_numbers(context, *args):
     return {int(line.split()[0]) for line in listing.splitlines() if re.match(r"^\d{14}\s", line)}
 
 
+def local_day(seconds):
+    """The day number (days since 1970-01-01 at +08:00) an instant falls on."""
+    return (seconds + 8 * 3600) // 86400
+
+
+def working_days_left(context, due_at):
+    """The working days from NOW's day to due_at's day by the store's
+    calendar (the order JSON's working_days_left), counted here in Python."""
+    exceptions = dict(context.rows("SELECT day, kind FROM calendar"))
+    today, due = local_day(NOW), local_day(due_at)
+
+    def working(day):
+        kind = exceptions.get(day)
+        return kind == "work" or (kind != "off" and (day + 3) % 7 < 5)  # 1970-01-01 was a Thursday
+    low, high = min(today, due), max(today, due)
+    count = sum(1 for day in range(low + 1, high + 1) if working(day))
+    return count if due >= today else -count
+
+
 # ---------------------------------------------------------------------------
 # Schemas from the OpenAPI document.
 
@@ -333,6 +354,28 @@ def test_lists(context, numbers):
     check("overdue exactly when the running deadline has passed",
           all(order["overdue"] == (order["due_at"] is not None and instant(order["due_at"]) < NOW)
               for order in answer["orders"]))
+
+    # The time left on the running deadline is counted by the server with
+    # its calendar: the pages show it as it comes.
+    status, _, overdue = context.get("/api/v1/orders?overdue=1&sort=-deadline&page_size=100")
+    status_soon, _, soon = context.get("/api/v1/orders?due_soon=1&page_size=100")
+    running = answer["orders"] + overdue["orders"] + soon["orders"]
+    wrong = [(order["number"], order["due_at"], order["working_days_left"]) for order in running
+             if order["working_days_left"] != working_days_left(context, instant(order["due_at"]))]
+    check("working_days_left: the calendar's working days from today to the deadline's day",
+          status == 200 and status_soon == 200 and len(running) > 100 and not wrong, wrong[:5])
+    check("working_days_left: negative once overdue, by the working days since",
+          all(order["working_days_left"] <= 0 for order in overdue["orders"])
+          and any(order["working_days_left"] < -1 for order in overdue["orders"]),
+          [order["working_days_left"] for order in overdue["orders"][:10]])
+    wrong = [order["number"] for order in running if order["due_soon"] != (int(order["number"]) in due_soon_ids)]
+    check("due_soon: exactly the orders `hotline list --due-soon` prints", not wrong and soon["orders"]
+          and all(order["due_soon"] and not order["overdue"] for order in soon["orders"]), wrong[:5])
+    status, _, finished = context.get("/api/v1/orders?state=surveyed,archived,new&page_size=50")
+    check("no running deadline: working_days_left null, not due soon", status == 200 and finished["orders"]
+          and all(order["working_days_left"] is None and order["due_soon"] is False
+                  for order in finished["orders"] if order["due_at"] is None)
+          and any(order["due_at"] is None for order in finished["orders"]))
 
     # Language: labels change, stable names do not.
     status, _, chinese = context.get("/api/v1/orders?state=surveyed&page_size=1")
@@ -552,6 +595,8 @@ def test_directory(context):
     status, _, order = act(context, number, "dispatch", {"unit": HANDLER_UNIT}, "dispatcher1")
     check("sign deadline before the holiday: Monday", order["sign_deadline"] == "2024-03-04T23:59:59+08:00",
           order.get("sign_deadline"))
+    check("one working day left on Friday to Monday", order["working_days_left"] == 1, order.get("working_days_left"))
+    before = number
     status, _, day = context.send("POST", "/api/v1/calendar", {"date": "2024-03-04", "kind": "holiday",
                                                                "name": "接口测试假日"}, admin)
     check("calendar day added: 201", status == 201 and day == {"date": "2024-03-04", "kind": "holiday",
@@ -562,6 +607,12 @@ def test_directory(context):
         status, _, order = act(context, number, "dispatch", {"unit": HANDLER_UNIT}, "dispatcher1")
         deadlines.add(order.get("sign_deadline"))
     check("every thread counts with the new holiday", deadlines == {"2024-03-05T23:59:59+08:00"}, deadlines)
+    lefts = set()
+    for index in range(8):
+        status, _, order = context.get(f"/api/v1/orders/{before}", "dispatcher1")
+        lefts.add(order.get("working_days_left"))
+    check("every thread counts the time left with the new holiday: none before Monday's deadline",
+          lefts == {0}, lefts)
     status, _, year = context.get("/api/v1/calendar?year=2024", "h-xiaodian")
     check("the holiday is listed", {"date": "2024-03-04", "kind": "holiday", "name": "接口测试假日"} in year["days"]
           and year["year"] == 2024, year)
@@ -636,6 +687,58 @@ def test_directory(context):
               and me["username"] == USERS[role], me)
     status, _, me_en = context.get("/api/v1/me?lang=en", "h-xiaodian")
     check("/me in English", me_en["role_label"] == "unit handler" and me_en["unit"] == HANDLER_UNIT, me_en)
+
+    # /me's rights: app/auth's role table and the workflow's rules, in the
+    # order of the pages' navigation; each agrees with what the routes allow.
+    rights = {
+        "agent": ["register", "search_orders"],
+        "dispatcher": ["dispatch", "register", "search_orders", "read_reports"],
+        "handler": ["handle"],
+        "surveyor": ["survey", "search_orders"],
+        "supervisor": ["supervise", "search_orders", "read_reports"],
+        "analyst": ["search_orders", "read_reports"],
+        "admin": ["manage_directory", "search_orders", "read_reports"],
+    }
+    for role in ROLES:
+        status, _, me = context.get("/api/v1/me", USERS[role])
+        check(f"/me of {role}: rights", status == 200 and me["rights"] == rights[role], me.get("rights"))
+        by_rule = {"dispatch": "dispatch", "handle": "sign", "survey": "survey", "supervise": "supervise",
+                   "register": "register"}
+        check(f"/me of {role}: the workflow's rights follow its rules",
+              all((right in me["rights"]) == (role in actions[rule]["roles"]) for right, rule in by_rule.items()))
+        status, _, _ = context.get("/api/v1/reports", USERS[role])
+        check(f"/me of {role}: read_reports as GET /api/v1/reports answers",
+              ("read_reports" in me["rights"]) == (status == 200), status)
+        status, _, _ = context.get("/api/v1/users", USERS[role])
+        check(f"/me of {role}: manage_directory as GET /api/v1/users answers",
+              ("manage_directory" in me["rights"]) == (status == 200), status)
+
+    # /workflow's enumerations: every value of the order's schema, labelled
+    # in the request's language by the C side.
+    schema = context.document["components"]["schemas"]["Order"]["properties"]
+    expected_names = {"channels": schema["channel"]["enum"], "types": schema["type"]["enum"],
+                      "outcomes": ["reached", "no_answer", "busy", "refused", "wrong_number", "other"],
+                      "ratings": ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied",
+                                  "very_dissatisfied"],
+                      "resolved": ["yes", "no"],
+                      "roles": ["agent", "dispatcher", "handler", "surveyor", "supervisor", "analyst", "admin"]}
+    status, _, english_flow = context.get("/api/v1/workflow?lang=en", "agent1")
+    for kind, names in expected_names.items():
+        check(f"workflow: {kind}, every value in order", [entry["name"] for entry in workflow[kind]] == names
+              and [entry["name"] for entry in english_flow[kind]] == names, workflow.get(kind))
+    label = {kind: {entry["name"]: entry["label"] for entry in workflow[kind]} for kind in expected_names}
+    label_en = {kind: {entry["name"]: entry["label"] for entry in english_flow[kind]} for kind in expected_names}
+    check("workflow: Chinese labels", label["types"]["complaint"] == "投诉" and label["channels"]["wechat"] == "微信"
+          and label["ratings"]["basically_satisfied"] == "基本满意" and label["resolved"]["no"] == "未解决"
+          and label["roles"]["handler"] == "承办人" and label["outcomes"]["wrong_number"] == "空号停机", label)
+    check("workflow: English labels", label_en["types"]["complaint"] == "complaint"
+          and label_en["channels"]["wechat"] == "WeChat" and label_en["resolved"]["no"] == "unresolved"
+          and label_en["roles"]["handler"] == "unit handler" and label_en["outcomes"]["no_answer"] == "no answer",
+          label_en)
+    status, _, order = context.get("/api/v1/orders?state=surveyed&page_size=1&lang=en")
+    check("workflow: the order's state label is the one /workflow lists",
+          order["orders"][0]["state_label"] == {entry["name"]: entry["label"]
+                                                for entry in english_flow["states"]}["surveyed"])
 
 
 # ---------------------------------------------------------------------------

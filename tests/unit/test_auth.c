@@ -545,6 +545,46 @@ static void test_directory_and_config_rights(void **state)
     }
 }
 
+/* The rights the pages list: each role's work, and nothing for a disabled
+ * account or a value out of range. */
+static void test_rights_of_each_role(void **state)
+{
+    (void)state;
+    static const struct {
+        hl_role role;
+        const char *rights; /* the names of its rights, in order */
+    } expected[] = {
+        {HL_ROLE_AGENT, "register search_orders"},
+        {HL_ROLE_DISPATCHER, "dispatch register search_orders read_reports"},
+        {HL_ROLE_HANDLER, "handle"},
+        {HL_ROLE_SURVEYOR, "survey search_orders"},
+        {HL_ROLE_SUPERVISOR, "supervise search_orders read_reports"},
+        {HL_ROLE_ANALYST, "search_orders read_reports"},
+        {HL_ROLE_ADMIN, "manage_directory search_orders read_reports"},
+    };
+    for (size_t index = 0; index < sizeof expected / sizeof expected[0]; index++) {
+        hl_user user = {.username = "u", .role = expected[index].role, .unit = "u1", .active = true};
+        char names[256] = "";
+        for (int right = 0; right < HL_RIGHT_COUNT; right++) {
+            if (!hl_auth_has_right(&user, (hl_auth_right)right))
+                continue;
+            if (names[0] != '\0')
+                strcat(names, " ");
+            strcat(names, hl_auth_right_name((hl_auth_right)right));
+        }
+        assert_string_equal(names, expected[index].rights);
+        /* The rights agree with the read rights they stand for. */
+        assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_READ_REPORTS), hl_auth_may_read_reports(&user));
+        assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_MANAGE_DIRECTORY), hl_auth_may_manage_directory(&user));
+        user.active = false;
+        for (int right = 0; right < HL_RIGHT_COUNT; right++)
+            assert_false(hl_auth_has_right(&user, (hl_auth_right)right));
+    }
+    assert_string_equal(hl_auth_right_name(HL_RIGHT_COUNT), "unknown");
+    hl_user agent = {.username = "a", .role = HL_ROLE_AGENT, .active = true};
+    assert_false(hl_auth_has_right(&agent, HL_RIGHT_COUNT));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +602,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_the_last_administrator_stays, setup, teardown),
         cmocka_unit_test(test_order_scope_narrows_a_filter),
         cmocka_unit_test(test_directory_and_config_rights),
+        cmocka_unit_test(test_rights_of_each_role),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

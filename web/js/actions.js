@@ -5,11 +5,12 @@
 // field. Every action is sent with If-Match: the version the page showed,
 // so a change by someone else in between is refused (412), not overwritten.
 
-import { act, ApiError, cached } from './api.js';
+import { act, ApiError } from './api.js';
 import { clear, h, notice, toast } from './dom.js';
 import { busy, checkRequired, field, formError, showError, values } from './forms.js';
-import { OUTCOMES, RATINGS, t, T } from './i18n.js';
+import { t, T } from './i18n.js';
 import { unitOptions } from './lists.js';
+import { loadVocabulary, values as listed } from './vocabulary.js';
 
 // The optional fields each action takes besides its required ones, and
 // the label of its note.
@@ -38,8 +39,9 @@ function noteLabel(action) {
   return labels[action] || t('note');
 }
 
+// The workflow table (vocabulary.js: read once, cached).
 export async function workflow() {
-  return cached('/workflow');
+  return loadVocabulary();
 }
 
 // The actions of the workflow this user may take on the order now.
@@ -111,26 +113,26 @@ async function send(form, order, etag, action, body, done, reread) {
 function surveyForm(order, etag, action, done, reread) {
   const form = h('form.action-form.survey-form', { dataset: { action: 'survey' }, novalidate: true });
   const chosen = { rating: null, resolved: null };
-  const choice = (name, options, labelOf) => {
+  const choice = (name, options) => {
     const group = h('div.choice', { role: 'group', 'aria-label': name });
     for (const option of options) {
-      group.append(h('button', { type: 'button', 'aria-pressed': 'false', dataset: { value: option },
+      group.append(h('button', { type: 'button', 'aria-pressed': 'false', dataset: { value: option.name },
         onclick: (event) => {
-          chosen[name] = option;
+          chosen[name] = option.name;
           for (const other of group.children) other.setAttribute('aria-pressed', String(other === event.currentTarget));
-        } }, labelOf(option)));
+        } }, option.label));
     }
     return h('div.field', { dataset: { field: name } },
       h('label', {}, name === 'rating' ? T('满意度（五级）', 'Satisfaction (five levels)') : T('是否解决', 'Resolved?')),
       group, h('span.error', { role: 'alert' }));
   };
   const reached = h('div.reached', { hidden: true },
-    choice('rating', RATINGS, (rating) => t(`rating_${rating}`)),
-    choice('resolved', ['yes', 'no'], (resolved) => t(`resolved_${resolved}`)),
+    choice('rating', listed('ratings')),
+    choice('resolved', listed('resolved')),
     field({ name: 'note', label: T('回访意见', 'Comment'), kind: 'textarea' }),
     h('div.buttons', {}, h('button.primary', { type: 'submit', id: 'survey-submit' }, T('提交回访结果', 'Record the result'))));
   const outcomes = h('div.choice.outcomes', { role: 'group', 'aria-label': T('本次呼叫结果', 'This call') },
-    OUTCOMES.map((outcome) => h('button', { type: 'button', dataset: { outcome },
+    listed('outcomes').map(({ name: outcome, label }) => h('button', { type: 'button', dataset: { outcome },
       class: outcome === 'reached' ? 'primary' : null,
       onclick: () => {
         if (outcome === 'reached') {
@@ -139,7 +141,7 @@ function surveyForm(order, etag, action, done, reread) {
           return;
         }
         send(form, order, etag, action, { outcome }, done, reread);
-      } }, t(`outcome_${outcome}`))));
+      } }, label)));
   form.append(h('p.muted', {}, T(`已呼叫 ${order.survey.attempts} 次。每次呼叫记一次结果；接通后记录满意度。`,
     `Called ${order.survey.attempts} times so far. Record each call; when reached, the rating.`)),
   outcomes, reached, formError());

@@ -48,8 +48,6 @@ export async function call(method, path, { query, body, ifMatch } = {}) {
   } catch (failure) {
     throw new ApiError(0, 'network', lang() === 'en' ? 'The server cannot be reached.' : '无法连接服务器。', null);
   }
-  const serverTime = response.headers.get('X-Server-Time');
-  if (serverTime) window.hotlineServerTime = serverTime;
   const type = response.headers.get('Content-Type') || '';
   const data = type.startsWith('application/json') ? await response.json() : await response.text();
   if (!response.ok) {

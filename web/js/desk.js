@@ -8,7 +8,7 @@ import { ApiError, get } from './api.js';
 import { add, clear, errorText, h, notice } from './dom.js';
 import { t, T } from './i18n.js';
 import { directory, orderList } from './lists.js';
-import { facts } from './pages/order.js';
+import { facts } from './widgets.js';
 
 export async function desk(view, context, { title, intro, list, only, extra }) {
   const dir = await directory();

@@ -67,54 +67,19 @@ export function loading() {
   return h('p.muted', {}, t('loading'));
 }
 
-// ---- Working days ----
+// ---- Deadlines ----
 
-// The calendar's exceptions to Monday-Friday, by date: {date: 'holiday'|'workday'}.
-export function calendarIndex(years) {
-  const index = {};
-  for (const year of years) for (const day of (year && year.days) || []) index[day.date] = day.kind;
-  return index;
-}
-
-function isWorkingDay(date, exceptions) {
-  const key = date.toISOString().slice(0, 10);
-  if (exceptions[key] === 'holiday') return false;
-  if (exceptions[key] === 'workday') return true;
-  const weekday = date.getUTCDay();
-  return weekday !== 0 && weekday !== 6;
-}
-
-// Today's date for the server (its X-Server-Time, in its zone, which may
-// be set apart from the real date), else the machine's date at +08:00.
-export function todayIn(offsetMinutes = 480) {
-  if (window.hotlineServerTime) return window.hotlineServerTime.slice(0, 10);
-  return new Date(Date.now() + offsetMinutes * 60000).toISOString().slice(0, 10);
-}
-
-// Working days from today to the deadline's date: 0 when it ends today,
-// negative when it has passed (counting the working days since).
-export function workingDaysLeft(dueIso, exceptions, today = todayIn()) {
-  const due = dueIso.slice(0, 10);
-  const step = due >= today ? 1 : -1;
-  let cursor = new Date(`${today}T00:00:00Z`);
-  const end = new Date(`${due}T00:00:00Z`);
-  let count = 0;
-  for (let guard = 0; guard < 4000 && cursor.getTime() !== end.getTime(); guard++) {
-    cursor = new Date(cursor.getTime() + step * 86400000);
-    if (isWorkingDay(cursor, exceptions)) count += step;
-  }
-  return count;
-}
-
-// A badge for the time left on an open order's deadline.
-export function dueBadge(order, exceptions) {
+// A badge for the time left on an order's running deadline, as the server
+// counts it with its working-day calendar: working_days_left (0: it ends
+// today; negative: the working days since it passed), overdue and due_soon.
+export function dueBadge(order) {
   if (!order.due_at) return h('span.muted', {}, '—');
-  const left = workingDaysLeft(order.due_at, exceptions);
-  if (order.overdue || left < 0) {
+  const left = order.working_days_left;
+  if (order.overdue) {
     return h('span.badge.overdue', { title: order.due_at }, left < 0 ? t(left === -1 ? 'overdue_by_one' : 'overdue_by', { days: -left }) : t('overdue'));
   }
   if (left === 0) return h('span.badge.soon', { title: order.due_at }, t('due_today'));
-  return h(left <= 1 ? 'span.badge.soon' : 'span.badge.ok', { title: order.due_at }, t(left === 1 ? 'one_working_day_left' : 'working_days_left', { days: left }));
+  return h(order.due_soon ? 'span.badge.soon' : 'span.badge.ok', { title: order.due_at }, t(left === 1 ? 'one_working_day_left' : 'working_days_left', { days: left }));
 }
 
 export function stateBadge(order) {

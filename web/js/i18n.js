@@ -3,7 +3,10 @@
 // (?lang=), so that the server's messages and labels come in the same
 // language. Shared words live in the dictionary below (t('key')); a text
 // used on one page only stands where it is used as T('中文', 'English'),
-// as HL_T does in the C code.
+// as HL_T does in the C code. The values of an order's enumerations
+// (states, types, channels, survey outcomes, ratings, roles) and their
+// labels are not words of the pages: the server serves them
+// (vocabulary.js).
 
 const STORAGE_KEY = 'hotline.lang';
 
@@ -67,44 +70,7 @@ const dictionary = {
   back_home: ['返回首页', 'Back to the home page'],
   saved: ['已保存', 'Saved'],
   done: ['已完成', 'Done'],
-  role_agent: ['话务员', 'agent'],
-  role_dispatcher: ['派单员', 'dispatcher'],
-  role_handler: ['承办人', 'unit handler'],
-  role_surveyor: ['回访员', 'surveyor'],
-  role_supervisor: ['督办员', 'supervisor'],
-  role_analyst: ['分析员', 'analyst'],
-  role_admin: ['管理员', 'administrator'],
-  type_inquiry: ['咨询', 'inquiry'],
-  type_help: ['求助', 'help'],
-  type_complaint: ['投诉', 'complaint'],
-  type_report: ['举报', 'report'],
-  type_suggestion: ['建议', 'suggestion'],
-  type_praise: ['表扬', 'praise'],
-  channel_phone: ['电话', 'phone'],
-  channel_web: ['网站', 'web'],
-  channel_app: ['手机应用', 'app'],
-  channel_wechat: ['微信', 'WeChat'],
-  channel_open311: ['Open311', 'Open311'],
-  channel_other: ['其他', 'other'],
-  outcome_reached: ['接通', 'reached'],
-  outcome_no_answer: ['无人接听', 'no answer'],
-  outcome_busy: ['占线', 'busy'],
-  outcome_refused: ['拒访', 'refused'],
-  outcome_wrong_number: ['空号停机', 'wrong or dead number'],
-  outcome_other: ['其他', 'other'],
-  rating_very_satisfied: ['非常满意', 'very satisfied'],
-  rating_satisfied: ['满意', 'satisfied'],
-  rating_basically_satisfied: ['基本满意', 'basically satisfied'],
-  rating_dissatisfied: ['不满意', 'dissatisfied'],
-  rating_very_dissatisfied: ['非常不满意', 'very dissatisfied'],
-  resolved_yes: ['已解决', 'resolved'],
-  resolved_no: ['未解决', 'unresolved'],
 };
-
-export const TYPES = ['inquiry', 'help', 'complaint', 'report', 'suggestion', 'praise'];
-export const CHANNELS = ['phone', 'web', 'app', 'wechat', 'open311', 'other'];
-export const OUTCOMES = ['reached', 'no_answer', 'busy', 'refused', 'wrong_number', 'other'];
-export const RATINGS = ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied', 'very_dissatisfied'];
 
 export function lang() {
   return language;

@@ -1,24 +1,17 @@
-// lists.js: what several pages share: the directory (units, categories,
-// the working-day calendar), read once per page load, and the order list,
-// paged and filtered on the server (GET /api/v1/orders).
+// lists.js: what several pages share: the directory (units and
+// categories), read once per page load, and the order list, paged and
+// filtered on the server (GET /api/v1/orders).
 
 import { ApiError, cached, get } from './api.js';
-import { calendarIndex, clear, dueBadge, errorText, formatTime, h, loading, notice, orderLink, stateBadge, todayIn } from './dom.js';
+import { clear, dueBadge, errorText, formatTime, h, loading, notice, orderLink, stateBadge } from './dom.js';
 import { field } from './forms.js';
 import { t, T } from './i18n.js';
+import { label } from './vocabulary.js';
 
-// {units, categories, unitName(code), categoryName(code), exceptions,
+// {units, categories, unitName(code), categoryName(code),
 // missing: [routes the server lacks]}
 export async function directory() {
-  const year = Number(todayIn().slice(0, 4));
-  const [units, categories, ...years] = await Promise.all([
-    cached('/units'), cached('/categories'),
-    cached('/calendar', { year: year - 1 }), cached('/calendar', { year }), cached('/calendar', { year: year + 1 }),
-  ].map((promise) => promise.catch((error) => {
-    // A year the calendar does not cover is not an error for a page.
-    if (error instanceof ApiError && error.status === 400) return null;
-    throw error;
-  })));
+  const [units, categories] = await Promise.all([cached('/units'), cached('/categories')]);
   const unitList = units ? units.units : [];
   const categoryList = categories ? categories.categories : [];
   const unitNames = new Map(unitList.map((unit) => [unit.code, unit.name]));
@@ -26,13 +19,11 @@ export async function directory() {
   const missing = [];
   if (!units) missing.push('GET /api/v1/units');
   if (!categories) missing.push('GET /api/v1/categories');
-  if (years.every((entry) => entry === null)) missing.push('GET /api/v1/calendar');
   return {
     units: unitList,
     categories: categoryList,
     unitName: (code) => (code ? unitNames.get(code) || code : '—'),
     categoryName: (code) => (code ? categoryNames.get(code) || code : '—'),
-    exceptions: calendarIndex(years),
     missing,
   };
 }
@@ -43,11 +34,11 @@ export function columns(dir, names) {
     number: [t('number'), (order) => orderLink(order.number)],
     received_at: [t('received_at'), (order) => formatTime(order.received_at)],
     title: [t('title'), (order) => order.title],
-    type: [t('type'), (order) => t(`type_${order.type}`)],
+    type: [t('type'), (order) => label('types', order.type)],
     category: [t('category'), (order) => dir.categoryName(order.category)],
     state: [t('state'), (order) => stateBadge(order)],
     lead_unit: [t('lead_unit'), (order) => dir.unitName(order.lead_unit)],
-    due: [t('time_left'), (order) => dueBadge(order, dir.exceptions)],
+    due: [t('time_left'), (order) => dueBadge(order)],
     completed_at: [T('办结时间', 'Completed'), (order) => formatTime(order.completed_at)],
     phone: [t('citizen_phone'), (order) => order.citizen_phone || '—'],
     extension: [T('待批延期', 'Extension asked'), (order) => (order.extension_pending_days

@@ -1,24 +1,30 @@
 // main.js: the page's frame. Hash routes (#/intake, #/orders/20240201000001),
 // the session (who is logged in, kept in localStorage only as a hint; the
-// cookie is the session), the navigation of each role, the language switch,
-// and the refusal page for routes a role may not use. Each page lives in
+// cookie is the session), the navigation, the language switch, and the
+// refusal page for routes a user may not use. Which pages a user has is
+// the server's answer: the rights of GET /api/v1/me (app/auth decides
+// them), each the page that does that work. The server's vocabulary
+// (vocabulary.js) is loaded before any page renders. Each page lives in
 // pages/*.js and exports render(view, context).
 
 import { call, forget, ApiError } from './api.js';
 import { clear, h } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
+import { label, loadVocabulary } from './vocabulary.js';
 
 const USER_KEY = 'hotline.user';
 
-// Which pages each role uses, in the order of its navigation.
-const NAVIGATION = {
-  agent: ['home', 'intake', 'orders'],
-  dispatcher: ['home', 'dispatch', 'intake', 'orders', 'bulletin'],
-  handler: ['home', 'inbox'],
-  surveyor: ['home', 'survey', 'orders'],
-  supervisor: ['home', 'supervision', 'orders', 'bulletin'],
-  analyst: ['home', 'orders', 'bulletin'],
-  admin: ['home', 'admin', 'orders', 'bulletin'],
+// The page that does each right's work; the navigation lists them in the
+// order the server gives the rights, after the home page.
+const PAGE_OF_RIGHT = {
+  dispatch: 'dispatch',
+  handle: 'inbox',
+  survey: 'survey',
+  supervise: 'supervision',
+  manage_directory: 'admin',
+  register: 'intake',
+  search_orders: 'orders',
+  read_reports: 'bulletin',
 };
 
 const PAGES = {
@@ -72,9 +78,25 @@ export function navigate(hash) {
   else location.hash = hash;
 }
 
+// The user's pages, in the order of the navigation.
+function navigation() {
+  return ['home', ...(user.rights || []).map((right) => PAGE_OF_RIGHT[right]).filter(Boolean)];
+}
+
 function mayUse(name) {
   if (name === 'order' || name === 'home') return true;
-  return (NAVIGATION[user.role] || []).includes(name);
+  return navigation().includes(name);
+}
+
+// A user kept from before the server served rights, or from another
+// language, is read again; a session that has ended logs out (api.js).
+async function refreshUser() {
+  try {
+    const { data } = await call('GET', '/me');
+    setUser({ ...user, ...data });
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+  }
 }
 
 function renderFrame(route) {
@@ -86,11 +108,11 @@ function renderFrame(route) {
   document.title = t('app_name');
   if (!user) return;
   const current = route.name === 'order' ? 'orders' : route.name;
-  clear(nav, (NAVIGATION[user.role] || ['home']).map((name) =>
+  clear(nav, navigation().map((name) =>
     h('a', { href: `#/${name === 'home' ? '' : name}`, class: name === current ? 'active' : null,
       'aria-current': name === current ? 'page' : null }, t(name))));
   clear(session,
-    h('span', { title: user.username }, `${user.name || user.username} · ${user.role_label || t(`role_${user.role}`)}`),
+    h('span', { title: user.username }, `${user.name || user.username} · ${user.role_label || label('roles', user.role)}`),
     h('button.small', { type: 'button', id: 'lang-switch', onclick: switchLanguage }, t('switch_language')),
     h('button.small', { type: 'button', id: 'logout', onclick: logout }, t('logout')));
 }
@@ -98,15 +120,8 @@ function renderFrame(route) {
 async function switchLanguage() {
   setLang(lang() === 'en' ? 'zh' : 'en');
   forget();
-  if (user) {
-    // Role and unit labels come from the server in the page's language.
-    try {
-      const { data } = await call('GET', '/me');
-      setUser({ ...user, ...data });
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-    }
-  }
+  // Role and unit labels come from the server in the page's language.
+  if (user) await refreshUser();
   render();
 }
 
@@ -137,6 +152,16 @@ export async function render() {
     sessionStorage.setItem('hotline.after-login', back);
     location.hash = '#/login';
     return;
+  }
+  if (user) {
+    if (!Array.isArray(user.rights)) await refreshUser();
+    if (!user) return; // the session had ended: the login page is on its way
+    try {
+      await loadVocabulary();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+    }
+    if (ticket !== renderCount) return;
   }
   renderFrame(route);
   document.getElementById('nav').classList.remove('open');

@@ -9,8 +9,8 @@ import { clear, errorText, h, notice, toast } from '../dom.js';
 import { busy, checkRequired, field, formError, showError, values } from '../forms.js';
 import { t, T } from '../i18n.js';
 import { directory, unitOptions } from '../lists.js';
+import { label, options } from '../vocabulary.js';
 
-const ROLES = ['agent', 'dispatcher', 'handler', 'surveyor', 'supervisor', 'analyst', 'admin'];
 
 function table(id, headings, rows) {
   return h('div.table-wrap', {}, h('table', { id },
@@ -63,7 +63,8 @@ async function section(body, path, query, build) {
   build(data);
 }
 
-const SECTIONS = {
+// Built at each render, so that the tabs' names follow the language.
+const sections = () => ({
   users: [T('用户与角色', 'Users and roles'), async (body, dir) => section(body, '/users', {}, (data) => {
     const form = recordForm({
       id: 'user-form', title: T('新建或修改用户（修改时密码留空则不变）', 'Add or change a user (leave the password empty to keep it)'),
@@ -72,7 +73,7 @@ const SECTIONS = {
           field({ name: 'username', label: t('username'), required: true, attributes: { autocomplete: 'off' } }),
           field({ name: 'name', label: T('姓名', 'Name'), required: true })),
         h('div.row', {},
-          field({ name: 'role', label: T('角色', 'Role'), kind: 'select', required: true, options: [['', '—'], ...ROLES.map((role) => [role, t(`role_${role}`)])] }),
+          field({ name: 'role', label: T('角色', 'Role'), kind: 'select', required: true, options: [['', '—'], ...options('roles')] }),
           field({ name: 'unit', label: T('所属单位（承办人）', 'Unit (handlers)'), kind: 'select', options: unitOptions(dir, { blank: '—' }) }),
           field({ name: 'active', label: T('状态', 'Status'), kind: 'select', options: activeOptions(), value: 'true' })),
         field({ name: 'password', label: t('password'), kind: 'password', attributes: { autocomplete: 'new-password' } }),
@@ -87,7 +88,7 @@ const SECTIONS = {
     form.addEventListener('saved', () => render(body.closest('.view'), { route: { parts: ['admin', 'users'] } }));
     clear(body, form, table('users-table', [t('username'), T('姓名', 'Name'), T('角色', 'Role'), t('unit'), T('状态', 'Status'), ''],
       data.users.map((user) => h('tr', { dataset: { username: user.username } },
-        h('td', {}, user.username), h('td', {}, user.name), h('td', {}, t(`role_${user.role}`)), h('td', {}, dir.unitName(user.unit)),
+        h('td', {}, user.username), h('td', {}, user.name), h('td', {}, label('roles', user.role)), h('td', {}, dir.unitName(user.unit)),
         h('td', {}, user.active ? T('启用', 'active') : T('停用', 'inactive')),
         h('td', {}, h('button.small', { type: 'button', onclick: () => form.fill({ ...user, password: '' }) }, T('修改', 'Edit')))))));
   })],
@@ -198,9 +199,10 @@ const SECTIONS = {
           }
         } }, T('撤销', 'Revoke')))))));
   })],
-};
+});
 
 export async function render(view, context) {
+  const SECTIONS = sections();
   const which = SECTIONS[context.route.parts[1]] ? context.route.parts[1] : 'users';
   const dir = await directory();
   const body = h('section.panel#admin-section');

@@ -8,7 +8,7 @@ import { desk } from '../desk.js';
 import { t, T } from '../i18n.js';
 import { columns } from '../lists.js';
 import { h } from '../dom.js';
-import { earlierOrders } from './order.js';
+import { earlierOrders } from '../widgets.js';
 
 export async function render(view, context) {
   await desk(view, context, {

@@ -5,6 +5,7 @@
 import { ApiError, get } from '../api.js';
 import { add, h, notice } from '../dom.js';
 import { t, T } from '../i18n.js';
+import { label } from '../vocabulary.js';
 
 function card(href, count, label, tone) {
   return h(`a.card${tone ? `.${tone}` : ''}`, { href, dataset: { count: String(count) } },
@@ -45,7 +46,7 @@ export async function render(view, { user }) {
   };
   add(view, 
     h('h1', {}, T(`您好，${user.name || user.username}`, `Hello, ${user.name || user.username}`)),
-    h('p.muted', {}, [user.role_label || t(`role_${user.role}`), user.unit_name || user.unit].filter(Boolean).join(' · ')),
+    h('p.muted', {}, [user.role_label || label('roles', user.role), user.unit_name || user.unit].filter(Boolean).join(' · ')),
     h('h2', {}, T('现在要做的事', 'To do now')),
     missing ? notice(t('not_available', { route: 'GET /api/v1/orders/counts' })) : null,
     counts || user.role === 'agent' || user.role === 'admin'

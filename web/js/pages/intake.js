@@ -10,10 +10,11 @@
 import { act, ApiError, post } from '../api.js';
 import { add, clear, h, notice, orderLink, toast } from '../dom.js';
 import { busy, checkRequired, clearErrors, field, formError, showError, values } from '../forms.js';
-import { CHANNELS, t, T, TYPES } from '../i18n.js';
+import { t, T } from '../i18n.js';
 import { directory } from '../lists.js';
-import { earlierOrders } from './order.js';
+import { earlierOrders } from '../widgets.js';
 import { workflow } from '../actions.js';
+import { options } from '../vocabulary.js';
 
 const DRAFT_KEY = 'hotline.intake-draft';
 
@@ -32,7 +33,7 @@ export async function render(view, context) {
     .sort((a, b) => a.label.localeCompare(b.label, 'zh-CN'));
 
   const channel = field({ name: 'channel', label: t('channel'), kind: 'select', value: draft.channel || 'phone',
-    options: CHANNELS.map((name) => [name, t(`channel_${name}`)]) });
+    options: options('channels') });
   const phone = field({ name: 'citizen_phone', label: t('citizen_phone'), value: draft.citizen_phone || '',
     attributes: { inputmode: 'tel', autocomplete: 'off', maxlength: 20 } });
   const name = field({ name: 'citizen_name', label: t('citizen_name'), value: draft.citizen_name || '', attributes: { autocomplete: 'off' } });
@@ -42,7 +43,7 @@ export async function render(view, context) {
   const category = field({ name: 'category', label: t('category'), kind: 'select', value: '',
     options: [['', T('（不选分类）', '(no category)')]], attributes: { size: 5, id: 'category-list' } });
   const type = field({ name: 'type', label: t('type'), kind: 'select', required: true, value: draft.type || '',
-    options: [['', T('请选择类型', 'Choose a type')], ...TYPES.map((name) => [name, t(`type_${name}`)])] });
+    options: [['', T('请选择类型', 'Choose a type')], ...options('types')] });
   const title = field({ name: 'title', label: t('title'), required: true, value: draft.title || '',
     attributes: { maxlength: 100, autocomplete: 'off' }, hint: T('一句话概括，最多 100 字', 'One line, at most 100 characters') });
   const content = field({ name: 'content', label: t('content'), kind: 'textarea', required: true, value: draft.content || '' });

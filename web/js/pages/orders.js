@@ -4,13 +4,12 @@
 
 import { t, T } from '../i18n.js';
 import { add, h, notice } from '../dom.js';
-import { cached } from '../api.js';
 import { columns, directory, orderList, stateOptions, unitOptions } from '../lists.js';
+import { values } from '../vocabulary.js';
 
 export async function render(view) {
   const dir = await directory();
-  const flow = await cached('/workflow');
-  const states = flow ? flow.states : [];
+  const states = values('states');
   const list = orderList({
     id: 'order-search',
     query: {},
