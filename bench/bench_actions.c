@@ -57,7 +57,8 @@ static double measure_fsync_rate(const char *path, bool overwrite)
     const long slots = 1024; /* 4 MiB */
     if (overwrite) {
         for (long slot = 0; slot < slots; slot++)
-            if (pwrite(descriptor, block, sizeof block, (off_t)slot * FSYNC_BLOCK_BYTES) != FSYNC_BLOCK_BYTES)
+            if (pwrite(descriptor, block, sizeof block, (off_t)slot * FSYNC_BLOCK_BYTES) !=
+                FSYNC_BLOCK_BYTES)
                 break;
         fsync(descriptor);
     }
@@ -108,15 +109,18 @@ static int collect_order(void *context, const hl_order *order)
  * 2024-02-01 (a working day) from 08:00, one every 2 seconds. */
 static void build_orders_csv(hl_buf *csv, long order_count)
 {
-    static const char *const titles[] = {"关于小区电梯频繁故障的投诉", "关于公积金提取办理流程的咨询",
-                                         "关于路灯损坏的求助", "关于夜间施工噪音扰民的投诉"};
+    static const char *const titles[] = {"关于小区电梯频繁故障的投诉",
+                                         "关于公积金提取办理流程的咨询", "关于路灯损坏的求助",
+                                         "关于夜间施工噪音扰民的投诉"};
     static const char *const types[] = {"complaint", "inquiry", "help", "complaint"};
-    hl_buf_append_str(csv, "received_at,channel,type,citizen_name,citizen_phone,address,title,content\n");
+    hl_buf_append_str(
+        csv, "received_at,channel,type,citizen_name,citizen_phone,address,title,content\n");
     for (long index = 0; index < order_count; index++) {
         long at = 8 * 3600 + index * 2;
         size_t kind = (size_t)index % 4;
         hl_buf_appendf(csv,
-                       "2024-02-%02ld %02ld:%02ld:%02ld,phone,%s,王先生,1380000%04ld,杭州市西湖区文三路%ld号,%s,"
+                       "2024-02-%02ld "
+                       "%02ld:%02ld:%02ld,phone,%s,王先生,1380000%04ld,杭州市西湖区文三路%ld号,%s,"
                        "市民来电反映：杭州市西湖区文三路%ld号附近，%s，该问题已持续两周左右，"
                        "严重影响周边居民正常生活，希望相关部门尽快核实处理并予以答复。\n",
                        1 + at / 86400, at % 86400 / 3600, at % 3600 / 60, at % 60, types[kind],
@@ -133,7 +137,8 @@ typedef struct hotline_figures {
 
 static int prepare_store(hl_app *app, long order_count, order_list *orders, hl_error *error)
 {
-    static const char units_csv[] = "code,name,group,parent,active\nu1,市住房公积金中心,市直单位,,1\n";
+    static const char units_csv[] =
+        "code,name,group,parent,active\nu1,市住房公积金中心,市直单位,,1\n";
     static const char users_csv[] = "username,display_name,role,unit,active\n"
                                     "dispatcher1,派单员,dispatcher,,1\n"
                                     "h1,承办人,handler,u1,1\n"
@@ -148,14 +153,15 @@ static int prepare_store(hl_app *app, long order_count, order_list *orders, hl_e
     build_orders_csv(&csv, order_count);
     int64_t imported = 0;
     if (result == HL_OK)
-        result = hl_transfer_import_orders(app, "agent1", csv.data, csv.len, NULL, NULL, 10, &imported, error);
+        result = hl_transfer_import_orders(app, "agent1", csv.data, csv.len, NULL, NULL, 10,
+                                           &imported, error);
     hl_buf_free(&csv);
     hl_order_filter all = {0};
     if (result == HL_OK)
         result = hl_app_list_orders(app, &all, collect_order, orders, error);
     if (result == HL_OK && (long)orders->count != order_count)
-        result = hl_error_set(error, HL_EIO, NULL, "registered %zu orders, expected %ld", orders->count,
-                              order_count);
+        result = hl_error_set(error, HL_EIO, NULL, "registered %zu orders, expected %ld",
+                              orders->count, order_count);
     return result;
 }
 
@@ -237,8 +243,10 @@ static const char peer_schema_format[] =
     "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k + 1 < %ld)\n"
     "INSERT INTO orders SELECT 20240201000001 + k, 1, 'new', 'phone', 'complaint',\n"
     "  1706745600 + k * 2, '王先生', '13800000000', '杭州市西湖区文三路1号',\n"
-    "  '关于小区电梯频繁故障的投诉', printf('%%.*c', 330, 'x'), 'agent1', '', 0, 0, 0, 0, 0, 0 FROM n;\n"
-    "INSERT INTO events SELECT id, 1, received_at, 'agent1', 'register', 'none', 'new', '', '', 0, '',"
+    "  '关于小区电梯频繁故障的投诉', printf('%%.*c', 330, 'x'), 'agent1', '', 0, 0, 0, 0, 0, 0 "
+    "FROM n;\n"
+    "INSERT INTO events SELECT id, 1, received_at, 'agent1', 'register', 'none', 'new', '', '', 0, "
+    "'',"
     " '{}' FROM orders;\n"
     "INSERT INTO rollups VALUES(202402, '', 'received', %ld);\n"
     "COMMIT;\n";
@@ -255,27 +263,31 @@ static void append_peer_transaction(hl_buf *script, int64_t id, bool dispatch, l
                        "dispatched_at=%lld, sign_deadline=%lld, return_deadline=%lld, "
                        "handle_deadline=%lld, due_at=%lld WHERE id=%lld;\n",
                        at, at + day, at + 2 * day, at + 13 * day, at + day, (long long)id);
-        hl_buf_appendf(script,
-                       "INSERT INTO events VALUES(%lld, 2, %lld, 'dispatcher1', 'dispatch', 'new', "
-                       "'dispatched', 'u1', '', 0, '', '{\"sign_deadline\":\"2024-02-02T23:59:59+08:00\","
-                       "\"return_deadline\":\"2024-02-04T23:59:59+08:00\","
-                       "\"handle_deadline\":\"2024-02-23T23:59:59+08:00\",\"handle_days\":13}');\n",
-                       (long long)id, at);
-        hl_buf_append_str(script, "INSERT INTO rollups VALUES(202402, 'u1', 'dispatched', 1) "
-                                  "ON CONFLICT(month, unit, counter) DO UPDATE SET value=value+1;\n");
+        hl_buf_appendf(
+            script,
+            "INSERT INTO events VALUES(%lld, 2, %lld, 'dispatcher1', 'dispatch', 'new', "
+            "'dispatched', 'u1', '', 0, '', '{\"sign_deadline\":\"2024-02-02T23:59:59+08:00\","
+            "\"return_deadline\":\"2024-02-04T23:59:59+08:00\","
+            "\"handle_deadline\":\"2024-02-23T23:59:59+08:00\",\"handle_days\":13}');\n",
+            (long long)id, at);
+        hl_buf_append_str(script,
+                          "INSERT INTO rollups VALUES(202402, 'u1', 'dispatched', 1) "
+                          "ON CONFLICT(month, unit, counter) DO UPDATE SET value=value+1;\n");
     } else {
         hl_buf_appendf(script,
                        "UPDATE orders SET state='signed', version=version+1, signed_at=%lld, "
                        "due_at=handle_deadline WHERE id=%lld;\n",
                        at, (long long)id);
-        hl_buf_appendf(script,
-                       "INSERT INTO events VALUES(%lld, 3, %lld, 'h1', 'sign', 'dispatched', 'signed', "
-                       "'u1', '', %lld, '', '{}');\n",
-                       (long long)id, at, at + day);
-        hl_buf_append_str(script, "INSERT INTO rollups VALUES(202402, 'u1', 'signed', 1) "
-                                  "ON CONFLICT(month, unit, counter) DO UPDATE SET value=value+1;\n"
-                                  "INSERT INTO rollups VALUES(202402, 'u1', 'signed_on_time', 1) "
-                                  "ON CONFLICT(month, unit, counter) DO UPDATE SET value=value+1;\n");
+        hl_buf_appendf(
+            script,
+            "INSERT INTO events VALUES(%lld, 3, %lld, 'h1', 'sign', 'dispatched', 'signed', "
+            "'u1', '', %lld, '', '{}');\n",
+            (long long)id, at, at + day);
+        hl_buf_append_str(script,
+                          "INSERT INTO rollups VALUES(202402, 'u1', 'signed', 1) "
+                          "ON CONFLICT(month, unit, counter) DO UPDATE SET value=value+1;\n"
+                          "INSERT INTO rollups VALUES(202402, 'u1', 'signed_on_time', 1) "
+                          "ON CONFLICT(month, unit, counter) DO UPDATE SET value=value+1;\n");
     }
     hl_buf_append_str(script, "COMMIT;\n");
 }
@@ -286,7 +298,8 @@ typedef struct peer_figures {
     long long events; /* counted afterwards: proves every transaction ran */
 } peer_figures;
 
-static int run_peer(const char *sqlite3, const char *directory, long action_count, peer_figures *figures)
+static int run_peer(const char *sqlite3, const char *directory, long action_count,
+                    peer_figures *figures)
 {
     char peer_path[BENCH_PATH_BYTES], schema_path[BENCH_PATH_BYTES], script_path[BENCH_PATH_BYTES],
         count_path[BENCH_PATH_BYTES];
@@ -328,7 +341,8 @@ static int run_peer(const char *sqlite3, const char *directory, long action_coun
         return -1;
     figures->seconds = timed.seconds;
     figures->transactions = action_count;
-    char *count_argv[] = {(char *)sqlite3, "-batch", peer_path, "SELECT count(*) FROM events;", NULL};
+    char *count_argv[] = {(char *)sqlite3, "-batch", peer_path, "SELECT count(*) FROM events;",
+                          NULL};
     if (bench_run_child(count_argv, NULL, count_path, false, &count) != 0)
         return -1;
     bench_read_counts(count_path, &figures->events, 1);
@@ -344,11 +358,12 @@ typedef struct options {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: bench_actions [--actions N] [--keep] [--sqlite3 PATH]\n"
-                 "  --actions N     durable actions to time (default %ld): N/2 orders, each\n"
-                 "                  dispatched and then signed for\n"
-                 "  --keep          keep the temporary directory (stores, peer script)\n"
-                 "  --sqlite3 PATH  the peer's CLI (default: sqlite3 on PATH)\n",
+    fprintf(out,
+            "usage: bench_actions [--actions N] [--keep] [--sqlite3 PATH]\n"
+            "  --actions N     durable actions to time (default %ld): N/2 orders, each\n"
+            "                  dispatched and then signed for\n"
+            "  --keep          keep the temporary directory (stores, peer script)\n"
+            "  --sqlite3 PATH  the peer's CLI (default: sqlite3 on PATH)\n",
             DEFAULT_ACTIONS);
 }
 
@@ -393,8 +408,8 @@ int main(int argc, char **argv)
     char directory[BENCH_PATH_BYTES];
     if (bench_make_work_directory("actions", directory, sizeof directory) != 0)
         return 1;
-    printf("bench_actions: %ld actions on %ld orders, working in %s\n", opts.actions, (opts.actions + 1) / 2,
-           directory);
+    printf("bench_actions: %ld actions on %ld orders, working in %s\n", opts.actions,
+           (opts.actions + 1) / 2, directory);
     fflush(stdout);
 
     char fsync_path[BENCH_PATH_BYTES];
@@ -412,8 +427,8 @@ int main(int argc, char **argv)
     if (failed == 0) {
         long long expected_events = (opts.actions + 1) / 2 + opts.actions;
         if (peer.events != expected_events)
-            fprintf(stderr, "bench_actions: the peer's log holds %lld events, expected %lld\n", peer.events,
-                    expected_events);
+            fprintf(stderr, "bench_actions: the peer's log holds %lld events, expected %lld\n",
+                    peer.events, expected_events);
         double hotline_rate = (double)hotline.actions / hotline.seconds;
         double peer_rate = (double)peer.transactions / peer.seconds;
         char left[32], right[32], ratio[32], ceiling[32], appended[32];
@@ -432,8 +447,8 @@ int main(int argc, char **argv)
         print_latency_row("latency max (ms)", hotline.max_ms, "-");
         print_latency_row("p50 dispatch / sign (ms)", hotline.dispatch_p50_ms, "-");
         print_latency_row("", hotline.sign_p50_ms, NULL);
-        printf("\nceiling, same directory: %s fdatasync/s (4 KiB overwrites), %s (4 KiB appends)\n", ceiling,
-               appended);
+        printf("\nceiling, same directory: %s fdatasync/s (4 KiB overwrites), %s (4 KiB appends)\n",
+               ceiling, appended);
         printf("hotline reaches %.0f%% of the overwrite ceiling, the sqlite3 CLI %.0f%%\n",
                100.0 * hotline_rate / overwrite_rate, 100.0 * peer_rate / overwrite_rate);
     }

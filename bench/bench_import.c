@@ -54,19 +54,19 @@ static size_t pick_weighted(const unsigned *weights, size_t count)
 static const char *const surnames[] = {"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
                                        "徐", "孙", "马", "朱", "胡", "郭", "何", "高", "林", "罗",
                                        "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹"};
-static const char *const given_names[] = {"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊",
-                                          "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
-                                          "秀兰", "霞", "平", "刚", "桂英", "建国", "志强", "晓燕",
-                                          "海峰", "丽华", "俊杰", "雨涵"};
+static const char *const given_names[] = {
+    "伟", "芳", "娜",   "秀英", "敏",   "静",   "丽",   "强",   "磊",   "军",
+    "洋", "勇", "艳",   "杰",   "娟",   "涛",   "明",   "超",   "秀兰", "霞",
+    "平", "刚", "桂英", "建国", "志强", "晓燕", "海峰", "丽华", "俊杰", "雨涵"};
 static const char *const districts[] = {"上城区", "拱墅区", "西湖区", "滨江区", "萧山区",
                                         "余杭区", "临平区", "钱塘区", "富阳区", "临安区"};
-static const char *const roads[] = {"文三路",   "莫干山路", "延安路",   "解放路",   "庆春路",
-                                    "凤起路",   "天目山路", "文一西路", "江南大道", "学院路",
-                                    "古墩路",   "秋涛路",   "建国北路", "湖墅南路", "东新路",
-                                    "金城路",   "人民路",   "五常大道", "丰潭路",   "德胜路"};
-static const char *const communities[] = {"翠苑一区", "朝晖六区", "和睦新村", "三墩花园", "闻涛社区",
-                                          "采荷新村", "景芳三区", "古荡新村", "蓝天家园", "明月嘉苑",
-                                          "春江花月", "金色钱塘", "城北商城", "万家星城", "枫桦府"};
+static const char *const roads[] = {"文三路", "莫干山路", "延安路",   "解放路",   "庆春路",
+                                    "凤起路", "天目山路", "文一西路", "江南大道", "学院路",
+                                    "古墩路", "秋涛路",   "建国北路", "湖墅南路", "东新路",
+                                    "金城路", "人民路",   "五常大道", "丰潭路",   "德胜路"};
+static const char *const communities[] = {
+    "翠苑一区", "朝晖六区", "和睦新村", "三墩花园", "闻涛社区", "采荷新村", "景芳三区", "古荡新村",
+    "蓝天家园", "明月嘉苑", "春江花月", "金色钱塘", "城北商城", "万家星城", "枫桦府"};
 
 /* One kind of citizen request: the words a title uses and the sentences a
  * content is built from, by order type (domain/order.h). */
@@ -80,9 +80,9 @@ typedef struct request_kind {
     bool grievance; /* something is wrong: the content says how long and whom it hurts */
 } request_kind;
 
-static const char *const complaint_problems[] = {"夜间施工噪音扰民", "餐饮油烟直排", "电梯频繁故障",
-                                                 "物业乱收停车费", "商家拒绝退款", "出租车拒载",
-                                                 "垃圾清运不及时", "广场舞噪音扰民"};
+static const char *const complaint_problems[] = {
+    "夜间施工噪音扰民", "餐饮油烟直排", "电梯频繁故障",   "物业乱收停车费",
+    "商家拒绝退款",     "出租车拒载",   "垃圾清运不及时", "广场舞噪音扰民"};
 static const char *const complaint_details[] = {
     "附近工地每天晚上十点以后仍在施工，机器轰鸣声很大",
     "楼下餐馆的油烟未经净化直接排放，窗户都不敢打开",
@@ -92,15 +92,16 @@ static const char *const complaint_details[] = {
     "小区门口垃圾桶满溢多日无人清运，散发异味并招引蚊蝇"};
 static const char *const inquiry_problems[] = {"公积金提取办理流程", "新生儿医保参保手续",
                                                "居住证办理所需材料", "子女入学积分政策",
-                                               "社保转移接续办理", "灵活就业人员参保"};
+                                               "社保转移接续办理",   "灵活就业人员参保"};
 static const char *const inquiry_details[] = {
     "其因购房需要提取住房公积金，想了解需要准备哪些材料以及办理地点",
     "其孩子刚出生，想咨询新生儿医保如何参保以及报销比例",
     "其在本市工作已满半年，想了解办理居住证需要哪些材料",
     "其孩子今年秋季入学，想咨询积分入学的具体计分办法",
     "其从外省调入本市工作，询问养老保险关系转移接续的手续"};
-static const char *const help_problems[] = {"老人走失求助", "水管爆裂无人维修", "路灯损坏",
-                                            "下水道堵塞污水外溢", "窨井盖缺失", "楼道堆物占道"};
+static const char *const help_problems[] = {"老人走失求助", "水管爆裂无人维修",
+                                            "路灯损坏",     "下水道堵塞污水外溢",
+                                            "窨井盖缺失",   "楼道堆物占道"};
 static const char *const help_details[] = {
     "其母亲今早外出后一直未归，老人患有阿尔茨海默病，家属十分着急",
     "其家中自来水管道爆裂，物业维修人员迟迟不到场，屋内已经积水",
@@ -109,12 +110,11 @@ static const char *const help_details[] = {
     "人行道上的一处窨井盖缺失，仅用树枝简单遮挡，很容易造成行人跌落"};
 static const char *const report_problems[] = {"违章搭建", "无证经营", "非法排污", "群租房安全隐患",
                                               "占道经营"};
-static const char *const report_details[] = {
-    "楼顶住户正在私自搭建彩钢板房，已经施工多日",
-    "一家无证小作坊在居民楼内加工食品，卫生条件很差",
-    "附近一家工厂夜间偷偷向河道排放污水，河水发黑发臭",
-    "一套住宅被隔成十余间出租，电动车在楼道内充电",
-    "多个摊贩长期在人行道上摆摊，行人只能绕行到机动车道"};
+static const char *const report_details[] = {"楼顶住户正在私自搭建彩钢板房，已经施工多日",
+                                             "一家无证小作坊在居民楼内加工食品，卫生条件很差",
+                                             "附近一家工厂夜间偷偷向河道排放污水，河水发黑发臭",
+                                             "一套住宅被隔成十余间出租，电动车在楼道内充电",
+                                             "多个摊贩长期在人行道上摆摊，行人只能绕行到机动车道"};
 static const char *const suggestion_problems[] = {"增设公交站点", "增加非机动车停放点",
                                                   "延长图书馆开放时间", "优化红绿灯配时"};
 static const char *const suggestion_details[] = {
@@ -134,8 +134,8 @@ static const request_kind request_kinds[] = {
      BENCH_COUNT_OF(inquiry_details), false},
     {"help", "求助", help_problems, BENCH_COUNT_OF(help_problems), help_details,
      BENCH_COUNT_OF(help_details), true},
-    {"complaint", "投诉", complaint_problems, BENCH_COUNT_OF(complaint_problems),
-     complaint_details, BENCH_COUNT_OF(complaint_details), true},
+    {"complaint", "投诉", complaint_problems, BENCH_COUNT_OF(complaint_problems), complaint_details,
+     BENCH_COUNT_OF(complaint_details), true},
     {"report", "举报", report_problems, BENCH_COUNT_OF(report_problems), report_details,
      BENCH_COUNT_OF(report_details), true},
     {"suggestion", "建议", suggestion_problems, BENCH_COUNT_OF(suggestion_problems),
@@ -150,8 +150,8 @@ static const char *const channel_names[] = {"phone", "wechat", "app", "web", "op
 static const unsigned channel_weights[] = {62, 15, 10, 8, 2, 3};
 
 /* Calls per hour of the day: a hotline is busiest in office hours. */
-static const unsigned hour_weights[24] = {1,  1,  1,  1,  1,  2,  4,  8,  14, 16, 16, 14,
-                                          10, 12, 14, 14, 13, 11, 9,  7,  6,  4,  3,  2};
+static const unsigned hour_weights[24] = {1,  1,  1,  1,  1,  2,  4, 8, 14, 16, 16, 14,
+                                          10, 12, 14, 14, 13, 11, 9, 7, 6,  4,  3,  2};
 
 static const char *const openers[] = {"市民来电反映：", "市民来电称：", "市民通过微信反映：",
                                       "市民致电反映：", "来电人反映："};
@@ -166,7 +166,8 @@ static const char *const fillers[] = {"来电人情绪较为激动。", "要求�
                                       "来电人表示愿意配合调查。", "已告知来电人受理时限。"};
 /* What requests that are not grievances add and ask. */
 static const char *const courtesies[] = {"来电人表示在网上查到的说明不够清楚，",
-                                         "来电人此前已到窗口咨询过一次，", "来电人希望尽快得到答复，"};
+                                         "来电人此前已到窗口咨询过一次，",
+                                         "来电人希望尽快得到答复，"};
 static const char *const polite_requests[] = {"请相关部门予以解答。", "请有关部门研究采纳。",
                                               "希望对相关人员予以表扬。"};
 
@@ -256,7 +257,8 @@ static void build_content(text_builder *content, const request_kind *kind, const
     for (size_t index = 0; index < BENCH_COUNT_OF(optional); index++)
         if (content->characters + utf8_characters(optional[index]) + request_characters <= target)
             builder_append(content, optional[index]);
-    if (kind->grievance && random_below(10) == 0 && content->characters + 12 + request_characters <= 120)
+    if (kind->grievance && random_below(10) == 0 &&
+        content->characters + 12 + request_characters <= 120)
         builder_append(content, "涉事店铺名为\"好又多\"，"); /* exercises "" escaping */
     builder_append(content, request);
     while (content->characters < 60)
@@ -308,7 +310,8 @@ static int generate_csv(const char *path, long order_count, long long *bytes_wri
         char phone[32] = "";
         uint32_t phone_kind = random_below(20);
         if (phone_kind < 17)
-            snprintf(phone, sizeof phone, "1%c%09u", "35789"[random_below(5)], random_below(1000000000u));
+            snprintf(phone, sizeof phone, "1%c%09u", "35789"[random_below(5)],
+                     random_below(1000000000u));
         else if (phone_kind < 19)
             snprintf(phone, sizeof phone, "0571-8%07u", random_below(10000000u));
         char location[64] = ",";
@@ -361,10 +364,11 @@ typedef struct options {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: bench_import [--orders N] [--keep] [--sqlite3 PATH]\n"
-                 "  --orders N      orders to generate and import (default %ld)\n"
-                 "  --keep          keep the temporary directory (CSV, store, peer database)\n"
-                 "  --sqlite3 PATH  the peer's CLI (default: sqlite3 on PATH)\n",
+    fprintf(out,
+            "usage: bench_import [--orders N] [--keep] [--sqlite3 PATH]\n"
+            "  --orders N      orders to generate and import (default %ld)\n"
+            "  --keep          keep the temporary directory (CSV, store, peer database)\n"
+            "  --sqlite3 PATH  the peer's CLI (default: sqlite3 on PATH)\n",
             DEFAULT_ORDERS);
 }
 
@@ -411,7 +415,8 @@ static int run_hotline(const char *directory, const char *csv_path, hotline_figu
     int result = hl_app_open(store_path, &app, &error);
     if (result == HL_OK)
         result = hl_app_init(app, &error);
-    static const char users_csv[] = "username,display_name,role,unit,active\nagent1,Agent,agent,,1\n";
+    static const char users_csv[] =
+        "username,display_name,role,unit,active\nagent1,Agent,agent,,1\n";
     if (result == HL_OK)
         result = hl_transfer_load_users(app, users_csv, sizeof users_csv - 1, NULL, &error);
     char *text = NULL;
@@ -424,8 +429,8 @@ static int run_hotline(const char *directory, const char *csv_path, hotline_figu
     if (result == HL_OK) {
         int64_t imported = 0;
         double started = bench_monotonic_seconds();
-        result = hl_transfer_import_orders(app, "agent1", text, length, report_bad_row, NULL, 10, &imported,
-                                           &error);
+        result = hl_transfer_import_orders(app, "agent1", text, length, report_bad_row, NULL, 10,
+                                           &imported, &error);
         figures->import_seconds = bench_monotonic_seconds() - started;
         figures->imported = imported;
         figures->peak_rss_kib = bench_peak_rss_kib();
@@ -467,7 +472,8 @@ static const char peer_schema[] =
  * and action (printed as the sum of those counts, i.e. the events read),
  * then the orders whose last event number is not their version. */
 static const char peer_recount[] =
-    "SELECT sum(n) FROM (SELECT strftime('%Y%m', at, 'unixepoch', '+8 hours') AS month, unit, action,"
+    "SELECT sum(n) FROM (SELECT strftime('%Y%m', at, 'unixepoch', '+8 hours') AS month, unit, "
+    "action,"
     " count(*) AS n FROM events GROUP BY 1, 2, 3);"
     "SELECT count(*) FROM (SELECT order_id, max(seq) AS last FROM events GROUP BY order_id)"
     " JOIN orders ON orders.id = order_id WHERE last <> orders.version;";
@@ -505,7 +511,7 @@ static int run_peer_recount(const options *opts, const char *directory, peer_fig
     bench_join_path(count_path, sizeof count_path, directory, "count.txt");
     bench_join_path(store_path, sizeof store_path, directory, "hotline.db");
     char *recount_argv[] = {(char *)opts->common.sqlite3, "-batch", "-readonly", store_path,
-                            (char *)peer_recount, NULL};
+                            (char *)peer_recount,         NULL};
     if (bench_run_child(recount_argv, NULL, count_path, false, &figures->recount) != 0)
         return -1;
     long long recount[2];
@@ -571,9 +577,11 @@ int main(int argc, char **argv)
 
     if (failed == 0) {
         if (hotline.imported != opts.orders || peer.imported != opts.orders)
-            fprintf(stderr, "bench_import: imported %lld (hotline) and %lld (sqlite3), expected %ld\n",
+            fprintf(stderr,
+                    "bench_import: imported %lld (hotline) and %lld (sqlite3), expected %ld\n",
                     hotline.imported, peer.imported, opts.orders);
-        if (hotline.differences != 0 || peer.recounted != hotline.events || peer.version_mismatches != 0)
+        if (hotline.differences != 0 || peer.recounted != hotline.events ||
+            peer.version_mismatches != 0)
             fprintf(stderr,
                     "bench_import: verify found %ld difference(s); the SQL recount saw %lld events "
                     "and %lld version mismatch(es)\n",
@@ -597,13 +605,16 @@ int main(int argc, char **argv)
                         "(hotline: whole process, CSV held in memory)");
         print_rate_row("verify (events/s)", (double)hotline.events / hotline.verify_seconds,
                        (double)hotline.events / peer.recount.seconds, "", true);
-        printf("\nhotline's clock runs around hl_transfer_import_orders (final WAL checkpoint and\n"
-               "fsync included); reading the CSV into memory took another %.2f s. The peer's clock\n"
-               "runs around the whole sqlite3 process (start, read, import, checkpoint at close).\n",
-               hotline.read_seconds);
-        printf("verify: hl_verify_run read %lld events in %.2f s (%ld differences); the peer is the\n"
-               "sqlite3 CLI recounting the same log by month, unit and action and checking versions.\n",
-               hotline.events, hotline.verify_seconds, hotline.differences);
+        printf(
+            "\nhotline's clock runs around hl_transfer_import_orders (final WAL checkpoint and\n"
+            "fsync included); reading the CSV into memory took another %.2f s. The peer's clock\n"
+            "runs around the whole sqlite3 process (start, read, import, checkpoint at close).\n",
+            hotline.read_seconds);
+        printf(
+            "verify: hl_verify_run read %lld events in %.2f s (%ld differences); the peer is the\n"
+            "sqlite3 CLI recounting the same log by month, unit and action and checking "
+            "versions.\n",
+            hotline.events, hotline.verify_seconds, hotline.differences);
     }
     bench_finish_directory(directory, opts.common.keep);
     return failed == 0 ? 0 : 1;

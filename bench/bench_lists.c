@@ -81,7 +81,8 @@ static int count_order(void *context, const hl_order *order)
 }
 
 /* Milliseconds of one page at offset (median of runs), and its rows. */
-static double time_page(hl_app *app, const hl_order_filter *base, int64_t offset, long runs, int64_t *rows)
+static double time_page(hl_app *app, const hl_order_filter *base, int64_t offset, long runs,
+                        int64_t *rows)
 {
     double samples[1001];
     hl_order_filter filter = *base;
@@ -150,23 +151,31 @@ int main(int argc, char **argv)
         {"all, by deadline", {.sort = HL_ORDER_SORT_DEADLINE}},
         {"open states, newest first", {.state_mask = open, .sort = HL_ORDER_SORT_RECEIVED_DESC}},
         {"open states, by deadline", {.state_mask = open, .sort = HL_ORDER_SORT_DEADLINE}},
-        {"one state (surveyed)", {.state_mask = HL_STATE_BIT(HL_STATE_SURVEYED), .sort = HL_ORDER_SORT_RECEIVED_DESC}},
+        {"one state (surveyed)",
+         {.state_mask = HL_STATE_BIT(HL_STATE_SURVEYED), .sort = HL_ORDER_SORT_RECEIVED_DESC}},
         {"surveyor's scope", {.state_mask = finished, .sort = HL_ORDER_SORT_RECEIVED_DESC}},
-        {"handler's scope (jinyuan)", {.scope_unit = "jinyuan", .sort = HL_ORDER_SORT_RECEIVED_DESC}},
-        {"handler's open, by deadline", {.scope_unit = "jinyuan", .state_mask = open, .sort = HL_ORDER_SORT_DEADLINE}},
+        {"handler's scope (jinyuan)",
+         {.scope_unit = "jinyuan", .sort = HL_ORDER_SORT_RECEIVED_DESC}},
+        {"handler's open, by deadline",
+         {.scope_unit = "jinyuan", .state_mask = open, .sort = HL_ORDER_SORT_DEADLINE}},
         {"lead unit (xinghualing)", {.unit = "xinghualing", .sort = HL_ORDER_SORT_RECEIVED_DESC}},
         {"co-handling unit (jinyuan)", {.co_unit = "jinyuan", .sort = HL_ORDER_SORT_RECEIVED_DESC}},
-        {"one day received", {.received_from = 1709222400, .received_to = 1709308800,
-                              .sort = HL_ORDER_SORT_RECEIVED_DESC}},
+        {"one day received",
+         {.received_from = 1709222400,
+          .received_to = 1709308800,
+          .sort = HL_ORDER_SORT_RECEIVED_DESC}},
         {"overdue, by deadline", {.due_before = now, .sort = HL_ORDER_SORT_DEADLINE}},
-        {"text, one month", {.text = "噪音", .received_from = 1709222400, .received_to = 1711900800,
-                             .sort = HL_ORDER_SORT_RECEIVED_DESC}},
+        {"text, one month",
+         {.text = "噪音",
+          .received_from = 1709222400,
+          .received_to = 1711900800,
+          .sort = HL_ORDER_SORT_RECEIVED_DESC}},
         {"text, everything", {.text = "噪音", .sort = HL_ORDER_SORT_RECEIVED_DESC}},
     };
     char grouped[32];
     bench_format_grouped((double)orders, grouped, sizeof grouped);
-    printf("bench_lists: %s orders in %s; ms, median of %ld warm runs; pages of %d\n", grouped, opts.store,
-           opts.runs, PAGE_SIZE);
+    printf("bench_lists: %s orders in %s; ms, median of %ld warm runs; pages of %d\n", grouped,
+           opts.store, opts.runs, PAGE_SIZE);
     printf("%-30s %10s %10s %10s %12s\n", "list", "page 1", "page 100", "total", "orders");
     for (size_t index = 0; index < BENCH_COUNT_OF(cases); index++) {
         int64_t rows = 0, total = 0;
@@ -174,7 +183,8 @@ int main(int argc, char **argv)
         double hundredth = time_page(app, &cases[index].filter, 99 * PAGE_SIZE, opts.runs, &rows);
         double counting = time_total(app, &cases[index].filter, opts.runs, &total);
         bench_format_grouped((double)total, grouped, sizeof grouped);
-        printf("%-30s %10.2f %10.2f %10.2f %12s\n", cases[index].name, first, hundredth, counting, grouped);
+        printf("%-30s %10.2f %10.2f %10.2f %12s\n", cases[index].name, first, hundredth, counting,
+               grouped);
         if (opts.plans) {
             hl_buf plan;
             hl_buf_init(&plan);
@@ -212,7 +222,8 @@ int main(int argc, char **argv)
         month_orders = 0;
         double started = bench_monotonic_seconds();
         /* March 2024. */
-        if (hl_app_count_by_category(app, 1709222400, 1711900800, ignore_category, &month_orders, &error) != HL_OK) {
+        if (hl_app_count_by_category(app, 1709222400, 1711900800, ignore_category, &month_orders,
+                                     &error) != HL_OK) {
             fprintf(stderr, "bench_lists: %s\n", error.message);
             return 1;
         }
@@ -220,7 +231,8 @@ int main(int argc, char **argv)
             samples[run - 1] = (bench_monotonic_seconds() - started) * 1000;
     }
     bench_format_grouped((double)month_orders, grouped, sizeof grouped);
-    printf("%-30s %10.2f %34s\n", "a month by category", bench_median(samples, (size_t)opts.runs), grouped);
+    printf("%-30s %10.2f %34s\n", "a month by category", bench_median(samples, (size_t)opts.runs),
+           grouped);
     hl_app_close(app);
     return 0;
 }

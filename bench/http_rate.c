@@ -85,8 +85,11 @@ static void die(const char *message)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: http_rate --port N --rate PER_SECOND --duration SECONDS [--host IP] [--path P]\n"
-                    "                 [--method M] [--connections N] [--header 'Name: value']... [--body-file F]\n");
+    fprintf(
+        stderr,
+        "usage: http_rate --port N --rate PER_SECOND --duration SECONDS [--host IP] [--path P]\n"
+        "                 [--method M] [--connections N] [--header 'Name: value']... [--body-file "
+        "F]\n");
     exit(2);
 }
 
@@ -119,8 +122,8 @@ static void parse_options(int argc, char **argv, options *out)
         else
             usage();
     }
-    if (out->port <= 0 || out->port > 65535 || out->rate <= 0 || out->duration <= 0 || out->connections < 1 ||
-        out->connections > MAX_CONNECTIONS)
+    if (out->port <= 0 || out->port > 65535 || out->rate <= 0 || out->duration <= 0 ||
+        out->connections < 1 || out->connections > MAX_CONNECTIONS)
         usage();
 }
 
@@ -157,16 +160,19 @@ static void build_request(const options *opts)
     state.request = malloc(capacity);
     if (state.request == NULL)
         die("out of memory");
-    size_t length = fitted(snprintf(state.request, capacity, "%s %s HTTP/1.1\r\nHost: %s:%d\r\n", opts->method,
-                                    opts->path, opts->host, opts->port),
+    size_t length = fitted(snprintf(state.request, capacity, "%s %s HTTP/1.1\r\nHost: %s:%d\r\n",
+                                    opts->method, opts->path, opts->host, opts->port),
                            capacity);
     for (int index = 0; index < opts->header_count; index++)
-        length += fitted(snprintf(state.request + length, capacity - length, "%s\r\n", opts->headers[index]),
-                         capacity - length);
+        length += fitted(
+            snprintf(state.request + length, capacity - length, "%s\r\n", opts->headers[index]),
+            capacity - length);
     if (body != NULL)
-        length += fitted(snprintf(state.request + length, capacity - length, "Content-Length: %zu\r\n", body_length),
+        length += fitted(snprintf(state.request + length, capacity - length,
+                                  "Content-Length: %zu\r\n", body_length),
                          capacity - length);
-    length += fitted(snprintf(state.request + length, capacity - length, "\r\n"), capacity - length);
+    length +=
+        fitted(snprintf(state.request + length, capacity - length, "\r\n"), capacity - length);
     if (length + body_length > capacity)
         die("the request does not fit");
     if (body != NULL)
@@ -182,7 +188,8 @@ static void open_connection(int epoll, connection *conn)
         die("socket failed");
     int one = 1;
     setsockopt(conn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(conn->fd, (struct sockaddr *)&state.address, sizeof state.address) != 0 && errno != EINPROGRESS)
+    if (connect(conn->fd, (struct sockaddr *)&state.address, sizeof state.address) != 0 &&
+        errno != EINPROGRESS)
         die("connect failed");
     conn->busy = false;
     conn->sent = 0;
@@ -202,7 +209,8 @@ static void reopen(int epoll, connection *conn)
 static void push(connection *conn)
 {
     while (conn->busy && conn->sent < state.request_length) {
-        ssize_t count = send(conn->fd, state.request + conn->sent, state.request_length - conn->sent, MSG_NOSIGNAL);
+        ssize_t count = send(conn->fd, state.request + conn->sent,
+                             state.request_length - conn->sent, MSG_NOSIGNAL);
         if (count <= 0)
             return; /* EAGAIN (or not yet connected): EPOLLOUT brings us back */
         conn->sent += (size_t)count;
@@ -236,7 +244,8 @@ static void pull(int epoll, connection *conn, double now)
             reopen(epoll, conn);
             return;
         }
-        ssize_t count = recv(conn->fd, conn->response + conn->received, RESPONSE_BYTES - conn->received, 0);
+        ssize_t count =
+            recv(conn->fd, conn->response + conn->received, RESPONSE_BYTES - conn->received, 0);
         if (count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
             if (conn->busy)
                 state.errors++;
@@ -339,7 +348,8 @@ int main(int argc, char **argv)
         double wait = wake - now;
         if (wait < 0.0001)
             wait = 0.0001;
-        struct itimerspec when = {.it_value = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)}};
+        struct itimerspec when = {
+            .it_value = {(time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9)}};
         timerfd_settime(timer, 0, &when, NULL);
         int count = epoll_wait(epoll, events, 256, -1);
         now = now_seconds();
@@ -365,11 +375,13 @@ int main(int argc, char **argv)
     }
     double elapsed = now_seconds() - start;
     qsort(state.latencies, state.answered, sizeof *state.latencies, compare_doubles);
-    printf("due %zu answered %zu 2xx %zu other %zu errors %zu rate %.1f/s p50 %.2f p90 %.2f p99 %.2f "
-           "p99.9 %.2f max %.2f ms\n",
-           total, state.answered, state.successes, state.other_statuses, state.errors,
-           (double)state.answered / (elapsed > opts.duration ? opts.duration : elapsed), percentile(0.50),
-           percentile(0.90), percentile(0.99), percentile(0.999), state.answered > 0 ? state.latencies[state.answered - 1] : 0);
+    printf(
+        "due %zu answered %zu 2xx %zu other %zu errors %zu rate %.1f/s p50 %.2f p90 %.2f p99 %.2f "
+        "p99.9 %.2f max %.2f ms\n",
+        total, state.answered, state.successes, state.other_statuses, state.errors,
+        (double)state.answered / (elapsed > opts.duration ? opts.duration : elapsed),
+        percentile(0.50), percentile(0.90), percentile(0.99), percentile(0.999),
+        state.answered > 0 ? state.latencies[state.answered - 1] : 0);
     for (int index = 0; index < state.count; index++)
         close(state.connections[index].fd);
     close(timer);

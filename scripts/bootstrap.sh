@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   clang                       # sanitizer builds and the fuzzing harness
+  clang-format                # the layout every C file keeps (scripts/check-format.sh)
   libcmocka-dev               # unit tests
   libsqlite3-dev sqlite3      # embedded store; the sqlite3 CLI is the benchmark peer
   libjansson-dev              # JSON

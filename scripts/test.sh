@@ -12,6 +12,9 @@ cd "$root"
 ./scripts/web-assets.sh --with-tests
 jobs=$(nproc 2>/dev/null || echo 2)
 
+echo "== layout (clang-format)"
+./scripts/check-format.sh .
+
 echo "== build (warnings are errors)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOTLINE_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"

@@ -18,7 +18,8 @@
 #include "base/i18n.h"
 
 /* Copies an optional code ("" for NULL or blank). */
-static int copy_optional_code(char *destination, const char *text, const char *field, hl_error *error)
+static int copy_optional_code(char *destination, const char *text, const char *field,
+                              hl_error *error)
 {
     HL_REQUIRE(destination != NULL && field != NULL);
     destination[0] = '\0';
@@ -27,8 +28,8 @@ static int copy_optional_code(char *destination, const char *text, const char *f
     return hl_directory_copy_code(destination, hl_slice_of(text), field, error);
 }
 
-static int copy_name(char *destination, size_t capacity, const char *text, const char *field, bool required,
-                     hl_error *error)
+static int copy_name(char *destination, size_t capacity, const char *text, const char *field,
+                     bool required, hl_error *error)
 {
     hl_slice name = hl_slice_trim(hl_slice_of(text));
     if (required && name.len == 0)
@@ -110,8 +111,8 @@ int hl_admin_put_unit(hl_app *app, const hl_admin_unit_fields *fields, hl_unit *
 
 /* ---- Categories ---- */
 
-int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, hl_category *out, bool *created,
-                          hl_error *error)
+int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, hl_category *out,
+                          bool *created, hl_error *error)
 {
     memset(out, 0, sizeof *out);
     *created = false;
@@ -165,17 +166,19 @@ int hl_admin_put_calendar_day(hl_app *app, const char *date, const char *kind, c
     memset(out, 0, sizeof *out);
     *created = false;
     if (date == NULL || hl_clock_parse_day(hl_slice_trim(hl_slice_of(date)), &out->day) != HL_OK)
-        return hl_error_set(error, HL_EINVAL, "date", "%s",
-                            HL_T("date 须为 YYYY-MM-DD 格式的日期", "date takes a date as YYYY-MM-DD"));
+        return hl_error_set(
+            error, HL_EINVAL, "date", "%s",
+            HL_T("date 须为 YYYY-MM-DD 格式的日期", "date takes a date as YYYY-MM-DD"));
     hl_slice kind_text = hl_slice_trim(hl_slice_of(kind));
     if (hl_slice_equal(kind_text, "holiday"))
         out->kind = HL_DAY_OFF;
     else if (hl_slice_equal(kind_text, "workday"))
         out->kind = HL_DAY_WORK;
     else
-        return hl_error_set(error, HL_EINVAL, "kind", "%s",
-                            HL_T("kind 须为 holiday（放假）或 workday（调休上班）",
-                                 "kind takes holiday (a day off) or workday (a weekend day worked)"));
+        return hl_error_set(
+            error, HL_EINVAL, "kind", "%s",
+            HL_T("kind 须为 holiday（放假）或 workday（调休上班）",
+                 "kind takes holiday (a day off) or workday (a weekend day worked)"));
     int result = hl_text_copy(out->festival, sizeof out->festival, hl_slice_trim(hl_slice_of(name)),
                               sizeof out->festival - 1, false, "name", error);
     if (result != HL_OK)
@@ -204,13 +207,14 @@ int hl_admin_put_calendar_day(hl_app *app, const char *date, const char *kind, c
 }
 
 int hl_admin_each_calendar_day(hl_app *app, int year,
-                               int (*visit)(void *context, const hl_calendar_entry *entry), void *context,
-                               hl_error *error)
+                               int (*visit)(void *context, const hl_calendar_entry *entry),
+                               void *context, hl_error *error)
 {
     hl_calendar stored;
     hl_calendar_init(&stored);
     int result = hl_store_calendar_load(app->store, &stored, error);
-    int32_t first = hl_clock_day_from_civil(year, 1, 1), after = hl_clock_day_from_civil(year + 1, 1, 1);
+    int32_t first = hl_clock_day_from_civil(year, 1, 1),
+            after = hl_clock_day_from_civil(year + 1, 1, 1);
     for (size_t index = 0; result == HL_OK && index < stored.count; index++)
         if (stored.entries[index].day >= first && stored.entries[index].day < after)
             result = visit(context, &stored.entries[index]);

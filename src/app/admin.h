@@ -46,8 +46,8 @@ typedef struct hl_admin_category_fields {
 
 /* Creates or replaces a category, as hl_admin_put_unit: a parent category
  * and a default unit must exist. */
-int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, hl_category *out, bool *created,
-                          hl_error *error);
+int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, hl_category *out,
+                          bool *created, hl_error *error);
 
 /* Sets one day of the calendar: date YYYY-MM-DD, kind "holiday" (a day off,
  * 放假) or "workday" (a weekend day worked, 调休上班), name the festival (may
@@ -59,8 +59,8 @@ int hl_admin_put_calendar_day(hl_app *app, const char *date, const char *kind, c
 /* Calls visit for each listed day of a year (the exceptions to the
  * weekday rule), in date order, from the calendar in force. */
 int hl_admin_each_calendar_day(hl_app *app, int year,
-                               int (*visit)(void *context, const hl_calendar_entry *entry), void *context,
-                               hl_error *error);
+                               int (*visit)(void *context, const hl_calendar_entry *entry),
+                               void *context, hl_error *error);
 
 /* The API's name of a day's kind: "holiday" or "workday". */
 const char *hl_admin_day_kind_name(hl_day_kind kind);

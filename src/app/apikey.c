@@ -22,14 +22,16 @@ static bool english(void)
 
 static int sodium_failed(hl_error *error)
 {
-    return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("libsodium 无法初始化", "libsodium cannot start"));
+    return hl_error_set(error, HL_EIO, NULL, "%s",
+                        HL_T("libsodium 无法初始化", "libsodium cannot start"));
 }
 
 /* The stored form of a key: hex of its BLAKE2b hash. */
 static void key_hash(const char *key_text, char out[HL_APIKEY_HASH_BYTES])
 {
     unsigned char digest[crypto_generichash_BYTES];
-    crypto_generichash(digest, sizeof digest, (const unsigned char *)key_text, strlen(key_text), NULL, 0);
+    crypto_generichash(digest, sizeof digest, (const unsigned char *)key_text, strlen(key_text),
+                       NULL, 0);
     sodium_bin2hex(out, HL_APIKEY_HASH_BYTES, digest, sizeof digest);
 }
 
@@ -52,14 +54,15 @@ static int check_rate(int rate, hl_error *error)
         return HL_OK;
     return english() ? hl_error_set(error, HL_EINVAL, "rate_per_minute",
                                     "the rate is 1 to %d requests per minute", HL_APIKEY_RATE_MAX)
-                     : hl_error_set(error, HL_EINVAL, "rate_per_minute", "频率须为每分钟 1 至 %d 次",
-                                    HL_APIKEY_RATE_MAX);
+                     : hl_error_set(error, HL_EINVAL, "rate_per_minute",
+                                    "频率须为每分钟 1 至 %d 次", HL_APIKEY_RATE_MAX);
 }
 
 int hl_apikey_parse_rate(const char *text, int *out, hl_error *error)
 {
     int64_t value = 0;
-    if (text == NULL || hl_text_parse_int(hl_slice_of(text), 1, HL_APIKEY_RATE_MAX, &value) != HL_OK)
+    if (text == NULL ||
+        hl_text_parse_int(hl_slice_of(text), 1, HL_APIKEY_RATE_MAX, &value) != HL_OK)
         return check_rate(0, error);
     *out = (int)value;
     return HL_OK;
@@ -75,9 +78,11 @@ int hl_apikey_create(hl_app *app, const char *name, int rate, const char *create
     memset(&key, 0, sizeof key);
     hl_slice trimmed = hl_slice_trim(hl_slice_of(name));
     if (trimmed.len == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, "name", "a key needs a name (the application it is for)")
+        return english() ? hl_error_set(error, HL_EINVAL, "name",
+                                        "a key needs a name (the application it is for)")
                          : hl_error_set(error, HL_EINVAL, "name", "请为密钥命名（所给的应用）");
-    int result = hl_text_copy(key.name, sizeof key.name, trimmed, HL_NAME_CHARS, false, "name", error);
+    int result =
+        hl_text_copy(key.name, sizeof key.name, trimmed, HL_NAME_CHARS, false, "name", error);
     if (result != HL_OK)
         return result;
     if (rate == 0)
@@ -130,8 +135,9 @@ int hl_apikey_revoke(hl_app *app, int64_t id, hl_time now, hl_apikey *out, hl_er
 
 static int key_refused(hl_error *error)
 {
-    return hl_error_set(error, HL_EROLE, "api_key", "%s",
-                        HL_T("api_key 无效或已被吊销", "the api_key is invalid or has been revoked"));
+    return hl_error_set(
+        error, HL_EROLE, "api_key", "%s",
+        HL_T("api_key 无效或已被吊销", "the api_key is invalid or has been revoked"));
 }
 
 int hl_apikey_check(hl_app *app, const char *key_text, hl_apikey *out, hl_error *error)

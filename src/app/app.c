@@ -39,7 +39,8 @@ static int read_generation(hl_app *app, int64_t *out, hl_error *error)
 {
     char value[32] = "";
     *out = 0;
-    int result = hl_store_config_get(app->store, SETTINGS_GENERATION_KEY, value, sizeof value, error);
+    int result =
+        hl_store_config_get(app->store, SETTINGS_GENERATION_KEY, value, sizeof value, error);
     if (result == HL_ENOTFOUND)
         return HL_OK;
     if (result == HL_OK && hl_text_parse_int(hl_slice_of(value), 0, INT64_MAX, out) != HL_OK)
@@ -135,8 +136,8 @@ int hl_app_open_keyed(const char *path, const char *key_path, hl_app **out, hl_e
     int result = hl_store_open(path, &app->store, error);
     if (result == HL_OK) {
         char *default_path = key_path == NULL ? hl_secrets_default_key_path(path) : NULL;
-        result = hl_secrets_unlock_store(app, key_path != NULL ? key_path : default_path, &app->secrets,
-                                         error);
+        result = hl_secrets_unlock_store(app, key_path != NULL ? key_path : default_path,
+                                         &app->secrets, error);
         free(default_path);
     }
     if (result == HL_OK)
@@ -203,7 +204,8 @@ int hl_app_init(hl_app *app, hl_error *error)
         return HL_OK;
     hl_calendar builtin;
     hl_calendar_init(&builtin);
-    int result = hl_calendar_parse_csv(&builtin, hl_builtin_calendar, hl_builtin_calendar_size, error);
+    int result =
+        hl_calendar_parse_csv(&builtin, hl_builtin_calendar, hl_builtin_calendar_size, error);
     if (result == HL_OK)
         result = hl_app_begin(app, error);
     if (result == HL_OK) {
@@ -355,8 +357,8 @@ static int assign_number(hl_app *app, hl_order *order, hl_error *error)
     int64_t prefix = hl_order_number_prefix(order->received_at);
     if (prefix != app->last_prefix) {
         int64_t highest = 0;
-        int result = hl_store_order_max_id(app->store, prefix + 1, prefix + HL_ORDER_SEQUENCE_LIMIT - 1,
-                                           &highest, error);
+        int result = hl_store_order_max_id(app->store, prefix + 1,
+                                           prefix + HL_ORDER_SEQUENCE_LIMIT - 1, &highest, error);
         if (result != HL_OK)
             return result;
         app->last_prefix = prefix;
@@ -375,7 +377,8 @@ int hl_app_prepare_registration(hl_app *app, const hl_user *actor, hl_order *ord
     order->version = 0;
     order->state = HL_STATE_NONE;
     hl_workflow_context context = {&app->calendar, &app->limits, 0};
-    int result = hl_workflow_apply(order, HL_ACTION_REGISTER, actor, NULL, &context, now, event, error);
+    int result =
+        hl_workflow_apply(order, HL_ACTION_REGISTER, actor, NULL, &context, now, event, error);
     if (result != HL_OK || order->id == 0)
         return result;
     /* A number chosen by the caller must be one this platform could give. */
@@ -403,14 +406,16 @@ int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_
     return hl_app_store_sealed_registration(app, order, NULL, event, batch, error);
 }
 
-int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed, hl_event *event,
-                                     hl_rollup_map *batch, hl_error *error)
+int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed,
+                                     hl_event *event, hl_rollup_map *batch, hl_error *error)
 {
     int result = HL_OK;
     if (order->id == 0)
         result = assign_number(app, order, error);
-    else if (hl_order_number_prefix(order->received_at) == app->last_prefix && order->id > app->last_id)
-        app->last_id = order->id; /* a number chosen by the caller may be above the cached last one */
+    else if (hl_order_number_prefix(order->received_at) == app->last_prefix &&
+             order->id > app->last_id)
+        app->last_id =
+            order->id; /* a number chosen by the caller may be above the cached last one */
     if (result != HL_OK)
         return result;
     event->order_id = order->id;
@@ -521,9 +526,8 @@ static int act_within(hl_app *app, const char *actor, int64_t id, hl_action acti
         if (result != HL_OK)
             return result;
     }
-    hl_action_input input = {request->unit,    request->co_units, request->note,
-                             request->days,    NULL,              request->outcome,
-                             request->rating,  request->resolved};
+    hl_action_input input = {request->unit, request->co_units, request->note,   request->days,
+                             NULL,          request->outcome,  request->rating, request->resolved};
     if (action == HL_ACTION_MERGE && request->into != 0) {
         result = hl_store_order_get(app->store, request->into, merge_target, error);
         if (result == HL_ENOTFOUND)
@@ -553,11 +557,13 @@ static int act_within(hl_app *app, const char *actor, int64_t id, hl_action acti
  * transaction when the policy says so; the reopen is its own event, by the
  * surveyor, so that the log shows why it happened. */
 static int reopen_if_dissatisfied(hl_app *app, const char *actor, int64_t id, hl_time now,
-                                  hl_order *order, hl_order *scratch, hl_event *event, hl_error *error)
+                                  hl_order *order, hl_order *scratch, hl_event *event,
+                                  hl_error *error)
 {
-    bool dissatisfied = order->rating == HL_RATING_DISSATISFIED || order->rating == HL_RATING_VERY_DISSATISFIED;
-    if (!app->limits.reopen_dissatisfied || order->survey_result != HL_SURVEY_SUCCEEDED || !dissatisfied ||
-        order->lead_unit[0] == '\0' || order->excluded)
+    bool dissatisfied =
+        order->rating == HL_RATING_DISSATISFIED || order->rating == HL_RATING_VERY_DISSATISFIED;
+    if (!app->limits.reopen_dissatisfied || order->survey_result != HL_SURVEY_SUCCEEDED ||
+        !dissatisfied || order->lead_unit[0] == '\0' || order->excluded)
         return HL_OK;
     hl_app_request reopen = {0};
     reopen.note = HL_T("回访不满意，自动重办", "dissatisfied at the callback survey: reopened");
@@ -565,13 +571,15 @@ static int reopen_if_dissatisfied(hl_app *app, const char *actor, int64_t id, hl
 }
 
 int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
-                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error)
+                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch,
+                      hl_error *error)
 {
     HL_REQUIRE(scratch != NULL && request != NULL);
-    int result = act_within(app, actor, id, action, request, now, scratch->order, scratch->other, scratch->event,
-                            error);
+    int result = act_within(app, actor, id, action, request, now, scratch->order, scratch->other,
+                            scratch->event, error);
     if (result == HL_OK && action == HL_ACTION_SURVEY)
-        result = reopen_if_dissatisfied(app, actor, id, now, scratch->order, scratch->other, scratch->event, error);
+        result = reopen_if_dissatisfied(app, actor, id, now, scratch->order, scratch->other,
+                                        scratch->event, error);
     return result;
 }
 
@@ -621,7 +629,8 @@ int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error)
     return result == HL_ENOTFOUND ? not_found(id, error) : result;
 }
 
-int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error)
+int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context,
+                       hl_error *error)
 {
     return hl_store_event_list(app->store, id, visit, context, error);
 }
@@ -667,7 +676,8 @@ int hl_app_earlier_orders(hl_app *app, int64_t id, const hl_user *reader,
     int result = hl_store_begin_read(app->store, error);
     if (result == HL_OK) {
         result = hl_store_order_get(app->store, id, order, error);
-        if (result == HL_ENOTFOUND || (result == HL_OK && visible != NULL && !visible(reader, order)))
+        if (result == HL_ENOTFOUND ||
+            (result == HL_OK && visible != NULL && !visible(reader, order)))
             result = not_found(id, error);
         if (result == HL_OK && order->citizen_phone[0] != '\0') {
             hl_order_filter filter = {0};
@@ -740,8 +750,8 @@ hl_time hl_app_due_soon_limit(const hl_app *app, hl_time now)
     return hl_calendar_deadline(&app->calendar, now, app->limits.due_soon_days) + 1;
 }
 
-int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit, void *context,
-                     int64_t *total, hl_error *error)
+int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
+                     void *context, int64_t *total, hl_error *error)
 {
     *total = 0;
     int result = hl_store_begin_read(app->store, error);
@@ -753,8 +763,8 @@ int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visito
     return result;
 }
 
-int hl_app_order_counts_of(hl_app *app, const hl_order_filter *filter, hl_time now, hl_app_order_counts *out,
-                           hl_error *error)
+int hl_app_order_counts_of(hl_app *app, const hl_order_filter *filter, hl_time now,
+                           hl_app_order_counts *out, hl_error *error)
 {
     memset(out, 0, sizeof *out);
     hl_order_filter overdue = *filter, due_soon = *filter;

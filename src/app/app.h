@@ -82,8 +82,8 @@ typedef struct hl_app_request {
     const char *co_units;
     const char *note;
     int days;
-    int64_t into;             /* merge: the earlier order's number */
-    int64_t expected_version; /* 0: any; else HL_ECONFLICT unless the order is at this version */
+    int64_t into;              /* merge: the earlier order's number */
+    int64_t expected_version;  /* 0: any; else HL_ECONFLICT unless the order is at this version */
     hl_survey_outcome outcome; /* survey */
     hl_rating rating;          /* survey, when reached */
     hl_resolved resolved;      /* survey, when reached */
@@ -102,7 +102,8 @@ int hl_app_act(hl_app *app, const char *actor, int64_t id, hl_action action,
 
 /* Reads one order (HL_ENOTFOUND when absent). */
 int hl_app_get_order(hl_app *app, int64_t id, hl_order *out, hl_error *error);
-int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context, hl_error *error);
+int hl_app_list_events(hl_app *app, int64_t id, hl_event_visitor visit, void *context,
+                       hl_error *error);
 int hl_app_list_orders(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
                        void *context, hl_error *error);
 /* One unit of the directory (HL_ENOTFOUND when absent). */
@@ -137,12 +138,13 @@ int hl_app_read_begin(hl_app *app, hl_error *error);
 void hl_app_read_end(hl_app *app);
 
 /* Counts the orders a filter selects (its limit is ignored). */
-int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error);
+int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count,
+                        hl_error *error);
 /* One page of a list: the orders the filter selects (its limit and offset
  * apply) and *total, how many it selects without them, read from one
  * snapshot so that the two agree. */
-int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit, void *context,
-                     int64_t *total, hl_error *error);
+int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
+                     void *context, int64_t *total, hl_error *error);
 
 /* The counts of a work list's home page, from one snapshot. */
 typedef struct hl_app_order_counts {
@@ -152,8 +154,8 @@ typedef struct hl_app_order_counts {
 } hl_app_order_counts;
 /* Counts what filter selects (a scope, usually) by state, and those of it
  * overdue and about to be, at now. */
-int hl_app_order_counts_of(hl_app *app, const hl_order_filter *filter, hl_time now, hl_app_order_counts *out,
-                           hl_error *error);
+int hl_app_order_counts_of(hl_app *app, const hl_order_filter *filter, hl_time now,
+                           hl_app_order_counts *out, hl_error *error);
 /* The orders received in [from, to) by category (see
  * hl_store_order_count_by_category). */
 int hl_app_count_by_category(hl_app *app, hl_time from, hl_time to, hl_category_count_visitor visit,
@@ -193,6 +195,7 @@ void hl_app_scratch_free(hl_app_scratch *scratch);
  * A survey that ends dissatisfied also reopens the order when the policy
  * (limits.reopen_dissatisfied) says so. */
 int hl_app_act_within(hl_app *app, const char *actor, int64_t id, hl_action action,
-                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch, hl_error *error);
+                      const hl_app_request *request, hl_time now, hl_app_scratch *scratch,
+                      hl_error *error);
 
 #endif

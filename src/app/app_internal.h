@@ -12,10 +12,10 @@
 struct hl_secrets;
 
 struct hl_app {
-    hl_store *store;       /* owned */
+    hl_store *store;            /* owned */
     struct hl_secrets *secrets; /* owned: the key of citizens' phones (app/secrets.h) */
-    hl_calendar calendar;  /* loaded from the store at open */
-    hl_limits limits;      /* defaults overridden by the store's config */
+    hl_calendar calendar;       /* loaded from the store at open */
+    hl_limits limits;           /* defaults overridden by the store's config */
     /* The store's time zone (config key time_zone; HL_ZONE_DEFAULT when
      * unset), also made the process's local zone (hl_clock_set_zone) when
      * the settings are loaded; shared, never freed (base/zone.h). */
@@ -63,8 +63,8 @@ int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_
                               hl_error *error);
 /* The same, with the order's phone already sealed by hl_app_seal_phone
  * (NULL: sealed here), so that an import seals on its reading thread. */
-int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed, hl_event *event,
-                                     hl_rollup_map *batch, hl_error *error);
+int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed,
+                                     hl_event *event, hl_rollup_map *batch, hl_error *error);
 /* Seals an order's phone with the store's key; thread-safe (it reads only
  * the key), so it may run beside a transaction on another thread. */
 int hl_app_seal_phone(hl_app *app, const hl_order *order, hl_sealed_phone *out, hl_error *error);

@@ -24,7 +24,8 @@
 /* How long the writer waits before trying again after a failed write. */
 #define RETRY_MS 1000
 
-void hl_audit_read_of(hl_audit_read *read, hl_time at, const char *actor, int64_t order_id, const char *route)
+void hl_audit_read_of(hl_audit_read *read, hl_time at, const char *actor, int64_t order_id,
+                      const char *route)
 {
     memset(read, 0, sizeof *read);
     read->at = at;
@@ -81,7 +82,8 @@ struct hl_audit_queue {
     pthread_t thread;
 };
 
-static void deadline_after(struct timespec *deadline, const struct timespec *from, long milliseconds)
+static void deadline_after(struct timespec *deadline, const struct timespec *from,
+                           long milliseconds)
 {
     *deadline = *from;
     deadline->tv_sec += milliseconds / 1000;
@@ -94,7 +96,8 @@ static void deadline_after(struct timespec *deadline, const struct timespec *fro
 
 static bool before(const struct timespec *left, const struct timespec *right)
 {
-    return left->tv_sec < right->tv_sec || (left->tv_sec == right->tv_sec && left->tv_nsec < right->tv_nsec);
+    return left->tv_sec < right->tv_sec ||
+           (left->tv_sec == right->tv_sec && left->tv_nsec < right->tv_nsec);
 }
 
 /* Takes the pending reads (the caller holds the lock and owns *batch). */
@@ -204,13 +207,15 @@ int hl_audit_queue_start(const char *db_path, hl_audit_queue **out, hl_error *er
 
 static int cannot_record(hl_error *error)
 {
-    return hl_error_set(error, HL_EIO, NULL, "%s",
-                        HL_T("无法记录此次联系电话的查阅，号码未予提供，请稍后再试",
-                             "this read of a phone number cannot be recorded, so the number is not given out; "
-                             "try again later"));
+    return hl_error_set(
+        error, HL_EIO, NULL, "%s",
+        HL_T("无法记录此次联系电话的查阅，号码未予提供，请稍后再试",
+             "this read of a phone number cannot be recorded, so the number is not given out; "
+             "try again later"));
 }
 
-int hl_audit_queue_add(hl_audit_queue *queue, const hl_audit_read *reads, size_t count, hl_error *error)
+int hl_audit_queue_add(hl_audit_queue *queue, const hl_audit_read *reads, size_t count,
+                       hl_error *error)
 {
     HL_REQUIRE(queue != NULL && (reads != NULL || count == 0));
     if (count == 0)
@@ -239,8 +244,8 @@ int hl_audit_queue_flush(hl_audit_queue *queue, hl_error *error)
     uint64_t target = queue->added, failures = queue->failures;
     queue->flushes++;
     pthread_cond_signal(&queue->wake);
-    while (queue->done < target && queue->failures == failures && !(queue->stopping && queue->count == 0 &&
-                                                                   queue->writing == 0))
+    while (queue->done < target && queue->failures == failures &&
+           !(queue->stopping && queue->count == 0 && queue->writing == 0))
         pthread_cond_wait(&queue->written, &queue->lock);
     int result = HL_OK;
     if (queue->done < target) {

@@ -38,7 +38,8 @@
 #define HL_AUDIT_QUEUE_CAPACITY 65536
 
 /* Fills a read: now, actor, order, route (texts cut to their fields). */
-void hl_audit_read_of(hl_audit_read *read, hl_time at, const char *actor, int64_t order_id, const char *route);
+void hl_audit_read_of(hl_audit_read *read, hl_time at, const char *actor, int64_t order_id,
+                      const char *route);
 
 /* Writes reads in one durable transaction of their own. */
 int hl_audit_record(hl_app *app, const hl_audit_read *reads, size_t count, hl_error *error);
@@ -58,7 +59,8 @@ int hl_audit_queue_start(const char *db_path, hl_audit_queue **out, hl_error *er
 /* Queues reads for the writer. HL_EIO when the queue cannot take them
  * (full, or the writer has stopped): the caller must then not give the
  * numbers out. */
-int hl_audit_queue_add(hl_audit_queue *queue, const hl_audit_read *reads, size_t count, hl_error *error);
+int hl_audit_queue_add(hl_audit_queue *queue, const hl_audit_read *reads, size_t count,
+                       hl_error *error);
 
 /* Waits until every read queued before the call is written; HL_EIO when
  * the writer could not write them (they stay queued). */

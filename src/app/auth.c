@@ -56,7 +56,8 @@ _Static_assert(HL_SESSION_HASH_BYTES == crypto_generichash_BYTES * 2 + 1, "hex o
 
 static int sodium_failed(hl_error *error)
 {
-    return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("libsodium 无法初始化", "libsodium cannot start"));
+    return hl_error_set(error, HL_EIO, NULL, "%s",
+                        HL_T("libsodium 无法初始化", "libsodium cannot start"));
 }
 
 /* ---- Hashing, bounded ---- */
@@ -81,8 +82,9 @@ static int hash_password(hl_auth_guard *guard, const char *password, char *hash,
     int rc = crypto_pwhash_str(hash, password, strlen(password), PWHASH_OPSLIMIT, PWHASH_MEMLIMIT);
     release(guard);
     if (rc != 0)
-        return hl_error_set(error, HL_EIO, NULL, "%s",
-                            HL_T("密码散列失败（内存不足）", "password hashing failed (out of memory)"));
+        return hl_error_set(
+            error, HL_EIO, NULL, "%s",
+            HL_T("密码散列失败（内存不足）", "password hashing failed (out of memory)"));
     return HL_OK;
 }
 
@@ -106,7 +108,8 @@ int hl_auth_guard_new(unsigned concurrent_hashes, hl_auth_guard **out, hl_error 
     hl_auth_guard *guard = hl_xcalloc(1, sizeof *guard);
     if (sem_init(&guard->hashing, 0, concurrent_hashes) != 0) {
         free(guard);
-        return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("无法创建信号量", "cannot create a semaphore"));
+        return hl_error_set(error, HL_EIO, NULL, "%s",
+                            HL_T("无法创建信号量", "cannot create a semaphore"));
     }
     pthread_mutex_init(&guard->lock, NULL);
     unsigned char random_password[16];
@@ -192,8 +195,8 @@ static void forget_failures(hl_auth_guard *guard, const char *key)
 }
 
 /* Seconds until this account and address may try again (0: now). */
-static int attempt_allowed_in(hl_auth_guard *guard, const char *account_key, const char *address_key,
-                              hl_time now)
+static int attempt_allowed_in(hl_auth_guard *guard, const char *account_key,
+                              const char *address_key, hl_time now)
 {
     pthread_mutex_lock(&guard->lock);
     int account = blocked_for(guard, account_key, HL_AUTH_ACCOUNT_FAILURES, now);
@@ -202,7 +205,8 @@ static int attempt_allowed_in(hl_auth_guard *guard, const char *account_key, con
     return account > address ? account : address;
 }
 
-static void record_failure(hl_auth_guard *guard, const char *account_key, const char *address_key, hl_time now)
+static void record_failure(hl_auth_guard *guard, const char *account_key, const char *address_key,
+                           hl_time now)
 {
     pthread_mutex_lock(&guard->lock);
     count_failure(guard, account_key, now);
@@ -239,8 +243,8 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
 }
 
 /* Writes a hash and revokes the user's other sessions, in one transaction. */
-static int store_password(hl_app *app, const char *username, const char *hash, const char *keep_hash,
-                          hl_error *error)
+static int store_password(hl_app *app, const char *username, const char *hash,
+                          const char *keep_hash, hl_error *error)
 {
     int result = hl_app_begin(app, error);
     if (result != HL_OK)
@@ -251,8 +255,8 @@ static int store_password(hl_app *app, const char *username, const char *hash, c
     return hl_app_finish(app, result, error);
 }
 
-int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
-                         hl_error *error)
+int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username,
+                         const char *password, hl_error *error)
 {
     if (sodium_init() < 0)
         return sodium_failed(error);
@@ -323,12 +327,14 @@ static int apply_user_fields(const hl_auth_user_fields *fields, bool role_change
     int result = HL_OK;
     if (fields->name != NULL)
         result = hl_text_copy(user->display_name, sizeof user->display_name,
-                              hl_slice_trim(hl_slice_of(fields->name)), HL_NAME_CHARS, false, "name", error);
+                              hl_slice_trim(hl_slice_of(fields->name)), HL_NAME_CHARS, false,
+                              "name", error);
     if (result == HL_OK && fields->role != NULL &&
         hl_directory_role_parse(hl_slice_of(fields->role), &user->role) != HL_OK)
-        result = hl_error_set(error, HL_EINVAL, "role", "%s",
-                              HL_T("角色须为 agent、dispatcher、handler、surveyor、supervisor、analyst 或 admin",
-                                   "role takes agent, dispatcher, handler, surveyor, supervisor, analyst or admin"));
+        result = hl_error_set(
+            error, HL_EINVAL, "role", "%s",
+            HL_T("角色须为 agent、dispatcher、handler、surveyor、supervisor、analyst 或 admin",
+                 "role takes agent, dispatcher, handler, surveyor, supervisor, analyst or admin"));
     if (result == HL_OK && fields->unit != NULL) {
         user->unit[0] = '\0';
         if (hl_slice_trim(hl_slice_of(fields->unit)).len > 0)
@@ -362,17 +368,19 @@ static int check_user_unit(hl_app *app, const hl_user *user, hl_error *error)
     return result;
 }
 
-int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fields *fields, hl_user *out,
-                        hl_error *error)
+int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fields *fields,
+                        hl_user *out, hl_error *error)
 {
     memset(out, 0, sizeof *out);
     if (sodium_init() < 0)
         return sodium_failed(error);
-    int result = hl_directory_copy_code(out->username, hl_slice_of(fields->username), "username", error);
+    int result =
+        hl_directory_copy_code(out->username, hl_slice_of(fields->username), "username", error);
     if (result != HL_OK)
         return result;
     if (fields->role == NULL)
-        return hl_error_set(error, HL_EINVAL, "role", "%s", HL_T("缺少角色", "the role is missing"));
+        return hl_error_set(error, HL_EINVAL, "role", "%s",
+                            HL_T("缺少角色", "the role is missing"));
     out->active = true;
     result = apply_user_fields(fields, true, out, error);
     if (result == HL_OK)
@@ -452,9 +460,10 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
     if (result == HL_OK) {
         *out = before;
         hl_role role_asked = before.role;
-        bool role_changed = fields->role != NULL &&
-                            hl_directory_role_parse(hl_slice_of(fields->role), &role_asked) == HL_OK &&
-                            role_asked != before.role;
+        bool role_changed =
+            fields->role != NULL &&
+            hl_directory_role_parse(hl_slice_of(fields->role), &role_asked) == HL_OK &&
+            role_asked != before.role;
         result = apply_user_fields(fields, role_changed, out, error);
     }
     if (result == HL_OK)
@@ -464,9 +473,11 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
         admin_count count = {out->username, 0};
         result = hl_store_user_each(app->store, count_other_admin, &count, error);
         if (result == HL_OK && count.active_admins == 0)
-            result = hl_error_set(error, HL_ECONFLICT, out->role != HL_ROLE_ADMIN ? "role" : "active", "%s",
+            result = hl_error_set(error, HL_ECONFLICT,
+                                  out->role != HL_ROLE_ADMIN ? "role" : "active", "%s",
                                   HL_T("不能停用最后一个在用的管理员或改变其角色",
-                                       "the last active administrator can be neither disabled nor given another role"));
+                                       "the last active administrator can be neither disabled nor "
+                                       "given another role"));
     }
     if (result == HL_OK)
         result = hl_store_user_put(app->store, out, error);
@@ -505,7 +516,8 @@ static int wrong_credentials(hl_error *error)
                         HL_T("用户名或密码错误", "wrong username or password"));
 }
 
-static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_grant *out, hl_error *error)
+static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_grant *out,
+                        hl_error *error)
 {
     unsigned char random[TOKEN_RANDOM_BYTES];
     randombytes_buf(random, sizeof random);
@@ -579,8 +591,8 @@ static int not_logged_in(hl_error *error)
                         HL_T("未登录或会话已失效", "not logged in, or the session has ended"));
 }
 
-int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user, hl_session *session,
-                         hl_error *error)
+int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
+                         hl_session *session, hl_error *error)
 {
     if (!token_well_formed(token))
         return not_logged_in(error);
@@ -620,9 +632,10 @@ int hl_auth_logout(hl_app *app, const char *token, hl_error *error)
     return result == HL_ENOTFOUND ? not_logged_in(error) : result;
 }
 
-int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *keep_token,
-                            const char *old_password, const char *new_password, const char *address,
-                            hl_time now, bool *rate_limited, int *retry_after, hl_error *error)
+int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *username,
+                            const char *keep_token, const char *old_password,
+                            const char *new_password, const char *address, hl_time now,
+                            bool *rate_limited, int *retry_after, hl_error *error)
 {
     *rate_limited = false;
     *retry_after = 0;
@@ -644,17 +657,19 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
     result = hl_store_password_get(app->store, username, hash, sizeof hash, error);
     if (result != HL_OK)
         return result;
-    if (old_password == NULL || strlen(old_password) > HL_AUTH_PASSWORD_MAX_BYTES || hash[0] == '\0' ||
-        !verify_password(guard, hash, old_password)) {
+    if (old_password == NULL || strlen(old_password) > HL_AUTH_PASSWORD_MAX_BYTES ||
+        hash[0] == '\0' || !verify_password(guard, hash, old_password)) {
         record_failure(guard, account_key, address_key, now);
-        return hl_error_set(error, HL_EROLE, "old", "%s", HL_T("原密码不正确", "the old password is wrong"));
+        return hl_error_set(error, HL_EROLE, "old", "%s",
+                            HL_T("原密码不正确", "the old password is wrong"));
     }
     result = hash_password(guard, new_password, hash, error);
     char keep_hash[HL_SESSION_HASH_BYTES] = "";
     if (result == HL_OK && token_well_formed(keep_token))
         token_hash(keep_token, keep_hash);
     if (result == HL_OK)
-        result = store_password(app, username, hash, keep_hash[0] != '\0' ? keep_hash : NULL, error);
+        result =
+            store_password(app, username, hash, keep_hash[0] != '\0' ? keep_hash : NULL, error);
     sodium_memzero(hash, sizeof hash);
     return result;
 }
@@ -670,7 +685,8 @@ typedef enum order_scope {
 
 /* The states a surveyor reads: the orders the callback survey concerns. */
 #define FINISHED_STATES                                                                            \
-    (HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED) | HL_STATE_BIT(HL_STATE_ARCHIVED))
+    (HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED) |                          \
+     HL_STATE_BIT(HL_STATE_ARCHIVED))
 
 /* The rights of each role: the one table authorization is decided from
  * (docs/api.md repeats it). Writes to orders are the workflow's rules
@@ -721,8 +737,8 @@ bool hl_auth_may_read_order(const hl_user *user, const hl_order *order)
     switch (role_rights[user->role].orders) {
     case SCOPE_ALL: return true;
     case SCOPE_OWN_UNIT:
-        return user->unit[0] != '\0' &&
-               (strcmp(order->lead_unit, user->unit) == 0 || list_has_code(order->co_units, user->unit));
+        return user->unit[0] != '\0' && (strcmp(order->lead_unit, user->unit) == 0 ||
+                                         list_has_code(order->co_units, user->unit));
     case SCOPE_FINISHED: return (HL_STATE_BIT(order->state) & FINISHED_STATES) != 0;
     case SCOPE_NONE: return false;
     }
@@ -743,7 +759,8 @@ bool hl_auth_order_scope(const hl_user *user, hl_order_filter *filter)
         filter->scope_unit = user->unit;
         return true;
     case SCOPE_FINISHED:
-        filter->state_mask = filter->state_mask == 0 ? FINISHED_STATES : filter->state_mask & FINISHED_STATES;
+        filter->state_mask =
+            filter->state_mask == 0 ? FINISHED_STATES : filter->state_mask & FINISHED_STATES;
         return filter->state_mask != 0;
     case SCOPE_NONE: return false;
     }
@@ -843,8 +860,8 @@ int hl_auth_read_order(hl_app *app, const hl_user *user, int64_t id, hl_order *o
     return result;
 }
 
-int hl_auth_list_events(hl_app *app, const hl_user *user, int64_t id, hl_order *order, hl_event_visitor visit,
-                        void *context, hl_error *error)
+int hl_auth_list_events(hl_app *app, const hl_user *user, int64_t id, hl_order *order,
+                        hl_event_visitor visit, void *context, hl_error *error)
 {
     int result = hl_auth_read_order(app, user, id, order, error);
     if (result != HL_OK)

@@ -56,8 +56,8 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
 /* Sets a user's password (checked as above) and revokes every session of
  * the user. guard may be NULL (no bound on hashing: the command line).
  * HL_ENOTFOUND for an unknown user. */
-int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
-                         hl_error *error);
+int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username,
+                         const char *password, hl_error *error);
 
 /* A user as the administrator sends it, as text. NULL: absent. */
 typedef struct hl_auth_user_fields {
@@ -76,8 +76,8 @@ typedef struct hl_auth_user_fields {
  * "password"). HL_ECONFLICT when the username is taken. The password is
  * hashed before the transaction, which writes the user and the hash.
  * *out receives the user. */
-int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fields *fields, hl_user *out,
-                        hl_error *error);
+int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fields *fields,
+                        hl_user *out, hl_error *error);
 
 /* Changes a user: each field present replaces the stored one (username is
  * not changed). Giving a role other than handler without a unit removes the
@@ -98,8 +98,8 @@ typedef struct hl_auth_grant {
     char token[HL_AUTH_TOKEN_BYTES]; /* the secret: give it to the client, keep it nowhere */
     hl_user user;
     hl_session session;
-    bool rate_limited;      /* refused before checking: too many failures */
-    int retry_after;        /* when rate_limited: seconds until attempts are allowed again */
+    bool rate_limited; /* refused before checking: too many failures */
+    int retry_after;   /* when rate_limited: seconds until attempts are allowed again */
 } hl_auth_grant;
 
 /* Logs a user in from a client address (any text naming the client; NULL
@@ -113,8 +113,8 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
 /* Finds the active user of a token. A malformed, unknown, expired or
  * revoked token, or a user since disabled: HL_EROLE (field "token").
  * session may be NULL. */
-int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user, hl_session *session,
-                         hl_error *error);
+int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
+                         hl_session *session, hl_error *error);
 
 /* Revokes the session of a token (HL_EROLE when there is none). */
 int hl_auth_logout(hl_app *app, const char *token, hl_error *error);
@@ -124,9 +124,10 @@ int hl_auth_logout(hl_app *app, const char *token, hl_error *error);
  * *retry_after as for login), the new one pass hl_auth_check_new_password
  * (field "new"). Revokes every other session of the user; keep_token (may
  * be NULL) stays valid. */
-int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *username, const char *keep_token,
-                            const char *old_password, const char *new_password, const char *address,
-                            hl_time now, bool *rate_limited, int *retry_after, hl_error *error);
+int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *username,
+                            const char *keep_token, const char *old_password,
+                            const char *new_password, const char *address, hl_time now,
+                            bool *rate_limited, int *retry_after, hl_error *error);
 
 /* Authorization of reads, from the role table in auth.c. */
 bool hl_auth_may_read_order(const hl_user *user, const hl_order *order);
@@ -176,10 +177,11 @@ bool hl_auth_has_right(const hl_user *user, hl_auth_right right);
 
 /* Reads an order for a user: HL_ENOTFOUND, worded as for a missing order,
  * when it is absent or the user may not read it. */
-int hl_auth_read_order(hl_app *app, const hl_user *user, int64_t id, hl_order *out, hl_error *error);
+int hl_auth_read_order(hl_app *app, const hl_user *user, int64_t id, hl_order *out,
+                       hl_error *error);
 /* Lists an order's events for a user, on the same rule; order is scratch
  * space (some 40 KB) the caller provides. */
-int hl_auth_list_events(hl_app *app, const hl_user *user, int64_t id, hl_order *order, hl_event_visitor visit,
-                        void *context, hl_error *error);
+int hl_auth_list_events(hl_app *app, const hl_user *user, int64_t id, hl_order *order,
+                        hl_event_visitor visit, void *context, hl_error *error);
 
 #endif

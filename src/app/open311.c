@@ -26,8 +26,8 @@ static bool english(void)
 
 bool hl_open311_state_closed(hl_state state)
 {
-    return state == HL_STATE_COMPLETED || state == HL_STATE_SURVEYED || state == HL_STATE_ARCHIVED ||
-           state == HL_STATE_INVALID || state == HL_STATE_MERGED;
+    return state == HL_STATE_COMPLETED || state == HL_STATE_SURVEYED ||
+           state == HL_STATE_ARCHIVED || state == HL_STATE_INVALID || state == HL_STATE_MERGED;
 }
 
 /* ---- Settings ---- */
@@ -39,10 +39,14 @@ typedef struct setting {
 } setting;
 
 static const setting settings_table[] = {
-    {"jurisdiction_id", offsetof(hl_open311_settings, jurisdiction_id), sizeof(((hl_open311_settings *)0)->jurisdiction_id)},
-    {"contact", offsetof(hl_open311_settings, contact), sizeof(((hl_open311_settings *)0)->contact)},
-    {"key_service", offsetof(hl_open311_settings, key_service), sizeof(((hl_open311_settings *)0)->key_service)},
-    {"service_notice", offsetof(hl_open311_settings, service_notice), sizeof(((hl_open311_settings *)0)->service_notice)},
+    {"jurisdiction_id", offsetof(hl_open311_settings, jurisdiction_id),
+     sizeof(((hl_open311_settings *)0)->jurisdiction_id)},
+    {"contact", offsetof(hl_open311_settings, contact),
+     sizeof(((hl_open311_settings *)0)->contact)},
+    {"key_service", offsetof(hl_open311_settings, key_service),
+     sizeof(((hl_open311_settings *)0)->key_service)},
+    {"service_notice", offsetof(hl_open311_settings, service_notice),
+     sizeof(((hl_open311_settings *)0)->service_notice)},
     {"publish", 0, 0},
 };
 
@@ -59,8 +63,8 @@ static const setting *setting_of(const char *key)
 }
 
 /* Checks a value for a setting and, when out is not NULL, applies it. */
-static int apply_setting(const setting *entry, const char *key, const char *value, hl_open311_settings *out,
-                         hl_error *error)
+static int apply_setting(const setting *entry, const char *key, const char *value,
+                         hl_open311_settings *out, hl_error *error)
 {
     if (entry->size == 0) {
         bool all = strcmp(value, "all") == 0;
@@ -74,14 +78,17 @@ static int apply_setting(const setting *entry, const char *key, const char *valu
     char scratch[HL_REASON_BYTES];
     bool identifier = strcmp(entry->key, "jurisdiction_id") == 0;
     size_t max_chars = identifier ? HL_NAME_CHARS : HL_REASON_CHARS;
-    int result = hl_text_copy(scratch, sizeof scratch, hl_slice_trim(hl_slice_of(value)), max_chars, false, key, error);
+    int result = hl_text_copy(scratch, sizeof scratch, hl_slice_trim(hl_slice_of(value)), max_chars,
+                              false, key, error);
     if (result != HL_OK)
         return result;
     /* A jurisdiction id travels in query strings: printable ASCII, no spaces. */
     for (const char *cursor = scratch; identifier && *cursor != '\0'; cursor++)
         if ((unsigned char)*cursor <= 0x20 || (unsigned char)*cursor >= 0x7F)
-            return english() ? hl_error_set(error, HL_EINVAL, key, "%s: printable ASCII without spaces", key)
-                             : hl_error_set(error, HL_EINVAL, key, "%s 须为不含空格的可打印 ASCII 字符", key);
+            return english() ? hl_error_set(error, HL_EINVAL, key,
+                                            "%s: printable ASCII without spaces", key)
+                             : hl_error_set(error, HL_EINVAL, key,
+                                            "%s 须为不含空格的可打印 ASCII 字符", key);
     if (out != NULL)
         snprintf((char *)out + entry->offset, entry->size, "%s", scratch);
     return HL_OK;
@@ -102,10 +109,12 @@ int hl_open311_settings_load(hl_app *app, hl_open311_settings *out, hl_error *er
     memset(out, 0, sizeof *out);
     snprintf(out->contact, sizeof out->contact, "%s",
              HL_T("12345 政务服务便民热线", "the 12345 city service hotline"));
-    snprintf(out->key_service, sizeof out->key_service, "%s",
-             HL_T("API 密钥由热线管理员发放", "API keys are given out by the hotline's administrators"));
+    snprintf(
+        out->key_service, sizeof out->key_service, "%s",
+        HL_T("API 密钥由热线管理员发放", "API keys are given out by the hotline's administrators"));
     snprintf(out->service_notice, sizeof out->service_notice, "%s",
-             HL_T("诉求已受理，热线将转交承办单位办理", "Received: the hotline passes it to the unit responsible"));
+             HL_T("诉求已受理，热线将转交承办单位办理",
+                  "Received: the hotline passes it to the unit responsible"));
     return hl_store_config_each(app->store, load_setting, out, error);
 }
 
@@ -113,12 +122,15 @@ int hl_open311_setting_set(hl_app *app, const char *key, const char *value, hl_e
 {
     const setting *entry = setting_of(key);
     if (entry == NULL)
-        return english() ? hl_error_set(error, HL_EINVAL, "key",
-                                        "unknown setting %s (open311.jurisdiction_id, open311.contact, "
-                                        "open311.key_service, open311.service_notice, open311.publish)", key)
-                         : hl_error_set(error, HL_EINVAL, "key",
-                                        "未知的设置项 %s（open311.jurisdiction_id、open311.contact、"
-                                        "open311.key_service、open311.service_notice、open311.publish）", key);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "key",
+                                  "unknown setting %s (open311.jurisdiction_id, open311.contact, "
+                                  "open311.key_service, open311.service_notice, open311.publish)",
+                                  key)
+                   : hl_error_set(error, HL_EINVAL, "key",
+                                  "未知的设置项 %s（open311.jurisdiction_id、open311.contact、"
+                                  "open311.key_service、open311.service_notice、open311.publish）",
+                                  key);
     int result = apply_setting(entry, key, value, NULL, error);
     if (result != HL_OK)
         return result;
@@ -171,7 +183,8 @@ static int count_attribute(void *context, const hl_attribute *attribute)
     return 0;
 }
 
-int hl_open311_each_service(hl_app *app, int (*visit)(void *context, const hl_open311_service *service),
+int hl_open311_each_service(hl_app *app,
+                            int (*visit)(void *context, const hl_open311_service *service),
                             void *context, hl_error *error)
 {
     category_list list = {NULL, 0, 0};
@@ -184,7 +197,8 @@ int hl_open311_each_service(hl_app *app, int (*visit)(void *context, const hl_op
         const hl_category *category = &list.items[index];
         if (!category->active)
             continue;
-        const hl_category *parent = category->parent[0] != '\0' ? find_category(&list, category->parent) : NULL;
+        const hl_category *parent =
+            category->parent[0] != '\0' ? find_category(&list, category->parent) : NULL;
         hl_open311_service service = {category, parent != NULL ? parent->name : "", counts[index]};
         result = visit(context, &service);
     }
@@ -254,8 +268,9 @@ static void rename_field(hl_error *error)
     static const struct {
         const char *order;
         const char *open311;
-    } names[] = {{"citizen_phone", "phone"}, {"latitude", "lat"},           {"longitude", "long"},
-                 {"content", "description"}, {"title", "description"},   {"address", "address_string"},
+    } names[] = {{"citizen_phone", "phone"},     {"latitude", "lat"},
+                 {"longitude", "long"},          {"content", "description"},
+                 {"title", "description"},       {"address", "address_string"},
                  {"citizen_name", "first_name"}, {"category", "service_code"}};
     for (size_t index = 0; index < sizeof names / sizeof names[0]; index++)
         if (strcmp(error->field, names[index].order) == 0) {
@@ -265,13 +280,14 @@ static void rename_field(hl_error *error)
 }
 
 /* Copies an optional one-line parameter into a field. */
-static int copy_parameter(char *destination, size_t capacity, const char *value, size_t max_chars, const char *field,
-                          hl_error *error)
+static int copy_parameter(char *destination, size_t capacity, const char *value, size_t max_chars,
+                          const char *field, hl_error *error)
 {
     destination[0] = '\0';
     if (value == NULL)
         return HL_OK;
-    return hl_text_copy(destination, capacity, hl_slice_trim(hl_slice_of(value)), max_chars, false, field, error);
+    return hl_text_copy(destination, capacity, hl_slice_trim(hl_slice_of(value)), max_chars, false,
+                        field, error);
 }
 
 static int parameter_invalid(const char *field, const char *zh, const char *en, hl_error *error)
@@ -283,8 +299,10 @@ static int parameter_invalid(const char *field, const char *zh, const char *en, 
 static int parse_degrees(const char *text, const char *field, double *out, hl_error *error)
 {
     hl_slice trimmed = hl_slice_trim(hl_slice_of(text));
-    if (trimmed.len == 0 || trimmed.len > 32 || hl_text_parse_double(trimmed, out) != HL_OK || !isfinite(*out))
-        return parameter_invalid(field, "须为十进制度数（WGS-84）", "must be decimal degrees (WGS-84)", error);
+    if (trimmed.len == 0 || trimmed.len > 32 || hl_text_parse_double(trimmed, out) != HL_OK ||
+        !isfinite(*out))
+        return parameter_invalid(field, "须为十进制度数（WGS-84）",
+                                 "must be decimal degrees (WGS-84)", error);
     return HL_OK;
 }
 
@@ -337,7 +355,8 @@ static int join_name(const char *first, const char *last, char *out, size_t size
         ascii = ascii && (unsigned char)*cursor < 0x80;
     char joined[2 * HL_NAME_BYTES + 2];
     if (ascii)
-        snprintf(joined, sizeof joined, "%s%s%s", given, given[0] != '\0' && family[0] != '\0' ? " " : "", family);
+        snprintf(joined, sizeof joined, "%s%s%s", given,
+                 given[0] != '\0' && family[0] != '\0' ? " " : "", family);
     else
         snprintf(joined, sizeof joined, "%s%s", family, given);
     return hl_text_copy(out, size, hl_slice_of(joined), HL_NAME_CHARS, false, "first_name", error);
@@ -361,7 +380,8 @@ static int check_email(const char *value, char *out, size_t size, hl_error *erro
     if (text.len == 0)
         return HL_OK;
     const char *at = memchr(text.ptr, '@', text.len);
-    if (text.len > HL_EMAIL_CHARS || at == NULL || at == text.ptr || at == text.ptr + text.len - 1 ||
+    if (text.len > HL_EMAIL_CHARS || at == NULL || at == text.ptr ||
+        at == text.ptr + text.len - 1 ||
         memchr(at + 1, '@', text.len - (size_t)(at - text.ptr) - 1) != NULL)
         return parameter_invalid("email", "不是有效的电子邮件地址", "not an email address", error);
     snprintf(out, size, "%.*s", (int)text.len, text.ptr);
@@ -384,12 +404,14 @@ static int check_media_url(const char *value, char *out, size_t size, hl_error *
                   (text.len > 8 && strncmp(text.ptr, "https://", 8) == 0);
     if (!scheme || text.len > HL_MEDIA_URL_CHARS)
         return parameter_invalid("media_url", "须为 http:// 或 https:// 网址，最长 1024 字符",
-                                 "must be an http:// or https:// URL of at most 1024 characters", error);
+                                 "must be an http:// or https:// URL of at most 1024 characters",
+                                 error);
     snprintf(out, size, "%.*s", (int)text.len, text.ptr);
     if (!plain_ascii(out)) {
         out[0] = '\0';
-        return parameter_invalid("media_url", "网址中的空格与非 ASCII 字符须经百分号编码",
-                                 "spaces and non-ASCII characters must be percent-encoded in the URL", error);
+        return parameter_invalid(
+            "media_url", "网址中的空格与非 ASCII 字符须经百分号编码",
+            "spaces and non-ASCII characters must be percent-encoded in the URL", error);
     }
     return HL_OK;
 }
@@ -406,18 +428,22 @@ static int prepare_submission(const hl_open311_submission *submission, hl_time n
     order->received_at = now;
     record->api_key_id = submission->api_key_id;
     if (submission->service_code == NULL || submission->service_code[0] == '\0')
-        return english() ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not provided")
-                         : hl_error_set(error, HL_EINVAL, "service_code", "缺少 service_code");
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not provided")
+                   : hl_error_set(error, HL_EINVAL, "service_code", "缺少 service_code");
     if (!hl_directory_code_valid(hl_slice_of(submission->service_code)))
-        return english() ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not found")
-                         : hl_error_set(error, HL_EINVAL, "service_code", "service_code 不存在");
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not found")
+                   : hl_error_set(error, HL_EINVAL, "service_code", "service_code 不存在");
     snprintf(order->category, sizeof order->category, "%s", submission->service_code);
 
     bool has_lat = submission->lat != NULL && submission->lat[0] != '\0';
     bool has_lon = submission->lon != NULL && submission->lon[0] != '\0';
     if (has_lat != has_lon)
-        return english() ? hl_error_set(error, HL_EINVAL, has_lat ? "long" : "lat", "lat and long go together")
-                         : hl_error_set(error, HL_EINVAL, has_lat ? "long" : "lat", "lat 与 long 须同时给出");
+        return english() ? hl_error_set(error, HL_EINVAL, has_lat ? "long" : "lat",
+                                        "lat and long go together")
+                         : hl_error_set(error, HL_EINVAL, has_lat ? "long" : "lat",
+                                        "lat 与 long 须同时给出");
     int result = HL_OK;
     if (has_lat) {
         result = parse_degrees(submission->lat, "lat", &order->latitude, error);
@@ -427,21 +453,24 @@ static int prepare_submission(const hl_open311_submission *submission, hl_time n
             return result;
         order->has_location = true;
     }
-    result = copy_parameter(order->address, sizeof order->address, submission->address_string, HL_ADDRESS_CHARS,
-                            "address_string", error);
+    result = copy_parameter(order->address, sizeof order->address, submission->address_string,
+                            HL_ADDRESS_CHARS, "address_string", error);
     if (result == HL_OK)
-        result = copy_parameter(record->address_id, sizeof record->address_id, submission->address_id, HL_NAME_CHARS,
-                                "address_id", error);
+        result = copy_parameter(record->address_id, sizeof record->address_id,
+                                submission->address_id, HL_NAME_CHARS, "address_id", error);
     if (result != HL_OK)
         return result;
     if (!has_lat && order->address[0] == '\0' && record->address_id[0] == '\0')
-        return english() ? hl_error_set(error, HL_EINVAL, "lat",
-                                        "a location is required: lat and long, address_string or address_id")
-                         : hl_error_set(error, HL_EINVAL, "lat", "须给出位置：lat 与 long、address_string 或 address_id");
+        return english() ? hl_error_set(
+                               error, HL_EINVAL, "lat",
+                               "a location is required: lat and long, address_string or address_id")
+                         : hl_error_set(error, HL_EINVAL, "lat",
+                                        "须给出位置：lat 与 long、address_string 或 address_id");
 
     const char *description = submission->description != NULL ? submission->description : "";
     hl_slice text = hl_slice_trim(hl_slice_of(description));
-    result = hl_text_copy(order->content, sizeof order->content, text, HL_CONTENT_CHARS, true, "description", error);
+    result = hl_text_copy(order->content, sizeof order->content, text, HL_CONTENT_CHARS, true,
+                          "description", error);
     if (result != HL_OK)
         return result;
     derive_title(order->content, order->title, sizeof order->title);
@@ -449,18 +478,19 @@ static int prepare_submission(const hl_open311_submission *submission, hl_time n
     result = join_name(submission->first_name, submission->last_name, order->citizen_name,
                        sizeof order->citizen_name, error);
     if (result == HL_OK)
-        result = copy_parameter(order->citizen_phone, sizeof order->citizen_phone, submission->phone,
-                                HL_PHONE_CHARS, "phone", error);
+        result = copy_parameter(order->citizen_phone, sizeof order->citizen_phone,
+                                submission->phone, HL_PHONE_CHARS, "phone", error);
     if (result == HL_OK)
         result = check_email(submission->email, record->email, sizeof record->email, error);
     if (result == HL_OK)
-        result = copy_parameter(record->device_id, sizeof record->device_id, submission->device_id, HL_NAME_CHARS,
-                                "device_id", error);
+        result = copy_parameter(record->device_id, sizeof record->device_id, submission->device_id,
+                                HL_NAME_CHARS, "device_id", error);
     if (result == HL_OK)
-        result = copy_parameter(record->account_id, sizeof record->account_id, submission->account_id,
-                                HL_NAME_CHARS, "account_id", error);
+        result = copy_parameter(record->account_id, sizeof record->account_id,
+                                submission->account_id, HL_NAME_CHARS, "account_id", error);
     if (result == HL_OK)
-        result = check_media_url(submission->media_url, record->media_url, sizeof record->media_url, error);
+        result = check_media_url(submission->media_url, record->media_url, sizeof record->media_url,
+                                 error);
     return result;
 }
 
@@ -494,8 +524,8 @@ static hl_slice answer_value(const hl_attribute *attribute, const hl_open311_ans
  * attribute, single values once, list values among the choices and not
  * repeated, every required attribute answered. Empty answers count as
  * not given. */
-static int check_answers(const hl_open311_definition *definition, const hl_open311_submission *submission,
-                         hl_error *error)
+static int check_answers(const hl_open311_definition *definition,
+                         const hl_open311_submission *submission, hl_error *error)
 {
     char field[HL_CODE_BYTES + 16];
     for (size_t index = 0; index < submission->answer_count; index++) {
@@ -503,10 +533,11 @@ static int check_answers(const hl_open311_definition *definition, const hl_open3
         attribute_field(answer->code, field, sizeof field);
         const hl_attribute *attribute = find_attribute(definition, answer->code);
         if (attribute == NULL)
-            return parameter_invalid(field, "该服务没有这个属性", "the service has no such attribute", error);
+            return parameter_invalid(field, "该服务没有这个属性",
+                                     "the service has no such attribute", error);
         if (!attribute->variable)
-            return parameter_invalid(field, "该属性仅供展示，不接受回答", "this attribute is shown only, never answered",
-                                     error);
+            return parameter_invalid(field, "该属性仅供展示，不接受回答",
+                                     "this attribute is shown only, never answered", error);
         bool multiple = attribute->datatype == HL_ATTRIBUTE_MULTIVALUELIST;
         if (answer->list && !multiple)
             return parameter_invalid(field, "只有 multivaluelist 属性可用 [] 给出多个值",
@@ -519,8 +550,10 @@ static int check_answers(const hl_open311_definition *definition, const hl_open3
             if (!multiple)
                 return parameter_invalid(field, "重复给出", "given more than once", error);
             hl_slice other_value = answer_value(attribute, other);
-            if (value.len > 0 && other_value.len == value.len && memcmp(other_value.ptr, value.ptr, value.len) == 0)
-                return parameter_invalid(field, "同一个值给出了两次", "the same value is given twice", error);
+            if (value.len > 0 && other_value.len == value.len &&
+                memcmp(other_value.ptr, value.ptr, value.len) == 0)
+                return parameter_invalid(field, "同一个值给出了两次",
+                                         "the same value is given twice", error);
         }
         if (value.len == 0)
             continue;
@@ -578,7 +611,8 @@ static int intake_account(hl_app *app, hl_user *out, hl_error *error)
     if (result == HL_ENOTFOUND) {
         memset(out, 0, sizeof *out);
         snprintf(out->username, sizeof out->username, "%s", HL_OPEN311_ACCOUNT);
-        snprintf(out->display_name, sizeof out->display_name, "%s", HL_T("Open311 接口", "Open311 intake"));
+        snprintf(out->display_name, sizeof out->display_name, "%s",
+                 HL_T("Open311 接口", "Open311 intake"));
         out->role = HL_ROLE_AGENT;
         out->active = true;
         return hl_store_user_put(app->store, out, error);
@@ -587,13 +621,15 @@ static int intake_account(hl_app *app, hl_user *out, hl_error *error)
         return result;
     if (!out->active || (out->role != HL_ROLE_AGENT && out->role != HL_ROLE_DISPATCHER))
         return english() ? hl_error_set(error, HL_EROLE, NULL,
-                                        "Open311 intake is suspended (the %s account is disabled)", HL_OPEN311_ACCOUNT)
-                         : hl_error_set(error, HL_EROLE, NULL, "Open311 受理已暂停（%s 账号已停用）", HL_OPEN311_ACCOUNT);
+                                        "Open311 intake is suspended (the %s account is disabled)",
+                                        HL_OPEN311_ACCOUNT)
+                         : hl_error_set(error, HL_EROLE, NULL,
+                                        "Open311 受理已暂停（%s 账号已停用）", HL_OPEN311_ACCOUNT);
     return HL_OK;
 }
 
-int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_time now, int64_t *id,
-                      hl_error *error)
+int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_time now,
+                      int64_t *id, hl_error *error)
 {
     hl_order *order = hl_xmalloc(sizeof *order);
     hl_event *event = hl_xmalloc(sizeof *event);
@@ -603,8 +639,10 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
     if (result == HL_OK) {
         result = hl_open311_definition_load(app, order->category, &definition, error);
         if (result == HL_ENOTFOUND)
-            result = english() ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not found")
-                               : hl_error_set(error, HL_EINVAL, "service_code", "service_code 不存在");
+            result =
+                english()
+                    ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not found")
+                    : hl_error_set(error, HL_EINVAL, "service_code", "service_code 不存在");
     }
     if (result == HL_OK && order->content[0] == '\0') {
         /* Open311 makes the description optional; an order needs a text:
@@ -627,8 +665,10 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
             /* The category again, inside the transaction: it may have
              * been retired since the definition was read. */
             if (result == HL_OK && hl_app_check_category(app, order->category, error) != HL_OK) {
-                result = english() ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not found")
-                                   : hl_error_set(error, HL_EINVAL, "service_code", "service_code 不存在");
+                result = english() ? hl_error_set(error, HL_EINVAL, "service_code",
+                                                  "service_code was not found")
+                                   : hl_error_set(error, HL_EINVAL, "service_code",
+                                                  "service_code 不存在");
             }
             if (result == HL_OK) {
                 result = hl_app_register_within(app, &actor, order, now, event, NULL, error);
@@ -676,8 +716,8 @@ struct hl_open311_reader {
     category_list categories;
     unit_list units;
     bool in_snapshot;
-    hl_order *order;        /* scratch for single reads */
-    hl_event *event;        /* scratch: the last event of an order */
+    hl_order *order; /* scratch for single reads */
+    hl_event *event; /* scratch: the last event of an order */
     hl_open311_record record;
     char status_notes[160]; /* a merged order's notes */
     char summary[HL_NAME_BYTES * 2 + 128];
@@ -746,32 +786,38 @@ static bool published(const hl_open311_reader *reader, const hl_order *order)
 }
 
 /* Builds the public view of an order and hands it to the visitor. */
-static int visit_view(hl_open311_reader *reader, const hl_order *order, hl_open311_view_visitor visit, void *context,
-                      hl_error *error)
+static int visit_view(hl_open311_reader *reader, const hl_order *order,
+                      hl_open311_view_visitor visit, void *context, hl_error *error)
 {
     hl_open311_view view;
     memset(&view, 0, sizeof view);
     view.order = order;
     view.closed = hl_open311_state_closed(order->state);
-    const hl_category *category = order->category[0] != '\0' ? find_category(&reader->categories, order->category)
-                                                             : NULL;
-    view.service_name = category != NULL ? category->name : order->category[0] != '\0' ? order->category : NULL;
+    const hl_category *category =
+        order->category[0] != '\0' ? find_category(&reader->categories, order->category) : NULL;
+    view.service_name = category != NULL             ? category->name
+                        : order->category[0] != '\0' ? order->category
+                                                     : NULL;
     view.agency = unit_name(reader, order->lead_unit);
     switch (order->state) {
     case HL_STATE_COMPLETED:
     case HL_STATE_SURVEYED:
-    case HL_STATE_ARCHIVED: view.status_notes = order->reply[0] != '\0' ? order->reply : NULL; break;
+    case HL_STATE_ARCHIVED:
+        view.status_notes = order->reply[0] != '\0' ? order->reply : NULL;
+        break;
     case HL_STATE_INVALID:
-        view.status_notes = HL_T("无效诉求，不予办理", "closed as invalid: not a request the hotline acts on");
+        view.status_notes =
+            HL_T("无效诉求，不予办理", "closed as invalid: not a request the hotline acts on");
         break;
     case HL_STATE_MERGED: {
         char number[24];
         hl_order_format_number(order->duplicate_of, number, sizeof number);
         if (english())
-            snprintf(reader->status_notes, sizeof reader->status_notes, "merged into request %s, handled there",
-                     number);
+            snprintf(reader->status_notes, sizeof reader->status_notes,
+                     "merged into request %s, handled there", number);
         else
-            snprintf(reader->status_notes, sizeof reader->status_notes, "已并入工单 %s 一并办理", number);
+            snprintf(reader->status_notes, sizeof reader->status_notes, "已并入工单 %s 一并办理",
+                     number);
         view.status_notes = reader->status_notes;
         break;
     }
@@ -782,7 +828,8 @@ static int visit_view(hl_open311_reader *reader, const hl_order *order, hl_open3
     if (view.closed && order->completed_at > 0) {
         view.updated_at = order->completed_at;
     } else {
-        int result = hl_store_event_get(reader->app->store, order->id, order->version, reader->event, error);
+        int result =
+            hl_store_event_get(reader->app->store, order->id, order->version, reader->event, error);
         if (result != HL_OK)
             return result;
         view.updated_at = reader->event->at;
@@ -799,8 +846,10 @@ static int request_not_found(int64_t id, hl_error *error)
 {
     char number[24];
     hl_order_format_number(id, number, sizeof number);
-    return english() ? hl_error_set(error, HL_ENOTFOUND, "service_request_id", "no service request %s", number)
-                     : hl_error_set(error, HL_ENOTFOUND, "service_request_id", "没有服务请求 %s", number);
+    return english()
+               ? hl_error_set(error, HL_ENOTFOUND, "service_request_id", "no service request %s",
+                              number)
+               : hl_error_set(error, HL_ENOTFOUND, "service_request_id", "没有服务请求 %s", number);
 }
 
 /* Reads a published order into the reader's scratch record. */
@@ -812,8 +861,8 @@ static int load_published(hl_open311_reader *reader, int64_t id, hl_error *error
     return result;
 }
 
-int hl_open311_read_request(hl_open311_reader *reader, int64_t id, hl_open311_view_visitor visit, void *context,
-                            hl_error *error)
+int hl_open311_read_request(hl_open311_reader *reader, int64_t id, hl_open311_view_visitor visit,
+                            void *context, hl_error *error)
 {
     int result = load_published(reader, id, error);
     if (result != HL_OK)
@@ -834,8 +883,9 @@ static int visit_listed(void *context, const hl_order *order)
     return visit_view(listing->reader, order, listing->visit, listing->context, listing->error);
 }
 
-int hl_open311_list_requests(hl_open311_reader *reader, const hl_open311_query *query, hl_open311_view_visitor visit,
-                             void *context, int64_t *total, hl_error *error)
+int hl_open311_list_requests(hl_open311_reader *reader, const hl_open311_query *query,
+                             hl_open311_view_visitor visit, void *context, int64_t *total,
+                             hl_error *error)
 {
     *total = 0;
     if (query->ids != NULL) {
@@ -889,10 +939,11 @@ int hl_open311_list_requests(hl_open311_reader *reader, const hl_open311_query *
  * inside the centre, extension requests and refusals, reminders,
  * supervision and appeals are the platform's internal business. */
 static const uint32_t public_actions =
-    (1u << HL_ACTION_REGISTER) | (1u << HL_ACTION_RESOLVE) | (1u << HL_ACTION_DISPATCH) | (1u << HL_ACTION_SIGN) |
-    (1u << HL_ACTION_HANDLE) | (1u << HL_ACTION_COMPLETE) | (1u << HL_ACTION_REASSIGN) |
-    (1u << HL_ACTION_EXTEND_APPROVE) | (1u << HL_ACTION_REOPEN) | (1u << HL_ACTION_MERGE) |
-    (1u << HL_ACTION_INVALIDATE) | (1u << HL_ACTION_ARCHIVE) | (1u << HL_ACTION_SURVEY);
+    (1u << HL_ACTION_REGISTER) | (1u << HL_ACTION_RESOLVE) | (1u << HL_ACTION_DISPATCH) |
+    (1u << HL_ACTION_SIGN) | (1u << HL_ACTION_HANDLE) | (1u << HL_ACTION_COMPLETE) |
+    (1u << HL_ACTION_REASSIGN) | (1u << HL_ACTION_EXTEND_APPROVE) | (1u << HL_ACTION_REOPEN) |
+    (1u << HL_ACTION_MERGE) | (1u << HL_ACTION_INVALIDATE) | (1u << HL_ACTION_ARCHIVE) |
+    (1u << HL_ACTION_SURVEY);
 
 _Static_assert(HL_ACTION_COUNT <= 32, "action masks are 32 bits");
 
@@ -925,7 +976,8 @@ static bool note_of(hl_open311_reader *reader, const hl_event *event, hl_open311
             snprintf(summary, size, "transferred from %s to %s", from != NULL ? from : "-",
                      note->agency != NULL ? note->agency : "-");
         else
-            snprintf(summary, size, "由%s改派至%s", from != NULL ? from : "-", note->agency != NULL ? note->agency : "-");
+            snprintf(summary, size, "由%s改派至%s", from != NULL ? from : "-",
+                     note->agency != NULL ? note->agency : "-");
         break;
     }
     case HL_ACTION_SURVEY:
@@ -934,13 +986,15 @@ static bool note_of(hl_open311_reader *reader, const hl_event *event, hl_open311
                      hl_order_outcome_label(event->outcome), english() ? ", " : "，",
                      hl_order_rating_label(event->rating));
         else
-            snprintf(summary, size, "%s%s%s", label, english() ? ": " : "：", hl_order_outcome_label(event->outcome));
+            snprintf(summary, size, "%s%s%s", label, english() ? ": " : "：",
+                     hl_order_outcome_label(event->outcome));
         break;
     default: snprintf(summary, size, "%s", label); break;
     }
     note->summary = summary;
     /* Free text only where it is addressed to the citizen. */
-    if ((event->action == HL_ACTION_RESOLVE || event->action == HL_ACTION_COMPLETE) && event->note[0] != '\0')
+    if ((event->action == HL_ACTION_RESOLVE || event->action == HL_ACTION_COMPLETE) &&
+        event->note[0] != '\0')
         note->description = event->note;
     return true;
 }
@@ -960,8 +1014,8 @@ static int visit_event_note(void *context, const hl_event *event)
     return notes->visit(notes->context, &note);
 }
 
-int hl_open311_each_note(hl_open311_reader *reader, int64_t id, hl_open311_note_visitor visit, void *context,
-                         hl_error *error)
+int hl_open311_each_note(hl_open311_reader *reader, int64_t id, hl_open311_note_visitor visit,
+                         void *context, hl_error *error)
 {
     int result = load_published(reader, id, error);
     if (result != HL_OK)
@@ -970,8 +1024,8 @@ int hl_open311_each_note(hl_open311_reader *reader, int64_t id, hl_open311_note_
     return hl_store_event_list(reader->app->store, id, visit_event_note, &notes, error);
 }
 
-int hl_open311_each_answer(hl_open311_reader *reader, int64_t id, hl_answer_visitor visit, void *context,
-                           hl_error *error)
+int hl_open311_each_answer(hl_open311_reader *reader, int64_t id, hl_answer_visitor visit,
+                           void *context, hl_error *error)
 {
     int result = load_published(reader, id, error);
     if (result != HL_OK)
@@ -979,8 +1033,9 @@ int hl_open311_each_answer(hl_open311_reader *reader, int64_t id, hl_answer_visi
     return hl_store_answer_each(reader->app->store, id, visit, context, error);
 }
 
-int hl_open311_list_updates(hl_open311_reader *reader, hl_time from, hl_time to, int64_t offset, int limit,
-                            hl_open311_note_visitor visit, void *context, int64_t *total, hl_error *error)
+int hl_open311_list_updates(hl_open311_reader *reader, hl_time from, hl_time to, int64_t offset,
+                            int limit, hl_open311_note_visitor visit, void *context, int64_t *total,
+                            hl_error *error)
 {
     *total = 0;
     hl_event_filter filter;

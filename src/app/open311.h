@@ -43,7 +43,7 @@ typedef struct hl_open311_settings {
     char contact[HL_REASON_BYTES];       /* discovery: whom to contact */
     char key_service[HL_REASON_BYTES];   /* discovery: how to get an API key */
     char service_notice[HL_REASON_BYTES];
-    bool publish_all;                    /* every order, not only Open311's */
+    bool publish_all; /* every order, not only Open311's */
 } hl_open311_settings;
 
 /* Loads the settings; those not set take their defaults, in the thread's
@@ -66,7 +66,8 @@ typedef struct hl_open311_service {
 } hl_open311_service;
 
 /* Visits the active categories in code order. */
-int hl_open311_each_service(hl_app *app, int (*visit)(void *context, const hl_open311_service *service),
+int hl_open311_each_service(hl_app *app,
+                            int (*visit)(void *context, const hl_open311_service *service),
                             void *context, hl_error *error);
 
 typedef struct hl_open311_definition {
@@ -109,8 +110,8 @@ typedef struct hl_open311_submission {
  * HL_EINVAL naming the parameter at fault (Open311's names: service_code,
  * lat, address_string, description, phone, attribute[CODE]...), HL_EROLE
  * when the intake account is disabled. Nothing is written on failure. */
-int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_time now, int64_t *id,
-                      hl_error *error);
+int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_time now,
+                      int64_t *id, hl_error *error);
 
 /* ---- Reading requests ---- */
 
@@ -118,11 +119,11 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
 typedef struct hl_open311_view {
     const hl_order *order;
     bool closed;
-    const char *status_notes;   /* NULL: none */
-    const char *service_name;   /* NULL: the order has no category */
-    const char *agency;         /* the lead unit's name; NULL before dispatch */
-    hl_time updated_at;         /* closing time when closed, else the last event's */
-    hl_time expected_at;        /* the handling deadline while open; 0: none */
+    const char *status_notes;        /* NULL: none */
+    const char *service_name;        /* NULL: the order has no category */
+    const char *agency;              /* the lead unit's name; NULL before dispatch */
+    hl_time updated_at;              /* closing time when closed, else the last event's */
+    hl_time expected_at;             /* the handling deadline while open; 0: none */
     const hl_open311_record *record; /* NULL: not received through Open311 */
 } hl_open311_view;
 typedef int (*hl_open311_view_visitor)(void *context, const hl_open311_view *view);
@@ -152,8 +153,8 @@ const hl_open311_settings *hl_open311_reader_settings(const hl_open311_reader *r
 
 /* One published request (HL_ENOTFOUND naming "service_request_id" for an
  * absent or unpublished one). */
-int hl_open311_read_request(hl_open311_reader *reader, int64_t id, hl_open311_view_visitor visit, void *context,
-                            hl_error *error);
+int hl_open311_read_request(hl_open311_reader *reader, int64_t id, hl_open311_view_visitor visit,
+                            void *context, hl_error *error);
 
 /* Which requests a list returns. ids, when given, override every other
  * member (each published one is visited once, in the order given).
@@ -172,20 +173,22 @@ typedef struct hl_open311_query {
 
 /* Visits the requests of a query; *total receives how many the query
  * selects without limit and offset. */
-int hl_open311_list_requests(hl_open311_reader *reader, const hl_open311_query *query, hl_open311_view_visitor visit,
-                             void *context, int64_t *total, hl_error *error);
+int hl_open311_list_requests(hl_open311_reader *reader, const hl_open311_query *query,
+                             hl_open311_view_visitor visit, void *context, int64_t *total,
+                             hl_error *error);
 
 /* The public notes of one published request, in order. */
-int hl_open311_each_note(hl_open311_reader *reader, int64_t id, hl_open311_note_visitor visit, void *context,
-                         hl_error *error);
+int hl_open311_each_note(hl_open311_reader *reader, int64_t id, hl_open311_note_visitor visit,
+                         void *context, hl_error *error);
 
 /* The answers to its category's attributes (code, seq, value). */
-int hl_open311_each_answer(hl_open311_reader *reader, int64_t id, hl_answer_visitor visit, void *context,
-                           hl_error *error);
+int hl_open311_each_answer(hl_open311_reader *reader, int64_t id, hl_answer_visitor visit,
+                           void *context, hl_error *error);
 
 /* Public notes of every published request, from <= at < to (to 0: no
  * end), in time order, limit after offset; *total without them. */
-int hl_open311_list_updates(hl_open311_reader *reader, hl_time from, hl_time to, int64_t offset, int limit,
-                            hl_open311_note_visitor visit, void *context, int64_t *total, hl_error *error);
+int hl_open311_list_updates(hl_open311_reader *reader, hl_time from, hl_time to, int64_t offset,
+                            int limit, hl_open311_note_visitor visit, void *context, int64_t *total,
+                            hl_error *error);
 
 #endif

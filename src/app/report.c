@@ -35,7 +35,8 @@ static int load_policy_setting(void *context, const char *key, const char *value
     if (strncmp(key, "report.", 7) != 0)
         return 0;
     const char *name = key + 7;
-    if (strcmp(name, "group_order") == 0 || strcmp(name, "title") == 0 || strcmp(name, "hotline_name") == 0)
+    if (strcmp(name, "group_order") == 0 || strcmp(name, "title") == 0 ||
+        strcmp(name, "hotline_name") == 0)
         return 0;
     hl_error ignored;
     /* A setting this build no longer accepts keeps the default. */
@@ -55,12 +56,12 @@ int hl_report_set(hl_app *app, const char *key, const char *value, hl_error *err
     if (strncmp(key, "report.", 7) != 0)
         return hl_error_set(error, HL_EINVAL, "key", "not a report setting: %.64s", key);
     const char *name = key + 7;
-    bool text_setting =
-        strcmp(name, "group_order") == 0 || strcmp(name, "title") == 0 || strcmp(name, "hotline_name") == 0;
+    bool text_setting = strcmp(name, "group_order") == 0 || strcmp(name, "title") == 0 ||
+                        strcmp(name, "hotline_name") == 0;
     if (text_setting) {
         char checked[HL_REASON_BYTES];
-        int result = hl_text_copy(checked, sizeof checked, hl_slice_trim(hl_slice_of(value)), HL_REASON_CHARS,
-                                  false, key, error);
+        int result = hl_text_copy(checked, sizeof checked, hl_slice_trim(hl_slice_of(value)),
+                                  HL_REASON_CHARS, false, key, error);
         if (result != HL_OK)
             return result;
     } else {
@@ -204,7 +205,8 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
         cursor = comma + 1;
     }
     if (result == HL_OK)
-        result = hl_assessment_compute(report.units, report.count, groups, group_count, policy, month, out, error);
+        result = hl_assessment_compute(report.units, report.count, groups, group_count, policy,
+                                       month, out, error);
     if (result == HL_OK) {
         out->exclusions = exclusions.items;
         out->exclusion_count = exclusions.count;
@@ -217,8 +219,9 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
         char shown[16];
         snprintf(shown, sizeof shown, "%04d-%02d", month / 100, month % 100);
         hl_assessment_free(out);
-        result = english() ? hl_error_set(error, HL_ENOTFOUND, "month", "no survey results for %s", shown)
-                           : hl_error_set(error, HL_ENOTFOUND, "month", "%s 没有回访结果", shown);
+        result = english()
+                     ? hl_error_set(error, HL_ENOTFOUND, "month", "no survey results for %s", shown)
+                     : hl_error_set(error, HL_ENOTFOUND, "month", "%s 没有回访结果", shown);
     }
     free(report.units);
     return result;

@@ -47,7 +47,8 @@ _Static_assert(HL_SECRETS_KEY_BYTES == crypto_kdf_KEYBYTES, "the master key is a
  * meeting, while a counter costs nothing where a random nonce costs a
  * system call per number (measured: 0.65 µs, more than the sealing). */
 #define NONCE_PREFIX_BYTES 16
-_Static_assert(NONCE_PREFIX_BYTES + sizeof(uint64_t) == crypto_secretbox_NONCEBYTES, "prefix and counter");
+_Static_assert(NONCE_PREFIX_BYTES + sizeof(uint64_t) == crypto_secretbox_NONCEBYTES,
+               "prefix and counter");
 
 struct hl_secrets {
     unsigned char seal_key[crypto_secretbox_KEYBYTES];
@@ -62,7 +63,8 @@ struct hl_secrets {
 
 static int sodium_failed(hl_error *error)
 {
-    return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("libsodium 无法初始化", "libsodium cannot start"));
+    return hl_error_set(error, HL_EIO, NULL, "%s",
+                        HL_T("libsodium 无法初始化", "libsodium cannot start"));
 }
 
 char *hl_secrets_default_key_path(const char *db_path)
@@ -76,7 +78,8 @@ char *hl_secrets_default_key_path(const char *db_path)
 
 /* ---- Keys ---- */
 
-int hl_secrets_from_key(const unsigned char key[HL_SECRETS_KEY_BYTES], hl_secrets **out, hl_error *error)
+int hl_secrets_from_key(const unsigned char key[HL_SECRETS_KEY_BYTES], hl_secrets **out,
+                        hl_error *error)
 {
     *out = NULL;
     if (sodium_init() < 0)
@@ -84,7 +87,8 @@ int hl_secrets_from_key(const unsigned char key[HL_SECRETS_KEY_BYTES], hl_secret
     hl_secrets *secrets = sodium_malloc(sizeof *secrets);
     if (secrets == NULL)
         abort(); /* out of memory, or of lockable memory: the one failure that aborts */
-    crypto_kdf_derive_from_key(secrets->seal_key, sizeof secrets->seal_key, SUBKEY_SEAL, KDF_CONTEXT, key);
+    crypto_kdf_derive_from_key(secrets->seal_key, sizeof secrets->seal_key, SUBKEY_SEAL,
+                               KDF_CONTEXT, key);
     unsigned char hash_key[crypto_generichash_KEYBYTES];
     crypto_kdf_derive_from_key(hash_key, sizeof hash_key, SUBKEY_HASH, KDF_CONTEXT, key);
     crypto_generichash_init(&secrets->hash_start, hash_key, sizeof hash_key, HL_PHONE_HASH_BYTES);
@@ -151,13 +155,15 @@ static int read_key_file(int descriptor, const char *path, unsigned char key[HL_
         total += (size_t)got;
     if (got < 0)
         return key_file_errno(path, errno, error);
-    bool newline_ok = total == KEY_HEX_CHARS || (total == KEY_HEX_CHARS + 1 && text[KEY_HEX_CHARS] == '\n');
+    bool newline_ok =
+        total == KEY_HEX_CHARS || (total == KEY_HEX_CHARS + 1 && text[KEY_HEX_CHARS] == '\n');
     size_t decoded = 0;
     int result = HL_OK;
     if (!newline_ok)
-        result = key_file_error(path, "长度不对（应为 64 位十六进制数字）", "wrong length (64 hex digits expected)",
-                                error);
-    else if (sodium_hex2bin(key, HL_SECRETS_KEY_BYTES, text, KEY_HEX_CHARS, NULL, &decoded, NULL) != 0 ||
+        result = key_file_error(path, "长度不对（应为 64 位十六进制数字）",
+                                "wrong length (64 hex digits expected)", error);
+    else if (sodium_hex2bin(key, HL_SECRETS_KEY_BYTES, text, KEY_HEX_CHARS, NULL, &decoded, NULL) !=
+                 0 ||
              decoded != HL_SECRETS_KEY_BYTES)
         result = key_file_error(path, "不是 64 位十六进制数字", "not 64 hex digits", error);
     sodium_memzero(text, sizeof text);
@@ -292,7 +298,8 @@ static int seal_phone(void *context, const char *phone, unsigned char *sealed, s
     uint64_t counter = atomic_fetch_add(&secrets->nonce_counter, 1);
     memcpy(nonce, secrets->nonce_prefix, NONCE_PREFIX_BYTES);
     memcpy(nonce + NONCE_PREFIX_BYTES, &counter, sizeof counter);
-    crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, padded, sizeof padded, nonce, secrets->seal_key);
+    crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, padded, sizeof padded, nonce,
+                          secrets->seal_key);
     sodium_memzero(padded, sizeof padded);
     *length = SEALED_BYTES;
     char normal[HL_PHONE_NORMAL_BYTES];
@@ -301,14 +308,15 @@ static int seal_phone(void *context, const char *phone, unsigned char *sealed, s
     return HL_OK;
 }
 
-static int open_phone(void *context, const unsigned char *sealed, size_t length, char *phone, size_t size,
-                      hl_error *error)
+static int open_phone(void *context, const unsigned char *sealed, size_t length, char *phone,
+                      size_t size, hl_error *error)
 {
     const hl_secrets *secrets = context;
     unsigned char padded[HL_PHONE_CHARS];
     if (length != SEALED_BYTES || sealed[0] != SEALED_FORMAT || size == 0 ||
         crypto_secretbox_open_easy(padded, sealed + 1 + crypto_secretbox_NONCEBYTES,
-                                   length - 1 - crypto_secretbox_NONCEBYTES, sealed + 1, secrets->seal_key) != 0)
+                                   length - 1 - crypto_secretbox_NONCEBYTES, sealed + 1,
+                                   secrets->seal_key) != 0)
         return hl_error_set(error, HL_EIO, NULL, "%s",
                             HL_T("联系电话无法解密", "a phone number cannot be opened"));
     size_t phone_length = strnlen((const char *)padded, sizeof padded);
@@ -320,7 +328,8 @@ static int open_phone(void *context, const unsigned char *sealed, size_t length,
     return HL_OK;
 }
 
-static int hash_phone(void *context, const char *phone, unsigned char hash[HL_PHONE_HASH_BYTES], hl_error *error)
+static int hash_phone(void *context, const char *phone, unsigned char hash[HL_PHONE_HASH_BYTES],
+                      hl_error *error)
 {
     const hl_secrets *secrets = context;
     char normal[HL_PHONE_NORMAL_BYTES];
@@ -332,7 +341,8 @@ static int hash_phone(void *context, const char *phone, unsigned char hash[HL_PH
     return HL_OK;
 }
 
-int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out, hl_error *error)
+int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out,
+                          hl_error *error)
 {
     HL_REQUIRE(secrets != NULL && phone != NULL && out != NULL);
     out->length = 0;
@@ -375,7 +385,8 @@ static int store_check_value(hl_app *app, const char *path, const char *check, h
     char stored[HL_SECRETS_CHECK_HEX_BYTES + 1];
     hl_error lookup;
     hl_error_clear(&lookup);
-    result = hl_store_config_get(store, HL_SECRETS_CHECK_CONFIG_KEY, stored, sizeof stored, &lookup);
+    result =
+        hl_store_config_get(store, HL_SECRETS_CHECK_CONFIG_KEY, stored, sizeof stored, &lookup);
     if (result == HL_ENOTFOUND)
         result = hl_store_config_set(store, HL_SECRETS_CHECK_CONFIG_KEY, check, error);
     else if (result == HL_OK && !check_values_equal(stored, check))
@@ -392,7 +403,8 @@ int hl_secrets_unlock_store(hl_app *app, const char *key_path, hl_secrets **out,
     char stored[HL_SECRETS_CHECK_HEX_BYTES + 1];
     hl_error lookup;
     hl_error_clear(&lookup);
-    int result = hl_store_config_get(store, HL_SECRETS_CHECK_CONFIG_KEY, stored, sizeof stored, &lookup);
+    int result =
+        hl_store_config_get(store, HL_SECRETS_CHECK_CONFIG_KEY, stored, sizeof stored, &lookup);
     if (result != HL_OK && result != HL_ENOTFOUND) {
         *error = lookup;
         return result;

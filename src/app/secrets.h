@@ -53,10 +53,12 @@ char *hl_secrets_default_key_path(const char *db_path);
  * line naming the file, when it is missing (create false), unreadable, of
  * the wrong length or form, or open to others. The caller owns *out
  * (hl_secrets_free). */
-int hl_secrets_load(const char *path, bool create, hl_secrets **out, bool *created, hl_error *error);
+int hl_secrets_load(const char *path, bool create, hl_secrets **out, bool *created,
+                    hl_error *error);
 
 /* Makes secrets from a key given in memory (tests, tools). */
-int hl_secrets_from_key(const unsigned char key[HL_SECRETS_KEY_BYTES], hl_secrets **out, hl_error *error);
+int hl_secrets_from_key(const unsigned char key[HL_SECRETS_KEY_BYTES], hl_secrets **out,
+                        hl_error *error);
 
 void hl_secrets_free(hl_secrets *secrets); /* secrets may be NULL */
 
@@ -69,7 +71,8 @@ hl_phone_codec hl_secrets_phone_codec(hl_secrets *secrets);
 
 /* Seals a phone number ("" gives length 0) as the store's codec would, on
  * any thread. */
-int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out, hl_error *error);
+int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out,
+                          hl_error *error);
 
 /* Binds app's store to its key, right after it is opened: when the store has
  * a check value the key file must exist and match it (HL_EIO otherwise,

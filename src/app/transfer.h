@@ -16,14 +16,19 @@
  * all-or-nothing: a bad row fails the whole load with its line number and
  * the store is unchanged. Existing records with the same code are replaced.
  * *loaded receives the number of rows. */
-int hl_transfer_load_units(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
-int hl_transfer_load_categories(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
-int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
-int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+int hl_transfer_load_units(hl_app *app, const char *text, size_t length, int *loaded,
+                           hl_error *error);
+int hl_transfer_load_categories(hl_app *app, const char *text, size_t length, int *loaded,
+                                hl_error *error);
+int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *loaded,
+                           hl_error *error);
+int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int *loaded,
+                              hl_error *error);
 /* Category attributes (Open311 service definitions): each category named
  * in the file has its attributes replaced by the file's rows (a row with
  * the category alone: none); categories not named keep theirs. */
-int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, int *loaded,
+                                hl_error *error);
 /* One rejected row of an import. */
 typedef void (*hl_transfer_row_error_visitor)(void *context, long line, const hl_error *error);
 
@@ -32,8 +37,8 @@ typedef void (*hl_transfer_row_error_visitor)(void *context, long line, const hl
  * bad, none is; every bad row is reported with its line number (up to
  * max_reported of them) and the call returns HL_EINVAL. */
 int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, size_t length,
-                         hl_transfer_row_error_visitor report, void *context, int max_reported,
-                         int64_t *imported, hl_error *error);
+                              hl_transfer_row_error_visitor report, void *context, int max_reported,
+                              int64_t *imported, hl_error *error);
 
 /* Imports callback-survey call attempts from CSV (docs/csv.md), one row per
  * call, applied in file order as `survey` actions by `actor` (or by the
@@ -41,18 +46,19 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
  * every bad row is reported with its line number (up to max_reported).
  * *applied receives the number of calls recorded. */
 int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text, size_t length,
-                               hl_transfer_row_error_visitor report, void *context, int max_reported,
-                               int64_t *applied, hl_error *error);
+                               hl_transfer_row_error_visitor report, void *context,
+                               int max_reported, int64_t *applied, hl_error *error);
 
 /* Writes the orders the filter selects as CSV (docs/csv.md) to out. */
-int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out, int64_t *exported,
-                         hl_error *error);
+int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out,
+                              int64_t *exported, hl_error *error);
 /* The same, and records (app/audit) that the full phone number of every
  * exported order that has one was given out to actor by route. The reads
  * are recorded in one transaction once the CSV is written (the export
  * streams, so its rows are known only then); when that fails the call
  * fails (HL_EIO) and says so. */
-int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter, FILE *out, const char *actor,
-                                      const char *route, int64_t *exported, hl_error *error);
+int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter, FILE *out,
+                                      const char *actor, const char *route, int64_t *exported,
+                                      hl_error *error);
 
 #endif

@@ -22,7 +22,8 @@ static const char *const export_header =
     "number,received_at,channel,type,category,citizen_name,citizen_phone,address,latitude,"
     "longitude,title,content,registered_by,state,version,lead_unit,co_units,dispatched_at,"
     "sign_deadline,signed_at,return_deadline,handle_deadline,completed_at,reply,extension_count,"
-    "return_count,reopen_count,remind_count,supervise_count,duplicate_of,excluded,excluded_reason\n";
+    "return_count,reopen_count,remind_count,supervise_count,duplicate_of,excluded,excluded_"
+    "reason\n";
 
 typedef struct export_context {
     FILE *out;
@@ -50,8 +51,10 @@ static int export_one(void *context, const hl_order *order)
     hl_order_format_number(order->id, number, sizeof number);
     hl_buf_append_str(line, number);
     append_time_field(line, order->received_at);
-    hl_buf_appendf(line, ",%s,%s,", hl_order_channel_name(order->channel), hl_order_type_name(order->type));
-    const char *texts[] = {order->category, order->citizen_name, order->citizen_phone, order->address};
+    hl_buf_appendf(line, ",%s,%s,", hl_order_channel_name(order->channel),
+                   hl_order_type_name(order->type));
+    const char *texts[] = {order->category, order->citizen_name, order->citizen_phone,
+                           order->address};
     for (size_t index = 0; index < 4; index++) {
         hl_buf_append_csv_field(line, texts[index]);
         hl_buf_append_char(line, ',');
@@ -65,8 +68,8 @@ static int export_one(void *context, const hl_order *order)
     hl_buf_append_csv_field(line, order->content);
     hl_buf_append_char(line, ',');
     hl_buf_append_csv_field(line, order->registered_by);
-    hl_buf_appendf(line, ",%s,%lld,%s,", hl_order_state_name(order->state), (long long)order->version,
-                   order->lead_unit);
+    hl_buf_appendf(line, ",%s,%lld,%s,", hl_order_state_name(order->state),
+                   (long long)order->version, order->lead_unit);
     hl_buf_append_csv_field(line, order->co_units);
     append_time_field(line, order->dispatched_at);
     append_time_field(line, order->sign_deadline);
@@ -91,7 +94,8 @@ static int export_one(void *context, const hl_order *order)
     if (export->audited && order->citizen_phone[0] != '\0') {
         if (export->phone_count == export->phone_room) {
             export->phone_room = export->phone_room > 0 ? export->phone_room * 2 : 1024;
-            export->phone_orders = hl_xrealloc(export->phone_orders, export->phone_room * sizeof *export->phone_orders);
+            export->phone_orders = hl_xrealloc(export->phone_orders,
+                                               export->phone_room * sizeof *export->phone_orders);
         }
         export->phone_orders[export->phone_count++] = order->id;
     }
@@ -99,8 +103,8 @@ static int export_one(void *context, const hl_order *order)
 }
 
 /* Records that the numbers of the exported orders were given out. */
-static int record_export_reads(hl_app *app, const export_context *export, const char *actor, const char *route,
-                               hl_error *error)
+static int record_export_reads(hl_app *app, const export_context *export, const char *actor,
+                               const char *route, hl_error *error)
 {
     if (export->phone_count == 0)
         return HL_OK;
@@ -114,13 +118,17 @@ static int record_export_reads(hl_app *app, const export_context *export, const 
         return HL_OK;
     char cause[HL_ERROR_MESSAGE_MAX];
     snprintf(cause, sizeof cause, "%s", error->message);
-    return english() ? hl_error_set(error, HL_EIO, NULL, "the export was written but its reads of phone numbers "
-                                                         "could not be recorded: %.300s", cause)
-                     : hl_error_set(error, HL_EIO, NULL, "已导出，但联系电话的查阅未能记入审计：%.300s", cause);
+    return english() ? hl_error_set(error, HL_EIO, NULL,
+                                    "the export was written but its reads of phone numbers "
+                                    "could not be recorded: %.300s",
+                                    cause)
+                     : hl_error_set(error, HL_EIO, NULL,
+                                    "已导出，但联系电话的查阅未能记入审计：%.300s", cause);
 }
 
-int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter, FILE *out, const char *actor,
-                                      const char *route, int64_t *exported, hl_error *error)
+int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter, FILE *out,
+                                      const char *actor, const char *route, int64_t *exported,
+                                      hl_error *error)
 {
     export_context export = {out, {NULL, 0, 0}, 0, actor != NULL, NULL, 0, 0};
     if (fputs(export_header, out) == EOF)
@@ -147,8 +155,8 @@ int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter
     return result;
 }
 
-int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out, int64_t *exported,
-                              hl_error *error)
+int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out,
+                              int64_t *exported, hl_error *error)
 {
     return hl_transfer_export_orders_audited(app, filter, out, NULL, NULL, exported, error);
 }

@@ -26,27 +26,40 @@ static bool english(void)
 /* ---- work orders ---- */
 
 enum {
-    ORDER_NUMBER, ORDER_RECEIVED_AT, ORDER_CHANNEL, ORDER_TYPE, ORDER_CATEGORY, ORDER_CITIZEN_NAME,
-    ORDER_CITIZEN_PHONE, ORDER_ADDRESS, ORDER_LATITUDE, ORDER_LONGITUDE, ORDER_TITLE, ORDER_CONTENT,
+    ORDER_NUMBER,
+    ORDER_RECEIVED_AT,
+    ORDER_CHANNEL,
+    ORDER_TYPE,
+    ORDER_CATEGORY,
+    ORDER_CITIZEN_NAME,
+    ORDER_CITIZEN_PHONE,
+    ORDER_ADDRESS,
+    ORDER_LATITUDE,
+    ORDER_LONGITUDE,
+    ORDER_TITLE,
+    ORDER_CONTENT,
     ORDER_COLUMN_COUNT
 };
 
 static const hl_csv_column order_columns[ORDER_COLUMN_COUNT] = {
-    {"number", false},        {"received_at", true},    {"channel", true},  {"type", true},
-    {"category", false},      {"citizen_name", false},  {"citizen_phone", false},
-    {"address", false},       {"latitude", false},      {"longitude", false},
-    {"title", true},          {"content", true},
+    {"number", false},   {"received_at", true},   {"channel", true},        {"type", true},
+    {"category", false}, {"citizen_name", false}, {"citizen_phone", false}, {"address", false},
+    {"latitude", false}, {"longitude", false},    {"title", true},          {"content", true},
 };
 
 /* Columns that export writes and import leaves alone: an imported order
  * starts its lifecycle afresh at 待派单. */
 static const char *const export_only_columns[] = {
-    "state", "version", "lead_unit", "co_units", "dispatched_at", "sign_deadline", "signed_at",
-    "return_deadline", "handle_deadline", "completed_at", "reply", "extension_count",
-    "return_count", "reopen_count", "remind_count", "supervise_count", "duplicate_of", "excluded",
-    "excluded_reason", "registered_by", NULL};
+    "state",           "version",         "lead_unit",
+    "co_units",        "dispatched_at",   "sign_deadline",
+    "signed_at",       "return_deadline", "handle_deadline",
+    "completed_at",    "reply",           "extension_count",
+    "return_count",    "reopen_count",    "remind_count",
+    "supervise_count", "duplicate_of",    "excluded",
+    "excluded_reason", "registered_by",   NULL};
 
-static const hl_csv_schema order_schema = {order_columns, ORDER_COLUMN_COUNT, export_only_columns, false};
+static const hl_csv_schema order_schema = {order_columns, ORDER_COLUMN_COUNT, export_only_columns,
+                                           false};
 
 static int bad_field(const char *field, hl_error *error)
 {
@@ -77,13 +90,15 @@ static int parse_order_row(const hl_csv_table *table, hl_order *order, hl_error 
     hl_slice number = hl_csv_table_field(table, ORDER_NUMBER);
     if (number.len > 0 && hl_order_parse_number(number, &order->id) != HL_OK)
         return bad_field("number", error);
-    if (hl_clock_parse_time(hl_csv_table_field(table, ORDER_RECEIVED_AT), &order->received_at) != HL_OK)
+    if (hl_clock_parse_time(hl_csv_table_field(table, ORDER_RECEIVED_AT), &order->received_at) !=
+        HL_OK)
         return bad_field("received_at", error);
     if (hl_order_channel_parse(hl_csv_table_field(table, ORDER_CHANNEL), &order->channel) != HL_OK)
         return bad_field("channel", error);
     if (hl_order_type_parse(hl_csv_table_field(table, ORDER_TYPE), &order->type) != HL_OK)
         return bad_field("type", error);
-    int result = hl_transfer_copy_optional_code(order->category, hl_csv_table_field(table, ORDER_CATEGORY), "category", error);
+    int result = hl_transfer_copy_optional_code(
+        order->category, hl_csv_table_field(table, ORDER_CATEGORY), "category", error);
     if (result == HL_OK)
         result = hl_text_copy(order->citizen_name, sizeof order->citizen_name,
                               hl_csv_table_field(table, ORDER_CITIZEN_NAME), HL_NAME_CHARS, false,
@@ -93,14 +108,17 @@ static int parse_order_row(const hl_csv_table *table, hl_order *order, hl_error 
                               hl_csv_table_field(table, ORDER_CITIZEN_PHONE), HL_PHONE_CHARS, false,
                               "citizen_phone", error);
     if (result == HL_OK)
-        result = hl_text_copy(order->address, sizeof order->address, hl_csv_table_field(table, ORDER_ADDRESS),
-                              HL_ADDRESS_CHARS, false, "address", error);
+        result = hl_text_copy(order->address, sizeof order->address,
+                              hl_csv_table_field(table, ORDER_ADDRESS), HL_ADDRESS_CHARS, false,
+                              "address", error);
     if (result == HL_OK)
-        result = hl_text_copy(order->title, sizeof order->title, hl_csv_table_field(table, ORDER_TITLE),
-                              HL_TITLE_CHARS, false, "title", error);
+        result =
+            hl_text_copy(order->title, sizeof order->title, hl_csv_table_field(table, ORDER_TITLE),
+                         HL_TITLE_CHARS, false, "title", error);
     if (result == HL_OK)
-        result = hl_text_copy(order->content, sizeof order->content, hl_csv_table_field(table, ORDER_CONTENT),
-                              HL_CONTENT_CHARS, true, "content", error);
+        result = hl_text_copy(order->content, sizeof order->content,
+                              hl_csv_table_field(table, ORDER_CONTENT), HL_CONTENT_CHARS, true,
+                              "content", error);
     if (result != HL_OK)
         return result;
     hl_slice latitude = hl_csv_table_field(table, ORDER_LATITUDE);
@@ -166,7 +184,7 @@ typedef struct import_row {
 typedef struct import_batch {
     import_row *rows; /* IMPORT_BATCH_ROWS of them, reused */
     size_t count;
-    bool last; /* no rows follow this batch */
+    bool last;  /* no rows follow this batch */
     bool ready; /* filled by the reader, not yet stored */
 } import_batch;
 
@@ -205,15 +223,19 @@ static bool read_import_row(import_pipeline *pipeline, import_row *row, bool *br
     int result = got < 0 ? got : HL_OK;
     if (result == HL_OK)
         result = parse_order_row(table, order, error);
-    if (result == HL_OK && order->category[0] != '\0' && !code_set_has(pipeline->categories, order->category))
-        result = english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s", order->category)
-                           : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", order->category);
+    if (result == HL_OK && order->category[0] != '\0' &&
+        !code_set_has(pipeline->categories, order->category))
+        result =
+            english()
+                ? hl_error_set(error, HL_EINVAL, "category", "no category %s", order->category)
+                : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", order->category);
     if (result == HL_OK && order->received_at > pipeline->now + HL_FUTURE_TOLERANCE_SECONDS)
-        result = english() ? hl_error_set(error, HL_EINVAL, "received_at", "received_at is in the future")
-                           : hl_error_set(error, HL_EINVAL, "received_at", "受理时间晚于当前时间");
+        result = english()
+                     ? hl_error_set(error, HL_EINVAL, "received_at", "received_at is in the future")
+                     : hl_error_set(error, HL_EINVAL, "received_at", "受理时间晚于当前时间");
     if (result == HL_OK)
-        result = hl_app_prepare_registration(pipeline->app, pipeline->user, order, order->received_at,
-                                             &row->event, error);
+        result = hl_app_prepare_registration(pipeline->app, pipeline->user, order,
+                                             order->received_at, &row->event, error);
     /* Sealing costs about as much as the rest of a row's checks: here it
      * runs beside the writer instead of before each insert. */
     if (result == HL_OK)
@@ -269,8 +291,11 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
     hl_csv_table table;
     hl_rollup_map *batch_rollups = hl_rollup_map_new();
     int64_t count = 0, bad_rows = 0;
-    import_pipeline pipeline = {.app = app, .user = &user, .table = &table,
-                                .categories = &categories, .now = hl_clock_now(),
+    import_pipeline pipeline = {.app = app,
+                                .user = &user,
+                                .table = &table,
+                                .categories = &categories,
+                                .now = hl_clock_now(),
                                 .language = hl_i18n_get()};
 
     result = hl_csv_table_open(&table, text, length, &order_schema, error);
@@ -300,8 +325,8 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
                  * transaction that will be rolled back, so that one run also
                  * finds the rows that clash with earlier ones (a repeated number). */
                 if (row->result == HL_OK) {
-                    row->result = hl_app_store_sealed_registration(app, &row->order, &row->phone, &row->event,
-                                                                   batch_rollups, &row->error);
+                    row->result = hl_app_store_sealed_registration(
+                        app, &row->order, &row->phone, &row->event, batch_rollups, &row->error);
                     if (row->result == HL_EIO) {
                         *error = row->error;
                         result = HL_EIO;
@@ -334,10 +359,12 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
         pthread_mutex_destroy(&pipeline.lock);
 
         if (result == HL_OK && bad_rows > 0)
-            result = english() ? hl_error_set(error, HL_EINVAL, "file",
-                                              "%lld bad row(s): nothing was imported", (long long)bad_rows)
-                               : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何工单",
-                                              (long long)bad_rows);
+            result =
+                english()
+                    ? hl_error_set(error, HL_EINVAL, "file",
+                                   "%lld bad row(s): nothing was imported", (long long)bad_rows)
+                    : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何工单",
+                                   (long long)bad_rows);
         if (result == HL_OK)
             result = hl_app_flush_rollups(app, batch_rollups, error);
         result = hl_app_finish(app, result, error);
@@ -353,19 +380,27 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
 
 /* ---- callback surveys ---- */
 
-enum { SURVEY_NUMBER, SURVEY_AT, SURVEY_OUTCOME, SURVEY_RATING, SURVEY_RESOLVED, SURVEY_COMMENT,
-       SURVEY_SURVEYOR, SURVEY_COLUMN_COUNT };
+enum {
+    SURVEY_NUMBER,
+    SURVEY_AT,
+    SURVEY_OUTCOME,
+    SURVEY_RATING,
+    SURVEY_RESOLVED,
+    SURVEY_COMMENT,
+    SURVEY_SURVEYOR,
+    SURVEY_COLUMN_COUNT
+};
 
 static const hl_csv_column survey_columns[SURVEY_COLUMN_COUNT] = {
-    {"number", true}, {"at", true},       {"outcome", true}, {"rating", false},
+    {"number", true},    {"at", true},       {"outcome", true},   {"rating", false},
     {"resolved", false}, {"comment", false}, {"surveyor", false},
 };
 
 static const hl_csv_schema survey_schema = {survey_columns, SURVEY_COLUMN_COUNT, NULL, false};
 
 /* Fills a survey request from one row; the comment is copied into `comment`. */
-static int parse_survey_row(const hl_csv_table *table, int64_t *id, hl_time *at,
-                            char *surveyor, hl_app_request *request, char *comment, size_t comment_size,
+static int parse_survey_row(const hl_csv_table *table, int64_t *id, hl_time *at, char *surveyor,
+                            hl_app_request *request, char *comment, size_t comment_size,
                             hl_error *error)
 {
     memset(request, 0, sizeof *request);
@@ -373,7 +408,8 @@ static int parse_survey_row(const hl_csv_table *table, int64_t *id, hl_time *at,
         return bad_field("number", error);
     if (hl_clock_parse_time(hl_csv_table_field(table, SURVEY_AT), at) != HL_OK)
         return bad_field("at", error);
-    if (hl_order_outcome_parse(hl_csv_table_field(table, SURVEY_OUTCOME), &request->outcome) != HL_OK)
+    if (hl_order_outcome_parse(hl_csv_table_field(table, SURVEY_OUTCOME), &request->outcome) !=
+        HL_OK)
         return bad_field("outcome", error);
     hl_slice rating = hl_csv_table_field(table, SURVEY_RATING);
     if (rating.len > 0 && hl_order_rating_parse(rating, &request->rating) != HL_OK)
@@ -384,17 +420,18 @@ static int parse_survey_row(const hl_csv_table *table, int64_t *id, hl_time *at,
     if (request->outcome != HL_OUTCOME_REACHED && (rating.len > 0 || resolved.len > 0))
         return english() ? hl_error_set(error, HL_EINVAL, "rating", "a rating needs a reached call")
                          : hl_error_set(error, HL_EINVAL, "rating", "只有回访成功才能有满意度评价");
-    int result = hl_text_copy(comment, comment_size, hl_csv_table_field(table, SURVEY_COMMENT), HL_REASON_CHARS,
-                              true, "comment", error);
+    int result = hl_text_copy(comment, comment_size, hl_csv_table_field(table, SURVEY_COMMENT),
+                              HL_REASON_CHARS, true, "comment", error);
     if (result == HL_OK)
-        result = hl_transfer_copy_optional_code(surveyor, hl_csv_table_field(table, SURVEY_SURVEYOR), "surveyor", error);
+        result = hl_transfer_copy_optional_code(
+            surveyor, hl_csv_table_field(table, SURVEY_SURVEYOR), "surveyor", error);
     request->note = comment;
     return result;
 }
 
 int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text, size_t length,
-                               hl_transfer_row_error_visitor report, void *context, int max_reported,
-                               int64_t *applied, hl_error *error)
+                               hl_transfer_row_error_visitor report, void *context,
+                               int max_reported, int64_t *applied, hl_error *error)
 {
     hl_user user;
     int result = hl_app_load_actor(app, actor, &user, error);
@@ -425,17 +462,18 @@ int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text,
         char surveyor[HL_CODE_BYTES] = "";
         hl_app_request request;
         if (row_result == HL_OK)
-            row_result = parse_survey_row(&table, &id, &at, surveyor, &request, comment, HL_REASON_BYTES,
-                                          &row_error);
+            row_result = parse_survey_row(&table, &id, &at, surveyor, &request, comment,
+                                          HL_REASON_BYTES, &row_error);
         if (row_result == HL_OK && at > now + HL_FUTURE_TOLERANCE_SECONDS)
-            row_result = english() ? hl_error_set(&row_error, HL_EINVAL, "at", "the call is in the future")
-                                   : hl_error_set(&row_error, HL_EINVAL, "at", "回访时间晚于当前时间");
+            row_result =
+                english() ? hl_error_set(&row_error, HL_EINVAL, "at", "the call is in the future")
+                          : hl_error_set(&row_error, HL_EINVAL, "at", "回访时间晚于当前时间");
         /* Rows keep being applied after a bad one, inside the transaction
          * that will be rolled back, so that later rows are checked against
          * the state earlier rows leave. */
         if (row_result == HL_OK)
-            row_result = hl_app_act_within(app, surveyor[0] != '\0' ? surveyor : actor, id, HL_ACTION_SURVEY,
-                                           &request, at, scratch, &row_error);
+            row_result = hl_app_act_within(app, surveyor[0] != '\0' ? surveyor : actor, id,
+                                           HL_ACTION_SURVEY, &request, at, scratch, &row_error);
         if (row_result == HL_EIO) {
             *error = row_error;
             result = HL_EIO;
@@ -454,10 +492,11 @@ int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text,
         count++;
     }
     if (result == HL_OK && bad_rows > 0)
-        result = english() ? hl_error_set(error, HL_EINVAL, "file", "%lld bad row(s): nothing was imported",
-                                          (long long)bad_rows)
-                           : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何回访记录",
-                                          (long long)bad_rows);
+        result = english()
+                     ? hl_error_set(error, HL_EINVAL, "file",
+                                    "%lld bad row(s): nothing was imported", (long long)bad_rows)
+                     : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何回访记录",
+                                    (long long)bad_rows);
     result = hl_app_finish(app, result, error);
     hl_store_set_bulk(app->store, false);
     if (result == HL_OK && applied != NULL)

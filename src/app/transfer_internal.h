@@ -8,6 +8,7 @@
 
 /* Copies an optional unit, category or user code: empty stays empty, else
  * it must be a well-formed code (HL_EINVAL naming field). */
-int hl_transfer_copy_optional_code(char *destination, hl_slice text, const char *field, hl_error *error);
+int hl_transfer_copy_optional_code(char *destination, hl_slice text, const char *field,
+                                   hl_error *error);
 
 #endif

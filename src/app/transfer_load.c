@@ -48,8 +48,8 @@ typedef int (*record_checker)(hl_app *app, const void *records, size_t count, si
 /* The shared shape of the three directory loads: read and check every row,
  * then write them all in one transaction. */
 static int load_records(hl_app *app, const char *text, size_t length, const hl_csv_schema *schema,
-                        size_t record_size, row_parser parse, record_checker check, record_writer write,
-                        int *loaded, hl_error *error)
+                        size_t record_size, row_parser parse, record_checker check,
+                        record_writer write, int *loaded, hl_error *error)
 {
     hl_csv_table table;
     size_t count = 0, capacity = 16;
@@ -100,7 +100,8 @@ static int copy_name(char *destination, size_t capacity, hl_slice text, const ch
     return hl_text_copy(destination, capacity, text, HL_NAME_CHARS, false, field, error);
 }
 
-int hl_transfer_copy_optional_code(char *destination, hl_slice text, const char *field, hl_error *error)
+int hl_transfer_copy_optional_code(char *destination, hl_slice text, const char *field,
+                                   hl_error *error)
 {
     destination[0] = '\0';
     return text.len == 0 ? HL_OK : hl_directory_copy_code(destination, text, field, error);
@@ -117,11 +118,14 @@ static int parse_unit(hl_app *app, const hl_csv_table *table, void *record, hl_e
     hl_unit *unit = record;
     int result = hl_directory_copy_code(unit->code, hl_csv_table_field(table, 0), "code", error);
     if (result == HL_OK)
-        result = copy_name(unit->name, sizeof unit->name, hl_csv_table_field(table, 1), "name", true, error);
+        result = copy_name(unit->name, sizeof unit->name, hl_csv_table_field(table, 1), "name",
+                           true, error);
     if (result == HL_OK)
-        result = copy_name(unit->group, sizeof unit->group, hl_csv_table_field(table, 2), "group", false, error);
+        result = copy_name(unit->group, sizeof unit->group, hl_csv_table_field(table, 2), "group",
+                           false, error);
     if (result == HL_OK)
-        result = hl_transfer_copy_optional_code(unit->parent, hl_csv_table_field(table, 3), "parent", error);
+        result = hl_transfer_copy_optional_code(unit->parent, hl_csv_table_field(table, 3),
+                                                "parent", error);
     if (result == HL_OK)
         result = parse_active(hl_csv_table_field(table, 4), &unit->active, error);
     if (result == HL_OK)
@@ -145,13 +149,16 @@ static int check_unit(hl_app *app, const void *records, size_t count, size_t ind
     const hl_unit *unit = &units[index];
     for (size_t other = 0; other < index; other++)
         if (strcmp(units[other].code, unit->code) == 0)
-            return english() ? hl_error_set(error, HL_EINVAL, "code", "unit %s appears twice", unit->code)
-                             : hl_error_set(error, HL_EINVAL, "code", "单位 %s 重复", unit->code);
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "code", "unit %s appears twice", unit->code)
+                       : hl_error_set(error, HL_EINVAL, "code", "单位 %s 重复", unit->code);
     if (unit->parent[0] == '\0')
         return HL_OK;
-    if (strcmp(unit->parent, unit->code) == 0 || unit_known(app, units, count, unit->parent) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "parent", "no parent unit %s", unit->parent)
-                         : hl_error_set(error, HL_EINVAL, "parent", "上级单位 %s 不存在", unit->parent);
+    if (strcmp(unit->parent, unit->code) == 0 ||
+        unit_known(app, units, count, unit->parent) != HL_OK)
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "parent", "no parent unit %s", unit->parent)
+                   : hl_error_set(error, HL_EINVAL, "parent", "上级单位 %s 不存在", unit->parent);
     return HL_OK;
 }
 
@@ -160,15 +167,16 @@ static int write_unit(hl_app *app, const void *record, hl_error *error)
     return hl_store_unit_put(app->store, record, error);
 }
 
-int hl_transfer_load_units(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error)
+int hl_transfer_load_units(hl_app *app, const char *text, size_t length, int *loaded,
+                           hl_error *error)
 {
     return load_records(app, text, length, &unit_schema, sizeof(hl_unit), parse_unit, check_unit,
                         write_unit, loaded, error);
 }
 
-static const hl_csv_column category_columns[] = {{"code", true},          {"name", true},
-                                          {"parent", false},       {"default_unit", false},
-                                          {"handle_days", false},  {"active", false}};
+static const hl_csv_column category_columns[] = {{"code", true},         {"name", true},
+                                                 {"parent", false},      {"default_unit", false},
+                                                 {"handle_days", false}, {"active", false}};
 
 static const hl_csv_schema category_schema = {category_columns, 6, NULL, false};
 
@@ -176,20 +184,24 @@ static int parse_category(hl_app *app, const hl_csv_table *table, void *record, 
 {
     (void)app;
     hl_category *category = record;
-    int result = hl_directory_copy_code(category->code, hl_csv_table_field(table, 0), "code", error);
+    int result =
+        hl_directory_copy_code(category->code, hl_csv_table_field(table, 0), "code", error);
     if (result == HL_OK)
-        result = copy_name(category->name, sizeof category->name, hl_csv_table_field(table, 1), "name",
-                           true, error);
+        result = copy_name(category->name, sizeof category->name, hl_csv_table_field(table, 1),
+                           "name", true, error);
     if (result == HL_OK)
-        result = hl_transfer_copy_optional_code(category->parent, hl_csv_table_field(table, 2), "parent", error);
+        result = hl_transfer_copy_optional_code(category->parent, hl_csv_table_field(table, 2),
+                                                "parent", error);
     if (result == HL_OK)
-        result = hl_transfer_copy_optional_code(category->default_unit, hl_csv_table_field(table, 3), "default_unit", error);
+        result = hl_transfer_copy_optional_code(
+            category->default_unit, hl_csv_table_field(table, 3), "default_unit", error);
     hl_slice days = hl_csv_table_field(table, 4);
     int64_t handle_days = 0;
     if (result == HL_OK && days.len > 0 && hl_text_parse_int(days, 0, 60, &handle_days) != HL_OK)
         result = english() ? hl_error_set(error, HL_EINVAL, "handle_days",
                                           "handle_days must be a whole number from 0 to 60")
-                           : hl_error_set(error, HL_EINVAL, "handle_days", "handle_days 须为 0 到 60 的整数");
+                           : hl_error_set(error, HL_EINVAL, "handle_days",
+                                          "handle_days 须为 0 到 60 的整数");
     category->handle_days = (int)handle_days;
     if (result == HL_OK)
         result = parse_active(hl_csv_table_field(table, 5), &category->active, error);
@@ -205,9 +217,10 @@ static int check_category(hl_app *app, const void *records, size_t count, size_t
     const hl_category *category = &categories[index];
     for (size_t other = 0; other < index; other++)
         if (strcmp(categories[other].code, category->code) == 0)
-            return english() ? hl_error_set(error, HL_EINVAL, "code", "category %s appears twice",
-                                            category->code)
-                             : hl_error_set(error, HL_EINVAL, "code", "分类 %s 重复", category->code);
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "code", "category %s appears twice",
+                                      category->code)
+                       : hl_error_set(error, HL_EINVAL, "code", "分类 %s 重复", category->code);
     if (category->default_unit[0] != '\0' &&
         unit_known(app, NULL, 0, category->default_unit) != HL_OK)
         return english() ? hl_error_set(error, HL_EINVAL, "default_unit", "no unit %s",
@@ -241,8 +254,11 @@ int hl_transfer_load_categories(hl_app *app, const char *text, size_t length, in
                         check_category, write_category, loaded, error);
 }
 
-static const hl_csv_column user_columns[] = {
-    {"username", true}, {"display_name", false}, {"role", true}, {"unit", false}, {"active", false}};
+static const hl_csv_column user_columns[] = {{"username", true},
+                                             {"display_name", false},
+                                             {"role", true},
+                                             {"unit", false},
+                                             {"active", false}};
 
 static const hl_csv_schema user_schema = {user_columns, 5, NULL, false};
 
@@ -250,15 +266,18 @@ static int parse_user(hl_app *app, const hl_csv_table *table, void *record, hl_e
 {
     (void)app;
     hl_user *user = record;
-    int result = hl_directory_copy_code(user->username, hl_csv_table_field(table, 0), "username", error);
+    int result =
+        hl_directory_copy_code(user->username, hl_csv_table_field(table, 0), "username", error);
     if (result == HL_OK)
-        result = copy_name(user->display_name, sizeof user->display_name, hl_csv_table_field(table, 1),
-                           "display_name", false, error);
-    if (result == HL_OK && hl_directory_role_parse(hl_csv_table_field(table, 2), &user->role) != HL_OK)
+        result = copy_name(user->display_name, sizeof user->display_name,
+                           hl_csv_table_field(table, 1), "display_name", false, error);
+    if (result == HL_OK &&
+        hl_directory_role_parse(hl_csv_table_field(table, 2), &user->role) != HL_OK)
         result = english() ? hl_error_set(error, HL_EINVAL, "role", "unknown role")
                            : hl_error_set(error, HL_EINVAL, "role", "未知的角色");
     if (result == HL_OK)
-        result = hl_transfer_copy_optional_code(user->unit, hl_csv_table_field(table, 3), "unit", error);
+        result =
+            hl_transfer_copy_optional_code(user->unit, hl_csv_table_field(table, 3), "unit", error);
     if (result == HL_OK)
         result = parse_active(hl_csv_table_field(table, 4), &user->active, error);
     if (result == HL_OK)
@@ -273,9 +292,10 @@ static int check_user(hl_app *app, const void *records, size_t count, size_t ind
     const hl_user *user = &users[index];
     for (size_t other = 0; other < index; other++)
         if (strcmp(users[other].username, user->username) == 0)
-            return english() ? hl_error_set(error, HL_EINVAL, "username", "user %s appears twice",
-                                            user->username)
-                             : hl_error_set(error, HL_EINVAL, "username", "用户 %s 重复", user->username);
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "username", "user %s appears twice",
+                                      user->username)
+                       : hl_error_set(error, HL_EINVAL, "username", "用户 %s 重复", user->username);
     if (user->unit[0] != '\0' && unit_known(app, NULL, 0, user->unit) != HL_OK)
         return english() ? hl_error_set(error, HL_EINVAL, "unit", "no unit %s", user->unit)
                          : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 不存在", user->unit);
@@ -287,7 +307,8 @@ static int write_user(hl_app *app, const void *record, hl_error *error)
     return hl_store_user_put(app->store, record, error);
 }
 
-int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error)
+int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *loaded,
+                           hl_error *error)
 {
     return load_records(app, text, length, &user_schema, sizeof(hl_user), parse_user, check_user,
                         write_user, loaded, error);
@@ -296,13 +317,16 @@ int hl_transfer_load_users(hl_app *app, const char *text, size_t length, int *lo
 /* ---- category attributes (Open311 service definitions) ---- */
 
 static const hl_csv_column attribute_columns[] = {
-    {"category", true},     {"code", true},        {"order", false},
-    {"datatype", false},    {"required", false},   {"variable", false},
-    {"description", false}, {"datatype_description", false}, {"values", false}};
+    {"category", true},     {"code", true},
+    {"order", false},       {"datatype", false},
+    {"required", false},    {"variable", false},
+    {"description", false}, {"datatype_description", false},
+    {"values", false}};
 
 enum { ATTRIBUTE_COLUMN_COUNT = 9 };
 
-static const hl_csv_schema attribute_schema = {attribute_columns, ATTRIBUTE_COLUMN_COUNT, NULL, false};
+static const hl_csv_schema attribute_schema = {attribute_columns, ATTRIBUTE_COLUMN_COUNT, NULL,
+                                               false};
 
 /* One row: an attribute, or (code empty) a category that has none. */
 typedef struct attribute_row {
@@ -330,14 +354,17 @@ static int parse_attribute_row(hl_app *app, const hl_csv_table *table, attribute
                                hl_error *error)
 {
     hl_attribute *attribute = &row->attribute;
-    int result = hl_directory_copy_code(attribute->category, hl_csv_table_field(table, 0), "category", error);
+    int result = hl_directory_copy_code(attribute->category, hl_csv_table_field(table, 0),
+                                        "category", error);
     if (result != HL_OK)
         return result;
     hl_category category;
     hl_error ignored;
     if (hl_store_category_get(app->store, attribute->category, &category, &ignored) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s", attribute->category)
-                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", attribute->category);
+        return english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s",
+                                        attribute->category)
+                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在",
+                                        attribute->category);
     if (hl_csv_table_field(table, 1).len == 0) {
         /* Only the category: it has no attributes. Anything else on the
          * row would be lost, so it must be empty. */
@@ -352,32 +379,41 @@ static int parse_attribute_row(hl_app *app, const hl_csv_table *table, attribute
     hl_slice order = hl_csv_table_field(table, 2);
     int64_t position = 0;
     if (result == HL_OK && order.len > 0 && hl_text_parse_int(order, 1, 1000, &position) != HL_OK)
-        result = english() ? hl_error_set(error, HL_EINVAL, "order", "order must be a whole number from 1 to 1000")
+        result = english() ? hl_error_set(error, HL_EINVAL, "order",
+                                          "order must be a whole number from 1 to 1000")
                            : hl_error_set(error, HL_EINVAL, "order", "order 须为 1 到 1000 的整数");
     attribute->position = (int)position; /* 0 until numbered: its place in the file */
-    if (result == HL_OK && hl_attribute_type_parse(hl_csv_table_field(table, 3), &attribute->datatype) != HL_OK)
-        result = english() ? hl_error_set(error, HL_EINVAL, "datatype",
-                                          "datatype is string, number, datetime, text, singlevaluelist or "
-                                          "multivaluelist")
-                           : hl_error_set(error, HL_EINVAL, "datatype",
-                                          "datatype 须为 string、number、datetime、text、singlevaluelist 或 "
-                                          "multivaluelist");
+    if (result == HL_OK &&
+        hl_attribute_type_parse(hl_csv_table_field(table, 3), &attribute->datatype) != HL_OK)
+        result =
+            english()
+                ? hl_error_set(error, HL_EINVAL, "datatype",
+                               "datatype is string, number, datetime, text, singlevaluelist or "
+                               "multivaluelist")
+                : hl_error_set(error, HL_EINVAL, "datatype",
+                               "datatype 须为 string、number、datetime、text、singlevaluelist 或 "
+                               "multivaluelist");
     if (result == HL_OK)
-        result = parse_flag(hl_csv_table_field(table, 4), false, "required", &attribute->required, error);
+        result = parse_flag(hl_csv_table_field(table, 4), false, "required", &attribute->required,
+                            error);
     if (result == HL_OK)
-        result = parse_flag(hl_csv_table_field(table, 5), true, "variable", &attribute->variable, error);
+        result =
+            parse_flag(hl_csv_table_field(table, 5), true, "variable", &attribute->variable, error);
     if (result == HL_OK)
-        result = hl_text_copy(attribute->description, sizeof attribute->description, hl_csv_table_field(table, 6),
-                              HL_REASON_CHARS, false, "description", error);
+        result = hl_text_copy(attribute->description, sizeof attribute->description,
+                              hl_csv_table_field(table, 6), HL_REASON_CHARS, false, "description",
+                              error);
     if (result == HL_OK)
-        result = hl_text_copy(attribute->datatype_description, sizeof attribute->datatype_description,
-                              hl_csv_table_field(table, 7), HL_REASON_CHARS, false, "datatype_description", error);
+        result = hl_text_copy(attribute->datatype_description,
+                              sizeof attribute->datatype_description, hl_csv_table_field(table, 7),
+                              HL_REASON_CHARS, false, "datatype_description", error);
     hl_slice values = hl_csv_table_field(table, 8);
     if (result == HL_OK && values.len >= sizeof attribute->values)
-        result = english() ? hl_error_set(error, HL_EINVAL, "values", "values are longer than %zu bytes",
-                                          sizeof attribute->values - 1)
-                           : hl_error_set(error, HL_EINVAL, "values", "values 超过 %zu 字节",
-                                          sizeof attribute->values - 1);
+        result = english()
+                     ? hl_error_set(error, HL_EINVAL, "values", "values are longer than %zu bytes",
+                                    sizeof attribute->values - 1)
+                     : hl_error_set(error, HL_EINVAL, "values", "values 超过 %zu 字节",
+                                    sizeof attribute->values - 1);
     if (result == HL_OK) {
         memcpy(attribute->values, values.ptr, values.len);
         attribute->values[values.len] = '\0';
@@ -394,31 +430,35 @@ static int check_attribute_row(attribute_row *rows, size_t index, hl_error *erro
         if (strcmp(rows[other].attribute.category, row->attribute.category) != 0)
             continue;
         if (rows[other].clears || row->clears)
-            return english() ? hl_error_set(error, HL_EINVAL, "code",
-                                            "category %s is listed without attributes and with some",
-                                            row->attribute.category)
-                             : hl_error_set(error, HL_EINVAL, "code", "分类 %s 既列为无属性又列有属性",
-                                            row->attribute.category);
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "code",
+                                      "category %s is listed without attributes and with some",
+                                      row->attribute.category)
+                       : hl_error_set(error, HL_EINVAL, "code", "分类 %s 既列为无属性又列有属性",
+                                      row->attribute.category);
         if (strcmp(rows[other].attribute.code, row->attribute.code) == 0)
-            return english() ? hl_error_set(error, HL_EINVAL, "code", "attribute %s of %s appears twice",
-                                            row->attribute.code, row->attribute.category)
-                             : hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性 %s 重复",
-                                            row->attribute.category, row->attribute.code);
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "code", "attribute %s of %s appears twice",
+                                      row->attribute.code, row->attribute.category)
+                       : hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性 %s 重复",
+                                      row->attribute.category, row->attribute.code);
         in_category++;
     }
     if (row->clears)
         return HL_OK;
     if (in_category >= HL_ATTRIBUTES_MAX)
-        return english() ? hl_error_set(error, HL_EINVAL, "code", "category %s has more than %d attributes",
+        return english() ? hl_error_set(error, HL_EINVAL, "code",
+                                        "category %s has more than %d attributes",
                                         row->attribute.category, HL_ATTRIBUTES_MAX)
-                         : hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性超过 %d 个", row->attribute.category,
-                                        HL_ATTRIBUTES_MAX);
+                         : hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性超过 %d 个",
+                                        row->attribute.category, HL_ATTRIBUTES_MAX);
     if (row->attribute.position == 0)
         row->attribute.position = in_category + 1;
     return hl_attribute_validate(&row->attribute, error);
 }
 
-int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error)
+int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, int *loaded,
+                                hl_error *error)
 {
     hl_csv_table table;
     size_t count = 0, capacity = 8;
@@ -453,7 +493,8 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
             for (size_t other = 0; other < index && first; other++)
                 first = strcmp(rows[other].attribute.category, rows[index].attribute.category) != 0;
             if (first)
-                result = hl_store_attribute_clear(app->store, rows[index].attribute.category, error);
+                result =
+                    hl_store_attribute_clear(app->store, rows[index].attribute.category, error);
             if (result == HL_OK && !rows[index].clears)
                 result = hl_store_attribute_put(app->store, &rows[index].attribute, error);
         }

@@ -75,7 +75,8 @@ static int visit_event(void *context, const hl_event *event)
     if (last == NULL || last->id != event->order_id) {
         if (verify->head_count == verify->head_capacity) {
             verify->head_capacity = verify->head_capacity == 0 ? 4096 : verify->head_capacity * 2;
-            verify->heads = hl_xrealloc(verify->heads, verify->head_capacity * sizeof *verify->heads);
+            verify->heads =
+                hl_xrealloc(verify->heads, verify->head_capacity * sizeof *verify->heads);
         }
         last = &verify->heads[verify->head_count++];
         last->id = event->order_id;
@@ -117,9 +118,10 @@ static int visit_order_head(void *context, int64_t id, hl_state state, int64_t v
     if (head->state != state) {
         char number[24];
         hl_order_format_number(id, number, sizeof number);
-        snprintf(verify->line, sizeof verify->line, "%s %s: %s %s, %s %s", english() ? "order" : "工单",
-                 number, english() ? "stored state" : "存储状态", hl_order_state_name(state),
-                 english() ? "log" : "日志", hl_order_state_name((hl_state)head->state));
+        snprintf(verify->line, sizeof verify->line, "%s %s: %s %s, %s %s",
+                 english() ? "order" : "工单", number, english() ? "stored state" : "存储状态",
+                 hl_order_state_name(state), english() ? "log" : "日志",
+                 hl_order_state_name((hl_state)head->state));
         difference(verify);
     }
     return 0;
@@ -231,7 +233,8 @@ static void fill_unit_counts(void *context, const hl_rollup_delta *entry)
 {
     fill_context *fill = context;
     month_counts *counts = fill->counts;
-    int previous_month = counts->month % 100 == 1 ? (counts->month / 100 - 1) * 100 + 12 : counts->month - 1;
+    int previous_month =
+        counts->month % 100 == 1 ? (counts->month / 100 - 1) * 100 + 12 : counts->month - 1;
     int wanted = fill->previous ? previous_month : counts->month;
     if (entry->month != wanted)
         return;
@@ -256,9 +259,12 @@ static void counts_of_month(const directory_list *directory, const hl_rollup_map
     out->count = directory->count;
     out->units = hl_xcalloc(directory->count, sizeof *out->units);
     for (size_t index = 0; index < directory->count; index++) {
-        snprintf(out->units[index].unit, sizeof out->units[index].unit, "%s", directory->units[index].code);
-        snprintf(out->units[index].name, sizeof out->units[index].name, "%s", directory->units[index].name);
-        snprintf(out->units[index].group, sizeof out->units[index].group, "%s", directory->units[index].group);
+        snprintf(out->units[index].unit, sizeof out->units[index].unit, "%s",
+                 directory->units[index].code);
+        snprintf(out->units[index].name, sizeof out->units[index].name, "%s",
+                 directory->units[index].name);
+        snprintf(out->units[index].group, sizeof out->units[index].group, "%s",
+                 directory->units[index].group);
     }
     fill_context fill = {out, false};
     hl_rollup_map_each(map, fill_unit_counts, &fill);
@@ -280,17 +286,20 @@ static void compare_bulletins(verify_context *verify, int month, const hl_assess
     for (size_t index = 0; index < from_log->unit_count; index++) {
         const hl_unit_result *logged = &from_log->units[index];
         const hl_unit_result *kept = result_of(stored, logged->unit);
-        bool same = kept != NULL && kept->base == logged->base && kept->succeeded == logged->succeeded &&
-                    kept->satisfied == logged->satisfied && kept->rank == logged->rank &&
-                    kept->ranked == logged->ranked;
+        bool same = kept != NULL && kept->base == logged->base &&
+                    kept->succeeded == logged->succeeded && kept->satisfied == logged->satisfied &&
+                    kept->rank == logged->rank && kept->ranked == logged->ranked;
         if (same)
             continue;
         snprintf(verify->line, sizeof verify->line,
-                 english() ? "bulletin %04d-%02d unit %s: stored %lld/%lld/%lld rank %d, log %lld/%lld/%lld rank %d"
-                           : "通报 %04d-%02d 单位 %s：存储 %lld/%lld/%lld 排名 %d，日志 %lld/%lld/%lld 排名 %d",
+                 english() ? "bulletin %04d-%02d unit %s: stored %lld/%lld/%lld rank %d, log "
+                             "%lld/%lld/%lld rank %d"
+                           : "通报 %04d-%02d 单位 %s：存储 %lld/%lld/%lld 排名 %d，日志 "
+                             "%lld/%lld/%lld 排名 %d",
                  month / 100, month % 100, logged->unit, kept != NULL ? (long long)kept->base : 0LL,
-                 kept != NULL ? (long long)kept->succeeded : 0LL, kept != NULL ? (long long)kept->satisfied : 0LL,
-                 kept != NULL ? kept->rank : 0, (long long)logged->base, (long long)logged->succeeded,
+                 kept != NULL ? (long long)kept->succeeded : 0LL,
+                 kept != NULL ? (long long)kept->satisfied : 0LL, kept != NULL ? kept->rank : 0,
+                 (long long)logged->base, (long long)logged->succeeded,
                  (long long)logged->satisfied, logged->rank);
         difference(verify);
     }
@@ -300,8 +309,8 @@ static void compare_bulletins(verify_context *verify, int month, const hl_assess
                  english() ? "bulletin %04d-%02d totals: stored %lld/%lld/%lld, log %lld/%lld/%lld"
                            : "通报 %04d-%02d 合计：存储 %lld/%lld/%lld，日志 %lld/%lld/%lld",
                  month / 100, month % 100, (long long)stored->base, (long long)stored->succeeded,
-                 (long long)stored->satisfied, (long long)from_log->base, (long long)from_log->succeeded,
-                 (long long)from_log->satisfied);
+                 (long long)stored->satisfied, (long long)from_log->base,
+                 (long long)from_log->succeeded, (long long)from_log->satisfied);
         difference(verify);
     }
 }
@@ -323,10 +332,10 @@ static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl
         counts_of_month(&directory, verify->stored, list.months[index], &kept);
         hl_assessment from_log, stored;
         hl_error ignored;
-        int logged_result = hl_assessment_compute(logged.units, logged.count, NULL, 0, &policy, logged.month,
-                                                  &from_log, &ignored);
-        int kept_result = hl_assessment_compute(kept.units, kept.count, NULL, 0, &policy, kept.month, &stored,
-                                                &ignored);
+        int logged_result = hl_assessment_compute(logged.units, logged.count, NULL, 0, &policy,
+                                                  logged.month, &from_log, &ignored);
+        int kept_result = hl_assessment_compute(kept.units, kept.count, NULL, 0, &policy,
+                                                kept.month, &stored, &ignored);
         /* Counters that differ were reported already; a bulletin that cannot
          * even be computed from the stored ones is one more difference. */
         if (logged_result == HL_OK && kept_result == HL_OK) {
@@ -336,7 +345,8 @@ static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl
                      english() ? "bulletin %04d-%02d: cannot be computed from the %s counters"
                                : "通报 %04d-%02d：无法由%s计数算出",
                      list.months[index] / 100, list.months[index] % 100,
-                     kept_result != HL_OK ? (english() ? "stored" : "存储的") : (english() ? "log's" : "日志的"));
+                     kept_result != HL_OK ? (english() ? "stored" : "存储的")
+                                          : (english() ? "log's" : "日志的"));
             difference(verify);
         }
         if (logged_result == HL_OK)

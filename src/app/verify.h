@@ -16,9 +16,9 @@ int hl_verify_run(hl_app *app, hl_verify_difference_visitor report, void *contex
                   int64_t *events_read, hl_error *error);
 
 typedef struct hl_verify_summary {
-    int64_t events;  /* events scanned */
-    int64_t orders;  /* orders checked against their logs */
-    int months;      /* months whose bulletin was recomputed from the log */
+    int64_t events; /* events scanned */
+    int64_t orders; /* orders checked against their logs */
+    int months;     /* months whose bulletin was recomputed from the log */
 } hl_verify_summary;
 
 /* As hl_verify_run, and also recomputes every month's published bulletin

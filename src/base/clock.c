@@ -46,7 +46,8 @@ hl_time hl_clock_now(void)
 {
     const char *fixed = getenv("HOTLINE_NOW");
     hl_time parsed;
-    if (fixed != NULL && fixed[0] != '\0' && hl_clock_parse_time(hl_slice_of(fixed), &parsed) == HL_OK)
+    if (fixed != NULL && fixed[0] != '\0' &&
+        hl_clock_parse_time(hl_slice_of(fixed), &parsed) == HL_OK)
         return parsed;
     return (hl_time)time(NULL);
 }
@@ -66,7 +67,8 @@ void hl_clock_civil_from_day(int32_t day_number, int *year, int *month, int *day
     int32_t shifted = day_number + 719468;
     int era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
     int day_of_era = shifted - era * 146097;
-    int year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
     int day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     int month_index = (5 * day_of_year + 2) / 153;
     *day = day_of_year - (153 * month_index + 2) / 5 + 1;
@@ -194,7 +196,8 @@ int hl_clock_parse_time(hl_slice text, hl_time *out)
             return HL_EINVAL;
         if (read_char(text, &position, 'Z')) {
             local = false;
-        } else if (position < text.len && (text.ptr[position] == '+' || text.ptr[position] == '-')) {
+        } else if (position < text.len &&
+                   (text.ptr[position] == '+' || text.ptr[position] == '-')) {
             local = false;
             int sign = text.ptr[position] == '-' ? -1 : 1;
             int zone_hours, zone_rest;
@@ -299,13 +302,14 @@ void hl_clock_format_iso(hl_time instant, char *out, size_t size)
     split_local(instant, offset_minutes * 60, &year, &month, &day, &hour, &minute, &second);
     int magnitude = abs(offset_minutes);
     if (year < 0 || year > 9999 || magnitude >= 100 * 60 || size < 26) {
-        snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day, hour, minute,
-                 second, offset_minutes < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
+        snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day, hour,
+                 minute, second, offset_minutes < 0 ? '-' : '+', magnitude / 60, magnitude % 60);
         return;
     }
     /* The usual case by hand: the server writes some ten instants per
      * order it answers, and snprintf was a visible share of that. */
-    const int fields[] = {year / 100, year % 100, month, day, hour, minute, second, magnitude / 60, magnitude % 60};
+    const int fields[] = {year / 100, year % 100, month,          day,           hour,
+                          minute,     second,     magnitude / 60, magnitude % 60};
     const char separators[] = {'\0', '-', '-', 'T', ':', ':', offset_minutes < 0 ? '-' : '+', ':'};
     size_t position = 0;
     for (size_t index = 0; index < sizeof fields / sizeof fields[0]; index++) {

@@ -278,20 +278,23 @@ static int map_header(hl_csv_table *table, hl_error *error)
             if (hl_slice_equal(name, columns[known].name)) {
                 if (table->index[known] >= 0)
                     return english() ? hl_error_set(error, HL_EINVAL, columns[known].name,
-                                                    "line 1: column %s appears twice", columns[known].name)
+                                                    "line 1: column %s appears twice",
+                                                    columns[known].name)
                                      : hl_error_set(error, HL_EINVAL, columns[known].name,
                                                     "第 1 行: 列 %s 重复", columns[known].name);
                 table->index[known] = (int)field;
                 matched = true;
             }
         }
-        for (size_t skip = 0; schema->ignored != NULL && schema->ignored[skip] != NULL && !matched; skip++)
+        for (size_t skip = 0; schema->ignored != NULL && schema->ignored[skip] != NULL && !matched;
+             skip++)
             matched = hl_slice_equal(name, schema->ignored[skip]);
         if (!matched && !schema->other_columns)
-            return english() ? hl_error_set(error, HL_EINVAL, "header", "line 1: unknown column \"%.*s\"",
-                                            (int)(name.len > 64 ? 64 : name.len), name.ptr)
-                             : hl_error_set(error, HL_EINVAL, "header", "第 1 行: 未知的列「%.*s」",
-                                            (int)(name.len > 64 ? 64 : name.len), name.ptr);
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "header", "line 1: unknown column \"%.*s\"",
+                                      (int)(name.len > 64 ? 64 : name.len), name.ptr)
+                       : hl_error_set(error, HL_EINVAL, "header", "第 1 行: 未知的列「%.*s」",
+                                      (int)(name.len > 64 ? 64 : name.len), name.ptr);
     }
     for (size_t known = 0; known < schema->count; known++)
         if (columns[known].required && table->index[known] < 0)
@@ -302,8 +305,8 @@ static int map_header(hl_csv_table *table, hl_error *error)
     return HL_OK;
 }
 
-int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length, const hl_csv_schema *schema,
-                      hl_error *error)
+int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length,
+                      const hl_csv_schema *schema, hl_error *error)
 {
     hl_csv_reader_init(&table->reader, data, length);
     table->schema = schema;
@@ -344,10 +347,12 @@ int hl_csv_table_next(hl_csv_table *table, hl_error *error)
     if (result == 0)
         return 0;
     if (reader->field_count != table->field_count)
-        return english() ? hl_error_set(error, HL_EINVAL, "row", "line %ld: %zu fields, the header has %zu",
-                                        reader->line, reader->field_count, table->field_count)
-                         : hl_error_set(error, HL_EINVAL, "row", "第 %ld 行: 有 %zu 个字段，表头有 %zu 个",
-                                        reader->line, reader->field_count, table->field_count);
+        return english() ? hl_error_set(error, HL_EINVAL, "row",
+                                        "line %ld: %zu fields, the header has %zu", reader->line,
+                                        reader->field_count, table->field_count)
+                         : hl_error_set(error, HL_EINVAL, "row",
+                                        "第 %ld 行: 有 %zu 个字段，表头有 %zu 个", reader->line,
+                                        reader->field_count, table->field_count);
     return 1;
 }
 

@@ -21,11 +21,11 @@ typedef struct hl_csv_reader {
     const char *data;
     size_t length;
     size_t position;
-    long line;        /* physical line where the current record started (1-based) */
-    long next_line;   /* physical line where the next record starts */
+    long line;      /* physical line where the current record started (1-based) */
+    long next_line; /* physical line where the next record starts */
     hl_slice fields[HL_CSV_MAX_FIELDS];
     size_t field_count;
-    hl_buf unquoted;  /* storage for quoted fields of the current record; owned */
+    hl_buf unquoted; /* storage for quoted fields of the current record; owned */
 } hl_csv_reader;
 
 /* Reads from data[0..length), which must outlive the reader. */
@@ -76,8 +76,8 @@ typedef struct hl_csv_table {
  * file is empty, a column is unknown or named twice, or a required one is
  * missing, with "line 1: ..." and the column as the error's field. The
  * caller closes the table with hl_csv_table_close whatever the result. */
-int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length, const hl_csv_schema *schema,
-                      hl_error *error);
+int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length,
+                      const hl_csv_schema *schema, hl_error *error);
 void hl_csv_table_close(hl_csv_table *table);
 
 /* Reads the next row: 1 with a row, 0 at the end, HL_EINVAL for a row of

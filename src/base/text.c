@@ -138,7 +138,8 @@ void hl_buf_append_int(hl_buf *buffer, long long value)
     char digits[24];
     size_t position = sizeof digits;
     /* In unsigned arithmetic, so that LLONG_MIN negates without overflow. */
-    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
+    unsigned long long magnitude =
+        value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
     do {
         digits[--position] = (char)('0' + magnitude % 10);
         magnitude /= 10;

@@ -13,8 +13,8 @@
  * the day of an instant costs some 10 ns in Asia/Shanghai (past its last
  * transition, the rule without daylight saving) and 40-60 ns in
  * America/Los_Angeles (a search of 186 transitions), against 4 ns for the
- * fixed offset this replaced and 140-190 ns for glibc's localtime_r. The reader is bounded (files up to 256 KiB; every count is
- * checked against the bytes before it is used) so that a damaged file
+ * fixed offset this replaced and 140-190 ns for glibc's localtime_r. The reader is bounded (files
+ * up to 256 KiB; every count is checked against the bytes before it is used) so that a damaged file
  * gives an error, never a crash.
  *
  * It does not parse or format text (base/clock) nor know which zone a
@@ -85,7 +85,8 @@ static int64_t year_of_days(int64_t days)
     int64_t shifted = days + 719468;
     int64_t era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
     int64_t day_of_era = shifted - era * 146097;
-    int64_t year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    int64_t year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
     int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     int64_t month_index = (5 * day_of_year + 2) / 153;
     return year_of_era + era * 400 + (month_index >= 10);
@@ -137,7 +138,8 @@ static int32_t rule_offset(const zone_rule *rule, int64_t instant)
     /* The start is written in standard time, the end in daylight time. */
     int64_t start = rule_day(&rule->start, year) * DAY + rule->start.time - rule->std_offset;
     int64_t end = rule_day(&rule->end, year) * DAY + rule->end.time - rule->dst_offset;
-    bool dst = start < end ? (instant >= start && instant < end) : !(instant >= end && instant < start);
+    bool dst =
+        start < end ? (instant >= start && instant < end) : !(instant >= end && instant < start);
     return dst ? rule->dst_offset : rule->std_offset;
 }
 
@@ -222,15 +224,18 @@ static bool read_abbreviation(const char **cursor)
     size_t length = 0;
     if (*text == '<') {
         text++;
-        while ((text[length] >= 'A' && text[length] <= 'Z') || (text[length] >= 'a' && text[length] <= 'z') ||
-               (text[length] >= '0' && text[length] <= '9') || text[length] == '+' || text[length] == '-')
+        while ((text[length] >= 'A' && text[length] <= 'Z') ||
+               (text[length] >= 'a' && text[length] <= 'z') ||
+               (text[length] >= '0' && text[length] <= '9') || text[length] == '+' ||
+               text[length] == '-')
             length++;
         if (text[length] != '>' || length < 3)
             return false;
         *cursor = text + length + 1;
         return true;
     }
-    while ((text[length] >= 'A' && text[length] <= 'Z') || (text[length] >= 'a' && text[length] <= 'z'))
+    while ((text[length] >= 'A' && text[length] <= 'Z') ||
+           (text[length] >= 'a' && text[length] <= 'z'))
         length++;
     if (length < 3)
         return false;
@@ -304,8 +309,9 @@ static bool read_header(const unsigned char *data, size_t size, tzif_header *hea
  * sum fits in 64 bits without overflow. */
 static uint64_t block_bytes(const tzif_header *header, int time_bytes)
 {
-    return (uint64_t)header->time * (uint64_t)(time_bytes + 1) + (uint64_t)header->type * 6 + header->chars +
-           (uint64_t)header->leap * (uint64_t)(time_bytes + 4) + header->isstd + header->isut;
+    return (uint64_t)header->time * (uint64_t)(time_bytes + 1) + (uint64_t)header->type * 6 +
+           header->chars + (uint64_t)header->leap * (uint64_t)(time_bytes + 4) + header->isstd +
+           header->isut;
 }
 
 /* A fault in a file, named in both languages: "中文|English". */
@@ -314,13 +320,16 @@ static int bad_file(hl_error *error, const char *name, const char *what)
     const char *bar = strchr(what, '|');
     int chinese_length = bar != NULL ? (int)(bar - what) : (int)strlen(what);
     if (hl_i18n_get() == HL_LANG_EN)
-        return hl_error_set(error, HL_EINVAL, "time_zone", "time zone \"%s\": not a valid TZif file (%s)", name,
+        return hl_error_set(error, HL_EINVAL, "time_zone",
+                            "time zone \"%s\": not a valid TZif file (%s)", name,
                             bar != NULL ? bar + 1 : what);
-    return hl_error_set(error, HL_EINVAL, "time_zone", "时区 \"%s\" 的文件不是有效的 TZif 文件（%.*s）", name,
-                        chinese_length, what);
+    return hl_error_set(error, HL_EINVAL, "time_zone",
+                        "时区 \"%s\" 的文件不是有效的 TZif 文件（%.*s）", name, chinese_length,
+                        what);
 }
 
-int hl_zone_parse(const char *name, const unsigned char *data, size_t size, hl_zone **out, hl_error *error)
+int hl_zone_parse(const char *name, const unsigned char *data, size_t size, hl_zone **out,
+                  hl_error *error)
 {
     tzif_header header;
     int version;
@@ -345,8 +354,10 @@ int hl_zone_parse(const char *name, const unsigned char *data, size_t size, hl_z
     if (header.leap != 0)
         return hl_i18n_get() == HL_LANG_EN
                    ? hl_error_set(error, HL_EINVAL, "time_zone",
-                                  "time zone \"%s\": zones with leap seconds are not supported", name)
-                   : hl_error_set(error, HL_EINVAL, "time_zone", "时区 \"%s\" 含闰秒，不支持", name);
+                                  "time zone \"%s\": zones with leap seconds are not supported",
+                                  name)
+                   : hl_error_set(error, HL_EINVAL, "time_zone", "时区 \"%s\" 含闰秒，不支持",
+                                  name);
     uint64_t needed = block_bytes(&header, time_bytes);
     if (needed > size - position)
         return bad_file(error, name, "文件不完整|truncated");
@@ -371,7 +382,8 @@ int hl_zone_parse(const char *name, const unsigned char *data, size_t size, hl_z
         zone->types[index].offset = offset;
     }
     for (size_t index = 0; index < header.time && fault == NULL; index++) {
-        zone->times[index] = time_bytes == 8 ? be64(times + index * 8) : (int32_t)be32(times + index * 4);
+        zone->times[index] =
+            time_bytes == 8 ? be64(times + index * 8) : (int32_t)be32(times + index * 4);
         zone->indexes[index] = indexes[index];
         if (indexes[index] >= header.type)
             fault = "类型序号无效|bad type index";
@@ -382,7 +394,8 @@ int hl_zone_parse(const char *name, const unsigned char *data, size_t size, hl_z
         /* The footer: a newline, a POSIX TZ string (maybe empty), a newline. */
         const unsigned char *footer = data + end;
         size_t rest = size - end;
-        const unsigned char *close = rest > 1 && footer[0] == '\n' ? memchr(footer + 1, '\n', rest - 1) : NULL;
+        const unsigned char *close =
+            rest > 1 && footer[0] == '\n' ? memchr(footer + 1, '\n', rest - 1) : NULL;
         char text[128];
         size_t length = close != NULL ? (size_t)(close - footer - 1) : 0;
         if (close == NULL)
@@ -503,7 +516,8 @@ int hl_zone_check_name(const char *name, hl_error *error)
                 (span == 2 && name[component] == '.' && name[component + 1] == '.'))
                 fine = false;
             component = index + 1;
-        } else if (!((character >= 'A' && character <= 'Z') || (character >= 'a' && character <= 'z') ||
+        } else if (!((character >= 'A' && character <= 'Z') ||
+                     (character >= 'a' && character <= 'z') ||
                      (character >= '0' && character <= '9') || strchr("_+-.", character) != NULL)) {
             fine = false;
         }
@@ -512,9 +526,11 @@ int hl_zone_check_name(const char *name, hl_error *error)
         return HL_OK;
     return hl_i18n_get() == HL_LANG_EN
                ? hl_error_set(error, HL_EINVAL, "time_zone",
-                              "bad time zone name (an IANA name such as Asia/Shanghai or America/Los_Angeles)")
-               : hl_error_set(error, HL_EINVAL, "time_zone",
-                              "时区名称无效（应为 IANA 名称，如 Asia/Shanghai、America/Los_Angeles）");
+                              "bad time zone name (an IANA name such as Asia/Shanghai or "
+                              "America/Los_Angeles)")
+               : hl_error_set(
+                     error, HL_EINVAL, "time_zone",
+                     "时区名称无效（应为 IANA 名称，如 Asia/Shanghai、America/Los_Angeles）");
 }
 
 /* Reads the zone file; the error names the zone and what went wrong. */
@@ -530,8 +546,10 @@ static int read_zone_file(const char *name, unsigned char **data, size_t *size, 
     FILE *file = fopen(path, "rb");
     if (file == NULL)
         return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "time_zone", "unknown time zone \"%s\" (no file %s)", name, path)
-                   : hl_error_set(error, HL_EINVAL, "time_zone", "未知时区 \"%s\"（没有文件 %s）", name, path);
+                   ? hl_error_set(error, HL_EINVAL, "time_zone",
+                                  "unknown time zone \"%s\" (no file %s)", name, path)
+                   : hl_error_set(error, HL_EINVAL, "time_zone", "未知时区 \"%s\"（没有文件 %s）",
+                                  name, path);
     unsigned char *buffer = hl_xmalloc(ZONE_FILE_MAX + 1);
     size_t length = fread(buffer, 1, ZONE_FILE_MAX + 1, file);
     bool failed = ferror(file) != 0;
@@ -539,9 +557,10 @@ static int read_zone_file(const char *name, unsigned char **data, size_t *size, 
     if (failed || length > ZONE_FILE_MAX) {
         free(buffer);
         return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "time_zone", "time zone \"%s\": %s is not a zone file", name,
-                                  path)
-                   : hl_error_set(error, HL_EINVAL, "time_zone", "时区 \"%s\"：%s 不是时区文件", name, path);
+                   ? hl_error_set(error, HL_EINVAL, "time_zone",
+                                  "time zone \"%s\": %s is not a zone file", name, path)
+                   : hl_error_set(error, HL_EINVAL, "time_zone", "时区 \"%s\"：%s 不是时区文件",
+                                  name, path);
     }
     *data = buffer;
     *size = length;

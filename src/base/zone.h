@@ -26,7 +26,8 @@ typedef struct hl_zone hl_zone;
  * bytes give either a zone or HL_EINVAL with a message naming the fault.
  * Zones with leap seconds ("right/...") are refused. On success the caller
  * owns *out and frees it with hl_zone_free. */
-int hl_zone_parse(const char *name, const unsigned char *data, size_t size, hl_zone **out, hl_error *error);
+int hl_zone_parse(const char *name, const unsigned char *data, size_t size, hl_zone **out,
+                  hl_error *error);
 void hl_zone_free(hl_zone *zone);
 
 /* Checks that name could name a zone file: 1 to HL_ZONE_NAME_MAX bytes of

@@ -45,7 +45,8 @@ static int run_init(cli_context *context, const cli_command *command, const cli_
                      : "数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
            context->db_path, hl_app_schema_version(), hl_app_calendar(app)->count);
     /* The key matters as much as the store: say where it is. */
-    char *default_key = context->key_path == NULL ? hl_secrets_default_key_path(context->db_path) : NULL;
+    char *default_key =
+        context->key_path == NULL ? hl_secrets_default_key_path(context->db_path) : NULL;
     printf(english() ? "key of the phone numbers: %s (back it up apart from the store)\n"
                      : "联系电话密钥：%s（请与数据库分开备份）\n",
            context->key_path != NULL ? context->key_path : default_key);
@@ -75,8 +76,9 @@ static int run_load(cli_context *context, const cli_command *command, const cli_
         if (strcmp(args->positional[0], loaders[index].what) == 0)
             load = loaders[index].load;
     if (load == NULL)
-        return cli_usage_error(command, english() ? "load units, categories, users, calendar or attributes"
-                                                  : "可加载 units、categories、users、calendar 或 attributes");
+        return cli_usage_error(
+            command, english() ? "load units, categories, users, calendar or attributes"
+                               : "可加载 units、categories、users、calendar 或 attributes");
     hl_error error;
     hl_error_clear(&error);
     char *data = NULL;
@@ -183,7 +185,8 @@ static int print_user(void *context, const hl_user *user)
     return 0;
 }
 
-static int run_directory_list(cli_context *context, const cli_command *command, const cli_args *args)
+static int run_directory_list(cli_context *context, const cli_command *command,
+                              const cli_args *args)
 {
     (void)args;
     hl_app *app;
@@ -221,12 +224,14 @@ static int run_calendar(cli_context *context, const cli_command *command, const 
         if (year != 0 && strncmp(day, year_text, 4) != 0)
             continue;
         printf("%s  %s  %s\n", day,
-               entry->kind == HL_DAY_OFF ? (english() ? "off " : "放假") : (english() ? "work" : "上班"),
+               entry->kind == HL_DAY_OFF ? (english() ? "off " : "放假")
+                                         : (english() ? "work" : "上班"),
                entry->festival);
     }
     int first, last;
     hl_calendar_years(hl_app_calendar(app), &first, &last);
-    printf(english() ? "(notices loaded for %d-%d)\n" : "（已加载 %d-%d 年的放假安排）\n", first, last);
+    printf(english() ? "(notices loaded for %d-%d)\n" : "（已加载 %d-%d 年的放假安排）\n", first,
+           last);
     return CLI_EXIT_OK;
 }
 
@@ -249,10 +254,11 @@ static int run_workflow(cli_context *context, const cli_command *command, const 
         cli_output_cell(stdout, rule->name, 16);
         printf(" ");
         cli_output_cell(stdout, hl_workflow_action_label((hl_action)action), 20);
-        const char *target = rule->to_state != HL_STATE_NONE ? hl_order_state_label(rule->to_state)
-                             : action == HL_ACTION_RETURN_REJECT
-                                 ? (english() ? "(the state before the return)" : "（退单前的状态）")
-                                 : (english() ? "(same)" : "（不变）");
+        const char *target =
+            rule->to_state != HL_STATE_NONE ? hl_order_state_label(rule->to_state)
+            : action == HL_ACTION_RETURN_REJECT
+                ? (english() ? "(the state before the return)" : "（退单前的状态）")
+                : (english() ? "(same)" : "（不变）");
         printf(" → %s\n", target);
     }
     return CLI_EXIT_OK;
@@ -282,7 +288,8 @@ static int run_verify(cli_context *context, const cli_command *command, const cl
                      : "已核验 %lld 条事件：数据与日志一致\n",
            (long long)summary.events);
     if (summary.months > 0)
-        printf(english() ? "the bulletins of %d month(s) recomputed from the log: the same figures and ranks\n"
+        printf(english() ? "the bulletins of %d month(s) recomputed from the log: the same figures "
+                           "and ranks\n"
                          : "%d 个月的通报数字与排名已由日志重算：一致\n",
                summary.months);
     return CLI_EXIT_OK;
@@ -301,16 +308,20 @@ static int run_demo(cli_context *context, const cli_command *command, const cli_
     hl_demo_summary summary;
     if (hl_demo_load(app, &summary, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "demo loaded into %s: %d units, %d categories, %d users, %lld orders, %lld actions, "
-                       "%lld survey calls\n"
-                     : "演示数据已载入 %s：%d 个单位，%d 个分类，%d 个用户，%lld 件工单，%lld 次操作，%lld 次回访\n",
-           context->db_path, summary.units, summary.categories, summary.users, (long long)summary.orders,
-           (long long)summary.actions, (long long)summary.surveys);
+    printf(
+        english()
+            ? "demo loaded into %s: %d units, %d categories, %d users, %lld orders, %lld actions, "
+              "%lld survey calls\n"
+            : "演示数据已载入 %s：%d 个单位，%d 个分类，%d 个用户，%lld 件工单，%lld 次操作，%lld "
+              "次回访\n",
+        context->db_path, summary.units, summary.categories, summary.users,
+        (long long)summary.orders, (long long)summary.actions, (long long)summary.surveys);
     int accounts = 0;
     if (hl_auth_set_all_passwords(app, HL_AUTH_DEMO_PASSWORD, &accounts, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "the password of all %d demo accounts is %s (hotline passwd USER changes one)\n"
-                     : "全部 %d 个演示账号的密码均为 %s（用 hotline passwd 用户名 修改）\n",
+    printf(english()
+               ? "the password of all %d demo accounts is %s (hotline passwd USER changes one)\n"
+               : "全部 %d 个演示账号的密码均为 %s（用 hotline passwd 用户名 修改）\n",
            accounts, HL_AUTH_DEMO_PASSWORD);
     return CLI_EXIT_OK;
 }
@@ -333,14 +344,16 @@ static bool read_password_line(char *out, size_t size)
 static int run_passwd(cli_context *context, const cli_command *command, const cli_args *args)
 {
     if (args->positional_count != 1)
-        return cli_usage_error(command, english() ? "whose password? give one username" : "请给出一个用户名");
+        return cli_usage_error(command, english() ? "whose password? give one username"
+                                                  : "请给出一个用户名");
     hl_error error;
     hl_error_clear(&error);
     char password[HL_AUTH_PASSWORD_MAX_BYTES + 2];
     if (!read_password_line(password, sizeof password)) {
-        hl_error_set(&error, HL_EINVAL, "password", "%s",
-                     english() ? "give the new password as one line on standard input (at most 1024 bytes)"
-                               : "请在标准输入中给出新密码（一行，最多 1024 字节）");
+        hl_error_set(
+            &error, HL_EINVAL, "password", "%s",
+            english() ? "give the new password as one line on standard input (at most 1024 bytes)"
+                      : "请在标准输入中给出新密码（一行，最多 1024 字节）");
         return cli_fail(&error);
     }
     hl_app *app;
@@ -351,7 +364,8 @@ static int run_passwd(cli_context *context, const cli_command *command, const cl
     memset(password, 0, sizeof password);
     if (result != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "password set for %s; their sessions have ended\n" : "已设置 %s 的密码，其现有会话均已失效\n",
+    printf(english() ? "password set for %s; their sessions have ended\n"
+                     : "已设置 %s 的密码，其现有会话均已失效\n",
            args->positional[0]);
     return CLI_EXIT_OK;
 }
@@ -379,7 +393,8 @@ static int print_audit_read(void *context, const hl_audit_read *read)
 static int run_audit(cli_context *context, const cli_command *command, const cli_args *args)
 {
     if (args->positional_count != 0)
-        return cli_usage_error(command, english() ? "audit takes options only" : "audit 只接受选项");
+        return cli_usage_error(command,
+                               english() ? "audit takes options only" : "audit 只接受选项");
     hl_error error;
     hl_error_clear(&error);
     hl_audit_filter filter = {0};
@@ -387,20 +402,24 @@ static int run_audit(cli_context *context, const cli_command *command, const cli
     const char *order = cli_args_get(args, "order"), *user = cli_args_get(args, "user");
     const char *since = cli_args_get(args, "since"), *limit = cli_args_get(args, "limit");
     if (order != NULL && hl_order_parse_number(hl_slice_of(order), &filter.order_id) != HL_OK)
-        return cli_usage_error(command, english() ? "--order takes an order number" : "--order 须为工单编号");
+        return cli_usage_error(command, english() ? "--order takes an order number"
+                                                  : "--order 须为工单编号");
     if (user != NULL && user[0] == '\0')
-        return cli_usage_error(command, english() ? "--user takes a username" : "--user 须为用户名");
+        return cli_usage_error(command,
+                               english() ? "--user takes a username" : "--user 须为用户名");
     filter.actor = user;
     int32_t day = 0;
     if (since != NULL) {
         if (hl_clock_parse_day(hl_slice_of(since), &day) != HL_OK)
-            return cli_usage_error(command, english() ? "--since takes a date YYYY-MM-DD" : "--since 须为日期 YYYY-MM-DD");
+            return cli_usage_error(command, english() ? "--since takes a date YYYY-MM-DD"
+                                                      : "--since 须为日期 YYYY-MM-DD");
         filter.since = hl_clock_start_of_day(day);
     }
     int64_t number = 0;
     if (limit != NULL) {
         if (hl_text_parse_int(hl_slice_of(limit), 1, 1000000, &number) != HL_OK)
-            return cli_usage_error(command, english() ? "--limit takes 1 to 1000000" : "--limit 须为 1 到 1000000");
+            return cli_usage_error(command, english() ? "--limit takes 1 to 1000000"
+                                                      : "--limit 须为 1 到 1000000");
         filter.limit = (int)number;
     }
     hl_app *app;
@@ -415,19 +434,21 @@ static int run_audit(cli_context *context, const cli_command *command, const cli
     if (hl_audit_list(app, &filter, print_audit_read, &shown, &error) != HL_OK)
         return cli_fail(&error);
     if (shown < total && english())
-        printf("(%lld of %lld reads, newest first; --limit shows more)\n", (long long)shown, (long long)total);
+        printf("(%lld of %lld reads, newest first; --limit shows more)\n", (long long)shown,
+               (long long)total);
     else if (shown < total)
-        printf("（共 %lld 次查阅，显示最近 %lld 次；--limit 可显示更多）\n", (long long)total, (long long)shown);
+        printf("（共 %lld 次查阅，显示最近 %lld 次；--limit 可显示更多）\n", (long long)total,
+               (long long)shown);
     else
-        printf(english() ? "(%lld read%s, newest first)\n" : "（共 %lld 次查阅%s，最近的在前）\n", (long long)total,
-               english() && total != 1 ? "s" : "");
+        printf(english() ? "(%lld read%s, newest first)\n" : "（共 %lld 次查阅%s，最近的在前）\n",
+               (long long)total, english() && total != 1 ? "s" : "");
     return CLI_EXIT_OK;
 }
 
 static const cli_option_spec report_options[] = {
-    {"month", true},  {"format", true},     {"out", true},  {"method", true},
-    {"min-reached", true}, {"basic-satisfied", true}, {"weights", true}, {"lists", true},
-    {NULL, false}};
+    {"month", true},   {"format", true},      {"out", true},
+    {"method", true},  {"min-reached", true}, {"basic-satisfied", true},
+    {"weights", true}, {"lists", true},       {NULL, false}};
 
 /* Applies the command line's policy options over the stored ones. */
 static int report_overrides(const cli_args *args, hl_assessment_policy *policy, hl_error *error)
@@ -435,8 +456,10 @@ static int report_overrides(const cli_args *args, hl_assessment_policy *policy, 
     static const struct {
         const char *option;
         const char *key;
-    } simple[] = {{"method", "method"}, {"min-reached", "min_reached"},
-                  {"basic-satisfied", "basic_counts_satisfied"}, {"lists", "list_size"}};
+    } simple[] = {{"method", "method"},
+                  {"min-reached", "min_reached"},
+                  {"basic-satisfied", "basic_counts_satisfied"},
+                  {"lists", "list_size"}};
     for (size_t index = 0; index < 4; index++) {
         const char *value = cli_args_get(args, simple[index].option);
         if (value == NULL)
@@ -452,15 +475,18 @@ static int report_overrides(const cli_args *args, hl_assessment_policy *policy, 
     }
     const char *weights = cli_args_get(args, "weights");
     if (weights != NULL) {
-        static const char *const keys[] = {"weight_response", "weight_resolution", "weight_satisfaction"};
+        static const char *const keys[] = {"weight_response", "weight_resolution",
+                                           "weight_satisfaction"};
         char copy[64];
         snprintf(copy, sizeof copy, "%s", weights);
         char *cursor = copy;
         for (size_t index = 0; index < 3; index++) {
             char *comma = strchr(cursor, ',');
             if ((comma == NULL) != (index == 2))
-                return english() ? hl_error_set(error, HL_EINVAL, "weights", "--weights takes three numbers: R,S,T")
-                                 : hl_error_set(error, HL_EINVAL, "weights", "--weights 须为三个数：响应,解决,满意");
+                return english() ? hl_error_set(error, HL_EINVAL, "weights",
+                                                "--weights takes three numbers: R,S,T")
+                                 : hl_error_set(error, HL_EINVAL, "weights",
+                                                "--weights 须为三个数：响应,解决,满意");
             if (comma != NULL)
                 *comma = '\0';
             int result = hl_assessment_policy_set(policy, keys[index], cursor, error);
@@ -479,22 +505,26 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     const char *month_text = cli_args_get(args, "month");
     int month = 0;
     if (month_text == NULL || hl_clock_parse_month(hl_slice_of(month_text), &month) != HL_OK)
-        return cli_usage_error(command, english() ? "--month takes YYYY-MM" : "--month 须为 YYYY-MM");
+        return cli_usage_error(command,
+                               english() ? "--month takes YYYY-MM" : "--month 须为 YYYY-MM");
     const char *format_text = cli_args_get(args, "format");
     bool xlsx = format_text != NULL && strcmp(format_text, "xlsx") == 0;
     hl_render_format format = HL_RENDER_TEXT;
     if (format_text != NULL && !xlsx && hl_render_format_parse(format_text, &format) != HL_OK)
-        return cli_usage_error(command, english() ? "--format: text, markdown, csv, json, html or xlsx"
-                                                  : "--format 须为 text、markdown、csv、json、html 或 xlsx");
+        return cli_usage_error(command,
+                               english() ? "--format: text, markdown, csv, json, html or xlsx"
+                                         : "--format 须为 text、markdown、csv、json、html 或 xlsx");
     const char *path = cli_args_get(args, "out");
     if (xlsx && (path == NULL || strcmp(path, "-") == 0))
-        return cli_usage_error(command, english() ? "xlsx needs --out FILE.xlsx" : "xlsx 格式须用 --out 指定文件");
+        return cli_usage_error(command, english() ? "xlsx needs --out FILE.xlsx"
+                                                  : "xlsx 格式须用 --out 指定文件");
     hl_app *app;
     int status = cli_open_app(context, &app);
     if (status != CLI_EXIT_OK)
         return status;
     hl_assessment_policy policy;
-    if (hl_report_policy(app, &policy, &error) != HL_OK || report_overrides(args, &policy, &error) != HL_OK)
+    if (hl_report_policy(app, &policy, &error) != HL_OK ||
+        report_overrides(args, &policy, &error) != HL_OK)
         return cli_fail(&error);
     hl_assessment assessment;
     hl_bulletin_meta meta;
@@ -508,7 +538,8 @@ static int run_report(cli_context *context, const cli_command *command, const cl
         hl_buf_init(&text);
         result = hl_render_bulletin(&assessment, &meta, format, &text, &error);
         FILE *out = stdout;
-        if (result == HL_OK && path != NULL && strcmp(path, "-") != 0 && (out = fopen(path, "wb")) == NULL)
+        if (result == HL_OK && path != NULL && strcmp(path, "-") != 0 &&
+            (out = fopen(path, "wb")) == NULL)
             result = english() ? hl_error_set(&error, HL_EINVAL, "out", "cannot write %s", path)
                                : hl_error_set(&error, HL_EINVAL, "out", "无法写入 %s", path);
         if (result == HL_OK && fwrite(text.data, 1, text.len, out) != text.len)
@@ -521,12 +552,14 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
 }
 
-static const cli_option_spec serve_options[] = {{"listen", true},  {"web", true},     {"timeout", true},
-                                                 {"max-connections", true}, {"threads", true}, {NULL, false}};
+static const cli_option_spec serve_options[] = {{"listen", true},  {"web", true},
+                                                {"timeout", true}, {"max-connections", true},
+                                                {"threads", true}, {NULL, false}};
 
 /* Reads a whole-number option of serve in [minimum, maximum] into *out
  * (left alone when the option is absent); false when it is not one. */
-static bool serve_number(const cli_args *args, const char *name, int64_t minimum, int64_t maximum, unsigned *out)
+static bool serve_number(const cli_args *args, const char *name, int64_t minimum, int64_t maximum,
+                         unsigned *out)
 {
     const char *text = cli_args_get(args, name);
     if (text == NULL)
@@ -569,8 +602,9 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
         return cli_usage_error(command, english() ? "--timeout takes whole seconds from 1 to 3600"
                                                   : "--timeout 须为 1 到 3600 的整秒数");
     if (!serve_number(args, "max-connections", 1, 100000, &options.connection_limit))
-        return cli_usage_error(command, english() ? "--max-connections takes a number from 1 to 100000"
-                                                  : "--max-connections 须为 1 到 100000 的整数");
+        return cli_usage_error(command, english()
+                                            ? "--max-connections takes a number from 1 to 100000"
+                                            : "--max-connections 须为 1 到 100000 的整数");
     if (!serve_number(args, "threads", 1, 256, &options.threads))
         return cli_usage_error(command, english() ? "--threads takes a number from 1 to 256"
                                                   : "--threads 须为 1 到 256 的整数");
@@ -612,67 +646,90 @@ static const cli_option_spec apikey_options[] = {{"rate", true}, {NULL, false}};
 const cli_command cli_admin_commands[] = {
     {"report", "月度满意度通报", "the monthly satisfaction bulletin",
      "report --month YYYY-MM [--format text|markdown|csv|json|html|xlsx] [--out FILE] "
-     "[--method rate|wilson|score] [--min-reached N] [--basic-satisfied yes|no] [--weights R,S,T] [--lists N]",
+     "[--method rate|wilson|score] [--min-reached N] [--basic-satisfied yes|no] [--weights R,S,T] "
+     "[--lists N]",
      "生成月度通报：通报段落、各组排名表、明细表及注释（见 docs/bulletin.md）。排名规则默认取自配置"
-     "（hotline config report.<项> 值），可用选项临时改变：--method 按满意率(rate)、Wilson 区间下限(wilson)"
-     "或综合得分(score)排名；--min-reached 回访成功不足 N 件不参加排名；--basic-satisfied 基本满意是否计为满意；"
+     "（hotline config report.<项> 值），可用选项临时改变：--method 按满意率(rate)、Wilson "
+     "区间下限(wilson)"
+     "或综合得分(score)排名；--min-reached 回访成功不足 N 件不参加排名；--basic-satisfied "
+     "基本满意是否计为满意；"
      "--weights 响应率,解决率,满意率 权重；--lists 红黑榜各 N 名。",
-     "Renders the monthly bulletin: the notice paragraph, each group's ranking table, the detail table and "
-     "footnotes (docs/bulletin.md). The ranking rules come from the settings (hotline config report.<key> "
-     "value) and may be overridden: --method rate|wilson|score; --min-reached N reached surveys to be "
-     "ranked; --basic-satisfied yes|no; --weights response,resolution,satisfaction; --lists N for the red "
+     "Renders the monthly bulletin: the notice paragraph, each group's ranking table, the detail "
+     "table and "
+     "footnotes (docs/bulletin.md). The ranking rules come from the settings (hotline config "
+     "report.<key> "
+     "value) and may be overridden: --method rate|wilson|score; --min-reached N reached surveys to "
+     "be "
+     "ranked; --basic-satisfied yes|no; --weights response,resolution,satisfaction; --lists N for "
+     "the red "
      "and black lists.",
      report_options, run_report, 0},
     {"init", "创建或升级数据库", "create or upgrade the store", "init [--time-zone ZONE]",
      "创建数据库（若不存在），升级结构版本，并载入内置的工作日日历。--time-zone 设置本地时区"
      "（IANA 名称，默认 Asia/Shanghai；同 hotline config time_zone ZONE）。",
-     "Creates the store when absent, upgrades its schema, and seeds the built-in working-day calendar. "
-     "--time-zone sets the local time zone (an IANA name, Asia/Shanghai by default; as hotline config "
+     "Creates the store when absent, upgrades its schema, and seeds the built-in working-day "
+     "calendar. "
+     "--time-zone sets the local time zone (an IANA name, Asia/Shanghai by default; as hotline "
+     "config "
      "time_zone ZONE).",
      init_options, run_init, 0},
-    {"load", "从 CSV 加载单位/分类/用户/日历/属性", "load units, categories, users, calendar or attributes from CSV",
+    {"load", "从 CSV 加载单位/分类/用户/日历/属性",
+     "load units, categories, users, calendar or attributes from CSV",
      "load units|categories|users|calendar|attributes FILE.csv",
      "从 CSV 加载（列见 docs/csv.md）；编码相同的记录被替换。任何一行有错则全部不加载。\n"
      "calendar 用于载入国务院办公厅每年发布的放假安排。attributes 载入诉求分类的附加问题（Open311 "
      "服务定义）：文件中出现的分类，其属性整体替换为文件中的各行。",
-     "Loads from CSV (columns in docs/csv.md); records with the same code are replaced. One bad row "
-     "and nothing is loaded.\n`calendar` loads the State Council's yearly holiday notice. `attributes` "
-     "loads the questions categories ask (Open311 service definitions): each category in the file gets "
+     "Loads from CSV (columns in docs/csv.md); records with the same code are replaced. One bad "
+     "row "
+     "and nothing is loaded.\n`calendar` loads the State Council's yearly holiday notice. "
+     "`attributes` "
+     "loads the questions categories ask (Open311 service definitions): each category in the file "
+     "gets "
      "exactly the file's rows.",
      NULL, run_load, 0},
-    {"config", "查看或设置办理时限、时区与通报规则", "show or set time limits, the time zone and bulletin rules",
-     "config [KEY VALUE]",
+    {"config", "查看或设置办理时限、时区与通报规则",
+     "show or set time limits, the time zone and bulletin rules", "config [KEY VALUE]",
      "不带参数时显示办理时限与时区；带参数时设置，例如 hotline config handle_days.complaint 10。"
-     "time_zone 为本地时区（IANA 名称，默认 Asia/Shanghai，含夏令时），例如 hotline config time_zone "
+     "time_zone 为本地时区（IANA 名称，默认 Asia/Shanghai，含夏令时），例如 hotline config "
+     "time_zone "
      "America/Los_Angeles：此后显示的时间、本地日期与期限都按该时区计算。"
      "通报规则以 report. 开头：report.method、report.min_reached、report.basic_counts_satisfied、"
-     "report.weight_response、report.weight_resolution、report.weight_satisfaction、report.list_size、"
+     "report.weight_response、report.weight_resolution、report.weight_satisfaction、report.list_"
+     "size、"
      "report.group_order（分组顺序，逗号分隔）、report.title、report.hotline_name。"
      "Open311 设置以 open311. 开头：open311.jurisdiction_id、open311.contact、open311.key_service、"
      "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。",
-     "Shows the time limits and the time zone, or sets one, e.g. hotline config handle_days.complaint 10. "
-     "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving included), e.g. "
-     "hotline config time_zone America/Los_Angeles: every time shown, local day and deadline follows it. "
+     "Shows the time limits and the time zone, or sets one, e.g. hotline config "
+     "handle_days.complaint 10. "
+     "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving "
+     "included), e.g. "
+     "hotline config time_zone America/Los_Angeles: every time shown, local day and deadline "
+     "follows it. "
      "Bulletin rules start "
-     "with report.: report.method, report.min_reached, report.basic_counts_satisfied, report.weight_response, "
-     "report.weight_resolution, report.weight_satisfaction, report.list_size, report.group_order (group "
-     "names, comma-separated), report.title, report.hotline_name. Open311 settings start with open311.: "
+     "with report.: report.method, report.min_reached, report.basic_counts_satisfied, "
+     "report.weight_response, "
+     "report.weight_resolution, report.weight_satisfaction, report.list_size, report.group_order "
+     "(group "
+     "names, comma-separated), report.title, report.hotline_name. Open311 settings start with "
+     "open311.: "
      "open311.jurisdiction_id, open311.contact, open311.key_service, open311.service_notice, "
-     "open311.publish (open311 or all; docs/open311.md).", NULL,
-     run_config, 0},
-    {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。", "Lists every network unit.",
-     NULL, run_directory_list, 0},
-    {"categories", "列出诉求分类", "list categories", "categories", "列出诉求分类及其默认单位和时限。",
-     "Lists categories with their default unit and time limit.", NULL, run_directory_list, 1},
-    {"users", "列出用户", "list users", "users", "列出用户及其角色。", "Lists users and their roles.", NULL,
-     run_directory_list, 2},
+     "open311.publish (open311 or all; docs/open311.md).",
+     NULL, run_config, 0},
+    {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。",
+     "Lists every network unit.", NULL, run_directory_list, 0},
+    {"categories", "列出诉求分类", "list categories", "categories",
+     "列出诉求分类及其默认单位和时限。", "Lists categories with their default unit and time limit.",
+     NULL, run_directory_list, 1},
+    {"users", "列出用户", "list users", "users", "列出用户及其角色。",
+     "Lists users and their roles.", NULL, run_directory_list, 2},
     {"calendar", "查看工作日日历", "show the working-day calendar", "calendar [--year YYYY]",
      "列出节假日与调休上班日。载入新一年的安排：hotline load calendar FILE.csv。",
      "Lists holidays and working weekend days. Load a new year: hotline load calendar FILE.csv.",
      calendar_options, run_calendar, 0},
     {"workflow", "查看工单流转规则", "show the lifecycle rules", "workflow [--markdown]",
      "列出全部动作；--markdown 输出完整的状态转换表（即 docs/workflow.md 的内容）。",
-     "Lists every action; --markdown prints the full transition table (the body of docs/workflow.md).",
+     "Lists every action; --markdown prints the full transition table (the body of "
+     "docs/workflow.md).",
      workflow_options, run_workflow, 0},
     {"verify", "按日志核验全部数据", "verify the store against its log", "verify",
      "由事件日志重算全部汇总计数及工单状态并与存储比对；有差异时逐条列出并以 1 退出。",
@@ -680,57 +737,82 @@ const cli_command cli_admin_commands[] = {
      "difference and exits 1 when there is any.",
      NULL, run_verify, 0},
     {"demo", "载入演示数据", "load the demo data", "demo",
-     "载入演示数据：太原市 42 个网络单位、诉求分类、各角色用户，以及 2024 年 2 月的工单及其完整流转。",
-     "Loads the demo: Taiyuan's 42 network units, categories, users of every role, and February 2024 "
+     "载入演示数据：太原市 42 个网络单位、诉求分类、各角色用户，以及 2024 年 2 "
+     "月的工单及其完整流转。",
+     "Loads the demo: Taiyuan's 42 network units, categories, users of every role, and February "
+     "2024 "
      "work orders through their whole lifecycle.",
      NULL, run_demo, 0},
     {"passwd", "设置用户密码", "set a user's password", "passwd USER",
      "从标准输入读取一行作为 USER 的新密码（至少 8 个字符，最多 1024 字节），以 argon2id 散列保存，"
      "并使该用户现有的全部会话失效。例：printf '%s\\n' 'new-secret-1' | hotline passwd agent1。"
      "演示数据的账号密码均为 " HL_AUTH_DEMO_PASSWORD "。",
-     "Reads one line from standard input as USER's new password (at least 8 characters, at most 1024 "
+     "Reads one line from standard input as USER's new password (at least 8 characters, at most "
+     "1024 "
      "bytes), stores it as an argon2id hash, and ends every session of that user. E.g. "
-     "printf '%s\\n' 'new-secret-1' | hotline passwd agent1. The demo accounts' password is "
-     HL_AUTH_DEMO_PASSWORD ".",
+     "printf '%s\\n' 'new-secret-1' | hotline passwd agent1. The demo accounts' password "
+     "is " HL_AUTH_DEMO_PASSWORD ".",
      NULL, run_passwd, 0},
     {"audit", "查看联系电话的查阅记录", "list the reads of citizens' phone numbers",
      "audit [--order NUMBER] [--user USER] [--since DATE] [--limit N]",
-     "列出完整联系电话的每次查阅（时间、工单、查阅人、途径），最近的在前，默认最多 100 条。查阅人为用户名，命令行为 "
-     "cli:系统用户。--order 某件工单，--user 某个查阅人，--since 某日（YYYY-MM-DD）起。供管理员核查。",
-     "Lists every read of a full phone number (time, order, who, by which route), newest first, at most 100 by "
-     "default. Who is a username, or cli:<system user> for the command line. --order one order, --user one "
+     "列出完整联系电话的每次查阅（时间、工单、查阅人、途径），最近的在前，默认最多 100 "
+     "条。查阅人为用户名，命令行为 "
+     "cli:系统用户。--order 某件工单，--user 某个查阅人，--since "
+     "某日（YYYY-MM-DD）起。供管理员核查。",
+     "Lists every read of a full phone number (time, order, who, by which route), newest first, at "
+     "most 100 by "
+     "default. Who is a username, or cli:<system user> for the command line. --order one order, "
+     "--user one "
      "reader, --since from a day (YYYY-MM-DD). For administrators.",
      audit_options, run_audit, 0},
     {"serve", "启动 HTTP 服务", "run the HTTP server",
-     "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads N]",
-     "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 Ctrl-C。--timeout：连接空闲多少秒后关闭，"
-     "也是客户端发完请求行与请求头的时限（默认 30，防慢速攻击）；--max-connections：同时连接数上限（默认 1000）；--threads：工作线程数"
+     "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads "
+     "N]",
+     "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 "
+     "Ctrl-C。--timeout：连接空闲多少秒后关闭，"
+     "也是客户端发完请求行与请求头的时限（默认 "
+     "30，防慢速攻击）；--max-connections：同时连接数上限（默认 1000）；--threads：工作线程数"
      "（默认为 CPU 核数）。路由：/healthz、/metrics、"
-     "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/events、"
+     "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/"
+     "events、"
      "/api/v1/orders/编号/earlier、/api/v1/audit/phone-reads、"
      "/api/v1/reports/YYYY-MM、/api/v1/apikeys（见 docs/api.md），以及 Open311 GeoReport v2 接口 "
-     "/open311/v2/（见 docs/open311.md）。除 /healthz、/metrics、登录与 Open311 外均须登录（Bearer 令牌或会话 "
+     "/open311/v2/（见 docs/open311.md）。除 /healthz、/metrics、登录与 Open311 外均须登录（Bearer "
+     "令牌或会话 "
      "Cookie），可读内容按角色而定。其余路径为网页（--web 目录，默认为源代码树或安装目录中的 web/；"
      "见 docs/web.md）。尚无 HTTPS：请只在本机或可信网络上监听。",
-     "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. --timeout: seconds after "
+     "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. --timeout: seconds "
+     "after "
      "which an idle connection is closed, and within which a client must send a request's line and "
      "headers (default 30; cuts off slow clients); --max-connections: "
-     "connections at once (default 1000); --threads: worker threads (default: the cores). Routes: /healthz, /metrics, "
-     "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, /api/v1/orders/NUMBER/events, "
-     "/api/v1/orders/NUMBER/earlier, /api/v1/audit/phone-reads, /api/v1/reports/YYYY-MM, /api/v1/apikeys "
-     "(docs/api.md), and Open311 GeoReport v2 under /open311/v2/ (docs/open311.md). All but /healthz, /metrics, "
-     "login and Open311 need a session (a Bearer token or the session cookie); what a user may read depends on "
-     "the role. Every other path is the web pages (--web DIR; by default web/ of the source tree or of the "
+     "connections at once (default 1000); --threads: worker threads (default: the cores). Routes: "
+     "/healthz, /metrics, "
+     "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, "
+     "/api/v1/orders/NUMBER/events, "
+     "/api/v1/orders/NUMBER/earlier, /api/v1/audit/phone-reads, /api/v1/reports/YYYY-MM, "
+     "/api/v1/apikeys "
+     "(docs/api.md), and Open311 GeoReport v2 under /open311/v2/ (docs/open311.md). All but "
+     "/healthz, /metrics, "
+     "login and Open311 need a session (a Bearer token or the session cookie); what a user may "
+     "read depends on "
+     "the role. Every other path is the web pages (--web DIR; by default web/ of the source tree "
+     "or of the "
      "installed share directory; docs/web.md). There is no HTTPS yet: "
      "listen only on this machine or a trusted network.",
      serve_options, run_serve, 0},
-    {"apikey", "管理 Open311 API 密钥", "manage Open311 API keys", "apikey create NAME [--rate N] | list | revoke ID",
-     "create 为一个应用创建 Open311 API 密钥（--rate：每分钟 POST 次数，默认 60，1 至 6000；查询为其 10 倍），"
-     "密钥只显示这一次，数据库中只存其散列；list 列出全部密钥（只显示前 8 位）；revoke 吊销一个密钥，"
+    {"apikey", "管理 Open311 API 密钥", "manage Open311 API keys",
+     "apikey create NAME [--rate N] | list | revoke ID",
+     "create 为一个应用创建 Open311 API 密钥（--rate：每分钟 POST 次数，默认 60，1 至 "
+     "6000；查询为其 10 倍），"
+     "密钥只显示这一次，数据库中只存其散列；list 列出全部密钥（只显示前 8 位）；revoke "
+     "吊销一个密钥，"
      "此后使用它的请求一律被拒绝（403）。见 docs/open311.md。",
-     "create makes an Open311 API key for an application (--rate: POST requests per minute, default 60, 1 to "
-     "6000; reads get ten times as many); the key is shown only this once and the store keeps only its hash. "
-     "list shows every key (its first 8 characters only); revoke revokes one: requests with it are refused "
+     "create makes an Open311 API key for an application (--rate: POST requests per minute, "
+     "default 60, 1 to "
+     "6000; reads get ten times as many); the key is shown only this once and the store keeps only "
+     "its hash. "
+     "list shows every key (its first 8 characters only); revoke revokes one: requests with it are "
+     "refused "
      "(403) from then on. See docs/open311.md.",
      apikey_options, cli_run_apikey, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},

@@ -19,8 +19,9 @@ static bool english(void)
 static int create_key(cli_context *context, const cli_command *command, const cli_args *args)
 {
     if (args->positional_count != 2)
-        return cli_usage_error(command, english() ? "create takes one name (the application it is for)"
-                                                  : "create 须给出一个名称（密钥所给的应用）");
+        return cli_usage_error(command, english()
+                                            ? "create takes one name (the application it is for)"
+                                            : "create 须给出一个名称（密钥所给的应用）");
     hl_error error;
     hl_error_clear(&error);
     int rate = 0;
@@ -33,14 +34,16 @@ static int create_key(cli_context *context, const cli_command *command, const cl
         return status;
     char key[HL_APIKEY_TEXT_BYTES];
     hl_apikey record;
-    if (hl_apikey_create(app, args->positional[1], rate, "", hl_clock_now(), key, &record, &error) != HL_OK)
+    if (hl_apikey_create(app, args->positional[1], rate, "", hl_clock_now(), key, &record,
+                         &error) != HL_OK)
         return cli_fail(&error);
     if (english())
-        printf("API key %lld created (%s, %d POST requests per minute). It is shown only this once; keep it safe:\n",
+        printf("API key %lld created (%s, %d POST requests per minute). It is shown only this "
+               "once; keep it safe:\n",
                (long long)record.id, record.name, record.rate_per_minute);
     else
-        printf("已创建 API 密钥 %lld（%s，每分钟 %d 次 POST）。密钥只显示这一次，请妥善保存：\n", (long long)record.id,
-               record.name, record.rate_per_minute);
+        printf("已创建 API 密钥 %lld（%s，每分钟 %d 次 POST）。密钥只显示这一次，请妥善保存：\n",
+               (long long)record.id, record.name, record.rate_per_minute);
     printf("%s\n", key);
     memset(key, 0, sizeof key);
     return CLI_EXIT_OK;
@@ -78,7 +81,9 @@ static int print_key(void *context, const hl_apikey *key)
     printf(" ");
     cli_output_cell(stdout, created, 20);
     printf(" ");
-    cli_output_cell(stdout, key->created_by[0] != '\0' ? key->created_by : (english() ? "command line" : "命令行"), 14);
+    cli_output_cell(
+        stdout,
+        key->created_by[0] != '\0' ? key->created_by : (english() ? "command line" : "命令行"), 14);
     if (key->revoked) {
         char revoked[40];
         cli_output_time(key->revoked_at, revoked, sizeof revoked);
@@ -103,16 +108,19 @@ static int list_keys(cli_context *context, const cli_command *command, const cli
     if (hl_apikey_each(app, print_key, &count, &error) != HL_OK)
         return cli_fail(&error);
     if (count == 0)
-        printf("%s\n", english() ? "no API keys yet (hotline apikey create NAME)" : "尚无 API 密钥（hotline apikey create 名称）");
+        printf("%s\n", english() ? "no API keys yet (hotline apikey create NAME)"
+                                 : "尚无 API 密钥（hotline apikey create 名称）");
     return CLI_EXIT_OK;
 }
 
 static int revoke_key(cli_context *context, const cli_command *command, const cli_args *args)
 {
     int64_t id = 0;
-    if (args->positional_count != 2 || hl_text_parse_int(hl_slice_of(args->positional[1]), 1, INT64_MAX, &id) != HL_OK)
-        return cli_usage_error(command, english() ? "revoke takes the key's id (see hotline apikey list)"
-                                                  : "revoke 须给出密钥编号（见 hotline apikey list）");
+    if (args->positional_count != 2 ||
+        hl_text_parse_int(hl_slice_of(args->positional[1]), 1, INT64_MAX, &id) != HL_OK)
+        return cli_usage_error(command, english()
+                                            ? "revoke takes the key's id (see hotline apikey list)"
+                                            : "revoke 须给出密钥编号（见 hotline apikey list）");
     hl_app *app;
     int status = cli_open_app(context, &app);
     if (status != CLI_EXIT_OK)
@@ -122,7 +130,8 @@ static int revoke_key(cli_context *context, const cli_command *command, const cl
     hl_apikey record;
     if (hl_apikey_revoke(app, id, hl_clock_now(), &record, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "API key %lld (%s) revoked: it is refused from now on\n" : "已吊销 API 密钥 %lld（%s），此后将被拒绝\n",
+    printf(english() ? "API key %lld (%s) revoked: it is refused from now on\n"
+                     : "已吊销 API 密钥 %lld（%s），此后将被拒绝\n",
            (long long)record.id, record.name);
     return CLI_EXIT_OK;
 }
@@ -133,10 +142,12 @@ int cli_run_apikey(cli_context *context, const cli_command *command, const cli_a
     if (strcmp(verb, "create") == 0)
         return create_key(context, command, args);
     if (cli_args_get(args, "rate") != NULL)
-        return cli_usage_error(command, english() ? "--rate goes with create" : "--rate 只用于 create");
+        return cli_usage_error(command,
+                               english() ? "--rate goes with create" : "--rate 只用于 create");
     if (strcmp(verb, "list") == 0)
         return list_keys(context, command, args);
     if (strcmp(verb, "revoke") == 0)
         return revoke_key(context, command, args);
-    return cli_usage_error(command, english() ? "apikey create, list or revoke" : "可用 apikey create、list 或 revoke");
+    return cli_usage_error(command, english() ? "apikey create, list or revoke"
+                                              : "可用 apikey create、list 或 revoke");
 }

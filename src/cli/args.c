@@ -7,7 +7,8 @@
 
 #include "base/i18n.h"
 
-static const cli_option_spec *find_spec(const cli_option_spec *specs, const char *name, size_t length)
+static const cli_option_spec *find_spec(const cli_option_spec *specs, const char *name,
+                                        size_t length)
 {
     for (const cli_option_spec *spec = specs; spec != NULL && spec->name != NULL; spec++)
         if (strlen(spec->name) == length && memcmp(spec->name, name, length) == 0)
@@ -50,13 +51,14 @@ int cli_args_parse(int argc, char **argv, const cli_option_spec *specs, cli_args
             } else if (index + 1 < argc) {
                 value = argv[++index];
             } else {
-                snprintf(message, message_size, english ? "option --%s needs a value" : "选项 --%s 需要一个值",
+                snprintf(message, message_size,
+                         english ? "option --%s needs a value" : "选项 --%s 需要一个值",
                          spec->name);
                 return -1;
             }
         } else if (equals != NULL) {
-            snprintf(message, message_size, english ? "option --%s takes no value" : "选项 --%s 不带值",
-                     spec->name);
+            snprintf(message, message_size,
+                     english ? "option --%s takes no value" : "选项 --%s 不带值", spec->name);
             return -1;
         }
         if (out->option_count == CLI_ARGS_MAX) {

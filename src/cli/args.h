@@ -12,7 +12,7 @@
 #define CLI_ARGS_MAX 32
 
 typedef struct cli_option_spec {
-    const char *name;  /* without the dashes */
+    const char *name; /* without the dashes */
     bool takes_value;
 } cli_option_spec;
 

@@ -16,7 +16,7 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_DIFFERENCES = 1, CLI_EXIT_INPUT = 2, CLI_EXIT_S
 typedef struct cli_context {
     const char *db_path;
     const char *key_path; /* --key-file, else $HOTLINE_KEY_FILE, else NULL: "<db_path>.key" */
-    hl_app *app; /* opened on first use by cli_open_app; owned */
+    hl_app *app;          /* opened on first use by cli_open_app; owned */
 } cli_context;
 
 typedef struct cli_command {
@@ -38,7 +38,8 @@ int cli_open_app(cli_context *context, hl_app **out);
 void cli_actor(char *out, size_t size);
 /* Records that the command gave out the full phone numbers of these orders
  * (app/audit), before it prints them; route names the command. */
-int cli_record_reads(hl_app *app, const char *route, const int64_t *orders, size_t count, hl_error *error);
+int cli_record_reads(hl_app *app, const char *route, const int64_t *orders, size_t count,
+                     hl_error *error);
 
 /* Prints "hotline: <message>" on stderr and returns the exit code for it. */
 int cli_fail(const hl_error *error);

@@ -51,7 +51,8 @@ void cli_actor(char *out, size_t size)
         snprintf(out, size, "cli:%u", (unsigned)geteuid());
 }
 
-int cli_record_reads(hl_app *app, const char *route, const int64_t *orders, size_t count, hl_error *error)
+int cli_record_reads(hl_app *app, const char *route, const int64_t *orders, size_t count,
+                     hl_error *error)
 {
     if (count == 0)
         return HL_OK;
@@ -94,7 +95,8 @@ int cli_order_number(const cli_args *args, int position, int64_t *id, hl_error *
     if (hl_order_parse_number(hl_slice_of(args->positional[position]), id) != HL_OK)
         return english() ? hl_error_set(error, HL_EINVAL, "order",
                                         "not an order number (14 digits, e.g. 20240201000001)")
-                         : hl_error_set(error, HL_EINVAL, "order", "工单编号格式不正确（14 位数字，如 20240201000001）");
+                         : hl_error_set(error, HL_EINVAL, "order",
+                                        "工单编号格式不正确（14 位数字，如 20240201000001）");
     return HL_OK;
 }
 
@@ -121,21 +123,26 @@ static void print_table(const cli_command *table)
 static void print_main_help(void)
 {
     if (english())
-        printf("hotline %s: the city service hotline platform (12345 / 311)\n\n"
-               "Usage: hotline [--db PATH] [--key-file FILE] [--lang zh|en] COMMAND [ARGS...]\n\n"
-               "  --db PATH        the store (default: $HOTLINE_DB, else ./hotline.db)\n"
-               "  --key-file FILE  the key of citizens' phone numbers (default: $HOTLINE_KEY_FILE,\n"
-               "                   else PATH.key beside the store; made for a new store: back it up apart)\n"
-               "  --lang zh|en     language of output (default: $HOTLINE_LANG, else zh)\n\n"
-               "Work orders:\n", HOTLINE_VERSION);
+        printf(
+            "hotline %s: the city service hotline platform (12345 / 311)\n\n"
+            "Usage: hotline [--db PATH] [--key-file FILE] [--lang zh|en] COMMAND [ARGS...]\n\n"
+            "  --db PATH        the store (default: $HOTLINE_DB, else ./hotline.db)\n"
+            "  --key-file FILE  the key of citizens' phone numbers (default: $HOTLINE_KEY_FILE,\n"
+            "                   else PATH.key beside the store; made for a new store: back it up "
+            "apart)\n"
+            "  --lang zh|en     language of output (default: $HOTLINE_LANG, else zh)\n\n"
+            "Work orders:\n",
+            HOTLINE_VERSION);
     else
         printf("hotline %s：政务服务便民热线平台（12345 / 311）\n\n"
                "用法：hotline [--db 路径] [--key-file 文件] [--lang zh|en] 命令 [参数...]\n\n"
                "  --db 路径        数据库文件（默认：$HOTLINE_DB，否则 ./hotline.db）\n"
-               "  --key-file 文件  联系电话的加密密钥（默认：$HOTLINE_KEY_FILE，否则数据库旁的 路径.key；\n"
+               "  --key-file 文件  联系电话的加密密钥（默认：$HOTLINE_KEY_FILE，否则数据库旁的 "
+               "路径.key；\n"
                "                   新数据库自动生成，请另行备份）\n"
                "  --lang zh|en     输出语言（默认：$HOTLINE_LANG，否则中文）\n\n"
-               "工单：\n", HOTLINE_VERSION);
+               "工单：\n",
+               HOTLINE_VERSION);
     print_table(cli_order_commands);
     printf("\n%s\n", english() ? "Administration:" : "管理：");
     print_table(cli_admin_commands);
@@ -169,7 +176,8 @@ int main(int argc, char **argv)
     if (environment_language != NULL && environment_language[0] != '\0')
         set_language(environment_language);
     const char *environment_db = getenv("HOTLINE_DB");
-    context.db_path = environment_db != NULL && environment_db[0] != '\0' ? environment_db : "hotline.db";
+    context.db_path =
+        environment_db != NULL && environment_db[0] != '\0' ? environment_db : "hotline.db";
     const char *environment_key = getenv("HOTLINE_KEY_FILE");
     if (environment_key != NULL && environment_key[0] != '\0')
         context.key_path = environment_key;
@@ -186,7 +194,8 @@ int main(int argc, char **argv)
             return CLI_EXIT_OK;
         }
         const char *value = NULL;
-        bool known = strcmp(word, "--db") == 0 || strcmp(word, "--lang") == 0 || strcmp(word, "--key-file") == 0;
+        bool known = strcmp(word, "--db") == 0 || strcmp(word, "--lang") == 0 ||
+                     strcmp(word, "--key-file") == 0;
         if (strncmp(word, "--db=", 5) == 0 || strncmp(word, "--lang=", 7) == 0 ||
             strncmp(word, "--key-file=", 11) == 0)
             value = strchr(word, '=') + 1;
@@ -195,25 +204,31 @@ int main(int argc, char **argv)
         else if (known)
             value = ""; /* named without a value: refused below with the option's own message */
         if (value == NULL) {
-            fprintf(stderr, english() ? "hotline: unknown option %s (see hotline --help)\n"
-                                      : "hotline: 未知选项 %s（见 hotline --help）\n",
+            fprintf(stderr,
+                    english() ? "hotline: unknown option %s (see hotline --help)\n"
+                              : "hotline: 未知选项 %s（见 hotline --help）\n",
                     word);
             return CLI_EXIT_INPUT;
         }
         if (strncmp(word, "--db", 4) == 0) {
             if (value[0] == '\0') {
-                fputs(english() ? "hotline: --db needs a path\n" : "hotline: --db 需要一个路径\n", stderr);
+                fputs(english() ? "hotline: --db needs a path\n" : "hotline: --db 需要一个路径\n",
+                      stderr);
                 return CLI_EXIT_INPUT;
             }
             context.db_path = value;
         } else if (strncmp(word, "--key-file", 10) == 0) {
             if (value[0] == '\0') {
-                fputs(english() ? "hotline: --key-file needs a path\n" : "hotline: --key-file 需要一个路径\n", stderr);
+                fputs(english() ? "hotline: --key-file needs a path\n"
+                                : "hotline: --key-file 需要一个路径\n",
+                      stderr);
                 return CLI_EXIT_INPUT;
             }
             context.key_path = value;
         } else if (!set_language(value)) {
-            fputs(english() ? "hotline: --lang takes zh or en\n" : "hotline: --lang 须为 zh 或 en\n", stderr);
+            fputs(english() ? "hotline: --lang takes zh or en\n"
+                            : "hotline: --lang 须为 zh 或 en\n",
+                  stderr);
             return CLI_EXIT_INPUT;
         }
     }
@@ -226,8 +241,9 @@ int main(int argc, char **argv)
         char name[128];
         snprintf(name, sizeof name, "%s", argv[index]);
         cli_output_one_line(name);
-        fprintf(stderr, english() ? "hotline: unknown command %s (see hotline --help)\n"
-                                  : "hotline: 未知命令 %s（见 hotline --help）\n",
+        fprintf(stderr,
+                english() ? "hotline: unknown command %s (see hotline --help)\n"
+                          : "hotline: 未知命令 %s（见 hotline --help）\n",
                 name);
         return CLI_EXIT_INPUT;
     }

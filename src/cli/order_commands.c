@@ -8,8 +8,8 @@
 #include "app/transfer.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
-#include "domain/phone.h"
 #include "cli/output.h"
+#include "domain/phone.h"
 
 static bool english(void)
 {
@@ -19,10 +19,9 @@ static bool english(void)
 /* ---- register ---- */
 
 static const cli_option_spec register_options[] = {
-    {"as", true},      {"channel", true},  {"type", true},      {"title", true},
-    {"content", true}, {"category", true}, {"name", true},      {"phone", true},
-    {"address", true}, {"lat", true},      {"lon", true},       {"received", true},
-    {"number", true},  {NULL, false}};
+    {"as", true},       {"channel", true},  {"type", true},   {"title", true},   {"content", true},
+    {"category", true}, {"name", true},     {"phone", true},  {"address", true}, {"lat", true},
+    {"lon", true},      {"received", true}, {"number", true}, {NULL, false}};
 
 static int copy_option(const cli_args *args, const char *option, char *destination, size_t capacity,
                        size_t max_chars, bool newlines, hl_error *error)
@@ -32,38 +31,43 @@ static int copy_option(const cli_args *args, const char *option, char *destinati
         destination[0] = '\0';
         return HL_OK;
     }
-    return hl_text_copy(destination, capacity, hl_slice_trim(hl_slice_of(value)), max_chars, newlines,
-                        option, error);
+    return hl_text_copy(destination, capacity, hl_slice_trim(hl_slice_of(value)), max_chars,
+                        newlines, option, error);
 }
 
 static int fill_registration(const cli_args *args, hl_order *order, hl_error *error)
 {
     const char *channel = cli_args_get(args, "channel");
     const char *type = cli_args_get(args, "type");
-    if (hl_order_channel_parse(hl_slice_of(channel != NULL ? channel : "phone"), &order->channel) != HL_OK)
+    if (hl_order_channel_parse(hl_slice_of(channel != NULL ? channel : "phone"), &order->channel) !=
+        HL_OK)
         return english() ? hl_error_set(error, HL_EINVAL, "channel",
                                         "channel: phone, web, app, wechat, open311 or other")
-                         : hl_error_set(error, HL_EINVAL, "channel", "渠道须为 电话/网站/手机应用/微信/Open311/其他");
+                         : hl_error_set(error, HL_EINVAL, "channel",
+                                        "渠道须为 电话/网站/手机应用/微信/Open311/其他");
     if (type == NULL || hl_order_type_parse(hl_slice_of(type), &order->type) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "type",
-                                        "type: inquiry, help, complaint, report, suggestion or praise")
-                         : hl_error_set(error, HL_EINVAL, "type", "类型须为 咨询/求助/投诉/举报/建议/表扬");
-    int result = copy_option(args, "title", order->title, sizeof order->title, HL_TITLE_CHARS, false, error);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "type",
+                                  "type: inquiry, help, complaint, report, suggestion or praise")
+                   : hl_error_set(error, HL_EINVAL, "type",
+                                  "类型须为 咨询/求助/投诉/举报/建议/表扬");
+    int result =
+        copy_option(args, "title", order->title, sizeof order->title, HL_TITLE_CHARS, false, error);
     if (result == HL_OK)
-        result = copy_option(args, "content", order->content, sizeof order->content, HL_CONTENT_CHARS,
-                             true, error);
+        result = copy_option(args, "content", order->content, sizeof order->content,
+                             HL_CONTENT_CHARS, true, error);
     if (result == HL_OK)
-        result = copy_option(args, "category", order->category, sizeof order->category, HL_CODE_CHARS,
-                             false, error);
+        result = copy_option(args, "category", order->category, sizeof order->category,
+                             HL_CODE_CHARS, false, error);
     if (result == HL_OK)
-        result = copy_option(args, "name", order->citizen_name, sizeof order->citizen_name, HL_NAME_CHARS,
-                             false, error);
+        result = copy_option(args, "name", order->citizen_name, sizeof order->citizen_name,
+                             HL_NAME_CHARS, false, error);
     if (result == HL_OK)
         result = copy_option(args, "phone", order->citizen_phone, sizeof order->citizen_phone,
                              HL_PHONE_CHARS, false, error);
     if (result == HL_OK)
-        result = copy_option(args, "address", order->address, sizeof order->address, HL_ADDRESS_CHARS,
-                             false, error);
+        result = copy_option(args, "address", order->address, sizeof order->address,
+                             HL_ADDRESS_CHARS, false, error);
     if (result != HL_OK)
         return result;
     const char *latitude = cli_args_get(args, "lat"), *longitude = cli_args_get(args, "lon");
@@ -71,15 +75,19 @@ static int fill_registration(const cli_args *args, hl_order *order, hl_error *er
         if (latitude == NULL || longitude == NULL ||
             hl_text_parse_double(hl_slice_of(latitude), &order->latitude) != HL_OK ||
             hl_text_parse_double(hl_slice_of(longitude), &order->longitude) != HL_OK)
-            return english() ? hl_error_set(error, HL_EINVAL, "lat", "--lat and --lon take decimal degrees, both")
-                             : hl_error_set(error, HL_EINVAL, "lat", "--lat 与 --lon 须同时给出，单位为度");
+            return english() ? hl_error_set(error, HL_EINVAL, "lat",
+                                            "--lat and --lon take decimal degrees, both")
+                             : hl_error_set(error, HL_EINVAL, "lat",
+                                            "--lat 与 --lon 须同时给出，单位为度");
         order->has_location = true;
     }
     const char *received = cli_args_get(args, "received");
     order->received_at = hl_clock_now();
-    if (received != NULL && hl_clock_parse_time(hl_slice_of(received), &order->received_at) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "received", "--received: not a date and time")
-                         : hl_error_set(error, HL_EINVAL, "received", "--received 不是有效的日期时间");
+    if (received != NULL &&
+        hl_clock_parse_time(hl_slice_of(received), &order->received_at) != HL_OK)
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "received", "--received: not a date and time")
+                   : hl_error_set(error, HL_EINVAL, "received", "--received 不是有效的日期时间");
     const char *number = cli_args_get(args, "number");
     if (number != NULL && hl_order_parse_number(hl_slice_of(number), &order->id) != HL_OK)
         return english() ? hl_error_set(error, HL_EINVAL, "number", "--number: not an order number")
@@ -116,11 +124,11 @@ static int run_register(cli_context *context, const cli_command *command, const 
 /* ---- the lifecycle actions ---- */
 
 static const cli_option_spec action_options[] = {
-    {"as", true},   {"unit", true},  {"co", true},      {"note", true},   {"reply", true},
-    {"reason", true}, {"days", true}, {"into", true},   {"version", true}, {NULL, false}};
+    {"as", true},     {"unit", true}, {"co", true},   {"note", true},    {"reply", true},
+    {"reason", true}, {"days", true}, {"into", true}, {"version", true}, {NULL, false}};
 
 static const cli_option_spec survey_options[] = {
-    {"as", true},     {"outcome", true}, {"rating", true}, {"resolved", true},
+    {"as", true},      {"outcome", true}, {"rating", true}, {"resolved", true},
     {"comment", true}, {"version", true}, {NULL, false}};
 
 static int run_action(cli_context *context, const cli_command *command, const cli_args *args)
@@ -146,28 +154,37 @@ static int run_action(cli_context *context, const cli_command *command, const cl
     int64_t number;
     if (days != NULL) {
         if (hl_text_parse_int(hl_slice_of(days), 1, 60, &number) != HL_OK)
-            return cli_usage_error(command, english() ? "--days takes 1 to 60" : "--days 须为 1 到 60");
+            return cli_usage_error(command,
+                                   english() ? "--days takes 1 to 60" : "--days 须为 1 到 60");
         request.days = (int)number;
     }
     const char *into = cli_args_get(args, "into");
     if (into != NULL && hl_order_parse_number(hl_slice_of(into), &request.into) != HL_OK)
-        return cli_usage_error(command, english() ? "--into takes an order number" : "--into 须为工单编号");
+        return cli_usage_error(command,
+                               english() ? "--into takes an order number" : "--into 须为工单编号");
     const char *outcome = cli_args_get(args, "outcome");
     if (outcome != NULL && hl_order_outcome_parse(hl_slice_of(outcome), &request.outcome) != HL_OK)
-        return cli_usage_error(command, english() ? "--outcome: reached, no_answer, busy, refused, wrong_number or other"
-                                                  : "--outcome 须为 成功/无人接听/占线/拒访/空号停机/其他");
+        return cli_usage_error(
+            command, english()
+                         ? "--outcome: reached, no_answer, busy, refused, wrong_number or other"
+                         : "--outcome 须为 成功/无人接听/占线/拒访/空号停机/其他");
     const char *rating = cli_args_get(args, "rating");
     if (rating != NULL && hl_order_rating_parse(hl_slice_of(rating), &request.rating) != HL_OK)
-        return cli_usage_error(command, english() ? "--rating: very_satisfied, satisfied, basically_satisfied, "
-                                                    "dissatisfied or very_dissatisfied"
-                                                  : "--rating 须为 非常满意/满意/基本满意/不满意/非常不满意");
+        return cli_usage_error(
+            command, english() ? "--rating: very_satisfied, satisfied, basically_satisfied, "
+                                 "dissatisfied or very_dissatisfied"
+                               : "--rating 须为 非常满意/满意/基本满意/不满意/非常不满意");
     const char *resolved = cli_args_get(args, "resolved");
-    if (resolved != NULL && hl_order_resolved_parse(hl_slice_of(resolved), &request.resolved) != HL_OK)
-        return cli_usage_error(command, english() ? "--resolved: yes or no" : "--resolved 须为 解决 或 未解决（yes/no）");
+    if (resolved != NULL &&
+        hl_order_resolved_parse(hl_slice_of(resolved), &request.resolved) != HL_OK)
+        return cli_usage_error(command, english() ? "--resolved: yes or no"
+                                                  : "--resolved 须为 解决 或 未解决（yes/no）");
     const char *version = cli_args_get(args, "version");
     if (version != NULL) {
-        if (hl_text_parse_int(hl_slice_of(version), 1, INT64_MAX, &request.expected_version) != HL_OK)
-            return cli_usage_error(command, english() ? "--version takes a number" : "--version 须为数字");
+        if (hl_text_parse_int(hl_slice_of(version), 1, INT64_MAX, &request.expected_version) !=
+            HL_OK)
+            return cli_usage_error(command,
+                                   english() ? "--version takes a number" : "--version 须为数字");
     }
     hl_app *app;
     int status = cli_open_app(context, &app);
@@ -202,8 +219,8 @@ static int print_event(void *context, const hl_event *event)
     hl_clock_format_local(event->at, at, sizeof at);
     printf("  %3lld  %s  ", (long long)event->seq, at);
     cli_output_cell(stdout, hl_workflow_action_label(event->action), 10);
-    printf(" %s → %s  %s", hl_order_state_label(event->from_state), hl_order_state_label(event->to_state),
-           event->actor);
+    printf(" %s → %s  %s", hl_order_state_label(event->from_state),
+           hl_order_state_label(event->to_state), event->actor);
     if (event->unit[0] != '\0')
         printf("  [%s]", event->unit);
     if (event->note[0] != '\0') {
@@ -234,7 +251,8 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
     /* The full number is printed below: its read is recorded first, and
      * nothing is printed when that fails. */
     if (hl_app_get_order(app, id, order, &error) != HL_OK ||
-        (order->citizen_phone[0] != '\0' && cli_record_reads(app, "hotline show", &order->id, 1, &error) != HL_OK)) {
+        (order->citizen_phone[0] != '\0' &&
+         cli_record_reads(app, "hotline show", &order->id, 1, &error) != HL_OK)) {
         free(order);
         return cli_fail(&error);
     }
@@ -279,13 +297,16 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
     if (order->excluded)
         cli_output_field(stdout, en ? "Excluded" : "不纳入考核", order->excluded_reason);
     if (order->survey_attempts > 0) {
-        const char *result = order->survey_result == HL_SURVEY_SUCCEEDED ? (en ? "reached" : "回访成功")
-                             : order->survey_result == HL_SURVEY_FAILED  ? (en ? "failed" : "回访失败")
-                                                                         : (en ? "in progress" : "回访中");
-        snprintf(text, sizeof text, en ? "%s, %d call(s)" : "%s，共 %d 次", result, order->survey_attempts);
+        const char *result =
+            order->survey_result == HL_SURVEY_SUCCEEDED ? (en ? "reached" : "回访成功")
+            : order->survey_result == HL_SURVEY_FAILED  ? (en ? "failed" : "回访失败")
+                                                        : (en ? "in progress" : "回访中");
+        snprintf(text, sizeof text, en ? "%s, %d call(s)" : "%s，共 %d 次", result,
+                 order->survey_attempts);
         cli_output_field(stdout, en ? "Survey" : "回访", text);
         if (order->survey_result == HL_SURVEY_SUCCEEDED) {
-            cli_output_field(stdout, en ? "Rating" : "满意度", hl_order_rating_label(order->rating));
+            cli_output_field(stdout, en ? "Rating" : "满意度",
+                             hl_order_rating_label(order->rating));
             cli_output_field(stdout, en ? "Resolved" : "是否解决",
                              order->resolved == HL_RESOLVED_YES  ? (en ? "yes" : "解决")
                              : order->resolved == HL_RESOLVED_NO ? (en ? "no" : "未解决")
@@ -297,7 +318,8 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
         static const char *const states_zh[] = {"", "待审", "成立", "驳回"};
         static const char *const states_en[] = {"", "pending", "upheld", "rejected"};
         char appeal[HL_REASON_BYTES + 32];
-        snprintf(appeal, sizeof appeal, "%s: %s", en ? states_en[order->appeal_state] : states_zh[order->appeal_state],
+        snprintf(appeal, sizeof appeal, "%s: %s",
+                 en ? states_en[order->appeal_state] : states_zh[order->appeal_state],
                  order->appeal_reason);
         cli_output_field(stdout, en ? "Appeal" : "申诉", appeal);
     }
@@ -313,12 +335,13 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
 /* ---- list and export share their filters ---- */
 
 static const cli_option_spec list_options[] = {
-    {"state", true}, {"unit", true},   {"co-unit", true}, {"category", true}, {"overdue", false},
-    {"due-soon", false}, {"from", true}, {"to", true},    {"text", true},     {"limit", true},
-    {"after", true}, {"out", true},    {"phone", true},   {NULL, false}};
+    {"state", true},     {"unit", true}, {"co-unit", true}, {"category", true}, {"overdue", false},
+    {"due-soon", false}, {"from", true}, {"to", true},      {"text", true},     {"limit", true},
+    {"after", true},     {"out", true},  {"phone", true},   {NULL, false}};
 
 /* Counts what a filter selects, its page left out. */
-static int count_selected(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error)
+static int count_selected(hl_app *app, const hl_order_filter *filter, int64_t *count,
+                          hl_error *error)
 {
     hl_order_filter all = *filter;
     all.limit = 0;
@@ -399,8 +422,10 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
                             HL_T("电话号码中没有数字", "the phone number holds no digit"));
     hl_time now = hl_clock_now();
     if (cli_args_has(args, "overdue") && cli_args_has(args, "due-soon"))
-        return english() ? hl_error_set(error, HL_EINVAL, "overdue", "--overdue or --due-soon, not both")
-                         : hl_error_set(error, HL_EINVAL, "overdue", "--overdue 与 --due-soon 不能同时使用");
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "overdue", "--overdue or --due-soon, not both")
+                   : hl_error_set(error, HL_EINVAL, "overdue",
+                                  "--overdue 与 --due-soon 不能同时使用");
     if (cli_args_has(args, "overdue")) {
         filter->due_before = now;
         filter->sort = HL_ORDER_SORT_DEADLINE;
@@ -414,8 +439,9 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
     int32_t day;
     if (from != NULL) {
         if (hl_clock_parse_day(hl_slice_of(from), &day) != HL_OK)
-            return english() ? hl_error_set(error, HL_EINVAL, "from", "--from takes a date YYYY-MM-DD")
-                             : hl_error_set(error, HL_EINVAL, "from", "--from 须为日期 YYYY-MM-DD");
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "from", "--from takes a date YYYY-MM-DD")
+                       : hl_error_set(error, HL_EINVAL, "from", "--from 须为日期 YYYY-MM-DD");
         filter->received_from = hl_clock_start_of_day(day);
     }
     if (to != NULL) {
@@ -463,7 +489,8 @@ static int print_order_row(void *context, const hl_order *order)
     cli_output_cell(stdout, order->lead_unit[0] != '\0' ? order->lead_unit : "-", 10);
     printf(" ");
     cli_output_cell(stdout, due, 16);
-    printf(" %s %s\n", hl_order_is_overdue(order, list->now) ? (english() ? "OVERDUE" : "超期") : "  ",
+    printf(" %s %s\n",
+           hl_order_is_overdue(order, list->now) ? (english() ? "OVERDUE" : "超期") : "  ",
            order->title);
     list->count++;
     return 0;
@@ -514,13 +541,15 @@ static int run_export(cli_context *context, const cli_command *command, const cl
     int64_t exported = 0;
     char actor[HL_AUDIT_ACTOR_BYTES];
     cli_actor(actor, sizeof actor);
-    int result = hl_transfer_export_orders_audited(app, &filter, out, actor, "hotline export", &exported, &error);
+    int result = hl_transfer_export_orders_audited(app, &filter, out, actor, "hotline export",
+                                                   &exported, &error);
     if (out != stdout && fclose(out) != 0 && result == HL_OK)
         result = hl_error_set(&error, HL_EIO, "out", "%s: write failed", path);
     if (result != HL_OK)
         return cli_fail(&error);
     if (out != stdout)
-        fprintf(stderr, english() ? "exported %lld order(s)\n" : "已导出 %lld 件工单\n", (long long)exported);
+        fprintf(stderr, english() ? "exported %lld order(s)\n" : "已导出 %lld 件工单\n",
+                (long long)exported);
     return CLI_EXIT_OK;
 }
 
@@ -559,8 +588,8 @@ static int run_csv_import(cli_context *context, const cli_command *command, cons
     int status = cli_open_app(context, &app);
     if (status == CLI_EXIT_OK) {
         int64_t imported = 0;
-        if (import(app, cli_args_get(args, "as"), data, length, report_bad_row, NULL, 50, &imported, &error) !=
-            HL_OK)
+        if (import(app, cli_args_get(args, "as"), data, length, report_bad_row, NULL, 50, &imported,
+                   &error) != HL_OK)
             status = cli_fail(&error);
         else
             printf("%s %lld %s\n", english() ? "imported" : "已导入", (long long)imported,
@@ -575,50 +604,64 @@ static int run_import(cli_context *context, const cli_command *command, const cl
     return run_csv_import(context, command, args, hl_transfer_import_orders, "件工单", "order(s)");
 }
 
-static int run_import_surveys(cli_context *context, const cli_command *command, const cli_args *args)
+static int run_import_surveys(cli_context *context, const cli_command *command,
+                              const cli_args *args)
 {
-    return run_csv_import(context, command, args, hl_transfer_import_surveys, "次回访记录", "survey call(s)");
+    return run_csv_import(context, command, args, hl_transfer_import_surveys, "次回访记录",
+                          "survey call(s)");
 }
 
 #define ACTION_COMMAND(action_enum, verb, zh, en, usage_tail, help_zh_text, help_en_text)          \
-    {verb, zh, en, verb " NUMBER --as USER" usage_tail, help_zh_text, help_en_text, action_options, \
-     run_action, action_enum}
+    {                                                                                              \
+        verb, zh, en, verb " NUMBER --as USER" usage_tail, help_zh_text, help_en_text,             \
+            action_options, run_action, action_enum                                                \
+    }
 
 const cli_command cli_order_commands[] = {
     {"register", "受理一件新工单", "register a new work order",
      "register --as USER --type TYPE --title TEXT --content TEXT [--channel CH] [--category CODE] "
-     "[--name NAME] [--phone PHONE] [--address TEXT] [--lat DEG --lon DEG] [--received TIME] [--number N]",
+     "[--name NAME] [--phone PHONE] [--address TEXT] [--lat DEG --lon DEG] [--received TIME] "
+     "[--number N]",
      "受理（登记）一件工单，打印其编号。\n"
-     "  --type      咨询|求助|投诉|举报|建议|表扬（或 inquiry|help|complaint|report|suggestion|praise）\n"
+     "  --type      咨询|求助|投诉|举报|建议|表扬（或 "
+     "inquiry|help|complaint|report|suggestion|praise）\n"
      "  --channel   电话|网站|手机应用|微信|Open311|其他（默认 电话）\n"
-     "  --received  受理时间，默认为现在（YYYY-MM-DD HH:MM[:SS]，本地时区，见 hotline config time_zone）\n"
+     "  --received  受理时间，默认为现在（YYYY-MM-DD HH:MM[:SS]，本地时区，见 hotline config "
+     "time_zone）\n"
      "  --number    指定工单编号（导入历史工单时）；默认取当日下一个编号",
      "Registers (受理) a work order and prints its number.\n"
      "  --type      inquiry|help|complaint|report|suggestion|praise\n"
      "  --channel   phone|web|app|wechat|open311|other (default phone)\n"
-     "  --received  when it was received (default now; YYYY-MM-DD HH:MM[:SS], local time: hotline config time_zone)\n"
+     "  --received  when it was received (default now; YYYY-MM-DD HH:MM[:SS], local time: hotline "
+     "config time_zone)\n"
      "  --number    a given order number (for historical orders); default: the day's next",
      register_options, run_register, 0},
     ACTION_COMMAND(HL_ACTION_RESOLVE, "resolve", "直接办结（受理时当场答复）", "resolve at intake",
                    " --reply TEXT", "话务员当场答复并办结，工单不派往单位。",
                    "The agent answers on the call; the order never reaches a unit."),
-    ACTION_COMMAND(HL_ACTION_DISPATCH, "dispatch", "派单给主办单位", "dispatch to a lead unit",
-                   " --unit CODE [--co CODE,CODE]", "派单：指定主办单位（--unit）及协办单位（--co），开始计算签收、退单与办结期限。",
-                   "Dispatches to a lead unit (--unit) and co-handling units (--co); starts the sign-for, "
-                   "return and handling deadlines."),
+    ACTION_COMMAND(
+        HL_ACTION_DISPATCH, "dispatch", "派单给主办单位", "dispatch to a lead unit",
+        " --unit CODE [--co CODE,CODE]",
+        "派单：指定主办单位（--unit）及协办单位（--co），开始计算签收、退单与办结期限。",
+        "Dispatches to a lead unit (--unit) and co-handling units (--co); starts the sign-for, "
+        "return and handling deadlines."),
     ACTION_COMMAND(HL_ACTION_SIGN, "sign", "签收", "sign for", "", "承办单位签收工单。",
                    "The lead unit signs for the order."),
-    ACTION_COMMAND(HL_ACTION_HANDLE, "handle", "记录办理进展", "record handling progress", " --note TEXT",
-                   "主办或协办单位记录办理进展。", "The lead or a co-handling unit records progress."),
-    ACTION_COMMAND(HL_ACTION_COMPLETE, "complete", "办结并答复", "complete with a reply", " --reply TEXT",
-                   "承办单位答复诉求人并办结。", "The lead unit replies to the citizen and completes the order."),
+    ACTION_COMMAND(HL_ACTION_HANDLE, "handle", "记录办理进展", "record handling progress",
+                   " --note TEXT", "主办或协办单位记录办理进展。",
+                   "The lead or a co-handling unit records progress."),
+    ACTION_COMMAND(HL_ACTION_COMPLETE, "complete", "办结并答复", "complete with a reply",
+                   " --reply TEXT", "承办单位答复诉求人并办结。",
+                   "The lead unit replies to the citizen and completes the order."),
     ACTION_COMMAND(HL_ACTION_RETURN, "return", "退单", "return to the centre", " --reason TEXT",
                    "非本单位职责，在退单时限内退回热线中心。",
                    "Not this unit's duty: returns the order within the return window."),
-    ACTION_COMMAND(HL_ACTION_RETURN_REJECT, "return-reject", "驳回退单", "reject a return", " --reason TEXT",
-                   "派单员驳回退单，工单回到原单位。", "The dispatcher rejects a return; the order goes back to the unit."),
-    ACTION_COMMAND(HL_ACTION_REASSIGN, "reassign", "改派（含同意退单）", "reassign (accepts a return)",
-                   " --unit CODE [--co CODE,CODE]", "改派给另一单位；对退单待审的工单即为同意退单并改派。",
+    ACTION_COMMAND(HL_ACTION_RETURN_REJECT, "return-reject", "驳回退单", "reject a return",
+                   " --reason TEXT", "派单员驳回退单，工单回到原单位。",
+                   "The dispatcher rejects a return; the order goes back to the unit."),
+    ACTION_COMMAND(HL_ACTION_REASSIGN, "reassign", "改派（含同意退单）",
+                   "reassign (accepts a return)", " --unit CODE [--co CODE,CODE]",
+                   "改派给另一单位；对退单待审的工单即为同意退单并改派。",
                    "Reassigns to another unit; on a returned order this accepts the return."),
     ACTION_COMMAND(HL_ACTION_EXTEND_REQUEST, "extend-request", "申请延期", "request an extension",
                    " --days N --reason TEXT", "承办单位申请延期若干工作日。",
@@ -635,8 +678,8 @@ const cli_command cli_order_commands[] = {
     ACTION_COMMAND(HL_ACTION_REOPEN, "reopen", "重办", "reopen", " --reason TEXT",
                    "回访不满意或督办决定，退回原单位重新办理。",
                    "After a dissatisfied survey or a supervisor's decision: back to the unit."),
-    ACTION_COMMAND(HL_ACTION_MERGE, "merge", "并单（重复诉求）", "merge a repeat request", " --into NUMBER",
-                   "将重复诉求并入较早的工单，不纳入考核。",
+    ACTION_COMMAND(HL_ACTION_MERGE, "merge", "并单（重复诉求）", "merge a repeat request",
+                   " --into NUMBER", "将重复诉求并入较早的工单，不纳入考核。",
                    "Merges a repeat request into the earlier order; excluded from assessment."),
     ACTION_COMMAND(HL_ACTION_INVALIDATE, "invalidate", "标记无效", "mark invalid", " --reason TEXT",
                    "骚扰、测试、无内容等，标记为无效工单，不纳入考核。",
@@ -644,52 +687,73 @@ const cli_command cli_order_commands[] = {
     ACTION_COMMAND(HL_ACTION_ARCHIVE, "archive", "归档", "archive", "", "归档已办结的工单。",
                    "Archives a completed order."),
     {"survey", "回访（记录一次回访电话）", "callback survey: record one call",
-     "survey NUMBER --as USER --outcome OUTCOME [--rating RATING] [--resolved yes|no] [--comment TEXT]",
-     "记录一次回访电话。--outcome：成功|无人接听|占线|拒访|空号停机|其他（或 reached|no_answer|busy|refused|"
-     "wrong_number|other）；回访成功须给出 --rating：非常满意|满意|基本满意|不满意|非常不满意，可给出 --resolved "
-     "解决|未解决。拒访、空号即回访失败；无人接听达到 survey_max_attempts 次亦为失败。回访不满意时按配置自动重办。",
-     "Records one callback call. --outcome reached|no_answer|busy|refused|wrong_number|other; a reached call "
-     "needs --rating very_satisfied|satisfied|basically_satisfied|dissatisfied|very_dissatisfied and may give "
-     "--resolved yes|no. Refused or a wrong number fails the survey; so do survey_max_attempts unanswered "
+     "survey NUMBER --as USER --outcome OUTCOME [--rating RATING] [--resolved yes|no] [--comment "
+     "TEXT]",
+     "记录一次回访电话。--outcome：成功|无人接听|占线|拒访|空号停机|其他（或 "
+     "reached|no_answer|busy|refused|"
+     "wrong_number|other）；回访成功须给出 "
+     "--rating：非常满意|满意|基本满意|不满意|非常不满意，可给出 --resolved "
+     "解决|未解决。拒访、空号即回访失败；无人接听达到 survey_max_attempts "
+     "次亦为失败。回访不满意时按配置自动重办。",
+     "Records one callback call. --outcome reached|no_answer|busy|refused|wrong_number|other; a "
+     "reached call "
+     "needs --rating very_satisfied|satisfied|basically_satisfied|dissatisfied|very_dissatisfied "
+     "and may give "
+     "--resolved yes|no. Refused or a wrong number fails the survey; so do survey_max_attempts "
+     "unanswered "
      "calls. A dissatisfied result reopens the order when configured.",
      survey_options, run_action, HL_ACTION_SURVEY},
-    ACTION_COMMAND(HL_ACTION_APPEAL, "appeal", "申诉（单位对回访结果或纳入考核提出异议）", "appeal a survey result",
-                   " --reason TEXT", "承办单位在申诉时限内对回访结果或工单纳入考核提出申诉。",
-                   "The lead unit contests a survey result or the order's inclusion, within the appeal window."),
-    ACTION_COMMAND(HL_ACTION_APPEAL_UPHOLD, "appeal-uphold", "申诉成立", "uphold an appeal", " --reason TEXT",
-                   "督办员认定申诉成立：该工单不再计入该单位当月考核，理由留存。",
-                   "A supervisor upholds the appeal: the order leaves the unit's measures, the reason kept."),
-    ACTION_COMMAND(HL_ACTION_APPEAL_REJECT, "appeal-reject", "申诉驳回", "reject an appeal", " --reason TEXT",
-                   "督办员驳回申诉，回访结果维持。", "A supervisor rejects the appeal; the result stands."),
-    {"import-surveys", "从 CSV 导入回访记录", "import survey calls from CSV", "import-surveys FILE.csv --as USER",
-     "导入回访电话记录（每行一次电话，列见 docs/csv.md），按文件顺序逐条处理。任何一行有错则全部不导入，并逐行报告错误及行号。",
-     "Imports callback calls (one row per call, columns in docs/csv.md), applied in file order. One bad row and "
+    ACTION_COMMAND(HL_ACTION_APPEAL, "appeal", "申诉（单位对回访结果或纳入考核提出异议）",
+                   "appeal a survey result", " --reason TEXT",
+                   "承办单位在申诉时限内对回访结果或工单纳入考核提出申诉。",
+                   "The lead unit contests a survey result or the order's inclusion, within the "
+                   "appeal window."),
+    ACTION_COMMAND(
+        HL_ACTION_APPEAL_UPHOLD, "appeal-uphold", "申诉成立", "uphold an appeal", " --reason TEXT",
+        "督办员认定申诉成立：该工单不再计入该单位当月考核，理由留存。",
+        "A supervisor upholds the appeal: the order leaves the unit's measures, the reason kept."),
+    ACTION_COMMAND(HL_ACTION_APPEAL_REJECT, "appeal-reject", "申诉驳回", "reject an appeal",
+                   " --reason TEXT", "督办员驳回申诉，回访结果维持。",
+                   "A supervisor rejects the appeal; the result stands."),
+    {"import-surveys", "从 CSV 导入回访记录", "import survey calls from CSV",
+     "import-surveys FILE.csv --as USER",
+     "导入回访电话记录（每行一次电话，列见 "
+     "docs/csv.md），按文件顺序逐条处理。任何一行有错则全部不导入，并逐行报告错误及行号。",
+     "Imports callback calls (one row per call, columns in docs/csv.md), applied in file order. "
+     "One bad row and "
      "nothing is imported; every bad row is reported with its line number.",
      import_options, run_import_surveys, 0},
     {"show", "查看工单及处理记录", "show an order and its history", "show NUMBER",
      "显示工单的全部字段及完整处理记录。显示完整联系电话时，此次查阅记入审计（hotline audit）。",
-     "Shows every field of an order and its whole history. Showing the full phone number records the read "
-     "in the audit (hotline audit).", NULL,
-     run_show, 0},
+     "Shows every field of an order and its whole history. Showing the full phone number records "
+     "the read "
+     "in the audit (hotline audit).",
+     NULL, run_show, 0},
     {"list", "查询工单", "list and search orders",
      "list [--state S,S] [--unit CODE] [--co-unit CODE] [--category CODE] [--overdue|--due-soon] "
      "[--from DATE] [--to DATE] [--text WORDS] [--phone NUMBER] [--limit N] [--after NUMBER]",
-     "按条件查询工单（默认最多 100 件；--after 翻页）。--overdue 列出超期工单，--due-soon 列出即将超期的工单。"
+     "按条件查询工单（默认最多 100 件；--after 翻页）。--overdue 列出超期工单，--due-soon "
+     "列出即将超期的工单。"
      "--phone 查找同一来电号码的工单，写法不限（+86 138-0013-8000 与 13800138000 视为同一号码）。",
-     "Lists orders matching the filters (at most 100 by default; page with --after). --overdue lists "
-     "overdue orders, --due-soon those about to be overdue. --phone finds the orders of one caller's "
+     "Lists orders matching the filters (at most 100 by default; page with --after). --overdue "
+     "lists "
+     "overdue orders, --due-soon those about to be overdue. --phone finds the orders of one "
+     "caller's "
      "number however it was written (+86 138-0013-8000 and 13800138000 are one number).",
      list_options, run_list, 0},
     {"import", "从 CSV 导入工单", "import orders from CSV", "import FILE.csv --as USER",
      "导入工单（列见 docs/csv.md）。任何一行有错则全部不导入，并逐行报告错误及行号。",
-     "Imports orders (columns in docs/csv.md). One bad row and nothing is imported; every bad row is "
+     "Imports orders (columns in docs/csv.md). One bad row and nothing is imported; every bad row "
+     "is "
      "reported with its line number.",
      import_options, run_import, 0},
     {"export", "导出工单为 CSV", "export orders as CSV", "export [--out FILE] [list filters]",
-     "按与 list 相同的条件导出工单为 CSV（列见 docs/csv.md）。导出含完整联系电话，每件工单的查阅记入审计"
+     "按与 list 相同的条件导出工单为 CSV（列见 "
+     "docs/csv.md）。导出含完整联系电话，每件工单的查阅记入审计"
      "（hotline audit）。",
-     "Exports the orders the list filters select as CSV (columns in docs/csv.md). The export holds full phone "
-     "numbers: each order's read is recorded in the audit (hotline audit).", list_options,
-     run_export, 0},
+     "Exports the orders the list filters select as CSV (columns in docs/csv.md). The export holds "
+     "full phone "
+     "numbers: each order's read is recorded in the audit (hotline audit).",
+     list_options, run_export, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -115,8 +115,8 @@ int hl_demo_load(hl_app *app, hl_demo_summary *summary, hl_error *error)
             app, hl_demo_categories_csv, hl_demo_categories_csv_size, &summary->categories, error);
     if (result == HL_OK) {
         int attributes = 0;
-        result = hl_transfer_load_attributes(app, hl_demo_attributes_csv, hl_demo_attributes_csv_size, &attributes,
-                                             error);
+        result = hl_transfer_load_attributes(app, hl_demo_attributes_csv,
+                                             hl_demo_attributes_csv_size, &attributes, error);
     }
     if (result == HL_OK)
         result = hl_transfer_load_users(app, hl_demo_users_csv, hl_demo_users_csv_size,

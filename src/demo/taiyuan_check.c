@@ -213,4 +213,3 @@ int hl_taiyuan_plan_check(const hl_taiyuan_plan *plan, hl_error *error)
     free(resolved);
     return result;
 }
-

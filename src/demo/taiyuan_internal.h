@@ -178,7 +178,7 @@ static inline int plan_fail(hl_error *error, const char *what)
 
 /* Exactly: numerator_a / denominator_a > numerator_b / denominator_b (denominators > 0). */
 static inline bool rate_above(int64_t numerator_a, int64_t denominator_a, int64_t numerator_b,
-                       int64_t denominator_b)
+                              int64_t denominator_b)
 {
     return numerator_a * denominator_b > numerator_b * denominator_a;
 }

@@ -35,9 +35,11 @@ static const hl_csv_schema unit_schema = {unit_columns, UNIT_COLUMN_COUNT, NULL,
 static int parse_units(hl_taiyuan_plan *plan, hl_error *error)
 {
     hl_csv_table table;
-    int result = hl_csv_table_open(&table, hl_demo_units_csv, hl_demo_units_csv_size, &unit_schema, error);
-    if (result == HL_OK && (!hl_csv_table_has(&table, UNIT_CODE) || !hl_csv_table_has(&table, UNIT_NAME) ||
-                            !hl_csv_table_has(&table, UNIT_GROUP)))
+    int result =
+        hl_csv_table_open(&table, hl_demo_units_csv, hl_demo_units_csv_size, &unit_schema, error);
+    if (result == HL_OK &&
+        (!hl_csv_table_has(&table, UNIT_CODE) || !hl_csv_table_has(&table, UNIT_NAME) ||
+         !hl_csv_table_has(&table, UNIT_GROUP)))
         result = plan_fail(error, "units.csv needs code, name and group");
     size_t capacity = 0;
     int group_count = 0;
@@ -51,11 +53,13 @@ static int parse_units(hl_taiyuan_plan *plan, hl_error *error)
         result = hl_text_copy(unit->code, sizeof unit->code, hl_csv_table_field(&table, UNIT_CODE),
                               HL_CODE_CHARS, false, "code", error);
         if (result == HL_OK)
-            result = hl_text_copy(unit->name, sizeof unit->name, hl_csv_table_field(&table, UNIT_NAME),
-                                  HL_NAME_CHARS, false, "name", error);
+            result =
+                hl_text_copy(unit->name, sizeof unit->name, hl_csv_table_field(&table, UNIT_NAME),
+                             HL_NAME_CHARS, false, "name", error);
         if (result == HL_OK)
-            result = hl_text_copy(unit->group, sizeof unit->group, hl_csv_table_field(&table, UNIT_GROUP),
-                                  HL_NAME_CHARS, false, "group", error);
+            result = hl_text_copy(unit->group, sizeof unit->group,
+                                  hl_csv_table_field(&table, UNIT_GROUP), HL_NAME_CHARS, false,
+                                  "group", error);
         if (result != HL_OK)
             break;
         unit->group_index = -1;
@@ -80,8 +84,8 @@ static int parse_units(hl_taiyuan_plan *plan, hl_error *error)
 }
 
 enum { CATEGORY_CODE, CATEGORY_HANDLE_DAYS, CATEGORY_COLUMN_COUNT };
-static const hl_csv_column category_columns[CATEGORY_COLUMN_COUNT] = {
-    {"code", false}, {"handle_days", false}};
+static const hl_csv_column category_columns[CATEGORY_COLUMN_COUNT] = {{"code", false},
+                                                                      {"handle_days", false}};
 static const hl_csv_schema category_schema = {category_columns, CATEGORY_COLUMN_COUNT, NULL, true};
 
 /* Each category's own time limit, for the deadlines the workflow will set. */
@@ -99,8 +103,8 @@ static int parse_categories(planner *planning, hl_error *error)
         }
         category_days *category = &planning->categories[planning->category_count];
         result = hl_text_copy(category->code, sizeof category->code,
-                              hl_csv_table_field(&table, CATEGORY_CODE), HL_CODE_CHARS, false, "code",
-                              error);
+                              hl_csv_table_field(&table, CATEGORY_CODE), HL_CODE_CHARS, false,
+                              "code", error);
         if (result != HL_OK)
             break;
         int64_t days = 0;
@@ -133,13 +137,14 @@ static int assign_topics(planner *planning, hl_error *error)
         const char *code = plan->units[unit].code;
         bool governs_place = hl_taiyuan_district_of(code) >= 0;
         for (size_t index = 0;
-             index < hl_taiyuan_topic_count && planning->unit_topic_count[unit] < MAX_UNIT_TOPICS; index++)
+             index < hl_taiyuan_topic_count && planning->unit_topic_count[unit] < MAX_UNIT_TOPICS;
+             index++)
             if (strcmp(hl_taiyuan_topics[index].owner, code) == 0 ||
                 (governs_place && strcmp(hl_taiyuan_topics[index].owner, "district") == 0))
                 planning->unit_topics[unit][planning->unit_topic_count[unit]++] = (int)index;
         /* A unit this table does not know takes the neighbourhood matters. */
-        for (size_t index = 0; planning->unit_topic_count[unit] == 0 && index < hl_taiyuan_topic_count;
-             index++)
+        for (size_t index = 0;
+             planning->unit_topic_count[unit] == 0 && index < hl_taiyuan_topic_count; index++)
             if (strcmp(hl_taiyuan_topics[index].owner, "district") == 0)
                 planning->unit_topics[unit][planning->unit_topic_count[unit]++] = (int)index;
         if (planning->unit_topic_count[unit] == 0)
@@ -488,4 +493,3 @@ void hl_taiyuan_plan_free(hl_taiyuan_plan *plan)
     free(plan->by_number);
     free(plan);
 }
-

@@ -52,8 +52,8 @@ static void append_number(hl_buf *out, int64_t number)
 
 /* Where the matter is: the district the unit governs, or for a municipal
  * unit one of the city's districts. */
-static const hl_taiyuan_district *place_of(const hl_taiyuan_plan *plan, const hl_taiyuan_order *order,
-                                uint64_t *random)
+static const hl_taiyuan_district *place_of(const hl_taiyuan_plan *plan,
+                                           const hl_taiyuan_order *order, uint64_t *random)
 {
     int index = order->unit >= 0 ? hl_taiyuan_district_of(plan->units[order->unit].code) : -1;
     if (index >= 0)
@@ -418,4 +418,3 @@ int hl_taiyuan_run_appeals(hl_app *app, const hl_taiyuan_plan *plan, int64_t *ac
         *actions = count;
     return result;
 }
-

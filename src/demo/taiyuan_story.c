@@ -600,4 +600,3 @@ int hl_taiyuan_plan_orders(planner *planning, hl_error *error)
     }
     return result;
 }
-

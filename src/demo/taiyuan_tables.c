@@ -81,7 +81,8 @@ const hl_taiyuan_district hl_taiyuan_districts[] = {
     {"xishan-zone", "西山示范区", {"玉门河路", "西峪村", "冶峪村", "王封乡", "九院沙河路", "石千峰路"}, 37.855, 112.440, 0},
 };
 /* clang-format on */
-const size_t hl_taiyuan_district_count = sizeof hl_taiyuan_districts / sizeof hl_taiyuan_districts[0];
+const size_t hl_taiyuan_district_count =
+    sizeof hl_taiyuan_districts / sizeof hl_taiyuan_districts[0];
 
 #define Q HL_TYPE_INQUIRY
 #define H HL_TYPE_HELP
@@ -340,7 +341,6 @@ int hl_taiyuan_district_of(const char *code)
             return (int)index;
     return -1;
 }
-
 
 const char *hl_taiyuan_pick(hl_taiyuan_text kind, uint64_t *random)
 {

@@ -49,7 +49,7 @@ typedef struct hl_assessment_policy {
     int weight_response;         /* weights of the score, in percent (default 30 / 35 / 35) */
     int weight_resolution;
     int weight_satisfaction;
-    int list_size;               /* red and black lists: top and bottom N of each group (default 3; 0 none) */
+    int list_size; /* red and black lists: top and bottom N of each group (default 3; 0 none) */
 } hl_assessment_policy;
 
 void hl_assessment_policy_default(hl_assessment_policy *policy);
@@ -68,7 +68,7 @@ typedef struct hl_unit_counts {
     char name[HL_NAME_BYTES];
     char group[HL_NAME_BYTES];
     int64_t counters[HL_COUNTER_COUNT];
-    bool has_previous;                   /* the previous month has figures */
+    bool has_previous; /* the previous month has figures */
     int64_t previous[HL_COUNTER_COUNT];
 } hl_unit_counts;
 
@@ -94,12 +94,13 @@ typedef struct hl_unit_result {
     /* Change since the previous month (when has_previous). */
     bool has_previous;
     hl_ratio previous_satisfaction_rate;
-    int previous_rank;              /* 0 when the unit was not ranked then */
+    int previous_rank; /* 0 when the unit was not ranked then */
 } hl_unit_result;
 
 typedef struct hl_group_result {
     char name[HL_NAME_BYTES];
-    hl_unit_result **units; /* ranked units in rank order, then unranked ones by code; owned array */
+    hl_unit_result *
+        *units; /* ranked units in rank order, then unranked ones by code; owned array */
     size_t count;
     size_t ranked_count;
 } hl_group_result;
@@ -112,11 +113,11 @@ typedef struct hl_exclusion {
 } hl_exclusion;
 
 typedef struct hl_assessment {
-    int month;                 /* yyyymm */
+    int month; /* yyyymm */
     hl_assessment_policy policy;
-    hl_unit_result *units;     /* owned; in input order */
+    hl_unit_result *units; /* owned; in input order */
     size_t unit_count;
-    hl_group_result *groups;   /* owned; in the given group order, then others by name */
+    hl_group_result *groups; /* owned; in the given group order, then others by name */
     size_t group_count;
     /* Pooled over all units (the centre's own "" unit excluded). */
     int64_t base, succeeded, satisfied, resolved, appeal_upheld;

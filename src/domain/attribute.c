@@ -51,7 +51,8 @@ bool hl_attribute_is_list(hl_attribute_type type)
 }
 
 /* Splits the values text at each '|' and each piece at its first '='. */
-void hl_attribute_each_value(const hl_attribute *attribute, hl_attribute_value_visitor visit, void *context)
+void hl_attribute_each_value(const hl_attribute *attribute, hl_attribute_value_visitor visit,
+                             void *context)
 {
     const char *cursor = attribute->values;
     size_t left = strnlen(attribute->values, sizeof attribute->values);
@@ -60,7 +61,8 @@ void hl_attribute_each_value(const hl_attribute *attribute, hl_attribute_value_v
         size_t length = bar != NULL ? (size_t)(bar - cursor) : left;
         const char *equals = memchr(cursor, '=', length);
         hl_slice key = {cursor, equals != NULL ? (size_t)(equals - cursor) : length};
-        hl_slice name = equals != NULL ? (hl_slice){equals + 1, length - key.len - 1} : (hl_slice){cursor, 0};
+        hl_slice name =
+            equals != NULL ? (hl_slice){equals + 1, length - key.len - 1} : (hl_slice){cursor, 0};
         if (!visit(context, key, name))
             return;
         if (bar == NULL)
@@ -106,17 +108,18 @@ static int bad_values(hl_error *error)
                                     "values are key=name pairs separated by '|', each key a code "
                                     "(letters, digits, '-', '_', '.') and each name not empty")
                      : hl_error_set(error, HL_EINVAL, "values",
-                                    "可选值须为以“|”分隔的“键=名称”，键由字母、数字、“-”、“_”、“.”组成，名称不能为空");
+                                    "可选值须为以“|”分隔的“键=名称”，键由字母、数字、“-”、“_”、“."
+                                    "”组成，名称不能为空");
 }
 
 static bool check_one_value(void *context, hl_slice key, hl_slice name)
 {
     values_check *check = context;
     if (check->count == HL_ATTRIBUTE_VALUES_MAX) {
-        check->result = english() ? hl_error_set(check->error, HL_EINVAL, "values", "more than %d values",
-                                                 HL_ATTRIBUTE_VALUES_MAX)
-                                  : hl_error_set(check->error, HL_EINVAL, "values", "可选值超过 %d 个",
-                                                 HL_ATTRIBUTE_VALUES_MAX);
+        check->result = english() ? hl_error_set(check->error, HL_EINVAL, "values",
+                                                 "more than %d values", HL_ATTRIBUTE_VALUES_MAX)
+                                  : hl_error_set(check->error, HL_EINVAL, "values",
+                                                 "可选值超过 %d 个", HL_ATTRIBUTE_VALUES_MAX);
         return false;
     }
     if (!hl_directory_code_valid(key) || name.len == 0) {
@@ -124,16 +127,19 @@ static bool check_one_value(void *context, hl_slice key, hl_slice name)
         return false;
     }
     char scratch[HL_NAME_BYTES];
-    check->result = hl_text_copy(scratch, sizeof scratch, name, HL_NAME_CHARS, false, "values", check->error);
+    check->result =
+        hl_text_copy(scratch, sizeof scratch, name, HL_NAME_CHARS, false, "values", check->error);
     if (check->result != HL_OK)
         return false;
     /* A key offered twice would make an answer ambiguous. */
     for (size_t index = 0; index < check->count; index++)
-        if (check->keys[index].len == key.len && memcmp(check->keys[index].ptr, key.ptr, key.len) == 0) {
-            check->result = english() ? hl_error_set(check->error, HL_EINVAL, "values", "the key %.*s appears twice",
-                                                     (int)key.len, key.ptr)
-                                      : hl_error_set(check->error, HL_EINVAL, "values", "键 %.*s 重复",
-                                                     (int)key.len, key.ptr);
+        if (check->keys[index].len == key.len &&
+            memcmp(check->keys[index].ptr, key.ptr, key.len) == 0) {
+            check->result = english()
+                                ? hl_error_set(check->error, HL_EINVAL, "values",
+                                               "the key %.*s appears twice", (int)key.len, key.ptr)
+                                : hl_error_set(check->error, HL_EINVAL, "values", "键 %.*s 重复",
+                                               (int)key.len, key.ptr);
             return false;
         }
     check->keys[check->count++] = key;
@@ -148,14 +154,19 @@ static int check_values(const hl_attribute *attribute, hl_error *error)
     if (!hl_attribute_is_list(attribute->datatype)) {
         if (length == 0)
             return HL_OK;
-        return english() ? hl_error_set(error, HL_EINVAL, "values", "only singlevaluelist and multivaluelist take values")
-                         : hl_error_set(error, HL_EINVAL, "values", "只有 singlevaluelist 与 multivaluelist 可设可选值");
+        return english() ? hl_error_set(error, HL_EINVAL, "values",
+                                        "only singlevaluelist and multivaluelist take values")
+                         : hl_error_set(error, HL_EINVAL, "values",
+                                        "只有 singlevaluelist 与 multivaluelist 可设可选值");
     }
     if (length == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, "values", "a list needs its values (key=name|key=name)")
-                         : hl_error_set(error, HL_EINVAL, "values", "列表类型须给出可选值（键=名称|键=名称）");
+        return english() ? hl_error_set(error, HL_EINVAL, "values",
+                                        "a list needs its values (key=name|key=name)")
+                         : hl_error_set(error, HL_EINVAL, "values",
+                                        "列表类型须给出可选值（键=名称|键=名称）");
     /* An empty piece ("a=A||b=B", a trailing '|') is malformed. */
-    if (attribute->values[0] == '|' || attribute->values[length - 1] == '|' || strstr(attribute->values, "||") != NULL)
+    if (attribute->values[0] == '|' || attribute->values[length - 1] == '|' ||
+        strstr(attribute->values, "||") != NULL)
         return bad_values(error);
     values_check check = {.error = error, .result = HL_OK, .count = 0};
     hl_attribute_each_value(attribute, check_one_value, &check);
@@ -163,8 +174,8 @@ static int check_values(const hl_attribute *attribute, hl_error *error)
 }
 
 /* A text field of a definition: UTF-8, one line, within its size. */
-static int check_text(const char *text, size_t capacity, size_t max_chars, bool required, const char *field,
-                      hl_error *error)
+static int check_text(const char *text, size_t capacity, size_t max_chars, bool required,
+                      const char *field, hl_error *error)
 {
     size_t length = strnlen(text, capacity);
     if (length == capacity)
@@ -174,29 +185,36 @@ static int check_text(const char *text, size_t capacity, size_t max_chars, bool 
         return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
                          : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
     char scratch[HL_REASON_BYTES];
-    return hl_text_copy(scratch, sizeof scratch, (hl_slice){text, length}, max_chars, false, field, error);
+    return hl_text_copy(scratch, sizeof scratch, (hl_slice){text, length}, max_chars, false, field,
+                        error);
 }
 
 int hl_attribute_validate(const hl_attribute *attribute, hl_error *error)
 {
     char code[HL_CODE_BYTES];
-    int result = hl_directory_copy_code(code, (hl_slice){attribute->category, strnlen(attribute->category, HL_CODE_BYTES)},
-                                        "category", error);
+    int result = hl_directory_copy_code(
+        code, (hl_slice){attribute->category, strnlen(attribute->category, HL_CODE_BYTES)},
+        "category", error);
     if (result == HL_OK)
-        result = hl_directory_copy_code(code, (hl_slice){attribute->code, strnlen(attribute->code, HL_CODE_BYTES)},
-                                        "code", error);
+        result = hl_directory_copy_code(
+            code, (hl_slice){attribute->code, strnlen(attribute->code, HL_CODE_BYTES)}, "code",
+            error);
     if (result != HL_OK)
         return result;
     if (attribute->position < 1 || attribute->position > POSITION_MAX)
-        return english() ? hl_error_set(error, HL_EINVAL, "order", "order must be 1 to %d", POSITION_MAX)
-                         : hl_error_set(error, HL_EINVAL, "order", "order 须为 1 至 %d", POSITION_MAX);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "order", "order must be 1 to %d", POSITION_MAX)
+                   : hl_error_set(error, HL_EINVAL, "order", "order 须为 1 至 %d", POSITION_MAX);
     if ((int)attribute->datatype < 0 || attribute->datatype >= HL_ATTRIBUTE_TYPE_COUNT)
-        return english() ? hl_error_set(error, HL_EINVAL, "datatype",
-                                        "datatype is string, number, datetime, text, singlevaluelist or multivaluelist")
-                         : hl_error_set(error, HL_EINVAL, "datatype",
-                                        "datatype 须为 string、number、datetime、text、singlevaluelist 或 multivaluelist");
-    result = check_text(attribute->description, sizeof attribute->description, HL_REASON_CHARS, true, "description",
-                        error);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "datatype",
+                                  "datatype is string, number, datetime, text, singlevaluelist or "
+                                  "multivaluelist")
+                   : hl_error_set(error, HL_EINVAL, "datatype",
+                                  "datatype 须为 string、number、datetime、text、singlevaluelist "
+                                  "或 multivaluelist");
+    result = check_text(attribute->description, sizeof attribute->description, HL_REASON_CHARS,
+                        true, "description", error);
     if (result == HL_OK)
         result = check_text(attribute->datatype_description, sizeof attribute->datatype_description,
                             HL_REASON_CHARS, false, "datatype_description", error);
@@ -227,12 +245,15 @@ int hl_attribute_check_answer(const hl_attribute *attribute, hl_slice answer, co
             bool line_break = character == '\n' || character == '\r' || character == '\t';
             if ((character < 0x20 && !(text && line_break)) || character == 0x7F)
                 return wrong_answer(field, text ? "含有控制字符" : "须为一行文字，不含控制字符",
-                                    text ? "holds a control character" : "one line, without control characters",
+                                    text ? "holds a control character"
+                                         : "one line, without control characters",
                                     error);
         }
         if (hl_text_char_count(answer.ptr, answer.len) > max_chars)
-            return english() ? hl_error_set(error, HL_EINVAL, field, "%s: longer than %zu characters", field, max_chars)
-                             : hl_error_set(error, HL_EINVAL, field, "%s：超过 %zu 个字符", field, max_chars);
+            return english() ? hl_error_set(error, HL_EINVAL, field,
+                                            "%s: longer than %zu characters", field, max_chars)
+                             : hl_error_set(error, HL_EINVAL, field, "%s：超过 %zu 个字符", field,
+                                            max_chars);
         return HL_OK;
     }
     case HL_ATTRIBUTE_NUMBER: {
@@ -244,8 +265,9 @@ int hl_attribute_check_answer(const hl_attribute *attribute, hl_slice answer, co
     case HL_ATTRIBUTE_DATETIME: {
         hl_time instant = 0;
         if (hl_clock_parse_w3c(answer, &instant) != HL_OK)
-            return wrong_answer(field, "须为带时区的 ISO 8601 时间，如 2024-02-01T09:30:00+08:00",
-                                "must be an ISO 8601 time with its zone, e.g. 2024-02-01T09:30:00+08:00", error);
+            return wrong_answer(
+                field, "须为带时区的 ISO 8601 时间，如 2024-02-01T09:30:00+08:00",
+                "must be an ISO 8601 time with its zone, e.g. 2024-02-01T09:30:00+08:00", error);
         return HL_OK;
     }
     case HL_ATTRIBUTE_SINGLEVALUELIST:

@@ -20,12 +20,12 @@
 #include "domain/limits.h"
 
 typedef enum hl_attribute_type {
-    HL_ATTRIBUTE_STRING = 0,       /* one line */
-    HL_ATTRIBUTE_NUMBER,           /* a decimal number */
-    HL_ATTRIBUTE_DATETIME,         /* W3C ISO 8601, with its zone */
-    HL_ATTRIBUTE_TEXT,             /* several lines */
-    HL_ATTRIBUTE_SINGLEVALUELIST,  /* one key of the values */
-    HL_ATTRIBUTE_MULTIVALUELIST,   /* one or more keys of the values */
+    HL_ATTRIBUTE_STRING = 0,      /* one line */
+    HL_ATTRIBUTE_NUMBER,          /* a decimal number */
+    HL_ATTRIBUTE_DATETIME,        /* W3C ISO 8601, with its zone */
+    HL_ATTRIBUTE_TEXT,            /* several lines */
+    HL_ATTRIBUTE_SINGLEVALUELIST, /* one key of the values */
+    HL_ATTRIBUTE_MULTIVALUELIST,  /* one or more keys of the values */
     HL_ATTRIBUTE_TYPE_COUNT
 } hl_attribute_type;
 
@@ -42,10 +42,10 @@ typedef enum hl_attribute_type {
 typedef struct hl_attribute {
     char category[HL_CODE_BYTES];
     char code[HL_CODE_BYTES];
-    int position;                 /* 1..1000: the order in which the form lists them */
+    int position; /* 1..1000: the order in which the form lists them */
     hl_attribute_type datatype;
-    bool required;                /* only meaningful when variable */
-    bool variable;                /* false: shown, never answered */
+    bool required;                              /* only meaningful when variable */
+    bool variable;                              /* false: shown, never answered */
     char description[HL_REASON_BYTES];          /* the question */
     char datatype_description[HL_REASON_BYTES]; /* e.g. "a date, such as 2024-02-01" */
     char values[HL_ATTRIBUTE_VALUES_BYTES];     /* list types: "key=name|key=name"; else "" */
@@ -65,7 +65,8 @@ int hl_attribute_validate(const hl_attribute *attribute, hl_error *error);
  * and name (slices into attribute->values). Stops when visit returns
  * false. */
 typedef bool (*hl_attribute_value_visitor)(void *context, hl_slice key, hl_slice name);
-void hl_attribute_each_value(const hl_attribute *attribute, hl_attribute_value_visitor visit, void *context);
+void hl_attribute_each_value(const hl_attribute *attribute, hl_attribute_value_visitor visit,
+                             void *context);
 
 /* Whether key is one of a list attribute's values. */
 bool hl_attribute_has_value(const hl_attribute *attribute, hl_slice key);

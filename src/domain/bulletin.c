@@ -45,8 +45,9 @@ static int period_of_month(int yyyymm, hl_bulletin_period *out, hl_error *error)
     int month = yyyymm % 100;
     /* The same range hl_clock_parse_month accepts. */
     if (year < 1900 || year > 9999 || month < 1 || month > 12)
-        return english() ? hl_error_set(error, HL_EINVAL, "month", "month %d is not yyyymm", yyyymm)
-                         : hl_error_set(error, HL_EINVAL, "month", "月份 %d 不是 yyyymm 格式", yyyymm);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "month", "month %d is not yyyymm", yyyymm)
+                   : hl_error_set(error, HL_EINVAL, "month", "月份 %d 不是 yyyymm 格式", yyyymm);
     int32_t first = hl_clock_day_from_civil(year, month, 1);
     /* The last day is the day before the next month's first: no table of
      * month lengths, and leap years come for free. */
@@ -69,8 +70,9 @@ int hl_bulletin_check(const hl_assessment *assessment, const hl_bulletin_meta *m
                       const hl_buf *out, hl_bulletin_period *period, hl_error *error)
 {
     if (assessment == NULL || meta == NULL || out == NULL)
-        return hl_error_set(error, HL_EINVAL, NULL, "%s",
-                            HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
+        return hl_error_set(
+            error, HL_EINVAL, NULL, "%s",
+            HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
     int result = period_of_month(meta->month, period, error);
     if (result != HL_OK)
         return result;
@@ -100,7 +102,8 @@ static void format_rate_with_counts(hl_ratio ratio, char *out, size_t size)
     }
     char percent[32];
     format_percent(ratio, percent, sizeof percent);
-    snprintf(out, size, "%s (%" PRId64 "/%" PRId64 ")", percent, ratio.numerator, ratio.denominator);
+    snprintf(out, size, "%s (%" PRId64 "/%" PRId64 ")", percent, ratio.numerator,
+             ratio.denominator);
 }
 
 /* A fraction in [0, 1] as a percentage to two decimals, rounded half up:
@@ -156,7 +159,8 @@ static void format_rate_change(hl_ratio now, hl_ratio before, char *out, size_t 
     if (now.numerator >= 0 && before.numerator >= 0 && now.numerator <= EXACT_CHANGE_LIMIT &&
         before.numerator <= EXACT_CHANGE_LIMIT && now.denominator <= EXACT_CHANGE_LIMIT &&
         before.denominator <= EXACT_CHANGE_LIMIT) {
-        int64_t difference = now.numerator * before.denominator - before.numerator * now.denominator;
+        int64_t difference =
+            now.numerator * before.denominator - before.numerator * now.denominator;
         int64_t denominator = now.denominator * before.denominator;
         negative = difference < 0;
         int64_t magnitude = negative ? -difference : difference;
@@ -225,7 +229,8 @@ const char *hl_bulletin_method_code(hl_rank_method method)
 /* 一 ... 九十九 for the tables' numbers (调查结果排名(一)); digits beyond. */
 static void chinese_numeral(size_t number, char *out, size_t size)
 {
-    static const char *const digits[10] = {"", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    static const char *const digits[10] = {"",   "一", "二", "三", "四",
+                                           "五", "六", "七", "八", "九"};
     if (number >= 1 && number <= 9)
         snprintf(out, size, "%s", digits[number]);
     else if (number >= 10 && number <= 99)
@@ -273,7 +278,8 @@ static void grid_push(hl_bulletin_grid *table, const char *text)
     table->cells[table->count++] = hl_xstrdup(text);
 }
 
-static void grid_pushf(hl_bulletin_grid *table, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void grid_pushf(hl_bulletin_grid *table, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
 static void grid_pushf(hl_bulletin_grid *table, const char *format, ...)
 {
     char text[CELL_BYTES];
@@ -320,7 +326,8 @@ static void append_paragraph(const hl_assessment *assessment, const hl_bulletin_
         /* The seed's sentence, with its ASCII comma and parentheses as printed. */
         hl_buf_appendf(out,
                        "%d年%d月1日至%d月%d日,%s对各网络单位办结事项%" PRId64
-                       "件进行了电话调查,电话调查成功的共%" PRId64 "件(占确定基数的%s),市民满意数%" PRId64
+                       "件进行了电话调查,电话调查成功的共%" PRId64
+                       "件(占确定基数的%s),市民满意数%" PRId64
                        "件,经调查,%d月各网络单位办结事项平均满意率为%s。",
                        period->year, period->month, period->month, period->last_day,
                        meta->hotline_name, assessment->base, assessment->succeeded, success,
@@ -347,7 +354,8 @@ static void append_table_title(const hl_bulletin_period *period, size_t group_in
                        english_months[period->month - 1], period->year);
         if (subtitle == NULL)
             hl_buf_append_str(title, ": ");
-        hl_buf_appendf(subtitle != NULL ? subtitle : title, "Survey ranking (%zu)", group_index + 1);
+        hl_buf_appendf(subtitle != NULL ? subtitle : title, "Survey ranking (%zu)",
+                       group_index + 1);
     } else {
         char numeral[32];
         chinese_numeral(group_index + 1, numeral, sizeof numeral);
@@ -372,8 +380,8 @@ void hl_bulletin_unranked_line(const hl_assessment *assessment, const hl_group_r
     if (group->count <= ranked)
         return;
     if (english())
-        hl_buf_appendf(out, "Not ranked (fewer than %d reached surveys): ",
-                       assessment->policy.min_reached);
+        hl_buf_appendf(
+            out, "Not ranked (fewer than %d reached surveys): ", assessment->policy.min_reached);
     else
         hl_buf_appendf(out, "未参加排名（回访成功不足 %d 件）：", assessment->policy.min_reached);
     for (size_t index = ranked; index < group->count; index++) {
@@ -516,31 +524,33 @@ static void append_ranking_rule(const hl_assessment_policy *policy, hl_buf *note
 {
     switch (policy->method) {
     case HL_RANK_BY_WILSON:
-        hl_buf_append_str(note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限，"
-                                     "由高到低；调查成功件数少的单位不因偶然的高满意率排在前面。",
-                                     "Ranking: by the lower bound of the 95% Wilson interval of the "
-                                     "satisfaction rate (satisfied / reached), highest first, so that a "
-                                     "unit with few surveys does not rank high by chance."));
+        hl_buf_append_str(
+            note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限，"
+                       "由高到低；调查成功件数少的单位不因偶然的高满意率排在前面。",
+                       "Ranking: by the lower bound of the 95% Wilson interval of the "
+                       "satisfaction rate (satisfied / reached), highest first, so that a "
+                       "unit with few surveys does not rank high by chance."));
         break;
     case HL_RANK_BY_SCORE:
         if (english())
-            hl_buf_appendf(note,
-                           "Ranking: by the weighted score = response rate (signed on time / signed) "
-                           "x %d%% + resolution rate (resolved / reached) x %d%% + satisfaction "
-                           "rate (satisfied / reached) x %d%% (out of 100), highest first.",
-                           policy->weight_response, policy->weight_resolution,
-                           policy->weight_satisfaction);
+            hl_buf_appendf(
+                note,
+                "Ranking: by the weighted score = response rate (signed on time / signed) "
+                "x %d%% + resolution rate (resolved / reached) x %d%% + satisfaction "
+                "rate (satisfied / reached) x %d%% (out of 100), highest first.",
+                policy->weight_response, policy->weight_resolution, policy->weight_satisfaction);
         else
-            hl_buf_appendf(note,
-                           "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× %d%% + 解决率（解决数 ÷ "
-                           "调查成功数）× %d%% + 满意率（满意数 ÷ 调查成功数）× %d%%（百分制），由高到低。",
-                           policy->weight_response, policy->weight_resolution,
-                           policy->weight_satisfaction);
+            hl_buf_appendf(
+                note,
+                "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× %d%% + 解决率（解决数 ÷ "
+                "调查成功数）× %d%% + 满意率（满意数 ÷ 调查成功数）× %d%%（百分制），由高到低。",
+                policy->weight_response, policy->weight_resolution, policy->weight_satisfaction);
         break;
     case HL_RANK_BY_RATE:
-        hl_buf_append_str(note, HL_T("排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。",
-                                     "Ranking: by satisfaction rate (satisfied / reached), compared "
-                                     "as exact ratios, highest first."));
+        hl_buf_append_str(note,
+                          HL_T("排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。",
+                               "Ranking: by satisfaction rate (satisfied / reached), compared "
+                               "as exact ratios, highest first."));
         break;
     }
     hl_buf_append_str(note, HL_T("并列者名次相同，其后名次顺延（如 1、2、2、4）。",
@@ -550,8 +560,9 @@ static void append_ranking_rule(const hl_assessment_policy *policy, hl_buf *note
 static void append_minimum_volume(const hl_assessment_policy *policy, bool text, hl_buf *note)
 {
     if (policy->min_reached <= 0) {
-        hl_buf_append_str(note, HL_T("不设最低调查成功件数：所有单位均参加排名。",
-                                     "No minimum number of reached surveys: every unit is ranked."));
+        hl_buf_append_str(note,
+                          HL_T("不设最低调查成功件数：所有单位均参加排名。",
+                               "No minimum number of reached surveys: every unit is ranked."));
         return;
     }
     if (english())
@@ -571,20 +582,22 @@ static void append_definitions(bool text, hl_buf *note)
 {
     hl_buf_append_str(
         note,
-        HL_T("确定基数：当月办结且回访已有结论（成功或失败）的事项数；调查成功率 = 调查成功数 ÷ "
-             "确定基数；满意率 = 满意数 ÷ 调查成功数；解决率 = 市民表示已解决数 ÷ 调查成功数；"
-             "按时签收率 = 按时签收数 ÷ 签收数；按时办结率 = 按时办结数 ÷ 办结数；退单率 = 退单数 ÷ "
-             "派单数；重办率 = 重办数 ÷ 办结数。百分数保留两位小数，四舍五入；",
-             "Base (确定基数): matters completed in the month whose callback survey concluded "
-             "(reached or not); survey success rate = reached / base; satisfaction rate = "
-             "satisfied / reached; resolution rate = said resolved / reached; on-time sign-for "
-             "rate = signed on time / signed; on-time completion rate = completed on time / "
-             "completed; return rate = returned / dispatched; reopen rate = reopened / completed. "
-             "Percentages to two decimals, rounded half up; "));
+        HL_T(
+            "确定基数：当月办结且回访已有结论（成功或失败）的事项数；调查成功率 = 调查成功数 ÷ "
+            "确定基数；满意率 = 满意数 ÷ 调查成功数；解决率 = 市民表示已解决数 ÷ 调查成功数；"
+            "按时签收率 = 按时签收数 ÷ 签收数；按时办结率 = 按时办结数 ÷ 办结数；退单率 = 退单数 ÷ "
+            "派单数；重办率 = 重办数 ÷ 办结数。百分数保留两位小数，四舍五入；",
+            "Base (确定基数): matters completed in the month whose callback survey concluded "
+            "(reached or not); survey success rate = reached / base; satisfaction rate = "
+            "satisfied / reached; resolution rate = said resolved / reached; on-time sign-for "
+            "rate = signed on time / signed; on-time completion rate = completed on time / "
+            "completed; return rate = returned / dispatched; reopen rate = reopened / completed. "
+            "Percentages to two decimals, rounded half up; "));
     if (text)
-        hl_buf_append_str(note, HL_T("括号内为分子/分母；“-”表示分母为 0（无数据）。",
-                                     "n/d in parentheses are numerator and denominator; \"-\" means a "
-                                     "zero denominator (no data)."));
+        hl_buf_append_str(note,
+                          HL_T("括号内为分子/分母；“-”表示分母为 0（无数据）。",
+                               "n/d in parentheses are numerator and denominator; \"-\" means a "
+                               "zero denominator (no data)."));
     else
         hl_buf_append_str(note, HL_T("空白表示分母为 0（无数据）。",
                                      "an empty cell means a zero denominator (no data)."));
@@ -595,19 +608,23 @@ static void append_interval(bool text, hl_buf *note)
     if (text)
         hl_buf_append_str(
             note,
-            HL_T("满意率后方括号内为 95% 威尔逊（Wilson）置信区间（z = 1.96）。满意率环比为本月与上月满意率"
-                 "之差（百分点，按精确比值计算后四舍五入）；排名变化中“↑”为上升、“↓”为下降的名次数，"
-                 "“-”表示上月无可比名次。",
-                 "Brackets after the satisfaction rate hold its 95% Wilson interval (z = 1.96). The "
-                 "satisfaction change is this month's rate minus last month's, in percentage points, "
-                 "computed from the exact ratios and rounded half up; in the rank change \"↑\" is "
-                 "places gained, \"↓\" places lost, \"-\" no rank last month to compare."));
+            HL_T(
+                "满意率后方括号内为 95% 威尔逊（Wilson）置信区间（z = "
+                "1.96）。满意率环比为本月与上月满意率"
+                "之差（百分点，按精确比值计算后四舍五入）；排名变化中“↑”为上升、“↓”为下降的名次数，"
+                "“-”表示上月无可比名次。",
+                "Brackets after the satisfaction rate hold its 95% Wilson interval (z = 1.96). The "
+                "satisfaction change is this month's rate minus last month's, in percentage "
+                "points, "
+                "computed from the exact ratios and rounded half up; in the rank change \"↑\" is "
+                "places gained, \"↓\" places lost, \"-\" no rank last month to compare."));
     else
         hl_buf_append_str(
             note,
             HL_T("95%区间下限、上限为满意率的 95% 威尔逊（Wilson）置信区间（z = 1.96）。上月排名、"
                  "上月满意率为上月数据，上月未排名或无数据的留空。",
-                 "The 95% CI low and high are the 95% Wilson interval (z = 1.96) of the satisfaction "
+                 "The 95% CI low and high are the 95% Wilson interval (z = 1.96) of the "
+                 "satisfaction "
                  "rate. Previous rank and previous satisfaction % are last month's; empty when the "
                  "unit was not ranked or had no data then."));
 }
@@ -615,9 +632,9 @@ static void append_interval(bool text, hl_buf *note)
 static void append_appeal_exclusions(const hl_assessment *assessment, hl_buf *note)
 {
     if (english())
-        hl_buf_appendf(note,
-                       "Orders excluded from this month's assessment after an upheld appeal: %" PRId64,
-                       assessment->appeal_upheld);
+        hl_buf_appendf(
+            note, "Orders excluded from this month's assessment after an upheld appeal: %" PRId64,
+            assessment->appeal_upheld);
     else
         hl_buf_appendf(note, "本月经申诉核实不纳入考核 %" PRId64 " 件", assessment->appeal_upheld);
     size_t listed = 0;
@@ -668,10 +685,11 @@ static void append_lists(const hl_assessment_policy *policy, hl_buf *note)
                        "listed, and a unit that would be on both is on neither.",
                        policy->list_size, policy->list_size);
     else
-        hl_buf_appendf(note,
-                       "红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜；并列跨越界线的单位"
-                       "一并列入，同时够上两榜的单位均不列入。",
-                       policy->list_size, policy->list_size);
+        hl_buf_appendf(
+            note,
+            "红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜；并列跨越界线的单位"
+            "一并列入，同时够上两榜的单位均不列入。",
+            policy->list_size, policy->list_size);
 }
 
 typedef void footnote_visit(void *context, const char *label, const char *note);

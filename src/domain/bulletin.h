@@ -19,10 +19,10 @@
 #include "domain/assessment.h"
 
 typedef struct hl_bulletin_meta {
-    char title[256];       /* the notice's heading: 太原市人民政府12345政务服务便民热线 */
+    char title[256]; /* the notice's heading: 太原市人民政府12345政务服务便民热线 */
     char hotline_name[256]; /* as named in the paragraph: 市政府12345政务服务便民热线 */
-    int month;             /* yyyymm */
-    char generated_at[40]; /* ISO 8601 instant the figures were read */
+    int month;              /* yyyymm */
+    char generated_at[40];  /* ISO 8601 instant the figures were read */
 } hl_bulletin_meta;
 
 /* The month a bulletin covers, in the forms its texts print. */
@@ -42,7 +42,10 @@ int hl_bulletin_check(const hl_assessment *assessment, const hl_bulletin_meta *m
 
 /* ---- The model the human formats (text, Markdown, HTML) lay out ---- */
 
-typedef enum hl_bulletin_align { HL_BULLETIN_ALIGN_LEFT = 0, HL_BULLETIN_ALIGN_RIGHT } hl_bulletin_align;
+typedef enum hl_bulletin_align {
+    HL_BULLETIN_ALIGN_LEFT = 0,
+    HL_BULLETIN_ALIGN_RIGHT
+} hl_bulletin_align;
 
 /* A table of text cells; row 0 is the header. */
 typedef struct hl_bulletin_grid {

@@ -29,13 +29,13 @@ typedef struct hl_category {
 } hl_category;
 
 typedef enum hl_role {
-    HL_ROLE_AGENT = 0,   /* 话务员: registers orders, resolves at intake */
-    HL_ROLE_DISPATCHER,  /* 派单员: dispatches, reassigns, reviews returns */
-    HL_ROLE_HANDLER,     /* 承办人: acts for one unit */
-    HL_ROLE_SURVEYOR,    /* 回访员: calls citizens back */
-    HL_ROLE_SUPERVISOR,  /* 督办员: reminds, supervises, decides extensions and reopens */
-    HL_ROLE_ANALYST,     /* 分析员: reads reports */
-    HL_ROLE_ADMIN,       /* 管理员: manages users, units, categories, calendar */
+    HL_ROLE_AGENT = 0,  /* 话务员: registers orders, resolves at intake */
+    HL_ROLE_DISPATCHER, /* 派单员: dispatches, reassigns, reviews returns */
+    HL_ROLE_HANDLER,    /* 承办人: acts for one unit */
+    HL_ROLE_SURVEYOR,   /* 回访员: calls citizens back */
+    HL_ROLE_SUPERVISOR, /* 督办员: reminds, supervises, decides extensions and reopens */
+    HL_ROLE_ANALYST,    /* 分析员: reads reports */
+    HL_ROLE_ADMIN,      /* 管理员: manages users, units, categories, calendar */
     HL_ROLE_COUNT
 } hl_role;
 

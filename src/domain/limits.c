@@ -83,16 +83,18 @@ int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_erro
          * the echo is cut short so a pasted paragraph does not fill it. */
         const char *shown = key != NULL ? key : "";
         return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "key",
-                                  "unknown limit \"%.64s\" (sign_days, return_days, "
-                                  "handle_days.<type>, extension_max_days, extension_max_count, "
-                                  "due_soon_days, survey_max_attempts, appeal_days, reopen_dissatisfied)",
-                                  shown)
-                   : hl_error_set(error, HL_EINVAL, "key",
-                                  "未知的时限配置项“%.64s”（sign_days、return_days、"
-                                  "handle_days.<类型>、extension_max_days、extension_max_count、"
-                                  "due_soon_days、survey_max_attempts、appeal_days、reopen_dissatisfied）",
-                                  shown);
+                   ? hl_error_set(
+                         error, HL_EINVAL, "key",
+                         "unknown limit \"%.64s\" (sign_days, return_days, "
+                         "handle_days.<type>, extension_max_days, extension_max_count, "
+                         "due_soon_days, survey_max_attempts, appeal_days, reopen_dissatisfied)",
+                         shown)
+                   : hl_error_set(
+                         error, HL_EINVAL, "key",
+                         "未知的时限配置项“%.64s”（sign_days、return_days、"
+                         "handle_days.<类型>、extension_max_days、extension_max_count、"
+                         "due_soon_days、survey_max_attempts、appeal_days、reopen_dissatisfied）",
+                         shown);
     }
     int64_t parsed = 0;
     if (value == NULL || hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), found->minimum,

@@ -35,8 +35,8 @@
 #define HL_ORDER_TYPE_COUNT 6
 
 typedef struct hl_limits {
-    int sign_days;      /* working days from dispatch to sign for (default 1) */
-    int return_days;    /* working days from dispatch within which a unit may return (2) */
+    int sign_days;   /* working days from dispatch to sign for (default 1) */
+    int return_days; /* working days from dispatch within which a unit may return (2) */
     int handle_days[HL_ORDER_TYPE_COUNT]; /* working days from dispatch to complete, by type */
     int extension_max_days;  /* one extension moves the deadline at most this far (10) */
     int extension_max_count; /* extensions allowed per order (1) */
@@ -61,7 +61,7 @@ int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_erro
 
 /* Calls visit for every key with its current value, in a fixed order (the
  * order of the keys listed above). */
-void hl_limits_each(const hl_limits *limits, void (*visit)(void *context, const char *key, int value),
-                    void *context);
+void hl_limits_each(const hl_limits *limits,
+                    void (*visit)(void *context, const char *key, int value), void *context);
 
 #endif

@@ -162,7 +162,8 @@ int hl_order_outcome_parse(hl_slice text, hl_survey_outcome *out)
 {
     int value;
     /* "空号" and "停机" alone are what surveyors write. */
-    if (hl_slice_equal(hl_slice_trim(text), "空号") || hl_slice_equal(hl_slice_trim(text), "停机")) {
+    if (hl_slice_equal(hl_slice_trim(text), "空号") ||
+        hl_slice_equal(hl_slice_trim(text), "停机")) {
         *out = HL_OUTCOME_WRONG_NUMBER;
         return HL_OK;
     }

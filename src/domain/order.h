@@ -95,8 +95,8 @@ typedef enum hl_appeal_state {
 
 #define HL_STATE_BIT(state) (1u << (state))
 /* States in which a unit is handling the order and a deadline runs. */
-#define HL_STATES_OPEN                                                                         \
-    (HL_STATE_BIT(HL_STATE_DISPATCHED) | HL_STATE_BIT(HL_STATE_SIGNED) |                       \
+#define HL_STATES_OPEN                                                                             \
+    (HL_STATE_BIT(HL_STATE_DISPATCHED) | HL_STATE_BIT(HL_STATE_SIGNED) |                           \
      HL_STATE_BIT(HL_STATE_HANDLING) | HL_STATE_BIT(HL_STATE_RETURN_PENDING))
 
 typedef struct hl_order {
@@ -120,8 +120,8 @@ typedef struct hl_order {
     char registered_by[HL_CODE_BYTES];
 
     /* Handling. */
-    char lead_unit[HL_CODE_BYTES];     /* 主办 */
-    char co_units[HL_CO_UNITS_BYTES];  /* 协办, comma-separated codes */
+    char lead_unit[HL_CODE_BYTES];    /* 主办 */
+    char co_units[HL_CO_UNITS_BYTES]; /* 协办, comma-separated codes */
     hl_time dispatched_at;
     hl_time sign_deadline;
     hl_time signed_at;

@@ -103,8 +103,9 @@ static size_t add_survey_result(hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS], size_
         return count;
     count = add_amount(out, count, month, event->unit, HL_COUNTER_SURVEY_SUCCEEDED, sign);
     if (event->rating > HL_RATING_NONE && event->rating < HL_RATING_COUNT)
-        count = add_amount(out, count, month, event->unit,
-                           (hl_counter)(HL_COUNTER_RATED_VERY_SATISFIED + (event->rating - 1)), sign);
+        count =
+            add_amount(out, count, month, event->unit,
+                       (hl_counter)(HL_COUNTER_RATED_VERY_SATISFIED + (event->rating - 1)), sign);
     if (event->resolved == HL_RESOLVED_YES)
         count = add_amount(out, count, month, event->unit, HL_COUNTER_SURVEY_RESOLVED, sign);
     return count;

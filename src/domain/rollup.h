@@ -18,14 +18,14 @@
 #include "domain/workflow.h"
 
 typedef enum hl_counter {
-    HL_COUNTER_RECEIVED = 0,        /* registered (unit "") */
-    HL_COUNTER_RESOLVED_AT_INTAKE,  /* answered by the agent (unit "") */
-    HL_COUNTER_DISPATCHED,          /* dispatched or reassigned to the unit */
+    HL_COUNTER_RECEIVED = 0,       /* registered (unit "") */
+    HL_COUNTER_RESOLVED_AT_INTAKE, /* answered by the agent (unit "") */
+    HL_COUNTER_DISPATCHED,         /* dispatched or reassigned to the unit */
     HL_COUNTER_SIGNED,
     HL_COUNTER_SIGNED_ON_TIME,
-    HL_COUNTER_RETURNED,            /* returned by the unit */
+    HL_COUNTER_RETURNED, /* returned by the unit */
     HL_COUNTER_RETURN_REJECTED,
-    HL_COUNTER_REASSIGNED_AWAY,     /* taken from the unit by a reassignment */
+    HL_COUNTER_REASSIGNED_AWAY, /* taken from the unit by a reassignment */
     HL_COUNTER_EXTENSION_REQUESTED,
     HL_COUNTER_EXTENSION_APPROVED,
     HL_COUNTER_REMINDED,
@@ -38,17 +38,17 @@ typedef enum hl_counter {
     HL_COUNTER_ARCHIVED,
     /* The callback survey, counted toward the month the order was completed
      * (the event's period): */
-    HL_COUNTER_SURVEY_CALLS,        /* call attempts made */
-    HL_COUNTER_SURVEYED,            /* 确定基数: surveys concluded, reached or failed */
-    HL_COUNTER_SURVEY_SUCCEEDED,    /* the citizen was reached */
+    HL_COUNTER_SURVEY_CALLS,     /* call attempts made */
+    HL_COUNTER_SURVEYED,         /* 确定基数: surveys concluded, reached or failed */
+    HL_COUNTER_SURVEY_SUCCEEDED, /* the citizen was reached */
     HL_COUNTER_RATED_VERY_SATISFIED,
     HL_COUNTER_RATED_SATISFIED,
     HL_COUNTER_RATED_BASIC,
     HL_COUNTER_RATED_DISSATISFIED,
     HL_COUNTER_RATED_VERY_DISSATISFIED,
-    HL_COUNTER_SURVEY_RESOLVED,     /* reached and the citizen said it was solved */
+    HL_COUNTER_SURVEY_RESOLVED, /* reached and the citizen said it was solved */
     HL_COUNTER_APPEALED,
-    HL_COUNTER_APPEAL_UPHELD,       /* orders removed from the unit's measures */
+    HL_COUNTER_APPEAL_UPHELD, /* orders removed from the unit's measures */
     HL_COUNTER_APPEAL_REJECTED,
     HL_COUNTER_COUNT
 } hl_counter;
@@ -77,7 +77,8 @@ hl_rollup_map *hl_rollup_map_new(void);
 void hl_rollup_map_free(hl_rollup_map *map);
 void hl_rollup_map_add(hl_rollup_map *map, const hl_rollup_delta *delta);
 /* The amount stored for a key (0 when absent). */
-int64_t hl_rollup_map_get(const hl_rollup_map *map, int month, const char *unit, hl_counter counter);
+int64_t hl_rollup_map_get(const hl_rollup_map *map, int month, const char *unit,
+                          hl_counter counter);
 size_t hl_rollup_map_size(const hl_rollup_map *map);
 void hl_rollup_map_clear(hl_rollup_map *map);
 /* Visits every non-zero entry in (month, unit, counter) order. */

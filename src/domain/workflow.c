@@ -19,10 +19,28 @@
 #define R(role) HL_ROLE_BIT(HL_ROLE_##role)
 
 static const char *const english_labels[HL_ACTION_COUNT] = {
-    "register", "resolve at intake", "dispatch", "sign for", "handle", "complete", "return",
-    "reject return", "reassign", "request extension", "approve extension", "refuse extension",
-    "remind", "supervise", "reopen", "merge", "mark invalid", "archive", "survey", "appeal",
-    "uphold appeal", "reject appeal",
+    "register",
+    "resolve at intake",
+    "dispatch",
+    "sign for",
+    "handle",
+    "complete",
+    "return",
+    "reject return",
+    "reassign",
+    "request extension",
+    "approve extension",
+    "refuse extension",
+    "remind",
+    "supervise",
+    "reopen",
+    "merge",
+    "mark invalid",
+    "archive",
+    "survey",
+    "appeal",
+    "uphold appeal",
+    "reject appeal",
 };
 
 static bool english(void)
@@ -52,25 +70,28 @@ static int check_actor(const hl_workflow_rule *rule, const hl_order *order, cons
                        hl_error *error)
 {
     if (!actor->active)
-        return english() ? hl_error_set(error, HL_EROLE, "actor", "user %s is disabled", actor->username)
-                         : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", actor->username);
-    if ((rule->roles & HL_ROLE_BIT(actor->role)) == 0)
         return english()
-                   ? hl_error_set(error, HL_EROLE, "actor", "the role %s may not take the action \"%s\"",
-                                  hl_directory_role_label(actor->role), english_labels[rule->action])
-                   : hl_error_set(error, HL_EROLE, "actor", "%s无权对工单执行「%s」",
-                                  hl_directory_role_label(actor->role), rule->name_zh);
+                   ? hl_error_set(error, HL_EROLE, "actor", "user %s is disabled", actor->username)
+                   : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", actor->username);
+    if ((rule->roles & HL_ROLE_BIT(actor->role)) == 0)
+        return english() ? hl_error_set(error, HL_EROLE, "actor",
+                                        "the role %s may not take the action \"%s\"",
+                                        hl_directory_role_label(actor->role),
+                                        english_labels[rule->action])
+                         : hl_error_set(error, HL_EROLE, "actor", "%s无权对工单执行「%s」",
+                                        hl_directory_role_label(actor->role), rule->name_zh);
     if (actor->role != HL_ROLE_HANDLER || rule->scope == HL_SCOPE_ANY)
         return HL_OK;
     bool lead = strcmp(actor->unit, order->lead_unit) == 0;
     bool co = rule->scope == HL_SCOPE_LEAD_OR_CO && unit_in_list(order->co_units, actor->unit);
     if (lead || co)
         return HL_OK;
-    return english() ? hl_error_set(error, HL_EROLE, "actor",
-                                    "unit %s does not handle this order (lead unit: %s)",
-                                    actor->unit, order->lead_unit[0] ? order->lead_unit : "none")
-                     : hl_error_set(error, HL_EROLE, "actor", "单位 %s 不是该工单的承办单位（主办：%s）",
-                                    actor->unit, order->lead_unit[0] ? order->lead_unit : "无");
+    return english()
+               ? hl_error_set(error, HL_EROLE, "actor",
+                              "unit %s does not handle this order (lead unit: %s)", actor->unit,
+                              order->lead_unit[0] ? order->lead_unit : "none")
+               : hl_error_set(error, HL_EROLE, "actor", "单位 %s 不是该工单的承办单位（主办：%s）",
+                              actor->unit, order->lead_unit[0] ? order->lead_unit : "无");
 }
 
 static int check_state(const hl_workflow_rule *rule, const hl_order *order, hl_error *error)
@@ -78,7 +99,8 @@ static int check_state(const hl_workflow_rule *rule, const hl_order *order, hl_e
     if ((rule->from_states & HL_STATE_BIT(order->state)) != 0)
         return HL_OK;
     if (english())
-        return hl_error_set(error, HL_ESTATE, "state", "the action \"%s\" is not allowed on an order that is %s",
+        return hl_error_set(error, HL_ESTATE, "state",
+                            "the action \"%s\" is not allowed on an order that is %s",
                             english_labels[rule->action], hl_order_state_label(order->state));
     return hl_error_set(error, HL_ESTATE, "state", "工单处于「%s」状态，不能「%s」",
                         hl_order_state_label(order->state), rule->name_zh);
@@ -122,13 +144,14 @@ static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *inp
         return missing(note_name(rule->action), error);
     if ((rule->required & HL_NEED_DAYS) != 0 && input->days <= 0)
         return missing("days", error);
-    bool uses_days = (rule->required & HL_NEED_DAYS) != 0 || rule->action == HL_ACTION_EXTEND_APPROVE;
+    bool uses_days =
+        (rule->required & HL_NEED_DAYS) != 0 || rule->action == HL_ACTION_EXTEND_APPROVE;
     if (uses_days && (input->days < 0 || input->days > context->limits->extension_max_days))
-        return english() ? hl_error_set(error, HL_EINVAL, "days",
-                                        "days must be between 1 and %d",
-                                        context->limits->extension_max_days)
-                         : hl_error_set(error, HL_EINVAL, "days", "延期天数须在 1 到 %d 个工作日之间",
-                                        context->limits->extension_max_days);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "days", "days must be between 1 and %d",
+                                  context->limits->extension_max_days)
+                   : hl_error_set(error, HL_EINVAL, "days", "延期天数须在 1 到 %d 个工作日之间",
+                                  context->limits->extension_max_days);
     if ((rule->required & HL_NEED_INTO) != 0 && input->into == NULL)
         return missing("into", error);
     if ((rule->required & HL_NEED_OUTCOME) != 0 && input->outcome == HL_OUTCOME_NONE)
@@ -137,8 +160,9 @@ static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *inp
         input->rating == HL_RATING_NONE)
         return missing("rating", error);
     if (input->note != NULL)
-        return hl_text_copy(event->note, sizeof event->note, hl_slice_trim(hl_slice_of(input->note)),
-                            HL_CONTENT_CHARS, true, "note", error);
+        return hl_text_copy(event->note, sizeof event->note,
+                            hl_slice_trim(hl_slice_of(input->note)), HL_CONTENT_CHARS, true, "note",
+                            error);
     return HL_OK;
 }
 
@@ -162,17 +186,19 @@ static int check_co_units(const char *list, const char *lead, char *out, size_t 
             result = hl_directory_copy_code(code, item, "co_units", error);
             if (result != HL_OK)
                 break;
-            if (strcmp(code, lead) == 0 || unit_in_list(normalized.data ? normalized.data : "", code)) {
-                result = english() ? hl_error_set(error, HL_EINVAL, "co_units",
-                                                  "unit %s is named twice", code)
-                                   : hl_error_set(error, HL_EINVAL, "co_units", "单位 %s 重复", code);
+            if (strcmp(code, lead) == 0 ||
+                unit_in_list(normalized.data ? normalized.data : "", code)) {
+                result =
+                    english()
+                        ? hl_error_set(error, HL_EINVAL, "co_units", "unit %s is named twice", code)
+                        : hl_error_set(error, HL_EINVAL, "co_units", "单位 %s 重复", code);
                 break;
             }
             if (++count > HL_CO_UNITS_MAX) {
                 result = english() ? hl_error_set(error, HL_EINVAL, "co_units",
                                                   "at most %d co-handling units", HL_CO_UNITS_MAX)
-                                   : hl_error_set(error, HL_EINVAL, "co_units", "协办单位最多 %d 个",
-                                                  HL_CO_UNITS_MAX);
+                                   : hl_error_set(error, HL_EINVAL, "co_units",
+                                                  "协办单位最多 %d 个", HL_CO_UNITS_MAX);
                 break;
             }
             if (normalized.len > 0)
@@ -319,7 +345,8 @@ static int assign(const hl_workflow_step_call *call)
     hl_order *order = call->order;
     const hl_action_input *input = call->input;
     char co_units[HL_CO_UNITS_BYTES];
-    int result = check_co_units(input->co_units, input->unit, co_units, sizeof co_units, call->error);
+    int result =
+        check_co_units(input->co_units, input->unit, co_units, sizeof co_units, call->error);
     if (result != HL_OK)
         return result;
     snprintf(call->event->other_unit, sizeof call->event->other_unit, "%s", order->lead_unit);
@@ -341,9 +368,10 @@ static int step_reassign(const hl_workflow_step_call *call)
 {
     const char *unit = call->input->unit;
     if (strcmp(unit, call->order->lead_unit) == 0)
-        return english() ? hl_error_set(call->error, HL_EINVAL, "unit",
-                                        "the order is already with unit %s", unit)
-                         : hl_error_set(call->error, HL_EINVAL, "unit", "工单已由单位 %s 承办", unit);
+        return english()
+                   ? hl_error_set(call->error, HL_EINVAL, "unit",
+                                  "the order is already with unit %s", unit)
+                   : hl_error_set(call->error, HL_EINVAL, "unit", "工单已由单位 %s 承办", unit);
     return assign(call);
 }
 
@@ -380,9 +408,10 @@ static int step_return(const hl_workflow_step_call *call)
     if (call->now > order->return_deadline) {
         char closed[40];
         hl_clock_format_local(order->return_deadline, closed, sizeof closed);
-        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
-                                        "the return window closed at %s", closed)
-                         : hl_error_set(call->error, HL_ESTATE, "state", "退单时限已于 %s 截止", closed);
+        return english()
+                   ? hl_error_set(call->error, HL_ESTATE, "state", "the return window closed at %s",
+                                  closed)
+                   : hl_error_set(call->error, HL_ESTATE, "state", "退单时限已于 %s 截止", closed);
     }
     call->event->deadline = order->return_deadline;
     order->state_before_return = order->state;
@@ -424,8 +453,9 @@ static int step_extend_request(const hl_workflow_step_call *call)
 
 static int no_pending_extension(hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_ESTATE, "state", "no extension request awaits a decision")
-                     : hl_error_set(error, HL_ESTATE, "state", "没有待审批的延期申请");
+    return english()
+               ? hl_error_set(error, HL_ESTATE, "state", "no extension request awaits a decision")
+               : hl_error_set(error, HL_ESTATE, "state", "没有待审批的延期申请");
 }
 
 static int step_extend_approve(const hl_workflow_step_call *call)
@@ -435,13 +465,15 @@ static int step_extend_approve(const hl_workflow_step_call *call)
         return no_pending_extension(call->error);
     int days = call->input->days > 0 ? call->input->days : order->extension_pending_days;
     if (days > order->extension_pending_days)
-        return english() ? hl_error_set(call->error, HL_EINVAL, "days",
-                                        "%d days granted but only %d asked", days,
-                                        order->extension_pending_days)
-                         : hl_error_set(call->error, HL_EINVAL, "days", "批准 %d 天，超过申请的 %d 天",
-                                        days, order->extension_pending_days);
+        return english()
+                   ? hl_error_set(call->error, HL_EINVAL, "days",
+                                  "%d days granted but only %d asked", days,
+                                  order->extension_pending_days)
+                   : hl_error_set(call->error, HL_EINVAL, "days", "批准 %d 天，超过申请的 %d 天",
+                                  days, order->extension_pending_days);
     append_time(call->details, "previous_deadline", order->handle_deadline);
-    order->handle_deadline = hl_calendar_deadline(call->context->calendar, order->handle_deadline, days);
+    order->handle_deadline =
+        hl_calendar_deadline(call->context->calendar, order->handle_deadline, days);
     order->due_at = order->handle_deadline;
     order->extension_pending_days = 0;
     order->extension_count++;
@@ -475,10 +507,11 @@ static int step_supervise(const hl_workflow_step_call *call)
         char due[40] = "-";
         if (order->due_at > 0)
             hl_clock_format_local(order->due_at, due, sizeof due);
-        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
-                                        "supervision is for overdue orders; this one is due %s", due)
-                         : hl_error_set(call->error, HL_ESTATE, "state", "工单未超期（期限 %s），不能督办",
-                                        due);
+        return english()
+                   ? hl_error_set(call->error, HL_ESTATE, "state",
+                                  "supervision is for overdue orders; this one is due %s", due)
+                   : hl_error_set(call->error, HL_ESTATE, "state",
+                                  "工单未超期（期限 %s），不能督办", due);
     }
     call->event->deadline = order->due_at;
     order->supervise_count++;
@@ -490,9 +523,10 @@ static int step_reopen(const hl_workflow_step_call *call)
     hl_order *order = call->order;
     if (call->actor->role == HL_ROLE_SURVEYOR &&
         !(order->survey_result == HL_SURVEY_SUCCEEDED && dissatisfied(order->rating)))
-        return english() ? hl_error_set(call->error, HL_EROLE, "actor",
-                                        "a surveyor reopens only after a dissatisfied survey")
-                         : hl_error_set(call->error, HL_EROLE, "actor", "回访员仅可在回访不满意后重办");
+        return english()
+                   ? hl_error_set(call->error, HL_EROLE, "actor",
+                                  "a surveyor reopens only after a dissatisfied survey")
+                   : hl_error_set(call->error, HL_EROLE, "actor", "回访员仅可在回访不满意后重办");
     if (order->lead_unit[0] == '\0')
         return english() ? hl_error_set(call->error, HL_ESTATE, "state",
                                         "resolved at intake: register a new order instead")
@@ -517,19 +551,20 @@ static int step_merge(const hl_workflow_step_call *call)
     char number[24];
     hl_order_format_number(into->id, number, sizeof number);
     if (into->id == order->id)
-        return english() ? hl_error_set(error, HL_EINVAL, "into", "an order cannot merge into itself")
-                         : hl_error_set(error, HL_EINVAL, "into", "工单不能并入自身");
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "into", "an order cannot merge into itself")
+                   : hl_error_set(error, HL_EINVAL, "into", "工单不能并入自身");
     if (into->state == HL_STATE_MERGED || into->state == HL_STATE_INVALID)
         return english() ? hl_error_set(error, HL_EINVAL, "into", "order %s is %s", number,
                                         hl_order_state_label(into->state))
                          : hl_error_set(error, HL_EINVAL, "into", "工单 %s 已是「%s」状态", number,
                                         hl_order_state_label(into->state));
     if (into->received_at > order->received_at)
-        return english() ? hl_error_set(error, HL_EINVAL, "into",
-                                        "order %s was received later; merge into the earlier one",
-                                        number)
-                         : hl_error_set(error, HL_EINVAL, "into", "工单 %s 受理时间较晚，应并入较早的工单",
-                                        number);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "into",
+                                  "order %s was received later; merge into the earlier one", number)
+                   : hl_error_set(error, HL_EINVAL, "into",
+                                  "工单 %s 受理时间较晚，应并入较早的工单", number);
     order->duplicate_of = into->id;
     order->excluded = true;
     snprintf(order->excluded_reason, sizeof order->excluded_reason, "%s %s",
@@ -592,15 +627,18 @@ static int step_appeal(const hl_workflow_step_call *call)
         return english() ? hl_error_set(call->error, HL_ESTATE, "state",
                                         "this completion has been appealed already (%s)",
                                         hl_order_appeal_state_name(order->appeal_state))
-                         : hl_error_set(call->error, HL_ESTATE, "state", "本次办结已申诉过，不能再次申诉");
+                         : hl_error_set(call->error, HL_ESTATE, "state",
+                                        "本次办结已申诉过，不能再次申诉");
     hl_time from = order->surveyed_at != 0 ? order->surveyed_at : order->completed_at;
-    hl_time closes = hl_calendar_deadline(call->context->calendar, from, call->context->limits->appeal_days);
+    hl_time closes =
+        hl_calendar_deadline(call->context->calendar, from, call->context->limits->appeal_days);
     if (call->now > closes) {
         char closed[40];
         hl_clock_format_local(closes, closed, sizeof closed);
-        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
-                                        "the appeal window closed at %s", closed)
-                         : hl_error_set(call->error, HL_ESTATE, "state", "申诉时限已于 %s 截止", closed);
+        return english()
+                   ? hl_error_set(call->error, HL_ESTATE, "state", "the appeal window closed at %s",
+                                  closed)
+                   : hl_error_set(call->error, HL_ESTATE, "state", "申诉时限已于 %s 截止", closed);
     }
     call->event->deadline = closes;
     order->appeal_state = HL_APPEAL_PENDING;
@@ -615,8 +653,9 @@ static int step_appeal(const hl_workflow_step_call *call)
 static int decide_appeal(const hl_workflow_step_call *call)
 {
     if (call->order->appeal_state != HL_APPEAL_PENDING)
-        return english() ? hl_error_set(call->error, HL_ESTATE, "state", "no appeal awaits a decision")
-                         : hl_error_set(call->error, HL_ESTATE, "state", "没有待审的申诉");
+        return english()
+                   ? hl_error_set(call->error, HL_ESTATE, "state", "no appeal awaits a decision")
+                   : hl_error_set(call->error, HL_ESTATE, "state", "没有待审的申诉");
     copy_assessment(call->order, call->event);
     return HL_OK;
 }
@@ -647,16 +686,14 @@ static int step_appeal_reject(const hl_workflow_step_call *call)
 /* ---- the table ---- */
 
 static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
-    [HL_ACTION_REGISTER] = {HL_ACTION_REGISTER, "register", "受理", S(NONE), R(AGENT) | R(DISPATCHER),
-                            0, HL_STATE_NEW, HL_SCOPE_ANY,
-                            "channel, caller, address, category, type, title, content",
-                            "none",
+    [HL_ACTION_REGISTER] = {HL_ACTION_REGISTER, "register", "受理", S(NONE),
+                            R(AGENT) | R(DISPATCHER), 0, HL_STATE_NEW, HL_SCOPE_ANY,
+                            "channel, caller, address, category, type, title, content", "none",
                             step_register},
-    [HL_ACTION_RESOLVE] = {HL_ACTION_RESOLVE, "resolve", "直接办结", S(NEW), R(AGENT) | R(DISPATCHER),
-                           HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_ANY,
+    [HL_ACTION_RESOLVE] = {HL_ACTION_RESOLVE, "resolve", "直接办结", S(NEW),
+                           R(AGENT) | R(DISPATCHER), HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_ANY,
                            "the answer given on the call, as the reply; completion time",
-                           "none: the order never reaches a unit",
-                           step_resolve},
+                           "none: the order never reaches a unit", step_resolve},
     [HL_ACTION_DISPATCH] = {HL_ACTION_DISPATCH, "dispatch", "派单", S(NEW), R(DISPATCHER),
                             HL_NEED_UNIT, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
                             "lead unit, co-handling units, dispatch time, the three deadlines",
@@ -665,17 +702,14 @@ static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
                             step_dispatch},
     [HL_ACTION_SIGN] = {HL_ACTION_SIGN, "sign", "签收", S(DISPATCHED), R(HANDLER), 0,
                         HL_STATE_SIGNED, HL_SCOPE_LEAD, "signing time; on time or late",
-                        "stops sign-for; handling keeps running",
-                        step_sign},
+                        "stops sign-for; handling keeps running", step_sign},
     [HL_ACTION_HANDLE] = {HL_ACTION_HANDLE, "handle", "办理", S(SIGNED) | S(HANDLING), R(HANDLER),
                           HL_NEED_NOTE, HL_STATE_HANDLING, HL_SCOPE_LEAD_OR_CO,
-                          "a progress note (lead or co-handling unit)", "none",
-                          step_handle},
+                          "a progress note (lead or co-handling unit)", "none", step_handle},
     [HL_ACTION_COMPLETE] = {HL_ACTION_COMPLETE, "complete", "办结", S(SIGNED) | S(HANDLING),
                             R(HANDLER), HL_NEED_NOTE, HL_STATE_COMPLETED, HL_SCOPE_LEAD,
                             "the reply to the citizen; completion time; on time or late",
-                            "stops handling; drops an undecided extension request",
-                            step_complete},
+                            "stops handling; drops an undecided extension request", step_complete},
     [HL_ACTION_RETURN] = {HL_ACTION_RETURN, "return", "退单", S(DISPATCHED) | S(SIGNED), R(HANDLER),
                           HL_NEED_NOTE, HL_STATE_RETURN_PENDING, HL_SCOPE_LEAD,
                           "the reason (not this unit's duty)",
@@ -684,8 +718,7 @@ static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
     [HL_ACTION_RETURN_REJECT] = {HL_ACTION_RETURN_REJECT, "return-reject", "退单驳回",
                                  S(RETURN_PENDING), R(DISPATCHER), HL_NEED_NOTE, HL_STATE_NONE,
                                  HL_SCOPE_ANY, "the reason; back to the state before the return",
-                                 "the unit's deadlines resume unchanged",
-                                 step_return_reject},
+                                 "the unit's deadlines resume unchanged", step_return_reject},
     [HL_ACTION_REASSIGN] = {HL_ACTION_REASSIGN, "reassign", "改派",
                             S(RETURN_PENDING) | S(DISPATCHED) | S(SIGNED) | S(HANDLING),
                             R(DISPATCHER), HL_NEED_UNIT, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
@@ -710,16 +743,15 @@ static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
                                  HL_STATE_NONE, HL_SCOPE_ANY, "the reason", "none",
                                  step_extend_refuse},
     [HL_ACTION_REMIND] = {HL_ACTION_REMIND, "remind", "催办",
-                          S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(DISPATCHER) | R(SUPERVISOR),
-                          0, HL_STATE_NONE, HL_SCOPE_ANY, "an optional note", "none",
-                          step_remind},
+                          S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(DISPATCHER) | R(SUPERVISOR), 0,
+                          HL_STATE_NONE, HL_SCOPE_ANY, "an optional note", "none", step_remind},
     [HL_ACTION_SUPERVISE] = {HL_ACTION_SUPERVISE, "supervise", "督办",
                              S(DISPATCHED) | S(SIGNED) | S(HANDLING), R(SUPERVISOR), HL_NEED_NOTE,
                              HL_STATE_NONE, HL_SCOPE_ANY, "the supervision note",
-                             "allowed only on an overdue order",
-                             step_supervise},
+                             "allowed only on an overdue order", step_supervise},
     [HL_ACTION_REOPEN] = {HL_ACTION_REOPEN, "reopen", "重办", S(COMPLETED) | S(SURVEYED),
-                          R(SUPERVISOR) | R(SURVEYOR), HL_NEED_NOTE, HL_STATE_DISPATCHED, HL_SCOPE_ANY,
+                          R(SUPERVISOR) | R(SURVEYOR), HL_NEED_NOTE, HL_STATE_DISPATCHED,
+                          HL_SCOPE_ANY,
                           "the reason (a supervisor's decision; a surveyor only after a "
                           "dissatisfied survey)",
                           "back to the same lead unit: restarts sign-for, the return window "
@@ -734,12 +766,10 @@ static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
                               R(AGENT) | R(DISPATCHER) | R(SUPERVISOR), HL_NEED_NOTE,
                               HL_STATE_INVALID, HL_SCOPE_ANY,
                               "the reason (harassment, test, no content); excluded from assessment",
-                              "stops every deadline",
-                              step_invalidate},
+                              "stops every deadline", step_invalidate},
     [HL_ACTION_ARCHIVE] = {HL_ACTION_ARCHIVE, "archive", "归档", S(COMPLETED) | S(SURVEYED),
                            R(SUPERVISOR), 0, HL_STATE_ARCHIVED, HL_SCOPE_ANY, "archiving time",
-                           "none",
-                           step_archive},
+                           "none", step_archive},
     [HL_ACTION_SURVEY] = {HL_ACTION_SURVEY, "survey", "回访", S(COMPLETED), R(SURVEYOR),
                           HL_NEED_OUTCOME, HL_STATE_NONE, HL_SCOPE_ANY,
                           "one call: its outcome; when reached, the five-level rating, resolved "
@@ -761,13 +791,11 @@ static const hl_workflow_rule rules[HL_ACTION_COUNT] = {
                                  HL_NEED_NOTE, HL_STATE_NONE, HL_SCOPE_ANY,
                                  "the decision; the order is excluded from assessment with the "
                                  "reason kept, and leaves the unit's measures for its month",
-                                 "none",
-                                 step_appeal_uphold},
+                                 "none", step_appeal_uphold},
     [HL_ACTION_APPEAL_REJECT] = {HL_ACTION_APPEAL_REJECT, "appeal-reject", "申诉驳回",
                                  S(COMPLETED) | S(SURVEYED) | S(ARCHIVED), R(SUPERVISOR),
                                  HL_NEED_NOTE, HL_STATE_NONE, HL_SCOPE_ANY,
-                                 "the decision; the result stands", "none",
-                                 step_appeal_reject},
+                                 "the decision; the result stands", "none", step_appeal_reject},
 };
 
 const hl_workflow_rule *hl_workflow_rule_of(hl_action action)
@@ -780,7 +808,8 @@ const hl_workflow_rule *hl_workflow_rule_of(hl_action action)
 int hl_workflow_action_parse(hl_slice text, hl_action *out)
 {
     for (int action = 0; action < HL_ACTION_COUNT; action++) {
-        if (hl_slice_equal(text, rules[action].name) || hl_slice_equal(text, rules[action].name_zh)) {
+        if (hl_slice_equal(text, rules[action].name) ||
+            hl_slice_equal(text, rules[action].name_zh)) {
             *out = (hl_action)action;
             return HL_OK;
         }
@@ -796,8 +825,8 @@ const char *hl_workflow_action_label(hl_action action)
 }
 
 int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
-                      const hl_action_input *input, const hl_workflow_context *context,
-                      hl_time now, hl_event *event, hl_error *error)
+                      const hl_action_input *input, const hl_workflow_context *context, hl_time now,
+                      hl_event *event, hl_error *error)
 {
     const hl_workflow_rule *rule = hl_workflow_rule_of(action);
     if (rule == NULL)
@@ -836,16 +865,17 @@ int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
     hl_buf_init(&details);
     hl_buf_append_char(&details, '{');
     result = check_inputs(rule, input, context, event, error);
-    if (result == HL_OK)
-        {
-        const hl_workflow_step_call call = {order, actor, input, context, now, event, &details, error};
+    if (result == HL_OK) {
+        const hl_workflow_step_call call = {order, actor, input,    context,
+                                            now,   event, &details, error};
         result = rule->step(&call);
     }
     if (result == HL_OK) {
         hl_buf_append_char(&details, '}');
         /* The largest details (a dispatch naming eight co-handling units) are
          * far below the limit; cutting is a guard, not a path. */
-        size_t length = details.len < sizeof event->details ? details.len : sizeof event->details - 1;
+        size_t length =
+            details.len < sizeof event->details ? details.len : sizeof event->details - 1;
         memcpy(event->details, details.data, length);
         event->details[length] = '\0';
         snprintf(event->unit, sizeof event->unit, "%s", order->lead_unit);
@@ -887,8 +917,9 @@ void hl_workflow_markdown(hl_buf *out)
                 unsigned returnable = rules[HL_ACTION_RETURN].from_states;
                 for (int back = 1; back < HL_STATE_COUNT; back++)
                     if ((returnable & HL_STATE_BIT(back)) != 0)
-                        hl_buf_appendf(out, "    %s --> %s: %s %s\n", hl_order_state_name((hl_state)state),
-                                       hl_order_state_name((hl_state)back), rule->name, rule->name_zh);
+                        hl_buf_appendf(
+                            out, "    %s --> %s: %s %s\n", hl_order_state_name((hl_state)state),
+                            hl_order_state_name((hl_state)back), rule->name, rule->name_zh);
                 continue;
             }
             hl_buf_appendf(out, "    %s --> %s: %s %s\n", hl_order_state_name((hl_state)state),
@@ -924,7 +955,7 @@ void hl_workflow_markdown(hl_buf *out)
             hl_buf_append_str(out, "-");
         static const char *const scopes[] = {"-", "lead unit", "lead or co-handling unit"};
         hl_buf_appendf(out, " | %s | %s | %s | %s |\n",
-                       rule->to_state != HL_STATE_NONE ? hl_order_state_name(rule->to_state)
+                       rule->to_state != HL_STATE_NONE     ? hl_order_state_name(rule->to_state)
                        : action == HL_ACTION_RETURN_REJECT ? "(state before the return)"
                                                            : "(unchanged)",
                        scopes[rule->scope], rule->records, rule->deadline);

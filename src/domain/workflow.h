@@ -48,10 +48,10 @@ typedef enum hl_action {
 
 /* Fields an action may require. */
 enum {
-    HL_NEED_UNIT = 1u << 0, /* a target unit */
-    HL_NEED_NOTE = 1u << 1, /* a reason, reply or progress note */
-    HL_NEED_DAYS = 1u << 2, /* a number of working days */
-    HL_NEED_INTO = 1u << 3, /* the order to merge into */
+    HL_NEED_UNIT = 1u << 0,    /* a target unit */
+    HL_NEED_NOTE = 1u << 1,    /* a reason, reply or progress note */
+    HL_NEED_DAYS = 1u << 2,    /* a number of working days */
+    HL_NEED_INTO = 1u << 3,    /* the order to merge into */
     HL_NEED_OUTCOME = 1u << 4, /* a survey call's outcome */
 };
 
@@ -64,9 +64,9 @@ enum {
 
 /* Whose order a handler may act on. */
 typedef enum hl_unit_scope {
-    HL_SCOPE_ANY = 0,     /* no unit check (centre roles) */
-    HL_SCOPE_LEAD,        /* a handler must belong to the lead unit */
-    HL_SCOPE_LEAD_OR_CO,  /* the lead or a co-handling unit */
+    HL_SCOPE_ANY = 0,    /* no unit check (centre roles) */
+    HL_SCOPE_LEAD,       /* a handler must belong to the lead unit */
+    HL_SCOPE_LEAD_OR_CO, /* the lead or a co-handling unit */
 } hl_unit_scope;
 
 #define HL_ROLE_BIT(role) (1u << (role))
@@ -87,8 +87,8 @@ typedef struct hl_workflow_rule {
     unsigned required;    /* HL_NEED_* mask */
     hl_state to_state;    /* HL_STATE_NONE: the state does not change */
     hl_unit_scope scope;
-    const char *records;  /* what the event and the order record, for docs */
-    const char *deadline; /* the deadline it starts or stops, for docs */
+    const char *records;   /* what the event and the order record, for docs */
+    const char *deadline;  /* the deadline it starts or stops, for docs */
     hl_workflow_step step; /* the action's own step, after the table's checks */
 } hl_workflow_rule;
 
@@ -126,27 +126,27 @@ typedef struct hl_event {
     hl_action action;
     hl_state from_state;
     hl_state to_state;
-    char unit[HL_CODE_BYTES]; /* the unit the event concerns ("" for the centre) */
+    char unit[HL_CODE_BYTES];       /* the unit the event concerns ("" for the centre) */
     char other_unit[HL_CODE_BYTES]; /* reassign: the unit the order was taken from */
-    hl_time deadline; /* the deadline this event is judged against, 0 for none */
+    hl_time deadline;               /* the deadline this event is judged against, 0 for none */
     char note[HL_CONTENT_BYTES];
     char details[HL_DETAILS_BYTES]; /* a JSON object: new deadlines, days, targets */
-    int period; /* yyyymm the event counts toward; 0: the month of `at`. A survey
-                   and an appeal count toward the month the order was completed. */
+    int period;                /* yyyymm the event counts toward; 0: the month of `at`. A survey
+                                  and an appeal count toward the month the order was completed. */
     hl_survey_outcome outcome; /* survey: the call's outcome */
     hl_rating rating;          /* survey and appeal decisions: the rating concerned */
     hl_resolved resolved;
-    unsigned flags;            /* HL_EVENT_* */
+    unsigned flags; /* HL_EVENT_* */
 } hl_event;
 
 /* Applies `action` by `actor` to `order` at `now`. On success changes the
  * order (state, fields, version + 1) and fills `event`. On refusal returns
  * HL_ESTATE, HL_EROLE or HL_EINVAL with a message that says why, and leaves
- * the order untouched (the event's contents are then unspecified). For HL_ACTION_REGISTER the order holds the
- * registration (id and received_at set by the caller) with version 0. */
+ * the order untouched (the event's contents are then unspecified). For HL_ACTION_REGISTER the order
+ * holds the registration (id and received_at set by the caller) with version 0. */
 int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
-                      const hl_action_input *input, const hl_workflow_context *context,
-                      hl_time now, hl_event *event, hl_error *error);
+                      const hl_action_input *input, const hl_workflow_context *context, hl_time now,
+                      hl_event *event, hl_error *error);
 
 /* Writes the transition table as Markdown (the body of docs/workflow.md). */
 void hl_workflow_markdown(hl_buf *out);

@@ -14,9 +14,9 @@
 typedef struct hl_arena_chunk hl_arena_chunk;
 
 typedef struct hl_arena {
-    hl_arena_chunk *chunks;  /* newest first; owned */
-    size_t chunk_size;       /* size of an ordinary chunk's data */
-    size_t allocated;        /* bytes handed out since init or the last reset */
+    hl_arena_chunk *chunks; /* newest first; owned */
+    size_t chunk_size;      /* size of an ordinary chunk's data */
+    size_t allocated;       /* bytes handed out since init or the last reset */
 } hl_arena;
 
 /* Every allocation is aligned for any object type. */

@@ -28,17 +28,17 @@ typedef enum hl_doc_format { HL_DOC_XML = 0, HL_DOC_JSON } hl_doc_format;
 #define HL_DOC_DEPTH 8
 
 typedef struct hl_doc_level {
-    bool list;          /* a list (JSON array), else an object */
-    const char *name;   /* the element that closes it in XML */
-    const char *item;   /* a list's item element */
-    bool has_members;   /* JSON: a comma goes before the next member */
+    bool list;        /* a list (JSON array), else an object */
+    const char *name; /* the element that closes it in XML */
+    const char *item; /* a list's item element */
+    bool has_members; /* JSON: a comma goes before the next member */
 } hl_doc_level;
 
 typedef struct hl_doc {
-    hl_buf *out;   /* not owned */
+    hl_buf *out; /* not owned */
     hl_doc_format format;
     int depth;
-    int skipped;   /* levels opened beyond HL_DOC_DEPTH (left out) */
+    int skipped; /* levels opened beyond HL_DOC_DEPTH (left out) */
     hl_doc_level levels[HL_DOC_DEPTH];
 } hl_doc;
 

@@ -52,20 +52,23 @@ static int decode(const char *piece, size_t length, hl_arena *arena, const char 
     for (size_t index = 0; index < length; index++) {
         unsigned char byte = (unsigned char)piece[index];
         if (byte == '%') {
-            if (length - index < 3 || hex_digit(piece[index + 1]) < 0 || hex_digit(piece[index + 2]) < 0)
-                return english()
-                           ? hl_error_set(error, HL_EINVAL, field,
-                                          "malformed percent-encoding in %s (%% needs two hexadecimal digits)",
-                                          what != NULL ? field : "a parameter name")
-                           : hl_error_set(error, HL_EINVAL, field, "%s 的百分号编码不正确（%% 后须为两位十六进制数）",
-                                          what != NULL ? field : "参数名");
+            if (length - index < 3 || hex_digit(piece[index + 1]) < 0 ||
+                hex_digit(piece[index + 2]) < 0)
+                return english() ? hl_error_set(error, HL_EINVAL, field,
+                                                "malformed percent-encoding in %s (%% needs two "
+                                                "hexadecimal digits)",
+                                                what != NULL ? field : "a parameter name")
+                                 : hl_error_set(error, HL_EINVAL, field,
+                                                "%s 的百分号编码不正确（%% 后须为两位十六进制数）",
+                                                what != NULL ? field : "参数名");
             byte = (unsigned char)(hex_digit(piece[index + 1]) * 16 + hex_digit(piece[index + 2]));
             index += 2;
             if (byte == 0)
-                return english() ? hl_error_set(error, HL_EINVAL, field, "%s holds a NUL byte (%%00)",
-                                                what != NULL ? field : "a parameter name")
-                                 : hl_error_set(error, HL_EINVAL, field, "%s 含有 NUL 字节（%%00）",
-                                                what != NULL ? field : "参数名");
+                return english()
+                           ? hl_error_set(error, HL_EINVAL, field, "%s holds a NUL byte (%%00)",
+                                          what != NULL ? field : "a parameter name")
+                           : hl_error_set(error, HL_EINVAL, field, "%s 含有 NUL 字节（%%00）",
+                                          what != NULL ? field : "参数名");
         } else if (byte == '+') {
             byte = ' ';
         } else if (byte <= 0x20 || byte == 0x7F) {
@@ -90,12 +93,14 @@ static int decode(const char *piece, size_t length, hl_arena *arena, const char 
 
 static int too_many(size_t max_fields, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EINVAL, "body", "more than %zu parameters", max_fields)
-                     : hl_error_set(error, HL_EINVAL, "body", "参数超过 %zu 个", max_fields);
+    return english()
+               ? hl_error_set(error, HL_EINVAL, "body", "more than %zu parameters", max_fields)
+               : hl_error_set(error, HL_EINVAL, "body", "参数超过 %zu 个", max_fields);
 }
 
 /* Appends a checked parameter, growing the array in the arena. */
-static void append_field(hl_form *form, hl_arena *arena, const char *name, const char *value, size_t value_length)
+static void append_field(hl_form *form, hl_arena *arena, const char *name, const char *value,
+                         size_t value_length)
 {
     /* Capacities are powers of two from 8: a full array is copied into
      * one twice its size (the old one stays in the arena until the end). */
@@ -124,9 +129,11 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
         const char *ampersand = memchr(start, '&', length - position);
         size_t piece_length = ampersand != NULL ? (size_t)(ampersand - start) : length - position;
         if (piece_length == 0)
-            return english() ? hl_error_set(error, HL_EINVAL, "body",
-                                            "an empty parameter (two '&' in a row, or one at an end)")
-                             : hl_error_set(error, HL_EINVAL, "body", "存在空参数（连续的 & 或位于首尾的 &）");
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "body",
+                                      "an empty parameter (two '&' in a row, or one at an end)")
+                       : hl_error_set(error, HL_EINVAL, "body",
+                                      "存在空参数（连续的 & 或位于首尾的 &）");
         if (out->count >= max_fields)
             return too_many(max_fields, error);
         const char *equals = memchr(start, '=', piece_length);
@@ -140,11 +147,12 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
             return english() ? hl_error_set(error, HL_EINVAL, "body", "a parameter without a name")
                              : hl_error_set(error, HL_EINVAL, "body", "存在没有名称的参数");
         if (equals == NULL)
-            return english() ? hl_error_set(error, HL_EINVAL, field_for(name), "%s has no '=' and no value",
-                                            field_for(name))
-                             : hl_error_set(error, HL_EINVAL, field_for(name), "参数 %s 缺少 '=' 及其值",
-                                            field_for(name));
-        result = decode(equals + 1, piece_length - name_length - 1, arena, name, &value, &value_length, error);
+            return english() ? hl_error_set(error, HL_EINVAL, field_for(name),
+                                            "%s has no '=' and no value", field_for(name))
+                             : hl_error_set(error, HL_EINVAL, field_for(name),
+                                            "参数 %s 缺少 '=' 及其值", field_for(name));
+        result = decode(equals + 1, piece_length - name_length - 1, arena, name, &value,
+                        &value_length, error);
         if (result != HL_OK)
             return result;
         append_field(out, arena, name, value, value_length);
@@ -152,15 +160,17 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
             break;
         position += piece_length + 1;
         if (position == length)
-            return english() ? hl_error_set(error, HL_EINVAL, "body",
-                                            "an empty parameter (two '&' in a row, or one at an end)")
-                             : hl_error_set(error, HL_EINVAL, "body", "存在空参数（连续的 & 或位于首尾的 &）");
+            return english()
+                       ? hl_error_set(error, HL_EINVAL, "body",
+                                      "an empty parameter (two '&' in a row, or one at an end)")
+                       : hl_error_set(error, HL_EINVAL, "body",
+                                      "存在空参数（连续的 & 或位于首尾的 &）");
     }
     return HL_OK;
 }
 
-int hl_form_add(hl_form *form, hl_arena *arena, size_t max_fields, const char *name, size_t name_length,
-                const char *value, size_t value_length, hl_error *error)
+int hl_form_add(hl_form *form, hl_arena *arena, size_t max_fields, const char *name,
+                size_t name_length, const char *value, size_t value_length, hl_error *error)
 {
     if (form->count >= max_fields)
         return too_many(max_fields, error);
@@ -170,13 +180,15 @@ int hl_form_add(hl_form *form, hl_arena *arena, size_t max_fields, const char *n
         return english() ? hl_error_set(error, HL_EINVAL, "query", "a parameter without a name")
                          : hl_error_set(error, HL_EINVAL, "query", "存在没有名称的参数");
     if (memchr(name, '\0', name_length) != NULL || !hl_text_is_utf8(name, name_length))
-        return english() ? hl_error_set(error, HL_EINVAL, "query", "a parameter name is not valid UTF-8")
-                         : hl_error_set(error, HL_EINVAL, "query", "参数名不是有效的 UTF-8");
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "query", "a parameter name is not valid UTF-8")
+                   : hl_error_set(error, HL_EINVAL, "query", "参数名不是有效的 UTF-8");
     char *name_copy = hl_arena_strndup(arena, name, name_length);
     const char *field = field_for(name_copy);
     if (value_length > 0 && memchr(value, '\0', value_length) != NULL)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s holds a NUL byte (%%00)", field)
-                         : hl_error_set(error, HL_EINVAL, field, "%s 含有 NUL 字节（%%00）", field);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, field, "%s holds a NUL byte (%%00)", field)
+                   : hl_error_set(error, HL_EINVAL, field, "%s 含有 NUL 字节（%%00）", field);
     if (!hl_text_is_utf8(value != NULL ? value : "", value_length))
         return english() ? hl_error_set(error, HL_EINVAL, field, "%s is not valid UTF-8", field)
                          : hl_error_set(error, HL_EINVAL, field, "%s 不是有效的 UTF-8", field);

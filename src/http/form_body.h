@@ -22,8 +22,8 @@
 #include "http/arena.h"
 
 typedef struct hl_form_field {
-    const char *name;   /* decoded, NUL-terminated, owned by the arena */
-    const char *value;  /* decoded, NUL-terminated, owned by the arena */
+    const char *name;  /* decoded, NUL-terminated, owned by the arena */
+    const char *value; /* decoded, NUL-terminated, owned by the arena */
     size_t value_length;
 } hl_form_field;
 
@@ -43,8 +43,8 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
  * empty, neither holding a NUL (lengths given explicitly for that reason),
  * both UTF-8. value NULL counts as "". Fails when the form already holds
  * max_fields parameters. */
-int hl_form_add(hl_form *form, hl_arena *arena, size_t max_fields, const char *name, size_t name_length,
-                const char *value, size_t value_length, hl_error *error);
+int hl_form_add(hl_form *form, hl_arena *arena, size_t max_fields, const char *name,
+                size_t name_length, const char *value, size_t value_length, hl_error *error);
 
 /* The first value of a name, or NULL when absent. */
 const char *hl_form_get(const hl_form *form, const char *name);

@@ -28,8 +28,8 @@ static bool expected_key(const char *key, const hl_json_field *fields, size_t co
     return false;
 }
 
-int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json_field *fields, size_t count,
-                       hl_error *error)
+int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json_field *fields,
+                       size_t count, hl_error *error)
 {
     for (size_t index = 0; index < count; index++) {
         fields[index].present = false;
@@ -44,20 +44,24 @@ int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json
     json_t *document = json_loadb(body, length, JSON_REJECT_DUPLICATES, &parse_error);
     if (document == NULL)
         return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "body", "the body is not valid JSON (line %d, column %d)",
+                   ? hl_error_set(error, HL_EINVAL, "body",
+                                  "the body is not valid JSON (line %d, column %d)",
                                   parse_error.line, parse_error.column)
-                   : hl_error_set(error, HL_EINVAL, "body", "请求体不是有效的 JSON（第 %d 行第 %d 列）",
-                                  parse_error.line, parse_error.column);
+                   : hl_error_set(error, HL_EINVAL, "body",
+                                  "请求体不是有效的 JSON（第 %d 行第 %d 列）", parse_error.line,
+                                  parse_error.column);
     int result = HL_OK;
     if (!json_is_object(document))
-        result = bad_body(error, "body", HL_T("请求体须为 JSON 对象", "the body must be a JSON object"));
+        result =
+            bad_body(error, "body", HL_T("请求体须为 JSON 对象", "the body must be a JSON object"));
     const char *key;
     json_t *value;
     if (result == HL_OK) {
         json_object_foreach(document, key, value)
         {
             if (!expected_key(key, fields, count)) {
-                result = bad_body(error, "body", HL_T("请求体含有未知字段", "the body has an unknown field"));
+                result = bad_body(error, "body",
+                                  HL_T("请求体含有未知字段", "the body has an unknown field"));
                 break;
             }
         }
@@ -67,32 +71,39 @@ int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json
         json_t *member = json_object_get(document, field->name);
         if (member == NULL) {
             if (!field->optional)
-                result = bad_body(error, field->name, HL_T("缺少必需的字段", "a required field is missing"));
+                result = bad_body(error, field->name,
+                                  HL_T("缺少必需的字段", "a required field is missing"));
             continue;
         }
         field->present = true;
         switch (field->kind) {
         case HL_JSON_STRING:
             if (!json_is_string(member))
-                result = bad_body(error, field->name, HL_T("该字段须为字符串", "this field must be a string"));
+                result = bad_body(error, field->name,
+                                  HL_T("该字段须为字符串", "this field must be a string"));
             else
-                field->value = hl_arena_strndup(arena, json_string_value(member), json_string_length(member));
+                field->value =
+                    hl_arena_strndup(arena, json_string_value(member), json_string_length(member));
             break;
         case HL_JSON_NUMBER:
             if (!json_is_number(member))
-                result = bad_body(error, field->name, HL_T("该字段须为数字", "this field must be a number"));
+                result = bad_body(error, field->name,
+                                  HL_T("该字段须为数字", "this field must be a number"));
             else
                 field->number = json_number_value(member);
             break;
         case HL_JSON_INTEGER:
             if (!json_is_integer(member))
-                result = bad_body(error, field->name, HL_T("该字段须为整数", "this field must be an integer"));
+                result = bad_body(error, field->name,
+                                  HL_T("该字段须为整数", "this field must be an integer"));
             else
                 field->integer = (long long)json_integer_value(member);
             break;
         case HL_JSON_BOOLEAN:
             if (!json_is_boolean(member))
-                result = bad_body(error, field->name, HL_T("该字段须为 true 或 false", "this field must be true or false"));
+                result =
+                    bad_body(error, field->name,
+                             HL_T("该字段须为 true 或 false", "this field must be true or false"));
             else
                 field->boolean = json_is_true(member);
             break;

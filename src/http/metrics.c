@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-static const char *const method_names[HL_METHOD_COUNT] = {
-    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"};
+static const char *const method_names[HL_METHOD_COUNT] = {"GET",   "HEAD",   "POST",    "PUT",
+                                                          "PATCH", "DELETE", "OPTIONS", "OTHER"};
 
 /* Upper bounds in microseconds: from a cached read (well under 1 ms) to a
  * bulletin over a large store (seconds). */
@@ -51,24 +51,27 @@ void hl_metrics_record(hl_metrics *metrics, hl_metrics_method method, int status
             break;
         }
     atomic_fetch_add_explicit(&metrics->latency_count, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&metrics->latency_sum_microseconds, microseconds, memory_order_relaxed);
+    atomic_fetch_add_explicit(&metrics->latency_sum_microseconds, microseconds,
+                              memory_order_relaxed);
 }
 
 void hl_metrics_render(hl_metrics *metrics, hl_buf *out)
 {
-    hl_buf_append_str(out, "# HELP hotline_requests_total HTTP requests answered, by method and status.\n"
-                           "# TYPE hotline_requests_total counter\n");
+    hl_buf_append_str(
+        out, "# HELP hotline_requests_total HTTP requests answered, by method and status.\n"
+             "# TYPE hotline_requests_total counter\n");
     for (size_t method = 0; method < HL_METHOD_COUNT; method++)
         for (int status = HL_METRICS_STATUS_MIN; status <= HL_METRICS_STATUS_MAX; status++) {
-            uint64_t count = atomic_load_explicit(&metrics->requests[method][status - HL_METRICS_STATUS_MIN],
-                                                  memory_order_relaxed);
+            uint64_t count = atomic_load_explicit(
+                &metrics->requests[method][status - HL_METRICS_STATUS_MIN], memory_order_relaxed);
             if (count > 0)
                 hl_buf_appendf(out, "hotline_requests_total{method=\"%s\",status=\"%d\"} %llu\n",
                                method_names[method], status, (unsigned long long)count);
         }
-    hl_buf_append_str(out, "# HELP hotline_request_duration_seconds Time from a request's headers to its "
-                           "completion.\n"
-                           "# TYPE hotline_request_duration_seconds histogram\n");
+    hl_buf_append_str(
+        out, "# HELP hotline_request_duration_seconds Time from a request's headers to its "
+             "completion.\n"
+             "# TYPE hotline_request_duration_seconds histogram\n");
     /* Buckets are read before the count, and the count is raised to their
      * total if a request completed in between, so that the +Inf bucket is
      * never below a finite one. */

@@ -31,7 +31,8 @@ typedef enum hl_metrics_method {
 #define HL_METRICS_BUCKET_COUNT 14 /* finite bounds; +Inf is the total count */
 
 typedef struct hl_metrics {
-    atomic_uint_fast64_t requests[HL_METHOD_COUNT][HL_METRICS_STATUS_MAX - HL_METRICS_STATUS_MIN + 1];
+    atomic_uint_fast64_t requests[HL_METHOD_COUNT]
+                                 [HL_METRICS_STATUS_MAX - HL_METRICS_STATUS_MIN + 1];
     atomic_uint_fast64_t latency_buckets[HL_METRICS_BUCKET_COUNT]; /* not cumulative */
     atomic_uint_fast64_t latency_count;
     atomic_uint_fast64_t latency_sum_microseconds;

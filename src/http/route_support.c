@@ -13,7 +13,7 @@
 #include "domain/workflow.h"
 
 void hl_route_error_status(hl_route_response *response, int status, const char *code,
-                            const char *field, const char *message)
+                           const char *field, const char *message)
 {
     response->status = status;
     response->content_type = HL_JSON_TYPE;
@@ -45,7 +45,7 @@ static int status_of_code(int code)
 void hl_route_error(hl_route_response *response, const hl_error *error)
 {
     hl_route_error_status(response, status_of_code(error->code), hl_error_code_name(error->code),
-                           error->field, error->message);
+                          error->field, error->message);
 }
 
 void hl_route_mask_phone(const char *phone, char *out, size_t size)
@@ -91,7 +91,7 @@ static void append_time_left(const hl_app *app, const hl_order *order, hl_time n
     hl_json_out_key(out, first, "working_days_left");
     if (runs)
         hl_buf_appendf(out, "%d",
-                       hl_calendar_working_days_between(&app->calendar, hl_clock_day_of(now),
+                       hl_calendar_working_days_between(hl_app_calendar(app), hl_clock_day_of(now),
                                                         hl_clock_day_of(order->due_at)));
     else
         hl_buf_append_str(out, "null");
@@ -100,7 +100,8 @@ static void append_time_left(const hl_app *app, const hl_order *order, hl_time n
     hl_json_out_bool(out, first, "due_soon", soon);
 }
 
-void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full, hl_buf *out)
+void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full,
+                         hl_buf *out)
 {
     char masked[HL_NAME_BYTES + HL_PHONE_BYTES];
     bool first = true;
@@ -124,7 +125,8 @@ void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, 
     hl_json_out_string(out, &first, "address", order->address);
     hl_json_out_key(out, &first, "location");
     if (order->has_location)
-        hl_buf_appendf(out, "{\"latitude\":%.6f,\"longitude\":%.6f}", order->latitude, order->longitude);
+        hl_buf_appendf(out, "{\"latitude\":%.6f,\"longitude\":%.6f}", order->latitude,
+                       order->longitude);
     else
         hl_buf_append_str(out, "null");
     hl_json_out_name(out, &first, "category", order->category[0] != '\0', order->category);
@@ -159,10 +161,11 @@ void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, 
     hl_buf_append_char(out, '{');
     hl_json_out_int(out, &inner, "attempts", order->survey_attempts);
     hl_json_out_name(out, &inner, "result", order->survey_result != HL_SURVEY_NONE,
-              hl_order_survey_result_name(order->survey_result));
-    hl_json_out_name(out, &inner, "rating", order->rating != HL_RATING_NONE, hl_order_rating_name(order->rating));
+                     hl_order_survey_result_name(order->survey_result));
+    hl_json_out_name(out, &inner, "rating", order->rating != HL_RATING_NONE,
+                     hl_order_rating_name(order->rating));
     hl_json_out_name(out, &inner, "resolved", order->resolved != HL_RESOLVED_UNKNOWN,
-              hl_order_resolved_name(order->resolved));
+                     hl_order_resolved_name(order->resolved));
     hl_json_out_string(out, &inner, "comment", order->survey_comment);
     hl_json_out_time(out, &inner, "surveyed_at", order->surveyed_at);
     hl_buf_append_char(out, '}');
@@ -171,7 +174,7 @@ void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, 
     inner = true;
     hl_buf_append_char(out, '{');
     hl_json_out_name(out, &inner, "state", order->appeal_state != HL_APPEAL_NONE,
-              hl_order_appeal_state_name(order->appeal_state));
+                     hl_order_appeal_state_name(order->appeal_state));
     hl_json_out_string(out, &inner, "reason", order->appeal_reason);
     hl_buf_append_char(out, '}');
     hl_buf_append_str(out, "}\n");
@@ -191,8 +194,9 @@ int hl_route_event_json(void *context, const hl_event *event)
     hl_json_out_string(out, &first, "action", hl_workflow_rule_of(event->action)->name);
     hl_json_out_string(out, &first, "action_label", hl_workflow_action_label(event->action));
     hl_json_out_name(out, &first, "from_state", event->from_state != HL_STATE_NONE,
-              hl_order_state_name(event->from_state));
-    hl_json_out_name(out, &first, "to_state", event->to_state != HL_STATE_NONE, hl_order_state_name(event->to_state));
+                     hl_order_state_name(event->from_state));
+    hl_json_out_name(out, &first, "to_state", event->to_state != HL_STATE_NONE,
+                     hl_order_state_name(event->to_state));
     hl_json_out_name(out, &first, "unit", event->unit[0] != '\0', event->unit);
     hl_json_out_name(out, &first, "other_unit", event->other_unit[0] != '\0', event->other_unit);
     hl_json_out_time(out, &first, "deadline", event->deadline);
@@ -201,10 +205,12 @@ int hl_route_event_json(void *context, const hl_event *event)
     /* details is a JSON object written by domain/workflow; an empty one is {}. */
     hl_buf_append_str(out, event->details[0] == '{' ? event->details : "{}");
     hl_json_out_month(out, &first, "period", event->period);
-    hl_json_out_name(out, &first, "outcome", event->outcome != HL_OUTCOME_NONE, hl_order_outcome_name(event->outcome));
-    hl_json_out_name(out, &first, "rating", event->rating != HL_RATING_NONE, hl_order_rating_name(event->rating));
+    hl_json_out_name(out, &first, "outcome", event->outcome != HL_OUTCOME_NONE,
+                     hl_order_outcome_name(event->outcome));
+    hl_json_out_name(out, &first, "rating", event->rating != HL_RATING_NONE,
+                     hl_order_rating_name(event->rating));
     hl_json_out_name(out, &first, "resolved", event->resolved != HL_RESOLVED_UNKNOWN,
-              hl_order_resolved_name(event->resolved));
+                     hl_order_resolved_name(event->resolved));
     hl_buf_append_char(out, '}');
     return 0;
 }
@@ -248,14 +254,15 @@ static const char *request_token(const hl_route_request *request)
 
 /* Finds the session's user; false (and a 401) without a valid one. */
 bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const char **token,
-                         hl_route_response *response)
+                           hl_route_response *response)
 {
     *token = request_token(request);
     if (*token == NULL || (*token)[0] == '\0') {
-        hl_route_unauthorized(response, "token",
-                     request->authorization != NULL
-                         ? HL_T("Authorization 须为 Bearer 令牌", "Authorization takes a Bearer token")
-                         : HL_T("请先登录", "log in first"));
+        hl_route_unauthorized(
+            response, "token",
+            request->authorization != NULL
+                ? HL_T("Authorization 须为 Bearer 令牌", "Authorization takes a Bearer token")
+                : HL_T("请先登录", "log in first"));
         return false;
     }
     hl_error error;
@@ -281,18 +288,19 @@ bool hl_route_json_content_type(const hl_route_request *request, hl_route_respon
         (type[length] == '\0' || type[length] == ';' || type[length] == ' '))
         return true;
     hl_route_error_status(response, 415, "unsupported_media_type", "content-type",
-                           HL_T("请求体须为 application/json", "the body must be application/json"));
+                          HL_T("请求体须为 application/json", "the body must be application/json"));
     return false;
 }
 
 /* Parses the body into fields; false, with a 400, when it is not one JSON
  * object of exactly these string fields (json_body.c). */
 bool hl_route_parse_body(const hl_route_request *request, hl_json_field *fields, size_t count,
-                       hl_route_response *response)
+                         hl_route_response *response)
 {
     hl_error error;
     hl_error_clear(&error);
-    if (hl_json_body_parse(request->body, request->body_length, request->arena, fields, count, &error) == HL_OK)
+    if (hl_json_body_parse(request->body, request->body_length, request->arena, fields, count,
+                           &error) == HL_OK)
         return true;
     hl_route_error(response, &error);
     return false;
@@ -310,8 +318,8 @@ void hl_route_write_refused(hl_route_response *response, const hl_error *error)
         return;
     }
     if (strcmp(error->field, "received") == 0) {
-        hl_route_error_status(response, status_of_code(error->code), hl_error_code_name(error->code),
-                               "received_at", error->message);
+        hl_route_error_status(response, status_of_code(error->code),
+                              hl_error_code_name(error->code), "received_at", error->message);
         return;
     }
     hl_route_error(response, error);
@@ -339,9 +347,10 @@ bool hl_route_query(const hl_route_request *request, const char *name, const cha
         clean = (unsigned char)(*value)[index] >= 0x20 && (*value)[index] != 0x7F;
     if (clean)
         return true;
-    hl_route_field_invalid(response, name,
-                           length > HL_ROUTE_QUERY_MAX_BYTES
-                               ? HL_T("参数过长", "the parameter is too long")
-                               : HL_T("参数不是有效的 UTF-8 文本", "the parameter is not valid UTF-8 text"));
+    hl_route_field_invalid(
+        response, name,
+        length > HL_ROUTE_QUERY_MAX_BYTES
+            ? HL_T("参数过长", "the parameter is too long")
+            : HL_T("参数不是有效的 UTF-8 文本", "the parameter is not valid UTF-8 text"));
     return false;
 }

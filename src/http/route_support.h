@@ -26,8 +26,8 @@ void hl_route_error(hl_route_response *response, const hl_error *error);
 
 /* Fills response with an error answer of an explicit status and code name:
  * {"error":{"code":code,"message":message,"field":field or null}}. */
-void hl_route_error_status(hl_route_response *response, int status, const char *code, const char *field,
-                           const char *message);
+void hl_route_error_status(hl_route_response *response, int status, const char *code,
+                           const char *field, const char *message);
 
 /* A 400 "invalid" naming the field. */
 void hl_route_field_invalid(hl_route_response *response, const char *field, const char *message);
@@ -67,7 +67,8 @@ void hl_route_mask_name(const char *name, char *out, size_t size);
  * sees citizens' personal data (app/auth decides); else masked. The
  * working days left on the running deadline and whether it is due soon
  * are counted at now with the app's calendar and limits. */
-void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full, hl_buf *out);
+void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full,
+                         hl_buf *out);
 
 /* An hl_event_visitor that appends each event as a JSON object, with
  * commas between them, to a writer's buffer. */

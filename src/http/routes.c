@@ -17,10 +17,10 @@
 #include <strings.h>
 
 #include "base/i18n.h"
-#include "http/routes_open311.h"
 #include "http/route_support.h"
-#include "http/routes_directory.h"
 #include "http/routes_apikeys.h"
+#include "http/routes_directory.h"
+#include "http/routes_open311.h"
 #include "http/routes_orders.h"
 #include "http/routes_personal.h"
 #include "http/routes_reports.h"
@@ -50,7 +50,6 @@ void hl_route_response_init(hl_route_response *response)
     response->cache_control = NULL;
     response->content_security_policy = NULL;
 }
-
 
 /* ---- Language ---- */
 
@@ -83,20 +82,20 @@ static bool set_language(const hl_route_request *request, hl_route_response *res
 {
     hl_lang language = HL_LANG_ZH;
     const char *query = request->query(request->query_context, "lang");
-    if (request->accept_language != NULL && !language_of_header(request->accept_language, &language))
+    if (request->accept_language != NULL &&
+        !language_of_header(request->accept_language, &language))
         language = HL_LANG_ZH;
     hl_i18n_set(language);
     if (query == NULL)
         return true;
     if (!hl_i18n_parse(query, &language)) {
         hl_route_error_status(response, 400, hl_error_code_name(HL_EINVAL), "lang",
-                               HL_T("lang 须为 zh 或 en", "lang takes zh or en"));
+                              HL_T("lang 须为 zh 或 en", "lang takes zh or en"));
         return false;
     }
     hl_i18n_set(language);
     return true;
 }
-
 
 /* ---- Open routes ---- */
 
@@ -136,11 +135,12 @@ static void handle_metrics(const hl_route_request *request, const hl_route_conte
     hl_buf_append_str(out, "# HELP hotline_orders Work orders in the store, by state.\n"
                            "# TYPE hotline_orders gauge\n");
     for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++)
-        hl_buf_appendf(out, "hotline_orders{state=\"%s\"} %lld\n", hl_order_state_name((hl_state)state),
-                       (long long)counts[state]);
-    hl_buf_appendf(out, "# HELP hotline_orders_overdue Open orders past the deadline that runs.\n"
-                        "# TYPE hotline_orders_overdue gauge\n"
-                        "hotline_orders_overdue %lld\n",
+        hl_buf_appendf(out, "hotline_orders{state=\"%s\"} %lld\n",
+                       hl_order_state_name((hl_state)state), (long long)counts[state]);
+    hl_buf_appendf(out,
+                   "# HELP hotline_orders_overdue Open orders past the deadline that runs.\n"
+                   "# TYPE hotline_orders_overdue gauge\n"
+                   "hotline_orders_overdue %lld\n",
                    (long long)overdue_count);
     response->status = 200;
     response->content_type = METRICS_TYPE;
@@ -195,8 +195,8 @@ static void handle_login(const hl_route_request *request, const hl_route_context
     hl_buf_append_str(out, "}\n");
     hl_buf cookie;
     hl_buf_init(&cookie);
-    hl_buf_appendf(&cookie, HL_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d", grant->token,
-                   HL_AUTH_SESSION_SECONDS);
+    hl_buf_appendf(&cookie, HL_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d",
+                   grant->token, HL_AUTH_SESSION_SECONDS);
     response->set_cookie = hl_arena_strndup(request->arena, cookie.data, cookie.len);
     hl_buf_free(&cookie);
     response->status = 200;
@@ -236,9 +236,9 @@ static void handle_password(const hl_route_request *request, const hl_route_cont
     hl_error_clear(&error);
     bool rate_limited = false;
     int retry_after = 0;
-    int result = hl_auth_change_password(request->app, request->guard, user->username, token, fields[0].value,
-                                         fields[1].value, request->client_address, request->now, &rate_limited,
-                                         &retry_after, &error);
+    int result = hl_auth_change_password(request->app, request->guard, user->username, token,
+                                         fields[0].value, fields[1].value, request->client_address,
+                                         request->now, &rate_limited, &retry_after, &error);
     if (result == HL_EROLE && rate_limited) {
         hl_route_too_many_requests(response, retry_after, error.message);
         return;
@@ -312,7 +312,8 @@ static bool pattern_matches(const char *pattern, const char *path, hl_route_cont
     context->parameter_count = 0;
     while (*pattern != '\0') {
         if (pattern[0] == '*' && pattern[1] == '\0') {
-            if (context->parameter_count < sizeof context->parameters / sizeof context->parameters[0])
+            if (context->parameter_count <
+                sizeof context->parameters / sizeof context->parameters[0])
                 context->parameters[context->parameter_count++] = hl_slice_of(path);
             return true;
         }
@@ -323,8 +324,8 @@ static bool pattern_matches(const char *pattern, const char *path, hl_route_cont
         size_t pattern_length = strcspn(pattern, "/");
         size_t path_length = strcspn(path, "/");
         if (pattern_length > 0 && pattern[0] == '{') {
-            if (path_length == 0 ||
-                context->parameter_count >= sizeof context->parameters / sizeof context->parameters[0])
+            if (path_length == 0 || context->parameter_count >=
+                                        sizeof context->parameters / sizeof context->parameters[0])
                 return false;
             context->parameters[context->parameter_count++] = (hl_slice){path, path_length};
         } else if (pattern[0] == '*' && pattern_length == 1 && pattern[1] == '\0') {
@@ -340,7 +341,8 @@ static bool pattern_matches(const char *pattern, const char *path, hl_route_cont
 
 static bool method_matches(const char *route_method, const char *method)
 {
-    return strcmp(route_method, method) == 0 || (strcmp(route_method, "GET") == 0 && strcmp(method, "HEAD") == 0);
+    return strcmp(route_method, method) == 0 ||
+           (strcmp(route_method, "GET") == 0 && strcmp(method, "HEAD") == 0);
 }
 
 /* The Allow header of a path: the methods of every route whose pattern
@@ -359,7 +361,8 @@ static const char *allowed_methods(const hl_route_request *request)
         if (strcmp(route_table[index].method, "GET") == 0)
             hl_buf_append_str(&allow, ", HEAD");
     }
-    const char *result = hl_arena_strndup(request->arena, allow.data != NULL ? allow.data : "", allow.len);
+    const char *result =
+        hl_arena_strndup(request->arena, allow.data != NULL ? allow.data : "", allow.len);
     hl_buf_free(&allow);
     return result;
 }
@@ -401,8 +404,9 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
         return;
     }
     if (route == NULL) {
-        hl_route_error_status(response, 405, "method_not_allowed", "method",
-                              HL_T("此地址不接受这个方法", "this resource does not accept this method"));
+        hl_route_error_status(
+            response, 405, "method_not_allowed", "method",
+            HL_T("此地址不接受这个方法", "this resource does not accept this method"));
         response->allow = allowed_methods(request);
         return;
     }
@@ -410,7 +414,8 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
     /* Reading one order or its log (the session, the user, the order)
      * takes one read transaction: one snapshot and one round of file locks
      * instead of three. */
-    bool snapshot = route->handle == hl_routes_orders_get || route->handle == hl_routes_orders_events;
+    bool snapshot =
+        route->handle == hl_routes_orders_get || route->handle == hl_routes_orders_events;
     if (snapshot) {
         hl_error error;
         hl_error_clear(&error);

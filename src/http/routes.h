@@ -35,8 +35,8 @@
 /* Receives one query argument: its name and value with their lengths
  * (either may hold bytes the caller must check); value NULL when the
  * argument had no '='. */
-typedef void (*hl_query_visitor)(void *context, const char *name, size_t name_length, const char *value,
-                                 size_t value_length);
+typedef void (*hl_query_visitor)(void *context, const char *name, size_t name_length,
+                                 const char *value, size_t value_length);
 
 typedef struct hl_rate_limiter hl_rate_limiter;
 
@@ -51,20 +51,20 @@ typedef struct hl_route_request {
     hl_metrics *metrics;
     hl_arena *arena; /* the request's: freed when the request completes */
     hl_time now;
-    const char *body;            /* the request body (NUL-terminated), NULL when none was sent */
+    const char *body; /* the request body (NUL-terminated), NULL when none was sent */
     size_t body_length;
-    const char *content_type;    /* NULL when absent */
-    const char *authorization;   /* the Authorization header, NULL when absent */
-    const char *if_match;        /* the If-Match header, NULL when absent */
-    const char *session_cookie;  /* the hotline_session cookie's value, NULL when absent */
-    const char *client_address;  /* the peer's IP address as text ("" when unknown) */
-    hl_auth_guard *guard;        /* the process's login guard (not NULL) */
+    const char *content_type;   /* NULL when absent */
+    const char *authorization;  /* the Authorization header, NULL when absent */
+    const char *if_match;       /* the If-Match header, NULL when absent */
+    const char *session_cookie; /* the hotline_session cookie's value, NULL when absent */
+    const char *client_address; /* the peer's IP address as text ("" when unknown) */
+    hl_auth_guard *guard;       /* the process's login guard (not NULL) */
     /* Calls visit for every query argument, in the order sent (Open311
      * checks them all: unknown names, repetitions, encodings). */
     void (*query_each)(void *context, hl_query_visitor visit, void *visit_context);
-    hl_rate_limiter *limiter;    /* the process's request budgets; NULL counts nothing */
-    const char *host;            /* the Host header, NULL when absent */
-    hl_audit_queue *audit;       /* the process's record of full phone-number reads (not NULL) */
+    hl_rate_limiter *limiter;      /* the process's request budgets; NULL counts nothing */
+    const char *host;              /* the Host header, NULL when absent */
+    hl_audit_queue *audit;         /* the process's record of full phone-number reads (not NULL) */
     const char *if_none_match;     /* the If-None-Match header, NULL when absent */
     const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */
     const struct hl_static_files *static_files; /* the web pages; NULL when served without */
@@ -72,16 +72,16 @@ typedef struct hl_route_request {
 
 typedef struct hl_route_response {
     int status;
-    const char *content_type; /* a static string */
-    const char *allow;        /* for 405: the Allow header (static), else NULL */
+    const char *content_type;     /* a static string */
+    const char *allow;            /* for 405: the Allow header (static), else NULL */
     const char *www_authenticate; /* for 401: the WWW-Authenticate header (static), else NULL */
-    const char *set_cookie;   /* a Set-Cookie header (in the request's arena), else NULL */
-    int retry_after;          /* for 429: seconds for the Retry-After header, else 0 */
-    char etag[32];            /* an order's ETag header ("\"7\"", its version), "" for none */
-    char location[64];        /* a created resource's Location header, "" for none */
+    const char *set_cookie;       /* a Set-Cookie header (in the request's arena), else NULL */
+    int retry_after;              /* for 429: seconds for the Retry-After header, else 0 */
+    char etag[32];                /* an order's ETag header ("\"7\"", its version), "" for none */
+    char location[64];            /* a created resource's Location header, "" for none */
     /* A Content-Disposition header (a download's file name), "" for none. */
     char content_disposition[96];
-    hl_buf body;              /* owned by the response; the caller frees it or hands it on */
+    hl_buf body; /* owned by the response; the caller frees it or hands it on */
     /* A static file's body instead of body: its descriptor (owned by the
      * response; the caller closes it or hands it on), -1 for none. */
     int file;

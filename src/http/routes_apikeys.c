@@ -17,8 +17,9 @@ static bool may_manage(const hl_route_context *context, hl_route_response *respo
 {
     if (hl_auth_may_manage_api_keys(context->user))
         return true;
-    hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), NULL,
-                          HL_T("只有管理员可以管理 API 密钥", "only administrators manage API keys"));
+    hl_route_error_status(
+        response, 403, hl_error_code_name(HL_EROLE), NULL,
+        HL_T("只有管理员可以管理 API 密钥", "only administrators manage API keys"));
     return false;
 }
 
@@ -77,8 +78,8 @@ void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_co
 {
     if (!may_manage(context, response) || !hl_route_json_content_type(request, response))
         return;
-    hl_json_field fields[] = {{.name = "name"},
-                              {.name = "rate_per_minute", .kind = HL_JSON_INTEGER, .optional = true}};
+    hl_json_field fields[] = {
+        {.name = "name"}, {.name = "rate_per_minute", .kind = HL_JSON_INTEGER, .optional = true}};
     if (!hl_route_parse_body(request, fields, 2, response))
         return;
     int rate = HL_APIKEY_DEFAULT_RATE;
@@ -86,7 +87,8 @@ void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_co
         if (fields[1].integer < 1 || fields[1].integer > HL_APIKEY_RATE_MAX) {
             char message[128];
             snprintf(message, sizeof message,
-                     hl_i18n_get() == HL_LANG_EN ? "the rate is 1 to %d requests per minute" : "频率须为每分钟 1 至 %d 次",
+                     hl_i18n_get() == HL_LANG_EN ? "the rate is 1 to %d requests per minute"
+                                                 : "频率须为每分钟 1 至 %d 次",
                      HL_APIKEY_RATE_MAX);
             hl_route_field_invalid(response, "rate_per_minute", message);
             return;
@@ -97,15 +99,16 @@ void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_co
     hl_error_clear(&error);
     char key_text[HL_APIKEY_TEXT_BYTES];
     hl_apikey key;
-    if (hl_apikey_create(request->app, fields[0].value, rate, context->user->username, request->now, key_text, &key,
-                         &error) != HL_OK) {
+    if (hl_apikey_create(request->app, fields[0].value, rate, context->user->username, request->now,
+                         key_text, &key, &error) != HL_OK) {
         hl_route_error(response, &error);
         return;
     }
     key_json(&response->body, &key, key_text);
     hl_buf_append_char(&response->body, '\n');
     memset(key_text, 0, sizeof key_text);
-    snprintf(response->location, sizeof response->location, "/api/v1/apikeys/%lld", (long long)key.id);
+    snprintf(response->location, sizeof response->location, "/api/v1/apikeys/%lld",
+             (long long)key.id);
     response->status = 201;
 }
 
@@ -116,7 +119,8 @@ void hl_routes_apikeys_revoke(const hl_route_request *request, const hl_route_co
         return;
     int64_t id = 0;
     if (hl_text_parse_int(context->parameters[0], 1, INT64_MAX, &id) != HL_OK) {
-        hl_route_field_invalid(response, "id", HL_T("密钥编号须为正整数", "a key's id is a positive whole number"));
+        hl_route_field_invalid(response, "id",
+                               HL_T("密钥编号须为正整数", "a key's id is a positive whole number"));
         return;
     }
     hl_error error;

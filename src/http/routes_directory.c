@@ -23,8 +23,9 @@ static bool refuse_unless_admin(const hl_user *user, hl_route_response *response
 {
     if (hl_auth_may_manage_directory(user))
         return false;
-    hl_route_forbidden(response, HL_T("只有管理员可以管理用户、目录和配置",
-                                      "only an administrator manages the users, the directory and the settings"));
+    hl_route_forbidden(
+        response, HL_T("只有管理员可以管理用户、目录和配置",
+                       "only an administrator manages the users, the directory and the settings"));
     return true;
 }
 
@@ -49,7 +50,8 @@ static void append_role_names(hl_buf *out, unsigned roles)
     hl_buf_append_char(out, ']');
 }
 
-void hl_routes_me(const hl_route_request *request, const hl_route_context *context, hl_route_response *response)
+void hl_routes_me(const hl_route_request *request, const hl_route_context *context,
+                  hl_route_response *response)
 {
     const hl_user *user = context->user;
     hl_unit unit;
@@ -109,7 +111,7 @@ static void append_required_fields(hl_buf *out, const hl_workflow_rule *rule)
         unsigned need;
         const char *field;
     } needs[] = {
-        {HL_NEED_UNIT, "unit"}, {HL_NEED_NOTE, "note"}, {HL_NEED_DAYS, "days"},
+        {HL_NEED_UNIT, "unit"}, {HL_NEED_NOTE, "note"},       {HL_NEED_DAYS, "days"},
         {HL_NEED_INTO, "into"}, {HL_NEED_OUTCOME, "outcome"},
     };
     hl_buf_append_char(out, '[');
@@ -167,7 +169,8 @@ static void append_enumerations(hl_buf *out)
     hl_buf_append_str(out, "],\"resolved\":[");
     append_value(out, 0, hl_order_resolved_name(HL_RESOLVED_YES),
                  hl_order_resolved_label(HL_RESOLVED_YES));
-    append_value(out, 1, hl_order_resolved_name(HL_RESOLVED_NO), hl_order_resolved_label(HL_RESOLVED_NO));
+    append_value(out, 1, hl_order_resolved_name(HL_RESOLVED_NO),
+                 hl_order_resolved_label(HL_RESOLVED_NO));
     hl_buf_append_str(out, "],\"roles\":[");
     for (int value = 0; value < HL_ROLE_COUNT; value++)
         append_value(out, value, hl_directory_role_name((hl_role)value),
@@ -260,7 +263,8 @@ static void category_json(hl_buf *out, const hl_category *category)
     hl_json_out_string(out, &first, "code", category->code);
     hl_json_out_string(out, &first, "name", category->name);
     hl_json_out_name(out, &first, "parent", category->parent[0] != '\0', category->parent);
-    hl_json_out_name(out, &first, "default_unit", category->default_unit[0] != '\0', category->default_unit);
+    hl_json_out_name(out, &first, "default_unit", category->default_unit[0] != '\0',
+                     category->default_unit);
     hl_json_out_int(out, &first, "handle_days", category->handle_days);
     hl_json_out_bool(out, &first, "active", category->active);
     hl_buf_append_char(out, '}');
@@ -348,8 +352,8 @@ void hl_routes_users_list(const hl_route_request *request, const hl_route_contex
 
 /* The start of every write: the right, then the content type, then the
  * body, so that a refusal says nothing about the records. */
-static bool admin_body(const hl_route_request *request, const hl_route_context *context, hl_json_field *fields,
-                       size_t count, hl_route_response *response)
+static bool admin_body(const hl_route_request *request, const hl_route_context *context,
+                       hl_json_field *fields, size_t count, hl_route_response *response)
 {
     if (refuse_unless_admin(context->user, response))
         return false;
@@ -370,7 +374,8 @@ void hl_routes_units_put(const hl_route_request *request, const hl_route_context
     };
     if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
         return;
-    hl_admin_unit_fields unit_fields = {fields[0].value, fields[1].value, fields[2].value, fields[3].value,
+    hl_admin_unit_fields unit_fields = {fields[0].value, fields[1].value, fields[2].value,
+                                        fields[3].value,
                                         fields[4].present ? fields[4].boolean : true};
     hl_unit unit;
     bool created = false;
@@ -398,14 +403,15 @@ void hl_routes_categories_put(const hl_route_request *request, const hl_route_co
     };
     if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
         return;
-    hl_admin_category_fields category_fields = {fields[0].value, fields[1].value, fields[2].value,
-                                                fields[3].value, fields[4].integer,
-                                                fields[5].present ? fields[5].boolean : true};
+    hl_admin_category_fields category_fields = {
+        fields[0].value, fields[1].value,   fields[2].value,
+        fields[3].value, fields[4].integer, fields[5].present ? fields[5].boolean : true};
     hl_category category;
     bool created = false;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_admin_put_category(request->app, &category_fields, &category, &created, &error) != HL_OK) {
+    if (hl_admin_put_category(request->app, &category_fields, &category, &created, &error) !=
+        HL_OK) {
         hl_route_error(response, &error);
         return;
     }
@@ -414,7 +420,15 @@ void hl_routes_categories_put(const hl_route_request *request, const hl_route_co
     response->status = created ? 201 : 200;
 }
 
-enum { USER_USERNAME, USER_NAME, USER_ROLE, USER_UNIT, USER_ACTIVE, USER_PASSWORD, USER_FIELD_COUNT };
+enum {
+    USER_USERNAME,
+    USER_NAME,
+    USER_ROLE,
+    USER_UNIT,
+    USER_ACTIVE,
+    USER_PASSWORD,
+    USER_FIELD_COUNT
+};
 
 static hl_auth_user_fields user_fields_of(const hl_json_field *fields)
 {
@@ -479,7 +493,8 @@ void hl_routes_users_update(const hl_route_request *request, const hl_route_cont
     hl_user user;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_auth_update_user(request->app, request->guard, username, &user_fields, &user, &error) != HL_OK) {
+    if (hl_auth_update_user(request->app, request->guard, username, &user_fields, &user, &error) !=
+        HL_OK) {
         hl_route_error(response, &error);
         return;
     }
@@ -521,7 +536,9 @@ void hl_routes_calendar_get(const hl_route_request *request, const hl_route_cont
     int64_t parsed = 0;
     if (year_text != NULL) {
         if (hl_text_parse_int(hl_slice_of(year_text), 1970, 9999, &parsed) != HL_OK) {
-            hl_route_field_invalid(response, "year", HL_T("year 须为四位年份，如 2024", "year takes a year, e.g. 2024"));
+            hl_route_field_invalid(
+                response, "year",
+                HL_T("year 须为四位年份，如 2024", "year takes a year, e.g. 2024"));
             return;
         }
         year = (int)parsed;
@@ -541,15 +558,16 @@ void hl_routes_calendar_get(const hl_route_request *request, const hl_route_cont
 void hl_routes_calendar_put(const hl_route_request *request, const hl_route_context *context,
                             hl_route_response *response)
 {
-    hl_json_field fields[] = {{.name = "date"}, {.name = "kind"}, {.name = "name", .optional = true}};
+    hl_json_field fields[] = {
+        {.name = "date"}, {.name = "kind"}, {.name = "name", .optional = true}};
     if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
         return;
     hl_calendar_entry entry;
     bool created = false;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_admin_put_calendar_day(request->app, fields[0].value, fields[1].value, fields[2].value, &entry, &created,
-                                  &error) != HL_OK) {
+    if (hl_admin_put_calendar_day(request->app, fields[0].value, fields[1].value, fields[2].value,
+                                  &entry, &created, &error) != HL_OK) {
         hl_route_error(response, &error);
         return;
     }
@@ -587,7 +605,8 @@ void hl_routes_config_get(const hl_route_request *request, const hl_route_contex
                           hl_route_response *response)
 {
     if (!hl_auth_may_read_config(context->user)) {
-        hl_route_forbidden(response, HL_T("您的角色无权查看时限配置", "your role may not read the limits"));
+        hl_route_forbidden(response,
+                           HL_T("您的角色无权查看时限配置", "your role may not read the limits"));
         return;
     }
     limits_json(&response->body, request->app);
@@ -603,12 +622,14 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
     const char *key = parameter_text(request, context->parameters[0]);
     hl_error error;
     hl_error_clear(&error);
-    int result = strcmp(key, "time_zone") == 0 ? hl_app_set_time_zone(request->app, fields[0].value, &error)
-                                               : hl_app_set_limit(request->app, key, fields[0].value, &error);
+    int result = strcmp(key, "time_zone") == 0
+                     ? hl_app_set_time_zone(request->app, fields[0].value, &error)
+                     : hl_app_set_limit(request->app, key, fields[0].value, &error);
     if (result != HL_OK) {
         /* An unknown key names no setting: 404; a bad value is the body's. */
         if (strcmp(error.field, "key") == 0)
-            hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "key", error.message);
+            hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "key",
+                                  error.message);
         else if (error.code == HL_EINVAL)
             hl_route_field_invalid(response, "value", error.message);
         else

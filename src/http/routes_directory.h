@@ -10,7 +10,8 @@
 
 #include "http/routes.h"
 
-void hl_routes_me(const hl_route_request *request, const hl_route_context *context, hl_route_response *response);
+void hl_routes_me(const hl_route_request *request, const hl_route_context *context,
+                  hl_route_response *response);
 void hl_routes_workflow(const hl_route_request *request, const hl_route_context *context,
                         hl_route_response *response);
 void hl_routes_units_list(const hl_route_request *request, const hl_route_context *context,

@@ -41,18 +41,18 @@ typedef enum resource_kind {
     RESOURCE_NONE = 0,
     RESOURCE_DISCOVERY,
     RESOURCE_SERVICES,
-    RESOURCE_SERVICE,  /* services/{code} */
+    RESOURCE_SERVICE, /* services/{code} */
     RESOURCE_REQUESTS,
-    RESOURCE_REQUEST,  /* requests/{id} */
-    RESOURCE_TOKEN,    /* tokens/{token} */
-    RESOURCE_UPDATES,  /* servicerequestupdates */
+    RESOURCE_REQUEST, /* requests/{id} */
+    RESOURCE_TOKEN,   /* tokens/{token} */
+    RESOURCE_UPDATES, /* servicerequestupdates */
 } resource_kind;
 
 typedef struct target {
-    resource_kind kind;    /* RESOURCE_NONE: no such resource */
-    hl_doc_format format;  /* XML when the suffix names none */
+    resource_kind kind;   /* RESOURCE_NONE: no such resource */
+    hl_doc_format format; /* XML when the suffix names none */
     bool format_known;
-    const char *argument;  /* {code}, {id} or {token}, in the arena */
+    const char *argument; /* {code}, {id} or {token}, in the arena */
 } target;
 
 /* Reads "services/city.json": the resource, its argument, the format. */
@@ -81,7 +81,8 @@ static target parse_target(const hl_route_request *request, hl_slice rest)
     hl_slice path = {rest.ptr, (size_t)(dot - rest.ptr)};
     const char *slash = memchr(path.ptr, '/', path.len);
     hl_slice head = {path.ptr, slash != NULL ? (size_t)(slash - path.ptr) : path.len};
-    hl_slice tail = slash != NULL ? (hl_slice){slash + 1, path.len - head.len - 1} : (hl_slice){"", 0};
+    hl_slice tail =
+        slash != NULL ? (hl_slice){slash + 1, path.len - head.len - 1} : (hl_slice){"", 0};
     if (slash != NULL && (tail.len == 0 || memchr(tail.ptr, '/', tail.len) != NULL))
         return result;
     if (slash == NULL) {
@@ -116,14 +117,16 @@ static void begin_document(hl_route_response *response, hl_doc *doc, hl_doc_form
 }
 
 /* The specification's errors list: one error of the status's code. */
-static void answer_error(hl_route_response *response, hl_doc_format format, int status, const char *description)
+static void answer_error(hl_route_response *response, hl_doc_format format, int status,
+                         const char *description)
 {
     hl_doc doc;
     begin_document(response, &doc, format);
     hl_doc_list_begin(&doc, "errors", "error");
     hl_doc_object_begin(&doc, NULL);
     hl_doc_int(&doc, "code", status);
-    hl_doc_string(&doc, "description", description != NULL && description[0] != '\0' ? description : "-");
+    hl_doc_string(&doc, "description",
+                  description != NULL && description[0] != '\0' ? description : "-");
     hl_doc_object_end(&doc);
     hl_doc_list_end(&doc);
     hl_doc_end(&doc);
@@ -132,9 +135,13 @@ static void answer_error(hl_route_response *response, hl_doc_format format, int 
 
 /* An error from app/: invalid input 400, a refused key 403, absent 404,
  * anything else (the store) 500. */
-static void answer_app_error(hl_route_response *response, hl_doc_format format, const hl_error *error)
+static void answer_app_error(hl_route_response *response, hl_doc_format format,
+                             const hl_error *error)
 {
-    int status = error->code == HL_EINVAL ? 400 : error->code == HL_EROLE ? 403 : error->code == HL_ENOTFOUND ? 404 : 500;
+    int status = error->code == HL_EINVAL      ? 400
+                 : error->code == HL_EROLE     ? 403
+                 : error->code == HL_ENOTFOUND ? 404
+                                               : 500;
     answer_error(response, format, status, error->message);
 }
 
@@ -159,8 +166,9 @@ static void collect_argument(void *context, const char *name, size_t name_length
 {
     query_collection *collection = context;
     if (collection->result == HL_OK)
-        collection->result = hl_form_add(collection->form, collection->arena, HL_OPEN311_MAX_PARAMETERS, name,
-                                         name_length, value, value_length, collection->error);
+        collection->result =
+            hl_form_add(collection->form, collection->arena, HL_OPEN311_MAX_PARAMETERS, name,
+                        name_length, value, value_length, collection->error);
 }
 
 /* Whether a parameter may be given: "lang" always (the router reads it),
@@ -179,8 +187,8 @@ static bool parameter_allowed(const char *name, const char *const *allowed, bool
 
 /* Refuses an unknown parameter and one given twice (but the values of a
  * multivaluelist, attribute[CODE][]). */
-static bool check_parameters(const hl_form *form, const char *const *allowed, bool attributes, hl_doc_format format,
-                             hl_route_response *response)
+static bool check_parameters(const hl_form *form, const char *const *allowed, bool attributes,
+                             hl_doc_format format, hl_route_response *response)
 {
     char message[HL_ERROR_MESSAGE_MAX];
     for (size_t index = 0; index < form->count; index++) {
@@ -193,7 +201,8 @@ static bool check_parameters(const hl_form *form, const char *const *allowed, bo
                 shown++;
             while (shown > 0 && ((unsigned char)name[shown] & 0xC0) == 0x80)
                 shown--;
-            snprintf(message, sizeof message, english() ? "unknown parameter %.*s" : "未知的参数 %.*s", shown, name);
+            snprintf(message, sizeof message,
+                     english() ? "unknown parameter %.*s" : "未知的参数 %.*s", shown, name);
             answer_error(response, format, 400, message);
             return false;
         }
@@ -204,7 +213,9 @@ static bool check_parameters(const hl_form *form, const char *const *allowed, bo
         for (size_t earlier = 0; earlier < index; earlier++)
             if (strcmp(form->fields[earlier].name, name) == 0) {
                 snprintf(message, sizeof message,
-                         english() ? "parameter %.64s is given more than once" : "参数 %.64s 重复给出", name);
+                         english() ? "parameter %.64s is given more than once"
+                                   : "参数 %.64s 重复给出",
+                         name);
                 answer_error(response, format, 400, message);
                 return false;
             }
@@ -236,16 +247,17 @@ typedef struct caller {
 /* The key of a request: "Authorization: Bearer KEY" or the api_key
  * parameter; both must agree. *text is NULL when neither is there. false
  * (and a 403) when the header is not a Bearer one or the two differ. */
-static bool key_text(const hl_route_request *request, const hl_form *form, hl_doc_format format, const char **text,
-                     hl_route_response *response)
+static bool key_text(const hl_route_request *request, const hl_form *form, hl_doc_format format,
+                     const char **text, hl_route_response *response)
 {
     const char *parameter = hl_form_get(form, "api_key");
     const char *header = NULL;
     if (request->authorization != NULL) {
         const char *value = request->authorization;
         if (strncasecmp(value, "Bearer ", 7) != 0) {
-            answer_error(response, format, 403,
-                         HL_T("Authorization 须为 Bearer API 密钥", "Authorization takes a Bearer API key"));
+            answer_error(
+                response, format, 403,
+                HL_T("Authorization 须为 Bearer API 密钥", "Authorization takes a Bearer API key"));
             return false;
         }
         header = value + 7;
@@ -254,7 +266,8 @@ static bool key_text(const hl_route_request *request, const hl_form *form, hl_do
     }
     if (parameter != NULL && header != NULL && strcmp(parameter, header) != 0) {
         answer_error(response, format, 403,
-                     HL_T("api_key 与 Authorization 给出的密钥不同", "api_key and Authorization name different keys"));
+                     HL_T("api_key 与 Authorization 给出的密钥不同",
+                          "api_key and Authorization name different keys"));
         return false;
     }
     *text = header != NULL ? header : parameter;
@@ -263,8 +276,8 @@ static bool key_text(const hl_route_request *request, const hl_form *form, hl_do
 
 /* Counts the request against a budget; false (and a 429 with Retry-After)
  * over it. */
-static bool within_budget(const hl_route_request *request, const char *budget, int limit, hl_doc_format format,
-                          hl_route_response *response)
+static bool within_budget(const hl_route_request *request, const char *budget, int limit,
+                          hl_doc_format format, hl_route_response *response)
 {
     /* A request assembled without the server (a fuzzing harness) has no
      * limiter: nothing to count against. */
@@ -283,10 +296,12 @@ static bool within_budget(const hl_route_request *request, const char *budget, i
     return false;
 }
 
-static bool within_address_budget(const hl_route_request *request, hl_doc_format format, hl_route_response *response)
+static bool within_address_budget(const hl_route_request *request, hl_doc_format format,
+                                  hl_route_response *response)
 {
     char budget[HL_RATE_KEY_BYTES];
-    snprintf(budget, sizeof budget, "a:%s", request->client_address != NULL ? request->client_address : "");
+    snprintf(budget, sizeof budget, "a:%s",
+             request->client_address != NULL ? request->client_address : "");
     return within_budget(request, budget, HL_OPEN311_ANONYMOUS_RATE, format, response);
 }
 
@@ -294,8 +309,8 @@ static bool within_address_budget(const hl_route_request *request, hl_doc_format
  * its rate, GET at ten times it), else the address's. A key that is
  * given must be valid (403; counted against the address). required: a
  * POST needs a key. */
-static bool admit(const hl_route_request *request, const hl_form *form, bool post, hl_doc_format format,
-                  caller *who, hl_route_response *response)
+static bool admit(const hl_route_request *request, const hl_form *form, bool post,
+                  hl_doc_format format, caller *who, hl_route_response *response)
 {
     memset(who, 0, sizeof *who);
     const char *text = NULL;
@@ -329,8 +344,8 @@ static bool admit(const hl_route_request *request, const hl_form *form, bool pos
 
 /* ---- Values of parameters ---- */
 
-static void field_error(hl_route_response *response, hl_doc_format format, const char *name, const char *zh,
-                        const char *en)
+static void field_error(hl_route_response *response, hl_doc_format format, const char *name,
+                        const char *zh, const char *en)
 {
     char message[HL_ERROR_MESSAGE_MAX];
     snprintf(message, sizeof message, "%s%s%s", name, english() ? ": " : "：", english() ? en : zh);
@@ -357,21 +372,23 @@ static bool parse_instant(const char *text, hl_time *out, bool *date_only)
  * as an end means its whole day), at most HL_OPEN311_DAYS_MAX days; one
  * of them alone spans that many days from or to it; neither, the last
  * that many days. *to is exclusive (0: none). */
-static bool parse_window(const hl_form *form, hl_time now, hl_doc_format format, hl_time *from, hl_time *to,
-                         hl_route_response *response)
+static bool parse_window(const hl_form *form, hl_time now, hl_doc_format format, hl_time *from,
+                         hl_time *to, hl_route_response *response)
 {
     const char *start = hl_form_get(form, "start_date"), *end = hl_form_get(form, "end_date");
     hl_time start_at = 0, end_at = 0, end_given = 0;
     bool date_only = false;
     const hl_time span = (hl_time)HL_OPEN311_DAYS_MAX * DAY_SECONDS;
     if (start != NULL && !parse_instant(start, &start_at, &date_only)) {
-        field_error(response, format, "start_date", "须为 W3C 格式的时间，如 2024-03-01T00:00:00+08:00",
+        field_error(response, format, "start_date",
+                    "须为 W3C 格式的时间，如 2024-03-01T00:00:00+08:00",
                     "must be a W3C date-time, e.g. 2024-03-01T00:00:00Z");
         return false;
     }
     if (end != NULL) {
         if (!parse_instant(end, &end_at, &date_only)) {
-            field_error(response, format, "end_date", "须为 W3C 格式的时间，如 2024-03-31T23:59:59+08:00",
+            field_error(response, format, "end_date",
+                        "须为 W3C 格式的时间，如 2024-03-31T23:59:59+08:00",
                         "must be a W3C date-time, e.g. 2024-03-31T23:59:59Z");
             return false;
         }
@@ -412,11 +429,13 @@ static bool parse_page(const hl_form *form, hl_doc_format format, int64_t *offse
 {
     int64_t page = 1, size = HL_OPEN311_LIST_MAX;
     const char *page_text = hl_form_get(form, "page"), *size_text = hl_form_get(form, "page_size");
-    if (page_text != NULL && hl_text_parse_int(hl_slice_of(page_text), 1, 1000000, &page) != HL_OK) {
+    if (page_text != NULL &&
+        hl_text_parse_int(hl_slice_of(page_text), 1, 1000000, &page) != HL_OK) {
         field_error(response, format, "page", "须为从 1 起的页码", "must be a page number from 1");
         return false;
     }
-    if (size_text != NULL && hl_text_parse_int(hl_slice_of(size_text), 1, HL_OPEN311_LIST_MAX, &size) != HL_OK) {
+    if (size_text != NULL &&
+        hl_text_parse_int(hl_slice_of(size_text), 1, HL_OPEN311_LIST_MAX, &size) != HL_OK) {
         field_error(response, format, "page_size", "须为 1 至 1000", "must be 1 to 1000");
         return false;
     }
@@ -425,7 +444,8 @@ static bool parse_page(const hl_form *form, hl_doc_format format, int64_t *offse
     return true;
 }
 
-static bool parse_extensions(const hl_form *form, hl_doc_format format, bool *out, hl_route_response *response)
+static bool parse_extensions(const hl_form *form, hl_doc_format format, bool *out,
+                             hl_route_response *response)
 {
     const char *text = hl_form_get(form, "extensions");
     *out = text != NULL && strcmp(text, "true") == 0;
@@ -524,12 +544,14 @@ static int write_request(void *context, const hl_open311_view *view)
     hl_doc_string(doc, "service_code", text_or_null(order->category));
     hl_doc_string(doc, "description", order->content);
     hl_doc_string(doc, "agency_responsible", view->agency);
-    hl_doc_string(doc, "service_notice", hl_open311_reader_settings(writer->reader)->service_notice);
+    hl_doc_string(doc, "service_notice",
+                  hl_open311_reader_settings(writer->reader)->service_notice);
     write_time(doc, "requested_datetime", order->received_at);
     write_time(doc, "updated_datetime", view->updated_at);
     write_time(doc, "expected_datetime", view->expected_at);
     hl_doc_string(doc, "address", text_or_null(order->address));
-    hl_doc_string(doc, "address_id", view->record != NULL ? text_or_null(view->record->address_id) : NULL);
+    hl_doc_string(doc, "address_id",
+                  view->record != NULL ? text_or_null(view->record->address_id) : NULL);
     hl_doc_null(doc, "zipcode");
     if (order->has_location) {
         hl_doc_degrees(doc, "lat", order->latitude);
@@ -538,7 +560,8 @@ static int write_request(void *context, const hl_open311_view *view)
         hl_doc_null(doc, "lat");
         hl_doc_null(doc, "long");
     }
-    hl_doc_string(doc, "media_url", view->record != NULL ? text_or_null(view->record->media_url) : NULL);
+    hl_doc_string(doc, "media_url",
+                  view->record != NULL ? text_or_null(view->record->media_url) : NULL);
     int result = HL_OK;
     if (writer->extensions) {
         /* The order record may be the reader's scratch, reloaded by the
@@ -548,7 +571,8 @@ static int write_request(void *context, const hl_open311_view *view)
         hl_doc_list_end(doc);
         hl_doc_list_begin(doc, "attributes", "attribute");
         if (result == HL_OK)
-            result = hl_open311_each_answer(writer->reader, id, write_answer_item, doc, writer->error);
+            result =
+                hl_open311_each_answer(writer->reader, id, write_answer_item, doc, writer->error);
         hl_doc_list_end(doc);
     }
     hl_doc_object_end(doc);
@@ -574,7 +598,8 @@ static void get_discovery(get_call *call)
     char url[320] = "/open311/v2/";
     const char *host = request->host;
     if (host != NULL && host[0] != '\0' && strlen(host) < 256 &&
-        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == strlen(host))
+        strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") ==
+            strlen(host))
         snprintf(url, sizeof url, "http://%s/open311/v2/", host);
     hl_doc doc;
     begin_document(call->response, &doc, call->where->format);
@@ -656,7 +681,8 @@ static void get_definition(get_call *call)
     hl_open311_definition definition;
     hl_error error;
     hl_error_clear(&error);
-    int result = hl_open311_definition_load(call->request->app, call->where->argument, &definition, &error);
+    int result =
+        hl_open311_definition_load(call->request->app, call->where->argument, &definition, &error);
     if (result != HL_OK) {
         answer_app_error(call->response, call->where->format, &error);
         return;
@@ -699,7 +725,8 @@ static bool parse_request_id(hl_slice text, int64_t *id)
 
 static void answer_request_missing(hl_route_response *response, hl_doc_format format)
 {
-    answer_error(response, format, 404, HL_T("没有这个服务请求", "service_request_id was not found"));
+    answer_error(response, format, 404,
+                 HL_T("没有这个服务请求", "service_request_id was not found"));
 }
 
 static void get_request(get_call *call)
@@ -805,7 +832,8 @@ static void get_requests(get_call *call)
     hl_doc_list_begin(&doc, "service_requests", "request");
     request_writer writer = {&doc, call->reader, extensions, &error};
     int64_t total = 0;
-    if (hl_open311_list_requests(call->reader, &query, write_request, &writer, &total, &error) != HL_OK) {
+    if (hl_open311_list_requests(call->reader, &query, write_request, &writer, &total, &error) !=
+        HL_OK) {
         answer_app_error(call->response, call->where->format, &error);
         return;
     }
@@ -836,7 +864,8 @@ static void get_token(get_call *call)
 {
     int64_t id = 0;
     if (!parse_request_id(hl_slice_of(call->where->argument), &id)) {
-        answer_error(call->response, call->where->format, 404, HL_T("没有这个 token", "token was not found"));
+        answer_error(call->response, call->where->format, 404,
+                     HL_T("没有这个 token", "token was not found"));
         return;
     }
     hl_error error;
@@ -847,7 +876,8 @@ static void get_token(get_call *call)
     token_writer writer = {&doc};
     int result = hl_open311_read_request(call->reader, id, write_token, &writer, &error);
     if (result == HL_ENOTFOUND) {
-        answer_error(call->response, call->where->format, 404, HL_T("没有这个 token", "token was not found"));
+        answer_error(call->response, call->where->format, 404,
+                     HL_T("没有这个 token", "token was not found"));
         return;
     }
     if (result != HL_OK) {
@@ -870,7 +900,8 @@ static int write_update(void *context, const hl_open311_note *note)
     hl_doc_string(doc, "service_request_id", number);
     hl_doc_string(doc, "status", note->closed ? "closed" : "open");
     write_time(doc, "updated_datetime", note->at);
-    hl_doc_string(doc, "description", note->description != NULL ? note->description : note->summary);
+    hl_doc_string(doc, "description",
+                  note->description != NULL ? note->description : note->summary);
     hl_doc_string(doc, "type", note->type);
     hl_doc_string(doc, "summary", note->summary);
     hl_doc_string(doc, "agency_responsible", note->agency);
@@ -884,7 +915,8 @@ static void get_updates(get_call *call)
     hl_time from = 0, to = 0;
     int64_t offset = 0;
     int limit = 0;
-    if (!parse_window(call->form, call->request->now, call->where->format, &from, &to, call->response) ||
+    if (!parse_window(call->form, call->request->now, call->where->format, &from, &to,
+                      call->response) ||
         !parse_page(call->form, call->where->format, &offset, &limit, call->response))
         return;
     hl_error error;
@@ -893,7 +925,8 @@ static void get_updates(get_call *call)
     begin_document(call->response, &doc, call->where->format);
     hl_doc_list_begin(&doc, "service_request_updates", "request_update");
     int64_t total = 0;
-    if (hl_open311_list_updates(call->reader, from, to, offset, limit, write_update, &doc, &total, &error) != HL_OK) {
+    if (hl_open311_list_updates(call->reader, from, to, offset, limit, write_update, &doc, &total,
+                                &error) != HL_OK) {
         answer_app_error(call->response, call->where->format, &error);
         return;
     }
@@ -904,13 +937,12 @@ static void get_updates(get_call *call)
 
 /* The parameters each resource takes besides lang. */
 static const char *const common_parameters[] = {"jurisdiction_id", "api_key", NULL};
-static const char *const requests_parameters[] = {"jurisdiction_id", "api_key",  "service_request_id",
-                                                  "service_code",    "start_date", "end_date",
-                                                  "status",          "page",       "page_size",
-                                                  "extensions",      NULL};
+static const char *const requests_parameters[] = {
+    "jurisdiction_id", "api_key", "service_request_id", "service_code", "start_date", "end_date",
+    "status",          "page",    "page_size",          "extensions",   NULL};
 static const char *const request_parameters[] = {"jurisdiction_id", "api_key", "extensions", NULL};
-static const char *const updates_parameters[] = {"jurisdiction_id", "api_key", "start_date", "end_date",
-                                                 "page",            "page_size", NULL};
+static const char *const updates_parameters[] = {
+    "jurisdiction_id", "api_key", "start_date", "end_date", "page", "page_size", NULL};
 
 static const char *const *parameters_of(resource_kind kind)
 {
@@ -984,12 +1016,13 @@ void hl_http_open311_get(const hl_route_request *request, const hl_route_context
 /* ---- POST requests ---- */
 
 static const char *const post_parameters[] = {
-    "api_key",   "jurisdiction_id", "service_code", "lat",        "long",      "address_string",
-    "address_id", "email",          "device_id",    "account_id", "first_name", "last_name",
-    "phone",     "description",     "media_url",    NULL};
+    "api_key",    "jurisdiction_id", "service_code", "lat",        "long",       "address_string",
+    "address_id", "email",           "device_id",    "account_id", "first_name", "last_name",
+    "phone",      "description",     "media_url",    NULL};
 
 /* The body must be declared form-encoded, in UTF-8 when a charset is named. */
-static bool form_content_type(const hl_route_request *request, hl_doc_format format, hl_route_response *response)
+static bool form_content_type(const hl_route_request *request, hl_doc_format format,
+                              hl_route_response *response)
 {
     const char *type = request->content_type;
     size_t length = strlen(FORM_TYPE);
@@ -1107,8 +1140,8 @@ void hl_http_open311_post(const hl_route_request *request, const hl_route_contex
     hl_form form;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_form_parse(request->body, request->body_length, request->arena, HL_OPEN311_MAX_PARAMETERS, &form,
-                      &error) != HL_OK) {
+    if (hl_form_parse(request->body, request->body_length, request->arena,
+                      HL_OPEN311_MAX_PARAMETERS, &form, &error) != HL_OK) {
         answer_error(response, where.format, 400, error.message);
         return;
     }

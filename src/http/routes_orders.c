@@ -17,8 +17,8 @@
 
 /* ---- Reads ---- */
 
-static void read_order(const hl_route_request *request, const hl_user *user, hl_slice number, bool events,
-                       hl_route_response *response)
+static void read_order(const hl_route_request *request, const hl_user *user, hl_slice number,
+                       bool events, hl_route_response *response)
 {
     hl_error error;
     hl_error_clear(&error);
@@ -35,7 +35,8 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
             hl_route_error(response, &error);
             return;
         }
-        if (!hl_routes_personal_order(request, user, order, "GET /api/v1/orders/{number}", false, response))
+        if (!hl_routes_personal_order(request, user, order, "GET /api/v1/orders/{number}", false,
+                                      response))
             return;
         hl_route_set_etag(response, order);
         response->status = 200;
@@ -47,7 +48,8 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
     hl_buf_append_json_string(&response->body, text);
     hl_buf_append_str(&response->body, ",\"events\":[");
     hl_route_events_writer writer = {&response->body, 0};
-    if (hl_auth_list_events(request->app, user, id, order, hl_route_event_json, &writer, &error) != HL_OK) {
+    if (hl_auth_list_events(request->app, user, id, order, hl_route_event_json, &writer, &error) !=
+        HL_OK) {
         hl_route_error(response, &error);
         return;
     }
@@ -83,10 +85,12 @@ static bool parse_states(const char *text, unsigned *mask, hl_route_response *re
     for (;;) {
         size_t length = strcspn(cursor, ",");
         hl_state state = HL_STATE_NONE;
-        if (hl_order_state_parse((hl_slice){cursor, length}, &state) != HL_OK || state == HL_STATE_NONE) {
-            hl_route_field_invalid(response, "state",
-                                   HL_T("state 须为以逗号分隔的状态名，如 dispatched,signed",
-                                        "state takes state names separated by commas, e.g. dispatched,signed"));
+        if (hl_order_state_parse((hl_slice){cursor, length}, &state) != HL_OK ||
+            state == HL_STATE_NONE) {
+            hl_route_field_invalid(
+                response, "state",
+                HL_T("state 须为以逗号分隔的状态名，如 dispatched,signed",
+                     "state takes state names separated by commas, e.g. dispatched,signed"));
             return false;
         }
         *mask |= HL_STATE_BIT(state);
@@ -125,8 +129,8 @@ static bool flag_parameter(const hl_route_request *request, const char *name, bo
 }
 
 /* A day parameter: the instant its local day starts (next: the day after). */
-static bool day_parameter(const hl_route_request *request, const char *name, bool next, hl_time *out,
-                          hl_route_response *response)
+static bool day_parameter(const hl_route_request *request, const char *name, bool next,
+                          hl_time *out, hl_route_response *response)
 {
     const char *text = NULL;
     if (!hl_route_query(request, name, &text, response))
@@ -136,7 +140,8 @@ static bool day_parameter(const hl_route_request *request, const char *name, boo
         return true;
     int32_t day = 0;
     if (hl_clock_parse_day(hl_slice_of(text), &day) != HL_OK) {
-        hl_route_field_invalid(response, name, HL_T("日期须为 YYYY-MM-DD", "the date must be YYYY-MM-DD"));
+        hl_route_field_invalid(response, name,
+                               HL_T("日期须为 YYYY-MM-DD", "the date must be YYYY-MM-DD"));
         return false;
     }
     *out = hl_clock_start_of_day(next ? day + 1 : day);
@@ -144,7 +149,8 @@ static bool day_parameter(const hl_route_request *request, const char *name, boo
 }
 
 static bool number_parameter(const hl_route_request *request, const char *name, int64_t minimum,
-                             int64_t maximum, int64_t fallback, int64_t *out, hl_route_response *response)
+                             int64_t maximum, int64_t fallback, int64_t *out,
+                             hl_route_response *response)
 {
     const char *text = NULL;
     if (!hl_route_query(request, name, &text, response))
@@ -154,8 +160,8 @@ static bool number_parameter(const hl_route_request *request, const char *name, 
         return true;
     char message[128];
     if (hl_i18n_get() == HL_LANG_EN)
-        snprintf(message, sizeof message, "%s takes a whole number from %lld to %lld", name, (long long)minimum,
-                 (long long)maximum);
+        snprintf(message, sizeof message, "%s takes a whole number from %lld to %lld", name,
+                 (long long)minimum, (long long)maximum);
     else
         snprintf(message, sizeof message, "%s 须为 %lld 至 %lld 的整数", name, (long long)minimum,
                  (long long)maximum);
@@ -174,20 +180,23 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
         !code_parameter(request, "unit", &filter->unit, response) ||
         !code_parameter(request, "co_unit", &filter->co_unit, response) ||
         !code_parameter(request, "category", &filter->category, response) ||
-        !hl_route_query(request, "q", &text, response) || !flag_parameter(request, "overdue", &overdue, response) ||
+        !hl_route_query(request, "q", &text, response) ||
+        !flag_parameter(request, "overdue", &overdue, response) ||
         !flag_parameter(request, "due_soon", &due_soon, response) ||
         !day_parameter(request, "received_from", false, &filter->received_from, response) ||
         !day_parameter(request, "received_to", true, &filter->received_to, response) ||
         !hl_route_query(request, "sort", &sort, response) ||
         !number_parameter(request, "page", 1, PAGE_MAX, 1, page, response) ||
-        !number_parameter(request, "page_size", 1, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, page_size, response))
+        !number_parameter(request, "page_size", 1, PAGE_SIZE_MAX, PAGE_SIZE_DEFAULT, page_size,
+                          response))
         return false;
     if (states != NULL && !parse_states(states, &filter->state_mask, response))
         return false;
     if (text != NULL) {
         hl_slice trimmed = hl_slice_trim(hl_slice_of(text));
         if (hl_text_char_count(trimmed.ptr, trimmed.len) > HL_TITLE_CHARS) {
-            hl_route_field_invalid(response, "q", HL_T("搜索文字过长", "the search text is too long"));
+            hl_route_field_invalid(response, "q",
+                                   HL_T("搜索文字过长", "the search text is too long"));
             return false;
         }
         filter->text = hl_arena_strndup(request->arena, trimmed.ptr, trimmed.len);
@@ -220,7 +229,8 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
         /* About to be overdue: not yet overdue, due within due_soon_days. */
         hl_time limit = hl_app_due_soon_limit(request->app, request->now);
         filter->due_from = request->now;
-        filter->due_before = filter->due_before != 0 && filter->due_before < limit ? filter->due_before : limit;
+        filter->due_before =
+            filter->due_before != 0 && filter->due_before < limit ? filter->due_before : limit;
     }
     filter->limit = (int)*page_size;
     filter->offset = (*page - 1) * *page_size;
@@ -242,10 +252,11 @@ static int write_listed_order(void *context, const hl_order *order)
     list_writer *writer = context;
     if (writer->count++ > 0)
         hl_buf_append_char(writer->out, ',');
-    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full, writer->out);
+    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full,
+                        writer->out);
     if (writer->full && order->citizen_phone[0] != '\0')
-        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now, writer->user->username,
-                         order->id, "GET /api/v1/orders");
+        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now,
+                         writer->user->username, order->id, "GET /api/v1/orders");
     return 0;
 }
 
@@ -262,11 +273,15 @@ void hl_routes_orders_list(const hl_route_request *request, const hl_route_conte
     /* The user's filters, narrowed to what the user may read: a list can
      * never show an order that GET /api/v1/orders/{number} would not. */
     if (hl_auth_order_scope(context->user, &filter)) {
-        list_writer writer = {request, context->user, out, hl_auth_sees_personal_data(context->user), 0,
-                              hl_arena_alloc(request->arena, (size_t)page_size * sizeof(hl_audit_read)), 0};
+        list_writer writer = {
+            request, context->user,
+            out,     hl_auth_sees_personal_data(context->user),
+            0,       hl_arena_alloc(request->arena, (size_t)page_size * sizeof(hl_audit_read)),
+            0};
         hl_error error;
         hl_error_clear(&error);
-        if (hl_app_list_page(request->app, &filter, write_listed_order, &writer, &total, &error) != HL_OK) {
+        if (hl_app_list_page(request->app, &filter, write_listed_order, &writer, &total, &error) !=
+            HL_OK) {
             hl_route_error(response, &error);
             return;
         }
@@ -299,7 +314,8 @@ void hl_routes_orders_counts(const hl_route_request *request, const hl_route_con
     hl_buf_append_str(out, "{\"by_state\":{");
     bool first = true;
     for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++)
-        hl_json_out_int(out, &first, hl_order_state_name((hl_state)state), (long long)counts.by_state[state]);
+        hl_json_out_int(out, &first, hl_order_state_name((hl_state)state),
+                        (long long)counts.by_state[state]);
     hl_buf_appendf(out, "},\"overdue\":%lld,\"due_soon\":%lld}\n", (long long)counts.overdue,
                    (long long)counts.due_soon);
     response->status = 200;
@@ -336,8 +352,10 @@ static int copy_registration_texts(const hl_json_field *fields, hl_order *order,
         {REGISTER_TITLE, order->title, sizeof order->title, HL_TITLE_CHARS, false},
         {REGISTER_CONTENT, order->content, sizeof order->content, HL_CONTENT_CHARS, true},
         {REGISTER_CATEGORY, order->category, sizeof order->category, HL_CODE_CHARS, false},
-        {REGISTER_CITIZEN_NAME, order->citizen_name, sizeof order->citizen_name, HL_NAME_CHARS, false},
-        {REGISTER_CITIZEN_PHONE, order->citizen_phone, sizeof order->citizen_phone, HL_PHONE_CHARS, false},
+        {REGISTER_CITIZEN_NAME, order->citizen_name, sizeof order->citizen_name, HL_NAME_CHARS,
+         false},
+        {REGISTER_CITIZEN_PHONE, order->citizen_phone, sizeof order->citizen_phone, HL_PHONE_CHARS,
+         false},
         {REGISTER_ADDRESS, order->address, sizeof order->address, HL_ADDRESS_CHARS, false},
     };
     for (size_t index = 0; index < sizeof texts / sizeof texts[0]; index++) {
@@ -378,16 +396,18 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
     /* An order is some 40 KB: the request's arena, zeroed, not the stack. */
     hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
     const char *channel = fields[REGISTER_CHANNEL].value;
-    if (hl_order_channel_parse(hl_slice_of(channel != NULL ? channel : "phone"), &order->channel) != HL_OK) {
+    if (hl_order_channel_parse(hl_slice_of(channel != NULL ? channel : "phone"), &order->channel) !=
+        HL_OK) {
         hl_route_field_invalid(response, "channel",
-                      HL_T("渠道须为 phone、web、app、wechat、open311 或 other",
-                           "channel takes phone, web, app, wechat, open311 or other"));
+                               HL_T("渠道须为 phone、web、app、wechat、open311 或 other",
+                                    "channel takes phone, web, app, wechat, open311 or other"));
         return;
     }
     if (hl_order_type_parse(hl_slice_of(fields[REGISTER_TYPE].value), &order->type) != HL_OK) {
-        hl_route_field_invalid(response, "type",
-                      HL_T("类型须为 inquiry、help、complaint、report、suggestion 或 praise",
-                           "type takes inquiry, help, complaint, report, suggestion or praise"));
+        hl_route_field_invalid(
+            response, "type",
+            HL_T("类型须为 inquiry、help、complaint、report、suggestion 或 praise",
+                 "type takes inquiry, help, complaint, report, suggestion or praise"));
         return;
     }
     hl_error error;
@@ -396,10 +416,12 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
         hl_route_error(response, &error);
         return;
     }
-    bool has_latitude = fields[REGISTER_LATITUDE].present, has_longitude = fields[REGISTER_LONGITUDE].present;
+    bool has_latitude = fields[REGISTER_LATITUDE].present,
+         has_longitude = fields[REGISTER_LONGITUDE].present;
     if (has_latitude != has_longitude) {
-        hl_route_field_invalid(response, has_latitude ? "longitude" : "latitude",
-                      HL_T("latitude 与 longitude 须同时给出", "latitude and longitude go together"));
+        hl_route_field_invalid(
+            response, has_latitude ? "longitude" : "latitude",
+            HL_T("latitude 与 longitude 须同时给出", "latitude and longitude go together"));
         return;
     }
     if (has_latitude) {
@@ -409,10 +431,12 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
     }
     order->received_at = request->now;
     const char *received = fields[REGISTER_RECEIVED_AT].value;
-    if (received != NULL && hl_clock_parse_time(hl_slice_of(received), &order->received_at) != HL_OK) {
-        hl_route_field_invalid(response, "received_at",
-                      HL_T("received_at 须为 ISO 8601 时间，如 2024-02-01T07:30:26+08:00",
-                           "received_at takes an ISO 8601 time, e.g. 2024-02-01T07:30:26+08:00"));
+    if (received != NULL &&
+        hl_clock_parse_time(hl_slice_of(received), &order->received_at) != HL_OK) {
+        hl_route_field_invalid(
+            response, "received_at",
+            HL_T("received_at 须为 ISO 8601 时间，如 2024-02-01T07:30:26+08:00",
+                 "received_at takes an ISO 8601 time, e.g. 2024-02-01T07:30:26+08:00"));
         return;
     }
     /* Whether this user may register is the workflow's rule (agents and
@@ -467,7 +491,8 @@ enum {
 };
 
 /* Fills an action request from the body; false with a 400 naming the field. */
-static bool action_request_of(const hl_json_field *fields, hl_app_request *out, hl_route_response *response)
+static bool action_request_of(const hl_json_field *fields, hl_app_request *out,
+                              hl_route_response *response)
 {
     const char *unit = fields[ACTION_UNIT].value, *co_units = fields[ACTION_CO_UNITS].value;
     if (unit != NULL && strlen(unit) >= HL_CODE_BYTES) {
@@ -475,7 +500,8 @@ static bool action_request_of(const hl_json_field *fields, hl_app_request *out, 
         return false;
     }
     if (co_units != NULL && strlen(co_units) >= HL_CO_UNITS_BYTES) {
-        hl_route_field_invalid(response, "co_units", HL_T("协办单位过多", "too many co-handling units"));
+        hl_route_field_invalid(response, "co_units",
+                               HL_T("协办单位过多", "too many co-handling units"));
         return false;
     }
     out->unit = unit;
@@ -492,22 +518,26 @@ static bool action_request_of(const hl_json_field *fields, hl_app_request *out, 
     }
     const char *into = fields[ACTION_INTO].value;
     if (into != NULL && hl_order_parse_number(hl_slice_of(into), &out->into) != HL_OK) {
-        hl_route_field_invalid(response, "into",
-                      HL_T("into 须为工单编号（14 位数字）", "into takes an order number (14 digits)"));
+        hl_route_field_invalid(
+            response, "into",
+            HL_T("into 须为工单编号（14 位数字）", "into takes an order number (14 digits)"));
         return false;
     }
     const char *outcome = fields[ACTION_OUTCOME].value, *rating = fields[ACTION_RATING].value,
                *resolved = fields[ACTION_RESOLVED].value;
     if (outcome != NULL && hl_order_outcome_parse(hl_slice_of(outcome), &out->outcome) != HL_OK) {
-        hl_route_field_invalid(response, "outcome", HL_T("未知的回访结果", "unknown survey outcome"));
+        hl_route_field_invalid(response, "outcome",
+                               HL_T("未知的回访结果", "unknown survey outcome"));
         return false;
     }
     if (rating != NULL && hl_order_rating_parse(hl_slice_of(rating), &out->rating) != HL_OK) {
         hl_route_field_invalid(response, "rating", HL_T("未知的满意度", "unknown rating"));
         return false;
     }
-    if (resolved != NULL && hl_order_resolved_parse(hl_slice_of(resolved), &out->resolved) != HL_OK) {
-        hl_route_field_invalid(response, "resolved", HL_T("resolved 须为 yes 或 no", "resolved takes yes or no"));
+    if (resolved != NULL &&
+        hl_order_resolved_parse(hl_slice_of(resolved), &out->resolved) != HL_OK) {
+        hl_route_field_invalid(response, "resolved",
+                               HL_T("resolved 须为 yes 或 no", "resolved takes yes or no"));
         return false;
     }
     return true;
@@ -528,21 +558,22 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
     hl_action action = HL_ACTION_REGISTER;
     if (hl_workflow_action_parse(action_name, &action) != HL_OK || action == HL_ACTION_REGISTER) {
         hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "action",
-                               HL_T("没有这个操作", "no such action"));
+                              HL_T("没有这个操作", "no such action"));
         return;
     }
     /* Every check above and below depends on the request alone, never on
      * the order, so none of them reveals whether the order exists. */
     if (request->if_match == NULL) {
         hl_route_error_status(response, 428, "precondition_required", "if-match",
-                               HL_T("须以 If-Match 给出工单的版本（ETag）",
-                                    "send the order's version (its ETag) in If-Match"));
+                              HL_T("须以 If-Match 给出工单的版本（ETag）",
+                                   "send the order's version (its ETag) in If-Match"));
         return;
     }
     hl_app_request action_request = {0};
     if (!parse_if_match(request->if_match, &action_request.expected_version)) {
-        hl_route_field_invalid(response, "if-match",
-                      HL_T("If-Match 须为一个版本号，如 \"7\"", "If-Match takes one version, e.g. \"7\""));
+        hl_route_field_invalid(
+            response, "if-match",
+            HL_T("If-Match 须为一个版本号，如 \"7\"", "If-Match takes one version, e.g. \"7\""));
         return;
     }
     if (!hl_route_json_content_type(request, response))
@@ -565,13 +596,14 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
      * may not read is "not found", before its version or state is looked at. */
     action_request.visible = hl_auth_may_read_order;
     hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
-    if (hl_app_act(request->app, user->username, id, action, &action_request, request->now, order, &error) !=
-        HL_OK) {
+    if (hl_app_act(request->app, user->username, id, action, &action_request, request->now, order,
+                   &error) != HL_OK) {
         hl_route_write_refused(response, &error);
         return;
     }
     char route[HL_AUDIT_ROUTE_BYTES];
-    snprintf(route, sizeof route, "POST /api/v1/orders/{number}/actions/%s", hl_workflow_rule_of(action)->name);
+    snprintf(route, sizeof route, "POST /api/v1/orders/{number}/actions/%s",
+             hl_workflow_rule_of(action)->name);
     if (!hl_routes_personal_order(request, user, order, route, true, response))
         return;
     hl_route_set_etag(response, order);

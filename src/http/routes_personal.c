@@ -14,8 +14,9 @@
 #include "base/i18n.h"
 #include "http/route_support.h"
 
-bool hl_routes_personal_order(const hl_route_request *request, const hl_user *user, const hl_order *order,
-                              const char *route, bool written, hl_route_response *response)
+bool hl_routes_personal_order(const hl_route_request *request, const hl_user *user,
+                              const hl_order *order, const char *route, bool written,
+                              hl_route_response *response)
 {
     bool full = hl_auth_sees_personal_data(user);
     if (full && order->citizen_phone[0] != '\0') {
@@ -52,10 +53,11 @@ static int write_earlier(void *context, const hl_order *order)
     earlier_writer *writer = context;
     if (writer->count++ > 0)
         hl_buf_append_char(writer->out, ',');
-    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full, writer->out);
+    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full,
+                        writer->out);
     if (writer->full && order->citizen_phone[0] != '\0')
-        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now, writer->user->username,
-                         order->id, "GET /api/v1/orders/{number}/earlier");
+        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now,
+                         writer->user->username, order->id, "GET /api/v1/orders/{number}/earlier");
     return 0;
 }
 
@@ -76,7 +78,8 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
         return;
     if (limit_text != NULL &&
         hl_text_parse_int(hl_slice_of(limit_text), 1, HL_ROUTES_EARLIER_MAX, &limit) != HL_OK) {
-        hl_route_field_invalid(response, "limit", HL_T("limit 须为 1 到 100", "limit takes 1 to 100"));
+        hl_route_field_invalid(response, "limit",
+                               HL_T("limit 须为 1 到 100", "limit takes 1 to 100"));
         return;
     }
     char number[24];
@@ -85,12 +88,14 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
     hl_buf_append_str(out, "{\"number\":");
     hl_buf_append_json_string(out, number);
     hl_buf_append_str(out, ",\"orders\":[");
-    earlier_writer writer = {request, user, hl_auth_sees_personal_data(user), out, 0,
-                             hl_arena_alloc(request->arena, (size_t)limit * sizeof(hl_audit_read)), 0};
+    earlier_writer writer = {
+        request, user, hl_auth_sees_personal_data(user),
+        out,     0,    hl_arena_alloc(request->arena, (size_t)limit * sizeof(hl_audit_read)),
+        0};
     /* The order itself and each earlier one are read under app/auth's rule:
      * one the user may not read is "not found" or left out. */
-    if (hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order, (int)limit, write_earlier, &writer,
-                              &error) != HL_OK) {
+    if (hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order, (int)limit,
+                              write_earlier, &writer, &error) != HL_OK) {
         hl_route_error(response, &error);
         return;
     }
@@ -136,12 +141,14 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
     hl_audit_filter filter = {0};
     const char *order = NULL, *actor = NULL, *page_text = NULL;
     /* Each one UTF-8 text of bounded length before it is looked at. */
-    if (!hl_route_query(request, "order", &order, response) || !hl_route_query(request, "user", &actor, response) ||
+    if (!hl_route_query(request, "order", &order, response) ||
+        !hl_route_query(request, "user", &actor, response) ||
         !hl_route_query(request, "page", &page_text, response))
         return;
     if (order != NULL && hl_order_parse_number(hl_slice_of(order), &filter.order_id) != HL_OK) {
-        hl_route_field_invalid(response, "order",
-                               HL_T("order 须为工单编号（14 位数字）", "order takes an order number (14 digits)"));
+        hl_route_field_invalid(
+            response, "order",
+            HL_T("order 须为工单编号（14 位数字）", "order takes an order number (14 digits)"));
         return;
     }
     if (actor != NULL && (actor[0] == '\0' || strlen(actor) >= HL_AUDIT_ACTOR_BYTES)) {
@@ -150,8 +157,10 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
     }
     filter.actor = actor;
     int64_t page = 1;
-    if (page_text != NULL && hl_text_parse_int(hl_slice_of(page_text), 1, 1000000, &page) != HL_OK) {
-        hl_route_field_invalid(response, "page", HL_T("page 须为 1 起的页码", "page takes a page number from 1"));
+    if (page_text != NULL &&
+        hl_text_parse_int(hl_slice_of(page_text), 1, 1000000, &page) != HL_OK) {
+        hl_route_field_invalid(response, "page",
+                               HL_T("page 须为 1 起的页码", "page takes a page number from 1"));
         return;
     }
     filter.limit = HL_ROUTES_AUDIT_PAGE;
@@ -167,8 +176,8 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
         return;
     }
     hl_buf *out = &response->body;
-    hl_buf_appendf(out, "{\"page\":%lld,\"per_page\":%d,\"total\":%lld,\"reads\":[", (long long)page,
-                   HL_ROUTES_AUDIT_PAGE, (long long)total);
+    hl_buf_appendf(out, "{\"page\":%lld,\"per_page\":%d,\"total\":%lld,\"reads\":[",
+                   (long long)page, HL_ROUTES_AUDIT_PAGE, (long long)total);
     audit_writer writer = {out, 0};
     if (hl_audit_list(request->app, &filter, write_read, &writer, &error) != HL_OK) {
         hl_route_error(response, &error);

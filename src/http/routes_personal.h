@@ -27,8 +27,9 @@
  * (written true: the order was registered or changed, which the answer
  * must still say) the order is written masked; after a read, false is
  * returned with a 500 answer and the body is left alone. */
-bool hl_routes_personal_order(const hl_route_request *request, const hl_user *user, const hl_order *order,
-                              const char *route, bool written, hl_route_response *response);
+bool hl_routes_personal_order(const hl_route_request *request, const hl_user *user,
+                              const hl_order *order, const char *route, bool written,
+                              hl_route_response *response);
 
 void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_context *context,
                                 hl_route_response *response);

@@ -38,14 +38,15 @@ static bool refuse_reports(const hl_user *user, hl_route_response *response)
 {
     if (hl_auth_may_read_reports(user))
         return false;
-    hl_route_forbidden(response, HL_T("您的角色无权查看通报", "your role may not read the bulletins"));
+    hl_route_forbidden(response,
+                       HL_T("您的角色无权查看通报", "your role may not read the bulletins"));
     return true;
 }
 
 /* A month parameter (YYYY-MM): *month stays fallback when absent; false,
  * with a 400 naming it, when malformed. */
-static bool month_parameter(const hl_route_request *request, const char *name, int fallback, int *month,
-                            hl_route_response *response)
+static bool month_parameter(const hl_route_request *request, const char *name, int fallback,
+                            int *month, hl_route_response *response)
 {
     const char *text = NULL;
     if (!hl_route_query(request, name, &text, response))
@@ -121,7 +122,7 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
     int month = 0;
     if (hl_clock_parse_month(month_text, &month) != HL_OK) {
         hl_route_error_status(response, 400, hl_error_code_name(HL_EINVAL), "month",
-                               HL_T("月份须为 YYYY-MM", "the month must be YYYY-MM"));
+                              HL_T("月份须为 YYYY-MM", "the month must be YYYY-MM"));
         return;
     }
     hl_render_format format = HL_RENDER_JSON;
@@ -131,8 +132,8 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
     bool xlsx = format_text != NULL && strcmp(format_text, "xlsx") == 0;
     if (format_text != NULL && !xlsx && hl_render_format_parse(format_text, &format) != HL_OK) {
         hl_route_error_status(response, 400, hl_error_code_name(HL_EINVAL), "format",
-                               HL_T("format 须为 json、csv、html、markdown、text 或 xlsx",
-                                    "format takes json, csv, html, markdown, text or xlsx"));
+                              HL_T("format 须为 json、csv、html、markdown、text 或 xlsx",
+                                   "format takes json, csv, html, markdown, text or xlsx"));
         return;
     }
     hl_assessment_policy policy;
@@ -193,7 +194,8 @@ void hl_routes_reports_trend(const hl_route_request *request, const hl_route_con
     if (span < 1 || span > TREND_MAX_MONTHS) {
         char message[160];
         snprintf(message, sizeof message, "%s %d",
-                 HL_T("from 须不晚于 to，且两者相隔不超过（月）", "from must not be after to, and at most this many months apart:"),
+                 HL_T("from 须不晚于 to，且两者相隔不超过（月）",
+                      "from must not be after to, and at most this many months apart:"),
                  TREND_MAX_MONTHS);
         hl_route_field_invalid(response, "from", message);
         return;
@@ -301,7 +303,8 @@ void hl_routes_stats_categories(const hl_route_request *request, const hl_route_
     category_counts counts = {NULL, 0, 0};
     hl_error error;
     hl_error_clear(&error);
-    int result = hl_app_count_by_category(request->app, from, to, collect_category_count, &counts, &error);
+    int result =
+        hl_app_count_by_category(request->app, from, to, collect_category_count, &counts, &error);
     category_names lookup = {&counts, hl_xcalloc(counts.count + 1, HL_NAME_BYTES)};
     if (result == HL_OK) {
         if (counts.count > 1) /* qsort takes no NULL array, even of none */
@@ -327,7 +330,8 @@ void hl_routes_stats_categories(const hl_route_request *request, const hl_route_
         hl_buf_append_char(out, '{');
         hl_json_out_name(out, &inner, "code", item->code[0] != '\0', item->code);
         hl_json_out_string(out, &inner, "name",
-                           item->code[0] == '\0' ? HL_T("未分类", "uncategorized") : lookup.names[index]);
+                           item->code[0] == '\0' ? HL_T("未分类", "uncategorized")
+                                                 : lookup.names[index]);
         hl_json_out_int(out, &inner, "orders", (long long)item->orders);
         hl_buf_append_char(out, '}');
     }

@@ -54,16 +54,16 @@
 
 struct hl_server {
     struct MHD_Daemon *daemon;
-    char *db_path; /* owned */
+    char *db_path;  /* owned */
     char *key_path; /* owned; NULL: the default beside the store */
     size_t body_limit;
     unsigned grace_seconds;
     hl_metrics metrics;
-    hl_auth_guard *guard; /* owned */
+    hl_auth_guard *guard;     /* owned */
     hl_rate_limiter *limiter; /* owned: Open311's request budgets */
-    hl_audit_queue *audit; /* owned: reads of full phone numbers, written by its own thread */
+    hl_audit_queue *audit;    /* owned: reads of full phone numbers, written by its own thread */
     hl_static_files *static_files; /* owned; NULL when serving no pages */
-    atomic_int in_flight; /* requests whose handler has begun and not completed */
+    atomic_int in_flight;          /* requests whose handler has begun and not completed */
     char url[128];
     sigset_t previous_mask;
     /* Every worker's hl_app, so that stop can close them after the
@@ -127,7 +127,8 @@ typedef struct request_state {
 
 /* ---- Listening address ---- */
 
-int hl_server_parse_listen(const char *text, char *host, size_t host_size, unsigned *port, hl_error *error)
+int hl_server_parse_listen(const char *text, char *host, size_t host_size, unsigned *port,
+                           hl_error *error)
 {
     const char *colon = text != NULL ? strrchr(text, ':') : NULL;
     int64_t number = 0;
@@ -140,8 +141,9 @@ int hl_server_parse_listen(const char *text, char *host, size_t host_size, unsig
     const char *host_start = text;
     if (text[0] == '[') {
         if (host_length < 3 || colon[-1] != ']')
-            return hl_error_set(error, HL_EINVAL, "listen", "%s",
-                                HL_T("IPv6 地址须写在方括号内", "an IPv6 address goes in brackets"));
+            return hl_error_set(
+                error, HL_EINVAL, "listen", "%s",
+                HL_T("IPv6 地址须写在方括号内", "an IPv6 address goes in brackets"));
         host_start++;
         host_length -= 2;
     }
@@ -184,12 +186,13 @@ static long long monotonic_ms(void)
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-static void notify_connection(void *context, struct MHD_Connection *connection, void **socket_context,
-                              enum MHD_ConnectionNotificationCode code)
+static void notify_connection(void *context, struct MHD_Connection *connection,
+                              void **socket_context, enum MHD_ConnectionNotificationCode code)
 {
     hl_server *server = context;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
         connection_watch *watch = hl_xcalloc(1, sizeof *watch);
         watch->socket = info != NULL ? info->connect_fd : MHD_INVALID_SOCKET;
         atomic_init(&watch->in_request, false);
@@ -220,7 +223,8 @@ static void notify_connection(void *context, struct MHD_Connection *connection, 
 
 static connection_watch *watch_of(struct MHD_Connection *connection)
 {
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return info != NULL ? info->socket_context : NULL;
 }
 
@@ -268,8 +272,11 @@ static void *checkpoint_loop(void *context)
         hl_error_clear(&error);
         if (hl_app_checkpoint(server->checkpoint_app, &error) != HL_OK) {
             char line[HL_ERROR_MESSAGE_MAX + 64];
-            int length = snprintf(line, sizeof line, "{\"checkpoint_error\":\"storage\"} %s\n", error.message);
-            ssize_t written = write(STDERR_FILENO, line, length > 0 && (size_t)length < sizeof line ? (size_t)length : 0);
+            int length = snprintf(line, sizeof line, "{\"checkpoint_error\":\"storage\"} %s\n",
+                                  error.message);
+            ssize_t written =
+                write(STDERR_FILENO, line,
+                      length > 0 && (size_t)length < sizeof line ? (size_t)length : 0);
             (void)written;
         }
         pthread_mutex_lock(&server->checkpoint_lock);
@@ -298,7 +305,8 @@ static uint64_t microseconds_since(const struct timespec *start)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t elapsed = (int64_t)(now.tv_sec - start->tv_sec) * 1000000 + (now.tv_nsec - start->tv_nsec) / 1000;
+    int64_t elapsed =
+        (int64_t)(now.tv_sec - start->tv_sec) * 1000000 + (now.tv_nsec - start->tv_nsec) / 1000;
     return elapsed > 0 ? (uint64_t)elapsed : 0;
 }
 
@@ -312,8 +320,8 @@ typedef struct query_iteration {
     void *context;
 } query_iteration;
 
-static enum MHD_Result visit_argument(void *context, enum MHD_ValueKind kind, const char *name, size_t name_length,
-                                      const char *value, size_t value_length)
+static enum MHD_Result visit_argument(void *context, enum MHD_ValueKind kind, const char *name,
+                                      size_t name_length, const char *value, size_t value_length)
 {
     (void)kind;
     query_iteration *iteration = context;
@@ -357,13 +365,15 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
     MHD_add_response_header(reply, MHD_HTTP_HEADER_CACHE_CONTROL,
                             response->cache_control != NULL ? response->cache_control : "no-store");
     if (response->content_security_policy != NULL)
-        MHD_add_response_header(reply, "Content-Security-Policy", response->content_security_policy);
+        MHD_add_response_header(reply, "Content-Security-Policy",
+                                response->content_security_policy);
     if (response->last_modified[0] != '\0')
         MHD_add_response_header(reply, MHD_HTTP_HEADER_LAST_MODIFIED, response->last_modified);
     if (response->allow != NULL)
         MHD_add_response_header(reply, MHD_HTTP_HEADER_ALLOW, response->allow);
     if (response->www_authenticate != NULL)
-        MHD_add_response_header(reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE, response->www_authenticate);
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                response->www_authenticate);
     if (response->set_cookie != NULL)
         MHD_add_response_header(reply, MHD_HTTP_HEADER_SET_COOKIE, response->set_cookie);
     if (response->etag[0] != '\0')
@@ -371,7 +381,8 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
     if (response->location[0] != '\0')
         MHD_add_response_header(reply, MHD_HTTP_HEADER_LOCATION, response->location);
     if (response->content_disposition[0] != '\0')
-        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_DISPOSITION, response->content_disposition);
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+                                response->content_disposition);
     if (state->now != 0) {
         /* The pages count working days left from the server's today,
          * which HOTLINE_NOW may set apart from the machine's clock. */
@@ -411,7 +422,8 @@ static enum MHD_Result send_bad_request(struct MHD_Connection *connection, reque
 {
     hl_route_response response;
     hl_route_response_init(&response);
-    hl_route_error_status(&response, MHD_HTTP_BAD_REQUEST, hl_error_code_name(HL_EINVAL), field, message);
+    hl_route_error_status(&response, MHD_HTTP_BAD_REQUEST, hl_error_code_name(HL_EINVAL), field,
+                          message);
     return send_response(connection, state, &response);
 }
 
@@ -430,8 +442,8 @@ static request_state *begin_request(hl_server *server, const char *url, const ch
 
 static bool declared_length_too_large(struct MHD_Connection *connection, size_t limit)
 {
-    const char *declared = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                       MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *declared =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (declared == NULL)
         return false;
     int64_t length = 0;
@@ -455,7 +467,8 @@ static void collect_body(request_state *state, struct MHD_Connection *connection
                                                                MHD_HTTP_HEADER_CONTENT_LENGTH);
             int64_t length = 0;
             if (declared != NULL &&
-                hl_text_parse_int(hl_slice_of(declared), 0, (int64_t)limit, &length) == HL_OK && length > 0)
+                hl_text_parse_int(hl_slice_of(declared), 0, (int64_t)limit, &length) == HL_OK &&
+                length > 0)
                 capacity = (size_t)length;
         }
         while (capacity < have + size)
@@ -484,15 +497,16 @@ static const char *client_address(struct MHD_Connection *connection, hl_arena *a
             inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)address)->sin_addr, text,
                       sizeof text);
         else if (address->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)address)->sin6_addr, text,
-                      sizeof text);
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)address)->sin6_addr,
+                      text, sizeof text);
     }
     return hl_arena_strndup(arena, text, sizeof text);
 }
 
-static enum MHD_Result handle_request(void *context, struct MHD_Connection *connection, const char *url,
-                                      const char *method, const char *version, const char *upload_data,
-                                      size_t *upload_data_size, void **request_context)
+static enum MHD_Result handle_request(void *context, struct MHD_Connection *connection,
+                                      const char *url, const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **request_context)
 {
     hl_server *server = context;
     request_state *state = *request_context;
@@ -506,8 +520,9 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
          * one is malformed, and libmicrohttpd lets it through. */
         if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
             MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST) == NULL)
-            return send_bad_request(connection, state, "host",
-                                    HL_T("HTTP/1.1 请求须带 Host 头", "an HTTP/1.1 request needs a Host header"));
+            return send_bad_request(
+                connection, state, "host",
+                HL_T("HTTP/1.1 请求须带 Host 头", "an HTTP/1.1 request needs a Host header"));
         /* A declared body over the limit is refused before it is read. */
         if (declared_length_too_large(connection, server->body_limit))
             return send_too_large(connection, state, server);
@@ -557,8 +572,10 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
                                                         MHD_HTTP_HEADER_CONTENT_TYPE),
             .authorization = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_AUTHORIZATION),
-            .if_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MATCH),
-            .session_cookie = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "hotline_session"),
+            .if_match =
+                MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MATCH),
+            .session_cookie =
+                MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, "hotline_session"),
             .client_address = client_address(connection, &state->arena),
             .guard = server->guard,
             .query_each = query_each,
@@ -595,8 +612,8 @@ static void append_log_string(hl_buf *line, const char *text)
     hl_buf_append_char(line, '"');
 }
 
-static void request_completed(void *context, struct MHD_Connection *connection, void **request_context,
-                              enum MHD_RequestTerminationCode termination)
+static void request_completed(void *context, struct MHD_Connection *connection,
+                              void **request_context, enum MHD_RequestTerminationCode termination)
 {
     hl_server *server = context;
     connection_watch *watch = watch_of(connection);
@@ -619,8 +636,9 @@ static void request_completed(void *context, struct MHD_Connection *connection, 
     append_log_string(&line, state->method_text);
     hl_buf_append_str(&line, ",\"path\":");
     append_log_string(&line, state->path);
-    hl_buf_appendf(&line, ",\"status\":%d,\"bytes\":%zu,\"us\":%llu%s}\n", state->answered ? state->status : 0,
-                   state->response_bytes, (unsigned long long)microseconds,
+    hl_buf_appendf(&line, ",\"status\":%d,\"bytes\":%zu,\"us\":%llu%s}\n",
+                   state->answered ? state->status : 0, state->response_bytes,
+                   (unsigned long long)microseconds,
                    termination == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
     /* One write(2) per line, not stdio: lines of threads never mix, and the
      * workers do not queue on stderr's lock. A failed log write is not the
@@ -716,7 +734,8 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         struct sockaddr_in *inet4 = (struct sockaddr_in *)&address;
         inet4->sin_family = AF_INET;
         inet4->sin_port = htons((uint16_t)port);
-        if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &inet4->sin_addr) != 1)
+        if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+                      &inet4->sin_addr) != 1)
             result = HL_EINVAL;
     }
     if (result != HL_OK)
@@ -735,7 +754,8 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         return result;
     }
     hl_static_files *static_files = NULL;
-    if (options->web_root != NULL && (result = hl_static_files_open(options->web_root, &static_files, error)) != HL_OK) {
+    if (options->web_root != NULL &&
+        (result = hl_static_files_open(options->web_root, &static_files, error)) != HL_OK) {
         hl_audit_queue_stop(audit);
         hl_auth_guard_free(guard);
         return result;
@@ -749,20 +769,22 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     server->key_path = options->key_path != NULL ? hl_xstrdup(options->key_path) : NULL;
     server->body_limit = options->body_limit > 0 ? options->body_limit : DEFAULT_BODY_LIMIT;
     server->grace_seconds = options->shutdown_grace_seconds > 0 ? options->shutdown_grace_seconds
-                                                                 : DEFAULT_GRACE_SECONDS;
+                                                                : DEFAULT_GRACE_SECONDS;
     hl_metrics_init(&server->metrics);
     atomic_init(&server->in_flight, 0);
     pthread_mutex_init(&server->apps_lock, NULL);
     pthread_mutex_init(&server->checkpoint_lock, NULL);
     pthread_cond_init(&server->checkpoint_wake, NULL);
     pthread_mutex_init(&server->watch_lock, NULL);
-    server->head_seconds = options->timeout_seconds > 0 ? options->timeout_seconds : DEFAULT_TIMEOUT_SECONDS;
+    server->head_seconds =
+        options->timeout_seconds > 0 ? options->timeout_seconds : DEFAULT_TIMEOUT_SECONDS;
     result = hl_app_open(server->db_path, &server->checkpoint_app, error);
     if (result != HL_OK) {
         free_server(server);
         return result;
     }
-    snprintf(server->url, sizeof server->url, "http://%s%s%s:%u/", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
+    snprintf(server->url, sizeof server->url, "http://%s%s%s:%u/", ipv6 ? "[" : "", host,
+             ipv6 ? "]" : "", port);
 
     /* Only hl_server_wait takes the stop signals: the workers, created
      * below, inherit this mask. */
@@ -774,25 +796,25 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
 
     unsigned threads = thread_count(options->threads);
     server->daemon = MHD_start_daemon(
-        flags, (uint16_t)port, NULL, NULL, handle_request, server,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, options->connection_limit > 0 ? options->connection_limit
-                                                                   : DEFAULT_CONNECTION_LIMIT,
-        MHD_OPTION_CONNECTION_TIMEOUT, options->timeout_seconds > 0 ? options->timeout_seconds
-                                                                    : DEFAULT_TIMEOUT_SECONDS,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, options->connection_memory > 0 ? options->connection_memory
-                                                                           : DEFAULT_CONNECTION_MEMORY,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, server,
-        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, server,
-        MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
+        flags, (uint16_t)port, NULL, NULL, handle_request, server, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&address, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT,
+        options->connection_limit > 0 ? options->connection_limit : DEFAULT_CONNECTION_LIMIT,
+        MHD_OPTION_CONNECTION_TIMEOUT,
+        options->timeout_seconds > 0 ? options->timeout_seconds : DEFAULT_TIMEOUT_SECONDS,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        options->connection_memory > 0 ? options->connection_memory : DEFAULT_CONNECTION_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_NOTIFY_CONNECTION,
+        notify_connection, server, MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
         MHD_OPTION_END);
     if (server->daemon == NULL) {
         pthread_sigmask(SIG_SETMASK, &server->previous_mask, NULL);
         free_server(server);
         return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EIO, "listen", "cannot listen on %s (in use, or not this machine's)", listen)
-                   : hl_error_set(error, HL_EIO, "listen", "无法在 %s 上监听（端口已被占用或地址不属于本机）", listen);
+                   ? hl_error_set(error, HL_EIO, "listen",
+                                  "cannot listen on %s (in use, or not this machine's)", listen)
+                   : hl_error_set(error, HL_EIO, "listen",
+                                  "无法在 %s 上监听（端口已被占用或地址不属于本机）", listen);
     }
     /* After the signal mask: the checkpointer does not take SIGTERM either. */
     if (pthread_create(&server->checkpoint_thread, NULL, checkpoint_loop, server) == 0)
@@ -834,8 +856,8 @@ void hl_server_stop(hl_server *server)
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
     struct timespec pause = {0, 10 * 1000 * 1000};
-    for (unsigned waited = 0; atomic_load(&server->in_flight) > 0 && waited < server->grace_seconds * 100;
-         waited++)
+    for (unsigned waited = 0;
+         atomic_load(&server->in_flight) > 0 && waited < server->grace_seconds * 100; waited++)
         nanosleep(&pause, NULL);
     /* Joins the workers: afterwards no thread uses an hl_app. */
     MHD_stop_daemon(server->daemon);

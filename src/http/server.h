@@ -24,24 +24,26 @@
 #define HL_SERVER_DEFAULT_LISTEN "127.0.0.1:8080"
 
 typedef struct hl_server_options {
-    const char *db_path;        /* the store each worker opens */
-    const char *key_path;       /* its key file (app/secrets.h); NULL: "<db_path>.key" */
-    const char *listen;         /* "HOST:PORT", "[IPv6]:PORT"; NULL: HL_SERVER_DEFAULT_LISTEN */
-    unsigned threads;           /* 0: the number of online cores */
-    unsigned connection_limit;  /* 0: 1000 in total */
-    unsigned timeout_seconds;   /* 0: 30; an idle connection is closed after it, and one that has not
-                                   sent a whole request head within it of opening or of its last answer */
-    size_t connection_memory;   /* 0: 32 KiB; bounds the request line and headers */
-    size_t body_limit;          /* 0: 1 MiB; a larger body gets 413 */
+    const char *db_path;       /* the store each worker opens */
+    const char *key_path;      /* its key file (app/secrets.h); NULL: "<db_path>.key" */
+    const char *listen;        /* "HOST:PORT", "[IPv6]:PORT"; NULL: HL_SERVER_DEFAULT_LISTEN */
+    unsigned threads;          /* 0: the number of online cores */
+    unsigned connection_limit; /* 0: 1000 in total */
+    unsigned
+        timeout_seconds;      /* 0: 30; an idle connection is closed after it, and one that has not
+                                 sent a whole request head within it of opening or of its last answer */
+    size_t connection_memory; /* 0: 32 KiB; bounds the request line and headers */
+    size_t body_limit;        /* 0: 1 MiB; a larger body gets 413 */
     unsigned shutdown_grace_seconds; /* 0: 5; how long a stop waits for requests in flight */
-    const char *web_root;       /* the directory of the web pages (static_files.h); NULL: none */
+    const char *web_root; /* the directory of the web pages (static_files.h); NULL: none */
 } hl_server_options;
 
 typedef struct hl_server hl_server;
 
 /* Parses "HOST:PORT" (HOST an IPv4 address, "localhost" or an IPv6 address
  * in brackets; PORT 1-65535). HL_EINVAL with field "listen" otherwise. */
-int hl_server_parse_listen(const char *text, char *host, size_t host_size, unsigned *port, hl_error *error);
+int hl_server_parse_listen(const char *text, char *host, size_t host_size, unsigned *port,
+                           hl_error *error);
 
 /* Blocks SIGTERM and SIGINT in the calling thread (the workers inherit the
  * mask, so only hl_server_wait receives them) and starts listening. The

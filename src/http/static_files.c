@@ -31,9 +31,11 @@
 /* What the pages may load: only this server's scripts, styles, images and
  * API. ECharts and the pages set element styles from script, which the
  * style-src 'unsafe-inline' allows; no inline script runs. */
-#define CONTENT_SECURITY_POLICY                                                                           \
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " \
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "          \
+#define CONTENT_SECURITY_POLICY                                                                    \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "     \
+    "data: blob:; "                                                                                \
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action "        \
+    "'self'; "                                                                                     \
     "frame-ancestors 'none'"
 
 struct hl_static_files {
@@ -105,7 +107,8 @@ static bool under(const char *path, const char *prefix)
 
 bool hl_static_files_claims(const char *path)
 {
-    return !(under(path, "/api") || under(path, "/open311") || under(path, "/healthz") || under(path, "/metrics"));
+    return !(under(path, "/api") || under(path, "/open311") || under(path, "/healthz") ||
+             under(path, "/metrics"));
 }
 
 /* ---- Paths ---- */
@@ -156,7 +159,8 @@ static int open_under_root(int root, char *name, struct stat *status)
         char *slash = strchr(segment, '/');
         if (slash != NULL)
             *slash = '\0';
-        int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (slash != NULL ? O_DIRECTORY : 0);
+        int flags =
+            O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | (slash != NULL ? O_DIRECTORY : 0);
         int next = openat(directory, segment, flags);
         if (slash != NULL)
             *slash = '/';
@@ -203,8 +207,9 @@ static void http_date(time_t when, char *out, size_t size)
                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     struct tm parts;
     gmtime_r(&when, &parts);
-    snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[parts.tm_wday % 7], parts.tm_mday,
-             months[parts.tm_mon % 12], parts.tm_year + 1900, parts.tm_hour, parts.tm_min, parts.tm_sec);
+    snprintf(out, size, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[parts.tm_wday % 7],
+             parts.tm_mday, months[parts.tm_mon % 12], parts.tm_year + 1900, parts.tm_hour,
+             parts.tm_min, parts.tm_sec);
 }
 
 /* True when an If-None-Match list names the tag (weak comparison, as
@@ -255,11 +260,12 @@ static void not_found(const hl_static_files *files, hl_route_response *response)
     }
     if (file >= 0)
         close(file);
-    hl_buf_append_str(&response->body,
-                      "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-                      "<title>404 页面不存在 / Not found</title></head>\n<body><h1>404</h1>"
-                      "<p>页面不存在。 / This page does not exist.</p><p><a href=\"/\">返回首页 / Home</a></p>"
-                      "</body></html>\n");
+    hl_buf_append_str(
+        &response->body,
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        "<title>404 页面不存在 / Not found</title></head>\n<body><h1>404</h1>"
+        "<p>页面不存在。 / This page does not exist.</p><p><a href=\"/\">返回首页 / Home</a></p>"
+        "</body></html>\n");
 }
 
 void hl_static_files_answer(const hl_static_files *files, const hl_route_request *request,
@@ -278,8 +284,10 @@ void hl_static_files_answer(const hl_static_files *files, const hl_route_request
         return;
     }
     /* Size and nanosecond mtime: any rewrite of the file changes the tag. */
-    snprintf(response->etag, sizeof response->etag, "\"%llx-%llx\"", (unsigned long long)status.st_size,
-             (unsigned long long)status.st_mtim.tv_sec * 1000000000ull + (unsigned long long)status.st_mtim.tv_nsec);
+    snprintf(response->etag, sizeof response->etag, "\"%llx-%llx\"",
+             (unsigned long long)status.st_size,
+             (unsigned long long)status.st_mtim.tv_sec * 1000000000ull +
+                 (unsigned long long)status.st_mtim.tv_nsec);
     http_date(status.st_mtim.tv_sec, response->last_modified, sizeof response->last_modified);
     response->content_type = content_type;
     response->cache_control = "no-cache";

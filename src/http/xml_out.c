@@ -57,7 +57,8 @@ void hl_xml_escape(hl_buf *out, const char *text, size_t length)
                     hl_buf_append_char(out, (char)byte);
             }
         } else if (span == 3 && memcmp(text + index, "\xEF\xBF", 2) == 0 &&
-                   ((unsigned char)text[index + 2] == 0xBE || (unsigned char)text[index + 2] == 0xBF)) {
+                   ((unsigned char)text[index + 2] == 0xBE ||
+                    (unsigned char)text[index + 2] == 0xBF)) {
             /* U+FFFE and U+FFFF are not characters in XML 1.0: dropped. */
         } else {
             hl_buf_append(out, text + index, span);

@@ -21,9 +21,8 @@ int hl_render_format_parse(const char *text, hl_render_format *out)
         const char *name;
         hl_render_format format;
     } names[] = {
-        {"text", HL_RENDER_TEXT}, {"markdown", HL_RENDER_MARKDOWN},
-        {"md", HL_RENDER_MARKDOWN}, {"csv", HL_RENDER_CSV},
-        {"json", HL_RENDER_JSON}, {"html", HL_RENDER_HTML},
+        {"text", HL_RENDER_TEXT}, {"markdown", HL_RENDER_MARKDOWN}, {"md", HL_RENDER_MARKDOWN},
+        {"csv", HL_RENDER_CSV},   {"json", HL_RENDER_JSON},         {"html", HL_RENDER_HTML},
     };
     if (text == NULL || out == NULL)
         return HL_EINVAL;
@@ -57,9 +56,10 @@ int hl_render_bulletin(const hl_assessment *assessment, const hl_bulletin_meta *
     case HL_RENDER_CSV: break;
     default:
         hl_bulletin_model_free(&model);
-        return english() ? hl_error_set(error, HL_EINVAL, "format", "unknown bulletin format %d",
-                                        (int)format)
-                         : hl_error_set(error, HL_EINVAL, "format", "未知的通报格式 %d", (int)format);
+        return english()
+                   ? hl_error_set(error, HL_EINVAL, "format", "unknown bulletin format %d",
+                                  (int)format)
+                   : hl_error_set(error, HL_EINVAL, "format", "未知的通报格式 %d", (int)format);
     }
     hl_bulletin_model_free(&model);
     return HL_OK;

@@ -34,14 +34,15 @@ void hl_render_csv(const hl_assessment *assessment, hl_buf *out)
     /* The first 21 columns are the bulletin's; the ones after give the
      * numerator and denominator of each rate whose counts are not already
      * columns, so that every published rate can be recomputed. */
-    hl_buf_append_str(out, "group,rank,unit_code,unit,base,survey_succeeded,survey_success_rate,"
-                           "satisfied,satisfaction_rate,satisfaction_low,satisfaction_high,resolved,"
-                           "resolved_rate,sign_on_time_rate,completion_on_time_rate,return_rate,"
-                           "reopen_rate,score,list,previous_rank,previous_satisfaction_rate,"
-                           "sign_on_time_numerator,sign_on_time_denominator,"
-                           "completion_on_time_numerator,completion_on_time_denominator,"
-                           "return_numerator,return_denominator,reopen_numerator,reopen_denominator,"
-                           "previous_satisfied,previous_survey_succeeded\n");
+    hl_buf_append_str(out,
+                      "group,rank,unit_code,unit,base,survey_succeeded,survey_success_rate,"
+                      "satisfied,satisfaction_rate,satisfaction_low,satisfaction_high,resolved,"
+                      "resolved_rate,sign_on_time_rate,completion_on_time_rate,return_rate,"
+                      "reopen_rate,score,list,previous_rank,previous_satisfaction_rate,"
+                      "sign_on_time_numerator,sign_on_time_denominator,"
+                      "completion_on_time_numerator,completion_on_time_denominator,"
+                      "return_numerator,return_denominator,reopen_numerator,reopen_denominator,"
+                      "previous_satisfied,previous_survey_succeeded\n");
     char text[CELL_BYTES];
     for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
         const hl_group_result *group = &assessment->groups[group_index];

@@ -75,15 +75,16 @@ static const char html_style[] =
 
 void hl_render_html(const hl_bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out)
 {
-    hl_buf_appendf(out,
-                   "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
-                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-                   english() ? "en" : "zh-CN");
+    hl_buf_appendf(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+        english() ? "en" : "zh-CN");
     append_html_escaped(out, meta->title);
     hl_buf_append_str(out, " ");
     append_html_escaped(out, HL_T("公告", "Notice"));
-    hl_buf_appendf(out, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n", model->period.month_text,
-                   html_style);
+    hl_buf_appendf(out, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n",
+                   model->period.month_text, html_style);
     hl_buf_append_str(out, "<header class=\"notice\">\n<h1>");
     append_html_escaped(out, meta->title);
     hl_buf_append_str(out, "</h1>\n<h2>");

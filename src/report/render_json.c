@@ -40,7 +40,8 @@ static void json_unit(hl_buf *out, const hl_unit_result *unit, const hl_assessme
     hl_buf_appendf(out,
                    ",\"base\":%" PRId64 ",\"survey_succeeded\":%" PRId64 ",\"satisfied\":%" PRId64
                    ",\"resolved\":%" PRId64 ",\"appeal_upheld\":%" PRId64 ",\"rates\":{",
-                   unit->base, unit->succeeded, unit->satisfied, unit->resolved, unit->appeal_upheld);
+                   unit->base, unit->succeeded, unit->satisfied, unit->resolved,
+                   unit->appeal_upheld);
     const struct {
         const char *key;
         hl_ratio ratio;
@@ -97,13 +98,14 @@ static void json_unit(hl_buf *out, const hl_unit_result *unit, const hl_assessme
 }
 
 void hl_render_json(const hl_assessment *assessment, const hl_bulletin_meta *meta,
-                       const hl_bulletin_model *model, hl_buf *out)
+                    const hl_bulletin_model *model, hl_buf *out)
 {
     const hl_bulletin_period *period = &model->period;
-    hl_buf_appendf(out,
-                   "{\"schema\":\"hotline.bulletin/1\",\"month\":\"%s\",\"period\":{\"from\":\"%s\","
-                   "\"to\":\"%s\"},\"title\":",
-                   period->month_text, period->from, period->to);
+    hl_buf_appendf(
+        out,
+        "{\"schema\":\"hotline.bulletin/1\",\"month\":\"%s\",\"period\":{\"from\":\"%s\","
+        "\"to\":\"%s\"},\"title\":",
+        period->month_text, period->from, period->to);
     hl_buf_append_json_string(out, meta->title);
     hl_buf_append_str(out, ",\"hotline\":");
     hl_buf_append_json_string(out, meta->hotline_name);
@@ -123,13 +125,14 @@ void hl_render_json(const hl_assessment *assessment, const hl_bulletin_meta *met
     hl_buf_append_str(out, ",\"resolved_rate\":");
     json_ratio(out, assessment->resolved_rate);
     const hl_assessment_policy *policy = &assessment->policy;
-    hl_buf_appendf(out,
-                   "},\"policy\":{\"method\":\"%s\",\"basic_counts_satisfied\":%s,\"min_reached\":%d,"
-                   "\"weights\":{\"response\":%d,\"resolution\":%d,\"satisfaction\":%d},"
-                   "\"list_size\":%d},\"groups\":[",
-                   hl_bulletin_method_code(policy->method), policy->basic_counts_satisfied ? "true" : "false",
-                   policy->min_reached, policy->weight_response, policy->weight_resolution,
-                   policy->weight_satisfaction, policy->list_size);
+    hl_buf_appendf(
+        out,
+        "},\"policy\":{\"method\":\"%s\",\"basic_counts_satisfied\":%s,\"min_reached\":%d,"
+        "\"weights\":{\"response\":%d,\"resolution\":%d,\"satisfaction\":%d},"
+        "\"list_size\":%d},\"groups\":[",
+        hl_bulletin_method_code(policy->method), policy->basic_counts_satisfied ? "true" : "false",
+        policy->min_reached, policy->weight_response, policy->weight_resolution,
+        policy->weight_satisfaction, policy->list_size);
     for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
         const hl_group_result *group = &assessment->groups[group_index];
         hl_buf_append_str(out, group_index > 0 ? ",{\"name\":" : "{\"name\":");

@@ -34,7 +34,8 @@ static void grid_write_markdown(const hl_bulletin_grid *table, hl_buf *out)
         if (row == 0) {
             hl_buf_append_char(out, '|');
             for (size_t column = 0; column < table->columns; column++)
-                hl_buf_append_str(out, table->aligns[column] == HL_BULLETIN_ALIGN_RIGHT ? " ---: |" : " --- |");
+                hl_buf_append_str(out, table->aligns[column] == HL_BULLETIN_ALIGN_RIGHT ? " ---: |"
+                                                                                        : " --- |");
             hl_buf_append_char(out, '\n');
         }
     }

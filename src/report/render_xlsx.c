@@ -199,8 +199,8 @@ static double percent_of_fraction(double fraction)
 #define BULLETIN_RANK_WIDTH 8.0
 #define BULLETIN_TEXT_WIDTH (2 * (BULLETIN_NAME_WIDTH + BULLETIN_RANK_WIDTH))
 
-static void write_unit_pair(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
-                            lxw_col_t column, const hl_unit_result *unit)
+static void write_unit_pair(book *workbook, lxw_worksheet *sheet, lxw_row_t row, lxw_col_t column,
+                            const hl_unit_result *unit)
 {
     if (unit == NULL) {
         put_text(workbook, sheet, row, column, "", workbook->cell);
@@ -399,8 +399,8 @@ static void put_note(void *context, const char *label, const char *text)
     notes->row++;
 }
 
-static void write_notes_sheet(book *workbook, lxw_worksheet *sheet,
-                              const hl_assessment *assessment, const hl_bulletin_meta *meta)
+static void write_notes_sheet(book *workbook, lxw_worksheet *sheet, const hl_assessment *assessment,
+                              const hl_bulletin_meta *meta)
 {
     set_column(workbook, sheet, 0, 16);
     set_column(workbook, sheet, 1, NOTES_TEXT_WIDTH);
@@ -479,8 +479,8 @@ static void sync_parent_directory(const char *path)
 
 static int save_error(const char *path, int error_number, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EIO, "file", "cannot save the workbook %s: %s",
-                                    path, strerror(error_number))
+    return english() ? hl_error_set(error, HL_EIO, "file", "cannot save the workbook %s: %s", path,
+                                    strerror(error_number))
                      : hl_error_set(error, HL_EIO, "file", "无法保存工作簿 %s：%s", path,
                                     strerror(error_number));
 }
@@ -492,8 +492,8 @@ static void set_properties(book *workbook, const hl_bulletin_meta *meta)
     char title[sizeof meta->title];
     char subject[64];
     snprintf(title, sizeof title, "%s", meta->title);
-    snprintf(subject, sizeof subject, "%s %d", HL_T("月度满意度通报", "Monthly satisfaction bulletin"),
-             meta->month);
+    snprintf(subject, sizeof subject, "%s %d",
+             HL_T("月度满意度通报", "Monthly satisfaction bulletin"), meta->month);
     lxw_doc_properties properties = {0};
     properties.title = title;
     properties.subject = subject;
@@ -555,8 +555,9 @@ int hl_render_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta
                          const char *path, hl_error *error)
 {
     if (assessment == NULL || meta == NULL)
-        return hl_error_set(error, HL_EINVAL, NULL, "%s",
-                            HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
+        return hl_error_set(
+            error, HL_EINVAL, NULL, "%s",
+            HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
     if (path == NULL || path[0] == '\0')
         return english() ? hl_error_set(error, HL_EINVAL, "file", "no file name given")
                          : hl_error_set(error, HL_EINVAL, "file", "未指定文件名");
@@ -582,9 +583,10 @@ int hl_render_xlsx_bytes(const hl_assessment *assessment, const hl_bulletin_meta
     int written = snprintf(directory, sizeof directory, "%s/hotline-xlsx-XXXXXX",
                            base != NULL && base[0] != '\0' ? base : "/tmp");
     if (written < 0 || (size_t)written >= sizeof directory || mkdtemp(directory) == NULL)
-        return english() ? hl_error_set(error, HL_EIO, "file", "cannot create a temporary directory: %s",
-                                        strerror(errno))
-                         : hl_error_set(error, HL_EIO, "file", "无法创建临时目录：%s", strerror(errno));
+        return english()
+                   ? hl_error_set(error, HL_EIO, "file", "cannot create a temporary directory: %s",
+                                  strerror(errno))
+                   : hl_error_set(error, HL_EIO, "file", "无法创建临时目录：%s", strerror(errno));
     char path[4200];
     snprintf(path, sizeof path, "%s/bulletin.xlsx", directory);
     int result = hl_render_xlsx_write(assessment, meta, path, error);

@@ -14,7 +14,8 @@ static int closed_error(hl_error *error)
 
 static int missing_argument(const char *operation, hl_error *error)
 {
-    return hl_error_set(error, HL_EINVAL, NULL, HL_T("%s：缺少必需的参数", "%s: a required argument is missing"),
+    return hl_error_set(error, HL_EINVAL, NULL,
+                        HL_T("%s：缺少必需的参数", "%s: a required argument is missing"),
                         operation);
 }
 
@@ -101,7 +102,8 @@ int hl_store_config_set(hl_store *store, const char *key, const char *value, hl_
     return store->ops->config_set(store, key, value, error);
 }
 
-int hl_store_config_each(hl_store *store, int (*visit)(void *context, const char *key, const char *value),
+int hl_store_config_each(hl_store *store,
+                         int (*visit)(void *context, const char *key, const char *value),
                          void *context, hl_error *error)
 {
     if (store == NULL)
@@ -156,7 +158,8 @@ int hl_store_category_get(hl_store *store, const char *code, hl_category *out, h
     return store->ops->category_get(store, code, out, error);
 }
 
-int hl_store_category_each(hl_store *store, hl_category_visitor visit, void *context, hl_error *error)
+int hl_store_category_each(hl_store *store, hl_category_visitor visit, void *context,
+                           hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -210,7 +213,8 @@ int hl_store_calendar_put(hl_store *store, const hl_calendar_entry *entry, hl_er
     return store->ops->calendar_put(store, entry, error);
 }
 
-int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error)
+int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out,
+                          hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -228,8 +232,8 @@ int hl_store_order_insert(hl_store *store, const hl_order *order, hl_error *erro
     return store->ops->order_insert(store, order, NULL, error);
 }
 
-int hl_store_order_insert_sealed(hl_store *store, const hl_order *order, const hl_sealed_phone *sealed,
-                                 hl_error *error)
+int hl_store_order_insert_sealed(hl_store *store, const hl_order *order,
+                                 const hl_sealed_phone *sealed, hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -238,7 +242,8 @@ int hl_store_order_insert_sealed(hl_store *store, const hl_order *order, const h
     return store->ops->order_insert(store, order, sealed, error);
 }
 
-int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error)
+int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version,
+                          hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -266,7 +271,8 @@ int hl_store_order_query(hl_store *store, const hl_order_filter *filter, hl_orde
     return store->ops->order_query(store, filter, visit, context, error);
 }
 
-int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error)
+int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out,
+                         hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -286,16 +292,19 @@ int hl_store_order_count_by_state(hl_store *store, const hl_order_filter *filter
 }
 
 int hl_store_order_count_by_category(hl_store *store, hl_time received_from, hl_time received_to,
-                                     hl_category_count_visitor visit, void *context, hl_error *error)
+                                     hl_category_count_visitor visit, void *context,
+                                     hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
     if (visit == NULL)
         return missing_argument("order_count_by_category", error);
-    return store->ops->order_count_by_category(store, received_from, received_to, visit, context, error);
+    return store->ops->order_count_by_category(store, received_from, received_to, visit, context,
+                                               error);
 }
 
-int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error)
+int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context,
+                         hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -369,8 +378,8 @@ int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, v
     return store->ops->rollup_month(store, month, visit, context, error);
 }
 
-int hl_store_rollup_months(hl_store *store, hl_counter counter, hl_month_total_visitor visit, void *context,
-                           hl_error *error)
+int hl_store_rollup_months(hl_store *store, hl_counter counter, hl_month_total_visitor visit,
+                           void *context, hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -379,7 +388,8 @@ int hl_store_rollup_months(hl_store *store, hl_counter counter, hl_month_total_v
     return store->ops->rollup_months(store, counter, visit, context, error);
 }
 
-int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size, hl_error *error)
+int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size,
+                          hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -502,8 +512,8 @@ int hl_store_attribute_clear(hl_store *store, const char *category, hl_error *er
     return store->ops->attribute_clear(store, category, error);
 }
 
-int hl_store_attribute_each(hl_store *store, const char *category, hl_attribute_visitor visit, void *context,
-                            hl_error *error)
+int hl_store_attribute_each(hl_store *store, const char *category, hl_attribute_visitor visit,
+                            void *context, hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -530,8 +540,8 @@ int hl_store_open311_get(hl_store *store, int64_t order_id, hl_open311_record *o
     return store->ops->open311_get(store, order_id, out, error);
 }
 
-int hl_store_answer_put(hl_store *store, int64_t order_id, const char *code, int seq, const char *value,
-                        hl_error *error)
+int hl_store_answer_put(hl_store *store, int64_t order_id, const char *code, int seq,
+                        const char *value, hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -550,7 +560,8 @@ int hl_store_answer_each(hl_store *store, int64_t order_id, hl_answer_visitor vi
     return store->ops->answer_each(store, order_id, visit, context, error);
 }
 
-int hl_store_event_get(hl_store *store, int64_t order_id, int64_t seq, hl_event *out, hl_error *error)
+int hl_store_event_get(hl_store *store, int64_t order_id, int64_t seq, hl_event *out,
+                       hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -559,8 +570,8 @@ int hl_store_event_get(hl_store *store, int64_t order_id, int64_t seq, hl_event 
     return store->ops->event_get(store, order_id, seq, out, error);
 }
 
-int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit, void *context,
-                         hl_error *error)
+int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit,
+                         void *context, hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -569,7 +580,8 @@ int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_even
     return store->ops->event_query(store, filter, visit, context, error);
 }
 
-int hl_store_event_count(hl_store *store, const hl_event_filter *filter, int64_t *out, hl_error *error)
+int hl_store_event_count(hl_store *store, const hl_event_filter *filter, int64_t *out,
+                         hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -601,8 +613,8 @@ int hl_store_audit_append(hl_store *store, const hl_audit_read *read, hl_error *
     return store->ops->audit_append(store, read, error);
 }
 
-int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
-                         hl_error *error)
+int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit,
+                         void *context, hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);
@@ -611,7 +623,8 @@ int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audi
     return store->ops->audit_query(store, filter, visit, context, error);
 }
 
-int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t *out, hl_error *error)
+int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t *out,
+                         hl_error *error)
 {
     if (store == NULL)
         return closed_error(error);

@@ -40,25 +40,25 @@ typedef struct hl_session {
 /* An Open311 API key. The key itself is never stored: key_hash is the hex
  * of its BLAKE2b hash, key_prefix its first characters, so that an
  * administrator can tell keys apart in a list (app/apikey.c makes both). */
-#define HL_APIKEY_HASH_BYTES 65   /* 64 hex digits and NUL */
-#define HL_APIKEY_PREFIX_BYTES 9  /* 8 characters and NUL */
+#define HL_APIKEY_HASH_BYTES 65  /* 64 hex digits and NUL */
+#define HL_APIKEY_PREFIX_BYTES 9 /* 8 characters and NUL */
 typedef struct hl_apikey {
-    int64_t id;                 /* given by the store at insert */
+    int64_t id; /* given by the store at insert */
     char key_hash[HL_APIKEY_HASH_BYTES];
     char key_prefix[HL_APIKEY_PREFIX_BYTES];
-    char name[HL_NAME_BYTES];   /* the application it was given to */
+    char name[HL_NAME_BYTES];       /* the application it was given to */
     char created_by[HL_CODE_BYTES]; /* the administrator; "" for the command line */
     hl_time created_at;
-    int rate_per_minute;        /* POST requests per minute (reads: ten times as many) */
+    int rate_per_minute; /* POST requests per minute (reads: ten times as many) */
     bool revoked;
-    hl_time revoked_at;         /* 0 while valid */
+    hl_time revoked_at; /* 0 while valid */
 } hl_apikey;
 
 /* What an Open311 request brought beyond the order's registration fields:
  * the key it came with and the parameters the order has no place for.
  * Personal data (email) never leaves through the public reads. */
 #define HL_EMAIL_CHARS 254
-#define HL_EMAIL_BYTES (HL_EMAIL_CHARS + 1)   /* ASCII */
+#define HL_EMAIL_BYTES (HL_EMAIL_CHARS + 1) /* ASCII */
 #define HL_MEDIA_URL_CHARS 1024
 #define HL_MEDIA_URL_BYTES (HL_MEDIA_URL_CHARS + 1) /* ASCII */
 typedef struct hl_open311_record {
@@ -91,7 +91,8 @@ typedef struct hl_phone_codec {
     /* The search hash of a number as someone wrote it (the same for every
      * way of writing one number); HL_EINVAL (field "phone") when it holds
      * no digit. */
-    int (*hash)(void *context, const char *phone, unsigned char hash[HL_PHONE_HASH_BYTES], hl_error *error);
+    int (*hash)(void *context, const char *phone, unsigned char hash[HL_PHONE_HASH_BYTES],
+                hl_error *error);
 } hl_phone_codec;
 
 /* A phone number sealed ahead of its insert (an import seals on the
@@ -142,7 +143,8 @@ typedef struct hl_store_ops {
 
     int (*config_get)(hl_store *store, const char *key, char *value, size_t size, hl_error *error);
     int (*config_set)(hl_store *store, const char *key, const char *value, hl_error *error);
-    int (*config_each)(hl_store *store, int (*visit)(void *context, const char *key, const char *value),
+    int (*config_each)(hl_store *store,
+                       int (*visit)(void *context, const char *key, const char *value),
                        void *context, hl_error *error);
 
     int (*unit_put)(hl_store *store, const hl_unit *unit, hl_error *error);
@@ -150,7 +152,8 @@ typedef struct hl_store_ops {
     int (*unit_each)(hl_store *store, hl_unit_visitor visit, void *context, hl_error *error);
     int (*category_put)(hl_store *store, const hl_category *category, hl_error *error);
     int (*category_get)(hl_store *store, const char *code, hl_category *out, hl_error *error);
-    int (*category_each)(hl_store *store, hl_category_visitor visit, void *context, hl_error *error);
+    int (*category_each)(hl_store *store, hl_category_visitor visit, void *context,
+                         hl_error *error);
     int (*user_put)(hl_store *store, const hl_user *user, hl_error *error);
     int (*user_get)(hl_store *store, const char *username, hl_user *out, hl_error *error);
     int (*user_each)(hl_store *store, hl_user_visitor visit, void *context, hl_error *error);
@@ -158,18 +161,23 @@ typedef struct hl_store_ops {
     int (*calendar_load)(hl_store *store, hl_calendar *out, hl_error *error);
     int (*calendar_put)(hl_store *store, const hl_calendar_entry *entry, hl_error *error);
 
-    int (*order_max_id)(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error);
-    int (*order_insert)(hl_store *store, const hl_order *order, const hl_sealed_phone *sealed, hl_error *error);
-    int (*order_update)(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error);
+    int (*order_max_id)(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out,
+                        hl_error *error);
+    int (*order_insert)(hl_store *store, const hl_order *order, const hl_sealed_phone *sealed,
+                        hl_error *error);
+    int (*order_update)(hl_store *store, const hl_order *order, int64_t expected_version,
+                        hl_error *error);
     int (*order_get)(hl_store *store, int64_t id, hl_order *out, hl_error *error);
     int (*order_query)(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
                        void *context, hl_error *error);
-    int (*order_count)(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
-    int (*order_count_by_state)(hl_store *store, const hl_order_filter *filter, int64_t counts[HL_STATE_COUNT],
-                                hl_error *error);
+    int (*order_count)(hl_store *store, const hl_order_filter *filter, int64_t *out,
+                       hl_error *error);
+    int (*order_count_by_state)(hl_store *store, const hl_order_filter *filter,
+                                int64_t counts[HL_STATE_COUNT], hl_error *error);
     int (*order_count_by_category)(hl_store *store, hl_time received_from, hl_time received_to,
                                    hl_category_count_visitor visit, void *context, hl_error *error);
-    int (*order_heads)(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
+    int (*order_heads)(hl_store *store, hl_order_head_visitor visit, void *context,
+                       hl_error *error);
     int (*order_state_counts)(hl_store *store, int64_t counts[HL_STATE_COUNT], hl_error *error);
 
     int (*event_append)(hl_store *store, const hl_event *event, hl_error *error);
@@ -181,10 +189,11 @@ typedef struct hl_store_ops {
     int (*rollup_each)(hl_store *store, hl_rollup_visitor visit, void *context, hl_error *error);
     int (*rollup_month)(hl_store *store, int month, hl_rollup_visitor visit, void *context,
                         hl_error *error);
-    int (*rollup_months)(hl_store *store, hl_counter counter, hl_month_total_visitor visit, void *context,
-                         hl_error *error);
+    int (*rollup_months)(hl_store *store, hl_counter counter, hl_month_total_visitor visit,
+                         void *context, hl_error *error);
 
-    int (*password_get)(hl_store *store, const char *username, char *hash, size_t size, hl_error *error);
+    int (*password_get)(hl_store *store, const char *username, char *hash, size_t size,
+                        hl_error *error);
     int (*password_set)(hl_store *store, const char *username, const char *hash, hl_error *error);
     int (*session_put)(hl_store *store, const hl_session *session, hl_error *error);
     int (*session_get)(hl_store *store, const char *token_hash, hl_session *out, hl_error *error);
@@ -200,24 +209,27 @@ typedef struct hl_store_ops {
     int (*apikey_revoke)(hl_store *store, int64_t id, hl_time at, hl_error *error);
     int (*attribute_put)(hl_store *store, const hl_attribute *attribute, hl_error *error);
     int (*attribute_clear)(hl_store *store, const char *category, hl_error *error);
-    int (*attribute_each)(hl_store *store, const char *category, hl_attribute_visitor visit, void *context,
-                          hl_error *error);
+    int (*attribute_each)(hl_store *store, const char *category, hl_attribute_visitor visit,
+                          void *context, hl_error *error);
     int (*open311_put)(hl_store *store, const hl_open311_record *record, hl_error *error);
     int (*open311_get)(hl_store *store, int64_t order_id, hl_open311_record *out, hl_error *error);
-    int (*answer_put)(hl_store *store, int64_t order_id, const char *code, int seq, const char *value,
-                      hl_error *error);
+    int (*answer_put)(hl_store *store, int64_t order_id, const char *code, int seq,
+                      const char *value, hl_error *error);
     int (*answer_each)(hl_store *store, int64_t order_id, hl_answer_visitor visit, void *context,
                        hl_error *error);
-    int (*event_get)(hl_store *store, int64_t order_id, int64_t seq, hl_event *out, hl_error *error);
-    int (*event_query)(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit, void *context,
+    int (*event_get)(hl_store *store, int64_t order_id, int64_t seq, hl_event *out,
+                     hl_error *error);
+    int (*event_query)(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit,
+                       void *context, hl_error *error);
+    int (*event_count)(hl_store *store, const hl_event_filter *filter, int64_t *out,
                        hl_error *error);
-    int (*event_count)(hl_store *store, const hl_event_filter *filter, int64_t *out, hl_error *error);
     void (*set_phone_codec)(hl_store *store, const hl_phone_codec *codec);
     int (*seal_phones)(hl_store *store, hl_error *error);
     int (*audit_append)(hl_store *store, const hl_audit_read *read, hl_error *error);
-    int (*audit_query)(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
+    int (*audit_query)(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit,
+                       void *context, hl_error *error);
+    int (*audit_count)(hl_store *store, const hl_audit_filter *filter, int64_t *out,
                        hl_error *error);
-    int (*audit_count)(hl_store *store, const hl_audit_filter *filter, int64_t *out, hl_error *error);
 } hl_store_ops;
 
 struct hl_store {
@@ -264,33 +276,39 @@ void hl_store_set_background_checkpoints(hl_store *store, bool on);
 /* Copies what it can of the WAL into the database file without waiting for
  * readers or writers (SQLite's PASSIVE checkpoint). */
 int hl_store_checkpoint(hl_store *store, hl_error *error);
-int hl_store_config_get(hl_store *store, const char *key, char *value, size_t size, hl_error *error);
+int hl_store_config_get(hl_store *store, const char *key, char *value, size_t size,
+                        hl_error *error);
 int hl_store_config_set(hl_store *store, const char *key, const char *value, hl_error *error);
-int hl_store_config_each(hl_store *store, int (*visit)(void *context, const char *key, const char *value),
+int hl_store_config_each(hl_store *store,
+                         int (*visit)(void *context, const char *key, const char *value),
                          void *context, hl_error *error);
 int hl_store_unit_put(hl_store *store, const hl_unit *unit, hl_error *error);
 int hl_store_unit_get(hl_store *store, const char *code, hl_unit *out, hl_error *error);
 int hl_store_unit_each(hl_store *store, hl_unit_visitor visit, void *context, hl_error *error);
 int hl_store_category_put(hl_store *store, const hl_category *category, hl_error *error);
 int hl_store_category_get(hl_store *store, const char *code, hl_category *out, hl_error *error);
-int hl_store_category_each(hl_store *store, hl_category_visitor visit, void *context, hl_error *error);
+int hl_store_category_each(hl_store *store, hl_category_visitor visit, void *context,
+                           hl_error *error);
 int hl_store_user_put(hl_store *store, const hl_user *user, hl_error *error);
 int hl_store_user_get(hl_store *store, const char *username, hl_user *out, hl_error *error);
 int hl_store_user_each(hl_store *store, hl_user_visitor visit, void *context, hl_error *error);
 int hl_store_calendar_load(hl_store *store, hl_calendar *out, hl_error *error);
 int hl_store_calendar_put(hl_store *store, const hl_calendar_entry *entry, hl_error *error);
-int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out, hl_error *error);
+int hl_store_order_max_id(hl_store *store, int64_t from_id, int64_t to_id, int64_t *out,
+                          hl_error *error);
 int hl_store_order_insert(hl_store *store, const hl_order *order, hl_error *error);
 /* Inserts an order whose phone the caller has sealed with the store's
  * codec (sealed describes order->citizen_phone; NULL or of length 0: the
  * store seals the phone itself). */
-int hl_store_order_insert_sealed(hl_store *store, const hl_order *order, const hl_sealed_phone *sealed,
-                                 hl_error *error);
-int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version, hl_error *error);
+int hl_store_order_insert_sealed(hl_store *store, const hl_order *order,
+                                 const hl_sealed_phone *sealed, hl_error *error);
+int hl_store_order_update(hl_store *store, const hl_order *order, int64_t expected_version,
+                          hl_error *error);
 int hl_store_order_get(hl_store *store, int64_t id, hl_order *out, hl_error *error);
 int hl_store_order_query(hl_store *store, const hl_order_filter *filter, hl_order_visitor visit,
                          void *context, hl_error *error);
-int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out, hl_error *error);
+int hl_store_order_count(hl_store *store, const hl_order_filter *filter, int64_t *out,
+                         hl_error *error);
 /* Counts what a filter selects (limit and offset ignored) by state:
  * counts[state] for every state, zero when none. */
 int hl_store_order_count_by_state(hl_store *store, const hl_order_filter *filter,
@@ -299,8 +317,10 @@ int hl_store_order_count_by_state(hl_store *store, const hl_order_filter *filter
  * one call of visit per category of the directory with at least one order
  * (and "" for the orders without a category), in code order. */
 int hl_store_order_count_by_category(hl_store *store, hl_time received_from, hl_time received_to,
-                                     hl_category_count_visitor visit, void *context, hl_error *error);
-int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context, hl_error *error);
+                                     hl_category_count_visitor visit, void *context,
+                                     hl_error *error);
+int hl_store_order_heads(hl_store *store, hl_order_head_visitor visit, void *context,
+                         hl_error *error);
 /* The number of orders in each state (indexed by hl_state; HL_STATE_NONE
  * stays 0), from counts the store keeps as orders are written: as cheap
  * with ten million orders as with ten. */
@@ -316,11 +336,12 @@ int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, v
                           hl_error *error);
 /* The sum of one counter over the units (the centre's "" row left out),
  * month by month in ascending order, for every month that has a row. */
-int hl_store_rollup_months(hl_store *store, hl_counter counter, hl_month_total_visitor visit, void *context,
-                           hl_error *error);
+int hl_store_rollup_months(hl_store *store, hl_counter counter, hl_month_total_visitor visit,
+                           void *context, hl_error *error);
 /* A user's stored password hash into hash (size bytes; "" when none is
  * set); HL_ENOTFOUND for an unknown user. */
-int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size, hl_error *error);
+int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size,
+                          hl_error *error);
 /* Replaces a user's password hash ("" disables password login);
  * HL_ENOTFOUND for an unknown user. */
 int hl_store_password_set(hl_store *store, const char *username, const char *hash, hl_error *error);
@@ -349,9 +370,10 @@ int hl_store_seal_phones(hl_store *store, hl_error *error);
  * read->id is ignored), list them newest first, count them (the filter's
  * limit and offset ignored). */
 int hl_store_audit_append(hl_store *store, const hl_audit_read *read, hl_error *error);
-int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
+int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audit_visitor visit,
+                         void *context, hl_error *error);
+int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t *out,
                          hl_error *error);
-int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t *out, hl_error *error);
 
 /* API keys: insert (sets key->id; HL_ECONFLICT when the hash exists), get
  * by id and find by hash (HL_ENOTFOUND), every key in id order, revoke
@@ -367,25 +389,28 @@ int hl_store_apikey_revoke(hl_store *store, int64_t id, hl_time at, hl_error *er
  * all) in the order (category, position, code). */
 int hl_store_attribute_put(hl_store *store, const hl_attribute *attribute, hl_error *error);
 int hl_store_attribute_clear(hl_store *store, const char *category, hl_error *error);
-int hl_store_attribute_each(hl_store *store, const char *category, hl_attribute_visitor visit, void *context,
-                            hl_error *error);
+int hl_store_attribute_each(hl_store *store, const char *category, hl_attribute_visitor visit,
+                            void *context, hl_error *error);
 /* What an Open311 request brought (put: HL_ECONFLICT when the order has
  * one; get: HL_ENOTFOUND for an order without), and its answers to the
  * category's attributes, one row per value (seq counts the values of a
  * multivaluelist from 1), visited in (code, seq) order. */
 int hl_store_open311_put(hl_store *store, const hl_open311_record *record, hl_error *error);
-int hl_store_open311_get(hl_store *store, int64_t order_id, hl_open311_record *out, hl_error *error);
-int hl_store_answer_put(hl_store *store, int64_t order_id, const char *code, int seq, const char *value,
-                        hl_error *error);
+int hl_store_open311_get(hl_store *store, int64_t order_id, hl_open311_record *out,
+                         hl_error *error);
+int hl_store_answer_put(hl_store *store, int64_t order_id, const char *code, int seq,
+                        const char *value, hl_error *error);
 int hl_store_answer_each(hl_store *store, int64_t order_id, hl_answer_visitor visit, void *context,
                          hl_error *error);
 /* One event of an order (HL_ENOTFOUND when absent): the last is the
  * order's version. */
-int hl_store_event_get(hl_store *store, int64_t order_id, int64_t seq, hl_event *out, hl_error *error);
+int hl_store_event_get(hl_store *store, int64_t order_id, int64_t seq, hl_event *out,
+                       hl_error *error);
 /* Events across orders by time (hl_event_filter), and how many a filter
  * selects without its limit and offset. */
-int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit, void *context,
+int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_event_visitor visit,
+                         void *context, hl_error *error);
+int hl_store_event_count(hl_store *store, const hl_event_filter *filter, int64_t *out,
                          hl_error *error);
-int hl_store_event_count(hl_store *store, const hl_event_filter *filter, int64_t *out, hl_error *error);
 
 #endif

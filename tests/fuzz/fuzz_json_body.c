@@ -73,7 +73,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hl_arena_init(&arena, 0);
     hl_error error;
     hl_error_clear(&error);
-    int result = hl_json_body_parse(length > 0 ? body : NULL, length, &arena, set.fields, set.count, &error);
+    int result =
+        hl_json_body_parse(length > 0 ? body : NULL, length, &arena, set.fields, set.count, &error);
     if (result == HL_OK) {
         for (size_t index = 0; index < set.count; index++) {
             const hl_json_field *field = &set.fields[index];

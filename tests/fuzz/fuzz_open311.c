@@ -51,7 +51,8 @@ static void form_body(const char *text, size_t length, uint8_t knobs)
         for (size_t index = 0; index < form.count; index++) {
             const hl_form_field *field = &form.fields[index];
             size_t name_length = strlen(field->name);
-            expect(name_length > 0 && name_length <= length, "a name empty or longer than the input");
+            expect(name_length > 0 && name_length <= length,
+                   "a name empty or longer than the input");
             expect(field->value_length <= length && strlen(field->value) == field->value_length,
                    "a value holds a NUL or is longer than the input");
             expect(hl_text_is_utf8(field->name, name_length) &&
@@ -96,7 +97,8 @@ static void xml_escape(const char *text, size_t length)
     expect(hl_text_is_utf8(escaped, out.len), "escaped XML is not UTF-8");
     for (size_t index = 0; index < out.len; index++) {
         unsigned char byte = (unsigned char)escaped[index];
-        expect(byte != '<' && byte != '>' && byte != '"' && byte != '\'', "raw markup in escaped XML");
+        expect(byte != '<' && byte != '>' && byte != '"' && byte != '\'',
+               "raw markup in escaped XML");
         expect(byte >= 0x20 || byte == '\t' || byte == '\n', "a control character in escaped XML");
         if (byte == '&') {
             const char *end = memchr(escaped + index, ';', out.len - index);
@@ -132,10 +134,12 @@ static void document(const char *text, size_t length)
         if (format == HL_DOC_JSON) {
             json_error_t error;
             json_t *parsed = json_loadb(out.data, out.len, 0, &error);
-            expect(parsed != NULL && json_array_size(parsed) == 2, "a document is not the JSON written");
+            expect(parsed != NULL && json_array_size(parsed) == 2,
+                   "a document is not the JSON written");
             if (utf8)
-                expect(strcmp(json_string_value(json_object_get(json_array_get(parsed, 1), "description")), text) ==
-                           0,
+                expect(strcmp(json_string_value(
+                                  json_object_get(json_array_get(parsed, 1), "description")),
+                              text) == 0,
                        "a string reads back differently");
             json_decref(parsed);
         } else {

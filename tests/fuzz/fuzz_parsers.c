@@ -83,7 +83,8 @@ static void month_and_day(hl_slice text)
 {
     int month = 0;
     if (hl_clock_parse_month(text, &month) == HL_OK)
-        expect(month / 100 >= 1 && month % 100 >= 1 && month % 100 <= 12, "a parsed month out of range");
+        expect(month / 100 >= 1 && month % 100 >= 1 && month % 100 <= 12,
+               "a parsed month out of range");
     int32_t day = 0;
     if (hl_clock_parse_day(text, &day) == HL_OK) {
         char formatted[32];
@@ -101,7 +102,8 @@ static void integer(hl_slice text)
         char formatted[32];
         snprintf(formatted, sizeof formatted, "%lld", (long long)value);
         int64_t again = 0;
-        expect(hl_text_parse_int(hl_slice_of(formatted), INT64_MIN, INT64_MAX, &again) == HL_OK && again == value,
+        expect(hl_text_parse_int(hl_slice_of(formatted), INT64_MIN, INT64_MAX, &again) == HL_OK &&
+                   again == value,
                "an integer does not survive printing");
         int64_t bounded = 0;
         if (hl_text_parse_int(text, 1, 65535, &bounded) == HL_OK)
@@ -118,9 +120,11 @@ static void listen_address(const char *text)
     unsigned port = 0;
     hl_error error;
     if (hl_server_parse_listen(text, host, sizeof host, &port, &error) == HL_OK)
-        expect(port >= 1 && port <= 65535 && strlen(host) < sizeof host, "a listen address out of range");
+        expect(port >= 1 && port <= 65535 && strlen(host) < sizeof host,
+               "a listen address out of range");
     else
-        expect(error.code == HL_EINVAL && strcmp(error.field, "listen") == 0, "a listen refusal without its field");
+        expect(error.code == HL_EINVAL && strcmp(error.field, "listen") == 0,
+               "a listen refusal without its field");
 }
 
 static void names(hl_slice text, const char *nul_terminated)
@@ -167,7 +171,8 @@ static void copy_text(hl_slice text, uint8_t knobs)
     hl_error error;
     size_t max_chars = (size_t)(knobs % 50);
     bool newlines = (knobs & 0x80) != 0;
-    if (hl_text_copy(destination, sizeof destination, text, max_chars, newlines, "field", &error) == HL_OK) {
+    if (hl_text_copy(destination, sizeof destination, text, max_chars, newlines, "field", &error) ==
+        HL_OK) {
         size_t length = strlen(destination);
         expect(length < sizeof destination, "a copied text overflows");
         expect(hl_text_is_utf8(destination, length), "a copied text is not UTF-8");
@@ -187,7 +192,8 @@ static void escaped_string(const char *text)
         json_error_t parse_error;
         json_t *document = json_loadb(out.data, out.len, JSON_DECODE_ANY, &parse_error);
         expect(document != NULL && json_is_string(document), "an escaped string is not JSON");
-        expect(strcmp(json_string_value(document), text) == 0, "an escaped string reads back differently");
+        expect(strcmp(json_string_value(document), text) == 0,
+               "an escaped string reads back differently");
         json_decref(document);
     }
     hl_buf_free(&out);
@@ -201,7 +207,8 @@ static void csv(const char *text, size_t length)
     int result;
     int records = 0;
     while ((result = hl_csv_reader_next(&reader, &error)) == 1 && records++ < 10000) {
-        expect(reader.field_count >= 1 && reader.field_count <= HL_CSV_MAX_FIELDS, "a record's field count");
+        expect(reader.field_count >= 1 && reader.field_count <= HL_CSV_MAX_FIELDS,
+               "a record's field count");
         for (size_t index = 0; index < reader.field_count; index++)
             expect(reader.fields[index].len <= length, "a field longer than the input");
     }

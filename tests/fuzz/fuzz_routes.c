@@ -49,8 +49,8 @@
 #include "app/apikey.h"
 #include "app/app.h"
 #include "app/audit.h"
-#include "app/open311.h"
 #include "app/auth.h"
+#include "app/open311.h"
 #include "app/transfer.h"
 #include "base/clock.h"
 #include "base/error.h"
@@ -72,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define ORDERS 5
 #define MAX_STORE_BYTES ((size_t)64 * 1024 * 1024)
 
-static const char *const session_users[] = {"agent1", "dispatcher1", "analyst1", "admin", "h-taxation"};
+static const char *const session_users[] = {"agent1", "dispatcher1", "analyst1", "admin",
+                                            "h-taxation"};
 #define SESSION_COUNT (sizeof session_users / sizeof session_users[0])
 
 static struct {
@@ -193,8 +194,9 @@ static hl_route_request base_request(hl_arena *arena, query_table *query)
 static void check_response(const hl_route_request *request, const hl_route_response *response)
 {
     if (response->status < 200 || response->status > 499) {
-        fprintf(stderr, "fuzz_routes: status %d for %s %s: %.*s\n", response->status, request->method,
-                request->path, (int)response->body.len, response->body.data != NULL ? response->body.data : "");
+        fprintf(stderr, "fuzz_routes: status %d for %s %s: %.*s\n", response->status,
+                request->method, request->path, (int)response->body.len,
+                response->body.data != NULL ? response->body.data : "");
         abort();
     }
     if (response->content_type == NULL)
@@ -207,21 +209,23 @@ static void check_response(const hl_route_request *request, const hl_route_respo
     if (!json)
         return;
     json_error_t parse_error;
-    json_t *document = json_loadb(response->body.data != NULL ? response->body.data : "", response->body.len, 0,
-                                  &parse_error);
+    json_t *document = json_loadb(response->body.data != NULL ? response->body.data : "",
+                                  response->body.len, 0, &parse_error);
     if (document == NULL) {
-        fprintf(stderr, "fuzz_routes: invalid JSON (%s) for %s %s: %.*s\n", parse_error.text, request->method,
-                request->path, (int)response->body.len, response->body.data);
+        fprintf(stderr, "fuzz_routes: invalid JSON (%s) for %s %s: %.*s\n", parse_error.text,
+                request->method, request->path, (int)response->body.len, response->body.data);
         abort();
     }
-    if (response->status >= 400 && strncmp(request->path, "/open311/", 9) == 0 && json_is_array(document)) {
+    if (response->status >= 400 && strncmp(request->path, "/open311/", 9) == 0 &&
+        json_is_array(document)) {
         /* Open311's errors list: one error, its code the status. */
         json_t *error = json_array_get(document, 0);
-        if (json_array_size(document) != 1 || !json_is_object(error) || json_object_size(error) != 2 ||
+        if (json_array_size(document) != 1 || !json_is_object(error) ||
+            json_object_size(error) != 2 ||
             json_integer_value(json_object_get(error, "code")) != response->status ||
             !json_is_string(json_object_get(error, "description"))) {
-            fprintf(stderr, "fuzz_routes: Open311 error out of shape: %.*s\n", (int)response->body.len,
-                    response->body.data);
+            fprintf(stderr, "fuzz_routes: Open311 error out of shape: %.*s\n",
+                    (int)response->body.len, response->body.data);
             abort();
         }
     } else if (response->status >= 400) {
@@ -285,14 +289,16 @@ static bool sessions_alive(void)
     hl_user user;
     hl_error error;
     for (size_t index = 0; index < SESSION_COUNT; index++)
-        if (hl_auth_authenticate(harness.app, harness.tokens[index], harness.now, &user, NULL, &error) != HL_OK)
+        if (hl_auth_authenticate(harness.app, harness.tokens[index], harness.now, &user, NULL,
+                                 &error) != HL_OK)
             return false;
     return true;
 }
 
 /* One request through the routes during setup; aborts unless the status is expected. */
-static void setup_request(const char *method, const char *path, const char *token, const char *if_match,
-                          const char *body, int expected, hl_route_response *response)
+static void setup_request(const char *method, const char *path, const char *token,
+                          const char *if_match, const char *body, int expected,
+                          hl_route_response *response)
 {
     hl_arena arena;
     hl_arena_init(&arena, 0);
@@ -318,8 +324,8 @@ static void setup_request(const char *method, const char *path, const char *toke
         response->file = -1;
     }
     if (response->status != expected) {
-        fprintf(stderr, "fuzz_routes: setup %s %s answered %d, not %d: %s\n", method, path, response->status,
-                expected, response->body.data != NULL ? response->body.data : "");
+        fprintf(stderr, "fuzz_routes: setup %s %s answered %d, not %d: %s\n", method, path,
+                response->status, expected, response->body.data != NULL ? response->body.data : "");
         abort();
     }
 }
@@ -332,28 +338,31 @@ static void build_store(void)
     if (mkdtemp(harness.directory) == NULL)
         die("making a temporary directory", NULL);
     snprintf(harness.store_path, sizeof harness.store_path, "%s/hotline.db", harness.directory);
-    snprintf(harness.pristine_path, sizeof harness.pristine_path, "%s/pristine.db", harness.directory);
+    snprintf(harness.pristine_path, sizeof harness.pristine_path, "%s/pristine.db",
+             harness.directory);
     open_store();
     hl_error error;
     int loaded = 0;
     if (hl_app_init(harness.app, &error) != HL_OK ||
-        hl_transfer_load_units(harness.app, hl_demo_units_csv, hl_demo_units_csv_size, &loaded, &error) != HL_OK ||
-        hl_transfer_load_categories(harness.app, hl_demo_categories_csv, hl_demo_categories_csv_size, &loaded,
-                                    &error) != HL_OK ||
-        hl_transfer_load_users(harness.app, hl_demo_users_csv, hl_demo_users_csv_size, &loaded, &error) != HL_OK ||
+        hl_transfer_load_units(harness.app, hl_demo_units_csv, hl_demo_units_csv_size, &loaded,
+                               &error) != HL_OK ||
+        hl_transfer_load_categories(harness.app, hl_demo_categories_csv,
+                                    hl_demo_categories_csv_size, &loaded, &error) != HL_OK ||
+        hl_transfer_load_users(harness.app, hl_demo_users_csv, hl_demo_users_csv_size, &loaded,
+                               &error) != HL_OK ||
         hl_auth_set_all_passwords(harness.app, HL_AUTH_DEMO_PASSWORD, &loaded, &error) != HL_OK)
         die("loading the demo directory", &error);
-    if (hl_transfer_load_attributes(harness.app, hl_demo_attributes_csv, hl_demo_attributes_csv_size, &loaded,
-                                    &error) != HL_OK ||
-        hl_apikey_create(harness.app, "fuzz", HL_APIKEY_RATE_MAX, "", harness.now, harness.open311_key, NULL,
-                         &error) != HL_OK)
+    if (hl_transfer_load_attributes(harness.app, hl_demo_attributes_csv,
+                                    hl_demo_attributes_csv_size, &loaded, &error) != HL_OK ||
+        hl_apikey_create(harness.app, "fuzz", HL_APIKEY_RATE_MAX, "", harness.now,
+                         harness.open311_key, NULL, &error) != HL_OK)
         die("the Open311 attributes and key", &error);
 
     hl_route_response response;
     for (size_t index = 0; index < SESSION_COUNT; index++) {
         char body[128];
-        snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}", session_users[index],
-                 HL_AUTH_DEMO_PASSWORD);
+        snprintf(body, sizeof body, "{\"username\":\"%s\",\"password\":\"%s\"}",
+                 session_users[index], HL_AUTH_DEMO_PASSWORD);
         setup_request("POST", "/api/v1/login", NULL, NULL, body, 200, &response);
         json_t *document = json_loadb(response.body.data, response.body.len, 0, NULL);
         const char *token = json_string_value(json_object_get(document, "token"));
@@ -365,24 +374,32 @@ static void build_store(void)
     }
     for (int index = 0; index < ORDERS; index++) {
         char body[256];
-        snprintf(body, sizeof body,
-                 "{\"type\":\"complaint\",\"title\":\"路灯不亮 %d\",\"content\":\"小店区某路口路灯不亮\","
-                 "\"citizen_name\":\"张三\",\"citizen_phone\":\"13800001234\",\"category\":\"housing\"}",
-                 index);
+        snprintf(
+            body, sizeof body,
+            "{\"type\":\"complaint\",\"title\":\"路灯不亮 "
+            "%d\",\"content\":\"小店区某路口路灯不亮\","
+            "\"citizen_name\":\"张三\",\"citizen_phone\":\"13800001234\",\"category\":\"housing\"}",
+            index);
         setup_request("POST", "/api/v1/orders", harness.tokens[0], NULL, body, 201, &response);
         char path[96];
         snprintf(path, sizeof path, "%s/actions/dispatch", response.location);
         hl_buf_free(&response.body);
         if (index < 2) {
-            setup_request("POST", path, harness.tokens[1], "\"1\"", "{\"unit\":\"taxation\"}", 200, &response);
+            setup_request("POST", path, harness.tokens[1], "\"1\"", "{\"unit\":\"taxation\"}", 200,
+                          &response);
             hl_buf_free(&response.body);
         }
     }
     /* One request posted through Open311 (20240205000006), so that the
      * public reads have something to show. */
     const hl_open311_answer kind[] = {{"KIND", "garbage", false}};
-    hl_open311_submission submission = {.api_key_id = 1, .service_code = "city", .description = "长风街垃圾堆放",
-                                        .lat = "37.8123", .lon = "112.5456", .answers = kind, .answer_count = 1};
+    hl_open311_submission submission = {.api_key_id = 1,
+                                        .service_code = "city",
+                                        .description = "长风街垃圾堆放",
+                                        .lat = "37.8123",
+                                        .lon = "112.5456",
+                                        .answers = kind,
+                                        .answer_count = 1};
     int64_t posted = 0;
     if (hl_open311_submit(harness.app, &submission, harness.now, &posted, &error) != HL_OK)
         die("posting through Open311", &error);
@@ -403,15 +420,16 @@ static void build_store(void)
         hl_auth_grant grant;
         char username[32];
         snprintf(username, sizeof username, "nobody%d", attempt);
-        hl_auth_login(harness.app, harness.guard, username, "wrong password", CLIENT_ADDRESS, harness.now, &grant,
-                      &error);
+        hl_auth_login(harness.app, harness.guard, username, "wrong password", CLIENT_ADDRESS,
+                      harness.now, &grant, &error);
     }
 }
 
 static void remove_store(void)
 {
     close_store();
-    const char *names[] = {"hotline.db", "hotline.db-wal", "hotline.db-shm", "hotline.db.key", "pristine.db"};
+    const char *names[] = {"hotline.db", "hotline.db-wal", "hotline.db-shm", "hotline.db.key",
+                           "pristine.db"};
     for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
         char path[320];
         snprintf(path, sizeof path, "%s/%s", harness.directory, names[index]);

@@ -28,8 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hl_error_clear(&error);
     if (hl_zone_parse("fuzz", copy, size, &zone, &error) == HL_OK) {
         /* Instants from 1900 to 2100 and the extremes. */
-        static const int64_t instants[] = {-2208988800, -1, 0, 1710064800, 1730624400, 4102444800,
-                                           INT64_MIN / 2, INT64_MAX / 2};
+        static const int64_t instants[] = {
+            -2208988800, -1, 0, 1710064800, 1730624400, 4102444800, INT64_MIN / 2, INT64_MAX / 2};
         for (size_t index = 0; index < sizeof instants / sizeof instants[0]; index++) {
             int32_t offset = hl_zone_offset_at(zone, instants[index]);
             if (offset > 25 * 3600 || offset < -25 * 3600) {

@@ -148,7 +148,8 @@ static const sqlite3_io_methods failing_methods = {
     file_unfetch,
 };
 
-static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
+static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags,
+                    int *out_flags)
 {
     (void)vfs;
     failing_file *self = (failing_file *)file;

@@ -58,7 +58,8 @@ void test_store_use_key(struct hl_store *store)
     hl_store_set_phone_codec(store, &codec);
 }
 
-typedef int (*directory_loader)(hl_app *app, const char *text, size_t length, int *loaded, hl_error *error);
+typedef int (*directory_loader)(hl_app *app, const char *text, size_t length, int *loaded,
+                                hl_error *error);
 
 static void load_or_fail(hl_app *app, directory_loader load, const char *text, const char *what)
 {

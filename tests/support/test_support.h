@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* cmocka.h needs the four above first: a block of its own keeps it last. */
 #include <cmocka.h>
 
 /* Makes a fresh empty directory under $TMPDIR (or /tmp) and writes its path
@@ -22,7 +24,8 @@ void test_remove_tree(const char *path);
  * directory (test_remove_tree). */
 struct hl_app;
 struct hl_app *test_open_store(char *directory, size_t directory_size, char *path, size_t path_size,
-                               const char *units_csv, const char *categories_csv, const char *users_csv);
+                               const char *units_csv, const char *categories_csv,
+                               const char *users_csv);
 
 /* Gives a store opened directly (hl_store_open, not through app/)
  * the phone codec of a fixed test key, made once per process, so that it

@@ -28,8 +28,8 @@ static int setup(void **state)
 {
     fixture *fix = hl_xcalloc(1, sizeof *fix);
     hl_i18n_set(HL_LANG_EN);
-    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, units_csv,
-                               categories_csv, NULL);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path,
+                               units_csv, categories_csv, NULL);
     hl_error error;
     assert_int_equal(hl_app_init(fix->app, &error), HL_OK);
     *state = fix;
@@ -90,7 +90,8 @@ static void test_put_unit_refuses_as_a_csv_row(void **state)
         hl_unit unit;
         bool created = true;
         hl_error_clear(&error);
-        assert_int_equal(hl_admin_put_unit(fix->app, &cases[index].fields, &unit, &created, &error), HL_EINVAL);
+        assert_int_equal(hl_admin_put_unit(fix->app, &cases[index].fields, &unit, &created, &error),
+                         HL_EINVAL);
         assert_string_equal(error.field, cases[index].field);
         assert_false(created);
     }
@@ -126,8 +127,9 @@ static void test_put_category_checks_its_references(void **state)
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         hl_error_clear(&error);
-        assert_int_equal(hl_admin_put_category(fix->app, &cases[index].fields, &category, &created, &error),
-                         HL_EINVAL);
+        assert_int_equal(
+            hl_admin_put_category(fix->app, &cases[index].fields, &category, &created, &error),
+            HL_EINVAL);
         assert_string_equal(error.field, cases[index].field);
     }
     assert_int_equal(hl_store_category_get(fix->app->store, "c9", &category, &error), HL_ENOTFOUND);
@@ -153,12 +155,14 @@ static void test_calendar_day_set_and_listed(void **state)
     hl_error error;
     hl_calendar_entry entry;
     bool created = false;
-    assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-03-04", "holiday", "测试假日", &entry, &created, &error),
+    assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-03-04", "holiday", "测试假日",
+                                               &entry, &created, &error),
                      HL_OK);
     assert_true(created);
     assert_int_equal(entry.kind, HL_DAY_OFF);
     assert_false(hl_calendar_is_working_day(&fix->app->calendar, entry.day));
-    assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-03-04", "workday", NULL, &entry, &created, &error),
+    assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-03-04", "workday", NULL, &entry,
+                                               &created, &error),
                      HL_OK);
     assert_false(created);
     day_list list = {.count = 0};
@@ -173,15 +177,17 @@ static void test_calendar_day_set_and_listed(void **state)
     }
     assert_true(found);
     assert_true(list.count > 1); /* the built-in calendar's 2025 too */
-    assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-02-30", "holiday", NULL, &entry, &created, &error),
+    assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-02-30", "holiday", NULL, &entry,
+                                               &created, &error),
                      HL_EINVAL);
     assert_string_equal(error.field, "date");
-    assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-03-05", "off", NULL, &entry, &created, &error),
-                     HL_EINVAL);
+    assert_int_equal(
+        hl_admin_put_calendar_day(fix->app, "2025-03-05", "off", NULL, &entry, &created, &error),
+        HL_EINVAL);
     assert_string_equal(error.field, "kind");
     assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-03-05", "holiday",
-                                               "一个长得超出了六十三个字节限制的节日名称啊啊啊啊", &entry,
-                                               &created, &error),
+                                               "一个长得超出了六十三个字节限制的节日名称啊啊啊啊",
+                                               &entry, &created, &error),
                      HL_EINVAL);
     assert_string_equal(error.field, "name");
 }
@@ -198,8 +204,9 @@ static void test_another_connection_refreshes_the_calendar_and_limits(void **sta
     assert_true(hl_calendar_is_working_day(&other->calendar, day));
     hl_calendar_entry entry;
     bool created = false;
-    assert_int_equal(hl_admin_put_calendar_day(fix->app, "2025-03-04", "holiday", "", &entry, &created, &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_admin_put_calendar_day(fix->app, "2025-03-04", "holiday", "", &entry, &created, &error),
+        HL_OK);
     assert_int_equal(hl_app_set_limit(fix->app, "due_soon_days", "4", &error), HL_OK);
     assert_true(hl_calendar_is_working_day(&other->calendar, day));
     assert_int_equal(other->limits.due_soon_days, 1);
@@ -220,8 +227,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_put_unit_refuses_as_a_csv_row, setup, teardown),
         cmocka_unit_test_setup_teardown(test_put_category_checks_its_references, setup, teardown),
         cmocka_unit_test_setup_teardown(test_calendar_day_set_and_listed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_another_connection_refreshes_the_calendar_and_limits, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_another_connection_refreshes_the_calendar_and_limits,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,8 @@ static int setup(void **state)
 {
     fixture *fix = hl_xcalloc(1, sizeof *fix);
     hl_i18n_set(HL_LANG_EN);
-    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, NULL, NULL, NULL);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path,
+                               NULL, NULL, NULL);
     *state = fix;
     return 0;
 }
@@ -46,11 +47,13 @@ static int64_t rows_holding(const char *path, const char *text)
     sqlite3 *db = NULL;
     sqlite3_stmt *statement = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT count(*) FROM api_keys WHERE instr(key_hash, ?1) OR instr(key_prefix, ?1) "
-                                        "OR instr(name, ?1)",
-                                        -1, &statement, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(
+            db,
+            "SELECT count(*) FROM api_keys WHERE instr(key_hash, ?1) OR instr(key_prefix, ?1) "
+            "OR instr(name, ?1)",
+            -1, &statement, NULL),
+        SQLITE_OK);
     sqlite3_bind_text(statement, 1, text, -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
     int64_t count = sqlite3_column_int64(statement, 0);
@@ -65,7 +68,8 @@ static void test_a_key_is_given_once_and_stored_as_a_hash(void **state)
     char key[HL_APIKEY_TEXT_BYTES];
     hl_apikey record;
     hl_error error;
-    assert_int_equal(hl_apikey_create(fix->app, "  市民通 App ", 0, "admin", NOW, key, &record, &error), HL_OK);
+    assert_int_equal(
+        hl_apikey_create(fix->app, "  市民通 App ", 0, "admin", NOW, key, &record, &error), HL_OK);
     assert_int_equal(strlen(key), 64);
     assert_int_equal(strspn(key, "0123456789abcdef"), 64);
     assert_true(record.id > 0);
@@ -118,7 +122,8 @@ static void test_wrong_malformed_and_revoked_keys_are_refused_alike(void **state
     }
     char upper[HL_APIKEY_TEXT_BYTES];
     for (size_t index = 0; index < sizeof upper; index++)
-        upper[index] = (char)(key[index] >= 'a' && key[index] <= 'f' ? key[index] - 32 : key[index]);
+        upper[index] =
+            (char)(key[index] >= 'a' && key[index] <= 'f' ? key[index] - 32 : key[index]);
     assert_int_equal(hl_apikey_check(fix->app, upper, &found, &error), HL_EROLE);
 
     assert_int_equal(hl_apikey_revoke(fix->app, record.id, NOW + 60, &found, &error), HL_OK);
@@ -141,18 +146,23 @@ static void test_names_and_rates_are_checked(void **state)
     assert_int_equal(hl_apikey_create(fix->app, "   ", 0, "", NOW, key, NULL, &error), HL_EINVAL);
     assert_string_equal(error.field, "name");
     assert_string_equal(key, "");
-    assert_int_equal(hl_apikey_create(fix->app, "two\nlines", 0, "", NOW, key, NULL, &error), HL_EINVAL);
+    assert_int_equal(hl_apikey_create(fix->app, "two\nlines", 0, "", NOW, key, NULL, &error),
+                     HL_EINVAL);
     assert_string_equal(error.field, "name");
     char long_name[HL_NAME_CHARS + 2];
     memset(long_name, 'n', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = '\0';
-    assert_int_equal(hl_apikey_create(fix->app, long_name, 0, "", NOW, key, NULL, &error), HL_EINVAL);
+    assert_int_equal(hl_apikey_create(fix->app, long_name, 0, "", NOW, key, NULL, &error),
+                     HL_EINVAL);
     assert_int_equal(hl_apikey_create(fix->app, "app", -1, "", NOW, key, NULL, &error), HL_EINVAL);
     assert_string_equal(error.field, "rate_per_minute");
-    assert_int_equal(hl_apikey_create(fix->app, "app", HL_APIKEY_RATE_MAX + 1, "", NOW, key, NULL, &error),
-                     HL_EINVAL);
+    assert_int_equal(
+        hl_apikey_create(fix->app, "app", HL_APIKEY_RATE_MAX + 1, "", NOW, key, NULL, &error),
+        HL_EINVAL);
     hl_apikey record;
-    assert_int_equal(hl_apikey_create(fix->app, "app", HL_APIKEY_RATE_MAX, "", NOW, key, &record, &error), HL_OK);
+    assert_int_equal(
+        hl_apikey_create(fix->app, "app", HL_APIKEY_RATE_MAX, "", NOW, key, &record, &error),
+        HL_OK);
     assert_int_equal(record.rate_per_minute, HL_APIKEY_RATE_MAX);
     int rate = 0;
     assert_int_equal(hl_apikey_parse_rate("120", &rate, &error), HL_OK);
@@ -176,7 +186,8 @@ static void test_every_key_is_listed_revoked_or_not(void **state)
     hl_apikey record;
     hl_error error;
     for (int index = 0; index < 3; index++)
-        assert_int_equal(hl_apikey_create(fix->app, "app", 0, "", NOW, key, &record, &error), HL_OK);
+        assert_int_equal(hl_apikey_create(fix->app, "app", 0, "", NOW, key, &record, &error),
+                         HL_OK);
     assert_int_equal(hl_apikey_revoke(fix->app, record.id, NOW, NULL, &error), HL_OK);
     int count = 0;
     assert_int_equal(hl_apikey_each(fix->app, count_key, &count, &error), HL_OK);
@@ -198,9 +209,11 @@ static void test_only_administrators_manage_keys(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_a_key_is_given_once_and_stored_as_a_hash, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_key_is_given_once_and_stored_as_a_hash, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_two_keys_differ, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_malformed_and_revoked_keys_are_refused_alike, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_malformed_and_revoked_keys_are_refused_alike,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_names_and_rates_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_key_is_listed_revoked_or_not, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_administrators_manage_keys, setup, teardown),

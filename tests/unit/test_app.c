@@ -2,10 +2,10 @@
  * order walked through every path with its log and rollups checked, a
  * random mix of 100,000 actions that must verify clean, tampering that
  * verify must find, and refusals that must leave the store unchanged. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "app/app_internal.h"
 #include "app/auth.h"
@@ -45,8 +45,8 @@ static int setup(void **state)
 {
     fixture *fix = hl_xcalloc(1, sizeof *fix);
     hl_i18n_set(HL_LANG_EN);
-    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, units_csv,
-                               categories_csv, users_csv);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path,
+                               units_csv, categories_csv, users_csv);
     *state = fix;
     return 0;
 }
@@ -67,7 +67,8 @@ static hl_time at(const char *text)
     return instant;
 }
 
-static int64_t register_order(hl_app *app, const char *received, hl_order_type type, const char *category)
+static int64_t register_order(hl_app *app, const char *received, hl_order_type type,
+                              const char *category)
 {
     hl_order *order = hl_xcalloc(1, sizeof *order);
     order->channel = HL_CHANNEL_PHONE;
@@ -86,8 +87,8 @@ static int64_t register_order(hl_app *app, const char *received, hl_order_type t
     return id;
 }
 
-static void act_ok(hl_app *app, const char *actor, int64_t id, hl_action action, const hl_app_request *request,
-                   const char *when)
+static void act_ok(hl_app *app, const char *actor, int64_t id, hl_action action,
+                   const hl_app_request *request, const char *when)
 {
     hl_error error;
     int result = hl_app_act(app, actor, id, action, request, at(when), NULL, &error);
@@ -120,7 +121,8 @@ typedef struct rollup_query {
 static int find_rollup(void *context, const hl_rollup_delta *row)
 {
     rollup_query *query = context;
-    if (row->month == query->month && strcmp(row->unit, query->unit) == 0 && row->counter == query->counter)
+    if (row->month == query->month && strcmp(row->unit, query->unit) == 0 &&
+        row->counter == query->counter)
         query->value = row->amount;
     return 0;
 }
@@ -205,15 +207,19 @@ static void test_one_order_walks_every_path_and_its_log_and_rollups_agree(void *
     event_list events = {0};
     assert_int_equal(hl_app_list_events(app, id, collect_event, &events, &error), HL_OK);
     static const hl_action expected_actions[] = {
-        HL_ACTION_REGISTER, HL_ACTION_DISPATCH, HL_ACTION_RETURN, HL_ACTION_RETURN_REJECT, HL_ACTION_RETURN,
-        HL_ACTION_REASSIGN, HL_ACTION_SIGN, HL_ACTION_HANDLE, HL_ACTION_EXTEND_REQUEST, HL_ACTION_EXTEND_APPROVE,
-        HL_ACTION_REMIND, HL_ACTION_SUPERVISE, HL_ACTION_COMPLETE, HL_ACTION_REOPEN, HL_ACTION_SIGN,
-        HL_ACTION_COMPLETE, HL_ACTION_ARCHIVE};
+        HL_ACTION_REGISTER,       HL_ACTION_DISPATCH, HL_ACTION_RETURN,
+        HL_ACTION_RETURN_REJECT,  HL_ACTION_RETURN,   HL_ACTION_REASSIGN,
+        HL_ACTION_SIGN,           HL_ACTION_HANDLE,   HL_ACTION_EXTEND_REQUEST,
+        HL_ACTION_EXTEND_APPROVE, HL_ACTION_REMIND,   HL_ACTION_SUPERVISE,
+        HL_ACTION_COMPLETE,       HL_ACTION_REOPEN,   HL_ACTION_SIGN,
+        HL_ACTION_COMPLETE,       HL_ACTION_ARCHIVE};
     static const hl_state expected_states[] = {
-        HL_STATE_NEW, HL_STATE_DISPATCHED, HL_STATE_RETURN_PENDING, HL_STATE_DISPATCHED, HL_STATE_RETURN_PENDING,
-        HL_STATE_DISPATCHED, HL_STATE_SIGNED, HL_STATE_HANDLING, HL_STATE_HANDLING, HL_STATE_HANDLING,
-        HL_STATE_HANDLING, HL_STATE_HANDLING, HL_STATE_COMPLETED, HL_STATE_DISPATCHED, HL_STATE_SIGNED,
-        HL_STATE_COMPLETED, HL_STATE_ARCHIVED};
+        HL_STATE_NEW,        HL_STATE_DISPATCHED,     HL_STATE_RETURN_PENDING,
+        HL_STATE_DISPATCHED, HL_STATE_RETURN_PENDING, HL_STATE_DISPATCHED,
+        HL_STATE_SIGNED,     HL_STATE_HANDLING,       HL_STATE_HANDLING,
+        HL_STATE_HANDLING,   HL_STATE_HANDLING,       HL_STATE_HANDLING,
+        HL_STATE_COMPLETED,  HL_STATE_DISPATCHED,     HL_STATE_SIGNED,
+        HL_STATE_COMPLETED,  HL_STATE_ARCHIVED};
     assert_int_equal(events.count, 17);
     for (int index = 0; index < 17; index++) {
         assert_int_equal(events.actions[index], expected_actions[index]);
@@ -287,26 +293,32 @@ static int64_t count_rows(const char *path, const char *sql)
 static void expect_list_tables_agree(const char *path)
 {
     assert_true(count_rows(path, "SELECT count(*) FROM orders") > 0);
-    assert_int_equal(count_rows(path, "SELECT count(*) FROM orders WHERE lead_unit <> '' AND NOT EXISTS "
-                                      "(SELECT 1 FROM order_units u WHERE u.unit = orders.lead_unit "
-                                      "AND u.order_id = orders.id AND u.received = orders.received_at "
-                                      "AND u.lead = 1)"),
+    assert_int_equal(count_rows(path,
+                                "SELECT count(*) FROM orders WHERE lead_unit <> '' AND NOT EXISTS "
+                                "(SELECT 1 FROM order_units u WHERE u.unit = orders.lead_unit "
+                                "AND u.order_id = orders.id AND u.received = orders.received_at "
+                                "AND u.lead = 1)"),
                      0);
-    assert_int_equal(count_rows(path, "SELECT count(*) FROM order_units u WHERE NOT EXISTS (SELECT 1 FROM orders o "
-                                      "WHERE o.id = u.order_id AND ((u.lead = 1 AND o.lead_unit = u.unit) OR "
-                                      "(u.lead = 0 AND o.lead_unit <> u.unit AND "
-                                      "instr(',' || o.co_units || ',', ',' || u.unit || ',') > 0)))"),
-                     0);
+    assert_int_equal(
+        count_rows(path,
+                   "SELECT count(*) FROM order_units u WHERE NOT EXISTS (SELECT 1 FROM orders o "
+                   "WHERE o.id = u.order_id AND ((u.lead = 1 AND o.lead_unit = u.unit) OR "
+                   "(u.lead = 0 AND o.lead_unit <> u.unit AND "
+                   "instr(',' || o.co_units || ',', ',' || u.unit || ',') > 0)))"),
+        0);
     int64_t co_rows = count_rows(path, "SELECT count(*) FROM order_units WHERE lead = 0");
     assert_true(co_rows > 0);
-    assert_int_equal(count_rows(path, "SELECT count(*) FROM orders, json_each('[\"' || "
-                                      "replace(orders.co_units, ',', '\",\"') || '\"]') AS codes "
-                                      "WHERE orders.co_units <> '' AND codes.value <> orders.lead_unit"),
+    assert_int_equal(count_rows(path,
+                                "SELECT count(*) FROM orders, json_each('[\"' || "
+                                "replace(orders.co_units, ',', '\",\"') || '\"]') AS codes "
+                                "WHERE orders.co_units <> '' AND codes.value <> orders.lead_unit"),
                      co_rows);
-    assert_int_equal(count_rows(path, "SELECT count(*) FROM (SELECT state, count(*) AS orders FROM orders "
-                                      "GROUP BY state) AS actual FULL JOIN order_state_counts AS kept "
-                                      "USING (state) WHERE coalesce(actual.orders, 0) <> coalesce(kept.orders, 0)"),
-                     0);
+    assert_int_equal(
+        count_rows(path,
+                   "SELECT count(*) FROM (SELECT state, count(*) AS orders FROM orders "
+                   "GROUP BY state) AS actual FULL JOIN order_state_counts AS kept "
+                   "USING (state) WHERE coalesce(actual.orders, 0) <> coalesce(kept.orders, 0)"),
+        0);
 }
 
 static void test_refused_actions_change_nothing_in_the_store(void **state)
@@ -322,33 +334,42 @@ static void test_refused_actions_change_nothing_in_the_store(void **state)
     hl_app_request request = {0};
     /* Wrong state, wrong role, unknown unit, retired unit, unknown order,
      * unknown actor, stale version, missing note. */
-    assert_int_equal(hl_app_act(app, "h-u1", id, HL_ACTION_SIGN, NULL, at("2024-02-05 10:00"), NULL, &error),
-                     HL_ESTATE);
+    assert_int_equal(
+        hl_app_act(app, "h-u1", id, HL_ACTION_SIGN, NULL, at("2024-02-05 10:00"), NULL, &error),
+        HL_ESTATE);
     request.unit = "u1";
-    assert_int_equal(hl_app_act(app, "agent", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL, &error),
+    assert_int_equal(hl_app_act(app, "agent", id, HL_ACTION_DISPATCH, &request,
+                                at("2024-02-05 10:00"), NULL, &error),
                      HL_EROLE);
     request.unit = "nowhere";
-    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
-                                &error), HL_EINVAL);
+    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request,
+                                at("2024-02-05 10:00"), NULL, &error),
+                     HL_EINVAL);
     assert_string_equal(error.field, "unit");
     request.unit = "old";
-    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
-                                &error), HL_EINVAL);
+    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request,
+                                at("2024-02-05 10:00"), NULL, &error),
+                     HL_EINVAL);
     request.unit = "u1";
     request.co_units = "u2,ghost";
-    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
-                                &error), HL_EINVAL);
+    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request,
+                                at("2024-02-05 10:00"), NULL, &error),
+                     HL_EINVAL);
     request.co_units = NULL;
-    assert_int_equal(hl_app_act(app, "dispatcher", id + 7, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"),
-                                NULL, &error), HL_ENOTFOUND);
-    assert_int_equal(hl_app_act(app, "nobody", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
-                                &error), HL_EROLE);
+    assert_int_equal(hl_app_act(app, "dispatcher", id + 7, HL_ACTION_DISPATCH, &request,
+                                at("2024-02-05 10:00"), NULL, &error),
+                     HL_ENOTFOUND);
+    assert_int_equal(hl_app_act(app, "nobody", id, HL_ACTION_DISPATCH, &request,
+                                at("2024-02-05 10:00"), NULL, &error),
+                     HL_EROLE);
     request.expected_version = 5;
-    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request, at("2024-02-05 10:00"), NULL,
-                                &error), HL_ECONFLICT);
+    assert_int_equal(hl_app_act(app, "dispatcher", id, HL_ACTION_DISPATCH, &request,
+                                at("2024-02-05 10:00"), NULL, &error),
+                     HL_ECONFLICT);
     request = (hl_app_request){0};
-    assert_int_equal(hl_app_act(app, "agent", id, HL_ACTION_INVALIDATE, &request, at("2024-02-05 10:00"), NULL,
-                                &error), HL_EINVAL);
+    assert_int_equal(hl_app_act(app, "agent", id, HL_ACTION_INVALIDATE, &request,
+                                at("2024-02-05 10:00"), NULL, &error),
+                     HL_EINVAL);
     assert_string_equal(error.field, "reason");
     assert_int_equal(count_rows(fix->path, fingerprint), before);
     /* The expected version, when right, lets the action through. */
@@ -398,7 +419,8 @@ static uint64_t next_random(uint64_t *seed)
 
 static const char *actor_for(hl_role role, const hl_order *order, uint64_t *seed)
 {
-    static const char *const centre[] = {"agent", "dispatcher", "", "surveyor", "supervisor", "analyst", "admin"};
+    static const char *const centre[] = {"agent",      "dispatcher", "",     "surveyor",
+                                         "supervisor", "analyst",    "admin"};
     static const char *const handlers[] = {"h-u1", "h-u2", "h-u3", "h-u4"};
     if (role != HL_ROLE_HANDLER)
         return centre[role];
@@ -430,7 +452,8 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
     for (int index = 0; index < POOL; index++) {
         now += 30;
         hl_clock_format_local(now, received, sizeof received);
-        pool[index] = register_order(app, received, (hl_order_type)(index % HL_TYPE_COUNT), index % 3 ? "city" : "");
+        pool[index] = register_order(app, received, (hl_order_type)(index % HL_TYPE_COUNT),
+                                     index % 3 ? "city" : "");
         registered++;
     }
     int64_t first = pool[0];
@@ -442,14 +465,16 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
         hl_action candidates[HL_ACTION_COUNT];
         int count = 0;
         for (int action = 1; action < HL_ACTION_COUNT; action++)
-            if ((hl_workflow_rule_of((hl_action)action)->from_states & HL_STATE_BIT(order->state)) != 0)
+            if ((hl_workflow_rule_of((hl_action)action)->from_states &
+                 HL_STATE_BIT(order->state)) != 0)
                 candidates[count++] = (hl_action)action;
         hl_action action = count > 0 && next_random(&seed) % 10 != 0
                                ? candidates[next_random(&seed) % (uint64_t)count]
                                : (hl_action)(1 + next_random(&seed) % (HL_ACTION_COUNT - 1));
         const hl_workflow_rule *rule = hl_workflow_rule_of(action);
         hl_role role = (hl_role)(next_random(&seed) % HL_ROLE_COUNT);
-        for (int tries = 0; tries < 8 && next_random(&seed) % 10 != 0 && (rule->roles & HL_ROLE_BIT(role)) == 0;
+        for (int tries = 0;
+             tries < 8 && next_random(&seed) % 10 != 0 && (rule->roles & HL_ROLE_BIT(role)) == 0;
              tries++)
             role = (hl_role)(next_random(&seed) % HL_ROLE_COUNT);
         hl_app_request request = {0};
@@ -464,7 +489,8 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
         request.resolved = (hl_resolved)(next_random(&seed) % 3);
         now += (hl_time)(next_random(&seed) % 600);
         int64_t version_before = order->version;
-        int result = hl_app_act(app, actor_for(role, order, &seed), id, action, &request, now, NULL, &error);
+        int result =
+            hl_app_act(app, actor_for(role, order, &seed), id, action, &request, now, NULL, &error);
         if (result == HL_OK)
             succeeded++;
         else if (result == HL_EIO)
@@ -476,14 +502,15 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
         logged += order->version - version_before;
         if (finished(order->state)) {
             hl_clock_format_local(now, received, sizeof received);
-            pool[slot] = register_order(app, received, (hl_order_type)(slot % HL_TYPE_COUNT), slot % 3 ? "city" : "");
+            pool[slot] = register_order(app, received, (hl_order_type)(slot % HL_TYPE_COUNT),
+                                        slot % 3 ? "city" : "");
             registered++;
         }
     }
     hl_store_set_bulk(app->store, false);
     free(order);
-    print_message("%lld orders, %lld actions applied, %lld refused\n", (long long)registered, (long long)succeeded,
-                  (long long)refused);
+    print_message("%lld orders, %lld actions applied, %lld refused\n", (long long)registered,
+                  (long long)succeeded, (long long)refused);
     assert_true(refused > 1000);
 
     int64_t events = 0;
@@ -499,19 +526,25 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
     assert_int_equal(sqlite3_exec(db,
                                   "UPDATE rollups SET value = value + 1 WHERE rowid IN "
                                   "(SELECT rowid FROM rollups LIMIT 1)",
-                                  NULL, NULL, NULL), SQLITE_ERROR); /* WITHOUT ROWID: no rowid */
-    assert_int_equal(sqlite3_exec(db,
-                                  "UPDATE rollups SET value = value + 1 WHERE (month, unit, counter) = "
-                                  "(SELECT month, unit, counter FROM rollups ORDER BY month, unit, counter LIMIT 1)",
-                                  NULL, NULL, NULL), SQLITE_OK);
+                                  NULL, NULL, NULL),
+                     SQLITE_ERROR); /* WITHOUT ROWID: no rowid */
+    assert_int_equal(
+        sqlite3_exec(
+            db,
+            "UPDATE rollups SET value = value + 1 WHERE (month, unit, counter) = "
+            "(SELECT month, unit, counter FROM rollups ORDER BY month, unit, counter LIMIT 1)",
+            NULL, NULL, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_changes(db), 1);
     char sql[160];
-    snprintf(sql, sizeof sql, "UPDATE orders SET state = 'archived' WHERE id = %lld AND state <> 'archived'",
+    snprintf(sql, sizeof sql,
+             "UPDATE orders SET state = 'archived' WHERE id = %lld AND state <> 'archived'",
              (long long)first);
     assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
     int changed_orders = sqlite3_changes(db);
     sqlite3_close(db);
-    assert_int_equal(hl_verify_run(app, count_difference, &differences, &events, &error), HL_EMISMATCH);
+    assert_int_equal(hl_verify_run(app, count_difference, &differences, &events, &error),
+                     HL_EMISMATCH);
     /* The counter; and for a changed order its state against its log, and
      * the kept per-state counts of the state it left and the one it took. */
     assert_int_equal(differences, 1 + 3 * changed_orders);
@@ -532,7 +565,8 @@ static void test_survey_and_upheld_appeal_count_toward_the_completion_month(void
         act_ok(app, "h-u2", ids[index], HL_ACTION_COMPLETE, &request, "2024-02-28 16:00");
     }
     /* Surveyed in March; both count in February, when they were completed. */
-    hl_app_request call = {.outcome = HL_OUTCOME_REACHED, .rating = HL_RATING_SATISFIED, .resolved = HL_RESOLVED_YES};
+    hl_app_request call = {
+        .outcome = HL_OUTCOME_REACHED, .rating = HL_RATING_SATISFIED, .resolved = HL_RESOLVED_YES};
     act_ok(app, "surveyor", kept, HL_ACTION_SURVEY, &call, "2024-03-01 10:00");
     call = (hl_app_request){.outcome = HL_OUTCOME_REACHED, .rating = HL_RATING_DISSATISFIED};
     act_ok(app, "surveyor", appealed, HL_ACTION_SURVEY, &call, "2024-03-01 10:30");
@@ -563,16 +597,20 @@ static void test_survey_and_upheld_appeal_count_toward_the_completion_month(void
      * figures: verify names the counter and the bulletin line it changes. */
     sqlite3 *db;
     assert_int_equal(sqlite3_open(fix->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db,
-                                  "UPDATE rollups SET value = value + 1 WHERE month = 202402 AND unit = 'u2' "
-                                  "AND counter = 'rated_satisfied'",
-                                  NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "UPDATE rollups SET value = value + 1 WHERE month = 202402 AND unit = 'u2' "
+                     "AND counter = 'rated_satisfied'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     assert_int_equal(sqlite3_changes(db), 1);
     sqlite3_close(db);
     collected_lines lines = {0};
     assert_int_equal(hl_verify_run(app, collect_line, &lines, NULL, &error), HL_EMISMATCH);
-    assert_int_equal(lines.count, 3); /* the counter, the unit's bulletin line, the month's totals */
-    assert_non_null(strstr(lines.text[1], "bulletin 2024-02 unit u2: stored 1/1/1 rank 0, log 1/1/0 rank 0"));
+    assert_int_equal(lines.count,
+                     3); /* the counter, the unit's bulletin line, the month's totals */
+    assert_non_null(
+        strstr(lines.text[1], "bulletin 2024-02 unit u2: stored 1/1/1 rank 0, log 1/1/0 rank 0"));
     assert_non_null(strstr(lines.text[2], "bulletin 2024-02 totals: stored 1/1/1, log 1/1/0"));
 }
 
@@ -601,12 +639,14 @@ static void test_verify_finds_a_counter_the_log_does_not_explain(void **state)
     register_order(fix->app, "2024-02-05 09:00", HL_TYPE_COMPLAINT, "city");
     sqlite3 *db;
     assert_int_equal(sqlite3_open(fix->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "INSERT INTO rollups VALUES (202401, 'u9', 'completed', 3)", NULL, NULL, NULL),
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO rollups VALUES (202401, 'u9', 'completed', 3)",
+                                  NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     int differences = 0;
     hl_error error;
-    assert_int_equal(hl_verify_run(fix->app, count_difference, &differences, NULL, &error), HL_EMISMATCH);
+    assert_int_equal(hl_verify_run(fix->app, count_difference, &differences, NULL, &error),
+                     HL_EMISMATCH);
     assert_int_equal(differences, 1);
 }
 
@@ -652,20 +692,24 @@ static void test_earlier_orders_of_a_caller_come_newest_first_and_limited(void *
     register_call(fix->app, "2024-03-05T09:00:00+08:00", "13800138000"); /* later: not earlier */
     hl_error error;
     id_list list = {{0}, 0};
-    assert_int_equal(hl_app_earlier_orders(fix->app, now, NULL, NULL, 0, collect_id, &list, &error), HL_OK);
+    assert_int_equal(hl_app_earlier_orders(fix->app, now, NULL, NULL, 0, collect_id, &list, &error),
+                     HL_OK);
     assert_int_equal(list.count, 3);
     assert_int_equal(list.ids[0], third);
     assert_int_equal(list.ids[1], second);
     assert_int_equal(list.ids[2], first);
     list.count = 0;
-    assert_int_equal(hl_app_earlier_orders(fix->app, now, NULL, NULL, 2, collect_id, &list, &error), HL_OK);
+    assert_int_equal(hl_app_earlier_orders(fix->app, now, NULL, NULL, 2, collect_id, &list, &error),
+                     HL_OK);
     assert_int_equal(list.count, 2);
     assert_int_equal(list.ids[1], second);
     list.count = 0;
-    assert_int_equal(hl_app_earlier_orders(fix->app, first, NULL, NULL, 0, collect_id, &list, &error), HL_OK);
+    assert_int_equal(
+        hl_app_earlier_orders(fix->app, first, NULL, NULL, 0, collect_id, &list, &error), HL_OK);
     assert_int_equal(list.count, 0);
-    assert_int_equal(hl_app_earlier_orders(fix->app, 20240301999999LL, NULL, NULL, 0, collect_id, &list, &error),
-                     HL_ENOTFOUND);
+    assert_int_equal(
+        hl_app_earlier_orders(fix->app, 20240301999999LL, NULL, NULL, 0, collect_id, &list, &error),
+        HL_ENOTFOUND);
 }
 
 static void test_earlier_orders_leave_out_what_the_reader_may_not_read(void **state)
@@ -682,37 +726,44 @@ static void test_earlier_orders_leave_out_what_the_reader_may_not_read(void **st
     hl_error error;
     assert_int_equal(hl_app_load_actor(fix->app, "h-u1", &handler, &error), HL_OK);
     id_list list = {{0}, 0};
-    assert_int_equal(
-        hl_app_earlier_orders(fix->app, now, &handler, hl_auth_may_read_order, 0, collect_id, &list, &error), HL_OK);
+    assert_int_equal(hl_app_earlier_orders(fix->app, now, &handler, hl_auth_may_read_order, 0,
+                                           collect_id, &list, &error),
+                     HL_OK);
     assert_int_equal(list.count, 1);
     assert_int_equal(list.ids[0], mine);
     /* An order the reader may not read is not found, as an absent one. */
     list.count = 0;
-    assert_int_equal(
-        hl_app_earlier_orders(fix->app, other, &handler, hl_auth_may_read_order, 0, collect_id, &list, &error),
-        HL_ENOTFOUND);
+    assert_int_equal(hl_app_earlier_orders(fix->app, other, &handler, hl_auth_may_read_order, 0,
+                                           collect_id, &list, &error),
+                     HL_ENOTFOUND);
     assert_int_equal(list.count, 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_one_order_walks_every_path_and_its_log_and_rollups_agree, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_intake_merge_and_invalid_paths_are_logged_and_counted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_refused_actions_change_nothing_in_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_one_order_walks_every_path_and_its_log_and_rollups_agree, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_intake_merge_and_invalid_paths_are_logged_and_counted,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_actions_change_nothing_in_the_store, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_category_limit_applies_to_dispatch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_configured_limit_is_stored_and_used_after_reopening, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_found, setup,
+        cmocka_unit_test_setup_teardown(test_configured_limit_is_stored_and_used_after_reopening,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_found, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_survey_and_upheld_appeal_count_toward_the_completion_month, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_dissatisfied_survey_does_not_reopen_when_the_policy_is_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_finds_a_counter_the_log_does_not_explain, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_survey_and_upheld_appeal_count_toward_the_completion_month, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_dissatisfied_survey_does_not_reopen_when_the_policy_is_off, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_verify_finds_a_counter_the_log_does_not_explain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_earlier_orders_of_a_caller_come_newest_first_and_limited, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_earlier_orders_leave_out_what_the_reader_may_not_read, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_earlier_orders_of_a_caller_come_newest_first_and_limited, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_earlier_orders_leave_out_what_the_reader_may_not_read,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

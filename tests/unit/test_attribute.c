@@ -38,7 +38,8 @@ static void test_type_names_round_trip(void **state)
     (void)state;
     for (int type = 0; type < HL_ATTRIBUTE_TYPE_COUNT; type++) {
         hl_attribute_type parsed;
-        assert_int_equal(hl_attribute_type_parse(hl_slice_of(hl_attribute_type_name((hl_attribute_type)type)), &parsed),
+        assert_int_equal(hl_attribute_type_parse(
+                             hl_slice_of(hl_attribute_type_name((hl_attribute_type)type)), &parsed),
                          HL_OK);
         assert_int_equal(parsed, type);
     }
@@ -53,7 +54,8 @@ static void test_good_definitions_pass(void **state)
 {
     (void)state;
     hl_error error;
-    hl_attribute list = make(HL_ATTRIBUTE_SINGLEVALUELIST, "broken=灯不亮|flicker=闪烁|pole=灯杆倾斜");
+    hl_attribute list =
+        make(HL_ATTRIBUTE_SINGLEVALUELIST, "broken=灯不亮|flicker=闪烁|pole=灯杆倾斜");
     assert_int_equal(hl_attribute_validate(&list, &error), HL_OK);
     hl_attribute text = make(HL_ATTRIBUTE_TEXT, "");
     assert_int_equal(hl_attribute_validate(&text, &error), HL_OK);
@@ -89,12 +91,13 @@ static void test_values_only_for_lists_and_well_formed(void **state)
     hl_i18n_set(HL_LANG_EN);
     hl_attribute attribute = make(HL_ATTRIBUTE_STRING, "a=A");
     expect_invalid(&attribute, "values");
-    static const char *const bad[] = {"", "a", "a=", "=A", "a=A|", "|a=A", "a=A||b=B", "a b=A", "a=A|a=B",
-                                      "a=A\tB"};
+    static const char *const bad[] = {"",     "a",        "a=",    "=A",      "a=A|",
+                                      "|a=A", "a=A||b=B", "a b=A", "a=A|a=B", "a=A\tB"};
     for (size_t index = 0; index < sizeof bad / sizeof bad[0]; index++) {
         attribute = make(HL_ATTRIBUTE_MULTIVALUELIST, bad[index]);
         hl_error error;
-        if (hl_attribute_validate(&attribute, &error) != HL_EINVAL || strcmp(error.field, "values") != 0)
+        if (hl_attribute_validate(&attribute, &error) != HL_EINVAL ||
+            strcmp(error.field, "values") != 0)
             fail_msg("values \"%s\" were accepted", bad[index]);
     }
 }
@@ -120,14 +123,16 @@ static bool collect(void *context, hl_slice key, hl_slice name)
 {
     collected *out = context;
     size_t used = strlen(out->text);
-    snprintf(out->text + used, sizeof out->text - used, "[%.*s:%.*s]", (int)key.len, key.ptr, (int)name.len, name.ptr);
+    snprintf(out->text + used, sizeof out->text - used, "[%.*s:%.*s]", (int)key.len, key.ptr,
+             (int)name.len, name.ptr);
     return ++out->count < 2;
 }
 
 static void test_values_are_read_in_order_and_the_visit_can_stop(void **state)
 {
     (void)state;
-    hl_attribute attribute = make(HL_ATTRIBUTE_SINGLEVALUELIST, "broken=灯不亮|flicker=闪=烁|pole=灯杆");
+    hl_attribute attribute =
+        make(HL_ATTRIBUTE_SINGLEVALUELIST, "broken=灯不亮|flicker=闪=烁|pole=灯杆");
     collected out = {"", 0};
     hl_attribute_each_value(&attribute, collect, &out);
     assert_string_equal(out.text, "[broken:灯不亮][flicker:闪=烁]");

@@ -24,7 +24,8 @@ static int setup(void **state)
 {
     fixture *fix = hl_xcalloc(1, sizeof *fix);
     hl_i18n_set(HL_LANG_EN);
-    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, NULL, NULL, NULL);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path,
+                               NULL, NULL, NULL);
     *state = fix;
     return 0;
 }
@@ -78,7 +79,8 @@ static void test_record_writes_every_read_at_once(void **state)
     fixture *fix = *state;
     hl_audit_read reads[3];
     for (int index = 0; index < 3; index++)
-        hl_audit_read_of(&reads[index], 1000 + index, "cli:ops", 20240301000001LL + index, "hotline export");
+        hl_audit_read_of(&reads[index], 1000 + index, "cli:ops", 20240301000001LL + index,
+                         "hotline export");
     hl_error error;
     assert_int_equal(hl_audit_record(fix->app, reads, 3, &error), HL_OK);
     assert_int_equal(stored_reads(fix), 3);
@@ -112,7 +114,8 @@ static void test_queue_flush_writes_everything_queued_before(void **state)
     assert_int_equal(hl_audit_queue_start(fix->path, &queue, &error), HL_OK);
     hl_audit_read reads[100];
     for (int index = 0; index < 100; index++)
-        hl_audit_read_of(&reads[index], 1000, "agent1", 20240301000001LL + index, "GET /api/v1/orders/{number}");
+        hl_audit_read_of(&reads[index], 1000, "agent1", 20240301000001LL + index,
+                         "GET /api/v1/orders/{number}");
     for (int index = 0; index < 100; index++)
         assert_int_equal(hl_audit_queue_add(queue, &reads[index], 1, &error), HL_OK);
     assert_int_equal(hl_audit_queue_flush(queue, &error), HL_OK);
@@ -134,7 +137,8 @@ static void test_queue_stop_writes_what_is_queued(void **state)
     assert_int_equal(hl_audit_queue_start(fix->path, &queue, &error), HL_OK);
     hl_audit_read reads[10];
     for (int index = 0; index < 10; index++)
-        hl_audit_read_of(&reads[index], 1000, "agent1", 20240301000001LL, "GET /api/v1/orders/{number}");
+        hl_audit_read_of(&reads[index], 1000, "agent1", 20240301000001LL,
+                         "GET /api/v1/orders/{number}");
     assert_int_equal(hl_audit_queue_add(queue, reads, 10, &error), HL_OK);
     hl_audit_queue_stop(queue);
     assert_int_equal(stored_reads(fix), 10);
@@ -177,10 +181,11 @@ int main(void)
         cmocka_unit_test(test_read_of_fills_and_cuts_its_fields),
         cmocka_unit_test_setup_teardown(test_record_writes_every_read_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_writes_within_its_interval, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queue_flush_writes_everything_queued_before, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queue_stop_writes_what_is_queued, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_queue_refuses_reads_it_cannot_hold_and_writes_them_later, setup,
+        cmocka_unit_test_setup_teardown(test_queue_flush_writes_everything_queued_before, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_queue_stop_writes_what_is_queued, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_queue_refuses_reads_it_cannot_hold_and_writes_them_later, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,10 +4,10 @@
  * an injected clock, forgery, logout), the password change, that only a
  * token's hash is stored, the role table of reads, the administrator's
  * writes to users, and the narrowing of a list to what a user may read. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "app/app_internal.h"
 #include "app/auth.h"
@@ -45,8 +45,8 @@ static int setup(void **state)
 {
     fixture *fix = hl_xcalloc(1, sizeof *fix);
     hl_i18n_set(HL_LANG_EN);
-    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, units_csv,
-                               categories_csv, users_csv);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path,
+                               units_csv, categories_csv, users_csv);
     hl_error error;
     assert_int_equal(hl_auth_guard_new(0, &fix->guard, &error), HL_OK);
     assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
@@ -64,8 +64,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static int login(fixture *fix, const char *username, const char *password, const char *address, hl_time now,
-                 hl_auth_grant *grant, hl_error *error)
+static int login(fixture *fix, const char *username, const char *password, const char *address,
+                 hl_time now, hl_auth_grant *grant, hl_error *error)
 {
     hl_error_clear(error);
     return hl_auth_login(fix->app, fix->guard, username, password, address, now, grant, error);
@@ -84,14 +84,16 @@ static void test_hash_and_verify(void **state)
 
     /* The stored form is argon2id, never the password. */
     char hash[HL_AUTH_HASH_BYTES];
-    assert_int_equal(hl_store_password_get(fix->app->store, "agent", hash, sizeof hash, &error), HL_OK);
+    assert_int_equal(hl_store_password_get(fix->app->store, "agent", hash, sizeof hash, &error),
+                     HL_OK);
     assert_non_null(strstr(hash, "$argon2id$"));
     assert_null(strstr(hash, PASSWORD));
 
     /* Wrong password, unknown user, disabled user, user without a password:
      * the same refusal. */
     char message[HL_ERROR_MESSAGE_MAX];
-    assert_int_equal(login(fix, "agent", "wrong password", "10.0.0.1", NOW, &grant, &error), HL_EROLE);
+    assert_int_equal(login(fix, "agent", "wrong password", "10.0.0.1", NOW, &grant, &error),
+                     HL_EROLE);
     assert_false(grant.rate_limited);
     snprintf(message, sizeof message, "%s", error.message);
     assert_int_equal(login(fix, "nobody", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
@@ -105,9 +107,12 @@ static void test_hash_and_verify(void **state)
 
     /* New passwords: at least 8 characters (not bytes), valid UTF-8. */
     assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "short", &error), HL_EINVAL);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "七个汉字的密码", &error), HL_EINVAL);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "bad\xff utf-8 here", &error), HL_EINVAL);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "nobody", PASSWORD, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "七个汉字的密码", &error),
+                     HL_EINVAL);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "bad\xff utf-8 here", &error),
+                     HL_EINVAL);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "nobody", PASSWORD, &error),
+                     HL_ENOTFOUND);
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
 }
 
@@ -117,7 +122,8 @@ static void test_rate_limits(void **state)
     hl_auth_grant grant;
     hl_error error;
     for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FAILURES; attempt++) {
-        assert_int_equal(login(fix, "agent", "guess", "10.0.0.2", NOW + attempt, &grant, &error), HL_EROLE);
+        assert_int_equal(login(fix, "agent", "guess", "10.0.0.2", NOW + attempt, &grant, &error),
+                         HL_EROLE);
         assert_false(grant.rate_limited);
     }
     /* Refused even with the right password, from anywhere, until the window ends. */
@@ -125,7 +131,8 @@ static void test_rate_limits(void **state)
     assert_true(grant.rate_limited);
     assert_int_equal(grant.retry_after, HL_AUTH_FAILURE_WINDOW_SECONDS - 10);
     assert_non_null(strstr(error.message, "too many attempts"));
-    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.3", NOW + HL_AUTH_FAILURE_WINDOW_SECONDS, &grant, &error),
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.3", NOW + HL_AUTH_FAILURE_WINDOW_SECONDS,
+                           &grant, &error),
                      HL_OK);
 
     /* One address trying many accounts is stopped too; another address is not. */
@@ -133,10 +140,12 @@ static void test_rate_limits(void **state)
     for (int attempt = 0; attempt < HL_AUTH_ADDRESS_FAILURES; attempt++) {
         char username[32];
         snprintf(username, sizeof username, "user%d", attempt);
-        assert_int_equal(login(fix, username, "guess", "192.0.2.9", later, &grant, &error), HL_EROLE);
+        assert_int_equal(login(fix, username, "guess", "192.0.2.9", later, &grant, &error),
+                         HL_EROLE);
         assert_false(grant.rate_limited);
     }
-    assert_int_equal(login(fix, "agent", PASSWORD, "192.0.2.9", later + 1, &grant, &error), HL_EROLE);
+    assert_int_equal(login(fix, "agent", PASSWORD, "192.0.2.9", later + 1, &grant, &error),
+                     HL_EROLE);
     assert_true(grant.rate_limited);
     assert_int_equal(login(fix, "agent", PASSWORD, "192.0.2.10", later + 1, &grant, &error), HL_OK);
 }
@@ -167,19 +176,24 @@ static void test_token_lifecycle(void **state)
 
     hl_user user;
     hl_session session;
-    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + 60, &user, &session, &error), HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + 60, &user, &session, &error),
+                     HL_OK);
     assert_string_equal(user.username, "agent");
     assert_string_equal(session.username, "agent");
     /* Only the token's hash is stored. */
-    assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions WHERE token_hash = ?", token), 0);
-    assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions WHERE token_hash = ?", session.token_hash),
+    assert_int_equal(
+        raw_count(fix->path, "SELECT count(*) FROM sessions WHERE token_hash = ?", token), 0);
+    assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions WHERE token_hash = ?",
+                               session.token_hash),
                      1);
 
     /* Valid until the last second, not at expires_at. */
-    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + HL_AUTH_SESSION_SECONDS - 1, &user, NULL, &error),
+    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + HL_AUTH_SESSION_SECONDS - 1, &user,
+                                          NULL, &error),
                      HL_OK);
-    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + HL_AUTH_SESSION_SECONDS, &user, NULL, &error),
-                     HL_EROLE);
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, token, NOW + HL_AUTH_SESSION_SECONDS, &user, NULL, &error),
+        HL_EROLE);
     assert_string_equal(error.field, "token");
 
     /* Forged, malformed, empty. */
@@ -187,13 +201,15 @@ static void test_token_lifecycle(void **state)
     snprintf(forged, sizeof forged, "%s", token);
     forged[0] = forged[0] == 'a' ? 'b' : 'a';
     assert_int_equal(hl_auth_authenticate(fix->app, forged, NOW, &user, NULL, &error), HL_EROLE);
-    assert_int_equal(hl_auth_authenticate(fix->app, "' OR 1=1 --", NOW, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, "' OR 1=1 --", NOW, &user, NULL, &error),
+                     HL_EROLE);
     assert_int_equal(hl_auth_authenticate(fix->app, "", NOW, &user, NULL, &error), HL_EROLE);
     assert_int_equal(hl_auth_authenticate(fix->app, NULL, NOW, &user, NULL, &error), HL_EROLE);
 
     /* Logout revokes; a second logout has nothing to revoke. */
     assert_int_equal(hl_auth_logout(fix->app, token, &error), HL_OK);
-    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + 60, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + 60, &user, NULL, &error),
+                     HL_EROLE);
     assert_int_equal(hl_auth_logout(fix->app, token, &error), HL_EROLE);
 
     /* A user disabled after login loses the session. */
@@ -204,7 +220,8 @@ static void test_token_lifecycle(void **state)
     assert_int_equal(hl_store_begin(fix->app->store, &error), HL_OK);
     assert_int_equal(hl_store_user_put(fix->app->store, &disabled, &error), HL_OK);
     assert_int_equal(hl_store_commit(fix->app->store, &error), HL_OK);
-    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 60, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 60, &user, NULL, &error),
+                     HL_EROLE);
 }
 
 /* Expired sessions are deleted when a new one opens, so the table holds
@@ -221,12 +238,14 @@ static void test_a_login_purges_expired_sessions(void **state)
     assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions", NULL), 2);
 
     /* Past the first session's end, before the second's. */
-    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW + HL_AUTH_SESSION_SECONDS, &grant, &error),
-                     HL_OK);
+    assert_int_equal(
+        login(fix, "agent", PASSWORD, "10.0.0.1", NOW + HL_AUTH_SESSION_SECONDS, &grant, &error),
+        HL_OK);
     assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions", NULL), 2);
     hl_user user;
-    assert_int_equal(hl_auth_authenticate(fix->app, live, NOW + HL_AUTH_SESSION_SECONDS, &user, NULL, &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, live, NOW + HL_AUTH_SESSION_SECONDS, &user, NULL, &error),
+        HL_OK);
 }
 
 static void test_password_change(void **state)
@@ -238,36 +257,45 @@ static void test_password_change(void **state)
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &second, &error), HL_OK);
     bool limited = false;
     int retry = 0;
-    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", first.token, "not it", "new password 1",
-                                             "10.0.0.1", NOW, &limited, &retry, &error),
+    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", first.token, "not it",
+                                             "new password 1", "10.0.0.1", NOW, &limited, &retry,
+                                             &error),
                      HL_EROLE);
     assert_string_equal(error.field, "old");
     assert_false(limited);
-    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", first.token, PASSWORD, "short",
-                                             "10.0.0.1", NOW, &limited, &retry, &error),
+    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", first.token, PASSWORD,
+                                             "short", "10.0.0.1", NOW, &limited, &retry, &error),
                      HL_EINVAL);
     assert_string_equal(error.field, "new");
     assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", first.token, PASSWORD,
-                                             "new password 1", "10.0.0.1", NOW, &limited, &retry, &error),
+                                             "new password 1", "10.0.0.1", NOW, &limited, &retry,
+                                             &error),
                      HL_OK);
     hl_user user;
     /* The session that changed it stays; every other one ends. */
-    assert_int_equal(hl_auth_authenticate(fix->app, first.token, NOW + 1, &user, NULL, &error), HL_OK);
-    assert_int_equal(hl_auth_authenticate(fix->app, second.token, NOW + 1, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, first.token, NOW + 1, &user, NULL, &error),
+                     HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, second.token, NOW + 1, &user, NULL, &error),
+                     HL_EROLE);
     hl_auth_grant grant;
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW + 2, &grant, &error), HL_EROLE);
-    assert_int_equal(login(fix, "agent", "new password 1", "10.0.0.1", NOW + 2, &grant, &error), HL_OK);
+    assert_int_equal(login(fix, "agent", "new password 1", "10.0.0.1", NOW + 2, &grant, &error),
+                     HL_OK);
 
     /* Setting a password (the command line) ends every session. */
     assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
-    assert_int_equal(hl_auth_authenticate(fix->app, first.token, NOW + 3, &user, NULL, &error), HL_EROLE);
-    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 3, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, first.token, NOW + 3, &user, NULL, &error),
+                     HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 3, &user, NULL, &error),
+                     HL_EROLE);
 
     /* The demo's: one password for everyone. */
     int count = 0;
-    assert_int_equal(hl_auth_set_all_passwords(fix->app, HL_AUTH_DEMO_PASSWORD, &count, &error), HL_OK);
+    assert_int_equal(hl_auth_set_all_passwords(fix->app, HL_AUTH_DEMO_PASSWORD, &count, &error),
+                     HL_OK);
     assert_int_equal(count, 9);
-    assert_int_equal(login(fix, "h-u1", HL_AUTH_DEMO_PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    assert_int_equal(login(fix, "h-u1", HL_AUTH_DEMO_PASSWORD, "10.0.0.1", NOW, &grant, &error),
+                     HL_OK);
     assert_int_equal(grant.user.role, HL_ROLE_HANDLER);
     assert_string_equal(grant.user.unit, "u1");
 }
@@ -355,7 +383,8 @@ static void test_read_order_hides_what_may_not_be_read(void **state)
     assert_int_equal(hl_app_register(fix->app, "agent", order, NOW, &id, &error), HL_OK);
     hl_app_request request = {0};
     request.unit = "u1";
-    assert_int_equal(hl_app_act(fix->app, "dispatcher", id, HL_ACTION_DISPATCH, &request, NOW + 60, NULL, &error),
+    assert_int_equal(hl_app_act(fix->app, "dispatcher", id, HL_ACTION_DISPATCH, &request, NOW + 60,
+                                NULL, &error),
                      HL_OK);
     hl_user lead = user_of(HL_ROLE_HANDLER, "u1"), other = user_of(HL_ROLE_HANDLER, "u2");
     assert_int_equal(hl_auth_read_order(fix->app, &lead, id, order, &error), HL_OK);
@@ -374,8 +403,12 @@ static void test_read_order_hides_what_may_not_be_read(void **state)
 
 static hl_auth_user_fields user_fields(const char *username, const char *role, const char *unit)
 {
-    hl_auth_user_fields fields = {.username = username, .name = "新用户", .role = role, .unit = unit,
-                                  .active = -1, .password = "a-long-secret"};
+    hl_auth_user_fields fields = {.username = username,
+                                  .name = "新用户",
+                                  .role = role,
+                                  .unit = unit,
+                                  .active = -1,
+                                  .password = "a-long-secret"};
     return fields;
 }
 
@@ -396,7 +429,8 @@ static void test_create_user_with_a_password(void **state)
     assert_string_equal(grant.user.unit, "u1");
     /* Taken: a conflict, and nothing changes. */
     fields.name = "别人";
-    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &fields, &user, &error), HL_ECONFLICT);
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &fields, &user, &error),
+                     HL_ECONFLICT);
     assert_string_equal(error.field, "username");
     hl_user stored;
     assert_int_equal(hl_store_user_get(fix->app->store, "h-new", &stored, &error), HL_OK);
@@ -421,20 +455,25 @@ static void test_create_user_refuses_what_a_csv_row_would(void **state)
     hl_auth_user_fields short_password = user_fields("x1", "agent", NULL);
     short_password.password = "short";
     hl_auth_user_fields long_name = user_fields("x1", "agent", NULL);
-    long_name.name = "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
-                     "一二三四五六七八九十一二三四五六七八九十一二三四五";
+    long_name.name =
+        "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十"
+        "一二三四五六七八九十一二三四五六七八九十一二三四五";
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         hl_error error;
         hl_user user;
         hl_error_clear(&error);
-        assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &cases[index].fields, &user, &error), HL_EINVAL);
+        assert_int_equal(
+            hl_auth_create_user(fix->app, fix->guard, &cases[index].fields, &user, &error),
+            HL_EINVAL);
         assert_string_equal(error.field, cases[index].field);
     }
     hl_error error;
     hl_user user;
-    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &short_password, &user, &error), HL_EINVAL);
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &short_password, &user, &error),
+                     HL_EINVAL);
     assert_string_equal(error.field, "password");
-    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &long_name, &user, &error), HL_EINVAL);
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &long_name, &user, &error),
+                     HL_EINVAL);
     assert_string_equal(error.field, "name");
     assert_int_equal(hl_store_user_get(fix->app->store, "x1", &user, &error), HL_ENOTFOUND);
 }
@@ -445,23 +484,28 @@ static void test_update_user_changes_only_what_is_given(void **state)
     hl_error error;
     hl_user user;
     hl_auth_user_fields rename = {.name = "改了名", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &rename, &user, &error), HL_OK);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &rename, &user, &error),
+                     HL_OK);
     assert_string_equal(user.display_name, "改了名");
     assert_int_equal(user.role, HL_ROLE_HANDLER);
     assert_string_equal(user.unit, "u1");
     /* Another role without a unit: the unit goes. */
     hl_auth_user_fields promote = {.role = "analyst", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &promote, &user, &error), HL_OK);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &promote, &user, &error),
+                     HL_OK);
     assert_int_equal(user.role, HL_ROLE_ANALYST);
     assert_string_equal(user.unit, "");
     hl_auth_user_fields to_unknown = {.role = "handler", .unit = "nowhere", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &to_unknown, &user, &error), HL_EINVAL);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &to_unknown, &user, &error),
+                     HL_EINVAL);
     assert_string_equal(error.field, "unit");
     hl_auth_user_fields nobody = {.name = "x", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "nobody", &nobody, &user, &error), HL_ENOTFOUND);
-    assert_string_equal(error.field, "username");
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "x' OR '1'='1", &nobody, &user, &error),
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "nobody", &nobody, &user, &error),
                      HL_ENOTFOUND);
+    assert_string_equal(error.field, "username");
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "x' OR '1'='1", &nobody, &user, &error),
+        HL_ENOTFOUND);
 }
 
 static void test_password_reset_and_disabling_end_sessions(void **state)
@@ -472,14 +516,19 @@ static void test_password_reset_and_disabling_end_sessions(void **state)
     hl_user user;
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
     hl_auth_user_fields reset = {.password = "a-brand-new-one", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &reset, &user, &error), HL_OK);
-    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &reset, &user, &error),
+                     HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error),
+                     HL_EROLE);
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
-    assert_int_equal(login(fix, "agent", "a-brand-new-one", "10.0.0.1", NOW, &grant, &error), HL_OK);
+    assert_int_equal(login(fix, "agent", "a-brand-new-one", "10.0.0.1", NOW, &grant, &error),
+                     HL_OK);
     hl_auth_user_fields disable = {.active = 0};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &disable, &user, &error), HL_OK);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &disable, &user, &error),
+                     HL_OK);
     assert_false(user.active);
-    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error),
+                     HL_EROLE);
 }
 
 static void test_the_last_administrator_stays(void **state)
@@ -488,16 +537,20 @@ static void test_the_last_administrator_stays(void **state)
     hl_error error;
     hl_user user;
     hl_auth_user_fields demote = {.role = "agent", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &demote, &user, &error), HL_ECONFLICT);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &demote, &user, &error),
+                     HL_ECONFLICT);
     assert_string_equal(error.field, "role");
     hl_auth_user_fields disable = {.active = 0};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error), HL_ECONFLICT);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error),
+                     HL_ECONFLICT);
     assert_string_equal(error.field, "active");
     /* With a second administrator, the first may go. */
     hl_auth_user_fields second = user_fields("admin2", "admin", NULL);
     assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &second, &user, &error), HL_OK);
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error), HL_OK);
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin2", &demote, &user, &error), HL_ECONFLICT);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error),
+                     HL_OK);
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin2", &demote, &user, &error),
+                     HL_ECONFLICT);
 }
 
 /* ---- The scope of lists ---- */
@@ -513,9 +566,11 @@ static void test_order_scope_narrows_a_filter(void **state)
     hl_user surveyor = {.username = "s", .role = HL_ROLE_SURVEYOR, .active = true};
     hl_order_filter any = {0};
     assert_true(hl_auth_order_scope(&surveyor, &any));
-    assert_int_equal(any.state_mask, HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED) |
+    assert_int_equal(any.state_mask, HL_STATE_BIT(HL_STATE_COMPLETED) |
+                                         HL_STATE_BIT(HL_STATE_SURVEYED) |
                                          HL_STATE_BIT(HL_STATE_ARCHIVED));
-    hl_order_filter mixed = {.state_mask = HL_STATE_BIT(HL_STATE_NEW) | HL_STATE_BIT(HL_STATE_SURVEYED)};
+    hl_order_filter mixed = {.state_mask =
+                                 HL_STATE_BIT(HL_STATE_NEW) | HL_STATE_BIT(HL_STATE_SURVEYED)};
     assert_true(hl_auth_order_scope(&surveyor, &mixed));
     assert_int_equal(mixed.state_mask, HL_STATE_BIT(HL_STATE_SURVEYED));
     hl_order_filter open = {.state_mask = HL_STATES_OPEN};
@@ -538,7 +593,8 @@ static void test_directory_and_config_rights(void **state)
     for (int role = 0; role < HL_ROLE_COUNT; role++) {
         hl_user user = {.username = "u", .role = (hl_role)role, .active = true};
         assert_int_equal(hl_auth_may_manage_directory(&user), role == HL_ROLE_ADMIN);
-        assert_int_equal(hl_auth_may_read_config(&user), role == HL_ROLE_ADMIN || role == HL_ROLE_SUPERVISOR);
+        assert_int_equal(hl_auth_may_read_config(&user),
+                         role == HL_ROLE_ADMIN || role == HL_ROLE_SUPERVISOR);
         user.active = false;
         assert_false(hl_auth_may_manage_directory(&user));
         assert_false(hl_auth_may_read_config(&user));
@@ -563,19 +619,25 @@ static void test_rights_of_each_role(void **state)
         {HL_ROLE_ADMIN, "manage_directory search_orders read_reports"},
     };
     for (size_t index = 0; index < sizeof expected / sizeof expected[0]; index++) {
-        hl_user user = {.username = "u", .role = expected[index].role, .unit = "u1", .active = true};
-        char names[256] = "";
+        hl_user user = {
+            .username = "u", .role = expected[index].role, .unit = "u1", .active = true};
+        hl_buf names;
+        hl_buf_init(&names);
+        hl_buf_append_str(&names, "");
         for (int right = 0; right < HL_RIGHT_COUNT; right++) {
             if (!hl_auth_has_right(&user, (hl_auth_right)right))
                 continue;
-            if (names[0] != '\0')
-                strcat(names, " ");
-            strcat(names, hl_auth_right_name((hl_auth_right)right));
+            if (names.len > 0)
+                hl_buf_append_str(&names, " ");
+            hl_buf_append_str(&names, hl_auth_right_name((hl_auth_right)right));
         }
-        assert_string_equal(names, expected[index].rights);
+        assert_string_equal(names.data, expected[index].rights);
+        hl_buf_free(&names);
         /* The rights agree with the read rights they stand for. */
-        assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_READ_REPORTS), hl_auth_may_read_reports(&user));
-        assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_MANAGE_DIRECTORY), hl_auth_may_manage_directory(&user));
+        assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_READ_REPORTS),
+                         hl_auth_may_read_reports(&user));
+        assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_MANAGE_DIRECTORY),
+                         hl_auth_may_manage_directory(&user));
         user.active = false;
         for (int right = 0; right < HL_RIGHT_COUNT; right++)
             assert_false(hl_auth_has_right(&user, (hl_auth_right)right));
@@ -594,11 +656,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_login_purges_expired_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test(test_read_rights),
-        cmocka_unit_test_setup_teardown(test_read_order_hides_what_may_not_be_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_order_hides_what_may_not_be_read, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_create_user_with_a_password, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_create_user_refuses_what_a_csv_row_would, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_update_user_changes_only_what_is_given, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_password_reset_and_disabling_end_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_user_refuses_what_a_csv_row_would, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_update_user_changes_only_what_is_given, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_password_reset_and_disabling_end_sessions, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_the_last_administrator_stays, setup, teardown),
         cmocka_unit_test(test_order_scope_narrows_a_filter),
         cmocka_unit_test(test_directory_and_config_rights),

@@ -19,23 +19,24 @@
 #include "report/render.h"
 #include "test_support.h"
 
-#define SEED_PARAGRAPH                                                                             \
-    "2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查,"  \
-    "电话调查成功的共20914件(占确定基数的82.66%),市民满意数12803件,经调查,2月各网络单位办结事项"  \
+#define SEED_PARAGRAPH                                                                                                               \
+    "2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查," \
+    "电话调查成功的共20914件(占确定基数的82.66%),市民满意数12803件,经调查,2月各网络单位办结事项"   \
     "平均满意率为61.22%。"
 
 /* The two published tables (units.csv of the seed), in rank order. */
 static const char *const city_units[30] = {
-    "市住房公积金中心", "市审批服务管理局", "市妇联",         "市人社局",   "市消防救援支队",
-    "市文物局",         "市市场监管局",     "太原有线",       "市文旅局",   "市国投公司",
-    "太原供电",         "市税务局",         "市卫健委",       "市园林局",   "市医保局",
-    "市公安局交警支队", "市民政局",         "市汾管委",       "市邮政管理局", "市轨道交通公司",
-    "市公安局",         "市公交公司",       "市城管局",       "市房产局",   "市交通运输局",
-    "市规划和自然资源局", "市教育局",       "市龙投公司",     "市住建局",   "市国资委",
+    "市住房公积金中心",   "市审批服务管理局", "市妇联",     "市人社局",     "市消防救援支队",
+    "市文物局",           "市市场监管局",     "太原有线",   "市文旅局",     "市国投公司",
+    "太原供电",           "市税务局",         "市卫健委",   "市园林局",     "市医保局",
+    "市公安局交警支队",   "市民政局",         "市汾管委",   "市邮政管理局", "市轨道交通公司",
+    "市公安局",           "市公交公司",       "市城管局",   "市房产局",     "市交通运输局",
+    "市规划和自然资源局", "市教育局",         "市龙投公司", "市住建局",     "市国资委",
 };
 static const char *const district_units[12] = {
-    "中北高新区管委会", "迎泽区政府", "小店区政府",     "杏花岭区政府", "清徐县政府",   "晋源区政府",
-    "万柏林区政府",     "西山示范区管委会", "娄烦县政府", "阳曲县政府",   "尖草坪区政府", "古交市政府",
+    "中北高新区管委会", "迎泽区政府", "小店区政府",   "杏花岭区政府",
+    "清徐县政府",       "晋源区政府", "万柏林区政府", "西山示范区管委会",
+    "娄烦县政府",       "阳曲县政府", "尖草坪区政府", "古交市政府",
 };
 
 #define MAX_UNITS 48
@@ -60,8 +61,9 @@ static hl_ratio ratio(int64_t numerator, int64_t denominator)
 
 /* Fills one unit from its survey counts; the other rates are plausible
  * figures that vary with index so that rows differ. */
-static hl_unit_result *add_unit(fixture *data, size_t group_index, const char *code, const char *name,
-                                int64_t base, int64_t succeeded, int64_t satisfied, int rank)
+static hl_unit_result *add_unit(fixture *data, size_t group_index, const char *code,
+                                const char *name, int64_t base, int64_t succeeded,
+                                int64_t satisfied, int rank)
 {
     hl_unit_result *unit = &data->units[data->assessment.unit_count];
     size_t index = data->assessment.unit_count++;
@@ -94,7 +96,8 @@ static hl_unit_result *add_unit(fixture *data, size_t group_index, const char *c
     return unit;
 }
 
-static void start_fixture(fixture *data, int month, size_t group_count, const char *const *group_names)
+static void start_fixture(fixture *data, int month, size_t group_count,
+                          const char *const *group_names)
 {
     memset(data, 0, sizeof *data);
     data->assessment.month = month;
@@ -108,11 +111,13 @@ static void start_fixture(fixture *data, int month, size_t group_count, const ch
     data->assessment.groups = data->groups;
     data->assessment.group_count = group_count;
     for (size_t index = 0; index < group_count; index++) {
-        snprintf(data->groups[index].name, sizeof data->groups[index].name, "%s", group_names[index]);
+        snprintf(data->groups[index].name, sizeof data->groups[index].name, "%s",
+                 group_names[index]);
         data->groups[index].units = data->members[index];
     }
     snprintf(data->meta.title, sizeof data->meta.title, "太原市人民政府12345政务服务便民热线");
-    snprintf(data->meta.hotline_name, sizeof data->meta.hotline_name, "市政府12345政务服务便民热线");
+    snprintf(data->meta.hotline_name, sizeof data->meta.hotline_name,
+             "市政府12345政务服务便民热线");
     data->meta.month = month;
     snprintf(data->meta.generated_at, sizeof data->meta.generated_at, "2024-03-05T09:00:00+08:00");
 }
@@ -140,11 +145,13 @@ static void build_seed(void)
         int within = city ? position : position - 30;
         int64_t satisfied = city ? 450 - 9 * within : 323 - 10 * within + (within == 0 ? 2 : 0);
         snprintf(code, sizeof code, "TY-%c%02d", city ? 'A' : 'B', within + 1);
-        hl_unit_result *unit = add_unit(&seed, city ? 0 : 1, code,
-                                        city ? city_units[within] : district_units[within],
-                                        succeeded + failed, succeeded, satisfied, within + 1);
+        hl_unit_result *unit =
+            add_unit(&seed, city ? 0 : 1, code, city ? city_units[within] : district_units[within],
+                     succeeded + failed, succeeded, satisfied, within + 1);
         int group_size = city ? 30 : 12;
-        unit->list = within < 3 ? HL_LIST_RED : within >= group_size - 3 ? HL_LIST_BLACK : HL_LIST_NONE;
+        unit->list = within < 3                 ? HL_LIST_RED
+                     : within >= group_size - 3 ? HL_LIST_BLACK
+                                                : HL_LIST_NONE;
         if (city) {
             /* Last month the neighbours of each pair had swapped places. */
             unit->has_previous = true;
@@ -482,7 +489,8 @@ static void test_unit_without_surveys_shows_dashes(void **state)
     (void)state;
     char *text = render(&small, HL_RENDER_TEXT);
     char line[2048];
-    assert_int_equal(find_collapsed(strstr(text, "明细\n"), "测试组 - 空白单位 ", line, sizeof line), 1);
+    assert_int_equal(
+        find_collapsed(strstr(text, "明细\n"), "测试组 - 空白单位 ", line, sizeof line), 1);
     assert_string_equal(line, "测试组 - 空白单位 0 0 - 0 - - 75.00 (3/4) 93.33 (84/90) "
                               "4.00 (4/100) 1.11 (1/90) - -");
     free(text);
@@ -494,12 +502,14 @@ static void test_footnotes_state_rate_rule_minimum_and_appeals(void **state)
     char *text = render(&seed, HL_RENDER_TEXT);
     const char *notes = strstr(text, "\n注：\n");
     assert_non_null(notes);
-    assert_contains(notes, "1. 排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。并列者名次相同");
+    assert_contains(
+        notes, "1. 排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。并列者名次相同");
     assert_contains(notes, "调查成功不足 10 件的单位不参加排名");
     assert_contains(notes, "“基本满意”不计为满意");
     assert_contains(notes, "确定基数：");
     assert_contains(notes, "95% 威尔逊");
-    assert_contains(notes, "本月经申诉核实不纳入考核 4 件（其中 市审批服务管理局 3 件、清徐县政府 1 件）。");
+    assert_contains(
+        notes, "本月经申诉核实不纳入考核 4 件（其中 市审批服务管理局 3 件、清徐县政府 1 件）。");
     assert_contains(notes, "红榜、黑榜：各组排名前 3 名的单位列入红榜，后 3 名列入黑榜；");
     free(text);
 }
@@ -515,7 +525,8 @@ static void test_footnotes_give_the_score_weights(void **state)
     data->assessment.policy.basic_counts_satisfied = true;
     data->units[0].score = 72.5;
     char *text = render(data, HL_RENDER_TEXT);
-    assert_contains(text, "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× 40% + 解决率（解决数 ÷ 调查成功数）× 30% + "
+    assert_contains(text, "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× 40% + "
+                          "解决率（解决数 ÷ 调查成功数）× 30% + "
                           "满意率（满意数 ÷ 调查成功数）× 30%（百分制），由高到低。");
     assert_contains(text, "“基本满意”计为满意");
     assert_contains(text, "得分");
@@ -530,7 +541,8 @@ static void test_footnotes_describe_the_wilson_rule(void **state)
     (void)state;
     small.assessment.policy.method = HL_RANK_BY_WILSON;
     char *text = render(&small, HL_RENDER_TEXT);
-    assert_contains(text, "排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限");
+    assert_contains(text,
+                    "排名依据：满意率（满意数 ÷ 调查成功数）95% 威尔逊（Wilson）置信区间的下限");
     assert_contains(text, "本月经申诉核实不纳入考核 2 件（其中 <检测站>,二部 2 件）。");
     free(text);
     build_small();
@@ -540,14 +552,16 @@ static void test_csv_has_a_header_and_one_row_per_unit(void **state)
 {
     (void)state;
     char *csv = render(&seed, HL_RENDER_CSV);
-    const char *header = "group,rank,unit_code,unit,base,survey_succeeded,survey_success_rate,satisfied,"
-                         "satisfaction_rate,satisfaction_low,satisfaction_high,resolved,resolved_rate,"
-                         "sign_on_time_rate,completion_on_time_rate,return_rate,reopen_rate,score,list,"
-                         "previous_rank,previous_satisfaction_rate,";
+    const char *header =
+        "group,rank,unit_code,unit,base,survey_succeeded,survey_success_rate,satisfied,"
+        "satisfaction_rate,satisfaction_low,satisfaction_high,resolved,resolved_rate,"
+        "sign_on_time_rate,completion_on_time_rate,return_rate,reopen_rate,score,list,"
+        "previous_rank,previous_satisfaction_rate,";
     assert_memory_equal(csv, header, strlen(header));
     assert_int_equal(count_of(csv, "\n"), 43);
-    assert_contains(csv, "\n市直单位,1,TY-A01,市住房公积金中心,603,498,82.59,450,90.36,87.45,92.65,470,"
-                         "94.38,90.00,88.89,0.00,0.00,,red,2,89.36,90,100,80,90,0,100,0,90,445,498\n");
+    assert_contains(csv,
+                    "\n市直单位,1,TY-A01,市住房公积金中心,603,498,82.59,450,90.36,87.45,92.65,470,"
+                    "94.38,90.00,88.89,0.00,0.00,,red,2,89.36,90,100,80,90,0,100,0,90,445,498\n");
     assert_contains(csv, "\n县市区(开发区),12,TY-B12,古交市政府,601,497,");
     /* group order then rank order */
     assert_true(strstr(csv, "TY-A30") < strstr(csv, "TY-B01"));
@@ -559,7 +573,9 @@ static void test_csv_leaves_rank_and_missing_rates_empty(void **state)
     (void)state;
     char *csv = render(&small, HL_RENDER_CSV);
     assert_contains(csv, "\n测试组,,D,\"<检测站>,二部\",8,5,62.50,3,60.00,");
-    assert_contains(csv, "\n测试组,,E,空白单位,0,0,,0,,,,0,,75.00,93.33,4.00,1.11,,,,,3,4,84,90,4,100,1,90,,\n");
+    assert_contains(
+        csv,
+        "\n测试组,,E,空白单位,0,0,,0,,,,0,,75.00,93.33,4.00,1.11,,,,,3,4,84,90,4,100,1,90,,\n");
     free(csv);
 }
 
@@ -585,10 +601,11 @@ static void test_json_validates_against_the_schema(void **state)
     build_small();
     write_temp(directory, "seed.json", seed_json, seed_path, sizeof seed_path);
     write_temp(directory, "small.json", small_json, small_path, sizeof small_path);
-    snprintf(command, sizeof command,
-             "/usr/bin/python3 %s/tests/docs/validate_bulletin_json.py %s/docs/bulletin.schema.json "
-             "%s %s",
-             source, source, seed_path, small_path);
+    snprintf(
+        command, sizeof command,
+        "/usr/bin/python3 %s/tests/docs/validate_bulletin_json.py %s/docs/bulletin.schema.json "
+        "%s %s",
+        source, source, seed_path, small_path);
     int status = system(command);
     test_remove_tree(directory);
     free(seed_json);
@@ -635,7 +652,8 @@ static void test_json_parses_with_the_right_figures(void **state)
     assert_string_equal(json_string_value(json_object_get(first, "name")), "市住房公积金中心");
     assert_int_equal(json_integer_value(json_object_get(first, "rank")), 1);
     assert_true(json_is_true(json_object_get(first, "ranked")));
-    assert_string_equal(json_string_value(json_object_get(json_object_get(first, "wilson"), "low")), "87.45");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(first, "wilson"), "low")),
+                        "87.45");
     assert_string_equal(json_string_value(json_object_get(first, "list")), "red");
     assert_true(json_is_null(json_object_get(first, "score")));
     json_t *previous = json_object_get(first, "previous");
@@ -692,8 +710,9 @@ static void test_html_is_a_complete_escaped_page(void **state)
     assert_int_equal(count_of(seed_html, "</table>"), 3);
     assert_contains(seed_html, "<p class=\"paragraph\">" SEED_PARAGRAPH "</p>");
     assert_contains(seed_html, "<h1>太原市人民政府12345政务服务便民热线</h1>\n<h2>公告</h2>");
-    assert_contains(seed_html, "<tr><td>市住房公积金中心</td><td class=\"num\">1</td><td>市公安局交警支队</td>"
-                               "<td class=\"num\">16</td></tr>");
+    assert_contains(seed_html,
+                    "<tr><td>市住房公积金中心</td><td class=\"num\">1</td><td>市公安局交警支队</td>"
+                    "<td class=\"num\">16</td></tr>");
     free(seed_html);
 }
 
@@ -719,11 +738,12 @@ static void test_english_bulletin_uses_the_english_sentence(void **state)
     (void)state;
     hl_i18n_set(HL_LANG_EN);
     char *text = render(&seed, HL_RENDER_TEXT);
-    assert_contains(text, "太原市人民政府12345政务服务便民热线\nNotice\n\n"
-                          "From 1 to 29 February 2024, the 市政府12345政务服务便民热线 surveyed by "
-                          "telephone 25301 matters completed by the network units; 20914 surveys "
-                          "succeeded (82.66% of the base), 12803 citizens were satisfied; the average "
-                          "satisfaction rate of the units' completed matters in February was 61.22%.\n");
+    assert_contains(text,
+                    "太原市人民政府12345政务服务便民热线\nNotice\n\n"
+                    "From 1 to 29 February 2024, the 市政府12345政务服务便民热线 surveyed by "
+                    "telephone 25301 matters completed by the network units; 20914 surveys "
+                    "succeeded (82.66% of the base), 12803 citizens were satisfied; the average "
+                    "satisfaction rate of the units' completed matters in February was 61.22%.\n");
     assert_contains(text, "Survey ranking (2)");
     assert_contains(text, "Orders excluded from this month's assessment after an upheld appeal: 4");
     free(text);
@@ -743,10 +763,14 @@ static void test_period_follows_the_calendar(void **state)
         const char *paragraph_start;
         const char *period;
     } cases[] = {
-        {202312, "2023年12月1日至12月31日,", "\"period\":{\"from\":\"2023-12-01\",\"to\":\"2023-12-31\"}"},
-        {202302, "2023年2月1日至2月28日,", "\"period\":{\"from\":\"2023-02-01\",\"to\":\"2023-02-28\"}"},
-        {202402, "2024年2月1日至2月29日,", "\"period\":{\"from\":\"2024-02-01\",\"to\":\"2024-02-29\"}"},
-        {202404, "2024年4月1日至4月30日,", "\"period\":{\"from\":\"2024-04-01\",\"to\":\"2024-04-30\"}"},
+        {202312, "2023年12月1日至12月31日,",
+         "\"period\":{\"from\":\"2023-12-01\",\"to\":\"2023-12-31\"}"},
+        {202302, "2023年2月1日至2月28日,",
+         "\"period\":{\"from\":\"2023-02-01\",\"to\":\"2023-02-28\"}"},
+        {202402, "2024年2月1日至2月29日,",
+         "\"period\":{\"from\":\"2024-02-01\",\"to\":\"2024-02-29\"}"},
+        {202404, "2024年4月1日至4月30日,",
+         "\"period\":{\"from\":\"2024-04-01\",\"to\":\"2024-04-30\"}"},
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
         small.assessment.month = cases[index].month;
@@ -769,17 +793,19 @@ static void test_render_rejects_a_bad_or_mismatched_month(void **state)
     hl_buf_init(&out);
     small.meta.month = 202413;
     small.assessment.month = 202413;
-    assert_int_equal(hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_TEXT, &out, &error),
-                     HL_EINVAL);
+    assert_int_equal(
+        hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_TEXT, &out, &error),
+        HL_EINVAL);
     assert_string_equal(error.field, "month");
     small.meta.month = 202402;
     small.assessment.month = 202401;
-    assert_int_equal(hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_JSON, &out, &error),
-                     HL_EINVAL);
+    assert_int_equal(
+        hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_JSON, &out, &error),
+        HL_EINVAL);
     small.assessment.month = 202402;
-    assert_int_equal(hl_render_bulletin(&small.assessment, &small.meta, (hl_render_format)99, &out,
-                                        &error),
-                     HL_EINVAL);
+    assert_int_equal(
+        hl_render_bulletin(&small.assessment, &small.meta, (hl_render_format)99, &out, &error),
+        HL_EINVAL);
     hl_buf_free(&out);
     build_small();
 }
@@ -815,7 +841,8 @@ static void test_group_without_ranked_units_has_no_table(void **state)
     add_unit(fresh, 0, "N2", "新单位二", 0, 0, 0, 0);
     finish_totals(fresh);
     char *text = render(fresh, HL_RENDER_TEXT);
-    assert_contains(text, "调查结果排名(一)\n\n未参加排名（回访成功不足 10 件）：新单位一、新单位二\n");
+    assert_contains(text,
+                    "调查结果排名(一)\n\n未参加排名（回访成功不足 10 件）：新单位一、新单位二\n");
     assert_lacks(text, "新设单位  排名");
     free(text);
     char *html = render(fresh, HL_RENDER_HTML);
@@ -857,9 +884,9 @@ static void test_paragraph_alone_refuses_what_render_refuses(void **state)
         hl_error rendered, alone;
         hl_error_clear(&rendered);
         hl_error_clear(&alone);
-        assert_int_equal(hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_TEXT, &out,
-                                            &rendered),
-                         HL_EINVAL);
+        assert_int_equal(
+            hl_render_bulletin(&small.assessment, &small.meta, HL_RENDER_TEXT, &out, &rendered),
+            HL_EINVAL);
         assert_int_equal(hl_bulletin_paragraph(&small.assessment, &small.meta, &out, &alone),
                          HL_EINVAL);
         assert_string_equal(alone.field, "month");
@@ -885,8 +912,9 @@ static void test_table_title_comes_in_two_parts_or_one_line(void **state)
     hl_i18n_set(HL_LANG_EN);
     hl_buf_reset(&title);
     hl_bulletin_table_title(&seed.meta, 1, &title, NULL);
-    assert_string_equal(title.data,
-                        "Citizen satisfaction with matters completed in February 2024: Survey ranking (2)");
+    assert_string_equal(
+        title.data,
+        "Citizen satisfaction with matters completed in February 2024: Survey ranking (2)");
     hl_buf_free(&title);
     hl_buf_free(&subtitle);
 }
@@ -953,8 +981,7 @@ static void see_footnote(void *context, const char *label, const char *note)
 
 /* The footnotes numbered as the text numbers them; their labels, each
  * followed by '|', to labels. The caller frees both. */
-static char *footnotes_of(const hl_assessment *assessment, hl_bulletin_layout layout,
-                          char **labels)
+static char *footnotes_of(const hl_assessment *assessment, hl_bulletin_layout layout, char **labels)
 {
     footnotes_seen seen;
     hl_buf_init(&seen.notes);
@@ -987,7 +1014,8 @@ static void test_footnotes_for_a_sheet_speak_of_empty_cells(void **state)
     assert_contains(notes, "列于本组排名表下方，明细中排名留空。");
     assert_contains(notes, "百分数保留两位小数，四舍五入；空白表示分母为 0（无数据）。");
     assert_contains(notes, "95%区间下限、上限为满意率的 95% 威尔逊（Wilson）置信区间");
-    assert_contains(notes, "本月经申诉核实不纳入考核 4 件（其中 市审批服务管理局 3 件、清徐县政府 1 件）。");
+    assert_contains(
+        notes, "本月经申诉核实不纳入考核 4 件（其中 市审批服务管理局 3 件、清徐县政府 1 件）。");
     assert_lacks(notes, "“-”");
     free(notes);
     free(labels);

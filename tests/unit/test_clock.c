@@ -191,16 +191,17 @@ static void test_parse_w3c_reads_dates_and_times_with_zones(void **state)
     assert_int_equal(parse_w3c("2024-02-22T10:59:59-05:00"), expected);
     assert_int_equal(parse_w3c("2024-02-22T23:59:59.987+08:00"), expected);
     assert_int_equal(parse_w3c("2024-02-22T15:59Z"), expected - 59);
-    assert_int_equal(parse_w3c("2024-02-22"), hl_clock_start_of_day(hl_clock_day_from_civil(2024, 2, 22)));
+    assert_int_equal(parse_w3c("2024-02-22"),
+                     hl_clock_start_of_day(hl_clock_day_from_civil(2024, 2, 22)));
 }
 
 static void test_parse_w3c_refuses_what_the_profile_does_not_allow(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "2024-02-22 23:59:59",       /* a space, not T */
-        "2024-02-22T23:59:59",       /* no zone */
-        "2024-02-22T23:59:59+0800",  /* the zone without its colon */
+        "2024-02-22 23:59:59",      /* a space, not T */
+        "2024-02-22T23:59:59",      /* no zone */
+        "2024-02-22T23:59:59+0800", /* the zone without its colon */
         "2024-02-22T23:59:59+08",
         "2024-02-22T23:59:59 08:00",
         "2024-02-22T23:59:59.Z",

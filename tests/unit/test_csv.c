@@ -453,7 +453,8 @@ static void test_many_rows_parse_with_correct_line_numbers(void **state)
 /* ---- tables ---- */
 
 enum { T_CODE, T_NAME, T_ACTIVE, T_COUNT };
-static const hl_csv_column table_columns[T_COUNT] = {{"code", true}, {"name", true}, {"active", false}};
+static const hl_csv_column table_columns[T_COUNT] = {
+    {"code", true}, {"name", true}, {"active", false}};
 static const hl_csv_schema table_schema = {table_columns, T_COUNT, NULL, false};
 
 static void test_table_maps_columns_by_name_in_any_order(void **state)
@@ -496,8 +497,10 @@ static void test_table_header_errors_name_line_one(void **state)
     (void)state;
     hl_i18n_set(HL_LANG_EN);
     expect_header_error(&table_schema, "", "file", "the file is empty");
-    expect_header_error(&table_schema, "code,name,colour\n", "header", "line 1: unknown column \"colour\"");
-    expect_header_error(&table_schema, "code,name,code\n", "code", "line 1: column code appears twice");
+    expect_header_error(&table_schema, "code,name,colour\n", "header",
+                        "line 1: unknown column \"colour\"");
+    expect_header_error(&table_schema, "code,name,code\n", "code",
+                        "line 1: column code appears twice");
     expect_header_error(&table_schema, "code,active\n", "name", "line 1: column name is missing");
     hl_i18n_set(HL_LANG_ZH);
     expect_header_error(&table_schema, "code,active\n", "name", "第 1 行: 缺少列 name");

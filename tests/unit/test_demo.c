@@ -130,8 +130,9 @@ static int group_setup(void **state)
     must(hl_taiyuan_run_lifecycle(fix->app, fix->plan, 1, &count, &error), &error, "lifecycle");
     fix->events += count;
     /* Before any survey the month has no base: nothing to publish yet. */
-    assert_int_equal(hl_report_build(fix->app, HL_TAIYUAN_MONTH, &policy, &assessment, &meta, &error),
-                     HL_ENOTFOUND);
+    assert_int_equal(
+        hl_report_build(fix->app, HL_TAIYUAN_MONTH, &policy, &assessment, &meta, &error),
+        HL_ENOTFOUND);
 
     for (int round = 1; round <= 2; round++) {
         if (round == 2) {

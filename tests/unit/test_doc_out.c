@@ -52,15 +52,15 @@ static void test_object_with_nested_lists_as_xml(void **state)
     hl_doc_begin(&doc, &out, HL_DOC_XML);
     write_definition(&doc);
     hl_doc_end(&doc);
-    assert_string_equal(out.data,
-                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                        "<service_definition><service_code>city</service_code><attributes>"
-                        "<attribute><variable>true</variable><code>KIND</code><order>1</order><values>"
-                        "<value><key>a</key><name>A &amp; B</name></value>"
-                        "<value><key>b</key><name>&quot;quoted&quot;</name></value></values></attribute>"
-                        "<attribute><variable>false</variable><code>NOTE</code><datatype_description/>"
-                        "<values></values></attribute>"
-                        "</attributes></service_definition>\n");
+    assert_string_equal(
+        out.data, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                  "<service_definition><service_code>city</service_code><attributes>"
+                  "<attribute><variable>true</variable><code>KIND</code><order>1</order><values>"
+                  "<value><key>a</key><name>A &amp; B</name></value>"
+                  "<value><key>b</key><name>&quot;quoted&quot;</name></value></values></attribute>"
+                  "<attribute><variable>false</variable><code>NOTE</code><datatype_description/>"
+                  "<values></values></attribute>"
+                  "</attributes></service_definition>\n");
     hl_buf_free(&out);
 }
 
@@ -73,11 +73,12 @@ static void test_object_with_nested_lists_as_json(void **state)
     hl_doc_begin(&doc, &out, HL_DOC_JSON);
     write_definition(&doc);
     hl_doc_end(&doc);
-    assert_string_equal(out.data,
-                        "{\"service_code\":\"city\",\"attributes\":["
-                        "{\"variable\":true,\"code\":\"KIND\",\"order\":1,\"values\":["
-                        "{\"key\":\"a\",\"name\":\"A & B\"},{\"key\":\"b\",\"name\":\"\\\"quoted\\\"\"}]},"
-                        "{\"variable\":false,\"code\":\"NOTE\",\"datatype_description\":null,\"values\":[]}]}\n");
+    assert_string_equal(
+        out.data,
+        "{\"service_code\":\"city\",\"attributes\":["
+        "{\"variable\":true,\"code\":\"KIND\",\"order\":1,\"values\":["
+        "{\"key\":\"a\",\"name\":\"A & B\"},{\"key\":\"b\",\"name\":\"\\\"quoted\\\"\"}]},"
+        "{\"variable\":false,\"code\":\"NOTE\",\"datatype_description\":null,\"values\":[]}]}\n");
     json_error_t problem;
     json_t *parsed = json_loads(out.data, 0, &problem);
     assert_non_null(parsed);
@@ -116,13 +117,14 @@ static void test_root_list_as_xml_and_json(void **state)
     hl_doc_begin(&doc, &json, HL_DOC_JSON);
     write_errors(&doc);
     hl_doc_end(&doc);
-    assert_string_equal(xml.data,
-                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<errors>"
-                        "<error><code>400</code><description>bad &lt;input&gt;</description><lat>37.812346</lat>"
-                        "<formats><format>text/xml</format><format>application/json</format></formats></error>"
-                        "<error><code>401</code><description/><lat>37.812346</lat>"
-                        "<formats><format>text/xml</format><format>application/json</format></formats></error>"
-                        "</errors>\n");
+    assert_string_equal(
+        xml.data,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<errors>"
+        "<error><code>400</code><description>bad &lt;input&gt;</description><lat>37.812346</lat>"
+        "<formats><format>text/xml</format><format>application/json</format></formats></error>"
+        "<error><code>401</code><description/><lat>37.812346</lat>"
+        "<formats><format>text/xml</format><format>application/json</format></formats></error>"
+        "</errors>\n");
     assert_string_equal(json.data,
                         "[{\"code\":400,\"description\":\"bad <input>\",\"lat\":37.812346,"
                         "\"formats\":[\"text/xml\",\"application/json\"]},"

@@ -32,7 +32,7 @@ typedef struct fixture {
     char path[512];
     hl_app *app;
     hl_auth_guard *guard;
-    int64_t order; /* registered, waiting for dispatch */
+    int64_t order;        /* registered, waiting for dispatch */
     test_vfs_fault fault; /* how the COMMIT fails in this run */
 } fixture;
 
@@ -57,8 +57,8 @@ static int setup(void **state)
     fixture *fix = hl_xcalloc(1, sizeof *fix);
     fix->fault = *(const test_vfs_fault *)*state;
     hl_i18n_set(HL_LANG_EN);
-    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, units_csv,
-                               categories_csv, users_csv);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path,
+                               units_csv, categories_csv, users_csv);
     hl_error error;
     assert_int_equal(hl_auth_guard_new(0, &fix->guard, &error), HL_OK);
     assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
@@ -107,9 +107,10 @@ static uint64_t store_digest(const char *path)
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     sqlite3_stmt *tables = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-                                        -1, &tables, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+                           -1, &tables, NULL),
+        SQLITE_OK);
     uint64_t hash = 14695981039346656037ULL;
     while (sqlite3_step(tables) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(tables, 0);
@@ -198,7 +199,8 @@ static armed_write arm(const fixture *fix, const char *path)
     return before;
 }
 
-static void disarm_and_check(fixture *fix, const armed_write *before, int result, const hl_error *error)
+static void disarm_and_check(fixture *fix, const armed_write *before, int result,
+                             const hl_error *error)
 {
     test_failing_vfs_arm(TEST_VFS_OFF);
     assert_true(test_failing_vfs_failures() > before->failures); /* the COMMIT's writes failed */
@@ -218,7 +220,8 @@ static void an_action_whose_commit_fails_leaves_the_order_as_it_was(void **state
     hl_error_clear(&error);
     hl_app_request request = {.unit = "u1"};
     armed_write before = arm(fix, fix->path);
-    int result = hl_app_act(fix->app, "dispatcher", fix->order, HL_ACTION_DISPATCH, &request, NOW, NULL, &error);
+    int result = hl_app_act(fix->app, "dispatcher", fix->order, HL_ACTION_DISPATCH, &request, NOW,
+                            NULL, &error);
     disarm_and_check(fix, &before, result, &error);
 
     hl_order *order = hl_xcalloc(1, sizeof *order);
@@ -226,7 +229,8 @@ static void an_action_whose_commit_fails_leaves_the_order_as_it_was(void **state
     assert_int_equal(order->state, HL_STATE_NEW);
     assert_int_equal(order->version, 1);
     /* The same action now goes through. */
-    assert_int_equal(hl_app_act(fix->app, "dispatcher", fix->order, HL_ACTION_DISPATCH, &request, NOW, NULL, &error),
+    assert_int_equal(hl_app_act(fix->app, "dispatcher", fix->order, HL_ACTION_DISPATCH, &request,
+                                NOW, NULL, &error),
                      HL_OK);
     assert_int_equal(hl_app_get_order(fix->app, fix->order, order, &error), HL_OK);
     assert_int_equal(order->version, 2);
@@ -241,12 +245,16 @@ static void a_login_whose_commit_fails_grants_no_session(void **state)
     hl_error_clear(&error);
     hl_auth_grant grant;
     armed_write before = arm(fix, fix->path);
-    int result = hl_auth_login(fix->app, fix->guard, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error);
+    int result =
+        hl_auth_login(fix->app, fix->guard, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error);
     disarm_and_check(fix, &before, result, &error);
     hl_user user;
-    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error), HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error),
+                     HL_EROLE);
 
-    assert_int_equal(hl_auth_login(fix->app, fix->guard, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    assert_int_equal(
+        hl_auth_login(fix->app, fix->guard, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error),
+        HL_OK);
     assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error), HL_OK);
 }
 
@@ -339,7 +347,8 @@ static void a_directory_load_whose_commit_fails_loads_nothing(void **state)
 
     hl_unit unit;
     assert_int_equal(hl_app_get_unit(fix->app, "u3", &unit, &error), HL_ENOTFOUND);
-    assert_int_equal(hl_transfer_load_units(fix->app, more_units, strlen(more_units), &loaded, &error), HL_OK);
+    assert_int_equal(
+        hl_transfer_load_units(fix->app, more_units, strlen(more_units), &loaded, &error), HL_OK);
     assert_int_equal(loaded, 2);
     assert_int_equal(hl_app_get_unit(fix->app, "u3", &unit, &error), HL_OK);
 }
@@ -347,22 +356,23 @@ static void a_directory_load_whose_commit_fails_loads_nothing(void **state)
 static void an_import_whose_commit_fails_imports_nothing(void **state)
 {
     fixture *fix = *state;
-    static const char orders[] = "received_at,channel,type,category,citizen_phone,title,content\n"
-                                 "2024-03-04 08:00,phone,complaint,city,13900000001,噪音扰民,夜间施工噪音。\n"
-                                 "2024-03-04 08:10,web,inquiry,,,办事咨询,如何办理居住证？\n";
+    static const char orders[] =
+        "received_at,channel,type,category,citizen_phone,title,content\n"
+        "2024-03-04 08:00,phone,complaint,city,13900000001,噪音扰民,夜间施工噪音。\n"
+        "2024-03-04 08:10,web,inquiry,,,办事咨询,如何办理居住证？\n";
     hl_error error;
     hl_error_clear(&error);
     int64_t imported = -1;
     armed_write before = arm(fix, fix->path);
-    int result =
-        hl_transfer_import_orders(fix->app, "agent", orders, strlen(orders), NULL, NULL, 5, &imported, &error);
+    int result = hl_transfer_import_orders(fix->app, "agent", orders, strlen(orders), NULL, NULL, 5,
+                                           &imported, &error);
     disarm_and_check(fix, &before, result, &error);
 
     int64_t counts[HL_STATE_COUNT];
     assert_int_equal(hl_app_count_orders_by_state(fix->app, counts, &error), HL_OK);
     assert_int_equal(counts[HL_STATE_NEW], 1); /* the fixture's order only */
-    assert_int_equal(hl_transfer_import_orders(fix->app, "agent", orders, strlen(orders), NULL, NULL, 5, &imported,
-                                               &error),
+    assert_int_equal(hl_transfer_import_orders(fix->app, "agent", orders, strlen(orders), NULL,
+                                               NULL, 5, &imported, &error),
                      HL_OK);
     assert_int_equal(imported, 2);
     assert_int_equal(hl_app_count_orders_by_state(fix->app, counts, &error), HL_OK);
@@ -374,9 +384,11 @@ static const test_vfs_fault disk_error = TEST_VFS_IOERR, busy = TEST_VFS_BUSY;
 
 /* Each test twice: SQLite rolls back a COMMIT that failed on a disk error
  * itself, and leaves one that failed on a lock open. */
-#define WITH_EACH_FAULT(test)                                                                                  \
-    {#test " (disk error)", test, setup, teardown, (void *)&disk_error}, {#test " (busy)", test, setup, teardown, \
-                                                                          (void *)&busy}
+#define WITH_EACH_FAULT(test)                                                                      \
+    {#test " (disk error)", test, setup, teardown, (void *)&disk_error},                           \
+    {                                                                                              \
+#test " (busy)", test, setup, teardown, (void *)&busy                                      \
+    }
 
 int main(void)
 {

@@ -23,7 +23,8 @@ static void parse(parsed *out, const char *text, size_t max_fields)
     hl_i18n_set(HL_LANG_EN);
     hl_arena_init(&out->arena, 0);
     hl_error_clear(&out->error);
-    out->result = hl_form_parse(text, strlen(text), &out->arena, max_fields, &out->form, &out->error);
+    out->result =
+        hl_form_parse(text, strlen(text), &out->arena, max_fields, &out->form, &out->error);
 }
 
 static void done(parsed *out)
@@ -182,10 +183,10 @@ static void test_invalid_utf8_is_refused(void **state)
 {
     (void)state;
     expect_refused("description=%FF", "description");
-    expect_refused("description=%C0%AF", "description");       /* overlong "/" */
-    expect_refused("description=%ED%A0%80", "description");    /* a surrogate */
-    expect_refused("description=%E8%B7", "description");       /* cut short */
-    expect_refused("description=\xE8\xB7", "description");     /* raw and cut short */
+    expect_refused("description=%C0%AF", "description");    /* overlong "/" */
+    expect_refused("description=%ED%A0%80", "description"); /* a surrogate */
+    expect_refused("description=%E8%B7", "description");    /* cut short */
+    expect_refused("description=\xE8\xB7", "description");  /* raw and cut short */
     expect_refused("%FF=1", "body");
 }
 

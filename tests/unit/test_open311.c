@@ -54,11 +54,12 @@ static int setup(void **state)
 {
     fixture *fix = hl_xcalloc(1, sizeof *fix);
     hl_i18n_set(HL_LANG_EN);
-    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, units_csv,
-                               categories_csv, users_csv);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path,
+                               units_csv, categories_csv, users_csv);
     hl_error error;
     int loaded = 0;
-    if (hl_transfer_load_attributes(fix->app, attributes_csv, strlen(attributes_csv), &loaded, &error) != HL_OK)
+    if (hl_transfer_load_attributes(fix->app, attributes_csv, strlen(attributes_csv), &loaded,
+                                    &error) != HL_OK)
         fail_msg("loading attributes: %s", error.message);
     char key[HL_APIKEY_TEXT_BYTES];
     hl_apikey record;
@@ -86,7 +87,8 @@ static int64_t order_count(hl_app *app)
 }
 
 /* A good submission for streetlight, answers as given. */
-static hl_open311_submission good_submission(const fixture *fix, const hl_open311_answer *answers, size_t count)
+static hl_open311_submission good_submission(const fixture *fix, const hl_open311_answer *answers,
+                                             size_t count)
 {
     hl_open311_submission submission;
     memset(&submission, 0, sizeof submission);
@@ -128,18 +130,24 @@ static void test_settings_have_defaults_and_can_be_set(void **state)
     hl_error error;
     assert_int_equal(hl_open311_settings_load(fix->app, &settings, &error), HL_OK);
     assert_string_equal(settings.jurisdiction_id, "");
-    assert_true(settings.contact[0] != '\0' && settings.key_service[0] != '\0' && settings.service_notice[0] != '\0');
+    assert_true(settings.contact[0] != '\0' && settings.key_service[0] != '\0' &&
+                settings.service_notice[0] != '\0');
     assert_false(settings.publish_all);
-    assert_int_equal(hl_open311_setting_set(fix->app, "open311.jurisdiction_id", "taiyuan.gov.cn", &error), HL_OK);
-    assert_int_equal(hl_open311_setting_set(fix->app, "open311.contact", " 12345 热线 ", &error), HL_OK);
+    assert_int_equal(
+        hl_open311_setting_set(fix->app, "open311.jurisdiction_id", "taiyuan.gov.cn", &error),
+        HL_OK);
+    assert_int_equal(hl_open311_setting_set(fix->app, "open311.contact", " 12345 热线 ", &error),
+                     HL_OK);
     assert_int_equal(hl_open311_setting_set(fix->app, "open311.publish", "all", &error), HL_OK);
     assert_int_equal(hl_open311_settings_load(fix->app, &settings, &error), HL_OK);
     assert_string_equal(settings.jurisdiction_id, "taiyuan.gov.cn");
     assert_string_equal(settings.contact, "12345 热线");
     assert_true(settings.publish_all);
-    assert_int_equal(hl_open311_setting_set(fix->app, "open311.publish", "some", &error), HL_EINVAL);
+    assert_int_equal(hl_open311_setting_set(fix->app, "open311.publish", "some", &error),
+                     HL_EINVAL);
     assert_string_equal(error.field, "open311.publish");
-    assert_int_equal(hl_open311_setting_set(fix->app, "open311.jurisdiction_id", "a b", &error), HL_EINVAL);
+    assert_int_equal(hl_open311_setting_set(fix->app, "open311.jurisdiction_id", "a b", &error),
+                     HL_EINVAL);
     assert_int_equal(hl_open311_setting_set(fix->app, "open311.colour", "x", &error), HL_EINVAL);
     assert_int_equal(hl_open311_setting_set(fix->app, "limits.sign_days", "2", &error), HL_EINVAL);
 }
@@ -152,8 +160,8 @@ static int collect_service(void *context, const hl_open311_service *service)
 {
     service_list *list = context;
     size_t used = strlen(list->text);
-    snprintf(list->text + used, sizeof list->text - used, "%s(%s,%d) ", service->category->code, service->group,
-             service->attribute_count);
+    snprintf(list->text + used, sizeof list->text - used, "%s(%s,%d) ", service->category->code,
+             service->group, service->attribute_count);
     return 0;
 }
 
@@ -171,7 +179,8 @@ static void test_definitions_list_attributes_in_order(void **state)
     fixture *fix = *state;
     hl_open311_definition definition;
     hl_error error;
-    assert_int_equal(hl_open311_definition_load(fix->app, "streetlight", &definition, &error), HL_OK);
+    assert_int_equal(hl_open311_definition_load(fix->app, "streetlight", &definition, &error),
+                     HL_OK);
     assert_string_equal(definition.category.name, "路灯");
     assert_int_equal(definition.count, 5);
     /* POLE has order 1, KIND 2; the others are numbered by their place. */
@@ -181,10 +190,13 @@ static void test_definitions_list_attributes_in_order(void **state)
     assert_true(definition.attributes[1].required);
     assert_false(definition.attributes[4].variable);
     hl_open311_definition_free(&definition);
-    assert_int_equal(hl_open311_definition_load(fix->app, "old", &definition, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_open311_definition_load(fix->app, "old", &definition, &error),
+                     HL_ENOTFOUND);
     assert_string_equal(error.field, "service_code");
-    assert_int_equal(hl_open311_definition_load(fix->app, "nothing", &definition, &error), HL_ENOTFOUND);
-    assert_int_equal(hl_open311_definition_load(fix->app, "' OR 1=1", &definition, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_open311_definition_load(fix->app, "nothing", &definition, &error),
+                     HL_ENOTFOUND);
+    assert_int_equal(hl_open311_definition_load(fix->app, "' OR 1=1", &definition, &error),
+                     HL_ENOTFOUND);
     assert_null(strstr(error.message, "OR 1=1"));
 }
 
@@ -198,10 +210,12 @@ static void test_loading_replaces_the_attributes_of_the_categories_named(void **
                        "trees,,,\n";
     int loaded = 0;
     hl_error error;
-    assert_int_equal(hl_transfer_load_attributes(fix->app, csv, strlen(csv), &loaded, &error), HL_OK);
+    assert_int_equal(hl_transfer_load_attributes(fix->app, csv, strlen(csv), &loaded, &error),
+                     HL_OK);
     assert_int_equal(loaded, 2);
     hl_open311_definition definition;
-    assert_int_equal(hl_open311_definition_load(fix->app, "streetlight", &definition, &error), HL_OK);
+    assert_int_equal(hl_open311_definition_load(fix->app, "streetlight", &definition, &error),
+                     HL_OK);
     assert_int_equal(definition.count, 1);
     assert_string_equal(definition.attributes[0].code, "ONLY");
     assert_int_equal(definition.attributes[0].position, 1);
@@ -221,10 +235,12 @@ static void test_a_bad_attribute_file_loads_nothing(void **state)
         const char *field;
     } bad[] = {
         {"category,code,datatype,description\nnowhere,X,string,q\n", "category"},
-        {"category,code,datatype,description\nstreetlight,X,string,q\nstreetlight,X,string,q\n", "code"},
+        {"category,code,datatype,description\nstreetlight,X,string,q\nstreetlight,X,string,q\n",
+         "code"},
         {"category,code,datatype,description\nstreetlight,X,colour,q\n", "datatype"},
         {"category,code,datatype,description,values\nstreetlight,X,singlevaluelist,q,\n", "values"},
-        {"category,code,datatype,description,values\nstreetlight,X,singlevaluelist,q,a=A|a=B\n", "values"},
+        {"category,code,datatype,description,values\nstreetlight,X,singlevaluelist,q,a=A|a=B\n",
+         "values"},
         {"category,code,datatype,description\nstreetlight,X,string,\n", "description"},
         {"category,code,datatype,description,required\nstreetlight,X,string,q,maybe\n", "required"},
         {"category,code,datatype,description\nstreetlight,,,\nstreetlight,X,string,q\n", "code"},
@@ -235,14 +251,17 @@ static void test_a_bad_attribute_file_loads_nothing(void **state)
         hl_error error;
         hl_error_clear(&error);
         int loaded = 0;
-        assert_int_equal(hl_transfer_load_attributes(fix->app, bad[index].csv, strlen(bad[index].csv), &loaded, &error),
+        assert_int_equal(hl_transfer_load_attributes(fix->app, bad[index].csv,
+                                                     strlen(bad[index].csv), &loaded, &error),
                          HL_EINVAL);
         if (strcmp(error.field, bad[index].field) != 0)
-            fail_msg("file %zu: field %s, expected %s (%s)", index, error.field, bad[index].field, error.message);
+            fail_msg("file %zu: field %s, expected %s (%s)", index, error.field, bad[index].field,
+                     error.message);
     }
     hl_open311_definition definition;
     hl_error error;
-    assert_int_equal(hl_open311_definition_load(fix->app, "streetlight", &definition, &error), HL_OK);
+    assert_int_equal(hl_open311_definition_load(fix->app, "streetlight", &definition, &error),
+                     HL_OK);
     assert_int_equal(definition.count, 5);
     hl_open311_definition_free(&definition);
 }
@@ -264,8 +283,10 @@ static int collect_answer(void *context, const char *code, int seq, const char *
 static void test_a_posted_request_becomes_an_order_of_the_intake_account(void **state)
 {
     fixture *fix = *state;
-    const hl_open311_answer answers[] = {
-        {"KIND", " out ", false}, {"POLE", "L-0042", false}, {"COUNT", "3", false}, {"SEEN", "", false}};
+    const hl_open311_answer answers[] = {{"KIND", " out ", false},
+                                         {"POLE", "L-0042", false},
+                                         {"COUNT", "3", false},
+                                         {"SEEN", "", false}};
     hl_open311_submission submission = good_submission(fix, answers, 4);
     int64_t id = submit_ok(fix, &submission, NOW);
     assert_int_equal(id, 20240304000001);
@@ -292,7 +313,9 @@ static void test_a_posted_request_becomes_an_order_of_the_intake_account(void **
     assert_int_equal(hl_app_load_actor(fix->app, HL_OPEN311_ACCOUNT, &intake, &error), HL_OK);
     assert_int_equal(intake.role, HL_ROLE_AGENT);
     char hash[HL_AUTH_HASH_BYTES];
-    assert_int_equal(hl_store_password_get(fix->app->store, HL_OPEN311_ACCOUNT, hash, sizeof hash, &error), HL_OK);
+    assert_int_equal(
+        hl_store_password_get(fix->app->store, HL_OPEN311_ACCOUNT, hash, sizeof hash, &error),
+        HL_OK);
     assert_string_equal(hash, ""); /* nobody can log in with it */
 
     hl_open311_record record;
@@ -302,7 +325,8 @@ static void test_a_posted_request_becomes_an_order_of_the_intake_account(void **
     assert_string_equal(record.device_id, "ios-42");
     assert_string_equal(record.media_url, "https://example.org/light.jpg");
     answer_text answered = {""};
-    assert_int_equal(hl_store_answer_each(fix->app->store, id, collect_answer, &answered, &error), HL_OK);
+    assert_int_equal(hl_store_answer_each(fix->app->store, id, collect_answer, &answered, &error),
+                     HL_OK);
     assert_string_equal(answered.text, "COUNT#1=3;KIND#1=out;POLE#1=L-0042;");
 }
 
@@ -351,8 +375,10 @@ static void test_multivaluelist_values_are_numbered(void **state)
     int64_t id = submit_ok(fix, &submission, NOW);
     answer_text answered = {""};
     hl_error error;
-    assert_int_equal(hl_store_answer_each(fix->app->store, id, collect_answer, &answered, &error), HL_OK);
-    assert_string_equal(answered.text, "STORY#1=先倒了一棵，\n又倒了一棵;TREES#1=pests;TREES#2=fallen;");
+    assert_int_equal(hl_store_answer_each(fix->app->store, id, collect_answer, &answered, &error),
+                     HL_OK);
+    assert_string_equal(answered.text,
+                        "STORY#1=先倒了一棵，\n又倒了一棵;TREES#1=pests;TREES#2=fallen;");
 }
 
 /* A refused submission names the parameter and writes nothing. */
@@ -364,7 +390,8 @@ static void expect_refused(fixture *fix, const hl_open311_submission *submission
     hl_error_clear(&error);
     int result = hl_open311_submit(fix->app, submission, NOW, &id, &error);
     if (result != HL_EINVAL || strcmp(error.field, field) != 0)
-        fail_msg("expected a refusal naming %s, got %d naming %s: %s", field, result, error.field, error.message);
+        fail_msg("expected a refusal naming %s, got %d naming %s: %s", field, result, error.field,
+                 error.message);
     assert_true(error.message[0] != '\0');
     assert_int_equal(order_count(fix->app), before);
 }
@@ -436,10 +463,10 @@ static void test_bad_answers_name_the_attribute_and_change_nothing(void **state)
         const char *field;
     } bad[] = {
         {{{"KIND", "out", false}, {"COLOUR", "red", false}}, 2, "attribute[COLOUR]"},
-        {{{"POLE", "L-1", false}}, 1, "attribute[KIND]"},          /* required, not given */
-        {{{"KIND", "   ", false}}, 1, "attribute[KIND]"},          /* empty counts as not given */
-        {{{"KIND", "broken", false}}, 1, "attribute[KIND]"},       /* not a value offered */
-        {{{"KIND", "out", true}}, 1, "attribute[KIND]"},           /* [] on a single value */
+        {{{"POLE", "L-1", false}}, 1, "attribute[KIND]"},    /* required, not given */
+        {{{"KIND", "   ", false}}, 1, "attribute[KIND]"},    /* empty counts as not given */
+        {{{"KIND", "broken", false}}, 1, "attribute[KIND]"}, /* not a value offered */
+        {{{"KIND", "out", true}}, 1, "attribute[KIND]"},     /* [] on a single value */
         {{{"KIND", "out", false}, {"KIND", "flicker", false}}, 2, "attribute[KIND]"},
         {{{"KIND", "out", false}, {"NOTICE", "x", false}}, 2, "attribute[NOTICE]"}, /* shown only */
         {{{"KIND", "out", false}, {"COUNT", "three", false}}, 2, "attribute[COUNT]"},
@@ -448,7 +475,8 @@ static void test_bad_answers_name_the_attribute_and_change_nothing(void **state)
         {{{"KIND", "' OR '1'='1", false}}, 1, "attribute[KIND]"},
     };
     for (size_t index = 0; index < sizeof bad / sizeof bad[0]; index++) {
-        hl_open311_submission submission = good_submission(fix, bad[index].answers, bad[index].count);
+        hl_open311_submission submission =
+            good_submission(fix, bad[index].answers, bad[index].count);
         expect_refused(fix, &submission, bad[index].field);
     }
     const hl_open311_answer twice[] = {{"TREES", "pests", true}, {"TREES", "pests", true}};
@@ -465,7 +493,8 @@ static void test_a_disabled_intake_account_stops_intake(void **state)
     const char users[] = "username,display_name,role,unit,active\nopen311,Open311,agent,,0\n";
     int loaded = 0;
     hl_error error;
-    assert_int_equal(hl_transfer_load_users(fix->app, users, strlen(users), &loaded, &error), HL_OK);
+    assert_int_equal(hl_transfer_load_users(fix->app, users, strlen(users), &loaded, &error),
+                     HL_OK);
     int64_t before = order_count(fix->app);
     int64_t id = 0;
     assert_int_equal(hl_open311_submit(fix->app, &submission, NOW, &id, &error), HL_EROLE);
@@ -494,8 +523,10 @@ static int collect_view(void *context, const hl_open311_view *view)
         return 0;
     list->ids[index] = view->order->id;
     list->closed[index] = view->closed;
-    snprintf(list->notes[index], sizeof list->notes[index], "%s", view->status_notes != NULL ? view->status_notes : "-");
-    snprintf(list->agency[index], sizeof list->agency[index], "%s", view->agency != NULL ? view->agency : "-");
+    snprintf(list->notes[index], sizeof list->notes[index], "%s",
+             view->status_notes != NULL ? view->status_notes : "-");
+    snprintf(list->agency[index], sizeof list->agency[index], "%s",
+             view->agency != NULL ? view->agency : "-");
     snprintf(list->service[index], sizeof list->service[index], "%s",
              view->service_name != NULL ? view->service_name : "-");
     list->updated[index] = view->updated_at;
@@ -504,8 +535,8 @@ static int collect_view(void *context, const hl_open311_view *view)
     return 0;
 }
 
-static void act(fixture *fix, const char *actor, int64_t id, hl_action action, const char *unit, const char *note,
-                hl_time now)
+static void act(fixture *fix, const char *actor, int64_t id, hl_action action, const char *unit,
+                const char *note, hl_time now)
 {
     hl_app_request request = {0};
     request.unit = unit;
@@ -544,13 +575,16 @@ static void test_only_open311_requests_are_published_unless_all_are(void **state
     assert_int_equal(hl_open311_reader_open(fix->app, &reader, &error), HL_OK);
     view_list list = {0};
     assert_int_equal(hl_open311_read_request(reader, posted, collect_view, &list, &error), HL_OK);
-    assert_int_equal(hl_open311_read_request(reader, phoned, collect_view, &list, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_open311_read_request(reader, phoned, collect_view, &list, &error),
+                     HL_ENOTFOUND);
     assert_string_equal(error.field, "service_request_id");
-    assert_int_equal(hl_open311_read_request(reader, 20240304000099, collect_view, &list, &error), HL_ENOTFOUND);
+    assert_int_equal(hl_open311_read_request(reader, 20240304000099, collect_view, &list, &error),
+                     HL_ENOTFOUND);
     hl_open311_query query = {.limit = 10};
     int64_t total = 0;
     list.count = 0;
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     assert_int_equal(total, 1);
     assert_int_equal(list.ids[0], posted);
     assert_true(list.has_record[0]);
@@ -559,7 +593,8 @@ static void test_only_open311_requests_are_published_unless_all_are(void **state
     assert_int_equal(hl_open311_setting_set(fix->app, "open311.publish", "all", &error), HL_OK);
     assert_int_equal(hl_open311_reader_open(fix->app, &reader, &error), HL_OK);
     list.count = 0;
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     assert_int_equal(total, 2);
     assert_int_equal(list.ids[0], phoned); /* newest first */
     assert_false(list.has_record[0]);
@@ -611,14 +646,17 @@ static void test_closed_orders_show_the_reply_and_their_closing_time(void **stat
     hl_app_request merge = {0};
     merge.into = id;
     hl_error error;
-    assert_int_equal(hl_app_act(fix->app, "agent1", merged, HL_ACTION_MERGE, &merge, NOW + 40, NULL, &error), HL_OK);
+    assert_int_equal(
+        hl_app_act(fix->app, "agent1", merged, HL_ACTION_MERGE, &merge, NOW + 40, NULL, &error),
+        HL_OK);
 
     hl_open311_reader *reader = NULL;
     assert_int_equal(hl_open311_reader_open(fix->app, &reader, &error), HL_OK);
     view_list list = {0};
     hl_open311_query query = {.limit = 10, .closed = true};
     int64_t total = 0;
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     hl_open311_reader_close(reader);
     assert_int_equal(total, 3);
     /* Newest first: merged, invalid, completed. */
@@ -652,28 +690,33 @@ static void test_lists_filter_by_service_status_dates_and_page(void **state)
     view_list list = {0};
     int64_t total = 0;
     hl_open311_query query = {.service_codes = "trees", .limit = 10};
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     assert_int_equal(total, 2);
     assert_int_equal(list.ids[0], ids[3]);
     assert_int_equal(list.ids[1], ids[1]);
 
     list.count = 0;
     query = (hl_open311_query){.open = true, .limit = 10};
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     assert_int_equal(total, 4);
     list.count = 0;
     query = (hl_open311_query){.open = true, .closed = true, .limit = 10};
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     assert_int_equal(total, 5);
 
     list.count = 0;
     query = (hl_open311_query){.from = NOW + 100, .to = NOW + 301, .limit = 10};
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     assert_int_equal(total, 3);
 
     list.count = 0;
     query = (hl_open311_query){.offset = 1, .limit = 2};
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     assert_int_equal(total, 5);
     assert_int_equal(list.count, 2);
     assert_int_equal(list.ids[0], ids[3]);
@@ -682,8 +725,10 @@ static void test_lists_filter_by_service_status_dates_and_page(void **state)
     /* Ids override everything else; absent ones and repeats are skipped. */
     int64_t wanted[] = {ids[4], 20240304000099, ids[1], ids[4]};
     list.count = 0;
-    query = (hl_open311_query){.ids = wanted, .id_count = 4, .service_codes = "nothing", .limit = 1};
-    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error), HL_OK);
+    query =
+        (hl_open311_query){.ids = wanted, .id_count = 4, .service_codes = "nothing", .limit = 1};
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
     assert_int_equal(total, 2);
     assert_int_equal(list.ids[0], ids[4]);
     assert_int_equal(list.ids[1], ids[1]);
@@ -754,15 +799,16 @@ static void test_notes_show_the_public_part_of_the_log(void **state)
     note_list updates = {0};
     int64_t total = 0;
     assert_int_equal(hl_open311_reader_open(fix->app, &reader, &error), HL_OK);
-    assert_int_equal(hl_open311_list_updates(reader, NOW + 850, 0, 0, 10, collect_note, &updates, &total, &error),
+    assert_int_equal(hl_open311_list_updates(reader, NOW + 850, 0, 0, 10, collect_note, &updates,
+                                             &total, &error),
                      HL_OK);
     assert_int_equal(total, 4); /* sign, handle, the other's register, complete */
     assert_string_equal(updates.types[2], "register");
     assert_int_equal(updates.at[2], NOW + 2000);
     assert_string_equal(updates.types[3], "complete");
     updates.count = 0;
-    assert_int_equal(hl_open311_list_updates(reader, NOW + 850, NOW + 2000, 1, 1, collect_note, &updates, &total,
-                                             &error),
+    assert_int_equal(hl_open311_list_updates(reader, NOW + 850, NOW + 2000, 1, 1, collect_note,
+                                             &updates, &total, &error),
                      HL_OK);
     assert_int_equal(total, 2);
     assert_int_equal(updates.count, 1);

@@ -46,7 +46,8 @@ static void collect_route(void *context, const hl_route *route)
 static json_t *load_document(void)
 {
     json_error_t error;
-    json_t *document = json_loadb(hl_openapi_json, hl_openapi_json_size, JSON_REJECT_DUPLICATES, &error);
+    json_t *document =
+        json_loadb(hl_openapi_json, hl_openapi_json_size, JSON_REJECT_DUPLICATES, &error);
     if (document == NULL)
         fail_msg("docs/openapi.json is not JSON: line %d: %s", error.line, error.text);
     return document;
@@ -62,7 +63,8 @@ static void lower(const char *text, char *out, size_t size)
 
 static bool is_operation(const char *key)
 {
-    static const char *const methods[] = {"get", "put", "post", "delete", "patch", "head", "options", "trace"};
+    static const char *const methods[] = {"get",   "put",  "post",    "delete",
+                                          "patch", "head", "options", "trace"};
     for (size_t index = 0; index < sizeof methods / sizeof methods[0]; index++)
         if (strcmp(key, methods[index]) == 0)
             return true;
@@ -100,7 +102,8 @@ static void test_every_route_is_documented_with_its_method(void **state)
         char method[16];
         lower(routes.method[index], method, sizeof method);
         if (path == NULL || json_object_get(path, method) == NULL)
-            fail_msg("route %s %s is not in docs/openapi.json", routes.method[index], routes.pattern[index]);
+            fail_msg("route %s %s is not in docs/openapi.json", routes.method[index],
+                     routes.pattern[index]);
         json_t *responses = json_object_get(json_object_get(path, method), "responses");
         if (!json_is_object(responses) || json_object_size(responses) == 0)
             fail_msg("%s %s documents no response", routes.method[index], routes.pattern[index]);
@@ -141,7 +144,8 @@ static void test_every_documented_operation_is_a_route(void **state)
 /* Whether an operation (or its path item) declares a path parameter. */
 static bool declares_path_parameter(json_t *path, json_t *operation, const char *name)
 {
-    json_t *lists[] = {json_object_get(operation, "parameters"), json_object_get(path, "parameters")};
+    json_t *lists[] = {json_object_get(operation, "parameters"),
+                       json_object_get(path, "parameters")};
     for (size_t list = 0; list < 2; list++) {
         size_t index;
         json_t *parameter;
@@ -149,7 +153,8 @@ static bool declares_path_parameter(json_t *path, json_t *operation, const char 
         {
             const char *in = json_string_value(json_object_get(parameter, "in"));
             const char *declared = json_string_value(json_object_get(parameter, "name"));
-            if (in != NULL && declared != NULL && strcmp(in, "path") == 0 && strcmp(declared, name) == 0)
+            if (in != NULL && declared != NULL && strcmp(in, "path") == 0 &&
+                strcmp(declared, name) == 0)
                 return true;
         }
     }
@@ -170,7 +175,8 @@ static void test_every_path_parameter_is_declared(void **state)
         {
             if (!is_operation(key))
                 continue;
-            for (const char *open = strchr(path_name, '{'); open != NULL; open = strchr(open + 1, '{')) {
+            for (const char *open = strchr(path_name, '{'); open != NULL;
+                 open = strchr(open + 1, '{')) {
                 const char *close = strchr(open, '}');
                 assert_non_null(close);
                 char name[64];

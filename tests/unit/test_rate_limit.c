@@ -31,8 +31,10 @@ static void test_a_new_window_passes_again(void **state)
     hl_rate_limiter *limiter = hl_rate_limiter_new();
     assert_int_equal(hl_rate_limiter_take(limiter, "a:10.0.0.1", 1, NOW), 0);
     assert_true(hl_rate_limiter_take(limiter, "a:10.0.0.1", 1, NOW + 30) > 0);
-    assert_int_equal(hl_rate_limiter_take(limiter, "a:10.0.0.1", 1, NOW + HL_RATE_WINDOW_SECONDS), 0);
-    assert_true(hl_rate_limiter_take(limiter, "a:10.0.0.1", 1, NOW + HL_RATE_WINDOW_SECONDS + 1) > 0);
+    assert_int_equal(hl_rate_limiter_take(limiter, "a:10.0.0.1", 1, NOW + HL_RATE_WINDOW_SECONDS),
+                     0);
+    assert_true(hl_rate_limiter_take(limiter, "a:10.0.0.1", 1, NOW + HL_RATE_WINDOW_SECONDS + 1) >
+                0);
     hl_rate_limiter_free(limiter);
 }
 

@@ -16,9 +16,9 @@
 #include "base/i18n.h"
 #include "report/render.h"
 
-#define SEED_PARAGRAPH                                                                            \
-    "2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查,"  \
-    "电话调查成功的共20914件(占确定基数的82.66%),市民满意数12803件,经调查,2月各网络单位办结事项" \
+#define SEED_PARAGRAPH                                                                                                               \
+    "2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查," \
+    "电话调查成功的共20914件(占确定基数的82.66%),市民满意数12803件,经调查,2月各网络单位办结事项"   \
     "平均满意率为61.22%。"
 
 /* ---- the fixture ---- */
@@ -146,8 +146,7 @@ static int setup(void **state)
     snprintf(data->meta.hotline_name, sizeof data->meta.hotline_name,
              "市政府12345政务服务便民热线");
     data->meta.month = 202402;
-    snprintf(data->meta.generated_at, sizeof data->meta.generated_at,
-             "2024-03-05T09:00:00+08:00");
+    snprintf(data->meta.generated_at, sizeof data->meta.generated_at, "2024-03-05T09:00:00+08:00");
     *state = data;
     return 0;
 }
@@ -326,7 +325,8 @@ static void test_unranked_units_follow_their_table_in_one_line(void **state)
 {
     json_t *bulletin = sheet(write_and_read(*state), "通报");
     size_t second = find_row(bulletin, "2024年2月办结事项市民满意度调查结果排名(二)");
-    assert_string_equal(text_at(bulletin, second + 3, 0), "未参加排名（回访成功不足 10 件）：市档案馆");
+    assert_string_equal(text_at(bulletin, second + 3, 0),
+                        "未参加排名（回访成功不足 10 件）：市档案馆");
 }
 
 static void test_details_have_one_row_per_unit_with_the_same_figures(void **state)
@@ -352,8 +352,7 @@ static void test_details_have_one_row_per_unit_with_the_same_figures(void **stat
         assert_true(number_at(details, row, 11) == (double)unit->resolved);
         assert_true(number_at(details, row, 12) == printed_percent(unit->resolved_rate));
         assert_true(number_at(details, row, 13) == printed_percent(unit->sign_on_time_rate));
-        assert_true(number_at(details, row, 14) ==
-                    printed_percent(unit->completion_on_time_rate));
+        assert_true(number_at(details, row, 14) == printed_percent(unit->completion_on_time_rate));
     }
     /* 小店区: 5000/6000, 3500/5000, and the exact half 61.675 rounded up. */
     assert_true(number_at(details, 1, 1) == 1);
@@ -396,7 +395,8 @@ static void test_notes_give_rule_volume_policy_and_appeals(void **state)
 {
     json_t *notes = sheet(write_and_read(*state), "说明");
     assert_string_equal(text_at(notes, 1, 0), "排名规则");
-    assert_true(sheet_contains(notes, "排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。"));
+    assert_true(
+        sheet_contains(notes, "排名依据：满意率（满意数 ÷ 调查成功数），按精确比值由高到低。"));
     assert_true(sheet_contains(notes, "当月调查成功不足 10 件的单位不参加排名"));
     assert_true(sheet_contains(notes, "满意数 = 非常满意 + 满意（“基本满意”不计为满意）。"));
     assert_true(sheet_contains(notes, "退单率 = 退单数 ÷ 派单数"));

@@ -31,8 +31,8 @@ static int setup(void **state)
 {
     fixture *fix = hl_xcalloc(1, sizeof *fix);
     hl_i18n_set(HL_LANG_EN);
-    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path, NULL, NULL,
-                               users_csv);
+    fix->app = test_open_store(fix->directory, sizeof fix->directory, fix->path, sizeof fix->path,
+                               NULL, NULL, users_csv);
     snprintf(fix->key_path, sizeof fix->key_path, "%s.key", fix->path);
     *state = fix;
     return 0;
@@ -154,7 +154,8 @@ static void test_new_store_gets_a_key_file_of_its_owner_alone(void **state)
     assert_int_equal(text[64], '\n');
     /* The store holds only the key's check value, never the key. */
     char check[128];
-    raw_text(fix->path, "SELECT value FROM config WHERE key = 'secrets.key_check'", check, sizeof check);
+    raw_text(fix->path, "SELECT value FROM config WHERE key = 'secrets.key_check'", check,
+             sizeof check);
     assert_int_equal(strlen(check), 64);
     text[64] = '\0';
     assert_string_not_equal(check, text);
@@ -175,7 +176,8 @@ static void test_an_existing_key_is_read_and_never_replaced(void **state)
     assert_false(created);
     char check[HL_SECRETS_CHECK_HEX_BYTES], stored[128];
     hl_secrets_check_value(secrets, check);
-    raw_text(fix->path, "SELECT value FROM config WHERE key = 'secrets.key_check'", stored, sizeof stored);
+    raw_text(fix->path, "SELECT value FROM config WHERE key = 'secrets.key_check'", stored,
+             sizeof stored);
     assert_string_equal(check, stored);
     hl_secrets_free(secrets);
     assert_int_equal(hl_file_read_all(fix->key_path, 1024, &after, &length, &error), HL_OK);
@@ -204,7 +206,8 @@ static void test_key_file_that_is_not_hex_is_refused(void **state)
     fixture *fix = *state;
     char path[700];
     test_path(path, sizeof path, fix->directory, "bad.key");
-    write_key_file(path, "zz23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n", 0600);
+    write_key_file(path, "zz23456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+                   0600);
     hl_secrets *secrets = NULL;
     hl_error error;
     assert_int_equal(hl_secrets_load(path, false, &secrets, NULL, &error), HL_EIO);
@@ -229,10 +232,12 @@ static void test_phone_on_disk_is_not_the_number(void **state)
     int64_t id = register_with_phone(fix->app, "2024-03-01T09:00:00+08:00", "13912345678");
     char type[32], length[32];
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT typeof(citizen_phone) FROM orders WHERE id = %lld", (long long)id);
+    snprintf(sql, sizeof sql, "SELECT typeof(citizen_phone) FROM orders WHERE id = %lld",
+             (long long)id);
     raw_text(fix->path, sql, type, sizeof type);
     assert_string_equal(type, "blob");
-    snprintf(sql, sizeof sql, "SELECT length(citizen_phone) FROM orders WHERE id = %lld", (long long)id);
+    snprintf(sql, sizeof sql, "SELECT length(citizen_phone) FROM orders WHERE id = %lld",
+             (long long)id);
     raw_text(fix->path, sql, length, sizeof length);
     assert_string_equal(length, "65"); /* every number seals to one length */
     assert_false(store_holds(fix->path, "13912345678"));
@@ -258,11 +263,14 @@ static void test_two_seals_of_one_number_differ(void **state)
     int64_t first = register_with_phone(fix->app, "2024-03-01T09:00:00+08:00", "13912345678");
     int64_t second = register_with_phone(fix->app, "2024-03-01T09:05:00+08:00", "13912345678");
     char sealed_first[256], sealed_second[256], sql[160];
-    snprintf(sql, sizeof sql, "SELECT hex(citizen_phone) FROM orders WHERE id = %lld", (long long)first);
+    snprintf(sql, sizeof sql, "SELECT hex(citizen_phone) FROM orders WHERE id = %lld",
+             (long long)first);
     raw_text(fix->path, sql, sealed_first, sizeof sealed_first);
-    snprintf(sql, sizeof sql, "SELECT hex(citizen_phone) FROM orders WHERE id = %lld", (long long)second);
+    snprintf(sql, sizeof sql, "SELECT hex(citizen_phone) FROM orders WHERE id = %lld",
+             (long long)second);
     raw_text(fix->path, sql, sealed_second, sizeof sealed_second);
-    assert_string_not_equal(sealed_first, sealed_second); /* a nonce each: equal numbers do not show */
+    assert_string_not_equal(sealed_first,
+                            sealed_second); /* a nonce each: equal numbers do not show */
 }
 
 static void test_store_with_another_key_is_refused_at_open(void **state)
@@ -271,7 +279,8 @@ static void test_store_with_another_key_is_refused_at_open(void **state)
     register_with_phone(fix->app, "2024-03-01T09:00:00+08:00", "13912345678");
     char other[700];
     test_path(other, sizeof other, fix->directory, "other.key");
-    write_key_file(other, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", 0600);
+    write_key_file(other, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+                   0600);
     reopen_fails_with(fix, other, "is not this store's key");
 }
 
@@ -329,18 +338,21 @@ static void test_search_uses_the_phone_index(void **state)
     sqlite3_stmt *statement = NULL;
     assert_int_equal(sqlite3_open(fix->path, &db), SQLITE_OK);
     /* The condition the store writes for a phone, beside a time bound. */
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "EXPLAIN QUERY PLAN SELECT id FROM orders WHERE "
-                                        "id IN (SELECT order_id FROM phone_index WHERE phone_hash = x'00') AND "
-                                        "(received_at < 5 OR (received_at = 5 AND id < 9)) "
-                                        "ORDER BY received_at DESC, id DESC",
-                                        -1, &statement, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "EXPLAIN QUERY PLAN SELECT id FROM orders WHERE "
+                           "id IN (SELECT order_id FROM phone_index WHERE phone_hash = x'00') AND "
+                           "(received_at < 5 OR (received_at = 5 AND id < 9)) "
+                           "ORDER BY received_at DESC, id DESC",
+                           -1, &statement, NULL),
+        SQLITE_OK);
     bool by_hash = false, by_number = false, scan = false;
     while (sqlite3_step(statement) == SQLITE_ROW) {
         const char *detail = (const char *)sqlite3_column_text(statement, 3);
-        by_hash = by_hash || strstr(detail, "SEARCH phone_index USING PRIMARY KEY (phone_hash=?)") != NULL;
-        by_number = by_number || strstr(detail, "SEARCH orders USING INTEGER PRIMARY KEY (rowid=?)") != NULL;
+        by_hash = by_hash ||
+                  strstr(detail, "SEARCH phone_index USING PRIMARY KEY (phone_hash=?)") != NULL;
+        by_number = by_number ||
+                    strstr(detail, "SEARCH orders USING INTEGER PRIMARY KEY (rowid=?)") != NULL;
         scan = scan || strstr(detail, "SCAN orders") != NULL;
     }
     sqlite3_finalize(statement);
@@ -362,8 +374,8 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
     hl_buf sql;
     hl_buf_init(&sql);
     for (size_t index = 0; index < count; index++)
-        hl_buf_appendf(&sql, "UPDATE orders SET citizen_phone = '%s' WHERE id = %lld;\n", phones[index],
-                       (long long)ids[index]);
+        hl_buf_appendf(&sql, "UPDATE orders SET citizen_phone = '%s' WHERE id = %lld;\n",
+                       phones[index], (long long)ids[index]);
     /* What later schemas added (7: Open311) goes too, so that every
      * migration from 5 on runs again. */
     hl_buf_append_str(&sql, "DROP TABLE order_attributes;\n"
@@ -403,16 +415,19 @@ static void test_schema_4_store_is_sealed_when_opened(void **state)
     hl_error error;
     assert_int_equal(hl_app_open(fix->path, &fix->app, &error), HL_OK);
     char version[16], clear[16], unsealed[16];
-    raw_text(fix->path, "SELECT value FROM meta WHERE key = 'schema_version'", version, sizeof version);
+    raw_text(fix->path, "SELECT value FROM meta WHERE key = 'schema_version'", version,
+             sizeof version);
     char current[16];
     snprintf(current, sizeof current, "%d", hl_app_schema_version());
     assert_string_equal(version, current);
-    raw_text(fix->path, "SELECT count(*) FROM orders WHERE typeof(citizen_phone) <> 'blob'", clear, sizeof clear);
+    raw_text(fix->path, "SELECT count(*) FROM orders WHERE typeof(citizen_phone) <> 'blob'", clear,
+             sizeof clear);
     assert_string_equal(clear, "0");
     char indexed[16];
     raw_text(fix->path, "SELECT count(*) FROM phone_index", indexed, sizeof indexed);
     assert_string_equal(indexed, "3");
-    raw_text(fix->path, "SELECT count(*) FROM meta WHERE key = 'phones_unsealed'", unsealed, sizeof unsealed);
+    raw_text(fix->path, "SELECT count(*) FROM meta WHERE key = 'phones_unsealed'", unsealed,
+             sizeof unsealed);
     assert_string_equal(unsealed, "0");
     for (size_t index = 0; index < 3; index++)
         assert_false(store_holds(fix->path, phones[index]));
@@ -432,17 +447,23 @@ static void test_schema_4_store_is_sealed_when_opened(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_new_store_gets_a_key_file_of_its_owner_alone, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_an_existing_key_is_read_and_never_replaced, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_key_file_of_the_wrong_length_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_store_gets_a_key_file_of_its_owner_alone, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_an_existing_key_is_read_and_never_replaced, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_key_file_of_the_wrong_length_is_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_key_file_that_is_not_hex_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_file_others_may_read_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phone_on_disk_is_not_the_number, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phone_opens_back_to_the_number, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_seals_of_one_number_differ, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_with_another_key_is_refused_at_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_store_without_its_key_file_is_refused_at_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_search_finds_one_number_however_it_was_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_with_another_key_is_refused_at_open, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_store_without_its_key_file_is_refused_at_open, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_search_finds_one_number_however_it_was_written, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_search_uses_the_phone_index, setup, teardown),
         cmocka_unit_test_setup_teardown(test_schema_4_store_is_sealed_when_opened, setup, teardown),
     };

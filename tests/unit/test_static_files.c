@@ -71,8 +71,8 @@ static int tear_down(void **state)
 
 /* Answers a GET of path with the optional validators; the caller frees
  * the response with finish(). */
-static void get(const fixture *f, const char *path, const char *if_none_match, const char *if_modified_since,
-                hl_route_response *response)
+static void get(const fixture *f, const char *path, const char *if_none_match,
+                const char *if_modified_since, hl_route_response *response)
 {
     hl_route_request request = {
         .method = "GET",
@@ -206,9 +206,18 @@ static void test_directory_is_not_listed(void **state)
 static void test_paths_leaving_the_root_are_refused(void **state)
 {
     /* As the server hands them over: percent-decoded, except %00. */
-    const char *paths[] = {"/../secret.txt", "/js/../../secret.txt", "/./index.html", "/..", "/js/..",
-                           "/outside.txt",   "/up/secret.txt",       "/up/web/index.html",
-                           "/js\\..\\..\\secret.txt", "/index.html%00.js", "/.env", "/js/app.js\n",
+    const char *paths[] = {"/../secret.txt",
+                           "/js/../../secret.txt",
+                           "/./index.html",
+                           "/..",
+                           "/js/..",
+                           "/outside.txt",
+                           "/up/secret.txt",
+                           "/up/web/index.html",
+                           "/js\\..\\..\\secret.txt",
+                           "/index.html%00.js",
+                           "/.env",
+                           "/js/app.js\n",
                            "index.html"};
     for (size_t index = 0; index < sizeof paths / sizeof paths[0]; index++) {
         hl_route_response response;
@@ -270,7 +279,8 @@ static void test_opening_a_missing_directory_names_the_option(void **state)
     assert_null(files);
     assert_string_equal(error.field, "web");
     snprintf(path, sizeof path, "%s/index.html", f->web);
-    assert_int_equal(hl_static_files_open(path, &files, &error), HL_EINVAL); /* a file, not a directory */
+    assert_int_equal(hl_static_files_open(path, &files, &error),
+                     HL_EINVAL); /* a file, not a directory */
 }
 
 int main(void)
@@ -283,11 +293,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_path_is_the_not_found_page, set_up, tear_down),
         cmocka_unit_test_setup_teardown(test_directory_is_not_listed, set_up, tear_down),
         cmocka_unit_test_setup_teardown(test_paths_leaving_the_root_are_refused, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(test_symbolic_link_inside_the_root_is_not_followed_either, set_up,
+        cmocka_unit_test_setup_teardown(test_symbolic_link_inside_the_root_is_not_followed_either,
+                                        set_up, tear_down),
+        cmocka_unit_test_setup_teardown(test_without_pages_every_path_is_not_found, set_up,
                                         tear_down),
-        cmocka_unit_test_setup_teardown(test_without_pages_every_path_is_not_found, set_up, tear_down),
         cmocka_unit_test_setup_teardown(test_api_paths_are_not_claimed, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(test_opening_a_missing_directory_names_the_option, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(test_opening_a_missing_directory_names_the_option, set_up,
+                                        tear_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,7 +38,8 @@ static void test_markup_characters_are_escaped(void **state)
 {
     (void)state;
     const char *text = "<a href=\"x\">Tom & Jerry's</a>";
-    expect_escaped(text, strlen(text), "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;");
+    expect_escaped(text, strlen(text),
+                   "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;");
 }
 
 static void test_plain_and_chinese_text_is_kept(void **state)
@@ -57,7 +58,15 @@ static void test_carriage_return_is_a_reference(void **state)
 static void test_forbidden_control_characters_are_dropped(void **state)
 {
     (void)state;
-    expect_escaped("a\x01" "b\x08" "c\x0b" "d\x0c" "e\x1f" "f\x7f", 12, "abcde" "f\x7f");
+    expect_escaped("a\x01"
+                   "b\x08"
+                   "c\x0b"
+                   "d\x0c"
+                   "e\x1f"
+                   "f\x7f",
+                   12,
+                   "abcde"
+                   "f\x7f");
     expect_escaped("nul\0after", 9, "nulafter");
 }
 
@@ -70,11 +79,15 @@ static void test_noncharacters_fffe_and_ffff_are_dropped(void **state)
 static void test_invalid_utf8_becomes_the_replacement_character(void **state)
 {
     (void)state;
-    expect_escaped("a\xFF" "b", 3, "a\xEF\xBF\xBD" "b");
-    expect_escaped("\xC0\xAF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD");           /* overlong */
+    expect_escaped("a\xFF"
+                   "b",
+                   3,
+                   "a\xEF\xBF\xBD"
+                   "b");
+    expect_escaped("\xC0\xAF", 2, "\xEF\xBF\xBD\xEF\xBF\xBD");                 /* overlong */
     expect_escaped("\xED\xA0\x80", 3, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* surrogate */
-    expect_escaped("end\xE8\xB7", 5, "end\xEF\xBF\xBD\xEF\xBF\xBD");     /* cut short */
-    expect_escaped("\xF0\x9F\x98\x80", 4, "\xF0\x9F\x98\x80");             /* an emoji is fine */
+    expect_escaped("end\xE8\xB7", 5, "end\xEF\xBF\xBD\xEF\xBF\xBD");           /* cut short */
+    expect_escaped("\xF0\x9F\x98\x80", 4, "\xF0\x9F\x98\x80"); /* an emoji is fine */
 }
 
 static void test_elements_with_text_and_empty(void **state)

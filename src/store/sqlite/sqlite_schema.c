@@ -16,6 +16,8 @@
 /* Migration N (1-based) brings the schema from version N-1 to N. Scripts are
  * only ever appended: a released script never changes, because databases in
  * the field have already run it. */
+/* The scripts keep their own layout (the SQL as a DBA reads it). */
+/* clang-format off */
 static const char *const migrations[] = {
     /* 1: the initial schema. */
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);\n"
@@ -157,6 +159,7 @@ static const char *const migrations[] = {
     "CREATE INDEX orders_by_state ON orders(state, received_at);\n"
     "CREATE INDEX orders_by_category ON orders(category, received_at);\n",
 };
+/* clang-format on */
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -208,16 +211,17 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " /* 17 */
                           "?, ?, ?, ?, ?, "                                     /* 5 */
                           "?, ?, ?, ?, ?, ?, ?, ?, ?)",                         /* survey */
-    [STMT_ORDER_UPDATE] = "UPDATE orders SET version = ?, state = ?, state_before_return = ?, "
-                          "lead_unit = ?, co_units = ?, dispatched_at = ?, sign_deadline = ?, "
-                          "signed_at = ?, return_deadline = ?, handle_deadline = ?, due_at = ?, "
-                          "reply = ?, completed_at = ?, extension_count = ?, "
-                          "extension_pending_days = ?, return_count = ?, reopen_count = ?, "
-                          "remind_count = ?, supervise_count = ?, duplicate_of = ?, "
-                          "excluded = ?, excluded_reason = ?, assessed_month = ?, "
-                          "survey_attempts = ?, survey_result = ?, rating = ?, resolved = ?, "
-                          "survey_comment = ?, surveyed_at = ?, appeal_state = ?, appeal_reason = ? "
-                          "WHERE id = ? AND version = ?",
+    [STMT_ORDER_UPDATE] =
+        "UPDATE orders SET version = ?, state = ?, state_before_return = ?, "
+        "lead_unit = ?, co_units = ?, dispatched_at = ?, sign_deadline = ?, "
+        "signed_at = ?, return_deadline = ?, handle_deadline = ?, due_at = ?, "
+        "reply = ?, completed_at = ?, extension_count = ?, "
+        "extension_pending_days = ?, return_count = ?, reopen_count = ?, "
+        "remind_count = ?, supervise_count = ?, duplicate_of = ?, "
+        "excluded = ?, excluded_reason = ?, assessed_month = ?, "
+        "survey_attempts = ?, survey_result = ?, rating = ?, resolved = ?, "
+        "survey_comment = ?, surveyed_at = ?, appeal_state = ?, appeal_reason = ? "
+        "WHERE id = ? AND version = ?",
     [STMT_ORDER_GET] = "SELECT " ORDER_COLUMNS " FROM orders WHERE id = ?",
     [STMT_ORDER_EXISTS] = "SELECT 1 FROM orders WHERE id = ?",
     [STMT_ORDER_HEADS] = "SELECT id, state, version FROM orders ORDER BY id",
@@ -226,8 +230,10 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
     [STMT_ORDER_UNITS_OF] = "SELECT lead_unit, co_units, state, received_at FROM orders "
                             "WHERE id = ? AND version = ?",
     /* OR IGNORE: a co-handling unit that is also the lead keeps its lead row. */
-    [STMT_UNIT_ROW_PUT] = "INSERT OR IGNORE INTO order_units(unit, received, order_id, lead) VALUES(?, ?, ?, ?)",
-    [STMT_UNIT_ROW_DELETE] = "DELETE FROM order_units WHERE unit = ? AND received = ? AND order_id = ?",
+    [STMT_UNIT_ROW_PUT] =
+        "INSERT OR IGNORE INTO order_units(unit, received, order_id, lead) VALUES(?, ?, ?, ?)",
+    [STMT_UNIT_ROW_DELETE] =
+        "DELETE FROM order_units WHERE unit = ? AND received = ? AND order_id = ?",
     [STMT_ORDER_STATE_COUNTS] = "SELECT state, orders FROM order_state_counts",
     [STMT_STATE_COUNT_ADD] = "INSERT INTO order_state_counts(state, orders) VALUES(?, ?) "
                              "ON CONFLICT(state) DO UPDATE SET orders = orders + excluded.orders",
@@ -245,39 +251,50 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
                           "ORDER BY unit, counter",
     [STMT_PASSWORD_GET] = "SELECT password_hash FROM users WHERE username = ?",
     [STMT_PASSWORD_SET] = "UPDATE users SET password_hash = ? WHERE username = ?",
-    [STMT_SESSION_PUT] = "INSERT INTO sessions(token_hash, username, created_at, expires_at, revoked) "
-                         "VALUES(?, ?, ?, ?, ?)",
-    [STMT_SESSION_GET] = "SELECT token_hash, username, created_at, expires_at, revoked FROM sessions "
-                         "WHERE token_hash = ?",
+    [STMT_SESSION_PUT] =
+        "INSERT INTO sessions(token_hash, username, created_at, expires_at, revoked) "
+        "VALUES(?, ?, ?, ?, ?)",
+    [STMT_SESSION_GET] =
+        "SELECT token_hash, username, created_at, expires_at, revoked FROM sessions "
+        "WHERE token_hash = ?",
     [STMT_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ? AND revoked = 0",
-    [STMT_SESSION_REVOKE_USER] = "UPDATE sessions SET revoked = 1 WHERE username = ? AND token_hash <> ? AND revoked = 0",
+    [STMT_SESSION_REVOKE_USER] =
+        "UPDATE sessions SET revoked = 1 WHERE username = ? AND token_hash <> ? AND revoked = 0",
     /* A scan of the sessions table: it holds only the sessions of the last
      * twelve hours, since every login purges the older ones. */
     [STMT_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?",
-    [STMT_AUDIT_APPEND] = "INSERT INTO personal_data_reads(at, actor, order_id, route) VALUES(?, ?, ?, ?)",
-    [STMT_PHONE_INDEX_PUT] = "INSERT INTO phone_index(phone_hash, received_at, order_id) VALUES(?, ?, ?)",
-    [STMT_APIKEY_INSERT] = "INSERT INTO api_keys(" APIKEY_COLUMNS_NO_ID ") VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+    [STMT_AUDIT_APPEND] =
+        "INSERT INTO personal_data_reads(at, actor, order_id, route) VALUES(?, ?, ?, ?)",
+    [STMT_PHONE_INDEX_PUT] =
+        "INSERT INTO phone_index(phone_hash, received_at, order_id) VALUES(?, ?, ?)",
+    [STMT_APIKEY_INSERT] =
+        "INSERT INTO api_keys(" APIKEY_COLUMNS_NO_ID ") VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
     [STMT_APIKEY_GET] = "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE id = ?",
     [STMT_APIKEY_FIND] = "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE key_hash = ?",
     [STMT_APIKEY_EACH] = "SELECT " APIKEY_COLUMNS " FROM api_keys ORDER BY id",
     /* A second revocation keeps the first one's time. */
     [STMT_APIKEY_REVOKE] = "UPDATE api_keys SET revoked = 1, revoked_at = CASE WHEN revoked = 1 "
                            "THEN revoked_at ELSE ? END WHERE id = ?",
-    [STMT_ATTRIBUTE_PUT] = "INSERT INTO category_attributes(" ATTRIBUTE_COLUMNS ") "
-                           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(category, code) DO UPDATE SET "
-                           "position = excluded.position, datatype = excluded.datatype, "
-                           "required = excluded.required, variable = excluded.variable, "
-                           "description = excluded.description, "
-                           "datatype_description = excluded.datatype_description, choices = excluded.choices",
+    [STMT_ATTRIBUTE_PUT] =
+        "INSERT INTO category_attributes(" ATTRIBUTE_COLUMNS ") "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(category, code) DO UPDATE SET "
+        "position = excluded.position, datatype = excluded.datatype, "
+        "required = excluded.required, variable = excluded.variable, "
+        "description = excluded.description, "
+        "datatype_description = excluded.datatype_description, choices = excluded.choices",
     [STMT_ATTRIBUTE_CLEAR] = "DELETE FROM category_attributes WHERE category = ?",
-    [STMT_ATTRIBUTE_OF] = "SELECT " ATTRIBUTE_COLUMNS " FROM category_attributes WHERE category = ? "
-                          "ORDER BY position, code",
+    [STMT_ATTRIBUTE_OF] =
+        "SELECT " ATTRIBUTE_COLUMNS " FROM category_attributes WHERE category = ? "
+        "ORDER BY position, code",
     [STMT_ATTRIBUTE_ALL] = "SELECT " ATTRIBUTE_COLUMNS " FROM category_attributes "
                            "ORDER BY category, position, code",
-    [STMT_OPEN311_PUT] = "INSERT INTO open311_requests(" OPEN311_COLUMNS ") VALUES(?, ?, ?, ?, ?, ?, ?)",
+    [STMT_OPEN311_PUT] =
+        "INSERT INTO open311_requests(" OPEN311_COLUMNS ") VALUES(?, ?, ?, ?, ?, ?, ?)",
     [STMT_OPEN311_GET] = "SELECT " OPEN311_COLUMNS " FROM open311_requests WHERE order_id = ?",
-    [STMT_ANSWER_PUT] = "INSERT INTO order_attributes(order_id, code, seq, value) VALUES(?, ?, ?, ?)",
-    [STMT_ANSWER_EACH] = "SELECT code, seq, value FROM order_attributes WHERE order_id = ? ORDER BY code, seq",
+    [STMT_ANSWER_PUT] =
+        "INSERT INTO order_attributes(order_id, code, seq, value) VALUES(?, ?, ?, ?)",
+    [STMT_ANSWER_EACH] =
+        "SELECT code, seq, value FROM order_attributes WHERE order_id = ? ORDER BY code, seq",
     [STMT_EVENT_GET] = "SELECT " EVENT_COLUMNS " FROM events WHERE order_id = ? AND seq = ?",
 };
 
@@ -389,7 +406,8 @@ int hl_sqlite_migrate(struct hl_sqlite_store *store, const char *path, hl_error 
         if (result != HL_OK)
             return result;
         if (tables > 0)
-            return hl_sqlite_not_a_database(path, HL_T("没有 schema_version", "no schema_version"), error);
+            return hl_sqlite_not_a_database(path, HL_T("没有 schema_version", "no schema_version"),
+                                            error);
     }
     for (int target = version + 1; target <= MIGRATION_COUNT && result == HL_OK; target++)
         result = apply_migration(store, target, error);
