@@ -87,8 +87,7 @@ void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_co
         if (fields[1].integer < 1 || fields[1].integer > HL_APIKEY_RATE_MAX) {
             char message[128];
             snprintf(message, sizeof message,
-                     hl_i18n_get() == HL_LANG_EN ? "the rate is 1 to %d requests per minute"
-                                                 : "频率须为每分钟 1 至 %d 次",
+                     HL_T("频率须为每分钟 1 至 %d 次", "the rate is 1 to %d requests per minute"),
                      HL_APIKEY_RATE_MAX);
             hl_route_field_invalid(response, "rate_per_minute", message);
             return;

@@ -30,11 +30,6 @@
 #define LIST_ITEMS_MAX 100
 #define DAY_SECONDS ((hl_time)HL_SECONDS_PER_DAY)
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 /* ---- Resources and formats ---- */
 
 typedef enum resource_kind {
@@ -201,8 +196,8 @@ static bool check_parameters(const hl_form *form, const char *const *allowed, bo
                 shown++;
             while (shown > 0 && ((unsigned char)name[shown] & 0xC0) == 0x80)
                 shown--;
-            snprintf(message, sizeof message,
-                     english() ? "unknown parameter %.*s" : "未知的参数 %.*s", shown, name);
+            snprintf(message, sizeof message, HL_T("未知的参数 %.*s", "unknown parameter %.*s"),
+                     shown, name);
             answer_error(response, format, 400, message);
             return false;
         }
@@ -213,8 +208,7 @@ static bool check_parameters(const hl_form *form, const char *const *allowed, bo
         for (size_t earlier = 0; earlier < index; earlier++)
             if (strcmp(form->fields[earlier].name, name) == 0) {
                 snprintf(message, sizeof message,
-                         english() ? "parameter %.64s is given more than once"
-                                   : "参数 %.64s 重复给出",
+                         HL_T("参数 %.64s 重复给出", "parameter %.64s is given more than once"),
                          name);
                 answer_error(response, format, 400, message);
                 return false;
@@ -287,10 +281,9 @@ static bool within_budget(const hl_route_request *request, const char *budget, i
     if (wait == 0)
         return true;
     char message[160];
-    if (english())
-        snprintf(message, sizeof message, "too many requests: try again in %d seconds", wait);
-    else
-        snprintf(message, sizeof message, "请求过于频繁，请 %d 秒后再试", wait);
+    snprintf(message, sizeof message,
+             HL_T("请求过于频繁，请 %d 秒后再试", "too many requests: try again in %d seconds"),
+             wait);
     answer_error(response, format, 429, message);
     response->retry_after = wait;
     return false;
@@ -348,7 +341,7 @@ static void field_error(hl_route_response *response, hl_doc_format format, const
                         const char *zh, const char *en)
 {
     char message[HL_ERROR_MESSAGE_MAX];
-    snprintf(message, sizeof message, "%s%s%s", name, english() ? ": " : "：", english() ? en : zh);
+    snprintf(message, sizeof message, "%s%s%s", name, HL_T("：", ": "), HL_T(zh, en));
     answer_error(response, format, 400, message);
 }
 

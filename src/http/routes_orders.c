@@ -159,12 +159,9 @@ static bool number_parameter(const hl_route_request *request, const char *name, 
     if (text == NULL || hl_text_parse_int(hl_slice_of(text), minimum, maximum, out) == HL_OK)
         return true;
     char message[128];
-    if (hl_i18n_get() == HL_LANG_EN)
-        snprintf(message, sizeof message, "%s takes a whole number from %lld to %lld", name,
-                 (long long)minimum, (long long)maximum);
-    else
-        snprintf(message, sizeof message, "%s 须为 %lld 至 %lld 的整数", name, (long long)minimum,
-                 (long long)maximum);
+    snprintf(message, sizeof message,
+             HL_T("%s 须为 %lld 至 %lld 的整数", "%s takes a whole number from %lld to %lld"), name,
+             (long long)minimum, (long long)maximum);
     hl_route_field_invalid(response, name, message);
     return false;
 }

@@ -70,11 +70,10 @@ int hl_static_files_open(const char *directory, hl_static_files **out, hl_error 
     int root = resolved != NULL ? open(resolved, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (root < 0) {
         free(resolved);
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "web", "not a directory of web pages: %s",
-                                  directory != NULL ? directory : "(none)")
-                   : hl_error_set(error, HL_EINVAL, "web", "网页目录不存在或无法打开：%s",
-                                  directory != NULL ? directory : "（无）");
+        return hl_error_set(
+            error, HL_EINVAL, "web",
+            HL_T("网页目录不存在或无法打开：%s", "not a directory of web pages: %s"),
+            directory != NULL ? directory : HL_T("（无）", "(none)"));
     }
     hl_static_files *files = hl_xcalloc(1, sizeof *files);
     files->root = root;
