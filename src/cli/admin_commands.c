@@ -15,6 +15,7 @@
 #include "app/secrets.h"
 #include "app/transfer.h"
 #include "app/verify.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
 #include "cli/output.h"
@@ -67,7 +68,7 @@ static int run_load(cli_context *context, const cli_command *command, const cli_
         return cli_usage_error(command,
                                HL_T("请指明加载内容及文件", "what to load, and from which file"));
     loader load = NULL;
-    for (size_t index = 0; index < sizeof loaders / sizeof loaders[0]; index++)
+    for (size_t index = 0; index < HL_COUNT_OF(loaders); index++)
         if (strcmp(args->positional[0], loaders[index].what) == 0)
             load = loaders[index].load;
     if (load == NULL)
@@ -447,7 +448,7 @@ static int report_overrides(const cli_args *args, hl_assessment_policy *policy, 
                   {"min-reached", "min_reached"},
                   {"basic-satisfied", "basic_counts_satisfied"},
                   {"lists", "list_size"}};
-    for (size_t index = 0; index < 4; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(simple); index++) {
         const char *value = cli_args_get(args, simple[index].option);
         if (value == NULL)
             continue;
@@ -467,9 +468,9 @@ static int report_overrides(const cli_args *args, hl_assessment_policy *policy, 
         char copy[64];
         snprintf(copy, sizeof copy, "%s", weights);
         char *cursor = copy;
-        for (size_t index = 0; index < 3; index++) {
+        for (size_t index = 0; index < HL_COUNT_OF(keys); index++) {
             char *comma = strchr(cursor, ',');
-            if ((comma == NULL) != (index == 2))
+            if ((comma == NULL) != (index + 1 == HL_COUNT_OF(keys)))
                 return hl_error_set(error, HL_EINVAL, "weights",
                                     HL_T("--weights 须为三个数：响应,解决,满意",
                                          "--weights takes three numbers: R,S,T"));
@@ -562,7 +563,7 @@ static bool serve_number(const cli_args *args, const char *name, int64_t minimum
 static const char *default_web_root(void)
 {
     static const char *const candidates[] = {HL_WEB_SOURCE_DIR, HL_WEB_INSTALL_DIR};
-    for (size_t index = 0; index < sizeof candidates / sizeof candidates[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(candidates); index++) {
         char index_page[PATH_MAX];
         snprintf(index_page, sizeof index_page, "%s/index.html", candidates[index]);
         if (access(index_page, R_OK) == 0)

@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/audit.h"
+#include "base/array.h"
 #include "base/file.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
@@ -144,7 +145,7 @@ static void print_main_help(void)
 static const cli_command *find_command(const char *name)
 {
     const cli_command *tables[] = {cli_order_commands, cli_admin_commands};
-    for (size_t table = 0; table < 2; table++)
+    for (size_t table = 0; table < HL_COUNT_OF(tables); table++)
         for (const cli_command *command = tables[table]; command->name != NULL; command++)
             if (strcmp(command->name, name) == 0)
                 return command;

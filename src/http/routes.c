@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "http/route_support.h"
 #include "http/routes_apikeys.h"
@@ -296,7 +297,7 @@ static const hl_route route_table[] = {
     {"POST", "/open311/v2/*", true, hl_http_open311_post},
 };
 
-#define ROUTE_COUNT (sizeof route_table / sizeof route_table[0])
+#define ROUTE_COUNT HL_COUNT_OF(route_table)
 
 void hl_routes_each(void (*visit)(void *context, const hl_route *route), void *context)
 {

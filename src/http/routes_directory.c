@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app/admin.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "domain/workflow.h"
 #include "http/route_support.h"
@@ -121,7 +122,7 @@ static void append_required_fields(hl_buf *out, const hl_workflow_rule *rule)
         hl_buf_append_str(out, "\"type\",\"title\",\"content\"");
         written = 3;
     }
-    for (size_t index = 0; index < sizeof needs / sizeof needs[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(needs); index++) {
         if ((rule->required & needs[index].need) == 0)
             continue;
         if (written++ > 0)
@@ -372,7 +373,7 @@ void hl_routes_units_put(const hl_route_request *request, const hl_route_context
         {.name = "parent", .optional = true},
         {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
     };
-    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     hl_admin_unit_fields unit_fields = {fields[0].value, fields[1].value, fields[2].value,
                                         fields[3].value,
@@ -401,7 +402,7 @@ void hl_routes_categories_put(const hl_route_request *request, const hl_route_co
         {.name = "handle_days", .kind = HL_JSON_INTEGER, .optional = true},
         {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
     };
-    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     hl_admin_category_fields category_fields = {
         fields[0].value, fields[1].value,   fields[2].value,
@@ -560,7 +561,7 @@ void hl_routes_calendar_put(const hl_route_request *request, const hl_route_cont
 {
     hl_json_field fields[] = {
         {.name = "date"}, {.name = "kind"}, {.name = "name", .optional = true}};
-    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     hl_calendar_entry entry;
     bool created = false;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "http/route_support.h"
 #include "http/routes_personal.h"
@@ -210,9 +211,9 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
     filter->sort = HL_ORDER_SORT_RECEIVED_DESC;
     if (sort != NULL) {
         size_t index = 0;
-        while (index < sizeof sorts / sizeof sorts[0] && strcmp(sorts[index].name, sort) != 0)
+        while (index < HL_COUNT_OF(sorts) && strcmp(sorts[index].name, sort) != 0)
             index++;
-        if (index == sizeof sorts / sizeof sorts[0]) {
+        if (index == HL_COUNT_OF(sorts)) {
             hl_route_field_invalid(response, "sort",
                                    HL_T("sort 须为 deadline、-deadline、received 或 -received",
                                         "sort takes deadline, -deadline, received or -received"));
@@ -355,7 +356,7 @@ static int copy_registration_texts(const hl_json_field *fields, hl_order *order,
          false},
         {REGISTER_ADDRESS, order->address, sizeof order->address, HL_ADDRESS_CHARS, false},
     };
-    for (size_t index = 0; index < sizeof texts / sizeof texts[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(texts); index++) {
         const hl_json_field *field = &fields[texts[index].field];
         texts[index].destination[0] = '\0';
         if (field->value == NULL)

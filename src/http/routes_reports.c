@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app/report.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "domain/bulletin.h"
 #include "http/route_support.h"
@@ -161,7 +162,7 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
                  "attachment; filename=\"bulletin-%04d-%02d.xlsx\"", month / 100, month % 100);
         return;
     }
-    for (size_t index = 0; index < sizeof report_types / sizeof report_types[0]; index++)
+    for (size_t index = 0; index < HL_COUNT_OF(report_types); index++)
         if (report_types[index].format == format)
             response->content_type = report_types[index].content_type;
 }
@@ -256,10 +257,7 @@ typedef struct category_counts {
 static int collect_category_count(void *context, const char *code, int64_t orders)
 {
     category_counts *counts = context;
-    if (counts->count == counts->capacity) {
-        counts->capacity = counts->capacity > 0 ? counts->capacity * 2 : 32;
-        counts->items = hl_xrealloc(counts->items, counts->capacity * sizeof *counts->items);
-    }
+    HL_ARRAY_GROW(counts->items, counts->count, counts->capacity);
     category_count *item = &counts->items[counts->count++];
     snprintf(item->code, sizeof item->code, "%s", code);
     item->orders = orders;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 
 /* The longest path looked up; longer ones name no file of ours. */
@@ -190,7 +191,7 @@ static const char *content_type_of(const char *name)
     const char *slash = strrchr(name, '/');
     const char *dot = strrchr(slash != NULL ? slash : name, '.');
     if (dot != NULL)
-        for (size_t index = 0; index < sizeof content_types / sizeof content_types[0]; index++)
+        for (size_t index = 0; index < HL_COUNT_OF(content_types); index++)
             if (strcmp(dot + 1, content_types[index].extension) == 0)
                 return content_types[index].content_type;
     return "application/octet-stream";
