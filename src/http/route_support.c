@@ -48,6 +48,14 @@ void hl_route_error(hl_route_response *response, const hl_error *error)
                           error->field, error->message);
 }
 
+bool hl_route_ok(hl_route_response *response, int result, const hl_error *error)
+{
+    if (result == HL_OK)
+        return true;
+    hl_route_error(response, error);
+    return false;
+}
+
 void hl_route_mask_phone(const char *phone, char *out, size_t size)
 {
     if (size == 0)
@@ -299,11 +307,10 @@ bool hl_route_parse_body(const hl_route_request *request, hl_json_field *fields,
 {
     hl_error error;
     hl_error_clear(&error);
-    if (hl_json_body_parse(request->body, request->body_length, request->arena, fields, count,
-                           &error) == HL_OK)
-        return true;
-    hl_route_error(response, &error);
-    return false;
+    return hl_route_ok(response,
+                       hl_json_body_parse(request->body, request->body_length, request->arena,
+                                          fields, count, &error),
+                       &error);
 }
 
 void hl_route_too_many_requests(hl_route_response *response, int retry_after, const char *message)

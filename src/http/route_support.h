@@ -24,6 +24,12 @@
  * hl_route_authenticate.) */
 void hl_route_error(hl_route_response *response, const hl_error *error);
 
+/* The end of a call into app/: true when result is HL_OK; else fills
+ * response from error as hl_route_error does and returns false, so that a
+ * route reads `if (!hl_route_ok(response, hl_app_...(..., &error), &error))
+ * return;`. */
+bool hl_route_ok(hl_route_response *response, int result, const hl_error *error);
+
 /* Fills response with an error answer of an explicit status and code name:
  * {"error":{"code":code,"message":message,"field":field or null}}. */
 void hl_route_error_status(hl_route_response *response, int status, const char *code,

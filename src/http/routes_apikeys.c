@@ -65,10 +65,8 @@ void hl_routes_apikeys_list(const hl_route_request *request, const hl_route_cont
     hl_error_clear(&error);
     hl_buf_append_str(&response->body, "{\"apikeys\":[");
     key_list list = {&response->body, 0};
-    if (hl_apikey_each(request->app, list_key, &list, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_apikey_each(request->app, list_key, &list, &error), &error))
         return;
-    }
     hl_buf_append_str(&response->body, "]}\n");
     response->status = 200;
 }
@@ -98,11 +96,11 @@ void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_co
     hl_error_clear(&error);
     char key_text[HL_APIKEY_TEXT_BYTES];
     hl_apikey key;
-    if (hl_apikey_create(request->app, fields[0].value, rate, context->user->username, request->now,
-                         key_text, &key, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_apikey_create(request->app, fields[0].value, rate, context->user->username,
+                                      request->now, key_text, &key, &error),
+                     &error))
         return;
-    }
     key_json(&response->body, &key, key_text);
     hl_buf_append_char(&response->body, '\n');
     memset(key_text, 0, sizeof key_text);
@@ -125,10 +123,9 @@ void hl_routes_apikeys_revoke(const hl_route_request *request, const hl_route_co
     hl_error error;
     hl_error_clear(&error);
     hl_apikey key;
-    if (hl_apikey_revoke(request->app, id, request->now, &key, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_apikey_revoke(request->app, id, request->now, &key, &error),
+                     &error))
         return;
-    }
     key_json(&response->body, &key, NULL);
     hl_buf_append_char(&response->body, '\n');
     response->status = 200;

@@ -24,18 +24,15 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
     hl_error error;
     hl_error_clear(&error);
     int64_t id = 0;
-    if (hl_route_parse_order_number(number, &id, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_route_parse_order_number(number, &id, &error), &error))
         return;
-    }
     /* An order is some 40 KB: it lives in the request's arena, not the stack. */
     hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
     if (!events) {
         /* An order the user may not read is "not found", as one that is absent. */
-        if (hl_auth_read_order(request->app, user, id, order, &error) != HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(response, hl_auth_read_order(request->app, user, id, order, &error),
+                         &error))
             return;
-        }
         if (!hl_routes_personal_order(request, user, order, "GET /api/v1/orders/{number}", false,
                                       response))
             return;
@@ -49,11 +46,11 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
     hl_buf_append_json_string(&response->body, text);
     hl_buf_append_str(&response->body, ",\"events\":[");
     hl_route_events_writer writer = {&response->body, 0};
-    if (hl_auth_list_events(request->app, user, id, order, hl_route_event_json, &writer, &error) !=
-        HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_auth_list_events(request->app, user, id, order, hl_route_event_json,
+                                         &writer, &error),
+                     &error))
         return;
-    }
     hl_buf_append_str(&response->body, "]}\n");
     response->status = 200;
 }
@@ -278,16 +275,17 @@ void hl_routes_orders_list(const hl_route_request *request, const hl_route_conte
             0};
         hl_error error;
         hl_error_clear(&error);
-        if (hl_app_list_page(request->app, &filter, write_listed_order, &writer, &total, &error) !=
-            HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(response,
+                         hl_app_list_page(request->app, &filter, write_listed_order, &writer,
+                                          &total, &error),
+                         &error))
             return;
-        }
         /* Every full number given out is recorded first, or none leaves. */
-        if (hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error) != HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(
+                response,
+                hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error),
+                &error))
             return;
-        }
     }
     hl_buf_appendf(out, "],\"page\":%lld,\"page_size\":%lld,\"total\":%lld}\n", (long long)page,
                    (long long)page_size, (long long)total);
@@ -303,10 +301,11 @@ void hl_routes_orders_counts(const hl_route_request *request, const hl_route_con
     if (hl_auth_order_scope(context->user, &filter)) {
         hl_error error;
         hl_error_clear(&error);
-        if (hl_app_order_counts_of(request->app, &filter, request->now, &counts, &error) != HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(
+                response,
+                hl_app_order_counts_of(request->app, &filter, request->now, &counts, &error),
+                &error))
             return;
-        }
     }
     hl_buf *out = &response->body;
     hl_buf_append_str(out, "{\"by_state\":{");
@@ -410,10 +409,8 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
     }
     hl_error error;
     hl_error_clear(&error);
-    if (copy_registration_texts(fields, order, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, copy_registration_texts(fields, order, &error), &error))
         return;
-    }
     bool has_latitude = fields[REGISTER_LATITUDE].present,
          has_longitude = fields[REGISTER_LONGITUDE].present;
     if (has_latitude != has_longitude) {
@@ -444,10 +441,8 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
         hl_route_write_refused(response, &error);
         return;
     }
-    if (hl_auth_read_order(request->app, user, id, order, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_auth_read_order(request->app, user, id, order, &error), &error))
         return;
-    }
     if (!hl_routes_personal_order(request, user, order, "POST /api/v1/orders", true, response))
         return;
     char number[24];
@@ -549,10 +544,8 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
     hl_error error;
     hl_error_clear(&error);
     int64_t id = 0;
-    if (hl_route_parse_order_number(number, &id, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_route_parse_order_number(number, &id, &error), &error))
         return;
-    }
     hl_action action = HL_ACTION_REGISTER;
     if (hl_workflow_action_parse(action_name, &action) != HL_OK || action == HL_ACTION_REGISTER) {
         hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "action",

@@ -68,10 +68,9 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
     hl_error error;
     hl_error_clear(&error);
     int64_t id = 0;
-    if (hl_route_parse_order_number(context->parameters[0], &id, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_route_parse_order_number(context->parameters[0], &id, &error),
+                     &error))
         return;
-    }
     int64_t limit = HL_ROUTES_EARLIER_DEFAULT;
     const char *limit_text = NULL;
     if (!hl_route_query(request, "limit", &limit_text, response))
@@ -94,11 +93,11 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
         0};
     /* The order itself and each earlier one are read under app/auth's rule:
      * one the user may not read is "not found" or left out. */
-    if (hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order, (int)limit,
-                              write_earlier, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order,
+                                           (int)limit, write_earlier, &writer, &error),
+                     &error))
         return;
-    }
     if (hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error) != HL_OK) {
         hl_route_error(response, &error); /* the numbers do not leave */
         return;
@@ -170,19 +169,18 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
     int64_t total = 0;
     /* Reads answered a moment ago may still wait in the queue: write them
      * first, so that the audit shows everything given out until now. */
-    if (hl_audit_queue_flush(request->audit, &error) != HL_OK ||
-        hl_audit_count(request->app, &filter, &total, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_audit_queue_flush(request->audit, &error) != HL_OK ||
+                         hl_audit_count(request->app, &filter, &total, &error),
+                     &error))
         return;
-    }
     hl_buf *out = &response->body;
     hl_buf_appendf(out, "{\"page\":%lld,\"per_page\":%d,\"total\":%lld,\"reads\":[",
                    (long long)page, HL_ROUTES_AUDIT_PAGE, (long long)total);
     audit_writer writer = {out, 0};
-    if (hl_audit_list(request->app, &filter, write_read, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_audit_list(request->app, &filter, write_read, &writer, &error),
+                     &error))
         return;
-    }
     hl_buf_append_str(out, "]}\n");
     response->status = 200;
 }
