@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/contract.h"
 #include "base/i18n.h"
 #include "domain/workflow.h"
 
@@ -58,6 +59,7 @@ bool hl_route_ok(hl_route_response *response, int result, const hl_error *error)
 
 void hl_route_mask_phone(const char *phone, char *out, size_t size)
 {
+    HL_REQUIRE(phone != NULL && (out != NULL || size == 0));
     if (size == 0)
         return;
     size_t length = strlen(phone);
@@ -111,6 +113,7 @@ static void append_time_left(const hl_app *app, const hl_order *order, hl_time n
 void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full,
                          hl_buf *out)
 {
+    HL_REQUIRE(app != NULL && order != NULL && out != NULL);
     char masked[HL_NAME_BYTES + HL_PHONE_BYTES];
     bool first = true;
     hl_buf_append_char(out, '{');
@@ -288,7 +291,7 @@ bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const
 }
 
 /* The body must be declared JSON ("application/json", any parameters). */
-bool hl_route_json_content_type(const hl_route_request *request, hl_route_response *response)
+static bool json_content_type(const hl_route_request *request, hl_route_response *response)
 {
     const char *type = request->content_type;
     size_t length = strlen("application/json");
@@ -300,11 +303,11 @@ bool hl_route_json_content_type(const hl_route_request *request, hl_route_respon
     return false;
 }
 
-/* Parses the body into fields; false, with a 400, when it is not one JSON
- * object of exactly these string fields (json_body.c). */
 bool hl_route_parse_body(const hl_route_request *request, hl_json_field *fields, size_t count,
                          hl_route_response *response)
 {
+    if (!json_content_type(request, response))
+        return false;
     hl_error error;
     hl_error_clear(&error);
     return hl_route_ok(response,

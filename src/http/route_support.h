@@ -95,12 +95,10 @@ void hl_route_set_etag(hl_route_response *response, const hl_order *order);
 bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const char **token,
                            hl_route_response *response);
 
-/* True when the body is declared application/json; else false with a 415. */
-bool hl_route_json_content_type(const hl_route_request *request, hl_route_response *response);
-
-/* Parses the body into fields (json_body.c: strict); false with a 400 when
- * it is not one JSON object of exactly these fields. Values live in the
- * request's arena. */
+/* Parses the body into fields (json_body.c: strict): false with a 415 when
+ * the body is not declared application/json, with a 400 when it is not
+ * one JSON object of exactly these fields. Values live in the request's
+ * arena. */
 bool hl_route_parse_body(const hl_route_request *request, hl_json_field *fields, size_t count,
                          hl_route_response *response);
 

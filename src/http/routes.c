@@ -160,10 +160,8 @@ static void handle_login(const hl_route_request *request, const hl_route_context
                          hl_route_response *response)
 {
     (void)context;
-    if (!hl_route_json_content_type(request, response))
-        return;
     hl_json_field fields[] = {{.name = "username"}, {.name = "password"}};
-    if (!hl_route_parse_body(request, fields, 2, response))
+    if (!hl_route_parse_body(request, fields, HL_COUNT_OF(fields), response))
         return;
     hl_error error;
     hl_error_clear(&error);
@@ -221,10 +219,8 @@ static void handle_password(const hl_route_request *request, const hl_route_cont
 {
     const hl_user *user = context->user;
     const char *token = context->token;
-    if (!hl_route_json_content_type(request, response))
-        return;
     hl_json_field fields[] = {{.name = "old"}, {.name = "new"}};
-    if (!hl_route_parse_body(request, fields, 2, response))
+    if (!hl_route_parse_body(request, fields, HL_COUNT_OF(fields), response))
         return;
     hl_error error;
     hl_error_clear(&error);

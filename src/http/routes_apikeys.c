@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/apikey.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "http/route_support.h"
 
@@ -74,11 +75,11 @@ void hl_routes_apikeys_list(const hl_route_request *request, const hl_route_cont
 void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_context *context,
                               hl_route_response *response)
 {
-    if (!may_manage(context, response) || !hl_route_json_content_type(request, response))
+    if (!may_manage(context, response))
         return;
     hl_json_field fields[] = {
         {.name = "name"}, {.name = "rate_per_minute", .kind = HL_JSON_INTEGER, .optional = true}};
-    if (!hl_route_parse_body(request, fields, 2, response))
+    if (!hl_route_parse_body(request, fields, HL_COUNT_OF(fields), response))
         return;
     int rate = HL_APIKEY_DEFAULT_RATE;
     if (fields[1].present) {

@@ -349,8 +349,6 @@ static bool admin_body(const hl_route_request *request, const hl_route_context *
 {
     if (refuse_unless_admin(context->user, response))
         return false;
-    if (!hl_route_json_content_type(request, response))
-        return false;
     return hl_route_parse_body(request, fields, count, response);
 }
 
@@ -594,7 +592,7 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
                           hl_route_response *response)
 {
     hl_json_field fields[] = {{.name = "value"}};
-    if (!admin_body(request, context, fields, 1, response))
+    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     const char *key = parameter_text(request, context->parameters[0]);
     hl_error error;

@@ -232,29 +232,6 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
     return true;
 }
 
-typedef struct list_writer {
-    const hl_route_request *request;
-    const hl_user *user;
-    hl_buf *out;
-    bool full;
-    size_t count;
-    hl_audit_read *reads; /* one per order whose full number is written (page_size at most) */
-    size_t read_count;
-} list_writer;
-
-static int write_listed_order(void *context, const hl_order *order)
-{
-    list_writer *writer = context;
-    if (writer->count++ > 0)
-        hl_buf_append_char(writer->out, ',');
-    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full,
-                        writer->out);
-    if (writer->full && order->citizen_phone[0] != '\0')
-        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now,
-                         writer->user->username, order->id, "GET /api/v1/orders");
-    return 0;
-}
-
 void hl_routes_orders_list(const hl_route_request *request, const hl_route_context *context,
                            hl_route_response *response)
 {
@@ -268,23 +245,18 @@ void hl_routes_orders_list(const hl_route_request *request, const hl_route_conte
     /* The user's filters, narrowed to what the user may read: a list can
      * never show an order that GET /api/v1/orders/{number} would not. */
     if (hl_auth_order_scope(context->user, &filter)) {
-        list_writer writer = {
-            request, context->user,
-            out,     hl_auth_sees_personal_data(context->user),
-            0,       hl_arena_alloc(request->arena, (size_t)page_size * sizeof(hl_audit_read)),
-            0};
+        hl_routes_personal_list list;
+        hl_routes_personal_list_start(&list, request, context->user, "GET /api/v1/orders", out,
+                                      (size_t)page_size);
         hl_error error;
         hl_error_clear(&error);
         if (!hl_route_ok(response,
-                         hl_app_list_page(request->app, &filter, write_listed_order, &writer,
-                                          &total, &error),
+                         hl_app_list_page(request->app, &filter, hl_routes_personal_list_order,
+                                          &list, &total, &error),
                          &error))
             return;
         /* Every full number given out is recorded first, or none leaves. */
-        if (!hl_route_ok(
-                response,
-                hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error),
-                &error))
+        if (!hl_routes_personal_list_end(&list, response))
             return;
     }
     hl_buf_appendf(out, "],\"page\":%lld,\"page_size\":%lld,\"total\":%lld}\n", (long long)page,
@@ -373,8 +345,6 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
                                hl_route_response *response)
 {
     const hl_user *user = context->user;
-    if (!hl_route_json_content_type(request, response))
-        return;
     hl_json_field fields[REGISTER_FIELD_COUNT] = {
         [REGISTER_CHANNEL] = {.name = "channel", .optional = true},
         [REGISTER_TYPE] = {.name = "type"},
@@ -567,8 +537,6 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
             HL_T("If-Match 须为一个版本号，如 \"7\"", "If-Match takes one version, e.g. \"7\""));
         return;
     }
-    if (!hl_route_json_content_type(request, response))
-        return;
     hl_json_field fields[ACTION_FIELD_COUNT] = {
         [ACTION_UNIT] = {.name = "unit", .optional = true},
         [ACTION_CO_UNITS] = {.name = "co_units", .optional = true},
