@@ -485,18 +485,31 @@ static int print_order_row(void *context, const hl_order *order)
     return 0;
 }
 
+/* The start of list and export: the store opened and the filter read
+ * from the options; CLI_EXIT_OK, or the status to exit with. */
+static int open_filtered(cli_context *context, const cli_args *args, hl_app **app,
+                         hl_order_filter *filter)
+{
+    int status = cli_open_app(context, app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_error error;
+    hl_error_clear(&error);
+    if (parse_filter(*app, args, filter, &error) != HL_OK)
+        return cli_fail(&error);
+    return CLI_EXIT_OK;
+}
+
 static int run_list(cli_context *context, const cli_command *command, const cli_args *args)
 {
     (void)command;
     hl_error error;
     hl_error_clear(&error);
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_order_filter filter;
+    int status = open_filtered(context, args, &app, &filter);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_order_filter filter;
-    if (parse_filter(app, args, &filter, &error) != HL_OK)
-        return cli_fail(&error);
     if (filter.limit == 0)
         filter.limit = 100;
     list_context list = {hl_clock_now(), 0};
@@ -515,12 +528,10 @@ static int run_export(cli_context *context, const cli_command *command, const cl
     hl_error error;
     hl_error_clear(&error);
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_order_filter filter;
+    int status = open_filtered(context, args, &app, &filter);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_order_filter filter;
-    if (parse_filter(app, args, &filter, &error) != HL_OK)
-        return cli_fail(&error);
     const char *path = cli_args_get(args, "out");
     FILE *out = stdout;
     if (path != NULL && strcmp(path, "-") != 0 && (out = fopen(path, "wb")) == NULL) {

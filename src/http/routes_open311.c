@@ -582,6 +582,19 @@ typedef struct get_call {
     hl_open311_reader *reader;
 } get_call;
 
+/* Ends a document whose list was begun with hl_doc_list_begin: its close
+ * and 200, or the error of the visit that failed. */
+static void end_list(get_call *call, hl_doc *doc, int result, const hl_error *error)
+{
+    if (result != HL_OK) {
+        answer_app_error(call->response, call->where->format, error);
+        return;
+    }
+    hl_doc_list_end(doc);
+    hl_doc_end(doc);
+    call->response->status = 200;
+}
+
 static void get_discovery(get_call *call)
 {
     const hl_route_request *request = call->request;
@@ -645,13 +658,8 @@ static void get_services(get_call *call)
     hl_doc_list_begin(&doc, "services", "service");
     hl_error error;
     hl_error_clear(&error);
-    if (hl_open311_each_service(call->request->app, write_service, &doc, &error) != HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc, hl_open311_each_service(call->request->app, write_service, &doc, &error),
+             &error);
 }
 
 typedef struct values_writer {
@@ -739,13 +747,7 @@ static void get_request(get_call *call)
     hl_doc_list_begin(&doc, "service_requests", "request");
     request_writer writer = {&doc, call->reader, extensions, &error};
     int result = hl_open311_read_request(call->reader, id, write_request, &writer, &error);
-    if (result != HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc, result, &error);
 }
 
 /* Fills the query of GET requests from its parameters. */
@@ -825,14 +827,9 @@ static void get_requests(get_call *call)
     hl_doc_list_begin(&doc, "service_requests", "request");
     request_writer writer = {&doc, call->reader, extensions, &error};
     int64_t total = 0;
-    if (hl_open311_list_requests(call->reader, &query, write_request, &writer, &total, &error) !=
-        HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc,
+             hl_open311_list_requests(call->reader, &query, write_request, &writer, &total, &error),
+             &error);
 }
 
 typedef struct token_writer {
@@ -873,13 +870,7 @@ static void get_token(get_call *call)
                      HL_T("没有这个 token", "token was not found"));
         return;
     }
-    if (result != HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc, result, &error);
 }
 
 static int write_update(void *context, const hl_open311_note *note)
@@ -918,14 +909,10 @@ static void get_updates(get_call *call)
     begin_document(call->response, &doc, call->where->format);
     hl_doc_list_begin(&doc, "service_request_updates", "request_update");
     int64_t total = 0;
-    if (hl_open311_list_updates(call->reader, from, to, offset, limit, write_update, &doc, &total,
-                                &error) != HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc,
+             hl_open311_list_updates(call->reader, from, to, offset, limit, write_update, &doc,
+                                     &total, &error),
+             &error);
 }
 
 /* The parameters each resource takes besides lang. */
