@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/i18n.h"
 
 static int hex_digit(char character)
@@ -109,6 +110,7 @@ static void append_field(hl_form *form, hl_arena *arena, const char *name, const
 int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_fields, hl_form *out,
                   hl_error *error)
 {
+    HL_REQUIRE(arena != NULL && out != NULL && (text != NULL || length == 0));
     out->fields = NULL;
     out->count = 0;
     size_t position = 0;
@@ -155,6 +157,7 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
 int hl_form_add(hl_form *form, hl_arena *arena, size_t max_fields, const char *name,
                 size_t name_length, const char *value, size_t value_length, hl_error *error)
 {
+    HL_REQUIRE(form != NULL && arena != NULL);
     if (form->count >= max_fields)
         return too_many(max_fields, error);
     if (value == NULL)
