@@ -243,7 +243,14 @@ typedef struct list_writer {
         return 0;                                                                                  \
     }
 
-/* Ends a listing begun with {"name":[ : its close, or the error of the
+/* Starts a listing: {"key":[ in the body, and the writer of its records. */
+static list_writer begin_list(hl_route_response *response, const char *key)
+{
+    hl_buf_appendf(&response->body, "{\"%s\":[", key);
+    return (list_writer){&response->body, 0};
+}
+
+/* Ends a listing begun with {"key":[ : its close, or the error of the
  * visit that failed. */
 static void end_list(hl_route_response *response, int result, const hl_error *error)
 {
@@ -312,8 +319,7 @@ void hl_routes_units_list(const hl_route_request *request, const hl_route_contex
     (void)context;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = {&response->body, 0};
-    hl_buf_append_str(&response->body, "{\"units\":[");
+    list_writer writer = begin_list(response, "units");
     end_list(response, hl_app_each_unit(request->app, write_unit, &writer, &error), &error);
 }
 
@@ -323,8 +329,7 @@ void hl_routes_categories_list(const hl_route_request *request, const hl_route_c
     (void)context;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = {&response->body, 0};
-    hl_buf_append_str(&response->body, "{\"categories\":[");
+    list_writer writer = begin_list(response, "categories");
     end_list(response, hl_app_each_category(request->app, write_category, &writer, &error), &error);
 }
 
@@ -335,8 +340,7 @@ void hl_routes_users_list(const hl_route_request *request, const hl_route_contex
         return;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = {&response->body, 0};
-    hl_buf_append_str(&response->body, "{\"users\":[");
+    list_writer writer = begin_list(response, "users");
     end_list(response, hl_app_each_user(request->app, write_user, &writer, &error), &error);
 }
 

@@ -582,8 +582,15 @@ typedef struct get_call {
     hl_open311_reader *reader;
 } get_call;
 
-/* Ends a document whose list was begun with hl_doc_list_begin: its close
- * and 200, or the error of the visit that failed. */
+/* Starts a document that is one list, of name holding items. */
+static void begin_list(get_call *call, hl_doc *doc, const char *name, const char *item)
+{
+    begin_document(call->response, doc, call->where->format);
+    hl_doc_list_begin(doc, name, item);
+}
+
+/* Ends a document begun with begin_list: its close and 200, or the error
+ * of the visit that failed. */
 static void end_list(get_call *call, hl_doc *doc, int result, const hl_error *error)
 {
     if (result != HL_OK) {
@@ -654,8 +661,7 @@ static int write_service(void *context, const hl_open311_service *service)
 static void get_services(get_call *call)
 {
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "services", "service");
+    begin_list(call, &doc, "services", "service");
     hl_error error;
     hl_error_clear(&error);
     end_list(call, &doc, hl_open311_each_service(call->request->app, write_service, &doc, &error),
@@ -743,8 +749,7 @@ static void get_request(get_call *call)
     hl_error error;
     hl_error_clear(&error);
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "service_requests", "request");
+    begin_list(call, &doc, "service_requests", "request");
     request_writer writer = {&doc, call->reader, extensions, &error};
     int result = hl_open311_read_request(call->reader, id, write_request, &writer, &error);
     end_list(call, &doc, result, &error);
@@ -823,8 +828,7 @@ static void get_requests(get_call *call)
     hl_error error;
     hl_error_clear(&error);
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "service_requests", "request");
+    begin_list(call, &doc, "service_requests", "request");
     request_writer writer = {&doc, call->reader, extensions, &error};
     int64_t total = 0;
     end_list(call, &doc,
@@ -861,8 +865,7 @@ static void get_token(get_call *call)
     hl_error error;
     hl_error_clear(&error);
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "service_requests", "request");
+    begin_list(call, &doc, "service_requests", "request");
     token_writer writer = {&doc};
     int result = hl_open311_read_request(call->reader, id, write_token, &writer, &error);
     if (result == HL_ENOTFOUND) {
@@ -906,8 +909,7 @@ static void get_updates(get_call *call)
     hl_error error;
     hl_error_clear(&error);
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "service_request_updates", "request_update");
+    begin_list(call, &doc, "service_request_updates", "request_update");
     int64_t total = 0;
     end_list(call, &doc,
              hl_open311_list_updates(call->reader, from, to, offset, limit, write_update, &doc,
