@@ -15,17 +15,13 @@
 #include "app/secrets.h"
 #include "app/transfer.h"
 #include "app/verify.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "demo/demo.h"
 #include "http/server.h"
 #include "report/render.h"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 static int run_init(cli_context *context, const cli_command *command, const cli_args *args)
 {
@@ -41,18 +37,18 @@ static int run_init(cli_context *context, const cli_command *command, const cli_
         if (hl_app_set_time_zone(app, zone, &error) != HL_OK)
             return cli_fail(&error);
     }
-    printf(english() ? "store ready: %s (schema %d, %zu calendar days)\n"
-                     : "数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
+    printf(HL_T("数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
+                "store ready: %s (schema %d, %zu calendar days)\n"),
            context->db_path, hl_app_schema_version(), hl_app_calendar(app)->count);
     /* The key matters as much as the store: say where it is. */
     char *default_key =
         context->key_path == NULL ? hl_secrets_default_key_path(context->db_path) : NULL;
-    printf(english() ? "key of the phone numbers: %s (back it up apart from the store)\n"
-                     : "联系电话密钥：%s（请与数据库分开备份）\n",
+    printf(HL_T("联系电话密钥：%s（请与数据库分开备份）\n",
+                "key of the phone numbers: %s (back it up apart from the store)\n"),
            context->key_path != NULL ? context->key_path : default_key);
     free(default_key);
     if (zone != NULL)
-        printf(english() ? "time zone: %s\n" : "时区：%s\n", hl_zone_name(hl_app_zone(app)));
+        printf(HL_T("时区：%s\n", "time zone: %s\n"), hl_zone_name(hl_app_zone(app)));
     return CLI_EXIT_OK;
 }
 
@@ -69,16 +65,16 @@ static int run_load(cli_context *context, const cli_command *command, const cli_
                    {"calendar", hl_transfer_load_calendar},
                    {"attributes", hl_transfer_load_attributes}};
     if (args->positional_count != 2)
-        return cli_usage_error(command, english() ? "what to load, and from which file"
-                                                  : "请指明加载内容及文件");
+        return cli_usage_error(command,
+                               HL_T("请指明加载内容及文件", "what to load, and from which file"));
     loader load = NULL;
-    for (size_t index = 0; index < sizeof loaders / sizeof loaders[0]; index++)
+    for (size_t index = 0; index < HL_COUNT_OF(loaders); index++)
         if (strcmp(args->positional[0], loaders[index].what) == 0)
             load = loaders[index].load;
     if (load == NULL)
-        return cli_usage_error(
-            command, english() ? "load units, categories, users, calendar or attributes"
-                               : "可加载 units、categories、users、calendar 或 attributes");
+        return cli_usage_error(command,
+                               HL_T("可加载 units、categories、users、calendar 或 attributes",
+                                    "load units, categories, users, calendar or attributes"));
     hl_error error;
     hl_error_clear(&error);
     char *data = NULL;
@@ -92,7 +88,7 @@ static int run_load(cli_context *context, const cli_command *command, const cli_
         if (load(app, data, length, &loaded, &error) != HL_OK)
             status = cli_fail(&error);
         else
-            printf(english() ? "loaded %d %s\n" : "已加载 %d 条 %s\n", loaded, args->positional[0]);
+            printf(HL_T("已加载 %d 条 %s\n", "loaded %d %s\n"), loaded, args->positional[0]);
     }
     free(data);
     return status;
@@ -116,7 +112,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         return CLI_EXIT_OK;
     }
     if (args->positional_count != 2)
-        return cli_usage_error(command, english() ? "give a key and a value" : "请给出键和值");
+        return cli_usage_error(command, HL_T("请给出键和值", "give a key and a value"));
     hl_error error;
     hl_error_clear(&error);
     if (strncmp(args->positional[0], "open311.", 8) == 0) {
@@ -152,7 +148,7 @@ static int print_unit(void *context, const hl_unit *unit)
     cli_output_cell(stdout, unit->name, 24);
     printf(" ");
     cli_output_cell(stdout, unit->group, 18);
-    printf(" %s%s\n", unit->parent, unit->active ? "" : (english() ? " (retired)" : "（已撤销）"));
+    printf(" %s%s\n", unit->parent, unit->active ? "" : HL_T("（已撤销）", " (retired)"));
     return 0;
 }
 
@@ -169,7 +165,7 @@ static int print_category(void *context, const hl_category *category)
     cli_output_cell(stdout, category->parent[0] ? category->parent : "-", 12);
     printf(" ");
     cli_output_cell(stdout, category->default_unit[0] ? category->default_unit : "-", 20);
-    printf(" %s%s\n", days, category->active ? "" : (english() ? " (retired)" : "（已停用）"));
+    printf(" %s%s\n", days, category->active ? "" : HL_T("（已停用）", " (retired)"));
     return 0;
 }
 
@@ -181,7 +177,7 @@ static int print_user(void *context, const hl_user *user)
     cli_output_cell(stdout, user->display_name, 16);
     printf(" ");
     cli_output_cell(stdout, hl_directory_role_label(user->role), 12);
-    printf(" %s%s\n", user->unit, user->active ? "" : (english() ? " (disabled)" : "（已停用）"));
+    printf(" %s%s\n", user->unit, user->active ? "" : HL_T("（已停用）", " (disabled)"));
     return 0;
 }
 
@@ -216,7 +212,7 @@ static int run_calendar(cli_context *context, const cli_command *command, const 
     int64_t year = 0;
     const char *year_text = cli_args_get(args, "year");
     if (year_text != NULL && hl_text_parse_int(hl_slice_of(year_text), 1900, 9999, &year) != HL_OK)
-        return cli_usage_error(command, english() ? "--year takes a year" : "--year 须为年份");
+        return cli_usage_error(command, HL_T("--year 须为年份", "--year takes a year"));
     for (size_t index = 0; index < hl_app_calendar(app)->count; index++) {
         const hl_calendar_entry *entry = &hl_app_calendar(app)->entries[index];
         char day[16];
@@ -224,14 +220,12 @@ static int run_calendar(cli_context *context, const cli_command *command, const 
         if (year != 0 && strncmp(day, year_text, 4) != 0)
             continue;
         printf("%s  %s  %s\n", day,
-               entry->kind == HL_DAY_OFF ? (english() ? "off " : "放假")
-                                         : (english() ? "work" : "上班"),
+               entry->kind == HL_DAY_OFF ? HL_T("放假", "off ") : HL_T("上班", "work"),
                entry->festival);
     }
     int first, last;
     hl_calendar_years(hl_app_calendar(app), &first, &last);
-    printf(english() ? "(notices loaded for %d-%d)\n" : "（已加载 %d-%d 年的放假安排）\n", first,
-           last);
+    printf(HL_T("（已加载 %d-%d 年的放假安排）\n", "(notices loaded for %d-%d)\n"), first, last);
     return CLI_EXIT_OK;
 }
 
@@ -254,11 +248,10 @@ static int run_workflow(cli_context *context, const cli_command *command, const 
         cli_output_cell(stdout, rule->name, 16);
         printf(" ");
         cli_output_cell(stdout, hl_workflow_action_label((hl_action)action), 20);
-        const char *target =
-            rule->to_state != HL_STATE_NONE ? hl_order_state_label(rule->to_state)
-            : action == HL_ACTION_RETURN_REJECT
-                ? (english() ? "(the state before the return)" : "（退单前的状态）")
-                : (english() ? "(same)" : "（不变）");
+        const char *target = rule->to_state != HL_STATE_NONE ? hl_order_state_label(rule->to_state)
+                             : action == HL_ACTION_RETURN_REJECT
+                                 ? HL_T("（退单前的状态）", "(the state before the return)")
+                                 : HL_T("（不变）", "(same)");
         printf(" → %s\n", target);
     }
     return CLI_EXIT_OK;
@@ -284,13 +277,13 @@ static int run_verify(cli_context *context, const cli_command *command, const cl
     int result = hl_verify_run_full(app, print_difference, NULL, &summary, &error);
     if (result != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "verified %lld events: the store agrees with its log\n"
-                     : "已核验 %lld 条事件：数据与日志一致\n",
+    printf(HL_T("已核验 %lld 条事件：数据与日志一致\n",
+                "verified %lld events: the store agrees with its log\n"),
            (long long)summary.events);
     if (summary.months > 0)
-        printf(english() ? "the bulletins of %d month(s) recomputed from the log: the same figures "
-                           "and ranks\n"
-                         : "%d 个月的通报数字与排名已由日志重算：一致\n",
+        printf(HL_T("%d 个月的通报数字与排名已由日志重算：一致\n",
+                    "the bulletins of %d month(s) recomputed from the log: the same figures and "
+                    "ranks\n"),
                summary.months);
     return CLI_EXIT_OK;
 }
@@ -308,20 +301,17 @@ static int run_demo(cli_context *context, const cli_command *command, const cli_
     hl_demo_summary summary;
     if (hl_demo_load(app, &summary, &error) != HL_OK)
         return cli_fail(&error);
-    printf(
-        english()
-            ? "demo loaded into %s: %d units, %d categories, %d users, %lld orders, %lld actions, "
-              "%lld survey calls\n"
-            : "演示数据已载入 %s：%d 个单位，%d 个分类，%d 个用户，%lld 件工单，%lld 次操作，%lld "
-              "次回访\n",
-        context->db_path, summary.units, summary.categories, summary.users,
-        (long long)summary.orders, (long long)summary.actions, (long long)summary.surveys);
+    printf(HL_T("演示数据已载入 %s：%d 个单位，%d 个分类，%d 个用户，%lld 件工单，%lld "
+                "次操作，%lld 次回访\n",
+                "demo loaded into %s: %d units, %d categories, %d users, %lld orders, %lld "
+                "actions, %lld survey calls\n"),
+           context->db_path, summary.units, summary.categories, summary.users,
+           (long long)summary.orders, (long long)summary.actions, (long long)summary.surveys);
     int accounts = 0;
     if (hl_auth_set_all_passwords(app, HL_AUTH_DEMO_PASSWORD, &accounts, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english()
-               ? "the password of all %d demo accounts is %s (hotline passwd USER changes one)\n"
-               : "全部 %d 个演示账号的密码均为 %s（用 hotline passwd 用户名 修改）\n",
+    printf(HL_T("全部 %d 个演示账号的密码均为 %s（用 hotline passwd 用户名 修改）\n",
+                "the password of all %d demo accounts is %s (hotline passwd USER changes one)\n"),
            accounts, HL_AUTH_DEMO_PASSWORD);
     return CLI_EXIT_OK;
 }
@@ -344,16 +334,16 @@ static bool read_password_line(char *out, size_t size)
 static int run_passwd(cli_context *context, const cli_command *command, const cli_args *args)
 {
     if (args->positional_count != 1)
-        return cli_usage_error(command, english() ? "whose password? give one username"
-                                                  : "请给出一个用户名");
+        return cli_usage_error(command,
+                               HL_T("请给出一个用户名", "whose password? give one username"));
     hl_error error;
     hl_error_clear(&error);
     char password[HL_AUTH_PASSWORD_MAX_BYTES + 2];
     if (!read_password_line(password, sizeof password)) {
         hl_error_set(
             &error, HL_EINVAL, "password", "%s",
-            english() ? "give the new password as one line on standard input (at most 1024 bytes)"
-                      : "请在标准输入中给出新密码（一行，最多 1024 字节）");
+            HL_T("请在标准输入中给出新密码（一行，最多 1024 字节）",
+                 "give the new password as one line on standard input (at most 1024 bytes)"));
         return cli_fail(&error);
     }
     hl_app *app;
@@ -364,8 +354,8 @@ static int run_passwd(cli_context *context, const cli_command *command, const cl
     memset(password, 0, sizeof password);
     if (result != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "password set for %s; their sessions have ended\n"
-                     : "已设置 %s 的密码，其现有会话均已失效\n",
+    printf(HL_T("已设置 %s 的密码，其现有会话均已失效\n",
+                "password set for %s; their sessions have ended\n"),
            args->positional[0]);
     return CLI_EXIT_OK;
 }
@@ -393,8 +383,7 @@ static int print_audit_read(void *context, const hl_audit_read *read)
 static int run_audit(cli_context *context, const cli_command *command, const cli_args *args)
 {
     if (args->positional_count != 0)
-        return cli_usage_error(command,
-                               english() ? "audit takes options only" : "audit 只接受选项");
+        return cli_usage_error(command, HL_T("audit 只接受选项", "audit takes options only"));
     hl_error error;
     hl_error_clear(&error);
     hl_audit_filter filter = {0};
@@ -402,24 +391,23 @@ static int run_audit(cli_context *context, const cli_command *command, const cli
     const char *order = cli_args_get(args, "order"), *user = cli_args_get(args, "user");
     const char *since = cli_args_get(args, "since"), *limit = cli_args_get(args, "limit");
     if (order != NULL && hl_order_parse_number(hl_slice_of(order), &filter.order_id) != HL_OK)
-        return cli_usage_error(command, english() ? "--order takes an order number"
-                                                  : "--order 须为工单编号");
-    if (user != NULL && user[0] == '\0')
         return cli_usage_error(command,
-                               english() ? "--user takes a username" : "--user 须为用户名");
+                               HL_T("--order 须为工单编号", "--order takes an order number"));
+    if (user != NULL && user[0] == '\0')
+        return cli_usage_error(command, HL_T("--user 须为用户名", "--user takes a username"));
     filter.actor = user;
     int32_t day = 0;
     if (since != NULL) {
         if (hl_clock_parse_day(hl_slice_of(since), &day) != HL_OK)
-            return cli_usage_error(command, english() ? "--since takes a date YYYY-MM-DD"
-                                                      : "--since 须为日期 YYYY-MM-DD");
+            return cli_usage_error(
+                command, HL_T("--since 须为日期 YYYY-MM-DD", "--since takes a date YYYY-MM-DD"));
         filter.since = hl_clock_start_of_day(day);
     }
     int64_t number = 0;
     if (limit != NULL) {
         if (hl_text_parse_int(hl_slice_of(limit), 1, 1000000, &number) != HL_OK)
-            return cli_usage_error(command, english() ? "--limit takes 1 to 1000000"
-                                                      : "--limit 须为 1 到 1000000");
+            return cli_usage_error(command,
+                                   HL_T("--limit 须为 1 到 1000000", "--limit takes 1 to 1000000"));
         filter.limit = (int)number;
     }
     hl_app *app;
@@ -429,19 +417,19 @@ static int run_audit(cli_context *context, const cli_command *command, const cli
     int64_t total = 0, shown = 0;
     if (hl_audit_count(app, &filter, &total, &error) != HL_OK)
         return cli_fail(&error);
-    printf("%s\n", english() ? "Time                 Order           Actor            Route"
-                             : "时间                 工单编号        查阅人           途径");
+    printf("%s\n", HL_T("时间                 工单编号        查阅人           途径",
+                        "Time                 Order           Actor            Route"));
     if (hl_audit_list(app, &filter, print_audit_read, &shown, &error) != HL_OK)
         return cli_fail(&error);
-    if (shown < total && english())
+    if (shown < total && hl_i18n_get() == HL_LANG_EN)
         printf("(%lld of %lld reads, newest first; --limit shows more)\n", (long long)shown,
                (long long)total);
     else if (shown < total)
         printf("（共 %lld 次查阅，显示最近 %lld 次；--limit 可显示更多）\n", (long long)total,
                (long long)shown);
     else
-        printf(english() ? "(%lld read%s, newest first)\n" : "（共 %lld 次查阅%s，最近的在前）\n",
-               (long long)total, english() && total != 1 ? "s" : "");
+        printf(HL_T("（共 %lld 次查阅%s，最近的在前）\n", "(%lld read%s, newest first)\n"),
+               (long long)total, total != 1 ? HL_T("", "s") : "");
     return CLI_EXIT_OK;
 }
 
@@ -460,7 +448,7 @@ static int report_overrides(const cli_args *args, hl_assessment_policy *policy, 
                   {"min-reached", "min_reached"},
                   {"basic-satisfied", "basic_counts_satisfied"},
                   {"lists", "list_size"}};
-    for (size_t index = 0; index < 4; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(simple); index++) {
         const char *value = cli_args_get(args, simple[index].option);
         if (value == NULL)
             continue;
@@ -480,13 +468,12 @@ static int report_overrides(const cli_args *args, hl_assessment_policy *policy, 
         char copy[64];
         snprintf(copy, sizeof copy, "%s", weights);
         char *cursor = copy;
-        for (size_t index = 0; index < 3; index++) {
+        for (size_t index = 0; index < HL_COUNT_OF(keys); index++) {
             char *comma = strchr(cursor, ',');
-            if ((comma == NULL) != (index == 2))
-                return english() ? hl_error_set(error, HL_EINVAL, "weights",
-                                                "--weights takes three numbers: R,S,T")
-                                 : hl_error_set(error, HL_EINVAL, "weights",
-                                                "--weights 须为三个数：响应,解决,满意");
+            if ((comma == NULL) != (index + 1 == HL_COUNT_OF(keys)))
+                return hl_error_set(error, HL_EINVAL, "weights",
+                                    HL_T("--weights 须为三个数：响应,解决,满意",
+                                         "--weights takes three numbers: R,S,T"));
             if (comma != NULL)
                 *comma = '\0';
             int result = hl_assessment_policy_set(policy, keys[index], cursor, error);
@@ -505,19 +492,18 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     const char *month_text = cli_args_get(args, "month");
     int month = 0;
     if (month_text == NULL || hl_clock_parse_month(hl_slice_of(month_text), &month) != HL_OK)
-        return cli_usage_error(command,
-                               english() ? "--month takes YYYY-MM" : "--month 须为 YYYY-MM");
+        return cli_usage_error(command, HL_T("--month 须为 YYYY-MM", "--month takes YYYY-MM"));
     const char *format_text = cli_args_get(args, "format");
     bool xlsx = format_text != NULL && strcmp(format_text, "xlsx") == 0;
     hl_render_format format = HL_RENDER_TEXT;
     if (format_text != NULL && !xlsx && hl_render_format_parse(format_text, &format) != HL_OK)
         return cli_usage_error(command,
-                               english() ? "--format: text, markdown, csv, json, html or xlsx"
-                                         : "--format 须为 text、markdown、csv、json、html 或 xlsx");
+                               HL_T("--format 须为 text、markdown、csv、json、html 或 xlsx",
+                                    "--format: text, markdown, csv, json, html or xlsx"));
     const char *path = cli_args_get(args, "out");
     if (xlsx && (path == NULL || strcmp(path, "-") == 0))
-        return cli_usage_error(command, english() ? "xlsx needs --out FILE.xlsx"
-                                                  : "xlsx 格式须用 --out 指定文件");
+        return cli_usage_error(command,
+                               HL_T("xlsx 格式须用 --out 指定文件", "xlsx needs --out FILE.xlsx"));
     hl_app *app;
     int status = cli_open_app(context, &app);
     if (status != CLI_EXIT_OK)
@@ -540,8 +526,8 @@ static int run_report(cli_context *context, const cli_command *command, const cl
         FILE *out = stdout;
         if (result == HL_OK && path != NULL && strcmp(path, "-") != 0 &&
             (out = fopen(path, "wb")) == NULL)
-            result = english() ? hl_error_set(&error, HL_EINVAL, "out", "cannot write %s", path)
-                               : hl_error_set(&error, HL_EINVAL, "out", "无法写入 %s", path);
+            result = hl_error_set(&error, HL_EINVAL, "out", HL_T("无法写入 %s", "cannot write %s"),
+                                  path);
         if (result == HL_OK && fwrite(text.data, 1, text.len, out) != text.len)
             result = hl_error_set(&error, HL_EIO, "out", "write failed");
         if (out != NULL && out != stdout && fclose(out) != 0 && result == HL_OK)
@@ -577,7 +563,7 @@ static bool serve_number(const cli_args *args, const char *name, int64_t minimum
 static const char *default_web_root(void)
 {
     static const char *const candidates[] = {HL_WEB_SOURCE_DIR, HL_WEB_INSTALL_DIR};
-    for (size_t index = 0; index < sizeof candidates / sizeof candidates[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(candidates); index++) {
         char index_page[PATH_MAX];
         snprintf(index_page, sizeof index_page, "%s/index.html", candidates[index]);
         if (access(index_page, R_OK) == 0)
@@ -589,7 +575,7 @@ static const char *default_web_root(void)
 static int run_serve(cli_context *context, const cli_command *command, const cli_args *args)
 {
     if (args->positional_count != 0)
-        return cli_usage_error(command, english() ? "serve takes no arguments" : "serve 不带参数");
+        return cli_usage_error(command, HL_T("serve 不带参数", "serve takes no arguments"));
     hl_error error;
     hl_error_clear(&error);
     const char *listen = cli_args_get(args, "listen");
@@ -599,15 +585,14 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
         return cli_fail(&error); /* before the store is touched */
     hl_server_options options = {0};
     if (!serve_number(args, "timeout", 1, 3600, &options.timeout_seconds))
-        return cli_usage_error(command, english() ? "--timeout takes whole seconds from 1 to 3600"
-                                                  : "--timeout 须为 1 到 3600 的整秒数");
+        return cli_usage_error(command, HL_T("--timeout 须为 1 到 3600 的整秒数",
+                                             "--timeout takes whole seconds from 1 to 3600"));
     if (!serve_number(args, "max-connections", 1, 100000, &options.connection_limit))
-        return cli_usage_error(command, english()
-                                            ? "--max-connections takes a number from 1 to 100000"
-                                            : "--max-connections 须为 1 到 100000 的整数");
+        return cli_usage_error(command, HL_T("--max-connections 须为 1 到 100000 的整数",
+                                             "--max-connections takes a number from 1 to 100000"));
     if (!serve_number(args, "threads", 1, 256, &options.threads))
-        return cli_usage_error(command, english() ? "--threads takes a number from 1 to 256"
-                                                  : "--threads 须为 1 到 256 的整数");
+        return cli_usage_error(command, HL_T("--threads 须为 1 到 256 的整数",
+                                             "--threads takes a number from 1 to 256"));
     /* Open (and create or upgrade) the store once here, so that a store the
      * server cannot use is reported before it listens; each worker thread
      * then opens its own connection. */
@@ -626,16 +611,16 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     hl_server *server = NULL;
     if (hl_server_start(&options, &server, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "hotline started: %s\n" : "hotline 已启动：%s\n", hl_server_url(server));
+    printf(HL_T("hotline 已启动：%s\n", "hotline started: %s\n"), hl_server_url(server));
     if (hl_server_web_root(server) != NULL)
-        printf(english() ? "web pages: %s\n" : "网页目录：%s\n", hl_server_web_root(server));
+        printf(HL_T("网页目录：%s\n", "web pages: %s\n"), hl_server_web_root(server));
     else
-        printf(english() ? "no web pages (--web DIR names their directory)\n"
-                         : "未提供网页（可用 --web 目录 指定）\n");
+        printf(HL_T("未提供网页（可用 --web 目录 指定）\n",
+                    "no web pages (--web DIR names their directory)\n"));
     fflush(stdout); /* whoever started us waits for this line */
     hl_server_wait(server);
     hl_server_stop(server);
-    printf(english() ? "hotline stopped\n" : "hotline 已停止\n");
+    printf(HL_T("hotline 已停止\n", "hotline stopped\n"));
     return CLI_EXIT_OK;
 }
 

@@ -11,17 +11,11 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 static int create_key(cli_context *context, const cli_command *command, const cli_args *args)
 {
     if (args->positional_count != 2)
-        return cli_usage_error(command, english()
-                                            ? "create takes one name (the application it is for)"
-                                            : "create 须给出一个名称（密钥所给的应用）");
+        return cli_usage_error(command, HL_T("create 须给出一个名称（密钥所给的应用）",
+                                             "create takes one name (the application it is for)"));
     hl_error error;
     hl_error_clear(&error);
     int rate = 0;
@@ -37,13 +31,10 @@ static int create_key(cli_context *context, const cli_command *command, const cl
     if (hl_apikey_create(app, args->positional[1], rate, "", hl_clock_now(), key, &record,
                          &error) != HL_OK)
         return cli_fail(&error);
-    if (english())
-        printf("API key %lld created (%s, %d POST requests per minute). It is shown only this "
-               "once; keep it safe:\n",
-               (long long)record.id, record.name, record.rate_per_minute);
-    else
-        printf("已创建 API 密钥 %lld（%s，每分钟 %d 次 POST）。密钥只显示这一次，请妥善保存：\n",
-               (long long)record.id, record.name, record.rate_per_minute);
+    printf(HL_T("已创建 API 密钥 %lld（%s，每分钟 %d 次 POST）。密钥只显示这一次，请妥善保存：\n",
+                "API key %lld created (%s, %d POST requests per minute). It is shown only this "
+                "once; keep it safe:\n"),
+           (long long)record.id, record.name, record.rate_per_minute);
     printf("%s\n", key);
     memset(key, 0, sizeof key);
     return CLI_EXIT_OK;
@@ -53,18 +44,18 @@ static int print_key(void *context, const hl_apikey *key)
 {
     int *count = context;
     if ((*count)++ == 0) {
-        cli_output_cell(stdout, english() ? "id" : "编号", 6);
+        cli_output_cell(stdout, HL_T("编号", "id"), 6);
         printf(" ");
-        cli_output_cell(stdout, english() ? "key" : "密钥", 12);
+        cli_output_cell(stdout, HL_T("密钥", "key"), 12);
         printf(" ");
-        cli_output_cell(stdout, english() ? "name" : "名称", 24);
+        cli_output_cell(stdout, HL_T("名称", "name"), 24);
         printf(" ");
-        cli_output_cell(stdout, english() ? "per minute" : "每分钟", 10);
+        cli_output_cell(stdout, HL_T("每分钟", "per minute"), 10);
         printf(" ");
-        cli_output_cell(stdout, english() ? "created" : "创建时间", 20);
+        cli_output_cell(stdout, HL_T("创建时间", "created"), 20);
         printf(" ");
-        cli_output_cell(stdout, english() ? "by" : "创建人", 14);
-        printf(" %s\n", english() ? "state" : "状态");
+        cli_output_cell(stdout, HL_T("创建人", "by"), 14);
+        printf(" %s\n", HL_T("状态", "state"));
     }
     char id[24], prefix[24], rate[16], created[40];
     snprintf(id, sizeof id, "%lld", (long long)key->id);
@@ -82,14 +73,13 @@ static int print_key(void *context, const hl_apikey *key)
     cli_output_cell(stdout, created, 20);
     printf(" ");
     cli_output_cell(
-        stdout,
-        key->created_by[0] != '\0' ? key->created_by : (english() ? "command line" : "命令行"), 14);
+        stdout, key->created_by[0] != '\0' ? key->created_by : HL_T("命令行", "command line"), 14);
     if (key->revoked) {
         char revoked[40];
         cli_output_time(key->revoked_at, revoked, sizeof revoked);
-        printf(english() ? " revoked %s\n" : " 已吊销 %s\n", revoked);
+        printf(HL_T(" 已吊销 %s\n", " revoked %s\n"), revoked);
     } else {
-        printf(" %s\n", english() ? "valid" : "有效");
+        printf(" %s\n", HL_T("有效", "valid"));
     }
     return 0;
 }
@@ -97,7 +87,7 @@ static int print_key(void *context, const hl_apikey *key)
 static int list_keys(cli_context *context, const cli_command *command, const cli_args *args)
 {
     if (args->positional_count != 1)
-        return cli_usage_error(command, english() ? "list takes no arguments" : "list 不带参数");
+        return cli_usage_error(command, HL_T("list 不带参数", "list takes no arguments"));
     hl_app *app;
     int status = cli_open_app(context, &app);
     if (status != CLI_EXIT_OK)
@@ -108,8 +98,8 @@ static int list_keys(cli_context *context, const cli_command *command, const cli
     if (hl_apikey_each(app, print_key, &count, &error) != HL_OK)
         return cli_fail(&error);
     if (count == 0)
-        printf("%s\n", english() ? "no API keys yet (hotline apikey create NAME)"
-                                 : "尚无 API 密钥（hotline apikey create 名称）");
+        printf("%s\n", HL_T("尚无 API 密钥（hotline apikey create 名称）",
+                            "no API keys yet (hotline apikey create NAME)"));
     return CLI_EXIT_OK;
 }
 
@@ -118,9 +108,9 @@ static int revoke_key(cli_context *context, const cli_command *command, const cl
     int64_t id = 0;
     if (args->positional_count != 2 ||
         hl_text_parse_int(hl_slice_of(args->positional[1]), 1, INT64_MAX, &id) != HL_OK)
-        return cli_usage_error(command, english()
-                                            ? "revoke takes the key's id (see hotline apikey list)"
-                                            : "revoke 须给出密钥编号（见 hotline apikey list）");
+        return cli_usage_error(command,
+                               HL_T("revoke 须给出密钥编号（见 hotline apikey list）",
+                                    "revoke takes the key's id (see hotline apikey list)"));
     hl_app *app;
     int status = cli_open_app(context, &app);
     if (status != CLI_EXIT_OK)
@@ -130,8 +120,8 @@ static int revoke_key(cli_context *context, const cli_command *command, const cl
     hl_apikey record;
     if (hl_apikey_revoke(app, id, hl_clock_now(), &record, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "API key %lld (%s) revoked: it is refused from now on\n"
-                     : "已吊销 API 密钥 %lld（%s），此后将被拒绝\n",
+    printf(HL_T("已吊销 API 密钥 %lld（%s），此后将被拒绝\n",
+                "API key %lld (%s) revoked: it is refused from now on\n"),
            (long long)record.id, record.name);
     return CLI_EXIT_OK;
 }
@@ -142,12 +132,11 @@ int cli_run_apikey(cli_context *context, const cli_command *command, const cli_a
     if (strcmp(verb, "create") == 0)
         return create_key(context, command, args);
     if (cli_args_get(args, "rate") != NULL)
-        return cli_usage_error(command,
-                               english() ? "--rate goes with create" : "--rate 只用于 create");
+        return cli_usage_error(command, HL_T("--rate 只用于 create", "--rate goes with create"));
     if (strcmp(verb, "list") == 0)
         return list_keys(context, command, args);
     if (strcmp(verb, "revoke") == 0)
         return revoke_key(context, command, args);
-    return cli_usage_error(command, english() ? "apikey create, list or revoke"
-                                              : "可用 apikey create、list 或 revoke");
+    return cli_usage_error(
+        command, HL_T("可用 apikey create、list 或 revoke", "apikey create, list or revoke"));
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/i18n.h"
 
 static const cli_option_spec *find_spec(const cli_option_spec *specs, const char *name,
@@ -19,8 +20,8 @@ static const cli_option_spec *find_spec(const cli_option_spec *specs, const char
 int cli_args_parse(int argc, char **argv, const cli_option_spec *specs, cli_args *out,
                    char *message, size_t message_size)
 {
+    HL_REQUIRE(argc >= 0 && (argv != NULL || argc == 0) && specs != NULL && out != NULL);
     memset(out, 0, sizeof *out);
-    bool english = hl_i18n_get() == HL_LANG_EN;
     for (int index = 0; index < argc; index++) {
         const char *word = argv[index];
         if (strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
@@ -29,7 +30,7 @@ int cli_args_parse(int argc, char **argv, const cli_option_spec *specs, cli_args
         }
         if (strncmp(word, "--", 2) != 0 || word[2] == '\0') {
             if (out->positional_count == CLI_ARGS_MAX) {
-                snprintf(message, message_size, english ? "too many arguments" : "参数过多");
+                snprintf(message, message_size, HL_T("参数过多", "too many arguments"));
                 return -1;
             }
             out->positional[out->positional_count++] = word;
@@ -40,7 +41,7 @@ int cli_args_parse(int argc, char **argv, const cli_option_spec *specs, cli_args
         size_t length = equals != NULL ? (size_t)(equals - name) : strlen(name);
         const cli_option_spec *spec = find_spec(specs, name, length);
         if (spec == NULL) {
-            snprintf(message, message_size, english ? "unknown option --%.*s" : "未知选项 --%.*s",
+            snprintf(message, message_size, HL_T("未知选项 --%.*s", "unknown option --%.*s"),
                      (int)length, name);
             return -1;
         }
@@ -52,17 +53,16 @@ int cli_args_parse(int argc, char **argv, const cli_option_spec *specs, cli_args
                 value = argv[++index];
             } else {
                 snprintf(message, message_size,
-                         english ? "option --%s needs a value" : "选项 --%s 需要一个值",
-                         spec->name);
+                         HL_T("选项 --%s 需要一个值", "option --%s needs a value"), spec->name);
                 return -1;
             }
         } else if (equals != NULL) {
-            snprintf(message, message_size,
-                     english ? "option --%s takes no value" : "选项 --%s 不带值", spec->name);
+            snprintf(message, message_size, HL_T("选项 --%s 不带值", "option --%s takes no value"),
+                     spec->name);
             return -1;
         }
         if (out->option_count == CLI_ARGS_MAX) {
-            snprintf(message, message_size, english ? "too many options" : "选项过多");
+            snprintf(message, message_size, HL_T("选项过多", "too many options"));
             return -1;
         }
         out->names[out->option_count] = spec->name;

@@ -9,6 +9,7 @@
 
 #include "app/app.h"
 #include "app/audit.h"
+#include "base/array.h"
 #include "base/file.h"
 #include "base/i18n.h"
 #include "cli/cli.h"
@@ -16,11 +17,6 @@
 
 #define HOTLINE_VERSION "0.1.0"
 #define MAX_INPUT_BYTES ((size_t)4 << 30)
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 int cli_open_app(cli_context *context, hl_app **out)
 {
@@ -83,20 +79,19 @@ int cli_fail(const hl_error *error)
 int cli_usage_error(const cli_command *command, const char *message)
 {
     fprintf(stderr, "hotline %s: %s (%s: hotline %s)\n", command->name, message,
-            english() ? "usage" : "用法", command->usage);
+            HL_T("用法", "usage"), command->usage);
     return CLI_EXIT_INPUT;
 }
 
 int cli_order_number(const cli_args *args, int position, int64_t *id, hl_error *error)
 {
     if (args->positional_count <= position)
-        return english() ? hl_error_set(error, HL_EINVAL, "order", "which order? give its number")
-                         : hl_error_set(error, HL_EINVAL, "order", "请给出工单编号");
+        return hl_error_set(error, HL_EINVAL, "order",
+                            HL_T("请给出工单编号", "which order? give its number"));
     if (hl_order_parse_number(hl_slice_of(args->positional[position]), id) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "order",
-                                        "not an order number (14 digits, e.g. 20240201000001)")
-                         : hl_error_set(error, HL_EINVAL, "order",
-                                        "工单编号格式不正确（14 位数字，如 20240201000001）");
+        return hl_error_set(error, HL_EINVAL, "order",
+                            HL_T("工单编号格式不正确（14 位数字，如 20240201000001）",
+                                 "not an order number (14 digits, e.g. 20240201000001)"));
     return HL_OK;
 }
 
@@ -107,8 +102,8 @@ int cli_read_input(const char *path, char **data, size_t *length, hl_error *erro
 
 static void print_command_help(const cli_command *command)
 {
-    printf("%s: hotline %s\n\n%s\n", english() ? "Usage" : "用法", command->usage,
-           english() ? command->help_en : command->help_zh);
+    printf("%s: hotline %s\n\n%s\n", HL_T("用法", "Usage"), command->usage,
+           HL_T(command->help_zh, command->help_en));
 }
 
 static void print_table(const cli_command *table)
@@ -116,44 +111,41 @@ static void print_table(const cli_command *table)
     for (const cli_command *command = table; command->name != NULL; command++) {
         printf("  ");
         cli_output_cell(stdout, command->name, 16);
-        printf(" %s\n", english() ? command->summary_en : command->summary_zh);
+        printf(" %s\n", HL_T(command->summary_zh, command->summary_en));
     }
 }
 
 static void print_main_help(void)
 {
-    if (english())
-        printf(
-            "hotline %s: the city service hotline platform (12345 / 311)\n\n"
-            "Usage: hotline [--db PATH] [--key-file FILE] [--lang zh|en] COMMAND [ARGS...]\n\n"
-            "  --db PATH        the store (default: $HOTLINE_DB, else ./hotline.db)\n"
-            "  --key-file FILE  the key of citizens' phone numbers (default: $HOTLINE_KEY_FILE,\n"
-            "                   else PATH.key beside the store; made for a new store: back it up "
-            "apart)\n"
-            "  --lang zh|en     language of output (default: $HOTLINE_LANG, else zh)\n\n"
-            "Work orders:\n",
-            HOTLINE_VERSION);
-    else
-        printf("hotline %s：政务服务便民热线平台（12345 / 311）\n\n"
-               "用法：hotline [--db 路径] [--key-file 文件] [--lang zh|en] 命令 [参数...]\n\n"
-               "  --db 路径        数据库文件（默认：$HOTLINE_DB，否则 ./hotline.db）\n"
-               "  --key-file 文件  联系电话的加密密钥（默认：$HOTLINE_KEY_FILE，否则数据库旁的 "
-               "路径.key；\n"
-               "                   新数据库自动生成，请另行备份）\n"
-               "  --lang zh|en     输出语言（默认：$HOTLINE_LANG，否则中文）\n\n"
-               "工单：\n",
-               HOTLINE_VERSION);
+    printf(
+        HL_T("hotline %s：政务服务便民热线平台（12345 / 311）\n\n"
+             "用法：hotline [--db 路径] [--key-file 文件] [--lang zh|en] 命令 [参数...]\n\n"
+             "  --db 路径        数据库文件（默认：$HOTLINE_DB，否则 ./hotline.db）\n"
+             "  --key-file 文件  联系电话的加密密钥（默认：$HOTLINE_KEY_FILE，否则数据库旁的 "
+             "路径.key；\n"
+             "                   新数据库自动生成，请另行备份）\n"
+             "  --lang zh|en     输出语言（默认：$HOTLINE_LANG，否则中文）\n\n"
+             "工单：\n",
+             "hotline %s: the city service hotline platform (12345 / 311)\n\n"
+             "Usage: hotline [--db PATH] [--key-file FILE] [--lang zh|en] COMMAND [ARGS...]\n\n"
+             "  --db PATH        the store (default: $HOTLINE_DB, else ./hotline.db)\n"
+             "  --key-file FILE  the key of citizens' phone numbers (default: $HOTLINE_KEY_FILE,\n"
+             "                   else PATH.key beside the store; made for a new store: back it up "
+             "apart)\n"
+             "  --lang zh|en     language of output (default: $HOTLINE_LANG, else zh)\n\n"
+             "Work orders:\n"),
+        HOTLINE_VERSION);
     print_table(cli_order_commands);
-    printf("\n%s\n", english() ? "Administration:" : "管理：");
+    printf("\n%s\n", HL_T("管理：", "Administration:"));
     print_table(cli_admin_commands);
-    printf("\n%s\n", english() ? "Run `hotline COMMAND --help` for a command's options."
-                               : "运行 `hotline 命令 --help` 查看命令的选项。");
+    printf("\n%s\n", HL_T("运行 `hotline 命令 --help` 查看命令的选项。",
+                          "Run `hotline COMMAND --help` for a command's options."));
 }
 
 static const cli_command *find_command(const char *name)
 {
     const cli_command *tables[] = {cli_order_commands, cli_admin_commands};
-    for (size_t table = 0; table < 2; table++)
+    for (size_t table = 0; table < HL_COUNT_OF(tables); table++)
         for (const cli_command *command = tables[table]; command->name != NULL; command++)
             if (strcmp(command->name, name) == 0)
                 return command;
@@ -205,29 +197,27 @@ int main(int argc, char **argv)
             value = ""; /* named without a value: refused below with the option's own message */
         if (value == NULL) {
             fprintf(stderr,
-                    english() ? "hotline: unknown option %s (see hotline --help)\n"
-                              : "hotline: 未知选项 %s（见 hotline --help）\n",
+                    HL_T("hotline: 未知选项 %s（见 hotline --help）\n",
+                         "hotline: unknown option %s (see hotline --help)\n"),
                     word);
             return CLI_EXIT_INPUT;
         }
         if (strncmp(word, "--db", 4) == 0) {
             if (value[0] == '\0') {
-                fputs(english() ? "hotline: --db needs a path\n" : "hotline: --db 需要一个路径\n",
-                      stderr);
+                fputs(HL_T("hotline: --db 需要一个路径\n", "hotline: --db needs a path\n"), stderr);
                 return CLI_EXIT_INPUT;
             }
             context.db_path = value;
         } else if (strncmp(word, "--key-file", 10) == 0) {
             if (value[0] == '\0') {
-                fputs(english() ? "hotline: --key-file needs a path\n"
-                                : "hotline: --key-file 需要一个路径\n",
+                fputs(HL_T("hotline: --key-file 需要一个路径\n",
+                           "hotline: --key-file needs a path\n"),
                       stderr);
                 return CLI_EXIT_INPUT;
             }
             context.key_path = value;
         } else if (!set_language(value)) {
-            fputs(english() ? "hotline: --lang takes zh or en\n"
-                            : "hotline: --lang 须为 zh 或 en\n",
+            fputs(HL_T("hotline: --lang 须为 zh 或 en\n", "hotline: --lang takes zh or en\n"),
                   stderr);
             return CLI_EXIT_INPUT;
         }
@@ -242,8 +232,8 @@ int main(int argc, char **argv)
         snprintf(name, sizeof name, "%s", argv[index]);
         cli_output_one_line(name);
         fprintf(stderr,
-                english() ? "hotline: unknown command %s (see hotline --help)\n"
-                          : "hotline: 未知命令 %s（见 hotline --help）\n",
+                HL_T("hotline: 未知命令 %s（见 hotline --help）\n",
+                     "hotline: unknown command %s (see hotline --help)\n"),
                 name);
         return CLI_EXIT_INPUT;
     }

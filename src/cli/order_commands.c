@@ -41,16 +41,13 @@ static int fill_registration(const cli_args *args, hl_order *order, hl_error *er
     const char *type = cli_args_get(args, "type");
     if (hl_order_channel_parse(hl_slice_of(channel != NULL ? channel : "phone"), &order->channel) !=
         HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "channel",
-                                        "channel: phone, web, app, wechat, open311 or other")
-                         : hl_error_set(error, HL_EINVAL, "channel",
-                                        "渠道须为 电话/网站/手机应用/微信/Open311/其他");
+        return hl_error_set(error, HL_EINVAL, "channel",
+                            HL_T("渠道须为 电话/网站/手机应用/微信/Open311/其他",
+                                 "channel: phone, web, app, wechat, open311 or other"));
     if (type == NULL || hl_order_type_parse(hl_slice_of(type), &order->type) != HL_OK)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "type",
-                                  "type: inquiry, help, complaint, report, suggestion or praise")
-                   : hl_error_set(error, HL_EINVAL, "type",
-                                  "类型须为 咨询/求助/投诉/举报/建议/表扬");
+        return hl_error_set(error, HL_EINVAL, "type",
+                            HL_T("类型须为 咨询/求助/投诉/举报/建议/表扬",
+                                 "type: inquiry, help, complaint, report, suggestion or praise"));
     int result =
         copy_option(args, "title", order->title, sizeof order->title, HL_TITLE_CHARS, false, error);
     if (result == HL_OK)
@@ -75,23 +72,22 @@ static int fill_registration(const cli_args *args, hl_order *order, hl_error *er
         if (latitude == NULL || longitude == NULL ||
             hl_text_parse_double(hl_slice_of(latitude), &order->latitude) != HL_OK ||
             hl_text_parse_double(hl_slice_of(longitude), &order->longitude) != HL_OK)
-            return english() ? hl_error_set(error, HL_EINVAL, "lat",
-                                            "--lat and --lon take decimal degrees, both")
-                             : hl_error_set(error, HL_EINVAL, "lat",
-                                            "--lat 与 --lon 须同时给出，单位为度");
+            return hl_error_set(error, HL_EINVAL, "lat",
+                                HL_T("--lat 与 --lon 须同时给出，单位为度",
+                                     "--lat and --lon take decimal degrees, both"));
         order->has_location = true;
     }
     const char *received = cli_args_get(args, "received");
     order->received_at = hl_clock_now();
     if (received != NULL &&
         hl_clock_parse_time(hl_slice_of(received), &order->received_at) != HL_OK)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "received", "--received: not a date and time")
-                   : hl_error_set(error, HL_EINVAL, "received", "--received 不是有效的日期时间");
+        return hl_error_set(
+            error, HL_EINVAL, "received",
+            HL_T("--received 不是有效的日期时间", "--received: not a date and time"));
     const char *number = cli_args_get(args, "number");
     if (number != NULL && hl_order_parse_number(hl_slice_of(number), &order->id) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "number", "--number: not an order number")
-                         : hl_error_set(error, HL_EINVAL, "number", "--number 不是有效的工单编号");
+        return hl_error_set(error, HL_EINVAL, "number",
+                            HL_T("--number 不是有效的工单编号", "--number: not an order number"));
     return HL_OK;
 }
 
@@ -139,7 +135,7 @@ static int run_action(cli_context *context, const cli_command *command, const cl
     if (cli_order_number(args, 0, &id, &error) != HL_OK)
         return cli_fail(&error);
     if (args->positional_count > 1)
-        return cli_usage_error(command, english() ? "one order at a time" : "每次只能处理一件工单");
+        return cli_usage_error(command, HL_T("每次只能处理一件工单", "one order at a time"));
     hl_app_request request = {0};
     request.unit = cli_args_get(args, "unit");
     request.co_units = cli_args_get(args, "co");
@@ -154,37 +150,34 @@ static int run_action(cli_context *context, const cli_command *command, const cl
     int64_t number;
     if (days != NULL) {
         if (hl_text_parse_int(hl_slice_of(days), 1, 60, &number) != HL_OK)
-            return cli_usage_error(command,
-                                   english() ? "--days takes 1 to 60" : "--days 须为 1 到 60");
+            return cli_usage_error(command, HL_T("--days 须为 1 到 60", "--days takes 1 to 60"));
         request.days = (int)number;
     }
     const char *into = cli_args_get(args, "into");
     if (into != NULL && hl_order_parse_number(hl_slice_of(into), &request.into) != HL_OK)
         return cli_usage_error(command,
-                               english() ? "--into takes an order number" : "--into 须为工单编号");
+                               HL_T("--into 须为工单编号", "--into takes an order number"));
     const char *outcome = cli_args_get(args, "outcome");
     if (outcome != NULL && hl_order_outcome_parse(hl_slice_of(outcome), &request.outcome) != HL_OK)
         return cli_usage_error(
-            command, english()
-                         ? "--outcome: reached, no_answer, busy, refused, wrong_number or other"
-                         : "--outcome 须为 成功/无人接听/占线/拒访/空号停机/其他");
+            command, HL_T("--outcome 须为 成功/无人接听/占线/拒访/空号停机/其他",
+                          "--outcome: reached, no_answer, busy, refused, wrong_number or other"));
     const char *rating = cli_args_get(args, "rating");
     if (rating != NULL && hl_order_rating_parse(hl_slice_of(rating), &request.rating) != HL_OK)
-        return cli_usage_error(
-            command, english() ? "--rating: very_satisfied, satisfied, basically_satisfied, "
-                                 "dissatisfied or very_dissatisfied"
-                               : "--rating 须为 非常满意/满意/基本满意/不满意/非常不满意");
+        return cli_usage_error(command,
+                               HL_T("--rating 须为 非常满意/满意/基本满意/不满意/非常不满意",
+                                    "--rating: very_satisfied, satisfied, basically_satisfied, "
+                                    "dissatisfied or very_dissatisfied"));
     const char *resolved = cli_args_get(args, "resolved");
     if (resolved != NULL &&
         hl_order_resolved_parse(hl_slice_of(resolved), &request.resolved) != HL_OK)
-        return cli_usage_error(command, english() ? "--resolved: yes or no"
-                                                  : "--resolved 须为 解决 或 未解决（yes/no）");
+        return cli_usage_error(
+            command, HL_T("--resolved 须为 解决 或 未解决（yes/no）", "--resolved: yes or no"));
     const char *version = cli_args_get(args, "version");
     if (version != NULL) {
         if (hl_text_parse_int(hl_slice_of(version), 1, INT64_MAX, &request.expected_version) !=
             HL_OK)
-            return cli_usage_error(command,
-                                   english() ? "--version takes a number" : "--version 须为数字");
+            return cli_usage_error(command, HL_T("--version 须为数字", "--version takes a number"));
     }
     hl_app *app;
     int status = cli_open_app(context, &app);
@@ -258,60 +251,59 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
     }
     char text[64], number[24];
     hl_order_format_number(order->id, number, sizeof number);
-    bool en = english();
-    cli_output_field(stdout, en ? "Number" : "工单编号", number);
-    cli_output_field(stdout, en ? "State" : "状态", hl_order_state_label(order->state));
-    cli_output_field(stdout, en ? "Channel" : "渠道", hl_order_channel_label(order->channel));
-    cli_output_field(stdout, en ? "Type" : "类型", hl_order_type_label(order->type));
+    cli_output_field(stdout, HL_T("工单编号", "Number"), number);
+    cli_output_field(stdout, HL_T("状态", "State"), hl_order_state_label(order->state));
+    cli_output_field(stdout, HL_T("渠道", "Channel"), hl_order_channel_label(order->channel));
+    cli_output_field(stdout, HL_T("类型", "Type"), hl_order_type_label(order->type));
     cli_output_time(order->received_at, text, sizeof text);
-    cli_output_field(stdout, en ? "Received" : "受理时间", text);
-    cli_output_field(stdout, en ? "Registered by" : "受理人", order->registered_by);
-    cli_output_field(stdout, en ? "Citizen" : "诉求人", order->citizen_name);
-    cli_output_field(stdout, en ? "Phone" : "联系电话", order->citizen_phone);
-    cli_output_field(stdout, en ? "Address" : "地址", order->address);
+    cli_output_field(stdout, HL_T("受理时间", "Received"), text);
+    cli_output_field(stdout, HL_T("受理人", "Registered by"), order->registered_by);
+    cli_output_field(stdout, HL_T("诉求人", "Citizen"), order->citizen_name);
+    cli_output_field(stdout, HL_T("联系电话", "Phone"), order->citizen_phone);
+    cli_output_field(stdout, HL_T("地址", "Address"), order->address);
     if (order->has_location) {
         snprintf(text, sizeof text, "%.6f, %.6f", order->latitude, order->longitude);
-        cli_output_field(stdout, en ? "Location" : "坐标", text);
+        cli_output_field(stdout, HL_T("坐标", "Location"), text);
     }
-    cli_output_field(stdout, en ? "Category" : "诉求分类", order->category);
-    cli_output_field(stdout, en ? "Title" : "标题", order->title);
-    cli_output_field(stdout, en ? "Content" : "内容", order->content);
-    cli_output_field(stdout, en ? "Lead unit" : "主办单位", order->lead_unit);
-    cli_output_field(stdout, en ? "Co-handling" : "协办单位", order->co_units);
+    cli_output_field(stdout, HL_T("诉求分类", "Category"), order->category);
+    cli_output_field(stdout, HL_T("标题", "Title"), order->title);
+    cli_output_field(stdout, HL_T("内容", "Content"), order->content);
+    cli_output_field(stdout, HL_T("主办单位", "Lead unit"), order->lead_unit);
+    cli_output_field(stdout, HL_T("协办单位", "Co-handling"), order->co_units);
     cli_output_time(order->sign_deadline, text, sizeof text);
-    cli_output_field(stdout, en ? "Sign by" : "签收期限", text);
+    cli_output_field(stdout, HL_T("签收期限", "Sign by"), text);
     cli_output_time(order->handle_deadline, text, sizeof text);
-    cli_output_field(stdout, en ? "Complete by" : "办结期限", text);
+    cli_output_field(stdout, HL_T("办结期限", "Complete by"), text);
     if (order->extension_pending_days > 0) {
-        snprintf(text, sizeof text, en ? "%d working days asked" : "申请延期 %d 个工作日",
+        snprintf(text, sizeof text, HL_T("申请延期 %d 个工作日", "%d working days asked"),
                  order->extension_pending_days);
-        cli_output_field(stdout, en ? "Extension" : "延期申请", text);
+        cli_output_field(stdout, HL_T("延期申请", "Extension"), text);
     }
-    cli_output_field(stdout, en ? "Reply" : "答复", order->reply);
+    cli_output_field(stdout, HL_T("答复", "Reply"), order->reply);
     cli_output_time(order->completed_at, text, sizeof text);
-    cli_output_field(stdout, en ? "Completed" : "办结时间", text);
+    cli_output_field(stdout, HL_T("办结时间", "Completed"), text);
     if (order->duplicate_of != 0) {
         hl_order_format_number(order->duplicate_of, text, sizeof text);
-        cli_output_field(stdout, en ? "Duplicate of" : "重复于", text);
+        cli_output_field(stdout, HL_T("重复于", "Duplicate of"), text);
     }
     if (order->excluded)
-        cli_output_field(stdout, en ? "Excluded" : "不纳入考核", order->excluded_reason);
+        cli_output_field(stdout, HL_T("不纳入考核", "Excluded"), order->excluded_reason);
     if (order->survey_attempts > 0) {
         const char *result =
-            order->survey_result == HL_SURVEY_SUCCEEDED ? (en ? "reached" : "回访成功")
-            : order->survey_result == HL_SURVEY_FAILED  ? (en ? "failed" : "回访失败")
-                                                        : (en ? "in progress" : "回访中");
-        snprintf(text, sizeof text, en ? "%s, %d call(s)" : "%s，共 %d 次", result,
+            order->survey_result == HL_SURVEY_SUCCEEDED ? HL_T("回访成功", "reached")
+            : order->survey_result == HL_SURVEY_FAILED  ? HL_T("回访失败", "failed")
+                                                        : HL_T("回访中", "in progress");
+        snprintf(text, sizeof text, HL_T("%s，共 %d 次", "%s, %d call(s)"), result,
                  order->survey_attempts);
-        cli_output_field(stdout, en ? "Survey" : "回访", text);
+        cli_output_field(stdout, HL_T("回访", "Survey"), text);
         if (order->survey_result == HL_SURVEY_SUCCEEDED) {
-            cli_output_field(stdout, en ? "Rating" : "满意度",
+            cli_output_field(stdout, HL_T("满意度", "Rating"),
                              hl_order_rating_label(order->rating));
-            cli_output_field(stdout, en ? "Resolved" : "是否解决",
-                             order->resolved == HL_RESOLVED_YES  ? (en ? "yes" : "解决")
-                             : order->resolved == HL_RESOLVED_NO ? (en ? "no" : "未解决")
+            cli_output_field(stdout, HL_T("是否解决", "Resolved"),
+                             order->resolved == HL_RESOLVED_YES  ? HL_T("解决", "yes")
+                             : order->resolved == HL_RESOLVED_NO ? HL_T("未解决", "no")
                                                                  : "-");
-            cli_output_field(stdout, en ? "Comment" : "回访意见", order->survey_comment);
+            cli_output_field(stdout, HL_T("回访意见", "Comment"), order->survey_comment);
         }
     }
     if (order->appeal_state != HL_APPEAL_NONE) {
@@ -319,13 +311,13 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
         static const char *const states_en[] = {"", "pending", "upheld", "rejected"};
         char appeal[HL_REASON_BYTES + 32];
         snprintf(appeal, sizeof appeal, "%s: %s",
-                 en ? states_en[order->appeal_state] : states_zh[order->appeal_state],
+                 HL_T(states_zh[order->appeal_state], states_en[order->appeal_state]),
                  order->appeal_reason);
-        cli_output_field(stdout, en ? "Appeal" : "申诉", appeal);
+        cli_output_field(stdout, HL_T("申诉", "Appeal"), appeal);
     }
     snprintf(text, sizeof text, "%lld", (long long)order->version);
-    cli_output_field(stdout, en ? "Version" : "版本", text);
-    printf("\n%s\n", en ? "History:" : "处理记录：");
+    cli_output_field(stdout, HL_T("版本", "Version"), text);
+    printf("\n%s\n", HL_T("处理记录：", "History:"));
     free(order);
     if (hl_app_list_events(app, id, print_event, NULL, &error) != HL_OK)
         return cli_fail(&error);
@@ -398,10 +390,9 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
             hl_slice item = {cursor, comma != NULL ? (size_t)(comma - cursor) : strlen(cursor)};
             hl_state state;
             if (hl_order_state_parse(hl_slice_trim(item), &state) != HL_OK)
-                return english() ? hl_error_set(error, HL_EINVAL, "state", "unknown state \"%.*s\"",
-                                                (int)(item.len > 40 ? 40 : item.len), item.ptr)
-                                 : hl_error_set(error, HL_EINVAL, "state", "未知状态「%.*s」",
-                                                (int)(item.len > 40 ? 40 : item.len), item.ptr);
+                return hl_error_set(error, HL_EINVAL, "state",
+                                    HL_T("未知状态「%.*s」", "unknown state \"%.*s\""),
+                                    (int)(item.len > 40 ? 40 : item.len), item.ptr);
             filter->state_mask |= HL_STATE_BIT(state);
             if (comma == NULL)
                 break;
@@ -414,18 +405,17 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
     filter->text = cli_args_get(args, "text");
     filter->phone = cli_args_get(args, "phone");
     if (filter->phone != NULL && filter->phone[0] == '\0')
-        return english() ? hl_error_set(error, HL_EINVAL, "phone", "--phone takes a phone number")
-                         : hl_error_set(error, HL_EINVAL, "phone", "--phone 须为电话号码");
+        return hl_error_set(error, HL_EINVAL, "phone",
+                            HL_T("--phone 须为电话号码", "--phone takes a phone number"));
     char normal[HL_PHONE_NORMAL_BYTES];
     if (filter->phone != NULL && hl_phone_normalize(filter->phone, normal) == 0)
         return hl_error_set(error, HL_EINVAL, "phone", "%s",
                             HL_T("电话号码中没有数字", "the phone number holds no digit"));
     hl_time now = hl_clock_now();
     if (cli_args_has(args, "overdue") && cli_args_has(args, "due-soon"))
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "overdue", "--overdue or --due-soon, not both")
-                   : hl_error_set(error, HL_EINVAL, "overdue",
-                                  "--overdue 与 --due-soon 不能同时使用");
+        return hl_error_set(
+            error, HL_EINVAL, "overdue",
+            HL_T("--overdue 与 --due-soon 不能同时使用", "--overdue or --due-soon, not both"));
     if (cli_args_has(args, "overdue")) {
         filter->due_before = now;
         filter->sort = HL_ORDER_SORT_DEADLINE;
@@ -439,29 +429,29 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
     int32_t day;
     if (from != NULL) {
         if (hl_clock_parse_day(hl_slice_of(from), &day) != HL_OK)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "from", "--from takes a date YYYY-MM-DD")
-                       : hl_error_set(error, HL_EINVAL, "from", "--from 须为日期 YYYY-MM-DD");
+            return hl_error_set(
+                error, HL_EINVAL, "from",
+                HL_T("--from 须为日期 YYYY-MM-DD", "--from takes a date YYYY-MM-DD"));
         filter->received_from = hl_clock_start_of_day(day);
     }
     if (to != NULL) {
         if (hl_clock_parse_day(hl_slice_of(to), &day) != HL_OK)
-            return english() ? hl_error_set(error, HL_EINVAL, "to", "--to takes a date YYYY-MM-DD")
-                             : hl_error_set(error, HL_EINVAL, "to", "--to 须为日期 YYYY-MM-DD");
+            return hl_error_set(error, HL_EINVAL, "to",
+                                HL_T("--to 须为日期 YYYY-MM-DD", "--to takes a date YYYY-MM-DD"));
         filter->received_to = hl_clock_start_of_day(day + 1); /* --to is inclusive */
     }
     const char *limit = cli_args_get(args, "limit");
     int64_t number;
     if (limit != NULL) {
         if (hl_text_parse_int(hl_slice_of(limit), 1, 1000000, &number) != HL_OK)
-            return english() ? hl_error_set(error, HL_EINVAL, "limit", "--limit takes 1 to 1000000")
-                             : hl_error_set(error, HL_EINVAL, "limit", "--limit 须为 1 到 1000000");
+            return hl_error_set(error, HL_EINVAL, "limit",
+                                HL_T("--limit 须为 1 到 1000000", "--limit takes 1 to 1000000"));
         filter->limit = (int)number;
     }
     const char *after = cli_args_get(args, "after");
     if (after != NULL && hl_order_parse_number(hl_slice_of(after), &filter->after_id) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "after", "--after takes an order number")
-                         : hl_error_set(error, HL_EINVAL, "after", "--after 须为工单编号");
+        return hl_error_set(error, HL_EINVAL, "after",
+                            HL_T("--after 须为工单编号", "--after takes an order number"));
     if (filter->after_id != 0 && filter->sort == HL_ORDER_SORT_DEADLINE)
         return after_in_deadline_order(app, filter, error);
     return HL_OK;
@@ -489,11 +479,25 @@ static int print_order_row(void *context, const hl_order *order)
     cli_output_cell(stdout, order->lead_unit[0] != '\0' ? order->lead_unit : "-", 10);
     printf(" ");
     cli_output_cell(stdout, due, 16);
-    printf(" %s %s\n",
-           hl_order_is_overdue(order, list->now) ? (english() ? "OVERDUE" : "超期") : "  ",
+    printf(" %s %s\n", hl_order_is_overdue(order, list->now) ? HL_T("超期", "OVERDUE") : "  ",
            order->title);
     list->count++;
     return 0;
+}
+
+/* The start of list and export: the store opened and the filter read
+ * from the options; CLI_EXIT_OK, or the status to exit with. */
+static int open_filtered(cli_context *context, const cli_args *args, hl_app **app,
+                         hl_order_filter *filter)
+{
+    int status = cli_open_app(context, app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_error error;
+    hl_error_clear(&error);
+    if (parse_filter(*app, args, filter, &error) != HL_OK)
+        return cli_fail(&error);
+    return CLI_EXIT_OK;
 }
 
 static int run_list(cli_context *context, const cli_command *command, const cli_args *args)
@@ -502,21 +506,19 @@ static int run_list(cli_context *context, const cli_command *command, const cli_
     hl_error error;
     hl_error_clear(&error);
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_order_filter filter;
+    int status = open_filtered(context, args, &app, &filter);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_order_filter filter;
-    if (parse_filter(app, args, &filter, &error) != HL_OK)
-        return cli_fail(&error);
     if (filter.limit == 0)
         filter.limit = 100;
     list_context list = {hl_clock_now(), 0};
-    printf("%s\n", english() ? "Number          State        Type       Unit       Due"
-                             : "工单编号        状态         类型       主办单位   期限");
+    printf("%s\n", HL_T("工单编号        状态         类型       主办单位   期限",
+                        "Number          State        Type       Unit       Due"));
     if (hl_app_list_orders(app, &filter, print_order_row, &list, &error) != HL_OK)
         return cli_fail(&error);
-    printf(english() ? "(%lld order%s)\n" : "（共 %lld 件%s）\n", (long long)list.count,
-           english() && list.count != 1 ? "s" : "");
+    printf(HL_T("（共 %lld 件%s）\n", "(%lld order%s)\n"), (long long)list.count,
+           list.count != 1 ? HL_T("", "s") : "");
     return CLI_EXIT_OK;
 }
 
@@ -526,12 +528,10 @@ static int run_export(cli_context *context, const cli_command *command, const cl
     hl_error error;
     hl_error_clear(&error);
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_order_filter filter;
+    int status = open_filtered(context, args, &app, &filter);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_order_filter filter;
-    if (parse_filter(app, args, &filter, &error) != HL_OK)
-        return cli_fail(&error);
     const char *path = cli_args_get(args, "out");
     FILE *out = stdout;
     if (path != NULL && strcmp(path, "-") != 0 && (out = fopen(path, "wb")) == NULL) {
@@ -548,7 +548,7 @@ static int run_export(cli_context *context, const cli_command *command, const cl
     if (result != HL_OK)
         return cli_fail(&error);
     if (out != stdout)
-        fprintf(stderr, english() ? "exported %lld order(s)\n" : "已导出 %lld 件工单\n",
+        fprintf(stderr, HL_T("已导出 %lld 件工单\n", "exported %lld order(s)\n"),
                 (long long)exported);
     return CLI_EXIT_OK;
 }

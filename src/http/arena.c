@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/error.h"
 
 #define DEFAULT_CHUNK_BYTES ((size_t)16 * 1024)
@@ -47,6 +48,7 @@ static hl_arena_chunk *new_chunk(size_t capacity)
 
 void *hl_arena_alloc(hl_arena *arena, size_t size)
 {
+    HL_REQUIRE(arena != NULL);
     /* Zero-size requests still advance, so that each pointer is distinct. */
     size_t needed = round_up(size > 0 ? size : 1);
     if (needed < size) /* the rounding overflowed */
@@ -85,16 +87,21 @@ char *hl_arena_strndup(hl_arena *arena, const char *text, size_t max_bytes)
     return copy;
 }
 
+/* Frees chunk and every chunk after it. */
+static void free_chunks(hl_arena_chunk *chunk)
+{
+    while (chunk != NULL) {
+        hl_arena_chunk *next = chunk->next;
+        free(chunk);
+        chunk = next;
+    }
+}
+
 void hl_arena_reset(hl_arena *arena)
 {
     hl_arena_chunk *keep = arena->chunks;
     if (keep != NULL) {
-        hl_arena_chunk *rest = keep->next;
-        while (rest != NULL) {
-            hl_arena_chunk *next = rest->next;
-            free(rest);
-            rest = next;
-        }
+        free_chunks(keep->next);
         keep->next = NULL;
         keep->used = 0;
     }
@@ -103,12 +110,7 @@ void hl_arena_reset(hl_arena *arena)
 
 void hl_arena_free(hl_arena *arena)
 {
-    hl_arena_chunk *chunk = arena->chunks;
-    while (chunk != NULL) {
-        hl_arena_chunk *next = chunk->next;
-        free(chunk);
-        chunk = next;
-    }
+    free_chunks(arena->chunks);
     arena->chunks = NULL;
     arena->allocated = 0;
 }

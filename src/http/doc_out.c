@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/contract.h"
 #include "http/xml_out.h"
 
 static bool json(const hl_doc *doc)
@@ -37,6 +38,7 @@ static void json_member(hl_doc *doc, const char *key)
 
 void hl_doc_begin(hl_doc *doc, hl_buf *out, hl_doc_format format)
 {
+    HL_REQUIRE(doc != NULL && out != NULL);
     memset(doc, 0, sizeof *doc);
     doc->out = out;
     doc->format = format;
@@ -77,7 +79,11 @@ static bool pop(hl_doc *doc, hl_doc_level *out)
     return true;
 }
 
-void hl_doc_list_begin(hl_doc *doc, const char *name, const char *item)
+/* Opens a list or an object: in JSON its bracket after the member's name,
+ * in XML the element; beyond the bound, nothing but the count of levels
+ * skipped. */
+static void open_level(hl_doc *doc, bool list, const char *name, const char *element,
+                       const char *item)
 {
     if (doc->skipped > 0 || doc->depth >= HL_DOC_DEPTH) {
         doc->skipped++;
@@ -85,50 +91,46 @@ void hl_doc_list_begin(hl_doc *doc, const char *name, const char *item)
     }
     if (json(doc)) {
         json_member(doc, name);
-        hl_buf_append_char(doc->out, '[');
+        hl_buf_append_char(doc->out, list ? '[' : '{');
     } else {
-        hl_xml_open(doc->out, name);
+        hl_xml_open(doc->out, element);
     }
-    push(doc, true, name, item);
+    push(doc, list, element, item);
+}
+
+/* Closes the level open_level opened last. */
+static void close_level(hl_doc *doc)
+{
+    hl_doc_level level;
+    if (!pop(doc, &level))
+        return;
+    if (json(doc))
+        hl_buf_append_char(doc->out, level.list ? ']' : '}');
+    else
+        hl_xml_close(doc->out, level.name);
+}
+
+void hl_doc_list_begin(hl_doc *doc, const char *name, const char *item)
+{
+    open_level(doc, true, name, name, item);
 }
 
 void hl_doc_list_end(hl_doc *doc)
 {
-    hl_doc_level level;
-    if (!pop(doc, &level))
-        return;
-    if (json(doc))
-        hl_buf_append_char(doc->out, ']');
-    else
-        hl_xml_close(doc->out, level.name);
+    close_level(doc);
 }
 
 void hl_doc_object_begin(hl_doc *doc, const char *name)
 {
-    if (doc->skipped > 0 || doc->depth >= HL_DOC_DEPTH) {
-        doc->skipped++;
-        return;
-    }
+    /* An object inside a list is named by the list's item in XML. */
     hl_doc_level *parent = current(doc);
     const char *element = parent != NULL && parent->list ? parent->item : name;
-    if (json(doc)) {
-        json_member(doc, name);
-        hl_buf_append_char(doc->out, '{');
-    } else {
-        hl_xml_open(doc->out, element);
-    }
-    push(doc, false, element, NULL);
+    open_level(doc, false, name, element, NULL);
 }
 
 void hl_doc_object_end(hl_doc *doc)
 {
-    hl_doc_level level;
-    if (!pop(doc, &level))
-        return;
-    if (json(doc))
-        hl_buf_append_char(doc->out, '}');
-    else
-        hl_xml_close(doc->out, level.name);
+    close_level(doc);
 }
 
 /* Writes one member whose JSON form is raw (a number, true, null) or a

@@ -9,12 +9,8 @@
 
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/i18n.h"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 static int hex_digit(char character)
 {
@@ -49,43 +45,37 @@ static int decode(const char *piece, size_t length, hl_arena *arena, const char 
     char *decoded = hl_arena_alloc(arena, length + 1);
     size_t written = 0;
     const char *field = field_for(what);
+    const char *subject = what != NULL ? field : HL_T("参数名", "a parameter name");
     for (size_t index = 0; index < length; index++) {
         unsigned char byte = (unsigned char)piece[index];
         if (byte == '%') {
             if (length - index < 3 || hex_digit(piece[index + 1]) < 0 ||
                 hex_digit(piece[index + 2]) < 0)
-                return english() ? hl_error_set(error, HL_EINVAL, field,
-                                                "malformed percent-encoding in %s (%% needs two "
-                                                "hexadecimal digits)",
-                                                what != NULL ? field : "a parameter name")
-                                 : hl_error_set(error, HL_EINVAL, field,
-                                                "%s 的百分号编码不正确（%% 后须为两位十六进制数）",
-                                                what != NULL ? field : "参数名");
+                return hl_error_set(
+                    error, HL_EINVAL, field,
+                    HL_T("%s 的百分号编码不正确（%% 后须为两位十六进制数）",
+                         "malformed percent-encoding in %s (%% needs two hexadecimal digits)"),
+                    subject);
             byte = (unsigned char)(hex_digit(piece[index + 1]) * 16 + hex_digit(piece[index + 2]));
             index += 2;
             if (byte == 0)
-                return english()
-                           ? hl_error_set(error, HL_EINVAL, field, "%s holds a NUL byte (%%00)",
-                                          what != NULL ? field : "a parameter name")
-                           : hl_error_set(error, HL_EINVAL, field, "%s 含有 NUL 字节（%%00）",
-                                          what != NULL ? field : "参数名");
+                return hl_error_set(error, HL_EINVAL, field,
+                                    HL_T("%s 含有 NUL 字节（%%00）", "%s holds a NUL byte (%%00)"),
+                                    subject);
         } else if (byte == '+') {
             byte = ' ';
         } else if (byte <= 0x20 || byte == 0x7F) {
-            return english() ? hl_error_set(error, HL_EINVAL, field,
-                                            "a raw space or control character in %s: encode it",
-                                            what != NULL ? field : "a parameter name")
-                             : hl_error_set(error, HL_EINVAL, field, "%s 含未编码的空格或控制字符",
-                                            what != NULL ? field : "参数名");
+            return hl_error_set(error, HL_EINVAL, field,
+                                HL_T("%s 含未编码的空格或控制字符",
+                                     "a raw space or control character in %s: encode it"),
+                                subject);
         }
         decoded[written++] = (char)byte;
     }
     decoded[written] = '\0';
     if (!hl_text_is_utf8(decoded, written))
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s is not valid UTF-8",
-                                        what != NULL ? field : "a parameter name")
-                         : hl_error_set(error, HL_EINVAL, field, "%s 不是有效的 UTF-8",
-                                        what != NULL ? field : "参数名");
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s 不是有效的 UTF-8", "%s is not valid UTF-8"), subject);
     *out = decoded;
     *out_length = written;
     return HL_OK;
@@ -93,9 +83,8 @@ static int decode(const char *piece, size_t length, hl_arena *arena, const char 
 
 static int too_many(size_t max_fields, hl_error *error)
 {
-    return english()
-               ? hl_error_set(error, HL_EINVAL, "body", "more than %zu parameters", max_fields)
-               : hl_error_set(error, HL_EINVAL, "body", "参数超过 %zu 个", max_fields);
+    return hl_error_set(error, HL_EINVAL, "body",
+                        HL_T("参数超过 %zu 个", "more than %zu parameters"), max_fields);
 }
 
 /* Appends a checked parameter, growing the array in the arena. */
@@ -121,6 +110,7 @@ static void append_field(hl_form *form, hl_arena *arena, const char *name, const
 int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_fields, hl_form *out,
                   hl_error *error)
 {
+    HL_REQUIRE(arena != NULL && out != NULL && (text != NULL || length == 0));
     out->fields = NULL;
     out->count = 0;
     size_t position = 0;
@@ -129,11 +119,9 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
         const char *ampersand = memchr(start, '&', length - position);
         size_t piece_length = ampersand != NULL ? (size_t)(ampersand - start) : length - position;
         if (piece_length == 0)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "body",
-                                      "an empty parameter (two '&' in a row, or one at an end)")
-                       : hl_error_set(error, HL_EINVAL, "body",
-                                      "存在空参数（连续的 & 或位于首尾的 &）");
+            return hl_error_set(error, HL_EINVAL, "body",
+                                HL_T("存在空参数（连续的 & 或位于首尾的 &）",
+                                     "an empty parameter (two '&' in a row, or one at an end)"));
         if (out->count >= max_fields)
             return too_many(max_fields, error);
         const char *equals = memchr(start, '=', piece_length);
@@ -144,13 +132,12 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
         if (result != HL_OK)
             return result;
         if (decoded_name_length == 0)
-            return english() ? hl_error_set(error, HL_EINVAL, "body", "a parameter without a name")
-                             : hl_error_set(error, HL_EINVAL, "body", "存在没有名称的参数");
+            return hl_error_set(error, HL_EINVAL, "body",
+                                HL_T("存在没有名称的参数", "a parameter without a name"));
         if (equals == NULL)
-            return english() ? hl_error_set(error, HL_EINVAL, field_for(name),
-                                            "%s has no '=' and no value", field_for(name))
-                             : hl_error_set(error, HL_EINVAL, field_for(name),
-                                            "参数 %s 缺少 '=' 及其值", field_for(name));
+            return hl_error_set(error, HL_EINVAL, field_for(name),
+                                HL_T("参数 %s 缺少 '=' 及其值", "%s has no '=' and no value"),
+                                field_for(name));
         result = decode(equals + 1, piece_length - name_length - 1, arena, name, &value,
                         &value_length, error);
         if (result != HL_OK)
@@ -160,11 +147,9 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
             break;
         position += piece_length + 1;
         if (position == length)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "body",
-                                      "an empty parameter (two '&' in a row, or one at an end)")
-                       : hl_error_set(error, HL_EINVAL, "body",
-                                      "存在空参数（连续的 & 或位于首尾的 &）");
+            return hl_error_set(error, HL_EINVAL, "body",
+                                HL_T("存在空参数（连续的 & 或位于首尾的 &）",
+                                     "an empty parameter (two '&' in a row, or one at an end)"));
     }
     return HL_OK;
 }
@@ -172,26 +157,25 @@ int hl_form_parse(const char *text, size_t length, hl_arena *arena, size_t max_f
 int hl_form_add(hl_form *form, hl_arena *arena, size_t max_fields, const char *name,
                 size_t name_length, const char *value, size_t value_length, hl_error *error)
 {
+    HL_REQUIRE(form != NULL && arena != NULL);
     if (form->count >= max_fields)
         return too_many(max_fields, error);
     if (value == NULL)
         value_length = 0;
     if (name == NULL || name_length == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, "query", "a parameter without a name")
-                         : hl_error_set(error, HL_EINVAL, "query", "存在没有名称的参数");
+        return hl_error_set(error, HL_EINVAL, "query",
+                            HL_T("存在没有名称的参数", "a parameter without a name"));
     if (memchr(name, '\0', name_length) != NULL || !hl_text_is_utf8(name, name_length))
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "query", "a parameter name is not valid UTF-8")
-                   : hl_error_set(error, HL_EINVAL, "query", "参数名不是有效的 UTF-8");
+        return hl_error_set(error, HL_EINVAL, "query",
+                            HL_T("参数名不是有效的 UTF-8", "a parameter name is not valid UTF-8"));
     char *name_copy = hl_arena_strndup(arena, name, name_length);
     const char *field = field_for(name_copy);
     if (value_length > 0 && memchr(value, '\0', value_length) != NULL)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, field, "%s holds a NUL byte (%%00)", field)
-                   : hl_error_set(error, HL_EINVAL, field, "%s 含有 NUL 字节（%%00）", field);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s 含有 NUL 字节（%%00）", "%s holds a NUL byte (%%00)"), field);
     if (!hl_text_is_utf8(value != NULL ? value : "", value_length))
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s is not valid UTF-8", field)
-                         : hl_error_set(error, HL_EINVAL, field, "%s 不是有效的 UTF-8", field);
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s 不是有效的 UTF-8", "%s is not valid UTF-8"), field);
     char *value_copy = hl_arena_strndup(arena, value != NULL ? value : "", value_length);
     append_field(form, arena, name_copy, value_copy, value_length);
     return HL_OK;

@@ -43,13 +43,10 @@ int hl_json_body_parse(const char *body, size_t length, hl_arena *arena, hl_json
     json_error_t parse_error;
     json_t *document = json_loadb(body, length, JSON_REJECT_DUPLICATES, &parse_error);
     if (document == NULL)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "body",
-                                  "the body is not valid JSON (line %d, column %d)",
-                                  parse_error.line, parse_error.column)
-                   : hl_error_set(error, HL_EINVAL, "body",
-                                  "请求体不是有效的 JSON（第 %d 行第 %d 列）", parse_error.line,
-                                  parse_error.column);
+        return hl_error_set(error, HL_EINVAL, "body",
+                            HL_T("请求体不是有效的 JSON（第 %d 行第 %d 列）",
+                                 "the body is not valid JSON (line %d, column %d)"),
+                            parse_error.line, parse_error.column);
     int result = HL_OK;
     if (!json_is_object(document))
         result =

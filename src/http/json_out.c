@@ -50,26 +50,18 @@ void hl_json_out_bool(hl_buf *out, bool *first, const char *key, bool value)
 /* An instant in ISO 8601 with the zone, or null when 0 (never happened). */
 void hl_json_out_time(hl_buf *out, bool *first, const char *key, hl_time value)
 {
-    hl_json_out_key(out, first, key);
-    if (value == 0) {
-        hl_buf_append_str(out, "null");
-        return;
-    }
-    char text[40];
-    hl_clock_format_iso(value, text, sizeof text);
-    hl_buf_append_json_string(out, text);
+    char text[40] = "";
+    if (value != 0)
+        hl_clock_format_iso(value, text, sizeof text);
+    hl_json_out_name(out, first, key, value != 0, text);
 }
 
 void hl_json_out_number(hl_buf *out, bool *first, const char *key, int64_t id)
 {
-    hl_json_out_key(out, first, key);
-    if (id == 0) {
-        hl_buf_append_str(out, "null");
-        return;
-    }
-    char number[24];
-    hl_order_format_number(id, number, sizeof number);
-    hl_buf_append_json_string(out, number);
+    char number[24] = "";
+    if (id != 0)
+        hl_order_format_number(id, number, sizeof number);
+    hl_json_out_name(out, first, key, id != 0, number);
 }
 
 void hl_json_out_month(hl_buf *out, bool *first, const char *key, int month)

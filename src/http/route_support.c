@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/contract.h"
 #include "base/i18n.h"
 #include "domain/workflow.h"
 
@@ -48,8 +49,17 @@ void hl_route_error(hl_route_response *response, const hl_error *error)
                           error->field, error->message);
 }
 
+bool hl_route_ok(hl_route_response *response, int result, const hl_error *error)
+{
+    if (result == HL_OK)
+        return true;
+    hl_route_error(response, error);
+    return false;
+}
+
 void hl_route_mask_phone(const char *phone, char *out, size_t size)
 {
+    HL_REQUIRE(phone != NULL && (out != NULL || size == 0));
     if (size == 0)
         return;
     size_t length = strlen(phone);
@@ -103,6 +113,7 @@ static void append_time_left(const hl_app *app, const hl_order *order, hl_time n
 void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full,
                          hl_buf *out)
 {
+    HL_REQUIRE(app != NULL && order != NULL && out != NULL);
     char masked[HL_NAME_BYTES + HL_PHONE_BYTES];
     bool first = true;
     hl_buf_append_char(out, '{');
@@ -280,7 +291,7 @@ bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const
 }
 
 /* The body must be declared JSON ("application/json", any parameters). */
-bool hl_route_json_content_type(const hl_route_request *request, hl_route_response *response)
+static bool json_content_type(const hl_route_request *request, hl_route_response *response)
 {
     const char *type = request->content_type;
     size_t length = strlen("application/json");
@@ -292,18 +303,17 @@ bool hl_route_json_content_type(const hl_route_request *request, hl_route_respon
     return false;
 }
 
-/* Parses the body into fields; false, with a 400, when it is not one JSON
- * object of exactly these string fields (json_body.c). */
 bool hl_route_parse_body(const hl_route_request *request, hl_json_field *fields, size_t count,
                          hl_route_response *response)
 {
+    if (!json_content_type(request, response))
+        return false;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_json_body_parse(request->body, request->body_length, request->arena, fields, count,
-                           &error) == HL_OK)
-        return true;
-    hl_route_error(response, &error);
-    return false;
+    return hl_route_ok(response,
+                       hl_json_body_parse(request->body, request->body_length, request->arena,
+                                          fields, count, &error),
+                       &error);
 }
 
 void hl_route_too_many_requests(hl_route_response *response, int retry_after, const char *message)

@@ -24,6 +24,12 @@
  * hl_route_authenticate.) */
 void hl_route_error(hl_route_response *response, const hl_error *error);
 
+/* The end of a call into app/: true when result is HL_OK; else fills
+ * response from error as hl_route_error does and returns false, so that a
+ * route reads `if (!hl_route_ok(response, hl_app_...(..., &error), &error))
+ * return;`. */
+bool hl_route_ok(hl_route_response *response, int result, const hl_error *error);
+
 /* Fills response with an error answer of an explicit status and code name:
  * {"error":{"code":code,"message":message,"field":field or null}}. */
 void hl_route_error_status(hl_route_response *response, int status, const char *code,
@@ -89,12 +95,10 @@ void hl_route_set_etag(hl_route_response *response, const hl_order *order);
 bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const char **token,
                            hl_route_response *response);
 
-/* True when the body is declared application/json; else false with a 415. */
-bool hl_route_json_content_type(const hl_route_request *request, hl_route_response *response);
-
-/* Parses the body into fields (json_body.c: strict); false with a 400 when
- * it is not one JSON object of exactly these fields. Values live in the
- * request's arena. */
+/* Parses the body into fields (json_body.c: strict): false with a 415 when
+ * the body is not declared application/json, with a 400 when it is not
+ * one JSON object of exactly these fields. Values live in the request's
+ * arena. */
 bool hl_route_parse_body(const hl_route_request *request, hl_json_field *fields, size_t count,
                          hl_route_response *response);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "http/route_support.h"
 #include "http/routes_apikeys.h"
@@ -120,17 +121,14 @@ static void handle_metrics(const hl_route_request *request, const hl_route_conte
     hl_error error;
     hl_error_clear(&error);
     int64_t counts[HL_STATE_COUNT];
-    if (hl_app_count_orders_by_state(request->app, counts, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_app_count_orders_by_state(request->app, counts, &error), &error))
         return;
-    }
     hl_order_filter overdue = {0};
     overdue.due_before = request->now; /* as `hotline list --overdue` */
     int64_t overdue_count = 0;
-    if (hl_app_count_orders(request->app, &overdue, &overdue_count, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_app_count_orders(request->app, &overdue, &overdue_count, &error),
+                     &error))
         return;
-    }
     hl_metrics_render(request->metrics, out);
     hl_buf_append_str(out, "# HELP hotline_orders Work orders in the store, by state.\n"
                            "# TYPE hotline_orders gauge\n");
@@ -162,10 +160,8 @@ static void handle_login(const hl_route_request *request, const hl_route_context
                          hl_route_response *response)
 {
     (void)context;
-    if (!hl_route_json_content_type(request, response))
-        return;
     hl_json_field fields[] = {{.name = "username"}, {.name = "password"}};
-    if (!hl_route_parse_body(request, fields, 2, response))
+    if (!hl_route_parse_body(request, fields, HL_COUNT_OF(fields), response))
         return;
     hl_error error;
     hl_error_clear(&error);
@@ -180,10 +176,8 @@ static void handle_login(const hl_route_request *request, const hl_route_context
         hl_route_unauthorized(response, error.field, error.message);
         return;
     }
-    if (result != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, result, &error))
         return;
-    }
     hl_buf *out = &response->body;
     bool first = true;
     hl_buf_append_char(out, '{');
@@ -213,10 +207,8 @@ static void handle_logout(const hl_route_request *request, const hl_route_contex
         hl_route_unauthorized(response, error.field, error.message);
         return;
     }
-    if (result != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, result, &error))
         return;
-    }
     hl_buf_append_str(&response->body, "{\"status\":\"logged_out\"}\n");
     response->set_cookie = HL_SESSION_COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
     response->status = 200;
@@ -227,10 +219,8 @@ static void handle_password(const hl_route_request *request, const hl_route_cont
 {
     const hl_user *user = context->user;
     const char *token = context->token;
-    if (!hl_route_json_content_type(request, response))
-        return;
     hl_json_field fields[] = {{.name = "old"}, {.name = "new"}};
-    if (!hl_route_parse_body(request, fields, 2, response))
+    if (!hl_route_parse_body(request, fields, HL_COUNT_OF(fields), response))
         return;
     hl_error error;
     hl_error_clear(&error);
@@ -243,10 +233,8 @@ static void handle_password(const hl_route_request *request, const hl_route_cont
         hl_route_too_many_requests(response, retry_after, error.message);
         return;
     }
-    if (result != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, result, &error))
         return;
-    }
     hl_buf_append_str(&response->body, "{\"status\":\"changed\"}\n");
     response->status = 200;
 }
@@ -296,7 +284,7 @@ static const hl_route route_table[] = {
     {"POST", "/open311/v2/*", true, hl_http_open311_post},
 };
 
-#define ROUTE_COUNT (sizeof route_table / sizeof route_table[0])
+#define ROUTE_COUNT HL_COUNT_OF(route_table)
 
 void hl_routes_each(void (*visit)(void *context, const hl_route *route), void *context)
 {
@@ -419,10 +407,8 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
     if (snapshot) {
         hl_error error;
         hl_error_clear(&error);
-        if (hl_app_read_begin(request->app, &error) != HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(response, hl_app_read_begin(request->app, &error), &error))
             return;
-        }
     }
     if (!route->open) {
         hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
@@ -436,10 +422,8 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
          * calendar or the limits since this thread's connection loaded them. */
         hl_error error;
         hl_error_clear(&error);
-        if (hl_app_refresh(request->app, &error) != HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(response, hl_app_refresh(request->app, &error), &error))
             return;
-        }
     }
     route->handle(request, &context, response);
     if (snapshot)

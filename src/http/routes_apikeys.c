@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/apikey.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "http/route_support.h"
 
@@ -65,10 +66,8 @@ void hl_routes_apikeys_list(const hl_route_request *request, const hl_route_cont
     hl_error_clear(&error);
     hl_buf_append_str(&response->body, "{\"apikeys\":[");
     key_list list = {&response->body, 0};
-    if (hl_apikey_each(request->app, list_key, &list, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_apikey_each(request->app, list_key, &list, &error), &error))
         return;
-    }
     hl_buf_append_str(&response->body, "]}\n");
     response->status = 200;
 }
@@ -76,19 +75,18 @@ void hl_routes_apikeys_list(const hl_route_request *request, const hl_route_cont
 void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_context *context,
                               hl_route_response *response)
 {
-    if (!may_manage(context, response) || !hl_route_json_content_type(request, response))
+    if (!may_manage(context, response))
         return;
     hl_json_field fields[] = {
         {.name = "name"}, {.name = "rate_per_minute", .kind = HL_JSON_INTEGER, .optional = true}};
-    if (!hl_route_parse_body(request, fields, 2, response))
+    if (!hl_route_parse_body(request, fields, HL_COUNT_OF(fields), response))
         return;
     int rate = HL_APIKEY_DEFAULT_RATE;
     if (fields[1].present) {
         if (fields[1].integer < 1 || fields[1].integer > HL_APIKEY_RATE_MAX) {
             char message[128];
             snprintf(message, sizeof message,
-                     hl_i18n_get() == HL_LANG_EN ? "the rate is 1 to %d requests per minute"
-                                                 : "频率须为每分钟 1 至 %d 次",
+                     HL_T("频率须为每分钟 1 至 %d 次", "the rate is 1 to %d requests per minute"),
                      HL_APIKEY_RATE_MAX);
             hl_route_field_invalid(response, "rate_per_minute", message);
             return;
@@ -99,11 +97,11 @@ void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_co
     hl_error_clear(&error);
     char key_text[HL_APIKEY_TEXT_BYTES];
     hl_apikey key;
-    if (hl_apikey_create(request->app, fields[0].value, rate, context->user->username, request->now,
-                         key_text, &key, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_apikey_create(request->app, fields[0].value, rate, context->user->username,
+                                      request->now, key_text, &key, &error),
+                     &error))
         return;
-    }
     key_json(&response->body, &key, key_text);
     hl_buf_append_char(&response->body, '\n');
     memset(key_text, 0, sizeof key_text);
@@ -126,10 +124,9 @@ void hl_routes_apikeys_revoke(const hl_route_request *request, const hl_route_co
     hl_error error;
     hl_error_clear(&error);
     hl_apikey key;
-    if (hl_apikey_revoke(request->app, id, request->now, &key, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_apikey_revoke(request->app, id, request->now, &key, &error),
+                     &error))
         return;
-    }
     key_json(&response->body, &key, NULL);
     hl_buf_append_char(&response->body, '\n');
     response->status = 200;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app/admin.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "domain/workflow.h"
 #include "http/route_support.h"
@@ -121,7 +122,7 @@ static void append_required_fields(hl_buf *out, const hl_workflow_rule *rule)
         hl_buf_append_str(out, "\"type\",\"title\",\"content\"");
         written = 3;
     }
-    for (size_t index = 0; index < sizeof needs / sizeof needs[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(needs); index++) {
         if ((rule->required & needs[index].need) == 0)
             continue;
         if (written++ > 0)
@@ -230,10 +231,41 @@ typedef struct list_writer {
     size_t count;
 } list_writer;
 
-static void next_item(list_writer *writer)
+/* Defines name, an hl_app_each_* visitor that writes each record with
+ * to_json after a comma (but for the first). */
+#define LIST_VISITOR(name, type, to_json)                                                          \
+    static int name(void *context, const type *record)                                             \
+    {                                                                                              \
+        list_writer *writer = context;                                                             \
+        if (writer->count++ > 0)                                                                   \
+            hl_buf_append_char(writer->out, ',');                                                  \
+        to_json(writer->out, record);                                                              \
+        return 0;                                                                                  \
+    }
+
+/* Starts a listing: {"key":[ in the body, and the writer of its records. */
+static list_writer begin_list(hl_route_response *response, const char *key)
 {
-    if (writer->count++ > 0)
-        hl_buf_append_char(writer->out, ',');
+    hl_buf_appendf(&response->body, "{\"%s\":[", key);
+    return (list_writer){&response->body, 0};
+}
+
+/* Ends a listing begun with {"key":[ : its close, or the error of the
+ * visit that failed. */
+static void end_list(hl_route_response *response, int result, const hl_error *error)
+{
+    if (!hl_route_ok(response, result, error))
+        return;
+    hl_buf_append_str(&response->body, "]}\n");
+    response->status = 200;
+}
+
+/* Ends a write that answers with the record now stored, already in the
+ * body: 201 when it was created. */
+static void end_record(hl_route_response *response, bool created)
+{
+    hl_buf_append_char(&response->body, '\n');
+    response->status = created ? 201 : 200;
 }
 
 static void unit_json(hl_buf *out, const hl_unit *unit)
@@ -248,13 +280,7 @@ static void unit_json(hl_buf *out, const hl_unit *unit)
     hl_buf_append_char(out, '}');
 }
 
-static int write_unit(void *context, const hl_unit *unit)
-{
-    list_writer *writer = context;
-    next_item(writer);
-    unit_json(writer->out, unit);
-    return 0;
-}
+LIST_VISITOR(write_unit, hl_unit, unit_json)
 
 static void category_json(hl_buf *out, const hl_category *category)
 {
@@ -270,13 +296,7 @@ static void category_json(hl_buf *out, const hl_category *category)
     hl_buf_append_char(out, '}');
 }
 
-static int write_category(void *context, const hl_category *category)
-{
-    list_writer *writer = context;
-    next_item(writer);
-    category_json(writer->out, category);
-    return 0;
-}
+LIST_VISITOR(write_category, hl_category, category_json)
 
 static void user_json(hl_buf *out, const hl_user *user)
 {
@@ -291,13 +311,7 @@ static void user_json(hl_buf *out, const hl_user *user)
     hl_buf_append_char(out, '}');
 }
 
-static int write_user(void *context, const hl_user *user)
-{
-    list_writer *writer = context;
-    next_item(writer);
-    user_json(writer->out, user);
-    return 0;
-}
+LIST_VISITOR(write_user, hl_user, user_json)
 
 void hl_routes_units_list(const hl_route_request *request, const hl_route_context *context,
                           hl_route_response *response)
@@ -305,14 +319,8 @@ void hl_routes_units_list(const hl_route_request *request, const hl_route_contex
     (void)context;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = {&response->body, 0};
-    hl_buf_append_str(&response->body, "{\"units\":[");
-    if (hl_app_each_unit(request->app, write_unit, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
-        return;
-    }
-    hl_buf_append_str(&response->body, "]}\n");
-    response->status = 200;
+    list_writer writer = begin_list(response, "units");
+    end_list(response, hl_app_each_unit(request->app, write_unit, &writer, &error), &error);
 }
 
 void hl_routes_categories_list(const hl_route_request *request, const hl_route_context *context,
@@ -321,14 +329,8 @@ void hl_routes_categories_list(const hl_route_request *request, const hl_route_c
     (void)context;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = {&response->body, 0};
-    hl_buf_append_str(&response->body, "{\"categories\":[");
-    if (hl_app_each_category(request->app, write_category, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
-        return;
-    }
-    hl_buf_append_str(&response->body, "]}\n");
-    response->status = 200;
+    list_writer writer = begin_list(response, "categories");
+    end_list(response, hl_app_each_category(request->app, write_category, &writer, &error), &error);
 }
 
 void hl_routes_users_list(const hl_route_request *request, const hl_route_context *context,
@@ -338,14 +340,8 @@ void hl_routes_users_list(const hl_route_request *request, const hl_route_contex
         return;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = {&response->body, 0};
-    hl_buf_append_str(&response->body, "{\"users\":[");
-    if (hl_app_each_user(request->app, write_user, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
-        return;
-    }
-    hl_buf_append_str(&response->body, "]}\n");
-    response->status = 200;
+    list_writer writer = begin_list(response, "users");
+    end_list(response, hl_app_each_user(request->app, write_user, &writer, &error), &error);
 }
 
 /* ---- The administrator's writes ---- */
@@ -356,8 +352,6 @@ static bool admin_body(const hl_route_request *request, const hl_route_context *
                        hl_json_field *fields, size_t count, hl_route_response *response)
 {
     if (refuse_unless_admin(context->user, response))
-        return false;
-    if (!hl_route_json_content_type(request, response))
         return false;
     return hl_route_parse_body(request, fields, count, response);
 }
@@ -372,7 +366,7 @@ void hl_routes_units_put(const hl_route_request *request, const hl_route_context
         {.name = "parent", .optional = true},
         {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
     };
-    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     hl_admin_unit_fields unit_fields = {fields[0].value, fields[1].value, fields[2].value,
                                         fields[3].value,
@@ -381,13 +375,12 @@ void hl_routes_units_put(const hl_route_request *request, const hl_route_context
     bool created = false;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_admin_put_unit(request->app, &unit_fields, &unit, &created, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_admin_put_unit(request->app, &unit_fields, &unit, &created, &error),
+                     &error))
         return;
-    }
     unit_json(&response->body, &unit);
-    hl_buf_append_char(&response->body, '\n');
-    response->status = created ? 201 : 200;
+    end_record(response, created);
 }
 
 void hl_routes_categories_put(const hl_route_request *request, const hl_route_context *context,
@@ -401,7 +394,7 @@ void hl_routes_categories_put(const hl_route_request *request, const hl_route_co
         {.name = "handle_days", .kind = HL_JSON_INTEGER, .optional = true},
         {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
     };
-    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     hl_admin_category_fields category_fields = {
         fields[0].value, fields[1].value,   fields[2].value,
@@ -410,14 +403,13 @@ void hl_routes_categories_put(const hl_route_request *request, const hl_route_co
     bool created = false;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_admin_put_category(request->app, &category_fields, &category, &created, &error) !=
-        HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(
+            response,
+            hl_admin_put_category(request->app, &category_fields, &category, &created, &error),
+            &error))
         return;
-    }
     category_json(&response->body, &category);
-    hl_buf_append_char(&response->body, '\n');
-    response->status = created ? 201 : 200;
+    end_record(response, created);
 }
 
 enum {
@@ -460,13 +452,12 @@ void hl_routes_users_create(const hl_route_request *request, const hl_route_cont
     hl_user user;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_auth_create_user(request->app, request->guard, &user_fields, &user, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_auth_create_user(request->app, request->guard, &user_fields, &user, &error),
+                     &error))
         return;
-    }
     user_json(&response->body, &user);
-    hl_buf_append_char(&response->body, '\n');
-    response->status = 201;
+    end_record(response, true);
 }
 
 void hl_routes_users_update(const hl_route_request *request, const hl_route_context *context,
@@ -493,14 +484,13 @@ void hl_routes_users_update(const hl_route_request *request, const hl_route_cont
     hl_user user;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_auth_update_user(request->app, request->guard, username, &user_fields, &user, &error) !=
-        HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_auth_update_user(request->app, request->guard, username, &user_fields,
+                                         &user, &error),
+                     &error))
         return;
-    }
     user_json(&response->body, &user);
-    hl_buf_append_char(&response->body, '\n');
-    response->status = 200;
+    end_record(response, false);
 }
 
 /* ---- The calendar ---- */
@@ -517,13 +507,7 @@ static void day_json(hl_buf *out, const hl_calendar_entry *entry)
     hl_buf_append_char(out, '}');
 }
 
-static int write_day(void *context, const hl_calendar_entry *entry)
-{
-    list_writer *writer = context;
-    next_item(writer);
-    day_json(writer->out, entry);
-    return 0;
-}
+LIST_VISITOR(write_day, hl_calendar_entry, day_json)
 
 void hl_routes_calendar_get(const hl_route_request *request, const hl_route_context *context,
                             hl_route_response *response)
@@ -547,12 +531,8 @@ void hl_routes_calendar_get(const hl_route_request *request, const hl_route_cont
     hl_error_clear(&error);
     list_writer writer = {&response->body, 0};
     hl_buf_appendf(&response->body, "{\"year\":%d,\"days\":[", year);
-    if (hl_admin_each_calendar_day(request->app, year, write_day, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
-        return;
-    }
-    hl_buf_append_str(&response->body, "]}\n");
-    response->status = 200;
+    end_list(response, hl_admin_each_calendar_day(request->app, year, write_day, &writer, &error),
+             &error);
 }
 
 void hl_routes_calendar_put(const hl_route_request *request, const hl_route_context *context,
@@ -560,20 +540,19 @@ void hl_routes_calendar_put(const hl_route_request *request, const hl_route_cont
 {
     hl_json_field fields[] = {
         {.name = "date"}, {.name = "kind"}, {.name = "name", .optional = true}};
-    if (!admin_body(request, context, fields, sizeof fields / sizeof fields[0], response))
+    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     hl_calendar_entry entry;
     bool created = false;
     hl_error error;
     hl_error_clear(&error);
-    if (hl_admin_put_calendar_day(request->app, fields[0].value, fields[1].value, fields[2].value,
-                                  &entry, &created, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_admin_put_calendar_day(request->app, fields[0].value, fields[1].value,
+                                               fields[2].value, &entry, &created, &error),
+                     &error))
         return;
-    }
     day_json(&response->body, &entry);
-    hl_buf_append_char(&response->body, '\n');
-    response->status = created ? 201 : 200;
+    end_record(response, created);
 }
 
 /* ---- The limits ---- */
@@ -617,7 +596,7 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
                           hl_route_response *response)
 {
     hl_json_field fields[] = {{.name = "value"}};
-    if (!admin_body(request, context, fields, 1, response))
+    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     const char *key = parameter_text(request, context->parameters[0]);
     hl_error error;

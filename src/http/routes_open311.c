@@ -30,11 +30,6 @@
 #define LIST_ITEMS_MAX 100
 #define DAY_SECONDS ((hl_time)HL_SECONDS_PER_DAY)
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 /* ---- Resources and formats ---- */
 
 typedef enum resource_kind {
@@ -201,8 +196,8 @@ static bool check_parameters(const hl_form *form, const char *const *allowed, bo
                 shown++;
             while (shown > 0 && ((unsigned char)name[shown] & 0xC0) == 0x80)
                 shown--;
-            snprintf(message, sizeof message,
-                     english() ? "unknown parameter %.*s" : "未知的参数 %.*s", shown, name);
+            snprintf(message, sizeof message, HL_T("未知的参数 %.*s", "unknown parameter %.*s"),
+                     shown, name);
             answer_error(response, format, 400, message);
             return false;
         }
@@ -213,8 +208,7 @@ static bool check_parameters(const hl_form *form, const char *const *allowed, bo
         for (size_t earlier = 0; earlier < index; earlier++)
             if (strcmp(form->fields[earlier].name, name) == 0) {
                 snprintf(message, sizeof message,
-                         english() ? "parameter %.64s is given more than once"
-                                   : "参数 %.64s 重复给出",
+                         HL_T("参数 %.64s 重复给出", "parameter %.64s is given more than once"),
                          name);
                 answer_error(response, format, 400, message);
                 return false;
@@ -287,10 +281,9 @@ static bool within_budget(const hl_route_request *request, const char *budget, i
     if (wait == 0)
         return true;
     char message[160];
-    if (english())
-        snprintf(message, sizeof message, "too many requests: try again in %d seconds", wait);
-    else
-        snprintf(message, sizeof message, "请求过于频繁，请 %d 秒后再试", wait);
+    snprintf(message, sizeof message,
+             HL_T("请求过于频繁，请 %d 秒后再试", "too many requests: try again in %d seconds"),
+             wait);
     answer_error(response, format, 429, message);
     response->retry_after = wait;
     return false;
@@ -348,7 +341,7 @@ static void field_error(hl_route_response *response, hl_doc_format format, const
                         const char *zh, const char *en)
 {
     char message[HL_ERROR_MESSAGE_MAX];
-    snprintf(message, sizeof message, "%s%s%s", name, english() ? ": " : "：", english() ? en : zh);
+    snprintf(message, sizeof message, "%s%s%s", name, HL_T("：", ": "), HL_T(zh, en));
     answer_error(response, format, 400, message);
 }
 
@@ -589,6 +582,26 @@ typedef struct get_call {
     hl_open311_reader *reader;
 } get_call;
 
+/* Starts a document that is one list, of name holding items. */
+static void begin_list(get_call *call, hl_doc *doc, const char *name, const char *item)
+{
+    begin_document(call->response, doc, call->where->format);
+    hl_doc_list_begin(doc, name, item);
+}
+
+/* Ends a document begun with begin_list: its close and 200, or the error
+ * of the visit that failed. */
+static void end_list(get_call *call, hl_doc *doc, int result, const hl_error *error)
+{
+    if (result != HL_OK) {
+        answer_app_error(call->response, call->where->format, error);
+        return;
+    }
+    hl_doc_list_end(doc);
+    hl_doc_end(doc);
+    call->response->status = 200;
+}
+
 static void get_discovery(get_call *call)
 {
     const hl_route_request *request = call->request;
@@ -648,17 +661,11 @@ static int write_service(void *context, const hl_open311_service *service)
 static void get_services(get_call *call)
 {
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "services", "service");
+    begin_list(call, &doc, "services", "service");
     hl_error error;
     hl_error_clear(&error);
-    if (hl_open311_each_service(call->request->app, write_service, &doc, &error) != HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc, hl_open311_each_service(call->request->app, write_service, &doc, &error),
+             &error);
 }
 
 typedef struct values_writer {
@@ -742,17 +749,10 @@ static void get_request(get_call *call)
     hl_error error;
     hl_error_clear(&error);
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "service_requests", "request");
+    begin_list(call, &doc, "service_requests", "request");
     request_writer writer = {&doc, call->reader, extensions, &error};
     int result = hl_open311_read_request(call->reader, id, write_request, &writer, &error);
-    if (result != HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc, result, &error);
 }
 
 /* Fills the query of GET requests from its parameters. */
@@ -828,18 +828,12 @@ static void get_requests(get_call *call)
     hl_error error;
     hl_error_clear(&error);
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "service_requests", "request");
+    begin_list(call, &doc, "service_requests", "request");
     request_writer writer = {&doc, call->reader, extensions, &error};
     int64_t total = 0;
-    if (hl_open311_list_requests(call->reader, &query, write_request, &writer, &total, &error) !=
-        HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc,
+             hl_open311_list_requests(call->reader, &query, write_request, &writer, &total, &error),
+             &error);
 }
 
 typedef struct token_writer {
@@ -871,8 +865,7 @@ static void get_token(get_call *call)
     hl_error error;
     hl_error_clear(&error);
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "service_requests", "request");
+    begin_list(call, &doc, "service_requests", "request");
     token_writer writer = {&doc};
     int result = hl_open311_read_request(call->reader, id, write_token, &writer, &error);
     if (result == HL_ENOTFOUND) {
@@ -880,13 +873,7 @@ static void get_token(get_call *call)
                      HL_T("没有这个 token", "token was not found"));
         return;
     }
-    if (result != HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc, result, &error);
 }
 
 static int write_update(void *context, const hl_open311_note *note)
@@ -922,17 +909,12 @@ static void get_updates(get_call *call)
     hl_error error;
     hl_error_clear(&error);
     hl_doc doc;
-    begin_document(call->response, &doc, call->where->format);
-    hl_doc_list_begin(&doc, "service_request_updates", "request_update");
+    begin_list(call, &doc, "service_request_updates", "request_update");
     int64_t total = 0;
-    if (hl_open311_list_updates(call->reader, from, to, offset, limit, write_update, &doc, &total,
-                                &error) != HL_OK) {
-        answer_app_error(call->response, call->where->format, &error);
-        return;
-    }
-    hl_doc_list_end(&doc);
-    hl_doc_end(&doc);
-    call->response->status = 200;
+    end_list(call, &doc,
+             hl_open311_list_updates(call->reader, from, to, offset, limit, write_update, &doc,
+                                     &total, &error),
+             &error);
 }
 
 /* The parameters each resource takes besides lang. */

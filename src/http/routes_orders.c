@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "http/route_support.h"
 #include "http/routes_personal.h"
@@ -23,18 +24,15 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
     hl_error error;
     hl_error_clear(&error);
     int64_t id = 0;
-    if (hl_route_parse_order_number(number, &id, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_route_parse_order_number(number, &id, &error), &error))
         return;
-    }
     /* An order is some 40 KB: it lives in the request's arena, not the stack. */
     hl_order *order = hl_arena_alloc(request->arena, sizeof *order);
     if (!events) {
         /* An order the user may not read is "not found", as one that is absent. */
-        if (hl_auth_read_order(request->app, user, id, order, &error) != HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(response, hl_auth_read_order(request->app, user, id, order, &error),
+                         &error))
             return;
-        }
         if (!hl_routes_personal_order(request, user, order, "GET /api/v1/orders/{number}", false,
                                       response))
             return;
@@ -48,11 +46,11 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
     hl_buf_append_json_string(&response->body, text);
     hl_buf_append_str(&response->body, ",\"events\":[");
     hl_route_events_writer writer = {&response->body, 0};
-    if (hl_auth_list_events(request->app, user, id, order, hl_route_event_json, &writer, &error) !=
-        HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_auth_list_events(request->app, user, id, order, hl_route_event_json,
+                                         &writer, &error),
+                     &error))
         return;
-    }
     hl_buf_append_str(&response->body, "]}\n");
     response->status = 200;
 }
@@ -159,12 +157,9 @@ static bool number_parameter(const hl_route_request *request, const char *name, 
     if (text == NULL || hl_text_parse_int(hl_slice_of(text), minimum, maximum, out) == HL_OK)
         return true;
     char message[128];
-    if (hl_i18n_get() == HL_LANG_EN)
-        snprintf(message, sizeof message, "%s takes a whole number from %lld to %lld", name,
-                 (long long)minimum, (long long)maximum);
-    else
-        snprintf(message, sizeof message, "%s 须为 %lld 至 %lld 的整数", name, (long long)minimum,
-                 (long long)maximum);
+    snprintf(message, sizeof message,
+             HL_T("%s 须为 %lld 至 %lld 的整数", "%s takes a whole number from %lld to %lld"), name,
+             (long long)minimum, (long long)maximum);
     hl_route_field_invalid(response, name, message);
     return false;
 }
@@ -213,9 +208,9 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
     filter->sort = HL_ORDER_SORT_RECEIVED_DESC;
     if (sort != NULL) {
         size_t index = 0;
-        while (index < sizeof sorts / sizeof sorts[0] && strcmp(sorts[index].name, sort) != 0)
+        while (index < HL_COUNT_OF(sorts) && strcmp(sorts[index].name, sort) != 0)
             index++;
-        if (index == sizeof sorts / sizeof sorts[0]) {
+        if (index == HL_COUNT_OF(sorts)) {
             hl_route_field_invalid(response, "sort",
                                    HL_T("sort 须为 deadline、-deadline、received 或 -received",
                                         "sort takes deadline, -deadline, received or -received"));
@@ -237,29 +232,6 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
     return true;
 }
 
-typedef struct list_writer {
-    const hl_route_request *request;
-    const hl_user *user;
-    hl_buf *out;
-    bool full;
-    size_t count;
-    hl_audit_read *reads; /* one per order whose full number is written (page_size at most) */
-    size_t read_count;
-} list_writer;
-
-static int write_listed_order(void *context, const hl_order *order)
-{
-    list_writer *writer = context;
-    if (writer->count++ > 0)
-        hl_buf_append_char(writer->out, ',');
-    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full,
-                        writer->out);
-    if (writer->full && order->citizen_phone[0] != '\0')
-        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now,
-                         writer->user->username, order->id, "GET /api/v1/orders");
-    return 0;
-}
-
 void hl_routes_orders_list(const hl_route_request *request, const hl_route_context *context,
                            hl_route_response *response)
 {
@@ -273,23 +245,19 @@ void hl_routes_orders_list(const hl_route_request *request, const hl_route_conte
     /* The user's filters, narrowed to what the user may read: a list can
      * never show an order that GET /api/v1/orders/{number} would not. */
     if (hl_auth_order_scope(context->user, &filter)) {
-        list_writer writer = {
-            request, context->user,
-            out,     hl_auth_sees_personal_data(context->user),
-            0,       hl_arena_alloc(request->arena, (size_t)page_size * sizeof(hl_audit_read)),
-            0};
+        hl_routes_personal_list list;
+        hl_routes_personal_list_start(&list, request, context->user, "GET /api/v1/orders", out,
+                                      (size_t)page_size);
         hl_error error;
         hl_error_clear(&error);
-        if (hl_app_list_page(request->app, &filter, write_listed_order, &writer, &total, &error) !=
-            HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(response,
+                         hl_app_list_page(request->app, &filter, hl_routes_personal_list_order,
+                                          &list, &total, &error),
+                         &error))
             return;
-        }
         /* Every full number given out is recorded first, or none leaves. */
-        if (hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error) != HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_routes_personal_list_end(&list, response))
             return;
-        }
     }
     hl_buf_appendf(out, "],\"page\":%lld,\"page_size\":%lld,\"total\":%lld}\n", (long long)page,
                    (long long)page_size, (long long)total);
@@ -305,10 +273,11 @@ void hl_routes_orders_counts(const hl_route_request *request, const hl_route_con
     if (hl_auth_order_scope(context->user, &filter)) {
         hl_error error;
         hl_error_clear(&error);
-        if (hl_app_order_counts_of(request->app, &filter, request->now, &counts, &error) != HL_OK) {
-            hl_route_error(response, &error);
+        if (!hl_route_ok(
+                response,
+                hl_app_order_counts_of(request->app, &filter, request->now, &counts, &error),
+                &error))
             return;
-        }
     }
     hl_buf *out = &response->body;
     hl_buf_append_str(out, "{\"by_state\":{");
@@ -358,7 +327,7 @@ static int copy_registration_texts(const hl_json_field *fields, hl_order *order,
          false},
         {REGISTER_ADDRESS, order->address, sizeof order->address, HL_ADDRESS_CHARS, false},
     };
-    for (size_t index = 0; index < sizeof texts / sizeof texts[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(texts); index++) {
         const hl_json_field *field = &fields[texts[index].field];
         texts[index].destination[0] = '\0';
         if (field->value == NULL)
@@ -376,8 +345,6 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
                                hl_route_response *response)
 {
     const hl_user *user = context->user;
-    if (!hl_route_json_content_type(request, response))
-        return;
     hl_json_field fields[REGISTER_FIELD_COUNT] = {
         [REGISTER_CHANNEL] = {.name = "channel", .optional = true},
         [REGISTER_TYPE] = {.name = "type"},
@@ -412,10 +379,8 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
     }
     hl_error error;
     hl_error_clear(&error);
-    if (copy_registration_texts(fields, order, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, copy_registration_texts(fields, order, &error), &error))
         return;
-    }
     bool has_latitude = fields[REGISTER_LATITUDE].present,
          has_longitude = fields[REGISTER_LONGITUDE].present;
     if (has_latitude != has_longitude) {
@@ -446,10 +411,8 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
         hl_route_write_refused(response, &error);
         return;
     }
-    if (hl_auth_read_order(request->app, user, id, order, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_auth_read_order(request->app, user, id, order, &error), &error))
         return;
-    }
     if (!hl_routes_personal_order(request, user, order, "POST /api/v1/orders", true, response))
         return;
     char number[24];
@@ -551,10 +514,8 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
     hl_error error;
     hl_error_clear(&error);
     int64_t id = 0;
-    if (hl_route_parse_order_number(number, &id, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_route_parse_order_number(number, &id, &error), &error))
         return;
-    }
     hl_action action = HL_ACTION_REGISTER;
     if (hl_workflow_action_parse(action_name, &action) != HL_OK || action == HL_ACTION_REGISTER) {
         hl_route_error_status(response, 404, hl_error_code_name(HL_ENOTFOUND), "action",
@@ -576,8 +537,6 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
             HL_T("If-Match 须为一个版本号，如 \"7\"", "If-Match takes one version, e.g. \"7\""));
         return;
     }
-    if (!hl_route_json_content_type(request, response))
-        return;
     hl_json_field fields[ACTION_FIELD_COUNT] = {
         [ACTION_UNIT] = {.name = "unit", .optional = true},
         [ACTION_CO_UNITS] = {.name = "co_units", .optional = true},

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/i18n.h"
 #include "http/route_support.h"
 
@@ -38,27 +39,40 @@ bool hl_routes_personal_order(const hl_route_request *request, const hl_user *us
 
 /* ---- A caller's earlier orders ---- */
 
-typedef struct earlier_writer {
-    const hl_route_request *request;
-    const hl_user *user;
-    bool full;
-    hl_buf *out;
-    size_t count;
-    hl_audit_read *reads; /* one per order whose full number is written */
-    size_t read_count;
-} earlier_writer;
-
-static int write_earlier(void *context, const hl_order *order)
+void hl_routes_personal_list_start(hl_routes_personal_list *list, const hl_route_request *request,
+                                   const hl_user *user, const char *route, hl_buf *out,
+                                   size_t max_orders)
 {
-    earlier_writer *writer = context;
-    if (writer->count++ > 0)
-        hl_buf_append_char(writer->out, ',');
-    hl_route_order_json(writer->request->app, order, writer->request->now, writer->full,
-                        writer->out);
-    if (writer->full && order->citizen_phone[0] != '\0')
-        hl_audit_read_of(&writer->reads[writer->read_count++], writer->request->now,
-                         writer->user->username, order->id, "GET /api/v1/orders/{number}/earlier");
+    HL_REQUIRE(request != NULL && user != NULL && route != NULL && out != NULL);
+    *list = (hl_routes_personal_list){
+        .request = request,
+        .user = user,
+        .route = route,
+        .out = out,
+        .full = hl_auth_sees_personal_data(user),
+        .reads = hl_arena_alloc(request->arena, max_orders * sizeof(hl_audit_read)),
+    };
+}
+
+int hl_routes_personal_list_order(void *context, const hl_order *order)
+{
+    hl_routes_personal_list *list = context;
+    if (list->count++ > 0)
+        hl_buf_append_char(list->out, ',');
+    hl_route_order_json(list->request->app, order, list->request->now, list->full, list->out);
+    if (list->full && order->citizen_phone[0] != '\0')
+        hl_audit_read_of(&list->reads[list->read_count++], list->request->now, list->user->username,
+                         order->id, list->route);
     return 0;
+}
+
+bool hl_routes_personal_list_end(const hl_routes_personal_list *list, hl_route_response *response)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    return hl_route_ok(
+        response, hl_audit_queue_add(list->request->audit, list->reads, list->read_count, &error),
+        &error);
 }
 
 void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_context *context,
@@ -68,10 +82,9 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
     hl_error error;
     hl_error_clear(&error);
     int64_t id = 0;
-    if (hl_route_parse_order_number(context->parameters[0], &id, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_route_parse_order_number(context->parameters[0], &id, &error),
+                     &error))
         return;
-    }
     int64_t limit = HL_ROUTES_EARLIER_DEFAULT;
     const char *limit_text = NULL;
     if (!hl_route_query(request, "limit", &limit_text, response))
@@ -88,21 +101,19 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
     hl_buf_append_str(out, "{\"number\":");
     hl_buf_append_json_string(out, number);
     hl_buf_append_str(out, ",\"orders\":[");
-    earlier_writer writer = {
-        request, user, hl_auth_sees_personal_data(user),
-        out,     0,    hl_arena_alloc(request->arena, (size_t)limit * sizeof(hl_audit_read)),
-        0};
+    hl_routes_personal_list list;
+    hl_routes_personal_list_start(&list, request, user, "GET /api/v1/orders/{number}/earlier", out,
+                                  (size_t)limit);
     /* The order itself and each earlier one are read under app/auth's rule:
      * one the user may not read is "not found" or left out. */
-    if (hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order, (int)limit,
-                              write_earlier, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order,
+                                           (int)limit, hl_routes_personal_list_order, &list,
+                                           &error),
+                     &error))
         return;
-    }
-    if (hl_audit_queue_add(request->audit, writer.reads, writer.read_count, &error) != HL_OK) {
-        hl_route_error(response, &error); /* the numbers do not leave */
-        return;
-    }
+    if (!hl_routes_personal_list_end(&list, response))
+        return; /* the numbers do not leave */
     hl_buf_append_str(out, "]}\n");
     response->status = 200;
 }
@@ -170,19 +181,18 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
     int64_t total = 0;
     /* Reads answered a moment ago may still wait in the queue: write them
      * first, so that the audit shows everything given out until now. */
-    if (hl_audit_queue_flush(request->audit, &error) != HL_OK ||
-        hl_audit_count(request->app, &filter, &total, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_audit_queue_flush(request->audit, &error) != HL_OK ||
+                         hl_audit_count(request->app, &filter, &total, &error),
+                     &error))
         return;
-    }
     hl_buf *out = &response->body;
     hl_buf_appendf(out, "{\"page\":%lld,\"per_page\":%d,\"total\":%lld,\"reads\":[",
                    (long long)page, HL_ROUTES_AUDIT_PAGE, (long long)total);
     audit_writer writer = {out, 0};
-    if (hl_audit_list(request->app, &filter, write_read, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_audit_list(request->app, &filter, write_read, &writer, &error),
+                     &error))
         return;
-    }
     hl_buf_append_str(out, "]}\n");
     response->status = 200;
 }

@@ -31,6 +31,33 @@ bool hl_routes_personal_order(const hl_route_request *request, const hl_user *us
                               const hl_order *order, const char *route, bool written,
                               hl_route_response *response);
 
+/* Writes the orders of a list, as hl_routes_personal_order does one: JSON
+ * objects with commas between them, in full for a user who sees personal
+ * data. Each full number's read is kept (room for max_orders, in the
+ * request's arena) until hl_routes_personal_list_end records them all. */
+typedef struct hl_routes_personal_list {
+    const hl_route_request *request;
+    const hl_user *user;
+    const char *route;
+    hl_buf *out;
+    bool full;
+    size_t count;
+    hl_audit_read *reads;
+    size_t read_count;
+} hl_routes_personal_list;
+
+/* Starts a list into out of at most max_orders orders read by user
+ * through route (the route's name, as the audit records it). */
+void hl_routes_personal_list_start(hl_routes_personal_list *list, const hl_route_request *request,
+                                   const hl_user *user, const char *route, hl_buf *out,
+                                   size_t max_orders);
+/* An hl_order_visitor (context: an hl_routes_personal_list) that writes
+ * one order. */
+int hl_routes_personal_list_order(void *context, const hl_order *order);
+/* Records the list's reads: false, with a 500 answer, when they cannot be,
+ * and then the numbers must not leave. */
+bool hl_routes_personal_list_end(const hl_routes_personal_list *list, hl_route_response *response);
+
 void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_context *context,
                                 hl_route_response *response);
 void hl_routes_personal_audit(const hl_route_request *request, const hl_route_context *context,

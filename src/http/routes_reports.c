@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app/report.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "domain/bulletin.h"
 #include "http/route_support.h"
@@ -100,10 +101,9 @@ void hl_routes_reports_months(const hl_route_request *request, const hl_route_co
     hl_error_clear(&error);
     months_writer writer = {&response->body, 0};
     hl_buf_append_str(&response->body, "{\"months\":[");
-    if (hl_app_survey_months(request->app, write_month, &writer, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_app_survey_months(request->app, write_month, &writer, &error),
+                     &error))
         return;
-    }
     hl_buf_append_str(&response->body, "]}\n");
     response->status = 200;
 }
@@ -137,23 +137,19 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
         return;
     }
     hl_assessment_policy policy;
-    if (hl_report_policy(request->app, &policy, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_report_policy(request->app, &policy, &error), &error))
         return;
-    }
     hl_assessment assessment;
     hl_bulletin_meta meta;
-    if (hl_report_build(request->app, month, &policy, &assessment, &meta, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response,
+                     hl_report_build(request->app, month, &policy, &assessment, &meta, &error),
+                     &error))
         return;
-    }
     int result = xlsx ? hl_render_xlsx_bytes(&assessment, &meta, &response->body, &error)
                       : hl_render_bulletin(&assessment, &meta, format, &response->body, &error);
     hl_assessment_free(&assessment);
-    if (result != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, result, &error))
         return;
-    }
     response->status = 200;
     if (xlsx) {
         response->content_type = XLSX_TYPE;
@@ -161,7 +157,7 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
                  "attachment; filename=\"bulletin-%04d-%02d.xlsx\"", month / 100, month % 100);
         return;
     }
-    for (size_t index = 0; index < sizeof report_types / sizeof report_types[0]; index++)
+    for (size_t index = 0; index < HL_COUNT_OF(report_types); index++)
         if (report_types[index].format == format)
             response->content_type = report_types[index].content_type;
 }
@@ -203,10 +199,8 @@ void hl_routes_reports_trend(const hl_route_request *request, const hl_route_con
     hl_error error;
     hl_error_clear(&error);
     hl_assessment_policy policy;
-    if (hl_report_policy(request->app, &policy, &error) != HL_OK) {
-        hl_route_error(response, &error);
+    if (!hl_route_ok(response, hl_report_policy(request->app, &policy, &error), &error))
         return;
-    }
     hl_buf *out = &response->body;
     hl_buf_append_char(out, '[');
     for (int month = from, index = 0; index < span; month = next_month(month), index++) {
@@ -256,10 +250,7 @@ typedef struct category_counts {
 static int collect_category_count(void *context, const char *code, int64_t orders)
 {
     category_counts *counts = context;
-    if (counts->count == counts->capacity) {
-        counts->capacity = counts->capacity > 0 ? counts->capacity * 2 : 32;
-        counts->items = hl_xrealloc(counts->items, counts->capacity * sizeof *counts->items);
-    }
+    HL_ARRAY_GROW(counts->items, counts->count, counts->capacity);
     category_count *item = &counts->items[counts->count++];
     snprintf(item->code, sizeof item->code, "%s", code);
     item->orders = orders;

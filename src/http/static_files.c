@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 
 /* The longest path looked up; longer ones name no file of ours. */
@@ -70,11 +71,10 @@ int hl_static_files_open(const char *directory, hl_static_files **out, hl_error 
     int root = resolved != NULL ? open(resolved, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
     if (root < 0) {
         free(resolved);
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "web", "not a directory of web pages: %s",
-                                  directory != NULL ? directory : "(none)")
-                   : hl_error_set(error, HL_EINVAL, "web", "网页目录不存在或无法打开：%s",
-                                  directory != NULL ? directory : "（无）");
+        return hl_error_set(
+            error, HL_EINVAL, "web",
+            HL_T("网页目录不存在或无法打开：%s", "not a directory of web pages: %s"),
+            directory != NULL ? directory : HL_T("（无）", "(none)"));
     }
     hl_static_files *files = hl_xcalloc(1, sizeof *files);
     files->root = root;
@@ -191,7 +191,7 @@ static const char *content_type_of(const char *name)
     const char *slash = strrchr(name, '/');
     const char *dot = strrchr(slash != NULL ? slash : name, '.');
     if (dot != NULL)
-        for (size_t index = 0; index < sizeof content_types / sizeof content_types[0]; index++)
+        for (size_t index = 0; index < HL_COUNT_OF(content_types); index++)
             if (strcmp(dot + 1, content_types[index].extension) == 0)
                 return content_types[index].content_type;
     return "application/octet-stream";
