@@ -751,10 +751,11 @@ const cli_command cli_order_commands[] = {
      "number however it was written (+86 138-0013-8000 and 13800138000 are one number).",
      list_options, run_list, 0},
     {"import", "从 CSV 导入工单", "import orders from CSV", "import FILE.csv --as USER",
-     "导入工单（列见 docs/csv.md）。任何一行有错则全部不导入，并逐行报告错误及行号。",
+     "导入工单（列见 docs/csv.md）。任何一行有错则全部不导入，并逐行报告错误及行号。"
+     "文件逐块读取（FILE 为 - 时读标准输入），内存占用不随文件增大。",
      "Imports orders (columns in docs/csv.md). One bad row and nothing is imported; every bad row "
-     "is "
-     "reported with its line number.",
+     "is reported with its line number. The file is streamed (FILE - reads standard input): "
+     "memory does not grow with its size.",
      import_options, run_import, 0},
     {"export", "导出工单为 CSV", "export orders as CSV", "export [--out FILE] [list filters]",
      "按与 list 相同的条件导出工单为 CSV（列见 "
