@@ -355,6 +355,12 @@ static int import_orders(hl_app *app, const char *actor, const import_source *so
                     count++;
                     continue;
                 }
+                if (row->result == HL_EIO) {
+                    /* No row's fault (the file could not be read): the import stops. */
+                    *error = row->error;
+                    result = HL_EIO;
+                    break;
+                }
                 if (bad_rows < max_reported && report != NULL)
                     report(context, row->line, &row->error);
                 bad_rows++;
