@@ -1,8 +1,9 @@
 /* sqlite_phones.c: citizens' phone numbers at rest in SQLite: sealing an
  * order's number with the codec app/secrets gives (the store holds no key),
  * opening it when read, the phone_index of search hashes (written in key
- * order at commit in bulk mode), and sealing the numbers older versions
- * kept in clear. It does not decide who may read a number (app/). */
+ * order, at commit or in bounded runs, in bulk mode), and sealing the
+ * numbers older versions kept in clear. It does not decide who may read a
+ * number (app/). */
 #include "store/sqlite/sqlite_internal.h"
 
 #include <inttypes.h>
