@@ -160,6 +160,8 @@ int bench_run_child(char *const argv[], const char *stdin_path, const char *stdo
     }
     run->seconds = bench_monotonic_seconds() - started;
     run->peak_rss_kib = usage.ru_maxrss;
+    run->cpu_seconds = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+                       (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
     run->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (run->status != 0) {
         if (!quiet)

@@ -61,9 +61,10 @@ size_t bench_read_counts(const char *path, long long *values, size_t count);
 /* ---- child processes ---- */
 
 typedef struct bench_child_run {
-    double seconds;    /* wall time from spawn to reaped */
-    long peak_rss_kib; /* the child's own peak resident set */
-    int status;        /* exit status; -1 when it did not start or exit normally */
+    double seconds;     /* wall time from spawn to reaped */
+    long peak_rss_kib;  /* the child's own peak resident set */
+    double cpu_seconds; /* the child's user and system CPU time */
+    int status;         /* exit status; -1 when it did not start or exit normally */
 } bench_child_run;
 
 /* Runs argv (argv[0] looked up on PATH) with stdin from stdin_path (when

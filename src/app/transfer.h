@@ -39,6 +39,13 @@ typedef void (*hl_transfer_row_error_visitor)(void *context, long line, const hl
 int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, size_t length,
                               hl_transfer_row_error_visitor report, void *context, int max_reported,
                               int64_t *imported, hl_error *error);
+/* The same, reading the CSV from `in` (which the caller opened and
+ * closes) through a bounded window: the memory an import holds does not
+ * grow with the file. A file that cannot be read fails the import (HL_EIO
+ * or HL_EINVAL for a malformed end), nothing imported. */
+int hl_transfer_import_orders_file(hl_app *app, const char *actor, FILE *in,
+                                   hl_transfer_row_error_visitor report, void *context,
+                                   int max_reported, int64_t *imported, hl_error *error);
 
 /* Imports callback-survey call attempts from CSV (docs/csv.md), one row per
  * call, applied in file order as `survey` actions by `actor` (or by the
@@ -48,6 +55,10 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
 int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text, size_t length,
                                hl_transfer_row_error_visitor report, void *context,
                                int max_reported, int64_t *applied, hl_error *error);
+/* The same, reading the CSV from `in` as hl_transfer_import_orders_file does. */
+int hl_transfer_import_surveys_file(hl_app *app, const char *actor, FILE *in,
+                                    hl_transfer_row_error_visitor report, void *context,
+                                    int max_reported, int64_t *applied, hl_error *error);
 
 /* Writes the orders the filter selects as CSV (docs/csv.md) to out. */
 int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *out,

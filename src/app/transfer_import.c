@@ -23,6 +23,22 @@ static bool english(void)
     return hl_i18n_get() == HL_LANG_EN;
 }
 
+/* Where an import reads its CSV: text in memory, or a stream read through
+ * the CSV reader's bounded window (stream not NULL). */
+typedef struct import_source {
+    const char *text;
+    size_t length;
+    FILE *stream;
+} import_source;
+
+static int open_source(hl_csv_table *table, const import_source *source,
+                       const hl_csv_schema *schema, hl_error *error)
+{
+    if (source->stream != NULL)
+        return hl_csv_table_open_stream(table, source->stream, schema, error);
+    return hl_csv_table_open(table, source->text, source->length, schema, error);
+}
+
 /* ---- work orders ---- */
 
 enum {
@@ -273,9 +289,9 @@ static void *import_reader_thread(void *argument)
     return NULL;
 }
 
-int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, size_t length,
-                              hl_transfer_row_error_visitor report, void *context, int max_reported,
-                              int64_t *imported, hl_error *error)
+static int import_orders(hl_app *app, const char *actor, const import_source *source,
+                         hl_transfer_row_error_visitor report, void *context, int max_reported,
+                         int64_t *imported, hl_error *error)
 {
     hl_user user;
     int result = hl_app_load_actor(app, actor, &user, error);
@@ -298,7 +314,7 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
                                 .now = hl_clock_now(),
                                 .language = hl_i18n_get()};
 
-    result = hl_csv_table_open(&table, text, length, &order_schema, error);
+    result = open_source(&table, source, &order_schema, error);
     if (result == HL_OK) {
         hl_store_set_bulk(app->store, true);
         result = hl_app_begin(app, error);
@@ -339,6 +355,12 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
                     count++;
                     continue;
                 }
+                if (row->result == HL_EIO) {
+                    /* No row's fault (the file could not be read): the import stops. */
+                    *error = row->error;
+                    result = HL_EIO;
+                    break;
+                }
                 if (bad_rows < max_reported && report != NULL)
                     report(context, row->line, &row->error);
                 bad_rows++;
@@ -376,6 +398,22 @@ int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, 
     free(categories.codes);
     hl_csv_table_close(&table);
     return result;
+}
+
+int hl_transfer_import_orders(hl_app *app, const char *actor, const char *text, size_t length,
+                              hl_transfer_row_error_visitor report, void *context, int max_reported,
+                              int64_t *imported, hl_error *error)
+{
+    import_source source = {text, length, NULL};
+    return import_orders(app, actor, &source, report, context, max_reported, imported, error);
+}
+
+int hl_transfer_import_orders_file(hl_app *app, const char *actor, FILE *in,
+                                   hl_transfer_row_error_visitor report, void *context,
+                                   int max_reported, int64_t *imported, hl_error *error)
+{
+    import_source source = {"", 0, in};
+    return import_orders(app, actor, &source, report, context, max_reported, imported, error);
 }
 
 /* ---- callback surveys ---- */
@@ -429,9 +467,9 @@ static int parse_survey_row(const hl_csv_table *table, int64_t *id, hl_time *at,
     return result;
 }
 
-int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text, size_t length,
-                               hl_transfer_row_error_visitor report, void *context,
-                               int max_reported, int64_t *applied, hl_error *error)
+static int import_surveys(hl_app *app, const char *actor, const import_source *source,
+                          hl_transfer_row_error_visitor report, void *context, int max_reported,
+                          int64_t *applied, hl_error *error)
 {
     hl_user user;
     int result = hl_app_load_actor(app, actor, &user, error);
@@ -442,7 +480,7 @@ int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text,
     char *comment = hl_xmalloc(HL_REASON_BYTES);
     hl_app_scratch *scratch = hl_app_scratch_new();
     hl_time now = hl_clock_now();
-    result = hl_csv_table_open(&table, text, length, &survey_schema, error);
+    result = open_source(&table, source, &survey_schema, error);
     if (result == HL_OK) {
         hl_store_set_bulk(app->store, true);
         result = hl_app_begin(app, error);
@@ -506,4 +544,20 @@ int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text,
     hl_app_scratch_free(scratch);
     hl_csv_table_close(&table);
     return result;
+}
+
+int hl_transfer_import_surveys(hl_app *app, const char *actor, const char *text, size_t length,
+                               hl_transfer_row_error_visitor report, void *context,
+                               int max_reported, int64_t *applied, hl_error *error)
+{
+    import_source source = {text, length, NULL};
+    return import_surveys(app, actor, &source, report, context, max_reported, applied, error);
+}
+
+int hl_transfer_import_surveys_file(hl_app *app, const char *actor, FILE *in,
+                                    hl_transfer_row_error_visitor report, void *context,
+                                    int max_reported, int64_t *applied, hl_error *error)
+{
+    import_source source = {"", 0, in};
+    return import_surveys(app, actor, &source, report, context, max_reported, applied, error);
 }

@@ -1,5 +1,12 @@
 /* csv.c: the RFC 4180 CSV reader, and the tables read through it.
  *
+ * A stream is read through a window: before a record is parsed, the
+ * window is refilled (its unread bytes moved to the front) until it holds
+ * the whole record, so that the parser below sees the same bytes it would
+ * see in memory and every slice points into the window until the next
+ * call. A record with a quote ends at the first line feed after an even
+ * number of quotes, which is where the parser would end it.
+ *
  * Most records in real exports hold no quote at all, so each record is
  * first located with memchr on the line feed and checked for a quote; a
  * quote-free record is split on commas with memchr and its fields point
@@ -12,6 +19,7 @@
 #include "base/csv.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/i18n.h"
@@ -24,6 +32,11 @@ void hl_csv_reader_init(hl_csv_reader *reader, const char *data, size_t length)
     reader->data = data;
     reader->length = length;
     reader->position = 0;
+    reader->stream = NULL;
+    reader->window = NULL;
+    reader->capacity = 0;
+    reader->at_end = true;
+    reader->started = true;
     /* A UTF-8 byte-order mark is written by spreadsheet programs on Windows
      * and is not part of the first field. */
     if (length >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
@@ -35,9 +48,26 @@ void hl_csv_reader_init(hl_csv_reader *reader, const char *data, size_t length)
     hl_buf_init(&reader->unquoted);
 }
 
+void hl_csv_reader_init_stream(hl_csv_reader *reader, FILE *stream, size_t window_bytes)
+{
+    hl_csv_reader_init(reader, "", 0);
+    reader->stream = stream;
+    reader->capacity = window_bytes > 0 ? window_bytes : HL_CSV_STREAM_WINDOW_BYTES;
+    if (reader->capacity > HL_CSV_MAX_RECORD_BYTES)
+        reader->capacity = HL_CSV_MAX_RECORD_BYTES;
+    reader->window = hl_xmalloc(reader->capacity);
+    reader->data = reader->window;
+    reader->at_end = false;
+    reader->started = false;
+}
+
 void hl_csv_reader_free(hl_csv_reader *reader)
 {
     hl_buf_free(&reader->unquoted);
+    free(reader->window);
+    reader->window = NULL;
+    reader->data = "";
+    reader->length = reader->position = 0;
     reader->field_count = 0;
 }
 
@@ -48,6 +78,7 @@ static int fail(hl_csv_reader *reader, hl_error *error, long line, const char *c
                 const char *english)
 {
     reader->position = reader->length;
+    reader->at_end = true;
     reader->field_count = 0;
     return hl_error_set(error, HL_EINVAL, NULL, "%s%ld%s: %s", HL_T("第 ", "line "), line,
                         HL_T(" 行", ""), HL_T(chinese, english));
@@ -57,6 +88,76 @@ static int fail_too_many_fields(hl_csv_reader *reader, hl_error *error, long lin
 {
     return fail(reader, error, line, "字段多于 " HL_CSV_STRINGIFY(HL_CSV_MAX_FIELDS) " 个",
                 "more than " HL_CSV_STRINGIFY(HL_CSV_MAX_FIELDS) " fields");
+}
+
+/* Stream mode: moves the window's unread bytes to its front and reads
+ * more after them, growing the window when the unread bytes fill it (one
+ * record longer than the window). Sets at_end when the stream has no more. */
+static int refill(hl_csv_reader *reader, hl_error *error)
+{
+    size_t kept = reader->length - reader->position;
+    if (kept > 0 && reader->position > 0)
+        memmove(reader->window, reader->window + reader->position, kept);
+    reader->position = 0;
+    reader->length = kept;
+    if (kept == reader->capacity) {
+        if (reader->capacity >= HL_CSV_MAX_RECORD_BYTES)
+            return fail(reader, error, reader->next_line,
+                        "记录长于 " HL_CSV_STRINGIFY(HL_CSV_MAX_RECORD_MIB) " MiB",
+                        "a record longer than " HL_CSV_STRINGIFY(HL_CSV_MAX_RECORD_MIB) " MiB");
+        reader->capacity *= 2;
+        if (reader->capacity > HL_CSV_MAX_RECORD_BYTES)
+            reader->capacity = HL_CSV_MAX_RECORD_BYTES;
+        reader->window = hl_xrealloc(reader->window, reader->capacity);
+    }
+    size_t got = fread(reader->window + kept, 1, reader->capacity - kept, reader->stream);
+    reader->data = reader->window;
+    reader->length = kept + got;
+    if (got == 0) {
+        reader->at_end = true;
+        if (ferror(reader->stream)) {
+            reader->position = reader->length;
+            reader->field_count = 0;
+            return hl_error_set(error, HL_EIO, "file", "%s",
+                                HL_T("读取文件失败", "the file cannot be read"));
+        }
+    }
+    return HL_OK;
+}
+
+/* Stream mode: refills until the window holds the whole record that starts
+ * at reader->position and holds a quote, or the input has ended. Outside
+ * quotes, a line feed ends the record; a doubled quote inside a quoted
+ * field flips the state twice, so that counting quotes is enough. */
+static int complete_quoted_record(hl_csv_reader *reader, hl_error *error)
+{
+    while (!reader->at_end) {
+        const char *cursor = reader->data + reader->position;
+        const char *end = reader->data + reader->length;
+        bool inside = false;
+        while (cursor < end) {
+            if (inside) {
+                const char *closing = memchr(cursor, '"', (size_t)(end - cursor));
+                if (closing == NULL)
+                    break;
+                inside = false;
+                cursor = closing + 1;
+                continue;
+            }
+            while (cursor < end && *cursor != '"' && *cursor != '\n')
+                cursor++;
+            if (cursor < end && *cursor == '\n')
+                return HL_OK;
+            if (cursor < end) {
+                inside = true;
+                cursor++;
+            }
+        }
+        int result = refill(reader, error);
+        if (result != HL_OK)
+            return result;
+    }
+    return HL_OK;
 }
 
 /* Counts line feeds in bytes[0..length), to keep physical line numbers right
@@ -210,17 +311,50 @@ static int parse_quoted_record(hl_csv_reader *reader, hl_error *error)
     return 1;
 }
 
+/* Stream mode, at the first call: reads the first window and skips a
+ * byte-order mark, as hl_csv_reader_init does in memory. */
+static int start_stream(hl_csv_reader *reader, hl_error *error)
+{
+    reader->started = true;
+    int result = HL_OK;
+    while (result == HL_OK && reader->length < 3 && !reader->at_end)
+        result = refill(reader, error);
+    const char *data = reader->data;
+    if (result == HL_OK && reader->length >= 3 && (unsigned char)data[0] == 0xEF &&
+        (unsigned char)data[1] == 0xBB && (unsigned char)data[2] == 0xBF)
+        reader->position = 3;
+    return result;
+}
+
 int hl_csv_reader_next(hl_csv_reader *reader, hl_error *error)
 {
-    const char *data = reader->data;
     reader->field_count = 0;
+    if (!reader->started) {
+        int result = start_stream(reader, error);
+        if (result != HL_OK)
+            return result;
+    }
     for (;;) {
+        const char *data = reader->data;
         size_t position = reader->position;
-        if (position >= reader->length)
-            return 0;
-        reader->line = reader->next_line;
+        if (position >= reader->length) {
+            if (reader->at_end)
+                return 0;
+            int result = refill(reader, error);
+            if (result != HL_OK)
+                return result;
+            continue;
+        }
         size_t remaining = reader->length - position;
         const char *line_feed = memchr(data + position, '\n', remaining);
+        if (line_feed == NULL && !reader->at_end) {
+            /* The record may go on past the window. */
+            int result = refill(reader, error);
+            if (result != HL_OK)
+                return result;
+            continue;
+        }
+        reader->line = reader->next_line;
         size_t line_length =
             line_feed != NULL ? (size_t)(line_feed - (data + position)) : remaining;
         size_t content_length = line_length;
@@ -233,8 +367,10 @@ int hl_csv_reader_next(hl_csv_reader *reader, hl_error *error)
             reader->next_line++;
             continue;
         }
-        if (memchr(data + position, '"', content_length) != NULL)
-            return parse_quoted_record(reader, error);
+        if (memchr(data + position, '"', content_length) != NULL) {
+            int result = complete_quoted_record(reader, error);
+            return result == HL_OK ? parse_quoted_record(reader, error) : result;
+        }
         int result = split_plain_record(reader, data + position, content_length, error);
         if (result < 0)
             return result;
@@ -305,10 +441,9 @@ static int map_header(hl_csv_table *table, hl_error *error)
     return HL_OK;
 }
 
-int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length,
-                      const hl_csv_schema *schema, hl_error *error)
+/* Reads the header of a table whose reader is set up. */
+static int open_table(hl_csv_table *table, const hl_csv_schema *schema, hl_error *error)
 {
-    hl_csv_reader_init(&table->reader, data, length);
     table->schema = schema;
     table->field_count = 0;
     table->line = 1;
@@ -327,6 +462,20 @@ int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length,
         return english() ? hl_error_set(error, HL_EINVAL, "file", "the file is empty")
                          : hl_error_set(error, HL_EINVAL, "file", "文件为空");
     return map_header(table, error);
+}
+
+int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length,
+                      const hl_csv_schema *schema, hl_error *error)
+{
+    hl_csv_reader_init(&table->reader, data, length);
+    return open_table(table, schema, error);
+}
+
+int hl_csv_table_open_stream(hl_csv_table *table, FILE *stream, const hl_csv_schema *schema,
+                             hl_error *error)
+{
+    hl_csv_reader_init_stream(&table->reader, stream, 0);
+    return open_table(table, schema, error);
 }
 
 void hl_csv_table_close(hl_csv_table *table)

@@ -1,8 +1,12 @@
-/* csv.h: an RFC 4180 CSV reader over text in memory, and the table every
- * loader reads through it: a header naming the columns, then rows.
+/* csv.h: an RFC 4180 CSV reader over text in memory or over a stream read
+ * through a bounded window, and the table every loader reads through it: a
+ * header naming the columns, then rows.
  *
- * Fields are returned as slices: unquoted fields point into the input,
- * quoted fields (with "" unescaped) into the reader's own storage. A UTF-8
+ * Fields are returned as slices: unquoted fields point into the input (or
+ * the stream's window), quoted fields (with "" unescaped) into the
+ * reader's own storage. A stream is read a window at a time, so that the
+ * memory a reader holds depends on its longest record, not on the size of
+ * the file; a record longer than HL_CSV_MAX_RECORD_BYTES is refused. A UTF-8
  * byte-order mark at the start is skipped; records end with LF or CRLF;
  * quoted fields may hold commas and line breaks. The reader checks syntax
  * only: what the fields mean is the caller's business. */
@@ -15,14 +19,26 @@
 #include "base/error.h"
 #include "base/text.h"
 
+#include <stdio.h>
+
 #define HL_CSV_MAX_FIELDS 256
+/* The longest record a stream may hold (far above any loader's row). */
+#define HL_CSV_MAX_RECORD_MIB 8
+#define HL_CSV_MAX_RECORD_BYTES ((size_t)HL_CSV_MAX_RECORD_MIB << 20)
+/* The window a stream is first read through. */
+#define HL_CSV_STREAM_WINDOW_BYTES ((size_t)256 << 10)
 
 typedef struct hl_csv_reader {
-    const char *data;
-    size_t length;
+    const char *data; /* the text, or the stream's window */
+    size_t length;    /* bytes in data */
     size_t position;
-    long line;      /* physical line where the current record started (1-based) */
-    long next_line; /* physical line where the next record starts */
+    FILE *stream;    /* NULL when the text is all in memory */
+    char *window;    /* the stream's window (data points here); owned */
+    size_t capacity; /* bytes the window can hold */
+    bool at_end;     /* nothing more will come: data holds the rest of the input */
+    bool started;    /* the stream's first bytes were read (and a mark skipped) */
+    long line;       /* physical line where the current record started (1-based) */
+    long next_line;  /* physical line where the next record starts */
     hl_slice fields[HL_CSV_MAX_FIELDS];
     size_t field_count;
     hl_buf unquoted; /* storage for quoted fields of the current record; owned */
@@ -30,7 +46,11 @@ typedef struct hl_csv_reader {
 
 /* Reads from data[0..length), which must outlive the reader. */
 void hl_csv_reader_init(hl_csv_reader *reader, const char *data, size_t length);
-/* Frees the reader's storage (not the data). */
+/* Reads from `stream` (which the caller opens, closes and keeps alive),
+ * through a window of window_bytes at first (0: HL_CSV_STREAM_WINDOW_BYTES),
+ * which grows only for a record longer than it. */
+void hl_csv_reader_init_stream(hl_csv_reader *reader, FILE *stream, size_t window_bytes);
+/* Frees the reader's storage (not the data, nor the stream). */
 void hl_csv_reader_free(hl_csv_reader *reader);
 
 /* Reads the next record into reader->fields. Returns 1 when a record was
@@ -39,6 +59,8 @@ void hl_csv_reader_free(hl_csv_reader *reader);
  * closing quote, more than HL_CSV_MAX_FIELDS fields), with the line number
  * in the message. Empty lines are skipped. Slices stay valid until the next call. */
 int hl_csv_reader_next(hl_csv_reader *reader, hl_error *error);
+/* From a stream the same, and HL_EINVAL for a record longer than
+ * HL_CSV_MAX_RECORD_BYTES, HL_EIO when the stream cannot be read. */
 
 /* ---- Tables: a header row, then rows of the header's width ---- */
 
@@ -78,6 +100,9 @@ typedef struct hl_csv_table {
  * caller closes the table with hl_csv_table_close whatever the result. */
 int hl_csv_table_open(hl_csv_table *table, const char *data, size_t length,
                       const hl_csv_schema *schema, hl_error *error);
+/* The same over a stream (hl_csv_reader_init_stream, default window). */
+int hl_csv_table_open_stream(hl_csv_table *table, FILE *stream, const hl_csv_schema *schema,
+                             hl_error *error);
 void hl_csv_table_close(hl_csv_table *table);
 
 /* Reads the next row: 1 with a row, 0 at the end, HL_EINVAL for a row of

@@ -199,21 +199,45 @@ static void escaped_string(const char *text)
     hl_buf_free(&out);
 }
 
-static void csv(const char *text, size_t length)
+/* The reader over the text in memory, and over the same text as a stream
+ * read through a window of (knobs % 16) + 1 bytes, which must give the same
+ * results, records, fields, lines and messages. */
+static void csv(const char *text, size_t length, uint8_t knobs)
 {
-    hl_csv_reader reader;
+    hl_csv_reader reader, streamed;
     hl_csv_reader_init(&reader, text, length);
-    hl_error error;
+    FILE *stream = length > 0 ? fmemopen((void *)text, length, "r") : fopen("/dev/null", "r");
+    if (stream == NULL)
+        abort();
+    hl_csv_reader_init_stream(&streamed, stream, (size_t)(knobs % 16) + 1);
+    hl_error error, stream_error;
     int result;
     int records = 0;
-    while ((result = hl_csv_reader_next(&reader, &error)) == 1 && records++ < 10000) {
+    for (;;) {
+        result = hl_csv_reader_next(&reader, &error);
+        int stream_result = hl_csv_reader_next(&streamed, &stream_error);
+        expect(stream_result == result, "a stream reads differently from memory");
+        expect(streamed.line == reader.line, "a stream counts lines differently");
+        if (result != 1 || records++ >= 10000)
+            break;
         expect(reader.field_count >= 1 && reader.field_count <= HL_CSV_MAX_FIELDS,
                "a record's field count");
-        for (size_t index = 0; index < reader.field_count; index++)
+        expect(streamed.field_count == reader.field_count, "a stream splits fields differently");
+        for (size_t index = 0; index < reader.field_count; index++) {
             expect(reader.fields[index].len <= length, "a field longer than the input");
+            expect(streamed.fields[index].len == reader.fields[index].len &&
+                       memcmp(streamed.fields[index].ptr, reader.fields[index].ptr,
+                              reader.fields[index].len) == 0,
+                   "a stream's field differs");
+        }
     }
+    if (result < 0)
+        expect(strcmp(error.message, stream_error.message) == 0,
+               "a stream's error message differs");
     expect(result == 0 || result == 1 || result == HL_EINVAL, "an unexpected CSV result");
     hl_csv_reader_free(&reader);
+    hl_csv_reader_free(&streamed);
+    fclose(stream);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -241,7 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case MASK_PHONE: mask_phone(text); break;
     case COPY_TEXT: copy_text(slice, knobs); break;
     case ESCAPE_JSON_STRING: escaped_string(text); break;
-    case READ_CSV: csv(text, length); break;
+    case READ_CSV: csv(text, length, knobs); break;
     case PARSER_COUNT: break;
     }
     free(text);

@@ -571,6 +571,181 @@ static void test_at_line_prefixes_the_message(void **state)
     assert_string_equal(error.field, "code");
 }
 
+/* ---- streams: the same records as in memory, through a bounded window ---- */
+
+/* Reads text from memory and from a stream with a window of window_bytes,
+ * and checks that both give the same results, records, fields, lines and
+ * error messages. */
+static void expect_stream_reads_as_memory(const char *text, size_t length, size_t window_bytes)
+{
+    char *copy = malloc(length > 0 ? length : 1);
+    assert_non_null(copy);
+    memcpy(copy, text, length);
+    /* fmemopen refuses a size of 0. */
+    FILE *stream = length > 0 ? fmemopen(copy, length, "r") : fopen("/dev/null", "r");
+    assert_non_null(stream);
+    hl_csv_reader memory, streamed;
+    hl_csv_reader_init(&memory, text, length);
+    hl_csv_reader_init_stream(&streamed, stream, window_bytes);
+    for (int records = 0; records < 1000; records++) {
+        hl_error memory_error, stream_error;
+        hl_error_clear(&memory_error);
+        hl_error_clear(&stream_error);
+        int expected = hl_csv_reader_next(&memory, &memory_error);
+        int got = hl_csv_reader_next(&streamed, &stream_error);
+        if (got != expected)
+            fail_msg("window %zu, record %d: %d, expected %d (%s)", window_bytes, records, got,
+                     expected, stream_error.message);
+        assert_int_equal(streamed.line, memory.line);
+        assert_int_equal(streamed.next_line, memory.next_line);
+        if (got < 0) {
+            assert_string_equal(stream_error.message, memory_error.message);
+            continue; /* both read as ended from here */
+        }
+        if (got == 0)
+            break;
+        assert_int_equal(streamed.field_count, memory.field_count);
+        for (size_t index = 0; index < memory.field_count; index++) {
+            assert_int_equal(streamed.fields[index].len, memory.fields[index].len);
+            assert_memory_equal(streamed.fields[index].ptr, memory.fields[index].ptr,
+                                memory.fields[index].len);
+        }
+    }
+    hl_error error;
+    assert_int_equal(hl_csv_reader_next(&streamed, &error), 0);
+    hl_csv_reader_free(&memory);
+    hl_csv_reader_free(&streamed);
+    fclose(stream);
+    free(copy);
+}
+
+static void test_stream_reads_as_memory_through_any_window(void **state)
+{
+    (void)state;
+    static const char *const inputs[] = {
+        "",
+        "a",
+        "\xEF\xBB\xBF",
+        "\xEF\xBB\xBF"
+        "date,kind\n2024-02-10,off\n",
+        "a,bc,def\n",
+        "a,b\r\nc,d\ne,f\r\n",
+        "a,b\nc,d",
+        "a,b\r",
+        "a,b\n\n\r\nc,d\n\n",
+        "\"x,y\",\"he said \"\"hi\"\"\",\"\"\n",
+        "\"first\nsecond\nthird\",z\nnext,row\n",
+        "\"a\"\r\n\"b\",\"c\"",
+        "\"a\",\n",
+        "a\rb,c\n",
+        "\"unterminated,\nrow\n",
+        "ab\"c,d\n",
+        "\"ab\"c,d\n",
+        "\"ab\" ,d\n",
+        "ok,row\n\"multi\nline\"x\n",
+        "\"\"\"\"\"\",\"\n\"\n\"\",\"\"\"\n",
+    };
+    static const size_t windows[] = {1, 2, 3, 4, 5, 7, 16, 0};
+    for (size_t input = 0; input < sizeof inputs / sizeof inputs[0]; input++)
+        for (size_t window = 0; window < sizeof windows / sizeof windows[0]; window++)
+            expect_stream_reads_as_memory(inputs[input], strlen(inputs[input]), windows[window]);
+    /* Too many fields, and many rows, cross the window's edge too. */
+    hl_buf text;
+    hl_buf_init(&text);
+    for (int field = 0; field <= HL_CSV_MAX_FIELDS; field++)
+        hl_buf_append_str(&text, field == 0 ? "f" : ",f");
+    hl_buf_append_str(&text, "\n");
+    for (size_t window = 0; window < sizeof windows / sizeof windows[0]; window++)
+        expect_stream_reads_as_memory(text.data, text.len, windows[window]);
+    hl_buf_reset(&text);
+    for (int row = 0; row < 300; row++)
+        hl_buf_appendf(&text, row % 7 == 0 ? "\"%d\n\",\"x\"\"y\"\r\n" : "%d,plain\n", row);
+    for (size_t window = 0; window < sizeof windows / sizeof windows[0]; window++)
+        expect_stream_reads_as_memory(text.data, text.len, windows[window]);
+    hl_buf_free(&text);
+}
+
+/* A stream of many megabytes is read through its first window: the
+ * reader's memory does not grow with the file. */
+static void test_stream_window_does_not_grow_with_the_file(void **state)
+{
+    (void)state;
+    FILE *stream = tmpfile();
+    assert_non_null(stream);
+    long rows = 200000;
+    for (long row = 0; row < rows; row++)
+        fprintf(stream, "%ld,\"a quoted, field\",plain text of a row\n", row);
+    rewind(stream);
+    hl_csv_reader reader;
+    hl_csv_reader_init_stream(&reader, stream, 4096);
+    hl_error error;
+    long read = 0;
+    while (hl_csv_reader_next(&reader, &error) == 1) {
+        assert_int_equal(reader.line, read + 1);
+        assert_int_equal(reader.field_count, 3);
+        read++;
+    }
+    assert_int_equal(read, rows);
+    assert_int_equal(reader.capacity, 4096);
+    hl_csv_reader_free(&reader);
+    fclose(stream);
+}
+
+/* A record longer than the window grows it; one longer than the limit is
+ * refused with its line, and the reader reads as ended. */
+static void test_stream_record_too_long_is_refused(void **state)
+{
+    (void)state;
+    FILE *stream = tmpfile();
+    assert_non_null(stream);
+    fputs("a,b\n", stream);
+    char chunk[4096];
+    memset(chunk, 'x', sizeof chunk);
+    for (size_t written = 0; written < 2 * 1024 * 1024; written += sizeof chunk)
+        fwrite(chunk, 1, sizeof chunk, stream); /* 2 MiB: longer than the window */
+    fputs(",y\n", stream);
+    fputc('"', stream); /* an unterminated quote: the rest of the file is one record */
+    for (size_t written = 0; written <= HL_CSV_MAX_RECORD_BYTES; written += sizeof chunk)
+        fwrite(chunk, 1, sizeof chunk, stream);
+    rewind(stream);
+    hl_csv_reader reader;
+    hl_csv_reader_init_stream(&reader, stream, 0);
+    hl_error error;
+    assert_int_equal(hl_csv_reader_next(&reader, &error), 1);
+    assert_int_equal(hl_csv_reader_next(&reader, &error), 1);
+    assert_int_equal(reader.line, 2);
+    assert_int_equal(reader.fields[0].len, 2 * 1024 * 1024);
+    hl_i18n_set(HL_LANG_EN);
+    assert_int_equal(hl_csv_reader_next(&reader, &error), HL_EINVAL);
+    hl_i18n_set(HL_LANG_ZH);
+    assert_string_equal(error.message, "line 3: a record longer than 8 MiB");
+    assert_int_equal(hl_csv_reader_next(&reader, &error), 0);
+    assert_true(reader.capacity <= HL_CSV_MAX_RECORD_BYTES);
+    hl_csv_reader_free(&reader);
+    fclose(stream);
+}
+
+static void test_table_reads_a_stream(void **state)
+{
+    (void)state;
+    static const char text[] = "\xEF\xBB\xBF"
+                               "name, code\nfirst,A1\n\"sec\nond\",B2\n";
+    FILE *stream = fmemopen((void *)text, sizeof text - 1, "r");
+    assert_non_null(stream);
+    hl_csv_table table;
+    hl_error error;
+    assert_int_equal(hl_csv_table_open_stream(&table, stream, &table_schema, &error), HL_OK);
+    assert_int_equal(hl_csv_table_next(&table, &error), 1);
+    assert_true(hl_slice_equal(hl_csv_table_field(&table, 0), "A1"));
+    assert_int_equal(hl_csv_table_next(&table, &error), 1);
+    assert_int_equal(hl_csv_table_line(&table), 3);
+    assert_true(hl_slice_equal(hl_csv_table_field(&table, 0), "B2"));
+    assert_true(hl_slice_equal(hl_csv_table_field(&table, 1), "sec\nond"));
+    assert_int_equal(hl_csv_table_next(&table, &error), 0);
+    hl_csv_table_close(&table);
+    fclose(stream);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -610,6 +785,10 @@ int main(void)
         cmocka_unit_test(test_table_row_of_another_width_names_its_line),
         cmocka_unit_test(test_table_malformed_record_ends_the_table),
         cmocka_unit_test(test_at_line_prefixes_the_message),
+        cmocka_unit_test(test_stream_reads_as_memory_through_any_window),
+        cmocka_unit_test(test_stream_window_does_not_grow_with_the_file),
+        cmocka_unit_test(test_stream_record_too_long_is_refused),
+        cmocka_unit_test(test_table_reads_a_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /* sqlite_phones.c: citizens' phone numbers at rest in SQLite: sealing an
  * order's number with the codec app/secrets gives (the store holds no key),
  * opening it when read, the phone_index of search hashes (written in key
- * order at commit in bulk mode), and sealing the numbers older versions
- * kept in clear. It does not decide who may read a number (app/). */
+ * order, at commit or in bounded runs, in bulk mode), and sealing the
+ * numbers older versions kept in clear. It does not decide who may read a
+ * number (app/). */
 #include "store/sqlite/sqlite_internal.h"
 
 #include <inttypes.h>
@@ -23,8 +24,11 @@
  * own B-tree page: measured, 3.4 µs a row on the import's writing thread;
  * sorted first, the same entries cost 1.3 µs. */
 
-/* Entries kept before they are written anyway (32 MiB). */
-#define PENDING_PHONES_MAX ((size_t)1 << 20)
+/* Entries kept before they are written anyway (8 MiB), so that an import's
+ * memory stays bounded whatever the size of its file: each flush writes a
+ * sorted run, which costs about what one sorted write at commit does while
+ * the index's pages stay in SQLite's cache. */
+#define PENDING_PHONES_MAX ((size_t)1 << 18)
 
 static int put_phone_index(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry,
                            hl_error *error)
