@@ -12,11 +12,6 @@
 #include "cli/output.h"
 #include "domain/phone.h"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 /* ---- register ---- */
 
 static const cli_option_spec register_options[] = {
@@ -582,7 +577,7 @@ static int run_csv_import(cli_context *context, const cli_command *command, cons
     hl_error error;
     hl_error_clear(&error);
     if (args->positional_count != 1)
-        return cli_usage_error(command, english() ? "name one CSV file" : "请给出一个 CSV 文件");
+        return cli_usage_error(command, HL_T("请给出一个 CSV 文件", "name one CSV file"));
     const char *path = args->positional[0];
     bool standard_input = strcmp(path, "-") == 0;
     FILE *in = standard_input ? stdin : fopen(path, "rb");
@@ -599,8 +594,8 @@ static int run_csv_import(cli_context *context, const cli_command *command, cons
                    &error) != HL_OK)
             status = cli_fail(&error);
         else
-            printf("%s %lld %s\n", english() ? "imported" : "已导入", (long long)imported,
-                   english() ? done_en : done_zh);
+            printf("%s %lld %s\n", HL_T("已导入", "imported"), (long long)imported,
+                   HL_T(done_zh, done_en));
     }
     if (!standard_input)
         fclose(in);
