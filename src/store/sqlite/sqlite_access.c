@@ -162,24 +162,20 @@ static void audit_where(hl_sqlite_query *query, const hl_audit_filter *filter)
     }
 }
 
-typedef struct audit_visit {
-    hl_audit_visitor visit;
-    void *context;
-} audit_visit;
-
-static int visit_audit_row(sqlite3_stmt *statement, void *context, hl_error *error)
+static int read_audit(sqlite3_stmt *statement, void *context, hl_error *error)
 {
     (void)error;
-    audit_visit *visitor = context;
+    hl_audit_read *read = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
-    hl_audit_read read;
-    read.id = hl_sqlite_read_int64(&row);
-    read.at = hl_sqlite_read_int64(&row);
-    READ_FIELD(&row, read.actor);
-    read.order_id = hl_sqlite_read_int64(&row);
-    READ_FIELD(&row, read.route);
-    return visitor->visit(visitor->context, &read);
+    read->id = hl_sqlite_read_int64(&row);
+    read->at = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, read->actor);
+    read->order_id = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, read->route);
+    return HL_OK;
 }
+
+HL_SQLITE_ROW_VISITOR(audit, hl_audit_read, read_audit)
 
 static int sqlite_audit_query(hl_store *base, const hl_audit_filter *filter, hl_audit_visitor visit,
                               void *context, hl_error *error)
@@ -199,7 +195,8 @@ static int sqlite_audit_query(hl_store *base, const hl_audit_filter *filter, hl_
         hl_sqlite_query_number(&query, filter->limit > 0 ? filter->limit : -1);
         hl_sqlite_query_number(&query, filter->offset > 0 ? filter->offset : 0);
     }
-    audit_visit visitor = {visit, context};
+    hl_audit_read record;
+    audit_visit visitor = {visit, context, &record};
     int result = hl_sqlite_visit_sql(hl_sqlite_store_of(base), sql.data, query.parameters,
                                      query.count, "audit_query", visit_audit_row, &visitor, error);
     hl_buf_free(&sql);
@@ -289,23 +286,13 @@ static int sqlite_apikey_find(hl_store *base, const char *key_hash, hl_apikey *o
     return result;
 }
 
-typedef struct apikey_visit {
-    hl_apikey_visitor visit;
-    void *context;
-} apikey_visit;
-
-static int visit_apikey_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    apikey_visit *visitor = context;
-    hl_apikey key;
-    int result = read_apikey(statement, &key, error);
-    return result != HL_OK ? result : visitor->visit(visitor->context, &key);
-}
+HL_SQLITE_ROW_VISITOR(apikey, hl_apikey, read_apikey)
 
 static int sqlite_apikey_each(hl_store *base, hl_apikey_visitor visit, void *context,
                               hl_error *error)
 {
-    apikey_visit visitor = {visit, context};
+    hl_apikey record;
+    apikey_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_APIKEY_EACH, "apikey_each",
                                visit_apikey_row, &visitor, error);
 }

@@ -93,18 +93,7 @@ static int read_unit(sqlite3_stmt *statement, void *context, hl_error *error)
     return HL_OK;
 }
 
-typedef struct unit_visit {
-    hl_unit_visitor visit;
-    void *context;
-} unit_visit;
-
-static int visit_unit_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    unit_visit *visitor = context;
-    hl_unit unit;
-    read_unit(statement, &unit, error);
-    return visitor->visit(visitor->context, &unit);
-}
+HL_SQLITE_ROW_VISITOR(unit, hl_unit, read_unit)
 
 static int sqlite_unit_put(hl_store *base, const hl_unit *unit, hl_error *error)
 {
@@ -131,7 +120,8 @@ static int sqlite_unit_get(hl_store *base, const char *code, hl_unit *out, hl_er
 
 static int sqlite_unit_each(hl_store *base, hl_unit_visitor visit, void *context, hl_error *error)
 {
-    unit_visit visitor = {visit, context};
+    hl_unit record;
+    unit_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_UNIT_EACH, "unit_each",
                                visit_unit_row, &visitor, error);
 }
@@ -151,18 +141,7 @@ static int read_category(sqlite3_stmt *statement, void *context, hl_error *error
     return HL_OK;
 }
 
-typedef struct category_visit {
-    hl_category_visitor visit;
-    void *context;
-} category_visit;
-
-static int visit_category_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    category_visit *visitor = context;
-    hl_category category;
-    read_category(statement, &category, error);
-    return visitor->visit(visitor->context, &category);
-}
+HL_SQLITE_ROW_VISITOR(category, hl_category, read_category)
 
 static int sqlite_category_put(hl_store *base, const hl_category *category, hl_error *error)
 {
@@ -191,7 +170,8 @@ static int sqlite_category_get(hl_store *base, const char *code, hl_category *ou
 static int sqlite_category_each(hl_store *base, hl_category_visitor visit, void *context,
                                 hl_error *error)
 {
-    category_visit visitor = {visit, context};
+    hl_category record;
+    category_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_CATEGORY_EACH, "category_each",
                                visit_category_row, &visitor, error);
 }
@@ -212,20 +192,7 @@ static int read_user(sqlite3_stmt *statement, void *context, hl_error *error)
     return HL_OK;
 }
 
-typedef struct user_visit {
-    hl_user_visitor visit;
-    void *context;
-} user_visit;
-
-static int visit_user_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    user_visit *visitor = context;
-    hl_user user;
-    int result = read_user(statement, &user, error);
-    if (result != HL_OK)
-        return result;
-    return visitor->visit(visitor->context, &user);
-}
+HL_SQLITE_ROW_VISITOR(user, hl_user, read_user)
 
 static int sqlite_user_put(hl_store *base, const hl_user *user, hl_error *error)
 {
@@ -255,7 +222,8 @@ static int sqlite_user_get(hl_store *base, const char *username, hl_user *out, h
 
 static int sqlite_user_each(hl_store *base, hl_user_visitor visit, void *context, hl_error *error)
 {
-    user_visit visitor = {visit, context};
+    hl_user record;
+    user_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_USER_EACH, "user_each",
                                visit_user_row, &visitor, error);
 }
@@ -323,18 +291,7 @@ static int read_attribute(sqlite3_stmt *statement, hl_attribute *attribute, hl_e
     return HL_OK;
 }
 
-typedef struct attribute_visit {
-    hl_attribute_visitor visit;
-    void *context;
-    hl_attribute *attribute; /* scratch: some 8 KB */
-} attribute_visit;
-
-static int visit_attribute_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    attribute_visit *visitor = context;
-    int result = read_attribute(statement, visitor->attribute, error);
-    return result != HL_OK ? result : visitor->visit(visitor->context, visitor->attribute);
-}
+HL_SQLITE_ROW_VISITOR(attribute, hl_attribute, read_attribute)
 
 static int sqlite_attribute_put(hl_store *base, const hl_attribute *attribute, hl_error *error)
 {
@@ -373,7 +330,7 @@ static int sqlite_attribute_each(hl_store *base, const char *category, hl_attrib
     int result = hl_sqlite_visit(
         hl_sqlite_store_of(base), category != NULL ? STMT_ATTRIBUTE_OF : STMT_ATTRIBUTE_ALL, &key,
         category != NULL ? 1 : 0, "attribute_each", visit_attribute_row, &visitor, error);
-    free(visitor.attribute);
+    free(visitor.record);
     return result;
 }
 

@@ -87,20 +87,7 @@ static int read_event(sqlite3_stmt *statement, void *context, hl_error *error)
     return HL_OK;
 }
 
-typedef struct event_visit {
-    hl_event_visitor visit;
-    void *context;
-    hl_event *event; /* one scratch record for the whole listing */
-} event_visit;
-
-static int visit_event_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    event_visit *visitor = context;
-    int result = read_event(statement, visitor->event, error);
-    if (result != HL_OK)
-        return result;
-    return visitor->visit(visitor->context, visitor->event);
-}
+HL_SQLITE_ROW_VISITOR(event, hl_event, read_event)
 
 static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor visit,
                              void *context, hl_error *error)
@@ -109,7 +96,7 @@ static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor 
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
     int result = hl_sqlite_visit(hl_sqlite_store_of(base), STMT_EVENT_LIST, &key, 1, "event_list",
                                  visit_event_row, &visitor, error);
-    free(visitor.event);
+    free(visitor.record);
     return result;
 }
 
@@ -118,7 +105,7 @@ static int sqlite_event_scan(hl_store *base, hl_event_visitor visit, void *conte
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
     int result = hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_EVENT_SCAN, "event_scan",
                                      visit_event_row, &visitor, error);
-    free(visitor.event);
+    free(visitor.record);
     return result;
 }
 
@@ -194,7 +181,7 @@ static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
     int result = hl_sqlite_visit_sql(hl_sqlite_store_of(base), sql.data, query.parameters,
                                      query.count, "event_query", visit_event_row, &visitor, error);
-    free(visitor.event);
+    free(visitor.record);
     hl_buf_free(&sql);
     hl_sqlite_query_free(&query);
     return result;

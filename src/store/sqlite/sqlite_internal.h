@@ -287,6 +287,25 @@ static inline int hl_sqlite_read_small(hl_sqlite_reader *row, int count)
  * visitor's answer, or an error code after filling error. */
 typedef int (*hl_sqlite_row_handler)(sqlite3_stmt *statement, void *context, hl_error *error);
 
+/* Defines NAME_visit, a caller's visitor of TYPE records with its context
+ * and a scratch record, and the row handler visit_NAME_row, which reads
+ * each row into the scratch record through READ (a row handler that fills
+ * a TYPE) and hands it to the visitor, whose answer other than 0 stops the
+ * walk. The scratch record is the caller's: on the stack for a small TYPE,
+ * from the heap for a large one. */
+#define HL_SQLITE_ROW_VISITOR(name, type, read)                                                    \
+    typedef struct name##_visit {                                                                  \
+        int (*visit)(void *context, const type *record);                                           \
+        void *context;                                                                             \
+        type *record;                                                                              \
+    } name##_visit;                                                                                \
+    static int visit_##name##_row(sqlite3_stmt *statement, void *context, hl_error *error)         \
+    {                                                                                              \
+        name##_visit *visitor = context;                                                           \
+        int result = read(statement, visitor->record, error);                                      \
+        return result != HL_OK ? result : visitor->visit(visitor->context, visitor->record);       \
+    }
+
 /* An order's phone as written: its sealed bytes and search hash, or
  * bytes == NULL when the order has no phone. */
 typedef struct hl_sqlite_sealed_phone {

@@ -34,6 +34,22 @@ static int visit_order_row(sqlite3_stmt *statement, void *context, hl_error *err
     return visitor->visit(visitor->context, visitor->order);
 }
 
+/* Starts the query of a filter read through a plan: the phone hashed and
+ * the WHERE clause written. On success the query is the caller's to free;
+ * on failure there is nothing to free. */
+static int start_query(struct hl_sqlite_store *store, const hl_order_filter *filter,
+                       const hl_sqlite_plan *plan, hl_sqlite_query *query, hl_error *error)
+{
+    hl_sqlite_query_init(query);
+    int result = hl_sqlite_query_hash_phone(store, query, filter, error);
+    if (result != HL_OK) {
+        hl_sqlite_query_free(query);
+        return result;
+    }
+    hl_sqlite_query_where(query, filter, plan);
+    return HL_OK;
+}
+
 /* Runs one SELECT of whole orders: the plan's rows in the given ORDER BY,
  * with a limit (0: none) and an offset. */
 static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter,
@@ -41,13 +57,9 @@ static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter
                     order_visit *visitor, hl_error *error)
 {
     hl_sqlite_query query;
-    hl_sqlite_query_init(&query);
-    int result = hl_sqlite_query_hash_phone(store, &query, filter, error);
-    if (result != HL_OK) {
-        hl_sqlite_query_free(&query);
+    int result = start_query(store, filter, plan, &query, error);
+    if (result != HL_OK)
         return result;
-    }
-    hl_sqlite_query_where(&query, filter, plan);
     hl_buf sql;
     hl_buf_init(&sql);
     hl_buf_append_str(&sql, "SELECT " ORDER_COLUMNS);
@@ -98,13 +110,9 @@ static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filte
                      const hl_sqlite_plan *plan, int64_t *total, int64_t *by_state, hl_error *error)
 {
     hl_sqlite_query query;
-    hl_sqlite_query_init(&query);
-    int result = hl_sqlite_query_hash_phone(store, &query, filter, error);
-    if (result != HL_OK) {
-        hl_sqlite_query_free(&query);
+    int result = start_query(store, filter, plan, &query, error);
+    if (result != HL_OK)
         return result;
-    }
-    hl_sqlite_query_where(&query, filter, plan);
     hl_buf sql;
     hl_buf_init(&sql);
     hl_buf_append_str(&sql, by_state != NULL ? "SELECT state, count(*)" : "SELECT count(*)");

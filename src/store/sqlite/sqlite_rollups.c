@@ -27,29 +27,27 @@ static int sqlite_rollup_add(hl_store *base, const hl_rollup_delta *delta, hl_er
     return hl_sqlite_write(store, &binding, "rollup_add", error);
 }
 
-typedef struct rollup_visit {
-    hl_rollup_visitor visit;
-    void *context;
-} rollup_visit;
-
-static int visit_rollup_row(sqlite3_stmt *statement, void *context, hl_error *error)
+static int read_rollup(sqlite3_stmt *statement, void *context, hl_error *error)
 {
-    rollup_visit *visitor = context;
+    hl_rollup_delta *delta = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
-    hl_rollup_delta delta;
-    delta.month = hl_sqlite_read_int(&row);
-    READ_FIELD(&row, delta.unit);
-    delta.counter = (hl_counter)hl_sqlite_read_enum(&row, hl_sqlite_counter_name, HL_COUNTER_COUNT);
-    delta.amount = hl_sqlite_read_int64(&row);
+    delta->month = hl_sqlite_read_int(&row);
+    READ_FIELD(&row, delta->unit);
+    delta->counter =
+        (hl_counter)hl_sqlite_read_enum(&row, hl_sqlite_counter_name, HL_COUNTER_COUNT);
+    delta->amount = hl_sqlite_read_int64(&row);
     if (row.bad_column >= 0)
         return hl_sqlite_corrupt_value(statement, row.bad_column, error);
-    return visitor->visit(visitor->context, &delta);
+    return HL_OK;
 }
+
+HL_SQLITE_ROW_VISITOR(rollup, hl_rollup_delta, read_rollup)
 
 static int sqlite_rollup_each(hl_store *base, hl_rollup_visitor visit, void *context,
                               hl_error *error)
 {
-    rollup_visit visitor = {visit, context};
+    hl_rollup_delta record;
+    rollup_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_ROLLUP_EACH, "rollup_each",
                                visit_rollup_row, &visitor, error);
 }
@@ -58,7 +56,8 @@ static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visi
                                hl_error *error)
 {
     hl_sqlite_parameter key = {.number = month};
-    rollup_visit visitor = {visit, context};
+    hl_rollup_delta record;
+    rollup_visit visitor = {visit, context, &record};
     return hl_sqlite_visit(hl_sqlite_store_of(base), STMT_ROLLUP_MONTH, &key, 1, "rollup_month",
                            visit_rollup_row, &visitor, error);
 }
