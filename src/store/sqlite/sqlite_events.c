@@ -123,6 +123,22 @@ static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_ev
     return result;
 }
 
+/* Appends the condition "column IN (" with the names of the values set in
+ * mask (bit n: value n). The names are constants of this build, written
+ * as literals, not parameters; a mask of no known value matches nothing. */
+static void names_in(hl_sqlite_query *query, const char *column_in, unsigned mask, int count,
+                     hl_sqlite_enum_namer namer)
+{
+    hl_sqlite_query_condition(query, column_in);
+    int listed = 0;
+    for (int value = 0; value < count; value++) {
+        if ((mask & (1u << value)) == 0)
+            continue;
+        hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "", namer(value));
+    }
+    hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
+}
+
 /* The FROM (into sql) and the WHERE (into query->where) of an event
  * query; the channels need the orders. */
 static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filter *filter)
@@ -136,29 +152,12 @@ static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filt
         hl_sqlite_query_condition(query, "events.at < ?");
         hl_sqlite_query_number(query, filter->at_to);
     }
-    if (filter->channel_mask != 0) {
-        /* The channels' names are constants of this build: no parameters. */
-        hl_sqlite_query_condition(query, "orders.channel IN (");
-        int listed = 0;
-        for (int channel = 0; channel < HL_CHANNEL_COUNT; channel++) {
-            if ((filter->channel_mask & (1u << channel)) == 0)
-                continue;
-            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "",
-                           hl_sqlite_channel_name(channel));
-        }
-        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
-    }
-    if (filter->action_mask != 0) {
-        hl_sqlite_query_condition(query, "events.action IN (");
-        int listed = 0;
-        for (int action = 0; action < HL_ACTION_COUNT; action++) {
-            if ((filter->action_mask & (1u << action)) == 0)
-                continue;
-            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "",
-                           hl_sqlite_action_name(action));
-        }
-        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
-    }
+    if (filter->channel_mask != 0)
+        names_in(query, "orders.channel IN (", filter->channel_mask, HL_CHANNEL_COUNT,
+                 hl_sqlite_channel_name);
+    if (filter->action_mask != 0)
+        names_in(query, "events.action IN (", filter->action_mask, HL_ACTION_COUNT,
+                 hl_sqlite_action_name);
 }
 
 static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_event_visitor visit,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/text.h"
 #include "store/derive.h"
 #include "store/sqlite/sqlite.h"
@@ -246,6 +247,7 @@ static inline double hl_sqlite_read_double(hl_sqlite_reader *row)
 static inline void hl_sqlite_copy_column_text(sqlite3_stmt *statement, int column, char *out,
                                               size_t size)
 {
+    HL_REQUIRE(out != NULL && size > 0);
     const unsigned char *text = sqlite3_column_text(statement, column);
     size_t length = text != NULL ? (size_t)sqlite3_column_bytes(statement, column) : 0;
     if (length > size - 1)

@@ -115,6 +115,7 @@ bool hl_sqlite_decode_enum(const unsigned char *text, int length, hl_sqlite_enum
 /* The name to store for a value, or NULL when the value is out of range. */
 const char *hl_sqlite_encode_enum(int value, hl_sqlite_enum_namer namer, int count)
 {
+    HL_REQUIRE(namer != NULL);
     if (value < 0 || value >= count)
         return NULL;
     return namer(value);
@@ -154,6 +155,7 @@ void hl_sqlite_bind_parameters(hl_sqlite_binder *binding, const hl_sqlite_parame
 sqlite3_stmt *hl_sqlite_borrow_statement(struct hl_sqlite_store *store, hl_sqlite_statement id,
                                          const char *operation, hl_error *error)
 {
+    HL_REQUIRE((int)id >= 0 && (int)id < STMT_COUNT);
     sqlite3_stmt *cached = store->statements[id];
     if (cached != NULL && !sqlite3_stmt_busy(cached))
         return cached;
@@ -182,6 +184,7 @@ int hl_sqlite_visit_rows(struct hl_sqlite_store *store, sqlite3_stmt *statement,
                          const char *operation, hl_sqlite_row_handler handle, void *context,
                          hl_error *error)
 {
+    HL_REQUIRE(statement != NULL && handle != NULL);
     for (;;) {
         int rc = sqlite3_step(statement);
         if (rc == SQLITE_DONE)
@@ -285,6 +288,7 @@ int hl_sqlite_lookup_row(struct hl_sqlite_store *store, sqlite3_stmt *statement,
                          const char *operation, hl_sqlite_row_handler handle, void *context,
                          hl_error *error)
 {
+    HL_REQUIRE(statement != NULL && handle != NULL);
     int rc = sqlite3_step(statement);
     int result;
     if (rc == SQLITE_ROW)
