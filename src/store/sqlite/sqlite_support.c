@@ -1,7 +1,9 @@
 /* sqlite_support.c: what every file of the SQLite backend shares: its
  * errors (SQLite's mapped to HL_E* codes, with messages in two languages),
  * the enumerations stored as their stable English names, and running
- * cached statements over rows. It knows no table. */
+ * statements, cached or built at run time: a bound write, an insert whose
+ * key exists, a keyed lookup, every row to a handler, one number. It
+ * knows no table. */
 #include "store/sqlite/sqlite_internal.h"
 
 #include <inttypes.h>
