@@ -16,11 +16,9 @@ int hl_store_open(const char *address, hl_store **out, hl_error *error)
 {
     if (out != NULL)
         *out = NULL;
-    if (address == NULL || address[0] == '\0' || out == NULL) {
-        if (hl_i18n_get() == HL_LANG_EN)
-            return hl_error_set(error, HL_EINVAL, NULL, "open: a required argument is missing");
-        return hl_error_set(error, HL_EINVAL, NULL, "open：缺少必需的参数");
-    }
+    if (address == NULL || address[0] == '\0' || out == NULL)
+        return hl_error_set(error, HL_EINVAL, NULL, "%s",
+                            HL_T("open：缺少必需的参数", "open: a required argument is missing"));
     if (strncmp(address, POSTGRESQL_SCHEME, strlen(POSTGRESQL_SCHEME)) == 0)
         return hl_error_set(
             error, HL_EINVAL, NULL, "%s",

@@ -28,15 +28,11 @@ static int sqlite_password_get(hl_store *base, const char *username, char *hash,
                                hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_PASSWORD_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_PASSWORD_GET]);
     hl_sqlite_bind_string(&binding, username);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "password_get", error);
     hl_buf text;
     hl_buf_init(&text);
-    int result =
-        hl_sqlite_lookup_row(store, statement, "password_get", copy_password_row, &text, error);
+    int result = hl_sqlite_get(store, &binding, "password_get", copy_password_row, &text, error);
     if (result == HL_OK && text.len >= size)
         result = hl_error_set(error, HL_EIO, NULL, "%s",
                               HL_T("存储的密码散列过长", "stored password hash too long"));
@@ -55,13 +51,10 @@ static int sqlite_password_set(hl_store *base, const char *username, const char 
                                hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_PASSWORD_SET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_PASSWORD_SET]);
     hl_sqlite_bind_string(&binding, hash);
     hl_sqlite_bind_string(&binding, username);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "password_set", error);
-    int result = hl_sqlite_run_write(store, statement, "password_set", error);
+    int result = hl_sqlite_write(store, &binding, "password_set", error);
     if (result == HL_OK && sqlite3_changes(store->db) == 0)
         return hl_sqlite_not_found("用户", "user", username, error);
     return result;
@@ -70,17 +63,14 @@ static int sqlite_password_set(hl_store *base, const char *username, const char 
 static int sqlite_session_put(hl_store *base, const hl_session *session, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_SESSION_PUT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_SESSION_PUT]);
     BIND_FIELD(&binding, session->token_hash);
     BIND_FIELD(&binding, session->username);
     hl_sqlite_bind_int64(&binding, session->created_at);
     hl_sqlite_bind_int64(&binding, session->expires_at);
     hl_sqlite_bind_int64(&binding, session->revoked ? 1 : 0);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "session_put", error);
-    int result = hl_sqlite_run_write(store, statement, "session_put", error);
-    if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+    int result = hl_sqlite_insert(store, &binding, "session_put", error);
+    if (result == HL_ECONFLICT)
         return hl_error_set(error, HL_ECONFLICT, NULL, "%s",
                             HL_T("会话已存在", "the session exists"));
     return result;
@@ -103,13 +93,9 @@ static int sqlite_session_get(hl_store *base, const char *token_hash, hl_session
                               hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_SESSION_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_SESSION_GET]);
     hl_sqlite_bind_string(&binding, token_hash);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "session_get", error);
-    int result =
-        hl_sqlite_lookup_row(store, statement, "session_get", copy_session_row, out, error);
+    int result = hl_sqlite_get(store, &binding, "session_get", copy_session_row, out, error);
     if (result == HL_ENOTFOUND) /* never repeat the key: it is a secret's hash */
         return hl_error_set(error, HL_ENOTFOUND, NULL, "%s",
                             HL_T("没有这个会话", "no such session"));
@@ -119,12 +105,9 @@ static int sqlite_session_get(hl_store *base, const char *token_hash, hl_session
 static int sqlite_session_revoke(hl_store *base, const char *token_hash, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_SESSION_REVOKE];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_SESSION_REVOKE]);
     hl_sqlite_bind_string(&binding, token_hash);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "session_revoke", error);
-    int result = hl_sqlite_run_write(store, statement, "session_revoke", error);
+    int result = hl_sqlite_write(store, &binding, "session_revoke", error);
     if (result == HL_OK && sqlite3_changes(store->db) == 0)
         return hl_error_set(error, HL_ENOTFOUND, NULL, "%s",
                             HL_T("没有这个会话", "no such session"));
@@ -135,38 +118,29 @@ static int sqlite_session_revoke_user(hl_store *base, const char *username, cons
                                       hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_SESSION_REVOKE_USER];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_SESSION_REVOKE_USER]);
     hl_sqlite_bind_string(&binding, username);
     hl_sqlite_bind_string(&binding, except_hash != NULL ? except_hash : "");
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "session_revoke_user", error);
-    return hl_sqlite_run_write(store, statement, "session_revoke_user", error);
+    return hl_sqlite_write(store, &binding, "session_revoke_user", error);
 }
 
 static int sqlite_session_purge(hl_store *base, hl_time now, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_SESSION_PURGE];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_SESSION_PURGE]);
     hl_sqlite_bind_int64(&binding, now);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "session_purge", error);
-    return hl_sqlite_run_write(store, statement, "session_purge", error);
+    return hl_sqlite_write(store, &binding, "session_purge", error);
 }
 
 static int sqlite_audit_append(hl_store *base, const hl_audit_read *read, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_AUDIT_APPEND];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_AUDIT_APPEND]);
     hl_sqlite_bind_int64(&binding, read->at);
     BIND_FIELD(&binding, read->actor);
     hl_sqlite_bind_int64(&binding, read->order_id);
     BIND_FIELD(&binding, read->route);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "audit_append", error);
-    return hl_sqlite_run_write(store, statement, "audit_append", error);
+    return hl_sqlite_write(store, &binding, "audit_append", error);
 }
 
 /* Appends the WHERE clause of an audit filter to query->where. */
@@ -188,31 +162,26 @@ static void audit_where(hl_sqlite_query *query, const hl_audit_filter *filter)
     }
 }
 
-typedef struct audit_visit {
-    hl_audit_visitor visit;
-    void *context;
-} audit_visit;
-
-static int visit_audit_row(sqlite3_stmt *statement, void *context, hl_error *error)
+static int read_audit(sqlite3_stmt *statement, void *context, hl_error *error)
 {
     (void)error;
-    audit_visit *visitor = context;
+    hl_audit_read *read = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
-    hl_audit_read read;
-    read.id = hl_sqlite_read_int64(&row);
-    read.at = hl_sqlite_read_int64(&row);
-    READ_FIELD(&row, read.actor);
-    read.order_id = hl_sqlite_read_int64(&row);
-    READ_FIELD(&row, read.route);
-    return visitor->visit(visitor->context, &read);
+    read->id = hl_sqlite_read_int64(&row);
+    read->at = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, read->actor);
+    read->order_id = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, read->route);
+    return HL_OK;
 }
+
+HL_SQLITE_ROW_VISITOR(audit, hl_audit_read, read_audit)
 
 static int sqlite_audit_query(hl_store *base, const hl_audit_filter *filter, hl_audit_visitor visit,
                               void *context, hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    hl_sqlite_query query = {.count = 0, .touches_orders = false};
-    hl_buf_init(&query.where);
+    hl_sqlite_query query;
+    hl_sqlite_query_init(&query);
     audit_where(&query, filter);
     hl_buf sql;
     hl_buf_init(&sql);
@@ -226,43 +195,30 @@ static int sqlite_audit_query(hl_store *base, const hl_audit_filter *filter, hl_
         hl_sqlite_query_number(&query, filter->limit > 0 ? filter->limit : -1);
         hl_sqlite_query_number(&query, filter->offset > 0 ? filter->offset : 0);
     }
-    sqlite3_stmt *statement = NULL;
-    int result = hl_sqlite_query_prepare(store, &sql, &query, "audit_query", &statement, error);
+    hl_audit_read record;
+    audit_visit visitor = {visit, context, &record};
+    int result = hl_sqlite_visit_sql(hl_sqlite_store_of(base), sql.data, query.parameters,
+                                     query.count, "audit_query", visit_audit_row, &visitor, error);
     hl_buf_free(&sql);
-    hl_buf_free(&query.where);
-    if (result != HL_OK)
-        return result;
-    audit_visit visitor = {visit, context};
-    result =
-        hl_sqlite_visit_rows(store, statement, "audit_query", visit_audit_row, &visitor, error);
-    sqlite3_finalize(statement);
+    hl_sqlite_query_free(&query);
     return result;
 }
 
 static int sqlite_audit_count(hl_store *base, const hl_audit_filter *filter, int64_t *out,
                               hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    *out = 0;
-    hl_sqlite_query query = {.count = 0, .touches_orders = false};
-    hl_buf_init(&query.where);
+    hl_sqlite_query query;
+    hl_sqlite_query_init(&query);
     audit_where(&query, filter);
     hl_buf sql;
     hl_buf_init(&sql);
     hl_buf_append_str(&sql, "SELECT count(*) FROM personal_data_reads");
     if (query.where.len > 0)
         hl_buf_append_str(&sql, query.where.data);
-    sqlite3_stmt *statement = NULL;
-    int result = hl_sqlite_query_prepare(store, &sql, &query, "audit_count", &statement, error);
+    int result = hl_sqlite_select_number(hl_sqlite_store_of(base), sql.data, query.parameters,
+                                         query.count, "audit_count", out, error);
     hl_buf_free(&sql);
-    hl_buf_free(&query.where);
-    if (result != HL_OK)
-        return result;
-    if (sqlite3_step(statement) == SQLITE_ROW)
-        *out = sqlite3_column_int64(statement, 0);
-    else
-        result = hl_sqlite_storage_error(store, "audit_count", error);
-    sqlite3_finalize(statement);
+    hl_sqlite_query_free(&query);
     return result;
 }
 
@@ -285,16 +241,14 @@ static int read_apikey(sqlite3_stmt *statement, void *context, hl_error *error)
 
 static int apikey_not_found(int64_t id, hl_error *error)
 {
-    if (hl_i18n_get() == HL_LANG_EN)
-        return hl_error_set(error, HL_ENOTFOUND, "id", "no API key %" PRId64, id);
-    return hl_error_set(error, HL_ENOTFOUND, "id", "API 密钥 %" PRId64 " 不存在", id);
+    return hl_error_set(error, HL_ENOTFOUND, "id",
+                        HL_T("API 密钥 %" PRId64 " 不存在", "no API key %" PRId64), id);
 }
 
 static int sqlite_apikey_insert(hl_store *base, hl_apikey *key, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_APIKEY_INSERT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_APIKEY_INSERT]);
     BIND_FIELD(&binding, key->key_hash);
     BIND_FIELD(&binding, key->key_prefix);
     BIND_FIELD(&binding, key->name);
@@ -303,10 +257,8 @@ static int sqlite_apikey_insert(hl_store *base, hl_apikey *key, hl_error *error)
     hl_sqlite_bind_int64(&binding, key->rate_per_minute);
     hl_sqlite_bind_int64(&binding, key->revoked ? 1 : 0);
     hl_sqlite_bind_int64(&binding, key->revoked_at);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "apikey_insert", error);
-    int result = hl_sqlite_run_write(store, statement, "apikey_insert", error);
-    if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_UNIQUE)
+    int result = hl_sqlite_insert(store, &binding, "apikey_insert", error);
+    if (result == HL_ECONFLICT)
         return hl_error_set(error, HL_ECONFLICT, NULL, "%s", HL_T("密钥已存在", "the key exists"));
     if (result == HL_OK)
         key->id = sqlite3_last_insert_rowid(store->db);
@@ -316,47 +268,31 @@ static int sqlite_apikey_insert(hl_store *base, hl_apikey *key, hl_error *error)
 static int sqlite_apikey_get(hl_store *base, int64_t id, hl_apikey *out, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_APIKEY_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_APIKEY_GET]);
     hl_sqlite_bind_int64(&binding, id);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "apikey_get", error);
-    int result = hl_sqlite_lookup_row(store, statement, "apikey_get", read_apikey, out, error);
+    int result = hl_sqlite_get(store, &binding, "apikey_get", read_apikey, out, error);
     return result == HL_ENOTFOUND ? apikey_not_found(id, error) : result;
 }
 
 static int sqlite_apikey_find(hl_store *base, const char *key_hash, hl_apikey *out, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_APIKEY_FIND];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_APIKEY_FIND]);
     hl_sqlite_bind_string(&binding, key_hash);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "apikey_find", error);
-    int result = hl_sqlite_lookup_row(store, statement, "apikey_find", read_apikey, out, error);
+    int result = hl_sqlite_get(store, &binding, "apikey_find", read_apikey, out, error);
     if (result == HL_ENOTFOUND) /* never repeat the key: it is a secret's hash */
         return hl_error_set(error, HL_ENOTFOUND, NULL, "%s",
                             HL_T("没有这个 API 密钥", "no such API key"));
     return result;
 }
 
-typedef struct apikey_visit {
-    hl_apikey_visitor visit;
-    void *context;
-} apikey_visit;
-
-static int visit_apikey_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    apikey_visit *visitor = context;
-    hl_apikey key;
-    int result = read_apikey(statement, &key, error);
-    return result != HL_OK ? result : visitor->visit(visitor->context, &key);
-}
+HL_SQLITE_ROW_VISITOR(apikey, hl_apikey, read_apikey)
 
 static int sqlite_apikey_each(hl_store *base, hl_apikey_visitor visit, void *context,
                               hl_error *error)
 {
-    apikey_visit visitor = {visit, context};
+    hl_apikey record;
+    apikey_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_APIKEY_EACH, "apikey_each",
                                visit_apikey_row, &visitor, error);
 }
@@ -364,13 +300,10 @@ static int sqlite_apikey_each(hl_store *base, hl_apikey_visitor visit, void *con
 static int sqlite_apikey_revoke(hl_store *base, int64_t id, hl_time at, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_APIKEY_REVOKE];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_APIKEY_REVOKE]);
     hl_sqlite_bind_int64(&binding, at);
     hl_sqlite_bind_int64(&binding, id);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "apikey_revoke", error);
-    int result = hl_sqlite_run_write(store, statement, "apikey_revoke", error);
+    int result = hl_sqlite_write(store, &binding, "apikey_revoke", error);
     if (result == HL_OK && sqlite3_changes(store->db) == 0)
         return apikey_not_found(id, error);
     return result;
@@ -379,8 +312,7 @@ static int sqlite_apikey_revoke(hl_store *base, int64_t id, hl_time at, hl_error
 static int sqlite_open311_put(hl_store *base, const hl_open311_record *record, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_OPEN311_PUT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_OPEN311_PUT]);
     hl_sqlite_bind_int64(&binding, record->order_id);
     hl_sqlite_bind_int64(&binding, record->api_key_id);
     BIND_FIELD(&binding, record->email);
@@ -388,10 +320,8 @@ static int sqlite_open311_put(hl_store *base, const hl_open311_record *record, h
     BIND_FIELD(&binding, record->account_id);
     BIND_FIELD(&binding, record->address_id);
     BIND_FIELD(&binding, record->media_url);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "open311_put", error);
-    int result = hl_sqlite_run_write(store, statement, "open311_put", error);
-    if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+    int result = hl_sqlite_insert(store, &binding, "open311_put", error);
+    if (result == HL_ECONFLICT)
         return hl_error_set(error, HL_ECONFLICT, NULL, "%s",
                             HL_T("该工单已有 Open311 记录", "the order has an Open311 record"));
     return result;
@@ -416,12 +346,9 @@ static int sqlite_open311_get(hl_store *base, int64_t order_id, hl_open311_recor
                               hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_OPEN311_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_OPEN311_GET]);
     hl_sqlite_bind_int64(&binding, order_id);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "open311_get", error);
-    int result = hl_sqlite_lookup_row(store, statement, "open311_get", read_open311, out, error);
+    int result = hl_sqlite_get(store, &binding, "open311_get", read_open311, out, error);
     if (result == HL_ENOTFOUND)
         return hl_sqlite_order_error(HL_ENOTFOUND, "没有 Open311 记录", "has no Open311 record",
                                      order_id, error);
@@ -432,16 +359,13 @@ static int sqlite_answer_put(hl_store *base, int64_t order_id, const char *code,
                              const char *value, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_ANSWER_PUT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_ANSWER_PUT]);
     hl_sqlite_bind_int64(&binding, order_id);
     hl_sqlite_bind_string(&binding, code);
     hl_sqlite_bind_int64(&binding, seq);
     hl_sqlite_bind_string(&binding, value);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "answer_put", error);
-    int result = hl_sqlite_run_write(store, statement, "answer_put", error);
-    if (result != HL_OK && sqlite3_extended_errcode(store->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+    int result = hl_sqlite_insert(store, &binding, "answer_put", error);
+    if (result == HL_ECONFLICT)
         return hl_error_set(error, HL_ECONFLICT, code, "%s",
                             HL_T("重复的属性值", "a repeated answer"));
     return result;
@@ -466,23 +390,10 @@ static int visit_answer_row(sqlite3_stmt *statement, void *context, hl_error *er
 static int sqlite_answer_each(hl_store *base, int64_t order_id, hl_answer_visitor visit,
                               void *context, hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement =
-        hl_sqlite_borrow_statement(store, STMT_ANSWER_EACH, "answer_each", error);
-    if (statement == NULL)
-        return HL_EIO;
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    hl_sqlite_bind_int64(&binding, order_id);
-    int result;
-    if (binding.rc != SQLITE_OK) {
-        result = hl_sqlite_storage_error(store, "answer_each", error);
-    } else {
-        answer_visit visitor = {visit, context};
-        result = hl_sqlite_visit_rows(store, statement, "answer_each", visit_answer_row, &visitor,
-                                      error);
-    }
-    hl_sqlite_return_statement(store, STMT_ANSWER_EACH, statement);
-    return result;
+    hl_sqlite_parameter key = {.number = order_id};
+    answer_visit visitor = {visit, context};
+    return hl_sqlite_visit(hl_sqlite_store_of(base), STMT_ANSWER_EACH, &key, 1, "answer_each",
+                           visit_answer_row, &visitor, error);
 }
 
 void hl_sqlite_access_ops(hl_store_ops *ops)

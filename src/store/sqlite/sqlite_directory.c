@@ -24,14 +24,11 @@ static int copy_config_value(sqlite3_stmt *statement, void *context, hl_error *e
     const unsigned char *text = sqlite3_column_text(statement, 0);
     size_t length = text != NULL ? (size_t)sqlite3_column_bytes(statement, 0) : 0;
     /* A cut-off setting would be read as a different setting: refuse. */
-    if (length >= target->size) {
-        if (hl_i18n_get() == HL_LANG_EN)
-            return hl_error_set(error, HL_EINVAL, target->key,
-                                "the value of setting %s is longer than %zu bytes", target->key,
-                                target->size - 1);
-        return hl_error_set(error, HL_EINVAL, target->key, "配置项 %s 的值超过 %zu 字节",
-                            target->key, target->size - 1);
-    }
+    if (length >= target->size)
+        return hl_error_set(
+            error, HL_EINVAL, target->key,
+            HL_T("配置项 %s 的值超过 %zu 字节", "the value of setting %s is longer than %zu bytes"),
+            target->key, target->size - 1);
     hl_sqlite_copy_column_text(statement, 0, target->value, target->size);
     return HL_OK;
 }
@@ -40,35 +37,22 @@ static int sqlite_config_get(hl_store *base, const char *key, char *value, size_
                              hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_CONFIG_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_CONFIG_GET]);
     hl_sqlite_bind_string(&binding, key);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "config_get", error);
-    int rc = sqlite3_step(statement);
-    int result;
-    if (rc == SQLITE_ROW) {
-        config_value target = {value, size, key};
-        result = copy_config_value(statement, &target, error);
-    } else if (rc == SQLITE_DONE) {
-        result = hl_sqlite_not_found("配置项", "setting", key, error);
-    } else {
-        result = hl_sqlite_storage_error(store, "config_get", error);
-    }
-    sqlite3_reset(statement);
+    config_value target = {value, size, key};
+    int result = hl_sqlite_get(store, &binding, "config_get", copy_config_value, &target, error);
+    if (result == HL_ENOTFOUND)
+        return hl_sqlite_not_found("配置项", "setting", key, error);
     return result;
 }
 
 static int sqlite_config_set(hl_store *base, const char *key, const char *value, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_CONFIG_SET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_CONFIG_SET]);
     hl_sqlite_bind_string(&binding, key);
     hl_sqlite_bind_string(&binding, value);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "config_set", error);
-    return hl_sqlite_run_write(store, statement, "config_set", error);
+    return hl_sqlite_write(store, &binding, "config_set", error);
 }
 
 typedef struct config_visit {
@@ -95,61 +79,40 @@ static int sqlite_config_each(hl_store *base,
                                visit_config_row, &visitor, error);
 }
 
-static void read_unit(sqlite3_stmt *statement, hl_unit *unit)
+/* Reads a row of units into the hl_unit *context. */
+static int read_unit(sqlite3_stmt *statement, void *context, hl_error *error)
 {
+    (void)error;
+    hl_unit *unit = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
     READ_FIELD(&row, unit->code);
     READ_FIELD(&row, unit->name);
     READ_FIELD(&row, unit->group);
     READ_FIELD(&row, unit->parent);
     unit->active = hl_sqlite_read_int64(&row) != 0;
-}
-
-static int copy_unit_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    (void)error;
-    read_unit(statement, context);
     return HL_OK;
 }
 
-typedef struct unit_visit {
-    hl_unit_visitor visit;
-    void *context;
-} unit_visit;
-
-static int visit_unit_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    (void)error;
-    unit_visit *visitor = context;
-    hl_unit unit;
-    read_unit(statement, &unit);
-    return visitor->visit(visitor->context, &unit);
-}
+HL_SQLITE_ROW_VISITOR(unit, hl_unit, read_unit)
 
 static int sqlite_unit_put(hl_store *base, const hl_unit *unit, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_UNIT_PUT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_UNIT_PUT]);
     BIND_FIELD(&binding, unit->code);
     BIND_FIELD(&binding, unit->name);
     BIND_FIELD(&binding, unit->group);
     BIND_FIELD(&binding, unit->parent);
     hl_sqlite_bind_int64(&binding, unit->active ? 1 : 0);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "unit_put", error);
-    return hl_sqlite_run_write(store, statement, "unit_put", error);
+    return hl_sqlite_write(store, &binding, "unit_put", error);
 }
 
 static int sqlite_unit_get(hl_store *base, const char *code, hl_unit *out, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_UNIT_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_UNIT_GET]);
     hl_sqlite_bind_string(&binding, code);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "unit_get", error);
-    int result = hl_sqlite_lookup_row(store, statement, "unit_get", copy_unit_row, out, error);
+    int result = hl_sqlite_get(store, &binding, "unit_get", read_unit, out, error);
     if (result == HL_ENOTFOUND)
         return hl_sqlite_not_found("单位", "unit", code, error);
     return result;
@@ -157,13 +120,17 @@ static int sqlite_unit_get(hl_store *base, const char *code, hl_unit *out, hl_er
 
 static int sqlite_unit_each(hl_store *base, hl_unit_visitor visit, void *context, hl_error *error)
 {
-    unit_visit visitor = {visit, context};
+    hl_unit record;
+    unit_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_UNIT_EACH, "unit_each",
                                visit_unit_row, &visitor, error);
 }
 
-static void read_category(sqlite3_stmt *statement, hl_category *category)
+/* Reads a row of categories into the hl_category *context. */
+static int read_category(sqlite3_stmt *statement, void *context, hl_error *error)
 {
+    (void)error;
+    hl_category *category = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
     READ_FIELD(&row, category->code);
     READ_FIELD(&row, category->name);
@@ -171,55 +138,30 @@ static void read_category(sqlite3_stmt *statement, hl_category *category)
     READ_FIELD(&row, category->default_unit);
     category->handle_days = hl_sqlite_read_int(&row);
     category->active = hl_sqlite_read_int64(&row) != 0;
-}
-
-static int copy_category_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    (void)error;
-    read_category(statement, context);
     return HL_OK;
 }
 
-typedef struct category_visit {
-    hl_category_visitor visit;
-    void *context;
-} category_visit;
-
-static int visit_category_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    (void)error;
-    category_visit *visitor = context;
-    hl_category category;
-    read_category(statement, &category);
-    return visitor->visit(visitor->context, &category);
-}
+HL_SQLITE_ROW_VISITOR(category, hl_category, read_category)
 
 static int sqlite_category_put(hl_store *base, const hl_category *category, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_CATEGORY_PUT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_CATEGORY_PUT]);
     BIND_FIELD(&binding, category->code);
     BIND_FIELD(&binding, category->name);
     BIND_FIELD(&binding, category->parent);
     BIND_FIELD(&binding, category->default_unit);
     hl_sqlite_bind_int64(&binding, category->handle_days);
     hl_sqlite_bind_int64(&binding, category->active ? 1 : 0);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "category_put", error);
-    return hl_sqlite_run_write(store, statement, "category_put", error);
+    return hl_sqlite_write(store, &binding, "category_put", error);
 }
 
 static int sqlite_category_get(hl_store *base, const char *code, hl_category *out, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_CATEGORY_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_CATEGORY_GET]);
     hl_sqlite_bind_string(&binding, code);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "category_get", error);
-    int result =
-        hl_sqlite_lookup_row(store, statement, "category_get", copy_category_row, out, error);
+    int result = hl_sqlite_get(store, &binding, "category_get", read_category, out, error);
     if (result == HL_ENOTFOUND)
         return hl_sqlite_not_found("诉求分类", "category", code, error);
     return result;
@@ -228,14 +170,17 @@ static int sqlite_category_get(hl_store *base, const char *code, hl_category *ou
 static int sqlite_category_each(hl_store *base, hl_category_visitor visit, void *context,
                                 hl_error *error)
 {
-    category_visit visitor = {visit, context};
+    hl_category record;
+    category_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_CATEGORY_EACH, "category_each",
                                visit_category_row, &visitor, error);
 }
 
-/* Returns HL_OK, or HL_EIO when the stored role is unknown to this build. */
-static int read_user(sqlite3_stmt *statement, hl_user *user, hl_error *error)
+/* Reads a row of users into the hl_user *context: HL_OK, or HL_EIO when
+ * the stored role is unknown to this build. */
+static int read_user(sqlite3_stmt *statement, void *context, hl_error *error)
 {
+    hl_user *user = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
     READ_FIELD(&row, user->username);
     READ_FIELD(&row, user->display_name);
@@ -247,25 +192,7 @@ static int read_user(sqlite3_stmt *statement, hl_user *user, hl_error *error)
     return HL_OK;
 }
 
-static int copy_user_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    return read_user(statement, context, error);
-}
-
-typedef struct user_visit {
-    hl_user_visitor visit;
-    void *context;
-} user_visit;
-
-static int visit_user_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    user_visit *visitor = context;
-    hl_user user;
-    int result = read_user(statement, &user, error);
-    if (result != HL_OK)
-        return result;
-    return visitor->visit(visitor->context, &user);
-}
+HL_SQLITE_ROW_VISITOR(user, hl_user, read_user)
 
 static int sqlite_user_put(hl_store *base, const hl_user *user, hl_error *error)
 {
@@ -273,27 +200,21 @@ static int sqlite_user_put(hl_store *base, const hl_user *user, hl_error *error)
     const char *role = hl_sqlite_encode_enum((int)user->role, hl_sqlite_role_name, HL_ROLE_COUNT);
     if (role == NULL)
         return hl_sqlite_bad_enum("role", (int)user->role, error);
-    sqlite3_stmt *statement = store->statements[STMT_USER_PUT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_USER_PUT]);
     BIND_FIELD(&binding, user->username);
     BIND_FIELD(&binding, user->display_name);
     hl_sqlite_bind_string(&binding, role);
     BIND_FIELD(&binding, user->unit);
     hl_sqlite_bind_int64(&binding, user->active ? 1 : 0);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "user_put", error);
-    return hl_sqlite_run_write(store, statement, "user_put", error);
+    return hl_sqlite_write(store, &binding, "user_put", error);
 }
 
 static int sqlite_user_get(hl_store *base, const char *username, hl_user *out, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_USER_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_USER_GET]);
     hl_sqlite_bind_string(&binding, username);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "user_get", error);
-    int result = hl_sqlite_lookup_row(store, statement, "user_get", copy_user_row, out, error);
+    int result = hl_sqlite_get(store, &binding, "user_get", read_user, out, error);
     if (result == HL_ENOTFOUND)
         return hl_sqlite_not_found("用户", "user", username, error);
     return result;
@@ -301,7 +222,8 @@ static int sqlite_user_get(hl_store *base, const char *username, hl_user *out, h
 
 static int sqlite_user_each(hl_store *base, hl_user_visitor visit, void *context, hl_error *error)
 {
-    user_visit visitor = {visit, context};
+    hl_user record;
+    user_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_USER_EACH, "user_each",
                                visit_user_row, &visitor, error);
 }
@@ -339,14 +261,11 @@ static int sqlite_calendar_put(hl_store *base, const hl_calendar_entry *entry, h
     const char *kind = hl_sqlite_encode_enum((int)entry->kind, day_kind_name, 2);
     if (kind == NULL)
         return hl_sqlite_bad_enum("kind", (int)entry->kind, error);
-    sqlite3_stmt *statement = store->statements[STMT_CALENDAR_PUT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_CALENDAR_PUT]);
     hl_sqlite_bind_int64(&binding, entry->day);
     hl_sqlite_bind_string(&binding, kind);
     BIND_FIELD(&binding, entry->festival);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "calendar_put", error);
-    return hl_sqlite_run_write(store, statement, "calendar_put", error);
+    return hl_sqlite_write(store, &binding, "calendar_put", error);
 }
 
 static const char *attribute_type_name(int value)
@@ -372,18 +291,7 @@ static int read_attribute(sqlite3_stmt *statement, hl_attribute *attribute, hl_e
     return HL_OK;
 }
 
-typedef struct attribute_visit {
-    hl_attribute_visitor visit;
-    void *context;
-    hl_attribute *attribute; /* scratch: some 8 KB */
-} attribute_visit;
-
-static int visit_attribute_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    attribute_visit *visitor = context;
-    int result = read_attribute(statement, visitor->attribute, error);
-    return result != HL_OK ? result : visitor->visit(visitor->context, visitor->attribute);
-}
+HL_SQLITE_ROW_VISITOR(attribute, hl_attribute, read_attribute)
 
 static int sqlite_attribute_put(hl_store *base, const hl_attribute *attribute, hl_error *error)
 {
@@ -392,8 +300,7 @@ static int sqlite_attribute_put(hl_store *base, const hl_attribute *attribute, h
                                                  HL_ATTRIBUTE_TYPE_COUNT);
     if (datatype == NULL)
         return hl_sqlite_bad_enum("datatype", (int)attribute->datatype, error);
-    sqlite3_stmt *statement = store->statements[STMT_ATTRIBUTE_PUT];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_ATTRIBUTE_PUT]);
     BIND_FIELD(&binding, attribute->category);
     BIND_FIELD(&binding, attribute->code);
     hl_sqlite_bind_int64(&binding, attribute->position);
@@ -403,43 +310,27 @@ static int sqlite_attribute_put(hl_store *base, const hl_attribute *attribute, h
     BIND_FIELD(&binding, attribute->description);
     BIND_FIELD(&binding, attribute->datatype_description);
     BIND_FIELD(&binding, attribute->values);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "attribute_put", error);
-    return hl_sqlite_run_write(store, statement, "attribute_put", error);
+    return hl_sqlite_write(store, &binding, "attribute_put", error);
 }
 
 static int sqlite_attribute_clear(hl_store *base, const char *category, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_ATTRIBUTE_CLEAR];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_ATTRIBUTE_CLEAR]);
     hl_sqlite_bind_string(&binding, category);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "attribute_clear", error);
-    return hl_sqlite_run_write(store, statement, "attribute_clear", error);
+    return hl_sqlite_write(store, &binding, "attribute_clear", error);
 }
 
 static int sqlite_attribute_each(hl_store *base, const char *category, hl_attribute_visitor visit,
                                  void *context, hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    hl_sqlite_statement id = category != NULL ? STMT_ATTRIBUTE_OF : STMT_ATTRIBUTE_ALL;
-    sqlite3_stmt *statement = hl_sqlite_borrow_statement(store, id, "attribute_each", error);
-    if (statement == NULL)
-        return HL_EIO;
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    if (category != NULL)
-        hl_sqlite_bind_string(&binding, category);
-    int result;
-    if (binding.rc != SQLITE_OK) {
-        result = hl_sqlite_storage_error(store, "attribute_each", error);
-    } else {
-        attribute_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_attribute))};
-        result = hl_sqlite_visit_rows(store, statement, "attribute_each", visit_attribute_row,
-                                      &visitor, error);
-        free(visitor.attribute);
-    }
-    hl_sqlite_return_statement(store, id, statement);
+    /* A category: its attributes; none: every category's. */
+    hl_sqlite_parameter key = {.text = category};
+    attribute_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_attribute))};
+    int result = hl_sqlite_visit(
+        hl_sqlite_store_of(base), category != NULL ? STMT_ATTRIBUTE_OF : STMT_ATTRIBUTE_ALL, &key,
+        category != NULL ? 1 : 0, "attribute_each", visit_attribute_row, &visitor, error);
+    free(visitor.record);
     return result;
 }
 

@@ -29,8 +29,7 @@ static int sqlite_event_append(hl_store *base, const hl_event *event, hl_error *
     if (to_state == NULL)
         return hl_sqlite_bad_enum("to_state", (int)event->to_state, error);
 
-    sqlite3_stmt *statement = store->statements[STMT_EVENT_APPEND];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_EVENT_APPEND]);
     hl_sqlite_bind_int64(&binding, event->order_id);
     hl_sqlite_bind_int64(&binding, event->seq);
     hl_sqlite_bind_int64(&binding, event->at);
@@ -48,30 +47,23 @@ static int sqlite_event_append(hl_store *base, const hl_event *event, hl_error *
     hl_sqlite_bind_int64(&binding, event->rating);
     hl_sqlite_bind_int64(&binding, event->resolved);
     hl_sqlite_bind_int64(&binding, event->flags);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "event_append", error);
-    int rc = sqlite3_step(statement);
-    int result = HL_OK;
-    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    int result = hl_sqlite_insert(store, &binding, "event_append", error);
+    if (result == HL_ECONFLICT) {
         char number[24];
         hl_order_format_number(event->order_id, number, sizeof number);
-        if (hl_i18n_get() == HL_LANG_EN)
-            result =
-                hl_error_set(error, HL_ECONFLICT, NULL,
-                             "event %" PRId64 " of order %s already exists", event->seq, number);
-        else
-            result = hl_error_set(error, HL_ECONFLICT, NULL,
-                                  "工单 %s 的第 %" PRId64 " 条记录已存在", number, event->seq);
-    } else if (rc != SQLITE_DONE) {
-        result = hl_sqlite_storage_error(store, "event_append", error);
+        /* The two texts name the order and the event in their own order. */
+        return hl_error_set(error, HL_ECONFLICT, NULL,
+                            HL_T("工单 %1$s 的第 %2$" PRId64 " 条记录已存在",
+                                 "event %2$" PRId64 " of order %1$s already exists"),
+                            number, event->seq);
     }
-    sqlite3_reset(statement);
     return result;
 }
 
-/* Reads a row selected as EVENT_COLUMNS. */
-static int read_event(sqlite3_stmt *statement, hl_event *event, hl_error *error)
+/* Reads a row selected as EVENT_COLUMNS into the hl_event *context. */
+static int read_event(sqlite3_stmt *statement, void *context, hl_error *error)
 {
+    hl_event *event = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
     event->order_id = hl_sqlite_read_int64(&row);
     event->seq = hl_sqlite_read_int64(&row);
@@ -95,41 +87,16 @@ static int read_event(sqlite3_stmt *statement, hl_event *event, hl_error *error)
     return HL_OK;
 }
 
-typedef struct event_visit {
-    hl_event_visitor visit;
-    void *context;
-    hl_event *event; /* one scratch record for the whole listing */
-} event_visit;
-
-static int visit_event_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    event_visit *visitor = context;
-    int result = read_event(statement, visitor->event, error);
-    if (result != HL_OK)
-        return result;
-    return visitor->visit(visitor->context, visitor->event);
-}
+HL_SQLITE_ROW_VISITOR(event, hl_event, read_event)
 
 static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor visit,
                              void *context, hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement =
-        hl_sqlite_borrow_statement(store, STMT_EVENT_LIST, "event_list", error);
-    if (statement == NULL)
-        return HL_EIO;
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    hl_sqlite_bind_int64(&binding, order_id);
-    int result;
-    if (binding.rc != SQLITE_OK) {
-        result = hl_sqlite_storage_error(store, "event_list", error);
-    } else {
-        event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
-        result =
-            hl_sqlite_visit_rows(store, statement, "event_list", visit_event_row, &visitor, error);
-        free(visitor.event);
-    }
-    hl_sqlite_return_statement(store, STMT_EVENT_LIST, statement);
+    hl_sqlite_parameter key = {.number = order_id};
+    event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
+    int result = hl_sqlite_visit(hl_sqlite_store_of(base), STMT_EVENT_LIST, &key, 1, "event_list",
+                                 visit_event_row, &visitor, error);
+    free(visitor.record);
     return result;
 }
 
@@ -138,30 +105,38 @@ static int sqlite_event_scan(hl_store *base, hl_event_visitor visit, void *conte
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
     int result = hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_EVENT_SCAN, "event_scan",
                                      visit_event_row, &visitor, error);
-    free(visitor.event);
+    free(visitor.record);
     return result;
-}
-
-static int copy_event_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    return read_event(statement, context, error);
 }
 
 static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event *out,
                             hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = store->statements[STMT_EVENT_GET];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_EVENT_GET]);
     hl_sqlite_bind_int64(&binding, order_id);
     hl_sqlite_bind_int64(&binding, seq);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "event_get", error);
-    int result = hl_sqlite_lookup_row(store, statement, "event_get", copy_event_row, out, error);
+    int result = hl_sqlite_get(store, &binding, "event_get", read_event, out, error);
     if (result == HL_ENOTFOUND)
         return hl_sqlite_order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id,
                                      error);
     return result;
+}
+
+/* Appends the condition "column IN (" with the names of the values set in
+ * mask (bit n: value n). The names are constants of this build, written
+ * as literals, not parameters; a mask of no known value matches nothing. */
+static void names_in(hl_sqlite_query *query, const char *column_in, unsigned mask, int count,
+                     hl_sqlite_enum_namer namer)
+{
+    hl_sqlite_query_condition(query, column_in);
+    int listed = 0;
+    for (int value = 0; value < count; value++) {
+        if ((mask & (1u << value)) == 0)
+            continue;
+        hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "", namer(value));
+    }
+    hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
 }
 
 /* The FROM (into sql) and the WHERE (into query->where) of an event
@@ -177,37 +152,19 @@ static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filt
         hl_sqlite_query_condition(query, "events.at < ?");
         hl_sqlite_query_number(query, filter->at_to);
     }
-    if (filter->channel_mask != 0) {
-        /* The channels' names are constants of this build: no parameters. */
-        hl_sqlite_query_condition(query, "orders.channel IN (");
-        int listed = 0;
-        for (int channel = 0; channel < HL_CHANNEL_COUNT; channel++) {
-            if ((filter->channel_mask & (1u << channel)) == 0)
-                continue;
-            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "",
-                           hl_sqlite_channel_name(channel));
-        }
-        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
-    }
-    if (filter->action_mask != 0) {
-        hl_sqlite_query_condition(query, "events.action IN (");
-        int listed = 0;
-        for (int action = 0; action < HL_ACTION_COUNT; action++) {
-            if ((filter->action_mask & (1u << action)) == 0)
-                continue;
-            hl_buf_appendf(&query->where, "%s'%s'", listed++ > 0 ? ", " : "",
-                           hl_sqlite_action_name(action));
-        }
-        hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
-    }
+    if (filter->channel_mask != 0)
+        names_in(query, "orders.channel IN (", filter->channel_mask, HL_CHANNEL_COUNT,
+                 hl_sqlite_channel_name);
+    if (filter->action_mask != 0)
+        names_in(query, "events.action IN (", filter->action_mask, HL_ACTION_COUNT,
+                 hl_sqlite_action_name);
 }
 
 static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_event_visitor visit,
                               void *context, hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    hl_sqlite_query query = {.count = 0, .touches_orders = false};
-    hl_buf_init(&query.where);
+    hl_sqlite_query query;
+    hl_sqlite_query_init(&query);
     hl_buf sql;
     hl_buf_init(&sql);
     hl_buf_append_str(
@@ -220,43 +177,29 @@ static int sqlite_event_query(hl_store *base, const hl_event_filter *filter, hl_
     hl_buf_append_str(&sql, " ORDER BY events.at, events.order_id, events.seq LIMIT ? OFFSET ?");
     hl_sqlite_query_number(&query, filter->limit > 0 ? filter->limit : -1);
     hl_sqlite_query_number(&query, filter->offset > 0 ? filter->offset : 0);
-    sqlite3_stmt *statement = NULL;
-    int result = hl_sqlite_query_prepare(store, &sql, &query, "event_query", &statement, error);
-    hl_buf_free(&sql);
-    hl_buf_free(&query.where);
-    if (result != HL_OK)
-        return result;
     event_visit visitor = {visit, context, hl_xmalloc(sizeof(hl_event))};
-    result =
-        hl_sqlite_visit_rows(store, statement, "event_query", visit_event_row, &visitor, error);
-    free(visitor.event);
-    sqlite3_finalize(statement);
+    int result = hl_sqlite_visit_sql(hl_sqlite_store_of(base), sql.data, query.parameters,
+                                     query.count, "event_query", visit_event_row, &visitor, error);
+    free(visitor.record);
+    hl_buf_free(&sql);
+    hl_sqlite_query_free(&query);
     return result;
 }
 
 static int sqlite_event_count(hl_store *base, const hl_event_filter *filter, int64_t *out,
                               hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    *out = 0;
-    hl_sqlite_query query = {.count = 0, .touches_orders = false};
-    hl_buf_init(&query.where);
+    hl_sqlite_query query;
+    hl_sqlite_query_init(&query);
     hl_buf sql;
     hl_buf_init(&sql);
     hl_buf_append_str(&sql, "SELECT count(*)");
     event_where(&query, &sql, filter);
     hl_buf_append(&sql, query.where.data, query.where.len);
-    sqlite3_stmt *statement = NULL;
-    int result = hl_sqlite_query_prepare(store, &sql, &query, "event_count", &statement, error);
+    int result = hl_sqlite_select_number(hl_sqlite_store_of(base), sql.data, query.parameters,
+                                         query.count, "event_count", out, error);
     hl_buf_free(&sql);
-    hl_buf_free(&query.where);
-    if (result != HL_OK)
-        return result;
-    if (sqlite3_step(statement) == SQLITE_ROW)
-        *out = sqlite3_column_int64(statement, 0);
-    else
-        result = hl_sqlite_storage_error(store, "event_count", error);
-    sqlite3_finalize(statement);
+    hl_sqlite_query_free(&query);
     return result;
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/text.h"
 #include "store/derive.h"
 #include "store/sqlite/sqlite.h"
@@ -246,6 +247,7 @@ static inline double hl_sqlite_read_double(hl_sqlite_reader *row)
 static inline void hl_sqlite_copy_column_text(sqlite3_stmt *statement, int column, char *out,
                                               size_t size)
 {
+    HL_REQUIRE(out != NULL && size > 0);
     const unsigned char *text = sqlite3_column_text(statement, column);
     size_t length = text != NULL ? (size_t)sqlite3_column_bytes(statement, column) : 0;
     if (length > size - 1)
@@ -286,6 +288,25 @@ static inline int hl_sqlite_read_small(hl_sqlite_reader *row, int count)
 /* Decodes the current row and hands it to the caller's visitor; returns the
  * visitor's answer, or an error code after filling error. */
 typedef int (*hl_sqlite_row_handler)(sqlite3_stmt *statement, void *context, hl_error *error);
+
+/* Defines NAME_visit, a caller's visitor of TYPE records with its context
+ * and a scratch record, and the row handler visit_NAME_row, which reads
+ * each row into the scratch record through READ (a row handler that fills
+ * a TYPE) and hands it to the visitor, whose answer other than 0 stops the
+ * walk. The scratch record is the caller's: on the stack for a small TYPE,
+ * from the heap for a large one. */
+#define HL_SQLITE_ROW_VISITOR(name, type, read)                                                    \
+    typedef struct name##_visit {                                                                  \
+        int (*visit)(void *context, const type *record);                                           \
+        void *context;                                                                             \
+        type *record;                                                                              \
+    } name##_visit;                                                                                \
+    static int visit_##name##_row(sqlite3_stmt *statement, void *context, hl_error *error)         \
+    {                                                                                              \
+        name##_visit *visitor = context;                                                           \
+        int result = read(statement, visitor->record, error);                                      \
+        return result != HL_OK ? result : visitor->visit(visitor->context, visitor->record);       \
+    }
 
 /* An order's phone as written: its sealed bytes and search hash, or
  * bytes == NULL when the order has no phone. */
@@ -394,6 +415,26 @@ int hl_sqlite_visit_all(struct hl_sqlite_store *store, hl_sqlite_statement id,
 int hl_sqlite_lookup_row(struct hl_sqlite_store *store, sqlite3_stmt *statement,
                          const char *operation, hl_sqlite_row_handler handle, void *context,
                          hl_error *error);
+int hl_sqlite_get(struct hl_sqlite_store *store, const hl_sqlite_binder *binding,
+                  const char *operation, hl_sqlite_row_handler read, void *out, hl_error *error);
+int hl_sqlite_write(struct hl_sqlite_store *store, const hl_sqlite_binder *binding,
+                    const char *operation, hl_error *error);
+int hl_sqlite_insert(struct hl_sqlite_store *store, const hl_sqlite_binder *binding,
+                     const char *operation, hl_error *error);
+void hl_sqlite_bind_parameters(hl_sqlite_binder *binding, const hl_sqlite_parameter *parameters,
+                               int count);
+int hl_sqlite_visit(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                    const hl_sqlite_parameter *parameters, int count, const char *operation,
+                    hl_sqlite_row_handler handle, void *context, hl_error *error);
+int hl_sqlite_prepare(struct hl_sqlite_store *store, const char *sql,
+                      const hl_sqlite_parameter *parameters, int count, const char *operation,
+                      sqlite3_stmt **out, hl_error *error);
+int hl_sqlite_visit_sql(struct hl_sqlite_store *store, const char *sql,
+                        const hl_sqlite_parameter *parameters, int count, const char *operation,
+                        hl_sqlite_row_handler handle, void *context, hl_error *error);
+int hl_sqlite_select_number(struct hl_sqlite_store *store, const char *sql,
+                            const hl_sqlite_parameter *parameters, int count, const char *operation,
+                            int64_t *out, hl_error *error);
 int hl_sqlite_exec_sql(struct hl_sqlite_store *store, const char *sql, const char *operation,
                        hl_error *error);
 int hl_sqlite_not_found(const char *what_zh, const char *what_en, const char *key, hl_error *error);
@@ -423,6 +464,8 @@ int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int
                          size_t size, hl_error *error);
 
 /* sqlite_plans.c */
+void hl_sqlite_query_init(hl_sqlite_query *query);
+void hl_sqlite_query_free(hl_sqlite_query *query);
 void hl_sqlite_query_condition(hl_sqlite_query *query, const char *condition);
 void hl_sqlite_query_text(hl_sqlite_query *query, const char *text);
 void hl_sqlite_query_number(hl_sqlite_query *query, int64_t number);
@@ -432,9 +475,6 @@ bool hl_sqlite_filter_set(const char *text);
 void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter,
                            const hl_sqlite_plan *plan);
 const char *hl_sqlite_query_from(const hl_sqlite_plan *plan, bool join);
-int hl_sqlite_query_prepare(struct hl_sqlite_store *store, const hl_buf *sql,
-                            const hl_sqlite_query *query, const char *operation, sqlite3_stmt **out,
-                            hl_error *error);
 hl_sqlite_plan hl_sqlite_plan_page(const hl_order_filter *filter, hl_sqlite_part part);
 const char *hl_sqlite_page_order(const hl_sqlite_plan *plan, bool descending);
 int hl_sqlite_explain_statement(struct hl_sqlite_store *store, const char *label, const hl_buf *sql,

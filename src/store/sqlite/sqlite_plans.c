@@ -13,6 +13,18 @@
 #include "base/i18n.h"
 #include "base/text.h"
 
+/* An empty query: no condition, no parameter. */
+void hl_sqlite_query_init(hl_sqlite_query *query)
+{
+    *query = (hl_sqlite_query){.count = 0, .touches_orders = false};
+    hl_buf_init(&query->where);
+}
+
+void hl_sqlite_query_free(hl_sqlite_query *query)
+{
+    hl_buf_free(&query->where);
+}
+
 void hl_sqlite_query_condition(hl_sqlite_query *query, const char *condition)
 {
     hl_buf_append_str(&query->where, query->where.len > 0 ? " AND " : " WHERE ");
@@ -223,37 +235,6 @@ const char *hl_sqlite_query_from(const hl_sqlite_plan *plan, bool join)
     return " FROM orders";
 }
 
-/* Prepares sql and binds the query's parameters; the statement is the
- * caller's to finalize. */
-int hl_sqlite_query_prepare(struct hl_sqlite_store *store, const hl_buf *sql,
-                            const hl_sqlite_query *query, const char *operation, sqlite3_stmt **out,
-                            hl_error *error)
-{
-    *out = NULL;
-    sqlite3_stmt *statement = NULL;
-    if (sqlite3_prepare_v2(store->db, sql->data, (int)sql->len, &statement, NULL) != SQLITE_OK) {
-        sqlite3_finalize(statement);
-        return hl_sqlite_storage_error(store, operation, error);
-    }
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    for (int index = 0; index < query->count; index++) {
-        if (query->parameters[index].text != NULL)
-            hl_sqlite_bind_string(&binding, query->parameters[index].text);
-        else if (query->parameters[index].blob != NULL)
-            hl_sqlite_bind_blob(&binding, query->parameters[index].blob,
-                                query->parameters[index].blob_length);
-        else
-            hl_sqlite_bind_int64(&binding, query->parameters[index].number);
-    }
-    if (binding.rc != SQLITE_OK) {
-        int result = hl_sqlite_storage_error(store, operation, error);
-        sqlite3_finalize(statement);
-        return result;
-    }
-    *out = statement;
-    return HL_OK;
-}
-
 /* How a page in received order (or one part of a deadline-sorted list) is
  * read: a named unit reads that unit's range of order_units, newest first,
  * never the whole table; else SQLite chooses among orders_by_received,
@@ -304,7 +285,8 @@ int hl_sqlite_explain_statement(struct hl_sqlite_store *store, const char *label
     hl_buf_append_str(&explained, "EXPLAIN QUERY PLAN ");
     hl_buf_append(&explained, sql->data, sql->len);
     sqlite3_stmt *statement = NULL;
-    int result = hl_sqlite_query_prepare(store, &explained, query, "explain", &statement, error);
+    int result = hl_sqlite_prepare(store, explained.data, query->parameters, query->count,
+                                   "explain", &statement, error);
     hl_buf_free(&explained);
     if (result != HL_OK)
         return result;

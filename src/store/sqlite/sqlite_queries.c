@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "base/text.h"
 
@@ -33,18 +34,32 @@ static int visit_order_row(sqlite3_stmt *statement, void *context, hl_error *err
     return visitor->visit(visitor->context, visitor->order);
 }
 
+/* Starts the query of a filter read through a plan: the phone hashed and
+ * the WHERE clause written. On success the query is the caller's to free;
+ * on failure there is nothing to free. */
+static int start_query(struct hl_sqlite_store *store, const hl_order_filter *filter,
+                       const hl_sqlite_plan *plan, hl_sqlite_query *query, hl_error *error)
+{
+    hl_sqlite_query_init(query);
+    int result = hl_sqlite_query_hash_phone(store, query, filter, error);
+    if (result != HL_OK) {
+        hl_sqlite_query_free(query);
+        return result;
+    }
+    hl_sqlite_query_where(query, filter, plan);
+    return HL_OK;
+}
+
 /* Runs one SELECT of whole orders: the plan's rows in the given ORDER BY,
  * with a limit (0: none) and an offset. */
 static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter,
                     const hl_sqlite_plan *plan, const char *order_by, int64_t limit, int64_t offset,
                     order_visit *visitor, hl_error *error)
 {
-    hl_sqlite_query query = {.count = 0, .touches_orders = false};
-    int hashed = hl_sqlite_query_hash_phone(store, &query, filter, error);
-    if (hashed != HL_OK)
-        return hashed;
-    hl_buf_init(&query.where);
-    hl_sqlite_query_where(&query, filter, plan);
+    hl_sqlite_query query;
+    int result = start_query(store, filter, plan, &query, error);
+    if (result != HL_OK)
+        return result;
     hl_buf sql;
     hl_buf_init(&sql);
     hl_buf_append_str(&sql, "SELECT " ORDER_COLUMNS);
@@ -58,21 +73,35 @@ static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter
         hl_sqlite_query_number(&query, limit > 0 ? limit : -1);
         hl_sqlite_query_number(&query, offset > 0 ? offset : 0);
     }
-    if (store->explain != NULL) {
-        int explained = hl_sqlite_explain_statement(store, "page", &sql, &query, error);
-        hl_buf_free(&sql);
-        hl_buf_free(&query.where);
-        return explained;
-    }
-    sqlite3_stmt *statement = NULL;
-    int result = hl_sqlite_query_prepare(store, &sql, &query, "order_query", &statement, error);
+    if (store->explain != NULL)
+        result = hl_sqlite_explain_statement(store, "page", &sql, &query, error);
+    else
+        result = hl_sqlite_visit_sql(store, sql.data, query.parameters, query.count, "order_query",
+                                     visit_order_row, visitor, error);
     hl_buf_free(&sql);
-    hl_buf_free(&query.where);
-    if (result != HL_OK)
-        return result;
-    result = hl_sqlite_visit_rows(store, statement, "order_query", visit_order_row, visitor, error);
-    sqlite3_finalize(statement);
+    hl_sqlite_query_free(&query);
     return result;
+}
+
+/* Adds a row's count (its first column) to the int64_t *context. */
+static int add_count_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    *(int64_t *)context += sqlite3_column_int64(statement, 0);
+    return HL_OK;
+}
+
+/* Adds a row of (state, count) to the counts by state *context. */
+static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    int64_t *counts = context;
+    hl_sqlite_reader row = hl_sqlite_reader_of(statement);
+    hl_state state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
+    int64_t orders = hl_sqlite_read_int64(&row);
+    if (row.bad_column >= 0)
+        return hl_sqlite_corrupt_value(statement, row.bad_column, error);
+    counts[state] += orders;
+    return HL_OK;
 }
 
 /* Runs "SELECT count(*)" (or "SELECT state, count(*) ... GROUP BY state"
@@ -80,12 +109,10 @@ static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter
 static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filter,
                      const hl_sqlite_plan *plan, int64_t *total, int64_t *by_state, hl_error *error)
 {
-    hl_sqlite_query query = {.count = 0, .touches_orders = false};
-    int hashed = hl_sqlite_query_hash_phone(store, &query, filter, error);
-    if (hashed != HL_OK)
-        return hashed;
-    hl_buf_init(&query.where);
-    hl_sqlite_query_where(&query, filter, plan);
+    hl_sqlite_query query;
+    int result = start_query(store, filter, plan, &query, error);
+    if (result != HL_OK)
+        return result;
     hl_buf sql;
     hl_buf_init(&sql);
     hl_buf_append_str(&sql, by_state != NULL ? "SELECT state, count(*)" : "SELECT count(*)");
@@ -95,45 +122,19 @@ static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filte
         hl_buf_append_str(&sql, query.where.data);
     if (by_state != NULL)
         hl_buf_append_str(&sql, " GROUP BY state");
-    if (store->explain != NULL) {
-        int explained = hl_sqlite_explain_statement(
-            store, by_state != NULL ? "count by state" : "count", &sql, &query, error);
-        hl_buf_free(&sql);
-        hl_buf_free(&query.where);
-        return explained;
-    }
-    sqlite3_stmt *statement = NULL;
-    int result = hl_sqlite_query_prepare(store, &sql, &query, "order_count", &statement, error);
+    if (store->explain != NULL)
+        result = hl_sqlite_explain_statement(store, by_state != NULL ? "count by state" : "count",
+                                             &sql, &query, error);
+    else if (by_state != NULL)
+        result = hl_sqlite_visit_sql(store, sql.data, query.parameters, query.count, "order_count",
+                                     add_state_count_row, by_state, error);
+    else
+        result = hl_sqlite_visit_sql(store, sql.data, query.parameters, query.count, "order_count",
+                                     add_count_row, total, error);
     hl_buf_free(&sql);
-    hl_buf_free(&query.where);
-    if (result != HL_OK)
-        return result;
-    for (;;) {
-        int rc = sqlite3_step(statement);
-        if (rc == SQLITE_DONE)
-            break;
-        if (rc != SQLITE_ROW) {
-            result = hl_sqlite_storage_error(store, "order_count", error);
-            break;
-        }
-        if (by_state == NULL) {
-            *total += sqlite3_column_int64(statement, 0);
-            continue;
-        }
-        int state = 0;
-        const unsigned char *name = sqlite3_column_text(statement, 0);
-        if (!hl_sqlite_decode_enum(name, sqlite3_column_bytes(statement, 0), hl_sqlite_state_name,
-                                   HL_STATE_COUNT, &state)) {
-            result = hl_sqlite_corrupt_value(statement, 0, error);
-            break;
-        }
-        by_state[state] += sqlite3_column_int64(statement, 1);
-    }
-    sqlite3_finalize(statement);
+    hl_sqlite_query_free(&query);
     return result;
 }
-
-static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error *error);
 
 /* Counts from order_state_counts (migration 6): the whole store's orders
  * by state, a few rows. */
@@ -270,45 +271,39 @@ static int sqlite_order_count_by_state(hl_store *base, const hl_order_filter *fi
     return count_part(store, filter, PART_ALL, NULL, counts, error);
 }
 
+typedef struct category_count_visit {
+    hl_category_count_visitor visit;
+    void *context;
+} category_count_visit;
+
+/* Hands a row of (category, count) to the visitor, unless the count is 0. */
+static int visit_category_count_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    category_count_visit *visitor = context;
+    int64_t count = sqlite3_column_int64(statement, 1);
+    if (count == 0)
+        return 0;
+    char code[HL_CODE_BYTES];
+    hl_sqlite_copy_column_text(statement, 0, code, sizeof code);
+    return visitor->visit(visitor->context, code, count);
+}
+
 /* One range count of orders_by_category per category of the directory
  * (and ""): a month's orders by category without reading the orders. */
 static int sqlite_order_count_by_category(hl_store *base, hl_time received_from,
                                           hl_time received_to, hl_category_count_visitor visit,
                                           void *context, hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement = NULL;
     const char *sql = "SELECT code, (SELECT count(*) FROM orders WHERE category = codes.code "
                       "AND received_at >= ?1 AND received_at < ?2) AS orders "
                       "FROM (SELECT '' AS code UNION ALL SELECT code FROM categories) AS codes "
                       "ORDER BY code";
-    if (sqlite3_prepare_v2(store->db, sql, -1, &statement, NULL) != SQLITE_OK) {
-        sqlite3_finalize(statement);
-        return hl_sqlite_storage_error(store, "order_count_by_category", error);
-    }
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    hl_sqlite_bind_int64(&binding, received_from);
-    hl_sqlite_bind_int64(&binding, received_to);
-    int result = binding.rc == SQLITE_OK
-                     ? HL_OK
-                     : hl_sqlite_storage_error(store, "order_count_by_category", error);
-    while (result == HL_OK) {
-        int rc = sqlite3_step(statement);
-        if (rc == SQLITE_DONE)
-            break;
-        if (rc != SQLITE_ROW) {
-            result = hl_sqlite_storage_error(store, "order_count_by_category", error);
-            break;
-        }
-        int64_t count = sqlite3_column_int64(statement, 1);
-        if (count == 0)
-            continue;
-        char code[HL_CODE_BYTES];
-        hl_sqlite_copy_column_text(statement, 0, code, sizeof code);
-        result = visit(context, code, count);
-    }
-    sqlite3_finalize(statement);
-    return result;
+    hl_sqlite_parameter range[] = {{.number = received_from}, {.number = received_to}};
+    category_count_visit visitor = {visit, context};
+    return hl_sqlite_visit_sql(hl_sqlite_store_of(base), sql, range, HL_COUNT_OF(range),
+                               "order_count_by_category", visit_category_count_row, &visitor,
+                               error);
 }
 
 static int ignore_order(void *context, const hl_order *order)
@@ -332,18 +327,6 @@ int hl_sqlite_explain(hl_store *base, const hl_order_filter *filter, hl_buf *out
         result = sqlite_order_count_by_state(base, filter, by_state, error);
     store->explain = NULL;
     return result;
-}
-
-static int add_state_count_row(sqlite3_stmt *statement, void *context, hl_error *error)
-{
-    int64_t *counts = context;
-    hl_sqlite_reader row = hl_sqlite_reader_of(statement);
-    hl_state state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
-    int64_t orders = hl_sqlite_read_int64(&row);
-    if (row.bad_column >= 0)
-        return hl_sqlite_corrupt_value(statement, row.bad_column, error);
-    counts[state] += orders;
-    return HL_OK;
 }
 
 /* Reads the counts the store keeps (migration 6): a few rows, whatever

@@ -19,40 +19,35 @@ static int sqlite_rollup_add(hl_store *base, const hl_rollup_delta *delta, hl_er
         hl_sqlite_encode_enum((int)delta->counter, hl_sqlite_counter_name, HL_COUNTER_COUNT);
     if (counter == NULL)
         return hl_sqlite_bad_enum("counter", (int)delta->counter, error);
-    sqlite3_stmt *statement = store->statements[STMT_ROLLUP_ADD];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_ROLLUP_ADD]);
     hl_sqlite_bind_int64(&binding, delta->month);
     BIND_FIELD(&binding, delta->unit);
     hl_sqlite_bind_string(&binding, counter);
     hl_sqlite_bind_int64(&binding, delta->amount);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "rollup_add", error);
-    return hl_sqlite_run_write(store, statement, "rollup_add", error);
+    return hl_sqlite_write(store, &binding, "rollup_add", error);
 }
 
-typedef struct rollup_visit {
-    hl_rollup_visitor visit;
-    void *context;
-} rollup_visit;
-
-static int visit_rollup_row(sqlite3_stmt *statement, void *context, hl_error *error)
+static int read_rollup(sqlite3_stmt *statement, void *context, hl_error *error)
 {
-    rollup_visit *visitor = context;
+    hl_rollup_delta *delta = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
-    hl_rollup_delta delta;
-    delta.month = hl_sqlite_read_int(&row);
-    READ_FIELD(&row, delta.unit);
-    delta.counter = (hl_counter)hl_sqlite_read_enum(&row, hl_sqlite_counter_name, HL_COUNTER_COUNT);
-    delta.amount = hl_sqlite_read_int64(&row);
+    delta->month = hl_sqlite_read_int(&row);
+    READ_FIELD(&row, delta->unit);
+    delta->counter =
+        (hl_counter)hl_sqlite_read_enum(&row, hl_sqlite_counter_name, HL_COUNTER_COUNT);
+    delta->amount = hl_sqlite_read_int64(&row);
     if (row.bad_column >= 0)
         return hl_sqlite_corrupt_value(statement, row.bad_column, error);
-    return visitor->visit(visitor->context, &delta);
+    return HL_OK;
 }
+
+HL_SQLITE_ROW_VISITOR(rollup, hl_rollup_delta, read_rollup)
 
 static int sqlite_rollup_each(hl_store *base, hl_rollup_visitor visit, void *context,
                               hl_error *error)
 {
-    rollup_visit visitor = {visit, context};
+    hl_rollup_delta record;
+    rollup_visit visitor = {visit, context, &record};
     return hl_sqlite_visit_all(hl_sqlite_store_of(base), STMT_ROLLUP_EACH, "rollup_each",
                                visit_rollup_row, &visitor, error);
 }
@@ -60,20 +55,24 @@ static int sqlite_rollup_each(hl_store *base, hl_rollup_visitor visit, void *con
 static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visit, void *context,
                                hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    sqlite3_stmt *statement =
-        hl_sqlite_borrow_statement(store, STMT_ROLLUP_MONTH, "rollup_month", error);
-    if (statement == NULL)
-        return HL_EIO;
-    rollup_visit visitor = {visit, context};
-    int result = HL_OK;
-    if (sqlite3_bind_int64(statement, 1, month) != SQLITE_OK)
-        result = hl_sqlite_storage_error(store, "rollup_month", error);
-    else
-        result = hl_sqlite_visit_rows(store, statement, "rollup_month", visit_rollup_row, &visitor,
-                                      error);
-    hl_sqlite_return_statement(store, STMT_ROLLUP_MONTH, statement);
-    return result;
+    hl_sqlite_parameter key = {.number = month};
+    hl_rollup_delta record;
+    rollup_visit visitor = {visit, context, &record};
+    return hl_sqlite_visit(hl_sqlite_store_of(base), STMT_ROLLUP_MONTH, &key, 1, "rollup_month",
+                           visit_rollup_row, &visitor, error);
+}
+
+typedef struct month_total_visit {
+    hl_month_total_visitor visit;
+    void *context;
+} month_total_visit;
+
+static int visit_month_total_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    month_total_visit *visitor = context;
+    return visitor->visit(visitor->context, sqlite3_column_int(statement, 0),
+                          sqlite3_column_int64(statement, 1));
 }
 
 /* Sums one counter over the units, month by month: the whole rollups
@@ -81,35 +80,16 @@ static int sqlite_rollup_month(hl_store *base, int month, hl_rollup_visitor visi
 static int sqlite_rollup_months(hl_store *base, hl_counter counter, hl_month_total_visitor visit,
                                 void *context, hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     const char *name =
         hl_sqlite_encode_enum((int)counter, hl_sqlite_counter_name, HL_COUNTER_COUNT);
     if (name == NULL)
         return hl_sqlite_bad_enum("counter", (int)counter, error);
-    sqlite3_stmt *statement = NULL;
     const char *sql = "SELECT month, sum(value) FROM rollups WHERE counter = ? AND unit <> '' "
                       "GROUP BY month ORDER BY month";
-    if (sqlite3_prepare_v2(store->db, sql, -1, &statement, NULL) != SQLITE_OK) {
-        sqlite3_finalize(statement);
-        return hl_sqlite_storage_error(store, "rollup_months", error);
-    }
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    hl_sqlite_bind_string(&binding, name);
-    int result =
-        binding.rc == SQLITE_OK ? HL_OK : hl_sqlite_storage_error(store, "rollup_months", error);
-    while (result == HL_OK) {
-        int rc = sqlite3_step(statement);
-        if (rc == SQLITE_DONE)
-            break;
-        if (rc != SQLITE_ROW) {
-            result = hl_sqlite_storage_error(store, "rollup_months", error);
-            break;
-        }
-        result =
-            visit(context, sqlite3_column_int(statement, 0), sqlite3_column_int64(statement, 1));
-    }
-    sqlite3_finalize(statement);
-    return result;
+    hl_sqlite_parameter key = {.text = name};
+    month_total_visit visitor = {visit, context};
+    return hl_sqlite_visit_sql(hl_sqlite_store_of(base), sql, &key, 1, "rollup_months",
+                               visit_month_total_row, &visitor, error);
 }
 
 void hl_sqlite_rollups_ops(hl_store_ops *ops)

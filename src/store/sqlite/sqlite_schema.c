@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "base/text.h"
 
@@ -161,7 +162,7 @@ static const char *const migrations[] = {
 };
 /* clang-format on */
 
-#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+#define MIGRATION_COUNT ((int)HL_COUNT_OF(migrations))
 
 int hl_store_schema_version(void)
 {
@@ -301,24 +302,22 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
 /* Reads meta.schema_version: 0 for a new, empty database. */
 static int read_schema_version(struct hl_sqlite_store *store, int *out, hl_error *error)
 {
-    sqlite3_stmt *statement = NULL;
-    const char *sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'";
-    if (sqlite3_prepare_v2(store->db, sql, -1, &statement, NULL) != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "schema", error);
-    int rc = sqlite3_step(statement);
-    bool has_meta = rc == SQLITE_ROW && sqlite3_column_int(statement, 0) > 0;
-    sqlite3_finalize(statement);
-    if (rc != SQLITE_ROW)
-        return hl_sqlite_storage_error(store, "schema", error);
+    int64_t meta_tables = 0;
+    int result = hl_sqlite_select_number(
+        store, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'", NULL, 0,
+        "schema", &meta_tables, error);
+    if (result != HL_OK)
+        return result;
     *out = 0;
-    if (!has_meta)
+    if (meta_tables == 0)
         return HL_OK;
 
-    sql = "SELECT value FROM meta WHERE key = 'schema_version'";
-    if (sqlite3_prepare_v2(store->db, sql, -1, &statement, NULL) != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "schema", error);
-    rc = sqlite3_step(statement);
-    int result = HL_OK;
+    sqlite3_stmt *statement = NULL;
+    result = hl_sqlite_prepare(store, "SELECT value FROM meta WHERE key = 'schema_version'", NULL,
+                               0, "schema", &statement, error);
+    if (result != HL_OK)
+        return result;
+    int rc = sqlite3_step(statement);
     if (rc == SQLITE_ROW) {
         const unsigned char *text = sqlite3_column_text(statement, 0);
         int64_t version = 0;
@@ -338,11 +337,9 @@ static int read_schema_version(struct hl_sqlite_store *store, int *out, hl_error
 
 static int newer_schema_error(int version, hl_error *error)
 {
-    if (hl_i18n_get() == HL_LANG_EN)
-        return hl_error_set(error, HL_EIO, NULL,
-                            "database schema version %d is newer than this hotline (%d)", version,
-                            MIGRATION_COUNT);
-    return hl_error_set(error, HL_EIO, NULL, "数据库结构版本 %d 比本程序支持的版本 (%d) 新",
+    return hl_error_set(error, HL_EIO, NULL,
+                        HL_T("数据库结构版本 %d 比本程序支持的版本 (%d) 新",
+                             "database schema version %d is newer than this hotline (%d)"),
                         version, MIGRATION_COUNT);
 }
 
@@ -380,14 +377,12 @@ static int apply_migration(struct hl_sqlite_store *store, int target, hl_error *
  * program's database. */
 static int count_tables(struct hl_sqlite_store *store, int *out, hl_error *error)
 {
-    sqlite3_stmt *statement = NULL;
-    const char *sql = "SELECT count(*) FROM sqlite_master WHERE type = 'table'";
-    if (sqlite3_prepare_v2(store->db, sql, -1, &statement, NULL) != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "schema", error);
-    int rc = sqlite3_step(statement);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int(statement, 0) : 0;
-    sqlite3_finalize(statement);
-    return rc == SQLITE_ROW ? HL_OK : hl_sqlite_storage_error(store, "schema", error);
+    int64_t tables = 0;
+    int result =
+        hl_sqlite_select_number(store, "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                                NULL, 0, "schema", &tables, error);
+    *out = tables > INT_MAX ? INT_MAX : (int)tables;
+    return result;
 }
 
 int hl_sqlite_migrate(struct hl_sqlite_store *store, const char *path, hl_error *error)
