@@ -15,11 +15,6 @@
 #define DEFAULT_TITLE "12345政务服务便民热线"
 #define DEFAULT_HOTLINE_NAME "市政府12345政务服务便民热线"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 typedef struct report_context {
     hl_unit_counts *units;
     size_t count;
@@ -219,9 +214,8 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
         char shown[16];
         snprintf(shown, sizeof shown, "%04d-%02d", month / 100, month % 100);
         hl_assessment_free(out);
-        result = english()
-                     ? hl_error_set(error, HL_ENOTFOUND, "month", "no survey results for %s", shown)
-                     : hl_error_set(error, HL_ENOTFOUND, "month", "%s 没有回访结果", shown);
+        result = hl_error_set(error, HL_ENOTFOUND, "month",
+                              HL_T("%s 没有回访结果", "no survey results for %s"), shown);
     }
     free(report.units);
     return result;

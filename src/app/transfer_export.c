@@ -13,11 +13,6 @@
 #include "app/audit.h"
 #include "base/i18n.h"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 static const char *const export_header =
     "number,received_at,channel,type,category,citizen_name,citizen_phone,address,latitude,"
     "longitude,title,content,registered_by,state,version,lead_unit,co_units,dispatched_at,"
@@ -118,12 +113,11 @@ static int record_export_reads(hl_app *app, const export_context *export, const 
         return HL_OK;
     char cause[HL_ERROR_MESSAGE_MAX];
     snprintf(cause, sizeof cause, "%s", error->message);
-    return english() ? hl_error_set(error, HL_EIO, NULL,
-                                    "the export was written but its reads of phone numbers "
-                                    "could not be recorded: %.300s",
-                                    cause)
-                     : hl_error_set(error, HL_EIO, NULL,
-                                    "已导出，但联系电话的查阅未能记入审计：%.300s", cause);
+    return hl_error_set(error, HL_EIO, NULL,
+                        HL_T("已导出，但联系电话的查阅未能记入审计：%.300s",
+                             "the export was written but its reads of phone numbers "
+                             "could not be recorded: %.300s"),
+                        cause);
 }
 
 int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter, FILE *out,

@@ -80,11 +80,10 @@ void hl_assessment_policy_default(hl_assessment_policy *policy)
 
 static int refuse_whole_number(const char *name, int minimum, int maximum, hl_error *error)
 {
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, name, "%s must be a whole number from %d to %d",
-                              name, minimum, maximum)
-               : hl_error_set(error, HL_EINVAL, name, "%s 应为 %d 到 %d 之间的整数", name, minimum,
-                              maximum);
+    return hl_error_set(
+        error, HL_EINVAL, name,
+        HL_T("%s 应为 %d 到 %d 之间的整数", "%s must be a whole number from %d to %d"), name,
+        minimum, maximum);
 }
 
 static int set_method(hl_assessment_policy *policy, const char *value, hl_error *error)
@@ -96,9 +95,9 @@ static int set_method(hl_assessment_policy *policy, const char *value, hl_error 
             return HL_OK;
         }
     }
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, "method", "method must be rate, wilson or score")
-               : hl_error_set(error, HL_EINVAL, "method", "method 应为 rate、wilson 或 score");
+    return hl_error_set(
+        error, HL_EINVAL, "method",
+        HL_T("method 应为 rate、wilson 或 score", "method must be rate, wilson or score"));
 }
 
 int hl_assessment_policy_set(hl_assessment_policy *policy, const char *key, const char *value,
@@ -125,17 +124,14 @@ int hl_assessment_policy_set(hl_assessment_policy *policy, const char *key, cons
         /* The valid keys in the message tell the user what to type; the
          * echo is cut short so a pasted paragraph does not fill it. */
         const char *shown = key != NULL ? key : "";
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "key",
-                                  "unknown assessment setting \"%.64s\" (basic_counts_satisfied, "
-                                  "method, min_reached, weight_response, weight_resolution, "
-                                  "weight_satisfaction, list_size)",
-                                  shown)
-                   : hl_error_set(error, HL_EINVAL, "key",
-                                  "未知的考核配置项“%.64s”（basic_counts_satisfied、method、"
-                                  "min_reached、weight_response、weight_resolution、"
-                                  "weight_satisfaction、list_size）",
-                                  shown);
+        return hl_error_set(error, HL_EINVAL, "key",
+                            HL_T("未知的考核配置项“%.64s”（basic_counts_satisfied、method、"
+                                 "min_reached、weight_response、weight_resolution、"
+                                 "weight_satisfaction、list_size）",
+                                 "unknown assessment setting \"%.64s\" (basic_counts_satisfied, "
+                                 "method, min_reached, weight_response, weight_resolution, "
+                                 "weight_satisfaction, list_size)"),
+                            shown);
     }
     int64_t parsed = 0;
     if (value == NULL || hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), found->minimum,
@@ -151,10 +147,9 @@ int hl_assessment_policy_check(const hl_assessment_policy *policy, hl_error *err
         return hl_error_set(error, HL_EINVAL, NULL, "%s",
                             HL_T("缺少考核规则", "no assessment policy given"));
     if ((int)policy->method < 0 || (size_t)policy->method >= METHOD_COUNT)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "method",
-                                  "method must be rate, wilson or score")
-                   : hl_error_set(error, HL_EINVAL, "method", "method 应为 rate、wilson 或 score");
+        return hl_error_set(
+            error, HL_EINVAL, "method",
+            HL_T("method 应为 rate、wilson 或 score", "method must be rate, wilson or score"));
     for (size_t index = 0; index < POLICY_INT_KEY_COUNT; index++) {
         const policy_int_key *key = &policy_int_keys[index];
         int value = policy_value(policy, key);
@@ -165,16 +160,12 @@ int hl_assessment_policy_check(const hl_assessment_policy *policy, hl_error *err
     int weight_sum =
         policy->weight_response + policy->weight_resolution + policy->weight_satisfaction;
     if (policy->method == HL_RANK_BY_SCORE && weight_sum != 100)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(
-                         error, HL_EINVAL, "weight_response",
-                         "the weights of the score must sum to 100 (now %d + %d + %d = %d)",
-                         policy->weight_response, policy->weight_resolution,
-                         policy->weight_satisfaction, weight_sum)
-                   : hl_error_set(error, HL_EINVAL, "weight_response",
-                                  "综合得分的权重之和应为 100（现为 %d + %d + %d = %d）",
-                                  policy->weight_response, policy->weight_resolution,
-                                  policy->weight_satisfaction, weight_sum);
+        return hl_error_set(
+            error, HL_EINVAL, "weight_response",
+            HL_T("综合得分的权重之和应为 100（现为 %d + %d + %d = %d）",
+                 "the weights of the score must sum to 100 (now %d + %d + %d = %d)"),
+            policy->weight_response, policy->weight_resolution, policy->weight_satisfaction,
+            weight_sum);
     return HL_OK;
 }
 
@@ -496,19 +487,15 @@ static int refuse_negative(const char *unit, hl_counter counter, bool previous, 
 {
     const char *name = hl_rollup_counter_name(counter);
     if (previous)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "unit",
-                                  "unit %s has a negative %s count in the previous month; run "
-                                  "hotline verify",
-                                  unit, name)
-                   : hl_error_set(error, HL_EINVAL, "unit",
-                                  "单位 %s 上月的 %s 计数为负，请先运行 hotline verify", unit,
-                                  name);
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, "unit",
-                              "unit %s has a negative %s count; run hotline verify", unit, name)
-               : hl_error_set(error, HL_EINVAL, "unit",
-                              "单位 %s 的 %s 计数为负，请先运行 hotline verify", unit, name);
+        return hl_error_set(error, HL_EINVAL, "unit",
+                            HL_T("单位 %s 上月的 %s 计数为负，请先运行 hotline verify",
+                                 "unit %s has a negative %s count in the previous month; run "
+                                 "hotline verify"),
+                            unit, name);
+    return hl_error_set(error, HL_EINVAL, "unit",
+                        HL_T("单位 %s 的 %s 计数为负，请先运行 hotline verify",
+                             "unit %s has a negative %s count; run hotline verify"),
+                        unit, name);
 }
 
 /* Refuses what would make the bulletin wrong rather than merely empty:
@@ -544,21 +531,19 @@ static int check_units(const hl_unit_counts *units, size_t count, hl_error *erro
     for (size_t index = 1; index < count && status == HL_OK; index++)
         if (by_code[index]->unit[0] != '\0' &&
             strcmp(by_code[index]->unit, by_code[index - 1]->unit) == 0)
-            status = hl_i18n_get() == HL_LANG_EN
-                         ? hl_error_set(error, HL_EINVAL, "unit", "unit %s is given twice",
-                                        by_code[index]->unit)
-                         : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 重复出现",
-                                        by_code[index]->unit);
+            status = hl_error_set(error, HL_EINVAL, "unit",
+                                  HL_T("单位 %s 重复出现", "unit %s is given twice"),
+                                  by_code[index]->unit);
     free(by_code);
     return status;
 }
 
 static int refuse_overflow(const char *unit, hl_error *error)
 {
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, "unit",
-                              "the figures of unit %s are too large to add up", unit)
-               : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 的数字过大，无法累加", unit);
+    return hl_error_set(
+        error, HL_EINVAL, "unit",
+        HL_T("单位 %s 的数字过大，无法累加", "the figures of unit %s are too large to add up"),
+        unit);
 }
 
 /* ---- the previous month ------------------------------------------------ */
@@ -674,10 +659,9 @@ int hl_assessment_compute(const hl_unit_counts *units, size_t count, const char 
     if (status != HL_OK)
         return status;
     if (!month_is_valid(month))
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "month", "month %d is not a yyyymm month",
-                                  month)
-                   : hl_error_set(error, HL_EINVAL, "month", "月份 %d 不是 yyyymm 格式", month);
+        return hl_error_set(error, HL_EINVAL, "month",
+                            HL_T("月份 %d 不是 yyyymm 格式", "month %d is not a yyyymm month"),
+                            month);
     status = check_units(units, count, error);
     if (status != HL_OK)
         return status;

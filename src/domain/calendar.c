@@ -195,9 +195,8 @@ static hl_slice printable_excerpt(hl_slice value)
 static int fail_row(hl_error *error, long line, const char *field, const char *chinese,
                     const char *english)
 {
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, field, "line %ld: %s", line, english)
-               : hl_error_set(error, HL_EINVAL, field, "第 %ld 行: %s", line, chinese);
+    return hl_error_set(error, HL_EINVAL, field, HL_T("第 %ld 行: %s", "line %ld: %s"), line,
+                        HL_T(chinese, english));
 }
 
 /* As fail_row, quoting the bad value back when it can be shown. */
@@ -207,11 +206,9 @@ static int fail_value(hl_error *error, long line, const char *field, const char 
     hl_slice excerpt = printable_excerpt(value);
     if (excerpt.len == 0)
         return fail_row(error, line, field, chinese, english);
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, field, "line %ld: %s: \"%.*s\"", line, english,
-                              (int)excerpt.len, excerpt.ptr)
-               : hl_error_set(error, HL_EINVAL, field, "第 %ld 行: %s：“%.*s”", line, chinese,
-                              (int)excerpt.len, excerpt.ptr);
+    return hl_error_set(error, HL_EINVAL, field,
+                        HL_T("第 %ld 行: %s：“%.*s”", "line %ld: %s: \"%.*s\""), line,
+                        HL_T(chinese, english), (int)excerpt.len, excerpt.ptr);
 }
 
 static int compare_entries(const void *left, const void *right)
@@ -237,13 +234,10 @@ static int parse_row(const hl_csv_reader *reader, hl_calendar_entry *entry, hl_e
 {
     long line = reader->line;
     if (reader->field_count != 3)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, NULL,
-                                  "line %ld: expected 3 columns (date,kind,festival), found %zu",
-                                  line, reader->field_count)
-                   : hl_error_set(error, HL_EINVAL, NULL,
-                                  "第 %ld 行: 应有 3 列 (date,kind,festival)，实有 %zu 列", line,
-                                  reader->field_count);
+        return hl_error_set(error, HL_EINVAL, NULL,
+                            HL_T("第 %ld 行: 应有 3 列 (date,kind,festival)，实有 %zu 列",
+                                 "line %ld: expected 3 columns (date,kind,festival), found %zu"),
+                            line, reader->field_count);
     hl_slice date = reader->fields[0];
     if (hl_clock_parse_day(date, &entry->day) != HL_OK)
         return fail_value(error, line, "date", "日期无效，应为 YYYY-MM-DD",
@@ -308,11 +302,10 @@ int hl_calendar_parse_csv(hl_calendar *calendar, const char *text, size_t length
     int result = hl_csv_reader_next(&reader, error);
     if (result == 0 || (result == 1 && !is_header(&reader))) {
         long line = result == 1 ? reader.line : 1;
-        result = hl_i18n_get() == HL_LANG_EN
-                     ? hl_error_set(error, HL_EINVAL, NULL,
-                                    "line %ld: expected the header date,kind,festival", line)
-                     : hl_error_set(error, HL_EINVAL, NULL,
-                                    "第 %ld 行: 应为表头 date,kind,festival", line);
+        result = hl_error_set(error, HL_EINVAL, NULL,
+                              HL_T("第 %ld 行: 应为表头 date,kind,festival",
+                                   "line %ld: expected the header date,kind,festival"),
+                              line);
     }
     while (result == 1) {
         result = hl_csv_reader_next(&reader, error);
@@ -347,11 +340,9 @@ int hl_calendar_parse_csv(hl_calendar *calendar, const char *text, size_t length
                     line = row_lines[row];
             char day_text[32];
             hl_clock_format_day(sorted[index].day, day_text, sizeof day_text);
-            result = hl_i18n_get() == HL_LANG_EN
-                         ? hl_error_set(error, HL_EINVAL, "date", "line %ld: date %s listed twice",
-                                        line, day_text)
-                         : hl_error_set(error, HL_EINVAL, "date", "第 %ld 行: 日期 %s 重复", line,
-                                        day_text);
+            result = hl_error_set(error, HL_EINVAL, "date",
+                                  HL_T("第 %ld 行: 日期 %s 重复", "line %ld: date %s listed twice"),
+                                  line, day_text);
         }
         if (result == 0) {
             free(rows);

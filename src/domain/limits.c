@@ -82,29 +82,23 @@ int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_erro
         /* The list of valid keys in the message tells the user what to type;
          * the echo is cut short so a pasted paragraph does not fill it. */
         const char *shown = key != NULL ? key : "";
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(
-                         error, HL_EINVAL, "key",
-                         "unknown limit \"%.64s\" (sign_days, return_days, "
-                         "handle_days.<type>, extension_max_days, extension_max_count, "
-                         "due_soon_days, survey_max_attempts, appeal_days, reopen_dissatisfied)",
-                         shown)
-                   : hl_error_set(
-                         error, HL_EINVAL, "key",
-                         "未知的时限配置项“%.64s”（sign_days、return_days、"
-                         "handle_days.<类型>、extension_max_days、extension_max_count、"
-                         "due_soon_days、survey_max_attempts、appeal_days、reopen_dissatisfied）",
-                         shown);
+        return hl_error_set(
+            error, HL_EINVAL, "key",
+            HL_T("未知的时限配置项“%.64s”（sign_days、return_days、"
+                 "handle_days.<类型>、extension_max_days、extension_max_count、"
+                 "due_soon_days、survey_max_attempts、appeal_days、reopen_dissatisfied）",
+                 "unknown limit \"%.64s\" (sign_days, return_days, "
+                 "handle_days.<type>, extension_max_days, extension_max_count, "
+                 "due_soon_days, survey_max_attempts, appeal_days, reopen_dissatisfied)"),
+            shown);
     }
     int64_t parsed = 0;
     if (value == NULL || hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), found->minimum,
                                            found->maximum, &parsed) != HL_OK)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, found->name,
-                                  "%s must be a whole number from %d to %d", found->name,
-                                  found->minimum, found->maximum)
-                   : hl_error_set(error, HL_EINVAL, found->name, "%s 应为 %d 到 %d 之间的整数",
-                                  found->name, found->minimum, found->maximum);
+        return hl_error_set(
+            error, HL_EINVAL, found->name,
+            HL_T("%s 应为 %d 到 %d 之间的整数", "%s must be a whole number from %d to %d"),
+            found->name, found->minimum, found->maximum);
     *limit_slot(limits, found) = (int)parsed;
     return HL_OK;
 }

@@ -10,11 +10,6 @@
 
 #include "base/i18n.h"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 int hl_render_format_parse(const char *text, hl_render_format *out)
 {
     static const struct {
@@ -56,10 +51,8 @@ int hl_render_bulletin(const hl_assessment *assessment, const hl_bulletin_meta *
     case HL_RENDER_CSV: break;
     default:
         hl_bulletin_model_free(&model);
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "format", "unknown bulletin format %d",
-                                  (int)format)
-                   : hl_error_set(error, HL_EINVAL, "format", "未知的通报格式 %d", (int)format);
+        return hl_error_set(error, HL_EINVAL, "format",
+                            HL_T("未知的通报格式 %d", "unknown bulletin format %d"), (int)format);
     }
     hl_bulletin_model_free(&model);
     return HL_OK;
