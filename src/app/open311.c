@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "base/array.h"
 #include "base/i18n.h"
 
 #define SETTING_PREFIX "open311."
@@ -45,7 +46,7 @@ static const setting settings_table[] = {
     {"publish", 0, 0},
 };
 
-#define SETTING_COUNT (sizeof settings_table / sizeof settings_table[0])
+#define SETTING_COUNT HL_COUNT_OF(settings_table)
 
 static const setting *setting_of(const char *key)
 {
@@ -145,10 +146,7 @@ typedef struct category_list {
 static int collect_category(void *context, const hl_category *category)
 {
     category_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity > 0 ? list->capacity * 2 : 64;
-        list->items = hl_xrealloc(list->items, list->capacity * sizeof *list->items);
-    }
+    HL_ARRAY_GROW(list->items, list->count, list->capacity);
     list->items[list->count++] = *category;
     return 0;
 }
@@ -213,10 +211,7 @@ typedef struct attribute_list {
 static int collect_attribute(void *context, const hl_attribute *attribute)
 {
     attribute_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity > 0 ? list->capacity * 2 : 4;
-        list->items = hl_xrealloc(list->items, list->capacity * sizeof *list->items);
-    }
+    HL_ARRAY_GROW(list->items, list->count, list->capacity);
     list->items[list->count++] = *attribute;
     return 0;
 }
@@ -264,7 +259,7 @@ static void rename_field(hl_error *error)
                  {"longitude", "long"},          {"content", "description"},
                  {"title", "description"},       {"address", "address_string"},
                  {"citizen_name", "first_name"}, {"category", "service_code"}};
-    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++)
+    for (size_t index = 0; index < HL_COUNT_OF(names); index++)
         if (strcmp(error->field, names[index].order) == 0) {
             snprintf(error->field, sizeof error->field, "%s", names[index].open311);
             return;
@@ -683,10 +678,7 @@ typedef struct unit_list {
 static int collect_unit(void *context, const hl_unit *unit)
 {
     unit_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity > 0 ? list->capacity * 2 : 64;
-        list->items = hl_xrealloc(list->items, list->capacity * sizeof *list->items);
-    }
+    HL_ARRAY_GROW(list->items, list->count, list->capacity);
     list->items[list->count++] = *unit;
     return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "app/app_internal.h"
 #include "app/audit.h"
+#include "base/array.h"
 #include "base/i18n.h"
 
 static const char *const export_header =
@@ -87,11 +88,7 @@ static int export_one(void *context, const hl_order *order)
         return HL_EIO;
     export->count++;
     if (export->audited && order->citizen_phone[0] != '\0') {
-        if (export->phone_count == export->phone_room) {
-            export->phone_room = export->phone_room > 0 ? export->phone_room * 2 : 1024;
-            export->phone_orders = hl_xrealloc(export->phone_orders,
-                                               export->phone_room * sizeof *export->phone_orders);
-        }
+        HL_ARRAY_GROW(export->phone_orders, export->phone_count, export->phone_room);
         export->phone_orders[export->phone_count++] = order->id;
     }
     return 0;

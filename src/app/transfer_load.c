@@ -13,6 +13,7 @@
 
 #include "app/app_internal.h"
 #include "app/transfer_internal.h"
+#include "base/array.h"
 #include "base/csv.h"
 #include "base/i18n.h"
 
@@ -47,9 +48,9 @@ static int load_records(hl_app *app, const char *text, size_t length, const hl_c
                         record_writer write, int *loaded, hl_error *error)
 {
     hl_csv_table table;
-    size_t count = 0, capacity = 16;
-    char *records = hl_xmalloc(capacity * record_size);
-    long *lines = hl_xmalloc(capacity * sizeof *lines);
+    size_t count = 0, record_bytes = 0, line_capacity = 0;
+    char *records = NULL;
+    long *lines = NULL;
     int result = hl_csv_table_open(&table, text, length, schema, error);
     while (result == HL_OK) {
         int got = hl_csv_table_next(&table, error);
@@ -57,11 +58,8 @@ static int load_records(hl_app *app, const char *text, size_t length, const hl_c
             result = got;
             break;
         }
-        if (count == capacity) {
-            capacity *= 2;
-            records = hl_xrealloc(records, capacity * record_size);
-            lines = hl_xrealloc(lines, capacity * sizeof *lines);
-        }
+        HL_ARRAY_RESERVE(records, record_bytes, (count + 1) * record_size);
+        HL_ARRAY_GROW(lines, count, line_capacity);
         memset(records + count * record_size, 0, record_size);
         result = parse(app, &table, records + count * record_size, error);
         if (result != HL_OK)
@@ -438,8 +436,8 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
                                 hl_error *error)
 {
     hl_csv_table table;
-    size_t count = 0, capacity = 8;
-    attribute_row *rows = hl_xmalloc(capacity * sizeof *rows);
+    size_t count = 0, capacity = 0;
+    attribute_row *rows = NULL;
     int result = hl_csv_table_open(&table, text, length, &attribute_schema, error);
     while (result == HL_OK) {
         int got = hl_csv_table_next(&table, error);
@@ -447,10 +445,7 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
             result = got;
             break;
         }
-        if (count == capacity) {
-            capacity *= 2;
-            rows = hl_xrealloc(rows, capacity * sizeof *rows);
-        }
+        HL_ARRAY_GROW(rows, count, capacity);
         attribute_row *row = &rows[count++];
         memset(row, 0, sizeof *row);
         row->line = hl_csv_table_line(&table);

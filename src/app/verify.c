@@ -14,6 +14,7 @@
 
 #include "app/app_internal.h"
 #include "app/report.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "domain/assessment.h"
 
@@ -68,11 +69,7 @@ static int visit_event(void *context, const hl_event *event)
         difference(verify);
     }
     if (last == NULL || last->id != event->order_id) {
-        if (verify->head_count == verify->head_capacity) {
-            verify->head_capacity = verify->head_capacity == 0 ? 4096 : verify->head_capacity * 2;
-            verify->heads =
-                hl_xrealloc(verify->heads, verify->head_capacity * sizeof *verify->heads);
-        }
+        HL_ARRAY_GROW(verify->heads, verify->head_count, verify->head_capacity);
         last = &verify->heads[verify->head_count++];
         last->id = event->order_id;
     }
@@ -191,10 +188,7 @@ typedef struct directory_list {
 static int collect_directory_unit(void *context, const hl_unit *unit)
 {
     directory_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity == 0 ? 64 : list->capacity * 2;
-        list->units = hl_xrealloc(list->units, list->capacity * sizeof *list->units);
-    }
+    HL_ARRAY_GROW(list->units, list->count, list->capacity);
     list->units[list->count++] = *unit;
     return 0;
 }

@@ -5,6 +5,7 @@
  * offsets come from base/zone. It knows nothing of holidays: see
  * domain/calendar. */
 #include "base/clock.h"
+#include "base/array.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -312,7 +313,7 @@ void hl_clock_format_iso(hl_time instant, char *out, size_t size)
                           minute,     second,     magnitude / 60, magnitude % 60};
     const char separators[] = {'\0', '-', '-', 'T', ':', ':', offset_minutes < 0 ? '-' : '+', ':'};
     size_t position = 0;
-    for (size_t index = 0; index < sizeof fields / sizeof fields[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(fields); index++) {
         if (index > 0 && separators[index - 1] != '\0')
             out[position++] = separators[index - 1];
         out[position++] = (char)('0' + fields[index] / 10);

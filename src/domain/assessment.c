@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "base/text.h"
 
@@ -50,12 +51,12 @@ static const policy_int_key policy_int_keys[] = {
     {"list_size", offsetof(hl_assessment_policy, list_size), 0, 50},
 };
 
-#define POLICY_INT_KEY_COUNT (sizeof policy_int_keys / sizeof policy_int_keys[0])
+#define POLICY_INT_KEY_COUNT HL_COUNT_OF(policy_int_keys)
 
 /* Indexed by hl_rank_method. */
 static const char *const method_names[] = {"rate", "wilson", "score"};
 
-#define METHOD_COUNT (sizeof method_names / sizeof method_names[0])
+#define METHOD_COUNT HL_COUNT_OF(method_names)
 
 static int *policy_slot(hl_assessment_policy *policy, const policy_int_key *key)
 {

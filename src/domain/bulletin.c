@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/clock.h"
 #include "base/i18n.h"
 
@@ -264,10 +265,7 @@ size_t hl_bulletin_grid_rows(const hl_bulletin_grid *table)
 
 static void grid_push(hl_bulletin_grid *table, const char *text)
 {
-    if (table->count == table->cap) {
-        table->cap = table->cap == 0 ? 64 : table->cap * 2;
-        table->cells = hl_xrealloc(table->cells, table->cap * sizeof *table->cells);
-    }
+    HL_ARRAY_GROW(table->cells, table->count, table->cap);
     table->cells[table->count++] = hl_xstrdup(text);
 }
 
@@ -488,7 +486,7 @@ static void build_detail(const hl_assessment *assessment, hl_bulletin_grid *tabl
             const hl_ratio with_counts[] = {unit->resolved_rate, unit->sign_on_time_rate,
                                             unit->completion_on_time_rate, unit->return_rate,
                                             unit->reopen_rate};
-            for (size_t rate = 0; rate < sizeof with_counts / sizeof with_counts[0]; rate++) {
+            for (size_t rate = 0; rate < HL_COUNT_OF(with_counts); rate++) {
                 format_rate_with_counts(with_counts[rate], cell, sizeof cell);
                 grid_push(table, cell);
             }
@@ -718,8 +716,7 @@ static void collect_footnote(void *context, const char *label, const char *note)
 {
     (void)label;
     hl_bulletin_model *model = context;
-    model->footnotes =
-        hl_xrealloc(model->footnotes, (model->footnote_count + 1) * sizeof *model->footnotes);
+    HL_ARRAY_GROW(model->footnotes, model->footnote_count, model->footnote_capacity);
     model->footnotes[model->footnote_count++] = hl_xstrdup(note);
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/csv.h"
 #include "base/i18n.h"
 #include "base/text.h"
@@ -64,13 +65,7 @@ static void copy_festival(char *destination, const char *festival)
 
 static void reserve_entries(hl_calendar *calendar, size_t needed)
 {
-    if (needed <= calendar->capacity)
-        return;
-    size_t capacity = calendar->capacity < 16 ? 16 : calendar->capacity;
-    while (capacity < needed)
-        capacity *= 2;
-    calendar->entries = hl_xrealloc(calendar->entries, capacity * sizeof *calendar->entries);
-    calendar->capacity = capacity;
+    HL_ARRAY_RESERVE(calendar->entries, calendar->capacity, needed);
 }
 
 void hl_calendar_set(hl_calendar *calendar, int32_t day, hl_day_kind kind, const char *festival)
@@ -298,7 +293,7 @@ int hl_calendar_parse_csv(hl_calendar *calendar, const char *text, size_t length
     hl_csv_reader_init(&reader, text, length);
     hl_calendar_entry *rows = NULL;
     long *row_lines = NULL;
-    size_t row_count = 0, row_capacity = 0;
+    size_t row_count = 0, row_capacity = 0, line_capacity = 0;
     int result = hl_csv_reader_next(&reader, error);
     if (result == 0 || (result == 1 && !is_header(&reader))) {
         long line = result == 1 ? reader.line : 1;
@@ -311,11 +306,8 @@ int hl_calendar_parse_csv(hl_calendar *calendar, const char *text, size_t length
         result = hl_csv_reader_next(&reader, error);
         if (result != 1)
             break;
-        if (row_count == row_capacity) {
-            row_capacity = row_capacity < 64 ? 64 : row_capacity * 2;
-            rows = hl_xrealloc(rows, row_capacity * sizeof *rows);
-            row_lines = hl_xrealloc(row_lines, row_capacity * sizeof *row_lines);
-        }
+        HL_ARRAY_GROW(rows, row_count, row_capacity);
+        HL_ARRAY_GROW(row_lines, row_count, line_capacity);
         result = parse_row(&reader, &rows[row_count], error);
         if (result == HL_OK) {
             row_lines[row_count] = reader.line;

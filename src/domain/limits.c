@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "base/text.h"
 
@@ -40,7 +41,7 @@ static const limit_key limit_keys[] = {
     {"reopen_dissatisfied", offsetof(hl_limits, reopen_dissatisfied), 0, 1},
 };
 
-#define LIMIT_KEY_COUNT (sizeof limit_keys / sizeof limit_keys[0])
+#define LIMIT_KEY_COUNT HL_COUNT_OF(limit_keys)
 
 _Static_assert(HL_ORDER_TYPE_COUNT == 6, "limit_keys names six handle_days entries");
 

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 
 int hl_render_format_parse(const char *text, hl_render_format *out)
@@ -21,7 +22,7 @@ int hl_render_format_parse(const char *text, hl_render_format *out)
     };
     if (text == NULL || out == NULL)
         return HL_EINVAL;
-    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(names); index++) {
         if (strcmp(text, names[index].name) == 0) {
             *out = names[index].format;
             return HL_OK;

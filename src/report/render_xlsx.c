@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "base/array.h"
 #include "base/clock.h"
 #include "base/file.h"
 #include "base/i18n.h"
@@ -303,7 +304,7 @@ static const detail_column detail_columns[] = {
     {"上月满意率", "Previous satisfaction %", 12},
 };
 
-#define DETAIL_COLUMN_COUNT (sizeof detail_columns / sizeof detail_columns[0])
+#define DETAIL_COLUMN_COUNT HL_COUNT_OF(detail_columns)
 
 static void write_detail_row(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
                              const hl_unit_result *unit, const hl_assessment_policy *policy)
