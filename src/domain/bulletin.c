@@ -23,6 +23,7 @@
 
 #include "base/array.h"
 #include "base/clock.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 
 /* Wide enough for any percentage, count pair or interval shown in a cell. */
@@ -34,6 +35,13 @@ static const char *const english_months[12] = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December",
 };
+
+/* A period's month was checked when the period was made (period_of_month). */
+static const char *english_month(int month)
+{
+    HL_REQUIRE(month >= 1 && month <= 12);
+    return english_months[month - 1];
+}
 
 static int period_of_month(int yyyymm, hl_bulletin_period *out, hl_error *error)
 {
@@ -302,7 +310,7 @@ static void append_paragraph(const hl_assessment *assessment, const hl_bulletin_
         format_percent(assessment->satisfaction_rate, percent, sizeof percent);
         snprintf(satisfaction, sizeof satisfaction, "%s%%", percent);
     }
-    const char *month_name = english_months[period->month - 1];
+    const char *month_name = english_month(period->month);
     if (hl_i18n_get() == HL_LANG_EN)
         hl_buf_appendf(out,
                        "From 1 to %d %s %d, the %s surveyed by telephone %" PRId64
@@ -342,7 +350,7 @@ static void append_table_title(const hl_bulletin_period *period, size_t group_in
 {
     if (hl_i18n_get() == HL_LANG_EN) {
         hl_buf_appendf(title, "Citizen satisfaction with matters completed in %s %d",
-                       english_months[period->month - 1], period->year);
+                       english_month(period->month), period->year);
         if (subtitle == NULL)
             hl_buf_append_str(title, ": ");
         hl_buf_appendf(subtitle != NULL ? subtitle : title, "Survey ranking (%zu)",
@@ -735,7 +743,7 @@ void hl_bulletin_model_build(const hl_assessment *assessment, const hl_bulletin_
                               &model->sections[index]);
     if (hl_i18n_get() == HL_LANG_EN)
         snprintf(model->detail_title, sizeof model->detail_title, "Details by unit, %s %d",
-                 english_months[period->month - 1], period->year);
+                 english_month(period->month), period->year);
     else
         snprintf(model->detail_title, sizeof model->detail_title, "%d年%d月各网络单位办结事项明细",
                  period->year, period->month);

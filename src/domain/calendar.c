@@ -8,11 +8,13 @@
  * nor store the calendar (store/). */
 #include "domain/calendar.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/array.h"
+#include "base/contract.h"
 #include "base/csv.h"
 #include "base/i18n.h"
 #include "base/text.h"
@@ -70,6 +72,7 @@ static void reserve_entries(hl_calendar *calendar, size_t needed)
 
 void hl_calendar_set(hl_calendar *calendar, int32_t day, hl_day_kind kind, const char *festival)
 {
+    HL_REQUIRE(kind == HL_DAY_OFF || kind == HL_DAY_WORK);
     size_t index = lower_bound(calendar, day);
     if (index == calendar->count || calendar->entries[index].day != day) {
         reserve_entries(calendar, calendar->count + 1);
@@ -101,6 +104,9 @@ int32_t hl_calendar_add_working_days(const hl_calendar *calendar, int32_t day, i
 {
     /* A negative count walks backwards, which a caller undoing an extension
      * may want; the header documents only N >= 0. */
+    /* The walk counts -count days when going backwards, so -count must be
+     * an int. */
+    HL_REQUIRE(count > INT_MIN);
     int step = count < 0 ? -1 : 1;
     int remaining = count < 0 ? -count : count;
     /* The cursor is the entry the walk will meet next (walking backwards,
@@ -144,6 +150,8 @@ static int64_t weekdays_in_span(int32_t day, int64_t span)
 
 int hl_calendar_working_days_between(const hl_calendar *calendar, int32_t from_day, int32_t to_day)
 {
+    /* The count is returned as an int: a span of at most INT_MAX days. */
+    HL_REQUIRE((int64_t)to_day - from_day <= INT_MAX && (int64_t)from_day - to_day <= INT_MAX);
     if (to_day < from_day)
         return -hl_calendar_working_days_between(calendar, to_day, from_day);
     /* Count by the weekday rule in constant time, then correct for each

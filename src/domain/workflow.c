@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/i18n.h"
 
 #define S(state) HL_STATE_BIT(HL_STATE_##state)
@@ -799,6 +800,10 @@ int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
                       const hl_action_input *input, const hl_workflow_context *context, hl_time now,
                       hl_event *event, hl_error *error)
 {
+    /* The steps read the deadlines' calendar and limits from the context
+     * and write the event in place; an input may be left out. */
+    HL_REQUIRE(order != NULL && actor != NULL && event != NULL);
+    HL_REQUIRE(context != NULL && context->calendar != NULL && context->limits != NULL);
     const hl_workflow_rule *rule = hl_workflow_rule_of(action);
     if (rule == NULL)
         return hl_error_set(error, HL_EINVAL, "action", "unknown action");
