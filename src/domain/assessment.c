@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/array.h"
+#include "base/fields.h"
 #include "base/i18n.h"
 #include "base/text.h"
 
@@ -34,16 +35,9 @@ __extension__ typedef unsigned __int128 wide_uint;
 
 /* ---- policy ---------------------------------------------------------- */
 
-typedef struct policy_int_key {
-    const char *name;
-    size_t offset; /* of the int in hl_assessment_policy */
-    int minimum;
-    int maximum;
-} policy_int_key;
-
 /* min_reached stops at 100000, more reached surveys than any unit has in a
  * month; list_size stops at 50, beyond the size of any group. */
-static const policy_int_key policy_int_keys[] = {
+static const hl_int_field policy_int_keys[] = {
     {"min_reached", offsetof(hl_assessment_policy, min_reached), 0, 100000},
     {"weight_response", offsetof(hl_assessment_policy, weight_response), 0, 100},
     {"weight_resolution", offsetof(hl_assessment_policy, weight_resolution), 0, 100},
@@ -58,16 +52,6 @@ static const char *const method_names[] = {"rate", "wilson", "score"};
 
 #define METHOD_COUNT HL_COUNT_OF(method_names)
 
-static int *policy_slot(hl_assessment_policy *policy, const policy_int_key *key)
-{
-    return (int *)((char *)policy + key->offset);
-}
-
-static int policy_value(const hl_assessment_policy *policy, const policy_int_key *key)
-{
-    return *(const int *)((const char *)policy + key->offset);
-}
-
 void hl_assessment_policy_default(hl_assessment_policy *policy)
 {
     policy->basic_counts_satisfied = false;
@@ -77,14 +61,6 @@ void hl_assessment_policy_default(hl_assessment_policy *policy)
     policy->weight_resolution = 35;
     policy->weight_satisfaction = 35;
     policy->list_size = 3;
-}
-
-static int refuse_whole_number(const char *name, int minimum, int maximum, hl_error *error)
-{
-    return hl_error_set(
-        error, HL_EINVAL, name,
-        HL_T("%s 应为 %d 到 %d 之间的整数", "%s must be a whole number from %d to %d"), name,
-        minimum, maximum);
 }
 
 static int set_method(hl_assessment_policy *policy, const char *value, hl_error *error)
@@ -110,17 +86,15 @@ int hl_assessment_policy_set(hl_assessment_policy *policy, const char *key, cons
     if (key != NULL && strcmp(key, "method") == 0)
         return set_method(policy, value, error);
     if (key != NULL && strcmp(key, "basic_counts_satisfied") == 0) {
-        int64_t parsed = 0;
-        if (value == NULL ||
-            hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), 0, 1, &parsed) != HL_OK)
-            return refuse_whole_number(key, 0, 1, error);
+        /* A bool, read as the whole number 0 or 1 in a scratch int. */
+        int parsed = 0;
+        const hl_int_field flag = {"basic_counts_satisfied", 0, 0, 1};
+        if (hl_int_field_set(&parsed, &flag, value, error) != HL_OK)
+            return HL_EINVAL;
         policy->basic_counts_satisfied = parsed == 1;
         return HL_OK;
     }
-    const policy_int_key *found = NULL;
-    for (size_t index = 0; key != NULL && index < POLICY_INT_KEY_COUNT; index++)
-        if (strcmp(policy_int_keys[index].name, key) == 0)
-            found = &policy_int_keys[index];
+    const hl_int_field *found = hl_int_field_find(policy_int_keys, POLICY_INT_KEY_COUNT, key);
     if (found == NULL) {
         /* The valid keys in the message tell the user what to type; the
          * echo is cut short so a pasted paragraph does not fill it. */
@@ -134,12 +108,7 @@ int hl_assessment_policy_set(hl_assessment_policy *policy, const char *key, cons
                                  "weight_satisfaction, list_size)"),
                             shown);
     }
-    int64_t parsed = 0;
-    if (value == NULL || hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), found->minimum,
-                                           found->maximum, &parsed) != HL_OK)
-        return refuse_whole_number(found->name, found->minimum, found->maximum, error);
-    *policy_slot(policy, found) = (int)parsed;
-    return HL_OK;
+    return hl_int_field_set(policy, found, value, error);
 }
 
 int hl_assessment_policy_check(const hl_assessment_policy *policy, hl_error *error)
@@ -152,10 +121,10 @@ int hl_assessment_policy_check(const hl_assessment_policy *policy, hl_error *err
             error, HL_EINVAL, "method",
             HL_T("method 应为 rate、wilson 或 score", "method must be rate, wilson or score"));
     for (size_t index = 0; index < POLICY_INT_KEY_COUNT; index++) {
-        const policy_int_key *key = &policy_int_keys[index];
-        int value = policy_value(policy, key);
+        const hl_int_field *key = &policy_int_keys[index];
+        int value = hl_int_field_get(policy, key);
         if (value < key->minimum || value > key->maximum)
-            return refuse_whole_number(key->name, key->minimum, key->maximum, error);
+            return hl_int_field_refuse(key, error);
     }
     /* Each weight is at most 100, so the sum cannot overflow. */
     int weight_sum =
@@ -547,6 +516,20 @@ static int refuse_overflow(const char *unit, hl_error *error)
         unit);
 }
 
+/* Measures one month of a unit's counters into result, named and grouped
+ * as the unit, and whether it reached enough surveys to be ranked. */
+static int measure_named(const hl_unit_counts *unit, const int64_t counters[HL_COUNTER_COUNT],
+                         const hl_assessment_policy *policy, hl_unit_result *result,
+                         hl_error *error)
+{
+    memcpy(result->unit, unit->unit, sizeof result->unit);
+    memcpy(result->group, unit->group, sizeof result->group);
+    if (measure_unit(counters, policy, result) != HL_OK)
+        return refuse_overflow(unit->unit, error);
+    result->ranked = result->succeeded >= policy->min_reached;
+    return HL_OK;
+}
+
 /* ---- the previous month ------------------------------------------------ */
 
 /* Ranks the previous month with the same policy and grouping, among every
@@ -571,13 +554,9 @@ static int rank_previous_month(const hl_unit_counts *units, size_t count,
         if (unit->unit[0] == '\0' || !unit->has_previous || counters_all_zero(unit->previous))
             continue;
         hl_unit_result *result = &previous[previous_count];
-        memcpy(result->unit, unit->unit, sizeof result->unit);
-        memcpy(result->group, unit->group, sizeof result->group);
-        if (measure_unit(unit->previous, policy, result) != HL_OK) {
-            status = refuse_overflow(unit->unit, error);
+        status = measure_named(unit, unit->previous, policy, result, error);
+        if (status != HL_OK)
             break;
-        }
-        result->ranked = result->succeeded >= policy->min_reached;
         fill_entry(&entries[previous_count], result,
                    group_position_of(unit->group, group_order, group_order_count), policy->method);
         input_of_previous[previous_count] = index;
@@ -681,15 +660,10 @@ int hl_assessment_compute(const hl_unit_counts *units, size_t count, const char 
         if (unit->unit[0] == '\0' || counters_all_zero(unit->counters))
             continue;
         hl_unit_result *result = &out->units[out->unit_count];
-        memcpy(result->unit, unit->unit, sizeof result->unit);
         memcpy(result->name, unit->name, sizeof result->name);
-        memcpy(result->group, unit->group, sizeof result->group);
-        if (measure_unit(unit->counters, policy, result) != HL_OK) {
-            status = refuse_overflow(unit->unit, error);
-            break;
-        }
-        result->ranked = result->succeeded >= policy->min_reached;
-        status = add_to_totals(out, result, error);
+        status = measure_named(unit, unit->counters, policy, result, error);
+        if (status == HL_OK)
+            status = add_to_totals(out, result, error);
         if (status != HL_OK)
             break;
         fill_entry(&entries[out->unit_count], result,
