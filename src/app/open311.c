@@ -138,20 +138,7 @@ int hl_open311_setting_set(hl_app *app, const char *key, const char *value, hl_e
 
 /* ---- Services and definitions ---- */
 
-typedef struct category_list {
-    hl_category *items;
-    size_t count, capacity;
-} category_list;
-
-static int collect_category(void *context, const hl_category *category)
-{
-    category_list *list = context;
-    HL_ARRAY_GROW(list->items, list->count, list->capacity);
-    list->items[list->count++] = *category;
-    return 0;
-}
-
-static const hl_category *find_category(const category_list *list, const char *code)
+static const hl_category *find_category(const hl_category_list *list, const char *code)
 {
     for (size_t index = 0; index < list->count; index++)
         if (strcmp(list->items[index].code, code) == 0)
@@ -160,7 +147,7 @@ static const hl_category *find_category(const category_list *list, const char *c
 }
 
 typedef struct attribute_counts {
-    const category_list *categories;
+    const hl_category_list *categories;
     int *counts; /* one per category of the list */
 } attribute_counts;
 
@@ -177,8 +164,8 @@ int hl_open311_each_service(hl_app *app,
                             int (*visit)(void *context, const hl_open311_service *service),
                             void *context, hl_error *error)
 {
-    category_list list = {NULL, 0, 0};
-    int result = hl_store_category_each(app->store, collect_category, &list, error);
+    hl_category_list list = {NULL, 0, 0};
+    int result = hl_store_category_each(app->store, hl_app_collect_category, &list, error);
     int *counts = hl_xcalloc(list.count + 1, sizeof *counts);
     attribute_counts counting = {&list, counts};
     if (result == HL_OK)
@@ -670,24 +657,11 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
 
 /* ---- Reading ---- */
 
-typedef struct unit_list {
-    hl_unit *items;
-    size_t count, capacity;
-} unit_list;
-
-static int collect_unit(void *context, const hl_unit *unit)
-{
-    unit_list *list = context;
-    HL_ARRAY_GROW(list->items, list->count, list->capacity);
-    list->items[list->count++] = *unit;
-    return 0;
-}
-
 struct hl_open311_reader {
     hl_app *app;
     hl_open311_settings settings;
-    category_list categories;
-    unit_list units;
+    hl_category_list categories;
+    hl_unit_list units;
     bool in_snapshot;
     hl_order *order; /* scratch for single reads */
     hl_event *event; /* scratch: the last event of an order */
@@ -714,9 +688,10 @@ int hl_open311_reader_open(hl_app *app, hl_open311_reader **out, hl_error *error
     if (result == HL_OK)
         result = hl_open311_settings_load(app, &reader->settings, error);
     if (result == HL_OK)
-        result = hl_store_category_each(app->store, collect_category, &reader->categories, error);
+        result =
+            hl_store_category_each(app->store, hl_app_collect_category, &reader->categories, error);
     if (result == HL_OK)
-        result = hl_store_unit_each(app->store, collect_unit, &reader->units, error);
+        result = hl_store_unit_each(app->store, hl_app_collect_unit, &reader->units, error);
     if (result != HL_OK) {
         hl_open311_reader_close(reader);
         return result;

@@ -482,25 +482,9 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
 int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int *loaded,
                               hl_error *error)
 {
-    hl_calendar notice;
-    hl_calendar_init(&notice);
-    int result = hl_calendar_parse_csv(&notice, text, length, error);
-    if (result == HL_OK)
-        result = hl_app_begin(app, error);
-    if (result == HL_OK) {
-        for (size_t index = 0; index < notice.count && result == HL_OK; index++)
-            result = hl_store_calendar_put(app->store, &notice.entries[index], error);
-        if (result == HL_OK)
-            result = hl_app_bump_settings(app, error);
-        result = hl_app_finish(app, result, error);
-    }
-    if (result == HL_OK) {
-        for (size_t index = 0; index < notice.count; index++)
-            hl_calendar_set(&app->calendar, notice.entries[index].day, notice.entries[index].kind,
-                            notice.entries[index].festival);
-        if (loaded != NULL)
-            *loaded = (int)notice.count;
-    }
-    hl_calendar_free(&notice);
+    size_t count = 0;
+    int result = hl_app_load_calendar(app, text, length, &count, error);
+    if (result == HL_OK && loaded != NULL)
+        *loaded = (int)count;
     return result;
 }

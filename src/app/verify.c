@@ -179,20 +179,6 @@ typedef struct month_counts {
     size_t count;
 } month_counts;
 
-typedef struct directory_list {
-    hl_unit *units;
-    size_t count;
-    size_t capacity;
-} directory_list;
-
-static int collect_directory_unit(void *context, const hl_unit *unit)
-{
-    directory_list *list = context;
-    HL_ARRAY_GROW(list->units, list->count, list->capacity);
-    list->units[list->count++] = *unit;
-    return 0;
-}
-
 typedef struct month_list {
     int months[512];
     int count;
@@ -238,7 +224,7 @@ static void fill_unit_counts(void *context, const hl_rollup_delta *entry)
     }
 }
 
-static void counts_of_month(const directory_list *directory, const hl_rollup_map *map, int month,
+static void counts_of_month(const hl_unit_list *directory, const hl_rollup_map *map, int month,
                             month_counts *out)
 {
     out->month = month;
@@ -246,11 +232,11 @@ static void counts_of_month(const directory_list *directory, const hl_rollup_map
     out->units = hl_xcalloc(directory->count, sizeof *out->units);
     for (size_t index = 0; index < directory->count; index++) {
         snprintf(out->units[index].unit, sizeof out->units[index].unit, "%s",
-                 directory->units[index].code);
+                 directory->items[index].code);
         snprintf(out->units[index].name, sizeof out->units[index].name, "%s",
-                 directory->units[index].name);
+                 directory->items[index].name);
         snprintf(out->units[index].group, sizeof out->units[index].group, "%s",
-                 directory->units[index].group);
+                 directory->items[index].group);
     }
     fill_context fill = {out, false};
     hl_rollup_map_each(map, fill_unit_counts, &fill);
@@ -304,11 +290,11 @@ static void compare_bulletins(verify_context *verify, int month, const hl_assess
 /* Recomputes each month's bulletin from both sets of counters. */
 static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl_error *error)
 {
-    directory_list directory = {NULL, 0, 0};
+    hl_unit_list directory = {NULL, 0, 0};
     hl_assessment_policy policy;
     int result = hl_report_policy(app, &policy, error);
     if (result == HL_OK)
-        result = hl_store_unit_each(app->store, collect_directory_unit, &directory, error);
+        result = hl_store_unit_each(app->store, hl_app_collect_unit, &directory, error);
     month_list list = {{0}, 0};
     if (result == HL_OK)
         hl_rollup_map_each(verify->from_log, collect_survey_month, &list);
@@ -342,7 +328,7 @@ static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl
         free(kept.units);
     }
     *months = list.count;
-    free(directory.units);
+    free(directory.items);
     return result;
 }
 
