@@ -389,15 +389,25 @@ static int step_complete(const hl_workflow_step_call *call)
     return HL_OK;
 }
 
+/* Refuses an action after its window (the return's, the appeal's) closed. */
+static int check_window(const hl_workflow_step_call *call, hl_time closes, const char *name_zh,
+                        const char *name_en)
+{
+    if (call->now <= closes)
+        return HL_OK;
+    char closed[40];
+    hl_clock_format_local(closes, closed, sizeof closed);
+    return hl_error_set(call->error, HL_ESTATE, "state",
+                        HL_T("%s时限已于 %s 截止", "the %s window closed at %s"),
+                        HL_T(name_zh, name_en), closed);
+}
+
 static int step_return(const hl_workflow_step_call *call)
 {
     hl_order *order = call->order;
-    if (call->now > order->return_deadline) {
-        char closed[40];
-        hl_clock_format_local(order->return_deadline, closed, sizeof closed);
-        return hl_error_set(call->error, HL_ESTATE, "state",
-                            HL_T("退单时限已于 %s 截止", "the return window closed at %s"), closed);
-    }
+    int result = check_window(call, order->return_deadline, "退单", "return");
+    if (result != HL_OK)
+        return result;
     call->event->deadline = order->return_deadline;
     order->state_before_return = order->state;
     order->return_count++;
@@ -607,12 +617,9 @@ static int step_appeal(const hl_workflow_step_call *call)
     hl_time from = order->surveyed_at != 0 ? order->surveyed_at : order->completed_at;
     hl_time closes =
         hl_calendar_deadline(call->context->calendar, from, call->context->limits->appeal_days);
-    if (call->now > closes) {
-        char closed[40];
-        hl_clock_format_local(closes, closed, sizeof closed);
-        return hl_error_set(call->error, HL_ESTATE, "state",
-                            HL_T("申诉时限已于 %s 截止", "the appeal window closed at %s"), closed);
-    }
+    int result = check_window(call, closes, "申诉", "appeal");
+    if (result != HL_OK)
+        return result;
     call->event->deadline = closes;
     order->appeal_state = HL_APPEAL_PENDING;
     copy_whole_characters(order->appeal_reason, sizeof order->appeal_reason, call->event->note);
