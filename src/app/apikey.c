@@ -12,6 +12,7 @@
 
 #include "app/app_internal.h"
 #include "base/i18n.h"
+#include "base/text.h"
 
 #define KEY_RANDOM_BYTES 32
 
@@ -35,12 +36,7 @@ _Static_assert(HL_APIKEY_TEXT_BYTES == KEY_RANDOM_BYTES * 2 + 1, "hex of the key
 
 static bool key_well_formed(const char *key_text)
 {
-    if (key_text == NULL || strlen(key_text) != KEY_RANDOM_BYTES * 2)
-        return false;
-    for (const char *cursor = key_text; *cursor != '\0'; cursor++)
-        if (!((*cursor >= '0' && *cursor <= '9') || (*cursor >= 'a' && *cursor <= 'f')))
-            return false;
-    return true;
+    return hl_text_is_lower_hex(key_text, KEY_RANDOM_BYTES * 2);
 }
 
 static int check_rate(int rate, hl_error *error)

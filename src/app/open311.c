@@ -344,13 +344,21 @@ static bool plain_ascii(const char *text)
     return true;
 }
 
-static int check_email(const char *value, char *out, size_t size, hl_error *error)
+/* Clears out and trims an optional parameter: false when there is nothing
+ * to check (none given, or only white space), which passes. */
+static bool optional_given(const char *value, char *out, hl_slice *text)
 {
     out[0] = '\0';
     if (value == NULL)
-        return HL_OK;
-    hl_slice text = hl_slice_trim(hl_slice_of(value));
-    if (text.len == 0)
+        return false;
+    *text = hl_slice_trim(hl_slice_of(value));
+    return text->len > 0;
+}
+
+static int check_email(const char *value, char *out, size_t size, hl_error *error)
+{
+    hl_slice text;
+    if (!optional_given(value, out, &text))
         return HL_OK;
     const char *at = memchr(text.ptr, '@', text.len);
     if (text.len > HL_EMAIL_CHARS || at == NULL || at == text.ptr ||
@@ -367,11 +375,8 @@ static int check_email(const char *value, char *out, size_t size, hl_error *erro
 
 static int check_media_url(const char *value, char *out, size_t size, hl_error *error)
 {
-    out[0] = '\0';
-    if (value == NULL)
-        return HL_OK;
-    hl_slice text = hl_slice_trim(hl_slice_of(value));
-    if (text.len == 0)
+    hl_slice text;
+    if (!optional_given(value, out, &text))
         return HL_OK;
     bool scheme = (text.len > 7 && strncmp(text.ptr, "http://", 7) == 0) ||
                   (text.len > 8 && strncmp(text.ptr, "https://", 8) == 0);

@@ -164,6 +164,16 @@ void hl_buf_append_csv_field(hl_buf *buffer, const char *text)
     hl_buf_append_char(buffer, '"');
 }
 
+bool hl_text_is_lower_hex(const char *text, size_t digits)
+{
+    if (text == NULL || strlen(text) != digits)
+        return false;
+    for (const char *cursor = text; *cursor != '\0'; cursor++)
+        if (!((*cursor >= '0' && *cursor <= '9') || (*cursor >= 'a' && *cursor <= 'f')))
+            return false;
+    return true;
+}
+
 bool hl_text_is_utf8(const char *bytes, size_t length)
 {
     const utf8proc_uint8_t *cursor = (const utf8proc_uint8_t *)bytes;
