@@ -38,19 +38,24 @@ static int copy_name(char *destination, size_t capacity, const char *text, const
     return hl_text_copy(destination, capacity, name, HL_NAME_CHARS, false, field, error);
 }
 
-/* Whether a key exists: HL_OK with *exists, or a storage failure. */
+/* A lookup's result as an answer to whether its key exists: HL_OK with
+ * *exists, or the storage failure with the lookup's message. */
+static int existence(int result, const hl_error *lookup, bool *exists, hl_error *error)
+{
+    *exists = result == HL_OK;
+    if (result != HL_OK && result != HL_ENOTFOUND) {
+        *error = *lookup;
+        return result;
+    }
+    return HL_OK;
+}
+
 static int unit_exists(hl_app *app, const char *code, bool *exists, hl_error *error)
 {
     hl_unit unit;
     hl_error lookup;
     hl_error_clear(&lookup);
-    int result = hl_store_unit_get(app->store, code, &unit, &lookup);
-    *exists = result == HL_OK;
-    if (result != HL_OK && result != HL_ENOTFOUND) {
-        *error = lookup;
-        return result;
-    }
-    return HL_OK;
+    return existence(hl_store_unit_get(app->store, code, &unit, &lookup), &lookup, exists, error);
 }
 
 static int category_exists(hl_app *app, const char *code, bool *exists, hl_error *error)
@@ -58,13 +63,8 @@ static int category_exists(hl_app *app, const char *code, bool *exists, hl_error
     hl_category category;
     hl_error lookup;
     hl_error_clear(&lookup);
-    int result = hl_store_category_get(app->store, code, &category, &lookup);
-    *exists = result == HL_OK;
-    if (result != HL_OK && result != HL_ENOTFOUND) {
-        *error = lookup;
-        return result;
-    }
-    return HL_OK;
+    return existence(hl_store_category_get(app->store, code, &category, &lookup), &lookup, exists,
+                     error);
 }
 
 static int no_unit(const char *field, const char *code, hl_error *error)

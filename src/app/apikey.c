@@ -12,13 +12,9 @@
 
 #include "app/app_internal.h"
 #include "base/i18n.h"
+#include "base/text.h"
 
 #define KEY_RANDOM_BYTES 32
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 static int sodium_failed(hl_error *error)
 {
@@ -40,22 +36,17 @@ _Static_assert(HL_APIKEY_TEXT_BYTES == KEY_RANDOM_BYTES * 2 + 1, "hex of the key
 
 static bool key_well_formed(const char *key_text)
 {
-    if (key_text == NULL || strlen(key_text) != KEY_RANDOM_BYTES * 2)
-        return false;
-    for (const char *cursor = key_text; *cursor != '\0'; cursor++)
-        if (!((*cursor >= '0' && *cursor <= '9') || (*cursor >= 'a' && *cursor <= 'f')))
-            return false;
-    return true;
+    return hl_text_is_lower_hex(key_text, KEY_RANDOM_BYTES * 2);
 }
 
 static int check_rate(int rate, hl_error *error)
 {
     if (rate >= 1 && rate <= HL_APIKEY_RATE_MAX)
         return HL_OK;
-    return english() ? hl_error_set(error, HL_EINVAL, "rate_per_minute",
-                                    "the rate is 1 to %d requests per minute", HL_APIKEY_RATE_MAX)
-                     : hl_error_set(error, HL_EINVAL, "rate_per_minute",
-                                    "频率须为每分钟 1 至 %d 次", HL_APIKEY_RATE_MAX);
+    return hl_error_set(
+        error, HL_EINVAL, "rate_per_minute",
+        HL_T("频率须为每分钟 1 至 %d 次", "the rate is 1 to %d requests per minute"),
+        HL_APIKEY_RATE_MAX);
 }
 
 int hl_apikey_parse_rate(const char *text, int *out, hl_error *error)
@@ -78,9 +69,9 @@ int hl_apikey_create(hl_app *app, const char *name, int rate, const char *create
     memset(&key, 0, sizeof key);
     hl_slice trimmed = hl_slice_trim(hl_slice_of(name));
     if (trimmed.len == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, "name",
-                                        "a key needs a name (the application it is for)")
-                         : hl_error_set(error, HL_EINVAL, "name", "请为密钥命名（所给的应用）");
+        return hl_error_set(
+            error, HL_EINVAL, "name",
+            HL_T("请为密钥命名（所给的应用）", "a key needs a name (the application it is for)"));
     int result =
         hl_text_copy(key.name, sizeof key.name, trimmed, HL_NAME_CHARS, false, "name", error);
     if (result != HL_OK)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "app/secrets.h"
+#include "base/array.h"
 #include "base/contract.h"
 #include "base/i18n.h"
 
@@ -198,29 +199,37 @@ const hl_zone *hl_app_zone(const hl_app *app)
     return app->zone;
 }
 
-int hl_app_init(hl_app *app, hl_error *error)
+int hl_app_load_calendar(hl_app *app, const char *text, size_t length, size_t *loaded,
+                         hl_error *error)
 {
-    if (app->calendar.count > 0)
-        return HL_OK;
-    hl_calendar builtin;
-    hl_calendar_init(&builtin);
-    int result =
-        hl_calendar_parse_csv(&builtin, hl_builtin_calendar, hl_builtin_calendar_size, error);
+    hl_calendar notice;
+    hl_calendar_init(&notice);
+    int result = hl_calendar_parse_csv(&notice, text, length, error);
     if (result == HL_OK)
         result = hl_app_begin(app, error);
     if (result == HL_OK) {
-        for (size_t index = 0; index < builtin.count && result == HL_OK; index++)
-            result = hl_store_calendar_put(app->store, &builtin.entries[index], error);
+        for (size_t index = 0; index < notice.count && result == HL_OK; index++)
+            result = hl_store_calendar_put(app->store, &notice.entries[index], error);
         if (result == HL_OK)
             result = hl_app_bump_settings(app, error);
         result = hl_app_finish(app, result, error);
     }
-    if (result == HL_OK)
-        for (size_t index = 0; index < builtin.count; index++)
-            hl_calendar_set(&app->calendar, builtin.entries[index].day, builtin.entries[index].kind,
-                            builtin.entries[index].festival);
-    hl_calendar_free(&builtin);
+    if (result == HL_OK) {
+        for (size_t index = 0; index < notice.count; index++)
+            hl_calendar_set(&app->calendar, notice.entries[index].day, notice.entries[index].kind,
+                            notice.entries[index].festival);
+        if (loaded != NULL)
+            *loaded = notice.count;
+    }
+    hl_calendar_free(&notice);
     return result;
+}
+
+int hl_app_init(hl_app *app, hl_error *error)
+{
+    if (app->calendar.count > 0)
+        return HL_OK;
+    return hl_app_load_calendar(app, hl_builtin_calendar, hl_builtin_calendar_size, NULL, error);
 }
 
 int hl_app_set_limit(hl_app *app, const char *key, const char *value, hl_error *error)
@@ -703,6 +712,22 @@ int hl_app_each_unit(hl_app *app, hl_unit_visitor visit, void *context, hl_error
 int hl_app_each_category(hl_app *app, hl_category_visitor visit, void *context, hl_error *error)
 {
     return hl_store_category_each(app->store, visit, context, error);
+}
+
+int hl_app_collect_unit(void *list, const hl_unit *unit)
+{
+    hl_unit_list *units = list;
+    HL_ARRAY_GROW(units->items, units->count, units->capacity);
+    units->items[units->count++] = *unit;
+    return 0;
+}
+
+int hl_app_collect_category(void *list, const hl_category *category)
+{
+    hl_category_list *categories = list;
+    HL_ARRAY_GROW(categories->items, categories->count, categories->capacity);
+    categories->items[categories->count++] = *category;
+    return 0;
 }
 
 int hl_app_each_user(hl_app *app, hl_user_visitor visit, void *context, hl_error *error)

@@ -72,6 +72,26 @@ int hl_app_seal_phone(hl_app *app, const hl_order *order, hl_sealed_phone *out, 
 int hl_app_check_category(hl_app *app, const char *code, hl_error *error);
 /* Writes every entry of a batch to the store's rollups (inside a transaction). */
 int hl_app_flush_rollups(hl_app *app, const hl_rollup_map *batch, hl_error *error);
+/* Lists of the directory's units and categories, for modules that look
+ * them up many times: pass a collector and a zeroed list to
+ * hl_store_unit_each or hl_store_category_each to append every row in the
+ * store's order. The caller frees items. */
+typedef struct hl_unit_list {
+    hl_unit *items;
+    size_t count, capacity;
+} hl_unit_list;
+typedef struct hl_category_list {
+    hl_category *items;
+    size_t count, capacity;
+} hl_category_list;
+int hl_app_collect_unit(void *list, const hl_unit *unit);
+int hl_app_collect_category(void *list, const hl_category *category);
+
+/* Parses a calendar notice (the CSV of hl_calendar_parse_csv), writes its
+ * days in one transaction and, once committed, applies them to app's
+ * calendar; *loaded (when not NULL) receives the number of days. */
+int hl_app_load_calendar(hl_app *app, const char *text, size_t length, size_t *loaded,
+                         hl_error *error);
 /* Loads an actor by username and checks that the account is active. */
 int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error);
 

@@ -22,6 +22,7 @@
 #include "app/app_internal.h"
 #include "base/array.h"
 #include "base/i18n.h"
+#include "base/text.h"
 
 /* argon2id at libsodium's INTERACTIVE limits (2 passes, 64 MiB). Measured
  * on the project's 2-core machine: 78 ms per hash (19 MiB: 20 ms; 3 passes
@@ -221,6 +222,28 @@ static int too_many_attempts(int seconds, hl_error *error)
         error, HL_EROLE, "password",
         HL_T("尝试次数过多，请 %d 分钟后再试", "too many attempts: try again in %d minute(s)"),
         minutes);
+}
+
+/* The guard's keys of one attempt: its account and its address. */
+typedef struct attempt_keys {
+    char account[FAILURE_KEY_BYTES];
+    char address[FAILURE_KEY_BYTES];
+} attempt_keys;
+
+/* Fills keys for username trying from address, and refuses the attempt
+ * (setting *rate_limited and *retry_after) while either is blocked. */
+static int attempt_begin(hl_auth_guard *guard, const char *username, const char *address,
+                         hl_time now, attempt_keys *keys, bool *rate_limited, int *retry_after,
+                         hl_error *error)
+{
+    failure_key(keys->account, 'u', username);
+    failure_key(keys->address, 'a', address);
+    int wait = attempt_allowed_in(guard, keys->account, keys->address, now);
+    if (wait <= 0)
+        return HL_OK;
+    *rate_limited = true;
+    *retry_after = wait;
+    return too_many_attempts(wait, error);
 }
 
 /* ---- Passwords ---- */
@@ -502,12 +525,7 @@ static void token_hash(const char *token, char out[HL_SESSION_HASH_BYTES])
 
 static bool token_well_formed(const char *token)
 {
-    if (token == NULL || strlen(token) != TOKEN_RANDOM_BYTES * 2)
-        return false;
-    for (const char *cursor = token; *cursor != '\0'; cursor++)
-        if (!((*cursor >= '0' && *cursor <= '9') || (*cursor >= 'a' && *cursor <= 'f')))
-            return false;
-    return true;
+    return hl_text_is_lower_hex(token, TOKEN_RANDOM_BYTES * 2);
 }
 
 static int wrong_credentials(hl_error *error)
@@ -548,15 +566,11 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
         return sodium_failed(error);
     if (username == NULL || password == NULL || strlen(password) > HL_AUTH_PASSWORD_MAX_BYTES)
         return wrong_credentials(error);
-    char account_key[FAILURE_KEY_BYTES], address_key[FAILURE_KEY_BYTES];
-    failure_key(account_key, 'u', username);
-    failure_key(address_key, 'a', address);
-    int wait = attempt_allowed_in(guard, account_key, address_key, now);
-    if (wait > 0) {
-        out->rate_limited = true;
-        out->retry_after = wait;
-        return too_many_attempts(wait, error);
-    }
+    attempt_keys keys;
+    int refused = attempt_begin(guard, username, address, now, &keys, &out->rate_limited,
+                                &out->retry_after, error);
+    if (refused != HL_OK)
+        return refused;
     hl_user user;
     memset(&user, 0, sizeof user);
     char hash[HL_AUTH_HASH_BYTES] = "";
@@ -576,11 +590,11 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
     /* The same work whether or not the account can log in. */
     bool right = verify_password(guard, known ? hash : guard->decoy_hash, password) && known;
     if (!right) {
-        record_failure(guard, account_key, address_key, now);
+        record_failure(guard, keys.account, keys.address, now);
         return wrong_credentials(error);
     }
     pthread_mutex_lock(&guard->lock);
-    forget_failures(guard, account_key);
+    forget_failures(guard, keys.account);
     pthread_mutex_unlock(&guard->lock);
     return open_session(app, &user, now, out, error);
 }
@@ -591,17 +605,27 @@ static int not_logged_in(hl_error *error)
                         HL_T("未登录或会话已失效", "not logged in, or the session has ended"));
 }
 
-int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
-                         hl_session *session, hl_error *error)
+/* The stored form of a session token a client presents; a malformed token
+ * is not logged in. */
+static int session_key(const char *token, char hashed[HL_SESSION_HASH_BYTES], hl_error *error)
 {
     if (!token_well_formed(token))
         return not_logged_in(error);
     if (sodium_init() < 0)
         return sodium_failed(error);
-    char hashed[HL_SESSION_HASH_BYTES];
     token_hash(token, hashed);
+    return HL_OK;
+}
+
+int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
+                         hl_session *session, hl_error *error)
+{
+    char hashed[HL_SESSION_HASH_BYTES];
+    int result = session_key(token, hashed, error);
+    if (result != HL_OK)
+        return result;
     hl_session found;
-    int result = hl_store_session_get(app->store, hashed, &found, error);
+    result = hl_store_session_get(app->store, hashed, &found, error);
     if (result == HL_ENOTFOUND)
         return not_logged_in(error);
     if (result != HL_OK)
@@ -618,13 +642,10 @@ int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *u
 
 int hl_auth_logout(hl_app *app, const char *token, hl_error *error)
 {
-    if (!token_well_formed(token))
-        return not_logged_in(error);
-    if (sodium_init() < 0)
-        return sodium_failed(error);
     char hashed[HL_SESSION_HASH_BYTES];
-    token_hash(token, hashed);
-    int result = hl_app_begin(app, error);
+    int result = session_key(token, hashed, error);
+    if (result == HL_OK)
+        result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
     result = hl_store_session_revoke(app->store, hashed, error);
@@ -641,16 +662,12 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
     *retry_after = 0;
     if (sodium_init() < 0)
         return sodium_failed(error);
-    char account_key[FAILURE_KEY_BYTES], address_key[FAILURE_KEY_BYTES];
-    failure_key(account_key, 'u', username);
-    failure_key(address_key, 'a', address);
-    int wait = attempt_allowed_in(guard, account_key, address_key, now);
-    if (wait > 0) {
-        *rate_limited = true;
-        *retry_after = wait;
-        return too_many_attempts(wait, error);
-    }
-    int result = hl_auth_check_new_password(new_password, "new", error);
+    attempt_keys keys;
+    int result =
+        attempt_begin(guard, username, address, now, &keys, rate_limited, retry_after, error);
+    if (result != HL_OK)
+        return result;
+    result = hl_auth_check_new_password(new_password, "new", error);
     if (result != HL_OK)
         return result;
     char hash[HL_AUTH_HASH_BYTES] = "";
@@ -659,7 +676,7 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
         return result;
     if (old_password == NULL || strlen(old_password) > HL_AUTH_PASSWORD_MAX_BYTES ||
         hash[0] == '\0' || !verify_password(guard, hash, old_password)) {
-        record_failure(guard, account_key, address_key, now);
+        record_failure(guard, keys.account, keys.address, now);
         return hl_error_set(error, HL_EROLE, "old", "%s",
                             HL_T("原密码不正确", "the old password is wrong"));
     }

@@ -15,14 +15,10 @@
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "base/array.h"
 #include "base/i18n.h"
 
 #define SETTING_PREFIX "open311."
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 bool hl_open311_state_closed(hl_state state)
 {
@@ -50,7 +46,7 @@ static const setting settings_table[] = {
     {"publish", 0, 0},
 };
 
-#define SETTING_COUNT (sizeof settings_table / sizeof settings_table[0])
+#define SETTING_COUNT HL_COUNT_OF(settings_table)
 
 static const setting *setting_of(const char *key)
 {
@@ -69,8 +65,8 @@ static int apply_setting(const setting *entry, const char *key, const char *valu
     if (entry->size == 0) {
         bool all = strcmp(value, "all") == 0;
         if (!all && strcmp(value, "open311") != 0)
-            return english() ? hl_error_set(error, HL_EINVAL, key, "%s takes open311 or all", key)
-                             : hl_error_set(error, HL_EINVAL, key, "%s 须为 open311 或 all", key);
+            return hl_error_set(error, HL_EINVAL, key,
+                                HL_T("%s 须为 open311 或 all", "%s takes open311 or all"), key);
         if (out != NULL)
             out->publish_all = all;
         return HL_OK;
@@ -85,10 +81,10 @@ static int apply_setting(const setting *entry, const char *key, const char *valu
     /* A jurisdiction id travels in query strings: printable ASCII, no spaces. */
     for (const char *cursor = scratch; identifier && *cursor != '\0'; cursor++)
         if ((unsigned char)*cursor <= 0x20 || (unsigned char)*cursor >= 0x7F)
-            return english() ? hl_error_set(error, HL_EINVAL, key,
-                                            "%s: printable ASCII without spaces", key)
-                             : hl_error_set(error, HL_EINVAL, key,
-                                            "%s 须为不含空格的可打印 ASCII 字符", key);
+            return hl_error_set(
+                error, HL_EINVAL, key,
+                HL_T("%s 须为不含空格的可打印 ASCII 字符", "%s: printable ASCII without spaces"),
+                key);
     if (out != NULL)
         snprintf((char *)out + entry->offset, entry->size, "%s", scratch);
     return HL_OK;
@@ -122,15 +118,12 @@ int hl_open311_setting_set(hl_app *app, const char *key, const char *value, hl_e
 {
     const setting *entry = setting_of(key);
     if (entry == NULL)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "key",
-                                  "unknown setting %s (open311.jurisdiction_id, open311.contact, "
-                                  "open311.key_service, open311.service_notice, open311.publish)",
-                                  key)
-                   : hl_error_set(error, HL_EINVAL, "key",
-                                  "未知的设置项 %s（open311.jurisdiction_id、open311.contact、"
-                                  "open311.key_service、open311.service_notice、open311.publish）",
-                                  key);
+        return hl_error_set(error, HL_EINVAL, "key",
+                            HL_T("未知的设置项 %s（open311.jurisdiction_id、open311.contact、"
+                                 "open311.key_service、open311.service_notice、open311.publish）",
+                                 "unknown setting %s (open311.jurisdiction_id, open311.contact, "
+                                 "open311.key_service, open311.service_notice, open311.publish)"),
+                            key);
     int result = apply_setting(entry, key, value, NULL, error);
     if (result != HL_OK)
         return result;
@@ -145,23 +138,7 @@ int hl_open311_setting_set(hl_app *app, const char *key, const char *value, hl_e
 
 /* ---- Services and definitions ---- */
 
-typedef struct category_list {
-    hl_category *items;
-    size_t count, capacity;
-} category_list;
-
-static int collect_category(void *context, const hl_category *category)
-{
-    category_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity > 0 ? list->capacity * 2 : 64;
-        list->items = hl_xrealloc(list->items, list->capacity * sizeof *list->items);
-    }
-    list->items[list->count++] = *category;
-    return 0;
-}
-
-static const hl_category *find_category(const category_list *list, const char *code)
+static const hl_category *find_category(const hl_category_list *list, const char *code)
 {
     for (size_t index = 0; index < list->count; index++)
         if (strcmp(list->items[index].code, code) == 0)
@@ -170,7 +147,7 @@ static const hl_category *find_category(const category_list *list, const char *c
 }
 
 typedef struct attribute_counts {
-    const category_list *categories;
+    const hl_category_list *categories;
     int *counts; /* one per category of the list */
 } attribute_counts;
 
@@ -187,8 +164,8 @@ int hl_open311_each_service(hl_app *app,
                             int (*visit)(void *context, const hl_open311_service *service),
                             void *context, hl_error *error)
 {
-    category_list list = {NULL, 0, 0};
-    int result = hl_store_category_each(app->store, collect_category, &list, error);
+    hl_category_list list = {NULL, 0, 0};
+    int result = hl_store_category_each(app->store, hl_app_collect_category, &list, error);
     int *counts = hl_xcalloc(list.count + 1, sizeof *counts);
     attribute_counts counting = {&list, counts};
     if (result == HL_OK)
@@ -209,8 +186,8 @@ int hl_open311_each_service(hl_app *app,
 
 static int service_not_found(const char *code, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_ENOTFOUND, "service_code", "no service %s", code)
-                     : hl_error_set(error, HL_ENOTFOUND, "service_code", "没有服务 %s", code);
+    return hl_error_set(error, HL_ENOTFOUND, "service_code", HL_T("没有服务 %s", "no service %s"),
+                        code);
 }
 
 typedef struct attribute_list {
@@ -221,10 +198,7 @@ typedef struct attribute_list {
 static int collect_attribute(void *context, const hl_attribute *attribute)
 {
     attribute_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity > 0 ? list->capacity * 2 : 4;
-        list->items = hl_xrealloc(list->items, list->capacity * sizeof *list->items);
-    }
+    HL_ARRAY_GROW(list->items, list->count, list->capacity);
     list->items[list->count++] = *attribute;
     return 0;
 }
@@ -272,7 +246,7 @@ static void rename_field(hl_error *error)
                  {"longitude", "long"},          {"content", "description"},
                  {"title", "description"},       {"address", "address_string"},
                  {"citizen_name", "first_name"}, {"category", "service_code"}};
-    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++)
+    for (size_t index = 0; index < HL_COUNT_OF(names); index++)
         if (strcmp(error->field, names[index].order) == 0) {
             snprintf(error->field, sizeof error->field, "%s", names[index].open311);
             return;
@@ -292,8 +266,7 @@ static int copy_parameter(char *destination, size_t capacity, const char *value,
 
 static int parameter_invalid(const char *field, const char *zh, const char *en, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EINVAL, field, "%s: %s", field, en)
-                     : hl_error_set(error, HL_EINVAL, field, "%s：%s", field, zh);
+    return hl_error_set(error, HL_EINVAL, field, HL_T("%s：%s", "%s: %s"), field, HL_T(zh, en));
 }
 
 static int parse_degrees(const char *text, const char *field, double *out, hl_error *error)
@@ -371,13 +344,21 @@ static bool plain_ascii(const char *text)
     return true;
 }
 
-static int check_email(const char *value, char *out, size_t size, hl_error *error)
+/* Clears out and trims an optional parameter: false when there is nothing
+ * to check (none given, or only white space), which passes. */
+static bool optional_given(const char *value, char *out, hl_slice *text)
 {
     out[0] = '\0';
     if (value == NULL)
-        return HL_OK;
-    hl_slice text = hl_slice_trim(hl_slice_of(value));
-    if (text.len == 0)
+        return false;
+    *text = hl_slice_trim(hl_slice_of(value));
+    return text->len > 0;
+}
+
+static int check_email(const char *value, char *out, size_t size, hl_error *error)
+{
+    hl_slice text;
+    if (!optional_given(value, out, &text))
         return HL_OK;
     const char *at = memchr(text.ptr, '@', text.len);
     if (text.len > HL_EMAIL_CHARS || at == NULL || at == text.ptr ||
@@ -394,11 +375,8 @@ static int check_email(const char *value, char *out, size_t size, hl_error *erro
 
 static int check_media_url(const char *value, char *out, size_t size, hl_error *error)
 {
-    out[0] = '\0';
-    if (value == NULL)
-        return HL_OK;
-    hl_slice text = hl_slice_trim(hl_slice_of(value));
-    if (text.len == 0)
+    hl_slice text;
+    if (!optional_given(value, out, &text))
         return HL_OK;
     bool scheme = (text.len > 7 && strncmp(text.ptr, "http://", 7) == 0) ||
                   (text.len > 8 && strncmp(text.ptr, "https://", 8) == 0);
@@ -428,22 +406,18 @@ static int prepare_submission(const hl_open311_submission *submission, hl_time n
     order->received_at = now;
     record->api_key_id = submission->api_key_id;
     if (submission->service_code == NULL || submission->service_code[0] == '\0')
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not provided")
-                   : hl_error_set(error, HL_EINVAL, "service_code", "缺少 service_code");
+        return hl_error_set(error, HL_EINVAL, "service_code",
+                            HL_T("缺少 service_code", "service_code was not provided"));
     if (!hl_directory_code_valid(hl_slice_of(submission->service_code)))
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not found")
-                   : hl_error_set(error, HL_EINVAL, "service_code", "service_code 不存在");
+        return hl_error_set(error, HL_EINVAL, "service_code",
+                            HL_T("service_code 不存在", "service_code was not found"));
     snprintf(order->category, sizeof order->category, "%s", submission->service_code);
 
     bool has_lat = submission->lat != NULL && submission->lat[0] != '\0';
     bool has_lon = submission->lon != NULL && submission->lon[0] != '\0';
     if (has_lat != has_lon)
-        return english() ? hl_error_set(error, HL_EINVAL, has_lat ? "long" : "lat",
-                                        "lat and long go together")
-                         : hl_error_set(error, HL_EINVAL, has_lat ? "long" : "lat",
-                                        "lat 与 long 须同时给出");
+        return hl_error_set(error, HL_EINVAL, has_lat ? "long" : "lat",
+                            HL_T("lat 与 long 须同时给出", "lat and long go together"));
     int result = HL_OK;
     if (has_lat) {
         result = parse_degrees(submission->lat, "lat", &order->latitude, error);
@@ -461,11 +435,10 @@ static int prepare_submission(const hl_open311_submission *submission, hl_time n
     if (result != HL_OK)
         return result;
     if (!has_lat && order->address[0] == '\0' && record->address_id[0] == '\0')
-        return english() ? hl_error_set(
-                               error, HL_EINVAL, "lat",
-                               "a location is required: lat and long, address_string or address_id")
-                         : hl_error_set(error, HL_EINVAL, "lat",
-                                        "须给出位置：lat 与 long、address_string 或 address_id");
+        return hl_error_set(
+            error, HL_EINVAL, "lat",
+            HL_T("须给出位置：lat 与 long、address_string 或 address_id",
+                 "a location is required: lat and long, address_string or address_id"));
 
     const char *description = submission->description != NULL ? submission->description : "";
     hl_slice text = hl_slice_trim(hl_slice_of(description));
@@ -620,11 +593,10 @@ static int intake_account(hl_app *app, hl_user *out, hl_error *error)
     if (result != HL_OK)
         return result;
     if (!out->active || (out->role != HL_ROLE_AGENT && out->role != HL_ROLE_DISPATCHER))
-        return english() ? hl_error_set(error, HL_EROLE, NULL,
-                                        "Open311 intake is suspended (the %s account is disabled)",
-                                        HL_OPEN311_ACCOUNT)
-                         : hl_error_set(error, HL_EROLE, NULL,
-                                        "Open311 受理已暂停（%s 账号已停用）", HL_OPEN311_ACCOUNT);
+        return hl_error_set(error, HL_EROLE, NULL,
+                            HL_T("Open311 受理已暂停（%s 账号已停用）",
+                                 "Open311 intake is suspended (the %s account is disabled)"),
+                            HL_OPEN311_ACCOUNT);
     return HL_OK;
 }
 
@@ -639,10 +611,8 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
     if (result == HL_OK) {
         result = hl_open311_definition_load(app, order->category, &definition, error);
         if (result == HL_ENOTFOUND)
-            result =
-                english()
-                    ? hl_error_set(error, HL_EINVAL, "service_code", "service_code was not found")
-                    : hl_error_set(error, HL_EINVAL, "service_code", "service_code 不存在");
+            result = hl_error_set(error, HL_EINVAL, "service_code",
+                                  HL_T("service_code 不存在", "service_code was not found"));
     }
     if (result == HL_OK && order->content[0] == '\0') {
         /* Open311 makes the description optional; an order needs a text:
@@ -665,10 +635,8 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
             /* The category again, inside the transaction: it may have
              * been retired since the definition was read. */
             if (result == HL_OK && hl_app_check_category(app, order->category, error) != HL_OK) {
-                result = english() ? hl_error_set(error, HL_EINVAL, "service_code",
-                                                  "service_code was not found")
-                                   : hl_error_set(error, HL_EINVAL, "service_code",
-                                                  "service_code 不存在");
+                result = hl_error_set(error, HL_EINVAL, "service_code",
+                                      HL_T("service_code 不存在", "service_code was not found"));
             }
             if (result == HL_OK) {
                 result = hl_app_register_within(app, &actor, order, now, event, NULL, error);
@@ -694,27 +662,11 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
 
 /* ---- Reading ---- */
 
-typedef struct unit_list {
-    hl_unit *items;
-    size_t count, capacity;
-} unit_list;
-
-static int collect_unit(void *context, const hl_unit *unit)
-{
-    unit_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity > 0 ? list->capacity * 2 : 64;
-        list->items = hl_xrealloc(list->items, list->capacity * sizeof *list->items);
-    }
-    list->items[list->count++] = *unit;
-    return 0;
-}
-
 struct hl_open311_reader {
     hl_app *app;
     hl_open311_settings settings;
-    category_list categories;
-    unit_list units;
+    hl_category_list categories;
+    hl_unit_list units;
     bool in_snapshot;
     hl_order *order; /* scratch for single reads */
     hl_event *event; /* scratch: the last event of an order */
@@ -741,9 +693,10 @@ int hl_open311_reader_open(hl_app *app, hl_open311_reader **out, hl_error *error
     if (result == HL_OK)
         result = hl_open311_settings_load(app, &reader->settings, error);
     if (result == HL_OK)
-        result = hl_store_category_each(app->store, collect_category, &reader->categories, error);
+        result =
+            hl_store_category_each(app->store, hl_app_collect_category, &reader->categories, error);
     if (result == HL_OK)
-        result = hl_store_unit_each(app->store, collect_unit, &reader->units, error);
+        result = hl_store_unit_each(app->store, hl_app_collect_unit, &reader->units, error);
     if (result != HL_OK) {
         hl_open311_reader_close(reader);
         return result;
@@ -812,12 +765,8 @@ static int visit_view(hl_open311_reader *reader, const hl_order *order,
     case HL_STATE_MERGED: {
         char number[24];
         hl_order_format_number(order->duplicate_of, number, sizeof number);
-        if (english())
-            snprintf(reader->status_notes, sizeof reader->status_notes,
-                     "merged into request %s, handled there", number);
-        else
-            snprintf(reader->status_notes, sizeof reader->status_notes, "已并入工单 %s 一并办理",
-                     number);
+        snprintf(reader->status_notes, sizeof reader->status_notes,
+                 HL_T("已并入工单 %s 一并办理", "merged into request %s, handled there"), number);
         view.status_notes = reader->status_notes;
         break;
     }
@@ -846,10 +795,8 @@ static int request_not_found(int64_t id, hl_error *error)
 {
     char number[24];
     hl_order_format_number(id, number, sizeof number);
-    return english()
-               ? hl_error_set(error, HL_ENOTFOUND, "service_request_id", "no service request %s",
-                              number)
-               : hl_error_set(error, HL_ENOTFOUND, "service_request_id", "没有服务请求 %s", number);
+    return hl_error_set(error, HL_ENOTFOUND, "service_request_id",
+                        HL_T("没有服务请求 %s", "no service request %s"), number);
 }
 
 /* Reads a published order into the reader's scratch record. */
@@ -965,28 +912,22 @@ static bool note_of(hl_open311_reader *reader, const hl_event *event, hl_open311
     size_t size = sizeof reader->summary;
     switch (event->action) {
     case HL_ACTION_DISPATCH:
-        if (english())
-            snprintf(summary, size, "%s to %s", label, note->agency != NULL ? note->agency : "-");
-        else
-            snprintf(summary, size, "%s至%s", label, note->agency != NULL ? note->agency : "-");
+        snprintf(summary, size, HL_T("%s至%s", "%s to %s"), label,
+                 note->agency != NULL ? note->agency : "-");
         break;
     case HL_ACTION_REASSIGN: {
         const char *from = unit_name(reader, event->other_unit);
-        if (english())
-            snprintf(summary, size, "transferred from %s to %s", from != NULL ? from : "-",
-                     note->agency != NULL ? note->agency : "-");
-        else
-            snprintf(summary, size, "由%s改派至%s", from != NULL ? from : "-",
-                     note->agency != NULL ? note->agency : "-");
+        snprintf(summary, size, HL_T("由%s改派至%s", "transferred from %s to %s"),
+                 from != NULL ? from : "-", note->agency != NULL ? note->agency : "-");
         break;
     }
     case HL_ACTION_SURVEY:
         if (event->rating != HL_RATING_NONE)
-            snprintf(summary, size, "%s%s%s%s%s", label, english() ? ": " : "：",
-                     hl_order_outcome_label(event->outcome), english() ? ", " : "，",
+            snprintf(summary, size, "%s%s%s%s%s", label, HL_T("：", ": "),
+                     hl_order_outcome_label(event->outcome), HL_T("，", ", "),
                      hl_order_rating_label(event->rating));
         else
-            snprintf(summary, size, "%s%s%s", label, english() ? ": " : "：",
+            snprintf(summary, size, "%s%s%s", label, HL_T("：", ": "),
                      hl_order_outcome_label(event->outcome));
         break;
     default: snprintf(summary, size, "%s", label); break;

@@ -10,15 +10,11 @@
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "base/array.h"
 #include "base/i18n.h"
 
 #define DEFAULT_TITLE "12345政务服务便民热线"
 #define DEFAULT_HOTLINE_NAME "市政府12345政务服务便民热线"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 typedef struct report_context {
     hl_unit_counts *units;
@@ -85,10 +81,7 @@ static hl_unit_counts *find_or_add(report_context *report, const char *unit)
     for (size_t index = 0; index < report->count; index++)
         if (strcmp(report->units[index].unit, unit) == 0)
             return &report->units[index];
-    if (report->count == report->capacity) {
-        report->capacity = report->capacity == 0 ? 64 : report->capacity * 2;
-        report->units = hl_xrealloc(report->units, report->capacity * sizeof *report->units);
-    }
+    HL_ARRAY_GROW(report->units, report->count, report->capacity);
     hl_unit_counts *added = &report->units[report->count++];
     memset(added, 0, sizeof *added);
     snprintf(added->unit, sizeof added->unit, "%s", unit);
@@ -150,10 +143,7 @@ typedef struct exclusion_list {
 static int collect_exclusion(void *context, const hl_order *order)
 {
     exclusion_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity == 0 ? 8 : list->capacity * 2;
-        list->items = hl_xrealloc(list->items, list->capacity * sizeof *list->items);
-    }
+    HL_ARRAY_GROW(list->items, list->count, list->capacity);
     hl_exclusion *item = &list->items[list->count++];
     item->order_id = order->id;
     snprintf(item->unit, sizeof item->unit, "%s", order->lead_unit);
@@ -219,9 +209,8 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
         char shown[16];
         snprintf(shown, sizeof shown, "%04d-%02d", month / 100, month % 100);
         hl_assessment_free(out);
-        result = english()
-                     ? hl_error_set(error, HL_ENOTFOUND, "month", "no survey results for %s", shown)
-                     : hl_error_set(error, HL_ENOTFOUND, "month", "%s 没有回访结果", shown);
+        result = hl_error_set(error, HL_ENOTFOUND, "month",
+                              HL_T("%s 没有回访结果", "no survey results for %s"), shown);
     }
     free(report.units);
     return result;

@@ -11,12 +11,8 @@
 
 #include "app/app_internal.h"
 #include "app/audit.h"
+#include "base/array.h"
 #include "base/i18n.h"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 static const char *const export_header =
     "number,received_at,channel,type,category,citizen_name,citizen_phone,address,latitude,"
@@ -92,11 +88,7 @@ static int export_one(void *context, const hl_order *order)
         return HL_EIO;
     export->count++;
     if (export->audited && order->citizen_phone[0] != '\0') {
-        if (export->phone_count == export->phone_room) {
-            export->phone_room = export->phone_room > 0 ? export->phone_room * 2 : 1024;
-            export->phone_orders = hl_xrealloc(export->phone_orders,
-                                               export->phone_room * sizeof *export->phone_orders);
-        }
+        HL_ARRAY_GROW(export->phone_orders, export->phone_count, export->phone_room);
         export->phone_orders[export->phone_count++] = order->id;
     }
     return 0;
@@ -118,12 +110,11 @@ static int record_export_reads(hl_app *app, const export_context *export, const 
         return HL_OK;
     char cause[HL_ERROR_MESSAGE_MAX];
     snprintf(cause, sizeof cause, "%s", error->message);
-    return english() ? hl_error_set(error, HL_EIO, NULL,
-                                    "the export was written but its reads of phone numbers "
-                                    "could not be recorded: %.300s",
-                                    cause)
-                     : hl_error_set(error, HL_EIO, NULL,
-                                    "已导出，但联系电话的查阅未能记入审计：%.300s", cause);
+    return hl_error_set(error, HL_EIO, NULL,
+                        HL_T("已导出，但联系电话的查阅未能记入审计：%.300s",
+                             "the export was written but its reads of phone numbers "
+                             "could not be recorded: %.300s"),
+                        cause);
 }
 
 int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter, FILE *out,

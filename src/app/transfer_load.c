@@ -13,13 +13,9 @@
 
 #include "app/app_internal.h"
 #include "app/transfer_internal.h"
+#include "base/array.h"
 #include "base/csv.h"
 #include "base/i18n.h"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 static int parse_active(hl_slice text, bool *active, hl_error *error)
 {
@@ -33,8 +29,8 @@ static int parse_active(hl_slice text, bool *active, hl_error *error)
         *active = false;
         return HL_OK;
     }
-    return english() ? hl_error_set(error, HL_EINVAL, "active", "active must be 1 or 0")
-                     : hl_error_set(error, HL_EINVAL, "active", "active 须为 1 或 0");
+    return hl_error_set(error, HL_EINVAL, "active",
+                        HL_T("active 须为 1 或 0", "active must be 1 or 0"));
 }
 
 /* ---- directory loads ---- */
@@ -52,9 +48,9 @@ static int load_records(hl_app *app, const char *text, size_t length, const hl_c
                         record_writer write, int *loaded, hl_error *error)
 {
     hl_csv_table table;
-    size_t count = 0, capacity = 16;
-    char *records = hl_xmalloc(capacity * record_size);
-    long *lines = hl_xmalloc(capacity * sizeof *lines);
+    size_t count = 0, record_bytes = 0, line_capacity = 0;
+    char *records = NULL;
+    long *lines = NULL;
     int result = hl_csv_table_open(&table, text, length, schema, error);
     while (result == HL_OK) {
         int got = hl_csv_table_next(&table, error);
@@ -62,11 +58,8 @@ static int load_records(hl_app *app, const char *text, size_t length, const hl_c
             result = got;
             break;
         }
-        if (count == capacity) {
-            capacity *= 2;
-            records = hl_xrealloc(records, capacity * record_size);
-            lines = hl_xrealloc(lines, capacity * sizeof *lines);
-        }
+        HL_ARRAY_RESERVE(records, record_bytes, (count + 1) * record_size);
+        HL_ARRAY_GROW(lines, count, line_capacity);
         memset(records + count * record_size, 0, record_size);
         result = parse(app, &table, records + count * record_size, error);
         if (result != HL_OK)
@@ -95,8 +88,8 @@ static int copy_name(char *destination, size_t capacity, hl_slice text, const ch
                      bool required, hl_error *error)
 {
     if (required && text.len == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
-                         : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("缺少必填项 %s", "%s is required"),
+                            field);
     return hl_text_copy(destination, capacity, text, HL_NAME_CHARS, false, field, error);
 }
 
@@ -149,16 +142,14 @@ static int check_unit(hl_app *app, const void *records, size_t count, size_t ind
     const hl_unit *unit = &units[index];
     for (size_t other = 0; other < index; other++)
         if (strcmp(units[other].code, unit->code) == 0)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "code", "unit %s appears twice", unit->code)
-                       : hl_error_set(error, HL_EINVAL, "code", "单位 %s 重复", unit->code);
+            return hl_error_set(error, HL_EINVAL, "code",
+                                HL_T("单位 %s 重复", "unit %s appears twice"), unit->code);
     if (unit->parent[0] == '\0')
         return HL_OK;
     if (strcmp(unit->parent, unit->code) == 0 ||
         unit_known(app, units, count, unit->parent) != HL_OK)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "parent", "no parent unit %s", unit->parent)
-                   : hl_error_set(error, HL_EINVAL, "parent", "上级单位 %s 不存在", unit->parent);
+        return hl_error_set(error, HL_EINVAL, "parent",
+                            HL_T("上级单位 %s 不存在", "no parent unit %s"), unit->parent);
     return HL_OK;
 }
 
@@ -198,10 +189,9 @@ static int parse_category(hl_app *app, const hl_csv_table *table, void *record, 
     hl_slice days = hl_csv_table_field(table, 4);
     int64_t handle_days = 0;
     if (result == HL_OK && days.len > 0 && hl_text_parse_int(days, 0, 60, &handle_days) != HL_OK)
-        result = english() ? hl_error_set(error, HL_EINVAL, "handle_days",
-                                          "handle_days must be a whole number from 0 to 60")
-                           : hl_error_set(error, HL_EINVAL, "handle_days",
-                                          "handle_days 须为 0 到 60 的整数");
+        result = hl_error_set(error, HL_EINVAL, "handle_days",
+                              HL_T("handle_days 须为 0 到 60 的整数",
+                                   "handle_days must be a whole number from 0 to 60"));
     category->handle_days = (int)handle_days;
     if (result == HL_OK)
         result = parse_active(hl_csv_table_field(table, 5), &category->active, error);
@@ -217,16 +207,12 @@ static int check_category(hl_app *app, const void *records, size_t count, size_t
     const hl_category *category = &categories[index];
     for (size_t other = 0; other < index; other++)
         if (strcmp(categories[other].code, category->code) == 0)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "code", "category %s appears twice",
-                                      category->code)
-                       : hl_error_set(error, HL_EINVAL, "code", "分类 %s 重复", category->code);
+            return hl_error_set(error, HL_EINVAL, "code",
+                                HL_T("分类 %s 重复", "category %s appears twice"), category->code);
     if (category->default_unit[0] != '\0' &&
         unit_known(app, NULL, 0, category->default_unit) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "default_unit", "no unit %s",
-                                        category->default_unit)
-                         : hl_error_set(error, HL_EINVAL, "default_unit", "单位 %s 不存在",
-                                        category->default_unit);
+        return hl_error_set(error, HL_EINVAL, "default_unit", HL_T("单位 %s 不存在", "no unit %s"),
+                            category->default_unit);
     if (category->parent[0] == '\0')
         return HL_OK;
     bool found = false;
@@ -235,10 +221,8 @@ static int check_category(hl_app *app, const void *records, size_t count, size_t
     hl_category stored;
     hl_error ignored;
     if (!found && hl_store_category_get(app->store, category->parent, &stored, &ignored) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "parent", "no parent category %s",
-                                        category->parent)
-                         : hl_error_set(error, HL_EINVAL, "parent", "上级分类 %s 不存在",
-                                        category->parent);
+        return hl_error_set(error, HL_EINVAL, "parent",
+                            HL_T("上级分类 %s 不存在", "no parent category %s"), category->parent);
     return HL_OK;
 }
 
@@ -273,8 +257,7 @@ static int parse_user(hl_app *app, const hl_csv_table *table, void *record, hl_e
                            hl_csv_table_field(table, 1), "display_name", false, error);
     if (result == HL_OK &&
         hl_directory_role_parse(hl_csv_table_field(table, 2), &user->role) != HL_OK)
-        result = english() ? hl_error_set(error, HL_EINVAL, "role", "unknown role")
-                           : hl_error_set(error, HL_EINVAL, "role", "未知的角色");
+        result = hl_error_set(error, HL_EINVAL, "role", HL_T("未知的角色", "unknown role"));
     if (result == HL_OK)
         result =
             hl_transfer_copy_optional_code(user->unit, hl_csv_table_field(table, 3), "unit", error);
@@ -292,13 +275,11 @@ static int check_user(hl_app *app, const void *records, size_t count, size_t ind
     const hl_user *user = &users[index];
     for (size_t other = 0; other < index; other++)
         if (strcmp(users[other].username, user->username) == 0)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "username", "user %s appears twice",
-                                      user->username)
-                       : hl_error_set(error, HL_EINVAL, "username", "用户 %s 重复", user->username);
+            return hl_error_set(error, HL_EINVAL, "username",
+                                HL_T("用户 %s 重复", "user %s appears twice"), user->username);
     if (user->unit[0] != '\0' && unit_known(app, NULL, 0, user->unit) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "unit", "no unit %s", user->unit)
-                         : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 不存在", user->unit);
+        return hl_error_set(error, HL_EINVAL, "unit", HL_T("单位 %s 不存在", "no unit %s"),
+                            user->unit);
     return HL_OK;
 }
 
@@ -344,8 +325,8 @@ static int parse_flag(hl_slice text, bool fallback, const char *field, bool *out
     bool value = false;
     hl_error ignored;
     if (parse_active(text, &value, &ignored) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s must be 1 or 0", field)
-                         : hl_error_set(error, HL_EINVAL, field, "%s 须为 1 或 0", field);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("%s 须为 1 或 0", "%s must be 1 or 0"),
+                            field);
     *out = value;
     return HL_OK;
 }
@@ -361,17 +342,15 @@ static int parse_attribute_row(hl_app *app, const hl_csv_table *table, attribute
     hl_category category;
     hl_error ignored;
     if (hl_store_category_get(app->store, attribute->category, &category, &ignored) != HL_OK)
-        return english() ? hl_error_set(error, HL_EINVAL, "category", "no category %s",
-                                        attribute->category)
-                         : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在",
-                                        attribute->category);
+        return hl_error_set(error, HL_EINVAL, "category",
+                            HL_T("诉求分类 %s 不存在", "no category %s"), attribute->category);
     if (hl_csv_table_field(table, 1).len == 0) {
         /* Only the category: it has no attributes. Anything else on the
          * row would be lost, so it must be empty. */
         for (size_t column_index = 2; column_index < ATTRIBUTE_COLUMN_COUNT; column_index++)
             if (hl_csv_table_field(table, column_index).len > 0)
-                return english() ? hl_error_set(error, HL_EINVAL, "code", "code is required")
-                                 : hl_error_set(error, HL_EINVAL, "code", "缺少必填项 code");
+                return hl_error_set(error, HL_EINVAL, "code",
+                                    HL_T("缺少必填项 code", "code is required"));
         row->clears = true;
         return HL_OK;
     }
@@ -379,20 +358,18 @@ static int parse_attribute_row(hl_app *app, const hl_csv_table *table, attribute
     hl_slice order = hl_csv_table_field(table, 2);
     int64_t position = 0;
     if (result == HL_OK && order.len > 0 && hl_text_parse_int(order, 1, 1000, &position) != HL_OK)
-        result = english() ? hl_error_set(error, HL_EINVAL, "order",
-                                          "order must be a whole number from 1 to 1000")
-                           : hl_error_set(error, HL_EINVAL, "order", "order 须为 1 到 1000 的整数");
+        result = hl_error_set(
+            error, HL_EINVAL, "order",
+            HL_T("order 须为 1 到 1000 的整数", "order must be a whole number from 1 to 1000"));
     attribute->position = (int)position; /* 0 until numbered: its place in the file */
     if (result == HL_OK &&
         hl_attribute_type_parse(hl_csv_table_field(table, 3), &attribute->datatype) != HL_OK)
         result =
-            english()
-                ? hl_error_set(error, HL_EINVAL, "datatype",
-                               "datatype is string, number, datetime, text, singlevaluelist or "
-                               "multivaluelist")
-                : hl_error_set(error, HL_EINVAL, "datatype",
-                               "datatype 须为 string、number、datetime、text、singlevaluelist 或 "
-                               "multivaluelist");
+            hl_error_set(error, HL_EINVAL, "datatype",
+                         HL_T("datatype 须为 string、number、datetime、text、singlevaluelist 或 "
+                              "multivaluelist",
+                              "datatype is string, number, datetime, text, singlevaluelist or "
+                              "multivaluelist"));
     if (result == HL_OK)
         result = parse_flag(hl_csv_table_field(table, 4), false, "required", &attribute->required,
                             error);
@@ -409,11 +386,9 @@ static int parse_attribute_row(hl_app *app, const hl_csv_table *table, attribute
                               HL_REASON_CHARS, false, "datatype_description", error);
     hl_slice values = hl_csv_table_field(table, 8);
     if (result == HL_OK && values.len >= sizeof attribute->values)
-        result = english()
-                     ? hl_error_set(error, HL_EINVAL, "values", "values are longer than %zu bytes",
-                                    sizeof attribute->values - 1)
-                     : hl_error_set(error, HL_EINVAL, "values", "values 超过 %zu 字节",
-                                    sizeof attribute->values - 1);
+        result = hl_error_set(error, HL_EINVAL, "values",
+                              HL_T("values 超过 %zu 字节", "values are longer than %zu bytes"),
+                              sizeof attribute->values - 1);
     if (result == HL_OK) {
         memcpy(attribute->values, values.ptr, values.len);
         attribute->values[values.len] = '\0';
@@ -430,28 +405,28 @@ static int check_attribute_row(attribute_row *rows, size_t index, hl_error *erro
         if (strcmp(rows[other].attribute.category, row->attribute.category) != 0)
             continue;
         if (rows[other].clears || row->clears)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "code",
-                                      "category %s is listed without attributes and with some",
-                                      row->attribute.category)
-                       : hl_error_set(error, HL_EINVAL, "code", "分类 %s 既列为无属性又列有属性",
-                                      row->attribute.category);
-        if (strcmp(rows[other].attribute.code, row->attribute.code) == 0)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "code", "attribute %s of %s appears twice",
-                                      row->attribute.code, row->attribute.category)
-                       : hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性 %s 重复",
-                                      row->attribute.category, row->attribute.code);
+            return hl_error_set(error, HL_EINVAL, "code",
+                                HL_T("分类 %s 既列为无属性又列有属性",
+                                     "category %s is listed without attributes and with some"),
+                                row->attribute.category);
+        if (strcmp(rows[other].attribute.code, row->attribute.code) == 0) {
+            /* The two sentences name the category and the attribute in
+             * opposite order. */
+            if (hl_i18n_get() == HL_LANG_EN)
+                return hl_error_set(error, HL_EINVAL, "code", "attribute %s of %s appears twice",
+                                    row->attribute.code, row->attribute.category);
+            return hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性 %s 重复",
+                                row->attribute.category, row->attribute.code);
+        }
         in_category++;
     }
     if (row->clears)
         return HL_OK;
     if (in_category >= HL_ATTRIBUTES_MAX)
-        return english() ? hl_error_set(error, HL_EINVAL, "code",
-                                        "category %s has more than %d attributes",
-                                        row->attribute.category, HL_ATTRIBUTES_MAX)
-                         : hl_error_set(error, HL_EINVAL, "code", "分类 %s 的属性超过 %d 个",
-                                        row->attribute.category, HL_ATTRIBUTES_MAX);
+        return hl_error_set(
+            error, HL_EINVAL, "code",
+            HL_T("分类 %s 的属性超过 %d 个", "category %s has more than %d attributes"),
+            row->attribute.category, HL_ATTRIBUTES_MAX);
     if (row->attribute.position == 0)
         row->attribute.position = in_category + 1;
     return hl_attribute_validate(&row->attribute, error);
@@ -461,8 +436,8 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
                                 hl_error *error)
 {
     hl_csv_table table;
-    size_t count = 0, capacity = 8;
-    attribute_row *rows = hl_xmalloc(capacity * sizeof *rows);
+    size_t count = 0, capacity = 0;
+    attribute_row *rows = NULL;
     int result = hl_csv_table_open(&table, text, length, &attribute_schema, error);
     while (result == HL_OK) {
         int got = hl_csv_table_next(&table, error);
@@ -470,10 +445,7 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
             result = got;
             break;
         }
-        if (count == capacity) {
-            capacity *= 2;
-            rows = hl_xrealloc(rows, capacity * sizeof *rows);
-        }
+        HL_ARRAY_GROW(rows, count, capacity);
         attribute_row *row = &rows[count++];
         memset(row, 0, sizeof *row);
         row->line = hl_csv_table_line(&table);
@@ -510,25 +482,9 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
 int hl_transfer_load_calendar(hl_app *app, const char *text, size_t length, int *loaded,
                               hl_error *error)
 {
-    hl_calendar notice;
-    hl_calendar_init(&notice);
-    int result = hl_calendar_parse_csv(&notice, text, length, error);
-    if (result == HL_OK)
-        result = hl_app_begin(app, error);
-    if (result == HL_OK) {
-        for (size_t index = 0; index < notice.count && result == HL_OK; index++)
-            result = hl_store_calendar_put(app->store, &notice.entries[index], error);
-        if (result == HL_OK)
-            result = hl_app_bump_settings(app, error);
-        result = hl_app_finish(app, result, error);
-    }
-    if (result == HL_OK) {
-        for (size_t index = 0; index < notice.count; index++)
-            hl_calendar_set(&app->calendar, notice.entries[index].day, notice.entries[index].kind,
-                            notice.entries[index].festival);
-        if (loaded != NULL)
-            *loaded = (int)notice.count;
-    }
-    hl_calendar_free(&notice);
+    size_t count = 0;
+    int result = hl_app_load_calendar(app, text, length, &count, error);
+    if (result == HL_OK && loaded != NULL)
+        *loaded = (int)count;
     return result;
 }

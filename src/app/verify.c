@@ -14,6 +14,7 @@
 
 #include "app/app_internal.h"
 #include "app/report.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "domain/assessment.h"
 
@@ -47,11 +48,6 @@ static void difference(verify_context *verify)
         verify->report(verify->report_context, verify->line);
 }
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 static int visit_event(void *context, const hl_event *event)
 {
     verify_context *verify = context;
@@ -67,17 +63,13 @@ static int visit_event(void *context, const hl_event *event)
         char number[24];
         hl_order_format_number(event->order_id, number, sizeof number);
         snprintf(verify->line, sizeof verify->line,
-                 english() ? "order %s: event %lld follows event %lld (a gap in the log)"
-                           : "工单 %s: 事件 %lld 紧接在事件 %lld 之后（日志有缺口）",
+                 HL_T("工单 %s: 事件 %lld 紧接在事件 %lld 之后（日志有缺口）",
+                      "order %s: event %lld follows event %lld (a gap in the log)"),
                  number, (long long)event->seq, (long long)expected_seq - 1);
         difference(verify);
     }
     if (last == NULL || last->id != event->order_id) {
-        if (verify->head_count == verify->head_capacity) {
-            verify->head_capacity = verify->head_capacity == 0 ? 4096 : verify->head_capacity * 2;
-            verify->heads =
-                hl_xrealloc(verify->heads, verify->head_capacity * sizeof *verify->heads);
-        }
+        HL_ARRAY_GROW(verify->heads, verify->head_count, verify->head_capacity);
         last = &verify->heads[verify->head_count++];
         last->id = event->order_id;
     }
@@ -91,9 +83,8 @@ static void report_order(verify_context *verify, int64_t id, const char *english
 {
     char number[24];
     hl_order_format_number(id, number, sizeof number);
-    snprintf(verify->line, sizeof verify->line, "%s %s: %s %lld, %s %lld",
-             english() ? "order" : "工单", number, english() ? english_text : chinese_text, stored,
-             english() ? "log" : "日志", logged);
+    snprintf(verify->line, sizeof verify->line, "%s %s: %s %lld, %s %lld", HL_T("工单", "order"),
+             number, HL_T(chinese_text, english_text), stored, HL_T("日志", "log"), logged);
     difference(verify);
 }
 
@@ -118,10 +109,9 @@ static int visit_order_head(void *context, int64_t id, hl_state state, int64_t v
     if (head->state != state) {
         char number[24];
         hl_order_format_number(id, number, sizeof number);
-        snprintf(verify->line, sizeof verify->line, "%s %s: %s %s, %s %s",
-                 english() ? "order" : "工单", number, english() ? "stored state" : "存储状态",
-                 hl_order_state_name(state), english() ? "log" : "日志",
-                 hl_order_state_name((hl_state)head->state));
+        snprintf(verify->line, sizeof verify->line, "%s %s: %s %s, %s %s", HL_T("工单", "order"),
+                 number, HL_T("存储状态", "stored state"), hl_order_state_name(state),
+                 HL_T("日志", "log"), hl_order_state_name((hl_state)head->state));
         difference(verify);
     }
     return 0;
@@ -139,8 +129,8 @@ static int verify_state_counts(hl_app *app, verify_context *verify, hl_error *er
         if (kept[state] == verify->orders_in_state[state])
             continue;
         snprintf(verify->line, sizeof verify->line,
-                 english() ? "orders in state %s: %lld, the kept count says %lld"
-                           : "状态 %s 的工单: %lld 件，计数表为 %lld",
+                 HL_T("状态 %s 的工单: %lld 件，计数表为 %lld",
+                      "orders in state %s: %lld, the kept count says %lld"),
                  hl_order_state_name((hl_state)state), (long long)verify->orders_in_state[state],
                  (long long)kept[state]);
         difference(verify);
@@ -159,10 +149,9 @@ static void report_counter(verify_context *verify, const hl_rollup_delta *key, i
                            int64_t logged)
 {
     snprintf(verify->line, sizeof verify->line, "%s %04d-%02d %s %s %s: %s %lld, %s %lld",
-             english() ? "rollup" : "汇总", key->month / 100, key->month % 100,
-             english() ? "unit" : "单位", key->unit[0] != '\0' ? key->unit : "(centre)",
-             hl_rollup_counter_name(key->counter), english() ? "stored" : "存储", (long long)stored,
-             english() ? "log" : "日志", (long long)logged);
+             HL_T("汇总", "rollup"), key->month / 100, key->month % 100, HL_T("单位", "unit"),
+             key->unit[0] != '\0' ? key->unit : "(centre)", hl_rollup_counter_name(key->counter),
+             HL_T("存储", "stored"), (long long)stored, HL_T("日志", "log"), (long long)logged);
     difference(verify);
 }
 
@@ -189,23 +178,6 @@ typedef struct month_counts {
     hl_unit_counts *units; /* one per unit of the directory, in directory order */
     size_t count;
 } month_counts;
-
-typedef struct directory_list {
-    hl_unit *units;
-    size_t count;
-    size_t capacity;
-} directory_list;
-
-static int collect_directory_unit(void *context, const hl_unit *unit)
-{
-    directory_list *list = context;
-    if (list->count == list->capacity) {
-        list->capacity = list->capacity == 0 ? 64 : list->capacity * 2;
-        list->units = hl_xrealloc(list->units, list->capacity * sizeof *list->units);
-    }
-    list->units[list->count++] = *unit;
-    return 0;
-}
 
 typedef struct month_list {
     int months[512];
@@ -252,7 +224,7 @@ static void fill_unit_counts(void *context, const hl_rollup_delta *entry)
     }
 }
 
-static void counts_of_month(const directory_list *directory, const hl_rollup_map *map, int month,
+static void counts_of_month(const hl_unit_list *directory, const hl_rollup_map *map, int month,
                             month_counts *out)
 {
     out->month = month;
@@ -260,11 +232,11 @@ static void counts_of_month(const directory_list *directory, const hl_rollup_map
     out->units = hl_xcalloc(directory->count, sizeof *out->units);
     for (size_t index = 0; index < directory->count; index++) {
         snprintf(out->units[index].unit, sizeof out->units[index].unit, "%s",
-                 directory->units[index].code);
+                 directory->items[index].code);
         snprintf(out->units[index].name, sizeof out->units[index].name, "%s",
-                 directory->units[index].name);
+                 directory->items[index].name);
         snprintf(out->units[index].group, sizeof out->units[index].group, "%s",
-                 directory->units[index].group);
+                 directory->items[index].group);
     }
     fill_context fill = {out, false};
     hl_rollup_map_each(map, fill_unit_counts, &fill);
@@ -292,10 +264,10 @@ static void compare_bulletins(verify_context *verify, int month, const hl_assess
         if (same)
             continue;
         snprintf(verify->line, sizeof verify->line,
-                 english() ? "bulletin %04d-%02d unit %s: stored %lld/%lld/%lld rank %d, log "
-                             "%lld/%lld/%lld rank %d"
-                           : "通报 %04d-%02d 单位 %s：存储 %lld/%lld/%lld 排名 %d，日志 "
-                             "%lld/%lld/%lld 排名 %d",
+                 HL_T("通报 %04d-%02d 单位 %s：存储 %lld/%lld/%lld 排名 %d，日志 "
+                      "%lld/%lld/%lld 排名 %d",
+                      "bulletin %04d-%02d unit %s: stored %lld/%lld/%lld rank %d, log "
+                      "%lld/%lld/%lld rank %d"),
                  month / 100, month % 100, logged->unit, kept != NULL ? (long long)kept->base : 0LL,
                  kept != NULL ? (long long)kept->succeeded : 0LL,
                  kept != NULL ? (long long)kept->satisfied : 0LL, kept != NULL ? kept->rank : 0,
@@ -306,8 +278,8 @@ static void compare_bulletins(verify_context *verify, int month, const hl_assess
     if (stored->base != from_log->base || stored->succeeded != from_log->succeeded ||
         stored->satisfied != from_log->satisfied) {
         snprintf(verify->line, sizeof verify->line,
-                 english() ? "bulletin %04d-%02d totals: stored %lld/%lld/%lld, log %lld/%lld/%lld"
-                           : "通报 %04d-%02d 合计：存储 %lld/%lld/%lld，日志 %lld/%lld/%lld",
+                 HL_T("通报 %04d-%02d 合计：存储 %lld/%lld/%lld，日志 %lld/%lld/%lld",
+                      "bulletin %04d-%02d totals: stored %lld/%lld/%lld, log %lld/%lld/%lld"),
                  month / 100, month % 100, (long long)stored->base, (long long)stored->succeeded,
                  (long long)stored->satisfied, (long long)from_log->base,
                  (long long)from_log->succeeded, (long long)from_log->satisfied);
@@ -318,11 +290,11 @@ static void compare_bulletins(verify_context *verify, int month, const hl_assess
 /* Recomputes each month's bulletin from both sets of counters. */
 static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl_error *error)
 {
-    directory_list directory = {NULL, 0, 0};
+    hl_unit_list directory = {NULL, 0, 0};
     hl_assessment_policy policy;
     int result = hl_report_policy(app, &policy, error);
     if (result == HL_OK)
-        result = hl_store_unit_each(app->store, collect_directory_unit, &directory, error);
+        result = hl_store_unit_each(app->store, hl_app_collect_unit, &directory, error);
     month_list list = {{0}, 0};
     if (result == HL_OK)
         hl_rollup_map_each(verify->from_log, collect_survey_month, &list);
@@ -342,11 +314,10 @@ static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl
             compare_bulletins(verify, list.months[index], &from_log, &stored);
         } else if (logged_result != kept_result) {
             snprintf(verify->line, sizeof verify->line,
-                     english() ? "bulletin %04d-%02d: cannot be computed from the %s counters"
-                               : "通报 %04d-%02d：无法由%s计数算出",
+                     HL_T("通报 %04d-%02d：无法由%s计数算出",
+                          "bulletin %04d-%02d: cannot be computed from the %s counters"),
                      list.months[index] / 100, list.months[index] % 100,
-                     kept_result != HL_OK ? (english() ? "stored" : "存储的")
-                                          : (english() ? "log's" : "日志的"));
+                     kept_result != HL_OK ? (HL_T("存储的", "stored")) : (HL_T("日志的", "log's")));
             difference(verify);
         }
         if (logged_result == HL_OK)
@@ -357,7 +328,7 @@ static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl
         free(kept.units);
     }
     *months = list.count;
-    free(directory.units);
+    free(directory.items);
     return result;
 }
 
@@ -408,10 +379,9 @@ int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *c
         summary->events = verify->events;
         summary->orders = (int64_t)verify->head_count;
         if (verify->differences > 0)
-            result = english() ? hl_error_set(error, HL_EMISMATCH, "", "%lld difference(s) found",
-                                              (long long)verify->differences)
-                               : hl_error_set(error, HL_EMISMATCH, "", "发现 %lld 处不一致",
-                                              (long long)verify->differences);
+            result = hl_error_set(error, HL_EMISMATCH, "",
+                                  HL_T("发现 %lld 处不一致", "%lld difference(s) found"),
+                                  (long long)verify->differences);
     }
     hl_rollup_map_free(verify->from_log);
     hl_rollup_map_free(verify->stored);

@@ -5,6 +5,7 @@
  * offsets come from base/zone. It knows nothing of holidays: see
  * domain/calendar. */
 #include "base/clock.h"
+#include "base/array.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -175,6 +176,30 @@ int hl_clock_parse_month(hl_slice text, int *out)
     return HL_OK;
 }
 
+/* Reads a zone offset "+HH:MM" or "-HH:MM" at *position (the colon only
+ * optional where colon_optional) as signed minutes east of UTC. */
+static bool read_zone_offset(hl_slice text, size_t *position, bool colon_optional, int *minutes)
+{
+    if (*position >= text.len || (text.ptr[*position] != '+' && text.ptr[*position] != '-'))
+        return false;
+    int sign = text.ptr[*position] == '-' ? -1 : 1;
+    int zone_hours, zone_rest;
+    (*position)++;
+    if (!read_digits(text, position, 2, &zone_hours) ||
+        (!read_char(text, position, ':') && !colon_optional) ||
+        !read_digits(text, position, 2, &zone_rest) || zone_hours > 14 || zone_rest > 59)
+        return false;
+    *minutes = sign * (zone_hours * 60 + zone_rest);
+    return true;
+}
+
+/* Seconds since the epoch of a civil date and time read as UTC. */
+static int64_t civil_seconds(int year, int month, int day, int hour, int minute, int second)
+{
+    return (int64_t)hl_clock_day_from_civil(year, month, day) * HL_SECONDS_PER_DAY + hour * 3600 +
+           minute * 60 + second;
+}
+
 int hl_clock_parse_time(hl_slice text, hl_time *out)
 {
     size_t position = 0;
@@ -199,21 +224,13 @@ int hl_clock_parse_time(hl_slice text, hl_time *out)
         } else if (position < text.len &&
                    (text.ptr[position] == '+' || text.ptr[position] == '-')) {
             local = false;
-            int sign = text.ptr[position] == '-' ? -1 : 1;
-            int zone_hours, zone_rest;
-            position++;
-            if (!read_digits(text, &position, 2, &zone_hours))
+            if (!read_zone_offset(text, &position, true, &zone_minutes))
                 return HL_EINVAL;
-            read_char(text, &position, ':');
-            if (!read_digits(text, &position, 2, &zone_rest) || zone_hours > 14 || zone_rest > 59)
-                return HL_EINVAL;
-            zone_minutes = sign * (zone_hours * 60 + zone_rest);
         }
     }
     if (position != text.len)
         return HL_EINVAL;
-    int64_t seconds = (int64_t)hl_clock_day_from_civil(year, month, day) * HL_SECONDS_PER_DAY +
-                      hour * 3600 + minute * 60 + second;
+    int64_t seconds = civil_seconds(year, month, day, hour, minute, second);
     *out = local ? hl_zone_instant_of(zone(), seconds) : seconds - (int64_t)zone_minutes * 60;
     return HL_OK;
 }
@@ -246,22 +263,12 @@ int hl_clock_parse_w3c(hl_slice text, hl_time *out)
     if (hour > 23 || minute > 59 || second > 59)
         return HL_EINVAL;
     int zone_minutes = 0;
-    if (!read_char(text, &position, 'Z')) {
-        if (position >= text.len || (text.ptr[position] != '+' && text.ptr[position] != '-'))
-            return HL_EINVAL;
-        int sign = text.ptr[position] == '-' ? -1 : 1;
-        int zone_hours, zone_rest;
-        position++;
-        if (!read_digits(text, &position, 2, &zone_hours) || !read_char(text, &position, ':') ||
-            !read_digits(text, &position, 2, &zone_rest) || zone_hours > 14 || zone_rest > 59)
-            return HL_EINVAL;
-        zone_minutes = sign * (zone_hours * 60 + zone_rest);
-    }
+    if (!read_char(text, &position, 'Z') &&
+        !read_zone_offset(text, &position, false, &zone_minutes))
+        return HL_EINVAL;
     if (position != text.len)
         return HL_EINVAL;
-    int64_t seconds = (int64_t)hl_clock_day_from_civil(year, month, day) * HL_SECONDS_PER_DAY +
-                      hour * 3600 + minute * 60 + second;
-    *out = seconds - (int64_t)zone_minutes * 60;
+    *out = civil_seconds(year, month, day, hour, minute, second) - (int64_t)zone_minutes * 60;
     return HL_OK;
 }
 
@@ -312,7 +319,7 @@ void hl_clock_format_iso(hl_time instant, char *out, size_t size)
                           minute,     second,     magnitude / 60, magnitude % 60};
     const char separators[] = {'\0', '-', '-', 'T', ':', ':', offset_minutes < 0 ? '-' : '+', ':'};
     size_t position = 0;
-    for (size_t index = 0; index < sizeof fields / sizeof fields[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(fields); index++) {
         if (index > 0 && separators[index - 1] != '\0')
             out[position++] = separators[index - 1];
         out[position++] = (char)('0' + fields[index] / 10);

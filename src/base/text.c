@@ -164,6 +164,16 @@ void hl_buf_append_csv_field(hl_buf *buffer, const char *text)
     hl_buf_append_char(buffer, '"');
 }
 
+bool hl_text_is_lower_hex(const char *text, size_t digits)
+{
+    if (text == NULL || strlen(text) != digits)
+        return false;
+    for (const char *cursor = text; *cursor != '\0'; cursor++)
+        if (!((*cursor >= '0' && *cursor <= '9') || (*cursor >= 'a' && *cursor <= 'f')))
+            return false;
+    return true;
+}
+
 bool hl_text_is_utf8(const char *bytes, size_t length)
 {
     const utf8proc_uint8_t *cursor = (const utf8proc_uint8_t *)bytes;
@@ -234,18 +244,30 @@ int hl_text_copy(char *destination, size_t capacity, hl_slice source, size_t max
     return HL_OK;
 }
 
-int hl_text_parse_int(hl_slice text, int64_t minimum, int64_t maximum, int64_t *out)
+/* Copies a number's text into digits (size bytes, NUL-terminated) for
+ * strtoll or strtod, which need a terminator and would skip white space:
+ * false when it is empty, too long or has any character other than digits,
+ * a leading '-' and those of also. */
+static bool number_text(hl_slice text, char *digits, size_t size, const char *also)
 {
-    char digits[32];
-    if (text.len == 0 || text.len >= sizeof digits)
-        return HL_EINVAL;
+    if (text.len == 0 || text.len >= size)
+        return false;
     memcpy(digits, text.ptr, text.len);
     digits[text.len] = '\0';
     for (size_t index = 0; index < text.len; index++) {
         char character = digits[index];
-        if (!((character >= '0' && character <= '9') || (index == 0 && character == '-')))
-            return HL_EINVAL;
+        if (!((character >= '0' && character <= '9') || (index == 0 && character == '-') ||
+              (character != '\0' && strchr(also, character) != NULL)))
+            return false;
     }
+    return true;
+}
+
+int hl_text_parse_int(hl_slice text, int64_t minimum, int64_t maximum, int64_t *out)
+{
+    char digits[32];
+    if (!number_text(text, digits, sizeof digits, ""))
+        return HL_EINVAL;
     errno = 0;
     char *end = NULL;
     long long value = strtoll(digits, &end, 10);
@@ -258,16 +280,8 @@ int hl_text_parse_int(hl_slice text, int64_t minimum, int64_t maximum, int64_t *
 int hl_text_parse_double(hl_slice text, double *out)
 {
     char digits[64];
-    if (text.len == 0 || text.len >= sizeof digits)
+    if (!number_text(text, digits, sizeof digits, ".-+"))
         return HL_EINVAL;
-    memcpy(digits, text.ptr, text.len);
-    digits[text.len] = '\0';
-    for (size_t index = 0; index < text.len; index++) {
-        char character = digits[index];
-        if (!((character >= '0' && character <= '9') || character == '.' || character == '-' ||
-              character == '+'))
-            return HL_EINVAL;
-    }
     errno = 0;
     char *end = NULL;
     double value = strtod(digits, &end);

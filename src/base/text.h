@@ -47,6 +47,9 @@ void hl_buf_append_csv_field(hl_buf *buffer, const char *text);
 
 /* True when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 bool hl_text_is_utf8(const char *bytes, size_t length);
+/* Whether text (NULL is not) is exactly digits lowercase hexadecimal
+ * digits, the form of the random keys and tokens hotline hands out. */
+bool hl_text_is_lower_hex(const char *text, size_t digits);
 /* Number of Unicode code points in well-formed UTF-8. */
 size_t hl_text_char_count(const char *bytes, size_t length);
 /* Display width in terminal columns (CJK characters count 2). */

@@ -104,10 +104,9 @@ int hl_demo_load(hl_app *app, hl_demo_summary *summary, hl_error *error)
     if (result < 0)
         return result; /* a positive result is count_one stopping the scan */
     if (existing > 0)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_ECONFLICT, "db",
-                                  "the store already holds orders: use a new --db")
-                   : hl_error_set(error, HL_ECONFLICT, "db", "数据库中已有工单，请使用新的 --db");
+        return hl_error_set(error, HL_ECONFLICT, "db",
+                            HL_T("数据库中已有工单，请使用新的 --db",
+                                 "the store already holds orders: use a new --db"));
     result = hl_transfer_load_units(app, hl_demo_units_csv, hl_demo_units_csv_size, &summary->units,
                                     error);
     if (result == HL_OK)

@@ -20,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/csv.h"
 #include "demo/demo.h"
-
-#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
 
 enum { UNIT_CODE, UNIT_NAME, UNIT_GROUP, UNIT_COLUMN_COUNT };
 static const hl_csv_column unit_columns[UNIT_COLUMN_COUNT] = {
@@ -44,10 +43,7 @@ static int parse_units(hl_taiyuan_plan *plan, hl_error *error)
     size_t capacity = 0;
     int group_count = 0;
     while (result >= 0 && (result = hl_csv_table_next(&table, error)) == 1) {
-        if (plan->unit_count == capacity) {
-            capacity = capacity == 0 ? 64 : capacity * 2;
-            plan->units = hl_xrealloc(plan->units, capacity * sizeof *plan->units);
-        }
+        HL_ARRAY_GROW(plan->units, plan->unit_count, capacity);
         hl_taiyuan_unit *unit = &plan->units[plan->unit_count];
         memset(unit, 0, sizeof *unit);
         result = hl_text_copy(unit->code, sizeof unit->code, hl_csv_table_field(&table, UNIT_CODE),
@@ -97,7 +93,7 @@ static int parse_categories(planner *planning, hl_error *error)
     if (result == HL_OK && !hl_csv_table_has(&table, CATEGORY_CODE))
         result = plan_fail(error, "categories.csv needs code");
     while (result >= 0 && (result = hl_csv_table_next(&table, error)) == 1) {
-        if (planning->category_count == COUNT_OF(planning->categories)) {
+        if (planning->category_count == HL_COUNT_OF(planning->categories)) {
             result = plan_fail(error, "too many categories");
             break;
         }
@@ -130,7 +126,7 @@ static int assign_topics(planner *planning, hl_error *error)
             category_of(planning, hl_taiyuan_topics[index].category) == NULL)
             return plan_fail(error, "a topic names a category that is not in categories.csv");
         if (strcmp(hl_taiyuan_topics[index].owner, "invalid") == 0 &&
-            planning->invalid_topic_count < (int)COUNT_OF(planning->invalid_topics))
+            planning->invalid_topic_count < (int)HL_COUNT_OF(planning->invalid_topics))
             planning->invalid_topics[planning->invalid_topic_count++] = (int)index;
     }
     for (size_t unit = 0; unit < plan->unit_count; unit++) {

@@ -14,7 +14,8 @@
 
 #include "app/report.h"
 
-#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
+#include "base/array.h"
+
 /* Orders of a lifecycle batch: one transaction each. */
 #define LIFECYCLE_BATCH 500
 
@@ -93,7 +94,7 @@ static void append_order_row(hl_buf *out, const hl_taiyuan_plan *plan,
     const hl_taiyuan_district *area = place_of(plan, order, &place_random);
     if (!invalid)
         hl_buf_appendf(&address, "太原市%s%s%d号", area->name,
-                       area->places[next_random(&place_random) % COUNT_OF(area->places)],
+                       area->places[next_random(&place_random) % HL_COUNT_OF(area->places)],
                        (int)random_range(&place_random, 1, 400));
     const char *address_text = address.len > 0 ? address.data : "";
     hl_buf_append_csv_field(out, address_text);

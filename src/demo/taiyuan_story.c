@@ -17,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
-
 /* ---- working time ---- */
 
 /* The first instant at or after `instant` within working hours. */

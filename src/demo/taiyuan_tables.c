@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#define COUNT_OF(array) (sizeof(array) / sizeof((array)[0]))
+#include "base/array.h"
 
 /* ---- the tables: volumes, places, what citizens call about ---- */
 
@@ -81,8 +81,7 @@ const hl_taiyuan_district hl_taiyuan_districts[] = {
     {"xishan-zone", "西山示范区", {"玉门河路", "西峪村", "冶峪村", "王封乡", "九院沙河路", "石千峰路"}, 37.855, 112.440, 0},
 };
 /* clang-format on */
-const size_t hl_taiyuan_district_count =
-    sizeof hl_taiyuan_districts / sizeof hl_taiyuan_districts[0];
+const size_t hl_taiyuan_district_count = HL_COUNT_OF(hl_taiyuan_districts);
 
 #define Q HL_TYPE_INQUIRY
 #define H HL_TYPE_HELP
@@ -292,7 +291,7 @@ const hl_taiyuan_topic hl_taiyuan_topics[] = {
 #undef R
 #undef S
 #undef P
-const size_t hl_taiyuan_topic_count = sizeof hl_taiyuan_topics / sizeof hl_taiyuan_topics[0];
+const size_t hl_taiyuan_topic_count = HL_COUNT_OF(hl_taiyuan_topics);
 
 static const char *const surnames[] = {"王", "李", "张", "刘", "赵", "杨", "郭", "武", "田", "韩",
                                        "梁", "郝", "任", "贾", "史", "闫", "冯", "孙", "段", "高"};
@@ -328,7 +327,7 @@ static const char *const comments[HL_RATING_COUNT][2] = {
 int hl_taiyuan_volume_weight(const char *unit_code)
 {
     int weight = DEFAULT_WEIGHT;
-    for (size_t index = 0; index < COUNT_OF(profiles); index++)
+    for (size_t index = 0; index < HL_COUNT_OF(profiles); index++)
         if (strcmp(profiles[index].code, unit_code) == 0)
             weight = profiles[index].weight;
     return weight;
@@ -348,14 +347,14 @@ const char *hl_taiyuan_pick(hl_taiyuan_text kind, uint64_t *random)
         const char *const *items;
         size_t count;
     } lists[] = {
-        [HL_TAIYUAN_SURNAME] = {surnames, COUNT_OF(surnames)},
-        [HL_TAIYUAN_PHONE_PREFIX] = {phone_prefixes, COUNT_OF(phone_prefixes)},
-        [HL_TAIYUAN_REPLY] = {replies, COUNT_OF(replies)},
-        [HL_TAIYUAN_RETURN_NOTE] = {return_notes, COUNT_OF(return_notes)},
-        [HL_TAIYUAN_HANDLE_NOTE] = {handle_notes, COUNT_OF(handle_notes)},
-        [HL_TAIYUAN_EXTENSION_NOTE] = {extension_notes, COUNT_OF(extension_notes)},
-        [HL_TAIYUAN_INTAKE_NOTE] = {intake_notes, COUNT_OF(intake_notes)},
-        [HL_TAIYUAN_INVALID_NOTE] = {invalid_notes, COUNT_OF(invalid_notes)},
+        [HL_TAIYUAN_SURNAME] = {surnames, HL_COUNT_OF(surnames)},
+        [HL_TAIYUAN_PHONE_PREFIX] = {phone_prefixes, HL_COUNT_OF(phone_prefixes)},
+        [HL_TAIYUAN_REPLY] = {replies, HL_COUNT_OF(replies)},
+        [HL_TAIYUAN_RETURN_NOTE] = {return_notes, HL_COUNT_OF(return_notes)},
+        [HL_TAIYUAN_HANDLE_NOTE] = {handle_notes, HL_COUNT_OF(handle_notes)},
+        [HL_TAIYUAN_EXTENSION_NOTE] = {extension_notes, HL_COUNT_OF(extension_notes)},
+        [HL_TAIYUAN_INTAKE_NOTE] = {intake_notes, HL_COUNT_OF(intake_notes)},
+        [HL_TAIYUAN_INVALID_NOTE] = {invalid_notes, HL_COUNT_OF(invalid_notes)},
     };
     return lists[kind].items[next_random(random) % lists[kind].count];
 }

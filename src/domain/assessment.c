@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+#include "base/fields.h"
 #include "base/i18n.h"
 #include "base/text.h"
 
@@ -33,16 +35,9 @@ __extension__ typedef unsigned __int128 wide_uint;
 
 /* ---- policy ---------------------------------------------------------- */
 
-typedef struct policy_int_key {
-    const char *name;
-    size_t offset; /* of the int in hl_assessment_policy */
-    int minimum;
-    int maximum;
-} policy_int_key;
-
 /* min_reached stops at 100000, more reached surveys than any unit has in a
  * month; list_size stops at 50, beyond the size of any group. */
-static const policy_int_key policy_int_keys[] = {
+static const hl_int_field policy_int_keys[] = {
     {"min_reached", offsetof(hl_assessment_policy, min_reached), 0, 100000},
     {"weight_response", offsetof(hl_assessment_policy, weight_response), 0, 100},
     {"weight_resolution", offsetof(hl_assessment_policy, weight_resolution), 0, 100},
@@ -50,22 +45,12 @@ static const policy_int_key policy_int_keys[] = {
     {"list_size", offsetof(hl_assessment_policy, list_size), 0, 50},
 };
 
-#define POLICY_INT_KEY_COUNT (sizeof policy_int_keys / sizeof policy_int_keys[0])
+#define POLICY_INT_KEY_COUNT HL_COUNT_OF(policy_int_keys)
 
 /* Indexed by hl_rank_method. */
 static const char *const method_names[] = {"rate", "wilson", "score"};
 
-#define METHOD_COUNT (sizeof method_names / sizeof method_names[0])
-
-static int *policy_slot(hl_assessment_policy *policy, const policy_int_key *key)
-{
-    return (int *)((char *)policy + key->offset);
-}
-
-static int policy_value(const hl_assessment_policy *policy, const policy_int_key *key)
-{
-    return *(const int *)((const char *)policy + key->offset);
-}
+#define METHOD_COUNT HL_COUNT_OF(method_names)
 
 void hl_assessment_policy_default(hl_assessment_policy *policy)
 {
@@ -78,15 +63,6 @@ void hl_assessment_policy_default(hl_assessment_policy *policy)
     policy->list_size = 3;
 }
 
-static int refuse_whole_number(const char *name, int minimum, int maximum, hl_error *error)
-{
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, name, "%s must be a whole number from %d to %d",
-                              name, minimum, maximum)
-               : hl_error_set(error, HL_EINVAL, name, "%s 应为 %d 到 %d 之间的整数", name, minimum,
-                              maximum);
-}
-
 static int set_method(hl_assessment_policy *policy, const char *value, hl_error *error)
 {
     hl_slice trimmed = hl_slice_trim(hl_slice_of(value));
@@ -96,9 +72,9 @@ static int set_method(hl_assessment_policy *policy, const char *value, hl_error 
             return HL_OK;
         }
     }
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, "method", "method must be rate, wilson or score")
-               : hl_error_set(error, HL_EINVAL, "method", "method 应为 rate、wilson 或 score");
+    return hl_error_set(
+        error, HL_EINVAL, "method",
+        HL_T("method 应为 rate、wilson 或 score", "method must be rate, wilson or score"));
 }
 
 int hl_assessment_policy_set(hl_assessment_policy *policy, const char *key, const char *value,
@@ -110,39 +86,29 @@ int hl_assessment_policy_set(hl_assessment_policy *policy, const char *key, cons
     if (key != NULL && strcmp(key, "method") == 0)
         return set_method(policy, value, error);
     if (key != NULL && strcmp(key, "basic_counts_satisfied") == 0) {
-        int64_t parsed = 0;
-        if (value == NULL ||
-            hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), 0, 1, &parsed) != HL_OK)
-            return refuse_whole_number(key, 0, 1, error);
+        /* A bool, read as the whole number 0 or 1 in a scratch int. */
+        int parsed = 0;
+        const hl_int_field flag = {"basic_counts_satisfied", 0, 0, 1};
+        if (hl_int_field_set(&parsed, &flag, value, error) != HL_OK)
+            return HL_EINVAL;
         policy->basic_counts_satisfied = parsed == 1;
         return HL_OK;
     }
-    const policy_int_key *found = NULL;
-    for (size_t index = 0; key != NULL && index < POLICY_INT_KEY_COUNT; index++)
-        if (strcmp(policy_int_keys[index].name, key) == 0)
-            found = &policy_int_keys[index];
+    const hl_int_field *found = hl_int_field_find(policy_int_keys, POLICY_INT_KEY_COUNT, key);
     if (found == NULL) {
         /* The valid keys in the message tell the user what to type; the
          * echo is cut short so a pasted paragraph does not fill it. */
         const char *shown = key != NULL ? key : "";
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "key",
-                                  "unknown assessment setting \"%.64s\" (basic_counts_satisfied, "
-                                  "method, min_reached, weight_response, weight_resolution, "
-                                  "weight_satisfaction, list_size)",
-                                  shown)
-                   : hl_error_set(error, HL_EINVAL, "key",
-                                  "未知的考核配置项“%.64s”（basic_counts_satisfied、method、"
-                                  "min_reached、weight_response、weight_resolution、"
-                                  "weight_satisfaction、list_size）",
-                                  shown);
+        return hl_error_set(error, HL_EINVAL, "key",
+                            HL_T("未知的考核配置项“%.64s”（basic_counts_satisfied、method、"
+                                 "min_reached、weight_response、weight_resolution、"
+                                 "weight_satisfaction、list_size）",
+                                 "unknown assessment setting \"%.64s\" (basic_counts_satisfied, "
+                                 "method, min_reached, weight_response, weight_resolution, "
+                                 "weight_satisfaction, list_size)"),
+                            shown);
     }
-    int64_t parsed = 0;
-    if (value == NULL || hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), found->minimum,
-                                           found->maximum, &parsed) != HL_OK)
-        return refuse_whole_number(found->name, found->minimum, found->maximum, error);
-    *policy_slot(policy, found) = (int)parsed;
-    return HL_OK;
+    return hl_int_field_set(policy, found, value, error);
 }
 
 int hl_assessment_policy_check(const hl_assessment_policy *policy, hl_error *error)
@@ -151,30 +117,25 @@ int hl_assessment_policy_check(const hl_assessment_policy *policy, hl_error *err
         return hl_error_set(error, HL_EINVAL, NULL, "%s",
                             HL_T("缺少考核规则", "no assessment policy given"));
     if ((int)policy->method < 0 || (size_t)policy->method >= METHOD_COUNT)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "method",
-                                  "method must be rate, wilson or score")
-                   : hl_error_set(error, HL_EINVAL, "method", "method 应为 rate、wilson 或 score");
+        return hl_error_set(
+            error, HL_EINVAL, "method",
+            HL_T("method 应为 rate、wilson 或 score", "method must be rate, wilson or score"));
     for (size_t index = 0; index < POLICY_INT_KEY_COUNT; index++) {
-        const policy_int_key *key = &policy_int_keys[index];
-        int value = policy_value(policy, key);
+        const hl_int_field *key = &policy_int_keys[index];
+        int value = hl_int_field_get(policy, key);
         if (value < key->minimum || value > key->maximum)
-            return refuse_whole_number(key->name, key->minimum, key->maximum, error);
+            return hl_int_field_refuse(key, error);
     }
     /* Each weight is at most 100, so the sum cannot overflow. */
     int weight_sum =
         policy->weight_response + policy->weight_resolution + policy->weight_satisfaction;
     if (policy->method == HL_RANK_BY_SCORE && weight_sum != 100)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(
-                         error, HL_EINVAL, "weight_response",
-                         "the weights of the score must sum to 100 (now %d + %d + %d = %d)",
-                         policy->weight_response, policy->weight_resolution,
-                         policy->weight_satisfaction, weight_sum)
-                   : hl_error_set(error, HL_EINVAL, "weight_response",
-                                  "综合得分的权重之和应为 100（现为 %d + %d + %d = %d）",
-                                  policy->weight_response, policy->weight_resolution,
-                                  policy->weight_satisfaction, weight_sum);
+        return hl_error_set(
+            error, HL_EINVAL, "weight_response",
+            HL_T("综合得分的权重之和应为 100（现为 %d + %d + %d = %d）",
+                 "the weights of the score must sum to 100 (now %d + %d + %d = %d)"),
+            policy->weight_response, policy->weight_resolution, policy->weight_satisfaction,
+            weight_sum);
     return HL_OK;
 }
 
@@ -496,19 +457,15 @@ static int refuse_negative(const char *unit, hl_counter counter, bool previous, 
 {
     const char *name = hl_rollup_counter_name(counter);
     if (previous)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "unit",
-                                  "unit %s has a negative %s count in the previous month; run "
-                                  "hotline verify",
-                                  unit, name)
-                   : hl_error_set(error, HL_EINVAL, "unit",
-                                  "单位 %s 上月的 %s 计数为负，请先运行 hotline verify", unit,
-                                  name);
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, "unit",
-                              "unit %s has a negative %s count; run hotline verify", unit, name)
-               : hl_error_set(error, HL_EINVAL, "unit",
-                              "单位 %s 的 %s 计数为负，请先运行 hotline verify", unit, name);
+        return hl_error_set(error, HL_EINVAL, "unit",
+                            HL_T("单位 %s 上月的 %s 计数为负，请先运行 hotline verify",
+                                 "unit %s has a negative %s count in the previous month; run "
+                                 "hotline verify"),
+                            unit, name);
+    return hl_error_set(error, HL_EINVAL, "unit",
+                        HL_T("单位 %s 的 %s 计数为负，请先运行 hotline verify",
+                             "unit %s has a negative %s count; run hotline verify"),
+                        unit, name);
 }
 
 /* Refuses what would make the bulletin wrong rather than merely empty:
@@ -544,21 +501,33 @@ static int check_units(const hl_unit_counts *units, size_t count, hl_error *erro
     for (size_t index = 1; index < count && status == HL_OK; index++)
         if (by_code[index]->unit[0] != '\0' &&
             strcmp(by_code[index]->unit, by_code[index - 1]->unit) == 0)
-            status = hl_i18n_get() == HL_LANG_EN
-                         ? hl_error_set(error, HL_EINVAL, "unit", "unit %s is given twice",
-                                        by_code[index]->unit)
-                         : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 重复出现",
-                                        by_code[index]->unit);
+            status = hl_error_set(error, HL_EINVAL, "unit",
+                                  HL_T("单位 %s 重复出现", "unit %s is given twice"),
+                                  by_code[index]->unit);
     free(by_code);
     return status;
 }
 
 static int refuse_overflow(const char *unit, hl_error *error)
 {
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, "unit",
-                              "the figures of unit %s are too large to add up", unit)
-               : hl_error_set(error, HL_EINVAL, "unit", "单位 %s 的数字过大，无法累加", unit);
+    return hl_error_set(
+        error, HL_EINVAL, "unit",
+        HL_T("单位 %s 的数字过大，无法累加", "the figures of unit %s are too large to add up"),
+        unit);
+}
+
+/* Measures one month of a unit's counters into result, named and grouped
+ * as the unit, and whether it reached enough surveys to be ranked. */
+static int measure_named(const hl_unit_counts *unit, const int64_t counters[HL_COUNTER_COUNT],
+                         const hl_assessment_policy *policy, hl_unit_result *result,
+                         hl_error *error)
+{
+    memcpy(result->unit, unit->unit, sizeof result->unit);
+    memcpy(result->group, unit->group, sizeof result->group);
+    if (measure_unit(counters, policy, result) != HL_OK)
+        return refuse_overflow(unit->unit, error);
+    result->ranked = result->succeeded >= policy->min_reached;
+    return HL_OK;
 }
 
 /* ---- the previous month ------------------------------------------------ */
@@ -585,13 +554,9 @@ static int rank_previous_month(const hl_unit_counts *units, size_t count,
         if (unit->unit[0] == '\0' || !unit->has_previous || counters_all_zero(unit->previous))
             continue;
         hl_unit_result *result = &previous[previous_count];
-        memcpy(result->unit, unit->unit, sizeof result->unit);
-        memcpy(result->group, unit->group, sizeof result->group);
-        if (measure_unit(unit->previous, policy, result) != HL_OK) {
-            status = refuse_overflow(unit->unit, error);
+        status = measure_named(unit, unit->previous, policy, result, error);
+        if (status != HL_OK)
             break;
-        }
-        result->ranked = result->succeeded >= policy->min_reached;
         fill_entry(&entries[previous_count], result,
                    group_position_of(unit->group, group_order, group_order_count), policy->method);
         input_of_previous[previous_count] = index;
@@ -674,10 +639,9 @@ int hl_assessment_compute(const hl_unit_counts *units, size_t count, const char 
     if (status != HL_OK)
         return status;
     if (!month_is_valid(month))
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "month", "month %d is not a yyyymm month",
-                                  month)
-                   : hl_error_set(error, HL_EINVAL, "month", "月份 %d 不是 yyyymm 格式", month);
+        return hl_error_set(error, HL_EINVAL, "month",
+                            HL_T("月份 %d 不是 yyyymm 格式", "month %d is not a yyyymm month"),
+                            month);
     status = check_units(units, count, error);
     if (status != HL_OK)
         return status;
@@ -696,15 +660,10 @@ int hl_assessment_compute(const hl_unit_counts *units, size_t count, const char 
         if (unit->unit[0] == '\0' || counters_all_zero(unit->counters))
             continue;
         hl_unit_result *result = &out->units[out->unit_count];
-        memcpy(result->unit, unit->unit, sizeof result->unit);
         memcpy(result->name, unit->name, sizeof result->name);
-        memcpy(result->group, unit->group, sizeof result->group);
-        if (measure_unit(unit->counters, policy, result) != HL_OK) {
-            status = refuse_overflow(unit->unit, error);
-            break;
-        }
-        result->ranked = result->succeeded >= policy->min_reached;
-        status = add_to_totals(out, result, error);
+        status = measure_named(unit, unit->counters, policy, result, error);
+        if (status == HL_OK)
+            status = add_to_totals(out, result, error);
         if (status != HL_OK)
             break;
         fill_entry(&entries[out->unit_count], result,

@@ -25,11 +25,6 @@ static const char *const type_names[HL_ATTRIBUTE_TYPE_COUNT] = {
     [HL_ATTRIBUTE_MULTIVALUELIST] = "multivaluelist",
 };
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 const char *hl_attribute_type_name(hl_attribute_type type)
 {
     return (int)type >= 0 && type < HL_ATTRIBUTE_TYPE_COUNT ? type_names[type] : "";
@@ -104,22 +99,20 @@ typedef struct values_check {
 
 static int bad_values(hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EINVAL, "values",
-                                    "values are key=name pairs separated by '|', each key a code "
-                                    "(letters, digits, '-', '_', '.') and each name not empty")
-                     : hl_error_set(error, HL_EINVAL, "values",
-                                    "可选值须为以“|”分隔的“键=名称”，键由字母、数字、“-”、“_”、“."
-                                    "”组成，名称不能为空");
+    return hl_error_set(error, HL_EINVAL, "values",
+                        HL_T("可选值须为以“|”分隔的“键=名称”，键由字母、数字、“-”、“_”、“."
+                             "”组成，名称不能为空",
+                             "values are key=name pairs separated by '|', each key a code "
+                             "(letters, digits, '-', '_', '.') and each name not empty"));
 }
 
 static bool check_one_value(void *context, hl_slice key, hl_slice name)
 {
     values_check *check = context;
     if (check->count == HL_ATTRIBUTE_VALUES_MAX) {
-        check->result = english() ? hl_error_set(check->error, HL_EINVAL, "values",
-                                                 "more than %d values", HL_ATTRIBUTE_VALUES_MAX)
-                                  : hl_error_set(check->error, HL_EINVAL, "values",
-                                                 "可选值超过 %d 个", HL_ATTRIBUTE_VALUES_MAX);
+        check->result =
+            hl_error_set(check->error, HL_EINVAL, "values",
+                         HL_T("可选值超过 %d 个", "more than %d values"), HL_ATTRIBUTE_VALUES_MAX);
         return false;
     }
     if (!hl_directory_code_valid(key) || name.len == 0) {
@@ -135,11 +128,9 @@ static bool check_one_value(void *context, hl_slice key, hl_slice name)
     for (size_t index = 0; index < check->count; index++)
         if (check->keys[index].len == key.len &&
             memcmp(check->keys[index].ptr, key.ptr, key.len) == 0) {
-            check->result = english()
-                                ? hl_error_set(check->error, HL_EINVAL, "values",
-                                               "the key %.*s appears twice", (int)key.len, key.ptr)
-                                : hl_error_set(check->error, HL_EINVAL, "values", "键 %.*s 重复",
-                                               (int)key.len, key.ptr);
+            check->result = hl_error_set(check->error, HL_EINVAL, "values",
+                                         HL_T("键 %.*s 重复", "the key %.*s appears twice"),
+                                         (int)key.len, key.ptr);
             return false;
         }
     check->keys[check->count++] = key;
@@ -154,16 +145,14 @@ static int check_values(const hl_attribute *attribute, hl_error *error)
     if (!hl_attribute_is_list(attribute->datatype)) {
         if (length == 0)
             return HL_OK;
-        return english() ? hl_error_set(error, HL_EINVAL, "values",
-                                        "only singlevaluelist and multivaluelist take values")
-                         : hl_error_set(error, HL_EINVAL, "values",
-                                        "只有 singlevaluelist 与 multivaluelist 可设可选值");
+        return hl_error_set(error, HL_EINVAL, "values",
+                            HL_T("只有 singlevaluelist 与 multivaluelist 可设可选值",
+                                 "only singlevaluelist and multivaluelist take values"));
     }
     if (length == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, "values",
-                                        "a list needs its values (key=name|key=name)")
-                         : hl_error_set(error, HL_EINVAL, "values",
-                                        "列表类型须给出可选值（键=名称|键=名称）");
+        return hl_error_set(error, HL_EINVAL, "values",
+                            HL_T("列表类型须给出可选值（键=名称|键=名称）",
+                                 "a list needs its values (key=name|key=name)"));
     /* An empty piece ("a=A||b=B", a trailing '|') is malformed. */
     if (attribute->values[0] == '|' || attribute->values[length - 1] == '|' ||
         strstr(attribute->values, "||") != NULL)
@@ -179,11 +168,10 @@ static int check_text(const char *text, size_t capacity, size_t max_chars, bool 
 {
     size_t length = strnlen(text, capacity);
     if (length == capacity)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s is too long", field)
-                         : hl_error_set(error, HL_EINVAL, field, "%s 过长", field);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("%s 过长", "%s is too long"), field);
     if (required && length == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
-                         : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("缺少必填项 %s", "%s is required"),
+                            field);
     char scratch[HL_REASON_BYTES];
     return hl_text_copy(scratch, sizeof scratch, (hl_slice){text, length}, max_chars, false, field,
                         error);
@@ -202,17 +190,14 @@ int hl_attribute_validate(const hl_attribute *attribute, hl_error *error)
     if (result != HL_OK)
         return result;
     if (attribute->position < 1 || attribute->position > POSITION_MAX)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "order", "order must be 1 to %d", POSITION_MAX)
-                   : hl_error_set(error, HL_EINVAL, "order", "order 须为 1 至 %d", POSITION_MAX);
+        return hl_error_set(error, HL_EINVAL, "order",
+                            HL_T("order 须为 1 至 %d", "order must be 1 to %d"), POSITION_MAX);
     if ((int)attribute->datatype < 0 || attribute->datatype >= HL_ATTRIBUTE_TYPE_COUNT)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "datatype",
-                                  "datatype is string, number, datetime, text, singlevaluelist or "
-                                  "multivaluelist")
-                   : hl_error_set(error, HL_EINVAL, "datatype",
-                                  "datatype 须为 string、number、datetime、text、singlevaluelist "
-                                  "或 multivaluelist");
+        return hl_error_set(error, HL_EINVAL, "datatype",
+                            HL_T("datatype 须为 string、number、datetime、text、singlevaluelist "
+                                 "或 multivaluelist",
+                                 "datatype is string, number, datetime, text, singlevaluelist or "
+                                 "multivaluelist"));
     result = check_text(attribute->description, sizeof attribute->description, HL_REASON_CHARS,
                         true, "description", error);
     if (result == HL_OK)
@@ -225,8 +210,7 @@ int hl_attribute_validate(const hl_attribute *attribute, hl_error *error)
 
 static int wrong_answer(const char *field, const char *zh, const char *en, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EINVAL, field, "%s: %s", field, en)
-                     : hl_error_set(error, HL_EINVAL, field, "%s：%s", field, zh);
+    return hl_error_set(error, HL_EINVAL, field, HL_T("%s：%s", "%s: %s"), field, HL_T(zh, en));
 }
 
 int hl_attribute_check_answer(const hl_attribute *attribute, hl_slice answer, const char *field,
@@ -250,10 +234,9 @@ int hl_attribute_check_answer(const hl_attribute *attribute, hl_slice answer, co
                                     error);
         }
         if (hl_text_char_count(answer.ptr, answer.len) > max_chars)
-            return english() ? hl_error_set(error, HL_EINVAL, field,
-                                            "%s: longer than %zu characters", field, max_chars)
-                             : hl_error_set(error, HL_EINVAL, field, "%s：超过 %zu 个字符", field,
-                                            max_chars);
+            return hl_error_set(error, HL_EINVAL, field,
+                                HL_T("%s：超过 %zu 个字符", "%s: longer than %zu characters"),
+                                field, max_chars);
         return HL_OK;
     }
     case HL_ATTRIBUTE_NUMBER: {

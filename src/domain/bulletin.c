@@ -21,16 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/clock.h"
+#include "base/contract.h"
 #include "base/i18n.h"
 
 /* Wide enough for any percentage, count pair or interval shown in a cell. */
 #define CELL_BYTES 160
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 /* ---- The month ---------------------------------------------------------- */
 
@@ -39,15 +36,21 @@ static const char *const english_months[12] = {
     "July",    "August",   "September", "October", "November", "December",
 };
 
+/* A period's month was checked when the period was made (period_of_month). */
+static const char *english_month(int month)
+{
+    HL_REQUIRE(month >= 1 && month <= 12);
+    return english_months[month - 1];
+}
+
 static int period_of_month(int yyyymm, hl_bulletin_period *out, hl_error *error)
 {
     int year = yyyymm / 100;
     int month = yyyymm % 100;
     /* The same range hl_clock_parse_month accepts. */
     if (year < 1900 || year > 9999 || month < 1 || month > 12)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "month", "month %d is not yyyymm", yyyymm)
-                   : hl_error_set(error, HL_EINVAL, "month", "月份 %d 不是 yyyymm 格式", yyyymm);
+        return hl_error_set(error, HL_EINVAL, "month",
+                            HL_T("月份 %d 不是 yyyymm 格式", "month %d is not yyyymm"), yyyymm);
     int32_t first = hl_clock_day_from_civil(year, month, 1);
     /* The last day is the day before the next month's first: no table of
      * month lengths, and leap years come for free. */
@@ -77,11 +80,10 @@ int hl_bulletin_check(const hl_assessment *assessment, const hl_bulletin_meta *m
     if (result != HL_OK)
         return result;
     if (assessment->month != 0 && assessment->month != meta->month)
-        return english() ? hl_error_set(error, HL_EINVAL, "month",
-                                        "the figures are of %d, the bulletin of %d",
-                                        assessment->month, meta->month)
-                         : hl_error_set(error, HL_EINVAL, "month", "考核数据属于 %d，通报月份为 %d",
-                                        assessment->month, meta->month);
+        return hl_error_set(
+            error, HL_EINVAL, "month",
+            HL_T("考核数据属于 %d，通报月份为 %d", "the figures are of %d, the bulletin of %d"),
+            assessment->month, meta->month);
     return HL_OK;
 }
 
@@ -271,10 +273,7 @@ size_t hl_bulletin_grid_rows(const hl_bulletin_grid *table)
 
 static void grid_push(hl_bulletin_grid *table, const char *text)
 {
-    if (table->count == table->cap) {
-        table->cap = table->cap == 0 ? 64 : table->cap * 2;
-        table->cells = hl_xrealloc(table->cells, table->cap * sizeof *table->cells);
-    }
+    HL_ARRAY_GROW(table->cells, table->count, table->cap);
     table->cells[table->count++] = hl_xstrdup(text);
 }
 
@@ -311,8 +310,8 @@ static void append_paragraph(const hl_assessment *assessment, const hl_bulletin_
         format_percent(assessment->satisfaction_rate, percent, sizeof percent);
         snprintf(satisfaction, sizeof satisfaction, "%s%%", percent);
     }
-    const char *month_name = english_months[period->month - 1];
-    if (english())
+    const char *month_name = english_month(period->month);
+    if (hl_i18n_get() == HL_LANG_EN)
         hl_buf_appendf(out,
                        "From 1 to %d %s %d, the %s surveyed by telephone %" PRId64
                        " matters completed by the network units; %" PRId64
@@ -349,9 +348,9 @@ int hl_bulletin_paragraph(const hl_assessment *assessment, const hl_bulletin_met
 static void append_table_title(const hl_bulletin_period *period, size_t group_index, hl_buf *title,
                                hl_buf *subtitle)
 {
-    if (english()) {
+    if (hl_i18n_get() == HL_LANG_EN) {
         hl_buf_appendf(title, "Citizen satisfaction with matters completed in %s %d",
-                       english_months[period->month - 1], period->year);
+                       english_month(period->month), period->year);
         if (subtitle == NULL)
             hl_buf_append_str(title, ": ");
         hl_buf_appendf(subtitle != NULL ? subtitle : title, "Survey ranking (%zu)",
@@ -379,11 +378,10 @@ void hl_bulletin_unranked_line(const hl_assessment *assessment, const hl_group_r
     size_t ranked = group->ranked_count;
     if (group->count <= ranked)
         return;
-    if (english())
-        hl_buf_appendf(
-            out, "Not ranked (fewer than %d reached surveys): ", assessment->policy.min_reached);
-    else
-        hl_buf_appendf(out, "未参加排名（回访成功不足 %d 件）：", assessment->policy.min_reached);
+    hl_buf_appendf(
+        out,
+        HL_T("未参加排名（回访成功不足 %d 件）：", "Not ranked (fewer than %d reached surveys): "),
+        assessment->policy.min_reached);
     for (size_t index = ranked; index < group->count; index++) {
         if (index > ranked)
             hl_buf_append_str(out, HL_T("、", ", "));
@@ -496,7 +494,7 @@ static void build_detail(const hl_assessment *assessment, hl_bulletin_grid *tabl
             const hl_ratio with_counts[] = {unit->resolved_rate, unit->sign_on_time_rate,
                                             unit->completion_on_time_rate, unit->return_rate,
                                             unit->reopen_rate};
-            for (size_t rate = 0; rate < sizeof with_counts / sizeof with_counts[0]; rate++) {
+            for (size_t rate = 0; rate < HL_COUNT_OF(with_counts); rate++) {
                 format_rate_with_counts(with_counts[rate], cell, sizeof cell);
                 grid_push(table, cell);
             }
@@ -532,19 +530,14 @@ static void append_ranking_rule(const hl_assessment_policy *policy, hl_buf *note
                        "unit with few surveys does not rank high by chance."));
         break;
     case HL_RANK_BY_SCORE:
-        if (english())
-            hl_buf_appendf(
-                note,
-                "Ranking: by the weighted score = response rate (signed on time / signed) "
-                "x %d%% + resolution rate (resolved / reached) x %d%% + satisfaction "
-                "rate (satisfied / reached) x %d%% (out of 100), highest first.",
-                policy->weight_response, policy->weight_resolution, policy->weight_satisfaction);
-        else
-            hl_buf_appendf(
-                note,
-                "排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× %d%% + 解决率（解决数 ÷ "
-                "调查成功数）× %d%% + 满意率（满意数 ÷ 调查成功数）× %d%%（百分制），由高到低。",
-                policy->weight_response, policy->weight_resolution, policy->weight_satisfaction);
+        hl_buf_appendf(
+            note,
+            HL_T("排名依据：加权得分 = 响应率（按时签收数 ÷ 签收数）× %d%% + 解决率（解决数 ÷ "
+                 "调查成功数）× %d%% + 满意率（满意数 ÷ 调查成功数）× %d%%（百分制），由高到低。",
+                 "Ranking: by the weighted score = response rate (signed on time / signed) "
+                 "x %d%% + resolution rate (resolved / reached) x %d%% + satisfaction "
+                 "rate (satisfied / reached) x %d%% (out of 100), highest first."),
+            policy->weight_response, policy->weight_resolution, policy->weight_satisfaction);
         break;
     case HL_RANK_BY_RATE:
         hl_buf_append_str(note,
@@ -565,17 +558,14 @@ static void append_minimum_volume(const hl_assessment_policy *policy, bool text,
                                "No minimum number of reached surveys: every unit is ranked."));
         return;
     }
-    if (english())
-        hl_buf_appendf(note,
-                       "A unit with fewer than %d reached surveys in the month is not ranked; it "
-                       "is listed below its group's table%s",
-                       policy->min_reached,
-                       text ? " and in the details with rank \"-\"."
-                            : ", and its rank is empty in the details.");
-    else
-        hl_buf_appendf(note,
-                       "当月调查成功不足 %d 件的单位不参加排名，列于本组排名表下方，明细中排名%s",
-                       policy->min_reached, text ? "记为“-”。" : "留空。");
+    hl_buf_appendf(
+        note,
+        HL_T("当月调查成功不足 %d 件的单位不参加排名，列于本组排名表下方，明细中排名%s",
+             "A unit with fewer than %d reached surveys in the month is not ranked; it "
+             "is listed below its group's table%s"),
+        policy->min_reached,
+        HL_T(text ? "记为“-”。" : "留空。", text ? " and in the details with rank \"-\"."
+                                                 : ", and its rank is empty in the details."));
 }
 
 static void append_definitions(bool text, hl_buf *note)
@@ -631,12 +621,11 @@ static void append_interval(bool text, hl_buf *note)
 
 static void append_appeal_exclusions(const hl_assessment *assessment, hl_buf *note)
 {
-    if (english())
-        hl_buf_appendf(
-            note, "Orders excluded from this month's assessment after an upheld appeal: %" PRId64,
-            assessment->appeal_upheld);
-    else
-        hl_buf_appendf(note, "本月经申诉核实不纳入考核 %" PRId64 " 件", assessment->appeal_upheld);
+    hl_buf_appendf(
+        note,
+        HL_T("本月经申诉核实不纳入考核 %" PRId64 " 件",
+             "Orders excluded from this month's assessment after an upheld appeal: %" PRId64),
+        assessment->appeal_upheld);
     size_t listed = 0;
     for (size_t group_index = 0; group_index < assessment->group_count; group_index++) {
         const hl_group_result *group = &assessment->groups[group_index];
@@ -645,10 +634,8 @@ static void append_appeal_exclusions(const hl_assessment *assessment, hl_buf *no
             if (unit->appeal_upheld == 0)
                 continue;
             hl_buf_append_str(note, listed == 0 ? HL_T("（其中 ", " (") : HL_T("、", ", "));
-            if (english())
-                hl_buf_appendf(note, "%s %" PRId64, unit->name, unit->appeal_upheld);
-            else
-                hl_buf_appendf(note, "%s %" PRId64 " 件", unit->name, unit->appeal_upheld);
+            hl_buf_appendf(note, HL_T("%s %" PRId64 " 件", "%s %" PRId64), unit->name,
+                           unit->appeal_upheld);
             listed++;
         }
     }
@@ -678,18 +665,14 @@ static void append_appeal_exclusions(const hl_assessment *assessment, hl_buf *no
 static void append_lists(const hl_assessment_policy *policy, hl_buf *note)
 {
     /* The tie rules are hl_assessment_compute's (rank_group in assessment.c). */
-    if (english())
-        hl_buf_appendf(note,
-                       "Red and black lists: the top %d ranked units of each group are on the red "
-                       "list, the bottom %d on the black list; units tied across the line are all "
-                       "listed, and a unit that would be on both is on neither.",
-                       policy->list_size, policy->list_size);
-    else
-        hl_buf_appendf(
-            note,
-            "红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜；并列跨越界线的单位"
-            "一并列入，同时够上两榜的单位均不列入。",
-            policy->list_size, policy->list_size);
+    hl_buf_appendf(
+        note,
+        HL_T("红榜、黑榜：各组排名前 %d 名的单位列入红榜，后 %d 名列入黑榜；并列跨越界线的单位"
+             "一并列入，同时够上两榜的单位均不列入。",
+             "Red and black lists: the top %d ranked units of each group are on the red "
+             "list, the bottom %d on the black list; units tied across the line are all "
+             "listed, and a unit that would be on both is on neither."),
+        policy->list_size, policy->list_size);
 }
 
 typedef void footnote_visit(void *context, const char *label, const char *note);
@@ -741,8 +724,7 @@ static void collect_footnote(void *context, const char *label, const char *note)
 {
     (void)label;
     hl_bulletin_model *model = context;
-    model->footnotes =
-        hl_xrealloc(model->footnotes, (model->footnote_count + 1) * sizeof *model->footnotes);
+    HL_ARRAY_GROW(model->footnotes, model->footnote_count, model->footnote_capacity);
     model->footnotes[model->footnote_count++] = hl_xstrdup(note);
 }
 
@@ -759,9 +741,9 @@ void hl_bulletin_model_build(const hl_assessment *assessment, const hl_bulletin_
     for (size_t index = 0; index < assessment->group_count; index++)
         build_ranking_section(&assessment->groups[index], index, assessment, period,
                               &model->sections[index]);
-    if (english())
+    if (hl_i18n_get() == HL_LANG_EN)
         snprintf(model->detail_title, sizeof model->detail_title, "Details by unit, %s %d",
-                 english_months[period->month - 1], period->year);
+                 english_month(period->month), period->year);
     else
         snprintf(model->detail_title, sizeof model->detail_title, "%d年%d月各网络单位办结事项明细",
                  period->year, period->month);

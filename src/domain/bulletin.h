@@ -78,7 +78,7 @@ typedef struct hl_bulletin_model {
     char detail_title[128];
     hl_bulletin_grid detail;
     char **footnotes; /* owned; in the text layout (HL_BULLETIN_LAYOUT_TEXT) */
-    size_t footnote_count;
+    size_t footnote_count, footnote_capacity;
 } hl_bulletin_model;
 
 /* Builds the model of an assessment whose input hl_bulletin_check has

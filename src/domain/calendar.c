@@ -8,10 +8,13 @@
  * nor store the calendar (store/). */
 #include "domain/calendar.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
+#include "base/contract.h"
 #include "base/csv.h"
 #include "base/i18n.h"
 #include "base/text.h"
@@ -64,17 +67,12 @@ static void copy_festival(char *destination, const char *festival)
 
 static void reserve_entries(hl_calendar *calendar, size_t needed)
 {
-    if (needed <= calendar->capacity)
-        return;
-    size_t capacity = calendar->capacity < 16 ? 16 : calendar->capacity;
-    while (capacity < needed)
-        capacity *= 2;
-    calendar->entries = hl_xrealloc(calendar->entries, capacity * sizeof *calendar->entries);
-    calendar->capacity = capacity;
+    HL_ARRAY_RESERVE(calendar->entries, calendar->capacity, needed);
 }
 
 void hl_calendar_set(hl_calendar *calendar, int32_t day, hl_day_kind kind, const char *festival)
 {
+    HL_REQUIRE(kind == HL_DAY_OFF || kind == HL_DAY_WORK);
     size_t index = lower_bound(calendar, day);
     if (index == calendar->count || calendar->entries[index].day != day) {
         reserve_entries(calendar, calendar->count + 1);
@@ -106,6 +104,9 @@ int32_t hl_calendar_add_working_days(const hl_calendar *calendar, int32_t day, i
 {
     /* A negative count walks backwards, which a caller undoing an extension
      * may want; the header documents only N >= 0. */
+    /* The walk counts -count days when going backwards, so -count must be
+     * an int. */
+    HL_REQUIRE(count > INT_MIN);
     int step = count < 0 ? -1 : 1;
     int remaining = count < 0 ? -count : count;
     /* The cursor is the entry the walk will meet next (walking backwards,
@@ -149,6 +150,8 @@ static int64_t weekdays_in_span(int32_t day, int64_t span)
 
 int hl_calendar_working_days_between(const hl_calendar *calendar, int32_t from_day, int32_t to_day)
 {
+    /* The count is returned as an int: a span of at most INT_MAX days. */
+    HL_REQUIRE((int64_t)to_day - from_day <= INT_MAX && (int64_t)from_day - to_day <= INT_MAX);
     if (to_day < from_day)
         return -hl_calendar_working_days_between(calendar, to_day, from_day);
     /* Count by the weekday rule in constant time, then correct for each
@@ -195,9 +198,8 @@ static hl_slice printable_excerpt(hl_slice value)
 static int fail_row(hl_error *error, long line, const char *field, const char *chinese,
                     const char *english)
 {
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, field, "line %ld: %s", line, english)
-               : hl_error_set(error, HL_EINVAL, field, "第 %ld 行: %s", line, chinese);
+    return hl_error_set(error, HL_EINVAL, field, HL_T("第 %ld 行: %s", "line %ld: %s"), line,
+                        HL_T(chinese, english));
 }
 
 /* As fail_row, quoting the bad value back when it can be shown. */
@@ -207,11 +209,9 @@ static int fail_value(hl_error *error, long line, const char *field, const char 
     hl_slice excerpt = printable_excerpt(value);
     if (excerpt.len == 0)
         return fail_row(error, line, field, chinese, english);
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, field, "line %ld: %s: \"%.*s\"", line, english,
-                              (int)excerpt.len, excerpt.ptr)
-               : hl_error_set(error, HL_EINVAL, field, "第 %ld 行: %s：“%.*s”", line, chinese,
-                              (int)excerpt.len, excerpt.ptr);
+    return hl_error_set(error, HL_EINVAL, field,
+                        HL_T("第 %ld 行: %s：“%.*s”", "line %ld: %s: \"%.*s\""), line,
+                        HL_T(chinese, english), (int)excerpt.len, excerpt.ptr);
 }
 
 static int compare_entries(const void *left, const void *right)
@@ -237,13 +237,10 @@ static int parse_row(const hl_csv_reader *reader, hl_calendar_entry *entry, hl_e
 {
     long line = reader->line;
     if (reader->field_count != 3)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, NULL,
-                                  "line %ld: expected 3 columns (date,kind,festival), found %zu",
-                                  line, reader->field_count)
-                   : hl_error_set(error, HL_EINVAL, NULL,
-                                  "第 %ld 行: 应有 3 列 (date,kind,festival)，实有 %zu 列", line,
-                                  reader->field_count);
+        return hl_error_set(error, HL_EINVAL, NULL,
+                            HL_T("第 %ld 行: 应有 3 列 (date,kind,festival)，实有 %zu 列",
+                                 "line %ld: expected 3 columns (date,kind,festival), found %zu"),
+                            line, reader->field_count);
     hl_slice date = reader->fields[0];
     if (hl_clock_parse_day(date, &entry->day) != HL_OK)
         return fail_value(error, line, "date", "日期无效，应为 YYYY-MM-DD",
@@ -304,25 +301,21 @@ int hl_calendar_parse_csv(hl_calendar *calendar, const char *text, size_t length
     hl_csv_reader_init(&reader, text, length);
     hl_calendar_entry *rows = NULL;
     long *row_lines = NULL;
-    size_t row_count = 0, row_capacity = 0;
+    size_t row_count = 0, row_capacity = 0, line_capacity = 0;
     int result = hl_csv_reader_next(&reader, error);
     if (result == 0 || (result == 1 && !is_header(&reader))) {
         long line = result == 1 ? reader.line : 1;
-        result = hl_i18n_get() == HL_LANG_EN
-                     ? hl_error_set(error, HL_EINVAL, NULL,
-                                    "line %ld: expected the header date,kind,festival", line)
-                     : hl_error_set(error, HL_EINVAL, NULL,
-                                    "第 %ld 行: 应为表头 date,kind,festival", line);
+        result = hl_error_set(error, HL_EINVAL, NULL,
+                              HL_T("第 %ld 行: 应为表头 date,kind,festival",
+                                   "line %ld: expected the header date,kind,festival"),
+                              line);
     }
     while (result == 1) {
         result = hl_csv_reader_next(&reader, error);
         if (result != 1)
             break;
-        if (row_count == row_capacity) {
-            row_capacity = row_capacity < 64 ? 64 : row_capacity * 2;
-            rows = hl_xrealloc(rows, row_capacity * sizeof *rows);
-            row_lines = hl_xrealloc(row_lines, row_capacity * sizeof *row_lines);
-        }
+        HL_ARRAY_GROW(rows, row_count, row_capacity);
+        HL_ARRAY_GROW(row_lines, row_count, line_capacity);
         result = parse_row(&reader, &rows[row_count], error);
         if (result == HL_OK) {
             row_lines[row_count] = reader.line;
@@ -347,11 +340,9 @@ int hl_calendar_parse_csv(hl_calendar *calendar, const char *text, size_t length
                     line = row_lines[row];
             char day_text[32];
             hl_clock_format_day(sorted[index].day, day_text, sizeof day_text);
-            result = hl_i18n_get() == HL_LANG_EN
-                         ? hl_error_set(error, HL_EINVAL, "date", "line %ld: date %s listed twice",
-                                        line, day_text)
-                         : hl_error_set(error, HL_EINVAL, "date", "第 %ld 行: 日期 %s 重复", line,
-                                        day_text);
+            result = hl_error_set(error, HL_EINVAL, "date",
+                                  HL_T("第 %ld 行: 日期 %s 重复", "line %ld: date %s listed twice"),
+                                  line, day_text);
         }
         if (result == 0) {
             free(rows);

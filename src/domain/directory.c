@@ -49,12 +49,10 @@ bool hl_directory_code_valid(hl_slice code)
  * field's Chinese name, field its English one. */
 static int invalid_code(const char *field, const char *field_zh, hl_error *error)
 {
-    if (hl_i18n_get() == HL_LANG_EN)
-        return hl_error_set(error, HL_EINVAL, field,
-                            "%s must be 1 to %d letters, digits, '-', '_' or '.'", field,
-                            HL_CODE_CHARS);
-    return hl_error_set(error, HL_EINVAL, field, "%s须为 1 至 %d 个字母、数字、“-”、“_”或“.”",
-                        field_zh, HL_CODE_CHARS);
+    return hl_error_set(error, HL_EINVAL, field,
+                        HL_T("%s须为 1 至 %d 个字母、数字、“-”、“_”或“.”",
+                             "%s must be 1 to %d letters, digits, '-', '_' or '.'"),
+                        HL_T(field_zh, field), HL_CODE_CHARS);
 }
 
 int hl_directory_copy_code(char *destination, hl_slice source, const char *field, hl_error *error)
@@ -76,11 +74,9 @@ static int check_code(const char *code, bool required, const char *field, const 
     size_t length = strnlen(code, HL_CODE_BYTES);
     if (length == 0 && !required)
         return HL_OK;
-    if (length == 0) {
-        if (hl_i18n_get() == HL_LANG_EN)
-            return hl_error_set(error, HL_EINVAL, field, "%s is required", field);
-        return hl_error_set(error, HL_EINVAL, field, "%s不能为空", field_zh);
-    }
+    if (length == 0)
+        return hl_error_set(error, HL_EINVAL, field, HL_T("%s不能为空", "%s is required"),
+                            HL_T(field_zh, field));
     /* length == HL_CODE_BYTES means no terminator: too long by definition. */
     if (!hl_directory_code_valid((hl_slice){code, length}))
         return invalid_code(field, field_zh, error);
@@ -92,26 +88,21 @@ static int check_code(const char *code, bool required, const char *field, const 
 static int check_name(const char *name, bool required, const char *field, const char *field_zh,
                       hl_error *error)
 {
-    bool english = hl_i18n_get() == HL_LANG_EN;
     size_t length = strnlen(name, HL_NAME_BYTES);
     if (hl_slice_trim((hl_slice){name, length}).len == 0) {
         if (!required)
             return HL_OK;
-        if (english)
-            return hl_error_set(error, HL_EINVAL, field, "%s is required", field);
-        return hl_error_set(error, HL_EINVAL, field, "%s不能为空", field_zh);
+        return hl_error_set(error, HL_EINVAL, field, HL_T("%s不能为空", "%s is required"),
+                            HL_T(field_zh, field));
     }
-    if (!hl_text_is_utf8(name, length)) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, field, "%s is not valid UTF-8", field);
-        return hl_error_set(error, HL_EINVAL, field, "%s不是有效的 UTF-8 文本", field_zh);
-    }
-    if (length == HL_NAME_BYTES || hl_text_char_count(name, length) > HL_NAME_CHARS) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, field, "%s is longer than %d characters", field,
-                                HL_NAME_CHARS);
-        return hl_error_set(error, HL_EINVAL, field, "%s超过 %d 个字符", field_zh, HL_NAME_CHARS);
-    }
+    if (!hl_text_is_utf8(name, length))
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s不是有效的 UTF-8 文本", "%s is not valid UTF-8"),
+                            HL_T(field_zh, field));
+    if (length == HL_NAME_BYTES || hl_text_char_count(name, length) > HL_NAME_CHARS)
+        return hl_error_set(error, HL_EINVAL, field,
+                            HL_T("%s超过 %d 个字符", "%s is longer than %d characters"),
+                            HL_T(field_zh, field), HL_NAME_CHARS);
     return HL_OK;
 }
 
@@ -124,12 +115,10 @@ int hl_directory_unit_validate(const hl_unit *unit, hl_error *error)
         (status = check_code(unit->parent, false, "parent", "上级单位", error)) != HL_OK)
         return status;
     /* A unit that is its own parent would make every walk up the tree loop. */
-    if (strcmp(unit->parent, unit->code) == 0) {
-        if (hl_i18n_get() == HL_LANG_EN)
-            return hl_error_set(error, HL_EINVAL, "parent", "unit %s cannot be its own parent",
-                                unit->code);
-        return hl_error_set(error, HL_EINVAL, "parent", "单位 %s 不能是自己的上级单位", unit->code);
-    }
+    if (strcmp(unit->parent, unit->code) == 0)
+        return hl_error_set(
+            error, HL_EINVAL, "parent",
+            HL_T("单位 %s 不能是自己的上级单位", "unit %s cannot be its own parent"), unit->code);
     return HL_OK;
 }
 
@@ -142,55 +131,41 @@ int hl_directory_category_validate(const hl_category *category, hl_error *error)
         (status = check_code(category->default_unit, false, "default_unit", "默认承办单位",
                              error)) != HL_OK)
         return status;
-    if (strcmp(category->parent, category->code) == 0) {
-        if (hl_i18n_get() == HL_LANG_EN)
-            return hl_error_set(error, HL_EINVAL, "parent", "category %s cannot be its own parent",
-                                category->code);
-        return hl_error_set(error, HL_EINVAL, "parent", "分类 %s 不能是自己的上级分类",
-                            category->code);
-    }
-    if (category->handle_days < 0 || category->handle_days > CATEGORY_HANDLE_DAYS_MAX) {
-        if (hl_i18n_get() == HL_LANG_EN)
-            return hl_error_set(error, HL_EINVAL, "handle_days",
-                                "handle_days must be 0 to %d, not %d", CATEGORY_HANDLE_DAYS_MAX,
-                                category->handle_days);
-        return hl_error_set(error, HL_EINVAL, "handle_days",
-                            "办理时限须为 0 至 %d 个工作日，而非 %d", CATEGORY_HANDLE_DAYS_MAX,
-                            category->handle_days);
-    }
+    if (strcmp(category->parent, category->code) == 0)
+        return hl_error_set(
+            error, HL_EINVAL, "parent",
+            HL_T("分类 %s 不能是自己的上级分类", "category %s cannot be its own parent"),
+            category->code);
+    if (category->handle_days < 0 || category->handle_days > CATEGORY_HANDLE_DAYS_MAX)
+        return hl_error_set(
+            error, HL_EINVAL, "handle_days",
+            HL_T("办理时限须为 0 至 %d 个工作日，而非 %d", "handle_days must be 0 to %d, not %d"),
+            CATEGORY_HANDLE_DAYS_MAX, category->handle_days);
     return HL_OK;
 }
 
 int hl_directory_user_validate(const hl_user *user, hl_error *error)
 {
-    bool english = hl_i18n_get() == HL_LANG_EN;
     int status;
     if ((status = check_code(user->username, true, "username", "用户名", error)) != HL_OK ||
         (status = check_name(user->display_name, false, "display_name", "姓名", error)) != HL_OK)
         return status;
-    if ((int)user->role < 0 || (int)user->role >= HL_ROLE_COUNT) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "role", "unknown role %d", (int)user->role);
-        return hl_error_set(error, HL_EINVAL, "role", "未知的角色 %d", (int)user->role);
-    }
+    if ((int)user->role < 0 || (int)user->role >= HL_ROLE_COUNT)
+        return hl_error_set(error, HL_EINVAL, "role", HL_T("未知的角色 %d", "unknown role %d"),
+                            (int)user->role);
     /* A handler acts for exactly one unit; the centre's roles act for none,
      * so that unit scope checks in the workflow cannot be sidestepped. */
     if (user->role == HL_ROLE_HANDLER) {
-        if (user->unit[0] == '\0') {
-            if (english)
-                return hl_error_set(error, HL_EINVAL, "unit", "a unit handler needs a unit");
-            return hl_error_set(error, HL_EINVAL, "unit", "承办人必须属于一个承办单位");
-        }
+        if (user->unit[0] == '\0')
+            return hl_error_set(error, HL_EINVAL, "unit",
+                                HL_T("承办人必须属于一个承办单位", "a unit handler needs a unit"));
         return check_code(user->unit, true, "unit", "所属单位", error);
     }
-    if (user->unit[0] != '\0') {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "unit",
-                                "role %s has no unit: only unit handlers belong to one",
-                                role_texts[user->role].name);
-        return hl_error_set(error, HL_EINVAL, "unit", "只有承办人属于承办单位，%s不属于",
-                            role_texts[user->role].label_zh);
-    }
+    if (user->unit[0] != '\0')
+        return hl_error_set(error, HL_EINVAL, "unit",
+                            HL_T("只有承办人属于承办单位，%s不属于",
+                                 "role %s has no unit: only unit handlers belong to one"),
+                            HL_T(role_texts[user->role].label_zh, role_texts[user->role].name));
     return HL_OK;
 }
 

@@ -9,21 +9,16 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "base/array.h"
+#include "base/fields.h"
 #include "base/i18n.h"
 #include "base/text.h"
-
-typedef struct limit_key {
-    const char *name;
-    size_t offset; /* of the int in hl_limits */
-    int minimum;
-    int maximum;
-} limit_key;
 
 /* Day counts stop at 60 working days (about three months), beyond any
  * limit a hotline sets; a count of zero days would make orders overdue
  * the moment they are dispatched. The handle_days keys follow the order
  * of hl_order_type in domain/order.h. */
-static const limit_key limit_keys[] = {
+static const hl_int_field limit_keys[] = {
     {"sign_days", offsetof(hl_limits, sign_days), 1, 60},
     {"return_days", offsetof(hl_limits, return_days), 1, 60},
     {"handle_days.inquiry", offsetof(hl_limits, handle_days[0]), 1, 60},
@@ -40,19 +35,9 @@ static const limit_key limit_keys[] = {
     {"reopen_dissatisfied", offsetof(hl_limits, reopen_dissatisfied), 0, 1},
 };
 
-#define LIMIT_KEY_COUNT (sizeof limit_keys / sizeof limit_keys[0])
+#define LIMIT_KEY_COUNT HL_COUNT_OF(limit_keys)
 
 _Static_assert(HL_ORDER_TYPE_COUNT == 6, "limit_keys names six handle_days entries");
-
-static int *limit_slot(hl_limits *limits, const limit_key *key)
-{
-    return (int *)((char *)limits + key->offset);
-}
-
-static int limit_value(const hl_limits *limits, const limit_key *key)
-{
-    return *(const int *)((const char *)limits + key->offset);
-}
 
 void hl_limits_default(hl_limits *limits)
 {
@@ -74,44 +59,27 @@ void hl_limits_default(hl_limits *limits)
 
 int hl_limits_set(hl_limits *limits, const char *key, const char *value, hl_error *error)
 {
-    const limit_key *found = NULL;
-    for (size_t index = 0; key != NULL && index < LIMIT_KEY_COUNT; index++)
-        if (strcmp(limit_keys[index].name, key) == 0)
-            found = &limit_keys[index];
+    const hl_int_field *found = hl_int_field_find(limit_keys, LIMIT_KEY_COUNT, key);
     if (found == NULL) {
         /* The list of valid keys in the message tells the user what to type;
          * the echo is cut short so a pasted paragraph does not fill it. */
         const char *shown = key != NULL ? key : "";
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(
-                         error, HL_EINVAL, "key",
-                         "unknown limit \"%.64s\" (sign_days, return_days, "
-                         "handle_days.<type>, extension_max_days, extension_max_count, "
-                         "due_soon_days, survey_max_attempts, appeal_days, reopen_dissatisfied)",
-                         shown)
-                   : hl_error_set(
-                         error, HL_EINVAL, "key",
-                         "未知的时限配置项“%.64s”（sign_days、return_days、"
-                         "handle_days.<类型>、extension_max_days、extension_max_count、"
-                         "due_soon_days、survey_max_attempts、appeal_days、reopen_dissatisfied）",
-                         shown);
+        return hl_error_set(
+            error, HL_EINVAL, "key",
+            HL_T("未知的时限配置项“%.64s”（sign_days、return_days、"
+                 "handle_days.<类型>、extension_max_days、extension_max_count、"
+                 "due_soon_days、survey_max_attempts、appeal_days、reopen_dissatisfied）",
+                 "unknown limit \"%.64s\" (sign_days, return_days, "
+                 "handle_days.<type>, extension_max_days, extension_max_count, "
+                 "due_soon_days, survey_max_attempts, appeal_days, reopen_dissatisfied)"),
+            shown);
     }
-    int64_t parsed = 0;
-    if (value == NULL || hl_text_parse_int(hl_slice_trim(hl_slice_of(value)), found->minimum,
-                                           found->maximum, &parsed) != HL_OK)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, found->name,
-                                  "%s must be a whole number from %d to %d", found->name,
-                                  found->minimum, found->maximum)
-                   : hl_error_set(error, HL_EINVAL, found->name, "%s 应为 %d 到 %d 之间的整数",
-                                  found->name, found->minimum, found->maximum);
-    *limit_slot(limits, found) = (int)parsed;
-    return HL_OK;
+    return hl_int_field_set(limits, found, value, error);
 }
 
 void hl_limits_each(const hl_limits *limits,
                     void (*visit)(void *context, const char *key, int value), void *context)
 {
     for (size_t index = 0; index < LIMIT_KEY_COUNT; index++)
-        visit(context, limit_keys[index].name, limit_value(limits, &limit_keys[index]));
+        visit(context, limit_keys[index].name, hl_int_field_get(limits, &limit_keys[index]));
 }

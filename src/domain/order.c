@@ -311,71 +311,48 @@ static bool phone_valid(const char *phone, size_t length)
 
 int hl_order_validate_registration(const hl_order *order, hl_error *error)
 {
-    bool english = hl_i18n_get() == HL_LANG_EN;
-    if (is_blank(order->title)) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "title", "title is required");
-        return hl_error_set(error, HL_EINVAL, "title", "标题不能为空");
-    }
-    if (is_blank(order->content)) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "content", "content is required");
-        return hl_error_set(error, HL_EINVAL, "content", "诉求内容不能为空");
-    }
-    if ((int)order->channel < 0 || (int)order->channel >= HL_CHANNEL_COUNT) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "channel", "unknown channel %d",
-                                (int)order->channel);
-        return hl_error_set(error, HL_EINVAL, "channel", "未知的受理渠道 %d", (int)order->channel);
-    }
-    if ((int)order->type < 0 || (int)order->type >= HL_TYPE_COUNT) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "type", "unknown order type %d",
-                                (int)order->type);
-        return hl_error_set(error, HL_EINVAL, "type", "未知的诉求类型 %d", (int)order->type);
-    }
-    if (order->received_at <= 0) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "received_at", "received time is required");
-        return hl_error_set(error, HL_EINVAL, "received_at", "受理时间不能为空");
-    }
+    if (is_blank(order->title))
+        return hl_error_set(error, HL_EINVAL, "title", HL_T("标题不能为空", "title is required"));
+    if (is_blank(order->content))
+        return hl_error_set(error, HL_EINVAL, "content",
+                            HL_T("诉求内容不能为空", "content is required"));
+    if ((int)order->channel < 0 || (int)order->channel >= HL_CHANNEL_COUNT)
+        return hl_error_set(error, HL_EINVAL, "channel",
+                            HL_T("未知的受理渠道 %d", "unknown channel %d"), (int)order->channel);
+    if ((int)order->type < 0 || (int)order->type >= HL_TYPE_COUNT)
+        return hl_error_set(error, HL_EINVAL, "type",
+                            HL_T("未知的诉求类型 %d", "unknown order type %d"), (int)order->type);
+    if (order->received_at <= 0)
+        return hl_error_set(error, HL_EINVAL, "received_at",
+                            HL_T("受理时间不能为空", "received time is required"));
     /* strnlen: a field that lost its terminator must not be read past its end. */
     size_t phone_length = strnlen(order->citizen_phone, sizeof order->citizen_phone);
     if (phone_length > 0 && !phone_valid(order->citizen_phone, phone_length)) {
         int shown = (int)(phone_length < HL_PHONE_CHARS ? phone_length : HL_PHONE_CHARS);
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "citizen_phone",
-                                "phone number \"%.*s\" must be 3 to %d digits, spaces, '+' or '-' "
-                                "with at least 3 digits",
-                                shown, order->citizen_phone, HL_PHONE_CHARS);
-        return hl_error_set(error, HL_EINVAL, "citizen_phone",
-                            "联系电话“%.*s”须为 3 至 %d 个数字、空格、“+”或“-”，且至少含 3 位数字",
-                            shown, order->citizen_phone, HL_PHONE_CHARS);
+        return hl_error_set(
+            error, HL_EINVAL, "citizen_phone",
+            HL_T("联系电话“%.*s”须为 3 至 %d 个数字、空格、“+”或“-”，且至少含 3 位数字",
+                 "phone number \"%.*s\" must be 3 to %d digits, spaces, '+' or '-' "
+                 "with at least 3 digits"),
+            shown, order->citizen_phone, HL_PHONE_CHARS);
     }
     if (order->has_location) {
         /* Written as negated ranges so that NaN is refused too. */
-        if (!(order->latitude >= -90.0 && order->latitude <= 90.0)) {
-            if (english)
-                return hl_error_set(error, HL_EINVAL, "latitude",
-                                    "latitude %g is outside -90 to 90", order->latitude);
-            return hl_error_set(error, HL_EINVAL, "latitude", "纬度 %g 超出 -90 至 90 的范围",
-                                order->latitude);
-        }
-        if (!(order->longitude >= -180.0 && order->longitude <= 180.0)) {
-            if (english)
-                return hl_error_set(error, HL_EINVAL, "longitude",
-                                    "longitude %g is outside -180 to 180", order->longitude);
-            return hl_error_set(error, HL_EINVAL, "longitude", "经度 %g 超出 -180 至 180 的范围",
-                                order->longitude);
-        }
+        if (!(order->latitude >= -90.0 && order->latitude <= 90.0))
+            return hl_error_set(
+                error, HL_EINVAL, "latitude",
+                HL_T("纬度 %g 超出 -90 至 90 的范围", "latitude %g is outside -90 to 90"),
+                order->latitude);
+        if (!(order->longitude >= -180.0 && order->longitude <= 180.0))
+            return hl_error_set(
+                error, HL_EINVAL, "longitude",
+                HL_T("经度 %g 超出 -180 至 180 的范围", "longitude %g is outside -180 to 180"),
+                order->longitude);
     }
-    if (order->category[0] != '\0' && !hl_directory_code_valid(hl_slice_of(order->category))) {
-        if (english)
-            return hl_error_set(error, HL_EINVAL, "category", "\"%s\" is not a valid category code",
-                                order->category);
-        return hl_error_set(error, HL_EINVAL, "category", "“%s”不是有效的分类编码",
+    if (order->category[0] != '\0' && !hl_directory_code_valid(hl_slice_of(order->category)))
+        return hl_error_set(error, HL_EINVAL, "category",
+                            HL_T("“%s”不是有效的分类编码", "\"%s\" is not a valid category code"),
                             order->category);
-    }
     return HL_OK;
 }
 

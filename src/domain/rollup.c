@@ -111,77 +111,76 @@ static size_t add_survey_result(hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS], size_
     return count;
 }
 
+/* The counter each action adds one to in its unit's month, and the one it
+ * adds besides when on time. Actions that change no count (a progress
+ * note, a refused extension) have none. */
+typedef struct action_counts {
+    bool counts;
+    hl_counter counter;
+    bool timed;
+    hl_counter on_time;
+} action_counts;
+
+#define COUNTS(counter_name)                                                                       \
+    {                                                                                              \
+        true, counter_name, false, HL_COUNTER_RECEIVED                                             \
+    }
+#define COUNTS_TIMED(counter_name, on_time_name)                                                   \
+    {                                                                                              \
+        true, counter_name, true, on_time_name                                                     \
+    }
+
+static const action_counts counts_of_action[HL_ACTION_COUNT] = {
+    [HL_ACTION_REGISTER] = COUNTS(HL_COUNTER_RECEIVED),
+    [HL_ACTION_RESOLVE] = COUNTS(HL_COUNTER_RESOLVED_AT_INTAKE),
+    [HL_ACTION_DISPATCH] = COUNTS(HL_COUNTER_DISPATCHED),
+    [HL_ACTION_SIGN] = COUNTS_TIMED(HL_COUNTER_SIGNED, HL_COUNTER_SIGNED_ON_TIME),
+    [HL_ACTION_COMPLETE] = COUNTS_TIMED(HL_COUNTER_COMPLETED, HL_COUNTER_COMPLETED_ON_TIME),
+    [HL_ACTION_RETURN] = COUNTS(HL_COUNTER_RETURNED),
+    [HL_ACTION_RETURN_REJECT] = COUNTS(HL_COUNTER_RETURN_REJECTED),
+    /* The new unit gains a dispatch; the old one loses the order (below). */
+    [HL_ACTION_REASSIGN] = COUNTS(HL_COUNTER_DISPATCHED),
+    [HL_ACTION_EXTEND_REQUEST] = COUNTS(HL_COUNTER_EXTENSION_REQUESTED),
+    [HL_ACTION_EXTEND_APPROVE] = COUNTS(HL_COUNTER_EXTENSION_APPROVED),
+    [HL_ACTION_REMIND] = COUNTS(HL_COUNTER_REMINDED),
+    [HL_ACTION_SUPERVISE] = COUNTS(HL_COUNTER_SUPERVISED),
+    [HL_ACTION_REOPEN] = COUNTS(HL_COUNTER_REOPENED),
+    [HL_ACTION_MERGE] = COUNTS(HL_COUNTER_MERGED),
+    [HL_ACTION_INVALIDATE] = COUNTS(HL_COUNTER_INVALIDATED),
+    [HL_ACTION_ARCHIVE] = COUNTS(HL_COUNTER_ARCHIVED),
+    [HL_ACTION_SURVEY] = COUNTS(HL_COUNTER_SURVEY_CALLS),
+    [HL_ACTION_APPEAL] = COUNTS(HL_COUNTER_APPEALED),
+    [HL_ACTION_APPEAL_UPHOLD] = COUNTS(HL_COUNTER_APPEAL_UPHELD),
+    [HL_ACTION_APPEAL_REJECT] = COUNTS(HL_COUNTER_APPEAL_REJECTED),
+};
+
+#undef COUNTS
+#undef COUNTS_TIMED
+
 size_t hl_rollup_of_event(const hl_event *event, hl_rollup_delta out[HL_ROLLUP_MAX_DELTAS])
 {
+    if ((int)event->action < 0 || event->action >= HL_ACTION_COUNT)
+        return 0;
     int month = event->period != 0 ? event->period : hl_clock_month_of(event->at);
     const char *unit = event->unit;
     /* Exactly at the deadline still counts as on time: deadlines are the
      * last second allowed (23:59:59), not the first one late. */
     bool on_time = event->deadline == 0 || event->at <= event->deadline;
+    const action_counts *counts = &counts_of_action[event->action];
     size_t count = 0;
-    switch (event->action) {
-    case HL_ACTION_REGISTER: count = add_delta(out, count, month, unit, HL_COUNTER_RECEIVED); break;
-    case HL_ACTION_RESOLVE:
-        count = add_delta(out, count, month, unit, HL_COUNTER_RESOLVED_AT_INTAKE);
-        break;
-    case HL_ACTION_DISPATCH:
-        count = add_delta(out, count, month, unit, HL_COUNTER_DISPATCHED);
-        break;
-    case HL_ACTION_SIGN:
-        count = add_delta(out, count, month, unit, HL_COUNTER_SIGNED);
-        if (on_time)
-            count = add_delta(out, count, month, unit, HL_COUNTER_SIGNED_ON_TIME);
-        break;
-    case HL_ACTION_HANDLE: break; /* a progress note changes no count */
-    case HL_ACTION_COMPLETE:
-        count = add_delta(out, count, month, unit, HL_COUNTER_COMPLETED);
-        if (on_time)
-            count = add_delta(out, count, month, unit, HL_COUNTER_COMPLETED_ON_TIME);
-        break;
-    case HL_ACTION_RETURN: count = add_delta(out, count, month, unit, HL_COUNTER_RETURNED); break;
-    case HL_ACTION_RETURN_REJECT:
-        count = add_delta(out, count, month, unit, HL_COUNTER_RETURN_REJECTED);
-        break;
-    case HL_ACTION_REASSIGN:
-        /* The new unit gains a dispatch; the old one, if any, loses the order. */
-        count = add_delta(out, count, month, unit, HL_COUNTER_DISPATCHED);
-        if (event->other_unit[0] != '\0')
-            count = add_delta(out, count, month, event->other_unit, HL_COUNTER_REASSIGNED_AWAY);
-        break;
-    case HL_ACTION_EXTEND_REQUEST:
-        count = add_delta(out, count, month, unit, HL_COUNTER_EXTENSION_REQUESTED);
-        break;
-    case HL_ACTION_EXTEND_APPROVE:
-        count = add_delta(out, count, month, unit, HL_COUNTER_EXTENSION_APPROVED);
-        break;
-    case HL_ACTION_EXTEND_REFUSE: break; /* a refusal is not assessed */
-    case HL_ACTION_REMIND: count = add_delta(out, count, month, unit, HL_COUNTER_REMINDED); break;
-    case HL_ACTION_SUPERVISE:
-        count = add_delta(out, count, month, unit, HL_COUNTER_SUPERVISED);
-        break;
-    case HL_ACTION_REOPEN: count = add_delta(out, count, month, unit, HL_COUNTER_REOPENED); break;
-    case HL_ACTION_MERGE: count = add_delta(out, count, month, unit, HL_COUNTER_MERGED); break;
-    case HL_ACTION_INVALIDATE:
-        count = add_delta(out, count, month, unit, HL_COUNTER_INVALIDATED);
-        break;
-    case HL_ACTION_ARCHIVE: count = add_delta(out, count, month, unit, HL_COUNTER_ARCHIVED); break;
-    case HL_ACTION_SURVEY:
-        count = add_delta(out, count, month, unit, HL_COUNTER_SURVEY_CALLS);
-        /* A survey of an order already excluded by an appeal counts nowhere. */
-        if ((event->flags & HL_EVENT_EXCLUDED) == 0)
-            count = add_survey_result(out, count, month, event, 1);
-        break;
-    case HL_ACTION_APPEAL: count = add_delta(out, count, month, unit, HL_COUNTER_APPEALED); break;
-    case HL_ACTION_APPEAL_UPHOLD:
-        count = add_delta(out, count, month, unit, HL_COUNTER_APPEAL_UPHELD);
-        if ((event->flags & HL_EVENT_EXCLUDED) == 0)
-            count = add_survey_result(out, count, month, event, -1);
-        break;
-    case HL_ACTION_APPEAL_REJECT:
-        count = add_delta(out, count, month, unit, HL_COUNTER_APPEAL_REJECTED);
-        break;
-    case HL_ACTION_COUNT: break;
-    }
+    if (counts->counts)
+        count = add_delta(out, count, month, unit, counts->counter);
+    if (counts->timed && on_time)
+        count = add_delta(out, count, month, unit, counts->on_time);
+    /* A survey, or an appeal upheld, of an order already excluded by an
+     * appeal counts nowhere. */
+    bool excluded = (event->flags & HL_EVENT_EXCLUDED) != 0;
+    if (event->action == HL_ACTION_REASSIGN && event->other_unit[0] != '\0')
+        count = add_delta(out, count, month, event->other_unit, HL_COUNTER_REASSIGNED_AWAY);
+    else if (event->action == HL_ACTION_SURVEY && !excluded)
+        count = add_survey_result(out, count, month, event, 1);
+    else if (event->action == HL_ACTION_APPEAL_UPHOLD && !excluded)
+        count = add_survey_result(out, count, month, event, -1);
     return count;
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/contract.h"
 #include "base/i18n.h"
 
 #define S(state) HL_STATE_BIT(HL_STATE_##state)
@@ -43,11 +44,6 @@ static const char *const english_labels[HL_ACTION_COUNT] = {
     "reject appeal",
 };
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 /* ---- checks shared by every action ---- */
 
 static bool unit_in_list(const char *list, const char *unit)
@@ -70,35 +66,32 @@ static int check_actor(const hl_workflow_rule *rule, const hl_order *order, cons
                        hl_error *error)
 {
     if (!actor->active)
-        return english()
-                   ? hl_error_set(error, HL_EROLE, "actor", "user %s is disabled", actor->username)
-                   : hl_error_set(error, HL_EROLE, "actor", "用户 %s 已停用", actor->username);
+        return hl_error_set(error, HL_EROLE, "actor", HL_T("用户 %s 已停用", "user %s is disabled"),
+                            actor->username);
     if ((rule->roles & HL_ROLE_BIT(actor->role)) == 0)
-        return english() ? hl_error_set(error, HL_EROLE, "actor",
-                                        "the role %s may not take the action \"%s\"",
-                                        hl_directory_role_label(actor->role),
-                                        english_labels[rule->action])
-                         : hl_error_set(error, HL_EROLE, "actor", "%s无权对工单执行「%s」",
-                                        hl_directory_role_label(actor->role), rule->name_zh);
+        return hl_error_set(
+            error, HL_EROLE, "actor",
+            HL_T("%s无权对工单执行「%s」", "the role %s may not take the action \"%s\""),
+            hl_directory_role_label(actor->role),
+            HL_T(rule->name_zh, english_labels[rule->action]));
     if (actor->role != HL_ROLE_HANDLER || rule->scope == HL_SCOPE_ANY)
         return HL_OK;
     bool lead = strcmp(actor->unit, order->lead_unit) == 0;
     bool co = rule->scope == HL_SCOPE_LEAD_OR_CO && unit_in_list(order->co_units, actor->unit);
     if (lead || co)
         return HL_OK;
-    return english()
-               ? hl_error_set(error, HL_EROLE, "actor",
-                              "unit %s does not handle this order (lead unit: %s)", actor->unit,
-                              order->lead_unit[0] ? order->lead_unit : "none")
-               : hl_error_set(error, HL_EROLE, "actor", "单位 %s 不是该工单的承办单位（主办：%s）",
-                              actor->unit, order->lead_unit[0] ? order->lead_unit : "无");
+    return hl_error_set(error, HL_EROLE, "actor",
+                        HL_T("单位 %s 不是该工单的承办单位（主办：%s）",
+                             "unit %s does not handle this order (lead unit: %s)"),
+                        actor->unit, order->lead_unit[0] ? order->lead_unit : HL_T("无", "none"));
 }
 
 static int check_state(const hl_workflow_rule *rule, const hl_order *order, hl_error *error)
 {
     if ((rule->from_states & HL_STATE_BIT(order->state)) != 0)
         return HL_OK;
-    if (english())
+    /* The two sentences name the action and the state in opposite order. */
+    if (hl_i18n_get() == HL_LANG_EN)
         return hl_error_set(error, HL_ESTATE, "state",
                             "the action \"%s\" is not allowed on an order that is %s",
                             english_labels[rule->action], hl_order_state_label(order->state));
@@ -108,8 +101,7 @@ static int check_state(const hl_workflow_rule *rule, const hl_order *order, hl_e
 
 static int missing(const char *field, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EINVAL, field, "%s is required", field)
-                     : hl_error_set(error, HL_EINVAL, field, "缺少必填项 %s", field);
+    return hl_error_set(error, HL_EINVAL, field, HL_T("缺少必填项 %s", "%s is required"), field);
 }
 
 static bool blank(const char *text)
@@ -137,8 +129,8 @@ static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *inp
         if (blank(input->unit))
             return missing("unit", error);
         if (!hl_directory_code_valid(hl_slice_of(input->unit)))
-            return english() ? hl_error_set(error, HL_EINVAL, "unit", "unit code is malformed")
-                             : hl_error_set(error, HL_EINVAL, "unit", "单位编码格式不正确");
+            return hl_error_set(error, HL_EINVAL, "unit",
+                                HL_T("单位编码格式不正确", "unit code is malformed"));
     }
     if ((rule->required & HL_NEED_NOTE) != 0 && blank(input->note))
         return missing(note_name(rule->action), error);
@@ -147,11 +139,10 @@ static int check_inputs(const hl_workflow_rule *rule, const hl_action_input *inp
     bool uses_days =
         (rule->required & HL_NEED_DAYS) != 0 || rule->action == HL_ACTION_EXTEND_APPROVE;
     if (uses_days && (input->days < 0 || input->days > context->limits->extension_max_days))
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "days", "days must be between 1 and %d",
-                                  context->limits->extension_max_days)
-                   : hl_error_set(error, HL_EINVAL, "days", "延期天数须在 1 到 %d 个工作日之间",
-                                  context->limits->extension_max_days);
+        return hl_error_set(
+            error, HL_EINVAL, "days",
+            HL_T("延期天数须在 1 到 %d 个工作日之间", "days must be between 1 and %d"),
+            context->limits->extension_max_days);
     if ((rule->required & HL_NEED_INTO) != 0 && input->into == NULL)
         return missing("into", error);
     if ((rule->required & HL_NEED_OUTCOME) != 0 && input->outcome == HL_OUTCOME_NONE)
@@ -188,17 +179,14 @@ static int check_co_units(const char *list, const char *lead, char *out, size_t 
                 break;
             if (strcmp(code, lead) == 0 ||
                 unit_in_list(normalized.data ? normalized.data : "", code)) {
-                result =
-                    english()
-                        ? hl_error_set(error, HL_EINVAL, "co_units", "unit %s is named twice", code)
-                        : hl_error_set(error, HL_EINVAL, "co_units", "单位 %s 重复", code);
+                result = hl_error_set(error, HL_EINVAL, "co_units",
+                                      HL_T("单位 %s 重复", "unit %s is named twice"), code);
                 break;
             }
             if (++count > HL_CO_UNITS_MAX) {
-                result = english() ? hl_error_set(error, HL_EINVAL, "co_units",
-                                                  "at most %d co-handling units", HL_CO_UNITS_MAX)
-                                   : hl_error_set(error, HL_EINVAL, "co_units",
-                                                  "协办单位最多 %d 个", HL_CO_UNITS_MAX);
+                result = hl_error_set(error, HL_EINVAL, "co_units",
+                                      HL_T("协办单位最多 %d 个", "at most %d co-handling units"),
+                                      HL_CO_UNITS_MAX);
                 break;
             }
             if (normalized.len > 0)
@@ -368,10 +356,9 @@ static int step_reassign(const hl_workflow_step_call *call)
 {
     const char *unit = call->input->unit;
     if (strcmp(unit, call->order->lead_unit) == 0)
-        return english()
-                   ? hl_error_set(call->error, HL_EINVAL, "unit",
-                                  "the order is already with unit %s", unit)
-                   : hl_error_set(call->error, HL_EINVAL, "unit", "工单已由单位 %s 承办", unit);
+        return hl_error_set(call->error, HL_EINVAL, "unit",
+                            HL_T("工单已由单位 %s 承办", "the order is already with unit %s"),
+                            unit);
     return assign(call);
 }
 
@@ -402,17 +389,25 @@ static int step_complete(const hl_workflow_step_call *call)
     return HL_OK;
 }
 
+/* Refuses an action after its window (the return's, the appeal's) closed. */
+static int check_window(const hl_workflow_step_call *call, hl_time closes, const char *name_zh,
+                        const char *name_en)
+{
+    if (call->now <= closes)
+        return HL_OK;
+    char closed[40];
+    hl_clock_format_local(closes, closed, sizeof closed);
+    return hl_error_set(call->error, HL_ESTATE, "state",
+                        HL_T("%s时限已于 %s 截止", "the %s window closed at %s"),
+                        HL_T(name_zh, name_en), closed);
+}
+
 static int step_return(const hl_workflow_step_call *call)
 {
     hl_order *order = call->order;
-    if (call->now > order->return_deadline) {
-        char closed[40];
-        hl_clock_format_local(order->return_deadline, closed, sizeof closed);
-        return english()
-                   ? hl_error_set(call->error, HL_ESTATE, "state", "the return window closed at %s",
-                                  closed)
-                   : hl_error_set(call->error, HL_ESTATE, "state", "退单时限已于 %s 截止", closed);
-    }
+    int result = check_window(call, order->return_deadline, "退单", "return");
+    if (result != HL_OK)
+        return result;
     call->event->deadline = order->return_deadline;
     order->state_before_return = order->state;
     order->return_count++;
@@ -436,15 +431,14 @@ static int step_extend_request(const hl_workflow_step_call *call)
     hl_order *order = call->order;
     const hl_limits *limits = call->context->limits;
     if (order->extension_pending_days > 0)
-        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
-                                        "an extension request already awaits a decision")
-                         : hl_error_set(call->error, HL_ESTATE, "state", "已有延期申请待审批");
+        return hl_error_set(
+            call->error, HL_ESTATE, "state",
+            HL_T("已有延期申请待审批", "an extension request already awaits a decision"));
     if (order->extension_count >= limits->extension_max_count)
-        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
-                                        "no more extensions: %d allowed per order",
-                                        limits->extension_max_count)
-                         : hl_error_set(call->error, HL_ESTATE, "state", "每件工单最多延期 %d 次",
-                                        limits->extension_max_count);
+        return hl_error_set(
+            call->error, HL_ESTATE, "state",
+            HL_T("每件工单最多延期 %d 次", "no more extensions: %d allowed per order"),
+            limits->extension_max_count);
     call->event->deadline = order->handle_deadline;
     order->extension_pending_days = call->input->days;
     append_int(call->details, "days", call->input->days);
@@ -453,9 +447,8 @@ static int step_extend_request(const hl_workflow_step_call *call)
 
 static int no_pending_extension(hl_error *error)
 {
-    return english()
-               ? hl_error_set(error, HL_ESTATE, "state", "no extension request awaits a decision")
-               : hl_error_set(error, HL_ESTATE, "state", "没有待审批的延期申请");
+    return hl_error_set(error, HL_ESTATE, "state",
+                        HL_T("没有待审批的延期申请", "no extension request awaits a decision"));
 }
 
 static int step_extend_approve(const hl_workflow_step_call *call)
@@ -465,12 +458,10 @@ static int step_extend_approve(const hl_workflow_step_call *call)
         return no_pending_extension(call->error);
     int days = call->input->days > 0 ? call->input->days : order->extension_pending_days;
     if (days > order->extension_pending_days)
-        return english()
-                   ? hl_error_set(call->error, HL_EINVAL, "days",
-                                  "%d days granted but only %d asked", days,
-                                  order->extension_pending_days)
-                   : hl_error_set(call->error, HL_EINVAL, "days", "批准 %d 天，超过申请的 %d 天",
-                                  days, order->extension_pending_days);
+        return hl_error_set(
+            call->error, HL_EINVAL, "days",
+            HL_T("批准 %d 天，超过申请的 %d 天", "%d days granted but only %d asked"), days,
+            order->extension_pending_days);
     append_time(call->details, "previous_deadline", order->handle_deadline);
     order->handle_deadline =
         hl_calendar_deadline(call->context->calendar, order->handle_deadline, days);
@@ -507,11 +498,10 @@ static int step_supervise(const hl_workflow_step_call *call)
         char due[40] = "-";
         if (order->due_at > 0)
             hl_clock_format_local(order->due_at, due, sizeof due);
-        return english()
-                   ? hl_error_set(call->error, HL_ESTATE, "state",
-                                  "supervision is for overdue orders; this one is due %s", due)
-                   : hl_error_set(call->error, HL_ESTATE, "state",
-                                  "工单未超期（期限 %s），不能督办", due);
+        return hl_error_set(call->error, HL_ESTATE, "state",
+                            HL_T("工单未超期（期限 %s），不能督办",
+                                 "supervision is for overdue orders; this one is due %s"),
+                            due);
     }
     call->event->deadline = order->due_at;
     order->supervise_count++;
@@ -523,15 +513,13 @@ static int step_reopen(const hl_workflow_step_call *call)
     hl_order *order = call->order;
     if (call->actor->role == HL_ROLE_SURVEYOR &&
         !(order->survey_result == HL_SURVEY_SUCCEEDED && dissatisfied(order->rating)))
-        return english()
-                   ? hl_error_set(call->error, HL_EROLE, "actor",
-                                  "a surveyor reopens only after a dissatisfied survey")
-                   : hl_error_set(call->error, HL_EROLE, "actor", "回访员仅可在回访不满意后重办");
+        return hl_error_set(call->error, HL_EROLE, "actor",
+                            HL_T("回访员仅可在回访不满意后重办",
+                                 "a surveyor reopens only after a dissatisfied survey"));
     if (order->lead_unit[0] == '\0')
-        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
-                                        "resolved at intake: register a new order instead")
-                         : hl_error_set(call->error, HL_ESTATE, "state",
-                                        "该工单为直接办结，请重新受理新工单");
+        return hl_error_set(call->error, HL_ESTATE, "state",
+                            HL_T("该工单为直接办结，请重新受理新工单",
+                                 "resolved at intake: register a new order instead"));
     order->reopen_count++;
     order->reply[0] = '\0';
     order->completed_at = 0;
@@ -551,24 +539,21 @@ static int step_merge(const hl_workflow_step_call *call)
     char number[24];
     hl_order_format_number(into->id, number, sizeof number);
     if (into->id == order->id)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "into", "an order cannot merge into itself")
-                   : hl_error_set(error, HL_EINVAL, "into", "工单不能并入自身");
+        return hl_error_set(error, HL_EINVAL, "into",
+                            HL_T("工单不能并入自身", "an order cannot merge into itself"));
     if (into->state == HL_STATE_MERGED || into->state == HL_STATE_INVALID)
-        return english() ? hl_error_set(error, HL_EINVAL, "into", "order %s is %s", number,
-                                        hl_order_state_label(into->state))
-                         : hl_error_set(error, HL_EINVAL, "into", "工单 %s 已是「%s」状态", number,
-                                        hl_order_state_label(into->state));
+        return hl_error_set(error, HL_EINVAL, "into",
+                            HL_T("工单 %s 已是「%s」状态", "order %s is %s"), number,
+                            hl_order_state_label(into->state));
     if (into->received_at > order->received_at)
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "into",
-                                  "order %s was received later; merge into the earlier one", number)
-                   : hl_error_set(error, HL_EINVAL, "into",
-                                  "工单 %s 受理时间较晚，应并入较早的工单", number);
+        return hl_error_set(error, HL_EINVAL, "into",
+                            HL_T("工单 %s 受理时间较晚，应并入较早的工单",
+                                 "order %s was received later; merge into the earlier one"),
+                            number);
     order->duplicate_of = into->id;
     order->excluded = true;
     snprintf(order->excluded_reason, sizeof order->excluded_reason, "%s %s",
-             english() ? "duplicate of" : "重复件，并入", number);
+             HL_T("重复件，并入", "duplicate of"), number);
     append_text(call->details, "into", number);
     return HL_OK;
 }
@@ -624,22 +609,17 @@ static int step_appeal(const hl_workflow_step_call *call)
 {
     hl_order *order = call->order;
     if (order->appeal_state != HL_APPEAL_NONE)
-        return english() ? hl_error_set(call->error, HL_ESTATE, "state",
-                                        "this completion has been appealed already (%s)",
-                                        hl_order_appeal_state_name(order->appeal_state))
-                         : hl_error_set(call->error, HL_ESTATE, "state",
-                                        "本次办结已申诉过，不能再次申诉");
+        /* The Chinese text leaves the appeal's state unsaid. */
+        return hl_error_set(call->error, HL_ESTATE, "state",
+                            HL_T("本次办结已申诉过，不能再次申诉",
+                                 "this completion has been appealed already (%s)"),
+                            hl_order_appeal_state_name(order->appeal_state));
     hl_time from = order->surveyed_at != 0 ? order->surveyed_at : order->completed_at;
     hl_time closes =
         hl_calendar_deadline(call->context->calendar, from, call->context->limits->appeal_days);
-    if (call->now > closes) {
-        char closed[40];
-        hl_clock_format_local(closes, closed, sizeof closed);
-        return english()
-                   ? hl_error_set(call->error, HL_ESTATE, "state", "the appeal window closed at %s",
-                                  closed)
-                   : hl_error_set(call->error, HL_ESTATE, "state", "申诉时限已于 %s 截止", closed);
-    }
+    int result = check_window(call, closes, "申诉", "appeal");
+    if (result != HL_OK)
+        return result;
     call->event->deadline = closes;
     order->appeal_state = HL_APPEAL_PENDING;
     copy_whole_characters(order->appeal_reason, sizeof order->appeal_reason, call->event->note);
@@ -653,9 +633,8 @@ static int step_appeal(const hl_workflow_step_call *call)
 static int decide_appeal(const hl_workflow_step_call *call)
 {
     if (call->order->appeal_state != HL_APPEAL_PENDING)
-        return english()
-                   ? hl_error_set(call->error, HL_ESTATE, "state", "no appeal awaits a decision")
-                   : hl_error_set(call->error, HL_ESTATE, "state", "没有待审的申诉");
+        return hl_error_set(call->error, HL_ESTATE, "state",
+                            HL_T("没有待审的申诉", "no appeal awaits a decision"));
     copy_assessment(call->order, call->event);
     return HL_OK;
 }
@@ -669,7 +648,7 @@ static int step_appeal_uphold(const hl_workflow_step_call *call)
     order->appeal_state = HL_APPEAL_UPHELD;
     order->excluded = true;
     char reason[HL_REASON_BYTES + 32];
-    snprintf(reason, sizeof reason, "%s%s", english() ? "appeal upheld: " : "申诉成立：",
+    snprintf(reason, sizeof reason, "%s%s", HL_T("申诉成立：", "appeal upheld: "),
              order->appeal_reason);
     copy_whole_characters(order->excluded_reason, sizeof order->excluded_reason, reason);
     return HL_OK;
@@ -828,6 +807,10 @@ int hl_workflow_apply(hl_order *order, hl_action action, const hl_user *actor,
                       const hl_action_input *input, const hl_workflow_context *context, hl_time now,
                       hl_event *event, hl_error *error)
 {
+    /* The steps read the deadlines' calendar and limits from the context
+     * and write the event in place; an input may be left out. */
+    HL_REQUIRE(order != NULL && actor != NULL && event != NULL);
+    HL_REQUIRE(context != NULL && context->calendar != NULL && context->limits != NULL);
     const hl_workflow_rule *rule = hl_workflow_rule_of(action);
     if (rule == NULL)
         return hl_error_set(error, HL_EINVAL, "action", "unknown action");

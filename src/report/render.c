@@ -8,12 +8,8 @@
 
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 int hl_render_format_parse(const char *text, hl_render_format *out)
 {
@@ -26,7 +22,7 @@ int hl_render_format_parse(const char *text, hl_render_format *out)
     };
     if (text == NULL || out == NULL)
         return HL_EINVAL;
-    for (size_t index = 0; index < sizeof names / sizeof names[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(names); index++) {
         if (strcmp(text, names[index].name) == 0) {
             *out = names[index].format;
             return HL_OK;
@@ -56,10 +52,8 @@ int hl_render_bulletin(const hl_assessment *assessment, const hl_bulletin_meta *
     case HL_RENDER_CSV: break;
     default:
         hl_bulletin_model_free(&model);
-        return english()
-                   ? hl_error_set(error, HL_EINVAL, "format", "unknown bulletin format %d",
-                                  (int)format)
-                   : hl_error_set(error, HL_EINVAL, "format", "未知的通报格式 %d", (int)format);
+        return hl_error_set(error, HL_EINVAL, "format",
+                            HL_T("未知的通报格式 %d", "unknown bulletin format %d"), (int)format);
     }
     hl_bulletin_model_free(&model);
     return HL_OK;

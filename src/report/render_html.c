@@ -8,11 +8,6 @@
 
 #include "base/i18n.h"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 static void append_html_escaped(hl_buf *out, const char *text)
 {
     for (const char *cursor = text; *cursor != '\0'; cursor++) {
@@ -79,7 +74,7 @@ void hl_render_html(const hl_bulletin_model *model, const hl_bulletin_meta *meta
         out,
         "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-        english() ? "en" : "zh-CN");
+        HL_T("zh-CN", "en"));
     append_html_escaped(out, meta->title);
     hl_buf_append_str(out, " ");
     append_html_escaped(out, HL_T("公告", "Notice"));

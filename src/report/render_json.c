@@ -9,6 +9,8 @@
 
 #include <inttypes.h>
 
+#include "base/array.h"
+
 /* Wide enough for any percentage or score. */
 #define CELL_BYTES 160
 
@@ -54,7 +56,7 @@ static void json_unit(hl_buf *out, const hl_unit_result *unit, const hl_assessme
         {"return", unit->return_rate},
         {"reopen", unit->reopen_rate},
     };
-    for (size_t index = 0; index < sizeof rates / sizeof rates[0]; index++) {
+    for (size_t index = 0; index < HL_COUNT_OF(rates); index++) {
         hl_buf_appendf(out, "%s\"%s\":", index > 0 ? "," : "", rates[index].key);
         json_ratio(out, rates[index].ratio);
     }

@@ -25,15 +25,11 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "base/array.h"
 #include "base/clock.h"
 #include "base/file.h"
 #include "base/i18n.h"
 #include "base/text.h"
-
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
 
 /* ---- the workbook and its formats ---- */
 
@@ -308,7 +304,7 @@ static const detail_column detail_columns[] = {
     {"上月满意率", "Previous satisfaction %", 12},
 };
 
-#define DETAIL_COLUMN_COUNT (sizeof detail_columns / sizeof detail_columns[0])
+#define DETAIL_COLUMN_COUNT HL_COUNT_OF(detail_columns)
 
 static void write_detail_row(book *workbook, lxw_worksheet *sheet, lxw_row_t row,
                              const hl_unit_result *unit, const hl_assessment_policy *policy)
@@ -438,10 +434,9 @@ static int create_temporary(const char *path, char *temporary, size_t size, hl_e
             break;
     }
     temporary[0] = '\0';
-    return english() ? hl_error_set(error, HL_EIO, "file", "cannot create the file %s: %s", path,
-                                    strerror(saved_errno))
-                     : hl_error_set(error, HL_EIO, "file", "无法创建文件 %s：%s", path,
-                                    strerror(saved_errno));
+    return hl_error_set(error, HL_EIO, "file",
+                        HL_T("无法创建文件 %s：%s", "cannot create the file %s: %s"), path,
+                        strerror(saved_errno));
 }
 
 /* Flushes the finished workbook to disk before the rename makes it
@@ -479,10 +474,9 @@ static void sync_parent_directory(const char *path)
 
 static int save_error(const char *path, int error_number, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EIO, "file", "cannot save the workbook %s: %s", path,
-                                    strerror(error_number))
-                     : hl_error_set(error, HL_EIO, "file", "无法保存工作簿 %s：%s", path,
-                                    strerror(error_number));
+    return hl_error_set(error, HL_EIO, "file",
+                        HL_T("无法保存工作簿 %s：%s", "cannot save the workbook %s: %s"), path,
+                        strerror(error_number));
 }
 
 /* The document's creation time is the instant the figures were read, so
@@ -518,10 +512,9 @@ static int write_workbook(const hl_assessment *assessment, const hl_bulletin_met
     workbook.workbook = workbook_new(temporary);
     if (workbook.workbook == NULL) {
         unlink(temporary);
-        return english() ? hl_error_set(error, HL_EIO, "file", "cannot write the workbook %s: %s",
-                                        path, lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED))
-                         : hl_error_set(error, HL_EIO, "file", "无法写入工作簿 %s：%s", path,
-                                        lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED));
+        return hl_error_set(error, HL_EIO, "file",
+                            HL_T("无法写入工作簿 %s：%s", "cannot write the workbook %s: %s"), path,
+                            lxw_strerror(LXW_ERROR_MEMORY_MALLOC_FAILED));
     }
     create_formats(&workbook);
     set_properties(&workbook, meta);
@@ -537,10 +530,9 @@ static int write_workbook(const hl_assessment *assessment, const hl_bulletin_met
     note(&workbook, workbook_close(workbook.workbook));
     if (workbook.status != LXW_NO_ERROR) {
         unlink(temporary);
-        return english() ? hl_error_set(error, HL_EIO, "file", "cannot write the workbook %s: %s",
-                                        path, lxw_strerror(workbook.status))
-                         : hl_error_set(error, HL_EIO, "file", "无法写入工作簿 %s：%s", path,
-                                        lxw_strerror(workbook.status));
+        return hl_error_set(error, HL_EIO, "file",
+                            HL_T("无法写入工作簿 %s：%s", "cannot write the workbook %s: %s"), path,
+                            lxw_strerror(workbook.status));
     }
     if (sync_file(temporary) != 0 || rename(temporary, path) != 0) {
         int saved_errno = errno;
@@ -559,8 +551,7 @@ int hl_render_xlsx_write(const hl_assessment *assessment, const hl_bulletin_meta
             error, HL_EINVAL, NULL, "%s",
             HL_T("通报缺少考核数据或抬头", "the bulletin needs an assessment and its meta"));
     if (path == NULL || path[0] == '\0')
-        return english() ? hl_error_set(error, HL_EINVAL, "file", "no file name given")
-                         : hl_error_set(error, HL_EINVAL, "file", "未指定文件名");
+        return hl_error_set(error, HL_EINVAL, "file", HL_T("未指定文件名", "no file name given"));
     /* The paragraph is written first: it refuses a month that is not one,
      * or is not the figures' month, before any file is created. */
     hl_buf paragraph;
@@ -583,10 +574,9 @@ int hl_render_xlsx_bytes(const hl_assessment *assessment, const hl_bulletin_meta
     int written = snprintf(directory, sizeof directory, "%s/hotline-xlsx-XXXXXX",
                            base != NULL && base[0] != '\0' ? base : "/tmp");
     if (written < 0 || (size_t)written >= sizeof directory || mkdtemp(directory) == NULL)
-        return english()
-                   ? hl_error_set(error, HL_EIO, "file", "cannot create a temporary directory: %s",
-                                  strerror(errno))
-                   : hl_error_set(error, HL_EIO, "file", "无法创建临时目录：%s", strerror(errno));
+        return hl_error_set(error, HL_EIO, "file",
+                            HL_T("无法创建临时目录：%s", "cannot create a temporary directory: %s"),
+                            strerror(errno));
     char path[4200];
     snprintf(path, sizeof path, "%s/bulletin.xlsx", directory);
     int result = hl_render_xlsx_write(assessment, meta, path, error);

@@ -476,6 +476,17 @@ static void test_parse_double_rejects_non_decimal_and_non_finite_text(void **sta
     }
 }
 
+static void test_is_lower_hex_takes_exactly_the_digits_asked(void **state)
+{
+    (void)state;
+    assert_true(hl_text_is_lower_hex("0123456789abcdef", 16));
+    assert_false(hl_text_is_lower_hex("0123456789abcdef", 15));
+    assert_false(hl_text_is_lower_hex("0123456789ABCDEF", 16));
+    assert_false(hl_text_is_lower_hex("0123456789abcdeg", 16));
+    assert_false(hl_text_is_lower_hex(NULL, 0));
+    assert_true(hl_text_is_lower_hex("", 0));
+}
+
 int main(void)
 {
     /* The messages checked below are the English ones. */
@@ -510,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_parse_int_rejects_out_of_range_and_malformed_text),
         cmocka_unit_test(test_parse_double_accepts_decimal_numbers),
         cmocka_unit_test(test_parse_double_rejects_non_decimal_and_non_finite_text),
+        cmocka_unit_test(test_is_lower_hex_takes_exactly_the_digits_asked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
