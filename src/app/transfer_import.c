@@ -18,11 +18,6 @@
 #include "base/csv.h"
 #include "base/i18n.h"
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 /* Where an import reads its CSV: text in memory, or a stream read through
  * the CSV reader's bounded window (stream not NULL). */
 typedef struct import_source {
@@ -79,8 +74,7 @@ static const hl_csv_schema order_schema = {order_columns, ORDER_COLUMN_COUNT, ex
 
 static int bad_field(const char *field, hl_error *error)
 {
-    return english() ? hl_error_set(error, HL_EINVAL, field, "%s is malformed", field)
-                     : hl_error_set(error, HL_EINVAL, field, "%s 格式不正确", field);
+    return hl_error_set(error, HL_EINVAL, field, HL_T("%s 格式不正确", "%s is malformed"), field);
 }
 
 /* Fills an order's registration from one CSV row. The order is reused from
@@ -241,14 +235,11 @@ static bool read_import_row(import_pipeline *pipeline, import_row *row, bool *br
         result = parse_order_row(table, order, error);
     if (result == HL_OK && order->category[0] != '\0' &&
         !code_set_has(pipeline->categories, order->category))
-        result =
-            english()
-                ? hl_error_set(error, HL_EINVAL, "category", "no category %s", order->category)
-                : hl_error_set(error, HL_EINVAL, "category", "诉求分类 %s 不存在", order->category);
+        result = hl_error_set(error, HL_EINVAL, "category",
+                              HL_T("诉求分类 %s 不存在", "no category %s"), order->category);
     if (result == HL_OK && order->received_at > pipeline->now + HL_FUTURE_TOLERANCE_SECONDS)
-        result = english()
-                     ? hl_error_set(error, HL_EINVAL, "received_at", "received_at is in the future")
-                     : hl_error_set(error, HL_EINVAL, "received_at", "受理时间晚于当前时间");
+        result = hl_error_set(error, HL_EINVAL, "received_at",
+                              HL_T("受理时间晚于当前时间", "received_at is in the future"));
     if (result == HL_OK)
         result = hl_app_prepare_registration(pipeline->app, pipeline->user, order,
                                              order->received_at, &row->event, error);
@@ -381,12 +372,10 @@ static int import_orders(hl_app *app, const char *actor, const import_source *so
         pthread_mutex_destroy(&pipeline.lock);
 
         if (result == HL_OK && bad_rows > 0)
-            result =
-                english()
-                    ? hl_error_set(error, HL_EINVAL, "file",
-                                   "%lld bad row(s): nothing was imported", (long long)bad_rows)
-                    : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何工单",
-                                   (long long)bad_rows);
+            result = hl_error_set(
+                error, HL_EINVAL, "file",
+                HL_T("有 %lld 行错误，未导入任何工单", "%lld bad row(s): nothing was imported"),
+                (long long)bad_rows);
         if (result == HL_OK)
             result = hl_app_flush_rollups(app, batch_rollups, error);
         result = hl_app_finish(app, result, error);
@@ -456,8 +445,8 @@ static int parse_survey_row(const hl_csv_table *table, int64_t *id, hl_time *at,
     if (resolved.len > 0 && hl_order_resolved_parse(resolved, &request->resolved) != HL_OK)
         return bad_field("resolved", error);
     if (request->outcome != HL_OUTCOME_REACHED && (rating.len > 0 || resolved.len > 0))
-        return english() ? hl_error_set(error, HL_EINVAL, "rating", "a rating needs a reached call")
-                         : hl_error_set(error, HL_EINVAL, "rating", "只有回访成功才能有满意度评价");
+        return hl_error_set(error, HL_EINVAL, "rating",
+                            HL_T("只有回访成功才能有满意度评价", "a rating needs a reached call"));
     int result = hl_text_copy(comment, comment_size, hl_csv_table_field(table, SURVEY_COMMENT),
                               HL_REASON_CHARS, true, "comment", error);
     if (result == HL_OK)
@@ -503,9 +492,8 @@ static int import_surveys(hl_app *app, const char *actor, const import_source *s
             row_result = parse_survey_row(&table, &id, &at, surveyor, &request, comment,
                                           HL_REASON_BYTES, &row_error);
         if (row_result == HL_OK && at > now + HL_FUTURE_TOLERANCE_SECONDS)
-            row_result =
-                english() ? hl_error_set(&row_error, HL_EINVAL, "at", "the call is in the future")
-                          : hl_error_set(&row_error, HL_EINVAL, "at", "回访时间晚于当前时间");
+            row_result = hl_error_set(&row_error, HL_EINVAL, "at",
+                                      HL_T("回访时间晚于当前时间", "the call is in the future"));
         /* Rows keep being applied after a bad one, inside the transaction
          * that will be rolled back, so that later rows are checked against
          * the state earlier rows leave. */
@@ -530,11 +518,10 @@ static int import_surveys(hl_app *app, const char *actor, const import_source *s
         count++;
     }
     if (result == HL_OK && bad_rows > 0)
-        result = english()
-                     ? hl_error_set(error, HL_EINVAL, "file",
-                                    "%lld bad row(s): nothing was imported", (long long)bad_rows)
-                     : hl_error_set(error, HL_EINVAL, "file", "有 %lld 行错误，未导入任何回访记录",
-                                    (long long)bad_rows);
+        result = hl_error_set(
+            error, HL_EINVAL, "file",
+            HL_T("有 %lld 行错误，未导入任何回访记录", "%lld bad row(s): nothing was imported"),
+            (long long)bad_rows);
     result = hl_app_finish(app, result, error);
     hl_store_set_bulk(app->store, false);
     if (result == HL_OK && applied != NULL)

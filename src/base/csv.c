@@ -382,19 +382,12 @@ int hl_csv_reader_next(hl_csv_reader *reader, hl_error *error)
 
 /* ---- tables ---- */
 
-static bool english(void)
-{
-    return hl_i18n_get() == HL_LANG_EN;
-}
-
 int hl_csv_at_line(hl_error *error, long line)
 {
     char message[HL_ERROR_MESSAGE_MAX];
     snprintf(message, sizeof message, "%s", error->message);
-    if (english())
-        snprintf(error->message, sizeof error->message, "line %ld: %.440s", line, message);
-    else
-        snprintf(error->message, sizeof error->message, "第 %ld 行: %.440s", line, message);
+    snprintf(error->message, sizeof error->message, HL_T("第 %ld 行: %.440s", "line %ld: %.440s"),
+             line, message);
     return error->code;
 }
 
@@ -413,11 +406,10 @@ static int map_header(hl_csv_table *table, hl_error *error)
         for (size_t known = 0; known < schema->count && !matched; known++) {
             if (hl_slice_equal(name, columns[known].name)) {
                 if (table->index[known] >= 0)
-                    return english() ? hl_error_set(error, HL_EINVAL, columns[known].name,
-                                                    "line 1: column %s appears twice",
-                                                    columns[known].name)
-                                     : hl_error_set(error, HL_EINVAL, columns[known].name,
-                                                    "第 1 行: 列 %s 重复", columns[known].name);
+                    return hl_error_set(
+                        error, HL_EINVAL, columns[known].name,
+                        HL_T("第 1 行: 列 %s 重复", "line 1: column %s appears twice"),
+                        columns[known].name);
                 table->index[known] = (int)field;
                 matched = true;
             }
@@ -426,18 +418,16 @@ static int map_header(hl_csv_table *table, hl_error *error)
              skip++)
             matched = hl_slice_equal(name, schema->ignored[skip]);
         if (!matched && !schema->other_columns)
-            return english()
-                       ? hl_error_set(error, HL_EINVAL, "header", "line 1: unknown column \"%.*s\"",
-                                      (int)(name.len > 64 ? 64 : name.len), name.ptr)
-                       : hl_error_set(error, HL_EINVAL, "header", "第 1 行: 未知的列「%.*s」",
-                                      (int)(name.len > 64 ? 64 : name.len), name.ptr);
+            return hl_error_set(
+                error, HL_EINVAL, "header",
+                HL_T("第 1 行: 未知的列「%.*s」", "line 1: unknown column \"%.*s\""),
+                (int)(name.len > 64 ? 64 : name.len), name.ptr);
     }
     for (size_t known = 0; known < schema->count; known++)
         if (columns[known].required && table->index[known] < 0)
-            return english() ? hl_error_set(error, HL_EINVAL, columns[known].name,
-                                            "line 1: column %s is missing", columns[known].name)
-                             : hl_error_set(error, HL_EINVAL, columns[known].name,
-                                            "第 1 行: 缺少列 %s", columns[known].name);
+            return hl_error_set(error, HL_EINVAL, columns[known].name,
+                                HL_T("第 1 行: 缺少列 %s", "line 1: column %s is missing"),
+                                columns[known].name);
     return HL_OK;
 }
 
@@ -459,8 +449,7 @@ static int open_table(hl_csv_table *table, const hl_csv_schema *schema, hl_error
         return result;
     }
     if (result == 0)
-        return english() ? hl_error_set(error, HL_EINVAL, "file", "the file is empty")
-                         : hl_error_set(error, HL_EINVAL, "file", "文件为空");
+        return hl_error_set(error, HL_EINVAL, "file", HL_T("文件为空", "the file is empty"));
     return map_header(table, error);
 }
 
@@ -496,12 +485,10 @@ int hl_csv_table_next(hl_csv_table *table, hl_error *error)
     if (result == 0)
         return 0;
     if (reader->field_count != table->field_count)
-        return english() ? hl_error_set(error, HL_EINVAL, "row",
-                                        "line %ld: %zu fields, the header has %zu", reader->line,
-                                        reader->field_count, table->field_count)
-                         : hl_error_set(error, HL_EINVAL, "row",
-                                        "第 %ld 行: 有 %zu 个字段，表头有 %zu 个", reader->line,
-                                        reader->field_count, table->field_count);
+        return hl_error_set(error, HL_EINVAL, "row",
+                            HL_T("第 %ld 行: 有 %zu 个字段，表头有 %zu 个",
+                                 "line %ld: %zu fields, the header has %zu"),
+                            reader->line, reader->field_count, table->field_count);
     return 1;
 }
 
