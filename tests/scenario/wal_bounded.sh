@@ -28,7 +28,7 @@ PYTHON=/usr/bin/python3
 [ -x "$PYTHON" ] || PYTHON=python3
 CLIENTS=4
 ORDERS=1000
-WAL_LIMIT_MIB=24
+WAL_LIMIT_MIB=32
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotline-wal-bounded.XXXXXX")
 SERVER_PID=""
