@@ -277,9 +277,11 @@ static void cut_slow_heads(hl_server *server)
  * more than about 32 writes' frames (some 2 MiB) however fast they come.
  * Checkpointing every 10 ms regardless was tried: the steps were as short
  * (a median of 33 frames), but at a low rate each write got a checkpoint
- * and a database fsync of its own, and on a busy disk that does a few
- * hundred fsyncs a second the writers' own fsyncs queued behind them
- * (p99 at 100/s after a burst: 1.2 s against 0.1 s). A checkpoint with
+ * and a database fsync of its own, which on a busy disk that does a few
+ * hundred fsyncs a second takes up to half of them from the writers (one
+ * run at 100/s after a burst: p99 1.2 s against 0.1 s with the 100 ms
+ * tick; the next, 0.22 s against 0.33 s: the shared disk's noise was as
+ * large as the difference). A checkpoint with
  * nothing to copy costs about 10 microseconds. The WAL's length is
  * bounded otherwise: it restarts from its start when a writer begins on a
  * fully copied WAL, which happens every few hundred milliseconds under load
