@@ -7,11 +7,17 @@
 #       the header); nginx serves a static file of the same size at the same
 #       path, to the same request bytes.
 #   (b) POST /api/v1/orders, each a durable registration (fsync before the
-#       201): wrk at the highest rate, then bench/http_rate at a fixed
-#       500 requests/s (open loop, latency counted from when each request
-#       was due); nginx answers the same POSTs with `return 201`. The
-#       fdatasync ceiling of the disk (4 KiB writes, one thread) is printed
-#       beside them: each registration needs at least one.
+#       201): bench/http_rate at a fixed 500 requests/s (open loop, latency
+#       counted from when each request was due) on a quiet store; then wrk
+#       at the highest rate (a burst) and, right after it, the same fixed
+#       rate again: what a burst leaves behind (a long WAL, a checkpoint's
+#       backlog) shows in that run's p99/p99.9/max. nginx answers the same
+#       POSTs with `return 201`, in the same order. The fdatasync ceiling of
+#       the disk (4 KiB writes, one thread) is printed beside them: each
+#       registration needs at least one. The WAL's size is printed after
+#       the burst and after the run behind it; with --keep, the per-request
+#       latencies of the run after the burst stay in after-burst.log (due
+#       time in seconds, latency in ms).
 #   (c) The server's resident memory (VmRSS, VmHWM from /proc) after the
 #       load; with --store, on that store (e.g. 10,000,000 orders from
 #       bench_bulletin --keep), under GETs of random orders and /metrics.
@@ -20,8 +26,10 @@
 # docs/PERFORMANCE.md. Needs wrk and nginx (scripts/bootstrap.sh installs
 # them), a Release build (default build-release/; --build DIR), python3.
 #
+# --post-only runs (b) alone (for comparing two builds back to back).
+#
 # Usage: bench/bench_http.sh [--build DIR] [--store PATH] [--duration SECONDS]
-#                            [--connections N] [--rate N] [--keep]
+#                            [--connections N] [--rate N] [--keep] [--post-only]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-release"
@@ -30,6 +38,7 @@ duration=10
 connections=64
 rate=500
 keep=no
+post_only=no
 while [ $# -gt 0 ]; do
     case $1 in
     --build) build=$(cd "$2" && pwd); shift 2 ;;
@@ -38,11 +47,15 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --keep) keep=yes; shift ;;
-    *) sed -n '2,27p' "$0" >&2; exit 2 ;;
+    --post-only) post_only=yes; shift ;;
+    *) sed -n '2,36p' "$0" >&2; exit 2 ;;
     esac
 done
 hotline="$build/hotline"
-http_rate="$build/bench/http_rate"
+# The load generator comes from this checkout's Release build when there is
+# one, so that two servers' builds (--build) are measured by the same client.
+http_rate="$root/build-release/bench/http_rate"
+[ -x "$http_rate" ] || http_rate="$build/bench/http_rate"
 for tool in "$hotline" "$http_rate"; do
     [ -x "$tool" ] || { echo "bench_http: $tool is missing: cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release && cmake --build build-release -j2" >&2; exit 1; }
 done
@@ -217,23 +230,39 @@ rss_of() { awk -v field="$1" '$1 == field":" {print $2}' "/proc/$hotline_pid/sta
 echo "bench_http: $threads cores, wrk -t2 -c$connections -d${duration}s; hotline on :$hotline_port, nginx on :$nginx_port"
 echo "bench_http: order $order, $order_bytes bytes of JSON"
 
-# (a) GET one order.
-measure "$work/get-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$hotline_port/api/v1/orders/$order"
-measure "$work/get-nginx.txt" "$nginx_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$nginx_port/api/v1/orders/$order"
-get_hotline=$(requests_per_second "$work/get-hotline.txt")
-get_nginx=$(requests_per_second "$work/get-nginx.txt")
-non2xx=$(grep -c 'Non-2xx' "$work/get-hotline.txt" || true)
+wal_bytes() { stat -c %s "$store-wal" 2> /dev/null || echo 0; }
+# One fixed-rate run: its http_rate line in FILE; extra arguments go to http_rate.
+fixed_rate() {
+    local file=$1 port=$2
+    shift 2
+    "$http_rate" --port "$port" --rate "$rate" --duration "$duration" --connections 32 --method POST \
+        --path /api/v1/orders --header "Content-Type: application/json" \
+        --header "Authorization: Bearer $writer" --body-file "$work/post.json" "$@" > "$file" || true
+}
+# One figure (p50, p99, p99.9, max, rate, 2xx...) out of an http_rate line.
+figure() { awk -v name="$2" '{for (i = 1; i < NF; i++) if ($i == name) {print $(i + 1); exit}}' "$1"; }
 
-# (b) POST registrations: the highest rate, then a fixed rate.
+# (a) GET one order.
+if [ "$post_only" = no ]; then
+    measure "$work/get-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$hotline_port/api/v1/orders/$order"
+    measure "$work/get-nginx.txt" "$nginx_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$nginx_port/api/v1/orders/$order"
+    get_hotline=$(requests_per_second "$work/get-hotline.txt")
+    get_nginx=$(requests_per_second "$work/get-nginx.txt")
+    non2xx=$(grep -c 'Non-2xx' "$work/get-hotline.txt" || true)
+fi
+
+# (b) POST registrations: a fixed rate on a quiet store, the highest rate
+# (the burst), and the fixed rate again right after it.
+fixed_rate "$work/quiet-hotline.txt" "$hotline_port"
 measure "$work/post-hotline.txt" "$hotline_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$hotline_port/api/v1/orders"
+wal_after_burst=$(wal_bytes)
+fixed_rate "$work/burst-hotline.txt" "$hotline_port" --log "$work/after-burst.log"
+wal_after_run=$(wal_bytes)
+fixed_rate "$work/quiet-nginx.txt" "$nginx_port"
 measure "$work/post-nginx.txt" "$nginx_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$nginx_port/api/v1/orders"
+fixed_rate "$work/burst-nginx.txt" "$nginx_port"
 post_hotline=$(requests_per_second "$work/post-hotline.txt")
 post_nginx=$(requests_per_second "$work/post-nginx.txt")
-rate_args=(--rate "$rate" --duration "$duration" --connections 32 --method POST --path /api/v1/orders
-           --header "Content-Type: application/json" --header "Authorization: Bearer $writer"
-           --body-file "$work/post.json")
-fixed_hotline=$("$http_rate" --port "$hotline_port" "${rate_args[@]}" || true)
-fixed_nginx=$("$http_rate" --port "$nginx_port" "${rate_args[@]}" || true)
 fsyncs=$("$PYTHON" - "$work/fsync.dat" << 'EOF'
 import os, sys, time
 fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o600)
@@ -247,26 +276,46 @@ EOF
 )
 
 # (c) Memory after a read load over the whole store.
-measure "$work/random-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/random.lua" "http://127.0.0.1:$hotline_port/"
-random_hotline=$(requests_per_second "$work/random-hotline.txt")
-rss=$(rss_of VmRSS)
-hwm=$(rss_of VmHWM)
-orders=$(sqlite3 "$store" "SELECT sum(orders) FROM order_state_counts" 2> /dev/null || echo "?")
+if [ "$post_only" = no ]; then
+    measure "$work/random-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/random.lua" "http://127.0.0.1:$hotline_port/"
+    random_hotline=$(requests_per_second "$work/random-hotline.txt")
+    rss=$(rss_of VmRSS)
+    hwm=$(rss_of VmHWM)
+    orders=$(sqlite3 "$store" "SELECT sum(orders) FROM order_state_counts" 2> /dev/null || echo "?")
+fi
 
 echo
 printf '%-52s %14s %14s %7s\n' "what" "hotline" "nginx" "ratio"
-printf '%-52s %14s %14s %7s\n' "(a) GET one order, Bearer token (req/s)" "$get_hotline" "$get_nginx" "$(ratio "$get_hotline" "$get_nginx")"
-printf '%-52s %14s %14s\n' "    average latency" "$(latency_of "$work/get-hotline.txt")" "$(latency_of "$work/get-nginx.txt")"
-printf '%-52s %14s %14s %7s\n' "    server CPU per request (us)" "$(cat "$work/get-hotline.txt.cpu")" "$(cat "$work/get-nginx.txt.cpu")" "$(ratio "$(cat "$work/get-hotline.txt.cpu")" "$(cat "$work/get-nginx.txt.cpu")")"
+if [ "$post_only" = no ]; then
+    printf '%-52s %14s %14s %7s\n' "(a) GET one order, Bearer token (req/s)" "$get_hotline" "$get_nginx" "$(ratio "$get_hotline" "$get_nginx")"
+    printf '%-52s %14s %14s\n' "    average latency" "$(latency_of "$work/get-hotline.txt")" "$(latency_of "$work/get-nginx.txt")"
+    printf '%-52s %14s %14s %7s\n' "    server CPU per request (us)" "$(cat "$work/get-hotline.txt.cpu")" "$(cat "$work/get-nginx.txt.cpu")" "$(ratio "$(cat "$work/get-hotline.txt.cpu")" "$(cat "$work/get-nginx.txt.cpu")")"
+fi
 printf '%-52s %14s %14s %7s\n' "(b) POST /api/v1/orders, highest rate (req/s)" "$post_hotline" "$post_nginx" "$(ratio "$post_hotline" "$post_nginx")"
 printf '%-52s %14s %14s\n' "    average latency" "$(latency_of "$work/post-hotline.txt")" "$(latency_of "$work/post-nginx.txt")"
 printf '%-52s %14s %14s\n' "    server CPU per request (us)" "$(cat "$work/post-hotline.txt.cpu")" "$(cat "$work/post-nginx.txt.cpu")"
 printf '%-52s %14s\n' "    fdatasync ceiling of the disk (4 KiB, 1 thread)" "$fsyncs/s"
-echo "    at $rate req/s, hotline: $fixed_hotline"
-echo "    at $rate req/s, nginx:   $fixed_nginx"
-printf '%-52s %14s\n' "(c) random orders and /metrics (req/s)" "$random_hotline"
-printf '%-52s %14s\n' "    server CPU per request (us)" "$(cat "$work/random-hotline.txt.cpu")"
-printf '%-52s %14s\n' "    orders in the store" "$orders"
-printf '%-52s %14s\n' "    server VmRSS after the load (KiB)" "$rss"
-printf '%-52s %14s\n' "    server VmHWM, its peak (KiB)" "$hwm"
-[ "$non2xx" -eq 0 ] || echo "bench_http: some GETs were not 2xx: see $work/get-hotline.txt (use --keep)"
+for run in quiet burst; do
+    if [ "$run" = quiet ]; then
+        echo "    at $rate req/s on a quiet store (ms):"
+    else
+        echo "    at $rate req/s right after the burst (ms):"
+    fi
+    for name in p50 p99 p99.9 max; do
+        a=$(figure "$work/$run-hotline.txt" "$name")
+        b=$(figure "$work/$run-nginx.txt" "$name")
+        printf '%-52s %14s %14s %7s\n' "      $name" "$a" "$b" "$(ratio "${a:-0}" "${b:-0}")"
+    done
+    printf '%-52s %14s %14s\n' "      answered, 2xx" "$(figure "$work/$run-hotline.txt" answered), $(figure "$work/$run-hotline.txt" 2xx)" \
+        "$(figure "$work/$run-nginx.txt" answered), $(figure "$work/$run-nginx.txt" 2xx)"
+done
+printf '%-52s %14s\n' "    WAL after the burst (bytes)" "$wal_after_burst"
+printf '%-52s %14s\n' "    WAL after the run behind it (bytes)" "$wal_after_run"
+if [ "$post_only" = no ]; then
+    printf '%-52s %14s\n' "(c) random orders and /metrics (req/s)" "$random_hotline"
+    printf '%-52s %14s\n' "    server CPU per request (us)" "$(cat "$work/random-hotline.txt.cpu")"
+    printf '%-52s %14s\n' "    orders in the store" "$orders"
+    printf '%-52s %14s\n' "    server VmRSS after the load (KiB)" "$rss"
+    printf '%-52s %14s\n' "    server VmHWM, its peak (KiB)" "$hwm"
+    [ "$non2xx" -eq 0 ] || echo "bench_http: some GETs were not 2xx: see $work/get-hotline.txt (use --keep)"
+fi

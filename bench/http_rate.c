@@ -13,11 +13,15 @@
  * success, anything else is counted apart. It prints one line of figures:
  * what was due, answered, 2xx, other statuses, errors, the rate achieved
  * and p50/p90/p99/p99.9/max in milliseconds. It is a benchmark tool, run by
- * bench/bench_http.sh, never by the tests.
+ * bench/bench_http.sh, never by the tests. With --log FILE it also writes
+ * one line per answer: when it was due (seconds from the start) and its
+ * latency (ms), so that a stall can be placed in time; a first comment line
+ * gives the start on CLOCK_MONOTONIC.
  *
  * Usage: http_rate --port N --rate PER_SECOND --duration SECONDS
  *                  [--host 127.0.0.1] [--path /] [--method GET]
- *                  [--connections 32] [--header "Name: value"]... [--body-file FILE] */
+ *                  [--connections 32] [--header "Name: value"]... [--body-file FILE]
+ *                  [--log FILE] */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -58,6 +62,7 @@ typedef struct options {
     const char *headers[MAX_HEADERS];
     int header_count;
     const char *body_file;
+    const char *log_file;
 } options;
 
 static struct {
@@ -67,6 +72,8 @@ static struct {
     int count;
     struct sockaddr_in address;
     double *latencies; /* milliseconds, one per answered request */
+    double *dues;      /* when each answered request was due, in seconds from the start */
+    double start;
     size_t answered, successes, other_statuses, errors, due;
 } state;
 
@@ -89,7 +96,8 @@ static void usage(void)
         stderr,
         "usage: http_rate --port N --rate PER_SECOND --duration SECONDS [--host IP] [--path P]\n"
         "                 [--method M] [--connections N] [--header 'Name: value']... [--body-file "
-        "F]\n");
+        "F]\n"
+        "                 [--log FILE]\n");
     exit(2);
 }
 
@@ -119,6 +127,8 @@ static void parse_options(int argc, char **argv, options *out)
             out->headers[out->header_count++] = value;
         else if (strcmp(name, "--body-file") == 0)
             out->body_file = value;
+        else if (strcmp(name, "--log") == 0)
+            out->log_file = value;
         else
             usage();
     }
@@ -260,6 +270,7 @@ static void pull(int epoll, connection *conn, double now)
         int status = complete_status(conn);
         if (status == 0)
             continue;
+        state.dues[state.answered] = conn->due - state.start;
         state.latencies[state.answered++] = (now - conn->due) * 1000.0;
         if (status >= 200 && status < 300)
             state.successes++;
@@ -296,8 +307,9 @@ int main(int argc, char **argv)
         die("--host takes an IPv4 address");
     size_t total = (size_t)(opts.rate * opts.duration + 0.5);
     state.latencies = calloc(total + 1, sizeof *state.latencies);
+    state.dues = calloc(total + 1, sizeof *state.dues);
     state.connections = calloc((size_t)opts.connections, sizeof *state.connections);
-    if (state.latencies == NULL || state.connections == NULL)
+    if (state.latencies == NULL || state.dues == NULL || state.connections == NULL)
         die("out of memory");
     state.count = opts.connections;
     int epoll = epoll_create1(0);
@@ -312,6 +324,7 @@ int main(int argc, char **argv)
 
     double interval = 1.0 / opts.rate;
     double start = now_seconds();
+    state.start = start;
     size_t next = 0;   /* the next request to become due */
     size_t queued = 0; /* due but not yet sent (every connection busy) */
     double first_queued_due = 0;
@@ -374,6 +387,16 @@ int main(int argc, char **argv)
         }
     }
     double elapsed = now_seconds() - start;
+    if (opts.log_file != NULL) {
+        FILE *log = fopen(opts.log_file, "w");
+        if (log == NULL)
+            die("cannot write the log file");
+        /* The start on CLOCK_MONOTONIC, to line the log up with a server's. */
+        fprintf(log, "# start %.4f\n", state.start);
+        for (size_t index = 0; index < state.answered; index++)
+            fprintf(log, "%.4f %.3f\n", state.dues[index], state.latencies[index]);
+        fclose(log);
+    }
     qsort(state.latencies, state.answered, sizeof *state.latencies, compare_doubles);
     printf(
         "due %zu answered %zu 2xx %zu other %zu errors %zu rate %.1f/s p50 %.2f p90 %.2f p99 %.2f "
@@ -387,6 +410,7 @@ int main(int argc, char **argv)
     close(timer);
     close(epoll);
     free(state.latencies);
+    free(state.dues);
     free(state.connections);
     free(state.request);
     return state.errors > 0 ? 1 : 0;
