@@ -1,11 +1,12 @@
 /* clock.c: civil-date arithmetic and parsing of dates and instants.
  *
- * The day/civil conversion is the proleptic Gregorian algorithm on day
- * numbers, so it behaves the same on every machine; the local zone's
- * offsets come from base/zone. It knows nothing of holidays: see
+ * The day/civil conversion is base/civil's proleptic Gregorian algorithm
+ * on day numbers, so it behaves the same on every machine; the local
+ * zone's offsets come from base/zone. It knows nothing of holidays: see
  * domain/calendar. */
 #include "base/clock.h"
 #include "base/array.h"
+#include "base/civil.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -55,26 +56,14 @@ hl_time hl_clock_now(void)
 
 int32_t hl_clock_day_from_civil(int year, int month, int day)
 {
-    year -= month <= 2;
-    int era = (year >= 0 ? year : year - 399) / 400;
-    int year_of_era = year - era * 400;
-    int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * 146097 + day_of_era - 719468;
+    return (int32_t)hl_civil_days_from(year, month, day);
 }
 
 void hl_clock_civil_from_day(int32_t day_number, int *year, int *month, int *day)
 {
-    int32_t shifted = day_number + 719468;
-    int era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
-    int day_of_era = shifted - era * 146097;
-    int year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-    int day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    int month_index = (5 * day_of_year + 2) / 153;
-    *day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    *month = month_index + (month_index < 10 ? 3 : -9);
-    *year = year_of_era + era * 400 + (*month <= 2);
+    int64_t full_year;
+    hl_civil_from_days(day_number, &full_year, month, day);
+    *year = (int)full_year;
 }
 
 int hl_clock_weekday(int32_t day_number)

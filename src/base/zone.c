@@ -21,6 +21,7 @@
  * store uses (app/). */
 #include "base/zone.h"
 
+#include "base/civil.h"
 #include "base/i18n.h"
 
 #include <pthread.h>
@@ -68,28 +69,13 @@ struct hl_zone {
     zone_rule rule;
 };
 
-/* ---- calendar arithmetic (duplicated from base/clock, which uses this module) ---- */
-
-static int64_t days_from_civil(int64_t year, int month, int day)
-{
-    year -= month <= 2;
-    int64_t era = (year >= 0 ? year : year - 399) / 400;
-    int64_t year_of_era = year - era * 400;
-    int64_t day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * 146097 + day_of_era - 719468;
-}
-
+/* The year of a day number. */
 static int64_t year_of_days(int64_t days)
 {
-    int64_t shifted = days + 719468;
-    int64_t era = (shifted >= 0 ? shifted : shifted - 146096) / 146097;
-    int64_t day_of_era = shifted - era * 146097;
-    int64_t year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-    int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    int64_t month_index = (5 * day_of_year + 2) / 153;
-    return year_of_era + era * 400 + (month_index >= 10);
+    int64_t year;
+    int month, day;
+    hl_civil_from_days(days, &year, &month, &day);
+    return year;
 }
 
 static int64_t floor_div(int64_t numerator, int64_t denominator)
@@ -116,12 +102,12 @@ static int month_length(int64_t year, int month)
 /* The day number a rule date falls on in `year`. */
 static int64_t rule_day(const rule_date *date, int64_t year)
 {
-    int64_t first = days_from_civil(year, 1, 1);
+    int64_t first = hl_civil_days_from(year, 1, 1);
     if (date->kind == 'J')
         return first + date->day - 1 + (is_leap(year) && date->day >= 60 ? 1 : 0);
     if (date->kind == 'n')
         return first + date->day;
-    int64_t month_first = days_from_civil(year, date->month, 1);
+    int64_t month_first = hl_civil_days_from(year, date->month, 1);
     /* Day 0 (1970-01-01) was a Thursday: weekday 4 with Sunday = 0. */
     int first_weekday = (int)((month_first % 7 + 7 + 4) % 7);
     int64_t day = month_first + (date->weekday - first_weekday + 7) % 7 + 7 * (date->week - 1);

@@ -186,11 +186,10 @@ static int run_directory_list(cli_context *context, const cli_command *command,
 {
     (void)args;
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_error error;
+    int status = cli_start(context, &app, &error);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_error error;
-    hl_error_clear(&error);
     int result;
     if (command->tag == 0)
         result = hl_app_each_unit(app, print_unit, NULL, &error);
@@ -268,11 +267,10 @@ static int run_verify(cli_context *context, const cli_command *command, const cl
     (void)command;
     (void)args;
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_error error;
+    int status = cli_start(context, &app, &error);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_error error;
-    hl_error_clear(&error);
     hl_verify_summary summary;
     int result = hl_verify_run_full(app, print_difference, NULL, &summary, &error);
     if (result != HL_OK)
@@ -293,11 +291,10 @@ static int run_demo(cli_context *context, const cli_command *command, const cli_
     (void)command;
     (void)args;
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_error error;
+    int status = cli_start(context, &app, &error);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_error error;
-    hl_error_clear(&error);
     hl_demo_summary summary;
     if (hl_demo_load(app, &summary, &error) != HL_OK)
         return cli_fail(&error);

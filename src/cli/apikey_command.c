@@ -89,11 +89,10 @@ static int list_keys(cli_context *context, const cli_command *command, const cli
     if (args->positional_count != 1)
         return cli_usage_error(command, HL_T("list 不带参数", "list takes no arguments"));
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_error error;
+    int status = cli_start(context, &app, &error);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_error error;
-    hl_error_clear(&error);
     int count = 0;
     if (hl_apikey_each(app, print_key, &count, &error) != HL_OK)
         return cli_fail(&error);
@@ -112,11 +111,10 @@ static int revoke_key(cli_context *context, const cli_command *command, const cl
                                HL_T("revoke 须给出密钥编号（见 hotline apikey list）",
                                     "revoke takes the key's id (see hotline apikey list)"));
     hl_app *app;
-    int status = cli_open_app(context, &app);
+    hl_error error;
+    int status = cli_start(context, &app, &error);
     if (status != CLI_EXIT_OK)
         return status;
-    hl_error error;
-    hl_error_clear(&error);
     hl_apikey record;
     if (hl_apikey_revoke(app, id, hl_clock_now(), &record, &error) != HL_OK)
         return cli_fail(&error);

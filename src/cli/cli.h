@@ -34,6 +34,10 @@ typedef struct cli_command {
 /* Opens the store named by --db (creating it and seeding the calendar)
  * with its key file (--key-file). */
 int cli_open_app(cli_context *context, hl_app **out);
+/* The opening of most commands: the store opened as by cli_open_app, and
+ * *error cleared for the command's own calls. CLI_EXIT_OK, or the status
+ * to exit with. */
+int cli_start(cli_context *context, hl_app **out, hl_error *error);
 /* The actor of reads on the command line: "cli:<os user>". */
 void cli_actor(char *out, size_t size);
 /* Records that the command gave out the full phone numbers of these orders

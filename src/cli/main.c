@@ -37,6 +37,12 @@ int cli_open_app(cli_context *context, hl_app **out)
     return CLI_EXIT_OK;
 }
 
+int cli_start(cli_context *context, hl_app **out, hl_error *error)
+{
+    hl_error_clear(error);
+    return cli_open_app(context, out);
+}
+
 void cli_actor(char *out, size_t size)
 {
     struct passwd entry, *found = NULL;

@@ -481,29 +481,24 @@ static int print_order_row(void *context, const hl_order *order)
     return 0;
 }
 
-/* The start of list and export: the store opened and the filter read
- * from the options; CLI_EXIT_OK, or the status to exit with. */
+/* The start of list and export: the store opened, *error cleared and the
+ * filter read from the options; CLI_EXIT_OK, or the status to exit with. */
 static int open_filtered(cli_context *context, const cli_args *args, hl_app **app,
-                         hl_order_filter *filter)
+                         hl_order_filter *filter, hl_error *error)
 {
-    int status = cli_open_app(context, app);
-    if (status != CLI_EXIT_OK)
-        return status;
-    hl_error error;
-    hl_error_clear(&error);
-    if (parse_filter(*app, args, filter, &error) != HL_OK)
-        return cli_fail(&error);
-    return CLI_EXIT_OK;
+    int status = cli_start(context, app, error);
+    if (status == CLI_EXIT_OK && parse_filter(*app, args, filter, error) != HL_OK)
+        status = cli_fail(error);
+    return status;
 }
 
 static int run_list(cli_context *context, const cli_command *command, const cli_args *args)
 {
     (void)command;
-    hl_error error;
-    hl_error_clear(&error);
     hl_app *app;
     hl_order_filter filter;
-    int status = open_filtered(context, args, &app, &filter);
+    hl_error error;
+    int status = open_filtered(context, args, &app, &filter, &error);
     if (status != CLI_EXIT_OK)
         return status;
     if (filter.limit == 0)
@@ -521,14 +516,13 @@ static int run_list(cli_context *context, const cli_command *command, const cli_
 static int run_export(cli_context *context, const cli_command *command, const cli_args *args)
 {
     (void)command;
-    hl_error error;
-    hl_error_clear(&error);
+    const char *path = cli_args_get(args, "out");
     hl_app *app;
     hl_order_filter filter;
-    int status = open_filtered(context, args, &app, &filter);
+    hl_error error;
+    int status = open_filtered(context, args, &app, &filter, &error);
     if (status != CLI_EXIT_OK)
         return status;
-    const char *path = cli_args_get(args, "out");
     FILE *out = stdout;
     if (path != NULL && strcmp(path, "-") != 0 && (out = fopen(path, "wb")) == NULL) {
         hl_error_set(&error, HL_EIO, "out", "%s: cannot write", path);

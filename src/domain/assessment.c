@@ -186,6 +186,17 @@ void hl_assessment_format_percent(hl_ratio ratio, char *out, size_t size)
              (int)(hundredths % 100));
 }
 
+void hl_assessment_append_json_percent(hl_buf *out, hl_ratio ratio)
+{
+    if (ratio.denominator == 0) {
+        hl_buf_append_str(out, "null");
+        return;
+    }
+    char percent[32];
+    hl_assessment_format_percent(ratio, percent, sizeof percent);
+    hl_buf_append_json_string(out, percent);
+}
+
 int hl_assessment_compare(hl_ratio left, hl_ratio right)
 {
     if (left.denominator == 0 || right.denominator == 0)

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/text.h"
 #include "domain/limits.h"
 #include "domain/rollup.h"
 
@@ -142,6 +143,9 @@ void hl_assessment_free(hl_assessment *assessment);
 /* "82.66" (no percent sign) rounded half up from the exact ratio, or "-"
  * when the denominator is 0; out holds at least 16 bytes. */
 void hl_assessment_format_percent(hl_ratio ratio, char *out, size_t size);
+/* Appends that percent to out as a JSON string, or null when the
+ * denominator is 0. */
+void hl_assessment_append_json_percent(hl_buf *out, hl_ratio ratio);
 /* Compares two ratios exactly: <0, 0, >0. A ratio with denominator 0 is
  * below every other. */
 int hl_assessment_compare(hl_ratio left, hl_ratio right);

@@ -25,9 +25,7 @@
 
 void hl_calendar_init(hl_calendar *calendar)
 {
-    calendar->entries = NULL;
-    calendar->count = 0;
-    calendar->capacity = 0;
+    *calendar = (hl_calendar){NULL, 0, 0};
 }
 
 void hl_calendar_free(hl_calendar *calendar)

@@ -164,27 +164,21 @@ int64_t hl_order_number_prefix(hl_time received_at);
 #define HL_ORDER_SEQUENCE_LIMIT 1000000
 
 /* Stable names ("phone", "complaint", "dispatched") used in CSV, JSON and the
- * CLI, and labels in the current language (电话 / phone, 投诉 / complaint...). */
-const char *hl_order_channel_name(hl_channel channel);
-const char *hl_order_channel_label(hl_channel channel);
-int hl_order_channel_parse(hl_slice text, hl_channel *out);
-const char *hl_order_type_name(hl_order_type type);
-const char *hl_order_type_label(hl_order_type type);
-int hl_order_type_parse(hl_slice text, hl_order_type *out);
-const char *hl_order_state_name(hl_state state);
-const char *hl_order_state_label(hl_state state);
-int hl_order_state_parse(hl_slice text, hl_state *out);
-/* Parse accepts the English name or the Chinese label. */
+ * CLI, and labels in the current language (电话 / phone, 投诉 / complaint...).
+ * HL_ORDER_NAMES(channel, hl_channel) declares hl_order_channel_name,
+ * hl_order_channel_label and hl_order_channel_parse; parse accepts the
+ * English name or the Chinese label. */
+#define HL_ORDER_NAMES(what, type)                                                                 \
+    const char *hl_order_##what##_name(type value);                                                \
+    const char *hl_order_##what##_label(type value);                                               \
+    int hl_order_##what##_parse(hl_slice text, type *out)
 
-const char *hl_order_outcome_name(hl_survey_outcome outcome);
-const char *hl_order_outcome_label(hl_survey_outcome outcome);
-int hl_order_outcome_parse(hl_slice text, hl_survey_outcome *out);
-const char *hl_order_rating_name(hl_rating rating);
-const char *hl_order_rating_label(hl_rating rating);
-int hl_order_rating_parse(hl_slice text, hl_rating *out);
-const char *hl_order_resolved_name(hl_resolved resolved);
-const char *hl_order_resolved_label(hl_resolved resolved);
-int hl_order_resolved_parse(hl_slice text, hl_resolved *out);
+HL_ORDER_NAMES(channel, hl_channel);
+HL_ORDER_NAMES(type, hl_order_type);
+HL_ORDER_NAMES(state, hl_state);
+HL_ORDER_NAMES(outcome, hl_survey_outcome);
+HL_ORDER_NAMES(rating, hl_rating);
+HL_ORDER_NAMES(resolved, hl_resolved);
 const char *hl_order_survey_result_name(hl_survey_result result);
 const char *hl_order_appeal_state_name(hl_appeal_state state);
 

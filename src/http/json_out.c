@@ -99,3 +99,10 @@ void hl_json_out_code_list(hl_buf *out, bool *first, const char *key, const char
 }
 
 /* full: the reader sees citizens' personal data (app/auth decides). */
+
+hl_buf *hl_json_list_next(hl_json_list *list)
+{
+    if (list->count++ > 0)
+        hl_buf_append_char(list->out, ',');
+    return list->out;
+}

@@ -1,4 +1,5 @@
-/* json_out.h: writers of JSON object members into an hl_buf.
+/* json_out.h: writers of JSON object members, and of the commas between an
+ * array's values, into an hl_buf.
  *
  * Each appends `"key":value` to out, preceded by a comma unless *first is
  * true (then it sets *first to false): the caller writes the braces. Keys
@@ -7,6 +8,7 @@
 #define HL_JSON_OUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/clock.h"
@@ -27,5 +29,16 @@ void hl_json_out_number(hl_buf *out, bool *first, const char *key, int64_t id);
 void hl_json_out_month(hl_buf *out, bool *first, const char *key, int month);
 /* Comma-separated codes ("a,b") as a JSON array of strings. */
 void hl_json_out_code_list(hl_buf *out, bool *first, const char *key, const char *codes);
+
+/* The values of a JSON array being written into out, by a visitor that
+ * gets one record at a time: how many it holds so far. */
+typedef struct hl_json_list {
+    hl_buf *out;
+    size_t count;
+} hl_json_list;
+
+/* Readies the list for its next value (a comma before all but the first)
+ * and returns its out, where the caller writes that value. */
+hl_buf *hl_json_list_next(hl_json_list *list);
 
 #endif

@@ -106,8 +106,11 @@ typedef struct hl_route_context {
     size_t parameter_count;
 } hl_route_context;
 
-typedef void (*hl_route_handler)(const hl_route_request *request, const hl_route_context *context,
-                                 hl_route_response *response);
+/* A route's handler. The routes_*.h headers declare their handlers with
+ * this type (hl_route_fn hl_routes_me;), so the signature is written once. */
+typedef void hl_route_fn(const hl_route_request *request, const hl_route_context *context,
+                         hl_route_response *response);
+typedef hl_route_fn *hl_route_handler;
 
 typedef struct hl_route {
     const char *method;  /* "GET" (HEAD is answered as GET), "POST", "PUT", "DELETE" */

@@ -43,17 +43,9 @@ static void key_json(hl_buf *out, const hl_apikey *key, const char *key_text)
     hl_buf_append_char(out, '}');
 }
 
-typedef struct key_list {
-    hl_buf *out;
-    size_t count;
-} key_list;
-
 static int list_key(void *context, const hl_apikey *key)
 {
-    key_list *list = context;
-    if (list->count++ > 0)
-        hl_buf_append_char(list->out, ',');
-    key_json(list->out, key, NULL);
+    key_json(hl_json_list_next(context), key, NULL);
     return 0;
 }
 
@@ -65,7 +57,7 @@ void hl_routes_apikeys_list(const hl_route_request *request, const hl_route_cont
     hl_error error;
     hl_error_clear(&error);
     hl_buf_append_str(&response->body, "{\"apikeys\":[");
-    key_list list = {&response->body, 0};
+    hl_json_list list = {&response->body, 0};
     if (!hl_route_ok(response, hl_apikey_each(request->app, list_key, &list, &error), &error))
         return;
     hl_buf_append_str(&response->body, "]}\n");

@@ -10,11 +10,8 @@
 
 #include "http/routes.h"
 
-void hl_routes_apikeys_list(const hl_route_request *request, const hl_route_context *context,
-                            hl_route_response *response);
-void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_context *context,
-                              hl_route_response *response);
-void hl_routes_apikeys_revoke(const hl_route_request *request, const hl_route_context *context,
-                              hl_route_response *response);
+hl_route_fn hl_routes_apikeys_list;
+hl_route_fn hl_routes_apikeys_create;
+hl_route_fn hl_routes_apikeys_revoke;
 
 #endif

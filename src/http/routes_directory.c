@@ -225,29 +225,20 @@ void hl_routes_workflow(const hl_route_request *request, const hl_route_context 
 
 /* ---- Lists of the directory ---- */
 
-/* Writes the records of a listing with commas between them. */
-typedef struct list_writer {
-    hl_buf *out;
-    size_t count;
-} list_writer;
-
 /* Defines name, an hl_app_each_* visitor that writes each record with
- * to_json after a comma (but for the first). */
+ * to_json into the hl_json_list *context. */
 #define LIST_VISITOR(name, type, to_json)                                                          \
     static int name(void *context, const type *record)                                             \
     {                                                                                              \
-        list_writer *writer = context;                                                             \
-        if (writer->count++ > 0)                                                                   \
-            hl_buf_append_char(writer->out, ',');                                                  \
-        to_json(writer->out, record);                                                              \
+        to_json(hl_json_list_next(context), record);                                               \
         return 0;                                                                                  \
     }
 
 /* Starts a listing: {"key":[ in the body, and the writer of its records. */
-static list_writer begin_list(hl_route_response *response, const char *key)
+static hl_json_list begin_list(hl_route_response *response, const char *key)
 {
     hl_buf_appendf(&response->body, "{\"%s\":[", key);
-    return (list_writer){&response->body, 0};
+    return (hl_json_list){&response->body, 0};
 }
 
 /* Ends a listing begun with {"key":[ : its close, or the error of the
@@ -319,7 +310,7 @@ void hl_routes_units_list(const hl_route_request *request, const hl_route_contex
     (void)context;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = begin_list(response, "units");
+    hl_json_list writer = begin_list(response, "units");
     end_list(response, hl_app_each_unit(request->app, write_unit, &writer, &error), &error);
 }
 
@@ -329,7 +320,7 @@ void hl_routes_categories_list(const hl_route_request *request, const hl_route_c
     (void)context;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = begin_list(response, "categories");
+    hl_json_list writer = begin_list(response, "categories");
     end_list(response, hl_app_each_category(request->app, write_category, &writer, &error), &error);
 }
 
@@ -340,7 +331,7 @@ void hl_routes_users_list(const hl_route_request *request, const hl_route_contex
         return;
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = begin_list(response, "users");
+    hl_json_list writer = begin_list(response, "users");
     end_list(response, hl_app_each_user(request->app, write_user, &writer, &error), &error);
 }
 
@@ -529,7 +520,7 @@ void hl_routes_calendar_get(const hl_route_request *request, const hl_route_cont
     }
     hl_error error;
     hl_error_clear(&error);
-    list_writer writer = {&response->body, 0};
+    hl_json_list writer = {&response->body, 0};
     hl_buf_appendf(&response->body, "{\"year\":%d,\"days\":[", year);
     end_list(response, hl_admin_each_calendar_day(request->app, year, write_day, &writer, &error),
              &error);

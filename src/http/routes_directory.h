@@ -10,31 +10,18 @@
 
 #include "http/routes.h"
 
-void hl_routes_me(const hl_route_request *request, const hl_route_context *context,
-                  hl_route_response *response);
-void hl_routes_workflow(const hl_route_request *request, const hl_route_context *context,
-                        hl_route_response *response);
-void hl_routes_units_list(const hl_route_request *request, const hl_route_context *context,
-                          hl_route_response *response);
-void hl_routes_units_put(const hl_route_request *request, const hl_route_context *context,
-                         hl_route_response *response);
-void hl_routes_categories_list(const hl_route_request *request, const hl_route_context *context,
-                               hl_route_response *response);
-void hl_routes_categories_put(const hl_route_request *request, const hl_route_context *context,
-                              hl_route_response *response);
-void hl_routes_users_list(const hl_route_request *request, const hl_route_context *context,
-                          hl_route_response *response);
-void hl_routes_users_create(const hl_route_request *request, const hl_route_context *context,
-                            hl_route_response *response);
-void hl_routes_users_update(const hl_route_request *request, const hl_route_context *context,
-                            hl_route_response *response);
-void hl_routes_calendar_get(const hl_route_request *request, const hl_route_context *context,
-                            hl_route_response *response);
-void hl_routes_calendar_put(const hl_route_request *request, const hl_route_context *context,
-                            hl_route_response *response);
-void hl_routes_config_get(const hl_route_request *request, const hl_route_context *context,
-                          hl_route_response *response);
-void hl_routes_config_put(const hl_route_request *request, const hl_route_context *context,
-                          hl_route_response *response);
+hl_route_fn hl_routes_me;
+hl_route_fn hl_routes_workflow;
+hl_route_fn hl_routes_units_list;
+hl_route_fn hl_routes_units_put;
+hl_route_fn hl_routes_categories_list;
+hl_route_fn hl_routes_categories_put;
+hl_route_fn hl_routes_users_list;
+hl_route_fn hl_routes_users_create;
+hl_route_fn hl_routes_users_update;
+hl_route_fn hl_routes_calendar_get;
+hl_route_fn hl_routes_calendar_put;
+hl_route_fn hl_routes_config_get;
+hl_route_fn hl_routes_config_put;
 
 #endif

@@ -28,9 +28,7 @@
 /* Parameters one request may carry. */
 #define HL_OPEN311_MAX_PARAMETERS 256
 
-void hl_http_open311_get(const hl_route_request *request, const hl_route_context *context,
-                         hl_route_response *response);
-void hl_http_open311_post(const hl_route_request *request, const hl_route_context *context,
-                          hl_route_response *response);
+hl_route_fn hl_http_open311_get;
+hl_route_fn hl_http_open311_post;
 
 #endif

@@ -9,17 +9,11 @@
 #include "http/routes.h"
 
 /* GET /api/v1/orders (the list, scoped by app/auth) and GET /api/v1/orders/counts. */
-void hl_routes_orders_list(const hl_route_request *request, const hl_route_context *context,
-                           hl_route_response *response);
-void hl_routes_orders_counts(const hl_route_request *request, const hl_route_context *context,
-                             hl_route_response *response);
-void hl_routes_orders_get(const hl_route_request *request, const hl_route_context *context,
-                          hl_route_response *response);
-void hl_routes_orders_events(const hl_route_request *request, const hl_route_context *context,
-                             hl_route_response *response);
-void hl_routes_orders_register(const hl_route_request *request, const hl_route_context *context,
-                               hl_route_response *response);
-void hl_routes_orders_act(const hl_route_request *request, const hl_route_context *context,
-                          hl_route_response *response);
+hl_route_fn hl_routes_orders_list;
+hl_route_fn hl_routes_orders_counts;
+hl_route_fn hl_routes_orders_get;
+hl_route_fn hl_routes_orders_events;
+hl_route_fn hl_routes_orders_register;
+hl_route_fn hl_routes_orders_act;
 
 #endif

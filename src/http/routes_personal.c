@@ -120,23 +120,16 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
 
 /* ---- The audit ---- */
 
-typedef struct audit_writer {
-    hl_buf *out;
-    size_t count;
-} audit_writer;
-
 static int write_read(void *context, const hl_audit_read *read)
 {
-    audit_writer *writer = context;
-    if (writer->count++ > 0)
-        hl_buf_append_char(writer->out, ',');
+    hl_buf *out = hl_json_list_next(context);
     bool first = true;
-    hl_buf_append_char(writer->out, '{');
-    hl_json_out_time(writer->out, &first, "at", read->at);
-    hl_json_out_string(writer->out, &first, "actor", read->actor);
-    hl_json_out_number(writer->out, &first, "order", read->order_id);
-    hl_json_out_string(writer->out, &first, "route", read->route);
-    hl_buf_append_char(writer->out, '}');
+    hl_buf_append_char(out, '{');
+    hl_json_out_time(out, &first, "at", read->at);
+    hl_json_out_string(out, &first, "actor", read->actor);
+    hl_json_out_number(out, &first, "order", read->order_id);
+    hl_json_out_string(out, &first, "route", read->route);
+    hl_buf_append_char(out, '}');
     return 0;
 }
 
@@ -189,7 +182,7 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
     hl_buf *out = &response->body;
     hl_buf_appendf(out, "{\"page\":%lld,\"per_page\":%d,\"total\":%lld,\"reads\":[",
                    (long long)page, HL_ROUTES_AUDIT_PAGE, (long long)total);
-    audit_writer writer = {out, 0};
+    hl_json_list writer = {out, 0};
     if (!hl_route_ok(response, hl_audit_list(request->app, &filter, write_read, &writer, &error),
                      &error))
         return;

@@ -58,9 +58,7 @@ int hl_routes_personal_list_order(void *context, const hl_order *order);
  * and then the numbers must not leave. */
 bool hl_routes_personal_list_end(const hl_routes_personal_list *list, hl_route_response *response);
 
-void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_context *context,
-                                hl_route_response *response);
-void hl_routes_personal_audit(const hl_route_request *request, const hl_route_context *context,
-                              hl_route_response *response);
+hl_route_fn hl_routes_personal_earlier;
+hl_route_fn hl_routes_personal_audit;
 
 #endif

@@ -76,19 +76,12 @@ static int previous_month(int month, int count)
 
 /* ---- The months that have a bulletin ---- */
 
-typedef struct months_writer {
-    hl_buf *out;
-    size_t count;
-} months_writer;
-
+/* Writes a month into the hl_json_list *context. */
 static int write_month(void *context, int month, int64_t surveyed)
 {
-    months_writer *writer = context;
     if (surveyed <= 0)
         return 0; /* a month whose surveys were all taken back has nothing to publish */
-    if (writer->count++ > 0)
-        hl_buf_append_char(writer->out, ',');
-    hl_buf_appendf(writer->out, "\"%04d-%02d\"", month / 100, month % 100);
+    hl_buf_appendf(hl_json_list_next(context), "\"%04d-%02d\"", month / 100, month % 100);
     return 0;
 }
 
@@ -99,7 +92,7 @@ void hl_routes_reports_months(const hl_route_request *request, const hl_route_co
         return;
     hl_error error;
     hl_error_clear(&error);
-    months_writer writer = {&response->body, 0};
+    hl_json_list writer = {&response->body, 0};
     hl_buf_append_str(&response->body, "{\"months\":[");
     if (!hl_route_ok(response, hl_app_survey_months(request->app, write_month, &writer, &error),
                      &error))
@@ -167,13 +160,7 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
 static void append_percent(hl_buf *out, bool *first, const char *key, hl_ratio ratio)
 {
     hl_json_out_key(out, first, key);
-    if (ratio.denominator == 0) {
-        hl_buf_append_str(out, "null");
-        return;
-    }
-    char percent[32];
-    hl_assessment_format_percent(ratio, percent, sizeof percent);
-    hl_buf_append_json_string(out, percent);
+    hl_assessment_append_json_percent(out, ratio);
 }
 
 void hl_routes_reports_trend(const hl_route_request *request, const hl_route_context *context,

@@ -10,13 +10,9 @@
 
 #include "http/routes.h"
 
-void hl_routes_reports_months(const hl_route_request *request, const hl_route_context *context,
-                              hl_route_response *response);
-void hl_routes_reports_trend(const hl_route_request *request, const hl_route_context *context,
-                             hl_route_response *response);
-void hl_routes_stats_categories(const hl_route_request *request, const hl_route_context *context,
-                                hl_route_response *response);
-void hl_routes_reports_get(const hl_route_request *request, const hl_route_context *context,
-                           hl_route_response *response);
+hl_route_fn hl_routes_reports_months;
+hl_route_fn hl_routes_reports_trend;
+hl_route_fn hl_routes_stats_categories;
+hl_route_fn hl_routes_reports_get;
 
 #endif

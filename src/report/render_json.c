@@ -18,13 +18,7 @@ static void json_ratio(hl_buf *out, hl_ratio ratio)
 {
     hl_buf_appendf(out, "{\"numerator\":%" PRId64 ",\"denominator\":%" PRId64 ",\"percent\":",
                    ratio.numerator, ratio.denominator);
-    if (ratio.denominator == 0) {
-        hl_buf_append_str(out, "null}");
-        return;
-    }
-    char percent[32];
-    hl_assessment_format_percent(ratio, percent, sizeof percent);
-    hl_buf_append_json_string(out, percent);
+    hl_assessment_append_json_percent(out, ratio);
     hl_buf_append_char(out, '}');
 }
 

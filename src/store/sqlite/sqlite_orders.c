@@ -170,25 +170,35 @@ static int copy_order_row(sqlite3_stmt *statement, void *context, hl_error *erro
     return hl_sqlite_read_order(statement, copy->codec, copy->order, error);
 }
 
-static int sqlite_order_max_id(hl_store *base, int64_t from_id, int64_t to_id, int64_t *out,
-                               hl_error *error)
+/* Runs a statement with its parameters that yields one row or none: *first
+ * is the row's first column, 0 without a row or when it is NULL (max() of
+ * nothing). */
+static int select_first(struct hl_sqlite_store *store, hl_sqlite_statement id,
+                        const hl_sqlite_parameter *parameters, int count, const char *operation,
+                        int64_t *first, hl_error *error)
 {
-    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    *out = 0;
-    sqlite3_stmt *statement = store->statements[STMT_ORDER_MAX_ID];
+    *first = 0;
+    sqlite3_stmt *statement = store->statements[id];
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    hl_sqlite_bind_int64(&binding, from_id);
-    hl_sqlite_bind_int64(&binding, to_id);
+    hl_sqlite_bind_parameters(&binding, parameters, count);
     if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "order_max_id", error);
+        return hl_sqlite_storage_error(store, operation, error);
     int rc = sqlite3_step(statement);
     int result = HL_OK;
     if (rc == SQLITE_ROW)
-        *out = sqlite3_column_int64(statement, 0); /* max() of nothing is NULL: 0 */
+        *first = sqlite3_column_int64(statement, 0);
     else if (rc != SQLITE_DONE)
-        result = hl_sqlite_storage_error(store, "order_max_id", error);
+        result = hl_sqlite_storage_error(store, operation, error);
     sqlite3_reset(statement);
     return result;
+}
+
+static int sqlite_order_max_id(hl_store *base, int64_t from_id, int64_t to_id, int64_t *out,
+                               hl_error *error)
+{
+    hl_sqlite_parameter range[2] = {{.number = from_id}, {.number = to_id}};
+    return select_first(hl_sqlite_store_of(base), STMT_ORDER_MAX_ID, range, 2, "order_max_id", out,
+                        error);
 }
 
 /* Writes (put) or deletes the order_units rows store/derive.c gave, all
@@ -310,19 +320,10 @@ static int read_listed(struct hl_sqlite_store *store, int64_t id, int64_t versio
 /* Whether an order exists; *exists is false also on error. */
 static int order_exists(struct hl_sqlite_store *store, int64_t id, bool *exists, hl_error *error)
 {
-    *exists = false;
-    sqlite3_stmt *statement = store->statements[STMT_ORDER_EXISTS];
-    hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    hl_sqlite_bind_int64(&binding, id);
-    if (binding.rc != SQLITE_OK)
-        return hl_sqlite_storage_error(store, "order_update", error);
-    int rc = sqlite3_step(statement);
-    int result = HL_OK;
-    if (rc == SQLITE_ROW)
-        *exists = true;
-    else if (rc != SQLITE_DONE)
-        result = hl_sqlite_storage_error(store, "order_update", error);
-    sqlite3_reset(statement);
+    hl_sqlite_parameter key = {.number = id};
+    int64_t one = 0; /* the row's "SELECT 1" */
+    int result = select_first(store, STMT_ORDER_EXISTS, &key, 1, "order_update", &one, error);
+    *exists = one != 0;
     return result;
 }
 

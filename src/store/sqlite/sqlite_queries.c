@@ -34,11 +34,14 @@ static int visit_order_row(sqlite3_stmt *statement, void *context, hl_error *err
     return visitor->visit(visitor->context, visitor->order);
 }
 
-/* Starts the query of a filter read through a plan: the phone hashed and
- * the WHERE clause written. On success the query is the caller's to free;
- * on failure there is nothing to free. */
+/* Starts the query of a filter read through a plan: the phone hashed, the
+ * WHERE clause written, and sql begun with select, the plan's FROM (with
+ * the orders table when needs_orders or the WHERE clause touches it) and
+ * that clause. On success the query and sql are the caller's to free; on
+ * failure there is nothing to free. */
 static int start_query(struct hl_sqlite_store *store, const hl_order_filter *filter,
-                       const hl_sqlite_plan *plan, hl_sqlite_query *query, hl_error *error)
+                       const hl_sqlite_plan *plan, const char *select, bool needs_orders,
+                       hl_sqlite_query *query, hl_buf *sql, hl_error *error)
 {
     hl_sqlite_query_init(query);
     int result = hl_sqlite_query_hash_phone(store, query, filter, error);
@@ -47,6 +50,11 @@ static int start_query(struct hl_sqlite_store *store, const hl_order_filter *fil
         return result;
     }
     hl_sqlite_query_where(query, filter, plan);
+    hl_buf_init(sql);
+    hl_buf_append_str(sql, select);
+    hl_buf_append_str(sql, hl_sqlite_query_from(plan, needs_orders || query->touches_orders));
+    if (query->where.len > 0)
+        hl_buf_append_str(sql, query->where.data);
     return HL_OK;
 }
 
@@ -57,15 +65,11 @@ static int run_page(struct hl_sqlite_store *store, const hl_order_filter *filter
                     order_visit *visitor, hl_error *error)
 {
     hl_sqlite_query query;
-    int result = start_query(store, filter, plan, &query, error);
+    hl_buf sql;
+    int result =
+        start_query(store, filter, plan, "SELECT " ORDER_COLUMNS, true, &query, &sql, error);
     if (result != HL_OK)
         return result;
-    hl_buf sql;
-    hl_buf_init(&sql);
-    hl_buf_append_str(&sql, "SELECT " ORDER_COLUMNS);
-    hl_buf_append_str(&sql, hl_sqlite_query_from(plan, true));
-    if (query.where.len > 0)
-        hl_buf_append_str(&sql, query.where.data);
     hl_buf_append_str(&sql, order_by);
     if (limit > 0 || offset > 0) {
         /* LIMIT -1: no limit, as SQLite spells it beside an OFFSET. */
@@ -110,16 +114,13 @@ static int run_count(struct hl_sqlite_store *store, const hl_order_filter *filte
                      const hl_sqlite_plan *plan, int64_t *total, int64_t *by_state, hl_error *error)
 {
     hl_sqlite_query query;
-    int result = start_query(store, filter, plan, &query, error);
+    hl_buf sql;
+    /* A unit's range alone is counted in order_units, without a lookup per order. */
+    int result = start_query(store, filter, plan,
+                             by_state != NULL ? "SELECT state, count(*)" : "SELECT count(*)",
+                             by_state != NULL, &query, &sql, error);
     if (result != HL_OK)
         return result;
-    hl_buf sql;
-    hl_buf_init(&sql);
-    hl_buf_append_str(&sql, by_state != NULL ? "SELECT state, count(*)" : "SELECT count(*)");
-    /* A unit's range alone is counted in order_units, without a lookup per order. */
-    hl_buf_append_str(&sql, hl_sqlite_query_from(plan, by_state != NULL || query.touches_orders));
-    if (query.where.len > 0)
-        hl_buf_append_str(&sql, query.where.data);
     if (by_state != NULL)
         hl_buf_append_str(&sql, " GROUP BY state");
     if (store->explain != NULL)
