@@ -458,10 +458,8 @@ static enum MHD_Result send_too_large(struct MHD_Connection *connection, request
     hl_route_response response;
     hl_route_response_init(&response);
     char message[128];
-    if (hl_i18n_get() == HL_LANG_EN)
-        snprintf(message, sizeof message, "the body exceeds %zu bytes", server->body_limit);
-    else
-        snprintf(message, sizeof message, "请求体超过 %zu 字节", server->body_limit);
+    snprintf(message, sizeof message, HL_T("请求体超过 %zu 字节", "the body exceeds %zu bytes"),
+             server->body_limit);
     hl_route_error_status(&response, MHD_HTTP_CONTENT_TOO_LARGE, "too_large", "body", message);
     return send_response(connection, state, &response);
 }
@@ -792,9 +790,8 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
             result = HL_EINVAL;
     }
     if (result != HL_OK)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "listen", "not an IP address: %s", host)
-                   : hl_error_set(error, HL_EINVAL, "listen", "不是 IP 地址：%s", host);
+        return hl_error_set(error, HL_EINVAL, "listen",
+                            HL_T("不是 IP 地址：%s", "not an IP address: %s"), host);
 
     hl_auth_guard *guard = NULL;
     result = hl_auth_guard_new(0, &guard, error);
@@ -864,11 +861,10 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     if (server->daemon == NULL) {
         pthread_sigmask(SIG_SETMASK, &server->previous_mask, NULL);
         free_server(server);
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EIO, "listen",
-                                  "cannot listen on %s (in use, or not this machine's)", listen)
-                   : hl_error_set(error, HL_EIO, "listen",
-                                  "无法在 %s 上监听（端口已被占用或地址不属于本机）", listen);
+        return hl_error_set(error, HL_EIO, "listen",
+                            HL_T("无法在 %s 上监听（端口已被占用或地址不属于本机）",
+                                 "cannot listen on %s (in use, or not this machine's)"),
+                            listen);
     }
     /* After the signal mask: the checkpointer does not take SIGTERM either. */
     if (pthread_create(&server->checkpoint_thread, NULL, checkpoint_loop, server) == 0)

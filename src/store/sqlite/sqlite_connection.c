@@ -134,15 +134,14 @@ static int configure_connection(struct hl_sqlite_store *store, const char *path,
     }
     /* Durability rests on WAL; only an in-memory database (tests) has none. */
     if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0) {
-        if (hl_i18n_get() == HL_LANG_EN)
-            return hl_error_set(error, HL_EIO, NULL,
-                                "%s: the file system does not support write-ahead logging", path);
-        return hl_error_set(error, HL_EIO, NULL, "%s：文件系统不支持预写日志 (WAL)", path);
+        return hl_error_set(error, HL_EIO, NULL,
+                            HL_T("%s：文件系统不支持预写日志 (WAL)",
+                                 "%s: the file system does not support write-ahead logging"),
+                            path);
     }
     if (sqlite3_db_readonly(store->db, "main") == 1) {
-        if (hl_i18n_get() == HL_LANG_EN)
-            return hl_error_set(error, HL_EIO, NULL, "%s: the database is read-only", path);
-        return hl_error_set(error, HL_EIO, NULL, "%s：数据库只读", path);
+        return hl_error_set(error, HL_EIO, NULL,
+                            HL_T("%s：数据库只读", "%s: the database is read-only"), path);
     }
     snprintf(sql, sizeof sql,
              "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "

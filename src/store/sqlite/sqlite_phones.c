@@ -130,12 +130,11 @@ int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int
     out[0] = '\0';
     char number[24];
     hl_order_format_number(id, number, sizeof number);
-    if (hl_i18n_get() == HL_LANG_EN)
-        return hl_error_set(
-            error, HL_EIO, NULL,
-            "the phone number of order %s cannot be opened: another key, or damaged data", number);
-    return hl_error_set(error, HL_EIO, NULL, "工单 %s 的联系电话无法解密：密钥不符或数据已损坏",
-                        number);
+    return hl_error_set(
+        error, HL_EIO, NULL,
+        HL_T("工单 %s 的联系电话无法解密：密钥不符或数据已损坏",
+             "the phone number of order %s cannot be opened: another key, or damaged data"),
+        number);
 }
 
 static void sqlite_set_phone_codec(hl_store *base, const hl_phone_codec *codec)
