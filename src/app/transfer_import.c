@@ -15,6 +15,7 @@
 
 #include "app/app_internal.h"
 #include "app/transfer_internal.h"
+#include "base/array.h"
 #include "base/csv.h"
 #include "base/i18n.h"
 
@@ -156,10 +157,7 @@ static int collect_category(void *context, const hl_category *category)
     code_set *set = context;
     if (!category->active)
         return 0;
-    if (set->count == set->capacity) {
-        set->capacity = set->capacity == 0 ? 64 : set->capacity * 2;
-        set->codes = hl_xrealloc(set->codes, set->capacity * sizeof *set->codes);
-    }
+    HL_ARRAY_GROW(set->codes, set->count, set->capacity);
     memcpy(set->codes[set->count++], category->code, HL_CODE_BYTES);
     return 0;
 }

@@ -33,6 +33,7 @@
 #include "app/app.h"
 #include "app/audit.h"
 #include "app/auth.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "http/arena.h"
 #include "http/metrics.h"
@@ -175,10 +176,7 @@ static hl_app *worker_app(hl_server *server, hl_error *error)
     /* Writers never checkpoint in their commits: the checkpointer does. */
     hl_app_set_background_checkpoints(app, true);
     pthread_mutex_lock(&server->apps_lock);
-    if (server->app_count == server->app_capacity) {
-        server->app_capacity = server->app_capacity > 0 ? server->app_capacity * 2 : 8;
-        server->apps = hl_xrealloc(server->apps, server->app_capacity * sizeof *server->apps);
-    }
+    HL_ARRAY_GROW(server->apps, server->app_count, server->app_capacity);
     server->apps[server->app_count++] = app;
     pthread_mutex_unlock(&server->apps_lock);
     thread_app = app;

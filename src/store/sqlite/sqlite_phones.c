@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/array.h"
 #include "base/i18n.h"
 #include "base/text.h"
 
@@ -69,10 +70,7 @@ int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_e
 {
     if (!store->bulk)
         return put_phone_index(store, entry, error);
-    if (store->pending_count == store->pending_room) {
-        store->pending_room = store->pending_room > 0 ? store->pending_room * 2 : 4096;
-        store->pending = hl_xrealloc(store->pending, store->pending_room * sizeof *store->pending);
-    }
+    HL_ARRAY_GROW(store->pending, store->pending_count, store->pending_room);
     store->pending[store->pending_count++] = *entry;
     return store->pending_count >= PENDING_PHONES_MAX ? hl_sqlite_flush_pending_phones(store, error)
                                                       : HL_OK;
