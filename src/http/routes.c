@@ -404,12 +404,17 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
      * instead of three. */
     bool snapshot =
         route->handle == hl_routes_orders_get || route->handle == hl_routes_orders_events;
-    if (snapshot) {
-        hl_error error;
-        hl_error_clear(&error);
-        if (!hl_route_ok(response, hl_app_read_begin(request->app, &error), &error))
-            return;
-    }
+    hl_error error;
+    hl_error_clear(&error);
+    /* Another thread (or the command line) may have changed the calendar,
+     * the limits or the zone since this thread's connection loaded them.
+     * The reload reads in a transaction of its own, so it comes before the
+     * snapshot: inside it, SQLite refused the nested BEGIN, the request
+     * failed and the connection kept its snapshot (issue 9). */
+    if (!route->open && !hl_route_ok(response, hl_app_refresh(request->app, &error), &error))
+        return;
+    if (snapshot && !hl_route_ok(response, hl_app_read_begin(request->app, &error), &error))
+        return;
     if (!route->open) {
         hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
         if (!hl_route_authenticate(request, user, &context.token, response)) {
@@ -418,12 +423,6 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
             return;
         }
         context.user = user;
-        /* Another thread (or the command line) may have changed the
-         * calendar or the limits since this thread's connection loaded them. */
-        hl_error error;
-        hl_error_clear(&error);
-        if (!hl_route_ok(response, hl_app_refresh(request->app, &error), &error))
-            return;
     }
     route->handle(request, &context, response);
     if (snapshot)

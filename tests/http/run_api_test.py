@@ -631,6 +631,18 @@ def test_directory(context):
     # The limits: set, read back by every thread, refusals.
     status, _, limits = context.send("PUT", "/api/v1/config/due_soon_days", {"value": "3"}, admin)
     check("limit set", status == 200 and limits["limits"]["due_soon_days"] == 3, (status, limits))
+    # Issue 9 (found in review): a thread's first read of an order after a
+    # settings change reloaded the settings inside the order's read
+    # snapshot, which SQLite refuses (a transaction inside a transaction):
+    # 500, and the thread's connection was left holding its snapshot. Every
+    # thread's first request after the change is an order read here.
+    statuses = set()
+    for _ in range(8):
+        status, _, _ = context.get(f"/api/v1/orders/{before}", "dispatcher1")
+        statuses.add(status)
+        status, _, _ = context.get(f"/api/v1/orders/{before}/events", "dispatcher1")
+        statuses.add(status)
+    check("reading an order just after a settings change: 200 on every thread (issue 9)", statuses == {200}, statuses)
     seen = set()
     for _ in range(8):
         status, _, limits = context.get("/api/v1/config", "supervisor1")
