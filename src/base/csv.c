@@ -134,24 +134,33 @@ static int complete_quoted_record(hl_csv_reader *reader, hl_error *error)
     while (!reader->at_end) {
         const char *cursor = reader->data + reader->position;
         const char *end = reader->data + reader->length;
+        const char *start = cursor;
         bool inside = false;
+        bool just_closed = false;
         while (cursor < end) {
             if (inside) {
                 const char *closing = memchr(cursor, '"', (size_t)(end - cursor));
                 if (closing == NULL)
                     break;
                 inside = false;
+                just_closed = true;
                 cursor = closing + 1;
                 continue;
             }
-            while (cursor < end && *cursor != '"' && *cursor != '\n')
-                cursor++;
-            if (cursor < end && *cursor == '\n')
-                return HL_OK;
-            if (cursor < end) {
+            /* A quote opens a field only where a field starts (or doubles
+             * the one that just closed): a stray quote inside an unquoted
+             * field is the parser's error for that line, and must not make
+             * the window grow to its limit looking for a closing one. */
+            if (*cursor == '"' && (cursor == start || cursor[-1] == ',' || just_closed)) {
                 inside = true;
+                just_closed = false;
                 cursor++;
+                continue;
             }
+            just_closed = false;
+            if (*cursor == '\n')
+                return HL_OK;
+            cursor++;
         }
         int result = refill(reader, error);
         if (result != HL_OK)

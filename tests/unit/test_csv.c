@@ -691,6 +691,39 @@ static void test_stream_window_does_not_grow_with_the_file(void **state)
     fclose(stream);
 }
 
+/* Issue 9 (found in review): a stray quote inside an unquoted field made
+ * the stream reader look for a closing quote to the end of the file (up to
+ * its 8 MiB limit, then "a record longer than 8 MiB"); it is the parser's
+ * error for its own line, read through the first window. */
+static void test_stream_stray_quote_is_its_lines_error(void **state)
+{
+    (void)state;
+    FILE *stream = tmpfile();
+    assert_non_null(stream);
+    fprintf(stream, "a,b\nab\"c,d\n");
+    for (long row = 0; row < 50000; row++)
+        fprintf(stream, "%ld,plain text of a row without quotes\n", row);
+    rewind(stream);
+    hl_csv_reader reader;
+    hl_csv_reader_init_stream(&reader, stream, 4096);
+    hl_error error;
+    hl_error_clear(&error);
+    assert_int_equal(hl_csv_reader_next(&reader, &error), 1);
+    assert_true(hl_csv_reader_next(&reader, &error) < 0);
+    assert_int_equal(reader.capacity, 4096);
+    hl_csv_reader memory;
+    const char *text = "a,b\nab\"c,d\n";
+    hl_csv_reader_init(&memory, text, strlen(text));
+    hl_error memory_error;
+    hl_error_clear(&memory_error);
+    assert_int_equal(hl_csv_reader_next(&memory, &memory_error), 1);
+    assert_true(hl_csv_reader_next(&memory, &memory_error) < 0);
+    assert_string_equal(error.message, memory_error.message);
+    hl_csv_reader_free(&memory);
+    hl_csv_reader_free(&reader);
+    fclose(stream);
+}
+
 /* A record longer than the window grows it; one longer than the limit is
  * refused with its line, and the reader reads as ended. */
 static void test_stream_record_too_long_is_refused(void **state)
@@ -788,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_stream_reads_as_memory_through_any_window),
         cmocka_unit_test(test_stream_window_does_not_grow_with_the_file),
         cmocka_unit_test(test_stream_record_too_long_is_refused),
+        cmocka_unit_test(test_stream_stray_quote_is_its_lines_error),
         cmocka_unit_test(test_table_reads_a_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
