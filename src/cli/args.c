@@ -20,7 +20,7 @@ static const cli_option_spec *find_spec(const cli_option_spec *specs, const char
 int cli_args_parse(int argc, char **argv, const cli_option_spec *specs, cli_args *out,
                    char *message, size_t message_size)
 {
-    HL_REQUIRE(argc >= 0 && (argv != NULL || argc == 0) && specs != NULL && out != NULL);
+    HL_REQUIRE(argc >= 0 && (argv != NULL || argc == 0) && out != NULL);
     memset(out, 0, sizeof *out);
     for (int index = 0; index < argc; index++) {
         const char *word = argv[index];
