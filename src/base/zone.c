@@ -338,12 +338,10 @@ int hl_zone_parse(const char *name, const unsigned char *data, size_t size, hl_z
         (header.isstd != 0 && header.isstd != header.type))
         return bad_file(error, name, "计数无效|bad counts");
     if (header.leap != 0)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "time_zone",
-                                  "time zone \"%s\": zones with leap seconds are not supported",
-                                  name)
-                   : hl_error_set(error, HL_EINVAL, "time_zone", "时区 \"%s\" 含闰秒，不支持",
-                                  name);
+        return hl_error_set(error, HL_EINVAL, "time_zone",
+                            HL_T("时区 \"%s\" 含闰秒，不支持",
+                                 "time zone \"%s\": zones with leap seconds are not supported"),
+                            name);
     uint64_t needed = block_bytes(&header, time_bytes);
     if (needed > size - position)
         return bad_file(error, name, "文件不完整|truncated");
@@ -510,13 +508,11 @@ int hl_zone_check_name(const char *name, hl_error *error)
     }
     if (fine)
         return HL_OK;
-    return hl_i18n_get() == HL_LANG_EN
-               ? hl_error_set(error, HL_EINVAL, "time_zone",
-                              "bad time zone name (an IANA name such as Asia/Shanghai or "
-                              "America/Los_Angeles)")
-               : hl_error_set(
-                     error, HL_EINVAL, "time_zone",
-                     "时区名称无效（应为 IANA 名称，如 Asia/Shanghai、America/Los_Angeles）");
+    return hl_error_set(
+        error, HL_EINVAL, "time_zone",
+        HL_T("时区名称无效（应为 IANA 名称，如 Asia/Shanghai、America/Los_Angeles）",
+             "bad time zone name (an IANA name such as Asia/Shanghai or "
+             "America/Los_Angeles)"));
 }
 
 /* Reads the zone file; the error names the zone and what went wrong. */
@@ -531,22 +527,20 @@ static int read_zone_file(const char *name, unsigned char **data, size_t *size, 
                             HL_T("时区目录的路径过长", "time zone directory path too long"));
     FILE *file = fopen(path, "rb");
     if (file == NULL)
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "time_zone",
-                                  "unknown time zone \"%s\" (no file %s)", name, path)
-                   : hl_error_set(error, HL_EINVAL, "time_zone", "未知时区 \"%s\"（没有文件 %s）",
-                                  name, path);
+        return hl_error_set(
+            error, HL_EINVAL, "time_zone",
+            HL_T("未知时区 \"%s\"（没有文件 %s）", "unknown time zone \"%s\" (no file %s)"), name,
+            path);
     unsigned char *buffer = hl_xmalloc(ZONE_FILE_MAX + 1);
     size_t length = fread(buffer, 1, ZONE_FILE_MAX + 1, file);
     bool failed = ferror(file) != 0;
     fclose(file);
     if (failed || length > ZONE_FILE_MAX) {
         free(buffer);
-        return hl_i18n_get() == HL_LANG_EN
-                   ? hl_error_set(error, HL_EINVAL, "time_zone",
-                                  "time zone \"%s\": %s is not a zone file", name, path)
-                   : hl_error_set(error, HL_EINVAL, "time_zone", "时区 \"%s\"：%s 不是时区文件",
-                                  name, path);
+        return hl_error_set(
+            error, HL_EINVAL, "time_zone",
+            HL_T("时区 \"%s\"：%s 不是时区文件", "time zone \"%s\": %s is not a zone file"), name,
+            path);
     }
     *data = buffer;
     *size = length;
