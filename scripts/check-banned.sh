@@ -8,7 +8,7 @@
 set -euo pipefail
 root=${1:-.}
 header="$root/src/base/banned.h"
-names=$(sed -nE 's/^#define ([a-z_]+)\(\.\.\.\) HL_BANNED\(.*/\1/p' "$header" | paste -sd'|' -)
+names=$(sed -nE 's/^#define ([a-z_]+) HL_BANNED\(.*/\1/p' "$header" | paste -sd'|' -)
 if [ -z "$names" ]; then
   echo "check-banned: no HL_BANNED lines in $header" >&2
   exit 1

@@ -11,8 +11,10 @@
  * atoll cannot report a malformed number. Use snprintf, hl_buf, hl_text_copy
  * and slices (base/text.h), strtok_r or hl_csv, and hl_text_parse_int.
  *
- * Each is a function-like macro that expands to an undeclared name, so a
- * call does not compile and the error names the function. Not `#pragma
+ * Each name is a macro that expands to an undeclared one, so a call does
+ * not compile and the error names the function. Object-like, not
+ * function-like: a text search for a call (`name(`) then finds none here,
+ * only in code that really calls one. Not `#pragma
  * GCC poison`: that also rejects the name in the bodies of other libraries'
  * macros that hotline never expands (libxlsxwriter's headers use strncpy).
  * The headers that declare them come first, so that their declarations are
@@ -31,16 +33,16 @@
 
 #define HL_BANNED(name) sorry_##name##_is_banned_see_src_base_banned_h
 
-#define strcpy(...) HL_BANNED(strcpy)
-#define strcat(...) HL_BANNED(strcat)
-#define sprintf(...) HL_BANNED(sprintf)
-#define vsprintf(...) HL_BANNED(vsprintf)
-#define gets(...) HL_BANNED(gets)
-#define strncpy(...) HL_BANNED(strncpy)
-#define strncat(...) HL_BANNED(strncat)
-#define strtok(...) HL_BANNED(strtok)
-#define atoi(...) HL_BANNED(atoi)
-#define atol(...) HL_BANNED(atol)
-#define atoll(...) HL_BANNED(atoll)
+#define strcpy HL_BANNED(strcpy)
+#define strcat HL_BANNED(strcat)
+#define sprintf HL_BANNED(sprintf)
+#define vsprintf HL_BANNED(vsprintf)
+#define gets HL_BANNED(gets)
+#define strncpy HL_BANNED(strncpy)
+#define strncat HL_BANNED(strncat)
+#define strtok HL_BANNED(strtok)
+#define atoi HL_BANNED(atoi)
+#define atol HL_BANNED(atol)
+#define atoll HL_BANNED(atoll)
 
 #endif
