@@ -125,7 +125,7 @@ static int pg_begin_read(hl_store *base, hl_error *error)
         result =
             hl_pg_command(store, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin", error);
     if (result == HL_OK)
-        store->in_transaction = true;
+        store->in_transaction = store->read_only = true;
     return result;
 }
 
@@ -195,7 +195,7 @@ static int pg_commit(hl_store *base, hl_error *error)
      * connection lost), the transaction is over: the server ended it. */
     if (result == HL_OK || store->connection == NULL ||
         PQtransactionStatus(store->connection) != PQTRANS_INTRANS) {
-        store->in_transaction = false;
+        store->in_transaction = store->read_only = false;
         apply_bulk_mode(store);
     }
     return result;
@@ -208,7 +208,7 @@ static int pg_rollback(hl_store *base)
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
     if (!store->in_transaction)
         return HL_OK;
-    store->in_transaction = false;
+    store->in_transaction = store->read_only = false;
     int result = HL_OK;
     if (store->connection != NULL && PQstatus(store->connection) == CONNECTION_OK &&
         PQtransactionStatus(store->connection) != PQTRANS_IDLE) {
