@@ -15,10 +15,12 @@
  * behind the store's back, read a role's privileges) goes through psql. */
 #include "test_support.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -166,6 +168,39 @@ static void test_open_creates_the_schema_once_and_reopens(void **state)
     assert_string_equal(privilege, "f");
 }
 
+typedef struct opener {
+    const char *address;
+    hl_store *store;
+    int result;
+} opener;
+
+static void *open_store(void *context)
+{
+    opener *job = context;
+    hl_error error;
+    job->result = hl_store_open(job->address, &job->store, &error);
+    return NULL;
+}
+
+static void test_two_servers_creating_one_schema_at_once_both_open(void **state)
+{
+    fixture *context = started(state);
+    char name[80], address[700];
+    snprintf(name, sizeof name, "%s_twin", context->name);
+    assert_int_equal(run("createdb --maintenance-db='%s' %s", context->server, name), 0);
+    address_of(context->server, name, address, sizeof address);
+    opener jobs[2] = {{.address = address}, {.address = address}};
+    pthread_t threads[2];
+    for (int index = 0; index < 2; index++)
+        assert_int_equal(pthread_create(&threads[index], NULL, open_store, &jobs[index]), 0);
+    for (int index = 0; index < 2; index++) {
+        pthread_join(threads[index], NULL);
+        assert_int_equal(jobs[index].result, HL_OK);
+        hl_store_close(jobs[index].store);
+    }
+    assert_int_equal(run("dropdb --force --maintenance-db='%s' %s", context->server, name), 0);
+}
+
 static void test_open_refuses_another_programs_database(void **state)
 {
     fixture *context = started(state);
@@ -233,6 +268,103 @@ static void test_transactions_nest_not_and_an_aborted_one_does_not_commit(void *
     assert_int_equal(hl_store_config_get(context->store, "bulk", value, sizeof value, &error),
                      HL_OK);
     assert_string_equal(value, "yes");
+}
+
+/* Ends the server side of the test's store connections (as a restarted
+ * server or a failover would). */
+static void drop_connections(const fixture *context)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+             "WHERE datname = '%s' AND application_name = 'hotline'",
+             context->name);
+    assert_int_equal(raw_integer(context, sql), 1);
+}
+
+static void test_a_lost_connection_is_unavailable_then_reset(void **state)
+{
+    fixture *context = started(state);
+    hl_error error;
+    char value[16];
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "kept", "yes", &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    /* Inside a transaction: the work is lost, and said to be. */
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    drop_connections(context);
+    assert_int_equal(hl_store_config_set(context->store, "lost", "yes", &error), HL_EUNAVAILABLE);
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+    /* The next transaction begins on a new connection, whose statements
+     * are prepared again. */
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_config_get(context->store, "kept", value, sizeof value, &error),
+                     HL_OK);
+    assert_int_equal(hl_store_config_get(context->store, "lost", value, sizeof value, &error),
+                     HL_ENOTFOUND);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    /* Between transactions: the next begin finds out and reconnects. */
+    drop_connections(context);
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "after", "yes", &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+}
+
+typedef struct writer {
+    hl_store *store;
+    pthread_mutex_t lock;
+    pthread_cond_t wrote;
+    bool first_written;
+    int second_result;
+} writer;
+
+/* Takes k1, waits until the main thread holds k2, then wants k2. */
+static void *write_crosswise(void *context)
+{
+    writer *job = context;
+    hl_error error;
+    assert_int_equal(hl_store_begin(job->store, &error), HL_OK);
+    assert_int_equal(hl_store_config_set(job->store, "k1", "thread", &error), HL_OK);
+    pthread_mutex_lock(&job->lock);
+    job->first_written = true;
+    pthread_cond_signal(&job->wrote);
+    pthread_mutex_unlock(&job->lock);
+    struct timespec pause = {0, 200 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    job->second_result = hl_store_config_set(job->store, "k2", "thread", &error);
+    hl_store_finish(job->store, job->second_result, &error);
+    return NULL;
+}
+
+static void test_a_deadlock_is_a_retry(void **state)
+{
+    fixture *context = started(state);
+    hl_error error;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "k1", "-", &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "k2", "-", &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    writer job = {.first_written = false};
+    assert_int_equal(hl_store_open(context->address, &job.store, &error), HL_OK);
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.wrote, NULL);
+    pthread_t thread;
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_config_set(context->store, "k2", "main", &error), HL_OK);
+    assert_int_equal(pthread_create(&thread, NULL, write_crosswise, &job), 0);
+    pthread_mutex_lock(&job.lock);
+    while (!job.first_written)
+        pthread_cond_wait(&job.wrote, &job.lock);
+    pthread_mutex_unlock(&job.lock);
+    int mine = hl_store_config_set(context->store, "k1", "main", &error);
+    hl_store_finish(context->store, mine, &error);
+    pthread_join(thread, NULL);
+    /* The server chose one of the two; the other went through. */
+    assert_true((mine == HL_ERETRY) != (job.second_result == HL_ERETRY));
+    assert_true(mine == HL_OK || job.second_result == HL_OK);
+    hl_store_close(job.store);
+    pthread_cond_destroy(&job.wrote);
+    pthread_mutex_destroy(&job.lock);
 }
 
 typedef struct text_list {
@@ -749,7 +881,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         STORE_TEST(test_open_creates_the_schema_once_and_reopens),
+        STORE_TEST(test_two_servers_creating_one_schema_at_once_both_open),
         STORE_TEST(test_open_refuses_another_programs_database),
+        STORE_TEST(test_a_lost_connection_is_unavailable_then_reset),
+        STORE_TEST(test_a_deadlock_is_a_retry),
         STORE_TEST(test_an_unreachable_server_is_unavailable_and_no_password_shows),
         STORE_TEST(test_transactions_nest_not_and_an_aborted_one_does_not_commit),
         STORE_TEST(test_settings_round_trip_and_refuse_a_cut),

@@ -109,7 +109,7 @@ static int pg_begin(hl_store *base, hl_error *error)
     struct hl_pg_store *store = hl_pg_store_of(base);
     int result = refuse_nested(store, error);
     if (result == HL_OK)
-        result = hl_pg_command(store, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin", error);
+        result = hl_pg_begin_command(store, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin", error);
     if (result == HL_OK)
         store->in_transaction = true;
     return result;
@@ -122,8 +122,8 @@ static int pg_begin_read(hl_store *base, hl_error *error)
     struct hl_pg_store *store = hl_pg_store_of(base);
     int result = refuse_nested(store, error);
     if (result == HL_OK)
-        result =
-            hl_pg_command(store, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin", error);
+        result = hl_pg_begin_command(store, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                     "begin", error);
     if (result == HL_OK)
         store->in_transaction = store->read_only = true;
     return result;

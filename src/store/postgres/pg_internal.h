@@ -186,6 +186,10 @@ int hl_pg_corrupt_value(const PGresult *r, int row, int column, hl_error *error)
 int hl_pg_command(struct hl_pg_store *store, const char *sql, const char *operation,
                   hl_error *error);
 
+/* Runs a BEGIN (sql): when the connection turns out to have been lost
+ * since the last statement, once more on a new one. */
+int hl_pg_begin_command(struct hl_pg_store *store, const char *sql, const char *operation,
+                        hl_error *error);
 /* Session settings every statement relies on: bytea read back in hex
  * (hl_pg_bytes), and no statement timeout left over from a role's defaults
  * to cut a long import short. Run at open and after a reset. */

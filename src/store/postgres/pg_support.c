@@ -362,6 +362,19 @@ int hl_pg_command(struct hl_pg_store *store, const char *sql, const char *operat
     return finish(store, PQexec(store->connection, sql), operation, NULL, error);
 }
 
+int hl_pg_begin_command(struct hl_pg_store *store, const char *sql, const char *operation,
+                        hl_error *error)
+{
+    int code = hl_pg_command(store, sql, operation, error);
+    /* The first statement after the server went away finds the connection
+     * dead; nothing had begun, so trying once more (ready resets the
+     * connection) is safe, where retrying a write would not be. */
+    if (code == HL_EUNAVAILABLE && !store->in_transaction && store->connection != NULL &&
+        PQstatus(store->connection) == CONNECTION_BAD)
+        code = hl_pg_command(store, sql, operation, error);
+    return code;
+}
+
 /* Fetches the open cursor batch by batch and hands each row to handler. */
 static int walk_cursor(struct hl_pg_store *store, const char *cursor, const char *operation,
                        hl_pg_row_handler handler, void *context, hl_error *error)
@@ -393,7 +406,7 @@ int hl_pg_visit(struct hl_pg_store *store, const char *sql, bool dynamic,
     (void)dynamic;
     bool own_transaction = !store->in_transaction;
     if (own_transaction) {
-        int code = hl_pg_command(store, "BEGIN", operation, error);
+        int code = hl_pg_begin_command(store, "BEGIN", operation, error);
         if (code != HL_OK)
             return code;
         store->in_transaction = true;
