@@ -153,9 +153,12 @@ static int flush_state_counts(struct hl_pg_store *store, hl_error *error)
     for (int state = 0; state < HL_STATE_COUNT && result == HL_OK; state++) {
         if (store->pending_state_counts[state] == 0)
             continue;
+        const char *name = hl_pg_encode_enum(state, hl_pg_state_name, HL_STATE_COUNT);
+        if (name == NULL)
+            continue;
         hl_pg_params_reset(&params);
         hl_pg_param_int64(&params, store->shard);
-        hl_pg_param_text(&params, hl_pg_encode_enum(state, hl_pg_state_name, HL_STATE_COUNT));
+        hl_pg_param_text(&params, name);
         hl_pg_param_int64(&params, store->pending_state_counts[state]);
         result = hl_pg_write(store, sql, &params, "order_state_counts", NULL, error);
     }
@@ -284,12 +287,17 @@ int hl_postgres_open(const char *address, hl_store **out, hl_error *error)
     if (address == NULL || address[0] == '\0' || out == NULL)
         return hl_pg_missing_argument("open", error);
 
-    /* The address is libpq's own connection string; hotline adds a name
-     * by which a DBA tells its sessions apart in pg_stat_activity, and
-     * text in UTF-8 (a keyword after the address, so that it wins, and
-     * kept by libpq when it resets the connection). */
-    const char *const keywords[] = {"dbname", "fallback_application_name", "client_encoding", NULL};
-    const char *const values[] = {address, "hotline", "UTF8", NULL};
+    /* The address is libpq's own connection string. Before it come
+     * defaults that it may override: a bound on connecting, and TCP
+     * keepalives that find a dead server in about a minute rather than the
+     * system's two hours (a primary that failed while a statement ran).
+     * After it, what hotline needs whatever the address says: text in
+     * UTF-8 (kept by libpq when it resets the connection), and a name by
+     * which a DBA tells hotline's sessions apart in pg_stat_activity. */
+    const char *const keywords[] = {
+        "connect_timeout", "keepalives_idle", "keepalives_interval",       "keepalives_count",
+        "dbname",          "client_encoding", "fallback_application_name", NULL};
+    const char *const values[] = {"10", "30", "10", "3", address, "UTF8", "hotline", NULL};
     PGconn *connection = PQconnectdbParams(keywords, values, 1);
     if (connection == NULL || PQstatus(connection) != CONNECTION_OK) {
         int result = cannot_connect(connection, error);

@@ -67,8 +67,9 @@ static inline struct hl_pg_store *hl_pg_store_of(hl_store *base)
  * into the params' own buffer (grown as needed; values[] is kept pointing
  * into it), so the caller's record may change after. A NULL parameter has
  * values[i] == NULL. The params own storage: release it with
- * hl_pg_params_free. Adding more than HL_PG_MAX_PARAMS is a programming
- * error (HL_REQUIRE). */
+ * hl_pg_params_free. A parameter beyond HL_PG_MAX_PARAMS is not added but
+ * remembered (too_many), and the statement is then refused (HL_EINVAL)
+ * instead of run with parameters missing. */
 #define HL_PG_MAX_PARAMS 64
 typedef struct hl_pg_params {
     int count;
@@ -76,6 +77,7 @@ typedef struct hl_pg_params {
     int lengths[HL_PG_MAX_PARAMS];
     int formats[HL_PG_MAX_PARAMS];    /* 0 text, 1 binary (bytea) */
     size_t offsets[HL_PG_MAX_PARAMS]; /* where each value starts in storage */
+    bool too_many;
     hl_buf storage;
 } hl_pg_params;
 

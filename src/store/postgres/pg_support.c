@@ -42,6 +42,7 @@ void hl_pg_params_reset(hl_pg_params *p)
 {
     HL_REQUIRE(p != NULL);
     p->count = 0;
+    p->too_many = false;
     hl_buf_reset(&p->storage);
 }
 
@@ -49,7 +50,11 @@ void hl_pg_params_reset(hl_pg_params *p)
  * C string) and points values[] back into the buffer, which may have moved. */
 static void add_value(hl_pg_params *p, const void *bytes, size_t length, int format)
 {
-    HL_REQUIRE(p != NULL && p->count < HL_PG_MAX_PARAMS && length <= INT_MAX);
+    HL_REQUIRE(p != NULL && length <= INT_MAX);
+    if (p->count >= HL_PG_MAX_PARAMS) {
+        p->too_many = true;
+        return;
+    }
     const char *before = p->storage.data;
     size_t offset = p->storage.len;
     hl_buf_append(&p->storage, bytes, length);
@@ -105,7 +110,11 @@ void hl_pg_param_bytes(hl_pg_params *p, const void *bytes, size_t length)
 
 void hl_pg_param_null(hl_pg_params *p)
 {
-    HL_REQUIRE(p != NULL && p->count < HL_PG_MAX_PARAMS);
+    HL_REQUIRE(p != NULL);
+    if (p->count >= HL_PG_MAX_PARAMS) {
+        p->too_many = true;
+        return;
+    }
     int index = p->count++;
     p->offsets[index] = 0;
     p->values[index] = NULL;
@@ -289,13 +298,25 @@ static const char *prepared_name(struct hl_pg_store *store, const char *sql, con
     return entry->name;
 }
 
+/* A statement whose parameters did not fit is refused before it runs. */
+static int check_params(const hl_pg_params *params, const char *operation, hl_error *error)
+{
+    if (params == NULL || !params->too_many)
+        return HL_OK;
+    return hl_error_set(error, HL_EINVAL, NULL,
+                        HL_T("%s：参数超过 %d 个", "%s: more than %d parameters"), operation,
+                        HL_PG_MAX_PARAMS);
+}
+
 int hl_pg_exec(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
                const char *operation, PGresult **out, hl_error *error)
 {
     HL_REQUIRE(store != NULL && sql != NULL && operation != NULL);
     if (out != NULL)
         *out = NULL;
-    int code = ready(store, operation, error);
+    int code = check_params(params, operation, error);
+    if (code == HL_OK)
+        code = ready(store, operation, error);
     if (code != HL_OK)
         return code;
     const char *name = prepared_name(store, sql, operation, error, &code);
@@ -342,7 +363,9 @@ int hl_pg_exec_dynamic(struct hl_pg_store *store, const char *sql, const hl_pg_p
     HL_REQUIRE(store != NULL && sql != NULL && operation != NULL);
     if (out != NULL)
         *out = NULL;
-    int code = ready(store, operation, error);
+    int code = check_params(params, operation, error);
+    if (code == HL_OK)
+        code = ready(store, operation, error);
     if (code != HL_OK)
         return code;
     PGresult *result = params != NULL
