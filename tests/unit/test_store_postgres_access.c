@@ -379,6 +379,51 @@ static int collect_setting(void *context, const char *key, const char *value)
     return 0;
 }
 
+typedef struct setting_walk {
+    hl_store *store;
+    int seen;
+    int stop_after;
+} setting_walk;
+
+/* Counts the settings, reading one through the store at every step. */
+static int count_setting(void *context, const char *key, const char *value)
+{
+    setting_walk *walk = context;
+    char again[32];
+    hl_error error;
+    assert_int_equal(hl_store_config_get(walk->store, key, again, sizeof again, &error), HL_OK);
+    assert_string_equal(again, value);
+    walk->seen++;
+    return walk->stop_after > 0 && walk->seen >= walk->stop_after ? 7 : 0;
+}
+
+static void test_a_long_walk_goes_through_a_cursor(void **state)
+{
+    fixture *context = started(state);
+    hl_error error;
+    assert_int_equal(raw_exec(context, "INSERT INTO config(key, value) SELECT 'k' || n, 'v' || n "
+                                       "FROM generate_series(1, 2500) AS n"),
+                     0);
+    /* Outside a transaction, inside one, and stopped halfway. */
+    setting_walk walk = {.store = context->store};
+    assert_int_equal(hl_store_config_each(context->store, count_setting, &walk, &error), HL_OK);
+    assert_int_equal(walk.seen, 2500);
+    walk = (setting_walk){.store = context->store};
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_config_each(context->store, count_setting, &walk, &error), HL_OK);
+    assert_int_equal(walk.seen, 2500);
+    walk = (setting_walk){.store = context->store, .stop_after = 1500};
+    assert_int_equal(hl_store_config_each(context->store, count_setting, &walk, &error), 7);
+    assert_int_equal(walk.seen, 1500);
+    assert_int_equal(hl_store_config_set(context->store, "after", "walks", &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    walk = (setting_walk){.store = context->store, .stop_after = 1200};
+    assert_int_equal(hl_store_config_each(context->store, count_setting, &walk, &error), 7);
+    /* The walk's own transaction has ended: a transaction begins. */
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_rollback(context->store), HL_OK);
+}
+
 static void test_settings_round_trip_and_refuse_a_cut(void **state)
 {
     fixture *context = started(state);
@@ -888,6 +933,7 @@ int main(void)
         STORE_TEST(test_an_unreachable_server_is_unavailable_and_no_password_shows),
         STORE_TEST(test_transactions_nest_not_and_an_aborted_one_does_not_commit),
         STORE_TEST(test_settings_round_trip_and_refuse_a_cut),
+        STORE_TEST(test_a_long_walk_goes_through_a_cursor),
         STORE_TEST(test_units_replace_and_list_in_byte_order),
         STORE_TEST(test_categories_and_users_round_trip),
         STORE_TEST(test_calendar_and_attributes_round_trip),

@@ -31,10 +31,12 @@
 #define HL_PG_LOCK_ORDER_DAYS_TEXT "26733"
 
 /* One statement prepared on this connection: its text (the key: the
- * address of a string with static storage duration) and the name it was
- * prepared under. */
+ * address of a string with static storage duration), whether what was
+ * prepared is that text or hl_pg_visit's first page of it, and the name it
+ * was prepared under. */
 struct hl_pg_prepared {
     const char *sql;
+    bool first_page;
     char name[16];
 };
 
@@ -118,13 +120,17 @@ int hl_pg_lookup(struct hl_pg_store *store, const char *sql, const hl_pg_params 
 int hl_pg_exec_dynamic(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
                        const char *operation, PGresult **out, hl_error *error);
 
-/* Runs sql (dynamic: built at run time; else a string with static storage
- * duration) and hands its rows one at a time to handler, through a cursor
- * fetched in batches: a scan of ten million events does not load them all,
- * and a handler may call back into the store (list one order's events while
- * listing events). handler returns 0 to go on; anything else stops the walk
- * and is returned. Outside a transaction the walk runs in one of its own,
- * committed at the end. */
+/* Runs sql, a SELECT (dynamic: built at run time; else a string with
+ * static storage duration, prepared once), and hands its rows one at a
+ * time to handler. handler returns 0 to go on; anything else stops the
+ * walk and is returned. A handler may call back into the store (list one
+ * order's events while listing events). A result of up to
+ * HL_PG_VISIT_BATCH_ROWS rows comes in one round trip, read whole before
+ * the first row is handed over; a longer one is walked again through a
+ * cursor, batch by batch, so that a scan of ten million events never
+ * holds more than one batch (outside a transaction the cursor's walk runs
+ * in one of its own, committed at the end). */
+#define HL_PG_VISIT_BATCH_ROWS 1000
 typedef int (*hl_pg_row_handler)(PGresult *result, int row, void *context, hl_error *error);
 int hl_pg_visit(struct hl_pg_store *store, const char *sql, bool dynamic,
                 const hl_pg_params *params, const char *operation, hl_pg_row_handler handler,

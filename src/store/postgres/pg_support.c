@@ -19,10 +19,6 @@
 #include "base/contract.h"
 #include "base/i18n.h"
 
-/* Rows fetched from a cursor at a time: few round trips for a long walk,
- * little memory for a scan of millions. */
-#define VISIT_BATCH_ROWS 1000
-
 void hl_pg_params_init(hl_pg_params *p)
 {
     HL_REQUIRE(p != NULL);
@@ -278,26 +274,6 @@ int hl_pg_configure_session(struct hl_pg_store *store, hl_error *error)
                   "open", NULL, error);
 }
 
-/* The name sql is prepared under on this connection, preparing it the
- * first time; NULL after a failure (error filled). */
-static const char *prepared_name(struct hl_pg_store *store, const char *sql, const char *operation,
-                                 hl_error *error, int *code)
-{
-    for (size_t index = 0; index < store->prepared_count; index++)
-        if (store->prepared[index].sql == sql)
-            return store->prepared[index].name;
-    HL_ARRAY_GROW(store->prepared, store->prepared_count, store->prepared_room);
-    struct hl_pg_prepared *entry = &store->prepared[store->prepared_count];
-    snprintf(entry->name, sizeof entry->name, "hl%zu", store->prepared_count);
-    PGresult *result = PQprepare(store->connection, entry->name, sql, 0, NULL);
-    *code = finish(store, result, operation, NULL, error);
-    if (*code != HL_OK)
-        return NULL;
-    entry->sql = sql;
-    store->prepared_count++;
-    return entry->name;
-}
-
 /* A statement whose parameters did not fit is refused before it runs. */
 static int check_params(const hl_pg_params *params, const char *operation, hl_error *error)
 {
@@ -308,10 +284,47 @@ static int check_params(const hl_pg_params *params, const char *operation, hl_er
                         HL_PG_MAX_PARAMS);
 }
 
-int hl_pg_exec(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
-               const char *operation, PGresult **out, hl_error *error)
+/* The first page of a walk: at most one row more than a batch, which
+ * tells a short result from one to walk with a cursor. A subquery with an
+ * ORDER BY is never flattened into the query around it, so its rows come
+ * out in its own order. */
+static void first_page_of(const char *sql, hl_buf *out)
 {
-    HL_REQUIRE(store != NULL && sql != NULL && operation != NULL);
+    hl_buf_appendf(out, "SELECT * FROM (%s) AS hl_rows LIMIT %d", sql, HL_PG_VISIT_BATCH_ROWS + 1);
+}
+
+/* The name sql (or its first page) is prepared under on this connection,
+ * preparing it the first time; NULL after a failure (error filled). */
+static const char *prepared_name(struct hl_pg_store *store, const char *sql, bool first_page,
+                                 const char *operation, hl_error *error, int *code)
+{
+    for (size_t index = 0; index < store->prepared_count; index++)
+        if (store->prepared[index].sql == sql && store->prepared[index].first_page == first_page)
+            return store->prepared[index].name;
+    HL_ARRAY_GROW(store->prepared, store->prepared_count, store->prepared_room);
+    struct hl_pg_prepared *entry = &store->prepared[store->prepared_count];
+    snprintf(entry->name, sizeof entry->name, "hl%zu", store->prepared_count);
+    hl_buf text;
+    hl_buf_init(&text);
+    if (first_page)
+        first_page_of(sql, &text);
+    PGresult *result =
+        PQprepare(store->connection, entry->name, first_page ? text.data : sql, 0, NULL);
+    hl_buf_free(&text);
+    *code = finish(store, result, operation, NULL, error);
+    if (*code != HL_OK)
+        return NULL;
+    entry->sql = sql;
+    entry->first_page = first_page;
+    store->prepared_count++;
+    return entry->name;
+}
+
+/* Runs a statement of the cache (sql itself, or its first page). */
+static int exec_cached(struct hl_pg_store *store, const char *sql, bool first_page,
+                       const hl_pg_params *params, const char *operation, PGresult **out,
+                       hl_error *error)
+{
     if (out != NULL)
         *out = NULL;
     int code = check_params(params, operation, error);
@@ -319,7 +332,7 @@ int hl_pg_exec(struct hl_pg_store *store, const char *sql, const hl_pg_params *p
         code = ready(store, operation, error);
     if (code != HL_OK)
         return code;
-    const char *name = prepared_name(store, sql, operation, error, &code);
+    const char *name = prepared_name(store, sql, first_page, operation, error, &code);
     if (name == NULL)
         return code;
     PGresult *result = params != NULL
@@ -327,6 +340,13 @@ int hl_pg_exec(struct hl_pg_store *store, const char *sql, const hl_pg_params *p
                                             params->lengths, params->formats, 0)
                            : PQexecPrepared(store->connection, name, 0, NULL, NULL, NULL, 0);
     return finish(store, result, operation, out, error);
+}
+
+int hl_pg_exec(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
+               const char *operation, PGresult **out, hl_error *error)
+{
+    HL_REQUIRE(store != NULL && sql != NULL && operation != NULL);
+    return exec_cached(store, sql, false, params, operation, out, error);
 }
 
 int hl_pg_write(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
@@ -403,7 +423,7 @@ static int walk_cursor(struct hl_pg_store *store, const char *cursor, const char
                        hl_pg_row_handler handler, void *context, hl_error *error)
 {
     char fetch[64];
-    snprintf(fetch, sizeof fetch, "FETCH %d FROM %s", VISIT_BATCH_ROWS, cursor);
+    snprintf(fetch, sizeof fetch, "FETCH %d FROM %s", HL_PG_VISIT_BATCH_ROWS, cursor);
     for (;;) {
         PGresult *batch = NULL;
         int code = hl_pg_exec_dynamic(store, fetch, NULL, operation, &batch, error);
@@ -414,19 +434,16 @@ static int walk_cursor(struct hl_pg_store *store, const char *cursor, const char
         for (int row = 0; row < rows && answer == 0; row++)
             answer = handler(batch, row, context, error);
         PQclear(batch);
-        if (answer != 0 || rows < VISIT_BATCH_ROWS)
+        if (answer != 0 || rows < HL_PG_VISIT_BATCH_ROWS)
             return answer;
     }
 }
 
-int hl_pg_visit(struct hl_pg_store *store, const char *sql, bool dynamic,
-                const hl_pg_params *params, const char *operation, hl_pg_row_handler handler,
-                void *context, hl_error *error)
+/* The walk of a long result: the query again, through a cursor. */
+static int visit_cursor(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
+                        const char *operation, hl_pg_row_handler handler, void *context,
+                        hl_error *error)
 {
-    HL_REQUIRE(store != NULL && sql != NULL && operation != NULL && handler != NULL);
-    /* Every walk declares its cursor from the text, so the statement cache
-     * has no part in it: static and dynamic texts run alike. */
-    (void)dynamic;
     bool own_transaction = !store->in_transaction;
     if (own_transaction) {
         int code = hl_pg_begin_command(store, "BEGIN", operation, error);
@@ -464,6 +481,36 @@ int hl_pg_visit(struct hl_pg_store *store, const char *sql, bool dynamic,
             result = code;
     }
     return result;
+}
+
+int hl_pg_visit(struct hl_pg_store *store, const char *sql, bool dynamic,
+                const hl_pg_params *params, const char *operation, hl_pg_row_handler handler,
+                void *context, hl_error *error)
+{
+    HL_REQUIRE(store != NULL && sql != NULL && operation != NULL && handler != NULL);
+    PGresult *page = NULL;
+    int result = HL_OK;
+    if (dynamic) {
+        hl_buf text;
+        hl_buf_init(&text);
+        first_page_of(sql, &text);
+        result = hl_pg_exec_dynamic(store, text.data, params, operation, &page, error);
+        hl_buf_free(&text);
+    } else {
+        result = exec_cached(store, sql, true, params, operation, &page, error);
+    }
+    if (result != HL_OK)
+        return result;
+    int rows = PQntuples(page);
+    if (rows <= HL_PG_VISIT_BATCH_ROWS) {
+        int answer = 0;
+        for (int row = 0; row < rows && answer == 0; row++)
+            answer = handler(page, row, context, error);
+        PQclear(page);
+        return answer;
+    }
+    PQclear(page);
+    return visit_cursor(store, sql, params, operation, handler, context, error);
 }
 
 bool hl_pg_is_null(const PGresult *r, int row, int column)
