@@ -60,9 +60,9 @@ while IFS= read -r file; do
     done < <(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$file")
 done < <(find . -name '*.[ch]' | sort)
 
-# SQLite's API and SQL text stay inside the SQLite backend (and a future
-# backend's SQL inside its own folder), so that app/ and the derivations in
-# store/ cannot come to depend on one database.
+# SQLite's API stays inside the SQLite backend, libpq's inside the
+# PostgreSQL backend, and SQL text inside those two, so that app/ and the
+# derivations in store/ cannot come to depend on one database.
 outside=$(grep -rlE '(^|[^_[:alnum:]])sqlite3' --include='*.[ch]' . | grep -v '^\./store/sqlite/' || true)
 if [ -n "$outside" ]; then
     echo "check-layers: SQLite named outside src/store/sqlite/: $outside" >&2

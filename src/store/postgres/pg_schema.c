@@ -153,7 +153,7 @@ static const char *const migrations[] = {
      * the triggers could rewrite them. Created when the migrating role
      * may create roles (a role belongs to the whole cluster: another
      * database may have made it already); skipped without an error when it
-     * may not. */
+     * may not. A later migration that adds a table grants it here too. */
     "DO $$ BEGIN\n"
     "    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_app') THEN\n"
     "        CREATE ROLE hotline_app NOLOGIN;\n"
