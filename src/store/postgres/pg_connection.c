@@ -259,13 +259,8 @@ static int cannot_connect(PGconn *connection, hl_error *error)
     /* The database and host libpq resolved, never the address itself; the
      * server's message names neither the password nor the address. */
     char detail[256];
-    size_t length = 0;
-    const char *message = connection != NULL ? PQerrorMessage(connection) : "out of memory";
-    for (const char *c = message; *c != '\0' && length + 1 < sizeof detail; c++)
-        detail[length++] = *c == '\n' ? ' ' : *c;
-    while (length > 0 && detail[length - 1] == ' ')
-        length--;
-    detail[length] = '\0';
+    hl_pg_one_line(connection != NULL ? PQerrorMessage(connection) : "out of memory", detail,
+                   sizeof detail);
     const char *database = connection != NULL && PQdb(connection) != NULL ? PQdb(connection) : "";
     return hl_error_set(error, HL_EUNAVAILABLE, NULL,
                         HL_T("无法连接 PostgreSQL 数据库 %s：%s",

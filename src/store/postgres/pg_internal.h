@@ -180,6 +180,9 @@ bool hl_pg_read_enum(const PGresult *r, int row, int column, hl_pg_enum_namer na
  * caller rolls back. */
 int hl_pg_error(struct hl_pg_store *store, const PGresult *result, const char *operation,
                 hl_error *error);
+/* Copies a libpq or server message into out (size bytes) on one line, cut
+ * at a character boundary. */
+void hl_pg_one_line(const char *text, char *out, size_t size);
 int hl_pg_not_found(const char *what_zh, const char *what_en, const char *key, hl_error *error);
 int hl_pg_no_codec_error(hl_error *error);
 /* "order <number> <what>" with the given code, as the SQLite backend says it. */

@@ -8,7 +8,6 @@
  * may hold a password). */
 #include "store/postgres/pg_internal.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -118,13 +117,19 @@ void hl_pg_param_null(hl_pg_params *p)
     p->formats[index] = 0;
 }
 
-/* The connection's last message on one line (libpq ends it with a newline
- * and may add lines of context), for a message of our own. */
-static void one_line(const char *text, char *out, size_t size)
+/* The server's or the connection's message on one line (libpq ends it
+ * with a newline and may add lines of context), for a message of our own;
+ * cut at a character boundary when it does not fit (the server may speak
+ * Chinese). */
+void hl_pg_one_line(const char *text, char *out, size_t size)
 {
+    const char *c = text != NULL ? text : "";
     size_t length = 0;
-    for (const char *c = text != NULL ? text : ""; *c != '\0' && length + 1 < size; c++)
+    for (; *c != '\0' && length + 1 < size; c++)
         out[length++] = (*c == '\n' || *c == '\r' || *c == '\t') ? ' ' : *c;
+    if (*c != '\0')
+        while (length > 0 && ((unsigned char)*c & 0xC0) == 0x80)
+            c--, length--;
     while (length > 0 && out[length - 1] == ' ')
         length--;
     out[length] = '\0';
@@ -155,11 +160,11 @@ int hl_pg_error(struct hl_pg_store *store, const PGresult *result, const char *o
         result != NULL ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     char detail[256];
     if (primary != NULL)
-        one_line(primary, detail, sizeof detail);
+        hl_pg_one_line(primary, detail, sizeof detail);
     else if (store->connection != NULL)
-        one_line(PQerrorMessage(store->connection), detail, sizeof detail);
+        hl_pg_one_line(PQerrorMessage(store->connection), detail, sizeof detail);
     else
-        one_line("no connection", detail, sizeof detail);
+        hl_pg_one_line("no connection", detail, sizeof detail);
     bool lost = store->connection == NULL || PQstatus(store->connection) == CONNECTION_BAD;
 
     if (sqlstate_is(state, "23505"))
