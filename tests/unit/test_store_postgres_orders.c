@@ -751,6 +751,15 @@ static void test_concurrent_registrations_of_one_day_get_dense_numbers(void **st
     assert_int_equal(hl_store_order_state_counts(context->store, counts, &error), HL_OK);
     assert_int_equal(counts[HL_STATE_NEW], total);
     assert_int_equal(pg_raw(context, "SELECT sum(value) FROM rollups", false), 2 * total);
+    /* Each counter reads as one row, the sum of the writers' shards. */
+    assert_true(pg_raw(context, "SELECT count(DISTINCT shard) FROM rollups", false) > 1);
+    rollup_rows month = {.rows = 0};
+    assert_int_equal(hl_store_rollup_month(context->store, 202403, collect_rollup, &month, &error),
+                     HL_OK);
+    assert_int_equal(month.rows, 2);
+    assert_string_equal(month.units[0], "east");
+    assert_int_equal(month.amounts[0], total);
+    assert_int_equal(month.amounts[1], total);
     assert_int_equal(pg_raw(context, "SELECT count(*) FROM order_units", false), total);
     assert_int_equal(pg_raw(context, "SELECT count(*) FROM events", false), total);
     /* The rollup rows are taken in key order, so the writers never

@@ -2,14 +2,17 @@
  * counter, and read them all, by month, or one counter month by month. The
  * counters' meaning is domain/rollup.c's.
  *
- * Every action of a month touches its units' rows and the centre's, the
- * hottest rows of the store. A transaction's additions therefore wait in
- * memory, summed per key, and are written at its commit
- * (hl_pg_flush_pending) in one statement, in key order: two writers then
- * take the row locks in the same order and never deadlock, and each holds
- * them only from that statement to its COMMIT instead of for the whole
- * use case. A read of the rollups on the same connection writes them
- * first, so that a transaction sees its own additions, as in SQLite. */
+ * Every action of a month adds to its units' rows and the centre's, the
+ * hottest rows of the store. Two things keep writers from queueing there.
+ * A counter is kept in shards (pg_schema.c): a connection adds to its own
+ * shard's row (store->shard, as the per-state counts do) and a read sums
+ * them. And a transaction's additions wait in memory, summed per key, to
+ * be written at its commit (hl_pg_flush_pending) in one statement, in key
+ * order: each row lock is then held only from that statement to COMMIT,
+ * and two connections that share a shard take its rows in the same order,
+ * so they never deadlock. A read of the rollups on the same connection
+ * writes the additions first, so that a transaction sees its own, as in
+ * SQLite. */
 #include "store/postgres/pg_internal.h"
 
 #include <inttypes.h>
@@ -118,12 +121,16 @@ static int write_rollups(struct hl_pg_store *store, const hl_rollup_delta *delta
     hl_pg_param_text(&params, array_end(&units));
     hl_pg_param_text(&params, array_end(&counters));
     hl_pg_param_text(&params, array_end(&amounts));
-    int result = hl_pg_write(store,
-                             "INSERT INTO rollups(month, unit, counter, value) "
-                             "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], "
-                             "$4::bigint[]) ON CONFLICT (month, unit, counter) DO UPDATE "
-                             "SET value = rollups.value + excluded.value",
-                             &params, "rollup_add", NULL, error);
+    hl_pg_param_int64(&params, store->shard);
+    int result =
+        hl_pg_write(store,
+                    "INSERT INTO rollups(month, unit, counter, shard, value) "
+                    "SELECT change.month, change.unit, change.counter, $5::integer, change.value "
+                    "FROM unnest($1::integer[], $2::text[], $3::text[], $4::bigint[]) "
+                    "AS change(month, unit, counter, value) "
+                    "ON CONFLICT (month, unit, counter, shard) DO UPDATE "
+                    "SET value = rollups.value + excluded.value",
+                    &params, "rollup_add", NULL, error);
     hl_pg_params_free(&params);
     hl_buf_free(&months);
     hl_buf_free(&units);
@@ -185,8 +192,8 @@ static int visit_rollup_row(PGresult *result, int row, void *context, hl_error *
     return status != HL_OK ? status : visitor->visit(visitor->context, &delta);
 }
 
-/* Units are ordered by their bytes (COLLATE "C"), as SQLite orders text,
- * whatever the database's collation. */
+/* Each counter once, the sum of its shards; units in the order of their
+ * bytes (the columns are COLLATE "C"), as SQLite orders text. */
 static int pg_rollup_each(hl_store *base, hl_rollup_visitor visit, void *context, hl_error *error)
 {
     struct hl_pg_store *store = hl_pg_store_of(base);
@@ -195,12 +202,12 @@ static int pg_rollup_each(hl_store *base, hl_rollup_visitor visit, void *context
         return result;
     rollup_visit visitor = {visit, context};
     return hl_pg_visit(store,
-                       "SELECT month, unit, counter, value FROM rollups "
-                       "ORDER BY month, unit COLLATE \"C\", counter COLLATE \"C\"",
+                       "SELECT month, unit, counter, sum(value)::bigint FROM rollups "
+                       "GROUP BY month, unit, counter ORDER BY month, unit, counter",
                        false, NULL, "rollup_each", visit_rollup_row, &visitor, error);
 }
 
-/* The bulletin reads one month: a range of the primary key. */
+/* The bulletin reads one month: a range of the primary key, summed. */
 static int pg_rollup_month(hl_store *base, int month, hl_rollup_visitor visit, void *context,
                            hl_error *error)
 {
@@ -213,8 +220,8 @@ static int pg_rollup_month(hl_store *base, int month, hl_rollup_visitor visit, v
     hl_pg_param_int64(&params, month);
     rollup_visit visitor = {visit, context};
     result = hl_pg_visit(store,
-                         "SELECT month, unit, counter, value FROM rollups WHERE month = $1 "
-                         "ORDER BY unit COLLATE \"C\", counter COLLATE \"C\"",
+                         "SELECT month, unit, counter, sum(value)::bigint FROM rollups "
+                         "WHERE month = $1 GROUP BY month, unit, counter ORDER BY unit, counter",
                          false, &params, "rollup_month", visit_rollup_row, &visitor, error);
     hl_pg_params_free(&params);
     return result;
