@@ -149,16 +149,6 @@ static int pg_event_scan(hl_store *base, hl_event_visitor visit, void *context, 
                         "event_scan", visit, context, error);
 }
 
-/* "order <number> <what>" with the given code, as the SQLite backend says it. */
-static int order_error(int code, const char *what_zh, const char *what_en, int64_t id,
-                       hl_error *error)
-{
-    char number[24];
-    hl_order_format_number(id, number, sizeof number);
-    return hl_error_set(error, code, NULL, HL_T("工单 %s %s", "order %s %s"), number,
-                        HL_T(what_zh, what_en));
-}
-
 static int pg_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event *out,
                         hl_error *error)
 {
@@ -173,7 +163,8 @@ static int pg_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event 
                    &params, "event_get", &rows, error);
     hl_pg_params_free(&params);
     if (result == HL_OK && PQntuples(rows) == 0)
-        result = order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id, error);
+        result =
+            hl_pg_order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id, error);
     else if (result == HL_OK)
         result = read_event(rows, 0, out, error);
     PQclear(rows);

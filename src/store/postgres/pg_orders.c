@@ -16,16 +16,6 @@
 #include "base/i18n.h"
 #include "base/text.h"
 
-/* "order <number> <what>" with the given code, as the SQLite backend says it. */
-static int order_error(int code, const char *what_zh, const char *what_en, int64_t id,
-                       hl_error *error)
-{
-    char number[24];
-    hl_order_format_number(id, number, sizeof number);
-    return hl_error_set(error, code, NULL, HL_T("工单 %s %s", "order %s %s"), number,
-                        HL_T(what_zh, what_en));
-}
-
 /* The names of an order's enumerations, checked before anything is sent. */
 typedef struct order_names {
     const char *state;
@@ -295,7 +285,7 @@ static int pg_order_insert(hl_store *base, const hl_order *order, const hl_seale
     result = hl_pg_write(store, ORDER_INSERT, &params, "order_insert", &inserted, error);
     hl_pg_params_free(&params);
     if (result == HL_OK && inserted == 0)
-        result = order_error(HL_ECONFLICT, "已存在", "already exists", order->id, error);
+        result = hl_pg_order_error(HL_ECONFLICT, "已存在", "already exists", order->id, error);
     hl_derive_phone_entry entry;
     if (result == HL_OK && hl_derive_phone_entry_of(order, phone.hash, &entry))
         result = hl_pg_index_phone(store, &entry, error);
@@ -383,9 +373,10 @@ static int pg_order_update(hl_store *base, const hl_order *order, int64_t expect
     if (result != HL_OK)
         return result;
     if (!exists)
-        return order_error(HL_ENOTFOUND, "不存在", "not found", order->id, error);
-    return order_error(HL_ECONFLICT, "已被他人更改，请重新读取后再试",
-                       "was changed by someone else; reload it and try again", order->id, error);
+        return hl_pg_order_error(HL_ENOTFOUND, "不存在", "not found", order->id, error);
+    return hl_pg_order_error(HL_ECONFLICT, "已被他人更改，请重新读取后再试",
+                             "was changed by someone else; reload it and try again", order->id,
+                             error);
 }
 
 static int pg_order_get(hl_store *base, int64_t id, hl_order *out, hl_error *error)
@@ -399,7 +390,7 @@ static int pg_order_get(hl_store *base, int64_t id, hl_order *out, hl_error *err
                             &params, "order_get", &rows, error);
     hl_pg_params_free(&params);
     if (result == HL_OK && PQntuples(rows) == 0)
-        result = order_error(HL_ENOTFOUND, "不存在", "not found", id, error);
+        result = hl_pg_order_error(HL_ENOTFOUND, "不存在", "not found", id, error);
     else if (result == HL_OK)
         result = hl_pg_read_order(rows, 0, &store->codec, out, error);
     PQclear(rows);
