@@ -89,8 +89,16 @@ static const char *const migrations[] = {
     "                    flags integer NOT NULL DEFAULT 0,\n"
     "                    PRIMARY KEY(order_id, seq));\n"
     "CREATE INDEX events_by_at ON events(at);\n"
+    /* A counter's value is the sum of its shards' rows: each connection
+     * adds to its own shard (as order_state_counts), because every action
+     * of a month adds to the same few rows (its unit's, the centre's), and
+     * one row per counter made writers queue on its lock until each
+     * other's commit: measured with pgbench, 16 clients each inserting an
+     * event and adding to two counters, 600 tps on one row, 1,500-1,800
+     * on 16 shards, 3,400 without counters (pg_rollups.c). */
     "CREATE TABLE rollups(month integer, unit text COLLATE \"C\", counter text COLLATE \"C\",\n"
-    "                     value bigint NOT NULL, PRIMARY KEY(month, unit, counter));\n"
+    "                     shard integer NOT NULL DEFAULT 0, value bigint NOT NULL,\n"
+    "                     PRIMARY KEY(month, unit, counter, shard));\n"
     "CREATE TABLE sessions(token_hash text COLLATE \"C\" PRIMARY KEY,\n"
     "                      username text COLLATE \"C\" NOT NULL,\n"
     "                      created_at bigint NOT NULL, expires_at bigint NOT NULL,\n"
