@@ -18,6 +18,13 @@ enum {
     HL_ECONFLICT = -5, /* duplicate key, or the order changed underneath us */
     HL_EIO = -6,       /* the store or a file failed */
     HL_EMISMATCH = -7, /* verification found a difference */
+    /* The transaction met another one (a deadlock, a serialization
+     * failure) and must be run again from its beginning: app/ retries the
+     * use case (hl_app_begin's loop); it never reaches a user. */
+    HL_ERETRY = -8,
+    /* The store is not reachable now (its server is down, restarting or
+     * read-only): the HTTP server answers 503 with Retry-After. */
+    HL_EUNAVAILABLE = -9,
 };
 
 #define HL_ERROR_MESSAGE_MAX 512
