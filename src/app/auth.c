@@ -482,7 +482,8 @@ static int wrong_credentials(hl_error *error)
                         HL_T("用户名或密码错误", "wrong username or password"));
 }
 
-/* Opens a session and forgets the account's failures, in one transaction. */
+/* Opens a session (one transaction), then forgets the account's failures
+ * (a statement of its own, as every counter call is: app/throttle.h). */
 static int open_session(hl_app *app, const hl_user *user, const attempt_keys *keys, hl_time now,
                         hl_auth_grant *out, hl_error *error)
 {
@@ -506,10 +507,10 @@ static int open_session(hl_app *app, const hl_user *user, const attempt_keys *ke
         result = hl_store_session_purge(app->store, now, error);
         if (result == HL_OK)
             result = hl_store_session_put(app->store, &out->session, error);
-        if (result == HL_OK)
-            result = hl_throttle_forget(app, keys->account, error);
         result = hl_app_finish(app, result, error);
     } while (hl_app_again(app, &attempt, &result, error));
+    if (result == HL_OK)
+        result = hl_throttle_forget(app, keys->account, error);
     return result;
 }
 

@@ -102,6 +102,9 @@ int hl_throttle_forget(hl_app *app, const char *key, hl_error *error)
 {
     char stored[HL_THROTTLE_KEY_BYTES];
     store_key(stored, "fail:", key);
-    /* Inside a transaction (a login's), its retry is the transaction's. */
-    return hl_store_throttle_reset(app->store, stored, error);
+    int attempt = 0, result;
+    do
+        result = hl_store_throttle_reset(app->store, stored, error);
+    while (hl_app_again(app, &attempt, &result, error));
+    return result;
 }

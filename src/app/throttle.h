@@ -14,10 +14,11 @@
  * Failures (logins, app/auth.c): count a failure of a key, ask for how long
  * a key is blocked (limit failures within the window), forget a key.
  *
- * Each call outside a transaction is its own small one (a backend may
- * commit it without waiting for the disk: hl_store_throttle_hit); never call
- * one inside a read transaction. Every call is retried on HL_ERETRY
- * (hl_app_again). Windows that ended are purged now and then by the calls
+ * Each call is its own small transaction in the store (which may commit it
+ * without waiting for the disk, and which SQLite keeps in a file of its
+ * own, so that a check never waits for the writers of orders: see
+ * hl_store_throttle_hit); call them with no transaction open. Every call
+ * is retried on HL_ERETRY (hl_app_again). Windows that ended are purged now and then by the calls
  * themselves, so that the store holds only the keys of the last minutes. */
 #ifndef HL_THROTTLE_H
 #define HL_THROTTLE_H
@@ -43,8 +44,7 @@ int hl_throttle_fail(hl_app *app, const char *key, int window_seconds, hl_time n
  * when it holds limit failures or more, else 0. Writes nothing. */
 int hl_throttle_blocked_for(hl_app *app, const char *key, int limit, hl_time now, int *seconds,
                             hl_error *error);
-/* Forgets the failures of key (a login that succeeded); inside the
- * caller's write transaction when one is open. */
+/* Forgets the failures of key (a login that succeeded). */
 int hl_throttle_forget(hl_app *app, const char *key, hl_error *error);
 
 #endif

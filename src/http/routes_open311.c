@@ -280,9 +280,10 @@ static bool within_budget(const hl_route_request *request, const char *budget, i
      * nothing. */
     if (!request->count_budgets)
         return true;
-    /* Counted in the store, before and outside the request's own reads (a
-     * statement of its own: app/throttle.h), so that a read never turns
-     * into a write transaction and every server spends one budget. */
+    /* Counted in the store, so that every server spends one budget, as a
+     * statement of its own before the request's reads: a read never turns
+     * into a write transaction, and (SQLite: the counters' own file) never
+     * waits for the writers of orders (app/throttle.h). */
     int wait = 0;
     hl_error error;
     hl_error_clear(&error);

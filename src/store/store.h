@@ -393,12 +393,12 @@ int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t
                          hl_error *error);
 
 /* Counters in fixed windows (hl_throttle), shared by every process on the
- * store. Each of the writes (hit, reset, purge) is one statement, atomic on
- * its own: called with no transaction open (the usual way) it is its own
- * small transaction, which a backend may commit without waiting for the
- * disk (a counter lost to a power cut costs less than a sync on every
- * request); inside a write transaction it joins it. Never call one inside a
- * read transaction (hl_store_begin_read): its snapshot cannot write.
+ * store. Each call is one statement and its own small transaction, atomic
+ * across processes; call them with no transaction open on the store (a
+ * backend may run them on a connection or in a file of their own: SQLite
+ * does, so that a budget check never waits for the store's writers). A
+ * backend may commit them without waiting for the disk: a counter lost to a
+ * power cut costs less than a sync on every request.
  *
  * hit counts one event of key at now. The key's window begins at its first
  * event and lasts window_seconds; an event at or after its end, or before

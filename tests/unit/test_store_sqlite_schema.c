@@ -112,7 +112,6 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
                  "DROP TABLE api_keys; DROP TABLE category_attributes;"
                  "DROP TABLE open311_requests; DROP TABLE order_attributes;"
                  "DROP INDEX events_by_at;"
-                 "DROP TABLE throttles;"
                  "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
                  "CREATE TEMP TABLE copy AS SELECT * FROM orders WHERE id = 20240215000004;"
                  "UPDATE copy SET id = 20240215000009;"
@@ -139,7 +138,7 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
         raw_exec(
             context->path,
             "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
-            "DROP TABLE throttles; UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
+            "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
         SQLITE_OK);
     hl_error error;
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);

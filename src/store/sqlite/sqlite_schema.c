@@ -159,13 +159,6 @@ static const char *const migrations[] = {
     "    WHERE orders.co_units <> '' AND codes.value <> '';\n"
     "CREATE INDEX orders_by_state ON orders(state, received_at);\n"
     "CREATE INDEX orders_by_category ON orders(category, received_at);\n",
-    /* 9: counters in fixed windows shared by every server on the store
-     * (login failures, request budgets: sqlite_throttle.c). Keyed by their
-     * name alone: no index on window_end, so that a hit, the hot path,
-     * writes one b-tree; the purge of ended windows scans a table that
-     * holds only the keys of the last minutes. */
-    "CREATE TABLE throttles(key TEXT PRIMARY KEY, window_start INTEGER NOT NULL,\n"
-    "                       window_end INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;\n",
 };
 /* clang-format on */
 
@@ -304,25 +297,6 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
     [STMT_ANSWER_EACH] =
         "SELECT code, seq, value FROM order_attributes WHERE order_id = ? ORDER BY code, seq",
     [STMT_EVENT_GET] = "SELECT " EVENT_COLUMNS " FROM events WHERE order_id = ? AND seq = ?",
-    /* ?1 key, ?2 now, ?3 the window's length, ?4 the limit. In DO UPDATE,
-     * bare column names are the stored row's, as every SET reads them
-     * before any is changed. */
-    [STMT_THROTTLE_HIT] =
-        "INSERT INTO throttles(key, window_start, window_end, count) VALUES(?1, ?2, ?2 + ?3, 1) "
-        "ON CONFLICT(key) DO UPDATE SET "
-        "window_start = CASE WHEN ?2 >= window_end OR ?2 < window_start THEN ?2 "
-        "ELSE window_start END, "
-        "window_end = CASE WHEN ?2 >= window_end OR ?2 < window_start THEN ?2 + ?3 "
-        "ELSE window_end END, "
-        "count = CASE WHEN ?2 >= window_end OR ?2 < window_start THEN 1 "
-        "WHEN count <= ?4 THEN count + 1 ELSE count END "
-        "RETURNING window_start, window_end, count",
-    [STMT_THROTTLE_GET] = "SELECT window_start, window_end, count FROM throttles "
-                          "WHERE key = ?1 AND ?2 >= window_start AND ?2 < window_end",
-    [STMT_THROTTLE_RESET] = "DELETE FROM throttles WHERE key = ?",
-    [STMT_THROTTLE_PURGE] = "DELETE FROM throttles WHERE window_end <= ?",
-    [STMT_SYNC_NORMAL] = "PRAGMA synchronous=NORMAL",
-    [STMT_SYNC_FULL] = "PRAGMA synchronous=FULL",
 };
 
 /* Reads meta.schema_version: 0 for a new, empty database. */

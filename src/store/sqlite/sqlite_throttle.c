@@ -1,55 +1,162 @@
-/* sqlite_throttle.c: counters in fixed windows (the throttles table), in
- * SQLite: count an event, read a window, forget a key, purge the windows
- * that ended. What a key means and which limit applies are app/throttle.c's;
- * this file only counts.
+/* sqlite_throttle.c: counters in fixed windows, in SQLite: count an event,
+ * read a window, forget a key, purge the windows that ended. What a key
+ * means and which limit applies are app/throttle.c's; this file only
+ * counts.
  *
- * A hit is one UPSERT ... RETURNING, atomic across the processes sharing
- * the file. It runs on the caller's connection, usually with no transaction
- * open: it is then its own small transaction, which takes SQLite's write
- * lock for the one statement and never the process's writers' queue
- * (sqlite_connection.c), and which commits with synchronous=NORMAL: its WAL
- * frames reach the disk with the next durable commit or checkpoint, not at
- * once. A power cut may forget the last few counts; no order, event or
- * session is affected, and the database stays consistent (WAL with NORMAL
- * is corruption-safe). Without that, every Open311 read would wait for a
- * sync of its own. */
+ * The counters live in a database file of their own beside the store
+ * ("<store>.counters"), reached through a connection of their own, opened
+ * at the first call. The reason is SQLite's one write lock per file: an
+ * Open311 read checks its budget with a write, and in the store's file
+ * that write would queue behind every order being written (each holding
+ * the lock through its sync), so that reads, which WAL never makes wait,
+ * would wait for writers. In a file of their own, a budget check waits only
+ * for other budget checks, a few microseconds each. The counters' file
+ * commits with synchronous=NORMAL: its log reaches the disk at its
+ * checkpoints, not at each commit (a counter is worth less than a sync; a
+ * power cut may forget the last counts, never corrupt the file). Each call
+ * is its own transaction, whatever the caller has open on the store's
+ * connection, and a hit is one UPSERT ... RETURNING, atomic across every
+ * process on the file. Losing the file loses only counts: it is made
+ * again, empty, at the next call. */
 #include "store/sqlite/sqlite_internal.h"
 
-/* Relaxes the sync of a statement that is its own transaction; false
- * (nothing changed) inside a transaction, where the statement commits with
- * the caller's, and in bulk mode, which syncs less already. */
-static int relax_sync(struct hl_sqlite_store *store, bool *relaxed, hl_error *error)
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/array.h"
+#include "base/i18n.h"
+
+enum { COUNTER_HIT, COUNTER_GET, COUNTER_RESET, COUNTER_PURGE, COUNTER_STATEMENTS };
+
+/* clang-format off */
+static const char *const counter_sql[COUNTER_STATEMENTS] = {
+    /* ?1 key, ?2 now, ?3 the window's length, ?4 the limit. In DO UPDATE,
+     * bare column names are the stored row's, as every SET reads them
+     * before any is changed. A window ends at window_end, or when now is
+     * before its start (the clock was set back). */
+    [COUNTER_HIT] =
+        "INSERT INTO throttles(key, window_start, window_end, count) VALUES(?1, ?2, ?2 + ?3, 1) "
+        "ON CONFLICT(key) DO UPDATE SET "
+        "window_start = CASE WHEN ?2 >= window_end OR ?2 < window_start THEN ?2 "
+        "ELSE window_start END, "
+        "window_end = CASE WHEN ?2 >= window_end OR ?2 < window_start THEN ?2 + ?3 "
+        "ELSE window_end END, "
+        "count = CASE WHEN ?2 >= window_end OR ?2 < window_start THEN 1 "
+        "WHEN count <= ?4 THEN count + 1 ELSE count END "
+        "RETURNING window_start, window_end, count",
+    [COUNTER_GET] = "SELECT window_start, window_end, count FROM throttles "
+                    "WHERE key = ?1 AND ?2 >= window_start AND ?2 < window_end",
+    [COUNTER_RESET] = "DELETE FROM throttles WHERE key = ?1",
+    [COUNTER_PURGE] = "DELETE FROM throttles WHERE window_end <= ?1",
+};
+
+/* Keyed by the counter's name alone: no index on window_end, so that a
+ * hit, the hot path, writes one b-tree; the purge scans a table that holds
+ * only the keys of the last minutes. */
+static const char counter_schema[] =
+    "PRAGMA journal_mode=WAL;\n"
+    "PRAGMA synchronous=NORMAL;\n"
+    "CREATE TABLE IF NOT EXISTS throttles(key TEXT PRIMARY KEY, window_start INTEGER NOT NULL,\n"
+    "    window_end INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;\n";
+/* clang-format on */
+
+static int counters_error(struct hl_sqlite_store *store, const char *operation, hl_error *error)
 {
-    *relaxed = false;
-    if (!sqlite3_get_autocommit(store->db) || store->bulk_applied)
+    const char *detail =
+        store->counters != NULL ? sqlite3_errmsg(store->counters) : "no connection";
+    return hl_error_set(error, HL_EIO, NULL,
+                        HL_T("计数器操作 %s 失败：%s", "counter storage error in %s: %s"),
+                        operation, detail);
+}
+
+void hl_sqlite_close_counters(struct hl_sqlite_store *store)
+{
+    for (int id = 0; id < COUNTER_STATEMENTS; id++) {
+        sqlite3_finalize(store->counter_statements[id]);
+        store->counter_statements[id] = NULL;
+    }
+    sqlite3_close(store->counters);
+    store->counters = NULL;
+}
+
+/* Opens the counters' file beside the store's (an in-memory store gets
+ * in-memory counters), creating it and its table when absent. */
+static int open_counters(struct hl_sqlite_store *store, const char *operation, hl_error *error)
+{
+    if (store->counters != NULL)
         return HL_OK;
-    int result = hl_sqlite_run_write(store, store->statements[STMT_SYNC_NORMAL], "throttle", error);
-    *relaxed = result == HL_OK;
+    _Static_assert(sizeof store->counter_statements / sizeof store->counter_statements[0] ==
+                       COUNTER_STATEMENTS,
+                   "one prepared statement per counter statement");
+    const char *main_path = sqlite3_db_filename(store->db, "main");
+    char *path = NULL;
+    if (main_path != NULL && main_path[0] != '\0') {
+        size_t size = strlen(main_path) + sizeof ".counters";
+        path = hl_xmalloc(size);
+        snprintf(path, size, "%s.counters", main_path);
+    }
+    int rc =
+        sqlite3_open_v2(path != NULL ? path : ":memory:", &store->counters,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    free(path);
+    int result = HL_OK;
+    if (rc != SQLITE_OK) {
+        result = counters_error(store, operation, error);
+    } else {
+        sqlite3_extended_result_codes(store->counters, 1);
+        hl_sqlite_wait_when_busy(store->counters);
+        if (sqlite3_exec(store->counters, counter_schema, NULL, NULL, NULL) != SQLITE_OK)
+            result = counters_error(store, operation, error);
+    }
+    for (int id = 0; id < COUNTER_STATEMENTS && result == HL_OK; id++)
+        if (sqlite3_prepare_v3(store->counters, counter_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                               &store->counter_statements[id], NULL) != SQLITE_OK)
+            result = counters_error(store, operation, error);
+    if (result != HL_OK)
+        hl_sqlite_close_counters(store);
     return result;
 }
 
-/* Puts back the durable setting for every later commit of the connection;
- * a failure here is reported, since the connection would otherwise go on
- * committing orders without syncing them. */
-static int restore_sync(struct hl_sqlite_store *store, bool relaxed, int status, hl_error *error)
+/* The prepared statement id, bound from the left with key (when not NULL)
+ * and numbers; NULL after filling error. */
+static sqlite3_stmt *bound(struct hl_sqlite_store *store, int id, const char *key,
+                           const int64_t *numbers, int count, const char *operation,
+                           hl_error *error)
 {
-    if (!relaxed)
-        return status;
-    hl_error ignored;
-    int result = hl_sqlite_run_write(store, store->statements[STMT_SYNC_FULL], "throttle",
-                                     status == HL_OK ? error : &ignored);
-    return status != HL_OK ? status : result;
+    if (open_counters(store, operation, error) != HL_OK)
+        return NULL;
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->counter_statements[id]);
+    if (key != NULL)
+        hl_sqlite_bind_string(&binding, key);
+    for (int index = 0; index < count; index++)
+        hl_sqlite_bind_int64(&binding, numbers[index]);
+    if (binding.rc != SQLITE_OK) {
+        counters_error(store, operation, error);
+        return NULL;
+    }
+    return binding.statement;
 }
 
-static int read_window(sqlite3_stmt *statement, void *context, hl_error *error)
+/* Steps a bound statement once: a row is read into out (when not NULL);
+ * *found says whether there was one. */
+static int step(struct hl_sqlite_store *store, sqlite3_stmt *statement, const char *operation,
+                hl_throttle *out, bool *found, hl_error *error)
 {
-    (void)error;
-    hl_throttle *out = context;
-    hl_sqlite_reader row = hl_sqlite_reader_of(statement);
-    out->window_start = hl_sqlite_read_int64(&row);
-    out->window_end = hl_sqlite_read_int64(&row);
-    out->count = hl_sqlite_read_int64(&row);
-    return HL_OK;
+    int rc = sqlite3_step(statement);
+    int result = HL_OK;
+    *found = rc == SQLITE_ROW;
+    if (rc == SQLITE_ROW && out != NULL) {
+        hl_sqlite_reader row = hl_sqlite_reader_of(statement);
+        out->window_start = hl_sqlite_read_int64(&row);
+        out->window_end = hl_sqlite_read_int64(&row);
+        out->count = hl_sqlite_read_int64(&row);
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        result = counters_error(store, operation, error);
+    }
+    /* A statement with RETURNING makes its change at the first step; its
+     * own transaction commits at the reset. */
+    sqlite3_reset(statement);
+    return result;
 }
 
 static int sqlite_throttle_hit(hl_store *base, const char *key, hl_time now, int window_seconds,
@@ -57,21 +164,16 @@ static int sqlite_throttle_hit(hl_store *base, const char *key, hl_time now, int
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     memset(out, 0, sizeof *out);
-    bool relaxed = false;
-    int result = relax_sync(store, &relaxed, error);
-    if (result != HL_OK)
-        return result;
-    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_THROTTLE_HIT]);
-    hl_sqlite_bind_string(&binding, key);
-    hl_sqlite_bind_int64(&binding, now);
-    hl_sqlite_bind_int64(&binding, window_seconds);
-    hl_sqlite_bind_int64(&binding, limit);
-    /* The row comes from RETURNING; the change is made at the first step
-     * and the statement's own transaction commits at its reset. */
-    result = hl_sqlite_get(store, &binding, "throttle_hit", read_window, out, error);
-    if (result == HL_ENOTFOUND) /* an UPSERT always returns its row */
-        result = hl_sqlite_storage_error(store, "throttle_hit", error);
-    return restore_sync(store, relaxed, result, error);
+    int64_t numbers[] = {now, window_seconds, limit};
+    sqlite3_stmt *statement =
+        bound(store, COUNTER_HIT, key, numbers, (int)HL_COUNT_OF(numbers), "throttle_hit", error);
+    if (statement == NULL)
+        return HL_EIO;
+    bool found = false;
+    int result = step(store, statement, "throttle_hit", out, &found, error);
+    if (result == HL_OK && !found) /* an UPSERT always returns its row */
+        result = counters_error(store, "throttle_hit", error);
+    return result;
 }
 
 static int sqlite_throttle_get(hl_store *base, const char *key, hl_time now, hl_throttle *out,
@@ -79,43 +181,35 @@ static int sqlite_throttle_get(hl_store *base, const char *key, hl_time now, hl_
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     memset(out, 0, sizeof *out);
-    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_THROTTLE_GET]);
-    hl_sqlite_bind_string(&binding, key);
-    hl_sqlite_bind_int64(&binding, now);
-    int result = hl_sqlite_get(store, &binding, "throttle_get", read_window, out, error);
-    if (result == HL_ENOTFOUND) { /* no window runs: zeros */
+    int64_t numbers[] = {now};
+    sqlite3_stmt *statement = bound(store, COUNTER_GET, key, numbers, 1, "throttle_get", error);
+    if (statement == NULL)
+        return HL_EIO;
+    bool found = false;
+    int result = step(store, statement, "throttle_get", out, &found, error);
+    if (!found) /* no window runs: zeros */
         memset(out, 0, sizeof *out);
-        return HL_OK;
-    }
     return result;
-}
-
-/* A delete of its own, relaxed like a hit. */
-static int delete_windows(struct hl_sqlite_store *store, hl_sqlite_binder *binding,
-                          const char *operation, hl_error *error)
-{
-    bool relaxed = false;
-    int result = relax_sync(store, &relaxed, error);
-    if (result != HL_OK)
-        return result;
-    result = hl_sqlite_write(store, binding, operation, error);
-    return restore_sync(store, relaxed, result, error);
 }
 
 static int sqlite_throttle_reset(hl_store *base, const char *key, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_THROTTLE_RESET]);
-    hl_sqlite_bind_string(&binding, key);
-    return delete_windows(store, &binding, "throttle_reset", error);
+    sqlite3_stmt *statement = bound(store, COUNTER_RESET, key, NULL, 0, "throttle_reset", error);
+    bool found = false;
+    return statement == NULL ? HL_EIO
+                             : step(store, statement, "throttle_reset", NULL, &found, error);
 }
 
 static int sqlite_throttle_purge(hl_store *base, hl_time now, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_THROTTLE_PURGE]);
-    hl_sqlite_bind_int64(&binding, now);
-    return delete_windows(store, &binding, "throttle_purge", error);
+    int64_t numbers[] = {now};
+    sqlite3_stmt *statement =
+        bound(store, COUNTER_PURGE, NULL, numbers, 1, "throttle_purge", error);
+    bool found = false;
+    return statement == NULL ? HL_EIO
+                             : step(store, statement, "throttle_purge", NULL, &found, error);
 }
 
 void hl_sqlite_throttle_ops(hl_store_ops *ops)
