@@ -3,7 +3,8 @@
 
 Usage: run_shared_state_test.py HOTLINE_BINARY
 
-Builds the demo store in a temporary directory, makes two Open311 keys
+Builds the demo store (a file in a temporary directory, or a fresh
+PostgreSQL database in the _pg copy: tests/support/test_store.py), makes two Open311 keys
 (`hotline apikey create`), starts two servers on the same store file (as
 two servers behind a balancer share one database) and checks that what
 must be shared is: failed logins made on either server count together and
@@ -24,7 +25,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_support import (DEMO_PASSWORD, Server, check, check_error, request, request_json,  # noqa: E402
-                          run_cli, summary)
+                          run_cli, summary, use_store)
 
 ACCOUNT_FAILURES = 5  # HL_AUTH_ACCOUNT_FAILURES
 
@@ -104,7 +105,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="hotline-shared-") as directory:
         environment = {key: value for key, value in os.environ.items() if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
-        environment["HOTLINE_DB"] = os.path.join(directory, "demo.db")
+        use_store(environment, directory)  # HOTLINE_DB: a file here, or a fresh PostgreSQL database
         run_cli(binary, environment, "demo")
         keys = {}
         for name, rate in (("low", "2"), ("read", "1")):

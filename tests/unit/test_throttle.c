@@ -57,7 +57,7 @@ static hl_app *open_second(fixture *fix)
 {
     hl_app *app = NULL;
     hl_error error;
-    assert_int_equal(hl_app_open(fix->path, &app, &error), HL_OK);
+    assert_int_equal(test_app_open(fix->directory, fix->path, &app, &error), HL_OK);
     return app;
 }
 
@@ -127,6 +127,7 @@ static void test_a_flood_of_keys_refuses_no_newcomer(void **state)
 }
 
 typedef struct racer {
+    const char *directory;
     const char *path;
     int passed;
 } racer;
@@ -138,7 +139,7 @@ static void *race(void *context)
     racer *self = context;
     hl_app *app = NULL;
     hl_error error;
-    if (hl_app_open(self->path, &app, &error) != HL_OK)
+    if (test_app_open(self->directory, self->path, &app, &error) != HL_OK)
         return NULL;
     for (int index = 0; index < 1000; index++) {
         int wait = -1;
@@ -155,6 +156,7 @@ static void test_threads_pass_exactly_the_limit(void **state)
     pthread_t threads[8];
     racer racers[8];
     for (int index = 0; index < 8; index++) {
+        racers[index].directory = fix->directory;
         racers[index].path = fix->path;
         racers[index].passed = 0;
         assert_int_equal(pthread_create(&threads[index], NULL, race, &racers[index]), 0);

@@ -218,5 +218,6 @@ void hl_pg_events_ops(hl_store_ops *ops);
 void hl_pg_rollups_ops(hl_store_ops *ops);
 void hl_pg_queries_ops(hl_store_ops *ops);
 void hl_pg_phones_ops(hl_store_ops *ops);
+void hl_pg_throttle_ops(hl_store_ops *ops);
 
 #endif
