@@ -91,19 +91,23 @@ int hl_admin_put_unit(hl_app *app, const hl_admin_unit_fields *fields, hl_unit *
         result = hl_directory_unit_validate(out, error);
     if (result != HL_OK)
         return result;
-    result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    bool exists = false, parent_exists = true;
-    result = unit_exists(app, out->code, &exists, error);
-    if (result == HL_OK && out->parent[0] != '\0')
-        result = unit_exists(app, out->parent, &parent_exists, error);
-    if (result == HL_OK && !parent_exists)
-        result = hl_error_set(error, HL_EINVAL, "parent",
-                              HL_T("上级单位 %s 不存在", "no parent unit %s"), out->parent);
-    if (result == HL_OK)
-        result = hl_store_unit_put(app->store, out, error);
-    result = hl_app_finish(app, result, error);
+    bool exists = false;
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        bool parent_exists = true;
+        result = unit_exists(app, out->code, &exists, error);
+        if (result == HL_OK && out->parent[0] != '\0')
+            result = unit_exists(app, out->parent, &parent_exists, error);
+        if (result == HL_OK && !parent_exists)
+            result = hl_error_set(error, HL_EINVAL, "parent",
+                                  HL_T("上级单位 %s 不存在", "no parent unit %s"), out->parent);
+        if (result == HL_OK)
+            result = hl_store_unit_put(app->store, out, error);
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
     if (result == HL_OK)
         *created = !exists;
     return result;
@@ -131,23 +135,27 @@ int hl_admin_put_category(hl_app *app, const hl_admin_category_fields *fields, h
         result = hl_directory_category_validate(out, error);
     if (result != HL_OK)
         return result;
-    result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    bool exists = false, parent_exists = true, unit_found = true;
-    result = category_exists(app, out->code, &exists, error);
-    if (result == HL_OK && out->parent[0] != '\0')
-        result = category_exists(app, out->parent, &parent_exists, error);
-    if (result == HL_OK && !parent_exists)
-        result = hl_error_set(error, HL_EINVAL, "parent",
-                              HL_T("上级分类 %s 不存在", "no parent category %s"), out->parent);
-    if (result == HL_OK && out->default_unit[0] != '\0')
-        result = unit_exists(app, out->default_unit, &unit_found, error);
-    if (result == HL_OK && !unit_found)
-        result = no_unit("default_unit", out->default_unit, error);
-    if (result == HL_OK)
-        result = hl_store_category_put(app->store, out, error);
-    result = hl_app_finish(app, result, error);
+    bool exists = false;
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        bool parent_exists = true, unit_found = true;
+        result = category_exists(app, out->code, &exists, error);
+        if (result == HL_OK && out->parent[0] != '\0')
+            result = category_exists(app, out->parent, &parent_exists, error);
+        if (result == HL_OK && !parent_exists)
+            result = hl_error_set(error, HL_EINVAL, "parent",
+                                  HL_T("上级分类 %s 不存在", "no parent category %s"), out->parent);
+        if (result == HL_OK && out->default_unit[0] != '\0')
+            result = unit_exists(app, out->default_unit, &unit_found, error);
+        if (result == HL_OK && !unit_found)
+            result = no_unit("default_unit", out->default_unit, error);
+        if (result == HL_OK)
+            result = hl_store_category_put(app->store, out, error);
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
     if (result == HL_OK)
         *created = !exists;
     return result;
@@ -183,21 +191,25 @@ int hl_admin_put_calendar_day(hl_app *app, const char *date, const char *kind, c
                               sizeof out->festival - 1, false, "name", error);
     if (result != HL_OK)
         return result;
-    hl_calendar stored;
-    hl_calendar_init(&stored);
-    result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    result = hl_store_calendar_load(app->store, &stored, error);
     bool listed = false;
-    for (size_t index = 0; result == HL_OK && index < stored.count; index++)
-        listed = listed || stored.entries[index].day == out->day;
-    if (result == HL_OK)
-        result = hl_store_calendar_put(app->store, out, error);
-    if (result == HL_OK)
-        result = hl_app_bump_settings(app, error);
-    result = hl_app_finish(app, result, error);
-    hl_calendar_free(&stored);
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        hl_calendar stored;
+        hl_calendar_init(&stored);
+        result = hl_store_calendar_load(app->store, &stored, error);
+        listed = false;
+        for (size_t index = 0; result == HL_OK && index < stored.count; index++)
+            listed = listed || stored.entries[index].day == out->day;
+        hl_calendar_free(&stored);
+        if (result == HL_OK)
+            result = hl_store_calendar_put(app->store, out, error);
+        if (result == HL_OK)
+            result = hl_app_bump_settings(app, error);
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
     if (result != HL_OK)
         return result;
     *created = !listed;

@@ -92,9 +92,12 @@ int hl_apikey_create(hl_app *app, const char *name, int rate, const char *create
     key_hash(text, key.key_hash);
     memcpy(key.key_prefix, text, HL_APIKEY_PREFIX_BYTES - 1);
     key.key_prefix[HL_APIKEY_PREFIX_BYTES - 1] = '\0';
-    result = hl_app_begin(app, error);
-    if (result == HL_OK)
-        result = hl_app_finish(app, hl_store_apikey_insert(app->store, &key, error), error);
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result == HL_OK)
+            result = hl_app_finish(app, hl_store_apikey_insert(app->store, &key, error), error);
+    } while (hl_app_again(app, &attempt, &result, error));
     if (result == HL_OK) {
         memcpy(key_text, text, sizeof text);
         if (out != NULL)
@@ -111,14 +114,17 @@ int hl_apikey_each(hl_app *app, hl_apikey_visitor visit, void *context, hl_error
 
 int hl_apikey_revoke(hl_app *app, int64_t id, hl_time now, hl_apikey *out, hl_error *error)
 {
-    int result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    result = hl_store_apikey_revoke(app->store, id, now, error);
     hl_apikey key;
-    if (result == HL_OK)
-        result = hl_store_apikey_get(app->store, id, &key, error);
-    result = hl_app_finish(app, result, error);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        result = hl_store_apikey_revoke(app->store, id, now, error);
+        if (result == HL_OK)
+            result = hl_store_apikey_get(app->store, id, &key, error);
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
     if (result == HL_OK && out != NULL)
         *out = key;
     return result;

@@ -35,6 +35,31 @@ struct hl_app {
  * path. No other module of app/ calls hl_store_begin, hl_store_commit or
  * hl_store_rollback. */
 
+/* Running a use case again when the store asks for it. A backend with many
+ * writers at once (PostgreSQL) answers HL_ERETRY when a transaction met
+ * another one (a deadlock, a serialization failure) and was rolled back:
+ * nothing of it remains, and running the whole use case again from its
+ * beginning is right. Every use case of app/ that begins and finishes a
+ * transaction (or calls a store write that is its own, like the throttles)
+ * loops on hl_app_again:
+ *
+ *     int attempt = 0, result;
+ *     do {
+ *         result = hl_app_begin(app, error);
+ *         ... the steps, from the use case's inputs (never from what the
+ *             failed attempt left in its outputs) ...
+ *         result = hl_app_finish(app, result, error);
+ *     } while (hl_app_again(app, &attempt, &result, error));
+ *
+ * hl_app_again returns true after a short randomized pause when *result is
+ * HL_ERETRY and fewer than HL_APP_ATTEMPTS attempts were made; else false,
+ * and an HL_ERETRY still there becomes HL_EUNAVAILABLE ("too busy, try
+ * again": the server's 503 with Retry-After), so that HL_ERETRY never
+ * reaches a user. The pause grows with each attempt and is random, so that
+ * two transactions that met do not meet again at once. */
+#define HL_APP_ATTEMPTS 5
+bool hl_app_again(hl_app *app, int *attempt, int *result, hl_error *error);
+
 /* Wraps a bare store (ownership taken) in an hl_app with no key and the
  * default calendar and limits, for a writer that needs none of them (the
  * audit queue's own connection), so that it too writes through

@@ -38,12 +38,16 @@ static int write_reads(hl_app *app, const hl_audit_read *reads, size_t count, hl
 {
     if (count == 0)
         return HL_OK;
-    int result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    for (size_t index = 0; index < count && result == HL_OK; index++)
-        result = hl_store_audit_append(app->store, &reads[index], error);
-    return hl_app_finish(app, result, error);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        for (size_t index = 0; index < count && result == HL_OK; index++)
+            result = hl_store_audit_append(app->store, &reads[index], error);
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
+    return result;
 }
 
 int hl_audit_record(hl_app *app, const hl_audit_read *reads, size_t count, hl_error *error)

@@ -2,8 +2,9 @@
  * each role (see auth.h).
  *
  * It hashes and verifies passwords (argon2id, bounded by the guard's
- * semaphore), makes and checks session tokens, counts failed logins in a
- * fixed-size table under the guard's mutex, and holds the role table that
+ * semaphore), makes and checks session tokens, counts failed logins in the
+ * store (app/throttle.c, so that every server counts alike), and holds the
+ * role table that
  * decides who may read which order and the reports, and who sees citizens'
  * personal data. It does not speak HTTP (cookies, headers and status codes
  * are the server's) and does not decide any write: the lifecycle's rules
@@ -12,7 +13,6 @@
 #include "app/auth.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <semaphore.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "app/app_internal.h"
+#include "app/throttle.h"
 #include "base/array.h"
 #include "base/i18n.h"
 #include "base/text.h"
@@ -32,21 +33,10 @@
 #define PWHASH_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
 #define TOKEN_RANDOM_BYTES 32
-/* Distinct accounts and addresses whose failures are remembered at once;
- * when full, the entry whose window began first is forgotten. */
-#define FAILURE_SLOTS 1024
-#define FAILURE_KEY_BYTES 96
-
-typedef struct failure_slot {
-    char key[FAILURE_KEY_BYTES]; /* "u:USERNAME" or "a:ADDRESS"; "" = free */
-    hl_time window_start;        /* the first failure of the window */
-    int failures;
-} failure_slot;
+#define FAILURE_KEY_BYTES HL_THROTTLE_BUDGET_BYTES
 
 struct hl_auth_guard {
     sem_t hashing; /* one unit per hash allowed to run */
-    pthread_mutex_t lock;
-    failure_slot slots[FAILURE_SLOTS];
     /* A hash of a random password: an unknown user is verified against it,
      * so that a failed login takes as long whether the user exists or not. */
     char decoy_hash[HL_AUTH_HASH_BYTES];
@@ -112,7 +102,6 @@ int hl_auth_guard_new(unsigned concurrent_hashes, hl_auth_guard **out, hl_error 
         return hl_error_set(error, HL_EIO, NULL, "%s",
                             HL_T("无法创建信号量", "cannot create a semaphore"));
     }
-    pthread_mutex_init(&guard->lock, NULL);
     unsigned char random_password[16];
     char decoy[sizeof random_password * 2 + 1];
     randombytes_buf(random_password, sizeof random_password);
@@ -131,90 +120,13 @@ void hl_auth_guard_free(hl_auth_guard *guard)
     if (guard == NULL)
         return;
     sem_destroy(&guard->hashing);
-    pthread_mutex_destroy(&guard->lock);
     free(guard);
 }
 
 /* ---- Failure counting ---- */
 
-static void failure_key(char *key, char kind, const char *name)
-{
-    snprintf(key, FAILURE_KEY_BYTES, "%c:%s", kind, name != NULL ? name : "");
-}
-
-/* The slot of a key, or NULL. Caller holds the lock. */
-static failure_slot *find_slot(hl_auth_guard *guard, const char *key)
-{
-    for (size_t index = 0; index < FAILURE_SLOTS; index++)
-        if (guard->slots[index].key[0] != '\0' && strcmp(guard->slots[index].key, key) == 0)
-            return &guard->slots[index];
-    return NULL;
-}
-
-/* Seconds until a key may try again (0: it may now). Caller holds the lock. */
-static int blocked_for(hl_auth_guard *guard, const char *key, int limit, hl_time now)
-{
-    failure_slot *slot = find_slot(guard, key);
-    if (slot == NULL || slot->failures < limit)
-        return 0;
-    hl_time ends = slot->window_start + HL_AUTH_FAILURE_WINDOW_SECONDS;
-    return now < ends ? (int)(ends - now) : 0;
-}
-
-/* Caller holds the lock. */
-static void count_failure(hl_auth_guard *guard, const char *key, hl_time now)
-{
-    failure_slot *slot = find_slot(guard, key);
-    if (slot == NULL) {
-        /* A free slot, else one whose window has passed, else the oldest. */
-        failure_slot *oldest = &guard->slots[0];
-        for (size_t index = 0; index < FAILURE_SLOTS && slot == NULL; index++) {
-            failure_slot *candidate = &guard->slots[index];
-            if (candidate->key[0] == '\0' ||
-                now >= candidate->window_start + HL_AUTH_FAILURE_WINDOW_SECONDS)
-                slot = candidate;
-            else if (candidate->window_start < oldest->window_start)
-                oldest = candidate;
-        }
-        if (slot == NULL)
-            slot = oldest;
-        snprintf(slot->key, sizeof slot->key, "%s", key);
-        slot->failures = 0;
-        slot->window_start = now;
-    } else if (now >= slot->window_start + HL_AUTH_FAILURE_WINDOW_SECONDS) {
-        slot->failures = 0;
-        slot->window_start = now;
-    }
-    slot->failures++;
-}
-
-static void forget_failures(hl_auth_guard *guard, const char *key)
-{
-    failure_slot *slot = find_slot(guard, key);
-    if (slot != NULL)
-        memset(slot, 0, sizeof *slot);
-}
-
-/* Seconds until this account and address may try again (0: now). */
-static int attempt_allowed_in(hl_auth_guard *guard, const char *account_key,
-                              const char *address_key, hl_time now)
-{
-    pthread_mutex_lock(&guard->lock);
-    int account = blocked_for(guard, account_key, HL_AUTH_ACCOUNT_FAILURES, now);
-    int address = blocked_for(guard, address_key, HL_AUTH_ADDRESS_FAILURES, now);
-    pthread_mutex_unlock(&guard->lock);
-    return account > address ? account : address;
-}
-
-static void record_failure(hl_auth_guard *guard, const char *account_key, const char *address_key,
-                           hl_time now)
-{
-    pthread_mutex_lock(&guard->lock);
-    count_failure(guard, account_key, now);
-    count_failure(guard, address_key, now);
-    pthread_mutex_unlock(&guard->lock);
-}
-
+/* The failures are counted in the store (app/throttle.c), so that every
+ * server on it refuses alike; the guard keeps none. */
 static int too_many_attempts(int seconds, hl_error *error)
 {
     int minutes = (seconds + 59) / 60;
@@ -224,21 +136,37 @@ static int too_many_attempts(int seconds, hl_error *error)
         minutes);
 }
 
-/* The guard's keys of one attempt: its account and its address. */
+/* The failure counters of one attempt: its account and its address. */
 typedef struct attempt_keys {
     char account[FAILURE_KEY_BYTES];
     char address[FAILURE_KEY_BYTES];
 } attempt_keys;
 
+/* Counts a failure of the attempt's account and of its address. */
+static int record_failure(hl_app *app, const attempt_keys *keys, hl_time now, hl_error *error)
+{
+    int result = hl_throttle_fail(app, keys->account, HL_AUTH_FAILURE_WINDOW_SECONDS, now, error);
+    if (result == HL_OK)
+        result = hl_throttle_fail(app, keys->address, HL_AUTH_FAILURE_WINDOW_SECONDS, now, error);
+    return result;
+}
+
 /* Fills keys for username trying from address, and refuses the attempt
  * (setting *rate_limited and *retry_after) while either is blocked. */
-static int attempt_begin(hl_auth_guard *guard, const char *username, const char *address,
-                         hl_time now, attempt_keys *keys, bool *rate_limited, int *retry_after,
-                         hl_error *error)
+static int attempt_begin(hl_app *app, const char *username, const char *address, hl_time now,
+                         attempt_keys *keys, bool *rate_limited, int *retry_after, hl_error *error)
 {
-    failure_key(keys->account, 'u', username);
-    failure_key(keys->address, 'a', address);
-    int wait = attempt_allowed_in(guard, keys->account, keys->address, now);
+    snprintf(keys->account, sizeof keys->account, "u:%s", username != NULL ? username : "");
+    snprintf(keys->address, sizeof keys->address, "a:%s", address != NULL ? address : "");
+    int account = 0, from_address = 0;
+    int result =
+        hl_throttle_blocked_for(app, keys->account, HL_AUTH_ACCOUNT_FAILURES, now, &account, error);
+    if (result == HL_OK)
+        result = hl_throttle_blocked_for(app, keys->address, HL_AUTH_ADDRESS_FAILURES, now,
+                                         &from_address, error);
+    if (result != HL_OK)
+        return result;
+    int wait = account > from_address ? account : from_address;
     if (wait <= 0)
         return HL_OK;
     *rate_limited = true;
@@ -269,13 +197,17 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
 static int store_password(hl_app *app, const char *username, const char *hash,
                           const char *keep_hash, hl_error *error)
 {
-    int result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    result = hl_store_password_set(app->store, username, hash, error);
-    if (result == HL_OK)
-        result = hl_store_session_revoke_user(app->store, username, keep_hash, error);
-    return hl_app_finish(app, result, error);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        result = hl_store_password_set(app->store, username, hash, error);
+        if (result == HL_OK)
+            result = hl_store_session_revoke_user(app->store, username, keep_hash, error);
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
+    return result;
 }
 
 int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username,
@@ -324,17 +256,21 @@ int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_
     if (result != HL_OK)
         return result;
     name_list list = {NULL, 0, 0};
-    result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    /* Names first, then writes: no update while the listing steps. */
-    result = hl_store_user_each(app->store, collect_username, &list, error);
-    for (size_t index = 0; index < list.count && result == HL_OK; index++) {
-        result = hl_store_password_set(app->store, list.names[index], hash, error);
-        if (result == HL_OK)
-            result = hl_store_session_revoke_user(app->store, list.names[index], NULL, error);
-    }
-    result = hl_app_finish(app, result, error);
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        /* Names first, then writes: no update while the listing steps. */
+        list.count = 0;
+        result = hl_store_user_each(app->store, collect_username, &list, error);
+        for (size_t index = 0; index < list.count && result == HL_OK; index++) {
+            result = hl_store_password_set(app->store, list.names[index], hash, error);
+            if (result == HL_OK)
+                result = hl_store_session_revoke_user(app->store, list.names[index], NULL, error);
+        }
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
     if (result == HL_OK)
         *count = (int)list.count;
     free(list.names);
@@ -414,8 +350,11 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
     result = hash_password(guard, fields->password, hash, error);
     if (result != HL_OK)
         return result;
-    result = hl_app_begin(app, error);
-    if (result == HL_OK) {
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
         hl_user existing;
         hl_error lookup;
         hl_error_clear(&lookup);
@@ -434,7 +373,7 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
         if (result == HL_OK)
             result = hl_store_password_set(app->store, out->username, hash, error);
         result = hl_app_finish(app, result, error);
-    }
+    } while (hl_app_again(app, &attempt, &result, error));
     sodium_memzero(hash, sizeof hash);
     return result;
 }
@@ -450,6 +389,46 @@ static int count_other_admin(void *context, const hl_user *user)
     if (user->role == HL_ROLE_ADMIN && user->active && strcmp(user->username, count->except) != 0)
         count->active_admins++;
     return 0;
+}
+
+/* The steps of hl_auth_update_user inside its transaction, from the stored
+ * user each time (hash: the new password's, or ""). */
+static int update_user_within(hl_app *app, const char *username, const hl_auth_user_fields *fields,
+                              const char *hash, hl_user *out, hl_error *error)
+{
+    hl_user before;
+    int result = hl_store_user_get(app->store, username, &before, error);
+    if (result == HL_ENOTFOUND)
+        return hl_error_set(error, HL_ENOTFOUND, "username", HL_T("用户 %s 不存在", "no user %s"),
+                            username);
+    if (result != HL_OK)
+        return result;
+    *out = before;
+    hl_role role_asked = before.role;
+    bool role_changed = fields->role != NULL &&
+                        hl_directory_role_parse(hl_slice_of(fields->role), &role_asked) == HL_OK &&
+                        role_asked != before.role;
+    result = apply_user_fields(fields, role_changed, out, error);
+    if (result == HL_OK)
+        result = check_user_unit(app, out, error);
+    bool was_admin = before.role == HL_ROLE_ADMIN && before.active;
+    if (result == HL_OK && was_admin && (out->role != HL_ROLE_ADMIN || !out->active)) {
+        admin_count count = {out->username, 0};
+        result = hl_store_user_each(app->store, count_other_admin, &count, error);
+        if (result == HL_OK && count.active_admins == 0)
+            result = hl_error_set(error, HL_ECONFLICT,
+                                  out->role != HL_ROLE_ADMIN ? "role" : "active", "%s",
+                                  HL_T("不能停用最后一个在用的管理员或改变其角色",
+                                       "the last active administrator can be neither disabled nor "
+                                       "given another role"));
+    }
+    if (result == HL_OK)
+        result = hl_store_user_put(app->store, out, error);
+    if (result == HL_OK && hash[0] != '\0')
+        result = hl_store_password_set(app->store, out->username, hash, error);
+    if (result == HL_OK && (hash[0] != '\0' || (before.active && !out->active)))
+        result = hl_store_session_revoke_user(app->store, out->username, NULL, error);
+    return result;
 }
 
 int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
@@ -470,45 +449,14 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
         if (result != HL_OK)
             return result;
     }
-    result = hl_app_begin(app, error);
-    if (result != HL_OK) {
-        sodium_memzero(hash, sizeof hash);
-        return result;
-    }
-    hl_user before;
-    result = hl_store_user_get(app->store, username, &before, error);
-    if (result == HL_ENOTFOUND)
-        result = hl_error_set(error, HL_ENOTFOUND, "username", HL_T("用户 %s 不存在", "no user %s"),
-                              username);
-    if (result == HL_OK) {
-        *out = before;
-        hl_role role_asked = before.role;
-        bool role_changed =
-            fields->role != NULL &&
-            hl_directory_role_parse(hl_slice_of(fields->role), &role_asked) == HL_OK &&
-            role_asked != before.role;
-        result = apply_user_fields(fields, role_changed, out, error);
-    }
-    if (result == HL_OK)
-        result = check_user_unit(app, out, error);
-    bool was_admin = before.role == HL_ROLE_ADMIN && before.active;
-    if (result == HL_OK && was_admin && (out->role != HL_ROLE_ADMIN || !out->active)) {
-        admin_count count = {out->username, 0};
-        result = hl_store_user_each(app->store, count_other_admin, &count, error);
-        if (result == HL_OK && count.active_admins == 0)
-            result = hl_error_set(error, HL_ECONFLICT,
-                                  out->role != HL_ROLE_ADMIN ? "role" : "active", "%s",
-                                  HL_T("不能停用最后一个在用的管理员或改变其角色",
-                                       "the last active administrator can be neither disabled nor "
-                                       "given another role"));
-    }
-    if (result == HL_OK)
-        result = hl_store_user_put(app->store, out, error);
-    if (result == HL_OK && hash[0] != '\0')
-        result = hl_store_password_set(app->store, out->username, hash, error);
-    if (result == HL_OK && (hash[0] != '\0' || (before.active && !out->active)))
-        result = hl_store_session_revoke_user(app->store, out->username, NULL, error);
-    result = hl_app_finish(app, result, error);
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        result = update_user_within(app, username, fields, hash, out, error);
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
     sodium_memzero(hash, sizeof hash);
     return result;
 }
@@ -534,8 +482,10 @@ static int wrong_credentials(hl_error *error)
                         HL_T("用户名或密码错误", "wrong username or password"));
 }
 
-static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_grant *out,
-                        hl_error *error)
+/* Opens a session (one transaction), then forgets the account's failures
+ * (a statement of its own, as every counter call is: app/throttle.h). */
+static int open_session(hl_app *app, const hl_user *user, const attempt_keys *keys, hl_time now,
+                        hl_auth_grant *out, hl_error *error)
 {
     unsigned char random[TOKEN_RANDOM_BYTES];
     randombytes_buf(random, sizeof random);
@@ -547,15 +497,21 @@ static int open_session(hl_app *app, const hl_user *user, hl_time now, hl_auth_g
     out->session.created_at = now;
     out->session.expires_at = now + HL_AUTH_SESSION_SECONDS;
     out->user = *user;
-    int result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    /* Each new session clears out the expired ones, so that the table
-     * holds about twelve hours of logins whatever the server's uptime. */
-    result = hl_store_session_purge(app->store, now, error);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        /* Each new session clears out the expired ones, so that the table
+         * holds about twelve hours of logins whatever the server's uptime. */
+        result = hl_store_session_purge(app->store, now, error);
+        if (result == HL_OK)
+            result = hl_store_session_put(app->store, &out->session, error);
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
     if (result == HL_OK)
-        result = hl_store_session_put(app->store, &out->session, error);
-    return hl_app_finish(app, result, error);
+        result = hl_throttle_forget(app, keys->account, error);
+    return result;
 }
 
 int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const char *password,
@@ -567,7 +523,7 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
     if (username == NULL || password == NULL || strlen(password) > HL_AUTH_PASSWORD_MAX_BYTES)
         return wrong_credentials(error);
     attempt_keys keys;
-    int refused = attempt_begin(guard, username, address, now, &keys, &out->rate_limited,
+    int refused = attempt_begin(app, username, address, now, &keys, &out->rate_limited,
                                 &out->retry_after, error);
     if (refused != HL_OK)
         return refused;
@@ -590,13 +546,10 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
     /* The same work whether or not the account can log in. */
     bool right = verify_password(guard, known ? hash : guard->decoy_hash, password) && known;
     if (!right) {
-        record_failure(guard, keys.account, keys.address, now);
-        return wrong_credentials(error);
+        int counted = record_failure(app, &keys, now, error);
+        return counted != HL_OK ? counted : wrong_credentials(error);
     }
-    pthread_mutex_lock(&guard->lock);
-    forget_failures(guard, keys.account);
-    pthread_mutex_unlock(&guard->lock);
-    return open_session(app, &user, now, out, error);
+    return open_session(app, &user, &keys, now, out, error);
 }
 
 static int not_logged_in(hl_error *error)
@@ -644,12 +597,14 @@ int hl_auth_logout(hl_app *app, const char *token, hl_error *error)
 {
     char hashed[HL_SESSION_HASH_BYTES];
     int result = session_key(token, hashed, error);
-    if (result == HL_OK)
-        result = hl_app_begin(app, error);
     if (result != HL_OK)
         return result;
-    result = hl_store_session_revoke(app->store, hashed, error);
-    result = hl_app_finish(app, result, error);
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result == HL_OK)
+            result = hl_app_finish(app, hl_store_session_revoke(app->store, hashed, error), error);
+    } while (hl_app_again(app, &attempt, &result, error));
     return result == HL_ENOTFOUND ? not_logged_in(error) : result;
 }
 
@@ -664,7 +619,7 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
         return sodium_failed(error);
     attempt_keys keys;
     int result =
-        attempt_begin(guard, username, address, now, &keys, rate_limited, retry_after, error);
+        attempt_begin(app, username, address, now, &keys, rate_limited, retry_after, error);
     if (result != HL_OK)
         return result;
     result = hl_auth_check_new_password(new_password, "new", error);
@@ -676,7 +631,9 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
         return result;
     if (old_password == NULL || strlen(old_password) > HL_AUTH_PASSWORD_MAX_BYTES ||
         hash[0] == '\0' || !verify_password(guard, hash, old_password)) {
-        record_failure(guard, keys.account, keys.address, now);
+        int counted = record_failure(app, &keys, now, error);
+        if (counted != HL_OK)
+            return counted;
         return hl_error_set(error, HL_EROLE, "old", "%s",
                             HL_T("原密码不正确", "the old password is wrong"));
     }

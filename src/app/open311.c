@@ -130,9 +130,13 @@ int hl_open311_setting_set(hl_app *app, const char *key, const char *value, hl_e
     char trimmed[HL_REASON_BYTES];
     hl_slice text = hl_slice_trim(hl_slice_of(value));
     snprintf(trimmed, sizeof trimmed, "%.*s", (int)text.len, text.ptr);
-    result = hl_app_begin(app, error);
-    if (result == HL_OK)
-        result = hl_app_finish(app, hl_store_config_set(app->store, key, trimmed, error), error);
+    int attempt = 0;
+    do {
+        result = hl_app_begin(app, error);
+        if (result == HL_OK)
+            result =
+                hl_app_finish(app, hl_store_config_set(app->store, key, trimmed, error), error);
+    } while (hl_app_again(app, &attempt, &result, error));
     return result;
 }
 
@@ -627,16 +631,25 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
     }
     if (result == HL_OK)
         result = check_answers(&definition, submission, error);
-    if (result == HL_OK) {
+    /* Each attempt registers the order as prepared: a failed one numbered it. */
+    hl_order *prepared = result == HL_OK ? hl_xmalloc(sizeof *prepared) : NULL;
+    if (prepared != NULL)
+        memcpy(prepared, order, sizeof *prepared);
+    int attempt = 0;
+    while (prepared != NULL) {
+        memcpy(order, prepared, sizeof *order);
         result = hl_app_begin(app, error);
         if (result == HL_OK) {
             hl_user actor;
             result = intake_account(app, &actor, error);
             /* The category again, inside the transaction: it may have
              * been retired since the definition was read. */
-            if (result == HL_OK && hl_app_check_category(app, order->category, error) != HL_OK) {
-                result = hl_error_set(error, HL_EINVAL, "service_code",
-                                      HL_T("service_code 不存在", "service_code was not found"));
+            if (result == HL_OK) {
+                result = hl_app_check_category(app, order->category, error);
+                if (result == HL_EINVAL)
+                    result =
+                        hl_error_set(error, HL_EINVAL, "service_code", "%s",
+                                     HL_T("service_code 不存在", "service_code was not found"));
             }
             if (result == HL_OK) {
                 result = hl_app_register_within(app, &actor, order, now, event, NULL, error);
@@ -651,7 +664,10 @@ int hl_open311_submit(hl_app *app, const hl_open311_submission *submission, hl_t
                 result = store_answers(app, order->id, &definition, submission, error);
             result = hl_app_finish(app, result, error);
         }
+        if (!hl_app_again(app, &attempt, &result, error))
+            break;
     }
+    free(prepared);
     if (result == HL_OK && id != NULL)
         *id = order->id;
     hl_open311_definition_free(&definition);

@@ -70,9 +70,12 @@ int hl_report_set(hl_app *app, const char *key, const char *value, hl_error *err
         if (result != HL_OK)
             return result;
     }
-    int result = hl_app_begin(app, error);
-    if (result == HL_OK)
-        result = hl_app_finish(app, hl_store_config_set(app->store, key, value, error), error);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, error);
+        if (result == HL_OK)
+            result = hl_app_finish(app, hl_store_config_set(app->store, key, value, error), error);
+    } while (hl_app_again(app, &attempt, &result, error));
     return result;
 }
 

@@ -379,21 +379,25 @@ static bool check_values_equal(const char *stored, const char *check)
 static int store_check_value(hl_app *app, const char *path, const char *check, hl_error *error)
 {
     hl_store *store = app->store;
-    int result = hl_app_begin(app, error);
-    if (result != HL_OK)
-        return result;
-    char stored[HL_SECRETS_CHECK_HEX_BYTES + 1];
-    hl_error lookup;
-    hl_error_clear(&lookup);
-    result =
-        hl_store_config_get(store, HL_SECRETS_CHECK_CONFIG_KEY, stored, sizeof stored, &lookup);
-    if (result == HL_ENOTFOUND)
-        result = hl_store_config_set(store, HL_SECRETS_CHECK_CONFIG_KEY, check, error);
-    else if (result == HL_OK && !check_values_equal(stored, check))
-        result = wrong_key(path, error);
-    else if (result != HL_OK)
-        *error = lookup;
-    return hl_app_finish(app, result, error);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        char stored[HL_SECRETS_CHECK_HEX_BYTES + 1];
+        hl_error lookup;
+        hl_error_clear(&lookup);
+        result =
+            hl_store_config_get(store, HL_SECRETS_CHECK_CONFIG_KEY, stored, sizeof stored, &lookup);
+        if (result == HL_ENOTFOUND)
+            result = hl_store_config_set(store, HL_SECRETS_CHECK_CONFIG_KEY, check, error);
+        else if (result == HL_OK && !check_values_equal(stored, check))
+            result = wrong_key(path, error);
+        else if (result != HL_OK)
+            *error = lookup;
+        result = hl_app_finish(app, result, error);
+    } while (hl_app_again(app, &attempt, &result, error));
+    return result;
 }
 
 int hl_secrets_unlock_store(hl_app *app, const char *key_path, hl_secrets **out, hl_error *error)

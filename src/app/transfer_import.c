@@ -27,6 +27,25 @@ typedef struct import_source {
     FILE *stream;
 } import_source;
 
+/* A failure that is no row's fault but the store's: the import stops. */
+static bool store_fault(int code)
+{
+    return code == HL_EIO || code == HL_ERETRY || code == HL_EUNAVAILABLE;
+}
+
+/* An import is one transaction over a stream read once, so it is not run
+ * again when it meets another writer (HL_ERETRY, PostgreSQL): it was
+ * rolled back whole, and the user runs it again. */
+static int run_again_later(int result, hl_error *error)
+{
+    if (result != HL_ERETRY)
+        return result;
+    return hl_error_set(
+        error, HL_EUNAVAILABLE, NULL, "%s",
+        HL_T("导入与其他写入冲突，已整体回滚，请重新导入",
+             "the import met other writes and was rolled back whole: run it again"));
+}
+
 static int open_source(hl_csv_table *table, const import_source *source,
                        const hl_csv_schema *schema, hl_error *error)
 {
@@ -332,9 +351,9 @@ static int import_orders(hl_app *app, const char *actor, const import_source *so
                 if (row->result == HL_OK) {
                     row->result = hl_app_store_sealed_registration(
                         app, &row->order, &row->phone, &row->event, batch_rollups, &row->error);
-                    if (row->result == HL_EIO) {
+                    if (store_fault(row->result)) {
                         *error = row->error;
-                        result = HL_EIO;
+                        result = row->result;
                         break;
                     }
                     if (row->result != HL_OK)
@@ -344,10 +363,10 @@ static int import_orders(hl_app *app, const char *actor, const import_source *so
                     count++;
                     continue;
                 }
-                if (row->result == HL_EIO) {
+                if (store_fault(row->result)) {
                     /* No row's fault (the file could not be read): the import stops. */
                     *error = row->error;
-                    result = HL_EIO;
+                    result = row->result;
                     break;
                 }
                 if (bad_rows < max_reported && report != NULL)
@@ -376,7 +395,7 @@ static int import_orders(hl_app *app, const char *actor, const import_source *so
                 (long long)bad_rows);
         if (result == HL_OK)
             result = hl_app_flush_rollups(app, batch_rollups, error);
-        result = hl_app_finish(app, result, error);
+        result = run_again_later(hl_app_finish(app, result, error), error);
         hl_store_set_bulk(app->store, false);
     }
     if (result == HL_OK && imported != NULL)
@@ -498,9 +517,9 @@ static int import_surveys(hl_app *app, const char *actor, const import_source *s
         if (row_result == HL_OK)
             row_result = hl_app_act_within(app, surveyor[0] != '\0' ? surveyor : actor, id,
                                            HL_ACTION_SURVEY, &request, at, scratch, &row_error);
-        if (row_result == HL_EIO) {
+        if (store_fault(row_result)) {
             *error = row_error;
-            result = HL_EIO;
+            result = row_result;
             break;
         }
         if (row_result != HL_OK) {
@@ -520,7 +539,7 @@ static int import_surveys(hl_app *app, const char *actor, const import_source *s
             error, HL_EINVAL, "file",
             HL_T("有 %lld 行错误，未导入任何回访记录", "%lld bad row(s): nothing was imported"),
             (long long)bad_rows);
-    result = hl_app_finish(app, result, error);
+    result = run_again_later(hl_app_finish(app, result, error), error);
     hl_store_set_bulk(app->store, false);
     if (result == HL_OK && applied != NULL)
         *applied = count;

@@ -69,12 +69,17 @@ static int load_records(hl_app *app, const char *text, size_t length, const hl_c
     for (size_t index = 0; result == HL_OK && index < count; index++)
         if ((result = check(app, records, count, index, error)) != HL_OK)
             result = hl_csv_at_line(error, lines[index]);
-    if (result == HL_OK)
+    int attempt = 0;
+    bool checked = result == HL_OK;
+    while (checked) {
         result = hl_app_begin(app, error);
-    if (result == HL_OK) {
-        for (size_t index = 0; result == HL_OK && index < count; index++)
-            result = write(app, records + index * record_size, error);
-        result = hl_app_finish(app, result, error);
+        if (result == HL_OK) {
+            for (size_t index = 0; result == HL_OK && index < count; index++)
+                result = write(app, records + index * record_size, error);
+            result = hl_app_finish(app, result, error);
+        }
+        if (!hl_app_again(app, &attempt, &result, error))
+            break;
     }
     if (result == HL_OK && loaded != NULL)
         *loaded = (int)count;
@@ -457,9 +462,12 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
     }
     /* Each category named in the file gets exactly the file's attributes:
      * its old ones are cleared first, in the same transaction. */
-    if (result == HL_OK)
+    int attempt = 0;
+    bool checked = result == HL_OK;
+    while (checked) {
         result = hl_app_begin(app, error);
-    if (result == HL_OK) {
+        if (result != HL_OK)
+            break;
         for (size_t index = 0; result == HL_OK && index < count; index++) {
             bool first = true;
             for (size_t other = 0; other < index && first; other++)
@@ -471,6 +479,8 @@ int hl_transfer_load_attributes(hl_app *app, const char *text, size_t length, in
                 result = hl_store_attribute_put(app->store, &rows[index].attribute, error);
         }
         result = hl_app_finish(app, result, error);
+        if (!hl_app_again(app, &attempt, &result, error))
+            break;
     }
     if (result == HL_OK && loaded != NULL)
         *loaded = (int)count;

@@ -77,7 +77,12 @@ int cli_fail(const hl_error *error)
     fprintf(stderr, "hotline: %s\n", message);
     switch (error->code) {
     case HL_EMISMATCH: return CLI_EXIT_DIFFERENCES;
-    case HL_EIO: return CLI_EXIT_STORAGE;
+    /* A store that cannot be reached (its server down or read-only), or
+     * a transaction still meeting others after app/'s retries: storage
+     * failures as well, with the store's own one line. */
+    case HL_EIO:
+    case HL_EUNAVAILABLE:
+    case HL_ERETRY: return CLI_EXIT_STORAGE;
     default: return CLI_EXIT_INPUT;
     }
 }

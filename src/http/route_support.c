@@ -39,14 +39,27 @@ static int status_of_code(int code)
     case HL_ENOTFOUND: return 404;
     case HL_ECONFLICT:
     case HL_ESTATE: return 409;
+    case HL_EUNAVAILABLE: return 503;
     default: return 500;
     }
 }
+
+/* Seconds a client is told to wait (Retry-After) while the store is not
+ * reachable: about the time a standby takes to be promoted, short enough
+ * that a balancer's retry finds the new primary soon. */
+#define UNAVAILABLE_RETRY_SECONDS 5
 
 void hl_route_error(hl_route_response *response, const hl_error *error)
 {
     hl_route_error_status(response, status_of_code(error->code), hl_error_code_name(error->code),
                           error->field, error->message);
+    hl_route_retry_later(response, error->code);
+}
+
+void hl_route_retry_later(hl_route_response *response, int code)
+{
+    if (code == HL_EUNAVAILABLE)
+        response->retry_after = UNAVAILABLE_RETRY_SECONDS;
 }
 
 bool hl_route_ok(hl_route_response *response, int result, const hl_error *error)

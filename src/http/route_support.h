@@ -19,10 +19,16 @@
 #define HL_SESSION_COOKIE "hotline_session"
 
 /* Fills response with an error answer: status from the code (HL_ENOTFOUND
- * 404, HL_EINVAL 400, HL_EROLE 403, HL_ECONFLICT and HL_ESTATE 409, else
- * 500) and the error body. (Authentication failures are answered 401 by
+ * 404, HL_EINVAL 400, HL_EROLE 403, HL_ECONFLICT and HL_ESTATE 409,
+ * HL_EUNAVAILABLE 503 with a Retry-After header, else 500) and the error
+ * body. (Authentication failures are answered 401 by
  * hl_route_authenticate.) */
 void hl_route_error(hl_route_response *response, const hl_error *error);
+
+/* For an answer of an error with this code: when the store is not
+ * reachable (HL_EUNAVAILABLE), sets the Retry-After seconds. Routes that
+ * write their own error bodies (Open311's) call it too. */
+void hl_route_retry_later(hl_route_response *response, int code);
 
 /* The end of a call into app/: true when result is HL_OK; else fills
  * response from error as hl_route_error does and returns false, so that a

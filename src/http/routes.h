@@ -38,8 +38,6 @@
 typedef void (*hl_query_visitor)(void *context, const char *name, size_t name_length,
                                  const char *value, size_t value_length);
 
-typedef struct hl_rate_limiter hl_rate_limiter;
-
 typedef struct hl_route_request {
     const char *method;
     const char *path; /* percent-decoded; may hold any byte but NUL */
@@ -62,7 +60,10 @@ typedef struct hl_route_request {
     /* Calls visit for every query argument, in the order sent (Open311
      * checks them all: unknown names, repetitions, encodings). */
     void (*query_each)(void *context, hl_query_visitor visit, void *visit_context);
-    hl_rate_limiter *limiter;      /* the process's request budgets; NULL counts nothing */
+    /* Whether Open311's request budgets are counted (in the store, through
+     * app/throttle: one budget for every server on it); false for a request
+     * assembled without the server (a fuzzing harness). */
+    bool count_budgets;
     const char *host;              /* the Host header, NULL when absent */
     hl_audit_queue *audit;         /* the process's record of full phone-number reads (not NULL) */
     const char *if_none_match;     /* the If-None-Match header, NULL when absent */
@@ -76,7 +77,7 @@ typedef struct hl_route_response {
     const char *allow;            /* for 405: the Allow header (static), else NULL */
     const char *www_authenticate; /* for 401: the WWW-Authenticate header (static), else NULL */
     const char *set_cookie;       /* a Set-Cookie header (in the request's arena), else NULL */
-    int retry_after;              /* for 429: seconds for the Retry-After header, else 0 */
+    int retry_after;              /* for 429 and 503: seconds for the Retry-After header, else 0 */
     char etag[32];                /* an order's ETag header ("\"7\"", its version), "" for none */
     char location[64];            /* a created resource's Location header, "" for none */
     /* A Content-Disposition header (a download's file name), "" for none. */

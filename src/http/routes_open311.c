@@ -3,7 +3,7 @@
  * Parses the path into a resource and a format, collects and checks the
  * parameters (query arguments, and for a POST the form-encoded body, by
  * form_body.c), identifies the caller by API key, counts the request
- * against its budget (rate_limit.c), asks app/open311 and writes the
+ * against its budget (app/throttle, in the store), asks app/open311 and writes the
  * answer once through doc_out.c, which gives XML or JSON. It decides no
  * right: what the public may read, and how a request becomes an order, is
  * app/open311's business; who may hold a key, app/apikey's. */
@@ -15,10 +15,10 @@
 
 #include "app/apikey.h"
 #include "app/open311.h"
+#include "app/throttle.h"
 #include "base/i18n.h"
 #include "http/doc_out.h"
 #include "http/form_body.h"
-#include "http/rate_limit.h"
 #include "http/route_support.h"
 
 #define XML_TYPE "text/xml; charset=utf-8"
@@ -129,15 +129,18 @@ static void answer_error(hl_route_response *response, hl_doc_format format, int 
 }
 
 /* An error from app/: invalid input 400, a refused key 403, absent 404,
- * anything else (the store) 500. */
+ * a store out of reach 503 (with Retry-After), anything else (the store)
+ * 500. */
 static void answer_app_error(hl_route_response *response, hl_doc_format format,
                              const hl_error *error)
 {
-    int status = error->code == HL_EINVAL      ? 400
-                 : error->code == HL_EROLE     ? 403
-                 : error->code == HL_ENOTFOUND ? 404
-                                               : 500;
+    int status = error->code == HL_EINVAL         ? 400
+                 : error->code == HL_EROLE        ? 403
+                 : error->code == HL_ENOTFOUND    ? 404
+                 : error->code == HL_EUNAVAILABLE ? 503
+                                                  : 500;
     answer_error(response, format, status, error->message);
+    hl_route_retry_later(response, error->code);
 }
 
 static void not_found(hl_route_response *response, hl_doc_format format)
@@ -273,11 +276,22 @@ static bool key_text(const hl_route_request *request, const hl_form *form, hl_do
 static bool within_budget(const hl_route_request *request, const char *budget, int limit,
                           hl_doc_format format, hl_route_response *response)
 {
-    /* A request assembled without the server (a fuzzing harness) has no
-     * limiter: nothing to count against. */
-    if (request->limiter == NULL)
+    /* A request assembled without the server (a fuzzing harness) counts
+     * nothing. */
+    if (!request->count_budgets)
         return true;
-    int wait = hl_rate_limiter_take(request->limiter, budget, limit, request->now);
+    /* Counted in the store, so that every server spends one budget, as a
+     * statement of its own before the request's reads: a read never turns
+     * into a write transaction, and (SQLite: the counters' own file) never
+     * waits for the writers of orders (app/throttle.h). */
+    int wait = 0;
+    hl_error error;
+    hl_error_clear(&error);
+    int result = hl_throttle_take(request->app, budget, limit, request->now, &wait, &error);
+    if (result != HL_OK) {
+        answer_app_error(response, format, &error);
+        return false;
+    }
     if (wait == 0)
         return true;
     char message[160];
@@ -292,7 +306,7 @@ static bool within_budget(const hl_route_request *request, const char *budget, i
 static bool within_address_budget(const hl_route_request *request, hl_doc_format format,
                                   hl_route_response *response)
 {
-    char budget[HL_RATE_KEY_BYTES];
+    char budget[HL_THROTTLE_BUDGET_BYTES];
     snprintf(budget, sizeof budget, "a:%s",
              request->client_address != NULL ? request->client_address : "");
     return within_budget(request, budget, HL_OPEN311_ANONYMOUS_RATE, format, response);
@@ -329,7 +343,7 @@ static bool admit(const hl_route_request *request, const hl_form *form, bool pos
         return false;
     }
     who->keyed = true;
-    char budget[HL_RATE_KEY_BYTES];
+    char budget[HL_THROTTLE_BUDGET_BYTES];
     snprintf(budget, sizeof budget, "k:%lld:%s", (long long)who->key.id, post ? "post" : "get");
     int limit = post ? who->key.rate_per_minute : who->key.rate_per_minute * HL_APIKEY_READ_FACTOR;
     return within_budget(request, budget, limit, format, response);

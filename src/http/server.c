@@ -7,8 +7,8 @@
  * dropped and answered 413) and hands it, with the headers the routes need
  * (Content-Type, Authorization, If-Match, the session cookie, the peer's address), to
  * routes.c; it does not parse bodies. It owns the process's login guard
- * (app/auth), the Open311 rate limiter and its queue of full phone-number
- * reads (app/audit), shared by every worker (the queue is written out after
+ * (app/auth) and its queue of full phone-number reads (app/audit), shared
+ * by every worker (the queue is written out after
  * the workers stop), and the directory of the web pages (static_files.c),
  * whose files it sends from their descriptors. Its housekeeping thread
  * checkpoints the WAL on a connection of its own and cuts connections that
@@ -37,7 +37,6 @@
 #include "base/i18n.h"
 #include "http/arena.h"
 #include "http/metrics.h"
-#include "http/rate_limit.h"
 #include "http/route_support.h"
 #include "http/routes.h"
 #include "http/static_files.h"
@@ -67,9 +66,8 @@ struct hl_server {
     size_t body_limit;
     unsigned grace_seconds;
     hl_metrics metrics;
-    hl_auth_guard *guard;     /* owned */
-    hl_rate_limiter *limiter; /* owned: Open311's request budgets */
-    hl_audit_queue *audit;    /* owned: reads of full phone numbers, written by its own thread */
+    hl_auth_guard *guard;  /* owned */
+    hl_audit_queue *audit; /* owned: reads of full phone numbers, written by its own thread */
     hl_static_files *static_files; /* owned; NULL when serving no pages */
     atomic_int in_flight;          /* requests whose handler has begun and not completed */
     atomic_uint writes_answered; /* POST, PUT, PATCH, DELETE answered 2xx: the checkpoint's pace */
@@ -624,7 +622,7 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .client_address = client_address(connection, &state->arena),
             .guard = server->guard,
             .query_each = query_each,
-            .limiter = server->limiter,
+            .count_budgets = true,
             .host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
             .audit = server->audit,
             .if_none_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -751,7 +749,6 @@ static void free_server(hl_server *server)
         hl_app_close(server->apps[index]);
     free(server->apps);
     hl_auth_guard_free(server->guard);
-    hl_rate_limiter_free(server->limiter);
     hl_static_files_free(server->static_files);
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
@@ -810,7 +807,6 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     }
     hl_server *server = hl_xcalloc(1, sizeof *server);
     server->guard = guard;
-    server->limiter = hl_rate_limiter_new();
     server->audit = audit;
     server->static_files = static_files;
     server->db_path = hl_xstrdup(options->db_path);

@@ -5,6 +5,8 @@
  * hl_store_finish, which ends a transaction through commit and rollback. */
 #include "store/store.h"
 
+#include <string.h>
+
 #include "base/i18n.h"
 
 /* What every call checks before the backend sees it: HL_EIO for a store
@@ -177,6 +179,14 @@ FORWARD(session_get, (const char *token_hash, hl_session *out), token_hash != NU
         (token_hash, out))
 FORWARD(session_revoke, (const char *token_hash), token_hash != NULL, (token_hash))
 FORWARD(session_purge, (hl_time now), true, (now))
+FORWARD(throttle_hit,
+        (const char *key, hl_time now, int window_seconds, int64_t limit, hl_throttle *out),
+        key != NULL && out != NULL && window_seconds > 0 && strlen(key) < HL_THROTTLE_KEY_BYTES,
+        (key, now, window_seconds, limit, out))
+FORWARD(throttle_get, (const char *key, hl_time now, hl_throttle *out), key != NULL && out != NULL,
+        (key, now, out))
+FORWARD(throttle_reset, (const char *key), key != NULL, (key))
+FORWARD(throttle_purge, (hl_time now), true, (now))
 FORWARD(session_revoke_user, (const char *username, const char *except_hash), username != NULL,
         (username, except_hash))
 /* A lone parameter would be laid out as a product. */

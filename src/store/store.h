@@ -117,6 +117,17 @@ typedef struct hl_audit_read {
     char route[HL_AUDIT_ROUTE_BYTES];
 } hl_audit_read;
 
+/* A counter of events in a fixed window, kept in the store so that every
+ * server on it counts alike (login failures, request budgets: app/throttle).
+ * A key names the counter ("login:u:zhang", "rate:k:7:post"; at most
+ * HL_THROTTLE_KEY_BYTES - 1 bytes). */
+#define HL_THROTTLE_KEY_BYTES 128
+typedef struct hl_throttle {
+    int64_t count;        /* events counted in the window; 0 when none runs */
+    hl_time window_start; /* when the window began (its first event); 0 when none runs */
+    hl_time window_end;   /* window_start + its length; 0 when none runs */
+} hl_throttle;
+
 /* Receives the sum of one rollup counter for one month. */
 typedef int (*hl_month_total_visitor)(void *context, int month, int64_t total);
 
@@ -231,6 +242,12 @@ typedef struct hl_store_ops {
                        void *context, hl_error *error);
     int (*audit_count)(hl_store *store, const hl_audit_filter *filter, int64_t *out,
                        hl_error *error);
+    int (*throttle_hit)(hl_store *store, const char *key, hl_time now, int window_seconds,
+                        int64_t limit, hl_throttle *out, hl_error *error);
+    int (*throttle_get)(hl_store *store, const char *key, hl_time now, hl_throttle *out,
+                        hl_error *error);
+    int (*throttle_reset)(hl_store *store, const char *key, hl_error *error);
+    int (*throttle_purge)(hl_store *store, hl_time now, hl_error *error);
 } hl_store_ops;
 
 struct hl_store {
@@ -376,6 +393,32 @@ int hl_store_audit_query(hl_store *store, const hl_audit_filter *filter, hl_audi
                          void *context, hl_error *error);
 int hl_store_audit_count(hl_store *store, const hl_audit_filter *filter, int64_t *out,
                          hl_error *error);
+
+/* Counters in fixed windows (hl_throttle), shared by every process on the
+ * store. Each call is one statement and its own small transaction, atomic
+ * across processes; call them with no transaction open on the store (a
+ * backend may run them on a connection or in a file of their own: SQLite
+ * does, so that a budget check never waits for the store's writers). A
+ * backend may commit them without waiting for the disk: a counter lost to a
+ * power cut costs less than a sync on every request.
+ *
+ * hit counts one event of key at now. The key's window begins at its first
+ * event and lasts window_seconds; an event at or after its end, or before
+ * its start (the clock set back), begins a new window. The event is counted
+ * while the window holds at most limit events, so out->count ends at most
+ * limit + 1: the event is within the limit when out->count <= limit, and
+ * over it (a refused request, which counts once and no more) otherwise. A
+ * limit of 0 or less is over at once. get reads the window running at now
+ * (zeros when none: absent or ended) and writes nothing. reset forgets a
+ * key (a login that succeeded); forgetting an absent key is HL_OK. purge
+ * deletes the windows that ended at or before now, so that keys seen once
+ * (a flood of addresses) do not stay. */
+int hl_store_throttle_hit(hl_store *store, const char *key, hl_time now, int window_seconds,
+                          int64_t limit, hl_throttle *out, hl_error *error);
+int hl_store_throttle_get(hl_store *store, const char *key, hl_time now, hl_throttle *out,
+                          hl_error *error);
+int hl_store_throttle_reset(hl_store *store, const char *key, hl_error *error);
+int hl_store_throttle_purge(hl_store *store, hl_time now, hl_error *error);
 
 /* API keys: insert (sets key->id; HL_ECONFLICT when the hash exists), get
  * by id and find by hash (HL_ENOTFOUND), every key in id order, revoke

@@ -34,7 +34,7 @@
  * /open311/ paths: Open311's errors list, [{"code":STATUS,"description"}],
  * unless the router refused the request first), an Allow header with a 405
  * and WWW-Authenticate with a 401. Open311's rate limits are left out
- * (no limiter: the fixed clock would never end a window). It does not
+ * (count_budgets false: the fixed clock would never end a window). It does not
  * fuzz the transport (libmicrohttpd's parsing: tests/http/run_hostile_test.py
  * sends hostile bytes to the real server). */
 #include <jansson.h>

@@ -25,6 +25,7 @@ static sqlite3_vfs failing_vfs;
 static sqlite3_vfs *wrapped;
 static atomic_int armed; /* a test_vfs_fault */
 static atomic_long failures;
+static atomic_long log_syncs;
 
 static sqlite3_file *real_of(sqlite3_file *file)
 {
@@ -58,6 +59,8 @@ static int file_truncate(sqlite3_file *file, sqlite3_int64 size)
 
 static int file_sync(sqlite3_file *file, int flags)
 {
+    if (((failing_file *)file)->log)
+        atomic_fetch_add(&log_syncs, 1);
     return real_of(file)->pMethods->xSync(real_of(file), flags);
 }
 
@@ -282,4 +285,9 @@ void test_failing_vfs_arm(test_vfs_fault fault)
 long test_failing_vfs_failures(void)
 {
     return atomic_load(&failures);
+}
+
+long test_failing_vfs_log_syncs(void)
+{
+    return atomic_load(&log_syncs);
 }

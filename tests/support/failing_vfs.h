@@ -31,5 +31,8 @@ typedef enum test_vfs_fault {
 void test_failing_vfs_arm(test_vfs_fault fault);
 /* How many writes have been made to fail since the process started. */
 long test_failing_vfs_failures(void);
+/* How many times a write-ahead log was synced since the process started
+ * (armed or not): a durable commit syncs its log, a relaxed one does not. */
+long test_failing_vfs_log_syncs(void);
 
 #endif

@@ -1,9 +1,10 @@
 /* Tests of src/app/auth.c on a real SQLite file: passwords hashed and
  * verified, wrong and unknown credentials, the rate limits per account and
- * per address (with their window), the life of a session token (expiry at
- * an injected clock, forgery, logout), the password change, that only a
- * token's hash is stored, the role table of reads, the administrator's
- * writes to users, and the narrowing of a list to what a user may read. */
+ * per address (with their window, shared by every app on the store), the
+ * life of a session token (expiry at an injected clock, forgery, logout),
+ * the password change, that only a token's hash is stored, the role table
+ * of reads, the administrator's writes to users, and the narrowing of a
+ * list to what a user may read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,57 @@ static void test_rate_limits(void **state)
                      HL_EROLE);
     assert_true(grant.rate_limited);
     assert_int_equal(login(fix, "agent", PASSWORD, "192.0.2.10", later + 1, &grant, &error), HL_OK);
+}
+
+/* Two servers on one store are two hl_app on one file, each with its own
+ * guard: failures made on one count on the other, a lockout made on one
+ * refuses on the other, and a login that succeeds on one clears the
+ * account's failures for both. */
+static void test_a_lockout_is_shared_by_every_app_on_the_store(void **state)
+{
+    fixture *fix = *state;
+    hl_app *other = NULL;
+    hl_auth_guard *other_guard = NULL;
+    hl_error error;
+    assert_int_equal(test_app_open(fix->directory, fix->path, &other, &error), HL_OK);
+    assert_int_equal(hl_auth_guard_new(1, &other_guard, &error), HL_OK);
+    hl_auth_grant grant;
+    /* Failures alternate between the two: together they reach the limit. */
+    for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FAILURES; attempt++) {
+        hl_app *app = attempt % 2 == 0 ? fix->app : other;
+        hl_auth_guard *guard = attempt % 2 == 0 ? fix->guard : other_guard;
+        hl_error_clear(&error);
+        assert_int_equal(
+            hl_auth_login(app, guard, "agent", "guess", "10.0.0.2", NOW + attempt, &grant, &error),
+            HL_EROLE);
+        assert_false(grant.rate_limited);
+    }
+    for (int side = 0; side < 2; side++) {
+        hl_error_clear(&error);
+        assert_int_equal(hl_auth_login(side == 0 ? fix->app : other,
+                                       side == 0 ? fix->guard : other_guard, "agent", PASSWORD,
+                                       "10.0.0.3", NOW + 10, &grant, &error),
+                         HL_EROLE);
+        assert_true(grant.rate_limited);
+        assert_int_equal(grant.retry_after, HL_AUTH_FAILURE_WINDOW_SECONDS - 10);
+    }
+    /* After the window, a login on one clears the count on both: four more
+     * failures on the other do not lock the account again. */
+    hl_time later = NOW + HL_AUTH_FAILURE_WINDOW_SECONDS;
+    assert_int_equal(login(fix, "agent", "guess", "10.0.0.4", later, &grant, &error), HL_EROLE);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.4", later + 1, &grant, &error), HL_OK);
+    for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FAILURES - 1; attempt++) {
+        hl_error_clear(&error);
+        assert_int_equal(hl_auth_login(other, other_guard, "agent", "guess", "10.0.0.5",
+                                       later + 2 + attempt, &grant, &error),
+                         HL_EROLE);
+    }
+    hl_error_clear(&error);
+    assert_int_equal(hl_auth_login(other, other_guard, "agent", PASSWORD, "10.0.0.5", later + 10,
+                                   &grant, &error),
+                     HL_OK);
+    hl_auth_guard_free(other_guard);
+    hl_app_close(other);
 }
 
 /* The count a query answers beside the store (either backend), its one
@@ -653,6 +705,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_hash_and_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_lockout_is_shared_by_every_app_on_the_store, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_token_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_login_purges_expired_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),

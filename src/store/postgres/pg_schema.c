@@ -181,6 +181,23 @@ static const char *const migrations[] = {
     "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
     "END $$;\n"
     "INSERT INTO meta(key, value) VALUES('sqlite_schema_version', '8');\n",
+    /* 2: counters in fixed windows shared by every server (login failures,
+     * request budgets: pg_throttle.c). UNLOGGED: a check writes on every
+     * Open311 request, reads included, and a transaction that touched only
+     * unlogged tables writes no WAL, so it neither waits for the disk nor,
+     * with synchronous replication, for the standby. The price, chosen: a
+     * crash of the primary empties the table, and a promoted standby starts
+     * with no counts (a lockout or a spent budget is forgotten at a
+     * failover, never an order). SQLite keeps the same counters in a file
+     * of its own (sqlite_throttle.c), not in its schema. */
+    "CREATE UNLOGGED TABLE throttles(key text COLLATE \"C\" PRIMARY KEY,\n"
+    "    window_start bigint NOT NULL, window_end bigint NOT NULL, count bigint NOT NULL);\n"
+    "DO $$ BEGIN\n"
+    "    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_app') THEN\n"
+    "        GRANT SELECT, INSERT, UPDATE, DELETE ON throttles TO hotline_app;\n"
+    "    END IF;\n"
+    "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
+    "END $$;\n",
 };
 /* clang-format on */
 

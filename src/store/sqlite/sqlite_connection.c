@@ -70,6 +70,7 @@ static void sqlite_close(hl_store *base)
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     if (store->db != NULL)
         close_connection(store);
+    hl_sqlite_close_counters(store);
     free(store->pending);
     release_writers_lock(store); /* closing rolled back what was open */
     free(store);
@@ -103,6 +104,12 @@ static int busy_wait(void *context, int attempts)
                                                  : 1000 * 1000};
     nanosleep(&pause, NULL);
     return 1;
+}
+
+/* For the backend's other connections (the counters'): the same patience. */
+void hl_sqlite_wait_when_busy(sqlite3 *db)
+{
+    sqlite3_busy_handler(db, busy_wait, NULL);
 }
 
 static int configure_connection(struct hl_sqlite_store *store, const char *path, hl_error *error)
@@ -361,6 +368,7 @@ static void fill_ops(void)
     hl_sqlite_events_ops(&sqlite_ops);
     hl_sqlite_rollups_ops(&sqlite_ops);
     hl_sqlite_access_ops(&sqlite_ops);
+    hl_sqlite_throttle_ops(&sqlite_ops);
 }
 
 /* Set once, before SQLite initialises and before any store exists. */

@@ -132,6 +132,10 @@ struct hl_sqlite_store {
      * mode), put in key order at commit. */
     hl_derive_phone_entry *pending;
     size_t pending_count, pending_room;
+    /* The counters' own connection to their own file (sqlite_throttle.c),
+     * opened at the first throttle call; NULL until then. */
+    sqlite3 *counters;
+    sqlite3_stmt *counter_statements[4];
 };
 
 /* The statements' text, indexed by hl_sqlite_statement (sqlite_schema.c). */
@@ -380,6 +384,7 @@ void hl_sqlite_queries_ops(hl_store_ops *ops);
 void hl_sqlite_events_ops(hl_store_ops *ops);
 void hl_sqlite_rollups_ops(hl_store_ops *ops);
 void hl_sqlite_access_ops(hl_store_ops *ops);
+void hl_sqlite_throttle_ops(hl_store_ops *ops);
 /* Whether a store is one of this backend's. */
 bool hl_sqlite_owns(const hl_store *store);
 
@@ -446,12 +451,16 @@ int hl_sqlite_order_error(int code, const char *what_zh, const char *what_en, in
 int hl_sqlite_migrate(struct hl_sqlite_store *store, const char *path, hl_error *error);
 
 /* sqlite_connection.c */
+void hl_sqlite_wait_when_busy(sqlite3 *db);
 int hl_sqlite_count_state_change(struct hl_sqlite_store *store, hl_state from, hl_state to,
                                  hl_error *error);
 
 /* sqlite_orders.c */
 int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, hl_order *order,
                          hl_error *error);
+
+/* sqlite_throttle.c */
+void hl_sqlite_close_counters(struct hl_sqlite_store *store);
 
 /* sqlite_phones.c */
 int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *error);
