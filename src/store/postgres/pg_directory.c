@@ -1,0 +1,7 @@
+/* pg_directory.c: placeholder; it fills no operation yet. */
+#include "store/postgres/pg_internal.h"
+
+void hl_pg_directory_ops(hl_store_ops *ops)
+{
+    (void)ops;
+}
