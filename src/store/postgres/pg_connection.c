@@ -36,6 +36,7 @@ static void pg_close(hl_store *base)
 {
     struct hl_pg_store *store = hl_pg_store_of(base);
     /* Closing with a transaction open rolls it back, as a crash would. */
+    hl_pg_drop_pending(store);
     if (store->connection != NULL)
         PQfinish(store->connection);
     store->connection = NULL;
@@ -186,8 +187,11 @@ static int pg_commit(hl_store *base, hl_error *error)
         return hl_error_set(error, HL_EIO, NULL, "%s",
                             HL_T("commit：事务已因先前的错误中止",
                                  "commit: the transaction was aborted by an earlier failure"));
-    /* On failure the caller rolls back, which drops the counts not written. */
+    /* On failure the caller rolls back, which drops the counts and the
+     * rollup additions not written. */
     int result = flush_state_counts(store, error);
+    if (result == HL_OK)
+        result = hl_pg_flush_pending(store, error);
     if (result != HL_OK)
         return result;
     result = hl_pg_command(store, "COMMIT", "commit", error);
@@ -205,6 +209,7 @@ static int pg_rollback(hl_store *base)
 {
     struct hl_pg_store *store = hl_pg_store_of(base);
     forget_state_counts(store);
+    hl_pg_drop_pending(store);
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
     if (!store->in_transaction)
         return HL_OK;

@@ -55,6 +55,9 @@ struct hl_pg_store {
     struct hl_pg_prepared *prepared;
     size_t prepared_count, prepared_room;
     unsigned cursors; /* names hl_pg_visit's cursors apart on this connection */
+    /* The rollup additions of the open transaction, written at commit
+     * (pg_rollups.c); NULL until the first. */
+    struct hl_pg_rollup_batch *rollups;
 };
 
 static inline struct hl_pg_store *hl_pg_store_of(hl_store *base)
@@ -203,5 +206,119 @@ void hl_pg_events_ops(hl_store_ops *ops);
 void hl_pg_rollups_ops(hl_store_ops *ops);
 void hl_pg_queries_ops(hl_store_ops *ops);
 void hl_pg_phones_ops(hl_store_ops *ops);
+
+/* ---- What the files of orders share (pg_orders.c, pg_events.c,
+ * pg_rollups.c, pg_queries.c, pg_phones.c) ---- */
+
+/* The columns of orders in the order hl_pg_read_order reads them and
+ * order_insert writes them: the number, the registration (never changed
+ * after intake), then the columns order_update writes. */
+#define HL_PG_ORDER_COLUMNS                                                                        \
+    "id, channel, type, received_at, citizen_name, citizen_phone, address, has_location, "         \
+    "latitude, longitude, category, title, content, registered_by, version, state, "               \
+    "state_before_return, lead_unit, co_units, dispatched_at, sign_deadline, signed_at, "          \
+    "return_deadline, handle_deadline, due_at, reply, completed_at, extension_count, "             \
+    "extension_pending_days, return_count, reopen_count, remind_count, supervise_count, "          \
+    "duplicate_of, excluded, excluded_reason, assessed_month, survey_attempts, survey_result, "    \
+    "rating, resolved, survey_comment, surveyed_at, appeal_state, appeal_reason"
+
+/* Reads the columns of one row left to right; an enumeration this build
+ * cannot decode, or a small one out of its range, marks the row bad
+ * (bad_column), which the caller reports with hl_pg_corrupt_value. */
+typedef struct hl_pg_row {
+    const PGresult *result;
+    int row;
+    int column;
+    int bad_column; /* -1 while every column read well */
+} hl_pg_row;
+
+static inline hl_pg_row hl_pg_row_of(const PGresult *result, int row)
+{
+    hl_pg_row reader = {result, row, 0, -1};
+    return reader;
+}
+
+static inline int64_t hl_pg_row_int64(hl_pg_row *reader)
+{
+    return hl_pg_int64(reader->result, reader->row, reader->column++);
+}
+
+static inline int hl_pg_row_int(hl_pg_row *reader)
+{
+    return hl_pg_int(reader->result, reader->row, reader->column++);
+}
+
+static inline double hl_pg_row_double(hl_pg_row *reader)
+{
+    return hl_pg_double(reader->result, reader->row, reader->column++);
+}
+
+static inline void hl_pg_row_text(hl_pg_row *reader, char *out, size_t size)
+{
+    hl_pg_text(reader->result, reader->row, reader->column++, out, size);
+}
+
+#define HL_PG_ROW_FIELD(reader, array) hl_pg_row_text((reader), (array), sizeof(array))
+
+static inline int hl_pg_row_enum(hl_pg_row *reader, hl_pg_enum_namer namer, int count)
+{
+    int column = reader->column++;
+    int value = 0;
+    if (!hl_pg_read_enum(reader->result, reader->row, column, namer, count, &value) &&
+        reader->bad_column < 0)
+        reader->bad_column = column;
+    return value;
+}
+
+/* A small enumeration stored as its number: out of [0, count) is corrupt. */
+static inline int hl_pg_row_small(hl_pg_row *reader, int count)
+{
+    int column = reader->column;
+    int64_t value = hl_pg_row_int64(reader);
+    if ((value < 0 || value >= count) && reader->bad_column < 0)
+        reader->bad_column = column;
+    return value < 0 || value >= count ? 0 : (int)value;
+}
+
+/* The error of a row marked bad, or HL_OK. */
+static inline int hl_pg_row_status(const hl_pg_row *reader, hl_error *error)
+{
+    if (reader->bad_column < 0)
+        return HL_OK;
+    return hl_pg_corrupt_value(reader->result, reader->row, reader->bad_column, error);
+}
+
+/* pg_orders.c */
+/* Reads a row selected as HL_PG_ORDER_COLUMNS, opening its phone with codec. */
+int hl_pg_read_order(const PGresult *result, int row, const hl_phone_codec *codec, hl_order *order,
+                     hl_error *error);
+
+/* pg_rollups.c: the commit hook. A transaction's rollup additions wait in
+ * memory (see pg_rollups.c); commit writes them just before COMMIT with
+ * hl_pg_flush_pending (on failure the caller rolls back), and rollback and
+ * close forget them with hl_pg_drop_pending, which frees their memory. */
+int hl_pg_flush_pending(struct hl_pg_store *store, hl_error *error);
+void hl_pg_drop_pending(struct hl_pg_store *store);
+
+/* pg_phones.c */
+/* An order's phone as written: sealed bytes and search hash, or length 0
+ * when the order has none. */
+typedef struct hl_pg_sealed_phone {
+    const unsigned char *bytes;
+    size_t length;
+    const unsigned char *hash;
+} hl_pg_sealed_phone;
+/* Seals an order's phone into scratch (the caller's, which it clears after
+ * use) and points out at it. */
+int hl_pg_seal_order_phone(struct hl_pg_store *store, const hl_order *order,
+                           hl_sealed_phone *scratch, hl_pg_sealed_phone *out, hl_error *error);
+int hl_pg_index_phone(struct hl_pg_store *store, const hl_derive_phone_entry *entry,
+                      hl_error *error);
+/* Reads a phone column: NULL is no phone, bytea is opened with codec. */
+int hl_pg_read_phone(const PGresult *result, int row, int column, const hl_phone_codec *codec,
+                     int64_t id, char *out, size_t size, hl_error *error);
+/* The search hash of a phone as a filter wrote it (needs the codec). */
+int hl_pg_hash_phone(struct hl_pg_store *store, const char *phone,
+                     unsigned char hash[HL_PHONE_HASH_BYTES], hl_error *error);
 
 #endif
