@@ -110,7 +110,7 @@ static int pg_begin(hl_store *base, hl_error *error)
     struct hl_pg_store *store = hl_pg_store_of(base);
     int result = refuse_nested(store, error);
     if (result == HL_OK)
-        result = hl_pg_command(store, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin", error);
+        result = hl_pg_begin_command(store, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin", error);
     if (result == HL_OK)
         store->in_transaction = true;
     return result;
@@ -123,10 +123,10 @@ static int pg_begin_read(hl_store *base, hl_error *error)
     struct hl_pg_store *store = hl_pg_store_of(base);
     int result = refuse_nested(store, error);
     if (result == HL_OK)
-        result =
-            hl_pg_command(store, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin", error);
+        result = hl_pg_begin_command(store, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                                     "begin", error);
     if (result == HL_OK)
-        store->in_transaction = true;
+        store->in_transaction = store->read_only = true;
     return result;
 }
 
@@ -199,7 +199,7 @@ static int pg_commit(hl_store *base, hl_error *error)
      * connection lost), the transaction is over: the server ended it. */
     if (result == HL_OK || store->connection == NULL ||
         PQtransactionStatus(store->connection) != PQTRANS_INTRANS) {
-        store->in_transaction = false;
+        store->in_transaction = store->read_only = false;
         apply_bulk_mode(store);
     }
     return result;
@@ -213,7 +213,7 @@ static int pg_rollback(hl_store *base)
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
     if (!store->in_transaction)
         return HL_OK;
-    store->in_transaction = false;
+    store->in_transaction = store->read_only = false;
     int result = HL_OK;
     if (store->connection != NULL && PQstatus(store->connection) == CONNECTION_OK &&
         PQtransactionStatus(store->connection) != PQTRANS_IDLE) {

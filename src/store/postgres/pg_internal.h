@@ -42,6 +42,7 @@ struct hl_pg_store {
     hl_store base;        /* first, so that an hl_store * is a struct hl_pg_store * */
     PGconn *connection;   /* NULL once closed */
     bool in_transaction;  /* between a begin and its commit or rollback */
+    bool read_only;       /* the open transaction is begin_read's */
     bool bulk;            /* bulk mode as asked for by set_bulk */
     bool bulk_applied;    /* bulk mode as the session is set (see apply_bulk_mode) */
     hl_phone_codec codec; /* codec.seal == NULL until set */
@@ -109,6 +110,11 @@ int hl_pg_exec(struct hl_pg_store *store, const char *sql, const hl_pg_params *p
 /* The same, for a write: *affected (may be NULL) gets PQcmdTuples as a number. */
 int hl_pg_write(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
                 const char *operation, int64_t *affected, hl_error *error);
+/* hl_pg_exec of a lookup of one row: HL_ENOTFOUND (error left for the
+ * caller to fill: it names what is missing) when no row matches, else
+ * HL_OK with the result in *out (the caller's, to PQclear). */
+int hl_pg_lookup(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
+                 const char *operation, PGresult **out, hl_error *error);
 /* Runs sql built at run time (not cached: PQexecParams). Same result rules. */
 int hl_pg_exec_dynamic(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
                        const char *operation, PGresult **out, hl_error *error);
@@ -171,6 +177,9 @@ int hl_pg_error(struct hl_pg_store *store, const PGresult *result, const char *o
                 hl_error *error);
 int hl_pg_not_found(const char *what_zh, const char *what_en, const char *key, hl_error *error);
 int hl_pg_no_codec_error(hl_error *error);
+/* "order <number> <what>" with the given code, as the SQLite backend says it. */
+int hl_pg_order_error(int code, const char *what_zh, const char *what_en, int64_t id,
+                      hl_error *error);
 int hl_pg_missing_argument(const char *operation, hl_error *error);
 int hl_pg_bad_enum(const char *field, int value, hl_error *error);
 /* A stored value this build cannot read (a hand edit, or a newer hotline). */
@@ -180,6 +189,10 @@ int hl_pg_corrupt_value(const PGresult *r, int row, int column, hl_error *error)
 int hl_pg_command(struct hl_pg_store *store, const char *sql, const char *operation,
                   hl_error *error);
 
+/* Runs a BEGIN (sql): when the connection turns out to have been lost
+ * since the last statement, once more on a new one. */
+int hl_pg_begin_command(struct hl_pg_store *store, const char *sql, const char *operation,
+                        hl_error *error);
 /* Session settings every statement relies on: bytea read back in hex
  * (hl_pg_bytes), and no statement timeout left over from a role's defaults
  * to cut a long import short. Run at open and after a reset. */

@@ -132,12 +132,13 @@ static bool sqlstate_is(const char *state, const char *expected)
 
 /* The states in which the server cannot do the work now but may soon: the
  * connection is gone (class 08), the server is shutting down or starting
- * (57P01-57P03), or it is a standby that refuses writes (25006). */
-static bool unavailable_state(const char *state)
+ * (57P01-57P03), or it is a standby that refuses writes (25006; but inside
+ * begin_read's READ ONLY transaction a write is the caller's mistake). */
+static bool unavailable_state(const struct hl_pg_store *store, const char *state)
 {
     return state != NULL && (strncmp(state, "08", 2) == 0 || sqlstate_is(state, "57P01") ||
                              sqlstate_is(state, "57P02") || sqlstate_is(state, "57P03") ||
-                             sqlstate_is(state, "25006"));
+                             (sqlstate_is(state, "25006") && !store->read_only));
 }
 
 int hl_pg_error(struct hl_pg_store *store, const PGresult *result, const char *operation,
@@ -165,7 +166,7 @@ int hl_pg_error(struct hl_pg_store *store, const PGresult *result, const char *o
                             HL_T("%s：与另一事务冲突，须重新执行（%s）",
                                  "%s: the transaction met another and must be run again (%s)"),
                             operation, detail);
-    if (lost || unavailable_state(state))
+    if (lost || unavailable_state(store, state))
         return hl_error_set(
             error, HL_EUNAVAILABLE, NULL,
             HL_T("%s：数据库暂时无法访问（%s）", "%s: the store is not reachable now (%s)"),
@@ -187,6 +188,15 @@ int hl_pg_no_codec_error(hl_error *error)
         error, HL_EIO, NULL, "%s",
         HL_T("联系电话须以密钥加密存储，而此数据库连接未获得密钥",
              "phone numbers are stored sealed, and this store connection was given no key"));
+}
+
+int hl_pg_order_error(int code, const char *what_zh, const char *what_en, int64_t id,
+                      hl_error *error)
+{
+    char number[24];
+    hl_order_format_number(id, number, sizeof number);
+    return hl_error_set(error, code, NULL, HL_T("工单 %s %s", "order %s %s"), number,
+                        HL_T(what_zh, what_en));
 }
 
 int hl_pg_missing_argument(const char *operation, hl_error *error)
@@ -313,6 +323,19 @@ int hl_pg_write(struct hl_pg_store *store, const char *sql, const hl_pg_params *
     return HL_OK;
 }
 
+int hl_pg_lookup(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
+                 const char *operation, PGresult **out, hl_error *error)
+{
+    HL_REQUIRE(out != NULL);
+    int code = hl_pg_exec(store, sql, params, operation, out, error);
+    if (code == HL_OK && PQntuples(*out) == 0) {
+        PQclear(*out);
+        *out = NULL;
+        return HL_ENOTFOUND;
+    }
+    return code;
+}
+
 int hl_pg_exec_dynamic(struct hl_pg_store *store, const char *sql, const hl_pg_params *params,
                        const char *operation, PGresult **out, hl_error *error)
 {
@@ -337,6 +360,19 @@ int hl_pg_command(struct hl_pg_store *store, const char *sql, const char *operat
     if (code != HL_OK)
         return code;
     return finish(store, PQexec(store->connection, sql), operation, NULL, error);
+}
+
+int hl_pg_begin_command(struct hl_pg_store *store, const char *sql, const char *operation,
+                        hl_error *error)
+{
+    int code = hl_pg_command(store, sql, operation, error);
+    /* The first statement after the server went away finds the connection
+     * dead; nothing had begun, so trying once more (ready resets the
+     * connection) is safe, where retrying a write would not be. */
+    if (code == HL_EUNAVAILABLE && !store->in_transaction && store->connection != NULL &&
+        PQstatus(store->connection) == CONNECTION_BAD)
+        code = hl_pg_command(store, sql, operation, error);
+    return code;
 }
 
 /* Fetches the open cursor batch by batch and hands each row to handler. */
@@ -370,7 +406,7 @@ int hl_pg_visit(struct hl_pg_store *store, const char *sql, bool dynamic,
     (void)dynamic;
     bool own_transaction = !store->in_transaction;
     if (own_transaction) {
-        int code = hl_pg_command(store, "BEGIN", operation, error);
+        int code = hl_pg_begin_command(store, "BEGIN", operation, error);
         if (code != HL_OK)
             return code;
         store->in_transaction = true;
