@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "app/app_internal.h"
@@ -330,13 +331,30 @@ static void test_copy_failing_disk_leaves_destination_empty(void **state)
     assert_empty(&digest);
 }
 
-/* SQLite -> PostgreSQL -> SQLite, when a database is given. */
+/* SQLite -> PostgreSQL -> SQLite, when a server is given. */
+static void copy_through_postgres(const char *address);
+
 static void test_copy_through_postgres(void **state)
 {
     (void)state;
-    const char *address = getenv("HOTLINE_TEST_PG");
-    if (address == NULL || address[0] == '\0')
+    const char *server = getenv("HOTLINE_TEST_PG");
+    if (server == NULL || server[0] == '\0')
         skip();
+    assert_null(strchr(server, '\''));
+    char name[64], command[1024], address[640];
+    snprintf(name, sizeof name, "hl_copy_%ld", (long)getpid());
+    snprintf(command, sizeof command, "createdb --maintenance-db='%s' %s", server, name);
+    assert_int_equal(system(command), 0);
+    snprintf(address, sizeof address, "%s%sdbname=%s", server,
+             strchr(server, '?') != NULL ? "&" : "?", name);
+    copy_through_postgres(address);
+    snprintf(command, sizeof command, "dropdb --if-exists --force --maintenance-db='%s' %s",
+             server, name);
+    assert_int_equal(system(command), 0);
+}
+
+static void copy_through_postgres(const char *address)
+{
     hl_error error;
     hl_error_clear(&error);
     if (hl_copy(source_path, address, NULL, &error) != HL_OK)
