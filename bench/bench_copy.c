@@ -8,10 +8,9 @@
  * (default 1), copies it with hl_copy (the command's own function: one read
  * snapshot, one bulk transaction, the digest check after), then with each
  * peer, taking turns, each into a fresh file of a work directory removed
- * at the end (--keep keeps it, with hotline's last copy as copy.db). It prints each one's median, rows per
- * second and the ratio to each peer. It is a benchmark, not a test: it
- * never fails on speed, and it changes nothing in the store. It does not
- * measure PostgreSQL. */
+ * at the end (--keep keeps it, with hotline's last copy as copy.db). It prints each one's median,
+ * rows per second and the ratio to each peer. It is a benchmark, not a test: it never fails on
+ * speed, and it changes nothing in the store. It does not measure PostgreSQL. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -404,8 +404,7 @@ static int visit_answer(void *context, int64_t order_id, const char *code, int s
     put_int(w, seq);
     PUT_STRING(w, value);
     row_end(w);
-    return w->to != NULL ? hl_store_answer_put(w->to, order_id, code, seq, value, w->error)
-                         : HL_OK;
+    return w->to != NULL ? hl_store_answer_put(w->to, order_id, code, seq, value, w->error) : HL_OK;
 }
 
 static int visit_audit(void *context, const hl_audit_read *read)
@@ -437,7 +436,9 @@ static int walk_store(hl_store *from, walk *w, int64_t counts[HL_STATE_COUNT])
             break;
         case HL_COPY_USERS: result = walk_users(from, w); break;
         case HL_COPY_CALENDAR: result = walk_calendar(from, w); break;
-        case HL_COPY_API_KEYS: result = hl_store_apikey_each(from, visit_apikey, w, w->error); break;
+        case HL_COPY_API_KEYS:
+            result = hl_store_apikey_each(from, visit_apikey, w, w->error);
+            break;
         case HL_COPY_ORDERS:
             result = hl_store_order_scan_sealed(from, visit_order, w, w->error);
             break;
@@ -604,11 +605,12 @@ static int check_empty(hl_store *store, hl_error *error)
     }
     hl_calendar_free(&calendar);
     if (result == HL_OK && table != NULL)
-        result = hl_error_set(error, HL_ECONFLICT, NULL,
-                              HL_T("目标数据库不是空的（%s 表已有数据）：只能复制到空数据库，未作任何更改",
-                                   "the destination is not empty (its %s table has rows): a copy "
-                                   "goes only into an empty store; nothing was changed"),
-                              table);
+        result = hl_error_set(
+            error, HL_ECONFLICT, NULL,
+            HL_T("目标数据库不是空的（%s 表已有数据）：只能复制到空数据库，未作任何更改",
+                 "the destination is not empty (its %s table has rows): a copy "
+                 "goes only into an empty store; nothing was changed"),
+            table);
     return result;
 }
 

@@ -47,10 +47,11 @@ int cli_run_copy(cli_context *context, const cli_command *command, const cli_arg
                     "the phones were copied sealed: use %s with the key file %s\n"),
                to, context->key_path);
     else if (strstr(from, "://") == NULL)
-        printf(HL_T("联系电话以加密形式复制：%s 须使用 %s 的密钥文件（%s.key，用 --key-file 指定）\n",
-                    "the phones were copied sealed: use %s with the key file of %s (%s.key: name "
-                    "it with --key-file)\n"),
-               to, from, from);
+        printf(
+            HL_T("联系电话以加密形式复制：%s 须使用 %s 的密钥文件（%s.key，用 --key-file 指定）\n",
+                 "the phones were copied sealed: use %s with the key file of %s (%s.key: name "
+                 "it with --key-file)\n"),
+            to, from, from);
     else
         printf(HL_T("联系电话以加密形式复制：%s 须使用 %s 的密钥文件（用 --key-file 指定）\n",
                     "the phones were copied sealed: use %s with the key file of %s (name it with "

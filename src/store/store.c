@@ -213,9 +213,10 @@ static int check_copy_call(const hl_store *store, bool present, bool given, cons
 {
     int checked = check_call(store, given, operation, error);
     if (checked == HL_OK && !present)
-        return hl_error_set(error, HL_EIO, NULL,
-                            HL_T("%s：该存储后端不支持整库复制", "%s: this backend cannot copy a store"),
-                            operation);
+        return hl_error_set(
+            error, HL_EIO, NULL,
+            HL_T("%s：该存储后端不支持整库复制", "%s: this backend cannot copy a store"),
+            operation);
     return checked;
 }
 

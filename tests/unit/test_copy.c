@@ -128,9 +128,8 @@ static int check_event(void *context, const hl_event *copy)
     event_check *check = context;
     hl_event original;
     hl_error error;
-    assert_int_equal(hl_store_event_get(check->source, copy->order_id, copy->seq, &original,
-                                        &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_store_event_get(check->source, copy->order_id, copy->seq, &original, &error), HL_OK);
     assert_int_equal(copy->at, original.at);
     assert_string_equal(copy->actor, original.actor);
     assert_int_equal(copy->action, original.action);
@@ -215,8 +214,7 @@ static void check_copy(const char *copy_address)
     for (int index = 0; index < HL_COPY_TABLE_COUNT; index++)
         if (source.tables[index].rows == 0)
             fail_msg("the source's %s is empty", hl_copy_table_name((hl_copy_table)index));
-    assert_int_equal(check_events(source_path, copy_address),
-                     source.tables[HL_COPY_EVENTS].rows);
+    assert_int_equal(check_events(source_path, copy_address), source.tables[HL_COPY_EVENTS].rows);
 
     hl_buf source_bulletin, copy_bulletin;
     hl_buf_init(&source_bulletin);
@@ -348,8 +346,8 @@ static void test_copy_through_postgres(void **state)
     snprintf(address, sizeof address, "%s%sdbname=%s", server,
              strchr(server, '?') != NULL ? "&" : "?", name);
     copy_through_postgres(address);
-    snprintf(command, sizeof command, "dropdb --if-exists --force --maintenance-db='%s' %s",
-             server, name);
+    snprintf(command, sizeof command, "dropdb --if-exists --force --maintenance-db='%s' %s", server,
+             name);
     assert_int_equal(system(command), 0);
 }
 

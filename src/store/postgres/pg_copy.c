@@ -84,8 +84,8 @@ static int pg_order_scan_sealed(hl_store *base, hl_sealed_order_visitor visit, v
     sealed_scan *scan = hl_xcalloc(1, sizeof *scan); /* an order is several KiB */
     scan->visit = visit;
     scan->context = context;
-    int result = hl_pg_visit(hl_pg_store_of(base), order_scan_sql, false, NULL,
-                             "order_scan_sealed", visit_sealed_row, scan, error);
+    int result = hl_pg_visit(hl_pg_store_of(base), order_scan_sql, false, NULL, "order_scan_sealed",
+                             visit_sealed_row, scan, error);
     free(scan);
     return result;
 }
@@ -138,8 +138,7 @@ static int visit_session_row(PGresult *result, int row, void *context, hl_error 
     return visitor->visit(visitor->context, &session);
 }
 
-static int pg_session_each(hl_store *base, hl_session_visitor visit, void *context,
-                           hl_error *error)
+static int pg_session_each(hl_store *base, hl_session_visitor visit, void *context, hl_error *error)
 {
     session_visit visitor = {visit, context};
     return hl_pg_visit(hl_pg_store_of(base),
@@ -202,8 +201,7 @@ static int visit_open311_row(PGresult *result, int row, void *context, hl_error 
     return visitor->visit(visitor->context, &record);
 }
 
-static int pg_open311_each(hl_store *base, hl_open311_visitor visit, void *context,
-                           hl_error *error)
+static int pg_open311_each(hl_store *base, hl_open311_visitor visit, void *context, hl_error *error)
 {
     open311_visit visitor = {visit, context};
     return hl_pg_visit(hl_pg_store_of(base),
@@ -221,9 +219,8 @@ static int visit_answer_row(PGresult *result, int row, void *context, hl_error *
 {
     (void)error;
     answer_scan_visit *visitor = context;
-    return visitor->visit(visitor->context, hl_pg_int64(result, row, 0),
-                          PQgetvalue(result, row, 1), hl_pg_int(result, row, 2),
-                          PQgetvalue(result, row, 3));
+    return visitor->visit(visitor->context, hl_pg_int64(result, row, 0), PQgetvalue(result, row, 1),
+                          hl_pg_int(result, row, 2), PQgetvalue(result, row, 3));
 }
 
 static int pg_answer_scan(hl_store *base, hl_order_answer_visitor visit, void *context,

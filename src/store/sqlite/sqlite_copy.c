@@ -25,10 +25,10 @@ typedef struct sealed_scan {
     void *context;
     hl_order order;
     hl_sealed_phone phone;
-    bool too_long;          /* a sealed phone longer than HL_PHONE_SEALED_MAX_BYTES */
+    bool too_long; /* a sealed phone longer than HL_PHONE_SEALED_MAX_BYTES */
     struct hl_sqlite_store *store;
-    sqlite3_stmt *index;    /* phone_by_order_sql, one row ahead of the orders */
-    bool index_row;         /* index is on a row (false: done) */
+    sqlite3_stmt *index; /* phone_by_order_sql, one row ahead of the orders */
+    bool index_row;      /* index is on a row (false: done) */
 } sealed_scan;
 
 /* A codec whose open keeps the sealed bytes instead of opening them, so
@@ -135,11 +135,10 @@ static int sqlite_phone_index_scan(hl_store *base, hl_phone_index_visitor visit,
                                    hl_error *error)
 {
     phone_index_visit visitor = {visit, context};
-    return hl_sqlite_visit_sql(
-        hl_sqlite_store_of(base),
-        "SELECT phone_hash, received_at, order_id FROM phone_index "
-        "ORDER BY phone_hash, received_at, order_id",
-        NULL, 0, "phone_index_scan", visit_phone_index_row, &visitor, error);
+    return hl_sqlite_visit_sql(hl_sqlite_store_of(base),
+                               "SELECT phone_hash, received_at, order_id FROM phone_index "
+                               "ORDER BY phone_hash, received_at, order_id",
+                               NULL, 0, "phone_index_scan", visit_phone_index_row, &visitor, error);
 }
 
 static int read_session(sqlite3_stmt *statement, void *context, hl_error *error)
@@ -258,8 +257,7 @@ static int read_audit_row(sqlite3_stmt *statement, void *context, hl_error *erro
 
 HL_SQLITE_ROW_VISITOR(audit_row, hl_audit_read, read_audit_row)
 
-static int sqlite_audit_each(hl_store *base, hl_audit_visitor visit, void *context,
-                             hl_error *error)
+static int sqlite_audit_each(hl_store *base, hl_audit_visitor visit, void *context, hl_error *error)
 {
     hl_audit_read record;
     audit_row_visit visitor = {visit, context, &record};
