@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "app/copy.h"
@@ -71,14 +72,24 @@ static void remove_store(const char *path)
     unlink(companion);
 }
 
-static int run_hotline(const char *store, const char *target, double *seconds,
+/* This process's user and system CPU time so far. */
+static double cpu_seconds(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+}
+
+static int run_hotline(const char *store, const char *target, double *seconds, double *cpu,
                        hl_copy_digest *digest)
 {
     hl_error error;
     hl_error_clear(&error);
-    double started = bench_monotonic_seconds();
+    double started = bench_monotonic_seconds(), cpu_started = cpu_seconds();
     int result = hl_copy(store, target, digest, &error);
     *seconds = bench_monotonic_seconds() - started;
+    *cpu = cpu_seconds() - cpu_started;
     if (result != HL_OK)
         fprintf(stderr, "bench_copy: hotline copy failed: %s\n", error.message);
     return result == HL_OK ? 0 : -1;
@@ -87,7 +98,7 @@ static int run_hotline(const char *store, const char *target, double *seconds,
 /* The sqlite3 CLI on the store with one command: command (VACUUM INTO or
  * .backup) followed by target in single quotes. */
 static int run_peer(const char *sqlite3, const char *store, const char *command, const char *target,
-                    double *seconds)
+                    double *seconds, double *cpu)
 {
     char text[BENCH_PATH_BYTES + 64];
     snprintf(text, sizeof text, "%s '%s'", command, target);
@@ -95,6 +106,7 @@ static int run_peer(const char *sqlite3, const char *store, const char *command,
     bench_child_run run;
     int result = bench_run_child(argv, NULL, NULL, false, &run);
     *seconds = run.seconds;
+    *cpu = run.cpu_seconds;
     return result;
 }
 
@@ -119,24 +131,27 @@ int main(int argc, char **argv)
     enum { VACUUM = 0, BACKUP, HOTLINE, KINDS };
     static const char *const names[KINDS] = {"sqlite3 VACUUM INTO", "sqlite3 .backup",
                                              "hotline copy"};
-    double *times[KINDS];
-    for (int kind = 0; kind < KINDS; kind++)
+    double *times[KINDS], *cpus[KINDS];
+    for (int kind = 0; kind < KINDS; kind++) {
         times[kind] = calloc((size_t)parsed.runs, sizeof(double));
+        cpus[kind] = calloc((size_t)parsed.runs, sizeof(double));
+    }
     hl_copy_digest digest;
     memset(&digest, 0, sizeof digest);
     int status = 0;
     for (long run = 0; run < parsed.runs && status == 0; run++) {
         for (int kind = 0; kind < KINDS && status == 0; kind++) {
             remove_store(target);
-            double seconds = 0;
+            double seconds = 0, cpu = 0;
             if (kind == HOTLINE)
-                status = run_hotline(parsed.store, target, &seconds, &digest);
+                status = run_hotline(parsed.store, target, &seconds, &cpu, &digest);
             else if (kind == VACUUM)
-                status = run_peer(sqlite3, parsed.store, "VACUUM INTO", target, &seconds);
+                status = run_peer(sqlite3, parsed.store, "VACUUM INTO", target, &seconds, &cpu);
             else
-                status = run_peer(sqlite3, parsed.store, ".backup", target, &seconds);
+                status = run_peer(sqlite3, parsed.store, ".backup", target, &seconds, &cpu);
             times[kind][run] = seconds;
-            printf("run %ld: %-20s %8.1f s\n", run + 1, names[kind], seconds);
+            cpus[kind][run] = cpu;
+            printf("run %ld: %-20s %8.1f s, CPU %8.1f s\n", run + 1, names[kind], seconds, cpu);
             fflush(stdout);
         }
     }
@@ -150,10 +165,12 @@ int main(int argc, char **argv)
         bench_format_grouped((double)rows, all, sizeof all);
         printf("\n%s orders, %s events, %s rows in all; medians of %ld run(s)\n", orders, events,
                all, parsed.runs);
-        double medians[KINDS];
-        for (int kind = 0; kind < KINDS; kind++)
+        double medians[KINDS], cpu_medians[KINDS];
+        for (int kind = 0; kind < KINDS; kind++) {
             medians[kind] = bench_median(times[kind], (size_t)parsed.runs);
-        bench_table table = {28, 10, 12, 8};
+            cpu_medians[kind] = bench_median(cpus[kind], (size_t)parsed.runs);
+        }
+        bench_table table = {32, 10, 12, 8};
         bench_table_header(&table, "sqlite3 CLI");
         for (int kind = VACUUM; kind < HOTLINE; kind++) {
             char what[64], mine[32], peer[32], ratio[32];
@@ -162,13 +179,20 @@ int main(int argc, char **argv)
             snprintf(peer, sizeof peer, "%.1f", medians[kind]);
             snprintf(ratio, sizeof ratio, "%.2f", medians[HOTLINE] / medians[kind]);
             bench_table_row(&table, what, mine, peer, ratio, NULL);
+            snprintf(what, sizeof what, "CPU seconds, beside %s", names[kind] + 8);
+            snprintf(mine, sizeof mine, "%.1f", cpu_medians[HOTLINE]);
+            snprintf(peer, sizeof peer, "%.1f", cpu_medians[kind]);
+            snprintf(ratio, sizeof ratio, "%.2f", cpu_medians[HOTLINE] / cpu_medians[kind]);
+            bench_table_row(&table, what, mine, peer, ratio, NULL);
         }
         char rate[32];
         bench_format_grouped((double)rows / medians[HOTLINE], rate, sizeof rate);
         printf("hotline copy: %s rows/s, digests checked after the commit\n", rate);
     }
-    for (int kind = 0; kind < KINDS; kind++)
+    for (int kind = 0; kind < KINDS; kind++) {
         free(times[kind]);
+        free(cpus[kind]);
+    }
     if (!parsed.common.keep)
         remove_store(target);
     bench_finish_directory(directory, parsed.common.keep);
