@@ -624,6 +624,7 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
 static const cli_option_spec init_options[] = {{"time-zone", true}, {NULL, false}};
 
 static const cli_option_spec apikey_options[] = {{"rate", true}, {NULL, false}};
+static const cli_option_spec copy_options[] = {{"from", true}, {"to", true}, {NULL, false}};
 
 const cli_command cli_admin_commands[] = {
     {"report", "月度满意度通报", "the monthly satisfaction bulletin",
@@ -797,5 +798,20 @@ const cli_command cli_admin_commands[] = {
      "refused "
      "(403) from then on. See docs/open311.md.",
      apikey_options, cli_run_apikey, 0},
+    {"copy", "把整个数据库复制到另一个存储", "copy a whole store into another",
+     "copy --from SRC --to DST",
+     "把 SRC 的全部数据（配置、目录、用户及其密码散列、日历、工单及其加密电话、事件日志、汇总、"
+     "会话、API 密钥、Open311 记录、查阅审计）复制到空的 DST，一个事务，要么全部完成，要么 DST "
+     "不变。SRC 与 DST 是文件路径（SQLite）或 postgresql:// 地址，可任意组合。DST 不是空的则拒绝"
+     "（退出码 2）。电话以加密形式原样复制：DST 必须使用 SRC 的密钥文件。复制后逐表比对摘要。"
+     "见 docs/moving.md。",
+     "Copies everything in SRC (config, directory, users with their password hashes, calendar, "
+     "orders with their sealed phones, the event log, rollups, sessions, API keys, Open311 "
+     "records, the audit of phone reads) into the empty store DST in one transaction: all of it, "
+     "or DST unchanged. SRC and DST are file paths (SQLite) or postgresql:// addresses, in any "
+     "pair. A DST that is not empty is refused (exit 2). Phones are copied sealed, as they are: "
+     "use DST with SRC's key file. Every table's digest is compared after the copy. See "
+     "docs/moving.md.",
+     copy_options, cli_run_copy, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

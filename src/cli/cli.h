@@ -56,6 +56,8 @@ int cli_read_input(const char *path, char **data, size_t *length, hl_error *erro
 
 /* `hotline apikey` (apikey_command.c). */
 int cli_run_apikey(cli_context *context, const cli_command *command, const cli_args *args);
+/* `hotline copy` (copy_command.c). */
+int cli_run_copy(cli_context *context, const cli_command *command, const cli_args *args);
 
 /* The command tables of each part. */
 extern const cli_command cli_order_commands[];

@@ -215,3 +215,42 @@ FORWARD(answer_put, (int64_t order_id, const char *code, int seq, const char *va
         code != NULL && value != NULL, (order_id, code, seq, value))
 FORWARD(answer_each, (int64_t order_id, hl_answer_visitor visit, void *context), visit != NULL,
         (order_id, visit, context))
+
+/* Moving a store whole: a backend that has no verbatim reads and writes
+ * leaves them NULL, and the copy stops with a message instead of a crash. */
+static int check_copy_call(const hl_store *store, bool present, bool given, const char *operation,
+                           hl_error *error)
+{
+    int checked = check_call(store, given, operation, error);
+    if (checked == HL_OK && !present)
+        return hl_error_set(
+            error, HL_EIO, NULL,
+            HL_T("%s：该存储后端不支持整库复制", "%s: this backend cannot copy a store"),
+            operation);
+    return checked;
+}
+
+#define FORWARD_COPY(name, parameters, given, arguments)                                           \
+    int hl_store_##name(hl_store *store, UNPARENTHESIZED parameters, hl_error *error)              \
+    {                                                                                              \
+        int checked = check_copy_call(store, store != NULL && store->ops->name != NULL, (given),   \
+                                      #name, error);                                               \
+        return checked != HL_OK ? checked                                                          \
+                                : store->ops->name(store, UNPARENTHESIZED arguments, error);       \
+    }
+
+FORWARD_COPY(order_scan_sealed, (hl_sealed_order_visitor visit, void *context), visit != NULL,
+             (visit, context))
+FORWARD_COPY(phone_index_scan, (hl_phone_index_visitor visit, void *context), visit != NULL,
+             (visit, context))
+FORWARD_COPY(session_each, (hl_session_visitor visit, void *context), visit != NULL,
+             (visit, context))
+/* clang-format off */
+FORWARD_COPY(apikey_put, (const hl_apikey *key), key != NULL, (key))
+FORWARD_COPY(audit_put, (const hl_audit_read *read), read != NULL, (read))
+/* clang-format on */
+FORWARD_COPY(open311_each, (hl_open311_visitor visit, void *context), visit != NULL,
+             (visit, context))
+FORWARD_COPY(answer_scan, (hl_order_answer_visitor visit, void *context), visit != NULL,
+             (visit, context))
+FORWARD_COPY(audit_each, (hl_audit_visitor visit, void *context), visit != NULL, (visit, context))

@@ -142,6 +142,19 @@ typedef int (*hl_attribute_visitor)(void *context, const hl_attribute *attribute
 /* One answer to a category attribute (value valid during the call only). */
 typedef int (*hl_answer_visitor)(void *context, const char *code, int seq, const char *value);
 typedef int (*hl_audit_visitor)(void *context, const hl_audit_read *read);
+/* The visitors of the verbatim reads that move a store whole (app/copy.c). */
+typedef int (*hl_session_visitor)(void *context, const hl_session *session);
+typedef int (*hl_open311_visitor)(void *context, const hl_open311_record *record);
+/* One answer of one order (code and value valid during the call only). */
+typedef int (*hl_order_answer_visitor)(void *context, int64_t order_id, const char *code, int seq,
+                                       const char *value);
+/* An order as stored: its phone left "" in order and given as the sealed
+ * bytes and search hash instead (phone->length 0: no phone). */
+typedef int (*hl_sealed_order_visitor)(void *context, const hl_order *order,
+                                       const hl_sealed_phone *phone);
+/* One entry of the phone index: a search hash, a received time, an order. */
+typedef int (*hl_phone_index_visitor)(void *context, const unsigned char hash[HL_PHONE_HASH_BYTES],
+                                      hl_time received_at, int64_t order_id);
 
 typedef struct hl_store_ops {
     void (*close)(hl_store *store);
@@ -248,6 +261,22 @@ typedef struct hl_store_ops {
                         hl_error *error);
     int (*throttle_reset)(hl_store *store, const char *key, hl_error *error);
     int (*throttle_purge)(hl_store *store, hl_time now, hl_error *error);
+
+    /* Moving a store whole (app/copy.c): the reads and writes the use
+     * cases never need, because they keep a row's own identity (an id, a
+     * sealed phone) instead of making one. A backend that lacks them
+     * leaves them NULL: the wrappers answer HL_EIO. */
+    int (*order_scan_sealed)(hl_store *store, hl_sealed_order_visitor visit, void *context,
+                             hl_error *error);
+    int (*phone_index_scan)(hl_store *store, hl_phone_index_visitor visit, void *context,
+                            hl_error *error);
+    int (*session_each)(hl_store *store, hl_session_visitor visit, void *context, hl_error *error);
+    int (*apikey_put)(hl_store *store, const hl_apikey *key, hl_error *error);
+    int (*open311_each)(hl_store *store, hl_open311_visitor visit, void *context, hl_error *error);
+    int (*answer_scan)(hl_store *store, hl_order_answer_visitor visit, void *context,
+                       hl_error *error);
+    int (*audit_each)(hl_store *store, hl_audit_visitor visit, void *context, hl_error *error);
+    int (*audit_put)(hl_store *store, const hl_audit_read *read, hl_error *error);
 } hl_store_ops;
 
 struct hl_store {
@@ -457,5 +486,36 @@ int hl_store_event_query(hl_store *store, const hl_event_filter *filter, hl_even
                          void *context, hl_error *error);
 int hl_store_event_count(hl_store *store, const hl_event_filter *filter, int64_t *out,
                          hl_error *error);
+
+/* Moving a store whole (app/copy.c). These read and write rows verbatim,
+ * for a copy into an empty store; a backend without them answers HL_EIO.
+ *
+ * order_scan_sealed visits every order in number order without opening its
+ * phone: order->citizen_phone is "" and phone holds the sealed bytes and
+ * the search hash from the phone index (length 0: no phone). HL_EIO when
+ * a phone is still in clear (a store of schema 4 or older not yet sealed:
+ * opening it with its key seals them). Written back through
+ * hl_store_order_insert_sealed, which also rebuilds the derived rows
+ * (order_units, the per-state counts, the phone index) from them.
+ * phone_index_scan visits the phone index in its key order (hash,
+ * received time, order), to check that rebuild. session_each visits the
+ * sessions in token-hash order; open311_each the Open311 records in order
+ * number order; answer_scan every answer in (order, code, seq) order;
+ * audit_each the audit in id order (oldest first). apikey_put inserts a
+ * key with its own id and audit_put a read with its own id (HL_ECONFLICT
+ * when the id or the key's hash exists). */
+int hl_store_order_scan_sealed(hl_store *store, hl_sealed_order_visitor visit, void *context,
+                               hl_error *error);
+int hl_store_phone_index_scan(hl_store *store, hl_phone_index_visitor visit, void *context,
+                              hl_error *error);
+int hl_store_session_each(hl_store *store, hl_session_visitor visit, void *context,
+                          hl_error *error);
+int hl_store_apikey_put(hl_store *store, const hl_apikey *key, hl_error *error);
+int hl_store_open311_each(hl_store *store, hl_open311_visitor visit, void *context,
+                          hl_error *error);
+int hl_store_answer_scan(hl_store *store, hl_order_answer_visitor visit, void *context,
+                         hl_error *error);
+int hl_store_audit_each(hl_store *store, hl_audit_visitor visit, void *context, hl_error *error);
+int hl_store_audit_put(hl_store *store, const hl_audit_read *read, hl_error *error);
 
 #endif

@@ -248,6 +248,7 @@ static void fill_ops(void)
     hl_pg_queries_ops(&pg_ops);
     hl_pg_phones_ops(&pg_ops);
     hl_pg_throttle_ops(&pg_ops);
+    hl_pg_copy_ops(&pg_ops);
 }
 
 /* Connections of one process take the shards in turn, starting from a

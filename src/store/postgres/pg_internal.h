@@ -231,6 +231,7 @@ void hl_pg_rollups_ops(hl_store_ops *ops);
 void hl_pg_queries_ops(hl_store_ops *ops);
 void hl_pg_phones_ops(hl_store_ops *ops);
 void hl_pg_throttle_ops(hl_store_ops *ops);
+void hl_pg_copy_ops(hl_store_ops *ops); /* pg_copy.c */
 
 /* ---- What the files of orders share (pg_orders.c, pg_events.c,
  * pg_rollups.c, pg_queries.c, pg_phones.c) ---- */

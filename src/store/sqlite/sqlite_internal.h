@@ -104,6 +104,8 @@ typedef enum hl_sqlite_statement {
     STMT_ANSWER_PUT,
     STMT_ANSWER_EACH,
     STMT_EVENT_GET,
+    STMT_APIKEY_PUT,
+    STMT_AUDIT_PUT,
     STMT_COUNT
 } hl_sqlite_statement;
 
@@ -385,6 +387,7 @@ void hl_sqlite_events_ops(hl_store_ops *ops);
 void hl_sqlite_rollups_ops(hl_store_ops *ops);
 void hl_sqlite_access_ops(hl_store_ops *ops);
 void hl_sqlite_throttle_ops(hl_store_ops *ops);
+void hl_sqlite_copy_ops(hl_store_ops *ops);
 /* Whether a store is one of this backend's. */
 bool hl_sqlite_owns(const hl_store *store);
 

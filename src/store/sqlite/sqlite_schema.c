@@ -297,6 +297,11 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
     [STMT_ANSWER_EACH] =
         "SELECT code, seq, value FROM order_attributes WHERE order_id = ? ORDER BY code, seq",
     [STMT_EVENT_GET] = "SELECT " EVENT_COLUMNS " FROM events WHERE order_id = ? AND seq = ?",
+    /* A copy of a store keeps each key's and each audited read's id. */
+    [STMT_APIKEY_PUT] =
+        "INSERT INTO api_keys(" APIKEY_COLUMNS ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [STMT_AUDIT_PUT] =
+        "INSERT INTO personal_data_reads(id, at, actor, order_id, route) VALUES(?, ?, ?, ?, ?)",
 };
 
 /* Reads meta.schema_version: 0 for a new, empty database. */
