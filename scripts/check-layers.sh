@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check-layers.sh [SOURCE_DIR]: fails the build when a file of src/ includes
 # a header of a layer above its own, or of a store backend other than its
-# own, or when SQLite or SQL text appears outside the SQLite backend.
+# own, or when SQLite or libpq, or SQL text, appears outside its backend.
 #
 # The layers, lowest first (docs/ARCHITECTURE.md draws them):
 #   base -> domain -> report, store -> store backends -> app -> demo -> http, cli
@@ -66,6 +66,12 @@ done < <(find . -name '*.[ch]' | sort)
 outside=$(grep -rlE '(^|[^_[:alnum:]])sqlite3' --include='*.[ch]' . | grep -v '^\./store/sqlite/' || true)
 if [ -n "$outside" ]; then
     echo "check-layers: SQLite named outside src/store/sqlite/: $outside" >&2
+    status=1
+fi
+# libpq likewise stays inside the PostgreSQL backend.
+outside=$(grep -rlE '(libpq-fe\.h|(^|[^_[:alnum:]])(PGconn|PGresult|PQ[a-z][A-Za-z]*)([^_[:alnum:]]|$))' --include='*.[ch]' . | grep -v '^\./store/postgres/' || true)
+if [ -n "$outside" ]; then
+    echo "check-layers: libpq named outside src/store/postgres/: $outside" >&2
     status=1
 fi
 sql='"[^"]*(SELECT [^"]* FROM |INSERT INTO |UPDATE [a-z_]+ SET |DELETE FROM |CREATE (TABLE|INDEX|TRIGGER) )'

@@ -42,6 +42,8 @@ const char *hl_error_code_name(int code)
     case HL_ECONFLICT: return "conflict";
     case HL_EIO: return "storage";
     case HL_EMISMATCH: return "mismatch";
+    case HL_ERETRY: return "retry";
+    case HL_EUNAVAILABLE: return "unavailable";
     default: return "unknown";
     }
 }

@@ -11,13 +11,15 @@
 
 enum {
     HL_OK = 0,
-    HL_EINVAL = -1,    /* bad input: malformed, missing, too long, not UTF-8 */
-    HL_ENOTFOUND = -2, /* the named order, unit, user... does not exist */
-    HL_ESTATE = -3,    /* the action is not allowed in the order's state */
-    HL_EROLE = -4,     /* the actor's role or unit may not do this */
-    HL_ECONFLICT = -5, /* duplicate key, or the order changed underneath us */
-    HL_EIO = -6,       /* the store or a file failed */
-    HL_EMISMATCH = -7, /* verification found a difference */
+    HL_EINVAL = -1,       /* bad input: malformed, missing, too long, not UTF-8 */
+    HL_ENOTFOUND = -2,    /* the named order, unit, user... does not exist */
+    HL_ESTATE = -3,       /* the action is not allowed in the order's state */
+    HL_EROLE = -4,        /* the actor's role or unit may not do this */
+    HL_ECONFLICT = -5,    /* duplicate key, or the order changed underneath us */
+    HL_EIO = -6,          /* the store or a file failed */
+    HL_EMISMATCH = -7,    /* verification found a difference */
+    HL_ERETRY = -8,       /* the transaction met another and must be run again */
+    HL_EUNAVAILABLE = -9, /* the store is not reachable now (try again later) */
 };
 
 #define HL_ERROR_MESSAGE_MAX 512

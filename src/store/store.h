@@ -1,13 +1,14 @@
 /* store.h: persistence behind one interface.
  *
  * app/ talks to a store only through these functions; a backend (SQLite in
- * store/sqlite/, PostgreSQL later) fills an hl_store_ops table, and
+ * store/sqlite/, PostgreSQL in store/postgres/) fills an hl_store_ops table, and
  * hl_store_open picks the backend from the address. SQL lives
  * in the backends and nowhere else. Transactions are explicit: app/ begins
  * and commits; every write below must happen inside a transaction.
  *
  * Durability: a backend makes a committed transaction survive a crash or a
- * power cut (SQLite: WAL with synchronous=FULL) unless hl_store_set_bulk
+ * power cut (SQLite: WAL with synchronous=FULL; PostgreSQL: the server's
+ * WAL with synchronous_commit on) unless hl_store_set_bulk
  * was turned on for a bulk load, where only the final commit is synced. */
 #ifndef HL_STORE_H
 #define HL_STORE_H
@@ -237,10 +238,11 @@ struct hl_store {
 };
 
 /* Opens (creating when absent) the store at address and brings its schema
- * to the current version. The address chooses the backend: a file path is
- * an SQLite database (store/sqlite/); "postgresql://..." is kept for the
- * PostgreSQL backend to come and refused until then. The caller owns *out
- * and closes it with hl_store_close. */
+ * to the current version. The address chooses the backend: a libpq
+ * connection URI ("postgresql://..." or "postgres://...") is a PostgreSQL
+ * database (store/postgres/), which must exist (its tables are created);
+ * anything else is the path of an SQLite database (store/sqlite/). The
+ * caller owns *out and closes it with hl_store_close. */
 int hl_store_open(const char *address, hl_store **out, hl_error *error);
 
 /* The schema version this build writes. */

@@ -131,11 +131,18 @@ static void test_store_open_chooses_the_backend_by_address(void **state)
     fixture *context = *state;
     hl_error error;
     hl_store *store = (hl_store *)1;
-    /* PostgreSQL is not in this build: refused, and no file is made. */
-    assert_int_equal(hl_store_open("postgresql://localhost/hotline", &store, &error), HL_EINVAL);
+    /* A PostgreSQL address goes to that backend, never to a file: with no
+     * server at it (port 1 refuses at once), the store is unavailable, and
+     * no file is made; nor for the scheme's short form. */
+    assert_int_equal(hl_store_open("postgresql://localhost:1/hotline", &store, &error),
+                     HL_EUNAVAILABLE);
+    assert_null(store);
+    assert_int_equal(hl_store_open("postgres://localhost:1/hotline", &store, &error),
+                     HL_EUNAVAILABLE);
     assert_null(store);
     struct stat info;
     assert_int_not_equal(stat("postgresql:", &info), 0);
+    assert_int_not_equal(stat("postgres:", &info), 0);
     /* A path is an SQLite database, the fixture's own: its plans can be
      * explained, which only this backend does. */
     hl_buf plan;
