@@ -15,6 +15,7 @@ packages=(
   libsodium-dev               # password hashing and phone encryption
   libmicrohttpd-dev           # HTTP server
   libpq-dev                   # PostgreSQL backend
+  postgresql                  # the tests' throwaway server (scripts/pg-throwaway.sh); createdb, psql
   libxlsxwriter-dev           # the bulletin as an Excel workbook
   python3                     # CLI protocol test runner, XLSX read-back
   python3-jsonschema          # validating the bulletin's and Open311's JSON against their schemas

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds hotline and runs every test: first a normal build with warnings as
 # errors, then the same tests under AddressSanitizer and
-# UndefinedBehaviorSanitizer (all but the browser test). The web pages' npm
-# packages are installed first (scripts/web-assets.sh). This is the README's
-# test command and what CI runs.
+# UndefinedBehaviorSanitizer (all but the browser test). The tests that open
+# a store run on both backends (labels sqlite and postgres), the PostgreSQL
+# copies on a throwaway server started here and removed at the end. The
+# web pages' npm packages are installed first (scripts/web-assets.sh). This
+# is the README's test command and what CI runs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,6 +13,16 @@ cd "$root"
 ./scripts/bootstrap.sh
 ./scripts/web-assets.sh --with-tests
 jobs=$(nproc 2>/dev/null || echo 2)
+
+# A throwaway PostgreSQL server (scripts/pg-throwaway.sh: a Unix socket
+# in a temporary directory, no TCP port) for the tests' postgres copies
+# (label postgres); stopped and removed on every exit, failed tests too.
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/hotline-pg-XXXXXX")
+trap './scripts/pg-throwaway.sh stop "$pg_dir"' EXIT
+trap 'exit 130' INT TERM
+echo "== a throwaway PostgreSQL server in $pg_dir"
+HOTLINE_TEST_PG=$(./scripts/pg-throwaway.sh start "$pg_dir")
+export HOTLINE_TEST_PG
 
 echo "== layout (clang-format)"
 ./scripts/check-format.sh .

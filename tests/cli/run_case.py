@@ -6,7 +6,11 @@ Usage: python3 run_case.py PATH/TO/hotline CASE.test
 A case file is a script of commands and what each must give. It runs in a
 fresh temporary directory (the working directory of every command), with
 HOTLINE_DB=case.db (whose key file is case.db.key), and HOTLINE_LANG,
-HOTLINE_NOW and HOTLINE_KEY_FILE unset unless the case sets them. Lines,
+HOTLINE_NOW and HOTLINE_KEY_FILE unset unless the case sets them. With
+HOTLINE_TEST_BACKEND=postgres (CTest's cli_*_pg copies) HOTLINE_DB is a
+fresh database on the server HOTLINE_TEST_PG names instead, and
+HOTLINE_KEY_FILE=case.db.key; the database's address reads as case.db in
+the output compared, and a command's own --db still names what it says. Lines,
 in any order that makes sense:
 
   # text              a comment (also blank lines), outside file blocks
@@ -57,6 +61,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+# The store of the PostgreSQL copy (tests/support/test_store.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from test_store import StoreError, is_postgres, test_store_address  # noqa: E402
 
 TIMEOUT_SECONDS = 120
 # Commands allowed to report several bad rows on stderr.
@@ -267,6 +275,18 @@ def main():
     source_dir = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(case_path)), "..", "..", ".."))
     base_env["HOTLINE_SOURCE_DIR"] = source_dir
     directory = tempfile.mkdtemp(prefix="hotline-case-")
+    address = "case.db"
+    if is_postgres():
+        # The PostgreSQL copy: HOTLINE_DB is a fresh database, its key file
+        # still case.db.key in the case's directory.
+        try:
+            address = test_store_address(directory)
+        except StoreError as problem:
+            shutil.rmtree(directory, ignore_errors=True)
+            print(f"{case_path}: {problem}", file=sys.stderr)
+            return 1
+        base_env["HOTLINE_DB"] = address
+        base_env["HOTLINE_KEY_FILE"] = "case.db.key"
     passed = failed = 0
     try:
         for command in commands:
@@ -295,6 +315,10 @@ def main():
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      timeout=TIMEOUT_SECONDS)
                 code, out, err = run.returncode, split_lines(run.stdout), split_lines(run.stderr)
+                if address != "case.db":
+                    # The cases name the store case.db wherever a command prints it.
+                    out = [line.replace(address, "case.db") for line in out]
+                    err = [line.replace(address, "case.db") for line in err]
             except subprocess.TimeoutExpired as timeout:
                 code = None
                 out = split_lines(timeout.stdout or b"")

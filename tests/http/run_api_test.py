@@ -8,8 +8,9 @@ Usage: /usr/bin/python3 run_api_test.py PATH/TO/hotline
 Builds the demo store (Taiyuan, February 2024) in a temporary directory and
 starts the server with the clock fixed at 2024-03-01T10:00:00+08:00
 (HOTLINE_NOW), so that the demo's open orders are overdue or about to be.
-The store itself is the oracle: the test reads it with Python's sqlite3
-(read-only) and computes what each answer must hold.
+The store itself is the oracle: the test reads it beside the server
+(tests/support/test_store.py: Python's sqlite3, read-only, or psql in the
+PostgreSQL copy) and computes what each answer must hold.
 
 1. Shapes: every successful JSON answer of the authorization matrix below is
    validated against its schema in GET /api/v1/openapi.json.
@@ -39,7 +40,6 @@ import json
 import os
 import re
 import secrets
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -48,8 +48,8 @@ import urllib.parse
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_support import (DEMO_PASSWORD, Server, check, check_error, error_body_ok, login, request,  # noqa: E402
-                          request_declared_only, request_json, run_cli, summary)
+from http_support import (DEMO_PASSWORD, Server, StoreSQL, check, check_error, error_body_ok, login, request,  # noqa: E402
+                          request_declared_only, request_json, run_cli, summary, use_store)
 
 try:
     import jsonschema
@@ -91,17 +91,12 @@ class Context:
         return request_json(self.port, method, path, document, token=self.token(username), headers=headers)
 
     def db(self):
-        # Not mode=ro: a read-only connection cannot create the WAL index
-        # (-shm) when no other connection holds it, and fails to open in the
-        # moments between two connections of the server or the CLI. The
-        # oracle only reads: query_only refuses any write it might attempt.
-        connection = sqlite3.connect(self.db_path, timeout=30)
-        connection.execute("PRAGMA query_only = 1")
-        return connection
+        """The oracle: SQL beside the server on either backend (read only on
+        SQLite: query_only refuses any write it might attempt)."""
+        return StoreSQL(self.db_path)
 
     def rows(self, sql, parameters=()):
-        with self.db() as connection:
-            return connection.execute(sql, parameters).fetchall()
+        return self.db().rows(sql, parameters)
 
 
 def number_of(order_id):
@@ -999,14 +994,13 @@ def test_matrix(context, readable, open_order):
 def fingerprint(context):
     """A digest of every table a request could change, sessions aside."""
     digest = hashlib.sha256()
-    with context.db() as connection:
-        tables = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions') ORDER BY name")]
-        for table in tables:
-            for row in connection.execute(f"SELECT * FROM \"{table}\" ORDER BY 1, 2"):
-                digest.update(repr(row).encode())
-        counts = {table: connection.execute(f"SELECT count(*) FROM \"{table}\"").fetchone()[0]
-                  for table in ("orders", "events", "users")}
+    store = context.db()
+    tables = [table for table in store.tables() if table != "sessions"]
+    for table in tables:
+        for row in store.rows(f"SELECT * FROM \"{table}\" ORDER BY 1, 2"):
+            digest.update(repr(row).encode())
+    counts = {table: store.rows(f"SELECT count(*) FROM \"{table}\"")[0][0]
+              for table in ("orders", "events", "users")}
     return digest.hexdigest(), counts
 
 
@@ -1030,11 +1024,8 @@ def expired_token(context):
     into the store (the server keeps only a token's BLAKE2b-256 hash)."""
     token = secrets.token_hex(32)
     token_hash = hashlib.blake2b(token.encode(), digest_size=32).hexdigest()
-    connection = sqlite3.connect(context.db_path, timeout=30)
-    with connection:
-        connection.execute("INSERT INTO sessions(token_hash, username, created_at, expires_at, revoked) "
-                           "VALUES(?, 'admin', ?, ?, 0)", (token_hash, NOW - 13 * 3600, NOW - 3600))
-    connection.close()
+    context.db().execute("INSERT INTO sessions(token_hash, username, created_at, expires_at, revoked) "
+                         "VALUES(?, 'admin', ?, ?, 0)", (token_hash, NOW - 13 * 3600, NOW - 3600))
     return token
 
 
@@ -1136,8 +1127,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="hotline-api-") as directory:
         environment = {key: value for key, value in os.environ.items() if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
-        db_path = os.path.join(directory, "demo.db")
-        environment["HOTLINE_DB"] = db_path
+        db_path = use_store(environment, directory)
         run_cli(binary, environment, "demo")
         environment["HOTLINE_NOW"] = NOW_TEXT
         with Server(binary, environment, directory) as server:

@@ -32,7 +32,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_support import HOST, check, free_port, results  # noqa: E402
+from http_support import HOST, check, free_port, results, use_store  # noqa: E402
 
 TIMEOUT_SECONDS = 2
 CONNECTION_LIMIT = 24
@@ -278,7 +278,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="hotline-hostile-") as directory:
         environment = {key: value for key, value in os.environ.items() if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
-        environment["HOTLINE_DB"] = os.path.join(directory, "store.db")
+        use_store(environment, directory)  # HOTLINE_DB: a file here, or a fresh PostgreSQL database
         subprocess.run([binary, "init"], env=environment, capture_output=True, check=True, timeout=60)
         port = free_port()
         log_path = os.path.join(directory, "server.log")

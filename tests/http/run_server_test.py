@@ -42,7 +42,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_support import HOST, check, free_port, results, run_cli  # noqa: E402
+from http_support import HOST, check, free_port, results, run_cli, use_store  # noqa: E402
 
 ORDER = "20240201000001"
 DEMO_PASSWORD = "hotline-demo"
@@ -894,7 +894,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="hotline-http-") as directory:
         environment = {key: value for key, value in os.environ.items()
                        if key not in ("HOTLINE_LANG", "HOTLINE_NOW", "HOTLINE_KEY_FILE")}
-        environment["HOTLINE_DB"] = os.path.join(directory, "demo.db")
+        use_store(environment, directory)  # HOTLINE_DB: a file here, or a fresh PostgreSQL database
         run_cli(binary, environment, "demo")
         port = free_port()
         log_path = os.path.join(directory, "server.log")

@@ -37,10 +37,11 @@ cd "$WORK"
 
 export HOTLINE_LANG=en
 export HOTLINE_NOW='2024-03-04 09:00'
-export HOTLINE_DB="$WORK/store.db"
 
 # pass, fail, finish and die: the counting helpers every scenario shares.
 . "$(dirname "$0")/../support/scenario.sh"
+# The store: a file here, or a fresh database in the PostgreSQL copy.
+test_store_use "$WORK" || die "no store to run on"
 
 SEED=${HOTLINE_KILL_SEED:-$(( $(date +%s) % 100000 ))}
 RANDOM=$SEED

@@ -39,11 +39,12 @@ trap cleanup EXIT
 cd "$WORK"
 
 export HOTLINE_LANG=en
-export HOTLINE_DB="$WORK/store.db"
 unset HOTLINE_NOW # the server's clock is the real one: sessions must not be expired
 
 # pass, fail, finish and die: the counting helpers every scenario shares.
 . "$HERE/../support/scenario.sh"
+# The store: a file here, or a fresh database in the PostgreSQL copy.
+test_store_use "$WORK" || die "no store to run on"
 
 SEED=${HOTLINE_KILL_SEED:-$(($(date +%s) % 100000))}
 echo "server_kill: $ROUNDS rounds, $CLIENTS clients, seed $SEED (HOTLINE_KILL_SEED)"

@@ -199,7 +199,7 @@ static void test_another_connection_refreshes_the_calendar_and_limits(void **sta
     fixture *fix = *state;
     hl_error error;
     hl_app *other = NULL;
-    assert_int_equal(hl_app_open(fix->path, &other, &error), HL_OK);
+    assert_int_equal(test_app_open(fix->directory, fix->path, &other, &error), HL_OK);
     int32_t day = hl_clock_day_from_civil(2025, 3, 4);
     assert_true(hl_calendar_is_working_day(&other->calendar, day));
     hl_calendar_entry entry;

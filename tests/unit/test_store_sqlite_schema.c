@@ -4,7 +4,7 @@
  * fill new tables from old rows (the per-state counts of schema 6, the unit
  * rows of schema 8). Records are filled by hand; the workflow is not
  * involved. */
-#include "store_sqlite_fixture.h"
+#include "store_fixture.h"
 
 static void test_creates_schema_at_current_version(void **state)
 {

@@ -1,9 +1,9 @@
-/* test_store_sqlite_events.c: the append-only log and the monthly counters
- * in the SQLite store: events refuse changes and duplicates, come back in
+/* test_store_events.c: the append-only log and the monthly counters
+ * in the store (on each backend): events refuse changes and duplicates, come back in
  * order and whole, visitors may call back into the store, events by order
  * and by time, and rollups that accumulate and sum by month. Records are
  * filled by hand; the workflow is not involved. */
-#include "store_sqlite_fixture.h"
+#include "store_fixture.h"
 
 static void test_events_are_append_only(void **state)
 {

@@ -1,7 +1,7 @@
-/* test_store_sqlite_directory.c: the settings, the directory (units,
+/* test_store_directory.c: the settings, the directory (units,
  * categories, users), the calendar and the categories' attributes in the
- * SQLite store. Records are filled by hand; the workflow is not involved. */
-#include "store_sqlite_fixture.h"
+ * store, on each backend. Records are filled by hand; the workflow is not involved. */
+#include "store_fixture.h"
 
 typedef struct code_list {
     char codes[8][2 * HL_CODE_BYTES];

@@ -1,8 +1,8 @@
-/* test_store_sqlite_access.c: what the SQLite store keeps for access: API
+/* test_store_access.c: what the store (on each backend) keeps for access: API
  * keys, what Open311 requests brought and their answers, and the append-
  * only audit of full phone-number reads. Records are filled by hand; the
  * workflow is not involved. */
-#include "store_sqlite_fixture.h"
+#include "store_fixture.h"
 
 static hl_apikey make_key(const char *hash, const char *name)
 {

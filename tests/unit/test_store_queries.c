@@ -1,9 +1,9 @@
-/* test_store_sqlite_queries.c: lists and counts of orders in the SQLite
- * store: each member of the order filter, SQL metacharacters taken as data,
+/* test_store_queries.c: lists and counts of orders in the store (on each
+ * backend): each member of the order filter, SQL metacharacters taken as data,
  * the API's lists (scope, sorts, offset paging, counts), counts by
- * category, and the query plans that keep a page from scanning every order.
- * Records are filled by hand; the workflow is not involved. */
-#include "store_sqlite_fixture.h"
+ * category. Records are filled by hand; the workflow is not involved.
+ * SQLite's query plans are test_store_sqlite_plans.c's. */
+#include "store_fixture.h"
 
 static void test_query_by_state_mask(void **state)
 {
@@ -342,102 +342,6 @@ static void test_count_by_category_in_a_received_range(void **state)
     assert_int_equal(tally.counts[2], 2);
 }
 
-static void test_list_pages_walk_an_index_in_order(void **state)
-{
-    fixture *context = *state;
-    insert_filter_orders(context->store);
-    const hl_order_sort sorts[] = {HL_ORDER_SORT_RECEIVED_DESC, HL_ORDER_SORT_RECEIVED,
-                                   HL_ORDER_SORT_DEADLINE, HL_ORDER_SORT_DEADLINE_DESC};
-    hl_order_filter filters[] = {
-        {.state_mask = 0},
-        {.state_mask = HL_STATE_BIT(HL_STATE_NEW)},
-        {.state_mask = HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED) |
-                       HL_STATE_BIT(HL_STATE_ARCHIVED)},
-        {.scope_unit = "water"},
-        {.scope_unit = "water", .state_mask = HL_STATES_OPEN, .unit = "gas", .co_unit = "power"},
-        {.unit = "water"},
-        {.co_unit = "water"},
-        {.category = "noise"},
-        {.category = "noise", .state_mask = HL_STATES_OPEN},
-        {.received_from = 2000, .received_to = 4000},
-        {.due_before = 3000},
-        {.text = "停水"},
-    };
-    hl_error error;
-    for (size_t sort = 0; sort < sizeof sorts / sizeof sorts[0]; sort++) {
-        for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
-            hl_order_filter filter = filters[index];
-            filter.sort = sorts[sort];
-            filter.limit = 50;
-            filter.offset = 50;
-            hl_buf plan;
-            hl_buf_init(&plan);
-            assert_int_equal(hl_sqlite_explain(context->store, &filter, &plan, &error), HL_OK);
-            /* Only the page statements: the counts may read a whole index. */
-            bool in_page = false, through_deadlines = false;
-            for (char *line = plan.data; line != NULL && *line != '\0';) {
-                char *end = strchr(line, '\n');
-                size_t length = end != NULL ? (size_t)(end - line) : strlen(line);
-                char detail[512];
-                snprintf(detail, sizeof detail, "%.*s", (int)length, line);
-                if (line[0] != ' ') {
-                    in_page = strncmp(line, "page:", 5) == 0;
-                    through_deadlines = false;
-                } else if (in_page) {
-                    through_deadlines =
-                        through_deadlines || strstr(detail, "orders_by_due") != NULL;
-                    bool table_scan =
-                        strstr(detail, "SCAN orders") != NULL && strstr(detail, "INDEX") == NULL;
-                    bool sorted =
-                        strstr(detail, "TEMP B-TREE FOR ORDER BY") != NULL && !through_deadlines;
-                    if (table_scan || sorted)
-                        fail_msg("sort %zu, filter %zu: %s\n%s", sort, index, detail, plan.data);
-                }
-                line = end != NULL ? end + 1 : NULL;
-            }
-            hl_buf_free(&plan);
-        }
-    }
-}
-
-/* A filter on the running deadline counts through orders_by_due (the open
- * orders), never through a unit's or a state's every order. */
-static void test_deadline_filters_count_through_the_deadline_index(void **state)
-{
-    fixture *context = *state;
-    insert_filter_orders(context->store);
-    hl_order_filter filters[] = {
-        {.scope_unit = "water", .due_before = 4000},
-        {.unit = "water", .due_before = 4000},
-        {.state_mask = HL_STATE_BIT(HL_STATE_COMPLETED) | HL_STATE_BIT(HL_STATE_SURVEYED),
-         .due_before = 4000},
-        {.scope_unit = "water",
-         .due_from = 100,
-         .due_before = 4000,
-         .sort = HL_ORDER_SORT_RECEIVED_DESC},
-    };
-    hl_error error;
-    for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
-        hl_buf plan;
-        hl_buf_init(&plan);
-        assert_int_equal(hl_sqlite_explain(context->store, &filters[index], &plan, &error), HL_OK);
-        for (char *line = strstr(plan.data, "\n  SEARCH orders"); line != NULL;
-             line = strstr(line + 1, "\n  SEARCH orders")) {
-            char detail[256];
-            snprintf(detail, sizeof detail, "%.*s", (int)strcspn(line + 1, "\n"), line + 1);
-            if (strstr(detail, "rowid=") == NULL && strstr(detail, "orders_by_due") == NULL)
-                fail_msg("filter %zu: %s\n%s", index, detail, plan.data);
-        }
-        hl_buf_free(&plan);
-        /* And the counts are right. */
-        id_list rows = query(context->store, &filters[index]);
-        int64_t total = 0;
-        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error),
-                         HL_OK);
-        assert_int_equal(total, rows.count);
-    }
-}
-
 static void test_query_by_channel_categories_offset_and_newest_first(void **state)
 {
     fixture *context = *state;
@@ -491,8 +395,6 @@ int main(void)
         STORE_TEST(test_query_pages_by_offset_in_every_order),
         STORE_TEST(test_counts_agree_with_the_query),
         STORE_TEST(test_count_by_category_in_a_received_range),
-        STORE_TEST(test_list_pages_walk_an_index_in_order),
-        STORE_TEST(test_deadline_filters_count_through_the_deadline_index),
         STORE_TEST(test_sql_metacharacters_in_filters_are_data),
         STORE_TEST(test_query_by_channel_categories_offset_and_newest_first),
 #undef STORE_TEST

@@ -1,8 +1,8 @@
-/* test_store_sqlite_phones.c: citizens' phone numbers at rest in the SQLite
- * store: no phone without a codec, orders found by a number however it is
+/* test_store_phones.c: citizens' phone numbers at rest in the store (on
+ * each backend): no phone without a codec, orders found by a number however it is
  * written, and the phone index a bulk load writes at commit. Records are
  * filled by hand; the workflow is not involved. */
-#include "store_sqlite_fixture.h"
+#include "store_fixture.h"
 
 /* ---- Phones at rest and the audit of reads (schema 5) ---- */
 
@@ -76,13 +76,16 @@ static void test_query_by_phone_before_an_order_newest_first(void **state)
     assert_int_equal(ids[1], ORDER_BASE + 1);
     assert_int_equal(ids[2], 0);
     /* The orders are found through phone_index, never by a walk of every
-     * order newest first. */
-    hl_buf plan;
-    hl_buf_init(&plan);
-    assert_int_equal(hl_sqlite_explain(context->store, &filter, &plan, &error), HL_OK);
-    if (strstr(plan.data, "phone_index") == NULL || strstr(plan.data, "SCAN orders") != NULL)
-        fail_msg("%s", plan.data);
-    hl_buf_free(&plan);
+     * order newest first: SQLite's plan says so (PostgreSQL's planner has
+     * no hl_sqlite_explain). */
+    if (!test_store_is_postgres()) {
+        hl_buf plan;
+        hl_buf_init(&plan);
+        assert_int_equal(hl_sqlite_explain(context->store, &filter, &plan, &error), HL_OK);
+        if (strstr(plan.data, "phone_index") == NULL || strstr(plan.data, "SCAN orders") != NULL)
+            fail_msg("%s", plan.data);
+        hl_buf_free(&plan);
+    }
     filter.before_id = 0; /* no bound: all five, newest first */
     memset(ids, 0, sizeof ids);
     assert_int_equal(hl_store_order_query(context->store, &filter, collect_ids, ids, &error),

@@ -1,9 +1,11 @@
-/* store_sqlite_fixture.h: what the tests of the SQLite store share (the
- * test_store_sqlite_*.c files): a store on a real file in a temporary
- * directory, opened per test, and records filled by hand. Included once
- * per test program, so that its helpers are static; a program uses some. */
-#ifndef HL_STORE_SQLITE_FIXTURE_H
-#define HL_STORE_SQLITE_FIXTURE_H
+/* store_fixture.h: what the tests of the store share (the
+ * test_store_*.c files): a fresh store opened per test, on a real
+ * file in a temporary directory or, in the PostgreSQL copies, a fresh
+ * database (test_store_address), and records filled by hand. Included
+ * once per test program, so that its helpers are static; a program uses
+ * some. */
+#ifndef HL_STORE_FIXTURE_H
+#define HL_STORE_FIXTURE_H
 
 #include "test_support.h"
 
@@ -34,7 +36,7 @@ static inline int setup(void **state)
     fixture *context = calloc(1, sizeof *context);
     assert_non_null(context);
     test_make_temp_dir(context->directory, sizeof context->directory);
-    test_path(context->path, sizeof context->path, context->directory, "hotline.db");
+    test_store_address(context->path, sizeof context->path, context->directory);
     hl_error error;
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
@@ -61,43 +63,32 @@ static inline void reopen(fixture *context)
     test_store_use_key(context->store);
 }
 
-/* Runs SQL through a separate raw connection; returns SQLite's code. */
+/* SQL through a separate connection of its own, on either backend
+ * (test_sql_*): raw_exec returns 0 (SQLITE_OK) when the statement ran,
+ * else nonzero. */
 static inline int raw_exec(const char *path, const char *sql)
 {
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc;
+    return test_sql_exec(path, sql);
 }
 
 /* The first column of the first row of a query, as an integer. */
 static inline int64_t raw_integer(const char *path, const char *sql)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *statement = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &statement, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
-    int64_t value = sqlite3_column_int64(statement, 0);
-    sqlite3_finalize(statement);
-    sqlite3_close(db);
-    return value;
+    return test_sql_integer(path, sql);
 }
 
 /* The first column of the first row of a query, as text, into out. */
 static inline void raw_text(const char *path, const char *sql, char *out, size_t size)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *statement = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &statement, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
-    const unsigned char *text = sqlite3_column_text(statement, 0);
-    snprintf(out, size, "%s", text != NULL ? (const char *)text : "");
-    sqlite3_finalize(statement);
-    sqlite3_close(db);
+    test_sql_text(path, sql, out, size);
+}
+
+/* Ends a test that holds only on SQLite (a file, its journal, its own
+ * SQL) as skipped when it runs on PostgreSQL. */
+static inline void sqlite_only(void)
+{
+    if (test_store_is_postgres())
+        skip();
 }
 
 static inline hl_order *make_order(int64_t sequence, hl_state state, const char *lead_unit)

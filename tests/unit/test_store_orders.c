@@ -1,9 +1,9 @@
-/* test_store_sqlite_orders.c: orders in the SQLite store: the round trip of
+/* test_store_orders.c: orders in the store (on each backend): the round trip of
  * every field, conflicts (a duplicate number, a stale version), unknown
  * enumerations refused, the per-state counts and unit rows kept in step
  * with inserts and updates, the heads scan and the largest number. Records
  * are filled by hand; the workflow is not involved. */
-#include "store_sqlite_fixture.h"
+#include "store_fixture.h"
 
 static void test_order_round_trip_of_every_field(void **state)
 {
