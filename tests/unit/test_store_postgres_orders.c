@@ -11,7 +11,7 @@
  * /tmp/pgtest); each test runs in a database of its own, created and
  * dropped here. Without it every test is skipped. Records are filled by
  * hand; the workflow is not involved. */
-#include "store_sqlite_fixture.h"
+#include "store_fixture.h"
 
 #include <libpq-fe.h>
 #include <pthread.h>
