@@ -3,10 +3,9 @@
 #
 # Two `hotline serve` processes on one store behind Debian's nginx (the
 # balancer of docs/deploy.md, on loopback ports picked at run time) behave
-# as one server. The store is a fresh PostgreSQL database on a throwaway
-# cluster when the server's programs are installed and the binary has the
-# backend (tests/support/pg_cluster.sh), else a SQLite file: two processes
-# on one file.
+# as one server. The store is the tests' (tests/support/scenario.sh,
+# test_store_use): a SQLite file, two processes on one file, or in the
+# copy two_servers_pg a fresh database on the server HOTLINE_TEST_PG names.
 #
 # Sixteen clients (Python threads, each its own connection to nginx) act at
 # once for a few seconds on the same twelve dispatched orders: each reads an
@@ -42,7 +41,6 @@ SECONDS_OF_LOAD=${HOTLINE_TWO_SERVERS_SECONDS:-6}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotline-two-servers.XXXXXX")
 SERVER_PIDS=()
 . "$HERE/../support/scenario.sh"
-. "$HERE/../support/pg_cluster.sh"
 . "$HERE/../support/nginx_balancer.sh"
 cleanup() {
     nginx_balancer_stop
@@ -51,24 +49,22 @@ cleanup() {
         kill -KILL "$pid" 2> /dev/null || true
         { wait "$pid"; } 2> /dev/null || true
     done
-    pg_cleanup
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 cd "$WORK"
 
 export HOTLINE_LANG=en
-export HOTLINE_KEY_FILE="$WORK/store.key"
 unset HOTLINE_NOW # the servers' clock is the real one: sessions must not be expired
 export PYTHONPATH="$HERE/../support${PYTHONPATH:+:$PYTHONPATH}"
 
-pg_scenario_store "$WORK" "$HOTLINE" || die "cannot start the store's PostgreSQL cluster"
-echo "two_servers: $CLIENTS clients, $ORDERS shared orders, ${SECONDS_OF_LOAD}s, store on $STORE_BACKEND"
+test_store_use "$WORK" || die "no store to run on"
+echo "two_servers: $CLIENTS clients, $ORDERS shared orders, ${SECONDS_OF_LOAD}s, store $HOTLINE_DB"
 
 # One SQL answer from the store, as text rows ("a|b").
 store_sql() {
-    if [ "$STORE_BACKEND" = postgres ]; then
-        pg_psql "$WORK/pg" hotline -Atc "$1"
+    if [[ $HOTLINE_DB == postgres* ]]; then
+        psql -X -q -At -v ON_ERROR_STOP=1 -d "$HOTLINE_DB" -c "$1"
     else
         "$PYTHON" -c 'import sqlite3, sys
 for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print("|".join(map(str, row)))' "$HOTLINE_DB" "$1"

@@ -159,24 +159,3 @@ pg_cleanup() {
     PG_STARTED=()
 }
 
-# The store a scenario runs on: a fresh database on a cluster of its own in
-# DIR when the server's programs are installed and HOTLINE (the binary) has
-# the PostgreSQL backend, else (unless HOTLINE_SCENARIO_STORE=postgres asks
-# for it: then it fails) a SQLite file in DIR. Sets STORE_BACKEND
-# (postgres|sqlite) and exports HOTLINE_DB.
-pg_scenario_store() {
-    local dir=$1 hotline=$2
-    if pg_bindir_found && pg_hotline_has_postgres "$hotline" &&
-        [ "${HOTLINE_SCENARIO_STORE:-}" != sqlite ]; then
-        pg_init "$dir/pg" && pg_start "$dir/pg" && pg_psql "$dir/pg" postgres -c "CREATE DATABASE hotline" || return 1
-        STORE_BACKEND=postgres
-        HOTLINE_DB=$(pg_address hotline "$dir/pg")
-    elif [ "${HOTLINE_SCENARIO_STORE:-}" = postgres ]; then
-        echo "pg_scenario_store: PostgreSQL asked for, but the server's programs or the backend are missing" >&2
-        return 1
-    else
-        STORE_BACKEND=sqlite
-        HOTLINE_DB=$dir/store.db
-    fi
-    export HOTLINE_DB
-}
