@@ -43,8 +43,9 @@ pg_bindir_found() {
     return 1
 }
 
+# (Not `ldd | grep -q`: under pipefail, grep leaving early fails the pipe.)
 pg_hotline_has_postgres() {
-    ldd "$1" 2> /dev/null | grep -q 'libpq\.so'
+    [[ $(ldd "$1" 2> /dev/null) == *libpq.so* ]]
 }
 
 # Runs a PostgreSQL program as the cluster's owner.
