@@ -823,7 +823,7 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     pthread_mutex_init(&server->watch_lock, NULL);
     server->head_seconds =
         options->timeout_seconds > 0 ? options->timeout_seconds : DEFAULT_TIMEOUT_SECONDS;
-    result = hl_app_open(server->db_path, &server->checkpoint_app, error);
+    result = hl_app_open_keyed(server->db_path, server->key_path, &server->checkpoint_app, error);
     if (result != HL_OK) {
         free_server(server);
         return result;
