@@ -66,6 +66,7 @@ typedef enum hl_sqlite_statement {
     STMT_CALENDAR_PUT,
     STMT_ORDER_MAX_ID,
     STMT_ORDER_INSERT,
+    STMT_ORDER_INSERT_FRESH,
     STMT_ORDER_UPDATE,
     STMT_ORDER_GET,
     STMT_ORDER_EXISTS,
