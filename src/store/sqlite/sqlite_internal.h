@@ -91,6 +91,7 @@ typedef enum hl_sqlite_statement {
     STMT_SESSION_PURGE,
     STMT_AUDIT_APPEND,
     STMT_PHONE_INDEX_PUT,
+    STMT_PHONE_INDEX_PUT_PENDING,
     STMT_APIKEY_INSERT,
     STMT_APIKEY_GET,
     STMT_APIKEY_FIND,
@@ -456,6 +457,9 @@ int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, h
 
 /* sqlite_phones.c */
 int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *error);
+/* Makes the waiting entries readable as the table hl_pending_phones on the
+ * store's connection (before its statements are prepared). */
+int hl_sqlite_register_pending_phones(struct hl_sqlite_store *store, hl_error *error);
 void hl_sqlite_drop_pending_phones(struct hl_sqlite_store *store);
 int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry,
                           hl_error *error);

@@ -286,6 +286,13 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
         "INSERT INTO personal_data_reads(at, actor, order_id, route) VALUES(?, ?, ?, ?)",
     [STMT_PHONE_INDEX_PUT] =
         "INSERT INTO phone_index(phone_hash, received_at, order_id) VALUES(?, ?, ?)",
+    /* A bulk load's waiting entries, sorted (sqlite_phones.c). OR IGNORE:
+     * an entry is its own key, so a repeat is the same entry; and a
+     * statement of many rows that may abort would keep a statement journal
+     * (migration 6), which one that ignores does not. */
+    [STMT_PHONE_INDEX_PUT_PENDING] =
+        "INSERT OR IGNORE INTO phone_index(phone_hash, received_at, order_id) "
+        "SELECT phone_hash, received_at, order_id FROM hl_pending_phones",
     [STMT_APIKEY_INSERT] =
         "INSERT INTO api_keys(" APIKEY_COLUMNS_NO_ID ") VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
     [STMT_APIKEY_GET] = "SELECT " APIKEY_COLUMNS " FROM api_keys WHERE id = ?",
