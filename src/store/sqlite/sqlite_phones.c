@@ -51,7 +51,7 @@ static int put_phone_index(struct hl_sqlite_store *store, const hl_derive_phone_
  * virtual table over store->pending. Written one statement each, every
  * entry paid SQLite's start and end of a statement (opening and closing
  * its cursor, releasing its registers): measured with callgrind, about
- * half of the 6,400 instructions each sorted entry cost the import's
+ * half of the 6,500 instructions each sorted entry cost the import's
  * writing thread. */
 
 typedef struct pending_table {

@@ -162,11 +162,11 @@ static const char *const migrations[] = {
     /* 9: orders_by_unit_state holds only the orders that have a lead unit.
      * An order enters the store without one (registration and import) and
      * gets one at dispatch, so every registration paid an index insert
-     * under the key ('', '待派单') that no query reads: a unit's orders are
+     * under the key ('', 'new') that no query reads: a unit's orders are
      * always asked for by a named unit, and the queries spell out
      * "lead_unit <> ''" beside "lead_unit = ?" so that SQLite may use the
      * partial index (sqlite_plans.c). Measured on the import's writing
-     * thread: about 10% of its instructions per order (docs/PERFORMANCE.md). */
+     * thread: about 9% of its instructions per order (docs/PERFORMANCE.md). */
     "DROP INDEX orders_by_unit_state;\n"
     "CREATE INDEX orders_by_unit_state ON orders(lead_unit, state) WHERE lead_unit <> '';\n",
 };
