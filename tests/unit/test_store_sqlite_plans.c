@@ -1,7 +1,8 @@
 /* test_store_sqlite_plans.c: the SQLite backend's query plans
  * (hl_sqlite_explain): a page of a list walks an index in its order and
  * never scans or sorts every order, and a filter on the running deadline
- * counts through orders_by_due. SQLite's own plans, so this program runs on
+ * counts through orders_by_due, and a count by a lead unit reads the partial
+ * orders_by_unit_state. SQLite's own plans, so this program runs on
  * SQLite only; the lists' answers are test_store_queries.c's, on each
  * backend. Records are filled by hand; the workflow is not involved. */
 #include "store_fixture.h"
@@ -102,12 +103,61 @@ static void test_deadline_filters_count_through_the_deadline_index(void **state)
     }
 }
 
+/* orders_by_unit_state holds only orders with a lead unit (migration 9):
+ * every count by a named lead unit still reads it, never a scan of the
+ * orders, and still counts every order the unit leads. */
+static void test_lead_unit_counts_read_the_partial_unit_index(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    insert(context->store, make_order(7, HL_STATE_NEW, "")); /* not dispatched yet */
+    assert_int_equal(raw_integer(context->path,
+                                 "SELECT count(*) FROM sqlite_master WHERE name = "
+                                 "'orders_by_unit_state' AND sql LIKE '%WHERE lead_unit <> ''''%'"),
+                     1);
+    hl_order_filter filters[] = {
+        {.unit = "water"},
+        {.unit = "water", .state_mask = HL_STATES_OPEN},
+        {.scope_unit = "water"},
+        {.scope_unit = "water", .state_mask = HL_STATES_OPEN},
+    };
+    hl_error error;
+    for (size_t index = 0; index < sizeof filters / sizeof filters[0]; index++) {
+        hl_buf plan;
+        hl_buf_init(&plan);
+        assert_int_equal(hl_sqlite_explain(context->store, &filters[index], &plan, &error), HL_OK);
+        /* Each count statement naming the lead unit, and the plan line after it. */
+        int lead_counts = 0;
+        for (const char *line = plan.data; line != NULL && *line != '\0';) {
+            const char *end = strchr(line, '\n');
+            char statement[512], detail[512];
+            snprintf(statement, sizeof statement, "%.*s", (int)strcspn(line, "\n"), line);
+            snprintf(detail, sizeof detail, "%.*s", end != NULL ? (int)strcspn(end + 1, "\n") : 0,
+                     end != NULL ? end + 1 : "");
+            if (strncmp(statement, "count", 5) == 0 && strstr(statement, "lead_unit = ?") != NULL) {
+                lead_counts++;
+                if (strstr(detail, "orders_by_unit_state") == NULL)
+                    fail_msg("filter %zu: %s\n%s", index, statement, plan.data);
+            }
+            line = end != NULL ? end + 1 : NULL;
+        }
+        assert_true(lead_counts > 0);
+        hl_buf_free(&plan);
+        id_list rows = query(context->store, &filters[index]);
+        int64_t total = 0;
+        assert_int_equal(hl_store_order_count(context->store, &filters[index], &total, &error),
+                         HL_OK);
+        assert_int_equal(total, rows.count);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         STORE_TEST(test_list_pages_walk_an_index_in_order),
         STORE_TEST(test_deadline_filters_count_through_the_deadline_index),
+        STORE_TEST(test_lead_unit_counts_read_the_partial_unit_index),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -410,6 +410,8 @@ int hl_sqlite_open(const char *path, hl_store **out, hl_error *error)
     if (result == HL_OK)
         result = hl_sqlite_migrate(store, path, error);
     if (result == HL_OK)
+        result = hl_sqlite_register_pending_phones(store, error);
+    if (result == HL_OK)
         result = prepare_statements(store, error);
     if (result != HL_OK) {
         sqlite_close(&store->base);

@@ -66,6 +66,7 @@ typedef enum hl_sqlite_statement {
     STMT_CALENDAR_PUT,
     STMT_ORDER_MAX_ID,
     STMT_ORDER_INSERT,
+    STMT_ORDER_INSERT_FRESH,
     STMT_ORDER_UPDATE,
     STMT_ORDER_GET,
     STMT_ORDER_EXISTS,
@@ -90,6 +91,7 @@ typedef enum hl_sqlite_statement {
     STMT_SESSION_PURGE,
     STMT_AUDIT_APPEND,
     STMT_PHONE_INDEX_PUT,
+    STMT_PHONE_INDEX_PUT_PENDING,
     STMT_APIKEY_INSERT,
     STMT_APIKEY_GET,
     STMT_APIKEY_FIND,
@@ -467,6 +469,9 @@ void hl_sqlite_close_counters(struct hl_sqlite_store *store);
 
 /* sqlite_phones.c */
 int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *error);
+/* Makes the waiting entries readable as the table hl_pending_phones on the
+ * store's connection (before its statements are prepared). */
+int hl_sqlite_register_pending_phones(struct hl_sqlite_store *store, hl_error *error);
 void hl_sqlite_drop_pending_phones(struct hl_sqlite_store *store);
 int hl_sqlite_index_phone(struct hl_sqlite_store *store, const hl_derive_phone_entry *entry,
                           hl_error *error);

@@ -77,9 +77,9 @@ static void bind_order_mutable(hl_sqlite_binder *binding, const hl_order *order,
     BIND_FIELD(binding, order->appeal_reason);
 }
 
-/* In the order of ORDER_COLUMNS. */
-static void bind_order(hl_sqlite_binder *binding, const hl_order *order, const order_names *names,
-                       const hl_sqlite_sealed_phone *phone)
+/* The id and ORDER_REGISTRATION_COLUMNS, in their order. */
+static void bind_registration(hl_sqlite_binder *binding, const hl_order *order,
+                              const order_names *names, const hl_sqlite_sealed_phone *phone)
 {
     hl_sqlite_bind_int64(binding, order->id);
     hl_sqlite_bind_string(binding, names->channel);
@@ -98,7 +98,41 @@ static void bind_order(hl_sqlite_binder *binding, const hl_order *order, const o
     BIND_FIELD(binding, order->title);
     BIND_FIELD(binding, order->content);
     BIND_FIELD(binding, order->registered_by);
+}
+
+/* In the order of ORDER_COLUMNS. */
+static void bind_order(hl_sqlite_binder *binding, const hl_order *order, const order_names *names,
+                       const hl_sqlite_sealed_phone *phone)
+{
+    bind_registration(binding, order, names, phone);
     bind_order_mutable(binding, order, names);
+}
+
+/* Whether every mutable column but version, state and state_before_return
+ * holds its zero or empty value, as after registration: such an order is
+ * written by STMT_ORDER_INSERT_FRESH, which has them as literals. */
+static bool order_is_fresh(const hl_order *order)
+{
+    return order->lead_unit[0] == '\0' && order->co_units[0] == '\0' && order->dispatched_at == 0 &&
+           order->sign_deadline == 0 && order->signed_at == 0 && order->return_deadline == 0 &&
+           order->handle_deadline == 0 && order->due_at == 0 && order->reply[0] == '\0' &&
+           order->completed_at == 0 && order->extension_count == 0 &&
+           order->extension_pending_days == 0 && order->return_count == 0 &&
+           order->reopen_count == 0 && order->remind_count == 0 && order->supervise_count == 0 &&
+           order->duplicate_of == 0 && !order->excluded && order->excluded_reason[0] == '\0' &&
+           order->assessed_month == 0 && order->survey_attempts == 0 && order->survey_result == 0 &&
+           order->rating == 0 && order->resolved == 0 && order->survey_comment[0] == '\0' &&
+           order->surveyed_at == 0 && order->appeal_state == 0 && order->appeal_reason[0] == '\0';
+}
+
+/* In the order of STMT_ORDER_INSERT_FRESH's parameters. */
+static void bind_fresh_order(hl_sqlite_binder *binding, const hl_order *order,
+                             const order_names *names, const hl_sqlite_sealed_phone *phone)
+{
+    bind_registration(binding, order, names, phone);
+    hl_sqlite_bind_int64(binding, order->version);
+    hl_sqlite_bind_string(binding, names->state);
+    hl_sqlite_bind_string(binding, names->state_before_return);
 }
 
 /* Reads a row selected as ORDER_COLUMNS, opening its phone with codec. */
@@ -259,9 +293,14 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_s
         result = hl_sqlite_seal_order_phone(store, order, &phone, error);
     if (result != HL_OK)
         return result;
-    sqlite3_stmt *statement = store->statements[STMT_ORDER_INSERT];
+    bool fresh = order_is_fresh(order);
+    sqlite3_stmt *statement =
+        store->statements[fresh ? STMT_ORDER_INSERT_FRESH : STMT_ORDER_INSERT];
     hl_sqlite_binder binding = hl_sqlite_binder_of(statement);
-    bind_order(&binding, order, &names, &phone);
+    if (fresh)
+        bind_fresh_order(&binding, order, &names, &phone);
+    else
+        bind_order(&binding, order, &names, &phone);
     if (binding.rc != SQLITE_OK)
         return hl_sqlite_storage_error(store, "order_insert", error);
     int rc = sqlite3_step(statement);

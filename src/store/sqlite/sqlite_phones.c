@@ -44,17 +44,147 @@ static int put_phone_index(struct hl_sqlite_store *store, const hl_derive_phone_
     return hl_sqlite_run_write(store, statement, "phone_index", error);
 }
 
+/* ---- the waiting entries as a table: hl_pending_phones ----
+ *
+ * A flush writes its sorted entries with one statement,
+ * STMT_PHONE_INDEX_PUT_PENDING, which reads them from this read-only
+ * virtual table over store->pending. Written one statement each, every
+ * entry paid SQLite's start and end of a statement (opening and closing
+ * its cursor, releasing its registers): measured with callgrind, about
+ * half of the 6,500 instructions each sorted entry cost the import's
+ * writing thread. */
+
+typedef struct pending_table {
+    sqlite3_vtab base; /* first: SQLite's part */
+    struct hl_sqlite_store *store;
+} pending_table;
+
+typedef struct pending_cursor {
+    sqlite3_vtab_cursor base; /* first: SQLite's part */
+    size_t row;
+} pending_cursor;
+
+static int pending_connect(sqlite3 *db, void *store, int argc, const char *const *argv,
+                           sqlite3_vtab **out, char **message)
+{
+    (void)argc;
+    (void)argv;
+    (void)message;
+    int rc = sqlite3_declare_vtab(
+        db, "CREATE TABLE x(phone_hash BLOB, received_at INTEGER, order_id INTEGER)");
+    if (rc != SQLITE_OK)
+        return rc;
+    /* Only the store's own statements name it, never a trigger or view. */
+    sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+    pending_table *table = hl_xcalloc(1, sizeof *table);
+    table->store = store;
+    *out = &table->base;
+    return SQLITE_OK;
+}
+
+static int pending_disconnect(sqlite3_vtab *table)
+{
+    free(table);
+    return SQLITE_OK;
+}
+
+/* One way to read it: every entry, in the order they stand. */
+static int pending_best_index(sqlite3_vtab *table, sqlite3_index_info *info)
+{
+    (void)table;
+    info->estimatedCost = 1000000.0;
+    info->estimatedRows = 1000000;
+    return SQLITE_OK;
+}
+
+static int pending_open(sqlite3_vtab *table, sqlite3_vtab_cursor **out)
+{
+    (void)table;
+    pending_cursor *cursor = hl_xcalloc(1, sizeof *cursor);
+    *out = &cursor->base;
+    return SQLITE_OK;
+}
+
+static int pending_close(sqlite3_vtab_cursor *cursor)
+{
+    free(cursor);
+    return SQLITE_OK;
+}
+
+static int pending_filter(sqlite3_vtab_cursor *cursor, int plan, const char *plan_text, int argc,
+                          sqlite3_value **argv)
+{
+    (void)plan;
+    (void)plan_text;
+    (void)argc;
+    (void)argv;
+    ((pending_cursor *)cursor)->row = 0;
+    return SQLITE_OK;
+}
+
+static int pending_next(sqlite3_vtab_cursor *cursor)
+{
+    ((pending_cursor *)cursor)->row++;
+    return SQLITE_OK;
+}
+
+static int pending_eof(sqlite3_vtab_cursor *cursor)
+{
+    const pending_table *table = (const pending_table *)cursor->pVtab;
+    return ((pending_cursor *)cursor)->row >= table->store->pending_count;
+}
+
+static int pending_column(sqlite3_vtab_cursor *cursor, sqlite3_context *context, int column)
+{
+    const pending_table *table = (const pending_table *)cursor->pVtab;
+    const hl_derive_phone_entry *entry = &table->store->pending[((pending_cursor *)cursor)->row];
+    if (column == 0)
+        sqlite3_result_blob(context, entry->hash, HL_PHONE_HASH_BYTES, SQLITE_STATIC);
+    else
+        sqlite3_result_int64(context, column == 1 ? entry->received_at : entry->order_id);
+    return SQLITE_OK;
+}
+
+static int pending_rowid(sqlite3_vtab_cursor *cursor, sqlite3_int64 *out)
+{
+    *out = (sqlite3_int64)((pending_cursor *)cursor)->row;
+    return SQLITE_OK;
+}
+
+/* Eponymous only (no xCreate): the table exists on every connection
+ * that registered the module, and no schema names it. */
+static const sqlite3_module pending_module = {
+    .iVersion = 0,
+    .xConnect = pending_connect,
+    .xBestIndex = pending_best_index,
+    .xDisconnect = pending_disconnect,
+    .xOpen = pending_open,
+    .xClose = pending_close,
+    .xFilter = pending_filter,
+    .xNext = pending_next,
+    .xEof = pending_eof,
+    .xColumn = pending_column,
+    .xRowid = pending_rowid,
+};
+
+int hl_sqlite_register_pending_phones(struct hl_sqlite_store *store, hl_error *error)
+{
+    if (sqlite3_create_module_v2(store->db, "hl_pending_phones", &pending_module, store, NULL) !=
+        SQLITE_OK)
+        return hl_sqlite_storage_error(store, "open", error);
+    return HL_OK;
+}
+
 /* Writes the waiting entries in key order, so that each B-tree page is
- * visited once. */
+ * visited once, with one statement. */
 int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *error)
 {
     if (store->pending_count == 0)
         return HL_OK;
     qsort(store->pending, store->pending_count, sizeof *store->pending,
           hl_derive_phone_entry_compare);
-    int result = HL_OK;
-    for (size_t index = 0; index < store->pending_count && result == HL_OK; index++)
-        result = put_phone_index(store, &store->pending[index], error);
+    int result = hl_sqlite_run_write(store, store->statements[STMT_PHONE_INDEX_PUT_PENDING],
+                                     "phone_index", error);
     store->pending_count = 0;
     return result;
 }

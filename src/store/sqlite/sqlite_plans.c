@@ -90,6 +90,9 @@ static int state_count(unsigned mask)
  * unit codes may hold '_', a LIKE wildcard. */
 #define CO_UNIT_CONDITION "instr(',' || co_units || ',', ',' || ? || ',') > 0"
 
+/* A named lead unit, which is never '' (hl_sqlite_filter_set). */
+#define LEAD_UNIT_CONDITION "lead_unit = ? AND lead_unit <> ''"
+
 /* Appends the WHERE clause of a filter (NULL: none) read through a plan. */
 void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter,
                            const hl_sqlite_plan *plan)
@@ -101,8 +104,11 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
         if (plan->lead >= 0)
             hl_sqlite_query_condition(query, plan->lead > 0 ? "u.lead = 1" : "u.lead = 0");
     }
+    /* "lead_unit <> ''" is implied by the named unit, but SQLite cannot
+     * see it through a parameter: spelt out, it lets SQLite use the partial
+     * index orders_by_unit_state (migration 9). */
     if (hl_sqlite_filter_set(plan->also_lead)) {
-        order_condition(query, "lead_unit = ?");
+        order_condition(query, LEAD_UNIT_CONDITION);
         hl_sqlite_query_text(query, plan->also_lead);
     }
     if (plan->part == PART_DEADLINE)
@@ -132,7 +138,7 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
     }
     if (hl_sqlite_filter_set(filter->unit) &&
         !(unit_range && plan->unit == filter->unit && plan->lead > 0)) {
-        order_condition(query, "lead_unit = ?");
+        order_condition(query, LEAD_UNIT_CONDITION);
         hl_sqlite_query_text(query, filter->unit);
     }
     if (hl_sqlite_filter_set(filter->co_unit) &&
