@@ -788,9 +788,9 @@ int hl_app_each_user(hl_app *app, hl_user_visitor visit, void *context, hl_error
     return hl_store_user_each(app->store, visit, context, error);
 }
 
-int hl_app_schema_version(void)
+int hl_app_schema_version(const hl_app *app)
 {
-    return hl_store_schema_version();
+    return hl_store_schema_version(app->store);
 }
 
 int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *count, hl_error *error)

@@ -121,8 +121,9 @@ int hl_app_earlier_orders(hl_app *app, int64_t id, const hl_user *reader,
 int hl_app_each_unit(hl_app *app, hl_unit_visitor visit, void *context, hl_error *error);
 int hl_app_each_category(hl_app *app, hl_category_visitor visit, void *context, hl_error *error);
 int hl_app_each_user(hl_app *app, hl_user_visitor visit, void *context, hl_error *error);
-/* The store's schema version this build writes. */
-int hl_app_schema_version(void);
+/* The schema version this build writes in the app's store (its backend's
+ * numbering). */
+int hl_app_schema_version(const hl_app *app);
 
 /* For a server: this connection's commits no longer checkpoint the WAL;
  * the server calls hl_app_checkpoint from a thread of its own instead (see

@@ -39,7 +39,7 @@ static int run_init(cli_context *context, const cli_command *command, const cli_
     }
     printf(HL_T("数据库已就绪：%s（结构版本 %d，日历例外日 %zu 天）\n",
                 "store ready: %s (schema %d, %zu calendar days)\n"),
-           context->db_path, hl_app_schema_version(), hl_app_calendar(app)->count);
+           context->db_path, hl_app_schema_version(app), hl_app_calendar(app)->count);
     /* The key matters as much as the store: say where it is. */
     char *default_key =
         context->key_path == NULL ? hl_secrets_default_key_path(context->db_path) : NULL;

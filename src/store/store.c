@@ -52,6 +52,11 @@ void hl_store_close(hl_store *store)
         store->ops->close(store);
 }
 
+int hl_store_schema_version(const hl_store *store)
+{
+    return store != NULL ? store->ops->schema_version() : 0;
+}
+
 void hl_store_set_bulk(hl_store *store, bool bulk)
 {
     if (store != NULL)

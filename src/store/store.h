@@ -158,6 +158,8 @@ typedef int (*hl_phone_index_visitor)(void *context, const unsigned char hash[HL
 
 typedef struct hl_store_ops {
     void (*close)(hl_store *store);
+    /* The schema version this build writes in this backend's stores. */
+    int (*schema_version)(void);
     int (*begin)(hl_store *store, hl_error *error);
     int (*begin_read)(hl_store *store, hl_error *error);
     int (*commit)(hl_store *store, hl_error *error);
@@ -291,8 +293,9 @@ struct hl_store {
  * caller owns *out and closes it with hl_store_close. */
 int hl_store_open(const char *address, hl_store **out, hl_error *error);
 
-/* The schema version this build writes. */
-int hl_store_schema_version(void);
+/* The schema version this build writes in a store of store's backend (each
+ * backend numbers its own migrations); 0 for a NULL store. */
+int hl_store_schema_version(const hl_store *store);
 
 /* Thin wrappers over the ops table, so that app/ reads naturally. They
  * check once for every backend what each would check alike: a NULL store

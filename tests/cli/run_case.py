@@ -15,7 +15,8 @@ in any order that makes sense:
 
   # text              a comment (also blank lines), outside file blocks
   = NAME=VALUE        sets an environment variable for every later command
-                      (`= NAME=` sets it empty; `= -NAME` unsets it)
+                      (`= NAME=` sets it empty; `= -NAME` returns it to
+                      the case's start: unset, or what the harness set)
   < NAME              starts a file block: every following line, verbatim,
   ...                 up to a line `<<<`, is written (UTF-8, '\\n' after
   <<<                 each line) to NAME in the temp dir before the next
@@ -40,6 +41,12 @@ in any order that makes sense:
   ~! REGEX            a stderr line matching REGEX
   .exact              stdout and stderr must be exactly the expected lines
                       of this block (none expected: the stream is empty)
+  .sqlite             this command runs on SQLite only: it names SQLite
+                      files by path (another store, the store's own file);
+                      the PostgreSQL copy skips it and counts it skipped
+
+In expected lines $SCHEMA stands for the schema version of the backend the
+case runs on (tests/support/test_store.py's SCHEMA_VERSIONS).
 
 Without .exact the expected lines must all appear, in order, each as a whole
 line; other lines may come between and around them. Output that is not valid
@@ -64,7 +71,7 @@ import tempfile
 
 # The store of the PostgreSQL copy (tests/support/test_store.py).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from test_store import StoreError, is_postgres, test_store_address  # noqa: E402
+from test_store import StoreError, is_postgres, schema_version, test_store_address  # noqa: E402
 
 TIMEOUT_SECONDS = 120
 # Commands allowed to report several bad rows on stderr.
@@ -85,6 +92,7 @@ class Command:
         self.stdout = []  # (kind, text): kind "line" or "regex"
         self.stderr = []
         self.exact = False
+        self.sqlite_only = False
         self.files = []  # (name, bytes) written before it runs
         self.env = {}
 
@@ -182,6 +190,8 @@ def parse_case(path):
             current.stdout.append(("regex", line[2:]))
         elif stripped == ".exact":
             current.exact = True
+        elif stripped == ".sqlite":
+            current.sqlite_only = True
         else:
             raise CaseError(f"line {number}: not understood: {line!r}")
     if pending_files:
@@ -228,6 +238,13 @@ def check_stream(name, expected, actual, exact):
             return problems
         position += 1
     return []
+
+
+def with_schema(expected):
+    """The expected lines with $SCHEMA replaced by the schema version of the
+    backend the case runs on."""
+    version = str(schema_version())
+    return [(kind, text.replace("$SCHEMA", version)) for kind, text in expected]
 
 
 def command_word(argv):
@@ -287,15 +304,20 @@ def main():
             return 1
         base_env["HOTLINE_DB"] = address
         base_env["HOTLINE_KEY_FILE"] = "case.db.key"
-    passed = failed = 0
+    passed = failed = skipped = 0
     try:
         for command in commands:
             for name, data in command.files:
                 with open(os.path.join(directory, name), "wb") as handle:
                     handle.write(data)
+            if command.sqlite_only and address != "case.db":
+                skipped += 1
+                continue
             env = dict(base_env)
             for name, value in command.env.items():
-                if value is None:
+                if value is None and name in base_env:
+                    env[name] = base_env[name]
+                elif value is None:
                     env.pop(name, None)
                 else:
                     env[name] = value
@@ -331,8 +353,8 @@ def main():
                 problems.append(f"exit code {code}, expected {command.exit_code}")
             if code is not None and code < 0:
                 problems.append(f"killed by signal {-code}")
-            problems += check_stream("stdout", command.stdout, out, command.exact)
-            problems += check_stream("stderr", command.stderr, err,
+            problems += check_stream("stdout", with_schema(command.stdout), out, command.exact)
+            problems += check_stream("stderr", with_schema(command.stderr), err,
                                      command.exact)
             if (code is not None and code != 0 and len(err) > 1 and
                     command_word(argv) not in MULTI_LINE_COMMANDS):
@@ -359,7 +381,8 @@ def main():
                 passed += 1
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed" +
+          (f", {skipped} skipped (SQLite only)" if skipped else ""))
     return 1 if failed else 0
 
 

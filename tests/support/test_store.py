@@ -20,6 +20,17 @@ class StoreError(RuntimeError):
     """No store to run on (the message says why)."""
 
 
+# The schema version each backend's store is at after hotline init: the
+# number of its migrations (store/sqlite/sqlite_schema.c,
+# store/postgres/pg_schema.c). Written here, not asked of hotline, so that
+# a migration added without its tests fails them.
+SCHEMA_VERSIONS = {"sqlite": 9, "postgres": 2}
+
+
+def schema_version():
+    return SCHEMA_VERSIONS["postgres" if is_postgres() else "sqlite"]
+
+
 def is_postgres():
     return os.environ.get("HOTLINE_TEST_BACKEND") == "postgres"
 

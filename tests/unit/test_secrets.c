@@ -418,7 +418,7 @@ static void test_schema_4_store_is_sealed_when_opened(void **state)
     raw_text(fix->path, "SELECT value FROM meta WHERE key = 'schema_version'", version,
              sizeof version);
     char current[16];
-    snprintf(current, sizeof current, "%d", hl_app_schema_version());
+    snprintf(current, sizeof current, "%d", hl_app_schema_version(fix->app));
     assert_string_equal(version, current);
     raw_text(fix->path, "SELECT count(*) FROM orders WHERE typeof(citizen_phone) <> 'blob'", clear,
              sizeof clear);

@@ -151,6 +151,7 @@ static void test_open_creates_the_schema_once_and_reopens(void **state)
     hl_store *second = NULL;
     hl_error error;
     assert_int_equal(hl_store_open(context->address, &second, &error), HL_OK);
+    assert_int_equal(hl_store_schema_version(second), 2);
     hl_store_close(second);
     /* The second open found the schema and changed nothing. */
     assert_int_equal(raw_integer(context, "SELECT count(*) FROM meta"), 2);

@@ -233,6 +233,7 @@ static hl_store_ops pg_ops;
 static void fill_ops(void)
 {
     pg_ops.close = pg_close;
+    pg_ops.schema_version = hl_pg_schema_version;
     pg_ops.begin = pg_begin;
     pg_ops.begin_read = pg_begin_read;
     pg_ops.commit = pg_commit;

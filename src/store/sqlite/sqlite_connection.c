@@ -354,6 +354,7 @@ static hl_store_ops sqlite_ops;
 static void fill_ops(void)
 {
     sqlite_ops.close = sqlite_close;
+    sqlite_ops.schema_version = hl_sqlite_schema_version;
     sqlite_ops.begin = sqlite_begin;
     sqlite_ops.begin_read = sqlite_begin_read;
     sqlite_ops.commit = sqlite_commit;

@@ -390,6 +390,8 @@ void hl_sqlite_rollups_ops(hl_store_ops *ops);
 void hl_sqlite_access_ops(hl_store_ops *ops);
 void hl_sqlite_throttle_ops(hl_store_ops *ops);
 void hl_sqlite_copy_ops(hl_store_ops *ops);
+/* The number of this backend's migrations: the version it writes. */
+int hl_sqlite_schema_version(void);
 /* Whether a store is one of this backend's. */
 bool hl_sqlite_owns(const hl_store *store);
 

@@ -174,7 +174,7 @@ static const char *const migrations[] = {
 
 #define MIGRATION_COUNT ((int)HL_COUNT_OF(migrations))
 
-int hl_store_schema_version(void)
+int hl_sqlite_schema_version(void)
 {
     return MIGRATION_COUNT;
 }
