@@ -433,11 +433,15 @@ static bool finished(hl_state state)
     return state == HL_STATE_INVALID || state == HL_STATE_MERGED || state == HL_STATE_ARCHIVED;
 }
 
-static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_found(void **state)
+static void test_random_mix_of_actions_verifies_clean_and_tampering_is_found(void **state)
 {
     fixture *fix = *state;
     hl_app *app = fix->app;
-    enum { POOL = 2000, ACTIONS = 100000 };
+    /* 100,000 actions on SQLite; the logic is the same on PostgreSQL, where
+     * 20,000 check that both backends agree in a fifth of the time (each
+     * action is a few round trips to the server). */
+    enum { POOL = 2000 };
+    const int64_t actions = test_store_is_postgres() ? 20000 : 100000;
     static const char *const units[] = {"u1", "u2", "u3", "u4"};
     static int64_t pool[POOL]; /* live orders; one that finishes is replaced by a new one */
     uint64_t seed = 12345;
@@ -455,7 +459,7 @@ static void test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_fo
         registered++;
     }
     int64_t first = pool[0];
-    while (succeeded < ACTIONS) {
+    while (succeeded < actions) {
         size_t slot = next_random(&seed) % POOL;
         int64_t id = pool[slot];
         assert_int_equal(hl_app_get_order(app, id, order, &error), HL_OK);
@@ -630,8 +634,9 @@ static void test_verify_finds_a_counter_the_log_does_not_explain(void **state)
 {
     fixture *fix = *state;
     register_order(fix->app, "2024-02-05 09:00", HL_TYPE_COMPLAINT, "city");
-    assert_int_equal(
-        test_sql_exec(fix->path, "INSERT INTO rollups VALUES (202401, 'u9', 'completed', 3)"), 0);
+    assert_int_equal(test_sql_exec(fix->path, "INSERT INTO rollups(month, unit, counter, value) "
+                                              "VALUES (202401, 'u9', 'completed', 3)"),
+                     0);
     int differences = 0;
     hl_error error;
     assert_int_equal(hl_verify_run(fix->app, count_difference, &differences, NULL, &error),
@@ -741,8 +746,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_configured_limit_is_stored_and_used_after_reopening,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_random_mix_of_100000_actions_verifies_clean_and_tampering_is_found, setup,
-            teardown),
+            test_random_mix_of_actions_verifies_clean_and_tampering_is_found, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_survey_and_upheld_appeal_count_toward_the_completion_month, setup, teardown),
         cmocka_unit_test_setup_teardown(
