@@ -116,9 +116,18 @@ def instant(text):
 # ---------------------------------------------------------------------------
 # The oracle: what a list holds, computed from the store with SQL.
 
+def contains(text):
+    """SQL true when the text expression holds the next parameter, on SQLite
+    and PostgreSQL alike (neither instr nor position is common to both)."""
+    return f"replace({text}, ?, '') <> {text}"
+
+
+CO_UNIT = contains("(',' || co_units || ',')").replace("?", "(',' || ? || ',')")
+
+
 def scope_condition(role):
     if role == "handler":
-        return ("(lead_unit = ? OR instr(',' || co_units || ',', ',' || ? || ',') > 0)",
+        return (f"(lead_unit = ? OR {CO_UNIT})",
                 [HANDLER_UNIT, HANDLER_UNIT])
     if role == "surveyor":
         return "state IN ('completed', 'surveyed', 'archived')", []
@@ -138,13 +147,13 @@ def oracle(context, role, filters, due_soon_ids=None):
         conditions.append("lead_unit = ?")
         values.append(filters["unit"])
     if "co_unit" in filters:
-        conditions.append("instr(',' || co_units || ',', ',' || ? || ',') > 0")
+        conditions.append(CO_UNIT)
         values.append(filters["co_unit"])
     if "category" in filters:
         conditions.append("category = ?")
         values.append(filters["category"])
     if "q" in filters:
-        conditions.append("(instr(title, ?) > 0 OR instr(content, ?) > 0)")
+        conditions.append(f"({contains('title')} OR {contains('content')})")
         values += [filters["q"].strip(), filters["q"].strip()]
     if filters.get("overdue") == "1":
         conditions.append("due_at > 0 AND due_at < ?")
