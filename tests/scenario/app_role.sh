@@ -8,8 +8,8 @@
 # not update, delete or truncate them (both hold rows: `show` gave the
 # full number out); the owner may not either (the
 # triggers). On a throwaway PostgreSQL of its own
-# (tests/support/pg_cluster.sh). Registered twice like every store test: the
-# SQLite copy says it has nothing to do; the _pg copy runs it. Prints
+# (tests/support/pg_cluster.sh). Registered once, as scenario_app_role_pg
+# (label postgres). Prints
 # "N passed, M failed"; exits 1 on a failure.
 set -euo pipefail
 
@@ -23,10 +23,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../support/scenario.sh"
 . "$HERE/../support/pg_cluster.sh"
 
-if [ "${HOTLINE_TEST_BACKEND:-}" = sqlite ]; then
-    echo "app_role: a PostgreSQL scenario; it runs in its copy scenario_app_role_pg"
-    finish
-fi
 pg_bindir_found || die "PostgreSQL's server programs are missing (Debian's postgresql; HOTLINE_PG_BINDIR)"
 pg_hotline_has_postgres "$HOTLINE" || die "$HOTLINE was built without the PostgreSQL backend"
 

@@ -20,9 +20,8 @@
 # crash is there, `hotline verify` finds the counters equal to the log, and
 # the restored store takes new writes. pg_verifybackup checks the backup
 # first, as docs/deploy.md says to.
-# Registered twice like every store test: the SQLite copy says it has
-# nothing to do (SQLite's own backup is a copy of the file and its key);
-# the _pg copy runs it. Prints "N passed, M failed"; exits 1 on a failure.
+# Registered once, as scenario_backup_restore_pg (label postgres; SQLite's
+# own backup is a copy of the file and its key). Prints "N passed, M failed"; exits 1 on a failure.
 set -euo pipefail
 
 if [ $# -lt 1 ]; then
@@ -36,10 +35,6 @@ ORDERS=20 # before the base backup, and as many after it
 . "$HERE/../support/scenario.sh"
 . "$HERE/../support/pg_cluster.sh"
 
-if [ "${HOTLINE_TEST_BACKEND:-}" = sqlite ]; then
-    echo "backup_restore: a PostgreSQL scenario; it runs in its copy scenario_backup_restore_pg"
-    finish
-fi
 pg_bindir_found || die "PostgreSQL's server programs are missing (Debian's postgresql; HOTLINE_PG_BINDIR)"
 pg_hotline_has_postgres "$HOTLINE" || die "$HOTLINE was built without the PostgreSQL backend"
 

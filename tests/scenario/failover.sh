@@ -26,10 +26,9 @@
 #   - the order numbers of each day are dense, and `hotline verify` finds
 #     the counters equal to the log.
 # Needs Debian's postgresql (the server's programs) and a binary with the
-# PostgreSQL backend. Registered twice like every store test: the SQLite
-# copy says it has nothing to do; the _pg copy (or a run with
-# HOTLINE_TEST_BACKEND unset) runs it, and fails when PostgreSQL is missing
-# there. Prints "N passed, M failed"; exits 1 on a failure. Leaves nothing
+# PostgreSQL backend. Registered once, as scenario_failover_pg (label
+# postgres: tests/CMakeLists.txt's HOTLINE_POSTGRES_ONLY_TESTS); it fails
+# when PostgreSQL is missing. Prints "N passed, M failed"; exits 1 on a failure. Leaves nothing
 # running: its trap kills the servers and stops both clusters.
 set -euo pipefail
 
@@ -46,10 +45,6 @@ CLIENTS=8
 . "$HERE/../support/scenario.sh"
 . "$HERE/../support/pg_cluster.sh"
 
-if [ "${HOTLINE_TEST_BACKEND:-}" = sqlite ]; then
-    echo "failover: a PostgreSQL scenario; it runs in its copy scenario_failover_pg"
-    finish
-fi
 pg_bindir_found || die "PostgreSQL's server programs are missing (Debian's postgresql; HOTLINE_PG_BINDIR)"
 pg_hotline_has_postgres "$HOTLINE" || die "$HOTLINE was built without the PostgreSQL backend"
 
