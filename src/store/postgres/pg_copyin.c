@@ -20,8 +20,8 @@
 #include "base/contract.h"
 #include "base/i18n.h"
 
-/* Waiting rows are sent when together they pass this many bytes: COPY's
- * gain is won long before (a round trip per few hundred rows instead of
+/* A table's waiting rows are sent when they pass this many bytes: COPY's
+ * gain is won long before (a round trip per thousands of rows instead of
  * per row), and the import's memory stays bounded whatever its size. */
 #define COPYIN_FLUSH_BYTES ((size_t)4 << 20)
 
@@ -100,7 +100,10 @@ enum { STORED = 0, CLAIMED = 1 };
 
 struct hl_pg_copyin {
     hl_buf rows[HL_PG_COPYIN_TABLES];
-    size_t bytes;   /* of all the waiting rows */
+    bool waiting; /* rows are waiting in some table */
+    /* A COPY sent whose result has not been read (see send_table), or
+     * HL_PG_COPYIN_TABLES for none. */
+    hl_pg_copyin_table unread;
     key_set orders; /* (number, STORED or CLAIMED) */
     key_set events; /* (order number, seq) claimed */
     /* The first numbers of the days whose stored numbers were read. */
@@ -112,10 +115,30 @@ static struct hl_pg_copyin *copyin_of(struct hl_pg_store *store)
 {
     if (store->copyin == NULL) {
         store->copyin = hl_xcalloc(1, sizeof *store->copyin);
+        store->copyin->unread = HL_PG_COPYIN_TABLES;
         for (int table = 0; table < HL_PG_COPYIN_TABLES; table++)
             hl_buf_init(&store->copyin->rows[table]);
     }
     return store->copyin;
+}
+
+/* Reads the results of the COPY sent last, if any; the first failure is
+ * mapped (error may be NULL when the result no longer matters). */
+static int read_unread(struct hl_pg_store *store, hl_error *error)
+{
+    struct hl_pg_copyin *copyin = store->copyin;
+    if (copyin == NULL || copyin->unread == HL_PG_COPYIN_TABLES)
+        return HL_OK;
+    const char *operation = copy_operation[copyin->unread];
+    copyin->unread = HL_PG_COPYIN_TABLES;
+    int result = HL_OK;
+    PGresult *answer;
+    while (store->connection != NULL && (answer = PQgetResult(store->connection)) != NULL) {
+        if (result == HL_OK && PQresultStatus(answer) != PGRES_COMMAND_OK)
+            result = error != NULL ? hl_pg_error(store, answer, operation, error) : HL_EIO;
+        PQclear(answer);
+    }
+    return result;
 }
 
 void hl_pg_copyin_drop(struct hl_pg_store *store)
@@ -123,6 +146,8 @@ void hl_pg_copyin_drop(struct hl_pg_store *store)
     struct hl_pg_copyin *copyin = store->copyin;
     if (copyin == NULL)
         return;
+    /* The connection is busy until the last COPY's result is read. */
+    read_unread(store, NULL);
     for (int table = 0; table < HL_PG_COPYIN_TABLES; table++)
         hl_buf_free(&copyin->rows[table]);
     free(copyin->orders.slots);
@@ -134,71 +159,71 @@ void hl_pg_copyin_drop(struct hl_pg_store *store)
 
 /* ---- Sending ---- */
 
-/* Ends the COPY under way and reads its results; the first failure is
- * mapped. refusal is NULL to end it well, else the reason to abort it. */
-static int end_copy(struct hl_pg_store *store, hl_pg_copyin_table table, const char *refusal,
-                    hl_error *error)
-{
-    int result = HL_OK;
-    if (PQputCopyEnd(store->connection, refusal) != 1)
-        result = hl_pg_error(store, NULL, copy_operation[table], error);
-    PGresult *answer;
-    while ((answer = PQgetResult(store->connection)) != NULL) {
-        if (result == HL_OK && PQresultStatus(answer) != PGRES_COMMAND_OK)
-            result = hl_pg_error(store, answer, copy_operation[table], error);
-        PQclear(answer);
-    }
-    return result;
-}
-
 /* One COPY of the table's waiting rows, which are forgotten whatever
- * happens: after a failure the transaction is lost and sending them again
- * could only fail again. */
-static int send_table(struct hl_pg_store *store, hl_pg_copyin_table table, hl_error *error)
+ * happens: after a failure the transaction is lost, and sending them again
+ * could only fail again. With wait false the COPY's result is left unread
+ * (the server checks and indexes the rows while this connection builds
+ * the next ones), to be read before the connection's next statement: the
+ * import's own work then overlaps the server's, instead of adding to it.
+ * The tables name one another's rows by number only (no foreign key
+ * between them), so that one may be sent before the rows of another that
+ * it names. */
+static int send_table(struct hl_pg_store *store, hl_pg_copyin_table table, bool wait,
+                      hl_error *error)
 {
-    hl_buf *rows = &store->copyin->rows[table];
-    if (rows->len == 0)
-        return HL_OK;
+    struct hl_pg_copyin *copyin = store->copyin;
+    hl_buf *rows = &copyin->rows[table];
+    int result = read_unread(store, error);
+    if (result != HL_OK || rows->len == 0) {
+        hl_buf_reset(rows);
+        return result;
+    }
     PGresult *start = PQexec(store->connection, copy_sql[table]);
-    int result = HL_OK;
     if (PQresultStatus(start) != PGRES_COPY_IN) {
         result = hl_pg_error(store, start, copy_operation[table], error);
         PQclear(start);
-    } else {
-        PQclear(start);
-        /* In blocking mode libpq takes the rows whole, sending as the
-         * socket accepts; the bound keeps them far below INT_MAX. */
-        bool sent = PQputCopyData(store->connection, rows->data, (int)rows->len) == 1;
-        result = end_copy(store, table, sent ? NULL : "the rows could not be sent", error);
-        if (result == HL_OK && !sent)
-            result = hl_pg_error(store, NULL, copy_operation[table], error);
+        hl_buf_reset(rows);
+        return result;
     }
-    store->copyin->bytes -= rows->len;
+    PQclear(start);
+    /* In blocking mode libpq takes the rows whole, sending as the socket
+     * accepts; the bound keeps them far below INT_MAX. */
+    bool sent = PQputCopyData(store->connection, rows->data, (int)rows->len) == 1;
     hl_buf_reset(rows);
-    return result;
+    if (PQputCopyEnd(store->connection, sent ? NULL : "the rows could not be sent") != 1)
+        sent = false;
+    copyin->unread = table;
+    if (!sent) {
+        result = hl_pg_error(store, NULL, copy_operation[table], error);
+        read_unread(store, NULL);
+        return result;
+    }
+    return wait ? read_unread(store, error) : HL_OK;
 }
 
 int hl_pg_copyin_flush(struct hl_pg_store *store, hl_error *error)
 {
-    if (store->copyin == NULL || store->copyin->bytes == 0)
+    struct hl_pg_copyin *copyin = store->copyin;
+    if (copyin == NULL || (!copyin->waiting && copyin->unread == HL_PG_COPYIN_TABLES))
         return HL_OK;
+    copyin->waiting = false;
     if (store->connection == NULL || PQstatus(store->connection) != CONNECTION_OK) {
-        int result = hl_pg_error(store, NULL, copy_operation[HL_PG_COPYIN_ORDERS], error);
+        copyin->unread = HL_PG_COPYIN_TABLES;
         for (int table = 0; table < HL_PG_COPYIN_TABLES; table++)
-            hl_buf_reset(&store->copyin->rows[table]);
-        store->copyin->bytes = 0;
-        return result;
+            hl_buf_reset(&copyin->rows[table]);
+        return hl_pg_error(store, NULL, copy_operation[HL_PG_COPYIN_ORDERS], error);
     }
     int result = HL_OK;
     for (int table = 0; table < HL_PG_COPYIN_TABLES; table++) {
-        int sent = send_table(store, (hl_pg_copyin_table)table, error);
-        if (result == HL_OK)
-            result = sent;
-        else
-            hl_buf_reset(&store->copyin->rows[table]);
+        if (result != HL_OK) {
+            hl_buf_reset(&copyin->rows[table]);
+            continue;
+        }
+        result = send_table(store, (hl_pg_copyin_table)table, true, error);
     }
-    store->copyin->bytes = 0;
-    return result;
+    /* With nothing waiting, the last COPY's result may still be unread. */
+    int last = read_unread(store, result == HL_OK ? error : NULL);
+    return result != HL_OK ? result : last;
 }
 
 /* ---- Rows in COPY's text format ---- */
@@ -247,7 +272,6 @@ int hl_pg_copyin_add(struct hl_pg_store *store, hl_pg_copyin_table table, const 
                             copy_operation[table], HL_PG_MAX_PARAMS);
     struct hl_pg_copyin *copyin = copyin_of(store);
     hl_buf *out = &copyin->rows[table];
-    size_t before = out->len;
     for (int index = 0; index < row->count; index++) {
         if (index > 0)
             hl_buf_append_char(out, '\t');
@@ -260,8 +284,10 @@ int hl_pg_copyin_add(struct hl_pg_store *store, hl_pg_copyin_table table, const 
             append_text(out, row->values[index], (size_t)row->lengths[index]);
     }
     hl_buf_append_char(out, '\n');
-    copyin->bytes += out->len - before;
-    return copyin->bytes >= COPYIN_FLUSH_BYTES ? hl_pg_copyin_flush(store, error) : HL_OK;
+    copyin->waiting = true;
+    if (out->len < COPYIN_FLUSH_BYTES)
+        return HL_OK;
+    return send_table(store, table, false, error);
 }
 
 /* ---- Claims ---- */
