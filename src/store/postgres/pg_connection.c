@@ -2,10 +2,11 @@
  * configure the session, create or migrate the schema), close, and the
  * transactions around every write (begin, begin_read, commit, rollback,
  * bulk mode), with the per-state counts written to this connection's shard
- * at commit. Checkpoints are the server's own business: both checkpoint
- * operations do nothing. It also assembles the backend's ops table from the
- * other files. It reads and writes no records itself, and never repeats
- * the address it was given (it may hold a password). */
+ * and the rows waiting for COPY sent at commit. Checkpoints are the
+ * server's own business: both checkpoint operations do nothing. It also
+ * assembles the backend's ops table from the other files. It reads and
+ * writes no records itself, and never repeats the address it was given (it
+ * may hold a password). */
 #include "store/postgres/pg_internal.h"
 
 #include <inttypes.h>

@@ -3,8 +3,9 @@
  * at once), insert, the optimistic update, get, and the heads scan. It
  * keeps order_units and the per-state counts in step with every write,
  * from the rows store/derive.c derives (pg_connection.c writes the counts
- * at commit). Lists and counts over many orders are pg_queries.c's; phones
- * are sealed and indexed by pg_phones.c. */
+ * at commit). In bulk mode a new order and its rows go through COPY
+ * (pg_copyin.c) instead of an INSERT each. Lists and counts over many
+ * orders are pg_queries.c's; phones are sealed and indexed by pg_phones.c. */
 #include "store/postgres/pg_internal.h"
 
 #include <inttypes.h>
