@@ -2,10 +2,11 @@
  * configure the session, create or migrate the schema), close, and the
  * transactions around every write (begin, begin_read, commit, rollback,
  * bulk mode), with the per-state counts written to this connection's shard
- * at commit. Checkpoints are the server's own business: both checkpoint
- * operations do nothing. It also assembles the backend's ops table from the
- * other files. It reads and writes no records itself, and never repeats
- * the address it was given (it may hold a password). */
+ * and the rows waiting for COPY sent at commit. Checkpoints are the
+ * server's own business: both checkpoint operations do nothing. It also
+ * assembles the backend's ops table from the other files. It reads and
+ * writes no records itself, and never repeats the address it was given (it
+ * may hold a password). */
 #include "store/postgres/pg_internal.h"
 
 #include <inttypes.h>
@@ -37,6 +38,7 @@ static void pg_close(hl_store *base)
     struct hl_pg_store *store = hl_pg_store_of(base);
     /* Closing with a transaction open rolls it back, as a crash would. */
     hl_pg_drop_pending(store);
+    hl_pg_copyin_drop(store);
     if (store->connection != NULL)
         PQfinish(store->connection);
     store->connection = NULL;
@@ -111,8 +113,12 @@ static int pg_begin(hl_store *base, hl_error *error)
     int result = refuse_nested(store, error);
     if (result == HL_OK)
         result = hl_pg_begin_command(store, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin", error);
-    if (result == HL_OK)
+    if (result == HL_OK) {
         store->in_transaction = true;
+        /* Fixed for the transaction, as the session's setting is: an
+         * insert through COPY relies on the claims of those before it. */
+        store->copy_in = store->bulk;
+    }
     return result;
 }
 
@@ -190,9 +196,11 @@ static int pg_commit(hl_store *base, hl_error *error)
         return hl_error_set(error, HL_EIO, NULL, "%s",
                             HL_T("commit：事务已因先前的错误中止",
                                  "commit: the transaction was aborted by an earlier failure"));
-    /* On failure the caller rolls back, which drops the counts and the
-     * rollup additions not written. */
-    int result = flush_state_counts(store, error);
+    /* On failure the caller rolls back, which drops the counts, the
+     * rollup additions and the rows for COPY not written. */
+    int result = hl_pg_copyin_flush(store, error);
+    if (result == HL_OK)
+        result = flush_state_counts(store, error);
     if (result == HL_OK)
         result = hl_pg_flush_pending(store, error);
     if (result != HL_OK)
@@ -202,7 +210,8 @@ static int pg_commit(hl_store *base, hl_error *error)
      * connection lost), the transaction is over: the server ended it. */
     if (result == HL_OK || store->connection == NULL ||
         PQtransactionStatus(store->connection) != PQTRANS_INTRANS) {
-        store->in_transaction = store->read_only = false;
+        store->in_transaction = store->read_only = store->copy_in = false;
+        hl_pg_copyin_drop(store);
         apply_bulk_mode(store);
     }
     return result;
@@ -213,6 +222,8 @@ static int pg_rollback(hl_store *base)
     struct hl_pg_store *store = hl_pg_store_of(base);
     forget_state_counts(store);
     hl_pg_drop_pending(store);
+    hl_pg_copyin_drop(store);
+    store->copy_in = false;
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
     if (!store->in_transaction)
         return HL_OK;

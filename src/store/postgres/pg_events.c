@@ -55,13 +55,24 @@ static int pg_event_append(hl_store *base, const hl_event *event, hl_error *erro
     hl_pg_param_int64(&params, event->resolved);
     hl_pg_param_int64(&params, (int64_t)event->flags);
     int64_t inserted = 0;
-    int result = hl_pg_write(store,
-                             "INSERT INTO events(order_id, seq, at, actor, action, from_state, "
-                             "to_state, unit, other_unit, deadline, note, details, period, "
-                             "outcome, rating, resolved, flags) VALUES($1, $2, $3, $4, $5, $6, "
-                             "$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
+    int result = HL_OK;
+    /* An event of an order inserted through COPY goes there too (bulk
+     * mode): no stored event can name a number just claimed, and the
+     * claims of its events tell a repeated seq at once, as DO NOTHING
+     * does. An event of any other order is an INSERT, which sends the
+     * waiting rows first. */
+    if (store->copy_in && hl_pg_copyin_claimed_order(store, event->order_id)) {
+        if (hl_pg_copyin_claim_event(store, event->order_id, event->seq)) {
+            inserted = 1;
+            result = hl_pg_copyin_add(store, HL_PG_COPYIN_EVENTS, &params, error);
+        }
+    } else {
+        result = hl_pg_write(store,
+                             "INSERT INTO events(" HL_PG_EVENT_INSERT_COLUMNS ") VALUES($1, $2, "
+                             "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
                              "ON CONFLICT (order_id, seq) DO NOTHING",
                              &params, "event_append", &inserted, error);
+    }
     hl_pg_params_free(&params);
     if (result == HL_OK && inserted == 0) {
         char number[24];

@@ -61,6 +61,13 @@ struct hl_pg_store {
     /* The rollup additions of the open transaction, written at commit
      * (pg_rollups.c); NULL until the first. */
     struct hl_pg_rollup_batch *rollups;
+    /* Whether the open transaction's inserts of new orders (with their
+     * events, units and phone-index entries) go through COPY: bulk mode as
+     * it was at begin, like the session setting (see pg_copyin.c). */
+    bool copy_in;
+    /* The rows waiting for their COPY and what the transaction knows of
+     * the order numbers (pg_copyin.c); NULL until the first. */
+    struct hl_pg_copyin *copyin;
 };
 
 static inline struct hl_pg_store *hl_pg_store_of(hl_store *base)
@@ -314,6 +321,11 @@ static inline int hl_pg_row_status(const hl_pg_row *reader, hl_error *error)
     return hl_pg_corrupt_value(reader->result, reader->row, reader->bad_column, error);
 }
 
+/* The columns an event append writes, in its parameters' order. */
+#define HL_PG_EVENT_INSERT_COLUMNS                                                                 \
+    "order_id, seq, at, actor, action, from_state, to_state, unit, other_unit, deadline, note, "   \
+    "details, period, outcome, rating, resolved, flags"
+
 /* pg_orders.c */
 /* Reads a row selected as HL_PG_ORDER_COLUMNS, opening its phone with codec. */
 int hl_pg_read_order(const PGresult *result, int row, const hl_phone_codec *codec, hl_order *order,
@@ -346,5 +358,41 @@ int hl_pg_read_phone(const PGresult *result, int row, int column, const hl_phone
 /* The search hash of a phone as a filter wrote it (needs the codec). */
 int hl_pg_hash_phone(struct hl_pg_store *store, const char *phone,
                      unsigned char hash[HL_PHONE_HASH_BYTES], hl_error *error);
+
+/* pg_copyin.c: in bulk mode the inserts of new orders and of what comes
+ * with them wait in memory as rows of COPY's text format, and go to the
+ * server in one COPY per table: before any other statement of the
+ * connection (hl_pg_copyin_flush, called where every statement starts),
+ * at commit, and when the rows pass a size bound. A COPY that fails
+ * (23505, a number taken meanwhile by another writer: HL_ECONFLICT) fails
+ * the transaction; rollback and close forget the rows with
+ * hl_pg_copyin_drop. The caller checks store->copy_in before using any of
+ * these. */
+typedef enum hl_pg_copyin_table {
+    HL_PG_COPYIN_ORDERS, /* sent first: the others name its rows */
+    HL_PG_COPYIN_UNITS,
+    HL_PG_COPYIN_PHONES,
+    HL_PG_COPYIN_EVENTS,
+    HL_PG_COPYIN_TABLES
+} hl_pg_copyin_table;
+/* Claims an order number for an insert through COPY: *taken is true when
+ * the number is stored already (the numbers of its day are read once per
+ * transaction, which sends the waiting rows first) or was claimed earlier
+ * in the transaction; otherwise it is now the transaction's. */
+int hl_pg_copyin_claim_order(struct hl_pg_store *store, int64_t id, bool *taken, hl_error *error);
+/* Whether the order was claimed by this transaction's COPY: only its rows
+ * of the other tables can go through COPY without a check of their own. */
+bool hl_pg_copyin_claimed_order(const struct hl_pg_store *store, int64_t id);
+/* Claims event seq of a claimed order; false when it was claimed already. */
+bool hl_pg_copyin_claim_event(struct hl_pg_store *store, int64_t order_id, int64_t seq);
+/* Appends row (the parameters of the table's insert: NULL as \N, binary
+ * as bytea's hex) to the table's waiting rows; sends them all when they
+ * pass the size bound. */
+int hl_pg_copyin_add(struct hl_pg_store *store, hl_pg_copyin_table table, const hl_pg_params *row,
+                     hl_error *error);
+/* Sends every waiting row, orders first; HL_OK when there is none. */
+int hl_pg_copyin_flush(struct hl_pg_store *store, hl_error *error);
+/* Forgets the waiting rows and the claims, and frees their memory. */
+void hl_pg_copyin_drop(struct hl_pg_store *store);
 
 #endif

@@ -3,8 +3,9 @@
  * at once), insert, the optimistic update, get, and the heads scan. It
  * keeps order_units and the per-state counts in step with every write,
  * from the rows store/derive.c derives (pg_connection.c writes the counts
- * at commit). Lists and counts over many orders are pg_queries.c's; phones
- * are sealed and indexed by pg_phones.c. */
+ * at commit). In bulk mode a new order and its rows go through COPY
+ * (pg_copyin.c) instead of an INSERT each. Lists and counts over many
+ * orders are pg_queries.c's; phones are sealed and indexed by pg_phones.c. */
 #include "store/postgres/pg_internal.h"
 
 #include <inttypes.h>
@@ -200,6 +201,16 @@ static int pg_order_max_id(hl_store *base, int64_t from_id, int64_t to_id, int64
 
 /* ---- order_units and the per-state counts ---- */
 
+/* Whether the unit of rows[index] is also that of an earlier row. */
+static bool listed_before(const hl_derive_unit_rows *rows, size_t index)
+{
+    for (size_t other = 0; other < index; other++)
+        if (rows->rows[other].length == rows->rows[index].length &&
+            memcmp(rows->rows[other].code, rows->rows[index].code, rows->rows[index].length) == 0)
+            return true;
+    return false;
+}
+
 /* Writes (put) or deletes the order_units rows store/derive.c gave, all
  * keyed by the order's received time and number. ON CONFLICT DO NOTHING:
  * a co-handling unit that is also the lead keeps its lead row. */
@@ -207,15 +218,24 @@ static int write_unit_rows(struct hl_pg_store *store, bool put, const hl_derive_
                            hl_time received_at, int64_t id, hl_error *error)
 {
     const char *operation = put ? "order_units put" : "order_units delete";
+    /* The rows of an order inserted through COPY follow it there: no
+     * stored row can name a number just claimed, and a unit listed twice
+     * keeps its first row, as DO NOTHING would. */
+    bool copy = put && store->copy_in && hl_pg_copyin_claimed_order(store, id);
     int result = HL_OK;
     for (size_t index = 0; index < rows->count && result == HL_OK; index++) {
         const hl_derive_unit_row *row = &rows->rows[index];
+        if (copy && listed_before(rows, index))
+            continue;
         hl_pg_params params;
         hl_pg_params_init(&params);
         hl_pg_param_field(&params, row->code, row->length);
         hl_pg_param_int64(&params, received_at);
         hl_pg_param_int64(&params, id);
-        if (put) {
+        if (copy) {
+            hl_pg_param_int64(&params, row->lead ? 1 : 0);
+            result = hl_pg_copyin_add(store, HL_PG_COPYIN_UNITS, &params, error);
+        } else if (put) {
             hl_pg_param_int64(&params, row->lead ? 1 : 0);
             result = hl_pg_write(store,
                                  "INSERT INTO order_units(unit, received, order_id, lead) "
@@ -282,7 +302,19 @@ static int pg_order_insert(hl_store *base, const hl_order *order, const hl_seale
     hl_pg_params_init(&params);
     param_order(&params, order, &names, &phone);
     int64_t inserted = 0;
-    result = hl_pg_write(store, ORDER_INSERT, &params, "order_insert", &inserted, error);
+    if (store->copy_in) {
+        /* Through COPY (bulk mode): the number is checked against the day's
+         * stored numbers and the transaction's claims here, so that a
+         * number taken answers HL_ECONFLICT at once, as the INSERT does. */
+        bool taken = false;
+        result = hl_pg_copyin_claim_order(store, order->id, &taken, error);
+        if (result == HL_OK && !taken) {
+            inserted = 1;
+            result = hl_pg_copyin_add(store, HL_PG_COPYIN_ORDERS, &params, error);
+        }
+    } else {
+        result = hl_pg_write(store, ORDER_INSERT, &params, "order_insert", &inserted, error);
+    }
     hl_pg_params_free(&params);
     if (result == HL_OK && inserted == 0)
         result = hl_pg_order_error(HL_ECONFLICT, "已存在", "already exists", order->id, error);

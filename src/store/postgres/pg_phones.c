@@ -13,9 +13,9 @@
 #include "base/i18n.h"
 #include "base/text.h"
 
-/* Written at once, in the insert's transaction: unlike SQLite, whose bulk
- * load sorts the entries first to visit each B-tree page once, PostgreSQL
- * loads in bulk through COPY (the import's business), and a server's
+/* Written in the insert's transaction: unlike SQLite, whose bulk load
+ * sorts the entries first to visit each B-tree page once, PostgreSQL
+ * loads in bulk through COPY (pg_copyin.c, in bulk mode), and a server's
  * single registrations gain nothing from waiting. */
 int hl_pg_index_phone(struct hl_pg_store *store, const hl_derive_phone_entry *entry,
                       hl_error *error)
@@ -25,6 +25,13 @@ int hl_pg_index_phone(struct hl_pg_store *store, const hl_derive_phone_entry *en
     hl_pg_param_bytes(&params, entry->hash, HL_PHONE_HASH_BYTES);
     hl_pg_param_int64(&params, entry->received_at);
     hl_pg_param_int64(&params, entry->order_id);
+    /* The entry of an order inserted through COPY goes there too: its key
+     * holds a number just claimed, which no stored entry can. */
+    if (store->copy_in && hl_pg_copyin_claimed_order(store, entry->order_id)) {
+        int result = hl_pg_copyin_add(store, HL_PG_COPYIN_PHONES, &params, error);
+        hl_pg_params_free(&params);
+        return result;
+    }
     int result = hl_pg_write(store,
                              "INSERT INTO phone_index(phone_hash, received_at, order_id) "
                              "VALUES($1, $2, $3)",

@@ -242,8 +242,13 @@ static int ready(struct hl_pg_store *store, const char *operation, hl_error *err
 {
     if (store->connection == NULL)
         return hl_error_set(error, HL_EIO, NULL, "%s", HL_T("数据库已关闭", "the store is closed"));
+    /* Rows waiting for their COPY (bulk mode) are sent before any other
+     * statement: the rule is simpler than telling which statements could
+     * read the tables they go to (a count of orders, a lookup of a phone,
+     * the largest number of a day), and in an import the only statements
+     * between the inserts are the few that number a new day. */
     if (PQstatus(store->connection) == CONNECTION_OK)
-        return HL_OK;
+        return hl_pg_copyin_flush(store, error);
     if (store->in_transaction)
         return hl_pg_error(store, NULL, operation, error);
     PQreset(store->connection);
