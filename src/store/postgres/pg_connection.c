@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/i18n.h"
 
 bool hl_postgres_is_address(const char *address)
@@ -104,6 +105,30 @@ static int refuse_nested(struct hl_pg_store *store, hl_error *error)
                         HL_T("begin：已有事务未结束", "begin: a transaction is already open"));
 }
 
+/* Makes the partitions of the event log for this month and the next
+ * (pg_schema.c, migration 3) once a month per connection, before its first
+ * write transaction of the month: outside any transaction, because making
+ * one locks the whole table until the transaction that made it ends, and
+ * a writer's transaction may last a bulk import. Failing is no error: the
+ * default partition takes the rows of a month without one. */
+static void make_partitions_ahead(struct hl_pg_store *store)
+{
+    hl_time now = hl_clock_now();
+    int year = 0, month = 0, day = 0;
+    hl_clock_civil_from_day((int32_t)(now / 86400), &year, &month, &day);
+    int key = year * 12 + month;
+    if (key == store->partitions_month)
+        return;
+    store->partitions_month = key;
+    hl_pg_params params;
+    hl_pg_params_init(&params);
+    hl_pg_param_int64(&params, now);
+    hl_error ignored;
+    hl_pg_exec(store, "SELECT hotline_event_partitions($1::bigint, 2)", &params, "event_partitions",
+               NULL, &ignored);
+    hl_pg_params_free(&params);
+}
+
 /* READ COMMITTED, named rather than left to the server's default: the
  * rules that need more (an order's version, the day's order numbers) take
  * their own locks (see pg_orders.c). */
@@ -111,6 +136,8 @@ static int pg_begin(hl_store *base, hl_error *error)
 {
     struct hl_pg_store *store = hl_pg_store_of(base);
     int result = refuse_nested(store, error);
+    if (result == HL_OK)
+        make_partitions_ahead(store);
     if (result == HL_OK)
         result = hl_pg_begin_command(store, "BEGIN ISOLATION LEVEL READ COMMITTED", "begin", error);
     if (result == HL_OK) {

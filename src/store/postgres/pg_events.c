@@ -18,8 +18,14 @@
     "events.to_state, events.unit, events.other_unit, events.deadline, events.note, "              \
     "events.details, events.period, events.outcome, events.rating, events.resolved, events.flags"
 
-/* ON CONFLICT DO NOTHING: an existing (order, seq) answers HL_ECONFLICT and
- * leaves the transaction usable, as a failed statement does in SQLite. */
+/* An existing (order, seq) answers HL_ECONFLICT and leaves the transaction
+ * usable, as a failed statement does in SQLite. The log is partitioned by
+ * the event's time (pg_schema.c, migration 3), so no unique index can hold
+ * (order, seq) alone: the NOT EXISTS looks in every month's index for it.
+ * Two writers of one order cannot both pass it unseen, because each also
+ * writes the order under its version (pg_orders.c), and the second waits
+ * for the first and then fails. ON CONFLICT DO NOTHING still catches the
+ * same (order, seq, at) from a writer that has not written the order. */
 static int pg_event_append(hl_store *base, const hl_event *event, hl_error *error)
 {
     struct hl_pg_store *store = hl_pg_store_of(base);
@@ -68,9 +74,12 @@ static int pg_event_append(hl_store *base, const hl_event *event, hl_error *erro
         }
     } else {
         result = hl_pg_write(store,
-                             "INSERT INTO events(" HL_PG_EVENT_INSERT_COLUMNS ") VALUES($1, $2, "
-                             "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
-                             "ON CONFLICT (order_id, seq) DO NOTHING",
+                             "INSERT INTO events(" HL_PG_EVENT_INSERT_COLUMNS ") SELECT "
+                             "$1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, "
+                             "$7::text, $8::text, $9::text, $10::bigint, $11::text, $12::text, "
+                             "$13::integer, $14::integer, $15::integer, $16::integer, "
+                             "$17::integer WHERE NOT EXISTS (SELECT 1 FROM events WHERE "
+                             "order_id = $1::bigint AND seq = $2::bigint) ON CONFLICT DO NOTHING",
                              &params, "event_append", &inserted, error);
     }
     hl_pg_params_free(&params);

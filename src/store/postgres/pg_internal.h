@@ -65,6 +65,9 @@ struct hl_pg_store {
      * events, units and phone-index entries) go through COPY: bulk mode as
      * it was at begin, like the session setting (see pg_copyin.c). */
     bool copy_in;
+    /* The month (year * 12 + month, UTC) for which this connection last
+     * made the event log's partitions ahead (pg_connection.c); 0: never. */
+    int partitions_month;
     /* The rows waiting for their COPY and what the transaction knows of
      * the order numbers (pg_copyin.c); NULL until the first. */
     struct hl_pg_copyin *copyin;

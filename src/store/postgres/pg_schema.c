@@ -198,6 +198,101 @@ static const char *const migrations[] = {
     "    END IF;\n"
     "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
     "END $$;\n",
+    /* 3: events partitioned by month of their time, so that a province's
+     * log (hundreds of millions of rows over the years) keeps its indexes
+     * per month and an old month detaches whole (docs/deploy.md). The key
+     * is the column at itself, with bounds at the first of each month in
+     * UTC: a bound never moves with the deployment's time zone setting,
+     * and the eight hours by which a Beijing month differs do not matter
+     * to archiving months long past. The primary key must hold the key, so
+     * it is (order_id, seq, at): (order_id, seq) stays unique because each
+     * append checks it (pg_events.c) under the order's version, which
+     * serializes an order's writers. A row of a month without a partition
+     * goes to events_default, so that no insert ever fails for want of
+     * one; the months ahead are made by hotline_event_partitions, outside
+     * any transaction (pg_connection.c), because making a partition locks
+     * the whole table and inside a writer's transaction would hold that
+     * lock until its commit. Every row moves in this one transaction, the
+     * columns in the same order, so a copy reads them as before. */
+    "ALTER TABLE events RENAME TO events_v2;\n"
+    "ALTER INDEX events_pkey RENAME TO events_v2_pkey;\n"
+    "ALTER INDEX events_by_at RENAME TO events_v2_by_at;\n"
+    "CREATE TABLE events(order_id bigint, seq bigint, at bigint, actor text COLLATE \"C\",\n"
+    "                    action text COLLATE \"C\", from_state text COLLATE \"C\",\n"
+    "                    to_state text COLLATE \"C\", unit text COLLATE \"C\",\n"
+    "                    other_unit text COLLATE \"C\", deadline bigint, note text COLLATE \"C\",\n"
+    "                    details text COLLATE \"C\",\n"
+    "                    period integer NOT NULL DEFAULT 0, outcome integer NOT NULL DEFAULT 0,\n"
+    "                    rating integer NOT NULL DEFAULT 0, resolved integer NOT NULL DEFAULT 0,\n"
+    "                    flags integer NOT NULL DEFAULT 0,\n"
+    "                    PRIMARY KEY(order_id, seq, at))\n"
+    "    PARTITION BY RANGE (at);\n"
+    "CREATE INDEX events_by_at ON events(at);\n"
+    "CREATE TABLE events_default PARTITION OF events DEFAULT;\n"
+    /* Row triggers on the parent are cloned to every partition, present
+     * and future; a statement trigger for TRUNCATE is not, so each
+     * partition gets its own. */
+    "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events\n"
+    "    FOR EACH ROW EXECUTE FUNCTION hotline_append_only('events are append-only');\n"
+    "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events\n"
+    "    FOR EACH STATEMENT EXECUTE FUNCTION hotline_append_only('events are append-only');\n"
+    "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events_default\n"
+    "    FOR EACH STATEMENT EXECUTE FUNCTION hotline_append_only('events are append-only');\n"
+    /* Makes the partitions of the given number of months from the month
+     * of instant on (UTC), those missing, and answers how many it made. It
+     * runs as the schema's owner (SECURITY DEFINER) because hotline_app
+     * may not create tables. A month whose rows already sit in the
+     * default partition keeps them there (moving them would rewrite the
+     * log), and so does a month whose partition was detached, since its
+     * table still exists. Any failure (a standby, a lock) makes nothing
+     * and is no error: the default partition takes the rows. */
+    "CREATE FUNCTION hotline_event_partitions(instant bigint, months integer)\n"
+    "    RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$\n"
+    "DECLARE\n"
+    "    first timestamp := date_trunc('month', to_timestamp(instant) AT TIME ZONE 'UTC');\n"
+    "    low bigint; high bigint; name text; made integer := 0;\n"
+    "BEGIN\n"
+    "    FOR i IN 0 .. months - 1 LOOP\n"
+    "        low := extract(epoch FROM (first + make_interval(months => i)) AT TIME ZONE 'UTC');\n"
+    "        high := extract(epoch FROM (first + make_interval(months => i + 1))\n"
+    "                        AT TIME ZONE 'UTC');\n"
+    "        name := 'events_' || to_char(first + make_interval(months => i), 'YYYYMM');\n"
+    "        CONTINUE WHEN to_regclass(name) IS NOT NULL;\n"
+    "        BEGIN\n"
+    "            PERFORM pg_advisory_xact_lock(" HL_PG_LOCK_CLASS_TEXT ", 1);\n"
+    "            CONTINUE WHEN to_regclass(name) IS NOT NULL;\n"
+    "            CONTINUE WHEN EXISTS (SELECT 1 FROM events_default\n"
+    "                                  WHERE at >= low AND at < high);\n"
+    "            EXECUTE format('CREATE TABLE %I PARTITION OF events '\n"
+    "                           'FOR VALUES FROM (%s) TO (%s)', name, low, high);\n"
+    "            EXECUTE format('CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON %I '\n"
+    "                           'FOR EACH STATEMENT EXECUTE FUNCTION '\n"
+    "                           'hotline_append_only(%L)', name, 'events are append-only');\n"
+    "            made := made + 1;\n"
+    "        EXCEPTION WHEN OTHERS THEN NULL;\n"
+    "        END;\n"
+    "    END LOOP;\n"
+    "    RETURN made;\n"
+    "END $$;\n"
+    "REVOKE ALL ON FUNCTION hotline_event_partitions(bigint, integer) FROM PUBLIC;\n"
+    /* A partition for every month of the rows there are, then the rows. */
+    "SELECT hotline_event_partitions(month, 1)\n"
+    "    FROM (SELECT DISTINCT extract(epoch FROM date_trunc('month',\n"
+    "              to_timestamp(at) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')::bigint AS month\n"
+    "          FROM events_v2 WHERE at IS NOT NULL) AS months;\n"
+    "INSERT INTO events SELECT * FROM events_v2;\n"
+    "DROP TABLE events_v2;\n"
+    /* hotline_app reaches the partitions through the parent, whose
+     * privileges are the ones checked: the partitions need no grant, and
+     * get none, so that they are read and written only through it. */
+    "DO $$ BEGIN\n"
+    "    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_app') THEN\n"
+    "        GRANT SELECT, INSERT ON events TO hotline_app;\n"
+    "        GRANT EXECUTE ON FUNCTION hotline_event_partitions(bigint, integer)\n"
+    "            TO hotline_app;\n"
+    "    END IF;\n"
+    "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
+    "END $$;\n",
 };
 /* clang-format on */
 
