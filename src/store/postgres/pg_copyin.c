@@ -25,7 +25,9 @@
  * per row), and the import's memory stays bounded whatever its size. */
 #define COPYIN_FLUSH_BYTES ((size_t)4 << 20)
 
-/* Each table's COPY, with the columns its INSERT writes, in its order. */
+/* Each table's COPY, with the columns its INSERT writes, in its order.
+ * events is partitioned by month (pg_schema.c): its COPY goes to the
+ * parent, which routes each row to its month's partition. */
 static const char *const copy_sql[HL_PG_COPYIN_TABLES] = {
     "COPY orders(" HL_PG_ORDER_COLUMNS ") FROM STDIN",
     "COPY order_units(unit, received, order_id, lead) FROM STDIN",
