@@ -44,8 +44,9 @@ static const char *const counter_sql[COUNTER_STATEMENTS] = {
         "count = CASE WHEN ?2 >= window_end OR ?2 < window_start THEN 1 "
         "WHEN count <= ?4 THEN count + 1 ELSE count END "
         "RETURNING window_start, window_end, count",
-    [COUNTER_GET] = "SELECT window_start, window_end, count FROM throttles "
-                    "WHERE key = ?1 AND ?2 >= window_start AND ?2 < window_end",
+    /* Parenthesized: clang reads two literals alone as a missing comma. */
+    [COUNTER_GET] = ("SELECT window_start, window_end, count FROM throttles "
+                     "WHERE key = ?1 AND ?2 >= window_start AND ?2 < window_end"),
     [COUNTER_RESET] = "DELETE FROM throttles WHERE key = ?1",
     [COUNTER_PURGE] = "DELETE FROM throttles WHERE window_end <= ?1",
 };
