@@ -27,7 +27,12 @@
  * concurrent writers, or the other report formats (Markdown, CSV, HTML,
  * XLSX). Everything lives in one temporary directory under $TMPDIR (or
  * /tmp), removed at the end unless --keep is given; a store given with
- * --store is used as it is and never removed. */
+ * --store is used as it is and never removed.
+ *
+ * A --store postgresql://... (or postgres://) database is built the same
+ * way (bulk mode sends the rows through COPY) when it has no orders, then
+ * timed beside psql (bench_bulletin_pg.c); the sqlite3 CLI, DuckDB and
+ * verify are left out, and the server's caches are not emptied first. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -47,6 +52,7 @@
 #include "app/verify.h"
 #include "base/file.h"
 #include "base/i18n.h"
+#include "bench_bulletin_pg.h"
 #include "bench_support.h"
 #include "domain/assessment.h"
 #include "domain/bulletin.h"
@@ -87,6 +93,10 @@ static long long file_bytes(const char *path)
     struct stat status;
     return stat(path, &status) == 0 ? (long long)status.st_size : 0;
 }
+
+/* The key of the phone numbers: NULL, the file beside an SQLite store; a
+ * PostgreSQL store has none beside it: $HOTLINE_KEY_FILE, as for `hotline`. */
+static const char *key_file = NULL;
 
 /* ---- the deterministic generator ---- */
 
@@ -384,7 +394,7 @@ static int build_store(const char *store_path, long order_count, build_figures *
     hl_error error;
     hl_error_clear(&error);
     hl_app *app = NULL;
-    int result = hl_app_open(store_path, &app, &error);
+    int result = hl_app_open_keyed(store_path, key_file, &app, &error);
     if (result == HL_OK)
         result = hl_app_init(app, &error);
     if (result == HL_OK)
@@ -526,7 +536,7 @@ static int time_bulletin(const char *store_path, int month, bulletin_run *run, f
 
     long long read_before = disk_bytes_read();
     double started = bench_monotonic_seconds();
-    int result = hl_app_open(store_path, &app, &error);
+    int result = hl_app_open_keyed(store_path, key_file, &app, &error);
     double opened = bench_monotonic_seconds();
     if (result == HL_OK)
         result = hl_report_policy(app, &policy, &error);
@@ -672,6 +682,14 @@ static bool figures_agree(const char *peer, const figure_list *hotline, const fi
                     other->items[index].unit);
     }
     return differences == 0 && other->count > 0;
+}
+
+/* bench_bulletin_pg.c's check: psql prints the figures as the sqlite3 CLI does. */
+static bool output_agrees(const char *peer, const char *output_path, void *hotline)
+{
+    figure_list figures;
+    read_figures(output_path, NULL, '|', &figures);
+    return figures_agree(peer, hotline, &figures);
 }
 
 /* The satisfied ratings of the policy, as SQL's IN list wants them. */
@@ -953,7 +971,7 @@ static int run_verify(const char *store_path, verify_figures *figures)
     hl_error error;
     hl_error_clear(&error);
     hl_app *app = NULL;
-    int result = hl_app_open(store_path, &app, &error);
+    int result = hl_app_open_keyed(store_path, key_file, &app, &error);
     if (result == HL_OK) {
         int64_t events = 0;
         double started = bench_monotonic_seconds();
@@ -976,7 +994,8 @@ static int run_verify(const char *store_path, verify_figures *figures)
 typedef struct options {
     long orders;
     bench_common_options common; /* --keep, --sqlite3 */
-    const char *store;           /* an existing store: no build */
+    const char *store;           /* an existing store: no build, unless an empty PostgreSQL one */
+    const char *psql;            /* the peer on PostgreSQL */
     const char *node;
     char duckdb_script[BENCH_PATH_BYTES];
     bool duckdb;
@@ -988,17 +1007,24 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: bench_bulletin [--orders N] [--keep] [--store PATH] [--sqlite3 PATH] [--node "
             "PATH]\n"
-            "                      [--duckdb-script PATH] [--no-duckdb] [--bulletin-only]\n"
+            "                      [--duckdb-script PATH] [--no-duckdb] [--bulletin-only] "
+            "[--psql PATH]\n"
             "  --orders N            orders to build the store with (default %ld)\n"
             "  --keep                keep the temporary directory (store, CSV exports, bulletins)\n"
-            "  --store PATH          use this store as it is (no build; never removed)\n"
+            "  --store PATH          use this store as it is (no build; never removed); a\n"
+            "                        postgresql:// address is built when it has no orders, and\n"
+            "                        its peer is psql (no sqlite3, DuckDB or verify)\n"
             "  --sqlite3 PATH        the peer's CLI (default: sqlite3 on PATH)\n"
             "  --node PATH           node, for the DuckDB peer (default: node on PATH)\n"
             "  --duckdb-script PATH  the DuckDB peer (default: duckdb_bulletin.mjs beside this "
             "source)\n"
             "  --no-duckdb           skip the DuckDB peer and its CSV exports\n"
             "  --bulletin-only       time the bulletin and the sqlite3 CLI's rollup query only\n"
-            "                        (no DuckDB, no query over the whole log, no verify)\n",
+            "                        (no DuckDB, no query over the whole log, no verify)\n"
+            "  --psql PATH           the peer on PostgreSQL (default: psql on PATH; on Debian,\n"
+            "                        $(pg_config --bindir)/psql skips the Perl wrapper's start)\n"
+            "HOTLINE_KEY_FILE names the key of a PostgreSQL store's phone numbers (made when\n"
+            "missing).\n",
             DEFAULT_ORDERS);
 }
 
@@ -1008,6 +1034,7 @@ static int parse_options(int argc, char **argv, options *parsed)
     bench_common_options_init(&parsed->common);
     parsed->store = NULL;
     parsed->node = "node";
+    parsed->psql = "psql";
     parsed->duckdb = true;
     parsed->bulletin_only = false;
     default_duckdb_script(parsed->duckdb_script, sizeof parsed->duckdb_script);
@@ -1021,6 +1048,8 @@ static int parse_options(int argc, char **argv, options *parsed)
             parsed->store = value;
         } else if ((value = bench_option_value(argc, argv, &index, "--node")) != NULL) {
             parsed->node = value;
+        } else if ((value = bench_option_value(argc, argv, &index, "--psql")) != NULL) {
+            parsed->psql = value;
         } else if ((value = bench_option_value(argc, argv, &index, "--duckdb-script")) != NULL) {
             snprintf(parsed->duckdb_script, sizeof parsed->duckdb_script, "%s", value);
         } else if (strcmp(argv[index], "--no-duckdb") == 0) {
@@ -1061,7 +1090,7 @@ static long long count_orders(const char *store_path)
     hl_app *app = NULL;
     int64_t count = -1;
     hl_order_filter all = {0};
-    if (hl_app_open(store_path, &app, &error) == HL_OK &&
+    if (hl_app_open_keyed(store_path, key_file, &app, &error) == HL_OK &&
         hl_store_order_count(app->store, &all, &count, &error) != HL_OK)
         count = -1;
     hl_app_close(app);
@@ -1120,7 +1149,26 @@ int main(int argc, char **argv)
 
     int failed = 0;
     long long orders = opts.orders;
-    if (opts.store == NULL) {
+    bool postgres = opts.store != NULL && bulletin_pg_is_address(opts.store);
+    /* A PostgreSQL database with no orders is built, so that one command
+     * measures a fresh server; one with orders is used as it is. Its
+     * address may carry a password: no message repeats it. */
+    key_file = postgres ? getenv("HOTLINE_KEY_FILE") : NULL;
+    long long postgres_orders = postgres && key_file != NULL ? count_orders(store_path) : -1;
+    if (postgres && postgres_orders < 0) {
+        fprintf(stderr, "bench_bulletin: cannot read the PostgreSQL store%s\n",
+                key_file == NULL ? ": set HOTLINE_KEY_FILE to its key's file (made when missing)"
+                                 : "");
+        failed = -1;
+    } else if (postgres && postgres_orders > 0) {
+        orders = postgres_orders;
+        printf("bench_bulletin: using the PostgreSQL store (%lld orders, %.2f GB)\n", orders,
+               (double)bulletin_pg_database_bytes(opts.psql, store_path, directory) / 1e9);
+    } else if (postgres) {
+        /* The database's disk is the server's, not this program's to check. */
+        printf("bench_bulletin: building a store of %ld orders in the PostgreSQL database\n",
+               opts.orders);
+    } else if (opts.store == NULL) {
         double needed = (double)opts.orders *
                             (STORE_BYTES_PER_ORDER + (opts.duckdb ? EXPORT_BYTES_PER_ORDER : 0)) +
                         BATCH_WAL_BYTES;
@@ -1129,6 +1177,9 @@ int main(int argc, char **argv)
             return 1;
         }
         printf("bench_bulletin: building a store of %ld orders in %s\n", opts.orders, directory);
+    }
+    bool build_first = opts.store == NULL || (postgres && postgres_orders == 0);
+    if (failed == 0 && build_first) {
         fflush(stdout);
         /* In a child process, so that the bulletin is timed in a process
          * that has done nothing else, as `hotline report` is. */
@@ -1137,7 +1188,9 @@ int main(int argc, char **argv)
             build_figures build = {0};
             int built = build_store(store_path, opts.orders, &build);
             if (built == 0) {
-                long long bytes = file_bytes(store_path);
+                long long bytes = postgres
+                                      ? bulletin_pg_database_bytes(opts.psql, store_path, directory)
+                                      : file_bytes(store_path);
                 printf("built %lld orders and %lld events in %.1f s: %.0f orders/s (information, "
                        "not a target);\n"
                        "the store takes %.2f GB, %.0f bytes per order\n",
@@ -1155,7 +1208,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bench_bulletin: cannot start the builder: %s\n", strerror(errno));
             failed = -1;
         }
-    } else {
+    } else if (!postgres) {
         orders = count_orders(store_path);
         printf("bench_bulletin: using the store %s (%lld orders, %.2f GB)\n", store_path, orders,
                (double)file_bytes(store_path) / 1e9);
@@ -1169,8 +1222,9 @@ int main(int argc, char **argv)
     }
     fflush(stdout);
 
-    /* The bulletin: first from a store evicted from the page cache, then
-     * BULLETIN_RUNS more, each from a freshly opened store. */
+    /* The bulletin: first from a store evicted from the page cache (on
+     * PostgreSQL, with the server's caches as they are), then BULLETIN_RUNS
+     * more, each from a freshly opened store. */
     bulletin_run cold = {0}, warm[BULLETIN_RUNS];
     figure_list hotline_figures = {.count = 0};
     hl_assessment_policy policy;
@@ -1180,7 +1234,8 @@ int main(int argc, char **argv)
     hl_buf_init(&json);
     if (failed == 0) {
         sync();
-        evict_from_page_cache(store_path);
+        if (!postgres)
+            evict_from_page_cache(store_path);
         failed = time_bulletin(store_path, BULLETIN_MONTH, &cold, &hotline_figures, &policy, &text,
                                &json);
     }
@@ -1209,19 +1264,38 @@ int main(int argc, char **argv)
         bench_write_file(json_path, json.data, json.len);
         printf("bulletin 2024-03, %zu units, text %zu bytes + JSON %zu bytes:\n",
                hotline_figures.count, text.len, json.len);
-        print_bulletin_run("first run, store evicted", &cold);
+        print_bulletin_run(postgres ? "first run" : "first run, store evicted", &cold);
         print_bulletin_run("median of 5", &median);
         fflush(stdout);
     }
     hl_buf_free(&text);
     hl_buf_free(&json);
 
+    /* On PostgreSQL, psql's figures take the sqlite3 CLI's places below. */
     sqlite_figures sqlite = {0};
-    if (failed == 0)
+    const char *peer = postgres ? "psql" : "sqlite3";
+    if (failed == 0 && postgres) {
+        hl_buf sql;
+        hl_buf_init(&sql);
+        rollup_sql(&sql, BULLETIN_MONTH, &policy);
+        bulletin_pg_figures psql = {0};
+        failed = bulletin_pg_run_peer(opts.psql, store_path, directory, sql.data, PEER_RUNS,
+                                      BULLETIN_MONTH, &policy, !opts.bulletin_only, output_agrees,
+                                      &hotline_figures, &psql);
+        hl_buf_free(&sql);
+        sqlite = (sqlite_figures){.start_ms = psql.start_ms,
+                                  .rollups_ms = psql.rollups_ms,
+                                  .events_ms = psql.events_ms,
+                                  .rollups_agree = psql.rollups_agree,
+                                  .events_agree = psql.events_agree};
+    } else if (failed == 0) {
         failed = run_sqlite_peer(opts.common.sqlite3, directory, store_path, BULLETIN_MONTH,
                                  &policy, &hotline_figures, !opts.bulletin_only, &sqlite);
+    }
     duckdb_figures duckdb = {0};
-    if (failed == 0 && opts.duckdb)
+    if (postgres)
+        snprintf(duckdb.why_not, sizeof duckdb.why_not, "it reads the SQLite file");
+    else if (failed == 0 && opts.duckdb)
         run_duckdb_peer(opts.common.sqlite3, opts.node, opts.duckdb_script, directory, store_path,
                         BULLETIN_MONTH, &policy, &hotline_figures, &duckdb);
     else if (!opts.duckdb)
@@ -1233,9 +1307,10 @@ int main(int argc, char **argv)
     }
 
     verify_figures verify = {0};
-    if (failed == 0 && !opts.bulletin_only)
+    bool verified = !opts.bulletin_only && !postgres;
+    if (failed == 0 && verified)
         failed = run_verify(store_path, &verify);
-    if (failed == 0 && !opts.bulletin_only) {
+    if (failed == 0 && verified) {
         char count_path[BENCH_PATH_BYTES];
         bench_join_path(count_path, sizeof count_path, directory, "count.txt");
         bench_child_run recount;
@@ -1254,11 +1329,11 @@ int main(int argc, char **argv)
         bench_format_grouped((double)orders, order_text, sizeof order_text);
         printf("\n%s orders; times in ms; ratio = hotline / peer (below 1: hotline is faster)\n",
                order_text);
-        bench_table_header(&result_table, "sqlite3 CLI");
+        bench_table_header(&result_table, postgres ? "psql" : "sqlite3 CLI");
         print_time_row("bulletin 2024-03, median of 5", median.total_ms, sqlite.rollups_ms,
                        "< 50 ms", median.total_ms < TARGET_BULLETIN_MS);
-        print_time_row("  first run, store evicted from page cache", cold.total_ms, NOT_MEASURED,
-                       "< 50 ms", cold.total_ms < TARGET_BULLETIN_MS);
+        print_time_row(postgres ? "  first run" : "  first run, store evicted from page cache",
+                       cold.total_ms, NOT_MEASURED, "< 50 ms", cold.total_ms < TARGET_BULLETIN_MS);
         print_time_row("  peer without its start (select 1)", median.total_ms,
                        sqlite.rollups_ms - start_ms, "", true);
         print_time_row("  hotline without open and close", median.build_ms + median.render_ms,
@@ -1269,7 +1344,9 @@ int main(int argc, char **argv)
             print_time_row("  peer without its start (select 1)", median.total_ms,
                            sqlite.events_ms - start_ms, "", true);
         }
-        print_time_row("sqlite3 start + open store (select 1)", NOT_MEASURED, start_ms, "", true);
+        print_time_row(postgres ? "psql start + connect (select 1)"
+                                : "sqlite3 start + open store (select 1)",
+                       NOT_MEASURED, start_ms, "", true);
         if (duckdb.ran) {
             bench_table_row(&result_table, "", "", "DuckDB", NULL, NULL);
             print_time_row("DuckDB: rollups (query only)", median.total_ms, duckdb.rollups_ms, "",
@@ -1282,7 +1359,7 @@ int main(int argc, char **argv)
                            true);
             print_time_row("DuckDB: whole node process", NOT_MEASURED, duckdb.process_ms, "", true);
         }
-        if (!opts.bulletin_only) {
+        if (verified) {
             char hotline_rate[32], peer_rate[32], ratio[32];
             double verify_rate = (double)verify.events / verify.seconds;
             double recount_rate = (double)verify.events / sqlite.recount_seconds;
@@ -1292,10 +1369,10 @@ int main(int argc, char **argv)
             bench_table_row(&result_table, "verify, events/s", hotline_rate, peer_rate, ratio,
                             "(a rate: above 1, hotline is faster)");
         }
-        printf("\nfigures (base, surveys succeeded, satisfied, per unit): sqlite3 rollups %s",
+        printf("\nfigures (base, surveys succeeded, satisfied, per unit): %s rollups %s", peer,
                sqlite.rollups_agree ? "agree" : "DIFFER");
         if (!opts.bulletin_only)
-            printf(", sqlite3 event log %s", sqlite.events_agree ? "agree" : "DIFFER");
+            printf(", %s event log %s", peer, sqlite.events_agree ? "agree" : "DIFFER");
         if (duckdb.ran)
             printf(", DuckDB %s", duckdb.rollups_agree && duckdb.csv_agree && duckdb.table_agree
                                       ? "agree"
@@ -1309,7 +1386,7 @@ int main(int argc, char **argv)
                    "its sqlite extension is downloaded at run time and this machine cannot reach "
                    "DuckDB's servers\n",
                    duckdb.version, (double)duckdb.export_bytes / 1e6, duckdb.export_seconds);
-        if (!opts.bulletin_only) {
+        if (verified) {
             printf("verify: hl_verify_run read %lld events in %.1f s (%ld differences); the "
                    "sqlite3 CLI recounted\n"
                    "%lld events by month, unit and action in %.1f s and found %lld orders whose "
