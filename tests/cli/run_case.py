@@ -73,7 +73,10 @@ import tempfile
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from test_store import StoreError, is_postgres, schema_version, test_store_address  # noqa: E402
 
-TIMEOUT_SECONDS = 120
+# A command may take this long; on PostgreSQL `hotline demo` alone takes
+# 2 minutes on a loaded 2-core machine (a round trip per action), so the
+# PostgreSQL copies wait longer.
+TIMEOUT_SECONDS = 360 if is_postgres() else 120
 # Commands allowed to report several bad rows on stderr.
 MULTI_LINE_COMMANDS = {"import", "import-surveys", "load"}
 # Private-use code points that stand for raw bytes through shlex.

@@ -165,7 +165,16 @@ int hl_pg_error(struct hl_pg_store *store, const PGresult *result, const char *o
         hl_pg_one_line(PQerrorMessage(store->connection), detail, sizeof detail);
     else
         hl_pg_one_line("no connection", detail, sizeof detail);
-    bool lost = store->connection == NULL || PQstatus(store->connection) == CONNECTION_BAD;
+    /* A fatal error without an SQLSTATE is libpq's own (the server never
+     * answered: "server closed the connection unexpectedly"), and class 08
+     * is a connection exception: the server is out of reach, as with a
+     * connection libpq already marked bad. libpq may keep the status OK
+     * until its next read, so the status alone misses a server killed
+     * mid-statement (seen at a failover: a 500 where a 503 was due). */
+    bool client_side = result == NULL || (PQresultStatus(result) == PGRES_FATAL_ERROR &&
+                                          (state == NULL || strncmp(state, "08", 2) == 0));
+    bool lost =
+        store->connection == NULL || PQstatus(store->connection) == CONNECTION_BAD || client_side;
 
     if (sqlstate_is(state, "23505"))
         return hl_error_set(error, HL_ECONFLICT, NULL,
