@@ -516,7 +516,19 @@ hl_slice hl_csv_table_field(const hl_csv_table *table, size_t column)
     int position = column < HL_CSV_MAX_COLUMNS ? table->index[column] : -1;
     if (position < 0 || (size_t)position >= table->reader.field_count)
         return hl_slice_of("");
-    return hl_slice_trim(table->reader.fields[position]);
+    hl_slice field = hl_slice_trim(table->reader.fields[position]);
+    /* The writer (hl_buf_append_csv_field) puts an apostrophe before text
+     * a spreadsheet would run as a formula (and before apostrophes that
+     * come before such text); one comes off here, so that what hotline
+     * exports imports back as it was. */
+    size_t marks = 0;
+    while (marks < field.len && field.ptr[marks] == '\'')
+        marks++;
+    if (marks > 0 && marks < field.len && memchr("=+-@\t\r", field.ptr[marks], 6) != NULL) {
+        field.ptr++;
+        field.len--;
+    }
+    return field;
 }
 
 bool hl_csv_table_has(const hl_csv_table *table, size_t column)

@@ -115,7 +115,10 @@ bool hl_csv_table_broken(const hl_csv_table *table);
  * the next record would have started. */
 long hl_csv_table_line(const hl_csv_table *table);
 /* The trimmed field of known column `column` (its position in the
- * schema) in the current row; empty when the header has no such column. */
+ * schema) in the current row; empty when the header has no such column.
+ * When the field's leading apostrophes stand before = + - @, a tab or a
+ * carriage return, one of them is taken off: it is the mark
+ * hl_buf_append_csv_field puts against formulas. */
 hl_slice hl_csv_table_field(const hl_csv_table *table, size_t column);
 /* Whether the header has known column `column`. */
 bool hl_csv_table_has(const hl_csv_table *table, size_t column);

@@ -149,13 +149,32 @@ void hl_buf_append_int(hl_buf *buffer, long long value)
     hl_buf_append(buffer, digits + position, sizeof digits - position);
 }
 
+bool hl_csv_text_is_formula_like(const char *text)
+{
+    return text[0] != '\0' && strchr("=+-@\t\r", text[0]) != NULL;
+}
+
 void hl_buf_append_csv_field(hl_buf *buffer, const char *text)
 {
+    /* A spreadsheet reads a cell starting with one of these as a formula
+     * (OWASP's "CSV injection"): a citizen's or a unit's text such as
+     * =HYPERLINK(...) would run when the file is opened. A leading
+     * apostrophe makes it text; hotline's own importers take it off again
+     * (hl_csv_table_field). Text that already starts with apostrophes
+     * before such a character gets one more, so that taking one off gives
+     * it back.
+     * Numbers are not written through here, so a negative figure keeps its
+     * sign unquoted. */
+    bool neutralise = hl_csv_text_is_formula_like(text + strspn(text, "'"));
     if (strpbrk(text, ",\"\r\n") == NULL) {
+        if (neutralise)
+            hl_buf_append_char(buffer, '\'');
         hl_buf_append_str(buffer, text);
         return;
     }
     hl_buf_append_char(buffer, '"');
+    if (neutralise)
+        hl_buf_append_char(buffer, '\'');
     for (const char *cursor = text; *cursor != '\0'; cursor++) {
         if (*cursor == '"')
             hl_buf_append_char(buffer, '"');

@@ -42,8 +42,16 @@ void hl_buf_appendf(hl_buf *buffer, const char *format, ...) __attribute__((form
 void hl_buf_append_json_string(hl_buf *buffer, const char *text);
 /* Appends a decimal integer (what "%lld" prints, without printf's cost). */
 void hl_buf_append_int(hl_buf *buffer, long long value);
-/* Appends text as one CSV field, quoted when it holds a comma, quote or line break. */
+/* Appends text as one CSV field, quoted when it holds a comma, quote or
+ * line break. Text that starts with = + - @, a tab or a carriage return
+ * gets a leading ' so that no spreadsheet runs it as a formula, and so
+ * does text that starts with apostrophes before one of those, so that the
+ * importers' taking one ' off gives it back (docs/security.md). Write numbers
+ * without this function. */
 void hl_buf_append_csv_field(hl_buf *buffer, const char *text);
+/* Whether text starts with a character a spreadsheet takes for the start of
+ * a formula: = + - @, a tab or a carriage return. */
+bool hl_csv_text_is_formula_like(const char *text);
 
 /* True when the bytes are well-formed UTF-8 (no overlongs, no surrogates). */
 bool hl_text_is_utf8(const char *bytes, size_t length);

@@ -457,6 +457,38 @@ static const hl_csv_column table_columns[T_COUNT] = {
     {"code", true}, {"name", true}, {"active", false}};
 static const hl_csv_schema table_schema = {table_columns, T_COUNT, NULL, false};
 
+/* issue 11: what the writer neutralises with an apostrophe, a table reads
+ * back as it was; an apostrophe before anything else stays. */
+static void test_table_takes_the_formula_mark_off(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@a",
+                                        "'=already marked", "''+x", "'plain", "=a,b", "'"};
+    size_t count = sizeof names / sizeof names[0];
+    hl_buf text;
+    hl_buf_init(&text);
+    hl_buf_append_str(&text, "code,name\n");
+    for (size_t index = 0; index < count; index++) {
+        hl_buf_append_str(&text, "c,");
+        hl_buf_append_csv_field(&text, names[index]);
+        hl_buf_append_char(&text, '\n');
+    }
+    assert_non_null(strstr(text.data, "\nc,\"'=HYPERLINK("));
+    assert_non_null(strstr(text.data, "\nc,'+1\n"));
+    hl_csv_table table;
+    hl_error error;
+    hl_error_clear(&error);
+    assert_int_equal(hl_csv_table_open(&table, text.data, text.len, &table_schema, &error),
+                     HL_OK);
+    for (size_t index = 0; index < count; index++) {
+        assert_int_equal(hl_csv_table_next(&table, &error), 1);
+        assert_true(hl_slice_equal(hl_csv_table_field(&table, T_NAME), names[index]));
+    }
+    assert_int_equal(hl_csv_table_next(&table, &error), 0);
+    hl_csv_table_close(&table);
+    hl_buf_free(&text);
+}
+
 static void test_table_maps_columns_by_name_in_any_order(void **state)
 {
     (void)state;
@@ -812,6 +844,7 @@ int main(void)
         cmocka_unit_test(test_error_message_is_chinese_by_default),
         cmocka_unit_test(test_reader_stops_after_an_error),
         cmocka_unit_test(test_many_rows_parse_with_correct_line_numbers),
+        cmocka_unit_test(test_table_takes_the_formula_mark_off),
         cmocka_unit_test(test_table_maps_columns_by_name_in_any_order),
         cmocka_unit_test(test_table_header_errors_name_line_one),
         cmocka_unit_test(test_table_ignores_listed_or_other_columns),

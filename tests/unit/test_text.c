@@ -287,6 +287,32 @@ static void test_csv_field_is_quoted_for_comma_quote_and_line_breaks(void **stat
     assert_csv_field("one\rtwo", "\"one\rtwo\"");
 }
 
+/* issue 11: a cell a spreadsheet would run as a formula gets a leading
+ * apostrophe, inside the quotes when it is quoted. */
+static void test_csv_field_neutralises_formulas(void **state)
+{
+    (void)state;
+    assert_csv_field("=HYPERLINK(\"http://x\",\"y\")",
+                     "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    assert_csv_field("=1+1", "'=1+1");
+    assert_csv_field("+86", "'+86");
+    assert_csv_field("-5", "'-5");
+    assert_csv_field("@SUM(A1)", "'@SUM(A1)");
+    assert_csv_field("\tcmd", "'\tcmd");
+    assert_csv_field("\rcmd", "\"'\rcmd\"");
+    /* Only the first character counts. */
+    assert_csv_field("a=b", "a=b");
+    assert_csv_field(" =b", " =b");
+    /* An apostrophe already there gets one more, so the reader gives it back. */
+    assert_csv_field("'=x", "''=x");
+    assert_csv_field("''-1", "'''-1");
+    assert_csv_field("'x", "'x");
+    assert_csv_field("2024-03-01T08:00:00+08:00", "2024-03-01T08:00:00+08:00");
+    assert_true(hl_csv_text_is_formula_like("-"));
+    assert_false(hl_csv_text_is_formula_like(""));
+    assert_false(hl_csv_text_is_formula_like("'=x"));
+}
+
 static void test_csv_fields_read_back_unchanged(void **state)
 {
     (void)state;
@@ -512,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_copy_allows_line_breaks_and_tabs_only_when_asked),
         cmocka_unit_test(test_csv_field_is_plain_when_it_can_be),
         cmocka_unit_test(test_csv_field_is_quoted_for_comma_quote_and_line_breaks),
+        cmocka_unit_test(test_csv_field_neutralises_formulas),
         cmocka_unit_test(test_csv_fields_read_back_unchanged),
         cmocka_unit_test(test_json_string_escapes_quotes_backslashes_and_controls),
         cmocka_unit_test(test_append_int_writes_what_printf_writes),
