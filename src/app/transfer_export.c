@@ -64,8 +64,7 @@ static int export_one(void *context, const hl_order *order)
     hl_buf_append_csv_field(line, order->content);
     hl_buf_append_char(line, ',');
     hl_buf_append_csv_field(line, order->registered_by);
-    hl_buf_appendf(line, ",%s,%lld,", hl_order_state_name(order->state),
-                   (long long)order->version);
+    hl_buf_appendf(line, ",%s,%lld,", hl_order_state_name(order->state), (long long)order->version);
     hl_buf_append_csv_field(line, order->lead_unit);
     hl_buf_append_char(line, ',');
     hl_buf_append_csv_field(line, order->co_units);

@@ -462,8 +462,15 @@ static const hl_csv_schema table_schema = {table_columns, T_COUNT, NULL, false};
 static void test_table_takes_the_formula_mark_off(void **state)
 {
     (void)state;
-    static const char *const names[] = {"=HYPERLINK(\"http://x\",\"y\")", "+1", "-2", "@a",
-                                        "'=already marked", "''+x", "'plain", "=a,b", "'"};
+    static const char *const names[] = {"=HYPERLINK(\"http://x\",\"y\")",
+                                        "+1",
+                                        "-2",
+                                        "@a",
+                                        "'=already marked",
+                                        "''+x",
+                                        "'plain",
+                                        "=a,b",
+                                        "'"};
     size_t count = sizeof names / sizeof names[0];
     hl_buf text;
     hl_buf_init(&text);
@@ -478,8 +485,7 @@ static void test_table_takes_the_formula_mark_off(void **state)
     hl_csv_table table;
     hl_error error;
     hl_error_clear(&error);
-    assert_int_equal(hl_csv_table_open(&table, text.data, text.len, &table_schema, &error),
-                     HL_OK);
+    assert_int_equal(hl_csv_table_open(&table, text.data, text.len, &table_schema, &error), HL_OK);
     for (size_t index = 0; index < count; index++) {
         assert_int_equal(hl_csv_table_next(&table, &error), 1);
         assert_true(hl_slice_equal(hl_csv_table_field(&table, T_NAME), names[index]));
