@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/app.h"
@@ -174,6 +175,12 @@ static bool set_language(const char *text)
 
 int main(int argc, char **argv)
 {
+    /* Every file hotline writes holds citizens' data: the store and its WAL
+     * and shared-memory files, exports, bulletins, the key. With this umask
+     * each is created readable by its owner only (0600), whoever creates
+     * it (hotline, SQLite, libxlsxwriter), whatever the shell's umask was
+     * (docs/security.md). */
+    umask(S_IRWXG | S_IRWXO);
     cli_context context = {NULL, NULL, NULL};
     const char *environment_language = getenv("HOTLINE_LANG");
     if (environment_language != NULL && environment_language[0] != '\0')

@@ -411,8 +411,9 @@ static void write_notes_sheet(book *workbook, lxw_worksheet *sheet, const hl_ass
 /* ---- the file ---- */
 
 /* Creates an empty, new file beside path (open with O_EXCL, so that two
- * writers never share one) that libxlsxwriter then fills by name. open()
- * rather than mkstemp() so the workbook gets the usual 0666 & ~umask. */
+ * writers never share one) that libxlsxwriter then fills by name. Mode
+ * 0600: a bulletin names units and figures that are not yet published
+ * (docs/security.md). */
 static int create_temporary(const char *path, char *temporary, size_t size, hl_error *error)
 {
     static atomic_uint sequence;
@@ -424,7 +425,7 @@ static int create_temporary(const char *path, char *temporary, size_t size, hl_e
             saved_errno = ENAMETOOLONG;
             break;
         }
-        int descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        int descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (descriptor >= 0) {
             close(descriptor);
             return HL_OK;

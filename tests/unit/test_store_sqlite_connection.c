@@ -71,12 +71,49 @@ static void test_store_open_chooses_the_backend_by_address(void **state)
     assert_int_equal(hl_sqlite_explain(NULL, NULL, &plan, &error), HL_EINVAL);
 }
 
+static unsigned file_mode(const char *path)
+{
+    struct stat status;
+    assert_int_equal(stat(path, &status), 0);
+    return (unsigned)(status.st_mode & 0777);
+}
+
+/* issue 11: a new store's file, and the WAL and shared-memory files SQLite
+ * makes beside it, are 0600 under the usual umask of 022, whoever opens the
+ * store (this test has not the command line's umask). */
+static void test_a_new_store_and_its_wal_are_its_owners_only(void **state)
+{
+    fixture *context = *state;
+    mode_t saved = umask(022);
+    char path[600], wal[620], shm[620];
+    snprintf(path, sizeof path, "%s/private.db", context->directory);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    hl_store *store = NULL;
+    hl_error error;
+    assert_int_equal(hl_store_open(path, &store, &error), HL_OK);
+    test_store_use_key(store);
+    insert(store, make_order(1, HL_STATE_NEW, "water"));
+    /* While the store is open the three files exist. */
+    assert_int_equal(file_mode(path), 0600);
+    assert_int_equal(file_mode(wal), 0600);
+    assert_int_equal(file_mode(shm), 0600);
+    hl_store_close(store);
+    /* An existing file keeps the mode its owner gave it. */
+    assert_int_equal(chmod(path, 0640), 0);
+    assert_int_equal(hl_store_open(path, &store, &error), HL_OK);
+    assert_int_equal(file_mode(path), 0640);
+    hl_store_close(store);
+    umask(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         STORE_TEST(test_background_checkpoints_leave_the_wal_to_hl_store_checkpoint),
         STORE_TEST(test_store_open_chooses_the_backend_by_address),
+        STORE_TEST(test_a_new_store_and_its_wal_are_its_owners_only),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

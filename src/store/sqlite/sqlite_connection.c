@@ -5,13 +5,16 @@
  * from the other files. It reads and writes no records itself. */
 #include "store/sqlite/sqlite_internal.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/i18n.h"
 #include "base/text.h"
@@ -385,6 +388,23 @@ bool hl_sqlite_owns(const hl_store *store)
     return store != NULL && store->ops == &sqlite_ops;
 }
 
+/* Creates the database file, empty and readable by its owner only, when it
+ * does not exist yet; SQLite would create it with 0644 less the umask. Its
+ * WAL and shared-memory files then take the database file's permissions
+ * (SQLite's unix VFS copies them), so that all three are 0600 whoever
+ * opens the store: the command line, the server or a test. An existing
+ * file is left as it is; O_EXCL makes a race with another creator harmless. */
+static void create_private_file(const char *path)
+{
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return;
+    int descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+    if (descriptor >= 0)
+        close(descriptor);
+    /* Any other failure (EEXIST above all) is SQLite's to report when it
+     * opens the file itself. */
+}
+
 int hl_sqlite_open(const char *path, hl_store **out, hl_error *error)
 {
     static pthread_once_t started = PTHREAD_ONCE_INIT;
@@ -396,6 +416,7 @@ int hl_sqlite_open(const char *path, hl_store **out, hl_error *error)
 
     struct hl_sqlite_store *store = hl_xcalloc(1, sizeof *store);
     store->base.ops = &sqlite_ops;
+    create_private_file(path);
     /* Without SQLite's own mutex: each thread opens its own connection. */
     int rc = sqlite3_open_v2(
         path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
