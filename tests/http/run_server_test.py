@@ -332,6 +332,24 @@ def test_web_pages(port):
         status, headers, body = request(port, "GET", path)
         check(f"{path}: HTML 404 page", status == 404 and headers.get("content-type") == "text/html; charset=utf-8"
               and b"<html" in body, f"{status} {headers.get('content-type')}")
+    # issue 11: only the pages' own files; npm's files beside them are 404.
+    web_root = os.path.join(os.path.dirname(__file__), "..", "..", "web")
+    hidden = ["/package.json", "/package-lock.json", "/node_modules/echarts/package.json",
+              "/node_modules/.package-lock.json", "/node_modules/echarts/dist/echarts.esm.min.mjs"]
+    for path in hidden:
+        if not os.path.isfile(os.path.join(web_root, path.lstrip("/"))):
+            continue  # node_modules/ is there only once scripts/web-assets.sh ran
+        status, headers, body = request(port, "GET", path)
+        check(f"issue 11: {path} is 404", status == 404 and b"<html" in body, f"{status} {body[:80]!r}")
+    status, _, _ = request(port, "GET", "/package.json")
+    check("issue 11: package.json (in git) is 404", status == 404, str(status))
+    for path in ("/favicon.svg", "/404.html", "/css/app.css"):
+        status, _, _ = request(port, "GET", path)
+        check(f"issue 11: {path} still served", status == 200, str(status))
+    if os.path.isfile(os.path.join(web_root, "vendor", "echarts.esm.min.mjs")):
+        status, headers, _ = request(port, "HEAD", "/vendor/echarts.esm.min.mjs")
+        check("issue 11: the pages' ECharts copy is served", status == 200
+              and headers.get("content-type") == "text/javascript; charset=utf-8", str(status))
     status, headers, body = request(port, "POST", "/index.html", body=b"{}",
                                     headers={"Content-Type": "application/json"})
     check_error_body("POST a page", status, headers, body, 405, "method_not_allowed")
