@@ -886,6 +886,21 @@ def test_personal_data(binary, environment, port, tokens):
           and reads[0].get("route") == "GET /api/v1/orders/{number}"
           and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", reads[0].get("at") or ""),
           repr(after)[:400])
+    # issue 11: a HEAD of the order is answered without a body, so no number
+    # left the server and no read is recorded; a GET after it still is.
+    status, headers, body = request(port, "HEAD", f"/api/v1/orders/{latest}", token=tokens["agent1"])
+    check("issue 11: HEAD of an order: 200, no body", status == 200 and body == b"", f"{status} {body[:80]!r}")
+    status, head_after = audit_reads(port, tokens, f"?order={latest}")
+    check("issue 11: a HEAD of an order is not audited as a read", head_after.get("total") == total + 1,
+          f"{total + 1} -> {head_after.get('total')}")
+    status, headers, body = request(port, "HEAD", "/api/v1/orders?limit=5", token=tokens["agent1"])
+    status, _, _ = request(port, "GET", f"/api/v1/orders/{latest}", token=tokens["agent1"])
+    status, head_after = audit_reads(port, tokens, f"?order={latest}")
+    check("issue 11: a GET after the HEAD is still audited", head_after.get("total") == total + 2,
+          f"{total + 1} -> {head_after.get('total')}")
+    listed = run_cli(binary, environment, "audit", "--order", latest, "--user", "agent1")
+    check("issue 11: hotline audit lists the GETs only",
+          listed.count("GET /api/v1/orders/{number}") == 2 and "HEAD" not in listed, listed)
     # Registrations and actions answered in full are recorded too (test_writes).
     status, document = audit_reads(port, tokens, "?user=agent1")
     routes = {read.get("route") for read in document.get("reads", [])}
