@@ -423,6 +423,12 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
             return;
         }
         context.user = user;
+        /* After the session is known, so a forged cookie stays a 401. */
+        if (!hl_route_cookie_write_allowed(request, response)) {
+            if (snapshot)
+                hl_app_read_end(request->app);
+            return;
+        }
     }
     route->handle(request, &context, response);
     if (snapshot)

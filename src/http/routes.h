@@ -65,6 +65,7 @@ typedef struct hl_route_request {
      * assembled without the server (a fuzzing harness). */
     bool count_budgets;
     const char *host;              /* the Host header, NULL when absent */
+    const char *origin;            /* the Origin header, NULL when absent */
     hl_audit_queue *audit;         /* the process's record of full phone-number reads (not NULL) */
     const char *if_none_match;     /* the If-None-Match header, NULL when absent */
     const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */

@@ -624,6 +624,8 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .query_each = query_each,
             .count_budgets = true,
             .host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+            .origin =
+                MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN),
             .audit = server->audit,
             .if_none_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_IF_NONE_MATCH),

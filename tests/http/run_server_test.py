@@ -565,7 +565,10 @@ def test_authorization(binary, environment, port):
 
     # Logout (by cookie) revokes the session; the token is then refused.
     token = login_token(port, "h-yingze", "brand-new-pass")
-    status, headers, body = request(port, "POST", "/api/v1/logout", headers={"Cookie": f"hotline_session={token}"},
+    test_cookie_writes(port, token)
+    status, headers, body = request(port, "POST", "/api/v1/logout", headers={"Cookie": f"hotline_session={token}",
+                                                                             "Content-Type": "application/json",
+                                                                             "Origin": f"http://{HOST}:{port}"},
                                     token=None)
     check("logout 200", status == 200, f"{status} {body!r}")
     check("logout clears the cookie", "Max-Age=0" in headers.get("set-cookie", ""), repr(headers.get("set-cookie")))
@@ -585,6 +588,46 @@ def test_authorization(binary, environment, port):
     status, _, _ = get(f"/api/v1/orders/{ORDER}", "agent1")
     check("others unaffected", status == 200, str(status))
     return tokens
+
+
+def test_cookie_writes(port, token):
+    """issue 11: a write authenticated by the session cookie must be JSON and,
+    with an Origin header, come from this server's origin; a Bearer token's
+    writes are not concerned. Every refusal leaves the session alive."""
+    cookie = {"Cookie": f"hotline_session={token}"}
+    refused = (("a form POST", {"Content-Type": "application/x-www-form-urlencoded"}, b"a=1", "content-type"),
+               ("a text/plain POST", {"Content-Type": "text/plain"}, b"{}", "content-type"),
+               ("no Content-Type", {}, None, "content-type"),
+               ("a foreign Origin", {"Content-Type": "application/json", "Origin": "http://evil.example"},
+                b"{}", "origin"),
+               ("another port", {"Content-Type": "application/json", "Origin": f"http://{HOST}:{port + 1}"},
+                b"{}", "origin"),
+               ("Origin null", {"Content-Type": "application/json", "Origin": "null"}, b"{}", "origin"))
+    for name, headers, body, field in refused:
+        status, headers_out, answer = request(port, "POST", "/api/v1/logout", body=body,
+                                              headers={**cookie, **headers}, token=None)
+        check_error_body(f"issue 11: cookie logout by {name}", status, headers_out, answer, 403, "forbidden")
+        if status == 403:
+            check(f"issue 11: cookie logout by {name}: field", json.loads(answer)["error"]["field"] == field,
+                  answer[:200])
+        status, _, _ = request(port, "GET", "/api/v1/me", token=token)
+        check(f"issue 11: the session survives {name}", status == 200, str(status))
+    # Another write than logout: a cross-site password change is refused too.
+    status, headers_out, answer = request(port, "POST", "/api/v1/password",
+                                          body=json.dumps({"old": "x", "new": "y" * 12}).encode(),
+                                          headers={**cookie, "Content-Type": "application/json",
+                                                   "Origin": "https://evil.example"}, token=None)
+    check_error_body("issue 11: cross-site password change", status, headers_out, answer, 403, "forbidden")
+    # Reads by cookie are not concerned, with any Origin.
+    status, _, _ = request(port, "GET", "/api/v1/me", headers={**cookie, "Origin": "http://evil.example"},
+                           token=None)
+    check("issue 11: a cookie read with a foreign Origin", status == 200, str(status))
+    # A Bearer token's write is not concerned: a program sends what it likes.
+    other = login_token(port, "h-yingze", "brand-new-pass")
+    status, _, answer = request(port, "POST", "/api/v1/logout", body=b"a=1",
+                                headers={"Content-Type": "application/x-www-form-urlencoded",
+                                         "Origin": "http://evil.example"}, token=other)
+    check("issue 11: a Bearer logout as a form from anywhere", status == 200, f"{status} {answer[:200]!r}")
 
 
 def order_count(port):
