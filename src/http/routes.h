@@ -70,6 +70,9 @@ typedef struct hl_route_request {
     const char *if_none_match;     /* the If-None-Match header, NULL when absent */
     const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */
     const struct hl_static_files *static_files; /* the web pages; NULL when served without */
+    /* The Bearer token /metrics asks for; NULL: /metrics answers only peers
+     * on the loopback interface (issue 11). */
+    const char *metrics_token;
 } hl_route_request;
 
 typedef struct hl_route_response {

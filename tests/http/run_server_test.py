@@ -962,6 +962,104 @@ def test_personal_data(binary, environment, port, tokens):
     return latest
 
 
+def metrics_from(host, port, headers=None):
+    """GET /metrics at host:port: (status, headers, body)."""
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        connection.request("GET", "/metrics", headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def outside_address():
+    """An IPv4 address of this machine that is not loopback, or None."""
+    try:
+        listed = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=10).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return next((address for address in listed if "." in address and not address.startswith("127.")), None)
+
+
+def serve_briefly(binary, environment, directory, arguments, checks):
+    """Starts `hotline serve` on 0.0.0.0 with extra arguments, calls
+    checks(port), then stops it."""
+    port = free_port()
+    with open(os.path.join(directory, "metrics-server.log"), "wb") as log:
+        process = subprocess.Popen([binary, "serve", "--listen", f"0.0.0.0:{port}"] + arguments,
+                                   env=environment, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            if not wait_for_health(port, process):
+                check(f"serve {' '.join(arguments)} starts", False,
+                      open(os.path.join(directory, "metrics-server.log"), errors="replace").read()[-1000:])
+                return
+            checks(port)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_metrics_access(binary, environment, directory):
+    """issue 11: /metrics needs a login of its own. Without a metrics token
+    only the loopback interface is answered; with --metrics-token-file the
+    token is asked for as a Bearer token, from anywhere."""
+    outside = outside_address()
+
+    def without_token(port):
+        status, _, body = metrics_from(HOST, port)
+        check("issue 11: /metrics from loopback without a token configured", status == 200
+              and b"hotline_orders" in body, str(status))
+        if outside is None:
+            print("no address but loopback: the refusal from outside is not checked")
+            return
+        status, headers, body = metrics_from(outside, port)
+        check_error_body("issue 11: /metrics from outside without a token configured", status, headers, body,
+                         403, "forbidden")
+        check("issue 11: no figures given out", b"hotline_orders" not in body)
+
+    serve_briefly(binary, environment, directory, [], without_token)
+
+    token = "m" * 20 + "0123456789abcdef"
+    token_file = os.path.join(directory, "metrics.token")
+    with open(token_file, "w") as handle:
+        handle.write(token + "\n")
+    admin_token = []
+
+    def with_token(port):
+        for name, headers in (("no token", {}), ("a wrong token", {"Authorization": f"Bearer {token}x"}),
+                              ("a prefix of it", {"Authorization": f"Bearer {token[:-1]}"}),
+                              ("Basic", {"Authorization": f"Basic {token}"})):
+            status, headers_out, body = metrics_from(HOST, port, headers)
+            check_unauthorized(f"issue 11: /metrics with {name}", status, headers_out, body)
+        status, _, body = metrics_from(HOST, port, {"Authorization": f"Bearer {token}"})
+        check("issue 11: /metrics with the token", status == 200 and b"hotline_orders" in body, str(status))
+        # An administrator's session is not the metrics token.
+        status, _, body = request(port, "POST", "/api/v1/login",
+                                  body=json.dumps({"username": "admin", "password": DEMO_PASSWORD}).encode(),
+                                  headers={"Content-Type": "application/json"}, token=None)
+        if status == 200:
+            status, headers_out, body = metrics_from(HOST, port,
+                                                     {"Authorization": f"Bearer {json.loads(body)['token']}"})
+            check_unauthorized("issue 11: /metrics with a session token", status, headers_out, body)
+        if outside is not None:
+            status, _, body = metrics_from(outside, port, {"Authorization": f"Bearer {token}"})
+            check("issue 11: /metrics from outside with the token", status == 200, str(status))
+
+    serve_briefly(binary, environment, directory, ["--metrics-token-file", token_file], with_token)
+    # A token file that holds too short a token is refused at the start.
+    with open(token_file, "w") as handle:
+        handle.write("short\n")
+    refused = subprocess.run([binary, "serve", "--listen", f"{HOST}:{free_port()}", "--metrics-token-file",
+                              token_file], env=environment, capture_output=True, timeout=60)
+    check("issue 11: a short metrics token is refused", refused.returncode != 0
+          and b"metrics" in refused.stderr, refused.stderr.decode(errors="replace")[-300:])
+
+
 def main():
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
@@ -1012,6 +1110,7 @@ def main():
         if read_before_stop is not None:
             listed = run_cli(binary, environment, "audit", "--order", read_before_stop, "--user", "dispatcher1")
             check("the stop writes the queued reads", "GET /api/v1/orders/{number}" in listed, listed)
+        test_metrics_access(binary, environment, directory)
         # Every acknowledged write is in the store and the log agrees with it.
         verified = subprocess.run([binary, "verify"], env=environment, capture_output=True, timeout=300)
         check("hotline verify after the writes: exit 0", verified.returncode == 0,
