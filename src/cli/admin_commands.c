@@ -537,7 +537,38 @@ static int run_report(cli_context *context, const cli_command *command, const cl
 
 static const cli_option_spec serve_options[] = {{"listen", true},  {"web", true},
                                                 {"timeout", true}, {"max-connections", true},
-                                                {"threads", true}, {NULL, false}};
+                                                {"threads", true}, {"metrics-token-file", true},
+                                                {NULL, false}};
+
+/* The longest metrics token taken; Prometheus' are a few dozen bytes. */
+#define METRICS_TOKEN_MAX 256
+/* The shortest: anything shorter could be guessed. */
+#define METRICS_TOKEN_MIN 16
+
+/* Reads the metrics token from the first line of path into out (size
+ * METRICS_TOKEN_MAX + 1): a file, like Prometheus' credentials_file, so
+ * the token shows neither in the process list nor in the environment.
+ * HL_EINVAL (field "metrics-token-file") when it cannot be read or is not
+ * 16 to 256 printable bytes. */
+static int read_metrics_token(const char *path, char *out, hl_error *error)
+{
+    FILE *file = fopen(path, "r");
+    bool read = file != NULL && fgets(out, METRICS_TOKEN_MAX + 2, file) != NULL;
+    if (file != NULL)
+        fclose(file);
+    size_t length = read ? strcspn(out, "\r\n") : 0;
+    bool printable = read && length >= METRICS_TOKEN_MIN && length <= METRICS_TOKEN_MAX;
+    for (size_t index = 0; printable && index < length; index++)
+        printable = out[index] > 0x20 && out[index] < 0x7F;
+    if (!printable)
+        return hl_error_set(error, HL_EINVAL, "metrics-token-file",
+                            HL_T("指标令牌文件须在第一行写 16 到 256 个可打印字符（无空格）：%s",
+                                 "the metrics token file must hold 16 to 256 printable characters "
+                                 "(no spaces) on its first line: %s"),
+                            path);
+    out[length] = '\0';
+    return HL_OK;
+}
 
 /* Reads a whole-number option of serve in [minimum, maximum] into *out
  * (left alone when the option is absent); false when it is not one. */
@@ -590,6 +621,13 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     if (!serve_number(args, "threads", 1, 256, &options.threads))
         return cli_usage_error(command, HL_T("--threads 须为 1 到 256 的整数",
                                              "--threads takes a number from 1 to 256"));
+    char metrics_token[METRICS_TOKEN_MAX + 2];
+    const char *token_path = cli_args_get(args, "metrics-token-file");
+    if (token_path != NULL) {
+        if (read_metrics_token(token_path, metrics_token, &error) != HL_OK)
+            return cli_fail(&error);
+        options.metrics_token = metrics_token;
+    }
     /* Open (and create or upgrade) the store once here, so that a store the
      * server cannot use is reported before it listens; each worker thread
      * then opens its own connection. */
@@ -750,12 +788,13 @@ const cli_command cli_admin_commands[] = {
      audit_options, run_audit, 0},
     {"serve", "启动 HTTP 服务", "run the HTTP server",
      "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads "
-     "N]",
+     "N] [--metrics-token-file FILE]",
      "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 "
      "Ctrl-C。--timeout：连接空闲多少秒后关闭，"
      "也是客户端发完请求行与请求头的时限（默认 "
      "30，防慢速攻击）；--max-connections：同时连接数上限（默认 1000）；--threads：工作线程数"
-     "（默认为 CPU 核数）。路由：/healthz、/metrics、"
+     "（默认为 CPU 核数）；--metrics-token-file：文件第一行为 /metrics 的 Bearer 令牌（未给出时 "
+     "/metrics 只回答本机回环地址）。路由：/healthz、/metrics、"
      "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/"
      "events、"
      "/api/v1/orders/编号/earlier、/api/v1/audit/phone-reads、"
@@ -768,7 +807,9 @@ const cli_command cli_admin_commands[] = {
      "after "
      "which an idle connection is closed, and within which a client must send a request's line and "
      "headers (default 30; cuts off slow clients); --max-connections: "
-     "connections at once (default 1000); --threads: worker threads (default: the cores). Routes: "
+     "connections at once (default 1000); --threads: worker threads (default: the cores); "
+     "--metrics-token-file: a file whose first line is the Bearer token /metrics asks for "
+     "(without it, /metrics answers only the loopback interface). Routes: "
      "/healthz, /metrics, "
      "/api/v1/login, /api/v1/logout, /api/v1/password, /api/v1/orders/NUMBER, "
      "/api/v1/orders/NUMBER/events, "

@@ -303,13 +303,58 @@ bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const
     return true;
 }
 
+/* True when a Content-Type header declares JSON ("application/json", any
+ * parameters). */
+static bool declares_json(const char *type)
+{
+    size_t length = strlen("application/json");
+    return type != NULL && strncasecmp(type, "application/json", length) == 0 &&
+           (type[length] == '\0' || type[length] == ';' || type[length] == ' ');
+}
+
+/* True when origin is "http://HOST" or "https://HOST" for the Host
+ * header's value. Both schemes are taken: the server speaks plain HTTP,
+ * but behind a proxy that ends TLS the browser's origin is https, and the
+ * host and port are what tell this site from another. */
+static bool same_origin(const char *origin, const char *host)
+{
+    if (host == NULL || host[0] == '\0')
+        return false;
+    if (strncasecmp(origin, "http://", 7) == 0)
+        origin += 7;
+    else if (strncasecmp(origin, "https://", 8) == 0)
+        origin += 8;
+    else
+        return false; /* "null" (a sandboxed page, a file) and anything else */
+    return strcasecmp(origin, host) == 0;
+}
+
+bool hl_route_cookie_write_allowed(const hl_route_request *request, hl_route_response *response)
+{
+    if (strcmp(request->method, "GET") == 0 || strcmp(request->method, "HEAD") == 0 ||
+        request->authorization != NULL)
+        return true;
+    if (!declares_json(request->content_type)) {
+        hl_route_error_status(
+            response, 403, hl_error_code_name(HL_EROLE), "content-type",
+            HL_T("以会话 Cookie 认证的写请求须为 application/json",
+                 "a write authenticated by the session cookie must be application/json"));
+        return false;
+    }
+    if (request->origin != NULL && !same_origin(request->origin, request->host)) {
+        hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), "origin",
+                              HL_T("请求来自其他站点（Origin 与本服务器不符）",
+                                   "the request comes from another site (Origin is not this "
+                                   "server's)"));
+        return false;
+    }
+    return true;
+}
+
 /* The body must be declared JSON ("application/json", any parameters). */
 static bool json_content_type(const hl_route_request *request, hl_route_response *response)
 {
-    const char *type = request->content_type;
-    size_t length = strlen("application/json");
-    if (type != NULL && strncasecmp(type, "application/json", length) == 0 &&
-        (type[length] == '\0' || type[length] == ';' || type[length] == ' '))
+    if (declares_json(request->content_type))
         return true;
     hl_route_error_status(response, 415, "unsupported_media_type", "content-type",
                           HL_T("请求体须为 application/json", "the body must be application/json"));

@@ -101,6 +101,17 @@ void hl_route_set_etag(hl_route_response *response, const hl_order *order);
 bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const char **token,
                            hl_route_response *response);
 
+/* A state-changing request (not GET or HEAD) whose session came from the
+ * cookie rather than an Authorization header must be declared
+ * application/json and, when it carries an Origin header, come from this
+ * server's own origin (http:// or https:// and the Host header, compared
+ * without regard to case); else false with a 403 (forbidden, field
+ * "content-type" or "origin"). A browser sends the cookie with a form
+ * posted from any site, but a cross-site request of another type or one
+ * naming a foreign Origin is what the checks refuse (issue 11). True for
+ * every other request. */
+bool hl_route_cookie_write_allowed(const hl_route_request *request, hl_route_response *response);
+
 /* Parses the body into fields (json_body.c: strict): false with a 415 when
  * the body is not declared application/json, with a 400 when it is not
  * one JSON object of exactly these fields. Values live in the request's

@@ -113,10 +113,67 @@ static void handle_health(const hl_route_request *request, const hl_route_contex
  * the number in each state as orders are written, and the overdue count
  * walks the partial index on running deadlines, which only open orders
  * have (docs/ARCHITECTURE.md, "Metrics"). */
+/* True when the peer's address is the loopback interface's (127.0.0.0/8,
+ * ::1, or 127.x written as an IPv4-mapped IPv6 address). */
+static bool loopback_peer(const char *address)
+{
+    if (address == NULL)
+        return false;
+    if (strncasecmp(address, "::ffff:", 7) == 0)
+        address += 7;
+    return strncmp(address, "127.", 4) == 0 || strcmp(address, "::1") == 0;
+}
+
+/* Compares a sent token with the configured one in time that depends on
+ * the configured one's length only, so timing tells nothing of its bytes. */
+static bool token_equals(const char *sent, const char *expected)
+{
+    size_t sent_length = strlen(sent);
+    size_t expected_length = strlen(expected);
+    unsigned char difference = sent_length != expected_length;
+    for (size_t index = 0; index < expected_length; index++)
+        difference |= (unsigned char)(expected[index] ^ (index < sent_length ? sent[index] : 0));
+    return difference == 0;
+}
+
+/* Who may read /metrics (issue 11): with a metrics token configured
+ * (`hotline serve --metrics-token-file`), the request must send it as a
+ * Bearer token, from anywhere, as Prometheus' `authorization` setting
+ * does; without one, only a peer on the loopback interface (a scraper on
+ * the same machine, or a proxy there that decides itself). Sessions are
+ * not taken: they expire after 12 hours, which a scraper cannot follow.
+ * False with a 401 or a 403. */
+static bool metrics_allowed(const hl_route_request *request, hl_route_response *response)
+{
+    if (request->metrics_token == NULL) {
+        if (loopback_peer(request->client_address))
+            return true;
+        hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), "client",
+                              HL_T("未配置指标令牌时，/metrics 只回答本机（回环地址）的请求",
+                                   "without a metrics token, /metrics answers only the loopback "
+                                   "interface"));
+        return false;
+    }
+    const char *value = request->authorization;
+    if (value != NULL && strncasecmp(value, "Bearer ", 7) == 0) {
+        value += 7;
+        while (*value == ' ')
+            value++;
+        if (token_equals(value, request->metrics_token))
+            return true;
+    }
+    hl_route_unauthorized(response, "token",
+                          HL_T("/metrics 须带指标令牌（Authorization: Bearer）",
+                               "/metrics needs the metrics token (Authorization: Bearer)"));
+    return false;
+}
+
 static void handle_metrics(const hl_route_request *request, const hl_route_context *context,
                            hl_route_response *response)
 {
     (void)context;
+    if (!metrics_allowed(request, response))
+        return;
     hl_buf *out = &response->body;
     hl_error error;
     hl_error_clear(&error);
@@ -423,6 +480,12 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
             return;
         }
         context.user = user;
+        /* After the session is known, so a forged cookie stays a 401. */
+        if (!hl_route_cookie_write_allowed(request, response)) {
+            if (snapshot)
+                hl_app_read_end(request->app);
+            return;
+        }
     }
     route->handle(request, &context, response);
     if (snapshot)

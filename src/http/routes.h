@@ -65,10 +65,14 @@ typedef struct hl_route_request {
      * assembled without the server (a fuzzing harness). */
     bool count_budgets;
     const char *host;              /* the Host header, NULL when absent */
+    const char *origin;            /* the Origin header, NULL when absent */
     hl_audit_queue *audit;         /* the process's record of full phone-number reads (not NULL) */
     const char *if_none_match;     /* the If-None-Match header, NULL when absent */
     const char *if_modified_since; /* the If-Modified-Since header, NULL when absent */
     const struct hl_static_files *static_files; /* the web pages; NULL when served without */
+    /* The Bearer token /metrics asks for; NULL: /metrics answers only peers
+     * on the loopback interface (issue 11). */
+    const char *metrics_token;
 } hl_route_request;
 
 typedef struct hl_route_response {

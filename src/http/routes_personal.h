@@ -23,10 +23,10 @@
 /* Appends order as JSON to the response's body, with the citizen's phone
  * and name in full for a user who sees personal data (app/auth) and masked
  * for the others. A full number's read is recorded first (app/audit, as
- * by route); when it cannot be, the number does not leave: after a write
- * (written true: the order was registered or changed, which the answer
- * must still say) the order is written masked; after a read, false is
- * returned with a 500 answer and the body is left alone. */
+ * by route; not for a HEAD, whose body is never sent); when it cannot be, the number does not
+ * leave: after a write (written true: the order was registered or changed, which the answer must
+ * still say) the order is written masked; after a read, false is returned with a 500 answer and the
+ * body is left alone. */
 bool hl_routes_personal_order(const hl_route_request *request, const hl_user *user,
                               const hl_order *order, const char *route, bool written,
                               hl_route_response *response);

@@ -61,8 +61,9 @@
 
 struct hl_server {
     struct MHD_Daemon *daemon;
-    char *db_path;  /* owned */
-    char *key_path; /* owned; NULL: the default beside the store */
+    char *db_path;       /* owned */
+    char *key_path;      /* owned; NULL: the default beside the store */
+    char *metrics_token; /* owned; NULL: /metrics for loopback peers only */
     size_t body_limit;
     unsigned grace_seconds;
     hl_metrics metrics;
@@ -624,12 +625,15 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
             .query_each = query_each,
             .count_budgets = true,
             .host = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+            .origin =
+                MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN),
             .audit = server->audit,
             .if_none_match = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                          MHD_HTTP_HEADER_IF_NONE_MATCH),
             .if_modified_since = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                              MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
             .static_files = server->static_files,
+            .metrics_token = server->metrics_token,
         };
         hl_routes_handle(&request, &response);
     }
@@ -753,6 +757,7 @@ static void free_server(hl_server *server)
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
     free(server->key_path);
+    free(server->metrics_token);
     free(server);
 }
 
@@ -811,6 +816,8 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     server->static_files = static_files;
     server->db_path = hl_xstrdup(options->db_path);
     server->key_path = options->key_path != NULL ? hl_xstrdup(options->key_path) : NULL;
+    server->metrics_token =
+        options->metrics_token != NULL ? hl_xstrdup(options->metrics_token) : NULL;
     server->body_limit = options->body_limit > 0 ? options->body_limit : DEFAULT_BODY_LIMIT;
     server->grace_seconds = options->shutdown_grace_seconds > 0 ? options->shutdown_grace_seconds
                                                                 : DEFAULT_GRACE_SECONDS;

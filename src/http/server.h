@@ -36,6 +36,9 @@ typedef struct hl_server_options {
     size_t body_limit;        /* 0: 1 MiB; a larger body gets 413 */
     unsigned shutdown_grace_seconds; /* 0: 5; how long a stop waits for requests in flight */
     const char *web_root; /* the directory of the web pages (static_files.h); NULL: none */
+    /* The Bearer token /metrics asks for (copied); NULL: /metrics answers
+     * loopback peers only (routes.h, hl_route_request.metrics_token). */
+    const char *metrics_token;
 } hl_server_options;
 
 typedef struct hl_server hl_server;

@@ -6,7 +6,11 @@
  * the previous one and O_NOFOLLOW, so neither ".." nor a symbolic link can
  * lead outside. The file's descriptor goes to the response; the server
  * sends it with the HTTP library. It answers conditional requests from the
- * file's size and modification time. It does not list directories,
+ * file's size and modification time. Only the pages' own files are
+ * served: the folders of an allow-list (js/, css/, img/, fonts/, vendor/)
+ * and files at the top whose extension a page uses (html, svg, ico, png,
+ * webmanifest); so npm's package files and node_modules/, which sit in
+ * the same folder, are 404 (issue 11). It does not list directories,
  * compress, or serve ranges, and it knows nothing of the API's routes
  * beyond the prefixes it leaves to them. */
 #include "http/static_files.h"
@@ -147,6 +151,36 @@ static bool relative_name(const char *path, char *out, size_t size)
     return true;
 }
 
+/* The folders whose files the pages load; scripts/web-assets.sh copies
+ * the one library file they need (ECharts) into vendor/. */
+static const char *const served_folders[] = {"js", "css", "img", "fonts", "vendor"};
+/* The extensions served at the top of the root: the pages and their icons. */
+static const char *const top_extensions[] = {"html", "svg", "ico", "png", "webmanifest"};
+
+/* True when a relative name (checked by relative_name) is one of the
+ * pages' files. An allow-list rather than a list of refusals, since the
+ * web folder also holds what builds it (package.json, package-lock.json,
+ * node_modules/) and whatever else a deployment drops there. */
+static bool served_name(const char *name)
+{
+    const char *slash = strchr(name, '/');
+    if (slash != NULL) {
+        size_t length = (size_t)(slash - name);
+        for (size_t index = 0; index < HL_COUNT_OF(served_folders); index++)
+            if (strlen(served_folders[index]) == length &&
+                memcmp(name, served_folders[index], length) == 0)
+                return true;
+        return false;
+    }
+    const char *dot = strrchr(name, '.');
+    if (dot == NULL)
+        return false;
+    for (size_t index = 0; index < HL_COUNT_OF(top_extensions); index++)
+        if (strcmp(dot + 1, top_extensions[index]) == 0)
+            return true;
+    return false;
+}
+
 /* Opens a relative name under the root one segment at a time, following
  * no symbolic link (O_NOFOLLOW fails on one with ELOOP). Returns the
  * descriptor of a regular file, with its status in *status, or -1. */
@@ -272,7 +306,7 @@ void hl_static_files_answer(const hl_static_files *files, const hl_route_request
                             hl_route_response *response)
 {
     char name[MAX_PATH_BYTES + 16];
-    if (files == NULL || !relative_name(request->path, name, sizeof name)) {
+    if (files == NULL || !relative_name(request->path, name, sizeof name) || !served_name(name)) {
         not_found(files, response);
         return;
     }

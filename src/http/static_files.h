@@ -2,7 +2,10 @@
  *
  * `hotline serve --web DIR` answers GET and HEAD of every path that is not
  * the API's (/api/, /open311/, /healthz, /metrics) with the file of that
- * name under DIR: "/" is index.html. Content types by extension; a strong
+ * name under DIR: "/" is index.html. Only the pages' files: anything under
+ * js/, css/, img/, fonts/ and vendor/, and the .html, .svg, .ico, .png and
+ * .webmanifest files at the top; every other name (package.json,
+ * package-lock.json, node_modules/...) is the 404 page. Content types by extension; a strong
  * ETag and Last-Modified with 304 answers to If-None-Match and
  * If-Modified-Since; "Cache-Control: no-cache" (the browser revalidates
  * each time, so a new build shows at once); Content-Security-Policy on

@@ -332,6 +332,24 @@ def test_web_pages(port):
         status, headers, body = request(port, "GET", path)
         check(f"{path}: HTML 404 page", status == 404 and headers.get("content-type") == "text/html; charset=utf-8"
               and b"<html" in body, f"{status} {headers.get('content-type')}")
+    # issue 11: only the pages' own files; npm's files beside them are 404.
+    web_root = os.path.join(os.path.dirname(__file__), "..", "..", "web")
+    hidden = ["/package.json", "/package-lock.json", "/node_modules/echarts/package.json",
+              "/node_modules/.package-lock.json", "/node_modules/echarts/dist/echarts.esm.min.mjs"]
+    for path in hidden:
+        if not os.path.isfile(os.path.join(web_root, path.lstrip("/"))):
+            continue  # node_modules/ is there only once scripts/web-assets.sh ran
+        status, headers, body = request(port, "GET", path)
+        check(f"issue 11: {path} is 404", status == 404 and b"<html" in body, f"{status} {body[:80]!r}")
+    status, _, _ = request(port, "GET", "/package.json")
+    check("issue 11: package.json (in git) is 404", status == 404, str(status))
+    for path in ("/favicon.svg", "/404.html", "/css/app.css"):
+        status, _, _ = request(port, "GET", path)
+        check(f"issue 11: {path} still served", status == 200, str(status))
+    if os.path.isfile(os.path.join(web_root, "vendor", "echarts.esm.min.mjs")):
+        status, headers, _ = request(port, "HEAD", "/vendor/echarts.esm.min.mjs")
+        check("issue 11: the pages' ECharts copy is served", status == 200
+              and headers.get("content-type") == "text/javascript; charset=utf-8", str(status))
     status, headers, body = request(port, "POST", "/index.html", body=b"{}",
                                     headers={"Content-Type": "application/json"})
     check_error_body("POST a page", status, headers, body, 405, "method_not_allowed")
@@ -547,7 +565,10 @@ def test_authorization(binary, environment, port):
 
     # Logout (by cookie) revokes the session; the token is then refused.
     token = login_token(port, "h-yingze", "brand-new-pass")
-    status, headers, body = request(port, "POST", "/api/v1/logout", headers={"Cookie": f"hotline_session={token}"},
+    test_cookie_writes(port, token)
+    status, headers, body = request(port, "POST", "/api/v1/logout", headers={"Cookie": f"hotline_session={token}",
+                                                                             "Content-Type": "application/json",
+                                                                             "Origin": f"http://{HOST}:{port}"},
                                     token=None)
     check("logout 200", status == 200, f"{status} {body!r}")
     check("logout clears the cookie", "Max-Age=0" in headers.get("set-cookie", ""), repr(headers.get("set-cookie")))
@@ -567,6 +588,46 @@ def test_authorization(binary, environment, port):
     status, _, _ = get(f"/api/v1/orders/{ORDER}", "agent1")
     check("others unaffected", status == 200, str(status))
     return tokens
+
+
+def test_cookie_writes(port, token):
+    """issue 11: a write authenticated by the session cookie must be JSON and,
+    with an Origin header, come from this server's origin; a Bearer token's
+    writes are not concerned. Every refusal leaves the session alive."""
+    cookie = {"Cookie": f"hotline_session={token}"}
+    refused = (("a form POST", {"Content-Type": "application/x-www-form-urlencoded"}, b"a=1", "content-type"),
+               ("a text/plain POST", {"Content-Type": "text/plain"}, b"{}", "content-type"),
+               ("no Content-Type", {}, None, "content-type"),
+               ("a foreign Origin", {"Content-Type": "application/json", "Origin": "http://evil.example"},
+                b"{}", "origin"),
+               ("another port", {"Content-Type": "application/json", "Origin": f"http://{HOST}:{port + 1}"},
+                b"{}", "origin"),
+               ("Origin null", {"Content-Type": "application/json", "Origin": "null"}, b"{}", "origin"))
+    for name, headers, body, field in refused:
+        status, headers_out, answer = request(port, "POST", "/api/v1/logout", body=body,
+                                              headers={**cookie, **headers}, token=None)
+        check_error_body(f"issue 11: cookie logout by {name}", status, headers_out, answer, 403, "forbidden")
+        if status == 403:
+            check(f"issue 11: cookie logout by {name}: field", json.loads(answer)["error"]["field"] == field,
+                  answer[:200])
+        status, _, _ = request(port, "GET", "/api/v1/me", token=token)
+        check(f"issue 11: the session survives {name}", status == 200, str(status))
+    # Another write than logout: a cross-site password change is refused too.
+    status, headers_out, answer = request(port, "POST", "/api/v1/password",
+                                          body=json.dumps({"old": "x", "new": "y" * 12}).encode(),
+                                          headers={**cookie, "Content-Type": "application/json",
+                                                   "Origin": "https://evil.example"}, token=None)
+    check_error_body("issue 11: cross-site password change", status, headers_out, answer, 403, "forbidden")
+    # Reads by cookie are not concerned, with any Origin.
+    status, _, _ = request(port, "GET", "/api/v1/me", headers={**cookie, "Origin": "http://evil.example"},
+                           token=None)
+    check("issue 11: a cookie read with a foreign Origin", status == 200, str(status))
+    # A Bearer token's write is not concerned: a program sends what it likes.
+    other = login_token(port, "h-yingze", "brand-new-pass")
+    status, _, answer = request(port, "POST", "/api/v1/logout", body=b"a=1",
+                                headers={"Content-Type": "application/x-www-form-urlencoded",
+                                         "Origin": "http://evil.example"}, token=other)
+    check("issue 11: a Bearer logout as a form from anywhere", status == 200, f"{status} {answer[:200]!r}")
 
 
 def order_count(port):
@@ -868,6 +929,21 @@ def test_personal_data(binary, environment, port, tokens):
           and reads[0].get("route") == "GET /api/v1/orders/{number}"
           and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", reads[0].get("at") or ""),
           repr(after)[:400])
+    # issue 11: a HEAD of the order is answered without a body, so no number
+    # left the server and no read is recorded; a GET after it still is.
+    status, headers, body = request(port, "HEAD", f"/api/v1/orders/{latest}", token=tokens["agent1"])
+    check("issue 11: HEAD of an order: 200, no body", status == 200 and body == b"", f"{status} {body[:80]!r}")
+    status, head_after = audit_reads(port, tokens, f"?order={latest}")
+    check("issue 11: a HEAD of an order is not audited as a read", head_after.get("total") == total + 1,
+          f"{total + 1} -> {head_after.get('total')}")
+    status, headers, body = request(port, "HEAD", "/api/v1/orders?limit=5", token=tokens["agent1"])
+    status, _, _ = request(port, "GET", f"/api/v1/orders/{latest}", token=tokens["agent1"])
+    status, head_after = audit_reads(port, tokens, f"?order={latest}")
+    check("issue 11: a GET after the HEAD is still audited", head_after.get("total") == total + 2,
+          f"{total + 1} -> {head_after.get('total')}")
+    listed = run_cli(binary, environment, "audit", "--order", latest, "--user", "agent1")
+    check("issue 11: hotline audit lists the GETs only",
+          listed.count("GET /api/v1/orders/{number}") == 2 and "HEAD" not in listed, listed)
     # Registrations and actions answered in full are recorded too (test_writes).
     status, document = audit_reads(port, tokens, "?user=agent1")
     routes = {read.get("route") for read in document.get("reads", [])}
@@ -884,6 +960,104 @@ def test_personal_data(binary, environment, port, tokens):
     listed = run_cli(binary, environment, "audit", "--order", latest, "--user", "agent1")
     check("hotline audit lists the server's read", "GET /api/v1/orders/{number}" in listed, listed)
     return latest
+
+
+def metrics_from(host, port, headers=None):
+    """GET /metrics at host:port: (status, headers, body)."""
+    connection = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        connection.request("GET", "/metrics", headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def outside_address():
+    """An IPv4 address of this machine that is not loopback, or None."""
+    try:
+        listed = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=10).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return next((address for address in listed if "." in address and not address.startswith("127.")), None)
+
+
+def serve_briefly(binary, environment, directory, arguments, checks):
+    """Starts `hotline serve` on 0.0.0.0 with extra arguments, calls
+    checks(port), then stops it."""
+    port = free_port()
+    with open(os.path.join(directory, "metrics-server.log"), "wb") as log:
+        process = subprocess.Popen([binary, "serve", "--listen", f"0.0.0.0:{port}"] + arguments,
+                                   env=environment, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            if not wait_for_health(port, process):
+                check(f"serve {' '.join(arguments)} starts", False,
+                      open(os.path.join(directory, "metrics-server.log"), errors="replace").read()[-1000:])
+                return
+            checks(port)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_metrics_access(binary, environment, directory):
+    """issue 11: /metrics needs a login of its own. Without a metrics token
+    only the loopback interface is answered; with --metrics-token-file the
+    token is asked for as a Bearer token, from anywhere."""
+    outside = outside_address()
+
+    def without_token(port):
+        status, _, body = metrics_from(HOST, port)
+        check("issue 11: /metrics from loopback without a token configured", status == 200
+              and b"hotline_orders" in body, str(status))
+        if outside is None:
+            print("no address but loopback: the refusal from outside is not checked")
+            return
+        status, headers, body = metrics_from(outside, port)
+        check_error_body("issue 11: /metrics from outside without a token configured", status, headers, body,
+                         403, "forbidden")
+        check("issue 11: no figures given out", b"hotline_orders" not in body)
+
+    serve_briefly(binary, environment, directory, [], without_token)
+
+    token = "m" * 20 + "0123456789abcdef"
+    token_file = os.path.join(directory, "metrics.token")
+    with open(token_file, "w") as handle:
+        handle.write(token + "\n")
+    admin_token = []
+
+    def with_token(port):
+        for name, headers in (("no token", {}), ("a wrong token", {"Authorization": f"Bearer {token}x"}),
+                              ("a prefix of it", {"Authorization": f"Bearer {token[:-1]}"}),
+                              ("Basic", {"Authorization": f"Basic {token}"})):
+            status, headers_out, body = metrics_from(HOST, port, headers)
+            check_unauthorized(f"issue 11: /metrics with {name}", status, headers_out, body)
+        status, _, body = metrics_from(HOST, port, {"Authorization": f"Bearer {token}"})
+        check("issue 11: /metrics with the token", status == 200 and b"hotline_orders" in body, str(status))
+        # An administrator's session is not the metrics token.
+        status, _, body = request(port, "POST", "/api/v1/login",
+                                  body=json.dumps({"username": "admin", "password": DEMO_PASSWORD}).encode(),
+                                  headers={"Content-Type": "application/json"}, token=None)
+        if status == 200:
+            status, headers_out, body = metrics_from(HOST, port,
+                                                     {"Authorization": f"Bearer {json.loads(body)['token']}"})
+            check_unauthorized("issue 11: /metrics with a session token", status, headers_out, body)
+        if outside is not None:
+            status, _, body = metrics_from(outside, port, {"Authorization": f"Bearer {token}"})
+            check("issue 11: /metrics from outside with the token", status == 200, str(status))
+
+    serve_briefly(binary, environment, directory, ["--metrics-token-file", token_file], with_token)
+    # A token file that holds too short a token is refused at the start.
+    with open(token_file, "w") as handle:
+        handle.write("short\n")
+    refused = subprocess.run([binary, "serve", "--listen", f"{HOST}:{free_port()}", "--metrics-token-file",
+                              token_file], env=environment, capture_output=True, timeout=60)
+    check("issue 11: a short metrics token is refused", refused.returncode != 0
+          and b"metrics" in refused.stderr, refused.stderr.decode(errors="replace")[-300:])
 
 
 def main():
@@ -936,6 +1110,7 @@ def main():
         if read_before_stop is not None:
             listed = run_cli(binary, environment, "audit", "--order", read_before_stop, "--user", "dispatcher1")
             check("the stop writes the queued reads", "GET /api/v1/orders/{number}" in listed, listed)
+        test_metrics_access(binary, environment, directory)
         # Every acknowledged write is in the store and the log agrees with it.
         verified = subprocess.run([binary, "verify"], env=environment, capture_output=True, timeout=300)
         check("hotline verify after the writes: exit 0", verified.returncode == 0,

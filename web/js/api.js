@@ -35,7 +35,9 @@ export function url(path, query = {}) {
 // ifMatch sets If-Match. Rejects with an ApiError.
 export async function call(method, path, { query, body, ifMatch } = {}) {
   const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // Every write is declared JSON, even one without a body (logout, a
+  // DELETE): the server refuses other cookie-authenticated writes.
+  if (body !== undefined || method !== 'GET') headers['Content-Type'] = 'application/json';
   if (ifMatch) headers['If-Match'] = ifMatch;
   let response;
   try {
