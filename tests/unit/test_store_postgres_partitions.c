@@ -8,12 +8,13 @@
  * to 3 with every row unchanged; and an order's events across months read
  * in sequence.
  *
- * HOTLINE_TEST_PG names a server; each test runs in a database of its own,
- * created and dropped here. Without it every test is skipped. */
+ * Registered once, with HOTLINE_TEST_BACKEND=postgres: each test runs on a
+ * fresh database of the server HOTLINE_TEST_PG names (store_fixture.h's
+ * setup), which the throwaway server takes with it, and reads the tables
+ * beside the store through raw_exec, raw_integer and raw_text (psql).
+ * Without HOTLINE_TEST_PG every test fails, saying so, as every _pg test
+ * does. */
 #include "store_fixture.h"
-
-#include <libpq-fe.h>
-#include <unistd.h>
 
 /* Noon UTC on the 20th of January, February and March 2024, and on days
  * of May and September 2031. */
@@ -23,108 +24,18 @@
 #define MAY_2031 1936180800LL
 #define SEPTEMBER_2031 1946808000LL
 
-static void ignore_notice(void *context, const char *message)
+/* The store's clock is the real one unless a test sets HOTLINE_NOW: each
+ * test begins and ends without it. */
+static int partitions_setup(void **state)
 {
-    (void)context;
-    (void)message;
-}
-
-static void admin_run(const char *sql)
-{
-    PGconn *admin = PQconnectdb(getenv("HOTLINE_TEST_PG"));
-    if (PQstatus(admin) != CONNECTION_OK)
-        fail_msg("HOTLINE_TEST_PG: %s", PQerrorMessage(admin));
-    PQsetNoticeProcessor(admin, ignore_notice, NULL);
-    PGresult *result = PQexec(admin, sql);
-    if (PQresultStatus(result) != PGRES_COMMAND_OK)
-        fail_msg("%s: %s", sql, PQerrorMessage(admin));
-    PQclear(result);
-    PQfinish(admin);
-}
-
-/* context->directory holds the database's name, context->path its address. */
-static int pg_setup(void **state)
-{
-    const char *server = getenv("HOTLINE_TEST_PG");
-    *state = NULL;
     unsetenv("HOTLINE_NOW");
-    if (server == NULL || server[0] == '\0')
-        return 0;
-    static int databases;
-    fixture *context = calloc(1, sizeof *context);
-    assert_non_null(context);
-    snprintf(context->directory, sizeof context->directory, "hl_partitions_%ld_%d", (long)getpid(),
-             ++databases);
-    char sql[320];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", context->directory);
-    admin_run(sql);
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", context->directory);
-    admin_run(sql);
-    snprintf(context->path, sizeof context->path, "%s%sdbname=%s", server,
-             strchr(server, '?') != NULL ? "&" : "?", context->directory);
-    hl_error error;
-    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
-    test_store_use_key(context->store);
-    *state = context;
-    return 0;
+    return setup(state);
 }
 
-static int pg_teardown(void **state)
+static int partitions_teardown(void **state)
 {
-    fixture *context = *state;
     unsetenv("HOTLINE_NOW");
-    if (context == NULL)
-        return 0;
-    if (context->store != NULL)
-        hl_store_close(context->store);
-    char sql[320];
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", context->directory);
-    admin_run(sql);
-    free(context);
-    return 0;
-}
-
-static fixture *pg_fixture(void **state)
-{
-    if (*state == NULL)
-        skip();
-    return *state;
-}
-
-/* Runs sql on a connection of its own (which sees only what was
- * committed); answers whether it succeeded and, into text (may be NULL),
- * the first column of the first row. */
-static bool pg_try(const fixture *context, const char *sql, char *text, size_t size)
-{
-    PGconn *connection = PQconnectdb(context->path);
-    assert_int_equal(PQstatus(connection), CONNECTION_OK);
-    PQsetNoticeProcessor(connection, ignore_notice, NULL);
-    PGresult *result = PQexec(connection, sql);
-    ExecStatusType status = PQresultStatus(result);
-    bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
-    if (text != NULL && size > 0) {
-        text[0] = '\0';
-        if (status == PGRES_TUPLES_OK && PQntuples(result) > 0)
-            snprintf(text, size, "%s", PQgetvalue(result, 0, 0));
-    }
-    PQclear(result);
-    PQfinish(connection);
-    return ok;
-}
-
-/* The first column of the first row of sql, which must succeed. */
-static int64_t pg_raw(const fixture *context, const char *sql)
-{
-    char text[64];
-    if (!pg_try(context, sql, text, sizeof text))
-        fail_msg("%s failed", sql);
-    return strtoll(text, NULL, 10);
-}
-
-static void pg_text(const fixture *context, const char *sql, char *text, size_t size)
-{
-    if (!pg_try(context, sql, text, size))
-        fail_msg("%s failed", sql);
+    return teardown(state);
 }
 
 /* The partition that holds event (sequence, seq). */
@@ -135,7 +46,7 @@ static void partition_of(const fixture *context, int64_t sequence, int64_t seq, 
     snprintf(sql, sizeof sql,
              "SELECT tableoid::regclass::text FROM events WHERE order_id = %lld AND seq = %lld",
              (long long)(ORDER_BASE + sequence), (long long)seq);
-    pg_text(context, sql, name, size);
+    raw_text(context->path, sql, name, size);
 }
 
 static void append_at(hl_store *store, int64_t sequence, int64_t seq, hl_time at)
@@ -147,7 +58,7 @@ static void append_at(hl_store *store, int64_t sequence, int64_t seq, hl_time at
 
 static void test_events_of_three_months_land_in_three_partitions(void **state)
 {
-    fixture *context = pg_fixture(state);
+    fixture *context = *state;
     insert(context->store, make_order(1, HL_STATE_NEW, "water"));
     /* Each month's first write transaction makes its partition and the
      * next month's. */
@@ -164,21 +75,22 @@ static void test_events_of_three_months_land_in_three_partitions(void **state)
     assert_string_equal(name, "events_202402");
     partition_of(context, 1, 3, name, sizeof name);
     assert_string_equal(name, "events_202403");
-    assert_int_equal(pg_raw(context, "SELECT count(DISTINCT tableoid) FROM events"), 3);
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events_default"), 0);
+    assert_int_equal(raw_integer(context->path, "SELECT count(DISTINCT tableoid) FROM events"), 3);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events_default"), 0);
     /* The partitions are the parent's children: January to April (made
      * ahead) and the default one, besides the months the clock's own
      * start made. */
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM pg_inherits WHERE inhparent = "
-                                     "'events'::regclass AND inhrelid::regclass::text IN "
-                                     "('events_202401', 'events_202402', 'events_202403', "
-                                     "'events_202404', 'events_default')"),
+    assert_int_equal(raw_integer(context->path,
+                                 "SELECT count(*) FROM pg_inherits WHERE inhparent = "
+                                 "'events'::regclass AND inhrelid::regclass::text IN "
+                                 "('events_202401', 'events_202402', 'events_202403', "
+                                 "'events_202404', 'events_default')"),
                      5);
 }
 
 static void test_an_event_of_a_month_never_seen_lands_and_its_month_gets_a_partition(void **state)
 {
-    fixture *context = pg_fixture(state);
+    fixture *context = *state;
     insert(context->store, make_order(1, HL_STATE_NEW, "water"));
     /* A month no clock has reached yet: the default partition takes it,
      * and the insert never fails for want of a partition. */
@@ -196,14 +108,15 @@ static void test_an_event_of_a_month_never_seen_lands_and_its_month_gets_a_parti
      * its partition is not made (that would need the rows moved). */
     setenv("HOTLINE_NOW", "2031-09-10T12:00:00+00:00", 1);
     append_at(context->store, 1, 3, SEPTEMBER_2031 + 60);
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events_default"), 2);
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events_203110"), 0);
-    assert_int_equal(pg_raw(context, "SELECT (to_regclass('events_203109') IS NULL)::int"), 1);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events_default"), 2);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events_203110"), 0);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT (to_regclass('events_203109') IS NULL)::int"), 1);
 }
 
 static void test_the_triggers_refuse_rewrites_on_every_partition(void **state)
 {
-    fixture *context = pg_fixture(state);
+    fixture *context = *state;
     insert(context->store, make_order(1, HL_STATE_NEW, "water"));
     setenv("HOTLINE_NOW", "2024-01-20T12:00:00+00:00", 1);
     append_at(context->store, 1, 1, JANUARY);
@@ -222,24 +135,25 @@ static void test_the_triggers_refuse_rewrites_on_every_partition(void **state)
         "TRUNCATE events_202402",
     };
     for (size_t index = 0; index < sizeof refused / sizeof refused[0]; index++) {
-        if (pg_try(context, refused[index], NULL, 0))
+        if (raw_exec(context->path, refused[index]) == 0)
             fail_msg("%s was not refused", refused[index]);
     }
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events WHERE note = 'changed'"), 0);
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events"), 2);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT count(*) FROM events WHERE note = 'changed'"), 0);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events"), 2);
     /* hotline_app goes through the parent only. */
     char privilege[8];
-    pg_text(context, "SELECT has_table_privilege('hotline_app', 'events', 'INSERT')", privilege,
-            sizeof privilege);
+    raw_text(context->path, "SELECT has_table_privilege('hotline_app', 'events', 'INSERT')",
+             privilege, sizeof privilege);
     assert_string_equal(privilege, "t");
-    pg_text(context, "SELECT has_table_privilege('hotline_app', 'events', 'DELETE')", privilege,
-            sizeof privilege);
+    raw_text(context->path, "SELECT has_table_privilege('hotline_app', 'events', 'DELETE')",
+             privilege, sizeof privilege);
     assert_string_equal(privilege, "f");
 }
 
 static void test_a_seq_taken_in_another_month_conflicts(void **state)
 {
-    fixture *context = pg_fixture(state);
+    fixture *context = *state;
     hl_error error;
     insert(context->store, make_order(1, HL_STATE_NEW, "water"));
     setenv("HOTLINE_NOW", "2024-01-20T12:00:00+00:00", 1);
@@ -253,7 +167,7 @@ static void test_a_seq_taken_in_another_month_conflicts(void **state)
     event->at = MARCH;
     assert_int_equal(hl_store_event_append(context->store, event, &error), HL_OK);
     assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events"), 2);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events"), 2);
 }
 
 /* Events across months, read back in sequence. */
@@ -270,7 +184,7 @@ static int collect(void *context, const hl_event *event)
 
 static void test_an_orders_events_read_in_sequence_across_months(void **state)
 {
-    fixture *context = pg_fixture(state);
+    fixture *context = *state;
     hl_error error;
     insert(context->store, make_order(1, HL_STATE_NEW, "water"));
     insert(context->store, make_order(2, HL_STATE_NEW, "water"));
@@ -319,32 +233,35 @@ static const char *const schema_2_events =
 
 static void test_a_schema_2_database_with_events_comes_to_3_with_every_row(void **state)
 {
-    fixture *context = pg_fixture(state);
+    fixture *context = *state;
     hl_error error;
     hl_store_close(context->store);
     context->store = NULL;
-    assert_true(pg_try(context, schema_2_events, NULL, 0));
-    assert_true(pg_try(context,
-                       "INSERT INTO events SELECT 20240215000000 + n / 4, n % 4 + 1,"
-                       " 1705752000 + n * 86400, 'agent' || n, 'register', 'none', 'new',"
-                       " 'u' || n, NULL, n, E'第 ' || n || E' 步\\t\\\\', '{}', n % 3, n % 2, 0,"
-                       " 0, n FROM generate_series(0, 399) AS n",
-                       NULL, 0));
+    assert_int_equal(raw_exec(context->path, schema_2_events), 0);
+    assert_int_equal(
+        raw_exec(context->path,
+                 "INSERT INTO events SELECT 20240215000000 + n / 4, n % 4 + 1,"
+                 " 1705752000 + n * 86400, 'agent' || n, 'register', 'none', 'new',"
+                 " 'u' || n, NULL, n, E'第 ' || n || E' 步\\t\\\\', '{}', n % 3, n % 2, 0,"
+                 " 0, n FROM generate_series(0, 399) AS n"),
+        0);
     char before[64], after[64];
-    pg_text(context, EVENTS_DIGEST, before, sizeof before);
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events"), 400);
+    raw_text(context->path, EVENTS_DIGEST, before, sizeof before);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events"), 400);
 
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     assert_int_equal(hl_store_schema_version(context->store), 3);
-    assert_int_equal(pg_raw(context, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
-    pg_text(context, EVENTS_DIGEST, after, sizeof after);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    raw_text(context->path, EVENTS_DIGEST, after, sizeof after);
     assert_string_equal(before, after);
     /* 400 days from January 2024: 14 months, each in its partition. */
-    assert_int_equal(pg_raw(context, "SELECT count(DISTINCT tableoid) FROM events"), 14);
-    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events_default"), 0);
-    assert_int_equal(pg_raw(context, "SELECT (to_regclass('events_v2') IS NULL)::int"), 1);
+    assert_int_equal(raw_integer(context->path, "SELECT count(DISTINCT tableoid) FROM events"), 14);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events_default"), 0);
+    assert_int_equal(raw_integer(context->path, "SELECT (to_regclass('events_v2') IS NULL)::int"),
+                     1);
     /* The moved rows keep the rules: refused rewrites, an order's events. */
-    assert_false(pg_try(context, "DELETE FROM events_202402", NULL, 0));
+    assert_int_not_equal(raw_exec(context->path, "DELETE FROM events_202402"), 0);
     id_list list = {0};
     assert_int_equal(hl_store_event_list(context->store, ORDER_BASE + 7, collect, &list, &error),
                      HL_OK);
@@ -357,18 +274,19 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_events_of_three_months_land_in_three_partitions,
-                                        pg_setup, pg_teardown),
+                                        partitions_setup, partitions_teardown),
         cmocka_unit_test_setup_teardown(
-            test_an_event_of_a_month_never_seen_lands_and_its_month_gets_a_partition, pg_setup,
-            pg_teardown),
+            test_an_event_of_a_month_never_seen_lands_and_its_month_gets_a_partition,
+            partitions_setup, partitions_teardown),
         cmocka_unit_test_setup_teardown(test_the_triggers_refuse_rewrites_on_every_partition,
-                                        pg_setup, pg_teardown),
-        cmocka_unit_test_setup_teardown(test_a_seq_taken_in_another_month_conflicts, pg_setup,
-                                        pg_teardown),
+                                        partitions_setup, partitions_teardown),
+        cmocka_unit_test_setup_teardown(test_a_seq_taken_in_another_month_conflicts,
+                                        partitions_setup, partitions_teardown),
         cmocka_unit_test_setup_teardown(test_an_orders_events_read_in_sequence_across_months,
-                                        pg_setup, pg_teardown),
+                                        partitions_setup, partitions_teardown),
         cmocka_unit_test_setup_teardown(
-            test_a_schema_2_database_with_events_comes_to_3_with_every_row, pg_setup, pg_teardown),
+            test_a_schema_2_database_with_events_comes_to_3_with_every_row, partitions_setup,
+            partitions_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
