@@ -1,7 +1,7 @@
 /* test_store_access.c: what the store (on each backend) keeps for access: API
- * keys, what Open311 requests brought and their answers, and the append-
- * only audit of full phone-number reads. Records are filled by hand; the
- * workflow is not involved. */
+ * keys, what Open311 requests brought and their answers, the append-only
+ * audit of full phone-number reads, and users' password hashes and
+ * sessions. Records are filled by hand; the workflow is not involved. */
 #include "store_fixture.h"
 
 static hl_apikey make_key(const char *hash, const char *name)
@@ -185,6 +185,12 @@ static void test_audit_reads_are_listed_newest_first_and_filtered(void **state)
                      HL_OK);
     assert_int_equal(reads[0].at, 2000);
     assert_int_equal(reads[1].id, 0);
+    filter = (hl_audit_filter){.offset = 2};
+    memset(reads, 0, sizeof reads);
+    assert_int_equal(hl_store_audit_query(context->store, &filter, collect_reads, reads, &error),
+                     HL_OK);
+    assert_int_equal(reads[0].at, 1000);
+    assert_int_equal(reads[1].id, 0);
 }
 
 static void test_audit_reads_are_append_only(void **state)
@@ -199,6 +205,71 @@ static void test_audit_reads_are_append_only(void **state)
                      1);
 }
 
+static void test_passwords_and_sessions(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    hl_user agent = {.role = HL_ROLE_AGENT, .active = true};
+    snprintf(agent.username, sizeof agent.username, "agent1");
+    hl_session first = {.created_at = 100, .expires_at = 200}, second = first, third = first;
+    snprintf(first.token_hash, sizeof first.token_hash, "%064d", 1);
+    snprintf(first.username, sizeof first.username, "agent1");
+    second = first;
+    snprintf(second.token_hash, sizeof second.token_hash, "%064d", 2);
+    second.expires_at = 500;
+    third = second;
+    snprintf(third.token_hash, sizeof third.token_hash, "%064d", 3);
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_user_put(context->store, &agent, &error), HL_OK);
+    assert_int_equal(hl_store_password_set(context->store, "agent1", "$argon2id$x", &error), HL_OK);
+    assert_int_equal(hl_store_password_set(context->store, "nobody", "$argon2id$x", &error),
+                     HL_ENOTFOUND);
+    assert_int_equal(hl_store_session_put(context->store, &first, &error), HL_OK);
+    assert_int_equal(hl_store_session_put(context->store, &first, &error), HL_ECONFLICT);
+    assert_int_equal(hl_store_session_put(context->store, &second, &error), HL_OK);
+    assert_int_equal(hl_store_session_put(context->store, &third, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+
+    char hash[64];
+    assert_int_equal(hl_store_password_get(context->store, "agent1", hash, sizeof hash, &error),
+                     HL_OK);
+    assert_string_equal(hash, "$argon2id$x");
+    char small[4];
+    assert_int_equal(hl_store_password_get(context->store, "agent1", small, sizeof small, &error),
+                     HL_EIO);
+    assert_int_equal(hl_store_password_get(context->store, "nobody", hash, sizeof hash, &error),
+                     HL_ENOTFOUND);
+
+    hl_session read;
+    assert_int_equal(hl_store_session_get(context->store, first.token_hash, &read, &error), HL_OK);
+    assert_string_equal(read.username, "agent1");
+    assert_int_equal(read.expires_at, 200);
+    assert_false(read.revoked);
+    assert_int_equal(hl_store_session_get(context->store, "ffff", &read, &error), HL_ENOTFOUND);
+    assert_null(strstr(error.message, "ffff"));
+
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_session_revoke(context->store, first.token_hash, &error), HL_OK);
+    assert_int_equal(hl_store_session_revoke(context->store, first.token_hash, &error),
+                     HL_ENOTFOUND);
+    assert_int_equal(
+        hl_store_session_revoke_user(context->store, "agent1", second.token_hash, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_session_get(context->store, first.token_hash, &read, &error), HL_OK);
+    assert_true(read.revoked);
+    assert_int_equal(hl_store_session_get(context->store, second.token_hash, &read, &error), HL_OK);
+    assert_false(read.revoked);
+    assert_int_equal(hl_store_session_get(context->store, third.token_hash, &read, &error), HL_OK);
+    assert_true(read.revoked);
+
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_session_purge(context->store, 300, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_session_get(context->store, first.token_hash, &read, &error),
+                     HL_ENOTFOUND);
+    assert_int_equal(hl_store_session_get(context->store, second.token_hash, &read, &error), HL_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +278,7 @@ int main(void)
         STORE_TEST(test_open311_record_and_answers_round_trip),
         STORE_TEST(test_audit_reads_are_listed_newest_first_and_filtered),
         STORE_TEST(test_audit_reads_are_append_only),
+        STORE_TEST(test_passwords_and_sessions),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
