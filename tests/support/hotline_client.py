@@ -1,10 +1,11 @@
 """hotline_client.py: the HTTP helpers the multi-server scenarios share
-(tests/scenario/two_servers.sh, pg_server_kill.sh, pg_failover.sh).
+(tests/scenario/two_servers.sh, balancer_kill.sh, failover.sh).
 Standard library only. One HTTPConnection per Client, opened again after a
 call failed on the socket: that call raised, and its caller decides whether
 the request may have been done."""
 import http.client
 import json
+import sys
 import time
 
 HOST = "127.0.0.1"
@@ -62,6 +63,14 @@ def wait_healthy(port, seconds=30):
             client.close()
         time.sleep(0.05)
     return False
+
+
+def require_healthy(ports, seconds=30):
+    """Waits for every port's /healthz (wait_healthy); ends the program,
+    naming the first port that did not answer, when one did not."""
+    for port in ports:
+        if not wait_healthy(port, seconds):
+            sys.exit(f"port {port} did not answer /healthz")
 
 
 def login(port, users, password):
