@@ -36,17 +36,14 @@ CLIENTS=8
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotline-balancer-kill.XXXXXX")
 SERVER_PIDS=()
+SERVER_PORTS=()
 LOAD_PID=""
 . "$HERE/../support/scenario.sh"
 . "$HERE/../support/nginx_balancer.sh"
 cleanup() {
     [ -n "$LOAD_PID" ] && kill -KILL "$LOAD_PID" 2> /dev/null || true
     nginx_balancer_stop
-    local pid
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill -KILL "$pid" 2> /dev/null || true
-        { wait "$pid"; } 2> /dev/null || true
-    done
+    scenario_kill_servers
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -61,15 +58,6 @@ SEED=${HOTLINE_KILL_SEED:-$(($(date +%s) % 100000))}
 RANDOM=$SEED
 echo "balancer_kill: $CLIENTS clients through nginx, seed $SEED (HOTLINE_KILL_SEED); store $HOTLINE_DB"
 
-store_sql() {
-    if [[ $HOTLINE_DB == postgres* ]]; then
-        psql -X -q -At -v ON_ERROR_STOP=1 -d "$HOTLINE_DB" -c "$1"
-    else
-        "$PYTHON" -c 'import sqlite3, sys
-for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print("|".join(map(str, row)))' "$HOTLINE_DB" "$1"
-    fi
-}
-
 cat > units.csv << 'EOF'
 code,name,group,parent,active
 xiaodian,小店区政府,县市区(开发区),,1
@@ -80,34 +68,18 @@ agent1,王芳,agent,,1
 dispatcher1,张伟,dispatcher,,1
 h-xiaodian,小店承办人,handler,xiaodian,1
 EOF
-"$HOTLINE" init > /dev/null || die "cannot create the store"
-"$HOTLINE" load units units.csv > /dev/null || die "cannot load units"
-"$HOTLINE" load users users.csv > /dev/null || die "cannot load users"
-for user in agent1 dispatcher1 h-xiaodian; do
-    printf '%s\n' 'balancer-kill-secret' | "$HOTLINE" passwd "$user" > /dev/null || die "cannot set the password of $user"
-done
+scenario_make_store "$HOTLINE" balancer-kill-secret agent1 dispatcher1 h-xiaodian
 
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-ports=()
-for index in 1 2; do
-    port=$(free_port)
-    "$HOTLINE" serve --listen "127.0.0.1:$port" > "server$index.out" 2> "server$index.log" &
-    SERVER_PIDS+=($!)
-    ports+=("$port")
-done
-balancer=$(free_port)
-nginx_balancer_start "$WORK/nginx" "$balancer" "${ports[@]}" || die "nginx did not start"
+scenario_start_servers "$HOTLINE" 2
+balancer=$(scenario_free_port)
+nginx_balancer_start "$WORK/nginx" "$balancer" "${SERVER_PORTS[@]}" || die "nginx did not start"
 
 cat > load.py << 'EOF'
 import http.client, json, os, sys, threading, time
-from hotline_client import Client, login, wait_healthy
+from hotline_client import Client, login, require_healthy
 
 balancer, clients, stop_file = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-for port in [int(p) for p in sys.argv[4:]] + [balancer]:
-    if not wait_healthy(port):
-        sys.exit(f"port {port} did not answer /healthz")
+require_healthy([int(p) for p in sys.argv[4:]] + [balancer])
 tokens = login(balancer, ("agent1", "dispatcher1", "h-xiaodian"), "balancer-kill-secret")
 print("READY", flush=True)
 
@@ -168,14 +140,8 @@ for line in unexpected[:10]:
 print(f"acknowledged {len(acknowledged)} writes; {len(failed)} answered 502; {len(unexpected)} unexpected")
 EOF
 
-"$PYTHON" -u load.py "$balancer" "$CLIENTS" "$WORK/stop" "${ports[@]}" > load.out 2>&1 &
-LOAD_PID=$!
-for _ in $(seq 1 300); do
-    grep -q '^READY' load.out 2> /dev/null && break
-    kill -0 "$LOAD_PID" 2> /dev/null || break
-    sleep 0.1
-done
-grep -q "^READY" load.out || die "the load did not start: $(tail -n 5 load.out) $(tail -n 5 nginx/nginx-error.log)"
+scenario_start_load load.out load.py "$balancer" "$CLIENTS" "$WORK/stop" "${SERVER_PORTS[@]}" ||
+    die "the load did not start: $(tail -n 5 load.out) $(tail -n 5 nginx/nginx-error.log)"
 kill_ms=$((1000 + RANDOM % 1000))
 sleep "$(printf '%d.%03d' $((kill_ms / 1000)) $((kill_ms % 1000)))"
 victim=$((RANDOM % 2))
@@ -185,9 +151,7 @@ kill -KILL "${SERVER_PIDS[$victim]}"
 unset "SERVER_PIDS[$victim]"
 SERVER_PIDS=("${SERVER_PIDS[@]}")
 sleep 3
-touch "$WORK/stop"
-wait "$LOAD_PID" || die "the load failed: $(tail -n 5 load.out)"
-LOAD_PID=""
+scenario_end_load "$WORK/stop" || die "the load failed: $(tail -n 5 load.out)"
 echo "  server $((victim + 1)) killed after ${kill_ms} ms; $(tail -n 1 load.out)"
 
 broken=$(grep -c "^FAILED" load.out || true)
@@ -202,21 +166,11 @@ after=$(awk -v k="$killed_at" '$3 > k + 0.5' acknowledged.txt | wc -l)
 [ "$after" -gt 0 ] && pass || fail "no write was answered after the kill: the server left did not take the load"
 
 nginx_balancer_stop
-for pid in "${SERVER_PIDS[@]}"; do
-    kill -TERM "$pid" 2> /dev/null || true
-    { wait "$pid"; } 2> /dev/null || true
-done
-SERVER_PIDS=()
-awk '{v[$1] = $2 > v[$1] ? $2 : v[$1]} END {for (n in v) print n, v[n]}' acknowledged.txt | sort > expected.txt
-store_sql "SELECT id, version FROM orders" | tr '|' ' ' | sort > found.txt
-lost=$(join -a1 expected.txt found.txt | awk 'NF < 3 || $3 < $2' | head -n 5)
-[ -z "$lost" ] && [ -s expected.txt ] && pass || fail "acknowledged writes lost: ${lost:-none acknowledged}"
-gaps=$(store_sql "SELECT id / 1000000, count(*), min(id % 1000000), max(id % 1000000) FROM orders GROUP BY id / 1000000" |
-    awk -F'|' '$2 != $4 || $3 != 1 {print "day " $1 ": " $2 " orders numbered " $3 ".." $4}')
+scenario_stop_servers
+scenario_store_sql "SELECT id, version FROM orders" > rows.txt
+lost=$(scenario_lost_writes acknowledged.txt rows.txt)
+[ -z "$lost" ] && pass || fail "acknowledged writes lost: $lost"
+gaps=$(scenario_store_sql "$SCENARIO_DAYS_SQL" | scenario_gaps)
 [ -z "$gaps" ] && pass || fail "order numbers not dense: $gaps"
-if "$HOTLINE" verify > verify.out 2>&1; then
-    pass
-else
-    fail "verify after the kill: $(head -n 5 verify.out)"
-fi
+scenario_verify "$HOTLINE" "after the kill"
 finish

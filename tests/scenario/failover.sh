@@ -50,14 +50,11 @@ pg_hotline_has_postgres "$HOTLINE" || die "$HOTLINE was built without the Postgr
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotline-failover.XXXXXX")
 SERVER_PIDS=()
+SERVER_PORTS=()
 LOAD_PID=""
 cleanup() {
-    local pid
     [ -n "$LOAD_PID" ] && kill -KILL "$LOAD_PID" 2> /dev/null || true
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill -KILL "$pid" 2> /dev/null || true
-        { wait "$pid"; } 2> /dev/null || true
-    done
+    scenario_kill_servers
     pg_cleanup
     rm -rf "$WORK"
 }
@@ -92,36 +89,20 @@ agent1,王芳,agent,,1
 dispatcher1,张伟,dispatcher,,1
 h-xiaodian,小店承办人,handler,xiaodian,1
 EOF
-"$HOTLINE" init > /dev/null || die "cannot create the store"
-"$HOTLINE" load units units.csv > /dev/null || die "cannot load units"
-"$HOTLINE" load users users.csv > /dev/null || die "cannot load users"
-for user in agent1 dispatcher1 h-xiaodian; do
-    printf '%s\n' 'failover-secret' | "$HOTLINE" passwd "$user" > /dev/null || die "cannot set the password of $user"
-done
+scenario_make_store "$HOTLINE" failover-secret agent1 dispatcher1 h-xiaodian
 # The standby has every write the primary answered (synchronous_commit on).
 replayed=$(pg_psql "$STANDBY" hotline -Atc "SELECT count(*) FROM users") || die "the standby cannot be read"
 [ "$replayed" -ge 3 ] && pass || fail "the standby holds $replayed users, 3 were loaded"
 
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-ports=()
-for index in 1 2; do
-    port=$(free_port)
-    "$HOTLINE" serve --listen "127.0.0.1:$port" > "server$index.out" 2> "server$index.log" &
-    SERVER_PIDS+=($!)
-    ports+=("$port")
-done
+scenario_start_servers "$HOTLINE" 2
 
 cat > load.py << 'EOF'
 import http.client, json, os, sys, threading, time
-from hotline_client import Client, login, wait_healthy
+from hotline_client import Client, login, require_healthy
 
 clients, stop_file = int(sys.argv[1]), sys.argv[2]
 servers = [int(p) for p in sys.argv[3:]]
-for port in servers:
-    if not wait_healthy(port):
-        sys.exit(f"the server on :{port} did not answer /healthz")
+require_healthy(servers)
 tokens = login(servers[0], ("agent1", "dispatcher1", "h-xiaodian"), "failover-secret")
 print("READY", flush=True)
 
@@ -204,14 +185,8 @@ print(f"acknowledged {len(acknowledged)} writes on {len({a[0] for a in acknowled
       f"{len(unavailable)} answers 503; {len(unexpected)} unexpected")
 EOF
 
-"$PYTHON" -u load.py "$CLIENTS" "$WORK/stop" "${ports[@]}" > load.out 2>&1 &
-LOAD_PID=$!
-for _ in $(seq 1 300); do
-    grep -q '^READY' load.out 2> /dev/null && break
-    kill -0 "$LOAD_PID" 2> /dev/null || break
-    sleep 0.1
-done
-grep -q '^READY' load.out || die "the load did not start: $(tail -n 5 load.out) $(tail -n 3 server1.log)"
+scenario_start_load load.out load.py "$CLIENTS" "$WORK/stop" "${SERVER_PORTS[@]}" ||
+    die "the load did not start: $(tail -n 5 load.out) $(tail -n 3 server1.log)"
 
 sleep 2
 killed_at=$(date +%s.%N)
@@ -220,9 +195,7 @@ sleep 2
 promoted_at=$(date +%s.%N)
 pg_promote "$STANDBY" || die "pg_ctl promote failed"
 sleep 4
-touch "$WORK/stop"
-wait "$LOAD_PID" || die "the load failed: $(tail -n 5 load.out)"
-LOAD_PID=""
+scenario_end_load "$WORK/stop" || die "the load failed: $(tail -n 5 load.out)"
 grep -v '^READY' load.out | sed 's/^/  /'
 
 # 503 with Retry-After while no primary was reachable, and nothing but 2xx otherwise.
@@ -248,26 +221,12 @@ else
 fi
 
 # Every acknowledged write is on the new primary.
-sort -k1,1 -k2,2n acknowledged.txt | awk '{v[$1] = $2} END {for (n in v) print n, v[n]}' | sort > expected.txt
-pg_psql "$STANDBY" hotline -Atc "SELECT id, version FROM orders" | tr '|' ' ' | sort > found.txt
-lost=$(join -a1 expected.txt found.txt | awk 'NF < 3 || $3 < $2' | head -n 5)
-if [ -z "$lost" ] && [ -s expected.txt ]; then
-    pass
-else
-    fail "acknowledged writes missing on the new primary: ${lost:-none acknowledged}"
-fi
-gaps=$(pg_psql "$STANDBY" hotline -Atc "SELECT id / 1000000, count(*), min(id % 1000000), max(id % 1000000) FROM orders GROUP BY id / 1000000" |
-    awk -F'|' '$2 != $4 || $3 != 1 {print "day " $1 ": " $2 " orders numbered " $3 ".." $4}')
+pg_psql "$STANDBY" hotline -Atc "SELECT id, version FROM orders" > rows.txt
+lost=$(scenario_lost_writes acknowledged.txt rows.txt)
+[ -z "$lost" ] && pass || fail "acknowledged writes missing on the new primary: $lost"
+gaps=$(pg_psql "$STANDBY" hotline -Atc "$SCENARIO_DAYS_SQL" | scenario_gaps)
 [ -z "$gaps" ] && pass || fail "order numbers not dense on the new primary: $gaps"
 
-for pid in "${SERVER_PIDS[@]}"; do
-    kill -TERM "$pid" 2> /dev/null || true
-    { wait "$pid"; } 2> /dev/null || true
-done
-SERVER_PIDS=()
-if "$HOTLINE" verify > verify.out 2>&1; then
-    pass
-else
-    fail "verify on the new primary: $(head -n 5 verify.out)"
-fi
+scenario_stop_servers
+scenario_verify "$HOTLINE" "on the new primary"
 finish

@@ -40,15 +40,12 @@ SECONDS_OF_LOAD=${HOTLINE_TWO_SERVERS_SECONDS:-6}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotline-two-servers.XXXXXX")
 SERVER_PIDS=()
+SERVER_PORTS=()
 . "$HERE/../support/scenario.sh"
 . "$HERE/../support/nginx_balancer.sh"
 cleanup() {
     nginx_balancer_stop
-    local pid
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill -KILL "$pid" 2> /dev/null || true
-        { wait "$pid"; } 2> /dev/null || true
-    done
+    scenario_kill_servers
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -61,16 +58,6 @@ export PYTHONPATH="$HERE/../support${PYTHONPATH:+:$PYTHONPATH}"
 test_store_use "$WORK" || die "no store to run on"
 echo "two_servers: $CLIENTS clients, $ORDERS shared orders, ${SECONDS_OF_LOAD}s, store $HOTLINE_DB"
 
-# One SQL answer from the store, as text rows ("a|b").
-store_sql() {
-    if [[ $HOTLINE_DB == postgres* ]]; then
-        psql -X -q -At -v ON_ERROR_STOP=1 -d "$HOTLINE_DB" -c "$1"
-    else
-        "$PYTHON" -c 'import sqlite3, sys
-for row in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print("|".join(map(str, row)))' "$HOTLINE_DB" "$1"
-    fi
-}
-
 cat > units.csv << 'EOF'
 code,name,group,parent,active
 xiaodian,小店区政府,县市区(开发区),,1
@@ -82,35 +69,19 @@ agent1,王芳,agent,,1
 dispatcher1,张伟,dispatcher,,1
 supervisor1,李娜,supervisor,,1
 EOF
-"$HOTLINE" init > /dev/null || die "cannot create the store"
-"$HOTLINE" load units units.csv > /dev/null || die "cannot load units"
-"$HOTLINE" load users users.csv > /dev/null || die "cannot load users"
-for user in agent1 dispatcher1 supervisor1; do
-    printf '%s\n' 'two-servers-secret' | "$HOTLINE" passwd "$user" > /dev/null || die "cannot set the password of $user"
-done
+scenario_make_store "$HOTLINE" two-servers-secret agent1 dispatcher1 supervisor1
 
-free_port() {
-    "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-ports=()
-for index in 1 2; do
-    port=$(free_port)
-    "$HOTLINE" serve --listen "127.0.0.1:$port" > "server$index.out" 2> "server$index.log" &
-    SERVER_PIDS+=($!)
-    ports+=("$port")
-done
-balancer=$(free_port)
-nginx_balancer_start "$WORK/nginx" "$balancer" "${ports[@]}" || die "nginx did not start"
+scenario_start_servers "$HOTLINE" 2
+balancer=$(scenario_free_port)
+nginx_balancer_start "$WORK/nginx" "$balancer" "${SERVER_PORTS[@]}" || die "nginx did not start"
 
 cat > load.py << 'EOF'
 import json, random, sys, threading, time
-from hotline_client import Client, login, wait_healthy
+from hotline_client import Client, login, require_healthy
 
 balancer, clients, orders, seconds = (int(a) for a in sys.argv[1:5])
 servers = [int(p) for p in sys.argv[5:]]
-for port in servers + [balancer]:
-    if not wait_healthy(port):
-        sys.exit(f"port {port} did not answer /healthz")
+require_healthy(servers + [balancer])
 tokens = login(balancer, ("agent1", "dispatcher1", "supervisor1"), "two-servers-secret")
 
 # The shared orders: registered and dispatched to xiaodian before the load.
@@ -229,7 +200,7 @@ for problem in problems:
 print("PROBLEMS", len(problems))
 EOF
 
-if ! "$PYTHON" load.py "$balancer" "$CLIENTS" "$ORDERS" "$SECONDS_OF_LOAD" "${ports[@]}" > load.out 2>&1; then
+if ! "$PYTHON" load.py "$balancer" "$CLIENTS" "$ORDERS" "$SECONDS_OF_LOAD" "${SERVER_PORTS[@]}" > load.out 2>&1; then
     die "the load did not run: $(tail -n 5 load.out) $(tail -n 3 server1.log server2.log)"
 fi
 grep -v '^PROBLEMS' load.out | sed 's/^/  /'
@@ -240,9 +211,8 @@ else
 fi
 
 # Dense numbers: each day's orders are numbered 1..N.
-gaps=$(store_sql "SELECT id / 1000000, count(*), min(id % 1000000), max(id % 1000000) FROM orders GROUP BY id / 1000000" |
-    awk -F'|' '$2 != $4 || $3 != 1 {print "day " $1 ": " $2 " orders numbered " $3 ".." $4}')
-known=$(store_sql "SELECT count(*) FROM orders")
+gaps=$(scenario_store_sql "$SCENARIO_DAYS_SQL" | scenario_gaps)
+known=$(scenario_store_sql "SELECT count(*) FROM orders")
 if [ -z "$gaps" ] && [ "$known" -eq "$(sort -u registered.txt | grep -c .)" ]; then
     pass
 else
@@ -250,14 +220,6 @@ else
 fi
 
 nginx_balancer_stop
-for pid in "${SERVER_PIDS[@]}"; do
-    kill -TERM "$pid" 2> /dev/null || true
-    { wait "$pid"; } 2> /dev/null || true
-done
-SERVER_PIDS=()
-if "$HOTLINE" verify > verify.out 2>&1; then
-    pass
-else
-    fail "verify after the load: $(head -5 verify.out)"
-fi
+scenario_stop_servers
+scenario_verify "$HOTLINE" "after the load"
 finish
