@@ -12,7 +12,9 @@
  * the workers stop), and the directory of the web pages (static_files.c),
  * whose files it sends from their descriptors. Its housekeeping thread
  * checkpoints the WAL on a connection of its own and cuts connections that
- * take too long to send a request head. */
+ * take too long to send a request head, a whole request or its body
+ * (deadline.c decides); a head whose body framing is ambiguous is refused
+ * with 400 and a closed connection (framing.c decides). */
 #include "http/server.h"
 
 #include <arpa/inet.h>

@@ -3,8 +3,11 @@
  * One epoll thread pool sized to the cores; each worker thread opens its
  * own hl_app (its own SQLite connection) on its first request, since an
  * hl_app is not thread-safe; the server closes them all when it stops.
- * Limits: connections in total, an idle timeout per connection and the
- * same time for a whole request head (against slowloris), the memory of
+ * Limits: connections in total and per client address, an idle timeout
+ * per connection and the same time for a whole request head (against
+ * slowloris), a deadline on the whole request and a minimum rate for its
+ * body (http/deadline.h), ambiguous body framing refused with 400 and a
+ * closed connection (http/framing.h), the memory of
  * one connection (so the size of the request line and headers), the size
  * of a body (413), and a per-request arena released when the request
  * completes. One log line per request on stderr:
