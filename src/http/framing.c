@@ -4,6 +4,7 @@
  * (the server does, with 400 and a closed connection). */
 #include "http/framing.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "base/i18n.h"
@@ -78,8 +79,44 @@ void hl_framing_add(hl_framing *framing, const char *name, size_t name_length, c
     }
 }
 
+/* Whether value follows name as in the line "name:  value": only a NUL
+ * (the colon) and spaces or tabs between them. The gap is looked at only
+ * when the value lies a little after the name, inside the line. */
+static bool value_follows_name(const char *name, size_t name_length, const char *value)
+{
+    /* The longest run of spaces and tabs before a value taken as in place;
+     * a head is at most 32 KiB, but no client pads a value this much. */
+    const size_t max_padding = 1024;
+    /* As integers: the two may be apart, and pointers into different
+     * objects cannot be compared in C. */
+    uintptr_t name_at = (uintptr_t)name, value_at = (uintptr_t)value;
+    if (value == NULL || value_at <= name_at)
+        return false;
+    uintptr_t offset = value_at - name_at;
+    if (offset < name_length + 1 || offset > name_length + 1 + max_padding)
+        return false;
+    if (name[name_length] != '\0')
+        return false;
+    for (size_t index = name_length + 1; index < offset; index++)
+        if (name[index] != ' ' && name[index] != '\t')
+            return false;
+    return true;
+}
+
+void hl_framing_add_in_place(hl_framing *framing, const char *name, size_t name_length,
+                             const char *value, size_t value_length)
+{
+    if (!value_follows_name(name, name_length, value))
+        framing->folded = true;
+    hl_framing_add(framing, name, name_length, value, value_length);
+}
+
 int hl_framing_verdict(const hl_framing *framing, hl_error *error)
 {
+    if (framing->folded)
+        return hl_error_set(error, HL_EINVAL, "header", "%s",
+                            HL_T("请求头不得折行（以空白开头的续行）",
+                                 "a header line may not be folded onto the next (obs-fold)"));
     if (framing->bad_name)
         return hl_error_set(error, HL_EINVAL, "header", "%s",
                             HL_T("请求头字段名不合法（含空白或控制字符）",

@@ -18,7 +18,12 @@
  * - Content-Length more than once (even with the same value), or not a
  *   plain decimal number;
  * - Transfer-Encoding more than once, or other than exactly "chunked"
- *   (no other coding is implemented; a list such as "gzip, chunked" too).
+ *   (no other coding is implemented; a list such as "gzip, chunked" too);
+ * - a header line folded onto the next (obs-fold, RFC 9112 section 5.2:
+ *   a server must refuse it or unfold it, and libmicrohttpd 0.9.75 does
+ *   neither: it glues the next line onto the field's name, so that
+ *   "Content-Length:" folded before "2" is read as a field named
+ *   "Content-Length2" and the body as the next request).
  * It only judges; it does not parse bodies and knows nothing of the server
  * library. */
 #ifndef HL_FRAMING_H
@@ -35,6 +40,7 @@ typedef struct hl_framing {
     bool bad_name;               /* a field name with whitespace, a control byte, or empty */
     bool bad_length;             /* a Content-Length that is not 1 to 19 decimal digits */
     bool bad_coding;             /* a Transfer-Encoding other than "chunked" */
+    bool folded;                 /* a header line folded onto the next */
 } hl_framing;
 
 void hl_framing_init(hl_framing *framing);
@@ -43,6 +49,16 @@ void hl_framing_init(hl_framing *framing);
  * value without its surrounding spaces or tabs, which are ignored here). */
 void hl_framing_add(hl_framing *framing, const char *name, size_t name_length, const char *value,
                     size_t value_length);
+
+/* hl_framing_add for a field as libmicrohttpd 0.9.75 hands it over, which
+ * also tells a folded line: that library parses a header line in place
+ * (the name, its colon overwritten by a NUL, spaces or tabs, the value),
+ * except a folded one, whose glued name it builds elsewhere in the
+ * connection's memory, so that the value no longer follows its name. That
+ * is the only sign of a fold it leaves; so name and value must point into
+ * the one buffer the line was read into. */
+void hl_framing_add_in_place(hl_framing *framing, const char *name, size_t name_length,
+                             const char *value, size_t value_length);
 
 /* HL_OK when the body's end is told once and plainly; HL_EINVAL otherwise,
  * with field "transfer-encoding", "content-length" or "header" and a

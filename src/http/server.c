@@ -581,7 +581,7 @@ static enum MHD_Result visit_header(void *context, enum MHD_ValueKind kind, cons
                                     size_t name_length, const char *value, size_t value_length)
 {
     (void)kind;
-    hl_framing_add(context, name, name_length, value, value_length);
+    hl_framing_add_in_place(context, name, name_length, value, value_length);
     return MHD_YES;
 }
 

@@ -365,6 +365,14 @@ def test_framing(port):
                  b"Transfer-Encoding : chunked\r\n", b"", "header")
     framing_case(port, "Content-Length with a space before the colon",
                  b"Content-Length : 2\r\n", b"{}", "header")
+    # A folded line: libmicrohttpd 0.9.75 glued " 2" onto the name, saw no
+    # length, and ran the body and what follows as the next request.
+    framing_case(port, "Content-Length folded onto the next line",
+                 b"Content-Length:\r\n 2\r\n", b"{}", "header")
+    framing_case(port, "Transfer-Encoding folded onto the next line",
+                 b"Transfer-Encoding:\r\n chunked\r\n", b"2\r\n{}\r\n0\r\n\r\n", "header")
+    framing_case(port, "another header folded onto the next line",
+                 b"X-A: a\r\n\tb\r\nContent-Length: 2\r\n", b"{}", "header")
     framing_case(port, "an unknown transfer coding (gzip)", b"Transfer-Encoding: gzip\r\n", b"", "transfer-encoding")
     framing_case(port, "a coding list (gzip, chunked)",
                  b"Transfer-Encoding: gzip, chunked\r\n", b"0\r\n\r\n", "transfer-encoding")

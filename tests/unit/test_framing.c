@@ -1,8 +1,9 @@
 /* test_framing.c: the refusal of ambiguous request framing
  * (src/http/framing.c, finding 2 of issue 11): plain Content-Length and
  * chunked heads pass; both fields, a repeated or malformed Content-Length,
- * any coding but "chunked", a repeated Transfer-Encoding and a field name
- * with whitespace are refused, each naming its field. */
+ * any coding but "chunked", a repeated Transfer-Encoding, a field name
+ * with whitespace and a folded header line are refused, each naming its
+ * field. */
 #include "test_support.h"
 
 #include <string.h>
@@ -103,6 +104,41 @@ static void test_bad_names_refused(void **unused)
     expect_refused(JUDGE(&error, "X-\xc3\xa9: not ASCII"), &error, "header");
 }
 
+/* Lines laid out as libmicrohttpd 0.9.75 leaves them: in place (the colon
+ * a NUL), and a folded one whose name was built elsewhere. */
+static void test_folded_lines_refused(void **unused)
+{
+    (void)unused;
+    hl_i18n_set(HL_LANG_EN);
+    static const char in_place[] = "Content-Length\0 \t 12";
+    static const char empty_value[] = "X-Empty\0   ";
+    hl_framing framing;
+    hl_error error;
+    hl_framing_init(&framing);
+    hl_framing_add_in_place(&framing, in_place, 14, in_place + 18, 2);
+    hl_framing_add_in_place(&framing, empty_value, 7, empty_value + 11, 0);
+    assert_int_equal(hl_framing_verdict(&framing, &error), HL_OK);
+
+    /* "Content-Length:" folded before " 2": a glued name, the value elsewhere. */
+    static const char line[] = "Content-Length\0\0\0";
+    static const char glued[] = "Content-Length2";
+    hl_framing_init(&framing);
+    hl_framing_add_in_place(&framing, glued, 15, line + 16, 0);
+    hl_error_clear(&error);
+    expect_refused(hl_framing_verdict(&framing, &error), &error, "header");
+    /* A value before its name, or far after it, or after other bytes. */
+    static const char buffer[] = "v\0X-A\0 x\0X-B\0 ;v";
+    hl_framing_init(&framing);
+    hl_framing_add_in_place(&framing, buffer + 2, 3, buffer, 1);
+    expect_refused(hl_framing_verdict(&framing, &error), &error, "header");
+    hl_framing_init(&framing);
+    hl_framing_add_in_place(&framing, buffer + 9, 3, buffer + 15, 1);
+    expect_refused(hl_framing_verdict(&framing, &error), &error, "header");
+    hl_framing_init(&framing);
+    hl_framing_add_in_place(&framing, buffer + 2, 3, NULL, 0);
+    expect_refused(hl_framing_verdict(&framing, &error), &error, "header");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +147,7 @@ int main(void)
         cmocka_unit_test(test_content_length_refused),
         cmocka_unit_test(test_transfer_encoding_refused),
         cmocka_unit_test(test_bad_names_refused),
+        cmocka_unit_test(test_folded_lines_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
