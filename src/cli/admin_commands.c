@@ -535,9 +535,15 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
 }
 
-static const cli_option_spec serve_options[] = {{"listen", true},  {"web", true},
-                                                {"timeout", true}, {"max-connections", true},
-                                                {"threads", true}, {"metrics-token-file", true},
+static const cli_option_spec serve_options[] = {{"listen", true},
+                                                {"web", true},
+                                                {"timeout", true},
+                                                {"max-connections", true},
+                                                {"threads", true},
+                                                {"metrics-token-file", true},
+                                                {"max-connections-per-address", true},
+                                                {"request-timeout", true},
+                                                {"min-body-rate", true},
                                                 {NULL, false}};
 
 /* The longest metrics token taken; Prometheus' are a few dozen bytes. */
@@ -618,6 +624,18 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     if (!serve_number(args, "max-connections", 1, 100000, &options.connection_limit))
         return cli_usage_error(command, HL_T("--max-connections 须为 1 到 100000 的整数",
                                              "--max-connections takes a number from 1 to 100000"));
+    if (!serve_number(args, "max-connections-per-address", 1, 100000, &options.per_address_limit))
+        return cli_usage_error(
+            command, HL_T("--max-connections-per-address 须为 1 到 100000 的整数",
+                          "--max-connections-per-address takes a number from 1 to 100000"));
+    if (!serve_number(args, "request-timeout", 1, 3600, &options.request_timeout_seconds))
+        return cli_usage_error(command,
+                               HL_T("--request-timeout 须为 1 到 3600 的整秒数",
+                                    "--request-timeout takes whole seconds from 1 to 3600"));
+    if (!serve_number(args, "min-body-rate", 1, 100000000, &options.min_body_rate))
+        return cli_usage_error(command,
+                               HL_T("--min-body-rate 须为 1 到 100000000 的整数（字节/秒）",
+                                    "--min-body-rate takes bytes a second, 1 to 100000000"));
     if (!serve_number(args, "threads", 1, 256, &options.threads))
         return cli_usage_error(command, HL_T("--threads 须为 1 到 256 的整数",
                                              "--threads takes a number from 1 to 256"));
@@ -788,11 +806,17 @@ const cli_command cli_admin_commands[] = {
      audit_options, run_audit, 0},
     {"serve", "启动 HTTP 服务", "run the HTTP server",
      "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads "
-     "N] [--metrics-token-file FILE]",
+     "N] [--metrics-token-file FILE] [--max-connections-per-address N] [--request-timeout SECONDS] "
+     "[--min-body-rate BYTES]",
      "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 "
      "Ctrl-C。--timeout：连接空闲多少秒后关闭，"
      "也是客户端发完请求行与请求头的时限（默认 "
-     "30，防慢速攻击）；--max-connections：同时连接数上限（默认 1000）；--threads：工作线程数"
+     "30，防慢速攻击）；--max-connections：同时连接数上限（默认 "
+     "1000）；--max-connections-per-address："
+     "同一客户端地址的同时连接数上限（默认 "
+     "100；在反向代理之后请调高）；--request-timeout：整个请求（含请求体）"
+     "须在连接打开或上次应答后多少秒内发完（默认 60）；--min-body-rate：请求体开始 5 "
+     "秒后的最低平均速率，字节/秒（默认 1024）；--threads：工作线程数"
      "（默认为 CPU 核数）；--metrics-token-file：文件第一行为 /metrics 的 Bearer 令牌（未给出时 "
      "/metrics 只回答本机回环地址）。路由：/healthz、/metrics、"
      "/api/v1/login、/api/v1/logout、/api/v1/password、/api/v1/orders/编号、/api/v1/orders/编号/"
@@ -807,7 +831,12 @@ const cli_command cli_admin_commands[] = {
      "after "
      "which an idle connection is closed, and within which a client must send a request's line and "
      "headers (default 30; cuts off slow clients); --max-connections: "
-     "connections at once (default 1000); --threads: worker threads (default: the cores); "
+     "connections at once (default 1000); --max-connections-per-address: connections at once from "
+     "one client address (default 100; raise it behind a reverse proxy); --request-timeout: "
+     "seconds within which a whole request, body included, must arrive after the connection "
+     "opened or its previous answer (default 60); --min-body-rate: the least average rate of a "
+     "body once it has been under way for 5 s, in bytes a second (default 1024); --threads: "
+     "worker threads (default: the cores); "
      "--metrics-token-file: a file whose first line is the Bearer token /metrics asks for "
      "(without it, /metrics answers only the loopback interface). Routes: "
      "/healthz, /metrics, "

@@ -12,7 +12,9 @@
  * the workers stop), and the directory of the web pages (static_files.c),
  * whose files it sends from their descriptors. Its housekeeping thread
  * checkpoints the WAL on a connection of its own and cuts connections that
- * take too long to send a request head. */
+ * take too long to send a request head, a whole request or its body
+ * (deadline.c decides); a head whose body framing is ambiguous is refused
+ * with 400 and a closed connection (framing.c decides). */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -36,6 +38,8 @@
 #include "base/array.h"
 #include "base/i18n.h"
 #include "http/arena.h"
+#include "http/deadline.h"
+#include "http/framing.h"
 #include "http/metrics.h"
 #include "http/route_support.h"
 #include "http/routes.h"
@@ -46,6 +50,11 @@
 #define DEFAULT_CONNECTION_MEMORY ((size_t)32 * 1024)
 #define DEFAULT_BODY_LIMIT ((size_t)1024 * 1024)
 #define DEFAULT_GRACE_SECONDS 5u
+/* Per address: a tenth of the default total, so one client (or one
+ * address's clients) cannot take every connection; see docs/security.md. */
+#define DEFAULT_PER_ADDRESS_LIMIT 100u
+#define DEFAULT_REQUEST_TIMEOUT_SECONDS 60u
+#define DEFAULT_MIN_BODY_RATE 1024u
 #define MAX_THREADS 256u
 /* The longest path a log line repeats: enough to recognise any real route. */
 #define LOGGED_PATH_BYTES 512u
@@ -87,9 +96,9 @@ struct hl_server {
     bool stopping;
     pthread_mutex_t checkpoint_lock;
     pthread_cond_t checkpoint_wake;
-    /* Every open connection, for the request-head deadline (see
+    /* Every open connection, for the request deadlines (see
      * connection_watch); the list under watch_lock. */
-    unsigned head_seconds;
+    hl_deadline_limits deadlines;
     pthread_mutex_t watch_lock;
     struct connection_watch *watched;
 };
@@ -108,7 +117,12 @@ typedef struct connection_watch {
     MHD_socket socket;
     atomic_bool in_request;
     atomic_llong idle_since_ms; /* CLOCK_MONOTONIC: opened, or last answered */
-    bool cut;                   /* shut down already */
+    /* For the deadline on the whole request and the body's minimum rate
+     * (http/deadline.h): set before in_request, read after it. */
+    atomic_llong head_done_ms;
+    atomic_bool body_done;
+    atomic_ullong body_bytes;
+    bool cut; /* shut down already */
     struct connection_watch *previous, *next;
 } connection_watch;
 
@@ -128,7 +142,8 @@ typedef struct request_state {
     size_t body_capacity; /* bytes the current body block can hold, not counting the NUL */
     bool body_too_large;
     bool answered;
-    hl_time now; /* the request's clock (HOTLINE_NOW when set), sent as X-Server-Time */
+    bool close_connection; /* answer with Connection: close (ambiguous framing) */
+    hl_time now;           /* the request's clock (HOTLINE_NOW when set), sent as X-Server-Time */
     int status;
     size_t response_bytes;
 } request_state;
@@ -202,6 +217,9 @@ static void notify_connection(void *context, struct MHD_Connection *connection,
         watch->socket = info != NULL ? info->connect_fd : MHD_INVALID_SOCKET;
         atomic_init(&watch->in_request, false);
         atomic_init(&watch->idle_since_ms, monotonic_ms());
+        atomic_init(&watch->head_done_ms, 0);
+        atomic_init(&watch->body_done, false);
+        atomic_init(&watch->body_bytes, 0u);
         pthread_mutex_lock(&server->watch_lock);
         watch->next = server->watched;
         if (server->watched != NULL)
@@ -233,16 +251,23 @@ static connection_watch *watch_of(struct MHD_Connection *connection)
     return info != NULL ? info->socket_context : NULL;
 }
 
-/* Shuts down every connection that has not sent a whole request head within
- * the deadline. */
+/* Shuts down every connection past a deadline of its request: its head,
+ * the whole request, or its body's minimum rate (http/deadline.h). */
 static void cut_slow_heads(hl_server *server)
 {
     long long now = monotonic_ms();
-    long long limit = (long long)server->head_seconds * 1000;
     pthread_mutex_lock(&server->watch_lock);
     for (connection_watch *watch = server->watched; watch != NULL; watch = watch->next) {
-        if (watch->cut || atomic_load(&watch->in_request) || watch->socket == MHD_INVALID_SOCKET ||
-            now - atomic_load(&watch->idle_since_ms) <= limit)
+        if (watch->cut || watch->socket == MHD_INVALID_SOCKET)
+            continue;
+        hl_deadline_state standing = {.idle_since_ms = atomic_load(&watch->idle_since_ms),
+                                      .head_done = atomic_load(&watch->in_request)};
+        if (standing.head_done) {
+            standing.head_done_ms = atomic_load(&watch->head_done_ms);
+            standing.body_done = atomic_load(&watch->body_done);
+            standing.body_bytes = atomic_load(&watch->body_bytes);
+        }
+        if (hl_deadline_judge(&server->deadlines, &standing, now) == HL_DEADLINE_KEEP)
             continue;
         shutdown(watch->socket, SHUT_RDWR);
         watch->cut = true;
@@ -436,6 +461,8 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
         hl_clock_format_iso(state->now, instant, sizeof instant);
         MHD_add_response_header(reply, "X-Server-Time", instant);
     }
+    if (state->close_connection)
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONNECTION, "close");
     if (response->retry_after > 0) {
         char seconds[24];
         snprintf(seconds, sizeof seconds, "%d", response->retry_after);
@@ -443,6 +470,9 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
     }
     enum MHD_Result result = MHD_queue_response(connection, (unsigned)response->status, reply);
     MHD_destroy_response(reply);
+    connection_watch *watch = watch_of(connection);
+    if (watch != NULL)
+        atomic_store(&watch->body_done, true); /* answered: no more body is waited for */
     state->answered = true;
     state->status = response->status;
     state->response_bytes = length;
@@ -547,6 +577,26 @@ static const char *client_address(struct MHD_Connection *connection, hl_arena *a
     return hl_arena_strndup(arena, text, sizeof text);
 }
 
+static enum MHD_Result visit_header(void *context, enum MHD_ValueKind kind, const char *name,
+                                    size_t name_length, const char *value, size_t value_length)
+{
+    (void)kind;
+    hl_framing_add_in_place(context, name, name_length, value, value_length);
+    return MHD_YES;
+}
+
+/* Refuses a head whose body framing is ambiguous (http/framing.h) with 400
+ * and Connection: close, so that nothing after it on the connection is
+ * read as another request; false when the framing is plain. Every header
+ * line is seen, repeated ones too. */
+static bool framing_refused(struct MHD_Connection *connection, hl_error *error)
+{
+    hl_framing framing;
+    hl_framing_init(&framing);
+    MHD_get_connection_values_n(connection, MHD_HEADER_KIND, visit_header, &framing);
+    return hl_framing_verdict(&framing, error) != HL_OK;
+}
+
 static enum MHD_Result handle_request(void *context, struct MHD_Connection *connection,
                                       const char *url, const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
@@ -556,10 +606,22 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
     request_state *state = *request_context;
     if (state == NULL) {
         connection_watch *watch = watch_of(connection);
-        if (watch != NULL)
-            atomic_store(&watch->in_request, true); /* the head is in: no deadline until answered */
+        if (watch != NULL) {
+            /* The head is in: from now on the whole request's deadline and
+             * the body's rate apply, until the body is in. */
+            atomic_store(&watch->head_done_ms, monotonic_ms());
+            atomic_store(&watch->body_bytes, 0u);
+            atomic_store(&watch->body_done, false);
+            atomic_store(&watch->in_request, true);
+        }
         state = begin_request(server, url, method);
         *request_context = state;
+        hl_error framing_error;
+        hl_error_clear(&framing_error);
+        if (framing_refused(connection, &framing_error)) {
+            state->close_connection = true;
+            return send_bad_request(connection, state, framing_error.field, framing_error.message);
+        }
         /* HTTP/1.1 requires Host (RFC 9112, section 3.2): a request without
          * one is malformed, and libmicrohttpd lets it through. */
         if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
@@ -584,9 +646,15 @@ static enum MHD_Result handle_request(void *context, struct MHD_Connection *conn
         else
             state->body_too_large = true;
         state->body_bytes += *upload_data_size;
+        connection_watch *watch = watch_of(connection);
+        if (watch != NULL)
+            atomic_store(&watch->body_bytes, state->body_bytes);
         *upload_data_size = 0;
         return MHD_YES;
     }
+    connection_watch *watch = watch_of(connection);
+    if (watch != NULL)
+        atomic_store(&watch->body_done, true); /* the body is in: the handler's time is ours */
     if (state->body_too_large)
         return send_too_large(connection, state, server);
 
@@ -828,8 +896,19 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     pthread_mutex_init(&server->checkpoint_lock, NULL);
     pthread_cond_init(&server->checkpoint_wake, NULL);
     pthread_mutex_init(&server->watch_lock, NULL);
-    server->head_seconds =
+    unsigned head_seconds =
         options->timeout_seconds > 0 ? options->timeout_seconds : DEFAULT_TIMEOUT_SECONDS;
+    unsigned request_seconds = options->request_timeout_seconds > 0
+                                   ? options->request_timeout_seconds
+                                   : DEFAULT_REQUEST_TIMEOUT_SECONDS;
+    server->deadlines = (hl_deadline_limits){
+        .head_ms = (long long)head_seconds * 1000,
+        /* The whole request has at least the head's time. */
+        .request_ms =
+            (long long)(request_seconds > head_seconds ? request_seconds : head_seconds) * 1000,
+        .min_body_rate =
+            options->min_body_rate > 0 ? options->min_body_rate : DEFAULT_MIN_BODY_RATE,
+    };
     result = hl_app_open_keyed(server->db_path, server->key_path, &server->checkpoint_app, error);
     if (result != HL_OK) {
         free_server(server);
@@ -852,6 +931,8 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         (struct sockaddr *)&address, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT,
         options->connection_limit > 0 ? options->connection_limit : DEFAULT_CONNECTION_LIMIT,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        options->per_address_limit > 0 ? options->per_address_limit : DEFAULT_PER_ADDRESS_LIMIT,
         MHD_OPTION_CONNECTION_TIMEOUT,
         options->timeout_seconds > 0 ? options->timeout_seconds : DEFAULT_TIMEOUT_SECONDS,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT,

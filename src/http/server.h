@@ -3,8 +3,11 @@
  * One epoll thread pool sized to the cores; each worker thread opens its
  * own hl_app (its own SQLite connection) on its first request, since an
  * hl_app is not thread-safe; the server closes them all when it stops.
- * Limits: connections in total, an idle timeout per connection and the
- * same time for a whole request head (against slowloris), the memory of
+ * Limits: connections in total and per client address, an idle timeout
+ * per connection and the same time for a whole request head (against
+ * slowloris), a deadline on the whole request and a minimum rate for its
+ * body (http/deadline.h), ambiguous body framing refused with 400 and a
+ * closed connection (http/framing.h), the memory of
  * one connection (so the size of the request line and headers), the size
  * of a body (413), and a per-request arena released when the request
  * completes. One log line per request on stderr:
@@ -34,6 +37,16 @@ typedef struct hl_server_options {
                                  sent a whole request head within it of opening or of its last answer */
     size_t connection_memory; /* 0: 32 KiB; bounds the request line and headers */
     size_t body_limit;        /* 0: 1 MiB; a larger body gets 413 */
+    /* Connections at once from one client address (libmicrohttpd closes
+     * the ones beyond at once); 0: 100. */
+    unsigned per_address_limit;
+    /* The whole request, head and body, within this many seconds of the
+     * connection's opening or its previous answer (at least
+     * timeout_seconds); 0: 60. */
+    unsigned request_timeout_seconds;
+    /* The least average rate of a body, in bytes a second, once it has been
+     * under way for 5 s (http/deadline.h); 0: 1024. */
+    unsigned min_body_rate;
     unsigned shutdown_grace_seconds; /* 0: 5; how long a stop waits for requests in flight */
     const char *web_root; /* the directory of the web pages (static_files.h); NULL: none */
     /* The Bearer token /metrics asks for (copied); NULL: /metrics answers

@@ -4,7 +4,8 @@
 Usage: python3 run_hostile_test.py PATH/TO/hotline
 
 Makes an empty store (`hotline init`) in a temporary directory and starts
-`hotline serve --listen 127.0.0.1:<free port> --timeout 2 --max-connections 24`.
+`hotline serve --listen 127.0.0.1:<free port> --timeout 2 --max-connections 24
+--max-connections-per-address 10 --request-timeout 8`.
 Then sends, over raw sockets, what a hostile or broken client would: a header
 larger than a connection's memory and a flood of small headers (431), a
 huge request line, a declared body over the limit and a chunked body that
@@ -15,7 +16,10 @@ client sending its headers byte by byte, each byte within the idle timeout
 (cut off by the deadline on a whole request head while other clients are
 served), and more connections than the limit (no
 more than the limit served at once, the server serving again once they
-close). After every
+close). Issue 11: finding 1 (a limit of connections per client address, a
+deadline on the whole request and a minimum rate for bodies) and finding 2
+(ambiguous body framing refused with 400 and a closed connection); each of
+those checks names its finding. After every
 case the server must still answer /healthz from a fresh connection, and at
 the end it must stop cleanly on SIGTERM. Uses only the standard library.
 Prints "N passed, M failed"; exits 1 on any failure.
@@ -36,6 +40,9 @@ from http_support import HOST, check, free_port, results, use_store  # noqa: E40
 
 TIMEOUT_SECONDS = 2
 CONNECTION_LIMIT = 24
+PER_ADDRESS_LIMIT = 10
+REQUEST_TIMEOUT_SECONDS = 8
+RATE_GRACE_SECONDS = 5  # HL_DEADLINE_RATE_GRACE_MS
 BODY_LIMIT = 1024 * 1024
 
 
@@ -54,9 +61,11 @@ def read_all(connection, seconds=10):
     return received
 
 
-def exchange(port, data, seconds=10, shut_write=False):
-    """Sends raw bytes on a new connection; returns all bytes answered."""
-    with socket.create_connection((HOST, port), timeout=seconds) as connection:
+def exchange(port, data, seconds=10, shut_write=False, source=None):
+    """Sends raw bytes on a new connection (from the source address when
+    given: all of 127/8 is this machine); returns all bytes answered."""
+    with socket.create_connection((HOST, port), timeout=seconds,
+                                  source_address=(source, 0) if source else None) as connection:
         try:
             connection.sendall(data)
             if shut_write:
@@ -75,10 +84,11 @@ def statuses_of(response):
     return [int(code) for code in re.findall(rb"(?:^|\n)HTTP/1\.[01] (\d{3}) ", response)]
 
 
-def healthy(port):
+def healthy(port, seconds=5, source=None):
     """A fresh client is served: /healthz answers 200."""
     try:
-        response = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", seconds=5)
+        response = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                            seconds=seconds, source=source)
         return status_of(response) == 200
     except OSError:
         return False
@@ -206,6 +216,186 @@ def test_slow_client(port):
     check("eight half-sent requests: all closed by the timeout", closed == 8, f"{closed} closed")
 
 
+# ---- Finding 1 of issue 11: one client could take every connection ----
+
+def test_per_address_limit(port):
+    """Finding 1: many idle connections from one address, each having sent
+    half a request head, do not keep a client at another address out. The
+    server listens on 127.0.0.1; the flood comes from 127.0.0.1 and the
+    other client from 127.0.0.2 (Linux routes all of 127/8 to lo). Without
+    a limit per address the flood fills --max-connections and /healthz
+    waits in the kernel's queue until the head deadline cuts the flood."""
+    flood = []
+    try:
+        for _ in range(100):
+            try:
+                connection = socket.create_connection((HOST, port), timeout=2)
+                connection.sendall(b"GET /hea")
+                flood.append(connection)
+            except OSError:
+                pass
+        time.sleep(0.3)
+        started = time.monotonic()
+        served = healthy(port, seconds=1, source="127.0.0.2")
+        seconds = time.monotonic() - started
+        print(f"per-address limit: 100 slow heads from 127.0.0.1; /healthz from 127.0.0.2 "
+              f"{'answered' if served else 'not answered'} in {seconds:.3f} s")
+        check("finding 1: 100 slow heads from one address; /healthz from another answers within 1 s",
+              served, f"{seconds:.3f} s")
+        # The flooding address itself holds at most its limit; the rest
+        # were closed at once.
+        closed = 0
+        for connection in flood:
+            connection.settimeout(0.05)
+            try:
+                if connection.recv(1) == b"":
+                    closed += 1
+            except socket.timeout:
+                pass
+            except OSError:
+                closed += 1
+        check("finding 1: the flooding address keeps at most its limit of connections",
+              len(flood) - closed <= PER_ADDRESS_LIMIT, f"{len(flood) - closed} of {len(flood)} open")
+    finally:
+        for connection in flood:
+            connection.close()
+    time.sleep(TIMEOUT_SECONDS + 0.5)
+    check("finding 1: after the flood, its address is served again", healthy(port))
+
+
+def slow_body(port, piece, pause, length, limit_seconds):
+    """Sends a POST's head and then its body piece by piece, a pause between
+    pieces, until the server closes the connection or limit_seconds pass.
+    Returns (seconds until closed or None, body bytes sent, answer)."""
+    head = (b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % length)
+    sent = 0
+    with socket.create_connection((HOST, port), timeout=5, source_address=("127.0.0.3", 0)) as connection:
+        started = time.monotonic()
+        connection.sendall(head)
+        while time.monotonic() - started < limit_seconds and sent < length:
+            try:
+                connection.sendall(b"a" * piece)
+                sent += piece
+            except OSError:
+                return time.monotonic() - started, sent, b""
+            deadline = time.monotonic() + pause
+            while time.monotonic() < deadline:
+                connection.settimeout(max(0.01, deadline - time.monotonic()))
+                try:
+                    answer = connection.recv(4096)
+                    if answer == b"" or status_of(answer) is not None:
+                        return time.monotonic() - started, sent, answer
+                except socket.timeout:
+                    pass
+                except OSError:
+                    return time.monotonic() - started, sent, b""
+    return None, sent, b""
+
+
+def test_body_deadlines(port):
+    """Finding 1: a POST whose body trickles in (a byte a second, never
+    idle long enough for the idle timeout) is cut once its rate is judged,
+    well before the whole-request deadline; one whose body comes fast
+    enough but never ends is cut at the whole-request deadline. Meanwhile
+    other clients are served."""
+    outcome = {}
+
+    def trickle():
+        outcome["trickle"] = slow_body(port, 1, 1.0, 100, REQUEST_TIMEOUT_SECONDS + 6)
+
+    thread = threading.Thread(target=trickle)
+    thread.start()
+    time.sleep(1.5)
+    check("finding 1: another client is served during a trickling body", healthy(port))
+    thread.join(60)
+    seconds, sent, answer = outcome["trickle"]
+    print(f"trickling body (1 byte/s): closed after {seconds} s, {sent} bytes sent")
+    check("finding 1: a body trickling one byte a second is closed by the minimum rate, "
+          "well before the request deadline",
+          seconds is not None and seconds < RATE_GRACE_SECONDS + 1.5 and seconds < REQUEST_TIMEOUT_SECONDS - 1,
+          f"closed after {seconds} s, {sent} bytes sent, answer {answer[:80]!r}")
+    check("finding 1: the trickling body got no answer", status_of(answer) is None, repr(answer[:80]))
+
+    # 2 KiB a second, above the minimum rate (1 KiB/s by default), of a
+    # body declared far longer than the deadline allows.
+    seconds, sent, answer = slow_body(port, 512, 0.25, 900000, REQUEST_TIMEOUT_SECONDS + 6)
+    print(f"endless body at 2 KiB/s: closed after {seconds} s, {sent} bytes sent")
+    check("finding 1: a body that never ends is closed at the whole-request deadline",
+          seconds is not None and REQUEST_TIMEOUT_SECONDS - 1 <= seconds < REQUEST_TIMEOUT_SECONDS + 1.5,
+          f"closed after {seconds} s, {sent} bytes sent")
+    check("finding 1: after the slow bodies: the server keeps serving", healthy(port))
+
+
+# ---- Finding 2 of issue 11: request framing the library got wrong ----
+
+HIDDEN = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def framing_case(port, name, head_fields, body, field):
+    """A POST whose framing is ambiguous, with a second request hidden
+    behind it: exactly one answer, 400 with our JSON error naming the field,
+    Connection: close, the connection closed, the hidden request never
+    answered."""
+    data = (b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + head_fields +
+            b"\r\n" + body + HIDDEN)
+    started = time.monotonic()
+    response = exchange(port, data, seconds=4)
+    seconds = time.monotonic() - started
+    statuses = statuses_of(response)
+    head, _, rest = response.partition(b"\r\n\r\n")
+    label = f"finding 2: {name}"
+    check(f"{label}: one answer, 400", statuses == [400], f"{statuses}: {response[:300]!r}")
+    check(f"{label}: Connection: close", b"\r\nconnection: close" in head.lower(), repr(head[:300]))
+    check(f"{label}: the connection is closed at once", seconds < 2, f"{seconds:.1f} s")
+    check(f"{label}: the error names {field}", f'"field":"{field}"'.encode() in rest, repr(rest[:200]))
+    check(f"{label}: the server keeps serving", healthy(port))
+
+
+def test_framing(port):
+    framing_case(port, "Content-Length and Transfer-Encoding both",
+                 b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n", "transfer-encoding")
+    framing_case(port, "Transfer-Encoding and then Content-Length",
+                 b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", b"0\r\n\r\n", "transfer-encoding")
+    framing_case(port, "two different Content-Lengths",
+                 b"Content-Length: 2\r\nContent-Length: 40\r\n", b"{}", "content-length")
+    framing_case(port, "the same Content-Length twice",
+                 b"Content-Length: 2\r\nContent-Length: 2\r\n", b"{}", "content-length")
+    framing_case(port, "Transfer-Encoding with a space before the colon",
+                 b"Transfer-Encoding : chunked\r\n", b"", "header")
+    framing_case(port, "Content-Length with a space before the colon",
+                 b"Content-Length : 2\r\n", b"{}", "header")
+    # A folded line: libmicrohttpd 0.9.75 glued " 2" onto the name, saw no
+    # length, and ran the body and what follows as the next request.
+    framing_case(port, "Content-Length folded onto the next line",
+                 b"Content-Length:\r\n 2\r\n", b"{}", "header")
+    framing_case(port, "Transfer-Encoding folded onto the next line",
+                 b"Transfer-Encoding:\r\n chunked\r\n", b"2\r\n{}\r\n0\r\n\r\n", "header")
+    framing_case(port, "another header folded onto the next line",
+                 b"X-A: a\r\n\tb\r\nContent-Length: 2\r\n", b"{}", "header")
+    framing_case(port, "an unknown transfer coding (gzip)", b"Transfer-Encoding: gzip\r\n", b"", "transfer-encoding")
+    framing_case(port, "a coding list (gzip, chunked)",
+                 b"Transfer-Encoding: gzip, chunked\r\n", b"0\r\n\r\n", "transfer-encoding")
+    framing_case(port, "Transfer-Encoding twice",
+                 b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n",
+                 "transfer-encoding")
+    # Plain framing still works, and keeps the connection open.
+    response = exchange(port, b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                              b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + HIDDEN, seconds=3)
+    check("finding 2: a plain chunked body and a request after it: both answered",
+          statuses_of(response) == [400, 200], repr(statuses_of(response)))
+    # Content-Lengths libmicrohttpd refuses itself, before the server sees
+    # the request: its own page (whose header block it sends twice, see
+    # docs/security.md), but the connection is closed and the request
+    # behind it never answered.
+    for name, value, expected in (("a Content-Length that is not a number", b"abc", 400),
+                                  ("a Content-Length past 64 bits", b"99999999999999999999999", 413)):
+        response = exchange(port, b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Length: " + value +
+                            b"\r\n\r\n" + HIDDEN, seconds=4)
+        check(f"finding 2 (library's own page): {name}: {expected}, closed, the hidden request not answered",
+              status_of(response) == expected and b"200 OK" not in response, repr(response[:200]))
+
+
 def server_sockets(pid):
     """How many sockets the server process holds open."""
     count = 0
@@ -236,8 +426,10 @@ def test_connection_limit(port, pid):
     extra = 10
     held = []
     try:
-        for _ in range(CONNECTION_LIMIT + extra):
-            held.append(socket.create_connection((HOST, port), timeout=5))
+        # One address each, so that the limit per address plays no part.
+        for index in range(CONNECTION_LIMIT + extra):
+            held.append(socket.create_connection((HOST, port), timeout=5,
+                                                 source_address=(f"127.0.0.{10 + index}", 0)))
         time.sleep(0.3)
         first = sum(1 for connection in held[:CONNECTION_LIMIT] if ask(connection, 1))
         check("connections up to the limit are served", first == CONNECTION_LIMIT,
@@ -284,7 +476,9 @@ def main():
         log_path = os.path.join(directory, "server.log")
         with open(log_path, "wb") as log:
             process = subprocess.Popen([binary, "serve", "--listen", f"{HOST}:{port}", "--timeout",
-                                        str(TIMEOUT_SECONDS), "--max-connections", str(CONNECTION_LIMIT)],
+                                        str(TIMEOUT_SECONDS), "--max-connections", str(CONNECTION_LIMIT),
+                                        "--max-connections-per-address", str(PER_ADDRESS_LIMIT),
+                                        "--request-timeout", str(REQUEST_TIMEOUT_SECONDS)],
                                        env=environment, stdout=subprocess.DEVNULL, stderr=log)
             try:
                 deadline = time.monotonic() + 20
@@ -297,6 +491,9 @@ def main():
                     test_malformed(port)
                     test_versions_and_pipelining(port)
                     test_slow_client(port)
+                    test_framing(port)
+                    test_per_address_limit(port)
+                    test_body_deadlines(port)
                     test_connection_limit(port, process.pid)
                     check("the server is still running", process.poll() is None)
                     process.send_signal(signal.SIGTERM)
