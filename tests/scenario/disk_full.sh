@@ -17,9 +17,12 @@
 # backup; the reads made while the disk was full reach the audit trail;
 # `hotline verify` is clean, and every acknowledged registration is there.
 #
-# Mounting needs root (CAP_SYS_ADMIN); without it the test prints why and
-# exits 77, which CTest reports as skipped. SQLite only: PostgreSQL's disk
-# is the database server's (docs/security.md says what it does).
+# In the _pg copy the store is a new database whose tablespace is on that
+# tmpfs (the server's own WAL stays on its disk): PostgreSQL then refuses
+# to extend a table with SQLSTATE 53100, which hotline answers the same way.
+# Mounting needs root (CAP_SYS_ADMIN), and the _pg copy a server on this
+# machine that can write to the mount; without them the test prints why
+# and exits 77, which CTest reports as skipped.
 # Prints "N passed, M failed"; exits 1 on a failure.
 set -euo pipefail
 
@@ -36,11 +39,19 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/hotline-disk-full.XXXXXX")
 DISK=$WORK/disk
 SERVER_PID=""
 MOUNTED=""
+PG_DATABASE=""
+PG_TABLESPACE=""
 . "$HERE/../support/scenario.sh"
 cleanup() {
     if [ -n "$SERVER_PID" ]; then
         kill -KILL "$SERVER_PID" 2> /dev/null || true
         { wait "$SERVER_PID"; } 2> /dev/null || true
+    fi
+    if [ -n "$PG_DATABASE" ]; then
+        dropdb --force --maintenance-db="$HOTLINE_TEST_PG" "$PG_DATABASE" 2> /dev/null || true
+    fi
+    if [ -n "$PG_TABLESPACE" ]; then
+        psql -X -q -d "$HOTLINE_TEST_PG" -c "DROP TABLESPACE $PG_TABLESPACE" 2> /dev/null || true
     fi
     if [ -n "$MOUNTED" ]; then
         umount "$DISK" 2> /dev/null || umount -l "$DISK" 2> /dev/null || true
@@ -50,10 +61,24 @@ cleanup() {
 trap cleanup EXIT
 cd "$WORK"
 
-mkdir "$DISK"
-if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=16m,mode=0700 tmpfs "$DISK" 2> mount.err; then
-    echo "disk_full: skipped: mounting a small tmpfs needs root ($(cat mount.err 2> /dev/null))"
+skip() {
+    echo "disk_full: skipped: $*"
     exit 77
+}
+POSTGRES=""
+[ "${HOTLINE_TEST_BACKEND:-sqlite}" = postgres ] && POSTGRES=1
+owner=0
+if [ -n "$POSTGRES" ]; then
+    # The tablespace's directory must be the server's: the mount is made
+    # its owner's.
+    data=$(psql -X -At -d "${HOTLINE_TEST_PG:?}" -c 'SHOW data_directory' 2> /dev/null) ||
+        skip "cannot ask the PostgreSQL server for its data directory"
+    owner=$(stat -c %u "$data" 2> /dev/null) || skip "the PostgreSQL server's files are not on this machine"
+fi
+mkdir "$DISK"
+if [ "$(id -u)" != 0 ] ||
+    ! mount -t tmpfs -o "size=16m,mode=0700,uid=$owner" tmpfs "$DISK" 2> mount.err; then
+    skip "mounting a small tmpfs needs root ($(cat mount.err 2> /dev/null))"
 fi
 MOUNTED=1
 
@@ -61,7 +86,25 @@ export HOTLINE_LANG=en
 unset HOTLINE_NOW # the server's clock is the real one: sessions must not be expired
 unset HOTLINE_KEY_FILE
 export PYTHONPATH="$HERE/../support${PYTHONPATH:+:$PYTHONPATH}"
-export HOTLINE_DB=$DISK/hotline.db
+if [ -n "$POSTGRES" ]; then
+    chmod 0711 "$WORK" # the server must reach the mount through it
+    mkdir "$DISK/pg"
+    chown "$owner" "$DISK/pg"
+    PG_TABLESPACE="hl_full_$$"
+    psql -X -q -v ON_ERROR_STOP=1 -d "$HOTLINE_TEST_PG" \
+        -c "CREATE TABLESPACE $PG_TABLESPACE LOCATION '$DISK/pg'" > /dev/null 2>&1 ||
+        { PG_TABLESPACE=""; skip "the server cannot make a tablespace on the mount"; }
+    HOTLINE_DB=$(test_store_address "$WORK") || die "no database"
+    PG_DATABASE=${HOTLINE_DB%%\?*}
+    PG_DATABASE=${PG_DATABASE##*/}
+    psql -X -q -v ON_ERROR_STOP=1 -d "$HOTLINE_TEST_PG" \
+        -c "ALTER DATABASE $PG_DATABASE SET TABLESPACE $PG_TABLESPACE" > /dev/null ||
+        die "cannot move the database onto the mount"
+    export HOTLINE_KEY_FILE=$WORK/hotline.db.key
+else
+    HOTLINE_DB=$DISK/hotline.db
+fi
+export HOTLINE_DB
 
 cat > units.csv << 'EOF'
 code,name,group,parent,active
