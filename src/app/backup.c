@@ -2,7 +2,8 @@
  *
  * Both are the copy (app/copy.c) with a file around it: a backup copies the
  * open store into a new SQLite file, a restore copies a backup into an
- * empty store after the backup passed the checks of hotline verify. This
+ * empty store after the backup passed its seal and the checks of hotline
+ * verify. This
  * file decides where files go and what is left when something fails (never
  * a half-written backup or target); it reads no SQL and opens no phone.
  * Why the copy and not SQLite's own backup API or VACUUM INTO: one way for
@@ -14,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +130,88 @@ static int write_key_copy(const char *key_path, const char *key_copy, hl_error *
     return HL_OK;
 }
 
+/* ---- the seal ---- */
+
+#define SEAL_HEX_BYTES (HL_SECRETS_BACKUP_SEAL_BYTES * 2 + 1)
+
+/* The seal of a digest from which the seal's own row was taken out. */
+static void seal_of(const hl_app *app, const hl_copy_digest *digest, char out[SEAL_HEX_BYTES])
+{
+    unsigned char bytes[HL_COPY_TABLE_COUNT * (8 + HL_COPY_HASH_BYTES)];
+    size_t length = 0;
+    for (int table = 0; table < HL_COPY_TABLE_COUNT; table++) {
+        uint64_t rows = (uint64_t)digest->tables[table].rows;
+        for (int index = 0; index < 8; index++)
+            bytes[length++] = (unsigned char)(rows >> (8 * index));
+        memcpy(bytes + length, digest->tables[table].hash, HL_COPY_HASH_BYTES);
+        length += HL_COPY_HASH_BYTES;
+    }
+    unsigned char seal[HL_SECRETS_BACKUP_SEAL_BYTES];
+    hl_secrets_backup_seal(app->secrets, bytes, length, seal);
+    sodium_bin2hex(out, SEAL_HEX_BYTES, seal, sizeof seal);
+}
+
+/* The store's seal row: HL_OK with its value, HL_ENOTFOUND, or an error. */
+static int read_seal(hl_store *store, char value[SEAL_HEX_BYTES], hl_error *error)
+{
+    hl_error inner;
+    hl_error_clear(&inner);
+    int result =
+        hl_store_config_get(store, HL_BACKUP_SEAL_CONFIG_KEY, value, SEAL_HEX_BYTES, &inner);
+    if (result != HL_OK && result != HL_ENOTFOUND)
+        *error = inner;
+    return result;
+}
+
+/* Seals the backup just written: its digest is the source's snapshot's,
+ * less a seal row the source may hold (a store restored from a backup),
+ * which the new seal replaces. */
+static int seal_backup(hl_app *app, hl_store *backup, const hl_copy_digest *written,
+                       hl_error *error)
+{
+    hl_copy_digest *digest = hl_xcalloc(1, sizeof *digest);
+    *digest = *written;
+    char value[SEAL_HEX_BYTES];
+    int result = read_seal(backup, value, error);
+    if (result == HL_OK)
+        hl_copy_digest_remove_config(digest, HL_BACKUP_SEAL_CONFIG_KEY, value);
+    if (result == HL_OK || result == HL_ENOTFOUND) {
+        seal_of(app, digest, value);
+        result = hl_store_begin(backup, error);
+        if (result == HL_OK) {
+            result = hl_store_config_set(backup, HL_BACKUP_SEAL_CONFIG_KEY, value, error);
+            result = hl_store_finish(backup, result, error);
+        }
+    }
+    free(digest);
+    return result;
+}
+
+/* Recomputes the seal of the backup opened as app and compares. */
+static int check_seal(hl_app *app, hl_error *error)
+{
+    char stored[SEAL_HEX_BYTES], expected[SEAL_HEX_BYTES];
+    int result = read_seal(app->store, stored, error);
+    if (result == HL_ENOTFOUND)
+        return hl_error_set(error, HL_EINVAL, "backup", "%s",
+                            HL_T("它没有封印（不是 hotline backup 写出的备份）",
+                                 "it carries no seal (it was not written by hotline backup)"));
+    hl_copy_digest *digest = hl_xcalloc(1, sizeof *digest);
+    if (result == HL_OK)
+        result = hl_copy_digest_store(app->store, digest, error);
+    if (result == HL_OK) {
+        hl_copy_digest_remove_config(digest, HL_BACKUP_SEAL_CONFIG_KEY, stored);
+        seal_of(app, digest, expected);
+        if (sodium_memcmp(stored, expected, sizeof expected) != 0)
+            result = hl_error_set(error, HL_EINVAL, "backup", "%s",
+                                  HL_T("封印不符：备份写出后被改动过",
+                                       "its seal does not match: it was changed after it was "
+                                       "written"));
+    }
+    free(digest);
+    return result;
+}
+
 static int audit_event(hl_app *app, const char *actor, const char *route, hl_error *error)
 {
     hl_audit_read read;
@@ -152,8 +237,14 @@ int hl_backup(hl_app *app, const char *path, const hl_backup_options *options,
         return result;
     hl_store *backup = NULL;
     result = hl_store_open(path, &backup, error);
+    hl_copy_digest *written = hl_xcalloc(1, sizeof *written);
     if (result == HL_OK)
-        result = hl_copy_stores(app->store, backup, digest, error);
+        result = hl_copy_stores(app->store, backup, written, error);
+    if (result == HL_OK)
+        result = seal_backup(app, backup, written, error);
+    if (result == HL_OK && digest != NULL)
+        *digest = *written;
+    free(written);
     hl_store_close(backup); /* checkpoints: the backup is one file after */
     if (result == HL_OK && options->key_copy != NULL) {
         result = options->key_path != NULL
@@ -193,6 +284,8 @@ static int open_verified(const char *backup_path, const char *key_path, hl_app *
     hl_error inner;
     hl_error_clear(&inner);
     int result = hl_app_open_keyed(backup_path, key_path, &app, &inner);
+    if (result == HL_OK)
+        result = check_seal(app, &inner);
     int64_t differences = 0;
     if (result == HL_OK)
         result = hl_verify_run_full(app, count_difference, &differences, summary, &inner);

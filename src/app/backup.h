@@ -17,8 +17,9 @@
  * must not be in the backup's directory (hl_backup_options.key_copy).
  *
  * A restore opens the backup with the key it is given (the key's check
- * value in the backup must match: HL_EINVAL otherwise), runs the checks of
- * hotline verify on it, and only then copies it into the target, which
+ * value in the backup must match: HL_EINVAL otherwise), checks its seal
+ * (below), runs the checks of hotline verify on it, and only then copies
+ * it into the target, which
  * must be empty (HL_ECONFLICT otherwise; the target is left as it was,
  * and an SQLite target file the restore created is removed on failure).
  *
@@ -32,6 +33,13 @@
 #include "app/app.h"
 #include "app/copy.h"
 #include "app/verify.h"
+
+/* The config row of a backup that holds its seal: a keyed hash (the key
+ * file's fourth key, app/secrets.h) of the digest of every table but that
+ * row. A restore recomputes it before anything else is read into the
+ * target: a backup changed after it was written (a name edited in a row, a
+ * row deleted, even one whose log still agrees) or never sealed is refused. */
+#define HL_BACKUP_SEAL_CONFIG_KEY "backup.seal"
 
 /* The routes under which backups and restores appear in the audit trail. */
 #define HL_BACKUP_AUDIT_ROUTE "backup"

@@ -65,6 +65,13 @@ void hl_secrets_free(hl_secrets *secrets); /* secrets may be NULL */
 /* The check value of the key, as hex (HL_SECRETS_CHECK_HEX_BYTES). */
 void hl_secrets_check_value(const hl_secrets *secrets, char out[HL_SECRETS_CHECK_HEX_BYTES]);
 
+/* A keyed BLAKE2b of data (32 bytes) under a fourth key derived from the
+ * master key: what seals a backup's digest (app/backup.c), so that only a
+ * holder of the key file can make a seal that a restore accepts. */
+#define HL_SECRETS_BACKUP_SEAL_BYTES 32
+void hl_secrets_backup_seal(const hl_secrets *secrets, const void *data, size_t length,
+                            unsigned char out[HL_SECRETS_BACKUP_SEAL_BYTES]);
+
 /* The phone codec of these secrets, for hl_store_set_phone_codec (its
  * context is secrets: they must outlive the store). */
 hl_phone_codec hl_secrets_phone_codec(hl_secrets *secrets);

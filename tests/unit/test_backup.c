@@ -9,7 +9,8 @@
  * behind (no half-written backup, no empty target), leave the store
  * answering reads and taking writes, and the same call must succeed once
  * the fault is gone. The audit record of a backup failing (the store's own
- * disk) removes the backup: none is left unaudited. */
+ * disk) removes the backup: none is left unaudited. A restored store's
+ * own backup is sealed anew (its seal row replaced) and restores. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,23 @@ static void a_backup_and_its_restore_hold_the_store(void **state)
     assert_restored(fix);
     /* A second restore into the same, now full, target is refused. */
     assert_int_equal(restore(fix, &error), HL_ECONFLICT);
+
+    /* The restored store holds the backup's seal row; its own backup is
+     * sealed anew, and restores. */
+    hl_app *restored = NULL;
+    assert_int_equal(hl_app_open_keyed(fix->restored, fix->key, &restored, &error), HL_OK);
+    char again[600], again_restored[600];
+    test_path(again, sizeof again, fix->directory, "again.db");
+    test_path(again_restored, sizeof again_restored, fix->directory, "again-restored.db");
+    hl_backup_options options = {"cli:test", fix->key, NULL};
+    if (hl_backup(restored, again, &options, NULL, &error) != HL_OK)
+        fail_msg("backup of the restored store: %s", error.message);
+    hl_app_close(restored);
+    hl_restore_result *result = hl_xcalloc(1, sizeof *result);
+    int code = hl_restore(again, again_restored, fix->key, "cli:test", result, &error);
+    free(result);
+    if (code != HL_OK)
+        fail_msg("restore of the second backup: %s", error.message);
 }
 
 /* The backup's disk full, or failing: no backup file, the store goes on. */
