@@ -334,6 +334,12 @@ int hl_restore(const char *backup_path, const char *target, const char *key_path
         result = hl_store_open(target, &store, error);
     if (result == HL_OK)
         result = hl_copy_stores(source->store, store, &outcome->digest, error);
+    if (result == HL_ECONFLICT) /* the copy's refusal, said as a restore's */
+        hl_error_set(error, HL_ECONFLICT, "db",
+                     HL_T("恢复只能写入空数据库，而 %s 不是空的：未作任何更改",
+                          "a backup is restored only into an empty store, and %s is not: nothing "
+                          "was changed"),
+                     target);
     hl_store_close(store);
     hl_app_close(source);
     if (result != HL_OK) {
