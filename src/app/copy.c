@@ -109,6 +109,24 @@ static void row_end(walk *w)
     table->rows++;
 }
 
+void hl_copy_digest_remove_config(hl_copy_digest *digest, const char *key, const char *value)
+{
+    walk w = {.digest = digest, .table = HL_COPY_CONFIG};
+    row_begin(&w);
+    PUT_STRING(&w, key);
+    PUT_STRING(&w, value);
+    unsigned char hash[HL_COPY_HASH_BYTES];
+    crypto_generichash_final(&w.row, hash, sizeof hash);
+    hl_copy_table_digest *table = &digest->tables[HL_COPY_CONFIG];
+    unsigned borrow = 0; /* the sum's inverse: subtraction modulo 2^256 */
+    for (size_t index = 0; index < sizeof hash; index++) {
+        int difference = (int)table->hash[index] - (int)hash[index] - (int)borrow;
+        borrow = difference < 0;
+        table->hash[index] = (unsigned char)(difference + (borrow ? 256 : 0));
+    }
+    table->rows--;
+}
+
 static int visit_config(void *context, const char *key, const char *value)
 {
     walk *w = context;

@@ -65,6 +65,10 @@ int hl_copy_digest_store(hl_store *store, hl_copy_digest *out, hl_error *error);
  * table that differs. */
 bool hl_copy_digest_equal(const hl_copy_digest *a, const hl_copy_digest *b, hl_copy_table *table);
 
+/* Takes one config row (key, value) out of a digest, as if the table had
+ * not held it (a backup's own seal, app/backup.c). */
+void hl_copy_digest_remove_config(hl_copy_digest *digest, const char *key, const char *value);
+
 /* Copies every table of from into to, which must be empty (HL_ECONFLICT,
  * one line, and to unchanged otherwise), in one transaction of to in bulk
  * mode, from one read snapshot of from; then digests to and compares

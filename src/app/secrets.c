@@ -27,7 +27,7 @@
 /* The key file: 64 hex digits, then a newline (which may be missing). */
 #define KEY_HEX_CHARS (HL_SECRETS_KEY_BYTES * 2)
 #define KDF_CONTEXT "hlphone1"
-enum { SUBKEY_SEAL = 1, SUBKEY_HASH = 2, SUBKEY_CHECK = 3 };
+enum { SUBKEY_SEAL = 1, SUBKEY_HASH = 2, SUBKEY_CHECK = 3, SUBKEY_BACKUP = 4 };
 #define CHECK_TEXT "hotline key check"
 
 /* A sealed number: a format byte, the nonce, then the secretbox of the
@@ -57,6 +57,7 @@ struct hl_secrets {
      * pointer, so a copy is a state). */
     crypto_generichash_state hash_start;
     unsigned char check[32];
+    unsigned char backup_key[crypto_generichash_KEYBYTES]; /* seals backups' digests */
     unsigned char nonce_prefix[NONCE_PREFIX_BYTES];
     atomic_uint_fast64_t nonce_counter;
 };
@@ -100,8 +101,17 @@ int hl_secrets_from_key(const unsigned char key[HL_SECRETS_KEY_BYTES], hl_secret
     crypto_generichash(secrets->check, sizeof secrets->check, (const unsigned char *)CHECK_TEXT,
                        sizeof CHECK_TEXT - 1, check_key, sizeof check_key);
     sodium_memzero(check_key, sizeof check_key);
+    crypto_kdf_derive_from_key(secrets->backup_key, sizeof secrets->backup_key, SUBKEY_BACKUP,
+                               KDF_CONTEXT, key);
     *out = secrets;
     return HL_OK;
+}
+
+void hl_secrets_backup_seal(const hl_secrets *secrets, const void *data, size_t length,
+                            unsigned char out[HL_SECRETS_BACKUP_SEAL_BYTES])
+{
+    crypto_generichash(out, HL_SECRETS_BACKUP_SEAL_BYTES, data, length, secrets->backup_key,
+                       sizeof secrets->backup_key);
 }
 
 void hl_secrets_free(hl_secrets *secrets)

@@ -6,7 +6,7 @@
  * as 64 hex digits and a newline, is created with mode 0600 (a temporary
  * file linked into place, so that a key that exists is never replaced),
  * and is refused when its length is wrong or when its group or others may
- * read or write it. Three keys are derived from it with libsodium's
+ * read or write it. Four keys are derived from it with libsodium's
  * crypto_kdf (context "hlphone1"):
  *
  *   1. the secretbox key that seals each phone number (XSalsa20-Poly1305;
@@ -17,7 +17,9 @@
  *      the number's normal form (domain/phone.h), 16 bytes;
  *   3. the key of the check value: a keyed hash of a fixed text, stored in
  *      the store's config ("secrets.key_check"), so that opening a store
- *      with another key fails at once instead of showing garbage.
+ *      with another key fails at once instead of showing garbage;
+ *   4. the key of backups' seals: a keyed BLAKE2b of a backup's digest
+ *      (app/backup.h), so that only a holder of the key can seal one.
  *
  * A stolen database alone reveals no number: the sealed numbers need key
  * 1, and the hashes cannot be tried against every possible number without
@@ -64,6 +66,13 @@ void hl_secrets_free(hl_secrets *secrets); /* secrets may be NULL */
 
 /* The check value of the key, as hex (HL_SECRETS_CHECK_HEX_BYTES). */
 void hl_secrets_check_value(const hl_secrets *secrets, char out[HL_SECRETS_CHECK_HEX_BYTES]);
+
+/* A keyed BLAKE2b of data (32 bytes) under a fourth key derived from the
+ * master key: what seals a backup's digest (app/backup.c), so that only a
+ * holder of the key file can make a seal that a restore accepts. */
+#define HL_SECRETS_BACKUP_SEAL_BYTES 32
+void hl_secrets_backup_seal(const hl_secrets *secrets, const void *data, size_t length,
+                            unsigned char out[HL_SECRETS_BACKUP_SEAL_BYTES]);
 
 /* The phone codec of these secrets, for hl_store_set_phone_codec (its
  * context is secrets: they must outlive the store). */

@@ -681,6 +681,7 @@ static const cli_option_spec init_options[] = {{"time-zone", true}, {NULL, false
 
 static const cli_option_spec apikey_options[] = {{"rate", true}, {NULL, false}};
 static const cli_option_spec copy_options[] = {{"from", true}, {"to", true}, {NULL, false}};
+static const cli_option_spec backup_options[] = {{"key-copy", true}, {NULL, false}};
 
 const cli_command cli_admin_commands[] = {
     {"report", "月度满意度通报", "the monthly satisfaction bulletin",
@@ -883,5 +884,32 @@ const cli_command cli_admin_commands[] = {
      "use DST with SRC's key file. Every table's digest is compared after the copy. See "
      "docs/moving.md.",
      copy_options, cli_run_copy, 0},
+    {"backup", "在线备份整个数据库", "back up the whole store, online",
+     "backup DEST [--key-copy PATH]",
+     "把 --db 数据库的全部数据写入新文件 DEST（SQLite 格式，权限 0600，不覆盖已有文件），取自同一"
+     "个读快照：服务照常写入，备份就是开始那一刻的数据，逐表比对摘要。SQLite 与 PostgreSQL "
+     "均可。备份不含密钥文件（电话在备份中仍是加密的）；--key-copy PATH 另把密钥文件复制到 "
+     "PATH，PATH 不得与 DEST 在同一目录。也不含限流计数（<数据库>.counters，恢复后重新计数）。"
+     "每次备份记入查阅审计（途径 backup）。见 docs/deploy.md。",
+     "Writes everything in the --db store into the new file DEST (SQLite format, mode 0600, never "
+     "over an existing file) from one read snapshot: servers keep writing, and the backup is the "
+     "store as it was when it began, checked table by table against that snapshot. SQLite and "
+     "PostgreSQL alike. The backup holds no key file (its phones stay sealed); --key-copy PATH "
+     "also copies the key file to PATH, which may not be in DEST's directory. Throttle counters "
+     "(<store>.counters) are not kept: they start again after a restore. Each backup is recorded "
+     "in the audit of reads (route backup). See docs/deploy.md.",
+     backup_options, cli_run_backup, 0},
+    {"restore", "把备份恢复到空数据库", "restore a backup into an empty store", "restore SOURCE",
+     "先用密钥文件（--key-file，默认 <--db>.key）打开备份 SOURCE 并按日志核验（同 hotline "
+     "verify），通过后才把它复制到 --db 指定的空数据库（SQLite 文件或 postgresql:// 地址），"
+     "一个事务。备份缺失、损坏、密钥不符或核验有差异，或目标不是空的，则拒绝（退出码 2），目标"
+     "不变。恢复记入目标的查阅审计（途径 restore）。见 docs/deploy.md。",
+     "Opens the backup SOURCE with the key file (--key-file, by default <--db>.key) and checks "
+     "it against its log as hotline verify does; only then copies it into the empty store --db "
+     "names (an SQLite file or a postgresql:// address), in one transaction. A backup that is "
+     "missing, damaged, of another key or with differences, or a target that is not empty, is "
+     "refused (exit 2) and the target left as it was. The restore is recorded in the target's "
+     "audit of reads (route restore). See docs/deploy.md.",
+     NULL, cli_run_restore, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -59,6 +59,10 @@ int cli_run_apikey(cli_context *context, const cli_command *command, const cli_a
 /* `hotline copy` (copy_command.c). */
 int cli_run_copy(cli_context *context, const cli_command *command, const cli_args *args);
 
+/* `hotline backup` and `hotline restore` (backup_command.c). */
+int cli_run_backup(cli_context *context, const cli_command *command, const cli_args *args);
+int cli_run_restore(cli_context *context, const cli_command *command, const cli_args *args);
+
 /* The command tables of each part. */
 extern const cli_command cli_order_commands[];
 extern const cli_command cli_admin_commands[];

@@ -11,11 +11,14 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
 
 typedef struct failing_file {
     sqlite3_file base;
     sqlite3_file *real; /* right behind this header, in the same allocation */
     bool log;           /* opened as a write-ahead log */
+    const char *name;   /* the path SQLite opened it by (valid until xClose) */
 } failing_file;
 
 /* The real file starts at the next multiple of 8 after the header. */
@@ -26,6 +29,9 @@ static sqlite3_vfs *wrapped;
 static atomic_int armed; /* a test_vfs_fault */
 static atomic_long failures;
 static atomic_long log_syncs;
+/* The part of a path the armed fault is limited to ("" for every path);
+ * written only while disarmed, before armed is stored. */
+static char only_part[256];
 
 static sqlite3_file *real_of(sqlite3_file *file)
 {
@@ -45,9 +51,13 @@ static int file_read(sqlite3_file *file, void *buffer, int amount, sqlite3_int64
 static int file_write(sqlite3_file *file, const void *buffer, int amount, sqlite3_int64 offset)
 {
     int fault = atomic_load(&armed);
-    if (((failing_file *)file)->log && fault != TEST_VFS_OFF) {
+    const failing_file *self = (const failing_file *)file;
+    if (self->log && fault != TEST_VFS_OFF &&
+        (only_part[0] == '\0' || (self->name != NULL && strstr(self->name, only_part) != NULL))) {
         atomic_fetch_add(&failures, 1);
-        return fault == TEST_VFS_BUSY ? SQLITE_BUSY : SQLITE_IOERR_WRITE;
+        return fault == TEST_VFS_BUSY   ? SQLITE_BUSY
+               : fault == TEST_VFS_FULL ? SQLITE_FULL
+                                        : SQLITE_IOERR_WRITE;
     }
     return real_of(file)->pMethods->xWrite(real_of(file), buffer, amount, offset);
 }
@@ -158,6 +168,7 @@ static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int 
     failing_file *self = (failing_file *)file;
     self->real = (sqlite3_file *)((char *)file + HEADER_SIZE);
     self->log = (flags & SQLITE_OPEN_WAL) != 0;
+    self->name = name;
     int rc = wrapped->xOpen(wrapped, name, self->real, flags, out_flags);
     /* SQLite calls xClose only when pMethods is set: set it only when the
      * wrapped file was opened (and so needs closing). */
@@ -279,6 +290,13 @@ void test_failing_vfs_install(void)
 
 void test_failing_vfs_arm(test_vfs_fault fault)
 {
+    test_failing_vfs_arm_only(fault, "");
+}
+
+void test_failing_vfs_arm_only(test_vfs_fault fault, const char *part)
+{
+    atomic_store(&armed, TEST_VFS_OFF);
+    snprintf(only_part, sizeof only_part, "%s", part != NULL ? part : "");
     atomic_store(&armed, (int)fault);
 }
 

@@ -211,6 +211,17 @@ static void disarm_and_check(fixture *fix, const armed_write *before, int result
     assert_verify_clean(fix->app);
 }
 
+/* A full disk is "not now" (the server's 503 with Retry-After, the command
+ * line's exit 3), said as such, not a broken store (a 500). */
+static void assert_full_disk_said(const fixture *fix, int result, const hl_error *error)
+{
+    if (fix->fault != TEST_VFS_FULL)
+        return;
+    assert_int_equal(result, HL_EUNAVAILABLE);
+    if (strstr(error->message, "the store's disk is full, nothing was written") == NULL)
+        fail_msg("full disk said as: %s", error->message);
+}
+
 /* ---- One test per kind of write ---- */
 
 static void an_action_whose_commit_fails_leaves_the_order_as_it_was(void **state)
@@ -223,6 +234,7 @@ static void an_action_whose_commit_fails_leaves_the_order_as_it_was(void **state
     int result = hl_app_act(fix->app, "dispatcher", fix->order, HL_ACTION_DISPATCH, &request, NOW,
                             NULL, &error);
     disarm_and_check(fix, &before, result, &error);
+    assert_full_disk_said(fix, result, &error);
 
     hl_order *order = hl_xcalloc(1, sizeof *order);
     assert_int_equal(hl_app_get_order(fix->app, fix->order, order, &error), HL_OK);
@@ -269,6 +281,7 @@ static void an_audit_whose_commit_fails_records_nothing(void **state)
     armed_write before = arm(fix, fix->path);
     int result = hl_audit_record(fix->app, reads, 2, &error);
     disarm_and_check(fix, &before, result, &error);
+    assert_full_disk_said(fix, result, &error);
 
     int64_t count = -1;
     hl_audit_filter everything = {0};
@@ -367,6 +380,7 @@ static void an_import_whose_commit_fails_imports_nothing(void **state)
     int result = hl_transfer_import_orders(fix->app, "agent", orders, strlen(orders), NULL, NULL, 5,
                                            &imported, &error);
     disarm_and_check(fix, &before, result, &error);
+    assert_full_disk_said(fix, result, &error);
 
     int64_t counts[HL_STATE_COUNT];
     assert_int_equal(hl_app_count_orders_by_state(fix->app, counts, &error), HL_OK);
@@ -380,12 +394,14 @@ static void an_import_whose_commit_fails_imports_nothing(void **state)
     assert_verify_clean(fix->app);
 }
 
-static const test_vfs_fault disk_error = TEST_VFS_IOERR, busy = TEST_VFS_BUSY;
+static const test_vfs_fault disk_error = TEST_VFS_IOERR, busy = TEST_VFS_BUSY,
+                            disk_full = TEST_VFS_FULL;
 
-/* Each test twice: SQLite rolls back a COMMIT that failed on a disk error
- * itself, and leaves one that failed on a lock open. */
+/* Each test three times: SQLite rolls back a COMMIT that failed on a disk
+ * error or a full disk itself, and leaves one that failed on a lock open. */
 #define WITH_EACH_FAULT(test)                                                                      \
     {#test " (disk error)", test, setup, teardown, (void *)&disk_error},                           \
+        {#test " (disk full)", test, setup, teardown, (void *)&disk_full},                         \
     {                                                                                              \
 #test " (busy)", test, setup, teardown, (void *)&busy                                      \
     }

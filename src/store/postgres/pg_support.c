@@ -185,6 +185,21 @@ int hl_pg_error(struct hl_pg_store *store, const PGresult *result, const char *o
                             HL_T("%s：与另一事务冲突，须重新执行（%s）",
                                  "%s: the transaction met another and must be run again (%s)"),
                             operation, detail);
+    /* Class 53, insufficient resources: 53100 the server's disk is full
+     * (it refuses to extend a table or its log; the transaction is rolled
+     * back, reads go on), 53200 out of memory, 53300 too many connections.
+     * Each passes once the operator acts: "not now", as for SQLite's full
+     * disk (sqlite_support.c). */
+    if (state != NULL && strncmp(state, "53", 2) == 0)
+        return hl_error_set(
+            error, HL_EUNAVAILABLE, NULL,
+            sqlstate_is(state, "53100")
+                ? HL_T("%s：数据库服务器磁盘已满，未写入任何内容；腾出空间后即可再写（%s）",
+                       "%s: the store's disk is full, nothing was written; writes resume once "
+                       "space is freed (%s)")
+                : HL_T("%s：数据库服务器资源不足（%s）", "%s: the store's server is short of "
+                                                         "resources (%s)"),
+            operation, detail);
     if (lost || unavailable_state(store, state))
         return hl_error_set(
             error, HL_EUNAVAILABLE, NULL,

@@ -19,6 +19,17 @@
 int hl_sqlite_storage_error(struct hl_sqlite_store *store, const char *operation, hl_error *error)
 {
     const char *detail = store->db != NULL ? sqlite3_errmsg(store->db) : "no connection";
+    /* A full disk is a state that passes, not a broken store: SQLite has
+     * rolled the transaction back (nothing of it is written), reads go on,
+     * and writes succeed again once space is freed. So it is "not now"
+     * (the server's 503 with Retry-After, the command line's exit 3), as
+     * with a PostgreSQL server out of disk (pg_support.c). */
+    if (store->db != NULL && (sqlite3_extended_errcode(store->db) & 0xff) == SQLITE_FULL)
+        return hl_error_set(error, HL_EUNAVAILABLE, NULL,
+                            HL_T("%s：数据库所在磁盘已满，未写入任何内容；腾出空间后即可再写（%s）",
+                                 "%s: the store's disk is full, nothing was written; writes "
+                                 "resume once space is freed (%s)"),
+                            operation, detail);
     return hl_error_set(error, HL_EIO, NULL,
                         HL_T("数据库操作 %s 失败：%s", "storage error in %s: %s"), operation,
                         detail);
