@@ -27,12 +27,12 @@ def make_ca(directory):
     """A test CA: returns (certificate path, key path)."""
     cert, key = os.path.join(directory, "ca.pem"), os.path.join(directory, "ca.key")
     openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", key, "-out", cert, "-days", "30", "-subj", "/CN=hotline test CA",
+            "-keyout", key, "-out", cert, "-days", "400", "-subj", "/CN=hotline test CA",
             "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     return cert, key
 
 
-def make_server_cert(directory, name, ca, common_name="localhost"):
+def make_server_cert(directory, name, ca, common_name="localhost", days=30):
     """A server certificate signed by ca for localhost and 127.0.0.1, with a
     key of its own (mode 0600): returns (certificate path, key path)."""
     cert, key = os.path.join(directory, f"{name}.pem"), os.path.join(directory, f"{name}.key")
@@ -46,7 +46,7 @@ def make_server_cert(directory, name, ca, common_name="localhost"):
                   # testssl.sh counts a certificate without a revocation source as a finding:
                   # a real CA's carry these; the test CA names a CRL it never publishes.
                   "crlDistributionPoints=URI:http://crl.example.invalid/test.crl\n")
-    openssl("x509", "-req", "-in", request, "-CA", ca[0], "-CAkey", ca[1], "-CAcreateserial", "-days", "30",
+    openssl("x509", "-req", "-in", request, "-CA", ca[0], "-CAkey", ca[1], "-CAcreateserial", "-days", str(days),
             "-sha256", "-extfile", extensions, "-out", cert)
     return cert, key
 
