@@ -10,7 +10,8 @@
  * completes. One log line per request on stderr:
  * {"time","method","path","status","bytes","us"}. A housekeeping thread
  * checkpoints the WAL (workers never do in their commits) and cuts
- * connections past their request-head deadline.
+ * connections past their request-head deadline. With a certificate and
+ * key (tls_cert_path, tls_key_path) it serves HTTPS only (http/tls.h).
  *
  * Usage: hl_server_start, print where it listens, hl_server_wait (returns
  * on SIGTERM or SIGINT), hl_server_stop. */

@@ -31,6 +31,13 @@ each cipher one by one (what they would find, a weak cipher or version,
 hangs, --warnings off (no prompt). The severities come from
 --jsonfile-pretty; the test fails on any HIGH or CRITICAL, printing each,
 and when testssl.sh did not run the checks (no findings of -p, -S or -U).
+One finding is checked rather than taken: testssl.sh 3.0.8's
+"secure_client_renego" (client-initiated renegotiation, a DoS threat)
+reads `openssl s_client`'s exit status, which is 0 also when the server
+ends the connection at the first renegotiation request, as this server
+does; it is set aside only when a direct check in the same run (an "R"
+through s_client, tls_support.renegotiation_ends_connection) sees the
+connection ended at once.
 Skipped (exit 77) when testssl.sh is not installed (scripts/bootstrap.sh
 installs it). TLS is store-independent: no PostgreSQL copy.
 """
@@ -45,7 +52,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_support import check, summary  # noqa: E402
-from tls_support import TlsServer, make_ca, make_server_cert, prepare_store  # noqa: E402
+from tls_support import (TlsServer, make_ca, make_server_cert, prepare_store,  # noqa: E402
+                         renegotiation_ends_connection)
 
 CHECKS = ["-p", "-s", "-f", "-S", "-h", "-U"]
 TESTSSL_SECONDS = 600
@@ -87,6 +95,7 @@ def main():
                                  capture_output=True, timeout=TESTSSL_SECONDS, cwd=directory)
             seconds = time.monotonic() - started
             print(f"testssl.sh {' '.join(CHECKS)}: {seconds:.0f} s, exit {run.returncode}")
+            renegotiation_ended, renegotiation_detail = renegotiation_ends_connection(server.port)
             check("the server still runs after testssl.sh", server.process.poll() is None)
         try:
             with open(report) as source:
@@ -108,6 +117,21 @@ def main():
         check("testssl.sh reported its scan problems, if any", "scanProblem" not in ids,
               [f for f in found if f[1] == "scanProblem"])
         severe = [f for f in found if f[2] in ("HIGH", "CRITICAL")]
+        # testssl.sh 3.0.8 judges client-initiated renegotiation by the exit
+        # status of `openssl s_client` fed "R" ten times: 0 is "VULNERABLE,
+        # DoS threat". libmicrohttpd ends the connection at the first
+        # renegotiation request, with a close_notify, after which s_client
+        # also exits 0 ("RENEGOTIATING", "closed"): the finding is then
+        # false, and whether testssl.sh reports it depends on its own
+        # timing (its first try gives up after 5 s on a loaded machine).
+        # It is set aside only when the same server, checked directly in
+        # this run, ended a renegotiating connection at once.
+        for finding in [f for f in severe if f[1] == "secure_client_renego"]:
+            check("client-initiated renegotiation ends the connection (testssl.sh's secure_client_renego "
+                  "checked directly)", renegotiation_ended, renegotiation_detail)
+            if renegotiation_ended:
+                print(f"  set aside, the connection was ended at once: {finding[2]} {finding[1]}: {finding[3]}")
+                severe.remove(finding)
         for section, identifier, severity, text in severe:
             print(f"  {severity} {section}/{identifier}: {text}")
         check("no HIGH or CRITICAL finding", not severe, f"{len(severe)} found")

@@ -16,7 +16,9 @@ TLS 1.3 and TLS 1.2 accepted with an AEAD cipher and ECDHE; TLS 1.1 and
 ciphers refused; Strict-Transport-Security on answers (also on errors and
 on the pages); the session cookie of a login and of a logout marked Secure
 (and still HttpOnly, SameSite=Strict); plain HTTP sent to the TLS port gets
-no HTTP answer; SIGHUP with new files: a keep-alive connection opened
+no HTTP answer; a client asking to renegotiate a TLS 1.2 session has its
+connection ended at once (no second handshake on one connection, the
+"client-initiated renegotiation" DoS); SIGHUP with new files: a keep-alive connection opened
 before goes on working on its session (the old certificate) while a new
 connection gets the new certificate; a bad file at a later SIGHUP keeps
 the current certificate and logs one line; SIGTERM still stops the server
@@ -41,7 +43,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_support import HOST, check, free_port, summary  # noqa: E402
 from tls_support import (PASSWORD, USER, TlsServer, client_context, make_ca, make_server_cert,  # noqa: E402
-                         prepare_store, tls_connect)
+                         prepare_store, renegotiation_ends_connection, tls_connect)
 
 AEAD = ("GCM", "CHACHA20", "POLY1305")
 
@@ -284,6 +286,8 @@ def main():
             test_versions(server.port, ca[0])
             test_headers_and_cookies(server.port, ca[0])
             test_plain_http_refused(server.port)
+            ended, detail = renegotiation_ends_connection(server.port)
+            check("a client-initiated TLS 1.2 renegotiation ends the connection", ended, detail)
             check("the server runs after plain HTTP", server.process.poll() is None)
             test_reload(server, ca[0], served, first, second, directory)
             server.process.send_signal(signal.SIGTERM)

@@ -126,3 +126,38 @@ class TlsServer:
                 self.process.wait()
         self.log.close()
         return False
+
+
+def renegotiation_ends_connection(port, seconds=5):
+    """Asks for a TLS 1.2 renegotiation (openssl s_client's "R") on an open
+    connection; returns (True, detail) when the server ended the connection
+    at once instead of renegotiating (no handshake can be repeated on it),
+    else (False, detail)."""
+    client = subprocess.Popen(["openssl", "s_client", "-tls1_2", "-connect", f"{HOST}:{port}",
+                               "-servername", "localhost"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        time.sleep(1.5)  # the first handshake ends well within this, even under load
+        if client.poll() is not None:
+            return False, "the first handshake failed: " + client.stdout.read().decode(errors="replace")[-300:]
+        client.stdin.write(b"R\n")
+        client.stdin.flush()
+        asked = time.monotonic()
+        try:
+            client.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            # Still open: send a request on the renegotiated connection, then give up.
+            client.stdin.write(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            client.stdin.flush()
+            time.sleep(1)
+            client.kill()
+            client.wait()
+            return False, "the connection stayed open after a renegotiation request"
+        waited = time.monotonic() - asked
+        output = client.stdout.read().decode(errors="replace")
+        ended = "RENEGOTIATING" in output and "HTTP/1.1" not in output and waited < seconds
+        return ended, f"ended {waited:.2f} s after the request; {output[-200:]!r}"
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
