@@ -19,7 +19,7 @@ that the chain of trust is judged as a browser would judge a real one.
 The checks are chosen to keep the run bounded: the full default run took
 21 minutes on the 2-core development machine under a load of about 13,
 most of it in the client simulations and the per-cipher enumeration; this
-selection took 8 minutes under that load (testssl.sh's own start, in bash,
+selection took 7 to 10 minutes under that load (testssl.sh's own start, in bash,
 took a minute of it) and a fraction of that on a quiet machine: -p protocols (SSLv2 to TLS 1.3), -s cipher categories
 (NULL, export, RC4, 3DES, CBC...), -f forward secrecy, -S server defaults
 and the certificate, -h HTTP headers (HSTS, cookies), -U every
