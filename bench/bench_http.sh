@@ -28,8 +28,17 @@
 #
 # --post-only runs (b) alone (for comparing two builds back to back).
 #
+# --tls: both servers serve HTTPS in the same run, with the same throwaway
+# certificate (ECDSA P-256, made by openssl) and comparable settings (TLS
+# 1.2 and 1.3, AEAD ciphers with ECDHE; no session cache on either side;
+# wrk keeps its connections, so the figures are the cost of encrypting,
+# not of handshakes). The protocol and cipher each negotiates are printed.
+# bench/http_rate speaks no TLS, so the fixed-rate runs of (b) are left
+# out (printed as "-"); (a), (b)'s highest rate and (c) run as without it.
+# Run it beside a run without --tls for the plain figures.
+#
 # Usage: bench/bench_http.sh [--build DIR] [--store PATH] [--duration SECONDS]
-#                            [--connections N] [--rate N] [--keep] [--post-only]
+#                            [--connections N] [--rate N] [--keep] [--post-only] [--tls]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build-release"
@@ -39,6 +48,7 @@ connections=64
 rate=500
 keep=no
 post_only=no
+tls=no
 while [ $# -gt 0 ]; do
     case $1 in
     --build) build=$(cd "$2" && pwd); shift 2 ;;
@@ -48,7 +58,8 @@ while [ $# -gt 0 ]; do
     --rate) rate=$2; shift 2 ;;
     --keep) keep=yes; shift ;;
     --post-only) post_only=yes; shift ;;
-    *) sed -n '2,36p' "$0" >&2; exit 2 ;;
+    --tls) tls=yes; shift ;;
+    *) sed -n '2,46p' "$0" >&2; exit 2 ;;
     esac
 done
 hotline="$build/hotline"
@@ -76,11 +87,25 @@ trap finish EXIT
 free_port() {
     "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
+scheme=http
+hotline_tls=()
+if [ "$tls" = yes ]; then
+    scheme=https
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls.key" \
+        -out "$work/tls.pem" -days 7 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 > /dev/null 2>&1
+    chmod 600 "$work/tls.key"
+    hotline_tls=(--tls-cert "$work/tls.pem" --tls-key "$work/tls.key")
+fi
 # A small HTTP helper in Python: login, fetch.
 cat > "$work/client.py" << 'EOF'
-import http.client, json, sys
+import http.client, json, ssl, sys
 command, port = sys.argv[1], int(sys.argv[2])
-connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+if sys.argv[-1] == "https":  # the benchmark's own throwaway certificate
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=60,
+                                             context=ssl._create_unverified_context())
+else:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 if command == "login":
     connection.request("POST", "/api/v1/login", json.dumps({"username": sys.argv[3], "password": sys.argv[4]}),
                        {"Content-Type": "application/json"})
@@ -136,21 +161,32 @@ hotline_port=$(free_port)
 # wrk's connections all come from 127.0.0.1: the limit per address (100 by
 # default) must not be what is measured.
 "$hotline" --db "$store" serve --listen "127.0.0.1:$hotline_port" --max-connections-per-address 100000 \
-    > "$work/hotline.out" 2> "$work/hotline.log" &
+    "${hotline_tls[@]}" > "$work/hotline.out" 2> "$work/hotline.log" &
 hotline_pid=$!
 for _ in $(seq 1 200); do
     grep -q started "$work/hotline.out" 2> /dev/null && break
     sleep 0.1
 done
-reader=$("$PYTHON" "$work/client.py" login "$hotline_port" analyst1 "$password")
-writer=$("$PYTHON" "$work/client.py" login "$hotline_port" agent1 "$password")
+reader=$("$PYTHON" "$work/client.py" login "$hotline_port" analyst1 "$password" "$scheme")
+writer=$("$PYTHON" "$work/client.py" login "$hotline_port" agent1 "$password" "$scheme")
 mkdir -p "$work/www/api/v1/orders"
-"$PYTHON" "$work/client.py" get "$hotline_port" "/api/v1/orders/$order" "$reader" > "$work/www/api/v1/orders/$order"
+"$PYTHON" "$work/client.py" get "$hotline_port" "/api/v1/orders/$order" "$reader" "$scheme" > "$work/www/api/v1/orders/$order"
 order_bytes=$(wc -c < "$work/www/api/v1/orders/$order")
 
 # nginx: its own prefix and configuration, the same cores, an access log as hotline keeps one.
 nginx_port=$(free_port)
 mkdir -p "$work/nginx-temp"
+nginx_listen="listen 127.0.0.1:$nginx_port;"
+if [ "$tls" = yes ]; then
+    # What hotline offers (src/http/tls.h), in OpenSSL's names.
+    nginx_listen="listen 127.0.0.1:$nginx_port ssl;
+        ssl_certificate $work/tls.pem;
+        ssl_certificate_key $work/tls.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256;
+        ssl_prefer_server_ciphers on;
+        add_header Strict-Transport-Security max-age=31536000 always;"
+fi
 cat > "$work/nginx.conf" << EOF
 worker_processes $threads;
 daemon off;
@@ -166,7 +202,7 @@ http {
     scgi_temp_path $work/nginx-temp;
     keepalive_requests 1000000;
     server {
-        listen 127.0.0.1:$nginx_port;
+        $nginx_listen
         root $work/www;
         default_type application/json;
         location = /api/v1/orders { return 201 '{"number":"20240201000001","version":1}\n'; }
@@ -230,7 +266,12 @@ latency_of() { awk '$1 == "Latency" {print $2; exit}' "$1"; }
 ratio() { "$PYTHON" -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f'{a / b:.2f}' if b else '-')" "$1" "$2"; }
 rss_of() { awk -v field="$1" '$1 == field":" {print $2}' "/proc/$hotline_pid/status"; }
 
-echo "bench_http: $threads cores, wrk -t2 -c$connections -d${duration}s; hotline on :$hotline_port, nginx on :$nginx_port"
+echo "bench_http: $threads cores, wrk -t2 -c$connections -d${duration}s; hotline on :$hotline_port, nginx on :$nginx_port ($scheme)"
+if [ "$tls" = yes ]; then
+    for port in "$hotline_port" "$nginx_port"; do
+        echo "bench_http: :$port negotiates $(openssl s_client -connect "127.0.0.1:$port" < /dev/null 2> /dev/null | sed -n 's/^New, \(.*\)$/\1/p' | head -1)"
+    done
+fi
 echo "bench_http: order $order, $order_bytes bytes of JSON"
 
 wal_bytes() { stat -c %s "$store-wal" 2> /dev/null || echo 0; }
@@ -238,6 +279,7 @@ wal_bytes() { stat -c %s "$store-wal" 2> /dev/null || echo 0; }
 fixed_rate() {
     local file=$1 port=$2
     shift 2
+    if [ "$tls" = yes ]; then : > "$file"; return; fi # http_rate speaks no TLS
     "$http_rate" --port "$port" --rate "$rate" --duration "$duration" --connections 32 --method POST \
         --path /api/v1/orders --header "Content-Type: application/json" \
         --header "Authorization: Bearer $writer" --body-file "$work/post.json" "$@" > "$file" || true
@@ -247,8 +289,8 @@ figure() { awk -v name="$2" '{for (i = 1; i < NF; i++) if ($i == name) {print $(
 
 # (a) GET one order.
 if [ "$post_only" = no ]; then
-    measure "$work/get-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$hotline_port/api/v1/orders/$order"
-    measure "$work/get-nginx.txt" "$nginx_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "http://127.0.0.1:$nginx_port/api/v1/orders/$order"
+    measure "$work/get-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "$scheme://127.0.0.1:$hotline_port/api/v1/orders/$order"
+    measure "$work/get-nginx.txt" "$nginx_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/get.lua" "$scheme://127.0.0.1:$nginx_port/api/v1/orders/$order"
     get_hotline=$(requests_per_second "$work/get-hotline.txt")
     get_nginx=$(requests_per_second "$work/get-nginx.txt")
     non2xx=$(grep -c 'Non-2xx' "$work/get-hotline.txt" || true)
@@ -257,12 +299,12 @@ fi
 # (b) POST registrations: a fixed rate on a quiet store, the highest rate
 # (the burst), and the fixed rate again right after it.
 fixed_rate "$work/quiet-hotline.txt" "$hotline_port"
-measure "$work/post-hotline.txt" "$hotline_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$hotline_port/api/v1/orders"
+measure "$work/post-hotline.txt" "$hotline_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "$scheme://127.0.0.1:$hotline_port/api/v1/orders"
 wal_after_burst=$(wal_bytes)
 fixed_rate "$work/burst-hotline.txt" "$hotline_port" --log "$work/after-burst.log"
 wal_after_run=$(wal_bytes)
 fixed_rate "$work/quiet-nginx.txt" "$nginx_port"
-measure "$work/post-nginx.txt" "$nginx_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "http://127.0.0.1:$nginx_port/api/v1/orders"
+measure "$work/post-nginx.txt" "$nginx_pid" -t2 -c16 -d"${duration}s" -s "$work/post.lua" "$scheme://127.0.0.1:$nginx_port/api/v1/orders"
 fixed_rate "$work/burst-nginx.txt" "$nginx_port"
 post_hotline=$(requests_per_second "$work/post-hotline.txt")
 post_nginx=$(requests_per_second "$work/post-nginx.txt")
@@ -280,7 +322,7 @@ EOF
 
 # (c) Memory after a read load over the whole store.
 if [ "$post_only" = no ]; then
-    measure "$work/random-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/random.lua" "http://127.0.0.1:$hotline_port/"
+    measure "$work/random-hotline.txt" "$hotline_pid" -t2 -c"$connections" -d"${duration}s" -s "$work/random.lua" "$scheme://127.0.0.1:$hotline_port/"
     random_hotline=$(requests_per_second "$work/random-hotline.txt")
     rss=$(rss_of VmRSS)
     hwm=$(rss_of VmHWM)

@@ -14,6 +14,9 @@ packages=(
   libutf8proc-dev             # UTF-8 validation and character counting
   libsodium-dev               # password hashing and phone encryption
   libmicrohttpd-dev           # HTTP server
+  libgnutls28-dev             # its TLS: the certificate and its reload (src/http/tls.c)
+  openssl                     # throwaway certificates for the TLS tests and the benchmark
+  testssl.sh                  # the TLS test's outside check of the running server
   libpq-dev                   # PostgreSQL backend
   postgresql                  # the tests' throwaway server (scripts/pg-throwaway.sh); createdb, psql
   libxlsxwriter-dev           # the bulletin as an Excel workbook

@@ -544,6 +544,8 @@ static const cli_option_spec serve_options[] = {{"listen", true},
                                                 {"max-connections-per-address", true},
                                                 {"request-timeout", true},
                                                 {"min-body-rate", true},
+                                                {"tls-cert", true},
+                                                {"tls-key", true},
                                                 {NULL, false}};
 
 /* The longest metrics token taken; Prometheus' are a few dozen bytes. */
@@ -639,6 +641,11 @@ static int run_serve(cli_context *context, const cli_command *command, const cli
     if (!serve_number(args, "threads", 1, 256, &options.threads))
         return cli_usage_error(command, HL_T("--threads 须为 1 到 256 的整数",
                                              "--threads takes a number from 1 to 256"));
+    options.tls_cert_path = cli_args_get(args, "tls-cert");
+    options.tls_key_path = cli_args_get(args, "tls-key");
+    if ((options.tls_cert_path == NULL) != (options.tls_key_path == NULL))
+        return cli_usage_error(command, HL_T("--tls-cert 与 --tls-key 须同时给出",
+                                             "--tls-cert and --tls-key go together"));
     char metrics_token[METRICS_TOKEN_MAX + 2];
     const char *token_path = cli_args_get(args, "metrics-token-file");
     if (token_path != NULL) {
@@ -808,7 +815,7 @@ const cli_command cli_admin_commands[] = {
     {"serve", "启动 HTTP 服务", "run the HTTP server",
      "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads "
      "N] [--metrics-token-file FILE] [--max-connections-per-address N] [--request-timeout SECONDS] "
-     "[--min-body-rate BYTES]",
+     "[--min-body-rate BYTES] [--tls-cert FILE --tls-key FILE]",
      "启动 HTTP 服务（默认 127.0.0.1:8080），直到收到 SIGTERM 或 "
      "Ctrl-C。--timeout：连接空闲多少秒后关闭，"
      "也是客户端发完请求行与请求头的时限（默认 "
@@ -827,7 +834,13 @@ const cli_command cli_admin_commands[] = {
      "/open311/v2/（见 docs/open311.md）。除 /healthz、/metrics、登录与 Open311 外均须登录（Bearer "
      "令牌或会话 "
      "Cookie），可读内容按角色而定。其余路径为网页（--web 目录，默认为源代码树或安装目录中的 web/；"
-     "见 docs/web.md）。尚无 HTTPS：请只在本机或可信网络上监听。",
+     "见 docs/web.md）。--tls-cert 与 --tls-key：以 HTTPS 服务，证书链与私钥均为 PEM "
+     "文件（服务器证书在前，私钥不得"
+     "加密、不得对其他用户开放）；只用 TLS 1.2 与 1.3 及带前向保密的 AEAD 加密套件，每个回答带 "
+     "Strict-Transport-Security，Cookie 均带 Secure；收到 SIGHUP "
+     "时重新读取两个文件，不断开已有连接（新文件有误则"
+     "继续用原证书并记一行日志）。未给出时为明文 HTTP：请只在本机或可信网络上监听，或置于 HTTPS "
+     "反向代理之后（见 docs/deploy.md）。",
      "Runs the HTTP server (default 127.0.0.1:8080) until SIGTERM or Ctrl-C. --timeout: seconds "
      "after "
      "which an idle connection is closed, and within which a client must send a request's line and "
@@ -851,8 +864,13 @@ const cli_command cli_admin_commands[] = {
      "read depends on "
      "the role. Every other path is the web pages (--web DIR; by default web/ of the source tree "
      "or of the "
-     "installed share directory; docs/web.md). There is no HTTPS yet: "
-     "listen only on this machine or a trusted network.",
+     "installed share directory; docs/web.md). --tls-cert and --tls-key: serve HTTPS with this PEM "
+     "certificate chain (the server's certificate first) and PEM key (not encrypted, not open to "
+     "other users); TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy only, "
+     "Strict-Transport-Security on every answer, every cookie Secure; SIGHUP reads both files "
+     "again without dropping a connection (a bad new file keeps the previous certificate and logs "
+     "one line). Without them the server speaks plain HTTP: listen only on this machine or a "
+     "trusted network, or behind an HTTPS reverse proxy (docs/deploy.md).",
      serve_options, run_serve, 0},
     {"apikey", "管理 Open311 API 密钥", "manage Open311 API keys",
      "apikey create NAME [--rate N] | list | revoke ID",

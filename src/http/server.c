@@ -44,6 +44,7 @@
 #include "http/route_support.h"
 #include "http/routes.h"
 #include "http/static_files.h"
+#include "http/tls.h"
 
 #define DEFAULT_CONNECTION_LIMIT 1000u
 #define DEFAULT_TIMEOUT_SECONDS 30u
@@ -79,6 +80,7 @@ struct hl_server {
     hl_auth_guard *guard;  /* owned */
     hl_audit_queue *audit; /* owned: reads of full phone numbers, written by its own thread */
     hl_static_files *static_files; /* owned; NULL when serving no pages */
+    hl_tls *tls;                   /* owned; NULL when serving plain HTTP */
     atomic_int in_flight;          /* requests whose handler has begun and not completed */
     atomic_uint writes_answered; /* POST, PUT, PATCH, DELETE answered 2xx: the checkpoint's pace */
     char url[128];
@@ -468,6 +470,7 @@ static enum MHD_Result send_response(struct MHD_Connection *connection, request_
         snprintf(seconds, sizeof seconds, "%d", response->retry_after);
         MHD_add_response_header(reply, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
     }
+    hl_tls_secure_response(connection, reply); /* last: it marks the cookie set above */
     enum MHD_Result result = MHD_queue_response(connection, (unsigned)response->status, reply);
     MHD_destroy_response(reply);
     connection_watch *watch = watch_of(connection);
@@ -822,6 +825,7 @@ static void free_server(hl_server *server)
     free(server->apps);
     hl_auth_guard_free(server->guard);
     hl_static_files_free(server->static_files);
+    hl_tls_free(server->tls); /* after the daemon: no handshake runs any more */
     pthread_mutex_destroy(&server->apps_lock);
     free(server->db_path);
     free(server->key_path);
@@ -861,14 +865,29 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         return hl_error_set(error, HL_EINVAL, "listen",
                             HL_T("不是 IP 地址：%s", "not an IP address: %s"), host);
 
+    /* Only hl_server_wait takes the stop signals. The mask is set before
+     * the first thread starts (the audit writer below, then the workers and
+     * the checkpointer), since threads inherit it: a signal can then reach
+     * no thread but the one waiting for it. */
+    sigset_t stop_signals, previous_mask;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    if (options->tls_cert_path != NULL)
+        sigaddset(&stop_signals, SIGHUP); /* reloads the certificate (hl_server_wait) */
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &previous_mask);
+
     hl_auth_guard *guard = NULL;
     result = hl_auth_guard_new(0, &guard, error);
-    if (result != HL_OK)
+    if (result != HL_OK) {
+        pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
         return result;
+    }
     hl_audit_queue *audit = NULL;
     result = hl_audit_queue_start(options->db_path, &audit, error);
     if (result != HL_OK) {
         hl_auth_guard_free(guard);
+        pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
         return result;
     }
     hl_static_files *static_files = NULL;
@@ -876,9 +895,11 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         (result = hl_static_files_open(options->web_root, &static_files, error)) != HL_OK) {
         hl_audit_queue_stop(audit);
         hl_auth_guard_free(guard);
+        pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
         return result;
     }
     hl_server *server = hl_xcalloc(1, sizeof *server);
+    server->previous_mask = previous_mask;
     server->guard = guard;
     server->audit = audit;
     server->static_files = static_files;
@@ -912,18 +933,22 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
     result = hl_app_open_keyed(server->db_path, server->key_path, &server->checkpoint_app, error);
     if (result != HL_OK) {
         free_server(server);
+        pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
         return result;
     }
-    snprintf(server->url, sizeof server->url, "http://%s%s%s:%u/", ipv6 ? "[" : "", host,
-             ipv6 ? "]" : "", port);
-
-    /* Only hl_server_wait takes the stop signals: the workers, created
-     * below, inherit this mask. */
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &server->previous_mask);
+    if (options->tls_cert_path != NULL &&
+        (result = hl_tls_open(options->tls_cert_path, options->tls_key_path, &server->tls,
+                              error)) != HL_OK) {
+        free_server(server);
+        pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
+        return result;
+    }
+    struct MHD_OptionItem tls_options[HL_TLS_DAEMON_OPTIONS];
+    hl_tls_daemon_options(server->tls, tls_options);
+    if (server->tls != NULL)
+        flags |= MHD_USE_TLS;
+    snprintf(server->url, sizeof server->url, "%s://%s%s%s:%u/",
+             server->tls != NULL ? "https" : "http", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
 
     unsigned threads = thread_count(options->threads);
     server->daemon = MHD_start_daemon(
@@ -939,10 +964,10 @@ int hl_server_start(const hl_server_options *options, hl_server **out, hl_error 
         options->connection_memory > 0 ? options->connection_memory : DEFAULT_CONNECTION_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, server, MHD_OPTION_NOTIFY_CONNECTION,
         notify_connection, server, MHD_OPTION_UNESCAPE_CALLBACK, unescape_keeping_nul, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
     if (server->daemon == NULL) {
-        pthread_sigmask(SIG_SETMASK, &server->previous_mask, NULL);
         free_server(server);
+        pthread_sigmask(SIG_SETMASK, &previous_mask, NULL);
         return hl_error_set(error, HL_EIO, "listen",
                             HL_T("无法在 %s 上监听（端口已被占用或地址不属于本机）",
                                  "cannot listen on %s (in use, or not this machine's)"),
@@ -967,14 +992,20 @@ const char *hl_server_web_root(const hl_server *server)
 
 int hl_server_wait(hl_server *server)
 {
-    (void)server;
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
+    if (server->tls != NULL)
+        sigaddset(&stop_signals, SIGHUP);
     int received = 0;
-    while (sigwait(&stop_signals, &received) != 0)
-        continue;
+    while (sigwait(&stop_signals, &received) != 0 || received == SIGHUP) {
+        if (received == SIGHUP) {
+            hl_error error;
+            hl_tls_reload(server->tls, &error); /* logs its outcome; a failure keeps the old */
+            received = 0;
+        }
+    }
     return received;
 }
 

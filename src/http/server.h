@@ -13,7 +13,8 @@
  * completes. One log line per request on stderr:
  * {"time","method","path","status","bytes","us"}. A housekeeping thread
  * checkpoints the WAL (workers never do in their commits) and cuts
- * connections past their request-head deadline.
+ * connections past their request-head deadline. With a certificate and
+ * key (tls_cert_path, tls_key_path) it serves HTTPS only (http/tls.h).
  *
  * Usage: hl_server_start, print where it listens, hl_server_wait (returns
  * on SIGTERM or SIGINT), hl_server_stop. */
@@ -52,6 +53,10 @@ typedef struct hl_server_options {
     /* The Bearer token /metrics asks for (copied); NULL: /metrics answers
      * loopback peers only (routes.h, hl_route_request.metrics_token). */
     const char *metrics_token;
+    /* Serve HTTPS with this PEM certificate chain and key (http/tls.h);
+     * both or neither. NULL: plain HTTP. */
+    const char *tls_cert_path;
+    const char *tls_key_path;
 } hl_server_options;
 
 typedef struct hl_server hl_server;
@@ -61,19 +66,22 @@ typedef struct hl_server hl_server;
 int hl_server_parse_listen(const char *text, char *host, size_t host_size, unsigned *port,
                            hl_error *error);
 
-/* Blocks SIGTERM and SIGINT in the calling thread (the workers inherit the
- * mask, so only hl_server_wait receives them) and starts listening. The
- * caller owns *out and must call hl_server_stop. HL_EINVAL for a bad
- * listen address or a web_root that is not a directory, HL_EIO when the address cannot be bound. */
+/* Blocks SIGTERM and SIGINT (and SIGHUP with TLS) in the calling thread
+ * (the workers inherit the mask, so only hl_server_wait receives them) and
+ * starts listening. The caller owns *out and must call hl_server_stop.
+ * HL_EINVAL for a bad listen address, a web_root that is not a directory
+ * or a TLS certificate or key that cannot be used (hl_tls_open), HL_EIO
+ * when the address cannot be bound. */
 int hl_server_start(const hl_server_options *options, hl_server **out, hl_error *error);
 
-/* Where the server listens, as "http://HOST:PORT/". */
+/* Where the server listens, as "http://HOST:PORT/" ("https://" with TLS). */
 const char *hl_server_url(const hl_server *server);
 
 /* The web pages' directory as resolved, or NULL when serving none. */
 const char *hl_server_web_root(const hl_server *server);
 
-/* Waits for SIGTERM or SIGINT; returns the signal's number. */
+/* Waits for SIGTERM or SIGINT; returns the signal's number. With TLS, a
+ * SIGHUP meanwhile reloads the certificate and key (hl_tls_reload). */
 int hl_server_wait(hl_server *server);
 
 /* Stops accepting, waits up to the grace period for requests in flight to
