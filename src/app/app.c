@@ -529,7 +529,7 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
                 result = hl_app_check_category(app, order->category, error);
             if (result == HL_OK && order->received_at > now + HL_FUTURE_TOLERANCE_SECONDS)
                 result = hl_error_set(
-                    error, HL_EINVAL, "received",
+                    error, HL_EINVAL, "received_at",
                     HL_T("受理时间晚于当前时间", "the received time is in the future"));
             if (result == HL_OK)
                 result = hl_app_register_within(app, &user, order, now, event, NULL, error);
@@ -541,6 +541,18 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
     free(order);
     free(event);
     return result;
+}
+
+int hl_app_register_recent(hl_app *app, const char *actor, const hl_order *registration,
+                           hl_time now, int64_t *id, hl_error *error)
+{
+    if (registration->received_at < now - (hl_time)HL_RECEIVED_PAST_DAYS * 86400)
+        return hl_error_set(error, HL_EINVAL, "received_at",
+                            HL_T("受理时间早于 %d 天前：历史工单请用 hotline import 导入",
+                                 "the received time is more than %d days ago: history is "
+                                 "brought in with hotline import"),
+                            HL_RECEIVED_PAST_DAYS);
+    return hl_app_register(app, actor, registration, now, id, error);
 }
 
 static int not_found(int64_t id, hl_error *error)

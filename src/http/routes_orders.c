@@ -415,7 +415,8 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
     /* Whether this user may register is the workflow's rule (agents and
      * dispatchers), checked by app/ in the transaction: HL_EROLE, 403. */
     int64_t id = 0;
-    if (hl_app_register(request->app, user->username, order, request->now, &id, &error) != HL_OK) {
+    if (hl_app_register_recent(request->app, user->username, order, request->now, &id, &error) !=
+        HL_OK) {
         hl_route_write_refused(response, &error);
         return;
     }
