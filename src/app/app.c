@@ -512,8 +512,11 @@ int hl_app_check_category(hl_app *app, const char *code, hl_error *error)
     return result;
 }
 
-int hl_app_register(hl_app *app, const char *actor, const hl_order *registration, hl_time now,
-                    int64_t *id, hl_error *error)
+/* Registers within one transaction, retried on a busy store. earliest: a
+ * received time before it is refused (0: none), checked after the role
+ * and the fields, so that a refusal names the first real obstacle. */
+static int register_order(hl_app *app, const char *actor, const hl_order *registration, hl_time now,
+                          hl_time earliest, int64_t *id, hl_error *error)
 {
     hl_user user;
     hl_order *order = hl_xmalloc(sizeof *order);
@@ -529,10 +532,18 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
                 result = hl_app_check_category(app, order->category, error);
             if (result == HL_OK && order->received_at > now + HL_FUTURE_TOLERANCE_SECONDS)
                 result = hl_error_set(
-                    error, HL_EINVAL, "received",
+                    error, HL_EINVAL, "received_at",
                     HL_T("受理时间晚于当前时间", "the received time is in the future"));
             if (result == HL_OK)
-                result = hl_app_register_within(app, &user, order, now, event, NULL, error);
+                result = hl_app_prepare_registration(app, &user, order, now, event, error);
+            if (result == HL_OK && order->received_at < earliest)
+                result = hl_error_set(error, HL_EINVAL, "received_at",
+                                      HL_T("受理时间早于 %d 天前：历史工单请用 hotline import 导入",
+                                           "the received time is more than %d days ago: history "
+                                           "is brought in with hotline import"),
+                                      HL_RECEIVED_PAST_DAYS);
+            if (result == HL_OK)
+                result = hl_app_store_registration(app, order, event, NULL, error);
             result = hl_app_finish(app, result, error);
         }
     } while (hl_app_again(app, &attempt, &result, error));
@@ -541,6 +552,19 @@ int hl_app_register(hl_app *app, const char *actor, const hl_order *registration
     free(order);
     free(event);
     return result;
+}
+
+int hl_app_register(hl_app *app, const char *actor, const hl_order *registration, hl_time now,
+                    int64_t *id, hl_error *error)
+{
+    return register_order(app, actor, registration, now, 0, id, error);
+}
+
+int hl_app_register_recent(hl_app *app, const char *actor, const hl_order *registration,
+                           hl_time now, int64_t *id, hl_error *error)
+{
+    return register_order(app, actor, registration, now,
+                          now - (hl_time)HL_RECEIVED_PAST_DAYS * 86400, id, error);
 }
 
 static int not_found(int64_t id, hl_error *error)

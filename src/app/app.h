@@ -25,6 +25,15 @@
  * intake systems drift a little, never by more. */
 #define HL_FUTURE_TOLERANCE_SECONDS 300
 
+/* How far in the past a received time may lie when an order is registered
+ * through the API (hl_app_register_recent): a call taken earlier in the
+ * week and recorded late (a front end that was down over a weekend or a
+ * short holiday). Older orders are history, brought in by `hotline
+ * import`, whose file is the record of where they came from; an API
+ * client that could backdate orders by years could also place them in
+ * months whose bulletin is out (docs/security.md). */
+#define HL_RECEIVED_PAST_DAYS 7
+
 /* The platform: the store, the key of citizens' phones, the calendar and
  * the limits. Opaque outside app/ (its fields are in app/app_internal.h);
  * the CLI and the server read the calendar and the limits through
@@ -75,6 +84,13 @@ int hl_app_refresh(hl_app *app, hl_error *error);
  * On success *id receives the order's number. */
 int hl_app_register(hl_app *app, const char *actor, const hl_order *registration, hl_time now,
                     int64_t *id, hl_error *error);
+
+/* hl_app_register for a client of the API: also refuses (HL_EINVAL naming
+ * "received_at", nothing written) a received time more than
+ * HL_RECEIVED_PAST_DAYS days before now. The command line's register and
+ * import take any past time: their operator holds the store itself. */
+int hl_app_register_recent(hl_app *app, const char *actor, const hl_order *registration,
+                           hl_time now, int64_t *id, hl_error *error);
 
 /* What an action request carries besides the action (see hl_action_input). */
 typedef struct hl_app_request {

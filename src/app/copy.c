@@ -269,6 +269,7 @@ static int visit_order(void *context, const hl_order *order, const hl_sealed_pho
     PUT_FIELD(w, order->title);
     PUT_FIELD(w, order->content);
     PUT_FIELD(w, order->registered_by);
+    put_int(w, order->publish_consent);
     PUT_FIELD(w, order->lead_unit);
     PUT_FIELD(w, order->co_units);
     put_int(w, order->dispatched_at);

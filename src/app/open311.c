@@ -408,6 +408,9 @@ static int prepare_submission(const hl_open311_submission *submission, hl_time n
     order->channel = HL_CHANNEL_OPEN311;
     order->type = HL_TYPE_HELP;
     order->received_at = now;
+    /* A post is made under the API's terms, which tell the poster that the
+     * request is published (docs/open311.md, "Consent to publication"). */
+    order->publish_consent = true;
     record->api_key_id = submission->api_key_id;
     if (submission->service_code == NULL || submission->service_code[0] == '\0')
         return hl_error_set(error, HL_EINVAL, "service_code",
@@ -749,9 +752,13 @@ static const char *unit_name(const hl_open311_reader *reader, const char *code)
     return code;
 }
 
+/* Only what the citizen agreed to publish, whatever its channel: the
+ * channel says how the order came in, not what the citizen accepted.
+ * open311.publish then narrows it to Open311's own orders, or not. */
 static bool published(const hl_open311_reader *reader, const hl_order *order)
 {
-    return reader->settings.publish_all || order->channel == HL_CHANNEL_OPEN311;
+    return order->publish_consent &&
+           (reader->settings.publish_all || order->channel == HL_CHANNEL_OPEN311);
 }
 
 /* Builds the public view of an order and hands it to the visitor. */
@@ -872,6 +879,7 @@ int hl_open311_list_requests(hl_open311_reader *reader, const hl_open311_query *
     }
     hl_order_filter filter;
     memset(&filter, 0, sizeof filter);
+    filter.consented = true;
     if (!reader->settings.publish_all)
         filter.channel_mask = 1u << HL_CHANNEL_OPEN311;
     filter.categories = query->service_codes;
@@ -999,6 +1007,7 @@ int hl_open311_list_updates(hl_open311_reader *reader, hl_time from, hl_time to,
     memset(&filter, 0, sizeof filter);
     filter.at_from = from;
     filter.at_to = to;
+    filter.consented = true;
     if (!reader->settings.publish_all)
         filter.channel_mask = 1u << HL_CHANNEL_OPEN311;
     filter.action_mask = public_actions;

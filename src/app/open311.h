@@ -11,8 +11,9 @@
  * definition.
  *
  * What the public may read is decided here: which orders are published
- * (those received through Open311, or every order when the setting
- * open311.publish is "all"), their status (open or closed: the closed
+ * (only those whose citizen consented to publication, which a post gives
+ * by the API's terms; of them, those received through Open311, or every
+ * one when the setting open311.publish is "all"), their status (open or closed: the closed
  * states are completed, surveyed, archived, invalid and merged), notes
  * (the unit's reply when closed), and which events of an order's log are
  * public notes (registration, intake answer, dispatch, signing, handling,
@@ -43,7 +44,7 @@ typedef struct hl_open311_settings {
     char contact[HL_REASON_BYTES];       /* discovery: whom to contact */
     char key_service[HL_REASON_BYTES];   /* discovery: how to get an API key */
     char service_notice[HL_REASON_BYTES];
-    bool publish_all; /* every order, not only Open311's */
+    bool publish_all; /* every consented order, not only Open311's */
 } hl_open311_settings;
 
 /* Loads the settings; those not set take their defaults, in the thread's

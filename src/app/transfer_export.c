@@ -16,7 +16,8 @@
 
 static const char *const export_header =
     "number,received_at,channel,type,category,citizen_name,citizen_phone,address,latitude,"
-    "longitude,title,content,registered_by,state,version,lead_unit,co_units,dispatched_at,"
+    "longitude,title,content,publish_consent,registered_by,state,version,lead_unit,co_units,"
+    "dispatched_at,"
     "sign_deadline,signed_at,return_deadline,handle_deadline,completed_at,reply,extension_count,"
     "return_count,reopen_count,remind_count,supervise_count,duplicate_of,excluded,excluded_"
     "reason\n";
@@ -62,7 +63,7 @@ static int export_one(void *context, const hl_order *order)
     hl_buf_append_csv_field(line, order->title);
     hl_buf_append_char(line, ',');
     hl_buf_append_csv_field(line, order->content);
-    hl_buf_append_char(line, ',');
+    hl_buf_appendf(line, ",%d,", order->publish_consent ? 1 : 0);
     hl_buf_append_csv_field(line, order->registered_by);
     hl_buf_appendf(line, ",%s,%lld,", hl_order_state_name(order->state), (long long)order->version);
     hl_buf_append_csv_field(line, order->lead_unit);

@@ -69,13 +69,26 @@ enum {
     ORDER_LONGITUDE,
     ORDER_TITLE,
     ORDER_CONTENT,
+    ORDER_PUBLISH_CONSENT,
     ORDER_COLUMN_COUNT
 };
 
 static const hl_csv_column order_columns[ORDER_COLUMN_COUNT] = {
-    {"number", false},   {"received_at", true},   {"channel", true},        {"type", true},
-    {"category", false}, {"citizen_name", false}, {"citizen_phone", false}, {"address", false},
-    {"latitude", false}, {"longitude", false},    {"title", true},          {"content", true},
+    {"number", false},
+    {"received_at", true},
+    {"channel", true},
+    {"type", true},
+    {"category", false},
+    {"citizen_name", false},
+    {"citizen_phone", false},
+    {"address", false},
+    {"latitude", false},
+    {"longitude", false},
+    {"title", true},
+    {"content", true},
+    /* Optional: a file written before consent was recorded imports as
+     * without it. */
+    {"publish_consent", false},
 };
 
 /* Columns that export writes and import leaves alone: an imported order
@@ -108,6 +121,7 @@ static int parse_order_row(const hl_csv_table *table, hl_order *order, hl_error 
     order->state_before_return = HL_STATE_NONE;
     order->has_location = false;
     order->latitude = order->longitude = 0;
+    order->publish_consent = false;
     order->lead_unit[0] = order->co_units[0] = order->reply[0] = '\0';
     order->excluded_reason[0] = '\0';
     order->dispatched_at = order->sign_deadline = order->signed_at = 0;
@@ -160,6 +174,13 @@ static int parse_order_row(const hl_csv_table *table, hl_order *order, hl_error 
             return bad_field("longitude", error);
         order->has_location = true;
     }
+    hl_slice consent = hl_csv_table_field(table, ORDER_PUBLISH_CONSENT);
+    if (consent.len == 1 && (consent.ptr[0] == '0' || consent.ptr[0] == '1'))
+        order->publish_consent = consent.ptr[0] == '1';
+    else if (consent.len != 0)
+        return hl_error_set(error, HL_EINVAL, "publish_consent",
+                            HL_T("publish_consent 须为 1（同意公开）或 0",
+                                 "publish_consent takes 1 (consented) or 0"));
     return hl_order_validate_registration(order, error);
 }
 

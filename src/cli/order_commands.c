@@ -14,10 +14,14 @@
 
 /* ---- register ---- */
 
-static const cli_option_spec register_options[] = {
-    {"as", true},       {"channel", true},  {"type", true},   {"title", true},   {"content", true},
-    {"category", true}, {"name", true},     {"phone", true},  {"address", true}, {"lat", true},
-    {"lon", true},      {"received", true}, {"number", true}, {NULL, false}};
+static const cli_option_spec register_options[] = {{"as", true},      {"channel", true},
+                                                   {"type", true},    {"title", true},
+                                                   {"content", true}, {"category", true},
+                                                   {"name", true},    {"phone", true},
+                                                   {"address", true}, {"lat", true},
+                                                   {"lon", true},     {"received", true},
+                                                   {"number", true},  {"publish-consent", false},
+                                                   {NULL, false}};
 
 static int copy_option(const cli_args *args, const char *option, char *destination, size_t capacity,
                        size_t max_chars, bool newlines, hl_error *error)
@@ -73,6 +77,8 @@ static int fill_registration(const cli_args *args, hl_order *order, hl_error *er
                                      "--lat and --lon take decimal degrees, both"));
         order->has_location = true;
     }
+    /* Only when the citizen was asked and agreed: never from the channel. */
+    order->publish_consent = cli_args_has(args, "publish-consent");
     const char *received = cli_args_get(args, "received");
     order->received_at = hl_clock_now();
     if (received != NULL &&
@@ -261,6 +267,9 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
         snprintf(text, sizeof text, "%.6f, %.6f", order->latitude, order->longitude);
         cli_output_field(stdout, HL_T("坐标", "Location"), text);
     }
+    cli_output_field(stdout, HL_T("同意公开", "Publication"),
+                     order->publish_consent ? HL_T("诉求人同意公开", "the citizen consented")
+                                            : HL_T("未同意", "no consent"));
     cli_output_field(stdout, HL_T("诉求分类", "Category"), order->category);
     cli_output_field(stdout, HL_T("标题", "Title"), order->title);
     cli_output_field(stdout, HL_T("内容", "Content"), order->content);
@@ -619,20 +628,24 @@ const cli_command cli_order_commands[] = {
     {"register", "受理一件新工单", "register a new work order",
      "register --as USER --type TYPE --title TEXT --content TEXT [--channel CH] [--category CODE] "
      "[--name NAME] [--phone PHONE] [--address TEXT] [--lat DEG --lon DEG] [--received TIME] "
-     "[--number N]",
+     "[--number N] [--publish-consent]",
      "受理（登记）一件工单，打印其编号。\n"
      "  --type      咨询|求助|投诉|举报|建议|表扬（或 "
      "inquiry|help|complaint|report|suggestion|praise）\n"
      "  --channel   电话|网站|手机应用|微信|Open311|其他（默认 电话）\n"
      "  --received  受理时间，默认为现在（YYYY-MM-DD HH:MM[:SS]，本地时区，见 hotline config "
      "time_zone）\n"
-     "  --number    指定工单编号（导入历史工单时）；默认取当日下一个编号",
+     "  --number    指定工单编号（导入历史工单时）；默认取当日下一个编号\n"
+     "  --publish-consent  诉求人同意经 Open311 公开本诉求（内容与地址，不含姓名和电话）；"
+     "默认不公开",
      "Registers (受理) a work order and prints its number.\n"
      "  --type      inquiry|help|complaint|report|suggestion|praise\n"
      "  --channel   phone|web|app|wechat|open311|other (default phone)\n"
      "  --received  when it was received (default now; YYYY-MM-DD HH:MM[:SS], local time: hotline "
      "config time_zone)\n"
-     "  --number    a given order number (for historical orders); default: the day's next",
+     "  --number    a given order number (for historical orders); default: the day's next\n"
+     "  --publish-consent  the citizen agreed that the request (content and address, never "
+     "name or phone) is published through Open311; default: not published",
      register_options, run_register, 0},
     ACTION_COMMAND(HL_ACTION_RESOLVE, "resolve", "直接办结（受理时当场答复）", "resolve at intake",
                    " --reply TEXT", "话务员当场答复并办结，工单不派往单位。",

@@ -118,6 +118,11 @@ typedef struct hl_order {
     char title[HL_TITLE_BYTES];
     char content[HL_CONTENT_BYTES];
     char registered_by[HL_CODE_BYTES];
+    /* The citizen agreed at intake that the order (its content, address
+     * and location, never who they are) may be published through the
+     * Open311 reads. Open311 posts give it by the API's terms; every other
+     * channel only when the agent asked (docs/security.md). */
+    bool publish_consent;
 
     /* Handling. */
     char lead_unit[HL_CODE_BYTES];    /* 主办 */

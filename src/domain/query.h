@@ -46,6 +46,7 @@ typedef struct hl_order_filter {
     const char *category;
     const char *categories; /* comma-separated category codes: any of them */
     unsigned channel_mask;  /* bits (1u << hl_channel), 0 = any */
+    bool consented;         /* only orders whose citizen agreed to publication */
     hl_time received_from;  /* received_at >= */
     hl_time received_to;    /* received_at < */
     hl_time due_before;     /* a deadline runs (due_at > 0) and due_at < this */
@@ -78,12 +79,14 @@ bool hl_order_filter_is_states_only(const hl_order_filter *filter);
 
 /* Which events an event query returns: at_from <= at < at_to (at_to 0: no
  * end), of orders whose channel is in channel_mask (bits of hl_channel; 0:
- * any), whose action is in action_mask (bits of hl_action; 0: any), in the
- * order (at, order, seq), limit rows (0: all) after skipping offset. */
+ * any) and, when consented, whose citizen agreed to publication, whose action is in action_mask
+ * (bits of hl_action; 0: any), in the order (at, order, seq), limit rows (0: all) after skipping
+ * offset. */
 typedef struct hl_event_filter {
     hl_time at_from;
     hl_time at_to;
     unsigned channel_mask;
+    bool consented;
     uint32_t action_mask;
     int limit;
     int64_t offset;

@@ -157,6 +157,7 @@ void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, 
     hl_json_out_string(out, &first, "title", order->title);
     hl_json_out_string(out, &first, "content", order->content);
     hl_json_out_string(out, &first, "registered_by", order->registered_by);
+    hl_json_out_bool(out, &first, "publish_consent", order->publish_consent);
     hl_json_out_name(out, &first, "lead_unit", order->lead_unit[0] != '\0', order->lead_unit);
     hl_json_out_code_list(out, &first, "co_units", order->co_units);
     hl_json_out_time(out, &first, "dispatched_at", order->dispatched_at);

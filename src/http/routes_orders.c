@@ -304,6 +304,7 @@ enum {
     REGISTER_LATITUDE,
     REGISTER_LONGITUDE,
     REGISTER_RECEIVED_AT,
+    REGISTER_PUBLISH_CONSENT,
     REGISTER_FIELD_COUNT
 };
 
@@ -357,6 +358,9 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
         [REGISTER_LATITUDE] = {.name = "latitude", .kind = HL_JSON_NUMBER, .optional = true},
         [REGISTER_LONGITUDE] = {.name = "longitude", .kind = HL_JSON_NUMBER, .optional = true},
         [REGISTER_RECEIVED_AT] = {.name = "received_at", .optional = true},
+        [REGISTER_PUBLISH_CONSENT] = {.name = "publish_consent",
+                                      .kind = HL_JSON_BOOLEAN,
+                                      .optional = true},
     };
     if (!hl_route_parse_body(request, fields, REGISTER_FIELD_COUNT, response))
         return;
@@ -394,6 +398,10 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
         order->latitude = fields[REGISTER_LATITUDE].number;
         order->longitude = fields[REGISTER_LONGITUDE].number;
     }
+    /* Only when the agent asked and the citizen agreed: the channel named
+     * in the body gives no consent (docs/security.md). */
+    order->publish_consent =
+        fields[REGISTER_PUBLISH_CONSENT].present && fields[REGISTER_PUBLISH_CONSENT].boolean;
     order->received_at = request->now;
     const char *received = fields[REGISTER_RECEIVED_AT].value;
     if (received != NULL &&
@@ -407,7 +415,8 @@ void hl_routes_orders_register(const hl_route_request *request, const hl_route_c
     /* Whether this user may register is the workflow's rule (agents and
      * dispatchers), checked by app/ in the transaction: HL_EROLE, 403. */
     int64_t id = 0;
-    if (hl_app_register(request->app, user->username, order, request->now, &id, &error) != HL_OK) {
+    if (hl_app_register_recent(request->app, user->username, order, request->now, &id, &error) !=
+        HL_OK) {
         hl_route_write_refused(response, &error);
         return;
     }

@@ -1128,6 +1128,54 @@ def test_hostile(context, readable):
 
 
 # ---------------------------------------------------------------------------
+# Intake: the citizen's consent to publication and the received time.
+
+def test_intake(context):
+    base = {"type": "help", "title": "同意公开", "content": "intake 测试", "channel": "open311"}
+    # Issue 11, finding 4: consent is recorded only when asked, whatever the
+    # channel, and the order shows it.
+    status, _, order = context.send("POST", "/api/v1/orders", base, "agent1")
+    check("finding 4: /api/v1 under the channel open311: 201", status == 201, status)
+    check("finding 4: no consent unless asked", order is not None and order.get("publish_consent") is False,
+          repr(order)[:200])
+    status, _, order = context.send("POST", "/api/v1/orders", dict(base, publish_consent=True), "agent1")
+    check("finding 4: consent asked and given: shown in the order",
+          status == 201 and order.get("publish_consent") is True, repr(order)[:200])
+    if status == 201:
+        validate(context, "finding 4: the order with consent", "POST", "/api/v1/orders", 201, order)
+        status, _, again = context.get(f"/api/v1/orders/{order['number']}", "analyst1")
+        check("finding 4: GET shows the consent", status == 200 and again.get("publish_consent") is True)
+    status, headers, body = request(context.port, "POST", "/api/v1/orders",
+                                    json.dumps(dict(base, publish_consent="true")), {"Content-Type": "application/json"},
+                                    context.token("agent1"))
+    check_error("finding 4: publish_consent must be a boolean", status, headers, body, 400, "invalid",
+                "publish_consent")
+
+    # Issue 11, finding 7: a received time years in the past was accepted.
+    # The API takes at most HL_RECEIVED_PAST_DAYS (7) days back and 5
+    # minutes ahead; older history comes in through `hotline import`.
+    before, counts_before = fingerprint(context)
+    for label, when in (("years in the past", "2019-03-01T10:00:00+08:00"),
+                        ("8 days in the past", "2024-02-22T09:59:00+08:00"),
+                        ("a day ahead", "2024-03-02T10:00:00+08:00")):
+        for language, marker in (("zh-CN", "受理时间"), ("en", "received time")):
+            status, headers, body = request(context.port, "POST", "/api/v1/orders",
+                                            json.dumps(dict(base, received_at=when)),
+                                            {"Content-Type": "application/json", "Accept-Language": language},
+                                            context.token("agent1"))
+            check_error(f"finding 7: a received time {label} ({language})", status, headers, body, 400,
+                        "invalid", "received_at")
+            message = json.loads(body)["error"]["message"] if status == 400 else ""
+            check(f"finding 7: {label}: the message in {language}", marker in message, message)
+    after, counts_after = fingerprint(context)
+    check("finding 7: the refused registrations wrote nothing", before == after and counts_before == counts_after,
+          (counts_before, counts_after))
+    status, _, order = context.send("POST", "/api/v1/orders", dict(base, received_at="2024-02-23T10:00:00+08:00"),
+                                    "agent1")
+    check("finding 7: a call of 7 days ago is still taken", status == 201, f"{status} {repr(order)[:200]}")
+
+
+# ---------------------------------------------------------------------------
 
 def main():
     if len(sys.argv) != 2:
@@ -1157,6 +1205,7 @@ def main():
                         ("scopes", lambda: test_scopes(context, numbers)),
                         ("directory", lambda: test_directory(context)),
                         ("reports", lambda: test_reports(context)),
+                        ("intake", lambda: test_intake(context)),
                         ("matrix", lambda: test_matrix(context, readable, open_order)),
                         ("hostile", lambda: test_hostile(context, readable)))
             for name, section in sections:

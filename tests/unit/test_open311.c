@@ -546,11 +546,13 @@ static void act(fixture *fix, const char *actor, int64_t id, hl_action action, c
         fail_msg("%s refused: %s", hl_workflow_rule_of(action)->name, error.message);
 }
 
-/* A phone order registered by an agent, with a citizen and a category. */
-static int64_t phone_order(fixture *fix, hl_time now)
+/* An order registered by an agent through a channel, with a citizen and a
+ * category, and the citizen's consent to publication or not. */
+static int64_t agent_order(fixture *fix, hl_channel channel, bool consent, hl_time now)
 {
     hl_order *order = hl_xcalloc(1, sizeof *order);
-    order->channel = HL_CHANNEL_PHONE;
+    order->channel = channel;
+    order->publish_consent = consent;
     order->type = HL_TYPE_COMPLAINT;
     order->received_at = now;
     snprintf(order->title, sizeof order->title, "电话诉求");
@@ -562,6 +564,12 @@ static int64_t phone_order(fixture *fix, hl_time now)
     assert_int_equal(hl_app_register(fix->app, "agent1", order, now, &id, &error), HL_OK);
     free(order);
     return id;
+}
+
+/* A phone order without consent to publication. */
+static int64_t phone_order(fixture *fix, hl_time now)
+{
+    return agent_order(fix, HL_CHANNEL_PHONE, false, now);
 }
 
 static void test_only_open311_requests_are_published_unless_all_are(void **state)
@@ -590,14 +598,63 @@ static void test_only_open311_requests_are_published_unless_all_are(void **state
     assert_true(list.has_record[0]);
     hl_open311_reader_close(reader);
 
+    /* "all" widens publication to every channel, never beyond consent:
+     * the call without it stays unpublished, the one with it is listed. */
+    int64_t consented = agent_order(fix, HL_CHANNEL_PHONE, true, NOW + 120);
     assert_int_equal(hl_open311_setting_set(fix->app, "open311.publish", "all", &error), HL_OK);
     assert_int_equal(hl_open311_reader_open(fix->app, &reader, &error), HL_OK);
     list.count = 0;
     assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
                      HL_OK);
     assert_int_equal(total, 2);
-    assert_int_equal(list.ids[0], phoned); /* newest first */
+    assert_int_equal(list.ids[0], consented); /* newest first */
     assert_false(list.has_record[0]);
+    assert_int_equal(list.ids[1], posted);
+    assert_int_equal(hl_open311_read_request(reader, phoned, collect_view, &list, &error),
+                     HL_ENOTFOUND);
+    hl_open311_reader_close(reader);
+}
+
+/* Issue 11, finding 4: publication followed the channel, so an order an
+ * agent registered under the channel open311, without asking the citizen,
+ * was published with its content and address. Now a post consents by the
+ * API's terms and nothing else does unless asked: that order is not
+ * published, not listed, and its events are not among the updates. */
+static int count_note(void *context, const hl_open311_note *note)
+{
+    (void)context;
+    (void)note;
+    return 0;
+}
+
+static void test_finding_4_the_channel_open311_without_consent_is_not_published(void **state)
+{
+    fixture *fix = *state;
+    hl_open311_submission submission = good_submission(fix, kind_out, 1);
+    int64_t posted = submit_ok(fix, &submission, NOW);
+    int64_t named = agent_order(fix, HL_CHANNEL_OPEN311, false, NOW + 60);
+    hl_order order;
+    hl_error error;
+    assert_int_equal(hl_app_get_order(fix->app, posted, &order, &error), HL_OK);
+    assert_true(order.publish_consent);
+    assert_int_equal(hl_app_get_order(fix->app, named, &order, &error), HL_OK);
+    assert_false(order.publish_consent);
+
+    hl_open311_reader *reader = NULL;
+    assert_int_equal(hl_open311_reader_open(fix->app, &reader, &error), HL_OK);
+    view_list list = {0};
+    assert_int_equal(hl_open311_read_request(reader, named, collect_view, &list, &error),
+                     HL_ENOTFOUND);
+    hl_open311_query query = {.limit = 10};
+    int64_t total = 0;
+    assert_int_equal(hl_open311_list_requests(reader, &query, collect_view, &list, &total, &error),
+                     HL_OK);
+    assert_int_equal(total, 1);
+    assert_int_equal(list.ids[0], posted);
+    int64_t updates = 0;
+    assert_int_equal(
+        hl_open311_list_updates(reader, 0, 0, 0, 100, count_note, NULL, &updates, &error), HL_OK);
+    assert_int_equal(updates, 1); /* the post's registration only */
     hl_open311_reader_close(reader);
 }
 
@@ -833,6 +890,7 @@ int main(void)
         FIXTURE_TEST(test_bad_answers_name_the_attribute_and_change_nothing),
         FIXTURE_TEST(test_a_disabled_intake_account_stops_intake),
         FIXTURE_TEST(test_only_open311_requests_are_published_unless_all_are),
+        FIXTURE_TEST(test_finding_4_the_channel_open311_without_consent_is_not_published),
         FIXTURE_TEST(test_status_notes_and_times_follow_the_lifecycle),
         FIXTURE_TEST(test_closed_orders_show_the_reply_and_their_closing_time),
         FIXTURE_TEST(test_lists_filter_by_service_status_dates_and_page),

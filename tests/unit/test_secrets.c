@@ -391,6 +391,7 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
                             "DROP TABLE order_state_counts;\n"
                             "DROP INDEX orders_by_state;\n"
                             "DROP INDEX orders_by_category;\n"
+                            "ALTER TABLE orders DROP COLUMN publish_consent;\n"
                             "UPDATE meta SET value = '4' WHERE key = 'schema_version';\n"
                             "DELETE FROM config WHERE key = 'secrets.key_check';\n");
     raw_exec(fix->path, sql.data);

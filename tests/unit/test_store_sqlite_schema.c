@@ -9,7 +9,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 9); /* migrations 1-9 */
+    assert_int_equal(hl_store_schema_version(context->store), 10); /* migrations 1-10 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -112,6 +112,7 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
                  "DROP TABLE api_keys; DROP TABLE category_attributes;"
                  "DROP TABLE open311_requests; DROP TABLE order_attributes;"
                  "DROP INDEX events_by_at;"
+                 "ALTER TABLE orders DROP COLUMN publish_consent;"
                  "UPDATE meta SET value = '5' WHERE key = 'schema_version';"
                  "CREATE TEMP TABLE copy AS SELECT * FROM orders WHERE id = 20240215000004;"
                  "UPDATE copy SET id = 20240215000009;"
@@ -138,6 +139,7 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
         raw_exec(
             context->path,
             "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
+            "ALTER TABLE orders DROP COLUMN publish_consent; "
             "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
         SQLITE_OK);
     hl_error error;
@@ -155,6 +157,45 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
     assert_ids((id_list[]){query(context->store, &gas)}, (int64_t[]){2, 4, 5}, 3);
 }
 
+/* Migration 10 (consent to publication): the orders that came through an
+ * Open311 POST, those with a request row, get the consent the API's terms
+ * gave; an order registered elsewhere under the channel open311, and a
+ * call, get none (issue 11, finding 4). */
+static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, ""));
+    insert(context->store, make_order(2, HL_STATE_NEW, ""));
+    insert(context->store, make_order(3, HL_STATE_NEW, ""));
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(
+        raw_exec(context->path,
+                 "UPDATE orders SET channel = 'open311' WHERE id IN (20240215000001, "
+                 "20240215000002);"
+                 "INSERT INTO api_keys(id, key_hash, key_prefix, name, created_by, created_at, "
+                 "rate_per_minute) VALUES(1, 'h', 'p', 'app', 'admin', 0, 60);"
+                 "INSERT INTO open311_requests VALUES(20240215000001, 1, '', '', '', '', '');"
+                 "ALTER TABLE orders DROP COLUMN publish_consent;"
+                 "UPDATE meta SET value = '9' WHERE key = 'schema_version';"),
+        SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    test_store_use_key(context->store);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 10);
+    bool consent[3];
+    for (int sequence = 1; sequence <= 3; sequence++) {
+        assert_int_equal(
+            hl_store_order_get(context->store, ORDER_BASE + sequence, &scratch_read, &error),
+            HL_OK);
+        consent[sequence - 1] = scratch_read.publish_consent;
+    }
+    assert_true(consent[0]);
+    assert_false(consent[1]);
+    assert_false(consent[2]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +207,7 @@ int main(void)
         STORE_TEST(test_refuses_another_programs_database),
         STORE_TEST(test_refuses_directory),
         STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
+        STORE_TEST(test_migration_10_gives_consent_to_open311_posts_only),
         STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
 #undef STORE_TEST
     };

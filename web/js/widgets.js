@@ -20,6 +20,7 @@ export function facts(order, dir) {
     [t('citizen_name'), order.citizen_name || '—'],
     [t('citizen_phone'), order.citizen_phone || '—'],
     [t('address'), order.address || '—'],
+    [T('同意公开', 'Publication'), order.publish_consent ? T('诉求人同意公开', 'the citizen consented') : T('未同意', 'no consent')],
     [t('title'), order.title],
     [t('content'), order.content],
     [t('lead_unit'), dir.unitName(order.lead_unit)],

@@ -213,7 +213,7 @@ static void names_in(hl_buf *sql, const char *column_in, unsigned mask, int coun
  * params; the channels need the orders. */
 static void event_where(hl_buf *sql, hl_pg_params *params, const hl_event_filter *filter)
 {
-    hl_buf_append_str(sql, filter->channel_mask != 0
+    hl_buf_append_str(sql, filter->channel_mask != 0 || filter->consented
                                ? " FROM events JOIN orders ON orders.id = events.order_id"
                                : " FROM events");
     hl_buf_append_str(sql, " WHERE events.at >= $1");
@@ -225,6 +225,8 @@ static void event_where(hl_buf *sql, hl_pg_params *params, const hl_event_filter
     if (filter->channel_mask != 0)
         names_in(sql, "orders.channel IN (", filter->channel_mask, HL_CHANNEL_COUNT,
                  hl_pg_channel_name);
+    if (filter->consented)
+        hl_buf_append_str(sql, " AND orders.publish_consent = 1");
     if (filter->action_mask != 0)
         names_in(sql, "events.action IN (", filter->action_mask, HL_ACTION_COUNT,
                  hl_pg_action_name);

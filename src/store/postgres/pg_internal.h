@@ -251,8 +251,8 @@ void hl_pg_copy_ops(hl_store_ops *ops); /* pg_copy.c */
  * after intake), then the columns order_update writes. */
 #define HL_PG_ORDER_COLUMNS                                                                        \
     "id, channel, type, received_at, citizen_name, citizen_phone, address, has_location, "         \
-    "latitude, longitude, category, title, content, registered_by, version, state, "               \
-    "state_before_return, lead_unit, co_units, dispatched_at, sign_deadline, signed_at, "          \
+    "latitude, longitude, category, title, content, registered_by, publish_consent, version, "     \
+    "state, state_before_return, lead_unit, co_units, dispatched_at, sign_deadline, signed_at, "   \
     "return_deadline, handle_deadline, due_at, reply, completed_at, extension_count, "             \
     "extension_pending_days, return_count, reopen_count, remind_count, supervise_count, "          \
     "duplicate_of, excluded, excluded_reason, assessed_month, survey_attempts, survey_result, "    \

@@ -102,6 +102,7 @@ static void param_order(hl_pg_params *params, const hl_order *order, const order
     HL_PG_PARAM_FIELD(params, order->title);
     HL_PG_PARAM_FIELD(params, order->content);
     HL_PG_PARAM_FIELD(params, order->registered_by);
+    hl_pg_param_int64(params, order->publish_consent ? 1 : 0);
     param_order_mutable(params, order, names);
 }
 
@@ -124,6 +125,7 @@ int hl_pg_read_order(const PGresult *result, int row, const hl_phone_codec *code
     HL_PG_ROW_FIELD(&reader, order->title);
     HL_PG_ROW_FIELD(&reader, order->content);
     HL_PG_ROW_FIELD(&reader, order->registered_by);
+    order->publish_consent = hl_pg_row_int64(&reader) != 0;
     order->version = hl_pg_row_int64(&reader);
     order->state = (hl_state)hl_pg_row_enum(&reader, hl_pg_state_name, HL_STATE_COUNT);
     order->state_before_return =
@@ -278,7 +280,7 @@ static const char ORDER_INSERT[] =
     "INSERT INTO orders(" HL_PG_ORDER_COLUMNS ") VALUES("
     "$1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
     "$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, "
-    "$39, $40, $41, $42, $43, $44, $45) ON CONFLICT (id) DO NOTHING";
+    "$39, $40, $41, $42, $43, $44, $45, $46) ON CONFLICT (id) DO NOTHING";
 
 static int pg_order_insert(hl_store *base, const hl_order *order, const hl_sealed_phone *sealed,
                            hl_error *error)

@@ -215,6 +215,8 @@ static void query_where(order_query *query, const hl_order_filter *filter, const
     }
     if (filter->channel_mask != 0)
         names_in(query, "channel IN (", filter->channel_mask, HL_CHANNEL_COUNT, hl_pg_channel_name);
+    if (filter->consented)
+        order_condition(query, "publish_consent = 1");
     if (filter_set(filter->categories)) {
         /* One parameter for the whole list; codes hold no comma. */
         order_condition(query, "strpos(',' || ?::text || ',', ',' || category || ',') > 0");

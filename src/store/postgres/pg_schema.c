@@ -293,6 +293,14 @@ static const char *const migrations[] = {
     "    END IF;\n"
     "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
     "END $$;\n",
+    /* 4: the citizen's consent to publication, as SQLite's migration 10
+     * (docs/security.md, "Personal data at intake"): the orders that came
+     * through an Open311 POST keep the consent the API's terms gave;
+     * every other order has none. ADD COLUMN with a constant default
+     * rewrites no row; the UPDATE touches only Open311's orders. */
+    "ALTER TABLE orders ADD COLUMN publish_consent integer NOT NULL DEFAULT 0;\n"
+    "UPDATE orders SET publish_consent = 1\n"
+    "    WHERE channel = 'open311' AND id IN (SELECT order_id FROM open311_requests);\n",
 };
 /* clang-format on */
 

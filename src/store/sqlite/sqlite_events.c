@@ -143,7 +143,7 @@ static void names_in(hl_sqlite_query *query, const char *column_in, unsigned mas
  * query; the channels need the orders. */
 static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filter *filter)
 {
-    hl_buf_append_str(sql, filter->channel_mask != 0
+    hl_buf_append_str(sql, filter->channel_mask != 0 || filter->consented
                                ? " FROM events JOIN orders ON orders.id = events.order_id"
                                : " FROM events");
     hl_sqlite_query_condition(query, "events.at >= ?");
@@ -155,6 +155,8 @@ static void event_where(hl_sqlite_query *query, hl_buf *sql, const hl_event_filt
     if (filter->channel_mask != 0)
         names_in(query, "orders.channel IN (", filter->channel_mask, HL_CHANNEL_COUNT,
                  hl_sqlite_channel_name);
+    if (filter->consented)
+        hl_sqlite_query_condition(query, "orders.publish_consent = 1");
     if (filter->action_mask != 0)
         names_in(query, "events.action IN (", filter->action_mask, HL_ACTION_COUNT,
                  hl_sqlite_action_name);

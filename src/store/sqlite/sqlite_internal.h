@@ -23,7 +23,7 @@
  * bind_order and hl_sqlite_read_order follow. */
 #define ORDER_REGISTRATION_COLUMNS                                                                 \
     "channel, type, received_at, citizen_name, citizen_phone, address, has_location, latitude, "   \
-    "longitude, category, title, content, registered_by"
+    "longitude, category, title, content, registered_by, publish_consent"
 #define ORDER_MUTABLE_COLUMNS                                                                      \
     "version, state, state_before_return, lead_unit, co_units, dispatched_at, sign_deadline, "     \
     "signed_at, return_deadline, handle_deadline, due_at, reply, completed_at, extension_count, "  \

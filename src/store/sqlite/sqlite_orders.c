@@ -98,6 +98,7 @@ static void bind_registration(hl_sqlite_binder *binding, const hl_order *order,
     BIND_FIELD(binding, order->title);
     BIND_FIELD(binding, order->content);
     BIND_FIELD(binding, order->registered_by);
+    hl_sqlite_bind_int64(binding, order->publish_consent ? 1 : 0);
 }
 
 /* In the order of ORDER_COLUMNS. */
@@ -156,6 +157,7 @@ int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, h
     READ_FIELD(&row, order->title);
     READ_FIELD(&row, order->content);
     READ_FIELD(&row, order->registered_by);
+    order->publish_consent = hl_sqlite_read_int64(&row) != 0;
     order->version = hl_sqlite_read_int64(&row);
     order->state = (hl_state)hl_sqlite_read_enum(&row, hl_sqlite_state_name, HL_STATE_COUNT);
     order->state_before_return =

@@ -214,6 +214,8 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
         }
         hl_buf_append_str(&query->where, listed > 0 ? ")" : "NULL)");
     }
+    if (filter->consented)
+        order_condition(query, "publish_consent = 1");
     if (hl_sqlite_filter_set(filter->categories)) {
         /* One parameter for the whole list; codes hold no comma. */
         order_condition(query, "instr(',' || ? || ',', ',' || category || ',') > 0");

@@ -171,6 +171,15 @@ static const char *const migrations[] = {
      * missing comma. */
     ("DROP INDEX orders_by_unit_state;\n"
      "CREATE INDEX orders_by_unit_state ON orders(lead_unit, state) WHERE lead_unit <> '';\n"),
+    /* 10: the citizen's consent to publication, recorded at intake
+     * (docs/security.md, "Personal data at intake"). Until now the channel
+     * stood for it; the orders that came through an Open311 POST (those
+     * with an open311_requests row) were given by the API's terms, which
+     * ask the poster's consent, and keep it. Every other order, a call or
+     * one registered through /api/v1 with the channel open311, has none. */
+    ("ALTER TABLE orders ADD COLUMN publish_consent INTEGER NOT NULL DEFAULT 0;\n"
+     "UPDATE orders SET publish_consent = 1\n"
+     "    WHERE channel = 'open311' AND id IN (SELECT order_id FROM open311_requests);\n"),
 };
 /* clang-format on */
 
@@ -220,7 +229,7 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
                           "festival = excluded.festival",
     [STMT_ORDER_MAX_ID] = "SELECT max(id) FROM orders WHERE id BETWEEN ? AND ?",
     [STMT_ORDER_INSERT] = "INSERT INTO orders(" ORDER_COLUMNS ") VALUES("
-                          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "          /* id + 13 */
+                          "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "       /* id + 14 */
                           "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " /* 17 */
                           "?, ?, ?, ?, ?, "                                     /* 5 */
                           "?, ?, ?, ?, ?, ?, ?, ?, ?)",                         /* survey */
@@ -229,7 +238,7 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
      * about 130 instructions a number and 300 a text in SQLite, and a
      * bulk import writes hundreds of thousands of these rows. */
     [STMT_ORDER_INSERT_FRESH] = "INSERT INTO orders(" ORDER_COLUMNS ") VALUES("
-                                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " /* id + 13 */
+                                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " /* id + 14 */
                                 "?, ?, ?, '', '', 0, 0, 0, 0, 0, 0, '', 0, 0, 0, 0, 0, 0, 0, "
                                 "0, 0, '', 0, 0, 0, 0, 0, '', 0, 0, '')",
     [STMT_ORDER_UPDATE] =

@@ -49,6 +49,14 @@ export async function render(view, context) {
   const content = field({ name: 'content', label: t('content'), kind: 'textarea', required: true, value: draft.content || '' });
   const answer = field({ name: 'note', label: T('直接办结时的答复', 'Answer, when resolved at intake'), kind: 'textarea',
     value: draft.note || '', hint: T('仅在“直接办结”时必填', 'Required only to resolve at intake') });
+  // Consent to publication: asked of the caller, never implied by the
+  // channel. Unticked by default; sent as a boolean (values() reads text).
+  const consent = h('input', { type: 'checkbox', id: 'intake-consent', checked: draft.publish_consent === true });
+  const consentField = h('div.field.consent', { dataset: { field: 'publish_consent' } },
+    h('label', { for: 'intake-consent' }, consent,
+      T(' 来电人同意公开本诉求（经 Open311 公开内容与地址，不含姓名和电话）',
+        ' The caller agrees that the request is published (content and address through Open311, never name or phone)')),
+    h('span.error', { role: 'alert' }));
   search.control.removeAttribute('name'); // a filter, not a field of the order
   search.control.dataset.name = 'category_search';
 
@@ -81,7 +89,7 @@ export async function render(view, context) {
     type,
     search,
     category,
-    title, content, answer,
+    title, content, consentField, answer,
     formError(),
     h('div.buttons', {}, dispatchButton, resolveButton,
       h('button', { type: 'button', id: 'intake-clear', onclick: () => reset() }, T('清空', 'Clear'), h('span.keys', {}, ' Alt+N'))));
@@ -90,6 +98,7 @@ export async function render(view, context) {
   function saveDraft() {
     const current = values(form);
     current.category_search = search.control.value;
+    current.publish_consent = consent.checked;
     sessionStorage.setItem(DRAFT_KEY, JSON.stringify(current));
   }
   form.addEventListener('input', saveDraft);
@@ -100,6 +109,7 @@ export async function render(view, context) {
     for (const control of form.querySelectorAll('input, textarea')) control.value = '';
     type.control.value = '';
     channel.control.value = 'phone';
+    consent.checked = false;
     fillCategories();
     clearErrors(form);
     phone.control.focus();
@@ -145,6 +155,7 @@ export async function render(view, context) {
     const then = event.submitter && event.submitter.dataset.then === 'resolve' ? 'resolve' : 'dispatch';
     if (!checkRequired(form)) return;
     const body = values(form);
+    body.publish_consent = consent.checked;
     const note = body.note;
     delete body.note;
     if (then === 'resolve' && !note) {
