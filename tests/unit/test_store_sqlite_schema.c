@@ -9,7 +9,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 9); /* migrations 1-9 */
+    assert_int_equal(hl_store_schema_version(context->store), 10); /* migrations 1-10 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -155,6 +155,30 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
     assert_ids((id_list[]){query(context->store, &gas)}, (int64_t[]){2, 4, 5}, 3);
 }
 
+/* Migration 10: the users of the old single administrator role become
+ * security administrators (三员分立); the other roles stay. */
+static void test_migration_10_makes_old_administrators_security_administrators(void **state)
+{
+    fixture *context = *state;
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(raw_exec(context->path,
+                              "INSERT INTO users(username, display_name, role, unit, active) "
+                              "VALUES('root', '管理员', 'admin', '', 1), "
+                              "('zhang', '张三', 'agent', '', 1); "
+                              "UPDATE meta SET value = '9' WHERE key = 'schema_version'"),
+                     SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    hl_user user;
+    assert_int_equal(hl_store_user_get(context->store, "root", &user, &error), HL_OK);
+    assert_int_equal(user.role, HL_ROLE_SECADMIN);
+    assert_int_equal(hl_store_user_get(context->store, "zhang", &user, &error), HL_OK);
+    assert_int_equal(user.role, HL_ROLE_AGENT);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM users WHERE role = 'admin'"),
+                     0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +191,7 @@ int main(void)
         STORE_TEST(test_refuses_directory),
         STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
         STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
+        STORE_TEST(test_migration_10_makes_old_administrators_security_administrators),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

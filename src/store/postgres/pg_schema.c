@@ -293,6 +293,9 @@ static const char *const migrations[] = {
     "    END IF;\n"
     "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
     "END $$;\n",
+    /* 4: the three separated administrators, as SQLite's migration 10:
+     * the holders of the old role "admin" become security administrators. */
+    "UPDATE users SET role = 'secadmin' WHERE role = 'admin';\n",
 };
 /* clang-format on */
 
