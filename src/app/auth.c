@@ -746,7 +746,7 @@ static const struct {
     bool personal_data; /* full phone numbers and names */
     bool directory;     /* manage units, categories, the calendar and the limits */
     bool config;        /* read the limits in force */
-    bool accounts;      /* manage users, roles, API keys, lockouts, sessions, password policy */
+    bool accounts;      /* manage users, roles, passwords, API keys, login waits */
     bool audit;         /* read the audit trail */
 } role_rights[HL_ROLE_COUNT] = {
     [HL_ROLE_AGENT] = {SCOPE_ALL, false, true, false, false, false, false},

@@ -176,7 +176,7 @@ bool hl_auth_order_scope(const hl_user *user, hl_order_filter *filter);
  * calendar, the limits and the settings: the system administrator. */
 bool hl_auth_may_manage_directory(const hl_user *user);
 /* Whether the user manages the accounts: users and their roles, API keys,
- * lockouts, sessions and the password policy: the security administrator. */
+ * passwords and login waits (hl_auth_unlock): the security administrator. */
 bool hl_auth_may_manage_accounts(const hl_user *user);
 /* Whether the user may read the limits in force (administrator, supervisor). */
 bool hl_auth_may_read_config(const hl_user *user);

@@ -40,8 +40,8 @@ typedef enum hl_role {
      * record). Stores from before the split held one role, "admin";
      * migration 10 makes those users security administrators. */
     HL_ROLE_SYSADMIN, /* 系统管理员: units, categories, calendar, limits and settings */
-    HL_ROLE_SECADMIN, /* 安全管理员: users, roles, API keys, lockouts, sessions, password policy */
-    HL_ROLE_AUDITOR, /* 审计管理员: reads the audit trail and changes nothing */
+    HL_ROLE_SECADMIN, /* 安全管理员: users, roles, passwords, API keys, login waits */
+    HL_ROLE_AUDITOR,  /* 审计管理员: reads the audit trail and changes nothing */
     HL_ROLE_COUNT
 } hl_role;
 
