@@ -95,16 +95,16 @@ static int failed_logins(hl_app *app, long calls, double *samples)
         snprintf(account, sizeof account, "u:user%ld", index % 1000);
         int account_wait = 0, address_wait = 0;
         double start = bench_monotonic_seconds();
-        int result = hl_throttle_blocked_for(app, account, HL_AUTH_ACCOUNT_FAILURES, NOW,
-                                             &account_wait, &error);
+        int result = hl_throttle_blocked_for(app, account, 1, NOW, &account_wait, &error);
         if (result == HL_OK)
             result = hl_throttle_blocked_for(app, "a:10.0.0.1", HL_AUTH_ADDRESS_FAILURES, NOW,
                                              &address_wait, &error);
         if (result == HL_OK)
-            result = hl_throttle_fail(app, account, HL_AUTH_FAILURE_WINDOW_SECONDS, NOW, &error);
-        if (result == HL_OK)
             result =
-                hl_throttle_fail(app, "a:10.0.0.1", HL_AUTH_FAILURE_WINDOW_SECONDS, NOW, &error);
+                hl_throttle_fail(app, account, HL_AUTH_ACCOUNT_MEMORY_SECONDS, NOW, NULL, &error);
+        if (result == HL_OK)
+            result = hl_throttle_fail(app, "a:10.0.0.1", HL_AUTH_FAILURE_WINDOW_SECONDS, NOW, NULL,
+                                      &error);
         samples[index] = bench_monotonic_seconds() - start;
         if (result != HL_OK) {
             fprintf(stderr, "bench_throttle: %s\n", error.message);

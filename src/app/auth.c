@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "app/app_internal.h"
+#include "app/audit.h"
 #include "app/throttle.h"
 #include "base/array.h"
 #include "base/i18n.h"
@@ -136,31 +137,69 @@ static int too_many_attempts(int seconds, hl_error *error)
         minutes);
 }
 
-/* The failure counters of one attempt: its account and its address. */
+/* The failure counters of one attempt: its account's failures, its
+ * account's wait, and its address's failures. */
 typedef struct attempt_keys {
     char account[FAILURE_KEY_BYTES];
+    char wait[FAILURE_KEY_BYTES];
     char address[FAILURE_KEY_BYTES];
 } attempt_keys;
 
-/* Counts a failure of the attempt's account and of its address. */
+static void attempt_keys_of(const char *username, const char *address, attempt_keys *keys)
+{
+    snprintf(keys->account, sizeof keys->account, "u:%s", username != NULL ? username : "");
+    snprintf(keys->wait, sizeof keys->wait, "d:%s", username != NULL ? username : "");
+    snprintf(keys->address, sizeof keys->address, "a:%s", address != NULL ? address : "");
+}
+
+int hl_auth_delay_after(int64_t failures)
+{
+    if (failures <= HL_AUTH_ACCOUNT_FREE_FAILURES)
+        return 0;
+    int64_t delay = HL_AUTH_DELAY_FIRST_SECONDS;
+    for (int64_t step = HL_AUTH_ACCOUNT_FREE_FAILURES + 1;
+         step < failures && delay < HL_AUTH_DELAY_MAX_SECONDS; step++)
+        delay *= 2;
+    return delay > HL_AUTH_DELAY_MAX_SECONDS ? HL_AUTH_DELAY_MAX_SECONDS : (int)delay;
+}
+
+/* Counts a failure of the attempt's account and of its address, and
+ * starts the account's wait when its failures call for one. Only the
+ * account's own failures count toward its wait: other accounts' never
+ * touch its keys. */
 static int record_failure(hl_app *app, const attempt_keys *keys, hl_time now, hl_error *error)
 {
-    int result = hl_throttle_fail(app, keys->account, HL_AUTH_FAILURE_WINDOW_SECONDS, now, error);
+    int64_t failures = 0;
+    int result =
+        hl_throttle_fail(app, keys->account, HL_AUTH_ACCOUNT_MEMORY_SECONDS, now, &failures, error);
+    int delay = hl_auth_delay_after(failures);
+    if (result == HL_OK && delay > 0)
+        result = hl_throttle_hold(app, keys->wait, delay, now, error);
     if (result == HL_OK)
-        result = hl_throttle_fail(app, keys->address, HL_AUTH_FAILURE_WINDOW_SECONDS, now, error);
+        result =
+            hl_throttle_fail(app, keys->address, HL_AUTH_FAILURE_WINDOW_SECONDS, now, NULL, error);
+    return result;
+}
+
+/* Forgets an account's failures and its wait. */
+static int forget_account(hl_app *app, const attempt_keys *keys, hl_error *error)
+{
+    int result = hl_throttle_forget(app, keys->account, error);
+    if (result == HL_OK)
+        result = hl_throttle_forget(app, keys->wait, error);
     return result;
 }
 
 /* Fills keys for username trying from address, and refuses the attempt
- * (setting *rate_limited and *retry_after) while either is blocked. */
+ * (setting *rate_limited and *retry_after) while the account waits or the
+ * address is blocked. A refused attempt counts nothing: an attacker's
+ * tries during a wait do not lengthen it. */
 static int attempt_begin(hl_app *app, const char *username, const char *address, hl_time now,
                          attempt_keys *keys, bool *rate_limited, int *retry_after, hl_error *error)
 {
-    snprintf(keys->account, sizeof keys->account, "u:%s", username != NULL ? username : "");
-    snprintf(keys->address, sizeof keys->address, "a:%s", address != NULL ? address : "");
+    attempt_keys_of(username, address, keys);
     int account = 0, from_address = 0;
-    int result =
-        hl_throttle_blocked_for(app, keys->account, HL_AUTH_ACCOUNT_FAILURES, now, &account, error);
+    int result = hl_throttle_blocked_for(app, keys->wait, 1, now, &account, error);
     if (result == HL_OK)
         result = hl_throttle_blocked_for(app, keys->address, HL_AUTH_ADDRESS_FAILURES, now,
                                          &from_address, error);
@@ -172,6 +211,35 @@ static int attempt_begin(hl_app *app, const char *username, const char *address,
     *rate_limited = true;
     *retry_after = wait;
     return too_many_attempts(wait, error);
+}
+
+int hl_auth_unlock(hl_app *app, const char *actor, const char *username, hl_time now,
+                   hl_error *error)
+{
+    hl_user user;
+    hl_error lookup;
+    hl_error_clear(&lookup);
+    int result = hl_directory_code_valid(hl_slice_of(username))
+                     ? hl_store_user_get(app->store, username, &user, &lookup)
+                     : HL_ENOTFOUND;
+    if (result == HL_ENOTFOUND)
+        return hl_error_set(error, HL_ENOTFOUND, "username",
+                            HL_T("用户 %.64s 不存在", "no user %.64s"), username);
+    if (result != HL_OK) {
+        *error = lookup;
+        return result;
+    }
+    attempt_keys keys;
+    attempt_keys_of(username, NULL, &keys);
+    result = forget_account(app, &keys, error);
+    if (result != HL_OK)
+        return result;
+    /* The unlock is the security administrator's act: it stays on record. */
+    hl_audit_read record;
+    char what[HL_AUDIT_ROUTE_BYTES];
+    snprintf(what, sizeof what, "unlock %s", username);
+    hl_audit_read_of(&record, now, actor, 0, what);
+    return hl_audit_record(app, &record, 1, error);
 }
 
 /* ---- Passwords ---- */
@@ -292,8 +360,10 @@ static int apply_user_fields(const hl_auth_user_fields *fields, bool role_change
         hl_directory_role_parse(hl_slice_of(fields->role), &user->role) != HL_OK)
         result = hl_error_set(
             error, HL_EINVAL, "role", "%s",
-            HL_T("角色须为 agent、dispatcher、handler、surveyor、supervisor、analyst 或 admin",
-                 "role takes agent, dispatcher, handler, surveyor, supervisor, analyst or admin"));
+            HL_T("角色须为 agent、dispatcher、handler、surveyor、supervisor、analyst、sysadmin、"
+                 "secadmin 或 auditor",
+                 "role takes agent, dispatcher, handler, surveyor, supervisor, analyst, sysadmin, "
+                 "secadmin or auditor"));
     if (result == HL_OK && fields->unit != NULL) {
         user->unit[0] = '\0';
         if (hl_slice_trim(hl_slice_of(fields->unit)).len > 0)
@@ -386,7 +456,8 @@ typedef struct admin_count {
 static int count_other_admin(void *context, const hl_user *user)
 {
     admin_count *count = context;
-    if (user->role == HL_ROLE_ADMIN && user->active && strcmp(user->username, count->except) != 0)
+    if (user->role == HL_ROLE_SECADMIN && user->active &&
+        strcmp(user->username, count->except) != 0)
         count->active_admins++;
     return 0;
 }
@@ -411,16 +482,17 @@ static int update_user_within(hl_app *app, const char *username, const hl_auth_u
     result = apply_user_fields(fields, role_changed, out, error);
     if (result == HL_OK)
         result = check_user_unit(app, out, error);
-    bool was_admin = before.role == HL_ROLE_ADMIN && before.active;
-    if (result == HL_OK && was_admin && (out->role != HL_ROLE_ADMIN || !out->active)) {
+    /* Someone must always be able to manage the accounts. */
+    bool was_admin = before.role == HL_ROLE_SECADMIN && before.active;
+    if (result == HL_OK && was_admin && (out->role != HL_ROLE_SECADMIN || !out->active)) {
         admin_count count = {out->username, 0};
         result = hl_store_user_each(app->store, count_other_admin, &count, error);
         if (result == HL_OK && count.active_admins == 0)
             result = hl_error_set(error, HL_ECONFLICT,
-                                  out->role != HL_ROLE_ADMIN ? "role" : "active", "%s",
-                                  HL_T("不能停用最后一个在用的管理员或改变其角色",
-                                       "the last active administrator can be neither disabled nor "
-                                       "given another role"));
+                                  out->role != HL_ROLE_SECADMIN ? "role" : "active", "%s",
+                                  HL_T("不能停用最后一个在用的安全管理员或改变其角色",
+                                       "the last active security administrator can be neither "
+                                       "disabled nor given another role"));
     }
     if (result == HL_OK)
         result = hl_store_user_put(app->store, out, error);
@@ -510,7 +582,7 @@ static int open_session(hl_app *app, const hl_user *user, const attempt_keys *ke
         result = hl_app_finish(app, result, error);
     } while (hl_app_again(app, &attempt, &result, error));
     if (result == HL_OK)
-        result = hl_throttle_forget(app, keys->account, error);
+        result = forget_account(app, keys, error);
     return result;
 }
 
@@ -664,23 +736,34 @@ typedef enum order_scope {
 
 /* The rights of each role: the one table authorization is decided from
  * (docs/api.md repeats it). Writes to orders are the workflow's rules
- * (domain/workflow.c), not this table's. */
+ * (domain/workflow.c), not this table's; no administrator is in them. The
+ * three administrators divide what one held (三员分立): the system
+ * administrator the directory and the settings, the security
+ * administrator the accounts, the audit administrator the audit trail. */
 static const struct {
     order_scope orders;
     bool reports;
     bool personal_data; /* full phone numbers and names */
-    bool directory;     /* manage units, categories, users, the calendar and the limits */
+    bool directory;     /* manage units, categories, the calendar and the limits */
     bool config;        /* read the limits in force */
+    bool accounts;      /* manage users, roles, passwords, API keys, login waits */
+    bool audit;         /* read the audit trail */
 } role_rights[HL_ROLE_COUNT] = {
-    [HL_ROLE_AGENT] = {SCOPE_ALL, false, true, false, false},
-    [HL_ROLE_DISPATCHER] = {SCOPE_ALL, true, true, false, false},
-    [HL_ROLE_HANDLER] = {SCOPE_OWN_UNIT, false, false, false, false},
+    [HL_ROLE_AGENT] = {SCOPE_ALL, false, true, false, false, false, false},
+    [HL_ROLE_DISPATCHER] = {SCOPE_ALL, true, true, false, false, false, false},
+    [HL_ROLE_HANDLER] = {SCOPE_OWN_UNIT, false, false, false, false, false, false},
     /* Surveyors call citizens back: they need the number they dial. */
-    [HL_ROLE_SURVEYOR] = {SCOPE_FINISHED, false, true, false, false},
+    [HL_ROLE_SURVEYOR] = {SCOPE_FINISHED, false, true, false, false, false, false},
     /* Supervisors decide extensions and reopenings against the limits. */
-    [HL_ROLE_SUPERVISOR] = {SCOPE_ALL, true, true, false, true},
-    [HL_ROLE_ANALYST] = {SCOPE_ALL, true, false, false, false},
-    [HL_ROLE_ADMIN] = {SCOPE_ALL, true, false, true, true},
+    [HL_ROLE_SUPERVISOR] = {SCOPE_ALL, true, true, false, true, false, false},
+    [HL_ROLE_ANALYST] = {SCOPE_ALL, true, false, false, false, false, false},
+    /* The system administrator sets categories, units and limits against
+     * the orders they shape: it reads them masked, and the reports. */
+    [HL_ROLE_SYSADMIN] = {SCOPE_ALL, true, false, true, true, false, false},
+    /* The security and audit administrators read no order at all: their
+     * work is the accounts and the trail, not the citizens' requests. */
+    [HL_ROLE_SECADMIN] = {SCOPE_NONE, false, false, false, false, true, false},
+    [HL_ROLE_AUDITOR] = {SCOPE_NONE, false, false, false, false, false, true},
 };
 
 static bool known_role(const hl_user *user)
@@ -702,6 +785,11 @@ static bool list_has_code(const char *list, const char *code)
             cursor++;
     }
     return false;
+}
+
+bool hl_auth_may_read_orders(const hl_user *user)
+{
+    return known_role(user) && role_rights[user->role].orders != SCOPE_NONE;
 }
 
 bool hl_auth_may_read_order(const hl_user *user, const hl_order *order)
@@ -761,16 +849,21 @@ bool hl_auth_sees_personal_data(const hl_user *user)
     return known_role(user) && role_rights[user->role].personal_data;
 }
 
-bool hl_auth_may_manage_api_keys(const hl_user *user)
+bool hl_auth_may_manage_accounts(const hl_user *user)
 {
-    return known_role(user) && user->role == HL_ROLE_ADMIN;
+    return known_role(user) && role_rights[user->role].accounts;
 }
 
-/* Those who see the numbers are audited; the administrators, who see them
- * masked, audit them. */
+bool hl_auth_may_manage_api_keys(const hl_user *user)
+{
+    return hl_auth_may_manage_accounts(user);
+}
+
+/* Those who see the numbers are audited; the audit administrator, who
+ * sees no order, audits them. */
 bool hl_auth_may_read_audit(const hl_user *user)
 {
-    return known_role(user) && user->role == HL_ROLE_ADMIN;
+    return known_role(user) && role_rights[user->role].audit;
 }
 
 /* Whether the workflow lets the user's role take an action at all. */
@@ -787,6 +880,8 @@ const char *hl_auth_right_name(hl_auth_right right)
         [HL_RIGHT_SURVEY] = "survey",
         [HL_RIGHT_SUPERVISE] = "supervise",
         [HL_RIGHT_MANAGE_DIRECTORY] = "manage_directory",
+        [HL_RIGHT_MANAGE_ACCOUNTS] = "manage_accounts",
+        [HL_RIGHT_READ_AUDIT] = "read_audit",
         [HL_RIGHT_REGISTER] = "register",
         [HL_RIGHT_SEARCH_ORDERS] = "search_orders",
         [HL_RIGHT_READ_REPORTS] = "read_reports",
@@ -804,6 +899,8 @@ bool hl_auth_has_right(const hl_user *user, hl_auth_right right)
     case HL_RIGHT_SURVEY: return role_may_take(user, HL_ACTION_SURVEY);
     case HL_RIGHT_SUPERVISE: return role_may_take(user, HL_ACTION_SUPERVISE);
     case HL_RIGHT_MANAGE_DIRECTORY: return role_rights[user->role].directory;
+    case HL_RIGHT_MANAGE_ACCOUNTS: return role_rights[user->role].accounts;
+    case HL_RIGHT_READ_AUDIT: return role_rights[user->role].audit;
     case HL_RIGHT_REGISTER: return role_may_take(user, HL_ACTION_REGISTER);
     /* A unit handler reads its unit's orders only, and its inbox is that
      * list: searching is for the roles that read beyond one unit. */

@@ -10,11 +10,19 @@
  * An hl_auth_guard is shared by every thread of a process (it is
  * thread-safe): it bounds how many hashes run at once (a counting semaphore
  * sized to the cores, so that a burst of logins cannot exhaust the machine)
- * and counts failed logins per account and per client address in a
- * bounded table: HL_AUTH_ACCOUNT_FAILURES failures of an account, or
- * HL_AUTH_ADDRESS_FAILURES from one address, within
- * HL_AUTH_FAILURE_WINDOW_SECONDS refuse further attempts (HL_EROLE, "too
- * many attempts") until the window has passed, without hashing anything.
+ * and counts failed logins per account and per client address in the
+ * store (app/throttle, shared by every server, no table to evict from).
+ * An account is never locked hard, so that nobody can lock the
+ * administrators out (finding 3 of issue 11): its first
+ * HL_AUTH_ACCOUNT_FREE_FAILURES failures cost nothing, each further one
+ * makes the account wait hl_auth_delay_after(failures) seconds (doubling,
+ * at most HL_AUTH_DELAY_MAX_SECONDS) during which its attempts are refused
+ * (HL_EROLE, "too many attempts") without hashing or counting anything;
+ * failures are forgotten HL_AUTH_ACCOUNT_MEMORY_SECONDS after the first,
+ * at a successful login, and by a security administrator's unlock
+ * (hl_auth_unlock). HL_AUTH_ADDRESS_FAILURES failures from one address
+ * within HL_AUTH_FAILURE_WINDOW_SECONDS refuse that address's attempts
+ * until the window has passed.
  *
  * Authorization for reads is decided here, from one table of roles
  * (hl_auth_may_read_order, hl_auth_may_read_reports,
@@ -34,7 +42,13 @@
 #define HL_AUTH_SESSION_SECONDS (12 * 3600)
 #define HL_AUTH_PASSWORD_MIN_CHARS 8
 #define HL_AUTH_PASSWORD_MAX_BYTES 1024
-#define HL_AUTH_ACCOUNT_FAILURES 5
+/* Failures of an account that impose no wait: a user who mistypes. */
+#define HL_AUTH_ACCOUNT_FREE_FAILURES 4
+/* The wait after the first failure beyond those, doubled by each next. */
+#define HL_AUTH_DELAY_FIRST_SECONDS 60
+#define HL_AUTH_DELAY_MAX_SECONDS (15 * 60)
+/* How long an account's failures are remembered, from the first. */
+#define HL_AUTH_ACCOUNT_MEMORY_SECONDS 3600
 #define HL_AUTH_ADDRESS_FAILURES 20 /* an office behind one NAT shares an address */
 #define HL_AUTH_FAILURE_WINDOW_SECONDS 300
 /* The password `hotline demo` gives every demo account. */
@@ -82,9 +96,9 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
 /* Changes a user: each field present replaces the stored one (username is
  * not changed). Giving a role other than handler without a unit removes the
  * unit. A password resets it; a password or active 0 revokes every session
- * of the user. The last active administrator can be neither disabled nor
+ * of the user. The last active security administrator can be neither disabled nor
  * given another role (HL_ECONFLICT), so that someone can always manage the
- * directory. HL_ENOTFOUND (field "username") for an unknown user. One
+ * accounts. HL_ENOTFOUND (field "username") for an unknown user. One
  * transaction; *out receives the user as stored. */
 int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
                         const hl_auth_user_fields *fields, hl_user *out, hl_error *error);
@@ -101,6 +115,20 @@ typedef struct hl_auth_grant {
     bool rate_limited; /* refused before checking: too many failures */
     int retry_after;   /* when rate_limited: seconds until attempts are allowed again */
 } hl_auth_grant;
+
+/* The seconds an account waits after its failures-th failure in a row: 0
+ * up to HL_AUTH_ACCOUNT_FREE_FAILURES, then HL_AUTH_DELAY_FIRST_SECONDS
+ * doubled by each further failure, at most HL_AUTH_DELAY_MAX_SECONDS. */
+int hl_auth_delay_after(int64_t failures);
+
+/* A security administrator's unlock: forgets the account's failures and
+ * its wait, so that it logs in at once, and records it in the audit
+ * (app/audit: actor, now, "unlock USERNAME"). HL_ENOTFOUND (field
+ * "username") for an unknown user. The caller has checked the actor's
+ * right (hl_auth_may_manage_accounts); the command line passes
+ * "cli:<os user>". */
+int hl_auth_unlock(hl_app *app, const char *actor, const char *username, hl_time now,
+                   hl_error *error);
 
 /* Logs a user in from a client address (any text naming the client; NULL
  * or "" counts as one unnamed address). On success fills *out and stores
@@ -130,6 +158,9 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
                             bool *rate_limited, int *retry_after, hl_error *error);
 
 /* Authorization of reads, from the role table in auth.c. */
+/* Whether the user's role reads any order (not the security and audit
+ * administrators). */
+bool hl_auth_may_read_orders(const hl_user *user);
 bool hl_auth_may_read_order(const hl_user *user, const hl_order *order);
 bool hl_auth_may_read_reports(const hl_user *user);
 /* Whether the user sees citizens' full phone numbers and names (else masked). */
@@ -141,16 +172,19 @@ bool hl_auth_sees_personal_data(const hl_user *user);
  * Returns false when the user may read none of what the filter selects
  * (then answer an empty list; the filter is not to be run). */
 bool hl_auth_order_scope(const hl_user *user, hl_order_filter *filter);
-/* Whether the user manages the directory (units, categories, users), the
- * calendar and the limits: the administrator. */
+/* Whether the user manages the directory (units, categories), the
+ * calendar, the limits and the settings: the system administrator. */
 bool hl_auth_may_manage_directory(const hl_user *user);
+/* Whether the user manages the accounts: users and their roles, API keys,
+ * passwords and login waits (hl_auth_unlock): the security administrator. */
+bool hl_auth_may_manage_accounts(const hl_user *user);
 /* Whether the user may read the limits in force (administrator, supervisor). */
 bool hl_auth_may_read_config(const hl_user *user);
-/* Whether the user may create, list and revoke Open311 API keys
- * (administrators: keys open the platform to outside applications). */
+/* Whether the user may create, list and revoke Open311 API keys (the
+ * security administrator: keys open the platform to outside applications). */
 bool hl_auth_may_manage_api_keys(const hl_user *user);
-/* Whether the user may read the audit of full phone-number reads
- * (app/audit): administrators only. */
+/* Whether the user may read the audit trail (app/audit): the audit
+ * administrator only. */
 bool hl_auth_may_read_audit(const hl_user *user);
 
 /* The work a user does, as the pages list it (GET /api/v1/me "rights"),
@@ -163,6 +197,8 @@ typedef enum hl_auth_right {
     HL_RIGHT_SURVEY,           /* call citizens back: the survey rule */
     HL_RIGHT_SUPERVISE,        /* supervise overdue orders: the supervise rule */
     HL_RIGHT_MANAGE_DIRECTORY, /* hl_auth_may_manage_directory */
+    HL_RIGHT_MANAGE_ACCOUNTS,  /* hl_auth_may_manage_accounts */
+    HL_RIGHT_READ_AUDIT,       /* hl_auth_may_read_audit */
     HL_RIGHT_REGISTER,         /* register new orders: the register rule */
     HL_RIGHT_SEARCH_ORDERS,    /* search the orders it reads beyond one unit's */
     HL_RIGHT_READ_REPORTS,     /* hl_auth_may_read_reports */
@@ -170,7 +206,8 @@ typedef enum hl_auth_right {
 } hl_auth_right;
 
 /* The right's stable name ("dispatch", "handle", "survey", "supervise",
- * "manage_directory", "register", "search_orders", "read_reports"). */
+ * "manage_directory", "manage_accounts", "read_audit", "register",
+ * "search_orders", "read_reports"). */
 const char *hl_auth_right_name(hl_auth_right right);
 /* Whether an active user has the right. */
 bool hl_auth_has_right(const hl_user *user, hl_auth_right right);

@@ -74,12 +74,29 @@ int hl_throttle_take(hl_app *app, const char *budget, int limit, hl_time now, in
     return result;
 }
 
-int hl_throttle_fail(hl_app *app, const char *key, int window_seconds, hl_time now, hl_error *error)
+int hl_throttle_fail(hl_app *app, const char *key, int window_seconds, hl_time now, int64_t *count,
+                     hl_error *error)
 {
     char stored[HL_THROTTLE_KEY_BYTES];
     store_key(stored, "fail:", key);
     hl_throttle window;
-    return hit(app, stored, window_seconds, NO_LIMIT, now, &window, error);
+    int result = hit(app, stored, window_seconds, NO_LIMIT, now, &window, error);
+    if (count != NULL)
+        *count = result == HL_OK ? window.count : 0;
+    return result;
+}
+
+int hl_throttle_hold(hl_app *app, const char *key, int seconds, hl_time now, hl_error *error)
+{
+    /* A fresh window starts now: forget the running one first. Two holds
+     * racing each leave a window from about now, which is what both ask. */
+    int result = hl_throttle_forget(app, key, error);
+    if (result != HL_OK || seconds <= 0)
+        return result;
+    char stored[HL_THROTTLE_KEY_BYTES];
+    store_key(stored, "fail:", key);
+    hl_throttle window;
+    return hit(app, stored, seconds, NO_LIMIT, now, &window, error);
 }
 
 int hl_throttle_blocked_for(hl_app *app, const char *key, int limit, hl_time now, int *seconds,

@@ -11,8 +11,9 @@
  * limit pass, the rest are refused until the window ends, with the seconds
  * left for a Retry-After header.
  *
- * Failures (logins, app/auth.c): count a failure of a key, ask for how long
- * a key is blocked (limit failures within the window), forget a key.
+ * Failures (logins, app/auth.c): count a failure of a key, hold a key for
+ * some seconds, ask for how long a key is blocked (limit failures within
+ * the window), forget a key.
  *
  * Each call is its own small transaction in the store (which may commit it
  * without waiting for the disk, and which SQLite keeps in a file of its
@@ -37,9 +38,14 @@ int hl_throttle_take(hl_app *app, const char *budget, int limit, hl_time now, in
                      hl_error *error);
 
 /* Counts one failure of key ("u:NAME", "a:ADDRESS") in a window of
- * window_seconds. */
-int hl_throttle_fail(hl_app *app, const char *key, int window_seconds, hl_time now,
+ * window_seconds; *count (may be NULL) receives the failures of the
+ * window so far, this one included. */
+int hl_throttle_fail(hl_app *app, const char *key, int window_seconds, hl_time now, int64_t *count,
                      hl_error *error);
+/* Holds key for seconds from now: a new window replaces any running one,
+ * and hl_throttle_blocked_for(key, 1) answers the rest of it (a login's
+ * progressive delay, app/auth.c). */
+int hl_throttle_hold(hl_app *app, const char *key, int seconds, hl_time now, hl_error *error);
 /* *seconds receives how long key is blocked at now: the rest of its window
  * when it holds limit failures or more, else 0. Writes nothing. */
 int hl_throttle_blocked_for(hl_app *app, const char *key, int limit, hl_time now, int *seconds,

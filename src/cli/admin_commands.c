@@ -357,6 +357,29 @@ static int run_passwd(cli_context *context, const cli_command *command, const cl
     return CLI_EXIT_OK;
 }
 
+/* The security administrator's unlock, from the machine's operator: the
+ * account's login wait ends at once (app/auth hl_auth_unlock), recorded
+ * in the audit under cli:<os user>. */
+static int run_unlock(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    if (args->positional_count != 1)
+        return cli_usage_error(command, HL_T("请给出一个用户名", "whose login? give one username"));
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    char actor[HL_AUDIT_ACTOR_BYTES];
+    cli_actor(actor, sizeof actor);
+    hl_error error;
+    hl_error_clear(&error);
+    if (hl_auth_unlock(app, actor, args->positional[0], hl_clock_now(), &error) != HL_OK)
+        return cli_fail(&error);
+    printf(HL_T("已解除 %s 的登录等待，可立即登录\n",
+                "%s's login wait is lifted: the account may log in at once\n"),
+           args->positional[0]);
+    return CLI_EXIT_OK;
+}
+
 static const cli_option_spec audit_options[] = {
     {"order", true}, {"user", true}, {"since", true}, {"limit", true}, {NULL, false}};
 
@@ -800,17 +823,26 @@ const cli_command cli_admin_commands[] = {
      "printf '%s\\n' 'new-secret-1' | hotline passwd agent1. The demo accounts' password "
      "is " HL_AUTH_DEMO_PASSWORD ".",
      NULL, run_passwd, 0},
+    {"unlock", "解除账号的登录等待", "lift an account's login wait", "unlock USER",
+     "连续登录失败后账号须等待（第 5 次失败起等待 1 分钟，此后每次加倍，最长 15 "
+     "分钟，见 docs/security.md）；unlock 立即解除，并记入审计（cli:系统用户）。"
+     "安全管理员也可在网页或 PUT /api/v1/users/USER {\"unlock\":true} 解除。",
+     "After failed logins an account waits (1 minute from the 5th failure, doubling with each "
+     "further one, at most 15 minutes; docs/security.md); unlock lifts the wait at once and "
+     "records it in the audit (cli:<system user>). A security administrator does the same with "
+     "PUT /api/v1/users/USER {\"unlock\":true}.",
+     NULL, run_unlock, 0},
     {"audit", "查看联系电话的查阅记录", "list the reads of citizens' phone numbers",
      "audit [--order NUMBER] [--user USER] [--since DATE] [--limit N]",
      "列出完整联系电话的每次查阅（时间、工单、查阅人、途径），最近的在前，默认最多 100 "
      "条。查阅人为用户名，命令行为 "
      "cli:系统用户。--order 某件工单，--user 某个查阅人，--since "
-     "某日（YYYY-MM-DD）起。供管理员核查。",
+     "某日（YYYY-MM-DD）起。供审计管理员核查。",
      "Lists every read of a full phone number (time, order, who, by which route), newest first, at "
      "most 100 by "
      "default. Who is a username, or cli:<system user> for the command line. --order one order, "
      "--user one "
-     "reader, --since from a day (YYYY-MM-DD). For administrators.",
+     "reader, --since from a day (YYYY-MM-DD). For the audit administrator.",
      audit_options, run_audit, 0},
     {"serve", "启动 HTTP 服务", "run the HTTP server",
      "serve [--listen HOST:PORT] [--web DIR] [--timeout SECONDS] [--max-connections N] [--threads "

@@ -25,7 +25,9 @@ static const role_text role_texts[HL_ROLE_COUNT] = {
     [HL_ROLE_SURVEYOR] = {"surveyor", "回访员", "surveyor"},
     [HL_ROLE_SUPERVISOR] = {"supervisor", "督办员", "supervisor"},
     [HL_ROLE_ANALYST] = {"analyst", "分析员", "analyst"},
-    [HL_ROLE_ADMIN] = {"admin", "管理员", "administrator"},
+    [HL_ROLE_SYSADMIN] = {"sysadmin", "系统管理员", "system administrator"},
+    [HL_ROLE_SECADMIN] = {"secadmin", "安全管理员", "security administrator"},
+    [HL_ROLE_AUDITOR] = {"auditor", "审计管理员", "audit administrator"},
 };
 
 static bool is_code_character(char character)

@@ -35,7 +35,13 @@ typedef enum hl_role {
     HL_ROLE_SURVEYOR,   /* 回访员: calls citizens back */
     HL_ROLE_SUPERVISOR, /* 督办员: reminds, supervises, decides extensions and reopens */
     HL_ROLE_ANALYST,    /* 分析员: reads reports */
-    HL_ROLE_ADMIN,      /* 管理员: manages users, units, categories, calendar */
+    /* The three separated administrators (三员分立): none acts on orders,
+     * none can erase another's trace (nothing deletes or edits an audit
+     * record). Stores from before the split held one role, "admin";
+     * migration 10 makes those users security administrators. */
+    HL_ROLE_SYSADMIN, /* 系统管理员: units, categories, calendar, limits and settings */
+    HL_ROLE_SECADMIN, /* 安全管理员: users, roles, passwords, API keys, login waits */
+    HL_ROLE_AUDITOR,  /* 审计管理员: reads the audit trail and changes nothing */
     HL_ROLE_COUNT
 } hl_role;
 
@@ -58,7 +64,7 @@ int hl_directory_category_validate(const hl_category *category, hl_error *error)
 int hl_directory_user_validate(const hl_user *user, hl_error *error);
 
 /* Role names: "agent", "dispatcher", "handler", "surveyor", "supervisor",
- * "analyst", "admin"; and their Chinese labels. */
+ * "analyst", "sysadmin", "secadmin", "auditor"; and their Chinese labels. */
 const char *hl_directory_role_name(hl_role role);
 const char *hl_directory_role_label(hl_role role); /* in the current language */
 int hl_directory_role_parse(hl_slice text, hl_role *out);

@@ -404,6 +404,14 @@ void hl_route_forbidden(hl_route_response *response, const char *message)
     hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), NULL, message);
 }
 
+bool hl_route_refuse_without_orders(const hl_user *user, hl_route_response *response)
+{
+    if (hl_auth_may_read_orders(user))
+        return false;
+    hl_route_forbidden(response, HL_T("您的角色不查阅工单", "your role reads no work orders"));
+    return true;
+}
+
 bool hl_route_query(const hl_route_request *request, const char *name, const char **value,
                     hl_route_response *response)
 {

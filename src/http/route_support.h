@@ -46,6 +46,10 @@ void hl_route_field_invalid(hl_route_response *response, const char *field, cons
 
 /* A 403 "forbidden" (field null): the role may not use this route. */
 void hl_route_forbidden(hl_route_response *response, const char *message);
+/* Refuses (403, true) a user whose role reads no order at all (the
+ * security and audit administrators): the order routes answer them so
+ * before looking at any order, so that they learn nothing of one. */
+bool hl_route_refuse_without_orders(const hl_user *user, hl_route_response *response);
 
 /* The longest query parameter value a route reads (a code, a date, a
  * search text): anything longer is refused rather than passed on. */

@@ -13,14 +13,14 @@
 #include "base/i18n.h"
 #include "http/route_support.h"
 
-/* Administrators only; false (and a 403) for anyone else. */
+/* Security administrators only; false (and a 403) for anyone else. */
 static bool may_manage(const hl_route_context *context, hl_route_response *response)
 {
     if (hl_auth_may_manage_api_keys(context->user))
         return true;
     hl_route_error_status(
         response, 403, hl_error_code_name(HL_EROLE), NULL,
-        HL_T("只有管理员可以管理 API 密钥", "only administrators manage API keys"));
+        HL_T("只有安全管理员可以管理 API 密钥", "only security administrators manage API keys"));
     return false;
 }
 

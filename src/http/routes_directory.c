@@ -4,7 +4,9 @@
  * Who the user is and what work is theirs (/me), the workflow's table and
  * the labelled values of the order's enumerations for the pages, the units,
  * categories and users, the working-day calendar and the limits: reading
- * them, and the administrator's writes. Bodies and parameters are checked
+ * them, and the administrators' writes: the system administrator's
+ * (units, categories, calendar, limits) and the security administrator's
+ * (users). Bodies and parameters are checked
  * here for shape; the records are checked, and written in one transaction,
  * by app/admin.c (units, categories, the calendar) and app/auth.c (users),
  * as the CSV loads check them. Who may read or write is app/auth's answer:
@@ -24,9 +26,18 @@ static bool refuse_unless_admin(const hl_user *user, hl_route_response *response
 {
     if (hl_auth_may_manage_directory(user))
         return false;
-    hl_route_forbidden(
-        response, HL_T("只有管理员可以管理用户、目录和配置",
-                       "only an administrator manages the users, the directory and the settings"));
+    hl_route_forbidden(response, HL_T("只有系统管理员可以管理目录和配置",
+                                      "only a system administrator manages the directory and the "
+                                      "settings"));
+    return true;
+}
+
+static bool refuse_unless_security_admin(const hl_user *user, hl_route_response *response)
+{
+    if (hl_auth_may_manage_accounts(user))
+        return false;
+    hl_route_forbidden(response, HL_T("只有安全管理员可以管理用户与角色",
+                                      "only a security administrator manages users and roles"));
     return true;
 }
 
@@ -327,7 +338,7 @@ void hl_routes_categories_list(const hl_route_request *request, const hl_route_c
 void hl_routes_users_list(const hl_route_request *request, const hl_route_context *context,
                           hl_route_response *response)
 {
-    if (refuse_unless_admin(context->user, response))
+    if (refuse_unless_security_admin(context->user, response))
         return;
     hl_error error;
     hl_error_clear(&error);
@@ -343,6 +354,15 @@ static bool admin_body(const hl_route_request *request, const hl_route_context *
                        hl_json_field *fields, size_t count, hl_route_response *response)
 {
     if (refuse_unless_admin(context->user, response))
+        return false;
+    return hl_route_parse_body(request, fields, count, response);
+}
+
+/* The same for the security administrator's writes (users). */
+static bool account_body(const hl_route_request *request, const hl_route_context *context,
+                         hl_json_field *fields, size_t count, hl_route_response *response)
+{
+    if (refuse_unless_security_admin(context->user, response))
         return false;
     return hl_route_parse_body(request, fields, count, response);
 }
@@ -437,7 +457,7 @@ void hl_routes_users_create(const hl_route_request *request, const hl_route_cont
         [USER_ACTIVE] = {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
         [USER_PASSWORD] = {.name = "password"},
     };
-    if (!admin_body(request, context, fields, USER_FIELD_COUNT, response))
+    if (!account_body(request, context, fields, USER_FIELD_COUNT, response))
         return;
     hl_auth_user_fields user_fields = user_fields_of(fields);
     hl_user user;
@@ -454,15 +474,18 @@ void hl_routes_users_create(const hl_route_request *request, const hl_route_cont
 void hl_routes_users_update(const hl_route_request *request, const hl_route_context *context,
                             hl_route_response *response)
 {
-    hl_json_field fields[USER_FIELD_COUNT] = {
+    /* The user's fields, and "unlock": the security administrator lifts
+     * the account's login wait (app/auth hl_auth_unlock, audited). */
+    hl_json_field fields[USER_FIELD_COUNT + 1] = {
         [USER_USERNAME] = {.name = "username", .optional = true},
         [USER_NAME] = {.name = "name", .optional = true},
         [USER_ROLE] = {.name = "role", .optional = true},
         [USER_UNIT] = {.name = "unit", .optional = true},
         [USER_ACTIVE] = {.name = "active", .kind = HL_JSON_BOOLEAN, .optional = true},
         [USER_PASSWORD] = {.name = "password", .optional = true},
+        [USER_FIELD_COUNT] = {.name = "unlock", .kind = HL_JSON_BOOLEAN, .optional = true},
     };
-    if (!admin_body(request, context, fields, USER_FIELD_COUNT, response))
+    if (!account_body(request, context, fields, HL_COUNT_OF(fields), response))
         return;
     const char *username = parameter_text(request, context->parameters[0]);
     /* The username names the record; the body cannot rename it. */
@@ -479,6 +502,12 @@ void hl_routes_users_update(const hl_route_request *request, const hl_route_cont
                      hl_auth_update_user(request->app, request->guard, username, &user_fields,
                                          &user, &error),
                      &error))
+        return;
+    bool unlock = fields[USER_FIELD_COUNT].present && fields[USER_FIELD_COUNT].boolean;
+    if (unlock && !hl_route_ok(response,
+                               hl_auth_unlock(request->app, context->user->username, username,
+                                              request->now, &error),
+                               &error))
         return;
     user_json(&response->body, &user);
     end_record(response, false);

@@ -21,6 +21,8 @@
 static void read_order(const hl_route_request *request, const hl_user *user, hl_slice number,
                        bool events, hl_route_response *response)
 {
+    if (hl_route_refuse_without_orders(user, response))
+        return;
     hl_error error;
     hl_error_clear(&error);
     int64_t id = 0;
@@ -235,6 +237,8 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
 void hl_routes_orders_list(const hl_route_request *request, const hl_route_context *context,
                            hl_route_response *response)
 {
+    if (hl_route_refuse_without_orders(context->user, response))
+        return;
     hl_order_filter filter = {0};
     int64_t page = 1, page_size = PAGE_SIZE_DEFAULT;
     if (!list_filter(request, &filter, &page, &page_size, response))
@@ -267,6 +271,8 @@ void hl_routes_orders_list(const hl_route_request *request, const hl_route_conte
 void hl_routes_orders_counts(const hl_route_request *request, const hl_route_context *context,
                              hl_route_response *response)
 {
+    if (hl_route_refuse_without_orders(context->user, response))
+        return;
     hl_order_filter filter = {0};
     hl_app_order_counts counts;
     memset(&counts, 0, sizeof counts);
@@ -519,6 +525,8 @@ void hl_routes_orders_act(const hl_route_request *request, const hl_route_contex
                           hl_route_response *response)
 {
     const hl_user *user = context->user;
+    if (hl_route_refuse_without_orders(user, response))
+        return;
     hl_slice number = context->parameters[0], action_name = context->parameters[1];
     hl_error error;
     hl_error_clear(&error);

@@ -86,6 +86,8 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
                                 hl_route_response *response)
 {
     const hl_user *user = context->user;
+    if (hl_route_refuse_without_orders(user, response))
+        return;
     hl_error error;
     hl_error_clear(&error);
     int64_t id = 0;
@@ -145,8 +147,9 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
 {
     if (!hl_auth_may_read_audit(context->user)) {
         hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), NULL,
-                              HL_T("只有管理员可以查看联系电话的查阅记录",
-                                   "only administrators may read the audit of phone-number reads"));
+                              HL_T("只有审计管理员可以查看联系电话的查阅记录",
+                                   "only audit administrators may read the audit of phone-number "
+                                   "reads"));
         return;
     }
     hl_audit_filter filter = {0};

@@ -238,7 +238,9 @@ const NAVIGATION = {
   surveyor: ['#/', '#/survey', '#/orders'],
   supervisor: ['#/', '#/supervision', '#/orders', '#/bulletin'],
   analyst: ['#/', '#/orders', '#/bulletin'],
-  admin: ['#/', '#/admin', '#/orders', '#/bulletin'],
+  sysadmin: ['#/', '#/admin', '#/orders', '#/bulletin'],
+  secadmin: ['#/', '#/admin'],
+  auditor: ['#/', '#/admin'],
 };
 
 // The badge the pages show for an order's deadline, from the server's
@@ -274,7 +276,8 @@ async function scenario() {
   const token = `E2E${Date.now().toString(36)}`;
 
   // Every role logs in and sees its home page.
-  const roles = ['agent1', 'dispatcher1', HANDLER, 'surveyor1', 'supervisor1', 'analyst1', 'admin'];
+  const roles = ['agent1', 'dispatcher1', HANDLER, 'surveyor1', 'supervisor1', 'analyst1', 'admin', 'secadmin',
+    'auditor'];
   const pages = {};
   for (const username of roles) {
     const { page } = await session(username);
@@ -468,10 +471,17 @@ async function scenario() {
     }
     await shoot(supervisor, `supervision-${view}`);
   }
-  const admin = pages.admin;
-  for (const section of ['users', 'units', 'categories', 'calendar', 'apikeys']) {
-    await go(admin, `#/admin/${section}`, '#admin-section');
-    await shoot(admin, `admin-${section}`);
+  // The three administrators each see their own tabs (三员分立).
+  const tabs = { admin: ['units', 'categories', 'calendar'], secadmin: ['users', 'apikeys'], auditor: ['audit'] };
+  for (const [username, sections] of Object.entries(tabs)) {
+    const page = pages[username];
+    for (const section of sections) {
+      await go(page, `#/admin/${section}`, '#admin-section');
+      await shoot(page, `admin-${section}`);
+    }
+    const shown = await page.$$eval('nav.tabs a', (links) => links.map((link) => link.getAttribute('href')));
+    check(`${username}: the administration tabs of the role`,
+      JSON.stringify(shown) === JSON.stringify(sections.map((section) => `#/admin/${section}`)), JSON.stringify(shown));
   }
 
   // The bulletin: the unit's figures and rank as the command line computes them.

@@ -650,7 +650,7 @@ def test_end_to_end(port, binary, environment):
 
 
 def test_admin_keys(port):
-    admin = login_token(port, "admin")
+    admin = login_token(port, "secadmin")
     auth = {"Authorization": f"Bearer {admin}", "Content-Type": "application/json"}
     status, _, body = request(port, "GET", "/api/v1/apikeys", headers=auth)
     listed = json.loads(body).get("apikeys", []) if status == 200 else []
@@ -664,7 +664,7 @@ def test_admin_keys(port):
     created = json.loads(body) if status == 201 else {}
     check("POST /api/v1/apikeys 201 with the key once", status == 201
           and re.fullmatch(r"[0-9a-f]{64}", created.get("key", "")) is not None
-          and created.get("created_by") == "admin" and created.get("rate_per_minute") == 30
+          and created.get("created_by") == "secadmin" and created.get("rate_per_minute") == 30
           and created["key"].startswith(created.get("prefix", "-")), f"{status} {body[:300]!r}")
     check("its Location", headers.get("location") == f"/api/v1/apikeys/{created.get('id')}", headers.get("location"))
     status, _, body = post(port, "/requests.json", city_request() + [("api_key", created.get("key", ""))])

@@ -431,7 +431,7 @@ def test_authorization(binary, environment, port):
     check_unauthorized("unknown user", status, headers, body)
 
     tokens = {"analyst1": session["token"]}
-    for username in ("agent1", "dispatcher1", "supervisor1", "admin", "h-xiaodian", "h-yingze"):
+    for username in ("agent1", "dispatcher1", "supervisor1", "admin", "auditor", "h-xiaodian", "h-yingze"):
         tokens[username] = login_token(port, username)
     # surveyor1's password is set with `hotline passwd` (read from standard input).
     completed = subprocess.run([binary, "passwd", "surveyor1"], env=environment, input=b"surveyor-secret-9\n",
@@ -839,8 +839,8 @@ def test_gauges_after_writes(binary, environment, port):
 
 
 def audit_reads(port, tokens, query=""):
-    """The admin's view of the audit: (status, document)."""
-    status, _, body = request(port, "GET", f"/api/v1/audit/phone-reads{query}", token=tokens["admin"])
+    """The audit administrator's view of the audit: (status, document)."""
+    status, _, body = request(port, "GET", f"/api/v1/audit/phone-reads{query}", token=tokens["auditor"])
     try:
         return status, json.loads(body)
     except ValueError:
@@ -902,8 +902,8 @@ def test_personal_data(binary, environment, port, tokens):
     status, headers, body = request(port, "POST", f"/api/v1/orders/{latest}/earlier", token=tokens["agent1"])
     check("earlier: POST is 405", status == 405 and "GET" in headers.get("allow", ""), f"{status} {headers!r}")
 
-    # The audit: administrators only.
-    for username in ("agent1", "supervisor1", "analyst1"):
+    # The audit: the audit administrator only (not the system administrator).
+    for username in ("agent1", "supervisor1", "analyst1", "admin"):
         status, headers, body = request(port, "GET", "/api/v1/audit/phone-reads", token=tokens[username])
         check_error_body(f"audit for {username}", status, headers, body, 403, "forbidden")
     status, headers, body = request(port, "GET", "/api/v1/audit/phone-reads", token=None)
@@ -957,7 +957,7 @@ def test_personal_data(binary, environment, port, tokens):
     check("audit: a page past the end is empty", status == 200 and page.get("reads") == []
           and page.get("total", 0) > 0, repr(page)[:200])
     for query, field in (("?page=0", "page"), ("?page=x", "page"), ("?order=12", "order"), ("?user=", "user")):
-        status, headers, body = request(port, "GET", f"/api/v1/audit/phone-reads{query}", token=tokens["admin"])
+        status, headers, body = request(port, "GET", f"/api/v1/audit/phone-reads{query}", token=tokens["auditor"])
         check_error_body(f"audit {query}", status, headers, body, 400, "invalid")
         check(f"audit {query}: field", json.loads(body)["error"]["field"] == field, body[:200])
     # The command line reads the same table.

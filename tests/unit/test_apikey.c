@@ -191,9 +191,9 @@ static void test_only_administrators_manage_keys(void **state)
     (void)state;
     for (int role = 0; role < HL_ROLE_COUNT; role++) {
         hl_user user = {.role = (hl_role)role, .active = true};
-        assert_int_equal(hl_auth_may_manage_api_keys(&user), role == HL_ROLE_ADMIN);
+        assert_int_equal(hl_auth_may_manage_api_keys(&user), role == HL_ROLE_SECADMIN);
     }
-    hl_user disabled = {.role = HL_ROLE_ADMIN, .active = false};
+    hl_user disabled = {.role = HL_ROLE_SECADMIN, .active = false};
     assert_false(hl_auth_may_manage_api_keys(&disabled));
     assert_false(hl_auth_may_manage_api_keys(NULL));
 }

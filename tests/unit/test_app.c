@@ -35,7 +35,7 @@ static const char users_csv[] = "username,display_name,role,unit,active\n"
                                 "surveyor,回访员,surveyor,,1\n"
                                 "supervisor,督办员,supervisor,,1\n"
                                 "analyst,分析员,analyst,,1\n"
-                                "admin,管理员,admin,,1\n"
+                                "admin,系统管理员,sysadmin,,1\n"
                                 "h-u1,承办人1,handler,u1,1\n"
                                 "h-u2,承办人2,handler,u2,1\n"
                                 "h-u3,承办人3,handler,u3,1\n"
@@ -417,8 +417,9 @@ static uint64_t next_random(uint64_t *seed)
 
 static const char *actor_for(hl_role role, const hl_order *order, uint64_t *seed)
 {
-    static const char *const centre[] = {"agent",      "dispatcher", "",     "surveyor",
-                                         "supervisor", "analyst",    "admin"};
+    static const char *const centre[] = {"agent",    "dispatcher", "",
+                                         "surveyor", "supervisor", "analyst",
+                                         "admin",    "secadmin",   "auditor"};
     static const char *const handlers[] = {"h-u1", "h-u2", "h-u3", "h-u4"};
     if (role != HL_ROLE_HANDLER)
         return centre[role];

@@ -5,12 +5,15 @@
  * the password change, that only a token's hash is stored, the role table
  * of reads, the administrator's writes to users, and the narrowing of a
  * list to what a user may read. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "app/audit.h"
 #include "app/auth.h"
+#include "app/throttle.h"
 #include "app/transfer.h"
 #include "base/i18n.h"
 #include "test_support.h"
@@ -33,7 +36,7 @@ static const char users_csv[] = "username,display_name,role,unit,active\n"
                                 "surveyor,回访员,surveyor,,1\n"
                                 "supervisor,督办员,supervisor,,1\n"
                                 "analyst,分析员,analyst,,1\n"
-                                "admin,管理员,admin,,1\n"
+                                "admin,安全管理员,secadmin,,1\n"
                                 "h-u1,承办人1,handler,u1,1\n"
                                 "h-u2,承办人2,handler,u2,1\n"
                                 "gone,已停用,agent,,0\n";
@@ -116,22 +119,27 @@ static void test_hash_and_verify(void **state)
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
 }
 
+/* The account's first failures cost nothing; the one after them starts a
+ * wait, during which even the right password is refused, from anywhere. */
+#define FIRST_WAIT_FAILURES (HL_AUTH_ACCOUNT_FREE_FAILURES + 1)
+
 static void test_rate_limits(void **state)
 {
     fixture *fix = *state;
     hl_auth_grant grant;
     hl_error error;
-    for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FAILURES; attempt++) {
+    for (int attempt = 0; attempt < FIRST_WAIT_FAILURES; attempt++) {
         assert_int_equal(login(fix, "agent", "guess", "10.0.0.2", NOW + attempt, &grant, &error),
                          HL_EROLE);
         assert_false(grant.rate_limited);
     }
-    /* Refused even with the right password, from anywhere, until the window ends. */
-    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.3", NOW + 10, &grant, &error), HL_EROLE);
+    hl_time last = NOW + FIRST_WAIT_FAILURES - 1;
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.3", last + 10, &grant, &error),
+                     HL_EROLE);
     assert_true(grant.rate_limited);
-    assert_int_equal(grant.retry_after, HL_AUTH_FAILURE_WINDOW_SECONDS - 10);
+    assert_int_equal(grant.retry_after, HL_AUTH_DELAY_FIRST_SECONDS - 10);
     assert_non_null(strstr(error.message, "too many attempts"));
-    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.3", NOW + HL_AUTH_FAILURE_WINDOW_SECONDS,
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.3", last + HL_AUTH_DELAY_FIRST_SECONDS,
                            &grant, &error),
                      HL_OK);
 
@@ -150,6 +158,148 @@ static void test_rate_limits(void **state)
     assert_int_equal(login(fix, "agent", PASSWORD, "192.0.2.10", later + 1, &grant, &error), HL_OK);
 }
 
+static void test_the_wait_doubles_up_to_its_cap(void **state)
+{
+    (void)state;
+    for (int failures = 0; failures <= HL_AUTH_ACCOUNT_FREE_FAILURES; failures++)
+        assert_int_equal(hl_auth_delay_after(failures), 0);
+    assert_int_equal(hl_auth_delay_after(FIRST_WAIT_FAILURES), HL_AUTH_DELAY_FIRST_SECONDS);
+    assert_int_equal(hl_auth_delay_after(FIRST_WAIT_FAILURES + 1), 2 * HL_AUTH_DELAY_FIRST_SECONDS);
+    assert_int_equal(hl_auth_delay_after(FIRST_WAIT_FAILURES + 2), 4 * HL_AUTH_DELAY_FIRST_SECONDS);
+    assert_int_equal(hl_auth_delay_after(1000), HL_AUTH_DELAY_MAX_SECONDS);
+    assert_int_equal(hl_auth_delay_after(INT64_MAX), HL_AUTH_DELAY_MAX_SECONDS);
+}
+
+/* Finding 3 (issue 11): five wrong guesses used to lock any account,
+ * administrators included, for five minutes, for everyone, and again at
+ * every next guess. An attacker who keeps guessing, from many addresses,
+ * now only makes the account wait: never longer than the current wait,
+ * which is never longer than HL_AUTH_DELAY_MAX_SECONDS; attempts during a
+ * wait are refused without counting, so they do not lengthen it; and once
+ * the wait has passed, the real user's right password works at once. */
+static void test_finding_3_an_attackers_failures_only_delay_the_real_user(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_grant grant;
+    hl_error error;
+    hl_time now = NOW;
+    int counted = 0, address = 0;
+    char from[32];
+    /* A burst: the free failures and the first that makes the account wait. */
+    for (; counted < FIRST_WAIT_FAILURES; counted++) {
+        snprintf(from, sizeof from, "198.51.100.%d", ++address);
+        assert_int_equal(login(fix, "agent", "guess", from, now, &grant, &error), HL_EROLE);
+    }
+    /* Guesses during the wait change nothing. */
+    for (int refused = 0; refused < 30; refused++) {
+        snprintf(from, sizeof from, "198.51.100.%d", ++address);
+        assert_int_equal(login(fix, "agent", "guess", from, now + 1, &grant, &error), HL_EROLE);
+        assert_true(grant.rate_limited);
+        assert_true(grant.retry_after <= HL_AUTH_DELAY_FIRST_SECONDS);
+    }
+    /* The real user, from its own desk, waits the current wait and no more. */
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.1.1.1", now + 30, &grant, &error), HL_EROLE);
+    assert_true(grant.rate_limited);
+    assert_int_equal(grant.retry_after, HL_AUTH_DELAY_FIRST_SECONDS - 30);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.1.1.1", now + HL_AUTH_DELAY_FIRST_SECONDS,
+                           &grant, &error),
+                     HL_OK);
+
+    /* An attacker who guesses each time a wait ends: the waits double, up
+     * to the cap, and the real user still gets in when the last one ends. */
+    now += HL_AUTH_DELAY_FIRST_SECONDS + 1;
+    int wait = 0;
+    for (counted = 0; counted < FIRST_WAIT_FAILURES + 6; counted++) {
+        snprintf(from, sizeof from, "203.0.113.%d", ++address % 250);
+        assert_int_equal(login(fix, "agent", "guess", from, now, &grant, &error), HL_EROLE);
+        assert_false(grant.rate_limited);
+        wait = hl_auth_delay_after(counted + 1);
+        assert_true(wait <= HL_AUTH_DELAY_MAX_SECONDS);
+        if (wait > 0) {
+            assert_int_equal(
+                login(fix, "agent", PASSWORD, "10.1.1.1", now + wait - 1, &grant, &error),
+                HL_EROLE);
+            assert_true(grant.rate_limited);
+            assert_int_equal(grant.retry_after, 1);
+        }
+        now += wait;
+    }
+    assert_int_equal(wait, HL_AUTH_DELAY_MAX_SECONDS);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.1.1.1", now, &grant, &error), HL_OK);
+}
+
+/* Finding 3 (issue 11): there was no way to lift a lockout but to wait.
+ * A security administrator's unlock ends the wait at once, and is on
+ * record in the audit. */
+static void test_finding_3_the_security_administrators_unlock_clears_the_wait(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_grant grant;
+    hl_error error;
+    for (int attempt = 0; attempt < FIRST_WAIT_FAILURES; attempt++)
+        assert_int_equal(login(fix, "agent", "guess", "198.51.100.7", NOW, &grant, &error),
+                         HL_EROLE);
+    hl_time now = NOW + 1;
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.1.1.1", now, &grant, &error), HL_EROLE);
+    assert_true(grant.rate_limited);
+    hl_error_clear(&error);
+    assert_int_equal(hl_auth_unlock(fix->app, "admin", "agent", now + 1, &error), HL_OK);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.1.1.1", now + 2, &grant, &error), HL_OK);
+    /* Its failures are forgotten too: the next free ones are free again. */
+    for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FREE_FAILURES; attempt++)
+        assert_int_equal(login(fix, "agent", "guess", "10.1.1.2", now + 3, &grant, &error),
+                         HL_EROLE);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.1.1.2", now + 4, &grant, &error), HL_OK);
+    /* On record: who lifted whose wait, and when. */
+    hl_audit_filter filter = {.actor = "admin"};
+    int64_t count = 0;
+    assert_int_equal(hl_audit_count(fix->app, &filter, &count, &error), HL_OK);
+    assert_int_equal(count, 1);
+    /* An unknown account names the field. */
+    hl_error_clear(&error);
+    assert_int_equal(hl_auth_unlock(fix->app, "admin", "nobody", now, &error), HL_ENOTFOUND);
+    assert_string_equal(error.field, "username");
+    assert_int_equal(hl_auth_unlock(fix->app, "admin", "bad name", now, &error), HL_ENOTFOUND);
+}
+
+/* Finding 3 (issue 11): 1,000 failed logins of other names from 50
+ * addresses evicted the target's entry from a 1,024-slot table, and the
+ * right password then worked at once. The counts are the store's, one row
+ * per key, and only the target's own failures touch its keys: thousands
+ * of other accounts' failures (with the purges they set off) leave its
+ * wait exactly as it was. */
+static void test_finding_3_other_accounts_failures_cannot_reset_the_wait(void **state)
+{
+    fixture *fix = *state;
+    hl_auth_grant grant;
+    hl_error error;
+    for (int attempt = 0; attempt < FIRST_WAIT_FAILURES; attempt++)
+        assert_int_equal(login(fix, "agent", "guess", "198.51.100.1", NOW, &grant, &error),
+                         HL_EROLE);
+    /* The failures other accounts' logins record, as login counts them. */
+    for (int other = 0; other < 3000; other++) {
+        char key[48];
+        snprintf(key, sizeof key, "u:victim-%d", other);
+        assert_int_equal(
+            hl_throttle_fail(fix->app, key, HL_AUTH_ACCOUNT_MEMORY_SECONDS, NOW + 1, NULL, &error),
+            HL_OK);
+        snprintf(key, sizeof key, "a:10.9.%d.%d", other / 60, other % 60);
+        assert_int_equal(
+            hl_throttle_fail(fix->app, key, HL_AUTH_FAILURE_WINDOW_SECONDS, NOW + 1, NULL, &error),
+            HL_OK);
+    }
+    /* Ten of those logins through the front door as well. */
+    for (int other = 0; other < 10; other++) {
+        char username[32], from[32];
+        snprintf(username, sizeof username, "victim-%d", other);
+        snprintf(from, sizeof from, "10.8.0.%d", other);
+        assert_int_equal(login(fix, username, "guess", from, NOW + 2, &grant, &error), HL_EROLE);
+    }
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.1.1.1", NOW + 20, &grant, &error), HL_EROLE);
+    assert_true(grant.rate_limited);
+    assert_int_equal(grant.retry_after, HL_AUTH_DELAY_FIRST_SECONDS - 20);
+}
+
 /* Two servers on one store are two hl_app on one file, each with its own
  * guard: failures made on one count on the other, a lockout made on one
  * refuses on the other, and a login that succeeds on one clears the
@@ -163,8 +313,8 @@ static void test_a_lockout_is_shared_by_every_app_on_the_store(void **state)
     assert_int_equal(test_app_open(fix->directory, fix->path, &other, &error), HL_OK);
     assert_int_equal(hl_auth_guard_new(1, &other_guard, &error), HL_OK);
     hl_auth_grant grant;
-    /* Failures alternate between the two: together they reach the limit. */
-    for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FAILURES; attempt++) {
+    /* Failures alternate between the two: together they start the wait. */
+    for (int attempt = 0; attempt < FIRST_WAIT_FAILURES; attempt++) {
         hl_app *app = attempt % 2 == 0 ? fix->app : other;
         hl_auth_guard *guard = attempt % 2 == 0 ? fix->guard : other_guard;
         hl_error_clear(&error);
@@ -180,14 +330,15 @@ static void test_a_lockout_is_shared_by_every_app_on_the_store(void **state)
                                        "10.0.0.3", NOW + 10, &grant, &error),
                          HL_EROLE);
         assert_true(grant.rate_limited);
-        assert_int_equal(grant.retry_after, HL_AUTH_FAILURE_WINDOW_SECONDS - 10);
+        assert_int_equal(grant.retry_after,
+                         HL_AUTH_DELAY_FIRST_SECONDS - (10 - (FIRST_WAIT_FAILURES - 1)));
     }
-    /* After the window, a login on one clears the count on both: four more
-     * failures on the other do not lock the account again. */
-    hl_time later = NOW + HL_AUTH_FAILURE_WINDOW_SECONDS;
+    /* Once the failures are forgotten, a login on one clears the count on
+     * both: the free failures on the other do not make the account wait. */
+    hl_time later = NOW + HL_AUTH_ACCOUNT_MEMORY_SECONDS;
     assert_int_equal(login(fix, "agent", "guess", "10.0.0.4", later, &grant, &error), HL_EROLE);
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.4", later + 1, &grant, &error), HL_OK);
-    for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FAILURES - 1; attempt++) {
+    for (int attempt = 0; attempt < HL_AUTH_ACCOUNT_FREE_FAILURES; attempt++) {
         hl_error_clear(&error);
         assert_int_equal(hl_auth_login(other, other_guard, "agent", "guess", "10.0.0.5",
                                        later + 2 + attempt, &grant, &error),
@@ -373,7 +524,8 @@ static void test_read_rights(void **state)
     snprintf(order->co_units, sizeof order->co_units, "u3,u4");
     hl_user agent = user_of(HL_ROLE_AGENT, ""), dispatcher = user_of(HL_ROLE_DISPATCHER, ""),
             supervisor = user_of(HL_ROLE_SUPERVISOR, ""), analyst = user_of(HL_ROLE_ANALYST, ""),
-            admin = user_of(HL_ROLE_ADMIN, ""), surveyor = user_of(HL_ROLE_SURVEYOR, ""),
+            admin = user_of(HL_ROLE_SYSADMIN, ""), surveyor = user_of(HL_ROLE_SURVEYOR, ""),
+            security = user_of(HL_ROLE_SECADMIN, ""), auditor = user_of(HL_ROLE_AUDITOR, ""),
             lead = user_of(HL_ROLE_HANDLER, "u1"), co = user_of(HL_ROLE_HANDLER, "u4"),
             other = user_of(HL_ROLE_HANDLER, "u2"), prefix = user_of(HL_ROLE_HANDLER, "u"),
             unitless = user_of(HL_ROLE_HANDLER, "");
@@ -382,6 +534,9 @@ static void test_read_rights(void **state)
     assert_true(hl_auth_may_read_order(&supervisor, order));
     assert_true(hl_auth_may_read_order(&analyst, order));
     assert_true(hl_auth_may_read_order(&admin, order));
+    /* The security and audit administrators read no order (三员分立). */
+    assert_false(hl_auth_may_read_order(&security, order));
+    assert_false(hl_auth_may_read_order(&auditor, order));
     assert_true(hl_auth_may_read_order(&lead, order));
     assert_true(hl_auth_may_read_order(&co, order));
     assert_false(hl_auth_may_read_order(&other, order));
@@ -406,6 +561,8 @@ static void test_read_rights(void **state)
     assert_true(hl_auth_may_read_reports(&analyst));
     assert_true(hl_auth_may_read_reports(&supervisor));
     assert_true(hl_auth_may_read_reports(&admin));
+    assert_false(hl_auth_may_read_reports(&security));
+    assert_false(hl_auth_may_read_reports(&auditor));
     assert_true(hl_auth_may_read_reports(&dispatcher));
     assert_false(hl_auth_may_read_reports(&lead));
     assert_false(hl_auth_may_read_reports(&agent));
@@ -416,6 +573,8 @@ static void test_read_rights(void **state)
     assert_true(hl_auth_sees_personal_data(&supervisor));
     assert_false(hl_auth_sees_personal_data(&analyst));
     assert_false(hl_auth_sees_personal_data(&admin));
+    assert_false(hl_auth_sees_personal_data(&security));
+    assert_false(hl_auth_sees_personal_data(&auditor));
     assert_true(hl_auth_sees_personal_data(&surveyor)); /* they call the citizen back */
     assert_false(hl_auth_sees_personal_data(&lead));
     free(order);
@@ -598,7 +757,7 @@ static void test_the_last_administrator_stays(void **state)
                      HL_ECONFLICT);
     assert_string_equal(error.field, "active");
     /* With a second administrator, the first may go. */
-    hl_auth_user_fields second = user_fields("admin2", "admin", NULL);
+    hl_auth_user_fields second = user_fields("admin2", "secadmin", NULL);
     assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &second, &user, &error), HL_OK);
     assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error),
                      HL_OK);
@@ -645,12 +804,16 @@ static void test_directory_and_config_rights(void **state)
     (void)state;
     for (int role = 0; role < HL_ROLE_COUNT; role++) {
         hl_user user = {.username = "u", .role = (hl_role)role, .active = true};
-        assert_int_equal(hl_auth_may_manage_directory(&user), role == HL_ROLE_ADMIN);
+        assert_int_equal(hl_auth_may_manage_directory(&user), role == HL_ROLE_SYSADMIN);
         assert_int_equal(hl_auth_may_read_config(&user),
-                         role == HL_ROLE_ADMIN || role == HL_ROLE_SUPERVISOR);
+                         role == HL_ROLE_SYSADMIN || role == HL_ROLE_SUPERVISOR);
+        assert_int_equal(hl_auth_may_manage_accounts(&user), role == HL_ROLE_SECADMIN);
+        assert_int_equal(hl_auth_may_read_audit(&user), role == HL_ROLE_AUDITOR);
         user.active = false;
         assert_false(hl_auth_may_manage_directory(&user));
         assert_false(hl_auth_may_read_config(&user));
+        assert_false(hl_auth_may_manage_accounts(&user));
+        assert_false(hl_auth_may_read_audit(&user));
     }
 }
 
@@ -669,7 +832,9 @@ static void test_rights_of_each_role(void **state)
         {HL_ROLE_SURVEYOR, "survey search_orders"},
         {HL_ROLE_SUPERVISOR, "supervise search_orders read_reports"},
         {HL_ROLE_ANALYST, "search_orders read_reports"},
-        {HL_ROLE_ADMIN, "manage_directory search_orders read_reports"},
+        {HL_ROLE_SYSADMIN, "manage_directory search_orders read_reports"},
+        {HL_ROLE_SECADMIN, "manage_accounts"},
+        {HL_ROLE_AUDITOR, "read_audit"},
     };
     for (size_t index = 0; index < sizeof expected / sizeof expected[0]; index++) {
         hl_user user = {
@@ -721,6 +886,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_reset_and_disabling_end_sessions, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_the_last_administrator_stays, setup, teardown),
+        cmocka_unit_test(test_the_wait_doubles_up_to_its_cap),
+        cmocka_unit_test_setup_teardown(
+            test_finding_3_an_attackers_failures_only_delay_the_real_user, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_finding_3_the_security_administrators_unlock_clears_the_wait, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_finding_3_other_accounts_failures_cannot_reset_the_wait, setup, teardown),
         cmocka_unit_test(test_order_scope_narrows_a_filter),
         cmocka_unit_test(test_directory_and_config_rights),
         cmocka_unit_test(test_rights_of_each_role),

@@ -346,9 +346,10 @@ static void test_validation_message_follows_language(void **state)
 static void test_role_names_and_labels_round_trip(void **state)
 {
     (void)state;
-    const char *names[] = {"agent",      "dispatcher", "handler", "surveyor",
-                           "supervisor", "analyst",    "admin"};
-    const char *labels[] = {"话务员", "派单员", "承办人", "回访员", "督办员", "分析员", "管理员"};
+    const char *names[] = {"agent",   "dispatcher", "handler",  "surveyor", "supervisor",
+                           "analyst", "sysadmin",   "secadmin", "auditor"};
+    const char *labels[] = {"话务员", "派单员",     "承办人",     "回访员",    "督办员",
+                            "分析员", "系统管理员", "安全管理员", "审计管理员"};
     for (int role = 0; role < HL_ROLE_COUNT; role++) {
         hl_role parsed = HL_ROLE_COUNT;
         assert_string_equal(hl_directory_role_name((hl_role)role), names[role]);
@@ -364,8 +365,15 @@ static void test_role_names_and_labels_round_trip(void **state)
 static void test_role_labels_in_english(void **state)
 {
     (void)state;
-    const char *labels[] = {"agent",      "dispatcher", "unit handler", "surveyor",
-                            "supervisor", "analyst",    "administrator"};
+    const char *labels[] = {"agent",
+                            "dispatcher",
+                            "unit handler",
+                            "surveyor",
+                            "supervisor",
+                            "analyst",
+                            "system administrator",
+                            "security administrator",
+                            "audit administrator"};
     hl_i18n_set(HL_LANG_EN);
     for (int role = 0; role < HL_ROLE_COUNT; role++)
         assert_string_equal(hl_directory_role_label((hl_role)role), labels[role]);

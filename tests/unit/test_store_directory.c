@@ -108,7 +108,7 @@ static void test_user_upsert_get_each(void **state)
     snprintf(user.unit, sizeof user.unit, "water");
     assert_int_equal(hl_store_user_put(context->store, &user, &error), HL_OK);
     snprintf(user.username, sizeof user.username, "admin");
-    user.role = HL_ROLE_ADMIN;
+    user.role = HL_ROLE_SECADMIN;
     assert_int_equal(hl_store_user_put(context->store, &user, &error), HL_OK);
     user.role = (hl_role)HL_ROLE_COUNT;
     assert_int_equal(hl_store_user_put(context->store, &user, &error), HL_EINVAL);

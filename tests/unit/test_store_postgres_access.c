@@ -33,16 +33,16 @@
 static void test_open_creates_the_schema_once_and_reopens(void **state)
 {
     fixture *context = *state;
-    /* 4: the citizen's consent to publication (pg_schema.c). */
+    /* 5: the three separated administrators (pg_schema.c). */
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 4);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'sqlite_schema_version'"),
         8);
     hl_store *second = NULL;
     hl_error error;
     assert_int_equal(hl_store_open(context->path, &second, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(second), 4);
+    assert_int_equal(hl_store_schema_version(second), 5);
     hl_store_close(second);
     /* The second open found the schema and changed nothing. */
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM meta"), 2);
@@ -75,6 +75,30 @@ static void *open_store(void *context)
     hl_error error;
     job->result = hl_store_open(job->address, &job->store, &error);
     return NULL;
+}
+
+/* Migration 5: the users of the old single administrator role become
+ * security administrators (三员分立), as SQLite's migration 11 does. */
+static void test_migration_5_makes_old_administrators_security_administrators(void **state)
+{
+    fixture *context = *state;
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(raw_exec(context->path,
+                              "INSERT INTO users(username, display_name, role, unit, active) "
+                              "VALUES('root', 'root', 'admin', '', 1), "
+                              "('zhang', 'zhang', 'agent', '', 1); "
+                              "UPDATE meta SET value = '4' WHERE key = 'schema_version';"),
+                     0);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    hl_user user;
+    assert_int_equal(hl_store_user_get(context->store, "root", &user, &error), HL_OK);
+    assert_int_equal(user.role, HL_ROLE_SECADMIN);
+    assert_int_equal(hl_store_user_get(context->store, "zhang", &user, &error), HL_OK);
+    assert_int_equal(user.role, HL_ROLE_AGENT);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
 }
 
 static void test_two_servers_creating_one_schema_at_once_both_open(void **state)
@@ -581,6 +605,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         STORE_TEST(test_open_creates_the_schema_once_and_reopens),
+        STORE_TEST(test_migration_5_makes_old_administrators_security_administrators),
         STORE_TEST(test_two_servers_creating_one_schema_at_once_both_open),
         STORE_TEST(test_open_refuses_another_programs_database),
         STORE_TEST(test_a_lost_connection_is_unavailable_then_reset),

@@ -252,9 +252,9 @@ static void test_a_schema_2_database_with_events_comes_to_3_with_every_row(void 
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events"), 400);
 
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(context->store), 4);
+    assert_int_equal(hl_store_schema_version(context->store), 5);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 4);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
     raw_text(context->path, EVENTS_DIGEST, after, sizeof after);
     assert_string_equal(before, after);
     /* 400 days from January 2024: 14 months, each in its partition. */

@@ -9,7 +9,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 10); /* migrations 1-10 */
+    assert_int_equal(hl_store_schema_version(context->store), 11); /* migrations 1-11 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -183,7 +183,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 10);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 11);
     bool consent[3];
     for (int sequence = 1; sequence <= 3; sequence++) {
         assert_int_equal(
@@ -194,6 +194,30 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_true(consent[0]);
     assert_false(consent[1]);
     assert_false(consent[2]);
+}
+
+/* Migration 11: the users of the old single administrator role become
+ * security administrators (三员分立); the other roles stay. */
+static void test_migration_11_makes_old_administrators_security_administrators(void **state)
+{
+    fixture *context = *state;
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(raw_exec(context->path,
+                              "INSERT INTO users(username, display_name, role, unit, active) "
+                              "VALUES('root', '管理员', 'admin', '', 1), "
+                              "('zhang', '张三', 'agent', '', 1); "
+                              "UPDATE meta SET value = '10' WHERE key = 'schema_version'"),
+                     SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    hl_user user;
+    assert_int_equal(hl_store_user_get(context->store, "root", &user, &error), HL_OK);
+    assert_int_equal(user.role, HL_ROLE_SECADMIN);
+    assert_int_equal(hl_store_user_get(context->store, "zhang", &user, &error), HL_OK);
+    assert_int_equal(user.role, HL_ROLE_AGENT);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM users WHERE role = 'admin'"),
+                     0);
 }
 
 int main(void)
@@ -209,6 +233,7 @@ int main(void)
         STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
         STORE_TEST(test_migration_10_gives_consent_to_open311_posts_only),
         STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
+        STORE_TEST(test_migration_11_makes_old_administrators_security_administrators),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -188,8 +188,8 @@ static void test_two_apps_see_each_others_failures(void **state)
     hl_error error;
     int seconds = -1;
     for (int index = 0; index < 3; index++) {
-        assert_int_equal(hl_throttle_fail(fix->app, "u:agent", 300, NOW, &error), HL_OK);
-        assert_int_equal(hl_throttle_fail(other, "u:agent", 300, NOW + 10, &error), HL_OK);
+        assert_int_equal(hl_throttle_fail(fix->app, "u:agent", 300, NOW, NULL, &error), HL_OK);
+        assert_int_equal(hl_throttle_fail(other, "u:agent", 300, NOW + 10, NULL, &error), HL_OK);
     }
     assert_int_equal(hl_throttle_blocked_for(other, "u:agent", 7, NOW + 20, &seconds, &error),
                      HL_OK);

@@ -22,6 +22,8 @@ const PAGE_OF_RIGHT = {
   survey: 'survey',
   supervise: 'supervision',
   manage_directory: 'admin',
+  manage_accounts: 'admin',
+  read_audit: 'admin',
   register: 'intake',
   search_orders: 'orders',
   read_reports: 'bulletin',
@@ -80,7 +82,9 @@ export function navigate(hash) {
 
 // The user's pages, in the order of the navigation.
 function navigation() {
-  return ['home', ...(user.rights || []).map((right) => PAGE_OF_RIGHT[right]).filter(Boolean)];
+  // The three administrators' rights share one page (its tabs follow them).
+  const pages = (user.rights || []).map((right) => PAGE_OF_RIGHT[right]).filter(Boolean);
+  return ['home', ...new Set(pages)];
 }
 
 function mayUse(name) {

@@ -301,6 +301,9 @@ static const char *const migrations[] = {
     "ALTER TABLE orders ADD COLUMN publish_consent integer NOT NULL DEFAULT 0;\n"
     "UPDATE orders SET publish_consent = 1\n"
     "    WHERE channel = 'open311' AND id IN (SELECT order_id FROM open311_requests);\n",
+    /* 5: the three separated administrators, as SQLite's migration 11:
+     * the holders of the old role "admin" become security administrators. */
+    "UPDATE users SET role = 'secadmin' WHERE role = 'admin';\n",
 };
 /* clang-format on */
 

@@ -1,10 +1,15 @@
 // admin.js: administration (系统管理): users and roles, units and their
 // ranking groups, categories with their time limits and the other limits,
-// the working-day calendar, and the Open311 API keys. Each section is a
-// table read from the server and a form that creates or changes one
-// record; the server checks every field and its message shows beside it.
+// the working-day calendar, the Open311 API keys and the audit of reads.
+// Each section is a table read from the server and a form that creates or
+// changes one record; the server checks every field and its message shows
+// beside it. The tabs follow the user's rights (三员分立): the system
+// administrator's (units, categories, calendar), the security
+// administrator's (users, API keys) and the audit administrator's (the
+// audit, read only).
 
 import { ApiError, call, forget, get } from '../api.js';
+import { currentUser } from '../main.js';
 import { clear, errorText, h, notice, toast } from '../dom.js';
 import { busy, checkRequired, field, formError, showError, values } from '../forms.js';
 import { t, T } from '../i18n.js';
@@ -90,7 +95,18 @@ const sections = () => ({
       data.users.map((user) => h('tr', { dataset: { username: user.username } },
         h('td', {}, user.username), h('td', {}, user.name), h('td', {}, label('roles', user.role)), h('td', {}, dir.unitName(user.unit)),
         h('td', {}, user.active ? T('启用', 'active') : T('停用', 'inactive')),
-        h('td', {}, h('button.small', { type: 'button', onclick: () => form.fill({ ...user, password: '' }) }, T('修改', 'Edit')))))));
+        h('td', {}, h('button.small', { type: 'button', onclick: () => form.fill({ ...user, password: '' }) }, T('修改', 'Edit')),
+          ' ',
+          // Lifts the login wait after failed logins (finding 3 of issue 11).
+          h('button.small', { type: 'button', dataset: { unlock: user.username }, onclick: async () => {
+            try {
+              await call('PUT', `/users/${encodeURIComponent(user.username)}`, { body: { unlock: true } });
+              toast(T('已解除登录等待', 'Login wait lifted'));
+            } catch (error) {
+              if (!(error instanceof ApiError)) throw error;
+              toast(error.message);
+            }
+          } }, T('解除等待', 'Unlock')))))));
   })],
   units: [T('单位与分组', 'Units and groups'), async (body) => section(body, '/units', {}, (data) => {
     const form = recordForm({
@@ -199,11 +215,26 @@ const sections = () => ({
           }
         } }, T('撤销', 'Revoke')))))));
   })],
+  audit: [T('查阅审计', 'Audit of reads'), async (body) => section(body, '/audit/phone-reads', {}, (data) => {
+    clear(body, table('audit-table', [T('时间', 'Time'), T('工单', 'Order'), T('查阅人', 'Who'), T('途径', 'Route')],
+      (data.reads || []).map((read) => h('tr', {}, h('td', {}, (read.at || '').slice(0, 19).replace('T', ' ')),
+        h('td', {}, read.order || '—'), h('td', {}, read.user || read.actor || ''), h('td', {}, read.route || '')))));
+  })],
 });
 
+// The right each tab needs (app/auth decides; the server refuses the rest).
+const RIGHT_OF_SECTION = {
+  users: 'manage_accounts', apikeys: 'manage_accounts', units: 'manage_directory',
+  categories: 'manage_directory', calendar: 'manage_directory', audit: 'read_audit',
+};
+
 export async function render(view, context) {
-  const SECTIONS = sections();
-  const which = SECTIONS[context.route.parts[1]] ? context.route.parts[1] : 'users';
+  const rights = (context.user || currentUser() || {}).rights || [];
+  const SECTIONS = Object.fromEntries(Object.entries(sections())
+    .filter(([name]) => rights.includes(RIGHT_OF_SECTION[name])));
+  const names = Object.keys(SECTIONS);
+  if (names.length === 0) return;
+  const which = SECTIONS[context.route.parts[1]] ? context.route.parts[1] : names[0];
   const dir = await directory();
   const body = h('section.panel#admin-section');
   clear(view, h('h1', {}, t('admin')),

@@ -15,8 +15,11 @@ function card(href, count, label, tone) {
 export async function render(view, { user }) {
   let counts = null;
   let missing = false;
+  // The security and audit administrators read no order: no counts to ask.
+  const ORDER_RIGHTS = ['dispatch', 'handle', 'survey', 'supervise', 'register', 'search_orders'];
+  const readsOrders = (user.rights || []).some((right) => ORDER_RIGHTS.includes(right));
   try {
-    counts = (await get('/orders/counts')).data;
+    if (readsOrders) counts = (await get('/orders/counts')).data;
   } catch (error) {
     // Until the route exists, /orders/counts reads as an order number (400).
     if (!(error instanceof ApiError && (error.missingRoute || error.field === 'number'))) throw error;
@@ -42,14 +45,16 @@ export async function render(view, { user }) {
       card('#/supervision?view=extensions', '→', T('延期申请待审批', 'Extension requests')),
       card('#/supervision?view=appeals', '→', T('申诉待审核', 'Appeals to decide'))],
     analyst: () => [card('#/bulletin', '→', t('bulletin')), card('#/orders', sum('new', 'dispatched', 'signed', 'handling'), T('在办工单', 'Open orders'))],
-    admin: () => [card('#/admin', '→', t('admin')), card('#/bulletin', '→', t('bulletin'))],
+    sysadmin: () => [card('#/admin/units', '→', t('admin')), card('#/bulletin', '→', t('bulletin'))],
+    secadmin: () => [card('#/admin/users', '→', T('用户与角色', 'Users and roles')), card('#/admin/apikeys', '→', T('Open311 接口密钥', 'Open311 API keys'))],
+    auditor: () => [card('#/admin/audit', '→', T('查阅审计', 'Audit of reads'))],
   };
   add(view, 
     h('h1', {}, T(`您好，${user.name || user.username}`, `Hello, ${user.name || user.username}`)),
     h('p.muted', {}, [user.role_label || label('roles', user.role), user.unit_name || user.unit].filter(Boolean).join(' · ')),
     h('h2', {}, T('现在要做的事', 'To do now')),
     missing ? notice(t('not_available', { route: 'GET /api/v1/orders/counts' })) : null,
-    counts || user.role === 'agent' || user.role === 'admin'
+    counts || !readsOrders || user.role === 'agent' || user.role === 'sysadmin'
       ? h('div.cards#todo', {}, (cards[user.role] || (() => []))())
       : null);
 }
