@@ -295,8 +295,16 @@ static void test_an_orders_events_read_in_sequence_across_months(void **state)
     assert_int_equal(read->at, MARCH);
 }
 
-/* The events table as schema 2 had it (pg_schema.c, migration 1). */
+/* The events table as schema 2 had it (pg_schema.c, migration 1), and
+ * without what schema 4 added (the hash chains). */
 static const char *const schema_2_events =
+    "DROP TABLE chain_heads; DROP TABLE security_events;"
+    "DROP TRIGGER personal_data_reads_append_only ON personal_data_reads;"
+    "DROP TRIGGER personal_data_reads_no_delete ON personal_data_reads;"
+    "ALTER TABLE personal_data_reads DROP COLUMN chain_seq, DROP COLUMN prev_hash,"
+    " DROP COLUMN hash;"
+    "CREATE TRIGGER personal_data_reads_append_only BEFORE UPDATE OR DELETE"
+    " ON personal_data_reads FOR EACH ROW EXECUTE FUNCTION hotline_append_only('append-only');"
     "DROP TABLE events;"
     "DROP FUNCTION hotline_event_partitions(bigint, integer);"
     "CREATE TABLE events(order_id bigint, seq bigint, at bigint, actor text COLLATE \"C\","
@@ -315,7 +323,9 @@ static const char *const schema_2_events =
 
 /* A digest of every row of events, every column, in key order. */
 #define EVENTS_DIGEST                                                                              \
-    "SELECT md5(string_agg(e::text, E'\\n' ORDER BY order_id, seq)) || count(*) FROM events e"
+    "SELECT md5(string_agg((order_id, seq, at, actor, action, from_state, to_state, unit, "        \
+    "other_unit, deadline, note, details, period, outcome, rating, resolved, flags)::text, "       \
+    "E'\\n' ORDER BY order_id, seq)) || count(*) FROM events e"
 
 static void test_a_schema_2_database_with_events_comes_to_3_with_every_row(void **state)
 {
@@ -335,8 +345,12 @@ static void test_a_schema_2_database_with_events_comes_to_3_with_every_row(void 
     assert_int_equal(pg_raw(context, "SELECT count(*) FROM events"), 400);
 
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(context->store), 3);
-    assert_int_equal(pg_raw(context, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
+    assert_int_equal(hl_store_schema_version(context->store), 4);
+    assert_int_equal(pg_raw(context, "SELECT value FROM meta WHERE key = 'schema_version'"), 4);
+    /* Schema 4 linked every stored event into the chain, in time order. */
+    assert_int_equal(pg_raw(context, "SELECT count(*) FROM events WHERE hash IS NULL"), 0);
+    assert_int_equal(pg_raw(context, "SELECT seq FROM chain_heads WHERE name = 'events'"), 400);
+    assert_int_equal(pg_raw(context, "SELECT count(*) FROM meta WHERE key = 'chain_unlinked'"), 0);
     pg_text(context, EVENTS_DIGEST, after, sizeof after);
     assert_string_equal(before, after);
     /* 400 days from January 2024: 14 months, each in its partition. */

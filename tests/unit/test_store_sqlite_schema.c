@@ -6,10 +6,25 @@
  * involved. */
 #include "store_fixture.h"
 
+/* Takes a store back from schema 10 to 9 (the hash chains), for the tests
+ * that take it further back to run older migrations again. */
+#define UNDO_MIGRATION_10                                                                          \
+    "DROP TABLE security_events; DROP TABLE chain_heads;"                                          \
+    "DROP TRIGGER events_no_update; DROP TRIGGER personal_data_reads_no_update;"                   \
+    "ALTER TABLE events DROP COLUMN chain_seq; ALTER TABLE events DROP COLUMN prev_hash;"          \
+    "ALTER TABLE events DROP COLUMN hash;"                                                         \
+    "ALTER TABLE personal_data_reads DROP COLUMN chain_seq;"                                       \
+    "ALTER TABLE personal_data_reads DROP COLUMN prev_hash;"                                       \
+    "ALTER TABLE personal_data_reads DROP COLUMN hash;"                                            \
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "                                     \
+    "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"                                    \
+    "CREATE TRIGGER personal_data_reads_no_update BEFORE UPDATE ON personal_data_reads "           \
+    "BEGIN SELECT RAISE(ABORT, 'append-only'); END;"
+
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 9); /* migrations 1-9 */
+    assert_int_equal(hl_store_schema_version(context->store), 10); /* migrations 1-10 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -104,7 +119,7 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
     context->store = NULL;
     /* Back to version 5, then one more completed order written behind the store's back. */
     assert_int_equal(
-        raw_exec(context->path,
+        raw_exec(context->path, UNDO_MIGRATION_10
                  "DROP TABLE order_state_counts;"
                  "DROP TABLE order_units;"
                  "DROP INDEX orders_by_state;"
@@ -136,7 +151,7 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
     context->store = NULL;
     assert_int_equal(
         raw_exec(
-            context->path,
+            context->path, UNDO_MIGRATION_10
             "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
             "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
         SQLITE_OK);
