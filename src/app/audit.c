@@ -16,6 +16,7 @@
 
 #include "app/app_internal.h"
 #include "base/array.h"
+#include "base/clock.h"
 #include "base/contract.h"
 #include "base/i18n.h"
 
@@ -53,6 +54,42 @@ static int write_reads(hl_app *app, const hl_audit_read *reads, size_t count, hl
 int hl_audit_record(hl_app *app, const hl_audit_read *reads, size_t count, hl_error *error)
 {
     return write_reads(app, reads, count, error);
+}
+
+int hl_audit_security(hl_app *app, const char *actor, const char *address, const char *action,
+                      const char *target, const char *outcome, const char *detail)
+{
+    hl_security_event event;
+    memset(&event, 0, sizeof event);
+    event.at = hl_clock_now();
+    snprintf(event.actor, sizeof event.actor, "%s", actor != NULL ? actor : "");
+    snprintf(event.address, sizeof event.address, "%s", address != NULL ? address : "");
+    snprintf(event.action, sizeof event.action, "%s", action != NULL ? action : "");
+    snprintf(event.target, sizeof event.target, "%s", target != NULL ? target : "");
+    snprintf(event.outcome, sizeof event.outcome, "%s", outcome != NULL ? outcome : "");
+    snprintf(event.detail, sizeof event.detail, "%s", detail != NULL ? detail : "");
+    hl_error error;
+    hl_error_clear(&error);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, &error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        result = hl_store_security_append(app->store, &event, &error);
+        result = hl_app_finish(app, result, &error);
+    } while (hl_app_again(app, &attempt, &result, &error));
+    if (result != HL_OK)
+        fprintf(stderr,
+                HL_T("hotline: 安全事件 %s（%s）未能记录：%s\n",
+                     "hotline: the security event %s (%s) could not be recorded: %s\n"),
+                event.action, event.actor, error.message);
+    return result;
+}
+
+int hl_audit_security_list(hl_app *app, int64_t limit, hl_security_visitor visit, void *context,
+                           hl_error *error)
+{
+    return hl_store_security_each(app->store, limit, visit, context, error);
 }
 
 int hl_audit_list(hl_app *app, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,

@@ -133,7 +133,10 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         printf("%s %s\n", args->positional[0], args->positional[1]);
         return CLI_EXIT_OK;
     }
-    if (hl_app_set_limit(app, args->positional[0], args->positional[1], &error) != HL_OK)
+    int result = hl_app_set_limit(app, args->positional[0], args->positional[1], &error);
+    cli_audit(app, "settings.set", args->positional[0], result,
+              result == HL_OK ? args->positional[1] : error.message);
+    if (result != HL_OK)
         return cli_fail(&error);
     hl_limits_each(hl_app_limits(app), print_limit, NULL);
     printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
@@ -349,6 +352,8 @@ static int run_passwd(cli_context *context, const cli_command *command, const cl
         return status;
     int result = hl_auth_set_password(app, NULL, args->positional[0], password, &error);
     memset(password, 0, sizeof password);
+    cli_audit(app, "password.set", args->positional[0], result,
+              result == HL_OK ? NULL : error.message);
     if (result != HL_OK)
         return cli_fail(&error);
     printf(HL_T("已设置 %s 的密码，其现有会话均已失效\n",
