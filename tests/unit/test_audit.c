@@ -212,23 +212,33 @@ static void test_security_events_are_recorded_in_a_chain(void **state)
     assert_int_equal(
         hl_audit_security(fix->app, "cli:root", NULL, "apikey.revoke", "7", HL_AUDIT_SUCCESS, NULL),
         HL_OK);
+    /* A name of 100 Chinese characters (300 bytes) is cut at a character's
+     * boundary: PostgreSQL refuses a text that is not UTF-8. */
+    char chinese[301];
+    for (int index = 0; index < 100; index++)
+        memcpy(chinese + 3 * index, "中", 3);
+    chinese[300] = '\0';
+    assert_int_equal(hl_audit_security(fix->app, "cli:root", NULL, "apikey.create", chinese,
+                                       HL_AUDIT_SUCCESS, NULL),
+                     HL_OK);
     security_list list = {.count = 0};
     hl_error error;
     assert_int_equal(hl_audit_security_list(fix->app, 0, collect_security, &list, &error), HL_OK);
-    assert_int_equal(list.count, 3);
-    assert_int_equal(list.events[0].seq, 3); /* newest first */
-    assert_string_equal(list.events[0].action, "apikey.revoke");
-    assert_string_equal(list.events[0].target, "7");
-    assert_string_equal(list.events[0].address, "");
-    assert_string_equal(list.events[1].outcome, "failure");
-    assert_string_equal(list.events[1].address, "192.0.2.8");
-    assert_int_equal(strlen(list.events[1].actor), HL_AUDIT_ACTOR_BYTES - 1);
-    assert_string_equal(list.events[2].actor, "admin");
-    assert_true(list.events[2].at > 0);
+    assert_int_equal(list.count, 4);
+    assert_int_equal(list.events[0].seq, 4);             /* newest first */
+    assert_int_equal(strlen(list.events[0].target), 78); /* 26 characters of 3 bytes */
+    assert_string_equal(list.events[1].action, "apikey.revoke");
+    assert_string_equal(list.events[1].target, "7");
+    assert_string_equal(list.events[1].address, "");
+    assert_string_equal(list.events[2].outcome, "failure");
+    assert_string_equal(list.events[2].address, "192.0.2.8");
+    assert_int_equal(strlen(list.events[2].actor), HL_AUDIT_ACTOR_BYTES - 1);
+    assert_string_equal(list.events[3].actor, "admin");
+    assert_true(list.events[3].at > 0);
 
     hl_verify_summary summary;
     assert_int_equal(hl_verify_run_full(fix->app, NULL, NULL, &summary, &error), HL_OK);
-    assert_int_equal(summary.heads[HL_CHAIN_SECURITY].seq, 3);
+    assert_int_equal(summary.heads[HL_CHAIN_SECURITY].seq, 4);
     list.count = 0;
     assert_int_equal(hl_audit_security_list(fix->app, 1, collect_security, &list, &error), HL_OK);
     assert_int_equal(list.count, 1);
