@@ -758,9 +758,12 @@ const cli_command cli_admin_commands[] = {
      "docs/workflow.md).",
      workflow_options, run_workflow, 0},
     {"verify", "按日志核验全部数据", "verify the store against its log", "verify",
-     "由事件日志重算全部汇总计数及工单状态并与存储比对；有差异时逐条列出并以 1 退出。",
-     "Rebuilds every rollup counter and order state from the event log and compares; prints each "
-     "difference and exits 1 when there is any.",
+     "由事件日志重算全部汇总计数及工单状态并与存储比对，并逐条核验事件日志与审计的哈希链（指出第一"
+     "处断开）；"
+     "有差异时逐条列出并以 1 退出。",
+     "Rebuilds every rollup counter and order state from the event log and compares, and checks "
+     "the hash chains of the event log and the audits record by record (naming the first broken "
+     "link); prints each difference and exits 1 when there is any.",
      NULL, run_verify, 0},
     {"demo", "载入演示数据", "load the demo data", "demo",
      "载入演示数据：太原市 42 个网络单位、诉求分类、各角色用户，以及 2024 年 2 "
