@@ -143,15 +143,15 @@ static void raw_order(const fixture *context, int64_t sequence)
 static void test_open_creates_the_schema_once_and_reopens(void **state)
 {
     fixture *context = started(state);
-    /* 3: the event log partitioned by month (pg_schema.c). */
+    /* 4: the hash chains (pg_schema.c). */
     assert_int_equal(raw_integer(context, "SELECT value FROM meta WHERE key = 'schema_version'"),
-                     3);
+                     4);
     assert_int_equal(
         raw_integer(context, "SELECT value FROM meta WHERE key = 'sqlite_schema_version'"), 8);
     hl_store *second = NULL;
     hl_error error;
     assert_int_equal(hl_store_open(context->address, &second, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(second), 3);
+    assert_int_equal(hl_store_schema_version(second), 4);
     hl_store_close(second);
     /* The second open found the schema and changed nothing. */
     assert_int_equal(raw_integer(context, "SELECT count(*) FROM meta"), 2);
