@@ -6,6 +6,8 @@
  * involved. */
 #include "store_fixture.h"
 
+#include "store/chain.h"
+
 /* Takes a store back from schema 10 to 9 (the hash chains), for the tests
  * that take it further back to run older migrations again. */
 #define UNDO_MIGRATION_10                                                                          \
@@ -170,10 +172,50 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
     assert_ids((id_list[]){query(context->store, &gas)}, (int64_t[]){2, 4, 5}, 3);
 }
 
+/* Schema 10 links the events a store already holds, in time order, and
+ * verify's walk finds the chain whole. */
+static int count_links(void *context, const hl_chain_record *record)
+{
+    int64_t *expected = context;
+    assert_int_equal(record->link.seq, *expected);
+    hl_chain_link computed = record->link;
+    hl_chain_link_record(record, &computed);
+    assert_string_equal(computed.hash, record->link.hash);
+    (*expected)++;
+    return HL_OK;
+}
+
+static void test_migration_10_links_stored_events(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+    append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+    append(context->store, make_event(1, 2, HL_ACTION_DISPATCH));
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(raw_exec(context->path, UNDO_MIGRATION_10
+                              "UPDATE meta SET value = '9' WHERE key = 'schema_version'"),
+                     SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events WHERE hash IS NULL"),
+                     0);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT seq FROM chain_heads WHERE name = 'events'"), 2);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT count(*) FROM meta WHERE key = 'chain_unlinked'"), 0);
+    int64_t expected = 1;
+    assert_int_equal(
+        hl_store_chain_scan(context->store, HL_CHAIN_EVENTS, count_links, &expected, &error),
+        HL_OK);
+    assert_int_equal(expected, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        STORE_TEST(test_migration_10_links_stored_events),
         STORE_TEST(test_creates_schema_at_current_version),
         STORE_TEST(test_reopen_keeps_data),
         STORE_TEST(test_refuses_newer_schema_version),
