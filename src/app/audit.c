@@ -16,8 +16,10 @@
 
 #include "app/app_internal.h"
 #include "base/array.h"
+#include "base/clock.h"
 #include "base/contract.h"
 #include "base/i18n.h"
+#include "base/text.h"
 
 /* Reads that make the writer commit at once rather than wait its time. */
 #define BATCH_READS 4096
@@ -53,6 +55,59 @@ static int write_reads(hl_app *app, const hl_audit_read *reads, size_t count, hl
 int hl_audit_record(hl_app *app, const hl_audit_read *reads, size_t count, hl_error *error)
 {
     return write_reads(app, reads, count, error);
+}
+
+/* Copies text into a field of size bytes, cut at a character's boundary
+ * (a stored text must stay UTF-8: PostgreSQL refuses it otherwise); a text
+ * that is not UTF-8 (a failed login may name anything) is kept as a mark. */
+static void copy_cut(char *out, size_t size, const char *text)
+{
+    size_t length = text != NULL ? strnlen(text, size - 1) : 0;
+    while (length > 0 && text[length] != '\0' && ((unsigned char)text[length] & 0xC0) == 0x80)
+        length--;
+    if (length > 0 && !hl_text_is_utf8(text, length)) {
+        snprintf(out, size, "%s", "(not UTF-8)");
+        return;
+    }
+    if (length > 0)
+        memcpy(out, text, length);
+    out[length] = '\0';
+}
+
+int hl_audit_security(hl_app *app, const char *actor, const char *address, const char *action,
+                      const char *target, const char *outcome, const char *detail)
+{
+    hl_security_event event;
+    memset(&event, 0, sizeof event);
+    event.at = hl_clock_now();
+    copy_cut(event.actor, sizeof event.actor, actor);
+    copy_cut(event.address, sizeof event.address, address);
+    copy_cut(event.action, sizeof event.action, action);
+    copy_cut(event.target, sizeof event.target, target);
+    copy_cut(event.outcome, sizeof event.outcome, outcome);
+    copy_cut(event.detail, sizeof event.detail, detail);
+    hl_error error;
+    hl_error_clear(&error);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, &error);
+        if (result != HL_OK)
+            continue; /* to hl_app_again */
+        result = hl_store_security_append(app->store, &event, &error);
+        result = hl_app_finish(app, result, &error);
+    } while (hl_app_again(app, &attempt, &result, &error));
+    if (result != HL_OK)
+        fprintf(stderr,
+                HL_T("hotline: 安全事件 %s（%s）未能记录：%s\n",
+                     "hotline: the security event %s (%s) could not be recorded: %s\n"),
+                event.action, event.actor, error.message);
+    return result;
+}
+
+int hl_audit_security_list(hl_app *app, int64_t limit, hl_security_visitor visit, void *context,
+                           hl_error *error)
+{
+    return hl_store_security_each(app->store, limit, visit, context, error);
 }
 
 int hl_audit_list(hl_app *app, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,

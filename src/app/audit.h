@@ -24,13 +24,20 @@
  *     loses is at most the reads of the last HL_AUDIT_FLUSH_MS.
  *
  * Listing them (hl_audit_list) is for administrators: the command `hotline
- * audit` and GET /api/v1/audit/phone-reads. */
+ * audit` and GET /api/v1/audit/phone-reads.
+ *
+ * Security events (logins, logouts, password changes, lockouts, user and
+ * role changes, settings, API keys, exports, backups and restores) go to
+ * the chained audit of security events through hl_audit_security: one
+ * call at the place where the outcome is known, with who acted and from
+ * where (docs/security.md, "Tamper-evident audit and event log"). */
 #ifndef HL_AUDIT_H
 #define HL_AUDIT_H
 
 #include <stddef.h>
 
 #include "app/app.h"
+#include "store/store.h"
 
 /* The longest a read waits in the queue before it is written. */
 #define HL_AUDIT_FLUSH_MS 50
@@ -48,6 +55,30 @@ int hl_audit_record(hl_app *app, const hl_audit_read *reads, size_t count, hl_er
 int hl_audit_list(hl_app *app, const hl_audit_filter *filter, hl_audit_visitor visit, void *context,
                   hl_error *error);
 int hl_audit_count(hl_app *app, const hl_audit_filter *filter, int64_t *count, hl_error *error);
+
+/* The outcomes of a security event. */
+#define HL_AUDIT_SUCCESS "success"
+#define HL_AUDIT_FAILURE "failure" /* refused: wrong credentials, no right, bad input */
+#define HL_AUDIT_LOCKED "locked"   /* refused before any check: too many failures */
+
+/* Records one security event, now, in a transaction of its own: actor (a
+ * username, "cli:<os user>", or the name a failed login gave), address
+ * (the client's; NULL or "" for the command line), action (a stable code:
+ * "login", "logout", "password.change", "password.set", "user.create",
+ * "user.update", "settings.set", "apikey.create", "apikey.revoke",
+ * "export", "backup", "restore", ...), target (what was acted on; may be
+ * NULL), outcome (HL_AUDIT_SUCCESS, _FAILURE, _LOCKED), detail (may be
+ * NULL). Texts longer than their fields are cut. Must be called outside a
+ * transaction of app. A failure to record is returned and also written
+ * to stderr: the caller's act has already happened (or been refused), and
+ * undoing a login because the audit is full would lock everyone out of a
+ * store in trouble, so callers go on and the operator is told. */
+int hl_audit_security(hl_app *app, const char *actor, const char *address, const char *action,
+                      const char *target, const char *outcome, const char *detail);
+
+/* Visits the newest limit security events (0: all), newest first. */
+int hl_audit_security_list(hl_app *app, int64_t limit, hl_security_visitor visit, void *context,
+                           hl_error *error);
 
 typedef struct hl_audit_queue hl_audit_queue;
 

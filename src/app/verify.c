@@ -5,7 +5,10 @@
  * it also checks that each order's log is numbered 1..n without a gap and
  * that the order's state and version are those of its last event, and
  * that the per-state counts the store keeps (for /metrics) equal the orders
- * counted one by one. It reads only; repairing is a person's decision. */
+ * counted one by one. It also walks the hash chains of the logs (the
+ * events, the reads of phone numbers, the security events: store/chain.h)
+ * record by record, recomputing each hash, and names the first broken link
+ * of each chain. It reads only; repairing is a person's decision. */
 #include "app/verify.h"
 
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include "base/array.h"
 #include "base/i18n.h"
 #include "domain/assessment.h"
+#include "store/chain.h"
 
 /* What the log says each order should look like. Packed: verify walks stores
  * of tens of millions of orders. */
@@ -332,6 +336,132 @@ static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl
     return result;
 }
 
+/* ---- The hash chains ---- */
+
+typedef struct chain_walk {
+    verify_context *verify;
+    hl_chain_kind kind;
+    int64_t expected;                  /* the seq the next record must have */
+    char prev[HL_CHAIN_HEX_CHARS + 1]; /* the hash the next record must name */
+    int64_t records, breaks;
+    char first[320]; /* the first broken link, for people */
+} chain_walk;
+
+static const char *chain_label(hl_chain_kind kind)
+{
+    switch (kind) {
+    case HL_CHAIN_EVENTS: return HL_T("事件日志", "event log");
+    case HL_CHAIN_READS: return HL_T("电话查阅审计", "audit of phone reads");
+    default: return HL_T("安全事件审计", "audit of security events");
+    }
+}
+
+/* Which record a link belongs to, in people's words. */
+static void describe_record(const hl_chain_record *record, char *out, size_t size)
+{
+    switch (record->kind) {
+    case HL_CHAIN_EVENTS: {
+        char number[24];
+        hl_order_format_number(record->as.event.order_id, number, sizeof number);
+        snprintf(out, size, HL_T("工单 %s 第 %lld 条事件", "order %s event %lld"), number,
+                 (long long)record->as.event.seq);
+        break;
+    }
+    case HL_CHAIN_READS:
+        snprintf(out, size, HL_T("查阅记录 %lld", "read %lld"), (long long)record->as.read.id);
+        break;
+    default:
+        snprintf(out, size, HL_T("安全事件 %lld", "security event %lld"),
+                 (long long)record->as.security.seq);
+        break;
+    }
+}
+
+static void chain_break(chain_walk *walk, const hl_chain_record *record, const char *why)
+{
+    walk->breaks++;
+    if (walk->breaks > 1)
+        return;
+    char which[96];
+    describe_record(record, which, sizeof which);
+    snprintf(
+        walk->first, sizeof walk->first,
+        HL_T("%s哈希链在第 %lld 环断开（%s）：%s", "%s hash chain broken at link %lld (%s): %s"),
+        chain_label(walk->kind), (long long)walk->expected, which, why);
+}
+
+static int visit_link(void *context, const hl_chain_record *record)
+{
+    chain_walk *walk = context;
+    const hl_chain_link *link = &record->link;
+    walk->records++;
+    if (link->seq <= 0 || !hl_chain_hex_valid(link->hash) || !hl_chain_hex_valid(link->prev)) {
+        chain_break(walk, record, HL_T("记录没有链接", "the record has no link"));
+        return HL_OK; /* outside the chain: the next record is judged against the same place */
+    }
+    if (link->seq != walk->expected)
+        chain_break(walk, record,
+                    link->seq > walk->expected
+                        ? HL_T("缺少记录（被删除）", "records are missing (deleted)")
+                        : HL_T("记录重复或顺序被改动", "a record is repeated or out of order"));
+    else if (strcmp(link->prev, walk->prev) != 0)
+        chain_break(walk, record,
+                    HL_T("所记前一哈希与前一记录不符", "the previous hash it names is not the "
+                                                       "previous record's"));
+    else {
+        hl_chain_link computed = *link;
+        hl_chain_link_record(record, &computed);
+        if (strcmp(computed.hash, link->hash) != 0)
+            chain_break(walk, record,
+                        HL_T("内容与哈希不符（被改动）", "its content does not match its hash "
+                                                         "(changed)"));
+    }
+    walk->expected = link->seq + 1;
+    snprintf(walk->prev, sizeof walk->prev, "%s", link->hash);
+    return HL_OK;
+}
+
+static int verify_chain(hl_app *app, verify_context *verify, hl_chain_kind kind,
+                        hl_chain_head *head, hl_error *error)
+{
+    chain_walk *walk = hl_xcalloc(1, sizeof *walk);
+    walk->verify = verify;
+    walk->kind = kind;
+    walk->expected = 1;
+    snprintf(walk->prev, sizeof walk->prev, "%s", hl_chain_genesis);
+    int result = hl_store_chain_scan(app->store, kind, visit_link, walk, error);
+    if (result == HL_OK)
+        result = hl_store_chain_head(app->store, kind, head, error);
+    if (result == HL_OK) {
+        if (walk->breaks > 0) {
+            snprintf(verify->line, sizeof verify->line,
+                     HL_T("%s（共 %lld 处断开）", "%s (%lld broken link(s) in all)"), walk->first,
+                     (long long)walk->breaks);
+            difference(verify);
+        } else if (head->seq != walk->expected - 1 || strcmp(head->hash, walk->prev) != 0) {
+            /* The records link well, but not to the head: records were
+             * cut from the end, or the head was rewritten. */
+            snprintf(verify->line, sizeof verify->line,
+                     HL_T("%s哈希链的链头（第 %lld 环）与最后一条记录（第 %lld 环）不符",
+                          "%s hash chain: the head (link %lld) does not match the last record "
+                          "(link %lld)"),
+                     chain_label(kind), (long long)head->seq, (long long)(walk->expected - 1));
+            difference(verify);
+        }
+    }
+    free(walk);
+    return result;
+}
+
+static int verify_chains(hl_app *app, verify_context *verify, hl_verify_summary *summary,
+                         hl_error *error)
+{
+    int result = HL_OK;
+    for (int kind = 0; kind < HL_CHAIN_COUNT && result == HL_OK; kind++)
+        result = verify_chain(app, verify, (hl_chain_kind)kind, &summary->heads[kind], error);
+    return result;
+}
+
 int hl_verify_run(hl_app *app, hl_verify_difference_visitor report, void *context,
                   int64_t *events_read, hl_error *error)
 {
@@ -369,6 +499,8 @@ int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *c
     }
     if (result == HL_OK)
         result = verify_state_counts(app, verify, error);
+    if (result == HL_OK)
+        result = verify_chains(app, verify, summary, error);
     hl_app_read_end(app);
     if (result == HL_OK) {
         hl_rollup_map_each(verify->from_log, compare_logged, verify);

@@ -5,10 +5,13 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "store/store.h"
 
 /* Rebuilds every rollup counter and every order's state and version from the
  * event log and compares them with the store, and the store's per-state
- * counts with the orders themselves. Each difference is reported
+ * counts with the orders themselves, and checks the hash chains of the
+ * logs (store/chain.h: one line per broken chain, naming its first broken
+ * link, or a head that does not match the chain's last record). Each difference is reported
  * as one line; returns HL_OK when there is none, HL_EMISMATCH otherwise.
  * *events_read receives the number of events scanned. */
 typedef void (*hl_verify_difference_visitor)(void *context, const char *line);
@@ -16,9 +19,10 @@ int hl_verify_run(hl_app *app, hl_verify_difference_visitor report, void *contex
                   int64_t *events_read, hl_error *error);
 
 typedef struct hl_verify_summary {
-    int64_t events; /* events scanned */
-    int64_t orders; /* orders checked against their logs */
-    int months;     /* months whose bulletin was recomputed from the log */
+    int64_t events;                      /* events scanned */
+    int64_t orders;                      /* orders checked against their logs */
+    int months;                          /* months whose bulletin was recomputed from the log */
+    hl_chain_head heads[HL_CHAIN_COUNT]; /* each chain's head as read */
 } hl_verify_summary;
 
 /* As hl_verify_run, and also recomputes every month's published bulletin

@@ -133,7 +133,10 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         printf("%s %s\n", args->positional[0], args->positional[1]);
         return CLI_EXIT_OK;
     }
-    if (hl_app_set_limit(app, args->positional[0], args->positional[1], &error) != HL_OK)
+    int result = hl_app_set_limit(app, args->positional[0], args->positional[1], &error);
+    cli_audit(app, "settings.set", args->positional[0], result,
+              result == HL_OK ? args->positional[1] : error.message);
+    if (result != HL_OK)
         return cli_fail(&error);
     hl_limits_each(hl_app_limits(app), print_limit, NULL);
     printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
@@ -349,6 +352,8 @@ static int run_passwd(cli_context *context, const cli_command *command, const cl
         return status;
     int result = hl_auth_set_password(app, NULL, args->positional[0], password, &error);
     memset(password, 0, sizeof password);
+    cli_audit(app, "password.set", args->positional[0], result,
+              result == HL_OK ? NULL : error.message);
     if (result != HL_OK)
         return cli_fail(&error);
     printf(HL_T("已设置 %s 的密码，其现有会话均已失效\n",
@@ -802,9 +807,12 @@ const cli_command cli_admin_commands[] = {
      "docs/workflow.md).",
      workflow_options, run_workflow, 0},
     {"verify", "按日志核验全部数据", "verify the store against its log", "verify",
-     "由事件日志重算全部汇总计数及工单状态并与存储比对；有差异时逐条列出并以 1 退出。",
-     "Rebuilds every rollup counter and order state from the event log and compares; prints each "
-     "difference and exits 1 when there is any.",
+     "由事件日志重算全部汇总计数及工单状态并与存储比对，并逐条核验事件日志与审计的哈希链（指出第一"
+     "处断开）；"
+     "有差异时逐条列出并以 1 退出。",
+     "Rebuilds every rollup counter and order state from the event log and compares, and checks "
+     "the hash chains of the event log and the audits record by record (naming the first broken "
+     "link); prints each difference and exits 1 when there is any.",
      NULL, run_verify, 0},
     {"demo", "载入演示数据", "load the demo data", "demo",
      "载入演示数据：太原市 42 个网络单位、诉求分类、各角色用户，以及 2024 年 2 "

@@ -28,8 +28,11 @@ static int create_key(cli_context *context, const cli_command *command, const cl
         return status;
     char key[HL_APIKEY_TEXT_BYTES];
     hl_apikey record;
-    if (hl_apikey_create(app, args->positional[1], rate, "", hl_clock_now(), key, &record,
-                         &error) != HL_OK)
+    int result =
+        hl_apikey_create(app, args->positional[1], rate, "", hl_clock_now(), key, &record, &error);
+    cli_audit(app, "apikey.create", args->positional[1], result,
+              result == HL_OK ? record.key_prefix : error.message);
+    if (result != HL_OK)
         return cli_fail(&error);
     printf(HL_T("已创建 API 密钥 %lld（%s，每分钟 %d 次 POST）。密钥只显示这一次，请妥善保存：\n",
                 "API key %lld created (%s, %d POST requests per minute). It is shown only this "
@@ -116,7 +119,11 @@ static int revoke_key(cli_context *context, const cli_command *command, const cl
     if (status != CLI_EXIT_OK)
         return status;
     hl_apikey record;
-    if (hl_apikey_revoke(app, id, hl_clock_now(), &record, &error) != HL_OK)
+    int result = hl_apikey_revoke(app, id, hl_clock_now(), &record, &error);
+    char target[24];
+    snprintf(target, sizeof target, "%lld", (long long)id);
+    cli_audit(app, "apikey.revoke", target, result, result == HL_OK ? NULL : error.message);
+    if (result != HL_OK)
         return cli_fail(&error);
     printf(HL_T("已吊销 API 密钥 %lld（%s），此后将被拒绝\n",
                 "API key %lld (%s) revoked: it is refused from now on\n"),

@@ -40,6 +40,9 @@ int cli_open_app(cli_context *context, hl_app **out);
 int cli_start(cli_context *context, hl_app **out, hl_error *error);
 /* The actor of reads on the command line: "cli:<os user>". */
 void cli_actor(char *out, size_t size);
+/* Records a security event of the command line (app/audit.h): actor
+ * "cli:<os user>", no address, the outcome from result. */
+void cli_audit(hl_app *app, const char *action, const char *target, int result, const char *detail);
 /* Records that the command gave out the full phone numbers of these orders
  * (app/audit), before it prints them; route names the command. */
 int cli_record_reads(hl_app *app, const char *route, const int64_t *orders, size_t count,

@@ -54,6 +54,14 @@ void cli_actor(char *out, size_t size)
         snprintf(out, size, "cli:%u", (unsigned)geteuid());
 }
 
+void cli_audit(hl_app *app, const char *action, const char *target, int result, const char *detail)
+{
+    char actor[HL_AUDIT_ACTOR_BYTES];
+    cli_actor(actor, sizeof actor);
+    hl_audit_security(app, actor, NULL, action, target,
+                      result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE, detail);
+}
+
 int cli_record_reads(hl_app *app, const char *route, const int64_t *orders, size_t count,
                      hl_error *error)
 {

@@ -225,6 +225,11 @@ static void handle_login(const hl_route_request *request, const hl_route_context
     hl_auth_grant *grant = hl_arena_alloc(request->arena, sizeof *grant);
     int result = hl_auth_login(request->app, request->guard, fields[0].value, fields[1].value,
                                request->client_address, request->now, grant, &error);
+    hl_audit_security(request->app, fields[0].value, request->client_address, "login", NULL,
+                      result == HL_OK       ? HL_AUDIT_SUCCESS
+                      : grant->rate_limited ? HL_AUDIT_LOCKED
+                                            : HL_AUDIT_FAILURE,
+                      result == HL_OK ? NULL : error.message);
     if (result == HL_EROLE && grant->rate_limited) {
         hl_route_too_many_requests(response, grant->retry_after, error.message);
         return;
@@ -260,6 +265,9 @@ static void handle_logout(const hl_route_request *request, const hl_route_contex
     hl_error error;
     hl_error_clear(&error);
     int result = hl_auth_logout(request->app, token, &error);
+    hl_audit_security(request->app, context->user != NULL ? context->user->username : "",
+                      request->client_address, "logout", NULL,
+                      result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE, NULL);
     if (result == HL_EROLE) {
         hl_route_unauthorized(response, error.field, error.message);
         return;
@@ -286,6 +294,12 @@ static void handle_password(const hl_route_request *request, const hl_route_cont
     int result = hl_auth_change_password(request->app, request->guard, user->username, token,
                                          fields[0].value, fields[1].value, request->client_address,
                                          request->now, &rate_limited, &retry_after, &error);
+    hl_audit_security(request->app, user->username, request->client_address, "password.change",
+                      user->username,
+                      result == HL_OK ? HL_AUDIT_SUCCESS
+                      : rate_limited  ? HL_AUDIT_LOCKED
+                                      : HL_AUDIT_FAILURE,
+                      result == HL_OK ? NULL : error.message);
     if (result == HL_EROLE && rate_limited) {
         hl_route_too_many_requests(response, retry_after, error.message);
         return;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/apikey.h"
+#include "app/audit.h"
 #include "base/array.h"
 #include "base/i18n.h"
 #include "http/route_support.h"
@@ -89,10 +90,13 @@ void hl_routes_apikeys_create(const hl_route_request *request, const hl_route_co
     hl_error_clear(&error);
     char key_text[HL_APIKEY_TEXT_BYTES];
     hl_apikey key;
-    if (!hl_route_ok(response,
-                     hl_apikey_create(request->app, fields[0].value, rate, context->user->username,
-                                      request->now, key_text, &key, &error),
-                     &error))
+    int result = hl_apikey_create(request->app, fields[0].value, rate, context->user->username,
+                                  request->now, key_text, &key, &error);
+    hl_audit_security(request->app, context->user->username, request->client_address,
+                      "apikey.create", fields[0].value,
+                      result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE,
+                      result == HL_OK ? key.key_prefix : error.message);
+    if (!hl_route_ok(response, result, &error))
         return;
     key_json(&response->body, &key, key_text);
     hl_buf_append_char(&response->body, '\n');
@@ -116,8 +120,14 @@ void hl_routes_apikeys_revoke(const hl_route_request *request, const hl_route_co
     hl_error error;
     hl_error_clear(&error);
     hl_apikey key;
-    if (!hl_route_ok(response, hl_apikey_revoke(request->app, id, request->now, &key, &error),
-                     &error))
+    int result = hl_apikey_revoke(request->app, id, request->now, &key, &error);
+    char target[24];
+    snprintf(target, sizeof target, "%lld", (long long)id);
+    hl_audit_security(request->app, context->user->username, request->client_address,
+                      "apikey.revoke", target,
+                      result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE,
+                      result == HL_OK ? NULL : error.message);
+    if (!hl_route_ok(response, result, &error))
         return;
     key_json(&response->body, &key, NULL);
     hl_buf_append_char(&response->body, '\n');

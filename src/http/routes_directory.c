@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "app/admin.h"
+#include "app/audit.h"
 #include "base/array.h"
 #include "base/i18n.h"
 #include "domain/workflow.h"
@@ -463,9 +464,12 @@ void hl_routes_users_create(const hl_route_request *request, const hl_route_cont
     hl_user user;
     hl_error error;
     hl_error_clear(&error);
-    if (!hl_route_ok(response,
-                     hl_auth_create_user(request->app, request->guard, &user_fields, &user, &error),
-                     &error))
+    int result = hl_auth_create_user(request->app, request->guard, &user_fields, &user, &error);
+    hl_audit_security(request->app, context->user->username, request->client_address, "user.create",
+                      fields[USER_USERNAME].value,
+                      result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE,
+                      result == HL_OK ? hl_directory_role_name(user.role) : error.message);
+    if (!hl_route_ok(response, result, &error))
         return;
     user_json(&response->body, &user);
     end_record(response, true);
@@ -498,10 +502,13 @@ void hl_routes_users_update(const hl_route_request *request, const hl_route_cont
     hl_user user;
     hl_error error;
     hl_error_clear(&error);
-    if (!hl_route_ok(response,
-                     hl_auth_update_user(request->app, request->guard, username, &user_fields,
-                                         &user, &error),
-                     &error))
+    int result =
+        hl_auth_update_user(request->app, request->guard, username, &user_fields, &user, &error);
+    hl_audit_security(request->app, context->user->username, request->client_address, "user.update",
+                      username, result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE,
+                      result == HL_OK ? (fields[USER_PASSWORD].present ? "password" : NULL)
+                                      : error.message);
+    if (!hl_route_ok(response, result, &error))
         return;
     bool unlock = fields[USER_FIELD_COUNT].present && fields[USER_FIELD_COUNT].boolean;
     if (unlock && !hl_route_ok(response,
@@ -624,6 +631,9 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
     int result = strcmp(key, "time_zone") == 0
                      ? hl_app_set_time_zone(request->app, fields[0].value, &error)
                      : hl_app_set_limit(request->app, key, fields[0].value, &error);
+    hl_audit_security(request->app, context->user->username, request->client_address,
+                      "settings.set", key, result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE,
+                      result == HL_OK ? fields[0].value : error.message);
     if (result != HL_OK) {
         /* An unknown key names no setting: 404; a bad value is the body's. */
         if (strcmp(error.field, "key") == 0)

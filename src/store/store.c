@@ -259,3 +259,12 @@ FORWARD_COPY(open311_each, (hl_open311_visitor visit, void *context), visit != N
 FORWARD_COPY(answer_scan, (hl_order_answer_visitor visit, void *context), visit != NULL,
              (visit, context))
 FORWARD_COPY(audit_each, (hl_audit_visitor visit, void *context), visit != NULL, (visit, context))
+
+/* The hash chains and the security events. */
+FORWARD(chain_scan, (hl_chain_kind kind, hl_chain_visitor visit, void *context),
+        kind >= 0 && kind < HL_CHAIN_COUNT && visit != NULL, (kind, visit, context))
+FORWARD(chain_head, (hl_chain_kind kind, hl_chain_head *out),
+        kind >= 0 && kind < HL_CHAIN_COUNT && out != NULL, (kind, out))
+FORWARD(security_append, (const hl_security_event *event), event != NULL, (event))
+FORWARD(security_each, (int64_t limit, hl_security_visitor visit, void *context),
+        limit >= 0 && visit != NULL, (limit, visit, context))

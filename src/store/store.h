@@ -117,6 +117,63 @@ typedef struct hl_audit_read {
     char route[HL_AUDIT_ROUTE_BYTES];
 } hl_audit_read;
 
+/* One security event (docs/security.md, "Tamper-evident audit and event
+ * log"): when, who acted (a username, "cli:<os user>", or what a failed
+ * login named), from which address ("" for the command line), what
+ * (action: a short stable English code such as "login" or "apikey.create"),
+ * on what (target: a username, a key's id, a setting; "" when none), how
+ * it ended (outcome: "success", "failure" or "refused") and a detail for
+ * people. Kept in the append-only security_events, in a hash chain. */
+#define HL_SECURITY_ADDRESS_BYTES 64
+#define HL_SECURITY_ACTION_BYTES 48
+#define HL_SECURITY_OUTCOME_BYTES 16
+#define HL_SECURITY_DETAIL_BYTES 256
+typedef struct hl_security_event {
+    int64_t seq; /* its place in the chain, given by the store */
+    hl_time at;
+    char actor[HL_AUDIT_ACTOR_BYTES];
+    char address[HL_SECURITY_ADDRESS_BYTES];
+    char action[HL_SECURITY_ACTION_BYTES];
+    char target[HL_AUDIT_ACTOR_BYTES];
+    char outcome[HL_SECURITY_OUTCOME_BYTES];
+    char detail[HL_SECURITY_DETAIL_BYTES];
+} hl_security_event;
+
+/* The hash chains over the logs (store/chain.h says how a link is made). */
+typedef enum hl_chain_kind {
+    HL_CHAIN_EVENTS,   /* events */
+    HL_CHAIN_READS,    /* personal_data_reads */
+    HL_CHAIN_SECURITY, /* security_events */
+    HL_CHAIN_COUNT
+} hl_chain_kind;
+#define HL_CHAIN_HEX_CHARS 64
+/* A record's place in its chain: seq (0: the record has no link), the hash
+ * of the record before (prev) and its own, each 64 hex digits ("" when
+ * the store holds none). */
+typedef struct hl_chain_link {
+    int64_t seq;
+    char prev[HL_CHAIN_HEX_CHARS + 1];
+    char hash[HL_CHAIN_HEX_CHARS + 1];
+} hl_chain_link;
+/* A chain's head: the last record's seq and hash (0 and the genesis hash
+ * for an empty chain). */
+typedef struct hl_chain_head {
+    int64_t seq;
+    char hash[HL_CHAIN_HEX_CHARS + 1];
+} hl_chain_head;
+/* A record of any chain with its link, as a chain scan gives it. */
+typedef struct hl_chain_record {
+    hl_chain_kind kind;
+    hl_chain_link link;
+    union {
+        hl_event event;
+        hl_audit_read read;
+        hl_security_event security;
+    } as;
+} hl_chain_record;
+typedef int (*hl_chain_visitor)(void *context, const hl_chain_record *record);
+typedef int (*hl_security_visitor)(void *context, const hl_security_event *event);
+
 /* A counter of events in a fixed window, kept in the store so that every
  * server on it counts alike (login failures, request budgets: app/throttle).
  * A key names the counter ("login:u:zhang", "rate:k:7:post"; at most
@@ -279,6 +336,14 @@ typedef struct hl_store_ops {
                        hl_error *error);
     int (*audit_each)(hl_store *store, hl_audit_visitor visit, void *context, hl_error *error);
     int (*audit_put)(hl_store *store, const hl_audit_read *read, hl_error *error);
+
+    /* The hash chains (store/chain.h). */
+    int (*chain_scan)(hl_store *store, hl_chain_kind kind, hl_chain_visitor visit, void *context,
+                      hl_error *error);
+    int (*chain_head)(hl_store *store, hl_chain_kind kind, hl_chain_head *out, hl_error *error);
+    int (*security_append)(hl_store *store, const hl_security_event *event, hl_error *error);
+    int (*security_each)(hl_store *store, int64_t limit, hl_security_visitor visit, void *context,
+                         hl_error *error);
 } hl_store_ops;
 
 struct hl_store {
@@ -520,5 +585,21 @@ int hl_store_answer_scan(hl_store *store, hl_order_answer_visitor visit, void *c
                          hl_error *error);
 int hl_store_audit_each(hl_store *store, hl_audit_visitor visit, void *context, hl_error *error);
 int hl_store_audit_put(hl_store *store, const hl_audit_read *read, hl_error *error);
+
+/* The hash chains (store/chain.h). Every append of an event, a read or a
+ * security event extends its chain inside the writing transaction: the
+ * first append of a transaction takes the chain's head (on PostgreSQL
+ * with a row lock held to the commit, which serializes the writers of
+ * one chain: docs/ARCHITECTURE.md), and the commit writes the new head.
+ * chain_scan visits a chain's records in chain order, those without a
+ * link (seq 0) first; chain_head reads the head. */
+int hl_store_chain_scan(hl_store *store, hl_chain_kind kind, hl_chain_visitor visit, void *context,
+                        hl_error *error);
+int hl_store_chain_head(hl_store *store, hl_chain_kind kind, hl_chain_head *out, hl_error *error);
+/* Appends a security event (its seq is given by the store), and visits
+ * the newest limit of them (0: all), newest first. */
+int hl_store_security_append(hl_store *store, const hl_security_event *event, hl_error *error);
+int hl_store_security_each(hl_store *store, int64_t limit, hl_security_visitor visit, void *context,
+                           hl_error *error);
 
 #endif

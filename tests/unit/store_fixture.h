@@ -20,6 +20,25 @@
 
 #define ORDER_BASE 20240215000000LL
 
+/* Takes a PostgreSQL store's schema back from 6 to 5 (the hash chains,
+ * pg_schema.c), for the tests that run older migrations again: the first
+ * leaves the event log alone (for a test that replaces it), the second
+ * undoes its columns and triggers too. */
+#define PG_UNDO_CHAINS_BUT_EVENTS                                                                  \
+    "DROP TABLE chain_heads; DROP TABLE security_events;"                                          \
+    "DROP TRIGGER personal_data_reads_append_only ON personal_data_reads;"                         \
+    "DROP TRIGGER personal_data_reads_no_delete ON personal_data_reads;"                           \
+    "ALTER TABLE personal_data_reads DROP COLUMN chain_seq, DROP COLUMN prev_hash,"                \
+    " DROP COLUMN hash;"                                                                           \
+    "CREATE TRIGGER personal_data_reads_append_only BEFORE UPDATE OR DELETE"                       \
+    " ON personal_data_reads FOR EACH ROW EXECUTE FUNCTION hotline_append_only('append-only');"
+#define PG_UNDO_CHAINS                                                                             \
+    PG_UNDO_CHAINS_BUT_EVENTS                                                                      \
+    "DROP TRIGGER events_no_delete ON events; DROP TRIGGER events_append_only ON events;"          \
+    "ALTER TABLE events DROP COLUMN chain_seq, DROP COLUMN prev_hash, DROP COLUMN hash;"           \
+    "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events FOR EACH ROW"             \
+    " EXECUTE FUNCTION hotline_append_only('events are append-only');"
+
 typedef struct fixture {
     char directory[256];
     char path[512];

@@ -12,6 +12,7 @@
 
 #include "app/app.h"
 #include "app/audit.h"
+#include "app/verify.h"
 #include "base/i18n.h"
 
 typedef struct fixture {
@@ -180,11 +181,76 @@ static void test_queue_refuses_reads_it_cannot_hold_and_writes_them_later(void *
     hl_audit_queue_stop(queue);
 }
 
+/* Issue 11, item 3: security events are recorded with actor, address,
+ * action, target and outcome, in a hash chain that verify checks, and a
+ * text longer than its field is cut, not refused. */
+typedef struct security_list {
+    hl_security_event events[4];
+    int count;
+} security_list;
+
+static int collect_security(void *context, const hl_security_event *event)
+{
+    security_list *list = context;
+    if (list->count < 4)
+        list->events[list->count++] = *event;
+    return HL_OK;
+}
+
+static void test_security_events_are_recorded_in_a_chain(void **state)
+{
+    fixture *fix = *state;
+    assert_int_equal(
+        hl_audit_security(fix->app, "admin", "192.0.2.7", "login", NULL, HL_AUDIT_SUCCESS, NULL),
+        HL_OK);
+    char long_name[300];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    assert_int_equal(hl_audit_security(fix->app, long_name, "192.0.2.8", "login", NULL,
+                                       HL_AUDIT_FAILURE, "wrong password"),
+                     HL_OK);
+    assert_int_equal(
+        hl_audit_security(fix->app, "cli:root", NULL, "apikey.revoke", "7", HL_AUDIT_SUCCESS, NULL),
+        HL_OK);
+    /* A name of 100 Chinese characters (300 bytes) is cut at a character's
+     * boundary: PostgreSQL refuses a text that is not UTF-8. */
+    char chinese[301];
+    for (int index = 0; index < 100; index++)
+        memcpy(chinese + 3 * index, "中", 3);
+    chinese[300] = '\0';
+    assert_int_equal(hl_audit_security(fix->app, "cli:root", NULL, "apikey.create", chinese,
+                                       HL_AUDIT_SUCCESS, NULL),
+                     HL_OK);
+    security_list list = {.count = 0};
+    hl_error error;
+    assert_int_equal(hl_audit_security_list(fix->app, 0, collect_security, &list, &error), HL_OK);
+    assert_int_equal(list.count, 4);
+    assert_int_equal(list.events[0].seq, 4);             /* newest first */
+    assert_int_equal(strlen(list.events[0].target), 78); /* 26 characters of 3 bytes */
+    assert_string_equal(list.events[1].action, "apikey.revoke");
+    assert_string_equal(list.events[1].target, "7");
+    assert_string_equal(list.events[1].address, "");
+    assert_string_equal(list.events[2].outcome, "failure");
+    assert_string_equal(list.events[2].address, "192.0.2.8");
+    assert_int_equal(strlen(list.events[2].actor), HL_AUDIT_ACTOR_BYTES - 1);
+    assert_string_equal(list.events[3].actor, "admin");
+    assert_true(list.events[3].at > 0);
+
+    hl_verify_summary summary;
+    assert_int_equal(hl_verify_run_full(fix->app, NULL, NULL, &summary, &error), HL_OK);
+    assert_int_equal(summary.heads[HL_CHAIN_SECURITY].seq, 4);
+    list.count = 0;
+    assert_int_equal(hl_audit_security_list(fix->app, 1, collect_security, &list, &error), HL_OK);
+    assert_int_equal(list.count, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_of_fills_and_cuts_its_fields),
         cmocka_unit_test_setup_teardown(test_record_writes_every_read_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_security_events_are_recorded_in_a_chain, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_queue_writes_within_its_interval, setup, teardown),
         cmocka_unit_test_setup_teardown(test_queue_flush_writes_everything_queued_before, setup,
                                         teardown),

@@ -210,10 +210,10 @@ static void test_an_orders_events_read_in_sequence_across_months(void **state)
 }
 
 /* The events table as schema 2 had it (pg_schema.c, migration 1), and
- * the orders without what migration 4 adds. */
+ * the orders without what migration 4 adds, and without the hash chains
+ * of migration 6. */
 static const char *const schema_2_events =
-    "ALTER TABLE orders DROP COLUMN publish_consent;"
-    "DROP TABLE events;"
+    "ALTER TABLE orders DROP COLUMN publish_consent;" PG_UNDO_CHAINS_BUT_EVENTS "DROP TABLE events;"
     "DROP FUNCTION hotline_event_partitions(bigint, integer);"
     "CREATE TABLE events(order_id bigint, seq bigint, at bigint, actor text COLLATE \"C\","
     " action text COLLATE \"C\", from_state text COLLATE \"C\", to_state text COLLATE \"C\","
@@ -231,7 +231,9 @@ static const char *const schema_2_events =
 
 /* A digest of every row of events, every column, in key order. */
 #define EVENTS_DIGEST                                                                              \
-    "SELECT md5(string_agg(e::text, E'\\n' ORDER BY order_id, seq)) || count(*) FROM events e"
+    "SELECT md5(string_agg((order_id, seq, at, actor, action, from_state, to_state, unit, "        \
+    "other_unit, deadline, note, details, period, outcome, rating, resolved, flags)::text, "       \
+    "E'\\n' ORDER BY order_id, seq)) || count(*) FROM events e"
 
 static void test_a_schema_2_database_with_events_comes_to_3_with_every_row(void **state)
 {
@@ -252,9 +254,16 @@ static void test_a_schema_2_database_with_events_comes_to_3_with_every_row(void 
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events"), 400);
 
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(context->store), 5);
+    assert_int_equal(hl_store_schema_version(context->store), 6);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
+    /* Schema 6 linked every stored event into the chain, in time order. */
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events WHERE hash IS NULL"),
+                     0);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT seq FROM chain_heads WHERE name = 'events'"), 400);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT count(*) FROM meta WHERE key = 'chain_unlinked'"), 0);
     raw_text(context->path, EVENTS_DIGEST, after, sizeof after);
     assert_string_equal(before, after);
     /* 400 days from January 2024: 14 months, each in its partition. */

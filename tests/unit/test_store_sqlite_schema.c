@@ -6,10 +6,27 @@
  * involved. */
 #include "store_fixture.h"
 
+#include "store/chain.h"
+
+/* Takes a store back from schema 12 to 11 (the hash chains), for the tests
+ * that take it further back to run older migrations again. */
+#define UNDO_MIGRATION_12                                                                          \
+    "DROP TABLE security_events; DROP TABLE chain_heads;"                                          \
+    "DROP TRIGGER events_no_update; DROP TRIGGER personal_data_reads_no_update;"                   \
+    "ALTER TABLE events DROP COLUMN chain_seq; ALTER TABLE events DROP COLUMN prev_hash;"          \
+    "ALTER TABLE events DROP COLUMN hash;"                                                         \
+    "ALTER TABLE personal_data_reads DROP COLUMN chain_seq;"                                       \
+    "ALTER TABLE personal_data_reads DROP COLUMN prev_hash;"                                       \
+    "ALTER TABLE personal_data_reads DROP COLUMN hash;"                                            \
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events "                                     \
+    "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"                                    \
+    "CREATE TRIGGER personal_data_reads_no_update BEFORE UPDATE ON personal_data_reads "           \
+    "BEGIN SELECT RAISE(ABORT, 'append-only'); END;"
+
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 11); /* migrations 1-11 */
+    assert_int_equal(hl_store_schema_version(context->store), 12); /* migrations 1-12 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -104,7 +121,7 @@ static void test_state_counts_of_a_store_migrated_from_version_5(void **state)
     context->store = NULL;
     /* Back to version 5, then one more completed order written behind the store's back. */
     assert_int_equal(
-        raw_exec(context->path,
+        raw_exec(context->path, UNDO_MIGRATION_12
                  "DROP TABLE order_state_counts;"
                  "DROP TABLE order_units;"
                  "DROP INDEX orders_by_state;"
@@ -137,7 +154,7 @@ static void test_migration_8_builds_unit_rows_from_existing_orders(void **state)
     context->store = NULL;
     assert_int_equal(
         raw_exec(
-            context->path,
+            context->path, UNDO_MIGRATION_12
             "DROP TABLE order_units; DROP INDEX orders_by_state; DROP INDEX orders_by_category; "
             "ALTER TABLE orders DROP COLUMN publish_consent; "
             "UPDATE meta SET value = '7' WHERE key = 'schema_version'"),
@@ -170,7 +187,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     hl_store_close(context->store);
     context->store = NULL;
     assert_int_equal(
-        raw_exec(context->path,
+        raw_exec(context->path, UNDO_MIGRATION_12
                  "UPDATE orders SET channel = 'open311' WHERE id IN (20240215000001, "
                  "20240215000002);"
                  "INSERT INTO api_keys(id, key_hash, key_prefix, name, created_by, created_at, "
@@ -183,7 +200,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 11);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 12);
     bool consent[3];
     for (int sequence = 1; sequence <= 3; sequence++) {
         assert_int_equal(
@@ -203,7 +220,7 @@ static void test_migration_11_makes_old_administrators_security_administrators(v
     fixture *context = *state;
     hl_store_close(context->store);
     context->store = NULL;
-    assert_int_equal(raw_exec(context->path,
+    assert_int_equal(raw_exec(context->path, UNDO_MIGRATION_12
                               "INSERT INTO users(username, display_name, role, unit, active) "
                               "VALUES('root', '管理员', 'admin', '', 1), "
                               "('zhang', '张三', 'agent', '', 1); "
@@ -218,23 +235,63 @@ static void test_migration_11_makes_old_administrators_security_administrators(v
     assert_int_equal(user.role, HL_ROLE_AGENT);
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM users WHERE role = 'admin'"),
                      0);
-}
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
+    /* Schema 10 links the events a store already holds, in time order, and
+     * verify's walk finds the chain whole. */
+    static int count_links(void *context, const hl_chain_record *record)
+    {
+        int64_t *expected = context;
+        assert_int_equal(record->link.seq, *expected);
+        hl_chain_link computed = record->link;
+        hl_chain_link_record(record, &computed);
+        assert_string_equal(computed.hash, record->link.hash);
+        (*expected)++;
+        return HL_OK;
+    }
+
+    static void test_migration_12_links_stored_events(void **state)
+    {
+        fixture *context = *state;
+        insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+        append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+        append(context->store, make_event(1, 2, HL_ACTION_DISPATCH));
+        hl_store_close(context->store);
+        context->store = NULL;
+        assert_int_equal(raw_exec(context->path, UNDO_MIGRATION_12
+                                  "UPDATE meta SET value = '11' WHERE key = 'schema_version'"),
+                         SQLITE_OK);
+        hl_error error;
+        assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+        assert_int_equal(
+            raw_integer(context->path, "SELECT count(*) FROM events WHERE hash IS NULL"), 0);
+        assert_int_equal(
+            raw_integer(context->path, "SELECT seq FROM chain_heads WHERE name = 'events'"), 2);
+        assert_int_equal(
+            raw_integer(context->path, "SELECT count(*) FROM meta WHERE key = 'chain_unlinked'"),
+            0);
+        int64_t expected = 1;
+        assert_int_equal(
+            hl_store_chain_scan(context->store, HL_CHAIN_EVENTS, count_links, &expected, &error),
+            HL_OK);
+        assert_int_equal(expected, 3);
+    }
+
+    int main(void)
+    {
+        const struct CMUnitTest tests[] = {
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
-        STORE_TEST(test_creates_schema_at_current_version),
-        STORE_TEST(test_reopen_keeps_data),
-        STORE_TEST(test_refuses_newer_schema_version),
-        STORE_TEST(test_refuses_non_database_file),
-        STORE_TEST(test_refuses_another_programs_database),
-        STORE_TEST(test_refuses_directory),
-        STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
-        STORE_TEST(test_migration_10_gives_consent_to_open311_posts_only),
-        STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
-        STORE_TEST(test_migration_11_makes_old_administrators_security_administrators),
+            STORE_TEST(test_migration_12_links_stored_events),
+            STORE_TEST(test_creates_schema_at_current_version),
+            STORE_TEST(test_reopen_keeps_data),
+            STORE_TEST(test_refuses_newer_schema_version),
+            STORE_TEST(test_refuses_non_database_file),
+            STORE_TEST(test_refuses_another_programs_database),
+            STORE_TEST(test_refuses_directory),
+            STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
+            STORE_TEST(test_migration_10_gives_consent_to_open311_posts_only),
+            STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
+            STORE_TEST(test_migration_11_makes_old_administrators_security_administrators),
 #undef STORE_TEST
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+    }

@@ -32,7 +32,8 @@ static const char SESSION_REVOKE_USER[] =
  * twelve hours, since every login purges the older ones. */
 static const char SESSION_PURGE[] = "DELETE FROM sessions WHERE expires_at <= $1";
 static const char AUDIT_APPEND[] =
-    "INSERT INTO personal_data_reads(at, actor, order_id, route) VALUES($1, $2, $3, $4)";
+    "INSERT INTO personal_data_reads(at, actor, order_id, route, chain_seq, prev_hash, hash) "
+    "VALUES($1, $2, $3, $4, $5, $6, $7)";
 #define APIKEY_COLUMNS_NO_ID                                                                       \
     "key_hash, key_prefix, name, created_by, created_at, rate_per_minute, revoked, revoked_at"
 #define APIKEY_COLUMNS "id, " APIKEY_COLUMNS_NO_ID
@@ -195,7 +196,21 @@ static int pg_audit_append(hl_store *base, const hl_audit_read *read, hl_error *
     HL_PG_PARAM_FIELD(&params, read->actor);
     hl_pg_param_int64(&params, read->order_id);
     HL_PG_PARAM_FIELD(&params, read->route);
-    return write_counted(hl_pg_store_of(base), AUDIT_APPEND, &params, "audit_append", NULL, error);
+    struct hl_pg_store *store = hl_pg_store_of(base);
+    hl_chain_link link;
+    int result = hl_pg_chain_next(store, HL_CHAIN_READS, &link, error);
+    if (result != HL_OK) {
+        hl_pg_params_free(&params);
+        return result;
+    }
+    hl_chain_link_read(read, &link);
+    hl_pg_param_int64(&params, link.seq);
+    hl_pg_param_text(&params, link.prev);
+    hl_pg_param_text(&params, link.hash);
+    result = write_counted(store, AUDIT_APPEND, &params, "audit_append", NULL, error);
+    if (result == HL_OK)
+        hl_pg_chain_taken(store, HL_CHAIN_READS, &link);
+    return result;
 }
 
 /* Appends the WHERE clause of an audit filter to sql and its values to

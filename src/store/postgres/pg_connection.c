@@ -230,6 +230,8 @@ static int pg_commit(hl_store *base, hl_error *error)
         result = flush_state_counts(store, error);
     if (result == HL_OK)
         result = hl_pg_flush_pending(store, error);
+    if (result == HL_OK)
+        result = hl_pg_chain_flush(store, error);
     if (result != HL_OK)
         return result;
     result = hl_pg_command(store, "COMMIT", "commit", error);
@@ -239,6 +241,7 @@ static int pg_commit(hl_store *base, hl_error *error)
         PQtransactionStatus(store->connection) != PQTRANS_INTRANS) {
         store->in_transaction = store->read_only = store->copy_in = false;
         hl_pg_copyin_drop(store);
+        hl_pg_chain_forget(store);
         apply_bulk_mode(store);
     }
     return result;
@@ -250,6 +253,7 @@ static int pg_rollback(hl_store *base)
     forget_state_counts(store);
     hl_pg_drop_pending(store);
     hl_pg_copyin_drop(store);
+    hl_pg_chain_forget(store);
     store->copy_in = false;
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
     if (!store->in_transaction)
@@ -288,6 +292,7 @@ static void fill_ops(void)
     hl_pg_phones_ops(&pg_ops);
     hl_pg_throttle_ops(&pg_ops);
     hl_pg_copy_ops(&pg_ops);
+    hl_pg_chain_ops(&pg_ops);
 }
 
 /* Connections of one process take the shards in turn, starting from a

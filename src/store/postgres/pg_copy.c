@@ -263,8 +263,9 @@ static int pg_audit_each(hl_store *base, hl_audit_visitor visit, void *context, 
 static const char audit_put_sql[] =
     "WITH bump AS (SELECT setval(pg_get_serial_sequence('personal_data_reads', 'id'), "
     "greatest($1::bigint, (SELECT last_value FROM personal_data_reads_id_seq)))) "
-    "INSERT INTO personal_data_reads(id, at, actor, order_id, route) "
-    "SELECT $1::bigint, $2::bigint, $3::text, $4::bigint, $5::text FROM bump";
+    "INSERT INTO personal_data_reads(id, at, actor, order_id, route, chain_seq, prev_hash, hash) "
+    "SELECT $1::bigint, $2::bigint, $3::text, $4::bigint, $5::text, $6::bigint, $7::text, "
+    "$8::text FROM bump";
 
 static int pg_audit_put(hl_store *base, const hl_audit_read *read, hl_error *error)
 {
@@ -275,9 +276,23 @@ static int pg_audit_put(hl_store *base, const hl_audit_read *read, hl_error *err
     HL_PG_PARAM_FIELD(&params, read->actor);
     hl_pg_param_int64(&params, read->order_id);
     HL_PG_PARAM_FIELD(&params, read->route);
-    int result =
-        hl_pg_write(hl_pg_store_of(base), audit_put_sql, &params, "audit_put", NULL, error);
+    /* The copy keeps the read's id and gives it the next link of the
+     * target's chain (a copy into an empty store rebuilds the chain). */
+    struct hl_pg_store *store = hl_pg_store_of(base);
+    hl_chain_link link;
+    int result = hl_pg_chain_next(store, HL_CHAIN_READS, &link, error);
+    if (result != HL_OK) {
+        hl_pg_params_free(&params);
+        return result;
+    }
+    hl_chain_link_read(read, &link);
+    hl_pg_param_int64(&params, link.seq);
+    hl_pg_param_text(&params, link.prev);
+    hl_pg_param_text(&params, link.hash);
+    result = hl_pg_write(store, audit_put_sql, &params, "audit_put", NULL, error);
     hl_pg_params_free(&params);
+    if (result == HL_OK)
+        hl_pg_chain_taken(store, HL_CHAIN_READS, &link);
     if (result == HL_ECONFLICT)
         return hl_error_set(error, HL_ECONFLICT, NULL,
                             HL_T("审计记录 %" PRId64 " 已存在", "audit record %" PRId64 " exists"),

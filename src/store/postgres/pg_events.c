@@ -2,7 +2,8 @@
  * order's events, the full scan (streamed: a log of ten million events is
  * never held in memory), one event, and events across orders by time with
  * their count. No event is ever changed or deleted: the schema's trigger
- * refuses it (pg_schema.c), and nothing here tries. */
+ * refuses it (pg_schema.c), and nothing here tries. Each append extends
+ * the events' hash chain (pg_chain.c). */
 #include "store/postgres/pg_internal.h"
 
 #include <inttypes.h>
@@ -60,8 +61,17 @@ static int pg_event_append(hl_store *base, const hl_event *event, hl_error *erro
     hl_pg_param_int64(&params, event->rating);
     hl_pg_param_int64(&params, event->resolved);
     hl_pg_param_int64(&params, (int64_t)event->flags);
+    hl_chain_link link;
+    int result = hl_pg_chain_next(store, HL_CHAIN_EVENTS, &link, error);
+    if (result != HL_OK) {
+        hl_pg_params_free(&params);
+        return result;
+    }
+    hl_chain_link_event(event, &link);
+    hl_pg_param_int64(&params, link.seq);
+    hl_pg_param_text(&params, link.prev);
+    hl_pg_param_text(&params, link.hash);
     int64_t inserted = 0;
-    int result = HL_OK;
     /* An event of an order inserted through COPY goes there too (bulk
      * mode): no stored event can name a number just claimed, and the
      * claims of its events tell a repeated seq at once, as DO NOTHING
@@ -78,11 +88,14 @@ static int pg_event_append(hl_store *base, const hl_event *event, hl_error *erro
                              "$1::bigint, $2::bigint, $3::bigint, $4::text, $5::text, $6::text, "
                              "$7::text, $8::text, $9::text, $10::bigint, $11::text, $12::text, "
                              "$13::integer, $14::integer, $15::integer, $16::integer, "
-                             "$17::integer WHERE NOT EXISTS (SELECT 1 FROM events WHERE "
+                             "$17::integer, $18::bigint, $19::text, $20::text WHERE NOT EXISTS "
+                             "(SELECT 1 FROM events WHERE "
                              "order_id = $1::bigint AND seq = $2::bigint) ON CONFLICT DO NOTHING",
                              &params, "event_append", &inserted, error);
     }
     hl_pg_params_free(&params);
+    if (result == HL_OK && inserted > 0)
+        hl_pg_chain_taken(store, HL_CHAIN_EVENTS, &link);
     if (result == HL_OK && inserted == 0) {
         char number[24];
         hl_order_format_number(event->order_id, number, sizeof number);
@@ -96,7 +109,7 @@ static int pg_event_append(hl_store *base, const hl_event *event, hl_error *erro
 }
 
 /* Reads a row selected as EVENT_COLUMNS. */
-static int read_event(const PGresult *result, int row, hl_event *event, hl_error *error)
+int hl_pg_read_event(const PGresult *result, int row, hl_event *event, hl_error *error)
 {
     hl_pg_row reader = hl_pg_row_of(result, row);
     event->order_id = hl_pg_row_int64(&reader);
@@ -130,7 +143,7 @@ typedef struct event_visit {
 static int visit_event_row(PGresult *result, int row, void *context, hl_error *error)
 {
     event_visit *visitor = context;
-    int status = read_event(result, row, visitor->event, error);
+    int status = hl_pg_read_event(result, row, visitor->event, error);
     return status != HL_OK ? status : visitor->visit(visitor->context, visitor->event);
 }
 
@@ -186,7 +199,7 @@ static int pg_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_event 
         result =
             hl_pg_order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id, error);
     else if (result == HL_OK)
-        result = read_event(rows, 0, out, error);
+        result = hl_pg_read_event(rows, 0, out, error);
     PQclear(rows);
     return result;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/text.h"
+#include "store/chain.h"
 #include "store/derive.h"
 #include "store/postgres/postgres.h"
 #include "store/store.h"
@@ -71,6 +72,11 @@ struct hl_pg_store {
     /* The rows waiting for their COPY and what the transaction knows of
      * the order numbers (pg_copyin.c); NULL until the first. */
     struct hl_pg_copyin *copyin;
+    /* Each hash chain's head as this transaction has moved it: locked and
+     * read at the chain's first append of a transaction, written at its
+     * commit (pg_chain.c), forgotten at its end. */
+    hl_chain_head chain_heads[HL_CHAIN_COUNT];
+    bool chain_loaded[HL_CHAIN_COUNT];
 };
 
 static inline struct hl_pg_store *hl_pg_store_of(hl_store *base)
@@ -327,7 +333,24 @@ static inline int hl_pg_row_status(const hl_pg_row *reader, hl_error *error)
 /* The columns an event append writes, in its parameters' order. */
 #define HL_PG_EVENT_INSERT_COLUMNS                                                                 \
     "order_id, seq, at, actor, action, from_state, to_state, unit, other_unit, deadline, note, "   \
+    "details, period, outcome, rating, resolved, flags, chain_seq, prev_hash, hash"
+/* The columns of an event as read (pg_events.c's read). */
+#define HL_PG_EVENT_READ_COLUMNS                                                                   \
+    "order_id, seq, at, actor, action, from_state, to_state, unit, other_unit, deadline, note, "   \
     "details, period, outcome, rating, resolved, flags"
+
+/* pg_events.c */
+/* Reads a row selected as HL_PG_EVENT_READ_COLUMNS from its first column. */
+int hl_pg_read_event(const PGresult *result, int row, hl_event *event, hl_error *error);
+
+/* pg_chain.c */
+int hl_pg_chain_next(struct hl_pg_store *store, hl_chain_kind kind, hl_chain_link *link,
+                     hl_error *error);
+void hl_pg_chain_taken(struct hl_pg_store *store, hl_chain_kind kind, const hl_chain_link *link);
+int hl_pg_chain_flush(struct hl_pg_store *store, hl_error *error);
+void hl_pg_chain_forget(struct hl_pg_store *store);
+int hl_pg_chain_link_stored(struct hl_pg_store *store, hl_error *error);
+void hl_pg_chain_ops(hl_store_ops *ops);
 
 /* pg_orders.c */
 /* Reads a row selected as HL_PG_ORDER_COLUMNS, opening its phone with codec. */

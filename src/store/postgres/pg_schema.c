@@ -304,6 +304,65 @@ static const char *const migrations[] = {
     /* 5: the three separated administrators, as SQLite's migration 11:
      * the holders of the old role "admin" become security administrators. */
     "UPDATE users SET role = 'secadmin' WHERE role = 'admin';\n",
+    /* 6: the hash chains (store/chain.h, docs/security.md), as SQLite's
+     * schema 12: each log's record gets its place in its chain, the hash
+     * of the record before it and its own; chain_heads holds each chain's
+     * last place and hash, one row per chain, locked FOR UPDATE by the
+     * first append of a transaction and written at its commit
+     * (pg_chain.c), which serializes the writers of one chain. The records
+     * already stored get their links in C (pg_chain.c) in this migration's
+     * transaction, after this script, which marks that there are some.
+     * The append-only triggers now let a record without a hash get one,
+     * once, and refuse any other change; security_events is the audit of
+     * security events, chained the same way. */
+    "ALTER TABLE events ADD COLUMN chain_seq bigint, ADD COLUMN prev_hash text COLLATE \"C\",\n"
+    "    ADD COLUMN hash text COLLATE \"C\";\n"
+    "ALTER TABLE personal_data_reads ADD COLUMN chain_seq bigint,\n"
+    "    ADD COLUMN prev_hash text COLLATE \"C\", ADD COLUMN hash text COLLATE \"C\";\n"
+    "CREATE TABLE chain_heads(name text COLLATE \"C\" PRIMARY KEY, seq bigint NOT NULL,\n"
+    "                         hash text COLLATE \"C\" NOT NULL);\n"
+    "INSERT INTO chain_heads(name, seq, hash) VALUES\n"
+    "    ('events', 0, '0000000000000000000000000000000000000000000000000000000000000000'),\n"
+    "    ('reads', 0, '0000000000000000000000000000000000000000000000000000000000000000'),\n"
+    "    ('security', 0, '0000000000000000000000000000000000000000000000000000000000000000');\n"
+    "CREATE TRIGGER chain_heads_no_delete BEFORE DELETE ON chain_heads\n"
+    "    FOR EACH ROW EXECUTE FUNCTION hotline_append_only('chain heads are never deleted');\n"
+    "CREATE TRIGGER chain_heads_no_truncate BEFORE TRUNCATE ON chain_heads\n"
+    "    FOR EACH STATEMENT EXECUTE FUNCTION hotline_append_only('chain heads are never deleted');\n"
+    "INSERT INTO meta(key, value) SELECT 'chain_unlinked', '1'\n"
+    "    WHERE EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM personal_data_reads);\n"
+    "DROP TRIGGER events_append_only ON events;\n"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events\n"
+    "    FOR EACH ROW EXECUTE FUNCTION hotline_append_only('events are append-only');\n"
+    "CREATE TRIGGER events_append_only BEFORE UPDATE ON events\n"
+    "    FOR EACH ROW WHEN (OLD.hash IS NOT NULL OR NEW.hash IS NULL)\n"
+    "    EXECUTE FUNCTION hotline_append_only('events are append-only');\n"
+    "DROP TRIGGER personal_data_reads_append_only ON personal_data_reads;\n"
+    "CREATE TRIGGER personal_data_reads_no_delete BEFORE DELETE ON personal_data_reads\n"
+    "    FOR EACH ROW EXECUTE FUNCTION\n"
+    "    hotline_append_only('the audit of personal data reads is append-only');\n"
+    "CREATE TRIGGER personal_data_reads_append_only BEFORE UPDATE ON personal_data_reads\n"
+    "    FOR EACH ROW WHEN (OLD.hash IS NOT NULL OR NEW.hash IS NULL) EXECUTE FUNCTION\n"
+    "    hotline_append_only('the audit of personal data reads is append-only');\n"
+    "CREATE TABLE security_events(chain_seq bigint PRIMARY KEY, at bigint NOT NULL,\n"
+    "    actor text COLLATE \"C\" NOT NULL, address text COLLATE \"C\" NOT NULL,\n"
+    "    action text COLLATE \"C\" NOT NULL, target text COLLATE \"C\" NOT NULL,\n"
+    "    outcome text COLLATE \"C\" NOT NULL, detail text COLLATE \"C\" NOT NULL,\n"
+    "    prev_hash text COLLATE \"C\" NOT NULL, hash text COLLATE \"C\" NOT NULL);\n"
+    "CREATE INDEX security_events_by_at ON security_events(at);\n"
+    "CREATE TRIGGER security_events_append_only BEFORE UPDATE OR DELETE ON security_events\n"
+    "    FOR EACH ROW EXECUTE FUNCTION\n"
+    "    hotline_append_only('the audit of security events is append-only');\n"
+    "CREATE TRIGGER security_events_no_truncate BEFORE TRUNCATE ON security_events\n"
+    "    FOR EACH STATEMENT EXECUTE FUNCTION\n"
+    "    hotline_append_only('the audit of security events is append-only');\n"
+    "DO $$ BEGIN\n"
+    "    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_app') THEN\n"
+    "        GRANT SELECT, UPDATE ON chain_heads TO hotline_app;\n"
+    "        GRANT SELECT, INSERT ON security_events TO hotline_app;\n"
+    "    END IF;\n"
+    "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
+    "END $$;\n",
 };
 /* clang-format on */
 
@@ -426,6 +485,8 @@ int hl_pg_migrate(struct hl_pg_store *store, hl_error *error)
     result = hl_pg_command(store, SCHEMA_LOCK, "migration", error);
     if (result == HL_OK)
         result = apply_migrations(store, error);
+    if (result == HL_OK)
+        result = hl_pg_chain_link_stored(store, error);
     hl_error ignored;
     if (result == HL_OK)
         result = hl_pg_command(store, "COMMIT", "migration", error);

@@ -140,7 +140,18 @@ static int sqlite_audit_append(hl_store *base, const hl_audit_read *read, hl_err
     BIND_FIELD(&binding, read->actor);
     hl_sqlite_bind_int64(&binding, read->order_id);
     BIND_FIELD(&binding, read->route);
-    return hl_sqlite_write(store, &binding, "audit_append", error);
+    hl_chain_link link;
+    int result = hl_sqlite_chain_next(store, HL_CHAIN_READS, &link, error);
+    if (result != HL_OK)
+        return result;
+    hl_chain_link_read(read, &link);
+    hl_sqlite_bind_int64(&binding, link.seq);
+    hl_sqlite_bind_string(&binding, link.prev);
+    hl_sqlite_bind_string(&binding, link.hash);
+    result = hl_sqlite_write(store, &binding, "audit_append", error);
+    if (result == HL_OK)
+        hl_sqlite_chain_taken(store, HL_CHAIN_READS, &link);
+    return result;
 }
 
 /* Appends the WHERE clause of an audit filter to query->where. */

@@ -317,9 +317,12 @@ static int sqlite_commit(hl_store *base, hl_error *error)
     int result = hl_sqlite_flush_pending_phones(store, error);
     if (result == HL_OK)
         result = flush_state_counts(store, error);
+    if (result == HL_OK)
+        result = hl_sqlite_chain_flush(store, error);
     if (result != HL_OK)
         return result;
     result = hl_sqlite_run_write(store, store->statements[STMT_COMMIT], "commit", error);
+    hl_sqlite_chain_forget(store);
     if (result == HL_OK || sqlite3_get_autocommit(store->db))
         release_writers_lock(store);
     apply_bulk_mode(store);
@@ -331,6 +334,7 @@ static int sqlite_rollback(hl_store *base)
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     hl_sqlite_drop_pending_phones(store);
     forget_state_counts(store);
+    hl_sqlite_chain_forget(store);
     /* Rolling back nothing is fine: error paths roll back unconditionally. */
     if (sqlite3_get_autocommit(store->db)) {
         release_writers_lock(store);
@@ -374,6 +378,7 @@ static void fill_ops(void)
     hl_sqlite_access_ops(&sqlite_ops);
     hl_sqlite_throttle_ops(&sqlite_ops);
     hl_sqlite_copy_ops(&sqlite_ops);
+    hl_sqlite_chain_ops(&sqlite_ops);
 }
 
 /* Set once, before SQLite initialises and before any store exists. */
@@ -431,6 +436,8 @@ int hl_sqlite_open(const char *path, hl_store **out, hl_error *error)
     int result = configure_connection(store, path, error);
     if (result == HL_OK)
         result = hl_sqlite_migrate(store, path, error);
+    if (result == HL_OK)
+        result = hl_sqlite_chain_link_stored(store, error);
     if (result == HL_OK)
         result = hl_sqlite_register_pending_phones(store, error);
     if (result == HL_OK)

@@ -276,7 +276,19 @@ static int sqlite_audit_put(hl_store *base, const hl_audit_read *read, hl_error 
     BIND_FIELD(&binding, read->actor);
     hl_sqlite_bind_int64(&binding, read->order_id);
     BIND_FIELD(&binding, read->route);
-    int result = hl_sqlite_insert(store, &binding, "audit_put", error);
+    /* The copy keeps the read's id and gives it the next link of the
+     * target's chain (a copy into an empty store rebuilds the chain). */
+    hl_chain_link link;
+    int result = hl_sqlite_chain_next(store, HL_CHAIN_READS, &link, error);
+    if (result != HL_OK)
+        return result;
+    hl_chain_link_read(read, &link);
+    hl_sqlite_bind_int64(&binding, link.seq);
+    hl_sqlite_bind_string(&binding, link.prev);
+    hl_sqlite_bind_string(&binding, link.hash);
+    result = hl_sqlite_insert(store, &binding, "audit_put", error);
+    if (result == HL_OK)
+        hl_sqlite_chain_taken(store, HL_CHAIN_READS, &link);
     if (result == HL_ECONFLICT)
         return hl_error_set(error, HL_ECONFLICT, NULL,
                             HL_T("审计记录 %" PRId64 " 已存在", "audit record %" PRId64 " exists"),

@@ -1,7 +1,8 @@
 /* sqlite_events.c: the append-only log of events in SQLite: append, an
  * order's events, the full scan, one event, and events across orders by
  * time with their count. No event is ever changed or deleted (the schema's
- * triggers refuse it). */
+ * triggers refuse it); each append extends the events' hash chain
+ * (sqlite_chain.c). */
 #include "store/sqlite/sqlite_internal.h"
 
 #include <inttypes.h>
@@ -47,7 +48,17 @@ static int sqlite_event_append(hl_store *base, const hl_event *event, hl_error *
     hl_sqlite_bind_int64(&binding, event->rating);
     hl_sqlite_bind_int64(&binding, event->resolved);
     hl_sqlite_bind_int64(&binding, event->flags);
-    int result = hl_sqlite_insert(store, &binding, "event_append", error);
+    hl_chain_link link;
+    int result = hl_sqlite_chain_next(store, HL_CHAIN_EVENTS, &link, error);
+    if (result != HL_OK)
+        return result;
+    hl_chain_link_event(event, &link);
+    hl_sqlite_bind_int64(&binding, link.seq);
+    hl_sqlite_bind_string(&binding, link.prev);
+    hl_sqlite_bind_string(&binding, link.hash);
+    result = hl_sqlite_insert(store, &binding, "event_append", error);
+    if (result == HL_OK)
+        hl_sqlite_chain_taken(store, HL_CHAIN_EVENTS, &link);
     if (result == HL_ECONFLICT) {
         char number[24];
         hl_order_format_number(event->order_id, number, sizeof number);
@@ -61,7 +72,7 @@ static int sqlite_event_append(hl_store *base, const hl_event *event, hl_error *
 }
 
 /* Reads a row selected as EVENT_COLUMNS into the hl_event *context. */
-static int read_event(sqlite3_stmt *statement, void *context, hl_error *error)
+int hl_sqlite_read_event(sqlite3_stmt *statement, void *context, hl_error *error)
 {
     hl_event *event = context;
     hl_sqlite_reader row = hl_sqlite_reader_of(statement);
@@ -87,7 +98,7 @@ static int read_event(sqlite3_stmt *statement, void *context, hl_error *error)
     return HL_OK;
 }
 
-HL_SQLITE_ROW_VISITOR(event, hl_event, read_event)
+HL_SQLITE_ROW_VISITOR(event, hl_event, hl_sqlite_read_event)
 
 static int sqlite_event_list(hl_store *base, int64_t order_id, hl_event_visitor visit,
                              void *context, hl_error *error)
@@ -116,7 +127,7 @@ static int sqlite_event_get(hl_store *base, int64_t order_id, int64_t seq, hl_ev
     hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_EVENT_GET]);
     hl_sqlite_bind_int64(&binding, order_id);
     hl_sqlite_bind_int64(&binding, seq);
-    int result = hl_sqlite_get(store, &binding, "event_get", read_event, out, error);
+    int result = hl_sqlite_get(store, &binding, "event_get", hl_sqlite_read_event, out, error);
     if (result == HL_ENOTFOUND)
         return hl_sqlite_order_error(HL_ENOTFOUND, "没有这条记录", "has no such event", order_id,
                                      error);

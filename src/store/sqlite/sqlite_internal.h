@@ -14,6 +14,7 @@
 
 #include "base/contract.h"
 #include "base/text.h"
+#include "store/chain.h"
 #include "store/derive.h"
 #include "store/sqlite/sqlite.h"
 #include "store/store.h"
@@ -140,6 +141,11 @@ struct hl_sqlite_store {
      * opened at the first throttle call; NULL until then. */
     sqlite3 *counters;
     sqlite3_stmt *counter_statements[4];
+    /* Each hash chain's head as this transaction has moved it: read at the
+     * chain's first append of a transaction, written at its commit
+     * (sqlite_chain.c), forgotten at its end. */
+    hl_chain_head chain_heads[HL_CHAIN_COUNT];
+    bool chain_loaded[HL_CHAIN_COUNT];
 };
 
 /* The statements' text, indexed by hl_sqlite_statement (sqlite_schema.c). */
@@ -461,6 +467,20 @@ int hl_sqlite_migrate(struct hl_sqlite_store *store, const char *path, hl_error 
 void hl_sqlite_wait_when_busy(sqlite3 *db);
 int hl_sqlite_count_state_change(struct hl_sqlite_store *store, hl_state from, hl_state to,
                                  hl_error *error);
+
+/* sqlite_events.c */
+/* Reads a row selected as EVENT_COLUMNS into the hl_event *context. */
+int hl_sqlite_read_event(sqlite3_stmt *statement, void *context, hl_error *error);
+
+/* sqlite_chain.c */
+int hl_sqlite_chain_next(struct hl_sqlite_store *store, hl_chain_kind kind, hl_chain_link *link,
+                         hl_error *error);
+void hl_sqlite_chain_taken(struct hl_sqlite_store *store, hl_chain_kind kind,
+                           const hl_chain_link *link);
+int hl_sqlite_chain_flush(struct hl_sqlite_store *store, hl_error *error);
+void hl_sqlite_chain_forget(struct hl_sqlite_store *store);
+int hl_sqlite_chain_link_stored(struct hl_sqlite_store *store, hl_error *error);
+void hl_sqlite_chain_ops(hl_store_ops *ops);
 
 /* sqlite_orders.c */
 int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, hl_order *order,

@@ -185,6 +185,50 @@ static const char *const migrations[] = {
      * alone create accounts, so that a store keeps someone who can make
      * the system and audit administrators (docs/security.md). */
     "UPDATE users SET role = 'secadmin' WHERE role = 'admin';\n",
+    /* 12: the hash chains (store/chain.h, docs/security.md). Each log's
+     * record gets its place in its chain, the hash of the record before it
+     * and its own; chain_heads holds each chain's last place and hash, one
+     * row per chain, written at each commit that extends it. The records
+     * already stored get their links after this script, in C (the hash is
+     * not SQL): meta.chain_unlinked marks that there are some, and
+     * sqlite_chain.c links them, in their order of time, in one
+     * transaction. The append-only triggers now let a record without a
+     * hash get one, once, and refuse any other change. security_events is
+     * the audit of security events (logins, keys, exports, ...), chained
+     * the same way. */
+    "ALTER TABLE events ADD COLUMN chain_seq INTEGER;\n"
+    "ALTER TABLE events ADD COLUMN prev_hash TEXT;\n"
+    "ALTER TABLE events ADD COLUMN hash TEXT;\n"
+    "ALTER TABLE personal_data_reads ADD COLUMN chain_seq INTEGER;\n"
+    "ALTER TABLE personal_data_reads ADD COLUMN prev_hash TEXT;\n"
+    "ALTER TABLE personal_data_reads ADD COLUMN hash TEXT;\n"
+    "CREATE TABLE chain_heads(name TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL)\n"
+    "    WITHOUT ROWID;\n"
+    "INSERT INTO chain_heads(name, seq, hash) VALUES\n"
+    "    ('events', 0, '0000000000000000000000000000000000000000000000000000000000000000'),\n"
+    "    ('reads', 0, '0000000000000000000000000000000000000000000000000000000000000000'),\n"
+    "    ('security', 0, '0000000000000000000000000000000000000000000000000000000000000000');\n"
+    "CREATE TRIGGER chain_heads_no_delete BEFORE DELETE ON chain_heads\n"
+    "BEGIN SELECT RAISE(ABORT, 'chain heads are never deleted'); END;\n"
+    "INSERT INTO meta(key, value) SELECT 'chain_unlinked', '1'\n"
+    "    WHERE EXISTS (SELECT 1 FROM events) OR EXISTS (SELECT 1 FROM personal_data_reads);\n"
+    "DROP TRIGGER events_no_update;\n"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n"
+    "    WHEN OLD.hash IS NOT NULL OR NEW.hash IS NULL\n"
+    "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n"
+    "DROP TRIGGER personal_data_reads_no_update;\n"
+    "CREATE TRIGGER personal_data_reads_no_update BEFORE UPDATE ON personal_data_reads\n"
+    "    WHEN OLD.hash IS NOT NULL OR NEW.hash IS NULL\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit of personal data reads is append-only'); END;\n"
+    "CREATE TABLE security_events(chain_seq INTEGER PRIMARY KEY, at INTEGER NOT NULL,\n"
+    "                             actor TEXT NOT NULL, address TEXT NOT NULL, action TEXT NOT NULL,\n"
+    "                             target TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL,\n"
+    "                             prev_hash TEXT NOT NULL, hash TEXT NOT NULL);\n"
+    "CREATE INDEX security_events_by_at ON security_events(at);\n"
+    "CREATE TRIGGER security_events_no_update BEFORE UPDATE ON security_events\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit of security events is append-only'); END;\n"
+    "CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit of security events is append-only'); END;\n",
 };
 /* clang-format on */
 
@@ -272,8 +316,8 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
     [STMT_ORDER_STATE_COUNTS] = "SELECT state, orders FROM order_state_counts",
     [STMT_STATE_COUNT_ADD] = "INSERT INTO order_state_counts(state, orders) VALUES(?, ?) "
                              "ON CONFLICT(state) DO UPDATE SET orders = orders + excluded.orders",
-    [STMT_EVENT_APPEND] = "INSERT INTO events(" EVENT_COLUMNS ") "
-                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [STMT_EVENT_APPEND] = "INSERT INTO events(" EVENT_COLUMNS ", chain_seq, prev_hash, hash) "
+                          "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [STMT_EVENT_LIST] = "SELECT " EVENT_COLUMNS " FROM events WHERE order_id = ? ORDER BY seq",
     [STMT_EVENT_SCAN] = "SELECT " EVENT_COLUMNS " FROM events ORDER BY order_id, seq",
     [STMT_ROLLUP_ADD] = "INSERT INTO rollups(month, unit, counter, value) VALUES(?, ?, ?, ?) "
@@ -299,7 +343,8 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
      * twelve hours, since every login purges the older ones. */
     [STMT_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?",
     [STMT_AUDIT_APPEND] =
-        "INSERT INTO personal_data_reads(at, actor, order_id, route) VALUES(?, ?, ?, ?)",
+        "INSERT INTO personal_data_reads(at, actor, order_id, route, chain_seq, prev_hash, hash) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?)",
     [STMT_PHONE_INDEX_PUT] =
         "INSERT INTO phone_index(phone_hash, received_at, order_id) VALUES(?, ?, ?)",
     /* A bulk load's waiting entries, sorted (sqlite_phones.c). OR IGNORE:
@@ -342,7 +387,8 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
     [STMT_APIKEY_PUT] =
         "INSERT INTO api_keys(" APIKEY_COLUMNS ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [STMT_AUDIT_PUT] =
-        "INSERT INTO personal_data_reads(id, at, actor, order_id, route) VALUES(?, ?, ?, ?, ?)",
+        "INSERT INTO personal_data_reads(id, at, actor, order_id, route, chain_seq, prev_hash, "
+        "hash) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
 };
 
 /* Reads meta.schema_version: 0 for a new, empty database. */
