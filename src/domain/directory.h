@@ -38,7 +38,7 @@ typedef enum hl_role {
     /* The three separated administrators (三员分立): none acts on orders,
      * none can erase another's trace (nothing deletes or edits an audit
      * record). Stores from before the split held one role, "admin";
-     * migration 10 makes those users security administrators. */
+     * migration 11 (PostgreSQL: 5) makes those users security administrators. */
     HL_ROLE_SYSADMIN, /* 系统管理员: units, categories, calendar, limits and settings */
     HL_ROLE_SECADMIN, /* 安全管理员: users, roles, passwords, API keys, login waits */
     HL_ROLE_AUDITOR,  /* 审计管理员: reads the audit trail and changes nothing */
