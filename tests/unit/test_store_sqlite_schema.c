@@ -235,63 +235,63 @@ static void test_migration_11_makes_old_administrators_security_administrators(v
     assert_int_equal(user.role, HL_ROLE_AGENT);
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM users WHERE role = 'admin'"),
                      0);
+}
 
-    /* Schema 10 links the events a store already holds, in time order, and
-     * verify's walk finds the chain whole. */
-    static int count_links(void *context, const hl_chain_record *record)
-    {
-        int64_t *expected = context;
-        assert_int_equal(record->link.seq, *expected);
-        hl_chain_link computed = record->link;
-        hl_chain_link_record(record, &computed);
-        assert_string_equal(computed.hash, record->link.hash);
-        (*expected)++;
-        return HL_OK;
-    }
+/* Schema 12 links the events a store already holds, in time order, and
+ * verify's walk finds the chain whole. */
+static int count_links(void *context, const hl_chain_record *record)
+{
+    int64_t *expected = context;
+    assert_int_equal(record->link.seq, *expected);
+    hl_chain_link computed = record->link;
+    hl_chain_link_record(record, &computed);
+    assert_string_equal(computed.hash, record->link.hash);
+    (*expected)++;
+    return HL_OK;
+}
 
-    static void test_migration_12_links_stored_events(void **state)
-    {
-        fixture *context = *state;
-        insert(context->store, make_order(1, HL_STATE_NEW, "water"));
-        append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
-        append(context->store, make_event(1, 2, HL_ACTION_DISPATCH));
-        hl_store_close(context->store);
-        context->store = NULL;
-        assert_int_equal(raw_exec(context->path, UNDO_MIGRATION_12
-                                  "UPDATE meta SET value = '11' WHERE key = 'schema_version'"),
-                         SQLITE_OK);
-        hl_error error;
-        assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
-        assert_int_equal(
-            raw_integer(context->path, "SELECT count(*) FROM events WHERE hash IS NULL"), 0);
-        assert_int_equal(
-            raw_integer(context->path, "SELECT seq FROM chain_heads WHERE name = 'events'"), 2);
-        assert_int_equal(
-            raw_integer(context->path, "SELECT count(*) FROM meta WHERE key = 'chain_unlinked'"),
-            0);
-        int64_t expected = 1;
-        assert_int_equal(
-            hl_store_chain_scan(context->store, HL_CHAIN_EVENTS, count_links, &expected, &error),
-            HL_OK);
-        assert_int_equal(expected, 3);
-    }
+static void test_migration_12_links_stored_events(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, "water"));
+    append(context->store, make_event(1, 1, HL_ACTION_REGISTER));
+    append(context->store, make_event(1, 2, HL_ACTION_DISPATCH));
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(raw_exec(context->path, UNDO_MIGRATION_12
+                              "UPDATE meta SET value = '11' WHERE key = 'schema_version'"),
+                     SQLITE_OK);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events WHERE hash IS NULL"),
+                     0);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT seq FROM chain_heads WHERE name = 'events'"), 2);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT count(*) FROM meta WHERE key = 'chain_unlinked'"), 0);
+    int64_t expected = 1;
+    assert_int_equal(
+        hl_store_chain_scan(context->store, HL_CHAIN_EVENTS, count_links, &expected, &error),
+        HL_OK);
+    assert_int_equal(expected, 3);
+}
 
-    int main(void)
-    {
-        const struct CMUnitTest tests[] = {
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
-            STORE_TEST(test_migration_12_links_stored_events),
-            STORE_TEST(test_creates_schema_at_current_version),
-            STORE_TEST(test_reopen_keeps_data),
-            STORE_TEST(test_refuses_newer_schema_version),
-            STORE_TEST(test_refuses_non_database_file),
-            STORE_TEST(test_refuses_another_programs_database),
-            STORE_TEST(test_refuses_directory),
-            STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
-            STORE_TEST(test_migration_10_gives_consent_to_open311_posts_only),
-            STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
-            STORE_TEST(test_migration_11_makes_old_administrators_security_administrators),
+        STORE_TEST(test_migration_12_links_stored_events),
+        STORE_TEST(test_creates_schema_at_current_version),
+        STORE_TEST(test_reopen_keeps_data),
+        STORE_TEST(test_refuses_newer_schema_version),
+        STORE_TEST(test_refuses_non_database_file),
+        STORE_TEST(test_refuses_another_programs_database),
+        STORE_TEST(test_refuses_directory),
+        STORE_TEST(test_migration_8_builds_unit_rows_from_existing_orders),
+        STORE_TEST(test_migration_10_gives_consent_to_open311_posts_only),
+        STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
+        STORE_TEST(test_migration_11_makes_old_administrators_security_administrators),
 #undef STORE_TEST
-        };
-        return cmocka_run_group_tests(tests, NULL, NULL);
-    }
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
