@@ -98,7 +98,7 @@ static void test_migration_5_makes_old_administrators_security_administrators(vo
     assert_int_equal(hl_store_user_get(context->store, "zhang", &user, &error), HL_OK);
     assert_int_equal(user.role, HL_ROLE_AGENT);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 5);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
 }
 
 static void test_two_servers_creating_one_schema_at_once_both_open(void **state)
