@@ -212,11 +212,19 @@ static int check_seal(hl_app *app, hl_error *error)
     return result;
 }
 
-static int audit_event(hl_app *app, const char *actor, const char *route, hl_error *error)
+/* Records a backup or restore (route) in the audit of reads, whose failure
+ * fails the act, and then as a security event naming the file (path): the
+ * act has happened by then, so a failure there is only told the operator
+ * (app/audit hl_audit_security). */
+static int audit_event(hl_app *app, const char *actor, const char *route, const char *path,
+                       hl_error *error)
 {
     hl_audit_read read;
     hl_audit_read_of(&read, hl_clock_now(), actor, 0, route);
-    return hl_audit_record(app, &read, 1, error);
+    int result = hl_audit_record(app, &read, 1, error);
+    if (result == HL_OK)
+        (void)hl_audit_security(app, actor, NULL, route, path, HL_AUDIT_SUCCESS, NULL);
+    return result;
 }
 
 int hl_backup(hl_app *app, const char *path, const hl_backup_options *options,
@@ -253,7 +261,7 @@ int hl_backup(hl_app *app, const char *path, const hl_backup_options *options,
                                     HL_T("没有可复制的密钥文件", "there is no key file to copy"));
     }
     if (result == HL_OK) {
-        result = audit_event(app, options->actor, HL_BACKUP_AUDIT_ROUTE, error);
+        result = audit_event(app, options->actor, HL_BACKUP_AUDIT_ROUTE, path, error);
         if (result != HL_OK && options->key_copy != NULL)
             unlink(options->key_copy);
     }
@@ -352,7 +360,7 @@ int hl_restore(const char *backup_path, const char *target, const char *key_path
     hl_app *restored = NULL;
     result = hl_app_open_keyed(target, key_path, &restored, error);
     if (result == HL_OK)
-        result = audit_event(restored, actor, HL_RESTORE_AUDIT_ROUTE, error);
+        result = audit_event(restored, actor, HL_RESTORE_AUDIT_ROUTE, backup_path, error);
     hl_app_close(restored);
     return result;
 }

@@ -199,3 +199,55 @@ void hl_routes_personal_audit(const hl_route_request *request, const hl_route_co
     hl_buf_append_str(out, "]}\n");
     response->status = 200;
 }
+
+static int write_security_event(void *context, const hl_security_event *event)
+{
+    hl_buf *out = hl_json_list_next(context);
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    hl_json_out_int(out, &first, "seq", (long long)event->seq);
+    hl_json_out_time(out, &first, "at", event->at);
+    hl_json_out_string(out, &first, "actor", event->actor);
+    hl_json_out_string(out, &first, "address", event->address);
+    hl_json_out_string(out, &first, "action", event->action);
+    hl_json_out_string(out, &first, "target", event->target);
+    hl_json_out_string(out, &first, "outcome", event->outcome);
+    hl_json_out_string(out, &first, "detail", event->detail);
+    hl_buf_append_char(out, '}');
+    return 0;
+}
+
+void hl_routes_personal_security_events(const hl_route_request *request,
+                                        const hl_route_context *context,
+                                        hl_route_response *response)
+{
+    /* The same rule as the audit of reads: the audit administrator's. */
+    if (!hl_auth_may_read_audit(context->user)) {
+        hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), NULL,
+                              HL_T("只有审计管理员可以查看安全事件",
+                                   "only audit administrators may read the security events"));
+        return;
+    }
+    const char *limit_text = NULL;
+    if (!hl_route_query(request, "limit", &limit_text, response))
+        return;
+    int64_t limit = HL_ROUTES_SECURITY_DEFAULT;
+    if (limit_text != NULL &&
+        hl_text_parse_int(hl_slice_of(limit_text), 1, HL_ROUTES_SECURITY_MAX, &limit) != HL_OK) {
+        hl_route_field_invalid(response, "limit",
+                               HL_T("limit 须为 1 到 1000", "limit takes 1 to 1000"));
+        return;
+    }
+    hl_error error;
+    hl_error_clear(&error);
+    hl_buf *out = &response->body;
+    hl_buf_append_str(out, "{\"events\":[");
+    hl_json_list writer = {out, 0};
+    if (!hl_route_ok(
+            response,
+            hl_audit_security_list(request->app, limit, write_security_event, &writer, &error),
+            &error))
+        return;
+    hl_buf_append_str(out, "]}\n");
+    response->status = 200;
+}

@@ -8,7 +8,10 @@
  *     most 100), those the user may not read left out; 404 for an order
  *     the user may not read.
  * GET /api/v1/audit/phone-reads?order=&user=&page=: the reads, newest
- *     first, 50 a page; administrators only (403 for the others). */
+ *     first, 50 a page; administrators only (403 for the others).
+ * GET /api/v1/audit/security-events?limit=N: the security events (app/audit
+ *     hl_audit_security), newest first (default 100, at most 1000); the
+ *     audit administrator only, as above. */
 #ifndef HL_ROUTES_PERSONAL_H
 #define HL_ROUTES_PERSONAL_H
 
@@ -19,6 +22,8 @@
 #define HL_ROUTES_EARLIER_DEFAULT 20
 #define HL_ROUTES_EARLIER_MAX 100
 #define HL_ROUTES_AUDIT_PAGE 50
+#define HL_ROUTES_SECURITY_DEFAULT 100
+#define HL_ROUTES_SECURITY_MAX 1000
 
 /* Appends order as JSON to the response's body, with the citizen's phone
  * and name in full for a user who sees personal data (app/auth) and masked
@@ -60,5 +65,6 @@ bool hl_routes_personal_list_end(const hl_routes_personal_list *list, hl_route_r
 
 hl_route_fn hl_routes_personal_earlier;
 hl_route_fn hl_routes_personal_audit;
+hl_route_fn hl_routes_personal_security_events;
 
 #endif

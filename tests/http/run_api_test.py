@@ -625,9 +625,21 @@ def test_directory(context):
     status, _, _ = request_json(context.port, "POST", "/api/v1/login",
                                 {"username": "agent2", "password": DEMO_PASSWORD})
     check("finding 3: after the unlock the right password works at once", status == 200, status)
-    status, _, audit = context.get("/api/v1/audit/phone-reads?user=secadmin", "auditor")
-    check("finding 3: the unlock is in the audit", status == 200
-          and any(read["route"] == "unlock agent2" for read in audit.get("reads", [])), audit)
+    status, _, audit = context.get("/api/v1/audit/security-events?limit=50", "auditor")
+    events = audit.get("events", []) if status == 200 else []
+    check("finding 3: the unlock is in the audit", any(
+        event["action"] == "user.unlock" and event["actor"] == security and event["target"] == "agent2"
+        and event["outcome"] == "success" for event in events), audit)
+    # The audit administrator reads the security events (issue 11): a failed
+    # login is there, with the name it gave, its address and its outcome.
+    check("security events: a failed login is listed as a failure", any(
+        event["action"] == "login" and event["actor"] == "agent2" and event["outcome"] == "failure"
+        and event["address"] == "127.0.0.1" for event in events), events[:10])
+    check("security events: newest first", [event["seq"] for event in events]
+          == sorted((event["seq"] for event in events), reverse=True), [event["seq"] for event in events])
+    status, headers, raw = request(context.port, "GET", "/api/v1/audit/security-events?limit=0", None, {},
+                                   context.token("auditor"))
+    check_error("security events: a bad limit", status, headers, raw, 400, "invalid", "limit")
     status, headers, raw = request(context.port, "PUT", "/api/v1/users/nobody-here", json.dumps({"unlock": True}),
                                    {"Content-Type": "application/json"}, context.token(security))
     check_error("unlock of an unknown user", status, headers, raw, 404, "not_found", "username")
@@ -906,6 +918,7 @@ MATRIX = {
     "GET /api/v1/orders/{number}/events": expect(READERS),
     "GET /api/v1/orders/{number}/earlier": expect(READERS),
     "GET /api/v1/audit/phone-reads": expect(["auditor"]),
+    "GET /api/v1/audit/security-events": expect(["auditor"]),
     # remind on a dispatched order: the workflow's roles; a surveyor may not
     # read an open order at all.
     "POST /api/v1/orders/{number}/actions/{action}": expect(["dispatcher", "supervisor"], surveyor=404),

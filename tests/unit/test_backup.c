@@ -147,6 +147,14 @@ static void assert_store_works(fixture *fix)
     register_order(fix->app, "又一件");
 }
 
+/* Counts the security events recording a restore. */
+static int count_restores(void *context, const hl_security_event *event)
+{
+    if (strcmp(event->action, "restore") == 0 && strcmp(event->outcome, HL_AUDIT_SUCCESS) == 0)
+        (*(int64_t *)context)++;
+    return HL_OK;
+}
+
 /* The restored store holds the order, opens with the key, and verifies. */
 static void assert_restored(fixture *fix)
 {
@@ -164,6 +172,10 @@ static void assert_restored(fixture *fix)
     int64_t count = 0;
     assert_int_equal(hl_audit_count(restored, &filter, &count, &error), HL_OK);
     assert_true(count >= 1); /* the restore */
+    /* It is also a security event, for the audit administrator. */
+    count = 0;
+    assert_int_equal(hl_audit_security_list(restored, 0, count_restores, &count, &error), HL_OK);
+    assert_int_equal(count, 1);
     hl_app_close(restored);
 }
 
