@@ -21,6 +21,7 @@
 
 #include "app/app_internal.h"
 #include "app/audit.h"
+#include "app/policy.h"
 #include "app/throttle.h"
 #include "base/array.h"
 #include "base/i18n.h"
@@ -244,8 +245,13 @@ int hl_auth_unlock(hl_app *app, const char *actor, const char *username, hl_time
 
 /* ---- Passwords ---- */
 
-int hl_auth_check_new_password(const char *password, const char *field, hl_error *error)
+int hl_auth_check_new_password(hl_app *app, const char *password, const char *field,
+                               hl_error *error)
 {
+    hl_policy policy;
+    int loaded = hl_policy_load(app, &policy, error);
+    if (loaded != HL_OK)
+        return loaded;
     size_t length = password != NULL ? strlen(password) : 0;
     if (length > HL_AUTH_PASSWORD_MAX_BYTES)
         return hl_error_set(error, HL_EINVAL, field,
@@ -254,10 +260,20 @@ int hl_auth_check_new_password(const char *password, const char *field, hl_error
     if (!hl_text_is_utf8(password != NULL ? password : "", length))
         return hl_error_set(error, HL_EINVAL, field, "%s",
                             HL_T("密码不是有效的 UTF-8", "the password is not valid UTF-8"));
-    if (hl_text_char_count(password != NULL ? password : "", length) < HL_AUTH_PASSWORD_MIN_CHARS)
-        return hl_error_set(error, HL_EINVAL, field,
-                            HL_T("密码至少 %d 个字符", "the password needs at least %d characters"),
-                            HL_AUTH_PASSWORD_MIN_CHARS);
+    if (hl_text_char_count(password != NULL ? password : "", length) <
+        (size_t)policy.password_min_length)
+        return hl_error_set(
+            error, HL_EINVAL, field,
+            HL_T("%s：密码至少 %d 个字符", "%s: the password needs at least %d characters"), field,
+            policy.password_min_length);
+    if (hl_policy_password_classes(password) < policy.password_min_classes)
+        return hl_error_set(
+            error, HL_EINVAL, field,
+            HL_T("%s：密码须含小写字母、大写字母、数字、其他字符（含汉字）中至少 %d 类",
+                 "%s: the password must mix at least %d of lower-case letters, "
+                 "upper-case letters, digits and other characters (Chinese "
+                 "characters count as other)"),
+            field, policy.password_min_classes);
     return HL_OK;
 }
 
@@ -287,7 +303,7 @@ int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username
     int result = hl_store_user_get(app->store, username, &user, error);
     if (result != HL_OK)
         return result;
-    result = hl_auth_check_new_password(password, "password", error);
+    result = hl_auth_check_new_password(app, password, "password", error);
     if (result != HL_OK)
         return result;
     char hash[HL_AUTH_HASH_BYTES];
@@ -316,7 +332,7 @@ int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_
     *count = 0;
     if (sodium_init() < 0)
         return sodium_failed(error);
-    int result = hl_auth_check_new_password(password, "password", error);
+    int result = hl_auth_check_new_password(app, password, "password", error);
     if (result != HL_OK)
         return result;
     char hash[HL_AUTH_HASH_BYTES];
@@ -413,7 +429,7 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
     out->active = true;
     result = apply_user_fields(fields, true, out, error);
     if (result == HL_OK)
-        result = hl_auth_check_new_password(fields->password, "password", error);
+        result = hl_auth_check_new_password(app, fields->password, "password", error);
     if (result != HL_OK)
         return result;
     char hash[HL_AUTH_HASH_BYTES];
@@ -515,7 +531,7 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
     int result = HL_OK;
     char hash[HL_AUTH_HASH_BYTES] = "";
     if (fields->password != NULL) {
-        result = hl_auth_check_new_password(fields->password, "password", error);
+        result = hl_auth_check_new_password(app, fields->password, "password", error);
         if (result == HL_OK)
             result = hash_password(guard, fields->password, hash, error);
         if (result != HL_OK)
@@ -534,6 +550,10 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
 }
 
 /* ---- Sessions ---- */
+
+/* How far a session's expiry must move before it is written (see
+ * hl_auth_authenticate). */
+#define SESSION_SLIDE_SECONDS 60
 
 /* The stored form of a token: hex of its BLAKE2b hash. */
 static void token_hash(const char *token, char out[HL_SESSION_HASH_BYTES])
@@ -554,11 +574,68 @@ static int wrong_credentials(hl_error *error)
                         HL_T("用户名或密码错误", "wrong username or password"));
 }
 
+/* The sessions of one account still live at now, gathered from the
+ * sessions table (which holds only the last hours' sessions: every login
+ * purges the expired ones). */
+typedef struct live_sessions {
+    const char *username;
+    hl_time now;
+    hl_session *items;
+    size_t count, capacity;
+} live_sessions;
+
+static int collect_live_session(void *context, const hl_session *session)
+{
+    live_sessions *live = context;
+    if (session->revoked || session->expires_at <= live->now ||
+        strcmp(session->username, live->username) != 0)
+        return 0;
+    HL_ARRAY_GROW(live->items, live->count, live->capacity);
+    live->items[live->count++] = *session;
+    return 0;
+}
+
+/* Revokes the oldest live sessions of the account beyond max_live, so that
+ * a new login never leaves more than session.max_per_user open: the newest
+ * login is the one the user is at, and an old session on a forgotten
+ * machine is the one to close. Within the caller's transaction. */
+static int revoke_beyond_limit(hl_app *app, const char *username, hl_time now, int max_live,
+                               hl_error *error)
+{
+    live_sessions live = {username, now, NULL, 0, 0};
+    int result = hl_store_session_each(app->store, collect_live_session, &live, error);
+    while (result == HL_OK && live.count > (size_t)max_live) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < live.count; i++)
+            if (live.items[i].created_at < live.items[oldest].created_at ||
+                (live.items[i].created_at == live.items[oldest].created_at &&
+                 strcmp(live.items[i].token_hash, live.items[oldest].token_hash) < 0))
+                oldest = i;
+        result = hl_store_session_revoke(app->store, live.items[oldest].token_hash, error);
+        live.items[oldest] = live.items[--live.count];
+    }
+    free(live.items);
+    return result;
+}
+
+/* When a session used at now ends: its idle limit from now, never beyond
+ * its absolute limit from login. */
+static hl_time session_end(const hl_policy *policy, hl_time created_at, hl_time now)
+{
+    hl_time idle = now + (hl_time)policy->idle_minutes * 60;
+    hl_time absolute = created_at + (hl_time)policy->absolute_hours * 3600;
+    return idle < absolute ? idle : absolute;
+}
+
 /* Opens a session (one transaction), then forgets the account's failures
  * (a statement of its own, as every counter call is: app/throttle.h). */
 static int open_session(hl_app *app, const hl_user *user, const attempt_keys *keys, hl_time now,
                         hl_auth_grant *out, hl_error *error)
 {
+    hl_policy policy;
+    int loaded = hl_policy_load(app, &policy, error);
+    if (loaded != HL_OK)
+        return loaded;
     unsigned char random[TOKEN_RANDOM_BYTES];
     randombytes_buf(random, sizeof random);
     sodium_bin2hex(out->token, sizeof out->token, random, sizeof random);
@@ -567,7 +644,8 @@ static int open_session(hl_app *app, const hl_user *user, const attempt_keys *ke
     token_hash(out->token, out->session.token_hash);
     snprintf(out->session.username, sizeof out->session.username, "%s", user->username);
     out->session.created_at = now;
-    out->session.expires_at = now + HL_AUTH_SESSION_SECONDS;
+    out->session.expires_at = session_end(&policy, now, now);
+    out->session_seconds = policy.absolute_hours * 3600;
     out->user = *user;
     int attempt = 0, result;
     do {
@@ -579,6 +657,8 @@ static int open_session(hl_app *app, const hl_user *user, const attempt_keys *ke
         result = hl_store_session_purge(app->store, now, error);
         if (result == HL_OK)
             result = hl_store_session_put(app->store, &out->session, error);
+        if (result == HL_OK)
+            result = revoke_beyond_limit(app, user->username, now, policy.max_per_user, error);
         result = hl_app_finish(app, result, error);
     } while (hl_app_again(app, &attempt, &result, error));
     if (result == HL_OK)
@@ -655,11 +735,38 @@ int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *u
         return not_logged_in(error);
     if (result != HL_OK)
         return result;
-    if (found.revoked || now >= found.expires_at)
+    hl_policy policy;
+    result = hl_policy_load(app, &policy, error);
+    if (result != HL_OK)
+        return result;
+    /* The absolute limit is checked against the policy in force too, so
+     * that shortening session.absolute_hours ends the older sessions. */
+    if (found.revoked || now >= found.expires_at ||
+        now >= found.created_at + (hl_time)policy.absolute_hours * 3600)
         return not_logged_in(error);
     result = hl_store_user_get(app->store, found.username, user, error);
     if (result == HL_ENOTFOUND || (result == HL_OK && !user->active))
         return not_logged_in(error);
+    /* The idle limit slides forward with use. Writing the new expiry on
+     * every request would make each read a write (and, on PostgreSQL, a
+     * dead row per request); it is written only when it moves by
+     * SESSION_SLIDE_SECONDS or more, so a session ends at most that much
+     * before its exact idle limit, never after it. A failed write leaves
+     * the session valid to its stored expiry, which is what it was. */
+    hl_time end = session_end(&policy, found.created_at, now);
+    if (result == HL_OK && end - found.expires_at >= SESSION_SLIDE_SECONDS) {
+        int attempt = 0, touched;
+        hl_error ignored;
+        hl_error_clear(&ignored);
+        do {
+            touched = hl_app_begin(app, &ignored);
+            if (touched == HL_OK)
+                touched = hl_app_finish(
+                    app, hl_store_session_touch(app->store, hashed, end, &ignored), &ignored);
+        } while (hl_app_again(app, &attempt, &touched, &ignored));
+        if (touched == HL_OK)
+            found.expires_at = end;
+    }
     if (result == HL_OK && session != NULL)
         *session = found;
     return result;
@@ -694,7 +801,7 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
         attempt_begin(app, username, address, now, &keys, rate_limited, retry_after, error);
     if (result != HL_OK)
         return result;
-    result = hl_auth_check_new_password(new_password, "new", error);
+    result = hl_auth_check_new_password(app, new_password, "new", error);
     if (result != HL_OK)
         return result;
     char hash[HL_AUTH_HASH_BYTES] = "";

@@ -4,8 +4,9 @@
  * stored as the hash only. A login that succeeds opens a session: a token
  * of 32 random bytes, hex-encoded, handed to the client once; the store
  * keeps only its BLAKE2b hash, the user, when it was made, when it expires
- * (HL_AUTH_SESSION_SECONDS later) and whether it was revoked (logout,
- * password change).
+ * and whether it was revoked (logout, password change, a login beyond
+ * session.max_per_user). It expires session.idle_minutes after its last
+ * use, and session.absolute_hours after login whatever its use (app/policy).
  *
  * An hl_auth_guard is shared by every thread of a process (it is
  * thread-safe): it bounds how many hashes run at once (a counting semaphore
@@ -39,8 +40,6 @@
 
 #define HL_AUTH_TOKEN_BYTES 65 /* 64 hex digits and NUL */
 #define HL_AUTH_HASH_BYTES 128 /* crypto_pwhash_STRBYTES */
-#define HL_AUTH_SESSION_SECONDS (12 * 3600)
-#define HL_AUTH_PASSWORD_MIN_CHARS 8
 #define HL_AUTH_PASSWORD_MAX_BYTES 1024
 /* Failures of an account that impose no wait: a user who mistypes. */
 #define HL_AUTH_ACCOUNT_FREE_FAILURES 4
@@ -62,10 +61,12 @@ typedef struct hl_auth_guard hl_auth_guard;
 int hl_auth_guard_new(unsigned concurrent_hashes, hl_auth_guard **out, hl_error *error);
 void hl_auth_guard_free(hl_auth_guard *guard); /* guard may be NULL */
 
-/* Checks a new password: valid UTF-8, at least HL_AUTH_PASSWORD_MIN_CHARS
- * characters, at most HL_AUTH_PASSWORD_MAX_BYTES bytes. HL_EINVAL naming
- * field otherwise. */
-int hl_auth_check_new_password(const char *password, const char *field, hl_error *error);
+/* Checks a new password: valid UTF-8, at most HL_AUTH_PASSWORD_MAX_BYTES
+ * bytes, and the policy in force (app/policy: password.min_length
+ * characters, password.min_classes classes). HL_EINVAL naming field
+ * otherwise. */
+int hl_auth_check_new_password(hl_app *app, const char *password, const char *field,
+                               hl_error *error);
 
 /* Sets a user's password (checked as above) and revokes every session of
  * the user. guard may be NULL (no bound on hashing: the command line).
@@ -112,8 +113,9 @@ typedef struct hl_auth_grant {
     char token[HL_AUTH_TOKEN_BYTES]; /* the secret: give it to the client, keep it nowhere */
     hl_user user;
     hl_session session;
-    bool rate_limited; /* refused before checking: too many failures */
-    int retry_after;   /* when rate_limited: seconds until attempts are allowed again */
+    int session_seconds; /* the longest the session can live: session.absolute_hours */
+    bool rate_limited;   /* refused before checking: too many failures */
+    int retry_after;     /* when rate_limited: seconds until attempts are allowed again */
 } hl_auth_grant;
 
 /* The seconds an account waits after its failures-th failure in a row: 0

@@ -11,6 +11,7 @@
 #include "app/audit.h"
 #include "app/auth.h"
 #include "app/open311.h"
+#include "app/policy.h"
 #include "app/report.h"
 #include "app/secrets.h"
 #include "app/transfer.h"
@@ -109,12 +110,28 @@ static int run_config(cli_context *context, const cli_command *command, const cl
     if (args->positional_count == 0) {
         hl_limits_each(hl_app_limits(app), print_limit, NULL);
         printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
+        hl_policy policy;
+        hl_error loading;
+        hl_error_clear(&loading);
+        if (hl_policy_load(app, &policy, &loading) != HL_OK)
+            return cli_fail(&loading);
+        print_limit(NULL, "session.idle_minutes", policy.idle_minutes);
+        print_limit(NULL, "session.absolute_hours", policy.absolute_hours);
+        print_limit(NULL, "session.max_per_user", policy.max_per_user);
+        print_limit(NULL, "password.min_length", policy.password_min_length);
+        print_limit(NULL, "password.min_classes", policy.password_min_classes);
         return CLI_EXIT_OK;
     }
     if (args->positional_count != 2)
         return cli_usage_error(command, HL_T("请给出键和值", "give a key and a value"));
     hl_error error;
     hl_error_clear(&error);
+    if (hl_policy_is_key(args->positional[0])) {
+        if (hl_policy_set(app, args->positional[0], args->positional[1], &error) != HL_OK)
+            return cli_fail(&error);
+        printf("%s %s\n", args->positional[0], args->positional[1]);
+        return CLI_EXIT_OK;
+    }
     if (strncmp(args->positional[0], "open311.", 8) == 0) {
         if (hl_open311_setting_set(app, args->positional[0], args->positional[1], &error) != HL_OK)
             return cli_fail(&error);

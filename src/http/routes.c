@@ -252,7 +252,7 @@ static void handle_login(const hl_route_request *request, const hl_route_context
     hl_buf cookie;
     hl_buf_init(&cookie);
     hl_buf_appendf(&cookie, HL_SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d",
-                   grant->token, HL_AUTH_SESSION_SECONDS);
+                   grant->token, grant->session_seconds);
     response->set_cookie = hl_arena_strndup(request->arena, cookie.data, cookie.len);
     hl_buf_free(&cookie);
     response->status = 200;

@@ -18,6 +18,7 @@
 
 #include "app/admin.h"
 #include "app/audit.h"
+#include "app/policy.h"
 #include "base/array.h"
 #include "base/i18n.h"
 #include "domain/workflow.h"
@@ -623,12 +624,16 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
                           hl_route_response *response)
 {
     hl_json_field fields[] = {{.name = "value"}};
-    if (!admin_body(request, context, fields, HL_COUNT_OF(fields), response))
-        return;
     const char *key = parameter_text(request, context->parameters[0]);
+    /* The account and session policy is the security administrator's. */
+    bool policy = hl_policy_is_key(key);
+    if (policy ? !account_body(request, context, fields, HL_COUNT_OF(fields), response)
+               : !admin_body(request, context, fields, HL_COUNT_OF(fields), response))
+        return;
     hl_error error;
     hl_error_clear(&error);
-    int result = strcmp(key, "time_zone") == 0
+    int result = policy ? hl_policy_set(request->app, key, fields[0].value, &error)
+                 : strcmp(key, "time_zone") == 0
                      ? hl_app_set_time_zone(request->app, fields[0].value, &error)
                      : hl_app_set_limit(request->app, key, fields[0].value, &error);
     hl_audit_security(request->app, context->user->username, request->client_address,

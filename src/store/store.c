@@ -184,6 +184,8 @@ FORWARD(session_get, (const char *token_hash, hl_session *out), token_hash != NU
         (token_hash, out))
 FORWARD(session_revoke, (const char *token_hash), token_hash != NULL, (token_hash))
 FORWARD(session_purge, (hl_time now), true, (now))
+FORWARD(session_touch, (const char *token_hash, hl_time expires_at), token_hash != NULL,
+        (token_hash, expires_at))
 FORWARD(throttle_hit,
         (const char *key, hl_time now, int window_seconds, int64_t limit, hl_throttle *out),
         key != NULL && out != NULL && window_seconds > 0 && strlen(key) < HL_THROTTLE_KEY_BYTES,

@@ -285,6 +285,8 @@ typedef struct hl_store_ops {
     int (*session_revoke_user)(hl_store *store, const char *username, const char *except_hash,
                                hl_error *error);
     int (*session_purge)(hl_store *store, hl_time now, hl_error *error);
+    int (*session_touch)(hl_store *store, const char *token_hash, hl_time expires_at,
+                         hl_error *error);
 
     int (*apikey_insert)(hl_store *store, hl_apikey *key, hl_error *error);
     int (*apikey_get)(hl_store *store, int64_t id, hl_apikey *out, hl_error *error);
@@ -473,6 +475,11 @@ int hl_store_session_revoke_user(hl_store *store, const char *username, const ch
 /* Deletes the sessions that expired before now: an expired or revoked token
  * is refused either way, and without this the table would only grow. */
 int hl_store_session_purge(hl_store *store, hl_time now, hl_error *error);
+/* Moves a live (unrevoked) session's expiry to expires_at: the idle limit
+ * sliding forward as the session is used. HL_ENOTFOUND when the session is
+ * absent or revoked. */
+int hl_store_session_touch(hl_store *store, const char *token_hash, hl_time expires_at,
+                           hl_error *error);
 /* Citizens' phone numbers at rest. The store copies the codec (its context
  * must outlive the store); until one is set, writing an order with a phone,
  * reading a sealed phone or searching by phone fails with HL_EIO: the store

@@ -13,6 +13,7 @@
 #include "app/app_internal.h"
 #include "app/audit.h"
 #include "app/auth.h"
+#include "app/policy.h"
 #include "app/throttle.h"
 #include "app/transfer.h"
 #include "base/i18n.h"
@@ -43,6 +44,9 @@ static const char users_csv[] = "username,display_name,role,unit,active\n"
 
 #define NOW ((hl_time)1709517600) /* 2024-03-04T10:00:00+08:00 */
 #define PASSWORD "correct horse battery"
+/* The tests written before the idle limit set it to the absolute one
+ * (session.idle_minutes 720), so that a session lives twelve hours. */
+#define SESSION_SECONDS (12 * 3600)
 
 static int setup(void **state)
 {
@@ -53,6 +57,7 @@ static int setup(void **state)
     hl_error error;
     assert_int_equal(hl_auth_guard_new(0, &fix->guard, &error), HL_OK);
     assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
+    assert_int_equal(hl_policy_set(fix->app, "session.idle_minutes", "720", &error), HL_OK);
     *state = fix;
     return 0;
 }
@@ -83,7 +88,7 @@ static void test_hash_and_verify(void **state)
     assert_string_equal(grant.user.username, "agent");
     assert_int_equal(grant.user.role, HL_ROLE_AGENT);
     assert_int_equal(strlen(grant.token), 64);
-    assert_int_equal(grant.session.expires_at, NOW + HL_AUTH_SESSION_SECONDS);
+    assert_int_equal(grant.session.expires_at, NOW + SESSION_SECONDS);
 
     /* The stored form is argon2id, never the password. */
     char hash[HL_AUTH_HASH_BYTES];
@@ -400,11 +405,11 @@ static void test_token_lifecycle(void **state)
                      1);
 
     /* Valid until the last second, not at expires_at. */
-    assert_int_equal(hl_auth_authenticate(fix->app, token, NOW + HL_AUTH_SESSION_SECONDS - 1, &user,
-                                          NULL, &error),
-                     HL_OK);
     assert_int_equal(
-        hl_auth_authenticate(fix->app, token, NOW + HL_AUTH_SESSION_SECONDS, &user, NULL, &error),
+        hl_auth_authenticate(fix->app, token, NOW + SESSION_SECONDS - 1, &user, NULL, &error),
+        HL_OK);
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, token, NOW + SESSION_SECONDS, &user, NULL, &error),
         HL_EROLE);
     assert_string_equal(error.field, "token");
 
@@ -451,13 +456,146 @@ static void test_a_login_purges_expired_sessions(void **state)
 
     /* Past the first session's end, before the second's. */
     assert_int_equal(
-        login(fix, "agent", PASSWORD, "10.0.0.1", NOW + HL_AUTH_SESSION_SECONDS, &grant, &error),
-        HL_OK);
+        login(fix, "agent", PASSWORD, "10.0.0.1", NOW + SESSION_SECONDS, &grant, &error), HL_OK);
     assert_int_equal(raw_count(fix->path, "SELECT count(*) FROM sessions", NULL), 2);
     hl_user user;
     assert_int_equal(
-        hl_auth_authenticate(fix->app, live, NOW + HL_AUTH_SESSION_SECONDS, &user, NULL, &error),
+        hl_auth_authenticate(fix->app, live, NOW + SESSION_SECONDS, &user, NULL, &error), HL_OK);
+}
+
+/* Issue 11, item 4: a session unused for session.idle_minutes ends; use
+ * slides the limit forward, written at most about once a minute. */
+static void test_an_idle_session_expires(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_auth_grant grant;
+    hl_user user;
+    assert_int_equal(hl_policy_set(fix->app, "session.idle_minutes", "30", &error), HL_OK);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    assert_int_equal(grant.session.expires_at, NOW + 30 * 60);
+    assert_int_equal(grant.session_seconds, 12 * 3600);
+
+    /* Used within the limit: it slides to 30 minutes from that use. */
+    hl_session stored;
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, grant.token, NOW + 29 * 60, &user, NULL, &error), HL_OK);
+    assert_int_equal(
+        hl_store_session_get(fix->app->store, grant.session.token_hash, &stored, &error), HL_OK);
+    assert_int_equal(stored.expires_at, NOW + 59 * 60);
+    /* A use within the minute writes nothing. */
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, grant.token, NOW + 29 * 60 + 30, &user, NULL, &error),
         HL_OK);
+    assert_int_equal(
+        hl_store_session_get(fix->app->store, grant.session.token_hash, &stored, &error), HL_OK);
+    assert_int_equal(stored.expires_at, NOW + 59 * 60);
+
+    /* Left alone for 30 minutes after the last written use: ended. */
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, grant.token, NOW + 59 * 60, &user, NULL, &error), HL_EROLE);
+    assert_string_equal(error.field, "token");
+}
+
+/* Issue 11, item 4: session.absolute_hours ends a session in constant use. */
+static void test_an_absolute_limit_ends_a_session_in_use(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_auth_grant grant;
+    hl_user user;
+    assert_int_equal(hl_policy_set(fix->app, "session.idle_minutes", "30", &error), HL_OK);
+    assert_int_equal(hl_policy_set(fix->app, "session.absolute_hours", "1", &error), HL_OK);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    for (hl_time minute = 10; minute < 60; minute += 10)
+        assert_int_equal(
+            hl_auth_authenticate(fix->app, grant.token, NOW + minute * 60, &user, NULL, &error),
+            HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 3600, &user, NULL, &error),
+                     HL_EROLE);
+
+    /* Shortening the limit ends the sessions already older than it. */
+    assert_int_equal(hl_policy_set(fix->app, "session.absolute_hours", "12", &error), HL_OK);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, grant.token, NOW + 25 * 60, &user, NULL, &error), HL_OK);
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, grant.token, NOW + 50 * 60, &user, NULL, &error), HL_OK);
+    assert_int_equal(hl_policy_set(fix->app, "session.absolute_hours", "1", &error), HL_OK);
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, grant.token, NOW + 61 * 60, &user, NULL, &error), HL_EROLE);
+}
+
+/* Issue 11, item 4: a login beyond session.max_per_user revokes the
+ * account's oldest live session, and only that one. */
+static void test_a_login_beyond_the_limit_revokes_the_oldest(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_user user;
+    assert_int_equal(hl_policy_set(fix->app, "session.max_per_user", "2", &error), HL_OK);
+    char tokens[3][HL_AUTH_TOKEN_BYTES];
+    for (int i = 0; i < 3; i++) {
+        hl_auth_grant grant;
+        assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW + i, &grant, &error), HL_OK);
+        snprintf(tokens[i], sizeof tokens[i], "%s", grant.token);
+    }
+    assert_int_equal(hl_auth_authenticate(fix->app, tokens[0], NOW + 3, &user, NULL, &error),
+                     HL_EROLE);
+    assert_int_equal(hl_auth_authenticate(fix->app, tokens[1], NOW + 3, &user, NULL, &error),
+                     HL_OK);
+    assert_int_equal(hl_auth_authenticate(fix->app, tokens[2], NOW + 3, &user, NULL, &error),
+                     HL_OK);
+}
+
+/* Issue 11, item 4: a policy value out of range is refused, naming the
+ * field, and the store keeps the value in force. */
+static void test_policy_values_are_checked(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_policy policy;
+    const char *bad[][2] = {
+        {"password.min_length", "7"},     {"password.min_length", "abc"},
+        {"password.min_classes", "5"},    {"session.idle_minutes", "0"},
+        {"session.absolute_hours", "-1"}, {"session.max_per_user", ""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        hl_error_clear(&error);
+        assert_int_equal(hl_policy_set(fix->app, bad[i][0], bad[i][1], &error), HL_EINVAL);
+        assert_string_equal(error.field, "value");
+        assert_non_null(strstr(error.message, bad[i][0]));
+    }
+    assert_int_equal(hl_policy_set(fix->app, "session.nonsense", "3", &error), HL_EINVAL);
+    assert_string_equal(error.field, "key");
+    assert_int_equal(hl_policy_load(fix->app, &policy, &error), HL_OK);
+    assert_int_equal(policy.password_min_length, 8);
+    assert_int_equal(policy.password_min_classes, 2);
+    assert_int_equal(policy.absolute_hours, 12);
+    assert_int_equal(policy.max_per_user, 3);
+}
+
+/* Issue 11, item 4: password.min_length and password.min_classes bind
+ * every new password; Chinese characters count as "other". */
+static void test_password_policy(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "onlylowercase", &error),
+                     HL_EINVAL);
+    assert_string_equal(error.field, "password");
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "lower and space", &error),
+                     HL_OK);
+    assert_int_equal(hl_policy_set(fix->app, "password.min_classes", "3", &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "lower and space", &error),
+                     HL_EINVAL);
+    assert_non_null(strstr(error.message, "at least 3"));
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg1", &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "热线密码abc1", &error), HL_OK);
+    assert_int_equal(hl_policy_set(fix->app, "password.min_length", "10", &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg1", &error), HL_EINVAL);
+    assert_non_null(strstr(error.message, "10 characters"));
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg123", &error), HL_OK);
 }
 
 static void test_password_change(void **state)
@@ -882,6 +1020,13 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_token_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_login_purges_expired_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_idle_session_expires, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_absolute_limit_ends_a_session_in_use, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_login_beyond_the_limit_revokes_the_oldest, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_policy_values_are_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
         cmocka_unit_test(test_read_rights),
         cmocka_unit_test_setup_teardown(test_read_order_hides_what_may_not_be_read, setup,

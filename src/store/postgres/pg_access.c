@@ -26,6 +26,8 @@ static const char SESSION_GET[] = "SELECT token_hash, username, created_at, expi
                                   "FROM sessions WHERE token_hash = $1";
 static const char SESSION_REVOKE[] =
     "UPDATE sessions SET revoked = 1 WHERE token_hash = $1 AND revoked = 0";
+static const char SESSION_TOUCH[] =
+    "UPDATE sessions SET expires_at = $1 WHERE token_hash = $2 AND revoked = 0";
 static const char SESSION_REVOKE_USER[] =
     "UPDATE sessions SET revoked = 1 WHERE username = $1 AND token_hash <> $2 AND revoked = 0";
 /* A scan of the sessions table: it holds only the sessions of the last
@@ -177,6 +179,21 @@ static int pg_session_revoke_user(hl_store *base, const char *username, const ch
     hl_pg_param_text(&params, except_hash != NULL ? except_hash : "");
     return write_counted(hl_pg_store_of(base), SESSION_REVOKE_USER, &params, "session_revoke_user",
                          NULL, error);
+}
+
+static int pg_session_touch(hl_store *base, const char *token_hash, hl_time expires_at,
+                            hl_error *error)
+{
+    hl_pg_params params;
+    hl_pg_params_init(&params);
+    hl_pg_param_int64(&params, expires_at);
+    hl_pg_param_text(&params, token_hash);
+    int64_t changed = 0;
+    int result = write_counted(hl_pg_store_of(base), SESSION_TOUCH, &params, "session_touch",
+                               &changed, error);
+    if (result == HL_OK && changed == 0)
+        return no_session(error);
+    return result;
 }
 
 static int pg_session_purge(hl_store *base, hl_time now, hl_error *error)
@@ -513,6 +530,7 @@ void hl_pg_access_ops(hl_store_ops *ops)
     ops->session_get = pg_session_get;
     ops->session_revoke = pg_session_revoke;
     ops->session_revoke_user = pg_session_revoke_user;
+    ops->session_touch = pg_session_touch;
     ops->session_purge = pg_session_purge;
     ops->audit_append = pg_audit_append;
     ops->audit_query = pg_audit_query;

@@ -407,6 +407,20 @@ static int sqlite_answer_each(hl_store *base, int64_t order_id, hl_answer_visito
                            visit_answer_row, &visitor, error);
 }
 
+static int sqlite_session_touch(hl_store *base, const char *token_hash, hl_time expires_at,
+                                hl_error *error)
+{
+    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
+    hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_SESSION_TOUCH]);
+    hl_sqlite_bind_int64(&binding, expires_at);
+    hl_sqlite_bind_string(&binding, token_hash);
+    int result = hl_sqlite_write(store, &binding, "session_touch", error);
+    if (result == HL_OK && sqlite3_changes(store->db) == 0)
+        return hl_error_set(error, HL_ENOTFOUND, NULL, "%s",
+                            HL_T("没有这个会话", "no such session"));
+    return result;
+}
+
 void hl_sqlite_access_ops(hl_store_ops *ops)
 {
     ops->password_get = sqlite_password_get;
@@ -416,6 +430,7 @@ void hl_sqlite_access_ops(hl_store_ops *ops)
     ops->session_revoke = sqlite_session_revoke;
     ops->session_revoke_user = sqlite_session_revoke_user;
     ops->session_purge = sqlite_session_purge;
+    ops->session_touch = sqlite_session_touch;
     ops->audit_append = sqlite_audit_append;
     ops->audit_query = sqlite_audit_query;
     ops->audit_count = sqlite_audit_count;

@@ -342,6 +342,8 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
     /* A scan of the sessions table: it holds only the sessions of the last
      * twelve hours, since every login purges the older ones. */
     [STMT_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?",
+    [STMT_SESSION_TOUCH] =
+        "UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND revoked = 0",
     [STMT_AUDIT_APPEND] =
         "INSERT INTO personal_data_reads(at, actor, order_id, route, chain_seq, prev_hash, hash) "
         "VALUES(?, ?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,119 @@
+/* policy.c: the account and session policy settings (see policy.h): their
+ * names, defaults and ranges in one table, read from and written to the
+ * store's config table. It does not apply them: app/auth does. */
+#include "app/policy.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/app_internal.h"
+#include "base/i18n.h"
+#include "base/text.h"
+#include "store/store.h"
+
+typedef struct policy_setting {
+    const char *key;
+    int minimum;
+    int maximum;
+    int fallback;
+    size_t offset;
+} policy_setting;
+
+/* The ranges keep a setting from disabling its control: an idle limit of a
+ * week or a password of four characters is refused, not stored. */
+static const policy_setting SETTINGS[] = {
+    {"session.idle_minutes", 5, 24 * 60, 30, offsetof(hl_policy, idle_minutes)},
+    {"session.absolute_hours", 1, 72, 12, offsetof(hl_policy, absolute_hours)},
+    {"session.max_per_user", 1, 20, 3, offsetof(hl_policy, max_per_user)},
+    {"password.min_length", 8, 64, 8, offsetof(hl_policy, password_min_length)},
+    {"password.min_classes", 1, 4, 2, offsetof(hl_policy, password_min_classes)},
+};
+
+static const policy_setting *setting_of(const char *key)
+{
+    for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++)
+        if (strcmp(SETTINGS[i].key, key) == 0)
+            return &SETTINGS[i];
+    return NULL;
+}
+
+static int *field_of(hl_policy *policy, const policy_setting *entry)
+{
+    return (int *)(void *)((char *)policy + entry->offset);
+}
+
+bool hl_policy_is_key(const char *key)
+{
+    return key != NULL && (strncmp(key, "session.", 8) == 0 || strncmp(key, "password.", 9) == 0);
+}
+
+int hl_policy_load(hl_app *app, hl_policy *out, hl_error *error)
+{
+    for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
+        const policy_setting *entry = &SETTINGS[i];
+        *field_of(out, entry) = entry->fallback;
+        char value[32];
+        hl_error lookup;
+        hl_error_clear(&lookup);
+        int result = hl_store_config_get(app->store, entry->key, value, sizeof value, &lookup);
+        if (result == HL_ENOTFOUND)
+            continue;
+        if (result != HL_OK) {
+            *error = lookup;
+            return result;
+        }
+        int64_t parsed;
+        if (hl_text_parse_int(hl_slice_of(value), entry->minimum, entry->maximum, &parsed) == HL_OK)
+            *field_of(out, entry) = (int)parsed;
+    }
+    return HL_OK;
+}
+
+int hl_policy_set(hl_app *app, const char *key, const char *value, hl_error *error)
+{
+    const policy_setting *entry = setting_of(key);
+    if (entry == NULL)
+        return hl_error_set(error, HL_EINVAL, "key",
+                            HL_T("未知的设置项 %s（session.idle_minutes、session.absolute_hours、"
+                                 "session.max_per_user、password.min_length、"
+                                 "password.min_classes）",
+                                 "unknown setting %s (session.idle_minutes, "
+                                 "session.absolute_hours, session.max_per_user, "
+                                 "password.min_length, password.min_classes)"),
+                            key);
+    int64_t parsed;
+    if (hl_text_parse_int(hl_slice_trim(hl_slice_of(value != NULL ? value : "")), entry->minimum,
+                          entry->maximum, &parsed) != HL_OK)
+        return hl_error_set(
+            error, HL_EINVAL, "value",
+            HL_T("%s 须为 %d 到 %d 之间的整数", "%s must be a whole number from %d to %d"), key,
+            entry->minimum, entry->maximum);
+    char text[32];
+    snprintf(text, sizeof text, "%d", (int)parsed);
+    int attempt = 0, result;
+    do {
+        result = hl_app_begin(app, error);
+        if (result == HL_OK)
+            result = hl_app_finish(app, hl_store_config_set(app->store, key, text, error), error);
+    } while (hl_app_again(app, &attempt, &result, error));
+    return result;
+}
+
+/* The class of one code point: Chinese and every other non-ASCII character
+ * count as "other". */
+int hl_policy_password_classes(const char *password)
+{
+    bool lower = false, upper = false, digit = false, other = false;
+    for (const unsigned char *p = (const unsigned char *)password; p != NULL && *p != '\0'; p++) {
+        if (*p >= 'a' && *p <= 'z')
+            lower = true;
+        else if (*p >= 'A' && *p <= 'Z')
+            upper = true;
+        else if (*p >= '0' && *p <= '9')
+            digit = true;
+        else
+            other = true;
+    }
+    return (int)lower + (int)upper + (int)digit + (int)other;
+}

@@ -1,0 +1,48 @@
+/* policy.h: the account and session policy, as settings the security
+ * administrator changes (`hotline config KEY VALUE`, PUT
+ * /api/v1/config/KEY), kept in the store's config table like every other
+ * setting.
+ *
+ * session.idle_minutes    a session unused this long ends (default 30)
+ * session.absolute_hours  a session ends this long after login, used or
+ *                         not (default 12)
+ * session.max_per_user    live sessions of one account; a login beyond it
+ *                         revokes the account's oldest (default 3)
+ * password.min_length     characters of a new password, never below 8
+ *                         (default 8)
+ * password.min_classes    of lower-case letters, upper-case letters,
+ *                         digits and other characters (Chinese characters
+ *                         count as other), how many a new password mixes
+ *                         (default 2)
+ *
+ * This module reads and validates the values; app/auth applies them. It
+ * does not keep password history or expiry (no column holds them). */
+#ifndef HL_POLICY_H
+#define HL_POLICY_H
+
+#include "app/app.h"
+
+typedef struct hl_policy {
+    int idle_minutes;
+    int absolute_hours;
+    int max_per_user;
+    int password_min_length;
+    int password_min_classes;
+} hl_policy;
+
+/* Whether key names a policy setting ("session." or "password." prefix). */
+bool hl_policy_is_key(const char *key);
+
+/* Reads the policy in force: each setting stored, else its default. A
+ * stored value that no longer parses falls back to the default. */
+int hl_policy_load(hl_app *app, hl_policy *out, hl_error *error);
+
+/* Checks and stores one setting (one transaction). An unknown key:
+ * HL_EINVAL, field "key"; a value out of range: HL_EINVAL, field "value",
+ * the range named; the store unchanged either way. */
+int hl_policy_set(hl_app *app, const char *key, const char *value, hl_error *error);
+
+/* How many of the four classes the UTF-8 text mixes. */
+int hl_policy_password_classes(const char *password);
+
+#endif
