@@ -861,7 +861,9 @@ const cli_command cli_admin_commands[] = {
      "size、"
      "report.group_order（分组顺序，逗号分隔）、report.title、report.hotline_name。"
      "Open311 设置以 open311. 开头：open311.jurisdiction_id、open311.contact、open311.key_service、"
-     "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。",
+     "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。"
+     "账户与会话策略：session.idle_minutes、session.absolute_hours、session.max_per_user、"
+     "password.min_length、password.min_classes（见 docs/security.md）。",
      "Shows the time limits and the time zone, or sets one, e.g. hotline config "
      "handle_days.complaint 10. "
      "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving "
@@ -876,7 +878,9 @@ const cli_command cli_admin_commands[] = {
      "names, comma-separated), report.title, report.hotline_name. Open311 settings start with "
      "open311.: "
      "open311.jurisdiction_id, open311.contact, open311.key_service, open311.service_notice, "
-     "open311.publish (open311 or all; docs/open311.md).",
+     "open311.publish (open311 or all; docs/open311.md). The account and session policy: "
+     "session.idle_minutes, session.absolute_hours, session.max_per_user, password.min_length, "
+     "password.min_classes (docs/security.md).",
      NULL, run_config, 0},
     {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。",
      "Lists every network unit.", NULL, run_directory_list, 0},

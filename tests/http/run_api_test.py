@@ -740,6 +740,20 @@ def test_directory(context):
     status, _, limits = context.send("PUT", "/api/v1/config/time_zone", {"value": "Asia/Shanghai"}, admin)
     check("time zone set back", status == 200 and limits["time_zone"] == "Asia/Shanghai", (status, limits))
 
+    # The account and session policy (issue 11, item 4) is the security
+    # administrator's setting: the system administrator is refused, a value
+    # out of range is a 400 naming the value.
+    status, _, _ = context.send("PUT", "/api/v1/config/session.max_per_user", {"value": "20"}, "secadmin")
+    check("policy set by the security administrator", status == 200, status)
+    status, headers, raw = request(context.port, "PUT", "/api/v1/config/session.max_per_user", json.dumps({"value": "5"}),
+                                   {"Content-Type": "application/json"}, context.token(admin))
+    check("policy refused to the system administrator", status == 403, (status, raw))
+    for value in ("7", "65", "many", ""):
+        status, headers, raw = request(context.port, "PUT", "/api/v1/config/password.min_length",
+                                       json.dumps({"value": value}),
+                                       {"Content-Type": "application/json"}, context.token("secadmin"))
+        check_error(f"policy value {value!r}", status, headers, raw, 400, "invalid", "value")
+
     # /me and /workflow agree with the workflow's table.
     status, _, workflow = context.get("/api/v1/workflow", "agent1")
     actions = {action["name"]: action for action in workflow["actions"]}
@@ -1254,6 +1268,10 @@ def main():
         environment = {key: value for key, value in os.environ.items() if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
         db_path = use_store(environment, directory)
         run_cli(binary, environment, "demo")
+        # The test keeps one session per user open while it logs the same
+        # users in again and again; session.max_per_user (3 by default)
+        # would revoke the sessions it holds.
+        run_cli(binary, environment, "config", "session.max_per_user", "20")
         environment["HOTLINE_NOW"] = NOW_TEXT
         with Server(binary, environment, directory) as server:
             context = Context(binary, environment, server.port, db_path)
