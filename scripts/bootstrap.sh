@@ -21,6 +21,7 @@ packages=(
   postgresql                  # the tests' throwaway server (scripts/pg-throwaway.sh); createdb, psql
   libxlsxwriter-dev           # the bulletin as an Excel workbook
   python3                     # CLI protocol test runner, XLSX read-back
+  python3-psycopg2            # the Python tests' oracle reads a PostgreSQL store (tests/support/test_store.py)
   python3-jsonschema          # validating the bulletin's and Open311's JSON against their schemas
   libxml2-utils               # xmllint: Open311's XML answers must be well-formed
   procps                      # pkill/ps in crash tests

@@ -25,7 +25,8 @@ in any order that makes sense:
                       written as the raw byte NN (for invalid UTF-8)
   $ hotline ARGS...   a command; split like a POSIX shell (shlex), no
                       pipes or redirections; a leading word `hotline` is the
-                      binary under test. Two escapes, applied before the
+                      binary under test, a leading `python3` this harness's
+                      own interpreter (CMake's HOTLINE_TEST_PYTHON). Two escapes, applied before the
                       split, carry what shlex cannot:
                         \\xNN        the raw byte NN (e.g. invalid UTF-8)
                         \\{TEXT*N}   TEXT repeated N times (long values)
@@ -334,6 +335,8 @@ def main():
             argv = [to_bytes(word) for word in words]
             if argv and argv[0] == b"hotline":
                 argv[0] = binary.encode()
+            elif argv and argv[0] == b"python3":
+                argv[0] = sys.executable.encode()
             problems = []
             try:
                 run = subprocess.run(argv, cwd=directory, env=env, stdin=subprocess.DEVNULL,

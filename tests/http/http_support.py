@@ -16,7 +16,7 @@ import sys
 
 # The store each harness runs on, on either backend (tests/support/test_store.py).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from test_store import StoreError, StoreSQL, test_store_address, use_store  # noqa: E402,F401
+from test_store import StoreError, StoreSQL, test_store_address, use_demo_store, use_store  # noqa: E402,F401
 
 HOST = "127.0.0.1"
 DEMO_PASSWORD = "hotline-demo"

@@ -49,7 +49,7 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_support import (DEMO_PASSWORD, Server, StoreSQL, check, check_error, error_body_ok, login, request,  # noqa: E402
-                          request_declared_only, request_json, run_cli, summary, use_store)
+                          request_declared_only, request_json, run_cli, summary, use_demo_store)
 
 try:
     import jsonschema
@@ -195,10 +195,10 @@ def local_day(seconds):
     return (seconds + 8 * 3600) // 86400
 
 
-def working_days_left(context, due_at):
+def working_days_left(exceptions, due_at):
     """The working days from NOW's day to due_at's day by the store's
-    calendar (the order JSON's working_days_left), counted here in Python."""
-    exceptions = dict(context.rows("SELECT day, kind FROM calendar"))
+    calendar (the order JSON's working_days_left), counted here in Python;
+    exceptions: the calendar table's rows, day to kind."""
     today, due = local_day(NOW), local_day(due_at)
 
     def working(day):
@@ -367,8 +367,9 @@ def test_lists(context, numbers):
     status, _, overdue = context.get("/api/v1/orders?overdue=1&sort=-deadline&page_size=100")
     status_soon, _, soon = context.get("/api/v1/orders?due_soon=1&page_size=100")
     running = answer["orders"] + overdue["orders"] + soon["orders"]
+    calendar = dict(context.rows("SELECT day, kind FROM calendar"))
     wrong = [(order["number"], order["due_at"], order["working_days_left"]) for order in running
-             if order["working_days_left"] != working_days_left(context, instant(order["due_at"]))]
+             if order["working_days_left"] != working_days_left(calendar, instant(order["due_at"]))]
     check("working_days_left: the calendar's working days from today to the deadline's day",
           status == 200 and status_soon == 200 and len(running) > 100 and not wrong, wrong[:5])
     check("working_days_left: negative once overdue, by the working days since",
@@ -1084,8 +1085,7 @@ def fingerprint(context):
     store = context.db()
     tables = [table for table in store.tables() if table != "sessions"]
     for table in tables:
-        for row in store.rows(f"SELECT * FROM \"{table}\" ORDER BY 1, 2"):
-            digest.update(repr(row).encode())
+        digest.update(store.table_digest(table).encode())
     counts = {table: store.rows(f"SELECT count(*) FROM \"{table}\"")[0][0]
               for table in ("orders", "events", "users")}
     return digest.hexdigest(), counts
@@ -1266,8 +1266,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="hotline-api-") as directory:
         environment = {key: value for key, value in os.environ.items() if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
-        db_path = use_store(environment, directory)
-        run_cli(binary, environment, "demo")
+        db_path = use_demo_store(binary, environment, directory)  # a copy of the demo store (test_store.py)
         # The test keeps one session per user open while it logs the same
         # users in again and again; session.max_per_user (3 by default)
         # would revoke the sessions it holds.

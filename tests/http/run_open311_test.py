@@ -45,7 +45,7 @@ from datetime import datetime, timedelta, timezone
 import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_support import HOST, check, free_port, results, run_cli, use_store  # noqa: E402
+from http_support import HOST, check, free_port, results, run_cli, use_demo_store  # noqa: E402
 
 BASE = "/open311/v2"
 DEMO_PASSWORD = "hotline-demo"
@@ -827,8 +827,7 @@ def main():
     load_schemas()
     with tempfile.TemporaryDirectory(prefix="hotline-open311-") as directory:
         environment = {key: value for key, value in os.environ.items() if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
-        use_store(environment, directory)  # HOTLINE_DB: a file here, or a fresh PostgreSQL database
-        run_cli(binary, environment, "demo")
+        use_demo_store(binary, environment, directory)  # a copy of the demo store (test_store.py)
         for name, rate in (("main", "6000"), ("low", "2"), ("read", "1"), ("revoked", "60")):
             keys[name] = run_cli(binary, environment, "apikey", "create", f"test {name}", "--rate", rate).splitlines()[-1]
         revoked_id = re.search(r"^4 ", run_cli(binary, environment, "apikey", "list"), re.M)

@@ -43,7 +43,7 @@ from datetime import datetime, timedelta, timezone
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from http_support import HOST, check, free_port, results, run_cli, use_store  # noqa: E402
+from http_support import HOST, check, free_port, results, run_cli, use_demo_store  # noqa: E402
 
 ORDER = "20240201000001"
 DEMO_PASSWORD = "hotline-demo"
@@ -1072,8 +1072,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="hotline-http-") as directory:
         environment = {key: value for key, value in os.environ.items()
                        if key not in ("HOTLINE_LANG", "HOTLINE_NOW", "HOTLINE_KEY_FILE")}
-        use_store(environment, directory)  # HOTLINE_DB: a file here, or a fresh PostgreSQL database
-        run_cli(binary, environment, "demo")
+        use_demo_store(binary, environment, directory)  # a copy of the demo store (test_store.py)
         port = free_port()
         log_path = os.path.join(directory, "server.log")
         read_before_stop = None

@@ -25,7 +25,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_support import (DEMO_PASSWORD, Server, check, check_error, request, request_json,  # noqa: E402
-                          run_cli, summary, use_store)
+                          run_cli, summary, use_demo_store)
 
 ACCOUNT_FAILURES = 5  # HL_AUTH_ACCOUNT_FAILURES
 
@@ -105,8 +105,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory(prefix="hotline-shared-") as directory:
         environment = {key: value for key, value in os.environ.items() if key not in ("HOTLINE_LANG", "HOTLINE_NOW")}
-        use_store(environment, directory)  # HOTLINE_DB: a file here, or a fresh PostgreSQL database
-        run_cli(binary, environment, "demo")
+        use_demo_store(binary, environment, directory)  # a copy of the demo store (test_store.py)
         keys = {}
         for name, rate in (("low", "2"), ("read", "1")):
             keys[name] = run_cli(binary, environment, "apikey", "create", f"test {name}",
