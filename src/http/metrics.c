@@ -24,6 +24,8 @@ void hl_metrics_init(hl_metrics *metrics)
         atomic_init(&metrics->latency_buckets[bucket], 0);
     atomic_init(&metrics->latency_count, 0);
     atomic_init(&metrics->latency_sum_microseconds, 0);
+    for (size_t reason = 0; reason < HL_CUT_COUNT; reason++)
+        atomic_init(&metrics->cuts[reason], 0);
 }
 
 hl_metrics_method hl_metrics_method_of(const char *method)
@@ -54,6 +56,19 @@ void hl_metrics_record(hl_metrics *metrics, hl_metrics_method method, int status
     atomic_fetch_add_explicit(&metrics->latency_sum_microseconds, microseconds,
                               memory_order_relaxed);
 }
+
+void hl_metrics_record_cut(hl_metrics *metrics, hl_metrics_cut reason)
+{
+    if (reason < HL_CUT_COUNT)
+        atomic_fetch_add_explicit(&metrics->cuts[reason], 1, memory_order_relaxed);
+}
+
+/* The label of each reason, as an operator's alert names it. */
+static const char *const cut_names[HL_CUT_COUNT] = {
+    [HL_CUT_HEAD_LATE] = "head_deadline",
+    [HL_CUT_REQUEST_LATE] = "request_deadline",
+    [HL_CUT_BODY_SLOW] = "body_rate",
+};
 
 void hl_metrics_render(hl_metrics *metrics, hl_buf *out)
 {
@@ -92,4 +107,13 @@ void hl_metrics_render(hl_metrics *metrics, hl_buf *out)
     hl_buf_appendf(out, "hotline_request_duration_seconds_sum %llu.%06llu\n",
                    (unsigned long long)(sum / 1000000), (unsigned long long)(sum % 1000000));
     hl_buf_appendf(out, "hotline_request_duration_seconds_count %llu\n", (unsigned long long)count);
+    /* Every reason is written, zero included, so that a rate() over it
+     * starts from the server's start rather than from the first cut. */
+    hl_buf_append_str(out, "# HELP hotline_connections_cut_total Connections shut down while "
+                           "still sending their request, by the deadline they missed.\n"
+                           "# TYPE hotline_connections_cut_total counter\n");
+    for (size_t reason = 0; reason < HL_CUT_COUNT; reason++)
+        hl_buf_appendf(
+            out, "hotline_connections_cut_total{reason=\"%s\"} %llu\n", cut_names[reason],
+            (unsigned long long)atomic_load_explicit(&metrics->cuts[reason], memory_order_relaxed));
 }

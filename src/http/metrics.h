@@ -26,6 +26,17 @@ typedef enum hl_metrics_method {
     HL_METHOD_COUNT
 } hl_metrics_method;
 
+/* Why the server cut a connection that was still sending its request (the
+ * verdicts of http/deadline.h). A connection refused at once for its
+ * address's limit never reaches the server's code (libmicrohttpd closes
+ * it as it accepts), so it is not counted here. */
+typedef enum hl_metrics_cut {
+    HL_CUT_HEAD_LATE = 0, /* no whole head within the head deadline */
+    HL_CUT_REQUEST_LATE,  /* no whole request within the request deadline */
+    HL_CUT_BODY_SLOW,     /* a body below the minimum rate */
+    HL_CUT_COUNT
+} hl_metrics_cut;
+
 #define HL_METRICS_STATUS_MIN 100
 #define HL_METRICS_STATUS_MAX 599
 #define HL_METRICS_BUCKET_COUNT 14 /* finite bounds; +Inf is the total count */
@@ -36,6 +47,7 @@ typedef struct hl_metrics {
     atomic_uint_fast64_t latency_buckets[HL_METRICS_BUCKET_COUNT]; /* not cumulative */
     atomic_uint_fast64_t latency_count;
     atomic_uint_fast64_t latency_sum_microseconds;
+    atomic_uint_fast64_t cuts[HL_CUT_COUNT];
 } hl_metrics;
 
 /* Sets every counter to zero. */
@@ -48,8 +60,12 @@ hl_metrics_method hl_metrics_method_of(const char *method);
 void hl_metrics_record(hl_metrics *metrics, hl_metrics_method method, int status,
                        uint64_t microseconds);
 
-/* Appends hotline_requests_total and hotline_request_duration_seconds in
- * the Prometheus text format (version 0.0.4), HELP and TYPE lines included. */
+/* Counts one connection cut while it sent its request. */
+void hl_metrics_record_cut(hl_metrics *metrics, hl_metrics_cut reason);
+
+/* Appends hotline_requests_total, hotline_request_duration_seconds and
+ * hotline_connections_cut_total in the Prometheus text format (version 0.0.4), HELP and TYPE lines
+ * included. */
 void hl_metrics_render(hl_metrics *metrics, hl_buf *out);
 
 #endif

@@ -269,10 +269,15 @@ static void cut_slow_heads(hl_server *server)
             standing.body_done = atomic_load(&watch->body_done);
             standing.body_bytes = atomic_load(&watch->body_bytes);
         }
-        if (hl_deadline_judge(&server->deadlines, &standing, now) == HL_DEADLINE_KEEP)
+        hl_deadline_verdict verdict = hl_deadline_judge(&server->deadlines, &standing, now);
+        if (verdict == HL_DEADLINE_KEEP)
             continue;
         shutdown(watch->socket, SHUT_RDWR);
         watch->cut = true;
+        hl_metrics_record_cut(&server->metrics, verdict == HL_DEADLINE_HEAD_LATE ? HL_CUT_HEAD_LATE
+                                                : verdict == HL_DEADLINE_REQUEST_LATE
+                                                    ? HL_CUT_REQUEST_LATE
+                                                    : HL_CUT_BODY_SLOW);
     }
     pthread_mutex_unlock(&server->watch_lock);
 }

@@ -94,6 +94,18 @@ def healthy(port, seconds=5, source=None):
         return False
 
 
+def cut_counts(port):
+    """hotline_connections_cut_total by reason, from /metrics (open to the
+    loopback without a metrics token)."""
+    response = exchange(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    counts = {}
+    for line in response.decode("utf-8", "replace").splitlines():
+        match = re.match(r'hotline_connections_cut_total\{reason="([a-z_]+)"\} (\d+)$', line)
+        if match:
+            counts[match.group(1)] = int(match.group(2))
+    return counts
+
+
 def case(port, name, data, expected, seconds=10, shut_write=False):
     response = exchange(port, data, seconds, shut_write)
     status = status_of(response)
@@ -171,6 +183,7 @@ def test_slow_client(port):
     another client is served in the meantime."""
     request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 40 + b"\r\n\r\n"
     outcome = {}
+    cuts_before = cut_counts(port)
 
     def slow():
         started = time.monotonic()
@@ -197,6 +210,11 @@ def test_slow_client(port):
     check("the slow client is cut off by the deadline on its request head, not let finish",
           outcome.get("seconds", 99) < TIMEOUT_SECONDS + 3 and outcome.get("sent", 0) < len(request),
           repr(outcome))
+    cuts_after = cut_counts(port)
+    check("/metrics counts the cut: hotline_connections_cut_total{reason=\"head_deadline\"} rose by one",
+          sorted(cuts_before) == ["body_rate", "head_deadline", "request_deadline"]
+          and cuts_after.get("head_deadline") == cuts_before["head_deadline"] + 1
+          and cuts_after.get("body_rate") == cuts_before["body_rate"], (cuts_before, cuts_after))
     check("after the slow client: the server keeps serving", healthy(port))
 
     # Many slow clients at once, each sending a byte now and then: the
@@ -300,6 +318,7 @@ def test_body_deadlines(port):
     enough but never ends is cut at the whole-request deadline. Meanwhile
     other clients are served."""
     outcome = {}
+    cuts_before = cut_counts(port)
 
     def trickle():
         outcome["trickle"] = slow_body(port, 1, 1.0, 100, REQUEST_TIMEOUT_SECONDS + 6)
@@ -316,6 +335,11 @@ def test_body_deadlines(port):
           seconds is not None and seconds < RATE_GRACE_SECONDS + 1.5 and seconds < REQUEST_TIMEOUT_SECONDS - 1,
           f"closed after {seconds} s, {sent} bytes sent, answer {answer[:80]!r}")
     check("finding 1: the trickling body got no answer", status_of(answer) is None, repr(answer[:80]))
+    cuts_trickle = cut_counts(port)
+    check("finding 1: /metrics counts the trickle under reason=\"body_rate\"",
+          cuts_trickle.get("body_rate") == cuts_before.get("body_rate", -9) + 1
+          and cuts_trickle.get("request_deadline") == cuts_before.get("request_deadline"),
+          (cuts_before, cuts_trickle))
 
     # 2 KiB a second, above the minimum rate (1 KiB/s by default), of a
     # body declared far longer than the deadline allows.
@@ -324,6 +348,10 @@ def test_body_deadlines(port):
     check("finding 1: a body that never ends is closed at the whole-request deadline",
           seconds is not None and REQUEST_TIMEOUT_SECONDS - 1 <= seconds < REQUEST_TIMEOUT_SECONDS + 1.5,
           f"closed after {seconds} s, {sent} bytes sent")
+    cuts_endless = cut_counts(port)
+    check("finding 1: /metrics counts the endless body under reason=\"request_deadline\"",
+          cuts_endless.get("request_deadline") == cuts_trickle.get("request_deadline", -9) + 1
+          and cuts_endless.get("body_rate") == cuts_trickle.get("body_rate"), (cuts_trickle, cuts_endless))
     check("finding 1: after the slow bodies: the server keeps serving", healthy(port))
 
 
