@@ -380,33 +380,33 @@ def framing_case(port, name, head_fields, body, field):
     check(f"{label}: the server keeps serving", healthy(port))
 
 
-def test_framing(port):
-    framing_case(port, "Content-Length and Transfer-Encoding both",
-                 b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n", "transfer-encoding")
-    framing_case(port, "Transfer-Encoding and then Content-Length",
-                 b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", b"0\r\n\r\n", "transfer-encoding")
-    framing_case(port, "two different Content-Lengths",
-                 b"Content-Length: 2\r\nContent-Length: 40\r\n", b"{}", "content-length")
-    framing_case(port, "the same Content-Length twice",
-                 b"Content-Length: 2\r\nContent-Length: 2\r\n", b"{}", "content-length")
-    framing_case(port, "Transfer-Encoding with a space before the colon",
-                 b"Transfer-Encoding : chunked\r\n", b"", "header")
-    framing_case(port, "Content-Length with a space before the colon",
-                 b"Content-Length : 2\r\n", b"{}", "header")
+# Finding 2's ambiguous heads: (name, head fields, body, the field the 400
+# names). Each is sent with a second request hidden behind it.
+FRAMING_CASES = [
+    ("Content-Length and Transfer-Encoding both",
+     b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n", "transfer-encoding"),
+    ("Transfer-Encoding and then Content-Length",
+     b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", b"0\r\n\r\n", "transfer-encoding"),
+    ("two different Content-Lengths", b"Content-Length: 2\r\nContent-Length: 40\r\n", b"{}", "content-length"),
+    ("the same Content-Length twice", b"Content-Length: 2\r\nContent-Length: 2\r\n", b"{}", "content-length"),
+    ("Transfer-Encoding with a space before the colon", b"Transfer-Encoding : chunked\r\n", b"", "header"),
+    ("Content-Length with a space before the colon", b"Content-Length : 2\r\n", b"{}", "header"),
     # A folded line: libmicrohttpd 0.9.75 glued " 2" onto the name, saw no
     # length, and ran the body and what follows as the next request.
-    framing_case(port, "Content-Length folded onto the next line",
-                 b"Content-Length:\r\n 2\r\n", b"{}", "header")
-    framing_case(port, "Transfer-Encoding folded onto the next line",
-                 b"Transfer-Encoding:\r\n chunked\r\n", b"2\r\n{}\r\n0\r\n\r\n", "header")
-    framing_case(port, "another header folded onto the next line",
-                 b"X-A: a\r\n\tb\r\nContent-Length: 2\r\n", b"{}", "header")
-    framing_case(port, "an unknown transfer coding (gzip)", b"Transfer-Encoding: gzip\r\n", b"", "transfer-encoding")
-    framing_case(port, "a coding list (gzip, chunked)",
-                 b"Transfer-Encoding: gzip, chunked\r\n", b"0\r\n\r\n", "transfer-encoding")
-    framing_case(port, "Transfer-Encoding twice",
-                 b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n",
-                 "transfer-encoding")
+    ("Content-Length folded onto the next line", b"Content-Length:\r\n 2\r\n", b"{}", "header"),
+    ("Transfer-Encoding folded onto the next line",
+     b"Transfer-Encoding:\r\n chunked\r\n", b"2\r\n{}\r\n0\r\n\r\n", "header"),
+    ("another header folded onto the next line", b"X-A: a\r\n\tb\r\nContent-Length: 2\r\n", b"{}", "header"),
+    ("an unknown transfer coding (gzip)", b"Transfer-Encoding: gzip\r\n", b"", "transfer-encoding"),
+    ("a coding list (gzip, chunked)", b"Transfer-Encoding: gzip, chunked\r\n", b"0\r\n\r\n", "transfer-encoding"),
+    ("Transfer-Encoding twice",
+     b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", b"0\r\n\r\n", "transfer-encoding"),
+]
+
+
+def test_framing(port):
+    for name, head_fields, body, field in FRAMING_CASES:
+        framing_case(port, name, head_fields, body, field)
     # Plain framing still works, and keeps the connection open.
     response = exchange(port, b"POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                               b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" + HIDDEN, seconds=3)
