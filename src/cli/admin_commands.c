@@ -868,7 +868,8 @@ const cli_command cli_admin_commands[] = {
      "Open311 设置以 open311. 开头：open311.jurisdiction_id、open311.contact、open311.key_service、"
      "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。"
      "账户与会话策略：session.idle_minutes、session.absolute_hours、session.max_per_user、"
-     "password.min_length、password.min_classes（见 docs/security.md）。",
+     "password.min_length、password.min_classes、password.history（最近几个密码不得再用，0 "
+     "为不限）、password.max_age_days（密码有效天数，0 为永不过期）（见 docs/security.md）。",
      "Shows the time limits and the time zone, or sets one, e.g. hotline config "
      "handle_days.complaint 10. "
      "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving "
@@ -885,7 +886,9 @@ const cli_command cli_admin_commands[] = {
      "open311.jurisdiction_id, open311.contact, open311.key_service, open311.service_notice, "
      "open311.publish (open311 or all; docs/open311.md). The account and session policy: "
      "session.idle_minutes, session.absolute_hours, session.max_per_user, password.min_length, "
-     "password.min_classes (docs/security.md).",
+     "password.min_classes, password.history (how many of the last passwords may not be used "
+     "again; 0: any), password.max_age_days (days a password lasts; 0: forever) "
+     "(docs/security.md).",
      NULL, run_config, 0},
     {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。",
      "Lists every network unit.", NULL, run_directory_list, 0},
