@@ -342,21 +342,29 @@ static bool password_too_old(const hl_policy *policy, hl_time changed_at, hl_tim
            now - changed_at >= (hl_time)policy->password_max_age_days * HL_SECONDS_PER_DAY;
 }
 
+/* Whether username's password is past the policy's age at now. */
+static int expired_under(hl_app *app, const hl_policy *policy, const char *username, hl_time now,
+                         bool *expired, hl_error *error)
+{
+    *expired = false;
+    if (policy->password_max_age_days == 0)
+        return HL_OK;
+    char hash[HL_AUTH_HASH_BYTES] = "";
+    hl_time changed_at = 0;
+    int result = hl_store_password_get(app->store, username, hash, sizeof hash, &changed_at, error);
+    if (result == HL_OK)
+        *expired = hash[0] != '\0' && password_too_old(policy, changed_at, now);
+    sodium_memzero(hash, sizeof hash);
+    return result;
+}
+
 int hl_auth_password_expired(hl_app *app, const char *username, hl_time now, bool *expired,
                              hl_error *error)
 {
     *expired = false;
     hl_policy policy;
     int result = hl_policy_load(app, &policy, error);
-    if (result != HL_OK || policy.password_max_age_days == 0)
-        return result;
-    char hash[HL_AUTH_HASH_BYTES] = "";
-    hl_time changed_at = 0;
-    result = hl_store_password_get(app->store, username, hash, sizeof hash, &changed_at, error);
-    if (result == HL_OK)
-        *expired = hash[0] != '\0' && password_too_old(&policy, changed_at, now);
-    sodium_memzero(hash, sizeof hash);
-    return result;
+    return result != HL_OK ? result : expired_under(app, &policy, username, now, expired, error);
 }
 
 /* Writes a hash and revokes the user's other sessions, in one transaction. */
@@ -818,8 +826,11 @@ static int session_key(const char *token, char hashed[HL_SESSION_HASH_BYTES], hl
     return HL_OK;
 }
 
-int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
-                         hl_session *session, hl_error *error)
+/* The steps of hl_auth_authenticate; with password_expired, also whether
+ * the user's password is past password.max_age_days, from the policy
+ * loaded once for both (on PostgreSQL each setting read is a round trip). */
+static int authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
+                        hl_session *session, bool *password_expired, hl_error *error)
 {
     char hashed[HL_SESSION_HASH_BYTES];
     int result = session_key(token, hashed, error);
@@ -865,7 +876,22 @@ int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *u
     }
     if (result == HL_OK && session != NULL)
         *session = found;
+    if (result == HL_OK && password_expired != NULL)
+        result = expired_under(app, &policy, found.username, now, password_expired, error);
     return result;
+}
+
+int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
+                         hl_session *session, hl_error *error)
+{
+    return authenticate(app, token, now, user, session, NULL, error);
+}
+
+int hl_auth_authenticate_aged(hl_app *app, const char *token, hl_time now, hl_user *user,
+                              bool *password_expired, hl_error *error)
+{
+    *password_expired = false;
+    return authenticate(app, token, now, user, NULL, password_expired, error);
 }
 
 int hl_auth_logout(hl_app *app, const char *token, hl_error *error)

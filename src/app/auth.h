@@ -162,6 +162,12 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
 int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
                          hl_session *session, hl_error *error);
 
+/* hl_auth_authenticate, and whether the user's password is past
+ * password.max_age_days at now (hl_auth_password_expired), with the
+ * policy read once for both: what the server asks before every route. */
+int hl_auth_authenticate_aged(hl_app *app, const char *token, hl_time now, hl_user *user,
+                              bool *password_expired, hl_error *error);
+
 /* Revokes the session of a token (HL_EROLE when there is none). */
 int hl_auth_logout(hl_app *app, const char *token, hl_error *error);
 

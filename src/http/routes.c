@@ -315,16 +315,9 @@ static void handle_password(const hl_route_request *request, const hl_route_cont
  * change the password, log out and read /me (which says so), nothing
  * else: 403 password_expired. The login has told the client already
  * (must_change_password). */
-static bool password_age_allows(const hl_route_request *request, const hl_route *route,
-                                hl_route_context *context, hl_route_response *response)
+static bool password_age_allows(const hl_route *route, const hl_route_context *context,
+                                hl_route_response *response)
 {
-    hl_error error;
-    hl_error_clear(&error);
-    if (!hl_route_ok(response,
-                     hl_auth_password_expired(request->app, context->user->username, request->now,
-                                              &context->password_expired, &error),
-                     &error))
-        return false;
     if (!context->password_expired || route->handle == handle_password ||
         route->handle == handle_logout || route->handle == hl_routes_me)
         return true;
@@ -514,7 +507,8 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
         return;
     if (!route->open) {
         hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
-        if (!hl_route_authenticate(request, user, &context.token, response)) {
+        if (!hl_route_authenticate(request, user, &context.token, &context.password_expired,
+                                   response)) {
             if (snapshot)
                 hl_app_read_end(request->app);
             return;
@@ -522,7 +516,7 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
         context.user = user;
         /* After the session is known, so a forged cookie stays a 401. */
         if (!hl_route_cookie_write_allowed(request, response) ||
-            !password_age_allows(request, route, &context, response)) {
+            !password_age_allows(route, &context, response)) {
             if (snapshot)
                 hl_app_read_end(request->app);
             return;
