@@ -2,7 +2,9 @@
  * each role (see auth.h).
  *
  * It hashes and verifies passwords (argon2id, bounded by the guard's
- * semaphore), makes and checks session tokens, counts failed logins in the
+ * semaphore), refuses a new password among the account's last ones and
+ * tells when one is past its age (password.history, password.max_age_days:
+ * app/policy), makes and checks session tokens, counts failed logins in the
  * store (app/throttle.c, so that every server counts alike), and holds the
  * role table that
  * decides who may read which order and the reports, and who sees citizens'

@@ -1,5 +1,6 @@
 /* sqlite_access.c: who may come in and what they left, in SQLite:
- * password hashes and sessions, API keys, what Open311 requests brought
+ * password hashes (with when each was set, and the history of the
+ * previous ones) and sessions, API keys, what Open311 requests brought
  * and their answers to the attributes, and the append-only audit of
  * full phone-number reads. It checks no password and makes no token
  * (app/auth.c, app/apikey.c). */
