@@ -2,7 +2,9 @@
  * each role (see auth.h).
  *
  * It hashes and verifies passwords (argon2id, bounded by the guard's
- * semaphore), makes and checks session tokens, counts failed logins in the
+ * semaphore), refuses a new password among the account's last ones and
+ * tells when one is past its age (password.history, password.max_age_days:
+ * app/policy), makes and checks session tokens, counts failed logins in the
  * store (app/throttle.c, so that every server counts alike), and holds the
  * role table that
  * decides who may read which order and the reports, and who sees citizens'
@@ -277,16 +279,106 @@ int hl_auth_check_new_password(hl_app *app, const char *password, const char *fi
     return HL_OK;
 }
 
+/* ---- Password history and age ---- */
+
+/* The hashes of an account's last passwords: the one in use, then the
+ * history, newest first, as many as password.history asks. */
+typedef struct recent_hashes {
+    char (*items)[HL_AUTH_HASH_BYTES];
+    size_t count, capacity, wanted;
+} recent_hashes;
+
+static void add_recent(recent_hashes *recent, const char *hash)
+{
+    if (hash[0] == '\0' || recent->count >= recent->wanted || strlen(hash) >= HL_AUTH_HASH_BYTES)
+        return;
+    HL_ARRAY_GROW(recent->items, recent->count, recent->capacity);
+    snprintf(recent->items[recent->count++], HL_AUTH_HASH_BYTES, "%s", hash);
+}
+
+static int collect_recent(void *context, const char *hash, hl_time set_at)
+{
+    (void)set_at;
+    add_recent(context, hash);
+    return 0;
+}
+
+/* Refuses (HL_EINVAL naming field) a new password that is one of the
+ * account's last password.history ones. Each is an argon2id verify (the
+ * salts differ), about 78 ms, so the check costs at most
+ * HL_STORE_PASSWORD_HISTORY of them; it runs outside any transaction. */
+static int check_history(hl_app *app, hl_auth_guard *guard, const char *username,
+                         const char *password, const char *field, hl_error *error)
+{
+    hl_policy policy;
+    int result = hl_policy_load(app, &policy, error);
+    if (result != HL_OK || policy.password_history == 0)
+        return result;
+    recent_hashes recent = {NULL, 0, 0, (size_t)policy.password_history};
+    char current[HL_AUTH_HASH_BYTES] = "";
+    result = hl_store_password_get(app->store, username, current, sizeof current, NULL, error);
+    if (result == HL_OK) {
+        add_recent(&recent, current);
+        result = hl_store_password_history(app->store, username, collect_recent, &recent, error);
+    }
+    bool reused = false;
+    for (size_t index = 0; index < recent.count && result == HL_OK && !reused; index++)
+        reused = verify_password(guard, recent.items[index], password);
+    if (recent.items != NULL)
+        sodium_memzero(recent.items, recent.capacity * sizeof recent.items[0]);
+    free(recent.items);
+    sodium_memzero(current, sizeof current);
+    if (result == HL_OK && reused)
+        result = hl_error_set(error, HL_EINVAL, field,
+                              HL_T("%s：新密码不得与最近 %d 次用过的密码相同",
+                                   "%s: the new password must differ from the last %d used"),
+                              field, policy.password_history);
+    return result;
+}
+
+/* Whether a password set at changed_at is past password.max_age_days at
+ * now. A time ahead of now (a store loaded on another clock) is not. */
+static bool password_too_old(const hl_policy *policy, hl_time changed_at, hl_time now)
+{
+    return policy->password_max_age_days > 0 &&
+           now - changed_at >= (hl_time)policy->password_max_age_days * HL_SECONDS_PER_DAY;
+}
+
+/* Whether username's password is past the policy's age at now. */
+static int expired_under(hl_app *app, const hl_policy *policy, const char *username, hl_time now,
+                         bool *expired, hl_error *error)
+{
+    *expired = false;
+    if (policy->password_max_age_days == 0)
+        return HL_OK;
+    char hash[HL_AUTH_HASH_BYTES] = "";
+    hl_time changed_at = 0;
+    int result = hl_store_password_get(app->store, username, hash, sizeof hash, &changed_at, error);
+    if (result == HL_OK)
+        *expired = hash[0] != '\0' && password_too_old(policy, changed_at, now);
+    sodium_memzero(hash, sizeof hash);
+    return result;
+}
+
+int hl_auth_password_expired(hl_app *app, const char *username, hl_time now, bool *expired,
+                             hl_error *error)
+{
+    *expired = false;
+    hl_policy policy;
+    int result = hl_policy_load(app, &policy, error);
+    return result != HL_OK ? result : expired_under(app, &policy, username, now, expired, error);
+}
+
 /* Writes a hash and revokes the user's other sessions, in one transaction. */
 static int store_password(hl_app *app, const char *username, const char *hash,
-                          const char *keep_hash, hl_error *error)
+                          const char *keep_hash, hl_time now, hl_error *error)
 {
     int attempt = 0, result;
     do {
         result = hl_app_begin(app, error);
         if (result != HL_OK)
             continue; /* to hl_app_again */
-        result = hl_store_password_set(app->store, username, hash, error);
+        result = hl_store_password_set(app->store, username, hash, now, error);
         if (result == HL_OK)
             result = hl_store_session_revoke_user(app->store, username, keep_hash, error);
         result = hl_app_finish(app, result, error);
@@ -295,7 +387,7 @@ static int store_password(hl_app *app, const char *username, const char *hash,
 }
 
 int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username,
-                         const char *password, hl_error *error)
+                         const char *password, hl_time now, hl_error *error)
 {
     if (sodium_init() < 0)
         return sodium_failed(error);
@@ -304,12 +396,14 @@ int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username
     if (result != HL_OK)
         return result;
     result = hl_auth_check_new_password(app, password, "password", error);
+    if (result == HL_OK)
+        result = check_history(app, guard, username, password, "password", error);
     if (result != HL_OK)
         return result;
     char hash[HL_AUTH_HASH_BYTES];
     result = hash_password(guard, password, hash, error);
     if (result == HL_OK)
-        result = store_password(app, username, hash, NULL, error);
+        result = store_password(app, username, hash, NULL, now, error);
     sodium_memzero(hash, sizeof hash);
     return result;
 }
@@ -327,7 +421,8 @@ static int collect_username(void *context, const hl_user *user)
     return 0;
 }
 
-int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_error *error)
+int hl_auth_set_all_passwords(hl_app *app, const char *password, hl_time now, int *count,
+                              hl_error *error)
 {
     *count = 0;
     if (sodium_init() < 0)
@@ -349,7 +444,7 @@ int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_
         list.count = 0;
         result = hl_store_user_each(app->store, collect_username, &list, error);
         for (size_t index = 0; index < list.count && result == HL_OK; index++) {
-            result = hl_store_password_set(app->store, list.names[index], hash, error);
+            result = hl_store_password_set(app->store, list.names[index], hash, now, error);
             if (result == HL_OK)
                 result = hl_store_session_revoke_user(app->store, list.names[index], NULL, error);
         }
@@ -414,7 +509,7 @@ static int check_user_unit(hl_app *app, const hl_user *user, hl_error *error)
 }
 
 int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fields *fields,
-                        hl_user *out, hl_error *error)
+                        hl_time now, hl_user *out, hl_error *error)
 {
     memset(out, 0, sizeof *out);
     if (sodium_init() < 0)
@@ -457,7 +552,7 @@ int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fi
         if (result == HL_OK)
             result = hl_store_user_put(app->store, out, error);
         if (result == HL_OK)
-            result = hl_store_password_set(app->store, out->username, hash, error);
+            result = hl_store_password_set(app->store, out->username, hash, now, error);
         result = hl_app_finish(app, result, error);
     } while (hl_app_again(app, &attempt, &result, error));
     sodium_memzero(hash, sizeof hash);
@@ -481,7 +576,7 @@ static int count_other_admin(void *context, const hl_user *user)
 /* The steps of hl_auth_update_user inside its transaction, from the stored
  * user each time (hash: the new password's, or ""). */
 static int update_user_within(hl_app *app, const char *username, const hl_auth_user_fields *fields,
-                              const char *hash, hl_user *out, hl_error *error)
+                              const char *hash, hl_time now, hl_user *out, hl_error *error)
 {
     hl_user before;
     int result = hl_store_user_get(app->store, username, &before, error);
@@ -513,14 +608,15 @@ static int update_user_within(hl_app *app, const char *username, const hl_auth_u
     if (result == HL_OK)
         result = hl_store_user_put(app->store, out, error);
     if (result == HL_OK && hash[0] != '\0')
-        result = hl_store_password_set(app->store, out->username, hash, error);
+        result = hl_store_password_set(app->store, out->username, hash, now, error);
     if (result == HL_OK && (hash[0] != '\0' || (before.active && !out->active)))
         result = hl_store_session_revoke_user(app->store, out->username, NULL, error);
     return result;
 }
 
 int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
-                        const hl_auth_user_fields *fields, hl_user *out, hl_error *error)
+                        const hl_auth_user_fields *fields, hl_time now, hl_user *out,
+                        hl_error *error)
 {
     memset(out, 0, sizeof *out);
     if (sodium_init() < 0)
@@ -532,6 +628,12 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
     char hash[HL_AUTH_HASH_BYTES] = "";
     if (fields->password != NULL) {
         result = hl_auth_check_new_password(app, fields->password, "password", error);
+        /* An unknown user is the transaction's to report, as without a
+         * password. */
+        if (result == HL_OK)
+            result = check_history(app, guard, username, fields->password, "password", error);
+        if (result == HL_ENOTFOUND)
+            result = HL_OK;
         if (result == HL_OK)
             result = hash_password(guard, fields->password, hash, error);
         if (result != HL_OK)
@@ -542,7 +644,7 @@ int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
         result = hl_app_begin(app, error);
         if (result != HL_OK)
             continue; /* to hl_app_again */
-        result = update_user_within(app, username, fields, hash, out, error);
+        result = update_user_within(app, username, fields, hash, now, out, error);
         result = hl_app_finish(app, result, error);
     } while (hl_app_again(app, &attempt, &result, error));
     sodium_memzero(hash, sizeof hash);
@@ -629,13 +731,15 @@ static hl_time session_end(const hl_policy *policy, hl_time created_at, hl_time 
 
 /* Opens a session (one transaction), then forgets the account's failures
  * (a statement of its own, as every counter call is: app/throttle.h). */
-static int open_session(hl_app *app, const hl_user *user, const attempt_keys *keys, hl_time now,
-                        hl_auth_grant *out, hl_error *error)
+static int open_session(hl_app *app, const hl_user *user, const attempt_keys *keys,
+                        hl_time password_changed_at, hl_time now, hl_auth_grant *out,
+                        hl_error *error)
 {
     hl_policy policy;
     int loaded = hl_policy_load(app, &policy, error);
     if (loaded != HL_OK)
         return loaded;
+    out->must_change_password = password_too_old(&policy, password_changed_at, now);
     unsigned char random[TOKEN_RANDOM_BYTES];
     randombytes_buf(random, sizeof random);
     sodium_bin2hex(out->token, sizeof out->token, random, sizeof random);
@@ -685,10 +789,12 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
     bool known = false;
     hl_error lookup;
     hl_error_clear(&lookup);
+    hl_time changed_at = 0;
     if (hl_directory_code_valid(hl_slice_of(username))) {
         int result = hl_store_user_get(app->store, username, &user, &lookup);
         if (result == HL_OK)
-            result = hl_store_password_get(app->store, username, hash, sizeof hash, &lookup);
+            result = hl_store_password_get(app->store, username, hash, sizeof hash, &changed_at,
+                                           &lookup);
         if (result != HL_OK && result != HL_ENOTFOUND) {
             *error = lookup;
             return result;
@@ -701,7 +807,7 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
         int counted = record_failure(app, &keys, now, error);
         return counted != HL_OK ? counted : wrong_credentials(error);
     }
-    return open_session(app, &user, &keys, now, out, error);
+    return open_session(app, &user, &keys, changed_at, now, out, error);
 }
 
 static int not_logged_in(hl_error *error)
@@ -722,8 +828,11 @@ static int session_key(const char *token, char hashed[HL_SESSION_HASH_BYTES], hl
     return HL_OK;
 }
 
-int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
-                         hl_session *session, hl_error *error)
+/* The steps of hl_auth_authenticate; with password_expired, also whether
+ * the user's password is past password.max_age_days, from the policy
+ * loaded once for both (on PostgreSQL each setting read is a round trip). */
+static int authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
+                        hl_session *session, bool *password_expired, hl_error *error)
 {
     char hashed[HL_SESSION_HASH_BYTES];
     int result = session_key(token, hashed, error);
@@ -769,7 +878,22 @@ int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *u
     }
     if (result == HL_OK && session != NULL)
         *session = found;
+    if (result == HL_OK && password_expired != NULL)
+        result = expired_under(app, &policy, found.username, now, password_expired, error);
     return result;
+}
+
+int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
+                         hl_session *session, hl_error *error)
+{
+    return authenticate(app, token, now, user, session, NULL, error);
+}
+
+int hl_auth_authenticate_aged(hl_app *app, const char *token, hl_time now, hl_user *user,
+                              bool *password_expired, hl_error *error)
+{
+    *password_expired = false;
+    return authenticate(app, token, now, user, NULL, password_expired, error);
 }
 
 int hl_auth_logout(hl_app *app, const char *token, hl_error *error)
@@ -805,7 +929,7 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
     if (result != HL_OK)
         return result;
     char hash[HL_AUTH_HASH_BYTES] = "";
-    result = hl_store_password_get(app->store, username, hash, sizeof hash, error);
+    result = hl_store_password_get(app->store, username, hash, sizeof hash, NULL, error);
     if (result != HL_OK)
         return result;
     if (old_password == NULL || strlen(old_password) > HL_AUTH_PASSWORD_MAX_BYTES ||
@@ -816,13 +940,17 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
         return hl_error_set(error, HL_EROLE, "old", "%s",
                             HL_T("原密码不正确", "the old password is wrong"));
     }
-    result = hash_password(guard, new_password, hash, error);
+    /* The history is checked once the old password is known right, so
+     * that it tells nothing to one who does not know it. */
+    result = check_history(app, guard, username, new_password, "new", error);
+    if (result == HL_OK)
+        result = hash_password(guard, new_password, hash, error);
     char keep_hash[HL_SESSION_HASH_BYTES] = "";
     if (result == HL_OK && token_well_formed(keep_token))
         token_hash(keep_token, keep_hash);
     if (result == HL_OK)
-        result =
-            store_password(app, username, hash, keep_hash[0] != '\0' ? keep_hash : NULL, error);
+        result = store_password(app, username, hash, keep_hash[0] != '\0' ? keep_hash : NULL, now,
+                                error);
     sodium_memzero(hash, sizeof hash);
     return result;
 }
@@ -852,7 +980,7 @@ static const struct {
     bool reports;
     bool personal_data; /* full phone numbers and names */
     bool directory;     /* manage units, categories, the calendar and the limits */
-    bool config;        /* read the limits in force */
+    bool config;        /* read the settings in force (limits, zone, policy) */
     bool accounts;      /* manage users, roles, passwords, API keys, login waits */
     bool audit;         /* read the audit trail */
 } role_rights[HL_ROLE_COUNT] = {
@@ -868,8 +996,10 @@ static const struct {
      * the orders they shape: it reads them masked, and the reports. */
     [HL_ROLE_SYSADMIN] = {SCOPE_ALL, true, false, true, true, false, false},
     /* The security and audit administrators read no order at all: their
-     * work is the accounts and the trail, not the citizens' requests. */
-    [HL_ROLE_SECADMIN] = {SCOPE_NONE, false, false, false, false, true, false},
+     * work is the accounts and the trail, not the citizens' requests. The
+     * security administrator reads the settings, among them the account
+     * and session policy it sets. */
+    [HL_ROLE_SECADMIN] = {SCOPE_NONE, false, false, false, true, true, false},
     [HL_ROLE_AUDITOR] = {SCOPE_NONE, false, false, false, false, false, true},
 };
 

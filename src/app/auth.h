@@ -68,11 +68,20 @@ void hl_auth_guard_free(hl_auth_guard *guard); /* guard may be NULL */
 int hl_auth_check_new_password(hl_app *app, const char *password, const char *field,
                                hl_error *error);
 
-/* Sets a user's password (checked as above) and revokes every session of
- * the user. guard may be NULL (no bound on hashing: the command line).
- * HL_ENOTFOUND for an unknown user. */
+/* Sets a user's password (checked as above, and against the account's
+ * last password.history passwords: HL_EINVAL naming "password"), recording
+ * now as when it was set, and revokes every session of the user. guard may
+ * be NULL (no bound on hashing: the command line). HL_ENOTFOUND for an
+ * unknown user. */
 int hl_auth_set_password(hl_app *app, hl_auth_guard *guard, const char *username,
-                         const char *password, hl_error *error);
+                         const char *password, hl_time now, hl_error *error);
+
+/* Whether the user's password is older than password.max_age_days at now
+ * (never when the setting is 0, nor for an account without a password).
+ * The server lets such a user's session change the password, log out and
+ * read /api/v1/me, and refuses every other route (403 password_expired). */
+int hl_auth_password_expired(hl_app *app, const char *username, hl_time now, bool *expired,
+                             hl_error *error);
 
 /* A user as the administrator sends it, as text. NULL: absent. */
 typedef struct hl_auth_user_fields {
@@ -92,21 +101,25 @@ typedef struct hl_auth_user_fields {
  * hashed before the transaction, which writes the user and the hash.
  * *out receives the user. */
 int hl_auth_create_user(hl_app *app, hl_auth_guard *guard, const hl_auth_user_fields *fields,
-                        hl_user *out, hl_error *error);
+                        hl_time now, hl_user *out, hl_error *error);
 
 /* Changes a user: each field present replaces the stored one (username is
  * not changed). Giving a role other than handler without a unit removes the
- * unit. A password resets it; a password or active 0 revokes every session
+ * unit. A password resets it (set at now, refused when among the account's
+ * last password.history); a password or active 0 revokes every session
  * of the user. The last active security administrator can be neither disabled nor
  * given another role (HL_ECONFLICT), so that someone can always manage the
  * accounts. HL_ENOTFOUND (field "username") for an unknown user. One
  * transaction; *out receives the user as stored. */
 int hl_auth_update_user(hl_app *app, hl_auth_guard *guard, const char *username,
-                        const hl_auth_user_fields *fields, hl_user *out, hl_error *error);
+                        const hl_auth_user_fields *fields, hl_time now, hl_user *out,
+                        hl_error *error);
 
-/* Gives every user of the store the same password (the demo's); *count
- * receives how many users. One hash, one transaction. */
-int hl_auth_set_all_passwords(hl_app *app, const char *password, int *count, hl_error *error);
+/* Gives every user of the store the same password (the demo's), set at
+ * now, without the history check; *count receives how many users. One
+ * hash, one transaction. */
+int hl_auth_set_all_passwords(hl_app *app, const char *password, hl_time now, int *count,
+                              hl_error *error);
 
 /* What a login grants (or why it was refused before any check). */
 typedef struct hl_auth_grant {
@@ -115,7 +128,10 @@ typedef struct hl_auth_grant {
     hl_session session;
     int session_seconds; /* the longest the session can live: session.absolute_hours */
     bool rate_limited;   /* refused before checking: too many failures */
-    int retry_after;     /* when rate_limited: seconds until attempts are allowed again */
+    /* The password is older than password.max_age_days: the session may
+     * only change it (hl_auth_password_expired). */
+    bool must_change_password;
+    int retry_after; /* when rate_limited: seconds until attempts are allowed again */
 } hl_auth_grant;
 
 /* The seconds an account waits after its failures-th failure in a row: 0
@@ -146,13 +162,20 @@ int hl_auth_login(hl_app *app, hl_auth_guard *guard, const char *username, const
 int hl_auth_authenticate(hl_app *app, const char *token, hl_time now, hl_user *user,
                          hl_session *session, hl_error *error);
 
+/* hl_auth_authenticate, and whether the user's password is past
+ * password.max_age_days at now (hl_auth_password_expired), with the
+ * policy read once for both: what the server asks before every route. */
+int hl_auth_authenticate_aged(hl_app *app, const char *token, hl_time now, hl_user *user,
+                              bool *password_expired, hl_error *error);
+
 /* Revokes the session of a token (HL_EROLE when there is none). */
 int hl_auth_logout(hl_app *app, const char *token, hl_error *error);
 
 /* Changes the password of a logged-in user: the old one must be right
  * (HL_EROLE, field "old", a failure counted; *rate_limited and
  * *retry_after as for login), the new one pass hl_auth_check_new_password
- * (field "new"). Revokes every other session of the user; keep_token (may
+ * and be none of the account's last password.history (HL_EINVAL, field
+ * "new"); it is recorded as set at now. Revokes every other session of the user; keep_token (may
  * be NULL) stays valid. */
 int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *username,
                             const char *keep_token, const char *old_password,
@@ -180,7 +203,9 @@ bool hl_auth_may_manage_directory(const hl_user *user);
 /* Whether the user manages the accounts: users and their roles, API keys,
  * passwords and login waits (hl_auth_unlock): the security administrator. */
 bool hl_auth_may_manage_accounts(const hl_user *user);
-/* Whether the user may read the limits in force (administrator, supervisor). */
+/* Whether the user may read the settings in force: the limits, the zone
+ * and the account and session policy (system and security administrators,
+ * supervisor). */
 bool hl_auth_may_read_config(const hl_user *user);
 /* Whether the user may create, list and revoke Open311 API keys (the
  * security administrator: keys open the platform to outside applications). */

@@ -182,14 +182,56 @@ static int gather_user(void *context, const hl_user *user)
 
 #define PASSWORD_HASH_BYTES 512
 
+/* An account's previous passwords, newest first as the store gives them. */
+typedef struct past_password {
+    char hash[PASSWORD_HASH_BYTES];
+    hl_time set_at;
+} past_password;
+
+typedef struct password_list {
+    past_password *items;
+    size_t count, room;
+} password_list;
+
+static int gather_password(void *context, const char *hash, hl_time set_at)
+{
+    password_list *list = context;
+    HL_ARRAY_GROW(list->items, list->count, list->room);
+    snprintf(list->items[list->count].hash, PASSWORD_HASH_BYTES, "%s", hash);
+    list->items[list->count++].set_at = set_at;
+    return HL_OK;
+}
+
+/* Writes an account's password history and then its password into the
+ * destination: each hash set in turn, oldest first, pushes the one before
+ * into the history with its time, as the source's history was made. */
+static int put_passwords(walk *w, const char *username, const password_list *history,
+                         const char *password, hl_time changed_at)
+{
+    int result = HL_OK;
+    for (size_t index = history->count; index > 0 && result == HL_OK; index--)
+        result = hl_store_password_set(w->to, username, history->items[index - 1].hash,
+                                       history->items[index - 1].set_at, w->error);
+    if (result == HL_OK)
+        result = hl_store_password_set(w->to, username, password, changed_at, w->error);
+    return result;
+}
+
 static int walk_users(hl_store *from, walk *w)
 {
     user_list list = {NULL, 0, 0};
     int result = hl_store_user_each(from, gather_user, &list, w->error);
+    password_list history = {NULL, 0, 0};
     for (size_t index = 0; index < list.count && result == HL_OK; index++) {
         const hl_user *user = &list.users[index];
         char password[PASSWORD_HASH_BYTES];
-        result = hl_store_password_get(from, user->username, password, sizeof password, w->error);
+        hl_time changed_at = 0;
+        history.count = 0;
+        result = hl_store_password_get(from, user->username, password, sizeof password, &changed_at,
+                                       w->error);
+        if (result == HL_OK)
+            result = hl_store_password_history(from, user->username, gather_password, &history,
+                                               w->error);
         if (result != HL_OK)
             break;
         row_begin(w);
@@ -199,12 +241,18 @@ static int walk_users(hl_store *from, walk *w)
         PUT_FIELD(w, user->unit);
         put_int(w, user->active);
         PUT_STRING(w, password);
+        put_int(w, changed_at);
+        for (size_t past = 0; past < history.count; past++) {
+            PUT_STRING(w, history.items[past].hash);
+            put_int(w, history.items[past].set_at);
+        }
         row_end(w);
         if (w->to != NULL)
             result = hl_store_user_put(w->to, user, w->error);
         if (w->to != NULL && result == HL_OK)
-            result = hl_store_password_set(w->to, user->username, password, w->error);
+            result = put_passwords(w, user->username, &history, password, changed_at);
     }
+    free(history.items);
     free(list.users);
     return result;
 }

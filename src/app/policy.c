@@ -28,11 +28,17 @@ static const policy_setting SETTINGS[] = {
     {"session.max_per_user", 1, 20, 3, offsetof(hl_policy, max_per_user)},
     {"password.min_length", 8, 64, 8, offsetof(hl_policy, password_min_length)},
     {"password.min_classes", 1, 4, 2, offsetof(hl_policy, password_min_classes)},
+    /* 0 turns these two off: a site that enforces them elsewhere (a
+     * directory behind single sign-on) must be able to say so. */
+    {"password.history", 0, HL_STORE_PASSWORD_HISTORY, 5, offsetof(hl_policy, password_history)},
+    {"password.max_age_days", 0, 3650, 90, offsetof(hl_policy, password_max_age_days)},
 };
+
+#define SETTING_COUNT (sizeof SETTINGS / sizeof SETTINGS[0])
 
 static const policy_setting *setting_of(const char *key)
 {
-    for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++)
+    for (size_t i = 0; i < SETTING_COUNT; i++)
         if (strcmp(SETTINGS[i].key, key) == 0)
             return &SETTINGS[i];
     return NULL;
@@ -43,6 +49,14 @@ static int *field_of(hl_policy *policy, const policy_setting *entry)
     return (int *)(void *)((char *)policy + entry->offset);
 }
 
+void hl_policy_each(const hl_policy *policy,
+                    void (*visit)(void *context, const char *key, int value), void *context)
+{
+    for (size_t i = 0; i < SETTING_COUNT; i++)
+        visit(context, SETTINGS[i].key,
+              *(const int *)(const void *)((const char *)policy + SETTINGS[i].offset));
+}
+
 bool hl_policy_is_key(const char *key)
 {
     return key != NULL && (strncmp(key, "session.", 8) == 0 || strncmp(key, "password.", 9) == 0);
@@ -50,7 +64,7 @@ bool hl_policy_is_key(const char *key)
 
 int hl_policy_load(hl_app *app, hl_policy *out, hl_error *error)
 {
-    for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
+    for (size_t i = 0; i < SETTING_COUNT; i++) {
         const policy_setting *entry = &SETTINGS[i];
         *field_of(out, entry) = entry->fallback;
         char value[32];
@@ -73,15 +87,16 @@ int hl_policy_load(hl_app *app, hl_policy *out, hl_error *error)
 int hl_policy_set(hl_app *app, const char *key, const char *value, hl_error *error)
 {
     const policy_setting *entry = setting_of(key);
-    if (entry == NULL)
+    if (entry == NULL) {
+        /* The keys named from the table, so that the message never lags it. */
+        char keys[512] = "";
+        size_t used = 0;
+        for (size_t i = 0; i < SETTING_COUNT && used < sizeof keys; i++)
+            used += (size_t)snprintf(keys + used, sizeof keys - used, "%s%s", i > 0 ? ", " : "",
+                                     SETTINGS[i].key);
         return hl_error_set(error, HL_EINVAL, "key",
-                            HL_T("未知的设置项 %s（session.idle_minutes、session.absolute_hours、"
-                                 "session.max_per_user、password.min_length、"
-                                 "password.min_classes）",
-                                 "unknown setting %s (session.idle_minutes, "
-                                 "session.absolute_hours, session.max_per_user, "
-                                 "password.min_length, password.min_classes)"),
-                            key);
+                            HL_T("未知的设置项 %s（%s）", "unknown setting %s (%s)"), key, keys);
+    }
     int64_t parsed;
     if (hl_text_parse_int(hl_slice_trim(hl_slice_of(value != NULL ? value : "")), entry->minimum,
                           entry->maximum, &parsed) != HL_OK)

@@ -14,9 +14,15 @@
  *                         digits and other characters (Chinese characters
  *                         count as other), how many a new password mixes
  *                         (default 2)
+ * password.history        a new password may be none of the account's last
+ *                         N, the one in use among them (default 5, at most
+ *                         HL_STORE_PASSWORD_HISTORY; 0: any)
+ * password.max_age_days   a password this old must be changed: the login
+ *                         succeeds, but its session may only change the
+ *                         password, log out and read /api/v1/me until it
+ *                         is (default 90; 0: never)
  *
- * This module reads and validates the values; app/auth applies them. It
- * does not keep password history or expiry (no column holds them). */
+ * This module reads and validates the values; app/auth applies them. */
 #ifndef HL_POLICY_H
 #define HL_POLICY_H
 
@@ -28,6 +34,8 @@ typedef struct hl_policy {
     int max_per_user;
     int password_min_length;
     int password_min_classes;
+    int password_history;
+    int password_max_age_days;
 } hl_policy;
 
 /* Whether key names a policy setting ("session." or "password." prefix). */
@@ -41,6 +49,12 @@ int hl_policy_load(hl_app *app, hl_policy *out, hl_error *error);
  * HL_EINVAL, field "key"; a value out of range: HL_EINVAL, field "value",
  * the range named; the store unchanged either way. */
 int hl_policy_set(hl_app *app, const char *key, const char *value, hl_error *error);
+
+/* Calls visit with each setting's key and its value in policy, in the
+ * order of the table above (for the listings: `hotline config`, GET
+ * /api/v1/config). */
+void hl_policy_each(const hl_policy *policy,
+                    void (*visit)(void *context, const char *key, int value), void *context);
 
 /* How many of the four classes the UTF-8 text mixes. */
 int hl_policy_password_classes(const char *password);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/audit.h"
@@ -115,11 +116,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         hl_error_clear(&loading);
         if (hl_policy_load(app, &policy, &loading) != HL_OK)
             return cli_fail(&loading);
-        print_limit(NULL, "session.idle_minutes", policy.idle_minutes);
-        print_limit(NULL, "session.absolute_hours", policy.absolute_hours);
-        print_limit(NULL, "session.max_per_user", policy.max_per_user);
-        print_limit(NULL, "password.min_length", policy.password_min_length);
-        print_limit(NULL, "password.min_classes", policy.password_min_classes);
+        hl_policy_each(&policy, print_limit, NULL);
         return CLI_EXIT_OK;
     }
     if (args->positional_count != 2)
@@ -324,8 +321,15 @@ static int run_demo(cli_context *context, const cli_command *command, const cli_
                 "actions, %lld survey calls\n"),
            context->db_path, summary.units, summary.categories, summary.users,
            (long long)summary.orders, (long long)summary.actions, (long long)summary.surveys);
+    /* The demo's passwords are set at the later of the clock in force
+     * (HOTLINE_NOW may hold it in the demo month) and the machine's, so
+     * that password.max_age_days makes nobody change at once, whichever
+     * clock the server then runs on. */
+    hl_time now = hl_clock_now();
+    hl_time machine = (hl_time)time(NULL);
     int accounts = 0;
-    if (hl_auth_set_all_passwords(app, HL_AUTH_DEMO_PASSWORD, &accounts, &error) != HL_OK)
+    if (hl_auth_set_all_passwords(app, HL_AUTH_DEMO_PASSWORD, machine > now ? machine : now,
+                                  &accounts, &error) != HL_OK)
         return cli_fail(&error);
     printf(HL_T("全部 %d 个演示账号的密码均为 %s（用 hotline passwd 用户名 修改）\n",
                 "the password of all %d demo accounts is %s (hotline passwd USER changes one)\n"),
@@ -367,7 +371,8 @@ static int run_passwd(cli_context *context, const cli_command *command, const cl
     int status = cli_open_app(context, &app);
     if (status != CLI_EXIT_OK)
         return status;
-    int result = hl_auth_set_password(app, NULL, args->positional[0], password, &error);
+    int result =
+        hl_auth_set_password(app, NULL, args->positional[0], password, hl_clock_now(), &error);
     memset(password, 0, sizeof password);
     cli_audit(app, "password.set", args->positional[0], result,
               result == HL_OK ? NULL : error.message);
@@ -863,7 +868,8 @@ const cli_command cli_admin_commands[] = {
      "Open311 设置以 open311. 开头：open311.jurisdiction_id、open311.contact、open311.key_service、"
      "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。"
      "账户与会话策略：session.idle_minutes、session.absolute_hours、session.max_per_user、"
-     "password.min_length、password.min_classes（见 docs/security.md）。",
+     "password.min_length、password.min_classes、password.history（最近几个密码不得再用，0 "
+     "为不限）、password.max_age_days（密码有效天数，0 为永不过期）（见 docs/security.md）。",
      "Shows the time limits and the time zone, or sets one, e.g. hotline config "
      "handle_days.complaint 10. "
      "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving "
@@ -880,7 +886,9 @@ const cli_command cli_admin_commands[] = {
      "open311.jurisdiction_id, open311.contact, open311.key_service, open311.service_notice, "
      "open311.publish (open311 or all; docs/open311.md). The account and session policy: "
      "session.idle_minutes, session.absolute_hours, session.max_per_user, password.min_length, "
-     "password.min_classes (docs/security.md).",
+     "password.min_classes, password.history (how many of the last passwords may not be used "
+     "again; 0: any), password.max_age_days (days a password lasts; 0: forever) "
+     "(docs/security.md).",
      NULL, run_config, 0},
     {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。",
      "Lists every network unit.", NULL, run_directory_list, 0},

@@ -279,7 +279,7 @@ static const char *request_token(const hl_route_request *request)
 
 /* Finds the session's user; false (and a 401) without a valid one. */
 bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const char **token,
-                           hl_route_response *response)
+                           bool *password_expired, hl_route_response *response)
 {
     *token = request_token(request);
     if (*token == NULL || (*token)[0] == '\0') {
@@ -292,7 +292,8 @@ bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const
     }
     hl_error error;
     hl_error_clear(&error);
-    int result = hl_auth_authenticate(request->app, *token, request->now, user, NULL, &error);
+    int result = hl_auth_authenticate_aged(request->app, *token, request->now, user,
+                                           password_expired, &error);
     if (result == HL_EROLE) {
         hl_route_unauthorized(response, error.field, error.message);
         return false;

@@ -101,9 +101,11 @@ int hl_route_parse_order_number(hl_slice text, int64_t *id, hl_error *error);
 void hl_route_set_etag(hl_route_response *response, const hl_order *order);
 
 /* Finds the session's user (Bearer token first, else the cookie) into
- * *user and its token into *token; false, with a 401, without a valid one. */
+ * *user, its token into *token, and whether the user's password is past
+ * password.max_age_days into *password_expired; false, with a 401,
+ * without a valid one. */
 bool hl_route_authenticate(const hl_route_request *request, hl_user *user, const char **token,
-                           hl_route_response *response);
+                           bool *password_expired, hl_route_response *response);
 
 /* A state-changing request (not GET or HEAD) whose session came from the
  * cookie rather than an Authorization header must be declared

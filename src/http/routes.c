@@ -248,6 +248,7 @@ static void handle_login(const hl_route_request *request, const hl_route_context
     hl_json_out_string(out, &first, "role", hl_directory_role_name(grant->user.role));
     hl_json_out_name(out, &first, "unit", grant->user.unit[0] != '\0', grant->user.unit);
     hl_json_out_time(out, &first, "expires_at", grant->session.expires_at);
+    hl_json_out_bool(out, &first, "must_change_password", grant->must_change_password);
     hl_buf_append_str(out, "}\n");
     hl_buf cookie;
     hl_buf_init(&cookie);
@@ -308,6 +309,23 @@ static void handle_password(const hl_route_request *request, const hl_route_cont
         return;
     hl_buf_append_str(&response->body, "{\"status\":\"changed\"}\n");
     response->status = 200;
+}
+
+/* A session whose user's password is past password.max_age_days may
+ * change the password, log out and read /me (which says so), nothing
+ * else: 403 password_expired. The login has told the client already
+ * (must_change_password). */
+static bool password_age_allows(const hl_route *route, const hl_route_context *context,
+                                hl_route_response *response)
+{
+    if (!context->password_expired || route->handle == handle_password ||
+        route->handle == handle_logout || route->handle == hl_routes_me)
+        return true;
+    hl_route_error_status(response, 403, "password_expired", "password",
+                          HL_T("密码已过期，请先修改密码（POST /api/v1/password）",
+                               "the password has expired: change it first (POST "
+                               "/api/v1/password)"));
+    return false;
 }
 
 /* ---- The table ---- */
@@ -489,14 +507,16 @@ void hl_routes_handle(const hl_route_request *request, hl_route_response *respon
         return;
     if (!route->open) {
         hl_user *user = hl_arena_alloc(request->arena, sizeof *user);
-        if (!hl_route_authenticate(request, user, &context.token, response)) {
+        if (!hl_route_authenticate(request, user, &context.token, &context.password_expired,
+                                   response)) {
             if (snapshot)
                 hl_app_read_end(request->app);
             return;
         }
         context.user = user;
         /* After the session is known, so a forged cookie stays a 401. */
-        if (!hl_route_cookie_write_allowed(request, response)) {
+        if (!hl_route_cookie_write_allowed(request, response) ||
+            !password_age_allows(route, &context, response)) {
             if (snapshot)
                 hl_app_read_end(request->app);
             return;

@@ -109,6 +109,9 @@ typedef struct hl_route_context {
     const char *token;      /* the session's token; NULL on open routes */
     hl_slice parameters[4]; /* the {name} segments in order (then the "*" rest) */
     size_t parameter_count;
+    /* The user's password is past password.max_age_days: only the
+     * password, logout and /me routes run (hl_auth_password_expired). */
+    bool password_expired;
 } hl_route_context;
 
 /* A route's handler. The routes_*.h headers declare their handlers with

@@ -90,6 +90,7 @@ void hl_routes_me(const hl_route_request *request, const hl_route_context *conte
     hl_json_out_string(out, &first, "role_label", hl_directory_role_label(user->role));
     hl_json_out_name(out, &first, "unit", user->unit[0] != '\0', user->unit);
     hl_json_out_name(out, &first, "unit_name", has_unit, unit.name);
+    hl_json_out_bool(out, &first, "must_change_password", context->password_expired);
     /* Every action of the workflow the role may take ("register" too: a
      * new order); whether an order's state allows it is for /workflow. */
     hl_json_out_key(out, &first, "actions");
@@ -465,7 +466,8 @@ void hl_routes_users_create(const hl_route_request *request, const hl_route_cont
     hl_user user;
     hl_error error;
     hl_error_clear(&error);
-    int result = hl_auth_create_user(request->app, request->guard, &user_fields, &user, &error);
+    int result = hl_auth_create_user(request->app, request->guard, &user_fields, request->now,
+                                     &user, &error);
     hl_audit_security(request->app, context->user->username, request->client_address, "user.create",
                       fields[USER_USERNAME].value,
                       result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE,
@@ -503,8 +505,8 @@ void hl_routes_users_update(const hl_route_request *request, const hl_route_cont
     hl_user user;
     hl_error error;
     hl_error_clear(&error);
-    int result =
-        hl_auth_update_user(request->app, request->guard, username, &user_fields, &user, &error);
+    int result = hl_auth_update_user(request->app, request->guard, username, &user_fields,
+                                     request->now, &user, &error);
     hl_audit_security(request->app, context->user->username, request->client_address, "user.update",
                       username, result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE,
                       result == HL_OK ? (fields[USER_PASSWORD].present ? "password" : NULL)
@@ -596,16 +598,25 @@ static void write_limit(void *context, const char *key, int value)
     hl_json_out_int(writer->out, &writer->first, key, value);
 }
 
-/* The limits and the time zone (an IANA name, as `hotline config` shows). */
-static void limits_json(hl_buf *out, const hl_app *app)
+/* The limits, the zone and the account and session policy: every
+ * setting PUT /api/v1/config/{key} takes. */
+static int limits_json(hl_buf *out, hl_app *app, hl_error *error)
 {
+    hl_policy policy;
+    int result = hl_policy_load(app, &policy, error);
+    if (result != HL_OK)
+        return result;
     limits_writer writer = {out, true};
     hl_buf_append_str(out, "{\"limits\":{");
     hl_limits_each(hl_app_limits(app), write_limit, &writer);
     hl_buf_append_str(out, "}");
     bool first = false;
     hl_json_out_string(out, &first, "time_zone", hl_zone_name(hl_app_zone(app)));
-    hl_buf_append_str(out, "}\n");
+    writer.first = true;
+    hl_buf_append_str(out, ",\"policy\":{");
+    hl_policy_each(&policy, write_limit, &writer);
+    hl_buf_append_str(out, "}}\n");
+    return HL_OK;
 }
 
 void hl_routes_config_get(const hl_route_request *request, const hl_route_context *context,
@@ -616,7 +627,10 @@ void hl_routes_config_get(const hl_route_request *request, const hl_route_contex
                            HL_T("您的角色无权查看时限配置", "your role may not read the limits"));
         return;
     }
-    limits_json(&response->body, request->app);
+    hl_error error;
+    hl_error_clear(&error);
+    if (!hl_route_ok(response, limits_json(&response->body, request->app, &error), &error))
+        return;
     response->status = 200;
 }
 
@@ -650,6 +664,7 @@ void hl_routes_config_put(const hl_route_request *request, const hl_route_contex
             hl_route_error(response, &error);
         return;
     }
-    limits_json(&response->body, request->app);
+    if (!hl_route_ok(response, limits_json(&response->body, request->app, &error), &error))
+        return;
     response->status = 200;
 }

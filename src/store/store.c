@@ -175,10 +175,12 @@ FORWARD(event_count, (const hl_event_filter *filter, int64_t *out), filter != NU
         (filter, out))
 
 /* Access: passwords, sessions, API keys, the audit of phone reads, sealing phones. */
-FORWARD(password_get, (const char *username, char *hash, size_t size),
-        username != NULL && hash != NULL && size != 0, (username, hash, size))
-FORWARD(password_set, (const char *username, const char *hash), username != NULL && hash != NULL,
-        (username, hash))
+FORWARD(password_get, (const char *username, char *hash, size_t size, hl_time *changed_at),
+        username != NULL && hash != NULL && size != 0, (username, hash, size, changed_at))
+FORWARD(password_set, (const char *username, const char *hash, hl_time changed_at),
+        username != NULL && hash != NULL, (username, hash, changed_at))
+FORWARD(password_history, (const char *username, hl_password_visitor visit, void *context),
+        username != NULL && visit != NULL, (username, visit, context))
 FORWARD(session_put, (const hl_session *session), session != NULL, (session))
 FORWARD(session_get, (const char *token_hash, hl_session *out), token_hash != NULL && out != NULL,
         (token_hash, out))

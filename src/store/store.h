@@ -201,6 +201,8 @@ typedef int (*hl_answer_visitor)(void *context, const char *code, int seq, const
 typedef int (*hl_audit_visitor)(void *context, const hl_audit_read *read);
 /* The visitors of the verbatim reads that move a store whole (app/copy.c). */
 typedef int (*hl_session_visitor)(void *context, const hl_session *session);
+/* A password an account used before: its hash and when it was set. */
+typedef int (*hl_password_visitor)(void *context, const char *hash, hl_time set_at);
 typedef int (*hl_open311_visitor)(void *context, const hl_open311_record *record);
 /* One answer of one order (code and value valid during the call only). */
 typedef int (*hl_order_answer_visitor)(void *context, int64_t order_id, const char *code, int seq,
@@ -277,8 +279,11 @@ typedef struct hl_store_ops {
                          void *context, hl_error *error);
 
     int (*password_get)(hl_store *store, const char *username, char *hash, size_t size,
+                        hl_time *changed_at, hl_error *error);
+    int (*password_set)(hl_store *store, const char *username, const char *hash, hl_time changed_at,
                         hl_error *error);
-    int (*password_set)(hl_store *store, const char *username, const char *hash, hl_error *error);
+    int (*password_history)(hl_store *store, const char *username, hl_password_visitor visit,
+                            void *context, hl_error *error);
     int (*session_put)(hl_store *store, const hl_session *session, hl_error *error);
     int (*session_get)(hl_store *store, const char *token_hash, hl_session *out, hl_error *error);
     int (*session_revoke)(hl_store *store, const char *token_hash, hl_error *error);
@@ -457,12 +462,24 @@ int hl_store_rollup_month(hl_store *store, int month, hl_rollup_visitor visit, v
 int hl_store_rollup_months(hl_store *store, hl_counter counter, hl_month_total_visitor visit,
                            void *context, hl_error *error);
 /* A user's stored password hash into hash (size bytes; "" when none is
- * set); HL_ENOTFOUND for an unknown user. */
+ * set) and, when changed_at is not NULL, when it was set (0: before
+ * anything recorded it); HL_ENOTFOUND for an unknown user. */
 int hl_store_password_get(hl_store *store, const char *username, char *hash, size_t size,
-                          hl_error *error);
-/* Replaces a user's password hash ("" disables password login);
- * HL_ENOTFOUND for an unknown user. */
-int hl_store_password_set(hl_store *store, const char *username, const char *hash, hl_error *error);
+                          hl_time *changed_at, hl_error *error);
+/* The previous passwords the store keeps of each account, for
+ * password.history (app/policy): their argon2id hashes, never the text. */
+#define HL_STORE_PASSWORD_HISTORY 12
+/* Replaces a user's password hash ("" disables password login), recording
+ * changed_at as when it was set. The hash it replaces, when there is one,
+ * goes to the account's history with the time it was set, and the
+ * history keeps only its newest HL_STORE_PASSWORD_HISTORY. HL_ENOTFOUND
+ * for an unknown user. Inside the caller's transaction. */
+int hl_store_password_set(hl_store *store, const char *username, const char *hash,
+                          hl_time changed_at, hl_error *error);
+/* Visits the account's previous passwords, newest first (the one in use
+ * is not among them: hl_store_password_get). */
+int hl_store_password_history(hl_store *store, const char *username, hl_password_visitor visit,
+                              void *context, hl_error *error);
 /* Sessions: put (HL_ECONFLICT when the hash exists), get by token hash
  * (HL_ENOTFOUND), revoke one (HL_ENOTFOUND when absent or already revoked),
  * revoke every session of a user

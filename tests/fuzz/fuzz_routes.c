@@ -350,7 +350,8 @@ static void build_store(void)
                                     hl_demo_categories_csv_size, &loaded, &error) != HL_OK ||
         hl_transfer_load_users(harness.app, hl_demo_users_csv, hl_demo_users_csv_size, &loaded,
                                &error) != HL_OK ||
-        hl_auth_set_all_passwords(harness.app, HL_AUTH_DEMO_PASSWORD, &loaded, &error) != HL_OK)
+        hl_auth_set_all_passwords(harness.app, HL_AUTH_DEMO_PASSWORD, harness.now, &loaded,
+                                  &error) != HL_OK)
         die("loading the demo directory", &error);
     if (hl_transfer_load_attributes(harness.app, hl_demo_attributes_csv,
                                     hl_demo_attributes_csv_size, &loaded, &error) != HL_OK ||

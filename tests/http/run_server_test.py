@@ -389,7 +389,8 @@ def test_login(port):
     status, headers, body = login(port, "analyst1", DEMO_PASSWORD)
     check("login 200", status == 200, f"{status} {body[:200]!r}")
     answer = json.loads(body)
-    check("login answer", set(answer) == {"token", "username", "role", "unit", "expires_at"}
+    check("login answer", set(answer) == {"token", "username", "role", "unit", "expires_at", "must_change_password"}
+          and answer["must_change_password"] is False
           and answer["username"] == "analyst1" and answer["role"] == "analyst" and answer["unit"] is None
           and re.fullmatch(r"[0-9a-f]{64}", answer["token"]) is not None, repr(answer))
     check("login expires_at ISO 8601", re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d",

@@ -74,6 +74,18 @@ else
     fail "the platform as hotline_server: $(tail -n 3 run.out)"
 fi
 
+# Password history as hotline_server (schema 7's grants on password_history):
+# two passwords set, then the first again refused by the history, not by a
+# missing privilege.
+if printf 'app role password 1\n' | "$HOTLINE" passwd agent1 > passwd.out 2>&1 &&
+    printf 'app role password 2\n' | "$HOTLINE" passwd agent1 >> passwd.out 2>&1 &&
+    ! printf 'app role password 1\n' | "$HOTLINE" --lang en passwd agent1 >> passwd.out 2>&1 &&
+    grep -q 'must differ from the last 5' passwd.out; then
+    pass
+else
+    fail "password history as hotline_server: $(tail -n 3 passwd.out)"
+fi
+
 # What each role may do to the logs: "denied" (privilege), "append-only" (trigger), or "done".
 attempt() {
     local role=$1 sql=$2 out

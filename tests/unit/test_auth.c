@@ -16,6 +16,7 @@
 #include "app/policy.h"
 #include "app/throttle.h"
 #include "app/transfer.h"
+#include "base/array.h"
 #include "base/i18n.h"
 #include "test_support.h"
 
@@ -56,7 +57,7 @@ static int setup(void **state)
                                units_csv, categories_csv, users_csv);
     hl_error error;
     assert_int_equal(hl_auth_guard_new(0, &fix->guard, &error), HL_OK);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, NOW, &error), HL_OK);
     assert_int_equal(hl_policy_set(fix->app, "session.idle_minutes", "720", &error), HL_OK);
     *state = fix;
     return 0;
@@ -92,8 +93,8 @@ static void test_hash_and_verify(void **state)
 
     /* The stored form is argon2id, never the password. */
     char hash[HL_AUTH_HASH_BYTES];
-    assert_int_equal(hl_store_password_get(fix->app->store, "agent", hash, sizeof hash, &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_store_password_get(fix->app->store, "agent", hash, sizeof hash, NULL, &error), HL_OK);
     assert_non_null(strstr(hash, "$argon2id$"));
     assert_null(strstr(hash, PASSWORD));
 
@@ -106,7 +107,7 @@ static void test_hash_and_verify(void **state)
     snprintf(message, sizeof message, "%s", error.message);
     assert_int_equal(login(fix, "nobody", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
     assert_string_equal(error.message, message);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "gone", PASSWORD, &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "gone", PASSWORD, NOW, &error), HL_OK);
     assert_int_equal(login(fix, "gone", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
     assert_string_equal(error.message, message);
     assert_int_equal(login(fix, "analyst", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_EROLE);
@@ -114,12 +115,14 @@ static void test_hash_and_verify(void **state)
     assert_int_equal(login(fix, "agent", "", "10.0.0.1", NOW, &grant, &error), HL_EROLE);
 
     /* New passwords: at least 8 characters (not bytes), valid UTF-8. */
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "short", &error), HL_EINVAL);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "七个汉字的密码", &error),
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "short", NOW, &error),
                      HL_EINVAL);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "bad\xff utf-8 here", &error),
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "七个汉字的密码", NOW, &error),
                      HL_EINVAL);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "nobody", PASSWORD, &error),
+    assert_int_equal(
+        hl_auth_set_password(fix->app, NULL, "agent", "bad\xff utf-8 here", NOW, &error),
+        HL_EINVAL);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "nobody", PASSWORD, NOW, &error),
                      HL_ENOTFOUND);
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
 }
@@ -581,21 +584,24 @@ static void test_password_policy(void **state)
 {
     fixture *fix = *state;
     hl_error error;
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "onlylowercase", &error),
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "onlylowercase", NOW, &error),
                      HL_EINVAL);
     assert_string_equal(error.field, "password");
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "lower and space", &error),
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "lower and space", NOW, &error),
                      HL_OK);
     assert_int_equal(hl_policy_set(fix->app, "password.min_classes", "3", &error), HL_OK);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "lower and space", &error),
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "lower and space", NOW, &error),
                      HL_EINVAL);
     assert_non_null(strstr(error.message, "at least 3"));
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg1", &error), HL_OK);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "热线密码abc1", &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg1", NOW, &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "热线密码abc1", NOW, &error),
+                     HL_OK);
     assert_int_equal(hl_policy_set(fix->app, "password.min_length", "10", &error), HL_OK);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg1", &error), HL_EINVAL);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg1", NOW, &error),
+                     HL_EINVAL);
     assert_non_null(strstr(error.message, "10 characters"));
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg123", &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "Abcdefg123", NOW, &error),
+                     HL_OK);
 }
 
 static void test_password_change(void **state)
@@ -633,7 +639,8 @@ static void test_password_change(void **state)
                      HL_OK);
 
     /* Setting a password (the command line) ends every session. */
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", "new password 2", NOW, &error),
+                     HL_OK);
     assert_int_equal(hl_auth_authenticate(fix->app, first.token, NOW + 3, &user, NULL, &error),
                      HL_EROLE);
     assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW + 3, &user, NULL, &error),
@@ -641,13 +648,149 @@ static void test_password_change(void **state)
 
     /* The demo's: one password for everyone. */
     int count = 0;
-    assert_int_equal(hl_auth_set_all_passwords(fix->app, HL_AUTH_DEMO_PASSWORD, &count, &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_auth_set_all_passwords(fix->app, HL_AUTH_DEMO_PASSWORD, NOW, &count, &error), HL_OK);
     assert_int_equal(count, 9);
     assert_int_equal(login(fix, "h-u1", HL_AUTH_DEMO_PASSWORD, "10.0.0.1", NOW, &grant, &error),
                      HL_OK);
     assert_int_equal(grant.user.role, HL_ROLE_HANDLER);
     assert_string_equal(grant.user.unit, "u1");
+}
+
+/* Issue 11, item 4: password.history. Each of the account's last N
+ * passwords (the one in use among them) is refused, whichever way the new
+ * one comes (the user's change, the command line, the administrator's
+ * reset), and the one before them is accepted again. */
+static void test_password_history_refuses_each_of_the_last_n(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    static const char *const used[] = {PASSWORD,          "used password 1", "used password 2",
+                                       "used password 3", "used password 4", "used password 5"};
+    for (size_t index = 1; index < HL_COUNT_OF(used); index++)
+        assert_int_equal(hl_auth_set_password(fix->app, fix->guard, "agent", used[index],
+                                              NOW + (hl_time)index, &error),
+                         HL_OK);
+    /* In use: used password 5; the last five: 5, 4, 3, 2, 1. */
+    hl_auth_grant grant;
+    assert_int_equal(login(fix, "agent", used[5], "10.0.0.1", NOW + 10, &grant, &error), HL_OK);
+    bool limited = false;
+    int retry = 0;
+    for (size_t index = 1; index < HL_COUNT_OF(used); index++) {
+        hl_error_clear(&error);
+        assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", grant.token,
+                                                 used[5], used[index], "10.0.0.1", NOW + 11,
+                                                 &limited, &retry, &error),
+                         HL_EINVAL);
+        assert_string_equal(error.field, "new");
+        assert_non_null(strstr(error.message, "last 5"));
+        hl_error_clear(&error);
+        assert_int_equal(
+            hl_auth_set_password(fix->app, fix->guard, "agent", used[index], NOW + 11, &error),
+            HL_EINVAL);
+        assert_string_equal(error.field, "password");
+        hl_auth_user_fields reset = {.active = -1, .password = used[index]};
+        hl_user user;
+        assert_int_equal(
+            hl_auth_update_user(fix->app, fix->guard, "agent", &reset, NOW + 11, &user, &error),
+            HL_EINVAL);
+        assert_string_equal(error.field, "password");
+    }
+    /* Nothing changed: the password in use is still the fifth. */
+    assert_int_equal(login(fix, "agent", used[5], "10.0.0.1", NOW + 12, &grant, &error), HL_OK);
+    /* The sixth back (N+1) is accepted. */
+    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", grant.token, used[5],
+                                             used[0], "10.0.0.1", NOW + 13, &limited, &retry,
+                                             &error),
+                     HL_OK);
+    assert_int_equal(login(fix, "agent", used[0], "10.0.0.1", NOW + 14, &grant, &error), HL_OK);
+    /* A shorter history lets an older one back in: with 2, the third back. */
+    assert_int_equal(hl_policy_set(fix->app, "password.history", "2", &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, fix->guard, "agent", used[5], NOW + 15, &error),
+                     HL_EINVAL);
+    assert_int_equal(hl_auth_set_password(fix->app, fix->guard, "agent", used[4], NOW + 15, &error),
+                     HL_OK);
+}
+
+/* password.history 0 turns the check off: even the password in use may be
+ * set again. */
+static void test_password_history_0_turns_it_off(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    assert_int_equal(hl_auth_set_password(fix->app, fix->guard, "agent", PASSWORD, NOW, &error),
+                     HL_EINVAL);
+    assert_int_equal(hl_policy_set(fix->app, "password.history", "0", &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, fix->guard, "agent", PASSWORD, NOW, &error),
+                     HL_OK);
+    hl_policy policy;
+    assert_int_equal(hl_policy_load(fix->app, &policy, &error), HL_OK);
+    assert_int_equal(policy.password_history, 0);
+    assert_int_equal(hl_policy_set(fix->app, "password.history", "13", &error), HL_EINVAL);
+    assert_int_equal(hl_policy_set(fix->app, "password.history", "-1", &error), HL_EINVAL);
+    assert_int_equal(hl_policy_set(fix->app, "password.max_age_days", "3651", &error), HL_EINVAL);
+}
+
+/* Issue 11, item 4: password.max_age_days. A password that old still logs
+ * in, but the grant says it must be changed, and hl_auth_password_expired
+ * (what the server asks before every route) holds until it is. */
+static void test_an_expired_password_must_be_changed(void **state)
+{
+    fixture *fix = *state;
+    hl_error error;
+    hl_auth_grant grant;
+    bool expired = true;
+    hl_time day = HL_SECONDS_PER_DAY;
+    /* The default: 90 days, counted from when the password was set (NOW). */
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW + 90 * day - 1, &grant, &error),
+                     HL_OK);
+    assert_false(grant.must_change_password);
+    assert_int_equal(
+        hl_auth_password_expired(fix->app, "agent", NOW + 90 * day - 1, &expired, &error), HL_OK);
+    assert_false(expired);
+    assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW + 90 * day, &grant, &error),
+                     HL_OK);
+    assert_true(grant.must_change_password);
+    assert_int_equal(hl_auth_password_expired(fix->app, "agent", NOW + 90 * day, &expired, &error),
+                     HL_OK);
+    assert_true(expired);
+    /* A shorter age applies at once to the passwords set before it. */
+    assert_int_equal(hl_policy_set(fix->app, "password.max_age_days", "30", &error), HL_OK);
+    assert_int_equal(hl_auth_password_expired(fix->app, "agent", NOW + 30 * day, &expired, &error),
+                     HL_OK);
+    assert_true(expired);
+    /* Changing it ends the constraint for the session that changed it. */
+    bool limited = false;
+    int retry = 0;
+    assert_int_equal(hl_auth_change_password(fix->app, fix->guard, "agent", grant.token, PASSWORD,
+                                             "a fresh password", "10.0.0.1", NOW + 90 * day,
+                                             &limited, &retry, &error),
+                     HL_OK);
+    assert_int_equal(hl_auth_password_expired(fix->app, "agent", NOW + 90 * day, &expired, &error),
+                     HL_OK);
+    assert_false(expired);
+    hl_user user;
+    assert_int_equal(
+        hl_auth_authenticate(fix->app, grant.token, NOW + 90 * day + 1, &user, NULL, &error),
+        HL_OK);
+    assert_int_equal(
+        login(fix, "agent", "a fresh password", "10.0.0.1", NOW + 90 * day + 2, &grant, &error),
+        HL_OK);
+    assert_false(grant.must_change_password);
+    /* 0: passwords never expire. */
+    assert_int_equal(hl_policy_set(fix->app, "password.max_age_days", "0", &error), HL_OK);
+    assert_int_equal(
+        hl_auth_password_expired(fix->app, "agent", NOW + 3650 * day, &expired, &error), HL_OK);
+    assert_false(expired);
+    assert_int_equal(
+        login(fix, "agent", "a fresh password", "10.0.0.1", NOW + 3650 * day, &grant, &error),
+        HL_OK);
+    assert_false(grant.must_change_password);
+    /* An account without a password has nothing to change. */
+    assert_int_equal(hl_policy_set(fix->app, "password.max_age_days", "90", &error), HL_OK);
+    assert_int_equal(
+        hl_auth_password_expired(fix->app, "surveyor", NOW + 3650 * day, &expired, &error), HL_OK);
+    assert_false(expired);
 }
 
 static hl_user user_of(hl_role role, const char *unit)
@@ -776,7 +919,7 @@ static void test_create_user_with_a_password(void **state)
     hl_error error;
     hl_user user;
     hl_auth_user_fields fields = user_fields("h-new", "handler", "u1");
-    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &fields, &user, &error), HL_OK);
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &fields, NOW, &user, &error), HL_OK);
     assert_string_equal(user.username, "h-new");
     assert_string_equal(user.display_name, "新用户");
     assert_int_equal(user.role, HL_ROLE_HANDLER);
@@ -787,7 +930,7 @@ static void test_create_user_with_a_password(void **state)
     assert_string_equal(grant.user.unit, "u1");
     /* Taken: a conflict, and nothing changes. */
     fields.name = "别人";
-    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &fields, &user, &error),
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &fields, NOW, &user, &error),
                      HL_ECONFLICT);
     assert_string_equal(error.field, "username");
     hl_user stored;
@@ -821,16 +964,16 @@ static void test_create_user_refuses_what_a_csv_row_would(void **state)
         hl_user user;
         hl_error_clear(&error);
         assert_int_equal(
-            hl_auth_create_user(fix->app, fix->guard, &cases[index].fields, &user, &error),
+            hl_auth_create_user(fix->app, fix->guard, &cases[index].fields, NOW, &user, &error),
             HL_EINVAL);
         assert_string_equal(error.field, cases[index].field);
     }
     hl_error error;
     hl_user user;
-    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &short_password, &user, &error),
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &short_password, NOW, &user, &error),
                      HL_EINVAL);
     assert_string_equal(error.field, "password");
-    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &long_name, &user, &error),
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &long_name, NOW, &user, &error),
                      HL_EINVAL);
     assert_string_equal(error.field, "name");
     assert_int_equal(hl_store_user_get(fix->app->store, "x1", &user, &error), HL_ENOTFOUND);
@@ -842,27 +985,29 @@ static void test_update_user_changes_only_what_is_given(void **state)
     hl_error error;
     hl_user user;
     hl_auth_user_fields rename = {.name = "改了名", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &rename, &user, &error),
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &rename, NOW, &user, &error),
                      HL_OK);
     assert_string_equal(user.display_name, "改了名");
     assert_int_equal(user.role, HL_ROLE_HANDLER);
     assert_string_equal(user.unit, "u1");
     /* Another role without a unit: the unit goes. */
     hl_auth_user_fields promote = {.role = "analyst", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &promote, &user, &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "h-u1", &promote, NOW, &user, &error), HL_OK);
     assert_int_equal(user.role, HL_ROLE_ANALYST);
     assert_string_equal(user.unit, "");
     hl_auth_user_fields to_unknown = {.role = "handler", .unit = "nowhere", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "h-u1", &to_unknown, &user, &error),
-                     HL_EINVAL);
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "h-u1", &to_unknown, NOW, &user, &error),
+        HL_EINVAL);
     assert_string_equal(error.field, "unit");
     hl_auth_user_fields nobody = {.name = "x", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "nobody", &nobody, &user, &error),
-                     HL_ENOTFOUND);
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "nobody", &nobody, NOW, &user, &error),
+        HL_ENOTFOUND);
     assert_string_equal(error.field, "username");
     assert_int_equal(
-        hl_auth_update_user(fix->app, fix->guard, "x' OR '1'='1", &nobody, &user, &error),
+        hl_auth_update_user(fix->app, fix->guard, "x' OR '1'='1", &nobody, NOW, &user, &error),
         HL_ENOTFOUND);
 }
 
@@ -874,7 +1019,7 @@ static void test_password_reset_and_disabling_end_sessions(void **state)
     hl_user user;
     assert_int_equal(login(fix, "agent", PASSWORD, "10.0.0.1", NOW, &grant, &error), HL_OK);
     hl_auth_user_fields reset = {.password = "a-brand-new-one", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &reset, &user, &error),
+    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &reset, NOW, &user, &error),
                      HL_OK);
     assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error),
                      HL_EROLE);
@@ -882,8 +1027,8 @@ static void test_password_reset_and_disabling_end_sessions(void **state)
     assert_int_equal(login(fix, "agent", "a-brand-new-one", "10.0.0.1", NOW, &grant, &error),
                      HL_OK);
     hl_auth_user_fields disable = {.active = 0};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "agent", &disable, &user, &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "agent", &disable, NOW, &user, &error), HL_OK);
     assert_false(user.active);
     assert_int_equal(hl_auth_authenticate(fix->app, grant.token, NOW, &user, NULL, &error),
                      HL_EROLE);
@@ -895,20 +1040,23 @@ static void test_the_last_administrator_stays(void **state)
     hl_error error;
     hl_user user;
     hl_auth_user_fields demote = {.role = "agent", .active = -1};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &demote, &user, &error),
-                     HL_ECONFLICT);
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "admin", &demote, NOW, &user, &error),
+        HL_ECONFLICT);
     assert_string_equal(error.field, "role");
     hl_auth_user_fields disable = {.active = 0};
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error),
-                     HL_ECONFLICT);
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "admin", &disable, NOW, &user, &error),
+        HL_ECONFLICT);
     assert_string_equal(error.field, "active");
     /* With a second administrator, the first may go. */
     hl_auth_user_fields second = user_fields("admin2", "secadmin", NULL);
-    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &second, &user, &error), HL_OK);
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin", &disable, &user, &error),
-                     HL_OK);
-    assert_int_equal(hl_auth_update_user(fix->app, fix->guard, "admin2", &demote, &user, &error),
-                     HL_ECONFLICT);
+    assert_int_equal(hl_auth_create_user(fix->app, fix->guard, &second, NOW, &user, &error), HL_OK);
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "admin", &disable, NOW, &user, &error), HL_OK);
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "admin2", &demote, NOW, &user, &error),
+        HL_ECONFLICT);
 }
 
 /* ---- The scope of lists ---- */
@@ -951,8 +1099,9 @@ static void test_directory_and_config_rights(void **state)
     for (int role = 0; role < HL_ROLE_COUNT; role++) {
         hl_user user = {.username = "u", .role = (hl_role)role, .active = true};
         assert_int_equal(hl_auth_may_manage_directory(&user), role == HL_ROLE_SYSADMIN);
-        assert_int_equal(hl_auth_may_read_config(&user),
-                         role == HL_ROLE_SYSADMIN || role == HL_ROLE_SUPERVISOR);
+        assert_int_equal(hl_auth_may_read_config(&user), role == HL_ROLE_SYSADMIN ||
+                                                             role == HL_ROLE_SUPERVISOR ||
+                                                             role == HL_ROLE_SECADMIN);
         assert_int_equal(hl_auth_may_manage_accounts(&user), role == HL_ROLE_SECADMIN);
         assert_int_equal(hl_auth_may_read_audit(&user), role == HL_ROLE_AUDITOR);
         user.active = false;
@@ -1028,6 +1177,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_policy_values_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password_history_refuses_each_of_the_last_n, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_password_history_0_turns_it_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_expired_password_must_be_changed, setup, teardown),
         cmocka_unit_test(test_read_rights),
         cmocka_unit_test_setup_teardown(test_read_order_hides_what_may_not_be_read, setup,
                                         teardown),

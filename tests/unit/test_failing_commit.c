@@ -61,7 +61,7 @@ static int setup(void **state)
                                units_csv, categories_csv, users_csv);
     hl_error error;
     assert_int_equal(hl_auth_guard_new(0, &fix->guard, &error), HL_OK);
-    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, &error), HL_OK);
+    assert_int_equal(hl_auth_set_password(fix->app, NULL, "agent", PASSWORD, NOW, &error), HL_OK);
 
     hl_order *order = hl_xcalloc(1, sizeof *order);
     order->channel = HL_CHANNEL_PHONE;

@@ -314,7 +314,7 @@ static void test_a_posted_request_becomes_an_order_of_the_intake_account(void **
     assert_int_equal(intake.role, HL_ROLE_AGENT);
     char hash[HL_AUTH_HASH_BYTES];
     assert_int_equal(
-        hl_store_password_get(fix->app->store, HL_OPEN311_ACCOUNT, hash, sizeof hash, &error),
+        hl_store_password_get(fix->app->store, HL_OPEN311_ACCOUNT, hash, sizeof hash, NULL, &error),
         HL_OK);
     assert_string_equal(hash, ""); /* nobody can log in with it */
 

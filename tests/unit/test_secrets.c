@@ -376,9 +376,11 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
     for (size_t index = 0; index < count; index++)
         hl_buf_appendf(&sql, "UPDATE orders SET citizen_phone = '%s' WHERE id = %lld;\n",
                        phones[index], (long long)ids[index]);
-    /* What later schemas added (7: Open311, 10: the hash chains) goes too, so that every
-     * migration from 5 on runs again. */
-    hl_buf_append_str(&sql, "DROP TABLE security_events;\n"
+    /* What later schemas added (7: Open311, 10: the hash chains, 13: password
+     * history and age) goes too, so that every migration from 5 on runs again. */
+    hl_buf_append_str(&sql, "DROP TABLE password_history;\n"
+                            "ALTER TABLE users DROP COLUMN password_changed_at;\n"
+                            "DROP TABLE security_events;\n"
                             "DROP TABLE chain_heads;\n"
                             "DROP TRIGGER events_no_update;\n"
                             "ALTER TABLE events DROP COLUMN chain_seq;\n"

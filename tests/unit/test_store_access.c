@@ -1,7 +1,8 @@
 /* test_store_access.c: what the store (on each backend) keeps for access: API
  * keys, what Open311 requests brought and their answers, the append-only
- * audit of full phone-number reads, and users' password hashes and
- * sessions. Records are filled by hand; the workflow is not involved. */
+ * audit of full phone-number reads, and users' password hashes (with
+ * when each was set and the history of the previous ones) and sessions. Records are filled by hand;
+ * the workflow is not involved. */
 #include "store_fixture.h"
 
 static hl_apikey make_key(const char *hash, const char *name)
@@ -221,8 +222,9 @@ static void test_passwords_and_sessions(void **state)
     snprintf(third.token_hash, sizeof third.token_hash, "%064d", 3);
     assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
     assert_int_equal(hl_store_user_put(context->store, &agent, &error), HL_OK);
-    assert_int_equal(hl_store_password_set(context->store, "agent1", "$argon2id$x", &error), HL_OK);
-    assert_int_equal(hl_store_password_set(context->store, "nobody", "$argon2id$x", &error),
+    assert_int_equal(hl_store_password_set(context->store, "agent1", "$argon2id$x", 1000, &error),
+                     HL_OK);
+    assert_int_equal(hl_store_password_set(context->store, "nobody", "$argon2id$x", 1000, &error),
                      HL_ENOTFOUND);
     assert_int_equal(hl_store_session_put(context->store, &first, &error), HL_OK);
     assert_int_equal(hl_store_session_put(context->store, &first, &error), HL_ECONFLICT);
@@ -231,14 +233,15 @@ static void test_passwords_and_sessions(void **state)
     assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
 
     char hash[64];
-    assert_int_equal(hl_store_password_get(context->store, "agent1", hash, sizeof hash, &error),
-                     HL_OK);
+    assert_int_equal(
+        hl_store_password_get(context->store, "agent1", hash, sizeof hash, NULL, &error), HL_OK);
     assert_string_equal(hash, "$argon2id$x");
     char small[4];
-    assert_int_equal(hl_store_password_get(context->store, "agent1", small, sizeof small, &error),
-                     HL_EIO);
-    assert_int_equal(hl_store_password_get(context->store, "nobody", hash, sizeof hash, &error),
-                     HL_ENOTFOUND);
+    assert_int_equal(
+        hl_store_password_get(context->store, "agent1", small, sizeof small, NULL, &error), HL_EIO);
+    assert_int_equal(
+        hl_store_password_get(context->store, "nobody", hash, sizeof hash, NULL, &error),
+        HL_ENOTFOUND);
 
     hl_session read;
     assert_int_equal(hl_store_session_get(context->store, first.token_hash, &read, &error), HL_OK);
@@ -270,6 +273,70 @@ static void test_passwords_and_sessions(void **state)
     assert_int_equal(hl_store_session_get(context->store, second.token_hash, &read, &error), HL_OK);
 }
 
+typedef struct past_list {
+    char hashes[HL_STORE_PASSWORD_HISTORY + 2][32];
+    hl_time set_at[HL_STORE_PASSWORD_HISTORY + 2];
+    int count;
+} past_list;
+
+static int collect_past(void *context, const char *hash, hl_time set_at)
+{
+    past_list *list = context;
+    if (list->count < HL_STORE_PASSWORD_HISTORY + 2) {
+        snprintf(list->hashes[list->count], sizeof list->hashes[0], "%s", hash);
+        list->set_at[list->count++] = set_at;
+    }
+    return 0;
+}
+
+/* Each new hash pushes the one in use into the history with the time it
+ * was set; the history keeps the newest HL_STORE_PASSWORD_HISTORY. */
+static void test_password_history_and_age(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    hl_user agent = {.role = HL_ROLE_AGENT, .active = true};
+    snprintf(agent.username, sizeof agent.username, "agent1");
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_user_put(context->store, &agent, &error), HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    char hash[64];
+    hl_time changed_at = -1;
+    assert_int_equal(
+        hl_store_password_get(context->store, "agent1", hash, sizeof hash, &changed_at, &error),
+        HL_OK);
+    assert_string_equal(hash, "");
+    assert_int_equal(changed_at, 0);
+
+    int sets = HL_STORE_PASSWORD_HISTORY + 3;
+    for (int index = 1; index <= sets; index++) {
+        char next[32];
+        snprintf(next, sizeof next, "$argon2id$%d", index);
+        assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+        assert_int_equal(
+            hl_store_password_set(context->store, "agent1", next, 1000 + index, &error), HL_OK);
+        assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    }
+    assert_int_equal(
+        hl_store_password_get(context->store, "agent1", hash, sizeof hash, &changed_at, &error),
+        HL_OK);
+    assert_int_equal(changed_at, 1000 + sets);
+    past_list past = {.count = 0};
+    assert_int_equal(
+        hl_store_password_history(context->store, "agent1", collect_past, &past, &error), HL_OK);
+    assert_int_equal(past.count, HL_STORE_PASSWORD_HISTORY);
+    for (int index = 0; index < past.count; index++) {
+        char expected[32];
+        snprintf(expected, sizeof expected, "$argon2id$%d", sets - 1 - index);
+        assert_string_equal(past.hashes[index], expected);
+        assert_int_equal(past.set_at[index], 1000 + sets - 1 - index);
+    }
+    past.count = 0;
+    assert_int_equal(
+        hl_store_password_history(context->store, "nobody", collect_past, &past, &error), HL_OK);
+    assert_int_equal(past.count, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +346,7 @@ int main(void)
         STORE_TEST(test_audit_reads_are_listed_newest_first_and_filtered),
         STORE_TEST(test_audit_reads_are_append_only),
         STORE_TEST(test_passwords_and_sessions),
+        STORE_TEST(test_password_history_and_age),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,14 +35,14 @@ static void test_open_creates_the_schema_once_and_reopens(void **state)
     fixture *context = *state;
     /* 6: the hash chains (pg_schema.c). */
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 7);
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'sqlite_schema_version'"),
         8);
     hl_store *second = NULL;
     hl_error error;
     assert_int_equal(hl_store_open(context->path, &second, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(second), 6);
+    assert_int_equal(hl_store_schema_version(second), 7);
     hl_store_close(second);
     /* The second open found the schema and changed nothing. */
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM meta"), 2);
@@ -98,7 +98,34 @@ static void test_migration_5_makes_old_administrators_security_administrators(vo
     assert_int_equal(hl_store_user_get(context->store, "zhang", &user, &error), HL_OK);
     assert_int_equal(user.role, HL_ROLE_AGENT);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 6);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 7);
+}
+
+/* Migration 7, as SQLite's 13: the accounts that exist take the
+ * migration's time as when their password was set, so that
+ * password.max_age_days forces nobody to change at once after an upgrade. */
+static void test_migration_7_dates_existing_passwords_now(void **state)
+{
+    fixture *context = *state;
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(raw_exec(context->path, PG_UNDO_PASSWORD_AGE
+                              "INSERT INTO users(username, display_name, role, unit, active, "
+                              "password_hash) VALUES('zhang', 'zhang', 'agent', '', 1, 'h'); "
+                              "UPDATE meta SET value = '6' WHERE key = 'schema_version';"),
+                     0);
+    hl_time before = (hl_time)time(NULL);
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    char hash[16];
+    hl_time changed_at = 0;
+    assert_int_equal(
+        hl_store_password_get(context->store, "zhang", hash, sizeof hash, &changed_at, &error),
+        HL_OK);
+    assert_string_equal(hash, "h");
+    assert_true(changed_at >= before - 1 && changed_at <= (hl_time)time(NULL));
+    assert_int_equal(
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 7);
 }
 
 static void test_two_servers_creating_one_schema_at_once_both_open(void **state)
@@ -606,6 +633,7 @@ int main(void)
 #define STORE_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         STORE_TEST(test_open_creates_the_schema_once_and_reopens),
         STORE_TEST(test_migration_5_makes_old_administrators_security_administrators),
+        STORE_TEST(test_migration_7_dates_existing_passwords_now),
         STORE_TEST(test_two_servers_creating_one_schema_at_once_both_open),
         STORE_TEST(test_open_refuses_another_programs_database),
         STORE_TEST(test_a_lost_connection_is_unavailable_then_reset),

@@ -6,11 +6,17 @@
  * involved. */
 #include "store_fixture.h"
 
+#include <time.h>
+
 #include "store/chain.h"
 
 /* Takes a store back from schema 12 to 11 (the hash chains), for the tests
  * that take it further back to run older migrations again. */
+/* Migration 13 undone too: every test that goes back before 12 does. */
+#define UNDO_MIGRATION_13                                                                          \
+    "DROP TABLE password_history; ALTER TABLE users DROP COLUMN password_changed_at;"
 #define UNDO_MIGRATION_12                                                                          \
+    UNDO_MIGRATION_13                                                                              \
     "DROP TABLE security_events; DROP TABLE chain_heads;"                                          \
     "DROP TRIGGER events_no_update; DROP TRIGGER personal_data_reads_no_update;"                   \
     "ALTER TABLE events DROP COLUMN chain_seq; ALTER TABLE events DROP COLUMN prev_hash;"          \
@@ -26,7 +32,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 12); /* migrations 1-12 */
+    assert_int_equal(hl_store_schema_version(context->store), 13); /* migrations 1-13 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -200,7 +206,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 12);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 13);
     bool consent[3];
     for (int sequence = 1; sequence <= 3; sequence++) {
         assert_int_equal(
@@ -276,6 +282,37 @@ static void test_migration_12_links_stored_events(void **state)
     assert_int_equal(expected, 3);
 }
 
+/* Migration 13: the accounts that exist take the migration's time as
+ * when their password was set, so that password.max_age_days forces
+ * nobody to change at once after an upgrade; their hashes stay. */
+static void test_migration_13_dates_existing_passwords_now(void **state)
+{
+    fixture *context = *state;
+    hl_error error;
+    hl_user agent = {.role = HL_ROLE_AGENT, .active = true};
+    snprintf(agent.username, sizeof agent.username, "agent1");
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_user_put(context->store, &agent, &error), HL_OK);
+    assert_int_equal(hl_store_password_set(context->store, "agent1", "$argon2id$x", 1, &error),
+                     HL_OK);
+    assert_int_equal(hl_store_commit(context->store, &error), HL_OK);
+    hl_store_close(context->store);
+    context->store = NULL;
+    assert_int_equal(raw_exec(context->path, UNDO_MIGRATION_13
+                              "UPDATE meta SET value = '12' WHERE key = 'schema_version'"),
+                     SQLITE_OK);
+    hl_time before = (hl_time)time(NULL);
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    char hash[64];
+    hl_time changed_at = 0;
+    assert_int_equal(
+        hl_store_password_get(context->store, "agent1", hash, sizeof hash, &changed_at, &error),
+        HL_OK);
+    assert_string_equal(hash, "$argon2id$x");
+    assert_true(changed_at >= before && changed_at <= (hl_time)time(NULL));
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM password_history"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +328,7 @@ int main(void)
         STORE_TEST(test_migration_10_gives_consent_to_open311_posts_only),
         STORE_TEST(test_state_counts_of_a_store_migrated_from_version_5),
         STORE_TEST(test_migration_11_makes_old_administrators_security_administrators),
+        STORE_TEST(test_migration_13_dates_existing_passwords_now),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

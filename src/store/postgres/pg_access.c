@@ -1,5 +1,6 @@
 /* pg_access.c: who may come in and what they left, in PostgreSQL: password
- * hashes and sessions, API keys, what Open311 requests brought and their
+ * hashes (with when each was set, and the history of the previous ones)
+ * and sessions, API keys, what Open311 requests brought and their
  * answers to the attributes, and the append-only audit of full phone-number
  * reads, with the same meaning as sqlite_access.c. It checks no password
  * and makes no token (app/auth.c, app/apikey.c).
@@ -17,8 +18,22 @@
 
 #include "base/i18n.h"
 
-static const char PASSWORD_GET[] = "SELECT password_hash FROM users WHERE username = $1";
-static const char PASSWORD_SET[] = "UPDATE users SET password_hash = $1 WHERE username = $2";
+static const char PASSWORD_GET[] =
+    "SELECT password_hash, password_changed_at FROM users WHERE username = $1";
+/* One round trip: the hash being replaced goes to the history with the
+ * time it was set (the CTE reads the row as it was before the update),
+ * and the history keeps its newest rows. */
+static const char PASSWORD_SET[] =
+    "WITH old AS (SELECT username, password_hash, password_changed_at FROM users "
+    "WHERE username = $2), "
+    "retired AS (INSERT INTO password_history(username, hash, set_at) "
+    "SELECT username, password_hash, password_changed_at FROM old WHERE password_hash <> '') "
+    "UPDATE users SET password_hash = $1, password_changed_at = $3 WHERE username = $2";
+static const char PASSWORD_TRIM[] =
+    "DELETE FROM password_history WHERE username = $1 AND id NOT IN "
+    "(SELECT id FROM password_history WHERE username = $1 ORDER BY id DESC LIMIT $2)";
+static const char PASSWORD_HISTORY[] =
+    "SELECT hash, set_at FROM password_history WHERE username = $1 ORDER BY id DESC";
 static const char SESSION_PUT[] =
     "INSERT INTO sessions(token_hash, username, created_at, expires_at, revoked) "
     "VALUES($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING";
@@ -78,7 +93,7 @@ static int lookup(struct hl_pg_store *store, const char *sql, hl_pg_params *para
 }
 
 static int pg_password_get(hl_store *base, const char *username, char *hash, size_t size,
-                           hl_error *error)
+                           hl_time *changed_at, hl_error *error)
 {
     hl_pg_params params;
     hl_pg_params_init(&params);
@@ -90,26 +105,62 @@ static int pg_password_get(hl_store *base, const char *username, char *hash, siz
         return hl_pg_not_found("用户", "user", username, error);
     if (status != HL_OK)
         return status;
-    if ((size_t)PQgetlength(result, 0, 0) >= size)
+    if ((size_t)PQgetlength(result, 0, 0) >= size) {
         status = hl_error_set(error, HL_EIO, NULL, "%s",
                               HL_T("存储的密码散列过长", "stored password hash too long"));
-    else
+    } else {
         hl_pg_text(result, 0, 0, hash, size);
+        if (changed_at != NULL)
+            *changed_at = hl_pg_int64(result, 0, 1);
+    }
     PQclear(result);
     return status;
 }
 
-static int pg_password_set(hl_store *base, const char *username, const char *hash, hl_error *error)
+static int pg_password_set(hl_store *base, const char *username, const char *hash,
+                           hl_time changed_at, hl_error *error)
 {
     hl_pg_params params;
     hl_pg_params_init(&params);
     hl_pg_param_text(&params, hash);
     hl_pg_param_text(&params, username);
+    hl_pg_param_int64(&params, changed_at);
     int64_t changed = 0;
     int result =
         write_counted(hl_pg_store_of(base), PASSWORD_SET, &params, "password_set", &changed, error);
     if (result == HL_OK && changed == 0)
         return hl_pg_not_found("用户", "user", username, error);
+    if (result != HL_OK)
+        return result;
+    hl_pg_params_init(&params);
+    hl_pg_param_text(&params, username);
+    hl_pg_param_int64(&params, HL_STORE_PASSWORD_HISTORY);
+    return write_counted(hl_pg_store_of(base), PASSWORD_TRIM, &params, "password_set", NULL, error);
+}
+
+typedef struct password_history_visit {
+    hl_password_visitor visit;
+    void *context;
+} password_history_visit;
+
+static int visit_password_history_row(PGresult *result, int row, void *context, hl_error *error)
+{
+    (void)error;
+    password_history_visit *visitor = context;
+    return visitor->visit(visitor->context, PQgetvalue(result, row, 0),
+                          hl_pg_int64(result, row, 1));
+}
+
+static int pg_password_history(hl_store *base, const char *username, hl_password_visitor visit,
+                               void *context, hl_error *error)
+{
+    hl_pg_params params;
+    hl_pg_params_init(&params);
+    hl_pg_param_text(&params, username);
+    password_history_visit visitor = {visit, context};
+    int result = hl_pg_visit(hl_pg_store_of(base), PASSWORD_HISTORY, false, &params,
+                             "password_history", visit_password_history_row, &visitor, error);
+    hl_pg_params_free(&params);
     return result;
 }
 
@@ -526,6 +577,7 @@ void hl_pg_access_ops(hl_store_ops *ops)
 {
     ops->password_get = pg_password_get;
     ops->password_set = pg_password_set;
+    ops->password_history = pg_password_history;
     ops->session_put = pg_session_put;
     ops->session_get = pg_session_get;
     ops->session_revoke = pg_session_revoke;

@@ -1,5 +1,6 @@
 /* sqlite_access.c: who may come in and what they left, in SQLite:
- * password hashes and sessions, API keys, what Open311 requests brought
+ * password hashes (with when each was set, and the history of the
+ * previous ones) and sessions, API keys, what Open311 requests brought
  * and their answers to the attributes, and the append-only audit of
  * full phone-number reads. It checks no password and makes no token
  * (app/auth.c, app/apikey.c). */
@@ -14,50 +15,92 @@
 #include "base/i18n.h"
 #include "base/text.h"
 
+typedef struct password_row {
+    hl_buf hash;
+    hl_time changed_at;
+} password_row;
+
 static int copy_password_row(sqlite3_stmt *statement, void *context, hl_error *error)
 {
     (void)error;
-    hl_buf *out = context;
+    password_row *out = context;
     const unsigned char *text = sqlite3_column_text(statement, 0);
-    hl_buf_append(out, text != NULL ? (const char *)text : "",
+    hl_buf_append(&out->hash, text != NULL ? (const char *)text : "",
                   (size_t)sqlite3_column_bytes(statement, 0));
+    out->changed_at = sqlite3_column_int64(statement, 1);
     return HL_OK;
 }
 
 static int sqlite_password_get(hl_store *base, const char *username, char *hash, size_t size,
-                               hl_error *error)
+                               hl_time *changed_at, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
     hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_PASSWORD_GET]);
     hl_sqlite_bind_string(&binding, username);
-    hl_buf text;
-    hl_buf_init(&text);
-    int result = hl_sqlite_get(store, &binding, "password_get", copy_password_row, &text, error);
-    if (result == HL_OK && text.len >= size)
+    password_row row = {.changed_at = 0};
+    hl_buf_init(&row.hash);
+    int result = hl_sqlite_get(store, &binding, "password_get", copy_password_row, &row, error);
+    if (result == HL_OK && row.hash.len >= size)
         result = hl_error_set(error, HL_EIO, NULL, "%s",
                               HL_T("存储的密码散列过长", "stored password hash too long"));
     if (result == HL_OK) {
-        if (text.len > 0)
-            memcpy(hash, text.data, text.len);
-        hash[text.len] = '\0';
+        if (row.hash.len > 0)
+            memcpy(hash, row.hash.data, row.hash.len);
+        hash[row.hash.len] = '\0';
+        if (changed_at != NULL)
+            *changed_at = row.changed_at;
     }
-    hl_buf_free(&text);
+    hl_buf_free(&row.hash);
     if (result == HL_ENOTFOUND)
         return hl_sqlite_not_found("用户", "user", username, error);
     return result;
 }
 
 static int sqlite_password_set(hl_store *base, const char *username, const char *hash,
-                               hl_error *error)
+                               hl_time changed_at, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
+    hl_sqlite_binder retire = hl_sqlite_binder_of(store->statements[STMT_PASSWORD_RETIRE]);
+    hl_sqlite_bind_string(&retire, username);
+    int result = hl_sqlite_write(store, &retire, "password_set", error);
+    if (result != HL_OK)
+        return result;
     hl_sqlite_binder binding = hl_sqlite_binder_of(store->statements[STMT_PASSWORD_SET]);
     hl_sqlite_bind_string(&binding, hash);
+    hl_sqlite_bind_int64(&binding, changed_at);
     hl_sqlite_bind_string(&binding, username);
-    int result = hl_sqlite_write(store, &binding, "password_set", error);
+    result = hl_sqlite_write(store, &binding, "password_set", error);
     if (result == HL_OK && sqlite3_changes(store->db) == 0)
         return hl_sqlite_not_found("用户", "user", username, error);
-    return result;
+    if (result != HL_OK)
+        return result;
+    hl_sqlite_binder trim = hl_sqlite_binder_of(store->statements[STMT_PASSWORD_TRIM]);
+    hl_sqlite_bind_string(&trim, username);
+    hl_sqlite_bind_int64(&trim, HL_STORE_PASSWORD_HISTORY);
+    return hl_sqlite_write(store, &trim, "password_set", error);
+}
+
+typedef struct password_history_visit {
+    hl_password_visitor visit;
+    void *context;
+} password_history_visit;
+
+static int visit_password_history_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    password_history_visit *visitor = context;
+    const unsigned char *text = sqlite3_column_text(statement, 0);
+    return visitor->visit(visitor->context, text != NULL ? (const char *)text : "",
+                          sqlite3_column_int64(statement, 1));
+}
+
+static int sqlite_password_history(hl_store *base, const char *username, hl_password_visitor visit,
+                                   void *context, hl_error *error)
+{
+    hl_sqlite_parameter parameter = {.text = username};
+    password_history_visit visitor = {visit, context};
+    return hl_sqlite_visit(hl_sqlite_store_of(base), STMT_PASSWORD_HISTORY, &parameter, 1,
+                           "password_history", visit_password_history_row, &visitor, error);
 }
 
 static int sqlite_session_put(hl_store *base, const hl_session *session, hl_error *error)
@@ -425,6 +468,7 @@ void hl_sqlite_access_ops(hl_store_ops *ops)
 {
     ops->password_get = sqlite_password_get;
     ops->password_set = sqlite_password_set;
+    ops->password_history = sqlite_password_history;
     ops->session_put = sqlite_session_put;
     ops->session_get = sqlite_session_get;
     ops->session_revoke = sqlite_session_revoke;

@@ -229,6 +229,18 @@ static const char *const migrations[] = {
     "BEGIN SELECT RAISE(ABORT, 'the audit of security events is append-only'); END;\n"
     "CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events\n"
     "BEGIN SELECT RAISE(ABORT, 'the audit of security events is append-only'); END;\n",
+    /* 13: password history and age (app/policy: password.history,
+     * password.max_age_days). users.password_changed_at is when the
+     * password in use was set; the accounts that exist take the time of
+     * this migration, so that an upgrade forces nobody to change at once.
+     * password_history holds the argon2id hashes an account used before
+     * (never the text), with the time each was set; the store keeps the
+     * newest HL_STORE_PASSWORD_HISTORY of each account. */
+    "ALTER TABLE users ADD COLUMN password_changed_at INTEGER NOT NULL DEFAULT 0;\n"
+    "UPDATE users SET password_changed_at = CAST(strftime('%s', 'now') AS INTEGER);\n"
+    "CREATE TABLE password_history(id INTEGER PRIMARY KEY, username TEXT NOT NULL,\n"
+    "                              hash TEXT NOT NULL, set_at INTEGER NOT NULL);\n"
+    "CREATE INDEX password_history_by_user ON password_history(username, id);\n",
 };
 /* clang-format on */
 
@@ -328,8 +340,18 @@ const char *const hl_sqlite_statement_sql[STMT_COUNT] = {
     /* The bulletin reads one month: a range of the primary key. */
     [STMT_ROLLUP_MONTH] = "SELECT month, unit, counter, value FROM rollups WHERE month = ? "
                           "ORDER BY unit, counter",
-    [STMT_PASSWORD_GET] = "SELECT password_hash FROM users WHERE username = ?",
-    [STMT_PASSWORD_SET] = "UPDATE users SET password_hash = ? WHERE username = ?",
+    [STMT_PASSWORD_GET] = "SELECT password_hash, password_changed_at FROM users WHERE username = ?",
+    [STMT_PASSWORD_SET] =
+        "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+    /* The hash being replaced goes to the history with the time it was set. */
+    [STMT_PASSWORD_RETIRE] = "INSERT INTO password_history(username, hash, set_at) "
+                             "SELECT username, password_hash, password_changed_at FROM users "
+                             "WHERE username = ? AND password_hash <> ''",
+    [STMT_PASSWORD_TRIM] =
+        "DELETE FROM password_history WHERE username = ?1 AND id NOT IN "
+        "(SELECT id FROM password_history WHERE username = ?1 ORDER BY id DESC LIMIT ?2)",
+    [STMT_PASSWORD_HISTORY] =
+        "SELECT hash, set_at FROM password_history WHERE username = ? ORDER BY id DESC",
     [STMT_SESSION_PUT] =
         "INSERT INTO sessions(token_hash, username, created_at, expires_at, revoked) "
         "VALUES(?, ?, ?, ?, ?)",
