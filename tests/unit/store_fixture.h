@@ -25,6 +25,7 @@
  * leaves the event log alone (for a test that replaces it), the second
  * undoes its columns and triggers too. */
 #define PG_UNDO_CHAINS_BUT_EVENTS                                                                  \
+    "DROP TABLE published_bulletins;"                                                              \
     "DROP TABLE chain_heads; DROP TABLE security_events;"                                          \
     "DROP TRIGGER personal_data_reads_append_only ON personal_data_reads;"                         \
     "DROP TRIGGER personal_data_reads_no_delete ON personal_data_reads;"                           \

@@ -8,9 +8,10 @@
 
 #include "store/chain.h"
 
-/* Takes a store back from schema 12 to 11 (the hash chains), for the tests
+/* Takes a store back from schema 13 to 11 (published bulletins, the hash chains), for the tests
  * that take it further back to run older migrations again. */
 #define UNDO_MIGRATION_12                                                                          \
+    "DROP TABLE published_bulletins;"                                                              \
     "DROP TABLE security_events; DROP TABLE chain_heads;"                                          \
     "DROP TRIGGER events_no_update; DROP TRIGGER personal_data_reads_no_update;"                   \
     "ALTER TABLE events DROP COLUMN chain_seq; ALTER TABLE events DROP COLUMN prev_hash;"          \
@@ -26,7 +27,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 12); /* migrations 1-12 */
+    assert_int_equal(hl_store_schema_version(context->store), 13); /* migrations 1-13 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -200,7 +201,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 12);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 13);
     bool consent[3];
     for (int sequence = 1; sequence <= 3; sequence++) {
         assert_int_equal(
