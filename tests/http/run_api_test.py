@@ -950,6 +950,9 @@ MATRIX = {
     "GET /api/v1/reports": expect(REPORTERS),
     "GET /api/v1/reports/trend": expect(REPORTERS),
     "GET /api/v1/reports/{month}": expect(REPORTERS),
+    # Publishing a month is the analyst's act alone (docs/security.md,
+    # "Published bulletins"); the matrix publishes February once.
+    "POST /api/v1/reports/{month}/publish": expect(["analyst"], 201),
     "GET /api/v1/stats/categories": expect(REPORTERS),
     "GET /api/v1/apikeys": expect(["secadmin"]),
     "POST /api/v1/apikeys": expect(["secadmin"], 201),
@@ -1026,6 +1029,8 @@ class Samples:
             status, _, created = self.context.send("POST", "/api/v1/apikeys", {"name": f"待撤销 {self.sequence}"},
                                                    "secadmin")
             path = f"/api/v1/apikeys/{created['id']}"
+        elif key == "POST /api/v1/reports/{month}/publish":
+            body = {}
         elif key == "GET /api/v1/reports/trend":
             path += "?from=2024-01&to=2024-02"
         elif key == "GET /api/v1/stats/categories":
@@ -1107,6 +1112,8 @@ def body_token(context, key):
         return context.token("secadmin")
     if "/audit/" in key:
         return context.token("auditor")
+    if key.endswith("/publish"):
+        return context.token("analyst1")
     return context.token("admin")
 
 
