@@ -48,6 +48,8 @@ void hl_render_text(const hl_bulletin_model *model, const hl_bulletin_meta *meta
 void hl_render_markdown(const hl_bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out);
 void hl_render_html(const hl_bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out);
 void hl_render_csv(const hl_assessment *assessment, hl_buf *out);
+/* Appends text with & < > " ' written as HTML's character references. */
+void hl_render_html_escaped(hl_buf *out, const char *text);
 void hl_render_json(const hl_assessment *assessment, const hl_bulletin_meta *meta,
                     const hl_bulletin_model *model, hl_buf *out);
 
@@ -71,8 +73,9 @@ typedef struct hl_render_publication {
 /* Appends the published bulletin in format (meta: its frozen heading),
  * then, in text and Markdown, its record and its correction (each total
  * published, current and the difference, and each unit whose counts or
- * rank changed), and in JSON the same as the member "publication"; CSV
- * and HTML get the published bulletin alone. Errors as
+ * rank changed), in HTML the same in a section of its own before the
+ * page ends, and in JSON as the member "publication"; CSV gets the
+ * published bulletin alone. Errors as
  * hl_render_bulletin. */
 int hl_render_published(const hl_render_publication *publication, const hl_bulletin_meta *meta,
                         hl_render_format format, hl_buf *out, hl_error *error);

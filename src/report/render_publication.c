@@ -6,8 +6,9 @@
  * when, the event chain head, the digest) and, when the current figures
  * differ, the correction: each total published and current with the
  * difference, and each unit whose counts or rank changed. Text and
- * Markdown append these as sections, JSON as the member "publication";
- * CSV and HTML give the published bulletin alone (docs/bulletin.md). It
+ * Markdown append these as sections, HTML as a section of preformatted
+ * text before the page ends, JSON as the member "publication"; CSV gives
+ * the published bulletin alone (docs/bulletin.md). It
  * computes no figure: both assessments come from app/publish. */
 #include "report/render.h"
 
@@ -232,6 +233,26 @@ int hl_render_published(const hl_render_publication *publication, const hl_bulle
         hl_render_publication_record(publication, format == HL_RENDER_MARKDOWN, out);
         render_correction(publication, format == HL_RENDER_MARKDOWN, out);
         break;
+    case HL_RENDER_HTML: {
+        /* The page ends "</body>\n</html>\n": the section goes before. */
+        static const char end[] = "</body>\n</html>\n";
+        size_t end_length = sizeof end - 1;
+        if (out->len < start + end_length ||
+            memcmp(out->data + out->len - end_length, end, end_length) != 0)
+            break;
+        out->len -= end_length;
+        hl_buf text;
+        hl_buf_init(&text);
+        hl_render_publication_record(publication, false, &text);
+        render_correction(publication, false, &text);
+        hl_buf_append_char(&text, '\0');
+        hl_buf_append_str(out, "<section class=\"publication\">\n<pre>");
+        hl_render_html_escaped(out, text.data);
+        hl_buf_append_str(out, "</pre>\n</section>\n");
+        hl_buf_append_str(out, end);
+        hl_buf_free(&text);
+        break;
+    }
     case HL_RENDER_JSON:
         /* The object ends "}\n": the member goes before its brace. */
         if (out->len >= start + 2 && out->data[out->len - 2] == '}') {
