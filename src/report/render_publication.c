@@ -37,7 +37,10 @@ void hl_render_publication_record(const hl_render_publication *publication, bool
                                   hl_buf *out)
 {
     const char *item = markdown ? "- " : "";
-    hl_buf_appendf(out, markdown ? "\n## %s\n\n" : "\n—— %s ——\n", HL_T("公布记录", "Publication"));
+    /* A blank line parts it from a bulletin before it; alone, none. */
+    if (out->len > 0)
+        hl_buf_append_char(out, '\n');
+    hl_buf_appendf(out, markdown ? "## %s\n\n" : "—— %s ——\n", HL_T("公布记录", "Publication"));
     hl_buf_appendf(out,
                    HL_T("%s%04d-%02d 通报第 %d 版（共 %d 版），%s 于 %s 公布\n",
                         "%s%04d-%02d bulletin, edition %d (of %d), published by %s on %s\n"),
