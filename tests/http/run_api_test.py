@@ -1078,6 +1078,23 @@ def test_matrix(context, readable, open_order):
                 validate(context, f"{key} as {role}", method, pattern, status, json.loads(answer))
     for key in MATRIX:
         check(f"matrix entry {key} is a route of the document", key in seen)
+    # Issue 11, "Publishing a bulletin becomes an act": the matrix published
+    # February as the analyst; the month's bulletin now carries its record
+    # (docs/bulletin.schema.json), and publishing it again is refused.
+    status, _, bulletin = context.get("/api/v1/reports/2024-02", "analyst1")
+    publication = bulletin.get("publication") if status == 200 else None
+    check("published bulletin: the record", publication is not None and publication["edition"] == 1
+          and publication["published_by"] == "analyst1"
+          and publication["published"]["surveyed"] == bulletin["totals"]["base"], repr(publication)[:200])
+    if jsonschema is not None and status == 200:
+        schema_path = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "bulletin.schema.json")
+        errors = list(jsonschema.Draft202012Validator(json.load(open(schema_path, encoding="utf-8")))
+                      .iter_errors(bulletin))
+        check("published bulletin: valid against docs/bulletin.schema.json", not errors,
+              errors[0].message[:200] if errors else None)
+    status, headers, body = request(context.port, "POST", "/api/v1/reports/2024-02/publish", "{}",
+                                    {"Content-Type": "application/json"}, context.token("analyst1"))
+    check_error("published bulletin: a second publication", status, headers, body, 409, "conflict", "month")
 
 
 # ---------------------------------------------------------------------------
