@@ -1081,6 +1081,11 @@ bool hl_auth_may_read_reports(const hl_user *user)
     return known_role(user) && role_rights[user->role].reports;
 }
 
+bool hl_auth_may_publish_reports(const hl_user *user)
+{
+    return known_role(user) && user->role == HL_ROLE_ANALYST;
+}
+
 bool hl_auth_sees_personal_data(const hl_user *user)
 {
     return known_role(user) && role_rights[user->role].personal_data;

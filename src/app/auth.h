@@ -188,6 +188,10 @@ int hl_auth_change_password(hl_app *app, hl_auth_guard *guard, const char *usern
 bool hl_auth_may_read_orders(const hl_user *user);
 bool hl_auth_may_read_order(const hl_user *user, const hl_order *order);
 bool hl_auth_may_read_reports(const hl_user *user);
+/* Whether the user may publish a month's bulletin (app/publish): the
+ * analyst alone, whose work the bulletin is; the others who read it may
+ * not make it the record. */
+bool hl_auth_may_publish_reports(const hl_user *user);
 /* Whether the user sees citizens' full phone numbers and names (else masked). */
 bool hl_auth_sees_personal_data(const hl_user *user);
 /* Narrows a list's filter to the orders the user may read (the same rule

@@ -154,10 +154,19 @@ static int collect_exclusion(void *context, const hl_order *order)
     return 0;
 }
 
-int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, hl_assessment *out,
-                    hl_bulletin_meta *meta, hl_error *error)
+void hl_report_inputs_free(hl_report_inputs *inputs)
 {
-    memset(meta, 0, sizeof *meta);
+    free(inputs->units);
+    free(inputs->exclusions);
+    memset(inputs, 0, sizeof *inputs);
+}
+
+int hl_report_gather(hl_app *app, int month, hl_report_inputs *out, hl_chain_head *events_head,
+                     hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    out->month = month;
+    hl_bulletin_meta *meta = &out->meta;
     snprintf(meta->title, sizeof meta->title, "%s", DEFAULT_TITLE);
     snprintf(meta->hotline_name, sizeof meta->hotline_name, "%s", DEFAULT_HOTLINE_NAME);
     meta->month = month;
@@ -166,7 +175,8 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
 
     report_context report = {NULL, 0, 0, NULL, error, HL_OK};
     texts settings = {"", meta};
-    /* One snapshot: the two months and the directory as of the same instant. */
+    /* One snapshot: the two months, the directory and the event chain's
+     * head as of the same instant. */
     int result = hl_app_read_begin(app, error);
     if (result == HL_OK)
         result = hl_store_unit_each(app->store, add_unit, &report, error);
@@ -183,13 +193,29 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
     excluded.appeal_upheld = true;
     if (result == HL_OK)
         result = hl_store_order_query(app->store, &excluded, collect_exclusion, &exclusions, error);
+    if (result == HL_OK && events_head != NULL)
+        result = hl_store_chain_head(app->store, HL_CHAIN_EVENTS, events_head, error);
     hl_app_read_end(app);
+    out->units = report.units;
+    out->count = report.count;
+    out->exclusions = exclusions.items;
+    out->exclusion_count = exclusions.count;
+    snprintf(out->group_order, sizeof out->group_order, "%s", settings.group_order);
+    if (result != HL_OK)
+        hl_report_inputs_free(out);
+    return result;
+}
 
+int hl_report_compute(const hl_report_inputs *inputs, const hl_assessment_policy *policy,
+                      hl_assessment *out, hl_error *error)
+{
     /* The group order: comma-separated names. */
+    char group_order[HL_REASON_BYTES];
+    snprintf(group_order, sizeof group_order, "%s", inputs->group_order);
     const char *groups[32];
     size_t group_count = 0;
-    char *cursor = settings.group_order;
-    while (result == HL_OK && *cursor != '\0' && group_count < 32) {
+    char *cursor = group_order;
+    while (*cursor != '\0' && group_count < 32) {
         groups[group_count++] = cursor;
         char *comma = strchr(cursor, ',');
         if (comma == NULL)
@@ -197,14 +223,14 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
         *comma = '\0';
         cursor = comma + 1;
     }
-    if (result == HL_OK)
-        result = hl_assessment_compute(report.units, report.count, groups, group_count, policy,
+    int month = inputs->month;
+    int result = hl_assessment_compute(inputs->units, inputs->count, groups, group_count, policy,
                                        month, out, error);
-    if (result == HL_OK) {
-        out->exclusions = exclusions.items;
-        out->exclusion_count = exclusions.count;
-    } else {
-        free(exclusions.items);
+    if (result == HL_OK && inputs->exclusion_count > 0) {
+        out->exclusions = hl_xmalloc(inputs->exclusion_count * sizeof *out->exclusions);
+        memcpy(out->exclusions, inputs->exclusions,
+               inputs->exclusion_count * sizeof *out->exclusions);
+        out->exclusion_count = inputs->exclusion_count;
     }
     /* The bulletin is about surveyed completions: a month without any has
      * nothing to publish, even if orders moved in it. */
@@ -215,6 +241,20 @@ int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, 
         result = hl_error_set(error, HL_ENOTFOUND, "month",
                               HL_T("%s 没有回访结果", "no survey results for %s"), shown);
     }
-    free(report.units);
+    return result;
+}
+
+int hl_report_build(hl_app *app, int month, const hl_assessment_policy *policy, hl_assessment *out,
+                    hl_bulletin_meta *meta, hl_error *error)
+{
+    hl_report_inputs inputs;
+    int result = hl_report_gather(app, month, &inputs, NULL, error);
+    if (result != HL_OK) {
+        memset(meta, 0, sizeof *meta);
+        return result;
+    }
+    *meta = inputs.meta;
+    result = hl_report_compute(&inputs, policy, out, error);
+    hl_report_inputs_free(&inputs);
     return result;
 }

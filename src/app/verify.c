@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "app/publish.h"
 #include "app/report.h"
 #include "base/array.h"
 #include "base/i18n.h"
@@ -40,6 +41,7 @@ typedef struct verify_context {
     int64_t events;
     int64_t orders_in_state[HL_STATE_COUNT]; /* from the orders themselves */
     int64_t differences;
+    int publications; /* published bulletins checked */
     hl_verify_difference_visitor report;
     void *report_context;
     char line[512];
@@ -341,6 +343,11 @@ static int verify_bulletins(hl_app *app, verify_context *verify, int *months, hl
 typedef struct chain_walk {
     verify_context *verify;
     hl_chain_kind kind;
+    /* The event chain's heads published bulletins recorded, by seq: each
+     * must be a link of the chain as it stands (app/publish). */
+    hl_publish_mark *marks;
+    size_t mark_count, next_mark;
+    bool *mark_found;
     int64_t expected;                  /* the seq the next record must have */
     char prev[HL_CHAIN_HEX_CHARS + 1]; /* the hash the next record must name */
     int64_t records, breaks;
@@ -416,9 +423,50 @@ static int visit_link(void *context, const hl_chain_record *record)
                         HL_T("内容与哈希不符（被改动）", "its content does not match its hash "
                                                          "(changed)"));
     }
+    while (walk->next_mark < walk->mark_count &&
+           walk->marks[walk->next_mark].chain.seq <= link->seq) {
+        const hl_publish_mark *mark = &walk->marks[walk->next_mark];
+        if (mark->chain.seq == link->seq && strcmp(mark->chain.hash, link->hash) == 0)
+            walk->mark_found[walk->next_mark] = true;
+        walk->next_mark++;
+    }
     walk->expected = link->seq + 1;
     snprintf(walk->prev, sizeof walk->prev, "%s", link->hash);
     return HL_OK;
+}
+
+static int compare_marks(const void *left, const void *right)
+{
+    const hl_publish_mark *a = left, *b = right;
+    return a->chain.seq < b->chain.seq ? -1 : a->chain.seq > b->chain.seq;
+}
+
+static void publication_problem(void *context, const char *line)
+{
+    verify_context *verify = context;
+    snprintf(verify->line, sizeof verify->line, "%s", line);
+    difference(verify);
+}
+
+/* Each published bulletin's recorded event chain head must be a link of
+ * the current chain (the hash at its seq): a printed bulletin's head is
+ * then checked against the store. */
+static void report_marks(verify_context *verify, const chain_walk *walk)
+{
+    for (size_t index = 0; index < walk->mark_count; index++) {
+        const hl_publish_mark *mark = &walk->marks[index];
+        bool genesis = mark->chain.seq == 0 && strcmp(mark->chain.hash, hl_chain_genesis) == 0;
+        if (walk->mark_found[index] || genesis)
+            continue;
+        snprintf(
+            verify->line, sizeof verify->line,
+            HL_T("已公布通报 %04d-%02d 第 %d 版所依据的事件哈希链第 %lld 环（%.16s…）不在现行链中",
+                 "published bulletin %04d-%02d edition %d: the event chain head it records "
+                 "(link %lld, %.16s...) is not in the current chain"),
+            mark->month / 100, mark->month % 100, mark->edition, (long long)mark->chain.seq,
+            mark->chain.hash);
+        difference(verify);
+    }
 }
 
 static int verify_chain(hl_app *app, verify_context *verify, hl_chain_kind kind,
@@ -427,11 +475,23 @@ static int verify_chain(hl_app *app, verify_context *verify, hl_chain_kind kind,
     chain_walk *walk = hl_xcalloc(1, sizeof *walk);
     walk->verify = verify;
     walk->kind = kind;
+    int result = HL_OK;
+    if (kind == HL_CHAIN_EVENTS) {
+        result = hl_publish_check(app, publication_problem, verify, &walk->marks, &walk->mark_count,
+                                  error);
+        if (walk->mark_count > 1)
+            qsort(walk->marks, walk->mark_count, sizeof *walk->marks, compare_marks);
+        walk->mark_found = hl_xcalloc(walk->mark_count + 1, sizeof *walk->mark_found);
+        verify->publications = (int)walk->mark_count;
+    }
     walk->expected = 1;
     snprintf(walk->prev, sizeof walk->prev, "%s", hl_chain_genesis);
-    int result = hl_store_chain_scan(app->store, kind, visit_link, walk, error);
+    if (result == HL_OK)
+        result = hl_store_chain_scan(app->store, kind, visit_link, walk, error);
     if (result == HL_OK)
         result = hl_store_chain_head(app->store, kind, head, error);
+    if (result == HL_OK)
+        report_marks(verify, walk);
     if (result == HL_OK) {
         if (walk->breaks > 0) {
             snprintf(verify->line, sizeof verify->line,
@@ -449,6 +509,8 @@ static int verify_chain(hl_app *app, verify_context *verify, hl_chain_kind kind,
             difference(verify);
         }
     }
+    free(walk->marks);
+    free(walk->mark_found);
     free(walk);
     return result;
 }
@@ -510,6 +572,7 @@ int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *c
     if (result == HL_OK) {
         summary->events = verify->events;
         summary->orders = (int64_t)verify->head_count;
+        summary->publications = verify->publications;
         if (verify->differences > 0)
             result = hl_error_set(error, HL_EMISMATCH, "",
                                   HL_T("发现 %lld 处不一致", "%lld difference(s) found"),

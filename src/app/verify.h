@@ -11,7 +11,10 @@
  * event log and compares them with the store, and the store's per-state
  * counts with the orders themselves, and checks the hash chains of the
  * logs (store/chain.h: one line per broken chain, naming its first broken
- * link, or a head that does not match the chain's last record). Each difference is reported
+ * link, or a head that does not match the chain's last record), and each
+ * published bulletin (app/publish: its digest, its figures, and its
+ * recorded event chain head, which must be a link of the current chain).
+ * Each difference is reported
  * as one line; returns HL_OK when there is none, HL_EMISMATCH otherwise.
  * *events_read receives the number of events scanned. */
 typedef void (*hl_verify_difference_visitor)(void *context, const char *line);
@@ -23,6 +26,7 @@ typedef struct hl_verify_summary {
     int64_t orders;                      /* orders checked against their logs */
     int months;                          /* months whose bulletin was recomputed from the log */
     hl_chain_head heads[HL_CHAIN_COUNT]; /* each chain's head as read */
+    int publications;                    /* published bulletins checked (app/publish) */
 } hl_verify_summary;
 
 /* As hl_verify_run, and also recomputes every month's published bulletin

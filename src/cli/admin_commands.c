@@ -13,6 +13,7 @@
 #include "app/auth.h"
 #include "app/open311.h"
 #include "app/policy.h"
+#include "app/publish.h"
 #include "app/report.h"
 #include "app/secrets.h"
 #include "app/transfer.h"
@@ -300,6 +301,11 @@ static int run_verify(cli_context *context, const cli_command *command, const cl
                     "the bulletins of %d month(s) recomputed from the log: the same figures and "
                     "ranks\n"),
                summary.months);
+    if (summary.publications > 0)
+        printf(HL_T("%d 份已公布通报已核对（摘要、数字、事件哈希链链头）：一致\n",
+                    "%d published bulletin(s) checked (digest, figures, event chain head): "
+                    "sound\n"),
+               summary.publications);
     return CLI_EXIT_OK;
 }
 
@@ -552,9 +558,9 @@ static int run_audit(cli_context *context, const cli_command *command, const cli
 }
 
 static const cli_option_spec report_options[] = {
-    {"month", true},   {"format", true},      {"out", true},
-    {"method", true},  {"min-reached", true}, {"basic-satisfied", true},
-    {"weights", true}, {"lists", true},       {NULL, false}};
+    {"month", true},       {"format", true},          {"out", true},     {"method", true},
+    {"min-reached", true}, {"basic-satisfied", true}, {"weights", true}, {"lists", true},
+    {"published", false},  {"live", false},           {NULL, false}};
 
 /* Applies the command line's policy options over the stored ones. */
 static int report_overrides(const cli_args *args, hl_assessment_policy *policy, hl_error *error)
@@ -603,11 +609,62 @@ static int report_overrides(const cli_args *args, hl_assessment_policy *policy, 
     return hl_assessment_policy_check(policy, error);
 }
 
+/* Whether the command line changes the ranking policy: the bulletin is
+ * then an analysis with other rules, computed live, not the published one. */
+static bool report_overridden(const cli_args *args)
+{
+    static const char *const options[] = {"method", "min-reached", "basic-satisfied", "weights",
+                                          "lists"};
+    for (size_t index = 0; index < HL_COUNT_OF(options); index++)
+        if (cli_args_get(args, options[index]) != NULL)
+            return true;
+    return false;
+}
+
+/* Writes text to path ("-" or NULL: standard output). */
+static int write_output(const char *path, const hl_buf *text, hl_error *error)
+{
+    FILE *out = stdout;
+    int result = HL_OK;
+    if (path != NULL && strcmp(path, "-") != 0 && (out = fopen(path, "wb")) == NULL)
+        return hl_error_set(error, HL_EINVAL, "out", HL_T("无法写入 %s", "cannot write %s"), path);
+    if (fwrite(text->data, 1, text->len, out) != text->len)
+        result = hl_error_set(error, HL_EIO, "out", "write failed");
+    if (out != stdout && fclose(out) != 0 && result == HL_OK)
+        result = hl_error_set(error, HL_EIO, "out", "write failed");
+    return result;
+}
+
+/* A published month: the published bulletin with its record and its
+ * correction, or (--published) the record alone. */
+static int report_published(hl_publish_view *view, hl_render_format format, bool xlsx,
+                            bool record_only, const char *path, hl_error *error)
+{
+    hl_render_publication publication;
+    char at[40];
+    hl_publish_view_describe(view, &publication, at);
+    if (xlsx)
+        return hl_render_xlsx_write(&view->published, &view->inputs.meta, path, error);
+    hl_buf text;
+    hl_buf_init(&text);
+    int result = HL_OK;
+    if (record_only)
+        hl_render_publication_record(&publication, format == HL_RENDER_MARKDOWN, &text);
+    else
+        result = hl_render_published(&publication, &view->inputs.meta, format, &text, error);
+    if (result == HL_OK)
+        result = write_output(path, &text, error);
+    hl_buf_free(&text);
+    return result;
+}
+
 static int run_report(cli_context *context, const cli_command *command, const cli_args *args)
 {
     hl_error error;
     hl_error_clear(&error);
     const char *month_text = cli_args_get(args, "month");
+    if (month_text == NULL && args->positional_count == 1)
+        month_text = args->positional[0];
     int month = 0;
     if (month_text == NULL || hl_clock_parse_month(hl_slice_of(month_text), &month) != HL_OK)
         return cli_usage_error(command, HL_T("--month 须为 YYYY-MM", "--month takes YYYY-MM"));
@@ -622,10 +679,26 @@ static int run_report(cli_context *context, const cli_command *command, const cl
     if (xlsx && (path == NULL || strcmp(path, "-") == 0))
         return cli_usage_error(command,
                                HL_T("xlsx 格式须用 --out 指定文件", "xlsx needs --out FILE.xlsx"));
+    bool record_only = cli_args_has(args, "published");
+    bool live = cli_args_has(args, "live") || report_overridden(args);
+    if (record_only && (live || xlsx))
+        return cli_usage_error(command, HL_T("--published 不可与 --live、排名选项或 xlsx 同用",
+                                             "--published goes without --live, the ranking "
+                                             "options and xlsx"));
     hl_app *app;
     int status = cli_open_app(context, &app);
     if (status != CLI_EXIT_OK)
         return status;
+    if (!live) {
+        hl_publish_view view;
+        int opened = hl_publish_view_open(app, month, &view, &error);
+        if (opened == HL_OK)
+            opened = report_published(&view, format, xlsx, record_only, path, &error);
+        hl_publish_view_free(&view);
+        if (opened != HL_ENOTFOUND || record_only)
+            return opened == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
+        hl_error_clear(&error); /* not published: the live bulletin */
+    }
     hl_assessment_policy policy;
     if (hl_report_policy(app, &policy, &error) != HL_OK ||
         report_overrides(args, &policy, &error) != HL_OK)
@@ -641,19 +714,43 @@ static int run_report(cli_context *context, const cli_command *command, const cl
         hl_buf text;
         hl_buf_init(&text);
         result = hl_render_bulletin(&assessment, &meta, format, &text, &error);
-        FILE *out = stdout;
-        if (result == HL_OK && path != NULL && strcmp(path, "-") != 0 &&
-            (out = fopen(path, "wb")) == NULL)
-            result = hl_error_set(&error, HL_EINVAL, "out", HL_T("无法写入 %s", "cannot write %s"),
-                                  path);
-        if (result == HL_OK && fwrite(text.data, 1, text.len, out) != text.len)
-            result = hl_error_set(&error, HL_EIO, "out", "write failed");
-        if (out != NULL && out != stdout && fclose(out) != 0 && result == HL_OK)
-            result = hl_error_set(&error, HL_EIO, "out", "write failed");
+        if (result == HL_OK)
+            result = write_output(path, &text, &error);
         hl_buf_free(&text);
     }
     hl_assessment_free(&assessment);
     return result == HL_OK ? CLI_EXIT_OK : cli_fail(&error);
+}
+
+static const cli_option_spec publish_options[] = {
+    {"as", true}, {"new-edition", false}, {"note", true}, {NULL, false}};
+
+static int run_publish(cli_context *context, const cli_command *command, const cli_args *args)
+{
+    hl_error error;
+    hl_error_clear(&error);
+    int month = 0;
+    if (args->positional_count != 1 ||
+        hl_clock_parse_month(hl_slice_of(args->positional[0]), &month) != HL_OK)
+        return cli_usage_error(command, HL_T("请给出月份 YYYY-MM", "which month? give YYYY-MM"));
+    hl_app *app;
+    int status = cli_open_app(context, &app);
+    if (status != CLI_EXIT_OK)
+        return status;
+    hl_publication record;
+    if (hl_publish_month(app, cli_args_get(args, "as"), NULL, month,
+                         cli_args_has(args, "new-edition"), cli_args_get(args, "note"), &record,
+                         &error) != HL_OK)
+        return cli_fail(&error);
+    printf(HL_T("已公布 %04d-%02d 通报第 %d 版：确定基数 %lld，调查成功 %lld，满意 %lld\n",
+                "published the %04d-%02d bulletin, edition %d: %lld surveyed, %lld reached, %lld "
+                "satisfied\n"),
+           month / 100, month % 100, record.edition, (long long)record.surveyed,
+           (long long)record.reached, (long long)record.satisfied);
+    printf(HL_T("依据事件哈希链第 %lld 环：%s\n", "computed at event chain link %lld: %s\n"),
+           (long long)record.chain.seq, record.chain.hash);
+    printf(HL_T("摘要：%s\n", "digest: %s\n"), record.digest);
+    return CLI_EXIT_OK;
 }
 
 static const cli_option_spec serve_options[] = {{"listen", true},
@@ -815,13 +912,16 @@ const cli_command cli_admin_commands[] = {
     {"report", "月度满意度通报", "the monthly satisfaction bulletin",
      "report --month YYYY-MM [--format text|markdown|csv|json|html|xlsx] [--out FILE] "
      "[--method rate|wilson|score] [--min-reached N] [--basic-satisfied yes|no] [--weights R,S,T] "
-     "[--lists N]",
+     "[--lists N] [--published|--live]",
      "生成月度通报：通报段落、各组排名表、明细表及注释（见 docs/bulletin.md）。排名规则默认取自配置"
      "（hotline config report.<项> 值），可用选项临时改变：--method 按满意率(rate)、Wilson "
      "区间下限(wilson)"
      "或综合得分(score)排名；--min-reached 回访成功不足 N 件不参加排名；--basic-satisfied "
      "基本满意是否计为满意；"
-     "--weights 响应率,解决率,满意率 权重；--lists 红黑榜各 N 名。",
+     "--weights 响应率,解决率,满意率 权重；--lists 红黑榜各 N 名。已公布的月份（hotline publish）"
+     "显示公布的通报、公布记录（版次、公布人、事件哈希链链头、摘要）及公布后的更正（公布数字、现行"
+     "数字与差）；"
+     "--published 只显示公布记录，--live 或排名选项显示现行计算的通报。",
      "Renders the monthly bulletin: the notice paragraph, each group's ranking table, the detail "
      "table and "
      "footnotes (docs/bulletin.md). The ranking rules come from the settings (hotline config "
@@ -830,8 +930,25 @@ const cli_command cli_admin_commands[] = {
      "be "
      "ranked; --basic-satisfied yes|no; --weights response,resolution,satisfaction; --lists N for "
      "the red "
-     "and black lists.",
+     "and black lists. A published month (hotline publish) shows the published bulletin, its "
+     "record (edition, publisher, the event chain head, the digest) and the correction since "
+     "(published figures, current figures and the difference); --published prints the record "
+     "alone, --live or a ranking option the bulletin computed now.",
      report_options, run_report, 0},
+    {"publish", "公布月度通报", "publish a month's bulletin",
+     "publish YYYY-MM --as USER [--new-edition --note TEXT]",
+     "由分析员公布某月通报：通报的全部依据（各单位计数、排名规则、标题）连同计算时事件哈希链的链头"
+     "、"
+     "公布人与时间冻结存档，此后该月通报显示公布的数字，新到的回访或申诉只作为更正列出；"
+     "hotline verify 核对每份公布记录。同一月份只公布一次；如需更正，--new-edition --note 原因 "
+     "另出新版。重复公布、非分析员公布均被拒绝（退出码 2）。",
+     "An analyst publishes a month's bulletin: what it is computed from (each unit's counts, the "
+     "ranking rules, the heading) is frozen with the event chain's head it was read at, who "
+     "published and when; the month's bulletin then shows the published figures, and later "
+     "surveys or appeals appear as a correction only; hotline verify checks every publication. "
+     "A month is published once; --new-edition --note WHY publishes a corrected edition. A "
+     "second publication or a user who is not an analyst is refused (exit 2).",
+     publish_options, run_publish, 0},
     {"init", "创建或升级数据库", "create or upgrade the store", "init [--time-zone ZONE]",
      "创建数据库（若不存在），升级结构版本，并载入内置的工作日日历。--time-zone 设置本地时区"
      "（IANA 名称，默认 Asia/Shanghai；同 hotline config time_zone ZONE）。",

@@ -365,6 +365,7 @@ static const hl_route route_table[] = {
     {"GET", "/api/v1/reports", false, hl_routes_reports_months},
     {"GET", "/api/v1/reports/trend", false, hl_routes_reports_trend},
     {"GET", "/api/v1/reports/{month}", false, hl_routes_reports_get},
+    {"POST", "/api/v1/reports/{month}/publish", false, hl_routes_reports_publish},
     {"GET", "/api/v1/stats/categories", false, hl_routes_stats_categories},
     {"GET", "/api/v1/apikeys", false, hl_routes_apikeys_list},
     {"POST", "/api/v1/apikeys", false, hl_routes_apikeys_create},

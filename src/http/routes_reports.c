@@ -4,7 +4,9 @@
  * The months that have a bulletin, one month's bulletin in every format
  * (the workbook too), the trend of the survey's rates month by month, and a
  * month's orders by category. The figures come from app/ (the rollups
- * through app/report, the category counts through the store's index); the
+ * through app/report, the category counts through the store's index),
+ * and the analyst's publication of a month (app/publish: a published
+ * month answers its published bulletin and the correction since); the
  * rates are computed in domain/assessment, never here. Who may read them
  * is app/auth's rule (hl_auth_may_read_reports). */
 #include "http/routes_reports.h"
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/auth.h"
+#include "app/publish.h"
 #include "app/report.h"
 #include "base/array.h"
 #include "base/i18n.h"
@@ -129,18 +133,35 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
                                    "format takes json, csv, html, markdown, text or xlsx"));
         return;
     }
-    hl_assessment_policy policy;
-    if (!hl_route_ok(response, hl_report_policy(request->app, &policy, &error), &error))
-        return;
-    hl_assessment assessment;
-    hl_bulletin_meta meta;
-    if (!hl_route_ok(response,
-                     hl_report_build(request->app, month, &policy, &assessment, &meta, &error),
-                     &error))
-        return;
-    int result = xlsx ? hl_render_xlsx_bytes(&assessment, &meta, &response->body, &error)
+    /* A published month answers its published bulletin, with its record
+     * and the correction since (app/publish); another, the live one. */
+    hl_publish_view view;
+    int result = hl_publish_view_open(request->app, month, &view, &error);
+    if (result == HL_OK) {
+        hl_render_publication publication;
+        char at[40];
+        hl_publish_view_describe(&view, &publication, at);
+        result =
+            xlsx ? hl_render_xlsx_bytes(&view.published, &view.inputs.meta, &response->body, &error)
+                 : hl_render_published(&publication, &view.inputs.meta, format, &response->body,
+                                       &error);
+    }
+    hl_publish_view_free(&view);
+    if (result == HL_ENOTFOUND) {
+        hl_error_clear(&error);
+        hl_assessment_policy policy;
+        if (!hl_route_ok(response, hl_report_policy(request->app, &policy, &error), &error))
+            return;
+        hl_assessment assessment;
+        hl_bulletin_meta meta;
+        if (!hl_route_ok(response,
+                         hl_report_build(request->app, month, &policy, &assessment, &meta, &error),
+                         &error))
+            return;
+        result = xlsx ? hl_render_xlsx_bytes(&assessment, &meta, &response->body, &error)
                       : hl_render_bulletin(&assessment, &meta, format, &response->body, &error);
-    hl_assessment_free(&assessment);
+        hl_assessment_free(&assessment);
+    }
     if (!hl_route_ok(response, result, &error))
         return;
     response->status = 200;
@@ -153,6 +174,56 @@ void hl_routes_reports_get(const hl_route_request *request, const hl_route_conte
     for (size_t index = 0; index < HL_COUNT_OF(report_types); index++)
         if (report_types[index].format == format)
             response->content_type = report_types[index].content_type;
+}
+
+/* ---- Publishing a month ---- */
+
+void hl_routes_reports_publish(const hl_route_request *request, const hl_route_context *context,
+                               hl_route_response *response)
+{
+    const hl_user *user = context->user;
+    if (!hl_auth_may_publish_reports(user)) {
+        hl_route_forbidden(
+            response, HL_T("只有分析员可以公布通报", "only an analyst may publish a bulletin"));
+        return;
+    }
+    int month = 0;
+    if (hl_clock_parse_month(context->parameters[0], &month) != HL_OK) {
+        hl_route_field_invalid(response, "month",
+                               HL_T("月份须为 YYYY-MM", "the month must be YYYY-MM"));
+        return;
+    }
+    hl_json_field fields[] = {{.name = "new_edition", .kind = HL_JSON_BOOLEAN, .optional = true},
+                              {.name = "note", .optional = true}};
+    if (!hl_route_parse_body(request, fields, HL_COUNT_OF(fields), response))
+        return;
+    hl_error error;
+    hl_error_clear(&error);
+    hl_publication record;
+    if (!hl_route_ok(response,
+                     hl_publish_month(request->app, user->username, request->client_address, month,
+                                      fields[0].present && fields[0].boolean, fields[1].value,
+                                      &record, &error),
+                     &error))
+        return;
+    char at[40];
+    hl_clock_format_iso(record.published_at, at, sizeof at);
+    hl_buf *out = &response->body;
+    bool first = true;
+    hl_buf_append_char(out, '{');
+    hl_json_out_month(out, &first, "month", month);
+    hl_json_out_int(out, &first, "edition", record.edition);
+    hl_json_out_string(out, &first, "published_at", at);
+    hl_json_out_string(out, &first, "published_by", record.published_by);
+    hl_json_out_string(out, &first, "note", record.note);
+    hl_buf_appendf(out, ",\"chain\":{\"seq\":%lld,\"hash\":\"%s\"}", (long long)record.chain.seq,
+                   record.chain.hash);
+    hl_json_out_string(out, &first, "digest", record.digest);
+    hl_json_out_int(out, &first, "surveyed", (long long)record.surveyed);
+    hl_json_out_int(out, &first, "reached", (long long)record.reached);
+    hl_json_out_int(out, &first, "satisfied", (long long)record.satisfied);
+    hl_buf_append_str(out, "}\n");
+    response->status = 201;
 }
 
 /* ---- The trend ---- */

@@ -18,6 +18,9 @@
 #ifndef HL_RENDER_H
 #define HL_RENDER_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "base/error.h"
 #include "base/text.h"
 #include "domain/assessment.h"
@@ -45,8 +48,41 @@ void hl_render_text(const hl_bulletin_model *model, const hl_bulletin_meta *meta
 void hl_render_markdown(const hl_bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out);
 void hl_render_html(const hl_bulletin_model *model, const hl_bulletin_meta *meta, hl_buf *out);
 void hl_render_csv(const hl_assessment *assessment, hl_buf *out);
+/* Appends text with & < > " ' written as HTML's character references. */
+void hl_render_html_escaped(hl_buf *out, const char *text);
 void hl_render_json(const hl_assessment *assessment, const hl_bulletin_meta *meta,
                     const hl_bulletin_model *model, hl_buf *out);
+
+/* A published bulletin (app/publish) as laid out: its record and both
+ * assessments, the published one and the current one (computed with the
+ * published policy). Texts are borrowed. */
+typedef struct hl_render_publication {
+    int month; /* yyyymm */
+    int edition, editions;
+    const char *published_at; /* as shown: ISO 8601 with its offset */
+    const char *published_by;
+    const char *note; /* "" for none */
+    int64_t chain_seq;
+    const char *chain_hash;
+    const char *digest;
+    const hl_assessment *published;
+    const hl_assessment *current;
+    bool corrected; /* the current figures differ from the published */
+} hl_render_publication;
+
+/* Appends the published bulletin in format (meta: its frozen heading),
+ * then, in text and Markdown, its record and its correction (each total
+ * published, current and the difference, and each unit whose counts or
+ * rank changed), in HTML the same in a section of its own before the
+ * page ends, and in JSON as the member "publication"; CSV gets the
+ * published bulletin alone. Errors as
+ * hl_render_bulletin. */
+int hl_render_published(const hl_render_publication *publication, const hl_bulletin_meta *meta,
+                        hl_render_format format, hl_buf *out, hl_error *error);
+/* Appends the publication's record alone (edition, who, when, the event
+ * chain head, the digest, the published figures), as text or Markdown. */
+void hl_render_publication_record(const hl_render_publication *publication, bool markdown,
+                                  hl_buf *out);
 
 /* Writes the workbook to path, replacing any file there. The workbook is
  * written to a temporary file beside path and renamed into place, so a

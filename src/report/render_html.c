@@ -8,7 +8,7 @@
 
 #include "base/i18n.h"
 
-static void append_html_escaped(hl_buf *out, const char *text)
+void hl_render_html_escaped(hl_buf *out, const char *text)
 {
     for (const char *cursor = text; *cursor != '\0'; cursor++) {
         switch (*cursor) {
@@ -34,7 +34,7 @@ static void grid_write_html(const hl_bulletin_grid *table, const char *css_class
                 hl_buf_appendf(out, "<%s class=\"num\">", tag);
             else
                 hl_buf_appendf(out, "<%s>", tag);
-            append_html_escaped(out, hl_bulletin_grid_cell(table, row, column));
+            hl_render_html_escaped(out, hl_bulletin_grid_cell(table, row, column));
             hl_buf_appendf(out, "</%s>", tag);
         }
         hl_buf_append_str(out, "</tr>\n");
@@ -75,44 +75,44 @@ void hl_render_html(const hl_bulletin_model *model, const hl_bulletin_meta *meta
         "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
         HL_T("zh-CN", "en"));
-    append_html_escaped(out, meta->title);
+    hl_render_html_escaped(out, meta->title);
     hl_buf_append_str(out, " ");
-    append_html_escaped(out, HL_T("公告", "Notice"));
+    hl_render_html_escaped(out, HL_T("公告", "Notice"));
     hl_buf_appendf(out, " %s</title>\n<style>\n%s</style>\n</head>\n<body>\n",
                    model->period.month_text, html_style);
     hl_buf_append_str(out, "<header class=\"notice\">\n<h1>");
-    append_html_escaped(out, meta->title);
+    hl_render_html_escaped(out, meta->title);
     hl_buf_append_str(out, "</h1>\n<h2>");
-    append_html_escaped(out, HL_T("公告", "Notice"));
+    hl_render_html_escaped(out, HL_T("公告", "Notice"));
     hl_buf_append_str(out, "</h2>\n</header>\n<p class=\"paragraph\">");
-    append_html_escaped(out, model->paragraph.data);
+    hl_render_html_escaped(out, model->paragraph.data);
     hl_buf_append_str(out, "</p>\n");
     for (size_t index = 0; index < model->section_count; index++) {
         const hl_bulletin_section *section = &model->sections[index];
         hl_buf_append_str(out, "<section class=\"ranking\">\n<h3>");
-        append_html_escaped(out, section->title.data);
+        hl_render_html_escaped(out, section->title.data);
         hl_buf_append_str(out, "<br>");
-        append_html_escaped(out, section->subtitle.data);
+        hl_render_html_escaped(out, section->subtitle.data);
         hl_buf_append_str(out, "</h3>\n");
         if (hl_bulletin_section_has_table(section))
             grid_write_html(&section->table, "ranking", out);
         if (section->unranked != NULL) {
             hl_buf_append_str(out, "<p class=\"unranked\">");
-            append_html_escaped(out, section->unranked);
+            hl_render_html_escaped(out, section->unranked);
             hl_buf_append_str(out, "</p>\n");
         }
         hl_buf_append_str(out, "</section>\n");
     }
     hl_buf_append_str(out, "<section class=\"detail\">\n<h3>");
-    append_html_escaped(out, model->detail_title);
+    hl_render_html_escaped(out, model->detail_title);
     hl_buf_append_str(out, "</h3>\n");
     grid_write_html(&model->detail, "detail", out);
     hl_buf_append_str(out, "</section>\n<section class=\"notes\">\n<h3>");
-    append_html_escaped(out, HL_T("注", "Notes"));
+    hl_render_html_escaped(out, HL_T("注", "Notes"));
     hl_buf_append_str(out, "</h3>\n<ol class=\"footnotes\">\n");
     for (size_t index = 0; index < model->footnote_count; index++) {
         hl_buf_append_str(out, "<li>");
-        append_html_escaped(out, model->footnotes[index]);
+        hl_render_html_escaped(out, model->footnotes[index]);
         hl_buf_append_str(out, "</li>\n");
     }
     hl_buf_append_str(out, "</ol>\n</section>\n</body>\n</html>\n");

@@ -272,3 +272,9 @@ FORWARD(chain_head, (hl_chain_kind kind, hl_chain_head *out),
 FORWARD(security_append, (const hl_security_event *event), event != NULL, (event))
 FORWARD(security_each, (int64_t limit, hl_security_visitor visit, void *context),
         limit >= 0 && visit != NULL, (limit, visit, context))
+
+/* Published bulletins. */
+FORWARD(publication_append, (const hl_publication *publication),
+        publication != NULL && publication->document != NULL, (publication))
+FORWARD(publication_each, (int month, hl_publication_visitor visit, void *context),
+        month >= 0 && visit != NULL, (month, visit, context))

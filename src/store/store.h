@@ -174,6 +174,27 @@ typedef struct hl_chain_record {
 typedef int (*hl_chain_visitor)(void *context, const hl_chain_record *record);
 typedef int (*hl_security_visitor)(void *context, const hl_security_event *event);
 
+/* One published edition of a month's bulletin (app/publish.c, docs/security.md
+ * "Published bulletins"), kept in the append-only published_bulletins:
+ * the month and its edition (1, then 2, ... only when a new edition is
+ * asked for), who published it and when, the head of the event chain its
+ * figures were computed from, its headline figures, the note a new
+ * edition gives, the frozen inputs of the whole bulletin (document, a CSV
+ * text app/publish.c writes and reads) and the digest over all of it. */
+#define HL_PUBLICATION_NOTE_BYTES 256
+typedef struct hl_publication {
+    int month;   /* yyyymm */
+    int edition; /* 1 for the first */
+    hl_time published_at;
+    char published_by[HL_AUDIT_ACTOR_BYTES];
+    hl_chain_head chain; /* the events chain's head the figures were computed from */
+    int64_t surveyed, reached, satisfied;
+    char note[HL_PUBLICATION_NOTE_BYTES];
+    char digest[HL_CHAIN_HEX_CHARS + 1];
+    const char *document; /* owned by whoever filled the struct; valid during a visit */
+} hl_publication;
+typedef int (*hl_publication_visitor)(void *context, const hl_publication *publication);
+
 /* A counter of events in a fixed window, kept in the store so that every
  * server on it counts alike (login failures, request budgets: app/throttle).
  * A key names the counter ("login:u:zhang", "rate:k:7:post"; at most
@@ -351,6 +372,9 @@ typedef struct hl_store_ops {
     int (*security_append)(hl_store *store, const hl_security_event *event, hl_error *error);
     int (*security_each)(hl_store *store, int64_t limit, hl_security_visitor visit, void *context,
                          hl_error *error);
+    int (*publication_append)(hl_store *store, const hl_publication *publication, hl_error *error);
+    int (*publication_each)(hl_store *store, int month, hl_publication_visitor visit, void *context,
+                            hl_error *error);
 } hl_store_ops;
 
 struct hl_store {
@@ -625,5 +649,12 @@ int hl_store_chain_head(hl_store *store, hl_chain_kind kind, hl_chain_head *out,
 int hl_store_security_append(hl_store *store, const hl_security_event *event, hl_error *error);
 int hl_store_security_each(hl_store *store, int64_t limit, hl_security_visitor visit, void *context,
                            hl_error *error);
+/* Published bulletins: append one (inside a transaction; HL_ECONFLICT when
+ * its month already has that edition), and visit those of month (0: of
+ * every month) by month, then edition. */
+int hl_store_publication_append(hl_store *store, const hl_publication *publication,
+                                hl_error *error);
+int hl_store_publication_each(hl_store *store, int month, hl_publication_visitor visit,
+                              void *context, hl_error *error);
 
 #endif

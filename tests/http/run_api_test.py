@@ -1030,6 +1030,9 @@ MATRIX = {
     "GET /api/v1/reports": expect(REPORTERS),
     "GET /api/v1/reports/trend": expect(REPORTERS),
     "GET /api/v1/reports/{month}": expect(REPORTERS),
+    # Publishing a month is the analyst's act alone (docs/security.md,
+    # "Published bulletins"); the matrix publishes February once.
+    "POST /api/v1/reports/{month}/publish": expect(["analyst"], 201),
     "GET /api/v1/stats/categories": expect(REPORTERS),
     "GET /api/v1/apikeys": expect(["secadmin"]),
     "POST /api/v1/apikeys": expect(["secadmin"], 201),
@@ -1106,6 +1109,8 @@ class Samples:
             status, _, created = self.context.send("POST", "/api/v1/apikeys", {"name": f"待撤销 {self.sequence}"},
                                                    "secadmin")
             path = f"/api/v1/apikeys/{created['id']}"
+        elif key == "POST /api/v1/reports/{month}/publish":
+            body = {}
         elif key == "GET /api/v1/reports/trend":
             path += "?from=2024-01&to=2024-02"
         elif key == "GET /api/v1/stats/categories":
@@ -1160,6 +1165,23 @@ def test_matrix(context, readable, open_order):
         check(f"matrix entry {key} is a route of the document", key in seen)
     status, _, _ = context.send("PUT", "/api/v1/config/password.history", {"value": "5"}, "secadmin")
     check("matrix: password.history back to 5", status == 200, status)
+    # Issue 11, "Publishing a bulletin becomes an act": the matrix published
+    # February as the analyst; the month's bulletin now carries its record
+    # (docs/bulletin.schema.json), and publishing it again is refused.
+    status, _, bulletin = context.get("/api/v1/reports/2024-02", "analyst1")
+    publication = bulletin.get("publication") if status == 200 else None
+    check("published bulletin: the record", publication is not None and publication["edition"] == 1
+          and publication["published_by"] == "analyst1"
+          and publication["published"]["surveyed"] == bulletin["totals"]["base"], repr(publication)[:200])
+    if jsonschema is not None and status == 200:
+        schema_path = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "bulletin.schema.json")
+        errors = list(jsonschema.Draft202012Validator(json.load(open(schema_path, encoding="utf-8")))
+                      .iter_errors(bulletin))
+        check("published bulletin: valid against docs/bulletin.schema.json", not errors,
+              errors[0].message[:200] if errors else None)
+    status, headers, body = request(context.port, "POST", "/api/v1/reports/2024-02/publish", "{}",
+                                    {"Content-Type": "application/json"}, context.token("analyst1"))
+    check_error("published bulletin: a second publication", status, headers, body, 409, "conflict", "month")
 
 
 # ---------------------------------------------------------------------------
@@ -1193,6 +1215,8 @@ def body_token(context, key):
         return context.token("secadmin")
     if "/audit/" in key:
         return context.token("auditor")
+    if key.endswith("/publish"):
+        return context.token("analyst1")
     return context.token("admin")
 
 

@@ -117,5 +117,18 @@ for table in events personal_data_reads; do
     check hotline_owner "UPDATE $table SET at = at" append-only
     check hotline_owner "TRUNCATE $table" append-only
 done
+# Published bulletins (docs/security.md, "Published bulletins"): the
+# servers' role reads and inserts them, and changes none; the owner is
+# stopped by the triggers. One row, written as the owner, for the row
+# triggers to meet.
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+check hotline_owner "INSERT INTO published_bulletins VALUES(202402, 1, 0, 'analyst1', 0, '$zeros', 1, 1, 1, '', 'x', '$zeros')" done
+check hotline_server "SELECT count(*) FROM published_bulletins" done
+check hotline_server "DELETE FROM published_bulletins" denied
+check hotline_server "UPDATE published_bulletins SET surveyed = 2" denied
+check hotline_server "TRUNCATE published_bulletins" denied
+check hotline_owner "DELETE FROM published_bulletins" append-only
+check hotline_owner "UPDATE published_bulletins SET surveyed = 2" append-only
+check hotline_owner "TRUNCATE published_bulletins" append-only
 check hotline_server "UPDATE orders SET version = version WHERE false" done
 finish

@@ -6,7 +6,8 @@ back (tests/cli/cases/verify.test).
 Usage: python3 store_sql.py [--past-append-only] STATEMENT...
 
 With --past-append-only the statements may change and delete rows of the
-append-only logs (events, personal_data_reads, security_events), as someone
+append-only logs (events, personal_data_reads, security_events) and the
+published bulletins (published_bulletins), as someone
 with the database's own rights could: on SQLite the logs' triggers are
 dropped first, on PostgreSQL each statement runs with
 session_replication_role = replica, which fires no trigger. The hash-chain
@@ -30,7 +31,8 @@ from test_store import StoreSQL  # noqa: E402
 # SQLite's triggers that keep the logs append-only (sqlite_schema.c).
 APPEND_ONLY_TRIGGERS = ["events_no_update", "events_no_delete", "personal_data_reads_no_update",
                         "personal_data_reads_no_delete", "security_events_no_update",
-                        "security_events_no_delete"]
+                        "security_events_no_delete", "published_bulletins_no_update",
+                        "published_bulletins_no_delete"]
 
 
 def main():

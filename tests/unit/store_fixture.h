@@ -24,10 +24,11 @@
  * pg_schema.c), for the tests that run older migrations again: the first
  * leaves the event log alone (for a test that replaces it), the second
  * undoes its columns and triggers too. */
-/* Schema 7 undone too: every test that goes back before 6 does. */
+/* Schemas 7 and 8 undone too: every test that goes back before 6 does. */
 #define PG_UNDO_PASSWORD_AGE                                                                       \
     "DROP TABLE password_history; ALTER TABLE users DROP COLUMN password_changed_at;"
 #define PG_UNDO_CHAINS_BUT_EVENTS                                                                  \
+    "DROP TABLE published_bulletins;"                                                              \
     PG_UNDO_PASSWORD_AGE                                                                           \
     "DROP TABLE chain_heads; DROP TABLE security_events;"                                          \
     "DROP TRIGGER personal_data_reads_append_only ON personal_data_reads;"                         \

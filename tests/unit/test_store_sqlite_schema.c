@@ -10,10 +10,13 @@
 
 #include "store/chain.h"
 
-/* Takes a store back from schema 12 to 11 (the hash chains), for the tests
+/* Takes a store back from schema 14 to 11 (published bulletins, password
+ * history, the hash chains), for the tests
  * that take it further back to run older migrations again. */
-/* Migration 13 undone too: every test that goes back before 12 does. */
+/* Migrations 13 and 14 undone too: every test that goes back before 12 does. */
+#define UNDO_MIGRATION_14 "DROP TABLE published_bulletins;"
 #define UNDO_MIGRATION_13                                                                          \
+    UNDO_MIGRATION_14                                                                              \
     "DROP TABLE password_history; ALTER TABLE users DROP COLUMN password_changed_at;"
 #define UNDO_MIGRATION_12                                                                          \
     UNDO_MIGRATION_13                                                                              \
@@ -32,7 +35,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 13); /* migrations 1-13 */
+    assert_int_equal(hl_store_schema_version(context->store), 14); /* migrations 1-14 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -206,7 +209,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 13);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 14);
     bool consent[3];
     for (int sequence = 1; sequence <= 3; sequence++) {
         assert_int_equal(

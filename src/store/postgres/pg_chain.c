@@ -362,10 +362,84 @@ int hl_pg_chain_link_stored(struct hl_pg_store *store, hl_error *error)
     return result;
 }
 
+/* ---- Published bulletins ---- */
+
+#define PUBLICATION_COLUMNS                                                                        \
+    "month, edition, published_at, published_by, chain_seq, chain_hash, surveyed, reached, "       \
+    "satisfied, note, document, digest"
+
+static int pg_publication_append(hl_store *base, const hl_publication *publication, hl_error *error)
+{
+    hl_pg_params params;
+    hl_pg_params_init(&params);
+    hl_pg_param_int64(&params, publication->month);
+    hl_pg_param_int64(&params, publication->edition);
+    hl_pg_param_int64(&params, publication->published_at);
+    HL_PG_PARAM_FIELD(&params, publication->published_by);
+    hl_pg_param_int64(&params, publication->chain.seq);
+    hl_pg_param_text(&params, publication->chain.hash);
+    hl_pg_param_int64(&params, publication->surveyed);
+    hl_pg_param_int64(&params, publication->reached);
+    hl_pg_param_int64(&params, publication->satisfied);
+    HL_PG_PARAM_FIELD(&params, publication->note);
+    hl_pg_param_text(&params, publication->document);
+    hl_pg_param_text(&params, publication->digest);
+    int result = hl_pg_write(hl_pg_store_of(base),
+                             "INSERT INTO published_bulletins(" PUBLICATION_COLUMNS ") VALUES($1, "
+                             "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                             &params, "publication_append", NULL, error);
+    hl_pg_params_free(&params);
+    return result;
+}
+
+typedef struct publication_visit {
+    hl_publication_visitor visit;
+    void *context;
+} publication_visit;
+
+static int visit_publication_row(PGresult *result, int row, void *context, hl_error *error)
+{
+    (void)error;
+    publication_visit *visitor = context;
+    hl_publication publication;
+    memset(&publication, 0, sizeof publication);
+    publication.month = hl_pg_int(result, row, 0);
+    publication.edition = hl_pg_int(result, row, 1);
+    publication.published_at = hl_pg_int64(result, row, 2);
+    HL_PG_TEXT(result, row, 3, publication.published_by);
+    publication.chain.seq = hl_pg_int64(result, row, 4);
+    HL_PG_TEXT(result, row, 5, publication.chain.hash);
+    publication.surveyed = hl_pg_int64(result, row, 6);
+    publication.reached = hl_pg_int64(result, row, 7);
+    publication.satisfied = hl_pg_int64(result, row, 8);
+    HL_PG_TEXT(result, row, 9, publication.note);
+    publication.document = PQgetvalue(result, row, 10);
+    HL_PG_TEXT(result, row, 11, publication.digest);
+    return visitor->visit(visitor->context, &publication);
+}
+
+static int pg_publication_each(hl_store *base, int month, hl_publication_visitor visit,
+                               void *context, hl_error *error)
+{
+    publication_visit visitor = {visit, context};
+    hl_pg_params params;
+    hl_pg_params_init(&params);
+    hl_pg_param_int64(&params, month);
+    int result =
+        hl_pg_visit(hl_pg_store_of(base),
+                    "SELECT " PUBLICATION_COLUMNS " FROM published_bulletins "
+                    "WHERE $1::integer = 0 OR month = $1 ORDER BY month, edition",
+                    false, &params, "publication_each", visit_publication_row, &visitor, error);
+    hl_pg_params_free(&params);
+    return result;
+}
+
 void hl_pg_chain_ops(hl_store_ops *ops)
 {
     ops->chain_scan = pg_chain_scan;
     ops->chain_head = pg_chain_head;
     ops->security_append = pg_security_append;
     ops->security_each = pg_security_each;
+    ops->publication_append = pg_publication_append;
+    ops->publication_each = pg_publication_each;
 }

@@ -381,6 +381,26 @@ static const char *const migrations[] = {
     "    END IF;\n"
     "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
     "END $$;\n",
+    /* 8: published bulletins, as SQLite's schema 14: append-only by
+     * triggers, and hotline_app may only read and insert them. */
+    "CREATE TABLE published_bulletins(month integer NOT NULL, edition integer NOT NULL,\n"
+    "    published_at bigint NOT NULL, published_by text COLLATE \"C\" NOT NULL,\n"
+    "    chain_seq bigint NOT NULL, chain_hash text COLLATE \"C\" NOT NULL,\n"
+    "    surveyed bigint NOT NULL, reached bigint NOT NULL, satisfied bigint NOT NULL,\n"
+    "    note text COLLATE \"C\" NOT NULL, document text COLLATE \"C\" NOT NULL,\n"
+    "    digest text COLLATE \"C\" NOT NULL, PRIMARY KEY(month, edition));\n"
+    "CREATE TRIGGER published_bulletins_append_only BEFORE UPDATE OR DELETE\n"
+    "    ON published_bulletins FOR EACH ROW EXECUTE FUNCTION\n"
+    "    hotline_append_only('published bulletins are append-only');\n"
+    "CREATE TRIGGER published_bulletins_no_truncate BEFORE TRUNCATE ON published_bulletins\n"
+    "    FOR EACH STATEMENT EXECUTE FUNCTION\n"
+    "    hotline_append_only('published bulletins are append-only');\n"
+    "DO $$ BEGIN\n"
+    "    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'hotline_app') THEN\n"
+    "        GRANT SELECT, INSERT ON published_bulletins TO hotline_app;\n"
+    "    END IF;\n"
+    "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
+    "END $$;\n",
 };
 /* clang-format on */
 

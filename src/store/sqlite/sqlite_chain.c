@@ -398,10 +398,85 @@ int hl_sqlite_chain_link_stored(struct hl_sqlite_store *store, hl_error *error)
     return result;
 }
 
+/* ---- Published bulletins ---- */
+
+#define PUBLICATION_COLUMNS                                                                        \
+    "month, edition, published_at, published_by, chain_seq, chain_hash, surveyed, reached, "       \
+    "satisfied, note, document, digest"
+
+static int sqlite_publication_append(hl_store *base, const hl_publication *publication,
+                                     hl_error *error)
+{
+    struct hl_sqlite_store *store = hl_sqlite_store_of(base);
+    hl_sqlite_parameter parameters[12] = {
+        {.number = publication->month},        {.number = publication->edition},
+        {.number = publication->published_at}, {.text = publication->published_by},
+        {.number = publication->chain.seq},    {.text = publication->chain.hash},
+        {.number = publication->surveyed},     {.number = publication->reached},
+        {.number = publication->satisfied},    {.text = publication->note},
+        {.text = publication->document},       {.text = publication->digest}};
+    sqlite3_stmt *statement = NULL;
+    int result = hl_sqlite_prepare(store,
+                                   "INSERT INTO published_bulletins(" PUBLICATION_COLUMNS
+                                   ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   parameters, 12, "publication_append", &statement, error);
+    if (result != HL_OK)
+        return result;
+    int rc = sqlite3_step(statement); /* an extended code: see hl_sqlite_open */
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        result = HL_ECONFLICT; /* the caller names what exists */
+    else if (rc != SQLITE_DONE)
+        result = hl_sqlite_storage_error(store, "publication_append", error);
+    sqlite3_finalize(statement);
+    return result;
+}
+
+typedef struct publication_visit {
+    hl_publication_visitor visit;
+    void *context;
+} publication_visit;
+
+static int visit_publication_row(sqlite3_stmt *statement, void *context, hl_error *error)
+{
+    (void)error;
+    publication_visit *visitor = context;
+    hl_publication publication;
+    memset(&publication, 0, sizeof publication);
+    hl_sqlite_reader row = hl_sqlite_reader_of(statement);
+    publication.month = (int)hl_sqlite_read_int64(&row);
+    publication.edition = (int)hl_sqlite_read_int64(&row);
+    publication.published_at = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, publication.published_by);
+    publication.chain.seq = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, publication.chain.hash);
+    publication.surveyed = hl_sqlite_read_int64(&row);
+    publication.reached = hl_sqlite_read_int64(&row);
+    publication.satisfied = hl_sqlite_read_int64(&row);
+    READ_FIELD(&row, publication.note);
+    const unsigned char *document = sqlite3_column_text(statement, 10);
+    publication.document = document != NULL ? (const char *)document : "";
+    hl_sqlite_copy_column_text(statement, 11, publication.digest, sizeof publication.digest);
+    return visitor->visit(visitor->context, &publication);
+}
+
+static int sqlite_publication_each(hl_store *base, int month, hl_publication_visitor visit,
+                                   void *context, hl_error *error)
+{
+    publication_visit visitor = {visit, context};
+    hl_sqlite_parameter parameters[2] = {{.number = month}, {.number = month}};
+    return hl_sqlite_visit_sql(hl_sqlite_store_of(base),
+                               "SELECT " PUBLICATION_COLUMNS " FROM published_bulletins "
+                               "WHERE ? = 0 OR month = ? ORDER BY month, edition",
+                               parameters, 2, "publication_each", visit_publication_row, &visitor,
+                               error);
+}
+
 void hl_sqlite_chain_ops(hl_store_ops *ops)
 {
     ops->chain_scan = sqlite_chain_scan;
     ops->chain_head = sqlite_chain_head;
     ops->security_append = sqlite_security_append;
     ops->security_each = sqlite_security_each;
+    ops->publication_append = sqlite_publication_append;
+    ops->publication_each = sqlite_publication_each;
 }

@@ -241,6 +241,20 @@ static const char *const migrations[] = {
     "CREATE TABLE password_history(id INTEGER PRIMARY KEY, username TEXT NOT NULL,\n"
     "                              hash TEXT NOT NULL, set_at INTEGER NOT NULL);\n"
     "CREATE INDEX password_history_by_user ON password_history(username, id);\n",
+    /* 14: published bulletins (app/publish.c, docs/security.md "Published
+     * bulletins"): each edition of a month's bulletin as an analyst
+     * published it, with the head of the event chain its figures were
+     * computed from, its headline figures, the frozen inputs of the
+     * bulletin (document) and a digest over all of it. Append-only. */
+    "CREATE TABLE published_bulletins(month INTEGER NOT NULL, edition INTEGER NOT NULL,\n"
+    "    published_at INTEGER NOT NULL, published_by TEXT NOT NULL, chain_seq INTEGER NOT NULL,\n"
+    "    chain_hash TEXT NOT NULL, surveyed INTEGER NOT NULL, reached INTEGER NOT NULL,\n"
+    "    satisfied INTEGER NOT NULL, note TEXT NOT NULL, document TEXT NOT NULL,\n"
+    "    digest TEXT NOT NULL, PRIMARY KEY(month, edition)) WITHOUT ROWID;\n"
+    "CREATE TRIGGER published_bulletins_no_update BEFORE UPDATE ON published_bulletins\n"
+    "BEGIN SELECT RAISE(ABORT, 'published bulletins are append-only'); END;\n"
+    "CREATE TRIGGER published_bulletins_no_delete BEFORE DELETE ON published_bulletins\n"
+    "BEGIN SELECT RAISE(ABORT, 'published bulletins are append-only'); END;\n",
 };
 /* clang-format on */
 

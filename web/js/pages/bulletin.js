@@ -125,6 +125,32 @@ function drawCharts(echarts, bulletin, trend, categories, boxes) {
 
 let disposeCharts = null;
 
+// A published month (docs/security.md, "Published bulletins"): the figures
+// above are the published ones; this panel gives the record and, when the
+// month's figures changed since, each total published and current.
+function publicationPanel(publication) {
+  if (!publication) return null;
+  const lines = [
+    T(`第 ${publication.edition} 版（共 ${publication.editions} 版），${publication.published_by} 于 ${publication.published_at} 公布`,
+      `Edition ${publication.edition} (of ${publication.editions}), published by ${publication.published_by} on ${publication.published_at}`),
+    T(`依据事件哈希链第 ${publication.chain.seq} 环：${publication.chain.hash}`,
+      `Computed at event chain link ${publication.chain.seq}: ${publication.chain.hash}`),
+    T(`摘要：${publication.digest}`, `Digest: ${publication.digest}`),
+  ];
+  if (publication.note) lines.push(T(`新版说明：${publication.note}`, `Note of this edition: ${publication.note}`));
+  const row = (label, key) => h('tr', {}, h('td', {}, label), h('td', {}, String(publication.published[key])),
+    h('td', {}, String(publication.current[key])), h('td', {}, String(publication.correction[key])));
+  return h('section.panel#publication', {},
+    h('h2', {}, T('公布记录', 'Publication')),
+    lines.map((line) => h('p.muted', {}, line)),
+    publication.corrected
+      ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, T('更正', 'Correction')), h('th', {}, T('公布', 'Published')),
+          h('th', {}, T('现行', 'Current')), h('th', {}, T('差', 'Difference')))),
+        h('tbody', {}, row(T('调查基数', 'Surveyed'), 'surveyed'), row(T('调查成功', 'Reached'), 'reached'),
+          row(T('满意', 'Satisfied'), 'satisfied')))
+      : h('p', {}, T('公布后本月数字未变动。', 'The month\'s figures have not changed since publication.')));
+}
+
 export async function render(view, context) {
   if (disposeCharts) { disposeCharts(); disposeCharts = null; }
   const months = await cached('/reports');
@@ -172,6 +198,7 @@ export async function render(view, context) {
         h('div.card', {}, h('div.count', {}, String(totals.base)), h('div.label', {}, T('调查基数', 'Surveyed'))),
         h('div.card', {}, h('div.count', {}, String(totals.survey_succeeded)), h('div.label', {}, `${T('调查成功', 'Reached')} ${percent(totals.survey_success_rate)}`)),
         h('div.card', {}, h('div.count', {}, String(totals.satisfied)), h('div.label', {}, `${T('满意', 'Satisfied')} ${percent(totals.satisfaction_rate)}`)))),
+    publicationPanel(bulletin.publication),
     bulletin.groups.map(rankingTable),
     chartsPanel,
     h('section.panel#footnotes', {}, h('h2', {}, T('注释', 'Notes')), h('ol', {}, bulletin.footnotes.map((note) => h('li', {}, note)))));
