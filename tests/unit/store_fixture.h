@@ -28,8 +28,7 @@
 #define PG_UNDO_PASSWORD_AGE                                                                       \
     "DROP TABLE password_history; ALTER TABLE users DROP COLUMN password_changed_at;"
 #define PG_UNDO_CHAINS_BUT_EVENTS                                                                  \
-    "DROP TABLE published_bulletins;"                                                              \
-    PG_UNDO_PASSWORD_AGE                                                                           \
+    "DROP TABLE published_bulletins;" PG_UNDO_PASSWORD_AGE                                         \
     "DROP TABLE chain_heads; DROP TABLE security_events;"                                          \
     "DROP TRIGGER personal_data_reads_append_only ON personal_data_reads;"                         \
     "DROP TRIGGER personal_data_reads_no_delete ON personal_data_reads;"                           \

@@ -109,7 +109,8 @@ static void test_migration_7_dates_existing_passwords_now(void **state)
     fixture *context = *state;
     hl_store_close(context->store);
     context->store = NULL;
-    assert_int_equal(raw_exec(context->path, "DROP TABLE published_bulletins;" PG_UNDO_PASSWORD_AGE
+    assert_int_equal(raw_exec(context->path,
+                              "DROP TABLE published_bulletins;" PG_UNDO_PASSWORD_AGE
                               "INSERT INTO users(username, display_name, role, unit, active, "
                               "password_hash) VALUES('zhang', 'zhang', 'agent', '', 1, 'h'); "
                               "UPDATE meta SET value = '6' WHERE key = 'schema_version';"),
