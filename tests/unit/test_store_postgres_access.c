@@ -33,7 +33,7 @@
 static void test_open_creates_the_schema_once_and_reopens(void **state)
 {
     fixture *context = *state;
-    /* 7: published bulletins (pg_schema.c). */
+    /* 7: password history and age, 8: published bulletins (pg_schema.c). */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 8);
     assert_int_equal(
@@ -42,7 +42,7 @@ static void test_open_creates_the_schema_once_and_reopens(void **state)
     hl_store *second = NULL;
     hl_error error;
     assert_int_equal(hl_store_open(context->path, &second, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(second), 7);
+    assert_int_equal(hl_store_schema_version(second), 8);
     hl_store_close(second);
     /* The second open found the schema and changed nothing. */
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM meta"), 2);
