@@ -137,9 +137,11 @@ function publicationPanel(publication) {
       `Computed at event chain link ${publication.chain.seq}: ${publication.chain.hash}`),
     T(`摘要：${publication.digest}`, `Digest: ${publication.digest}`),
   ];
+  // A correction reads as a change: +1, -2, 0.
+  const signed = (value) => (value > 0 ? `+${value}` : String(value));
   if (publication.note) lines.push(T(`新版说明：${publication.note}`, `Note of this edition: ${publication.note}`));
   const row = (label, key) => h('tr', {}, h('td', {}, label), h('td', {}, String(publication.published[key])),
-    h('td', {}, String(publication.current[key])), h('td', {}, String(publication.correction[key])));
+    h('td', {}, String(publication.current[key])), h('td', {}, signed(publication.correction[key])));
   return h('section.panel#publication', {},
     h('h2', {}, T('公布记录', 'Publication')),
     lines.map((line) => h('p.muted', {}, line)),
