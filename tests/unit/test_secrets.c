@@ -377,8 +377,10 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
         hl_buf_appendf(&sql, "UPDATE orders SET citizen_phone = '%s' WHERE id = %lld;\n",
                        phones[index], (long long)ids[index]);
     /* What later schemas added (7: Open311, 10: the hash chains, 13: password
-     * history and age) goes too, so that every migration from 5 on runs again. */
-    hl_buf_append_str(&sql, "DROP TABLE password_history;\n"
+     * history and age, 14: published bulletins) goes too, so that every
+     * migration from 5 on runs again. */
+    hl_buf_append_str(&sql, "DROP TABLE published_bulletins;\n"
+                            "DROP TABLE password_history;\n"
                             "ALTER TABLE users DROP COLUMN password_changed_at;\n"
                             "DROP TABLE security_events;\n"
                             "DROP TABLE chain_heads;\n"
