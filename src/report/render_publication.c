@@ -96,6 +96,55 @@ static void unit_figures(hl_buf *out, const hl_unit_result *unit)
         hl_buf_append_str(out, "-");
 }
 
+/* Calls visit for every unit whose figures or rank differ between the
+ * published and the current assessment: the published units in their
+ * order, then those only the current one has. */
+typedef void (*changed_unit_visitor)(void *context, const hl_unit_result *unit,
+                                     const hl_unit_result *before, const hl_unit_result *after);
+
+static void each_changed_unit(const hl_assessment *published, const hl_assessment *current,
+                              changed_unit_visitor visit, void *context)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        const hl_assessment *walked = pass == 0 ? published : current;
+        for (size_t index = 0; index < walked->unit_count; index++) {
+            const hl_unit_result *unit = &walked->units[index];
+            const hl_unit_result *before = unit_of(published, unit->unit);
+            const hl_unit_result *after = unit_of(current, unit->unit);
+            if ((pass == 1 && before != NULL) || !unit_changed(before, after))
+                continue;
+            visit(context, unit, before, after);
+        }
+    }
+}
+
+typedef struct text_units {
+    hl_buf *out;
+    const char *item;
+    bool markdown;
+    bool header; /* the heading of the list is written */
+} text_units;
+
+static void text_unit(void *context, const hl_unit_result *unit, const hl_unit_result *before,
+                      const hl_unit_result *after)
+{
+    text_units *units = context;
+    hl_buf *out = units->out;
+    if (!units->header) {
+        hl_buf_append_str(out, HL_T("变动的单位（确定基数/调查成功/满意/排名，公布 → 现行）：\n",
+                                    "Units that changed (surveyed/reached/satisfied/rank, "
+                                    "published → current):\n"));
+        if (units->markdown)
+            hl_buf_append_char(out, '\n');
+        units->header = true;
+    }
+    hl_buf_appendf(out, "%s%s ", units->item, unit->name[0] != '\0' ? unit->name : unit->unit);
+    unit_figures(out, before);
+    hl_buf_append_str(out, " → ");
+    unit_figures(out, after);
+    hl_buf_append_char(out, '\n');
+}
+
 static void render_correction(const hl_render_publication *publication, bool markdown, hl_buf *out)
 {
     const hl_assessment *published = publication->published, *current = publication->current;
@@ -120,31 +169,8 @@ static void render_correction(const hl_render_publication *publication, bool mar
               current->success_rate);
     rate_line(out, item, HL_T("满意率", "Satisfaction rate"), published->satisfaction_rate,
               current->satisfaction_rate);
-    bool header = false;
-    for (int pass = 0; pass < 2; pass++) {
-        const hl_assessment *walked = pass == 0 ? published : current;
-        for (size_t index = 0; index < walked->unit_count; index++) {
-            const hl_unit_result *unit = &walked->units[index];
-            const hl_unit_result *before = unit_of(published, unit->unit);
-            const hl_unit_result *after = unit_of(current, unit->unit);
-            if ((pass == 1 && before != NULL) || !unit_changed(before, after))
-                continue;
-            if (!header) {
-                hl_buf_append_str(out,
-                                  HL_T("变动的单位（确定基数/调查成功/满意/排名，公布 → 现行）：\n",
-                                       "Units that changed (surveyed/reached/satisfied/rank, "
-                                       "published → current):\n"));
-                if (markdown)
-                    hl_buf_append_char(out, '\n');
-                header = true;
-            }
-            hl_buf_appendf(out, "%s%s ", item, unit->name[0] != '\0' ? unit->name : unit->unit);
-            unit_figures(out, before);
-            hl_buf_append_str(out, " → ");
-            unit_figures(out, after);
-            hl_buf_append_char(out, '\n');
-        }
-    }
+    text_units units = {.out = out, .item = item, .markdown = markdown, .header = false};
+    each_changed_unit(published, current, text_unit, &units);
 }
 
 static void json_totals(hl_buf *out, const hl_assessment *assessment)
@@ -173,6 +199,28 @@ static void json_unit(hl_buf *out, const hl_unit_result *unit)
         hl_buf_append_str(out, "null}");
 }
 
+typedef struct json_units {
+    hl_buf *out;
+    bool first; /* no unit written yet */
+} json_units;
+
+static void json_changed_unit(void *context, const hl_unit_result *unit,
+                              const hl_unit_result *before, const hl_unit_result *after)
+{
+    json_units *units = context;
+    hl_buf *out = units->out;
+    if (!units->first)
+        hl_buf_append_char(out, ',');
+    units->first = false;
+    hl_buf_append_str(out, "{\"unit\":");
+    hl_buf_append_json_string(out, unit->unit);
+    hl_buf_append_str(out, ",\"published\":");
+    json_unit(out, before);
+    hl_buf_append_str(out, ",\"current\":");
+    json_unit(out, after);
+    hl_buf_append_char(out, '}');
+}
+
 /* The member "publication" of the bulletin's JSON object. */
 static void render_json_publication(const hl_render_publication *publication, hl_buf *out)
 {
@@ -199,27 +247,8 @@ static void render_json_publication(const hl_render_publication *publication, hl
                    (long long)(current->base - published->base),
                    (long long)(current->succeeded - published->succeeded),
                    (long long)(current->satisfied - published->satisfied));
-    bool first = true;
-    for (int pass = 0; pass < 2; pass++) {
-        const hl_assessment *walked = pass == 0 ? published : current;
-        for (size_t index = 0; index < walked->unit_count; index++) {
-            const hl_unit_result *unit = &walked->units[index];
-            const hl_unit_result *before = unit_of(published, unit->unit);
-            const hl_unit_result *after = unit_of(current, unit->unit);
-            if ((pass == 1 && before != NULL) || !unit_changed(before, after))
-                continue;
-            if (!first)
-                hl_buf_append_char(out, ',');
-            first = false;
-            hl_buf_append_str(out, "{\"unit\":");
-            hl_buf_append_json_string(out, unit->unit);
-            hl_buf_append_str(out, ",\"published\":");
-            json_unit(out, before);
-            hl_buf_append_str(out, ",\"current\":");
-            json_unit(out, after);
-            hl_buf_append_char(out, '}');
-        }
-    }
+    json_units units = {.out = out, .first = true};
+    each_changed_unit(published, current, json_changed_unit, &units);
     hl_buf_append_str(out, "]}");
 }
 
