@@ -2,7 +2,8 @@
 # check_layers_test.sh SOURCE_DIR: scripts/check-layers.sh passes on the
 # tree as it is, and fails on copies of it broken in each way it guards
 # against: an include upward (domain/ including app/), an include of a
-# backend from app/, SQLite named outside its backend, SQL text in app/.
+# backend from app/, SQLite named outside its backend, SQL text in app/,
+# a folder that no layer owns.
 # Prints "N passed, M failed"; exits 1 on a failure.
 set -euo pipefail
 source_dir=$(cd "$1" && pwd)
@@ -47,6 +48,10 @@ check "SQLite named in store/" 1 "$work/tree"
 fresh
 printf 'static const char *q = "SELECT id FROM orders";\n' >> "$work/tree/src/app/verify.c"
 check "SQL text in app/" 1 "$work/tree"
+
+fresh
+mkdir -p "$work/tree/src/extra" && : > "$work/tree/src/extra/empty.c"
+check "a folder no layer owns, its file empty" 1 "$work/tree"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
