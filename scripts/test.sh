@@ -44,11 +44,16 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # So did testssl.sh's outside scan (http_testssl: a minute and more of
 # handshakes that http_tls already drives through the same code) and the
 # layer check (label build: it reads the sources, runs nothing of ours).
+# The two kill scenarios (scenario_kill_during_*) end the program with
+# SIGKILL hundreds of times: a killed process never reaches the
+# sanitizers' checks, and the actions and imports they drive run under the
+# sanitizers in test_app, test_transfer_import and the cli cases.
 # The PostgreSQL copies (label postgres) ran there too; here only the
 # store's own tests on PostgreSQL (test_store_*: every backend function,
 # a few seconds each), because the whole label again under the sanitizers
 # would take the test command past its 30 minutes on two cores.
-(cd build-sanitize && ctest --output-on-failure -j"$jobs" -LE 'e2e|postgres|build' -E '^http_testssl$')
+(cd build-sanitize && ctest --output-on-failure -j"$jobs" -LE 'e2e|postgres|build' \
+    -E '^(http_testssl|scenario_kill_during_actions|scenario_kill_during_import)$')
 (cd build-sanitize && ctest --output-on-failure -j"$jobs" -L postgres -R '^test_store_')
 
 echo "== fuzzing (libFuzzer, clang, bounded time)"

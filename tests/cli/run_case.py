@@ -14,6 +14,10 @@ the output compared, and a command's own --db still names what it says. Lines,
 in any order that makes sense:
 
   # text              a comment (also blank lines), outside file blocks
+  @ demo              before the first command: the store starts as the
+                      demo (a copy of one `hotline demo` made once per
+                      binary and backend: tests/support/test_store.py's
+                      use_demo_store); demo.test runs the command itself
   = NAME=VALUE        sets an environment variable for every later command
                       (`= NAME=` sets it empty; `= -NAME` returns it to
                       the case's start: unset, or what the harness set)
@@ -72,7 +76,7 @@ import tempfile
 
 # The store of the PostgreSQL copy (tests/support/test_store.py).
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
-from test_store import StoreError, is_postgres, schema_version, test_store_address  # noqa: E402
+from test_store import StoreError, is_postgres, schema_version, test_store_address, use_demo_store  # noqa: E402
 
 # A command may take this long; on PostgreSQL `hotline demo` alone takes
 # 2 minutes on a loaded 2-core machine (a round trip per action), so the
@@ -130,6 +134,7 @@ def parse_case(path):
     pending_files = []
     env = {}
     current = None
+    from_demo = False
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -156,6 +161,11 @@ def parse_case(path):
             continue
         stripped = line.strip()
         if stripped == "" or stripped.startswith("#"):
+            continue
+        if stripped == "@ demo":
+            if commands:
+                raise CaseError(f"line {number}: @ demo comes before the first command")
+            from_demo = True
             continue
         if line.startswith("$ "):
             current = Command(number, line[2:])
@@ -200,7 +210,7 @@ def parse_case(path):
             raise CaseError(f"line {number}: not understood: {line!r}")
     if pending_files:
         raise CaseError("file blocks after the last command")
-    return commands
+    return commands, from_demo
 
 
 def matches(expected, actual):
@@ -281,7 +291,7 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     case_path = sys.argv[2]
     try:
-        commands = parse_case(case_path)
+        commands, from_demo = parse_case(case_path)
     except (CaseError, OSError, UnicodeDecodeError) as problem:
         print(f"{case_path}: {problem}", file=sys.stderr)
         return 2
@@ -297,17 +307,23 @@ def main():
     base_env["HOTLINE_SOURCE_DIR"] = source_dir
     directory = tempfile.mkdtemp(prefix="hotline-case-")
     address = "case.db"
-    if is_postgres():
+    if from_demo or is_postgres():
         # The PostgreSQL copy: HOTLINE_DB is a fresh database, its key file
         # still case.db.key in the case's directory.
         try:
-            address = test_store_address(directory)
+            if from_demo:
+                address = use_demo_store(binary, dict(base_env), directory, "case.db")
+                if not is_postgres():
+                    address = "case.db"
+            else:
+                address = test_store_address(directory)
         except StoreError as problem:
             shutil.rmtree(directory, ignore_errors=True)
             print(f"{case_path}: {problem}", file=sys.stderr)
             return 1
         base_env["HOTLINE_DB"] = address
-        base_env["HOTLINE_KEY_FILE"] = "case.db.key"
+        if is_postgres():
+            base_env["HOTLINE_KEY_FILE"] = "case.db.key"
     passed = failed = skipped = 0
     try:
         for command in commands:

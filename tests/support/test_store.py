@@ -92,7 +92,7 @@ def use_store(environment, directory):
     return address
 
 
-def use_demo_store(binary, environment, directory):
+def use_demo_store(binary, environment, directory, name="hotline.db"):
     """use_store, with the demo loaded: a copy of one store `BINARY demo`
     made, made once per binary and backend and kept beside the binary
     (DIR-OF-BINARY/test-demo-cache; on PostgreSQL a template database on the
@@ -100,7 +100,8 @@ def use_demo_store(binary, environment, directory):
     most of a minute on PostgreSQL; the demo command itself is tested by
     cli_demo and test_demo. A copy is the store the command wrote, byte for
     byte (SQLite) or through CREATE DATABASE ... TEMPLATE (PostgreSQL), with
-    its key file. Returns the address."""
+    its key file (on SQLite DIRECTORY/NAME and NAME.key; on PostgreSQL a new
+    database, its key file DIRECTORY/NAME.key). Returns the address."""
     binary = os.path.realpath(binary)
     status = os.stat(binary)
     backend = "postgres" if is_postgres() else "sqlite"
@@ -117,7 +118,7 @@ def use_demo_store(binary, environment, directory):
             cached = os.path.join(cache, f"demo-{key}.db")
             if not (os.path.exists(cached) and os.path.exists(cached_key_file)):
                 _make_demo(binary, environment, cached, None)
-            address = os.path.join(directory, "hotline.db")
+            address = os.path.join(directory, name)
             for suffix in ("", ".key"):
                 shutil.copyfile(cached + suffix, address + suffix)
                 os.chmod(address + suffix, 0o600)
@@ -133,7 +134,7 @@ def use_demo_store(binary, environment, directory):
                 StoreSQL(server).execute(f'DROP DATABASE "{template}"')
             _make_demo(binary, environment, _created_database(server, template), cached_key_file)
         address = _created_database(server, f"hl_{os.getpid()}_{time.time_ns()}", template)
-    key_file = os.path.join(directory, "hotline.db.key")
+    key_file = os.path.join(directory, f"{name}.key")
     shutil.copyfile(cached_key_file, key_file)
     os.chmod(key_file, 0o600)
     environment["HOTLINE_DB"] = address

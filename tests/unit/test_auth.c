@@ -684,18 +684,20 @@ static void test_password_history_refuses_each_of_the_last_n(void **state)
                          HL_EINVAL);
         assert_string_equal(error.field, "new");
         assert_non_null(strstr(error.message, "last 5"));
-        hl_error_clear(&error);
-        assert_int_equal(
-            hl_auth_set_password(fix->app, fix->guard, "agent", used[index], NOW + 11, &error),
-            HL_EINVAL);
-        assert_string_equal(error.field, "password");
-        hl_auth_user_fields reset = {.active = -1, .password = used[index]};
-        hl_user user;
-        assert_int_equal(
-            hl_auth_update_user(fix->app, fix->guard, "agent", &reset, NOW + 11, &user, &error),
-            HL_EINVAL);
-        assert_string_equal(error.field, "password");
     }
+    /* The administrator's two ways share the same check: tried with the
+     * oldest one kept, the one that costs every verification (each is an
+     * argon2id hash, a tenth of a second). */
+    hl_error_clear(&error);
+    assert_int_equal(hl_auth_set_password(fix->app, fix->guard, "agent", used[1], NOW + 11, &error),
+                     HL_EINVAL);
+    assert_string_equal(error.field, "password");
+    hl_auth_user_fields reset = {.active = -1, .password = used[1]};
+    hl_user user;
+    assert_int_equal(
+        hl_auth_update_user(fix->app, fix->guard, "agent", &reset, NOW + 11, &user, &error),
+        HL_EINVAL);
+    assert_string_equal(error.field, "password");
     /* Nothing changed: the password in use is still the fifth. */
     assert_int_equal(login(fix, "agent", used[5], "10.0.0.1", NOW + 12, &grant, &error), HL_OK);
     /* The sixth back (N+1) is accepted. */
