@@ -67,7 +67,9 @@ int hl_transfer_export_orders(hl_app *app, const hl_order_filter *filter, FILE *
  * exported order that has one was given out to actor by route. The reads
  * are recorded in one transaction once the CSV is written (the export
  * streams, so its rows are known only then); when that fails the call
- * fails (HL_EIO) and says so. */
+ * fails (HL_EIO) and says so. The export itself is then recorded as the
+ * security event "export" (target route, detail the counts of orders and
+ * phone numbers, outcome success or failure). */
 int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter, FILE *out,
                                       const char *actor, const char *route, int64_t *exported,
                                       hl_error *error);

@@ -2,7 +2,8 @@
  *
  * Streams the orders a filter selects, one CSV row each, with the columns
  * an import takes and those of the order's lifecycle; the audited variant
- * also records that the full phone numbers were given out (app/audit). It
+ * also records that the full phone numbers were given out and the export
+ * itself as the security event "export" (app/audit). It
  * writes CSV and reads the store; it changes no order. */
 #include "app/transfer.h"
 
@@ -131,7 +132,10 @@ int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter
         hl_error_set(error, HL_EIO, "file", "write failed");
     if (result == HL_OK && fflush(out) != 0)
         result = hl_error_set(error, HL_EIO, "file", "write failed");
-    /* Even a failed export may have written some numbers: record those. */
+    /* Even a failed export may have written some numbers: record those,
+     * and the export itself as a security event (whoever takes the citizens'
+     * names and addresses out of the store in one file is what an auditor
+     * asks about first), with its outcome and what it held. */
     if (export.audited) {
         hl_error audit_error;
         hl_error_clear(&audit_error);
@@ -140,6 +144,11 @@ int hl_transfer_export_orders_audited(hl_app *app, const hl_order_filter *filter
             *error = audit_error;
             result = recorded;
         }
+        char detail[120];
+        snprintf(detail, sizeof detail, "orders=%lld phones=%zu", (long long)export.count,
+                 export.phone_count);
+        hl_audit_security(app, actor, NULL, "export", route,
+                          result == HL_OK ? HL_AUDIT_SUCCESS : HL_AUDIT_FAILURE, detail);
     }
     hl_buf_free(&export.line);
     free(export.phone_orders);
