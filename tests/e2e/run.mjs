@@ -136,7 +136,7 @@ async function settle(page) {
 let browser;
 let base;
 
-async function session(username, viewport = DESK) {
+async function session(username, viewport = DESK, password = PASSWORD) {
   const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'zh-CN' });
   const page = await context.newPage();
   watch(page, username);
@@ -145,7 +145,7 @@ async function session(username, viewport = DESK) {
   // The keyboard alone: the username field has the focus.
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
-  await page.keyboard.type(PASSWORD);
+  await page.keyboard.type(password);
   await page.keyboard.press('Enter');
   await page.waitForSelector('#session span');
   await page.waitForSelector('main h1');
@@ -524,6 +524,42 @@ async function scenario() {
     check('xlsx: satisfied', Number(line[7]) === Number(row.satisfied));
     check('xlsx: rate', Math.abs(Number(line[8]) - Number(row.rate.replace('%', ''))) < 0.001, `${line[8]} vs ${row.rate}`);
   }
+
+  // The password page: an expired password (set long before the server's
+  // clock, older than password.max_age_days) sends every page to it; the
+  // two new ones must agree, the server's policy refusal shows beside its
+  // field, and once changed the other pages open.
+  execFileSync(binary, ['passwd', 'agent2'], { env: { ...environment, HOTLINE_NOW: '2023-06-01 09:00' },
+    input: 'expired-Pass-2023\n', encoding: 'utf8' });
+  expect(403, '/api/v1/workflow'); // the server serves an expired password only its change
+  expect(400, '/api/v1/password');
+  const expiredPage = (await session('agent2', DESK, 'expired-Pass-2023')).page;
+  await expiredPage.waitForSelector('#password-expired');
+  check('password: an expired one opens the password page', expiredPage.url().endsWith('#/password'), expiredPage.url());
+  await shoot(expiredPage, 'password-expired');
+  await go(expiredPage, '#/intake', '#password-form');
+  check('password: other pages wait for the change', expiredPage.url().endsWith('#/password'), expiredPage.url());
+  await expiredPage.fill('#password-form [name="old"]', 'expired-Pass-2023');
+  await expiredPage.fill('#password-form [name="new"]', 'renewed-Pass-2024');
+  await expiredPage.fill('#password-form [name="again"]', 'renewed-Pass-2025');
+  await expiredPage.click('#password-form button[type="submit"]');
+  await expiredPage.waitForSelector('.field[data-field="again"].invalid');
+  await expiredPage.fill('#password-form [name="new"]', 'short');
+  await expiredPage.fill('#password-form [name="again"]', 'short');
+  await expiredPage.click('#password-form button[type="submit"]');
+  await expiredPage.waitForSelector('.field[data-field="new"].invalid');
+  check('password: the policy refusal beside the new one',
+    (await expiredPage.textContent('.field[data-field="new"] .error')).length > 0);
+  await expiredPage.fill('#password-form [name="new"]', 'renewed-Pass-2024');
+  await expiredPage.fill('#password-form [name="again"]', 'renewed-Pass-2024');
+  await expiredPage.click('#password-form button[type="submit"]');
+  await expiredPage.waitForSelector('#password-changed');
+  await go(expiredPage, '#/intake', '#intake-form');
+  check('password: changed, the pages open', expiredPage.url().endsWith('#/intake'), expiredPage.url());
+  const renewed = (await session('agent2', PHONE, 'renewed-Pass-2024')).page;
+  await go(renewed, '#/password', '#password-form');
+  check('password: the new one logs in', (await renewed.$('#password-expired')) === null);
+  await shoot(renewed, 'phone-password');
 
   // Phones: the agent's desk and the bulletin at 390 px.
   const phoneAgent = (await session('agent1', PHONE)).page;

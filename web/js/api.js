@@ -57,6 +57,10 @@ export async function call(method, path, { query, body, ifMatch } = {}) {
     if (response.status === 401 && path !== '/login') {
       window.dispatchEvent(new CustomEvent('hotline:logged-out'));
     }
+    // The password expired during the session: only its change is served.
+    if (response.status === 403 && error.code === 'password_expired') {
+      window.dispatchEvent(new CustomEvent('hotline:password-expired'));
+    }
     throw new ApiError(response.status, error.code || 'http', error.message || `HTTP ${response.status}`, error.field);
   }
   return { data, etag: response.headers.get('ETag'), status: response.status };

@@ -28,6 +28,7 @@ const dictionary = {
   switch_language: ['English', '中文'],
   username: ['用户名', 'Username'],
   password: ['密码', 'Password'],
+  password_page: ['修改密码', 'Change password'],
   save: ['保存', 'Save'],
   cancel: ['取消', 'Cancel'],
   search: ['查询', 'Search'],

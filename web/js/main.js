@@ -41,6 +41,7 @@ const PAGES = {
   orders: () => import('./pages/orders.js'),
   order: () => import('./pages/order.js'),
   admin: () => import('./pages/admin.js'),
+  password: () => import('./pages/password.js'),
 };
 
 let user = readStoredUser();
@@ -88,7 +89,7 @@ function navigation() {
 }
 
 function mayUse(name) {
-  if (name === 'order' || name === 'home') return true;
+  if (name === 'order' || name === 'home' || name === 'password') return true;
   return navigation().includes(name);
 }
 
@@ -117,6 +118,7 @@ function renderFrame(route) {
       'aria-current': name === current ? 'page' : null }, t(name))));
   clear(session,
     h('span', { title: user.username }, `${user.name || user.username} · ${user.role_label || label('roles', user.role)}`),
+    h('a.button.small', { href: '#/password', id: 'password-link' }, t('password_page')),
     h('button.small', { type: 'button', id: 'lang-switch', onclick: switchLanguage }, t('switch_language')),
     h('button.small', { type: 'button', id: 'logout', onclick: logout }, t('logout')));
 }
@@ -167,6 +169,12 @@ export async function render() {
     }
     if (ticket !== renderCount) return;
   }
+  // An expired password (password.max_age_days): the server serves only its
+  // change, so every other page waits until it is done.
+  if (user && user.must_change_password && route.name !== 'password') {
+    location.hash = '#/password';
+    return;
+  }
   renderFrame(route);
   document.getElementById('nav').classList.remove('open');
   if (route.name !== 'login' && !PAGES[route.name]) {
@@ -180,7 +188,8 @@ export async function render() {
   const module = await PAGES[route.name]();
   if (ticket !== renderCount) return; // another route was asked for meanwhile
   clear(view);
-  document.title = `${t(route.name === 'order' ? 'orders' : route.name)} · ${t('app_name')}`;
+  const titleKey = { order: 'orders', password: 'password_page' }[route.name] || route.name;
+  document.title = `${t(titleKey)} · ${t('app_name')}`;
   await module.render(view, { route, user, navigate, refusal, setUser, isCurrent: () => ticket === renderCount });
   // A page that put the focus somewhere (the first field of a form) keeps it.
   if (!view.contains(document.activeElement)) view.focus({ preventScroll: true });
@@ -191,6 +200,11 @@ function T404() {
 }
 
 window.addEventListener('hashchange', render);
+window.addEventListener('hotline:password-expired', () => {
+  if (!user || user.must_change_password) return;
+  setUser({ ...user, must_change_password: true });
+  navigate('#/password');
+});
 window.addEventListener('hotline:logged-out', () => {
   if (!user) return;
   setUser(null);
