@@ -1127,6 +1127,7 @@ const char *hl_auth_right_name(hl_auth_right right)
         [HL_RIGHT_REGISTER] = "register",
         [HL_RIGHT_SEARCH_ORDERS] = "search_orders",
         [HL_RIGHT_READ_REPORTS] = "read_reports",
+        [HL_RIGHT_PUBLISH_REPORTS] = "publish_reports",
     };
     return (int)right >= 0 && right < HL_RIGHT_COUNT ? names[right] : "unknown";
 }
@@ -1150,6 +1151,7 @@ bool hl_auth_has_right(const hl_user *user, hl_auth_right right)
         return role_rights[user->role].orders == SCOPE_ALL ||
                role_rights[user->role].orders == SCOPE_FINISHED;
     case HL_RIGHT_READ_REPORTS: return role_rights[user->role].reports;
+    case HL_RIGHT_PUBLISH_REPORTS: return hl_auth_may_publish_reports(user);
     case HL_RIGHT_COUNT: break;
     }
     return false;

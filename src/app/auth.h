@@ -233,6 +233,7 @@ typedef enum hl_auth_right {
     HL_RIGHT_REGISTER,         /* register new orders: the register rule */
     HL_RIGHT_SEARCH_ORDERS,    /* search the orders it reads beyond one unit's */
     HL_RIGHT_READ_REPORTS,     /* hl_auth_may_read_reports */
+    HL_RIGHT_PUBLISH_REPORTS,  /* hl_auth_may_publish_reports */
     HL_RIGHT_COUNT
 } hl_auth_right;
 

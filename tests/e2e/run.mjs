@@ -561,6 +561,29 @@ async function scenario() {
   check('password: the new one logs in', (await renewed.$('#password-expired')) === null);
   await shoot(renewed, 'phone-password');
 
+  // The analyst publishes the month from the bulletin page (the button
+  // asks once more, with the figures to freeze); the page then shows the
+  // publication's record, and the store has it (hotline report --published).
+  // Last of the bulletin's steps: from here its figures stay as published.
+  await go(analyst, `#/bulletin/${MONTH}`, '#publish-month');
+  await shoot(analyst, 'bulletin-publish');
+  await analyst.click('#publish-month');
+  await analyst.waitForSelector('#publish-form:not([hidden])');
+  const frozen = await analyst.textContent('#publish-form strong');
+  const live = JSON.parse(cli('report', '--month', MONTH, '--format', 'json')).totals;
+  check('publish: the figures to freeze are the current ones', frozen.includes(String(live.base)) &&
+    frozen.includes(String(live.satisfied)), `${frozen} vs ${live.base}/${live.satisfied}`);
+  await analyst.click('#publish-confirm');
+  await analyst.waitForSelector('#publication');
+  check('publish: the page shows the record', (await analyst.textContent('#publication')).includes('analyst1'));
+  check('publish: no second button once published', (await analyst.$('#publish-month')) === null);
+  const record = cli('report', MONTH, '--published');
+  check('publish: the store has the publication', record.includes(String(live.base)), record.slice(0, 200));
+  check('publish: a dispatcher reads it but has no button', await (async () => {
+    await go(pages.dispatcher1, `#/bulletin/${MONTH}`, '#publication');
+    return (await pages.dispatcher1.$('#publish-month')) === null;
+  })());
+
   // Phones: the agent's desk and the bulletin at 390 px.
   const phoneAgent = (await session('agent1', PHONE)).page;
   await go(phoneAgent, '#/intake', '#intake-form');

@@ -779,7 +779,7 @@ def test_directory(context):
         "handler": ["handle"],
         "surveyor": ["survey", "search_orders"],
         "supervisor": ["supervise", "search_orders", "read_reports"],
-        "analyst": ["search_orders", "read_reports"],
+        "analyst": ["search_orders", "read_reports", "publish_reports"],
         "sysadmin": ["manage_directory", "search_orders", "read_reports"],
         "secadmin": ["manage_accounts"],
         "auditor": ["read_audit"],

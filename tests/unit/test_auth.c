@@ -1128,7 +1128,7 @@ static void test_rights_of_each_role(void **state)
         {HL_ROLE_HANDLER, "handle"},
         {HL_ROLE_SURVEYOR, "survey search_orders"},
         {HL_ROLE_SUPERVISOR, "supervise search_orders read_reports"},
-        {HL_ROLE_ANALYST, "search_orders read_reports"},
+        {HL_ROLE_ANALYST, "search_orders read_reports publish_reports"},
         {HL_ROLE_SYSADMIN, "manage_directory search_orders read_reports"},
         {HL_ROLE_SECADMIN, "manage_accounts"},
         {HL_ROLE_AUDITOR, "read_audit"},
@@ -1153,6 +1153,8 @@ static void test_rights_of_each_role(void **state)
                          hl_auth_may_read_reports(&user));
         assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_MANAGE_DIRECTORY),
                          hl_auth_may_manage_directory(&user));
+        assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_PUBLISH_REPORTS),
+                         hl_auth_may_publish_reports(&user));
         user.active = false;
         for (int right = 0; right < HL_RIGHT_COUNT; right++)
             assert_false(hl_auth_has_right(&user, (hl_auth_right)right));

@@ -5,8 +5,9 @@
 // and the downloads (XLSX, CSV, the printable page). Every figure is the
 // server's (GET /api/v1/reports/...): this page computes none.
 
-import { ApiError, cached, get, url } from '../api.js';
+import { ApiError, cached, call, get, url } from '../api.js';
 import { add, clear, errorText, h, notice } from '../dom.js';
+import { busy, field, formError, showError } from '../forms.js';
 import { t, T } from '../i18n.js';
 
 const ECHARTS = '/vendor/echarts.esm.min.mjs';
@@ -153,6 +154,61 @@ function publicationPanel(publication) {
       : h('p', {}, T('公布后本月数字未变动。', 'The month\'s figures have not changed since publication.')));
 }
 
+// The analyst's act of publishing (docs/security.md, "Published
+// bulletins"): a month not yet published gets the publish button, which
+// asks once more with the figures to be frozen; a published month whose
+// figures changed since may get a new edition, whose note is required.
+// The server decides (POST /api/v1/reports/{month}/publish); the page
+// shows its refusal and, once published, the month again.
+function publishPanel(month, bulletin, context) {
+  const publication = bulletin.publication;
+  if (!(context.user.rights || []).includes('publish_reports')) return null;
+  if (publication && !publication.corrected) return null;
+  const newEdition = Boolean(publication);
+  const note = field({ name: 'note', label: T('说明', 'Note'), required: newEdition,
+    hint: newEdition ? T('新版须说明更正的原因。', 'A new edition says why it corrects the last.') : null });
+  // What would be frozen: the current figures (of a published month, the
+  // totals above are the published ones; the record has the current).
+  const now = newEdition ? publication.current
+    : { surveyed: bulletin.totals.base, reached: bulletin.totals.survey_succeeded, satisfied: bulletin.totals.satisfied };
+  const figures = T(`确定基数 ${now.surveyed}，调查成功 ${now.reached}，满意 ${now.satisfied}`,
+    `surveyed ${now.surveyed}, reached ${now.reached}, satisfied ${now.satisfied}`);
+  const form = h('form#publish-form', { novalidate: true, hidden: true },
+    h('p', {}, T(`将以现行数字公布 ${month} 通报${newEdition ? '新版' : ''}：`, `The ${month} bulletin${newEdition ? '\'s new edition' : ''} will be published with the current figures: `), h('strong', {}, figures)),
+    note, formError(),
+    h('div.buttons', {},
+      h('button.primary#publish-confirm', { type: 'submit' }, T('确认公布', 'Publish')),
+      h('button', { type: 'button', onclick: () => { form.hidden = true; start.hidden = false; } }, t('cancel'))));
+  const start = h('button.primary#publish-month', { type: 'button', onclick: () => { form.hidden = false; start.hidden = true; note.control.focus(); } },
+    newEdition ? T('公布新版', 'Publish a new edition') : T('公布本月通报', 'Publish this month'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = note.control.value.trim();
+    if (newEdition && !text) {
+      showError(form, { field: 'note', message: T('此项必填', 'This field is required') });
+      return;
+    }
+    await busy(form, async () => {
+      try {
+        const body = newEdition ? { new_edition: true, note: text } : (text ? { note: text } : {});
+        await call('POST', `/reports/${month}/publish`, { body });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        showError(form, error);
+        return;
+      }
+      context.navigate(`#/bulletin/${month}`);
+    });
+  });
+  return h('section.panel.no-print#publish', {},
+    h('h2', {}, newEdition ? T('公布新版', 'New edition') : T('公布', 'Publication')),
+    h('p.muted', {}, newEdition
+      ? T('公布后本月数字已有更正；新版以现行数字公布，旧版仍留存可查。', 'The month\'s figures changed since publication; a new edition publishes the current ones, and the earlier stays on record.')
+      : T('本月通报尚未公布，以下为现行数字。公布后，本月数字以公布时为准，之后的变动作为更正列出。',
+        'This month is not yet published: the figures below are current. Once published they stay as published, and later changes are listed as corrections.')),
+    start, form);
+}
+
 export async function render(view, context) {
   if (disposeCharts) { disposeCharts(); disposeCharts = null; }
   const months = await cached('/reports');
@@ -201,6 +257,7 @@ export async function render(view, context) {
         h('div.card', {}, h('div.count', {}, String(totals.survey_succeeded)), h('div.label', {}, `${T('调查成功', 'Reached')} ${percent(totals.survey_success_rate)}`)),
         h('div.card', {}, h('div.count', {}, String(totals.satisfied)), h('div.label', {}, `${T('满意', 'Satisfied')} ${percent(totals.satisfaction_rate)}`)))),
     publicationPanel(bulletin.publication),
+    publishPanel(month, bulletin, context),
     bulletin.groups.map(rankingTable),
     chartsPanel,
     h('section.panel#footnotes', {}, h('h2', {}, T('注释', 'Notes')), h('ol', {}, bulletin.footnotes.map((note) => h('li', {}, note)))));
