@@ -38,6 +38,8 @@ static const char *const table_names[HL_COPY_TABLE_COUNT] = {
     [HL_COPY_OPEN311] = "open311_requests",
     [HL_COPY_ANSWERS] = "order_attributes",
     [HL_COPY_AUDIT] = "personal_data_reads",
+    [HL_COPY_SECURITY] = "security_events",
+    [HL_COPY_PUBLISHED] = "published_bulletins",
 };
 
 const char *hl_copy_table_name(hl_copy_table table)
@@ -487,6 +489,55 @@ static int visit_audit(void *context, const hl_audit_read *read)
     return w->to != NULL ? hl_store_audit_put(w->to, read, w->error) : HL_OK;
 }
 
+/* The events and the security events, in their chains' order: each
+ * takes the destination's next link, so an empty destination rebuilds the
+ * source's chains link for link, and what names a link (a published
+ * bulletin's event chain head) names the same one in the copy. */
+static int visit_security(walk *w, const hl_security_event *event)
+{
+    row_begin(w);
+    put_int(w, event->seq);
+    put_int(w, event->at);
+    PUT_FIELD(w, event->actor);
+    PUT_FIELD(w, event->address);
+    PUT_FIELD(w, event->action);
+    PUT_FIELD(w, event->target);
+    PUT_FIELD(w, event->outcome);
+    PUT_FIELD(w, event->detail);
+    row_end(w);
+    return w->to != NULL ? hl_store_security_append(w->to, event, w->error) : HL_OK;
+}
+
+static int visit_chain_record(void *context, const hl_chain_record *record)
+{
+    walk *w = context;
+    return record->kind == HL_CHAIN_EVENTS ? visit_event(w, &record->as.event)
+                                           : visit_security(w, &record->as.security);
+}
+
+/* A published edition, verbatim: its figures, the event chain's head it
+ * names (the events are copied byte for byte before it, so the head is
+ * the destination's too) and its digest. */
+static int visit_publication(void *context, const hl_publication *publication)
+{
+    walk *w = context;
+    row_begin(w);
+    put_int(w, publication->month);
+    put_int(w, publication->edition);
+    put_int(w, publication->published_at);
+    PUT_FIELD(w, publication->published_by);
+    put_int(w, publication->chain.seq);
+    PUT_FIELD(w, publication->chain.hash);
+    put_int(w, publication->surveyed);
+    put_int(w, publication->reached);
+    put_int(w, publication->satisfied);
+    PUT_FIELD(w, publication->note);
+    PUT_FIELD(w, publication->digest);
+    PUT_STRING(w, publication->document != NULL ? publication->document : "");
+    row_end(w);
+    return w->to != NULL ? hl_store_publication_append(w->to, publication, w->error) : HL_OK;
+}
+
 /* Walks every table of from in the order of hl_copy_table (keys before the
  * Open311 records that name them, orders before what names an order), in
  * the caller's transaction. counts receives the stored per-state counts. */
@@ -513,7 +564,9 @@ static int walk_store(hl_store *from, walk *w, int64_t counts[HL_STATE_COUNT])
             result = hl_store_phone_index_scan(from, visit_phone_entry, w, w->error);
             break;
         case HL_COPY_STATE_COUNTS: result = walk_state_counts(from, w, counts); break;
-        case HL_COPY_EVENTS: result = hl_store_event_scan(from, visit_event, w, w->error); break;
+        case HL_COPY_EVENTS:
+            result = hl_store_chain_scan(from, HL_CHAIN_EVENTS, visit_chain_record, w, w->error);
+            break;
         case HL_COPY_ROLLUPS: result = hl_store_rollup_each(from, visit_rollup, w, w->error); break;
         case HL_COPY_SESSIONS:
             result = hl_store_session_each(from, visit_session, w, w->error);
@@ -526,6 +579,12 @@ static int walk_store(hl_store *from, walk *w, int64_t counts[HL_STATE_COUNT])
             break;
         case HL_COPY_ANSWERS: result = hl_store_answer_scan(from, visit_answer, w, w->error); break;
         case HL_COPY_AUDIT: result = hl_store_audit_each(from, visit_audit, w, w->error); break;
+        case HL_COPY_SECURITY:
+            result = hl_store_chain_scan(from, HL_CHAIN_SECURITY, visit_chain_record, w, w->error);
+            break;
+        case HL_COPY_PUBLISHED:
+            result = hl_store_publication_each(from, 0, visit_publication, w, w->error);
+            break;
         case HL_COPY_TABLE_COUNT: break;
         }
     }

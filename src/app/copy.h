@@ -39,6 +39,8 @@ typedef enum hl_copy_table {
     HL_COPY_OPEN311,
     HL_COPY_ANSWERS,
     HL_COPY_AUDIT,
+    HL_COPY_SECURITY,  /* security_events, their chain rebuilt in order */
+    HL_COPY_PUBLISHED, /* published_bulletins, after the events they name */
     HL_COPY_TABLE_COUNT
 } hl_copy_table;
 

@@ -1,5 +1,6 @@
 /* test_copy.c: hotline copy (app/copy.h) on real stores. The Taiyuan demo,
- * with a row in each table the demo leaves empty, is copied SQLite to
+ * with a row in each table the demo leaves empty (the security audit and a
+ * published month among them), is copied SQLite to
  * SQLite and compared: every table's digest, every event field by field,
  * verify clean on the copy, the February 2024 bulletin the same from
  * both, the phones opened with the source's key. A destination that is not
@@ -14,7 +15,9 @@
 
 #include "app/app.h"
 #include "app/app_internal.h"
+#include "app/audit.h"
 #include "app/copy.h"
+#include "app/publish.h"
 #include "app/report.h"
 #include "app/verify.h"
 #include "demo/demo.h"
@@ -67,6 +70,16 @@ static void fill_empty_tables(hl_app *app)
         assert_int_equal(hl_store_audit_append(store, &read, &error), HL_OK);
     }
     assert_int_equal(hl_store_commit(store, &error), HL_OK);
+    /* The security audit and a published month: a backup or a copy that
+     * left them behind would lose the audit trail and the record of what
+     * was published (issue 11). Publishing records bulletin.publish too. */
+    assert_int_equal(hl_audit_security(app, "cli:test", NULL, "settings.set", "sign_days",
+                                       HL_AUDIT_SUCCESS, "3"),
+                     HL_OK);
+    hl_publication publication;
+    assert_int_equal(
+        hl_publish_month(app, "analyst1", NULL, DEMO_MONTH, false, NULL, &publication, &error),
+        HL_OK);
 }
 
 static int make_demo(void **state)
