@@ -986,7 +986,8 @@ const cli_command cli_admin_commands[] = {
      "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。"
      "账户与会话策略：session.idle_minutes、session.absolute_hours、session.max_per_user、"
      "password.min_length、password.min_classes、password.history（最近几个密码不得再用，0 "
-     "为不限）、password.max_age_days（密码有效天数，0 为永不过期）（见 docs/security.md）。",
+     "为不限）、password.max_age_days（密码有效天数，0 为永不过期）；审计保存期 "
+     "audit.retention_days（180 到 3650 天，未满此期的审计记录不归档）（见 docs/security.md）。",
      "Shows the time limits and the time zone, or sets one, e.g. hotline config "
      "handle_days.complaint 10. "
      "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving "
@@ -1004,7 +1005,8 @@ const cli_command cli_admin_commands[] = {
      "open311.publish (open311 or all; docs/open311.md). The account and session policy: "
      "session.idle_minutes, session.absolute_hours, session.max_per_user, password.min_length, "
      "password.min_classes, password.history (how many of the last passwords may not be used "
-     "again; 0: any), password.max_age_days (days a password lasts; 0: forever) "
+     "again; 0: any), password.max_age_days (days a password lasts; 0: forever); the audit's "
+     "audit.retention_days (180 to 3650 days; no younger audit record is archived) "
      "(docs/security.md).",
      NULL, run_config, 0},
     {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。",
