@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "app/archive.h"
 #include "app/publish.h"
 #include "app/report.h"
 #include "base/array.h"
@@ -517,6 +518,19 @@ static int verify_chain(hl_app *app, verify_context *verify, hl_chain_kind kind,
         result = hl_store_chain_head(app->store, kind, head, error);
     if (result == HL_OK)
         report_marks(verify, walk);
+    /* Every anchor that moved has its audit.archive event: the newest one
+     * names the anchors in force (app/archive.c). */
+    bool named = true;
+    if (result == HL_OK && kind != HL_CHAIN_EVENTS && anchor.seq > 0)
+        result = hl_archive_event_names(app->store, kind, &anchor, true, &named, error);
+    if (result == HL_OK && !named) {
+        snprintf(verify->line, sizeof verify->line,
+                 HL_T("%s哈希链从第 %lld 环之后开始，但没有归档事件（audit.archive）记下这次移动",
+                      "%s hash chain starts after link %lld, but no archive event "
+                      "(audit.archive) records that move"),
+                 chain_label(kind), (long long)anchor.seq);
+        difference(verify);
+    }
     if (result == HL_OK) {
         if (walk->breaks > 0) {
             snprintf(verify->line, sizeof verify->line,

@@ -65,8 +65,8 @@ static void test_open_creates_the_schema_once_and_reopens(void **state)
              privilege, sizeof privilege);
     assert_string_equal(privilege, "f");
     raw_text(context->path,
-             "SELECT has_table_privilege('hotline_app', 'security_events', 'TRUNCATE')",
-             privilege, sizeof privilege);
+             "SELECT has_table_privilege('hotline_app', 'security_events', 'TRUNCATE')", privilege,
+             sizeof privilege);
     assert_string_equal(privilege, "f");
     raw_text(context->path, "SELECT has_table_privilege('hotline_app', 'chain_anchors', 'DELETE')",
              privilege, sizeof privilege);
