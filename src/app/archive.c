@@ -124,18 +124,27 @@ static int find_last_archive(void *context, const hl_security_event *event)
     if (strcmp(event->action, HL_ARCHIVE_ACTION) != 0 ||
         strcmp(event->outcome, HL_AUDIT_SUCCESS) != 0)
         return HL_OK;
-    *(int64_t *)context = event->seq;
+    *(hl_security_event *)context = *event;
     return STOP_AT_CUTOFF;
+}
+
+int hl_archive_last_event(hl_store *store, hl_security_event *out, hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    int result = hl_store_security_each(store, 0, find_last_archive, out, error);
+    return result == STOP_AT_CUTOFF ? HL_OK : result;
 }
 
 /* The newest successful audit.archive event names both chains' anchors
  * (app/verify checks each anchor against it): it is never archived
  * itself, so the audit of security events stops before it. */
-static int last_archive_event(hl_store *store, int64_t *seq, hl_error *error)
+static int keep_last_event(hl_store *store, int64_t *seq, hl_error *error)
 {
-    *seq = 0;
-    int result = hl_store_security_each(store, 0, find_last_archive, seq, error);
-    return result == STOP_AT_CUTOFF ? HL_OK : result;
+    hl_security_event *event = hl_xcalloc(1, sizeof *event);
+    int result = hl_archive_last_event(store, event, error);
+    *seq = event->seq;
+    free(event);
+    return result;
 }
 
 /* Copies each chain's prefix from one read snapshot of the store into the
@@ -158,7 +167,7 @@ static int copy_prefixes(hl_app *app, hl_store *file, hl_archive_summary *summar
             range->to = range->from;
             prefix_walk walk = {file, summary->before, 0, range, kind, error};
             if (kind == HL_CHAIN_SECURITY)
-                result = last_archive_event(app->store, &walk.keep_from, error);
+                result = keep_last_event(app->store, &walk.keep_from, error);
             if (result != HL_OK)
                 break;
             result = hl_store_chain_scan(app->store, kind, copy_record, &walk, error);
@@ -391,8 +400,8 @@ static int move_anchors(hl_app *app, const char *path, const char *actor,
                                       HL_T("审计在此期间已被另一次归档移动",
                                            "the audit was archived by someone else meanwhile"));
             if (result == HL_OK && range->records > 0)
-                result =
-                    hl_store_chain_cut(app->store, hl_archive_chains[index], &range->to, error);
+                result = hl_store_chain_cut(app->store, hl_archive_chains[index], &range->from,
+                                            &range->to, error);
         }
         if (result == HL_OK)
             result = hl_store_security_append(app->store, &event, error);

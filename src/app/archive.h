@@ -78,6 +78,10 @@ int hl_archive(hl_app *app, const char *path, hl_time before, const char *actor,
  * what it holds. */
 int hl_archive_check(hl_app *app, const char *path, hl_archive_summary *out, hl_error *error);
 
+/* The newest successful audit.archive event of store into *out (its seq
+ * 0 when there is none): the one that names the anchors in force. */
+int hl_archive_last_event(hl_store *store, hl_security_event *out, hl_error *error);
+
 /* Whether an audit.archive event of store names a range of chain kind
  * ending at anchor (only the newest such event when newest_only). */
 int hl_archive_event_names(hl_store *store, hl_chain_kind kind, const hl_chain_head *anchor,

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/archive.h"
 #include "base/array.h"
 #include "base/contract.h"
 #include "base/i18n.h"
@@ -487,6 +488,38 @@ static int visit_audit(void *context, const hl_audit_read *read)
     return w->to != NULL ? hl_store_audit_put(w->to, read, w->error) : HL_OK;
 }
 
+/* The audit of reads moves with its anchor (docs/security.md, "Retention
+ * and archives"): the destination's chain starts where the source's does,
+ * so that every read keeps its link, and the newest audit.archive event,
+ * which names that anchor, is appended to the destination's audit of
+ * security events (whose other records a copy does not move), so that the
+ * destination verifies as the source does. An anchor other than the
+ * genesis is digested as a row of its own: a store never archived digests
+ * as before. */
+static int walk_audit(hl_store *from, walk *w)
+{
+    hl_chain_head anchor;
+    int result = hl_store_chain_anchor(from, HL_CHAIN_READS, &anchor, w->error);
+    if (result == HL_OK && anchor.seq > 0) {
+        row_begin(w);
+        put_int(w, anchor.seq);
+        PUT_FIELD(w, anchor.hash);
+        row_end(w);
+        if (w->to != NULL) {
+            hl_security_event *event = hl_xcalloc(1, sizeof *event);
+            result = hl_store_chain_start(w->to, HL_CHAIN_READS, &anchor, w->error);
+            if (result == HL_OK)
+                result = hl_archive_last_event(from, event, w->error);
+            if (result == HL_OK && event->seq > 0)
+                result = hl_store_security_append(w->to, event, w->error);
+            free(event);
+        }
+    }
+    if (result == HL_OK)
+        result = hl_store_audit_each(from, visit_audit, w, w->error);
+    return result;
+}
+
 /* Walks every table of from in the order of hl_copy_table (keys before the
  * Open311 records that name them, orders before what names an order), in
  * the caller's transaction. counts receives the stored per-state counts. */
@@ -525,7 +558,7 @@ static int walk_store(hl_store *from, walk *w, int64_t counts[HL_STATE_COUNT])
             result = hl_store_open311_each(from, visit_open311, w, w->error);
             break;
         case HL_COPY_ANSWERS: result = hl_store_answer_scan(from, visit_answer, w, w->error); break;
-        case HL_COPY_AUDIT: result = hl_store_audit_each(from, visit_audit, w, w->error); break;
+        case HL_COPY_AUDIT: result = walk_audit(from, w); break;
         case HL_COPY_TABLE_COUNT: break;
         }
     }

@@ -271,9 +271,10 @@ FORWARD(chain_head, (hl_chain_kind kind, hl_chain_head *out),
         kind >= 0 && kind < HL_CHAIN_COUNT && out != NULL, (kind, out))
 FORWARD(chain_anchor, (hl_chain_kind kind, hl_chain_head *out),
         kind >= 0 && kind < HL_CHAIN_COUNT && out != NULL, (kind, out))
-FORWARD(chain_cut, (hl_chain_kind kind, const hl_chain_head *anchor),
-        kind > HL_CHAIN_EVENTS && kind < HL_CHAIN_COUNT && anchor != NULL && anchor->seq > 0,
-        (kind, anchor))
+FORWARD(chain_cut, (hl_chain_kind kind, const hl_chain_head *from, const hl_chain_head *anchor),
+        kind > HL_CHAIN_EVENTS && kind < HL_CHAIN_COUNT && from != NULL && anchor != NULL &&
+            anchor->seq > from->seq,
+        (kind, from, anchor))
 FORWARD(chain_start, (hl_chain_kind kind, const hl_chain_head *anchor),
         kind > HL_CHAIN_EVENTS && kind < HL_CHAIN_COUNT && anchor != NULL, (kind, anchor))
 FORWARD(security_append, (const hl_security_event *event), event != NULL, (event))

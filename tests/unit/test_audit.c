@@ -22,6 +22,7 @@
 #include "app/app.h"
 #include "app/archive.h"
 #include "app/audit.h"
+#include "app/backup.h"
 #include "app/policy.h"
 #include "app/verify.h"
 #include "base/clock.h"
@@ -473,6 +474,73 @@ static void test_a_changed_byte_of_an_archive_fails_its_check(void **state)
     assert_int_equal(unsetenv("HOTLINE_NOW"), 0);
 }
 
+/* hotline backup and restore (and so hotline copy) carry the anchor of the
+ * reads' chain and the audit.archive event naming it: the restored store
+ * verifies, with the same anchor and the same links as the source. */
+static void test_backup_and_restore_carry_the_anchor(void **state)
+{
+    fixture *fix = *state;
+    two_months_of_audit(fix);
+    char first[600], backup_path[600], restored[600], key[600];
+    archive_path(fix, "first.db", first, sizeof first);
+    archive_path(fix, "backup.db", backup_path, sizeof backup_path);
+    archive_path(fix, "restored.db", restored, sizeof restored);
+    test_store_key_path(key, sizeof key, fix->directory);
+    hl_error error;
+    hl_archive_summary summary;
+    if (hl_archive(fix->app, first, instant("2024-02-01"), "cli:test", &summary, &error) != HL_OK)
+        fail_msg("%s", error.message);
+    hl_backup_options options = {"cli:test", key, NULL};
+    if (hl_backup(fix->app, backup_path, &options, NULL, &error) != HL_OK)
+        fail_msg("%s", error.message);
+    hl_restore_result *outcome = hl_xcalloc(1, sizeof *outcome);
+    if (hl_restore(backup_path, restored, key, "cli:test", outcome, &error) != HL_OK)
+        fail_msg("%s", error.message);
+    free(outcome);
+    assert_int_equal(
+        test_sql_integer(restored, "SELECT seq FROM chain_anchors WHERE name = 'reads'"), 2);
+    char source_head[80], restored_head[80];
+    /* The March read keeps its link (the backup and the restore are reads
+     * of their own after it). */
+    test_sql_text(fix->path, "SELECT hash FROM personal_data_reads WHERE chain_seq = 3",
+                  source_head, sizeof source_head);
+    test_sql_text(restored, "SELECT hash FROM personal_data_reads WHERE chain_seq = 3",
+                  restored_head, sizeof restored_head);
+    assert_string_equal(restored_head, source_head);
+    hl_app *copy = NULL;
+    if (hl_app_open_keyed(restored, key, &copy, &error) != HL_OK)
+        fail_msg("%s", error.message);
+    hl_verify_summary verified;
+    if (hl_verify_run_full(copy, NULL, NULL, &verified, &error) != HL_OK)
+        fail_msg("%s", error.message);
+    /* The archive file joins the restored store as it joins the source. */
+    hl_archive_summary checked;
+    assert_int_equal(hl_archive_check(copy, first, &checked, &error), HL_OK);
+    assert_int_equal(hl_archive_anchored(copy, &checked, &error), HL_OK);
+    hl_app_close(copy);
+    assert_int_equal(unsetenv("HOTLINE_NOW"), 0);
+}
+
+/* An anchor moved forward without its audit.archive event (as whoever may
+ * write the database can do, onto a record that exists): verify says so. */
+static void test_verify_reports_an_anchor_moved_without_its_event(void **state)
+{
+    fixture *fix = *state;
+    two_months_of_audit(fix);
+    char hash[80], sql[200];
+    test_sql_text(fix->path, "SELECT hash FROM personal_data_reads WHERE chain_seq = 1", hash,
+                  sizeof hash);
+    snprintf(sql, sizeof sql,
+             "UPDATE chain_anchors SET seq = 1, hash = '%s' WHERE name = 'reads';"
+             "DELETE FROM personal_data_reads WHERE chain_seq = 1",
+             hash);
+    assert_int_equal(test_sql_exec(fix->path, sql), 0);
+    hl_verify_summary summary;
+    hl_error error;
+    assert_int_equal(hl_verify_run_full(fix->app, NULL, NULL, &summary, &error), HL_EMISMATCH);
+    assert_int_equal(unsetenv("HOTLINE_NOW"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +560,9 @@ int main(void)
             test_database_refuses_deletes_above_the_anchor_and_anchors_moved_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_changed_byte_of_an_archive_fails_its_check, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_backup_and_restore_carry_the_anchor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_reports_an_anchor_moved_without_its_event,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

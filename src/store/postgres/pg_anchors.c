@@ -57,14 +57,32 @@ static const char MOVE_HEAD[] = "UPDATE chain_heads SET seq = $1, hash = $2 WHER
 static const char CUT_READS[] = "DELETE FROM personal_data_reads WHERE chain_seq <= $1";
 static const char CUT_SECURITY[] = "DELETE FROM security_events WHERE chain_seq <= $1";
 
-static int pg_chain_cut(hl_store *base, hl_chain_kind kind, const hl_chain_head *anchor,
-                        hl_error *error)
+static const char CUT_ANCHOR[] = "UPDATE chain_anchors SET seq = $1, hash = $2 "
+                                 "WHERE name = $3 AND seq = $4 AND hash = $5";
+
+static int pg_chain_cut(hl_store *base, hl_chain_kind kind, const hl_chain_head *from,
+                        const hl_chain_head *anchor, hl_error *error)
 {
     struct hl_pg_store *store = hl_pg_store_of(base);
-    int result = write_link(store, MOVE_ANCHOR, kind, anchor, "chain_cut", error);
+    hl_pg_params params;
+    hl_pg_params_init(&params);
+    hl_pg_param_int64(&params, anchor->seq);
+    hl_pg_param_text(&params, anchor->hash);
+    hl_pg_param_text(&params, hl_chain_name(kind));
+    hl_pg_param_int64(&params, from->seq);
+    hl_pg_param_text(&params, from->hash);
+    int64_t moved = 0;
+    /* The row lock it takes holds off a second archive to the commit;
+     * that one then finds the anchor moved (READ COMMITTED re-reads it). */
+    int result = hl_pg_write(store, CUT_ANCHOR, &params, "chain_cut", &moved, error);
+    hl_pg_params_free(&params);
+    if (result == HL_OK && moved == 0)
+        result =
+            hl_error_set(error, HL_ECONFLICT, "anchor",
+                         HL_T("哈希链 %s 的锚点已被移动", "the anchor of hash chain %s has moved"),
+                         hl_chain_name(kind));
     if (result != HL_OK)
         return result;
-    hl_pg_params params;
     hl_pg_params_init(&params);
     hl_pg_param_int64(&params, anchor->seq);
     result = hl_pg_write(store, kind == HL_CHAIN_READS ? CUT_READS : CUT_SECURITY, &params,

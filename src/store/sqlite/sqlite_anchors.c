@@ -59,15 +59,33 @@ static int write_link(struct hl_sqlite_store *store, const char *sql, hl_chain_k
 
 static const char MOVE_ANCHOR[] = "UPDATE chain_anchors SET seq = ?, hash = ? WHERE name = ?";
 
-static int sqlite_chain_cut(hl_store *base, hl_chain_kind kind, const hl_chain_head *anchor,
-                            hl_error *error)
+static int sqlite_chain_cut(hl_store *base, hl_chain_kind kind, const hl_chain_head *from,
+                            const hl_chain_head *anchor, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    int result = write_link(store, MOVE_ANCHOR, kind, anchor, "chain_cut", error);
+    hl_sqlite_parameter parameters[5] = {{.number = anchor->seq},
+                                         {.text = anchor->hash},
+                                         {.text = hl_chain_name(kind)},
+                                         {.number = from->seq},
+                                         {.text = from->hash}};
+    sqlite3_stmt *statement = NULL;
+    int result = hl_sqlite_prepare(store,
+                                   "UPDATE chain_anchors SET seq = ?, hash = ? "
+                                   "WHERE name = ? AND seq = ? AND hash = ?",
+                                   parameters, 5, "chain_cut", &statement, error);
+    if (result != HL_OK)
+        return result;
+    result = hl_sqlite_run_write(store, statement, "chain_cut", error);
+    sqlite3_finalize(statement);
+    if (result == HL_OK && sqlite3_changes(store->db) == 0)
+        result =
+            hl_error_set(error, HL_ECONFLICT, "anchor",
+                         HL_T("哈希链 %s 的锚点已被移动", "the anchor of hash chain %s has moved"),
+                         hl_chain_name(kind));
     if (result != HL_OK)
         return result;
     hl_sqlite_parameter seq = {.number = anchor->seq};
-    sqlite3_stmt *statement = NULL;
+    statement = NULL;
     result = hl_sqlite_prepare(store,
                                kind == HL_CHAIN_READS
                                    ? "DELETE FROM personal_data_reads WHERE chain_seq <= ?"
