@@ -74,18 +74,25 @@ static void copy_cut(char *out, size_t size, const char *text)
     out[length] = '\0';
 }
 
+void hl_audit_security_of(hl_security_event *event, const char *actor, const char *address,
+                          const char *action, const char *target, const char *outcome,
+                          const char *detail)
+{
+    memset(event, 0, sizeof *event);
+    event->at = hl_clock_now();
+    copy_cut(event->actor, sizeof event->actor, actor);
+    copy_cut(event->address, sizeof event->address, address);
+    copy_cut(event->action, sizeof event->action, action);
+    copy_cut(event->target, sizeof event->target, target);
+    copy_cut(event->outcome, sizeof event->outcome, outcome);
+    copy_cut(event->detail, sizeof event->detail, detail);
+}
+
 int hl_audit_security(hl_app *app, const char *actor, const char *address, const char *action,
                       const char *target, const char *outcome, const char *detail)
 {
     hl_security_event event;
-    memset(&event, 0, sizeof event);
-    event.at = hl_clock_now();
-    copy_cut(event.actor, sizeof event.actor, actor);
-    copy_cut(event.address, sizeof event.address, address);
-    copy_cut(event.action, sizeof event.action, action);
-    copy_cut(event.target, sizeof event.target, target);
-    copy_cut(event.outcome, sizeof event.outcome, outcome);
-    copy_cut(event.detail, sizeof event.detail, detail);
+    hl_audit_security_of(&event, actor, address, action, target, outcome, detail);
     hl_error error;
     hl_error_clear(&error);
     int attempt = 0, result;

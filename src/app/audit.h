@@ -76,6 +76,13 @@ int hl_audit_count(hl_app *app, const hl_audit_filter *filter, int64_t *count, h
 int hl_audit_security(hl_app *app, const char *actor, const char *address, const char *action,
                       const char *target, const char *outcome, const char *detail);
 
+/* Fills a security event as hl_audit_security records it (now, the texts
+ * cut to their fields), for a caller that appends it inside a transaction
+ * of its own (hl_store_security_append; app/archive.c). */
+void hl_audit_security_of(hl_security_event *event, const char *actor, const char *address,
+                          const char *action, const char *target, const char *outcome,
+                          const char *detail);
+
 /* Visits the newest limit security events (0: all), newest first. */
 int hl_audit_security_list(hl_app *app, int64_t limit, hl_security_visitor visit, void *context,
                            hl_error *error);

@@ -25,6 +25,7 @@
 
 #include "app/app_internal.h"
 #include "app/audit.h"
+#include "app/seal.h"
 #include "app/secrets.h"
 #include "base/clock.h"
 #include "base/contract.h"
@@ -37,35 +38,6 @@
 static bool is_address(const char *store)
 {
     return strstr(store, "://") != NULL;
-}
-
-/* Removes an SQLite store's file and the two SQLite keeps beside it. */
-static void remove_store_files(const char *path)
-{
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t index = 0; index < sizeof suffixes / sizeof suffixes[0]; index++) {
-        char name[PATH_MAX];
-        int length = snprintf(name, sizeof name, "%s%s", path, suffixes[index]);
-        if (length > 0 && (size_t)length < sizeof name)
-            unlink(name);
-    }
-}
-
-/* Creates path new and empty, readable by its owner only. */
-static int create_new_file(const char *path, const char *what, hl_error *error)
-{
-    int descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
-    if (descriptor >= 0) {
-        close(descriptor);
-        return HL_OK;
-    }
-    if (errno == EEXIST)
-        return hl_error_set(error, HL_EINVAL, what,
-                            HL_T("%s 已存在：不覆盖已有文件", "%s already exists: it is never "
-                                                              "overwritten"),
-                            path);
-    return hl_error_set(error, HL_EIO, what, HL_T("无法创建 %s：%s", "cannot create %s: %s"), path,
-                        strerror(errno));
 }
 
 /* The real directory a (possibly not yet existing) file would be in. */
@@ -109,7 +81,7 @@ static int write_key_copy(const char *key_path, const char *key_copy, hl_error *
     size_t length = 0;
     int result = hl_file_read_all(key_path, KEY_FILE_MAX_BYTES, &data, &length, error);
     if (result == HL_OK)
-        result = create_new_file(key_copy, "key-copy", error);
+        result = hl_seal_create_file(key_copy, "key-copy", error);
     if (result != HL_OK) {
         free(data);
         return result;
@@ -132,10 +104,8 @@ static int write_key_copy(const char *key_path, const char *key_copy, hl_error *
 
 /* ---- the seal ---- */
 
-#define SEAL_HEX_BYTES (HL_SECRETS_BACKUP_SEAL_BYTES * 2 + 1)
-
 /* The seal of a digest from which the seal's own row was taken out. */
-static void seal_of(const hl_app *app, const hl_copy_digest *digest, char out[SEAL_HEX_BYTES])
+static void seal_of(const hl_app *app, const hl_copy_digest *digest, char out[HL_SEAL_HEX_BYTES])
 {
     unsigned char bytes[HL_COPY_TABLE_COUNT * (8 + HL_COPY_HASH_BYTES)];
     size_t length = 0;
@@ -146,21 +116,7 @@ static void seal_of(const hl_app *app, const hl_copy_digest *digest, char out[SE
         memcpy(bytes + length, digest->tables[table].hash, HL_COPY_HASH_BYTES);
         length += HL_COPY_HASH_BYTES;
     }
-    unsigned char seal[HL_SECRETS_BACKUP_SEAL_BYTES];
-    hl_secrets_backup_seal(app->secrets, bytes, length, seal);
-    sodium_bin2hex(out, SEAL_HEX_BYTES, seal, sizeof seal);
-}
-
-/* The store's seal row: HL_OK with its value, HL_ENOTFOUND, or an error. */
-static int read_seal(hl_store *store, char value[SEAL_HEX_BYTES], hl_error *error)
-{
-    hl_error inner;
-    hl_error_clear(&inner);
-    int result =
-        hl_store_config_get(store, HL_BACKUP_SEAL_CONFIG_KEY, value, SEAL_HEX_BYTES, &inner);
-    if (result != HL_OK && result != HL_ENOTFOUND)
-        *error = inner;
-    return result;
+    hl_seal_hex(app, bytes, length, out);
 }
 
 /* Seals the backup just written: its digest is the source's snapshot's,
@@ -171,17 +127,13 @@ static int seal_backup(hl_app *app, hl_store *backup, const hl_copy_digest *writ
 {
     hl_copy_digest *digest = hl_xcalloc(1, sizeof *digest);
     *digest = *written;
-    char value[SEAL_HEX_BYTES];
-    int result = read_seal(backup, value, error);
+    char value[HL_SEAL_HEX_BYTES];
+    int result = hl_seal_read(backup, HL_BACKUP_SEAL_CONFIG_KEY, value, error);
     if (result == HL_OK)
         hl_copy_digest_remove_config(digest, HL_BACKUP_SEAL_CONFIG_KEY, value);
     if (result == HL_OK || result == HL_ENOTFOUND) {
         seal_of(app, digest, value);
-        result = hl_store_begin(backup, error);
-        if (result == HL_OK) {
-            result = hl_store_config_set(backup, HL_BACKUP_SEAL_CONFIG_KEY, value, error);
-            result = hl_store_finish(backup, result, error);
-        }
+        result = hl_seal_write(backup, HL_BACKUP_SEAL_CONFIG_KEY, value, error);
     }
     free(digest);
     return result;
@@ -190,8 +142,8 @@ static int seal_backup(hl_app *app, hl_store *backup, const hl_copy_digest *writ
 /* Recomputes the seal of the backup opened as app and compares. */
 static int check_seal(hl_app *app, hl_error *error)
 {
-    char stored[SEAL_HEX_BYTES], expected[SEAL_HEX_BYTES];
-    int result = read_seal(app->store, stored, error);
+    char stored[HL_SEAL_HEX_BYTES], expected[HL_SEAL_HEX_BYTES];
+    int result = hl_seal_read(app->store, HL_BACKUP_SEAL_CONFIG_KEY, stored, error);
     if (result == HL_ENOTFOUND)
         return hl_error_set(error, HL_EINVAL, "backup", "%s",
                             HL_T("它没有封印（不是 hotline backup 写出的备份）",
@@ -240,7 +192,7 @@ int hl_backup(hl_app *app, const char *path, const hl_backup_options *options,
     if (options->key_copy != NULL)
         result = check_key_copy(path, options->key_copy, error);
     if (result == HL_OK)
-        result = create_new_file(path, "backup", error);
+        result = hl_seal_create_file(path, "backup", error);
     if (result != HL_OK)
         return result;
     hl_store *backup = NULL;
@@ -266,7 +218,7 @@ int hl_backup(hl_app *app, const char *path, const hl_backup_options *options,
             unlink(options->key_copy);
     }
     if (result != HL_OK)
-        remove_store_files(path);
+        hl_seal_remove_files(path);
     return result;
 }
 
@@ -334,7 +286,7 @@ int hl_restore(const char *backup_path, const char *target, const char *key_path
      * again if the restore fails: a failed restore leaves no empty store. */
     bool created = false;
     if (!is_address(target) && access(target, F_OK) != 0) {
-        result = create_new_file(target, "db", error);
+        result = hl_seal_create_file(target, "db", error);
         created = result == HL_OK;
     }
     hl_store *store = NULL;
@@ -352,7 +304,7 @@ int hl_restore(const char *backup_path, const char *target, const char *key_path
     hl_app_close(source);
     if (result != HL_OK) {
         if (created)
-            remove_store_files(target);
+            hl_seal_remove_files(target);
         return result;
     }
     /* The restored store is opened as every command opens it, with the

@@ -538,6 +538,43 @@ static int visit_publication(void *context, const hl_publication *publication)
     return w->to != NULL ? hl_store_publication_append(w->to, publication, w->error) : HL_OK;
 }
 
+/* An audit chain moves with its anchor (docs/security.md, "Retention and
+ * archives"): the destination's chain starts where the source's does, so
+ * that every record keeps its link, and the audit.archive event that names
+ * the anchor moves with the other security events. An anchor other than
+ * the genesis is digested as a row of its own: a store never archived
+ * digests as before. */
+static int start_at_anchor(hl_store *from, walk *w, hl_chain_kind kind)
+{
+    hl_chain_head anchor;
+    int result = hl_store_chain_anchor(from, kind, &anchor, w->error);
+    if (result == HL_OK && anchor.seq > 0) {
+        row_begin(w);
+        put_int(w, anchor.seq);
+        PUT_FIELD(w, anchor.hash);
+        row_end(w);
+        if (w->to != NULL)
+            result = hl_store_chain_start(w->to, kind, &anchor, w->error);
+    }
+    return result;
+}
+
+static int walk_audit(hl_store *from, walk *w)
+{
+    int result = start_at_anchor(from, w, HL_CHAIN_READS);
+    if (result == HL_OK)
+        result = hl_store_audit_each(from, visit_audit, w, w->error);
+    return result;
+}
+
+static int walk_security(hl_store *from, walk *w)
+{
+    int result = start_at_anchor(from, w, HL_CHAIN_SECURITY);
+    if (result == HL_OK)
+        result = hl_store_chain_scan(from, HL_CHAIN_SECURITY, visit_chain_record, w, w->error);
+    return result;
+}
+
 /* Walks every table of from in the order of hl_copy_table (keys before the
  * Open311 records that name them, orders before what names an order), in
  * the caller's transaction. counts receives the stored per-state counts. */
@@ -578,10 +615,8 @@ static int walk_store(hl_store *from, walk *w, int64_t counts[HL_STATE_COUNT])
             result = hl_store_open311_each(from, visit_open311, w, w->error);
             break;
         case HL_COPY_ANSWERS: result = hl_store_answer_scan(from, visit_answer, w, w->error); break;
-        case HL_COPY_AUDIT: result = hl_store_audit_each(from, visit_audit, w, w->error); break;
-        case HL_COPY_SECURITY:
-            result = hl_store_chain_scan(from, HL_CHAIN_SECURITY, visit_chain_record, w, w->error);
-            break;
+        case HL_COPY_AUDIT: result = walk_audit(from, w); break;
+        case HL_COPY_SECURITY: result = walk_security(from, w); break;
         case HL_COPY_PUBLISHED:
             result = hl_store_publication_each(from, 0, visit_publication, w, w->error);
             break;

@@ -32,6 +32,10 @@ static const policy_setting SETTINGS[] = {
      * directory behind single sign-on) must be able to say so. */
     {"password.history", 0, HL_STORE_PASSWORD_HISTORY, 5, offsetof(hl_policy, password_history)},
     {"password.max_age_days", 0, 3650, 90, offsetof(hl_policy, password_max_age_days)},
+    /* 等保 asks that the audit be kept at least six months: no value lets
+     * `hotline archive` move a record younger than that out of the store. */
+    {"audit.retention_days", HL_POLICY_RETENTION_MIN, 3650, HL_POLICY_RETENTION_MIN,
+     offsetof(hl_policy, audit_retention_days)},
 };
 
 #define SETTING_COUNT (sizeof SETTINGS / sizeof SETTINGS[0])
@@ -59,7 +63,8 @@ void hl_policy_each(const hl_policy *policy,
 
 bool hl_policy_is_key(const char *key)
 {
-    return key != NULL && (strncmp(key, "session.", 8) == 0 || strncmp(key, "password.", 9) == 0);
+    return key != NULL && (strncmp(key, "session.", 8) == 0 || strncmp(key, "password.", 9) == 0 ||
+                           strncmp(key, "audit.", 6) == 0);
 }
 
 int hl_policy_load(hl_app *app, hl_policy *out, hl_error *error)

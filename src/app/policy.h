@@ -21,6 +21,9 @@
  *                         succeeds, but its session may only change the
  *                         password, log out and read /api/v1/me until it
  *                         is (default 90; 0: never)
+ * audit.retention_days    an audit record younger than this many days is
+ *                         never archived (`hotline archive`; default and
+ *                         least 180, at most 3650)
  *
  * This module reads and validates the values; app/auth applies them. */
 #ifndef HL_POLICY_H
@@ -36,9 +39,14 @@ typedef struct hl_policy {
     int password_min_classes;
     int password_history;
     int password_max_age_days;
+    int audit_retention_days;
 } hl_policy;
 
-/* Whether key names a policy setting ("session." or "password." prefix). */
+/* The least audit.retention_days, and its default: six months. */
+#define HL_POLICY_RETENTION_MIN 180
+
+/* Whether key names a policy setting ("session.", "password." or "audit."
+ * prefix). */
 bool hl_policy_is_key(const char *key);
 
 /* Reads the policy in force: each setting stored, else its default. A

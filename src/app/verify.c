@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "app/app_internal.h"
+#include "app/archive.h"
 #include "app/publish.h"
 #include "app/report.h"
 #include "base/array.h"
@@ -435,6 +436,25 @@ static int visit_link(void *context, const hl_chain_record *record)
     return HL_OK;
 }
 
+int hl_verify_chain_walk(hl_store *store, hl_chain_kind kind, const hl_chain_head *anchor,
+                         hl_verify_chain_result *out, hl_error *error)
+{
+    chain_walk *walk = hl_xcalloc(1, sizeof *walk);
+    walk->kind = kind;
+    walk->expected = anchor->seq + 1;
+    snprintf(walk->prev, sizeof walk->prev, "%s", anchor->hash);
+    int result = hl_store_chain_scan(store, kind, visit_link, walk, error);
+    if (result == HL_OK) {
+        out->records = walk->records;
+        out->breaks = walk->breaks;
+        out->last.seq = walk->expected - 1;
+        snprintf(out->last.hash, sizeof out->last.hash, "%s", walk->prev);
+        snprintf(out->first_break, sizeof out->first_break, "%s", walk->first);
+    }
+    free(walk);
+    return result;
+}
+
 static int compare_marks(const void *left, const void *right)
 {
     const hl_publish_mark *a = left, *b = right;
@@ -484,14 +504,33 @@ static int verify_chain(hl_app *app, verify_context *verify, hl_chain_kind kind,
         walk->mark_found = hl_xcalloc(walk->mark_count + 1, sizeof *walk->mark_found);
         verify->publications = (int)walk->mark_count;
     }
-    walk->expected = 1;
-    snprintf(walk->prev, sizeof walk->prev, "%s", hl_chain_genesis);
+    /* An audit chain starts after its anchor: the records before it were
+     * archived (app/archive.c). */
+    hl_chain_head anchor;
     if (result == HL_OK)
+        result = hl_store_chain_anchor(app->store, kind, &anchor, error);
+    if (result == HL_OK) {
+        walk->expected = anchor.seq + 1;
+        snprintf(walk->prev, sizeof walk->prev, "%s", anchor.hash);
         result = hl_store_chain_scan(app->store, kind, visit_link, walk, error);
+    }
     if (result == HL_OK)
         result = hl_store_chain_head(app->store, kind, head, error);
     if (result == HL_OK)
         report_marks(verify, walk);
+    /* Every anchor that moved has its audit.archive event: the newest one
+     * names the anchors in force (app/archive.c). */
+    bool named = true;
+    if (result == HL_OK && kind != HL_CHAIN_EVENTS && anchor.seq > 0)
+        result = hl_archive_event_names(app->store, kind, &anchor, true, &named, error);
+    if (result == HL_OK && !named) {
+        snprintf(verify->line, sizeof verify->line,
+                 HL_T("%s哈希链从第 %lld 环之后开始，但没有归档事件（audit.archive）记下这次移动",
+                      "%s hash chain starts after link %lld, but no archive event "
+                      "(audit.archive) records that move"),
+                 chain_label(kind), (long long)anchor.seq);
+        difference(verify);
+    }
     if (result == HL_OK) {
         if (walk->breaks > 0) {
             snprintf(verify->line, sizeof verify->line,

@@ -37,4 +37,17 @@ typedef struct hl_verify_summary {
 int hl_verify_run_full(hl_app *app, hl_verify_difference_visitor report, void *context,
                        hl_verify_summary *summary, hl_error *error);
 
+/* Walks one chain of store from anchor (the first record must be the
+ * anchor's seq + 1 and name its hash), recomputing every link: out
+ * receives the records seen, the broken links (0: the chain is whole), the
+ * first of them for people, and the last link reached. HL_OK unless the
+ * store cannot be read. For an audit archive (app/archive.c). */
+typedef struct hl_verify_chain_result {
+    int64_t records, breaks;
+    hl_chain_head last;
+    char first_break[320];
+} hl_verify_chain_result;
+int hl_verify_chain_walk(hl_store *store, hl_chain_kind kind, const hl_chain_head *anchor,
+                         hl_verify_chain_result *out, hl_error *error);
+
 #endif

@@ -125,7 +125,12 @@ static int run_config(cli_context *context, const cli_command *command, const cl
     hl_error error;
     hl_error_clear(&error);
     if (hl_policy_is_key(args->positional[0])) {
-        if (hl_policy_set(app, args->positional[0], args->positional[1], &error) != HL_OK)
+        /* The policy is the security administrator's: each change, and
+         * each refusal, is a security event, as over the API. */
+        int result = hl_policy_set(app, args->positional[0], args->positional[1], &error);
+        cli_audit(app, "settings.set", args->positional[0], result,
+                  result == HL_OK ? args->positional[1] : error.message);
+        if (result != HL_OK)
             return cli_fail(&error);
         printf("%s %s\n", args->positional[0], args->positional[1]);
         return CLI_EXIT_OK;
@@ -282,13 +287,17 @@ static void print_difference(void *context, const char *line)
 
 static int run_verify(cli_context *context, const cli_command *command, const cli_args *args)
 {
-    (void)command;
-    (void)args;
+    const char *archive = cli_args_get(args, "archive");
+    if (archive != NULL && archive[0] == '\0')
+        return cli_usage_error(command,
+                               HL_T("--archive 需要一个文件路径", "--archive needs a file path"));
     hl_app *app;
     hl_error error;
     int status = cli_start(context, &app, &error);
     if (status != CLI_EXIT_OK)
         return status;
+    if (archive != NULL)
+        return cli_verify_archive(app, archive);
     hl_verify_summary summary;
     int result = hl_verify_run_full(app, print_difference, NULL, &summary, &error);
     if (result != HL_OK)
@@ -907,6 +916,8 @@ static const cli_option_spec init_options[] = {{"time-zone", true}, {NULL, false
 static const cli_option_spec apikey_options[] = {{"rate", true}, {NULL, false}};
 static const cli_option_spec copy_options[] = {{"from", true}, {"to", true}, {NULL, false}};
 static const cli_option_spec backup_options[] = {{"key-copy", true}, {NULL, false}};
+static const cli_option_spec archive_options[] = {{"before", true}, {NULL, false}};
+static const cli_option_spec verify_options[] = {{"archive", true}, {NULL, false}};
 
 const cli_command cli_admin_commands[] = {
     {"report", "月度满意度通报", "the monthly satisfaction bulletin",
@@ -986,7 +997,8 @@ const cli_command cli_admin_commands[] = {
      "open311.service_notice、open311.publish（open311 或 all，见 docs/open311.md）。"
      "账户与会话策略：session.idle_minutes、session.absolute_hours、session.max_per_user、"
      "password.min_length、password.min_classes、password.history（最近几个密码不得再用，0 "
-     "为不限）、password.max_age_days（密码有效天数，0 为永不过期）（见 docs/security.md）。",
+     "为不限）、password.max_age_days（密码有效天数，0 为永不过期）；审计保存期 "
+     "audit.retention_days（180 到 3650 天，未满此期的审计记录不归档）（见 docs/security.md）。",
      "Shows the time limits and the time zone, or sets one, e.g. hotline config "
      "handle_days.complaint 10. "
      "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving "
@@ -1004,7 +1016,8 @@ const cli_command cli_admin_commands[] = {
      "open311.publish (open311 or all; docs/open311.md). The account and session policy: "
      "session.idle_minutes, session.absolute_hours, session.max_per_user, password.min_length, "
      "password.min_classes, password.history (how many of the last passwords may not be used "
-     "again; 0: any), password.max_age_days (days a password lasts; 0: forever) "
+     "again; 0: any), password.max_age_days (days a password lasts; 0: forever); the audit's "
+     "audit.retention_days (180 to 3650 days; no younger audit record is archived) "
      "(docs/security.md).",
      NULL, run_config, 0},
     {"units", "列出网络单位", "list network units", "units", "列出全部网络单位。",
@@ -1023,14 +1036,18 @@ const cli_command cli_admin_commands[] = {
      "Lists every action; --markdown prints the full transition table (the body of "
      "docs/workflow.md).",
      workflow_options, run_workflow, 0},
-    {"verify", "按日志核验全部数据", "verify the store against its log", "verify",
+    {"verify", "按日志核验全部数据", "verify the store against its log", "verify [--archive FILE]",
      "由事件日志重算全部汇总计数及工单状态并与存储比对，并逐条核验事件日志与审计的哈希链（指出第一"
-     "处断开）；"
-     "有差异时逐条列出并以 1 退出。",
+     "处断开；审计从其锚点起核验，每次锚点移动须有归档事件 audit.archive）；"
+     "有差异时逐条列出并以 1 退出。--archive FILE 只核验 hotline audit-archive 写出的归档文件："
+     "封印（需要密钥文件）、其中的哈希链，以及它与此存储相接。",
      "Rebuilds every rollup counter and order state from the event log and compares, and checks "
      "the hash chains of the event log and the audits record by record (naming the first broken "
-     "link); prints each difference and exits 1 when there is any.",
-     NULL, run_verify, 0},
+     "link; the audits from their anchors, each move of an anchor having its audit.archive "
+     "event); prints each difference and exits 1 when there is any. --archive FILE checks only "
+     "an archive written by hotline audit-archive: its seal (the key file is needed), the hash "
+     "chains in it, and that it joins this store.",
+     verify_options, run_verify, 0},
     {"demo", "载入演示数据", "load the demo data", "demo",
      "载入演示数据：太原市 42 个网络单位、诉求分类、各角色用户，以及 2024 年 2 "
      "月的工单及其完整流转。",
@@ -1192,5 +1209,22 @@ const cli_command cli_admin_commands[] = {
      "refused (exit 2) and the target left as it was. The restore is recorded in the target's "
      "audit of reads (route restore). See docs/deploy.md.",
      NULL, cli_run_restore, 0},
+    {"audit-archive", "把旧的审计记录移入签封的归档文件",
+     "move old audit records into a sealed archive", "audit-archive [--before DATE] FILE",
+     "把电话查阅审计与安全事件审计中早于 DATE 的记录（按哈希链顺序，遇到第一条不够旧的即停）写入"
+     "新文件 FILE（SQLite 格式，权限 0600，不覆盖已有文件），用备份的封印（密钥文件）签封，读回"
+     "核验后，在一个事务中移动两条链的锚点、删除已归档的记录，并记入安全事件 audit.archive。"
+     "DATE 默认为现在减去 audit.retention_days（默认 180 天）；更晚的 DATE 被拒绝（退出码 2，"
+     "不写文件）。工单事件日志从不归档。hotline verify --archive FILE 核验归档文件。见 "
+     "docs/security.md。",
+     "Writes the records of the audit of phone reads and of the audit of security events older "
+     "than DATE (in hash chain order, stopping at the first that is not) into the new file FILE "
+     "(SQLite format, mode 0600, never over an existing file), sealed with the backup's seal "
+     "(the key file); after reading it back and checking it, moves both chains' anchors, "
+     "deletes the archived records and records the security event audit.archive, in one "
+     "transaction. DATE is by default now less audit.retention_days (180 days by default); a "
+     "later DATE is refused (exit 2, no file written). The work-order event log is never "
+     "archived. hotline verify --archive FILE checks an archive. See docs/security.md.",
+     archive_options, cli_run_archive, 0},
     {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0},
 };

@@ -65,6 +65,10 @@ int cli_run_copy(cli_context *context, const cli_command *command, const cli_arg
 /* `hotline backup` and `hotline restore` (backup_command.c). */
 int cli_run_backup(cli_context *context, const cli_command *command, const cli_args *args);
 int cli_run_restore(cli_context *context, const cli_command *command, const cli_args *args);
+/* `hotline archive` (archive_command.c). */
+int cli_run_archive(cli_context *context, const cli_command *command, const cli_args *args);
+/* `hotline verify --archive FILE` (archive_command.c): the exit status. */
+int cli_verify_archive(hl_app *app, const char *path);
 
 /* The command tables of each part. */
 extern const cli_command cli_order_commands[];

@@ -269,6 +269,14 @@ FORWARD(chain_scan, (hl_chain_kind kind, hl_chain_visitor visit, void *context),
         kind >= 0 && kind < HL_CHAIN_COUNT && visit != NULL, (kind, visit, context))
 FORWARD(chain_head, (hl_chain_kind kind, hl_chain_head *out),
         kind >= 0 && kind < HL_CHAIN_COUNT && out != NULL, (kind, out))
+FORWARD(chain_anchor, (hl_chain_kind kind, hl_chain_head *out),
+        kind >= 0 && kind < HL_CHAIN_COUNT && out != NULL, (kind, out))
+FORWARD(chain_cut, (hl_chain_kind kind, const hl_chain_head *from, const hl_chain_head *anchor),
+        kind > HL_CHAIN_EVENTS && kind < HL_CHAIN_COUNT && from != NULL && anchor != NULL &&
+            anchor->seq > from->seq,
+        (kind, from, anchor))
+FORWARD(chain_start, (hl_chain_kind kind, const hl_chain_head *anchor),
+        kind > HL_CHAIN_EVENTS && kind < HL_CHAIN_COUNT && anchor != NULL, (kind, anchor))
 FORWARD(security_append, (const hl_security_event *event), event != NULL, (event))
 FORWARD(security_each, (int64_t limit, hl_security_visitor visit, void *context),
         limit >= 0 && visit != NULL, (limit, visit, context))

@@ -369,6 +369,11 @@ typedef struct hl_store_ops {
     int (*chain_scan)(hl_store *store, hl_chain_kind kind, hl_chain_visitor visit, void *context,
                       hl_error *error);
     int (*chain_head)(hl_store *store, hl_chain_kind kind, hl_chain_head *out, hl_error *error);
+    int (*chain_anchor)(hl_store *store, hl_chain_kind kind, hl_chain_head *out, hl_error *error);
+    int (*chain_cut)(hl_store *store, hl_chain_kind kind, const hl_chain_head *from,
+                     const hl_chain_head *anchor, hl_error *error);
+    int (*chain_start)(hl_store *store, hl_chain_kind kind, const hl_chain_head *anchor,
+                       hl_error *error);
     int (*security_append)(hl_store *store, const hl_security_event *event, hl_error *error);
     int (*security_each)(hl_store *store, int64_t limit, hl_security_visitor visit, void *context,
                          hl_error *error);
@@ -644,6 +649,25 @@ int hl_store_audit_put(hl_store *store, const hl_audit_read *read, hl_error *err
 int hl_store_chain_scan(hl_store *store, hl_chain_kind kind, hl_chain_visitor visit, void *context,
                         hl_error *error);
 int hl_store_chain_head(hl_store *store, hl_chain_kind kind, hl_chain_head *out, hl_error *error);
+/* The anchors of the two audit chains (reads, security: docs/security.md
+ * "Retention and archives"): the seq and hash of the last record archived
+ * out of the store, after which the chain in the store starts (0 and the
+ * genesis hash when none was). chain_anchor reads one (the events chain,
+ * never archived, answers 0 and the genesis). chain_cut, in the caller's
+ * write transaction, moves the chain's anchor from *from (HL_ECONFLICT,
+ * nothing changed, when it is no longer there: another archive moved it)
+ * to *anchor, which must be a record of the chain with that hash, and
+ * deletes the records at or below it; the database refuses anything else (HL_EIO).
+ * chain_start, in the caller's write transaction, makes a chain that has
+ * never held a record start after *anchor: its anchor and head both
+ * become *anchor, so that records appended next get the links they had
+ * in the store they came from (an archive file, a copy). HL_EINVAL for
+ * the events chain. */
+int hl_store_chain_anchor(hl_store *store, hl_chain_kind kind, hl_chain_head *out, hl_error *error);
+int hl_store_chain_cut(hl_store *store, hl_chain_kind kind, const hl_chain_head *from,
+                       const hl_chain_head *anchor, hl_error *error);
+int hl_store_chain_start(hl_store *store, hl_chain_kind kind, const hl_chain_head *anchor,
+                         hl_error *error);
 /* Appends a security event (its seq is given by the store), and visits
  * the newest limit of them (0: all), newest first. */
 int hl_store_security_append(hl_store *store, const hl_security_event *event, hl_error *error);

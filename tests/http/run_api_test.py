@@ -904,7 +904,8 @@ def test_reports(context):
 # 5. The authorization matrix.
 
 POLICY_KEYS = {"session.idle_minutes", "session.absolute_hours", "session.max_per_user", "password.min_length",
-               "password.min_classes", "password.history", "password.max_age_days"}
+               "password.min_classes", "password.history", "password.max_age_days",
+               "audit.retention_days"}
 
 
 def test_password_policy(context):
@@ -980,6 +981,24 @@ def test_password_policy(context):
                                        json.dumps({"value": value}), {"Content-Type": "application/json"},
                                        context.token("secadmin"))
         check_error(f"password.max_age_days {value!r}", status, headers, raw, 400, "invalid", "value")
+
+    # The audit's retention (issue 11, item 3): 180 days by default, the
+    # security administrator's, 180 to 3650; out of range 400, kept.
+    status, _, settings = context.get("/api/v1/config", "secadmin")
+    check("audit.retention_days 180 by default", settings.get("policy", {}).get("audit.retention_days") == 180,
+          settings.get("policy"))
+    for value in ("179", "3651", "half a year", "-180"):
+        status, headers, raw = request(context.port, "PUT", "/api/v1/config/audit.retention_days",
+                                       json.dumps({"value": value}), {"Content-Type": "application/json"},
+                                       context.token("secadmin"))
+        check_error(f"audit.retention_days {value!r}", status, headers, raw, 400, "invalid", "value")
+    status, _, _ = context.send("PUT", "/api/v1/config/audit.retention_days", {"value": "400"}, "admin")
+    check("audit.retention_days: the system administrator's is refused", status == 403, status)
+    status, _, settings = context.send("PUT", "/api/v1/config/audit.retention_days", {"value": "400"}, "secadmin")
+    check("audit.retention_days 400 set", status == 200 and settings["policy"]["audit.retention_days"] == 400,
+          (status, settings))
+    status, _, settings = context.send("PUT", "/api/v1/config/audit.retention_days", {"value": "180"}, "secadmin")
+    check("audit.retention_days back to 180", status == 200, status)
 
 
 def expect(allowed, code=200, refused=403, none=401, **special):

@@ -377,19 +377,26 @@ static void make_schema_4(fixture *fix, const int64_t *ids, const char *const *p
         hl_buf_appendf(&sql, "UPDATE orders SET citizen_phone = '%s' WHERE id = %lld;\n",
                        phones[index], (long long)ids[index]);
     /* What later schemas added (7: Open311, 10: the hash chains, 13: password
-     * history and age, 14: published bulletins) goes too, so that every
+     * history and age, 14: published bulletins, 15: the anchors) goes too, so that every
      * migration from 5 on runs again. */
-    hl_buf_append_str(&sql, "DROP TABLE published_bulletins;\n"
-                            "DROP TABLE password_history;\n"
-                            "ALTER TABLE users DROP COLUMN password_changed_at;\n"
-                            "DROP TABLE security_events;\n"
-                            "DROP TABLE chain_heads;\n"
-                            "DROP TRIGGER events_no_update;\n"
-                            "ALTER TABLE events DROP COLUMN chain_seq;\n"
-                            "ALTER TABLE events DROP COLUMN prev_hash;\n"
-                            "ALTER TABLE events DROP COLUMN hash;\n"
-                            "CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n"
-                            "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n");
+    hl_buf_append_str(
+        &sql, "DROP TRIGGER security_events_no_delete;\n"
+              "DROP TRIGGER personal_data_reads_no_delete;\n"
+              "CREATE TRIGGER personal_data_reads_no_delete BEFORE DELETE ON personal_data_reads\n"
+              "BEGIN SELECT RAISE(ABORT, 'append-only'); END;\n"
+              "DROP TABLE chain_anchors;\n"
+              "DROP INDEX personal_data_reads_by_chain;\n"
+              "DROP TABLE published_bulletins;\n"
+              "DROP TABLE password_history;\n"
+              "ALTER TABLE users DROP COLUMN password_changed_at;\n"
+              "DROP TABLE security_events;\n"
+              "DROP TABLE chain_heads;\n"
+              "DROP TRIGGER events_no_update;\n"
+              "ALTER TABLE events DROP COLUMN chain_seq;\n"
+              "ALTER TABLE events DROP COLUMN prev_hash;\n"
+              "ALTER TABLE events DROP COLUMN hash;\n"
+              "CREATE TRIGGER events_no_update BEFORE UPDATE ON events\n"
+              "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;\n");
     hl_buf_append_str(&sql, "DROP TABLE order_attributes;\n"
                             "DROP TABLE open311_requests;\n"
                             "DROP TABLE category_attributes;\n"

@@ -293,6 +293,7 @@ static void fill_ops(void)
     hl_pg_throttle_ops(&pg_ops);
     hl_pg_copy_ops(&pg_ops);
     hl_pg_chain_ops(&pg_ops);
+    hl_pg_anchor_ops(&pg_ops);
 }
 
 /* Connections of one process take the shards in turn, starting from a

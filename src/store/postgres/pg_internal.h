@@ -351,6 +351,8 @@ int hl_pg_chain_flush(struct hl_pg_store *store, hl_error *error);
 void hl_pg_chain_forget(struct hl_pg_store *store);
 int hl_pg_chain_link_stored(struct hl_pg_store *store, hl_error *error);
 void hl_pg_chain_ops(hl_store_ops *ops);
+/* pg_anchors.c */
+void hl_pg_anchor_ops(hl_store_ops *ops);
 
 /* pg_orders.c */
 /* Reads a row selected as HL_PG_ORDER_COLUMNS, opening its phone with codec. */

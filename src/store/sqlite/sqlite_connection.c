@@ -379,6 +379,7 @@ static void fill_ops(void)
     hl_sqlite_throttle_ops(&sqlite_ops);
     hl_sqlite_copy_ops(&sqlite_ops);
     hl_sqlite_chain_ops(&sqlite_ops);
+    hl_sqlite_anchor_ops(&sqlite_ops);
 }
 
 /* Set once, before SQLite initialises and before any store exists. */

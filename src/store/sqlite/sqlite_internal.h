@@ -485,6 +485,8 @@ int hl_sqlite_chain_flush(struct hl_sqlite_store *store, hl_error *error);
 void hl_sqlite_chain_forget(struct hl_sqlite_store *store);
 int hl_sqlite_chain_link_stored(struct hl_sqlite_store *store, hl_error *error);
 void hl_sqlite_chain_ops(hl_store_ops *ops);
+/* sqlite_anchors.c */
+void hl_sqlite_anchor_ops(hl_store_ops *ops);
 
 /* sqlite_orders.c */
 int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, hl_order *order,

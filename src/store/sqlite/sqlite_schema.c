@@ -255,6 +255,42 @@ static const char *const migrations[] = {
     "BEGIN SELECT RAISE(ABORT, 'published bulletins are append-only'); END;\n"
     "CREATE TRIGGER published_bulletins_no_delete BEFORE DELETE ON published_bulletins\n"
     "BEGIN SELECT RAISE(ABORT, 'published bulletins are append-only'); END;\n",
+    /* 15: the audits' anchors (app/archive.c, docs/security.md "Retention
+     * and archives"). chain_anchors holds, for each audit chain, the seq
+     * and hash of the last record archived out of the store (0 and the
+     * genesis hash at first); the chain in the store starts after it.
+     * The append-only rule gets one narrow exception, made here and not by
+     * the program: a record at or below its chain's anchor may be deleted,
+     * none above it. An anchor never goes back and moves only onto a
+     * record of its chain with that hash; a chain that never held a
+     * record may start from an anchor (an archive file, a copy). */
+    "CREATE TABLE chain_anchors(name TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL)\n"
+    "    WITHOUT ROWID;\n"
+    "INSERT INTO chain_anchors(name, seq, hash) VALUES\n"
+    "    ('reads', 0, '0000000000000000000000000000000000000000000000000000000000000000'),\n"
+    "    ('security', 0, '0000000000000000000000000000000000000000000000000000000000000000');\n"
+    "CREATE TRIGGER chain_anchors_no_delete BEFORE DELETE ON chain_anchors\n"
+    "BEGIN SELECT RAISE(ABORT, 'chain anchors are never deleted'); END;\n"
+    "CREATE TRIGGER chain_anchors_forward BEFORE UPDATE ON chain_anchors\n"
+    "    WHEN NEW.name IS NOT OLD.name OR NEW.seq <= OLD.seq OR NOT (CASE OLD.name\n"
+    "        WHEN 'reads' THEN EXISTS (SELECT 1 FROM personal_data_reads\n"
+    "                                  WHERE chain_seq = NEW.seq AND hash = NEW.hash)\n"
+    "            OR (OLD.seq = 0 AND NOT EXISTS (SELECT 1 FROM personal_data_reads))\n"
+    "        WHEN 'security' THEN EXISTS (SELECT 1 FROM security_events\n"
+    "                                     WHERE chain_seq = NEW.seq AND hash = NEW.hash)\n"
+    "            OR (OLD.seq = 0 AND NOT EXISTS (SELECT 1 FROM security_events))\n"
+    "        ELSE 0 END)\n"
+    "BEGIN SELECT RAISE(ABORT, 'a chain anchor moves only forward, onto a record of its chain'); END;\n"
+    "CREATE INDEX personal_data_reads_by_chain ON personal_data_reads(chain_seq);\n"
+    "DROP TRIGGER personal_data_reads_no_delete;\n"
+    "CREATE TRIGGER personal_data_reads_no_delete BEFORE DELETE ON personal_data_reads\n"
+    "    WHEN OLD.chain_seq IS NULL\n"
+    "      OR OLD.chain_seq > (SELECT seq FROM chain_anchors WHERE name = 'reads')\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit of personal data reads is append-only'); END;\n"
+    "DROP TRIGGER security_events_no_delete;\n"
+    "CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events\n"
+    "    WHEN OLD.chain_seq > (SELECT seq FROM chain_anchors WHERE name = 'security')\n"
+    "BEGIN SELECT RAISE(ABORT, 'the audit of security events is append-only'); END;\n",
 };
 /* clang-format on */
 
