@@ -83,6 +83,11 @@ hl_phone_codec hl_secrets_phone_codec(hl_secrets *secrets);
 int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out,
                           hl_error *error);
 
+/* Seals an order's phone, name and address as the store's codec would (an
+ * empty one gives length 0), on any thread: the import's reading thread. */
+int hl_secrets_seal_order(hl_secrets *secrets, const char *phone, const char *name,
+                          const char *address, hl_sealed_phone *out, hl_error *error);
+
 /* Binds app's store to its key, right after it is opened: when the store has
  * a check value the key file must exist and match it (HL_EIO otherwise,
  * one line: "the key file ... is missing" / "is not this store's key");

@@ -79,6 +79,9 @@ typedef struct hl_open311_record {
  * function returns HL_OK or fills error. */
 #define HL_PHONE_SEALED_MAX_BYTES 128
 #define HL_PHONE_HASH_BYTES 16
+/* The personal texts of an order sealed besides its phone. */
+typedef enum hl_sealed_field { HL_SEALED_NAME, HL_SEALED_ADDRESS } hl_sealed_field;
+#define HL_SEALED_TEXT_MAX_BYTES 1024
 typedef struct hl_phone_codec {
     void *context;
     /* Seals a phone number (never "") into sealed (*length bytes) and
@@ -94,7 +97,22 @@ typedef struct hl_phone_codec {
      * no digit. */
     int (*hash)(void *context, const char *phone, unsigned char hash[HL_PHONE_HASH_BYTES],
                 hl_error *error);
+    /* Seals a citizen's name or address (never "") into sealed (*length
+     * bytes, at most HL_SEALED_TEXT_MAX_BYTES), padded so that every
+     * sealed text of one field has one length. */
+    int (*seal_text)(void *context, hl_sealed_field field, const char *text, unsigned char *sealed,
+                     size_t *length, hl_error *error);
+    /* Opens a sealed name or address into text (size bytes,
+     * NUL-terminated); HL_EIO when it cannot. */
+    int (*open_text)(void *context, hl_sealed_field field, const unsigned char *sealed,
+                     size_t length, char *text, size_t size, hl_error *error);
 } hl_phone_codec;
+
+/* A name or an address as sealed (length 0: none, or not sealed yet). */
+typedef struct hl_sealed_text {
+    unsigned char bytes[HL_SEALED_TEXT_MAX_BYTES];
+    size_t length;
+} hl_sealed_text;
 
 /* A phone number sealed ahead of its insert (an import seals on the
  * thread that reads rows, while another writes them). length 0: no phone. */
@@ -102,6 +120,9 @@ typedef struct hl_sealed_phone {
     unsigned char bytes[HL_PHONE_SEALED_MAX_BYTES];
     size_t length;
     unsigned char hash[HL_PHONE_HASH_BYTES];
+    /* The citizen's name and address sealed the same way ahead of the
+     * insert; a length 0 with a text in the order: the store seals it. */
+    hl_sealed_text name, address;
 } hl_sealed_phone;
 
 /* One time a citizen's full phone number was given out: when, to whom

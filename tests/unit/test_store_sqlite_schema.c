@@ -10,11 +10,12 @@
 
 #include "store/chain.h"
 
-/* Takes a store back from schema 14 to 11 (published bulletins, password
- * history, the hash chains), for the tests
- * that take it further back to run older migrations again. */
-/* Migrations 13 and 14 undone too: every test that goes back before 12 does. */
-#define UNDO_MIGRATION_14 "DROP TABLE published_bulletins;"
+/* Takes a store back from schema 15 to 11 (the mark of names in clear,
+ * published bulletins, password history, the hash chains), for the tests
+ * that take it further back to run older migrations again. Migrations 13
+ * to 15 are undone too: every test that goes back before 12 does. */
+#define UNDO_MIGRATION_14                                                                          \
+    "DELETE FROM meta WHERE key = 'texts_unsealed'; DROP TABLE published_bulletins;"
 #define UNDO_MIGRATION_13                                                                          \
     UNDO_MIGRATION_14                                                                              \
     "DROP TABLE password_history; ALTER TABLE users DROP COLUMN password_changed_at;"
@@ -35,7 +36,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 14); /* migrations 1-14 */
+    assert_int_equal(hl_store_schema_version(context->store), 15); /* migrations 1-15 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -209,7 +210,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 14);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 15);
     bool consent[3];
     for (int sequence = 1; sequence <= 3; sequence++) {
         assert_int_equal(

@@ -50,11 +50,33 @@ static int capture_sealed(void *context, const unsigned char *sealed, size_t len
     return HL_OK;
 }
 
+/* The same for a name or an address: their sealed bytes are kept beside
+ * the phone's, to be written as they are. */
+static int capture_text(void *context, hl_sealed_field field, const unsigned char *sealed,
+                        size_t length, char *text, size_t size, hl_error *error)
+{
+    (void)error;
+    sealed_scan *scan = context;
+    hl_sealed_text *out = field == HL_SEALED_ADDRESS ? &scan->phone.address : &scan->phone.name;
+    if (size > 0)
+        text[0] = '\0';
+    if (length > sizeof out->bytes) {
+        scan->too_long = true;
+        length = 0;
+    }
+    if (length > 0)
+        memcpy(out->bytes, sealed, length);
+    out->length = length;
+    return HL_OK;
+}
+
 static int visit_sealed_row(PGresult *result, int row, void *context, hl_error *error)
 {
     sealed_scan *scan = context;
-    hl_phone_codec capture = {scan, NULL, capture_sealed, NULL};
+    hl_phone_codec capture = {scan, NULL, capture_sealed, NULL, NULL, capture_text};
     scan->phone.length = 0;
+    scan->phone.name.length = 0;
+    scan->phone.address.length = 0;
     memset(scan->phone.hash, 0, sizeof scan->phone.hash);
     int status = hl_pg_read_order(result, row, &capture, &scan->order, error);
     if (status != HL_OK)

@@ -255,6 +255,15 @@ static const char *const migrations[] = {
     "BEGIN SELECT RAISE(ABORT, 'published bulletins are append-only'); END;\n"
     "CREATE TRIGGER published_bulletins_no_delete BEFORE DELETE ON published_bulletins\n"
     "BEGIN SELECT RAISE(ABORT, 'published bulletins are append-only'); END;\n",
+    /* 15: citizens' names and addresses sealed like phones (sqlite_sealed.c,
+     * docs/ARCHITECTURE.md "Personal data at rest"): from now on each is a
+     * BLOB sealed through the codec, or NULL when empty. Those written in
+     * clear by older versions are sealed by seal_phones at the first open
+     * with the key, which the store never holds: this script only marks
+     * that there are some. */
+    "INSERT INTO meta(key, value) SELECT 'texts_unsealed', '1'\n"
+    "    WHERE EXISTS (SELECT 1 FROM orders WHERE typeof(citizen_name) = 'text'\n"
+    "                  OR typeof(address) = 'text');\n",
 };
 /* clang-format on */
 
