@@ -1,9 +1,10 @@
-/* secrets.c: the key file, the keys derived from it, the phone codec the
- * store seals numbers with, and the binding of a store to its key (see
- * secrets.h).
+/* secrets.c: the key file, the keys derived from it, the codec the store
+ * seals numbers, names and addresses with, and the binding of a store to
+ * its key (see secrets.h).
  *
  * It reads and creates key files, derives keys with libsodium, seals,
- * opens and hashes phone numbers, and checks a store's key check value.
+ * opens and hashes phone numbers, seals and opens names and addresses,
+ * and checks a store's key check value.
  * It decides nothing about who may read a number (app/auth) and keeps no
  * number itself: the store calls the codec as it writes and reads rows. */
 #include "app/secrets.h"
