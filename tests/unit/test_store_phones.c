@@ -228,6 +228,14 @@ static void test_names_and_addresses_are_sealed_at_rest(void **state)
     test_store_use_key(context->store);
 }
 
+static int visit_nothing(void *context, const hl_order *order, const hl_sealed_phone *phone)
+{
+    (void)context;
+    (void)order;
+    (void)phone;
+    return HL_OK;
+}
+
 /* Issue 11: a store of the schema before (SQLite 14, PostgreSQL 8) holds
  * names and addresses in clear; the first open with the key seals them
  * all, and what a reader sees does not change. */
@@ -258,8 +266,12 @@ static void test_names_in_clear_are_sealed_at_the_first_open(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     assert_int_equal(
         raw_integer(context->path, "SELECT count(*) FROM meta WHERE key = 'texts_unsealed'"), 1);
-    /* Before the key, an order still reads (SQLite) or the seal waits for it. */
+    /* Before the key the seal waits for it, and a copy (which moves sealed
+     * bytes as they are) refuses texts still in clear. */
     assert_int_equal(hl_store_seal_phones(context->store, &error), HL_EIO);
+    assert_int_equal(hl_store_order_scan_sealed(context->store, visit_nothing, NULL, &error),
+                     HL_EIO);
+    assert_non_null(strstr(error.message, "尚未加密")); /* "still in clear" */
     test_store_use_key(context->store);
     assert_int_equal(hl_store_seal_phones(context->store, &error), HL_OK);
     assert_int_equal(
@@ -277,6 +289,8 @@ static void test_names_in_clear_are_sealed_at_the_first_open(void **state)
     assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 2, &scratch_read, &error),
                      HL_OK);
     assert_string_equal(scratch_read.citizen_name, "");
+    assert_int_equal(hl_store_order_scan_sealed(context->store, visit_nothing, NULL, &error),
+                     HL_OK);
     /* Done once: the next open finds nothing to seal. */
     reopen(context);
     assert_int_equal(hl_store_seal_phones(context->store, &error), HL_OK);
