@@ -452,7 +452,8 @@ int hl_app_seal_phone(hl_app *app, const hl_order *order, hl_sealed_phone *out, 
     size_t length = strnlen(order->citizen_phone, sizeof order->citizen_phone);
     memcpy(phone, order->citizen_phone, length < sizeof phone ? length : sizeof phone - 1);
     phone[length < sizeof phone ? length : sizeof phone - 1] = '\0';
-    return hl_secrets_seal_phone(app->secrets, phone, out, error);
+    return hl_secrets_seal_order(app->secrets, phone, order->citizen_name, order->address, out,
+                                 error);
 }
 
 int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_rollup_map *batch,

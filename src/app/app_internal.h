@@ -90,7 +90,7 @@ int hl_app_store_registration(hl_app *app, hl_order *order, hl_event *event, hl_
  * (NULL: sealed here), so that an import seals on its reading thread. */
 int hl_app_store_sealed_registration(hl_app *app, hl_order *order, const hl_sealed_phone *sealed,
                                      hl_event *event, hl_rollup_map *batch, hl_error *error);
-/* Seals an order's phone with the store's key; thread-safe (it reads only
+/* Seals an order's phone, name and address with the store's key; thread-safe (it reads only
  * the key), so it may run beside a transaction on another thread. */
 int hl_app_seal_phone(hl_app *app, const hl_order *order, hl_sealed_phone *out, hl_error *error);
 /* Checks that a category code ("" passes) names an active category. */

@@ -306,7 +306,13 @@ static int visit_order(void *context, const hl_order *order, const hl_sealed_pho
     put_int(w, order->channel);
     put_int(w, order->type);
     put_int(w, order->received_at);
+    /* Names and addresses, sealed, come as their sealed bytes ("" in the
+     * order): the copy, like its phones, opens none. */
     PUT_FIELD(w, order->citizen_name);
+    put_int(w, (int64_t)phone->name.length);
+    put_bytes(w, phone->name.bytes, phone->name.length);
+    put_int(w, (int64_t)phone->address.length);
+    put_bytes(w, phone->address.bytes, phone->address.length);
     put_int(w, (int64_t)phone->length);
     put_bytes(w, phone->bytes, phone->length);
     if (phone->length > 0)

@@ -1,9 +1,10 @@
-/* secrets.c: the key file, the keys derived from it, the phone codec the
- * store seals numbers with, and the binding of a store to its key (see
- * secrets.h).
+/* secrets.c: the key file, the keys derived from it, the codec the store
+ * seals numbers, names and addresses with, and the binding of a store to
+ * its key (see secrets.h).
  *
  * It reads and creates key files, derives keys with libsodium, seals,
- * opens and hashes phone numbers, and checks a store's key check value.
+ * opens and hashes phone numbers, seals and opens names and addresses,
+ * and checks a store's key check value.
  * It decides nothing about who may read a number (app/auth) and keeps no
  * number itself: the store calls the codec as it writes and reads rows. */
 #include "app/secrets.h"
@@ -22,6 +23,7 @@
 #include "app/app_internal.h"
 #include "base/contract.h"
 #include "base/i18n.h"
+#include "domain/limits.h"
 #include "domain/phone.h"
 
 /* The key file: 64 hex digits, then a newline (which may be missing). */
@@ -29,10 +31,23 @@
 #define KDF_CONTEXT "hlphone1"
 enum { SUBKEY_SEAL = 1, SUBKEY_HASH = 2, SUBKEY_CHECK = 3, SUBKEY_BACKUP = 4 };
 #define CHECK_TEXT "hotline key check"
+/* Names and addresses have keys of their own, from a context of their own. */
+#define TEXT_KDF_CONTEXT "hltexts1"
+_Static_assert(sizeof TEXT_KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES, "8 bytes");
 
 /* A sealed number: a format byte, the nonce, then the secretbox of the
  * number padded with NULs to HL_PHONE_CHARS bytes. */
 #define SEALED_FORMAT 1
+/* A sealed name or address: a format byte of its own, the nonce, then the
+ * secretbox of the text padded with NULs to the longest the field holds
+ * (256 bytes for a name, 800 for an address), so that the sealed length
+ * tells nothing of the text's. */
+#define SEALED_TEXT_FORMAT 2
+#define SEALED_TEXT_OVERHEAD (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+static const size_t text_padded_bytes[2] = {HL_NAME_BYTES - 1, HL_ADDRESS_BYTES - 1};
+_Static_assert(SEALED_TEXT_OVERHEAD + HL_ADDRESS_BYTES - 1 <= HL_SEALED_TEXT_MAX_BYTES,
+               "a sealed address fits the store's room");
+_Static_assert(HL_NAME_BYTES <= HL_ADDRESS_BYTES, "the address is the longer field");
 #define SEALED_BYTES (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + HL_PHONE_CHARS)
 
 _Static_assert(SEALED_BYTES <= HL_PHONE_SEALED_MAX_BYTES, "a sealed number fits the store's room");
@@ -58,6 +73,9 @@ struct hl_secrets {
     crypto_generichash_state hash_start;
     unsigned char check[32];
     unsigned char backup_key[crypto_generichash_KEYBYTES]; /* seals backups' digests */
+    /* The sealing keys of names and addresses (context "hltexts1"): a key
+     * each, so that a name's sealed bytes never open as an address. */
+    unsigned char text_keys[2][crypto_secretbox_KEYBYTES];
     unsigned char nonce_prefix[NONCE_PREFIX_BYTES];
     atomic_uint_fast64_t nonce_counter;
 };
@@ -103,6 +121,9 @@ int hl_secrets_from_key(const unsigned char key[HL_SECRETS_KEY_BYTES], hl_secret
     sodium_memzero(check_key, sizeof check_key);
     crypto_kdf_derive_from_key(secrets->backup_key, sizeof secrets->backup_key, SUBKEY_BACKUP,
                                KDF_CONTEXT, key);
+    for (int field = 0; field < 2; field++)
+        crypto_kdf_derive_from_key(secrets->text_keys[field], sizeof secrets->text_keys[field],
+                                   (uint64_t)field + 1, TEXT_KDF_CONTEXT, key);
     *out = secrets;
     return HL_OK;
 }
@@ -351,6 +372,85 @@ static int hash_phone(void *context, const char *phone, unsigned char hash[HL_PH
     return HL_OK;
 }
 
+/* ---- Names and addresses ---- */
+
+static void next_nonce(hl_secrets *secrets, unsigned char *nonce)
+{
+    uint64_t counter = atomic_fetch_add(&secrets->nonce_counter, 1);
+    memcpy(nonce, secrets->nonce_prefix, NONCE_PREFIX_BYTES);
+    memcpy(nonce + NONCE_PREFIX_BYTES, &counter, sizeof counter);
+}
+
+static int seal_text(void *context, hl_sealed_field field, const char *text, unsigned char *sealed,
+                     size_t *length, hl_error *error)
+{
+    hl_secrets *secrets = context;
+    int which = field == HL_SEALED_ADDRESS ? 1 : 0;
+    size_t padded_bytes = text_padded_bytes[which];
+    size_t text_length = strlen(text);
+    if (text_length > padded_bytes)
+        return hl_error_set(error, HL_EINVAL, which ? "address" : "citizen_name",
+                            HL_T("%s过长", "the %s is too long"),
+                            which ? HL_T("地址", "address") : HL_T("诉求人姓名", "citizen's name"));
+    unsigned char padded[HL_ADDRESS_BYTES - 1] = {0};
+    memcpy(padded, text, text_length);
+    sealed[0] = SEALED_TEXT_FORMAT;
+    unsigned char *nonce = sealed + 1;
+    next_nonce(secrets, nonce);
+    crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES, padded, padded_bytes, nonce,
+                          secrets->text_keys[which]);
+    sodium_memzero(padded, padded_bytes);
+    *length = SEALED_TEXT_OVERHEAD + padded_bytes;
+    return HL_OK;
+}
+
+static int open_text(void *context, hl_sealed_field field, const unsigned char *sealed,
+                     size_t length, char *text, size_t size, hl_error *error)
+{
+    const hl_secrets *secrets = context;
+    int which = field == HL_SEALED_ADDRESS ? 1 : 0;
+    size_t padded_bytes = text_padded_bytes[which];
+    unsigned char padded[HL_ADDRESS_BYTES - 1];
+    if (length != SEALED_TEXT_OVERHEAD + padded_bytes || sealed[0] != SEALED_TEXT_FORMAT ||
+        size == 0 ||
+        crypto_secretbox_open_easy(padded, sealed + 1 + crypto_secretbox_NONCEBYTES,
+                                   length - 1 - crypto_secretbox_NONCEBYTES, sealed + 1,
+                                   secrets->text_keys[which]) != 0)
+        return hl_error_set(error, HL_EIO, NULL, "%s",
+                            which
+                                ? HL_T("地址无法解密", "an address cannot be opened")
+                                : HL_T("诉求人姓名无法解密", "a citizen's name cannot be opened"));
+    size_t text_length = strnlen((const char *)padded, padded_bytes);
+    if (text_length >= size)
+        text_length = size - 1;
+    memcpy(text, padded, text_length);
+    text[text_length] = '\0';
+    sodium_memzero(padded, padded_bytes);
+    return HL_OK;
+}
+
+/* Seals text into out, or leaves it empty when text is "". */
+static int seal_text_into(hl_secrets *secrets, hl_sealed_field field, const char *text,
+                          hl_sealed_text *out, hl_error *error)
+{
+    out->length = 0;
+    if (text[0] == '\0')
+        return HL_OK;
+    return seal_text(secrets, field, text, out->bytes, &out->length, error);
+}
+
+int hl_secrets_seal_order(hl_secrets *secrets, const char *phone, const char *name,
+                          const char *address, hl_sealed_phone *out, hl_error *error)
+{
+    HL_REQUIRE(name != NULL && address != NULL);
+    int result = hl_secrets_seal_phone(secrets, phone, out, error);
+    if (result == HL_OK)
+        result = seal_text_into(secrets, HL_SEALED_NAME, name, &out->name, error);
+    if (result == HL_OK)
+        result = seal_text_into(secrets, HL_SEALED_ADDRESS, address, &out->address, error);
+    return result;
+}
+
 int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out,
                           hl_error *error)
 {
@@ -363,7 +463,7 @@ int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phon
 
 hl_phone_codec hl_secrets_phone_codec(hl_secrets *secrets)
 {
-    hl_phone_codec codec = {secrets, seal_phone, open_phone, hash_phone};
+    hl_phone_codec codec = {secrets, seal_phone, open_phone, hash_phone, seal_text, open_text};
     return codec;
 }
 

@@ -1,4 +1,5 @@
-/* secrets.h: the key that seals citizens' phone numbers at rest.
+/* secrets.h: the key that seals citizens' phone numbers, names and
+ * addresses at rest.
  *
  * One master key of 32 random bytes lives in a key file OUTSIDE the
  * database: by default "<database path>.key" (demo/hotline.db.key), else
@@ -20,6 +21,12 @@
  *      with another key fails at once instead of showing garbage;
  *   4. the key of backups' seals: a keyed BLAKE2b of a backup's digest
  *      (app/backup.h), so that only a holder of the key can seal one.
+ *
+ * Two more come from the context "hltexts1": the secretbox keys of the
+ * citizen's name and of the address (one each, so that a sealed name never
+ * opens as an address), each text padded with NULs to the longest its
+ * field holds (256 and 800 bytes) so that the sealed length tells nothing.
+ * They have no search hash: nothing searches by them (docs/security.md).
  *
  * A stolen database alone reveals no number: the sealed numbers need key
  * 1, and the hashes cannot be tried against every possible number without
@@ -74,14 +81,20 @@ void hl_secrets_check_value(const hl_secrets *secrets, char out[HL_SECRETS_CHECK
 void hl_secrets_backup_seal(const hl_secrets *secrets, const void *data, size_t length,
                             unsigned char out[HL_SECRETS_BACKUP_SEAL_BYTES]);
 
-/* The phone codec of these secrets, for hl_store_set_phone_codec (its
- * context is secrets: they must outlive the store). */
+/* The codec of these secrets (phones, names and addresses), for
+ * hl_store_set_phone_codec (its context is secrets: they must outlive the
+ * store). */
 hl_phone_codec hl_secrets_phone_codec(hl_secrets *secrets);
 
 /* Seals a phone number ("" gives length 0) as the store's codec would, on
  * any thread. */
 int hl_secrets_seal_phone(hl_secrets *secrets, const char *phone, hl_sealed_phone *out,
                           hl_error *error);
+
+/* Seals an order's phone, name and address as the store's codec would (an
+ * empty one gives length 0), on any thread: the import's reading thread. */
+int hl_secrets_seal_order(hl_secrets *secrets, const char *phone, const char *name,
+                          const char *address, hl_sealed_phone *out, hl_error *error);
 
 /* Binds app's store to its key, right after it is opened: when the store has
  * a check value the key file must exist and match it (HL_EIO otherwise,

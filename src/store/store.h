@@ -72,13 +72,17 @@ typedef struct hl_open311_record {
     char media_url[HL_MEDIA_URL_BYTES];
 } hl_open311_record;
 
-/* How the store keeps citizens' phone numbers (app/secrets.c provides
- * it; the store holds no key and no cryptography of its own). A phone is
- * written as its sealed form (at most HL_PHONE_SEALED_MAX_BYTES) beside a
- * search hash of HL_PHONE_HASH_BYTES, and read back through open. Each
- * function returns HL_OK or fills error. */
+/* How the store keeps citizens' phone numbers, names and addresses
+ * (app/secrets.c provides it; the store holds no key and no cryptography
+ * of its own). A phone is written as its sealed form (at most
+ * HL_PHONE_SEALED_MAX_BYTES) beside a search hash of HL_PHONE_HASH_BYTES,
+ * and read back through open; a name or an address through seal_text and
+ * open_text, without a hash. Each function returns HL_OK or fills error. */
 #define HL_PHONE_SEALED_MAX_BYTES 128
 #define HL_PHONE_HASH_BYTES 16
+/* The personal texts of an order sealed besides its phone. */
+typedef enum hl_sealed_field { HL_SEALED_NAME, HL_SEALED_ADDRESS } hl_sealed_field;
+#define HL_SEALED_TEXT_MAX_BYTES 1024
 typedef struct hl_phone_codec {
     void *context;
     /* Seals a phone number (never "") into sealed (*length bytes) and
@@ -94,7 +98,22 @@ typedef struct hl_phone_codec {
      * no digit. */
     int (*hash)(void *context, const char *phone, unsigned char hash[HL_PHONE_HASH_BYTES],
                 hl_error *error);
+    /* Seals a citizen's name or address (never "") into sealed (*length
+     * bytes, at most HL_SEALED_TEXT_MAX_BYTES), padded so that every
+     * sealed text of one field has one length. */
+    int (*seal_text)(void *context, hl_sealed_field field, const char *text, unsigned char *sealed,
+                     size_t *length, hl_error *error);
+    /* Opens a sealed name or address into text (size bytes,
+     * NUL-terminated); HL_EIO when it cannot. */
+    int (*open_text)(void *context, hl_sealed_field field, const unsigned char *sealed,
+                     size_t length, char *text, size_t size, hl_error *error);
 } hl_phone_codec;
+
+/* A name or an address as sealed (length 0: none, or not sealed yet). */
+typedef struct hl_sealed_text {
+    unsigned char bytes[HL_SEALED_TEXT_MAX_BYTES];
+    size_t length;
+} hl_sealed_text;
 
 /* A phone number sealed ahead of its insert (an import seals on the
  * thread that reads rows, while another writes them). length 0: no phone. */
@@ -102,6 +121,9 @@ typedef struct hl_sealed_phone {
     unsigned char bytes[HL_PHONE_SEALED_MAX_BYTES];
     size_t length;
     unsigned char hash[HL_PHONE_HASH_BYTES];
+    /* The citizen's name and address sealed the same way ahead of the
+     * insert; a length 0 with a text in the order: the store seals it. */
+    hl_sealed_text name, address;
 } hl_sealed_phone;
 
 /* One time a citizen's full phone number was given out: when, to whom
@@ -527,12 +549,15 @@ int hl_store_session_purge(hl_store *store, hl_time now, hl_error *error);
 int hl_store_session_touch(hl_store *store, const char *token_hash, hl_time expires_at,
                            hl_error *error);
 /* Citizens' phone numbers at rest. The store copies the codec (its context
- * must outlive the store); until one is set, writing an order with a phone,
- * reading a sealed phone or searching by phone fails with HL_EIO: the store
- * never writes a phone number in clear. */
+ * must outlive the store); until one is set, writing an order with a
+ * phone, a name or an address, reading a sealed one or searching by phone
+ * fails with HL_EIO: the store never writes any of them in clear. */
 void hl_store_set_phone_codec(hl_store *store, const hl_phone_codec *codec);
 /* Seals the phone numbers a store of schema 4 or older kept in clear (and
- * gives them their search hashes), in one transaction of its own; does
+ * gives them their search hashes), and the names and addresses a store of
+ * SQLite schema 14 or PostgreSQL schema 8 or older kept in clear, in one
+ * transaction of its own, then rewrites what still holds them (SQLite:
+ * VACUUM; PostgreSQL: VACUUM FULL orders, when the role owns it); does
  * nothing, without a scan, once done. Needs the codec. */
 int hl_store_seal_phones(hl_store *store, hl_error *error);
 /* The audit of full phone-number reads: append one (inside a transaction;

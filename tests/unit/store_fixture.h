@@ -24,8 +24,15 @@
  * pg_schema.c), for the tests that run older migrations again: the first
  * leaves the event log alone (for a test that replaces it), the second
  * undoes its columns and triggers too. */
-/* Schemas 7, 8 and 9 undone too: every test that goes back before 6 does. */
-#define PG_UNDO_ANCHORS "DROP TABLE chain_anchors; DROP INDEX personal_data_reads_by_chain;"
+/* Schemas 7 to 10 undone too: every test that goes back before 6 does.
+ * Schema 10 (names and addresses sealed, as bytea) undone on a store whose
+ * orders hold none. */
+#define PG_UNDO_SEALED_TEXTS                                                                       \
+    "ALTER TABLE orders ALTER COLUMN citizen_name TYPE text COLLATE \"C\""                         \
+    " USING convert_from(citizen_name, 'UTF8'),"                                                   \
+    " ALTER COLUMN address TYPE text COLLATE \"C\" USING convert_from(address, 'UTF8');"
+#define PG_UNDO_ANCHORS                                                                            \
+    PG_UNDO_SEALED_TEXTS "DROP TABLE chain_anchors; DROP INDEX personal_data_reads_by_chain;"
 #define PG_UNDO_PASSWORD_AGE                                                                       \
     PG_UNDO_ANCHORS                                                                                \
     "DROP TABLE password_history; ALTER TABLE users DROP COLUMN password_changed_at;"

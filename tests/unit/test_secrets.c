@@ -1,5 +1,6 @@
 /* Tests of src/app/secrets.c on real files: the key file (made once, mode
- * 0600, refused when wrong), phone numbers sealed on disk and opened back,
+ * 0600, refused when wrong), phone numbers, names and addresses sealed on
+ * disk and opened back,
  * a store refused without its key or with another, the search hash that
  * finds one number however it was written, and a store of schema 4 whose
  * numbers in clear are sealed when it is opened. */
@@ -244,6 +245,71 @@ static void test_phone_on_disk_is_not_the_number(void **state)
     assert_false(store_holds(fix->path, "912345678"));
 }
 
+/* Issue 11: citizens' names and addresses were kept in clear in the file;
+ * now neither the database nor its WAL holds either, even before a
+ * checkpoint, and both read back as they were written. */
+static void test_name_and_address_on_disk_are_not_in_clear(void **state)
+{
+    fixture *fix = *state;
+    hl_order *order = hl_xcalloc(1, sizeof *order);
+    order->channel = HL_CHANNEL_PHONE;
+    order->type = HL_TYPE_HELP;
+    assert_int_equal(
+        hl_clock_parse_time(hl_slice_of("2024-03-01T09:00:00+08:00"), &order->received_at), HL_OK);
+    snprintf(order->title, sizeof order->title, "路灯不亮");
+    snprintf(order->content, sizeof order->content, "路灯连续三晚不亮。");
+    snprintf(order->citizen_name, sizeof order->citizen_name, "司马懿");
+    snprintf(order->address, sizeof order->address, "晋源区晋祠路三段 417 号");
+    int64_t id = 0;
+    hl_error error;
+    if (hl_app_register(fix->app, "agent", order, order->received_at, &id, &error) != HL_OK)
+        fail_msg("register: %s", error.message);
+    assert_false(store_holds(fix->path, "司马懿"));
+    assert_false(store_holds(fix->path, "晋祠路"));
+    assert_false(store_holds(fix->path, "417"));
+    hl_app_close(fix->app);
+    assert_int_equal(hl_app_open(fix->path, &fix->app, &error), HL_OK);
+    memset(order, 0, sizeof *order);
+    assert_int_equal(hl_app_get_order(fix->app, id, order, &error), HL_OK);
+    assert_string_equal(order->citizen_name, "司马懿");
+    assert_string_equal(order->address, "晋源区晋祠路三段 417 号");
+    free(order);
+    assert_false(store_holds(fix->path, "司马懿"));
+}
+
+/* Issue 11: a store of schema 14 holds names and addresses in clear, in
+ * its rows and in its free pages; the first open with the key seals them
+ * and rewrites the file, so that neither the file nor the WAL keeps them. */
+static void test_schema_14_names_are_sealed_and_leave_no_copy(void **state)
+{
+    fixture *fix = *state;
+    int64_t id = register_with_phone(fix->app, "2024-03-01T09:00:00+08:00", "13912345678");
+    hl_app_close(fix->app);
+    fix->app = NULL;
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "UPDATE orders SET citizen_name = '诸葛亮', address = '尖草坪区卧龙岗 9 号' "
+             "WHERE id = %lld; UPDATE meta SET value = '15' WHERE key = 'schema_version';",
+             (long long)id);
+    raw_exec(fix->path, sql);
+    raw_exec(fix->path, "PRAGMA wal_checkpoint(TRUNCATE);");
+    assert_true(store_holds(fix->path, "诸葛亮")); /* the test means something */
+    hl_error error;
+    assert_int_equal(hl_app_open(fix->path, &fix->app, &error), HL_OK);
+    assert_false(store_holds(fix->path, "诸葛亮"));
+    assert_false(store_holds(fix->path, "卧龙岗"));
+    char unsealed[16];
+    raw_text(fix->path, "SELECT count(*) FROM meta WHERE key = 'texts_unsealed'", unsealed,
+             sizeof unsealed);
+    assert_string_equal(unsealed, "0");
+    hl_order *order = hl_xmalloc(sizeof *order);
+    assert_int_equal(hl_app_get_order(fix->app, id, order, &error), HL_OK);
+    assert_string_equal(order->citizen_name, "诸葛亮");
+    assert_string_equal(order->address, "尖草坪区卧龙岗 9 号");
+    assert_string_equal(order->citizen_phone, "13912345678");
+    free(order);
+}
+
 static void test_phone_opens_back_to_the_number(void **state)
 {
     fixture *fix = *state;
@@ -477,6 +543,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_key_file_others_may_read_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phone_on_disk_is_not_the_number, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phone_opens_back_to_the_number, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_name_and_address_on_disk_are_not_in_clear, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_schema_14_names_are_sealed_and_leave_no_copy, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_two_seals_of_one_number_differ, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_with_another_key_is_refused_at_open, setup,
                                         teardown),

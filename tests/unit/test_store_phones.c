@@ -1,7 +1,9 @@
 /* test_store_phones.c: citizens' phone numbers at rest in the store (on
  * each backend): no phone without a codec, orders found by a number however it is
- * written, and the phone index a bulk load writes at commit. Records are
- * filled by hand; the workflow is not involved. */
+ * written, and the phone index a bulk load writes at commit; citizens'
+ * names and addresses sealed alike, and those an older schema kept in
+ * clear sealed at the first open with the key. Records are filled by hand;
+ * the workflow is not involved. */
 #include "store_fixture.h"
 
 /* ---- Phones at rest and the audit of reads (schema 5) ---- */
@@ -18,9 +20,11 @@ static void test_phone_needs_a_codec(void **state)
                      HL_EIO);
     hl_store_rollback(context->store);
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders"), 1);
-    /* ...an order without one is, */
+    /* ...an order without one (nor a name or an address, sealed alike) is, */
     hl_order *order = make_order(3, HL_STATE_NEW, "");
     order->citizen_phone[0] = '\0';
+    order->citizen_name[0] = '\0';
+    order->address[0] = '\0';
     insert(context->store, order);
     assert_int_equal(
         raw_integer(context->path, "SELECT count(*) FROM orders WHERE citizen_phone IS NULL"), 1);
@@ -143,6 +147,156 @@ static void test_bulk_load_indexes_phones_at_commit(void **state)
                      4); /* 2, 4 and the two of make_order */
 }
 
+/* ---- Names and addresses at rest (SQLite schema 15, PostgreSQL 9) ---- */
+
+#define SEALED_NAME_BYTES "297"    /* 1 + 24 + 16 + 256: every name */
+#define SEALED_ADDRESS_BYTES "841" /* 1 + 24 + 16 + 800: every address */
+
+/* Orders whose name or address holds the text in clear, as the owner of
+ * the database reads them with plain SQL. */
+static int64_t clear_rows(const char *path, const char *name, const char *address)
+{
+    char sql[512];
+    if (test_store_is_postgres())
+        snprintf(
+            sql, sizeof sql,
+            "SELECT count(*) FROM orders WHERE position(convert_to('%s', 'UTF8') IN "
+            "coalesce(citizen_name::bytea, ''::bytea)) > 0 OR position(convert_to('%s', 'UTF8') IN "
+            "coalesce(address::bytea, ''::bytea)) > 0",
+            name, address);
+    else
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM orders WHERE instr(CAST(citizen_name AS BLOB), CAST('%s' "
+                 "AS BLOB)) > 0 OR instr(CAST(address AS BLOB), CAST('%s' AS BLOB)) > 0",
+                 name, address);
+    return raw_integer(path, sql);
+}
+
+/* Orders whose name and address are sealed to their fixed lengths. */
+static int64_t sealed_rows(const char *path)
+{
+    if (test_store_is_postgres())
+        return raw_integer(
+            path,
+            "SELECT count(*) FROM orders WHERE octet_length(citizen_name) = " SEALED_NAME_BYTES
+            " AND octet_length(address) = " SEALED_ADDRESS_BYTES);
+    return raw_integer(path, "SELECT count(*) FROM orders WHERE typeof(citizen_name) = 'blob' AND "
+                             "length(citizen_name) = " SEALED_NAME_BYTES " AND typeof(address) = "
+                             "'blob' AND length(address) = " SEALED_ADDRESS_BYTES);
+}
+
+/* Issue 11: names and addresses were stored in clear; a raw read of the
+ * table (a stolen file, a backup, the owner's SELECT) showed them. */
+static void test_names_and_addresses_are_sealed_at_rest(void **state)
+{
+    fixture *context = *state;
+    hl_order *order = make_order(1, HL_STATE_NEW, "");
+    snprintf(order->address, sizeof order->address, "迎泽区并州路 88 号");
+    insert(context->store, order);
+    order = make_order(2, HL_STATE_NEW, "");
+    snprintf(order->citizen_name, sizeof order->citizen_name, "欧阳");
+    snprintf(order->address, sizeof order->address, "小店区");
+    insert(context->store, order);
+    order = make_order(3, HL_STATE_NEW, "");
+    order->citizen_name[0] = order->address[0] = '\0';
+    insert(context->store, order);
+    assert_int_equal(clear_rows(context->path, "张三", "并州路"), 0);
+    assert_int_equal(clear_rows(context->path, "欧阳", "小店区"), 0);
+    /* A short name and a long one, a short address and a long one: one length each. */
+    assert_int_equal(sealed_rows(context->path), 2);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders WHERE citizen_name "
+                                                "IS NULL AND address IS NULL"),
+                     1); /* empty is NULL */
+    hl_error error;
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_OK);
+    assert_string_equal(scratch_read.citizen_name, "张三");
+    assert_string_equal(scratch_read.address, "迎泽区并州路 88 号");
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 3, &scratch_read, &error),
+                     HL_OK);
+    assert_string_equal(scratch_read.citizen_name, "");
+    assert_string_equal(scratch_read.address, "");
+    /* Without the codec neither is written nor read. */
+    hl_store_set_phone_codec(context->store, NULL);
+    order = make_order(4, HL_STATE_NEW, "");
+    order->citizen_phone[0] = '\0';
+    assert_int_equal(hl_store_begin(context->store, &error), HL_OK);
+    assert_int_equal(hl_store_order_insert(context->store, order, &error), HL_EIO);
+    hl_store_rollback(context->store);
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 2, &scratch_read, &error),
+                     HL_EIO);
+    test_store_use_key(context->store);
+}
+
+static int visit_nothing(void *context, const hl_order *order, const hl_sealed_phone *phone)
+{
+    (void)context;
+    (void)order;
+    (void)phone;
+    return HL_OK;
+}
+
+/* Issue 11: a store of the schema before (SQLite 14, PostgreSQL 8) holds
+ * names and addresses in clear; the first open with the key seals them
+ * all, and what a reader sees does not change. */
+static void test_names_in_clear_are_sealed_at_the_first_open(void **state)
+{
+    fixture *context = *state;
+    insert(context->store, make_order(1, HL_STATE_NEW, ""));
+    insert(context->store, make_order(2, HL_STATE_NEW, ""));
+    hl_store_close(context->store);
+    context->store = NULL;
+    if (test_store_is_postgres())
+        assert_int_equal(
+            raw_exec(context->path,
+                     "UPDATE orders SET citizen_name = NULL, address = NULL;" PG_UNDO_SEALED_TEXTS
+                     "UPDATE orders SET citizen_name = '王五', address = '小店区长风街 1 号';"
+                     "UPDATE orders SET citizen_name = '' WHERE id = 20240215000002;"
+                     "UPDATE meta SET value = '9' WHERE key = 'schema_version';"),
+            0);
+    else
+        assert_int_equal(
+            raw_exec(context->path,
+                     "UPDATE orders SET citizen_name = '王五', address = '小店区长风街 1 号';"
+                     "UPDATE orders SET citizen_name = '' WHERE id = 20240215000002;"
+                     "UPDATE meta SET value = '15' WHERE key = 'schema_version';"),
+            0);
+    assert_int_equal(clear_rows(context->path, "王五", "长风街"), 2); /* the test means something */
+    hl_error error;
+    assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT count(*) FROM meta WHERE key = 'texts_unsealed'"), 1);
+    /* Before the key the seal waits for it, and a copy (which moves sealed
+     * bytes as they are) refuses texts still in clear. */
+    assert_int_equal(hl_store_seal_phones(context->store, &error), HL_EIO);
+    assert_int_equal(hl_store_order_scan_sealed(context->store, visit_nothing, NULL, &error),
+                     HL_EIO);
+    assert_non_null(strstr(error.message, "尚未加密")); /* "still in clear" */
+    test_store_use_key(context->store);
+    assert_int_equal(hl_store_seal_phones(context->store, &error), HL_OK);
+    assert_int_equal(
+        raw_integer(context->path, "SELECT count(*) FROM meta WHERE key = 'texts_unsealed'"), 0);
+    assert_int_equal(clear_rows(context->path, "王五", "长风街"), 0);
+    assert_int_equal(sealed_rows(context->path), 1);
+    assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders WHERE citizen_name "
+                                                "IS NULL"),
+                     1);
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 1, &scratch_read, &error),
+                     HL_OK);
+    assert_string_equal(scratch_read.citizen_name, "王五");
+    assert_string_equal(scratch_read.address, "小店区长风街 1 号");
+    assert_string_equal(scratch_read.citizen_phone, "13800000000");
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 2, &scratch_read, &error),
+                     HL_OK);
+    assert_string_equal(scratch_read.citizen_name, "");
+    assert_int_equal(hl_store_order_scan_sealed(context->store, visit_nothing, NULL, &error),
+                     HL_OK);
+    /* Done once: the next open finds nothing to seal. */
+    reopen(context);
+    assert_int_equal(hl_store_seal_phones(context->store, &error), HL_OK);
+    assert_int_equal(sealed_rows(context->path), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +304,8 @@ int main(void)
         STORE_TEST(test_phone_needs_a_codec),
         STORE_TEST(test_query_by_phone_before_an_order_newest_first),
         STORE_TEST(test_bulk_load_indexes_phones_at_commit),
+        STORE_TEST(test_names_and_addresses_are_sealed_at_rest),
+        STORE_TEST(test_names_in_clear_are_sealed_at_the_first_open),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

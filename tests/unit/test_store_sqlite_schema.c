@@ -10,11 +10,14 @@
 
 #include "store/chain.h"
 
-/* Takes a store back from schema 14 to 11 (published bulletins, password
- * history, the hash chains), for the tests
- * that take it further back to run older migrations again. */
-/* Migrations 13 to 15 undone too: every test that goes back before 12 does. */
+/* Takes a store back from schema 16 to 11 (the mark of names in clear,
+ * the audits' anchors, published bulletins, password history, the hash
+ * chains), for the tests that take it further back to run older
+ * migrations again. Migrations 13 to 16 undone too: every test that goes
+ * back before 12 does. */
+#define UNDO_MIGRATION_16 "DELETE FROM meta WHERE key = 'texts_unsealed';"
 #define UNDO_MIGRATION_15                                                                          \
+    UNDO_MIGRATION_16                                                                              \
     "DROP TABLE chain_anchors; DROP INDEX personal_data_reads_by_chain;"                           \
     "DROP TRIGGER personal_data_reads_no_delete;"                                                  \
     "CREATE TRIGGER personal_data_reads_no_delete BEFORE DELETE ON personal_data_reads "           \
@@ -43,7 +46,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 15); /* migrations 1-15 */
+    assert_int_equal(hl_store_schema_version(context->store), 16); /* migrations 1-16 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -217,7 +220,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 15);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 16);
     bool consent[3];
     for (int sequence = 1; sequence <= 3; sequence++) {
         assert_int_equal(

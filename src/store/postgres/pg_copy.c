@@ -50,11 +50,33 @@ static int capture_sealed(void *context, const unsigned char *sealed, size_t len
     return HL_OK;
 }
 
+/* The same for a name or an address: their sealed bytes are kept beside
+ * the phone's, to be written as they are. */
+static int capture_text(void *context, hl_sealed_field field, const unsigned char *sealed,
+                        size_t length, char *text, size_t size, hl_error *error)
+{
+    (void)error;
+    sealed_scan *scan = context;
+    hl_sealed_text *out = field == HL_SEALED_ADDRESS ? &scan->phone.address : &scan->phone.name;
+    if (size > 0)
+        text[0] = '\0';
+    if (length > sizeof out->bytes) {
+        scan->too_long = true;
+        length = 0;
+    }
+    if (length > 0)
+        memcpy(out->bytes, sealed, length);
+    out->length = length;
+    return HL_OK;
+}
+
 static int visit_sealed_row(PGresult *result, int row, void *context, hl_error *error)
 {
     sealed_scan *scan = context;
-    hl_phone_codec capture = {scan, NULL, capture_sealed, NULL};
+    hl_phone_codec capture = {scan, NULL, capture_sealed, NULL, NULL, capture_text};
     scan->phone.length = 0;
+    scan->phone.name.length = 0;
+    scan->phone.address.length = 0;
     memset(scan->phone.hash, 0, sizeof scan->phone.hash);
     int status = hl_pg_read_order(result, row, &capture, &scan->order, error);
     if (status != HL_OK)
@@ -78,14 +100,31 @@ static int visit_sealed_row(PGresult *result, int row, void *context, hl_error *
     return scan->visit(scan->context, &scan->order, &scan->phone);
 }
 
+/* Names and addresses schema 8 kept in clear are bytea of their clear
+ * bytes until the first open with the key seals them: a copy, which holds
+ * no key and moves bytes as they are, must not take them for sealed. */
+static const char texts_unsealed_sql[] = "SELECT 1 FROM meta WHERE key = 'texts_unsealed'";
+
 static int pg_order_scan_sealed(hl_store *base, hl_sealed_order_visitor visit, void *context,
                                 hl_error *error)
 {
+    PGresult *mark = NULL;
+    int result = hl_pg_exec(hl_pg_store_of(base), texts_unsealed_sql, NULL, "order_scan_sealed",
+                            &mark, error);
+    bool unsealed = result == HL_OK && PQntuples(mark) > 0;
+    PQclear(mark);
+    if (result != HL_OK)
+        return result;
+    if (unsealed)
+        return hl_error_set(error, HL_EIO, NULL, "%s",
+                            HL_T("诉求人姓名和地址尚未加密：先用密钥打开一次数据库（任一命令）",
+                                 "citizens' names and addresses are still in clear: open the "
+                                 "store once with its key (any command) to seal them first"));
     sealed_scan *scan = hl_xcalloc(1, sizeof *scan); /* an order is several KiB */
     scan->visit = visit;
     scan->context = context;
-    int result = hl_pg_visit(hl_pg_store_of(base), order_scan_sql, false, NULL, "order_scan_sealed",
-                             visit_sealed_row, scan, error);
+    result = hl_pg_visit(hl_pg_store_of(base), order_scan_sql, false, NULL, "order_scan_sealed",
+                         visit_sealed_row, scan, error);
     free(scan);
     return result;
 }

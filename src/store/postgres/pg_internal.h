@@ -373,7 +373,24 @@ typedef struct hl_pg_sealed_phone {
     const unsigned char *bytes;
     size_t length;
     const unsigned char *hash;
+    /* The sealed name and address (NULL: none, written NULL). */
+    const unsigned char *name, *address;
+    size_t name_length, address_length;
 } hl_pg_sealed_phone;
+/* pg_sealed.c: names and addresses sealed like phones. Points out's name
+ * and address at their sealed forms: given's when the caller sealed them
+ * (given may be NULL), else sealed here into scratch. */
+int hl_pg_seal_order_texts(struct hl_pg_store *store, const hl_order *order,
+                           const hl_sealed_phone *given, hl_sealed_phone *scratch,
+                           hl_pg_sealed_phone *out, hl_error *error);
+void hl_pg_param_sealed_text(hl_pg_params *params, const unsigned char *bytes, size_t length);
+/* Reads a name or address column: NULL is "", bytea is opened with codec. */
+int hl_pg_read_sealed_text(const PGresult *result, int row, int column, const hl_phone_codec *codec,
+                           hl_sealed_field field, int64_t id, char *out, size_t size,
+                           hl_error *error);
+/* Seals the names and addresses schema 8 and before kept in clear, once
+ * (meta.texts_unsealed), in a transaction of its own; needs the codec. */
+int hl_pg_seal_stored_texts(struct hl_pg_store *store, hl_error *error);
 /* Seals an order's phone into scratch (the caller's, which it clears after
  * use) and points out at it. */
 int hl_pg_seal_order_phone(struct hl_pg_store *store, const hl_order *order,

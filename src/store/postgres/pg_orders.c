@@ -89,12 +89,12 @@ static void param_order(hl_pg_params *params, const hl_order *order, const order
     hl_pg_param_text(params, names->channel);
     hl_pg_param_text(params, names->type);
     hl_pg_param_int64(params, order->received_at);
-    HL_PG_PARAM_FIELD(params, order->citizen_name);
+    hl_pg_param_sealed_text(params, phone->name, phone->name_length);
     if (phone->length > 0)
         hl_pg_param_bytes(params, phone->bytes, phone->length);
     else
         hl_pg_param_null(params);
-    HL_PG_PARAM_FIELD(params, order->address);
+    hl_pg_param_sealed_text(params, phone->address, phone->address_length);
     hl_pg_param_int64(params, order->has_location ? 1 : 0);
     hl_pg_param_double(params, order->latitude);
     hl_pg_param_double(params, order->longitude);
@@ -114,10 +114,16 @@ int hl_pg_read_order(const PGresult *result, int row, const hl_phone_codec *code
     order->channel = (hl_channel)hl_pg_row_enum(&reader, hl_pg_channel_name, HL_CHANNEL_COUNT);
     order->type = (hl_order_type)hl_pg_row_enum(&reader, hl_pg_type_name, HL_TYPE_COUNT);
     order->received_at = hl_pg_row_int64(&reader);
-    HL_PG_ROW_FIELD(&reader, order->citizen_name);
+    int name_result =
+        hl_pg_read_sealed_text(result, row, reader.column++, codec, HL_SEALED_NAME, order->id,
+                               order->citizen_name, sizeof order->citizen_name, error);
     int phone_result = hl_pg_read_phone(result, row, reader.column++, codec, order->id,
                                         order->citizen_phone, sizeof order->citizen_phone, error);
-    HL_PG_ROW_FIELD(&reader, order->address);
+    int address_result =
+        hl_pg_read_sealed_text(result, row, reader.column++, codec, HL_SEALED_ADDRESS, order->id,
+                               order->address, sizeof order->address, error);
+    if (phone_result == HL_OK)
+        phone_result = name_result != HL_OK ? name_result : address_result;
     order->has_location = hl_pg_row_int64(&reader) != 0;
     order->latitude = hl_pg_row_double(&reader);
     order->longitude = hl_pg_row_double(&reader);
@@ -293,11 +299,14 @@ static int pg_order_insert(hl_store *base, const hl_order *order, const hl_seale
     /* A phone sealed by the caller is taken as it is; any other is sealed
      * here, so that no number can reach the table in clear. */
     hl_sealed_phone scratch;
-    hl_pg_sealed_phone phone = {NULL, 0, NULL};
+    hl_pg_sealed_phone phone = {0};
     if (sealed != NULL && sealed->length > 0 && sealed->length <= sizeof sealed->bytes)
-        phone = (hl_pg_sealed_phone){sealed->bytes, sealed->length, sealed->hash};
+        phone = (hl_pg_sealed_phone){
+            .bytes = sealed->bytes, .length = sealed->length, .hash = sealed->hash};
     else
         result = hl_pg_seal_order_phone(store, order, &scratch, &phone, error);
+    if (result == HL_OK)
+        result = hl_pg_seal_order_texts(store, order, sealed, &scratch, &phone, error);
     if (result != HL_OK)
         return result;
     hl_pg_params params;

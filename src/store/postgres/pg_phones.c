@@ -45,7 +45,9 @@ int hl_pg_index_phone(struct hl_pg_store *store, const hl_derive_phone_entry *en
 int hl_pg_seal_order_phone(struct hl_pg_store *store, const hl_order *order,
                            hl_sealed_phone *scratch, hl_pg_sealed_phone *out, hl_error *error)
 {
-    *out = (hl_pg_sealed_phone){NULL, 0, NULL};
+    out->bytes = NULL;
+    out->length = 0;
+    out->hash = NULL;
     size_t length = strnlen(order->citizen_phone, sizeof order->citizen_phone);
     if (length == 0)
         return HL_OK;
@@ -61,7 +63,9 @@ int hl_pg_seal_order_phone(struct hl_pg_store *store, const hl_order *order,
     if (result != HL_OK)
         return result;
     scratch->length = sealed_length;
-    *out = (hl_pg_sealed_phone){scratch->bytes, sealed_length, scratch->hash};
+    out->bytes = scratch->bytes;
+    out->length = sealed_length;
+    out->hash = scratch->hash;
     return HL_OK;
 }
 
@@ -110,17 +114,15 @@ static void pg_set_phone_codec(hl_store *base, const hl_phone_codec *codec)
 }
 
 /* SQLite's seal_phones seals the numbers that its schemas 4 and older kept
- * in clear, and then does nothing. A PostgreSQL store has no such past: its
- * first schema already holds sealed numbers only (a bytea column written
- * through the codec; a copy from SQLite reads through the source's codec
- * and writes through this one), so there is never anything to seal, and
- * this answers HL_OK at once, as SQLite's does once done: without a codec
- * too, since it needs none when there is nothing to seal. */
+ * in clear. A PostgreSQL store has no such past for phones: its first
+ * schema already holds sealed numbers only (a bytea column written through
+ * the codec; a copy from SQLite reads through the source's codec and
+ * writes through this one). Names and addresses it kept in clear until
+ * schema 9: those are sealed here, once (pg_sealed.c); without the mark
+ * this is one lookup and needs no codec. */
 static int pg_seal_phones(hl_store *base, hl_error *error)
 {
-    (void)base;
-    (void)error;
-    return HL_OK;
+    return hl_pg_seal_stored_texts(hl_pg_store_of(base), error);
 }
 
 void hl_pg_phones_ops(hl_store_ops *ops)

@@ -400,7 +400,8 @@ static const char *const migrations[] = {
     "        GRANT SELECT, INSERT ON published_bulletins TO hotline_app;\n"
     "    END IF;\n"
     "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
-    "END $$;\n",    /* 9: the audits' anchors, as SQLite's schema 15 (docs/security.md
+    "END $$;\n",
+    /* 9: the audits' anchors, as SQLite's schema 15 (docs/security.md
      * "Retention and archives"): a record of an audit chain may be
      * deleted only at or below its chain's anchor, an anchor moves only
      * forward onto a record of its chain with that hash (or starts a chain
@@ -462,6 +463,17 @@ static const char *const migrations[] = {
     "    END IF;\n"
     "EXCEPTION WHEN insufficient_privilege THEN NULL;\n"
     "END $$;\n",
+    /* 10: citizens' names and addresses sealed like phones, as SQLite's
+     * schema 16 (pg_sealed.c): both columns become bytea, sealed through
+     * the codec, NULL when empty. The texts already stored are still in
+     * clear (as UTF-8 bytes) until the first open with the key seals them
+     * in one transaction; the store never holds the key, so this script
+     * only marks that there are some. */
+    "ALTER TABLE orders\n"
+    "    ALTER COLUMN citizen_name TYPE bytea USING NULLIF(convert_to(citizen_name, 'UTF8'), ''::bytea),\n"
+    "    ALTER COLUMN address TYPE bytea USING NULLIF(convert_to(address, 'UTF8'), ''::bytea);\n"
+    "INSERT INTO meta(key, value) SELECT 'texts_unsealed', '1'\n"
+    "    WHERE EXISTS (SELECT 1 FROM orders WHERE citizen_name IS NOT NULL OR address IS NOT NULL);\n",
 };
 /* clang-format on */
 

@@ -50,17 +50,46 @@ static int capture_sealed(void *context, const unsigned char *sealed, size_t len
     return HL_OK;
 }
 
+/* The same for a name or an address: their sealed bytes are kept beside
+ * the phone's, to be written as they are. */
+static int capture_text(void *context, hl_sealed_field field, const unsigned char *sealed,
+                        size_t length, char *text, size_t size, hl_error *error)
+{
+    (void)error;
+    sealed_scan *scan = context;
+    hl_sealed_text *out = field == HL_SEALED_ADDRESS ? &scan->phone.address : &scan->phone.name;
+    if (size > 0)
+        text[0] = '\0';
+    if (length > sizeof out->bytes) {
+        scan->too_long = true;
+        length = 0;
+    }
+    if (length > 0)
+        memcpy(out->bytes, sealed, length);
+    out->length = length;
+    return HL_OK;
+}
+
 static int visit_sealed_row(sqlite3_stmt *statement, void *context, hl_error *error)
 {
     sealed_scan *scan = context;
-    hl_phone_codec capture = {scan, NULL, capture_sealed, NULL};
+    hl_phone_codec capture = {scan, NULL, capture_sealed, NULL, NULL, capture_text};
     scan->phone.length = 0;
+    scan->phone.name.length = 0;
+    scan->phone.address.length = 0;
     memset(scan->phone.hash, 0, sizeof scan->phone.hash);
     int result = hl_sqlite_read_order(statement, &capture, &scan->order, error);
     if (result != HL_OK)
         return result;
     char number[24];
     hl_order_format_number(scan->order.id, number, sizeof number);
+    if (scan->order.citizen_name[0] != '\0' || scan->order.address[0] != '\0')
+        return hl_error_set(
+            error, HL_EIO, NULL,
+            HL_T("工单 %s 的诉求人姓名或地址尚未加密：先用密钥打开一次数据库（任一命令）",
+                 "the citizen's name or address of order %s is still in clear: open the store "
+                 "once with its key (any command) to seal it first"),
+            number);
     if (scan->order.citizen_phone[0] != '\0')
         return hl_error_set(error, HL_EIO, NULL,
                             HL_T("工单 %s 的联系电话尚未加密：先用密钥打开一次数据库（任一命令）",

@@ -137,6 +137,9 @@ struct hl_sqlite_store {
      * so it lives here until the statement has run. */
     unsigned char sealed[HL_PHONE_SEALED_MAX_BYTES];
     unsigned char sealed_hash[HL_PHONE_HASH_BYTES];
+    /* The order's sealed name and address, likewise (sqlite_sealed.c). */
+    unsigned char sealed_name[HL_SEALED_TEXT_MAX_BYTES];
+    unsigned char sealed_address[HL_SEALED_TEXT_MAX_BYTES];
     /* phone_index entries of the open transaction not written yet (bulk
      * mode), put in key order at commit. */
     hl_derive_phone_entry *pending;
@@ -332,6 +335,9 @@ typedef struct hl_sqlite_sealed_phone {
     const unsigned char *bytes;
     size_t length;
     const unsigned char *hash;
+    /* The sealed name and address (NULL: none, written NULL). */
+    const unsigned char *name, *address;
+    size_t name_length, address_length;
 } hl_sqlite_sealed_phone;
 
 /* One parameter of a query built at run time. Values are always bound,
@@ -494,6 +500,24 @@ int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, h
 
 /* sqlite_throttle.c */
 void hl_sqlite_close_counters(struct hl_sqlite_store *store);
+
+/* sqlite_sealed.c: names and addresses sealed like phones. */
+/* Points out's name and address at their sealed forms: given's when the
+ * caller sealed them (given may be NULL), else sealed here into the
+ * store's scratch space, where they stay until the insert has run. */
+int hl_sqlite_seal_order_texts(struct hl_sqlite_store *store, const hl_order *order,
+                               const hl_sealed_phone *given, hl_sqlite_sealed_phone *out,
+                               hl_error *error);
+void hl_sqlite_bind_sealed_text(hl_sqlite_binder *binding, const unsigned char *bytes,
+                                size_t length);
+/* Reads a name or address column: NULL is "", a BLOB is opened with the
+ * codec, TEXT is one an older version wrote in clear. */
+int hl_sqlite_read_sealed_text(hl_sqlite_reader *row, const hl_phone_codec *codec,
+                               hl_sealed_field field, int64_t id, char *out, size_t size,
+                               hl_error *error);
+/* Seals, inside the caller's transaction, every name and address kept in
+ * clear. */
+int hl_sqlite_seal_stored_texts(struct hl_sqlite_store *store, hl_error *error);
 
 /* sqlite_phones.c */
 int hl_sqlite_flush_pending_phones(struct hl_sqlite_store *store, hl_error *error);

@@ -85,12 +85,12 @@ static void bind_registration(hl_sqlite_binder *binding, const hl_order *order,
     hl_sqlite_bind_string(binding, names->channel);
     hl_sqlite_bind_string(binding, names->type);
     hl_sqlite_bind_int64(binding, order->received_at);
-    BIND_FIELD(binding, order->citizen_name);
+    hl_sqlite_bind_sealed_text(binding, phone->name, phone->name_length);
     if (phone->bytes != NULL)
         hl_sqlite_bind_blob(binding, phone->bytes, phone->length);
     else
         hl_sqlite_bind_null(binding);
-    BIND_FIELD(binding, order->address);
+    hl_sqlite_bind_sealed_text(binding, phone->address, phone->address_length);
     hl_sqlite_bind_int64(binding, order->has_location ? 1 : 0);
     hl_sqlite_bind_double(binding, order->latitude);
     hl_sqlite_bind_double(binding, order->longitude);
@@ -146,10 +146,13 @@ int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, h
         (hl_channel)hl_sqlite_read_enum(&row, hl_sqlite_channel_name, HL_CHANNEL_COUNT);
     order->type = (hl_order_type)hl_sqlite_read_enum(&row, hl_sqlite_type_name, HL_TYPE_COUNT);
     order->received_at = hl_sqlite_read_int64(&row);
-    READ_FIELD(&row, order->citizen_name);
+    int name_result =
+        hl_sqlite_read_sealed_text(&row, codec, HL_SEALED_NAME, order->id, order->citizen_name,
+                                   sizeof order->citizen_name, error);
     int phone_result = hl_sqlite_read_phone(&row, codec, order->id, order->citizen_phone,
                                             sizeof order->citizen_phone, error);
-    READ_FIELD(&row, order->address);
+    int address_result = hl_sqlite_read_sealed_text(&row, codec, HL_SEALED_ADDRESS, order->id,
+                                                    order->address, sizeof order->address, error);
     order->has_location = hl_sqlite_read_int64(&row) != 0;
     order->latitude = hl_sqlite_read_double(&row);
     order->longitude = hl_sqlite_read_double(&row);
@@ -192,7 +195,8 @@ int hl_sqlite_read_order(sqlite3_stmt *statement, const hl_phone_codec *codec, h
     READ_FIELD(&row, order->appeal_reason);
     if (row.bad_column >= 0)
         return hl_sqlite_corrupt_value(statement, row.bad_column, error);
-    return phone_result;
+    return name_result != HL_OK ? name_result
+                                : (phone_result != HL_OK ? phone_result : address_result);
 }
 
 typedef struct order_copy {
@@ -288,11 +292,14 @@ static int sqlite_order_insert(hl_store *base, const hl_order *order, const hl_s
         return result;
     /* A phone sealed by the caller is taken as it is; any other is sealed
      * here, so that no number can reach the table in clear. */
-    hl_sqlite_sealed_phone phone = {NULL, 0, NULL};
+    hl_sqlite_sealed_phone phone = {0};
     if (sealed != NULL && sealed->length > 0 && sealed->length <= sizeof sealed->bytes)
-        phone = (hl_sqlite_sealed_phone){sealed->bytes, sealed->length, sealed->hash};
+        phone = (hl_sqlite_sealed_phone){
+            .bytes = sealed->bytes, .length = sealed->length, .hash = sealed->hash};
     else
         result = hl_sqlite_seal_order_phone(store, order, &phone, error);
+    if (result == HL_OK)
+        result = hl_sqlite_seal_order_texts(store, order, sealed, &phone, error);
     if (result != HL_OK)
         return result;
     bool fresh = order_is_fresh(order);

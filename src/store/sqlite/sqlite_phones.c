@@ -274,15 +274,18 @@ static void sqlite_set_phone_codec(hl_store *base, const hl_phone_codec *codec)
         memset(&store->codec, 0, sizeof store->codec);
 }
 
-/* What meta says of phones written in clear: none ('\0'), some to seal
- * ('1', set by migration 5), or sealed with the file still to be rewritten
- * ('v'). */
-static int phones_unsealed(struct hl_sqlite_store *store, char *out, hl_error *error)
+/* What meta says of phones (key 'phones_unsealed', set by migration 5) or
+ * of names and addresses ('texts_unsealed', migration 15) written in
+ * clear: none ('\0'), some to seal ('1'), or sealed with the file still to
+ * be rewritten ('v'). */
+static int marked_unsealed(struct hl_sqlite_store *store, const char *key, char *out,
+                           hl_error *error)
 {
     sqlite3_stmt *statement = NULL;
     *out = '\0';
-    if (sqlite3_prepare_v2(store->db, "SELECT value FROM meta WHERE key = 'phones_unsealed'", -1,
-                           &statement, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(store->db, "SELECT value FROM meta WHERE key = ?", -1, &statement,
+                           NULL) != SQLITE_OK ||
+        sqlite3_bind_text(statement, 1, key, -1, SQLITE_STATIC) != SQLITE_OK) {
         sqlite3_finalize(statement);
         return hl_sqlite_storage_error(store, "seal_phones", error);
     }
@@ -317,8 +320,9 @@ static int rewrite_after_sealing(struct hl_sqlite_store *store, hl_error *error)
 {
     int result = hl_sqlite_exec_sql(store, "VACUUM", "seal_phones", error);
     if (result == HL_OK)
-        result = hl_sqlite_exec_sql(store, "DELETE FROM meta WHERE key = 'phones_unsealed'",
-                                    "seal_phones", error);
+        result = hl_sqlite_exec_sql(
+            store, "DELETE FROM meta WHERE key IN ('phones_unsealed', 'texts_unsealed')",
+            "seal_phones", error);
     if (result == HL_OK && sqlite3_wal_checkpoint_v2(store->db, "main", SQLITE_CHECKPOINT_TRUNCATE,
                                                      NULL, NULL) != SQLITE_OK)
         result = hl_sqlite_storage_error(store, "seal_phones", error);
@@ -389,19 +393,29 @@ static int seal_clear_phones(struct hl_sqlite_store *store, sqlite3_stmt *select
     return result;
 }
 
-/* Seals, in one transaction, every phone an older version wrote in clear,
- * a batch at a time in number order (the batch is read, then written, so
- * that no row changes under a running SELECT), and removes the mark. */
+/* Both marks: of phones and of names and addresses. */
+static int read_marks(struct hl_sqlite_store *store, char *phones, char *texts, hl_error *error)
+{
+    int result = marked_unsealed(store, "phones_unsealed", phones, error);
+    if (result == HL_OK)
+        result = marked_unsealed(store, "texts_unsealed", texts, error);
+    return result;
+}
+
+/* Seals, in one transaction, every phone, name and address an older
+ * version wrote in clear, a batch at a time in number order (the batch is
+ * read, then written, so that no row changes under a running SELECT), and
+ * marks them done; then rewrites the file and removes the marks. */
 static int sqlite_seal_phones(hl_store *base, hl_error *error)
 {
     struct hl_sqlite_store *store = hl_sqlite_store_of(base);
-    char pending = '\0';
-    int result = phones_unsealed(store, &pending, error);
-    if (result != HL_OK || pending == '\0')
+    char phones = '\0', texts = '\0';
+    int result = read_marks(store, &phones, &texts, error);
+    if (result != HL_OK || (phones == '\0' && texts == '\0'))
         return result;
-    if (pending == 'v')
+    if (phones != '1' && texts != '1')
         return rewrite_after_sealing(store, error);
-    if (store->codec.seal == NULL)
+    if (store->codec.seal == NULL || store->codec.seal_text == NULL)
         return hl_sqlite_no_codec_error(error);
     sqlite3_stmt *select = NULL, *update = NULL;
     if (sqlite3_prepare_v2(
@@ -417,20 +431,23 @@ static int sqlite_seal_phones(hl_store *base, hl_error *error)
         sqlite3_finalize(update);
         return result;
     }
-    /* Each number's clear bytes are overwritten where they stood; the
+    /* Each text's clear bytes are overwritten where they stood; the
      * connection's own setting comes back afterwards. */
     int secure_delete = read_secure_delete(store);
     result =
         hl_sqlite_exec_sql(store, "PRAGMA secure_delete=ON; BEGIN IMMEDIATE", "seal_phones", error);
     if (result == HL_OK) {
         /* Another process may have sealed them while we waited for the lock. */
-        result = phones_unsealed(store, &pending, error);
-        if (result == HL_OK && pending == '1')
+        result = read_marks(store, &phones, &texts, error);
+        if (result == HL_OK && phones == '1')
             result = seal_clear_phones(store, select, update, error);
-        if (result == HL_OK && pending == '1')
-            result = hl_sqlite_exec_sql(store,
-                                        "UPDATE meta SET value = 'v' WHERE key = 'phones_unsealed'",
-                                        "seal_phones", error);
+        if (result == HL_OK && texts == '1')
+            result = hl_sqlite_seal_stored_texts(store, error);
+        if (result == HL_OK && (phones == '1' || texts == '1'))
+            result = hl_sqlite_exec_sql(
+                store,
+                "UPDATE meta SET value = 'v' WHERE key IN ('phones_unsealed', 'texts_unsealed')",
+                "seal_phones", error);
         if (result == HL_OK)
             result = hl_sqlite_exec_sql(store, "COMMIT", "seal_phones", error);
         if (result != HL_OK)
@@ -438,7 +455,7 @@ static int sqlite_seal_phones(hl_store *base, hl_error *error)
     }
     sqlite3_finalize(select);
     sqlite3_finalize(update);
-    if (result == HL_OK && pending != '\0')
+    if (result == HL_OK && (phones != '\0' || texts != '\0'))
         result = rewrite_after_sealing(store, error);
     sqlite3_exec(store->db, secure_delete ? "PRAGMA secure_delete=ON" : "PRAGMA secure_delete=OFF",
                  NULL, NULL, NULL);

@@ -291,6 +291,15 @@ static const char *const migrations[] = {
     "CREATE TRIGGER security_events_no_delete BEFORE DELETE ON security_events\n"
     "    WHEN OLD.chain_seq > (SELECT seq FROM chain_anchors WHERE name = 'security')\n"
     "BEGIN SELECT RAISE(ABORT, 'the audit of security events is append-only'); END;\n",
+    /* 16: citizens' names and addresses sealed like phones (sqlite_sealed.c,
+     * docs/ARCHITECTURE.md "Personal data at rest"): from now on each is a
+     * BLOB sealed through the codec, or NULL when empty. Those written in
+     * clear by older versions are sealed by seal_phones at the first open
+     * with the key, which the store never holds: this script only marks
+     * that there are some. */
+    "INSERT INTO meta(key, value) SELECT 'texts_unsealed', '1'\n"
+    "    WHERE EXISTS (SELECT 1 FROM orders WHERE typeof(citizen_name) = 'text'\n"
+    "                  OR typeof(address) = 'text');\n",
 };
 /* clang-format on */
 
