@@ -277,10 +277,10 @@ static void test_name_and_address_on_disk_are_not_in_clear(void **state)
     assert_false(store_holds(fix->path, "司马懿"));
 }
 
-/* Issue 11: a store of schema 14 holds names and addresses in clear, in
+/* Issue 11: a store of schema 15 holds names and addresses in clear, in
  * its rows and in its free pages; the first open with the key seals them
  * and rewrites the file, so that neither the file nor the WAL keeps them. */
-static void test_schema_14_names_are_sealed_and_leave_no_copy(void **state)
+static void test_schema_15_names_are_sealed_and_leave_no_copy(void **state)
 {
     fixture *fix = *state;
     int64_t id = register_with_phone(fix->app, "2024-03-01T09:00:00+08:00", "13912345678");
@@ -545,7 +545,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_phone_opens_back_to_the_number, setup, teardown),
         cmocka_unit_test_setup_teardown(test_name_and_address_on_disk_are_not_in_clear, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_schema_14_names_are_sealed_and_leave_no_copy, setup,
+        cmocka_unit_test_setup_teardown(test_schema_15_names_are_sealed_and_leave_no_copy, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_two_seals_of_one_number_differ, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_with_another_key_is_refused_at_open, setup,
