@@ -108,9 +108,16 @@ check() {
         fail "$role: $sql: expected $expected, got $got"
     fi
 }
+# The servers' role may DELETE from the audit of reads, for the audit's
+# archive (docs/security.md, "Retention and archives"), but only rows at
+# or below the chain's anchor: the trigger refuses every row above it.
 for table in events personal_data_reads; do
     check hotline_server "SELECT count(*) FROM $table" done
-    check hotline_server "DELETE FROM $table" denied
+    if [ "$table" = events ]; then
+        check hotline_server "DELETE FROM $table" denied
+    else
+        check hotline_server "DELETE FROM $table" append-only
+    fi
     check hotline_server "UPDATE $table SET at = at" denied
     check hotline_server "TRUNCATE $table" denied
     check hotline_owner "DELETE FROM $table" append-only

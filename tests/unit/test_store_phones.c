@@ -149,8 +149,8 @@ static void test_bulk_load_indexes_phones_at_commit(void **state)
 
 /* ---- Names and addresses at rest (SQLite schema 15, PostgreSQL 9) ---- */
 
-#define SEALED_NAME_BYTES "297"    /* 1 + 24 + 16 + 256: every name */
-#define SEALED_ADDRESS_BYTES "841" /* 1 + 24 + 16 + 800: every address */
+#define SEALED_NAME_BYTES "73"     /* 1 + 24 + 16 + 32: a name of up to 32 bytes */
+#define SEALED_ADDRESS_BYTES "105" /* 1 + 24 + 16 + 64: an address of up to 64 bytes */
 
 /* Orders whose name or address holds the text in clear, as the owner of
  * the database reads them with plain SQL. */
@@ -202,7 +202,7 @@ static void test_names_and_addresses_are_sealed_at_rest(void **state)
     insert(context->store, order);
     assert_int_equal(clear_rows(context->path, "张三", "并州路"), 0);
     assert_int_equal(clear_rows(context->path, "欧阳", "小店区"), 0);
-    /* A short name and a long one, a short address and a long one: one length each. */
+    /* Names and addresses of different lengths within one step: one length each. */
     assert_int_equal(sealed_rows(context->path), 2);
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM orders WHERE citizen_name "
                                                 "IS NULL AND address IS NULL"),
@@ -216,6 +216,27 @@ static void test_names_and_addresses_are_sealed_at_rest(void **state)
                      HL_OK);
     assert_string_equal(scratch_read.citizen_name, "");
     assert_string_equal(scratch_read.address, "");
+    /* A longer address takes the next steps (65 to 128 bytes: 1 + 24 + 16 +
+     * 128), and the longest the field holds its whole room. */
+    order = make_order(5, HL_STATE_NEW, "");
+    memset(order->address, 'a', 70);
+    order->address[70] = '\0';
+    insert(context->store, order);
+    order = make_order(6, HL_STATE_NEW, "");
+    memset(order->address, 'b', sizeof order->address - 1);
+    order->address[sizeof order->address - 1] = '\0';
+    insert(context->store, order);
+    const char *lengths = test_store_is_postgres()
+                              ? "SELECT string_agg(octet_length(address)::text, ',' ORDER BY id) "
+                                "FROM orders WHERE id > 20240215000004"
+                              : "SELECT group_concat(length(address), ',') FROM (SELECT address "
+                                "FROM orders WHERE id > 20240215000004 ORDER BY id)";
+    char seen[64];
+    raw_text(context->path, lengths, seen, sizeof seen);
+    assert_string_equal(seen, "169,840");
+    assert_int_equal(hl_store_order_get(context->store, ORDER_BASE + 6, &scratch_read, &error),
+                     HL_OK);
+    assert_int_equal(strlen(scratch_read.address), sizeof order->address - 1);
     /* Without the codec neither is written nor read. */
     hl_store_set_phone_codec(context->store, NULL);
     order = make_order(4, HL_STATE_NEW, "");
