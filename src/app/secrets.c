@@ -43,7 +43,7 @@ _Static_assert(sizeof TEXT_KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES, "8 bytes"
  * (32 bytes for a name, 64 for an address; at most the longest the field
  * holds), so that the sealed length tells only the step: nearly every name
  * seals to one length, an address to one of a few. Padding every text to
- * the field's longest (255 and 799 bytes) told nothing at all, but made
+ * the field's longest (256 and 800 bytes) told nothing at all, but made
  * the orders' table 2.3 times as large and an import a third slower
  * (docs/PERFORMANCE.md, "Names and addresses sealed"). */
 #define SEALED_TEXT_FORMAT 2

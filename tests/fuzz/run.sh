@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run.sh [SECONDS]: builds the libFuzzer harnesses with clang (ASan, UBSan,
 # coverage) in build-fuzz/ and runs each one for SECONDS (default
-# $FUZZ_SECONDS, else 50; five harnesses, so about 4.5 minutes and the
-# build), starting from the seeds in tests/fuzz/corpus/<harness>/ with the
+# $FUZZ_SECONDS, else 50; five harnesses, as many at a time as there are
+# processors, so about 2.5 minutes on two and the build), starting from the seeds in tests/fuzz/corpus/<harness>/ with the
 # dictionary tests/fuzz/<harness>.dict. The checked-in seeds are not
 # changed: the fuzzer works on a copy in a temporary directory, removed at
 # the end. A crash, leak, timeout or failed check stops that harness; its
@@ -30,20 +30,43 @@ mkdir -p "$build/artifacts"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-passed=0
-failed=0
-for harness in "${harnesses[@]}"; do
-    corpus="$work/$harness"
+# One harness: its result in $work/$harness.result (a line for the log).
+fuzz_one() {
+    local harness=$1 corpus="$work/$1"
     mkdir -p "$corpus"
     cp "$root/tests/fuzz/corpus/$harness/"* "$corpus/"
-    echo "== fuzz: $harness for ${seconds}s"
     # TMPDIR for fuzz_routes' store: inside the work directory, removed with it.
     if TMPDIR="$work" "$build/tests/fuzz/$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -dict="$root/tests/fuzz/$harness.dict" -artifact_prefix="$build/artifacts/$harness-" \
         -print_final_stats=1 "$corpus" > "$work/$harness.log" 2>&1; then
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$harness.log")
         coverage=$(grep -o 'cov: [0-9]*' "$work/$harness.log" | tail -1)
-        echo "   $harness: ${runs:-?} inputs, $coverage, no failure"
+        echo "   $harness: ${runs:-?} inputs, $coverage, no failure" > "$work/$harness.result"
+    else
+        echo "FAIL" > "$work/$harness.result"
+    fi
+}
+
+# As many harnesses at a time as there are processors: each fuzzer is one
+# process, and one at a time left the other core idle.
+jobs=$(nproc 2> /dev/null || echo 2)
+running=0
+for harness in "${harnesses[@]}"; do
+    echo "== fuzz: $harness for ${seconds}s"
+    fuzz_one "$harness" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+done
+wait
+
+passed=0
+failed=0
+for harness in "${harnesses[@]}"; do
+    if [ "$(cat "$work/$harness.result" 2> /dev/null)" != FAIL ] && [ -s "$work/$harness.result" ]; then
+        cat "$work/$harness.result"
         passed=$((passed + 1))
     else
         tail -40 "$work/$harness.log"
