@@ -426,11 +426,10 @@ static int open_text(void *context, hl_sealed_field field, const unsigned char *
     unsigned char padded[HL_ADDRESS_BYTES - 1];
     /* A length the sealing never makes (not a whole step, beyond the
      * field's longest) is refused before anything is opened. */
-    bool whole_step = padded_bytes > 0 && padded_bytes <= text_padded_bytes[which] &&
-                      (padded_bytes % text_padding_step[which] == 0 ||
-                       padded_bytes == text_padded_bytes[which]);
-    if (!whole_step || sealed[0] != SEALED_TEXT_FORMAT ||
-        size == 0 ||
+    bool whole_step =
+        padded_bytes > 0 && padded_bytes <= text_padded_bytes[which] &&
+        (padded_bytes % text_padding_step[which] == 0 || padded_bytes == text_padded_bytes[which]);
+    if (!whole_step || sealed[0] != SEALED_TEXT_FORMAT || size == 0 ||
         crypto_secretbox_open_easy(padded, sealed + 1 + crypto_secretbox_NONCEBYTES,
                                    length - 1 - crypto_secretbox_NONCEBYTES, sealed + 1,
                                    secrets->text_keys[which]) != 0)
