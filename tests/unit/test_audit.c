@@ -317,6 +317,15 @@ static void archive_path(const fixture *fix, const char *name, char *out, size_t
     test_path(out, size, fix->directory, name);
 }
 
+/* Archives the records before February 2024 into path, as cli:test. */
+static void archive_january(fixture *fix, const char *path)
+{
+    hl_error error;
+    hl_archive_summary summary;
+    if (hl_archive(fix->app, path, instant("2024-02-01"), "cli:test", &summary, &error) != HL_OK)
+        fail_msg("%s", error.message);
+}
+
 static void test_archive_moves_exactly_the_records_older_than_the_cutoff(void **state)
 {
     fixture *fix = *state;
@@ -409,10 +418,7 @@ static void test_database_refuses_deletes_above_the_anchor_and_anchors_moved_bac
     two_months_of_audit(fix);
     char first[600];
     archive_path(fix, "first.db", first, sizeof first);
-    hl_error error;
-    hl_archive_summary summary;
-    if (hl_archive(fix->app, first, instant("2024-02-01"), "cli:test", &summary, &error) != HL_OK)
-        fail_msg("%s", error.message);
+    archive_january(fix, first);
     /* Above the anchor: refused by the database itself, for any client. */
     assert_int_not_equal(test_sql_exec(fix->path, "DELETE FROM personal_data_reads"), 0);
     assert_int_not_equal(
@@ -463,10 +469,8 @@ static void test_a_changed_byte_of_an_archive_fails_its_check(void **state)
     two_months_of_audit(fix);
     char first[600];
     archive_path(fix, "first.db", first, sizeof first);
+    archive_january(fix, first);
     hl_error error;
-    hl_archive_summary summary;
-    if (hl_archive(fix->app, first, instant("2024-02-01"), "cli:test", &summary, &error) != HL_OK)
-        fail_msg("%s", error.message);
     assert_int_equal(hl_archive_check(fix->app, first, NULL, &error), HL_OK);
     change_byte(first, "january-reader");
     assert_int_equal(hl_archive_check(fix->app, first, NULL, &error), HL_EMISMATCH);
@@ -486,10 +490,8 @@ static void test_backup_and_restore_carry_the_anchor(void **state)
     archive_path(fix, "backup.db", backup_path, sizeof backup_path);
     archive_path(fix, "restored.db", restored, sizeof restored);
     test_store_key_path(key, sizeof key, fix->directory);
+    archive_january(fix, first);
     hl_error error;
-    hl_archive_summary summary;
-    if (hl_archive(fix->app, first, instant("2024-02-01"), "cli:test", &summary, &error) != HL_OK)
-        fail_msg("%s", error.message);
     hl_backup_options options = {"cli:test", key, NULL};
     if (hl_backup(fix->app, backup_path, &options, NULL, &error) != HL_OK)
         fail_msg("%s", error.message);
