@@ -14,52 +14,20 @@
 #include <string.h>
 
 #include "base/i18n.h"
-
-/* Seals one text into scratch unless the caller sealed it. */
-static int seal_one(struct hl_pg_store *store, hl_sealed_field field, const char *text, size_t size,
-                    const hl_sealed_text *given, hl_sealed_text *scratch,
-                    const unsigned char **bytes, size_t *length, hl_error *error)
-{
-    *bytes = NULL;
-    *length = 0;
-    /* Sealed by the caller (an import's reading thread, or a copy, whose
-     * order holds "" in its place): taken as it is. */
-    if (given != NULL && given->length > 0 && given->length <= sizeof given->bytes) {
-        *bytes = given->bytes;
-        *length = given->length;
-        return HL_OK;
-    }
-    size_t text_length = strnlen(text, size);
-    if (text_length == 0)
-        return HL_OK;
-    if (store->codec.seal_text == NULL)
-        return hl_pg_no_codec_error(error);
-    char clear[HL_ADDRESS_BYTES];
-    if (text_length >= sizeof clear)
-        text_length = sizeof clear - 1;
-    memcpy(clear, text, text_length);
-    clear[text_length] = '\0';
-    int result = store->codec.seal_text(store->codec.context, field, clear, scratch->bytes,
-                                        &scratch->length, error);
-    memset(clear, 0, text_length);
-    if (result == HL_OK) {
-        *bytes = scratch->bytes;
-        *length = scratch->length;
-    }
-    return result;
-}
+#include "store/sealing.h"
 
 int hl_pg_seal_order_texts(struct hl_pg_store *store, const hl_order *order,
                            const hl_sealed_phone *given, hl_sealed_phone *scratch,
                            hl_pg_sealed_phone *out, hl_error *error)
 {
-    int result = seal_one(store, HL_SEALED_NAME, order->citizen_name, sizeof order->citizen_name,
-                          given != NULL ? &given->name : NULL, &scratch->name, &out->name,
-                          &out->name_length, error);
+    int result = hl_store_seal_text(&store->codec, HL_SEALED_NAME, order->citizen_name,
+                                    sizeof order->citizen_name, given != NULL ? &given->name : NULL,
+                                    scratch->name.bytes, &out->name, &out->name_length, error);
     if (result == HL_OK)
-        result = seal_one(store, HL_SEALED_ADDRESS, order->address, sizeof order->address,
-                          given != NULL ? &given->address : NULL, &scratch->address, &out->address,
-                          &out->address_length, error);
+        result =
+            hl_store_seal_text(&store->codec, HL_SEALED_ADDRESS, order->address,
+                               sizeof order->address, given != NULL ? &given->address : NULL,
+                               scratch->address.bytes, &out->address, &out->address_length, error);
     return result;
 }
 

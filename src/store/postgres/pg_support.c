@@ -17,6 +17,7 @@
 #include "base/array.h"
 #include "base/contract.h"
 #include "base/i18n.h"
+#include "store/sealing.h"
 
 void hl_pg_params_init(hl_pg_params *p)
 {
@@ -218,10 +219,7 @@ int hl_pg_not_found(const char *what_zh, const char *what_en, const char *key, h
 
 int hl_pg_no_codec_error(hl_error *error)
 {
-    return hl_error_set(
-        error, HL_EIO, NULL, "%s",
-        HL_T("联系电话须以密钥加密存储，而此数据库连接未获得密钥",
-             "phone numbers are stored sealed, and this store connection was given no key"));
+    return hl_store_no_codec_error(error);
 }
 
 int hl_pg_order_error(int code, const char *what_zh, const char *what_en, int64_t id,

@@ -15,6 +15,7 @@
 #include "base/contract.h"
 #include "base/i18n.h"
 #include "base/text.h"
+#include "store/sealing.h"
 
 int hl_sqlite_storage_error(struct hl_sqlite_store *store, const char *operation, hl_error *error)
 {
@@ -367,10 +368,7 @@ int hl_sqlite_not_found(const char *what_zh, const char *what_en, const char *ke
 
 int hl_sqlite_no_codec_error(hl_error *error)
 {
-    return hl_error_set(
-        error, HL_EIO, NULL, "%s",
-        HL_T("联系电话须以密钥加密存储，而此数据库连接未获得密钥",
-             "phone numbers are stored sealed, and this store connection was given no key"));
+    return hl_store_no_codec_error(error);
 }
 
 int hl_sqlite_order_error(int code, const char *what_zh, const char *what_en, int64_t id,
