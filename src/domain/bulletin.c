@@ -322,12 +322,14 @@ static void append_paragraph(const hl_assessment *assessment, const hl_bulletin_
                        assessment->base, assessment->succeeded, success, assessment->satisfied,
                        month_name, satisfaction);
     else
-        /* The seed's sentence, with its ASCII comma and parentheses as printed. */
+        /* The seed's sentence, word for word. Its transcription has ASCII
+         * commas and parentheses; a Chinese sentence takes the full-width
+         * ones (GB/T 15834), as the printed notice does. */
         hl_buf_appendf(out,
-                       "%d年%d月1日至%d月%d日,%s对各网络单位办结事项%" PRId64
-                       "件进行了电话调查,电话调查成功的共%" PRId64
-                       "件(占确定基数的%s),市民满意数%" PRId64
-                       "件,经调查,%d月各网络单位办结事项平均满意率为%s。",
+                       "%d年%d月1日至%d月%d日，%s对各网络单位办结事项%" PRId64
+                       "件进行了电话调查，电话调查成功的共%" PRId64
+                       "件（占确定基数的%s），市民满意数%" PRId64
+                       "件，经调查，%d月各网络单位办结事项平均满意率为%s。",
                        period->year, period->month, period->month, period->last_day,
                        meta->hotline_name, assessment->base, assessment->succeeded, success,
                        assessment->satisfied, period->month, satisfaction);
@@ -359,7 +361,7 @@ static void append_table_title(const hl_bulletin_period *period, size_t group_in
         char numeral[32];
         chinese_numeral(group_index + 1, numeral, sizeof numeral);
         hl_buf_appendf(title, "%d年%d月办结事项市民满意度", period->year, period->month);
-        hl_buf_appendf(subtitle != NULL ? subtitle : title, "调查结果排名(%s)", numeral);
+        hl_buf_appendf(subtitle != NULL ? subtitle : title, "调查结果排名（%s）", numeral);
     }
 }
 

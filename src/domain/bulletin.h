@@ -1,9 +1,9 @@
 /* bulletin.h: the monthly satisfaction bulletin (月度通报): its model.
  *
  * From an hl_assessment, the bulletin's contents in the seed's own form:
- * the notice paragraph ("2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项
- * 25301件进行了电话调查,电话调查成功的共20914件(占确定基数的82.66%),市民满意
- * 数12803件,经调查,2月各网络单位办结事项平均满意率为61.22%。"), one ranking
+ * the notice paragraph ("2024年2月1日至2月29日，市政府12345政务服务便民热线对各网络单位办结事项
+ * 25301件进行了电话调查，电话调查成功的共20914件（占确定基数的82.66%），市民满意
+ * 数12803件，经调查，2月各网络单位办结事项平均满意率为61.22%。"), one ranking
  * table per group in the newspaper's two-column layout (单位 | 排名 | 单位 |
  * 排名, the first half of the ranks in the left pair of columns), the detail
  * table of every unit's counts and rates, and footnotes (the ranking rule,
@@ -61,7 +61,7 @@ const char *hl_bulletin_grid_cell(const hl_bulletin_grid *table, size_t row, siz
 /* One group's ranking table. */
 typedef struct hl_bulletin_section {
     hl_buf title;           /* 2024年2月办结事项市民满意度 */
-    hl_buf subtitle;        /* 调查结果排名(一) */
+    hl_buf subtitle;        /* 调查结果排名（一） */
     hl_bulletin_grid table; /* header only when no unit of the group was ranked: then not shown */
     char *unranked;         /* owned; the line after the table, NULL when all were ranked */
 } hl_bulletin_section;
@@ -104,8 +104,8 @@ const char *hl_bulletin_method_code(hl_rank_method method);
 /* ---- The bulletin's texts, one by one, for other layouts (the workbook) ----
  * Each is the text the rendered bulletin prints, in the current language. */
 
-/* Appends the notice paragraph: "2024年2月1日至2月29日,市政府12345政务服务
- * 便民热线对各网络单位办结事项25301件进行了电话调查,...平均满意率为61.22%。"
+/* Appends the notice paragraph: "2024年2月1日至2月29日，市政府12345政务服务
+ * 便民热线对各网络单位办结事项25301件进行了电话调查，……平均满意率为61.22%。"
  * (a rate without data is "-"). HL_EINVAL (field "month") when meta->month
  * is not a yyyymm month or the assessment's figures are of another month,
  * with hl_bulletin_check's message; then nothing is appended. */
@@ -113,11 +113,11 @@ int hl_bulletin_paragraph(const hl_assessment *assessment, const hl_bulletin_met
                           hl_buf *out, hl_error *error);
 
 /* Appends the title of the ranking table of group group_index (from 0) in
- * its two parts, "2024年2月办结事项市民满意度" to title and "调查结果排名(一)"
+ * its two parts, "2024年2月办结事项市民满意度" to title and "调查结果排名（一）"
  * to subtitle, the tables numbered in Chinese numerals ("Citizen satisfaction
  * with matters completed in February 2024", "Survey ranking (1)"). With
  * subtitle NULL both go to title as one line: "2024年2月办结事项市民满意度
- * 调查结果排名(一)", "...February 2024: Survey ranking (1)". Appends nothing
+ * 调查结果排名（一）", "...February 2024: Survey ranking (1)". Appends nothing
  * when meta->month is not a yyyymm month. */
 void hl_bulletin_table_title(const hl_bulletin_meta *meta, size_t group_index, hl_buf *title,
                              hl_buf *subtitle);

@@ -19,9 +19,11 @@
 #include "report/render.h"
 #include "test_support.h"
 
-#define SEED_PARAGRAPH                                                                                                               \
-    "2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查," \
-    "电话调查成功的共20914件(占确定基数的82.66%),市民满意数12803件,经调查,2月各网络单位办结事项"   \
+#define SEED_PARAGRAPH                                                                                                                \
+    "2024年2月1日至2月29日，市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查" \
+    "，"                                                                                                                             \
+    "电话调查成功的共20914件（占确定基数的82.66%"                                                                     \
+    "），市民满意数12803件，经调查，2月各网络单位办结事项"                                                     \
     "平均满意率为61.22%。"
 
 /* The two published tables (units.csv of the seed), in rank order. */
@@ -338,8 +340,8 @@ static void test_ranking_tables_use_the_two_column_layout(void **state)
     (void)state;
     char *text = render(&seed, HL_RENDER_TEXT);
     char line[1024], collapsed[1024];
-    assert_contains(text, "\n2024年2月办结事项市民满意度\n调查结果排名(一)\n\n市直单位");
-    assert_contains(text, "\n2024年2月办结事项市民满意度\n调查结果排名(二)\n\n县市区(开发区)");
+    assert_contains(text, "\n2024年2月办结事项市民满意度\n调查结果排名（一）\n\n市直单位");
+    assert_contains(text, "\n2024年2月办结事项市民满意度\n调查结果排名（二）\n\n县市区(开发区)");
     line_starting(text, "市直单位 ", line, sizeof line);
     collapse_spaces(line, collapsed, sizeof collapsed);
     assert_string_equal(collapsed, "市直单位 排名 市直单位 排名");
@@ -722,7 +724,7 @@ static void test_markdown_has_headings_pipe_tables_and_a_footnote_list(void **st
     char *markdown = render(&seed, HL_RENDER_MARKDOWN);
     const char *start = "# 太原市人民政府12345政务服务便民热线\n\n## 公告\n\n" SEED_PARAGRAPH "\n";
     assert_memory_equal(markdown, start, strlen(start));
-    assert_contains(markdown, "### 2024年2月办结事项市民满意度\n\n**调查结果排名(一)**\n\n"
+    assert_contains(markdown, "### 2024年2月办结事项市民满意度\n\n**调查结果排名（一）**\n\n"
                               "| 市直单位 | 排名 | 市直单位 | 排名 |\n| --- | ---: | --- | ---: |\n"
                               "| 市住房公积金中心 | 1 | 市公安局交警支队 | 16 |\n");
     assert_contains(markdown, "\n1. 排名依据：");
@@ -763,13 +765,13 @@ static void test_period_follows_the_calendar(void **state)
         const char *paragraph_start;
         const char *period;
     } cases[] = {
-        {202312, "2023年12月1日至12月31日,",
+        {202312, "2023年12月1日至12月31日，",
          "\"period\":{\"from\":\"2023-12-01\",\"to\":\"2023-12-31\"}"},
-        {202302, "2023年2月1日至2月28日,",
+        {202302, "2023年2月1日至2月28日，",
          "\"period\":{\"from\":\"2023-02-01\",\"to\":\"2023-02-28\"}"},
-        {202402, "2024年2月1日至2月29日,",
+        {202402, "2024年2月1日至2月29日，",
          "\"period\":{\"from\":\"2024-02-01\",\"to\":\"2024-02-29\"}"},
-        {202404, "2024年4月1日至4月30日,",
+        {202404, "2024年4月1日至4月30日，",
          "\"period\":{\"from\":\"2024-04-01\",\"to\":\"2024-04-30\"}"},
     };
     for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
@@ -822,10 +824,10 @@ static void test_ranking_titles_count_groups_in_chinese(void **state)
         add_unit(many, index, "U", "某单位", 20, 15, 10, 1);
     finish_totals(many);
     char *text = render(many, HL_RENDER_TEXT);
-    assert_contains(text, "调查结果排名(一)\n");
-    assert_contains(text, "调查结果排名(十)\n");
-    assert_contains(text, "调查结果排名(十一)\n");
-    assert_contains(text, "调查结果排名(十二)\n");
+    assert_contains(text, "调查结果排名（一）\n");
+    assert_contains(text, "调查结果排名（十）\n");
+    assert_contains(text, "调查结果排名（十一）\n");
+    assert_contains(text, "调查结果排名（十二）\n");
     free(text);
     free(many);
 }
@@ -842,7 +844,7 @@ static void test_group_without_ranked_units_has_no_table(void **state)
     finish_totals(fresh);
     char *text = render(fresh, HL_RENDER_TEXT);
     assert_contains(text,
-                    "调查结果排名(一)\n\n未参加排名（回访成功不足 10 件）：新单位一、新单位二\n");
+                    "调查结果排名（一）\n\n未参加排名（回访成功不足 10 件）：新单位一、新单位二\n");
     assert_lacks(text, "新设单位  排名");
     free(text);
     char *html = render(fresh, HL_RENDER_HTML);
@@ -850,7 +852,7 @@ static void test_group_without_ranked_units_has_no_table(void **state)
     assert_int_equal(count_of(html, "<table"), 1); /* the details */
     free(html);
     char *markdown = render(fresh, HL_RENDER_MARKDOWN);
-    assert_contains(markdown, "**调查结果排名(一)**\n\n未参加排名");
+    assert_contains(markdown, "**调查结果排名（一）**\n\n未参加排名");
     free(markdown);
     free(fresh);
 }
@@ -905,10 +907,10 @@ static void test_table_title_comes_in_two_parts_or_one_line(void **state)
     hl_buf_init(&subtitle);
     hl_bulletin_table_title(&seed.meta, 10, &title, &subtitle);
     assert_string_equal(title.data, "2024年2月办结事项市民满意度");
-    assert_string_equal(subtitle.data, "调查结果排名(十一)");
+    assert_string_equal(subtitle.data, "调查结果排名（十一）");
     hl_buf_reset(&title);
     hl_bulletin_table_title(&seed.meta, 0, &title, NULL);
-    assert_string_equal(title.data, "2024年2月办结事项市民满意度调查结果排名(一)");
+    assert_string_equal(title.data, "2024年2月办结事项市民满意度调查结果排名（一）");
     hl_i18n_set(HL_LANG_EN);
     hl_buf_reset(&title);
     hl_bulletin_table_title(&seed.meta, 1, &title, NULL);

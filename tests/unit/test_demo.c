@@ -29,8 +29,8 @@
 #include "report/render.h"
 #include "test_support.h"
 
-#define PARAGRAPH_FIGURES                                                                                                     \
-    "对各网络单位办结事项25301件进行了电话调查,电话调查成功的共20914件(占确定基数的82.66%)," \
+#define PARAGRAPH_FIGURES                                                                                                             \
+    "对各网络单位办结事项25301件进行了电话调查，电话调查成功的共20914件（占确定基数的82.66%），" \
     "市民满意数12803件"
 
 typedef struct published_unit {
@@ -292,7 +292,7 @@ static void test_bulletin_states_the_published_figures(void **state)
     char *text = render(&assessment, &meta, HL_RENDER_TEXT);
     if (strstr(text, PARAGRAPH_FIGURES) == NULL || strstr(text, "平均满意率为61.22%") == NULL)
         fail_msg("the paragraph is not the published one:\n%.1200s", text);
-    assert_non_null(strstr(text, "2024年2月1日至2月29日,市政府12345政务服务便民热线"));
+    assert_non_null(strstr(text, "2024年2月1日至2月29日，市政府12345政务服务便民热线"));
     /* The footnote names the one order an upheld appeal took out. */
     assert_non_null(strstr(text, "不纳入考核 1 件"));
     assert_non_null(strstr(text, "小店区政府 1 件"));

@@ -16,9 +16,11 @@
 #include "base/i18n.h"
 #include "report/render.h"
 
-#define SEED_PARAGRAPH                                                                                                               \
-    "2024年2月1日至2月29日,市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查," \
-    "电话调查成功的共20914件(占确定基数的82.66%),市民满意数12803件,经调查,2月各网络单位办结事项"   \
+#define SEED_PARAGRAPH                                                                                                                \
+    "2024年2月1日至2月29日，市政府12345政务服务便民热线对各网络单位办结事项25301件进行了电话调查" \
+    "，"                                                                                                                             \
+    "电话调查成功的共20914件（占确定基数的82.66%"                                                                     \
+    "），市民满意数12803件，经调查，2月各网络单位办结事项"                                                     \
     "平均满意率为61.22%。"
 
 /* ---- the fixture ---- */
@@ -301,7 +303,7 @@ static void test_bulletin_opens_with_title_notice_and_seed_paragraph(void **stat
 static void test_ranking_table_has_the_newspaper_two_column_layout(void **state)
 {
     json_t *bulletin = sheet(write_and_read(*state), "通报");
-    size_t title = find_row(bulletin, "2024年2月办结事项市民满意度调查结果排名(一)");
+    size_t title = find_row(bulletin, "2024年2月办结事项市民满意度调查结果排名（一）");
     assert_string_equal(text_at(bulletin, title + 1, 0), "县(市、区)");
     assert_string_equal(text_at(bulletin, title + 1, 1), "排名");
     assert_string_equal(text_at(bulletin, title + 1, 2), "县(市、区)");
@@ -314,7 +316,7 @@ static void test_ranking_table_has_the_newspaper_two_column_layout(void **state)
     assert_string_equal(text_at(bulletin, title + 4, 0), "杏花岭区");
     assert_true(empty_at(bulletin, title + 4, 2));
 
-    size_t second = find_row(bulletin, "2024年2月办结事项市民满意度调查结果排名(二)");
+    size_t second = find_row(bulletin, "2024年2月办结事项市民满意度调查结果排名（二）");
     assert_string_equal(text_at(bulletin, second + 2, 0), "市住建局");
     assert_true(number_at(bulletin, second + 2, 1) == 1);
     assert_string_equal(text_at(bulletin, second + 2, 2), "市交通局");
@@ -324,7 +326,7 @@ static void test_ranking_table_has_the_newspaper_two_column_layout(void **state)
 static void test_unranked_units_follow_their_table_in_one_line(void **state)
 {
     json_t *bulletin = sheet(write_and_read(*state), "通报");
-    size_t second = find_row(bulletin, "2024年2月办结事项市民满意度调查结果排名(二)");
+    size_t second = find_row(bulletin, "2024年2月办结事项市民满意度调查结果排名（二）");
     assert_string_equal(text_at(bulletin, second + 3, 0),
                         "未参加排名（回访成功不足 10 件）：市档案馆");
 }

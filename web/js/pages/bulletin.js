@@ -37,7 +37,7 @@ function rankingTable(group, index) {
     h('h2', {}, `${group.name}${T('满意率排名', ': satisfaction ranking')}`),
     h('div.table-wrap', {}, h('table', { id: `ranking-${index}` },
       h('thead', {}, h('tr', {},
-        [T('排名', 'Rank'), t('unit'), T('调查基数', 'Surveyed'), T('调查成功', 'Reached'), T('满意', 'Satisfied'),
+        [T('排名', 'Rank'), t('unit'), T('确定基数', 'Surveyed'), T('调查成功', 'Reached'), T('满意', 'Satisfied'),
           T('满意率', 'Satisfaction'), T('95% 区间', '95% interval'), T('解决率', 'Resolved'), T('较上月', 'Since last month')]
           .map((label, column) => h(column >= 2 ? 'th.num' : 'th', { scope: 'col' }, label)))),
       h('tbody', {}, group.units.map((unit) => h('tr', { dataset: { unit: unit.code } },
@@ -149,7 +149,7 @@ function publicationPanel(publication) {
     publication.corrected
       ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, T('更正', 'Correction')), h('th', {}, T('公布', 'Published')),
           h('th', {}, T('现行', 'Current')), h('th', {}, T('差', 'Difference')))),
-        h('tbody', {}, row(T('调查基数', 'Surveyed'), 'surveyed'), row(T('调查成功', 'Reached'), 'reached'),
+        h('tbody', {}, row(T('确定基数', 'Surveyed'), 'surveyed'), row(T('调查成功', 'Reached'), 'reached'),
           row(T('满意', 'Satisfied'), 'satisfied')))
       : h('p', {}, T('公布后本月数字未变动。', 'The month\'s figures have not changed since publication.')));
 }
@@ -253,7 +253,7 @@ export async function render(view, context) {
       h('p.muted', {}, `${bulletin.period.from} — ${bulletin.period.to}`),
       h('p.paragraph#paragraph', {}, bulletin.paragraph),
       h('div.cards#totals', {},
-        h('div.card', {}, h('div.count', {}, String(totals.base)), h('div.label', {}, T('调查基数', 'Surveyed'))),
+        h('div.card', {}, h('div.count', {}, String(totals.base)), h('div.label', {}, T('确定基数', 'Surveyed'))),
         h('div.card', {}, h('div.count', {}, String(totals.survey_succeeded)), h('div.label', {}, `${T('调查成功', 'Reached')} ${percent(totals.survey_success_rate)}`)),
         h('div.card', {}, h('div.count', {}, String(totals.satisfied)), h('div.label', {}, `${T('满意', 'Satisfied')} ${percent(totals.satisfaction_rate)}`)))),
     publicationPanel(bulletin.publication),
