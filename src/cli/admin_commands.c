@@ -23,6 +23,7 @@
 #include "cli/cli.h"
 #include "cli/output.h"
 #include "demo/demo.h"
+#include "domain/setting_text.h"
 #include "http/server.h"
 #include "report/render.h"
 
@@ -97,10 +98,19 @@ static int run_load(cli_context *context, const cli_command *command, const cli_
     return status;
 }
 
+/* One setting a line: its key, its value and its label (domain/setting_text.h). */
+static void print_setting(const char *key, const char *value)
+{
+    const char *label = hl_setting_label(key);
+    printf("%-28s %-20s %s\n", key, value, label != NULL ? label : "");
+}
+
 static void print_limit(void *context, const char *key, int value)
 {
     (void)context;
-    printf("%-28s %d\n", key, value);
+    char text[16];
+    snprintf(text, sizeof text, "%d", value);
+    print_setting(key, text);
 }
 
 static int run_config(cli_context *context, const cli_command *command, const cli_args *args)
@@ -111,7 +121,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
         return status;
     if (args->positional_count == 0) {
         hl_limits_each(hl_app_limits(app), print_limit, NULL);
-        printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
+        print_setting("time_zone", hl_zone_name(hl_app_zone(app)));
         hl_policy policy;
         hl_error loading;
         hl_error_clear(&loading);
@@ -132,7 +142,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
                   result == HL_OK ? args->positional[1] : error.message);
         if (result != HL_OK)
             return cli_fail(&error);
-        printf("%s %s\n", args->positional[0], args->positional[1]);
+        print_setting(args->positional[0], args->positional[1]);
         return CLI_EXIT_OK;
     }
     if (strncmp(args->positional[0], "open311.", 8) == 0) {
@@ -144,7 +154,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
     if (strcmp(args->positional[0], "time_zone") == 0) {
         if (hl_app_set_time_zone(app, args->positional[1], &error) != HL_OK)
             return cli_fail(&error);
-        printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
+        print_setting("time_zone", hl_zone_name(hl_app_zone(app)));
         return CLI_EXIT_OK;
     }
     if (strncmp(args->positional[0], "report.", 7) == 0) {
@@ -159,7 +169,7 @@ static int run_config(cli_context *context, const cli_command *command, const cl
     if (result != HL_OK)
         return cli_fail(&error);
     hl_limits_each(hl_app_limits(app), print_limit, NULL);
-    printf("%-28s %s\n", "time_zone", hl_zone_name(hl_app_zone(app)));
+    print_setting("time_zone", hl_zone_name(hl_app_zone(app)));
     return CLI_EXIT_OK;
 }
 
@@ -985,7 +995,8 @@ const cli_command cli_admin_commands[] = {
      NULL, run_load, 0},
     {"config", "查看或设置办理时限、时区与通报规则",
      "show or set time limits, the time zone and bulletin rules", "config [KEY VALUE]",
-     "不带参数时显示办理时限与时区；带参数时设置，例如 hotline config handle_days.complaint 10。"
+     "不带参数时逐行列出办理时限、时区与账户策略（键、值与名称）；带参数时设置，例如 hotline "
+     "config handle_days.complaint 10。"
      "time_zone 为本地时区（IANA 名称，默认 Asia/Shanghai，含夏令时），例如 hotline config "
      "time_zone "
      "America/Los_Angeles：此后显示的时间、本地日期与期限都按该时区计算。"
@@ -999,7 +1010,8 @@ const cli_command cli_admin_commands[] = {
      "password.min_length、password.min_classes、password.history（最近几个密码不得再用，0 "
      "为不限）、password.max_age_days（密码有效天数，0 为永不过期）；审计保存期 "
      "audit.retention_days（180 到 3650 天，未满此期的审计记录不归档）（见 docs/security.md）。",
-     "Shows the time limits and the time zone, or sets one, e.g. hotline config "
+     "Lists the time limits, the time zone and the account policy (key, value and name, one a "
+     "line), or sets one, e.g. hotline config "
      "handle_days.complaint 10. "
      "time_zone is the local zone (an IANA name, Asia/Shanghai by default, daylight saving "
      "included), e.g. "

@@ -21,6 +21,7 @@
 #include "app/policy.h"
 #include "base/array.h"
 #include "base/i18n.h"
+#include "domain/setting_text.h"
 #include "domain/workflow.h"
 #include "http/route_support.h"
 
@@ -598,8 +599,24 @@ static void write_limit(void *context, const char *key, int value)
     hl_json_out_int(writer->out, &writer->first, key, value);
 }
 
+/* A setting's words (domain/setting_text.h) under its key, for pages that
+ * show a label and an explanation rather than the key. */
+static void write_label(void *context, const char *key, int value)
+{
+    (void)value;
+    limits_writer *writer = context;
+    hl_json_out_key(writer->out, &writer->first, key);
+    bool first = true;
+    hl_buf_append_str(writer->out, "{");
+    const char *label = hl_setting_label(key), *help = hl_setting_help(key);
+    hl_json_out_name(writer->out, &first, "label", label != NULL, label);
+    hl_json_out_name(writer->out, &first, "help", help != NULL, help);
+    hl_buf_append_str(writer->out, "}");
+}
+
 /* The limits, the zone and the account and session policy: every
- * setting PUT /api/v1/config/{key} takes. */
+ * setting PUT /api/v1/config/{key} takes, and under "labels" the words for
+ * each. */
 static int limits_json(hl_buf *out, hl_app *app, hl_error *error)
 {
     hl_policy policy;
@@ -615,6 +632,11 @@ static int limits_json(hl_buf *out, hl_app *app, hl_error *error)
     writer.first = true;
     hl_buf_append_str(out, ",\"policy\":{");
     hl_policy_each(&policy, write_limit, &writer);
+    writer.first = true;
+    hl_buf_append_str(out, "},\"labels\":{");
+    hl_limits_each(hl_app_limits(app), write_label, &writer);
+    write_label(&writer, "time_zone", 0);
+    hl_policy_each(&policy, write_label, &writer);
     hl_buf_append_str(out, "}}\n");
     return HL_OK;
 }

@@ -477,6 +477,22 @@ async function scenario() {
     const page = pages[username];
     for (const section of sections) {
       await go(page, `#/admin/${section}`, '#admin-section');
+      if (section === 'categories') {
+        // Issue 15: a setting is shown by its label and explanation, not
+        // only by its key.
+        await page.waitForSelector('#config-table [data-key="handle_days.complaint"]');
+        const words = await page.$eval('#config-table [data-key="handle_days.complaint"]',
+          (form) => form.closest('tr').querySelector('td').textContent);
+        check('settings: a limit shown by its label and explanation',
+          words.includes('投诉类办理时限') && words.includes('工作日'), words);
+      }
+      if (section === 'calendar') {
+        // Issue 15: the calendar opens on the server's year (2024 here, by
+        // its clock), not the browser's.
+        await page.waitForSelector('#calendar-table');
+        const current = await page.$eval('#admin-section a.button.primary', (link) => link.textContent);
+        check('calendar: opens on the server\'s year', current === NOW.slice(0, 4), current);
+      }
       await shoot(page, `admin-${section}`);
     }
     const shown = await page.$$eval('nav.tabs a', (links) => links.map((link) => link.getAttribute('href')));

@@ -720,6 +720,21 @@ def test_directory(context):
                                    {"Content-Type": "application/json"}, context.token(admin))
     check_error("limit value as a number", status, headers, raw, 400, "invalid", "value")
 
+    # Issue 15 (item 7): the pages show each setting by its label and
+    # explanation, not its key; the words come with the settings, in the
+    # request's language, for every key the settings list.
+    status, _, limits = context.get("/api/v1/config", "supervisor1")
+    keys = set(limits["limits"]) | {"time_zone"} | set(limits["policy"])
+    labels = limits.get("labels", {})
+    check("every setting has its words", status == 200 and set(labels) == keys
+          and all(labels[key]["label"] and labels[key]["help"] for key in keys), sorted(keys ^ set(labels)))
+    check("a setting's label in Chinese by default",
+          labels.get("handle_days.complaint", {}).get("label") == "投诉类办理时限", labels.get("handle_days.complaint"))
+    status, headers, raw = request(context.port, "GET", "/api/v1/config", None, {"Accept-Language": "en"},
+                                   context.token("supervisor1"))
+    english = json.loads(raw)["labels"]["handle_days.complaint"] if status == 200 else {}
+    check("a setting's label in English when asked", english.get("label") == "Time limit: complaints", (status, english))
+
     # The time zone: shown with the limits, set, read back by every thread
     # (times are then written with its offset), refused when unknown.
     status, _, limits = context.get("/api/v1/config", "supervisor1")

@@ -149,9 +149,12 @@ const sections = () => ({
         h('td', {}, h('button.small', { type: 'button', onclick: () => form.fill(category) }, T('修改', 'Edit')))))),
     h('h3', {}, T('其他时限与通报规则', 'Other limits and bulletin rules')), limits);
     await section(limits, '/config', {}, (config) => {
-      clear(limits, table('config-table', [T('项', 'Key'), T('值', 'Value'), ''], Object.entries(config.limits).map(([key, value]) => {
+      // Each setting by its label and explanation from the server; the key,
+      // which the command line and the API use, is shown small beside it.
+      const words = (key) => (config.labels && config.labels[key]) || { label: key, help: '' };
+      clear(limits, table('config-table', [T('项', 'Setting'), T('值', 'Value'), ''], Object.entries(config.limits).map(([key, value]) => {
         const form2 = h('form', { novalidate: true, dataset: { key } },
-          field({ name: 'value', label: key, value: String(value) }), formError(),
+          field({ name: 'value', label: words(key).label, value: String(value) }), formError(),
           h('button.small', { type: 'submit' }, t('save')));
         form2.addEventListener('submit', async (event) => {
           event.preventDefault();
@@ -163,13 +166,17 @@ const sections = () => ({
             showError(form2, error);
           }
         });
-        return h('tr', {}, h('td', {}, key), h('td', { colspan: 2 }, form2));
+        return h('tr', {}, h('td', {}, h('div', {}, h('strong', {}, words(key).label), ' ', h('code.setting-key', {}, key)),
+          h('div.hint', {}, words(key).help)), h('td', { colspan: 2 }, form2));
       })));
     });
   })],
   calendar: [T('工作日日历', 'Calendar'), async (body, dir, context) => {
-    const year = Number(context.route.query?.get('year')) || new Date().getFullYear();
-    await section(body, '/calendar', { year }, (data) => {
+    // Without a year in the address the server's year is shown (its clock,
+    // not the browser's, decides which year is current).
+    const asked = Number(context.route.query?.get('year')) || null;
+    await section(body, '/calendar', asked ? { year: asked } : {}, (data) => {
+      const year = data.year;
       const form = recordForm({
         id: 'calendar-form', title: T('新增或修改一天（节假日或调休上班日）', 'Add or change a day (holiday or working weekend day)'),
         fields: [h('div.row', {},
@@ -180,7 +187,7 @@ const sections = () => ({
       });
       form.addEventListener('saved', () => render(body.closest('.view'), { route: { parts: ['admin', 'calendar'], query: new URLSearchParams({ year }) } }));
       clear(body,
-        h('div.buttons', {}, [year - 1, year, year + 1].map((other) => h('a.button', { href: `#/admin/calendar?year=${other}`, class: other === year ? 'primary' : null }, String(other)))),
+        h('div.buttons', {}, [year - 1, year, year + 1].map((other) => h(other === year ? 'a.button.primary' : 'a.button', { href: `#/admin/calendar?year=${other}` }, String(other)))),
         form, table('calendar-table', [T('日期', 'Date'), T('类型', 'Kind'), T('名称', 'Name')],
           data.days.map((day) => h('tr', {}, h('td', {}, day.date), h('td', {}, day.kind === 'holiday' ? T('节假日', 'holiday') : T('调休上班', 'working day')), h('td', {}, day.name)))));
     });
