@@ -95,7 +95,7 @@ async function send(form, order, etag, action, body, done, reread) {
   await busy(form, async () => {
     try {
       const answer = await act(order.number, action.name, body, etag);
-      toast(`${action.label}：${t('done')}`);
+      toast(T(`${action.label}成功`, `${action.label}: done`));
       await done(answer.data, answer.etag, action.name);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
