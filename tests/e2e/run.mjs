@@ -507,8 +507,8 @@ async function scenario() {
     `${unitBefore.satisfied} -> ${unitAfter.satisfied}`);
   const analyst = pages.analyst1;
   await go(analyst, `#/bulletin/${MONTH}`, `tr[data-unit="${UNIT}"]`);
-  await analyst.waitForSelector('#chart-units canvas');
-  const row = await analyst.$eval(`tr[data-unit="${UNIT}"]`, (element) => ({
+  await analyst.waitForSelector('#chart-group-0 canvas');
+  const row = await analyst.$eval(`table[id^="ranking-"] tr[data-unit="${UNIT}"]`, (element) => ({
     rank: element.querySelector('.rank').textContent,
     base: element.querySelector('.base').textContent,
     reached: element.querySelector('.reached').textContent,
@@ -522,7 +522,27 @@ async function scenario() {
   check('bulletin page: rate', row.rate === `${unitAfter.rates.satisfaction.percent}%`, `${row.rate}`);
   const paragraph = await analyst.textContent('#paragraph');
   check('bulletin page: the notice paragraph', paragraph === after.paragraph);
+  // Issue 15: the seven measures of each unit are on the page, as the
+  // command line computes them; each group's ranking has a chart of its own.
+  const measures = await analyst.$eval(`#measures-table tr[data-unit="${UNIT}"]`, (element) =>
+    ['survey-success', 'satisfaction', 'resolved', 'sign-on-time', 'completion-on-time', 'return', 'reopen']
+      .map((name) => element.querySelector(`.${name}`).textContent));
+  const expectedMeasures = ['survey_success', 'satisfaction', 'resolved', 'sign_on_time', 'completion_on_time', 'return', 'reopen']
+    .map((name) => (unitAfter.rates[name].percent === null ? '—' : `${unitAfter.rates[name].percent}%`));
+  check('bulletin page: the seven measures of the unit', JSON.stringify(measures) === JSON.stringify(expectedMeasures),
+    `${measures} vs ${expectedMeasures}`);
+  const groupCharts = await analyst.$$eval('#charts [id^="chart-group-"] canvas', (canvases) => canvases.length);
+  check('bulletin page: a ranking chart per group', groupCharts === after.groups.length, `${groupCharts} charts`);
   await shoot(analyst, 'bulletin');
+  // A month without results: the picker shows that month, and the page
+  // says why there is no bulletin.
+  expect(404, '/api/v1/reports/2023-01');
+  await analyst.goto(`${base}/#/bulletin/2023-01`);
+  await analyst.waitForSelector('p.form-error[role="alert"]');
+  const picked = await analyst.$eval('#month', (select) => select.value);
+  check('bulletin page: the picker shows the month shown', picked === '2023-01', picked);
+  expected = [];
+  await go(analyst, `#/bulletin/${MONTH}`, `tr[data-unit="${UNIT}"]`);
 
   expect('download', '/api/v1/reports/');
   const [download] = await Promise.all([analyst.waitForEvent('download'), analyst.click('#download-xlsx')]);

@@ -1,9 +1,11 @@
 // bulletin.js: the monthly bulletin (月度通报): the month picker, the
 // notice paragraph, each group's ranking table (each unit's satisfaction
 // rate with its Wilson interval and its change since the month before),
-// the charts (satisfaction by unit, the monthly trend, orders by category)
-// and the downloads (XLSX, CSV, the printable page). Every figure is the
-// server's (GET /api/v1/reports/...): this page computes none.
+// the seven measures of every unit, the charts (each group's ranking
+// against the month's average satisfaction rate, the trend over every month
+// with results, orders by category) and the downloads (XLSX, CSV, the
+// printable page). Every figure is the server's (GET /api/v1/reports/...):
+// this page computes none.
 
 import { ApiError, cached, call, get, url } from '../api.js';
 import { add, clear, errorText, h, notice } from '../dom.js';
@@ -16,6 +18,14 @@ function monthBefore(month, count) {
   const [year, number] = month.split('-').map(Number);
   const index = year * 12 + (number - 1) - count;
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+// The first month of the trend: the first with results, or this one when
+// it is earlier, and no more than the ten years one request may ask for.
+function trendStart(available, month) {
+  const first = available.length && available[0] < month ? available[0] : month;
+  const limit = monthBefore(month, 119);
+  return first < limit ? limit : first;
 }
 
 function percent(ratio) {
@@ -52,6 +62,31 @@ function rankingTable(group, index) {
         h('td.num.change', {}, change(unit))))))));
 }
 
+// The seven measures of each unit (the workbook's detail sheet), so that
+// the on-time, return and reopen rates are on the page too.
+const MEASURES = [
+  ['survey_success', () => T('调查成功率', 'Survey success')],
+  ['satisfaction', () => T('满意率', 'Satisfaction')],
+  ['resolved', () => T('解决率', 'Resolved')],
+  ['sign_on_time', () => T('按时签收率', 'Signed on time')],
+  ['completion_on_time', () => T('按时办结率', 'Completed on time')],
+  ['return', () => T('退单率', 'Returned')],
+  ['reopen', () => T('重办率', 'Reopened')],
+];
+
+function measuresTable(bulletin) {
+  const ratio = (value) => (value && value.denominator ? `${value.numerator}/${value.denominator}` : '');
+  return h('section.panel#measures', {},
+    h('h2', {}, T('各单位七项指标', 'Seven measures per unit')),
+    h('div.table-wrap', {}, h('table#measures-table', {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, T('分组', 'Group')), h('th', { scope: 'col' }, t('unit')),
+        MEASURES.map(([, label]) => h('th.num', { scope: 'col' }, label())))),
+      h('tbody', {}, bulletin.groups.flatMap((group) => group.units.map((unit) => h('tr', { dataset: { unit: unit.code } },
+        h('td', {}, group.name), h('td.name', {}, unit.name),
+        MEASURES.map(([name]) => h(`td.num.${name.replace(/_/g, '-')}`, { title: ratio(unit.rates[name]) },
+          percent(unit.rates[name]))))))))));
+}
+
 async function loadCharts() {
   try {
     return await import(ECHARTS);
@@ -67,21 +102,34 @@ function chartBox(id, tall) {
 function drawCharts(echarts, bulletin, trend, categories, boxes) {
   const charts = [];
   const palette = ['#c62828', '#ef6c00', '#f9a825', '#2e7d32', '#1565c0', '#6a1b9a', '#00838f', '#5d4037'];
-  const units = bulletin.groups.flatMap((group) => group.units)
-    .filter((unit) => unit.rates.satisfaction.percent != null)
-    .sort((a, b) => Number(a.rates.satisfaction.percent) - Number(b.rates.satisfaction.percent));
-  const byUnit = echarts.init(boxes.units);
-  byUnit.setOption({
-    color: palette,
-    title: { text: T('各单位满意率', 'Satisfaction by unit'), left: 'center' },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    grid: { left: 8, right: 40, top: 40, bottom: 8, containLabel: true },
-    xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
-    yAxis: { type: 'category', data: units.map((unit) => unit.name), axisLabel: { fontSize: 10, interval: 0 } },
-    series: [{ type: 'bar', name: T('满意率', 'Satisfaction'), data: units.map((unit) => Number(unit.rates.satisfaction.percent)),
-      label: { show: true, position: 'right', formatter: '{c}%', fontSize: 10 } }],
+  // Each group's ranking on its own, against the month's average
+  // satisfaction rate (the notice's 平均满意率, the server's figure).
+  const average = bulletin.totals.satisfaction_rate && bulletin.totals.satisfaction_rate.percent != null
+    ? Number(bulletin.totals.satisfaction_rate.percent) : null;
+  bulletin.groups.forEach((group, index) => {
+    const units = group.units.filter((unit) => unit.rates.satisfaction.percent != null)
+      .sort((a, b) => Number(a.rates.satisfaction.percent) - Number(b.rates.satisfaction.percent));
+    const box = boxes.groups[index];
+    if (!units.length) { box.hidden = true; return; }
+    box.style.height = `${Math.max(220, units.length * 24 + 100)}px`;
+    // The rate as the server printed it ("80.00%"), not as a number would.
+    const shown = (index) => percent(units[index].rates.satisfaction);
+    const chart = echarts.init(box);
+    chart.setOption({
+      color: [palette[index % palette.length]],
+      title: { text: T(`${group.name}满意率`, `${group.name}: satisfaction`), left: 'center', textStyle: { fontSize: 14 },
+        subtext: average === null ? '' : T(`虚线为本月平均满意率 ${average.toFixed(2)}%`, `dashed: the month's average satisfaction rate, ${average.toFixed(2)}%`) },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (items) => `${items[0].name}: ${shown(items[0].dataIndex)}` },
+      grid: { left: 8, right: 64, top: 56, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+      yAxis: { type: 'category', data: units.map((unit) => unit.name), axisLabel: { fontSize: 12, interval: 0 } },
+      series: [{ type: 'bar', name: T('满意率', 'Satisfaction'), data: units.map((unit) => Number(unit.rates.satisfaction.percent)),
+        label: { show: true, position: 'right', formatter: (item) => shown(item.dataIndex), fontSize: 11 },
+        markLine: average === null ? undefined : { symbol: 'none', silent: true, lineStyle: { color: '#333', type: 'dashed' },
+          label: { show: false }, data: [{ xAxis: average }] } }],
+    });
+    charts.push(chart);
   });
-  charts.push(byUnit);
   // Months before the first survey have no rate: the line starts there,
   // and a later month without surveys is a gap, not a zero.
   const first = (trend || []).findIndex((entry) => entry.surveyed > 0);
@@ -91,7 +139,7 @@ function drawCharts(echarts, bulletin, trend, categories, boxes) {
     const line = echarts.init(boxes.trend);
     line.setOption({
       color: palette,
-      title: { text: T('月度趋势', 'Monthly trend'), left: 'center' },
+      title: { text: T('月度趋势', 'Monthly trend'), left: 'center', textStyle: { fontSize: 14 } },
       tooltip: { trigger: 'axis' },
       legend: { bottom: 0 },
       grid: { left: 8, right: 16, top: 40, bottom: 36, containLabel: true },
@@ -104,20 +152,25 @@ function drawCharts(echarts, bulletin, trend, categories, boxes) {
     });
     charts.push(line);
   }
+  // Orders by category as sorted bars: every category is named, none
+  // hidden in an "other" slice that would outgrow the rest.
   if (categories && categories.length) {
-    const pie = echarts.init(boxes.categories);
-    const top = [...categories].sort((a, b) => b.orders - a.orders);
-    const shown = top.slice(0, 12);
-    const rest = top.slice(12).reduce((total, entry) => total + entry.orders, 0);
-    pie.setOption({
-      color: palette,
-      title: { text: T('各类诉求工单量', 'Orders by category'), left: 'center' },
-      tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
-      series: [{ type: 'pie', radius: ['35%', '65%'], top: 30,
-        data: [...shown.map((entry) => ({ name: entry.name, value: entry.orders })),
-          ...(rest ? [{ name: T('其他', 'other'), value: rest }] : [])] }],
+    const sorted = [...categories].filter((entry) => entry.orders > 0).sort((a, b) => a.orders - b.orders);
+    boxes.categories.style.height = `${Math.max(220, sorted.length * 20 + 80)}px`;
+    const bars = echarts.init(boxes.categories);
+    bars.setOption({
+      color: [palette[4]],
+      title: { text: T('各类诉求工单量', 'Orders by category'), left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      grid: { left: 8, right: 48, top: 40, bottom: 8, containLabel: true },
+      // Each bar carries its count: the axis's numbers would only crowd a
+      // phone's width.
+      xAxis: { type: 'value', axisLabel: { show: false } },
+      yAxis: { type: 'category', data: sorted.map((entry) => entry.name), axisLabel: { fontSize: 12, interval: 0 } },
+      series: [{ type: 'bar', name: T('工单', 'Orders'), data: sorted.map((entry) => entry.orders),
+        label: { show: true, position: 'right', fontSize: 11 } }],
     });
-    charts.push(pie);
+    charts.push(bars);
   }
   const resize = () => charts.forEach((chart) => chart.resize());
   window.addEventListener('resize', resize);
@@ -215,9 +268,11 @@ export async function render(view, context) {
   const asked = context.route.parts[1];
   const available = months ? months.months : [];
   const month = /^\d{4}-\d{2}$/.test(asked || '') ? asked : available[available.length - 1];
+  // The picker always shows the month shown, one without results too.
+  const listed = month && !available.includes(month) ? [...available, month].sort() : available;
   const picker = months
     ? h('select#month', { 'aria-label': T('月份', 'Month'), onchange: (event) => context.navigate(`#/bulletin/${event.target.value}`) },
-      [...available].reverse().map((name) => h('option', { value: name, selected: name === month }, name)))
+      [...listed].reverse().map((name) => h('option', { value: name, selected: name === month }, name)))
     : h('input#month', { type: 'month', value: month || '', 'aria-label': T('月份', 'Month'),
       onchange: (event) => event.target.value && context.navigate(`#/bulletin/${event.target.value}`) });
   const header = h('div.buttons.no-print', {}, h('label', { for: 'month' }, T('月份', 'Month')), picker);
@@ -244,9 +299,10 @@ export async function render(view, context) {
     link('html', T('可打印页面', 'Printable page'), 'printable'),
     h('button', { type: 'button', onclick: () => window.print() }, T('打印本页', 'Print this page')));
   const totals = bulletin.totals;
-  const boxes = { units: chartBox('chart-units', true), trend: chartBox('chart-trend'), categories: chartBox('chart-categories') };
+  const boxes = { groups: bulletin.groups.map((group, index) => chartBox(`chart-group-${index}`)),
+    trend: chartBox('chart-trend'), categories: chartBox('chart-categories') };
   const chartsPanel = h('section.panel#charts', {}, h('h2', {}, T('图表', 'Charts')),
-    h('div.grid-2', {}, boxes.units, h('div', {}, boxes.trend, boxes.categories)));
+    h('div.grid-2', {}, boxes.groups), h('div.grid-2', {}, boxes.trend, boxes.categories));
   clear(view, h('h1', {}, t('bulletin')), months ? null : notice(t('not_available', { route: 'GET /api/v1/reports' })), header,
     h('section.panel#notice', {},
       h('h2', {}, bulletin.title),
@@ -259,12 +315,15 @@ export async function render(view, context) {
     publicationPanel(bulletin.publication),
     publishPanel(month, bulletin, context),
     bulletin.groups.map(rankingTable),
+    measuresTable(bulletin),
     chartsPanel,
     h('section.panel#footnotes', {}, h('h2', {}, T('注释', 'Notes')), h('ol', {}, bulletin.footnotes.map((note) => h('li', {}, note)))));
 
   const [echarts, trend, categories] = await Promise.all([
     loadCharts(),
-    get('/reports/trend', { from: monthBefore(month, 11), to: month }).then((answer) => answer.data).catch((error) => {
+    // Every month with results up to this one (at most the ten years one
+    // request may ask for).
+    get('/reports/trend', { from: trendStart(available, month), to: month }).then((answer) => answer.data).catch((error) => {
       if (error instanceof ApiError && error.missingRoute) { chartsPanel.append(notice(t('not_available', { route: 'GET /api/v1/reports/trend' }))); return null; }
       throw error;
     }),
