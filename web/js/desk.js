@@ -19,7 +19,11 @@ export async function desk(view, context, { title, intro, list, only, extra }) {
   for (const spec of options.filterFields || []) {
     if (context.route.query.has(spec.name)) spec.value = context.route.query.get(spec.name);
   }
-  const orders = orderList({ ...options, onSelect: (order) => open(order.number) });
+  // On a phone the chosen order opens below the list: bring it into sight.
+  const reveal = () => {
+    if (window.matchMedia('(max-width: 760px)').matches) detail.scrollIntoView({ block: 'start' });
+  };
+  const orders = orderList({ ...options, onSelect: (order) => { open(order.number).then(reveal); } });
 
   // Shows an order: read from the server, or as an action just answered
   // it (which may have moved it out of this user's sight, as a

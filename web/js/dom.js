@@ -93,3 +93,15 @@ export function orderLink(number) {
 export function errorText(error) {
   return error && error.message ? error.message : T('出错了', 'Something went wrong');
 }
+
+// Marks a table to become a stack of cards on a phone's width (app.css):
+// each cell gets its column's heading as data-label. Call it once the
+// table has its head and body.
+export function cardTable(table) {
+  const headings = [...table.querySelectorAll('thead th')].map((th) => th.textContent);
+  for (const row of table.querySelectorAll('tbody tr')) {
+    [...row.children].forEach((cell, index) => { cell.dataset.label = headings[index] || ''; });
+  }
+  table.classList.add('cards');
+  return table;
+}

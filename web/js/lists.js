@@ -3,7 +3,7 @@
 // filtered on the server (GET /api/v1/orders).
 
 import { ApiError, cached, get } from './api.js';
-import { clear, dueBadge, errorText, formatTime, h, loading, notice, orderLink, stateBadge } from './dom.js';
+import { cardTable, clear, dueBadge, errorText, formatTime, h, loading, notice, orderLink, stateBadge } from './dom.js';
 import { field } from './forms.js';
 import { t, T } from './i18n.js';
 import { label } from './vocabulary.js';
@@ -114,9 +114,9 @@ export function orderList({ id, query = {}, filterFields = [], cols, onSelect, p
       return row;
     });
     clear(body,
-      h('div.table-wrap', {}, h('table', {},
+      h('div.table-wrap', {}, cardTable(h('table', {},
         h('thead', {}, h('tr', {}, cols.map((column) => h('th', { scope: 'col' }, column.label)))),
-        h('tbody', {}, rows))),
+        h('tbody', {}, rows)))),
       h('div.pager', {},
         h('button.small', { type: 'button', disabled: state.page <= 1, onclick: () => { state.page--; load(); } }, t('previous_page')),
         h('span.muted', {}, t('page_of', { page: answer.page, pages, total: answer.total })),

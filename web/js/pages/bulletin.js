@@ -8,7 +8,7 @@
 // this page computes none.
 
 import { ApiError, cached, call, get, url } from '../api.js';
-import { add, clear, errorText, h, notice } from '../dom.js';
+import { add, cardTable, clear, errorText, h, notice } from '../dom.js';
 import { busy, field, formError, showError } from '../forms.js';
 import { t, T } from '../i18n.js';
 
@@ -45,7 +45,7 @@ function change(unit) {
 function rankingTable(group, index) {
   return h('section.panel.group', { dataset: { group: group.name } },
     h('h2', {}, `${group.name}${T('满意率排名', ': satisfaction ranking')}`),
-    h('div.table-wrap', {}, h('table', { id: `ranking-${index}` },
+    h('div.table-wrap', {}, cardTable(h('table', { id: `ranking-${index}` },
       h('thead', {}, h('tr', {},
         [T('排名', 'Rank'), t('unit'), T('确定基数', 'Surveyed'), T('调查成功', 'Reached'), T('满意', 'Satisfied'),
           T('满意率', 'Satisfaction'), T('95% 区间', '95% interval'), T('解决率', 'Resolved'), T('较上月', 'Since last month')]
@@ -59,7 +59,7 @@ function rankingTable(group, index) {
         h('td.num.rate', {}, percent(unit.rates.satisfaction)),
         h('td.num.interval', {}, unit.wilson ? `${unit.wilson.low}–${unit.wilson.high}` : '—'),
         h('td.num', {}, percent(unit.rates.resolved)),
-        h('td.num.change', {}, change(unit))))))));
+        h('td.num.change', {}, change(unit)))))))));
 }
 
 // The seven measures of each unit (the workbook's detail sheet), so that
@@ -78,13 +78,13 @@ function measuresTable(bulletin) {
   const ratio = (value) => (value && value.denominator ? `${value.numerator}/${value.denominator}` : '');
   return h('section.panel#measures', {},
     h('h2', {}, T('各单位七项指标', 'Seven measures per unit')),
-    h('div.table-wrap', {}, h('table#measures-table', {},
+    h('div.table-wrap', {}, cardTable(h('table#measures-table', {},
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, T('分组', 'Group')), h('th', { scope: 'col' }, t('unit')),
         MEASURES.map(([, label]) => h('th.num', { scope: 'col' }, label())))),
       h('tbody', {}, bulletin.groups.flatMap((group) => group.units.map((unit) => h('tr', { dataset: { unit: unit.code } },
         h('td', {}, group.name), h('td.name', {}, unit.name),
         MEASURES.map(([name]) => h(`td.num.${name.replace(/_/g, '-')}`, { title: ratio(unit.rates[name]) },
-          percent(unit.rates[name]))))))))));
+          percent(unit.rates[name])))))))))));
 }
 
 async function loadCharts() {
