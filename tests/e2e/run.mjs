@@ -191,6 +191,16 @@ async function act(page, action, fields = {}) {
   const form = `form[data-action="${action}"]`;
   await page.waitForSelector(form);
   for (const [name, value] of Object.entries(fields)) {
+    // A unit picker (unitpicker.js): each unit typed into its search box
+    // and chosen from the list.
+    const picker = `${form} .unit-picker[data-field="${name}"]`;
+    if (await page.$(picker)) {
+      for (const code of value.split(',')) {
+        await page.fill(`${picker} input[type="search"]`, code);
+        await page.click(`${picker} li.unit-option[data-unit="${code}"]`);
+      }
+      continue;
+    }
     const selector = `${form} [name="${name}"]`;
     if (await page.$eval(selector, (element) => element.tagName === 'SELECT')) await page.selectOption(selector, value);
     else await page.fill(selector, value);
@@ -347,6 +357,26 @@ async function scenario() {
   await go(dispatcher, '#/dispatch', '#dispatch-queue');
   await shoot(dispatcher, 'dispatch');
   await openOnDesk(dispatcher, '#/dispatch', 'dispatch-queue', number, token);
+  // Issue 15: the unit picker finds a unit by its name's pinyin initials
+  // (小店区政府: xdqzf) and chooses several co-handling units without
+  // Ctrl-click; a second click takes one back.
+  await dispatcher.click('#actions button[data-action="dispatch"]');
+  const picker = 'form[data-action="dispatch"] .unit-picker[data-field="co_units"]';
+  await dispatcher.fill(`${picker} input[type="search"]`, 'xdqzf');
+  const found = await dispatcher.$$eval(`${picker} li.unit-option`, (items) => items.map((item) => item.dataset.unit));
+  check('unit picker: pinyin initials find the unit', JSON.stringify(found) === JSON.stringify([UNIT]), JSON.stringify(found));
+  await dispatcher.fill(`${picker} input[type="search"]`, '区政府');
+  const districts = await dispatcher.$$eval(`${picker} li.unit-option`, (items) => items.map((item) => item.dataset.unit));
+  for (const code of districts.slice(0, 3)) await dispatcher.click(`${picker} li.unit-option[data-unit="${code}"]`);
+  await dispatcher.click(`${picker} li.unit-option[data-unit="${districts[1]}"]`);
+  const coUnits = await dispatcher.$eval(`${picker} input[type="hidden"]`, (input) => input.value);
+  check('unit picker: several co-handling units by clicking, one taken back',
+    districts.length >= 3 && coUnits === [districts[0], districts[2]].join(','), `${districts} -> ${coUnits}`);
+  await dispatcher.click(`${picker} .chip[data-unit="${districts[0]}"] .chip-remove`);
+  await dispatcher.click(`${picker} .chip[data-unit="${districts[2]}"] .chip-remove`);
+  check('unit picker: the × of a chip takes its unit back',
+    await dispatcher.$eval(`${picker} input[type="hidden"]`, (input) => input.value) === '');
+  await dispatcher.click('#actions button[data-action="dispatch"]');
   await act(dispatcher, 'dispatch', { unit: UNIT });
   await dispatcher.waitForSelector(`#dispatch-queue .empty, #dispatch-queue tr:not([data-number="${number}"])`);
   check('dispatch: dispatched', await waitForState(number, 'dispatched'));

@@ -9,7 +9,7 @@ import { act, ApiError } from './api.js';
 import { clear, h, notice, toast } from './dom.js';
 import { busy, checkRequired, field, formError, showError, values } from './forms.js';
 import { t, T } from './i18n.js';
-import { unitOptions } from './lists.js';
+import { unitPicker } from './unitpicker.js';
 import { loadVocabulary, values as listed } from './vocabulary.js';
 
 // The optional fields each action takes besides its required ones, and
@@ -54,13 +54,12 @@ export function available(flow, user, order, only) {
 function fieldFor(name, action, dir, required, order) {
   switch (name) {
     case 'unit':
-      return field({ name, label: T('承办单位', 'Lead unit'), kind: 'select', required,
-        options: unitOptions(dir, { blank: T('请选择单位', 'Choose a unit') }),
+      return unitPicker({ name, label: T('承办单位', 'Lead unit'), dir, required,
         // The category's default unit first, as dispatchers usually take it.
         value: action === 'dispatch' ? (dir.categories.find((entry) => entry.code === order.category) || {}).default_unit || '' : '' });
     case 'co_units':
-      return field({ name, label: t('co_units'), kind: 'select', options: unitOptions(dir),
-        attributes: { multiple: true, size: 4 }, hint: T('可多选（Ctrl 或 Shift）', 'Several with Ctrl or Shift') });
+      return unitPicker({ name, label: t('co_units'), dir, multiple: true,
+        hint: T('可选多个：逐个点选，再点一次取消', 'Several: click each; click again to take one back') });
     case 'days':
       return field({ name, label: T('工作日数', 'Working days'), kind: 'number', required,
         value: action === 'extend-approve' && order.extension_pending_days ? String(order.extension_pending_days) : '',
@@ -75,16 +74,10 @@ function fieldFor(name, action, dir, required, order) {
   }
 }
 
-// The body of an action from its form: numbers as numbers, the co-units
-// of a multiple select as one comma-separated string.
+// The body of an action from its form: numbers as numbers (the unit
+// pickers already hold their codes as one comma-separated string).
 function bodyOf(form) {
   const body = values(form);
-  const multiple = form.querySelector('select[multiple]');
-  if (multiple) {
-    const chosen = [...multiple.selectedOptions].map((option) => option.value);
-    if (chosen.length) body[multiple.name] = chosen.join(',');
-    else delete body[multiple.name];
-  }
   if (body.days !== undefined) body.days = Number(body.days);
   return body;
 }

@@ -102,6 +102,6 @@ export function cardTable(table) {
   for (const row of table.querySelectorAll('tbody tr')) {
     [...row.children].forEach((cell, index) => { cell.dataset.label = headings[index] || ''; });
   }
-  table.classList.add('cards');
+  table.classList.add('card-table');
   return table;
 }
