@@ -377,7 +377,7 @@ async function scenario() {
   check('unit picker: the × of a chip takes its unit back',
     await dispatcher.$eval(`${picker} input[type="hidden"]`, (input) => input.value) === '');
   await dispatcher.click('#actions button[data-action="dispatch"]');
-  await act(dispatcher, 'dispatch', { unit: UNIT });
+  await act(dispatcher, 'dispatch', { unit: UNIT, note: '请先联系市民核实路灯位置' });
   await dispatcher.waitForSelector(`#dispatch-queue .empty, #dispatch-queue tr:not([data-number="${number}"])`);
   check('dispatch: dispatched', await waitForState(number, 'dispatched'));
 
@@ -387,6 +387,10 @@ async function scenario() {
   await go(handler, '#/inbox', '#inbox-list');
   await shoot(handler, 'inbox');
   await openOnDesk(handler, '#/inbox', 'inbox-list', number, token);
+  // Issue 15: the desk shows the dispatch note without opening the order.
+  await handler.waitForSelector('#desk-notes li[data-action="dispatch"] .note');
+  check('inbox: the desk shows the dispatch note',
+    await handler.textContent('#desk-notes li[data-action="dispatch"] .note') === '请先联系市民核实路灯位置');
   await act(handler, 'sign');
   check('inbox: signed', await waitForState(number, 'signed'));
   await handler.waitForSelector('#actions button[data-action="extend-request"]');
@@ -453,6 +457,10 @@ async function scenario() {
 
   // The unit does it again.
   await openOnDesk(handler, '#/inbox', 'inbox-list', number, token);
+  // Issue 15: the desk shows the dispatch note without opening the order.
+  await handler.waitForSelector('#desk-notes li[data-action="dispatch"] .note');
+  check('inbox: the desk shows the dispatch note',
+    await handler.textContent('#desk-notes li[data-action="dispatch"] .note') === '请先联系市民核实路灯位置');
   await act(handler, 'sign');
   check('again: signed', await waitForState(number, 'signed'));
   await handler.waitForSelector('#actions button[data-action="complete"]');

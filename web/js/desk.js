@@ -8,7 +8,7 @@ import { ApiError, get } from './api.js';
 import { add, clear, errorText, h, notice } from './dom.js';
 import { t, T } from './i18n.js';
 import { directory, orderList } from './lists.js';
-import { facts } from './widgets.js';
+import { facts, latestNotes } from './widgets.js';
 
 export async function desk(view, context, { title, intro, list, only, extra }) {
   const dir = await directory();
@@ -25,20 +25,26 @@ export async function desk(view, context, { title, intro, list, only, extra }) {
   };
   const orders = orderList({ ...options, onSelect: (order) => { open(order.number).then(reveal); } });
 
+  let notesRead = { number: null, events: [] };
   // Shows an order: read from the server, or as an action just answered
   // it (which may have moved it out of this user's sight, as a
   // dissatisfied survey that sends it back to the unit).
   async function open(number, given) {
     let answer = given;
-    if (!answer) {
-      clear(detail, h('p.muted', {}, t('loading')));
-      try {
-        answer = await get(`/orders/${number}`);
-      } catch (error) {
-        if (!(error instanceof ApiError)) throw error;
-        clear(detail, h('p.form-error', { role: 'alert' }, errorText(error)));
-        return;
-      }
+    let events = [];
+    if (!answer) clear(detail, h('p.muted', {}, t('loading')));
+    try {
+      // The events only for their notes. After an action the order may
+      // have left this user's sight (a dissatisfied survey sends it back
+      // to the unit), so the notes read when it was opened are kept.
+      [answer, events] = await Promise.all([answer || get(`/orders/${number}`),
+        given ? (notesRead.number === number ? notesRead.events : [])
+          : get(`/orders/${number}/events`).then((reply) => reply.data.events)]);
+      if (!given) notesRead = { number, events };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      clear(detail, h('p.form-error', { role: 'alert' }, errorText(error)));
+      return;
     }
     const order = answer.data;
     clear(detail,
@@ -47,6 +53,7 @@ export async function desk(view, context, { title, intro, list, only, extra }) {
         onDone: async (changed, etag) => { await orders.reload(); await open(number, { data: changed, etag }); },
         reread: () => open(number) }),
       h('p.muted#desk-state', {}, `${t('state')}：${order.state_label}`),
+      latestNotes(events),
       extra ? await extra(order, dir, () => open(number)) : null,
       h('details', { open: true }, h('summary', {}, T('工单详情', 'Details')), facts(order, dir)));
   }

@@ -79,3 +79,22 @@ export async function earlierOrders(number, dir, { onMerge } = {}) {
   }
   return box;
 }
+
+// The notes a desk needs without opening the order page: the latest note
+// of each kind of action (the return's reason, the dispatch note, a
+// reminder, supervision, the extension's reason, the reply), newest
+// first, with who wrote it and when.
+export function latestNotes(events) {
+  const seen = new Set();
+  const notes = [];
+  for (const event of [...events].reverse()) {
+    if (!event.note || seen.has(event.action)) continue;
+    seen.add(event.action);
+    notes.push(event);
+  }
+  if (!notes.length) return null;
+  return h('section#desk-notes', {}, h('h3', {}, T('最新意见', 'Latest notes')),
+    h('ul.notes', {}, notes.map((event) => h('li', { dataset: { action: event.action } },
+      h('strong', {}, event.action_label), h('span.muted', {}, ` · ${event.actor_name || event.actor} · ${formatTime(event.at)}`),
+      h('div.note', {}, event.note)))));
+}
