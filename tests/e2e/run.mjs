@@ -320,7 +320,11 @@ async function scenario() {
   await agent.keyboard.type('13912345678');
   await agent.keyboard.press('Control+Enter');
   await agent.waitForSelector('.field.invalid');
-  check('intake: an empty required field is named', await agent.$eval('.field.invalid', (element) => element.dataset.field) === 'type');
+  // Issue 15: every empty required field is flagged at once, and each
+  // message goes as soon as its field is filled.
+  const flagged = await agent.$$eval('.field.invalid', (elements) => elements.map((element) => element.dataset.field));
+  check('intake: every empty required field is named', JSON.stringify(flagged) === JSON.stringify(['type', 'title', 'content']),
+    JSON.stringify(flagged));
   check('intake: what was typed is kept', await agent.inputValue('input[name="citizen_phone"]') === '13912345678');
   await agent.focus('input[name="citizen_phone"]');
   await agent.keyboard.press('Enter');
@@ -331,6 +335,8 @@ async function scenario() {
   await agent.keyboard.press('ArrowDown');
   await agent.keyboard.press('ArrowDown');
   await agent.keyboard.press('ArrowDown'); // complaint
+  check('intake: a filled field loses its message',
+    !(await agent.$$eval('.field.invalid', (elements) => elements.map((element) => element.dataset.field))).includes('type'));
   await agent.keyboard.press('Tab');
   await agent.keyboard.type('物业');
   await agent.keyboard.press('ArrowDown');

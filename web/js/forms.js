@@ -55,29 +55,45 @@ export function showError(form, error, aliases = {}) {
   const name = error.field ? aliases[error.field] || error.field : null;
   const wrapper = name ? form.querySelector(`.field[data-field="${CSS.escape(name)}"]`) : null;
   if (wrapper) {
-    wrapper.classList.add('invalid');
-    wrapper.querySelector('.error').textContent = error.message;
-    const control = wrapper.querySelector('input, select, textarea, button');
-    if (control) {
-      control.setAttribute('aria-invalid', 'true');
-      control.focus();
-    }
+    markInvalid(wrapper, error.message)?.focus();
     return;
   }
   const box = form.querySelector('.form-error');
   if (box) box.textContent = error.message;
 }
 
-// Checks the required controls before sending; false (with the message
-// shown beside the first empty one) when one is empty.
+// Shows message beside the field and clears it as soon as the field is
+// changed, so that a message never stays beside a field already put
+// right. Returns the field's control, to focus.
+function markInvalid(wrapper, message) {
+  wrapper.classList.add('invalid');
+  wrapper.querySelector('.error').textContent = message;
+  const control = wrapper.querySelector('input, select, textarea, button');
+  control?.setAttribute('aria-invalid', 'true');
+  const settle = () => {
+    wrapper.classList.remove('invalid');
+    wrapper.querySelector('.error').textContent = '';
+    control?.removeAttribute('aria-invalid');
+  };
+  wrapper.addEventListener('input', settle, { once: true });
+  wrapper.addEventListener('change', settle, { once: true });
+  return control;
+}
+
+// Checks the required controls before sending; false when one is empty,
+// with the message beside every empty one (not only the first), the first
+// focused.
 export function checkRequired(form) {
-  for (const control of form.querySelectorAll('[required]')) {
-    if (!control.disabled && control.value.trim() === '') {
-      showError(form, { field: control.name, message: T('此项必填', 'This field is required') });
-      return false;
-    }
-  }
-  return true;
+  const empty = [...form.querySelectorAll('[required]')]
+    .filter((control) => !control.disabled && control.value.trim() === '');
+  if (!empty.length) return true;
+  clearErrors(form);
+  const controls = empty.map((control) => {
+    const wrapper = control.closest('.field');
+    return wrapper ? markInvalid(wrapper, T('此项必填', 'This field is required')) : null;
+  });
+  controls.find(Boolean)?.focus();
+  return false;
 }
 
 // The form's named controls as an object of trimmed strings; empty ones left out.
