@@ -136,7 +136,7 @@ static int verify_state_counts(hl_app *app, verify_context *verify, hl_error *er
         if (kept[state] == verify->orders_in_state[state])
             continue;
         snprintf(verify->line, sizeof verify->line,
-                 HL_T("状态 %s 的工单: %lld 件，计数表为 %lld",
+                 HL_T("状态 %s 的工单：%lld 件，计数表为 %lld",
                       "orders in state %s: %lld, the kept count says %lld"),
                  hl_order_state_name((hl_state)state), (long long)verify->orders_in_state[state],
                  (long long)kept[state]);

@@ -80,8 +80,8 @@ static int fail(hl_csv_reader *reader, hl_error *error, long line, const char *c
     reader->position = reader->length;
     reader->at_end = true;
     reader->field_count = 0;
-    return hl_error_set(error, HL_EINVAL, NULL, "%s%ld%s: %s", HL_T("第 ", "line "), line,
-                        HL_T(" 行", ""), HL_T(chinese, english));
+    return hl_error_set(error, HL_EINVAL, NULL, HL_T("第 %ld 行：%s", "line %ld: %s"), line,
+                        HL_T(chinese, english));
 }
 
 static int fail_too_many_fields(hl_csv_reader *reader, hl_error *error, long line)
@@ -395,7 +395,7 @@ int hl_csv_at_line(hl_error *error, long line)
 {
     char message[HL_ERROR_MESSAGE_MAX];
     snprintf(message, sizeof message, "%s", error->message);
-    snprintf(error->message, sizeof error->message, HL_T("第 %ld 行: %.440s", "line %ld: %.440s"),
+    snprintf(error->message, sizeof error->message, HL_T("第 %ld 行：%.440s", "line %ld: %.440s"),
              line, message);
     return error->code;
 }
@@ -417,7 +417,7 @@ static int map_header(hl_csv_table *table, hl_error *error)
                 if (table->index[known] >= 0)
                     return hl_error_set(
                         error, HL_EINVAL, columns[known].name,
-                        HL_T("第 1 行: 列 %s 重复", "line 1: column %s appears twice"),
+                        HL_T("第 1 行：列 %s 重复", "line 1: column %s appears twice"),
                         columns[known].name);
                 table->index[known] = (int)field;
                 matched = true;
@@ -429,13 +429,13 @@ static int map_header(hl_csv_table *table, hl_error *error)
         if (!matched && !schema->other_columns)
             return hl_error_set(
                 error, HL_EINVAL, "header",
-                HL_T("第 1 行: 未知的列「%.*s」", "line 1: unknown column \"%.*s\""),
+                HL_T("第 1 行：未知的列「%.*s」", "line 1: unknown column \"%.*s\""),
                 (int)(name.len > 64 ? 64 : name.len), name.ptr);
     }
     for (size_t known = 0; known < schema->count; known++)
         if (columns[known].required && table->index[known] < 0)
             return hl_error_set(error, HL_EINVAL, columns[known].name,
-                                HL_T("第 1 行: 缺少列 %s", "line 1: column %s is missing"),
+                                HL_T("第 1 行：缺少列 %s", "line 1: column %s is missing"),
                                 columns[known].name);
     return HL_OK;
 }
@@ -495,7 +495,7 @@ int hl_csv_table_next(hl_csv_table *table, hl_error *error)
         return 0;
     if (reader->field_count != table->field_count)
         return hl_error_set(error, HL_EINVAL, "row",
-                            HL_T("第 %ld 行: 有 %zu 个字段，表头有 %zu 个",
+                            HL_T("第 %ld 行：有 %zu 个字段，表头有 %zu 个",
                                  "line %ld: %zu fields, the header has %zu"),
                             reader->line, reader->field_count, table->field_count);
     return 1;

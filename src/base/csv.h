@@ -123,7 +123,7 @@ hl_slice hl_csv_table_field(const hl_csv_table *table, size_t column);
 /* Whether the header has known column `column`. */
 bool hl_csv_table_has(const hl_csv_table *table, size_t column);
 
-/* Prefixes error's message with a line number ("第 3 行: ...", "line 3:
+/* Prefixes error's message with a line number ("第 3 行：...", "line 3:
  * ..."), keeping its code and field; returns the code. */
 int hl_csv_at_line(hl_error *error, long line);
 

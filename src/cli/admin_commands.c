@@ -935,9 +935,9 @@ const cli_command cli_admin_commands[] = {
      "[--method rate|wilson|score] [--min-reached N] [--basic-satisfied yes|no] [--weights R,S,T] "
      "[--lists N] [--published|--live]",
      "生成月度通报：通报段落、各组排名表、明细表及注释（见 docs/bulletin.md）。排名规则默认取自配置"
-     "（hotline config report.<项> 值），可用选项临时改变：--method 按满意率(rate)、Wilson "
-     "区间下限(wilson)"
-     "或综合得分(score)排名；--min-reached 回访成功不足 N 件不参加排名；--basic-satisfied "
+     "（hotline config report.<项> 值），可用选项临时改变：--method 按满意率（rate）、Wilson "
+     "区间下限（wilson）"
+     "或综合得分（score）排名；--min-reached 回访成功不足 N 件不参加排名；--basic-satisfied "
      "基本满意是否计为满意；"
      "--weights 响应率,解决率,满意率 权重；--lists 红黑榜各 N 名。已公布的月份（hotline publish）"
      "显示公布的通报、公布记录（版次、公布人、事件哈希链链头、摘要）及公布后的更正（公布数字、现行"

@@ -196,7 +196,7 @@ static hl_slice printable_excerpt(hl_slice value)
 static int fail_row(hl_error *error, long line, const char *field, const char *chinese,
                     const char *english)
 {
-    return hl_error_set(error, HL_EINVAL, field, HL_T("第 %ld 行: %s", "line %ld: %s"), line,
+    return hl_error_set(error, HL_EINVAL, field, HL_T("第 %ld 行：%s", "line %ld: %s"), line,
                         HL_T(chinese, english));
 }
 
@@ -208,7 +208,7 @@ static int fail_value(hl_error *error, long line, const char *field, const char 
     if (excerpt.len == 0)
         return fail_row(error, line, field, chinese, english);
     return hl_error_set(error, HL_EINVAL, field,
-                        HL_T("第 %ld 行: %s：“%.*s”", "line %ld: %s: \"%.*s\""), line,
+                        HL_T("第 %ld 行：%s：“%.*s”", "line %ld: %s: \"%.*s\""), line,
                         HL_T(chinese, english), (int)excerpt.len, excerpt.ptr);
 }
 
@@ -236,7 +236,7 @@ static int parse_row(const hl_csv_reader *reader, hl_calendar_entry *entry, hl_e
     long line = reader->line;
     if (reader->field_count != 3)
         return hl_error_set(error, HL_EINVAL, NULL,
-                            HL_T("第 %ld 行: 应有 3 列 (date,kind,festival)，实有 %zu 列",
+                            HL_T("第 %ld 行：应有 3 列（date,kind,festival），实有 %zu 列",
                                  "line %ld: expected 3 columns (date,kind,festival), found %zu"),
                             line, reader->field_count);
     hl_slice date = reader->fields[0];
@@ -304,7 +304,7 @@ int hl_calendar_parse_csv(hl_calendar *calendar, const char *text, size_t length
     if (result == 0 || (result == 1 && !is_header(&reader))) {
         long line = result == 1 ? reader.line : 1;
         result = hl_error_set(error, HL_EINVAL, NULL,
-                              HL_T("第 %ld 行: 应为表头 date,kind,festival",
+                              HL_T("第 %ld 行：应为表头 date,kind,festival",
                                    "line %ld: expected the header date,kind,festival"),
                               line);
     }
@@ -339,7 +339,7 @@ int hl_calendar_parse_csv(hl_calendar *calendar, const char *text, size_t length
             char day_text[32];
             hl_clock_format_day(sorted[index].day, day_text, sizeof day_text);
             result = hl_error_set(error, HL_EINVAL, "date",
-                                  HL_T("第 %ld 行: 日期 %s 重复", "line %ld: date %s listed twice"),
+                                  HL_T("第 %ld 行：日期 %s 重复", "line %ld: date %s listed twice"),
                                   line, day_text);
         }
         if (result == 0) {

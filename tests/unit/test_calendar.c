@@ -523,7 +523,7 @@ static void test_parse_error_message_is_chinese_by_default(void **state)
     hl_i18n_set(HL_LANG_ZH);
     assert_int_equal(parse_text(&calendar, "date,kind,festival\n2030-02-02,holiday,b\n", &error),
                      HL_EINVAL);
-    assert_string_equal(error.message, "第 2 行: 类型应为 off 或 work：“holiday”");
+    assert_string_equal(error.message, "第 2 行：类型应为 off 或 work：“holiday”");
     assert_string_equal(error.field, "kind");
     hl_calendar_free(&calendar);
 }

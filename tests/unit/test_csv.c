@@ -413,7 +413,7 @@ static void test_error_message_is_chinese_by_default(void **state)
     hl_i18n_set(HL_LANG_ZH);
     assert_int_equal(next(&fixture), 1);
     assert_int_equal(next(&fixture), HL_EINVAL);
-    assert_string_equal(fixture.error.message, "第 2 行: 引号未闭合");
+    assert_string_equal(fixture.error.message, "第 2 行：引号未闭合");
     close_fixture(&fixture);
 }
 
@@ -541,7 +541,7 @@ static void test_table_header_errors_name_line_one(void **state)
                         "line 1: column code appears twice");
     expect_header_error(&table_schema, "code,active\n", "name", "line 1: column name is missing");
     hl_i18n_set(HL_LANG_ZH);
-    expect_header_error(&table_schema, "code,active\n", "name", "第 1 行: 缺少列 name");
+    expect_header_error(&table_schema, "code,active\n", "name", "第 1 行：缺少列 name");
 }
 
 static void test_table_ignores_listed_or_other_columns(void **state)
@@ -605,7 +605,7 @@ static void test_at_line_prefixes_the_message(void **state)
     hl_error error;
     hl_error_set(&error, HL_EINVAL, "code", "bad");
     assert_int_equal(hl_csv_at_line(&error, 7), HL_EINVAL);
-    assert_string_equal(error.message, "第 7 行: bad");
+    assert_string_equal(error.message, "第 7 行：bad");
     assert_string_equal(error.field, "code");
 }
 
