@@ -9,7 +9,10 @@
 // playwright-core: every role logs in; an agent registers an order from the
 // keyboard; a dispatcher sends it to a unit; the unit's handler signs for
 // it, requests an extension (a refused one first: the server's message must
-// show beside the field, the input kept) and completes it; a surveyor
+// show beside the field, the input kept); the supervisor approves it from
+// the queue of extension requests (the home card counts it, the row shows
+// the days and the reason, the decided order leaves the queue); the unit
+// completes it; a surveyor
 // records a dissatisfied result and reopens it; the unit completes it
 // again; a satisfied result; the bulletin page shows the unit's figures and
 // rank as the command line computes them, and the XLSX it downloads holds
@@ -382,6 +385,57 @@ async function scenario() {
   await handler.waitForSelector('#desk-order dd:has-text("3")');
   await settle(handler);
   check('extension: requested', afterExtension.extension_pending_days === 3, JSON.stringify(afterExtension.extension_pending_days));
+
+  // The supervisor decides it from the real queue: the row says what was
+  // asked and why; approving takes it out of the queue and moves the
+  // deadline. Only orders with a request waiting offer the decision.
+  const supervisor = pages.supervisor1;
+  await go(supervisor, '#/', '#todo');
+  await supervisor.reload(); // the home page it showed since login: read the counts again
+  await supervisor.waitForSelector('#todo');
+  await settle(supervisor);
+  const queueCard = await supervisor.textContent('#todo a[href="#/supervision?view=extensions"] .count');
+  const countsServed = await supervisor.evaluate(async () => (await fetch('/api/v1/orders/counts')).json());
+  check('home: the extension card shows the queue\'s count', queueCard === String(countsServed.pending.extension)
+    && countsServed.pending.extension > 0, `${queueCard} vs ${JSON.stringify(countsServed.pending)}`);
+  await openOnDesk(supervisor, '#/supervision?view=extensions', 'supervision-list', number, token);
+  const queued = await supervisor.$eval(`#supervision-list tr[data-number="${number}"]`, (row) => ({
+    days: row.querySelector('td.col-pending_days').textContent,
+    reason: row.querySelector('td.col-pending_reason').textContent }));
+  check('extension queue: the row shows the days asked and the reason',
+    queued.days === '3 个工作日' && queued.reason === '需协调路灯管理处更换灯杆', JSON.stringify(queued));
+  check('extension queue: no raw API path shown', !(await supervisor.textContent('main')).includes('/api/'));
+  check('extension queue: the request shown beside the decision',
+    (await supervisor.textContent('#desk-order .pending-note')).includes('需协调路灯管理处更换灯杆'));
+  // The screenshots switch the language, which draws the page afresh: the
+  // order is chosen again after them.
+  await shoot(supervisor, 'supervision-extension-chosen');
+  await openOnDesk(supervisor, '#/supervision?view=extensions', 'supervision-list', number, token);
+  await act(supervisor, 'extend-approve');
+  let approved = null;
+  for (let tries = 0; tries < 100 && approved?.extension_count !== 1; tries++) {
+    approved = await apiOrder(number);
+    if (approved?.extension_count !== 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  check('extension queue: approved', approved.extension_count === 1 && approved.extension_pending_days === 0
+    && approved.pending === null && approved.handle_deadline !== afterExtension.handle_deadline,
+  JSON.stringify([approved.extension_count, approved.pending, approved.handle_deadline]));
+  await supervisor.waitForSelector(`#supervision-list:not(:has(tr[data-number="${number}"]))`);
+  check('extension queue: the decided order left the queue',
+    !(await supervisor.$(`#supervision-list tr[data-number="${number}"]`)));
+  await settle(supervisor);
+  check('extension decided: approve and refuse no longer offered',
+    !(await supervisor.$('#desk-order #actions button[data-action^="extend-"]')));
+  await go(supervisor, '#/supervision?view=overdue', '#supervision-list tr[data-number]');
+  await supervisor.click('#supervision-list tr[data-number] td.col-title');
+  await supervisor.waitForSelector('#desk-order #actions');
+  await settle(supervisor);
+  const overdueOrder = await apiOrder(await supervisor.$eval('#supervision-list tr.selected', (row) => row.dataset.number));
+  check('an order with nothing pending offers no extension decision', overdueOrder.pending !== null
+    || !(await supervisor.$('#desk-order #actions button[data-action^="extend-"]')));
+
+  // The unit completes it, from the order as it now stands.
+  await openOnDesk(handler, '#/inbox', 'inbox-list', number, token);
   await act(handler, 'complete', { note: '已更换路灯灯泡，夜间照明恢复。' });
   check('inbox: completed', await waitForState(number, 'completed'));
 
@@ -462,7 +516,6 @@ async function scenario() {
   expected = [];
 
   // Supervision and administration pages.
-  const supervisor = pages.supervisor1;
   for (const view of ['overdue', 'due_soon', 'extensions', 'appeals']) {
     await go(supervisor, `#/supervision?view=${view}`, '#supervision-list');
     if (view === 'overdue' || view === 'due_soon') {
@@ -597,6 +650,10 @@ async function scenario() {
   await go(phoneSupervisor, '#/supervision?view=overdue', '#supervision-list tr[data-number]');
   await checkBadges(phoneSupervisor, 'supervision-list', 'phone: supervision overdue');
   await shoot(phoneSupervisor, 'phone-supervision');
+  await go(phoneSupervisor, '#/supervision?view=extensions', '#supervision-list tr[data-number]');
+  await shoot(phoneSupervisor, 'phone-supervision-extensions');
+  await go(phoneSupervisor, '#/', '#todo');
+  await shoot(phoneSupervisor, 'phone-home-supervisor');
   await go(phoneSupervisor, '#/orders', '#order-search tr[data-number]');
   await shoot(phoneSupervisor, 'phone-orders');
   await go(phoneSupervisor, `#/orders/${number}`, '#timeline');
