@@ -403,7 +403,7 @@ async function scenario() {
     days: row.querySelector('td.col-pending_days').textContent,
     reason: row.querySelector('td.col-pending_reason').textContent }));
   check('extension queue: the row shows the days asked and the reason',
-    queued.days === '3 个工作日' && queued.reason === '需协调路灯管理处更换灯杆', JSON.stringify(queued));
+    queued.days === '申请 3 个工作日' && queued.reason === '需协调路灯管理处更换灯杆', JSON.stringify(queued));
   check('extension queue: no raw API path shown', !(await supervisor.textContent('main')).includes('/api/'));
   check('extension queue: the request shown beside the decision',
     (await supervisor.textContent('#desk-order .pending-note')).includes('需协调路灯管理处更换灯杆'));

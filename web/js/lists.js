@@ -44,7 +44,7 @@ export function columns(dir, names) {
     // An approval queue's row: what was asked, for how long, by whom and
     // why (the order's pending member, from the request in its log).
     pending_days: [T('申请延期', 'Days asked'), (order) => (order.pending && order.pending.days
-      ? h('span.badge.soon', {}, T(`${order.pending.days} 个工作日`, `${order.pending.days} working days`)) : '—')],
+      ? h('span.badge.soon', {}, T(`申请 ${order.pending.days} 个工作日`, `${order.pending.days} working days asked`)) : '—')],
     pending_reason: [T('理由', 'Reason'), (order) => (order.pending
       ? h('span.reason', { title: order.pending.reason }, order.pending.reason || '—') : '—')],
     pending_at: [T('申请时间', 'Asked'), (order) => (order.pending
