@@ -12,9 +12,10 @@
 // show beside the field, the input kept); the supervisor approves it from
 // the queue of extension requests (the home card counts it, the row shows
 // the days and the reason, the decided order leaves the queue); the unit
-// completes it; a surveyor
-// records a dissatisfied result and reopens it; the unit completes it
-// again; a satisfied result; the bulletin page shows the unit's figures and
+// completes it; a surveyor records a dissatisfied result and reopens it;
+// the unit completes it again; a satisfied result; the unit appeals it from
+// the order page, and the supervisor finds the appeal in its queue with the
+// unit's grounds and rejects it there; the bulletin page shows the unit's figures and
 // rank as the command line computes them, and the XLSX it downloads holds
 // the same numbers. A handler opening another unit's order gets the
 // refusal page. Any console error, page error, failed request or HTTP
@@ -502,6 +503,23 @@ async function scenario() {
     .every((action) => actions.includes(action)), actions.join(','));
   await shoot(handler, 'order-surveyed');
 
+  // The unit appeals the result from the order page; the order then waits
+  // in the supervisor's appeal queue with the unit's grounds.
+  await act(handler, 'appeal', { note: '市民所述与现场情况不符' });
+  let appealed = null;
+  for (let tries = 0; tries < 100 && appealed?.pending?.kind !== 'appeal'; tries++) {
+    appealed = await apiOrder(number);
+    if (appealed?.pending?.kind !== 'appeal') await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  check('appeal: awaiting a decision', appealed.pending?.kind === 'appeal'
+    && appealed.pending.reason === '市民所述与现场情况不符', JSON.stringify(appealed.pending));
+  await settle(handler);
+  await openOnDesk(supervisor, '#/supervision?view=appeals', 'supervision-list', number, token);
+  check('appeal queue: the row shows the unit\'s grounds', (await supervisor.textContent(
+    `#supervision-list tr[data-number="${number}"] td.col-pending_reason`)) === '市民所述与现场情况不符');
+  check('appeal queue: uphold and reject offered', Boolean(await supervisor.$('#desk-order #actions button[data-action="appeal-uphold"]'))
+    && Boolean(await supervisor.$('#desk-order #actions button[data-action="appeal-reject"]')));
+
   // Another unit's order: the refusal page.
   let foreign = null;
   for (let sequence = 1; sequence < 200 && !foreign; sequence++) {
@@ -524,6 +542,19 @@ async function scenario() {
     }
     await shoot(supervisor, `supervision-${view}`);
   }
+  // The appeal decided from its queue: rejected, it leaves the queue.
+  await openOnDesk(supervisor, '#/supervision?view=appeals', 'supervision-list', number, token);
+  await act(supervisor, 'appeal-reject', { note: '回访录音属实' });
+  let decided = null;
+  for (let tries = 0; tries < 100 && decided?.appeal?.state !== 'rejected'; tries++) {
+    decided = await apiOrder(number);
+    if (decided?.appeal?.state !== 'rejected') await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  check('appeal queue: rejected', decided.appeal.state === 'rejected' && decided.pending === null, JSON.stringify(decided.appeal));
+  await supervisor.waitForSelector(`#supervision-list:not(:has(tr[data-number="${number}"]))`);
+  await settle(supervisor);
+  check('appeal decided: uphold and reject no longer offered',
+    !(await supervisor.$('#desk-order #actions button[data-action^="appeal-"]')));
   // The three administrators each see their own tabs (三员分立).
   const tabs = { admin: ['units', 'categories', 'calendar'], secadmin: ['users', 'apikeys'], auditor: ['audit'] };
   for (const [username, sections] of Object.entries(tabs)) {
