@@ -1,6 +1,7 @@
 /* bench_lists.c: how long the API's lists take over a big store: one page
  * (the first, and the hundredth) and its total, for the filters the web
- * pages use, the home page's counts, and a month's orders by category.
+ * pages use (the approval queues among them), the home page's counts, and a month's orders by
+ * category.
  *
  * It reads an existing store (--store PATH, such as the one
  * `bench_bulletin --keep` leaves: ten million orders) through the same
@@ -171,6 +172,17 @@ int main(int argc, char **argv)
           .received_to = 1711900800,
           .sort = HL_ORDER_SORT_RECEIVED_DESC}},
         {"text, everything", {.text = "噪音", .sort = HL_ORDER_SORT_RECEIVED_DESC}},
+        /* The approval queues: the few orders that wait, through their own index. */
+        {"extension queue, by deadline",
+         {.pending = HL_PENDING_EXTENSION, .sort = HL_ORDER_SORT_DEADLINE}},
+        {"handler's extension queue",
+         {.pending = HL_PENDING_EXTENSION,
+          .scope_unit = "jinyuan",
+          .sort = HL_ORDER_SORT_DEADLINE}},
+        {"return queue, oldest first",
+         {.pending = HL_PENDING_RETURN, .sort = HL_ORDER_SORT_RECEIVED}},
+        {"appeal queue, oldest first",
+         {.pending = HL_PENDING_APPEAL, .sort = HL_ORDER_SORT_RECEIVED}},
     };
     char grouped[32];
     bench_format_grouped((double)orders, grouped, sizeof grouped);

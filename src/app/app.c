@@ -881,8 +881,42 @@ int hl_app_order_counts_of(hl_app *app, const hl_order_filter *filter, hl_time n
         result = hl_store_order_count(app->store, &overdue, &out->overdue, error);
     if (result == HL_OK)
         result = hl_store_order_count(app->store, &due_soon, &out->due_soon, error);
+    for (int kind = HL_PENDING_NONE + 1; result == HL_OK && kind < HL_PENDING_COUNT; kind++) {
+        hl_order_filter waiting = *filter;
+        waiting.pending = (hl_pending)kind;
+        result = hl_store_order_count(app->store, &waiting, &out->pending[kind], error);
+    }
     hl_store_rollback(app->store);
     return result;
+}
+
+/* Keeps the latest event of the request's action (the log comes in order). */
+typedef struct pending_visit {
+    hl_action request;
+    hl_app_pending *out;
+} pending_visit;
+
+static int keep_request(void *context, const hl_event *event)
+{
+    pending_visit *visit = context;
+    if (event->action == visit->request) {
+        visit->out->at = event->at;
+        snprintf(visit->out->by, sizeof visit->out->by, "%s", event->actor);
+        snprintf(visit->out->reason, sizeof visit->out->reason, "%s", event->note);
+    }
+    return 0;
+}
+
+int hl_app_pending_of(hl_app *app, const hl_order *order, hl_app_pending *out, hl_error *error)
+{
+    memset(out, 0, sizeof *out);
+    out->kind = hl_order_pending_of(order);
+    if (out->kind == HL_PENDING_NONE)
+        return HL_OK;
+    if (out->kind == HL_PENDING_EXTENSION)
+        out->days = order->extension_pending_days;
+    pending_visit visit = {hl_workflow_pending_request(out->kind), out};
+    return hl_store_event_list(app->store, order->id, keep_request, &visit, error);
 }
 
 int hl_app_count_by_category(hl_app *app, hl_time from, hl_time to, hl_category_count_visitor visit,

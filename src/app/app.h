@@ -166,13 +166,25 @@ int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visito
 /* The counts of a work list's home page, from one snapshot. */
 typedef struct hl_app_order_counts {
     int64_t by_state[HL_STATE_COUNT];
-    int64_t overdue;  /* a deadline runs and has passed */
-    int64_t due_soon; /* a deadline runs and ends before hl_app_due_soon_limit */
+    int64_t overdue;                   /* a deadline runs and has passed */
+    int64_t due_soon;                  /* a deadline runs and ends before hl_app_due_soon_limit */
+    int64_t pending[HL_PENDING_COUNT]; /* awaiting each decision (the approval queues) */
 } hl_app_order_counts;
 /* Counts what filter selects (a scope, usually) by state, and those of it
  * overdue and about to be, at now. */
 int hl_app_order_counts_of(hl_app *app, const hl_order_filter *filter, hl_time now,
                            hl_app_order_counts *out, hl_error *error);
+/* What an order awaits a decision on and the request that asked for it
+ * (the latest event of hl_workflow_pending_request's action). */
+typedef struct hl_app_pending {
+    hl_pending kind; /* HL_PENDING_NONE: nothing, and nothing else is set */
+    hl_time at;      /* when it was asked */
+    char by[HL_CODE_BYTES];
+    int days; /* an extension: the working days asked */
+    char reason[HL_CONTENT_BYTES];
+} hl_app_pending;
+/* Fills *out for order: reads its log only when something is pending. */
+int hl_app_pending_of(hl_app *app, const hl_order *order, hl_app_pending *out, hl_error *error);
 /* The orders received in [from, to) by category (see
  * hl_store_order_count_by_category). */
 int hl_app_count_by_category(hl_app *app, hl_time from, hl_time to, hl_category_count_visitor visit,

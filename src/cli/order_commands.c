@@ -334,7 +334,7 @@ static int run_show(cli_context *context, const cli_command *command, const cli_
 static const cli_option_spec list_options[] = {
     {"state", true},     {"unit", true}, {"co-unit", true}, {"category", true}, {"overdue", false},
     {"due-soon", false}, {"from", true}, {"to", true},      {"text", true},     {"limit", true},
-    {"after", true},     {"out", true},  {"phone", true},   {NULL, false}};
+    {"after", true},     {"out", true},  {"phone", true},   {"pending", true},  {NULL, false}};
 
 /* Counts what a filter selects, its page left out. */
 static int count_selected(hl_app *app, const hl_order_filter *filter, int64_t *count,
@@ -416,6 +416,11 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
     if (filter->phone != NULL && hl_phone_normalize(filter->phone, normal) == 0)
         return hl_error_set(error, HL_EINVAL, "phone", "%s",
                             HL_T("电话号码中没有数字", "the phone number holds no digit"));
+    const char *pending = cli_args_get(args, "pending");
+    if (pending != NULL && hl_order_pending_parse(hl_slice_of(pending), &filter->pending) != HL_OK)
+        return hl_error_set(error, HL_EINVAL, "pending",
+                            HL_T("--pending 须为 extension、return 或 appeal",
+                                 "--pending takes extension, return or appeal"));
     hl_time now = hl_clock_now();
     if (cli_args_has(args, "overdue") && cli_args_has(args, "due-soon"))
         return hl_error_set(
@@ -463,9 +468,33 @@ static int parse_filter(hl_app *app, const cli_args *args, hl_order_filter *filt
 }
 
 typedef struct list_context {
+    hl_app *app;
     hl_time now;
     int64_t count;
+    bool requests;           /* a queue (--pending): each row with its request */
+    hl_app_pending *pending; /* scratch for that request */
+    hl_error *error;
 } list_context;
+
+/* The line under a queue's row: what was asked, by whom, when and why. */
+static int print_request(list_context *list, const hl_order *order)
+{
+    int result = hl_app_pending_of(list->app, order, list->pending, list->error);
+    if (result != HL_OK || list->pending->kind == HL_PENDING_NONE)
+        return result;
+    const hl_app_pending *pending = list->pending;
+    char at[40] = "-";
+    if (pending->at != 0) {
+        hl_clock_format_local(pending->at, at, sizeof at);
+        at[16] = '\0';
+    }
+    printf("    %s", hl_order_pending_label(pending->kind));
+    if (pending->kind == HL_PENDING_EXTENSION)
+        printf(HL_T("（%d 个工作日）", " (%d working days)"), pending->days);
+    printf(HL_T("：%s，%s；理由：%s\n", ": %s, %s; reason: %s\n"),
+           pending->by[0] ? pending->by : "-", at, pending->reason);
+    return HL_OK;
+}
 
 static int print_order_row(void *context, const hl_order *order)
 {
@@ -487,7 +516,7 @@ static int print_order_row(void *context, const hl_order *order)
     printf(" %s %s\n", hl_order_is_overdue(order, list->now) ? HL_T("超期", "OVERDUE") : "  ",
            order->title);
     list->count++;
-    return 0;
+    return list->requests ? print_request(list, order) : 0;
 }
 
 /* The start of list and export: the store opened, *error cleared and the
@@ -512,10 +541,16 @@ static int run_list(cli_context *context, const cli_command *command, const cli_
         return status;
     if (filter.limit == 0)
         filter.limit = 100;
-    list_context list = {hl_clock_now(), 0};
+    list_context list = {.app = app,
+                         .now = hl_clock_now(),
+                         .requests = filter.pending != HL_PENDING_NONE,
+                         .pending = hl_xmalloc(sizeof(hl_app_pending)),
+                         .error = &error};
     printf("%s\n", HL_T("工单编号        状态         类型       主办单位   期限",
                         "Number          State        Type       Unit       Due"));
-    if (hl_app_list_orders(app, &filter, print_order_row, &list, &error) != HL_OK)
+    int result = hl_app_list_orders(app, &filter, print_order_row, &list, &error);
+    free(list.pending);
+    if (result != HL_OK)
         return cli_fail(&error);
     printf(HL_T("（共 %lld 件%s）\n", "(%lld order%s)\n"), (long long)list.count,
            list.count != 1 ? HL_T("", "s") : "");
@@ -742,15 +777,21 @@ const cli_command cli_order_commands[] = {
      NULL, run_show, 0},
     {"list", "查询工单", "list and search orders",
      "list [--state S,S] [--unit CODE] [--co-unit CODE] [--category CODE] [--overdue|--due-soon] "
-     "[--from DATE] [--to DATE] [--text WORDS] [--phone NUMBER] [--limit N] [--after NUMBER]",
+     "[--from DATE] [--to DATE] [--text WORDS] [--phone NUMBER] "
+     "[--pending extension|return|appeal] [--limit N] [--after NUMBER]",
      "按条件查询工单（默认最多 100 件；--after 翻页）。--overdue 列出超期工单，--due-soon "
      "列出即将超期的工单。"
-     "--phone 查找同一来电号码的工单，写法不限（+86 138-0013-8000 与 13800138000 视为同一号码）。",
+     "--phone 查找同一来电号码的工单，写法不限（+86 138-0013-8000 与 13800138000 视为同一号码）。"
+     "--pending 列出待审批的延期申请（extension）、待审的退单（return）或待审核的申诉（appeal），"
+     "每件下一行写明申请人、时间、理由及申请延期的工作日数。",
      "Lists orders matching the filters (at most 100 by default; page with --after). --overdue "
      "lists "
      "overdue orders, --due-soon those about to be overdue. --phone finds the orders of one "
      "caller's "
-     "number however it was written (+86 138-0013-8000 and 13800138000 are one number).",
+     "number however it was written (+86 138-0013-8000 and 13800138000 are one number). "
+     "--pending lists the extension requests (extension), returns (return) or appeals (appeal) "
+     "awaiting a decision, each with a line saying who asked, when, why and, for an extension, "
+     "the working days asked.",
      list_options, run_list, 0},
     {"import", "从 CSV 导入工单", "import orders from CSV", "import FILE.csv --as USER",
      "导入工单（列见 docs/csv.md）。任何一行有错则全部不导入，并逐行报告错误及行号。"

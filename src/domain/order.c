@@ -83,6 +83,13 @@ static const enum_text resolved_texts[3] = {
     [HL_RESOLVED_NO] = {"no", "未解决", "unresolved"},
 };
 
+static const enum_text pending_texts[HL_PENDING_COUNT] = {
+    [HL_PENDING_NONE] = {"none", "无", "none"},
+    [HL_PENDING_EXTENSION] = {"extension", "延期待批", "extension request"},
+    [HL_PENDING_RETURN] = {"return", "退单待审", "return"},
+    [HL_PENDING_APPEAL] = {"appeal", "申诉待审", "appeal"},
+};
+
 static const char *const survey_result_names[] = {"none", "succeeded", "failed"};
 static const char *const appeal_state_names[] = {"none", "pending", "upheld", "rejected"};
 
@@ -208,6 +215,25 @@ int hl_order_resolved_parse(hl_slice text, hl_resolved *out)
     if (enum_parse(resolved_texts, 3, 1, text, &value) != HL_OK)
         return HL_EINVAL;
     *out = (hl_resolved)value;
+    return HL_OK;
+}
+
+const char *hl_order_pending_name(hl_pending pending)
+{
+    return enum_name(pending_texts, HL_PENDING_COUNT, (int)pending);
+}
+
+const char *hl_order_pending_label(hl_pending pending)
+{
+    return enum_label(pending_texts, HL_PENDING_COUNT, (int)pending);
+}
+
+int hl_order_pending_parse(hl_slice text, hl_pending *out)
+{
+    int value;
+    if (enum_parse(pending_texts, HL_PENDING_COUNT, 1, text, &value) != HL_OK)
+        return HL_EINVAL;
+    *out = (hl_pending)value;
     return HL_OK;
 }
 
@@ -354,6 +380,17 @@ int hl_order_validate_registration(const hl_order *order, hl_error *error)
                             HL_T("“%s”不是有效的分类编码", "\"%s\" is not a valid category code"),
                             order->category);
     return HL_OK;
+}
+
+hl_pending hl_order_pending_of(const hl_order *order)
+{
+    if (order->state == HL_STATE_RETURN_PENDING)
+        return HL_PENDING_RETURN;
+    if (order->extension_pending_days > 0)
+        return HL_PENDING_EXTENSION;
+    if (order->appeal_state == HL_APPEAL_PENDING)
+        return HL_PENDING_APPEAL;
+    return HL_PENDING_NONE;
 }
 
 bool hl_order_is_overdue(const hl_order *order, hl_time now)

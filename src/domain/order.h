@@ -93,6 +93,18 @@ typedef enum hl_appeal_state {
     HL_APPEAL_REJECTED, /* 申诉驳回 */
 } hl_appeal_state;
 
+/* What an order waits for a decision on (待审), derived from its columns:
+ * at most one thing at a time, since an extension is asked only while a
+ * unit handles the order (a return or a completion drops it) and an
+ * appeal only after completion. */
+typedef enum hl_pending {
+    HL_PENDING_NONE = 0,
+    HL_PENDING_EXTENSION, /* 延期待批: extension_pending_days > 0 */
+    HL_PENDING_RETURN,    /* 退单待审: the state return_pending */
+    HL_PENDING_APPEAL,    /* 申诉待审: appeal_state pending */
+    HL_PENDING_COUNT
+} hl_pending;
+
 #define HL_STATE_BIT(state) (1u << (state))
 /* States in which a unit is handling the order and a deadline runs. */
 #define HL_STATES_OPEN                                                                             \
@@ -184,11 +196,15 @@ HL_ORDER_NAMES(state, hl_state);
 HL_ORDER_NAMES(outcome, hl_survey_outcome);
 HL_ORDER_NAMES(rating, hl_rating);
 HL_ORDER_NAMES(resolved, hl_resolved);
+HL_ORDER_NAMES(pending, hl_pending);
 const char *hl_order_survey_result_name(hl_survey_result result);
 const char *hl_order_appeal_state_name(hl_appeal_state state);
 
 /* Checks a registration: required fields, phone characters, coordinates in range. */
 int hl_order_validate_registration(const hl_order *order, hl_error *error);
+
+/* What the order waits for a decision on, HL_PENDING_NONE for nothing. */
+hl_pending hl_order_pending_of(const hl_order *order);
 
 /* Whether the order is overdue at `now`: a deadline runs (due_at > 0) and now is past it. */
 bool hl_order_is_overdue(const hl_order *order, hl_time now);

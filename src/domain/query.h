@@ -54,6 +54,9 @@ typedef struct hl_order_filter {
     const char *text;       /* substring of title or content */
     int assessed_month;     /* yyyymm of the completion being assessed */
     bool appeal_upheld;     /* only orders excluded by an upheld appeal */
+    /* Only orders awaiting this decision (hl_order_pending_of); the
+     * stores read them through an index of the few that wait. */
+    hl_pending pending;
     /* The citizen's phone, written any way (domain/phone.h): found by its
      * search hash, so the store needs a phone codec. */
     const char *phone;

@@ -796,6 +796,18 @@ int hl_workflow_action_parse(hl_slice text, hl_action *out)
     return HL_EINVAL;
 }
 
+hl_action hl_workflow_pending_request(hl_pending pending)
+{
+    switch (pending) {
+    case HL_PENDING_EXTENSION: return HL_ACTION_EXTEND_REQUEST;
+    case HL_PENDING_RETURN: return HL_ACTION_RETURN;
+    case HL_PENDING_APPEAL: return HL_ACTION_APPEAL;
+    case HL_PENDING_NONE:
+    case HL_PENDING_COUNT: break;
+    }
+    return HL_ACTION_COUNT;
+}
+
 const char *hl_workflow_action_label(hl_action action)
 {
     if ((int)action < 0 || action >= HL_ACTION_COUNT)

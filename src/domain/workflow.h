@@ -97,6 +97,11 @@ const hl_workflow_rule *hl_workflow_rule_of(hl_action action);
 int hl_workflow_action_parse(hl_slice text, hl_action *out);
 const char *hl_workflow_action_label(hl_action action); /* in the current language */
 
+/* The action that asked for what an order awaits (延期申请 for a pending
+ * extension, 退单 for a return, 申诉 for an appeal): its latest event
+ * holds the reason and who asked. HL_ACTION_COUNT for HL_PENDING_NONE. */
+hl_action hl_workflow_pending_request(hl_pending pending);
+
 /* What a request brings besides the action and the actor. */
 typedef struct hl_action_input {
     const char *unit;     /* dispatch, reassign: the lead unit (must be checked to exist) */

@@ -123,10 +123,10 @@ static void append_time_left(const hl_app *app, const hl_order *order, hl_time n
     hl_json_out_bool(out, first, "due_soon", soon);
 }
 
-void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full,
-                         hl_buf *out)
+void hl_route_order_json(const hl_app *app, const hl_order *order, const hl_app_pending *pending,
+                         hl_time now, bool full, hl_buf *out)
 {
-    HL_REQUIRE(app != NULL && order != NULL && out != NULL);
+    HL_REQUIRE(app != NULL && order != NULL && pending != NULL && out != NULL);
     char masked[HL_NAME_BYTES + HL_PHONE_BYTES];
     bool first = true;
     hl_buf_append_char(out, '{');
@@ -202,6 +202,26 @@ void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, 
                      hl_order_appeal_state_name(order->appeal_state));
     hl_json_out_string(out, &inner, "reason", order->appeal_reason);
     hl_buf_append_char(out, '}');
+
+    /* What awaits a decision, with the request's reason: a queue's row. */
+    hl_json_out_key(out, &first, "pending");
+    if (pending->kind == HL_PENDING_NONE) {
+        hl_buf_append_str(out, "null");
+    } else {
+        inner = true;
+        hl_buf_append_char(out, '{');
+        hl_json_out_string(out, &inner, "kind", hl_order_pending_name(pending->kind));
+        hl_json_out_string(out, &inner, "label", hl_order_pending_label(pending->kind));
+        hl_json_out_time(out, &inner, "at", pending->at);
+        hl_json_out_name(out, &inner, "by", pending->by[0] != '\0', pending->by);
+        hl_json_out_key(out, &inner, "days");
+        if (pending->kind == HL_PENDING_EXTENSION)
+            hl_buf_appendf(out, "%d", pending->days);
+        else
+            hl_buf_append_str(out, "null");
+        hl_json_out_string(out, &inner, "reason", pending->reason);
+        hl_buf_append_char(out, '}');
+    }
     hl_buf_append_str(out, "}\n");
 }
 

@@ -79,12 +79,13 @@ void hl_route_mask_phone(const char *phone, char *out, size_t size);
 /* Writes a name masked to its first character and "**" ("张**"). */
 void hl_route_mask_name(const char *name, char *out, size_t size);
 
-/* Appends an order as one JSON object and a newline. full: the reader
+/* Appends an order as one JSON object and a newline, with what it awaits
+ * a decision on (pending, hl_app_pending_of). full: the reader
  * sees citizens' personal data (app/auth decides); else masked. The
  * working days left on the running deadline and whether it is due soon
  * are counted at now with the app's calendar and limits. */
-void hl_route_order_json(const hl_app *app, const hl_order *order, hl_time now, bool full,
-                         hl_buf *out);
+void hl_route_order_json(const hl_app *app, const hl_order *order, const hl_app_pending *pending,
+                         hl_time now, bool full, hl_buf *out);
 
 /* An hl_event_visitor that appends each event as a JSON object, with
  * commas between them, to a writer's buffer. */

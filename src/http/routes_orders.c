@@ -128,6 +128,23 @@ static bool flag_parameter(const hl_route_request *request, const char *name, bo
     return false;
 }
 
+/* The approval queue parameter: pending=extension, return or appeal (the
+ * orders awaiting that decision), else a 400. */
+static bool pending_parameter(const hl_route_request *request, hl_pending *out,
+                              hl_route_response *response)
+{
+    const char *text = NULL;
+    if (!hl_route_query(request, "pending", &text, response))
+        return false;
+    *out = HL_PENDING_NONE;
+    if (text == NULL || hl_order_pending_parse(hl_slice_of(text), out) == HL_OK)
+        return true;
+    hl_route_field_invalid(response, "pending",
+                           HL_T("pending 须为 extension、return 或 appeal",
+                                "pending takes extension, return or appeal"));
+    return false;
+}
+
 /* A day parameter: the instant its local day starts (next: the day after). */
 static bool day_parameter(const hl_route_request *request, const char *name, bool next,
                           hl_time *out, hl_route_response *response)
@@ -180,6 +197,7 @@ static bool list_filter(const hl_route_request *request, hl_order_filter *filter
         !hl_route_query(request, "q", &text, response) ||
         !flag_parameter(request, "overdue", &overdue, response) ||
         !flag_parameter(request, "due_soon", &due_soon, response) ||
+        !pending_parameter(request, &filter->pending, response) ||
         !day_parameter(request, "received_from", false, &filter->received_from, response) ||
         !day_parameter(request, "received_to", true, &filter->received_to, response) ||
         !hl_route_query(request, "sort", &sort, response) ||
@@ -254,10 +272,9 @@ void hl_routes_orders_list(const hl_route_request *request, const hl_route_conte
                                       (size_t)page_size);
         hl_error error;
         hl_error_clear(&error);
-        if (!hl_route_ok(response,
-                         hl_app_list_page(request->app, &filter, hl_routes_personal_list_order,
-                                          &list, &total, &error),
-                         &error))
+        int result = hl_app_list_page(request->app, &filter, hl_routes_personal_list_order, &list,
+                                      &total, &error);
+        if (!hl_route_ok(response, hl_routes_personal_list_result(&list, result, &error), &error))
             return;
         /* Every full number given out is recorded first, or none leaves. */
         if (!hl_routes_personal_list_end(&list, response))
@@ -291,8 +308,13 @@ void hl_routes_orders_counts(const hl_route_request *request, const hl_route_con
     for (int state = HL_STATE_NONE + 1; state < HL_STATE_COUNT; state++)
         hl_json_out_int(out, &first, hl_order_state_name((hl_state)state),
                         (long long)counts.by_state[state]);
-    hl_buf_appendf(out, "},\"overdue\":%lld,\"due_soon\":%lld}\n", (long long)counts.overdue,
-                   (long long)counts.due_soon);
+    hl_buf_appendf(out, "},\"overdue\":%lld,\"due_soon\":%lld,\"pending\":{",
+                   (long long)counts.overdue, (long long)counts.due_soon);
+    first = true;
+    for (int kind = HL_PENDING_NONE + 1; kind < HL_PENDING_COUNT; kind++)
+        hl_json_out_int(out, &first, hl_order_pending_name((hl_pending)kind),
+                        (long long)counts.pending[kind]);
+    hl_buf_append_str(out, "}}\n");
     response->status = 200;
 }
 

@@ -40,7 +40,12 @@ bool hl_routes_personal_order(const hl_route_request *request, const hl_user *us
             full = false;
         }
     }
-    hl_route_order_json(request->app, order, request->now, full, &response->body);
+    hl_app_pending *pending = hl_arena_alloc(request->arena, sizeof *pending);
+    hl_error error;
+    hl_error_clear(&error);
+    if (!hl_route_ok(response, hl_app_pending_of(request->app, order, pending, &error), &error))
+        return false;
+    hl_route_order_json(request->app, order, pending, request->now, full, &response->body);
     return true;
 }
 
@@ -58,19 +63,34 @@ void hl_routes_personal_list_start(hl_routes_personal_list *list, const hl_route
         .out = out,
         .full = hl_auth_sees_personal_data(user),
         .reads = hl_arena_alloc(request->arena, max_orders * sizeof(hl_audit_read)),
+        .pending = hl_arena_alloc(request->arena, sizeof(hl_app_pending)),
+        .status = HL_OK,
     };
+    hl_error_clear(&list->error);
 }
 
 int hl_routes_personal_list_order(void *context, const hl_order *order)
 {
     hl_routes_personal_list *list = context;
+    list->status = hl_app_pending_of(list->request->app, order, list->pending, &list->error);
+    if (list->status != HL_OK)
+        return list->status;
     if (list->count++ > 0)
         hl_buf_append_char(list->out, ',');
-    hl_route_order_json(list->request->app, order, list->request->now, list->full, list->out);
+    hl_route_order_json(list->request->app, order, list->pending, list->request->now, list->full,
+                        list->out);
     if (list->full && order->citizen_phone[0] != '\0' && body_goes_out(list->request))
         hl_audit_read_of(&list->reads[list->read_count++], list->request->now, list->user->username,
                          order->id, list->route);
     return 0;
+}
+
+int hl_routes_personal_list_result(const hl_routes_personal_list *list, int result, hl_error *error)
+{
+    if (list->status == HL_OK)
+        return result;
+    *error = list->error;
+    return list->status;
 }
 
 bool hl_routes_personal_list_end(const hl_routes_personal_list *list, hl_route_response *response)
@@ -115,11 +135,9 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
                                   (size_t)limit);
     /* The order itself and each earlier one are read under app/auth's rule:
      * one the user may not read is "not found" or left out. */
-    if (!hl_route_ok(response,
-                     hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order,
-                                           (int)limit, hl_routes_personal_list_order, &list,
-                                           &error),
-                     &error))
+    int result = hl_app_earlier_orders(request->app, id, user, hl_auth_may_read_order, (int)limit,
+                                       hl_routes_personal_list_order, &list, &error);
+    if (!hl_route_ok(response, hl_routes_personal_list_result(&list, result, &error), &error))
         return;
     if (!hl_routes_personal_list_end(&list, response))
         return; /* the numbers do not leave */

@@ -49,6 +49,9 @@ typedef struct hl_routes_personal_list {
     size_t count;
     hl_audit_read *reads;
     size_t read_count;
+    hl_app_pending *pending; /* scratch: what the order being written awaits */
+    int status;              /* HL_OK, or why the list stopped (in error) */
+    hl_error error;
 } hl_routes_personal_list;
 
 /* Starts a list into out of at most max_orders orders read by user
@@ -59,6 +62,10 @@ void hl_routes_personal_list_start(hl_routes_personal_list *list, const hl_route
 /* An hl_order_visitor (context: an hl_routes_personal_list) that writes
  * one order. */
 int hl_routes_personal_list_order(void *context, const hl_order *order);
+/* The list's result: result, unless writing an order failed (its code,
+ * with its message in *error). */
+int hl_routes_personal_list_result(const hl_routes_personal_list *list, int result,
+                                   hl_error *error);
 /* Records the list's reads: false, with a 500 answer, when they cannot be,
  * and then the numbers must not leave. */
 bool hl_routes_personal_list_end(const hl_routes_personal_list *list, hl_route_response *response);

@@ -9,9 +9,13 @@
 // playwright-core: every role logs in; an agent registers an order from the
 // keyboard; a dispatcher sends it to a unit; the unit's handler signs for
 // it, requests an extension (a refused one first: the server's message must
-// show beside the field, the input kept) and completes it; a surveyor
-// records a dissatisfied result and reopens it; the unit completes it
-// again; a satisfied result; the bulletin page shows the unit's figures and
+// show beside the field, the input kept); the supervisor approves it from
+// the queue of extension requests (the home card counts it, the row shows
+// the days and the reason, the decided order leaves the queue); the unit
+// completes it; a surveyor records a dissatisfied result and reopens it;
+// the unit completes it again; a satisfied result; the unit appeals it from
+// the order page, and the supervisor finds the appeal in its queue with the
+// unit's grounds and rejects it there; the bulletin page shows the unit's figures and
 // rank as the command line computes them, and the XLSX it downloads holds
 // the same numbers. A handler opening another unit's order gets the
 // refusal page. Any console error, page error, failed request or HTTP
@@ -422,6 +426,57 @@ async function scenario() {
   await handler.waitForSelector('#desk-order dd:has-text("3")');
   await settle(handler);
   check('extension: requested', afterExtension.extension_pending_days === 3, JSON.stringify(afterExtension.extension_pending_days));
+
+  // The supervisor decides it from the real queue: the row says what was
+  // asked and why; approving takes it out of the queue and moves the
+  // deadline. Only orders with a request waiting offer the decision.
+  const supervisor = pages.supervisor1;
+  await go(supervisor, '#/', '#todo');
+  await supervisor.reload(); // the home page it showed since login: read the counts again
+  await supervisor.waitForSelector('#todo');
+  await settle(supervisor);
+  const queueCard = await supervisor.textContent('#todo a[href="#/supervision?view=extensions"] .count');
+  const countsServed = await supervisor.evaluate(async () => (await fetch('/api/v1/orders/counts')).json());
+  check('home: the extension card shows the queue\'s count', queueCard === String(countsServed.pending.extension)
+    && countsServed.pending.extension > 0, `${queueCard} vs ${JSON.stringify(countsServed.pending)}`);
+  await openOnDesk(supervisor, '#/supervision?view=extensions', 'supervision-list', number, token);
+  const queued = await supervisor.$eval(`#supervision-list tr[data-number="${number}"]`, (row) => ({
+    days: row.querySelector('td.col-pending_days').textContent,
+    reason: row.querySelector('td.col-pending_reason').textContent }));
+  check('extension queue: the row shows the days asked and the reason',
+    queued.days === '申请 3 个工作日' && queued.reason === '需协调路灯管理处更换灯杆', JSON.stringify(queued));
+  check('extension queue: no raw API path shown', !(await supervisor.textContent('main')).includes('/api/'));
+  check('extension queue: the request shown beside the decision',
+    (await supervisor.textContent('#desk-order .pending-note')).includes('需协调路灯管理处更换灯杆'));
+  // The screenshots switch the language, which draws the page afresh: the
+  // order is chosen again after them.
+  await shoot(supervisor, 'supervision-extension-chosen');
+  await openOnDesk(supervisor, '#/supervision?view=extensions', 'supervision-list', number, token);
+  await act(supervisor, 'extend-approve');
+  let approved = null;
+  for (let tries = 0; tries < 100 && approved?.extension_count !== 1; tries++) {
+    approved = await apiOrder(number);
+    if (approved?.extension_count !== 1) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  check('extension queue: approved', approved.extension_count === 1 && approved.extension_pending_days === 0
+    && approved.pending === null && approved.handle_deadline !== afterExtension.handle_deadline,
+  JSON.stringify([approved.extension_count, approved.pending, approved.handle_deadline]));
+  await supervisor.waitForSelector(`#supervision-list:not(:has(tr[data-number="${number}"]))`);
+  check('extension queue: the decided order left the queue',
+    !(await supervisor.$(`#supervision-list tr[data-number="${number}"]`)));
+  await settle(supervisor);
+  check('extension decided: approve and refuse no longer offered',
+    !(await supervisor.$('#desk-order #actions button[data-action^="extend-"]')));
+  await go(supervisor, '#/supervision?view=overdue', '#supervision-list tr[data-number]');
+  await supervisor.click('#supervision-list tr[data-number] td.col-title');
+  await supervisor.waitForSelector('#desk-order #actions');
+  await settle(supervisor);
+  const overdueOrder = await apiOrder(await supervisor.$eval('#supervision-list tr.selected', (row) => row.dataset.number));
+  check('an order with nothing pending offers no extension decision', overdueOrder.pending !== null
+    || !(await supervisor.$('#desk-order #actions button[data-action^="extend-"]')));
+
+  // The unit completes it, from the order as it now stands.
+  await openOnDesk(handler, '#/inbox', 'inbox-list', number, token);
   await act(handler, 'complete', { note: '已更换路灯灯泡，夜间照明恢复。' });
   check('inbox: completed', await waitForState(number, 'completed'));
 
@@ -492,6 +547,23 @@ async function scenario() {
     .every((action) => actions.includes(action)), actions.join(','));
   await shoot(handler, 'order-surveyed');
 
+  // The unit appeals the result from the order page; the order then waits
+  // in the supervisor's appeal queue with the unit's grounds.
+  await act(handler, 'appeal', { note: '市民所述与现场情况不符' });
+  let appealed = null;
+  for (let tries = 0; tries < 100 && appealed?.pending?.kind !== 'appeal'; tries++) {
+    appealed = await apiOrder(number);
+    if (appealed?.pending?.kind !== 'appeal') await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  check('appeal: awaiting a decision', appealed.pending?.kind === 'appeal'
+    && appealed.pending.reason === '市民所述与现场情况不符', JSON.stringify(appealed.pending));
+  await settle(handler);
+  await openOnDesk(supervisor, '#/supervision?view=appeals', 'supervision-list', number, token);
+  check('appeal queue: the row shows the unit\'s grounds', (await supervisor.textContent(
+    `#supervision-list tr[data-number="${number}"] td.col-pending_reason`)) === '市民所述与现场情况不符');
+  check('appeal queue: uphold and reject offered', Boolean(await supervisor.$('#desk-order #actions button[data-action="appeal-uphold"]'))
+    && Boolean(await supervisor.$('#desk-order #actions button[data-action="appeal-reject"]')));
+
   // Another unit's order: the refusal page.
   let foreign = null;
   for (let sequence = 1; sequence < 200 && !foreign; sequence++) {
@@ -506,7 +578,6 @@ async function scenario() {
   expected = [];
 
   // Supervision and administration pages.
-  const supervisor = pages.supervisor1;
   for (const view of ['overdue', 'due_soon', 'extensions', 'appeals']) {
     await go(supervisor, `#/supervision?view=${view}`, '#supervision-list');
     if (view === 'overdue' || view === 'due_soon') {
@@ -515,6 +586,19 @@ async function scenario() {
     }
     await shoot(supervisor, `supervision-${view}`);
   }
+  // The appeal decided from its queue: rejected, it leaves the queue.
+  await openOnDesk(supervisor, '#/supervision?view=appeals', 'supervision-list', number, token);
+  await act(supervisor, 'appeal-reject', { note: '回访录音属实' });
+  let decided = null;
+  for (let tries = 0; tries < 100 && decided?.appeal?.state !== 'rejected'; tries++) {
+    decided = await apiOrder(number);
+    if (decided?.appeal?.state !== 'rejected') await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  check('appeal queue: rejected', decided.appeal.state === 'rejected' && decided.pending === null, JSON.stringify(decided.appeal));
+  await supervisor.waitForSelector(`#supervision-list:not(:has(tr[data-number="${number}"]))`);
+  await settle(supervisor);
+  check('appeal decided: uphold and reject no longer offered',
+    !(await supervisor.$('#desk-order #actions button[data-action^="appeal-"]')));
   // The three administrators each see their own tabs (三员分立).
   const tabs = { admin: ['units', 'categories', 'calendar'], secadmin: ['users', 'apikeys'], auditor: ['audit'] };
   for (const [username, sections] of Object.entries(tabs)) {
@@ -677,6 +761,10 @@ async function scenario() {
   await go(phoneSupervisor, '#/supervision?view=overdue', '#supervision-list tr[data-number]');
   await checkBadges(phoneSupervisor, 'supervision-list', 'phone: supervision overdue');
   await shoot(phoneSupervisor, 'phone-supervision');
+  await go(phoneSupervisor, '#/supervision?view=extensions', '#supervision-list tr[data-number]');
+  await shoot(phoneSupervisor, 'phone-supervision-extensions');
+  await go(phoneSupervisor, '#/', '#todo');
+  await shoot(phoneSupervisor, 'phone-home-supervisor');
   await go(phoneSupervisor, '#/orders', '#order-search tr[data-number]');
   await shoot(phoneSupervisor, 'phone-orders');
   await go(phoneSupervisor, `#/orders/${number}`, '#timeline');

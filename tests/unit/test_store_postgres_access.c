@@ -36,14 +36,14 @@ static void test_open_creates_the_schema_once_and_reopens(void **state)
     /* 7: password history and age, 8: published bulletins, 9: names and
      * addresses sealed (pg_schema.c). */
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 10);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 11);
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'sqlite_schema_version'"),
         8);
     hl_store *second = NULL;
     hl_error error;
     assert_int_equal(hl_store_open(context->path, &second, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(second), 10);
+    assert_int_equal(hl_store_schema_version(second), 11);
     hl_store_close(second);
     /* The second open found the schema and changed nothing. */
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM meta"), 2);
@@ -109,7 +109,7 @@ static void test_migration_5_makes_old_administrators_security_administrators(vo
     assert_int_equal(hl_store_user_get(context->store, "zhang", &user, &error), HL_OK);
     assert_int_equal(user.role, HL_ROLE_AGENT);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 10);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 11);
 }
 
 /* Migration 7, as SQLite's 13: the accounts that exist take the
@@ -137,7 +137,7 @@ static void test_migration_7_dates_existing_passwords_now(void **state)
     assert_string_equal(hash, "h");
     assert_true(changed_at >= before - 1 && changed_at <= (hl_time)time(NULL));
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 10);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 11);
 }
 
 static void test_two_servers_creating_one_schema_at_once_both_open(void **state)

@@ -254,9 +254,9 @@ static void test_a_schema_2_database_with_events_comes_to_3_with_every_row(void 
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events"), 400);
 
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
-    assert_int_equal(hl_store_schema_version(context->store), 10);
+    assert_int_equal(hl_store_schema_version(context->store), 11);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 10);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 11);
     /* Schema 6 linked every stored event into the chain, in time order. */
     assert_int_equal(raw_integer(context->path, "SELECT count(*) FROM events WHERE hash IS NULL"),
                      0);

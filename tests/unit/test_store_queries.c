@@ -375,6 +375,109 @@ static void test_query_by_channel_categories_offset_and_newest_first(void **stat
     assert_int_equal(count, 5); /* the total behind the page */
 }
 
+/* ---- The approval queues (filter.pending) ---- */
+
+/* Orders awaiting a decision and others that do not:
+ * 11 water signed     extension asked (3 days)        due 2000
+ * 12 gas   handling   extension asked, co "water"     due 1000
+ * 13 water handling   extension decided (none asked)  due 500
+ * 14 water return_pending
+ * 15 power completed  appeal pending
+ * 16 water completed  appeal rejected
+ * 17 power signed     extension asked (5 days)        due 3000 */
+static void insert_queue_orders(hl_store *store)
+{
+    struct {
+        int64_t sequence;
+        hl_state state;
+        const char *unit;
+        const char *co_units;
+        int extension_days;
+        hl_appeal_state appeal;
+        hl_time due_at;
+    } rows[] = {
+        {11, HL_STATE_SIGNED, "water", "", 3, HL_APPEAL_NONE, 2000},
+        {12, HL_STATE_HANDLING, "gas", "water", 2, HL_APPEAL_NONE, 1000},
+        {13, HL_STATE_HANDLING, "water", "", 0, HL_APPEAL_NONE, 500},
+        {14, HL_STATE_RETURN_PENDING, "water", "", 0, HL_APPEAL_NONE, 0},
+        {15, HL_STATE_COMPLETED, "power", "", 0, HL_APPEAL_PENDING, 0},
+        {16, HL_STATE_COMPLETED, "water", "", 0, HL_APPEAL_REJECTED, 0},
+        {17, HL_STATE_SIGNED, "power", "", 5, HL_APPEAL_NONE, 3000},
+    };
+    hl_error error;
+    assert_int_equal(hl_store_begin(store, &error), HL_OK);
+    for (size_t index = 0; index < sizeof rows / sizeof rows[0]; index++) {
+        hl_order *order = make_order(rows[index].sequence, rows[index].state, rows[index].unit);
+        snprintf(order->co_units, sizeof order->co_units, "%s", rows[index].co_units);
+        order->extension_pending_days = rows[index].extension_days;
+        order->extension_count = rows[index].sequence == 13 ? 1 : 0;
+        order->appeal_state = rows[index].appeal;
+        order->due_at = rows[index].due_at;
+        order->received_at = 100 * rows[index].sequence;
+        assert_int_equal(hl_store_order_insert(store, order, &error), HL_OK);
+    }
+    assert_int_equal(hl_store_commit(store, &error), HL_OK);
+}
+
+static void assert_queue(fixture *context, hl_order_filter filter, const int64_t *expected,
+                         int count)
+{
+    id_list rows = query(context->store, &filter);
+    assert_ids(&rows, expected, count);
+    hl_error error;
+    int64_t total = -1;
+    filter.limit = 0;
+    filter.offset = 0;
+    assert_int_equal(hl_store_order_count(context->store, &filter, &total, &error), HL_OK);
+    assert_int_equal(total, count);
+}
+
+static void test_queues_list_the_orders_awaiting_each_decision(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    insert_queue_orders(context->store);
+    hl_order_filter extension = {.pending = HL_PENDING_EXTENSION, .sort = HL_ORDER_SORT_RECEIVED};
+    assert_queue(context, extension, (int64_t[]){11, 12, 17}, 3);
+    extension.sort = HL_ORDER_SORT_RECEIVED_DESC;
+    assert_queue(context, extension, (int64_t[]){17, 12, 11}, 3);
+    extension.sort = HL_ORDER_SORT_DEADLINE;
+    assert_queue(context, extension, (int64_t[]){12, 11, 17}, 3);
+    extension.sort = HL_ORDER_SORT_ID;
+    assert_queue(context, extension, (int64_t[]){11, 12, 17}, 3);
+    /* A page of a deadline-sorted queue. */
+    hl_order_filter page = {
+        .pending = HL_PENDING_EXTENSION, .sort = HL_ORDER_SORT_DEADLINE, .limit = 1, .offset = 1};
+    assert_ids((id_list[]){query(context->store, &page)}, (int64_t[]){11}, 1);
+    /* A scope holds its unit's orders, lead or co-handling; a unit filter its lead ones. */
+    hl_order_filter scoped = {.pending = HL_PENDING_EXTENSION,
+                              .scope_unit = "water",
+                              .sort = HL_ORDER_SORT_RECEIVED_DESC};
+    assert_queue(context, scoped, (int64_t[]){12, 11}, 2);
+    scoped.sort = HL_ORDER_SORT_DEADLINE;
+    assert_queue(context, scoped, (int64_t[]){12, 11}, 2);
+    hl_order_filter by_unit = {.pending = HL_PENDING_EXTENSION, .unit = "power"};
+    assert_queue(context, by_unit, (int64_t[]){17}, 1);
+    hl_order_filter handling = {.pending = HL_PENDING_EXTENSION,
+                                .state_mask = HL_STATE_BIT(HL_STATE_HANDLING)};
+    assert_queue(context, handling, (int64_t[]){12}, 1);
+    /* The returns and the appeals awaiting a decision; a decided appeal is not. */
+    hl_order_filter returns = {.pending = HL_PENDING_RETURN, .sort = HL_ORDER_SORT_RECEIVED_DESC};
+    assert_queue(context, returns, (int64_t[]){14}, 1);
+    hl_order_filter appeals = {.pending = HL_PENDING_APPEAL, .sort = HL_ORDER_SORT_DEADLINE};
+    assert_queue(context, appeals, (int64_t[]){15}, 1);
+    appeals.scope_unit = "water";
+    assert_queue(context, appeals, NULL, 0);
+    /* By state, as the home page counts. */
+    hl_error error;
+    int64_t counts[HL_STATE_COUNT];
+    assert_int_equal(hl_store_order_count_by_state(context->store, &extension, counts, &error),
+                     HL_OK);
+    assert_int_equal(counts[HL_STATE_SIGNED], 2);
+    assert_int_equal(counts[HL_STATE_HANDLING], 1);
+    assert_int_equal(counts[HL_STATE_COMPLETED], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +500,7 @@ int main(void)
         STORE_TEST(test_count_by_category_in_a_received_range),
         STORE_TEST(test_sql_metacharacters_in_filters_are_data),
         STORE_TEST(test_query_by_channel_categories_offset_and_newest_first),
+        STORE_TEST(test_queues_list_the_orders_awaiting_each_decision),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

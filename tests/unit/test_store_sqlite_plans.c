@@ -2,7 +2,8 @@
  * (hl_sqlite_explain): a page of a list walks an index in its order and
  * never scans or sorts every order, and a filter on the running deadline
  * counts through orders_by_due, and a count by a lead unit reads the partial
- * orders_by_unit_state. SQLite's own plans, so this program runs on
+ * orders_by_unit_state, and the approval queues read their partial
+ * indexes. SQLite's own plans, so this program runs on
  * SQLite only; the lists' answers are test_store_queries.c's, on each
  * backend. Records are filled by hand; the workflow is not involved. */
 #include "store_fixture.h"
@@ -151,6 +152,57 @@ static void test_lead_unit_counts_read_the_partial_unit_index(void **state)
     }
 }
 
+/* The approval queues read the few orders that wait through their own
+ * index (migration 17) in every sort, with a scope or a unit, for the page
+ * and the counts alike: never a walk of a whole unit, state or time range. */
+static void test_queues_read_their_partial_indexes(void **state)
+{
+    fixture *context = *state;
+    insert_filter_orders(context->store);
+    const struct {
+        hl_order_filter filter;
+        const char *index;
+    } cases[] = {
+        {{.pending = HL_PENDING_EXTENSION}, "orders_extension_pending"},
+        {{.pending = HL_PENDING_EXTENSION, .scope_unit = "water"}, "orders_extension_pending"},
+        {{.pending = HL_PENDING_EXTENSION, .unit = "water", .state_mask = HL_STATES_OPEN},
+         "orders_extension_pending"},
+        {{.pending = HL_PENDING_APPEAL}, "orders_appeal_pending"},
+        {{.pending = HL_PENDING_APPEAL, .scope_unit = "water", .received_from = 10},
+         "orders_appeal_pending"},
+        {{.pending = HL_PENDING_RETURN, .co_unit = "water"}, "orders_by_state"},
+    };
+    const hl_order_sort sorts[] = {HL_ORDER_SORT_ID, HL_ORDER_SORT_RECEIVED_DESC,
+                                   HL_ORDER_SORT_RECEIVED, HL_ORDER_SORT_DEADLINE};
+    hl_error error;
+    for (size_t index = 0; index < sizeof cases / sizeof cases[0]; index++) {
+        for (size_t sort = 0; sort < sizeof sorts / sizeof sorts[0]; sort++) {
+            hl_order_filter filter = cases[index].filter;
+            filter.sort = sorts[sort];
+            filter.limit = 50;
+            filter.offset = 50; /* a deadline-sorted page then counts its first part too */
+            hl_buf plan;
+            hl_buf_init(&plan);
+            assert_int_equal(hl_sqlite_explain(context->store, &filter, &plan, &error), HL_OK);
+            int reads = 0;
+            for (const char *line = plan.data; line != NULL && *line != '\0';) {
+                size_t length = strcspn(line, "\n");
+                char detail[512];
+                snprintf(detail, sizeof detail, "%.*s", (int)length, line);
+                if (detail[0] == ' ' &&
+                    (strstr(detail, "SCAN orders") != NULL || strstr(detail, "SEARCH orders"))) {
+                    reads++;
+                    if (strstr(detail, cases[index].index) == NULL)
+                        fail_msg("case %zu, sort %zu: %s\n%s", index, sort, detail, plan.data);
+                }
+                line = line[length] != '\0' ? line + length + 1 : NULL;
+            }
+            assert_true(reads >= 3); /* the page, the count and the count by state */
+            hl_buf_free(&plan);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +210,7 @@ int main(void)
         STORE_TEST(test_list_pages_walk_an_index_in_order),
         STORE_TEST(test_deadline_filters_count_through_the_deadline_index),
         STORE_TEST(test_lead_unit_counts_read_the_partial_unit_index),
+        STORE_TEST(test_queues_read_their_partial_indexes),
 #undef STORE_TEST
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,12 +10,13 @@
 
 #include "store/chain.h"
 
-/* Takes a store back from schema 16 to 11 (the mark of names in clear,
- * the audits' anchors, published bulletins, password history, the hash
- * chains), for the tests that take it further back to run older
- * migrations again. Migrations 13 to 16 undone too: every test that goes
- * back before 12 does. */
-#define UNDO_MIGRATION_16 "DELETE FROM meta WHERE key = 'texts_unsealed';"
+/* Takes a store back from schema 17 to 11 (the queues' indexes, the mark
+ * of names in clear, the audits' anchors, published bulletins, password
+ * history, the hash chains), for the tests that take it further back to
+ * run older migrations again. Migrations 13 to 17 undone too: every test
+ * that goes back before 12 does. */
+#define UNDO_MIGRATION_17 "DROP INDEX orders_extension_pending; DROP INDEX orders_appeal_pending;"
+#define UNDO_MIGRATION_16 UNDO_MIGRATION_17 "DELETE FROM meta WHERE key = 'texts_unsealed';"
 #define UNDO_MIGRATION_15                                                                          \
     UNDO_MIGRATION_16                                                                              \
     "DROP TABLE chain_anchors; DROP INDEX personal_data_reads_by_chain;"                           \
@@ -46,7 +47,7 @@
 static void test_creates_schema_at_current_version(void **state)
 {
     fixture *context = *state;
-    assert_int_equal(hl_store_schema_version(context->store), 16); /* migrations 1-16 */
+    assert_int_equal(hl_store_schema_version(context->store), 17); /* migrations 1-17 */
     assert_int_equal(
         raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"),
         hl_store_schema_version(context->store));
@@ -220,7 +221,7 @@ static void test_migration_10_gives_consent_to_open311_posts_only(void **state)
     assert_int_equal(hl_store_open(context->path, &context->store, &error), HL_OK);
     test_store_use_key(context->store);
     assert_int_equal(
-        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 16);
+        raw_integer(context->path, "SELECT value FROM meta WHERE key = 'schema_version'"), 17);
     bool consent[3];
     for (int sequence = 1; sequence <= 3; sequence++) {
         assert_int_equal(

@@ -44,11 +44,49 @@ export async function workflow() {
   return loadVocabulary();
 }
 
+// What the order awaits a decision on: the server's pending member, else
+// (an older server) what its columns say.
+function pendingKind(order) {
+  if (order.pending !== undefined) return order.pending ? order.pending.kind : null;
+  if (order.state === 'return_pending') return 'return';
+  if (order.extension_pending_days > 0) return 'extension';
+  return order.appeal && order.appeal.state === 'pending' ? 'appeal' : null;
+}
+
+// The state table allows an action from a state; some only make sense
+// when a request waits (a decision) or none does (asking again): the
+// server would refuse them, so they are not offered.
+const NEEDS_PENDING = {
+  'extend-approve': 'extension', 'extend-refuse': 'extension', 'return-reject': 'return',
+  'appeal-uphold': 'appeal', 'appeal-reject': 'appeal',
+};
+
+function fitsPending(action, order) {
+  const kind = pendingKind(order);
+  if (NEEDS_PENDING[action]) return kind === NEEDS_PENDING[action];
+  if (action === 'extend-request') return kind !== 'extension';
+  if (action === 'appeal') return !(order.appeal && order.appeal.state);
+  return true;
+}
+
 // The actions of the workflow this user may take on the order now.
 export function available(flow, user, order, only) {
   if (!flow) return [];
   return flow.actions.filter((action) => action.roles.includes(user.role) && action.from_states.includes(order.state)
-    && action.name !== 'register' && (!only || only.includes(action.name)));
+    && action.name !== 'register' && (!only || only.includes(action.name)) && fitsPending(action.name, order));
+}
+
+// What awaits a decision on the order and why, above the buttons that
+// decide it.
+export function pendingNote(order) {
+  const pending = order.pending;
+  if (!pending) return null;
+  const asked = [pending.by, pending.at ? pending.at.slice(0, 16).replace('T', ' ') : null].filter(Boolean).join(' · ');
+  return h('div.pending-note', { role: 'note', dataset: { pending: pending.kind } },
+    h('strong', {}, pending.label),
+    pending.days ? h('span.badge.soon', {}, T(`申请 ${pending.days} 个工作日`, `${pending.days} working days asked`)) : null,
+    h('p', {}, T('理由：', 'Reason: '), pending.reason || '—'),
+    asked ? h('p.muted', {}, asked) : null);
 }
 
 function fieldFor(name, action, dir, required, order) {
@@ -157,6 +195,8 @@ export function actionPanel({ order, etag, user, flow, dir, only, onDone, reread
     return panel;
   }
   const actions = available(flow, user, order, only);
+  const note = pendingNote(order);
+  if (note) panel.append(note);
   if (!actions.length) return panel;
   const holder = h('div.action-form-holder');
   const buttons = h('div.buttons', {}, actions.map((action) => h('button', {

@@ -41,19 +41,24 @@ export function columns(dir, names) {
     due: [t('time_left'), (order) => dueBadge(order)],
     completed_at: [T('办结时间', 'Completed'), (order) => formatTime(order.completed_at)],
     phone: [t('citizen_phone'), (order) => order.citizen_phone || '—'],
-    extension: [T('待批延期', 'Extension asked'), (order) => (order.extension_pending_days
-      ? h('span.badge.soon', {}, T(`${order.extension_pending_days} 个工作日`, `${order.extension_pending_days} working days`)) : '—')],
-    appeal: [T('申诉', 'Appeal'), (order) => (order.appeal && order.appeal.state
-      ? h(`span.badge${order.appeal.state === 'pending' ? '.soon' : ''}`, {}, order.appeal.state === 'pending' ? T('待审核', 'to decide') : order.appeal.state) : '—')],
+    // An approval queue's row: what was asked, for how long, by whom and
+    // why (the order's pending member, from the request in its log).
+    pending_days: [T('申请延期', 'Days asked'), (order) => (order.pending && order.pending.days
+      ? h('span.badge.soon', {}, T(`申请 ${order.pending.days} 个工作日`, `${order.pending.days} working days asked`)) : '—')],
+    pending_reason: [T('理由', 'Reason'), (order) => (order.pending
+      ? h('span.reason', { title: order.pending.reason }, order.pending.reason || '—') : '—')],
+    pending_at: [T('申请时间', 'Asked'), (order) => (order.pending
+      ? h('span', { title: order.pending.by || '' }, formatTime(order.pending.at)) : '—')],
   };
   return names.map((name) => ({ name, label: all[name][0], cell: all[name][1] }));
 }
 
 // A paged order table. query: the fixed filters; filterFields: extra
 // filter controls ([{name, label, kind, options}]) shown above the table;
-// onSelect(order, row): a row was chosen (else rows link to the order).
+// onSelect(order, row): a row was chosen (else rows link to the order);
+// queue: an approval queue, whose request columns a phone keeps first.
 // Returns {element, reload()}.
-export function orderList({ id, query = {}, filterFields = [], cols, onSelect, pageSize = 20, empty }) {
+export function orderList({ id, query = {}, filterFields = [], cols, onSelect, pageSize = 20, empty, queue }) {
   const state = { page: 1, filters: {} };
   const body = h('div');
   const form = h('form.filters.no-print', { role: 'search' });
@@ -68,7 +73,7 @@ export function orderList({ id, query = {}, filterFields = [], cols, onSelect, p
     });
     form.addEventListener('reset', () => setTimeout(() => { state.page = 1; load(); }));
   }
-  const element = h('div.order-list', { id }, filterFields.length ? form : null, body);
+  const element = h(`div.order-list${queue ? '.queue' : ''}`, { id }, filterFields.length ? form : null, body);
 
   function currentFilters() {
     const result = {};
@@ -114,8 +119,10 @@ export function orderList({ id, query = {}, filterFields = [], cols, onSelect, p
       return row;
     });
     clear(body,
-      h('div.table-wrap', {}, cardTable(h('table', {},
-        h('thead', {}, h('tr', {}, cols.map((column) => h('th', { scope: 'col' }, column.label)))),
+      // An approval queue has its own phone layout (app.css); any other
+      // list becomes cards there.
+      h('div.table-wrap', {}, (queue ? (table) => table : cardTable)(h('table', {},
+        h('thead', {}, h('tr', {}, cols.map((column) => h(`th.col-${column.name}`, { scope: 'col' }, column.label)))),
         h('tbody', {}, rows)))),
       h('div.pager', {},
         h('button.small', { type: 'button', disabled: state.page <= 1, onclick: () => { state.page--; load(); } }, t('previous_page')),

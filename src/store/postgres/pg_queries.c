@@ -171,6 +171,27 @@ static void time_where(order_query *query, const hl_order_filter *filter, const 
     }
 }
 
+/* The condition of the orders awaiting a decision: literals, the very
+ * conditions of the partial indexes (migration 11), so that the planner
+ * reads the few orders that wait through them; a return is a state. */
+static void pending_where(order_query *query, hl_pending pending)
+{
+    _Static_assert(HL_APPEAL_PENDING == 1, "the literal below is HL_APPEAL_PENDING");
+    switch (pending) {
+    case HL_PENDING_EXTENSION: order_condition(query, "extension_pending_days > 0"); break;
+    case HL_PENDING_APPEAL: order_condition(query, "appeal_state = 1"); break;
+    case HL_PENDING_RETURN:
+        names_in(query, "state IN (", HL_STATE_BIT(HL_STATE_RETURN_PENDING), HL_STATE_COUNT,
+                 hl_pg_state_name);
+        break;
+    case HL_PENDING_NONE:
+    case HL_PENDING_COUNT:
+        /* Not a value a filter holds: matches nothing, as a bad mask does. */
+        order_condition(query, "false");
+        break;
+    }
+}
+
 /* Appends the WHERE clause of a filter (NULL: none) read through a plan. */
 static void query_where(order_query *query, const hl_order_filter *filter, const query_plan *plan)
 {
@@ -213,6 +234,8 @@ static void query_where(order_query *query, const hl_order_filter *filter, const
         _Static_assert(HL_APPEAL_UPHELD == 2, "the literal below is HL_APPEAL_UPHELD");
         order_condition(query, "appeal_state = 2");
     }
+    if (filter->pending != HL_PENDING_NONE)
+        pending_where(query, filter->pending);
     if (filter->channel_mask != 0)
         names_in(query, "channel IN (", filter->channel_mask, HL_CHANNEL_COUNT, hl_pg_channel_name);
     if (filter->consented)
@@ -244,7 +267,8 @@ static query_plan plan_page(const hl_order_filter *filter, query_part part)
 {
     query_plan plan = {
         .unit_range = false, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part};
-    if (filter == NULL || filter->due_before != 0)
+    /* The orders that wait are few: read among them, whatever the unit. */
+    if (filter == NULL || filter->due_before != 0 || filter->pending != HL_PENDING_NONE)
         return plan;
     if (filter_set(filter->scope_unit)) {
         plan.unit_range = true;
@@ -425,6 +449,10 @@ static int count_part(struct hl_pg_store *store, const hl_order_filter *filter, 
     query_plan plan = {
         .unit_range = false, .unit = NULL, .lead = -1, .also_lead = NULL, .part = part};
     bool by_due = filter != NULL && filter->due_before != 0;
+    /* The orders that wait are few: counted through their index, a scope
+     * or a unit a condition on each. */
+    if (filter != NULL && filter->pending != HL_PENDING_NONE)
+        return run_count(store, filter, &plan, total, by_state, error);
     if (filter != NULL && filter_set(filter->scope_unit)) {
         hl_order_filter rest = *filter;
         rest.scope_unit = NULL;

@@ -474,6 +474,14 @@ static const char *const migrations[] = {
     "    ALTER COLUMN address TYPE bytea USING NULLIF(convert_to(address, 'UTF8'), ''::bytea);\n"
     "INSERT INTO meta(key, value) SELECT 'texts_unsealed', '1'\n"
     "    WHERE EXISTS (SELECT 1 FROM orders WHERE citizen_name IS NOT NULL OR address IS NOT NULL);\n",
+    /* 11: the approval queues, as SQLite's schema 17: a partial index of
+     * the orders awaiting a decision on an extension, and one of those
+     * awaiting a decision on an appeal, in received order. The workflow
+     * always kept both columns, so building the indexes is the whole
+     * backfill; a pending return is the state return_pending. */
+    "CREATE INDEX IF NOT EXISTS orders_extension_pending ON orders(received_at, id)\n"
+    "    WHERE extension_pending_days > 0;\n"
+    "CREATE INDEX IF NOT EXISTS orders_appeal_pending ON orders(received_at, id) WHERE appeal_state = 1;\n",
 };
 /* clang-format on */
 

@@ -386,6 +386,12 @@ typedef struct hl_sqlite_plan {
      * store, which SQLite cannot know without statistics: it would rather
      * read every order of a unit or a state to check each one's deadline. */
     bool by_due;
+    /* " FROM orders INDEXED BY ..." of the orders awaiting a decision
+     * (hl_sqlite_pending_from), or NULL: the few that wait, found
+     * through their partial index (migration 17) whatever else the
+     * filter says, where SQLite without statistics would walk a whole
+     * unit, state or time range to check each order. */
+    const char *pending_from;
 } hl_sqlite_plan;
 
 typedef struct hl_sqlite_query {
@@ -534,6 +540,9 @@ int hl_sqlite_read_phone(hl_sqlite_reader *row, const hl_phone_codec *codec, int
 
 /* sqlite_plans.c */
 void hl_sqlite_query_init(hl_sqlite_query *query);
+/* The FROM clause of the filter's pending orders (hl_sqlite_plan), or NULL
+ * when the filter asks for none or none has its own index. */
+const char *hl_sqlite_pending_from(const hl_order_filter *filter);
 void hl_sqlite_query_free(hl_sqlite_query *query);
 void hl_sqlite_query_condition(hl_sqlite_query *query, const char *condition);
 void hl_sqlite_query_text(hl_sqlite_query *query, const char *text);

@@ -93,6 +93,41 @@ static int state_count(unsigned mask)
 /* A named lead unit, which is never '' (hl_sqlite_filter_set). */
 #define LEAD_UNIT_CONDITION "lead_unit = ? AND lead_unit <> ''"
 
+/* The condition of the orders awaiting a decision. Literals, not
+ * parameters, where a partial index (migration 17) has that very
+ * condition, so that SQLite can read it; a return is a state. */
+static void pending_where(hl_sqlite_query *query, hl_pending pending)
+{
+    _Static_assert(HL_APPEAL_PENDING == 1, "the literal below is HL_APPEAL_PENDING");
+    switch (pending) {
+    case HL_PENDING_EXTENSION: order_condition(query, "extension_pending_days > 0"); break;
+    case HL_PENDING_APPEAL: order_condition(query, "appeal_state = 1"); break;
+    case HL_PENDING_RETURN:
+        order_condition(query, "state = ?");
+        hl_sqlite_query_text(query, hl_sqlite_state_name(HL_STATE_RETURN_PENDING));
+        break;
+    case HL_PENDING_NONE:
+    case HL_PENDING_COUNT:
+        /* Not a value a filter holds: matches nothing, as a bad mask does. */
+        order_condition(query, "0");
+        break;
+    }
+}
+
+const char *hl_sqlite_pending_from(const hl_order_filter *filter)
+{
+    if (filter == NULL)
+        return NULL;
+    switch (filter->pending) {
+    case HL_PENDING_EXTENSION: return " FROM orders INDEXED BY orders_extension_pending";
+    case HL_PENDING_APPEAL: return " FROM orders INDEXED BY orders_appeal_pending";
+    case HL_PENDING_RETURN: return " FROM orders INDEXED BY orders_by_state";
+    case HL_PENDING_NONE:
+    case HL_PENDING_COUNT: break;
+    }
+    return NULL;
+}
+
 /* Appends the WHERE clause of a filter (NULL: none) read through a plan. */
 void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter,
                            const hl_sqlite_plan *plan)
@@ -202,6 +237,8 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
         _Static_assert(HL_APPEAL_UPHELD == 2, "the literal below is HL_APPEAL_UPHELD");
         order_condition(query, "appeal_state = 2");
     }
+    if (filter->pending != HL_PENDING_NONE)
+        pending_where(query, filter->pending);
     if (filter->channel_mask != 0) {
         order_condition(query, "channel IN (");
         int listed = 0;
@@ -229,6 +266,8 @@ void hl_sqlite_query_where(hl_sqlite_query *query, const hl_order_filter *filter
 
 const char *hl_sqlite_query_from(const hl_sqlite_plan *plan, bool join)
 {
+    if (plan->pending_from != NULL)
+        return plan->pending_from;
     if (plan->source == SOURCE_ORDERS && plan->by_due)
         return " FROM orders INDEXED BY orders_by_due";
     switch (plan->source) {
@@ -256,8 +295,11 @@ hl_sqlite_plan hl_sqlite_plan_page(const hl_order_filter *filter, hl_sqlite_part
                            .also_lead = NULL,
                            .part = part,
                            .spread_states = true,
-                           .by_due = false};
-    if (filter->due_before != 0) {
+                           .by_due = false,
+                           .pending_from = hl_sqlite_pending_from(filter)};
+    if (plan.pending_from != NULL) {
+        /* The few orders that wait, whatever unit or deadline is asked. */
+    } else if (filter->due_before != 0) {
         /* The orders whose deadline runs, found and sorted: few. */
         plan.by_due = true;
     } else if (hl_sqlite_filter_set(filter->scope_unit)) {

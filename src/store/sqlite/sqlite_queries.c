@@ -178,7 +178,12 @@ static int count_part(struct hl_sqlite_store *store, const hl_order_filter *filt
                            .also_lead = NULL,
                            .part = part,
                            .spread_states = false,
-                           .by_due = filter != NULL && filter->due_before != 0};
+                           .by_due = filter != NULL && filter->due_before != 0,
+                           .pending_from = hl_sqlite_pending_from(filter)};
+    /* The orders that wait are few: counted in their index, a scope or a
+     * unit a condition on each. */
+    if (plan.pending_from != NULL)
+        return run_count(store, filter, &plan, total, by_state, error);
     if (filter != NULL && hl_sqlite_filter_set(filter->scope_unit)) {
         hl_order_filter rest = *filter;
         rest.scope_unit = NULL;
@@ -218,7 +223,8 @@ static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_
         hl_sqlite_plan plan = {.source = SOURCE_ORDERS,
                                .lead = -1,
                                .part = PART_ALL,
-                               .by_due = filter != NULL && filter->due_before != 0};
+                               .by_due = filter != NULL && filter->due_before != 0,
+                               .pending_from = hl_sqlite_pending_from(filter)};
         result = run_page(store, filter, &plan, " ORDER BY id", limit, offset, &visitor, error);
     } else if (sort == HL_ORDER_SORT_RECEIVED || sort == HL_ORDER_SORT_RECEIVED_DESC) {
         hl_sqlite_plan plan = hl_sqlite_plan_page(filter, PART_ALL);
@@ -229,7 +235,10 @@ static int sqlite_order_query(hl_store *base, const hl_order_filter *filter, hl_
         /* By deadline: the running deadlines through orders_by_due (the
          * open orders: few), then the rest newest first, as one list. */
         bool descending = sort == HL_ORDER_SORT_DEADLINE_DESC;
-        hl_sqlite_plan deadlines = {.source = SOURCE_DEADLINES, .lead = -1, .part = PART_DEADLINE};
+        hl_sqlite_plan deadlines = {.source = SOURCE_DEADLINES,
+                                    .lead = -1,
+                                    .part = PART_DEADLINE,
+                                    .pending_from = hl_sqlite_pending_from(filter)};
         result = run_page(store, filter, &deadlines,
                           descending ? " ORDER BY due_at DESC, id DESC" : " ORDER BY due_at, id",
                           limit, offset, &visitor, error);

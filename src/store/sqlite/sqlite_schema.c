@@ -300,6 +300,16 @@ static const char *const migrations[] = {
     "INSERT INTO meta(key, value) SELECT 'texts_unsealed', '1'\n"
     "    WHERE EXISTS (SELECT 1 FROM orders WHERE typeof(citizen_name) = 'text'\n"
     "                  OR typeof(address) = 'text');\n",
+    /* 17: the approval queues (docs/api.md, "Lists": pending=extension,
+     * pending=appeal). The orders awaiting a decision on an extension or
+     * an appeal are a few hundred or thousand among millions; each kind
+     * gets a partial index in received order, so that its list and its
+     * count read only those (sqlite_plans.c). The columns were always
+     * kept by the workflow: building the index is the whole backfill. A
+     * pending return is the state return_pending (orders_by_state). */
+    ("CREATE INDEX IF NOT EXISTS orders_extension_pending ON orders(received_at)\n"
+     "    WHERE extension_pending_days > 0;\n"
+     "CREATE INDEX IF NOT EXISTS orders_appeal_pending ON orders(received_at) WHERE appeal_state = 1;\n"),
 };
 /* clang-format on */
 

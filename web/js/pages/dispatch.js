@@ -1,8 +1,9 @@
 // dispatch.js: the dispatch desk (派单): new orders and returned ones
-// (return_pending), oldest first; for the chosen order, dispatch with the
-// unit picker (the category's default unit preselected), reassign, accept
-// a return (reassign) or reject it, merge a repeat request into an earlier
-// order, or mark it invalid.
+// (return_pending: the queue of returns, each with the unit's reason),
+// oldest first; for the chosen order, dispatch with the unit picker (the
+// category's default unit preselected), reassign, accept a return
+// (reassign) or reject it, merge a repeat request into an earlier order,
+// or mark it invalid.
 
 import { desk } from '../desk.js';
 import { t, T } from '../i18n.js';
@@ -22,7 +23,8 @@ export async function render(view, context) {
         { name: 'state', label: t('state'), kind: 'select', options: [['', t('all')], ['new', T('待派单', 'new')], ['return_pending', T('退单待审', 'returned')]] },
         { name: 'q', label: t('search'), kind: 'search' },
       ],
-      cols: columns(dir, ['number', 'received_at', 'title', 'type', 'category', 'state', 'lead_unit']),
+      // A returned order says why beside it (the unit's reason, the order's pending member).
+      cols: columns(dir, ['number', 'received_at', 'title', 'type', 'category', 'state', 'lead_unit', 'pending_reason']),
     }),
     only: ['dispatch', 'reassign', 'return-reject', 'merge', 'invalidate', 'remind'],
     extra: async (order, dir) => (order.state === 'new'

@@ -27,11 +27,13 @@ export async function render(view, { user }) {
   }
   const by = (counts && counts.by_state) || {};
   const sum = (...states) => states.reduce((total, state) => total + (by[state] || 0), 0);
+  // The approval queues (GET /api/v1/orders?pending=...): what awaits this user's decision.
+  const pending = (kind) => ((counts && counts.pending) || {})[kind] || 0;
   const cards = {
     agent: () => [card('#/intake', '+', T('新建工单（受理来电）', 'Register a call'))],
     dispatcher: () => [
       card('#/dispatch?state=new', sum('new'), T('待派单', 'New, to dispatch'), sum('new') ? 'warn' : null),
-      card('#/dispatch?state=return_pending', sum('return_pending'), T('退单待审', 'Returns to decide'), sum('return_pending') ? 'warn' : null),
+      card('#/dispatch?state=return_pending', pending('return'), T('退单待审', 'Returns to decide'), pending('return') ? 'warn' : null),
       card('#/intake', '+', T('新建工单', 'Register an order'))],
     handler: () => [
       card('#/inbox', sum('dispatched'), T('待签收', 'To sign for'), sum('dispatched') ? 'warn' : null),
@@ -42,8 +44,8 @@ export async function render(view, { user }) {
     supervisor: () => [
       card('#/supervision?view=overdue', counts.overdue, t('overdue'), counts.overdue ? 'bad' : null),
       card('#/supervision?view=due_soon', counts.due_soon, t('due_soon'), counts.due_soon ? 'warn' : null),
-      card('#/supervision?view=extensions', '→', T('延期申请待审批', 'Extension requests')),
-      card('#/supervision?view=appeals', '→', T('申诉待审核', 'Appeals to decide'))],
+      card('#/supervision?view=extensions', pending('extension'), T('延期申请待审批', 'Extension requests to decide'), pending('extension') ? 'warn' : null),
+      card('#/supervision?view=appeals', pending('appeal'), T('申诉待审核', 'Appeals to decide'), pending('appeal') ? 'warn' : null)],
     analyst: () => [card('#/bulletin', '→', t('bulletin')), card('#/orders', sum('new', 'dispatched', 'signed', 'handling'), T('在办工单', 'Open orders'))],
     sysadmin: () => [card('#/admin/units', '→', t('admin')), card('#/bulletin', '→', t('bulletin'))],
     secadmin: () => [card('#/admin/users', '→', T('用户与角色', 'Users and roles')), card('#/admin/apikeys', '→', T('Open311 接口密钥', 'Open311 API keys'))],
