@@ -700,6 +700,7 @@ async function scenario() {
   await shoot(phoneAgent, 'phone-intake');
   await phoneAgent.fill('input[name="citizen_phone"]', knownPhone);
   await phoneAgent.waitForSelector(`#caller-history li[data-number="${known.number}"]`);
+  check('phone: the caller\'s history right under the phone field', await phoneAgent.$('#intake-caller-row + #caller-history') !== null);
   await shoot(phoneAgent, 'phone-intake-caller');
   // The same caller at the desk once the scenario's order is done: a
   // repeat caller, the open order first, the finished one with its reply.

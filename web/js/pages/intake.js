@@ -89,7 +89,7 @@ export async function render(view, context) {
     T('登记并直接办结', 'Register and resolve'), h('span.keys', {}, ' Ctrl+Shift+Enter'));
   const form = h('form#intake-form.panel', { novalidate: true },
     h('h2', {}, T('新建工单', 'New order')),
-    h('div.row', {}, channel, phone, name),
+    h('div.row#intake-caller-row', {}, channel, phone, name),
     address,
     type,
     search,
@@ -217,6 +217,20 @@ export async function render(view, context) {
       }));
   }
 
+  // The caller's history goes at the top of the right column; on a narrow
+  // screen, where that column falls below the whole form, right under the
+  // phone field instead, where the agent is looking.
+  const narrow = window.matchMedia('(max-width: 760px)');
+  const placeCaller = () => {
+    if (!document.body.contains(form)) { // the page was left
+      narrow.removeEventListener('change', placeCaller);
+      return;
+    }
+    if (narrow.matches) form.querySelector('#intake-caller-row').after(caller.element);
+    else result.before(caller.element);
+  };
+  narrow.addEventListener('change', placeCaller);
+
   add(view, 
     h('h1', {}, t('intake')),
     dir.missing.length ? notice(t('not_available', { route: dir.missing.join(', ') })) : null,
@@ -234,6 +248,7 @@ export async function render(view, context) {
             h('li', {}, h('kbd', {}, 'Ctrl+Enter'), T(' 登记并转派单', ' register for dispatch')),
             h('li', {}, h('kbd', {}, 'Ctrl+Shift+Enter'), T(' 登记并直接办结（须填答复）', ' register and resolve (needs the answer)')),
             h('li', {}, h('kbd', {}, 'Alt+N'), T(' 清空，开始新工单', ' clear for a new order')))))));
+  if (narrow.matches) form.querySelector('#intake-caller-row').after(caller.element);
   caller.lookup(phone.control.value, true);
   phone.control.focus();
 }
