@@ -318,6 +318,23 @@ int hl_app_set_time_zone(hl_app *app, const char *name, hl_error *error)
     return result;
 }
 
+int hl_app_user_display_name(hl_app *app, const char *username, char *out, size_t size,
+                             hl_error *error)
+{
+    HL_REQUIRE(username != NULL && out != NULL && size > 0);
+    out[0] = '\0';
+    hl_user user;
+    int result = hl_store_user_get(app->store, username, &user, error);
+    if (result == HL_ENOTFOUND) {
+        hl_error_clear(error);
+        return HL_OK;
+    }
+    if (result != HL_OK)
+        return result;
+    snprintf(out, size, "%s", user.display_name);
+    return HL_OK;
+}
+
 int hl_app_load_actor(hl_app *app, const char *username, hl_user *out, hl_error *error)
 {
     if (username == NULL || username[0] == '\0')
@@ -863,6 +880,50 @@ int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visito
     if (result == HL_OK)
         result = hl_store_order_query(app->store, filter, visit, context, error);
     hl_store_rollback(app->store);
+    return result;
+}
+
+/* What a caller may still be waiting for: an order not yet dispatched or
+ * one a unit is handling (HL_STATES_OPEN). */
+#define CALLER_OPEN_STATES (HL_STATE_BIT(HL_STATE_NEW) | HL_STATES_OPEN)
+#define EVERY_STATE (((1u << HL_STATE_COUNT) - 1u) & ~HL_STATE_BIT(HL_STATE_NONE))
+
+int hl_app_caller_orders(hl_app *app, const hl_order_filter *filter, hl_time now, int limit,
+                         hl_order_visitor visit, void *context, hl_app_caller_summary *out,
+                         hl_error *error)
+{
+    HL_REQUIRE(filter != NULL && limit >= 1 && out != NULL);
+    memset(out, 0, sizeof *out);
+    /* A state mask of 0 selects every state; the two parts must not. */
+    unsigned states = filter->state_mask != 0 ? filter->state_mask : EVERY_STATE;
+    hl_order_filter whole = *filter, open = *filter, closed = *filter, recent = *filter;
+    whole.limit = 0;
+    whole.offset = 0;
+    open.state_mask = states & CALLER_OPEN_STATES;
+    closed.state_mask = states & ~CALLER_OPEN_STATES;
+    open.sort = closed.sort = HL_ORDER_SORT_RECEIVED_DESC;
+    open.offset = closed.offset = 0;
+    hl_time recent_from = now - (hl_time)HL_APP_RECENT_DAYS * 86400;
+    recent.received_from =
+        filter->received_from > recent_from ? filter->received_from : recent_from;
+    int result = hl_store_begin_read(app->store, error);
+    if (result == HL_OK)
+        result = hl_store_order_count(app->store, &whole, &out->total, error);
+    if (result == HL_OK && open.state_mask != 0)
+        result = hl_store_order_count(app->store, &open, &out->open, error);
+    if (result == HL_OK)
+        result = hl_store_order_count(app->store, &recent, &out->recent, error);
+    if (result == HL_OK && open.state_mask != 0 && out->open > 0) {
+        open.limit = limit;
+        result = hl_store_order_query(app->store, &open, visit, context, error);
+    }
+    int64_t left = limit - (out->open < limit ? out->open : limit);
+    if (result == HL_OK && closed.state_mask != 0 && left > 0) {
+        closed.limit = (int)left;
+        result = hl_store_order_query(app->store, &closed, visit, context, error);
+    }
+    hl_store_rollback(app->store);
+    out->repeat = out->recent >= HL_APP_REPEAT_CALLS;
     return result;
 }
 

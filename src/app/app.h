@@ -133,6 +133,12 @@ int hl_app_get_unit(hl_app *app, const char *code, hl_unit *out, hl_error *error
 int hl_app_earlier_orders(hl_app *app, int64_t id, const hl_user *reader,
                           bool (*visible)(const hl_user *reader, const hl_order *order), int limit,
                           hl_order_visitor visit, void *context, hl_error *error);
+/* The display name (姓名) of the user called username into out (size
+ * bytes), "" when there is no such user (an actor of the command line, the
+ * system, or a user deleted from an imported store): history shows its
+ * people by name, a disabled user's too. */
+int hl_app_user_display_name(hl_app *app, const char *username, char *out, size_t size,
+                             hl_error *error);
 /* The directory, in code order, for listings. */
 int hl_app_each_unit(hl_app *app, hl_unit_visitor visit, void *context, hl_error *error);
 int hl_app_each_category(hl_app *app, hl_category_visitor visit, void *context, hl_error *error);
@@ -162,6 +168,26 @@ int hl_app_count_orders(hl_app *app, const hl_order_filter *filter, int64_t *cou
  * snapshot so that the two agree. */
 int hl_app_list_page(hl_app *app, const hl_order_filter *filter, hl_order_visitor visit,
                      void *context, int64_t *total, hl_error *error);
+
+/* A caller's orders at a glance, while the citizen is on the line. A
+ * caller with HL_APP_REPEAT_CALLS orders or more received in the last
+ * HL_APP_RECENT_DAYS days is a repeat caller (重复来电): the agent should
+ * ask whether the call is about one of them before registering another. */
+#define HL_APP_RECENT_DAYS 30
+#define HL_APP_REPEAT_CALLS 2
+typedef struct hl_app_caller_summary {
+    int64_t total;  /* the orders the filter selects */
+    int64_t open;   /* of them, not finished: waiting for dispatch or with a unit */
+    int64_t recent; /* of them, received in the HL_APP_RECENT_DAYS days before now */
+    bool repeat;    /* recent >= HL_APP_REPEAT_CALLS */
+} hl_app_caller_summary;
+/* The orders filter selects (a phone and the reader's scope, usually),
+ * counted into *out, and at most limit (at least 1) of them visited: the
+ * open ones newest first, then the others newest first. The filter's
+ * sort, limit and offset are not used. Runs in one read snapshot. */
+int hl_app_caller_orders(hl_app *app, const hl_order_filter *filter, hl_time now, int limit,
+                         hl_order_visitor visit, void *context, hl_app_caller_summary *out,
+                         hl_error *error);
 
 /* The counts of a work list's home page, from one snapshot. */
 typedef struct hl_app_order_counts {

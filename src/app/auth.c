@@ -1091,6 +1091,11 @@ bool hl_auth_sees_personal_data(const hl_user *user)
     return known_role(user) && role_rights[user->role].personal_data;
 }
 
+bool hl_auth_may_search_by_phone(const hl_user *user)
+{
+    return hl_auth_may_read_orders(user) && hl_auth_sees_personal_data(user);
+}
+
 bool hl_auth_may_manage_accounts(const hl_user *user)
 {
     return known_role(user) && role_rights[user->role].accounts;
@@ -1128,6 +1133,7 @@ const char *hl_auth_right_name(hl_auth_right right)
         [HL_RIGHT_SEARCH_ORDERS] = "search_orders",
         [HL_RIGHT_READ_REPORTS] = "read_reports",
         [HL_RIGHT_PUBLISH_REPORTS] = "publish_reports",
+        [HL_RIGHT_SEARCH_BY_PHONE] = "search_by_phone",
     };
     return (int)right >= 0 && right < HL_RIGHT_COUNT ? names[right] : "unknown";
 }
@@ -1152,6 +1158,7 @@ bool hl_auth_has_right(const hl_user *user, hl_auth_right right)
                role_rights[user->role].orders == SCOPE_FINISHED;
     case HL_RIGHT_READ_REPORTS: return role_rights[user->role].reports;
     case HL_RIGHT_PUBLISH_REPORTS: return hl_auth_may_publish_reports(user);
+    case HL_RIGHT_SEARCH_BY_PHONE: return hl_auth_may_search_by_phone(user);
     case HL_RIGHT_COUNT: break;
     }
     return false;

@@ -194,6 +194,10 @@ bool hl_auth_may_read_reports(const hl_user *user);
 bool hl_auth_may_publish_reports(const hl_user *user);
 /* Whether the user sees citizens' full phone numbers and names (else masked). */
 bool hl_auth_sees_personal_data(const hl_user *user);
+/* Whether the user may find orders by a citizen's phone number: a role
+ * that reads orders and sees the numbers in full. A role that sees them
+ * masked may not, or a search would confirm a number the mask hides. */
+bool hl_auth_may_search_by_phone(const hl_user *user);
 /* Narrows a list's filter to the orders the user may read (the same rule
  * as hl_auth_may_read_order): a unit handler's to its unit's orders (lead
  * or co-handling: filter->scope_unit, which points into user), a
@@ -234,12 +238,13 @@ typedef enum hl_auth_right {
     HL_RIGHT_SEARCH_ORDERS,    /* search the orders it reads beyond one unit's */
     HL_RIGHT_READ_REPORTS,     /* hl_auth_may_read_reports */
     HL_RIGHT_PUBLISH_REPORTS,  /* hl_auth_may_publish_reports */
+    HL_RIGHT_SEARCH_BY_PHONE,  /* hl_auth_may_search_by_phone */
     HL_RIGHT_COUNT
 } hl_auth_right;
 
 /* The right's stable name ("dispatch", "handle", "survey", "supervise",
  * "manage_directory", "manage_accounts", "read_audit", "register",
- * "search_orders", "read_reports"). */
+ * "search_orders", "read_reports", "publish_reports", "search_by_phone"). */
 const char *hl_auth_right_name(hl_auth_right right);
 /* Whether an active user has the right. */
 bool hl_auth_has_right(const hl_user *user, hl_auth_right right);

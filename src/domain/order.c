@@ -13,11 +13,10 @@
 
 #include "base/i18n.h"
 #include "domain/directory.h"
+#include "domain/phone.h"
 
 /* An order number is always written with 14 digits: 8 of date, 6 of sequence. */
 #define NUMBER_DIGITS 14
-#define PHONE_MIN_CHARS 3
-#define PHONE_MIN_DIGITS 3
 
 /* One value of an enumeration: its stable name and both labels. */
 typedef struct enum_text {
@@ -318,23 +317,6 @@ static bool is_blank(const char *text)
     return hl_slice_trim(hl_slice_of(text)).len == 0;
 }
 
-/* A phone number as citizens and switchboards write it: "0571-12345",
- * "+86 138 0000 0000". Anything else is probably a field mix-up. */
-static bool phone_valid(const char *phone, size_t length)
-{
-    if (length < PHONE_MIN_CHARS || length > HL_PHONE_CHARS)
-        return false;
-    int digits = 0;
-    for (size_t index = 0; index < length; index++) {
-        char character = phone[index];
-        if (character >= '0' && character <= '9')
-            digits++;
-        else if (character != ' ' && character != '+' && character != '-')
-            return false;
-    }
-    return digits >= PHONE_MIN_DIGITS;
-}
-
 int hl_order_validate_registration(const hl_order *order, hl_error *error)
 {
     if (is_blank(order->title))
@@ -353,7 +335,7 @@ int hl_order_validate_registration(const hl_order *order, hl_error *error)
                             HL_T("受理时间不能为空", "received time is required"));
     /* strnlen: a field that lost its terminator must not be read past its end. */
     size_t phone_length = strnlen(order->citizen_phone, sizeof order->citizen_phone);
-    if (phone_length > 0 && !phone_valid(order->citizen_phone, phone_length)) {
+    if (phone_length > 0 && !hl_phone_valid(order->citizen_phone, phone_length)) {
         int shown = (int)(phone_length < HL_PHONE_CHARS ? phone_length : HL_PHONE_CHARS);
         return hl_error_set(
             error, HL_EINVAL, "citizen_phone",

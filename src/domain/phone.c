@@ -1,8 +1,8 @@
 /* phone.c: the normal form of a phone number (see phone.h for the rules).
  *
- * It only rewrites digits; it does not decide whether a number is valid
- * (domain/order.c checks registrations) and knows nothing of hashing or
- * storage. */
+ * It rewrites digits and says whether a text is written as a number
+ * (hl_phone_valid, for registrations and searches alike); it knows
+ * nothing of hashing or storage. */
 #include "domain/phone.h"
 
 #include <stdbool.h>
@@ -10,6 +10,9 @@
 
 #define CHINA_CODE "86"
 #define MOBILE_DIGITS 11
+/* The shortest number written: a three-digit service number (110, 120). */
+#define PHONE_MIN_CHARS 3
+#define PHONE_MIN_DIGITS 3
 
 static bool is_mobile(const char *digits, size_t length)
 {
@@ -58,4 +61,19 @@ size_t hl_phone_normalize(const char *phone, char out[HL_PHONE_NORMAL_BYTES])
     written += rest;
     out[written] = '\0';
     return written;
+}
+
+bool hl_phone_valid(const char *phone, size_t length)
+{
+    if (length < PHONE_MIN_CHARS || length > HL_PHONE_CHARS)
+        return false;
+    int digits = 0;
+    for (size_t index = 0; index < length; index++) {
+        char character = phone[index];
+        if (character >= '0' && character <= '9')
+            digits++;
+        else if (character != ' ' && character != '+' && character != '-')
+            return false;
+    }
+    return digits >= PHONE_MIN_DIGITS;
 }

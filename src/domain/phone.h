@@ -23,6 +23,7 @@
 #ifndef HL_PHONE_H
 #define HL_PHONE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "domain/limits.h"
@@ -35,5 +36,14 @@
  * text holds no digit (out is then ""). Digits beyond HL_PHONE_CHARS are
  * ignored: no valid number has them. */
 size_t hl_phone_normalize(const char *phone, char out[HL_PHONE_NORMAL_BYTES]);
+
+/* Whether the length bytes at phone are a phone number as citizens and
+ * switchboards write it ("0571-12345", "+86 138 0000 0000"): 3 to
+ * HL_PHONE_CHARS characters, only digits, spaces, '+' and '-', at least 3
+ * digits. Anything else is probably a field mix-up. A registration's
+ * number must be one (domain/order.c), and so must a number searched for:
+ * a search that cannot match any order is refused rather than answered
+ * empty, so that a typing mistake is seen. */
+bool hl_phone_valid(const char *phone, size_t length);
 
 #endif

@@ -348,6 +348,7 @@ static const hl_route route_table[] = {
     {"GET", "/api/v1/orders/{number}", false, hl_routes_orders_get},
     {"GET", "/api/v1/orders/{number}/events", false, hl_routes_orders_events},
     {"GET", "/api/v1/orders/{number}/earlier", false, hl_routes_personal_earlier},
+    {"GET", "/api/v1/callers", false, hl_routes_personal_callers},
     {"GET", "/api/v1/audit/phone-reads", false, hl_routes_personal_audit},
     {"GET", "/api/v1/audit/security-events", false, hl_routes_personal_security_events},
     {"POST", "/api/v1/orders/{number}/actions/{action}", false, hl_routes_orders_act},

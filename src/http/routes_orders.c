@@ -1,7 +1,8 @@
 /* routes_orders.c: the routes of work orders (see routes_orders.h).
  *
- * Reading one order and its events, registering, and every lifecycle
- * action with optimistic concurrency (If-Match). Parameters and bodies are
+ * Reading one order and its events (each with its actor's display name),
+ * the list (the caller's phone among its filters), registering, and every
+ * lifecycle action with optimistic concurrency (If-Match). Parameters and bodies are
  * checked here; whether the user may read the order is app/auth's rule and
  * whether the action is allowed the workflow's, both applied by app/ in
  * the write's transaction. */
@@ -9,6 +10,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/array.h"
@@ -17,6 +19,73 @@
 #include "http/routes_personal.h"
 
 /* ---- Reads ---- */
+
+/* An order's log as JSON, with each actor's display name (actor_name) beside
+ * the login (actor): where each event's object ends in the log's buffer,
+ * and its actor. */
+typedef struct named_event {
+    size_t end; /* the offset of the event's closing brace */
+    char actor[HL_CODE_BYTES];
+} named_event;
+
+typedef struct named_events {
+    hl_route_events_writer writer;
+    named_event *events;
+    size_t count;
+    size_t capacity;
+} named_events;
+
+static int note_event(void *context, const hl_event *event)
+{
+    named_events *named = context;
+    hl_route_event_json(&named->writer, event);
+    HL_ARRAY_GROW(named->events, named->count, named->capacity);
+    named_event *entry = &named->events[named->count++];
+    entry->end = named->writer.out->len - 1;
+    snprintf(entry->actor, sizeof entry->actor, "%s", event->actor);
+    return 0;
+}
+
+/* Writes {"number":..,"events":[..]} into out from the log's buffer, each
+ * event with "actor_name": the actor's display name, or null for an actor
+ * that is no user (the command line's, the system's). A log names a few
+ * people: each is read once. */
+static int write_named_events(const hl_route_request *request, int64_t id,
+                              const named_events *named, const hl_buf *log, hl_buf *out,
+                              hl_error *error)
+{
+    char(*names)[HL_NAME_BYTES] =
+        hl_arena_alloc(request->arena, (named->count + 1) * HL_NAME_BYTES);
+    for (size_t index = 0; index < named->count; index++) {
+        size_t same = 0;
+        while (same < index && strcmp(named->events[same].actor, named->events[index].actor) != 0)
+            same++;
+        if (same < index) {
+            memcpy(names[index], names[same], HL_NAME_BYTES);
+            continue;
+        }
+        int result = hl_app_user_display_name(request->app, named->events[index].actor,
+                                              names[index], HL_NAME_BYTES, error);
+        if (result != HL_OK)
+            return result;
+    }
+    char text[24];
+    hl_order_format_number(id, text, sizeof text);
+    hl_buf_append_str(out, "{\"number\":");
+    hl_buf_append_json_string(out, text);
+    hl_buf_append_str(out, ",\"events\":[");
+    size_t start = 0;
+    for (size_t index = 0; index < named->count; index++) {
+        size_t end = named->events[index].end;
+        hl_buf_append(out, log->data + start, end - start);
+        bool first = false;
+        hl_json_out_name(out, &first, "actor_name", names[index][0] != '\0', names[index]);
+        hl_buf_append_char(out, '}');
+        start = end + 1;
+    }
+    hl_buf_append_str(out, "]}\n");
+    return HL_OK;
+}
 
 static void read_order(const hl_route_request *request, const hl_user *user, hl_slice number,
                        bool events, hl_route_response *response)
@@ -42,18 +111,19 @@ static void read_order(const hl_route_request *request, const hl_user *user, hl_
         response->status = 200;
         return;
     }
-    char text[24];
-    hl_order_format_number(id, text, sizeof text);
-    hl_buf_append_str(&response->body, "{\"number\":");
-    hl_buf_append_json_string(&response->body, text);
-    hl_buf_append_str(&response->body, ",\"events\":[");
-    hl_route_events_writer writer = {&response->body, 0};
-    if (!hl_route_ok(response,
-                     hl_auth_list_events(request->app, user, id, order, hl_route_event_json,
-                                         &writer, &error),
-                     &error))
+    /* The log is written first into a buffer of its own, each event's end
+     * noted: the actors' names are read once the store has answered, and
+     * each event then closes with its actor's name. */
+    hl_buf log;
+    hl_buf_init(&log);
+    named_events named = {.writer = {&log, 0}};
+    int result = hl_auth_list_events(request->app, user, id, order, note_event, &named, &error);
+    if (result == HL_OK)
+        result = write_named_events(request, id, &named, &log, &response->body, &error);
+    hl_buf_free(&log);
+    free(named.events);
+    if (!hl_route_ok(response, result, &error))
         return;
-    hl_buf_append_str(&response->body, "]}\n");
     response->status = 200;
 }
 
@@ -259,7 +329,8 @@ void hl_routes_orders_list(const hl_route_request *request, const hl_route_conte
         return;
     hl_order_filter filter = {0};
     int64_t page = 1, page_size = PAGE_SIZE_DEFAULT;
-    if (!list_filter(request, &filter, &page, &page_size, response))
+    if (!list_filter(request, &filter, &page, &page_size, response) ||
+        !hl_routes_personal_phone(request, context->user, &filter.phone, response))
         return;
     hl_buf *out = &response->body;
     hl_buf_append_str(out, "{\"orders\":[");

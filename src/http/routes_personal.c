@@ -13,6 +13,7 @@
 
 #include "base/contract.h"
 #include "base/i18n.h"
+#include "domain/phone.h"
 #include "http/route_support.h"
 
 /* A HEAD is answered as GET, but libmicrohttpd sends no body: no number
@@ -142,6 +143,85 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
     if (!hl_routes_personal_list_end(&list, response))
         return; /* the numbers do not leave */
     hl_buf_append_str(out, "]}\n");
+    response->status = 200;
+}
+
+/* ---- Finding a caller by phone ---- */
+
+bool hl_routes_personal_phone(const hl_route_request *request, const hl_user *user,
+                              const char **phone, hl_route_response *response)
+{
+    if (!hl_route_query(request, "phone", phone, response))
+        return false;
+    if (*phone == NULL)
+        return true;
+    if (!hl_phone_valid(*phone, strlen(*phone))) {
+        hl_route_field_invalid(
+            response, "phone",
+            HL_T("电话号码须为 3 至 24 个数字、空格、“+”或“-”，且至少含 3 位数字",
+                 "a phone number is 3 to 24 digits, spaces, '+' or '-' with at "
+                 "least 3 digits"));
+        return false;
+    }
+    if (!hl_auth_may_search_by_phone(user)) {
+        /* A role that sees numbers masked would learn them by searching. */
+        hl_route_error_status(response, 403, hl_error_code_name(HL_EROLE), "phone",
+                              HL_T("您的角色不能按电话号码查找工单",
+                                   "your role may not find orders by phone number"));
+        return false;
+    }
+    return true;
+}
+
+void hl_routes_personal_callers(const hl_route_request *request, const hl_route_context *context,
+                                hl_route_response *response)
+{
+    const hl_user *user = context->user;
+    if (hl_route_refuse_without_orders(user, response))
+        return;
+    hl_order_filter filter = {0};
+    const char *limit_text = NULL;
+    int64_t limit = HL_ROUTES_CALLER_DEFAULT;
+    if (!hl_route_query(request, "limit", &limit_text, response))
+        return;
+    if (limit_text != NULL &&
+        hl_text_parse_int(hl_slice_of(limit_text), 1, HL_ROUTES_CALLER_MAX, &limit) != HL_OK) {
+        hl_route_field_invalid(response, "limit",
+                               HL_T("limit 须为 1 到 100", "limit takes 1 to 100"));
+        return;
+    }
+    if (!hl_routes_personal_phone(request, user, &filter.phone, response))
+        return;
+    if (filter.phone == NULL) {
+        hl_route_field_invalid(response, "phone",
+                               HL_T("须给出电话号码（phone）", "phone is required"));
+        return;
+    }
+    hl_app_caller_summary summary;
+    memset(&summary, 0, sizeof summary);
+    hl_buf *out = &response->body;
+    hl_buf_append_str(out, "{\"orders\":[");
+    /* The user's scope, as a list's: a surveyor's caller has no open orders. */
+    if (hl_auth_order_scope(user, &filter)) {
+        hl_routes_personal_list list;
+        hl_routes_personal_list_start(&list, request, user, "GET /api/v1/callers", out,
+                                      (size_t)limit);
+        hl_error error;
+        hl_error_clear(&error);
+        if (!hl_route_ok(response,
+                         hl_app_caller_orders(request->app, &filter, request->now, (int)limit,
+                                              hl_routes_personal_list_order, &list, &summary,
+                                              &error),
+                         &error))
+            return;
+        if (!hl_routes_personal_list_end(&list, response))
+            return; /* the numbers do not leave */
+    }
+    hl_buf_appendf(out,
+                   "],\"total\":%lld,\"open\":%lld,\"recent\":%lld,\"recent_days\":%d,"
+                   "\"repeat\":%s}\n",
+                   (long long)summary.total, (long long)summary.open, (long long)summary.recent,
+                   HL_APP_RECENT_DAYS, summary.repeat ? "true" : "false");
     response->status = 200;
 }
 

@@ -7,6 +7,10 @@
  *     phone number received before this one, newest first (default 20, at
  *     most 100), those the user may not read left out; 404 for an order
  *     the user may not read.
+ * GET /api/v1/callers?phone=&limit=N: a caller's orders while the citizen
+ *     is on the line, open ones first (default 20, at most 100), with the
+ *     counts (all, open, the last 30 days) and the repeat-caller flag; for
+ *     the roles that may search by phone (app/auth), scoped as a list.
  * GET /api/v1/audit/phone-reads?order=&user=&page=: the reads, newest
  *     first, 50 a page; administrators only (403 for the others).
  * GET /api/v1/audit/security-events?limit=N: the security events (app/audit
@@ -21,6 +25,8 @@
 
 #define HL_ROUTES_EARLIER_DEFAULT 20
 #define HL_ROUTES_EARLIER_MAX 100
+#define HL_ROUTES_CALLER_DEFAULT 20
+#define HL_ROUTES_CALLER_MAX 100
 #define HL_ROUTES_AUDIT_PAGE 50
 #define HL_ROUTES_SECURITY_DEFAULT 100
 #define HL_ROUTES_SECURITY_MAX 1000
@@ -70,7 +76,15 @@ int hl_routes_personal_list_result(const hl_routes_personal_list *list, int resu
  * and then the numbers must not leave. */
 bool hl_routes_personal_list_end(const hl_routes_personal_list *list, hl_route_response *response);
 
+/* Reads the query parameter phone into *phone (NULL when absent, else the
+ * request's text): false, with a 400 naming "phone" for one that cannot be
+ * a number (domain/phone.h hl_phone_valid) and a 403 for a user who
+ * may not search by phone (app/auth hl_auth_may_search_by_phone). */
+bool hl_routes_personal_phone(const hl_route_request *request, const hl_user *user,
+                              const char **phone, hl_route_response *response);
+
 hl_route_fn hl_routes_personal_earlier;
+hl_route_fn hl_routes_personal_callers;
 hl_route_fn hl_routes_personal_audit;
 hl_route_fn hl_routes_personal_security_events;
 

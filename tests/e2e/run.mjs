@@ -320,8 +320,25 @@ async function scenario() {
   await go(agent, '#/intake', '#intake-form');
   await shoot(agent, 'intake');
   check('intake: the phone field has the focus', await agent.evaluate(() => document.activeElement.name) === 'citizen_phone');
-  // Ctrl+Enter with the required fields empty: the message beside the first one.
-  await agent.keyboard.type('13912345678');
+  // Issue 15: a known caller. The number of an open order of the demo (an
+  // agent reads numbers in full); as soon as it is typed, before anything
+  // is registered, the caller's history shows beside the form, open
+  // orders first, after one request (not one per keystroke).
+  const known = (await agent.evaluate(async () => (await fetch('/api/v1/orders?state=signed&page_size=1')).json())).orders[0];
+  const knownPhone = known.citizen_phone;
+  let callerRequests = 0;
+  agent.on('request', (request) => { if (request.url().includes('/api/v1/callers')) callerRequests++; });
+  await agent.keyboard.type(knownPhone);
+  await agent.waitForSelector(`#caller-history li[data-number="${known.number}"]`);
+  await settle(agent);
+  check('intake: the caller\'s open order is listed first', await agent.$eval('#caller-history li', (item) => item.dataset.number) === known.number);
+  check('intake: the caller\'s history shows state, unit and counts', await agent.$eval('#caller-history',
+    (panel) => panel.querySelector('.badge[data-state]') !== null && /未办结 \d+ 件/.test(panel.textContent)));
+  check('intake: one lookup for the whole number, none per keystroke', callerRequests === 1, String(callerRequests));
+  await shoot(agent, 'intake-caller');
+  check('intake: the history is back after the language switch', await agent.$(`#caller-history li[data-number="${known.number}"]`) !== null);
+  // Ctrl+Enter with the required fields empty: a message beside each.
+  await agent.focus('input[name="citizen_phone"]');
   await agent.keyboard.press('Control+Enter');
   await agent.waitForSelector('.field.invalid');
   // Issue 15: every empty required field is flagged at once, and each
@@ -329,7 +346,7 @@ async function scenario() {
   const flagged = await agent.$$eval('.field.invalid', (elements) => elements.map((element) => element.dataset.field));
   check('intake: every empty required field is named', JSON.stringify(flagged) === JSON.stringify(['type', 'title', 'content']),
     JSON.stringify(flagged));
-  check('intake: what was typed is kept', await agent.inputValue('input[name="citizen_phone"]') === '13912345678');
+  check('intake: what was typed is kept', await agent.inputValue('input[name="citizen_phone"]') === knownPhone);
   await agent.focus('input[name="citizen_phone"]');
   await agent.keyboard.press('Enter');
   await agent.keyboard.type('王先生');
@@ -355,12 +372,25 @@ async function scenario() {
   const number = (await agent.textContent('#registered-number a')).trim();
   check('intake: a 14-digit number', /^\d{14}$/.test(number), number);
   check('intake: the order is new', await orderState(number) === 'new');
+  await agent.waitForSelector(`#earlier tr[data-number="${known.number}"]`);
+  check('intake: the form is cleared, the caller\'s panel with it', await agent.$eval('#caller-history', (panel) => panel.hidden));
   await settle(agent);
   await agent.screenshot({ path: path.join(shots, 'intake-registered.zh.png'), fullPage: true });
   await go(agent, `#/orders/${number}`, '#timeline');
+  // Issue 15: the timeline names people (姓名), not logins.
+  const agentName = (await agent.evaluate(async () => (await fetch('/api/v1/me')).json())).name;
+  check('order: the timeline names the agent by name', agentName && await agent.$eval('#timeline .actor',
+    (actor) => [actor.textContent, actor.title]) + '' === [agentName, 'agent1'] + '', agentName);
   await shoot(agent, 'order-new');
   await go(agent, '#/orders', '#order-search');
   await shoot(agent, 'orders');
+  // 工单查询 by the caller's number, written another way: both orders.
+  await agent.fill('#order-search input[name="phone"]', `+86 ${knownPhone.slice(0, 3)}-${knownPhone.slice(3, 7)}-${knownPhone.slice(7)}`);
+  await agent.press('#order-search input[name="phone"]', 'Enter');
+  await agent.waitForSelector(`#order-search tr[data-number="${number}"]`);
+  check('orders: found by phone, however written', JSON.stringify(await agent.$$eval('#order-search tr[data-number]',
+    (rows) => rows.map((row) => row.dataset.number).sort())) === JSON.stringify([known.number, number].sort()));
+  await shoot(agent, 'orders-by-phone');
 
   // The dispatcher sends it to the unit.
   const dispatcher = pages.dispatcher1;
@@ -752,6 +782,22 @@ async function scenario() {
   const phoneAgent = (await session('agent1', PHONE)).page;
   await go(phoneAgent, '#/intake', '#intake-form');
   await shoot(phoneAgent, 'phone-intake');
+  await phoneAgent.fill('input[name="citizen_phone"]', knownPhone);
+  await phoneAgent.waitForSelector(`#caller-history li[data-number="${known.number}"]`);
+  check('phone: the caller\'s history right under the phone field', await phoneAgent.$('#intake-caller-row + #caller-history') !== null);
+  await shoot(phoneAgent, 'phone-intake-caller');
+  // The same caller at the desk once the scenario's order is done: a
+  // repeat caller, the open order first, the finished one with its reply.
+  await go(agent, '#/intake', '#intake-form');
+  await agent.fill('input[name="citizen_phone"]', knownPhone);
+  await agent.waitForSelector('#caller-repeat');
+  check('intake: a repeat caller, the open order before the finished one',
+    JSON.stringify(await agent.$$eval('#caller-history li', (items) => items.map((item) => item.dataset.number)))
+      === JSON.stringify([known.number, number]));
+  check('intake: the finished order shows its reply', await agent.$(`#caller-history li[data-number="${number}"] .caller-reply`) !== null);
+  await shoot(agent, 'intake-caller-repeat');
+  await agent.click('#intake-clear');
+  check('intake: clearing the form hides the caller\'s history', await agent.$eval('#caller-history', (panel) => panel.hidden));
   const phoneAnalyst = (await session('analyst1', PHONE)).page;
   await go(phoneAnalyst, `#/bulletin/${MONTH}`, `tr[data-unit="${UNIT}"]`);
   await shoot(phoneAnalyst, 'phone-bulletin');

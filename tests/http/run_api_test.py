@@ -789,11 +789,11 @@ def test_directory(context):
     # /me's rights: app/auth's role table and the workflow's rules, in the
     # order of the pages' navigation; each agrees with what the routes allow.
     rights = {
-        "agent": ["register", "search_orders"],
-        "dispatcher": ["dispatch", "register", "search_orders", "read_reports"],
+        "agent": ["register", "search_orders", "search_by_phone"],
+        "dispatcher": ["dispatch", "register", "search_orders", "read_reports", "search_by_phone"],
         "handler": ["handle"],
-        "surveyor": ["survey", "search_orders"],
-        "supervisor": ["supervise", "search_orders", "read_reports"],
+        "surveyor": ["survey", "search_orders", "search_by_phone"],
+        "supervisor": ["supervise", "search_orders", "read_reports", "search_by_phone"],
         "analyst": ["search_orders", "read_reports", "publish_reports"],
         "sysadmin": ["manage_directory", "search_orders", "read_reports"],
         "secadmin": ["manage_accounts"],
@@ -1045,6 +1045,8 @@ MATRIX = {
     "GET /api/v1/orders/{number}": expect(READERS),
     "GET /api/v1/orders/{number}/events": expect(READERS),
     "GET /api/v1/orders/{number}/earlier": expect(READERS),
+    # Issue 15: finding a caller by phone, the roles that see numbers in full.
+    "GET /api/v1/callers": expect(["agent", "dispatcher", "supervisor", "surveyor"]),
     "GET /api/v1/audit/phone-reads": expect(["auditor"]),
     "GET /api/v1/audit/security-events": expect(["auditor"]),
     # remind on a dispatched order: the workflow's roles; a surveyor may not
@@ -1149,6 +1151,8 @@ class Samples:
             path += "?from=2024-01&to=2024-02"
         elif key == "GET /api/v1/stats/categories":
             path += "?month=2024-02"
+        elif key == "GET /api/v1/callers":
+            path += "?phone=13800138000"
         if token is None and username is not None:
             token = self.context.token(username)
         return path, body, headers, token
@@ -1402,6 +1406,106 @@ def test_intake(context):
 
 
 # ---------------------------------------------------------------------------
+# Issue 15, item 1: the caller's history on the call. Three orders of one
+# number written three ways (a foreign number, which no demo order has):
+# one left new, one dispatched to the handler's unit, one resolved.
+
+CALLER = ("+44 20 7946 0415", "0044 20 7946 0415", "+44-20-7946-0415")
+NO_CALLER = "+44 20 7946 0999"
+
+
+def caller_query(phone, **more):
+    return urllib.parse.urlencode(dict(more, phone=phone))
+
+
+def audited_routes(context, number):
+    status, _, reads = context.get(f"/api/v1/audit/phone-reads?order={number}", "auditor")
+    return [read["route"] for read in reads["reads"]] if status == 200 else []
+
+
+def test_callers(context):
+    numbers = [register(context, f"来电历史 {index}", citizen_phone=phone) for index, phone in enumerate(CALLER)]
+    new, dispatched, resolved = numbers
+    status, _, answer = act(context, dispatched, "dispatch", {"unit": HANDLER_UNIT}, "dispatcher1")
+    check("callers: dispatched to the handler's unit", status == 200, status)
+    status, _, answer = act(context, resolved, "resolve", {"note": "已当场答复"}, "agent1")
+    check("callers: resolved at intake", status == 200 and answer["state"] == "completed", answer)
+
+    # The list's phone filter: found however the number is written.
+    for phone in CALLER + ("442079460415",):
+        status, _, answer = context.get("/api/v1/orders?" + caller_query(phone), "agent1")
+        check(f"list phone={phone!r}: the caller's three orders", status == 200 and answer["total"] == 3
+              and sorted(order["number"] for order in answer["orders"]) == sorted(numbers), answer)
+    status, _, answer = context.get("/api/v1/orders?" + caller_query(CALLER[0], state="completed"), "supervisor1")
+    check("list phone= with state=: the filters intersect", status == 200
+          and [order["number"] for order in answer["orders"]] == [resolved], answer)
+    status, _, answer = context.get("/api/v1/orders?" + caller_query(NO_CALLER), "dispatcher1")
+    check("list phone=: a number without orders is an empty list", status == 200 and answer["total"] == 0
+          and answer["orders"] == [], answer)
+    # Every full number the search gave out is in the audit, by its route.
+    check("list phone=: each full number given out is audited",
+          all("GET /api/v1/orders" in audited_routes(context, number) for number in numbers))
+    for label, phone in (("letters", "138abc"), ("no digit", "+ - "), ("empty", ""), ("two digits", "12"),
+                         ("SQL", "1' OR '1'='1"), ("25 characters", "1" * 25)):
+        for route in ("/api/v1/orders?", "/api/v1/callers?"):
+            status, headers, body = request(context.port, "GET", route + caller_query(phone), None, {},
+                                            context.token("agent1"))
+            check_error(f"{route[:-1]} phone= {label}: 400", status, headers, body, 400, "invalid", "phone")
+    # Issue 15, item 1: a role that sees numbers masked may not search by
+    # them, or the search would confirm a number its mask hides (a unit's
+    # handler among them: its list stays its unit's, without a phone search).
+    for username in ("analyst1", "admin", "h-xiaodian"):
+        for route in ("/api/v1/orders?", "/api/v1/callers?"):
+            status, headers, body = request(context.port, "GET", route + caller_query(CALLER[0]), None, {},
+                                            context.token(username))
+            check_error(f"issue 15: {username} searching {route[:-1]} by phone: 403", status, headers, body, 403,
+                        "forbidden", "phone")
+    status, _, answer = context.get("/api/v1/orders?" + caller_query(CALLER[0]), "surveyor1")
+    check("list phone=: a surveyor's search stays in its scope (finished orders)", status == 200
+          and [order["number"] for order in answer["orders"]] == [resolved], answer)
+
+    # The caller's orders at intake: open ones first, the counts, the flag.
+    status, _, answer = context.get("/api/v1/callers?" + caller_query(CALLER[1]), "agent1")
+    if check("callers: 200", status == 200, (status, answer)):
+        validate(context, "callers", "GET", "/api/v1/callers", 200, answer)
+        check("callers: the open orders first, newest first, then the others",
+              [order["number"] for order in answer["orders"]] == [dispatched, new, resolved], answer["orders"])
+        check("callers: the counts and the repeat flag", (answer["total"], answer["open"], answer["recent"],
+              answer["recent_days"], answer["repeat"]) == (3, 2, 3, 30, True), answer)
+        check("callers: the full number for an agent",
+              all(order["citizen_phone"] in CALLER for order in answer["orders"]), answer["orders"])
+        check("callers: each full number given out is audited",
+              all("GET /api/v1/callers" in audited_routes(context, number) for number in numbers))
+    status, _, answer = context.get("/api/v1/callers?" + caller_query(CALLER[0], limit="1"), "supervisor1")
+    check("callers: limit=1 keeps the newest open order, the counts whole", status == 200
+          and [order["number"] for order in answer["orders"]] == [dispatched] and answer["total"] == 3, answer)
+    status, _, answer = context.get("/api/v1/callers?" + caller_query(CALLER[0]), "surveyor1")
+    check("callers: a surveyor's scope: finished orders only, none open", status == 200
+          and [order["number"] for order in answer["orders"]] == [resolved]
+          and (answer["total"], answer["open"], answer["repeat"]) == (1, 0, False), answer)
+    status, _, answer = context.get("/api/v1/callers?" + caller_query(NO_CALLER), "agent1")
+    check("callers: a new caller", status == 200 and answer["orders"] == []
+          and (answer["total"], answer["open"], answer["recent"], answer["repeat"]) == (0, 0, 0, False), answer)
+    status, headers, body = request(context.port, "GET", "/api/v1/callers", None, {}, context.token("agent1"))
+    check_error("callers without phone: 400", status, headers, body, 400, "invalid", "phone")
+    status, headers, body = request(context.port, "GET", "/api/v1/callers?" + caller_query(CALLER[0], limit="101"),
+                                    None, {}, context.token("agent1"))
+    check_error("callers limit=101: 400", status, headers, body, 400, "invalid", "limit")
+
+    # Issue 15, item 5: the timeline names people by their display name.
+    status, _, answer = context.get(f"/api/v1/orders/{dispatched}/events", "h-xiaodian")
+    if check("events: 200", status == 200, status):
+        validate(context, "events", "GET", "/api/v1/orders/{number}/events", 200, answer)
+        names = dict(context.rows("SELECT username, display_name FROM users"))
+        check("events: each actor_name is the actor's display name",
+              all(event["actor_name"] == (names.get(event["actor"]) or None) for event in answer["events"]),
+              answer["events"])
+        check("events: agent1 and dispatcher1 by name", [event["actor_name"] for event in answer["events"]]
+              == [names["agent1"], names["dispatcher1"]] and all(answer["events"][i]["actor_name"] for i in (0, 1)),
+              answer["events"])
+
+
+# ---------------------------------------------------------------------------
 
 def main():
     if len(sys.argv) != 2:
@@ -1435,6 +1539,7 @@ def main():
                         ("directory", lambda: test_directory(context)),
                         ("reports", lambda: test_reports(context)),
                         ("intake", lambda: test_intake(context)),
+                        ("callers", lambda: test_callers(context)),
                         ("password policy", lambda: test_password_policy(context)),
                         ("matrix", lambda: test_matrix(context, readable, open_order)),
                         ("hostile", lambda: test_hostile(context, readable)))

@@ -741,6 +741,85 @@ static void test_earlier_orders_leave_out_what_the_reader_may_not_read(void **st
     assert_int_equal(list.count, 0);
 }
 
+/* ---- A caller's orders at intake (issue 15) ---- */
+
+static void test_caller_orders_come_open_first_with_the_counts_of_the_last_30_days(void **state)
+{
+    fixture *fix = *state;
+    int64_t old = register_call(fix->app, "2024-01-10T09:00:00+08:00", "13800138000");
+    int64_t closed = register_call(fix->app, "2024-02-20T09:00:00+08:00", "+86 138-0013-8000");
+    int64_t dispatched = register_call(fix->app, "2024-02-25T09:00:00+08:00", "13800138000");
+    int64_t fresh = register_call(fix->app, "2024-03-01T09:00:00+08:00", "0086 13800138000");
+    register_call(fix->app, "2024-03-01T09:30:00+08:00", "13900000000"); /* another caller */
+    hl_app_request reply = {.note = "已当场答复"}, to_u1 = {.unit = "u1"};
+    act_ok(fix->app, "agent", old, HL_ACTION_RESOLVE, &reply, "2024-01-10T09:10:00+08:00");
+    act_ok(fix->app, "agent", closed, HL_ACTION_RESOLVE, &reply, "2024-02-20T09:10:00+08:00");
+    act_ok(fix->app, "dispatcher", dispatched, HL_ACTION_DISPATCH, &to_u1,
+           "2024-02-25T10:00:00+08:00");
+    hl_error error;
+    hl_app_caller_summary summary;
+    id_list list = {{0}, 0};
+    hl_order_filter filter = {.phone = "138 0013 8000"};
+    hl_time now = at("2024-03-02T09:00:00+08:00");
+    assert_int_equal(
+        hl_app_caller_orders(fix->app, &filter, now, 10, collect_id, &list, &summary, &error),
+        HL_OK);
+    /* Open ones (new, with a unit) newest first, then the others newest first. */
+    assert_int_equal(list.count, 4);
+    assert_int_equal(list.ids[0], fresh);
+    assert_int_equal(list.ids[1], dispatched);
+    assert_int_equal(list.ids[2], closed);
+    assert_int_equal(list.ids[3], old);
+    assert_int_equal(summary.total, 4);
+    assert_int_equal(summary.open, 2);
+    assert_int_equal(summary.recent, 3); /* January's is older than 30 days */
+    assert_true(summary.repeat);
+    /* The limit cuts the list, never the counts. */
+    list.count = 0;
+    assert_int_equal(
+        hl_app_caller_orders(fix->app, &filter, now, 3, collect_id, &list, &summary, &error),
+        HL_OK);
+    assert_int_equal(list.count, 3);
+    assert_int_equal(list.ids[2], closed);
+    assert_int_equal(summary.total, 4);
+    /* A scope by state (a surveyor's) keeps it: no open order, one recent. */
+    list.count = 0;
+    filter.state_mask = HL_STATE_BIT(HL_STATE_COMPLETED);
+    assert_int_equal(
+        hl_app_caller_orders(fix->app, &filter, now, 10, collect_id, &list, &summary, &error),
+        HL_OK);
+    assert_int_equal(list.count, 2);
+    assert_int_equal(list.ids[0], closed);
+    assert_int_equal(list.ids[1], old);
+    assert_int_equal(summary.open, 0);
+    assert_int_equal(summary.recent, 1);
+    assert_false(summary.repeat);
+    /* A caller with no orders. */
+    list.count = 0;
+    hl_order_filter nobody = {.phone = "13700000000"};
+    assert_int_equal(
+        hl_app_caller_orders(fix->app, &nobody, now, 10, collect_id, &list, &summary, &error),
+        HL_OK);
+    assert_int_equal(list.count, 0);
+    assert_int_equal(summary.total, 0);
+    assert_false(summary.repeat);
+}
+
+/* The timeline's names: a user's display name, "" for an actor who is no user. */
+static void test_display_names_of_actors(void **state)
+{
+    fixture *fix = *state;
+    char name[HL_NAME_BYTES];
+    hl_error error;
+    hl_user agent;
+    assert_int_equal(hl_app_load_actor(fix->app, "agent", &agent, &error), HL_OK);
+    assert_int_equal(hl_app_user_display_name(fix->app, "agent", name, sizeof name, &error), HL_OK);
+    assert_string_equal(name, agent.display_name);
+    assert_int_equal(hl_app_user_display_name(fix->app, "cli:root", name, sizeof name, &error),
+                     HL_OK);
+    assert_string_equal(name, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +842,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             test_earlier_orders_of_a_caller_come_newest_first_and_limited, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_caller_orders_come_open_first_with_the_counts_of_the_last_30_days, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_display_names_of_actors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_earlier_orders_leave_out_what_the_reader_may_not_read,
                                         setup, teardown),
     };

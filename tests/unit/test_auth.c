@@ -1123,11 +1123,11 @@ static void test_rights_of_each_role(void **state)
         hl_role role;
         const char *rights; /* the names of its rights, in order */
     } expected[] = {
-        {HL_ROLE_AGENT, "register search_orders"},
-        {HL_ROLE_DISPATCHER, "dispatch register search_orders read_reports"},
+        {HL_ROLE_AGENT, "register search_orders search_by_phone"},
+        {HL_ROLE_DISPATCHER, "dispatch register search_orders read_reports search_by_phone"},
         {HL_ROLE_HANDLER, "handle"},
-        {HL_ROLE_SURVEYOR, "survey search_orders"},
-        {HL_ROLE_SUPERVISOR, "supervise search_orders read_reports"},
+        {HL_ROLE_SURVEYOR, "survey search_orders search_by_phone"},
+        {HL_ROLE_SUPERVISOR, "supervise search_orders read_reports search_by_phone"},
         {HL_ROLE_ANALYST, "search_orders read_reports publish_reports"},
         {HL_ROLE_SYSADMIN, "manage_directory search_orders read_reports"},
         {HL_ROLE_SECADMIN, "manage_accounts"},
@@ -1155,6 +1155,9 @@ static void test_rights_of_each_role(void **state)
                          hl_auth_may_manage_directory(&user));
         assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_PUBLISH_REPORTS),
                          hl_auth_may_publish_reports(&user));
+        /* Finding orders by phone: the roles that see numbers in full. */
+        assert_int_equal(hl_auth_has_right(&user, HL_RIGHT_SEARCH_BY_PHONE),
+                         hl_auth_may_read_orders(&user) && hl_auth_sees_personal_data(&user));
         user.active = false;
         for (int right = 0; right < HL_RIGHT_COUNT; right++)
             assert_false(hl_auth_has_right(&user, (hl_auth_right)right));

@@ -74,6 +74,30 @@ static void test_digits_beyond_the_longest_number_are_ignored(void **state)
     assert_string_equal(normal, "123456789012345678901234");
 }
 
+static bool valid(const char *text)
+{
+    return hl_phone_valid(text, strlen(text));
+}
+
+/* Registrations and searches by phone take the same numbers. */
+static void test_a_number_is_digits_spaces_plus_and_minus(void **state)
+{
+    (void)state;
+    assert_true(valid("13800138000"));
+    assert_true(valid("+86 138-0013-8000"));
+    assert_true(valid("110"));
+    assert_true(valid("123456789012345678901234"));
+    assert_false(valid(""));
+    assert_false(valid("12"));
+    assert_false(valid("+ - 12"));
+    assert_false(valid("138abc"));
+    assert_false(valid("(0351) 1234567"));
+    assert_false(valid("' OR '1'='1"));
+    assert_false(valid("1; DROP TABLE orders; --"));
+    assert_false(valid("1380013800\n"));
+    assert_false(valid("1234567890123456789012345"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -84,6 +108,7 @@ int main(void)
         cmocka_unit_test(test_another_country_keeps_its_code),
         cmocka_unit_test(test_text_without_digits_is_empty),
         cmocka_unit_test(test_digits_beyond_the_longest_number_are_ignored),
+        cmocka_unit_test(test_a_number_is_digits_spaces_plus_and_minus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,7 +49,10 @@ export function facts(order, dir) {
 
 export function timeline(events, dir) {
   return h('ol.timeline', { id: 'timeline' }, events.map((event) => h('li', { dataset: { action: event.action } },
-    h('div.when', {}, `${formatTime(event.at)} · ${event.actor}`),
+    // People by name (姓名), their login beside it on hover; an actor who
+    // is no user (the command line's) by what the log recorded.
+    h('div.when', {}, `${formatTime(event.at)} · `,
+      h('span.actor', { title: event.actor }, event.actor_name || event.actor)),
     h('strong', {}, event.action_label),
     event.unit ? ` → ${dir.unitName(event.unit)}` : '',
     event.other_unit ? T(`（原 ${dir.unitName(event.other_unit)}）`, ` (from ${dir.unitName(event.other_unit)})`) : '',

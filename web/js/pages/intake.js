@@ -4,8 +4,10 @@
 // and a draft kept in sessionStorage so that nothing typed is lost (a
 // refused submission, a language switch or a reload keeps it). The order
 // is registered (POST /api/v1/orders) and then either left for dispatch or
-// resolved at once with the answer given on the call. Afterwards the
-// caller's earlier orders are listed, to merge a repeat request.
+// resolved at once with the answer given on the call. As soon as the phone
+// field holds a whole number the caller's history shows beside the form
+// (caller.js); afterwards the caller's earlier orders are listed, to merge
+// a repeat request.
 
 import { act, ApiError, post } from '../api.js';
 import { add, clear, h, notice, orderLink, toast } from '../dom.js';
@@ -13,6 +15,7 @@ import { busy, checkRequired, clearErrors, field, formError, showError, values }
 import { t, T } from '../i18n.js';
 import { directory } from '../lists.js';
 import { earlierOrders } from '../widgets.js';
+import { callerHistory } from '../caller.js';
 import { workflow } from '../actions.js';
 import { options } from '../vocabulary.js';
 
@@ -57,6 +60,8 @@ export async function render(view, context) {
       T(' 来电人同意公开本诉求（经 Open311 公开内容与地址，不含姓名和电话）',
         ' The caller agrees that the request is published (content and address through Open311, never name or phone)')),
     h('span.error', { role: 'alert' }));
+  const caller = callerHistory(dir);
+  phone.control.addEventListener('input', () => caller.lookup(phone.control.value));
   search.control.removeAttribute('name'); // a filter, not a field of the order
   search.control.dataset.name = 'category_search';
 
@@ -84,7 +89,7 @@ export async function render(view, context) {
     T('登记并直接办结', 'Register and resolve'), h('span.keys', {}, ' Ctrl+Shift+Enter'));
   const form = h('form#intake-form.panel', { novalidate: true },
     h('h2', {}, T('新建工单', 'New order')),
-    h('div.row', {}, channel, phone, name),
+    h('div.row#intake-caller-row', {}, channel, phone, name),
     address,
     type,
     search,
@@ -112,6 +117,7 @@ export async function render(view, context) {
     consent.checked = false;
     fillCategories();
     clearErrors(form);
+    caller.lookup('');
     phone.control.focus();
   }
 
@@ -211,12 +217,27 @@ export async function render(view, context) {
       }));
   }
 
+  // The caller's history goes at the top of the right column; on a narrow
+  // screen, where that column falls below the whole form, right under the
+  // phone field instead, where the agent is looking.
+  const narrow = window.matchMedia('(max-width: 760px)');
+  const placeCaller = () => {
+    if (!document.body.contains(form)) { // the page was left
+      narrow.removeEventListener('change', placeCaller);
+      return;
+    }
+    if (narrow.matches) form.querySelector('#intake-caller-row').after(caller.element);
+    else result.before(caller.element);
+  };
+  narrow.addEventListener('change', placeCaller);
+
   add(view, 
     h('h1', {}, t('intake')),
     dir.missing.length ? notice(t('not_available', { route: dir.missing.join(', ') })) : null,
     h('div.grid-2', {},
       form,
       h('div', {},
+        caller.element,
         result,
         h('section.panel.keys-help', {},
           h('h2', {}, T('键盘操作', 'Keyboard')),
@@ -227,5 +248,7 @@ export async function render(view, context) {
             h('li', {}, h('kbd', {}, 'Ctrl+Enter'), T(' 登记并转派单', ' register for dispatch')),
             h('li', {}, h('kbd', {}, 'Ctrl+Shift+Enter'), T(' 登记并直接办结（须填答复）', ' register and resolve (needs the answer)')),
             h('li', {}, h('kbd', {}, 'Alt+N'), T(' 清空，开始新工单', ' clear for a new order')))))));
+  if (narrow.matches) form.querySelector('#intake-caller-row').after(caller.element);
+  caller.lookup(phone.control.value, true);
   phone.control.focus();
 }

@@ -1,13 +1,15 @@
 // orders.js: finding orders: every filter of GET /api/v1/orders (state,
-// unit, category, text, overdue, received between two dates), paged on the
-// server. The server scopes the list to what the user may read.
+// unit, category, text, the caller's phone, overdue, received between two
+// dates), paged on the server. The server scopes the list to what the user
+// may read; the phone filter is offered to the users whose rights include
+// search_by_phone (the roles that see numbers in full).
 
 import { t, T } from '../i18n.js';
 import { add, h, notice } from '../dom.js';
 import { columns, directory, orderList, stateOptions, unitOptions } from '../lists.js';
 import { values } from '../vocabulary.js';
 
-export async function render(view) {
+export async function render(view, context) {
   const dir = await directory();
   const states = values('states');
   const list = orderList({
@@ -15,6 +17,9 @@ export async function render(view) {
     query: {},
     filterFields: [
       { name: 'q', label: T('关键词（标题、内容、地址）', 'Text (title, content, address)'), kind: 'search' },
+      ...((context.user.rights || []).includes('search_by_phone')
+        ? [{ name: 'phone', label: t('citizen_phone'), kind: 'search',
+          attributes: { inputmode: 'tel', autocomplete: 'off', maxlength: 24 } }] : []),
       { name: 'state', label: t('state'), kind: 'select', options: stateOptions(states, t('all')) },
       { name: 'unit', label: t('lead_unit'), kind: 'select', options: unitOptions(dir, { blank: t('all') }) },
       { name: 'category', label: t('category'), kind: 'select',
