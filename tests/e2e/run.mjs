@@ -374,6 +374,16 @@ async function scenario() {
   check('intake: the order is new', await orderState(number) === 'new');
   await agent.waitForSelector(`#earlier tr[data-number="${known.number}"]`);
   check('intake: the form is cleared, the caller\'s panel with it', await agent.$eval('#caller-history', (panel) => panel.hidden));
+  // Issue 15: nothing is carried over to the next call but what is pinned.
+  check('intake: no type or category carried over to the next call',
+    await agent.inputValue('select[name="type"]') === '' && await agent.inputValue('select[name="category"]') === '');
+  await agent.selectOption('select[name="channel"]', 'wechat');
+  await agent.check('input[data-pin="channel"]');
+  await agent.click('#intake-clear');
+  check('intake: a pinned channel is kept for the next call', await agent.inputValue('select[name="channel"]') === 'wechat');
+  await agent.uncheck('input[data-pin="channel"]');
+  await agent.click('#intake-clear');
+  check('intake: an unpinned channel goes back to the phone', await agent.inputValue('select[name="channel"]') === 'phone');
   await settle(agent);
   await agent.screenshot({ path: path.join(shots, 'intake-registered.zh.png'), fullPage: true });
   await go(agent, `#/orders/${number}`, '#timeline');

@@ -20,6 +20,7 @@ import { workflow } from '../actions.js';
 import { options } from '../vocabulary.js';
 
 const DRAFT_KEY = 'hotline.intake-draft';
+const PIN_KEY = 'hotline.intake-pins';
 
 function categoryLabel(category, byCode) {
   const parent = category.parent ? byCode.get(category.parent) : null;
@@ -29,13 +30,16 @@ function categoryLabel(category, byCode) {
 export async function render(view, context) {
   const dir = await directory();
   const flow = await workflow();
-  const draft = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || '{}');
+  let draft = JSON.parse(sessionStorage.getItem(DRAFT_KEY) || '{}');
+  // What the agent chose to keep from one call to the next (a pin beside
+  // the channel, the type and the category): nothing else is carried over.
+  const pins = JSON.parse(sessionStorage.getItem(PIN_KEY) || '{}');
   const byCode = new Map(dir.categories.map((category) => [category.code, category]));
   const categories = dir.categories.filter((category) => category.active !== false)
     .map((category) => ({ code: category.code, label: categoryLabel(category, byCode), search: `${category.code} ${categoryLabel(category, byCode)}`.toLowerCase() }))
     .sort((a, b) => a.label.localeCompare(b.label, 'zh-CN'));
 
-  const channel = field({ name: 'channel', label: t('channel'), kind: 'select', value: draft.channel || 'phone',
+  const channel = field({ name: 'channel', label: t('channel'), kind: 'select', value: draft.channel || pins.channel || 'phone',
     options: options('channels') });
   const phone = field({ name: 'citizen_phone', label: t('citizen_phone'), value: draft.citizen_phone || '',
     attributes: { inputmode: 'tel', autocomplete: 'off', maxlength: 20 } });
@@ -44,8 +48,8 @@ export async function render(view, context) {
   const search = field({ name: 'category_search', label: T('分类（输入以筛选）', 'Category (type to filter)'),
     kind: 'search', value: draft.category_search || '', attributes: { autocomplete: 'off', 'aria-controls': 'category-list' } });
   const category = field({ name: 'category', label: t('category'), kind: 'select', value: '',
-    options: [['', T('（不选分类）', '(no category)')]], attributes: { size: 5, id: 'category-list' } });
-  const type = field({ name: 'type', label: t('type'), kind: 'select', required: true, value: draft.type || '',
+    options: [['', T('（不选分类）', '(no category)')]], attributes: { size: 4, id: 'category-list' } });
+  const type = field({ name: 'type', label: t('type'), kind: 'select', required: true, value: draft.type || pins.type || '',
     options: [['', T('请选择类型', 'Choose a type')], ...options('types')] });
   const title = field({ name: 'title', label: t('title'), required: true, value: draft.title || '',
     attributes: { maxlength: 100, autocomplete: 'off' }, hint: T('一句话概括，最多 100 字', 'One line, at most 100 characters') });
@@ -60,6 +64,22 @@ export async function render(view, context) {
       T(' 来电人同意公开本诉求（经 Open311 公开内容与地址，不含姓名和电话）',
         ' The caller agrees that the request is published (content and address through Open311, never name or phone)')),
     h('span.error', { role: 'alert' }));
+  // A pin: a checkbox after the field; ticked, the field's value at the
+  // next reset is kept.
+  const pinOf = (wrapper, fieldName) => {
+    const box = h('input', { type: 'checkbox', checked: fieldName in pins, dataset: { pin: fieldName }, tabindex: -1 });
+    box.addEventListener('change', () => {
+      if (box.checked) pins[fieldName] = wrapper.control.value;
+      else delete pins[fieldName];
+      sessionStorage.setItem(PIN_KEY, JSON.stringify(pins));
+    });
+    wrapper.classList.add('pinned');
+    wrapper.append(h('label.pin', { title: T('勾选后，下一件工单沿用此项', 'Ticked, the next order keeps this') }, box, T('下一件沿用', 'keep for next')));
+    return wrapper;
+  };
+  pinOf(channel, 'channel');
+  pinOf(type, 'type');
+  pinOf(category, 'category');
   const caller = callerHistory(dir);
   phone.control.addEventListener('input', () => caller.lookup(phone.control.value));
   search.control.removeAttribute('name'); // a filter, not a field of the order
@@ -67,7 +87,7 @@ export async function render(view, context) {
 
   function fillCategories() {
     const needle = search.control.value.trim().toLowerCase();
-    const keep = category.control.value || draft.category || '';
+    const keep = category.control.value || draft.category || pins.category || '';
     const shown = categories.filter((entry) => !needle || entry.search.includes(needle));
     clear(category.control, h('option', { value: '' }, T('（不选分类）', '(no category)')),
       shown.map((entry) => h('option', { value: entry.code }, entry.label)));
@@ -91,8 +111,7 @@ export async function render(view, context) {
     h('h2', {}, T('新建工单', 'New order')),
     h('div.row#intake-caller-row', {}, channel, phone, name),
     address,
-    type,
-    search,
+    h('div.row', {}, type, search),
     category,
     title, content, consentField, answer,
     formError(),
@@ -111,9 +130,15 @@ export async function render(view, context) {
 
   function reset() {
     sessionStorage.removeItem(DRAFT_KEY);
-    for (const control of form.querySelectorAll('input, textarea')) control.value = '';
-    type.control.value = '';
-    channel.control.value = 'phone';
+    draft = {};
+    for (const [fieldName, wrapper] of [['channel', channel], ['type', type], ['category', category]]) {
+      if (fieldName in pins) pins[fieldName] = wrapper.control.value;
+    }
+    sessionStorage.setItem(PIN_KEY, JSON.stringify(pins));
+    for (const control of form.querySelectorAll('input:not([type=checkbox]), textarea')) control.value = '';
+    type.control.value = pins.type || '';
+    channel.control.value = pins.channel || 'phone';
+    category.control.value = pins.category || '';
     consent.checked = false;
     fillCategories();
     clearErrors(form);
@@ -132,7 +157,8 @@ export async function render(view, context) {
     }
     if (event.key === 'Enter' && event.target.matches('input') && !event.target.matches('[type=search]')) {
       event.preventDefault();
-      const controls = [...form.querySelectorAll('input, select, textarea')].filter((control) => !control.disabled);
+      // The pins are the mouse's: the keyboard's way skips them.
+      const controls = [...form.querySelectorAll('input, select, textarea')].filter((control) => !control.disabled && control.tabIndex >= 0);
       const next = controls[controls.indexOf(event.target) + 1];
       if (next) next.focus();
     }
@@ -199,7 +225,7 @@ export async function render(view, context) {
       h('h2', {}, T('已登记', 'Registered')),
       h('p', { id: 'registered-number' }, T('工单编号：', 'Order number: '), orderLink(order.number), ' · ',
         resolvedError ? h('span.form-error', {}, T(`直接办结未成功：${resolvedError.message}`, `Not resolved: ${resolvedError.message}`))
-          : then === 'resolve' ? T('已直接办结', 'resolved at intake') : T('已转派单', 'waiting for dispatch')),
+          : then === 'resolve' ? T('已直接办结', 'resolved at intake') : T('待派单', 'waiting for dispatch')),
       h('h3', {}, T('此号码的历史工单', 'Earlier orders from this number')),
       await earlierOrders(order.number, dir, {
         onMerge: then === 'dispatch' && flow && flow.actions.some((action) => action.name === 'merge' && action.roles.includes(context.user.role))
