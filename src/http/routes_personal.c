@@ -23,6 +23,24 @@ static bool body_goes_out(const hl_route_request *request)
     return strcmp(request->method, "HEAD") != 0;
 }
 
+/* The optional query parameter limit: fallback when absent, else a whole
+ * number from 1 to maximum; false (with the 400 written) when it is not. */
+static bool limit_parameter(const hl_route_request *request, int64_t fallback, int64_t maximum,
+                            int64_t *limit, hl_route_response *response)
+{
+    const char *text = NULL;
+    if (!hl_route_query(request, "limit", &text, response))
+        return false;
+    *limit = fallback;
+    if (text == NULL || hl_text_parse_int(hl_slice_of(text), 1, maximum, limit) == HL_OK)
+        return true;
+    char message[64];
+    snprintf(message, sizeof message, HL_T("limit 须为 1 到 %lld", "limit takes 1 to %lld"),
+             (long long)maximum);
+    hl_route_field_invalid(response, "limit", message);
+    return false;
+}
+
 bool hl_routes_personal_order(const hl_route_request *request, const hl_user *user,
                               const hl_order *order, const char *route, bool written,
                               hl_route_response *response)
@@ -115,16 +133,10 @@ void hl_routes_personal_earlier(const hl_route_request *request, const hl_route_
     if (!hl_route_ok(response, hl_route_parse_order_number(context->parameters[0], &id, &error),
                      &error))
         return;
-    int64_t limit = HL_ROUTES_EARLIER_DEFAULT;
-    const char *limit_text = NULL;
-    if (!hl_route_query(request, "limit", &limit_text, response))
+    int64_t limit = 0;
+    if (!limit_parameter(request, HL_ROUTES_EARLIER_DEFAULT, HL_ROUTES_EARLIER_MAX, &limit,
+                         response))
         return;
-    if (limit_text != NULL &&
-        hl_text_parse_int(hl_slice_of(limit_text), 1, HL_ROUTES_EARLIER_MAX, &limit) != HL_OK) {
-        hl_route_field_invalid(response, "limit",
-                               HL_T("limit 须为 1 到 100", "limit takes 1 to 100"));
-        return;
-    }
     char number[24];
     hl_order_format_number(id, number, sizeof number);
     hl_buf *out = &response->body;
@@ -180,16 +192,9 @@ void hl_routes_personal_callers(const hl_route_request *request, const hl_route_
     if (hl_route_refuse_without_orders(user, response))
         return;
     hl_order_filter filter = {0};
-    const char *limit_text = NULL;
-    int64_t limit = HL_ROUTES_CALLER_DEFAULT;
-    if (!hl_route_query(request, "limit", &limit_text, response))
+    int64_t limit = 0;
+    if (!limit_parameter(request, HL_ROUTES_CALLER_DEFAULT, HL_ROUTES_CALLER_MAX, &limit, response))
         return;
-    if (limit_text != NULL &&
-        hl_text_parse_int(hl_slice_of(limit_text), 1, HL_ROUTES_CALLER_MAX, &limit) != HL_OK) {
-        hl_route_field_invalid(response, "limit",
-                               HL_T("limit 须为 1 到 100", "limit takes 1 to 100"));
-        return;
-    }
     if (!hl_routes_personal_phone(request, user, &filter.phone, response))
         return;
     if (filter.phone == NULL) {
@@ -326,16 +331,10 @@ void hl_routes_personal_security_events(const hl_route_request *request,
                                    "only audit administrators may read the security events"));
         return;
     }
-    const char *limit_text = NULL;
-    if (!hl_route_query(request, "limit", &limit_text, response))
+    int64_t limit = 0;
+    if (!limit_parameter(request, HL_ROUTES_SECURITY_DEFAULT, HL_ROUTES_SECURITY_MAX, &limit,
+                         response))
         return;
-    int64_t limit = HL_ROUTES_SECURITY_DEFAULT;
-    if (limit_text != NULL &&
-        hl_text_parse_int(hl_slice_of(limit_text), 1, HL_ROUTES_SECURITY_MAX, &limit) != HL_OK) {
-        hl_route_field_invalid(response, "limit",
-                               HL_T("limit 须为 1 到 1000", "limit takes 1 to 1000"));
-        return;
-    }
     hl_error error;
     hl_error_clear(&error);
     hl_buf *out = &response->body;
